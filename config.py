@@ -1,0 +1,121 @@
+"""Settings for each environment, read from environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSECURE_KEYS = {"", "dev", "change-me", "development-only-secret-key"}
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _sqlite_url(name: str) -> str:
+    return f"sqlite:///{BASE_DIR / 'instance' / name}"
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-secret-key")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", _sqlite_url("incubator.sqlite"))
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    # Sessions and cookies (OWASP ASVS: HttpOnly, SameSite=Lax; Secure in production).
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+
+    # Uploads (Devpost CSVs and the like) are refused above this size.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024))
+
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BTN_STYLE = "primary"
+
+    # Token lifetimes, in seconds.
+    PASSWORD_RESET_MAX_AGE = 60 * 60
+    INVITATION_MAX_AGE = 60 * 60 * 24 * 7
+    PASSWORD_MIN_LENGTH = 12
+    PASSWORD_HASH_METHOD = "scrypt"
+
+    DEFAULT_TIME_ZONE = "America/Los_Angeles"
+    # Links in mail are built on this address, never on the request's Host header.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    USERS_PER_PAGE = 25
+
+    # Mail: "outbox" writes to the log and the admins' outbox page; "smtp" sends for real.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "Accelerate: LA <no-reply@localhost>"
+    )
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", 10))
+
+    # Rate limits; production points RATELIMIT_STORAGE_URI at a shared store (redis://...)
+    # because the in-memory store counts per gunicorn worker.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+    # Adds an X-Query-Count header to every response; the benchmark script reads it.
+    QUERY_COUNT_HEADER = _bool("QUERY_COUNT_HEADER", False)
+
+    @staticmethod
+    def init_app(app) -> None:
+        """Hook for checks a configuration makes at start-up."""
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    MAIL_BACKEND = "outbox"
+    # Fast hashing keeps the suite quick; never use this outside tests.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    BASE_URL = "http://localhost"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    HSTS = True
+
+    @staticmethod
+    def init_app(app) -> None:
+        key = app.config.get("SECRET_KEY") or ""
+        if key in INSECURE_KEYS or len(key) < 32:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in "
+                "production, e.g. python -c 'import secrets; print(secrets.token_hex(32))'"
+            )
+        if not os.environ.get("DATABASE_URL"):
+            raise RuntimeError("DATABASE_URL must point at the production database.")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,120 @@
+"""The Accelerate: LA cohort tracker: create_app reads as the app's table of contents."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+from sqlalchemy import event
+
+from config import CONFIGS
+from incubator.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
+BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    """Build the app for an environment: development, testing or production."""
+    config_name = config_name or os.environ.get("INCUBATOR_CONFIG", "development")
+    app = Flask(
+        __name__,
+        instance_path=os.path.join(BASE_DIR, "instance"),
+        template_folder=os.path.join(BASE_DIR, "templates"),
+        static_folder=os.path.join(BASE_DIR, "static"),
+    )
+    config = CONFIGS[config_name]
+    app.config.from_object(config)
+    if overrides:
+        app.config.update(overrides)
+    config.init_app(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_security_headers(app)
+    register_access(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    configure_logging(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(BASE_DIR, "migrations"))
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from incubator.services.session import load_user
+
+    login_manager.user_loader(load_user)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from incubator.blueprints.api import bp as api_bp
+    from incubator.blueprints.auth import bp as auth_bp
+    from incubator.blueprints.main import bp as main_bp
+    from incubator.blueprints.people import bp as people_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(people_bp)
+    app.register_blueprint(api_bp)
+
+
+def register_access(app: Flask) -> None:
+    from incubator.access import declare_extension_endpoints, enforce_access
+
+    declare_extension_endpoints(app)
+    app.before_request(enforce_access)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from incubator.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from incubator.templating import register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from incubator.security import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from incubator.cli import register
+
+    register(app)
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    else:
+        logging.getLogger("incubator").setLevel(logging.INFO)

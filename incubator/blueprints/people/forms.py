@@ -1,0 +1,38 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length
+
+from incubator.forms import CheckboxesField, role_choices
+
+
+class InviteForm(FlaskForm):
+    email = EmailField("Email", validators=[InputRequired(), Email(), Length(max=254)])
+    name = StringField("Name", validators=[InputRequired(), Length(max=120)])
+    roles = CheckboxesField(
+        "Roles", validators=[InputRequired(message="Choose at least one role.")]
+    )
+    submit = SubmitField("Send invitation")
+
+    def __init__(self, *args, include_admin: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.roles.choices = role_choices(include_admin)
+
+
+class RolesForm(FlaskForm):
+    roles = CheckboxesField(
+        "Roles", validators=[InputRequired(message="Choose at least one role.")]
+    )
+    submit = SubmitField("Save roles")
+
+    def __init__(self, *args, include_admin: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.roles.choices = role_choices(include_admin)
+
+
+class ActivationForm(FlaskForm):
+    active = HiddenField(validators=[InputRequired()])
+    submit = SubmitField()
+
+
+class ResendInvitationForm(FlaskForm):
+    submit = SubmitField("Send the invitation again")

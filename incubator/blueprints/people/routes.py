@@ -1,0 +1,152 @@
+"""Managers invite people and manage their roles; admins read the outbox and audit trail."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from incubator.access import roles
+from incubator.blueprints.people import bp
+from incubator.blueprints.people.forms import (
+    ActivationForm,
+    InviteForm,
+    ResendInvitationForm,
+    RolesForm,
+)
+from incubator.extensions import db
+from incubator.models import Role, User
+from incubator.services import accounts, people
+from incubator.services.errors import DomainError
+from incubator.web import page_number, per_page, transaction
+
+
+@bp.route("/")
+@roles(Role.MANAGER)
+def index():
+    query = request.args.get("q", "")[:100]
+    role_name = request.args.get("role", "")
+    role = Role(role_name) if role_name in {str(r) for r in Role} else None
+    page = people.search_users(query, role, page_number(), per_page("USERS_PER_PAGE"))
+    return render_template("people/index.html", page=page, query=query, role=role, roles=list(Role))
+
+
+@bp.route("/invite", methods=["GET", "POST"])
+@roles(Role.MANAGER)
+def invite():
+    form = InviteForm(include_admin=current_user.has_role(Role.ADMIN))
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                invitation = accounts.invite(
+                    form.email.data,
+                    form.name.data,
+                    accounts.parse_roles(form.roles.data),
+                    by=current_user,
+                )
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            if invitation is None:
+                flash(f"{form.email.data} already has an account; the roles were added.", "success")
+            else:
+                flash(f"Invitation sent to {invitation.user.email}.", "success")
+            return redirect(url_for("people.index"))
+    return render_template("people/invite.html", form=form)
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/<int:user_id>", methods=["GET"])
+@roles(Role.MANAGER)
+def detail(user_id: int):
+    user = _user_or_404(user_id)
+    include_admin = current_user.has_role(Role.ADMIN)
+    roles_form = RolesForm(
+        include_admin=include_admin, data={"roles": [str(r) for r in user.roles]}
+    )
+    return render_template(
+        "people/detail.html",
+        user=user,
+        roles_form=roles_form,
+        activation_form=ActivationForm(data={"active": "0" if user.active else "1"}),
+        resend_form=ResendInvitationForm(),
+        invitation=people.open_invitation(user),
+        events=people.audit_events(1, 10, "user", str(user.id)).items,
+    )
+
+
+@bp.route("/<int:user_id>/roles", methods=["POST"])
+@roles(Role.MANAGER)
+def update_roles(user_id: int):
+    user = _user_or_404(user_id)
+    form = RolesForm(include_admin=current_user.has_role(Role.ADMIN))
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+        return redirect(url_for("people.detail", user_id=user.id))
+    # Admins' role boxes are not shown to managers; keep the role as it was.
+    chosen = accounts.parse_roles(form.roles.data)
+    if not current_user.has_role(Role.ADMIN) and user.has_role(Role.ADMIN):
+        chosen.add(Role.ADMIN)
+    try:
+        with transaction():
+            accounts.set_roles(user, chosen, by=current_user)
+    except DomainError as error:
+        flash(error.message, "danger")
+    else:
+        flash(f"Roles of {user.name} saved.", "success")
+    return redirect(url_for("people.detail", user_id=user.id))
+
+
+@bp.route("/<int:user_id>/activation", methods=["POST"])
+@roles(Role.MANAGER)
+def set_activation(user_id: int):
+    user = _user_or_404(user_id)
+    form = ActivationForm()
+    if not form.validate_on_submit() or form.active.data not in {"0", "1"}:
+        flash("That request was not understood; nothing changed.", "danger")
+        return redirect(url_for("people.detail", user_id=user.id))
+    active = form.active.data == "1"
+    try:
+        with transaction():
+            accounts.set_active(user, active, by=current_user)
+    except DomainError as error:
+        flash(error.message, "danger")
+    else:
+        flash(f"{user.name} is {'active' if active else 'deactivated'}.", "success")
+    return redirect(url_for("people.detail", user_id=user.id))
+
+
+@bp.route("/<int:user_id>/invitation", methods=["POST"])
+@roles(Role.MANAGER)
+def resend_invitation(user_id: int):
+    user = _user_or_404(user_id)
+    if user.has_password:
+        flash(f"{user.name} has already set a password.", "info")
+        return redirect(url_for("people.detail", user_id=user.id))
+    try:
+        with transaction():
+            accounts.invite(user.email, user.name, user.roles, by=current_user)
+    except DomainError as error:
+        flash(error.message, "danger")
+    else:
+        flash(f"A new invitation went to {user.email}; earlier links no longer work.", "success")
+    return redirect(url_for("people.detail", user_id=user.id))
+
+
+@bp.route("/outbox")
+@roles(Role.ADMIN)
+def outbox():
+    page = people.outbox(page_number(), per_page("USERS_PER_PAGE"))
+    return render_template("people/outbox.html", page=page)
+
+
+@bp.route("/audit")
+@roles(Role.ADMIN)
+def audit_log():
+    page = people.audit_events(page_number(), 50)
+    return render_template("people/audit.html", page=page)

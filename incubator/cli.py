@@ -1,0 +1,62 @@
+"""flask <verb> commands: thin wrappers over services."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from incubator.extensions import db
+from incubator.models import Role
+from incubator.services import accounts, demo
+from incubator.services.errors import DomainError
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(create_admin)
+    app.cli.add_command(seed_demo)
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True, help="The administrator's email address.")
+@click.option("--name", prompt=True, help="The administrator's full name.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="At least 12 characters.",
+)
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create the first administrator (or make an existing account an administrator)."""
+    try:
+        user = accounts.user_by_email(email)
+        if user is None:
+            user = accounts.create_user(email, name, {Role.ADMIN, Role.MANAGER}, password=password)
+            message = f"Administrator {user.email} created."
+        else:
+            accounts.grant_roles(user, {Role.ADMIN}, by=None)
+            message = f"{user.email} already had an account; it is now an administrator."
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    click.echo(message)
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has accounts.")
+def seed_demo(if_empty: bool) -> None:
+    """Fill the database with Los Angeles demo data and print the demo logins."""
+    if if_empty and accounts.count_users() > 0:
+        click.echo("The database already has accounts; demo data not added.")
+        return
+    try:
+        logins = demo.seed()
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    click.echo("Demo data is in. Sign in at http://127.0.0.1:5000 with any of these:")
+    width = max(len(login.email) for login in logins)
+    for login in logins:
+        click.echo(f"  {login.role:<8} {login.email:<{width}}  password: {login.password}")

@@ -1,0 +1,71 @@
+"""Error pages in the app's look, and JSON errors for API-style requests."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from incubator.access import wants_json
+from incubator.extensions import db
+from incubator.services.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Go back and try again."),
+    401: ("Sign in needed", "Sign in to see this page."),
+    403: (
+        "Not allowed",
+        "Your account does not have access to this page. If you think it "
+        "should, ask a program manager.",
+    ),
+    404: ("Not found", "There is nothing at this address. It may have been moved or mistyped."),
+    405: ("Not allowed", "That action is not available here."),
+    413: ("File too large", "The file is larger than this site accepts. Send a smaller one."),
+    429: ("Too many attempts", "Wait a minute before trying again."),
+    500: (
+        "Something went wrong",
+        "The error has been logged. Try again in a moment; nothing you entered was saved.",
+    ),
+}
+
+
+def _render(status: int, detail: str | None = None):
+    title, message = MESSAGES.get(
+        status, (f"Error {status}", "The request could not be completed.")
+    )
+    if detail:
+        message = detail
+    if wants_json():
+        return jsonify(error=title.lower().replace(" ", "_"), message=message), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return _render(
+            400, "The form expired or was sent from elsewhere. Reload the page and send it again."
+        )
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        return _render(error.status_code, error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code >= 500:
+            return _render(500)
+        return _render(error.code)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        db.session.rollback()
+        log.exception("unhandled error", exc_info=error)
+        return _render(InternalServerError.code)

@@ -1,0 +1,49 @@
+"""Security headers on every response, and the query counter the benchmark reads."""
+
+from __future__ import annotations
+
+from flask import Flask, g, has_app_context
+from sqlalchemy import event
+
+from incubator.extensions import db
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def register(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config.get("HSTS"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        return response
+
+    if app.config["QUERY_COUNT_HEADER"]:
+        _count_queries_per_request(app)
+
+
+def _count_queries_per_request(app: Flask) -> None:
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def count(*_args, **_kwargs):
+        if has_app_context() and "query_count" in g:
+            g.query_count += 1
+
+    @app.before_request
+    def start_counting():
+        g.query_count = 0
+
+    @app.after_request
+    def report_count(response):
+        response.headers["X-Query-Count"] = str(g.get("query_count", 0))
+        return response

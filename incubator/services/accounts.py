@@ -1,0 +1,383 @@
+"""Accounts: log-in, invitations, password changes and resets, roles."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from zoneinfo import available_timezones
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from incubator.extensions import db
+from incubator.models import Invitation, Role, User, UserRole, utcnow
+from incubator.models.accounts import ROLE_LABELS, new_session_token
+from incubator.services import audit, mail
+from incubator.services.errors import InvalidInput, InvalidToken, NotAllowed
+
+INVITE_SALT = "invitation"
+RESET_SALT = "password-reset"
+# A password hash no real password can match, compared against when the email is unknown,
+# so that log-in takes the same time for unknown and known addresses.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-0000")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def parse_roles(values: Iterable[str]) -> set[Role]:
+    """Turn role names into Roles, refusing unknown ones."""
+    roles = set()
+    for value in values:
+        try:
+            roles.add(Role(value))
+        except ValueError:
+            raise InvalidInput(f"Unknown role {value!r}.") from None
+    return roles
+
+
+def check_password_rules(password: str) -> None:
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise InvalidInput(f"Choose a password of at least {minimum} characters.")
+    if len(password) > 128:
+        raise InvalidInput("Choose a password of at most 128 characters.")
+
+
+def check_time_zone(name: str) -> None:
+    if name not in available_timezones():
+        raise InvalidInput(f"{name!r} is not a time zone this server knows.")
+
+
+def create_user(
+    email: str,
+    name: str,
+    roles: Iterable[Role],
+    *,
+    password: str | None = None,
+    by: User | None = None,
+) -> User:
+    """Create a user; without a password they can only get in through an invitation."""
+    email = normalise_email(email)
+    name = name.strip()
+    if not name:
+        raise InvalidInput("A name is required.")
+    if user_by_email(email) is not None:
+        raise InvalidInput(f"There is already an account for {email}.")
+    user = User(email=email, name=name)
+    if password is not None:
+        check_password_rules(password)
+        user.password_hash = hash_password(password)
+    user.role_rows = [UserRole(role=str(role)) for role in sorted(set(roles))]
+    db.session.add(user)
+    db.session.flush()
+    audit.record(by, "user.created", "user", user.id, after=_user_state(user))
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """Return the user these credentials belong to, or raise NotAllowed."""
+    user = user_by_email(email)
+    if user is None or user.password_hash is None:
+        check_password_hash(_DUMMY_HASH, password)
+        if user is not None and user.active:
+            raise NotAllowed("This account has no password yet: use the link in your invitation.")
+        raise NotAllowed("That email and password do not match an account.")
+    if not check_password_hash(user.password_hash, password):
+        raise NotAllowed("That email and password do not match an account.")
+    if not user.active:
+        raise NotAllowed("This account has been deactivated. Ask a program manager.")
+    return user
+
+
+def record_login(user: User) -> None:
+    user.last_login_at = utcnow()
+    audit.record(user, "user.logged_in", "user", user.id)
+
+
+def change_password(user: User, current: str, new: str, *, end_other_sessions: bool) -> None:
+    """Change a password after checking the current one."""
+    if user.password_hash is None or not check_password_hash(user.password_hash, current):
+        raise InvalidInput("Your current password is not correct.")
+    if current == new:
+        raise InvalidInput("The new password must differ from the current one.")
+    check_password_rules(new)
+    user.password_hash = hash_password(new)
+    if end_other_sessions:
+        user.session_token = new_session_token()
+    audit.record(
+        user,
+        "user.password_changed",
+        "user",
+        user.id,
+        after={"ended_other_sessions": end_other_sessions},
+    )
+
+
+def update_profile(user: User, *, name: str, time_zone: str) -> None:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("A name is required.")
+    check_time_zone(time_zone)
+    before = {"name": user.name, "time_zone": user.time_zone}
+    user.name = name
+    user.time_zone = time_zone
+    audit.record(
+        user,
+        "user.profile_updated",
+        "user",
+        user.id,
+        before=before,
+        after={"name": name, "time_zone": time_zone},
+    )
+
+
+# Invitations -----------------------------------------------------------------------------
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def invite(email: str, name: str, roles: Iterable[Role], *, by: User) -> Invitation | None:
+    """Invite a person with roles.
+
+    A new address gets an account without a password and a link to set one. An existing
+    account gets the roles at once and a note saying so; None is returned then.
+    """
+    roles = set(roles)
+    if not roles:
+        raise InvalidInput("Choose at least one role.")
+    _check_may_grant(by, roles)
+    user = user_by_email(email)
+    if user is not None and user.has_password:
+        if not user.active:
+            raise InvalidInput(f"{user.email} is deactivated; reactivate the account first.")
+        added = grant_roles(user, roles, by=by)
+        if added:
+            names = ", ".join(ROLE_LABELS[role] for role in sorted(added))
+            mail.send(
+                user.email,
+                "You have new access in Accelerate: LA",
+                f"Hello {user.name},\n\n{by.name} gave you these roles: {names}.\n"
+                f"Sign in at {mail.link('auth.login')}\n",
+            )
+        return None
+    if user is None:
+        user = create_user(email, name, roles, by=by)
+    else:
+        grant_roles(user, roles, by=by)
+    for earlier in db.session.scalars(
+        select(Invitation).where(
+            Invitation.user_id == user.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+    ):
+        earlier.revoked_at = utcnow()
+    invitation = Invitation(
+        user=user, invited_by=by, roles=",".join(sorted(str(role) for role in user.roles))
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record(
+        by,
+        "invitation.sent",
+        "user",
+        user.id,
+        after={"email": user.email, "roles": invitation.roles},
+    )
+    link = mail.link("auth.accept_invitation", token=invitation_token(invitation))
+    days = current_app.config["INVITATION_MAX_AGE"] // 86400
+    mail.send(
+        user.email,
+        "Your invitation to Accelerate: LA",
+        f"Hello {user.name},\n\n{by.name} invited you to Accelerate: LA, the City of Los Angeles"
+        f" incubator.\nSet your password here (the link works for {days} days):\n\n{link}\n",
+    )
+    return invitation
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return _serializer(INVITE_SALT).dumps({"i": invitation.id, "n": invitation.nonce})
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The open invitation a token names, or InvalidToken with the reason."""
+    max_age = current_app.config["INVITATION_MAX_AGE"]
+    try:
+        payload = _serializer(INVITE_SALT).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise InvalidToken("This invitation has expired. Ask for a new one.") from None
+    except BadSignature:
+        raise InvalidToken(
+            "This invitation link is not valid. Check that it was copied whole."
+        ) from None
+    invitation = db.session.get(Invitation, payload.get("i")) if isinstance(payload, dict) else None
+    if invitation is None or invitation.nonce != payload.get("n"):
+        raise InvalidToken("This invitation link is not valid. Check that it was copied whole.")
+    if invitation.accepted_at is not None:
+        raise InvalidToken("This invitation has already been used. Sign in instead.")
+    if invitation.revoked_at is not None:
+        raise InvalidToken("This invitation was replaced by a newer one. Use the latest mail.")
+    if not invitation.user.active:
+        raise InvalidToken("This account has been deactivated.")
+    return invitation
+
+
+def accept_invitation(token: str, *, name: str, password: str, time_zone: str) -> User:
+    """Set the invited person's name, time zone and password, consuming the token."""
+    invitation = invitation_from_token(token)
+    user = invitation.user
+    check_password_rules(password)
+    check_time_zone(time_zone)
+    name = name.strip()
+    if not name:
+        raise InvalidInput("A name is required.")
+    user.name = name
+    user.time_zone = time_zone
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    invitation.accepted_at = utcnow()
+    audit.record(user, "invitation.accepted", "user", user.id)
+    return user
+
+
+# Password reset ------------------------------------------------------------------------------
+
+
+def _reset_fingerprint(user: User) -> str:
+    # Changes whenever the password or session token changes, so each link works once.
+    material = f"{user.password_hash}|{user.session_token}".encode()
+    return hashlib.sha256(material).hexdigest()[:32]
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if the address belongs to an active account; silent otherwise."""
+    user = user_by_email(email)
+    if user is None or not user.active or user.password_hash is None:
+        return
+    token = _serializer(RESET_SALT).dumps({"u": user.id, "f": _reset_fingerprint(user)})
+    link = mail.link("auth.reset_password", token=token)
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    mail.send(
+        user.email,
+        "Reset your Accelerate: LA password",
+        f"Hello {user.name},\n\nSomeone asked to reset your password. If it was you, open this"
+        f" link within {minutes} minutes:\n\n{link}\n\nIf it was not you, ignore this mail.\n",
+    )
+    audit.record(None, "password_reset.requested", "user", user.id)
+
+
+def user_from_reset_token(token: str) -> User:
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
+    try:
+        payload = _serializer(RESET_SALT).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise InvalidToken("This reset link has expired. Ask for a new one.") from None
+    except BadSignature:
+        raise InvalidToken("This reset link is not valid. Ask for a new one.") from None
+    user = db.session.get(User, payload.get("u")) if isinstance(payload, dict) else None
+    if user is None or not user.active or payload.get("f") != _reset_fingerprint(user):
+        raise InvalidToken(
+            "This reset link has already been used or is not valid. Ask for a new one."
+        )
+    return user
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set a new password from a reset link; the link and every session end with it."""
+    user = user_from_reset_token(token)
+    check_password_rules(password)
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    audit.record(user, "password_reset.completed", "user", user.id)
+    return user
+
+
+# Roles and activation -------------------------------------------------------------------------
+
+
+def _check_may_grant(by: User, roles: set[Role]) -> None:
+    if Role.ADMIN in roles and not by.has_role(Role.ADMIN):
+        raise NotAllowed("Only an administrator can grant the administrator role.")
+
+
+def grant_roles(user: User, roles: Iterable[Role], *, by: User | None) -> set[Role]:
+    """Add roles a user lacks; returns those added."""
+    added = set(roles) - user.roles
+    if added:
+        before = _user_state(user)
+        for role in sorted(added):
+            user.role_rows.append(UserRole(role=str(role)))
+        db.session.flush()
+        audit.record(
+            by, "user.roles_changed", "user", user.id, before=before, after=_user_state(user)
+        )
+    return added
+
+
+def set_roles(user: User, roles: Iterable[Role], *, by: User) -> None:
+    """Replace a user's roles, keeping the admin role in admins' hands."""
+    roles = set(roles)
+    if not roles:
+        raise InvalidInput("A person needs at least one role.")
+    changed = roles ^ user.roles
+    if Role.ADMIN in changed and not by.has_role(Role.ADMIN):
+        raise NotAllowed("Only an administrator can grant or remove the administrator role.")
+    if user.id == by.id and Role.ADMIN in user.roles and Role.ADMIN not in roles:
+        raise InvalidInput("You cannot remove your own administrator role.")
+    if not changed:
+        return
+    before = _user_state(user)
+    user.role_rows = [row for row in user.role_rows if Role(row.role) in roles]
+    for role in sorted(roles - user.roles):
+        user.role_rows.append(UserRole(role=str(role)))
+    db.session.flush()
+    audit.record(by, "user.roles_changed", "user", user.id, before=before, after=_user_state(user))
+
+
+def set_active(user: User, active: bool, *, by: User) -> None:
+    """Deactivate (signing them out everywhere) or reactivate an account."""
+    if user.id == by.id:
+        raise InvalidInput("You cannot deactivate your own account.")
+    if user.has_role(Role.ADMIN) and not by.has_role(Role.ADMIN):
+        raise NotAllowed("Only an administrator can change an administrator's account.")
+    if user.active == active:
+        return
+    before = _user_state(user)
+    user.active = active
+    if not active:
+        user.session_token = new_session_token()
+    audit.record(
+        by,
+        "user.activated" if active else "user.deactivated",
+        "user",
+        user.id,
+        before=before,
+        after=_user_state(user),
+    )
+
+
+def _user_state(user: User) -> dict:
+    return {
+        "email": user.email,
+        "name": user.name,
+        "active": user.active,
+        "roles": sorted(str(role) for role in user.roles),
+    }
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count(User.id))) or 0

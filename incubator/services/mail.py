@@ -1,0 +1,52 @@
+"""The one way the app sends mail: the outbox (log + admin page) or SMTP."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app, url_for
+
+from incubator.extensions import db
+from incubator.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+def send(recipient: str, subject: str, body: str) -> None:
+    """Send a plain-text mail through the configured backend."""
+    config = current_app.config
+    backend = config["MAIL_BACKEND"]
+    if backend == "smtp":
+        _send_smtp(config, recipient, subject, body)
+        return
+    if backend != "outbox":
+        raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}")
+    # The outbox row commits with the request that caused it, so a failed request sends nothing.
+    db.session.add(OutboxMessage(recipient=recipient, subject=subject, body=body))
+    log.info("mail to %s: %s\n%s", recipient, subject, body)
+
+
+def _send_smtp(config, recipient: str, subject: str, body: str) -> None:
+    message = EmailMessage()
+    message["From"] = config["MAIL_DEFAULT_SENDER"]
+    message["To"] = recipient
+    message["Subject"] = subject
+    message.set_content(body)
+    smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+    with smtp_class(
+        config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]
+    ) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        smtp.send_message(message)
+    log.info("mail to %s sent through SMTP: %s", recipient, subject)
+
+
+def link(endpoint: str, **values) -> str:
+    """An absolute link for a mail, built on BASE_URL so a forged Host header cannot change it."""
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)
