@@ -72,6 +72,11 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
 
+    # At-risk rules (services/risk.py).
+    RISK_NO_CHECK_IN_DAYS = int(os.environ.get("RISK_NO_CHECK_IN_DAYS", 14))
+    RISK_LOW_CONFIDENCE = int(os.environ.get("RISK_LOW_CONFIDENCE", 2))
+    RISK_LOW_CONFIDENCE_STREAK = int(os.environ.get("RISK_LOW_CONFIDENCE_STREAK", 2))
+
     # Adds an X-Query-Count header to every response; the benchmark script reads it.
     QUERY_COUNT_HEADER = _bool("QUERY_COUNT_HEADER", False)
 
@@ -81,7 +86,7 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    DEBUG = True
+    """Local use: SQLite under instance/, mail to the outbox; `flask run --debug` to debug."""
 
 
 class TestingConfig(Config):

@@ -58,25 +58,44 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            event.listen(db.engine, "connect", _sqlite_pragmas)
+            event.listen(db.engine, "connect", _sqlite_connect)
+            event.listen(db.engine, "begin", _sqlite_begin)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    # Take BEGIN over from the sqlite3 driver (SQLAlchemy's documented recipe), so that
+    # transactions and SAVEPOINTs start where SQLAlchemy says; enforce foreign keys; wait
+    # for a busy writer instead of failing at once.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 
+def _sqlite_begin(connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
 def register_blueprints(app: Flask) -> None:
     from incubator.blueprints.api import bp as api_bp
     from incubator.blueprints.auth import bp as auth_bp
+    from incubator.blueprints.cohorts import bp as cohorts_bp
+    from incubator.blueprints.hackathons import bp as hackathons_bp
+    from incubator.blueprints.judging import bp as judging_bp
     from incubator.blueprints.main import bp as main_bp
     from incubator.blueprints.people import bp as people_bp
+    from incubator.blueprints.pipeline import bp as pipeline_bp
+    from incubator.blueprints.showcase import bp as showcase_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(people_bp)
+    app.register_blueprint(hackathons_bp)
+    app.register_blueprint(judging_bp)
+    app.register_blueprint(cohorts_bp)
+    app.register_blueprint(pipeline_bp)
+    app.register_blueprint(showcase_bp)
     app.register_blueprint(api_bp)
 
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 
 from incubator.extensions import db
 from incubator.models import Role
-from incubator.services import accounts, demo
+from incubator.services import accounts, demo, reminders
 from incubator.services.errors import DomainError
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(send_reminders)
 
 
 @click.command("create-admin")
@@ -48,15 +52,40 @@ def create_admin(email: str, name: str, password: str) -> None:
 def seed_demo(if_empty: bool) -> None:
     """Fill the database with Los Angeles demo data and print the demo logins."""
     if if_empty and accounts.count_users() > 0:
-        click.echo("The database already has accounts; demo data not added.")
-        return
-    try:
-        logins = demo.seed()
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from None
-    click.echo("Demo data is in. Sign in at http://127.0.0.1:5000 with any of these:")
+        logins = demo.existing_logins()
+        if not logins:
+            click.echo("The database already has accounts; demo data not added.")
+            return
+        click.echo("Demo data was added earlier. Sign in at http://127.0.0.1:5000 with:")
+    else:
+        try:
+            logins = demo.seed()
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from None
+        click.echo("Demo data is in. Sign in at http://127.0.0.1:5000 with any of these:")
     width = max(len(login.email) for login in logins)
     for login in logins:
         click.echo(f"  {login.role:<8} {login.email:<{width}}  password: {login.password}")
+
+
+@click.command("send-reminders")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Act as on this day (YYYY-MM-DD); today in the program's time zone by default.",
+)
+def send_reminders(day: datetime | None) -> None:
+    """Mail founders whose weekly check-in is due and managers the ventures at risk.
+
+    Safe to run several times a day: nobody gets the same reminder twice in a week.
+    """
+    if day is None:
+        today = datetime.now(ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])).date()
+    else:
+        today = day.date()
+    report = reminders.send_reminders(today)
+    db.session.commit()
+    click.echo(report.summary())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from wtforms import SelectField, SelectMultipleField, widgets
+from wtforms.validators import StopValidation
 
 from incubator.models import ROLE_LABELS, Role
 
@@ -35,6 +36,17 @@ class TimeZoneField(SelectField):
     def __init__(self, label: str = "Time zone", **kwargs):
         kwargs.setdefault("default", "America/Los_Angeles")
         super().__init__(label, choices=time_zone_choices(), **kwargs)
+
+
+class AtLeastOne:
+    """Require one ticked box; unlike InputRequired it puts no `required` on every checkbox."""
+
+    def __init__(self, message: str = "Choose at least one."):
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        if not field.data:
+            raise StopValidation(self.message)
 
 
 class CheckboxesField(SelectMultipleField):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app
@@ -11,13 +11,19 @@ from flask_login import current_user
 from incubator.access import rule_for
 from incubator.models import ROLE_LABELS, Role
 
-# The navigation: label and endpoint, shown to whoever the endpoint's rule allows.
+# The navigation: label, endpoint and the roles it is for (None: everyone signed in). An
+# entry shows only to holders of those roles, and only if the endpoint's rule allows them.
 NAVIGATION = [
-    ("Home", "main.home_page"),
-    ("People", "people.index"),
-    ("Invite", "people.invite"),
-    ("Outbox", "people.outbox"),
-    ("Audit trail", "people.audit_log"),
+    ("Home", "main.home_page", None),
+    ("Hackathons", "hackathons.index", {Role.MANAGER}),
+    ("Cohorts", "cohorts.index", {Role.MANAGER}),
+    ("My venture", "cohorts.my_ventures", {Role.FOUNDER}),
+    ("Judging", "judging.my_assignments", {Role.JUDGE}),
+    ("Challenges", "hackathons.propose_challenge", {Role.PARTNER}),
+    ("People", "people.index", {Role.MANAGER}),
+    ("Outbox", "people.outbox", {Role.ADMIN}),
+    ("Audit trail", "people.audit_log", {Role.ADMIN}),
+    ("Showcase", "showcase.index", None),
 ]
 
 
@@ -31,6 +37,11 @@ def viewer_zone() -> ZoneInfo:
         return ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])
 
 
+def viewer_today() -> date:
+    """Today's date where the viewer is."""
+    return datetime.now(viewer_zone()).date()
+
+
 def localtime(value: datetime | None, fmt: str = "%b %-d, %Y %-I:%M %p %Z") -> str:
     """Format a UTC timestamp in the viewer's time zone."""
     if value is None:
@@ -39,12 +50,15 @@ def localtime(value: datetime | None, fmt: str = "%b %-d, %Y %-I:%M %p %Z") -> s
 
 
 def navigation() -> list[tuple[str, str]]:
-    """The entries the current user may open."""
-    return [
-        (label, endpoint)
-        for label, endpoint in NAVIGATION
-        if (rule := rule_for(current_app, endpoint)) is not None and rule.allows(current_user)
-    ]
+    """The entries for the current user's roles that they may open."""
+    entries = []
+    for label, endpoint, for_roles in NAVIGATION:
+        rule = rule_for(current_app, endpoint)
+        if rule is None or not rule.allows(current_user):
+            continue
+        if for_roles is None or current_user.has_role(*for_roles):
+            entries.append((label, endpoint))
+    return entries
 
 
 def role_label(role: Role | str) -> str:

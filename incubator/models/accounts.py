@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from incubator.models.base import Base, UTCDateTime, utcnow
+from incubator.models.base import Base, UTCDateTime, enum_values, utcnow
 
 
 class Role(enum.StrEnum):
@@ -37,7 +37,7 @@ ROLE_LABELS = {
     Role.JUDGE: "Judge",
 }
 
-ROLE_VALUES = ", ".join(f"'{role.value}'" for role in Role)
+ROLE_VALUES = enum_values(Role)
 
 
 def new_session_token() -> str:

@@ -22,6 +22,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def enum_values(enum_class) -> str:
+    """An enum's values as a SQL list, for CHECK constraints."""
+    return ", ".join(f"'{member.value}'" for member in enum_class)
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)

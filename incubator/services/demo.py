@@ -3,9 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from incubator.models import Role, User
-from incubator.services import accounts
+from sqlalchemy import select
+
+from incubator.extensions import db
+from incubator.models import (
+    CohortStatus,
+    HackathonStatus,
+    MilestoneStatus,
+    MilestoneTemplate,
+    Organisation,
+    OrganisationKind,
+    OrganisationMember,
+    Placement,
+    Role,
+    Stage,
+    StageChange,
+    Submission,
+    User,
+)
+from incubator.services import accounts, hackathons, judging, pipeline, ventures
 
 
 @dataclass(frozen=True)
@@ -36,6 +55,15 @@ def demo_password(role: Role) -> str:
     return f"demo-{role.value}-2026"
 
 
+def existing_logins() -> list[DemoLogin]:
+    """The demo logins whose accounts exist, for reminding who can sign in."""
+    return [
+        DemoLogin(str(role), email, demo_password(role))
+        for role, email, _name, _roles in DEMO_PEOPLE
+        if accounts.user_by_email(email) is not None
+    ]
+
+
 def seed() -> list[DemoLogin]:
     """Create the demo accounts and invitations; returns the logins to print."""
     logins = []
@@ -46,6 +74,482 @@ def seed() -> list[DemoLogin]:
             admin = user
         logins.append(DemoLogin(str(role), email, demo_password(role)))
     manager = accounts.user_by_email("manager@accelerate.la.example")
+    assert manager is not None and admin is not None
     for email, name, roles in DEMO_INVITEES:
-        accounts.invite(email, name, roles, by=manager or admin)
+        accounts.invite(email, name, roles, by=manager)
+    organisations = _seed_organisations()
+    partner = accounts.user_by_email("partner@accelerate.la.example")
+    db.session.add(OrganisationMember(organisation=organisations["LADWP"], user=partner))
+    seeded = _seed_hackathons(manager, organisations, today=date.today())
+    _seed_cohort(manager, seeded, today=date.today())
     return logins
+
+
+ORGANISATIONS = [
+    ("LADWP", "Los Angeles Department of Water and Power", OrganisationKind.CITY_DEPARTMENT),
+    ("LADOT", "Los Angeles Department of Transportation", OrganisationKind.CITY_DEPARTMENT),
+    ("MOIA", "Mayor's Office of Immigrant Affairs", OrganisationKind.CITY_DEPARTMENT),
+    ("CCF", "California Community Foundation", OrganisationKind.FOUNDATION),
+]
+
+
+def _seed_organisations() -> dict[str, Organisation]:
+    found = {}
+    for key, name, kind in ORGANISATIONS:
+        organisation = Organisation(name=name, kind=kind, description="")
+        db.session.add(organisation)
+        found[key] = organisation
+    db.session.flush()
+    return found
+
+
+# (hackathon, theme, status, weeks ago it started, venue, challenges, submissions)
+# challenge: (title, area, organisation key or None, statement, dataset links)
+# submission: (title, tagline, challenge index, [(name, email)], placement or None)
+HACKATHONS = [
+    (
+        "#techLA Drought Hack",
+        "Drought management",
+        HackathonStatus.CLOSED,
+        20,
+        "Cross Campus, Downtown LA",
+        [
+            (
+                "Smarter outdoor watering",
+                "Water and drought",
+                "LADWP",
+                "Help residents cut outdoor watering without killing their gardens.",
+                "https://data.lacity.org/\nhttps://www.ladwp.com/",
+            ),
+            (
+                "Leak detection for older buildings",
+                "Water and drought",
+                "LADWP",
+                "Find leaks in multi-family buildings before the bill arrives.",
+                "",
+            ),
+        ],
+        [
+            (
+                "DropWise",
+                "Watering schedules tuned to your block's weather",
+                0,
+                [
+                    ("Jamal Washington", "founder@accelerate.la.example"),
+                    ("Ana Morales", "ana.morales@example.org"),
+                ],
+                Placement.WINNER,
+            ),
+            (
+                "LeakLens",
+                "Meter data that spots leaks in hours, not months",
+                1,
+                [("Kevin Park", "kevin.park@example.org")],
+                Placement.RUNNER_UP,
+            ),
+            (
+                "GreyWater Guide",
+                "Permits and parts for laundry-to-landscape",
+                0,
+                [("Sofia Reyes", "sofia.reyes@example.org")],
+                None,
+            ),
+        ],
+    ),
+    (
+        "#techLA New Angelenos Hack",
+        "New-immigrant integration",
+        HackathonStatus.CLOSED,
+        16,
+        "Los Angeles Central Library",
+        [
+            (
+                "Finding services in your language",
+                "New-immigrant integration",
+                "MOIA",
+                "Newcomers struggle to find city services that speak their language.",
+                "https://geohub.lacity.org/",
+            ),
+        ],
+        [
+            (
+                "Bienvenida",
+                "City services, explained in 12 languages by text message",
+                0,
+                [
+                    ("Lucía Hernández", "lucia.hernandez@example.org"),
+                    ("Nguyễn Thị Hoa", "hoa.nguyen@example.org"),
+                ],
+                Placement.WINNER,
+            ),
+            (
+                "PaperTrail",
+                "A checklist for every immigration appointment",
+                0,
+                [("Omar Haddad", "omar.haddad@example.org")],
+                Placement.HONOURABLE_MENTION,
+            ),
+        ],
+    ),
+    (
+        "#techLA Move LA Hack",
+        "Transportation",
+        HackathonStatus.JUDGING,
+        2,
+        "LA Kretz Innovation Campus",
+        [
+            (
+                "Safer walks to school",
+                "Transportation and mobility",
+                "LADOT",
+                "Parents want safe routes; the city wants to know where crossings fail.",
+                "https://data.lacity.org/",
+            ),
+            (
+                "Bus reliability for riders",
+                "Transportation and mobility",
+                None,
+                "Riders cannot plan around buses that bunch.",
+                "",
+            ),
+        ],
+        [
+            (
+                "RouteSafe",
+                "Crowd-sourced crossing hazards near schools",
+                0,
+                [("Mei Lin", "mei.lin@example.org")],
+                None,
+            ),
+            (
+                "BunchBuster",
+                "Live headway alerts for riders and dispatchers",
+                1,
+                [("Daniel Cruz", "daniel.cruz@example.org")],
+                None,
+            ),
+            (
+                "CurbShare",
+                "Loading-zone booking for small businesses",
+                1,
+                [("Tasha Brooks", "tasha.brooks@example.org")],
+                None,
+            ),
+        ],
+    ),
+]
+
+
+def _seed_hackathons(manager: User, organisations, *, today: date) -> list[Submission]:
+    """Creates the hackathons; returns the placed submissions, winners first."""
+    placed = []
+    for name, theme, status, weeks_ago, venue, challenge_rows, submission_rows in HACKATHONS:
+        starts = today - timedelta(weeks=weeks_ago)
+        hackathon = hackathons.create_hackathon(
+            hackathons.HackathonInput(
+                name=name,
+                theme=theme,
+                starts_on=starts,
+                ends_on=starts + timedelta(days=1),
+                venue=venue,
+                time_zone="America/Los_Angeles",
+                # Judged first; closed afterwards where the hackathon is over.
+                status=HackathonStatus.JUDGING,
+                description=f"A weekend of building for Los Angeles: {theme.lower()}.",
+            ),
+            by=manager,
+        )
+        challenges = [
+            hackathons.add_challenge(
+                hackathon,
+                hackathons.ChallengeInput(
+                    title=title,
+                    problem_statement=statement,
+                    challenge_area=area,
+                    organisation_id=organisations[org].id if org else None,
+                    dataset_links=links,
+                ),
+                by=manager,
+            )
+            for title, area, org, statement, links in challenge_rows
+        ]
+        made = []
+        for title, tagline, challenge_index, members, placement in submission_rows:
+            submission = hackathons.create_submission(
+                hackathon,
+                hackathons.SubmissionInput(
+                    team_name=f"Team {title}",
+                    title=title,
+                    tagline=tagline,
+                    description=f"{title}: {tagline}.",
+                    challenge_id=challenges[challenge_index].id,
+                    demo_url=f"https://{title.lower()}.example.org",
+                    repository_url=f"https://github.com/techla/{title.lower()}",
+                    video_url=None,
+                    members=[hackathons.MemberInput(n, e) for n, e in members],
+                ),
+                by=manager,
+            )
+            made.append((submission, placement))
+        _seed_judging(manager, hackathon, made, final=status is HackathonStatus.CLOSED)
+        placed += [submission for submission, placement in made if placement is not None]
+        if status != HackathonStatus.JUDGING:
+            hackathon.status = status
+    db.session.flush()
+    return placed
+
+
+RUBRIC = [
+    ("Impact on Angelenos", 4.0, "How many residents it helps, and how much."),
+    ("Feasibility", 3.0, "Could the city or a partner run it within a year?"),
+    ("Innovation", 2.0, "New for Los Angeles, not just new for the team."),
+    ("Presentation", 1.0, "Clear demo and pitch."),
+]
+# Each judge's leaning: the harsh one scores a point lower across the board.
+JUDGES = [
+    ("judge@accelerate.la.example", "", 0),
+    ("carmen.ruiz@judges.example", "Carmen Ruiz", -1),
+    ("howard.lee@judges.example", "Howard Lee", 0),
+]
+QUALITY = {Placement.WINNER: 5, Placement.RUNNER_UP: 4, Placement.HONOURABLE_MENTION: 4}
+
+
+def _seed_judging(manager: User, hackathon, made, *, final: bool) -> None:
+    """A rubric, three judges and their scores; placements where the hackathon is over."""
+    criteria = [
+        judging.add_criterion(hackathon, name, weight, 1, 5, description=text, by=manager)
+        for name, weight, text in RUBRIC
+    ]
+    judges = []
+    for email, name, _lean in JUDGES:
+        judge = accounts.user_by_email(email) or accounts.create_user(
+            email, name, {Role.JUDGE}, by=manager
+        )
+        judges.append(judge)
+    judging.assign_judges(hackathon, judges, by=manager)
+    for submission, placement in made:
+        quality = QUALITY.get(placement, 3)
+        for judge, (_email, _name, lean) in zip(judges, JUDGES, strict=True):
+            # Leave the demo judge something to do where judging is still open.
+            if not final and judge.email == JUDGES[0][0]:
+                continue
+            values = {
+                criterion.id: max(1, min(5, quality + lean - position % 2))
+                for position, criterion in enumerate(criteria)
+            }
+            judging.submit_scores(judge, submission, values)
+        if final and placement is not None:
+            judging.set_placement(submission, placement, by=manager)
+
+
+def _seed_cohort(manager: User, placed: list[Submission], *, today: date) -> None:
+    cohort = ventures.create_cohort(
+        ventures.CohortInput(
+            name="Accelerate: LA Cohort 3",
+            starts_on=today - timedelta(weeks=10),
+            ends_on=today + timedelta(weeks=14),
+            capacity=10,
+            status=CohortStatus.ACTIVE,
+            showcase_published=True,
+        ),
+        by=manager,
+    )
+    ventures.create_cohort(
+        ventures.CohortInput(
+            name="Accelerate: LA Cohort 4",
+            starts_on=today + timedelta(weeks=16),
+            ends_on=today + timedelta(weeks=40),
+            capacity=12,
+            status=CohortStatus.PLANNING,
+        ),
+        by=manager,
+    )
+    profiles = {
+        "DropWise": (
+            ["Water conservation"],
+            ["Pacoima", "Sylmar", "Van Nuys"],
+            ["Pilot site", "Data access"],
+        ),
+        "LeakLens": (
+            ["Water conservation", "Housing stability"],
+            ["Koreatown", "Westlake"],
+            ["Procurement path", "Funding"],
+        ),
+        "Bienvenida": (
+            ["Language access", "Access to services"],
+            ["Boyle Heights", "Westlake", "South Los Angeles"],
+            ["Mentors", "Funding"],
+        ),
+        "PaperTrail": (["Access to services"], ["Citywide"], ["Legal", "Design"]),
+    }
+    made = {}
+    for submission in sorted(placed, key=lambda s: s.title):
+        result = ventures.promote(submission, cohort, by=manager)
+        impact, places, needs = profiles.get(submission.title, ([], [], []))
+        result.venture.impact_areas = impact
+        result.venture.neighbourhoods = places
+        result.venture.needs = needs
+        made[result.venture.name] = result.venture
+    for name, one_liner, area, impact, places, needs, founders in DIRECT_VENTURES:
+        venture = ventures.create_venture(
+            cohort,
+            ventures.VentureProfile(
+                name=name,
+                one_liner=one_liner,
+                description=f"{name}: {one_liner}.",
+                challenge_area=area,
+                website=None,
+                impact_areas=impact,
+                neighbourhoods=places,
+                needs=needs,
+            ),
+            by=manager,
+        )
+        for founder_name, email in founders:
+            ventures.add_member(venture, email, founder_name, "Founder", by=manager)
+        made[name] = venture
+    db.session.flush()
+    _seed_pipeline(manager, cohort, made, today=today)
+
+
+DIRECT_VENTURES = [
+    (
+        "ShadeMap LA",
+        "Tree canopy and bus-shelter shade, block by block",
+        "Environment and climate",
+        ["Public health", "Clean air"],
+        ["South Los Angeles", "Watts"],
+        ["Data access"],
+        [("Rosa Jiménez", "rosa.jimenez@example.org")],
+    ),
+    (
+        "RentRight",
+        "Tenants' rights, explained before the eviction notice",
+        "Housing and homelessness",
+        ["Housing stability"],
+        ["Boyle Heights", "East Hollywood"],
+        ["Legal", "Funding"],
+        [("Marcus Bell", "marcus.bell@example.org")],
+    ),
+    (
+        "StreetSeats",
+        "Parklet permits in days, not months",
+        "Transportation and mobility",
+        ["Safe streets", "Jobs and income"],
+        ["Highland Park", "Venice"],
+        ["Procurement path", "Pilot site"],
+        [("Elena Petrova", "elena.petrova@example.org")],
+    ),
+]
+
+# Stage moves in weeks after the cohort started; a negative week moves the venture back.
+STAGE_PATHS = {
+    "DropWise": [(3, Stage.PROTOTYPE), (7, Stage.PILOT)],
+    "LeakLens": [(4, Stage.PROTOTYPE)],
+    "Bienvenida": [(2, Stage.PROTOTYPE), (5, Stage.PILOT), (9, Stage.LAUNCH)],
+    "PaperTrail": [],
+    "ShadeMap LA": [(1, Stage.PROTOTYPE), (3, Stage.PILOT), (6, Stage.LAUNCH), (9, Stage.ADOPTION)],
+    "RentRight": [(5, Stage.PROTOTYPE)],
+    "StreetSeats": [(2, Stage.PROTOTYPE), (5, Stage.PILOT), (8, Stage.PROTOTYPE)],
+}
+# The last week each venture checked in, counted back from this week, and its confidences.
+CHECK_IN_PATTERNS = {
+    "DropWise": (0, [4, 4, 5, 4, 4, 5, 5, 4, 5, 5]),
+    "LeakLens": (0, [3, 3, 4, 4, 3, 4, 4, 4, 4, 4]),
+    "Bienvenida": (1, [4, 5, 5, 4, 5, 5, 4, 5, 5]),
+    "PaperTrail": (4, [3, 3, 2, 3, 3, 3]),
+    "ShadeMap LA": (0, [5, 5, 4, 5, 5, 5, 5, 4, 5, 5]),
+    "RentRight": (0, [3, 3, 3, 4, 3, 3, 3, 2, 2]),
+    "StreetSeats": (1, [4, 4, 4, 3, 4, 3, 2, 3, 3]),
+}
+LOCAL = ZoneInfo("America/Los_Angeles")
+AT_RISK = {"PaperTrail", "RentRight", "StreetSeats"}
+
+
+def _at(day: date, hour: int = 17) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=LOCAL).astimezone(UTC)
+
+
+def _seed_pipeline(manager: User, cohort, made: dict, *, today: date) -> None:
+    """Stage histories, milestones in every state and weeks of check-ins."""
+    start = cohort.starts_on
+    for name, venture in made.items():
+        entry = db.session.scalar(select(StageChange).where(StageChange.venture_id == venture.id))
+        entry.changed_at = _at(start, 10)
+        for milestone in pipeline.venture_milestones(venture):
+            milestone.created_at = _at(start, 10)
+            template = milestone.template_id and db.session.get(
+                MilestoneTemplate, milestone.template_id
+            )
+            if template:
+                milestone.due_on = start + timedelta(days=template.due_after_days)
+        for week, stage in STAGE_PATHS[name]:
+            moved_on = start + timedelta(weeks=week)
+            backwards = pipeline.stage_index(stage) < pipeline.stage_index(venture.stage)
+            reason = (
+                "The pilot site withdrew; back to prototyping a smaller scope."
+                if backwards
+                else "Exit milestones met."
+            )
+            for milestone in pipeline.venture_milestones(venture):
+                if milestone.stage == venture.stage and not backwards:
+                    milestone.status = MilestoneStatus.VERIFIED
+                    milestone.evidence_url = f"https://docs.example.org/{venture.id}/{milestone.id}"
+                    milestone.evidence_note = "Shared with the program team."
+                    milestone.completed_at = _at(moved_on - timedelta(days=3))
+                    milestone.verified_at = _at(moved_on - timedelta(days=1))
+                    milestone.verified_by_id = manager.id
+            pipeline.move_stage(venture, stage, reason, by=manager, at=_at(moved_on, 11))
+        current = [m for m in pipeline.venture_milestones(venture) if m.stage == venture.stage]
+        for milestone in current:
+            # Ventures on track finished what fell due; the at-risk ones did not.
+            if name not in AT_RISK and milestone.due_on and milestone.due_on < today:
+                milestone.status = MilestoneStatus.DONE
+                milestone.evidence_note = "Notes and photos in the shared folder."
+                milestone.completed_at = _at(milestone.due_on - timedelta(days=2))
+        open_ones = [m for m in current if m.status == MilestoneStatus.PLANNED]
+        if open_ones:
+            open_ones[0].status = MilestoneStatus.IN_PROGRESS
+        _seed_check_ins(venture, today)
+    db.session.flush()
+
+
+def _seed_check_ins(venture, today: date) -> None:
+    weeks_quiet, confidences = CHECK_IN_PATTERNS[venture.name]
+    author = venture.members[0].user if venture.members else None
+    if author is None:
+        return
+    this_week = pipeline.week_of(today)
+    count = len(confidences)
+    for index, confidence in enumerate(confidences):
+        week = this_week - timedelta(weeks=weeks_quiet + count - 1 - index)
+        reached = 40 * (index + 1) ** 2
+        check_in, _created = pipeline.save_check_in(
+            venture,
+            pipeline.CheckInInput(
+                week_start=week,
+                summary=CHECK_IN_SUMMARIES[index % len(CHECK_IN_SUMMARIES)],
+                progress="Shipped what we planned for the week.",
+                blockers="Waiting on data access from the department." if confidence <= 2 else "",
+                ask_kinds=["data"] if confidence <= 3 else [],
+                asks="An introduction to the department's data team." if confidence <= 3 else "",
+                confidence=confidence,
+                users_reached=reached,
+                active_pilots=1 if venture.stage in ("pilot", "launch", "adoption") else 0,
+                revenue=0.0,
+                funding_raised=25000.0 if index > count // 2 else 0.0,
+                team_size=len(venture.members) + 1,
+            ),
+            by=author,
+            today=today,
+        )
+        check_in.created_at = _at(week + timedelta(days=4))
+
+
+CHECK_IN_SUMMARIES = [
+    "Ran user interviews at a neighbourhood council meeting.",
+    "Tested the prototype with five residents; two flows need work.",
+    "Met the department's project lead; agreed the pilot's success measures.",
+    "Fixed the sign-up drop-off; more residents finished onboarding.",
+    "Presented at the cohort demo session and got useful feedback.",
+]

@@ -25,7 +25,8 @@ def send(recipient: str, subject: str, body: str) -> None:
         raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}")
     # The outbox row commits with the request that caused it, so a failed request sends nothing.
     db.session.add(OutboxMessage(recipient=recipient, subject=subject, body=body))
-    log.info("mail to %s: %s\n%s", recipient, subject, body)
+    log.info("mail to %s: %s", recipient, subject)
+    log.debug("%s", body)
 
 
 def _send_smtp(config, recipient: str, subject: str, body: str) -> None:

@@ -5,8 +5,15 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length
 from incubator.forms import TimeZoneField
 
 
+def strip(value: str | None) -> str | None:
+    """Drop the spaces phones and copy-paste add around an address."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[InputRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        "Email", filters=[strip], validators=[InputRequired(), Email(), Length(max=254)]
+    )
     password = PasswordField("Password", validators=[InputRequired(), Length(max=128)])
     remember = BooleanField("Keep me signed in on this device")
     submit = SubmitField("Sign in")
@@ -27,7 +34,9 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email", validators=[InputRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        "Email", filters=[strip], validators=[InputRequired(), Email(), Length(max=254)]
+    )
     submit = SubmitField("Send me a reset link")
 
 

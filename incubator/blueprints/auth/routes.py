@@ -34,7 +34,7 @@ def _start_session(user, remember: bool) -> None:
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("main.home"))
+        return redirect(url_for("main.home_page"))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -46,15 +46,17 @@ def login():
         else:
             _start_session(user, remember=form.remember.data)
             flash(f"Welcome, {user.name}.", "success")
-            return redirect(safe_next(request.args.get("next"), url_for("main.home")))
+            return redirect(safe_next(request.args.get("next"), url_for("main.home_page")))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 @authenticated
 def logout():
-    logout_user()
+    # Clear first: logout_user leaves a note in the session that deletes the remember-me
+    # cookie, and clearing after it would drop the note and keep the person signed in.
     session.clear()
+    logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -78,7 +80,7 @@ def change_password():
             # The session token may have changed; sign this device in again under it.
             _start_session(current_user._get_current_object(), remember=False)
             flash("Your password is changed.", "success")
-            return redirect(url_for("main.home"))
+            return redirect(url_for("main.home_page"))
     return render_template("auth/change_password.html", form=form)
 
 
@@ -159,5 +161,5 @@ def accept_invitation(token: str):
         else:
             _start_session(user, remember=False)
             flash("Welcome to Accelerate: LA. Your account is ready.", "success")
-            return redirect(url_for("main.home"))
+            return redirect(url_for("main.home_page"))
     return render_template("auth/accept_invitation.html", form=form, invitation=invitation)

@@ -6,6 +6,7 @@ from flask_login import current_user
 from incubator.access import public
 from incubator.blueprints.main import bp
 from incubator.services import home
+from incubator.templating import viewer_today
 
 
 @bp.route("/")
@@ -13,7 +14,7 @@ from incubator.services import home
 def home_page():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return render_template("main/home.html", panels=home.panels_for(current_user))
+    return render_template("main/home.html", panels=home.panels_for(current_user, viewer_today()))
 
 
 @bp.route("/healthz")

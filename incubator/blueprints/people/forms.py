@@ -2,15 +2,16 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length
 
-from incubator.forms import CheckboxesField, role_choices
+from incubator.blueprints.auth.forms import strip
+from incubator.forms import AtLeastOne, CheckboxesField, role_choices
 
 
 class InviteForm(FlaskForm):
-    email = EmailField("Email", validators=[InputRequired(), Email(), Length(max=254)])
-    name = StringField("Name", validators=[InputRequired(), Length(max=120)])
-    roles = CheckboxesField(
-        "Roles", validators=[InputRequired(message="Choose at least one role.")]
+    email = EmailField(
+        "Email", filters=[strip], validators=[InputRequired(), Email(), Length(max=254)]
     )
+    name = StringField("Name", validators=[InputRequired(), Length(max=120)])
+    roles = CheckboxesField("Roles", validators=[AtLeastOne("Choose at least one role.")])
     submit = SubmitField("Send invitation")
 
     def __init__(self, *args, include_admin: bool = False, **kwargs):
@@ -19,9 +20,7 @@ class InviteForm(FlaskForm):
 
 
 class RolesForm(FlaskForm):
-    roles = CheckboxesField(
-        "Roles", validators=[InputRequired(message="Choose at least one role.")]
-    )
+    roles = CheckboxesField("Roles", validators=[AtLeastOne("Choose at least one role.")])
     submit = SubmitField("Save roles")
 
     def __init__(self, *args, include_admin: bool = False, **kwargs):

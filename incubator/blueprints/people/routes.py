@@ -25,6 +25,9 @@ def index():
     role_name = request.args.get("role", "")
     role = Role(role_name) if role_name in {str(r) for r in Role} else None
     page = people.search_users(query, role, page_number(), per_page("USERS_PER_PAGE"))
+    if not page.items and page.page > 1:
+        # A page past the end (an old link, an edited URL) shows the last page, not "no people".
+        page = people.search_users(query, role, page.pages or 1, per_page("USERS_PER_PAGE"))
     return render_template("people/index.html", page=page, query=query, role=role, roles=list(Role))
 
 

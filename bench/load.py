@@ -1,0 +1,142 @@
+"""The client side: signed-in sessions, concurrent requests, and what they measured."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import requests
+
+REQUEST_TIMEOUT = 30
+WARMUP_PER_SESSION = 3
+
+
+class _CsrfTokenParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.token: str | None = None
+
+    def handle_starttag(self, tag, attrs) -> None:
+        values = dict(attrs)
+        if tag == "input" and values.get("name") == "csrf_token" and self.token is None:
+            self.token = values.get("value")
+
+
+def csrf_token(html: str) -> str:
+    parser = _CsrfTokenParser()
+    parser.feed(html)
+    if not parser.token:
+        raise RuntimeError("The login page has no csrf_token input.")
+    return parser.token
+
+
+def signed_in_session(base_url: str, email: str | None, password: str | None) -> requests.Session:
+    """A session signed in through the login form, or signed out when email is None."""
+    session = requests.Session()
+    if email is None:
+        return session
+    login_url = f"{base_url}/auth/login"
+    form = session.get(login_url, timeout=REQUEST_TIMEOUT)
+    form.raise_for_status()
+    response = session.post(
+        login_url,
+        data={"email": email, "password": password, "csrf_token": csrf_token(form.text)},
+        allow_redirects=False,
+        timeout=REQUEST_TIMEOUT,
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"Signing in as {email} failed (HTTP {response.status_code}).")
+    return session
+
+
+@dataclass
+class Sample:
+    seconds: float
+    status: int | str
+    queries: int | None
+
+
+@dataclass
+class Measurement:
+    """What one page's requests measured."""
+
+    elapsed: float
+    samples: list[Sample] = field(default_factory=list)
+
+    @property
+    def requests(self) -> int:
+        return len(self.samples)
+
+    @property
+    def statuses(self) -> Counter:
+        return Counter(sample.status for sample in self.samples)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for sample in self.samples if sample.status != 200)
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.elapsed if self.elapsed else 0.0
+
+    def percentile_ms(self, percent: int) -> float:
+        seconds = sorted(sample.seconds for sample in self.samples)
+        if len(seconds) < 2:
+            return seconds[0] * 1000 if seconds else 0.0
+        return statistics.quantiles(seconds, n=100, method="inclusive")[percent - 1] * 1000
+
+    @property
+    def queries(self) -> float | None:
+        counts = [sample.queries for sample in self.samples if sample.queries is not None]
+        return statistics.fmean(counts) if counts else None
+
+
+def _get(session: requests.Session, url: str) -> Sample:
+    started = time.perf_counter()
+    try:
+        response = session.get(url, allow_redirects=False, timeout=REQUEST_TIMEOUT)
+        response.content  # noqa: B018 (the body is part of the time)
+    except requests.RequestException as error:
+        return Sample(time.perf_counter() - started, type(error).__name__, None)
+    seconds = time.perf_counter() - started
+    header = response.headers.get("X-Query-Count")
+    return Sample(seconds, response.status_code, int(header) if header else None)
+
+
+def measure(
+    url: str, sessions: list[requests.Session], total: int, stop: threading.Event
+) -> Measurement:
+    """Warm up, then request `url` `total` times spread over the sessions, one thread each."""
+    for session in sessions:
+        for _ in range(WARMUP_PER_SESSION):
+            _get(session, url)
+    each, extra = divmod(total, len(sessions))
+    shares = [each + (1 if number < extra else 0) for number in range(len(sessions))]
+    samples: list[Sample] = []
+    lock = threading.Lock()
+
+    def work(session: requests.Session, count: int) -> None:
+        mine = []
+        for _ in range(count):
+            if stop.is_set():
+                break
+            mine.append(_get(session, url))
+        with lock:
+            samples.extend(mine)
+
+    threads = [
+        threading.Thread(target=work, args=(session, share), daemon=True)
+        for session, share in zip(sessions, shares, strict=True)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        # Short joins keep the main thread responsive to Ctrl-C.
+        while thread.is_alive():
+            thread.join(0.2)
+    return Measurement(time.perf_counter() - started, samples)

@@ -1,0 +1,336 @@
+"""`make bench`: seed a throw-away database, serve the app under gunicorn, measure its pages.
+
+    .venv/bin/python -m bench.run --scale 500 --database postgresql --markdown
+
+Each page is reported with requests per second, p50 and p95 latency and SQL queries per
+request, each beside its ratio to the floor (/healthz, the app's trivial endpoint). The
+table goes to stdout, progress to stderr. The server and the database are removed at the
+end, also on an error or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import logging
+import os
+import platform
+import secrets
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import func, select, text
+
+from bench import scenarios
+from bench.load import Measurement, measure, signed_in_session
+from bench.server import Gunicorn, create_bench_app
+from incubator.extensions import db
+from tests.postgres import PostgresServer
+
+MAX_REQUESTS = 100_000
+MAX_CONCURRENCY = 64
+MAX_WORKERS = 32
+
+
+def _bounded(low: int, high: int):
+    def parse(text: str) -> int:
+        value = int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}")
+        return value
+
+    return parse
+
+
+def _page_names(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in scenarios.PAGES]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown page(s) {', '.join(unknown)}; known: {', '.join(scenarios.PAGES)}"
+        )
+    return names
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run",
+        description="Measure the app's pages under gunicorn against seeded synthetic data.",
+    )
+    parser.add_argument(
+        "--scale", type=_bounded(1, 1_000_000), default=500, help="people to seed (500)"
+    )
+    parser.add_argument(
+        "--requests",
+        type=_bounded(1, MAX_REQUESTS),
+        default=200,
+        help="measured requests per page, after a short warm-up (200)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=_bounded(1, MAX_CONCURRENCY),
+        default=4,
+        help="client threads, each with its own signed-in session (4)",
+    )
+    parser.add_argument(
+        "--workers", type=_bounded(1, MAX_WORKERS), default=2, help="gunicorn workers (2)"
+    )
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--pages",
+        type=_page_names,
+        default=None,
+        help=f"comma-separated pages to measure (all); the floor, {scenarios.FLOOR}, always "
+        f"runs. Known: {', '.join(scenarios.PAGES)}",
+    )
+    parser.add_argument(
+        "--markdown", action="store_true", help="print a Markdown table for the README"
+    )
+    return parser.parse_args(argv)
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# The throw-away database ---------------------------------------------------------------------
+
+
+@contextmanager
+def throwaway_database(kind: str, directory: Path) -> Iterator[str]:
+    """The URL of an empty database that is gone when the block ends."""
+    if kind == "sqlite":
+        # The file lives in the caller's temporary directory and goes with it.
+        yield f"sqlite:///{directory / 'bench.sqlite'}"
+        return
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server.create_database("incubator_bench")
+    finally:
+        server.stop()
+
+
+@dataclass
+class Seeded:
+    context: scenarios.Context
+    database: str
+    rows: dict[str, int]
+
+
+def seed(database_url: str, scale: int, secret_key: str) -> Seeded:
+    """Migrate the empty database and run every seeder; returns the pages' context."""
+    app = create_bench_app(database_url, secret_key)
+    with app.app_context():
+        upgrade()
+        # Seeding sends thousands of mails to the outbox; their log lines are noise here.
+        logging.getLogger("incubator").setLevel(logging.WARNING)
+        context: scenarios.Context = {}
+        for seeder in scenarios.SEEDERS:
+            context.update(seeder(scale) or {})
+            db.session.commit()
+        if db.engine.dialect.name == "sqlite":
+            database = f"SQLite {db.session.scalar(text('select sqlite_version()'))}"
+        else:
+            version = db.session.scalar(text("show server_version")).split()[0]
+            database = f"PostgreSQL {version}"
+        rows = {
+            table.name: db.session.scalar(select(func.count()).select_from(table)) or 0
+            for table in db.metadata.sorted_tables
+        }
+        db.session.remove()
+        db.engine.dispose()
+    return Seeded(context, database, {name: count for name, count in rows.items() if count})
+
+
+# Measuring -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    page: scenarios.Page
+    path: str
+    measurement: Measurement
+
+
+def measure_pages(
+    base_url: str,
+    pages: list[scenarios.Page],
+    context: scenarios.Context,
+    args: argparse.Namespace,
+    stop: threading.Event,
+) -> list[Row]:
+    sessions_by_role: dict[str | None, list] = {}
+    rows = []
+    try:
+        for page in pages:
+            if page.role not in sessions_by_role:
+                email, password = scenarios.login_for(page.role) if page.role else (None, None)
+                sessions_by_role[page.role] = [
+                    signed_in_session(base_url, email, password) for _ in range(args.concurrency)
+                ]
+            path = page.path_for(context)
+            progress(f"measuring {page.name} ({path}) as {page.role or 'signed out'}")
+            result = measure(base_url + path, sessions_by_role[page.role], args.requests, stop)
+            rows.append(Row(page, path, result))
+    finally:
+        for sessions in sessions_by_role.values():
+            for session in sessions:
+                session.close()
+    return rows
+
+
+# Reporting -----------------------------------------------------------------------------------
+
+
+def _ratio(value: float, floor: float) -> str:
+    return f"{value / floor:.2f}x" if floor else "n/a"
+
+
+def table(rows: list[Row]) -> tuple[list[str], list[list[str]]]:
+    floor = rows[0].measurement
+    header = [
+        "page",
+        "as",
+        "path",
+        "requests",
+        "errors",
+        "req/s (x slower)",
+        "p50 ms (x floor)",
+        "p95 ms (x floor)",
+        "queries/req",
+    ]
+    lines = []
+    for row in rows:
+        result = row.measurement
+        queries = "n/a" if result.queries is None else f"{result.queries:.1f}"
+        p50, p95 = result.percentile_ms(50), result.percentile_ms(95)
+        lines.append(
+            [
+                row.page.name,
+                row.page.role or "-",
+                row.path,
+                str(result.requests),
+                str(result.errors),
+                f"{result.rps:.0f} ({_ratio(floor.rps, result.rps)})",
+                f"{p50:.1f} ({_ratio(p50, floor.percentile_ms(50))})",
+                f"{p95:.1f} ({_ratio(p95, floor.percentile_ms(95))})",
+                queries,
+            ]
+        )
+    return header, lines
+
+
+def machine() -> str:
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    model, memory = "", ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = f" ({line.split(':', 1)[1].strip()})"
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f", {int(line.split()[1]) / 1024 / 1024:.0f} GiB RAM"
+                break
+    except OSError:
+        pass
+    return f"{cpus} CPUs{model}{memory}, {platform.system()} {platform.machine()}"
+
+
+def describe(args: argparse.Namespace, seeded: Seeded) -> str:
+    rows = ", ".join(f"{name} {count:,}" for name, count in sorted(seeded.rows.items()))
+    return (
+        f"{datetime.date.today().isoformat()}, {machine()}, Python {platform.python_version()}, "
+        f"{seeded.database}. Scale {args.scale} (rows: {rows}); gunicorn {args.workers} sync "
+        f"workers; {args.concurrency} client threads on the same machine; {args.requests} "
+        "requests per page after a warm-up. Ratios compare each page with the floor "
+        f"(/{scenarios.FLOOR}): how many times fewer requests per second, how many times "
+        "the latency."
+    )
+
+
+def render_markdown(header: list[str], lines: list[list[str]], description: str) -> str:
+    escaped = [[cell.replace("|", "\\|") for cell in line] for line in [header, *lines]]
+    out = [f"Measured {description}", ""]
+    out.append("| " + " | ".join(escaped[0]) + " |")
+    out.append("|" + "|".join("---" if i < 3 else "---:" for i in range(len(header))) + "|")
+    out += ["| " + " | ".join(line) + " |" for line in escaped[1:]]
+    return "\n".join(out)
+
+
+def render_text(header: list[str], lines: list[list[str]], description: str) -> str:
+    widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
+
+    def format_line(line: list[str]) -> str:
+        return "  ".join(
+            cell.ljust(width) if i < 3 else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(line, widths, strict=True))
+        )
+
+    out = [format_line(header), format_line(["-" * width for width in widths])]
+    out += [format_line(line) for line in lines]
+    return "\n".join([*out, "", description])
+
+
+# The whole run -------------------------------------------------------------------------------
+
+
+def _exit_on_sigterm(_signum, _frame) -> None:
+    # SystemExit unwinds the with-blocks, so the server and the database are still removed.
+    raise SystemExit(143)
+
+
+def chosen_pages(names: list[str] | None) -> list[scenarios.Page]:
+    names = [name for name in (names or scenarios.PAGES) if name != scenarios.FLOOR]
+    return [scenarios.PAGES[scenarios.FLOOR], *(scenarios.PAGES[name] for name in names)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    pages = chosen_pages(args.pages)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    stop = threading.Event()
+    secret_key = secrets.token_hex(32)
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="incubator-bench-") as directory,
+            throwaway_database(args.database, Path(directory)) as database_url,
+        ):
+            progress(f"seeding scale {args.scale} into a throw-away {args.database} database")
+            seeded = seed(database_url, args.scale, secret_key)
+            progress(f"starting gunicorn with {args.workers} workers")
+            log_path = Path(directory) / "gunicorn.log"
+            with Gunicorn(database_url, secret_key, args.workers, log_path) as server:
+                rows = measure_pages(server.base_url, pages, seeded.context, args, stop)
+    except KeyboardInterrupt:
+        stop.set()
+        progress("interrupted; the server and the throw-away database are removed")
+        return 130
+    finally:
+        stop.set()
+
+    header, lines = table(rows)
+    description = describe(args, seeded)
+    render = render_markdown if args.markdown else render_text
+    print(render(header, lines, description))
+    failed = [row for row in rows if row.measurement.errors]
+    for row in failed:
+        statuses = ", ".join(
+            f"{s}: {n}" for s, n in sorted(row.measurement.statuses.items(), key=str)
+        )
+        progress(f"errors on {row.page.name} ({row.path}): {statuses}")
+    if any(row.measurement.queries is None for row in rows):
+        progress("no X-Query-Count header came back: is QUERY_COUNT_HEADER on?")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

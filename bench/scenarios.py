@@ -1,0 +1,209 @@
+"""What the benchmark measures: pages, and the synthetic data they are measured against.
+
+A page is one line, after the data it needs is seeded:
+
+    page("ventures", "/ventures/", role="manager")
+    page("venture", lambda context: f"/ventures/{context['venture_id']}", role="founder")
+
+A seeder makes data for `scale` and returns what pages need to build their paths. Seeders
+run in the order they are registered, inside an app context, and each is committed:
+
+    @seeder
+    def ventures(scale: int) -> Context:
+        founders = ...  # earlier seeders' rows are found through the database
+        return {"venture_id": venture.id}
+
+Every role has a sign-in account (see `login_for`), so `role=` may name any role; a page
+without a role is requested signed out.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from incubator.models import Role, User
+from incubator.services import accounts, audit
+
+Context = dict[str, Any]
+Seeder = Callable[[int], Context]
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str | Callable[[Context], str]
+    role: str | None = None
+
+    def path_for(self, context: Context) -> str:
+        return self.path(context) if callable(self.path) else self.path
+
+
+PAGES: dict[str, Page] = {}
+SEEDERS: list[Seeder] = []
+# The trivial endpoint every page is compared with.
+FLOOR = "healthz"
+
+
+def page(name: str, path: str | Callable[[Context], str], role: str | None = None) -> Page:
+    """Register a page to measure, requested signed in as `role` (None: signed out)."""
+    if name in PAGES:
+        raise ValueError(f"a benchmark page named {name!r} is already registered")
+    if role is not None:
+        Role(role)
+    PAGES[name] = Page(name, path, role)
+    return PAGES[name]
+
+
+def seeder(function: Seeder) -> Seeder:
+    """Register a function that seeds data for a scale and returns context for paths."""
+    SEEDERS.append(function)
+    return function
+
+
+def login_for(role: str) -> tuple[str, str]:
+    """The email and password of the seeded sign-in account holding exactly this role."""
+    return f"bench-{role}@accelerate.la.example", f"bench-{role}-password-2026"
+
+
+# People ---------------------------------------------------------------------------------------
+
+# Most accounts are founders and mentors; every role is present at any scale.
+ROLE_WEIGHTS = {
+    Role.FOUNDER: 40,
+    Role.MENTOR: 20,
+    Role.JUDGE: 10,
+    Role.FUNDER: 10,
+    Role.PARTNER: 10,
+    Role.MANAGER: 7,
+    Role.ADMIN: 3,
+}
+SECOND_ROLE_SHARE = 0.1
+INVITED_SHARE = 0.2
+LOGINS_PER_PERSON = 3
+FIRST_NAMES = [
+    "Ana", "Ben", "Carmen", "Daniel", "Esther", "Farid", "Gloria", "Hiro", "Imani", "Jorge",
+    "Keiko", "Luis", "Mei", "Nadia", "Omar", "Paola", "Quinn", "Rosa", "Sanjay", "Tuan",
+]  # fmt: skip
+LAST_NAMES = [
+    "Alvarez", "Brooks", "Castillo", "Duong", "Evans", "Flores", "Garcia", "Harris", "Ito",
+    "Johnson", "Kim", "Lopez", "Martinez", "Nguyen", "Ortiz", "Park", "Reyes", "Singh",
+]  # fmt: skip
+
+
+@seeder
+def people(scale: int) -> Context:
+    """A sign-in account per role, then people up to `scale` with their audit trail and mail.
+
+    A fifth of the people are invited (an invitation mail); the others have a password,
+    asked for a reset once (a reset mail) and signed in a few times (audit events).
+    """
+    rng = random.Random(scale)
+    signed_in = {}
+    for role in Role:
+        email, password = login_for(role)
+        name = f"Bench {role.label}"
+        signed_in[role] = accounts.create_user(email, name, {role}, password=password)
+    admin = signed_in[Role.ADMIN]
+    roles, weights = list(ROLE_WEIGHTS), list(ROLE_WEIGHTS.values())
+    person: User | None = None
+    for number in range(max(scale - len(Role), 0)):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        email = f"{first}.{last}.{number}@example.org".lower()
+        person_roles = set(rng.choices(roles, weights))
+        if rng.random() < SECOND_ROLE_SHARE:
+            person_roles |= set(rng.choices(roles, weights))
+        if rng.random() < INVITED_SHARE:
+            accounts.invite(email, f"{first} {last}", person_roles, by=admin)
+            continue
+        person = accounts.create_user(
+            email, f"{first} {last}", person_roles, password=f"password-{number:08d}", by=admin
+        )
+        accounts.request_password_reset(email)
+        for _ in range(LOGINS_PER_PERSON):
+            audit.record(person, "user.logged_in", "user", person.id)
+    person = person or signed_in[Role.FOUNDER]
+    return {"person_id": person.id}
+
+
+page(FLOOR, "/healthz")
+page("home", "/", role="manager")
+page("people", "/people/", role="manager")
+page("person", lambda context: f"/people/{context['person_id']}", role="manager")
+page("audit", "/people/audit", role="admin")
+page("outbox", "/people/outbox", role="admin")
+
+
+# The cohort pipeline ----------------------------------------------------------------------------
+
+PIPELINE_FOUNDERS = 2
+PIPELINE_MILESTONES = 4
+PIPELINE_CHECK_INS = 8
+
+
+@seeder
+def pipeline_cohort(scale: int) -> Context:
+    """One active cohort with `scale` ventures: two founders each, a stage history from the
+    cohort's start, milestones (some overdue) and weekly check-ins (some stale).
+
+    Rows go in through the tests' bulk builder, not the services, so that 500 ventures seed
+    in seconds; the stage plan comes from the service, as a real cohort's would.
+    """
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    from incubator.services import ventures
+    from tests.factories import bulk_ventures
+
+    manager = accounts.user_by_email(login_for(Role.MANAGER)[0])
+    today = datetime.now(ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])).date()
+    count = max(scale, 1)
+    cohort = ventures.create_cohort(
+        ventures.CohortInput(
+            name="Bench pipeline cohort",
+            starts_on=today - timedelta(days=140),
+            ends_on=today + timedelta(days=42),
+            # The service caps capacity at 500; the bulk builder does not ask it.
+            capacity=min(count, 500),
+            status="active",
+        ),
+        by=manager,
+    )
+    cohort.capacity = count
+    built = bulk_ventures(
+        cohort,
+        count,
+        today=today,
+        manager=manager,
+        founders=PIPELINE_FOUNDERS,
+        milestones=PIPELINE_MILESTONES,
+        check_ins=PIPELINE_CHECK_INS,
+    )
+    # The venture with the longest history: it went through every stage.
+    watched = next((v for v in built if v.stage == "adoption"), built[0])
+    return {"pipeline_cohort_id": cohort.id, "pipeline_venture_id": watched.id}
+
+
+def _pipeline_board(context: Context) -> str:
+    return f"/pipeline/cohorts/{context['pipeline_cohort_id']}"
+
+
+page("board", _pipeline_board, role="manager")
+page("board_table", lambda context: f"{_pipeline_board(context)}?view=table", role="manager")
+page("board_csv", lambda context: f"{_pipeline_board(context)}/board.csv", role="manager")
+page("analytics", lambda context: f"{_pipeline_board(context)}/analytics", role="manager")
+page("stage_chart", lambda context: f"{_pipeline_board(context)}/stages.svg", role="manager")
+page(
+    "timeline",
+    lambda context: f"/ventures/{context['pipeline_venture_id']}/timeline",
+    role="manager",
+)
+page(
+    "kpi_chart",
+    lambda context: f"/ventures/{context['pipeline_venture_id']}/kpis.svg",
+    role="manager",
+)

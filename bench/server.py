@@ -1,0 +1,138 @@
+"""The app as the benchmark serves it, and the gunicorn process that serves it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+from flask import Flask
+
+from incubator import create_app
+from tests.postgres import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+# Fast hashing so that signing in is not what gets measured; never use it for real accounts.
+FAST_PASSWORD_HASH = "pbkdf2:sha256:1000"
+STARTUP_TIMEOUT = 60
+
+
+def create_bench_app(database_url: str, secret_key: str | None = None) -> Flask:
+    """The development configuration with debug off, pointed at the throw-away database.
+
+    config.py has no environment hook for DEBUG or PASSWORD_HASH_METHOD, so they are set
+    here as overrides, for seeding and serving alike.
+    """
+    overrides = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "DEBUG": False,
+        "PASSWORD_HASH_METHOD": FAST_PASSWORD_HASH,
+    }
+    if secret_key:
+        overrides["SECRET_KEY"] = secret_key
+    app = create_app("development", overrides=overrides)
+    if app.debug:
+        raise RuntimeError("The benchmark must not serve the app in debug mode.")
+    return app
+
+
+class Gunicorn:
+    """gunicorn serving bench.wsgi_bench:app on a free loopback port; a context manager."""
+
+    def __init__(self, database_url: str, secret_key: str, workers: int, log_path: Path) -> None:
+        self.database_url = database_url
+        self.secret_key = secret_key
+        self.workers = workers
+        self.log_path = log_path
+        self.port = 0
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Gunicorn:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        self.port = free_port()
+        environment = {
+            **os.environ,
+            "INCUBATOR_CONFIG": "development",
+            "DATABASE_URL": self.database_url,
+            "SECRET_KEY": self.secret_key,
+            "QUERY_COUNT_HEADER": "1",
+            "RATELIMIT_ENABLED": "0",
+            "MAIL_BACKEND": "outbox",
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "bench.wsgi_bench:app",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--worker-class",
+            "sync",
+            "--graceful-timeout",
+            "5",
+            "--timeout",
+            "60",
+        ]
+        with open(self.log_path, "wb") as log:
+            # A session of its own, so that stop() can end the master and its workers together.
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            # __exit__ does not run when __enter__ fails: stop the server here.
+            self.stop()
+            raise
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited at start-up:\n{self.log_tail()}")
+            try:
+                if requests.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:
+                    return
+            except (requests.ConnectionError, requests.Timeout):
+                # Workers still booting (slowly, on a busy machine) keep the request waiting.
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer /healthz in time:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=15)
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])

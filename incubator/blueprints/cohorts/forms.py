@@ -1,0 +1,81 @@
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    URL,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from incubator.forms import CheckboxesField
+from incubator.models import CohortStatus
+from incubator.vocabulary import CHALLENGE_AREAS, IMPACT_AREAS, NEEDS, NEIGHBOURHOODS
+
+
+class CohortForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired(), Length(max=160)])
+    starts_on = DateField("Starts on", validators=[InputRequired(message="Enter a start date.")])
+    ends_on = DateField("Ends on", validators=[InputRequired(message="Enter an end date.")])
+    capacity = IntegerField(
+        "Capacity (ventures)",
+        default=12,
+        validators=[
+            InputRequired(message="Enter a whole number."),
+            NumberRange(min=1, max=500, message="Capacity must be between 1 and 500."),
+        ],
+    )
+    status = SelectField("Status", choices=[(s.value, s.value.capitalize()) for s in CohortStatus])
+    showcase_published = BooleanField("Show this cohort on the public showcase")
+    submit = SubmitField("Save cohort")
+
+    def validate_ends_on(self, field):
+        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+            raise ValidationError("The end date must be on or after the start date.")
+
+
+class VentureForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired(), Length(max=160)])
+    one_liner = StringField("One-liner", validators=[Optional(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=20000)])
+    challenge_area = SelectField(
+        "Challenge area", choices=[("", "—")] + [(a, a) for a in CHALLENGE_AREAS]
+    )
+    website = StringField("Website", validators=[Optional(), URL(), Length(max=500)])
+    impact_areas = CheckboxesField("Impact areas", choices=[(a, a) for a in IMPACT_AREAS])
+    neighbourhoods = CheckboxesField(
+        "Neighbourhoods served", choices=[(n, n) for n in NEIGHBOURHOODS]
+    )
+    needs = CheckboxesField("What the team needs", choices=[(n, n) for n in NEEDS])
+    submit = SubmitField("Save venture")
+
+
+class MemberForm(FlaskForm):
+    email = EmailField("Email", validators=[InputRequired(), Email(), Length(max=254)])
+    name = StringField("Name", validators=[InputRequired(), Length(max=120)])
+    role_in_team = StringField("Role in the team", default="Founder", validators=[Length(max=80)])
+    submit = SubmitField("Add to team")
+
+
+class ArchiveForm(FlaskForm):
+    reason = TextAreaField("Reason", validators=[InputRequired(), Length(max=2000)])
+    confirm = BooleanField(
+        "Yes, archive this venture", validators=[InputRequired(message="Tick the box to confirm.")]
+    )
+    submit = SubmitField("Archive venture")
+
+
+class CohortChoiceForm(FlaskForm):
+    cohort_id = SelectField("Cohort", coerce=int)
+    submit = SubmitField("Promote")

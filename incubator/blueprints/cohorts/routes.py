@@ -1,0 +1,279 @@
+"""Cohorts and their ventures; promoting hackathon winners into them."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from incubator.access import roles
+from incubator.blueprints.cohorts import bp
+from incubator.blueprints.cohorts.forms import (
+    ArchiveForm,
+    CohortChoiceForm,
+    CohortForm,
+    MemberForm,
+    VentureForm,
+)
+from incubator.models import Role
+from incubator.services import hackathons, ventures
+from incubator.services.errors import DomainError, NotFound
+from incubator.web import page_number, transaction
+
+PER_PAGE = 25
+
+
+def _found(getter, object_id: int):
+    try:
+        return getter(object_id)
+    except NotFound:
+        abort(404)
+
+
+def _cohort_input(form: CohortForm) -> ventures.CohortInput:
+    return ventures.CohortInput(
+        name=form.name.data,
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        capacity=form.capacity.data,
+        status=form.status.data,
+        showcase_published=form.showcase_published.data,
+    )
+
+
+@bp.route("/")
+@roles(Role.MANAGER)
+def index():
+    cohorts = ventures.list_cohorts()
+    counts = ventures.venture_counts([c.id for c in cohorts])
+    return render_template("cohorts/index.html", cohorts=cohorts, counts=counts)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles(Role.MANAGER)
+def create():
+    form = CohortForm()
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                cohort = ventures.create_cohort(_cohort_input(form), by=current_user)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"{cohort.name} created.", "success")
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    return render_template("cohorts/cohort_form.html", form=form, cohort=None)
+
+
+@bp.route("/<int:cohort_id>")
+@roles(Role.MANAGER)
+def detail(cohort_id: int):
+    cohort = _found(ventures.get_cohort, cohort_id)
+    page = ventures.cohort_ventures(cohort, page_number(), PER_PAGE)
+    return render_template("cohorts/detail.html", cohort=cohort, page=page)
+
+
+@bp.route("/<int:cohort_id>/edit", methods=["GET", "POST"])
+@roles(Role.MANAGER)
+def edit(cohort_id: int):
+    cohort = _found(ventures.get_cohort, cohort_id)
+    form = CohortForm(obj=cohort)
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                ventures.update_cohort(cohort, _cohort_input(form), by=current_user)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash("Cohort saved.", "success")
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    return render_template("cohorts/cohort_form.html", form=form, cohort=cohort)
+
+
+def _profile(form: VentureForm) -> ventures.VentureProfile:
+    return ventures.VentureProfile(
+        name=form.name.data,
+        one_liner=form.one_liner.data or "",
+        description=form.description.data or "",
+        challenge_area=form.challenge_area.data or "",
+        website=form.website.data or None,
+        impact_areas=list(form.impact_areas.data or []),
+        neighbourhoods=list(form.neighbourhoods.data or []),
+        needs=list(form.needs.data or []),
+    )
+
+
+@bp.route("/<int:cohort_id>/ventures/new", methods=["GET", "POST"])
+@roles(Role.MANAGER)
+def add_venture(cohort_id: int):
+    cohort = _found(ventures.get_cohort, cohort_id)
+    form = VentureForm()
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                venture = ventures.create_venture(cohort, _profile(form), by=current_user)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"{venture.name} added. Add its founders next.", "success")
+            return redirect(url_for("cohorts.venture", venture_id=venture.id))
+    return render_template("cohorts/venture_form.html", form=form, cohort=cohort, venture=None)
+
+
+def _venture_for_viewer(venture_id: int):
+    """The venture, or 403 when the viewer is neither a manager nor one of its founders."""
+    venture = _found(ventures.get_venture, venture_id)
+    if not ventures.may_view_venture(current_user, venture):
+        abort(403)
+    return venture
+
+
+@bp.route("/ventures/<int:venture_id>")
+@roles(Role.MANAGER, Role.FOUNDER)
+def venture(venture_id: int):
+    venture = _venture_for_viewer(venture_id)
+    is_manager = current_user.has_role(Role.MANAGER, Role.ADMIN)
+    return render_template(
+        "cohorts/venture.html",
+        venture=venture,
+        is_manager=is_manager,
+        member_form=MemberForm() if is_manager else None,
+        archive_form=ArchiveForm() if is_manager else None,
+    )
+
+
+@bp.route("/ventures/<int:venture_id>/edit", methods=["GET", "POST"])
+@roles(Role.MANAGER, Role.FOUNDER)
+def edit_venture(venture_id: int):
+    venture = _venture_for_viewer(venture_id)
+    form = VentureForm(obj=venture)
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                ventures.update_venture(venture, _profile(form), by=current_user)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash("Venture profile saved.", "success")
+            return redirect(url_for("cohorts.venture", venture_id=venture.id))
+    return render_template(
+        "cohorts/venture_form.html", form=form, cohort=venture.cohort, venture=venture
+    )
+
+
+@bp.route("/ventures/<int:venture_id>/members", methods=["POST"])
+@roles(Role.MANAGER)
+def add_member(venture_id: int):
+    venture = _found(ventures.get_venture, venture_id)
+    form = MemberForm()
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                ventures.add_member(
+                    venture,
+                    form.email.data,
+                    form.name.data,
+                    form.role_in_team.data or "",
+                    by=current_user,
+                )
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"{form.name.data} is on the team.", "success")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+    return redirect(url_for("cohorts.venture", venture_id=venture.id))
+
+
+@bp.route("/ventures/<int:venture_id>/archive", methods=["POST"])
+@roles(Role.MANAGER)
+def archive_venture(venture_id: int):
+    venture = _found(ventures.get_venture, venture_id)
+    form = ArchiveForm()
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                ventures.archive_venture(venture, form.reason.data, by=current_user)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"{venture.name} is archived; its history is kept.", "success")
+            return redirect(url_for("cohorts.detail", cohort_id=venture.cohort_id))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+    return redirect(url_for("cohorts.venture", venture_id=venture.id))
+
+
+@bp.route("/promote/<int:submission_id>", methods=["POST"])
+@roles(Role.MANAGER)
+def promote(submission_id: int):
+    submission = _found(hackathons.get_submission, submission_id)
+    form = CohortChoiceForm()
+    form.cohort_id.choices = [(c.id, c.name) for c in ventures.open_cohorts()]
+    if not form.validate_on_submit():
+        flash("Choose an open cohort to promote into.", "danger")
+        return redirect(url_for("hackathons.submission", submission_id=submission.id))
+    try:
+        with transaction():
+            cohort = ventures.get_cohort(form.cohort_id.data)
+            result = ventures.promote(submission, cohort, by=current_user)
+    except DomainError as error:
+        flash(error.message, "danger")
+        return redirect(url_for("hackathons.submission", submission_id=submission.id))
+    if result.created:
+        invited = len(result.invited)
+        flash(
+            f"{result.venture.name} joined {result.venture.cohort.name} at stage Concept; "
+            f"{invited} invitation{'' if invited == 1 else 's'} sent, "
+            f"{len(result.linked)} existing account{'' if len(result.linked) == 1 else 's'} added.",
+            "success",
+        )
+    else:
+        flash(f"{submission.title} was already promoted; nothing changed.", "info")
+    return redirect(url_for("cohorts.venture", venture_id=result.venture.id))
+
+
+@bp.route("/promote-winners/<int:hackathon_id>", methods=["GET", "POST"])
+@roles(Role.MANAGER)
+def bulk_promotion(hackathon_id: int):
+    hackathon = _found(hackathons.get_hackathon, hackathon_id)
+    cohorts = ventures.open_cohorts()
+    form = CohortChoiceForm()
+    form.cohort_id.choices = [(c.id, c.name) for c in cohorts]
+    cohort_id = request.values.get("cohort_id", type=int)
+    cohort = next((c for c in cohorts if c.id == cohort_id), None)
+    if request.method == "POST":
+        if cohort is None or not form.validate_on_submit():
+            flash("Choose an open cohort to promote into.", "danger")
+        else:
+            try:
+                with transaction():
+                    results = ventures.bulk_promote(hackathon, cohort, by=current_user)
+            except DomainError as error:
+                flash(error.message, "danger")
+            else:
+                flash(
+                    f"{len(results)} venture{'' if len(results) == 1 else 's'} joined "
+                    f"{cohort.name}.",
+                    "success",
+                )
+                return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    plan = ventures.plan_bulk_promotion(hackathon, cohort) if cohort else None
+    return render_template(
+        "cohorts/bulk_promotion.html",
+        hackathon=hackathon,
+        cohorts=cohorts,
+        cohort=cohort,
+        plan=plan,
+        form=form,
+    )
+
+
+@bp.route("/mine")
+@roles(Role.FOUNDER)
+def my_ventures():
+    mine = ventures.ventures_of(current_user)
+    if len(mine) == 1:
+        return redirect(url_for("cohorts.venture", venture_id=mine[0].id))
+    return render_template("cohorts/mine.html", ventures=mine)

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("hackathons", __name__, url_prefix="/hackathons")
+
+from incubator.blueprints.hackathons import imports, routes  # noqa: E402, F401

@@ -1,0 +1,140 @@
+"""A cohort's pipeline board (columns or table, CSV), its analytics and the charts."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Response, abort, render_template, request
+from flask_login import current_user
+
+from incubator.access import roles
+from incubator.blueprints.pipeline import bp, charts
+from incubator.models import Cohort, Role, Stage, Venture
+from incubator.services import analytics as pipeline_analytics
+from incubator.services import board as pipeline_board
+from incubator.services import pipeline, ventures
+from incubator.services.errors import NotFound
+from incubator.templating import viewer_today
+from incubator.vocabulary import CHALLENGE_AREAS, NEIGHBOURHOODS
+
+AT_RISK_CHOICES = {"yes": True, "no": False}
+
+
+def _cohort(cohort_id: int) -> Cohort:
+    try:
+        return ventures.get_cohort(cohort_id)
+    except NotFound:
+        abort(404)
+
+
+def _readable_venture(venture_id: int) -> Venture:
+    """The venture if the viewer may read its check-ins (managers, its founders); else 4xx."""
+    try:
+        venture = ventures.get_venture(venture_id)
+    except NotFound:
+        abort(404)
+    if not pipeline.may_read_check_ins(current_user, venture):
+        abort(403)
+    return venture
+
+
+def _board_from_arguments(cohort: Cohort) -> pipeline_board.Board:
+    """The board for the query string's filters and sort; values not understood are ignored."""
+    at_risk_argument = request.args.get("at_risk", "")
+    found = pipeline_board.board(
+        cohort,
+        viewer_today(),
+        challenge_area=request.args.get("area") or None,
+        neighbourhood=request.args.get("neighbourhood") or None,
+        at_risk=AT_RISK_CHOICES.get(at_risk_argument),
+        sort=request.args.get("sort") or None,
+        descending=request.args.get("order") == "desc",
+        stage=request.args.get("stage") or None,
+    )
+    if at_risk_argument and at_risk_argument not in AT_RISK_CHOICES:
+        found.ignored.append(f"“At risk” is yes or no, not {at_risk_argument!r}.")
+    return found
+
+
+def _filter_arguments(found: pipeline_board.Board) -> dict[str, str]:
+    """The filters in force, as query arguments for links that keep them."""
+    arguments = {
+        "area": found.challenge_area,
+        "neighbourhood": found.neighbourhood,
+        "stage": found.stage.value if found.stage else None,
+        "at_risk": {True: "yes", False: "no"}.get(found.at_risk),
+    }
+    return {name: value for name, value in arguments.items() if value}
+
+
+@bp.route("/pipeline/cohorts/<int:cohort_id>")
+@roles(Role.MANAGER)
+def board(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    found = _board_from_arguments(cohort)
+    view = "table" if request.args.get("view") == "table" else "columns"
+    return render_template(
+        "pipeline/board.html",
+        board=found,
+        cohort=cohort,
+        view=view,
+        filters=_filter_arguments(found),
+        sorts={key: label for key, (label, _key) in pipeline_board.SORTS.items()},
+        challenge_areas=CHALLENGE_AREAS,
+        neighbourhoods=NEIGHBOURHOODS,
+        stages=list(Stage),
+    )
+
+
+@bp.route("/pipeline/cohorts/<int:cohort_id>/board.csv")
+@roles(Role.MANAGER)
+def board_csv(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    text = pipeline_board.board_csv(_board_from_arguments(cohort))
+    slug = re.sub(r"[^a-z0-9]+", "-", cohort.name.lower()).strip("-") or "cohort"
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{slug}-pipeline.csv"'},
+    )
+
+
+@bp.route("/pipeline/cohorts/<int:cohort_id>/analytics")
+@roles(Role.MANAGER)
+def analytics(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    return render_template(
+        "pipeline/analytics.html",
+        cohort=cohort,
+        analytics=pipeline_analytics.cohort_analytics(cohort, viewer_today()),
+        plans=pipeline.stage_plans(cohort),
+        stages=list(Stage),
+    )
+
+
+def _svg_response(svg: bytes) -> Response:
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = charts.CHART_CONTENT_SECURITY_POLICY
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.route("/pipeline/cohorts/<int:cohort_id>/stages.svg")
+@roles(Role.MANAGER)
+def stage_chart(cohort_id: int):
+    found = pipeline_analytics.cohort_analytics(_cohort(cohort_id), viewer_today())
+    return _svg_response(charts.stage_counts_chart(found))
+
+
+@bp.route("/pipeline/cohorts/<int:cohort_id>/distribution.svg")
+@roles(Role.MANAGER)
+def distribution_chart(cohort_id: int):
+    found = pipeline_analytics.cohort_analytics(_cohort(cohort_id), viewer_today())
+    return _svg_response(charts.distribution_chart(found))
+
+
+@bp.route("/ventures/<int:venture_id>/kpis.svg")
+@roles(Role.MANAGER, Role.FOUNDER)
+def kpi_chart(venture_id: int):
+    venture = _readable_venture(venture_id)
+    return _svg_response(charts.kpi_chart(pipeline_analytics.venture_kpis(venture)))

@@ -1,0 +1,425 @@
+"""Milestones, weekly check-ins, stage moves and a cohort's stage plan."""
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import DecimalField
+from wtforms.validators import NumberRange, Optional
+
+from incubator.access import roles
+from incubator.blueprints.pipeline import bp
+from incubator.blueprints.pipeline.forms import (
+    CheckInForm,
+    EvidenceForm,
+    KpiForm,
+    MilestoneForm,
+    ReviewForm,
+    StageForm,
+    StagePlanForm,
+    TemplateForm,
+)
+from incubator.extensions import db
+from incubator.models import Milestone, MilestoneTemplate, Role, Stage
+from incubator.services import pipeline, ventures
+from incubator.services.errors import DomainError, NotFound
+from incubator.services.risk import assess
+from incubator.templating import viewer_today
+from incubator.web import transaction
+
+
+def _flash_form_errors(form) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "danger")
+
+
+def _venture(venture_id: int, *, write: bool = False):
+    """The venture if the viewer is a manager or one of its founders; 404 or 403 otherwise."""
+    try:
+        venture = ventures.get_venture(venture_id)
+    except NotFound:
+        abort(404)
+    if not pipeline.may_read_check_ins(current_user, venture):
+        abort(403)
+    return venture
+
+
+def _milestone(milestone_id: int) -> Milestone:
+    milestone = db.session.get(Milestone, milestone_id)
+    if milestone is None:
+        abort(404)
+    if not pipeline.may_read_check_ins(current_user, milestone.venture):
+        abort(403)
+    return milestone
+
+
+def _owner_choices(venture) -> list[tuple[int, str]]:
+    return [(0, "Nobody yet")] + [(m.user_id, m.user.name) for m in venture.members]
+
+
+def _milestone_input(form: MilestoneForm) -> pipeline.MilestoneInput:
+    return pipeline.MilestoneInput(
+        title=form.title.data,
+        description=form.description.data or "",
+        stage=form.stage.data,
+        due_on=form.due_on.data,
+        owner_id=form.owner_id.data or None,
+    )
+
+
+# Milestones -----------------------------------------------------------------------------------
+
+
+@bp.route("/ventures/<int:venture_id>/milestones", methods=["GET", "POST"])
+@roles(Role.MANAGER, Role.FOUNDER)
+def milestones(venture_id: int):
+    venture = _venture(venture_id)
+    form = MilestoneForm()
+    form.owner_id.choices = _owner_choices(venture)
+    if not form.is_submitted():
+        form.stage.data = venture.stage
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                pipeline.create_milestone(venture, _milestone_input(form), by=current_user)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash("Milestone added.", "success")
+            return redirect(url_for("pipeline.milestones", venture_id=venture.id))
+    items = pipeline.venture_milestones(venture)
+    return render_template(
+        "pipeline/milestones.html",
+        venture=venture,
+        milestones=items,
+        form=form,
+        evidence_form=EvidenceForm(),
+        review_form=ReviewForm(),
+        stage_form=StageForm(data={"stage": venture.stage}),
+        is_manager=pipeline.is_manager(current_user),
+        today=viewer_today(),
+        stages=list(Stage),
+        risk=assess([venture], viewer_today())[venture.id],
+    )
+
+
+@bp.route("/milestones/<int:milestone_id>/edit", methods=["GET", "POST"])
+@roles(Role.MANAGER, Role.FOUNDER)
+def edit_milestone(milestone_id: int):
+    milestone = _milestone(milestone_id)
+    form = MilestoneForm(obj=milestone)
+    form.owner_id.choices = _owner_choices(milestone.venture)
+    if not form.is_submitted():
+        form.owner_id.data = milestone.owner_id or 0
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                pipeline.update_milestone(milestone, _milestone_input(form), by=current_user)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash("Milestone saved.", "success")
+            return redirect(url_for("pipeline.milestones", venture_id=milestone.venture_id))
+    return render_template("pipeline/milestone_form.html", form=form, milestone=milestone)
+
+
+def _milestone_action(milestone_id: int, action, success: str, form_class=None):
+    milestone = _milestone(milestone_id)
+    form = form_class() if form_class else None
+    if form is not None and not form.validate_on_submit():
+        _flash_form_errors(form)
+    else:
+        try:
+            with transaction():
+                action(milestone, form)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash(success.format(title=milestone.title), "success")
+    return redirect(url_for("pipeline.milestones", venture_id=milestone.venture_id))
+
+
+@bp.route("/milestones/<int:milestone_id>/start", methods=["POST"])
+@roles(Role.MANAGER, Role.FOUNDER)
+def start_milestone(milestone_id: int):
+    return _milestone_action(
+        milestone_id,
+        lambda m, _form: pipeline.start_milestone(m, by=current_user),
+        "{title} is in progress.",
+    )
+
+
+@bp.route("/milestones/<int:milestone_id>/complete", methods=["POST"])
+@roles(Role.MANAGER, Role.FOUNDER)
+def complete_milestone(milestone_id: int):
+    return _milestone_action(
+        milestone_id,
+        lambda m, form: pipeline.complete_milestone(
+            m, form.evidence_url.data, form.evidence_note.data or "", by=current_user
+        ),
+        "{title} is done; a program manager will verify it.",
+        EvidenceForm,
+    )
+
+
+@bp.route("/milestones/<int:milestone_id>/verify", methods=["POST"])
+@roles(Role.MANAGER)
+def verify_milestone(milestone_id: int):
+    return _milestone_action(
+        milestone_id,
+        lambda m, _form: pipeline.verify_milestone(m, by=current_user),
+        "{title} is verified.",
+    )
+
+
+@bp.route("/milestones/<int:milestone_id>/send-back", methods=["POST"])
+@roles(Role.MANAGER)
+def send_back_milestone(milestone_id: int):
+    return _milestone_action(
+        milestone_id,
+        lambda m, form: pipeline.send_back_milestone(m, form.comment.data or "", by=current_user),
+        "{title} went back to the founders.",
+        ReviewForm,
+    )
+
+
+@bp.route("/milestones/<int:milestone_id>/miss", methods=["POST"])
+@roles(Role.MANAGER)
+def miss_milestone(milestone_id: int):
+    return _milestone_action(
+        milestone_id,
+        lambda m, form: pipeline.miss_milestone(m, form.comment.data or "", by=current_user),
+        "{title} is marked missed.",
+        ReviewForm,
+    )
+
+
+# Stage ----------------------------------------------------------------------------------------
+
+
+@bp.route("/ventures/<int:venture_id>/stage", methods=["POST"])
+@roles(Role.MANAGER)
+def move_stage(venture_id: int):
+    venture = _venture(venture_id)
+    form = StageForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+    else:
+        try:
+            with transaction():
+                pipeline.move_stage(
+                    venture, form.stage.data, form.reason.data or "", by=current_user
+                )
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"{venture.name} moved to {venture.stage_label}.", "success")
+    if request.form.get("back") == "timeline":
+        return redirect(url_for("pipeline.timeline", venture_id=venture.id))
+    return redirect(url_for("pipeline.milestones", venture_id=venture.id))
+
+
+# Check-ins ------------------------------------------------------------------------------------
+
+
+def _check_in_form(venture, kpis, **kwargs) -> CheckInForm:
+    """The check-in form with one number field per custom KPI of the venture."""
+
+    class VentureCheckInForm(CheckInForm):
+        pass
+
+    for kpi in kpis:
+        label = f"{kpi.name} ({kpi.unit})" if kpi.unit else kpi.name
+        setattr(
+            VentureCheckInForm,
+            f"kpi_{kpi.id}",
+            DecimalField(label, validators=[Optional(), NumberRange(min=0)]),
+        )
+    return VentureCheckInForm(**kwargs)
+
+
+def _check_in_input(form, kpis) -> pipeline.CheckInInput:
+    def number(value):
+        return None if value is None else float(value)
+
+    return pipeline.CheckInInput(
+        week_start=form.week_start.data,
+        summary=form.summary.data,
+        progress=form.progress.data or "",
+        blockers=form.blockers.data or "",
+        ask_kinds=list(form.ask_kinds.data or []),
+        asks=form.asks.data or "",
+        confidence=form.confidence.data,
+        users_reached=form.users_reached.data,
+        active_pilots=form.active_pilots.data,
+        revenue=number(form.revenue.data),
+        funding_raised=number(form.funding_raised.data),
+        team_size=form.team_size.data,
+        custom_kpis={
+            kpi.name: float(getattr(form, f"kpi_{kpi.id}").data)
+            for kpi in kpis
+            if getattr(form, f"kpi_{kpi.id}").data is not None
+        },
+    )
+
+
+def _week_argument(default: date) -> date:
+    value = request.args.get("week", "")
+    try:
+        return pipeline.week_of(date.fromisoformat(value)) if value else default
+    except ValueError:
+        return default
+
+
+@bp.route("/ventures/<int:venture_id>/check-in", methods=["GET", "POST"])
+@roles(Role.FOUNDER)
+def check_in(venture_id: int):
+    venture = _venture(venture_id)
+    if not pipeline.is_member(current_user, venture):
+        abort(403)
+    kpis = pipeline.custom_kpis(venture)
+    week = _week_argument(pipeline.week_of(viewer_today()))
+    existing = pipeline.check_in_for_week(venture, week)
+    form = _check_in_form(venture, kpis, obj=existing)
+    if not form.is_submitted():
+        form.week_start.data = week
+        if existing is not None:
+            for kpi in kpis:
+                getattr(form, f"kpi_{kpi.id}").data = existing.custom_kpis.get(kpi.name)
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                _saved, created = pipeline.save_check_in(
+                    venture, _check_in_input(form, kpis), by=current_user, today=viewer_today()
+                )
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash("Check-in posted." if created else "This week's check-in is updated.", "success")
+            return redirect(url_for("pipeline.check_ins", venture_id=venture.id))
+    return render_template(
+        "pipeline/check_in_form.html",
+        form=form,
+        venture=venture,
+        existing=existing,
+        kpi_fields=[getattr(form, f"kpi_{kpi.id}") for kpi in kpis],
+        kpi_form=KpiForm(),
+    )
+
+
+@bp.route("/ventures/<int:venture_id>/check-ins")
+@roles(Role.MANAGER, Role.FOUNDER)
+def check_ins(venture_id: int):
+    venture = _venture(venture_id)
+    return render_template(
+        "pipeline/check_ins.html",
+        venture=venture,
+        check_ins=pipeline.recent_check_ins(venture, limit=52),
+        kpis=pipeline.custom_kpis(venture),
+        is_founder=pipeline.is_member(current_user, venture),
+        this_week=pipeline.week_of(viewer_today()),
+    )
+
+
+@bp.route("/ventures/<int:venture_id>/kpis", methods=["POST"])
+@roles(Role.MANAGER, Role.FOUNDER)
+def add_kpi(venture_id: int):
+    venture = _venture(venture_id)
+    form = KpiForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+    else:
+        try:
+            with transaction():
+                pipeline.add_custom_kpi(
+                    venture, form.name.data, form.unit.data or "", by=current_user
+                )
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"Your check-ins now ask for {form.name.data}.", "success")
+    return redirect(url_for("pipeline.check_in", venture_id=venture.id))
+
+
+# A cohort's stage plan -------------------------------------------------------------------------
+
+
+@bp.route("/pipeline/cohorts/<int:cohort_id>/plan", methods=["GET", "POST"])
+@roles(Role.MANAGER)
+def stage_plan(cohort_id: int):
+    try:
+        cohort = ventures.get_cohort(cohort_id)
+    except NotFound:
+        abort(404)
+    plan_form = StagePlanForm(prefix="plan")
+    template_form = TemplateForm(prefix="template")
+    if plan_form.submit.data and plan_form.validate_on_submit():
+        try:
+            with transaction():
+                pipeline.set_expected_days(
+                    cohort, plan_form.stage.data, plan_form.expected_days.data, by=current_user
+                )
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash("Expected time saved.", "success")
+            return redirect(url_for("pipeline.stage_plan", cohort_id=cohort.id))
+    elif template_form.submit.data and template_form.validate_on_submit():
+        try:
+            with transaction():
+                pipeline.add_milestone_template(
+                    cohort,
+                    template_form.stage.data,
+                    template_form.title.data,
+                    template_form.description.data or "",
+                    template_form.due_after_days.data,
+                    by=current_user,
+                )
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash("Default milestone added; ventures entering that stage will get it.", "success")
+            return redirect(url_for("pipeline.stage_plan", cohort_id=cohort.id))
+    with transaction():
+        pipeline.ensure_stage_plans(cohort)
+    return render_template(
+        "pipeline/stage_plan.html",
+        cohort=cohort,
+        plans=pipeline.stage_plans(cohort),
+        templates=pipeline.milestone_templates(cohort),
+        plan_form=plan_form,
+        template_form=template_form,
+        stages=list(Stage),
+    )
+
+
+@bp.route("/pipeline/templates/<int:template_id>/remove", methods=["POST"])
+@roles(Role.MANAGER)
+def remove_template(template_id: int):
+    template = db.session.get(MilestoneTemplate, template_id)
+    if template is None:
+        abort(404)
+    cohort_id = template.cohort_id
+    with transaction():
+        pipeline.remove_milestone_template(template, by=current_user)
+    flash("Default milestone removed; ventures that have it keep theirs.", "success")
+    return redirect(url_for("pipeline.stage_plan", cohort_id=cohort_id))
+
+
+# The timeline ---------------------------------------------------------------------------------
+
+
+@bp.route("/ventures/<int:venture_id>/timeline")
+@roles(Role.MANAGER, Role.FOUNDER)
+def timeline(venture_id: int):
+    venture = _venture(venture_id)
+    return render_template(
+        "pipeline/timeline.html",
+        venture=venture,
+        entries=pipeline.timeline(venture),
+        risk=assess([venture], viewer_today())[venture.id],
+        is_manager=pipeline.is_manager(current_user),
+        stage_form=StageForm(data={"stage": venture.stage}),
+        stages=list(Stage),
+    )

@@ -1,0 +1,458 @@
+"""Hackathons, their challenges (including partners' proposals) and submissions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from incubator.extensions import db
+from incubator.models import (
+    Challenge,
+    ChallengeStatus,
+    Hackathon,
+    HackathonStatus,
+    Organisation,
+    OrganisationMember,
+    Submission,
+    SubmissionMember,
+    SubmissionStatus,
+    User,
+)
+from incubator.services import accounts, audit
+from incubator.services.errors import InvalidInput, NotAllowed, NotFound
+
+
+@dataclass
+class HackathonInput:
+    name: str
+    theme: str
+    starts_on: date
+    ends_on: date
+    venue: str
+    time_zone: str
+    status: str
+    description: str
+
+
+def _check_hackathon(data: HackathonInput, current: Hackathon | None) -> None:
+    if not data.name.strip():
+        raise InvalidInput("A hackathon needs a name.")
+    if data.ends_on < data.starts_on:
+        raise InvalidInput("The hackathon cannot end before it starts.")
+    if data.status not in set(HackathonStatus):
+        raise InvalidInput(f"Unknown status {data.status!r}.")
+    accounts.check_time_zone(data.time_zone)
+    clash = db.session.scalar(select(Hackathon).where(Hackathon.name == data.name.strip()))
+    if clash is not None and clash is not current:
+        raise InvalidInput(f"There is already a hackathon called {data.name.strip()!r}.")
+
+
+def _hackathon_state(hackathon: Hackathon) -> dict[str, Any]:
+    return {
+        "name": hackathon.name,
+        "theme": hackathon.theme,
+        "starts_on": hackathon.starts_on.isoformat(),
+        "ends_on": hackathon.ends_on.isoformat(),
+        "venue": hackathon.venue,
+        "time_zone": hackathon.time_zone,
+        "status": hackathon.status,
+    }
+
+
+def create_hackathon(data: HackathonInput, *, by: User) -> Hackathon:
+    _check_hackathon(data, None)
+    hackathon = Hackathon(
+        name=data.name.strip(),
+        theme=data.theme.strip(),
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        venue=data.venue.strip(),
+        time_zone=data.time_zone,
+        status=data.status,
+        description=data.description.strip(),
+    )
+    db.session.add(hackathon)
+    db.session.flush()
+    audit.record(
+        by, "hackathon.created", "hackathon", hackathon.id, after=_hackathon_state(hackathon)
+    )
+    return hackathon
+
+
+def update_hackathon(hackathon: Hackathon, data: HackathonInput, *, by: User) -> None:
+    _check_hackathon(data, hackathon)
+    before = _hackathon_state(hackathon)
+    hackathon.name = data.name.strip()
+    hackathon.theme = data.theme.strip()
+    hackathon.starts_on = data.starts_on
+    hackathon.ends_on = data.ends_on
+    hackathon.venue = data.venue.strip()
+    hackathon.time_zone = data.time_zone
+    hackathon.status = data.status
+    hackathon.description = data.description.strip()
+    db.session.flush()
+    audit.record(
+        by,
+        "hackathon.updated",
+        "hackathon",
+        hackathon.id,
+        before=before,
+        after=_hackathon_state(hackathon),
+    )
+
+
+def list_hackathons(page: int, per_page: int) -> Pagination:
+    statement = select(Hackathon).order_by(Hackathon.starts_on.desc(), Hackathon.id.desc())
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+
+
+def submission_counts(hackathon_ids: list[int]) -> dict[int, int]:
+    rows = db.session.execute(
+        select(Submission.hackathon_id, func.count(Submission.id))
+        .where(Submission.hackathon_id.in_(hackathon_ids))
+        .group_by(Submission.hackathon_id)
+    )
+    return dict(rows.all())
+
+
+def get_hackathon(hackathon_id: int) -> Hackathon:
+    hackathon = db.session.get(Hackathon, hackathon_id)
+    if hackathon is None:
+        raise NotFound("There is no such hackathon.")
+    return hackathon
+
+
+# Challenges ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ChallengeInput:
+    title: str
+    problem_statement: str
+    challenge_area: str
+    organisation_id: int | None
+    dataset_links: str
+
+
+def _check_links(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines:
+        if not line.startswith(("http://", "https://")):
+            raise InvalidInput(f"{line!r} is not a web link; put one http(s) link per line.")
+    return "\n".join(lines)
+
+
+def _check_challenge(hackathon: Hackathon, data: ChallengeInput, current: Challenge | None) -> str:
+    title = data.title.strip()
+    if not title:
+        raise InvalidInput("A challenge needs a title.")
+    clash = db.session.scalar(
+        select(Challenge).where(Challenge.hackathon_id == hackathon.id, Challenge.title == title)
+    )
+    if clash is not None and clash is not current:
+        raise InvalidInput(f"This hackathon already has a challenge called {title!r}.")
+    if (
+        data.organisation_id is not None
+        and db.session.get(Organisation, data.organisation_id) is None
+    ):
+        raise InvalidInput("That organisation does not exist.")
+    return title
+
+
+def _challenge_state(challenge: Challenge) -> dict[str, Any]:
+    return {
+        "title": challenge.title,
+        "challenge_area": challenge.challenge_area,
+        "organisation_id": challenge.organisation_id,
+        "status": challenge.status,
+    }
+
+
+def add_challenge(hackathon: Hackathon, data: ChallengeInput, *, by: User) -> Challenge:
+    """A manager adds an approved challenge."""
+    title = _check_challenge(hackathon, data, None)
+    challenge = Challenge(
+        hackathon=hackathon,
+        title=title,
+        problem_statement=data.problem_statement.strip(),
+        challenge_area=data.challenge_area,
+        organisation_id=data.organisation_id,
+        dataset_links=_check_links(data.dataset_links),
+        status=ChallengeStatus.APPROVED,
+        proposed_by=by,
+    )
+    db.session.add(challenge)
+    db.session.flush()
+    audit.record(
+        by, "challenge.created", "challenge", challenge.id, after=_challenge_state(challenge)
+    )
+    return challenge
+
+
+def partner_organisations(user: User) -> list[Organisation]:
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .join(OrganisationMember)
+            .where(OrganisationMember.user_id == user.id)
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def propose_challenge(hackathon: Hackathon, data: ChallengeInput, *, by: User) -> Challenge:
+    """A partner proposes a challenge on behalf of their organisation; a manager decides."""
+    if hackathon.status == HackathonStatus.CLOSED:
+        raise InvalidInput("This hackathon is closed; it takes no new challenges.")
+    organisations = {org.id for org in partner_organisations(by)}
+    if data.organisation_id is None or data.organisation_id not in organisations:
+        raise NotAllowed("Propose challenges on behalf of an organisation you belong to.")
+    title = _check_challenge(hackathon, data, None)
+    challenge = Challenge(
+        hackathon=hackathon,
+        title=title,
+        problem_statement=data.problem_statement.strip(),
+        challenge_area=data.challenge_area,
+        organisation_id=data.organisation_id,
+        dataset_links=_check_links(data.dataset_links),
+        status=ChallengeStatus.PROPOSED,
+        proposed_by=by,
+    )
+    db.session.add(challenge)
+    db.session.flush()
+    audit.record(
+        by, "challenge.proposed", "challenge", challenge.id, after=_challenge_state(challenge)
+    )
+    return challenge
+
+
+def update_challenge(challenge: Challenge, data: ChallengeInput, *, by: User) -> None:
+    title = _check_challenge(challenge.hackathon, data, challenge)
+    before = _challenge_state(challenge)
+    challenge.title = title
+    challenge.problem_statement = data.problem_statement.strip()
+    challenge.challenge_area = data.challenge_area
+    challenge.organisation_id = data.organisation_id
+    challenge.dataset_links = _check_links(data.dataset_links)
+    db.session.flush()
+    audit.record(
+        by,
+        "challenge.updated",
+        "challenge",
+        challenge.id,
+        before=before,
+        after=_challenge_state(challenge),
+    )
+
+
+def decide_challenge(challenge: Challenge, approve: bool, note: str, *, by: User) -> None:
+    """A manager approves or declines a proposed challenge; declining needs a reason."""
+    if challenge.status != ChallengeStatus.PROPOSED:
+        raise InvalidInput("Only a proposed challenge can be approved or declined.")
+    if not approve and not note.strip():
+        raise InvalidInput("Say why the challenge is declined; the partner sees the reason.")
+    before = _challenge_state(challenge)
+    challenge.status = ChallengeStatus.APPROVED if approve else ChallengeStatus.DECLINED
+    challenge.decision_note = note.strip()
+    db.session.flush()
+    audit.record(
+        by,
+        "challenge.approved" if approve else "challenge.declined",
+        "challenge",
+        challenge.id,
+        before=before,
+        after=_challenge_state(challenge),
+    )
+
+
+def get_challenge(challenge_id: int) -> Challenge:
+    challenge = db.session.get(Challenge, challenge_id)
+    if challenge is None:
+        raise NotFound("There is no such challenge.")
+    return challenge
+
+
+def challenges_proposed_by(user: User) -> list[Challenge]:
+    return list(
+        db.session.scalars(
+            select(Challenge)
+            .options(selectinload(Challenge.hackathon), selectinload(Challenge.organisation))
+            .where(Challenge.proposed_by_id == user.id)
+            .order_by(Challenge.created_at.desc())
+        )
+    )
+
+
+def open_hackathons() -> list[Hackathon]:
+    """Hackathons partners may still propose challenges to."""
+    return list(
+        db.session.scalars(
+            select(Hackathon)
+            .where(Hackathon.status.in_([HackathonStatus.PLANNED, HackathonStatus.OPEN]))
+            .order_by(Hackathon.starts_on)
+        )
+    )
+
+
+# Submissions ----------------------------------------------------------------------------------
+
+
+# The same test as the Devpost import's: something@domain.tld, no spaces.
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+@dataclass
+class MemberInput:
+    name: str
+    email: str | None
+
+
+@dataclass
+class SubmissionInput:
+    team_name: str
+    title: str
+    tagline: str
+    description: str
+    challenge_id: int | None
+    demo_url: str | None
+    repository_url: str | None
+    video_url: str | None
+    members: list[MemberInput]
+
+
+def parse_members(text: str) -> list[MemberInput]:
+    """Team members from lines of 'Name <email>' or 'Name, email' (email optional)."""
+    members = []
+    seen = set()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        name, email = line, None
+        if "<" in line and line.endswith(">"):
+            name, _, email = line[:-1].partition("<")
+        elif "," in line:
+            name, _, email = line.partition(",")
+        name = name.strip()
+        email = accounts.normalise_email(email) if email and email.strip() else None
+        if not name:
+            raise InvalidInput(f"Team member line {number} has no name.")
+        if email is not None and (not EMAIL.fullmatch(email) or len(email) > 254):
+            raise InvalidInput(f"Team member line {number}: {email!r} is not an email address.")
+        if email is not None:
+            if email in seen:
+                raise InvalidInput(f"{email} is listed twice in the team.")
+            seen.add(email)
+        members.append(MemberInput(name=name[:120], email=email))
+    return members
+
+
+def _check_submission(hackathon: Hackathon, data: SubmissionInput) -> None:
+    if not data.title.strip():
+        raise InvalidInput("A submission needs a project title.")
+    if not data.team_name.strip():
+        raise InvalidInput("A submission needs a team name.")
+    if data.challenge_id is not None:
+        challenge = db.session.get(Challenge, data.challenge_id)
+        if challenge is None or challenge.hackathon_id != hackathon.id:
+            raise InvalidInput("Choose a challenge of this hackathon.")
+        if challenge.status != ChallengeStatus.APPROVED:
+            raise InvalidInput("Choose an approved challenge; this one is still a proposal.")
+    for url in (data.demo_url, data.repository_url, data.video_url):
+        if url and not url.startswith(("http://", "https://")):
+            raise InvalidInput(f"{url!r} is not a web link.")
+
+
+def _submission_state(submission: Submission) -> dict[str, Any]:
+    return {
+        "title": submission.title,
+        "team_name": submission.team_name,
+        "challenge_id": submission.challenge_id,
+        "placement": submission.placement,
+        "members": [member.email or member.name for member in submission.members],
+    }
+
+
+def _sync_members(submission: Submission, members: list[MemberInput]) -> None:
+    """Make the team match the list: existing accounts are linked, others kept as invitees."""
+    current = {(m.email or f"name:{m.name}"): m for m in submission.members}
+    wanted = {}
+    for member in members:
+        key = member.email or f"name:{member.name}"
+        row = current.get(key) or SubmissionMember(name=member.name, email=member.email)
+        row.name = member.name
+        if member.email and row.user_id is None:
+            user = accounts.user_by_email(member.email)
+            row.user_id = user.id if user is not None else None
+        wanted[key] = row
+    submission.members = list(wanted.values())
+
+
+def create_submission(hackathon: Hackathon, data: SubmissionInput, *, by: User) -> Submission:
+    _check_submission(hackathon, data)
+    submission = Submission(
+        hackathon=hackathon,
+        team_name=data.team_name.strip(),
+        title=data.title.strip(),
+        tagline=data.tagline.strip(),
+        description=data.description.strip(),
+        challenge_id=data.challenge_id,
+        demo_url=data.demo_url or None,
+        repository_url=data.repository_url or None,
+        video_url=data.video_url or None,
+        status=SubmissionStatus.SUBMITTED,
+        extra={},
+    )
+    db.session.add(submission)
+    _sync_members(submission, data.members)
+    db.session.flush()
+    audit.record(
+        by, "submission.created", "submission", submission.id, after=_submission_state(submission)
+    )
+    return submission
+
+
+def update_submission(submission: Submission, data: SubmissionInput, *, by: User) -> None:
+    _check_submission(submission.hackathon, data)
+    before = _submission_state(submission)
+    submission.team_name = data.team_name.strip()
+    submission.title = data.title.strip()
+    submission.tagline = data.tagline.strip()
+    submission.description = data.description.strip()
+    submission.challenge_id = data.challenge_id
+    submission.demo_url = data.demo_url or None
+    submission.repository_url = data.repository_url or None
+    submission.video_url = data.video_url or None
+    _sync_members(submission, data.members)
+    db.session.flush()
+    audit.record(
+        by,
+        "submission.updated",
+        "submission",
+        submission.id,
+        before=before,
+        after=_submission_state(submission),
+    )
+
+
+def get_submission(submission_id: int) -> Submission:
+    submission = db.session.get(Submission, submission_id)
+    if submission is None:
+        raise NotFound("There is no such submission.")
+    return submission
+
+
+def list_submissions(hackathon: Hackathon, page: int, per_page: int) -> Pagination:
+    statement = (
+        select(Submission)
+        .options(selectinload(Submission.members), selectinload(Submission.challenge))
+        .where(Submission.hackathon_id == hackathon.id)
+        .order_by(Submission.title, Submission.id)
+    )
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False)

@@ -1,0 +1,900 @@
+"""Judging: rubrics, judge assignments, scores, rankings, placements and the results export.
+
+A judge's weighted score for a submission is, over the rubric's criteria,
+sum(weight * (value - min) / (max - min)) / sum(weight), scaled to 0..100. Only complete
+scores (a value for every current criterion) from judges currently assigned count.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
+
+from incubator.extensions import db
+from incubator.models import (
+    Challenge,
+    Hackathon,
+    HackathonStatus,
+    JudgeAssignment,
+    Placement,
+    Role,
+    RubricCriterion,
+    Score,
+    Submission,
+    SubmissionStatus,
+    User,
+    UserRole,
+    utcnow,
+)
+from incubator.services import audit
+from incubator.services.errors import Conflict, InvalidInput, NotAllowed
+
+WEIGHT_MAX = 100
+SCALE_LOWEST = 0
+SCALE_HIGHEST = 100
+NAME_MAX = 120
+DESCRIPTION_MAX = 2000
+COMMENT_MAX = 2000
+# Cells starting with these are run as formulas by spreadsheets (OWASP "CSV injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _insert(model):
+    """INSERT with ON CONFLICT, which SQLite and PostgreSQL both support."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+# Rubric -------------------------------------------------------------------------------
+
+
+def _criterion_state(criterion: RubricCriterion) -> dict:
+    return {
+        "hackathon_id": criterion.hackathon_id,
+        "name": criterion.name,
+        "description": criterion.description,
+        "weight": criterion.weight,
+        "scale_min": criterion.scale_min,
+        "scale_max": criterion.scale_max,
+    }
+
+
+def _checked_criterion_fields(
+    hackathon: Hackathon,
+    name: str,
+    weight: float,
+    scale_min: int,
+    scale_max: int,
+    description: str,
+    exclude: RubricCriterion | None = None,
+) -> tuple[str, float, int, int, str]:
+    name = (name or "").strip()
+    description = (description or "").strip()
+    if not name:
+        raise InvalidInput("A criterion needs a name.")
+    if len(name) > NAME_MAX:
+        raise InvalidInput(f"Keep the criterion's name to {NAME_MAX} characters.")
+    if len(description) > DESCRIPTION_MAX:
+        raise InvalidInput(f"Keep the description to {DESCRIPTION_MAX} characters.")
+    if isinstance(weight, bool) or not isinstance(weight, int | float):
+        raise InvalidInput("The weight must be a number.")
+    # NaN fails both comparisons, so it is refused here too.
+    if not (0 < weight <= WEIGHT_MAX):
+        raise InvalidInput(f"The weight must be more than 0 and at most {WEIGHT_MAX}.")
+    for value in (scale_min, scale_max):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidInput("The scale's ends must be whole numbers.")
+        if not (SCALE_LOWEST <= value <= SCALE_HIGHEST):
+            raise InvalidInput(
+                f"The scale must lie within {SCALE_LOWEST} to {SCALE_HIGHEST}; {value} does not."
+            )
+    if scale_min >= scale_max:
+        raise InvalidInput("The scale's lowest score must be below its highest.")
+    taken = db.session.scalar(
+        select(func.count(RubricCriterion.id)).where(
+            RubricCriterion.hackathon_id == hackathon.id,
+            func.lower(RubricCriterion.name) == name.lower(),
+            RubricCriterion.id != (exclude.id if exclude is not None else -1),
+        )
+    )
+    if taken:
+        raise InvalidInput(f"This rubric already has a criterion called {name!r}.")
+    return name, float(weight), scale_min, scale_max, description
+
+
+def add_criterion(
+    hackathon: Hackathon,
+    name: str,
+    weight: float,
+    scale_min: int,
+    scale_max: int,
+    *,
+    description: str = "",
+    by: User | None,
+) -> RubricCriterion:
+    """Add a criterion at the end of a hackathon's rubric."""
+    name, weight, scale_min, scale_max, description = _checked_criterion_fields(
+        hackathon, name, weight, scale_min, scale_max, description
+    )
+    last = db.session.scalar(
+        select(func.max(RubricCriterion.position)).where(
+            RubricCriterion.hackathon_id == hackathon.id
+        )
+    )
+    criterion = RubricCriterion(
+        hackathon_id=hackathon.id,
+        name=name,
+        description=description,
+        weight=weight,
+        scale_min=scale_min,
+        scale_max=scale_max,
+        position=0 if last is None else last + 1,
+    )
+    db.session.add(criterion)
+    db.session.flush()
+    audit.record(
+        by, "criterion.created", "rubric_criterion", criterion.id, after=_criterion_state(criterion)
+    )
+    return criterion
+
+
+def score_count(criterion: RubricCriterion) -> int:
+    return db.session.scalar(select(func.count(Score.id)).where(Score.criterion_id == criterion.id))
+
+
+def criterion_score_counts(hackathon: Hackathon) -> dict[int, int]:
+    """How many scores each of a hackathon's criteria has, by criterion id."""
+    rows = db.session.execute(
+        select(Score.criterion_id, func.count(Score.id))
+        .join(RubricCriterion, RubricCriterion.id == Score.criterion_id)
+        .where(RubricCriterion.hackathon_id == hackathon.id)
+        .group_by(Score.criterion_id)
+    )
+    return dict(rows.all())
+
+
+def update_criterion(
+    criterion: RubricCriterion,
+    name: str,
+    weight: float,
+    scale_min: int,
+    scale_max: int,
+    *,
+    description: str = "",
+    by: User | None,
+) -> RubricCriterion:
+    """Change a criterion; the scale of a criterion that has scores stays as it is."""
+    name, weight, scale_min, scale_max, description = _checked_criterion_fields(
+        criterion.hackathon, name, weight, scale_min, scale_max, description, exclude=criterion
+    )
+    scale_changes = (scale_min, scale_max) != (criterion.scale_min, criterion.scale_max)
+    if scale_changes and score_count(criterion):
+        # Rescaling would silently change what every existing score means.
+        raise Conflict(
+            f"Judges have already scored {criterion.name!r} from {criterion.scale_min} to "
+            f"{criterion.scale_max}; the scale of a scored criterion cannot change. "
+            "Add a new criterion instead."
+        )
+    before = _criterion_state(criterion)
+    criterion.name = name
+    criterion.description = description
+    criterion.weight = weight
+    criterion.scale_min = scale_min
+    criterion.scale_max = scale_max
+    db.session.flush()
+    after = _criterion_state(criterion)
+    if after != before:
+        audit.record(
+            by, "criterion.updated", "rubric_criterion", criterion.id, before=before, after=after
+        )
+    return criterion
+
+
+def remove_criterion(criterion: RubricCriterion, *, by: User | None) -> None:
+    """Remove a criterion nobody has scored yet."""
+    scored = score_count(criterion)
+    if scored:
+        raise Conflict(
+            f"{criterion.name!r} already has {scored} score{'s' if scored != 1 else ''}; removing "
+            "it would delete them. Lower its weight instead."
+        )
+    audit.record(
+        by,
+        "criterion.removed",
+        "rubric_criterion",
+        criterion.id,
+        before=_criterion_state(criterion),
+    )
+    db.session.delete(criterion)
+    db.session.flush()
+
+
+# Judge assignments ---------------------------------------------------------------------
+
+
+def judge_candidates() -> list[User]:
+    """Active users holding the judge role, by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.active.is_(True),
+                User.id.in_(select(UserRole.user_id).where(UserRole.role == str(Role.JUDGE))),
+            )
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def judgeable_submissions(
+    hackathon: Hackathon, challenge: Challenge | None = None
+) -> list[Submission]:
+    """The submitted (not draft) submissions of a hackathon, optionally of one challenge."""
+    statement = select(Submission).where(
+        Submission.hackathon_id == hackathon.id,
+        Submission.status == str(SubmissionStatus.SUBMITTED),
+    )
+    if challenge is not None:
+        statement = statement.where(Submission.challenge_id == challenge.id)
+    return list(db.session.scalars(statement.order_by(Submission.title, Submission.id)))
+
+
+def assign_judges(
+    hackathon: Hackathon,
+    judges: Iterable[User],
+    submissions: Sequence[Submission] | None = None,
+    *,
+    by: User | None,
+) -> int:
+    """Assign judges to the given submissions (all submitted ones when None).
+
+    Idempotent: pairs that already exist are left alone. Returns how many were added.
+    """
+    judges = list({judge.id: judge for judge in judges}.values())
+    if not judges:
+        raise InvalidInput("Choose at least one judge.")
+    for judge in judges:
+        if not judge.has_role(Role.JUDGE):
+            raise InvalidInput(f"{judge.name} does not hold the judge role; add it first.")
+        if not judge.active:
+            raise InvalidInput(f"{judge.name}'s account is deactivated.")
+    if submissions is None:
+        submissions = judgeable_submissions(hackathon)
+    for submission in submissions:
+        if submission.hackathon_id != hackathon.id:
+            raise InvalidInput(f"{submission.title!r} belongs to another hackathon.")
+        if submission.status != SubmissionStatus.SUBMITTED:
+            raise InvalidInput(f"{submission.title!r} is a draft; drafts are not judged.")
+    if not submissions:
+        raise InvalidInput("There are no submitted submissions to assign.")
+    submission_ids = {submission.id for submission in submissions}
+    existing = {
+        tuple(row)
+        for row in db.session.execute(
+            select(JudgeAssignment.judge_id, JudgeAssignment.submission_id).where(
+                JudgeAssignment.judge_id.in_([judge.id for judge in judges]),
+                JudgeAssignment.submission_id.in_(submission_ids),
+            )
+        )
+    }
+    added = 0
+    for judge in judges:
+        new_ids = sorted(sid for sid in submission_ids if (judge.id, sid) not in existing)
+        if not new_ids:
+            continue
+        now = utcnow()
+        rows = [
+            {
+                "judge_id": judge.id,
+                "submission_id": sid,
+                "assigned_by_id": by.id if by else None,
+                "created_at": now,
+            }
+            for sid in new_ids
+        ]
+        # A pair a concurrent request (a double-clicked Assign) added meanwhile is skipped.
+        db.session.execute(
+            _insert(JudgeAssignment)
+            .values(rows)
+            .on_conflict_do_nothing(
+                index_elements=[JudgeAssignment.judge_id, JudgeAssignment.submission_id]
+            )
+        )
+        audit.record(
+            by,
+            "judge_assignment.created",
+            "hackathon",
+            hackathon.id,
+            after={"judge_id": judge.id, "submission_ids": new_ids},
+        )
+        added += len(new_ids)
+    db.session.flush()
+    return added
+
+
+def _scores_by(judge: User, submission_ids: Iterable[int]) -> dict[int, dict[int, int]]:
+    rows = db.session.execute(
+        select(Score.submission_id, Score.criterion_id, Score.value).where(
+            Score.judge_id == judge.id, Score.submission_id.in_(list(submission_ids))
+        )
+    )
+    found: dict[int, dict[int, int]] = defaultdict(dict)
+    for submission_id, criterion_id, value in rows:
+        found[submission_id][criterion_id] = value
+    return found
+
+
+def _unassign(
+    judge: User,
+    assignments: list[JudgeAssignment],
+    hackathon: Hackathon,
+    *,
+    by: User | None,
+    force: bool,
+) -> int:
+    scored = _scores_by(judge, [a.submission_id for a in assignments])
+    if scored and not force:
+        count = len(scored)
+        raise Conflict(
+            f"{judge.name} has already scored {count} submission{'s' if count != 1 else ''}; "
+            "tick 'Even if scored' to remove them anyway. Their scores are kept but stop counting."
+        )
+    for assignment in assignments:
+        db.session.delete(assignment)
+    if assignments:
+        audit.record(
+            by,
+            "judge_assignment.removed",
+            "hackathon",
+            hackathon.id,
+            before={
+                "judge_id": judge.id,
+                "submission_ids": sorted(a.submission_id for a in assignments),
+                "scores": {
+                    str(sid): {str(c): v for c, v in values.items()}
+                    for sid, values in scored.items()
+                },
+            },
+        )
+    db.session.flush()
+    return len(assignments)
+
+
+def unassign_judge(
+    judge: User, submission: Submission, *, by: User | None, force: bool = False
+) -> bool:
+    """Take a judge off one submission; refused when they scored it, unless forced.
+
+    Their scores are kept (nothing a person wrote is deleted) but no longer count, and come
+    back if the judge is assigned again.
+    """
+    assignment = db.session.scalar(
+        select(JudgeAssignment).where(
+            JudgeAssignment.judge_id == judge.id, JudgeAssignment.submission_id == submission.id
+        )
+    )
+    if assignment is None:
+        return False
+    return _unassign(judge, [assignment], submission.hackathon, by=by, force=force) == 1
+
+
+def unassign_judge_from_hackathon(
+    judge: User, hackathon: Hackathon, *, by: User | None, force: bool = False
+) -> int:
+    """Take a judge off a hackathon's submissions; refused if they scored any, unless forced."""
+    assignments = list(
+        db.session.scalars(
+            select(JudgeAssignment)
+            .join(Submission, Submission.id == JudgeAssignment.submission_id)
+            .where(JudgeAssignment.judge_id == judge.id, Submission.hackathon_id == hackathon.id)
+        )
+    )
+    return _unassign(judge, assignments, hackathon, by=by, force=force)
+
+
+@dataclass(frozen=True)
+class JudgeProgress:
+    judge: User
+    assigned: int
+    scored: int
+
+
+def judges_page(
+    hackathon: Hackathon, page: int, per_page: int
+) -> tuple[Pagination, list[JudgeProgress]]:
+    """The judges assigned in a hackathon, by name, with how many they have and have scored."""
+    assigned_here = (
+        select(JudgeAssignment.judge_id)
+        .join(Submission, Submission.id == JudgeAssignment.submission_id)
+        .where(Submission.hackathon_id == hackathon.id)
+    )
+    pagination = db.paginate(
+        select(User).where(User.id.in_(assigned_here)).order_by(User.name, User.id),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+    judge_ids = [judge.id for judge in pagination.items]
+    if not judge_ids:
+        return pagination, []
+    assigned = dict(
+        db.session.execute(
+            select(JudgeAssignment.judge_id, func.count(JudgeAssignment.id))
+            .join(Submission, Submission.id == JudgeAssignment.submission_id)
+            .where(
+                Submission.hackathon_id == hackathon.id,
+                Submission.status == str(SubmissionStatus.SUBMITTED),
+                JudgeAssignment.judge_id.in_(judge_ids),
+            )
+            .group_by(JudgeAssignment.judge_id)
+        ).all()
+    )
+    complete = _complete_pairs(hackathon, judge_ids)
+    scored: dict[int, int] = defaultdict(int)
+    for judge_id, _submission_id in complete:
+        scored[judge_id] += 1
+    progress = [
+        JudgeProgress(judge, assigned.get(judge.id, 0), scored.get(judge.id, 0))
+        for judge in pagination.items
+    ]
+    return pagination, progress
+
+
+def _complete_pairs(hackathon: Hackathon, judge_ids: list[int]) -> set[tuple[int, int]]:
+    """(judge id, submission id) of assigned, submitted submissions scored on every criterion."""
+    total = db.session.scalar(
+        select(func.count(RubricCriterion.id)).where(RubricCriterion.hackathon_id == hackathon.id)
+    )
+    if not total:
+        return set()
+    rows = db.session.execute(
+        select(Score.judge_id, Score.submission_id)
+        .join(Submission, Submission.id == Score.submission_id)
+        .join(RubricCriterion, RubricCriterion.id == Score.criterion_id)
+        .join(
+            JudgeAssignment,
+            (JudgeAssignment.judge_id == Score.judge_id)
+            & (JudgeAssignment.submission_id == Score.submission_id),
+        )
+        .where(
+            Submission.hackathon_id == hackathon.id,
+            Submission.status == str(SubmissionStatus.SUBMITTED),
+            RubricCriterion.hackathon_id == hackathon.id,
+            Score.judge_id.in_(judge_ids),
+        )
+        .group_by(Score.judge_id, Score.submission_id)
+        .having(func.count(Score.id) >= total)
+    )
+    return {(judge_id, submission_id) for judge_id, submission_id in rows}
+
+
+# Scoring -------------------------------------------------------------------------------
+
+
+def assigned_submission(judge: User, submission_id: int) -> Submission | None:
+    """The submission if it is assigned to this judge and is not a draft; otherwise None."""
+    return db.session.scalar(
+        select(Submission)
+        .join(JudgeAssignment, JudgeAssignment.submission_id == Submission.id)
+        .options(joinedload(Submission.hackathon), joinedload(Submission.challenge))
+        .where(
+            Submission.id == submission_id,
+            Submission.status == str(SubmissionStatus.SUBMITTED),
+            JudgeAssignment.judge_id == judge.id,
+        )
+    )
+
+
+def is_assigned(judge: User, submission: Submission) -> bool:
+    return (
+        db.session.scalar(
+            select(func.count(JudgeAssignment.id)).where(
+                JudgeAssignment.judge_id == judge.id, JudgeAssignment.submission_id == submission.id
+            )
+        )
+        > 0
+    )
+
+
+def scores_of(judge: User, submission: Submission) -> dict[int, Score]:
+    """This judge's own scores for a submission, by criterion id."""
+    return {
+        score.criterion_id: score
+        for score in db.session.scalars(
+            select(Score).where(Score.judge_id == judge.id, Score.submission_id == submission.id)
+        )
+    }
+
+
+def scoring_closed(hackathon: Hackathon) -> bool:
+    return hackathon.status == HackathonStatus.CLOSED
+
+
+def _upsert(rows: list[dict]) -> None:
+    """Insert scores, or update the ones this judge already gave, in one atomic statement.
+
+    ON CONFLICT makes a double-clicked Save or two tabs safe: the second write updates
+    instead of failing on the unique constraint.
+    """
+    statement = _insert(Score).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=[Score.submission_id, Score.judge_id, Score.criterion_id],
+        set_={
+            "value": statement.excluded.value,
+            "comment": statement.excluded.comment,
+            "updated_at": statement.excluded.updated_at,
+        },
+    )
+    db.session.execute(statement)
+
+
+def submit_scores(
+    judge: User,
+    submission: Submission,
+    values: dict[int, int],
+    comments: dict[int, str] | None = None,
+) -> dict[int, int]:
+    """Save a judge's scores for an assigned submission, replacing their earlier ones.
+
+    Every criterion needs a value within its scale; nothing is written otherwise. Returns
+    the saved values by criterion id.
+    """
+    comments = comments or {}
+    hackathon = submission.hackathon
+    if not is_assigned(judge, submission):
+        raise NotAllowed("You are not assigned to judge this submission.")
+    if submission.status != SubmissionStatus.SUBMITTED:
+        raise InvalidInput(f"{submission.title!r} is a draft; drafts are not judged.")
+    if scoring_closed(hackathon):
+        raise NotAllowed(f"Judging of {hackathon.name} is closed; scores can no longer change.")
+    criteria = list(
+        db.session.scalars(
+            select(RubricCriterion)
+            .where(RubricCriterion.hackathon_id == hackathon.id)
+            .order_by(RubricCriterion.position, RubricCriterion.id)
+        )
+    )
+    if not criteria:
+        raise InvalidInput(
+            "This hackathon's rubric has no criteria yet, so there is nothing to score."
+        )
+    known = {criterion.id for criterion in criteria}
+    if set(values) - known or set(comments) - known:
+        raise InvalidInput("A score was given for a criterion that is not in this rubric.")
+    missing = [criterion.name for criterion in criteria if values.get(criterion.id) is None]
+    if missing:
+        raise InvalidInput(f"Score every criterion; missing: {', '.join(missing)}.")
+    for criterion in criteria:
+        value = values[criterion.id]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidInput(f"The score for {criterion.name} must be a whole number.")
+        if not (criterion.scale_min <= value <= criterion.scale_max):
+            raise InvalidInput(
+                f"{criterion.name} is scored from {criterion.scale_min} to "
+                f"{criterion.scale_max}; {value} is outside that."
+            )
+        if len(comments.get(criterion.id) or "") > COMMENT_MAX:
+            raise InvalidInput(f"Keep the comment on {criterion.name} to {COMMENT_MAX} characters.")
+    before = _scores_by(judge, [submission.id]).get(submission.id, {})
+    now = utcnow()
+    _upsert(
+        [
+            {
+                "submission_id": submission.id,
+                "judge_id": judge.id,
+                "criterion_id": criterion.id,
+                "value": values[criterion.id],
+                "comment": (comments.get(criterion.id) or "").strip(),
+                "updated_at": now,
+            }
+            for criterion in criteria
+        ]
+    )
+    saved = {criterion.id: values[criterion.id] for criterion in criteria}
+    audit.record(
+        judge,
+        "scores.saved",
+        "submission",
+        submission.id,
+        before={"judge_id": judge.id, "values": {str(k): v for k, v in before.items()}}
+        if before
+        else None,
+        after={"judge_id": judge.id, "values": {str(k): v for k, v in saved.items()}},
+    )
+    # Score objects already in the session would otherwise show the values from before.
+    for obj in list(db.session.identity_map.values()):
+        if (
+            isinstance(obj, Score)
+            and obj.judge_id == judge.id
+            and obj.submission_id == submission.id
+        ):
+            db.session.expire(obj)
+    return saved
+
+
+@dataclass(frozen=True)
+class AssignmentStatus:
+    submission: Submission
+    scored: int
+    criteria: int
+    closed: bool
+
+    @property
+    def complete(self) -> bool:
+        return self.criteria > 0 and self.scored >= self.criteria
+
+
+def assignments_page(
+    judge: User, page: int, per_page: int
+) -> tuple[Pagination, list[AssignmentStatus]]:
+    """A judge's own assigned (submitted) submissions, newest hackathon first, with progress."""
+    pagination = db.paginate(
+        select(Submission)
+        .join(JudgeAssignment, JudgeAssignment.submission_id == Submission.id)
+        .join(Hackathon, Hackathon.id == Submission.hackathon_id)
+        .options(joinedload(Submission.hackathon), joinedload(Submission.challenge))
+        .where(
+            JudgeAssignment.judge_id == judge.id,
+            Submission.status == str(SubmissionStatus.SUBMITTED),
+        )
+        .order_by(Hackathon.starts_on.desc(), Hackathon.id, Submission.title, Submission.id),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+    submissions = pagination.items
+    if not submissions:
+        return pagination, []
+    hackathon_ids = {submission.hackathon_id for submission in submissions}
+    criteria = dict(
+        db.session.execute(
+            select(RubricCriterion.hackathon_id, func.count(RubricCriterion.id))
+            .where(RubricCriterion.hackathon_id.in_(hackathon_ids))
+            .group_by(RubricCriterion.hackathon_id)
+        ).all()
+    )
+    scored = dict(
+        db.session.execute(
+            select(Score.submission_id, func.count(Score.id))
+            .where(
+                Score.judge_id == judge.id,
+                Score.submission_id.in_([submission.id for submission in submissions]),
+            )
+            .group_by(Score.submission_id)
+        ).all()
+    )
+    statuses = [
+        AssignmentStatus(
+            submission,
+            scored.get(submission.id, 0),
+            criteria.get(submission.hackathon_id, 0),
+            scoring_closed(submission.hackathon),
+        )
+        for submission in submissions
+    ]
+    return pagination, statuses
+
+
+# Results -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    rank: int | None  # None while nobody has completely scored the submission
+    submission: Submission
+    raw_score: float | None  # mean of judges' weighted scores, 0..100
+    normalised_score: float | None  # mean of judges' z-scores
+    complete_scores: int
+    judges_assigned: int
+    placement: Placement | None
+
+
+def weighted_score(criteria: Sequence[RubricCriterion], values: dict[int, int]) -> float:
+    """One judge's score for one submission on a 0..100 scale, weighted by the rubric."""
+    total_weight = sum(criterion.weight for criterion in criteria)
+    earned = sum(
+        criterion.weight
+        * (values[criterion.id] - criterion.scale_min)
+        / (criterion.scale_max - criterion.scale_min)
+        for criterion in criteria
+    )
+    return 100 * earned / total_weight
+
+
+def _z_scores(scores: dict[int, float]) -> dict[int, float]:
+    """Population z-scores; a judge with one score or no spread contributes 0 everywhere."""
+    if len(scores) < 2:
+        return dict.fromkeys(scores, 0.0)
+    mean = statistics.fmean(scores.values())
+    spread = statistics.pstdev(scores.values(), mu=mean)
+    if math.isclose(spread, 0.0, abs_tol=1e-9):
+        return dict.fromkeys(scores, 0.0)
+    return {submission_id: (score - mean) / spread for submission_id, score in scores.items()}
+
+
+def results(hackathon: Hackathon, normalise: bool = False) -> list[ResultRow]:
+    """Every submitted submission of a hackathon, ranked; four queries whatever the size."""
+    criteria = list(
+        db.session.scalars(
+            select(RubricCriterion)
+            .where(RubricCriterion.hackathon_id == hackathon.id)
+            .order_by(RubricCriterion.position, RubricCriterion.id)
+        )
+    )
+    submissions = list(
+        db.session.scalars(
+            select(Submission)
+            .options(joinedload(Submission.challenge))
+            .where(
+                Submission.hackathon_id == hackathon.id,
+                Submission.status == str(SubmissionStatus.SUBMITTED),
+            )
+        )
+    )
+    assigned: set[tuple[int, int]] = {
+        tuple(row)
+        for row in db.session.execute(
+            select(JudgeAssignment.judge_id, JudgeAssignment.submission_id)
+            .join(Submission, Submission.id == JudgeAssignment.submission_id)
+            .where(Submission.hackathon_id == hackathon.id)
+        )
+    }
+    values: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    for judge_id, submission_id, criterion_id, value in db.session.execute(
+        select(Score.judge_id, Score.submission_id, Score.criterion_id, Score.value)
+        .join(Submission, Submission.id == Score.submission_id)
+        .where(Submission.hackathon_id == hackathon.id)
+    ):
+        values[(judge_id, submission_id)][criterion_id] = value
+
+    criterion_ids = {criterion.id for criterion in criteria}
+    submitted = {submission.id for submission in submissions}
+    # judge id -> submission id -> weighted score, for complete scores by assigned judges only.
+    by_judge: dict[int, dict[int, float]] = defaultdict(dict)
+    for (judge_id, submission_id), given in values.items():
+        if (
+            criterion_ids
+            and (judge_id, submission_id) in assigned
+            and submission_id in submitted
+            and criterion_ids <= given.keys()
+        ):
+            by_judge[judge_id][submission_id] = weighted_score(criteria, given)
+
+    raw: dict[int, list[float]] = defaultdict(list)
+    normalised: dict[int, list[float]] = defaultdict(list)
+    for scores in by_judge.values():
+        for submission_id, score in scores.items():
+            raw[submission_id].append(score)
+        for submission_id, z in _z_scores(scores).items():
+            normalised[submission_id].append(z)
+    judges_assigned: dict[int, int] = defaultdict(int)
+    for _judge_id, submission_id in assigned:
+        judges_assigned[submission_id] += 1
+
+    def mean(scores: list[float]) -> float | None:
+        return statistics.fmean(scores) if scores else None
+
+    unranked = [
+        ResultRow(
+            rank=None,
+            submission=submission,
+            raw_score=mean(raw[submission.id]),
+            normalised_score=mean(normalised[submission.id]),
+            complete_scores=len(raw[submission.id]),
+            judges_assigned=judges_assigned[submission.id],
+            placement=Placement(submission.placement) if submission.placement else None,
+        )
+        for submission in submissions
+    ]
+
+    def order(row: ResultRow) -> tuple:
+        score = row.normalised_score if normalise else row.raw_score
+        # Rounding keeps floating-point noise from breaking what are really ties.
+        return (
+            score is None,
+            -round(score, 9) if score is not None else 0.0,
+            row.submission.title.casefold(),
+            row.submission.id,
+        )
+
+    ranked = []
+    for position, row in enumerate(sorted(unranked, key=order), start=1):
+        rank = position if row.complete_scores else None
+        ranked.append(
+            ResultRow(
+                rank,
+                row.submission,
+                row.raw_score,
+                row.normalised_score,
+                row.complete_scores,
+                row.judges_assigned,
+                row.placement,
+            )
+        )
+    return ranked
+
+
+def set_placement(
+    submission: Submission, placement: Placement | None, *, by: User | None
+) -> Submission:
+    """Mark a submission winner, runner-up or honourable mention, or clear its placement."""
+    if placement is not None and submission.status != SubmissionStatus.SUBMITTED:
+        raise InvalidInput(f"{submission.title!r} is a draft; drafts cannot be placed.")
+    before = submission.placement
+    after = str(placement) if placement is not None else None
+    if before == after:
+        return submission
+    submission.placement = after
+    db.session.flush()
+    audit.record(
+        by,
+        "submission.placement_set",
+        "submission",
+        submission.id,
+        before={"placement": before},
+        after={"placement": after},
+    )
+    return submission
+
+
+# Export --------------------------------------------------------------------------------
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Prefix text a spreadsheet would run as a formula with a quote; numbers pass as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _rounded(score: float | None, places: int) -> float | str:
+    return "" if score is None else round(score, places)
+
+
+RESULTS_COLUMNS = [
+    "rank",
+    "title",
+    "team",
+    "challenge",
+    "raw_score",
+    "normalised_score",
+    "complete_scores",
+    "judges_assigned",
+    "placement",
+    "submission_url",
+]
+
+
+def results_csv(rows: Sequence[ResultRow]) -> str:
+    """The ranked results as CSV text, safe to open in a spreadsheet."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(RESULTS_COLUMNS)
+    for row in rows:
+        submission = row.submission
+        writer.writerow(
+            spreadsheet_safe(cell)
+            for cell in (
+                row.rank if row.rank is not None else "",
+                submission.title,
+                submission.team_name,
+                submission.challenge.title if submission.challenge else "",
+                _rounded(row.raw_score, 2),
+                _rounded(row.normalised_score, 3),
+                row.complete_scores,
+                row.judges_assigned,
+                row.placement.label if row.placement else "",
+                submission.submission_url or "",
+            )
+        )
+    return buffer.getvalue()

@@ -1,0 +1,779 @@
+"""The pipeline's rules: stage moves, a cohort's stage plans, milestones and check-ins."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from incubator.extensions import db
+from incubator.models import (
+    CheckIn,
+    Cohort,
+    CustomKpi,
+    Milestone,
+    MilestoneStatus,
+    MilestoneTemplate,
+    Role,
+    Stage,
+    StageChange,
+    StagePlan,
+    User,
+    Venture,
+    utcnow,
+)
+from incubator.services import audit
+from incubator.services.errors import InvalidInput, NotAllowed
+
+STAGES = list(Stage)
+
+# How long a cohort expects a venture to spend in each stage, until a manager edits it.
+DEFAULT_EXPECTED_DAYS = {
+    Stage.CONCEPT: 28,
+    Stage.PROTOTYPE: 42,
+    Stage.PILOT: 70,
+    Stage.LAUNCH: 56,
+    Stage.ADOPTION: 120,
+}
+
+# The exit milestones of each stage: (title, description, due after entering, in days).
+DEFAULT_MILESTONES = {
+    Stage.CONCEPT: [
+        (
+            "Interview 10 residents or staff",
+            "Notes from ten conversations with the people the product is for.",
+            14,
+        ),
+        (
+            "Problem statement signed off",
+            "One page: who has the problem, how often, what it "
+            "costs them, agreed with a partner department.",
+            21,
+        ),
+    ],
+    Stage.PROTOTYPE: [
+        (
+            "Clickable prototype tested with 5 users",
+            "A link to the prototype and what the five users did with it.",
+            28,
+        ),
+        (
+            "Data access agreed",
+            "The datasets or APIs the product needs, with who grants access.",
+            35,
+        ),
+    ],
+    Stage.PILOT: [
+        (
+            "Pilot agreement signed",
+            "Scope, site, dates and success measures agreed with the pilot partner.",
+            14,
+        ),
+        (
+            "Pilot results report",
+            "What the pilot reached and changed, against its success measures.",
+            63,
+        ),
+    ],
+    Stage.LAUNCH: [
+        ("Public launch", "The product is available to every resident it is meant for.", 28),
+        (
+            "Support and operations plan",
+            "Who answers residents' questions and keeps it running.",
+            42,
+        ),
+    ],
+    Stage.ADOPTION: [
+        (
+            "Adoption decision recorded",
+            "A department's contract, roll-out or budget line, or "
+            "the venture's own adoption target met.",
+            60,
+        ),
+    ],
+}
+
+
+def stage_index(stage: str) -> int:
+    return STAGES.index(Stage(stage))
+
+
+def parse_stage(value: str) -> Stage:
+    try:
+        return Stage(value)
+    except ValueError:
+        raise InvalidInput(f"Unknown stage {value!r}.") from None
+
+
+# A cohort's plan ------------------------------------------------------------------------------
+
+
+def ensure_stage_plans(cohort: Cohort) -> None:
+    """Give a cohort the default expected times and exit milestones, if it has none yet."""
+    has_plans = db.session.scalar(
+        select(func.count(StagePlan.id)).where(StagePlan.cohort_id == cohort.id)
+    )
+    if has_plans:
+        return
+    for stage in STAGES:
+        db.session.add(
+            StagePlan(cohort_id=cohort.id, stage=stage, expected_days=DEFAULT_EXPECTED_DAYS[stage])
+        )
+        for position, (title, description, days) in enumerate(DEFAULT_MILESTONES[stage]):
+            db.session.add(
+                MilestoneTemplate(
+                    cohort_id=cohort.id,
+                    stage=stage,
+                    title=title,
+                    description=description,
+                    due_after_days=days,
+                    position=position,
+                )
+            )
+    db.session.flush()
+
+
+def stage_plans(cohort: Cohort) -> dict[str, StagePlan]:
+    return {
+        plan.stage: plan
+        for plan in db.session.scalars(select(StagePlan).where(StagePlan.cohort_id == cohort.id))
+    }
+
+
+def milestone_templates(cohort: Cohort, stage: str | None = None) -> list[MilestoneTemplate]:
+    statement = select(MilestoneTemplate).where(MilestoneTemplate.cohort_id == cohort.id)
+    if stage is not None:
+        statement = statement.where(MilestoneTemplate.stage == stage)
+    return list(
+        db.session.scalars(
+            statement.order_by(
+                MilestoneTemplate.stage, MilestoneTemplate.position, MilestoneTemplate.id
+            )
+        )
+    )
+
+
+def set_expected_days(cohort: Cohort, stage: str, days: int, *, by: User) -> None:
+    stage = parse_stage(stage)
+    if not 1 <= days <= 3650:
+        raise InvalidInput("Expected days must be between 1 and 3650.")
+    ensure_stage_plans(cohort)
+    plan = stage_plans(cohort)[stage]
+    before = plan.expected_days
+    plan.expected_days = days
+    audit.record(
+        by,
+        "stage_plan.updated",
+        "cohort",
+        cohort.id,
+        before={"stage": stage, "expected_days": before},
+        after={"stage": stage, "expected_days": days},
+    )
+
+
+def add_milestone_template(
+    cohort: Cohort, stage: str, title: str, description: str, due_after_days: int, *, by: User
+) -> MilestoneTemplate:
+    stage = parse_stage(stage)
+    title = title.strip()
+    if not title:
+        raise InvalidInput("A milestone needs a title.")
+    if not 0 <= due_after_days <= 3650:
+        raise InvalidInput("Due after must be between 0 and 3650 days.")
+    clash = db.session.scalar(
+        select(MilestoneTemplate).where(
+            MilestoneTemplate.cohort_id == cohort.id,
+            MilestoneTemplate.stage == stage,
+            MilestoneTemplate.title == title,
+        )
+    )
+    if clash is not None:
+        raise InvalidInput(f"The {stage} stage already has a milestone called {title!r}.")
+    position = len(milestone_templates(cohort, stage))
+    template = MilestoneTemplate(
+        cohort_id=cohort.id,
+        stage=stage,
+        title=title,
+        description=description.strip(),
+        due_after_days=due_after_days,
+        position=position,
+    )
+    db.session.add(template)
+    db.session.flush()
+    audit.record(
+        by,
+        "milestone_template.created",
+        "cohort",
+        cohort.id,
+        after={"stage": stage, "title": title, "due_after_days": due_after_days},
+    )
+    return template
+
+
+def remove_milestone_template(template: MilestoneTemplate, *, by: User) -> None:
+    """Stop giving new ventures this milestone; ventures that have it keep it."""
+    audit.record(
+        by,
+        "milestone_template.removed",
+        "cohort",
+        template.cohort_id,
+        before={"stage": template.stage, "title": template.title},
+    )
+    db.session.delete(template)
+    db.session.flush()
+
+
+# Stages ---------------------------------------------------------------------------------------
+
+
+def _local_today() -> date:
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    return datetime.now(ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])).date()
+
+
+def enter_pipeline(venture: Venture, *, by: User | None, at: datetime | None = None) -> None:
+    """Record a new venture's entry at its first stage and give it that stage's milestones."""
+    db.session.add(
+        StageChange(
+            venture=venture,
+            from_stage=None,
+            to_stage=venture.stage,
+            changed_by=by,
+            changed_at=at or utcnow(),
+            reason="Joined the cohort",
+        )
+    )
+    ensure_stage_plans(venture.cohort)
+    _add_stage_milestones(venture, venture.stage, (at or utcnow()).date())
+    db.session.flush()
+
+
+def move_stage(
+    venture: Venture, to_stage: str, reason: str, *, by: User, at: datetime | None = None
+) -> StageChange:
+    """Move a venture to another stage, recording who, when and why."""
+    if not by.has_role(Role.MANAGER, Role.ADMIN):
+        raise NotAllowed("Only a program manager moves ventures between stages.")
+    target = parse_stage(to_stage)
+    if target == venture.stage:
+        raise InvalidInput(f"{venture.name} is already at the {target.label} stage.")
+    backwards = stage_index(target) < stage_index(venture.stage)
+    reason = reason.strip()
+    if backwards and not reason:
+        raise InvalidInput("Moving a venture back a stage needs a reason.")
+    at = at or utcnow()
+    change = StageChange(
+        venture=venture,
+        from_stage=venture.stage,
+        to_stage=target,
+        changed_by=by,
+        changed_at=at,
+        reason=reason,
+    )
+    db.session.add(change)
+    before = venture.stage
+    venture.stage = target
+    _add_stage_milestones(venture, target, at.date())
+    db.session.flush()
+    audit.record(
+        by,
+        "venture.stage_changed",
+        "venture",
+        venture.id,
+        before={"stage": before},
+        after={"stage": target, "reason": reason},
+    )
+    return change
+
+
+def _add_stage_milestones(venture: Venture, stage: str, entered_on: date) -> None:
+    """Copy the cohort's exit milestones for a stage, skipping any the venture already has."""
+    have = (
+        set(
+            db.session.scalars(
+                select(Milestone.template_id).where(
+                    Milestone.venture_id == venture.id, Milestone.template_id.is_not(None)
+                )
+            )
+        )
+        if venture.id is not None
+        else set()
+    )
+    for template in milestone_templates(venture.cohort, stage):
+        if template.id in have:
+            continue
+        db.session.add(
+            Milestone(
+                venture=venture,
+                title=template.title,
+                description=template.description,
+                stage=stage,
+                due_on=entered_on + timedelta(days=template.due_after_days),
+                status=MilestoneStatus.PLANNED,
+                template_id=template.id,
+            )
+        )
+
+
+def stage_history(venture: Venture) -> list[StageChange]:
+    return list(
+        db.session.scalars(
+            select(StageChange)
+            .where(StageChange.venture_id == venture.id)
+            .order_by(StageChange.changed_at, StageChange.id)
+        )
+    )
+
+
+# Milestones -----------------------------------------------------------------------------------
+
+
+def is_member(user: User, venture: Venture) -> bool:
+    return any(member.user_id == user.id for member in venture.members)
+
+
+def is_manager(user: User) -> bool:
+    return user.has_role(Role.MANAGER, Role.ADMIN)
+
+
+def _check_may_write(user: User, venture: Venture) -> None:
+    if not (is_manager(user) or (user.has_role(Role.FOUNDER) and is_member(user, venture))):
+        raise NotAllowed("Only the venture's founders and program managers can do that.")
+
+
+@dataclass
+class MilestoneInput:
+    title: str
+    description: str
+    stage: str
+    due_on: date | None
+    owner_id: int | None
+
+
+def _check_milestone(venture: Venture, data: MilestoneInput) -> None:
+    if not data.title.strip():
+        raise InvalidInput("A milestone needs a title.")
+    if len(data.title.strip()) > 200:
+        raise InvalidInput("A milestone's title can be at most 200 characters.")
+    parse_stage(data.stage)
+    if data.owner_id is not None and not any(m.user_id == data.owner_id for m in venture.members):
+        raise InvalidInput("The owner must be one of the venture's founders.")
+
+
+def _milestone_state(milestone: Milestone) -> dict[str, Any]:
+    return {
+        "title": milestone.title,
+        "stage": milestone.stage,
+        "due_on": milestone.due_on.isoformat() if milestone.due_on else None,
+        "owner_id": milestone.owner_id,
+        "status": milestone.status,
+        "evidence_url": milestone.evidence_url,
+    }
+
+
+def create_milestone(venture: Venture, data: MilestoneInput, *, by: User) -> Milestone:
+    _check_may_write(by, venture)
+    _check_milestone(venture, data)
+    milestone = Milestone(
+        venture=venture,
+        title=data.title.strip(),
+        description=data.description.strip(),
+        stage=data.stage,
+        due_on=data.due_on,
+        owner_id=data.owner_id,
+        status=MilestoneStatus.PLANNED,
+    )
+    db.session.add(milestone)
+    db.session.flush()
+    audit.record(
+        by, "milestone.created", "milestone", milestone.id, after=_milestone_state(milestone)
+    )
+    return milestone
+
+
+def update_milestone(milestone: Milestone, data: MilestoneInput, *, by: User) -> None:
+    _check_may_write(by, milestone.venture)
+    if milestone.status == MilestoneStatus.VERIFIED:
+        raise InvalidInput("A verified milestone cannot be edited.")
+    _check_milestone(milestone.venture, data)
+    before = _milestone_state(milestone)
+    milestone.title = data.title.strip()
+    milestone.description = data.description.strip()
+    milestone.stage = data.stage
+    milestone.due_on = data.due_on
+    milestone.owner_id = data.owner_id
+    db.session.flush()
+    audit.record(
+        by,
+        "milestone.updated",
+        "milestone",
+        milestone.id,
+        before=before,
+        after=_milestone_state(milestone),
+    )
+
+
+def _set_status(milestone: Milestone, status: MilestoneStatus, by: User, **extra) -> None:
+    before = _milestone_state(milestone)
+    milestone.status = status
+    db.session.flush()
+    audit.record(
+        by,
+        f"milestone.{status.value}",
+        "milestone",
+        milestone.id,
+        before=before,
+        after={**_milestone_state(milestone), **extra},
+    )
+
+
+def start_milestone(milestone: Milestone, *, by: User) -> None:
+    _check_may_write(by, milestone.venture)
+    if milestone.status not in (MilestoneStatus.PLANNED, MilestoneStatus.MISSED):
+        raise InvalidInput("Only a planned or missed milestone can be started.")
+    _set_status(milestone, MilestoneStatus.IN_PROGRESS, by)
+
+
+def complete_milestone(
+    milestone: Milestone, evidence_url: str | None, evidence_note: str, *, by: User
+) -> None:
+    """Mark a milestone done with its evidence: a link, a note, or both."""
+    _check_may_write(by, milestone.venture)
+    if milestone.status not in (
+        MilestoneStatus.PLANNED,
+        MilestoneStatus.IN_PROGRESS,
+        MilestoneStatus.MISSED,
+    ):
+        raise InvalidInput("This milestone is already done.")
+    evidence_url = (evidence_url or "").strip() or None
+    evidence_note = evidence_note.strip()
+    if evidence_url is not None and not _is_link(evidence_url):
+        raise InvalidInput("Evidence must be a link starting with http:// or https://.")
+    if evidence_url is None and not evidence_note:
+        raise InvalidInput("Add evidence: a link to it, a note on it, or both.")
+    milestone.evidence_url = evidence_url
+    milestone.evidence_note = evidence_note
+    milestone.completed_at = utcnow()
+    milestone.review_comment = ""
+    _set_status(milestone, MilestoneStatus.DONE, by)
+
+
+def _is_link(value: str) -> bool:
+    # "https://" alone, or a link longer than the column holds, is not evidence.
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and len(value) <= 500
+
+
+def verify_milestone(milestone: Milestone, *, by: User) -> None:
+    if not is_manager(by):
+        raise NotAllowed("Only a program manager verifies milestones.")
+    if milestone.status != MilestoneStatus.DONE:
+        raise InvalidInput("Only a milestone marked done can be verified.")
+    milestone.verified_at = utcnow()
+    milestone.verified_by_id = by.id
+    _set_status(milestone, MilestoneStatus.VERIFIED, by)
+
+
+def send_back_milestone(milestone: Milestone, comment: str, *, by: User) -> None:
+    """A manager returns a done milestone to the founders with what is missing."""
+    if not is_manager(by):
+        raise NotAllowed("Only a program manager sends milestones back.")
+    if milestone.status != MilestoneStatus.DONE:
+        raise InvalidInput("Only a milestone marked done can be sent back.")
+    if not comment.strip():
+        raise InvalidInput("Say what is missing when sending a milestone back.")
+    milestone.review_comment = comment.strip()
+    milestone.completed_at = None
+    _set_status(milestone, MilestoneStatus.IN_PROGRESS, by, comment=comment.strip())
+
+
+def miss_milestone(milestone: Milestone, reason: str, *, by: User) -> None:
+    if not is_manager(by):
+        raise NotAllowed("Only a program manager marks milestones missed.")
+    if milestone.status not in (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS):
+        raise InvalidInput("Only an open milestone can be marked missed.")
+    milestone.review_comment = reason.strip()
+    _set_status(milestone, MilestoneStatus.MISSED, by, reason=reason.strip())
+
+
+# Check-ins ------------------------------------------------------------------------------------
+
+
+ASK_KINDS = ["mentors", "data", "introductions", "funding", "other"]
+STANDARD_KPIS = {
+    "users_reached": "Residents or users reached",
+    "active_pilots": "Active pilots",
+    "revenue": "Revenue (USD)",
+    "funding_raised": "Funding raised (USD)",
+    "team_size": "Team size",
+}
+
+
+def week_of(day: date) -> date:
+    """The Monday of the week a day falls in."""
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass
+class CheckInInput:
+    week_start: date
+    summary: str
+    progress: str = ""
+    blockers: str = ""
+    ask_kinds: list[str] = field(default_factory=list)
+    asks: str = ""
+    confidence: int = 3
+    users_reached: int | None = None
+    active_pilots: int | None = None
+    revenue: float | None = None
+    funding_raised: float | None = None
+    team_size: int | None = None
+    custom_kpis: dict[str, float] = field(default_factory=dict)
+
+
+def custom_kpis(venture: Venture) -> list[CustomKpi]:
+    return list(
+        db.session.scalars(
+            select(CustomKpi).where(CustomKpi.venture_id == venture.id).order_by(CustomKpi.name)
+        )
+    )
+
+
+def add_custom_kpi(venture: Venture, name: str, unit: str, *, by: User) -> CustomKpi:
+    _check_may_write(by, venture)
+    name = name.strip()
+    if not name or len(name) > 80:
+        raise InvalidInput("A KPI needs a name of at most 80 characters.")
+    if name in STANDARD_KPIS or name.lower() in {v.lower() for v in STANDARD_KPIS.values()}:
+        raise InvalidInput(f"{name!r} is already one of the standard KPIs.")
+    if any(kpi.name == name for kpi in custom_kpis(venture)):
+        raise InvalidInput(f"The venture already tracks {name!r}.")
+    kpi = CustomKpi(venture_id=venture.id, name=name, unit=unit.strip()[:40])
+    db.session.add(kpi)
+    db.session.flush()
+    audit.record(by, "custom_kpi.created", "venture", venture.id, after={"name": name})
+    return kpi
+
+
+def _check_check_in(venture: Venture, data: CheckInInput, today: date) -> None:
+    if data.week_start.weekday() != 0:
+        raise InvalidInput("A check-in's week starts on a Monday.")
+    if data.week_start > week_of(today):
+        raise InvalidInput("You cannot check in for a week that has not started.")
+    if not data.summary.strip():
+        raise InvalidInput("Write a short summary of the week.")
+    if not 1 <= data.confidence <= 5:
+        raise InvalidInput("Confidence is a number from 1 to 5.")
+    unknown_asks = set(data.ask_kinds) - set(ASK_KINDS)
+    if unknown_asks:
+        raise InvalidInput(f"Unknown kind of ask: {', '.join(sorted(unknown_asks))}.")
+    for name in STANDARD_KPIS:
+        _check_kpi_value(STANDARD_KPIS[name], getattr(data, name))
+    known = {kpi.name for kpi in custom_kpis(venture)}
+    for name, value in data.custom_kpis.items():
+        if name not in known:
+            raise InvalidInput(f"{name!r} is not one of this venture's KPIs.")
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise InvalidInput(f"{name} must be a number.")
+        _check_kpi_value(name, value)
+
+
+# Counts are stored as 32-bit integers; no KPI here comes near this.
+KPI_LIMIT = 2_000_000_000
+
+
+def _check_kpi_value(label: str, value: float | None) -> None:
+    if value is None:
+        return
+    # "Infinity" and "NaN" parse as numbers but are no KPI (and are not valid JSON).
+    if not math.isfinite(value):
+        raise InvalidInput(f"{label} must be a number.")
+    if value < 0:
+        raise InvalidInput(f"{label} cannot be negative.")
+    if value > KPI_LIMIT:
+        raise InvalidInput(f"{label} must be at most {KPI_LIMIT:,}.")
+
+
+def _apply_check_in(check_in: CheckIn, data: CheckInInput, by: User) -> None:
+    check_in.author_id = by.id
+    check_in.summary = data.summary.strip()
+    check_in.progress = data.progress.strip()
+    check_in.blockers = data.blockers.strip()
+    check_in.ask_kinds = [kind for kind in ASK_KINDS if kind in data.ask_kinds]
+    check_in.asks = data.asks.strip()
+    check_in.confidence = data.confidence
+    for name in STANDARD_KPIS:
+        setattr(check_in, name, getattr(data, name))
+    check_in.custom_kpis = dict(data.custom_kpis)
+
+
+def check_in_for_week(venture: Venture, week_start: date) -> CheckIn | None:
+    return db.session.scalar(
+        select(CheckIn).where(CheckIn.venture_id == venture.id, CheckIn.week_start == week_start)
+    )
+
+
+def save_check_in(
+    venture: Venture, data: CheckInInput, *, by: User, today: date | None = None
+) -> tuple[CheckIn, bool]:
+    """Post the week's check-in, or edit it if the week has one; returns it and whether new."""
+    if not (by.has_role(Role.FOUNDER) and is_member(by, venture)):
+        raise NotAllowed("Only the venture's founders post its check-ins.")
+    _check_check_in(venture, data, today or _local_today())
+    existing = check_in_for_week(venture, data.week_start)
+    if existing is None:
+        check_in = CheckIn(venture_id=venture.id, week_start=data.week_start)
+        _apply_check_in(check_in, data, by)
+        try:
+            # Two founders posting the same week at once: the unique key keeps one row and
+            # the second post becomes an edit of it.
+            with db.session.begin_nested():
+                db.session.add(check_in)
+                db.session.flush()
+        except IntegrityError:
+            existing = check_in_for_week(venture, data.week_start)
+            if existing is None:
+                raise
+        else:
+            audit.record(
+                by,
+                "check_in.created",
+                "check_in",
+                check_in.id,
+                after={"venture_id": venture.id, "week": data.week_start.isoformat()},
+            )
+            return check_in, True
+    _apply_check_in(existing, data, by)
+    db.session.flush()
+    audit.record(
+        by,
+        "check_in.updated",
+        "check_in",
+        existing.id,
+        after={"venture_id": venture.id, "week": data.week_start.isoformat()},
+    )
+    return existing, False
+
+
+def may_read_check_ins(user: User, venture: Venture) -> bool:
+    """Managers and the venture's founders; mentors and funders only once matched with it."""
+    return is_manager(user) or is_member(user, venture)
+
+
+def recent_check_ins(venture: Venture, limit: int = 12) -> list[CheckIn]:
+    return list(
+        db.session.scalars(
+            select(CheckIn)
+            .where(CheckIn.venture_id == venture.id)
+            .order_by(CheckIn.week_start.desc())
+            .limit(limit)
+        )
+    )
+
+
+def venture_milestones(venture: Venture) -> list[Milestone]:
+    """A venture's milestones in pipeline order, then by due date."""
+    items = list(
+        db.session.scalars(
+            select(Milestone)
+            .where(Milestone.venture_id == venture.id)
+            .order_by(Milestone.due_on.is_(None), Milestone.due_on, Milestone.id)
+        )
+    )
+    return sorted(items, key=lambda m: stage_index(m.stage))
+
+
+# The timeline ---------------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    kind: str  # "stage", "milestone", "check_in"
+    title: str
+    detail: str = ""
+    by: str = ""
+
+
+def timeline(venture: Venture) -> list[TimelineEntry]:
+    """Stage changes, milestone events and check-ins, newest first, in a fixed number of queries."""
+    entries: list[TimelineEntry] = []
+    changes = db.session.scalars(
+        select(StageChange)
+        .options(selectinload(StageChange.changed_by))
+        .where(StageChange.venture_id == venture.id)
+    )
+    for change in changes:
+        if change.from_stage is None:
+            title = f"Entered the pipeline at {Stage(change.to_stage).label}"
+        else:
+            title = f"Moved from {Stage(change.from_stage).label} to {Stage(change.to_stage).label}"
+        entries.append(
+            TimelineEntry(
+                change.changed_at,
+                "stage",
+                title,
+                change.reason,
+                change.changed_by.name if change.changed_by else "",
+            )
+        )
+    milestones = db.session.scalars(
+        select(Milestone)
+        .options(selectinload(Milestone.verified_by))
+        .where(Milestone.venture_id == venture.id)
+    )
+    for milestone in milestones:
+        entries.append(
+            TimelineEntry(
+                milestone.created_at,
+                "milestone",
+                f"Milestone planned: {milestone.title}",
+                f"{Stage(milestone.stage).label} stage",
+            )
+        )
+        if milestone.completed_at is not None:
+            detail = milestone.evidence_note or milestone.evidence_url or ""
+            entries.append(
+                TimelineEntry(
+                    milestone.completed_at,
+                    "milestone",
+                    f"Milestone done: {milestone.title}",
+                    detail,
+                )
+            )
+        if milestone.verified_at is not None:
+            entries.append(
+                TimelineEntry(
+                    milestone.verified_at,
+                    "milestone",
+                    f"Milestone verified: {milestone.title}",
+                    by=milestone.verified_by.name if milestone.verified_by else "",
+                )
+            )
+    check_ins = db.session.scalars(
+        select(CheckIn)
+        .options(selectinload(CheckIn.author))
+        .where(CheckIn.venture_id == venture.id)
+    )
+    for check_in in check_ins:
+        entries.append(
+            TimelineEntry(
+                check_in.created_at,
+                "check_in",
+                f"Check-in for the week of {check_in.week_start.strftime('%b %-d')} "
+                f"(confidence {check_in.confidence}/5)",
+                check_in.summary,
+                check_in.author.name if check_in.author else "",
+            )
+        )
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries

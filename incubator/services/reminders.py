@@ -1,0 +1,255 @@
+"""Weekly reminders: founders whose check-in is due, and managers' digest of ventures at risk.
+
+Every mail sent is recorded in ReminderSent (kind, person, ISO week) before it is queued,
+so the job can run as often as cron likes: a reminder recorded for the week is not sent
+again, and the unique key stops two runs at once from both sending it.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, selectinload
+
+from incubator.extensions import db
+from incubator.models import (
+    CheckIn,
+    Cohort,
+    CohortStatus,
+    ReminderSent,
+    Role,
+    User,
+    UserRole,
+    Venture,
+    VentureMember,
+    VentureStatus,
+)
+from incubator.services import audit, mail, pipeline, risk
+
+log = logging.getLogger(__name__)
+
+# The kinds of reminder, as stored in ReminderSent.kind.
+CHECK_IN_DUE = "check_in_due"
+RISK_DIGEST = "risk_digest"
+
+# What became of one reminder in a run.
+SENT = "sent"
+ALREADY_SENT = "already_sent"
+FAILED = "failed"
+
+
+@dataclass
+class ReminderReport:
+    """What one run of the reminder job did."""
+
+    period: str
+    check_in_reminders: int = 0
+    risk_digests: int = 0
+    # Reminders that were due but had already been sent this week.
+    already_sent: int = 0
+    # Reminders the mail server refused; not recorded, so the next run tries them again.
+    failed: int = 0
+    ventures_at_risk: int = 0
+
+    def count(self, outcome: str, kind: str) -> None:
+        if outcome == SENT and kind == CHECK_IN_DUE:
+            self.check_in_reminders += 1
+        elif outcome == SENT:
+            self.risk_digests += 1
+        elif outcome == ALREADY_SENT:
+            self.already_sent += 1
+        else:
+            self.failed += 1
+
+    def summary(self) -> str:
+        text = (
+            f"{self.period}: {self.check_in_reminders} check-in reminders and "
+            f"{self.risk_digests} at-risk digests sent ({self.ventures_at_risk} ventures at "
+            f"risk); {self.already_sent} already sent this week."
+        )
+        if self.failed:
+            text += f" {self.failed} could not be sent and will be tried on the next run."
+        return text
+
+
+def iso_week(day: date) -> str:
+    """The ISO week a day falls in, e.g. "2026-W48"; reminders are sent once per week."""
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def followed_ventures() -> list[Venture]:
+    """Active ventures in cohorts that have not graduated, with their founders."""
+    return list(
+        db.session.scalars(
+            select(Venture)
+            .join(Venture.cohort)
+            .options(
+                contains_eager(Venture.cohort),
+                selectinload(Venture.members).selectinload(VentureMember.user),
+            )
+            .where(Venture.status == VentureStatus.ACTIVE, Cohort.status != CohortStatus.GRADUATED)
+            .order_by(Venture.name, Venture.id)
+        )
+    )
+
+
+def _may_be_reminded(user: User) -> bool:
+    # An invited person who has not set a password cannot sign in to act on the mail.
+    return user.active and user.has_password
+
+
+def _managers() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role == Role.MANAGER, User.active.is_(True))
+            .order_by(User.email)
+        )
+    )
+
+
+def _send_once(
+    kind: str, person: User, period: str, sent: set[tuple[str, int]], subject: str, body: str
+) -> str:
+    """Record the reminder, then send it; says whether it went, had gone already, or failed."""
+    if (kind, person.id) in sent:
+        return ALREADY_SENT
+    try:
+        # One savepoint per reminder: the record first, so a parallel run that recorded it
+        # already makes this insert fail before anything is queued; and a mail that cannot
+        # be sent takes its record with it, so the next run tries again.
+        with db.session.begin_nested():
+            db.session.add(ReminderSent(kind=kind, user_id=person.id, period=period))
+            db.session.flush()
+            mail.send(person.email, subject, body)
+    except IntegrityError:
+        return ALREADY_SENT
+    except (smtplib.SMTPException, OSError):
+        log.exception("reminder %s to %s could not be sent", kind, person.email)
+        return FAILED
+    sent.add((kind, person.id))
+    return SENT
+
+
+def send_reminders(today: date) -> ReminderReport:
+    """Mail founders whose check-in for this week is missing and managers the ventures at risk.
+
+    Each person gets each kind of reminder at most once per ISO week, however often this runs.
+    """
+    period = iso_week(today)
+    week = pipeline.week_of(today)
+    report = ReminderReport(period)
+    sent = {
+        (kind, user_id)
+        for kind, user_id in db.session.execute(
+            select(ReminderSent.kind, ReminderSent.user_id).where(ReminderSent.period == period)
+        )
+    }
+    ventures = followed_ventures()
+    checked_in = set(
+        db.session.scalars(select(CheckIn.venture_id).where(CheckIn.week_start == week))
+    )
+
+    owed: dict[int, tuple[User, list[Venture]]] = {}
+    for venture in ventures:
+        if venture.id in checked_in:
+            continue
+        for member in venture.members:
+            founder = member.user
+            if _may_be_reminded(founder) and founder.has_role(Role.FOUNDER):
+                owed.setdefault(founder.id, (founder, []))[1].append(venture)
+    for founder, due in sorted(owed.values(), key=lambda pair: pair[0].email):
+        outcome = _send_once(
+            CHECK_IN_DUE,
+            founder,
+            period,
+            sent,
+            "Your weekly check-in is due",
+            _check_in_body(founder, due, week),
+        )
+        report.count(outcome, CHECK_IN_DUE)
+
+    assessed = risk.assess(ventures, today)
+    at_risk = [(venture, assessed[venture.id]) for venture in ventures if assessed[venture.id]]
+    report.ventures_at_risk = len(at_risk)
+    if at_risk:
+        subject = f"{len(at_risk)} venture{'' if len(at_risk) == 1 else 's'} at risk this week"
+        for manager in _managers():
+            if _may_be_reminded(manager):
+                outcome = _send_once(
+                    RISK_DIGEST,
+                    manager,
+                    period,
+                    sent,
+                    subject,
+                    _digest_body(manager, at_risk, today),
+                )
+                report.count(outcome, RISK_DIGEST)
+
+    audit.record(
+        None,
+        "reminders.sent",
+        "reminders",
+        period,
+        after={
+            "day": today.isoformat(),
+            "check_in_reminders": report.check_in_reminders,
+            "risk_digests": report.risk_digests,
+            "already_sent": report.already_sent,
+            "failed": report.failed,
+            "ventures_at_risk": report.ventures_at_risk,
+        },
+    )
+    db.session.flush()
+    return report
+
+
+def _week_label(week: date) -> str:
+    return f"the week of {week.strftime('%b %-d, %Y')}"
+
+
+def _check_in_body(founder: User, due: list[Venture], week: date) -> str:
+    lines = [
+        f"Hello {founder.name},",
+        "",
+        f"Your check-in for {_week_label(week)} is not written yet for:",
+        "",
+    ]
+    lines += [
+        f"- {venture.name}: {mail.link('pipeline.check_in', venture_id=venture.id)}"
+        for venture in due
+    ]
+    lines += [
+        "",
+        "It takes a few minutes: what moved, what blocks you, the help you need and your "
+        "numbers. Posting again in the same week edits it.",
+        "",
+        "Accelerate: LA",
+    ]
+    return "\n".join(lines)
+
+
+def _digest_body(
+    manager: User, at_risk: list[tuple[Venture, list[risk.RiskReason]]], today: date
+) -> str:
+    lines = [
+        f"Hello {manager.name},",
+        "",
+        f"These ventures are at risk as of {today.strftime('%a, %b %-d, %Y')}:",
+    ]
+    for venture, reasons in at_risk:
+        lines += [
+            "",
+            f"{venture.name} ({venture.cohort.name}, {venture.stage_label} stage)",
+            *[f"  - {reason.message}" for reason in reasons],
+            f"  {mail.link('pipeline.timeline', venture_id=venture.id)}",
+        ]
+    lines += ["", "Accelerate: LA"]
+    return "\n".join(lines)

@@ -1,0 +1,597 @@
+"""Programs, cohorts and ventures; promoting hackathon winners into a cohort."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from incubator.extensions import db
+from incubator.models import (
+    Cohort,
+    CohortStatus,
+    Hackathon,
+    Program,
+    Role,
+    Stage,
+    Submission,
+    SubmissionStatus,
+    User,
+    Venture,
+    VentureMember,
+    VentureStatus,
+)
+from incubator.services import accounts, audit, mail, pipeline
+from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from incubator.vocabulary import CHALLENGE_AREAS, IMPACT_AREAS, NEEDS, NEIGHBOURHOODS
+
+DEFAULT_PROGRAM = "Accelerate: LA"
+
+
+# Programs and cohorts -------------------------------------------------------------------------
+
+
+def default_program() -> Program:
+    """The city's incubator program, created on first use."""
+    program = db.session.scalar(select(Program).where(Program.name == DEFAULT_PROGRAM))
+    if program is None:
+        program = Program(
+            name=DEFAULT_PROGRAM,
+            description="The City of Los Angeles incubator that carries civic hackathon "
+            "winners from concept to adoption.",
+        )
+        db.session.add(program)
+        db.session.flush()
+    return program
+
+
+@dataclass
+class CohortInput:
+    name: str
+    starts_on: date
+    ends_on: date
+    capacity: int
+    status: str
+    showcase_published: bool = False
+
+
+def _cohort_state(cohort: Cohort) -> dict[str, Any]:
+    return {
+        "name": cohort.name,
+        "starts_on": cohort.starts_on.isoformat(),
+        "ends_on": cohort.ends_on.isoformat(),
+        "capacity": cohort.capacity,
+        "status": cohort.status,
+        "showcase_published": cohort.showcase_published,
+    }
+
+
+def _check_cohort(program: Program, data: CohortInput, current: Cohort | None) -> None:
+    name = data.name.strip()
+    if not name:
+        raise InvalidInput("A cohort needs a name.")
+    if data.ends_on < data.starts_on:
+        raise InvalidInput("The cohort cannot end before it starts.")
+    if data.capacity < 1 or data.capacity > 500:
+        raise InvalidInput("Capacity must be between 1 and 500 ventures.")
+    if data.status not in set(CohortStatus):
+        raise InvalidInput(f"Unknown cohort status {data.status!r}.")
+    clash = db.session.scalar(
+        select(Cohort).where(Cohort.program_id == program.id, Cohort.name == name)
+    )
+    if clash is not None and clash is not current:
+        raise InvalidInput(f"There is already a cohort called {name!r}.")
+    if current is not None and data.capacity < active_venture_count(current):
+        raise InvalidInput(
+            f"The cohort already has {active_venture_count(current)} ventures; "
+            "the capacity cannot be lower."
+        )
+
+
+def create_cohort(data: CohortInput, *, by: User) -> Cohort:
+    program = default_program()
+    _check_cohort(program, data, None)
+    cohort = Cohort(
+        program=program,
+        name=data.name.strip(),
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        capacity=data.capacity,
+        status=data.status,
+        showcase_published=data.showcase_published,
+    )
+    db.session.add(cohort)
+    db.session.flush()
+    pipeline.ensure_stage_plans(cohort)
+    audit.record(by, "cohort.created", "cohort", cohort.id, after=_cohort_state(cohort))
+    return cohort
+
+
+def update_cohort(cohort: Cohort, data: CohortInput, *, by: User) -> None:
+    _check_cohort(cohort.program, data, cohort)
+    before = _cohort_state(cohort)
+    cohort.name = data.name.strip()
+    cohort.starts_on = data.starts_on
+    cohort.ends_on = data.ends_on
+    cohort.capacity = data.capacity
+    cohort.status = data.status
+    cohort.showcase_published = data.showcase_published
+    db.session.flush()
+    audit.record(
+        by, "cohort.updated", "cohort", cohort.id, before=before, after=_cohort_state(cohort)
+    )
+
+
+def get_cohort(cohort_id: int) -> Cohort:
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        raise NotFound("There is no such cohort.")
+    return cohort
+
+
+def list_cohorts() -> list[Cohort]:
+    return list(db.session.scalars(select(Cohort).order_by(Cohort.starts_on.desc(), Cohort.id)))
+
+
+def open_cohorts() -> list[Cohort]:
+    """Cohorts that can still take ventures."""
+    return list(
+        db.session.scalars(
+            select(Cohort)
+            .where(Cohort.status != CohortStatus.GRADUATED)
+            .order_by(Cohort.starts_on.desc(), Cohort.id)
+        )
+    )
+
+
+def active_venture_count(cohort: Cohort) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Venture.id)).where(
+                Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE
+            )
+        )
+        or 0
+    )
+
+
+def venture_counts(cohort_ids: list[int]) -> dict[int, int]:
+    rows = db.session.execute(
+        select(Venture.cohort_id, func.count(Venture.id))
+        .where(Venture.cohort_id.in_(cohort_ids), Venture.status == VentureStatus.ACTIVE)
+        .group_by(Venture.cohort_id)
+    )
+    return dict(rows.all())
+
+
+def cohort_ventures(cohort: Cohort, page: int, per_page: int) -> Pagination:
+    """The cohort's active ventures with members and provenance, in a fixed number of queries."""
+    statement = (
+        select(Venture)
+        .options(
+            selectinload(Venture.members).selectinload(VentureMember.user),
+            selectinload(Venture.submission).selectinload(Submission.hackathon),
+        )
+        .where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
+        .order_by(Venture.name, Venture.id)
+    )
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+
+
+# Ventures -------------------------------------------------------------------------------------
+
+
+@dataclass
+class VentureProfile:
+    name: str
+    one_liner: str
+    description: str
+    challenge_area: str
+    website: str | None
+    impact_areas: list[str] = field(default_factory=list)
+    neighbourhoods: list[str] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)
+
+
+def _check_choices(values: list[str], allowed: list[str], what: str) -> list[str]:
+    unknown = [value for value in values if value not in allowed]
+    if unknown:
+        raise InvalidInput(f"Unknown {what}: {', '.join(unknown)}.")
+    return [value for value in allowed if value in values]
+
+
+def _check_profile(cohort: Cohort, profile: VentureProfile, current: Venture | None) -> None:
+    name = profile.name.strip()
+    if not name:
+        raise InvalidInput("A venture needs a name.")
+    if profile.challenge_area and profile.challenge_area not in CHALLENGE_AREAS:
+        raise InvalidInput(f"Unknown challenge area {profile.challenge_area!r}.")
+    if profile.website and not profile.website.startswith(("http://", "https://")):
+        raise InvalidInput("The website must be a link starting with http:// or https://.")
+    profile.impact_areas = _check_choices(profile.impact_areas, IMPACT_AREAS, "impact area")
+    profile.neighbourhoods = _check_choices(profile.neighbourhoods, NEIGHBOURHOODS, "neighbourhood")
+    profile.needs = _check_choices(profile.needs, NEEDS, "need")
+    clash = db.session.scalar(
+        select(Venture).where(Venture.cohort_id == cohort.id, Venture.name == name)
+    )
+    if clash is not None and clash is not current:
+        raise InvalidInput(f"The cohort already has a venture called {name!r}.")
+
+
+def _venture_state(venture: Venture) -> dict[str, Any]:
+    return {
+        "name": venture.name,
+        "one_liner": venture.one_liner,
+        "challenge_area": venture.challenge_area,
+        "stage": venture.stage,
+        "status": venture.status,
+        "cohort_id": venture.cohort_id,
+        "website": venture.website,
+        "impact_areas": list(venture.impact_areas),
+        "neighbourhoods": list(venture.neighbourhoods),
+        "needs": list(venture.needs),
+    }
+
+
+def _check_room(cohort: Cohort) -> None:
+    if cohort.status == CohortStatus.GRADUATED:
+        raise InvalidInput(f"{cohort.name} has graduated; it takes no new ventures.")
+    if active_venture_count(cohort) >= cohort.capacity:
+        places = "place" if cohort.capacity == 1 else "places"
+        raise Conflict(f"{cohort.name} is full ({cohort.capacity} {places} taken).")
+
+
+def create_venture(cohort: Cohort, profile: VentureProfile, *, by: User) -> Venture:
+    """A manager adds a venture directly (not from a hackathon)."""
+    _check_profile(cohort, profile, None)
+    _check_room(cohort)
+    venture = Venture(cohort=cohort, stage=Stage.CONCEPT, status=VentureStatus.ACTIVE)
+    _apply_profile(venture, profile)
+    db.session.add(venture)
+    db.session.flush()
+    pipeline.enter_pipeline(venture, by=by)
+    audit.record(by, "venture.created", "venture", venture.id, after=_venture_state(venture))
+    return venture
+
+
+def _apply_profile(venture: Venture, profile: VentureProfile) -> None:
+    venture.name = profile.name.strip()
+    venture.one_liner = profile.one_liner.strip()
+    venture.description = profile.description.strip()
+    venture.challenge_area = profile.challenge_area
+    venture.website = profile.website or None
+    venture.impact_areas = profile.impact_areas
+    venture.neighbourhoods = profile.neighbourhoods
+    venture.needs = profile.needs
+
+
+def may_edit_venture(user: User, venture: Venture) -> bool:
+    """Managers edit any venture; founders only their own."""
+    if user.has_role(Role.MANAGER, Role.ADMIN):
+        return True
+    return user.has_role(Role.FOUNDER) and any(m.user_id == user.id for m in venture.members)
+
+
+def may_view_venture(user: User, venture: Venture) -> bool:
+    return may_edit_venture(user, venture)
+
+
+def update_venture(venture: Venture, profile: VentureProfile, *, by: User) -> None:
+    if not may_edit_venture(by, venture):
+        raise NotAllowed("You can only edit your own venture's profile.")
+    _check_profile(venture.cohort, profile, venture)
+    before = _venture_state(venture)
+    _apply_profile(venture, profile)
+    db.session.flush()
+    audit.record(
+        by, "venture.updated", "venture", venture.id, before=before, after=_venture_state(venture)
+    )
+
+
+def archive_venture(venture: Venture, reason: str, *, by: User) -> None:
+    """Take a venture out of its cohort without deleting anything."""
+    if venture.status == VentureStatus.ARCHIVED:
+        raise InvalidInput("This venture is already archived.")
+    if not reason.strip():
+        raise InvalidInput("Give a reason for archiving the venture.")
+    before = _venture_state(venture)
+    venture.status = VentureStatus.ARCHIVED
+    db.session.flush()
+    audit.record(
+        by,
+        "venture.archived",
+        "venture",
+        venture.id,
+        before=before,
+        after={**_venture_state(venture), "reason": reason.strip()},
+    )
+
+
+def get_venture(venture_id: int) -> Venture:
+    venture = db.session.get(Venture, venture_id)
+    if venture is None:
+        raise NotFound("There is no such venture.")
+    return venture
+
+
+def ventures_of(user: User) -> list[Venture]:
+    """The ventures a founder belongs to."""
+    return list(
+        db.session.scalars(
+            select(Venture)
+            .join(VentureMember)
+            .options(selectinload(Venture.cohort))
+            .where(VentureMember.user_id == user.id, Venture.status == VentureStatus.ACTIVE)
+            .order_by(Venture.name)
+        )
+    )
+
+
+def add_member(
+    venture: Venture, email: str, name: str, role_in_team: str, *, by: User
+) -> VentureMember:
+    """Add a founder to a venture, inviting them when they have no account."""
+    user = accounts.user_by_email(email)
+    if user is None or not user.has_password:
+        accounts.invite(email, name, {Role.FOUNDER}, by=by)
+        user = accounts.user_by_email(email)
+    else:
+        accounts.grant_roles(user, {Role.FOUNDER}, by=by)
+    assert user is not None
+    existing = next((m for m in venture.members if m.user_id == user.id), None)
+    if existing is not None:
+        return existing
+    member = VentureMember(
+        venture=venture, user=user, role_in_team=role_in_team.strip() or "Founder"
+    )
+    db.session.add(member)
+    db.session.flush()
+    audit.record(
+        by,
+        "venture.member_added",
+        "venture",
+        venture.id,
+        after={"user_id": user.id, "email": user.email, "role_in_team": member.role_in_team},
+    )
+    if user.has_password:
+        # Invitees hear about the venture in their invitation; people with accounts hear here.
+        mail.send(
+            user.email,
+            f"You are on the {venture.name} team in Accelerate: LA",
+            f"Hello {user.name},\n\n{by.name} added you to {venture.name} in "
+            f"{venture.cohort.name}.\nOpen it here: "
+            f"{mail.link('cohorts.venture', venture_id=venture.id)}\n",
+        )
+    return member
+
+
+# Promotion ------------------------------------------------------------------------------------
+
+
+@dataclass
+class PromotionResult:
+    venture: Venture
+    created: bool
+    invited: list[str] = field(default_factory=list)
+    linked: list[str] = field(default_factory=list)
+    skipped_members: list[str] = field(default_factory=list)
+
+
+def venture_for_submission(submission: Submission) -> Venture | None:
+    return db.session.scalar(select(Venture).where(Venture.submission_id == submission.id))
+
+
+def _check_promotable(submission: Submission) -> None:
+    if submission.status == SubmissionStatus.DRAFT:
+        raise InvalidInput("A draft submission cannot be promoted.")
+    if submission.placement is None:
+        raise InvalidInput(
+            f"{submission.title} has no placement; mark it a winner, runner-up or honourable "
+            "mention before promoting it."
+        )
+
+
+def promote(submission: Submission, cohort: Cohort, *, by: User) -> PromotionResult:
+    """Turn a placed submission into a venture at stage concept in a cohort, once.
+
+    Promoting the same submission again returns the venture it already made. The team
+    is invited as founders; people with accounts get the role and the membership.
+    """
+    existing = venture_for_submission(submission)
+    if existing is not None:
+        return PromotionResult(existing, created=False)
+    _check_promotable(submission)
+    _check_room(cohort)
+    challenge = submission.challenge
+    name = _free_venture_name(cohort, submission.title.strip())
+    venture = Venture(
+        cohort_id=cohort.id,
+        submission_id=submission.id,
+        name=name,
+        one_liner=(submission.tagline or "")[:200],
+        description=submission.description,
+        challenge_area=challenge.challenge_area if challenge else "",
+        website=submission.demo_url,
+        stage=Stage.CONCEPT,
+        status=VentureStatus.ACTIVE,
+        impact_areas=[],
+        neighbourhoods=[],
+        needs=[],
+    )
+    try:
+        # A savepoint: if a concurrent request promoted the same submission first, the
+        # unique submission_id refuses this row and the venture already made is returned.
+        with db.session.begin_nested():
+            db.session.add(venture)
+            db.session.flush()
+    except IntegrityError:
+        existing = venture_for_submission(submission)
+        if existing is None:
+            raise
+        return PromotionResult(existing, created=False)
+    pipeline.enter_pipeline(venture, by=by)
+    result = PromotionResult(venture, created=True)
+    for member in submission.members:
+        if not member.email:
+            result.skipped_members.append(f"{member.name} (no email)")
+            continue
+        had_account = accounts.user_by_email(member.email)
+        venture_member = add_member(venture, member.email, member.name, "Founder", by=by)
+        member.user_id = venture_member.user_id
+        if had_account is not None and had_account.has_password:
+            result.linked.append(member.email)
+        else:
+            result.invited.append(member.email)
+    audit.record(
+        by,
+        "venture.promoted",
+        "venture",
+        venture.id,
+        after={
+            **_venture_state(venture),
+            "submission_id": submission.id,
+            "invited": result.invited,
+            "linked": result.linked,
+        },
+    )
+    return result
+
+
+def _free_venture_name(cohort: Cohort, name: str) -> str:
+    # A project title may be longer than a venture name may be; cut it to fit the column.
+    limit = Venture.__table__.c.name.type.length
+    name = name[:limit]
+    taken = set(db.session.scalars(select(Venture.name).where(Venture.cohort_id == cohort.id)))
+    number = 1
+    candidate = name
+    while candidate in taken:
+        number += 1
+        suffix = f" ({number})"
+        candidate = name[: limit - len(suffix)] + suffix
+    return candidate
+
+
+@dataclass
+class BulkPromotionLine:
+    submission: Submission
+    action: str  # "promote", "already", "skip"
+    reason: str = ""
+
+
+def plan_bulk_promotion(hackathon: Hackathon, cohort: Cohort) -> list[BulkPromotionLine]:
+    """What promoting every placed submission of a hackathon into a cohort would do."""
+    submissions = list(
+        db.session.scalars(
+            select(Submission)
+            .options(selectinload(Submission.members))
+            .where(Submission.hackathon_id == hackathon.id, Submission.placement.is_not(None))
+            .order_by(Submission.placement.desc(), Submission.title)
+        )
+    )
+    promoted = {
+        venture.submission_id: venture
+        for venture in db.session.scalars(
+            select(Venture).where(Venture.submission_id.in_([s.id for s in submissions]))
+        )
+    }
+    room = (
+        0
+        if cohort.status == CohortStatus.GRADUATED
+        else cohort.capacity - active_venture_count(cohort)
+    )
+    lines = []
+    for submission in sorted(submissions, key=_placement_order):
+        if submission.id in promoted:
+            venture = promoted[submission.id]
+            lines.append(
+                BulkPromotionLine(
+                    submission, "already", f"already a venture in {venture.cohort.name}"
+                )
+            )
+        elif submission.status == SubmissionStatus.DRAFT:
+            lines.append(BulkPromotionLine(submission, "skip", "draft"))
+        elif room <= 0:
+            lines.append(BulkPromotionLine(submission, "skip", f"{cohort.name} is full"))
+        else:
+            room -= 1
+            lines.append(BulkPromotionLine(submission, "promote"))
+    return lines
+
+
+_PLACEMENT_ORDER = {"winner": 0, "runner_up": 1, "honourable_mention": 2}
+
+
+def _placement_order(submission: Submission) -> tuple[int, str]:
+    return (_PLACEMENT_ORDER.get(submission.placement or "", 9), submission.title)
+
+
+def bulk_promote(hackathon: Hackathon, cohort: Cohort, *, by: User) -> list[PromotionResult]:
+    """Promote what plan_bulk_promotion marks 'promote'."""
+    results = []
+    for line in plan_bulk_promotion(hackathon, cohort):
+        if line.action == "promote":
+            results.append(promote(line.submission, cohort, by=by))
+    audit.record(
+        by,
+        "cohort.bulk_promotion",
+        "cohort",
+        cohort.id,
+        after={"hackathon_id": hackathon.id, "created": len(results)},
+    )
+    return results
+
+
+# The public showcase --------------------------------------------------------------------------
+
+
+@dataclass
+class ShowcaseEntry:
+    name: str
+    one_liner: str
+    challenge_area: str
+    neighbourhoods: list[str]
+    stage: str
+
+
+def showcase(cohort: Cohort) -> list[ShowcaseEntry]:
+    """The public face of a published cohort: nothing private, only plain values."""
+    if not cohort.showcase_published:
+        raise NotFound("This cohort's showcase is not published.")
+    ventures = db.session.scalars(
+        select(Venture)
+        .where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
+        .order_by(Venture.name)
+    )
+    return [
+        ShowcaseEntry(
+            v.name, v.one_liner, v.challenge_area, list(v.neighbourhoods), Stage(v.stage).label
+        )
+        for v in ventures
+    ]
+
+
+def published_cohorts() -> list[Cohort]:
+    return list(
+        db.session.scalars(
+            select(Cohort)
+            .where(Cohort.showcase_published.is_(True))
+            .order_by(Cohort.starts_on.desc())
+        )
+    )
+
+
+def ventures_for_submissions(submission_ids: list[int]) -> list[Venture]:
+    if not submission_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Venture)
+            .options(selectinload(Venture.cohort))
+            .where(Venture.submission_id.in_(submission_ids))
+        )
+    )

@@ -1,0 +1,58 @@
+"""Shared word lists: challenge areas, impact areas, Los Angeles neighbourhoods, venture needs."""
+
+CHALLENGE_AREAS = [
+    "Water and drought",
+    "New-immigrant integration",
+    "Transportation and mobility",
+    "Housing and homelessness",
+    "Public safety",
+    "Health",
+    "Economic opportunity",
+    "Environment and climate",
+    "Civic engagement",
+    "Education",
+]
+
+IMPACT_AREAS = [
+    "Water conservation",
+    "Clean air",
+    "Safe streets",
+    "Access to services",
+    "Jobs and income",
+    "Housing stability",
+    "Language access",
+    "Digital inclusion",
+    "Public health",
+    "Open government",
+]
+
+NEIGHBOURHOODS = [
+    "Boyle Heights",
+    "Downtown",
+    "East Hollywood",
+    "Highland Park",
+    "Koreatown",
+    "Pacoima",
+    "San Pedro",
+    "South Los Angeles",
+    "Sylmar",
+    "Van Nuys",
+    "Venice",
+    "Watts",
+    "Westlake",
+    "Wilmington",
+    "Citywide",
+]
+
+NEEDS = [
+    "Mentors",
+    "Data access",
+    "Pilot site",
+    "Procurement path",
+    "Introductions",
+    "Funding",
+    "Legal",
+    "Design",
+    "Engineering",
+    "Marketing",
+]

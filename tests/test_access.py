@@ -1,0 +1,240 @@
+"""Who may call each endpoint: every endpoint declares it, and the declarations hold.
+
+EXPECTED is written by hand, not read from the code: a new endpoint fails
+test_every_endpoint_has_a_row_in_the_expected_table until someone decides who may use it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import url_for
+
+from incubator.access import public, rule_for
+from incubator.models import Role
+from tests import factories
+
+PUBLIC = "public"
+ANY = "any"
+ADMIN = frozenset({Role.ADMIN})
+MANAGER = frozenset({Role.MANAGER})
+FOUNDER = frozenset({Role.FOUNDER})
+JUDGE = frozenset({Role.JUDGE})
+PARTNER = frozenset({Role.PARTNER})
+FOUNDER_OR_MANAGER = frozenset({Role.FOUNDER, Role.MANAGER})
+
+# Endpoint -> who may use it: "public", "any" signed-in user, or a set of roles.
+# Administrators pass every role check, so they are not listed in the role sets.
+EXPECTED: dict[str, str | frozenset[Role]] = {
+    "static": PUBLIC,
+    "bootstrap.static": PUBLIC,
+    "main.home_page": PUBLIC,
+    "main.health": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": ANY,
+    "auth.change_password": ANY,
+    "auth.profile": ANY,
+    "auth.forgot_password": PUBLIC,
+    "auth.reset_password": PUBLIC,
+    "auth.accept_invitation": PUBLIC,
+    "people.index": MANAGER,
+    "people.invite": MANAGER,
+    "people.detail": MANAGER,
+    "people.update_roles": MANAGER,
+    "people.set_activation": MANAGER,
+    "people.resend_invitation": MANAGER,
+    "people.outbox": ADMIN,
+    "people.audit_log": ADMIN,
+    "api.me": ANY,
+    # Hackathons: managers run them; partners propose challenges.
+    "hackathons.index": MANAGER,
+    "hackathons.create": MANAGER,
+    "hackathons.detail": MANAGER,
+    "hackathons.edit": MANAGER,
+    "hackathons.add_challenge": MANAGER,
+    "hackathons.edit_challenge": MANAGER,
+    "hackathons.decide_challenge": MANAGER,
+    "hackathons.propose_challenge": PARTNER,
+    "hackathons.add_submission": MANAGER,
+    "hackathons.edit_submission": MANAGER,
+    "hackathons.submission": MANAGER,
+    "hackathons.import_upload": MANAGER,
+    "hackathons.import_preview": MANAGER,
+    "hackathons.import_apply": MANAGER,
+    # Judging: managers set rubrics, judges and placements; judges score.
+    "judging.my_assignments": JUDGE,
+    "judging.score": JUDGE,
+    "judging.assignments": MANAGER,
+    "judging.unassign": MANAGER,
+    "judging.rubric": MANAGER,
+    "judging.update_criterion": MANAGER,
+    "judging.remove_criterion": MANAGER,
+    "judging.results": MANAGER,
+    "judging.results_csv": MANAGER,
+    "judging.set_placement": MANAGER,
+    # Cohorts: managers run them; founders see and edit their own venture.
+    "cohorts.index": MANAGER,
+    "cohorts.create": MANAGER,
+    "cohorts.detail": MANAGER,
+    "cohorts.edit": MANAGER,
+    "cohorts.add_venture": MANAGER,
+    "cohorts.add_member": MANAGER,
+    "cohorts.archive_venture": MANAGER,
+    "cohorts.promote": MANAGER,
+    "cohorts.bulk_promotion": MANAGER,
+    "cohorts.my_ventures": FOUNDER,
+    "cohorts.venture": FOUNDER_OR_MANAGER,
+    "cohorts.edit_venture": FOUNDER_OR_MANAGER,
+    # Pipeline: founders log progress on their venture; managers verify and move stages.
+    "pipeline.check_in": FOUNDER,
+    "pipeline.check_ins": FOUNDER_OR_MANAGER,
+    "pipeline.add_kpi": FOUNDER_OR_MANAGER,
+    "pipeline.milestones": FOUNDER_OR_MANAGER,
+    "pipeline.edit_milestone": FOUNDER_OR_MANAGER,
+    "pipeline.start_milestone": FOUNDER_OR_MANAGER,
+    "pipeline.complete_milestone": FOUNDER_OR_MANAGER,
+    "pipeline.timeline": FOUNDER_OR_MANAGER,
+    "pipeline.verify_milestone": MANAGER,
+    "pipeline.send_back_milestone": MANAGER,
+    "pipeline.miss_milestone": MANAGER,
+    "pipeline.move_stage": MANAGER,
+    "pipeline.stage_plan": MANAGER,
+    "pipeline.remove_template": MANAGER,
+    "pipeline.board": MANAGER,
+    "pipeline.board_csv": MANAGER,
+    "pipeline.analytics": MANAGER,
+    "pipeline.stage_chart": MANAGER,
+    "pipeline.distribution_chart": MANAGER,
+    "pipeline.kpi_chart": FOUNDER_OR_MANAGER,
+    # The public showcase of the cohorts.
+    "showcase.index": PUBLIC,
+    "showcase.cohort": PUBLIC,
+}
+
+VIEWERS = ["anonymous", *[str(role) for role in Role]]
+
+# Values for URL arguments. "user_id" is an existing user's id; any other "<int:..._id>"
+# names a row that does not exist, since access is decided before the view looks it up.
+SAMPLE_ARGUMENTS = {"token": "bad-token"}
+MISSING_ID = 999_999
+STATIC_FILES = {"static": "app.css", "bootstrap.static": "css/bootstrap.min.css"}
+
+
+def may_use(expected: str | frozenset[Role], viewer: str) -> bool:
+    if expected == PUBLIC:
+        return True
+    if viewer == "anonymous":
+        return False
+    if expected == ANY:
+        return True
+    return viewer == Role.ADMIN or Role(viewer) in expected
+
+
+def url_and_method(app, endpoint: str, user_id: int) -> tuple[str, str]:
+    rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
+    arguments = {}
+    for name in rule.arguments:
+        if name == "user_id":
+            arguments[name] = user_id
+        elif name == "filename":
+            arguments[name] = STATIC_FILES[endpoint]
+        elif name.endswith("_id"):
+            arguments[name] = MISSING_ID
+        else:
+            assert name in SAMPLE_ARGUMENTS, f"add a sample value for <{name}> ({endpoint})"
+            arguments[name] = SAMPLE_ARGUMENTS[name]
+    with app.test_request_context():
+        url = url_for(endpoint, **arguments)
+    method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
+    return url, method
+
+
+def test_every_endpoint_declares_who_may_use_it(app):
+    undeclared = sorted(
+        endpoint for endpoint in app.view_functions if rule_for(app, endpoint) is None
+    )
+    assert undeclared == [], f"endpoints without @public, @authenticated or @roles: {undeclared}"
+
+
+def test_every_endpoint_has_a_row_in_the_expected_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - EXPECTED.keys() == set(), "new endpoints need a row in EXPECTED"
+    assert EXPECTED.keys() - endpoints == set(), "EXPECTED lists endpoints that are gone"
+
+
+@pytest.mark.parametrize("endpoint", sorted(EXPECTED))
+def test_declared_rule_matches_the_expected_table(app, endpoint):
+    rule = rule_for(app, endpoint)
+    expected = EXPECTED[endpoint]
+    assert rule is not None
+    if expected == PUBLIC:
+        assert not rule.login
+    elif expected == ANY:
+        assert rule.login and not rule.roles
+    else:
+        assert rule.login and rule.roles == expected
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+@pytest.mark.parametrize("endpoint", sorted(EXPECTED))
+def test_each_viewer_gets_what_the_table_allows(app, db, client, login_as, endpoint, viewer):
+    target = factories.user("founder")
+    db.session.commit()
+    if viewer != "anonymous":
+        login_as(viewer)
+    url, method = url_and_method(app, endpoint, target.id)
+
+    response = client.open(url, method=method)
+
+    location = response.headers.get("Location", "")
+    sent_to_login = urlsplit(location).path == "/auth/login" and "next=" in location
+    if may_use(EXPECTED[endpoint], viewer):
+        assert response.status_code not in (401, 403), response.get_data(as_text=True)[:500]
+        # The access layer's redirect carries ?next=; a view's own redirect to the login
+        # page (the home page for visitors, a bad invitation link) does not.
+        assert not sent_to_login, location
+    elif viewer == "anonymous" and url.startswith("/api/"):
+        assert response.status_code == 401
+        assert response.is_json
+        assert response.get_json()["error"] == "unauthorized"
+    elif viewer == "anonymous":
+        assert response.status_code == 302
+        assert urlsplit(location).path == "/auth/login"
+        assert parse_qs(urlsplit(location).query)["next"] == [urlsplit(url).path]
+    elif url.startswith("/api/"):
+        assert response.status_code == 403
+        assert response.is_json
+    else:
+        assert response.status_code == 403
+        page = response.get_data(as_text=True)
+        assert "Error 403" in page
+        assert "Your account does not have access to this page." in page
+        assert 'class="navbar' in page  # the site's layout, not a bare error
+
+
+def test_endpoint_without_a_declaration_is_refused_even_to_an_admin(db, make_app, sign_in):
+    extra = make_app()
+    extra.add_url_rule("/undeclared", "undeclared", lambda: "the secret")
+    admin = factories.user("admin")
+    db.session.commit()
+    client = extra.test_client()
+
+    anonymous = client.get("/undeclared")
+    assert sign_in(client, admin.email).status_code == 302
+    signed_in = client.get("/undeclared")
+
+    for response in (anonymous, signed_in):
+        assert response.status_code == 403
+        assert "the secret" not in response.get_data(as_text=True)
+        assert "Error 403" in response.get_data(as_text=True)
+
+
+def test_declared_endpoint_on_a_fresh_app_is_served(make_app):
+    extra = make_app()
+    extra.add_url_rule("/declared", "declared", public(lambda: "open to all"))
+
+    response = extra.test_client().get("/declared")
+
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "open to all"

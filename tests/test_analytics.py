@@ -1,0 +1,418 @@
+"""Pipeline analytics from a hand-built stage history, KPI series, the SVG charts and access."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from incubator.models import Stage
+from incubator.services import analytics, pipeline, ventures
+from incubator.services.pipeline import week_of
+from tests import factories
+from tests.helpers import page
+
+SVG = "{http://www.w3.org/2000/svg}"
+TODAY = date(2025, 5, 20)
+
+
+def at(month: int, day: int) -> datetime:
+    """10 a.m. in Los Angeles on a day of 2025."""
+    return datetime(2025, month, day, 17, tzinfo=UTC)
+
+
+@pytest.fixture
+def history(db):
+    """Five ventures with a known history in a cohort from Monday Apr 7 to Jun 29, 2025.
+
+    A: concept Apr 7, prototype Apr 17 (10 days), pilot May 7 (20 days).
+    B: concept Apr 7, prototype Apr 21 (14 days).
+    C: concept Apr 9, prototype Apr 15 (6 days), pilot Apr 29 (14), launch May 13 (14).
+    D: concept Apr 8, archived without moving.
+    E: concept Apr 7, straight to pilot Apr 21 (14 days).
+    """
+    manager = factories.user("manager")
+    cohort = factories.cohort(
+        "Spring 2025", starts_on=date(2025, 4, 7), ends_on=date(2025, 6, 29), by=manager
+    )
+    a = factories.venture_entered(cohort, "A", at=at(4, 7), by=manager)
+    b = factories.venture_entered(cohort, "B", at=at(4, 7), by=manager)
+    c = factories.venture_entered(cohort, "C", at=at(4, 9), by=manager)
+    d = factories.venture_entered(cohort, "D", at=at(4, 8), by=manager)
+    e = factories.venture_entered(cohort, "E", at=at(4, 7), by=manager)
+    moves = [
+        (a, "prototype", at(4, 17)),
+        (c, "prototype", at(4, 15)),
+        (b, "prototype", at(4, 21)),
+        (e, "pilot", at(4, 21)),
+        (c, "pilot", at(4, 29)),
+        (a, "pilot", at(5, 7)),
+        (c, "launch", at(5, 13)),
+    ]
+    for venture, stage, when in moves:
+        pipeline.move_stage(venture, stage, "Exit milestones met", by=manager, at=when)
+    ventures.archive_venture(d, "The team took jobs", by=manager)
+    db.session.commit()
+    return {"manager": manager, "cohort": cohort, "a": a, "c": c, "e": e}
+
+
+def test_counts_by_stage_at_the_end_of_each_week(history):
+    found = analytics.cohort_analytics(history["cohort"], TODAY)
+
+    counts = [(week.week_start, [week.counts[stage] for stage in Stage]) for week in found.weeks]
+    assert counts == [
+        (date(2025, 4, 7), [4, 0, 0, 0, 0]),
+        (date(2025, 4, 14), [2, 2, 0, 0, 0]),
+        (date(2025, 4, 21), [0, 3, 1, 0, 0]),
+        (date(2025, 4, 28), [0, 2, 2, 0, 0]),
+        (date(2025, 5, 5), [0, 1, 3, 0, 0]),
+        (date(2025, 5, 12), [0, 1, 2, 1, 0]),
+        (date(2025, 5, 19), [0, 1, 2, 1, 0]),
+    ]
+    assert found.until == TODAY
+    assert (found.active, found.archived) == (4, 1)
+
+
+def test_weeks_stop_at_the_cohort_end_and_start_at_its_start(history):
+    after = analytics.cohort_analytics(history["cohort"], date(2025, 12, 1))
+    before = analytics.cohort_analytics(history["cohort"], date(2025, 3, 1))
+
+    assert after.until == date(2025, 6, 29)
+    assert after.weeks[-1].week_start == date(2025, 6, 23)
+    assert len(after.weeks) == 12
+    assert before.weeks == []
+
+
+def test_a_move_late_on_sunday_in_los_angeles_counts_in_that_week(db, history):
+    manager = history["manager"]
+    late = factories.venture_entered(history["cohort"], "Late", at=at(4, 7), by=manager)
+    # Sunday Apr 13, 11 p.m. in Los Angeles is already Monday in UTC.
+    pipeline.move_stage(late, "prototype", "", by=manager, at=datetime(2025, 4, 14, 6, tzinfo=UTC))
+
+    found = analytics.cohort_analytics(history["cohort"], TODAY)
+
+    assert found.weeks[0].counts[Stage.PROTOTYPE] == 1
+
+
+def test_median_days_in_each_stage_from_finished_stays(history):
+    found = analytics.cohort_analytics(history["cohort"], TODAY)
+
+    times = {row.stage: (row.median_days, row.stays, row.ventures) for row in found.stage_times}
+    assert times == {
+        Stage.CONCEPT: (12.0, 4, 4),  # 6, 10, 14, 14; D never left concept
+        Stage.PROTOTYPE: (17.0, 2, 2),  # 14 and 20; B is still there
+        Stage.PILOT: (14.0, 1, 1),
+        Stage.LAUNCH: (None, 0, 0),
+        Stage.ADOPTION: (None, 0, 0),
+    }
+
+
+def test_conversion_between_consecutive_stages(history):
+    found = analytics.cohort_analytics(history["cohort"], TODAY)
+
+    conversions = [
+        (row.from_stage, row.to_stage, row.reached, row.went_on) for row in found.conversions
+    ]
+    assert conversions == [
+        (Stage.CONCEPT, Stage.PROTOTYPE, 5, 4),  # D left at concept
+        (Stage.PROTOTYPE, Stage.PILOT, 4, 3),  # E skipped prototype: it passed through
+        (Stage.PILOT, Stage.LAUNCH, 3, 1),
+        (Stage.LAUNCH, Stage.ADOPTION, 1, 0),
+    ]
+    assert found.conversions[0].share == pytest.approx(0.8)
+    assert found.conversions[2].share == pytest.approx(1 / 3)
+
+
+def test_moving_back_keeps_the_furthest_stage_for_conversion(db, history):
+    pipeline.move_stage(
+        history["c"], "pilot", "Launch postponed", by=history["manager"], at=at(5, 16)
+    )
+
+    found = analytics.cohort_analytics(history["cohort"], TODAY)
+
+    assert found.conversions[2].went_on == 1
+    assert found.distribution[Stage.PILOT] == 3
+    launch = next(row for row in found.stage_times if row.stage == Stage.LAUNCH)
+    assert (launch.median_days, launch.stays) == (3.0, 1)
+
+
+def test_current_distribution_counts_active_ventures(history):
+    found = analytics.cohort_analytics(history["cohort"], TODAY)
+
+    assert found.distribution == {
+        Stage.CONCEPT: 0,
+        Stage.PROTOTYPE: 1,
+        Stage.PILOT: 2,
+        Stage.LAUNCH: 1,
+        Stage.ADOPTION: 0,
+    }
+
+
+def test_an_empty_cohort_has_no_history(db):
+    cohort = factories.cohort()
+
+    found = analytics.cohort_analytics(cohort, TODAY)
+
+    assert not found.has_history
+    assert all(row.median_days is None for row in found.stage_times)
+    assert all(row.share is None for row in found.conversions)
+
+
+# KPIs --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def kpi_venture(db):
+    """A venture with a founder, a custom KPI and three weekly check-ins, one with gaps."""
+    manager = factories.user("manager")
+    cohort = factories.cohort(by=manager)
+    venture = factories.venture(cohort, "LeakMap", by=manager)
+    founder = factories.user("founder")
+    ventures.add_member(venture, founder.email, founder.name, "CEO", by=manager)
+    pipeline.add_custom_kpi(venture, "Gallons saved", "gal", by=founder)
+    pipeline.add_custom_kpi(venture, "Leaks found", "", by=founder)
+    monday = week_of(TODAY)
+    weeks = [
+        (monday - timedelta(weeks=2), {"users_reached": 10, "revenue": 100.0}, 500.0),
+        (monday - timedelta(weeks=1), {"revenue": 150.0}, None),
+        (monday, {"users_reached": 30, "revenue": 175.5}, 1200.0),
+    ]
+    for week_start, standard, gallons in weeks:
+        pipeline.save_check_in(
+            venture,
+            pipeline.CheckInInput(
+                week_start=week_start,
+                summary="Progress",
+                custom_kpis={} if gallons is None else {"Gallons saved": gallons},
+                **standard,
+            ),
+            by=founder,
+            today=TODAY,
+        )
+    db.session.commit()
+    return {"venture": venture, "founder": founder, "manager": manager, "monday": monday}
+
+
+def test_kpi_series_follow_the_check_ins_week_by_week(kpi_venture):
+    found = analytics.venture_kpis(kpi_venture["venture"])
+
+    monday = kpi_venture["monday"]
+    assert found.weeks == [monday - timedelta(weeks=2), monday - timedelta(weeks=1), monday]
+    series = {s.key: s for s in found.series}
+    # KPIs never reported (pilots, funding, team size, leaks found) are left out.
+    assert list(series) == ["users_reached", "revenue", "Gallons saved"]
+    assert series["users_reached"].values == [10.0, None, 30.0]
+    assert series["revenue"].values == [100.0, 150.0, 175.5]
+    assert series["revenue"].money
+    assert not series["users_reached"].money
+    assert series["Gallons saved"].label == "Gallons saved (gal)"
+    assert series["Gallons saved"].values == [500.0, None, 1200.0]
+    assert found.rows()[1] == (monday - timedelta(weeks=1), [None, 150.0, None])
+
+
+def test_a_venture_without_check_ins_has_no_kpis(db):
+    venture = factories.venture(factories.cohort())
+
+    found = analytics.venture_kpis(venture)
+
+    assert found.weeks == []
+    assert found.series == []
+
+
+# Charts ------------------------------------------------------------------------------------------
+
+
+def parse_svg(response) -> ET.Element:
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    assert "script-src" not in response.headers["Content-Security-Policy"]
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    root = ET.fromstring(response.get_data())  # noqa: S314 (the app's own output)
+    assert root.tag == f"{SVG}svg"
+    assert root.find(f".//{SVG}script") is None
+    assert b"<script" not in response.get_data()
+    return root
+
+
+def svg_text(root: ET.Element) -> str:
+    return " ".join(text for text in root.itertext())
+
+
+def test_cohort_charts_are_svg_without_scripts(client, login_as, history):
+    cohort = history["cohort"]
+    login_as("manager")
+
+    stages = parse_svg(client.get(f"/pipeline/cohorts/{cohort.id}/stages.svg"))
+    distribution = parse_svg(client.get(f"/pipeline/cohorts/{cohort.id}/distribution.svg"))
+
+    assert "ventures by stage, week by week" in svg_text(stages)
+    assert "Apr 7" in svg_text(stages)
+    assert "Prototype" in svg_text(distribution)
+    assert "ventures by stage now" in svg_text(distribution)
+
+
+def test_charts_of_an_empty_cohort_say_there_is_no_data(client, login_as):
+    manager = login_as("manager")
+    cohort = factories.cohort(by=manager)
+
+    for chart in ("stages", "distribution"):
+        root = parse_svg(client.get(f"/pipeline/cohorts/{cohort.id}/{chart}.svg"))
+        assert "No data yet" in svg_text(root)
+
+
+def test_kpi_chart_is_svg_for_the_venture_founders_and_managers(client, login_as, kpi_venture):
+    venture = kpi_venture["venture"]
+    url = f"/ventures/{venture.id}/kpis.svg"
+
+    login_as("manager")
+    root = parse_svg(client.get(url))
+
+    assert "Gallons saved (gal)" in svg_text(root)
+    assert "Revenue (USD)" in svg_text(root)
+    assert "LeakMap: KPIs week by week" in svg_text(root)
+
+
+def test_founders_see_their_own_kpi_chart_but_not_another_ventures(
+    app, db, client, sign_in, kpi_venture
+):
+    venture = kpi_venture["venture"]
+    manager = kpi_venture["manager"]
+    other = factories.venture(venture.cohort, "BusBuddy", by=manager)
+    outsider = factories.user("founder")
+    ventures.add_member(other, outsider.email, outsider.name, "CEO", by=manager)
+    db.session.commit()
+    url = f"/ventures/{venture.id}/kpis.svg"
+
+    sign_in(client, outsider.email)
+    assert client.get(url).status_code == 403
+    own = app.test_client()
+    sign_in(own, kpi_venture["founder"].email)
+    parse_svg(own.get(url))
+
+
+def test_kpi_chart_of_an_unknown_venture_is_404(client, login_as):
+    login_as("manager")
+
+    assert client.get("/ventures/999/kpis.svg").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["mentor", "funder", "judge", "partner"])
+def test_other_roles_cannot_see_a_kpi_chart(client, login_as, kpi_venture, role):
+    login_as(role)
+
+    assert client.get(f"/ventures/{kpi_venture['venture'].id}/kpis.svg").status_code == 403
+
+
+def test_check_ins_page_shows_the_kpi_chart_only_when_there_are_check_ins(
+    db, client, login_as, kpi_venture
+):
+    manager = login_as("manager")
+    quiet = factories.venture(kpi_venture["venture"].cohort, "Quiet", by=manager)
+    db.session.commit()
+    venture = kpi_venture["venture"]
+
+    with_chart = page(client.get(f"/ventures/{venture.id}/check-ins"))
+    without = page(client.get(f"/ventures/{quiet.id}/check-ins"))
+
+    assert f'<img class="img-fluid" src="/ventures/{venture.id}/kpis.svg"' in with_chart
+    assert "kpis.svg" not in without
+    assert "No check-ins yet" in without
+
+
+# The analytics page ------------------------------------------------------------------------------
+
+
+def test_analytics_page_shows_the_numbers_as_tables_and_the_charts_as_images(
+    client, login_as, history
+):
+    cohort = history["cohort"]
+    login_as("manager")
+
+    response = client.get(f"/pipeline/cohorts/{cohort.id}/analytics")
+
+    assert response.status_code == 200
+    html = page(response)
+    assert f'src="/pipeline/cohorts/{cohort.id}/stages.svg"' in html
+    assert f'src="/pipeline/cohorts/{cohort.id}/distribution.svg"' in html
+    assert "4 active ventures and 1 archived" in html
+    assert "12.0" in html
+    assert "4 stays of 4 ventures" in html
+    assert "no finished stays yet" in html
+    assert "80%" in html
+    assert "75%" in html
+    assert "33%" in html
+    assert "Apr 7, 2025" in html  # the weekly table
+    assert "<script>" not in html
+    assert "style=" not in html
+
+
+def test_analytics_of_an_empty_cohort_says_what_to_do(client, login_as):
+    manager = login_as("manager")
+    cohort = factories.cohort(by=manager)
+
+    html = page(client.get(f"/pipeline/cohorts/{cohort.id}/analytics"))
+
+    assert "No pipeline to analyse yet" in html
+    assert f"/cohorts/{cohort.id}/ventures/new" in html
+    assert "stages.svg" not in html
+
+
+def test_analytics_of_an_unknown_cohort_is_404(client, login_as):
+    login_as("manager")
+
+    for url in (
+        "/pipeline/cohorts/999/analytics",
+        "/pipeline/cohorts/999/stages.svg",
+        "/pipeline/cohorts/999/distribution.svg",
+    ):
+        assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["founder", "mentor", "funder", "judge", "partner"])
+def test_only_managers_see_cohort_analytics(client, login_as, history, role):
+    cohort = history["cohort"]
+    user = login_as(role)
+    if role == "founder":
+        ventures.add_member(history["a"], user.email, user.name, "CEO", by=history["manager"])
+
+    for url in (
+        f"/pipeline/cohorts/{cohort.id}/analytics",
+        f"/pipeline/cohorts/{cohort.id}/stages.svg",
+        f"/pipeline/cohorts/{cohort.id}/distribution.svg",
+    ):
+        assert client.get(url).status_code == 403, url
+
+
+def test_analytics_and_charts_run_the_same_queries_for_5_or_60_ventures(
+    db, client, login_as, count_queries
+):
+    manager = login_as("manager")
+    today = date.today()
+    cohort = factories.cohort(
+        starts_on=today - timedelta(days=70), ends_on=today + timedelta(days=70), by=manager
+    )
+    watched = factories.bulk_ventures(cohort, 5, today=today, manager=manager)[0]
+    db.session.commit()
+    urls = [
+        f"/pipeline/cohorts/{cohort.id}/analytics",
+        f"/pipeline/cohorts/{cohort.id}/stages.svg",
+        f"/pipeline/cohorts/{cohort.id}/distribution.svg",
+        f"/ventures/{watched.id}/kpis.svg",
+    ]
+
+    def measure() -> dict[str, int]:
+        counts = {}
+        for url in urls:
+            with count_queries() as counter:
+                assert client.get(url).status_code == 200
+            counts[url] = counter.count
+        return counts
+
+    measure()  # warm up
+    few = measure()
+    factories.bulk_ventures(cohort, 55, today=today, manager=manager, check_ins=12)
+    db.session.commit()
+    many = measure()
+
+    assert many == few

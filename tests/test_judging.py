@@ -1,0 +1,925 @@
+"""Judging: rubric rules, assignments, scoring, rankings, placements, export and access."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+import pytest
+from sqlalchemy import func, select
+
+from incubator.models import (
+    AuditEvent,
+    Challenge,
+    HackathonStatus,
+    JudgeAssignment,
+    Placement,
+    RubricCriterion,
+    Score,
+    Submission,
+)
+from incubator.services import judging
+from incubator.services.errors import Conflict, InvalidInput, NotAllowed
+from tests import factories
+from tests.helpers import location, page
+
+
+def scores_in_db(db, judge=None, submission=None) -> dict[tuple[int, int, int], int]:
+    """Every stored score, fresh from the database: (judge, submission, criterion) -> value."""
+    db.session.expire_all()
+    statement = select(Score)
+    if judge is not None:
+        statement = statement.where(Score.judge_id == judge.id)
+    if submission is not None:
+        statement = statement.where(Score.submission_id == submission.id)
+    return {
+        (s.judge_id, s.submission_id, s.criterion_id): s.value
+        for s in db.session.scalars(statement)
+    }
+
+
+def events(db, action: str) -> list[AuditEvent]:
+    return list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        )
+    )
+
+
+def single_criterion_hackathon(scale_max: int = 10):
+    hackathon = factories.judging_hackathon()
+    criterion = factories.rubric_criterion(hackathon, "Overall", 1, 0, scale_max)
+    return hackathon, criterion
+
+
+def judge(name: str | None = None):
+    return factories.user("judge", name=name)
+
+
+def row_for(rows, submission) -> judging.ResultRow:
+    return next(row for row in rows if row.submission.id == submission.id)
+
+
+# Rubric ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("weight", [0, -1, 100.5, 101, float("nan")])
+def test_criterion_weight_must_be_above_0_and_at_most_100(app, db, weight):
+    hackathon = factories.judging_hackathon()
+    with pytest.raises(InvalidInput, match="weight must be more than 0 and at most 100"):
+        judging.add_criterion(hackathon, "Impact", weight, 1, 5, by=None)
+    assert db.session.scalar(select(func.count(RubricCriterion.id))) == 0
+
+
+@pytest.mark.parametrize("weight", [0.5, 1, 100])
+def test_criterion_weight_within_bounds_is_accepted(app, db, weight):
+    hackathon = factories.judging_hackathon()
+    criterion = judging.add_criterion(hackathon, "Impact", weight, 1, 5, by=None)
+    assert criterion.weight == weight
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "message"),
+    [
+        (5, 5, "lowest score must be below its highest"),
+        (6, 5, "lowest score must be below its highest"),
+        (-1, 5, "within 0 to 100; -1 does not"),
+        (0, 101, "within 0 to 100; 101 does not"),
+    ],
+)
+def test_criterion_scale_must_be_in_order_and_within_0_to_100(app, db, low, high, message):
+    hackathon = factories.judging_hackathon()
+    with pytest.raises(InvalidInput, match=message):
+        judging.add_criterion(hackathon, "Impact", 1, low, high, by=None)
+
+
+def test_criterion_scale_at_the_limits_is_accepted(app, db):
+    hackathon = factories.judging_hackathon()
+    criterion = judging.add_criterion(hackathon, "Impact", 1, 0, 100, by=None)
+    assert (criterion.scale_min, criterion.scale_max) == (0, 100)
+
+
+def test_criterion_name_is_required_and_unique_per_hackathon(app, db):
+    hackathon = factories.judging_hackathon()
+    other = factories.judging_hackathon()
+    judging.add_criterion(hackathon, "Impact", 1, 1, 5, by=None)
+    with pytest.raises(InvalidInput, match="needs a name"):
+        judging.add_criterion(hackathon, "   ", 1, 1, 5, by=None)
+    with pytest.raises(InvalidInput, match="already has a criterion called 'impact'"):
+        judging.add_criterion(hackathon, "impact", 1, 1, 5, by=None)
+    assert judging.add_criterion(other, "Impact", 1, 1, 5, by=None).hackathon_id == other.id
+
+
+def test_criteria_are_added_in_order_and_audited(app, db):
+    manager = factories.user("manager")
+    hackathon = factories.judging_hackathon()
+    first = judging.add_criterion(hackathon, "Impact", 3, 1, 5, by=manager)
+    second = judging.add_criterion(hackathon, "Design", 1, 1, 5, by=manager)
+    assert second.position > first.position
+    [_, created] = events(db, "criterion.created")
+    assert created.actor_id == manager.id
+    assert created.after["name"] == "Design"
+
+
+def test_removing_a_scored_criterion_is_refused_with_a_clear_message(app, db):
+    hackathon, criterion = single_criterion_hackathon()
+    submission = factories.judging_submission(hackathon)
+    someone = judge()
+    factories.judge_assignment(someone, submission)
+    judging.submit_scores(someone, submission, {criterion.id: 7})
+    with pytest.raises(Conflict, match="already has 1 score; removing it would delete them"):
+        judging.remove_criterion(criterion, by=None)
+    assert db.session.get(RubricCriterion, criterion.id) is not None
+
+
+def test_removing_an_unscored_criterion_is_audited(app, db):
+    manager = factories.user("manager")
+    _, criterion = single_criterion_hackathon()
+    judging.remove_criterion(criterion, by=manager)
+    assert db.session.scalar(select(func.count(RubricCriterion.id))) == 0
+    [removed] = events(db, "criterion.removed")
+    assert removed.before["name"] == "Overall"
+
+
+def test_scored_criterion_keeps_its_scale_but_its_weight_can_change(app, db):
+    hackathon, criterion = single_criterion_hackathon()
+    submission = factories.judging_submission(hackathon)
+    someone = judge()
+    factories.judge_assignment(someone, submission)
+    judging.submit_scores(someone, submission, {criterion.id: 7})
+    with pytest.raises(Conflict, match="scale of a scored criterion cannot change"):
+        judging.update_criterion(criterion, "Overall", 1, 1, 10, by=None)
+    judging.update_criterion(criterion, "Overall impression", 2.5, 0, 10, by=None)
+    assert (criterion.name, criterion.weight) == ("Overall impression", 2.5)
+    [updated] = events(db, "criterion.updated")
+    assert updated.before["weight"] == 1 and updated.after["weight"] == 2.5
+
+
+# Assignments ----------------------------------------------------------------------------
+
+
+def test_only_users_with_the_judge_role_can_be_assigned(app, db):
+    hackathon, _ = single_criterion_hackathon()
+    factories.judging_submission(hackathon)
+    mentor = factories.user("mentor", name="Mo Mentor")
+    with pytest.raises(InvalidInput, match="Mo Mentor does not hold the judge role"):
+        judging.assign_judges(hackathon, [mentor], by=None)
+    assert db.session.scalar(select(func.count(JudgeAssignment.id))) == 0
+
+
+def test_assigning_to_all_skips_drafts_and_is_idempotent(app, db):
+    manager = factories.user("manager")
+    hackathon, _ = single_criterion_hackathon()
+    submitted = [factories.judging_submission(hackathon) for _ in range(3)]
+    draft = factories.judging_submission(hackathon, status="draft")
+    first, second = judge(), judge()
+
+    assert judging.assign_judges(hackathon, [first, second], by=manager) == 6
+    assert judging.assign_judges(hackathon, [first, second], by=manager) == 0
+
+    pairs = set(db.session.execute(select(JudgeAssignment.judge_id, JudgeAssignment.submission_id)))
+    assert pairs == {(j.id, s.id) for j in (first, second) for s in submitted}
+    assert all(submission_id != draft.id for _, submission_id in pairs)
+    assert len(events(db, "judge_assignment.created")) == 2
+
+
+def test_assigning_a_chosen_list_refuses_drafts(app, db):
+    hackathon, _ = single_criterion_hackathon()
+    draft = factories.judging_submission(hackathon, title="Half done", status="draft")
+    with pytest.raises(InvalidInput, match="'Half done' is a draft"):
+        judging.assign_judges(hackathon, [judge()], [draft], by=None)
+
+
+def test_unassigning_a_judge_who_scored_is_refused_unless_forced(app, db):
+    hackathon, criterion = single_criterion_hackathon()
+    submission = factories.judging_submission(hackathon)
+    someone = judge(name="Jo Judge")
+    factories.judge_assignment(someone, submission)
+    judging.submit_scores(someone, submission, {criterion.id: 4})
+
+    with pytest.raises(Conflict, match="Jo Judge has already scored 1 submission"):
+        judging.unassign_judge(someone, submission, by=None)
+    assert judging.is_assigned(someone, submission)
+
+    assert judging.unassign_judge(someone, submission, by=None, force=True)
+    assert not judging.is_assigned(someone, submission)
+    # The scores are kept (and audited) but no longer count.
+    assert scores_in_db(db, someone) == {(someone.id, submission.id, criterion.id): 4}
+    [removed] = events(db, "judge_assignment.removed")
+    assert removed.before["scores"] == {str(submission.id): {str(criterion.id): 4}}
+    assert row_for(judging.results(hackathon), submission).complete_scores == 0
+
+
+def test_unassigning_a_judge_who_has_not_scored(app, db):
+    hackathon, _ = single_criterion_hackathon()
+    submission = factories.judging_submission(hackathon)
+    someone = judge()
+    factories.judge_assignment(someone, submission)
+    assert judging.unassign_judge(someone, submission, by=None)
+    assert not judging.is_assigned(someone, submission)
+
+
+# Scoring --------------------------------------------------------------------------------
+
+
+def test_only_an_assigned_judge_can_score(app, db):
+    hackathon, criterion = single_criterion_hackathon()
+    submission = factories.judging_submission(hackathon)
+    with pytest.raises(NotAllowed, match="not assigned"):
+        judging.submit_scores(judge(), submission, {criterion.id: 5})
+    assert scores_in_db(db) == {}
+
+
+def test_a_judge_changes_their_own_scores_by_submitting_again(app, db):
+    hackathon = factories.judging_hackathon()
+    impact = factories.rubric_criterion(hackathon, "Impact", 2, 1, 5)
+    design = factories.rubric_criterion(hackathon, "Design", 1, 1, 5)
+    submission = factories.judging_submission(hackathon)
+    someone = judge()
+    factories.judge_assignment(someone, submission)
+
+    judging.submit_scores(someone, submission, {impact.id: 1, design.id: 5}, {impact.id: "Oops"})
+    judging.submit_scores(someone, submission, {impact.id: 4, design.id: 5}, {impact.id: "Fixed"})
+
+    assert scores_in_db(db) == {
+        (someone.id, submission.id, impact.id): 4,
+        (someone.id, submission.id, design.id): 5,
+    }
+    assert judging.scores_of(someone, submission)[impact.id].comment == "Fixed"
+    first, second = events(db, "scores.saved")
+    assert first.before is None
+    assert second.before["values"] == {str(impact.id): 1, str(design.id): 5}
+    assert second.after["values"] == {str(impact.id): 4, str(design.id): 5}
+    assert second.actor_id == someone.id
+
+
+def test_a_judges_scores_never_touch_another_judges(app, db):
+    hackathon, criterion = single_criterion_hackathon()
+    submission = factories.judging_submission(hackathon)
+    first, second = judge(), judge()
+    factories.judge_assignment(first, submission)
+    factories.judge_assignment(second, submission)
+    judging.submit_scores(first, submission, {criterion.id: 2})
+    judging.submit_scores(second, submission, {criterion.id: 9})
+    judging.submit_scores(first, submission, {criterion.id: 3})
+    assert scores_in_db(db) == {
+        (first.id, submission.id, criterion.id): 3,
+        (second.id, submission.id, criterion.id): 9,
+    }
+
+
+def test_a_missing_value_is_refused_and_nothing_is_written(app, db):
+    hackathon = factories.judging_hackathon()
+    impact = factories.rubric_criterion(hackathon, "Impact")
+    factories.rubric_criterion(hackathon, "Design")
+    submission = factories.judging_submission(hackathon)
+    someone = judge()
+    factories.judge_assignment(someone, submission)
+    with pytest.raises(InvalidInput, match="Score every criterion; missing: Design"):
+        judging.submit_scores(someone, submission, {impact.id: 3})
+    assert scores_in_db(db) == {}
+    assert events(db, "scores.saved") == []
+
+
+@pytest.mark.parametrize("value", [0, 6, -3])
+def test_a_value_outside_the_scale_is_refused_and_nothing_is_written(app, db, value):
+    hackathon = factories.judging_hackathon()
+    impact = factories.rubric_criterion(hackathon, "Impact", 1, 1, 5)
+    design = factories.rubric_criterion(hackathon, "Design", 1, 1, 5)
+    submission = factories.judging_submission(hackathon)
+    someone = judge()
+    factories.judge_assignment(someone, submission)
+    judging.submit_scores(someone, submission, {impact.id: 2, design.id: 2})
+    with pytest.raises(InvalidInput, match=f"Design is scored from 1 to 5; {value} is outside"):
+        judging.submit_scores(someone, submission, {impact.id: 5, design.id: value})
+    assert set(scores_in_db(db).values()) == {2}
+
+
+def test_a_criterion_of_another_hackathon_is_refused(app, db):
+    hackathon, criterion = single_criterion_hackathon()
+    _, foreign = single_criterion_hackathon()
+    submission = factories.judging_submission(hackathon)
+    someone = judge()
+    factories.judge_assignment(someone, submission)
+    with pytest.raises(InvalidInput, match="not in this rubric"):
+        judging.submit_scores(someone, submission, {criterion.id: 3, foreign.id: 3})
+    assert scores_in_db(db) == {}
+
+
+def test_scores_cannot_change_once_the_hackathon_is_closed(app, db):
+    hackathon, criterion = single_criterion_hackathon()
+    submission = factories.judging_submission(hackathon)
+    someone = judge()
+    factories.judge_assignment(someone, submission)
+    judging.submit_scores(someone, submission, {criterion.id: 3})
+    hackathon.status = HackathonStatus.CLOSED
+    with pytest.raises(NotAllowed, match="is closed"):
+        judging.submit_scores(someone, submission, {criterion.id: 8})
+    assert set(scores_in_db(db).values()) == {3}
+
+
+def test_a_submission_that_went_back_to_draft_is_not_judged(app, db):
+    hackathon, criterion = single_criterion_hackathon()
+    submission = factories.judging_submission(hackathon)
+    someone = judge()
+    factories.judge_assignment(someone, submission)
+    submission.status = "draft"
+    with pytest.raises(InvalidInput, match="drafts are not judged"):
+        judging.submit_scores(someone, submission, {criterion.id: 3})
+    assert judging.assigned_submission(someone, submission.id) is None
+    assert judging.results(hackathon) == []
+
+
+# Results --------------------------------------------------------------------------------
+
+
+def test_results_rank_by_weighted_score(app, db):
+    hackathon = factories.judging_hackathon()
+    impact = factories.rubric_criterion(hackathon, "Impact", 3, 1, 5)
+    feasibility = factories.rubric_criterion(hackathon, "Feasibility", 1, 0, 10)
+    x = factories.judging_submission(hackathon, title="X")
+    y = factories.judging_submission(hackathon, title="Y")
+    z = factories.judging_submission(hackathon, title="Z")
+    one, two = judge(), judge()
+    factories.judge_assignment(one, x, y, z)
+    factories.judge_assignment(two, x, y, z)
+
+    def give(who, submission, impact_value, feasibility_value):
+        values = {impact.id: impact_value, feasibility.id: feasibility_value}
+        judging.submit_scores(who, submission, values)
+
+    give(one, x, 5, 0)  # (3 * 4/4 + 1 * 0/10) / 4 = 0.75   -> 75
+    give(one, y, 3, 10)  # (3 * 2/4 + 1 * 10/10) / 4 = 0.625 -> 62.5
+    give(one, z, 1, 10)  # (3 * 0/4 + 1 * 10/10) / 4 = 0.25  -> 25
+    give(two, x, 4, 2)  # (3 * 3/4 + 1 * 2/10) / 4 = 0.6125 -> 61.25
+    give(two, y, 4, 6)  # (3 * 3/4 + 1 * 6/10) / 4 = 0.7125 -> 71.25
+    # Judge two has not scored Z yet.
+
+    rows = judging.results(hackathon)
+
+    # Unweighted, Y (mean 71.25) would beat X (48.75); the weights put Impact first.
+    assert [row.submission.title for row in rows] == ["X", "Y", "Z"]
+    assert [row.rank for row in rows] == [1, 2, 3]
+    assert [row.raw_score for row in rows] == pytest.approx([68.125, 66.875, 25.0])
+    assert [(row.complete_scores, row.judges_assigned) for row in rows] == [(2, 2), (2, 2), (1, 2)]
+
+
+def test_normalising_per_judge_stops_a_harsh_judge_sinking_a_team(app, db):
+    hackathon, overall = single_criterion_hackathon(scale_max=10)
+    a, b, c, d, e, f = (factories.judging_submission(hackathon, title=t) for t in "ABCDEF")
+    harsh, lenient = judge(), judge()
+    factories.judge_assignment(harsh, a, b, c)
+    factories.judge_assignment(lenient, d, e, f)
+    for who, submission, value in [
+        (harsh, a, 1),
+        (harsh, b, 2),
+        (harsh, c, 6),  # the harsh judge's clear favourite
+        (lenient, d, 7),
+        (lenient, e, 8),
+        (lenient, f, 9),
+    ]:
+        judging.submit_scores(who, submission, {overall.id: value})
+
+    raw = judging.results(hackathon, normalise=False)
+    assert [row.submission.title for row in raw] == ["F", "E", "D", "C", "B", "A"]
+    assert row_for(raw, c).raw_score == pytest.approx(60)
+
+    # Harsh: 10, 20, 60 -> mean 30; lenient: 70, 80, 90 -> mean 80 (population deviations).
+    harsh_spread = math.sqrt((20**2 + 10**2 + 30**2) / 3)
+    lenient_spread = math.sqrt((10**2 + 0 + 10**2) / 3)
+    normalised = judging.results(hackathon, normalise=True)
+    assert [row.submission.title for row in normalised] == ["C", "F", "E", "B", "A", "D"]
+    expected = {
+        c: 30 / harsh_spread,
+        f: 10 / lenient_spread,
+        e: 0.0,
+        b: -10 / harsh_spread,
+        a: -20 / harsh_spread,
+        d: -10 / lenient_spread,
+    }
+    for submission, score in expected.items():
+        assert row_for(normalised, submission).normalised_score == pytest.approx(score)
+    assert normalised[0].rank == 1 and normalised[0].raw_score == pytest.approx(60)
+
+
+def test_a_judge_with_one_score_or_no_spread_contributes_zero(app, db):
+    hackathon, overall = single_criterion_hackathon(scale_max=10)
+    s1 = factories.judging_submission(hackathon, title="One")
+    s2 = factories.judging_submission(hackathon, title="Two")
+    single, flat, spread = judge(), judge(), judge()
+    factories.judge_assignment(single, s1)
+    factories.judge_assignment(flat, s1, s2)
+    factories.judge_assignment(spread, s1, s2)
+    judging.submit_scores(single, s1, {overall.id: 10})
+    judging.submit_scores(flat, s1, {overall.id: 5})
+    judging.submit_scores(flat, s2, {overall.id: 5})
+    judging.submit_scores(spread, s1, {overall.id: 2})
+    judging.submit_scores(spread, s2, {overall.id: 8})
+
+    rows = judging.results(hackathon, normalise=True)
+
+    assert row_for(rows, s1).normalised_score == pytest.approx((0 + 0 - 1) / 3)
+    assert row_for(rows, s2).normalised_score == pytest.approx((0 + 1) / 2)
+    assert [row.submission for row in rows] == [s2, s1]
+
+
+def test_score_counts_include_only_complete_scores_from_assigned_judges(app, db):
+    hackathon = factories.judging_hackathon()
+    impact = factories.rubric_criterion(hackathon, "Impact")
+    submission = factories.judging_submission(hackathon)
+    unscored = factories.judging_submission(hackathon, title="Nobody yet")
+    first, second, third = judge(), judge(), judge()
+    for who in (first, second, third):
+        factories.judge_assignment(who, submission, unscored)
+    judging.submit_scores(first, submission, {impact.id: 5})
+    judging.submit_scores(second, submission, {impact.id: 3})
+    judging.unassign_judge(second, submission, by=None, force=True)
+    # A criterion added after scoring makes the first judge's score incomplete until redone.
+    design = factories.rubric_criterion(hackathon, "Design")
+    judging.submit_scores(third, submission, {impact.id: 1, design.id: 5})
+
+    rows = judging.results(hackathon)
+
+    scored = row_for(rows, submission)
+    assert (scored.complete_scores, scored.judges_assigned) == (1, 2)
+    assert scored.raw_score == pytest.approx(50)
+    nobody = row_for(rows, unscored)
+    assert (nobody.complete_scores, nobody.judges_assigned) == (0, 3)
+    assert nobody.rank is None and nobody.raw_score is None and nobody.normalised_score is None
+    assert rows[-1] is nobody
+
+
+def test_ties_are_broken_by_title_then_id(app, db):
+    hackathon, overall = single_criterion_hackathon()
+    later = factories.judging_submission(hackathon, title="Beta")
+    earlier = factories.judging_submission(hackathon, title="alpha")
+    twin = factories.judging_submission(hackathon, title="Beta")
+    someone = judge()
+    factories.judge_assignment(someone, later, earlier, twin)
+    for submission in (later, earlier, twin):
+        judging.submit_scores(someone, submission, {overall.id: 6})
+    rows = judging.results(hackathon)
+    assert [row.submission for row in rows] == [earlier, later, twin]
+    assert [row.rank for row in rows] == [1, 2, 3]
+
+
+# Placements and export ------------------------------------------------------------------
+
+
+def test_a_manager_marks_and_clears_placements_with_audit_events(app, db, client, login_as):
+    manager = login_as("manager")
+    hackathon, _ = single_criterion_hackathon()
+    submission = factories.judging_submission(hackathon)
+    db.session.commit()
+    url = f"/judging/submissions/{submission.id}/placement"
+
+    response = client.post(url, data={"placement": "winner", "normalise": "1"})
+    assert response.status_code == 302
+    assert location(response) == f"/judging/hackathons/{hackathon.id}/results?normalise=1"
+    db.session.expire_all()
+    assert submission.placement == Placement.WINNER
+
+    client.post(url, data={"placement": ""})
+    db.session.expire_all()
+    assert submission.placement is None
+
+    marked, cleared = events(db, "submission.placement_set")
+    assert (marked.actor_id, marked.object_id) == (manager.id, str(submission.id))
+    assert marked.before == {"placement": None} and marked.after == {"placement": "winner"}
+    assert cleared.after == {"placement": None}
+
+
+def test_an_unknown_placement_is_refused(app, db, client, login_as):
+    login_as("manager")
+    hackathon, _ = single_criterion_hackathon()
+    submission = factories.judging_submission(hackathon)
+    db.session.commit()
+    response = client.post(
+        f"/judging/submissions/{submission.id}/placement",
+        data={"placement": "champion"},
+        follow_redirects=True,
+    )
+    assert "Not a valid choice" in page(response)
+    db.session.expire_all()
+    assert submission.placement is None
+    assert events(db, "submission.placement_set") == []
+
+
+def test_a_draft_cannot_be_placed(app, db):
+    hackathon, _ = single_criterion_hackathon()
+    draft = factories.judging_submission(hackathon, status="draft")
+    with pytest.raises(InvalidInput, match="drafts cannot be placed"):
+        judging.set_placement(draft, Placement.WINNER, by=None)
+
+
+def test_results_export_lists_the_ranking_and_escapes_formulas(app, db, client, login_as):
+    login_as("manager")
+    hackathon, overall = single_criterion_hackathon(scale_max=10)
+    evil = factories.judging_submission(
+        hackathon, title='=HYPERLINK("http://evil.example","x")', team_name="+SUM(A1)"
+    )
+    plain = factories.judging_submission(hackathon, title="Water Watch", team_name="@team")
+    minus = factories.judging_submission(hackathon, title="-2+3", team_name="Minus")
+    challenge = Challenge(hackathon_id=hackathon.id, title="Drought")
+    db.session.add(challenge)
+    db.session.flush()
+    plain.challenge_id = challenge.id
+    someone = judge()
+    factories.judge_assignment(someone, evil, plain, minus)
+    judging.submit_scores(someone, plain, {overall.id: 9})
+    judging.submit_scores(someone, evil, {overall.id: 3})
+    judging.set_placement(plain, Placement.WINNER, by=None)
+    db.session.commit()
+
+    response = client.get(f"/judging/hackathons/{hackathon.id}/results.csv?normalise=1")
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == judging.RESULTS_COLUMNS
+    assert rows[1] == [
+        "1",
+        "Water Watch",
+        "'@team",
+        "Drought",
+        "90.0",
+        "1.0",
+        "1",
+        "1",
+        "Winner",
+        "",
+    ]
+    assert rows[2][:3] == ["2", '\'=HYPERLINK("http://evil.example","x")', "'+SUM(A1)"]
+    # Numbers the app computes are not text, so a negative score stays a number.
+    assert rows[2][4:6] == ["30.0", "-1.0"]
+    assert rows[3][:6] == ["", "'-2+3", "Minus", "", "", ""]
+    assert len(rows) == 4
+
+
+def test_spreadsheet_safe_prefixes_every_formula_start(app):
+    for text in ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"]:
+        assert judging.spreadsheet_safe(text) == "'" + text
+    assert judging.spreadsheet_safe("Plain = fine") == "Plain = fine"
+    assert judging.spreadsheet_safe(-1.5) == -1.5
+
+
+# Pages ----------------------------------------------------------------------------------
+
+
+def test_a_manager_builds_the_rubric_through_the_pages(app, db, client, login_as):
+    login_as("manager")
+    hackathon = factories.judging_hackathon(name="Drought Hack")
+    db.session.commit()
+    url = f"/judging/hackathons/{hackathon.id}/rubric"
+
+    assert "No criteria yet" in page(client.get(url))
+    response = client.post(
+        url, data={"name": "Impact", "weight": "3", "scale_min": "1", "scale_max": "5"}
+    )
+    assert response.status_code == 302
+    response = client.post(
+        url, data={"name": "Design", "weight": "0", "scale_min": "1", "scale_max": "5"}
+    )
+    assert "The weight must be more than 0 and at most 100." in page(response)
+    [criterion] = hackathon.criteria
+    body = page(client.get(url))
+    assert "Impact" in body and "weight 3" in body
+    assert f'href="/hackathons/{hackathon.id}"' in body
+
+    prefix = f"criterion-{criterion.id}-"
+    client.post(
+        f"/judging/criteria/{criterion.id}",
+        data={
+            prefix + "name": "Impact on residents",
+            prefix + "weight": "2",
+            prefix + "scale_min": "1",
+            prefix + "scale_max": "5",
+        },
+    )
+    db.session.expire_all()
+    assert (criterion.name, criterion.weight) == ("Impact on residents", 2)
+
+    criterion_id = criterion.id
+    response = client.post(f"/judging/criteria/{criterion_id}/remove", follow_redirects=True)
+    assert "Tick the box to confirm the removal." in page(response)
+    assert db.session.get(RubricCriterion, criterion_id) is not None
+    client.post(f"/judging/criteria/{criterion_id}/remove", data={"confirm": "y"})
+    db.session.expire_all()
+    assert db.session.get(RubricCriterion, criterion_id) is None
+
+
+def test_removing_a_scored_criterion_through_the_page_shows_why(app, db, client, login_as):
+    login_as("manager")
+    hackathon, criterion = single_criterion_hackathon()
+    submission = factories.judging_submission(hackathon)
+    someone = judge()
+    factories.judge_assignment(someone, submission)
+    judging.submit_scores(someone, submission, {criterion.id: 5})
+    db.session.commit()
+    response = client.post(
+        f"/judging/criteria/{criterion.id}/remove", data={"confirm": "y"}, follow_redirects=True
+    )
+    assert "'Overall' already has 1 score; removing it would delete them." in page(response)
+    db.session.expire_all()
+    assert db.session.get(RubricCriterion, criterion.id) is not None
+
+
+def test_a_manager_assigns_judges_by_challenge(app, db, client, login_as):
+    login_as("manager")
+    hackathon, _ = single_criterion_hackathon()
+    drought = Challenge(hackathon_id=hackathon.id, title="Drought")
+    transit = Challenge(hackathon_id=hackathon.id, title="Transit")
+    db.session.add_all([drought, transit])
+    db.session.flush()
+    water = factories.judging_submission(hackathon, challenge_id=drought.id)
+    factories.judging_submission(hackathon, challenge_id=transit.id)
+    factories.judging_submission(hackathon, challenge_id=drought.id, status="draft")
+    someone = judge(name="Jo Judge")
+    db.session.commit()
+    url = f"/judging/hackathons/{hackathon.id}/judges"
+
+    body = page(client.get(url))
+    assert "Jo Judge" in body and "Challenge: Drought" in body
+    assert "Choose at least one judge." in page(client.post(url, data={"scope": "all"}))
+    response = client.post(
+        url, data={"judges": [str(someone.id)], "scope": f"challenge-{drought.id}"}
+    )
+    assert response.status_code == 302
+    pairs = set(db.session.execute(select(JudgeAssignment.judge_id, JudgeAssignment.submission_id)))
+    assert pairs == {(someone.id, water.id)}
+    body = page(client.get(url))
+    assert "Jo Judge" in body
+
+    response = client.post(
+        f"/judging/hackathons/{hackathon.id}/judges/{someone.id}/remove", data={}
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count(JudgeAssignment.id))) == 0
+
+
+def test_a_judge_scores_through_the_page_and_can_change_it(app, db, client, login_as):
+    someone = login_as("judge")
+    hackathon = factories.judging_hackathon()
+    impact = factories.rubric_criterion(hackathon, "Impact", 2, 1, 5)
+    design = factories.rubric_criterion(hackathon, "Design", 1, 1, 5)
+    submission = factories.judging_submission(
+        hackathon,
+        title="Water Watch",
+        tagline="Leaks, found early",
+        description="Sensors in every block.",
+        demo_url="https://demo.example/water",
+        repository_url="javascript:alert(1)",
+    )
+    factories.judge_assignment(someone, submission)
+    db.session.commit()
+    url = f"/judging/submissions/{submission.id}/score"
+
+    body = page(client.get(url))
+    assert "Water Watch" in body and "Leaks, found early" in body
+    assert "Sensors in every block." in body
+    assert 'href="https://demo.example/water"' in body
+    assert "javascript:" not in body
+    # The hackathon's own page is for managers; a judge is not sent to a 403.
+    assert f'href="/hackathons/{hackathon.id}"' not in body
+
+    fields = {f"criterion_{impact.id}": "2", f"criterion_{design.id}": "5"}
+    response = client.post(url, data={**fields, f"comment_{impact.id}": "Clear need"})
+    assert response.status_code == 302
+    assert location(response) == "/judging/"
+    response = client.post(url, data={**fields, f"criterion_{impact.id}": "4"})
+    assert response.status_code == 302
+    assert scores_in_db(db) == {
+        (someone.id, submission.id, impact.id): 4,
+        (someone.id, submission.id, design.id): 5,
+    }
+    assert '<option selected value="4">' in page(client.get(url))
+    assert "Scored" in page(client.get("/judging/"))
+
+
+@pytest.mark.parametrize(
+    ("impact_value", "message"),
+    [
+        ("9", "Impact is scored from 1 to 5; 9 is outside that."),
+        ("", "Score every criterion; missing: Impact."),
+        ("lots", "Scores must be whole numbers."),
+    ],
+)
+def test_bad_scores_through_the_page_are_refused_with_a_message(
+    app, db, client, login_as, impact_value, message
+):
+    someone = login_as("judge")
+    hackathon = factories.judging_hackathon()
+    impact = factories.rubric_criterion(hackathon, "Impact", 1, 1, 5)
+    design = factories.rubric_criterion(hackathon, "Design", 1, 1, 5)
+    submission = factories.judging_submission(hackathon)
+    factories.judge_assignment(someone, submission)
+    db.session.commit()
+    response = client.post(
+        f"/judging/submissions/{submission.id}/score",
+        data={f"criterion_{impact.id}": impact_value, f"criterion_{design.id}": "3"},
+    )
+    assert response.status_code == 200
+    assert message in page(response)
+    assert scores_in_db(db) == {}
+
+
+def test_a_closed_hackathon_shows_scores_without_a_form(app, db, client, login_as):
+    someone = login_as("judge")
+    hackathon, overall = single_criterion_hackathon()
+    submission = factories.judging_submission(hackathon)
+    factories.judge_assignment(someone, submission)
+    judging.submit_scores(someone, submission, {overall.id: 7})
+    hackathon.status = HackathonStatus.CLOSED
+    db.session.commit()
+    url = f"/judging/submissions/{submission.id}/score"
+    body = page(client.get(url))
+    assert "is closed" in body and "<select" not in body
+    response = client.post(url, data={f"criterion_{overall.id}": "2"})
+    assert "is closed; scores can no longer change" in page(response)
+    assert set(scores_in_db(db).values()) == {7}
+
+
+def test_results_page_shows_ranking_counts_and_both_scores(app, db, client, login_as):
+    login_as("manager")
+    hackathon, overall = single_criterion_hackathon(scale_max=10)
+    top = factories.judging_submission(hackathon, title="Top Team")
+    low = factories.judging_submission(hackathon, title="Low Team")
+    first, second = judge(), judge()
+    factories.judge_assignment(first, top, low)
+    factories.judge_assignment(second, top, low)
+    judging.submit_scores(first, top, {overall.id: 8})
+    judging.submit_scores(first, low, {overall.id: 4})
+    db.session.commit()
+    url = f"/judging/hackathons/{hackathon.id}/results"
+
+    body = page(client.get(url))
+    assert body.index("Top Team") < body.index("Low Team")
+    assert "80.0" in body and "40.0" in body and "1 of 2" in body
+    body = page(client.get(url + "?normalise=1"))
+    assert "+1.00" in body and "-1.00" in body
+    assert "Ranked by normalised score" in body
+
+
+# Access ---------------------------------------------------------------------------------
+
+MANAGER_PAGES = [
+    ("GET", "/judging/hackathons/{hackathon}/rubric"),
+    ("POST", "/judging/hackathons/{hackathon}/rubric"),
+    ("POST", "/judging/criteria/{criterion}"),
+    ("POST", "/judging/criteria/{criterion}/remove"),
+    ("GET", "/judging/hackathons/{hackathon}/judges"),
+    ("POST", "/judging/hackathons/{hackathon}/judges"),
+    ("POST", "/judging/hackathons/{hackathon}/judges/{judge}/remove"),
+    ("GET", "/judging/hackathons/{hackathon}/results"),
+    ("GET", "/judging/hackathons/{hackathon}/results.csv"),
+    ("POST", "/judging/submissions/{submission}/placement"),
+]
+
+
+@pytest.mark.parametrize("role", ["founder", "mentor", "judge", "partner"])
+@pytest.mark.parametrize(("method", "path"), MANAGER_PAGES)
+def test_manager_pages_refuse_other_roles(app, db, client, login_as, role, method, path):
+    login_as(role)
+    hackathon, criterion = single_criterion_hackathon()
+    submission = factories.judging_submission(hackathon)
+    someone = judge()
+    factories.judge_assignment(someone, submission)
+    db.session.commit()
+    url = path.format(
+        hackathon=hackathon.id, criterion=criterion.id, submission=submission.id, judge=someone.id
+    )
+    response = client.open(url, method=method, data={"placement": "winner", "confirm": "y"})
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert submission.placement is None
+    assert db.session.get(RubricCriterion, criterion.id) is not None
+    assert judging.is_assigned(someone, submission)
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(app, db, client):
+    hackathon, _ = single_criterion_hackathon()
+    db.session.commit()
+    for url in ["/judging/", f"/judging/hackathons/{hackathon.id}/results"]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert location(response).startswith("/auth/login")
+
+
+def test_the_manager_role_alone_gives_no_scoring_form(app, db, client, login_as):
+    login_as("manager")
+    hackathon, overall = single_criterion_hackathon()
+    submission = factories.judging_submission(hackathon)
+    db.session.commit()
+    url = f"/judging/submissions/{submission.id}/score"
+    assert client.get(url).status_code == 403
+    assert client.post(url, data={f"criterion_{overall.id}": "5"}).status_code == 403
+    assert client.get("/judging/").status_code == 403
+    assert scores_in_db(db) == {}
+
+
+def test_an_admin_who_is_not_assigned_gets_404_on_a_scoring_form(app, db, client, login_as):
+    login_as("admin")
+    hackathon, _ = single_criterion_hackathon()
+    submission = factories.judging_submission(hackathon)
+    db.session.commit()
+    assert client.get(f"/judging/submissions/{submission.id}/score").status_code == 404
+
+
+def test_a_judge_cannot_open_or_change_another_judges_submission(app, db, client, login_as):
+    me = login_as("judge")
+    hackathon, overall = single_criterion_hackathon()
+    mine = factories.judging_submission(hackathon, title="Mine")
+    theirs = factories.judging_submission(hackathon, title="Theirs")
+    other = judge()
+    factories.judge_assignment(me, mine)
+    factories.judge_assignment(other, theirs)
+    judging.submit_scores(other, theirs, {overall.id: 9}, {overall.id: "Great"})
+    db.session.commit()
+    before = scores_in_db(db)
+    url = f"/judging/submissions/{theirs.id}/score"
+
+    assert client.get(url).status_code == 404
+    response = client.post(url, data={f"criterion_{overall.id}": "0", f"comment_{overall.id}": "x"})
+    assert response.status_code == 404
+    assert client.get("/judging/submissions/999999/score").status_code == 404
+
+    assert scores_in_db(db) == before
+    assert judging.scores_of(other, theirs)[overall.id].comment == "Great"
+    assert events(db, "scores.saved")[-1].actor_id == other.id
+
+
+def test_a_judge_sees_only_their_own_assignments(app, db, client, login_as):
+    me = login_as("judge")
+    hackathon, overall = single_criterion_hackathon()
+    other_hackathon, _ = single_criterion_hackathon()
+    mine = factories.judging_submission(hackathon, title="Mine To Judge")
+    also_mine = factories.judging_submission(other_hackathon, title="Also Mine")
+    theirs = factories.judging_submission(hackathon, title="Someone Else's")
+    factories.judging_submission(hackathon, title="Unassigned")
+    other = judge()
+    factories.judge_assignment(me, mine)
+    factories.judge_assignment(me, also_mine)
+    factories.judge_assignment(other, theirs)
+    judging.submit_scores(me, mine, {overall.id: 4})
+    db.session.commit()
+
+    body = page(client.get("/judging/"))
+
+    assert "Mine To Judge" in body and "Also Mine" in body
+    assert "Someone Else's" not in body and "Unassigned" not in body
+    assert hackathon.name in body and other_hackathon.name in body
+    assert "Scored" in body and "Not scored" in body
+
+
+def test_a_judge_with_nothing_assigned_sees_an_empty_state(app, db, client, login_as):
+    login_as("judge")
+    assert "Nothing to judge yet" in page(client.get("/judging/"))
+
+
+# Query counts ---------------------------------------------------------------------------
+
+
+def add_scored_submissions(hackathon, criteria, judges, count: int) -> None:
+    for number in range(count):
+        submission = factories.judging_submission(hackathon)
+        for who in judges:
+            factories.judge_assignment(who, submission)
+            values = {c.id: (number + who.id + c.id) % 5 + 1 for c in criteria}
+            judging.submit_scores(who, submission, values)
+
+
+@pytest.mark.parametrize("normalise", ["", "?normalise=1"])
+def test_results_page_runs_the_same_number_of_queries_at_5_and_40_submissions(
+    app, db, client, login_as, count_queries, normalise
+):
+    login_as("manager")
+    hackathon = factories.judging_hackathon()
+    criteria = [
+        factories.rubric_criterion(hackathon, "Impact", 3),
+        factories.rubric_criterion(hackathon, "Design", 1),
+    ]
+    judges = [judge() for _ in range(3)]
+    transit = Challenge(hackathon_id=hackathon.id, title="Transit")
+    db.session.add(transit)
+    db.session.flush()
+    url = f"/judging/hackathons/{hackathon.id}/results{normalise}"
+    counts = []
+    existing = 0
+    for size in (5, 40):
+        add_scored_submissions(hackathon, criteria, judges, size - existing)
+        existing = size
+        # Challenges and placements are shown on every row, so they must not cost a query each.
+        for submission in db.session.scalars(select(Submission)):
+            submission.challenge_id = transit.id
+            submission.placement = Placement.HONOURABLE_MENTION
+        db.session.commit()
+        with count_queries() as counter:
+            response = client.get(url)
+        assert response.status_code == 200
+        body = page(response)
+        assert body.count("selected>Honourable mention") == size
+        assert body.count("Transit") == size
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts

@@ -1,0 +1,1324 @@
+"""The pipeline: stage moves and their history, a cohort's stage plan, milestones, check-ins."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from incubator.models import (
+    AuditEvent,
+    CheckIn,
+    CustomKpi,
+    Milestone,
+    MilestoneTemplate,
+    Role,
+    StageChange,
+    StagePlan,
+    Venture,
+)
+from incubator.services import accounts, pipeline
+from incubator.services.errors import InvalidInput, NotAllowed
+from tests import factories
+from tests.helpers import page
+
+# Stage moves in these tests happen a day after the venture joined (which is now).
+MOVED_AT = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+
+
+def la_today() -> date:
+    """Today where the test users are (their time zone is the default, Los Angeles)."""
+    return datetime.now(ZoneInfo("America/Los_Angeles")).date()
+
+
+def this_monday() -> date:
+    return pipeline.week_of(la_today())
+
+
+def count(db, model, *conditions) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+
+
+def snapshot(db) -> dict[str, int]:
+    """Row counts of everything the pipeline writes; commits what the test built first."""
+    db.session.commit()
+    models = (
+        StageChange,
+        StagePlan,
+        MilestoneTemplate,
+        Milestone,
+        CheckIn,
+        CustomKpi,
+        AuditEvent,
+    )
+    return {model.__name__: count(db, model) for model in models}
+
+
+def reloaded(db, model, object_id):
+    db.session.flush()
+    db.session.expire_all()
+    return db.session.get(model, object_id)
+
+
+def titles(milestones) -> list[str]:
+    return [milestone.title for milestone in milestones]
+
+
+@pytest.fixture
+def manager(db):
+    return factories.user("manager", name="Maria Gonzalez")
+
+
+@pytest.fixture
+def cohort(db, manager):
+    return factories.cohort("Spring 2025", by=manager)
+
+
+@pytest.fixture
+def venture(db, cohort, manager):
+    return factories.venture(cohort, "LeakMap", by=manager)
+
+
+@pytest.fixture
+def founder(db, venture):
+    return factories.founder_of(venture, name="Ana Lopez", email="ana@example.org")
+
+
+@pytest.fixture
+def other_venture(db, cohort, manager):
+    return factories.venture(cohort, "BusBuddy", by=manager)
+
+
+@pytest.fixture
+def other_founder(db, other_venture):
+    return factories.founder_of(other_venture, name="Bo Chen", email="bo@example.org")
+
+
+@pytest.fixture
+def as_founder(client, sign_in, founder):
+    assert sign_in(client, founder.email).status_code == 302
+    return founder
+
+
+@pytest.fixture
+def as_manager(client, sign_in, manager):
+    assert sign_in(client, manager.email).status_code == 302
+    return manager
+
+
+# Stages: the service ----------------------------------------------------------------------------
+
+
+def test_a_new_venture_enters_at_concept_with_a_recorded_change_and_its_milestones(
+    db, venture, manager
+):
+    [entry] = pipeline.stage_history(venture)
+
+    assert venture.stage == "concept"
+    assert (entry.from_stage, entry.to_stage) == (None, "concept")
+    assert entry.changed_by_id == manager.id
+    assert entry.reason == "Joined the cohort"
+    milestones = pipeline.venture_milestones(venture)
+    expected = pipeline.DEFAULT_MILESTONES["concept"]
+    assert titles(milestones) == [title for title, _description, _days in expected]
+    entered_on = entry.changed_at.date()
+    assert [m.due_on for m in milestones] == [
+        entered_on + timedelta(days=days) for _title, _description, days in expected
+    ]
+    assert {m.status for m in milestones} == {"planned"}
+    assert all(m.template_id is not None for m in milestones)
+
+
+def test_manager_moves_a_venture_forward_and_the_move_is_recorded(
+    db, venture, manager, audit_events
+):
+    change = pipeline.move_stage(venture, "prototype", "", by=manager, at=MOVED_AT)
+    db.session.commit()
+
+    stored = reloaded(db, Venture, venture.id)
+    assert stored.stage == "prototype"
+    history = pipeline.stage_history(stored)
+    assert [(c.from_stage, c.to_stage) for c in history] == [
+        (None, "concept"),
+        ("concept", "prototype"),
+    ]
+    assert history[-1].id == change.id
+    assert history[-1].changed_by_id == manager.id
+    assert history[-1].changed_at == MOVED_AT
+    [event] = audit_events("venture.stage_changed")
+    assert (event.actor_id, event.object_id) == (manager.id, str(venture.id))
+    assert event.before == {"stage": "concept"}
+    assert event.after == {"stage": "prototype", "reason": ""}
+    prototype = [m for m in pipeline.venture_milestones(stored) if m.stage == "prototype"]
+    assert titles(prototype) == [t for t, _d, _days in pipeline.DEFAULT_MILESTONES["prototype"]]
+    assert prototype[0].due_on == MOVED_AT.date() + timedelta(days=28)
+
+
+def test_moving_back_a_stage_needs_a_reason(db, venture, manager):
+    pipeline.move_stage(venture, "pilot", "Pilot agreed", by=manager, at=MOVED_AT)
+    before = snapshot(db)
+
+    with pytest.raises(
+        InvalidInput, match=re.escape("Moving a venture back a stage needs a reason.")
+    ):
+        pipeline.move_stage(venture, "prototype", "   ", by=manager)
+    db.session.rollback()
+
+    assert reloaded(db, Venture, venture.id).stage == "pilot"
+    assert snapshot(db) == before
+
+
+def test_moving_back_with_a_reason_is_recorded(db, venture, manager):
+    pipeline.move_stage(venture, "pilot", "", by=manager, at=MOVED_AT)
+
+    pipeline.move_stage(
+        venture, "prototype", "The pilot site pulled out", by=manager, at=MOVED_AT + timedelta(1)
+    )
+
+    assert venture.stage == "prototype"
+    last = pipeline.stage_history(venture)[-1]
+    assert (last.from_stage, last.to_stage, last.reason) == (
+        "pilot",
+        "prototype",
+        "The pilot site pulled out",
+    )
+
+
+def test_an_unknown_stage_is_refused_and_nothing_is_written(db, venture, manager):
+    before = snapshot(db)
+
+    with pytest.raises(InvalidInput, match=re.escape("Unknown stage 'scale-up'.")):
+        pipeline.move_stage(venture, "scale-up", "Growing", by=manager)
+    db.session.rollback()
+
+    assert reloaded(db, Venture, venture.id).stage == "concept"
+    assert snapshot(db) == before
+
+
+def test_moving_to_the_stage_a_venture_is_at_is_refused(db, venture, manager):
+    with pytest.raises(InvalidInput, match=re.escape("LeakMap is already at the Concept stage.")):
+        pipeline.move_stage(venture, "concept", "", by=manager)
+
+
+def test_a_founder_cannot_move_their_own_venture(db, venture, founder):
+    before = snapshot(db)
+
+    with pytest.raises(NotAllowed):
+        pipeline.move_stage(venture, "prototype", "We are ready", by=founder)
+    db.session.rollback()
+
+    assert reloaded(db, Venture, venture.id).stage == "concept"
+    assert snapshot(db) == before
+
+
+def test_stage_milestones_are_not_duplicated_when_moving_back_and_forth(db, venture, manager):
+    pipeline.move_stage(venture, "prototype", "", by=manager)
+    pipeline.move_stage(venture, "concept", "Users did not get it", by=manager)
+    pipeline.move_stage(venture, "prototype", "", by=manager)
+
+    milestones = pipeline.venture_milestones(venture)
+    concept = [t for t, _d, _days in pipeline.DEFAULT_MILESTONES["concept"]]
+    prototype = [t for t, _d, _days in pipeline.DEFAULT_MILESTONES["prototype"]]
+    assert titles(milestones) == concept + prototype
+    assert len(pipeline.stage_history(venture)) == 4
+
+
+# Stages: the pages -----------------------------------------------------------------------------
+
+
+def test_manager_moves_a_venture_on_the_milestones_page(db, client, venture, as_manager):
+    response = client.post(
+        f"/ventures/{venture.id}/stage",
+        data={"stage": "prototype", "reason": "Ten interviews done"},
+        follow_redirects=True,
+    )
+
+    assert "LeakMap moved to Prototype." in page(response)
+    assert reloaded(db, Venture, venture.id).stage == "prototype"
+    last = pipeline.stage_history(venture)[-1]
+    assert (last.to_stage, last.reason, last.changed_by_id) == (
+        "prototype",
+        "Ten interviews done",
+        as_manager.id,
+    )
+
+
+def test_the_timeline_shows_the_stage_history(db, client, venture, manager, as_manager):
+    pipeline.move_stage(venture, "prototype", "", by=manager, at=MOVED_AT)
+    pipeline.move_stage(
+        venture, "concept", "Back to the drawing board", by=manager, at=MOVED_AT + timedelta(1)
+    )
+
+    text = page(client.get(f"/ventures/{venture.id}/timeline"))
+
+    assert "Entered the pipeline at Concept" in text
+    assert "Moved from Concept to Prototype" in text
+    assert "Moved from Prototype to Concept" in text
+    assert "Back to the drawing board" in text
+    assert text.index("Moved from Prototype to Concept") < text.index(
+        "Moved from Concept to Prototype"
+    )
+
+
+def test_moving_back_on_the_page_without_a_reason_says_so_and_writes_nothing(
+    db, client, venture, manager, as_manager
+):
+    pipeline.move_stage(venture, "pilot", "", by=manager)
+    before = snapshot(db)
+
+    response = client.post(
+        f"/ventures/{venture.id}/stage",
+        data={"stage": "concept", "reason": ""},
+        follow_redirects=True,
+    )
+
+    assert "Moving a venture back a stage needs a reason." in page(response)
+    assert reloaded(db, Venture, venture.id).stage == "pilot"
+    assert snapshot(db) == before
+
+
+def test_an_unknown_stage_on_the_page_says_so_and_writes_nothing(db, client, venture, as_manager):
+    before = snapshot(db)
+
+    response = client.post(
+        f"/ventures/{venture.id}/stage",
+        data={"stage": "unicorn", "reason": "Big"},
+        follow_redirects=True,
+    )
+
+    assert "Unknown stage: choose concept, prototype, pilot, launch or adoption." in page(response)
+    assert reloaded(db, Venture, venture.id).stage == "concept"
+    assert snapshot(db) == before
+
+
+def test_a_founder_cannot_move_stages_on_the_page(db, client, venture, as_founder):
+    before = snapshot(db)
+
+    response = client.post(
+        f"/ventures/{venture.id}/stage", data={"stage": "adoption", "reason": "Done"}
+    )
+
+    assert response.status_code == 403
+    assert reloaded(db, Venture, venture.id).stage == "concept"
+    assert snapshot(db) == before
+
+
+# A cohort's stage plan -------------------------------------------------------------------------
+
+
+def test_a_new_cohort_has_the_default_stage_plan(db, cohort):
+    plans = pipeline.stage_plans(cohort)
+
+    assert {stage: plan.expected_days for stage, plan in plans.items()} == {
+        str(stage): days for stage, days in pipeline.DEFAULT_EXPECTED_DAYS.items()
+    }
+    assert len(pipeline.milestone_templates(cohort)) == sum(
+        len(defaults) for defaults in pipeline.DEFAULT_MILESTONES.values()
+    )
+
+
+def test_manager_sets_the_expected_time_in_a_stage(db, client, cohort, as_manager, audit_events):
+    response = client.post(
+        f"/pipeline/cohorts/{cohort.id}/plan",
+        data={"plan-stage": "pilot", "plan-expected_days": "90", "plan-submit": "Save"},
+        follow_redirects=True,
+    )
+
+    assert "Expected time saved." in page(response)
+    db.session.expire_all()
+    assert pipeline.stage_plans(cohort)["pilot"].expected_days == 90
+    [event] = audit_events("stage_plan.updated")
+    assert event.before == {"stage": "pilot", "expected_days": 70}
+    assert event.after == {"stage": "pilot", "expected_days": 90}
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("ninety", "Not a valid integer value."),
+        ("0", "Number must be between 1 and 3650."),
+        ("", "Enter a whole number of days."),
+    ],
+)
+def test_a_bad_expected_time_says_why_and_writes_nothing(
+    db, client, cohort, as_manager, value, message
+):
+    before = snapshot(db)
+
+    response = client.post(
+        f"/pipeline/cohorts/{cohort.id}/plan",
+        data={"plan-stage": "pilot", "plan-expected_days": value, "plan-submit": "Save"},
+    )
+
+    assert response.status_code == 200
+    assert message in page(response)
+    assert pipeline.stage_plans(cohort)["pilot"].expected_days == 70
+    assert snapshot(db) == before
+
+
+def test_an_unknown_stage_in_the_plan_is_refused(db, client, cohort, as_manager):
+    before = snapshot(db)
+
+    response = client.post(
+        f"/pipeline/cohorts/{cohort.id}/plan",
+        data={"plan-stage": "scale-up", "plan-expected_days": "30", "plan-submit": "Save"},
+    )
+
+    assert "Unknown stage: choose concept, prototype, pilot, launch or adoption." in page(response)
+    assert snapshot(db) == before
+    with pytest.raises(InvalidInput, match=re.escape("Unknown stage 'scale-up'.")):
+        pipeline.set_expected_days(cohort, "scale-up", 30, by=as_manager)
+
+
+def test_a_default_milestone_added_to_the_plan_reaches_ventures_entering_the_stage(
+    db, client, cohort, venture, manager, as_manager
+):
+    response = client.post(
+        f"/pipeline/cohorts/{cohort.id}/plan",
+        data={
+            "template-stage": "prototype",
+            "template-title": "Accessibility review",
+            "template-description": "WCAG 2.1 AA check with the Department on Disability.",
+            "template-due_after_days": "10",
+            "template-submit": "Add default milestone",
+        },
+        follow_redirects=True,
+    )
+    assert "Default milestone added" in page(response)
+
+    pipeline.move_stage(venture, "prototype", "", by=manager, at=MOVED_AT)
+
+    added = [m for m in pipeline.venture_milestones(venture) if m.stage == "prototype"]
+    assert "Accessibility review" in titles(added)
+    review = next(m for m in added if m.title == "Accessibility review")
+    assert review.due_on == MOVED_AT.date() + timedelta(days=10)
+    assert review.description == "WCAG 2.1 AA check with the Department on Disability."
+
+
+def test_a_default_milestone_title_may_not_repeat_in_a_stage(db, client, cohort, as_manager):
+    before = snapshot(db)
+
+    response = client.post(
+        f"/pipeline/cohorts/{cohort.id}/plan",
+        data={
+            "template-stage": "concept",
+            "template-title": "Problem statement signed off",
+            "template-due_after_days": "10",
+            "template-submit": "Add default milestone",
+        },
+    )
+
+    assert "The concept stage already has a milestone called 'Problem statement signed off'." in (
+        page(response)
+    )
+    assert snapshot(db) == before
+
+
+def test_a_default_milestone_with_a_bad_due_time_is_refused(db, client, cohort, as_manager):
+    before = snapshot(db)
+
+    response = client.post(
+        f"/pipeline/cohorts/{cohort.id}/plan",
+        data={
+            "template-stage": "concept",
+            "template-title": "Town hall",
+            "template-due_after_days": "two weeks",
+            "template-submit": "Add default milestone",
+        },
+    )
+
+    assert "Not a valid integer value." in page(response)
+    assert snapshot(db) == before
+
+
+def test_removing_a_default_milestone_keeps_it_for_ventures_that_have_it(
+    db, client, cohort, venture, manager, as_manager
+):
+    template = pipeline.milestone_templates(cohort, "concept")[0]
+    template_id = template.id
+    title = template.title
+    late = factories.venture(cohort, "Latecomer", by=manager)
+    pipeline.move_stage(late, "prototype", "", by=manager)
+
+    response = client.post(f"/pipeline/templates/{template_id}/remove", follow_redirects=True)
+
+    assert "Default milestone removed" in page(response)
+    assert db.session.get(MilestoneTemplate, template_id) is None
+    assert title in titles(pipeline.venture_milestones(venture))
+    # A venture entering the stage from now on does not get it.
+    newcomer = factories.venture(cohort, "Newcomer", by=manager)
+    assert title not in titles(pipeline.venture_milestones(newcomer))
+
+
+def test_founders_cannot_see_or_change_the_stage_plan(db, client, cohort, as_founder):
+    before = snapshot(db)
+
+    assert client.get(f"/pipeline/cohorts/{cohort.id}/plan").status_code == 403
+    response = client.post(
+        f"/pipeline/cohorts/{cohort.id}/plan",
+        data={"plan-stage": "pilot", "plan-expected_days": "5", "plan-submit": "Save"},
+    )
+
+    assert response.status_code == 403
+    assert snapshot(db) == before
+
+
+# Milestones: the status rules -------------------------------------------------------------------
+
+
+def test_founder_creates_and_edits_their_venture_milestones(db, venture, founder, audit_events):
+    milestone = factories.milestone(
+        venture, "Ten interviews", by=founder, due_on=date(2025, 6, 1), owner_id=founder.id
+    )
+
+    pipeline.update_milestone(
+        milestone,
+        pipeline.MilestoneInput(
+            title="Twelve interviews",
+            description="In Watts and Boyle Heights",
+            stage="concept",
+            due_on=date(2025, 6, 8),
+            owner_id=None,
+        ),
+        by=founder,
+    )
+
+    stored = reloaded(db, Milestone, milestone.id)
+    assert (stored.title, stored.due_on, stored.owner_id, stored.status) == (
+        "Twelve interviews",
+        date(2025, 6, 8),
+        None,
+        "planned",
+    )
+    [created] = audit_events("milestone.created")
+    [updated] = audit_events("milestone.updated")
+    assert created.actor_id == updated.actor_id == founder.id
+    assert updated.before["title"] == "Ten interviews"
+
+
+def test_a_founder_cannot_write_another_venture_milestones(
+    db, venture, other_venture, other_founder
+):
+    with pytest.raises(NotAllowed):
+        factories.milestone(venture, "Sneaky", by=other_founder)
+    milestone = pipeline.venture_milestones(venture)[0]
+    with pytest.raises(NotAllowed):
+        pipeline.complete_milestone(milestone, None, "Done!", by=other_founder)
+
+
+def test_a_milestone_owner_must_be_a_founder_of_the_venture(db, venture, founder, other_founder):
+    with pytest.raises(
+        InvalidInput, match=re.escape("The owner must be one of the venture's founders.")
+    ):
+        factories.milestone(venture, "Pilot plan", by=founder, owner_id=other_founder.id)
+
+
+def test_a_milestone_title_longer_than_the_column_is_refused(db, venture, founder):
+    with pytest.raises(InvalidInput, match="at most 200 characters"):
+        factories.milestone(venture, "x" * 201, by=founder)
+
+
+def test_a_milestone_in_an_unknown_stage_is_refused(db, venture, founder):
+    with pytest.raises(InvalidInput, match=re.escape("Unknown stage 'growth'.")):
+        factories.milestone(venture, "Pilot plan", by=founder, stage="growth")
+
+
+def test_done_needs_evidence(db, venture, founder):
+    milestone = factories.milestone(venture, "Ten interviews", by=founder)
+
+    with pytest.raises(
+        InvalidInput, match=re.escape("Add evidence: a link to it, a note on it, or both.")
+    ):
+        pipeline.complete_milestone(milestone, "  ", "  ", by=founder)
+
+    assert milestone.status == "planned"
+    assert milestone.completed_at is None
+
+
+@pytest.mark.parametrize(
+    ("url", "note"),
+    [("https://docs.example.org/interviews", ""), (None, "Notes are in the shared drive")],
+    ids=["link", "note"],
+)
+def test_a_link_or_a_note_is_enough_evidence(db, venture, founder, url, note):
+    milestone = factories.milestone(venture, "Ten interviews", by=founder)
+
+    pipeline.complete_milestone(milestone, url, note, by=founder)
+
+    stored = reloaded(db, Milestone, milestone.id)
+    assert stored.status == "done"
+    assert stored.completed_at is not None
+    assert (stored.evidence_url, stored.evidence_note) == (url, note)
+
+
+@pytest.mark.parametrize("url", ["leakmap.example.org", "ftp://example.org/notes", "https://"])
+def test_evidence_that_is_not_a_link_is_refused(db, venture, founder, url):
+    milestone = factories.milestone(venture, "Ten interviews", by=founder)
+
+    with pytest.raises(InvalidInput, match="Evidence must be a link"):
+        pipeline.complete_milestone(milestone, url, "", by=founder)
+
+    assert milestone.status == "planned"
+    assert milestone.evidence_url is None
+
+
+def test_a_founder_cannot_verify_their_own_milestone(db, venture, founder):
+    milestone = factories.milestone(venture, "Ten interviews", by=founder)
+    pipeline.complete_milestone(milestone, None, "Done", by=founder)
+
+    with pytest.raises(NotAllowed, match=re.escape("Only a program manager verifies milestones.")):
+        pipeline.verify_milestone(milestone, by=founder)
+
+    assert milestone.status == "done"
+    assert milestone.verified_at is None
+
+
+def test_manager_verifies_a_done_milestone(db, venture, founder, manager, audit_events):
+    milestone = factories.milestone(venture, "Ten interviews", by=founder)
+    pipeline.complete_milestone(milestone, None, "Done", by=founder)
+
+    pipeline.verify_milestone(milestone, by=manager)
+
+    stored = reloaded(db, Milestone, milestone.id)
+    assert stored.status == "verified"
+    assert stored.verified_by_id == manager.id
+    assert stored.verified_at is not None
+    [event] = audit_events("milestone.verified")
+    assert event.actor_id == manager.id
+
+
+@pytest.mark.parametrize("status", ["planned", "in_progress", "missed"])
+def test_only_a_done_milestone_can_be_verified_or_sent_back(db, venture, founder, manager, status):
+    milestone = factories.milestone(venture, "Ten interviews", by=founder)
+    milestone.status = status
+
+    with pytest.raises(
+        InvalidInput, match=re.escape("Only a milestone marked done can be verified.")
+    ):
+        pipeline.verify_milestone(milestone, by=manager)
+    with pytest.raises(
+        InvalidInput, match=re.escape("Only a milestone marked done can be sent back.")
+    ):
+        pipeline.send_back_milestone(milestone, "More", by=manager)
+
+    assert milestone.status == status
+
+
+def test_sending_back_needs_a_comment_and_reopens_the_milestone(db, venture, founder, manager):
+    milestone = factories.milestone(venture, "Ten interviews", by=founder)
+    pipeline.complete_milestone(milestone, "https://example.org/notes", "", by=founder)
+
+    with pytest.raises(
+        InvalidInput, match=re.escape("Say what is missing when sending a milestone back.")
+    ):
+        pipeline.send_back_milestone(milestone, "  ", by=manager)
+    assert milestone.status == "done"
+
+    pipeline.send_back_milestone(milestone, "Only six interviews are written up.", by=manager)
+
+    stored = reloaded(db, Milestone, milestone.id)
+    assert stored.status == "in_progress"
+    assert stored.review_comment == "Only six interviews are written up."
+    assert stored.completed_at is None
+
+
+def test_a_verified_milestone_cannot_be_edited_or_reopened(db, venture, founder, manager):
+    milestone = factories.milestone(venture, "Ten interviews", by=founder)
+    pipeline.complete_milestone(milestone, None, "Done", by=founder)
+    pipeline.verify_milestone(milestone, by=manager)
+    data = pipeline.MilestoneInput("Renamed", "", "concept", None, None)
+
+    with pytest.raises(InvalidInput, match=re.escape("A verified milestone cannot be edited.")):
+        pipeline.update_milestone(milestone, data, by=founder)
+    with pytest.raises(InvalidInput, match=re.escape("This milestone is already done.")):
+        pipeline.complete_milestone(milestone, None, "Again", by=founder)
+    with pytest.raises(
+        InvalidInput, match=re.escape("Only a planned or missed milestone can be started.")
+    ):
+        pipeline.start_milestone(milestone, by=founder)
+    with pytest.raises(
+        InvalidInput, match=re.escape("Only an open milestone can be marked missed.")
+    ):
+        pipeline.miss_milestone(milestone, "Late", by=manager)
+
+    stored = reloaded(db, Milestone, milestone.id)
+    assert (stored.title, stored.status) == ("Ten interviews", "verified")
+
+
+def test_a_missed_milestone_can_be_restarted_and_finished(db, venture, founder, manager):
+    milestone = factories.milestone(venture, "Ten interviews", by=founder)
+    pipeline.start_milestone(milestone, by=founder)
+
+    with pytest.raises(NotAllowed):
+        pipeline.miss_milestone(milestone, "Late", by=founder)
+    pipeline.miss_milestone(milestone, "The interviews did not happen", by=manager)
+    assert milestone.status == "missed"
+    assert milestone.review_comment == "The interviews did not happen"
+
+    pipeline.start_milestone(milestone, by=founder)
+    assert milestone.status == "in_progress"
+    pipeline.complete_milestone(milestone, None, "Done at last", by=founder)
+    assert milestone.status == "done"
+
+
+def test_overdue_is_computed_from_the_due_date_and_status(db, venture, founder, manager):
+    today = date(2025, 6, 10)
+    due = factories.milestone(venture, "Due", by=founder, due_on=date(2025, 6, 9))
+    due_today = factories.milestone(venture, "Due today", by=founder, due_on=today)
+    undated = factories.milestone(venture, "Undated", by=founder)
+    finished = factories.milestone(venture, "Finished", by=founder, due_on=date(2025, 6, 1))
+    pipeline.complete_milestone(finished, None, "Done", by=founder)
+
+    assert due.is_overdue(today)
+    assert not due_today.is_overdue(today)
+    assert not undated.is_overdue(today)
+    assert not finished.is_overdue(today)
+    pipeline.start_milestone(due, by=founder)
+    assert due.is_overdue(today)
+    pipeline.miss_milestone(due, "Too late", by=manager)
+    assert not due.is_overdue(today)
+    assert "overdue" not in Milestone.__table__.c
+
+
+# Milestones: the pages -------------------------------------------------------------------------
+
+
+def milestone_form(**fields) -> dict[str, str]:
+    data = {
+        "title": "Ten interviews",
+        "description": "With residents of Watts",
+        "stage": "concept",
+        "due_on": "2025-06-01",
+        "owner_id": "0",
+    }
+    return {**data, **fields}
+
+
+def test_founder_adds_a_milestone_on_the_page(db, client, venture, as_founder):
+    response = client.post(
+        f"/ventures/{venture.id}/milestones",
+        data=milestone_form(owner_id=str(as_founder.id)),
+        follow_redirects=True,
+    )
+
+    assert "Milestone added." in page(response)
+    stored = db.session.scalar(select(Milestone).where(Milestone.title == "Ten interviews"))
+    assert (stored.venture_id, stored.due_on, stored.owner_id, stored.status) == (
+        venture.id,
+        date(2025, 6, 1),
+        as_founder.id,
+        "planned",
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"title": ""}, "This field is required."),
+        ({"due_on": "June first"}, "Not a valid date value."),
+        (
+            {"stage": "growth"},
+            "Unknown stage: choose concept, prototype, pilot, launch or adoption.",
+        ),
+        ({"owner_id": "999999"}, "The owner must be one of the venture's founders."),
+    ],
+    ids=["no title", "bad date", "unknown stage", "stranger as owner"],
+)
+def test_a_bad_milestone_says_why_and_writes_nothing(
+    db, client, venture, as_founder, fields, message
+):
+    before = snapshot(db)
+
+    response = client.post(f"/ventures/{venture.id}/milestones", data=milestone_form(**fields))
+
+    assert response.status_code == 200
+    assert message in page(response)
+    assert snapshot(db) == before
+
+
+def test_founder_edits_a_milestone_on_the_page(db, client, venture, founder, as_founder):
+    milestone = factories.milestone(venture, "Ten interviews", by=founder)
+
+    response = client.post(
+        f"/milestones/{milestone.id}/edit",
+        data=milestone_form(title="Twelve interviews", due_on="2025-07-01"),
+        follow_redirects=True,
+    )
+
+    assert "Milestone saved." in page(response)
+    stored = reloaded(db, Milestone, milestone.id)
+    assert (stored.title, stored.due_on) == ("Twelve interviews", date(2025, 7, 1))
+
+
+def test_a_verified_milestone_cannot_be_edited_on_the_page(
+    db, client, venture, founder, manager, as_founder
+):
+    milestone = factories.milestone(venture, "Ten interviews", by=founder)
+    pipeline.complete_milestone(milestone, None, "Done", by=founder)
+    pipeline.verify_milestone(milestone, by=manager)
+
+    response = client.post(f"/milestones/{milestone.id}/edit", data=milestone_form(title="Renamed"))
+
+    assert "A verified milestone cannot be edited." in page(response)
+    assert reloaded(db, Milestone, milestone.id).title == "Ten interviews"
+
+
+def test_founder_marks_a_milestone_done_with_a_link(db, client, venture, founder, as_founder):
+    milestone = factories.milestone(venture, "Ten interviews", by=founder)
+
+    response = client.post(
+        f"/milestones/{milestone.id}/complete",
+        data={"evidence_url": "https://docs.example.org/interviews", "evidence_note": ""},
+        follow_redirects=True,
+    )
+
+    assert "Ten interviews is done; a program manager will verify it." in page(response)
+    stored = reloaded(db, Milestone, milestone.id)
+    assert (stored.status, stored.evidence_url) == ("done", "https://docs.example.org/interviews")
+
+
+@pytest.mark.parametrize(
+    ("evidence", "message"),
+    [
+        (
+            {"evidence_url": "docs.example.org/interviews", "evidence_note": "See the notes"},
+            "Evidence must be a full link (https://…).",
+        ),
+        (
+            {"evidence_url": "", "evidence_note": ""},
+            "Add evidence: a link to it, a note on it, or both.",
+        ),
+    ],
+    ids=["not a link", "no evidence"],
+)
+def test_bad_evidence_on_the_page_says_why_and_writes_nothing(
+    db, client, venture, founder, as_founder, evidence, message
+):
+    milestone = factories.milestone(venture, "Ten interviews", by=founder)
+    before = snapshot(db)
+
+    response = client.post(
+        f"/milestones/{milestone.id}/complete", data=evidence, follow_redirects=True
+    )
+
+    assert message in page(response)
+    stored = reloaded(db, Milestone, milestone.id)
+    assert (stored.status, stored.evidence_url, stored.evidence_note) == ("planned", None, "")
+    assert snapshot(db) == before
+
+
+def test_a_founder_cannot_verify_send_back_or_miss_on_the_page(
+    db, client, venture, founder, as_founder
+):
+    milestone = factories.milestone(venture, "Ten interviews", by=founder)
+    pipeline.complete_milestone(milestone, None, "Done", by=founder)
+    before = snapshot(db)
+
+    for action in ("verify", "send-back", "miss"):
+        response = client.post(f"/milestones/{milestone.id}/{action}", data={"comment": "ok"})
+        assert response.status_code == 403, action
+
+    assert reloaded(db, Milestone, milestone.id).status == "done"
+    assert snapshot(db) == before
+
+
+def test_manager_verifies_on_the_page(db, client, venture, founder, as_manager):
+    milestone = factories.milestone(venture, "Ten interviews", by=founder)
+    pipeline.complete_milestone(milestone, None, "Done", by=founder)
+
+    response = client.post(f"/milestones/{milestone.id}/verify", follow_redirects=True)
+
+    assert "Ten interviews is verified." in page(response)
+    stored = reloaded(db, Milestone, milestone.id)
+    assert (stored.status, stored.verified_by_id) == ("verified", as_manager.id)
+
+
+def test_sending_back_on_the_page_needs_a_comment(db, client, venture, founder, as_manager):
+    milestone = factories.milestone(venture, "Ten interviews", by=founder)
+    pipeline.complete_milestone(milestone, None, "Done", by=founder)
+    before = snapshot(db)
+
+    response = client.post(
+        f"/milestones/{milestone.id}/send-back", data={"comment": ""}, follow_redirects=True
+    )
+
+    assert "Say what is missing when sending a milestone back." in page(response)
+    assert reloaded(db, Milestone, milestone.id).status == "done"
+    assert snapshot(db) == before
+
+    response = client.post(
+        f"/milestones/{milestone.id}/send-back",
+        data={"comment": "Attach the interview notes."},
+        follow_redirects=True,
+    )
+
+    text = page(response)
+    assert "Ten interviews went back to the founders." in text
+    assert "Program team: Attach the interview notes." in text
+    assert reloaded(db, Milestone, milestone.id).status == "in_progress"
+
+
+def test_manager_marks_a_milestone_missed_on_the_page(db, client, venture, founder, as_manager):
+    milestone = factories.milestone(venture, "Ten interviews", by=founder)
+
+    response = client.post(
+        f"/milestones/{milestone.id}/miss",
+        data={"comment": "The pilot partner withdrew."},
+        follow_redirects=True,
+    )
+
+    text = page(response)
+    assert "Ten interviews is marked missed." in text
+    assert "Program team: The pilot partner withdrew." in text
+    stored = reloaded(db, Milestone, milestone.id)
+    assert (stored.status, stored.review_comment) == ("missed", "The pilot partner withdrew.")
+
+
+def test_the_milestones_page_marks_overdue_milestones(db, client, venture, founder, as_founder):
+    factories.milestone(venture, "Late one", by=founder, due_on=la_today() - timedelta(days=1))
+
+    text = page(client.get(f"/ventures/{venture.id}/milestones"))
+
+    assert text.count(">Overdue<") == 1
+    assert "1 overdue milestone" in text
+
+
+# Check-ins: the service -------------------------------------------------------------------------
+
+
+def check_in_input(week_start: date, **fields) -> pipeline.CheckInInput:
+    data = pipeline.CheckInInput(
+        week_start=week_start,
+        summary="Interviewed eight residents in Watts.",
+        progress="Prototype tested with five users",
+        blockers="Waiting for DWP meter data",
+        ask_kinds=["data", "introductions"],
+        asks="An introduction to the DWP open data team",
+        confidence=4,
+        users_reached=120,
+        active_pilots=1,
+        revenue=0.0,
+        funding_raised=25000.0,
+        team_size=3,
+    )
+    return replace(data, **fields)
+
+
+MONDAY = date(2025, 6, 2)
+
+
+def test_founder_posts_a_weekly_check_in(db, venture, founder, audit_events):
+    saved, created = pipeline.save_check_in(
+        venture, check_in_input(MONDAY), by=founder, today=MONDAY + timedelta(days=3)
+    )
+
+    assert created
+    stored = reloaded(db, CheckIn, saved.id)
+    assert (stored.venture_id, stored.week_start, stored.author_id) == (
+        venture.id,
+        MONDAY,
+        founder.id,
+    )
+    assert stored.ask_kinds == ["data", "introductions"]
+    assert (stored.confidence, stored.users_reached, stored.funding_raised) == (4, 120, 25000.0)
+    [event] = audit_events("check_in.created")
+    assert event.after == {"venture_id": venture.id, "week": "2025-06-02"}
+
+
+def test_a_second_check_in_for_the_same_week_edits_the_first(db, venture, founder, audit_events):
+    first, _ = pipeline.save_check_in(venture, check_in_input(MONDAY), by=founder, today=MONDAY)
+
+    second, created = pipeline.save_check_in(
+        venture,
+        check_in_input(MONDAY, summary="Better than we thought", confidence=5),
+        by=founder,
+        today=MONDAY + timedelta(days=4),
+    )
+
+    assert not created
+    assert second.id == first.id
+    assert count(db, CheckIn) == 1
+    stored = reloaded(db, CheckIn, first.id)
+    assert (stored.summary, stored.confidence) == ("Better than we thought", 5)
+    assert len(audit_events("check_in.updated")) == 1
+
+
+def test_the_week_unique_key_is_in_the_database(db, venture, founder):
+    from sqlalchemy.exc import IntegrityError
+
+    factories.check_in(venture, founder, MONDAY)
+
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.add(CheckIn(venture_id=venture.id, week_start=MONDAY, summary="x", confidence=3))
+        db.session.flush()
+    assert count(db, CheckIn) == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "today", "message"),
+    [
+        (
+            {"week_start": MONDAY + timedelta(days=2)},
+            MONDAY,
+            "A check-in's week starts on a Monday.",
+        ),
+        (
+            {"week_start": MONDAY + timedelta(days=7)},
+            MONDAY + timedelta(days=6),
+            "You cannot check in for a week that has not started.",
+        ),
+        ({"summary": "  "}, MONDAY, "Write a short summary of the week."),
+        ({"confidence": 0}, MONDAY, "Confidence is a number from 1 to 5."),
+        ({"confidence": 6}, MONDAY, "Confidence is a number from 1 to 5."),
+        ({"users_reached": -5}, MONDAY, "Residents or users reached cannot be negative."),
+        ({"revenue": -1.0}, MONDAY, "Revenue (USD) cannot be negative."),
+        ({"ask_kinds": ["money"]}, MONDAY, "Unknown kind of ask: money."),
+        ({"custom_kpis": {"Gallons saved": 10}}, MONDAY, "'Gallons saved' is not one of this"),
+        ({"revenue": float("inf")}, MONDAY, "Revenue (USD) must be a number."),
+        ({"funding_raised": float("nan")}, MONDAY, "Funding raised (USD) must be a number."),
+        ({"team_size": 3_000_000_000}, MONDAY, "Team size must be at most 2,000,000,000."),
+    ],
+    ids=[
+        "not a monday",
+        "future week",
+        "no summary",
+        "confidence 0",
+        "confidence 6",
+        "negative users",
+        "negative revenue",
+        "unknown ask",
+        "unknown kpi",
+        "infinite revenue",
+        "nan funding",
+        "huge team",
+    ],
+)
+def test_a_bad_check_in_is_refused_and_writes_nothing(db, venture, founder, fields, today, message):
+    before = snapshot(db)
+
+    with pytest.raises(InvalidInput, match=re.escape(message)):
+        pipeline.save_check_in(
+            venture, replace(check_in_input(MONDAY), **fields), by=founder, today=today
+        )
+    db.session.rollback()
+
+    assert snapshot(db) == before
+
+
+def test_only_the_venture_founders_post_its_check_ins(
+    db, venture, manager, other_venture, other_founder
+):
+    before = snapshot(db)
+
+    for person in (manager, other_founder):
+        with pytest.raises(
+            NotAllowed, match=re.escape("Only the venture's founders post its check-ins.")
+        ):
+            pipeline.save_check_in(venture, check_in_input(MONDAY), by=person, today=MONDAY)
+    db.session.rollback()
+
+    assert snapshot(db) == before
+
+
+def test_custom_kpis_are_tracked_per_venture(db, venture, founder, other_venture, other_founder):
+    pipeline.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
+
+    saved = factories.check_in(venture, founder, MONDAY, custom_kpis={"Gallons saved": 1200.5})
+
+    assert reloaded(db, CheckIn, saved.id).custom_kpis == {"Gallons saved": 1200.5}
+    with pytest.raises(
+        InvalidInput, match=re.escape("'Gallons saved' is not one of this venture's KPIs.")
+    ):
+        factories.check_in(other_venture, other_founder, MONDAY, custom_kpis={"Gallons saved": 3.0})
+    with pytest.raises(InvalidInput, match=re.escape("Gallons saved must be a number.")):
+        factories.check_in(venture, founder, MONDAY, custom_kpis={"Gallons saved": "lots"})
+    with pytest.raises(InvalidInput, match=re.escape("Gallons saved cannot be negative.")):
+        factories.check_in(venture, founder, MONDAY, custom_kpis={"Gallons saved": -3.0})
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Gallons saved", "The venture already tracks 'Gallons saved'."),
+        ("Team size", "'Team size' is already one of the standard KPIs."),
+        ("", "A KPI needs a name of at most 80 characters."),
+    ],
+)
+def test_a_custom_kpi_needs_a_new_name(db, venture, founder, name, message):
+    pipeline.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
+
+    with pytest.raises(InvalidInput, match=re.escape(message)):
+        pipeline.add_custom_kpi(venture, name, "", by=founder)
+
+    assert titles_of_kpis(venture) == ["Gallons saved"]
+
+
+def titles_of_kpis(venture) -> list[str]:
+    return [kpi.name for kpi in pipeline.custom_kpis(venture)]
+
+
+# Check-ins: the pages --------------------------------------------------------------------------
+
+
+def check_in_form(week_start: date, **fields) -> dict[str, object]:
+    data = {
+        "week_start": week_start.isoformat(),
+        "summary": "Interviewed eight residents in Watts.",
+        "progress": "Prototype tested with five users",
+        "blockers": "",
+        "ask_kinds": ["mentors", "funding"],
+        "asks": "A mentor who has sold to the city",
+        "confidence": "4",
+        "users_reached": "120",
+        "active_pilots": "1",
+        "revenue": "",
+        "funding_raised": "25000",
+        "team_size": "3",
+    }
+    return {**data, **fields}
+
+
+def test_founder_posts_this_week_check_in_on_the_page(db, client, venture, as_founder):
+    response = client.post(
+        f"/ventures/{venture.id}/check-in",
+        data=check_in_form(this_monday()),
+        follow_redirects=True,
+    )
+
+    text = page(response)
+    assert "Check-in posted." in text
+    assert "Interviewed eight residents in Watts." in text
+    [stored] = db.session.scalars(select(CheckIn))
+    assert (stored.week_start, stored.confidence, stored.users_reached) == (this_monday(), 4, 120)
+    assert (stored.revenue, stored.funding_raised) == (None, 25000.0)
+    assert stored.ask_kinds == ["mentors", "funding"]
+
+
+def test_posting_again_in_the_same_week_edits_the_check_in(db, client, venture, as_founder):
+    client.post(f"/ventures/{venture.id}/check-in", data=check_in_form(this_monday()))
+
+    response = client.post(
+        f"/ventures/{venture.id}/check-in",
+        data=check_in_form(this_monday(), summary="Signed the pilot!", confidence="5"),
+        follow_redirects=True,
+    )
+
+    assert "This week's check-in is updated." in page(response)
+    [stored] = db.session.scalars(select(CheckIn))
+    assert (stored.summary, stored.confidence) == ("Signed the pilot!", 5)
+
+
+def test_the_check_in_form_shows_this_week_check_in_to_edit(
+    db, client, venture, founder, as_founder
+):
+    factories.check_in(venture, founder, this_monday(), summary="Already written", today=la_today())
+
+    text = page(client.get(f"/ventures/{venture.id}/check-in"))
+
+    assert "Editing the check-in for the week of" in text
+    assert "Already written" in text
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"users_reached": "lots"}, "Not a valid integer value."),
+        ({"revenue": "ten dollars"}, "Not a valid decimal value."),
+        ({"team_size": "-1"}, "Enter 0 or more."),
+        ({"funding_raised": "-500"}, "Enter 0 or more."),
+        ({"confidence": "7"}, "Confidence is a number from 1 to 5."),
+        ({"confidence": "high"}, "Confidence is a number from 1 to 5."),
+        ({"summary": ""}, "This field is required."),
+        ({"week_start": "next week"}, "Not a valid date value."),
+        ({"revenue": "Infinity"}, "Revenue (USD) must be a number."),
+        ({"funding_raised": "1e400"}, "Funding raised (USD) must be a number."),
+        (
+            {"users_reached": "99999999999999"},
+            "Residents or users reached must be at most 2,000,000,000.",
+        ),
+    ],
+    ids=[
+        "text users",
+        "text revenue",
+        "negative team",
+        "negative funding",
+        "confidence 7",
+        "confidence text",
+        "no summary",
+        "bad week",
+        "infinite revenue",
+        "overflowing funding",
+        "too many users",
+    ],
+)
+def test_a_bad_check_in_on_the_page_says_why_and_writes_nothing(
+    db, client, venture, as_founder, fields, message
+):
+    before = snapshot(db)
+
+    response = client.post(
+        f"/ventures/{venture.id}/check-in", data={**check_in_form(this_monday()), **fields}
+    )
+
+    assert response.status_code == 200
+    assert message in page(response)
+    assert snapshot(db) == before
+
+
+@pytest.mark.parametrize(
+    ("week", "message"),
+    [
+        (lambda: this_monday() + timedelta(days=1), "A check-in's week starts on a Monday."),
+        (
+            lambda: this_monday() + timedelta(days=7),
+            "You cannot check in for a week that has not started.",
+        ),
+    ],
+    ids=["not a monday", "future week"],
+)
+def test_a_check_in_week_must_be_a_monday_that_has_begun(
+    db, client, venture, as_founder, week, message
+):
+    before = snapshot(db)
+
+    response = client.post(f"/ventures/{venture.id}/check-in", data=check_in_form(week()))
+
+    assert message in page(response)
+    assert snapshot(db) == before
+
+
+def test_a_custom_kpi_gets_its_own_field(db, client, venture, as_founder):
+    response = client.post(
+        f"/ventures/{venture.id}/kpis",
+        data={"name": "Gallons saved", "unit": "gallons"},
+        follow_redirects=True,
+    )
+    text = page(response)
+    assert "Your check-ins now ask for Gallons saved." in text
+    assert "Gallons saved (gallons)" in text
+    [kpi] = pipeline.custom_kpis(venture)
+
+    response = client.post(
+        f"/ventures/{venture.id}/check-in",
+        data=check_in_form(this_monday(), **{f"kpi_{kpi.id}": "1200.5"}),
+        follow_redirects=True,
+    )
+
+    assert "Gallons saved 1,200.5" in page(response)
+    [stored] = db.session.scalars(select(CheckIn))
+    assert stored.custom_kpis == {"Gallons saved": 1200.5}
+
+
+def test_text_in_a_custom_kpi_field_says_why_and_writes_nothing(
+    db, client, venture, founder, as_founder
+):
+    kpi = pipeline.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
+    before = snapshot(db)
+
+    response = client.post(
+        f"/ventures/{venture.id}/check-in",
+        data=check_in_form(this_monday(), **{f"kpi_{kpi.id}": "a lot"}),
+    )
+
+    assert "Not a valid decimal value." in page(response)
+    assert snapshot(db) == before
+
+    response = client.post(
+        f"/ventures/{venture.id}/check-in",
+        data=check_in_form(this_monday(), **{f"kpi_{kpi.id}": "Infinity"}),
+        follow_redirects=True,
+    )
+
+    assert "Gallons saved must be a number." in page(response)
+    assert snapshot(db) == before
+
+
+def test_managers_read_a_venture_check_ins(db, client, venture, founder, as_manager):
+    factories.check_in(venture, founder, this_monday(), summary="Pilot signed", today=la_today())
+
+    response = client.get(f"/ventures/{venture.id}/check-ins")
+
+    assert response.status_code == 200
+    assert "Pilot signed" in page(response)
+    # Managers read check-ins; only founders write them.
+    assert client.get(f"/ventures/{venture.id}/check-in").status_code == 403
+
+
+# Access ----------------------------------------------------------------------------------------
+
+
+def test_a_founder_cannot_read_another_venture_pages(
+    db, client, venture, founder, other_venture, other_founder, sign_in
+):
+    factories.check_in(venture, founder, this_monday(), summary="Private", today=la_today())
+    db.session.commit()
+    sign_in(client, other_founder.email)
+
+    for path in ("check-ins", "check-in", "milestones", "timeline"):
+        response = client.get(f"/ventures/{venture.id}/{path}")
+        assert response.status_code == 403, path
+        assert "Private" not in page(response)
+
+
+def test_a_founder_cannot_write_another_venture_check_ins_or_milestones(
+    db, client, venture, founder, other_venture, other_founder, sign_in
+):
+    mine = factories.milestone(venture, "Ten interviews", by=founder)
+    factories.check_in(venture, founder, this_monday(), summary="Ours", today=la_today())
+    db.session.commit()
+    sign_in(client, other_founder.email)
+    before = snapshot(db)
+
+    posts = {
+        f"/ventures/{venture.id}/check-in": check_in_form(this_monday(), summary="Hijacked"),
+        f"/ventures/{venture.id}/kpis": {"name": "Stolen"},
+        f"/ventures/{venture.id}/milestones": milestone_form(title="Planted"),
+        f"/milestones/{mine.id}/edit": milestone_form(title="Renamed"),
+        f"/milestones/{mine.id}/start": {},
+        f"/milestones/{mine.id}/complete": {"evidence_note": "Done by someone else"},
+    }
+    for path, data in posts.items():
+        assert client.post(path, data=data).status_code == 403, path
+
+    assert snapshot(db) == before
+    stored = reloaded(db, Milestone, mine.id)
+    assert (stored.title, stored.status) == ("Ten interviews", "planned")
+    [check_in] = db.session.scalars(select(CheckIn))
+    assert check_in.summary == "Ours"
+
+
+@pytest.mark.parametrize("role", ["mentor", "funder", "partner", "judge"])
+def test_people_not_on_the_team_do_not_see_check_ins_or_milestones(
+    db, client, venture, founder, login_as, role
+):
+    milestone = factories.milestone(venture, "Ten interviews", by=founder)
+    factories.check_in(venture, founder, this_monday(), summary="Private", today=la_today())
+    login_as(role)
+    before = snapshot(db)
+
+    for path in ("check-ins", "check-in", "milestones", "timeline"):
+        response = client.get(f"/ventures/{venture.id}/{path}")
+        assert response.status_code == 403, (role, path)
+        assert "Private" not in page(response)
+    assert client.post(f"/milestones/{milestone.id}/start").status_code == 403
+    assert (
+        client.post(f"/ventures/{venture.id}/check-in", data=check_in_form(this_monday()))
+    ).status_code == 403
+
+    assert snapshot(db) == before
+
+
+def test_a_founder_who_is_also_a_mentor_sees_only_their_own_venture(
+    db, client, venture, other_venture, sign_in
+):
+    person = factories.founder_of(other_venture, name="Cy Park")
+    accounts.grant_roles(person, {Role.MENTOR}, by=None)
+    db.session.commit()
+    sign_in(client, person.email)
+
+    assert client.get(f"/ventures/{other_venture.id}/check-ins").status_code == 200
+    assert client.get(f"/ventures/{venture.id}/check-ins").status_code == 403
