@@ -77,6 +77,11 @@ class Config:
     RISK_LOW_CONFIDENCE = int(os.environ.get("RISK_LOW_CONFIDENCE", 2))
     RISK_LOW_CONFIDENCE_STREAK = int(os.environ.get("RISK_LOW_CONFIDENCE_STREAK", 2))
 
+    # Mentor sessions (services/booking.py).
+    BOOKING_MIN_NOTICE_MINUTES = int(os.environ.get("BOOKING_MIN_NOTICE_MINUTES", 60))
+    BOOKING_MAX_PER_MENTOR_PER_WEEK = int(os.environ.get("BOOKING_MAX_PER_MENTOR_PER_WEEK", 2))
+    BOOKING_LATE_CANCEL_HOURS = int(os.environ.get("BOOKING_LATE_CANCEL_HOURS", 24))
+
     # Adds an X-Query-Count header to every response; the benchmark script reads it.
     QUERY_COUNT_HEADER = _bool("QUERY_COUNT_HEADER", False)
 

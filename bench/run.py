@@ -93,6 +93,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--markdown", action="store_true", help="print a Markdown table for the README"
     )
+    parser.add_argument(
+        "--office-hours",
+        action="store_true",
+        help="instead of pages, time the office-hours generator on 40 ventures x 60 mentors "
+        "(5 runs; python -m bench.office_hours takes other sizes)",
+    )
     return parser.parse_args(argv)
 
 
@@ -295,6 +301,10 @@ def chosen_pages(names: list[str] | None) -> list[scenarios.Page]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.office_hours:
+        from bench import office_hours
+
+        return office_hours.main([])
     pages = chosen_pages(args.pages)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     stop = threading.Event()

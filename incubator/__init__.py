@@ -74,7 +74,9 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    from incubator.web import write_intent
+
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
 
 def register_blueprints(app: Flask) -> None:
@@ -84,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from incubator.blueprints.hackathons import bp as hackathons_bp
     from incubator.blueprints.judging import bp as judging_bp
     from incubator.blueprints.main import bp as main_bp
+    from incubator.blueprints.mentoring import bp as mentoring_bp
     from incubator.blueprints.people import bp as people_bp
     from incubator.blueprints.pipeline import bp as pipeline_bp
     from incubator.blueprints.showcase import bp as showcase_bp
@@ -95,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(judging_bp)
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(pipeline_bp)
+    app.register_blueprint(mentoring_bp)
     app.register_blueprint(showcase_bp)
     app.register_blueprint(api_bp)
 

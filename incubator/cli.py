@@ -78,9 +78,11 @@ def seed_demo(if_empty: bool) -> None:
     help="Act as on this day (YYYY-MM-DD); today in the program's time zone by default.",
 )
 def send_reminders(day: datetime | None) -> None:
-    """Mail founders whose weekly check-in is due and managers the ventures at risk.
+    """Mail founders whose weekly check-in is due, managers the ventures at risk, and both
+    sides of every mentor session that starts tomorrow.
 
-    Safe to run several times a day: nobody gets the same reminder twice in a week.
+    Safe to run several times a day: nobody gets the same weekly reminder twice in a week,
+    nor a session's reminder twice.
     """
     if day is None:
         today = datetime.now(ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])).date()

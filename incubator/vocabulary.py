@@ -1,4 +1,5 @@
-"""Shared word lists: challenge areas, impact areas, Los Angeles neighbourhoods, venture needs."""
+"""Shared word lists: challenge areas, impact areas, Los Angeles neighbourhoods, venture needs,
+languages."""
 
 CHALLENGE_AREAS = [
     "Water and drought",
@@ -55,4 +56,27 @@ NEEDS = [
     "Design",
     "Engineering",
     "Marketing",
+]
+
+# Languages mentors speak: English first, then the languages most spoken at home in Los Angeles.
+LANGUAGES = [
+    "English",
+    "Spanish",
+    "Korean",
+    "Mandarin",
+    "Cantonese",
+    "Tagalog",
+    "Vietnamese",
+    "Armenian",
+    "Farsi",
+    "Russian",
+    "Japanese",
+    "Arabic",
+    "Hindi",
+    "Khmer",
+    "Thai",
+    "Hebrew",
+    "French",
+    "Portuguese",
+    "American Sign Language",
 ]

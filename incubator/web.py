@@ -4,22 +4,37 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from urllib.parse import urlsplit
 
 from flask import current_app, request
 
 from incubator.extensions import db
 
+# Read by the SQLite "begin" hook in create_app: BEGIN IMMEDIATE while it is set.
+write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+
 
 @contextmanager
-def transaction() -> Iterator[None]:
-    """Commit what the block's services flushed, or roll it all back on any error."""
+def transaction(*, serialised: bool = False) -> Iterator[None]:
+    """Commit what the block's services flushed, or roll it all back on any error.
+
+    serialised=True starts a fresh transaction that holds SQLite's write lock from its first
+    statement (BEGIN IMMEDIATE), so check-then-insert rules such as "no overlapping sessions"
+    cannot race between gunicorn workers. PostgreSQL needs no such lock: constraints and row
+    locks in the services do that work there.
+    """
+    if serialised:
+        db.session.commit()  # end the read transaction the request opened
+    token = write_intent.set(serialised)
     try:
         yield
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
+    finally:
+        write_intent.reset(token)
 
 
 def safe_next(target: str | None, default: str) -> str:

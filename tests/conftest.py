@@ -98,6 +98,18 @@ def app(_app):
         _empty_database()
 
 
+@pytest.fixture(scope="class")
+def class_app(_app):
+    """The app for a test class whose tests share rows they only read.
+
+    The class builds its rows once; the database is emptied when the class is done.
+    """
+    with _app.app_context():
+        yield _app
+        _db.session.remove()
+        _empty_database()
+
+
 def _empty_database() -> None:
     tables = list(_db.metadata.sorted_tables)
     with _db.engine.begin() as connection:

@@ -405,3 +405,123 @@ def venture_entered(cohort, name: str | None = None, *, at, by=None, **fields):
     db.session.flush()
     pipeline.enter_pipeline(created, by=by, at=at)
     return created
+
+
+# Mentor sessions --------------------------------------------------------------------------------
+
+
+def mentor_slot(
+    mentor, starts_at, *, minutes: int = 60, location: str = "City Hall, room 301", **fields
+):
+    """An open slot of a mentor from `starts_at` (an aware datetime), inserted directly."""
+    from datetime import timedelta
+
+    from incubator.models import Slot
+
+    created = Slot(
+        mentor_id=mentor.id,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        location=location,
+        **fields,
+    )
+    db.session.add(created)
+    db.session.flush()
+    return created
+
+
+def session_booking(slot, venture, founder, *, agenda: str = "Pilot plan with the city", now=None):
+    """A booking made through the booking service (mail and audit included), as at `now`."""
+    from incubator.services import booking
+
+    return booking.book(slot, venture, agenda, by=founder, now=now)
+
+
+# Mentor profiles and availability -----------------------------------------------------------
+
+
+def mentor(name: str | None = None, *, time_zone: str = "America/Los_Angeles", **profile):
+    """A mentor with a profile saved through the service; profile overrides ProfileInput."""
+    from incubator.services import mentoring
+
+    person = user("mentor", name=name, time_zone=time_zone)
+    data = mentoring.ProfileInput(
+        bio="Twenty years in city services.",
+        organisation="LA Department of Water and Power",
+        expertise=["Procurement"],
+        challenge_areas=["Water and drought"],
+        languages=["English"],
+        capacity=3,
+        meeting_link="https://meet.example.org/mentor",
+    )
+    for key, value in profile.items():
+        setattr(data, key, value)
+    mentoring.save_profile(person, data, by=person)
+    return person
+
+
+def booking_row(slot, *, status: str = "booked", for_venture=None, founder=None):
+    """A booking of a slot inserted directly, without the booking service's rules or mail."""
+    import uuid
+
+    from incubator.models import Booking, utcnow
+
+    if for_venture is None:
+        for_venture = venture(cohort())
+    if founder is None:
+        founder = founder_of(for_venture)
+    created = Booking(
+        uid=f"{uuid.uuid4()}@test",
+        slot_id=slot.id,
+        venture_id=for_venture.id,
+        founder_id=founder.id,
+        mentor_id=slot.mentor_id,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        agenda="Pilot plan",
+        status=status,
+        cancelled_at=utcnow() if status == "cancelled" else None,
+    )
+    db.session.add(created)
+    db.session.flush()
+    return created
+
+
+# Office-hours days ------------------------------------------------------------------------------
+
+
+def office_hours_day(
+    cohort,
+    mentors,
+    ventures,
+    *,
+    by,
+    day,
+    windows=None,
+    breaks=(),
+    minutes: int = 20,
+    today=None,
+    plan: bool = True,
+    **fields,
+):
+    """An office-hours day made through the service, every mentor with the same hours
+    (09:00-11:00 local unless given), planned unless plan=False."""
+    from datetime import time
+
+    from incubator.services import office_hours
+
+    hours = windows or [(time(9), time(11))]
+    created = office_hours.create_day(
+        cohort,
+        day,
+        fields.pop("time_zone", "America/Los_Angeles"),
+        minutes,
+        fields.pop("location", "City Hall, room 301"),
+        [office_hours.MentorHours(mentor, hours, breaks) for mentor in mentors],
+        [venture.id for venture in ventures],
+        by=by,
+        today=today or day,
+    )
+    if plan:
+        office_hours.plan(created, by=by)
+    return created

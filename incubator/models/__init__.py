@@ -18,6 +18,19 @@ from incubator.models.hackathons import (
     SubmissionSource,
     SubmissionStatus,
 )
+from incubator.models.mentoring import (
+    ACTIVE_BOOKING,
+    Booking,
+    BookingStatus,
+    CalendarFeed,
+    MentorProfile,
+    OfficeHoursDay,
+    OfficeHoursRanking,
+    SessionRating,
+    Slot,
+    SlotSeries,
+    SlotStatus,
+)
 from incubator.models.organisations import Organisation, OrganisationKind, OrganisationMember
 from incubator.models.pipeline import (
     CheckIn,
@@ -40,9 +53,13 @@ from incubator.models.ventures import (
 )
 
 __all__ = [
+    "ACTIVE_BOOKING",
     "ROLE_LABELS",
     "AuditEvent",
     "Base",
+    "Booking",
+    "BookingStatus",
+    "CalendarFeed",
     "Challenge",
     "ChallengeStatus",
     "CheckIn",
@@ -54,9 +71,12 @@ __all__ = [
     "ImportBatch",
     "Invitation",
     "JudgeAssignment",
+    "MentorProfile",
     "Milestone",
     "MilestoneStatus",
     "MilestoneTemplate",
+    "OfficeHoursDay",
+    "OfficeHoursRanking",
     "Organisation",
     "OrganisationKind",
     "OrganisationMember",
@@ -67,6 +87,10 @@ __all__ = [
     "Role",
     "RubricCriterion",
     "Score",
+    "SessionRating",
+    "Slot",
+    "SlotSeries",
+    "SlotStatus",
     "Stage",
     "StageChange",
     "StagePlan",

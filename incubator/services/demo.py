@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from incubator.extensions import db
 from incubator.models import (
+    Booking,
+    BookingStatus,
     CohortStatus,
     HackathonStatus,
     MilestoneStatus,
@@ -19,12 +21,16 @@ from incubator.models import (
     OrganisationMember,
     Placement,
     Role,
+    SessionRating,
+    Slot,
+    SlotStatus,
     Stage,
     StageChange,
     Submission,
     User,
 )
-from incubator.services import accounts, hackathons, judging, pipeline, ventures
+from incubator.services import accounts, hackathons, judging, mentoring, pipeline, ventures
+from incubator.services import booking as booking_service
 
 
 @dataclass(frozen=True)
@@ -410,6 +416,7 @@ def _seed_cohort(manager: User, placed: list[Submission], *, today: date) -> Non
         made[name] = venture
     db.session.flush()
     _seed_pipeline(manager, cohort, made, today=today)
+    _seed_mentoring(manager, made, today=today)
 
 
 DIRECT_VENTURES = [
@@ -553,3 +560,176 @@ CHECK_IN_SUMMARIES = [
     "Fixed the sign-up drop-off; more residents finished onboarding.",
     "Presented at the cohort demo session and got useful feedback.",
 ]
+
+
+# (email, name, organisation, bio, expertise, challenge areas, languages, weekly block)
+# block: (weekday, start hour, end hour, slot minutes)
+MENTORS = [
+    (
+        "mentor@accelerate.la.example",
+        "",
+        "Civic Design Collective",
+        "Product designer who has shipped resident-facing services for three city departments.",
+        ["user research", "service design", "accessibility"],
+        ["New-immigrant integration", "Housing and homelessness"],
+        ["English", "Korean"],
+        (1, 15, 17, 30),
+    ),
+    (
+        "dolores.vega@mentors.example",
+        "Dolores Vega",
+        "Retired, LA City procurement",
+        "12 years at LA City procurement: how a pilot becomes a contract.",
+        ["procurement", "government sales", "contracts"],
+        ["Water and drought", "Transportation and mobility"],
+        ["English", "Spanish"],
+        (3, 10, 12, 30),
+    ),
+    (
+        "ken.watanabe@mentors.example",
+        "Ken Watanabe",
+        "Metro data team",
+        "Transit data engineer; GTFS, real-time feeds and open data portals.",
+        ["data engineering", "open data", "transit"],
+        ["Transportation and mobility"],
+        ["English", "Japanese"],
+        (2, 13, 15, 30),
+    ),
+    (
+        "amara.okonkwo@mentors.example",
+        "Amara Okonkwo",
+        "SoCal Impact Fund",
+        "Early-stage investor in civic and climate ventures.",
+        ["fundraising", "pitching", "impact measurement"],
+        ["Environment and climate", "Economic opportunity"],
+        ["English"],
+        (4, 9, 11, 60),
+    ),
+]
+
+
+def _seed_mentoring(manager: User, made: dict, *, today: date) -> None:
+    """Mentor profiles, weekly availability, past sessions with notes and ratings, bookings."""
+    now = datetime.now(UTC)
+    mentors = []
+    for email, name, organisation, bio, expertise, areas, languages, block in MENTORS:
+        mentor = accounts.user_by_email(email) or accounts.create_user(
+            email, name, {Role.MENTOR}, by=manager
+        )
+        mentoring.save_profile(
+            mentor,
+            mentoring.ProfileInput(
+                bio=bio,
+                organisation=organisation,
+                expertise=expertise,
+                challenge_areas=areas,
+                languages=languages,
+                capacity=3,
+                meeting_place="LA Kretz Innovation Campus, 525 S Hewitt St",
+            ),
+            by=mentor,
+        )
+        weekday, start, end, minutes = block
+        mentoring.publish_series(
+            mentor,
+            weekday,
+            time(start),
+            time(end),
+            minutes,
+            today + timedelta(days=1),
+            today + timedelta(weeks=4),
+            "LA Kretz Innovation Campus",
+            "",
+            by=mentor,
+        )
+        mentors.append(mentor)
+
+    # Sessions that already happened, written as the mentor recorded them.
+    past = [
+        (
+            "DropWise",
+            0,
+            3,
+            "Which pilot site first?",
+            "Start with Pacoima: LADWP has meter data.",
+            "Strong team; push them on the data agreement.",
+            5,
+            4,
+        ),
+        (
+            "Bienvenida",
+            0,
+            2,
+            "Testing with newcomers",
+            "Recruit testers through MOIA's centres.",
+            "",
+            5,
+            5,
+        ),
+        (
+            "LeakLens",
+            1,
+            2,
+            "How do we sell to the city?",
+            "Piggy-back on an existing contract.",
+            "They underestimate the procurement timeline.",
+            4,
+            5,
+        ),
+        ("StreetSeats", 1, 1, "Pilot site withdrew", "Scope down to two parklets.", "", 3, 4),
+        ("ShadeMap LA", 3, 3, "Seed round", "Lead with the adoption by StreetsLA.", "", 5, 4),
+    ]
+    for venture_name, mentor_index, weeks_ago, agenda, shared, private, f_score, m_score in past:
+        venture = made[venture_name]
+        mentor = mentors[mentor_index]
+        founder = venture.members[0].user
+        starts = _at(today - timedelta(weeks=weeks_ago, days=1), 15)
+        slot = Slot(
+            mentor_id=mentor.id,
+            starts_at=starts,
+            ends_at=starts + timedelta(minutes=30),
+            location="LA Kretz Innovation Campus",
+            status=SlotStatus.OPEN,
+        )
+        db.session.add(slot)
+        db.session.flush()
+        booking = Booking(
+            uid=f"demo-{slot.id}@accelerate-la",
+            slot_id=slot.id,
+            venture_id=venture.id,
+            founder_id=founder.id,
+            mentor_id=mentor.id,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            agenda=agenda,
+            status=BookingStatus.COMPLETED,
+            shared_notes=shared,
+            private_notes=private,
+            completed_at=slot.ends_at,
+        )
+        db.session.add(booking)
+        db.session.flush()
+        db.session.add_all(
+            [
+                SessionRating(
+                    booking_id=booking.id, rater_id=founder.id, side="founder", score=f_score
+                ),
+                SessionRating(
+                    booking_id=booking.id, rater_id=mentor.id, side="mentor", score=m_score
+                ),
+            ]
+        )
+
+    # Upcoming sessions, booked the ordinary way.
+    upcoming = [
+        ("DropWise", 0, "Pilot success measures with LADWP"),
+        ("LeakLens", 1, "Procurement path for a 6-month pilot"),
+    ]
+    for venture_name, mentor_index, agenda in upcoming:
+        venture = made[venture_name]
+        free = mentoring.free_slots(mentors[mentor_index], now, now + timedelta(weeks=4))
+        if free:
+            booking_service.book(
+                free[1 if len(free) > 1 else 0], venture, agenda, by=venture.members[0].user
+            )
+    db.session.flush()

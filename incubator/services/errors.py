@@ -29,3 +29,7 @@ class Conflict(DomainError):
 
 class InvalidToken(DomainError):
     status_code = 400
+
+
+class SlotTaken(Conflict):
+    """Someone else booked the slot first."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import current_app, url_for
@@ -14,27 +15,54 @@ from incubator.models import OutboxMessage
 log = logging.getLogger(__name__)
 
 
-def send(recipient: str, subject: str, body: str) -> None:
-    """Send a plain-text mail through the configured backend."""
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # e.g. "text/calendar; method=REQUEST"
+    content: str
+
+
+def send(recipient: str, subject: str, body: str, attachment: Attachment | None = None) -> None:
+    """Send a plain-text mail, with at most one text attachment, through the configured backend."""
     config = current_app.config
     backend = config["MAIL_BACKEND"]
     if backend == "smtp":
-        _send_smtp(config, recipient, subject, body)
+        _send_smtp(config, recipient, subject, body, attachment)
         return
     if backend != "outbox":
         raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}")
     # The outbox row commits with the request that caused it, so a failed request sends nothing.
-    db.session.add(OutboxMessage(recipient=recipient, subject=subject, body=body))
+    db.session.add(
+        OutboxMessage(
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            attachment_name=attachment.filename if attachment else None,
+            attachment_type=attachment.content_type if attachment else None,
+            attachment=attachment.content if attachment else None,
+        )
+    )
     log.info("mail to %s: %s", recipient, subject)
     log.debug("%s", body)
 
 
-def _send_smtp(config, recipient: str, subject: str, body: str) -> None:
+def _send_smtp(
+    config, recipient: str, subject: str, body: str, attachment: Attachment | None
+) -> None:
     message = EmailMessage()
     message["From"] = config["MAIL_DEFAULT_SENDER"]
     message["To"] = recipient
     message["Subject"] = subject
     message.set_content(body)
+    if attachment is not None:
+        maintype, _, rest = attachment.content_type.partition("/")
+        subtype = rest.partition(";")[0]
+        message.add_attachment(
+            attachment.content.encode(),
+            maintype=maintype,
+            subtype=subtype.strip(),
+            filename=attachment.filename,
+        )
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
     with smtp_class(
         config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]

@@ -7,13 +7,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from incubator.extensions import db
 from incubator.models import (
+    Booking,
+    BookingStatus,
     CheckIn,
     Cohort,
     CustomKpi,
@@ -698,14 +702,15 @@ def venture_milestones(venture: Venture) -> list[Milestone]:
 @dataclass
 class TimelineEntry:
     at: datetime
-    kind: str  # "stage", "milestone", "check_in"
+    kind: str  # "stage", "milestone", "check_in", "session"
     title: str
     detail: str = ""
     by: str = ""
 
 
 def timeline(venture: Venture) -> list[TimelineEntry]:
-    """Stage changes, milestone events and check-ins, newest first, in a fixed number of queries."""
+    """Stage changes, milestones, check-ins and mentor sessions, newest first, in a fixed
+    number of queries."""
     entries: list[TimelineEntry] = []
     changes = db.session.scalars(
         select(StageChange)
@@ -775,5 +780,52 @@ def timeline(venture: Venture) -> list[TimelineEntry]:
                 check_in.author.name if check_in.author else "",
             )
         )
+    entries.extend(_session_entries(venture))
     entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries
+
+
+def _session_entries(venture: Venture) -> list[TimelineEntry]:
+    """Sessions booked, held and cancelled: one query, names joined in. Never the notes."""
+    # The entry's own time is shown in the viewer's zone; the session's time in the title
+    # is in the program's zone, with its abbreviation.
+    zone = ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])
+    mentor, canceller = aliased(User), aliased(User)
+    rows = db.session.execute(
+        # Names only: loading whole users would also load their roles, once per relationship.
+        select(Booking, mentor.name, canceller.name)
+        .join(mentor, mentor.id == Booking.mentor_id)
+        .outerjoin(canceller, canceller.id == Booking.cancelled_by_id)
+        .where(Booking.venture_id == venture.id)
+    )
+    entries = []
+    for booking, mentor_name, cancelled_by in rows:
+        when = f"{booking.starts_at.astimezone(zone):%b %-d, %Y %-I:%M %p %Z}"
+        entries.append(
+            TimelineEntry(
+                booking.created_at,
+                "session",
+                f"Session booked with {mentor_name} for {when}",
+                f"Agenda: {booking.agenda}",
+            )
+        )
+        if booking.status == BookingStatus.COMPLETED and booking.completed_at is not None:
+            entries.append(
+                TimelineEntry(booking.completed_at, "session", f"Session held with {mentor_name}")
+            )
+        elif booking.status == BookingStatus.NO_SHOW:
+            entries.append(
+                TimelineEntry(booking.ends_at, "session", f"Session with {mentor_name}: no-show")
+            )
+        elif booking.status == BookingStatus.CANCELLED and booking.cancelled_at is not None:
+            entries.append(
+                TimelineEntry(
+                    booking.cancelled_at,
+                    "session",
+                    f"Session with {mentor_name} cancelled"
+                    + (" (moved to another time)" if booking.rescheduled_to_id else ""),
+                    booking.cancel_reason,
+                    cancelled_by or "",
+                )
+            )
     return entries

@@ -1,8 +1,10 @@
-"""Weekly reminders: founders whose check-in is due, and managers' digest of ventures at risk.
+"""Reminders: founders whose check-in is due, managers' digest of ventures at risk (weekly),
+and both sides of a mentor session the day before it (once per session).
 
-Every mail sent is recorded in ReminderSent (kind, person, ISO week) before it is queued,
-so the job can run as often as cron likes: a reminder recorded for the week is not sent
-again, and the unique key stops two runs at once from both sending it.
+Every mail sent is recorded in ReminderSent (kind, person, period: the ISO week, or
+"booking-<id>" for a session) before it is queued, so the job can run as often as cron
+likes: a reminder recorded is not sent again, and the unique key stops two runs at once
+from both sending it.
 """
 
 from __future__ import annotations
@@ -10,14 +12,18 @@ from __future__ import annotations
 import logging
 import smtplib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from incubator.extensions import db
 from incubator.models import (
+    Booking,
+    BookingStatus,
     CheckIn,
     Cohort,
     CohortStatus,
@@ -36,6 +42,7 @@ log = logging.getLogger(__name__)
 # The kinds of reminder, as stored in ReminderSent.kind.
 CHECK_IN_DUE = "check_in_due"
 RISK_DIGEST = "risk_digest"
+SESSION_REMINDER = "session_reminder"
 
 # What became of one reminder in a run.
 SENT = "sent"
@@ -50,6 +57,8 @@ class ReminderReport:
     period: str
     check_in_reminders: int = 0
     risk_digests: int = 0
+    # One per person per mentor session starting tomorrow.
+    session_reminders: int = 0
     # Reminders that were due but had already been sent this week.
     already_sent: int = 0
     # Reminders the mail server refused; not recorded, so the next run tries them again.
@@ -59,6 +68,8 @@ class ReminderReport:
     def count(self, outcome: str, kind: str) -> None:
         if outcome == SENT and kind == CHECK_IN_DUE:
             self.check_in_reminders += 1
+        elif outcome == SENT and kind == SESSION_REMINDER:
+            self.session_reminders += 1
         elif outcome == SENT:
             self.risk_digests += 1
         elif outcome == ALREADY_SENT:
@@ -72,6 +83,8 @@ class ReminderReport:
             f"{self.risk_digests} at-risk digests sent ({self.ventures_at_risk} ventures at "
             f"risk); {self.already_sent} already sent this week."
         )
+        if self.session_reminders:
+            text += f" {self.session_reminders} reminders of tomorrow's mentor sessions sent."
         if self.failed:
             text += f" {self.failed} could not be sent and will be tried on the next run."
         return text
@@ -193,6 +206,8 @@ def send_reminders(today: date) -> ReminderReport:
                 )
                 report.count(outcome, RISK_DIGEST)
 
+    _remind_sessions(today, report)
+
     audit.record(
         None,
         "reminders.sent",
@@ -202,6 +217,7 @@ def send_reminders(today: date) -> ReminderReport:
             "day": today.isoformat(),
             "check_in_reminders": report.check_in_reminders,
             "risk_digests": report.risk_digests,
+            "session_reminders": report.session_reminders,
             "already_sent": report.already_sent,
             "failed": report.failed,
             "ventures_at_risk": report.ventures_at_risk,
@@ -209,6 +225,89 @@ def send_reminders(today: date) -> ReminderReport:
     )
     db.session.flush()
     return report
+
+
+def booking_period(booking: Booking) -> str:
+    """The ReminderSent period of a session's reminder: once per booking, ever."""
+    return f"booking-{booking.id}"
+
+
+def sessions_on(day: date) -> list[Booking]:
+    """Booked sessions starting on a day in the program's time zone, with both sides loaded."""
+    zone = ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])
+    start = datetime.combine(day, time(0), zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), zone)
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .options(
+                joinedload(Booking.mentor),
+                joinedload(Booking.slot),
+                joinedload(Booking.venture)
+                .selectinload(Venture.members)
+                .joinedload(VentureMember.user),
+            )
+            .where(
+                Booking.status == BookingStatus.BOOKED,
+                Booking.starts_at >= start,
+                Booking.starts_at < end,
+            )
+            .order_by(Booking.starts_at, Booking.id)
+        ).unique()
+    )
+
+
+def _remind_sessions(today: date, report: ReminderReport) -> None:
+    """Remind the mentor and the founders of each session that starts tomorrow, once."""
+    bookings = sessions_on(today + timedelta(days=1))
+    if not bookings:
+        return
+    periods = {booking_period(booking): booking for booking in bookings}
+    sent_by_period: dict[str, set[tuple[str, int]]] = {period: set() for period in periods}
+    for period, user_id in db.session.execute(
+        select(ReminderSent.period, ReminderSent.user_id).where(
+            ReminderSent.kind == SESSION_REMINDER, ReminderSent.period.in_(list(periods))
+        )
+    ):
+        sent_by_period[period].add((SESSION_REMINDER, user_id))
+    for period, booking in periods.items():
+        founders = [member.user for member in booking.venture.members]
+        for person in [booking.mentor, *founders]:
+            if not _may_be_reminded(person):
+                continue
+            outcome = _send_once(
+                SESSION_REMINDER,
+                person,
+                period,
+                sent_by_period[period],
+                f"Tomorrow: mentor session, {booking.venture.name} with {booking.mentor.name}",
+                _session_body(person, booking),
+            )
+            report.count(outcome, SESSION_REMINDER)
+
+
+def _session_body(person: User, booking: Booking) -> str:
+    try:
+        zone = ZoneInfo(person.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])
+    start = booking.starts_at.astimezone(zone)
+    end = booking.ends_at.astimezone(zone)
+    return "\n".join(
+        [
+            f"Hello {person.name},",
+            "",
+            f"{booking.venture.name} meets {booking.mentor.name} tomorrow, "
+            f"{start:%A %B %-d, %-I:%M %p} to {end:%-I:%M %p %Z}.",
+            f"Agenda: {booking.agenda}",
+            f"Where: {booking.slot.location or 'to be confirmed'}",
+            "",
+            f"Details, or cancel if you cannot make it: "
+            f"{mail.link('mentoring.booking', booking_id=booking.id)}",
+            "",
+            "Accelerate: LA",
+        ]
+    )
 
 
 def _week_label(week: date) -> str:

@@ -1,0 +1,301 @@
+"""Mentoring: booking sessions, moving and cancelling them, notes, ratings, .ics files."""
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from incubator.access import roles
+from incubator.blueprints.mentoring import bp
+from incubator.blueprints.mentoring.booking_forms import (
+    BookingForm,
+    CancelForm,
+    NotesForm,
+    OutcomeForm,
+    RatingForm,
+    RescheduleForm,
+)
+from incubator.extensions import db
+from incubator.models import Booking, Role, Slot, Venture
+from incubator.services import booking as booking_service
+from incubator.services import calendars
+from incubator.services.errors import DomainError, NotAllowed, SlotTaken
+from incubator.templating import localtime
+from incubator.web import transaction
+
+# Everyone a session concerns: its founders, its mentor, and the program managers.
+SESSION_ROLES = (Role.FOUNDER, Role.MENTOR, Role.MANAGER)
+# How many free times the "just taken" page and the reschedule page offer.
+NEXT_SLOTS = 5
+RESCHEDULE_CHOICES = 20
+
+
+def _flash_form_errors(form) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "danger")
+
+
+def _slot(slot_id: int) -> Slot:
+    slot = db.session.get(Slot, slot_id)
+    if slot is None:
+        abort(404)
+    return slot
+
+
+def _booking(booking_id: int) -> Booking:
+    """The booking if the viewer may see it; 404 otherwise, so ids reveal nothing."""
+    booking = booking_service.get_booking(booking_id)
+    if booking is None or not booking_service.may_view(current_user, booking):
+        abort(404)
+    return booking
+
+
+def _slot_label(slot: Slot) -> str:
+    label = f"{localtime(slot.starts_at)} to {localtime(slot.ends_at, '%-I:%M %p')}"
+    return f"{label} · {slot.location}" if slot.location else label
+
+
+# Booking ----------------------------------------------------------------------------------------
+
+
+@bp.route("/slots/<int:slot_id>/book", methods=["GET", "POST"])
+@roles(Role.FOUNDER)
+def book(slot_id: int):
+    slot = _slot(slot_id)
+    mentor_id = slot.mentor_id
+    ventures = booking_service.bookable_ventures(current_user)
+    form = BookingForm()
+    form.venture_id.choices = [(venture.id, venture.name) for venture in ventures]
+    status = 200
+    taken = False
+    if form.validate_on_submit():
+        try:
+            # BEGIN IMMEDIATE on SQLite: the checks and the insert cannot interleave with
+            # another worker's; the slot is read again inside the locked transaction.
+            with transaction(serialised=True):
+                venture = db.session.get(Venture, form.venture_id.data)
+                made = booking_service.book(slot, venture, form.agenda.data, by=current_user)
+        except SlotTaken as error:
+            flash(error.message, "warning")
+            status, taken = error.status_code, True
+        except DomainError as error:
+            flash(error.message, "danger")
+            status = error.status_code
+        else:
+            flash("Session booked. Both of you have the details and a calendar file.", "success")
+            return redirect(url_for("mentoring.booking", booking_id=made.id))
+    free = not taken and booking_service.is_free(slot)
+    next_slots = [] if free else booking_service.free_slots(mentor_id, limit=NEXT_SLOTS)
+    return render_template(
+        "mentoring/book.html",
+        slot=slot,
+        form=form,
+        free=free,
+        ventures=ventures,
+        next_slots=next_slots,
+    ), status
+
+
+# Sessions ---------------------------------------------------------------------------------------
+
+
+@bp.route("/sessions")
+@roles(*SESSION_ROLES)
+def sessions():
+    return render_template(
+        "mentoring/sessions.html",
+        upcoming=booking_service.sessions_for(current_user, upcoming=True),
+        past=booking_service.sessions_for(current_user, upcoming=False),
+        is_manager=current_user.has_role(Role.MANAGER, Role.ADMIN),
+    )
+
+
+def _render_booking(booking: Booking, status: int = 200, **forms):
+    actions = booking_service.actions_for(current_user, booking)
+    rating = booking_service.rating_by(booking, current_user) if actions.rate else None
+    if actions.write_notes:
+        forms.setdefault(
+            "notes_form",
+            NotesForm(
+                data={
+                    "shared_notes": booking.shared_notes,
+                    "private_notes": booking.private_notes,
+                }
+            ),
+        )
+    if actions.rate:
+        forms.setdefault(
+            "rating_form",
+            RatingForm(data={"score": rating.score, "comment": rating.comment} if rating else None),
+        )
+    forms.setdefault("cancel_form", CancelForm())
+    forms.setdefault("outcome_form", OutcomeForm())
+    moved_to = (
+        db.session.get(Booking, booking.rescheduled_to_id) if booking.rescheduled_to_id else None
+    )
+    return render_template(
+        "mentoring/booking.html",
+        booking=booking,
+        actions=actions,
+        rating=rating,
+        moved_to=moved_to,
+        ics_method=calendars.method_for(booking),
+        **forms,
+    ), status
+
+
+@bp.route("/sessions/<int:booking_id>")
+@roles(*SESSION_ROLES)
+def booking(booking_id: int):
+    return _render_booking(_booking(booking_id))
+
+
+def _change(booking: Booking, change, success: str, *, serialised: bool = False):
+    """Run one change in one transaction; back to the session page with what happened."""
+    try:
+        with transaction(serialised=serialised):
+            change()
+    except NotAllowed:
+        abort(403)
+    except DomainError as error:
+        flash(error.message, "danger")
+    else:
+        flash(success, "success")
+    return redirect(url_for("mentoring.booking", booking_id=booking.id))
+
+
+@bp.route("/sessions/<int:booking_id>/cancel", methods=["POST"])
+@roles(*SESSION_ROLES)
+def cancel(booking_id: int):
+    booking = _booking(booking_id)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(url_for("mentoring.booking", booking_id=booking.id))
+    return _change(
+        booking,
+        lambda: booking_service.cancel(booking, form.reason.data, by=current_user),
+        "Session cancelled. Both sides have been told.",
+        serialised=True,
+    )
+
+
+@bp.route("/sessions/<int:booking_id>/reschedule", methods=["GET", "POST"])
+@roles(*SESSION_ROLES)
+def reschedule(booking_id: int):
+    booking = _booking(booking_id)
+    if not booking_service.is_founder_of(current_user, booking.venture):
+        abort(403)
+    if not booking_service.actions_for(current_user, booking).reschedule:
+        flash("Only an upcoming booked session can be moved.", "warning")
+        return redirect(url_for("mentoring.booking", booking_id=booking.id))
+    mentor_id, slot_id = booking.mentor_id, booking.slot_id
+    form = RescheduleForm()
+    choices = booking_service.free_slots(mentor_id, limit=RESCHEDULE_CHOICES, exclude=slot_id)
+    form.slot_id.choices = [(slot.id, _slot_label(slot)) for slot in choices]
+    status = 200
+    if form.validate_on_submit():
+        new_slot = db.session.get(Slot, form.slot_id.data)
+        try:
+            if new_slot is None:
+                raise SlotTaken("That time is no longer offered. Choose another.")
+            with transaction(serialised=True):
+                new = booking_service.reschedule(booking, new_slot, by=current_user)
+        except NotAllowed:
+            abort(403)
+        except SlotTaken as error:
+            flash(error.message, "warning")
+            status = error.status_code
+        except DomainError as error:
+            flash(error.message, "danger")
+            status = error.status_code
+        else:
+            flash("Session moved. Both sides have the new time and calendar file.", "success")
+            return redirect(url_for("mentoring.booking", booking_id=new.id))
+    elif form.is_submitted():
+        _flash_form_errors(form)
+        status = 400
+    if status != 200:
+        # Offer what is free now, not what was free when the page was first shown.
+        choices = booking_service.free_slots(mentor_id, limit=RESCHEDULE_CHOICES, exclude=slot_id)
+        form.slot_id.choices = [(slot.id, _slot_label(slot)) for slot in choices]
+    return render_template(
+        "mentoring/reschedule.html", booking=booking, form=form, choices=choices
+    ), status
+
+
+@bp.route("/sessions/<int:booking_id>/outcome", methods=["POST"])
+@roles(*SESSION_ROLES)
+def outcome(booking_id: int):
+    booking = _booking(booking_id)
+    form = OutcomeForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(url_for("mentoring.booking", booking_id=booking.id))
+    return _change(
+        booking,
+        lambda: booking_service.mark_outcome(booking, form.status.data, by=current_user),
+        "Outcome recorded.",
+    )
+
+
+@bp.route("/sessions/<int:booking_id>/notes", methods=["POST"])
+@roles(*SESSION_ROLES)
+def notes(booking_id: int):
+    booking = _booking(booking_id)
+    form = NotesForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(url_for("mentoring.booking", booking_id=booking.id))
+    return _change(
+        booking,
+        lambda: booking_service.save_notes(
+            booking,
+            form.shared_notes.data or "",
+            form.private_notes.data or "",
+            by=current_user,
+        ),
+        "Notes saved.",
+    )
+
+
+@bp.route("/sessions/<int:booking_id>/rate", methods=["POST"])
+@roles(*SESSION_ROLES)
+def rate(booking_id: int):
+    booking = _booking(booking_id)
+    form = RatingForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(url_for("mentoring.booking", booking_id=booking.id))
+    return _change(
+        booking,
+        lambda: booking_service.rate(
+            booking, form.score.data, form.comment.data or "", by=current_user
+        ),
+        "Thank you for rating the session.",
+        # One rating per person: a double submit waits for the first instead of colliding.
+        serialised=True,
+    )
+
+
+@bp.route("/sessions/<int:booking_id>.ics")
+@roles(*SESSION_ROLES)
+def booking_ics(booking_id: int):
+    booking = _booking(booking_id)
+    method = calendars.method_for(booking)
+    return Response(
+        calendars.booking_ics(booking, method),
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": f'attachment; filename="session-{booking.id}.ics"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+# Managers ---------------------------------------------------------------------------------------
+
+
+@bp.route("/ratings")
+@roles(Role.MANAGER)
+def ratings():
+    return render_template("mentoring/ratings.html", rows=booking_service.mentor_rating_summary())

@@ -1,0 +1,62 @@
+"""Forms for mentor profiles."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from incubator.forms import CheckboxesField, TimeZoneField
+from incubator.services.mentoring import MAX_CAPACITY, MAX_TAG_LENGTH, MAX_TAGS
+from incubator.vocabulary import CHALLENGE_AREAS, LANGUAGES
+
+CAPACITY_MESSAGE = f"Enter a whole number of ventures from 0 to {MAX_CAPACITY}."
+
+
+class TagsField(StringField):
+    """Tags typed as one comma-separated line, read back as a list (cleaned by the service)."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return ", ".join(self.data or [])
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = re.split(r"[,\n]", valuelist[0]) if valuelist else []
+
+
+class MentorProfileForm(FlaskForm):
+    bio = TextAreaField("About you", validators=[Optional(), Length(max=5000)])
+    organisation = StringField("Organisation", validators=[Optional(), Length(max=160)])
+    expertise = TagsField(
+        "Expertise",
+        description=(
+            f"Separate with commas, e.g. fundraising, product design, city procurement. "
+            f"Up to {MAX_TAGS}, each at most {MAX_TAG_LENGTH} characters."
+        ),
+    )
+    challenge_areas = CheckboxesField(
+        "Sectors and challenge areas", choices=[(a, a) for a in CHALLENGE_AREAS]
+    )
+    languages = CheckboxesField("Languages you mentor in", choices=[(n, n) for n in LANGUAGES])
+    time_zone = TimeZoneField(
+        description="You enter your availability in this zone; founders see it in theirs."
+    )
+    capacity = IntegerField(
+        "Ventures you can take on at once",
+        default=3,
+        validators=[
+            InputRequired(message=CAPACITY_MESSAGE),
+            NumberRange(min=0, max=MAX_CAPACITY, message=CAPACITY_MESSAGE),
+        ],
+    )
+    meeting_link = StringField(
+        "Video meeting link",
+        validators=[Optional(), Length(max=500)],
+        description="Starts with https://. Used for slots that name no place of their own.",
+    )
+    meeting_place = StringField("Or a place to meet", validators=[Optional(), Length(max=200)])
+    accepting = BooleanField("Accepting new ventures", default=True)
+    submit = SubmitField("Save profile")

@@ -1,0 +1,106 @@
+"""Mentoring: mentor profiles, and founders browsing mentors and their free times."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from incubator.access import roles
+from incubator.blueprints.mentoring import bp
+from incubator.blueprints.mentoring.profile_forms import MentorProfileForm
+from incubator.models import Role, utcnow
+from incubator.services import mentoring
+from incubator.services.errors import DomainError, NotFound
+from incubator.templating import viewer_zone
+from incubator.vocabulary import LANGUAGES
+from incubator.web import page_number, transaction
+
+PER_PAGE = 20
+
+
+def book_url(slot_id: int) -> str:
+    """Where a founder books a slot."""
+    # The booking page is being written alongside this one; until its endpoint exists the
+    # link is its planned path.
+    if "mentoring.book" in current_app.view_functions:
+        return url_for("mentoring.book", slot_id=slot_id)
+    return f"/mentoring/slots/{slot_id}/book"
+
+
+@bp.route("/mentors")
+@roles(Role.FOUNDER, Role.MANAGER)
+def mentors():
+    expertise = request.args.get("expertise", "").strip()[:100]
+    language = request.args.get("language", "")
+    language = language if language in LANGUAGES else ""
+    available = request.args.get("available") == "y"
+    page = mentoring.browse_mentors(
+        expertise=expertise,
+        language=language or None,
+        available_this_week=available,
+        page=page_number(),
+        per_page=PER_PAGE,
+        zone=viewer_zone(),
+    )
+    return render_template(
+        "mentoring/mentors.html",
+        page=page,
+        expertise=expertise,
+        language=language,
+        available=available,
+        languages=LANGUAGES,
+    )
+
+
+@bp.route("/mentors/<int:user_id>")
+@roles(Role.FOUNDER, Role.MANAGER)
+def mentor(user_id: int):
+    try:
+        mentor = mentoring.get_mentor(user_id)
+    except NotFound:
+        abort(404)
+    now = utcnow()
+    zone = viewer_zone()
+    slots = mentoring.free_slots(mentor, now, now + mentoring.FREE_SLOT_HORIZON)
+    return render_template(
+        "mentoring/mentor.html",
+        mentor=mentor,
+        profile=mentoring.get_profile(mentor),
+        days=mentoring.by_local_day(slots, zone),
+        can_book=current_user.has_role(Role.FOUNDER),
+        book_url=book_url,
+    )
+
+
+def _profile_input(form: MentorProfileForm) -> mentoring.ProfileInput:
+    return mentoring.ProfileInput(
+        bio=form.bio.data or "",
+        organisation=form.organisation.data or "",
+        expertise=list(form.expertise.data or []),
+        challenge_areas=list(form.challenge_areas.data or []),
+        languages=list(form.languages.data or []),
+        capacity=form.capacity.data,
+        meeting_link=form.meeting_link.data or "",
+        meeting_place=form.meeting_place.data or "",
+        accepting=form.accepting.data,
+        time_zone=form.time_zone.data,
+    )
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@roles(Role.MENTOR)
+def edit_profile():
+    profile = mentoring.get_profile(current_user)
+    form = MentorProfileForm(obj=profile)
+    if not form.is_submitted():
+        form.time_zone.data = current_user.time_zone
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                mentoring.save_profile(current_user, _profile_input(form), by=current_user)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash("Your mentor profile is saved.", "success")
+            return redirect(url_for("mentoring.edit_profile"))
+    return render_template("mentoring/profile_form.html", form=form, profile=profile)

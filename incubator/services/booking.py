@@ -1,0 +1,554 @@
+"""Booking mentor sessions: the database refuses double bookings; these rules do the rest."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from incubator.extensions import db
+from incubator.models import (
+    Booking,
+    BookingStatus,
+    Role,
+    SessionRating,
+    Slot,
+    SlotStatus,
+    User,
+    Venture,
+    VentureMember,
+    VentureStatus,
+    utcnow,
+)
+from incubator.services import audit, notifications
+from incubator.services.errors import Conflict, InvalidInput, NotAllowed, SlotTaken
+
+SLOT_TAKEN = "That slot was just taken by someone else. Choose another free time."
+AGENDA_MAX = 5000
+
+
+def is_founder_of(user: User, venture: Venture) -> bool:
+    """Whether the person is a founder on the venture's team."""
+    return user.has_role(Role.FOUNDER) and any(m.user_id == user.id for m in venture.members)
+
+
+def _is_manager(user: User) -> bool:
+    return user.has_role(Role.MANAGER, Role.ADMIN)
+
+
+def may_view(user: User, booking: Booking) -> bool:
+    """The mentor, the venture's founders and program managers see a session."""
+    return (
+        booking.mentor_id == user.id
+        or _is_manager(user)
+        or any(m.user_id == user.id for m in booking.venture.members)
+    )
+
+
+def _lock_founder(founder: User) -> None:
+    # On PostgreSQL one founder's bookings queue behind this row lock, so the overlap and
+    # weekly-limit checks below cannot race; on SQLite BEGIN IMMEDIATE already serialises.
+    db.session.execute(select(User.id).where(User.id == founder.id).with_for_update())
+
+
+def _lock_slot(slot: Slot) -> None:
+    # A mentor editing or withdrawing the slot locks it too (services/mentoring.py), so on
+    # PostgreSQL a booking sees the slot as it is once any such change has committed.
+    db.session.execute(select(Slot.id).where(Slot.id == slot.id).with_for_update())
+    db.session.refresh(slot)
+
+
+def _week_bounds(moment: datetime) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])
+    local = moment.astimezone(zone)
+    monday = (local - timedelta(days=local.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    return monday, monday + timedelta(days=7)
+
+
+def _check_bookable(slot: Slot, venture: Venture, founder: User, now: datetime) -> None:
+    config = current_app.config
+    if not is_founder_of(founder, venture):
+        raise NotAllowed("Only the venture's founders can book sessions for it.")
+    if venture.status != VentureStatus.ACTIVE:
+        raise InvalidInput(f"{venture.name} is archived; it cannot book sessions.")
+    if slot.mentor_id == founder.id:
+        raise InvalidInput("You cannot book a session with yourself.")
+    if slot.status != SlotStatus.OPEN:
+        raise SlotTaken("The mentor withdrew that slot. Choose another free time.")
+    notice = timedelta(minutes=config["BOOKING_MIN_NOTICE_MINUTES"])
+    if slot.starts_at <= now:
+        raise InvalidInput("That slot has already started; choose one in the future.")
+    if slot.starts_at < now + notice:
+        minutes = config["BOOKING_MIN_NOTICE_MINUTES"]
+        raise InvalidInput(f"Sessions must be booked at least {minutes} minutes ahead.")
+    taken = db.session.scalar(
+        select(func.count(Booking.id)).where(
+            Booking.slot_id == slot.id, Booking.status != BookingStatus.CANCELLED
+        )
+    )
+    if taken:
+        raise SlotTaken(SLOT_TAKEN)
+    overlapping = db.session.scalar(
+        select(Booking).where(
+            Booking.founder_id == founder.id,
+            Booking.status == BookingStatus.BOOKED,
+            Booking.starts_at < slot.ends_at,
+            Booking.ends_at > slot.starts_at,
+        )
+    )
+    if overlapping is not None:
+        raise Conflict(
+            "You already have a session at that time (with "
+            f"{overlapping.mentor.name}); cancel or move it first."
+        )
+    week_start, week_end = _week_bounds(slot.starts_at)
+    limit = config["BOOKING_MAX_PER_MENTOR_PER_WEEK"]
+    that_week = db.session.scalar(
+        select(func.count(Booking.id)).where(
+            Booking.founder_id == founder.id,
+            Booking.mentor_id == slot.mentor_id,
+            Booking.status != BookingStatus.CANCELLED,
+            Booking.starts_at >= week_start,
+            Booking.starts_at < week_end,
+        )
+    )
+    if that_week >= limit:
+        raise Conflict(
+            f"You already have {that_week} session{'' if that_week == 1 else 's'} with "
+            f"{slot.mentor.name} that week; the limit is {limit}."
+        )
+
+
+def _insert(booking: Booking) -> None:
+    """Insert, turning the database's refusals into messages for people."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(booking)
+            db.session.flush()
+    except IntegrityError as error:
+        text = str(error.orig)
+        if "ex_bookings_founder_overlap" in text:
+            raise Conflict("You already have a session at that time.") from None
+        # PostgreSQL names the index; SQLite names the column ("bookings.slot_id"). A foreign
+        # key error also mentions slot_id, so match neither more loosely than this.
+        if "uq_bookings_slot_id_active" in text or "bookings.slot_id" in text:
+            raise SlotTaken(SLOT_TAKEN) from None
+        raise
+
+
+def book(
+    slot: Slot, venture: Venture, agenda: str, *, by: User, now: datetime | None = None
+) -> Booking:
+    """Book a free slot for a venture. The losing side of a race gets SlotTaken."""
+    now = now or utcnow()
+    agenda = agenda.strip()
+    if not agenda:
+        raise InvalidInput("Write a short agenda so the mentor can prepare.")
+    if len(agenda) > AGENDA_MAX:
+        raise InvalidInput(f"Keep the agenda under {AGENDA_MAX:,} characters.")
+    _lock_founder(by)
+    _lock_slot(slot)
+    _check_bookable(slot, venture, by, now)
+    booking = Booking(
+        uid=f"{uuid.uuid4()}@accelerate-la",
+        slot_id=slot.id,
+        venture_id=venture.id,
+        founder_id=by.id,
+        mentor_id=slot.mentor_id,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        agenda=agenda,
+        status=BookingStatus.BOOKED,
+    )
+    _insert(booking)
+    audit.record(by, "booking.created", "booking", booking.id, after=_state(booking))
+    notifications.booking_made(booking)
+    return booking
+
+
+def _state(booking: Booking) -> dict:
+    return {
+        "slot_id": booking.slot_id,
+        "venture_id": booking.venture_id,
+        "mentor_id": booking.mentor_id,
+        "starts_at": booking.starts_at.isoformat(),
+        "status": booking.status,
+        "sequence": booking.sequence,
+    }
+
+
+def _may_change(user: User, booking: Booking) -> bool:
+    return booking.mentor_id == user.id or is_founder_of(user, booking.venture)
+
+
+def _cancel(booking: Booking, reason: str, by: User, now: datetime) -> None:
+    before = _state(booking)
+    cutoff = timedelta(hours=current_app.config["BOOKING_LATE_CANCEL_HOURS"])
+    booking.status = BookingStatus.CANCELLED
+    # The relationship, not just the id, so the notification names who cancelled.
+    booking.cancelled_by = by
+    booking.cancelled_at = now
+    booking.cancel_reason = reason
+    booking.late_cancellation = booking.starts_at - now < cutoff
+    booking.sequence += 1
+    db.session.flush()
+    audit.record(
+        by,
+        "booking.cancelled",
+        "booking",
+        booking.id,
+        before=before,
+        after={**_state(booking), "reason": reason, "late": booking.late_cancellation},
+    )
+
+
+def cancel(booking: Booking, reason: str, *, by: User, now: datetime | None = None) -> None:
+    """Either side cancels with a reason; inside the cutoff it is recorded as late."""
+    now = now or utcnow()
+    if not _may_change(by, booking):
+        raise NotAllowed("Only the mentor and the venture's founders can cancel this session.")
+    if booking.status != BookingStatus.BOOKED:
+        raise InvalidInput(
+            f"This session is {booking.status_label.lower()}; it cannot be cancelled."
+        )
+    if booking.ends_at <= now:
+        raise InvalidInput("This session is over; mark it completed or a no-show instead.")
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("Give a reason; the other side sees it.")
+    _cancel(booking, reason, by, now)
+    notifications.booking_cancelled(booking)
+
+
+def reschedule(
+    booking: Booking, new_slot: Slot, *, by: User, now: datetime | None = None
+) -> Booking:
+    """Move a session to another free slot in one step.
+
+    The old booking is cancelled and the new one inserted in the same transaction, so if the
+    new slot cannot be had the caller's rollback leaves the old one exactly as it was.
+    """
+    now = now or utcnow()
+    if not is_founder_of(by, booking.venture):
+        raise NotAllowed("Only the venture's founders can move this session.")
+    if booking.status != BookingStatus.BOOKED or booking.starts_at <= now:
+        raise InvalidInput("Only an upcoming booked session can be moved.")
+    if new_slot.id == booking.slot_id:
+        raise InvalidInput("Choose a different slot.")
+    if new_slot.mentor_id != booking.mentor_id:
+        raise InvalidInput("A session moves to another time with the same mentor.")
+    _lock_founder(by)
+    _lock_slot(new_slot)
+    before = _state(booking)
+    _cancel(booking, "Moved to another time", by, now)
+    new = Booking(
+        uid=f"{uuid.uuid4()}@accelerate-la",
+        slot_id=new_slot.id,
+        venture_id=booking.venture_id,
+        founder_id=by.id,
+        mentor_id=new_slot.mentor_id,
+        starts_at=new_slot.starts_at,
+        ends_at=new_slot.ends_at,
+        agenda=booking.agenda,
+        status=BookingStatus.BOOKED,
+    )
+    _check_bookable(new_slot, booking.venture, by, now)
+    _insert(new)
+    booking.rescheduled_to_id = new.id
+    db.session.flush()
+    audit.record(
+        by, "booking.created", "booking", new.id, after={**_state(new), "moved_from": booking.id}
+    )
+    audit.record(
+        by,
+        "booking.rescheduled",
+        "booking",
+        booking.id,
+        before=before,
+        after={**_state(new), "booking_id": new.id},
+    )
+    notifications.booking_rescheduled(booking, new)
+    return new
+
+
+def _mentor_only(booking: Booking, by: User, what: str) -> None:
+    if booking.mentor_id != by.id:
+        raise NotAllowed(f"Only the session's mentor can {what}.")
+
+
+def mark_outcome(booking: Booking, status: str, *, by: User, now: datetime | None = None) -> None:
+    """The mentor marks a session that has started as completed or a no-show."""
+    now = now or utcnow()
+    _mentor_only(booking, by, "record how it went")
+    if status not in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW):
+        raise InvalidInput("A session ends completed or as a no-show.")
+    if booking.status not in (BookingStatus.BOOKED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW):
+        raise InvalidInput("A cancelled session has no outcome.")
+    if booking.starts_at > now:
+        raise InvalidInput("The session has not started yet.")
+    before = _state(booking)
+    booking.status = status
+    booking.completed_at = now if status == BookingStatus.COMPLETED else None
+    db.session.flush()
+    audit.record(
+        by, f"booking.{status}", "booking", booking.id, before=before, after=_state(booking)
+    )
+
+
+def save_notes(booking: Booking, shared: str, private: str, *, by: User) -> None:
+    """Shared notes go to the venture's founders; private notes stay with the mentor."""
+    _mentor_only(booking, by, "write notes")
+    if booking.status == BookingStatus.CANCELLED:
+        raise InvalidInput("A cancelled session has no notes.")
+    if len(shared) > 20000 or len(private) > 20000:
+        raise InvalidInput("Notes are limited to 20,000 characters.")
+    booking.shared_notes = shared.strip()
+    booking.private_notes = private.strip()
+    db.session.flush()
+    # The audit keeps that notes changed, not their private text.
+    audit.record(
+        by,
+        "booking.notes_saved",
+        "booking",
+        booking.id,
+        after={
+            "shared_length": len(booking.shared_notes),
+            "private_length": len(booking.private_notes),
+        },
+    )
+
+
+def rate(booking: Booking, score: int, comment: str, *, by: User) -> SessionRating:
+    """Either side rates a completed session 1 to 5; rating again replaces the first."""
+    if booking.mentor_id == by.id:
+        side = "mentor"
+    elif is_founder_of(by, booking.venture):
+        side = "founder"
+    else:
+        raise NotAllowed("Only the mentor and the venture's founders rate this session.")
+    if booking.status != BookingStatus.COMPLETED:
+        raise InvalidInput("Only a completed session can be rated.")
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        raise InvalidInput("A rating is a whole number from 1 to 5.")
+    rating = db.session.scalar(
+        select(SessionRating).where(
+            SessionRating.booking_id == booking.id, SessionRating.rater_id == by.id
+        )
+    )
+    if rating is None:
+        fresh = SessionRating(
+            booking_id=booking.id,
+            rater_id=by.id,
+            side=side,
+            score=score,
+            comment=comment.strip()[:2000],
+        )
+        try:
+            # A double-clicked submit on PostgreSQL: the unique key keeps one rating.
+            with db.session.begin_nested():
+                db.session.add(fresh)
+                db.session.flush()
+            rating = fresh
+        except IntegrityError:
+            rating = db.session.scalar(
+                select(SessionRating).where(
+                    SessionRating.booking_id == booking.id, SessionRating.rater_id == by.id
+                )
+            )
+    rating.score = score
+    rating.comment = comment.strip()[:2000]
+    db.session.flush()
+    audit.record(by, "booking.rated", "booking", booking.id, after={"side": side, "score": score})
+    return rating
+
+
+@dataclass
+class MentorRatings:
+    mentor: User
+    # Sessions held or still to come: cancelled bookings (a move leaves one) do not count.
+    sessions: int
+    completed: int
+    no_shows: int
+    # Cancelled by the mentor inside the cutoff; a founder's late cancel is not the mentor's.
+    late_cancellations: int
+    ratings: int
+    average: float | None
+
+
+def mentor_rating_summary() -> list[MentorRatings]:
+    """Per mentor: sessions, outcomes and the founders' average rating, in aggregate only."""
+    counts: defaultdict[int, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_mentor = Booking.cancelled_by_id == Booking.mentor_id
+    for mentor_id, status, late, number in db.session.execute(
+        select(
+            Booking.mentor_id,
+            Booking.status,
+            Booking.late_cancellation & by_mentor,
+            func.count(),
+        ).group_by(Booking.mentor_id, Booking.status, Booking.late_cancellation & by_mentor)
+    ):
+        if status != BookingStatus.CANCELLED:
+            counts[mentor_id]["sessions"] += number
+        counts[mentor_id][status] += number
+        if late:
+            counts[mentor_id]["late"] += number
+    averages = {
+        mentor_id: (number, float(average))
+        for mentor_id, number, average in db.session.execute(
+            select(Booking.mentor_id, func.count(SessionRating.id), func.avg(SessionRating.score))
+            .join(SessionRating, SessionRating.booking_id == Booking.id)
+            .where(SessionRating.side == "founder")
+            .group_by(Booking.mentor_id)
+        )
+    }
+    mentors = db.session.scalars(select(User).where(User.id.in_(list(counts)))).all()
+    rows = []
+    for mentor in sorted(mentors, key=lambda m: (m.name, m.id)):
+        number, average = averages.get(mentor.id, (0, None))
+        row = counts[mentor.id]
+        rows.append(
+            MentorRatings(
+                mentor,
+                row["sessions"],
+                row[BookingStatus.COMPLETED],
+                row[BookingStatus.NO_SHOW],
+                row["late"],
+                number,
+                round(average, 2) if average is not None else None,
+            )
+        )
+    return rows
+
+
+def sessions_for(
+    user: User, *, upcoming: bool, now: datetime | None = None, limit: int = 50
+) -> list[Booking]:
+    """A person's sessions as mentor or as a founder of the venture, soonest or latest first."""
+    now = now or utcnow()
+    venture_ids = select(VentureMember.venture_id).where(VentureMember.user_id == user.id)
+    statement = (
+        select(Booking)
+        .options(selectinload(Booking.mentor), selectinload(Booking.venture))
+        .where((Booking.mentor_id == user.id) | Booking.venture_id.in_(venture_ids))
+    )
+    if upcoming:
+        statement = statement.where(Booking.ends_at > now).order_by(Booking.starts_at)
+    else:
+        statement = statement.where(Booking.ends_at <= now).order_by(Booking.starts_at.desc())
+    return list(db.session.scalars(statement.limit(limit)))
+
+
+def get_booking(booking_id: int) -> Booking | None:
+    """A booking with what its page shows: mentor, slot, venture and its founders."""
+    return db.session.scalar(
+        select(Booking)
+        .options(
+            joinedload(Booking.mentor),
+            joinedload(Booking.slot),
+            joinedload(Booking.cancelled_by),
+            joinedload(Booking.venture)
+            .selectinload(Venture.members)
+            .joinedload(VentureMember.user),
+        )
+        .where(Booking.id == booking_id)
+    )
+
+
+def bookable_ventures(user: User) -> list[Venture]:
+    """The active ventures a founder can book sessions for."""
+    if not user.has_role(Role.FOUNDER):
+        return []
+    return list(
+        db.session.scalars(
+            select(Venture)
+            .join(VentureMember, VentureMember.venture_id == Venture.id)
+            .where(VentureMember.user_id == user.id, Venture.status == VentureStatus.ACTIVE)
+            .order_by(Venture.name, Venture.id)
+        )
+    )
+
+
+def _no_live_booking():
+    return ~exists().where(Booking.slot_id == Slot.id, Booking.status != BookingStatus.CANCELLED)
+
+
+def free_slots(
+    mentor_id: int, *, now: datetime | None = None, limit: int = 5, exclude: int | None = None
+) -> list[Slot]:
+    """A mentor's next open, unbooked slots that can still be booked (after the minimum notice)."""
+    now = now or utcnow()
+    earliest = now + timedelta(minutes=current_app.config["BOOKING_MIN_NOTICE_MINUTES"])
+    statement = (
+        select(Slot)
+        .where(
+            Slot.mentor_id == mentor_id,
+            Slot.status == SlotStatus.OPEN,
+            Slot.starts_at >= earliest,
+            _no_live_booking(),
+        )
+        .order_by(Slot.starts_at, Slot.id)
+        .limit(limit)
+    )
+    if exclude is not None:
+        statement = statement.where(Slot.id != exclude)
+    return list(db.session.scalars(statement))
+
+
+def is_free(slot: Slot, *, now: datetime | None = None) -> bool:
+    """Whether a slot is open, not booked and far enough ahead to book."""
+    now = now or utcnow()
+    notice = timedelta(minutes=current_app.config["BOOKING_MIN_NOTICE_MINUTES"])
+    if slot.status != SlotStatus.OPEN or slot.starts_at < now + notice:
+        return False
+    return not db.session.scalar(
+        select(func.count(Booking.id)).where(
+            Booking.slot_id == slot.id, Booking.status != BookingStatus.CANCELLED
+        )
+    )
+
+
+@dataclass(frozen=True)
+class BookingActions:
+    """What a person may do with a session now; the page shows the matching forms."""
+
+    cancel: bool
+    reschedule: bool
+    record_outcome: bool
+    write_notes: bool
+    read_private_notes: bool
+    rate: bool
+
+
+def actions_for(user: User, booking: Booking, *, now: datetime | None = None) -> BookingActions:
+    now = now or utcnow()
+    is_mentor = booking.mentor_id == user.id
+    is_founder = is_founder_of(user, booking.venture)
+    booked = booking.status == BookingStatus.BOOKED
+    return BookingActions(
+        cancel=(is_mentor or is_founder) and booked and booking.ends_at > now,
+        reschedule=is_founder and booked and booking.starts_at > now,
+        record_outcome=is_mentor
+        and booking.status != BookingStatus.CANCELLED
+        and booking.starts_at <= now,
+        write_notes=is_mentor and booking.status != BookingStatus.CANCELLED,
+        read_private_notes=is_mentor,
+        rate=(is_mentor or is_founder) and booking.status == BookingStatus.COMPLETED,
+    )
+
+
+def rating_by(booking: Booking, user: User) -> SessionRating | None:
+    """The rating this person gave the session, if any."""
+    return db.session.scalar(
+        select(SessionRating).where(
+            SessionRating.booking_id == booking.id, SessionRating.rater_id == user.id
+        )
+    )

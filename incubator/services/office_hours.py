@@ -1,0 +1,1290 @@
+"""Mentor office-hours ("mentor madness") days: a schedule of short meetings, made bookings.
+
+The scheduling core (`generate`) is pure: rounds, mentors' availability and ventures in,
+meetings out, no database. The rest stores a day, its plan and the rankings afterwards,
+and publishes the plan as ordinary slots and bookings.
+
+How the plan is made: the day is cut into rounds of `meeting_minutes`. Round by round, a
+maximum matching pairs ventures with the mentors free in that round whom they have not
+met (`scipy.optimize.linear_sum_assignment`, cardinality first; among the largest matchings
+it prefers ventures with fewer meetings so far and mentors whose remaining rounds are
+scarce for the ventures they have still to meet). A polishing pass then gives each venture,
+in turn, the largest set of meetings its own free rounds and the mentors' free rounds allow
+(a maximum matching of rounds to mentors with everyone else fixed), and re-assigns each
+mentor's meetings when that makes the plan fairer. A few seeded attempts are made and the
+fairest plan kept: the most meetings for the venture with fewest, then the most meetings.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from incubator.extensions import db
+from incubator.models import (
+    Booking,
+    BookingStatus,
+    Cohort,
+    OfficeHoursDay,
+    OfficeHoursRanking,
+    Role,
+    Slot,
+    SlotStatus,
+    User,
+    UserRole,
+    Venture,
+    VentureMember,
+    VentureStatus,
+    utcnow,
+)
+from incubator.services import audit, mail
+from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+
+TimeRange = tuple[datetime, datetime]
+
+MIN_MEETING_MINUTES = 5
+MAX_MEETING_MINUTES = 120
+MAX_PERIODS = 12  # windows or breaks per mentor
+ATTEMPTS = 8
+# Each pass that changes anything makes the plan strictly fairer; this only bounds the time.
+MAX_POLISH_PASSES = 50
+AGENDA = "Office hours"
+DRAFT = "draft"
+PUBLISHED = "published"
+# Meetings that happened, or will, for the purpose of ranking the people met.
+MET = (BookingStatus.BOOKED, BookingStatus.COMPLETED)
+MAX_CLASHES_SHOWN = 5
+DASH = "\N{EN DASH}"
+LONG_TIME = "%-I:%M %p %Z"
+
+
+# The scheduling core: no database ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Availability:
+    """When a mentor can meet: inside one of the windows and clear of every break."""
+
+    windows: tuple[TimeRange, ...]
+    breaks: tuple[TimeRange, ...] = ()
+
+    def covers(self, starts_at: datetime, ends_at: datetime) -> bool:
+        inside = any(start <= starts_at and ends_at <= end for start, end in self.windows)
+        return inside and not overlaps_any(starts_at, ends_at, self.breaks)
+
+
+@dataclass(frozen=True, order=True)
+class Meeting:
+    venture_id: int
+    mentor_id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What no plan can beat: per venture on its own, in total, and for the least-served."""
+
+    per_venture: dict[int, int]
+    total: int
+    fewest: int
+
+
+def overlaps_any(starts_at: datetime, ends_at: datetime, spans: Sequence[TimeRange]) -> bool:
+    return any(starts_at < end and start < ends_at for start, end in spans)
+
+
+def meeting_rounds(starts_at: datetime, ends_at: datetime, minutes: int) -> list[TimeRange]:
+    """Back-to-back rounds of `minutes` from starts_at, each ending by ends_at."""
+    if minutes <= 0:
+        raise ValueError("a round lasts a positive number of minutes")
+    length = timedelta(minutes=minutes)
+    rounds = []
+    start = starts_at
+    while start + length <= ends_at:
+        rounds.append((start, start + length))
+        start += length
+    return rounds
+
+
+def day_rounds(mentors: Mapping[int, Availability], minutes: int) -> list[TimeRange]:
+    """The grid of rounds from the earliest window's start to the latest window's end."""
+    windows = [window for availability in mentors.values() for window in availability.windows]
+    if not windows:
+        return []
+    return meeting_rounds(min(w[0] for w in windows), max(w[1] for w in windows), minutes)
+
+
+def _check_rounds(rounds: Sequence[TimeRange]) -> None:
+    for start, end in rounds:
+        if not start < end:
+            raise ValueError(f"round {start} to {end} ends before it starts")
+    for (_, end), (following, _) in itertools.pairwise(rounds):
+        if following < end:
+            raise ValueError("rounds must be in order and must not overlap")
+
+
+class _Instance:
+    """The problem as arrays: which mentor may meet in which round, which venture is free."""
+
+    def __init__(
+        self,
+        rounds: Sequence[TimeRange],
+        mentors: Mapping[int, Availability],
+        ventures: Sequence[int],
+        busy: Mapping[int, Sequence[TimeRange]],
+    ):
+        _check_rounds(rounds)
+        if len(set(ventures)) != len(ventures):
+            raise ValueError("a venture is listed twice")
+        self.rounds = list(rounds)
+        self.mentor_ids = sorted(mentors)
+        self.venture_ids = list(ventures)
+        # available[r, m]: mentor m can meet in round r; free[r, v]: venture v can.
+        self.available = np.array(
+            [[mentors[m].covers(*span) for m in self.mentor_ids] for span in self.rounds],
+            dtype=bool,
+        ).reshape(len(self.rounds), len(self.mentor_ids))
+        self.free = np.array(
+            [
+                [not overlaps_any(*span, busy.get(v, ())) for v in self.venture_ids]
+                for span in self.rounds
+            ],
+            dtype=bool,
+        ).reshape(len(self.rounds), len(self.venture_ids))
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return len(self.rounds), len(self.mentor_ids), len(self.venture_ids)
+
+
+def _max_matching(allowed: np.ndarray, bonus: np.ndarray | None = None) -> tuple:
+    """Rows and columns of a largest matching over `allowed` cells; among the largest, the
+    one with the most `bonus` (each cell's bonus in [0, 2))."""
+    if not allowed.any():
+        return np.empty(0, dtype=int), np.empty(0, dtype=int)
+    # Any one extra pair outweighs every bonus a matching can gather, so size comes first.
+    size = min(allowed.shape) * 2 + 2
+    weight = size + (bonus if bonus is not None else 0.0)
+    rows, cols = linear_sum_assignment(np.where(allowed, -weight, 0.0))
+    kept = allowed[rows, cols]
+    return rows[kept], cols[kept]
+
+
+def _need(counts: np.ndarray) -> np.ndarray:
+    """In (0, 1]: 1 for the ventures with fewest meetings, less for those with more."""
+    most = counts.max() if counts.size else 0
+    return (most - counts + 1) / (most + 1)
+
+
+def _score(grid: np.ndarray) -> tuple[int, int, int]:
+    """Fairest first: the least-served venture's meetings, all meetings, then evenness."""
+    counts = (grid >= 0).sum(axis=0)
+    if counts.size == 0:
+        return 0, 0, 0
+    return int(counts.min()), int(counts.sum()), -int((counts**2).sum())
+
+
+def _greedy(problem: _Instance, noise: np.random.Generator | None) -> np.ndarray:
+    """grid[r, v] = the mentor (index) venture v meets in round r, or -1."""
+    rounds, mentor_count, venture_count = problem.shape
+    available, free = problem.available, problem.free
+    # Rounds left to each mentor from round r on (r included).
+    remaining = np.cumsum(available[::-1], axis=0)[::-1]
+    met = np.zeros((venture_count, mentor_count), dtype=bool)
+    venture_meetings = np.zeros(venture_count)
+    mentor_meetings = np.zeros(mentor_count)
+    grid = np.full((rounds, venture_count), -1)
+    for r in range(rounds):
+        mentors = np.flatnonzero(available[r])
+        if mentors.size == 0:
+            continue
+        allowed = ~met[:, mentors] & free[r][:, None]
+        # A mentor is urgent when the ventures still to meet fill the rounds they have left.
+        urgency = np.minimum(
+            1.0, (venture_count - mentor_meetings[mentors]) / remaining[r, mentors]
+        )
+        bonus = _need(venture_meetings)[:, None] + 0.5 * urgency[None, :]
+        if noise is not None:
+            bonus = bonus + noise.random(bonus.shape) * 0.01
+        ventures, columns = _max_matching(allowed, bonus)
+        chosen = mentors[columns]
+        met[ventures, chosen] = True
+        venture_meetings[ventures] += 1
+        mentor_meetings[chosen] += 1
+        grid[r, ventures] = chosen
+    return grid
+
+
+def _polish(problem: _Instance, grid: np.ndarray) -> np.ndarray:
+    """Improve a plan by moves that each make it strictly fairer, until none is left."""
+    available, free = problem.available, problem.free
+    rounds, mentor_count, _ = problem.shape
+    for _ in range(MAX_POLISH_PASSES):
+        improved = False
+        counts = (grid >= 0).sum(axis=0)
+        for v in np.argsort(counts, kind="stable"):
+            # Everyone else stays put; this venture gets the most meetings left to it.
+            taken = np.zeros((rounds, mentor_count), dtype=bool)
+            others = grid.copy()
+            others[:, v] = -1
+            r_taken, v_taken = np.nonzero(others >= 0)
+            taken[r_taken, others[r_taken, v_taken]] = True
+            allowed = available & ~taken & free[:, v][:, None]
+            r_new, m_new = _max_matching(allowed)
+            if r_new.size > int((grid[:, v] >= 0).sum()):
+                grid[:, v] = -1
+                grid[r_new, v] = m_new
+                improved = True
+        for m in range(mentor_count):
+            before = _score(grid)
+            trial = grid.copy()
+            trial[trial == m] = -1
+            allowed = (trial < 0) & free & available[:, m][:, None]
+            bonus = np.broadcast_to(_need((trial >= 0).sum(axis=0))[None, :], allowed.shape)
+            r_new, v_new = _max_matching(allowed, bonus)
+            trial[r_new, v_new] = m
+            if _score(trial) > before:
+                grid = trial
+                improved = True
+        if not improved:
+            break
+    return grid
+
+
+def _limits(problem: _Instance) -> Limits:
+    rounds, _, venture_count = problem.shape
+    available, free = problem.available, problem.free
+    per_venture = {}
+    for index, venture_id in enumerate(problem.venture_ids):
+        rows, _ = _max_matching(available & free[:, index][:, None])
+        per_venture[venture_id] = int(rows.size)
+    by_round = int(np.minimum(free.sum(axis=1), available.sum(axis=1)).sum()) if rounds else 0
+    by_mentor = int(np.minimum(available.sum(axis=0), venture_count).sum()) if rounds else 0
+    total = min(sum(per_venture.values()), by_round, by_mentor)
+    fewest = min([*per_venture.values(), total // venture_count]) if venture_count else 0
+    return Limits(per_venture, total, fewest)
+
+
+def limits(
+    rounds: Sequence[TimeRange],
+    mentors: Mapping[int, Availability],
+    ventures: Sequence[int],
+    *,
+    busy: Mapping[int, Sequence[TimeRange]] | None = None,
+) -> Limits:
+    """Upper bounds for any plan: each venture alone, all meetings, the least-served venture."""
+    return _limits(_Instance(rounds, mentors, ventures, busy or {}))
+
+
+def generate(
+    rounds: Sequence[TimeRange],
+    mentors: Mapping[int, Availability],
+    ventures: Sequence[int],
+    *,
+    busy: Mapping[int, Sequence[TimeRange]] | None = None,
+    seed: int = 0,
+    attempts: int = ATTEMPTS,
+) -> list[Meeting]:
+    """Plan the meetings of a day: as many different mentors for every venture as can be.
+
+    In each round a mentor meets at most one venture and a venture at most one mentor; a
+    mentor meets only in rounds wholly inside a window of theirs and clear of their breaks;
+    a venture meets no one while it is `busy`; no pair meets twice. The same inputs and
+    seed give the same plan. Rounds must be in order and must not overlap.
+
+    As for how good it is: no venture could get one more meeting by moving only its own
+    meetings, and when the plan reaches `limits()` (the usual case: see the tests and the
+    benchmark) no plan is fairer or has more meetings. In general the problem is a
+    timetabling one with no known fast exact method, so that is not promised.
+    """
+    problem = _Instance(rounds, mentors, ventures, busy or {})
+    bound = _limits(problem)
+    target = (bound.fewest, bound.total)
+    noise = np.random.default_rng(seed)
+    best, best_score = None, None
+    for attempt in range(max(attempts, 1)):
+        grid = _polish(problem, _greedy(problem, noise if attempt else None))
+        score = _score(grid)
+        if best_score is None or score > best_score:
+            best, best_score = grid, score
+        if score[:2] == target:
+            break
+    meetings = [
+        Meeting(problem.venture_ids[v], problem.mentor_ids[best[r, v]], *problem.rounds[r])
+        for r, v in zip(*np.nonzero(best >= 0), strict=True)
+    ]
+    return sorted(meetings, key=lambda m: (m.starts_at, m.mentor_id))
+
+
+# Days: settings, validation, plan ------------------------------------------------------------
+
+
+class MentorHours(NamedTuple):
+    """A mentor taking part, with their windows and breaks as local wall-clock times."""
+
+    mentor: User
+    windows: Sequence[tuple[time, time]]
+    breaks: Sequence[tuple[time, time]] = ()
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"{name!r} is not a time zone this server knows.") from None
+
+
+def _wall(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+def _span_text(start: time, end: time) -> str:
+    return f"{_wall(start)}{DASH}{_wall(end)}"
+
+
+def _to_utc(day: date, value: time, zone: ZoneInfo) -> datetime:
+    local = datetime.combine(day, value, tzinfo=zone)
+    back = local.astimezone(UTC).astimezone(zone)
+    if back.replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise InvalidInput(
+            f"{_wall(value)} does not exist on {day:%B %-d, %Y} in {zone.key} (the clocks "
+            "change); choose another time."
+        )
+    return local.astimezone(UTC)
+
+
+def _check_periods(
+    periods: Sequence[tuple[time, time]], what: str, who: str, *, disjoint: bool
+) -> list[tuple[time, time]]:
+    if len(periods) > MAX_PERIODS:
+        raise InvalidInput(f"{who} has more than {MAX_PERIODS} {what}s; merge some.")
+    cleaned = []
+    for start, end in periods:
+        if not isinstance(start, time) or not isinstance(end, time):
+            raise InvalidInput(f"{who}'s {what} needs a start and an end time.")
+        if not start < end:
+            raise InvalidInput(
+                f"{who}'s {what} {_span_text(start, end)} ends before it starts; "
+                "times are within the day."
+            )
+        cleaned.append(
+            (start.replace(second=0, microsecond=0), end.replace(second=0, microsecond=0))
+        )
+    cleaned.sort()
+    if disjoint:
+        for (_, end), (start, following_end) in itertools.pairwise(cleaned):
+            if start < end:
+                raise InvalidInput(
+                    f"{who}'s {what}s overlap at {_span_text(start, min(end, following_end))}; "
+                    "merge them into one."
+                )
+    return cleaned
+
+
+def _settings_mentor(hours: MentorHours) -> dict[str, Any]:
+    name = hours.mentor.name
+    windows = _check_periods(hours.windows, "window", name, disjoint=True)
+    if not windows:
+        raise InvalidInput(f"Give {name} at least one window, such as 09:00-12:00.")
+    breaks = _check_periods(hours.breaks, "break", name, disjoint=False)
+    return {
+        "id": hours.mentor.id,
+        "windows": [[_wall(s), _wall(e)] for s, e in windows],
+        "breaks": [[_wall(s), _wall(e)] for s, e in breaks],
+    }
+
+
+def _time(text: str) -> time:
+    return time.fromisoformat(text)
+
+
+def _availability(day: OfficeHoursDay, entry: dict[str, Any]) -> Availability:
+    zone = _zone(day.time_zone)
+
+    def spans(pairs: list[list[str]]) -> tuple[TimeRange, ...]:
+        return tuple(
+            (_to_utc(day.day, _time(s), zone), _to_utc(day.day, _time(e), zone)) for s, e in pairs
+        )
+
+    return Availability(spans(entry["windows"]), spans(entry["breaks"]))
+
+
+def _first_members(venture_ids: Sequence[int]) -> dict[int, int]:
+    """Each venture's first team member: the founder its bookings are made for."""
+    first: dict[int, int] = {}
+    for venture_id, user_id in db.session.execute(
+        select(VentureMember.venture_id, VentureMember.user_id)
+        .where(VentureMember.venture_id.in_(list(venture_ids)))
+        .order_by(VentureMember.id)
+    ):
+        first.setdefault(venture_id, user_id)
+    return first
+
+
+def _check_people(mentors: list[User], ventures: list[Venture]) -> None:
+    """Nobody may be in two places at once: not on two teams, nor mentor and founder."""
+    mentor_ids = {m.id for m in mentors}
+    teams: dict[int, list[Venture]] = defaultdict(list)
+    for venture in ventures:
+        for member in venture.members:
+            teams[member.user_id].append(venture)
+            if member.user_id in mentor_ids:
+                raise InvalidInput(
+                    f"{member.user.name} is mentoring and on the team of {venture.name}; "
+                    "a person cannot be in two meetings at once. Leave one of them out."
+                )
+    for user_id, shared in teams.items():
+        if len(shared) > 1:
+            person = db.session.get(User, user_id)
+            names = " and ".join(v.name for v in shared[:2])
+            raise InvalidInput(
+                f"{person.name} is on the teams of both {names}; a person cannot be in two "
+                "meetings at once. Leave one of the ventures out."
+            )
+
+
+def create_day(
+    cohort: Cohort,
+    day: date,
+    time_zone: str,
+    meeting_minutes: int,
+    location: str,
+    mentors: Sequence[MentorHours | tuple],
+    venture_ids: Sequence[int],
+    *,
+    by: User,
+    today: date | None = None,
+) -> OfficeHoursDay:
+    """Set up an office-hours day for a cohort: its mentors' hours and the ventures taking part."""
+    zone = _zone(time_zone)
+    today = today or datetime.now(zone).date()
+    if day < today:
+        raise InvalidInput("The day has passed; choose today or a later date.")
+    if (
+        not isinstance(meeting_minutes, int)
+        or not MIN_MEETING_MINUTES <= meeting_minutes <= MAX_MEETING_MINUTES
+    ):
+        raise InvalidInput(
+            f"Meetings last from {MIN_MEETING_MINUTES} to {MAX_MEETING_MINUTES} minutes."
+        )
+    location = (location or "").strip()
+    if len(location) > 500:
+        raise InvalidInput("The location is limited to 500 characters.")
+    hours = [MentorHours(*entry) for entry in mentors]
+    if not hours:
+        raise InvalidInput("Choose at least one mentor.")
+    seen: set[int] = set()
+    for entry in hours:
+        mentor = entry.mentor
+        if mentor.id in seen:
+            raise InvalidInput(f"{mentor.name} is listed twice.")
+        seen.add(mentor.id)
+        if not mentor.has_role(Role.MENTOR):
+            raise InvalidInput(f"{mentor.name} is not a mentor.")
+        if not mentor.active:
+            raise InvalidInput(f"{mentor.name}'s account is deactivated.")
+    venture_ids = list(dict.fromkeys(venture_ids))
+    if not venture_ids:
+        raise InvalidInput("Choose at least one venture.")
+    ventures = list(
+        db.session.scalars(
+            select(Venture)
+            .options(selectinload(Venture.members).selectinload(VentureMember.user))
+            .where(Venture.id.in_(venture_ids))
+        )
+    )
+    found = {v.id: v for v in ventures}
+    for venture_id in venture_ids:
+        venture = found.get(venture_id)
+        if venture is None or venture.cohort_id != cohort.id:
+            raise InvalidInput(f"Venture {venture_id} is not in {cohort.name}.")
+        if venture.status != VentureStatus.ACTIVE:
+            raise InvalidInput(f"{venture.name} is archived.")
+        if not venture.members:
+            raise InvalidInput(
+                f"{venture.name} has no founders yet; add one so its meetings have someone "
+                "to book them for."
+            )
+    _check_people([h.mentor for h in hours], [found[v] for v in venture_ids])
+
+    created = OfficeHoursDay(
+        cohort_id=cohort.id,
+        day=day,
+        time_zone=time_zone,
+        meeting_minutes=meeting_minutes,
+        location=location,
+        status=DRAFT,
+        created_by_id=by.id,
+        settings={
+            "mentors": [_settings_mentor(entry) for entry in hours],
+            "venture_ids": venture_ids,
+            "seed": 0,
+        },
+    )
+    # Every mentor must be able to take at least one meeting, or they were chosen for nothing.
+    availability = {e["id"]: _availability(created, e) for e in created.settings["mentors"]}
+    rounds = day_rounds(availability, meeting_minutes)
+    for entry in hours:
+        if not any(availability[entry.mentor.id].covers(*span) for span in rounds):
+            raise InvalidInput(
+                f"{entry.mentor.name}'s windows hold no whole {meeting_minutes}-minute meeting "
+                "clear of their breaks."
+            )
+    db.session.add(created)
+    db.session.flush()
+    audit.record(by, "office_hours.created", "office_hours_day", created.id, after=_state(created))
+    return created
+
+
+def _state(day: OfficeHoursDay) -> dict[str, Any]:
+    return {
+        "cohort_id": day.cohort_id,
+        "day": day.day.isoformat(),
+        "time_zone": day.time_zone,
+        "meeting_minutes": day.meeting_minutes,
+        "location": day.location,
+        "status": day.status,
+        "mentors": day.settings.get("mentors", []),
+        "venture_ids": day.settings.get("venture_ids", []),
+    }
+
+
+def get_day(day_id: int) -> OfficeHoursDay:
+    day = db.session.get(OfficeHoursDay, day_id)
+    if day is None:
+        raise NotFound("There is no such office-hours day.")
+    return day
+
+
+@dataclass
+class DayRow:
+    day: OfficeHoursDay
+    cohort_name: str
+    mentors: int
+    ventures: int
+    meetings: int
+
+
+def list_days() -> list[DayRow]:
+    """Every office-hours day, the latest first, with its cohort and its size."""
+    rows = db.session.execute(
+        select(OfficeHoursDay, Cohort.name)
+        .join(Cohort, Cohort.id == OfficeHoursDay.cohort_id)
+        .order_by(OfficeHoursDay.day.desc(), OfficeHoursDay.id.desc())
+    )
+    return [
+        DayRow(
+            day,
+            cohort_name,
+            len(day.settings.get("mentors", [])),
+            len(day.settings.get("venture_ids", [])),
+            len(day.settings.get("plan", [])),
+        )
+        for day, cohort_name in rows
+    ]
+
+
+def mentor_choices() -> list[User]:
+    """The people who can be asked to an office-hours day: active mentors, by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.MENTOR, User.active.is_(True))
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def eligible_ventures(cohort: Cohort) -> list[Venture]:
+    """A cohort's active ventures, by name, with their teams."""
+    return list(
+        db.session.scalars(
+            select(Venture)
+            .options(selectinload(Venture.members).selectinload(VentureMember.user))
+            .where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
+            .order_by(Venture.name)
+        )
+    )
+
+
+@dataclass
+class Inputs:
+    """A day as the scheduling core sees it, with what the plan keeps clear and why."""
+
+    rounds: list[TimeRange]
+    mentors: dict[int, Availability]
+    venture_ids: list[int]
+    busy: dict[int, list[TimeRange]]
+    kept_clear: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _day_span(rounds: list[TimeRange]) -> TimeRange | None:
+    return (rounds[0][0], rounds[-1][1]) if rounds else None
+
+
+def _other_open_slots(day: OfficeHoursDay, mentor_ids: list[int], span: TimeRange) -> list[Slot]:
+    statement = select(Slot).where(
+        Slot.mentor_id.in_(mentor_ids),
+        Slot.status == SlotStatus.OPEN,
+        Slot.starts_at < span[1],
+        Slot.ends_at > span[0],
+    )
+    if day.id is not None:
+        statement = statement.where(
+            (Slot.office_hours_day_id.is_(None)) | (Slot.office_hours_day_id != day.id)
+        )
+    return list(db.session.scalars(statement.order_by(Slot.starts_at)))
+
+
+def _founders_sessions(
+    day: OfficeHoursDay, founders: dict[int, int], span: TimeRange
+) -> list[Booking]:
+    statement = select(Booking).where(
+        Booking.founder_id.in_(list(founders.values())),
+        Booking.status == BookingStatus.BOOKED,
+        Booking.starts_at < span[1],
+        Booking.ends_at > span[0],
+    )
+    if day.id is not None:
+        statement = statement.where(
+            (Booking.office_hours_day_id.is_(None)) | (Booking.office_hours_day_id != day.id)
+        )
+    return list(db.session.scalars(statement.order_by(Booking.starts_at)))
+
+
+def inputs(day: OfficeHoursDay) -> Inputs:
+    """The rounds, availability and busy times of a day, today's other commitments included.
+
+    A mentor's open slots that day (offered for ordinary booking) count as breaks, and a
+    founder's booked sessions keep their venture free then, so the plan does not clash.
+    """
+    settings = day.settings or {}
+    entries = settings.get("mentors", [])
+    stated = {entry["id"]: _availability(day, entry) for entry in entries}
+    rounds = day_rounds(stated, day.meeting_minutes)
+    venture_ids = list(settings.get("venture_ids", []))
+    result = Inputs(rounds, dict(stated), venture_ids, {})
+    span = _day_span(rounds)
+    if span is None:
+        return result
+    extra_breaks: dict[int, list[TimeRange]] = defaultdict(list)
+    for slot in _other_open_slots(day, list(stated), span):
+        extra_breaks[slot.mentor_id].append((slot.starts_at, slot.ends_at))
+        result.kept_clear.append(_kept_clear("mentor", slot.mentor_id, slot, "an open slot"))
+    for mentor_id, spans in extra_breaks.items():
+        availability = stated[mentor_id]
+        result.mentors[mentor_id] = Availability(
+            availability.windows, (*availability.breaks, *spans)
+        )
+    founders = _first_members(venture_ids)
+    by_founder = {user_id: venture_id for venture_id, user_id in founders.items()}
+    for booking in _founders_sessions(day, founders, span):
+        venture_id = by_founder[booking.founder_id]
+        result.busy.setdefault(venture_id, []).append((booking.starts_at, booking.ends_at))
+        result.kept_clear.append(_kept_clear("venture", venture_id, booking, "a booked session"))
+    return result
+
+
+def _kept_clear(kind: str, owner_id: int, taken: Slot | Booking, what: str) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "id": owner_id,
+        "starts_at": taken.starts_at.isoformat(),
+        "ends_at": taken.ends_at.isoformat(),
+        "what": what,
+    }
+
+
+def _meeting_json(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "venture_id": meeting.venture_id,
+        "mentor_id": meeting.mentor_id,
+        "starts_at": meeting.starts_at.isoformat(),
+        "ends_at": meeting.ends_at.isoformat(),
+    }
+
+
+def planned_meetings(day: OfficeHoursDay) -> list[Meeting]:
+    """The plan stored with the day (empty before plan())."""
+    return [
+        Meeting(
+            entry["venture_id"],
+            entry["mentor_id"],
+            datetime.fromisoformat(entry["starts_at"]),
+            datetime.fromisoformat(entry["ends_at"]),
+        )
+        for entry in (day.settings or {}).get("plan", [])
+    ]
+
+
+def plan(day: OfficeHoursDay, *, by: User | None = None) -> list[Meeting]:
+    """Generate the day's meetings and store them with the day for a preview."""
+    if day.status == PUBLISHED:
+        raise Conflict("This day is already published; its plan can no longer change.")
+    problem = inputs(day)
+    meetings = generate(
+        problem.rounds,
+        problem.mentors,
+        problem.venture_ids,
+        busy=problem.busy,
+        seed=int((day.settings or {}).get("seed", 0)),
+    )
+    bound = limits(problem.rounds, problem.mentors, problem.venture_ids, busy=problem.busy)
+    day.settings = {
+        **(day.settings or {}),
+        "plan": [_meeting_json(m) for m in meetings],
+        "kept_clear": problem.kept_clear,
+        "limits": {
+            "total": bound.total,
+            "fewest": bound.fewest,
+            "per_venture": {str(v): n for v, n in bound.per_venture.items()},
+        },
+        "planned_at": utcnow().isoformat(),
+    }
+    db.session.flush()
+    audit.record(
+        by,
+        "office_hours.planned",
+        "office_hours_day",
+        day.id,
+        after={"meetings": len(meetings), "kept_clear": len(problem.kept_clear)},
+    )
+    return meetings
+
+
+# The preview --------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    """One mentor in one round: a venture met, or why there is none."""
+
+    venture: Venture | None = None
+    state: str = "free"  # "meeting", "free", "break", "away" or "taken" (another commitment)
+
+
+@dataclass
+class VentureSummary:
+    venture: Venture
+    mentors_met: int
+    most_possible: int
+
+
+@dataclass
+class Schedule:
+    day: OfficeHoursDay
+    cohort: Cohort
+    rounds: list[TimeRange]
+    mentors: list[User]
+    cells: dict[tuple[int, int], Cell]  # (round index, mentor id) -> cell
+    ventures: list[VentureSummary]
+    meetings: int
+    most_meetings: int
+    kept_clear: list[str]
+    labels: list[str] = field(default_factory=list)  # each round's start, in the day's zone
+
+    def cell(self, round_index: int, mentor_id: int) -> Cell:
+        return self.cells[round_index, mentor_id]
+
+
+def _local(moment: datetime, zone: ZoneInfo, fmt: str = "%-I:%M %p") -> str:
+    return moment.astimezone(zone).strftime(fmt)
+
+
+def schedule(day: OfficeHoursDay) -> Schedule:
+    """The stored plan as a grid of rounds by mentors, with each venture's count."""
+    settings = day.settings or {}
+    zone = _zone(day.time_zone)
+    stated = {e["id"]: _availability(day, e) for e in settings.get("mentors", [])}
+    rounds = day_rounds(stated, day.meeting_minutes)
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(list(stated))))}
+    venture_ids = settings.get("venture_ids", [])
+    ventures = {
+        v.id: v for v in db.session.scalars(select(Venture).where(Venture.id.in_(venture_ids)))
+    }
+    taken: dict[int, list[TimeRange]] = defaultdict(list)
+    kept_clear = []
+    for entry in settings.get("kept_clear", []):
+        span = (
+            datetime.fromisoformat(entry["starts_at"]),
+            datetime.fromisoformat(entry["ends_at"]),
+        )
+        if entry["kind"] == "mentor":
+            taken[entry["id"]].append(span)
+            who = people[entry["id"]].name if entry["id"] in people else "A mentor"
+        else:
+            who = ventures[entry["id"]].name if entry["id"] in ventures else "A venture"
+        kept_clear.append(f"{who}: {entry['what']} {_span_local(*span, zone)}")
+
+    cells: dict[tuple[int, int], Cell] = {}
+    for index, span in enumerate(rounds):
+        for mentor_id, availability in stated.items():
+            if overlaps_any(*span, availability.breaks):
+                state = "break"
+            elif not availability.covers(*span):
+                state = "away"
+            elif overlaps_any(*span, taken[mentor_id]):
+                state = "taken"
+            else:
+                state = "free"
+            cells[index, mentor_id] = Cell(state=state)
+    by_start = {span[0]: index for index, span in enumerate(rounds)}
+    met: dict[int, set[int]] = defaultdict(set)
+    meetings = planned_meetings(day)
+    for meeting in meetings:
+        index = by_start.get(meeting.starts_at)
+        if index is not None:
+            cells[index, meeting.mentor_id] = Cell(ventures.get(meeting.venture_id), "meeting")
+        met[meeting.venture_id].add(meeting.mentor_id)
+
+    bounds = settings.get("limits", {})
+    most = bounds.get("per_venture", {})
+    summaries = sorted(
+        (
+            VentureSummary(ventures[v], len(met[v]), int(most.get(str(v), 0)))
+            for v in venture_ids
+            if v in ventures
+        ),
+        key=lambda s: (s.mentors_met, s.venture.name),
+    )
+    return Schedule(
+        day=day,
+        cohort=db.session.get(Cohort, day.cohort_id),
+        rounds=rounds,
+        mentors=[people[e["id"]] for e in settings.get("mentors", []) if e["id"] in people],
+        cells=cells,
+        ventures=summaries,
+        meetings=len(meetings),
+        most_meetings=int(bounds.get("total", 0)),
+        kept_clear=kept_clear,
+        labels=[_local(start, zone) for start, _ in rounds],
+    )
+
+
+# Publishing ---------------------------------------------------------------------------------
+
+
+def _span_local(start: datetime, end: datetime, zone: ZoneInfo) -> str:
+    return f"{_local(start, zone)}{DASH}{_local(end, zone)}"
+
+
+def _refuse_clashes(day: OfficeHoursDay, meetings: list[Meeting], founders: dict[int, int]):
+    """Refuse, naming them, when a mentor's open slot or a founder's session overlaps."""
+    zone = _zone(day.time_zone)
+    span = (min(m.starts_at for m in meetings), max(m.ends_at for m in meetings))
+    clashes: list[str] = []
+    by_mentor: dict[int, list[Meeting]] = defaultdict(list)
+    by_venture: dict[int, list[Meeting]] = defaultdict(list)
+    for meeting in meetings:
+        by_mentor[meeting.mentor_id].append(meeting)
+        by_venture[meeting.venture_id].append(meeting)
+    for slot in _other_open_slots(day, list(by_mentor), span):
+        for meeting in by_mentor[slot.mentor_id]:
+            if meeting.starts_at < slot.ends_at and slot.starts_at < meeting.ends_at:
+                clashes.append(
+                    f"{slot.mentor.name} has an open slot "
+                    f"{_span_local(slot.starts_at, slot.ends_at, zone)} "
+                    f"(meeting at {_local(meeting.starts_at, zone)})"
+                )
+                break
+    by_founder = {user_id: venture_id for venture_id, user_id in founders.items()}
+    for booking in _founders_sessions(day, founders, span):
+        for meeting in by_venture[by_founder[booking.founder_id]]:
+            if meeting.starts_at < booking.ends_at and booking.starts_at < meeting.ends_at:
+                clashes.append(
+                    f"{booking.founder.name} has a session with {booking.mentor.name} "
+                    f"{_span_local(booking.starts_at, booking.ends_at, zone)} "
+                    f"(meeting at {_local(meeting.starts_at, zone)})"
+                )
+                break
+    if clashes:
+        shown = "; ".join(clashes[:MAX_CLASHES_SHOWN])
+        more = len(clashes) - MAX_CLASHES_SHOWN
+        tail = f"; and {more} more" if more > 0 else ""
+        raise Conflict(
+            f"Nothing was published: the plan clashes with times already taken: {shown}{tail}. "
+            "Plan the day again to work around them, or free those times first."
+        )
+
+
+def _lock_day(day: OfficeHoursDay, founders: dict[int, int]) -> None:
+    # PostgreSQL: a second publish of the day waits here and then sees it published; the
+    # founders' rows are the locks booking.book() takes, so no booking slips in between.
+    # SQLite: the route's BEGIN IMMEDIATE already serialises, and FOR UPDATE is dropped.
+    # The row must be fetched: populate_existing refreshes `day` only as rows are read.
+    db.session.scalars(
+        select(OfficeHoursDay)
+        .where(OfficeHoursDay.id == day.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    ids = sorted(set(founders.values()))
+    if ids:
+        db.session.execute(
+            select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update()
+        )
+
+
+def publish(day: OfficeHoursDay, *, by: User, now: datetime | None = None) -> list[Booking]:
+    """Turn the plan into slots and ordinary bookings, all or nothing."""
+    now = now or utcnow()
+    settings = day.settings or {}
+    venture_ids = settings.get("venture_ids", [])
+    founders = _first_members(venture_ids)
+    _lock_day(day, founders)
+    if day.status == PUBLISHED:
+        raise Conflict("This day is already published.")
+    meetings = planned_meetings(day)
+    if not meetings:
+        raise InvalidInput("There is no plan to publish yet; plan the day first.")
+    if min(m.starts_at for m in meetings) <= now:
+        raise InvalidInput("The day's first meeting has already started; nothing was published.")
+    missing = [v for v in {m.venture_id for m in meetings} if v not in founders]
+    if missing:
+        names = ", ".join(
+            v.name for v in db.session.scalars(select(Venture).where(Venture.id.in_(missing)))
+        )
+        raise InvalidInput(f"{names} no longer has founders; add one, then publish.")
+    _refuse_clashes(day, meetings, founders)
+
+    slots = [
+        Slot(
+            mentor_id=m.mentor_id,
+            starts_at=m.starts_at,
+            ends_at=m.ends_at,
+            location=day.location,
+            note="Office hours day",
+            status=SlotStatus.OPEN,
+            office_hours_day_id=day.id,
+        )
+        for m in meetings
+    ]
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(slots)
+            db.session.flush()
+            bookings = [
+                Booking(
+                    uid=f"{uuid.uuid4()}@accelerate-la",
+                    slot_id=slot.id,
+                    venture_id=m.venture_id,
+                    founder_id=founders[m.venture_id],
+                    mentor_id=m.mentor_id,
+                    starts_at=m.starts_at,
+                    ends_at=m.ends_at,
+                    agenda=AGENDA,
+                    status=BookingStatus.BOOKED,
+                    office_hours_day_id=day.id,
+                )
+                for slot, m in zip(slots, meetings, strict=True)
+            ]
+            db.session.add_all(bookings)
+            db.session.flush()
+    except IntegrityError:
+        # Only PostgreSQL gets here: its exclusion constraints saw an overlap that appeared
+        # after the checks above (a slot or a session created at the same moment).
+        raise Conflict(
+            "Nothing was published: a mentor or a founder just took one of these times. "
+            "Plan the day again, then publish."
+        ) from None
+    day.status = PUBLISHED
+    day.published_at = now
+    db.session.flush()
+    for booking in bookings:
+        audit.record(
+            by,
+            "booking.created",
+            "booking",
+            booking.id,
+            after={
+                "slot_id": booking.slot_id,
+                "venture_id": booking.venture_id,
+                "mentor_id": booking.mentor_id,
+                "starts_at": booking.starts_at.isoformat(),
+                "status": booking.status,
+                "sequence": booking.sequence,
+                "office_hours_day_id": day.id,
+            },
+        )
+    audit.record(
+        by,
+        "office_hours.published",
+        "office_hours_day",
+        day.id,
+        before={"status": DRAFT},
+        after={"status": PUBLISHED, "bookings": len(bookings)},
+    )
+    _tell_people(day, bookings)
+    return bookings
+
+
+def _tell_people(day: OfficeHoursDay, bookings: list[Booking]) -> None:
+    """One mail per person taking part, with their own meetings, in their own time zone."""
+    users = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(User.id.in_({b.mentor_id for b in bookings}))
+        )
+    }
+    ventures = {
+        v.id: v
+        for v in db.session.scalars(
+            select(Venture)
+            .options(selectinload(Venture.members).selectinload(VentureMember.user))
+            .where(Venture.id.in_({b.venture_id for b in bookings}))
+        )
+    }
+    by_mentor: dict[int, list[Booking]] = defaultdict(list)
+    by_venture: dict[int, list[Booking]] = defaultdict(list)
+    for booking in bookings:
+        by_mentor[booking.mentor_id].append(booking)
+        by_venture[booking.venture_id].append(booking)
+    rank_link = mail.link("mentoring.rank_office_hours", day_id=day.id)
+    where = day.location or "to be confirmed"
+    subject = f"Office hours on {day.day:%A %B %-d}: your meetings"
+
+    def lines(person: User, rows: list[Booking], other) -> str:
+        try:
+            zone = ZoneInfo(person.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = _zone(day.time_zone)
+        return "\n".join(
+            f"- {_local(b.starts_at, zone)}{DASH}{_local(b.ends_at, zone, LONG_TIME)}: {other(b)}"
+            for b in sorted(rows, key=lambda b: b.starts_at)
+        )
+
+    for mentor_id, rows in by_mentor.items():
+        person = users[mentor_id]
+        mail.send(
+            person.email,
+            subject,
+            f"Hello {person.name},\n\nYou meet {len(rows)} ventures at office hours on "
+            f"{day.day:%A %B %-d, %Y}. Where: {where}\n\n"
+            f"{lines(person, rows, lambda b: ventures[b.venture_id].name)}\n\n"
+            f"Afterwards, rank the ventures you met: {rank_link}\n",
+        )
+    for venture_id, rows in by_venture.items():
+        venture = ventures[venture_id]
+        for member in venture.members:
+            if not member.user.active:
+                continue
+            mail.send(
+                member.user.email,
+                subject,
+                f"Hello {member.user.name},\n\n{venture.name} meets {len(rows)} mentors at "
+                f"office hours on {day.day:%A %B %-d, %Y}. Where: {where}\n\n"
+                f"{lines(member.user, rows, lambda b: users[b.mentor_id].name)}\n\n"
+                f"Afterwards, rank the mentors you met: {rank_link}\n",
+            )
+
+
+def bookings_of(day: OfficeHoursDay) -> list[Booking]:
+    """The bookings a published day made, in time order."""
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .where(Booking.office_hours_day_id == day.id)
+            .order_by(Booking.starts_at, Booking.mentor_id)
+        )
+    )
+
+
+# Rankings afterwards ------------------------------------------------------------------------
+
+
+@dataclass
+class RankingChoice:
+    """What one person may rank after a day: the mentors their venture met, or the ventures
+    they met as a mentor, with the order saved so far."""
+
+    side: str  # "founder" or "mentor"
+    venture: Venture | None  # the founder's venture
+    options: list[tuple[int, str]]  # (id, name) of who was met
+    saved: list[int] = field(default_factory=list)
+
+
+def _met_bookings(day: OfficeHoursDay, now: datetime) -> list[Booking]:
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .options(selectinload(Booking.mentor), selectinload(Booking.venture))
+            .where(
+                Booking.office_hours_day_id == day.id,
+                Booking.status.in_([str(s) for s in MET]),
+                Booking.starts_at <= now,
+            )
+            .order_by(Booking.starts_at)
+        )
+    )
+
+
+def took_part(day: OfficeHoursDay, user: User) -> bool:
+    """Whether the user had a meeting that day, as mentor or on a venture's team."""
+    venture_ids = select(VentureMember.venture_id).where(VentureMember.user_id == user.id)
+    return (
+        db.session.scalar(
+            select(Booking.id)
+            .where(
+                Booking.office_hours_day_id == day.id,
+                (Booking.mentor_id == user.id) | Booking.venture_id.in_(venture_ids),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def ranking_choices(
+    day: OfficeHoursDay, user: User, *, now: datetime | None = None
+) -> list[RankingChoice]:
+    """What the user may rank: one choice as a mentor, one per venture of theirs that met."""
+    now = now or utcnow()
+    bookings = _met_bookings(day, now)
+    saved_rows = db.session.scalars(
+        select(OfficeHoursRanking)
+        .where(OfficeHoursRanking.day_id == day.id, OfficeHoursRanking.ranker_id == user.id)
+        .order_by(OfficeHoursRanking.rank)
+    ).all()
+    choices = []
+    as_mentor = [b for b in bookings if b.mentor_id == user.id]
+    if as_mentor and user.has_role(Role.MENTOR):
+        options = {b.venture_id: b.venture.name for b in as_mentor}
+        saved = [r.venture_id for r in saved_rows if r.side == "mentor"]
+        choices.append(RankingChoice("mentor", None, sorted(options.items(), key=_by_name), saved))
+    if user.has_role(Role.FOUNDER):
+        mine = set(
+            db.session.scalars(
+                select(VentureMember.venture_id).where(VentureMember.user_id == user.id)
+            )
+        )
+        by_venture: dict[int, list[Booking]] = defaultdict(list)
+        for booking in bookings:
+            if booking.venture_id in mine:
+                by_venture[booking.venture_id].append(booking)
+        for rows in sorted(by_venture.values(), key=lambda rows: rows[0].venture.name):
+            venture = rows[0].venture
+            options = {b.mentor_id: b.mentor.name for b in rows}
+            saved = [
+                r.mentor_id
+                for r in saved_rows
+                if r.side == "founder" and r.venture_id == venture.id
+            ]
+            choices.append(
+                RankingChoice("founder", venture, sorted(options.items(), key=_by_name), saved)
+            )
+    return choices
+
+
+def _by_name(option: tuple[int, str]) -> tuple[str, int]:
+    return option[1].lower(), option[0]
+
+
+def save_ranking(
+    day: OfficeHoursDay,
+    ranker: User,
+    ordered_ids: Sequence[int],
+    *,
+    side: str | None = None,
+    venture_id: int | None = None,
+    now: datetime | None = None,
+) -> list[OfficeHoursRanking]:
+    """Rank, best first, the mentors one's venture met (a founder) or the ventures met (a
+    mentor); saving again replaces the earlier ranking. Someone who took part in more than
+    one way says which with `side` ("mentor" or "founder") and, for a founder, venture_id."""
+    if day.status != PUBLISHED:
+        raise InvalidInput("This day has not been published; there is nobody to rank yet.")
+    choices = ranking_choices(day, ranker, now=now)
+    if not choices:
+        raise NotAllowed("You had no meetings that day (yet), so there is nobody to rank.")
+    if side is not None:
+        choices = [c for c in choices if c.side == side]
+    if venture_id is not None:
+        choices = [c for c in choices if c.venture is not None and c.venture.id == venture_id]
+    if not choices:
+        raise NotAllowed("You did not meet anyone that day in that way.")
+    if len(choices) > 1:
+        raise InvalidInput("Say which of your ventures this ranking is for.")
+    choice = choices[0]
+    ordered = list(ordered_ids)
+    if not ordered:
+        raise InvalidInput("Rank at least one person you met.")
+    if len(set(ordered)) != len(ordered):
+        raise InvalidInput("Give each one a different rank.")
+    allowed = {option_id for option_id, _ in choice.options}
+    strangers = [i for i in ordered if i not in allowed]
+    if strangers:
+        what = "mentors your venture met" if choice.side == "founder" else "ventures you met"
+        raise InvalidInput(f"You can rank only the {what} that day.")
+
+    existing = db.session.scalars(
+        select(OfficeHoursRanking).where(
+            OfficeHoursRanking.day_id == day.id,
+            OfficeHoursRanking.ranker_id == ranker.id,
+            OfficeHoursRanking.side == choice.side,
+            *(
+                [OfficeHoursRanking.venture_id == choice.venture.id]
+                if choice.side == "founder"
+                else []
+            ),
+        )
+    ).all()
+    for row in existing:
+        db.session.delete(row)
+    db.session.flush()
+    rows = []
+    for rank, other_id in enumerate(ordered, start=1):
+        if choice.side == "founder":
+            mentor_id, ranked_venture = other_id, choice.venture.id
+        else:
+            mentor_id, ranked_venture = ranker.id, other_id
+        rows.append(
+            OfficeHoursRanking(
+                day_id=day.id,
+                ranker_id=ranker.id,
+                side=choice.side,
+                mentor_id=mentor_id,
+                venture_id=ranked_venture,
+                rank=rank,
+            )
+        )
+    db.session.add_all(rows)
+    db.session.flush()
+    audit.record(
+        ranker,
+        "office_hours.ranked",
+        "office_hours_day",
+        day.id,
+        before={"ranked": choice.saved} if existing else None,
+        after={
+            "side": choice.side,
+            "venture_id": choice.venture.id if choice.venture else None,
+            "ranked": ordered,
+        },
+    )
+    return rows
+
+
+def rankings(day: OfficeHoursDay) -> list[OfficeHoursRanking]:
+    """Every ranking of a day, for matching: by side and ranker (and a founder's venture),
+    best first."""
+    rows = db.session.scalars(
+        select(OfficeHoursRanking).where(OfficeHoursRanking.day_id == day.id)
+    ).all()
+    return sorted(
+        rows,
+        key=lambda r: (r.side, r.ranker_id, r.venture_id if r.side == "founder" else 0, r.rank),
+    )

@@ -1,0 +1,333 @@
+"""Races for mentor sessions through a real multi-worker server, on SQLite and PostgreSQL.
+
+Gunicorn with several sync workers serves the app on a fresh database, as production
+does; founders sign in through the login form (CSRF token included) and then all their
+booking requests are released at once. The database, not luck, must make a slot bookable
+only once and keep a founder from holding two sessions at the same time: exactly one
+request wins, every other one gets a clear refusal and never a server error.
+
+The conftest backend (INCUBATOR_TEST_DB) picks the database; `make test` runs both.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import secrets
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+import requests
+from flask import Flask, url_for
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from bench.load import csrf_token, signed_in_session
+from bench.server import Gunicorn
+from incubator import create_app
+from incubator.extensions import db, limiter
+from incubator.models import Booking, BookingStatus, MentorProfile, Slot, SlotStatus, utcnow
+from tests import factories
+
+WORKERS = 4
+RACERS = 24  # concurrent booking attempts per race, more than the 20 the requirement asks
+REQUEST_TIMEOUT = 30  # seconds, for every request a test makes
+# What the losers must be told (services/booking.py), in a flash message on their page:
+# the slot race's "That slot was just taken by someone else. ..." and the overlap's
+# "You already have a session at that time (with ...)" (or the constraint's shorter form).
+SLOT_TAKEN_TEXT = "just taken"
+OVERLAP_TEXT = "already have a session at that time"
+ALERT = re.compile(r'<div class="alert[^"]*"[^>]*role="alert">(.*?)<button', re.DOTALL)
+
+
+@dataclass
+class Served:
+    """Gunicorn serving the app, and an app of our own on the same database to seed and check."""
+
+    app: Flask
+    server: Gunicorn
+    log_path: Path
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    def path_for(self, endpoint: str, **values) -> str:
+        with self.app.test_request_context():
+            return url_for(endpoint, **values)
+
+    def log(self, since: int = 0) -> str:
+        """Gunicorn's log, from a character offset (an earlier len(log())) on."""
+        return self.log_path.read_text(errors="replace")[since:]
+
+
+@pytest.fixture(scope="module")
+def served(database_factory, tmp_path_factory) -> Iterator[Served]:
+    """A fresh, migrated database and gunicorn (4 sync workers) serving the app on it.
+
+    Each test seeds its own people and slots, so the two races never share a row.
+    """
+    url = database_factory("booking_race")
+    # The rate limiter is one object shared by every app; put its state back afterwards.
+    limiter_state = dict(vars(limiter))
+    app = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": url})
+    log_path = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    try:
+        with app.app_context():
+            upgrade()
+            db.session.remove()
+        # bench.wsgi_bench: debug off, fast password hashing, CSRF on, rate limits off (env).
+        with Gunicorn(url, secrets.token_hex(32), WORKERS, log_path) as server:
+            yield Served(app, server, log_path)
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        vars(limiter).clear()
+        vars(limiter).update(limiter_state)
+
+
+# Seeding ------------------------------------------------------------------------------------
+
+
+def _session_time(days_ahead: int) -> datetime:
+    """A whole hour some days from now, in UTC."""
+    return (utcnow() + timedelta(days=days_ahead)).replace(minute=0, second=0, microsecond=0)
+
+
+def _mentor(name: str, email: str):
+    mentor = factories.user("mentor", name=name, email=email)
+    db.session.add(MentorProfile(user_id=mentor.id, organisation="City of Los Angeles"))
+    return mentor
+
+
+def _slot(mentor, starts_at: datetime, minutes: int = 45) -> Slot:
+    slot = Slot(
+        mentor_id=mentor.id,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        location="City Hall, room 300",
+        status=SlotStatus.OPEN,
+    )
+    db.session.add(slot)
+    db.session.flush()
+    return slot
+
+
+def _cohort(name: str, *, by):
+    today = date.today()
+    return factories.cohort(
+        name,
+        by=by,
+        starts_on=today - timedelta(days=30),
+        ends_on=today + timedelta(days=150),
+        capacity=RACERS + 5,
+    )
+
+
+@dataclass
+class Contender:
+    """One booking attempt: who sends it, for which venture, to book which slot."""
+
+    email: str
+    venture_id: int
+    slot_id: int
+
+
+# Racing -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Attempt:
+    contender: Contender
+    status: int | str  # the HTTP status, or the name of the exception the request raised
+    location: str = ""  # where a redirect pointed
+    shown_status: int | str | None = None  # the status of the page a redirect led to
+    page: str = ""  # what the founder sees: the response, or the page it redirected to
+
+    @property
+    def statuses(self) -> list[int | str]:
+        return [s for s in (self.status, self.shown_status) if s is not None]
+
+    @property
+    def messages(self) -> list[str]:
+        """The flash messages on the page the founder ends up on."""
+        return [" ".join(html.unescape(text).split()) for text in ALERT.findall(self.page)]
+
+    def describe(self) -> str:
+        return f"{self.statuses} -> {urlsplit(self.location).path or '-'}"
+
+
+def _signed_in(served: Served, contender: Contender) -> tuple[requests.Session, str, str]:
+    """Sign in through the login form and open the booking page, as a founder would.
+
+    Returns the session, the booking form's URL and the CSRF token of its form.
+    """
+    session = signed_in_session(served.base_url, contender.email, factories.PASSWORD)
+    url = served.base_url + served.path_for("mentoring.book", slot_id=contender.slot_id)
+    page = session.get(url, timeout=REQUEST_TIMEOUT)
+    assert page.status_code == 200, (page.status_code, page.text[:1000])
+    assert f'value="{contender.venture_id}"' in page.text, "the venture is not offered"
+    return session, url, csrf_token(page.text)
+
+
+def _race(served: Served, contenders: list[Contender]) -> list[Attempt]:
+    """Sign every contender in first, one after another; then send all the bookings at once."""
+    prepared = []
+    for contender in contenders:
+        session, url, token = _signed_in(served, contender)
+        form = {
+            "csrf_token": token,
+            "venture_id": str(contender.venture_id),
+            "agenda": "Pilot plan with the Department of Water and Power",
+        }
+        prepared.append((contender, session, url, form))
+    barrier = threading.Barrier(len(prepared))
+    attempts: list[Attempt | None] = [None] * len(prepared)
+
+    def attempt(number: int, contender: Contender, session, url: str, form: dict) -> None:
+        try:
+            barrier.wait(timeout=REQUEST_TIMEOUT)
+            response = session.post(url, data=form, allow_redirects=False, timeout=REQUEST_TIMEOUT)
+            result = Attempt(contender, response.status_code, page=response.text)
+            if response.is_redirect:
+                result.location = response.headers["Location"]
+                # Follow it once, as a browser would, to read the message flashed for it.
+                shown = session.get(
+                    urljoin(url, result.location), allow_redirects=False, timeout=REQUEST_TIMEOUT
+                )
+                result.shown_status = shown.status_code
+                result.page = shown.text
+        except (requests.RequestException, threading.BrokenBarrierError) as error:
+            result = Attempt(contender, type(error).__name__, page=repr(error))
+        attempts[number] = result
+
+    threads = [
+        threading.Thread(target=attempt, args=(number, *entry), daemon=True)
+        for number, entry in enumerate(prepared)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=3 * REQUEST_TIMEOUT)
+    assert not any(thread.is_alive() for thread in threads), "a booking request never finished"
+    for _contender, session, _url, _form in prepared:
+        session.close()
+    return [a for a in attempts if a is not None]
+
+
+def _outcomes(attempts: list[Attempt], winner_path: str, refusal: str) -> tuple[list, list, list]:
+    """Split the attempts into wins, clear refusals and anything else."""
+    wins, refusals, others = [], [], []
+    for a in attempts:
+        fine = all(isinstance(s, int) and s < 500 for s in a.statuses)
+        if fine and a.status in (302, 303) and urlsplit(a.location).path == winner_path:
+            wins.append(a)
+        elif fine and any(refusal in message for message in a.messages):
+            refusals.append(a)
+        else:
+            others.append(a)
+    return wins, refusals, others
+
+
+def _summary(served: Served, attempts: list[Attempt], others: list[Attempt]) -> str:
+    counts = Counter(a.describe() for a in attempts)
+    lines = [f"outcomes: {dict(counts)}"]
+    lines.append(f"messages: {dict(Counter(m for a in attempts for m in a.messages))}")
+    for a in others[:3]:
+        lines.append(f"unexpected {a.describe()}: {a.page[:1500]}")
+    lines.append("gunicorn log (end):\n" + "\n".join(served.log().splitlines()[-40:]))
+    return "\n".join(lines)
+
+
+def _no_errors_logged(served: Served, since: int) -> None:
+    log = served.log(since)
+    assert "Traceback" not in log and "unhandled error" not in log, log[-5000:]
+
+
+# The races ----------------------------------------------------------------------------------
+
+
+def test_twenty_founders_racing_for_one_slot_get_one_booking(served):
+    with served.app.app_context():
+        manager = factories.user("manager", email="race-manager@example.org")
+        mentor = _mentor("Maria Mentor", "race-mentor@example.org")
+        slot = _slot(mentor, _session_time(days_ahead=3))
+        cohort = _cohort("Slot race cohort", by=manager)
+        contenders = []
+        for number in range(RACERS):
+            venture = factories.venture(cohort, f"Slot racer {number:02d}", by=manager)
+            founder = factories.founder_of(venture, email=f"slot-racer{number}@example.org")
+            contenders.append(Contender(founder.email, venture.id, slot.id))
+        slot_id = slot.id
+        db.session.commit()
+        db.session.remove()
+
+    log_start = len(served.log())
+    attempts = _race(served, contenders)
+
+    with served.app.app_context():
+        bookings = list(db.session.scalars(select(Booking).where(Booking.slot_id == slot_id)))
+        db.session.remove()
+    assert len(attempts) == RACERS
+    assert len(bookings) == 1, [(b.id, b.venture_id, b.status) for b in bookings]
+    (booking,) = bookings
+    assert booking.status == BookingStatus.BOOKED
+    winner_path = served.path_for("mentoring.booking", booking_id=booking.id)
+    wins, refusals, others = _outcomes(attempts, winner_path, SLOT_TAKEN_TEXT)
+    summary = _summary(served, attempts, others)
+    assert len(wins) == 1, summary
+    assert wins[0].contender.venture_id == booking.venture_id, summary
+    assert len(refusals) == RACERS - 1, summary
+    assert not others, summary
+    # A loser's page says the time is gone (and offers the mentor's next free times).
+    assert all("no longer free" in a.page for a in refusals), summary
+    _no_errors_logged(served, log_start)
+
+
+def test_one_founder_racing_for_overlapping_slots_gets_one(served):
+    with served.app.app_context():
+        manager = factories.user("manager", email="overlap-manager@example.org")
+        cohort = _cohort("Overlap race cohort", by=manager)
+        venture = factories.venture(cohort, "Double booker", by=manager)
+        founder = factories.founder_of(venture, email="overlap-founder@example.org")
+        # Different mentors' slots at the same time (one mentor's slots may not overlap);
+        # the later ones start a quarter of an hour apart but still overlap the first.
+        starts_at = _session_time(days_ahead=4)
+        contenders = []
+        for number in range(RACERS):
+            mentor = _mentor(f"Mentor {number:02d}", f"overlap-mentor{number}@example.org")
+            offset = timedelta(minutes=15 if number % 2 else 0)
+            slot = _slot(mentor, starts_at + offset)
+            contenders.append(Contender(founder.email, venture.id, slot.id))
+        founder_id = founder.id
+        slot_ids = [c.slot_id for c in contenders]
+        db.session.commit()
+        db.session.remove()
+
+    log_start = len(served.log())
+    attempts = _race(served, contenders)
+
+    with served.app.app_context():
+        bookings = list(db.session.scalars(select(Booking).where(Booking.founder_id == founder_id)))
+        on_slots = list(db.session.scalars(select(Booking).where(Booking.slot_id.in_(slot_ids))))
+        db.session.remove()
+    assert len(attempts) == RACERS
+    assert len(bookings) == 1, [(b.id, b.slot_id, b.status) for b in bookings]
+    assert [b.id for b in on_slots] == [bookings[0].id]
+    (booking,) = bookings
+    assert booking.status == BookingStatus.BOOKED
+    winner_path = served.path_for("mentoring.booking", booking_id=booking.id)
+    wins, refusals, others = _outcomes(attempts, winner_path, OVERLAP_TEXT)
+    summary = _summary(served, attempts, others)
+    assert len(wins) == 1, summary
+    assert wins[0].contender.slot_id == booking.slot_id, summary
+    assert len(refusals) == RACERS - 1, summary
+    assert not others, summary
+    _no_errors_logged(served, log_start)

@@ -1,0 +1,465 @@
+"""Mentor profiles, and founders browsing mentors by expertise, language and free time."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from incubator.models import AuditEvent, MentorProfile, User, utcnow
+from incubator.services import mentoring
+from incubator.services.errors import InvalidInput, NotAllowed
+from tests import factories
+from tests.helpers import location, page
+
+LA = ZoneInfo("America/Los_Angeles")
+NEW_YORK = ZoneInfo("America/New_York")
+# A Wednesday noon in Los Angeles; its week runs from Monday Nov 30 to Sunday Dec 6, 2026.
+WEDNESDAY = datetime(2026, 12, 2, 12, 0, tzinfo=LA).astimezone(UTC)
+
+
+def profile_input(**fields) -> mentoring.ProfileInput:
+    data = mentoring.ProfileInput(
+        bio="I ran procurement for the city for ten years.",
+        organisation="City of Los Angeles",
+        expertise=["Procurement", "Pilots"],
+        challenge_areas=["Water and drought"],
+        languages=["English", "Spanish"],
+        capacity=4,
+        meeting_link="https://meet.example.org/ana",
+        meeting_place="City Hall, room 301",
+        accepting=True,
+    )
+    return replace(data, **fields)
+
+
+def profile_form(**fields) -> dict[str, object]:
+    data = {
+        "bio": "I ran procurement for the city for ten years.",
+        "organisation": "City of Los Angeles",
+        "expertise": "Procurement, pilots",
+        "challenge_areas": ["Water and drought"],
+        "languages": ["English", "Korean"],
+        "time_zone": "America/Los_Angeles",
+        "capacity": "4",
+        "meeting_link": "https://meet.example.org/ana",
+        "meeting_place": "",
+        "accepting": "y",
+    }
+    return {**data, **fields}
+
+
+def stored_profile(db, user_id: int) -> dict[str, object] | None:
+    db.session.flush()
+    db.session.expire_all()
+    profile = db.session.get(MentorProfile, user_id)
+    if profile is None:
+        return None
+    user = db.session.get(User, user_id)
+    return {**mentoring._profile_state(profile, user.time_zone), "bio": profile.bio}
+
+
+def audit_count(db) -> int:
+    return db.session.scalar(select(func.count(AuditEvent.id)))
+
+
+# Profiles: the service ----------------------------------------------------------------------
+
+
+def test_mentor_saves_a_profile_with_tags_cleaned(db, audit_events):
+    mentor = factories.user("mentor")
+
+    saved = mentoring.save_profile(
+        mentor,
+        profile_input(
+            expertise=["  Fundraising ", "fundraising", "Product   design", "", "FUNDRAISING"],
+            languages=["Spanish", "English", "Spanish"],
+            time_zone="America/New_York",
+        ),
+        by=mentor,
+    )
+    db.session.commit()
+
+    assert mentoring.get_profile(mentor) is saved
+    stored = stored_profile(db, mentor.id)
+    assert stored["expertise"] == ["Fundraising", "Product design"]
+    assert stored["languages"] == ["Spanish", "English"]
+    assert stored["capacity"] == 4
+    assert stored["meeting_link"] == "https://meet.example.org/ana"
+    assert stored["time_zone"] == "America/New_York"
+    [event] = audit_events("mentor_profile.saved")
+    assert (event.actor_id, event.object_id, event.before) == (mentor.id, str(mentor.id), None)
+    assert event.after["expertise"] == ["Fundraising", "Product design"]
+
+
+def test_saving_again_updates_the_profile_and_audits_before_and_after(db, audit_events):
+    mentor = factories.user("mentor")
+    mentoring.save_profile(mentor, profile_input(), by=mentor)
+
+    mentoring.save_profile(mentor, profile_input(capacity=0, meeting_link=""), by=mentor)
+    db.session.commit()
+
+    stored = stored_profile(db, mentor.id)
+    assert (stored["capacity"], stored["meeting_link"]) == (0, None)
+    second = audit_events("mentor_profile.saved")[-1]
+    assert (second.before["capacity"], second.after["capacity"]) == (4, 0)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"meeting_link": "ftp://files.example.org/me"}, "must be a web address"),
+        ({"meeting_link": "javascript:alert(1)"}, "must be a web address"),
+        ({"meeting_link": "meet.example.org/ana"}, "must be a web address"),
+        ({"meeting_link": "https://"}, "must be a web address"),
+        ({"capacity": -1}, "from 0 to 50"),
+        ({"capacity": 51}, "from 0 to 50"),
+        ({"capacity": "abc"}, "whole number"),
+        ({"capacity": 2.5}, "whole number"),
+        ({"languages": ["English", "Klingon"]}, "Unknown language: Klingon"),
+        ({"challenge_areas": ["Space travel"]}, "Unknown challenge area: Space travel"),
+        ({"expertise": [f"Tag {n}" for n in range(21)]}, "at most 20 areas"),
+        ({"expertise": ["x" * 41]}, "at most 40 characters"),
+        ({"time_zone": "Mars/Olympus_Mons"}, "not a time zone"),
+        ({"bio": "x" * 5001}, "limited to 5,000 characters"),
+    ],
+)
+def test_bad_profile_input_is_refused_and_nothing_changes(db, fields, message):
+    mentor = factories.user("mentor")
+    mentoring.save_profile(mentor, profile_input(), by=mentor)
+    db.session.commit()
+    before, events = stored_profile(db, mentor.id), audit_count(db)
+
+    with pytest.raises(InvalidInput, match=message):
+        mentoring.save_profile(mentor, profile_input(**fields), by=mentor)
+    db.session.rollback()
+
+    assert stored_profile(db, mentor.id) == before
+    assert audit_count(db) == events
+
+
+def test_twenty_tags_of_forty_characters_are_accepted(db):
+    mentor = factories.user("mentor")
+    tags = [f"{n:02d}" + "x" * 38 for n in range(20)]
+
+    mentoring.save_profile(mentor, profile_input(expertise=tags), by=mentor)
+
+    assert stored_profile(db, mentor.id)["expertise"] == tags
+
+
+def test_only_mentors_have_a_profile_and_only_their_own(db):
+    founder = factories.user("founder")
+    mentor = factories.user("mentor")
+
+    with pytest.raises(NotAllowed, match="Only mentors"):
+        mentoring.save_profile(founder, profile_input(), by=founder)
+    with pytest.raises(NotAllowed, match="their own profile"):
+        mentoring.save_profile(mentor, profile_input(), by=founder)
+
+    assert stored_profile(db, mentor.id) is None
+
+
+# Profiles: the page ---------------------------------------------------------------------------
+
+
+def test_mentor_fills_in_the_profile_form(db, client, login_as, audit_events):
+    mentor = login_as("mentor")
+
+    form = client.get("/mentoring/profile")
+    response = client.post(
+        "/mentoring/profile", data=profile_form(time_zone="America/Chicago", accepting="")
+    )
+
+    assert form.status_code == 200
+    assert "Your mentor profile" in page(form)
+    assert response.status_code == 302
+    assert location(response) == "/mentoring/profile"
+    stored = stored_profile(db, mentor.id)
+    assert stored["expertise"] == ["Procurement", "pilots"]
+    assert stored["languages"] == ["English", "Korean"]
+    assert (stored["capacity"], stored["accepting"]) == (4, False)
+    assert stored["time_zone"] == "America/Chicago"
+    again = page(client.get("/mentoring/profile"))
+    assert 'value="Procurement, pilots"' in again
+    assert '<option selected value="America/Chicago">' in again
+    assert "Your mentor profile is saved." in again
+    assert len(audit_events("mentor_profile.saved")) == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"meeting_link": "ftp://files.example.org"}, "must be a web address starting with"),
+        ({"capacity": "-1"}, "Enter a whole number of ventures from 0 to 50."),
+        ({"capacity": "abc"}, "Not a valid integer value."),
+        ({"capacity": ""}, "Enter a whole number of ventures from 0 to 50."),
+        ({"languages": ["Klingon"]}, "'Klingon' is not a valid choice"),
+        ({"expertise": ",".join(f"Tag {n}" for n in range(25))}, "at most 20 areas"),
+    ],
+)
+def test_profile_form_refuses_bad_input_and_saves_nothing(db, client, login_as, fields, message):
+    mentor = login_as("mentor")
+    events = audit_count(db)
+
+    response = client.post("/mentoring/profile", data=profile_form(**fields))
+
+    assert response.status_code == 200
+    assert message in page(response)
+    assert stored_profile(db, mentor.id) is None
+    assert audit_count(db) == events
+
+
+# Browsing mentors ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mentors(db):
+    """Ana (free this week), Bo (booked this week, free next week), Cy (no profile),
+    and people who are not mentors to browse: an inactive mentor and a founder."""
+    ana = factories.mentor(
+        "Ana Alvarez", expertise=["Fundraising", "Data science"], languages=["English", "Spanish"]
+    )
+    bo = factories.mentor("Bo Kim", expertise=["Procurement"], languages=["Korean", "English"])
+    cy = factories.user("mentor", name="Cy Young")
+    gone = factories.mentor("Dee Gone", expertise=["Fundraising"])
+    gone.active = False
+    factories.user("founder", name="Ed Founder")
+    thursday = datetime(2026, 12, 3, 15, 0, tzinfo=LA)
+    factories.mentor_slot(ana, thursday)
+    factories.mentor_slot(ana, thursday - timedelta(days=2))  # earlier this week: passed
+    factories.mentor_slot(gone, thursday)
+    factories.booking_row(factories.mentor_slot(bo, thursday))
+    factories.mentor_slot(bo, thursday + timedelta(days=7))
+    factories.mentor_slot(cy, thursday, status="withdrawn")
+    db.session.commit()
+    return ana, bo, cy
+
+
+def later_this_week(zone: ZoneInfo = LA) -> datetime:
+    """A moment between now and the end of the current week in a zone."""
+    now = utcnow()
+    return now + (mentoring.week_bounds(now, zone)[1] - now) / 2
+
+
+def names(pagination) -> list[str]:
+    return [card.mentor.name for card in pagination.items]
+
+
+def browse(**filters):
+    return mentoring.browse_mentors(now=WEDNESDAY, zone=LA, **filters)
+
+
+def test_browse_lists_active_mentors_with_free_slots_this_week(mentors):
+    listed = browse()
+
+    assert names(listed) == ["Ana Alvarez", "Bo Kim", "Cy Young"]
+    assert [card.free_this_week for card in listed.items] == [1, 0, 0]
+    assert listed.items[0].profile.organisation == "LA Department of Water and Power"
+    assert listed.items[2].profile is None
+    assert listed.total == 3
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"expertise": "data"}, ["Ana Alvarez"]),
+        ({"expertise": "  PROCURE "}, ["Bo Kim"]),
+        ({"expertise": "fund"}, ["Ana Alvarez"]),
+        ({"expertise": "%"}, []),
+        ({"expertise": "_"}, []),
+        ({"language": "Korean"}, ["Bo Kim"]),
+        ({"language": "English"}, ["Ana Alvarez", "Bo Kim"]),
+        ({"language": "Kor"}, []),
+        ({"available_this_week": True}, ["Ana Alvarez"]),
+        ({"expertise": "procurement", "available_this_week": True}, []),
+        ({"language": "Spanish", "available_this_week": True}, ["Ana Alvarez"]),
+    ],
+)
+def test_browse_filters_by_expertise_language_and_free_time(mentors, filters, expected):
+    assert names(browse(**filters)) == expected
+
+
+def test_this_week_is_the_viewers_week(db, mentors):
+    ana = mentors[0]
+    # Sunday 11:30 PM in Los Angeles is already Monday in New York: next week there.
+    factories.mentor_slot(factories.mentor("Fay Late"), datetime(2026, 12, 6, 23, 30, tzinfo=LA))
+    db.session.commit()
+
+    in_la = mentoring.browse_mentors(now=WEDNESDAY, zone=LA, available_this_week=True)
+    in_new_york = mentoring.browse_mentors(now=WEDNESDAY, zone=NEW_YORK, available_this_week=True)
+
+    assert names(in_la) == [ana.name, "Fay Late"]
+    assert names(in_new_york) == [ana.name]
+
+
+def test_browse_pages_through_mentors(db):
+    for number in range(5):
+        factories.mentor(f"Mentor {number}")
+    db.session.commit()
+
+    first = mentoring.browse_mentors(page=1, per_page=2)
+    last = mentoring.browse_mentors(page=3, per_page=2)
+
+    assert names(first) == ["Mentor 0", "Mentor 1"]
+    assert names(last) == ["Mentor 4"]
+    assert (first.total, first.pages, last.has_next) == (5, 3, False)
+
+
+def test_founder_filters_mentors_on_the_page(db, client, login_as, mentors):
+    login_as("founder")
+    factories.mentor_slot(mentors[1], later_this_week())
+    db.session.commit()
+
+    everyone = page(client.get("/mentoring/mentors"))
+    spanish = page(client.get("/mentoring/mentors?language=Spanish"))
+    procurement = page(client.get("/mentoring/mentors?expertise=procure&available=y"))
+    nobody = page(client.get("/mentoring/mentors?expertise=astronomy"))
+
+    assert all(name in everyone for name in ("Ana Alvarez", "Bo Kim", "Cy Young"))
+    assert "Dee Gone" not in everyone and "Ed Founder" not in everyone
+    assert "Ana Alvarez" in spanish and "Bo Kim" not in spanish
+    assert "Bo Kim" in procurement and "Ana Alvarez" not in procurement
+    assert "free slot" in procurement
+    assert "No mentors match" in nobody
+
+
+def test_browse_page_without_mentors_says_what_happens_next(client, login_as):
+    login_as("manager")
+
+    response = client.get("/mentoring/mentors")
+
+    assert response.status_code == 200
+    assert "No mentors yet" in page(response)
+
+
+def test_browsing_takes_the_same_queries_for_3_and_30_mentors(db, client, login_as, count_queries):
+    login_as("founder")
+    soon = later_this_week()
+
+    def add_mentors(count: int) -> None:
+        for _ in range(count):
+            mentor = factories.mentor(languages=["English", "Spanish"])
+            factories.mentor_slot(mentor, soon, minutes=5)
+            taken = factories.mentor_slot(mentor, soon + timedelta(minutes=5), minutes=5)
+            factories.booking_row(taken)
+        db.session.commit()
+
+    def measure() -> int:
+        with count_queries() as counter:
+            response = client.get("/mentoring/mentors?language=English&available=y&expertise=proc")
+        assert response.status_code == 200
+        return counter.count
+
+    add_mentors(3)
+    measure()  # warm up
+    few = measure()
+    add_mentors(27)
+    many = measure()
+
+    assert many == few
+    with count_queries() as counter:
+        listed = browse(language="English", expertise="proc", per_page=50)
+    assert len(listed.items) == 30
+    assert counter.count == 3  # the count, the page, the mentors' roles
+
+
+# A mentor's page --------------------------------------------------------------------------------
+
+
+def test_founder_sees_a_mentors_profile_and_next_four_weeks_of_free_slots(db, client, login_as):
+    login_as("founder", time_zone="America/Los_Angeles")
+    mentor = factories.mentor("Ana Alvarez", expertise=["Fundraising"], languages=["Spanish"])
+    day = (utcnow() + timedelta(days=2)).astimezone(LA).date()
+    free = factories.mentor_slot(mentor, datetime.combine(day, time(10), LA))
+    booked = factories.mentor_slot(mentor, free.starts_at + timedelta(hours=2))
+    factories.booking_row(booked)
+    withdrawn = factories.mentor_slot(
+        mentor, free.starts_at + timedelta(hours=4), status="withdrawn"
+    )
+    too_late = factories.mentor_slot(mentor, utcnow() + timedelta(days=29))
+    db.session.commit()
+
+    response = client.get(f"/mentoring/mentors/{mentor.id}")
+
+    body = page(response)
+    assert response.status_code == 200
+    assert "Ana Alvarez" in body and "Fundraising" in body and "Spanish" in body
+    assert day.strftime("%A, %b %-d") in body
+    assert f'href="/mentoring/slots/{free.id}/book"' in body
+    for hidden in (booked, withdrawn, too_late):
+        assert f"/mentoring/slots/{hidden.id}/book" not in body
+
+
+def test_manager_sees_free_slots_without_booking_links(db, client, login_as):
+    login_as("manager")
+    mentor = factories.mentor()
+    slot = factories.mentor_slot(mentor, utcnow() + timedelta(days=1))
+    db.session.commit()
+
+    body = page(client.get(f"/mentoring/mentors/{mentor.id}"))
+
+    assert "Free times in the next four weeks" in body
+    assert f"/mentoring/slots/{slot.id}/book" not in body
+
+
+def test_mentor_without_free_slots_shows_an_empty_state(db, client, login_as):
+    login_as("founder")
+    mentor = factories.user("mentor", name="Cy Young")
+    db.session.commit()
+
+    body = page(client.get(f"/mentoring/mentors/{mentor.id}"))
+
+    assert "has not written a profile yet" in body
+    assert "No free times" in body
+
+
+@pytest.mark.parametrize("kind", ["founder", "inactive mentor", "missing"])
+def test_a_mentor_page_for_someone_who_is_not_a_mentor_is_not_found(db, client, login_as, kind):
+    login_as("founder")
+    if kind == "missing":
+        user_id = 999_999
+    else:
+        person = factories.user("founder" if kind == "founder" else "mentor")
+        person.active = kind == "founder"
+        db.session.commit()
+        user_id = person.id
+
+    assert client.get(f"/mentoring/mentors/{user_id}").status_code == 404
+
+
+# Access -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["funder", "judge", "partner", "mentor"])
+def test_only_founders_and_managers_browse_mentors(db, client, login_as, role):
+    login_as(role)
+    mentor = factories.mentor()
+    db.session.commit()
+
+    assert client.get("/mentoring/mentors").status_code == 403
+    assert client.get(f"/mentoring/mentors/{mentor.id}").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["founder", "manager", "funder"])
+def test_only_mentors_edit_a_mentor_profile(db, client, login_as, role):
+    login_as(role)
+
+    assert client.get("/mentoring/profile").status_code == 403
+    assert client.post("/mentoring/profile", data=profile_form()).status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(MentorProfile)) == 0
+
+
+def test_navigation_shows_mentors_to_founders_and_availability_to_mentors(db, client, login_as):
+    login_as("founder")
+    founder_home = page(client.get("/"))
+    mentor_client = client.application.test_client()
+    login_as("mentor", on=mentor_client)
+    mentor_home = page(mentor_client.get("/"))
+
+    assert 'href="/mentoring/mentors"' in founder_home
+    assert 'href="/mentoring/availability"' not in founder_home
+    assert 'href="/mentoring/availability"' in mentor_home
+    assert 'href="/mentoring/mentors"' not in mentor_home
