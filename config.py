@@ -82,6 +82,19 @@ class Config:
     BOOKING_MAX_PER_MENTOR_PER_WEEK = int(os.environ.get("BOOKING_MAX_PER_MENTOR_PER_WEEK", 2))
     BOOKING_LATE_CANCEL_HOURS = int(os.environ.get("BOOKING_LATE_CANCEL_HOURS", 24))
 
+    # Matching ventures with mentors, funders and partners (services/matching.py): points for
+    # each kind of fit. Needs and impact count the share of the venture's list that is met;
+    # ranking is earned in full when both sides ranked each other first after office hours.
+    MATCH_WEIGHTS: dict = {
+        "needs": 5.0,
+        "challenge_area": 3.0,
+        "stage": 2.0,
+        "impact": 2.0,
+        "neighbourhood": 1.5,
+        "language": 1.0,
+        "ranking": 4.0,
+    }
+
     # Adds an X-Query-Count header to every response; the benchmark script reads it.
     QUERY_COUNT_HEADER = _bool("QUERY_COUNT_HEADER", False)
 

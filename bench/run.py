@@ -99,6 +99,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="instead of pages, time the office-hours generator on 40 ventures x 60 mentors "
         "(5 runs; python -m bench.office_hours takes other sizes)",
     )
+    parser.add_argument(
+        "--matching",
+        action="store_true",
+        help="instead of pages, time scoring and assignment for 1,000 ventures x 500 mentors "
+        "(capacity 3, 3 runs; python -m bench.matching takes other sizes)",
+    )
     return parser.parse_args(argv)
 
 
@@ -305,6 +311,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import office_hours
 
         return office_hours.main([])
+    if args.matching:
+        from bench import matching
+
+        return matching.main([])
     pages = chosen_pages(args.pages)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     stop = threading.Event()

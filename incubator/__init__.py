@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from incubator.blueprints.hackathons import bp as hackathons_bp
     from incubator.blueprints.judging import bp as judging_bp
     from incubator.blueprints.main import bp as main_bp
+    from incubator.blueprints.matching import bp as matching_bp
     from incubator.blueprints.mentoring import bp as mentoring_bp
     from incubator.blueprints.people import bp as people_bp
     from incubator.blueprints.pipeline import bp as pipeline_bp
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(pipeline_bp)
     app.register_blueprint(mentoring_bp)
+    app.register_blueprint(matching_bp)
     app.register_blueprint(showcase_bp)
     app.register_blueprint(api_bp)
 

@@ -1,5 +1,5 @@
 """Shared word lists: challenge areas, impact areas, Los Angeles neighbourhoods, venture needs,
-languages."""
+languages, what partners offer."""
 
 CHALLENGE_AREAS = [
     "Water and drought",
@@ -80,3 +80,6 @@ LANGUAGES = [
     "Portuguese",
     "American Sign Language",
 ]
+
+# What a partner organisation can offer a venture as a pilot user.
+OFFERS = ["data", "pilot site", "procurement path", "distribution", "expert staff"]

@@ -525,3 +525,95 @@ def office_hours_day(
     if plan:
         office_hours.plan(created, by=by)
     return created
+
+
+# Matching and introductions -----------------------------------------------------------------------
+
+
+def needy_venture(cohort, name: str | None = None, *, needs=("Procurement path",), **fields):
+    """A venture with needs (what matching scores against), founded by one new founder."""
+    created = venture(cohort, name, **fields)
+    created.needs = list(needs)
+    founder_of(created)
+    db.session.flush()
+    return created
+
+
+def introduction(venture, counterpart, *, kind: str = "mentor", status: str = "introduced"):
+    """A match past review, inserted directly: introduced (both answers pending) unless given."""
+    from incubator.models import Match, utcnow
+
+    partner = kind == "partner"
+    created = Match(
+        cohort_id=venture.cohort_id,
+        venture_id=venture.id,
+        kind=kind,
+        counterpart_id=None if partner else counterpart.id,
+        organisation_id=counterpart.id if partner else None,
+        counterpart_key=f"{'org' if partner else 'user'}:{counterpart.id}",
+        score=1.0,
+        reasons=["Knows procurement"],
+        status=status,
+        introduced_at=utcnow(),
+        venture_answer="accepted" if status == "accepted" else "pending",
+        counterpart_answer="accepted" if status == "accepted" else "pending",
+    )
+    db.session.add(created)
+    db.session.flush()
+    return created
+
+
+# Funders, partners, pilots and investments ------------------------------------------------------
+
+
+def funder(name: str | None = None, **profile):
+    """A funder with a profile saved through the service; profile overrides FunderInput."""
+    from dataclasses import replace
+
+    from incubator.services import counterparts
+
+    person = user("funder", name=name)
+    data = counterparts.FunderInput(
+        organisation="LA Civic Ventures",
+        funder_type="fund",
+        stages=[],
+        cheque_min=25_000,
+        cheque_max=250_000,
+        focus_areas=[],
+        capacity=5,
+    )
+    counterparts.save_funder_profile(person, replace(data, **profile), by=person)
+    return person
+
+
+def pilot(venture, organisation, *, by, **fields):
+    """A pilot created through the outcomes service (planned unless given)."""
+    from dataclasses import replace
+    from datetime import date
+
+    from incubator.services import outcomes
+
+    data = outcomes.PilotInput(
+        organisation_id=organisation.id,
+        title=f"Pilot {next(_sequence)}",
+        starts_on=date(2025, 5, 1),
+    )
+    return outcomes.create_pilot(venture, replace(data, **fields), by=by)
+
+
+def investment(venture, *, by, today=None, **fields):
+    """An investment recorded through the outcomes service, from a named outside funder."""
+    from dataclasses import replace
+    from datetime import date
+
+    from incubator.services import outcomes
+
+    data = outcomes.InvestmentInput(
+        amount=50_000,
+        instrument="grant",
+        invested_on=date(2025, 6, 1),
+        funder_name="Weingart Foundation",
+    )
+    return outcomes.record_investment(
+        venture, replace(data, **fields), by=by, today=today or date(2025, 7, 1)
+    )

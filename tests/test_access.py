@@ -26,6 +26,8 @@ PARTNER = frozenset({Role.PARTNER})
 MENTOR = frozenset({Role.MENTOR})
 FOUNDER_OR_MANAGER = frozenset({Role.FOUNDER, Role.MANAGER})
 SESSION_PEOPLE = frozenset({Role.FOUNDER, Role.MENTOR, Role.MANAGER})
+CHECK_IN_READERS = frozenset({Role.FOUNDER, Role.MANAGER, Role.MENTOR, Role.FUNDER})
+MATCHED_PEOPLE = frozenset({Role.FOUNDER, Role.MENTOR, Role.FUNDER, Role.PARTNER})
 
 # Endpoint -> who may use it: "public", "any" signed-in user, or a set of roles.
 # Administrators pass every role check, so they are not listed in the role sets.
@@ -91,7 +93,8 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "cohorts.edit_venture": FOUNDER_OR_MANAGER,
     # Pipeline: founders log progress on their venture; managers verify and move stages.
     "pipeline.check_in": FOUNDER,
-    "pipeline.check_ins": FOUNDER_OR_MANAGER,
+    # Matched mentors and funders read check-ins too, once an introduction is accepted.
+    "pipeline.check_ins": CHECK_IN_READERS,
     "pipeline.add_kpi": FOUNDER_OR_MANAGER,
     "pipeline.milestones": FOUNDER_OR_MANAGER,
     "pipeline.edit_milestone": FOUNDER_OR_MANAGER,
@@ -109,7 +112,7 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "pipeline.analytics": MANAGER,
     "pipeline.stage_chart": MANAGER,
     "pipeline.distribution_chart": MANAGER,
-    "pipeline.kpi_chart": FOUNDER_OR_MANAGER,
+    "pipeline.kpi_chart": CHECK_IN_READERS,
     # Mentor sessions: founders book; both sides and managers see their sessions; the
     # calendar feed is public because its token is the credential.
     "mentoring.book": FOUNDER,
@@ -139,6 +142,25 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "mentoring.plan_office_hours": MANAGER,
     "mentoring.publish_office_hours": MANAGER,
     "mentoring.rank_office_hours": frozenset({Role.FOUNDER, Role.MENTOR}),
+    # Matching: managers run, review and publish; both sides of an introduction answer it.
+    "matching.cohort_runs": MANAGER,
+    "matching.pin": MANAGER,
+    "matching.remove": MANAGER,
+    "matching.swap": MANAGER,
+    "matching.publish": MANAGER,
+    "matching.rematch": MANAGER,
+    "matching.my_matches": MATCHED_PEOPLE,
+    "matching.answer": MATCHED_PEOPLE,
+    # Funders and partners: funders see ventures that fit them; partners their own
+    # organisation (managers any); managers record outcomes, founders read their own.
+    "matching.funder_profile": frozenset({Role.FUNDER}),
+    "matching.funder_ventures": frozenset({Role.FUNDER}),
+    "matching.partner_profile": frozenset({Role.PARTNER, Role.MANAGER}),
+    "matching.partner_page": frozenset({Role.PARTNER, Role.MANAGER}),
+    "matching.venture_outcomes": FOUNDER_OR_MANAGER,
+    "matching.add_pilot": MANAGER,
+    "matching.update_pilot": MANAGER,
+    "matching.add_investment": MANAGER,
     # The public showcase of the cohorts.
     "showcase.index": PUBLIC,
     "showcase.cohort": PUBLIC,

@@ -109,6 +109,9 @@ class Venture(Base):
     impact_areas: Mapped[list[str]] = mapped_column(JSON, default=list)
     neighbourhoods: Mapped[list[str]] = mapped_column(JSON, default=list)
     needs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The KPI names the venture lets funders see on its public profile.
+    shared_kpis: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -29,7 +29,15 @@ from incubator.models import (
     Submission,
     User,
 )
-from incubator.services import accounts, hackathons, judging, mentoring, pipeline, ventures
+from incubator.services import (
+    accounts,
+    demo_matching,
+    hackathons,
+    judging,
+    mentoring,
+    pipeline,
+    ventures,
+)
 from incubator.services import booking as booking_service
 
 
@@ -417,6 +425,7 @@ def _seed_cohort(manager: User, placed: list[Submission], *, today: date) -> Non
     db.session.flush()
     _seed_pipeline(manager, cohort, made, today=today)
     _seed_mentoring(manager, made, today=today)
+    demo_matching.seed_matching_demo(manager, made, today)
 
 
 DIRECT_VENTURES = [

@@ -21,6 +21,8 @@ from incubator.models import (
     CheckIn,
     Cohort,
     CustomKpi,
+    Match,
+    MatchStatus,
     Milestone,
     MilestoneStatus,
     MilestoneTemplate,
@@ -670,7 +672,19 @@ def save_check_in(
 
 def may_read_check_ins(user: User, venture: Venture) -> bool:
     """Managers and the venture's founders; mentors and funders only once matched with it."""
-    return is_manager(user) or is_member(user, venture)
+    return is_manager(user) or is_member(user, venture) or _accepted_counterpart(user, venture)
+
+
+def _accepted_counterpart(user: User, venture: Venture) -> bool:
+    """The mentor or funder of a match with the venture that both sides accepted."""
+    if not user.has_role(Role.MENTOR, Role.FUNDER):
+        return False
+    accepted = select(Match.id).where(
+        Match.venture_id == venture.id,
+        Match.counterpart_id == user.id,
+        Match.status == MatchStatus.ACCEPTED,
+    )
+    return db.session.scalar(accepted.limit(1)) is not None
 
 
 def recent_check_ins(venture: Venture, limit: int = 12) -> list[CheckIn]:

@@ -28,7 +28,7 @@ from incubator.models import (
 )
 from incubator.services import accounts, audit, mail, pipeline
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from incubator.vocabulary import CHALLENGE_AREAS, IMPACT_AREAS, NEEDS, NEIGHBOURHOODS
+from incubator.vocabulary import CHALLENGE_AREAS, IMPACT_AREAS, LANGUAGES, NEEDS, NEIGHBOURHOODS
 
 DEFAULT_PROGRAM = "Accelerate: LA"
 
@@ -196,6 +196,9 @@ class VentureProfile:
     impact_areas: list[str] = field(default_factory=list)
     neighbourhoods: list[str] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    # The standard KPIs funders may see on the venture's public profile.
+    shared_kpis: list[str] = field(default_factory=list)
 
 
 def _check_choices(values: list[str], allowed: list[str], what: str) -> list[str]:
@@ -216,6 +219,10 @@ def _check_profile(cohort: Cohort, profile: VentureProfile, current: Venture | N
     profile.impact_areas = _check_choices(profile.impact_areas, IMPACT_AREAS, "impact area")
     profile.neighbourhoods = _check_choices(profile.neighbourhoods, NEIGHBOURHOODS, "neighbourhood")
     profile.needs = _check_choices(profile.needs, NEEDS, "need")
+    profile.languages = _check_choices(profile.languages, LANGUAGES, "language")
+    profile.shared_kpis = _check_choices(
+        profile.shared_kpis, list(pipeline.STANDARD_KPIS), "KPI to share"
+    )
     clash = db.session.scalar(
         select(Venture).where(Venture.cohort_id == cohort.id, Venture.name == name)
     )
@@ -235,6 +242,8 @@ def _venture_state(venture: Venture) -> dict[str, Any]:
         "impact_areas": list(venture.impact_areas),
         "neighbourhoods": list(venture.neighbourhoods),
         "needs": list(venture.needs),
+        "languages": list(venture.languages or []),
+        "shared_kpis": list(venture.shared_kpis or []),
     }
 
 
@@ -268,6 +277,8 @@ def _apply_profile(venture: Venture, profile: VentureProfile) -> None:
     venture.impact_areas = profile.impact_areas
     venture.neighbourhoods = profile.neighbourhoods
     venture.needs = profile.needs
+    venture.languages = profile.languages
+    venture.shared_kpis = profile.shared_kpis
 
 
 def may_edit_venture(user: User, venture: Venture) -> bool:

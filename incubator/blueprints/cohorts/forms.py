@@ -21,7 +21,8 @@ from wtforms.validators import (
 
 from incubator.forms import CheckboxesField
 from incubator.models import CohortStatus
-from incubator.vocabulary import CHALLENGE_AREAS, IMPACT_AREAS, NEEDS, NEIGHBOURHOODS
+from incubator.services.pipeline import STANDARD_KPIS
+from incubator.vocabulary import CHALLENGE_AREAS, IMPACT_AREAS, LANGUAGES, NEEDS, NEIGHBOURHOODS
 
 
 class CohortForm(FlaskForm):
@@ -58,6 +59,8 @@ class VentureForm(FlaskForm):
         "Neighbourhoods served", choices=[(n, n) for n in NEIGHBOURHOODS]
     )
     needs = CheckboxesField("What the team needs", choices=[(n, n) for n in NEEDS])
+    languages = CheckboxesField("Languages the team works in", choices=[(n, n) for n in LANGUAGES])
+    shared_kpis = CheckboxesField("KPIs shared with funders", choices=list(STANDARD_KPIS.items()))
     submit = SubmitField("Save venture")
 
 

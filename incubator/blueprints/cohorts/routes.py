@@ -97,6 +97,8 @@ def _profile(form: VentureForm) -> ventures.VentureProfile:
         impact_areas=list(form.impact_areas.data or []),
         neighbourhoods=list(form.neighbourhoods.data or []),
         needs=list(form.needs.data or []),
+        languages=list(form.languages.data or []),
+        shared_kpis=list(form.shared_kpis.data or []),
     )
 
 

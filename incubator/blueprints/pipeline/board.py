@@ -12,7 +12,7 @@ from incubator.blueprints.pipeline import bp, charts
 from incubator.models import Cohort, Role, Stage, Venture
 from incubator.services import analytics as pipeline_analytics
 from incubator.services import board as pipeline_board
-from incubator.services import pipeline, ventures
+from incubator.services import outcomes, pipeline, ventures
 from incubator.services.errors import NotFound
 from incubator.templating import viewer_today
 from incubator.vocabulary import CHALLENGE_AREAS, NEIGHBOURHOODS
@@ -83,6 +83,8 @@ def board(cohort_id: int):
         challenge_areas=CHALLENGE_AREAS,
         neighbourhoods=NEIGHBOURHOODS,
         stages=list(Stage),
+        totals=outcomes.cohort_totals(cohort),
+        instrument_labels=outcomes.INSTRUMENT_LABELS,
     )
 
 
@@ -134,7 +136,7 @@ def distribution_chart(cohort_id: int):
 
 
 @bp.route("/ventures/<int:venture_id>/kpis.svg")
-@roles(Role.MANAGER, Role.FOUNDER)
+@roles(Role.MANAGER, Role.FOUNDER, Role.MENTOR, Role.FUNDER)
 def kpi_chart(venture_id: int):
     venture = _readable_venture(venture_id)
     return _svg_response(charts.kpi_chart(pipeline_analytics.venture_kpis(venture)))

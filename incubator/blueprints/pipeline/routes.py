@@ -309,7 +309,7 @@ def check_in(venture_id: int):
 
 
 @bp.route("/ventures/<int:venture_id>/check-ins")
-@roles(Role.MANAGER, Role.FOUNDER)
+@roles(Role.MANAGER, Role.FOUNDER, Role.MENTOR, Role.FUNDER)
 def check_ins(venture_id: int):
     venture = _venture(venture_id)
     return render_template(
@@ -318,6 +318,7 @@ def check_ins(venture_id: int):
         check_ins=pipeline.recent_check_ins(venture, limit=52),
         kpis=pipeline.custom_kpis(venture),
         is_founder=pipeline.is_member(current_user, venture),
+        is_team=pipeline.is_member(current_user, venture) or pipeline.is_manager(current_user),
         this_week=pipeline.week_of(viewer_today()),
     )
 

@@ -1,0 +1,173 @@
+"""Matching: a venture's outcomes, its pilots with partners and the investments it received."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from incubator.access import roles
+from incubator.blueprints.matching import bp
+from incubator.blueprints.matching.counterpart_forms import (
+    InvestmentForm,
+    PilotForm,
+    PilotUpdateForm,
+)
+from incubator.extensions import db
+from incubator.models import Organisation, Pilot, Role, Venture
+from incubator.services import outcomes, ventures
+from incubator.services.errors import DomainError, NotFound
+from incubator.services.outcomes import INSTRUMENT_LABELS
+from incubator.templating import viewer_today
+from incubator.web import transaction
+
+
+def _venture(venture_id: int) -> Venture:
+    try:
+        return ventures.get_venture(venture_id)
+    except NotFound:
+        abort(404)
+
+
+def _organisation_choices() -> list[tuple[int, str]]:
+    return [
+        (organisation.id, organisation.name)
+        for organisation in db.session.scalars(select(Organisation).order_by(Organisation.name))
+    ]
+
+
+def _pilot_form(**kwargs) -> PilotForm:
+    form = PilotForm(**kwargs)
+    form.organisation_id.choices = _organisation_choices()
+    return form
+
+
+def _update_form(pilot: Pilot, choices: list[tuple[int, str]], **kwargs) -> PilotUpdateForm:
+    form = PilotUpdateForm(prefix=f"pilot-{pilot.id}", obj=pilot, **kwargs)
+    form.organisation_id.choices = choices
+    form.status.choices = [(str(s), str(s).capitalize()) for s in outcomes.next_statuses(pilot)]
+    return form
+
+
+def _investment_form(**kwargs) -> InvestmentForm:
+    form = InvestmentForm(**kwargs)
+    form.funder_id.choices = [(0, "— an outside funder —")] + [
+        (funder.id, funder.name) for funder in outcomes.funder_users()
+    ]
+    return form
+
+
+def _flash_errors(form) -> None:
+    for field_name, errors in form.errors.items():
+        label = getattr(form, field_name).label.text if hasattr(form, field_name) else ""
+        for message in errors:
+            flash(f"{label}: {message}" if label else message, "danger")
+
+
+def _back(venture: Venture):
+    return redirect(url_for("matching.venture_outcomes", venture_id=venture.id))
+
+
+@bp.route("/ventures/<int:venture_id>/outcomes")
+@roles(Role.MANAGER, Role.FOUNDER)
+def venture_outcomes(venture_id: int):
+    venture = _venture(venture_id)
+    if not ventures.may_view_venture(current_user, venture):
+        abort(403)
+    is_manager = current_user.has_role(Role.MANAGER, Role.ADMIN)
+    pilots = outcomes.venture_pilots(venture)
+    choices = _organisation_choices() if is_manager else []
+    return render_template(
+        "matching/outcomes.html",
+        venture=venture,
+        pilots=pilots,
+        investments=outcomes.venture_investments(venture),
+        instrument_labels=INSTRUMENT_LABELS,
+        is_manager=is_manager,
+        pilot_form=_pilot_form() if is_manager else None,
+        update_forms={p.id: _update_form(p, choices) for p in pilots} if is_manager else {},
+        investment_form=_investment_form(invested_on=viewer_today()) if is_manager else None,
+    )
+
+
+@bp.route("/ventures/<int:venture_id>/pilots", methods=["POST"])
+@roles(Role.MANAGER)
+def add_pilot(venture_id: int):
+    venture = _venture(venture_id)
+    form = _pilot_form()
+    if form.validate_on_submit():
+        data = outcomes.PilotInput(
+            organisation_id=form.organisation_id.data,
+            title=form.title.data,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+            status=form.status.data,
+            residents_reached=form.residents_reached.data,
+            outcome=form.outcome.data or "",
+        )
+        try:
+            with transaction():
+                outcomes.create_pilot(venture, data, by=current_user)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash("Pilot added.", "success")
+    else:
+        _flash_errors(form)
+    return _back(venture)
+
+
+@bp.route("/pilots/<int:pilot_id>", methods=["POST"])
+@roles(Role.MANAGER)
+def update_pilot(pilot_id: int):
+    try:
+        pilot = outcomes.get_pilot(pilot_id)
+    except NotFound:
+        abort(404)
+    venture = pilot.venture
+    form = _update_form(pilot, _organisation_choices())
+    if form.validate_on_submit():
+        data = outcomes.PilotInput(
+            organisation_id=form.organisation_id.data,
+            title=form.title.data,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+            status=form.status.data,
+            residents_reached=form.residents_reached.data,
+            outcome=form.outcome.data or "",
+        )
+        try:
+            with transaction():
+                outcomes.update_pilot(pilot, data, by=current_user)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash("Pilot saved.", "success")
+    else:
+        _flash_errors(form)
+    return _back(venture)
+
+
+@bp.route("/ventures/<int:venture_id>/investments", methods=["POST"])
+@roles(Role.MANAGER)
+def add_investment(venture_id: int):
+    venture = _venture(venture_id)
+    form = _investment_form()
+    if form.validate_on_submit():
+        data = outcomes.InvestmentInput(
+            amount=form.amount.data,
+            instrument=form.instrument.data,
+            invested_on=form.invested_on.data,
+            funder_id=form.funder_id.data or None,
+            funder_name=form.funder_name.data or "",
+        )
+        try:
+            with transaction():
+                outcomes.record_investment(venture, data, by=current_user, today=viewer_today())
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash("Investment recorded.", "success")
+    else:
+        _flash_errors(form)
+    return _back(venture)

@@ -1,0 +1,421 @@
+"""Funders and partner organisations: their profiles, and what each of them may see."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from incubator.extensions import db
+from incubator.models import (
+    Challenge,
+    CheckIn,
+    Cohort,
+    CohortStatus,
+    FunderProfile,
+    FunderType,
+    Organisation,
+    OrganisationMember,
+    PartnerProfile,
+    Pilot,
+    Role,
+    Stage,
+    Submission,
+    User,
+    Venture,
+    VentureStatus,
+)
+from incubator.services import audit
+from incubator.services.errors import InvalidInput, NotAllowed, NotFound
+from incubator.services.pipeline import STANDARD_KPIS
+from incubator.vocabulary import CHALLENGE_AREAS, IMPACT_AREAS, NEIGHBOURHOODS, OFFERS
+
+MAX_CHEQUE = 100_000_000
+MAX_CAPACITY = 50
+FOCUS_AREAS = CHALLENGE_AREAS + IMPACT_AREAS
+
+
+def _check_choices(values: list[str], allowed: list[str], what: str) -> list[str]:
+    """The chosen values in the list's order, or InvalidInput naming the unknown ones."""
+    unknown = [value for value in values if value not in allowed]
+    if unknown:
+        raise InvalidInput(f"Unknown {what}: {', '.join(unknown)}. Choose from the list.")
+    return [value for value in allowed if value in values]
+
+
+def _check_capacity(capacity: int | None) -> int:
+    if capacity is None or not 0 <= capacity <= MAX_CAPACITY:
+        raise InvalidInput(f"Capacity is a whole number from 0 to {MAX_CAPACITY}.")
+    return capacity
+
+
+# Funders --------------------------------------------------------------------------------------
+
+
+@dataclass
+class FunderInput:
+    organisation: str = ""
+    funder_type: str = FunderType.ANGEL
+    stages: list[str] = field(default_factory=list)
+    cheque_min: int = 0
+    cheque_max: int = 0
+    focus_areas: list[str] = field(default_factory=list)
+    open_to_civic: bool = True
+    capacity: int = 5
+
+
+def get_funder_profile(user: User) -> FunderProfile | None:
+    """A funder's profile, or None before they save one."""
+    return db.session.get(FunderProfile, user.id)
+
+
+def _funder_state(profile: FunderProfile) -> dict[str, Any]:
+    return {
+        "organisation": profile.organisation,
+        "funder_type": profile.funder_type,
+        "stages": list(profile.stages),
+        "cheque_min": profile.cheque_min,
+        "cheque_max": profile.cheque_max,
+        "focus_areas": list(profile.focus_areas),
+        "open_to_civic": profile.open_to_civic,
+        "capacity": profile.capacity,
+    }
+
+
+def save_funder_profile(user: User, data: FunderInput, *, by: User) -> FunderProfile:
+    """Create or update a funder's profile after checking every field."""
+    if by.id != user.id and not by.has_role(Role.MANAGER, Role.ADMIN):
+        raise NotAllowed("Funders edit their own profile.")
+    if not user.has_role(Role.FUNDER):
+        raise NotAllowed("Only funders have a funder profile.")
+    organisation = (data.organisation or "").strip()
+    if len(organisation) > 160:
+        raise InvalidInput("The organisation is limited to 160 characters.")
+    if data.funder_type not in set(FunderType):
+        raise InvalidInput(f"Unknown kind of funder {data.funder_type!r}.")
+    for label, amount in (("smallest", data.cheque_min), ("largest", data.cheque_max)):
+        if amount is None or not 0 <= amount <= MAX_CHEQUE:
+            raise InvalidInput(f"The {label} cheque is a sum from $0 to ${MAX_CHEQUE:,}.")
+    if data.cheque_min > data.cheque_max:
+        raise InvalidInput("The smallest cheque cannot be larger than the largest.")
+    stages = _check_choices(data.stages, [str(stage) for stage in Stage], "stage")
+    focus_areas = _check_choices(data.focus_areas, FOCUS_AREAS, "focus area")
+    capacity = _check_capacity(data.capacity)
+
+    profile = get_funder_profile(user)
+    before = _funder_state(profile) if profile is not None else None
+    if profile is None:
+        profile = FunderProfile(user_id=user.id)
+        db.session.add(profile)
+    profile.organisation = organisation
+    profile.funder_type = data.funder_type
+    profile.stages = stages
+    profile.cheque_min = data.cheque_min
+    profile.cheque_max = data.cheque_max
+    profile.focus_areas = focus_areas
+    profile.open_to_civic = bool(data.open_to_civic)
+    profile.capacity = capacity
+    db.session.flush()
+    audit.record(
+        by,
+        "funder_profile.saved",
+        "funder_profile",
+        user.id,
+        before=before,
+        after=_funder_state(profile),
+    )
+    return profile
+
+
+@dataclass(frozen=True)
+class PublicVenture:
+    """What a funder may see of a venture: its public profile and the KPIs it shares."""
+
+    venture_id: int
+    name: str
+    one_liner: str
+    challenge_area: str
+    neighbourhoods: list[str]
+    stage: str
+    # (label, latest value) of each shared KPI, in the standard order; None if never reported.
+    kpis: list[tuple[str, float | None]]
+
+    @property
+    def stage_label(self) -> str:
+        return Stage(self.stage).label
+
+
+@dataclass
+class ListPage:
+    """A page of a list, with what the pagination macro reads."""
+
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _json_items(column):
+    """The text items of a JSON list column, as a column to select from, on either database."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.json_array_elements_text(column).column_valued("item")
+    return func.json_each(column).table_valued("value").c.value
+
+
+def fitting_ventures(funder: User, page: int = 1, per_page: int = 20) -> ListPage:
+    """Active ventures of active cohorts that fit a funder's focus areas and stages.
+
+    A funder with no focus areas (or no stages) is taken to fund any. Only public values
+    leave this function, never a Venture, so a template cannot reach a private field.
+    Four queries whatever the page: the profile, the count, the page and its check-ins.
+    """
+    profile = get_funder_profile(funder)
+    focus = list(profile.focus_areas) if profile else []
+    stages = list(profile.stages) if profile else []
+    conditions = [
+        Venture.status == VentureStatus.ACTIVE,
+        Cohort.status == CohortStatus.ACTIVE,
+    ]
+    if focus:
+        impact = _json_items(Venture.impact_areas)
+        conditions.append(
+            or_(Venture.challenge_area.in_(focus), exists(select(1).where(impact.in_(focus))))
+        )
+    if stages:
+        conditions.append(Venture.stage.in_(stages))
+    total = db.session.scalar(
+        select(func.count(Venture.id))
+        .join(Cohort, Cohort.id == Venture.cohort_id)
+        .where(*conditions)
+    )
+    page = max(1, page)
+    rows = db.session.execute(
+        select(
+            Venture.id,
+            Venture.name,
+            Venture.one_liner,
+            Venture.challenge_area,
+            Venture.neighbourhoods,
+            Venture.stage,
+            Venture.shared_kpis,
+        )
+        .join(Cohort, Cohort.id == Venture.cohort_id)
+        .where(*conditions)
+        .order_by(Venture.name, Venture.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    latest = _latest_kpis({row.id: list(row.shared_kpis or []) for row in rows})
+    items = [
+        PublicVenture(
+            venture_id=row.id,
+            name=row.name,
+            one_liner=row.one_liner,
+            challenge_area=row.challenge_area,
+            neighbourhoods=list(row.neighbourhoods or []),
+            stage=row.stage,
+            kpis=[
+                (label, latest.get(row.id, {}).get(name))
+                for name, label in STANDARD_KPIS.items()
+                if name in (row.shared_kpis or [])
+            ],
+        )
+        for row in rows
+    ]
+    return ListPage(items, page, per_page, total or 0)
+
+
+def _latest_kpis(shared: dict[int, list[str]]) -> dict[int, dict[str, float]]:
+    """Each venture's latest reported value of each KPI it shares, in one query."""
+    wanted = {name for names in shared.values() for name in names if name in STANDARD_KPIS}
+    ids = [venture_id for venture_id, names in shared.items() if names]
+    if not wanted or not ids:
+        return {}
+    # Only the shared KPI columns are read; the check-in's text never leaves the database.
+    columns = [getattr(CheckIn, name) for name in STANDARD_KPIS if name in wanted]
+    latest: dict[int, dict[str, float]] = {}
+    for row in db.session.execute(
+        select(CheckIn.venture_id, *columns)
+        .where(CheckIn.venture_id.in_(ids))
+        .order_by(CheckIn.venture_id, CheckIn.week_start.desc())
+    ):
+        values = latest.setdefault(row.venture_id, {})
+        for name in shared[row.venture_id]:
+            value = getattr(row, name, None)
+            if name not in values and value is not None:
+                values[name] = value
+    return latest
+
+
+# Partner organisations ------------------------------------------------------------------------
+
+
+@dataclass
+class PartnerInput:
+    neighbourhoods: list[str] = field(default_factory=list)
+    challenge_areas: list[str] = field(default_factory=list)
+    offers: list[str] = field(default_factory=list)
+    capacity: int = 2
+
+
+def get_organisation(organisation_id: int) -> Organisation:
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound("There is no such organisation.")
+    return organisation
+
+
+def get_partner_profile(organisation: Organisation) -> PartnerProfile | None:
+    return db.session.get(PartnerProfile, organisation.id)
+
+
+def speaks_for(user: User, organisation: Organisation) -> bool:
+    """A partner who is a member of the organisation."""
+    return user.has_role(Role.PARTNER) and (
+        db.session.get(OrganisationMember, (organisation.id, user.id)) is not None
+    )
+
+
+def may_manage_partner(user: User, organisation: Organisation) -> bool:
+    """Managers for any organisation; partners for their own."""
+    return user.has_role(Role.MANAGER, Role.ADMIN) or speaks_for(user, organisation)
+
+
+def _partner_state(profile: PartnerProfile) -> dict[str, Any]:
+    return {
+        "neighbourhoods": list(profile.neighbourhoods),
+        "challenge_areas": list(profile.challenge_areas),
+        "offers": list(profile.offers),
+        "capacity": profile.capacity,
+    }
+
+
+def save_partner_profile(
+    organisation: Organisation, data: PartnerInput, *, by: User
+) -> PartnerProfile:
+    """Create or update what an organisation offers as a pilot user."""
+    if not may_manage_partner(by, organisation):
+        raise NotAllowed("Only the organisation's own partners or a program manager edit this.")
+    neighbourhoods = _check_choices(data.neighbourhoods, NEIGHBOURHOODS, "neighbourhood")
+    challenge_areas = _check_choices(data.challenge_areas, CHALLENGE_AREAS, "challenge area")
+    offers = _check_choices(data.offers, OFFERS, "offer")
+    capacity = _check_capacity(data.capacity)
+
+    profile = get_partner_profile(organisation)
+    before = _partner_state(profile) if profile is not None else None
+    if profile is None:
+        profile = PartnerProfile(organisation_id=organisation.id)
+        db.session.add(profile)
+    profile.neighbourhoods = neighbourhoods
+    profile.challenge_areas = challenge_areas
+    profile.offers = offers
+    profile.capacity = capacity
+    db.session.flush()
+    audit.record(
+        by,
+        "partner_profile.saved",
+        "organisation",
+        organisation.id,
+        before=before,
+        after=_partner_state(profile),
+    )
+    return profile
+
+
+@dataclass(frozen=True)
+class ChallengeVenture:
+    """A venture working on one of the organisation's challenges, as the partner sees it."""
+
+    venture_id: int
+    name: str
+    one_liner: str
+    stage: str
+    challenge_title: str
+
+    @property
+    def stage_label(self) -> str:
+        return Stage(self.stage).label
+
+
+@dataclass
+class PartnerOverview:
+    organisation: Organisation
+    profile: PartnerProfile | None
+    pilots: list[Pilot]
+    challenges: list[Challenge]
+    ventures: list[ChallengeVenture]
+
+
+def partner_overview(organisation: Organisation) -> PartnerOverview:
+    """An organisation's pilots, the challenges it posted and the ventures working on them."""
+    pilots = list(
+        db.session.scalars(
+            select(Pilot)
+            .options(selectinload(Pilot.venture).load_only(Venture.id, Venture.name))
+            .where(Pilot.organisation_id == organisation.id)
+            .order_by(Pilot.starts_on.desc(), Pilot.id.desc())
+        )
+    )
+    challenges = list(
+        db.session.scalars(
+            select(Challenge)
+            .options(selectinload(Challenge.hackathon))
+            .where(Challenge.organisation_id == organisation.id)
+            .order_by(Challenge.created_at.desc(), Challenge.id.desc())
+        )
+    )
+    ventures = [
+        ChallengeVenture(row.id, row.name, row.one_liner, row.stage, row.title)
+        for row in db.session.execute(
+            select(Venture.id, Venture.name, Venture.one_liner, Venture.stage, Challenge.title)
+            .join(Submission, Submission.id == Venture.submission_id)
+            .join(Challenge, Challenge.id == Submission.challenge_id)
+            .where(
+                Challenge.organisation_id == organisation.id,
+                Venture.status == VentureStatus.ACTIVE,
+            )
+            .order_by(Venture.name, Venture.id)
+        )
+    ]
+    return PartnerOverview(
+        organisation=organisation,
+        profile=get_partner_profile(organisation),
+        pilots=pilots,
+        challenges=challenges,
+        ventures=ventures,
+    )
+
+
+def organisations_of(user: User) -> list[Organisation]:
+    """The organisations a partner speaks for."""
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .join(OrganisationMember)
+            .where(OrganisationMember.user_id == user.id)
+            .order_by(Organisation.name)
+        )
+    )

@@ -1,0 +1,331 @@
+"""Outcomes: pilots with partner organisations and investments, and a cohort's totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from incubator.extensions import db
+from incubator.models import (
+    Cohort,
+    Instrument,
+    Organisation,
+    Pilot,
+    PilotStatus,
+    Role,
+    Stage,
+    User,
+    UserRole,
+    Venture,
+    VentureStatus,
+)
+from incubator.models.matching import Investment
+from incubator.services import audit, pipeline
+from incubator.services.errors import InvalidInput, NotAllowed, NotFound
+
+MAX_INVESTMENT = Decimal(100_000_000)
+MAX_REACHED = pipeline.KPI_LIMIT
+
+# Where a pilot may go from each status; adopted and stopped are where pilots end.
+TRANSITIONS = {
+    PilotStatus.PLANNED: {PilotStatus.RUNNING, PilotStatus.STOPPED},
+    PilotStatus.RUNNING: {PilotStatus.COMPLETED, PilotStatus.STOPPED},
+    PilotStatus.COMPLETED: {PilotStatus.ADOPTED},
+    PilotStatus.ADOPTED: set(),
+    PilotStatus.STOPPED: set(),
+}
+STARTING_STATUSES = (PilotStatus.PLANNED, PilotStatus.RUNNING)
+INSTRUMENT_LABELS = {
+    Instrument.GRANT: "Grant",
+    Instrument.SAFE: "SAFE",
+    Instrument.EQUITY: "Equity",
+    Instrument.LOAN: "Loan",
+}
+
+
+def _local_today() -> date:
+    return datetime.now(ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])).date()
+
+
+def _check_manager(by: User) -> None:
+    if not by.has_role(Role.MANAGER, Role.ADMIN):
+        raise NotAllowed("Only a program manager records pilots and investments.")
+
+
+# Pilots ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class PilotInput:
+    organisation_id: int | None
+    title: str
+    starts_on: date | None
+    ends_on: date | None = None
+    status: str = PilotStatus.PLANNED
+    residents_reached: int | None = 0
+    outcome: str = ""
+
+
+def _pilot_state(pilot: Pilot) -> dict[str, Any]:
+    return {
+        "venture_id": pilot.venture_id,
+        "organisation_id": pilot.organisation_id,
+        "title": pilot.title,
+        "starts_on": pilot.starts_on.isoformat(),
+        "ends_on": pilot.ends_on.isoformat() if pilot.ends_on else None,
+        "status": pilot.status,
+        "residents_reached": pilot.residents_reached,
+        "outcome": pilot.outcome,
+    }
+
+
+def _check_pilot(data: PilotInput) -> Organisation:
+    if not data.title.strip():
+        raise InvalidInput("Give the pilot a title.")
+    if len(data.title.strip()) > 200:
+        raise InvalidInput("The title is limited to 200 characters.")
+    organisation = (
+        db.session.get(Organisation, data.organisation_id) if data.organisation_id else None
+    )
+    if organisation is None:
+        raise InvalidInput("Choose the partner organisation the pilot is with.")
+    if data.starts_on is None:
+        raise InvalidInput("Enter the day the pilot starts.")
+    if data.ends_on is not None and data.ends_on < data.starts_on:
+        raise InvalidInput("The pilot cannot end before it starts.")
+    if data.residents_reached is None or not 0 <= data.residents_reached <= MAX_REACHED:
+        raise InvalidInput("Residents or users reached is a whole number, 0 or more.")
+    if len(data.outcome) > 10_000:
+        raise InvalidInput("The outcome is limited to 10,000 characters.")
+    if data.status not in set(PilotStatus):
+        raise InvalidInput(f"Unknown pilot status {data.status!r}.")
+    return organisation
+
+
+def create_pilot(venture: Venture, data: PilotInput, *, by: User) -> Pilot:
+    """Record a pilot a venture plans or runs with a partner organisation."""
+    _check_manager(by)
+    if venture.status != VentureStatus.ACTIVE:
+        raise InvalidInput(f"{venture.name} is archived; it takes no new pilots.")
+    organisation = _check_pilot(data)
+    if data.status not in STARTING_STATUSES:
+        raise InvalidInput("A new pilot is planned or running; record its end by updating it.")
+    pilot = Pilot(
+        venture=venture,
+        organisation=organisation,
+        title=data.title.strip(),
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        status=data.status,
+        residents_reached=data.residents_reached,
+        outcome=data.outcome.strip(),
+    )
+    db.session.add(pilot)
+    db.session.flush()
+    audit.record(by, "pilot.created", "pilot", pilot.id, after=_pilot_state(pilot))
+    return pilot
+
+
+def update_pilot(pilot: Pilot, data: PilotInput, *, by: User) -> None:
+    """Edit a pilot and move it on; adopting it moves the venture to the adoption stage."""
+    _check_manager(by)
+    organisation = _check_pilot(data)
+    status = PilotStatus(data.status)
+    current = PilotStatus(pilot.status)
+    if status != current and status not in TRANSITIONS[current]:
+        if status == PilotStatus.ADOPTED:
+            raise InvalidInput("Only a completed pilot can be marked adopted.")
+        raise InvalidInput(f"A {current} pilot cannot become {status}.")
+    if status in (PilotStatus.COMPLETED, PilotStatus.ADOPTED) and data.ends_on is None:
+        raise InvalidInput("Enter the day the pilot ended.")
+    before = _pilot_state(pilot)
+    pilot.organisation = organisation
+    pilot.title = data.title.strip()
+    pilot.starts_on = data.starts_on
+    pilot.ends_on = data.ends_on
+    pilot.status = status
+    pilot.residents_reached = data.residents_reached
+    pilot.outcome = data.outcome.strip()
+    db.session.flush()
+    audit.record(by, "pilot.updated", "pilot", pilot.id, before=before, after=_pilot_state(pilot))
+    venture = pilot.venture
+    if status == PilotStatus.ADOPTED and current != status and venture.stage != Stage.ADOPTION:
+        pipeline.move_stage(venture, Stage.ADOPTION, f"Pilot adopted by {organisation.name}", by=by)
+
+
+def get_pilot(pilot_id: int) -> Pilot:
+    pilot = db.session.get(Pilot, pilot_id)
+    if pilot is None:
+        raise NotFound("There is no such pilot.")
+    return pilot
+
+
+def venture_pilots(venture: Venture) -> list[Pilot]:
+    return list(
+        db.session.scalars(
+            select(Pilot)
+            .options(selectinload(Pilot.organisation))
+            .where(Pilot.venture_id == venture.id)
+            .order_by(Pilot.starts_on.desc(), Pilot.id.desc())
+        )
+    )
+
+
+def next_statuses(pilot: Pilot) -> list[PilotStatus]:
+    """The statuses a pilot may be given now, its own first."""
+    current = PilotStatus(pilot.status)
+    return [current, *(s for s in PilotStatus if s in TRANSITIONS[current])]
+
+
+# Investments ----------------------------------------------------------------------------------
+
+
+@dataclass
+class InvestmentInput:
+    amount: Decimal | float | int | str | None
+    instrument: str
+    invested_on: date | None
+    funder_id: int | None = None
+    funder_name: str = ""
+
+
+def _investment_state(investment: Investment) -> dict[str, Any]:
+    return {
+        "venture_id": investment.venture_id,
+        "funder_id": investment.funder_id,
+        "funder_name": investment.funder_name,
+        "amount": str(investment.amount),
+        "instrument": investment.instrument,
+        "invested_on": investment.invested_on.isoformat(),
+    }
+
+
+def _amount(value) -> Decimal:
+    try:
+        amount = Decimal(str(value)) if value is not None else None
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise InvalidInput("Enter the amount in dollars.")
+    if not 0 < amount <= MAX_INVESTMENT:
+        raise InvalidInput(f"The amount must be more than $0 and at most ${MAX_INVESTMENT:,}.")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise InvalidInput("The amount is in dollars and cents.")
+    return amount.quantize(Decimal("0.01"))
+
+
+def record_investment(
+    venture: Venture, data: InvestmentInput, *, by: User, today: date | None = None
+) -> Investment:
+    """Record money a venture received: from a funder on the platform or one named here."""
+    _check_manager(by)
+    amount = _amount(data.amount)
+    if data.instrument not in set(Instrument):
+        raise InvalidInput(f"Unknown instrument {data.instrument!r}.")
+    today = today or _local_today()
+    if data.invested_on is None:
+        raise InvalidInput("Enter the day of the investment.")
+    if data.invested_on > today:
+        raise InvalidInput("An investment is recorded once it is made, not in advance.")
+    funder_name = (data.funder_name or "").strip()
+    funder = None
+    if data.funder_id:
+        funder = db.session.get(User, data.funder_id)
+        if funder is None or not funder.has_role(Role.FUNDER):
+            raise InvalidInput("Choose a funder from the list, or name an outside funder.")
+        funder_name = ""
+    elif not funder_name:
+        raise InvalidInput("Choose a funder from the list, or name an outside funder.")
+    if len(funder_name) > 160:
+        raise InvalidInput("The funder's name is limited to 160 characters.")
+    investment = Investment(
+        venture=venture,
+        funder=funder,
+        funder_name=funder_name,
+        amount=amount,
+        instrument=data.instrument,
+        invested_on=data.invested_on,
+    )
+    db.session.add(investment)
+    db.session.flush()
+    audit.record(
+        by, "investment.recorded", "investment", investment.id, after=_investment_state(investment)
+    )
+    return investment
+
+
+def venture_investments(venture: Venture) -> list[Investment]:
+    return list(
+        db.session.scalars(
+            select(Investment)
+            .options(selectinload(Investment.funder))
+            .where(Investment.venture_id == venture.id)
+            .order_by(Investment.invested_on.desc(), Investment.id.desc())
+        )
+    )
+
+
+def funder_users() -> list[User]:
+    """Active people with the funder role, to credit an investment to."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.active.is_(True), User.role_rows.any(UserRole.role == Role.FUNDER))
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+# A cohort's totals ----------------------------------------------------------------------------
+
+
+@dataclass
+class CohortTotals:
+    # Every status, in order, with its count (zero included).
+    pilots_by_status: dict[str, int] = field(default_factory=dict)
+    residents_reached: int = 0
+    # Every instrument with the sum invested through it (zero included).
+    invested_by_instrument: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def pilots(self) -> int:
+        return sum(self.pilots_by_status.values())
+
+    @property
+    def invested(self) -> Decimal:
+        return sum(self.invested_by_instrument.values(), Decimal(0))
+
+
+def cohort_totals(cohort: Cohort) -> CohortTotals:
+    """Pilots by status, residents reached and money invested by instrument, in two queries.
+
+    Every venture of the cohort counts, archived ones too: what they achieved happened.
+    """
+    in_cohort = select(Venture.id).where(Venture.cohort_id == cohort.id).scalar_subquery()
+    totals = CohortTotals(
+        pilots_by_status={str(status): 0 for status in PilotStatus},
+        invested_by_instrument={str(instrument): Decimal(0) for instrument in Instrument},
+    )
+    for status, count, reached in db.session.execute(
+        select(
+            Pilot.status, func.count(Pilot.id), func.coalesce(func.sum(Pilot.residents_reached), 0)
+        )
+        .where(Pilot.venture_id.in_(in_cohort))
+        .group_by(Pilot.status)
+    ):
+        totals.pilots_by_status[status] = count
+        totals.residents_reached += int(reached)
+    for instrument, amount in db.session.execute(
+        select(Investment.instrument, func.coalesce(func.sum(Investment.amount), 0))
+        .where(Investment.venture_id.in_(in_cohort))
+        .group_by(Investment.instrument)
+    ):
+        totals.invested_by_instrument[instrument] = Decimal(str(amount)).quantize(Decimal("0.01"))
+    return totals

@@ -1,0 +1,519 @@
+"""The matching core: scores with reasons, optimal assignment, the stable option, loaders."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from functools import cache
+from itertools import combinations
+
+import numpy as np
+import pytest
+
+from incubator.extensions import db as _db
+from incubator.models import (
+    FunderProfile,
+    OfficeHoursDay,
+    OfficeHoursRanking,
+    PartnerProfile,
+)
+from incubator.services import matching
+from incubator.services.errors import InvalidInput
+from incubator.services.matching import (
+    CounterpartFacts,
+    MatchWeights,
+    MutualRank,
+    VentureFacts,
+    assign,
+    blocking_pairs,
+    greedy,
+    preferences,
+    score,
+    score_all,
+    stable,
+)
+from tests import factories
+
+WEIGHTS = MatchWeights()
+
+
+def venture_facts(**fields) -> VentureFacts:
+    values = {
+        "id": 1,
+        "name": "StreetSmart",
+        "needs": ("Procurement path",),
+        "challenge_area": "Transportation and mobility",
+        "stage": "pilot",
+    }
+    return VentureFacts(**{**values, **fields})
+
+
+def mentor_facts(**fields) -> CounterpartFacts:
+    values = {
+        "key": "user:12",
+        "name": "Ana Ruiz",
+        "kind": "mentor",
+        "capacity": 3,
+        "tags": ("Procurement",),
+        "headline": "12 years at LA City procurement",
+    }
+    return CounterpartFacts(**{**values, **fields})
+
+
+def brute_force(scores, capacities, low, high):
+    """The best total over every feasible choice of counterparts per venture; None if none."""
+    ventures, counterparts = scores.shape
+
+    @cache
+    def best(venture: int, left: tuple[int, ...]) -> float | None:
+        if venture == ventures:
+            return 0.0
+        found = None
+        for size in range(low, high + 1):
+            for chosen in combinations(range(counterparts), size):
+                if any(left[c] == 0 or not np.isfinite(scores[venture, c]) for c in chosen):
+                    continue
+                rest = list(left)
+                for c in chosen:
+                    rest[c] -= 1
+                tail = best(venture + 1, tuple(rest))
+                if tail is not None:
+                    total = tail + sum(scores[venture, c] for c in chosen)
+                    found = total if found is None else max(found, total)
+        return found
+
+    return best(0, tuple(capacities))
+
+
+def assert_feasible(result, capacities, low, high, ventures):
+    assert len(set(result.pairs)) == len(result.pairs)
+    per_venture = [0] * ventures
+    per_counterpart = [0] * len(capacities)
+    for venture, counterpart in result.pairs:
+        per_venture[venture] += 1
+        per_counterpart[counterpart] += 1
+    assert all(low <= count <= high for count in per_venture)
+    assert all(used <= capacity for used, capacity in zip(per_counterpart, capacities, strict=True))
+
+
+def random_instance(rng: random.Random, ventures: int, counterparts: int, negative=False):
+    scores = np.array(
+        [
+            [round(rng.uniform(-2 if negative else 0, 10), 2) for _ in range(counterparts)]
+            for _ in range(ventures)
+        ]
+    )
+    for _ in range(rng.randint(0, ventures)):
+        scores[rng.randrange(ventures), rng.randrange(counterparts)] = -np.inf
+    return scores
+
+
+# Scoring -----------------------------------------------------------------------------------
+
+
+def test_reasons_say_which_need_the_mentor_meets_in_plain_words():
+    result = score(venture_facts(), mentor_facts(), {}, WEIGHTS)
+
+    assert result.reasons == ["needs: procurement path; mentor: 12 years at LA City procurement"]
+    assert result.score == pytest.approx(WEIGHTS.needs)
+
+
+def test_every_kind_of_fit_adds_its_weight_and_a_reason():
+    venture = venture_facts(
+        needs=("Procurement path", "Data access"),
+        impact_areas=("Safe streets", "Clean air"),
+        neighbourhoods=("Boyle Heights",),
+        languages=("Spanish",),
+    )
+    mentor = mentor_facts(
+        tags=("Government sales", "Safe streets"),
+        challenge_areas=("Transportation and mobility",),
+        languages=("English", "Spanish"),
+        headline="",
+    )
+    result = score(venture, mentor, {(1, "user:12"): MutualRank(1, 2)}, WEIGHTS)
+
+    assert result.reasons == [
+        "needs: procurement path; mentor: Government sales",
+        "challenge area: Transportation and mobility",
+        "impact: Safe streets",
+        "language: Spanish",
+        "office hours: founders ranked mentor #1, mentor ranked venture #2",
+    ]
+    expected = (
+        WEIGHTS.needs / 2
+        + WEIGHTS.challenge_area
+        + WEIGHTS.impact / 2
+        + WEIGHTS.language
+        + WEIGHTS.ranking * (1 + 1 / 2) / 2
+    )
+    assert result.score == pytest.approx(expected)
+
+
+def test_a_one_sided_ranking_adds_nothing():
+    one_sided = {(1, "user:12"): MutualRank(founder_rank=1)}
+
+    assert score(venture_facts(), mentor_facts(), one_sided, WEIGHTS).score == pytest.approx(
+        WEIGHTS.needs
+    )
+
+
+def test_synonyms_map_needs_to_partner_offers_and_funders():
+    venture = venture_facts(needs=("Pilot site", "Data access", "Funding"))
+    partner = CounterpartFacts(
+        key="org:3",
+        name="LADOT",
+        kind="partner",
+        capacity=2,
+        tags=("pilot site", "open data"),
+        neighbourhoods=("Citywide",),
+    )
+    funder = CounterpartFacts(
+        key="user:7", name="Kim", kind="funder", capacity=5, headline="Civic Fund; fund"
+    )
+
+    partner_reasons = score(
+        venture_facts(needs=venture.needs, neighbourhoods=("Watts",)), partner, {}, WEIGHTS
+    ).reasons
+    assert partner_reasons == [
+        "needs: pilot site; partner offers: pilot site",
+        "needs: data access; partner offers: open data",
+        "neighbourhood: citywide",
+    ]
+    assert score(venture, funder, {}, WEIGHTS).reasons == [
+        "needs: funding; funder: Civic Fund; fund"
+    ]
+
+
+def test_a_funder_outside_the_ventures_stage_is_ineligible():
+    funder = CounterpartFacts(
+        key="user:7", name="Kim", kind="funder", capacity=5, stages=("concept", "prototype")
+    )
+    result = score(venture_facts(needs=("Funding",)), funder, {}, WEIGHTS)
+
+    assert not result.eligible
+    assert "stage: invests at concept, prototype, not at pilot" in result.reasons
+    table = score_all([venture_facts(needs=("Funding",))], [funder], {}, WEIGHTS)
+    assert table.scores[0, 0] == -np.inf
+
+
+def test_score_all_agrees_with_score_on_every_pair():
+    rng = random.Random(7)
+    vocab = matching.NEED_SYNONYMS
+    areas = ["Health", "Education", "Public safety"]
+    places = ["Watts", "Venice", "Citywide"]
+    ventures = [
+        VentureFacts(
+            id=number,
+            name=f"V{number}",
+            needs=tuple(rng.sample(sorted(vocab), rng.randint(1, 3))),
+            challenge_area=rng.choice([*areas, ""]),
+            stage=rng.choice(["concept", "pilot"]),
+            impact_areas=tuple(rng.sample(["Clean air", "Safe streets"], rng.randint(0, 2))),
+            neighbourhoods=tuple(rng.sample(places, rng.randint(0, 2))),
+            languages=tuple(rng.sample(["English", "Spanish", "Korean"], rng.randint(0, 2))),
+        )
+        for number in range(12)
+    ]
+    counterparts = [
+        CounterpartFacts(
+            key=f"user:{number}",
+            name=f"C{number}",
+            kind=rng.choice(["mentor", "funder", "partner"]),
+            capacity=2,
+            tags=tuple(rng.sample(["Procurement", "open data", "Clean air", "UX"], 2)),
+            challenge_areas=tuple(rng.sample(areas, rng.randint(0, 2))),
+            stages=tuple(rng.sample(["concept", "pilot", "launch"], rng.randint(0, 2))),
+            neighbourhoods=tuple(rng.sample(places, rng.randint(0, 2))),
+            languages=tuple(rng.sample(["English", "Spanish"], rng.randint(0, 2))),
+        )
+        for number in range(9)
+    ]
+    rankings = {
+        (rng.randrange(12), f"user:{rng.randrange(9)}"): MutualRank(
+            rng.randint(1, 3), rng.choice([None, 1, 2])
+        )
+        for _ in range(20)
+    }
+    table = score_all(ventures, counterparts, rankings, WEIGHTS)
+
+    for row in range(len(ventures)):
+        for column in range(len(counterparts)):
+            single = table.explain(row, column)
+            if single.eligible:
+                assert table.scores[row, column] == pytest.approx(single.score)
+            else:
+                assert table.scores[row, column] == -np.inf
+
+
+def test_weights_come_from_config(app):
+    app.config["MATCH_WEIGHTS"] = {**app.config["MATCH_WEIGHTS"], "needs": 10.0}
+
+    table = score_all([venture_facts()], [mentor_facts()], {})
+
+    assert table.weights.needs == 10.0
+    assert table.scores[0, 0] == pytest.approx(10.0)
+
+
+def test_unknown_weight_names_are_refused():
+    with pytest.raises(InvalidInput, match="Unknown match weights: need"):
+        MatchWeights.from_mapping({"need": 1})
+
+
+# Bad input ---------------------------------------------------------------------------------
+
+
+def test_a_venture_without_needs_is_named():
+    with pytest.raises(InvalidInput, match="Add needs to Quiet Streets's profile before"):
+        score_all([venture_facts(name="Quiet Streets", needs=())], [mentor_facts()], {}, WEIGHTS)
+
+
+def test_an_empty_cohort_is_refused():
+    with pytest.raises(InvalidInput, match="no active ventures"):
+        score_all([], [mentor_facts()], {}, WEIGHTS)
+    with pytest.raises(InvalidInput, match="no active ventures"):
+        assign(np.zeros((0, 2)), [1, 1], 0, 1)
+
+
+def test_capacity_zero_for_everyone_is_refused():
+    with pytest.raises(InvalidInput, match="Every mentor has capacity 0"):
+        score_all([venture_facts()], [mentor_facts(capacity=0)], {}, WEIGHTS)
+    with pytest.raises(InvalidInput, match="Every counterpart has capacity 0"):
+        assign(np.ones((2, 2)), [0, 0], 0, 1)
+
+
+def test_a_minimum_beyond_total_capacity_is_refused():
+    with pytest.raises(InvalidInput, match=r"3 ventures need at least 1 each .* only 2 places"):
+        assign(np.ones((3, 2)), [1, 1], 1, 1)
+
+
+def test_a_minimum_blocked_by_eligibility_is_refused():
+    scores = np.array([[1.0, -np.inf], [2.0, -np.inf]])
+
+    with pytest.raises(InvalidInput, match="minimum of 1 per venture cannot be met"):
+        assign(scores, [1, 5], 1, 1)
+    with pytest.raises(InvalidInput, match="minimum of 1 per venture cannot be met"):
+        assign(scores, [2, 5], 1, 2, forbidden=[(0, 0)])
+
+
+def test_bounds_out_of_order_are_refused():
+    with pytest.raises(InvalidInput, match="0 <= minimum <= maximum"):
+        assign(np.ones((1, 1)), [1], 2, 1)
+
+
+# Assignment --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_assignment_equals_brute_force_on_small_instances(seed):
+    rng = random.Random(seed)
+    ventures, counterparts = rng.randint(1, 5), rng.randint(1, 4)
+    scores = random_instance(rng, ventures, counterparts, negative=seed % 3 == 0)
+    capacities = [rng.randint(0, 3) for _ in range(counterparts)]
+    if sum(capacities) == 0:
+        capacities[0] = 1
+    low = rng.randint(0, 1)
+    high = rng.randint(max(low, 1), 2)
+    optimum = brute_force(scores, capacities, low, high)
+
+    if optimum is None or sum(capacities) < ventures * low:
+        with pytest.raises(InvalidInput):
+            assign(scores, capacities, low, high)
+        return
+    result = assign(scores, capacities, low, high)
+
+    assert result.total == pytest.approx(optimum)
+    assert_feasible(result, capacities, low, high, ventures)
+    for venture, counterpart in result.pairs:
+        if scores[venture, counterpart] <= 0:
+            held = sum(1 for v, _ in result.pairs if v == venture)
+            assert held <= low
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_assignment_is_never_below_greedy_on_larger_instances(seed):
+    rng = random.Random(1000 + seed)
+    ventures, counterparts = rng.randint(10, 60), rng.randint(5, 30)
+    scores = random_instance(rng, ventures, counterparts)
+    capacities = [rng.randint(0, 4) for _ in range(counterparts)]
+    capacities[0] = max(capacities[0], 1)
+    high = rng.randint(1, 3)
+    low = 1 if sum(capacities) >= ventures and seed % 2 else 0
+
+    result = assign(scores, capacities, low, high)
+    baseline = greedy(scores, capacities, low, high)
+
+    assert_feasible(result, capacities, low, high, ventures)
+    assert result.total >= baseline.total - 1e-9
+
+
+def test_pinned_pairs_are_kept_and_forbidden_ones_never_made():
+    scores = np.array([[9.0, 1.0], [8.0, 2.0]])
+
+    result = assign(scores, [1, 2], 1, 1, pinned=[(0, 1)], forbidden=[(1, 1)])
+
+    assert result.pairs == [(0, 1), (1, 0)]
+    assert result.total == pytest.approx(9.0)
+
+
+def test_the_optimum_beats_greedy_where_greedy_is_short_sighted():
+    scores = np.array([[10.0, 9.0], [9.0, 0.5]])
+
+    assert greedy(scores, [1, 1], 1, 1).total == pytest.approx(10.5)
+    assert assign(scores, [1, 1], 1, 1).total == pytest.approx(18.0)
+
+
+def test_a_pair_scoring_zero_is_made_only_to_reach_the_minimum():
+    scores = np.array([[0.0, 0.0, 5.0]])
+
+    assert assign(scores, [1, 1, 1], 0, 3).pairs == [(0, 2)]
+    assert assign(scores, [1, 1, 0], 1, 2).pairs in ([(0, 0)], [(0, 1)])
+
+
+# Stable option -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_stable_option_has_no_blocking_pair(seed):
+    rng = random.Random(5000 + seed)
+    ventures, counterparts = rng.randint(1, 40), rng.randint(1, 20)
+    venture_prefs = [
+        rng.sample(range(counterparts), rng.randint(0, counterparts)) for _ in range(ventures)
+    ]
+    counterpart_prefs = [
+        rng.sample(range(ventures), rng.randint(0, ventures)) for _ in range(counterparts)
+    ]
+    capacities = [rng.randint(0, 3) for _ in range(counterparts)]
+    most = rng.randint(1, 3)
+
+    result = stable(venture_prefs, counterpart_prefs, capacities, most)
+
+    assert_feasible(result, capacities, 0, most, ventures)
+    for venture, counterpart in result.pairs:
+        assert counterpart in venture_prefs[venture]
+        assert venture in counterpart_prefs[counterpart]
+    assert blocking_pairs(result.pairs, venture_prefs, counterpart_prefs, capacities, most) == 0
+
+
+def test_blocking_pairs_counts_pairs_that_would_rather_be_together():
+    # Both ventures prefer counterpart 0 and counterpart 0 prefers venture 1.
+    venture_prefs = [[0, 1], [0, 1]]
+    counterpart_prefs = [[1, 0], [0, 1]]
+
+    assert blocking_pairs([(0, 0), (1, 1)], venture_prefs, counterpart_prefs, [1, 1], 1) == 1
+    assert blocking_pairs([(1, 0), (0, 1)], venture_prefs, counterpart_prefs, [1, 1], 1) == 0
+    assert blocking_pairs([], venture_prefs, counterpart_prefs, [1, 1], 1) == 4
+
+
+def test_preferences_put_ranked_first_and_the_stable_option_reports_its_total():
+    ventures = [venture_facts(id=1, name="A"), venture_facts(id=2, name="B")]
+    mentors = [
+        mentor_facts(key="user:1", name="Strong"),
+        mentor_facts(key="user:2", name="Weak", tags=(), headline=""),
+    ]
+    rankings = {(1, "user:2"): MutualRank(1, 1)}
+    table = score_all(ventures, mentors, rankings, WEIGHTS)
+
+    prefs = preferences(table)
+    result = stable(prefs.ventures, prefs.counterparts, [1, 1], 1, scores=table.scores)
+
+    assert prefs.ventures == [[1, 0], [0]]
+    assert result.pairs == [(0, 1), (1, 0)]
+    assert result.total == pytest.approx(table.scores[0, 1] + table.scores[1, 0])
+    assert blocking_pairs(result.pairs, prefs.ventures, prefs.counterparts, [1, 1], 1) == 0
+
+
+def test_optimal_and_stable_show_the_trade_off():
+    scores = np.array([[10.0, 9.0], [9.0, 0.5]])
+    venture_prefs = [[0, 1], [0, 1]]
+    counterpart_prefs = [[0, 1], [0, 1]]
+
+    optimal = assign(scores, [1, 1], 1, 1)
+    fair = stable(venture_prefs, counterpart_prefs, [1, 1], 1, scores=scores)
+
+    assert blocking_pairs(optimal.pairs, venture_prefs, counterpart_prefs, [1, 1], 1) == 1
+    assert blocking_pairs(fair.pairs, venture_prefs, counterpart_prefs, [1, 1], 1) == 0
+    assert optimal.total > fair.total
+
+
+# Loading from the database -----------------------------------------------------------------
+
+
+def test_build_facts_loads_mentors_and_mutual_rankings_in_few_queries(db, count_queries):
+    cohort = factories.cohort()
+    venture = factories.venture(cohort, "StreetSmart")
+    venture.needs = ["Procurement path"]
+    venture.languages = ["Spanish"]
+    other = factories.venture(cohort, "Quiet Streets")
+    other.needs = ["Design"]
+    mentor = factories.mentor("Ana Ruiz", bio="12 years at LA City procurement. Loves maps.")
+    resting = factories.mentor("Resting", accepting=False)
+    factories.user("founder")
+    day = OfficeHoursDay(cohort_id=cohort.id, day=date(2025, 5, 1))
+    _db.session.add(day)
+    _db.session.flush()
+    founder = factories.user("founder")
+    _db.session.add_all(
+        [
+            OfficeHoursRanking(
+                day_id=day.id,
+                ranker_id=founder.id,
+                side="founder",
+                mentor_id=mentor.id,
+                venture_id=venture.id,
+                rank=1,
+            ),
+            OfficeHoursRanking(
+                day_id=day.id,
+                ranker_id=mentor.id,
+                side="mentor",
+                mentor_id=mentor.id,
+                venture_id=venture.id,
+                rank=2,
+            ),
+        ]
+    )
+    _db.session.flush()
+
+    with count_queries() as counter:
+        facts = matching.build_facts(cohort, "mentor")
+
+    assert counter.count == 4
+    assert [v.name for v in facts.ventures] == ["Quiet Streets", "StreetSmart"]
+    assert [c.key for c in facts.counterparts] == [f"user:{mentor.id}"]
+    assert resting.id not in {int(c.key.split(":")[1]) for c in facts.counterparts}
+    assert facts.counterparts[0].headline == (
+        "LA Department of Water and Power; 12 years at LA City procurement."
+    )
+    assert facts.rankings == {(venture.id, f"user:{mentor.id}"): MutualRank(1, 2)}
+    table = score_all(facts.ventures, facts.counterparts, facts.rankings)
+    assert table.explain(1, 0).reasons[0] == (
+        "needs: procurement path; mentor: LA Department of Water and Power; "
+        "12 years at LA City procurement."
+    )
+
+
+def test_build_facts_loads_funders_open_to_civic_and_partner_organisations(db):
+    cohort = factories.cohort()
+    factories.venture(cohort).needs = ["Funding"]
+    open_funder = factories.user("funder", name="Kim")
+    closed_funder = factories.user("funder", name="Lee")
+    organisation = factories.organisation("LADOT", description="Streets. And more.")
+    _db.session.add_all(
+        [
+            FunderProfile(user_id=open_funder.id, organisation="Civic Fund", stages=["pilot"]),
+            FunderProfile(user_id=closed_funder.id, open_to_civic=False),
+            PartnerProfile(organisation_id=organisation.id, offers=["pilot site"], capacity=2),
+        ]
+    )
+    _db.session.flush()
+
+    funders = matching.build_facts(cohort, "funder").counterparts
+    partners = matching.build_facts(cohort, "partner").counterparts
+
+    assert [(f.key, f.stages, f.headline) for f in funders] == [
+        (f"user:{open_funder.id}", ("pilot",), "Civic Fund; angel")
+    ]
+    assert [(p.key, p.tags, p.capacity, p.headline) for p in partners] == [
+        (f"org:{organisation.id}", ("pilot site",), 2, "Streets.")
+    ]
