@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import abort, current_app, flash, request
 
 from incubator.extensions import db
 
@@ -55,3 +55,22 @@ def page_number() -> int:
 
 def per_page(setting: str) -> int:
     return current_app.config[setting]
+
+
+def found_or_404(getter, object_id: int):
+    """The object a service getter finds, or a 404 page when it raises NotFound."""
+    from incubator.services.errors import NotFound
+
+    try:
+        return getter(object_id)
+    except NotFound:
+        abort(404)
+
+
+def flash_form_errors(form) -> None:
+    """Show each of a form's errors as a message, naming the field."""
+    for field_name, errors in form.errors.items():
+        field = getattr(form, field_name, None)
+        label = field.label.text if field is not None and field_name != "csrf_token" else ""
+        for message in errors:
+            flash(f"{label}: {message}" if label else message, "danger")

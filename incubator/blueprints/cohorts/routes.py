@@ -14,17 +14,10 @@ from incubator.blueprints.cohorts.forms import (
 )
 from incubator.models import Role
 from incubator.services import hackathons, ventures
-from incubator.services.errors import DomainError, NotFound
-from incubator.web import page_number, transaction
+from incubator.services.errors import DomainError
+from incubator.web import flash_form_errors, found_or_404, page_number, transaction
 
 PER_PAGE = 25
-
-
-def _found(getter, object_id: int):
-    try:
-        return getter(object_id)
-    except NotFound:
-        abort(404)
 
 
 def _cohort_input(form: CohortForm) -> ventures.CohortInput:
@@ -65,7 +58,7 @@ def create():
 @bp.route("/<int:cohort_id>")
 @roles(Role.MANAGER)
 def detail(cohort_id: int):
-    cohort = _found(ventures.get_cohort, cohort_id)
+    cohort = found_or_404(ventures.get_cohort, cohort_id)
     page = ventures.cohort_ventures(cohort, page_number(), PER_PAGE)
     return render_template("cohorts/detail.html", cohort=cohort, page=page)
 
@@ -73,7 +66,7 @@ def detail(cohort_id: int):
 @bp.route("/<int:cohort_id>/edit", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def edit(cohort_id: int):
-    cohort = _found(ventures.get_cohort, cohort_id)
+    cohort = found_or_404(ventures.get_cohort, cohort_id)
     form = CohortForm(obj=cohort)
     if form.validate_on_submit():
         try:
@@ -105,7 +98,7 @@ def _profile(form: VentureForm) -> ventures.VentureProfile:
 @bp.route("/<int:cohort_id>/ventures/new", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def add_venture(cohort_id: int):
-    cohort = _found(ventures.get_cohort, cohort_id)
+    cohort = found_or_404(ventures.get_cohort, cohort_id)
     form = VentureForm()
     if form.validate_on_submit():
         try:
@@ -121,7 +114,7 @@ def add_venture(cohort_id: int):
 
 def _venture_for_viewer(venture_id: int):
     """The venture, or 403 when the viewer is neither a manager nor one of its founders."""
-    venture = _found(ventures.get_venture, venture_id)
+    venture = found_or_404(ventures.get_venture, venture_id)
     if not ventures.may_view_venture(current_user, venture):
         abort(403)
     return venture
@@ -163,7 +156,7 @@ def edit_venture(venture_id: int):
 @bp.route("/ventures/<int:venture_id>/members", methods=["POST"])
 @roles(Role.MANAGER)
 def add_member(venture_id: int):
-    venture = _found(ventures.get_venture, venture_id)
+    venture = found_or_404(ventures.get_venture, venture_id)
     form = MemberForm()
     if form.validate_on_submit():
         try:
@@ -180,16 +173,14 @@ def add_member(venture_id: int):
         else:
             flash(f"{form.name.data} is on the team.", "success")
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        flash_form_errors(form)
     return redirect(url_for("cohorts.venture", venture_id=venture.id))
 
 
 @bp.route("/ventures/<int:venture_id>/archive", methods=["POST"])
 @roles(Role.MANAGER)
 def archive_venture(venture_id: int):
-    venture = _found(ventures.get_venture, venture_id)
+    venture = found_or_404(ventures.get_venture, venture_id)
     form = ArchiveForm()
     if form.validate_on_submit():
         try:
@@ -201,16 +192,14 @@ def archive_venture(venture_id: int):
             flash(f"{venture.name} is archived; its history is kept.", "success")
             return redirect(url_for("cohorts.detail", cohort_id=venture.cohort_id))
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        flash_form_errors(form)
     return redirect(url_for("cohorts.venture", venture_id=venture.id))
 
 
 @bp.route("/promote/<int:submission_id>", methods=["POST"])
 @roles(Role.MANAGER)
 def promote(submission_id: int):
-    submission = _found(hackathons.get_submission, submission_id)
+    submission = found_or_404(hackathons.get_submission, submission_id)
     form = CohortChoiceForm()
     form.cohort_id.choices = [(c.id, c.name) for c in ventures.open_cohorts()]
     if not form.validate_on_submit():
@@ -239,7 +228,7 @@ def promote(submission_id: int):
 @bp.route("/promote-winners/<int:hackathon_id>", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def bulk_promotion(hackathon_id: int):
-    hackathon = _found(hackathons.get_hackathon, hackathon_id)
+    hackathon = found_or_404(hackathons.get_hackathon, hackathon_id)
     cohorts = ventures.open_cohorts()
     form = CohortChoiceForm()
     form.cohort_id.choices = [(c.id, c.name) for c in cohorts]

@@ -1,6 +1,6 @@
 """Hackathons, challenges and submissions."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -16,17 +16,10 @@ from incubator.blueprints.hackathons.forms import (
 from incubator.extensions import db
 from incubator.models import ChallengeStatus, Organisation, Role
 from incubator.services import hackathons, ventures
-from incubator.services.errors import DomainError, NotFound
-from incubator.web import page_number, transaction
+from incubator.services.errors import DomainError
+from incubator.web import found_or_404, page_number, transaction
 
 PER_PAGE = 25
-
-
-def _found(getter, object_id: int):
-    try:
-        return getter(object_id)
-    except NotFound:
-        abort(404)
 
 
 def _hackathon_input(form: HackathonForm) -> hackathons.HackathonInput:
@@ -69,7 +62,7 @@ def create():
 @bp.route("/<int:hackathon_id>")
 @roles(Role.MANAGER)
 def detail(hackathon_id: int):
-    hackathon = _found(hackathons.get_hackathon, hackathon_id)
+    hackathon = found_or_404(hackathons.get_hackathon, hackathon_id)
     page = hackathons.list_submissions(hackathon, page_number(), PER_PAGE)
     promoted = {
         venture.submission_id: venture
@@ -88,7 +81,7 @@ def detail(hackathon_id: int):
 @bp.route("/<int:hackathon_id>/edit", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def edit(hackathon_id: int):
-    hackathon = _found(hackathons.get_hackathon, hackathon_id)
+    hackathon = found_or_404(hackathons.get_hackathon, hackathon_id)
     form = HackathonForm(obj=hackathon)
     if form.validate_on_submit():
         try:
@@ -125,7 +118,7 @@ def _challenge_input(form: ChallengeForm) -> hackathons.ChallengeInput:
 @bp.route("/<int:hackathon_id>/challenges/new", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def add_challenge(hackathon_id: int):
-    hackathon = _found(hackathons.get_hackathon, hackathon_id)
+    hackathon = found_or_404(hackathons.get_hackathon, hackathon_id)
     form = ChallengeForm()
     form.organisation_id.choices = _organisation_choices()
     if form.validate_on_submit():
@@ -143,7 +136,7 @@ def add_challenge(hackathon_id: int):
 @bp.route("/challenges/<int:challenge_id>/edit", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def edit_challenge(challenge_id: int):
-    challenge = _found(hackathons.get_challenge, challenge_id)
+    challenge = found_or_404(hackathons.get_challenge, challenge_id)
     form = ChallengeForm(obj=challenge)
     form.organisation_id.choices = _organisation_choices()
     if not form.is_submitted():
@@ -165,7 +158,7 @@ def edit_challenge(challenge_id: int):
 @bp.route("/challenges/<int:challenge_id>/decision", methods=["POST"])
 @roles(Role.MANAGER)
 def decide_challenge(challenge_id: int):
-    challenge = _found(hackathons.get_challenge, challenge_id)
+    challenge = found_or_404(hackathons.get_challenge, challenge_id)
     form = ChallengeDecisionForm()
     if form.validate_on_submit():
         try:
@@ -237,7 +230,7 @@ def _submission_input(form: SubmissionForm) -> hackathons.SubmissionInput:
 @bp.route("/<int:hackathon_id>/submissions/new", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def add_submission(hackathon_id: int):
-    hackathon = _found(hackathons.get_hackathon, hackathon_id)
+    hackathon = found_or_404(hackathons.get_hackathon, hackathon_id)
     form = SubmissionForm()
     form.challenge_id.choices = _challenge_choices(hackathon)
     if form.validate_on_submit():
@@ -260,7 +253,7 @@ def _members_text(submission) -> str:
 @bp.route("/submissions/<int:submission_id>/edit", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def edit_submission(submission_id: int):
-    submission = _found(hackathons.get_submission, submission_id)
+    submission = found_or_404(hackathons.get_submission, submission_id)
     form = SubmissionForm(obj=submission)
     form.challenge_id.choices = _challenge_choices(submission.hackathon)
     if not form.is_submitted():
@@ -284,7 +277,7 @@ def edit_submission(submission_id: int):
 @bp.route("/submissions/<int:submission_id>")
 @roles(Role.MANAGER)
 def submission(submission_id: int):
-    submission = _found(hackathons.get_submission, submission_id)
+    submission = found_or_404(hackathons.get_submission, submission_id)
     return render_template(
         "hackathons/submission.html",
         submission=submission,

@@ -36,7 +36,7 @@ from incubator.models import (
 )
 from incubator.services import judging
 from incubator.services.errors import DomainError, InvalidInput
-from incubator.web import page_number, transaction
+from incubator.web import flash_form_errors, page_number, transaction
 
 JUDGES_PER_PAGE = 25
 ASSIGNMENTS_PER_PAGE = 25
@@ -117,12 +117,6 @@ def _criterion_or_404(criterion_id: int) -> RubricCriterion:
     return criterion
 
 
-def _flash_form_errors(form) -> None:
-    for errors in form.errors.values():
-        for message in errors:
-            flash(message, "danger")
-
-
 def _normalise_requested(value: str | None) -> bool:
     return value in {"1", "true", "yes", "on"}
 
@@ -177,7 +171,7 @@ def update_criterion(criterion_id: int):
     criterion = _criterion_or_404(criterion_id)
     form = EditCriterionForm(prefix=f"criterion-{criterion.id}")
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
     else:
         try:
             with transaction():
@@ -206,7 +200,7 @@ def remove_criterion(criterion_id: int):
     hackathon_id, name = criterion.hackathon_id, criterion.name
     form = RemoveCriterionForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
     else:
         try:
             with transaction():
@@ -277,7 +271,7 @@ def unassign(hackathon_id: int, judge_id: int):
         abort(404)
     form = UnassignForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
     else:
         try:
             with transaction():
@@ -337,7 +331,7 @@ def set_placement(submission_id: int):
         normalise="1" if _normalise_requested(form.normalise.data) else None,
     )
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return redirect(back)
     placement = Placement(form.placement.data) if form.placement.data else None
     try:
@@ -418,7 +412,7 @@ def score(submission_id: int):
             )
             return redirect(url_for("judging.my_assignments"))
     elif request.method == "POST":
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return render_template(
         "judging/score.html",
         submission=submission,

@@ -19,7 +19,7 @@ from incubator.services import outcomes, ventures
 from incubator.services.errors import DomainError, NotFound
 from incubator.services.outcomes import INSTRUMENT_LABELS
 from incubator.templating import viewer_today
-from incubator.web import transaction
+from incubator.web import flash_form_errors, transaction
 
 
 def _venture(venture_id: int) -> Venture:
@@ -55,13 +55,6 @@ def _investment_form(**kwargs) -> InvestmentForm:
         (funder.id, funder.name) for funder in outcomes.funder_users()
     ]
     return form
-
-
-def _flash_errors(form) -> None:
-    for field_name, errors in form.errors.items():
-        label = getattr(form, field_name).label.text if hasattr(form, field_name) else ""
-        for message in errors:
-            flash(f"{label}: {message}" if label else message, "danger")
 
 
 def _back(venture: Venture):
@@ -113,7 +106,7 @@ def add_pilot(venture_id: int):
         else:
             flash("Pilot added.", "success")
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return _back(venture)
 
 
@@ -144,7 +137,7 @@ def update_pilot(pilot_id: int):
         else:
             flash("Pilot saved.", "success")
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return _back(venture)
 
 
@@ -169,5 +162,5 @@ def add_investment(venture_id: int):
         else:
             flash("Investment recorded.", "success")
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return _back(venture)

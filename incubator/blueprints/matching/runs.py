@@ -17,13 +17,7 @@ from incubator.blueprints.matching.run_forms import (
 from incubator.models import Match, MatchingRun, Role
 from incubator.services import introductions, ventures
 from incubator.services.errors import DomainError, NotFound
-from incubator.web import transaction
-
-
-def _flash_form_errors(form) -> None:
-    for errors in form.errors.values():
-        for message in errors:
-            flash(message, "danger")
+from incubator.web import flash_form_errors, transaction
 
 
 def _run(run_id: int) -> MatchingRun:
@@ -81,7 +75,7 @@ def cohort_runs(cohort_id: int):
             )
             return redirect(url_for("matching.cohort_runs", cohort_id=cohort_id))
     elif form.is_submitted():
-        _flash_form_errors(form)
+        flash_form_errors(form)
     drafts = []
     for kind, run in introductions.latest_drafts(cohort).items():
         matches = introductions.run_matches(run)
@@ -145,7 +139,7 @@ def swap(match_id: int):
     matches = introductions.run_matches(match.run) if match.run is not None else []
     form.other_id.choices = _swap_choices(matches, match)
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return redirect(url_for("matching.cohort_runs", cohort_id=match.cohort_id))
     try:
         with transaction():
@@ -164,7 +158,7 @@ def publish(run_id: int):
     run = _run(run_id)
     form = PublishForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return _back_to(run)
     try:
         with transaction():
@@ -216,7 +210,7 @@ def answer(match_id: int):
         abort(404)
     form = AnswerForm()
     if not form.validate_on_submit() or not (form.accept.data or form.decline.data):
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return redirect(url_for("matching.my_matches"))
     try:
         with transaction():

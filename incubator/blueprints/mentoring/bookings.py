@@ -19,19 +19,13 @@ from incubator.services import booking as booking_service
 from incubator.services import calendars
 from incubator.services.errors import DomainError, NotAllowed, SlotTaken
 from incubator.templating import localtime
-from incubator.web import transaction
+from incubator.web import flash_form_errors, transaction
 
 # Everyone a session concerns: its founders, its mentor, and the program managers.
 SESSION_ROLES = (Role.FOUNDER, Role.MENTOR, Role.MANAGER)
 # How many free times the "just taken" page and the reschedule page offer.
 NEXT_SLOTS = 5
 RESCHEDULE_CHOICES = 20
-
-
-def _flash_form_errors(form) -> None:
-    for errors in form.errors.values():
-        for message in errors:
-            flash(message, "danger")
 
 
 def _slot(slot_id: int) -> Slot:
@@ -169,7 +163,7 @@ def cancel(booking_id: int):
     booking = _booking(booking_id)
     form = CancelForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return redirect(url_for("mentoring.booking", booking_id=booking.id))
     return _change(
         booking,
@@ -212,7 +206,7 @@ def reschedule(booking_id: int):
             flash("Session moved. Both sides have the new time and calendar file.", "success")
             return redirect(url_for("mentoring.booking", booking_id=new.id))
     elif form.is_submitted():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         status = 400
     if status != 200:
         # Offer what is free now, not what was free when the page was first shown.
@@ -229,7 +223,7 @@ def outcome(booking_id: int):
     booking = _booking(booking_id)
     form = OutcomeForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return redirect(url_for("mentoring.booking", booking_id=booking.id))
     return _change(
         booking,
@@ -244,7 +238,7 @@ def notes(booking_id: int):
     booking = _booking(booking_id)
     form = NotesForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return redirect(url_for("mentoring.booking", booking_id=booking.id))
     return _change(
         booking,
@@ -264,7 +258,7 @@ def rate(booking_id: int):
     booking = _booking(booking_id)
     form = RatingForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return redirect(url_for("mentoring.booking", booking_id=booking.id))
     return _change(
         booking,

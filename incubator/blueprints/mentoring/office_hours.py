@@ -15,7 +15,7 @@ from incubator.blueprints.mentoring.office_hours_forms import (
 from incubator.models import Role
 from incubator.services import office_hours, ventures
 from incubator.services.errors import DomainError, NotFound
-from incubator.web import transaction
+from incubator.web import flash_form_errors, transaction
 
 
 def _day(day_id: int):
@@ -108,9 +108,7 @@ def publish_office_hours(day_id: int):
     day = _day(day_id)
     form = PublishForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        flash_form_errors(form)
         return redirect(url_for("mentoring.office_hours_day", day_id=day_id))
     try:
         with transaction(serialised=True):

@@ -14,7 +14,7 @@ from incubator.models import Role
 from incubator.services import mentoring
 from incubator.services.errors import DomainError, NotFound
 from incubator.templating import localtime
-from incubator.web import page_number, transaction
+from incubator.web import flash_form_errors, page_number, transaction
 
 PER_PAGE = 50
 
@@ -28,12 +28,6 @@ def _own_slot(slot_id: int):
     if slot.mentor_id != current_user.id:
         abort(404)
     return slot
-
-
-def _flash_errors(form) -> None:
-    for errors in form.errors.values():
-        for message in errors:
-            flash(message, "danger")
 
 
 def _availability_page(slot_form: SlotForm, series_form: SeriesForm):
@@ -111,7 +105,7 @@ def add_series():
                 )
             return redirect(url_for("mentoring.availability"))
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return _availability_page(SlotForm(formdata=None), form)
 
 
@@ -164,5 +158,5 @@ def withdraw_slot(slot_id: int):
         else:
             flash(f"Slot withdrawn: {localtime(slot.starts_at)}.", "success")
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return redirect(url_for("mentoring.availability"))

@@ -15,7 +15,7 @@ from incubator.extensions import db
 from incubator.models import Role, User
 from incubator.services import accounts, people
 from incubator.services.errors import DomainError
-from incubator.web import page_number, per_page, transaction
+from incubator.web import flash_form_errors, page_number, per_page, transaction
 
 
 @bp.route("/")
@@ -87,9 +87,7 @@ def update_roles(user_id: int):
     user = _user_or_404(user_id)
     form = RolesForm(include_admin=current_user.has_role(Role.ADMIN))
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+        flash_form_errors(form)
         return redirect(url_for("people.detail", user_id=user.id))
     # Admins' role boxes are not shown to managers; keep the role as it was.
     chosen = accounts.parse_roles(form.roles.data)

@@ -25,13 +25,7 @@ from incubator.services import pipeline, ventures
 from incubator.services.errors import DomainError, NotFound
 from incubator.services.risk import assess
 from incubator.templating import viewer_today
-from incubator.web import transaction
-
-
-def _flash_form_errors(form) -> None:
-    for errors in form.errors.values():
-        for message in errors:
-            flash(message, "danger")
+from incubator.web import flash_form_errors, transaction
 
 
 def _venture(venture_id: int, *, write: bool = False):
@@ -128,7 +122,7 @@ def _milestone_action(milestone_id: int, action, success: str, form_class=None):
     milestone = _milestone(milestone_id)
     form = form_class() if form_class else None
     if form is not None and not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
     else:
         try:
             with transaction():
@@ -204,7 +198,7 @@ def move_stage(venture_id: int):
     venture = _venture(venture_id)
     form = StageForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
     else:
         try:
             with transaction():
@@ -329,7 +323,7 @@ def add_kpi(venture_id: int):
     venture = _venture(venture_id)
     form = KpiForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
     else:
         try:
             with transaction():
