@@ -222,3 +222,42 @@ def test_manager_home_page_shows_the_at_risk_count(
 
     assert "1 venture at risk in active cohorts" in text
     assert 'href="/cohorts/"' in text
+
+
+# Mentors, funders and partners -------------------------------------------------------------------
+
+
+def test_partner_panel_links_to_each_of_their_organisations(db, client, login_as):
+    partner = login_as("partner")
+    ladwp = factories.organisation("LADWP", members=[partner])
+    factories.organisation("LADOT")
+    db.session.commit()
+
+    text = page(client.get("/"))
+
+    assert f'href="/matching/partners/{ladwp.id}"' in text
+    assert "LADWP" in text
+    assert "LADOT" not in text
+
+
+def test_mentor_panel_counts_only_their_upcoming_booked_sessions(db, login_as):
+    mentor = login_as("mentor")
+    db.session.commit()
+
+    panel = next(p for p in home.panels_for(mentor, la_today()) if p.role == Role.MENTOR)
+
+    assert "0 upcoming sessions" in panel.facts
+    assert [link.endpoint for link in panel.links] == [
+        "mentoring.availability",
+        "mentoring.sessions",
+        "matching.my_matches",
+    ]
+
+
+def test_funder_panel_leads_to_the_ventures_that_fit(db, client, login_as):
+    login_as("funder")
+
+    text = page(client.get("/"))
+
+    assert 'href="/matching/funder/ventures"' in text
+    assert 'href="/matching/funder/profile"' in text

@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 
 from incubator.extensions import db
 from incubator.models import (
+    Booking,
+    BookingStatus,
     CheckIn,
     Cohort,
     CohortStatus,
@@ -25,9 +27,10 @@ from incubator.models import (
     User,
     Venture,
     VentureStatus,
+    utcnow,
 )
 from incubator.models.pipeline import OPEN_MILESTONE_STATUSES
-from incubator.services import pipeline, risk, ventures
+from incubator.services import hackathons, pipeline, risk, ventures
 
 
 @dataclass
@@ -260,12 +263,27 @@ def _founder(user: User, today: date) -> Panel:
 
 
 def _mentor(user: User, today: date) -> Panel:
+    upcoming = (
+        db.session.scalar(
+            select(func.count(Booking.id)).where(
+                Booking.mentor_id == user.id,
+                Booking.status == BookingStatus.BOOKED,
+                Booking.starts_at >= utcnow(),
+            )
+        )
+        or 0
+    )
     return Panel(
         Role.MENTOR,
         "Mentoring",
-        next_step="Keep your profile and time zone current: ventures will book sessions with "
-        "you here once the program opens mentoring.",
-        links=[Link("Your profile", "auth.profile")],
+        facts=[f"{_plural(upcoming, 'upcoming session')}"],
+        next_step="Publish the times you can meet founders; answer your introductions; after "
+        "each session, write your notes and rate it.",
+        links=[
+            Link("Availability", "mentoring.availability"),
+            Link("Sessions", "mentoring.sessions"),
+            Link("Introductions", "matching.my_matches"),
+        ],
     )
 
 
@@ -273,19 +291,28 @@ def _funder(user: User, today: date) -> Panel:
     return Panel(
         Role.FUNDER,
         "Funding",
-        next_step="See the ventures the program has published; ventures that fit your focus "
-        "will be listed here once matching opens.",
-        links=[Link("Showcase", "showcase.index")],
+        next_step="Keep your focus, stages and cheque range current: the ventures that fit "
+        "them are listed for you, with the numbers each venture chose to share.",
+        links=[
+            Link("Ventures that fit", "matching.funder_ventures"),
+            Link("Introductions", "matching.my_matches"),
+            Link("Your funder profile", "matching.funder_profile"),
+        ],
     )
 
 
 def _partner(user: User, today: date) -> Panel:
+    links = [Link("Your challenges", "hackathons.propose_challenge")]
+    links += [
+        Link(organisation.name, "matching.partner_page", {"organisation_id": organisation.id})
+        for organisation in hackathons.partner_organisations(user)
+    ]
     return Panel(
         Role.PARTNER,
         "Partner organisation",
-        next_step="Propose a challenge for the next hackathon, with the datasets your "
-        "organisation can share.",
-        links=[Link("Your challenges", "hackathons.propose_challenge")],
+        next_step="Propose a challenge for the next hackathon with the datasets your "
+        "organisation can share, and follow the pilots you host.",
+        links=[*links, Link("Introductions", "matching.my_matches")],
     )
 
 
