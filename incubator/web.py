@@ -74,3 +74,22 @@ def flash_form_errors(form) -> None:
         label = field.label.text if field is not None and field_name != "csrf_token" else ""
         for message in errors:
             flash(f"{label}: {message}" if label else message, "danger")
+
+
+def apply_form(form, action, success) -> bool:
+    """For POST-only actions: validate the form, run the action in one transaction, and say
+    how it went. `success` is the message, or a function giving it after the action ran.
+    Returns whether the action took effect."""
+    from incubator.services.errors import DomainError
+
+    if form is not None and not form.validate_on_submit():
+        flash_form_errors(form)
+        return False
+    try:
+        with transaction():
+            action()
+    except DomainError as error:
+        flash(error.message, "danger")
+        return False
+    flash(success() if callable(success) else success, "success")
+    return True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -16,10 +16,10 @@ from incubator.blueprints.matching.counterpart_forms import (
 from incubator.extensions import db
 from incubator.models import Organisation, Pilot, Role, Venture
 from incubator.services import outcomes, ventures
-from incubator.services.errors import DomainError, NotFound
+from incubator.services.errors import NotFound
 from incubator.services.outcomes import INSTRUMENT_LABELS
 from incubator.templating import viewer_today
-from incubator.web import flash_form_errors, transaction
+from incubator.web import apply_form, found_or_404
 
 
 def _venture(venture_id: int) -> Venture:
@@ -83,61 +83,42 @@ def venture_outcomes(venture_id: int):
     )
 
 
+def _pilot_input(form) -> outcomes.PilotInput:
+    return outcomes.PilotInput(
+        organisation_id=form.organisation_id.data,
+        title=form.title.data,
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        status=form.status.data,
+        residents_reached=form.residents_reached.data,
+        outcome=form.outcome.data or "",
+    )
+
+
 @bp.route("/ventures/<int:venture_id>/pilots", methods=["POST"])
 @roles(Role.MANAGER)
 def add_pilot(venture_id: int):
     venture = _venture(venture_id)
     form = _pilot_form()
-    if form.validate_on_submit():
-        data = outcomes.PilotInput(
-            organisation_id=form.organisation_id.data,
-            title=form.title.data,
-            starts_on=form.starts_on.data,
-            ends_on=form.ends_on.data,
-            status=form.status.data,
-            residents_reached=form.residents_reached.data,
-            outcome=form.outcome.data or "",
-        )
-        try:
-            with transaction():
-                outcomes.create_pilot(venture, data, by=current_user)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash("Pilot added.", "success")
-    else:
-        flash_form_errors(form)
+    apply_form(
+        form,
+        lambda: outcomes.create_pilot(venture, _pilot_input(form), by=current_user),
+        "Pilot added.",
+    )
     return _back(venture)
 
 
 @bp.route("/pilots/<int:pilot_id>", methods=["POST"])
 @roles(Role.MANAGER)
 def update_pilot(pilot_id: int):
-    try:
-        pilot = outcomes.get_pilot(pilot_id)
-    except NotFound:
-        abort(404)
+    pilot = found_or_404(outcomes.get_pilot, pilot_id)
     venture = pilot.venture
     form = _update_form(pilot, _organisation_choices())
-    if form.validate_on_submit():
-        data = outcomes.PilotInput(
-            organisation_id=form.organisation_id.data,
-            title=form.title.data,
-            starts_on=form.starts_on.data,
-            ends_on=form.ends_on.data,
-            status=form.status.data,
-            residents_reached=form.residents_reached.data,
-            outcome=form.outcome.data or "",
-        )
-        try:
-            with transaction():
-                outcomes.update_pilot(pilot, data, by=current_user)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash("Pilot saved.", "success")
-    else:
-        flash_form_errors(form)
+    apply_form(
+        form,
+        lambda: outcomes.update_pilot(pilot, _pilot_input(form), by=current_user),
+        "Pilot saved.",
+    )
     return _back(venture)
 
 
@@ -146,7 +127,8 @@ def update_pilot(pilot_id: int):
 def add_investment(venture_id: int):
     venture = _venture(venture_id)
     form = _investment_form()
-    if form.validate_on_submit():
+
+    def record() -> None:
         data = outcomes.InvestmentInput(
             amount=form.amount.data,
             instrument=form.instrument.data,
@@ -154,13 +136,7 @@ def add_investment(venture_id: int):
             funder_id=form.funder_id.data or None,
             funder_name=form.funder_name.data or "",
         )
-        try:
-            with transaction():
-                outcomes.record_investment(venture, data, by=current_user, today=viewer_today())
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash("Investment recorded.", "success")
-    else:
-        flash_form_errors(form)
+        outcomes.record_investment(venture, data, by=current_user, today=viewer_today())
+
+    apply_form(form, record, "Investment recorded.")
     return _back(venture)

@@ -25,7 +25,7 @@ from incubator.services import pipeline, ventures
 from incubator.services.errors import DomainError, NotFound
 from incubator.services.risk import assess
 from incubator.templating import viewer_today
-from incubator.web import flash_form_errors, transaction
+from incubator.web import apply_form, transaction
 
 
 def _venture(venture_id: int, *, write: bool = False):
@@ -121,16 +121,7 @@ def edit_milestone(milestone_id: int):
 def _milestone_action(milestone_id: int, action, success: str, form_class=None):
     milestone = _milestone(milestone_id)
     form = form_class() if form_class else None
-    if form is not None and not form.validate_on_submit():
-        flash_form_errors(form)
-    else:
-        try:
-            with transaction():
-                action(milestone, form)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(success.format(title=milestone.title), "success")
+    apply_form(form, lambda: action(milestone, form), success.format(title=milestone.title))
     return redirect(url_for("pipeline.milestones", venture_id=milestone.venture_id))
 
 
@@ -197,18 +188,13 @@ def miss_milestone(milestone_id: int):
 def move_stage(venture_id: int):
     venture = _venture(venture_id)
     form = StageForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-    else:
-        try:
-            with transaction():
-                pipeline.move_stage(
-                    venture, form.stage.data, form.reason.data or "", by=current_user
-                )
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(f"{venture.name} moved to {venture.stage_label}.", "success")
+    apply_form(
+        form,
+        lambda: pipeline.move_stage(
+            venture, form.stage.data, form.reason.data or "", by=current_user
+        ),
+        lambda: f"{venture.name} moved to {venture.stage_label}.",
+    )
     if request.form.get("back") == "timeline":
         return redirect(url_for("pipeline.timeline", venture_id=venture.id))
     return redirect(url_for("pipeline.milestones", venture_id=venture.id))
@@ -322,18 +308,13 @@ def check_ins(venture_id: int):
 def add_kpi(venture_id: int):
     venture = _venture(venture_id)
     form = KpiForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-    else:
-        try:
-            with transaction():
-                pipeline.add_custom_kpi(
-                    venture, form.name.data, form.unit.data or "", by=current_user
-                )
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(f"Your check-ins now ask for {form.name.data}.", "success")
+    apply_form(
+        form,
+        lambda: pipeline.add_custom_kpi(
+            venture, form.name.data, form.unit.data or "", by=current_user
+        ),
+        lambda: f"Your check-ins now ask for {form.name.data}.",
+    )
     return redirect(url_for("pipeline.check_in", venture_id=venture.id))
 
 
