@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -40,8 +40,8 @@ def founder(db, venture):
 
 @pytest.fixture
 def joined(venture) -> date:
-    """The day the venture entered the pipeline (in UTC, as the rules count it)."""
-    return pipeline.stage_history(venture)[0].changed_at.astimezone(UTC).date()
+    """The day the venture entered the pipeline, in the program's time zone as the rules count."""
+    return pipeline.program_date(pipeline.stage_history(venture)[0].changed_at)
 
 
 def reasons_on(venture, day: date) -> list[risk.RiskReason]:
@@ -203,7 +203,7 @@ def test_longer_in_a_stage_than_the_cohort_expects_puts_a_venture_at_risk(
 def test_the_stage_clock_restarts_when_a_venture_moves(db, cohort, venture, manager, joined):
     pipeline.set_expected_days(cohort, "concept", 10, by=manager)
     pipeline.set_expected_days(cohort, "prototype", 10, by=manager)
-    moved = datetime.combine(joined + timedelta(days=5), datetime.min.time(), UTC)
+    moved = datetime.combine(joined + timedelta(days=5), time(12), ZoneInfo("America/Los_Angeles"))
     pipeline.move_stage(venture, "prototype", "", by=manager, at=moved)
 
     assert "stalled" not in codes_on(venture, joined + timedelta(days=15))

@@ -238,12 +238,18 @@ def remove_milestone_template(template: MilestoneTemplate, *, by: User) -> None:
 # Stages ---------------------------------------------------------------------------------------
 
 
-def _local_today() -> date:
+def program_date(moment: datetime) -> date:
+    """The calendar day a UTC moment falls on in the program's time zone. Due dates and day
+    counts use it; the UTC date is a day ahead every Los Angeles afternoon."""
     from zoneinfo import ZoneInfo
 
     from flask import current_app
 
-    return datetime.now(ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])).date()
+    return moment.astimezone(ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])).date()
+
+
+def _local_today() -> date:
+    return program_date(utcnow())
 
 
 def enter_pipeline(venture: Venture, *, by: User | None, at: datetime | None = None) -> None:
@@ -259,7 +265,7 @@ def enter_pipeline(venture: Venture, *, by: User | None, at: datetime | None = N
         )
     )
     ensure_stage_plans(venture.cohort)
-    _add_stage_milestones(venture, venture.stage, (at or utcnow()).date())
+    _add_stage_milestones(venture, venture.stage, program_date(at or utcnow()))
     db.session.flush()
 
 
@@ -288,7 +294,7 @@ def move_stage(
     db.session.add(change)
     before = venture.stage
     venture.stage = target
-    _add_stage_milestones(venture, target, at.date())
+    _add_stage_milestones(venture, target, program_date(at))
     db.session.flush()
     audit.record(
         by,

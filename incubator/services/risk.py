@@ -13,6 +13,7 @@ from sqlalchemy import case, func, select
 from incubator.extensions import db
 from incubator.models import CheckIn, Milestone, StageChange, StagePlan, Venture
 from incubator.models.pipeline import OPEN_MILESTONE_STATUSES
+from incubator.services.pipeline import program_date
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def reasons(venture: Venture, signal: VentureSignals, today: date) -> list[RiskR
     if signal.last_check_in_on is None:
         # Counted from joining the pipeline: a recent stage move does not restart the clock.
         joined = signal.joined_at or signal.stage_since
-        started = joined.date() if joined else today
+        started = program_date(joined) if joined else today
         if (today - started).days > quiet_days:
             found.append(RiskReason("no_check_in", "no check-in yet"))
     elif (today - signal.last_check_in_on).days > quiet_days:
@@ -161,7 +162,7 @@ def reasons(venture: Venture, signal: VentureSignals, today: date) -> list[RiskR
             )
         )
     if signal.expected_days and signal.stage_since is not None:
-        days_in_stage = (today - signal.stage_since.date()).days
+        days_in_stage = (today - program_date(signal.stage_since)).days
         if days_in_stage > signal.expected_days:
             found.append(
                 RiskReason(
