@@ -33,3 +33,28 @@ class InvalidToken(DomainError):
 
 class SlotTaken(Conflict):
     """Someone else booked the slot first."""
+
+
+class Busy(Conflict):
+    """The database refused a write that collided with another one (a deadlock or a
+    serialisation failure) even after one retry; nothing was written."""
+
+    def __init__(self, message: str = ""):
+        super().__init__(
+            message
+            or "Someone else was changing the same thing at that moment, and nothing was "
+            "saved. Please try again."
+        )
+
+
+class StaleEdit(Conflict):
+    """The object changed since the form was opened; saving would overwrite that change.
+
+    `theirs` and `yours` map each field that differs to its value, for the page to show
+    both versions side by side.
+    """
+
+    def __init__(self, message: str, *, theirs: dict | None = None, yours: dict | None = None):
+        super().__init__(message)
+        self.theirs = theirs or {}
+        self.yours = yours or {}
