@@ -261,3 +261,15 @@ def count_queries(app):
             event.remove(_db.engine, "before_cursor_execute", count)
 
     return counting
+
+
+@pytest.fixture(scope="session")
+def served(database_factory, tmp_path_factory):
+    """Gunicorn with several workers on a fresh database, for the race tests (tests/races.py)."""
+    from tests.races import served_app
+
+    def app_on(url: str) -> Flask:
+        return create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": url})
+
+    log_path = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    yield from served_app(database_factory("races"), log_path, app_on)

@@ -14,6 +14,7 @@ from incubator.models import (
     AuditEvent,
     Booking,
     BookingStatus,
+    OfficeHoursDay,
     Role,
     SessionRating,
     Slot,
@@ -241,6 +242,69 @@ def test_a_founder_cannot_hold_two_overlapping_sessions(db, slot, leakmap, ana, 
     assert count(db, Booking, Booking.founder_id == ana.id) == 2
 
 
+def test_a_slot_the_mentor_cancelled_stays_closed(db, slot, session, maya):
+    booking_service.cancel(session, "Called away", by=maya, now=NOW)
+
+    assert db.session.get(Slot, slot.id).status == SlotStatus.WITHDRAWN
+    assert not booking_service.is_free(slot, now=NOW)
+
+
+def test_a_mentor_may_keep_a_cancelled_slot_open_for_others(db, slot, session, maya):
+    booking_service.cancel(session, "Moving this one", by=maya, keep_open=True, now=NOW)
+
+    assert db.session.get(Slot, slot.id).status == SlotStatus.OPEN
+    assert booking_service.is_free(slot, now=NOW)
+
+
+def test_a_slot_a_founder_cancelled_goes_back_to_other_founders(db, slot, session, ana):
+    booking_service.cancel(session, "Sick", by=ana, keep_open=False, now=NOW)
+
+    assert booking_service.is_free(slot, now=NOW)
+
+
+def test_a_cancelled_office_hours_meeting_never_becomes_free_time(db, slot, session, maya, ana):
+    day = OfficeHoursDay(
+        cohort_id=session.venture.cohort_id,
+        day=slot.starts_at.date(),
+        meeting_minutes=20,
+        status="published",
+        published_at=NOW,
+        created_by_id=maya.id,
+    )
+    db.session.add(day)
+    db.session.flush()
+    slot.office_hours_day_id = day.id
+    db.session.flush()
+
+    booking_service.cancel(session, "Sick", by=ana, now=NOW)
+
+    assert db.session.get(Slot, slot.id).status == SlotStatus.WITHDRAWN
+
+
+def test_the_mentor_chooses_whether_the_time_stays_open_on_the_page(
+    db, client_for, leakmap, ana, maya
+):
+    upcoming = factories.session_booking(factories.mentor_slot(maya, ahead(3)), leakmap, ana)
+    client = client_for(maya)
+    assert "Keep this time open" in client.get(f"/mentoring/sessions/{upcoming.id}").text
+
+    response = client.post(
+        f"/mentoring/sessions/{upcoming.id}/cancel",
+        data={"reason": "Conference", "keep_open": "y"},
+    )
+
+    assert response.status_code == 302
+    assert reloaded(db, upcoming).status == BookingStatus.CANCELLED
+    assert db.session.get(Slot, upcoming.slot_id).status == SlotStatus.OPEN
+
+
+def test_founders_are_not_offered_to_keep_the_time_open(db, client_for, leakmap, ana, maya):
+    upcoming = factories.session_booking(factories.mentor_slot(maya, ahead(3)), leakmap, ana)
+    page = client_for(ana).get(f"/mentoring/sessions/{upcoming.id}").text
+    assert "Cancel the session" in page
+    assert "Keep this time open" not in page
+
+
 def test_a_cancelled_session_does_not_block_its_time(db, slot, leakmap, ana, omar, session):
     booking_service.cancel(session, "Clash with a demo day", by=ana, now=NOW)
     same_time = factories.mentor_slot(omar, slot.starts_at)
@@ -429,7 +493,7 @@ def test_a_session_cancelled_or_over_cannot_be_cancelled(db, session, ana):
     with pytest.raises(InvalidInput, match="over"):
         booking_service.cancel(session, "Late", by=ana, now=session.ends_at)
     booking_service.cancel(session, "Sick", by=ana, now=NOW)
-    with pytest.raises(InvalidInput, match="cancelled"):
+    with pytest.raises(Conflict, match=r"already cancelled by you \(Sick\)"):
         booking_service.cancel(session, "Again", by=ana, now=NOW)
 
 
@@ -611,7 +675,7 @@ def test_only_the_mentor_records_the_outcome(db, session, ana, omar, manager):
 
 def test_a_cancelled_session_has_no_outcome(db, session, ana, maya):
     booking_service.cancel(session, "Sick", by=ana, now=NOW)
-    with pytest.raises(InvalidInput, match="cancelled"):
+    with pytest.raises(Conflict, match="already cancelled by Ana Lopez"):
         booking_service.mark_outcome(session, BookingStatus.COMPLETED, by=maya, now=session.ends_at)
     with pytest.raises(InvalidInput):
         booking_service.mark_outcome(session, BookingStatus.CANCELLED, by=maya, now=NOW)

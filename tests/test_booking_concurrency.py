@@ -13,29 +13,21 @@ from __future__ import annotations
 
 import html
 import re
-import secrets
 import threading
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-import pytest
 import requests
-from flask import Flask, url_for
-from flask_migrate import upgrade
 from sqlalchemy import select
 
 from bench.load import csrf_token, signed_in_session
-from bench.server import Gunicorn
-from incubator import create_app
-from incubator.extensions import db, limiter
+from incubator.extensions import db
 from incubator.models import Booking, BookingStatus, MentorProfile, Slot, SlotStatus, utcnow
 from tests import factories
+from tests.races import Served
 
-WORKERS = 4
 RACERS = 24  # concurrent booking attempts per race, more than the 20 the requirement asks
 REQUEST_TIMEOUT = 30  # seconds, for every request a test makes
 # What the losers must be told (services/booking.py), in a flash message on their page:
@@ -44,53 +36,6 @@ REQUEST_TIMEOUT = 30  # seconds, for every request a test makes
 SLOT_TAKEN_TEXT = "just taken"
 OVERLAP_TEXT = "already have a session at that time"
 ALERT = re.compile(r'<div class="alert[^"]*"[^>]*role="alert">(.*?)<button', re.DOTALL)
-
-
-@dataclass
-class Served:
-    """Gunicorn serving the app, and an app of our own on the same database to seed and check."""
-
-    app: Flask
-    server: Gunicorn
-    log_path: Path
-
-    @property
-    def base_url(self) -> str:
-        return self.server.base_url
-
-    def path_for(self, endpoint: str, **values) -> str:
-        with self.app.test_request_context():
-            return url_for(endpoint, **values)
-
-    def log(self, since: int = 0) -> str:
-        """Gunicorn's log, from a character offset (an earlier len(log())) on."""
-        return self.log_path.read_text(errors="replace")[since:]
-
-
-@pytest.fixture(scope="module")
-def served(database_factory, tmp_path_factory) -> Iterator[Served]:
-    """A fresh, migrated database and gunicorn (4 sync workers) serving the app on it.
-
-    Each test seeds its own people and slots, so the two races never share a row.
-    """
-    url = database_factory("booking_race")
-    # The rate limiter is one object shared by every app; put its state back afterwards.
-    limiter_state = dict(vars(limiter))
-    app = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": url})
-    log_path = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
-    try:
-        with app.app_context():
-            upgrade()
-            db.session.remove()
-        # bench.wsgi_bench: debug off, fast password hashing, CSRF on, rate limits off (env).
-        with Gunicorn(url, secrets.token_hex(32), WORKERS, log_path) as server:
-            yield Served(app, server, log_path)
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        vars(limiter).clear()
-        vars(limiter).update(limiter_state)
 
 
 # Seeding ------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from incubator.extensions import db as _db
 from incubator.models import (
     AuditEvent,
     Booking,
@@ -619,8 +620,19 @@ def test_publishing_at_the_same_moment_from_several_tabs_books_the_day_once(
 def test_a_day_that_has_begun_cannot_be_published(db, setting):
     day = day_of(setting)
 
-    with pytest.raises(InvalidInput, match="already started"):
+    with pytest.raises(InvalidInput, match="less than 60 minutes"):
         office_hours.publish(day, by=setting.manager, now=datetime(2031, 3, 12, 17, tzinfo=UTC))
+
+
+def test_a_day_inside_the_booking_notice_cannot_be_published(db, setting):
+    day = day_of(setting)
+    first = min(meeting.starts_at for meeting in office_hours.planned_meetings(day))
+
+    with pytest.raises(InvalidInput, match="less than 60 minutes"):
+        office_hours.publish(day, by=setting.manager, now=first - timedelta(minutes=59))
+    _db.session.refresh(day)
+    assert day.status == office_hours.DRAFT
+    assert office_hours.publish(day, by=setting.manager, now=first - timedelta(minutes=60))
 
 
 # Rankings afterwards ---------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from incubator.models import (
     VentureStatus,
     utcnow,
 )
-from incubator.services import audit, notifications
+from incubator.services import audit, locks, notifications
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed, SlotTaken
 
 SLOT_TAKEN = "That slot was just taken by someone else. Choose another free time."
@@ -50,19 +50,6 @@ def may_view(user: User, booking: Booking) -> bool:
         or _is_manager(user)
         or any(m.user_id == user.id for m in booking.venture.members)
     )
-
-
-def _lock_founder(founder: User) -> None:
-    # On PostgreSQL one founder's bookings queue behind this row lock, so the overlap and
-    # weekly-limit checks below cannot race; on SQLite BEGIN IMMEDIATE already serialises.
-    db.session.execute(select(User.id).where(User.id == founder.id).with_for_update())
-
-
-def _lock_slot(slot: Slot) -> None:
-    # A mentor editing or withdrawing the slot locks it too (services/mentoring.py), so on
-    # PostgreSQL a booking sees the slot as it is once any such change has committed.
-    db.session.execute(select(Slot.id).where(Slot.id == slot.id).with_for_update())
-    db.session.refresh(slot)
 
 
 def _week_bounds(moment: datetime) -> tuple[datetime, datetime]:
@@ -155,8 +142,9 @@ def book(
         raise InvalidInput("Write a short agenda so the mentor can prepare.")
     if len(agenda) > AGENDA_MAX:
         raise InvalidInput(f"Keep the agenda under {AGENDA_MAX:,} characters.")
-    _lock_founder(by)
-    _lock_slot(slot)
+    # One founder's bookings queue behind their row, so the overlap and weekly-limit checks
+    # cannot race; the slot is read again as any edit or withdrawal left it.
+    locks.lock(by, slot)
     _check_bookable(slot, venture, by, now)
     booking = Booking(
         uid=f"{uuid.uuid4()}@accelerate-la",
@@ -211,21 +199,66 @@ def _cancel(booking: Booking, reason: str, by: User, now: datetime) -> None:
     )
 
 
-def cancel(booking: Booking, reason: str, *, by: User, now: datetime | None = None) -> None:
-    """Either side cancels with a reason; inside the cutoff it is recorded as late."""
+def _when(moment: datetime, viewer: User) -> str:
+    local = moment.astimezone(notifications.zone_of(viewer))
+    return f"{local:%a %b %-d, %-I:%M %p}"
+
+
+def what_happened(booking: Booking, viewer: User) -> str:
+    """Why a session can no longer be changed, in the words of what someone else did."""
+    who = booking.cancelled_by.name if booking.cancelled_by else "someone"
+    if booking.cancelled_by_id == viewer.id:
+        who = "you"
+    if booking.rescheduled_to_id is not None:
+        moved_to = db.session.get(Booking, booking.rescheduled_to_id)
+        if moved_to is not None:
+            return (
+                f"This session was moved to {_when(moved_to.starts_at, viewer)} by {who}; "
+                "open the new session to change it."
+            )
+    if booking.status == BookingStatus.CANCELLED:
+        reason = f" ({booking.cancel_reason})" if booking.cancel_reason else ""
+        return f"This session was already cancelled by {who}{reason}."
+    return f"This session is already marked {booking.status_label.lower()}."
+
+
+def _lock_session(booking: Booking, *, founder: User | None = None, slot: Slot | None = None):
+    """Lock, in the documented order, the founder whose sessions change, the slot that
+    changes hands and the session itself, and re-read them (services/locks.py)."""
+    locks.lock(founder, booking.slot, slot, booking)
+
+
+def cancel(
+    booking: Booking,
+    reason: str,
+    *,
+    by: User,
+    keep_open: bool = False,
+    now: datetime | None = None,
+) -> None:
+    """Either side cancels with a reason; inside the cutoff it is recorded as late.
+
+    The slot goes back to other founders when a founder cancels; when the mentor cancels it
+    closes, unless the mentor keeps it open. An office-hours meeting never becomes free time.
+    """
     now = now or utcnow()
     if not _may_change(by, booking):
         raise NotAllowed("Only the mentor and the venture's founders can cancel this session.")
-    if booking.status != BookingStatus.BOOKED:
-        raise InvalidInput(
-            f"This session is {booking.status_label.lower()}; it cannot be cancelled."
-        )
-    if booking.ends_at <= now:
-        raise InvalidInput("This session is over; mark it completed or a no-show instead.")
     reason = reason.strip()
     if not reason:
         raise InvalidInput("Give a reason; the other side sees it.")
+    _lock_session(booking)
+    if booking.status != BookingStatus.BOOKED:
+        raise Conflict(what_happened(booking, by))
+    if booking.ends_at <= now:
+        raise InvalidInput("This session is over; mark it completed or a no-show instead.")
     _cancel(booking, reason, by, now)
+    slot = booking.slot
+    by_mentor = booking.mentor_id == by.id
+    if slot.office_hours_day_id is not None or (by_mentor and not keep_open):
+        slot.status = SlotStatus.WITHDRAWN
+        db.session.flush()
+        audit.record(by, "slot.closed", "slot", slot.id, after={"after_booking": booking.id})
     notifications.booking_cancelled(booking)
 
 
@@ -240,14 +273,15 @@ def reschedule(
     now = now or utcnow()
     if not is_founder_of(by, booking.venture):
         raise NotAllowed("Only the venture's founders can move this session.")
-    if booking.status != BookingStatus.BOOKED or booking.starts_at <= now:
-        raise InvalidInput("Only an upcoming booked session can be moved.")
     if new_slot.id == booking.slot_id:
         raise InvalidInput("Choose a different slot.")
     if new_slot.mentor_id != booking.mentor_id:
         raise InvalidInput("A session moves to another time with the same mentor.")
-    _lock_founder(by)
-    _lock_slot(new_slot)
+    _lock_session(booking, founder=by, slot=new_slot)
+    if booking.status != BookingStatus.BOOKED:
+        raise Conflict(what_happened(booking, by))
+    if booking.starts_at <= now:
+        raise InvalidInput("Only an upcoming booked session can be moved.")
     before = _state(booking)
     _cancel(booking, "Moved to another time", by, now)
     new = Booking(
@@ -260,6 +294,7 @@ def reschedule(
         ends_at=new_slot.ends_at,
         agenda=booking.agenda,
         status=BookingStatus.BOOKED,
+        office_hours_day_id=None,
     )
     _check_bookable(new_slot, booking.venture, by, now)
     _insert(new)
@@ -276,6 +311,10 @@ def reschedule(
         before=before,
         after={**_state(new), "booking_id": new.id},
     )
+    if booking.slot.office_hours_day_id is not None:
+        # The meeting's time was set aside for the office-hours day, not offered to all.
+        booking.slot.status = SlotStatus.WITHDRAWN
+        db.session.flush()
     notifications.booking_rescheduled(booking, new)
     return new
 
@@ -291,8 +330,9 @@ def mark_outcome(booking: Booking, status: str, *, by: User, now: datetime | Non
     _mentor_only(booking, by, "record how it went")
     if status not in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW):
         raise InvalidInput("A session ends completed or as a no-show.")
-    if booking.status not in (BookingStatus.BOOKED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW):
-        raise InvalidInput("A cancelled session has no outcome.")
+    _lock_session(booking)
+    if booking.status == BookingStatus.CANCELLED:
+        raise Conflict(what_happened(booking, by) + " A cancelled session has no outcome.")
     if booking.starts_at > now:
         raise InvalidInput("The session has not started yet.")
     before = _state(booking)
@@ -307,8 +347,9 @@ def mark_outcome(booking: Booking, status: str, *, by: User, now: datetime | Non
 def save_notes(booking: Booking, shared: str, private: str, *, by: User) -> None:
     """Shared notes go to the venture's founders; private notes stay with the mentor."""
     _mentor_only(booking, by, "write notes")
+    _lock_session(booking)
     if booking.status == BookingStatus.CANCELLED:
-        raise InvalidInput("A cancelled session has no notes.")
+        raise Conflict(what_happened(booking, by) + " A cancelled session has no notes.")
     if len(shared) > 20000 or len(private) > 20000:
         raise InvalidInput("Notes are limited to 20,000 characters.")
     booking.shared_notes = shared.strip()
@@ -335,6 +376,7 @@ def rate(booking: Booking, score: int, comment: str, *, by: User) -> SessionRati
         side = "founder"
     else:
         raise NotAllowed("Only the mentor and the venture's founders rate this session.")
+    _lock_session(booking)
     if booking.status != BookingStatus.COMPLETED:
         raise InvalidInput("Only a completed session can be rated.")
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:

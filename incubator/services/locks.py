@@ -63,7 +63,10 @@ def lock(*objects: object | None) -> None:
     transaction can change those rows until this one ends. `None`s are skipped, so callers
     can pass optional objects.
     """
-    present = [obj for obj in objects if obj is not None]
+    # Flask-Login's current_user is a proxy; lock the user behind it.
+    present = [
+        getattr(obj, "_get_current_object", lambda o=obj: o)() for obj in objects if obj is not None
+    ]
     for obj in _ordered(present):
         db.session.refresh(obj, with_for_update={"key_share": True})
 

@@ -35,7 +35,7 @@ from incubator.models import (
     UserRole,
     utcnow,
 )
-from incubator.services import accounts, audit
+from incubator.services import accounts, audit, locks
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from incubator.vocabulary import CHALLENGE_AREAS, LANGUAGES
 
@@ -575,6 +575,7 @@ def publish_slot(
     location = _clean_location(location, mentor)
     note = _clean_text(note, 2000, "The note")
     spans = [(starts_at, ends_at)]
+    locks.lock(mentor)  # one mentor's publications queue, so the overlap check holds
     _refuse_overlap(mentor.id, spans, zone)
 
     def write() -> Slot:
@@ -682,6 +683,7 @@ def publish_series(
         )
     location = _clean_location(location, mentor)
     note = _clean_text(note, 2000, "The note")
+    locks.lock(mentor)
     _refuse_overlap(mentor.id, spans, zone, series=True)
 
     def write() -> tuple[SlotSeries, list[Slot]]:
@@ -755,19 +757,6 @@ def active_booking(slot: Slot) -> Booking | None:
     )
 
 
-def _lock(slot: Slot) -> None:
-    # On PostgreSQL this waits for a booking of the slot being inserted (its foreign key check
-    # holds a share lock on the row) and re-reads the slot; on SQLite BEGIN IMMEDIATE already
-    # serialises, and FOR UPDATE compiles to nothing.
-    # Fetching the row is what refreshes the loaded slot (populate_existing).
-    db.session.scalars(
-        select(Slot)
-        .where(Slot.id == slot.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-
-
 def _check_changeable(slot: Slot, by: User) -> None:
     """Only the slot's mentor changes it, and only while it is open and not booked."""
     if slot.mentor_id != by.id:
@@ -795,7 +784,7 @@ def update_slot(
 ) -> Slot:
     """Move or reword an unbooked open slot of one's own."""
     now = now or utcnow()
-    _lock(slot)
+    locks.lock(slot)
     _check_changeable(slot, by)
     if slot.starts_at <= now:
         raise InvalidInput("This slot has already started; it can no longer be changed.")
@@ -825,7 +814,7 @@ def update_slot(
 
 def withdraw_slot(slot: Slot, *, by: User) -> None:
     """Withdraw an unbooked open slot of one's own; it is kept, marked withdrawn."""
-    _lock(slot)
+    locks.lock(slot)
     _check_changeable(slot, by)
     before = _slot_state(slot)
     slot.status = SlotStatus.WITHDRAWN

@@ -15,11 +15,16 @@ from incubator.services import calendars, mail
 ICS_FILENAME = "session.ics"
 
 
-def _when(booking: Booking, viewer: User) -> str:
+def zone_of(viewer: User) -> ZoneInfo:
+    """The zone a person reads times in."""
     try:
-        zone = ZoneInfo(viewer.time_zone)
+        return ZoneInfo(viewer.time_zone)
     except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("America/Los_Angeles")
+        return ZoneInfo("America/Los_Angeles")
+
+
+def _when(booking: Booking, viewer: User) -> str:
+    zone = zone_of(viewer)
     start = booking.starts_at.astimezone(zone)
     end = booking.ends_at.astimezone(zone)
     return f"{start:%A %B %-d, %Y, %-I:%M %p} to {end:%-I:%M %p %Z}"

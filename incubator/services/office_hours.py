@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
+from flask import current_app
 from scipy.optimize import linear_sum_assignment
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -49,7 +50,7 @@ from incubator.models import (
     VentureStatus,
     utcnow,
 )
-from incubator.services import audit, mail
+from incubator.services import audit, locks, mail
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 
 TimeRange = tuple[datetime, datetime]
@@ -922,21 +923,10 @@ def _refuse_clashes(day: OfficeHoursDay, meetings: list[Meeting], founders: dict
 
 
 def _lock_day(day: OfficeHoursDay, founders: dict[int, int]) -> None:
-    # PostgreSQL: a second publish of the day waits here and then sees it published; the
-    # founders' rows are the locks booking.book() takes, so no booking slips in between.
-    # SQLite: the route's BEGIN IMMEDIATE already serialises, and FOR UPDATE is dropped.
-    # The row must be fetched: populate_existing refreshes `day` only as rows are read.
-    db.session.scalars(
-        select(OfficeHoursDay)
-        .where(OfficeHoursDay.id == day.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-    ids = sorted(set(founders.values()))
-    if ids:
-        db.session.execute(
-            select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update()
-        )
+    # A second publish of the day waits here and then sees it published; the founders' rows
+    # are the locks booking.book() takes, so no booking slips in between (services/locks.py).
+    locks.lock(day)
+    locks.lock_ids(User, founders.values())
 
 
 def publish(day: OfficeHoursDay, *, by: User, now: datetime | None = None) -> list[Booking]:
@@ -951,8 +941,12 @@ def publish(day: OfficeHoursDay, *, by: User, now: datetime | None = None) -> li
     meetings = planned_meetings(day)
     if not meetings:
         raise InvalidInput("There is no plan to publish yet; plan the day first.")
-    if min(m.starts_at for m in meetings) <= now:
-        raise InvalidInput("The day's first meeting has already started; nothing was published.")
+    notice = current_app.config["BOOKING_MIN_NOTICE_MINUTES"]
+    if min(m.starts_at for m in meetings) < now + timedelta(minutes=notice):
+        raise InvalidInput(
+            f"The day's first meeting starts in less than {notice} minutes, the notice a "
+            "booking needs; nothing was published. Move the day or its start."
+        )
     missing = [v for v in {m.venture_id for m in meetings} if v not in founders]
     if missing:
         names = ", ".join(

@@ -1,7 +1,7 @@
 """Forms for booking, changing, noting and rating mentor sessions, and calendar feeds."""
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from incubator.models import BookingStatus
@@ -30,6 +30,12 @@ class CancelForm(FlaskForm):
             InputRequired(message="Give a reason; the other side sees it."),
             Length(max=2000),
         ],
+    )
+    # Mentors only (the route removes it for founders): otherwise the time closes with the
+    # session, so a cancelled meeting does not turn into free time by surprise.
+    keep_open = BooleanField(
+        "Keep this time open for other founders",
+        description="Leave unticked to close the time along with the session.",
     )
     submit = SubmitField("Cancel the session")
 

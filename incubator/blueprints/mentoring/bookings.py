@@ -19,7 +19,7 @@ from incubator.services import booking as booking_service
 from incubator.services import calendars
 from incubator.services.errors import DomainError, NotAllowed, SlotTaken
 from incubator.templating import localtime
-from incubator.web import flash_form_errors, transaction
+from incubator.web import attempt, flash_form_errors
 
 # Everyone a session concerns: its founders, its mentor, and the program managers.
 SESSION_ROLES = (Role.FOUNDER, Role.MENTOR, Role.MANAGER)
@@ -65,9 +65,14 @@ def book(slot_id: int):
         try:
             # BEGIN IMMEDIATE on SQLite: the checks and the insert cannot interleave with
             # another worker's; the slot is read again inside the locked transaction.
-            with transaction(serialised=True):
-                venture = db.session.get(Venture, form.venture_id.data)
-                made = booking_service.book(slot, venture, form.agenda.data, by=current_user)
+            made = attempt(
+                lambda: booking_service.book(
+                    slot,
+                    db.session.get(Venture, form.venture_id.data),
+                    form.agenda.data,
+                    by=current_user,
+                )
+            )
         except SlotTaken as error:
             flash(error.message, "warning")
             status, taken = error.status_code, True
@@ -121,7 +126,7 @@ def _render_booking(booking: Booking, status: int = 200, **forms):
             "rating_form",
             RatingForm(data={"score": rating.score, "comment": rating.comment} if rating else None),
         )
-    forms.setdefault("cancel_form", CancelForm())
+    forms.setdefault("cancel_form", _cancel_form(booking))
     forms.setdefault("outcome_form", OutcomeForm())
     moved_to = (
         db.session.get(Booking, booking.rescheduled_to_id) if booking.rescheduled_to_id else None
@@ -143,11 +148,17 @@ def booking(booking_id: int):
     return _render_booking(_booking(booking_id))
 
 
-def _change(booking: Booking, change, success: str, *, serialised: bool = False):
+def _cancel_form(booking: Booking) -> CancelForm:
+    form = CancelForm()
+    if booking.mentor_id != current_user.id or booking.slot.office_hours_day_id is not None:
+        del form.keep_open
+    return form
+
+
+def _change(booking: Booking, change, success: str):
     """Run one change in one transaction; back to the session page with what happened."""
     try:
-        with transaction(serialised=serialised):
-            change()
+        attempt(change)
     except NotAllowed:
         abort(403)
     except DomainError as error:
@@ -161,15 +172,17 @@ def _change(booking: Booking, change, success: str, *, serialised: bool = False)
 @roles(*SESSION_ROLES)
 def cancel(booking_id: int):
     booking = _booking(booking_id)
-    form = CancelForm()
+    form = _cancel_form(booking)
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("mentoring.booking", booking_id=booking.id))
+    keep_open = bool(getattr(form, "keep_open", None) and form.keep_open.data)
     return _change(
         booking,
-        lambda: booking_service.cancel(booking, form.reason.data, by=current_user),
+        lambda: booking_service.cancel(
+            booking, form.reason.data, by=current_user, keep_open=keep_open
+        ),
         "Session cancelled. Both sides have been told.",
-        serialised=True,
     )
 
 
@@ -192,8 +205,7 @@ def reschedule(booking_id: int):
         try:
             if new_slot is None:
                 raise SlotTaken("That time is no longer offered. Choose another.")
-            with transaction(serialised=True):
-                new = booking_service.reschedule(booking, new_slot, by=current_user)
+            new = attempt(lambda: booking_service.reschedule(booking, new_slot, by=current_user))
         except NotAllowed:
             abort(403)
         except SlotTaken as error:
@@ -266,8 +278,6 @@ def rate(booking_id: int):
             booking, form.score.data, form.comment.data or "", by=current_user
         ),
         "Thank you for rating the session.",
-        # One rating per person: a double submit waits for the first instead of colliding.
-        serialised=True,
     )
 
 
