@@ -31,6 +31,16 @@ def pytest_report_header(config) -> str:
     return f"incubator test database: {BACKEND}"
 
 
+def pytest_terminal_summary(terminalreporter) -> None:
+    """How each race of tests/races.py ended, round by round, on this database."""
+    from tests.races import TALLIES
+
+    if TALLIES:
+        terminalreporter.section(f"races on {BACKEND}")
+        for tally in TALLIES:
+            terminalreporter.line(tally.line())
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer | None]:
     if BACKEND != "postgresql":

@@ -180,13 +180,26 @@ def race(requests_: list[Request]) -> list[Shown]:
 
 @dataclass
 class Tally:
-    """How the rounds of one conflict ended, for the failure message and the README table."""
+    """How the rounds of one conflict ended, for the summary and the README table."""
 
     name: str
     outcomes: Counter = field(default_factory=Counter)
+    server_errors: int = 0
 
     def add(self, outcome: str) -> None:
         self.outcomes[outcome] += 1
+
+    @property
+    def played(self) -> int:
+        return sum(self.outcomes.values())
+
+    def line(self) -> str:
+        ended = ", ".join(f"{name} {count}" for name, count in sorted(self.outcomes.items()))
+        return f"{self.name}: {self.played} rounds ({ended}), 5xx {self.server_errors}"
+
+
+# Every finished conflict, for the race summary at the end of the run (conftest.py).
+TALLIES: list[Tally] = []
 
 
 def rounds(
@@ -201,10 +214,12 @@ def rounds(
     the outcome ("cancel won", ...). No request may get a 5xx and no traceback may reach
     gunicorn's log."""
     tally = Tally(name)
+    TALLIES.append(tally)
     for number in range(count):
         log_start = len(served.log())
         shown, context = play(number)
         summary = _summary(served, shown, log_start)
+        tally.server_errors += sum(s.server_error for s in shown)
         assert not any(s.server_error for s in shown), summary
         log = served.log(log_start)
         assert "Traceback" not in log and "unhandled error" not in log, summary
