@@ -33,7 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from incubator.extensions import db as _db
-from incubator.models import MailStatus, OutboxMessage, utcnow
+from incubator.models import AuditEvent, MailStatus, OutboxMessage, utcnow
 from incubator.services import mail, mail_delivery
 from tests import factories
 from tests.helpers import link_in, location, page
@@ -594,3 +594,123 @@ def test_flask_deliver_mail_refuses_an_unknown_backend(app, runner, monkeypatch)
     assert "MAIL_BACKEND is 'carrier-pigeon'; it must be one of outbox, smtp." in result.output
     assert "Traceback" not in result.output
     assert (row().status, row().attempts) == (MailStatus.QUEUED, 0)
+
+
+# The admins' outbox page -----------------------------------------------------------------------
+
+
+def mail_row(subject: str, status: MailStatus, **fields) -> OutboxMessage:
+    now = utcnow()
+    defaults = {
+        MailStatus.QUEUED: {"attempts": 0, "next_attempt_at": now},
+        MailStatus.SENDING: {"attempts": 1, "claimed_at": now, "next_attempt_at": now},
+        MailStatus.SENT: {"attempts": 1, "sent_at": now},
+        MailStatus.FAILED: {"attempts": 10, "last_error": "ConnectionRefusedError: refused"},
+    }[status]
+    message = OutboxMessage(
+        recipient="ana@example.org",
+        subject=subject,
+        body=f"About {subject}.",
+        status=status,
+        **{**defaults, **fields},
+    )
+    _db.session.add(message)
+    _db.session.flush()
+    return message
+
+
+def test_outbox_page_shows_queued_sent_and_failed_mail(db, client, login_as):
+    login_as("admin")
+    mail_row("Waiting", MailStatus.QUEUED, attempts=2, last_error="451 4.3.0 Too busy")
+    mail_row("Delivered", MailStatus.SENT)
+    bounced = mail_row(
+        "Bounced", MailStatus.FAILED, last_error="recipient refused (550 5.1.1 Gone)"
+    )
+
+    text = page(client.get("/people/outbox"))
+
+    for expected in (
+        "Waiting",
+        "Delivered",
+        "Bounced",
+        "Queued",
+        "Sent",
+        "Failed",
+        "Next attempt",
+        "451 4.3.0 Too busy",
+        "recipient refused (550 5.1.1 Gone)",
+        "Send again",
+    ):
+        assert expected in text
+    assert text.count("<summary>Send again</summary>") == 1  # for the failed mail only
+    assert f'action="/people/outbox/{bounced.id}/retry"' in text
+
+
+def test_outbox_page_filters_by_status_and_pages(db, client, login_as):
+    login_as("admin")
+    for number in range(30):
+        mail_row(f"Sent mail {number}", MailStatus.SENT)
+    mail_row("Bounced", MailStatus.FAILED)
+
+    failed = page(client.get("/people/outbox?status=failed"))
+    sent = page(client.get("/people/outbox?status=sent"))
+    second = page(client.get("/people/outbox?status=sent&page=2"))
+    unknown = page(client.get("/people/outbox?status=nonsense"))
+
+    assert "Bounced" in failed and "Sent mail" not in failed
+    assert "Bounced" not in sent and "Sent mail 29" in sent and "Sent mail 4" not in sent
+    assert "Page 1 of 2" in sent
+    assert "/people/outbox?status=sent&page=2" in sent
+    assert "Sent mail 4" in second and "Sent mail 29" not in second
+    assert "Bounced" in unknown and "Sent mail 29" in unknown  # an unknown filter shows all
+
+
+def test_admin_sends_a_failed_mail_again(db, client, login_as, mail_server):
+    admin = login_as("admin")
+    failed = mail_row("Bounced", MailStatus.FAILED)
+    mail_server.start()
+
+    response = client.post(
+        f"/people/outbox/{failed.id}/retry",
+        data={"confirm": "y", "next": "/people/outbox?status=failed"},
+    )
+    queued = state()
+    report = mail_delivery.deliver_due()
+
+    assert location(response) == "/people/outbox?status=failed"
+    assert "The mail to ana@example.org is queued again" in page(client.get(location(response)))
+    assert (queued.status, queued.attempts) == (MailStatus.QUEUED, 0)
+    assert queued.last_error == "ConnectionRefusedError: refused"
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "mail.retried"))
+    assert (event.actor_id, event.object_id) == (admin.id, str(failed.id))
+    assert event.before["status"] == "failed" and event.after["status"] == "queued"
+    assert report.sent == 1
+    assert mail_server.subjects() == ["Bounced"]
+
+
+def test_sending_again_needs_the_confirmation(db, client, login_as):
+    login_as("admin")
+    failed = mail_row("Bounced", MailStatus.FAILED)
+
+    response = client.post(f"/people/outbox/{failed.id}/retry", data={}, follow_redirects=True)
+
+    assert "Tick the box to confirm." in page(response)
+    assert row().status == MailStatus.FAILED
+
+
+def test_only_failed_mail_can_be_sent_again(db, client, login_as):
+    login_as("admin")
+    sent = mail_row("Delivered", MailStatus.SENT)
+
+    response = client.post(
+        f"/people/outbox/{sent.id}/retry", data={"confirm": "y"}, follow_redirects=True
+    )
+
+    assert "That mail is no longer marked failed" in page(response)
+    assert (row().status, row().attempts) == (MailStatus.SENT, 1)
+
+
+def test_sending_again_a_mail_that_does_not_exist_is_not_found(db, client, login_as):
+    login_as("admin")
+
+    assert client.post("/people/outbox/999/retry", data={"confirm": "y"}).status_code == 404

@@ -36,8 +36,9 @@ from sqlalchemy import Select, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from incubator.extensions import db
-from incubator.models import PENDING_MAIL, MailStatus, OutboxMessage, utcnow
-from incubator.services.errors import InvalidInput
+from incubator.models import PENDING_MAIL, MailStatus, OutboxMessage, User, utcnow
+from incubator.services import audit
+from incubator.services.errors import Conflict, InvalidInput
 from incubator.web import transaction
 
 log = logging.getLogger(__name__)
@@ -399,3 +400,37 @@ def _describe(error: BaseException) -> str:
 
 def _text(answer: bytes | str) -> str:
     return answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)
+
+
+# Administrators -------------------------------------------------------------------------------
+
+
+def retry(message: OutboxMessage, *, by: User, now: datetime | None = None) -> None:
+    """Queue a failed mail again, due at once, with a fresh count of attempts."""
+    before = {
+        "status": message.status,
+        "attempts": message.attempts,
+        "last_error": message.last_error,
+    }
+    queued = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.status == MailStatus.FAILED)
+        .values(
+            status=MailStatus.QUEUED,
+            attempts=0,
+            next_attempt_at=now or utcnow(),
+            claimed_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if queued.rowcount != 1:
+        raise Conflict("That mail is no longer marked failed, so it was left as it is.")
+    audit.record(
+        by,
+        "mail.retried",
+        "outbox_message",
+        message.id,
+        before=before,
+        after={"status": str(MailStatus.QUEUED), "attempts": 0},
+    )
+    db.session.expire(message)
