@@ -52,7 +52,8 @@ class Config:
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     USERS_PER_PAGE = 25
 
-    # Mail: "outbox" writes to the log and the admins' outbox page; "smtp" sends for real.
+    # Mail is always queued in the outbox table first; the delivery worker then writes it to
+    # the log ("outbox": read it on the admins' outbox page) or sends it through SMTP.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
@@ -60,10 +61,21 @@ class Config:
     MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    # The display name is quoted: unquoted, its colon would make the header an address group.
     MAIL_DEFAULT_SENDER = os.environ.get(
-        "MAIL_DEFAULT_SENDER", "Accelerate: LA <no-reply@localhost>"
+        "MAIL_DEFAULT_SENDER", '"Accelerate: LA" <no-reply@localhost>'
     )
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", 10))
+    # Delivery by `flask deliver-mail` (services/mail_delivery.py). A failed attempt waits
+    # the base, doubled after each failure up to the ceiling (with the defaults, about four
+    # hours of outage before a mail is marked failed). A worker holds a mail for the lease,
+    # far longer than one send can take, before another worker may take it over.
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", 10))
+    MAIL_RETRY_BASE_SECONDS = int(os.environ.get("MAIL_RETRY_BASE_SECONDS", 60))
+    MAIL_RETRY_MAX_SECONDS = int(os.environ.get("MAIL_RETRY_MAX_SECONDS", 3600))
+    MAIL_SENDING_LEASE_SECONDS = int(os.environ.get("MAIL_SENDING_LEASE_SECONDS", 300))
+    # How often `flask deliver-mail --loop` looks for due mail when it has none.
+    MAIL_WORKER_INTERVAL_SECONDS = float(os.environ.get("MAIL_WORKER_INTERVAL_SECONDS", 5))
 
     # Rate limits; production points RATELIMIT_STORAGE_URI at a shared store (redis://...)
     # because the in-memory store counts per gunicorn worker.

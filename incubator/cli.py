@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,7 +14,7 @@ from flask import Flask, current_app
 
 from incubator.extensions import db
 from incubator.models import Role
-from incubator.services import accounts, demo, reminders
+from incubator.services import accounts, demo, mail_delivery, reminders
 from incubator.services.errors import DomainError
 
 
@@ -18,6 +22,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(send_reminders)
+    app.cli.add_command(deliver_mail)
 
 
 @click.command("create-admin")
@@ -91,3 +96,62 @@ def send_reminders(day: datetime | None) -> None:
     report = reminders.send_reminders(today)
     db.session.commit()
     click.echo(report.summary())
+
+
+@click.command("deliver-mail")
+@click.option(
+    "--once",
+    "mode",
+    flag_value="once",
+    default=True,
+    help="Deliver the mail that is due now, then stop (the default).",
+)
+@click.option(
+    "--loop",
+    "mode",
+    flag_value="loop",
+    help="Keep delivering, looking for due mail every --interval seconds, until SIGTERM or "
+    "Ctrl-C; the mail in hand is finished first.",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.01),
+    help="Seconds between looks with --loop (default: MAIL_WORKER_INTERVAL_SECONDS).",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), help="Deliver at most this many mails per pass."
+)
+def deliver_mail(mode: str, interval: float | None, limit: int | None) -> None:
+    """Send the mail waiting in the outbox, retrying failures with back-off.
+
+    Safe to run several at once: each mail is claimed by one worker only.
+    """
+    try:
+        if mode == "loop":
+            stop = threading.Event()
+            interval = interval or current_app.config["MAIL_WORKER_INTERVAL_SECONDS"]
+            click.echo(f"Delivering mail, looking every {interval:g} s; stop with Ctrl-C.")
+            with _stop_on_signals(stop):
+                report = mail_delivery.run(stop, interval=interval, limit=limit)
+        else:
+            report = mail_delivery.deliver_due(limit=limit)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(report.summary())
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """Set `stop` on SIGTERM or SIGINT instead of dying mid-send; put the handlers back after."""
+
+    def request_stop(_signum, _frame) -> None:
+        stop.set()
+
+    previous = {
+        signum: signal.signal(signum, request_stop) for signum in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -50,6 +50,7 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "people.set_activation": MANAGER,
     "people.resend_invitation": MANAGER,
     "people.outbox": ADMIN,
+    "people.retry_mail": ADMIN,
     "people.audit_log": ADMIN,
     "api.me": ANY,
     # Hackathons: managers run them; partners propose challenges.

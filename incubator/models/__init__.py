@@ -1,7 +1,7 @@
 """All models, importable from one place."""
 
 from incubator.models.accounts import ROLE_LABELS, Invitation, Role, User, UserRole
-from incubator.models.audit import AuditEvent, OutboxMessage
+from incubator.models.audit import PENDING_MAIL, AuditEvent, MailStatus, OutboxMessage
 from incubator.models.base import Base, UTCDateTime, utcnow
 from incubator.models.hackathons import (
     Challenge,
@@ -69,6 +69,7 @@ from incubator.models.ventures import (
 __all__ = [
     "ACTIVE_BOOKING",
     "LIVE_MATCH",
+    "PENDING_MAIL",
     "ROLE_LABELS",
     "AuditEvent",
     "Base",
@@ -90,6 +91,7 @@ __all__ = [
     "Investment",
     "Invitation",
     "JudgeAssignment",
+    "MailStatus",
     "Match",
     "MatchKind",
     "MatchStatus",

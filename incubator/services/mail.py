@@ -1,16 +1,19 @@
-"""The one way the app sends mail: the outbox (log + admin page) or SMTP."""
+"""The one way the app sends mail: a row in the outbox, written in the caller's transaction.
+
+Nothing leaves the app here. `flask deliver-mail` (services/mail_delivery.py) delivers the
+row after the transaction commits, so a request that fails sends nothing, and a mail server
+that is slow or down changes no answer the app gives.
+"""
 
 from __future__ import annotations
 
 import logging
-import smtplib
 from dataclasses import dataclass
-from email.message import EmailMessage
 
 from flask import current_app, url_for
 
 from incubator.extensions import db
-from incubator.models import OutboxMessage
+from incubator.models import MailStatus, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +26,7 @@ class Attachment:
 
 
 def send(recipient: str, subject: str, body: str, attachment: Attachment | None = None) -> None:
-    """Send a plain-text mail, with at most one text attachment, through the configured backend."""
-    config = current_app.config
-    backend = config["MAIL_BACKEND"]
-    if backend == "smtp":
-        _send_smtp(config, recipient, subject, body, attachment)
-        return
-    if backend != "outbox":
-        raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}")
-    # The outbox row commits with the request that caused it, so a failed request sends nothing.
+    """Queue a plain-text mail, with at most one text attachment, for the delivery worker."""
     db.session.add(
         OutboxMessage(
             recipient=recipient,
@@ -40,39 +35,12 @@ def send(recipient: str, subject: str, body: str, attachment: Attachment | None 
             attachment_name=attachment.filename if attachment else None,
             attachment_type=attachment.content_type if attachment else None,
             attachment=attachment.content if attachment else None,
+            status=MailStatus.QUEUED,
+            attempts=0,
+            next_attempt_at=utcnow(),
         )
     )
-    log.info("mail to %s: %s", recipient, subject)
-    log.debug("%s", body)
-
-
-def _send_smtp(
-    config, recipient: str, subject: str, body: str, attachment: Attachment | None
-) -> None:
-    message = EmailMessage()
-    message["From"] = config["MAIL_DEFAULT_SENDER"]
-    message["To"] = recipient
-    message["Subject"] = subject
-    message.set_content(body)
-    if attachment is not None:
-        maintype, _, rest = attachment.content_type.partition("/")
-        subtype = rest.partition(";")[0]
-        message.add_attachment(
-            attachment.content.encode(),
-            maintype=maintype,
-            subtype=subtype.strip(),
-            filename=attachment.filename,
-        )
-    smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
-    with smtp_class(
-        config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]
-    ) as smtp:
-        if config["MAIL_USE_TLS"]:
-            smtp.starttls()
-        if config["MAIL_USERNAME"]:
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-        smtp.send_message(message)
-    log.info("mail to %s sent through SMTP: %s", recipient, subject)
+    log.info("mail to %s queued: %s", recipient, subject)
 
 
 def link(endpoint: str, **values) -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from incubator.extensions import db
-from incubator.models import AuditEvent, Invitation, OutboxMessage, Role, User, UserRole
+from incubator.models import AuditEvent, Invitation, MailStatus, OutboxMessage, Role, User, UserRole
 
 
 def search_users(query: str, role: Role | None, page: int, per_page: int) -> Pagination:
@@ -36,9 +36,24 @@ def open_invitation(user: User) -> Invitation | None:
     )
 
 
-def outbox(page: int, per_page: int) -> Pagination:
+def outbox(page: int, per_page: int, status: MailStatus | None = None) -> Pagination:
+    """Mail in the outbox, newest first, optionally only in one status."""
     statement = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status is not None:
+        statement = statement.where(OutboxMessage.status == status)
     return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+
+
+def outbox_counts() -> dict[MailStatus, int]:
+    """How many mails the outbox holds in each status (zero included)."""
+    counted = dict(
+        db.session.execute(
+            select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(
+                OutboxMessage.status
+            )
+        ).all()
+    )
+    return {status: counted.get(status, 0) for status in MailStatus}
 
 
 def audit_events(

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length
 
 from incubator.blueprints.auth.forms import strip
@@ -35,3 +35,10 @@ class ActivationForm(FlaskForm):
 
 class ResendInvitationForm(FlaskForm):
     submit = SubmitField("Send the invitation again")
+
+
+class RetryMailForm(FlaskForm):
+    confirm = BooleanField(
+        "Yes, send this mail again", validators=[InputRequired(message="Tick the box to confirm.")]
+    )
+    submit = SubmitField("Send again")

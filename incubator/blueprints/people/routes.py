@@ -9,13 +9,14 @@ from incubator.blueprints.people.forms import (
     ActivationForm,
     InviteForm,
     ResendInvitationForm,
+    RetryMailForm,
     RolesForm,
 )
 from incubator.extensions import db
-from incubator.models import Role, User
-from incubator.services import accounts, people
+from incubator.models import MailStatus, OutboxMessage, Role, User
+from incubator.services import accounts, mail_delivery, people
 from incubator.services.errors import DomainError
-from incubator.web import flash_form_errors, page_number, per_page, transaction
+from incubator.web import flash_form_errors, page_number, per_page, safe_next, transaction
 
 
 @bp.route("/")
@@ -142,8 +143,40 @@ def resend_invitation(user_id: int):
 @bp.route("/outbox")
 @roles(Role.ADMIN)
 def outbox():
-    page = people.outbox(page_number(), per_page("USERS_PER_PAGE"))
-    return render_template("people/outbox.html", page=page)
+    status_name = request.args.get("status", "")
+    status = MailStatus(status_name) if status_name in set(MailStatus) else None
+    page = people.outbox(page_number(), per_page("USERS_PER_PAGE"), status)
+    if not page.items and page.page > 1:
+        page = people.outbox(page.pages or 1, per_page("USERS_PER_PAGE"), status)
+    return render_template(
+        "people/outbox.html",
+        page=page,
+        status=status,
+        counts=people.outbox_counts(),
+        retry_form=RetryMailForm(),
+    )
+
+
+@bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
+@roles(Role.ADMIN)
+def retry_mail(message_id: int):
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        abort(404)
+    back = safe_next(request.form.get("next"), url_for("people.outbox"))
+    form = RetryMailForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(back)
+    recipient = message.recipient
+    try:
+        with transaction():
+            mail_delivery.retry(message, by=current_user)
+    except DomainError as error:
+        flash(error.message, "danger")
+    else:
+        flash(f"The mail to {recipient} is queued again for the next delivery run.", "success")
+    return redirect(back)
 
 
 @bp.route("/audit")
