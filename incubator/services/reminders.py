@@ -10,7 +10,6 @@ from both sending it.
 from __future__ import annotations
 
 import logging
-import smtplib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -47,7 +46,6 @@ SESSION_REMINDER = "session_reminder"
 # What became of one reminder in a run.
 SENT = "sent"
 ALREADY_SENT = "already_sent"
-FAILED = "failed"
 
 
 @dataclass
@@ -61,8 +59,6 @@ class ReminderReport:
     session_reminders: int = 0
     # Reminders that were due but had already been sent this week.
     already_sent: int = 0
-    # Reminders the mail server refused; not recorded, so the next run tries them again.
-    failed: int = 0
     ventures_at_risk: int = 0
 
     def count(self, outcome: str, kind: str) -> None:
@@ -72,10 +68,8 @@ class ReminderReport:
             self.session_reminders += 1
         elif outcome == SENT:
             self.risk_digests += 1
-        elif outcome == ALREADY_SENT:
-            self.already_sent += 1
         else:
-            self.failed += 1
+            self.already_sent += 1
 
     def summary(self) -> str:
         text = (
@@ -85,8 +79,6 @@ class ReminderReport:
         )
         if self.session_reminders:
             text += f" {self.session_reminders} reminders of tomorrow's mentor sessions sent."
-        if self.failed:
-            text += f" {self.failed} could not be sent and will be tried on the next run."
         return text
 
 
@@ -131,22 +123,19 @@ def _managers() -> list[User]:
 def _send_once(
     kind: str, person: User, period: str, sent: set[tuple[str, int]], subject: str, body: str
 ) -> str:
-    """Record the reminder, then send it; says whether it went, had gone already, or failed."""
+    """Record the reminder and queue its mail; says whether it went or had gone already."""
     if (kind, person.id) in sent:
         return ALREADY_SENT
     try:
         # One savepoint per reminder: the record first, so a parallel run that recorded it
-        # already makes this insert fail before anything is queued; and a mail that cannot
-        # be sent takes its record with it, so the next run tries again.
+        # already makes this insert fail before anything is queued. The mail is only queued
+        # here (services/mail.py); the outbox worker delivers it.
         with db.session.begin_nested():
             db.session.add(ReminderSent(kind=kind, user_id=person.id, period=period))
             db.session.flush()
             mail.send(person.email, subject, body)
     except IntegrityError:
         return ALREADY_SENT
-    except (smtplib.SMTPException, OSError):
-        log.exception("reminder %s to %s could not be sent", kind, person.email)
-        return FAILED
     sent.add((kind, person.id))
     return SENT
 
@@ -219,7 +208,6 @@ def send_reminders(today: date) -> ReminderReport:
             "risk_digests": report.risk_digests,
             "session_reminders": report.session_reminders,
             "already_sent": report.already_sent,
-            "failed": report.failed,
             "ventures_at_risk": report.ventures_at_risk,
         },
     )
