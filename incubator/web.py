@@ -100,14 +100,21 @@ def per_page(setting: str) -> int:
     return current_app.config[setting]
 
 
-def found_or_404(getter, object_id: int):
-    """The object a service getter finds, or a 404 page when it raises NotFound."""
+def found_or_404(getter, object_id: int, may_see=None):
+    """The object a service getter finds, or a 404 page when it raises NotFound or returns
+    None, or when `may_see(current_user, object)` (a `permissions` predicate) says no: an
+    object the viewer may not see answers exactly as a missing one, so ids cannot be probed."""
+    from flask_login import current_user
+
     from incubator.services.errors import NotFound
 
     try:
-        return getter(object_id)
+        found = getter(object_id)
     except NotFound:
         abort(404)
+    if found is None or (may_see is not None and not may_see(current_user, found)):
+        abort(404)
+    return found
 
 
 def flash_form_errors(form) -> None:

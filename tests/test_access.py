@@ -26,7 +26,7 @@ PARTNER = frozenset({Role.PARTNER})
 MENTOR = frozenset({Role.MENTOR})
 FOUNDER_OR_MANAGER = frozenset({Role.FOUNDER, Role.MANAGER})
 SESSION_PEOPLE = frozenset({Role.FOUNDER, Role.MENTOR, Role.MANAGER})
-CHECK_IN_READERS = frozenset({Role.FOUNDER, Role.MANAGER, Role.MENTOR, Role.FUNDER})
+KPI_READERS = frozenset({Role.FOUNDER, Role.MANAGER, Role.MENTOR, Role.FUNDER})
 MATCHED_PEOPLE = frozenset({Role.FOUNDER, Role.MENTOR, Role.FUNDER, Role.PARTNER})
 
 # Endpoint -> who may use it: "public", "any" signed-in user, or a set of roles.
@@ -94,8 +94,9 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "cohorts.edit_venture": FOUNDER_OR_MANAGER,
     # Pipeline: founders log progress on their venture; managers verify and move stages.
     "pipeline.check_in": FOUNDER,
-    # Matched mentors and funders read check-ins too, once an introduction is accepted.
-    "pipeline.check_ins": CHECK_IN_READERS,
+    # Matched mentors read check-ins too, once an introduction is accepted; funders never
+    # do, but see the KPIs a venture shares on its KPI chart.
+    "pipeline.check_ins": frozenset({Role.FOUNDER, Role.MANAGER, Role.MENTOR}),
     "pipeline.add_kpi": FOUNDER_OR_MANAGER,
     "pipeline.milestones": FOUNDER_OR_MANAGER,
     "pipeline.edit_milestone": FOUNDER_OR_MANAGER,
@@ -113,7 +114,7 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "pipeline.analytics": MANAGER,
     "pipeline.stage_chart": MANAGER,
     "pipeline.distribution_chart": MANAGER,
-    "pipeline.kpi_chart": CHECK_IN_READERS,
+    "pipeline.kpi_chart": KPI_READERS,
     # Mentor sessions: founders book; both sides and managers see their sessions; the
     # calendar feed is public because its token is the credential.
     "mentoring.book": FOUNDER,

@@ -285,7 +285,7 @@ def test_founders_see_their_own_kpi_chart_but_not_another_ventures(
     url = f"/ventures/{venture.id}/kpis.svg"
 
     sign_in(client, outsider.email)
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404
     own = app.test_client()
     sign_in(own, kpi_venture["founder"].email)
     parse_svg(own.get(url))
@@ -297,11 +297,56 @@ def test_kpi_chart_of_an_unknown_venture_is_404(client, login_as):
     assert client.get("/ventures/999/kpis.svg").status_code == 404
 
 
-@pytest.mark.parametrize("role", ["mentor", "funder", "judge", "partner"])
+@pytest.mark.parametrize("role", ["judge", "partner"])
 def test_other_roles_cannot_see_a_kpi_chart(client, login_as, kpi_venture, role):
     login_as(role)
 
     assert client.get(f"/ventures/{kpi_venture['venture'].id}/kpis.svg").status_code == 403
+
+
+def test_a_mentor_not_introduced_to_the_venture_gets_no_kpi_chart(client, login_as, kpi_venture):
+    login_as("mentor")
+
+    assert client.get(f"/ventures/{kpi_venture['venture'].id}/kpis.svg").status_code == 404
+
+
+def chart_labels(response) -> str:
+    return svg_text(parse_svg(response))
+
+
+def test_funders_see_only_the_kpis_a_venture_shares_even_when_matched(
+    db, client, login_as, kpi_venture
+):
+    venture = kpi_venture["venture"]
+    url = f"/ventures/{venture.id}/kpis.svg"
+    funder = login_as("funder")
+
+    nothing_shared = chart_labels(client.get(url))
+    venture.shared_kpis = ["revenue"]
+    factories.introduction(venture, funder, kind="funder", status="accepted")
+    matched = chart_labels(client.get(url))
+
+    for unshared in ("Residents or users reached", "Gallons saved"):
+        assert unshared not in nothing_shared and unshared not in matched
+    assert "Revenue (USD)" not in nothing_shared
+    assert "Revenue (USD)" in matched
+
+
+def test_an_accepted_mentor_sees_every_kpi_and_an_introduced_one_only_the_shared(
+    db, client, login_as, kpi_venture
+):
+    venture = kpi_venture["venture"]
+    venture.shared_kpis = ["revenue"]
+    mentor = login_as("mentor")
+    match = factories.introduction(venture, mentor, kind="mentor", status="introduced")
+    url = f"/ventures/{venture.id}/kpis.svg"
+
+    introduced = chart_labels(client.get(url))
+    match.status = "accepted"
+    accepted = chart_labels(client.get(url))
+
+    assert "Revenue (USD)" in introduced and "Gallons saved" not in introduced
+    assert "Gallons saved" in accepted and "Residents or users reached" in accepted
 
 
 def test_check_ins_page_shows_the_kpi_chart_only_when_there_are_check_ins(

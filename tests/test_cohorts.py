@@ -569,7 +569,7 @@ def test_founder_cannot_see_or_edit_another_venture(db, client, login_as, audit_
         f"/cohorts/ventures/{theirs.id}/edit", data=venture_form(name="Hijacked", one_liner="x")
     )
 
-    assert (viewed.status_code, form.status_code, posted.status_code) == (403, 403, 403)
+    assert (viewed.status_code, form.status_code, posted.status_code) == (404, 404, 404)
     stored = reloaded(db, Venture, theirs.id)
     assert (stored.name, stored.one_liner) == ("LeakMap", "Their words")
     assert snapshot(db) == before

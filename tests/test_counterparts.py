@@ -333,14 +333,14 @@ def test_a_bad_partner_profile_is_refused_and_nothing_changes(db):
     assert (saved.offers, saved.neighbourhoods, saved.capacity) == (["data"], ["Pacoima"], 2)
 
 
-def test_a_partner_of_another_organisation_gets_403(db, client, login_as):
+def test_a_partner_of_another_organisation_gets_404(db, client, login_as):
     partner = login_as("partner")
     factories.organisation("LADOT", members=[partner])
     ladwp = factories.organisation("LADWP")
-    assert client.get(f"/matching/partners/{ladwp.id}").status_code == 403
-    assert client.get(f"/matching/partners/{ladwp.id}/profile").status_code == 403
+    assert client.get(f"/matching/partners/{ladwp.id}").status_code == 404
+    assert client.get(f"/matching/partners/{ladwp.id}/profile").status_code == 404
     response = client.post(f"/matching/partners/{ladwp.id}/profile", data=partner_form())
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert db.session.get(PartnerProfile, ladwp.id) is None
     with pytest.raises(NotAllowed):
         counterparts.save_partner_profile(ladwp, counterparts.PartnerInput(), by=partner)

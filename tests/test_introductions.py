@@ -398,9 +398,9 @@ def test_a_mentor_reads_check_ins_only_once_the_match_is_accepted(
     after = client.get(f"/ventures/{venture.id}/check-ins")
     elsewhere = client.get(f"/ventures/{ventures[1].id}/check-ins")
 
-    assert before.status_code == 403
+    assert before.status_code == 404
     assert after.status_code == 200 and "Private progress" in page(after)
-    assert elsewhere.status_code == 403
+    assert elsewhere.status_code == 404
 
 
 def test_a_partner_member_answers_for_the_organisation(db, ventures):

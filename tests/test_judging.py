@@ -9,6 +9,7 @@ import math
 import pytest
 from sqlalchemy import func, select
 
+from incubator import permissions
 from incubator.models import (
     AuditEvent,
     Challenge,
@@ -200,10 +201,10 @@ def test_unassigning_a_judge_who_scored_is_refused_unless_forced(app, db):
 
     with pytest.raises(Conflict, match="Jo Judge has already scored 1 submission"):
         judging.unassign_judge(someone, submission, by=None)
-    assert judging.is_assigned(someone, submission)
+    assert permissions.may_score_submission(someone, submission)
 
     assert judging.unassign_judge(someone, submission, by=None, force=True)
-    assert not judging.is_assigned(someone, submission)
+    assert not permissions.may_score_submission(someone, submission)
     # The scores are kept (and audited) but no longer count.
     assert scores_in_db(db, someone) == {(someone.id, submission.id, criterion.id): 4}
     [removed] = events(db, "judge_assignment.removed")
@@ -217,7 +218,7 @@ def test_unassigning_a_judge_who_has_not_scored(app, db):
     someone = judge()
     factories.judge_assignment(someone, submission)
     assert judging.unassign_judge(someone, submission, by=None)
-    assert not judging.is_assigned(someone, submission)
+    assert not permissions.may_score_submission(someone, submission)
 
 
 # Scoring --------------------------------------------------------------------------------
@@ -795,7 +796,7 @@ def test_manager_pages_refuse_other_roles(app, db, client, login_as, role, metho
     db.session.expire_all()
     assert submission.placement is None
     assert db.session.get(RubricCriterion, criterion.id) is not None
-    assert judging.is_assigned(someone, submission)
+    assert permissions.may_score_submission(someone, submission)
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(app, db, client):

@@ -358,7 +358,7 @@ def test_a_founder_sees_their_own_outcomes_without_the_forms(db, client, login_a
     mine = client.get(f"/matching/ventures/{venture.id}/outcomes")
     assert mine.status_code == 200
     assert "Our pilot" in page(mine) and "Add a pilot" not in page(mine)
-    assert client.get(f"/matching/ventures/{other.id}/outcomes").status_code == 403
+    assert client.get(f"/matching/ventures/{other.id}/outcomes").status_code == 404
 
 
 def test_founders_cannot_post_pilots_or_investments(db, client, login_as):

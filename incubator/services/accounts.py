@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from incubator import permissions
 from incubator.extensions import db
 from incubator.models import Invitation, Role, User, UserRole, utcnow
 from incubator.models.accounts import ROLE_LABELS, new_session_token
@@ -310,7 +311,7 @@ def reset_password(token: str, password: str) -> User:
 
 
 def _check_may_grant(by: User, roles: set[Role]) -> None:
-    if Role.ADMIN in roles and not by.has_role(Role.ADMIN):
+    if Role.ADMIN in roles and not permissions.may_grant_admin(by):
         raise NotAllowed("Only an administrator can grant the administrator role.")
 
 
@@ -334,7 +335,7 @@ def set_roles(user: User, roles: Iterable[Role], *, by: User) -> None:
     if not roles:
         raise InvalidInput("A person needs at least one role.")
     changed = roles ^ user.roles
-    if Role.ADMIN in changed and not by.has_role(Role.ADMIN):
+    if Role.ADMIN in changed and not permissions.may_grant_admin(by):
         raise NotAllowed("Only an administrator can grant or remove the administrator role.")
     if user.id == by.id and Role.ADMIN in user.roles and Role.ADMIN not in roles:
         raise InvalidInput("You cannot remove your own administrator role.")
@@ -352,7 +353,7 @@ def set_active(user: User, active: bool, *, by: User) -> None:
     """Deactivate (signing them out everywhere) or reactivate an account."""
     if user.id == by.id:
         raise InvalidInput("You cannot deactivate your own account.")
-    if user.has_role(Role.ADMIN) and not by.has_role(Role.ADMIN):
+    if not permissions.may_change_account(by, user):
         raise NotAllowed("Only an administrator can change an administrator's account.")
     if user.active == active:
         return

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -240,6 +241,22 @@ class VentureKpis:
             (week, [series.values[position] for series in self.series])
             for position, week in enumerate(self.weeks)
         ]
+
+    def restricted_to(self, keys: Iterable[str]) -> VentureKpis:
+        """Only these KPIs, and only the weeks that report one of them: what a viewer who
+        may see just some KPIs (`permissions.visible_kpis`) is shown."""
+        wanted = set(keys)
+        series = [kpi for kpi in self.series if kpi.key in wanted]
+        kept = [
+            position
+            for position in range(len(self.weeks))
+            if any(kpi.values[position] is not None for kpi in series)
+        ]
+        return VentureKpis(
+            self.venture,
+            [self.weeks[position] for position in kept],
+            [replace(kpi, values=[kpi.values[position] for position in kept]) for kpi in series],
+        )
 
 
 def _number(value: object) -> float | None:

@@ -13,11 +13,11 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from incubator import permissions
 from incubator.extensions import db
 from incubator.models import (
     Booking,
     BookingStatus,
-    Role,
     SessionRating,
     Slot,
     SlotStatus,
@@ -34,24 +34,6 @@ SLOT_TAKEN = "That slot was just taken by someone else. Choose another free time
 AGENDA_MAX = 5000
 
 
-def is_founder_of(user: User, venture: Venture) -> bool:
-    """Whether the person is a founder on the venture's team."""
-    return user.has_role(Role.FOUNDER) and any(m.user_id == user.id for m in venture.members)
-
-
-def _is_manager(user: User) -> bool:
-    return user.has_role(Role.MANAGER, Role.ADMIN)
-
-
-def may_view(user: User, booking: Booking) -> bool:
-    """The mentor, the venture's founders and program managers see a session."""
-    return (
-        booking.mentor_id == user.id
-        or _is_manager(user)
-        or any(m.user_id == user.id for m in booking.venture.members)
-    )
-
-
 def _week_bounds(moment: datetime) -> tuple[datetime, datetime]:
     zone = ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])
     local = moment.astimezone(zone)
@@ -63,7 +45,7 @@ def _week_bounds(moment: datetime) -> tuple[datetime, datetime]:
 
 def _check_bookable(slot: Slot, venture: Venture, founder: User, now: datetime) -> None:
     config = current_app.config
-    if not is_founder_of(founder, venture):
+    if not permissions.may_book_for(founder, venture):
         raise NotAllowed("Only the venture's founders can book sessions for it.")
     if venture.status != VentureStatus.ACTIVE:
         raise InvalidInput(f"{venture.name} is archived; it cannot book sessions.")
@@ -174,10 +156,6 @@ def _state(booking: Booking) -> dict:
     }
 
 
-def _may_change(user: User, booking: Booking) -> bool:
-    return booking.mentor_id == user.id or is_founder_of(user, booking.venture)
-
-
 def _cancel(booking: Booking, reason: str, by: User, now: datetime) -> None:
     before = _state(booking)
     cutoff = timedelta(hours=current_app.config["BOOKING_LATE_CANCEL_HOURS"])
@@ -242,7 +220,7 @@ def cancel(
     closes, unless the mentor keeps it open. An office-hours meeting never becomes free time.
     """
     now = now or utcnow()
-    if not _may_change(by, booking):
+    if not permissions.may_change_booking(by, booking):
         raise NotAllowed("Only the mentor and the venture's founders can cancel this session.")
     reason = reason.strip()
     if not reason:
@@ -271,7 +249,7 @@ def reschedule(
     new slot cannot be had the caller's rollback leaves the old one exactly as it was.
     """
     now = now or utcnow()
-    if not is_founder_of(by, booking.venture):
+    if not permissions.may_reschedule_booking(by, booking):
         raise NotAllowed("Only the venture's founders can move this session.")
     if new_slot.id == booking.slot_id:
         raise InvalidInput("Choose a different slot.")
@@ -320,7 +298,7 @@ def reschedule(
 
 
 def _mentor_only(booking: Booking, by: User, what: str) -> None:
-    if booking.mentor_id != by.id:
+    if not permissions.may_record_session(by, booking):
         raise NotAllowed(f"Only the session's mentor can {what}.")
 
 
@@ -370,12 +348,9 @@ def save_notes(booking: Booking, shared: str, private: str, *, by: User) -> None
 
 def rate(booking: Booking, score: int, comment: str, *, by: User) -> SessionRating:
     """Either side rates a completed session 1 to 5; rating again replaces the first."""
-    if booking.mentor_id == by.id:
-        side = "mentor"
-    elif is_founder_of(by, booking.venture):
-        side = "founder"
-    else:
+    if not permissions.may_rate_booking(by, booking):
         raise NotAllowed("Only the mentor and the venture's founders rate this session.")
+    side = "mentor" if permissions.is_session_mentor(by, booking) else "founder"
     _lock_session(booking)
     if booking.status != BookingStatus.COMPLETED:
         raise InvalidInput("Only a completed session can be rated.")
@@ -476,7 +451,7 @@ def sessions_for(
 ) -> list[Booking]:
     """A person's sessions as mentor or as a founder of the venture, soonest or latest first."""
     now = now or utcnow()
-    venture_ids = select(VentureMember.venture_id).where(VentureMember.user_id == user.id)
+    venture_ids = permissions.founder_venture_ids(user)
     statement = (
         select(Booking)
         .options(selectinload(Booking.mentor), selectinload(Booking.venture))
@@ -507,13 +482,13 @@ def get_booking(booking_id: int) -> Booking | None:
 
 def bookable_ventures(user: User) -> list[Venture]:
     """The active ventures a founder can book sessions for."""
-    if not user.has_role(Role.FOUNDER):
-        return []
     return list(
         db.session.scalars(
             select(Venture)
-            .join(VentureMember, VentureMember.venture_id == Venture.id)
-            .where(VentureMember.user_id == user.id, Venture.status == VentureStatus.ACTIVE)
+            .where(
+                Venture.id.in_(permissions.founder_venture_ids(user)),
+                Venture.status == VentureStatus.ACTIVE,
+            )
             .order_by(Venture.name, Venture.id)
         )
     )
@@ -572,18 +547,20 @@ class BookingActions:
 
 def actions_for(user: User, booking: Booking, *, now: datetime | None = None) -> BookingActions:
     now = now or utcnow()
-    is_mentor = booking.mentor_id == user.id
-    is_founder = is_founder_of(user, booking.venture)
+    records = permissions.may_record_session(user, booking)
     booked = booking.status == BookingStatus.BOOKED
     return BookingActions(
-        cancel=(is_mentor or is_founder) and booked and booking.ends_at > now,
-        reschedule=is_founder and booked and booking.starts_at > now,
-        record_outcome=is_mentor
+        cancel=permissions.may_change_booking(user, booking) and booked and booking.ends_at > now,
+        reschedule=permissions.may_reschedule_booking(user, booking)
+        and booked
+        and booking.starts_at > now,
+        record_outcome=records
         and booking.status != BookingStatus.CANCELLED
         and booking.starts_at <= now,
-        write_notes=is_mentor and booking.status != BookingStatus.CANCELLED,
-        read_private_notes=is_mentor,
-        rate=(is_mentor or is_founder) and booking.status == BookingStatus.COMPLETED,
+        write_notes=records and booking.status != BookingStatus.CANCELLED,
+        read_private_notes=permissions.may_read_private_notes(user, booking),
+        rate=permissions.may_rate_booking(user, booking)
+        and booking.status == BookingStatus.COMPLETED,
     )
 
 

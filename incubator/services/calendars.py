@@ -16,6 +16,7 @@ from icalendar import Calendar, Event, vCalAddress, vDuration, vText
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
+from incubator import permissions
 from incubator.extensions import db
 from incubator.models import (
     Booking,
@@ -105,7 +106,7 @@ def method_for(booking: Booking) -> str:
 
 def upcoming_sessions(user: User, now: datetime) -> list[Booking]:
     """Sessions not yet over and not cancelled where the person is mentor or a founder."""
-    venture_ids = select(VentureMember.venture_id).where(VentureMember.user_id == user.id)
+    venture_ids = permissions.founder_venture_ids(user)
     return list(
         db.session.scalars(
             select(Booking)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from incubator import permissions
 from incubator.extensions import db
 from incubator.models import (
     Challenge,
@@ -87,7 +88,7 @@ def _funder_state(profile: FunderProfile) -> dict[str, Any]:
 
 def save_funder_profile(user: User, data: FunderInput, *, by: User) -> FunderProfile:
     """Create or update a funder's profile after checking every field."""
-    if by.id != user.id and not by.has_role(Role.MANAGER, Role.ADMIN):
+    if not permissions.may_edit_profile(by, user):
         raise NotAllowed("Funders edit their own profile.")
     if not user.has_role(Role.FUNDER):
         raise NotAllowed("Only funders have a funder profile.")
@@ -292,18 +293,6 @@ def get_partner_profile(organisation: Organisation) -> PartnerProfile | None:
     return db.session.get(PartnerProfile, organisation.id)
 
 
-def speaks_for(user: User, organisation: Organisation) -> bool:
-    """A partner who is a member of the organisation."""
-    return user.has_role(Role.PARTNER) and (
-        db.session.get(OrganisationMember, (organisation.id, user.id)) is not None
-    )
-
-
-def may_manage_partner(user: User, organisation: Organisation) -> bool:
-    """Managers for any organisation; partners for their own."""
-    return user.has_role(Role.MANAGER, Role.ADMIN) or speaks_for(user, organisation)
-
-
 def _partner_state(profile: PartnerProfile) -> dict[str, Any]:
     return {
         "neighbourhoods": list(profile.neighbourhoods),
@@ -317,7 +306,7 @@ def save_partner_profile(
     organisation: Organisation, data: PartnerInput, *, by: User
 ) -> PartnerProfile:
     """Create or update what an organisation offers as a pilot user."""
-    if not may_manage_partner(by, organisation):
+    if not permissions.may_manage_organisation(by, organisation):
         raise NotAllowed("Only the organisation's own partners or a program manager edit this.")
     neighbourhoods = _check_choices(data.neighbourhoods, NEIGHBOURHOODS, "neighbourhood")
     challenge_areas = _check_choices(data.challenge_areas, CHALLENGE_AREAS, "challenge area")

@@ -11,6 +11,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from incubator import permissions
 from incubator.extensions import db
 from incubator.models import (
     Challenge,
@@ -210,8 +211,10 @@ def propose_challenge(hackathon: Hackathon, data: ChallengeInput, *, by: User) -
     """A partner proposes a challenge on behalf of their organisation; a manager decides."""
     if hackathon.status == HackathonStatus.CLOSED:
         raise InvalidInput("This hackathon is closed; it takes no new challenges.")
-    organisations = {org.id for org in partner_organisations(by)}
-    if data.organisation_id is None or data.organisation_id not in organisations:
+    organisation = (
+        db.session.get(Organisation, data.organisation_id) if data.organisation_id else None
+    )
+    if organisation is None or not permissions.speaks_for(by, organisation):
         raise NotAllowed("Propose challenges on behalf of an organisation you belong to.")
     title = _check_challenge(hackathon, data, None)
     challenge = Challenge(

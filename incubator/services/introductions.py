@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from incubator import permissions
 from incubator.extensions import db
 from incubator.models import (
     Cohort,
@@ -26,7 +27,6 @@ from incubator.models import (
     MentorProfile,
     Organisation,
     OrganisationMember,
-    Role,
     User,
     Venture,
     VentureMember,
@@ -51,12 +51,8 @@ KIND_NOUNS = {
 }
 
 
-def _is_manager(user: User | None) -> bool:
-    return user is not None and user.has_role(Role.MANAGER, Role.ADMIN)
-
-
 def _check_manager(by: User | None, what: str) -> None:
-    if not _is_manager(by):
+    if not permissions.is_manager(by):
         raise NotAllowed(f"Only a program manager can {what}.")
 
 
@@ -733,32 +729,13 @@ def _mail_introduction(match: Match) -> None:
 # Answers --------------------------------------------------------------------------------------
 
 
-def _is_founder_of(user: User, venture: Venture) -> bool:
-    return any(member.user_id == user.id for member in venture.members)
-
-
-def _speaks_for_counterpart(user: User, match: Match) -> bool:
-    if match.kind == MatchKind.PARTNER:
-        return match.organisation_id is not None and (
-            db.session.get(OrganisationMember, (match.organisation_id, user.id)) is not None
-        )
-    return match.counterpart_id == user.id
-
-
-def side_of(match: Match, user: User) -> str | None:
-    """ "venture", "counterpart", or None for someone who is neither side of the match."""
-    if _is_founder_of(user, match.venture):
-        return "venture"
-    if _speaks_for_counterpart(user, match):
-        return "counterpart"
-    return None
-
-
 def answer(match: Match, accept: bool, reason: str = "", *, by: User) -> Match:
     """One side's answer: both accepting makes the match; either declining ends it, with why."""
-    side = side_of(match, by)
-    if side is None or match.status == MatchStatus.PROPOSED:
+    if not permissions.may_view_match(by, match):
         raise NotFound("There is no such match.")
+    if not permissions.may_answer_match(by, match):
+        raise NotAllowed("Only the two sides of an introduction answer it.")
+    side = permissions.match_side(by, match)
     if match.status != MatchStatus.INTRODUCED:
         raise InvalidInput(f"This introduction was already {match.status}.")
     field = "venture_answer" if side == "venture" else "counterpart_answer"
@@ -805,7 +782,7 @@ def _mail_outcome(match: Match) -> None:
 
 def end(match: Match, reason: str, *, by: User) -> None:
     """End a live match (a manager, or either side), keeping the reason."""
-    if not (_is_manager(by) or side_of(match, by) is not None):
+    if not permissions.may_end_match(by, match):
         raise NotAllowed("Only the program team or one side of the match can end it.")
     if match.status not in HOLDS_CAPACITY:
         raise InvalidInput(f"This match is {match.status}; only a live introduction can end.")
@@ -889,7 +866,7 @@ class Introduction:
 
 def introductions_for(user: User) -> list[Introduction]:
     """The introductions the user answers for: as a founder, a counterpart, or a partner."""
-    venture_ids = select(VentureMember.venture_id).where(VentureMember.user_id == user.id)
+    venture_ids = permissions.founder_venture_ids(user)
     organisation_ids = select(OrganisationMember.organisation_id).where(
         OrganisationMember.user_id == user.id
     )
@@ -914,7 +891,7 @@ def introductions_for(user: User) -> list[Introduction]:
     )
     found = []
     for match in matches:
-        side = side_of(match, user)
+        side = permissions.match_side(user, match)
         if side is None:
             continue
         found.append(_introduction(match, side))
@@ -945,20 +922,4 @@ def _introduction(match: Match, side: str) -> Introduction:
         contacts=[(p.name, p.email) for p in people] if accepted else [],
         meeting_link=meeting_link,
         mentor_id=mentor_id,
-    )
-
-
-def is_accepted_counterpart(user: User, venture: Venture) -> bool:
-    """Whether the user is the mentor or funder of an accepted match with the venture."""
-    return (
-        db.session.scalar(
-            select(Match.id)
-            .where(
-                Match.venture_id == venture.id,
-                Match.counterpart_id == user.id,
-                Match.status == MatchStatus.ACCEPTED,
-            )
-            .limit(1)
-        )
-        is not None
     )

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
+from incubator import permissions
 from incubator.extensions import db
 from incubator.models import (
     Challenge,
@@ -482,28 +483,18 @@ def _complete_pairs(hackathon: Hackathon, judge_ids: list[int]) -> set[tuple[int
 
 
 def assigned_submission(judge: User, submission_id: int) -> Submission | None:
-    """The submission if it is assigned to this judge and is not a draft; otherwise None."""
-    return db.session.scalar(
+    """The submission if this judge may score it and it is not a draft; otherwise None."""
+    submission = db.session.scalar(
         select(Submission)
-        .join(JudgeAssignment, JudgeAssignment.submission_id == Submission.id)
         .options(joinedload(Submission.hackathon), joinedload(Submission.challenge))
         .where(
             Submission.id == submission_id,
             Submission.status == str(SubmissionStatus.SUBMITTED),
-            JudgeAssignment.judge_id == judge.id,
         )
     )
-
-
-def is_assigned(judge: User, submission: Submission) -> bool:
-    return (
-        db.session.scalar(
-            select(func.count(JudgeAssignment.id)).where(
-                JudgeAssignment.judge_id == judge.id, JudgeAssignment.submission_id == submission.id
-            )
-        )
-        > 0
-    )
+    if submission is None or not permissions.may_score_submission(judge, submission):
+        return None
+    return submission
 
 
 def scores_of(judge: User, submission: Submission) -> dict[int, Score]:
@@ -551,7 +542,7 @@ def submit_scores(
     """
     comments = comments or {}
     hackathon = submission.hackathon
-    if not is_assigned(judge, submission):
+    if not permissions.may_score_submission(judge, submission):
         raise NotAllowed("You are not assigned to judge this submission.")
     if submission.status != SubmissionStatus.SUBMITTED:
         raise InvalidInput(f"{submission.title!r} is a draft; drafts are not judged.")

@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from incubator import permissions
 from incubator.extensions import db
 from incubator.models import (
     Booking,
@@ -253,7 +254,7 @@ def _profile_state(profile: MentorProfile, time_zone: str) -> dict[str, Any]:
 
 def save_profile(user: User, data: ProfileInput, *, by: User) -> MentorProfile:
     """Create or update a mentor's profile (and their time zone), after checking every field."""
-    if by.id != user.id and not by.has_role(Role.ADMIN):
+    if not permissions.may_edit_profile(by, user):
         raise NotAllowed("Mentors edit their own profile.")
     if not user.has_role(Role.MENTOR):
         raise NotAllowed("Only mentors have a mentor profile.")
@@ -422,7 +423,7 @@ def by_local_day(slots: list[Slot], zone: ZoneInfo) -> list[tuple[date, list[Slo
 
 
 def _check_publisher(mentor: User, by: User) -> None:
-    if by.id != mentor.id:
+    if not permissions.may_manage_availability(by, mentor):
         raise NotAllowed("Mentors publish and change their own availability.")
     if not mentor.has_role(Role.MENTOR):
         raise NotAllowed("Only mentors publish availability.")
@@ -759,7 +760,7 @@ def active_booking(slot: Slot) -> Booking | None:
 
 def _check_changeable(slot: Slot, by: User) -> None:
     """Only the slot's mentor changes it, and only while it is open and not booked."""
-    if slot.mentor_id != by.id:
+    if not permissions.may_change_slot(by, slot):
         raise NotAllowed("Only the slot's mentor can change or withdraw it.")
     if slot.status != SlotStatus.OPEN:
         raise InvalidInput("This slot is already withdrawn.")

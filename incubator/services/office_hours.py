@@ -33,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from incubator import permissions
 from incubator.extensions import db
 from incubator.models import (
     Booking,
@@ -1126,22 +1127,6 @@ def _met_bookings(day: OfficeHoursDay, now: datetime) -> list[Booking]:
     )
 
 
-def took_part(day: OfficeHoursDay, user: User) -> bool:
-    """Whether the user had a meeting that day, as mentor or on a venture's team."""
-    venture_ids = select(VentureMember.venture_id).where(VentureMember.user_id == user.id)
-    return (
-        db.session.scalar(
-            select(Booking.id)
-            .where(
-                Booking.office_hours_day_id == day.id,
-                (Booking.mentor_id == user.id) | Booking.venture_id.in_(venture_ids),
-            )
-            .limit(1)
-        )
-        is not None
-    )
-
-
 def ranking_choices(
     day: OfficeHoursDay, user: User, *, now: datetime | None = None
 ) -> list[RankingChoice]:
@@ -1160,11 +1145,7 @@ def ranking_choices(
         saved = [r.venture_id for r in saved_rows if r.side == "mentor"]
         choices.append(RankingChoice("mentor", None, sorted(options.items(), key=_by_name), saved))
     if user.has_role(Role.FOUNDER):
-        mine = set(
-            db.session.scalars(
-                select(VentureMember.venture_id).where(VentureMember.user_id == user.id)
-            )
-        )
+        mine = set(db.session.scalars(permissions.founder_venture_ids(user)))
         by_venture: dict[int, list[Booking]] = defaultdict(list)
         for booking in bookings:
             if booking.venture_id in mine:

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from incubator import permissions
 from incubator.extensions import db
 from incubator.models import (
     Cohort,
@@ -55,7 +56,7 @@ def _local_today() -> date:
 
 
 def _check_manager(by: User) -> None:
-    if not by.has_role(Role.MANAGER, Role.ADMIN):
+    if not permissions.is_manager(by):
         raise NotAllowed("Only a program manager records pilots and investments.")
 
 

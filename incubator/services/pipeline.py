@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
+from incubator import permissions
 from incubator.extensions import db
 from incubator.models import (
     Booking,
@@ -21,12 +22,9 @@ from incubator.models import (
     CheckIn,
     Cohort,
     CustomKpi,
-    Match,
-    MatchStatus,
     Milestone,
     MilestoneStatus,
     MilestoneTemplate,
-    Role,
     Stage,
     StageChange,
     StagePlan,
@@ -35,7 +33,7 @@ from incubator.models import (
     utcnow,
 )
 from incubator.services import audit
-from incubator.services.errors import InvalidInput, NotAllowed
+from incubator.services.errors import InvalidInput
 
 STAGES = list(Stage)
 
@@ -273,8 +271,9 @@ def move_stage(
     venture: Venture, to_stage: str, reason: str, *, by: User, at: datetime | None = None
 ) -> StageChange:
     """Move a venture to another stage, recording who, when and why."""
-    if not by.has_role(Role.MANAGER, Role.ADMIN):
-        raise NotAllowed("Only a program manager moves ventures between stages.")
+    permissions.require(
+        permissions.is_manager(by), "Only a program manager moves ventures between stages."
+    )
     target = parse_stage(to_stage)
     if target == venture.stage:
         raise InvalidInput(f"{venture.name} is already at the {target.label} stage.")
@@ -349,17 +348,7 @@ def stage_history(venture: Venture) -> list[StageChange]:
 # Milestones -----------------------------------------------------------------------------------
 
 
-def is_member(user: User, venture: Venture) -> bool:
-    return any(member.user_id == user.id for member in venture.members)
-
-
-def is_manager(user: User) -> bool:
-    return user.has_role(Role.MANAGER, Role.ADMIN)
-
-
-def _check_may_write(user: User, venture: Venture) -> None:
-    if not (is_manager(user) or (user.has_role(Role.FOUNDER) and is_member(user, venture))):
-        raise NotAllowed("Only the venture's founders and program managers can do that.")
+ONLY_THE_TEAM = "Only the venture's founders and program managers can do that."
 
 
 @dataclass
@@ -393,7 +382,7 @@ def _milestone_state(milestone: Milestone) -> dict[str, Any]:
 
 
 def create_milestone(venture: Venture, data: MilestoneInput, *, by: User) -> Milestone:
-    _check_may_write(by, venture)
+    permissions.require(permissions.may_edit_venture(by, venture), ONLY_THE_TEAM)
     _check_milestone(venture, data)
     milestone = Milestone(
         venture=venture,
@@ -413,7 +402,7 @@ def create_milestone(venture: Venture, data: MilestoneInput, *, by: User) -> Mil
 
 
 def update_milestone(milestone: Milestone, data: MilestoneInput, *, by: User) -> None:
-    _check_may_write(by, milestone.venture)
+    permissions.require(permissions.may_edit_milestone(by, milestone), ONLY_THE_TEAM)
     if milestone.status == MilestoneStatus.VERIFIED:
         raise InvalidInput("A verified milestone cannot be edited.")
     _check_milestone(milestone.venture, data)
@@ -449,7 +438,7 @@ def _set_status(milestone: Milestone, status: MilestoneStatus, by: User, **extra
 
 
 def start_milestone(milestone: Milestone, *, by: User) -> None:
-    _check_may_write(by, milestone.venture)
+    permissions.require(permissions.may_edit_milestone(by, milestone), ONLY_THE_TEAM)
     if milestone.status not in (MilestoneStatus.PLANNED, MilestoneStatus.MISSED):
         raise InvalidInput("Only a planned or missed milestone can be started.")
     _set_status(milestone, MilestoneStatus.IN_PROGRESS, by)
@@ -459,7 +448,7 @@ def complete_milestone(
     milestone: Milestone, evidence_url: str | None, evidence_note: str, *, by: User
 ) -> None:
     """Mark a milestone done with its evidence: a link, a note, or both."""
-    _check_may_write(by, milestone.venture)
+    permissions.require(permissions.may_edit_milestone(by, milestone), ONLY_THE_TEAM)
     if milestone.status not in (
         MilestoneStatus.PLANNED,
         MilestoneStatus.IN_PROGRESS,
@@ -486,8 +475,7 @@ def _is_link(value: str) -> bool:
 
 
 def verify_milestone(milestone: Milestone, *, by: User) -> None:
-    if not is_manager(by):
-        raise NotAllowed("Only a program manager verifies milestones.")
+    permissions.require(permissions.is_manager(by), "Only a program manager verifies milestones.")
     if milestone.status != MilestoneStatus.DONE:
         raise InvalidInput("Only a milestone marked done can be verified.")
     milestone.verified_at = utcnow()
@@ -497,8 +485,7 @@ def verify_milestone(milestone: Milestone, *, by: User) -> None:
 
 def send_back_milestone(milestone: Milestone, comment: str, *, by: User) -> None:
     """A manager returns a done milestone to the founders with what is missing."""
-    if not is_manager(by):
-        raise NotAllowed("Only a program manager sends milestones back.")
+    permissions.require(permissions.is_manager(by), "Only a program manager sends milestones back.")
     if milestone.status != MilestoneStatus.DONE:
         raise InvalidInput("Only a milestone marked done can be sent back.")
     if not comment.strip():
@@ -509,8 +496,9 @@ def send_back_milestone(milestone: Milestone, comment: str, *, by: User) -> None
 
 
 def miss_milestone(milestone: Milestone, reason: str, *, by: User) -> None:
-    if not is_manager(by):
-        raise NotAllowed("Only a program manager marks milestones missed.")
+    permissions.require(
+        permissions.is_manager(by), "Only a program manager marks milestones missed."
+    )
     if milestone.status not in (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS):
         raise InvalidInput("Only an open milestone can be marked missed.")
     milestone.review_comment = reason.strip()
@@ -561,7 +549,7 @@ def custom_kpis(venture: Venture) -> list[CustomKpi]:
 
 
 def add_custom_kpi(venture: Venture, name: str, unit: str, *, by: User) -> CustomKpi:
-    _check_may_write(by, venture)
+    permissions.require(permissions.may_edit_venture(by, venture), ONLY_THE_TEAM)
     name = name.strip()
     if not name or len(name) > 80:
         raise InvalidInput("A KPI needs a name of at most 80 characters.")
@@ -638,8 +626,10 @@ def save_check_in(
     venture: Venture, data: CheckInInput, *, by: User, today: date | None = None
 ) -> tuple[CheckIn, bool]:
     """Post the week's check-in, or edit it if the week has one; returns it and whether new."""
-    if not (by.has_role(Role.FOUNDER) and is_member(by, venture)):
-        raise NotAllowed("Only the venture's founders post its check-ins.")
+    permissions.require(
+        permissions.may_post_check_in(by, venture),
+        "Only the venture's founders post its check-ins.",
+    )
     _check_check_in(venture, data, today or _local_today())
     existing = check_in_for_week(venture, data.week_start)
     if existing is None:
@@ -674,23 +664,6 @@ def save_check_in(
         after={"venture_id": venture.id, "week": data.week_start.isoformat()},
     )
     return existing, False
-
-
-def may_read_check_ins(user: User, venture: Venture) -> bool:
-    """Managers and the venture's founders; mentors and funders only once matched with it."""
-    return is_manager(user) or is_member(user, venture) or _accepted_counterpart(user, venture)
-
-
-def _accepted_counterpart(user: User, venture: Venture) -> bool:
-    """The mentor or funder of a match with the venture that both sides accepted."""
-    if not user.has_role(Role.MENTOR, Role.FUNDER):
-        return False
-    accepted = select(Match.id).where(
-        Match.venture_id == venture.id,
-        Match.counterpart_id == user.id,
-        Match.status == MatchStatus.ACCEPTED,
-    )
-    return db.session.scalar(accepted.limit(1)) is not None
 
 
 def recent_check_ins(venture: Venture, limit: int = 12) -> list[CheckIn]:

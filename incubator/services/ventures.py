@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from incubator import permissions
 from incubator.extensions import db
 from incubator.models import (
     Cohort,
@@ -27,7 +28,7 @@ from incubator.models import (
     VentureStatus,
 )
 from incubator.services import accounts, audit, mail, pipeline
-from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from incubator.services.errors import Conflict, InvalidInput, NotFound
 from incubator.vocabulary import CHALLENGE_AREAS, IMPACT_AREAS, LANGUAGES, NEEDS, NEIGHBOURHOODS
 
 DEFAULT_PROGRAM = "Accelerate: LA"
@@ -281,20 +282,10 @@ def _apply_profile(venture: Venture, profile: VentureProfile) -> None:
     venture.shared_kpis = profile.shared_kpis
 
 
-def may_edit_venture(user: User, venture: Venture) -> bool:
-    """Managers edit any venture; founders only their own."""
-    if user.has_role(Role.MANAGER, Role.ADMIN):
-        return True
-    return user.has_role(Role.FOUNDER) and any(m.user_id == user.id for m in venture.members)
-
-
-def may_view_venture(user: User, venture: Venture) -> bool:
-    return may_edit_venture(user, venture)
-
-
 def update_venture(venture: Venture, profile: VentureProfile, *, by: User) -> None:
-    if not may_edit_venture(by, venture):
-        raise NotAllowed("You can only edit your own venture's profile.")
+    permissions.require(
+        permissions.may_edit_venture(by, venture), "You can only edit your own venture's profile."
+    )
     _check_profile(venture.cohort, profile, venture)
     before = _venture_state(venture)
     _apply_profile(venture, profile)

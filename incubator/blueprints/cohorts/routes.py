@@ -1,8 +1,9 @@
 """Cohorts and their ventures; promoting hackathon winners into them."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from incubator import permissions
 from incubator.access import roles
 from incubator.blueprints.cohorts import bp
 from incubator.blueprints.cohorts.forms import (
@@ -113,18 +114,16 @@ def add_venture(cohort_id: int):
 
 
 def _venture_for_viewer(venture_id: int):
-    """The venture, or 403 when the viewer is neither a manager nor one of its founders."""
-    venture = found_or_404(ventures.get_venture, venture_id)
-    if not ventures.may_view_venture(current_user, venture):
-        abort(403)
-    return venture
+    """The venture, or 404 (as if missing) when the viewer is neither a manager nor one of
+    its founders."""
+    return found_or_404(ventures.get_venture, venture_id, permissions.may_view_venture)
 
 
 @bp.route("/ventures/<int:venture_id>")
 @roles(Role.MANAGER, Role.FOUNDER)
 def venture(venture_id: int):
     venture = _venture_for_viewer(venture_id)
-    is_manager = current_user.has_role(Role.MANAGER, Role.ADMIN)
+    is_manager = permissions.is_manager(current_user)
     return render_template(
         "cohorts/venture.html",
         venture=venture,

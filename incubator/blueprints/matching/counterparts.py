@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from incubator import permissions
 from incubator.access import roles
 from incubator.blueprints.matching import bp
 from incubator.blueprints.matching.counterpart_forms import FunderProfileForm, PartnerProfileForm
 from incubator.models import Organisation, Role
 from incubator.services import counterparts
-from incubator.services.errors import DomainError, NotFound
-from incubator.web import page_number, transaction
+from incubator.services.errors import DomainError
+from incubator.web import found_or_404, page_number, transaction
 
 PER_PAGE = 20
 
@@ -54,14 +55,10 @@ def funder_ventures():
 
 
 def _organisation_for_viewer(organisation_id: int) -> Organisation:
-    """The organisation, 404 when missing, 403 for a partner who does not speak for it."""
-    try:
-        organisation = counterparts.get_organisation(organisation_id)
-    except NotFound:
-        abort(404)
-    if not counterparts.may_manage_partner(current_user, organisation):
-        abort(403)
-    return organisation
+    """The organisation; 404, as if missing, for a partner who does not speak for it."""
+    return found_or_404(
+        counterparts.get_organisation, organisation_id, permissions.may_manage_organisation
+    )
 
 
 @bp.route("/partners/<int:organisation_id>/profile", methods=["GET", "POST"])
@@ -97,5 +94,5 @@ def partner_page(organisation_id: int):
     return render_template(
         "matching/partner_page.html",
         overview=counterparts.partner_overview(organisation),
-        is_manager=current_user.has_role(Role.MANAGER, Role.ADMIN),
+        is_manager=permissions.is_manager(current_user),
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from incubator import permissions
 from incubator.access import roles
 from incubator.blueprints.matching import bp
 from incubator.blueprints.matching.counterpart_forms import (
@@ -16,17 +17,13 @@ from incubator.blueprints.matching.counterpart_forms import (
 from incubator.extensions import db
 from incubator.models import Organisation, Pilot, Role, Venture
 from incubator.services import outcomes, ventures
-from incubator.services.errors import NotFound
 from incubator.services.outcomes import INSTRUMENT_LABELS
 from incubator.templating import viewer_today
 from incubator.web import apply_form, found_or_404
 
 
 def _venture(venture_id: int) -> Venture:
-    try:
-        return ventures.get_venture(venture_id)
-    except NotFound:
-        abort(404)
+    return found_or_404(ventures.get_venture, venture_id, permissions.may_view_venture)
 
 
 def _organisation_choices() -> list[tuple[int, str]]:
@@ -65,9 +62,7 @@ def _back(venture: Venture):
 @roles(Role.MANAGER, Role.FOUNDER)
 def venture_outcomes(venture_id: int):
     venture = _venture(venture_id)
-    if not ventures.may_view_venture(current_user, venture):
-        abort(403)
-    is_manager = current_user.has_role(Role.MANAGER, Role.ADMIN)
+    is_manager = permissions.is_manager(current_user)
     pilots = outcomes.venture_pilots(venture)
     choices = _organisation_choices() if is_manager else []
     return render_template(
@@ -111,7 +106,7 @@ def add_pilot(venture_id: int):
 @bp.route("/pilots/<int:pilot_id>", methods=["POST"])
 @roles(Role.MANAGER)
 def update_pilot(pilot_id: int):
-    pilot = found_or_404(outcomes.get_pilot, pilot_id)
+    pilot = found_or_404(outcomes.get_pilot, pilot_id, permissions.may_view_pilot)
     venture = pilot.venture
     form = _update_form(pilot, _organisation_choices())
     apply_form(

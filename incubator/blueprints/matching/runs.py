@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from incubator import permissions
 from incubator.access import roles
 from incubator.blueprints.matching import bp
 from incubator.blueprints.matching.run_forms import (
@@ -17,7 +18,7 @@ from incubator.blueprints.matching.run_forms import (
 from incubator.models import Match, MatchingRun, Role
 from incubator.services import introductions, ventures
 from incubator.services.errors import DomainError, NotFound
-from incubator.web import flash_form_errors, transaction
+from incubator.web import flash_form_errors, found_or_404, transaction
 
 
 def _run(run_id: int) -> MatchingRun:
@@ -201,13 +202,12 @@ def my_matches():
 @bp.route("/matches/<int:match_id>/answer", methods=["POST"])
 @roles(Role.FOUNDER, Role.MENTOR, Role.FUNDER, Role.PARTNER)
 def answer(match_id: int):
-    try:
-        match = introductions.get_match(match_id)
-    except NotFound:
-        abort(404)
     # Someone who is neither side learns nothing, not even that the match exists.
-    if introductions.side_of(match, current_user) is None or match.introduced_at is None:
-        abort(404)
+    match = found_or_404(introductions.get_match, match_id, permissions.may_view_match)
+    permissions.require(
+        permissions.may_answer_match(current_user, match),
+        "Only the two sides of an introduction answer it.",
+    )
     form = AnswerForm()
     if not form.validate_on_submit() or not (form.accept.data or form.decline.data):
         flash_form_errors(form)

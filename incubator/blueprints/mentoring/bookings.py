@@ -3,6 +3,7 @@
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from incubator import permissions
 from incubator.access import roles
 from incubator.blueprints.mentoring import bp
 from incubator.blueprints.mentoring.booking_forms import (
@@ -19,7 +20,7 @@ from incubator.services import booking as booking_service
 from incubator.services import calendars
 from incubator.services.errors import DomainError, NotAllowed, SlotTaken
 from incubator.templating import localtime
-from incubator.web import attempt, flash_form_errors
+from incubator.web import attempt, flash_form_errors, found_or_404
 
 # Everyone a session concerns: its founders, its mentor, and the program managers.
 SESSION_ROLES = (Role.FOUNDER, Role.MENTOR, Role.MANAGER)
@@ -37,10 +38,7 @@ def _slot(slot_id: int) -> Slot:
 
 def _booking(booking_id: int) -> Booking:
     """The booking if the viewer may see it; 404 otherwise, so ids reveal nothing."""
-    booking = booking_service.get_booking(booking_id)
-    if booking is None or not booking_service.may_view(current_user, booking):
-        abort(404)
-    return booking
+    return found_or_404(booking_service.get_booking, booking_id, permissions.may_view_booking)
 
 
 def _slot_label(slot: Slot) -> str:
@@ -104,7 +102,7 @@ def sessions():
         "mentoring/sessions.html",
         upcoming=booking_service.sessions_for(current_user, upcoming=True),
         past=booking_service.sessions_for(current_user, upcoming=False),
-        is_manager=current_user.has_role(Role.MANAGER, Role.ADMIN),
+        is_manager=permissions.is_manager(current_user),
     )
 
 
@@ -150,7 +148,8 @@ def booking(booking_id: int):
 
 def _cancel_form(booking: Booking) -> CancelForm:
     form = CancelForm()
-    if booking.mentor_id != current_user.id or booking.slot.office_hours_day_id is not None:
+    mentor = permissions.is_session_mentor(current_user, booking)
+    if not mentor or booking.slot.office_hours_day_id is not None:
         del form.keep_open
     return form
 
@@ -190,8 +189,10 @@ def cancel(booking_id: int):
 @roles(*SESSION_ROLES)
 def reschedule(booking_id: int):
     booking = _booking(booking_id)
-    if not booking_service.is_founder_of(current_user, booking.venture):
-        abort(403)
+    permissions.require(
+        permissions.may_reschedule_booking(current_user, booking),
+        "Only the venture's founders can move this session.",
+    )
     if not booking_service.actions_for(current_user, booking).reschedule:
         flash("Only an upcoming booked session can be moved.", "warning")
         return redirect(url_for("mentoring.booking", booking_id=booking.id))

@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from incubator import permissions
 from incubator.access import roles
 from incubator.blueprints.mentoring import bp
 from incubator.blueprints.mentoring.office_hours_forms import (
@@ -15,7 +16,7 @@ from incubator.blueprints.mentoring.office_hours_forms import (
 from incubator.models import Role
 from incubator.services import office_hours, ventures
 from incubator.services.errors import DomainError, NotFound
-from incubator.web import flash_form_errors, transaction
+from incubator.web import flash_form_errors, found_or_404, transaction
 
 
 def _day(day_id: int):
@@ -132,9 +133,11 @@ def _choice_key(choice: office_hours.RankingChoice) -> str:
 @bp.route("/office-hours/<int:day_id>/rank", methods=["GET", "POST"])
 @roles(Role.FOUNDER, Role.MENTOR)
 def rank_office_hours(day_id: int):
-    day = _day(day_id)
-    if day.status != office_hours.PUBLISHED or not office_hours.took_part(day, current_user):
-        abort(403)
+    day = found_or_404(office_hours.get_day, day_id, permissions.may_view_office_hours_day)
+    permissions.require(
+        permissions.may_rank_office_hours(current_user, day),
+        "Only those who met someone on a published office-hours day rank it.",
+    )
     choices = office_hours.ranking_choices(day, current_user)
     submitted = request.form.get("choice") if request.method == "POST" else None
     forms = []

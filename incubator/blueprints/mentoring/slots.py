@@ -4,30 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from incubator import permissions
 from incubator.access import roles
 from incubator.blueprints.mentoring import bp
 from incubator.blueprints.mentoring.slot_forms import SeriesForm, SlotForm, WithdrawForm
 from incubator.models import Role
 from incubator.services import mentoring
-from incubator.services.errors import DomainError, NotFound
+from incubator.services.errors import DomainError
 from incubator.templating import localtime
-from incubator.web import flash_form_errors, page_number, transaction
+from incubator.web import flash_form_errors, found_or_404, page_number, transaction
 
 PER_PAGE = 50
 
 
 def _own_slot(slot_id: int):
     """The signed-in mentor's slot; 404 for a missing slot or someone else's."""
-    try:
-        slot = mentoring.get_slot(slot_id)
-    except NotFound:
-        abort(404)
-    if slot.mentor_id != current_user.id:
-        abort(404)
-    return slot
+    return found_or_404(mentoring.get_slot, slot_id, permissions.may_change_slot)
 
 
 def _availability_page(slot_form: SlotForm, series_form: SeriesForm):

@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from incubator import permissions
 from incubator.access import roles
 from incubator.blueprints.people import bp
 from incubator.blueprints.people.forms import (
@@ -35,7 +36,7 @@ def index():
 @bp.route("/invite", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def invite():
-    form = InviteForm(include_admin=current_user.has_role(Role.ADMIN))
+    form = InviteForm(include_admin=permissions.may_grant_admin(current_user))
     if form.validate_on_submit():
         try:
             with transaction():
@@ -67,7 +68,7 @@ def _user_or_404(user_id: int) -> User:
 @roles(Role.MANAGER)
 def detail(user_id: int):
     user = _user_or_404(user_id)
-    include_admin = current_user.has_role(Role.ADMIN)
+    include_admin = permissions.may_grant_admin(current_user)
     roles_form = RolesForm(
         include_admin=include_admin, data={"roles": [str(r) for r in user.roles]}
     )
@@ -86,13 +87,13 @@ def detail(user_id: int):
 @roles(Role.MANAGER)
 def update_roles(user_id: int):
     user = _user_or_404(user_id)
-    form = RolesForm(include_admin=current_user.has_role(Role.ADMIN))
+    form = RolesForm(include_admin=permissions.may_grant_admin(current_user))
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("people.detail", user_id=user.id))
     # Admins' role boxes are not shown to managers; keep the role as it was.
     chosen = accounts.parse_roles(form.roles.data)
-    if not current_user.has_role(Role.ADMIN) and user.has_role(Role.ADMIN):
+    if not permissions.may_grant_admin(current_user) and user.has_role(Role.ADMIN):
         chosen.add(Role.ADMIN)
     try:
         with transaction():

@@ -7,15 +7,17 @@ import re
 from flask import Response, abort, render_template, request
 from flask_login import current_user
 
+from incubator import permissions
 from incubator.access import roles
 from incubator.blueprints.pipeline import bp, charts
-from incubator.models import Cohort, Role, Stage, Venture
+from incubator.models import Cohort, Role, Stage
 from incubator.services import analytics as pipeline_analytics
 from incubator.services import board as pipeline_board
 from incubator.services import outcomes, pipeline, ventures
 from incubator.services.errors import NotFound
 from incubator.templating import viewer_today
 from incubator.vocabulary import CHALLENGE_AREAS, NEIGHBOURHOODS
+from incubator.web import found_or_404
 
 AT_RISK_CHOICES = {"yes": True, "no": False}
 
@@ -25,17 +27,6 @@ def _cohort(cohort_id: int) -> Cohort:
         return ventures.get_cohort(cohort_id)
     except NotFound:
         abort(404)
-
-
-def _readable_venture(venture_id: int) -> Venture:
-    """The venture if the viewer may read its check-ins (managers, its founders); else 4xx."""
-    try:
-        venture = ventures.get_venture(venture_id)
-    except NotFound:
-        abort(404)
-    if not pipeline.may_read_check_ins(current_user, venture):
-        abort(403)
-    return venture
 
 
 def _board_from_arguments(cohort: Cohort) -> pipeline_board.Board:
@@ -138,5 +129,9 @@ def distribution_chart(cohort_id: int):
 @bp.route("/ventures/<int:venture_id>/kpis.svg")
 @roles(Role.MANAGER, Role.FOUNDER, Role.MENTOR, Role.FUNDER)
 def kpi_chart(venture_id: int):
-    venture = _readable_venture(venture_id)
-    return _svg_response(charts.kpi_chart(pipeline_analytics.venture_kpis(venture)))
+    venture = found_or_404(ventures.get_venture, venture_id, permissions.may_view_venture_profile)
+    kpis = pipeline_analytics.venture_kpis(venture)
+    shown = permissions.visible_kpis(current_user, venture, [kpi.key for kpi in kpis.series])
+    if len(shown) < len(kpis.series):
+        kpis = kpis.restricted_to(shown)
+    return _svg_response(charts.kpi_chart(kpis))

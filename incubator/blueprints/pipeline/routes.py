@@ -1,12 +1,14 @@
 """Milestones, weekly check-ins, stage moves and a cohort's stage plan."""
 
 from datetime import date
+from functools import partial
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import DecimalField
 from wtforms.validators import NumberRange, Optional
 
+from incubator import permissions
 from incubator.access import roles
 from incubator.blueprints.pipeline import bp
 from incubator.blueprints.pipeline.forms import (
@@ -25,27 +27,19 @@ from incubator.services import pipeline, ventures
 from incubator.services.errors import DomainError, NotFound
 from incubator.services.risk import assess
 from incubator.templating import viewer_today
-from incubator.web import apply_form, transaction
+from incubator.web import apply_form, found_or_404, transaction
 
 
-def _venture(venture_id: int, *, write: bool = False):
-    """The venture if the viewer is a manager or one of its founders; 404 or 403 otherwise."""
-    try:
-        venture = ventures.get_venture(venture_id)
-    except NotFound:
-        abort(404)
-    if not pipeline.may_read_check_ins(current_user, venture):
-        abort(403)
-    return venture
+def _venture(venture_id: int, may_see=permissions.may_view_venture):
+    """The venture if the viewer may see these pages of it (its team and managers unless
+    `may_see` says otherwise); 404 as if missing when not."""
+    return found_or_404(ventures.get_venture, venture_id, may_see)
 
 
 def _milestone(milestone_id: int) -> Milestone:
-    milestone = db.session.get(Milestone, milestone_id)
-    if milestone is None:
-        abort(404)
-    if not pipeline.may_read_check_ins(current_user, milestone.venture):
-        abort(403)
-    return milestone
+    return found_or_404(
+        partial(db.session.get, Milestone), milestone_id, permissions.may_view_milestone
+    )
 
 
 def _owner_choices(venture) -> list[tuple[int, str]]:
@@ -91,7 +85,7 @@ def milestones(venture_id: int):
         evidence_form=EvidenceForm(),
         review_form=ReviewForm(),
         stage_form=StageForm(data={"stage": venture.stage}),
-        is_manager=pipeline.is_manager(current_user),
+        is_manager=permissions.is_manager(current_user),
         today=viewer_today(),
         stages=list(Stage),
         risk=assess([venture], viewer_today())[venture.id],
@@ -256,8 +250,10 @@ def _week_argument(default: date) -> date:
 @roles(Role.FOUNDER)
 def check_in(venture_id: int):
     venture = _venture(venture_id)
-    if not pipeline.is_member(current_user, venture):
-        abort(403)
+    permissions.require(
+        permissions.may_post_check_in(current_user, venture),
+        "Only the venture's founders post its check-ins.",
+    )
     kpis = pipeline.custom_kpis(venture)
     week = _week_argument(pipeline.week_of(viewer_today()))
     existing = pipeline.check_in_for_week(venture, week)
@@ -289,16 +285,16 @@ def check_in(venture_id: int):
 
 
 @bp.route("/ventures/<int:venture_id>/check-ins")
-@roles(Role.MANAGER, Role.FOUNDER, Role.MENTOR, Role.FUNDER)
+@roles(Role.MANAGER, Role.FOUNDER, Role.MENTOR)
 def check_ins(venture_id: int):
-    venture = _venture(venture_id)
+    venture = _venture(venture_id, permissions.may_read_check_ins)
     return render_template(
         "pipeline/check_ins.html",
         venture=venture,
         check_ins=pipeline.recent_check_ins(venture, limit=52),
         kpis=pipeline.custom_kpis(venture),
-        is_founder=pipeline.is_member(current_user, venture),
-        is_team=pipeline.is_member(current_user, venture) or pipeline.is_manager(current_user),
+        is_founder=permissions.may_post_check_in(current_user, venture),
+        is_team=permissions.may_view_venture(current_user, venture),
         this_week=pipeline.week_of(viewer_today()),
     )
 
@@ -395,7 +391,7 @@ def timeline(venture_id: int):
         venture=venture,
         entries=pipeline.timeline(venture),
         risk=assess([venture], viewer_today())[venture.id],
-        is_manager=pipeline.is_manager(current_user),
+        is_manager=permissions.is_manager(current_user),
         stage_form=StageForm(data={"stage": venture.stage}),
         stages=list(Stage),
     )
