@@ -26,13 +26,20 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
 
+    # Login sessions (services/login_sessions.py): one ends after this long without a
+    # request, or this long after sign-in, whichever comes first; a "keep me signed in"
+    # session lasts SESSION_REMEMBER_DAYS from sign-in instead.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", 60))
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", 12))
+    SESSION_REMEMBER_DAYS = int(os.environ.get("SESSION_REMEMBER_DAYS", 30))
+
     # Sessions and cookies (OWASP ASVS: HttpOnly, SameSite=Lax; Secure in production).
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
-    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * SESSION_REMEMBER_DAYS
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * SESSION_ABSOLUTE_HOURS
 
     # Uploads (Devpost CSVs and the like) are refused above this size.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024))

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from incubator.extensions import db
-from incubator.models import Invitation, Role, User, UserRole, utcnow
-from incubator.models.accounts import ROLE_LABELS, new_session_token
-from incubator.services import audit, mail
+from incubator.models import Invitation, LoginSession, Role, SessionEnd, User, UserRole, utcnow
+from incubator.models.accounts import ROLE_LABELS
+from incubator.services import audit, login_sessions, mail
 from incubator.services.errors import InvalidInput, InvalidToken, NotAllowed
 
 INVITE_SALT = "invitation"
@@ -106,8 +106,16 @@ def record_login(user: User) -> None:
     audit.record(user, "user.logged_in", "user", user.id)
 
 
-def change_password(user: User, current: str, new: str, *, end_other_sessions: bool) -> None:
-    """Change a password after checking the current one."""
+def change_password(
+    user: User,
+    current: str,
+    new: str,
+    *,
+    end_other_sessions: bool,
+    this_session: LoginSession | None = None,
+) -> None:
+    """Change a password after checking the current one; optionally end every login session
+    of the person but `this_session`."""
     if user.password_hash is None or not check_password_hash(user.password_hash, current):
         raise InvalidInput("Your current password is not correct.")
     if current == new:
@@ -115,7 +123,7 @@ def change_password(user: User, current: str, new: str, *, end_other_sessions: b
     check_password_rules(new)
     user.password_hash = hash_password(new)
     if end_other_sessions:
-        user.session_token = new_session_token()
+        login_sessions.end_all(user, SessionEnd.PASSWORD_CHANGED, keep=this_session)
     audit.record(
         user,
         "user.password_changed",
@@ -248,7 +256,6 @@ def accept_invitation(token: str, *, name: str, password: str, time_zone: str) -
     user.name = name
     user.time_zone = time_zone
     user.password_hash = hash_password(password)
-    user.session_token = new_session_token()
     invitation.accepted_at = utcnow()
     audit.record(user, "invitation.accepted", "user", user.id)
     return user
@@ -258,9 +265,8 @@ def accept_invitation(token: str, *, name: str, password: str, time_zone: str) -
 
 
 def _reset_fingerprint(user: User) -> str:
-    # Changes whenever the password or session token changes, so each link works once.
-    material = f"{user.password_hash}|{user.session_token}".encode()
-    return hashlib.sha256(material).hexdigest()[:32]
+    # Changes whenever the password does (each hash has its own salt), so each link works once.
+    return hashlib.sha256(f"{user.id}|{user.password_hash}".encode()).hexdigest()[:32]
 
 
 def request_password_reset(email: str) -> None:
@@ -301,7 +307,7 @@ def reset_password(token: str, password: str) -> User:
     user = user_from_reset_token(token)
     check_password_rules(password)
     user.password_hash = hash_password(password)
-    user.session_token = new_session_token()
+    login_sessions.end_all(user, SessionEnd.PASSWORD_RESET)
     audit.record(user, "password_reset.completed", "user", user.id)
     return user
 
@@ -322,6 +328,7 @@ def grant_roles(user: User, roles: Iterable[Role], *, by: User | None) -> set[Ro
         for role in sorted(added):
             user.role_rows.append(UserRole(role=str(role)))
         db.session.flush()
+        login_sessions.rotate_all(user)
         audit.record(
             by, "user.roles_changed", "user", user.id, before=before, after=_user_state(user)
         )
@@ -345,6 +352,7 @@ def set_roles(user: User, roles: Iterable[Role], *, by: User) -> None:
     for role in sorted(roles - user.roles):
         user.role_rows.append(UserRole(role=str(role)))
     db.session.flush()
+    login_sessions.rotate_all(user)
     audit.record(by, "user.roles_changed", "user", user.id, before=before, after=_user_state(user))
 
 
@@ -359,7 +367,7 @@ def set_active(user: User, active: bool, *, by: User) -> None:
     before = _user_state(user)
     user.active = active
     if not active:
-        user.session_token = new_session_token()
+        login_sessions.end_all(user, SessionEnd.DEACTIVATED)
     audit.record(
         by,
         "user.activated" if active else "user.deactivated",
