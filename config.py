@@ -73,11 +73,18 @@ class Config:
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", 10))
 
     # Rate limits; production points RATELIMIT_STORAGE_URI at a shared store (redis://...)
-    # because the in-memory store counts per gunicorn worker.
+    # because the in-memory store counts per gunicorn worker. Should the store be down, each
+    # worker counts in memory until it is back, rather than failing every sign-in.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Sign-in attempts and reset requests, each: per client address, and per email address
+    # typed (whether or not it has an account).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get(
+        "LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour"
+    )
 
     # At-risk rules (services/risk.py).
     RISK_NO_CHECK_IN_DAYS = int(os.environ.get("RISK_NO_CHECK_IN_DAYS", 14))

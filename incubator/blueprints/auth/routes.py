@@ -1,5 +1,7 @@
 """Signing in and out, login sessions, passwords, invitations."""
 
+import hashlib
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -21,14 +23,39 @@ from incubator.services import accounts, audit, login_sessions
 from incubator.services.errors import DomainError, InvalidToken
 from incubator.web import safe_next, transaction
 
+# What a person is told when the email address they typed has had too many attempts: the
+# same words whether or not the address has an account.
+ACCOUNT_THROTTLED = (
+    "Too many attempts with this email address. Wait a few minutes before trying again."
+)
+
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _typed_account() -> str:
+    """The rate-limit key for the email address in the form, as the accounts service reads
+    it; hashed, so the shared store holds no addresses."""
+    email = accounts.normalise_email(request.form.get("email", ""))
+    return "account:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+# Per client address (the limiter's default key) and per email address typed, on POST only.
+per_address = limiter.limit(_login_limit, methods=["POST"])
+per_account = limiter.limit(
+    _account_limit, key_func=_typed_account, methods=["POST"], error_message=ACCOUNT_THROTTLED
+)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@per_address
+@per_account
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home_page"))
@@ -139,11 +166,12 @@ def profile():
 
 @bp.route("/forgot", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@per_address
+@per_account
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        with transaction():
+        with transaction(serialised=True):
             accounts.request_password_reset(form.email.data)
         # The same answer whether or not the address has an account.
         flash("If that address has an account, a reset link is on its way.", "info")
