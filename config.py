@@ -86,6 +86,9 @@ class Config:
         "LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour"
     )
 
+    # `flask seed-demo` creates accounts whose passwords are printed in the README.
+    DEMO_DATA_ALLOWED = True
+
     # At-risk rules (services/risk.py).
     RISK_NO_CHECK_IN_DAYS = int(os.environ.get("RISK_NO_CHECK_IN_DAYS", 14))
     RISK_LOW_CONFIDENCE = int(os.environ.get("RISK_LOW_CONFIDENCE", 2))
@@ -134,6 +137,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    DEMO_DATA_ALLOWED = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

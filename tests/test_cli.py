@@ -117,3 +117,19 @@ def test_seed_demo_if_empty_leaves_a_database_with_real_accounts_alone(db, runne
     assert "The database already has accounts; demo data not added." in result.output
     assert row_counts(db) == before
     assert accounts.user_by_email(DEMO_PEOPLE[0][1]) is None
+
+
+def test_seed_demo_refuses_to_run_under_the_production_config(
+    db, make_app, database_url, monkeypatch
+):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    production = make_app("production", SECRET_KEY="k" * 32)
+
+    # The test's own app context is the testing app's; the command must run in production's.
+    with production.app_context():
+        result = production.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+
+    assert result.exit_code != 0
+    assert "Refusing to seed demo data under the production configuration" in result.output
+    assert "Traceback" not in result.output
+    assert user_count(db) == 0
