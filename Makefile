@@ -27,7 +27,7 @@ run: $(VENV)/.installed
 ## test: install what the tests need (PostgreSQL included) and run the suite on both databases
 test: $(VENV)/.installed-dev system-test-deps lint test-sqlite test-postgresql
 
-test-sqlite: $(VENV)/.installed-dev
+test-sqlite: $(VENV)/.installed-dev system-test-deps
 	INCUBATOR_TEST_DB=sqlite $(BIN)/pytest
 
 test-postgresql: $(VENV)/.installed-dev system-test-deps
@@ -41,13 +41,20 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# PostgreSQL's server binaries, from the system's packages when they are missing.
+# PostgreSQL's server binaries and redis-server (the shared rate-limit store the tests start),
+# from the system's packages when they are missing.
 system-test-deps:
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then \
 		echo "PostgreSQL server binaries present."; \
 	else \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; \
+	fi
+	@if command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ]; then \
+		echo "redis-server present."; \
+	else \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server; \
 	fi
 
 ## bench: measure pages under gunicorn at a given scale (see bench/README in the README)

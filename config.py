@@ -26,13 +26,20 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
 
+    # Login sessions (services/login_sessions.py): one ends after this long without a
+    # request, or this long after sign-in, whichever comes first; a "keep me signed in"
+    # session lasts SESSION_REMEMBER_DAYS from sign-in instead.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", 60))
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", 12))
+    SESSION_REMEMBER_DAYS = int(os.environ.get("SESSION_REMEMBER_DAYS", 30))
+
     # Sessions and cookies (OWASP ASVS: HttpOnly, SameSite=Lax; Secure in production).
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
-    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * SESSION_REMEMBER_DAYS
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * SESSION_ABSOLUTE_HOURS
 
     # Uploads (Devpost CSVs and the like) are refused above this size.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024))
@@ -78,11 +85,21 @@ class Config:
     MAIL_WORKER_INTERVAL_SECONDS = float(os.environ.get("MAIL_WORKER_INTERVAL_SECONDS", 5))
 
     # Rate limits; production points RATELIMIT_STORAGE_URI at a shared store (redis://...)
-    # because the in-memory store counts per gunicorn worker.
+    # because the in-memory store counts per gunicorn worker. Should the store be down, each
+    # worker counts in memory until it is back, rather than failing every sign-in.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Sign-in attempts and reset requests, each: per client address, and per email address
+    # typed (whether or not it has an account).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get(
+        "LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour"
+    )
+
+    # `flask seed-demo` creates accounts whose passwords are printed in the README.
+    DEMO_DATA_ALLOWED = True
 
     # At-risk rules (services/risk.py).
     RISK_NO_CHECK_IN_DAYS = int(os.environ.get("RISK_NO_CHECK_IN_DAYS", 14))
@@ -132,6 +149,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    DEMO_DATA_ALLOWED = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

@@ -105,7 +105,8 @@ def people(scale: int) -> Context:
     for role in Role:
         email, password = login_for(role)
         name = f"Bench {role.label}"
-        signed_in[role] = accounts.create_user(email, name, {role}, password=password)
+        signed_in[role] = accounts.create_user(email, name, {role})
+        accounts.set_published_password(signed_in[role], password)
     admin = signed_in[Role.ADMIN]
     roles, weights = list(ROLE_WEIGHTS), list(ROLE_WEIGHTS.values())
     person: User | None = None

@@ -40,14 +40,35 @@ def create_bench_app(database_url: str, secret_key: str | None = None) -> Flask:
     return app
 
 
-class Gunicorn:
-    """gunicorn serving bench.wsgi_bench:app on a free loopback port; a context manager."""
+# What the access log (when asked for) says of each request: client address, worker pid
+# ("<1234>"), request line and status.
+ACCESS_LOG_FORMAT = '%(h)s %(p)s "%(r)s" %(s)s'
 
-    def __init__(self, database_url: str, secret_key: str, workers: int, log_path: Path) -> None:
+
+class Gunicorn:
+    """gunicorn serving bench.wsgi_bench:app on a free loopback port; a context manager.
+
+    `environment` adds to or overrides the variables the app is configured from (rate
+    limits are off unless it turns them on); `access_log` writes a line per request, in
+    ACCESS_LOG_FORMAT, to the log.
+    """
+
+    def __init__(
+        self,
+        database_url: str,
+        secret_key: str,
+        workers: int,
+        log_path: Path,
+        *,
+        environment: dict[str, str] | None = None,
+        access_log: bool = False,
+    ) -> None:
         self.database_url = database_url
         self.secret_key = secret_key
         self.workers = workers
         self.log_path = log_path
+        self.environment = environment or {}
+        self.access_log = access_log
         self.port = 0
         self.process: subprocess.Popen | None = None
 
@@ -72,6 +93,7 @@ class Gunicorn:
             "QUERY_COUNT_HEADER": "1",
             "RATELIMIT_ENABLED": "0",
             "MAIL_BACKEND": "outbox",
+            **self.environment,
         }
         command = [
             sys.executable,
@@ -89,6 +111,8 @@ class Gunicorn:
             "--timeout",
             "60",
         ]
+        if self.access_log:
+            command += ["--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT]
         with open(self.log_path, "wb") as log:
             # A session of its own, so that stop() can end the master and its workers together.
             self.process = subprocess.Popen(

@@ -33,6 +33,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     register_extensions(app)
     register_blueprints(app)
     register_security_headers(app)
+    register_login(app)
     register_access(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -52,10 +53,6 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Sign in to see that page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-
-    from incubator.services.session import load_user
-
-    login_manager.user_loader(load_user)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_connect)
@@ -103,6 +100,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(matching_bp)
     app.register_blueprint(showcase_bp)
     app.register_blueprint(api_bp)
+
+
+def register_login(app: Flask) -> None:
+    # Before the access rules, so that they see the person the login session belongs to.
+    from incubator.login import register
+
+    register(app)
 
 
 def register_access(app: Flask) -> None:

@@ -56,6 +56,11 @@ def create_admin(email: str, name: str, password: str) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has accounts.")
 def seed_demo(if_empty: bool) -> None:
     """Fill the database with Los Angeles demo data and print the demo logins."""
+    if not current_app.config["DEMO_DATA_ALLOWED"]:
+        raise click.ClickException(
+            "Refusing to seed demo data under the production configuration "
+            "(INCUBATOR_CONFIG=production): the demo accounts' passwords are published."
+        )
     if if_empty and accounts.count_users() > 0:
         logins = demo.existing_logins()
         if not logins:

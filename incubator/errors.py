@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -50,6 +51,11 @@ def register(app: Flask) -> None:
         return _render(
             400, "The form expired or was sent from elsewhere. Reload the page and send it again."
         )
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error: RateLimitExceeded):
+        # A limit with its own message (the per-account one) says it; the others say the usual.
+        return _render(429, error.description if error.limit.error_message else None)
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):

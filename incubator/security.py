@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, has_app_context
+from flask import Flask, g, has_app_context, request
+from flask_login import current_user
 from sqlalchemy import event
 
 from incubator.extensions import db
+from incubator.login import is_static
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
@@ -24,10 +26,19 @@ def register(app: Flask) -> None:
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
+        if _for_someone_signed_in():
+            # Nothing shown to a signed-in person (pages, CSV, JSON, calendars, charts) is
+            # kept by the browser or a proxy, where the next user of the machine could read it.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     if app.config["QUERY_COUNT_HEADER"]:
         _count_queries_per_request(app)
+
+
+def _for_someone_signed_in() -> bool:
+    # Static files are the same for everyone and stay cacheable.
+    return not is_static(request.endpoint) and current_user.is_authenticated
 
 
 def _count_queries_per_request(app: Flask) -> None:

@@ -14,6 +14,7 @@ from flask import url_for
 from incubator.access import public, rule_for
 from incubator.extensions import db as _db
 from incubator.models import Role
+from incubator.services import login_sessions
 from tests import factories
 
 PUBLIC = "public"
@@ -43,6 +44,8 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "auth.forgot_password": PUBLIC,
     "auth.reset_password": PUBLIC,
     "auth.accept_invitation": PUBLIC,
+    "auth.sessions": ANY,
+    "auth.end_other_sessions": ANY,
     "people.index": MANAGER,
     "people.invite": MANAGER,
     "people.detail": MANAGER,
@@ -234,30 +237,32 @@ def test_declared_rule_matches_the_expected_table(app, endpoint):
 
 @pytest.fixture(scope="class")
 def people(class_app):
-    """Login ids of one person per role, and the id of a person to look at."""
+    """One person per role, and the id of a person to look at."""
     viewers = {str(role): factories.user(str(role)) for role in Role}
     target = factories.user("founder")
     _db.session.commit()
-    return {role: user.get_id() for role, user in viewers.items()}, target.id
+    return viewers, target.id
 
 
 class TestEveryViewerOnEveryEndpoint:
     """The table, case by case: anonymous and each role against each endpoint.
 
     The requests carry no form data and the ids other than user_id name missing rows, so
-    nothing is written, and the hundreds of cases share one set of people. A viewer is
-    signed in through the session as the login form would; a failed sign-in shows up as
-    a login redirect where the table expects a page or a 403.
+    nothing is written but login sessions, and the hundreds of cases share one set of
+    people. A viewer is signed in on a login session of its own (signing out ends it) put
+    into the session cookie as the login form would; a failed sign-in shows up as a login
+    redirect where the table expects a page or a 403.
     """
 
     @pytest.mark.parametrize("viewer", VIEWERS)
     @pytest.mark.parametrize("endpoint", sorted(EXPECTED))
     def test_each_viewer_gets_what_the_table_allows(self, class_app, people, endpoint, viewer):
-        logins, target_id = people
+        viewers, target_id = people
         client = class_app.test_client()
         if viewer != "anonymous":
+            _login_session, token = login_sessions.start(viewers[viewer], remember=False)
             with client.session_transaction() as session:
-                session["_user_id"] = logins[viewer]
+                session["_user_id"] = token
                 session["_fresh"] = True
         url, method = url_and_method(class_app, endpoint, target_id)
 

@@ -95,6 +95,37 @@ def test_every_response_carries_the_security_headers(client, path):
     assert "Strict-Transport-Security" not in response.headers
 
 
+def test_answers_to_a_signed_in_person_are_never_stored(db, client, login_as):
+    login_as("manager")
+    hackathon = factories.judging_hackathon(name="Drought Hack")
+    db.session.commit()
+
+    answers = {
+        "html": client.get("/"),
+        "csv": client.get(f"/judging/hackathons/{hackathon.id}/results.csv"),
+        "json": client.get("/api/v1/me"),
+        "public page": client.get("/showcase/"),
+        "error page": client.get("/no/such/page"),
+    }
+
+    assert answers["csv"].mimetype == "text/csv"
+    assert answers["json"].is_json
+    for kind, response in answers.items():
+        assert response.headers.get("Cache-Control") == "no-store", kind
+
+
+def test_static_files_and_public_pages_for_visitors_stay_cacheable(client, login_as, app):
+    visitor = app.test_client()
+
+    public_pages = [visitor.get("/auth/login"), visitor.get("/showcase/"), visitor.get("/healthz")]
+    login_as("founder")
+    static_file = client.get("/static/app.css")
+
+    for response in [*public_pages, static_file]:
+        assert response.status_code == 200
+        assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
 @pytest.mark.parametrize(
     "key", [None, "", "change-me", "development-only-secret-key", "x" * 31], ids=repr
 )
@@ -328,7 +359,9 @@ def test_query_count_header_reports_statements_per_request(db, make_app, sign_in
     client = counted.test_client()
     sign_in(client, user.email)
 
-    health = client.get("/healthz")
+    # A load balancer's health check carries no cookies; a signed-in request reads at least
+    # the person's login session.
+    health = counted.test_client().get("/healthz")
     me = client.get("/api/v1/me")
 
     assert health.headers["X-Query-Count"] == "0"

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from sqlalchemy import func, select
 
 from incubator.models import Invitation, User
+from incubator.services import accounts
+from incubator.services.errors import InvalidInput
 from tests import factories
 from tests.helpers import link_in, location, page
 
@@ -14,6 +19,11 @@ NO_MATCH = "That email and password do not match an account."
 
 def count(db, model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
+
+
+def alerts(text: str) -> list[str]:
+    """The flash messages on a page."""
+    return re.findall(r'role="alert">\s*(.*?)\s*<button', text, re.DOTALL)
 
 
 def signed_in_email(client) -> str | None:
@@ -89,13 +99,20 @@ def test_deactivated_account_cannot_sign_in(db, client, sign_in, audit_events):
     assert audit_events("user.logged_in") == []
 
 
-def test_invited_person_without_a_password_is_told_to_use_the_invitation(db, client, sign_in):
-    user = factories.user("judge", password=None)
+def test_invited_person_without_a_password_gets_the_same_answer_as_any_failed_sign_in(
+    db, app, client, sign_in
+):
+    invited = factories.user("judge", password=None)
+    known = factories.user("judge")
     db.session.commit()
 
-    response = sign_in(client, user.email, "anything at all here")
+    answers = [
+        page(sign_in(app.test_client(), email, "anything at all here"))
+        for email in (invited.email, known.email, "nobody@example.org")
+    ]
 
-    assert "This account has no password yet: use the link in your invitation." in page(response)
+    assert all(NO_MATCH in answer for answer in answers)
+    assert alerts(answers[0]) == alerts(answers[1]) == alerts(answers[2])
     assert signed_in_email(client) is None
 
 
@@ -559,3 +576,97 @@ def test_profile_needs_a_name(db, client, login_as, audit_events):
     db.session.expire_all()
     assert (user.name, user.time_zone) == ("Grace Kim", "America/Los_Angeles")
     assert audit_events("user.profile_updated") == []
+
+
+# Password rules ----------------------------------------------------------------------------------
+
+COMMON = "Qwerty123456"  # on the common-password list, in any case
+TOO_COMMON = "That password is on a list of the most common passwords. Choose another."
+TOO_PERSONAL = "Choose a password that does not contain your name or email address."
+
+
+def test_the_common_password_list_ships_with_the_package(app):
+    from incubator.services.accounts import common_passwords
+
+    listed = common_passwords()
+
+    assert len(listed) > 19_000
+    assert {"password", "qwerty123456", "1q2w3e4r5t6y"} <= listed
+
+
+@pytest.mark.parametrize(
+    "password, refusal",
+    [
+        ("qwerty123456", TOO_COMMON),
+        (COMMON, TOO_COMMON),
+        ("maria.gonzalez", TOO_PERSONAL),  # the email's local part
+        ("MARIA.GONZALEZ was here", TOO_PERSONAL),  # ...anywhere, in any case
+        ("hello gonzalez 2026", TOO_PERSONAL),  # a part of it
+        ("Maria Gonzalez", TOO_PERSONAL),  # the name
+        ("mariagonzalez!!", TOO_PERSONAL),  # the name without its space
+        ("my name is maria ok", TOO_PERSONAL),  # a word of the name
+    ],
+)
+def test_common_or_personal_passwords_are_refused(app, password, refusal):
+    with pytest.raises(InvalidInput) as refused:
+        accounts.check_password_rules(
+            password, email="maria.gonzalez@lacity.example", name="Maria Gonzalez"
+        )
+
+    assert refused.value.message == refusal
+
+
+def test_short_name_parts_do_not_refuse_a_password_by_chance(app):
+    # "Li" and "jo" turn up inside ordinary words ("jolly", "believe").
+    accounts.check_password_rules(
+        "a jolly long passphrase to believe", email="jo@example.org", name="Li Jo"
+    )
+
+
+def test_password_change_refuses_a_common_or_personal_password(db, client, login_as, audit_events):
+    user = login_as("founder", name="Grace Kim", email="grace.kim@mentors.example")
+    before = user.password_hash
+
+    common = change_password(client, new=COMMON)
+    personal = change_password(client, new="Grace Kim forever!")
+
+    assert TOO_COMMON in page(common)
+    assert TOO_PERSONAL in page(personal)
+    db.session.expire_all()
+    assert user.password_hash == before
+    assert audit_events("user.password_changed") == []
+
+
+def test_reset_refuses_a_common_or_personal_password(db, client, outbox):
+    user = factories.user("mentor", email="samuel.okafor@mentors.example", name="Samuel Okafor")
+    db.session.commit()
+    before = user.password_hash
+    request_reset(client, user.email)
+    link = reset_link(outbox, user.email)
+
+    common = client.post(link, data={"password": COMMON, "confirm": COMMON})
+    personal = client.post(
+        link, data={"password": "samuel.okafor 2026", "confirm": "samuel.okafor 2026"}
+    )
+
+    assert TOO_COMMON in page(common)
+    assert TOO_PERSONAL in page(personal)
+    db.session.expire_all()
+    assert user.password_hash == before
+
+
+def test_invitation_refuses_a_common_password_or_the_name_given(db, app, client, login_as, outbox):
+    login_as("manager")
+    invite(client, email="tran.nguyen@ladot.example", name="Tran Nguyen")
+    link = invitation_link(outbox, "tran.nguyen@ladot.example")
+    invitee = app.test_client()
+
+    common = accept(invitee, link, name="Tran Nguyen", password=COMMON)
+    # The name typed on the form counts, not only the one the manager entered.
+    personal = accept(invitee, link, name="Tranquilino Ruiz", password="tranquilino 1234")
+
+    assert TOO_COMMON in page(common)
+    assert TOO_PERSONAL in page(personal)
+    user = db.session.scalar(select(User).where(User.email == "tran.nguyen@ladot.example"))
+    assert user.password_hash is None
+    assert signed_in_email(invitee) is None

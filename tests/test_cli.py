@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
 from incubator.models import Role, User
 from incubator.services import accounts
 from incubator.services.demo import DEMO_PEOPLE, demo_password
+from incubator.services.errors import NotAllowed
 from tests import factories
 
 ADMIN_PASSWORD = "a long admin passphrase"
@@ -43,6 +45,18 @@ def test_create_admin_refuses_a_short_password(db, runner, audit_events):
     assert result.exit_code != 0
     assert "Choose a password of at least 12 characters." in result.output
     assert "Traceback" not in result.output
+    assert user_count(db) == 0
+    assert audit_events() == []
+
+
+def test_create_admin_refuses_a_common_or_personal_password(db, runner, audit_events):
+    common = create_admin(runner, password="qwerty123456")
+    personal = create_admin(runner, password="alex rivera admin")
+
+    assert common.exit_code != 0
+    assert "That password is on a list of the most common passwords." in common.output
+    assert personal.exit_code != 0
+    assert "does not contain your name or email address" in personal.output
     assert user_count(db) == 0
     assert audit_events() == []
 
@@ -117,3 +131,28 @@ def test_seed_demo_if_empty_leaves_a_database_with_real_accounts_alone(db, runne
     assert "The database already has accounts; demo data not added." in result.output
     assert row_counts(db) == before
     assert accounts.user_by_email(DEMO_PEOPLE[0][1]) is None
+
+
+def test_seed_demo_refuses_to_run_under_the_production_config(
+    db, make_app, database_url, monkeypatch
+):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    production = make_app("production", SECRET_KEY="k" * 32)
+
+    # The test's own app context is the testing app's; the command must run in production's.
+    with production.app_context():
+        result = production.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+
+    assert result.exit_code != 0
+    assert "Refusing to seed demo data under the production configuration" in result.output
+    assert "Traceback" not in result.output
+    assert user_count(db) == 0
+
+
+def test_published_demo_passwords_cannot_be_set_in_production(db, make_app, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    production = make_app("production", SECRET_KEY="k" * 32)
+    user = factories.user("founder")
+
+    with production.app_context(), pytest.raises(NotAllowed):
+        accounts.set_published_password(user, "demo-founder-2026")

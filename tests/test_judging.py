@@ -566,6 +566,31 @@ def test_spreadsheet_safe_prefixes_every_formula_start(app):
     assert judging.spreadsheet_safe(-1.5) == -1.5
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        ";=1+1",  # the argument separator in some locales
+        "\tcmd",
+        "\r=1",
+        '\N{FULLWIDTH EQUALS SIGN}HYPERLINK("http://evil.example")',
+        "\N{FULLWIDTH PLUS SIGN}1",
+        "\N{FULLWIDTH HYPHEN-MINUS}1",
+        "\N{FULLWIDTH COMMERCIAL AT}SUM(A1)",
+    ],
+    ids=[
+        "semicolon",
+        "tab",
+        "carriage-return",
+        "fullwidth-equals",
+        "fullwidth-plus",
+        "fullwidth-minus",
+        "fullwidth-at",
+    ],
+)
+def test_spreadsheet_safe_also_neutralises_semicolons_controls_and_full_width_signs(app, text):
+    assert judging.spreadsheet_safe(text) == "'" + text
+
+
 # Pages ----------------------------------------------------------------------------------
 
 

@@ -50,7 +50,7 @@ from incubator.models import (
     VentureMember,
     utcnow,
 )
-from incubator.services import calendars, devpost, judging, office_hours, pipeline
+from incubator.services import calendars, devpost, judging, login_sessions, office_hours, pipeline
 from tests import factories
 from tests.helpers import page
 
@@ -525,7 +525,7 @@ def build_world() -> World:
         **bookings,
     }
     ids.update({key: obj.id for key, obj in objects.items()})
-    logins: dict[str, str | None] = {name: person.get_id() for name, person in people.items()}
+    logins: dict[str, str | None] = {name: login_id(person) for name, person in people.items()}
     owners = {
         "admin": admin,
         "founder_c": founder_c,
@@ -533,9 +533,16 @@ def build_world() -> World:
         "judge_c": judge_c,
         "partner_c": partner_c,
     }
-    logins.update({name: person.get_id() for name, person in owners.items()})
+    logins.update({name: login_id(person) for name, person in owners.items()})
     logins["anonymous"] = None
     return World(ids, logins)
+
+
+def login_id(person) -> str:
+    """A login session of the person's, as signing in makes one: the id its cookie carries."""
+    _login_session, token = login_sessions.start(person, remember=False)
+    _db.session.commit()
+    return token
 
 
 # Requests and the database's state --------------------------------------------------------------

@@ -1,6 +1,14 @@
 """All models, importable from one place."""
 
-from incubator.models.accounts import ROLE_LABELS, Invitation, Role, User, UserRole
+from incubator.models.accounts import (
+    ROLE_LABELS,
+    Invitation,
+    LoginSession,
+    Role,
+    SessionEnd,
+    User,
+    UserRole,
+)
 from incubator.models.audit import PENDING_MAIL, AuditEvent, MailStatus, OutboxMessage
 from incubator.models.base import Base, UTCDateTime, utcnow
 from incubator.models.hackathons import (
@@ -91,6 +99,7 @@ __all__ = [
     "Investment",
     "Invitation",
     "JudgeAssignment",
+    "LoginSession",
     "MailStatus",
     "Match",
     "MatchKind",
@@ -115,6 +124,7 @@ __all__ = [
     "Role",
     "RubricCriterion",
     "Score",
+    "SessionEnd",
     "SessionRating",
     "Slot",
     "SlotSeries",

@@ -1,4 +1,4 @@
-"""People, their roles and their invitations."""
+"""People, their roles, their invitations and their login sessions."""
 
 from __future__ import annotations
 
@@ -40,10 +40,6 @@ ROLE_LABELS = {
 ROLE_VALUES = enum_values(Role)
 
 
-def new_session_token() -> str:
-    return secrets.token_urlsafe(16)
-
-
 class User(UserMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
@@ -59,8 +55,6 @@ class User(UserMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     time_zone: Mapped[str] = mapped_column(String(64), default="America/Los_Angeles")
-    # Part of the login id: changing it signs out every session and remember-me cookie.
-    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -68,8 +62,26 @@ class User(UserMixin, Base):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
+    # The login session this request runs on and its token, set by incubator.login when it
+    # loads the signed-in person or signs someone in. Plain attributes (no annotation), so
+    # SQLAlchemy leaves them alone.
+    login_session = None
+    login_token = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        """The login id Flask-Login keeps in the session and remember-me cookies: the token of
+        this person's login session, never anything derived from the account alone."""
+        if self.login_token is None:
+            raise RuntimeError("Sign people in through incubator.login.sign_in.")
+        return self.login_token
+
+    # Flask-Login's UserMixin compares users by get_id(); compare the accounts instead.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, User):
+            return NotImplemented
+        return self is other or (self.id is not None and self.id == other.id)
+
+    __hash__ = object.__hash__
 
     @property
     def is_active(self) -> bool:
@@ -126,3 +138,63 @@ class Invitation(Base):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None
+
+
+class SessionEnd(enum.StrEnum):
+    """Why a login session ended."""
+
+    SIGNED_OUT = "signed_out"
+    SIGNED_OUT_ELSEWHERE = "signed_out_elsewhere"  # "sign out my other devices"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 (a reason, not a password)
+    PASSWORD_RESET = "password_reset"  # noqa: S105
+    DEACTIVATED = "deactivated"
+    ROTATED = "rotated"  # replaced by a new session after a change of roles
+    IDLE = "idle"
+    EXPIRED = "expired"
+
+
+SESSION_END_VALUES = enum_values(SessionEnd)
+
+
+class LoginSession(Base):
+    """One sign-in on one browser: the server's half of its session and remember-me cookies.
+
+    The cookies carry a random token; only its SHA-256 is stored. A session is live while
+    ended_at is empty and neither timeout has passed.
+    """
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (
+        Index("ix_login_sessions_user_id", "user_id"),
+        CheckConstraint(f"ended_reason IN ({SESSION_END_VALUES})", name="ended_reason_known"),
+        CheckConstraint(
+            "(ended_at IS NULL AND ended_reason IS NULL) "
+            "OR (ended_at IS NOT NULL AND ended_reason IS NOT NULL)",
+            name="ended_with_reason",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # "Keep me signed in": a remember-me cookie, and a lifetime in days instead of hours.
+    remember: Mapped[bool] = mapped_column(default=False)
+    # When the person proved who they are; a rotated session keeps it, so rotation never
+    # extends the absolute lifetime.
+    signed_in_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Updated at most once a minute, so that reading a page is not a write.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when the person's roles change: their next request runs on a new session.
+    rotation_due: Mapped[bool] = mapped_column(default=False)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_reason: Mapped[str | None] = mapped_column(String(24))
+    # What the person sees in their list of devices.
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(45), default="")
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_ended(self) -> bool:
+        return self.ended_at is not None

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import re
 from collections.abc import Iterable
+from functools import cache
+from importlib import resources
 from zoneinfo import available_timezones
 
 from flask import current_app
@@ -13,16 +17,19 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from incubator import permissions
 from incubator.extensions import db
-from incubator.models import Invitation, Role, User, UserRole, utcnow
-from incubator.models.accounts import ROLE_LABELS, new_session_token
-from incubator.services import audit, mail
+from incubator.models import Invitation, LoginSession, Role, SessionEnd, User, UserRole, utcnow
+from incubator.models.accounts import ROLE_LABELS
+from incubator.services import audit, login_sessions, mail
 from incubator.services.errors import InvalidInput, InvalidToken, NotAllowed
 
 INVITE_SALT = "invitation"
 RESET_SALT = "password-reset"
+NO_MATCH = "That email and password do not match an account."
 # A password hash no real password can match, compared against when the email is unknown,
 # so that log-in takes the same time for unknown and known addresses.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0000")
+# Parts of a name or email address shorter than this may turn up in any password by chance.
+PERSONAL_FRAGMENT_MIN = 4
 
 
 def hash_password(password: str) -> str:
@@ -48,12 +55,42 @@ def parse_roles(values: Iterable[str]) -> set[Role]:
     return roles
 
 
-def check_password_rules(password: str) -> None:
+@cache
+def common_passwords() -> frozenset[str]:
+    """Django's list of about 20,000 common passwords, lower-cased (in incubator/data)."""
+    data = resources.files("incubator") / "data" / "common-passwords.txt.gz"
+    with data.open("rb") as compressed, gzip.open(compressed, "rt", encoding="utf-8") as text:
+        return frozenset(line.strip() for line in text if line.strip())
+
+
+def _personal_fragments(email: str, name: str) -> set[str]:
+    """The email's local part and the name, whole and word by word, lower-cased."""
+    local_part = normalise_email(email).partition("@")[0]
+    name = name.strip().lower()
+    fragments = {local_part, name, name.replace(" ", "")}
+    for text in (local_part, name):
+        fragments.update(re.split(r"[\W_]+", text))
+    return {fragment for fragment in fragments if fragment}
+
+
+def check_password_rules(password: str, *, email: str, name: str) -> None:
+    """Refuse a password that is too short or long, common, or made of the person's name
+    or email address."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
         raise InvalidInput(f"Choose a password of at least {minimum} characters.")
     if len(password) > 128:
         raise InvalidInput("Choose a password of at most 128 characters.")
+    lowered = password.strip().lower()
+    if lowered in common_passwords():
+        raise InvalidInput(
+            "That password is on a list of the most common passwords. Choose another."
+        )
+    for fragment in _personal_fragments(email, name):
+        if lowered == fragment or (len(fragment) >= PERSONAL_FRAGMENT_MIN and fragment in lowered):
+            raise InvalidInput(
+                "Choose a password that does not contain your name or email address."
+            )
 
 
 def check_time_zone(name: str) -> None:
@@ -78,7 +115,7 @@ def create_user(
         raise InvalidInput(f"There is already an account for {email}.")
     user = User(email=email, name=name)
     if password is not None:
-        check_password_rules(password)
+        check_password_rules(password, email=email, name=name)
         user.password_hash = hash_password(password)
     user.role_rows = [UserRole(role=str(role)) for role in sorted(set(roles))]
     db.session.add(user)
@@ -87,16 +124,25 @@ def create_user(
     return user
 
 
+def set_published_password(user: User, password: str) -> None:
+    """Give a demo or benchmark account its published password, which the rules for real
+    passwords may refuse (the demo admin's password names the address's "admin"). Refused
+    where demo data is not allowed: under the production configuration."""
+    if not current_app.config["DEMO_DATA_ALLOWED"]:
+        raise NotAllowed("Published demo passwords are not allowed in production.")
+    user.password_hash = hash_password(password)
+
+
 def authenticate(email: str, password: str) -> User:
     """Return the user these credentials belong to, or raise NotAllowed."""
     user = user_by_email(email)
     if user is None or user.password_hash is None:
+        # An invited person who has not set a password yet gets the same answer as an
+        # unknown address, so the sign-in form does not tell who has been invited.
         check_password_hash(_DUMMY_HASH, password)
-        if user is not None and user.active:
-            raise NotAllowed("This account has no password yet: use the link in your invitation.")
-        raise NotAllowed("That email and password do not match an account.")
+        raise NotAllowed(NO_MATCH)
     if not check_password_hash(user.password_hash, password):
-        raise NotAllowed("That email and password do not match an account.")
+        raise NotAllowed(NO_MATCH)
     if not user.active:
         raise NotAllowed("This account has been deactivated. Ask a program manager.")
     return user
@@ -107,16 +153,24 @@ def record_login(user: User) -> None:
     audit.record(user, "user.logged_in", "user", user.id)
 
 
-def change_password(user: User, current: str, new: str, *, end_other_sessions: bool) -> None:
-    """Change a password after checking the current one."""
+def change_password(
+    user: User,
+    current: str,
+    new: str,
+    *,
+    end_other_sessions: bool,
+    this_session: LoginSession | None = None,
+) -> None:
+    """Change a password after checking the current one; optionally end every login session
+    of the person but `this_session`."""
     if user.password_hash is None or not check_password_hash(user.password_hash, current):
         raise InvalidInput("Your current password is not correct.")
     if current == new:
         raise InvalidInput("The new password must differ from the current one.")
-    check_password_rules(new)
+    check_password_rules(new, email=user.email, name=user.name)
     user.password_hash = hash_password(new)
     if end_other_sessions:
-        user.session_token = new_session_token()
+        login_sessions.end_all(user, SessionEnd.PASSWORD_CHANGED, keep=this_session)
     audit.record(
         user,
         "user.password_changed",
@@ -241,15 +295,14 @@ def accept_invitation(token: str, *, name: str, password: str, time_zone: str) -
     """Set the invited person's name, time zone and password, consuming the token."""
     invitation = invitation_from_token(token)
     user = invitation.user
-    check_password_rules(password)
     check_time_zone(time_zone)
     name = name.strip()
     if not name:
         raise InvalidInput("A name is required.")
+    check_password_rules(password, email=user.email, name=name)
     user.name = name
     user.time_zone = time_zone
     user.password_hash = hash_password(password)
-    user.session_token = new_session_token()
     invitation.accepted_at = utcnow()
     audit.record(user, "invitation.accepted", "user", user.id)
     return user
@@ -259,9 +312,8 @@ def accept_invitation(token: str, *, name: str, password: str, time_zone: str) -
 
 
 def _reset_fingerprint(user: User) -> str:
-    # Changes whenever the password or session token changes, so each link works once.
-    material = f"{user.password_hash}|{user.session_token}".encode()
-    return hashlib.sha256(material).hexdigest()[:32]
+    # Changes whenever the password does (each hash has its own salt), so each link works once.
+    return hashlib.sha256(f"{user.id}|{user.password_hash}".encode()).hexdigest()[:32]
 
 
 def request_password_reset(email: str) -> None:
@@ -300,9 +352,9 @@ def user_from_reset_token(token: str) -> User:
 def reset_password(token: str, password: str) -> User:
     """Set a new password from a reset link; the link and every session end with it."""
     user = user_from_reset_token(token)
-    check_password_rules(password)
+    check_password_rules(password, email=user.email, name=user.name)
     user.password_hash = hash_password(password)
-    user.session_token = new_session_token()
+    login_sessions.end_all(user, SessionEnd.PASSWORD_RESET)
     audit.record(user, "password_reset.completed", "user", user.id)
     return user
 
@@ -323,6 +375,7 @@ def grant_roles(user: User, roles: Iterable[Role], *, by: User | None) -> set[Ro
         for role in sorted(added):
             user.role_rows.append(UserRole(role=str(role)))
         db.session.flush()
+        login_sessions.rotate_all(user)
         audit.record(
             by, "user.roles_changed", "user", user.id, before=before, after=_user_state(user)
         )
@@ -346,6 +399,7 @@ def set_roles(user: User, roles: Iterable[Role], *, by: User) -> None:
     for role in sorted(roles - user.roles):
         user.role_rows.append(UserRole(role=str(role)))
     db.session.flush()
+    login_sessions.rotate_all(user)
     audit.record(by, "user.roles_changed", "user", user.id, before=before, after=_user_state(user))
 
 
@@ -360,7 +414,7 @@ def set_active(user: User, active: bool, *, by: User) -> None:
     before = _user_state(user)
     user.active = active
     if not active:
-        user.session_token = new_session_token()
+        login_sessions.end_all(user, SessionEnd.DEACTIVATED)
     audit.record(
         by,
         "user.activated" if active else "user.deactivated",

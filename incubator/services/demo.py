@@ -83,7 +83,8 @@ def seed() -> list[DemoLogin]:
     logins = []
     admin: User | None = None
     for role, email, name, roles in DEMO_PEOPLE:
-        user = accounts.create_user(email, name, roles, password=demo_password(role))
+        user = accounts.create_user(email, name, roles)
+        accounts.set_published_password(user, demo_password(role))
         if role is Role.ADMIN:
             admin = user
         logins.append(DemoLogin(str(role), email, demo_password(role)))

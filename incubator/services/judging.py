@@ -46,8 +46,23 @@ SCALE_HIGHEST = 100
 NAME_MAX = 120
 DESCRIPTION_MAX = 2000
 COMMENT_MAX = 2000
-# Cells starting with these are run as formulas by spreadsheets (OWASP "CSV injection").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Cells starting with these are run as formulas by spreadsheets (OWASP "CSV injection"):
+# the formula signs, the semicolon some locales separate arguments with, tab and carriage
+# return (which spreadsheets strip before reading a formula), and the full-width forms of
+# = + - @ that some spreadsheets read as the ASCII ones.
+FORMULA_PREFIXES = (
+    "=",
+    "+",
+    "-",
+    "@",
+    ";",
+    "\t",
+    "\r",
+    "\N{FULLWIDTH EQUALS SIGN}",
+    "\N{FULLWIDTH PLUS SIGN}",
+    "\N{FULLWIDTH HYPHEN-MINUS}",
+    "\N{FULLWIDTH COMMERCIAL AT}",
+)
 
 
 def _insert(model):

@@ -50,6 +50,10 @@ class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
     submit = SubmitField("Create my account")
 
 
+class EndOtherSessionsForm(FlaskForm):
+    submit = SubmitField("Sign out every other device")
+
+
 class ProfileForm(FlaskForm):
     name = StringField("Name", validators=[InputRequired(), Length(max=120)])
     time_zone = TimeZoneField()

@@ -1,50 +1,76 @@
-"""Signing in and out, passwords, invitations."""
+"""Signing in and out, login sessions, passwords, invitations."""
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+import hashlib
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from incubator.access import authenticated, public
 from incubator.blueprints.auth import bp
 from incubator.blueprints.auth.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
+    EndOtherSessionsForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
     ResetPasswordForm,
 )
 from incubator.extensions import limiter
-from incubator.services import accounts
+from incubator.login import renew, sign_in, sign_out
+from incubator.models import SessionEnd
+from incubator.services import accounts, audit, login_sessions
 from incubator.services.errors import DomainError, InvalidToken
 from incubator.web import safe_next, transaction
+
+# What a person is told when the email address they typed has had too many attempts: the
+# same words whether or not the address has an account.
+ACCOUNT_THROTTLED = (
+    "Too many attempts with this email address. Wait a few minutes before trying again."
+)
 
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _start_session(user, remember: bool) -> None:
-    # A fresh session at sign-in: nothing from before it carries over.
-    session.clear()
-    login_user(user, remember=remember)
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _typed_account() -> str:
+    """The rate-limit key for the email address in the form, as the accounts service reads
+    it; hashed, so the shared store holds no addresses."""
+    email = accounts.normalise_email(request.form.get("email", ""))
+    return "account:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+# Per client address (the limiter's default key) and per email address typed, on POST only.
+per_address = limiter.limit(_login_limit, methods=["POST"])
+per_account = limiter.limit(
+    _account_limit, key_func=_typed_account, methods=["POST"], error_message=ACCOUNT_THROTTLED
+)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@per_address
+@per_account
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home_page"))
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            with transaction():
-                user = accounts.authenticate(form.email.data, form.password.data)
-                accounts.record_login(user)
+            user = accounts.authenticate(form.email.data, form.password.data)
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            _start_session(user, remember=form.remember.data)
+            # Serialised: on SQLite concurrent sign-ins queue for the write lock instead of
+            # failing; checking the password, the slow part, stays outside it.
+            with transaction(serialised=True):
+                accounts.record_login(user)
+                sign_in(user, remember=form.remember.data)
             flash(f"Welcome, {user.name}.", "success")
             return redirect(safe_next(request.args.get("next"), url_for("main.home_page")))
     return render_template("auth/login.html", form=form)
@@ -53,12 +79,47 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @authenticated
 def logout():
-    # Clear first: logout_user leaves a note in the session that deletes the remember-me
-    # cookie, and clearing after it would drop the note and keep the person signed in.
-    session.clear()
-    logout_user()
+    # The login session ends on the server, so copies of its cookies stop working too.
+    with transaction(serialised=True):
+        sign_out()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/sessions", methods=["GET"])
+@authenticated
+def sessions():
+    return render_template(
+        "auth/sessions.html",
+        devices=login_sessions.live_sessions(current_user),
+        current=current_user.login_session,
+        form=EndOtherSessionsForm(),
+    )
+
+
+@bp.route("/sessions/end-others", methods=["POST"])
+@authenticated
+def end_other_sessions():
+    form = EndOtherSessionsForm()
+    if form.validate_on_submit():
+        with transaction(serialised=True):
+            ended = login_sessions.end_all(
+                current_user, SessionEnd.SIGNED_OUT_ELSEWHERE, keep=current_user.login_session
+            )
+            audit.record(
+                current_user,
+                "user.other_sessions_ended",
+                "user",
+                current_user.id,
+                after={"sessions": ended},
+            )
+        flash(
+            "You are signed out on every other device."
+            if ended
+            else "You were not signed in on any other device.",
+            "success",
+        )
+    return redirect(url_for("auth.sessions"))
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -73,12 +134,13 @@ def change_password():
                     form.current.data,
                     form.password.data,
                     end_other_sessions=form.end_other_sessions.data,
+                    this_session=current_user.login_session,
                 )
+                # A new session for this device too, as at sign-in.
+                renew()
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            # The session token may have changed; sign this device in again under it.
-            _start_session(current_user._get_current_object(), remember=False)
             flash("Your password is changed.", "success")
             return redirect(url_for("main.home_page"))
     return render_template("auth/change_password.html", form=form)
@@ -104,11 +166,12 @@ def profile():
 
 @bp.route("/forgot", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@per_address
+@per_account
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        with transaction():
+        with transaction(serialised=True):
             accounts.request_password_reset(form.email.data)
         # The same answer whether or not the address has an account.
         flash("If that address has an account, a reset link is on its way.", "info")
@@ -129,10 +192,11 @@ def reset_password(token: str):
         try:
             with transaction():
                 accounts.reset_password(token, form.password.data)
+                # Whoever was signed in on this browser, it starts signed out.
+                sign_out()
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            logout_user()
             flash("Your password is set. Sign in with it.", "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
@@ -156,10 +220,10 @@ def accept_invitation(token: str):
                     password=form.password.data,
                     time_zone=form.time_zone.data,
                 )
+                sign_in(user, remember=False)
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            _start_session(user, remember=False)
             flash("Welcome to Accelerate: LA. Your account is ready.", "success")
             return redirect(url_for("main.home_page"))
     return render_template("auth/accept_invitation.html", form=form, invitation=invitation)
