@@ -97,7 +97,12 @@ def edit_profile():
     if form.validate_on_submit():
         try:
             with transaction():
-                mentoring.save_profile(current_user, _profile_input(form), by=current_user)
+                mentoring.save_profile(
+                    # The mentor's row is locked, and the lock order goes by the model's type.
+                    current_user._get_current_object(),
+                    _profile_input(form),
+                    by=current_user,
+                )
         except DomainError as error:
             flash(error.message, "danger")
         else:
