@@ -7,6 +7,7 @@ import logging
 from flask import Flask, jsonify, render_template
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from incubator.access import wants_json
@@ -61,6 +62,17 @@ def register(app: Flask) -> None:
     def domain_error(error: DomainError):
         db.session.rollback()
         return _render(error.status_code, error.message)
+
+    @app.errorhandler(StaleDataError)
+    def stale_data(error: StaleDataError):
+        # A write that found its row at another version than it read: a service that checks
+        # versions turns this into a StaleEdit; any other writer lands here, not on a 500.
+        db.session.rollback()
+        return _render(
+            409,
+            "Someone else changed this at the same moment, and nothing you sent was saved. "
+            "Reload the page to see their change, then make yours again.",
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
 from zoneinfo import available_timezones
 
-from wtforms import SelectField, SelectMultipleField, widgets
-from wtforms.validators import StopValidation
+from wtforms import HiddenField, SelectField, SelectMultipleField, widgets
+from wtforms.validators import InputRequired, StopValidation
 
 from incubator.models import ROLE_LABELS, Role
+from incubator.services.errors import StaleEdit
 
 # The zones people here are likeliest to pick come first.
 COMMON_ZONES = [
@@ -54,3 +57,56 @@ class CheckboxesField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+class VersionField(HiddenField):
+    """The version of the object an edit form was opened at, filled when the form is
+    rendered; the service refuses a save from an older version (services/versions.py)."""
+
+    def __init__(self, label: str = "Version", **kwargs):
+        kwargs.setdefault(
+            "validators",
+            [
+                InputRequired(
+                    message="This form does not say which version it was opened at. Reload "
+                    "the page and make your change again."
+                )
+            ],
+        )
+        super().__init__(label, **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = int(valuelist[0])
+            except ValueError:
+                self.data = None
+                raise ValueError("The form's version is not a number; reload the page.") from None
+
+
+def _shown(value: Any, choices: dict[str, str]) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list | tuple):
+        return ", ".join(_shown(item, choices) for item in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return choices.get(str(value), str(value))
+
+
+def stale_rows(error: StaleEdit, form=None) -> list[tuple[str, str, str]]:
+    """The fields of a refused stale edit as (label, their saved value, your unsaved value),
+    labelled and worded as the form shows them (a choice's label rather than its value)."""
+    rows = []
+    for key, yours in error.yours.items():
+        field = form._fields.get(key) if form is not None else None
+        label = field.label.text if field is not None else key
+        choices: dict[str, str] = {}
+        if field is not None and getattr(field, "choices", None):
+            choices = {str(choice.value): str(choice.label) for choice in field.iter_choices()}
+        rows.append((label, _shown(error.theirs.get(key), choices), _shown(yours, choices)))
+    return rows

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask_login import current_user
 
 from incubator.access import rule_for
+from incubator.forms import stale_rows
 from incubator.models import ROLE_LABELS, Role
 
 # The navigation: label, endpoint and the roles it is for (None: everyone signed in). An
@@ -75,3 +76,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(role_label, "role_label")
     app.add_template_global(navigation, "navigation")
+    app.add_template_global(stale_rows, "stale_rows")

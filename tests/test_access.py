@@ -152,6 +152,7 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "matching.pin": MANAGER,
     "matching.remove": MANAGER,
     "matching.swap": MANAGER,
+    "matching.add": MANAGER,
     "matching.publish": MANAGER,
     "matching.rematch": MANAGER,
     "matching.my_matches": MATCHED_PEOPLE,

@@ -540,7 +540,9 @@ def test_founder_edits_their_own_venture_from_the_form(db, client, login_as, aud
     form_page = page(client.get(f"/cohorts/ventures/{venture.id}/edit"))
     response = client.post(
         f"/cohorts/ventures/{venture.id}/edit",
-        data=venture_form(one_liner="Leaks found in a day", neighbourhoods=["Pacoima"]),
+        data=venture_form(
+            one_liner="Leaks found in a day", neighbourhoods=["Pacoima"], version=venture.version
+        ),
         follow_redirects=True,
     )
 

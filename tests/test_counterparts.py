@@ -264,6 +264,7 @@ def test_the_venture_form_chooses_the_kpis_shared_with_funders(db, client, login
             "challenge_area": "Environment and climate",
             "shared_kpis": ["revenue", "users_reached"],
             "languages": ["Spanish", "English"],
+            "version": str(venture.version),
         },
     )
     assert response.status_code == 302

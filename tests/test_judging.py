@@ -622,6 +622,7 @@ def test_a_manager_builds_the_rubric_through_the_pages(app, db, client, login_as
             prefix + "weight": "2",
             prefix + "scale_min": "1",
             prefix + "scale_max": "5",
+            prefix + "version": str(criterion.version),
         },
     )
     db.session.expire_all()

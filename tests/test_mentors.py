@@ -48,6 +48,8 @@ def profile_form(**fields) -> dict[str, object]:
         "meeting_link": "https://meet.example.org/ana",
         "meeting_place": "",
         "accepting": "y",
+        # The version the form carries for a mentor who has not saved a profile yet.
+        "version": "0",
     }
     return {**data, **fields}
 

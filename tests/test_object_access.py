@@ -44,9 +44,11 @@ from incubator.models import (
     Booking,
     MailStatus,
     MatchingRun,
+    Milestone,
     OrganisationMember,
     OutboxMessage,
     Role,
+    Venture,
     VentureMember,
     utcnow,
 )
@@ -143,8 +145,9 @@ def ahead(days: int, hour: int = 10) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=LA).astimezone(UTC)
 
 
-def venture_form(_ids):
+def venture_form(ids):
     return {
+        "version": str(_db.session.get(Venture, ids["venture_c"]).version),
         "name": "Venture C, taken over",
         "one_liner": "Someone else's words",
         "challenge_area": "Water and drought",
@@ -152,8 +155,14 @@ def venture_form(_ids):
     }
 
 
-def milestone_form(_ids):
-    return {"title": "Planted milestone", "stage": "concept", "due_on": "", "owner_id": "0"}
+def milestone_form(ids):
+    return {
+        "version": str(_db.session.get(Milestone, ids["milestone_c"]).version),
+        "title": "Planted milestone",
+        "stage": "concept",
+        "due_on": "",
+        "owner_id": "0",
+    }
 
 
 def check_in_form(_ids):
@@ -177,6 +186,7 @@ def partner_form(_ids):
 # Every route with an object id. Routes only managers may call keep the defaults: every other
 # caller is refused by role before any object is read, and managers reach every object.
 ROUTES: dict[str, Route] = {
+    "matching.add": Route(),
     "cohorts.add_member": Route(),
     "cohorts.add_venture": Route(),
     "cohorts.archive_venture": Route(),

@@ -322,9 +322,16 @@ def test_a_new_cohort_has_the_default_stage_plan(db, cohort):
 
 
 def test_manager_sets_the_expected_time_in_a_stage(db, client, cohort, as_manager, audit_events):
+    version = str(pipeline.stage_plans(cohort)["pilot"].version)
+
     response = client.post(
         f"/pipeline/cohorts/{cohort.id}/plan",
-        data={"plan-stage": "pilot", "plan-expected_days": "90", "plan-submit": "Save"},
+        data={
+            "plan-stage": "pilot",
+            "plan-expected_days": "90",
+            "plan-version": version,
+            "plan-submit": "Save",
+        },
         follow_redirects=True,
     )
 
@@ -745,7 +752,9 @@ def test_founder_edits_a_milestone_on_the_page(db, client, venture, founder, as_
 
     response = client.post(
         f"/milestones/{milestone.id}/edit",
-        data=milestone_form(title="Twelve interviews", due_on="2025-07-01"),
+        data=milestone_form(
+            title="Twelve interviews", due_on="2025-07-01", version=str(milestone.version)
+        ),
         follow_redirects=True,
     )
 
@@ -761,7 +770,10 @@ def test_a_verified_milestone_cannot_be_edited_on_the_page(
     pipeline.complete_milestone(milestone, None, "Done", by=founder)
     pipeline.verify_milestone(milestone, by=manager)
 
-    response = client.post(f"/milestones/{milestone.id}/edit", data=milestone_form(title="Renamed"))
+    response = client.post(
+        f"/milestones/{milestone.id}/edit",
+        data=milestone_form(title="Renamed", version=str(milestone.version)),
+    )
 
     assert "A verified milestone cannot be edited." in page(response)
     assert reloaded(db, Milestone, milestone.id).title == "Ten interviews"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, MappedColumn, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints keep Alembic migrations deterministic on every database.
@@ -25,6 +25,18 @@ class Base(DeclarativeBase):
 def enum_values(enum_class) -> str:
     """An enum's values as a SQL list, for CHECK constraints."""
     return ", ".join(f"'{member.value}'" for member in enum_class)
+
+
+def edit_version() -> MappedColumn[int]:
+    """The version column of a model that two people can edit at once.
+
+    The model names it as its `version_id_col`, so SQLAlchemy adds one to it with every
+    UPDATE and writes `WHERE version = <the version it read>`: an UPDATE from an older
+    version matches no row and raises StaleDataError instead of overwriting a change. Edit
+    forms carry the version they were opened at (services/versions.py). Existing rows
+    start at 1.
+    """
+    return mapped_column(default=1, server_default="1")
 
 
 def utcnow() -> datetime:

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.models.accounts import User
-from incubator.models.base import Base, UTCDateTime, enum_values, utcnow
+from incubator.models.base import Base, UTCDateTime, edit_version, enum_values, utcnow
 from incubator.models.organisations import Organisation
 
 
@@ -220,6 +220,9 @@ class RubricCriterion(Base):
     scale_min: Mapped[int] = mapped_column(default=1)
     scale_max: Mapped[int] = mapped_column(default=5)
     position: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = edit_version()
+
+    __mapper_args__ = {"version_id_col": version}
 
     hackathon: Mapped[Hackathon] = relationship(back_populates="criteria")
 

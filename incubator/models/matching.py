@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.models.accounts import User
-from incubator.models.base import Base, UTCDateTime, enum_values, utcnow
+from incubator.models.base import Base, UTCDateTime, edit_version, enum_values, utcnow
 from incubator.models.organisations import Organisation
 from incubator.models.ventures import Cohort, Venture
 
@@ -138,6 +138,9 @@ class MatchingRun(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = edit_version()
+
+    __mapper_args__ = {"version_id_col": version}
 
     cohort: Mapped[Cohort] = relationship()
 

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.models.accounts import User
-from incubator.models.base import Base, UTCDateTime, enum_values, utcnow
+from incubator.models.base import Base, UTCDateTime, edit_version, enum_values, utcnow
 from incubator.models.ventures import Venture
 
 
@@ -61,6 +61,9 @@ class MentorProfile(Base):
     meeting_place: Mapped[str] = mapped_column(String(200), default="")
     accepting: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = edit_version()
+
+    __mapper_args__ = {"version_id_col": version}
 
     user: Mapped[User] = relationship()
 

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.models.accounts import User
-from incubator.models.base import Base, UTCDateTime, enum_values, utcnow
+from incubator.models.base import Base, UTCDateTime, edit_version, enum_values, utcnow
 from incubator.models.ventures import Cohort, Stage, Venture
 
 
@@ -77,6 +77,9 @@ class StagePlan(Base):
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
     stage: Mapped[str] = mapped_column(String(16))
     expected_days: Mapped[int]
+    version: Mapped[int] = edit_version()
+
+    __mapper_args__ = {"version_id_col": version}
 
     cohort: Mapped[Cohort] = relationship()
 
@@ -136,6 +139,9 @@ class Milestone(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    version: Mapped[int] = edit_version()
+
+    __mapper_args__ = {"version_id_col": version}
 
     venture: Mapped[Venture] = relationship()
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])

@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.models.accounts import User
-from incubator.models.base import Base, UTCDateTime, enum_values, utcnow
+from incubator.models.base import Base, UTCDateTime, edit_version, enum_values, utcnow
 from incubator.models.hackathons import Submission
 
 
@@ -114,6 +114,9 @@ class Venture(Base):
     shared_kpis: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = edit_version()
+
+    __mapper_args__ = {"version_id_col": version}
 
     cohort: Mapped[Cohort] = relationship(back_populates="ventures")
     submission: Mapped[Submission | None] = relationship()

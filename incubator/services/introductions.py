@@ -10,9 +10,11 @@ matches ended, with a reason.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
-from sqlalchemy import or_, select
+from sqlalchemy import String, cast, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -33,7 +35,7 @@ from incubator.models import (
     VentureStatus,
     utcnow,
 )
-from incubator.services import audit, mail
+from incubator.services import audit, locks, mail, versions
 from incubator.services import matching as scoring
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 
@@ -478,6 +480,79 @@ def _discard(run: MatchingRun, by: User, *, keep: list[Match]) -> None:
 
 # Review ---------------------------------------------------------------------------------------
 
+# The review edits recorded on a run's matches; with the run's own events they say who
+# changed the proposal last.
+REVIEW_ACTIONS = ("match.pinned", "match.unpinned", "match.removed", "match.swapped", "match.added")
+
+
+def _proposal_line(run: MatchingRun, venture: Venture) -> str:
+    """What a run holds for one venture now, in words."""
+    names = [
+        counterpart_name(m)
+        + (" (pinned)" if m.pinned else "")
+        + ("" if m.status == MatchStatus.PROPOSED else f" ({m.status})")
+        for m in run_matches(run)
+        if m.venture_id == venture.id
+    ]
+    return ", ".join(names) or "Nothing proposed"
+
+
+def _stale_review(
+    run: MatchingRun, by: User, edits: Callable[[], list[tuple[Venture, str]]]
+) -> versions.StaleVersion:
+    """The refusal of a review edit made on a page opened before the run's last change:
+    theirs is what the draft proposes now for each venture the edit touches, yours the edit."""
+    touched = edits()
+    theirs = {venture.name: _proposal_line(run, venture) for venture, _ in touched}
+    yours = {venture.name: edit for venture, edit in touched}
+    advice = (
+        "Compare the two versions below, then make your change again on the proposal as it is now."
+    )
+    if run.status != DRAFT:
+        theirs["Proposal"] = "Published" if run.status == PUBLISHED else "Set aside"
+        yours["Proposal"] = "Draft under review"
+        advice = "Only a draft can be changed; compare the two versions below."
+    match_ids = select(cast(Match.id, String)).where(Match.run_id == run.id)
+    return versions.refusal(
+        "This proposal",
+        run.version,
+        changed_by=audit.last_actor(
+            audit.about("matching_run", run.id),
+            audit.about("match", match_ids, *REVIEW_ACTIONS),
+        ),
+        by=by,
+        theirs=theirs,
+        yours=yours,
+        advice=advice,
+    )
+
+
+def _review_edit(
+    run: MatchingRun | None,
+    expected_version: int | None,
+    by: User,
+    edits: Callable[[], list[tuple[Venture, str]]],
+) -> None:
+    """Lock the draft, refuse an edit made on a page opened before its last change (another
+    edit, publishing, a new run), and count the edit as the run's next version.
+
+    `edits` describes the edit for each venture it touches, for the refusal.
+    """
+    _check_manager(by, "review a proposal")
+    if run is None:
+        return
+    locks.lock(run)
+    refuse = partial(_stale_review, run, by, edits)
+    versions.check(run.version, expected_version, refuse)
+    with versions.saving(refuse):
+        # The edit changes the run's matches, not its row: the version moves on regardless.
+        run.version += 1
+
+
+def _counterpart_label(kind: str, counterpart_id: int) -> str:
+    holder = db.session.get(Organisation if kind == MatchKind.PARTNER else User, counterpart_id)
+    return holder.name if holder is not None else "?"
+
 
 def _check_reviewable(match: Match, by: User, what: str) -> MatchingRun:
     _check_manager(by, what)
@@ -491,8 +566,14 @@ def _check_reviewable(match: Match, by: User, what: str) -> MatchingRun:
     return run
 
 
-def pin(match: Match, *, by: User) -> bool:
+def pin(match: Match, *, by: User, expected_version: int | None = None) -> bool:
     """Pin a proposed match, or unpin it: a pinned match stays when matching is run again."""
+    _review_edit(
+        match.run,
+        expected_version,
+        by,
+        lambda: [(match.venture, f"Change the pin on {counterpart_name(match)}")],
+    )
     _check_reviewable(match, by, "review a proposal")
     match.pinned = not match.pinned
     db.session.flush()
@@ -506,8 +587,14 @@ def pin(match: Match, *, by: User) -> bool:
     return match.pinned
 
 
-def remove(match: Match, *, by: User) -> None:
+def remove(match: Match, *, by: User, expected_version: int | None = None) -> None:
     """Take a match out of the proposal; it stays on record as ended."""
+    _review_edit(
+        match.run,
+        expected_version,
+        by,
+        lambda: [(match.venture, f"Remove {counterpart_name(match)}")],
+    )
     _check_reviewable(match, by, "review a proposal")
     if match.pinned:
         raise InvalidInput("That match is pinned: unpin it before removing it.")
@@ -554,8 +641,17 @@ def _score(venture: Venture, kind: str, key: str) -> tuple[float, list[str]]:
     return round(scored.score, 3), scored.reasons
 
 
-def swap(match_a: Match, match_b: Match, *, by: User) -> None:
+def swap(match_a: Match, match_b: Match, *, by: User, expected_version: int | None = None) -> None:
     """Exchange the counterparts of two proposed matches of one draft, scoring both again."""
+    _review_edit(
+        match_a.run,
+        expected_version,
+        by,
+        lambda: [
+            (match_a.venture, f"Swap {counterpart_name(match_a)} for {counterpart_name(match_b)}"),
+            (match_b.venture, f"Swap {counterpart_name(match_b)} for {counterpart_name(match_a)}"),
+        ],
+    )
     run = _check_reviewable(match_a, by, "review a proposal")
     _check_reviewable(match_b, by, "review a proposal")
     if match_b.run_id != run.id:
@@ -619,9 +715,21 @@ def _capacity_left(run: MatchingRun, key: str) -> int:
     return counterpart.capacity - _taken_in_run(run)[0][key]
 
 
-def add(run: MatchingRun, venture: Venture, counterpart_id: int, *, by: User) -> Match:
+def add(
+    run: MatchingRun,
+    venture: Venture,
+    counterpart_id: int,
+    *,
+    by: User,
+    expected_version: int | None = None,
+) -> Match:
     """Add a pair the algorithm did not propose, within capacity and the venture's maximum."""
-    _check_manager(by, "review a proposal")
+    _review_edit(
+        run,
+        expected_version,
+        by,
+        lambda: [(venture, f"Add {_counterpart_label(run.kind, counterpart_id)}")],
+    )
     if run.status != DRAFT:
         raise InvalidInput("Only a draft proposal can be changed.")
     if venture.cohort_id != run.cohort_id:
@@ -644,6 +752,16 @@ def add(run: MatchingRun, venture: Venture, counterpart_id: int, *, by: User) ->
     _refresh_total(run)
     audit.record(by, "match.added", "match", match.id, after=_match_state(match))
     return match
+
+
+def add_choices(run: MatchingRun) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """What a pair can be added from, as (id, name): the cohort's active ventures and the
+    counterparts open to matching; `add` checks room and the venture's maximum."""
+    facts = scoring.build_facts(run.cohort, run.kind)
+    return (
+        [(venture.id, venture.name) for venture in facts.ventures],
+        [(key_id(counterpart.key), counterpart.name) for counterpart in facts.counterparts],
+    )
 
 
 def _refresh_total(run: MatchingRun) -> None:

@@ -14,6 +14,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
@@ -37,7 +38,7 @@ from incubator.models import (
     UserRole,
     utcnow,
 )
-from incubator.services import audit
+from incubator.services import audit, locks, versions
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
 
 WEIGHT_MAX = 100
@@ -179,6 +180,19 @@ def criterion_score_counts(hackathon: Hackathon) -> dict[int, int]:
     return dict(rows.all())
 
 
+def _stale_criterion(
+    criterion: RubricCriterion, yours: dict, by: User | None
+) -> versions.StaleVersion:
+    return versions.refusal(
+        "This criterion",
+        criterion.version,
+        changed_by=audit.last_actor(audit.about("rubric_criterion", criterion.id, "criterion.")),
+        by=by,
+        theirs={name: getattr(criterion, name) for name in yours},
+        yours=yours,
+    )
+
+
 def update_criterion(
     criterion: RubricCriterion,
     name: str,
@@ -188,11 +202,28 @@ def update_criterion(
     *,
     description: str = "",
     by: User | None,
+    expected_version: int | None = None,
 ) -> RubricCriterion:
-    """Change a criterion; the scale of a criterion that has scores stays as it is."""
+    """Change a criterion; the scale of a criterion that has scores stays as it is.
+
+    Each criterion has its own version: the rubric page edits one criterion per form, so
+    a change to another criterion loses nothing and does not refuse this one.
+    """
+    # RubricCriterion has no place in the lock order; its hackathon's row stands for it.
+    locks.lock(criterion.hackathon)
+    db.session.refresh(criterion)
     name, weight, scale_min, scale_max, description = _checked_criterion_fields(
         criterion.hackathon, name, weight, scale_min, scale_max, description, exclude=criterion
     )
+    yours = {
+        "name": name,
+        "description": description,
+        "weight": weight,
+        "scale_min": scale_min,
+        "scale_max": scale_max,
+    }
+    refuse = partial(_stale_criterion, criterion, yours, by)
+    versions.check(criterion.version, expected_version, refuse)
     scale_changes = (scale_min, scale_max) != (criterion.scale_min, criterion.scale_max)
     if scale_changes and score_count(criterion):
         # Rescaling would silently change what every existing score means.
@@ -202,12 +233,12 @@ def update_criterion(
             "Add a new criterion instead."
         )
     before = _criterion_state(criterion)
-    criterion.name = name
-    criterion.description = description
-    criterion.weight = weight
-    criterion.scale_min = scale_min
-    criterion.scale_max = scale_max
-    db.session.flush()
+    with versions.saving(refuse):
+        criterion.name = name
+        criterion.description = description
+        criterion.weight = weight
+        criterion.scale_min = scale_min
+        criterion.scale_max = scale_max
     after = _criterion_state(criterion)
     if after != before:
         audit.record(

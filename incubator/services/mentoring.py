@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from itertools import groupby
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -36,7 +37,7 @@ from incubator.models import (
     UserRole,
     utcnow,
 )
-from incubator.services import accounts, audit, locks
+from incubator.services import accounts, audit, locks, versions
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from incubator.vocabulary import CHALLENGE_AREAS, LANGUAGES
 
@@ -252,8 +253,43 @@ def _profile_state(profile: MentorProfile, time_zone: str) -> dict[str, Any]:
     }
 
 
-def save_profile(user: User, data: ProfileInput, *, by: User) -> MentorProfile:
-    """Create or update a mentor's profile (and their time zone), after checking every field."""
+# The fields of the profile form (the time zone is the mentor's), compared when a save comes
+# from an older version.
+PROFILE_FIELDS = (
+    "bio",
+    "organisation",
+    "expertise",
+    "challenge_areas",
+    "languages",
+    "capacity",
+    "meeting_link",
+    "meeting_place",
+    "accepting",
+)
+
+
+def _stale_profile(
+    user: User, profile: MentorProfile | None, yours: dict[str, Any], by: User
+) -> versions.StaleVersion:
+    theirs = {name: getattr(profile, name) for name in PROFILE_FIELDS} if profile else {}
+    return versions.refusal(
+        "This mentor profile",
+        profile.version if profile else 0,
+        changed_by=audit.last_actor(audit.about("mentor_profile", user.id, "mentor_profile.")),
+        by=by,
+        theirs=theirs | {"time_zone": user.time_zone},
+        yours=yours,
+    )
+
+
+def save_profile(
+    user: User, data: ProfileInput, *, by: User, expected_version: int | None = None
+) -> MentorProfile:
+    """Create or update a mentor's profile (and their time zone), after checking every field.
+
+    A mentor without a profile is at version 0, so of two forms opened before the first
+    save, the second to save is refused too.
+    """
     if not permissions.may_edit_profile(by, user):
         raise NotAllowed("Mentors edit their own profile.")
     if not user.has_role(Role.MENTOR):
@@ -270,22 +306,43 @@ def save_profile(user: User, data: ProfileInput, *, by: User) -> MentorProfile:
     if time_zone != user.time_zone:
         accounts.check_time_zone(time_zone)
 
+    # MentorProfile has no place in the lock order; the mentor's row stands for it.
+    locks.lock(user)
     profile = get_profile(user)
+    if profile is not None:
+        db.session.refresh(profile)
+    yours = {
+        "bio": bio,
+        "organisation": organisation,
+        "expertise": expertise,
+        "challenge_areas": challenge_areas,
+        "languages": languages,
+        "capacity": capacity,
+        "meeting_link": meeting_link,
+        "meeting_place": meeting_place,
+        "accepting": bool(data.accepting),
+        "time_zone": time_zone,
+    }
+    refuse = partial(_stale_profile, user, profile, yours, by)
+    versions.check(profile.version if profile else 0, expected_version, refuse)
     before = _profile_state(profile, user.time_zone) if profile is not None else None
-    if profile is None:
-        profile = MentorProfile(user_id=user.id)
-        db.session.add(profile)
-    profile.bio = bio
-    profile.organisation = organisation
-    profile.expertise = expertise
-    profile.challenge_areas = challenge_areas
-    profile.languages = languages
-    profile.capacity = capacity
-    profile.meeting_link = meeting_link
-    profile.meeting_place = meeting_place
-    profile.accepting = bool(data.accepting)
-    user.time_zone = time_zone
-    db.session.flush()
+    with versions.saving(refuse):
+        if profile is None:
+            profile = MentorProfile(user_id=user.id)
+            db.session.add(profile)
+        profile.bio = bio
+        profile.organisation = organisation
+        profile.expertise = expertise
+        profile.challenge_areas = challenge_areas
+        profile.languages = languages
+        profile.capacity = capacity
+        profile.meeting_link = meeting_link
+        profile.meeting_place = meeting_place
+        profile.accepting = bool(data.accepting)
+        if user.time_zone != time_zone:
+            # The time zone is on this form: changing only it is a new version of the profile.
+            profile.updated_at = utcnow()
+        user.time_zone = time_zone
     audit.record(
         by,
         "mentor_profile.saved",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -32,7 +33,7 @@ from incubator.models import (
     Venture,
     utcnow,
 )
-from incubator.services import audit
+from incubator.services import audit, locks, versions
 from incubator.services.errors import InvalidInput
 
 STAGES = list(Stage)
@@ -163,14 +164,41 @@ def milestone_templates(cohort: Cohort, stage: str | None = None) -> list[Milest
     )
 
 
-def set_expected_days(cohort: Cohort, stage: str, days: int, *, by: User) -> None:
+def _stale_plan(plan: StagePlan, days: int, by: User) -> versions.StaleVersion:
+    return versions.refusal(
+        f"The expected time in {Stage(plan.stage).label}",
+        plan.version,
+        changed_by=audit.last_actor(
+            audit.about("cohort", plan.cohort_id, "stage_plan.updated"),
+            matching=lambda event: (event.after or {}).get("stage") == plan.stage,
+        ),
+        by=by,
+        theirs={"expected_days": plan.expected_days},
+        yours={"expected_days": days},
+    )
+
+
+def set_expected_days(
+    cohort: Cohort, stage: str, days: int, *, by: User, expected_version: int | None = None
+) -> None:
+    """Set how long a stage should take, unless the form was opened at an older version.
+
+    Each stage's plan has its own version: the form saves one stage, so a change to another
+    stage loses nothing and does not refuse it.
+    """
     stage = parse_stage(stage)
     if not 1 <= days <= 3650:
         raise InvalidInput("Expected days must be between 1 and 3650.")
+    # StagePlan has no place in the lock order; its cohort's row stands for the plan.
+    locks.lock(cohort)
     ensure_stage_plans(cohort)
     plan = stage_plans(cohort)[stage]
+    db.session.refresh(plan)
+    refuse = partial(_stale_plan, plan, days, by)
+    versions.check(plan.version, expected_version, refuse)
     before = plan.expected_days
-    plan.expected_days = days
+    with versions.saving(refuse):
+        plan.expected_days = days
     audit.record(
         by,
         "stage_plan.updated",
@@ -401,18 +429,39 @@ def create_milestone(venture: Venture, data: MilestoneInput, *, by: User) -> Mil
     return milestone
 
 
-def update_milestone(milestone: Milestone, data: MilestoneInput, *, by: User) -> None:
+# The fields of the milestone form, compared when a save comes from an older version.
+MILESTONE_FIELDS = ("title", "description", "stage", "due_on", "owner_id")
+
+
+def _stale_milestone(milestone: Milestone, data: MilestoneInput, by: User) -> versions.StaleVersion:
+    return versions.refusal(
+        "This milestone",
+        milestone.version,
+        changed_by=audit.last_actor(audit.about("milestone", milestone.id, "milestone.")),
+        by=by,
+        theirs={name: getattr(milestone, name) for name in MILESTONE_FIELDS},
+        yours={name: getattr(data, name) for name in MILESTONE_FIELDS},
+    )
+
+
+def update_milestone(
+    milestone: Milestone, data: MilestoneInput, *, by: User, expected_version: int | None = None
+) -> None:
+    """Edit a milestone, unless the form was opened at an older version."""
     permissions.require(permissions.may_edit_milestone(by, milestone), ONLY_THE_TEAM)
+    locks.lock(milestone)
     if milestone.status == MilestoneStatus.VERIFIED:
         raise InvalidInput("A verified milestone cannot be edited.")
     _check_milestone(milestone.venture, data)
+    refuse = partial(_stale_milestone, milestone, data, by)
+    versions.check(milestone.version, expected_version, refuse)
     before = _milestone_state(milestone)
-    milestone.title = data.title.strip()
-    milestone.description = data.description.strip()
-    milestone.stage = data.stage
-    milestone.due_on = data.due_on
-    milestone.owner_id = data.owner_id
-    db.session.flush()
+    with versions.saving(refuse):
+        milestone.title = data.title.strip()
+        milestone.description = data.description.strip()
+        milestone.stage = data.stage
+        milestone.due_on = data.due_on
+        milestone.owner_id = data.owner_id
     audit.record(
         by,
         "milestone.updated",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
@@ -27,7 +28,7 @@ from incubator.models import (
     VentureMember,
     VentureStatus,
 )
-from incubator.services import accounts, audit, mail, pipeline
+from incubator.services import accounts, audit, locks, mail, pipeline, versions
 from incubator.services.errors import Conflict, InvalidInput, NotFound
 from incubator.vocabulary import CHALLENGE_AREAS, IMPACT_AREAS, LANGUAGES, NEEDS, NEIGHBOURHOODS
 
@@ -282,14 +283,50 @@ def _apply_profile(venture: Venture, profile: VentureProfile) -> None:
     venture.shared_kpis = profile.shared_kpis
 
 
-def update_venture(venture: Venture, profile: VentureProfile, *, by: User) -> None:
+# The fields of the profile form, compared when a save comes from an older version.
+PROFILE_FIELDS = (
+    "name",
+    "one_liner",
+    "description",
+    "challenge_area",
+    "website",
+    "impact_areas",
+    "neighbourhoods",
+    "needs",
+    "languages",
+    "shared_kpis",
+)
+
+
+def _stale_profile(venture: Venture, profile: VentureProfile, by: User) -> versions.StaleVersion:
+    return versions.refusal(
+        "This venture's profile",
+        venture.version,
+        changed_by=audit.last_actor(audit.about("venture", venture.id, "venture.")),
+        by=by,
+        theirs={name: getattr(venture, name) for name in PROFILE_FIELDS},
+        yours={name: getattr(profile, name) for name in PROFILE_FIELDS},
+    )
+
+
+def update_venture(
+    venture: Venture,
+    profile: VentureProfile,
+    *,
+    by: User,
+    expected_version: int | None = None,
+) -> None:
+    """Save a venture's profile, unless the form was opened at an older version."""
     permissions.require(
         permissions.may_edit_venture(by, venture), "You can only edit your own venture's profile."
     )
+    locks.lock(venture)
     _check_profile(venture.cohort, profile, venture)
+    refuse = partial(_stale_profile, venture, profile, by)
+    versions.check(venture.version, expected_version, refuse)
     before = _venture_state(venture)
-    _apply_profile(venture, profile)
-    db.session.flush()
+    with versions.saving(refuse):
+        _apply_profile(venture, profile)
     audit.record(
         by, "venture.updated", "venture", venture.id, before=before, after=_venture_state(venture)
     )

@@ -19,7 +19,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from incubator.forms import CheckboxesField
+from incubator.forms import CheckboxesField, VersionField
 from incubator.models import CohortStatus
 from incubator.services.pipeline import STANDARD_KPIS
 from incubator.vocabulary import CHALLENGE_AREAS, IMPACT_AREAS, LANGUAGES, NEEDS, NEIGHBOURHOODS
@@ -62,6 +62,10 @@ class VentureForm(FlaskForm):
     languages = CheckboxesField("Languages the team works in", choices=[(n, n) for n in LANGUAGES])
     shared_kpis = CheckboxesField("KPIs shared with funders", choices=list(STANDARD_KPIS.items()))
     submit = SubmitField("Save venture")
+
+
+class EditVentureForm(VentureForm):
+    version = VersionField()
 
 
 class MemberForm(FlaskForm):

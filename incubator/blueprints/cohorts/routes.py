@@ -10,12 +10,14 @@ from incubator.blueprints.cohorts.forms import (
     ArchiveForm,
     CohortChoiceForm,
     CohortForm,
+    EditVentureForm,
     MemberForm,
     VentureForm,
 )
 from incubator.models import Role
 from incubator.services import hackathons, ventures
 from incubator.services.errors import DomainError
+from incubator.services.versions import StaleVersion
 from incubator.web import flash_form_errors, found_or_404, page_number, transaction
 
 PER_PAGE = 25
@@ -137,19 +139,26 @@ def venture(venture_id: int):
 @roles(Role.MANAGER, Role.FOUNDER)
 def edit_venture(venture_id: int):
     venture = _venture_for_viewer(venture_id)
-    form = VentureForm(obj=venture)
+    form = EditVentureForm(obj=venture)
+    stale = None
     if form.validate_on_submit():
         try:
             with transaction():
-                ventures.update_venture(venture, _profile(form), by=current_user)
+                ventures.update_venture(
+                    venture, _profile(form), by=current_user, expected_version=form.version.data
+                )
+        except StaleVersion as error:
+            stale = error
+            form.version.data = error.version
         except DomainError as error:
             flash(error.message, "danger")
         else:
             flash("Venture profile saved.", "success")
             return redirect(url_for("cohorts.venture", venture_id=venture.id))
-    return render_template(
-        "cohorts/venture_form.html", form=form, cohort=venture.cohort, venture=venture
+    page = render_template(
+        "cohorts/venture_form.html", form=form, cohort=venture.cohort, venture=venture, stale=stale
     )
+    return page, 409 if stale else 200
 
 
 @bp.route("/ventures/<int:venture_id>/members", methods=["POST"])

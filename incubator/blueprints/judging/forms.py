@@ -11,7 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from incubator.forms import CheckboxesField
+from incubator.forms import CheckboxesField, VersionField
 from incubator.models import Placement, RubricCriterion
 
 
@@ -35,6 +35,7 @@ class CriterionForm(FlaskForm):
 
 
 class EditCriterionForm(CriterionForm):
+    version = VersionField()
     submit = SubmitField("Save criterion")
 
 

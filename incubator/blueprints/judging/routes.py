@@ -36,6 +36,7 @@ from incubator.models import (
 )
 from incubator.services import judging
 from incubator.services.errors import DomainError, InvalidInput
+from incubator.services.versions import StaleVersion
 from incubator.web import flash_form_errors, page_number, transaction
 
 JUDGES_PER_PAGE = 25
@@ -148,6 +149,16 @@ def rubric(hackathon_id: int):
         else:
             flash(f"Criterion {criterion.name!r} added.", "success")
             return redirect(url_for("judging.rubric", hackathon_id=hackathon.id))
+    return _rubric_page(hackathon, form)
+
+
+def _rubric_page(
+    hackathon: Hackathon,
+    form: CriterionForm,
+    refused: tuple[RubricCriterion, EditCriterionForm, StaleVersion] | None = None,
+):
+    """The rubric with an edit form per criterion, each carrying its criterion's version;
+    a refused edit's form keeps what was entered and shows the refusal."""
     criteria = hackathon.criteria
     edit_forms = {
         criterion.id: EditCriterionForm(
@@ -155,14 +166,21 @@ def rubric(hackathon_id: int):
         )
         for criterion in criteria
     }
-    return render_template(
+    stale = stale_criterion_id = None
+    if refused is not None:
+        criterion, edit_forms[criterion.id], stale = refused
+        stale_criterion_id = criterion.id
+    page = render_template(
         "judging/rubric.html",
         hackathon=hackathon,
         criteria=criteria,
         form=form,
         edit_forms=edit_forms,
+        stale=stale,
+        stale_criterion_id=stale_criterion_id,
         score_counts=judging.criterion_score_counts(hackathon),
     )
+    return page, 409 if stale else 200
 
 
 @bp.route("/criteria/<int:criterion_id>", methods=["POST"])
@@ -183,7 +201,13 @@ def update_criterion(criterion_id: int):
                     form.scale_max.data,
                     description=form.description.data or "",
                     by=current_user,
+                    expected_version=form.version.data,
                 )
+        except StaleVersion as error:
+            form.version.data = error.version
+            return _rubric_page(
+                criterion.hackathon, CriterionForm(formdata=None), (criterion, form, error)
+            )
         except DomainError as error:
             flash(error.message, "danger")
         except IntegrityError:

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from incubator.forms import VersionField
 from incubator.models import MatchKind
 
 KIND_LABELS = {
@@ -49,14 +50,30 @@ class RunForm(FlaskForm):
 
 
 class ReviewForm(FlaskForm):
-    """Pin or remove one proposed match: the button is the whole form."""
+    """Pin or remove one proposed match: the button, and the version of the draft the page
+    showed (an edit made on an older page is refused)."""
 
+    version = VersionField()
     submit = SubmitField("Go")
+
+
+class RematchForm(FlaskForm):
+    """Introduce a declined venture to someone else: the button is the whole form."""
+
+    submit = SubmitField("Re-match")
 
 
 class SwapForm(FlaskForm):
     other_id = SelectField("Swap counterparts with", coerce=int, validators=[InputRequired()])
+    version = VersionField()
     submit = SubmitField("Swap")
+
+
+class AddMatchForm(FlaskForm):
+    venture_id = SelectField("Venture", coerce=int, validators=[InputRequired()])
+    counterpart_id = SelectField("Match with", coerce=int, validators=[InputRequired()])
+    version = VersionField()
+    submit = SubmitField("Add match")
 
 
 class PublishForm(FlaskForm):

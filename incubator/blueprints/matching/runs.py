@@ -1,5 +1,7 @@
 """Matching: runs for a cohort, their review and publishing, and answering introductions."""
 
+from dataclasses import dataclass, field
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -9,16 +11,42 @@ from incubator.blueprints.matching import bp
 from incubator.blueprints.matching.run_forms import (
     KIND_LABELS,
     METHOD_LABELS,
+    AddMatchForm,
     AnswerForm,
     PublishForm,
+    RematchForm,
     ReviewForm,
     RunForm,
     SwapForm,
 )
-from incubator.models import Match, MatchingRun, Role
+from incubator.models import Cohort, Match, MatchingRun, Role
 from incubator.services import introductions, ventures
 from incubator.services.errors import DomainError, NotFound
+from incubator.services.versions import StaleVersion
 from incubator.web import flash_form_errors, found_or_404, transaction
+
+
+@dataclass
+class Draft:
+    """A draft under review and its forms, each carrying the run's version."""
+
+    kind: str
+    run: MatchingRun
+    matches: list[Match]
+    review_form: ReviewForm
+    swaps: dict[int, SwapForm]
+    add_form: AddMatchForm
+    stale: StaleVersion | None = None
+
+
+@dataclass
+class Refusal:
+    """A review edit refused as stale: the run, the refusal, and the form as it was sent."""
+
+    run_id: int
+    stale: StaleVersion
+    swap: dict[int, SwapForm] = field(default_factory=dict)
+    add_form: AddMatchForm | None = None
 
 
 def _run(run_id: int) -> MatchingRun:
@@ -77,43 +105,83 @@ def cohort_runs(cohort_id: int):
             return redirect(url_for("matching.cohort_runs", cohort_id=cohort_id))
     elif form.is_submitted():
         flash_form_errors(form)
-    drafts = []
-    for kind, run in introductions.latest_drafts(cohort).items():
-        matches = introductions.run_matches(run)
-        swaps = {}
-        for match in matches:
-            swap_form = SwapForm(prefix=f"swap-{match.id}")
-            swap_form.other_id.choices = _swap_choices(matches, match)
-            swaps[match.id] = swap_form
-        drafts.append((kind, run, matches, swaps))
-    return render_template(
+    return _runs_page(cohort, form)
+
+
+def _add_form(run: MatchingRun, **kwargs) -> AddMatchForm:
+    add_form = AddMatchForm(prefix=f"add-{run.id}", **kwargs)
+    add_form.venture_id.choices, add_form.counterpart_id.choices = introductions.add_choices(run)
+    return add_form
+
+
+def _draft(kind: str, run: MatchingRun, refusal: Refusal | None) -> Draft:
+    """A draft's review forms at the run's version; a refused form keeps what was sent."""
+    # The run (and its version) was read before its matches, so the forms never carry a
+    # version newer than the proposal the page shows.
+    version = run.version
+    matches = introductions.run_matches(run)
+    kept = refusal if refusal is not None and refusal.run_id == run.id else None
+    swaps = {}
+    for match in matches:
+        swap_form = (kept.swap.get(match.id) if kept else None) or SwapForm(
+            prefix=f"swap-{match.id}", formdata=None
+        )
+        swap_form.other_id.choices = _swap_choices(matches, match)
+        swaps[match.id] = swap_form
+    add_form = (kept.add_form if kept else None) or _add_form(run, formdata=None)
+    review_form = ReviewForm(formdata=None)
+    for review in (review_form, add_form, *swaps.values()):
+        review.version.data = version
+    return Draft(kind, run, matches, review_form, swaps, add_form, kept.stale if kept else None)
+
+
+def _runs_page(cohort: Cohort, form: RunForm, refusal: Refusal | None = None):
+    """The cohort's runs, the drafts under review with their forms, the introductions; with
+    a refusal, 409 and the refused draft showing who changed it and the two versions."""
+    drafts = [
+        _draft(kind, run, refusal) for kind, run in introductions.latest_drafts(cohort).items()
+    ]
+    page = render_template(
         "matching/runs.html",
         cohort=cohort,
         form=form,
         runs=introductions.runs_of(cohort),
         drafts=drafts,
+        refusal=refusal,
         introduced=introductions.cohort_introductions(cohort),
-        review_form=ReviewForm(),
+        rematch_form=RematchForm(),
         publish_form=PublishForm(),
         kind_labels=KIND_LABELS,
         method_labels=METHOD_LABELS,
     )
+    return page, 409 if refusal else 200
+
+
+def _refused(run: MatchingRun, stale: StaleVersion, **kept):
+    return _runs_page(run.cohort, RunForm(formdata=None), Refusal(run.id, stale, **kept))
 
 
 @bp.route("/runs/matches/<int:match_id>/pin", methods=["POST"])
 @roles(Role.MANAGER)
 def pin(match_id: int):
     match = _proposed(match_id)
-    if ReviewForm().validate_on_submit():
+    form = ReviewForm()
+    if form.validate_on_submit():
         try:
             with transaction():
-                pinned = introductions.pin(match, by=current_user)
+                pinned = introductions.pin(
+                    match, by=current_user, expected_version=form.version.data
+                )
+        except StaleVersion as error:
+            return _refused(match.run, error)
         except DomainError as error:
             flash(error.message, "danger")
         else:
             flash(
                 "Pinned: it stays if you run matching again." if pinned else "Unpinned.", "success"
             )
+    else:
+        flash_form_errors(form)
     return redirect(url_for("matching.cohort_runs", cohort_id=match.cohort_id))
 
 
@@ -121,14 +189,19 @@ def pin(match_id: int):
 @roles(Role.MANAGER)
 def remove(match_id: int):
     match = _proposed(match_id)
-    if ReviewForm().validate_on_submit():
+    form = ReviewForm()
+    if form.validate_on_submit():
         try:
             with transaction():
-                introductions.remove(match, by=current_user)
+                introductions.remove(match, by=current_user, expected_version=form.version.data)
+        except StaleVersion as error:
+            return _refused(match.run, error)
         except DomainError as error:
             flash(error.message, "danger")
         else:
             flash("Removed from the proposal.", "success")
+    else:
+        flash_form_errors(form)
     return redirect(url_for("matching.cohort_runs", cohort_id=match.cohort_id))
 
 
@@ -145,12 +218,41 @@ def swap(match_id: int):
     try:
         with transaction():
             other = introductions.get_match(form.other_id.data)
-            introductions.swap(match, other, by=current_user)
+            introductions.swap(match, other, by=current_user, expected_version=form.version.data)
+    except StaleVersion as error:
+        return _refused(match.run, error, swap={match.id: form})
     except DomainError as error:
         flash(error.message, "danger")
     else:
         flash("Swapped and scored again.", "success")
     return redirect(url_for("matching.cohort_runs", cohort_id=match.cohort_id))
+
+
+@bp.route("/runs/<int:run_id>/matches", methods=["POST"])
+@roles(Role.MANAGER)
+def add(run_id: int):
+    run = _run(run_id)
+    form = _add_form(run)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _back_to(run)
+    try:
+        with transaction():
+            venture = ventures.get_venture(form.venture_id.data)
+            match = introductions.add(
+                run,
+                venture,
+                form.counterpart_id.data,
+                by=current_user,
+                expected_version=form.version.data,
+            )
+    except StaleVersion as error:
+        return _refused(run, error, add_form=form)
+    except DomainError as error:
+        flash(error.message, "danger")
+    else:
+        flash(f"Added: {venture.name} with {introductions.counterpart_name(match)}.", "success")
+    return _back_to(run)
 
 
 @bp.route("/runs/<int:run_id>/publish", methods=["POST"])
@@ -175,7 +277,7 @@ def publish(run_id: int):
 @roles(Role.MANAGER)
 def rematch(match_id: int):
     match = _proposed(match_id)
-    if ReviewForm().validate_on_submit():
+    if RematchForm().validate_on_submit():
         try:
             with transaction():
                 again = introductions.rematch(match.venture, match.kind, by=current_user)

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from incubator.forms import CheckboxesField, TimeZoneField
+from incubator.forms import CheckboxesField, TimeZoneField, VersionField
 from incubator.services.mentoring import MAX_CAPACITY, MAX_TAG_LENGTH, MAX_TAGS
 from incubator.vocabulary import CHALLENGE_AREAS, LANGUAGES
 
@@ -59,4 +59,6 @@ class MentorProfileForm(FlaskForm):
     )
     meeting_place = StringField("Or a place to meet", validators=[Optional(), Length(max=200)])
     accepting = BooleanField("Accepting new ventures", default=True)
+    # 0 until the first save: a mentor without a profile is at version 0.
+    version = VersionField(default=0)
     submit = SubmitField("Save profile")

@@ -11,6 +11,7 @@ from incubator.blueprints.mentoring.profile_forms import MentorProfileForm
 from incubator.models import Role, utcnow
 from incubator.services import mentoring
 from incubator.services.errors import DomainError, NotFound
+from incubator.services.versions import StaleVersion
 from incubator.templating import viewer_zone
 from incubator.vocabulary import LANGUAGES
 from incubator.web import page_number, transaction
@@ -94,13 +95,24 @@ def edit_profile():
     form = MentorProfileForm(obj=profile)
     if not form.is_submitted():
         form.time_zone.data = current_user.time_zone
+    stale = None
     if form.validate_on_submit():
         try:
             with transaction():
-                mentoring.save_profile(current_user, _profile_input(form), by=current_user)
+                mentoring.save_profile(
+                    # The mentor's row is locked, and the lock order goes by the model's type.
+                    current_user._get_current_object(),
+                    _profile_input(form),
+                    by=current_user,
+                    expected_version=form.version.data,
+                )
+        except StaleVersion as error:
+            stale = error
+            form.version.data = error.version
         except DomainError as error:
             flash(error.message, "danger")
         else:
             flash("Your mentor profile is saved.", "success")
             return redirect(url_for("mentoring.edit_profile"))
-    return render_template("mentoring/profile_form.html", form=form, profile=profile)
+    page = render_template("mentoring/profile_form.html", form=form, profile=profile, stale=stale)
+    return page, 409 if stale else 200

@@ -9,8 +9,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
-from incubator.forms import CheckboxesField
+from incubator.forms import CheckboxesField, VersionField
 from incubator.models import Stage
 from incubator.services.pipeline import ASK_KINDS, STANDARD_KPIS
 
@@ -34,6 +35,10 @@ class MilestoneForm(FlaskForm):
         invalid_choice_message="The owner must be one of the venture's founders.",
     )
     submit = SubmitField("Save milestone")
+
+
+class EditMilestoneForm(MilestoneForm):
+    version = VersionField()
 
 
 class EvidenceForm(FlaskForm):
@@ -116,8 +121,19 @@ class CheckInForm(FlaskForm):
     submit = SubmitField("Save check-in")
 
 
+class HiddenStageField(SelectField):
+    """A stage the page chooses rather than the person: hidden, still checked as a choice."""
+
+    widget = HiddenInput()
+
+    def _value(self) -> str:
+        return "" if self.data is None else str(self.data)
+
+
 class StagePlanForm(FlaskForm):
-    stage = _stage_field("Stage")
+    """One stage's expected time; the page shows one per stage, each with its version."""
+
+    stage = HiddenStageField("Stage", choices=STAGE_CHOICES, invalid_choice_message=UNKNOWN_STAGE)
     expected_days = IntegerField(
         "Expected days in stage",
         validators=[
@@ -125,6 +141,7 @@ class StagePlanForm(FlaskForm):
             NumberRange(min=1, max=3650),
         ],
     )
+    version = VersionField()
     submit = SubmitField("Save")
 
 

@@ -13,6 +13,7 @@ from incubator.access import roles
 from incubator.blueprints.pipeline import bp
 from incubator.blueprints.pipeline.forms import (
     CheckInForm,
+    EditMilestoneForm,
     EvidenceForm,
     KpiForm,
     MilestoneForm,
@@ -26,8 +27,9 @@ from incubator.models import Milestone, MilestoneTemplate, Role, Stage
 from incubator.services import pipeline, ventures
 from incubator.services.errors import DomainError, NotFound
 from incubator.services.risk import assess
+from incubator.services.versions import StaleVersion
 from incubator.templating import viewer_today
-from incubator.web import apply_form, found_or_404, transaction
+from incubator.web import apply_form, flash_form_errors, found_or_404, transaction
 
 
 def _venture(venture_id: int, may_see=permissions.may_view_venture):
@@ -96,20 +98,32 @@ def milestones(venture_id: int):
 @roles(Role.MANAGER, Role.FOUNDER)
 def edit_milestone(milestone_id: int):
     milestone = _milestone(milestone_id)
-    form = MilestoneForm(obj=milestone)
+    form = EditMilestoneForm(obj=milestone)
     form.owner_id.choices = _owner_choices(milestone.venture)
     if not form.is_submitted():
         form.owner_id.data = milestone.owner_id or 0
+    stale = None
     if form.validate_on_submit():
         try:
             with transaction():
-                pipeline.update_milestone(milestone, _milestone_input(form), by=current_user)
+                pipeline.update_milestone(
+                    milestone,
+                    _milestone_input(form),
+                    by=current_user,
+                    expected_version=form.version.data,
+                )
+        except StaleVersion as error:
+            stale = error
+            form.version.data = error.version
         except DomainError as error:
             flash(error.message, "danger")
         else:
             flash("Milestone saved.", "success")
             return redirect(url_for("pipeline.milestones", venture_id=milestone.venture_id))
-    return render_template("pipeline/milestone_form.html", form=form, milestone=milestone)
+    page = render_template(
+        "pipeline/milestone_form.html", form=form, milestone=milestone, stale=stale
+    )
+    return page, 409 if stale else 200
 
 
 def _milestone_action(milestone_id: int, action, success: str, form_class=None):
@@ -326,17 +340,28 @@ def stage_plan(cohort_id: int):
         abort(404)
     plan_form = StagePlanForm(prefix="plan")
     template_form = TemplateForm(prefix="template")
+    stale = None
     if plan_form.submit.data and plan_form.validate_on_submit():
         try:
             with transaction():
                 pipeline.set_expected_days(
-                    cohort, plan_form.stage.data, plan_form.expected_days.data, by=current_user
+                    cohort,
+                    plan_form.stage.data,
+                    plan_form.expected_days.data,
+                    by=current_user,
+                    expected_version=plan_form.version.data,
                 )
+        except StaleVersion as error:
+            stale = error
+            plan_form.version.data = error.version
         except DomainError as error:
             flash(error.message, "danger")
         else:
             flash("Expected time saved.", "success")
             return redirect(url_for("pipeline.stage_plan", cohort_id=cohort.id))
+    elif plan_form.submit.data and plan_form.stage.errors:
+        # No stage's card shows this form, so its messages go above them all.
+        flash_form_errors(plan_form)
     elif template_form.submit.data and template_form.validate_on_submit():
         try:
             with transaction():
@@ -355,15 +380,35 @@ def stage_plan(cohort_id: int):
             return redirect(url_for("pipeline.stage_plan", cohort_id=cohort.id))
     with transaction():
         pipeline.ensure_stage_plans(cohort)
-    return render_template(
+    plans = pipeline.stage_plans(cohort)
+    page = render_template(
         "pipeline/stage_plan.html",
         cohort=cohort,
-        plans=pipeline.stage_plans(cohort),
+        plans=plans,
         templates=pipeline.milestone_templates(cohort),
-        plan_form=plan_form,
+        plan_forms=_plan_forms(plans, plan_form),
+        stale=stale,
+        stale_stage=plan_form.stage.data if stale else None,
         template_form=template_form,
         stages=list(Stage),
     )
+    return page, 409 if stale else 200
+
+
+def _plan_forms(plans, submitted: StagePlanForm) -> dict[str, StagePlanForm]:
+    """One expected-time form per stage, each carrying its stage's version; the one just
+    submitted keeps what was entered (and its messages)."""
+    forms = {}
+    for stage, plan in plans.items():
+        if submitted.submit.data and submitted.stage.data == stage:
+            forms[stage] = submitted
+        else:
+            forms[stage] = StagePlanForm(
+                prefix="plan",
+                formdata=None,
+                data={"stage": stage, "expected_days": plan.expected_days, "version": plan.version},
+            )
+    return forms
 
 
 @bp.route("/pipeline/templates/<int:template_id>/remove", methods=["POST"])

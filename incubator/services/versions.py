@@ -1,0 +1,114 @@
+"""Edit versions: a save from a form opened at an older version is refused, never applied.
+
+The models two people can edit at once carry a `version` column that SQLAlchemy raises by
+one with every UPDATE (`version_id_col`, see `models.base.edit_version`). An edit form
+carries the version it was opened at; the service locks the row (`locks.lock`), re-reads
+it, and refuses the save with `StaleVersion` when the version moved on, naming who changed
+it and listing the fields where their saved version and the person's unsaved one differ.
+Nothing is written. The write itself runs in a SAVEPOINT (`saving`), so an UPDATE that
+still finds another version (a change that landed between the check and the write, from
+a writer that took no lock) becomes the same refusal instead of a StaleDataError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from incubator.extensions import db
+from incubator.models import User
+from incubator.services.errors import StaleEdit
+
+KEEP_YOURS = (
+    "Compare the two versions below: what you entered is still in the form, and saving it "
+    "again replaces theirs."
+)
+
+
+class StaleVersion(StaleEdit):
+    """A stale edit that also says who changed the object and which version the refusal
+    shows as theirs: the form carries that version next, so saving again deliberately
+    replaces exactly what the person was shown."""
+
+    def __init__(self, message: str, *, theirs: dict, yours: dict, version: int, changed_by: str):
+        super().__init__(message, theirs=theirs, yours=yours)
+        self.version = version
+        self.changed_by = changed_by
+
+
+def _comparable(value: Any) -> Any:
+    """Values as a form gives them back: text trimmed, nothing and empty text alike."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def who(changed_by: User | None, by: User | None) -> str:
+    """The name to show for whoever changed the object last."""
+    if changed_by is None:
+        return "someone else"
+    if by is not None and changed_by.id == by.id:
+        return f"{changed_by.name} (you, in another window)"
+    return changed_by.name
+
+
+def refusal(
+    thing: str,
+    version: int,
+    *,
+    changed_by: User | None,
+    by: User | None,
+    theirs: dict[str, Any],
+    yours: dict[str, Any],
+    advice: str = KEEP_YOURS,
+) -> StaleVersion:
+    """The refusal of a save made from an older version, showing only the fields that differ.
+
+    `theirs` holds the object's saved values and `yours` the submitted ones, under the same
+    keys (the edit form's field names, or a description for the matching review).
+    """
+    differing = [key for key in yours if _comparable(yours[key]) != _comparable(theirs.get(key))]
+    name = who(changed_by, by)
+    return StaleVersion(
+        f"{thing} was changed by {name} since you opened it; nothing was saved. {advice}",
+        theirs={key: theirs.get(key) for key in differing},
+        yours={key: yours[key] for key in differing},
+        version=version,
+        changed_by=name,
+    )
+
+
+def check(version: int, expected_version: int | None, refuse: Callable[[], StaleVersion]) -> None:
+    """Refuse the save when the form was opened at another version than the saved one.
+
+    Call it after locking and re-reading the object. `expected_version=None` (the demo
+    seed, services calling each other) skips the check; routes always pass one.
+    """
+    if expected_version is not None and version != expected_version:
+        raise refuse()
+
+
+@contextmanager
+def saving(refuse: Callable[[], StaleVersion]) -> Iterator[None]:
+    """Apply the changes inside the block and flush them in a SAVEPOINT.
+
+    An UPDATE that finds its row at another version raises StaleDataError; the SAVEPOINT
+    is rolled back, which expires the objects changed in it, so `refuse` reads their saved
+    values and the transaction can still ask who changed them.
+    """
+    try:
+        with db.session.begin_nested():
+            yield
+            db.session.flush()
+    except StaleDataError:
+        raise refuse() from None
