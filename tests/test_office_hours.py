@@ -312,7 +312,9 @@ def test_a_day_stores_its_hours_and_plans_in_utc_from_local_times(db, setting):
     ]
     # Three ventures, three mentors, five rounds: everyone meets every mentor.
     assert Counter(m.venture_id for m in meetings) == {v.id: 3 for v in setting.ventures}
-    assert [e.action for e in db.session.scalars(select(AuditEvent))][-2:] == [
+    assert [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))][
+        -2:
+    ] == [
         "office_hours.created",
         "office_hours.planned",
     ]
