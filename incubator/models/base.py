@@ -8,6 +8,8 @@ from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from incubator import clock
+
 # Named constraints keep Alembic migrations deterministic on every database.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -28,8 +30,8 @@ def enum_values(enum_class) -> str:
 
 
 def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
+    """The current time, timezone-aware in UTC (`clock.now()`, importable with the models)."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):
