@@ -6,13 +6,13 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from incubator import clock
 from incubator.extensions import db
 from incubator.models import (
     Booking,
@@ -66,12 +66,7 @@ def _lock_slot(slot: Slot) -> None:
 
 
 def _week_bounds(moment: datetime) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])
-    local = moment.astimezone(zone)
-    monday = (local - timedelta(days=local.weekday())).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
-    return monday, monday + timedelta(days=7)
+    return clock.week_instants(clock.program_date(moment))
 
 
 def _check_bookable(slot: Slot, venture: Venture, founder: User, now: datetime) -> None:

@@ -7,8 +7,7 @@ updates or removes the event. A move is two mails per person: the old booking's 
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
+from incubator import clock
 from incubator.models import Booking, User
 from incubator.services import calendars, mail
 
@@ -16,10 +15,7 @@ ICS_FILENAME = "session.ics"
 
 
 def _when(booking: Booking, viewer: User) -> str:
-    try:
-        zone = ZoneInfo(viewer.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("America/Los_Angeles")
+    zone = clock.zone_for(viewer)
     start = booking.starts_at.astimezone(zone)
     end = booking.ends_at.astimezone(zone)
     return f"{start:%A %B %-d, %Y, %-I:%M %p} to {end:%-I:%M %p %Z}"

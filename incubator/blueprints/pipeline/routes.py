@@ -7,6 +7,7 @@ from flask_login import current_user
 from wtforms import DecimalField
 from wtforms.validators import NumberRange, Optional
 
+from incubator import clock
 from incubator.access import roles
 from incubator.blueprints.pipeline import bp
 from incubator.blueprints.pipeline.forms import (
@@ -24,7 +25,6 @@ from incubator.models import Milestone, MilestoneTemplate, Role, Stage
 from incubator.services import pipeline, ventures
 from incubator.services.errors import DomainError, NotFound
 from incubator.services.risk import assess
-from incubator.templating import viewer_today
 from incubator.web import apply_form, transaction
 
 
@@ -92,9 +92,9 @@ def milestones(venture_id: int):
         review_form=ReviewForm(),
         stage_form=StageForm(data={"stage": venture.stage}),
         is_manager=pipeline.is_manager(current_user),
-        today=viewer_today(),
+        today=clock.today(),
         stages=list(Stage),
-        risk=assess([venture], viewer_today())[venture.id],
+        risk=assess([venture], clock.today())[venture.id],
     )
 
 
@@ -259,7 +259,7 @@ def check_in(venture_id: int):
     if not pipeline.is_member(current_user, venture):
         abort(403)
     kpis = pipeline.custom_kpis(venture)
-    week = _week_argument(pipeline.week_of(viewer_today()))
+    week = _week_argument(pipeline.week_of(clock.today()))
     existing = pipeline.check_in_for_week(venture, week)
     form = _check_in_form(venture, kpis, obj=existing)
     if not form.is_submitted():
@@ -271,7 +271,7 @@ def check_in(venture_id: int):
         try:
             with transaction():
                 _saved, created = pipeline.save_check_in(
-                    venture, _check_in_input(form, kpis), by=current_user, today=viewer_today()
+                    venture, _check_in_input(form, kpis), by=current_user, today=clock.today()
                 )
         except DomainError as error:
             flash(error.message, "danger")
@@ -299,7 +299,7 @@ def check_ins(venture_id: int):
         kpis=pipeline.custom_kpis(venture),
         is_founder=pipeline.is_member(current_user, venture),
         is_team=pipeline.is_member(current_user, venture) or pipeline.is_manager(current_user),
-        this_week=pipeline.week_of(viewer_today()),
+        this_week=pipeline.week_of(clock.today()),
     )
 
 
@@ -394,7 +394,7 @@ def timeline(venture_id: int):
         "pipeline/timeline.html",
         venture=venture,
         entries=pipeline.timeline(venture),
-        risk=assess([venture], viewer_today())[venture.id],
+        risk=assess([venture], clock.today())[venture.id],
         is_manager=pipeline.is_manager(current_user),
         stage_form=StageForm(data={"stage": venture.stage}),
         stages=list(Stage),
