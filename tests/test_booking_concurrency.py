@@ -18,7 +18,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -30,7 +30,7 @@ from sqlalchemy import select
 
 from bench.load import csrf_token, signed_in_session
 from bench.server import Gunicorn
-from incubator import create_app
+from incubator import clock, create_app
 from incubator.extensions import db, limiter
 from incubator.models import Booking, BookingStatus, MentorProfile, Slot, SlotStatus, utcnow
 from tests import factories
@@ -121,7 +121,7 @@ def _slot(mentor, starts_at: datetime, minutes: int = 45) -> Slot:
 
 
 def _cohort(name: str, *, by):
-    today = date.today()
+    today = clock.today()
     return factories.cohort(
         name,
         by=by,
