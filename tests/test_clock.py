@@ -225,6 +225,11 @@ WALL_CLOCK = {
     "datetime.fromtimestamp",
     "datetime.utcfromtimestamp",
     "date.fromtimestamp",
+    # The database's clock: PostgreSQL's server keeps the real time under a moved test clock.
+    "func.now",
+    "func.current_date",
+    "func.current_timestamp",
+    "sa.func.now",
 }
 # Where reading it is the point: the clock itself, and the test runs' time travel, which
 # reads the real time before it moves the clock.
