@@ -4,7 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-postgresql lint format bench system-test-deps clean
+.PHONY: run test test-sqlite test-postgresql test-sqlite-clock test-postgresql-clock test-clocks \
+	lint format bench system-test-deps clean
+
+# Instants the program's calendar makes awkward (tests/travel.py moves the clock there): a
+# Sunday evening in Los Angeles that is Monday in UTC, half an hour before the spring and the
+# autumn clock change, the Saturday after spring-forward, the Sunday evening of the fall-back
+# day, a leap day.
+CLOCKS := 2026-12-07T07:30Z 2027-03-14T09:30Z 2027-03-20T07:30Z 2027-11-07T08:30Z \
+	2027-11-08T07:30Z 2028-02-29T12:00Z
+# `make test` also runs the whole suite at two of them, one on each database.
+CLOCK_SQLITE := 2027-03-20T07:30Z
+CLOCK_POSTGRESQL := 2027-11-07T08:30Z
+# The databases `make test-clocks` runs on.
+CLOCK_DBS ?= sqlite
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -24,14 +37,33 @@ run: $(VENV)/.installed
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## test: install what the tests need (PostgreSQL included) and run the suite on both databases
-test: $(VENV)/.installed-dev system-test-deps lint test-sqlite test-postgresql
+## test: install what the tests need (PostgreSQL included) and run the suite on both databases,
+## at the real time and at one awkward instant each
+test: $(VENV)/.installed-dev system-test-deps lint test-sqlite test-postgresql \
+	test-sqlite-clock test-postgresql-clock
 
 test-sqlite: $(VENV)/.installed-dev system-test-deps
 	INCUBATOR_TEST_DB=sqlite $(BIN)/pytest
 
 test-postgresql: $(VENV)/.installed-dev system-test-deps
 	INCUBATOR_TEST_DB=postgresql $(BIN)/pytest
+
+test-sqlite-clock: $(VENV)/.installed-dev
+	INCUBATOR_TEST_CLOCK=$(CLOCK_SQLITE) INCUBATOR_TEST_DB=sqlite $(BIN)/pytest
+
+test-postgresql-clock: $(VENV)/.installed-dev system-test-deps
+	INCUBATOR_TEST_CLOCK=$(CLOCK_POSTGRESQL) INCUBATOR_TEST_DB=postgresql $(BIN)/pytest
+
+## test-clocks: the whole suite at every instant in CLOCKS, on each database in CLOCK_DBS
+test-clocks: $(VENV)/.installed-dev system-test-deps
+	@failed=""; \
+	for db in $(CLOCK_DBS); do for instant in $(CLOCKS); do \
+		echo "== INCUBATOR_TEST_DB=$$db INCUBATOR_TEST_CLOCK=$$instant"; \
+		INCUBATOR_TEST_DB=$$db INCUBATOR_TEST_CLOCK=$$instant $(BIN)/pytest \
+			|| failed="$$failed $$db@$$instant"; \
+	done; done; \
+	if [ -n "$$failed" ]; then echo "Failed at:$$failed"; exit 1; fi; \
+	echo "Passed at every instant: $(CLOCKS) ($(CLOCK_DBS))"
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -18,8 +18,8 @@ import random
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
 
+from incubator import clock
 from incubator.services.matching import (
     CounterpartFacts,
     MatchWeights,
@@ -125,8 +125,7 @@ def report(args: argparse.Namespace) -> str:
             _line("assignment", result["assigning"]),
             _line("full run", result["runs"]),
             f"  {result['pairs']} pairs, total score {result['total']:.1f}",
-            f"  {datetime.now(UTC).date().isoformat()}, {machine()}, Python "
-            f"{platform.python_version()}",
+            f"  {clock.now().date().isoformat()}, {machine()}, Python {platform.python_version()}",
         ]
     )
 

@@ -22,6 +22,8 @@ from datetime import UTC, date, datetime
 from datetime import time as clock
 from zoneinfo import ZoneInfo
 
+# datetime.time is `clock` here; the one clock of the app is read through its now().
+from incubator.clock import now as clock_now
 from incubator.services.office_hours import Availability, day_rounds, generate, limits
 
 ZONE = ZoneInfo("America/Los_Angeles")
@@ -95,7 +97,7 @@ def report(args: argparse.Namespace) -> str:
         f"  {result['meetings']} meetings (at most {result['most_meetings']} possible); each "
         f"venture meets {result['fewest']} to {result['most']} mentors (the least-served "
         f"could meet at most {result['most_for_fewest']})\n"
-        f"  {datetime.now(UTC).date().isoformat()}, {machine()}, Python "
+        f"  {clock_now().date().isoformat()}, {machine()}, Python "
         f"{platform.python_version()}"
     )
 

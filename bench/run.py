@@ -11,7 +11,6 @@ end, also on an error or Ctrl-C.
 from __future__ import annotations
 
 import argparse
-import datetime
 import logging
 import os
 import platform
@@ -31,6 +30,7 @@ from sqlalchemy import func, select, text
 from bench import scenarios
 from bench.load import Measurement, measure, signed_in_session
 from bench.server import Gunicorn, create_bench_app
+from incubator import clock
 from incubator.extensions import db
 from tests.postgres import PostgresServer
 
@@ -260,7 +260,7 @@ def machine() -> str:
 def describe(args: argparse.Namespace, seeded: Seeded) -> str:
     rows = ", ".join(f"{name} {count:,}" for name, count in sorted(seeded.rows.items()))
     return (
-        f"{datetime.date.today().isoformat()}, {machine()}, Python {platform.python_version()}, "
+        f"{clock.now().date().isoformat()}, {machine()}, Python {platform.python_version()}, "
         f"{seeded.database}. Scale {args.scale} (rows: {rows}); gunicorn {args.workers} sync "
         f"workers; {args.concurrency} client threads on the same machine; {args.requests} "
         "requests per page after a warm-up. Ratios compare each page with the floor "

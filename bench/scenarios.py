@@ -152,16 +152,14 @@ def pipeline_cohort(scale: int) -> Context:
     Rows go in through the tests' bulk builder, not the services, so that 500 ventures seed
     in seconds; the stage plan comes from the service, as a real cohort's would.
     """
-    from datetime import datetime, timedelta
-    from zoneinfo import ZoneInfo
+    from datetime import timedelta
 
-    from flask import current_app
-
+    from incubator import clock
     from incubator.services import ventures
     from tests.factories import bulk_ventures
 
     manager = accounts.user_by_email(login_for(Role.MANAGER)[0])
-    today = datetime.now(ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])).date()
+    today = clock.today()
     count = max(scale, 1)
     cohort = ventures.create_cohort(
         ventures.CohortInput(

@@ -7,11 +7,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask, current_app
 
+from incubator import clock
 from incubator.extensions import db
 from incubator.models import Role
 from incubator.services import accounts, demo, mail_delivery, reminders
@@ -94,10 +94,7 @@ def send_reminders(day: datetime | None) -> None:
     Safe to run several times a day: nobody gets the same weekly reminder twice in a week,
     nor a session's reminder twice.
     """
-    if day is None:
-        today = datetime.now(ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])).date()
-    else:
-        today = day.date()
+    today = clock.today() if day is None else day.date()
     report = reminders.send_reminders(today)
     db.session.commit()
     click.echo(report.summary())

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime
 
 from flask import Flask, current_app
 from flask_login import current_user
 
+from incubator import clock
 from incubator.access import rule_for
 from incubator.forms import stale_rows
 from incubator.models import ROLE_LABELS, Role
@@ -34,26 +34,11 @@ NAVIGATION = [
 ]
 
 
-def viewer_zone() -> ZoneInfo:
-    name = current_app.config["DEFAULT_TIME_ZONE"]
-    if current_user and current_user.is_authenticated:
-        name = current_user.time_zone
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])
-
-
-def viewer_today() -> date:
-    """Today's date where the viewer is."""
-    return datetime.now(viewer_zone()).date()
-
-
 def localtime(value: datetime | None, fmt: str = "%b %-d, %Y %-I:%M %p %Z") -> str:
     """Format a UTC timestamp in the viewer's time zone."""
     if value is None:
         return ""
-    return value.astimezone(viewer_zone()).strftime(fmt)
+    return value.astimezone(clock.viewer_zone()).strftime(fmt)
 
 
 def navigation() -> list[tuple[str, str]]:

@@ -2,6 +2,10 @@
 
 INCUBATOR_TEST_DB=postgresql runs the suite against a throw-away PostgreSQL server;
 the default is SQLite. `make test` runs both.
+
+INCUBATOR_TEST_CLOCK=2027-03-20T07:30Z runs the whole session, and the servers it starts,
+with the clock moved to that instant (tests/travel.py); `make test-clocks` runs the suite at
+each instant the calendar makes awkward.
 """
 
 from __future__ import annotations
@@ -21,14 +25,28 @@ from incubator import create_app
 from incubator.extensions import db as _db
 from incubator.extensions import limiter
 from incubator.models import AuditEvent, OutboxMessage
-from tests import factories
+from tests import factories, travel
 from tests.postgres import PostgresServer
 
 BACKEND = os.environ.get("INCUBATOR_TEST_DB", "sqlite")
+TRAVELLER = pytest.StashKey[object]()
 
 
-def pytest_report_header(config) -> str:
-    return f"incubator test database: {BACKEND}"
+def pytest_configure(config) -> None:
+    # Before collection: test modules read the clock at import time too.
+    config.stash[TRAVELLER] = travel.start_from_environment()
+
+
+def pytest_unconfigure(config) -> None:
+    traveller = config.stash.get(TRAVELLER, None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config) -> list[str]:
+    instant = travel.destination()
+    clock = f"clock moved to {instant.isoformat()}" if instant else "the real clock"
+    return [f"incubator test database: {BACKEND}", f"incubator test clock: {clock}"]
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

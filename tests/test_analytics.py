@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from incubator import clock
 from incubator.models import Stage
 from incubator.services import analytics, pipeline, ventures
 from incubator.services.pipeline import week_of
@@ -433,7 +434,7 @@ def test_analytics_and_charts_run_the_same_queries_for_5_or_60_ventures(
     db, client, login_as, count_queries
 ):
     manager = login_as("manager")
-    today = date.today()
+    today = clock.today()
     cohort = factories.cohort(
         starts_on=today - timedelta(days=70), ends_on=today + timedelta(days=70), by=manager
     )

@@ -7,11 +7,11 @@ import csv
 import io
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
+from incubator import clock
 from incubator.models import CheckIn, Milestone, MilestoneStatus, Stage, StageChange
 from incubator.services import board as pipeline_board
 from incubator.services import pipeline, ventures
@@ -20,9 +20,9 @@ from tests import factories
 from tests.helpers import page
 
 
-def viewer_today() -> date:
-    """Today where the test's people are (the app's default zone), as the pages see it."""
-    return datetime.now(ZoneInfo("America/Los_Angeles")).date()
+def program_today() -> date:
+    """Today on the program's calendar, as the pages count it."""
+    return clock.today()
 
 
 def founder_of(venture, *, by, name=None):
@@ -57,7 +57,7 @@ def column(html: str, stage: str) -> str:
 @pytest.fixture
 def cohort_with_ventures(db):
     """Four ventures at three stages: one overdue, one checked in, one quiet, one in Watts."""
-    today = viewer_today()
+    today = program_today()
     manager = factories.user("manager")
     cohort = factories.cohort("Spring 2025", by=manager)
     leakmap = factories.venture(cohort, "LeakMap", by=manager)
@@ -429,7 +429,7 @@ def test_board_and_timeline_run_the_same_queries_for_10_or_500_ventures(
     db, client, login_as, count_queries
 ):
     manager = login_as("manager")
-    today = viewer_today()
+    today = program_today()
     cohort = factories.cohort("Big cohort", capacity=500, by=manager)
     watched = factories.bulk_ventures(cohort, 10, today=today, manager=manager)[6]
     db.session.commit()
@@ -504,7 +504,7 @@ def test_timeline_runs_the_same_queries_for_2_or_100_entries_of_each_kind(
     db, client, login_as, count_queries
 ):
     manager = login_as("manager")
-    today = viewer_today()
+    today = program_today()
     cohort = factories.cohort(by=manager)
     (venture,) = factories.bulk_ventures(cohort, 1, today=today, milestones=0, check_ins=0)
     db.session.execute(StageChange.__table__.delete().where(StageChange.venture_id == venture.id))

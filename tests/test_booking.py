@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,6 +10,7 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from incubator import clock
 from incubator.models import (
     AuditEvent,
     Booking,
@@ -40,9 +41,8 @@ def la(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def ahead(days: int, hour: int = 10) -> datetime:
-    """A whole hour in Los Angeles `days` from today, for tests that run at the real time."""
-    day = datetime.now(LA).date() + timedelta(days=days)
-    return datetime(day.year, day.month, day.day, hour, tzinfo=LA).astimezone(UTC)
+    """A whole hour in Los Angeles `days` from today, for tests that run at the clock's time."""
+    return clock.at(clock.today() + timedelta(days=days), time(hour))
 
 
 def count(db, model, *conditions) -> int:
@@ -139,8 +139,8 @@ def client_for(app, sign_in, db):
 def held_session(
     db, maya, leakmap, ana, *, status=BookingStatus.COMPLETED, started_ago=timedelta(minutes=30)
 ) -> Booking:
-    """A session that started a while ago (real time), marked as `status` by the mentor."""
-    now = datetime.now(UTC).replace(microsecond=0)
+    """A session that started a while ago (the clock's time), marked as `status` by the mentor."""
+    now = clock.now().replace(microsecond=0)
     past = factories.mentor_slot(maya, now - started_ago)
     booked = factories.session_booking(past, leakmap, ana, now=now - timedelta(days=2))
     if status != BookingStatus.BOOKED:

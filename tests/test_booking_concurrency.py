@@ -16,13 +16,14 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
 import requests
 from sqlalchemy import select
 
 from bench.load import csrf_token, signed_in_session
+from incubator import clock
 from incubator.extensions import db
 from incubator.models import Booking, BookingStatus, MentorProfile, Slot, SlotStatus, utcnow
 from tests import factories
@@ -66,7 +67,7 @@ def _slot(mentor, starts_at: datetime, minutes: int = 45) -> Slot:
 
 
 def _cohort(name: str, *, by):
-    today = date.today()
+    today = clock.today()
     return factories.cohort(
         name,
         by=by,

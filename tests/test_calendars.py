@@ -8,7 +8,7 @@ must come back exactly, on both sides of the 2026 change from daylight saving ti
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +16,7 @@ import vobject
 from icalendar import Calendar
 from sqlalchemy import func, select
 
+from incubator import clock
 from incubator.models import Booking, BookingStatus, CalendarFeed, ReminderSent
 from incubator.services import booking as booking_service
 from incubator.services import calendars, reminders
@@ -32,8 +33,7 @@ def la(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def ahead(days: int, hour: int = 10) -> datetime:
-    day = datetime.now(LA).date() + timedelta(days=days)
-    return datetime(day.year, day.month, day.day, hour, tzinfo=LA).astimezone(UTC)
+    return clock.at(clock.today() + timedelta(days=days), time(hour))
 
 
 def parse_both(text: str):

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from incubator import clock
 from incubator.models import Role, VentureMember
 from incubator.services import home, pipeline
 from tests import factories
 from tests.helpers import page
 
 # A Wednesday, so a week has days behind and ahead of it.
-WEDNESDAY = pipeline.week_of(datetime.now(ZoneInfo("America/Los_Angeles")).date()) + timedelta(2)
+# The program's zone in the testing config; no app is running yet when this module loads.
+LA = ZoneInfo("America/Los_Angeles")
+WEDNESDAY = pipeline.week_of(clock.today(LA)) + timedelta(2)
 MONDAY = pipeline.week_of(WEDNESDAY)
 
 
 def la_today():
-    return datetime.now(ZoneInfo("America/Los_Angeles")).date()
+    return clock.today()
 
 
 @pytest.fixture

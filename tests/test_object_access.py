@@ -30,14 +30,14 @@ import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask, url_for
 from sqlalchemy import event, select
 
+from incubator import clock
 from incubator.access import rule_for
 from incubator.extensions import db as _db
 from incubator.models import (
@@ -56,7 +56,6 @@ from incubator.services import calendars, devpost, judging, login_sessions, offi
 from tests import factories
 from tests.helpers import page
 
-LA = ZoneInfo("America/Los_Angeles")
 FIXTURES = Path(__file__).parent / "fixtures" / "devpost"
 # The office-hours day of venture C: planned and published ahead, then moved into the past.
 OFFICE_HOURS_DAY = date(2031, 3, 12)
@@ -135,14 +134,12 @@ class Route:
 
 
 def this_monday() -> date:
-    today = datetime.now(LA).date()
-    return today - timedelta(days=today.weekday())
+    return clock.week_start(clock.today())
 
 
 def ahead(days: int, hour: int = 10) -> datetime:
     """A whole hour in Los Angeles `days` from today, as UTC."""
-    day = datetime.now(LA).date() + timedelta(days=days)
-    return datetime(day.year, day.month, day.day, hour, tzinfo=LA).astimezone(UTC)
+    return clock.at(clock.today() + timedelta(days=days), time(hour))
 
 
 def venture_form(ids):
@@ -175,7 +172,7 @@ def check_in_form(_ids):
 
 
 def slot_form(_ids):
-    day = ahead(25).astimezone(LA).date()
+    day = clock.today() + timedelta(days=25)
     return {"date": day.isoformat(), "time": "14:00", "minutes": "30", "location": "Elsewhere"}
 
 
@@ -397,7 +394,7 @@ def build_world() -> World:
     venture_c = factories.venture(cohort_c, "Venture C", by=manager)
     founder_b = factories.founder_of(venture_b, name="Bea Founder B")
     founder_c = factories.founder_of(venture_c, name="Cy Founder C")
-    monday, today = this_monday(), datetime.now(LA).date()
+    monday, today = this_monday(), clock.today()
     milestone_b = factories.milestone(venture_b, "Milestone of B", by=founder_b)
     milestone_c = factories.milestone(venture_c, "Milestone of C", by=founder_c)
     for venture, founder, summary in (

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from incubator import clock
 from incubator.extensions import db as _db
 from incubator.models import (
     AuditEvent,
@@ -732,7 +733,7 @@ def test_a_draft_day_has_nobody_to_rank(db, setting):
 
 
 def _future_day() -> date:
-    return datetime.now(LA).date() + timedelta(days=14)
+    return clock.today() + timedelta(days=14)
 
 
 def test_a_manager_sets_up_a_day_sees_the_grid_and_publishes_it(db, client, login_as):

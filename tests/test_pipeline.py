@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from incubator import clock
 from incubator.models import (
     AuditEvent,
     CheckIn,
@@ -27,12 +27,12 @@ from tests import factories
 from tests.helpers import page
 
 # Stage moves in these tests happen a day after the venture joined (which is now).
-MOVED_AT = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+MOVED_AT = clock.now().replace(microsecond=0) + timedelta(days=1)
 
 
 def la_today() -> date:
-    """Today where the test users are (their time zone is the default, Los Angeles)."""
-    return datetime.now(ZoneInfo("America/Los_Angeles")).date()
+    """Today on the program's calendar (Los Angeles)."""
+    return clock.today()
 
 
 def this_monday() -> date:

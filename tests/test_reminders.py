@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
+from incubator import clock
 from incubator.models import ReminderSent, VentureMember
 from incubator.services import pipeline, reminders, ventures
 from tests import factories
 from tests.helpers import link_in
 
 CHECK_IN_SUBJECT = "Your weekly check-in is due"
-TODAY = datetime.now(UTC).date()
+# Today on the program's calendar (Los Angeles in the testing config); no app runs yet here.
+TODAY = clock.today(ZoneInfo("America/Los_Angeles"))
 THIS_WEEK = pipeline.week_of(TODAY)
 
 
@@ -302,8 +304,8 @@ def test_each_run_is_audited_once(db, audit_events, leakmap, ana):
 
 
 def test_iso_week_names_the_week():
-    assert reminders.iso_week(datetime(2026, 11, 26).date()) == "2026-W48"
-    assert reminders.iso_week(datetime(2027, 1, 1).date()) == "2026-W53"
+    assert reminders.iso_week(date(2026, 11, 26)) == "2026-W48"
+    assert reminders.iso_week(date(2027, 1, 1)) == "2026-W53"
 
 
 # The command ------------------------------------------------------------------------------------
@@ -339,7 +341,7 @@ def test_the_command_defaults_to_today(db, runner, outbox, leakmap, ana):
     result = runner.invoke(args=["send-reminders"])
 
     assert result.exit_code == 0, result.output
-    program_today = datetime.now(ZoneInfo("America/Los_Angeles")).date()
+    program_today = clock.today()
     assert result.output.startswith(f"{reminders.iso_week(program_today)}: 1 check-in reminders")
     assert len(mails(outbox, CHECK_IN_SUBJECT)) == 1
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
+from incubator import clock
 from incubator.models import Venture
 from incubator.services import pipeline, risk
 from tests import factories
@@ -203,7 +203,7 @@ def test_longer_in_a_stage_than_the_cohort_expects_puts_a_venture_at_risk(
 def test_the_stage_clock_restarts_when_a_venture_moves(db, cohort, venture, manager, joined):
     pipeline.set_expected_days(cohort, "concept", 10, by=manager)
     pipeline.set_expected_days(cohort, "prototype", 10, by=manager)
-    moved = datetime.combine(joined + timedelta(days=5), time(12), ZoneInfo("America/Los_Angeles"))
+    moved = clock.at(joined + timedelta(days=5), time(12))
     pipeline.move_stage(venture, "prototype", "", by=manager, at=moved)
 
     assert "stalled" not in codes_on(venture, joined + timedelta(days=15))
@@ -245,11 +245,12 @@ def test_every_reason_is_given_when_several_rules_apply(
 def test_the_reasons_are_shown_on_the_timeline_and_milestones_pages(
     db, client, venture, founder, manager, login_as
 ):
-    today = datetime.now(ZoneInfo("America/Los_Angeles")).date()
+    today = clock.today()
     factories.milestone(venture, "Ten interviews", by=founder, due_on=today - timedelta(days=2))
-    # The venture joined 40 days ago, as if it had been in the cohort all along.
+    # The venture joined 40 days ago on the program's calendar, as if it had been in the
+    # cohort all along. (40 times 24 hours ago is 39 days ago for an hour after a DST change.)
     [entry] = pipeline.stage_history(venture)
-    entry.changed_at = datetime.now(UTC) - timedelta(days=40)
+    entry.changed_at = clock.at(today - timedelta(days=40), time(12))
     login_as("manager")
 
     for path in ("timeline", "milestones"):

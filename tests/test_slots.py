@@ -36,12 +36,31 @@ def snapshot(db) -> dict[str, object]:
     }
 
 
+def wall(*fields: int) -> datetime:
+    """A wall-clock time with no zone, as a mentor types it: wall(2026, 10, 20, 15, 0)."""
+    return datetime.combine(date(*fields[:3]), time(*fields[3:]))
+
+
 def local(slot: Slot, zone: ZoneInfo = LA) -> datetime:
     return slot.starts_at.astimezone(zone).replace(tzinfo=None)
 
 
 def future_day(days: int = 10) -> date:
     return (utcnow() + timedelta(days=days)).astimezone(LA).date()
+
+
+def next_clock_change(*, forward: bool) -> date:
+    """The next day, a few days from now on, on which Los Angeles clocks go forward (or back).
+
+    The pages refuse past times, so their tests cannot name a fixed clock change: it goes stale.
+    """
+    day = future_day(3)
+    while True:
+        before = datetime.combine(day - timedelta(days=1), time(12), tzinfo=LA).utcoffset()
+        after = datetime.combine(day, time(12), tzinfo=LA).utcoffset()
+        if before != after and (after > before) == forward:
+            return day
+        day += timedelta(days=1)
 
 
 def publish(mentor, when: datetime, minutes: int = 30, *, now=OCTOBER, **fields) -> Slot:
@@ -79,7 +98,7 @@ def tuesdays(mentor, *, starts_on=date(2026, 10, 20), ends_on=date(2026, 11, 10)
 def test_mentor_publishes_a_slot_at_local_time_stored_in_utc(db, audit_events):
     mentor = factories.mentor()
 
-    slot = publish(mentor, datetime(2026, 10, 20, 15, 0), 45, note="Pricing questions welcome")
+    slot = publish(mentor, wall(2026, 10, 20, 15, 0), 45, note="Pricing questions welcome")
     db.session.commit()
 
     stored = db.session.get(Slot, slot.id)
@@ -97,7 +116,7 @@ def test_mentor_publishes_a_slot_at_local_time_stored_in_utc(db, audit_events):
 def test_a_slot_is_read_in_the_mentors_own_time_zone(db):
     mentor = factories.mentor(time_zone="America/New_York")
 
-    slot = publish(mentor, datetime(2026, 10, 20, 15, 0), location="Zoom")
+    slot = publish(mentor, wall(2026, 10, 20, 15, 0), location="Zoom")
 
     assert slot.starts_at == datetime(2026, 10, 20, 19, 0, tzinfo=UTC)
     assert slot.location == "Zoom"
@@ -106,11 +125,11 @@ def test_a_slot_is_read_in_the_mentors_own_time_zone(db):
 @pytest.mark.parametrize(
     ("when", "minutes", "message"),
     [
-        (datetime(2026, 9, 30, 15, 0), 30, "has passed"),
-        (datetime(2026, 10, 20, 15, 0), 4, "from 5 to 480 minutes"),
-        (datetime(2026, 10, 20, 15, 0), 481, "from 5 to 480 minutes"),
-        (datetime(2027, 3, 14, 2, 30), 30, "does not exist in America/Los_Angeles"),
-        (datetime(2027, 3, 14, 2, 0), 30, "clocks go forward"),
+        (wall(2026, 9, 30, 15, 0), 30, "has passed"),
+        (wall(2026, 10, 20, 15, 0), 4, "from 5 to 480 minutes"),
+        (wall(2026, 10, 20, 15, 0), 481, "from 5 to 480 minutes"),
+        (wall(2027, 3, 14, 2, 30), 30, "does not exist in America/Los_Angeles"),
+        (wall(2027, 3, 14, 2, 0), 30, "clocks go forward"),
     ],
 )
 def test_impossible_slots_are_refused(db, when, minutes, message):
@@ -129,7 +148,7 @@ def test_spring_forward_gap_message_names_the_time(db):
     mentor = factories.mentor()
 
     with pytest.raises(mentoring.NonexistentTime) as refused:
-        publish(mentor, datetime(2027, 3, 14, 2, 30))
+        publish(mentor, wall(2027, 3, 14, 2, 30))
 
     assert refused.value.message == (
         "2:30 AM on Sun Mar 14, 2027 does not exist in America/Los_Angeles: the clocks go "
@@ -139,14 +158,14 @@ def test_spring_forward_gap_message_names_the_time(db):
 
 def test_a_time_that_happens_twice_means_the_first_one(db):
     mentor = factories.mentor()
-    repeated = datetime(2026, 11, 1, 1, 30)
+    repeated = wall(2026, 11, 1, 1, 30)
 
     slot = publish(mentor, repeated)
 
     # 1:30 AM PDT (UTC-7), not the 1:30 AM PST (UTC-8) an hour later.
     assert slot.starts_at == datetime(2026, 11, 1, 8, 30, tzinfo=UTC)
     assert mentoring.is_repeated(repeated, LA)
-    assert not mentoring.is_repeated(datetime(2026, 11, 1, 2, 30), LA)
+    assert not mentoring.is_repeated(wall(2026, 11, 1, 2, 30), LA)
     assert "the first one (PDT)" in mentoring.repeated_time_note(repeated, LA)
 
 
@@ -155,9 +174,9 @@ def test_only_mentors_publish_and_only_their_own_slots(db):
     mentor = factories.mentor()
 
     with pytest.raises(NotAllowed, match="Only mentors"):
-        publish(founder, datetime(2026, 10, 20, 15, 0))
+        publish(founder, wall(2026, 10, 20, 15, 0))
     with pytest.raises(NotAllowed, match="their own availability"):
-        publish(mentor, datetime(2026, 10, 20, 15, 0), by=founder)
+        publish(mentor, wall(2026, 10, 20, 15, 0), by=founder)
 
 
 # Overlaps ----------------------------------------------------------------------------------------
@@ -165,12 +184,12 @@ def test_only_mentors_publish_and_only_their_own_slots(db):
 
 def test_overlapping_slot_is_refused_with_the_clashing_time(db):
     mentor = factories.mentor()
-    publish(mentor, datetime(2026, 10, 20, 15, 0), 60)
+    publish(mentor, wall(2026, 10, 20, 15, 0), 60)
     db.session.commit()
     before = snapshot(db)
 
     with pytest.raises(mentoring.SlotOverlap) as refused:
-        publish(mentor, datetime(2026, 10, 20, 15, 30), 60)
+        publish(mentor, wall(2026, 10, 20, 15, 30), 60)
     db.session.rollback()
 
     assert "Tue Oct 20, 2026, 3:00 PM to 4:00 PM PDT" in refused.value.message
@@ -180,13 +199,13 @@ def test_overlapping_slot_is_refused_with_the_clashing_time(db):
 def test_touching_slots_withdrawn_slots_and_other_mentors_do_not_clash(db):
     mentor = factories.mentor()
     other = factories.mentor()
-    first = publish(mentor, datetime(2026, 10, 20, 15, 0), 60)
-    withdrawn = publish(mentor, datetime(2026, 10, 20, 17, 0), 60)
+    first = publish(mentor, wall(2026, 10, 20, 15, 0), 60)
+    withdrawn = publish(mentor, wall(2026, 10, 20, 17, 0), 60)
     mentoring.withdraw_slot(withdrawn, by=mentor)
 
-    after = publish(mentor, datetime(2026, 10, 20, 16, 0), 60)
-    again = publish(mentor, datetime(2026, 10, 20, 17, 0), 60)
-    theirs = publish(other, datetime(2026, 10, 20, 15, 0), 60)
+    after = publish(mentor, wall(2026, 10, 20, 16, 0), 60)
+    again = publish(mentor, wall(2026, 10, 20, 17, 0), 60)
+    theirs = publish(other, wall(2026, 10, 20, 15, 0), 60)
     db.session.commit()
 
     assert after.starts_at == first.ends_at
@@ -199,7 +218,7 @@ def test_database_refusal_of_an_overlap_reads_like_the_check(db, monkeypatch):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("the exclusion constraint exists on PostgreSQL only")
     mentor = factories.mentor()
-    publish(mentor, datetime(2026, 10, 20, 15, 0), 60)
+    publish(mentor, wall(2026, 10, 20, 15, 0), 60)
     db.session.commit()
     before = snapshot(db)
     real = mentoring._open_slots_between
@@ -213,7 +232,7 @@ def test_database_refusal_of_an_overlap_reads_like_the_check(db, monkeypatch):
     monkeypatch.setattr(mentoring, "_open_slots_between", blind_first)
 
     with pytest.raises(mentoring.SlotOverlap) as refused:
-        publish(mentor, datetime(2026, 10, 20, 15, 30), 60)
+        publish(mentor, wall(2026, 10, 20, 15, 30), 60)
     db.session.rollback()
 
     assert "Tue Oct 20, 2026, 3:00 PM to 4:00 PM PDT" in refused.value.message
@@ -237,7 +256,7 @@ def test_simultaneous_overlapping_publishes_leave_one_slot(app, db):
                 me = _db.session.get(User, mentor_id)
                 barrier.wait(timeout=10)
                 with transaction(serialised=True):
-                    publish(me, datetime(2026, 10, 20, 15, number), 30)
+                    publish(me, wall(2026, 10, 20, 15, number), 30)
                 outcomes.append("published")
             except mentoring.SlotOverlap:
                 outcomes.append("overlap")
@@ -315,13 +334,13 @@ def test_series_leaves_out_times_the_clocks_skip(db):
         time(3),
         time(3, 30),
     ]
-    assert published.skipped == [datetime(2027, 3, 14, 2), datetime(2027, 3, 14, 2, 30)]
+    assert published.skipped == [wall(2027, 3, 14, 2), wall(2027, 3, 14, 2, 30)]
 
 
 def test_series_that_would_overlap_publishes_nothing_and_names_the_first_clash(db):
     mentor = factories.mentor()
-    publish(mentor, datetime(2026, 11, 10, 16, 15), 30)
-    publish(mentor, datetime(2026, 11, 3, 16, 45), 30)
+    publish(mentor, wall(2026, 11, 10, 16, 15), 30)
+    publish(mentor, wall(2026, 11, 3, 16, 45), 30)
     db.session.commit()
     before = snapshot(db)
 
@@ -378,10 +397,10 @@ def test_a_series_of_exactly_400_slots_is_published(db):
 
 def test_mentor_moves_and_rewords_an_unbooked_slot(db, audit_events):
     mentor = factories.mentor()
-    slot = publish(mentor, datetime(2026, 10, 20, 15, 0), 30)
+    slot = publish(mentor, wall(2026, 10, 20, 15, 0), 30)
 
     mentoring.update_slot(
-        slot, datetime(2026, 11, 3, 15, 0), 60, "Room 4", "New note", by=mentor, now=OCTOBER
+        slot, wall(2026, 11, 3, 15, 0), 60, "Room 4", "New note", by=mentor, now=OCTOBER
     )
     db.session.commit()
 
@@ -396,16 +415,14 @@ def test_mentor_moves_and_rewords_an_unbooked_slot(db, audit_events):
 
 def test_a_slot_can_move_within_its_own_time_but_not_onto_another(db):
     mentor = factories.mentor()
-    slot = publish(mentor, datetime(2026, 10, 20, 15, 0), 60)
-    publish(mentor, datetime(2026, 10, 20, 17, 0), 60)
+    slot = publish(mentor, wall(2026, 10, 20, 15, 0), 60)
+    publish(mentor, wall(2026, 10, 20, 17, 0), 60)
 
-    mentoring.update_slot(slot, datetime(2026, 10, 20, 15, 30), 60, "", "", by=mentor, now=OCTOBER)
+    mentoring.update_slot(slot, wall(2026, 10, 20, 15, 30), 60, "", "", by=mentor, now=OCTOBER)
     db.session.commit()
     before = snapshot(db)
     with pytest.raises(mentoring.SlotOverlap, match="5:00 PM to 6:00 PM PDT"):
-        mentoring.update_slot(
-            slot, datetime(2026, 10, 20, 16, 30), 60, "", "", by=mentor, now=OCTOBER
-        )
+        mentoring.update_slot(slot, wall(2026, 10, 20, 16, 30), 60, "", "", by=mentor, now=OCTOBER)
     db.session.rollback()
 
     assert snapshot(db) == before
@@ -413,7 +430,7 @@ def test_a_slot_can_move_within_its_own_time_but_not_onto_another(db):
 
 def test_mentor_withdraws_an_unbooked_slot(db, audit_events):
     mentor = factories.mentor()
-    slot = publish(mentor, datetime(2026, 10, 20, 15, 0))
+    slot = publish(mentor, wall(2026, 10, 20, 15, 0))
 
     mentoring.withdraw_slot(slot, by=mentor)
     db.session.commit()
@@ -428,7 +445,7 @@ def test_mentor_withdraws_an_unbooked_slot(db, audit_events):
 @pytest.mark.parametrize("change", ["update", "withdraw"])
 def test_a_booked_slot_cannot_be_changed_until_the_session_is_cancelled(db, change):
     mentor = factories.mentor()
-    slot = publish(mentor, datetime(2026, 10, 20, 15, 0))
+    slot = publish(mentor, wall(2026, 10, 20, 15, 0))
     booking = factories.booking_row(slot)
     db.session.commit()
     before = snapshot(db)
@@ -436,7 +453,7 @@ def test_a_booked_slot_cannot_be_changed_until_the_session_is_cancelled(db, chan
     with pytest.raises(mentoring.SlotBooked, match="Cancel the session first"):
         if change == "update":
             mentoring.update_slot(
-                slot, datetime(2026, 10, 21, 15, 0), 30, "", "", by=mentor, now=OCTOBER
+                slot, wall(2026, 10, 21, 15, 0), 30, "", "", by=mentor, now=OCTOBER
             )
         else:
             mentoring.withdraw_slot(slot, by=mentor)
@@ -452,23 +469,23 @@ def test_a_booked_slot_cannot_be_changed_until_the_session_is_cancelled(db, chan
 def test_only_the_slots_mentor_changes_it(db):
     mentor = factories.mentor()
     other = factories.mentor()
-    slot = publish(mentor, datetime(2026, 10, 20, 15, 0))
+    slot = publish(mentor, wall(2026, 10, 20, 15, 0))
 
     with pytest.raises(NotAllowed):
-        mentoring.update_slot(slot, datetime(2026, 10, 21, 15), 30, "", "", by=other, now=OCTOBER)
+        mentoring.update_slot(slot, wall(2026, 10, 21, 15), 30, "", "", by=other, now=OCTOBER)
     with pytest.raises(NotAllowed):
         mentoring.withdraw_slot(slot, by=other)
 
 
 def test_a_slot_cannot_move_into_the_past_or_change_once_started(db):
     mentor = factories.mentor()
-    slot = publish(mentor, datetime(2026, 10, 20, 15, 0))
+    slot = publish(mentor, wall(2026, 10, 20, 15, 0))
 
     with pytest.raises(InvalidInput, match="has passed"):
-        mentoring.update_slot(slot, datetime(2026, 9, 20, 15), 30, "", "", by=mentor, now=OCTOBER)
+        mentoring.update_slot(slot, wall(2026, 9, 20, 15), 30, "", "", by=mentor, now=OCTOBER)
     later = datetime(2026, 10, 20, 22, 10, tzinfo=UTC)
     with pytest.raises(InvalidInput, match="already started"):
-        mentoring.update_slot(slot, datetime(2026, 10, 27, 15), 30, "", "", by=mentor, now=later)
+        mentoring.update_slot(slot, wall(2026, 10, 27, 15), 30, "", "", by=mentor, now=later)
 
 
 # The availability pages ------------------------------------------------------------------------
@@ -520,24 +537,26 @@ def test_overlap_from_the_page_is_refused_with_the_clash_and_saves_nothing(db, c
 def test_spring_forward_gap_is_refused_on_the_page(db, client, login_as):
     login_as("mentor")
     before = snapshot(db)
+    day = next_clock_change(forward=True)
 
-    response = client.post("/mentoring/availability", data=slot_form(date(2027, 3, 14), "02:30"))
+    response = client.post("/mentoring/availability", data=slot_form(day, "02:30"))
 
-    assert "2:30 AM on Sun Mar 14, 2027 does not exist" in page(response)
+    assert f"2:30 AM on {day:%a %b %-d, %Y} does not exist" in page(response)
     assert snapshot(db) == before
 
 
 def test_page_says_which_of_a_repeated_time_a_slot_uses(db, client, login_as):
     login_as("mentor")
 
+    day = next_clock_change(forward=False)
+
     response = client.post(
-        "/mentoring/availability",
-        data=slot_form(date(2027, 11, 7), "01:30"),
-        follow_redirects=True,
+        "/mentoring/availability", data=slot_form(day, "01:30"), follow_redirects=True
     )
 
     [slot] = db.session.scalars(select(Slot))
-    assert slot.starts_at == datetime(2027, 11, 7, 8, 30, tzinfo=UTC)
+    # 1:30 AM PDT, UTC-7.
+    assert slot.starts_at == datetime.combine(day, time(8, 30), tzinfo=UTC)
     assert "happens twice in America/Los_Angeles" in page(response)
     assert "the slot is at the first one (PDT)" in page(response)
 

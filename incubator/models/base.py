@@ -8,6 +8,8 @@ from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase, MappedColumn, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from incubator import clock
+
 # Named constraints keep Alembic migrations deterministic on every database.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -40,8 +42,8 @@ def edit_version() -> MappedColumn[int]:
 
 
 def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
+    """The current time, timezone-aware in UTC (`clock.now()`, importable with the models)."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):

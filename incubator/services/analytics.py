@@ -7,13 +7,12 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import select
 
+from incubator import clock
 from incubator.extensions import db
 from incubator.models import (
     CheckIn,
@@ -131,10 +130,8 @@ def _aware(value: datetime) -> datetime:
 def _week_counts(
     active: list[_Venture], moves: dict[int, list[_Move]], starts_on: date, until: date
 ) -> list[WeekCount]:
-    zone = ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])
-
     def midnight(day: date) -> datetime:
-        return datetime.combine(day, time(), zone).astimezone(UTC)
+        return clock.at(day)
 
     # A week ends at midnight starting its next Monday, in the program's time zone; the
     # running week ends with `until`.

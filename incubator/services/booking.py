@@ -6,14 +6,13 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from incubator import permissions
+from incubator import clock, permissions
 from incubator.extensions import db
 from incubator.models import (
     Booking,
@@ -35,12 +34,7 @@ AGENDA_MAX = 5000
 
 
 def _week_bounds(moment: datetime) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])
-    local = moment.astimezone(zone)
-    monday = (local - timedelta(days=local.weekday())).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
-    return monday, monday + timedelta(days=7)
+    return clock.week_instants(clock.program_date(moment))
 
 
 def _check_bookable(slot: Slot, venture: Venture, founder: User, now: datetime) -> None:
@@ -178,7 +172,7 @@ def _cancel(booking: Booking, reason: str, by: User, now: datetime) -> None:
 
 
 def _when(moment: datetime, viewer: User) -> str:
-    local = moment.astimezone(notifications.zone_of(viewer))
+    local = moment.astimezone(clock.zone_for(viewer))
     return f"{local:%a %b %-d, %-I:%M %p}"
 
 

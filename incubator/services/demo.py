@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from incubator import clock
 from incubator.extensions import db
 from incubator.models import (
     Booking,
@@ -95,8 +95,10 @@ def seed() -> list[DemoLogin]:
     organisations = _seed_organisations()
     partner = accounts.user_by_email("partner@accelerate.la.example")
     db.session.add(OrganisationMember(organisation=organisations["LADWP"], user=partner))
-    seeded = _seed_hackathons(manager, organisations, today=date.today())
-    _seed_cohort(manager, seeded, today=date.today())
+    # Every date is on the program's calendar: today where the program is, weeks from Monday.
+    today = clock.today()
+    seeded = _seed_hackathons(manager, organisations, today=today)
+    _seed_cohort(manager, seeded, today=today)
     return logins
 
 
@@ -479,12 +481,12 @@ CHECK_IN_PATTERNS = {
     "RentRight": (0, [3, 3, 3, 4, 3, 3, 3, 2, 2]),
     "StreetSeats": (1, [4, 4, 4, 3, 4, 3, 2, 3, 3]),
 }
-LOCAL = ZoneInfo("America/Los_Angeles")
 AT_RISK = {"PaperTrail", "RentRight", "StreetSeats"}
 
 
 def _at(day: date, hour: int = 17) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=LOCAL).astimezone(UTC)
+    """A whole hour of a day in the program's time zone, in UTC."""
+    return clock.at(day, time(hour))
 
 
 def _seed_pipeline(manager: User, cohort, made: dict, *, today: date) -> None:
@@ -560,7 +562,8 @@ def _seed_check_ins(venture, today: date) -> None:
             by=author,
             today=today,
         )
-        check_in.created_at = _at(week + timedelta(days=4))
+        # Written on the Friday of its week, or by now if this week's Friday is still to come.
+        check_in.created_at = min(_at(week + timedelta(days=4)), clock.now())
 
 
 CHECK_IN_SUMMARIES = [
@@ -620,7 +623,7 @@ MENTORS = [
 
 def _seed_mentoring(manager: User, made: dict, *, today: date) -> None:
     """Mentor profiles, weekly availability, past sessions with notes and ratings, bookings."""
-    now = datetime.now(UTC)
+    now = clock.now()
     mentors = []
     for email, name, organisation, bio, expertise, areas, languages, block in MENTORS:
         mentor = accounts.user_by_email(email) or accounts.create_user(
@@ -694,7 +697,10 @@ def _seed_mentoring(manager: User, made: dict, *, today: date) -> None:
         mentor = mentors[mentor_index]
         founder = venture.members[0].user
         starts = _at(today - timedelta(weeks=weeks_ago, days=1), 15)
+        # Offered and booked the week before, as it would have been.
+        booked_at = starts - timedelta(weeks=1)
         slot = Slot(
+            created_at=booked_at,
             mentor_id=mentor.id,
             starts_at=starts,
             ends_at=starts + timedelta(minutes=30),
@@ -716,6 +722,7 @@ def _seed_mentoring(manager: User, made: dict, *, today: date) -> None:
             shared_notes=shared,
             private_notes=private,
             completed_at=slot.ends_at,
+            created_at=booked_at,
         )
         db.session.add(booking)
         db.session.flush()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import current_app
 from sqlalchemy import func, select
 
+from incubator import clock
 from incubator.extensions import db
 from incubator.models import (
     Booking,
@@ -55,9 +54,9 @@ class Panel:
 def panels_for(user: User, today: date | None = None) -> list[Panel]:
     """The cards for every role the user holds, most powerful first.
 
-    today is the viewer's date; by default, today in the user's own time zone.
+    today is the program's date (clock.today() by default): weeks and ages are its.
     """
-    today = today or _today_for(user)
+    today = today or clock.today()
     builders = {
         Role.ADMIN: _admin,
         Role.MANAGER: _manager,
@@ -68,14 +67,6 @@ def panels_for(user: User, today: date | None = None) -> list[Panel]:
         Role.JUDGE: _judge,
     }
     return [builders[role](user, today) for role in Role if role in user.roles]
-
-
-def _today_for(user: User) -> date:
-    try:
-        zone = ZoneInfo(user.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])
-    return datetime.now(zone).date()
 
 
 def _admin(user: User, today: date) -> Panel:

@@ -15,15 +15,14 @@ from functools import partial
 from itertools import groupby
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from incubator import permissions
+from incubator import clock, permissions
 from incubator.extensions import db
 from incubator.models import (
     Booking,
@@ -72,10 +71,7 @@ class NonexistentTime(InvalidInput):
 
 def zone_of(user: User) -> ZoneInfo:
     """The zone a person's wall-clock times are in."""
-    try:
-        return ZoneInfo(user.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])
+    return clock.zone_for(user)
 
 
 def _wall(local: datetime) -> str:
@@ -137,11 +133,7 @@ def week_bounds(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
 
     Built from local dates, so a week with a clock change is 167 or 169 hours long.
     """
-    today = now.astimezone(zone).date()
-    monday = today - timedelta(days=today.weekday())
-    start = datetime.combine(monday, time(), tzinfo=zone)
-    end = datetime.combine(monday + timedelta(days=7), time(), tzinfo=zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
+    return clock.week_instants(clock.local_date(now, zone), zone)
 
 
 # Profiles ------------------------------------------------------------------------------------
@@ -424,7 +416,7 @@ def browse_mentors(
     Three queries whatever the number of mentors: the count, the page, the mentors' roles.
     """
     now = now or utcnow()
-    zone = zone or ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])
+    zone = zone or clock.program_zone()
     week_start, week_end = week_bounds(now, zone)
     free_this_week = (
         select(func.count(Slot.id))

@@ -7,24 +7,15 @@ updates or removes the event. A move is two mails per person: the old booking's 
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
+from incubator import clock
 from incubator.models import Booking, User
 from incubator.services import calendars, mail
 
 ICS_FILENAME = "session.ics"
 
 
-def zone_of(viewer: User) -> ZoneInfo:
-    """The zone a person reads times in."""
-    try:
-        return ZoneInfo(viewer.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("America/Los_Angeles")
-
-
 def _when(booking: Booking, viewer: User) -> str:
-    zone = zone_of(viewer)
+    zone = clock.zone_for(viewer)
     start = booking.starts_at.astimezone(zone)
     end = booking.ends_at.astimezone(zone)
     return f"{start:%A %B %-d, %Y, %-I:%M %p} to {end:%-I:%M %p %Z}"

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from flask import current_app
@@ -33,7 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from incubator import permissions
+from incubator import clock, permissions
 from incubator.extensions import db
 from incubator.models import (
     Booking,
@@ -343,10 +343,9 @@ class MentorHours(NamedTuple):
 
 
 def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"{name!r} is not a time zone this server knows.") from None
+    if not clock.is_zone(name):
+        raise InvalidInput(f"{name!r} is not a time zone this server knows.")
+    return clock.zone_named(name)
 
 
 def _wall(value: time) -> str:
@@ -472,7 +471,7 @@ def create_day(
 ) -> OfficeHoursDay:
     """Set up an office-hours day for a cohort: its mentors' hours and the ventures taking part."""
     zone = _zone(time_zone)
-    today = today or datetime.now(zone).date()
+    today = today or clock.today(zone)
     if day < today:
         raise InvalidInput("The day has passed; choose today or a later date.")
     if (
@@ -1053,10 +1052,7 @@ def _tell_people(day: OfficeHoursDay, bookings: list[Booking]) -> None:
     subject = f"Office hours on {day.day:%A %B %-d}: your meetings"
 
     def lines(person: User, rows: list[Booking], other) -> str:
-        try:
-            zone = ZoneInfo(person.time_zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            zone = _zone(day.time_zone)
+        zone = clock.zone_named(person.time_zone, default=_zone(day.time_zone))
         return "\n".join(
             f"- {_local(b.starts_at, zone)}{DASH}{_local(b.ends_at, zone, LONG_TIME)}: {other(b)}"
             for b in sorted(rows, key=lambda b: b.starts_at)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from incubator import permissions
+from incubator import clock, permissions
 from incubator.extensions import db
 from incubator.models import (
     Cohort,
@@ -52,7 +50,7 @@ INSTRUMENT_LABELS = {
 
 
 def _local_today() -> date:
-    return datetime.now(ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])).date()
+    return clock.today()
 
 
 def _check_manager(by: User) -> None:

@@ -8,14 +8,12 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
-from incubator import permissions
+from incubator import clock, permissions
 from incubator.extensions import db
 from incubator.models import (
     Booking,
@@ -264,18 +262,13 @@ def remove_milestone_template(template: MilestoneTemplate, *, by: User) -> None:
 # Stages ---------------------------------------------------------------------------------------
 
 
-def program_date(moment: datetime) -> date:
-    """The calendar day a UTC moment falls on in the program's time zone. Due dates and day
-    counts use it; the UTC date is a day ahead every Los Angeles afternoon."""
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
-
-    return moment.astimezone(ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])).date()
+# The program's calendar is the clock's; these names stay for the many callers.
+program_date = clock.program_date
+week_of = clock.week_start
 
 
 def _local_today() -> date:
-    return program_date(utcnow())
+    return clock.today()
 
 
 def enter_pipeline(venture: Venture, *, by: User | None, at: datetime | None = None) -> None:
@@ -567,11 +560,6 @@ STANDARD_KPIS = {
 }
 
 
-def week_of(day: date) -> date:
-    """The Monday of the week a day falls in."""
-    return day - timedelta(days=day.weekday())
-
-
 @dataclass
 class CheckInInput:
     week_start: date
@@ -831,7 +819,7 @@ def _session_entries(venture: Venture) -> list[TimelineEntry]:
     """Sessions booked, held and cancelled: one query, names joined in. Never the notes."""
     # The entry's own time is shown in the viewer's zone; the session's time in the title
     # is in the program's zone, with its abbreviation.
-    zone = ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])
+    zone = clock.program_zone()
     mentor, canceller = aliased(User), aliased(User)
     rows = db.session.execute(
         # Names only: loading whole users would also load their roles, once per relationship.

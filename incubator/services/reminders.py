@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from incubator import clock
 from incubator.extensions import db
 from incubator.models import (
     Booking,
@@ -222,9 +221,7 @@ def booking_period(booking: Booking) -> str:
 
 def sessions_on(day: date) -> list[Booking]:
     """Booked sessions starting on a day in the program's time zone, with both sides loaded."""
-    zone = ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])
-    start = datetime.combine(day, time(0), zone)
-    end = datetime.combine(day + timedelta(days=1), time(0), zone)
+    start, end = clock.day_instants(day)
     return list(
         db.session.scalars(
             select(Booking)
@@ -275,10 +272,7 @@ def _remind_sessions(today: date, report: ReminderReport) -> None:
 
 
 def _session_body(person: User, booking: Booking) -> str:
-    try:
-        zone = ZoneInfo(person.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo(current_app.config["DEFAULT_TIME_ZONE"])
+    zone = clock.zone_for(person)
     start = booking.starts_at.astimezone(zone)
     end = booking.ends_at.astimezone(zone)
     return "\n".join(

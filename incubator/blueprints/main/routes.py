@@ -3,10 +3,10 @@
 from flask import jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
+from incubator import clock
 from incubator.access import public
 from incubator.blueprints.main import bp
 from incubator.services import home
-from incubator.templating import viewer_today
 
 
 @bp.route("/")
@@ -14,7 +14,7 @@ from incubator.templating import viewer_today
 def home_page():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return render_template("main/home.html", panels=home.panels_for(current_user, viewer_today()))
+    return render_template("main/home.html", panels=home.panels_for(current_user, clock.today()))
 
 
 @bp.route("/healthz")

@@ -6,7 +6,7 @@ from flask import redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from incubator import permissions
+from incubator import clock, permissions
 from incubator.access import roles
 from incubator.blueprints.matching import bp
 from incubator.blueprints.matching.counterpart_forms import (
@@ -18,7 +18,6 @@ from incubator.extensions import db
 from incubator.models import Organisation, Pilot, Role, Venture
 from incubator.services import outcomes, ventures
 from incubator.services.outcomes import INSTRUMENT_LABELS
-from incubator.templating import viewer_today
 from incubator.web import apply_form, found_or_404
 
 
@@ -74,7 +73,7 @@ def venture_outcomes(venture_id: int):
         is_manager=is_manager,
         pilot_form=_pilot_form() if is_manager else None,
         update_forms={p.id: _update_form(p, choices) for p in pilots} if is_manager else {},
-        investment_form=_investment_form(invested_on=viewer_today()) if is_manager else None,
+        investment_form=_investment_form(invested_on=clock.today()) if is_manager else None,
     )
 
 
@@ -131,7 +130,7 @@ def add_investment(venture_id: int):
             funder_id=form.funder_id.data or None,
             funder_name=form.funder_name.data or "",
         )
-        outcomes.record_investment(venture, data, by=current_user, today=viewer_today())
+        outcomes.record_investment(venture, data, by=current_user, today=clock.today())
 
     apply_form(form, record, "Investment recorded.")
     return _back(venture)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from incubator import clock
 from incubator.access import roles
 from incubator.blueprints.mentoring import bp
 from incubator.blueprints.mentoring.profile_forms import MentorProfileForm
@@ -12,7 +13,6 @@ from incubator.models import Role, utcnow
 from incubator.services import mentoring
 from incubator.services.errors import DomainError, NotFound
 from incubator.services.versions import StaleVersion
-from incubator.templating import viewer_zone
 from incubator.vocabulary import LANGUAGES
 from incubator.web import page_number, transaction
 
@@ -41,7 +41,7 @@ def mentors():
         available_this_week=available,
         page=page_number(),
         per_page=PER_PAGE,
-        zone=viewer_zone(),
+        zone=clock.viewer_zone(),
     )
     return render_template(
         "mentoring/mentors.html",
@@ -61,7 +61,7 @@ def mentor(user_id: int):
     except NotFound:
         abort(404)
     now = utcnow()
-    zone = viewer_zone()
+    zone = clock.viewer_zone()
     slots = mentoring.free_slots(mentor, now, now + mentoring.FREE_SLOT_HORIZON)
     return render_template(
         "mentoring/mentor.html",

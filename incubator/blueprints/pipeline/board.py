@@ -7,7 +7,7 @@ import re
 from flask import Response, abort, render_template, request
 from flask_login import current_user
 
-from incubator import permissions
+from incubator import clock, permissions
 from incubator.access import roles
 from incubator.blueprints.pipeline import bp, charts
 from incubator.models import Cohort, Role, Stage
@@ -15,7 +15,6 @@ from incubator.services import analytics as pipeline_analytics
 from incubator.services import board as pipeline_board
 from incubator.services import outcomes, pipeline, ventures
 from incubator.services.errors import NotFound
-from incubator.templating import viewer_today
 from incubator.vocabulary import CHALLENGE_AREAS, NEIGHBOURHOODS
 from incubator.web import found_or_404
 
@@ -34,7 +33,7 @@ def _board_from_arguments(cohort: Cohort) -> pipeline_board.Board:
     at_risk_argument = request.args.get("at_risk", "")
     found = pipeline_board.board(
         cohort,
-        viewer_today(),
+        clock.today(),
         challenge_area=request.args.get("area") or None,
         neighbourhood=request.args.get("neighbourhood") or None,
         at_risk=AT_RISK_CHOICES.get(at_risk_argument),
@@ -99,7 +98,7 @@ def analytics(cohort_id: int):
     return render_template(
         "pipeline/analytics.html",
         cohort=cohort,
-        analytics=pipeline_analytics.cohort_analytics(cohort, viewer_today()),
+        analytics=pipeline_analytics.cohort_analytics(cohort, clock.today()),
         plans=pipeline.stage_plans(cohort),
         stages=list(Stage),
     )
@@ -115,14 +114,14 @@ def _svg_response(svg: bytes) -> Response:
 @bp.route("/pipeline/cohorts/<int:cohort_id>/stages.svg")
 @roles(Role.MANAGER)
 def stage_chart(cohort_id: int):
-    found = pipeline_analytics.cohort_analytics(_cohort(cohort_id), viewer_today())
+    found = pipeline_analytics.cohort_analytics(_cohort(cohort_id), clock.today())
     return _svg_response(charts.stage_counts_chart(found))
 
 
 @bp.route("/pipeline/cohorts/<int:cohort_id>/distribution.svg")
 @roles(Role.MANAGER)
 def distribution_chart(cohort_id: int):
-    found = pipeline_analytics.cohort_analytics(_cohort(cohort_id), viewer_today())
+    found = pipeline_analytics.cohort_analytics(_cohort(cohort_id), clock.today())
     return _svg_response(charts.distribution_chart(found))
 
 

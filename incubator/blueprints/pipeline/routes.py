@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms import DecimalField
 from wtforms.validators import NumberRange, Optional
 
-from incubator import permissions
+from incubator import clock, permissions
 from incubator.access import roles
 from incubator.blueprints.pipeline import bp
 from incubator.blueprints.pipeline.forms import (
@@ -28,7 +28,6 @@ from incubator.services import pipeline, ventures
 from incubator.services.errors import DomainError, NotFound
 from incubator.services.risk import assess
 from incubator.services.versions import StaleVersion
-from incubator.templating import viewer_today
 from incubator.web import apply_form, flash_form_errors, found_or_404, transaction
 
 
@@ -88,9 +87,9 @@ def milestones(venture_id: int):
         review_form=ReviewForm(),
         stage_form=StageForm(data={"stage": venture.stage}),
         is_manager=permissions.is_manager(current_user),
-        today=viewer_today(),
+        today=clock.today(),
         stages=list(Stage),
-        risk=assess([venture], viewer_today())[venture.id],
+        risk=assess([venture], clock.today())[venture.id],
     )
 
 
@@ -269,7 +268,7 @@ def check_in(venture_id: int):
         "Only the venture's founders post its check-ins.",
     )
     kpis = pipeline.custom_kpis(venture)
-    week = _week_argument(pipeline.week_of(viewer_today()))
+    week = _week_argument(pipeline.week_of(clock.today()))
     existing = pipeline.check_in_for_week(venture, week)
     form = _check_in_form(venture, kpis, obj=existing)
     if not form.is_submitted():
@@ -281,7 +280,7 @@ def check_in(venture_id: int):
         try:
             with transaction():
                 _saved, created = pipeline.save_check_in(
-                    venture, _check_in_input(form, kpis), by=current_user, today=viewer_today()
+                    venture, _check_in_input(form, kpis), by=current_user, today=clock.today()
                 )
         except DomainError as error:
             flash(error.message, "danger")
@@ -309,7 +308,7 @@ def check_ins(venture_id: int):
         kpis=pipeline.custom_kpis(venture),
         is_founder=permissions.may_post_check_in(current_user, venture),
         is_team=permissions.may_view_venture(current_user, venture),
-        this_week=pipeline.week_of(viewer_today()),
+        this_week=pipeline.week_of(clock.today()),
     )
 
 
@@ -435,7 +434,7 @@ def timeline(venture_id: int):
         "pipeline/timeline.html",
         venture=venture,
         entries=pipeline.timeline(venture),
-        risk=assess([venture], viewer_today())[venture.id],
+        risk=assess([venture], clock.today())[venture.id],
         is_manager=permissions.is_manager(current_user),
         stage_form=StageForm(data={"stage": venture.stage}),
         stages=list(Stage),

@@ -1,0 +1,104 @@
+"""The demo data, seeded at any hour, lives on the program's calendar.
+
+Seeded on a Sunday evening in Los Angeles (already Monday in UTC) it once dated this week's
+check-ins in the future, so the board said "checked in (-1 days ago)" and the founder's home
+said both "this week" and "not written yet".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from incubator import clock
+from incubator.extensions import db
+from incubator.models import CheckIn, Cohort, CohortStatus, Role
+from incubator.services import accounts, demo, home, pipeline
+from incubator.services import board as pipeline_board
+from tests.conftest import _empty_database
+from tests.helpers import page
+
+# Sunday 23:30 in Los Angeles (Monday morning in UTC); Monday 00:30 just after spring-forward;
+# Sunday 23:30 on the fall-back day; a Friday at 16:30, before the demo's usual 17:00 check-in.
+SEEDED_AT = [
+    "2026-12-07T07:30Z",
+    "2027-03-15T07:30Z",
+    "2027-11-08T07:30Z",
+    "2026-12-05T00:30Z",
+]
+
+
+@pytest.fixture(scope="class", params=SEEDED_AT)
+def seeded_at(request, _app):
+    """The demo data seeded once per instant with the clock there (it keeps ticking); the
+    class's tests only read it."""
+    with _app.app_context(), time_machine.travel(datetime.fromisoformat(request.param), tick=True):
+        demo.seed()
+        db.session.commit()
+        yield request.param
+        db.session.remove()
+        _empty_database()
+
+
+def demo_cohort() -> Cohort:
+    return db.session.scalar(select(Cohort).where(Cohort.status == CohortStatus.ACTIVE))
+
+
+class TestDemoSeededAtAnyHour:
+    def test_no_check_in_is_for_a_week_to_come_or_written_later_than_now(self, seeded_at):
+        now, this_week = clock.now(), clock.week_start(clock.today())
+
+        check_ins = list(db.session.scalars(select(CheckIn)))
+
+        assert check_ins
+        for check_in in check_ins:
+            assert check_in.week_start <= this_week
+            assert clock.at(check_in.week_start) <= check_in.created_at <= now
+
+    def test_the_board_shows_no_negative_ages_and_the_three_ventures_at_risk(self, seeded_at):
+        found = pipeline_board.board(demo_cohort(), clock.today())
+
+        ages = {row.venture.name: row.check_in_age for row in found.rows}
+        assert all(age is not None and age >= 0 for age in ages.values()), ages
+        assert ages["DropWise"] <= 6
+        assert {row.venture.name for row in found.rows if row.at_risk} == demo.AT_RISK
+
+    def test_no_timeline_entry_is_in_the_future(self, seeded_at):
+        now = clock.now()
+
+        for venture in demo_cohort().ventures:
+            for entry in pipeline.timeline(venture):
+                assert entry.at <= now, (venture.name, entry.title, entry.at)
+
+    def test_the_founders_home_agrees_with_itself_about_this_weeks_check_in(self, seeded_at):
+        founder = accounts.user_by_email("founder@accelerate.la.example")
+
+        [panel] = home.panels_for(founder)
+
+        # DropWise checks in every week, this one included.
+        monday = clock.week_start(clock.today())
+        assert [fact for fact in panel.facts if fact.endswith("(this week)")] == [
+            f"DropWise: last check-in for the week of {monday:%b %-d} (this week)"
+        ]
+        assert "not written yet" not in panel.next_step
+
+    def test_the_pages_show_no_negative_ages(self, seeded_at, _app):
+        client = _app.test_client()
+        client.post(
+            "/auth/login",
+            data={
+                "email": "manager@accelerate.la.example",
+                "password": demo.demo_password(Role.MANAGER),
+            },
+        )
+        cohort = demo_cohort()
+
+        board = page(client.get(f"/pipeline/cohorts/{cohort.id}"))
+        table = page(client.get(f"/pipeline/cohorts/{cohort.id}?view=table"))
+
+        assert "Checked in for the week of" in board
+        assert not re.search(r"-\d+ days? ago", board + table)
