@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -61,6 +62,8 @@ class ReviewForm(FlaskForm):
 class StageForm(FlaskForm):
     stage = _stage_field("Move to")
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=2000)])
+    # The stage the page showed: a move decided on a page another move made stale is refused.
+    seen_stage = HiddenField(validators=[Optional(), Length(max=16)])
     submit = SubmitField("Move venture")
 
 

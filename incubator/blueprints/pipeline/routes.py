@@ -21,11 +21,11 @@ from incubator.blueprints.pipeline.forms import (
 )
 from incubator.extensions import db
 from incubator.models import Milestone, MilestoneTemplate, Role, Stage
-from incubator.services import pipeline, ventures
+from incubator.services import history, pipeline, ventures
 from incubator.services.errors import DomainError, NotFound
 from incubator.services.risk import assess
 from incubator.templating import viewer_today
-from incubator.web import apply_form, transaction
+from incubator.web import apply_form, attempt, transaction
 
 
 def _venture(venture_id: int, *, write: bool = False):
@@ -75,8 +75,9 @@ def milestones(venture_id: int):
         form.stage.data = venture.stage
     if form.validate_on_submit():
         try:
-            with transaction():
-                pipeline.create_milestone(venture, _milestone_input(form), by=current_user)
+            attempt(
+                lambda: pipeline.create_milestone(venture, _milestone_input(form), by=current_user)
+            )
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -90,7 +91,7 @@ def milestones(venture_id: int):
         form=form,
         evidence_form=EvidenceForm(),
         review_form=ReviewForm(),
-        stage_form=StageForm(data={"stage": venture.stage}),
+        stage_form=StageForm(data={"stage": venture.stage, "seen_stage": venture.stage}),
         is_manager=pipeline.is_manager(current_user),
         today=viewer_today(),
         stages=list(Stage),
@@ -108,8 +109,11 @@ def edit_milestone(milestone_id: int):
         form.owner_id.data = milestone.owner_id or 0
     if form.validate_on_submit():
         try:
-            with transaction():
-                pipeline.update_milestone(milestone, _milestone_input(form), by=current_user)
+            attempt(
+                lambda: pipeline.update_milestone(
+                    milestone, _milestone_input(form), by=current_user
+                )
+            )
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -191,7 +195,11 @@ def move_stage(venture_id: int):
     apply_form(
         form,
         lambda: pipeline.move_stage(
-            venture, form.stage.data, form.reason.data or "", by=current_user
+            venture,
+            form.stage.data,
+            form.reason.data or "",
+            by=current_user,
+            seen_stage=form.seen_stage.data or None,
         ),
         lambda: f"{venture.name} moved to {venture.stage_label}.",
     )
@@ -268,15 +276,24 @@ def check_in(venture_id: int):
             for kpi in kpis:
                 getattr(form, f"kpi_{kpi.id}").data = existing.custom_kpis.get(kpi.name)
     if form.validate_on_submit():
+        # Whether the week had a check-in when this post arrived: if it had none and the post
+        # still became an edit, someone posted the same week in between.
+        known = pipeline.check_in_for_week(venture, form.week_start.data) is not None
         try:
-            with transaction():
-                _saved, created = pipeline.save_check_in(
+            saved, created = attempt(
+                lambda: pipeline.save_check_in(
                     venture, _check_in_input(form, kpis), by=current_user, today=viewer_today()
                 )
+            )
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            flash("Check-in posted." if created else "This week's check-in is updated.", "success")
+            if created:
+                flash("Check-in posted.", "success")
+            elif known:
+                flash("This week's check-in is updated.", "success")
+            else:
+                flash(_posted_meanwhile(saved), "warning")
             return redirect(url_for("pipeline.check_ins", venture_id=venture.id))
     return render_template(
         "pipeline/check_in_form.html",
@@ -285,6 +302,17 @@ def check_in(venture_id: int):
         existing=existing,
         kpi_fields=[getattr(form, f"kpi_{kpi.id}") for kpi in kpis],
         kpi_form=KpiForm(),
+    )
+
+
+def _posted_meanwhile(check_in) -> str:
+    first = history.last_event("check_in", check_in.id, "check_in.created")
+    who = history.who(first.actor if first else None, current_user)
+    where = " (in another tab or window)" if who == "You" else ""
+    return (
+        f"{who} had already posted the check-in for the week of "
+        f"{check_in.week_start:%b %-d} at {history.when(check_in.created_at, current_user)}"
+        f"{where}; yours replaced it."
     )
 
 
@@ -396,6 +424,6 @@ def timeline(venture_id: int):
         entries=pipeline.timeline(venture),
         risk=assess([venture], viewer_today())[venture.id],
         is_manager=pipeline.is_manager(current_user),
-        stage_form=StageForm(data={"stage": venture.stage}),
+        stage_form=StageForm(data={"stage": venture.stage, "seen_stage": venture.stage}),
         stages=list(Stage),
     )
