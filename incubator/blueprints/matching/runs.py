@@ -17,7 +17,7 @@ from incubator.blueprints.matching.run_forms import (
 from incubator.models import Match, MatchingRun, Role
 from incubator.services import introductions, ventures
 from incubator.services.errors import DomainError, NotFound
-from incubator.web import flash_form_errors, transaction
+from incubator.web import attempt, flash_form_errors
 
 
 def _run(run_id: int) -> MatchingRun:
@@ -56,8 +56,8 @@ def cohort_runs(cohort_id: int):
     form = RunForm()
     if form.validate_on_submit():
         try:
-            with transaction():
-                run = introductions.run_matching(
+            run = attempt(
+                lambda: introductions.run_matching(
                     cohort,
                     form.kind.data,
                     form.method.data,
@@ -65,6 +65,7 @@ def cohort_runs(cohort_id: int):
                     form.max_per_venture.data,
                     by=current_user,
                 )
+            )
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -105,8 +106,7 @@ def pin(match_id: int):
     match = _proposed(match_id)
     if ReviewForm().validate_on_submit():
         try:
-            with transaction():
-                pinned = introductions.pin(match, by=current_user)
+            pinned = attempt(lambda: introductions.pin(match, by=current_user))
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -122,8 +122,7 @@ def remove(match_id: int):
     match = _proposed(match_id)
     if ReviewForm().validate_on_submit():
         try:
-            with transaction():
-                introductions.remove(match, by=current_user)
+            attempt(lambda: introductions.remove(match, by=current_user))
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -142,9 +141,11 @@ def swap(match_id: int):
         flash_form_errors(form)
         return redirect(url_for("matching.cohort_runs", cohort_id=match.cohort_id))
     try:
-        with transaction():
-            other = introductions.get_match(form.other_id.data)
-            introductions.swap(match, other, by=current_user)
+        attempt(
+            lambda: introductions.swap(
+                match, introductions.get_match(form.other_id.data), by=current_user
+            )
+        )
     except DomainError as error:
         flash(error.message, "danger")
     else:
@@ -161,8 +162,7 @@ def publish(run_id: int):
         flash_form_errors(form)
         return _back_to(run)
     try:
-        with transaction():
-            matches = introductions.publish(run, by=current_user)
+        matches = attempt(lambda: introductions.publish(run, by=current_user))
     except DomainError as error:
         flash(error.message, "danger")
     else:
@@ -176,8 +176,9 @@ def rematch(match_id: int):
     match = _proposed(match_id)
     if ReviewForm().validate_on_submit():
         try:
-            with transaction():
-                again = introductions.rematch(match.venture, match.kind, by=current_user)
+            again = attempt(
+                lambda: introductions.rematch(match.venture, match.kind, by=current_user)
+            )
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -213,10 +214,11 @@ def answer(match_id: int):
         flash_form_errors(form)
         return redirect(url_for("matching.my_matches"))
     try:
-        with transaction():
-            answered = introductions.answer(
+        answered = attempt(
+            lambda: introductions.answer(
                 match, bool(form.accept.data), form.reason.data or "", by=current_user
             )
+        )
     except DomainError as error:
         flash(error.message, "danger")
     else:
