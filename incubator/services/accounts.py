@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from incubator.extensions import db
 from incubator.models import Invitation, Role, User, UserRole, utcnow
 from incubator.models.accounts import ROLE_LABELS, new_session_token
-from incubator.services import audit, mail
+from incubator.services import audit, locks, mail
 from incubator.services.errors import InvalidInput, InvalidToken, NotAllowed
 
 INVITE_SALT = "invitation"
@@ -240,6 +240,10 @@ def accept_invitation(token: str, *, name: str, password: str, time_zone: str) -
     """Set the invited person's name, time zone and password, consuming the token."""
     invitation = invitation_from_token(token)
     user = invitation.user
+    # Two tabs accepting at once queue here; the second reads the invitation as the first
+    # left it and is told it was used (users before invitations: services/locks.py).
+    locks.lock(user, invitation)
+    invitation_from_token(token)
     check_password_rules(password)
     check_time_zone(time_zone)
     name = name.strip()

@@ -16,7 +16,7 @@ from incubator.blueprints.auth.forms import (
 from incubator.extensions import limiter
 from incubator.services import accounts
 from incubator.services.errors import DomainError, InvalidToken
-from incubator.web import safe_next, transaction
+from incubator.web import attempt, safe_next, transaction
 
 
 def _login_limit() -> str:
@@ -149,13 +149,19 @@ def accept_invitation(token: str):
     form = AcceptInvitationForm(obj=invitation.user)
     if form.validate_on_submit():
         try:
-            with transaction():
-                user = accounts.accept_invitation(
+            user = attempt(
+                lambda: accounts.accept_invitation(
                     token,
                     name=form.name.data,
                     password=form.password.data,
                     time_zone=form.time_zone.data,
                 )
+            )
+        except InvalidToken as error:
+            # Used meanwhile (another tab accepted it first), replaced or revoked: the form
+            # is of no use any more; signing in is.
+            flash(error.message, "danger")
+            return redirect(url_for("auth.login"))
         except DomainError as error:
             flash(error.message, "danger")
         else:
