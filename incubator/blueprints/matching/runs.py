@@ -214,17 +214,21 @@ def answer(match_id: int):
         flash_form_errors(form)
         return redirect(url_for("matching.my_matches"))
     try:
-        answered = attempt(
-            lambda: introductions.answer(
-                match, bool(form.accept.data), form.reason.data or "", by=current_user
+        # The status this answer left, read in its transaction: once committed, the other
+        # side's answer may change it at any moment.
+        status = attempt(
+            lambda: (
+                introductions.answer(
+                    match, bool(form.accept.data), form.reason.data or "", by=current_user
+                ).status
             )
         )
     except DomainError as error:
         flash(error.message, "danger")
     else:
-        if answered.status == "accepted":
+        if status == "accepted":
             flash("Both sides accepted: contact details are below.", "success")
-        elif answered.status == "declined":
+        elif status == "declined":
             flash("Declined. Thank you for saying why.", "success")
         else:
             flash("Accepted. We will let you know when the other side answers.", "success")

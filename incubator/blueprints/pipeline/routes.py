@@ -201,7 +201,8 @@ def move_stage(venture_id: int):
             by=current_user,
             seen_stage=form.seen_stage.data or None,
         ),
-        lambda: f"{venture.name} moved to {venture.stage_label}.",
+        # The stage asked for, which the move reached: the venture may move on right after.
+        lambda: f"{venture.name} moved to {Stage(form.stage.data).label}.",
     )
     if request.form.get("back") == "timeline":
         return redirect(url_for("pipeline.timeline", venture_id=venture.id))
