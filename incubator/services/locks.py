@@ -67,8 +67,15 @@ def lock(*objects: object | None) -> None:
     present = [
         getattr(obj, "_get_current_object", lambda o=obj: o)() for obj in objects if obj is not None
     ]
-    for obj in _ordered(present):
-        db.session.refresh(obj, with_for_update={"key_share": True})
+    ordered = _ordered(present)
+    for obj in ordered:
+        # A bare SELECT of the id: refresh() would repeat the object's eager joins, and
+        # PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+        lock_ids(type(obj), [obj.id])  # type: ignore[attr-defined]
+    for obj in ordered:
+        # Under READ COMMITTED each statement sees what committed before it began, so this
+        # reads the state the lock holder left.
+        db.session.refresh(obj)
 
 
 def lock_ids(model: type, ids: Iterable[int]) -> None:
