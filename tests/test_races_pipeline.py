@@ -299,6 +299,7 @@ def test_one_week_posted_from_two_tabs_is_one_check_in(served, team):
                         "week_start": week.isoformat(),
                         "summary": f"Week summary from tab {n}",
                         "confidence": "4",
+                        "seen_check_in": "",  # the page showed no check-in for the week
                     },
                     venture_id=venture_id,
                 )

@@ -116,6 +116,9 @@ class CheckInForm(FlaskForm):
     revenue = _money(STANDARD_KPIS["revenue"])
     funding_raised = _money(STANDARD_KPIS["funding_raised"])
     team_size = _count(STANDARD_KPIS["team_size"])
+    # The check-in the page showed for its week ("" for none): a post that finds another one
+    # saved meanwhile says whose it replaced.
+    seen_check_in = HiddenField(validators=[Optional(), Length(max=20)])
     submit = SubmitField("Save check-in")
 
 

@@ -273,13 +273,11 @@ def check_in(venture_id: int):
     form = _check_in_form(venture, kpis, obj=existing)
     if not form.is_submitted():
         form.week_start.data = week
+        form.seen_check_in.data = str(existing.id) if existing is not None else ""
         if existing is not None:
             for kpi in kpis:
                 getattr(form, f"kpi_{kpi.id}").data = existing.custom_kpis.get(kpi.name)
     if form.validate_on_submit():
-        # Whether the week had a check-in when this post arrived: if it had none and the post
-        # still became an edit, someone posted the same week in between.
-        known = pipeline.check_in_for_week(venture, form.week_start.data) is not None
         try:
             saved, created = attempt(
                 lambda: pipeline.save_check_in(
@@ -289,11 +287,14 @@ def check_in(venture_id: int):
         except DomainError as error:
             flash(error.message, "danger")
         else:
+            # None: a form from before the page carried what it showed.
+            seen = form.seen_check_in.data
             if created:
                 flash("Check-in posted.", "success")
-            elif known:
+            elif seen is None or seen == str(saved.id):
                 flash("This week's check-in is updated.", "success")
             else:
+                # The page showed no check-in (or another week's): one was saved meanwhile.
                 flash(_posted_meanwhile(saved), "warning")
             return redirect(url_for("pipeline.check_ins", venture_id=venture.id))
     return render_template(
