@@ -602,6 +602,7 @@ def test_manager_verifies_a_done_milestone(db, venture, founder, manager, audit_
 def test_only_a_done_milestone_can_be_verified_or_sent_back(db, venture, founder, manager, status):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
     milestone.status = status
+    db.session.flush()  # the services lock and re-read the milestone
 
     with pytest.raises(
         InvalidInput, match=re.escape("Only a milestone marked done can be verified.")

@@ -508,7 +508,12 @@ def test_a_review_edit_from_a_page_opened_before_publishing_is_refused(
         f"/matching/runs/matches/{aqua.id}/remove", data={"version": opened}
     )
 
-    assert_refused(response, "Maya Manager", "This proposal", "Published", "Draft under review")
+    # Publishing settles the review: the refusal says so rather than offering a re-save.
+    assert response.status_code == 302
+    shown = page(second_client.get(response.headers["Location"]))
+    assert "Only a draft proposal can be changed: this run was published by Maya Manager" in (
+        " ".join(shown.split())
+    )
     assert match_of(db, draft, "AquaSave").status == MatchStatus.INTRODUCED
 
 

@@ -19,7 +19,7 @@ from incubator import permissions
 from incubator.extensions import db
 from incubator.models import Invitation, LoginSession, Role, SessionEnd, User, UserRole, utcnow
 from incubator.models.accounts import ROLE_LABELS
-from incubator.services import audit, login_sessions, mail
+from incubator.services import audit, locks, login_sessions, mail
 from incubator.services.errors import InvalidInput, InvalidToken, NotAllowed
 
 INVITE_SALT = "invitation"
@@ -295,6 +295,10 @@ def accept_invitation(token: str, *, name: str, password: str, time_zone: str) -
     """Set the invited person's name, time zone and password, consuming the token."""
     invitation = invitation_from_token(token)
     user = invitation.user
+    # Two tabs accepting at once queue here; the second reads the invitation as the first
+    # left it and is told it was used (users before invitations: services/locks.py).
+    locks.lock(user, invitation)
+    invitation_from_token(token)
     check_time_zone(time_zone)
     name = name.strip()
     if not name:

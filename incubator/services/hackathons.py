@@ -25,7 +25,7 @@ from incubator.models import (
     SubmissionStatus,
     User,
 )
-from incubator.services import accounts, audit
+from incubator.services import accounts, audit, locks
 from incubator.services.errors import InvalidInput, NotAllowed, NotFound
 
 
@@ -87,6 +87,9 @@ def create_hackathon(data: HackathonInput, *, by: User) -> Hackathon:
 
 
 def update_hackathon(hackathon: Hackathon, data: HackathonInput, *, by: User) -> None:
+    # Judges' scores lock the hackathon too (judging.submit_scores), so closing judging waits
+    # for a score being saved, and no score is saved after it.
+    locks.lock(hackathon)
     _check_hackathon(data, hackathon)
     before = _hackathon_state(hackathon)
     hackathon.name = data.name.strip()

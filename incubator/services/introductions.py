@@ -35,7 +35,7 @@ from incubator.models import (
     VentureStatus,
     utcnow,
 )
-from incubator.services import audit, locks, mail, versions
+from incubator.services import audit, history, locks, mail, versions
 from incubator.services import matching as scoring
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 
@@ -376,6 +376,14 @@ def run_matching(
     _check_bounds(min_per_venture, max_per_venture)
     _check_matchable(cohort, kind)
     previous = latest_drafts(cohort).get(kind)
+    if previous is not None:
+        # Publishing or editing that draft at the same moment queues on its row.
+        locks.lock(previous)
+        if previous.status != DRAFT:
+            raise Conflict(
+                f"The proposal under review was just {_run_news(previous, by)}; look at the "
+                "runs again before running matching."
+            )
     pinned = [m for m in run_matches(previous) if m.pinned] if previous is not None else []
     proposals, explained = _propose(cohort, kind, min_per_venture, max_per_venture, pinned)
     chosen = proposals.get(method) or proposals["optimal"]
@@ -554,13 +562,28 @@ def _counterpart_label(kind: str, counterpart_id: int) -> str:
     return holder.name if holder is not None else "?"
 
 
+def _run_news(run: MatchingRun, viewer: User) -> str:
+    """What became of a run that is no longer a draft ("published by Maya Manager at 3:02
+    PM"), for a manager whose edit or publish came second."""
+    if run.status == PUBLISHED:
+        event = history.last_event("matching_run", run.id, "matching_run.published")
+        who = history.who(event.actor if event else None, viewer)
+        return f"published by {who} at {history.when(run.published_at, viewer)}"
+    event = history.last_event("matching_run", run.id, "matching_run.discarded")
+    who = history.who(event.actor if event else None, viewer)
+    at = history.when(event.created_at if event else None, viewer)
+    return f"set aside at {at}, when {who} ran matching again"
+
+
 def _check_reviewable(match: Match, by: User, what: str) -> MatchingRun:
     _check_manager(by, what)
     run = match.run
+    # Review edits and publishing queue on the run's row: an edit lands before the run is
+    # published, or sees that it was.
+    locks.lock(run, match)
     if run is None or run.status != DRAFT:
-        raise InvalidInput(
-            "Only a draft proposal can be changed; this one was published or set aside."
-        )
+        news = f"this run was {_run_news(run, by)}" if run is not None else "it has no run"
+        raise InvalidInput(f"Only a draft proposal can be changed: {news}.")
     if match.status != MatchStatus.PROPOSED:
         raise InvalidInput("That match is no longer in the proposal.")
     return run
@@ -568,13 +591,13 @@ def _check_reviewable(match: Match, by: User, what: str) -> MatchingRun:
 
 def pin(match: Match, *, by: User, expected_version: int | None = None) -> bool:
     """Pin a proposed match, or unpin it: a pinned match stays when matching is run again."""
+    _check_reviewable(match, by, "review a proposal")
     _review_edit(
         match.run,
         expected_version,
         by,
         lambda: [(match.venture, f"Change the pin on {counterpart_name(match)}")],
     )
-    _check_reviewable(match, by, "review a proposal")
     match.pinned = not match.pinned
     db.session.flush()
     audit.record(
@@ -589,13 +612,13 @@ def pin(match: Match, *, by: User, expected_version: int | None = None) -> bool:
 
 def remove(match: Match, *, by: User, expected_version: int | None = None) -> None:
     """Take a match out of the proposal; it stays on record as ended."""
+    _check_reviewable(match, by, "review a proposal")
     _review_edit(
         match.run,
         expected_version,
         by,
         lambda: [(match.venture, f"Remove {counterpart_name(match)}")],
     )
-    _check_reviewable(match, by, "review a proposal")
     if match.pinned:
         raise InvalidInput("That match is pinned: unpin it before removing it.")
     before = _match_state(match)
@@ -643,6 +666,10 @@ def _score(venture: Venture, kind: str, key: str) -> tuple[float, list[str]]:
 
 def swap(match_a: Match, match_b: Match, *, by: User, expected_version: int | None = None) -> None:
     """Exchange the counterparts of two proposed matches of one draft, scoring both again."""
+    locks.lock(match_a.run, match_b.run, match_a, match_b)
+    # A run published meanwhile says so before a stale version would.
+    run = _check_reviewable(match_a, by, "review a proposal")
+    _check_reviewable(match_b, by, "review a proposal")
     _review_edit(
         match_a.run,
         expected_version,
@@ -652,8 +679,6 @@ def swap(match_a: Match, match_b: Match, *, by: User, expected_version: int | No
             (match_b.venture, f"Swap {counterpart_name(match_b)} for {counterpart_name(match_a)}"),
         ],
     )
-    run = _check_reviewable(match_a, by, "review a proposal")
-    _check_reviewable(match_b, by, "review a proposal")
     if match_b.run_id != run.id:
         raise InvalidInput("Only two matches of the same proposal can be swapped.")
     if match_a.id == match_b.id:
@@ -731,7 +756,9 @@ def add(
         lambda: [(venture, f"Add {_counterpart_label(run.kind, counterpart_id)}")],
     )
     if run.status != DRAFT:
-        raise InvalidInput("Only a draft proposal can be changed.")
+        raise InvalidInput(
+            f"Only a draft proposal can be changed: this run was {_run_news(run, by)}."
+        )
     if venture.cohort_id != run.cohort_id:
         raise InvalidInput(f"{venture.name} is not in this cohort.")
     key = counterpart_key(run.kind, counterpart_id)
@@ -776,8 +803,11 @@ def _refresh_total(run: MatchingRun) -> None:
 def publish(run: MatchingRun, *, by: User) -> list[Match]:
     """Introduce every proposed match of a draft and mail both sides why they were matched."""
     _check_manager(by, "publish matches")
+    # A second publish (another manager, a double click) waits here and finds it published;
+    # review edits hold the same lock, so none lands halfway through.
+    locks.lock(run)
     if run.status != DRAFT:
-        raise InvalidInput("This proposal was already published or set aside.")
+        raise Conflict(f"This run was already {_run_news(run, by)}.")
     matches = [m for m in run_matches(run) if m.status == MatchStatus.PROPOSED]
     if not matches:
         raise InvalidInput("The proposal has no matches left to publish.")
@@ -854,11 +884,19 @@ def answer(match: Match, accept: bool, reason: str = "", *, by: User) -> Match:
     if not permissions.may_answer_match(by, match):
         raise NotAllowed("Only the two sides of an introduction answer it.")
     side = permissions.match_side(by, match)
+    # Both sides answering at once queue on the match: the second sees the first's answer,
+    # so two acceptances make an accepted match and no answer is lost.
+    locks.lock(match)
     if match.status != MatchStatus.INTRODUCED:
-        raise InvalidInput(f"This introduction was already {match.status}.")
+        raise InvalidInput(_answered(match, by))
     field = "venture_answer" if side == "venture" else "counterpart_answer"
     if getattr(match, field) != PENDING:
-        raise InvalidInput("Your side has already answered this introduction.")
+        event = history.last_event("match", match.id, "match.accepted", "match.declined")
+        who = history.who(event.actor if event else None, by)
+        raise InvalidInput(
+            f"Your side has already answered this introduction: {who} "
+            f"{getattr(match, field)} it at {history.when(event and event.created_at, by)}."
+        )
     reason = (reason or "").strip()
     if not accept and not reason:
         raise InvalidInput("Say briefly why you decline: it helps the team find a better match.")
@@ -885,6 +923,19 @@ def answer(match: Match, accept: bool, reason: str = "", *, by: User) -> Match:
     return match
 
 
+def _answered(match: Match, viewer: User) -> str:
+    """How an introduction was settled, for someone whose answer came too late."""
+    at = history.when(match.decided_at, viewer)
+    if match.status == MatchStatus.ACCEPTED:
+        return f"This introduction was already accepted by both sides at {at}."
+    action = "match.declined" if match.status == MatchStatus.DECLINED else "match.ended"
+    event = history.last_event("match", match.id, action)
+    who = history.who(event.actor if event else None, viewer)
+    reason = match.decline_reason.partition(": ")[2] if action == "match.declined" else ""
+    reason = reason or match.decline_reason
+    return f"This introduction was already {match.status} by {who} at {at}: “{reason}”."
+
+
 def _mail_outcome(match: Match) -> None:
     link = mail.link("matching.my_matches")
     other = counterpart_name(match)
@@ -902,6 +953,7 @@ def end(match: Match, reason: str, *, by: User) -> None:
     """End a live match (a manager, or either side), keeping the reason."""
     if not permissions.may_end_match(by, match):
         raise NotAllowed("Only the program team or one side of the match can end it.")
+    locks.lock(match)
     if match.status not in HOLDS_CAPACITY:
         raise InvalidInput(f"This match is {match.status}; only a live introduction can end.")
     reason = (reason or "").strip()

@@ -24,6 +24,7 @@ from sqlalchemy.orm import joinedload
 from incubator import permissions
 from incubator.extensions import db
 from incubator.models import (
+    AuditEvent,
     Challenge,
     Hackathon,
     HackathonStatus,
@@ -38,7 +39,7 @@ from incubator.models import (
     UserRole,
     utcnow,
 )
-from incubator.services import audit, locks, versions
+from incubator.services import audit, history, locks, versions
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
 
 WEIGHT_MAX = 100
@@ -557,6 +558,28 @@ def scoring_closed(hackathon: Hackathon) -> bool:
     return hackathon.status == HackathonStatus.CLOSED
 
 
+def _closed_news(hackathon: Hackathon, viewer: User) -> str:
+    """Who closed judging and when, from the audit trail: " (Maya Manager closed judging at
+    3:02 PM)", or nothing when no edit closed it."""
+    recent = db.session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.object_type == "hackathon",
+            AuditEvent.object_id == str(hackathon.id),
+            AuditEvent.action == "hackathon.updated",
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(20)
+    )
+    for event in recent:
+        before, after = event.before or {}, event.after or {}
+        closed_here = after.get("status") == HackathonStatus.CLOSED
+        if closed_here and before.get("status") != HackathonStatus.CLOSED:
+            who = history.who(event.actor, viewer)
+            return f" ({who} closed judging at {history.when(event.created_at, viewer)})"
+    return ""
+
+
 def _upsert(rows: list[dict]) -> None:
     """Insert scores, or update the ones this judge already gave, in one atomic statement.
 
@@ -592,8 +615,14 @@ def submit_scores(
         raise NotAllowed("You are not assigned to judge this submission.")
     if submission.status != SubmissionStatus.SUBMITTED:
         raise InvalidInput(f"{submission.title!r} is a draft; drafts are not judged.")
+    # Closing judging locks the hackathon too (hackathons.update_hackathon): a score is saved
+    # before the close commits, or sees the hackathon closed.
+    locks.lock(hackathon)
     if scoring_closed(hackathon):
-        raise NotAllowed(f"Judging of {hackathon.name} is closed; scores can no longer change.")
+        raise NotAllowed(
+            f"Judging of {hackathon.name} is closed; scores can no longer change"
+            f"{_closed_news(hackathon, judge)}."
+        )
     criteria = list(
         db.session.scalars(
             select(RubricCriterion)

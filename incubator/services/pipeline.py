@@ -31,8 +31,8 @@ from incubator.models import (
     Venture,
     utcnow,
 )
-from incubator.services import audit, locks, versions
-from incubator.services.errors import InvalidInput
+from incubator.services import audit, history, locks, versions
+from incubator.services.errors import Conflict, InvalidInput
 
 STAGES = list(Stage)
 
@@ -289,13 +289,28 @@ def enter_pipeline(venture: Venture, *, by: User | None, at: datetime | None = N
 
 
 def move_stage(
-    venture: Venture, to_stage: str, reason: str, *, by: User, at: datetime | None = None
+    venture: Venture,
+    to_stage: str,
+    reason: str,
+    *,
+    by: User,
+    at: datetime | None = None,
+    seen_stage: str | None = None,
 ) -> StageChange:
-    """Move a venture to another stage, recording who, when and why."""
+    """Move a venture to another stage, recording who, when and why.
+
+    `seen_stage` is the stage the person saw when they decided (the form carries it); a move
+    decided on a page someone else's move has made stale is refused, saying what they did.
+    """
     permissions.require(
         permissions.is_manager(by), "Only a program manager moves ventures between stages."
     )
     target = parse_stage(to_stage)
+    # Moves of one venture queue on its row and each starts from the stage the last one
+    # left, so the history stays a chain (each from_stage is the previous to_stage).
+    locks.lock(venture)
+    if seen_stage and venture.stage != seen_stage:
+        raise Conflict(_moved_since(venture, by))
     if target == venture.stage:
         raise InvalidInput(f"{venture.name} is already at the {target.label} stage.")
     backwards = stage_index(target) < stage_index(venture.stage)
@@ -325,6 +340,21 @@ def move_stage(
         after={"stage": target, "reason": reason},
     )
     return change
+
+
+def _moved_since(venture: Venture, viewer: User) -> str:
+    last = db.session.scalar(
+        select(StageChange)
+        .where(StageChange.venture_id == venture.id)
+        .order_by(StageChange.id.desc())
+        .limit(1)
+    )
+    who = history.who(last.changed_by if last else None, viewer)
+    return (
+        f"{who} moved this venture to {Stage(venture.stage).label} at "
+        f"{history.when(last.changed_at if last else None, viewer)} since you opened the page. "
+        "Look at it again before moving it."
+    )
 
 
 def _add_stage_milestones(venture: Venture, stage: str, entered_on: date) -> None:
@@ -479,10 +509,36 @@ def _set_status(milestone: Milestone, status: MilestoneStatus, by: User, **extra
     )
 
 
+def _what_happened(milestone: Milestone, viewer: User) -> str:
+    """The change that put a milestone in its state, for someone whose action it overtook:
+    read from the row just locked and re-read, and from its audit trail."""
+    status = MilestoneStatus(milestone.status)
+    if status == MilestoneStatus.VERIFIED:
+        who = history.who(milestone.verified_by, viewer)
+        return f" {who} verified it at {history.when(milestone.verified_at, viewer)}."
+    event = history.last_event("milestone", milestone.id, f"milestone.{status.value}")
+    if event is None:
+        return ""
+    who, at = history.who(event.actor, viewer), history.when(event.created_at, viewer)
+    if status == MilestoneStatus.DONE:
+        return f" {who} marked it done at {at}; it waits for a program manager's review."
+    if status == MilestoneStatus.MISSED:
+        return f" {who} marked it missed at {at}."
+    comment = (event.after or {}).get("comment")
+    if status == MilestoneStatus.IN_PROGRESS and comment:
+        return f" {who} sent it back to the founders at {at}: “{comment}”"
+    if status == MilestoneStatus.IN_PROGRESS:
+        return f" {who} started it at {at}."
+    return ""
+
+
 def start_milestone(milestone: Milestone, *, by: User) -> None:
     permissions.require(permissions.may_edit_milestone(by, milestone), ONLY_THE_TEAM)
+    locks.lock(milestone)
     if milestone.status not in (MilestoneStatus.PLANNED, MilestoneStatus.MISSED):
-        raise InvalidInput("Only a planned or missed milestone can be started.")
+        raise InvalidInput(
+            "Only a planned or missed milestone can be started." + _what_happened(milestone, by)
+        )
     _set_status(milestone, MilestoneStatus.IN_PROGRESS, by)
 
 
@@ -491,12 +547,15 @@ def complete_milestone(
 ) -> None:
     """Mark a milestone done with its evidence: a link, a note, or both."""
     permissions.require(permissions.may_edit_milestone(by, milestone), ONLY_THE_TEAM)
+    # Two tabs, or a founder and a manager, queue on the milestone's row; each decides on
+    # the state the other left.
+    locks.lock(milestone)
     if milestone.status not in (
         MilestoneStatus.PLANNED,
         MilestoneStatus.IN_PROGRESS,
         MilestoneStatus.MISSED,
     ):
-        raise InvalidInput("This milestone is already done.")
+        raise InvalidInput("This milestone is already done." + _what_happened(milestone, by))
     evidence_url = (evidence_url or "").strip() or None
     evidence_note = evidence_note.strip()
     if evidence_url is not None and not _is_link(evidence_url):
@@ -518,8 +577,11 @@ def _is_link(value: str) -> bool:
 
 def verify_milestone(milestone: Milestone, *, by: User) -> None:
     permissions.require(permissions.is_manager(by), "Only a program manager verifies milestones.")
+    locks.lock(milestone)
     if milestone.status != MilestoneStatus.DONE:
-        raise InvalidInput("Only a milestone marked done can be verified.")
+        raise InvalidInput(
+            "Only a milestone marked done can be verified." + _what_happened(milestone, by)
+        )
     milestone.verified_at = utcnow()
     milestone.verified_by_id = by.id
     _set_status(milestone, MilestoneStatus.VERIFIED, by)
@@ -528,8 +590,11 @@ def verify_milestone(milestone: Milestone, *, by: User) -> None:
 def send_back_milestone(milestone: Milestone, comment: str, *, by: User) -> None:
     """A manager returns a done milestone to the founders with what is missing."""
     permissions.require(permissions.is_manager(by), "Only a program manager sends milestones back.")
+    locks.lock(milestone)
     if milestone.status != MilestoneStatus.DONE:
-        raise InvalidInput("Only a milestone marked done can be sent back.")
+        raise InvalidInput(
+            "Only a milestone marked done can be sent back." + _what_happened(milestone, by)
+        )
     if not comment.strip():
         raise InvalidInput("Say what is missing when sending a milestone back.")
     milestone.review_comment = comment.strip()
@@ -541,8 +606,11 @@ def miss_milestone(milestone: Milestone, reason: str, *, by: User) -> None:
     permissions.require(
         permissions.is_manager(by), "Only a program manager marks milestones missed."
     )
+    locks.lock(milestone)
     if milestone.status not in (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS):
-        raise InvalidInput("Only an open milestone can be marked missed.")
+        raise InvalidInput(
+            "Only an open milestone can be marked missed." + _what_happened(milestone, by)
+        )
     milestone.review_comment = reason.strip()
     _set_status(milestone, MilestoneStatus.MISSED, by, reason=reason.strip())
 

@@ -21,7 +21,7 @@ from incubator.login import renew, sign_in, sign_out
 from incubator.models import SessionEnd
 from incubator.services import accounts, audit, login_sessions
 from incubator.services.errors import DomainError, InvalidToken
-from incubator.web import safe_next, transaction
+from incubator.web import attempt, safe_next, transaction
 
 # What a person is told when the email address they typed has had too many attempts: the
 # same words whether or not the address has an account.
@@ -212,15 +212,24 @@ def accept_invitation(token: str):
         return redirect(url_for("auth.login"))
     form = AcceptInvitationForm(obj=invitation.user)
     if form.validate_on_submit():
+
+        def accept_and_sign_in():
+            user = accounts.accept_invitation(
+                token,
+                name=form.name.data,
+                password=form.password.data,
+                time_zone=form.time_zone.data,
+            )
+            sign_in(user, remember=False)
+            return user
+
         try:
-            with transaction():
-                user = accounts.accept_invitation(
-                    token,
-                    name=form.name.data,
-                    password=form.password.data,
-                    time_zone=form.time_zone.data,
-                )
-                sign_in(user, remember=False)
+            attempt(accept_and_sign_in)
+        except InvalidToken as error:
+            # Used meanwhile (another tab accepted it first), replaced or revoked: the form
+            # is of no use any more; signing in is.
+            flash(error.message, "danger")
+            return redirect(url_for("auth.login"))
         except DomainError as error:
             flash(error.message, "danger")
         else:

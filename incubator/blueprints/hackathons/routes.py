@@ -17,7 +17,7 @@ from incubator.extensions import db
 from incubator.models import ChallengeStatus, Organisation, Role
 from incubator.services import hackathons, ventures
 from incubator.services.errors import DomainError
-from incubator.web import found_or_404, page_number, transaction
+from incubator.web import attempt, found_or_404, page_number, transaction
 
 PER_PAGE = 25
 
@@ -85,8 +85,11 @@ def edit(hackathon_id: int):
     form = HackathonForm(obj=hackathon)
     if form.validate_on_submit():
         try:
-            with transaction():
-                hackathons.update_hackathon(hackathon, _hackathon_input(form), by=current_user)
+            attempt(
+                lambda: hackathons.update_hackathon(
+                    hackathon, _hackathon_input(form), by=current_user
+                )
+            )
         except DomainError as error:
             flash(error.message, "danger")
         else:

@@ -37,7 +37,7 @@ from incubator.models import (
 from incubator.services import judging
 from incubator.services.errors import DomainError, InvalidInput
 from incubator.services.versions import StaleVersion
-from incubator.web import flash_form_errors, page_number, transaction
+from incubator.web import attempt, flash_form_errors, page_number, transaction
 
 JUDGES_PER_PAGE = 25
 ASSIGNMENTS_PER_PAGE = 25
@@ -425,8 +425,7 @@ def score(submission_id: int):
         try:
             if any(isinstance(value, str) for value in values.values()):
                 raise InvalidInput("Scores must be whole numbers.")
-            with transaction():
-                judging.submit_scores(current_user, submission, values, comments)
+            attempt(lambda: judging.submit_scores(current_user, submission, values, comments))
         except DomainError as error:
             flash(error.message, "danger")
         else:

@@ -23,7 +23,7 @@ from incubator.models import Cohort, Match, MatchingRun, Role
 from incubator.services import introductions, ventures
 from incubator.services.errors import DomainError, NotFound
 from incubator.services.versions import StaleVersion
-from incubator.web import flash_form_errors, found_or_404, transaction
+from incubator.web import attempt, flash_form_errors, found_or_404, transaction
 
 
 @dataclass
@@ -85,8 +85,8 @@ def cohort_runs(cohort_id: int):
     form = RunForm()
     if form.validate_on_submit():
         try:
-            with transaction():
-                run = introductions.run_matching(
+            run = attempt(
+                lambda: introductions.run_matching(
                     cohort,
                     form.kind.data,
                     form.method.data,
@@ -94,6 +94,7 @@ def cohort_runs(cohort_id: int):
                     form.max_per_venture.data,
                     by=current_user,
                 )
+            )
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -168,10 +169,11 @@ def pin(match_id: int):
     form = ReviewForm()
     if form.validate_on_submit():
         try:
-            with transaction():
-                pinned = introductions.pin(
+            pinned = attempt(
+                lambda: introductions.pin(
                     match, by=current_user, expected_version=form.version.data
                 )
+            )
         except StaleVersion as error:
             return _refused(match.run, error)
         except DomainError as error:
@@ -192,8 +194,11 @@ def remove(match_id: int):
     form = ReviewForm()
     if form.validate_on_submit():
         try:
-            with transaction():
-                introductions.remove(match, by=current_user, expected_version=form.version.data)
+            attempt(
+                lambda: introductions.remove(
+                    match, by=current_user, expected_version=form.version.data
+                )
+            )
         except StaleVersion as error:
             return _refused(match.run, error)
         except DomainError as error:
@@ -216,9 +221,14 @@ def swap(match_id: int):
         flash_form_errors(form)
         return redirect(url_for("matching.cohort_runs", cohort_id=match.cohort_id))
     try:
-        with transaction():
-            other = introductions.get_match(form.other_id.data)
-            introductions.swap(match, other, by=current_user, expected_version=form.version.data)
+        attempt(
+            lambda: introductions.swap(
+                match,
+                introductions.get_match(form.other_id.data),
+                by=current_user,
+                expected_version=form.version.data,
+            )
+        )
     except StaleVersion as error:
         return _refused(match.run, error, swap={match.id: form})
     except DomainError as error:
@@ -264,8 +274,7 @@ def publish(run_id: int):
         flash_form_errors(form)
         return _back_to(run)
     try:
-        with transaction():
-            matches = introductions.publish(run, by=current_user)
+        matches = attempt(lambda: introductions.publish(run, by=current_user))
     except DomainError as error:
         flash(error.message, "danger")
     else:
@@ -279,8 +288,9 @@ def rematch(match_id: int):
     match = _proposed(match_id)
     if RematchForm().validate_on_submit():
         try:
-            with transaction():
-                again = introductions.rematch(match.venture, match.kind, by=current_user)
+            again = attempt(
+                lambda: introductions.rematch(match.venture, match.kind, by=current_user)
+            )
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -315,16 +325,21 @@ def answer(match_id: int):
         flash_form_errors(form)
         return redirect(url_for("matching.my_matches"))
     try:
-        with transaction():
-            answered = introductions.answer(
-                match, bool(form.accept.data), form.reason.data or "", by=current_user
+        # The status this answer left, read in its transaction: once committed, the other
+        # side's answer may change it at any moment.
+        status = attempt(
+            lambda: (
+                introductions.answer(
+                    match, bool(form.accept.data), form.reason.data or "", by=current_user
+                ).status
             )
+        )
     except DomainError as error:
         flash(error.message, "danger")
     else:
-        if answered.status == "accepted":
+        if status == "accepted":
             flash("Both sides accepted: contact details are below.", "success")
-        elif answered.status == "declined":
+        elif status == "declined":
             flash("Declined. Thank you for saying why.", "success")
         else:
             flash("Accepted. We will let you know when the other side answers.", "success")

@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -66,6 +67,8 @@ class ReviewForm(FlaskForm):
 class StageForm(FlaskForm):
     stage = _stage_field("Move to")
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=2000)])
+    # The stage the page showed: a move decided on a page another move made stale is refused.
+    seen_stage = HiddenField(validators=[Optional(), Length(max=16)])
     submit = SubmitField("Move venture")
 
 
@@ -118,6 +121,9 @@ class CheckInForm(FlaskForm):
     revenue = _money(STANDARD_KPIS["revenue"])
     funding_raised = _money(STANDARD_KPIS["funding_raised"])
     team_size = _count(STANDARD_KPIS["team_size"])
+    # The check-in the page showed for its week ("" for none): a post that finds another one
+    # saved meanwhile says whose it replaced.
+    seen_check_in = HiddenField(validators=[Optional(), Length(max=20)])
     submit = SubmitField("Save check-in")
 
 

@@ -24,11 +24,11 @@ from incubator.blueprints.pipeline.forms import (
 )
 from incubator.extensions import db
 from incubator.models import Milestone, MilestoneTemplate, Role, Stage
-from incubator.services import pipeline, ventures
+from incubator.services import history, pipeline, ventures
 from incubator.services.errors import DomainError, NotFound
 from incubator.services.risk import assess
 from incubator.services.versions import StaleVersion
-from incubator.web import apply_form, flash_form_errors, found_or_404, transaction
+from incubator.web import apply_form, attempt, flash_form_errors, found_or_404, transaction
 
 
 def _venture(venture_id: int, may_see=permissions.may_view_venture):
@@ -70,8 +70,9 @@ def milestones(venture_id: int):
         form.stage.data = venture.stage
     if form.validate_on_submit():
         try:
-            with transaction():
-                pipeline.create_milestone(venture, _milestone_input(form), by=current_user)
+            attempt(
+                lambda: pipeline.create_milestone(venture, _milestone_input(form), by=current_user)
+            )
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -85,7 +86,7 @@ def milestones(venture_id: int):
         form=form,
         evidence_form=EvidenceForm(),
         review_form=ReviewForm(),
-        stage_form=StageForm(data={"stage": venture.stage}),
+        stage_form=StageForm(data={"stage": venture.stage, "seen_stage": venture.stage}),
         is_manager=permissions.is_manager(current_user),
         today=clock.today(),
         stages=list(Stage),
@@ -104,13 +105,14 @@ def edit_milestone(milestone_id: int):
     stale = None
     if form.validate_on_submit():
         try:
-            with transaction():
-                pipeline.update_milestone(
+            attempt(
+                lambda: pipeline.update_milestone(
                     milestone,
                     _milestone_input(form),
                     by=current_user,
                     expected_version=form.version.data,
                 )
+            )
         except StaleVersion as error:
             stale = error
             form.version.data = error.version
@@ -198,9 +200,14 @@ def move_stage(venture_id: int):
     apply_form(
         form,
         lambda: pipeline.move_stage(
-            venture, form.stage.data, form.reason.data or "", by=current_user
+            venture,
+            form.stage.data,
+            form.reason.data or "",
+            by=current_user,
+            seen_stage=form.seen_stage.data or None,
         ),
-        lambda: f"{venture.name} moved to {venture.stage_label}.",
+        # The stage asked for, which the move reached: the venture may move on right after.
+        lambda: f"{venture.name} moved to {Stage(form.stage.data).label}.",
     )
     if request.form.get("back") == "timeline":
         return redirect(url_for("pipeline.timeline", venture_id=venture.id))
@@ -273,19 +280,29 @@ def check_in(venture_id: int):
     form = _check_in_form(venture, kpis, obj=existing)
     if not form.is_submitted():
         form.week_start.data = week
+        form.seen_check_in.data = str(existing.id) if existing is not None else ""
         if existing is not None:
             for kpi in kpis:
                 getattr(form, f"kpi_{kpi.id}").data = existing.custom_kpis.get(kpi.name)
     if form.validate_on_submit():
         try:
-            with transaction():
-                _saved, created = pipeline.save_check_in(
+            saved, created = attempt(
+                lambda: pipeline.save_check_in(
                     venture, _check_in_input(form, kpis), by=current_user, today=clock.today()
                 )
+            )
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            flash("Check-in posted." if created else "This week's check-in is updated.", "success")
+            # None: a form from before the page carried what it showed.
+            seen = form.seen_check_in.data
+            if created:
+                flash("Check-in posted.", "success")
+            elif seen is None or seen == str(saved.id):
+                flash("This week's check-in is updated.", "success")
+            else:
+                # The page showed no check-in (or another week's): one was saved meanwhile.
+                flash(_posted_meanwhile(saved), "warning")
             return redirect(url_for("pipeline.check_ins", venture_id=venture.id))
     return render_template(
         "pipeline/check_in_form.html",
@@ -294,6 +311,17 @@ def check_in(venture_id: int):
         existing=existing,
         kpi_fields=[getattr(form, f"kpi_{kpi.id}") for kpi in kpis],
         kpi_form=KpiForm(),
+    )
+
+
+def _posted_meanwhile(check_in) -> str:
+    first = history.last_event("check_in", check_in.id, "check_in.created")
+    who = history.who(first.actor if first else None, current_user)
+    where = " (in another tab or window)" if who == "You" else ""
+    return (
+        f"{who} had already posted the check-in for the week of "
+        f"{check_in.week_start:%b %-d} at {history.when(check_in.created_at, current_user)}"
+        f"{where}; yours replaced it."
     )
 
 
@@ -436,6 +464,6 @@ def timeline(venture_id: int):
         entries=pipeline.timeline(venture),
         risk=assess([venture], clock.today())[venture.id],
         is_manager=permissions.is_manager(current_user),
-        stage_form=StageForm(data={"stage": venture.stage}),
+        stage_form=StageForm(data={"stage": venture.stage, "seen_stage": venture.stage}),
         stages=list(Stage),
     )
