@@ -37,10 +37,12 @@ run: $(VENV)/.installed
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## test: install what the tests need (PostgreSQL included) and run the suite on both databases,
-## at the real time and at one awkward instant each
-test: $(VENV)/.installed-dev system-test-deps lint test-sqlite test-postgresql \
-	test-sqlite-clock test-postgresql-clock
+## test: install what the tests need (PostgreSQL and redis-server included) and run the suite
+## on both databases, at the real time and at one awkward instant each. The two databases'
+## runs go side by side (one per core); each run's output is printed when it ends.
+test: $(VENV)/.installed-dev system-test-deps lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite-clock test-postgresql-clock
 
 test-sqlite: $(VENV)/.installed-dev system-test-deps
 	INCUBATOR_TEST_DB=sqlite $(BIN)/pytest
