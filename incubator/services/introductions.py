@@ -971,6 +971,8 @@ def rematch(venture: Venture, kind: str, *, by: User) -> Match:
     """Introduce a venture to the best remaining counterpart with room; not one who declined."""
     _check_manager(by, "re-match a venture")
     kind = parse_kind(kind)
+    # Two re-matches of one venture queue here, so the second sees the first's introduction.
+    locks.lock(venture)
     if not venture.needs:
         raise InvalidInput(f"{venture.name} lists no needs, so no match can be scored for it.")
     tried = set(
