@@ -15,7 +15,7 @@ from incubator.blueprints.mentoring.booking_forms import (
     RescheduleForm,
 )
 from incubator.extensions import db
-from incubator.models import Booking, Role, Slot, Venture
+from incubator.models import Booking, BookingStatus, Role, Slot, Venture
 from incubator.services import booking as booking_service
 from incubator.services import calendars
 from incubator.services.errors import DomainError, NotAllowed, SlotTaken
@@ -194,7 +194,14 @@ def reschedule(booking_id: int):
         "Only the venture's founders can move this session.",
     )
     if not booking_service.actions_for(current_user, booking).reschedule:
-        flash("Only an upcoming booked session can be moved.", "warning")
+        # Cancelled or moved by someone else since the page was drawn: say what happened.
+        changed = booking.status != BookingStatus.BOOKED
+        flash(
+            booking_service.what_happened(booking, current_user)
+            if changed
+            else "Only an upcoming booked session can be moved.",
+            "warning",
+        )
         return redirect(url_for("mentoring.booking", booking_id=booking.id))
     mentor_id, slot_id = booking.mentor_id, booking.slot_id
     form = RescheduleForm()
