@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from incubator.extensions import db
+from incubator.extensions import db, rows_changed
 from incubator.models import (
     Challenge,
     ChallengeStatus,
@@ -778,13 +778,13 @@ def apply_import(batch: ImportBatch, include_drafts: bool, by: User) -> ImportPl
     # Claim the batch in the database, so that two managers pressing Import at once
     # cannot both apply it: the second waits for the first and then finds it taken.
     applied_at = utcnow()
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(ImportBatch)
         .where(ImportBatch.id == batch.id, ImportBatch.applied_at.is_(None))
         .values(applied_at=applied_at)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if claimed != 1:
         raise Conflict("Someone else has just imported this upload.")
     plan = plan_batch(batch, include_drafts)
     created: list[tuple[PlanEntry, Submission]] = []
