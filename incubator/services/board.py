@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import load_only
@@ -19,6 +20,9 @@ from incubator.services import risk
 from incubator.services.judging import spreadsheet_safe
 from incubator.services.pipeline import STAGES, stage_index
 from incubator.vocabulary import CHALLENGE_AREAS, NEIGHBOURHOODS
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ def _milestone_share(row: BoardRow) -> tuple[float, int]:
 
 
 # The table's sortable columns: key -> (label, sort key). Names break every other tie.
-SORTS: dict[str, tuple[str, Callable[[BoardRow], object]]] = {
+SORTS: dict[str, tuple[str, Callable[[BoardRow], SupportsRichComparison]]] = {
     "name": ("Venture", lambda row: (row.venture.name.casefold(), row.venture.id)),
     "stage": ("Stage", lambda row: stage_index(row.stage)),
     "risk": ("Risk", lambda row: len(row.risk)),
