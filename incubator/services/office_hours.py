@@ -460,6 +460,65 @@ def _check_people(mentors: list[User], ventures: list[Venture]) -> None:
             )
 
 
+def _checked_hours(mentors: Sequence[MentorHours | tuple]) -> list[MentorHours]:
+    """The mentors' hours, each an active mentor listed once."""
+    hours = [MentorHours(*entry) for entry in mentors]
+    if not hours:
+        raise InvalidInput("Choose at least one mentor.")
+    seen: set[int] = set()
+    for entry in hours:
+        mentor = entry.mentor
+        if mentor.id in seen:
+            raise InvalidInput(f"{mentor.name} is listed twice.")
+        seen.add(mentor.id)
+        if not mentor.has_role(Role.MENTOR):
+            raise InvalidInput(f"{mentor.name} is not a mentor.")
+        if not mentor.active:
+            raise InvalidInput(f"{mentor.name}'s account is deactivated.")
+    return hours
+
+
+def _checked_ventures(cohort: Cohort, venture_ids: Sequence[int]) -> list[Venture]:
+    """The ventures, each once and in the order given: active ventures of the cohort with a
+    founder, their members loaded."""
+    venture_ids = list(dict.fromkeys(venture_ids))
+    if not venture_ids:
+        raise InvalidInput("Choose at least one venture.")
+    found = {
+        v.id: v
+        for v in db.session.scalars(
+            select(Venture)
+            .options(selectinload(Venture.members).selectinload(VentureMember.user))
+            .where(Venture.id.in_(venture_ids))
+        )
+    }
+    for venture_id in venture_ids:
+        venture = found.get(venture_id)
+        if venture is None or venture.cohort_id != cohort.id:
+            raise InvalidInput(f"Venture {venture_id} is not in {cohort.name}.")
+        if venture.status != VentureStatus.ACTIVE:
+            raise InvalidInput(f"{venture.name} is archived.")
+        if not venture.members:
+            raise InvalidInput(
+                f"{venture.name} has no founders yet; add one so its meetings have someone "
+                "to book them for."
+            )
+    return [found[v] for v in venture_ids]
+
+
+def _check_every_mentor_meets(day: OfficeHoursDay, hours: list[MentorHours]) -> None:
+    """Every mentor must be able to take at least one meeting, or they were chosen for
+    nothing."""
+    availability = {e["id"]: _availability(day, e) for e in day.settings["mentors"]}
+    rounds = day_rounds(availability, day.meeting_minutes)
+    for entry in hours:
+        if not any(availability[entry.mentor.id].covers(*span) for span in rounds):
+            raise InvalidInput(
+                f"{entry.mentor.name}'s windows hold no whole {day.meeting_minutes}-minute "
+                "meeting clear of their breaks."
+            )
+
+
 def create_day(
     cohort: Cohort,
     day: date,
@@ -487,42 +546,10 @@ def create_day(
     location = (location or "").strip()
     if len(location) > 500:
         raise InvalidInput("The location is limited to 500 characters.")
-    hours = [MentorHours(*entry) for entry in mentors]
-    if not hours:
-        raise InvalidInput("Choose at least one mentor.")
-    seen: set[int] = set()
-    for entry in hours:
-        mentor = entry.mentor
-        if mentor.id in seen:
-            raise InvalidInput(f"{mentor.name} is listed twice.")
-        seen.add(mentor.id)
-        if not mentor.has_role(Role.MENTOR):
-            raise InvalidInput(f"{mentor.name} is not a mentor.")
-        if not mentor.active:
-            raise InvalidInput(f"{mentor.name}'s account is deactivated.")
-    venture_ids = list(dict.fromkeys(venture_ids))
-    if not venture_ids:
-        raise InvalidInput("Choose at least one venture.")
-    ventures = list(
-        db.session.scalars(
-            select(Venture)
-            .options(selectinload(Venture.members).selectinload(VentureMember.user))
-            .where(Venture.id.in_(venture_ids))
-        )
-    )
-    found = {v.id: v for v in ventures}
-    for venture_id in venture_ids:
-        venture = found.get(venture_id)
-        if venture is None or venture.cohort_id != cohort.id:
-            raise InvalidInput(f"Venture {venture_id} is not in {cohort.name}.")
-        if venture.status != VentureStatus.ACTIVE:
-            raise InvalidInput(f"{venture.name} is archived.")
-        if not venture.members:
-            raise InvalidInput(
-                f"{venture.name} has no founders yet; add one so its meetings have someone "
-                "to book them for."
-            )
-    _check_people([h.mentor for h in hours], [found[v] for v in venture_ids])
+    hours = _checked_hours(mentors)
+    ventures = _checked_ventures(cohort, venture_ids)
+    venture_ids = [venture.id for venture in ventures]
+    _check_people([h.mentor for h in hours], ventures)
 
     created = OfficeHoursDay(
         cohort_id=cohort.id,
@@ -538,15 +565,7 @@ def create_day(
             "seed": 0,
         },
     )
-    # Every mentor must be able to take at least one meeting, or they were chosen for nothing.
-    availability = {e["id"]: _availability(created, e) for e in created.settings["mentors"]}
-    rounds = day_rounds(availability, meeting_minutes)
-    for entry in hours:
-        if not any(availability[entry.mentor.id].covers(*span) for span in rounds):
-            raise InvalidInput(
-                f"{entry.mentor.name}'s windows hold no whole {meeting_minutes}-minute meeting "
-                "clear of their breaks."
-            )
+    _check_every_mentor_meets(created, hours)
     db.session.add(created)
     db.session.flush()
     audit.record(by, "office_hours.created", "office_hours_day", created.id, after=_state(created))
