@@ -70,6 +70,7 @@ test-clocks: $(VENV)/.installed-dev system-test-deps
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, abort, jsonify, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from incubator.models import Role
@@ -77,7 +78,7 @@ def wants_json() -> bool:
     )
 
 
-def enforce_access() -> object | None:
+def enforce_access() -> ResponseReturnValue | None:
     """before_request hook: apply the endpoint's declared rule, refusing undeclared ones."""
     from flask import current_app
 

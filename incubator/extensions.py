@@ -1,4 +1,7 @@
-"""Every Flask extension object, created once and bound in create_app."""
+"""Every Flask extension object, created once and bound in create_app; and the count of rows
+an UPDATE changed, which the session's typing does not show."""
+
+from typing import cast
 
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
@@ -7,6 +10,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from sqlalchemy import CursorResult, Update
 
 from incubator.models.base import Base
 
@@ -16,3 +20,12 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def rows_changed(statement: Update) -> int:
+    """Run an UPDATE (without RETURNING) in the request's session: how many rows it changed.
+
+    The session is typed to return a plain Result, since it cannot promise a cursor for every
+    statement; for an UPDATE it returns a CursorResult, which carries the count.
+    """
+    return cast(CursorResult, db.session.execute(statement)).rowcount

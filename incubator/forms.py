@@ -63,6 +63,8 @@ class VersionField(HiddenField):
     """The version of the object an edit form was opened at, filled when the form is
     rendered; the service refuses a save from an older version (services/versions.py)."""
 
+    data: int | None
+
     def __init__(self, label: str = "Version", **kwargs):
         kwargs.setdefault(
             "validators",

@@ -62,7 +62,7 @@ def resume_session() -> None:
                 login_sessions.end(*over)
         return
     user: User = current_user._get_current_object()
-    login_session = user.login_session
+    login_session = _login_session_of(user)
     now = utcnow()
     if login_session.rotation_due:
         _rotate(user, login_session, now)
@@ -101,6 +101,13 @@ def _rotate(user: User, login_session: LoginSession, now: datetime) -> None:
         session["_remember"] = "set"  # Flask-Login rewrites the remember-me cookie
 
 
+def _login_session_of(user: User) -> LoginSession:
+    """The login session a signed-in person was loaded or signed in with."""
+    if user.login_session is None:
+        raise RuntimeError("Sign people in through incubator.login.sign_in.")
+    return user.login_session
+
+
 def _attach(user: User, login_session: LoginSession, token: str) -> None:
     user.login_session = login_session
     user.login_token = token
@@ -126,8 +133,9 @@ def renew() -> LoginSession:
     """Give the signed-in person a new session on this browser (after a password change),
     ending the one they were on. Call inside the request's transaction."""
     user: User = current_user._get_current_object()
-    remember = user.login_session.remember
-    login_sessions.end(user.login_session, SessionEnd.ROTATED)
+    login_session = _login_session_of(user)
+    remember = login_session.remember
+    login_sessions.end(login_session, SessionEnd.ROTATED)
     return sign_in(user, remember=remember)
 
 

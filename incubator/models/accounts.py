@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
@@ -63,8 +64,11 @@ class User(UserMixin, Base):
     )
 
     # The login session this request runs on and its token, set by incubator.login when it
-    # loads the signed-in person or signs someone in. Plain attributes (no annotation), so
-    # SQLAlchemy leaves them alone.
+    # loads the signed-in person or signs someone in. Plain attributes, annotated for the
+    # type checker only, so SQLAlchemy leaves them alone.
+    if TYPE_CHECKING:
+        login_session: LoginSession | None
+        login_token: str | None
     login_session = None
     login_token = None
 

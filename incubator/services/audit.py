@@ -39,6 +39,7 @@ def record(
 def about(object_type: str, object_id: int | str | Select, *actions: str) -> ColumnElement[bool]:
     """Events about one object, or the objects whose ids (as text) a subquery selects;
     with actions, only those whose action starts with one of them ("venture." for all)."""
+    condition: ColumnElement[bool]
     if isinstance(object_id, Select):
         condition = AuditEvent.object_id.in_(object_id)
     else:

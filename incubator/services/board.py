@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import load_only
@@ -19,6 +20,9 @@ from incubator.services import risk
 from incubator.services.judging import spreadsheet_safe
 from incubator.services.pipeline import STAGES, stage_index
 from incubator.vocabulary import CHALLENGE_AREAS, NEIGHBOURHOODS
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ def _milestone_share(row: BoardRow) -> tuple[float, int]:
 
 
 # The table's sortable columns: key -> (label, sort key). Names break every other tie.
-SORTS: dict[str, tuple[str, Callable[[BoardRow], object]]] = {
+SORTS: dict[str, tuple[str, Callable[[BoardRow], SupportsRichComparison]]] = {
     "name": ("Venture", lambda row: (row.venture.name.casefold(), row.venture.id)),
     "stage": ("Stage", lambda row: stage_index(row.stage)),
     "risk": ("Risk", lambda row: len(row.risk)),
@@ -142,6 +146,51 @@ def _cohort_ventures(cohort: Cohort) -> tuple[list[Venture], dict[int, list[str]
     return found, names
 
 
+def _board_rows(cohort: Cohort, today: date) -> list[BoardRow]:
+    """A row for each of the cohort's active ventures, in no particular order."""
+    ventures, member_names = _cohort_ventures(cohort)
+    found = risk.signals(ventures, today)
+    rows = []
+    for venture in ventures:
+        signal = found[venture.id]
+        last = signal.last_check_in_on
+        rows.append(
+            BoardRow(
+                venture=venture,
+                stage=Stage(venture.stage),
+                risk=risk.reasons(venture, signal, today),
+                last_check_in_on=last,
+                check_in_age=None if last is None else (today - last).days,
+                milestones_done=signal.milestones_done,
+                milestones_total=signal.milestones_total,
+                members=member_names.get(venture.id, []),
+                challenge_area=venture.challenge_area,
+                neighbourhoods=list(venture.neighbourhoods or []),
+            )
+        )
+    return rows
+
+
+def _filtered(
+    rows: list[BoardRow],
+    challenge_area: str | None,
+    neighbourhood: str | None,
+    at_risk: bool | None,
+    stage: Stage | None,
+) -> list[BoardRow]:
+    """The rows that pass every filter given (None is no filter)."""
+    if challenge_area is not None:
+        rows = [row for row in rows if row.challenge_area == challenge_area]
+    if neighbourhood is not None:
+        # A JSON list per venture: filtered here rather than in SQL, as elsewhere in the app.
+        rows = [row for row in rows if neighbourhood in row.neighbourhoods]
+    if at_risk is not None:
+        rows = [row for row in rows if row.at_risk == at_risk]
+    if stage is not None:
+        rows = [row for row in rows if row.stage == stage]
+    return rows
+
+
 def board(
     cohort: Cohort,
     today: date,
@@ -174,36 +223,8 @@ def board(
         ignored.append(f"The table cannot be sorted by {sort!r}; it is sorted by name.")
     sort = sort if sort in SORTS else "name"
 
-    ventures, member_names = _cohort_ventures(cohort)
-    found = risk.signals(ventures, today)
-    rows = []
-    for venture in ventures:
-        signal = found[venture.id]
-        last = signal.last_check_in_on
-        rows.append(
-            BoardRow(
-                venture=venture,
-                stage=Stage(venture.stage),
-                risk=risk.reasons(venture, signal, today),
-                last_check_in_on=last,
-                check_in_age=None if last is None else (today - last).days,
-                milestones_done=signal.milestones_done,
-                milestones_total=signal.milestones_total,
-                members=member_names.get(venture.id, []),
-                challenge_area=venture.challenge_area,
-                neighbourhoods=list(venture.neighbourhoods or []),
-            )
-        )
-    total = len(rows)
-    if challenge_area is not None:
-        rows = [row for row in rows if row.challenge_area == challenge_area]
-    if neighbourhood is not None:
-        # A JSON list per venture: filtered here rather than in SQL, as elsewhere in the app.
-        rows = [row for row in rows if neighbourhood in row.neighbourhoods]
-    if at_risk is not None:
-        rows = [row for row in rows if row.at_risk == at_risk]
-    if stage_filter is not None:
-        rows = [row for row in rows if row.stage == stage_filter]
+    every_row = _board_rows(cohort, today)
+    rows = _filtered(every_row, challenge_area, neighbourhood, at_risk, stage_filter)
     rows = _sorted(rows, sort, descending)
     columns = [BoardColumn(s, [row for row in rows if row.stage == s]) for s in STAGES]
     return Board(
@@ -211,7 +232,7 @@ def board(
         today=today,
         rows=rows,
         columns=columns,
-        total=total,
+        total=len(every_row),
         challenge_area=challenge_area,
         neighbourhood=neighbourhood,
         at_risk=at_risk,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import exists, func, select
@@ -370,11 +372,12 @@ def rate(booking: Booking, score: int, comment: str, *, by: User) -> SessionRati
                 db.session.flush()
             rating = fresh
         except IntegrityError:
-            rating = db.session.scalar(
+            # The other submit's rating is there: the unique key refused this one for it.
+            rating = db.session.scalars(
                 select(SessionRating).where(
                     SessionRating.booking_id == booking.id, SessionRating.rater_id == by.id
                 )
-            )
+            ).one()
     rating.score = score
     rating.comment = comment.strip()[:2000]
     db.session.flush()
@@ -412,15 +415,14 @@ def mentor_rating_summary() -> list[MentorRatings]:
         counts[mentor_id][status] += number
         if late:
             counts[mentor_id]["late"] += number
-    averages = {
-        mentor_id: (number, float(average))
-        for mentor_id, number, average in db.session.execute(
-            select(Booking.mentor_id, func.count(SessionRating.id), func.avg(SessionRating.score))
-            .join(SessionRating, SessionRating.booking_id == Booking.id)
-            .where(SessionRating.side == "founder")
-            .group_by(Booking.mentor_id)
-        )
-    }
+    # (mentor id, ratings, average): the average is a float or a Decimal, by database.
+    rated: Sequence[tuple[int, int, float | Decimal]] = db.session.execute(
+        select(Booking.mentor_id, func.count(SessionRating.id), func.avg(SessionRating.score))
+        .join(SessionRating, SessionRating.booking_id == Booking.id)
+        .where(SessionRating.side == "founder")
+        .group_by(Booking.mentor_id)
+    ).all()
+    averages = {mentor_id: (number, float(average)) for mentor_id, number, average in rated}
     mentors = db.session.scalars(select(User).where(User.id.in_(list(counts)))).all()
     rows = []
     for mentor in sorted(mentors, key=lambda m: (m.name, m.id)):

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from incubator import permissions
-from incubator.extensions import db
+from incubator.extensions import db, rows_changed
 from incubator.models import (
     Booking,
     BookingStatus,
@@ -155,12 +155,11 @@ def active_feed(user: User) -> CalendarFeed | None:
 
 
 def _revoke(user: User, now: datetime) -> int:
-    result = db.session.execute(
+    return rows_changed(
         update(CalendarFeed)
         .where(CalendarFeed.user_id == user.id, CalendarFeed.revoked_at.is_(None))
         .values(revoked_at=now)
     )
-    return result.rowcount
 
 
 def create_feed(user: User) -> str:

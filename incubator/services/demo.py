@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TypeAlias
 
 from sqlalchemy import select
 
@@ -123,7 +124,12 @@ def _seed_organisations() -> dict[str, Organisation]:
 # (hackathon, theme, status, weeks ago it started, venue, challenges, submissions)
 # challenge: (title, area, organisation key or None, statement, dataset links)
 # submission: (title, tagline, challenge index, [(name, email)], placement or None)
-HACKATHONS = [
+ChallengeRow: TypeAlias = tuple[str, str, str | None, str, str]
+SubmissionRow: TypeAlias = tuple[str, str, int, list[tuple[str, str]], Placement | None]
+HackathonRow: TypeAlias = tuple[
+    str, str, HackathonStatus, int, str, list[ChallengeRow], list[SubmissionRow]
+]
+HACKATHONS: list[HackathonRow] = [
     (
         "#techLA Drought Hack",
         "Drought management",
@@ -493,7 +499,10 @@ def _seed_pipeline(manager: User, cohort, made: dict, *, today: date) -> None:
     """Stage histories, milestones in every state and weeks of check-ins."""
     start = cohort.starts_on
     for name, venture in made.items():
-        entry = db.session.scalar(select(StageChange).where(StageChange.venture_id == venture.id))
+        # The venture's first stage change, made when it joined the cohort.
+        entry = db.session.scalars(
+            select(StageChange).where(StageChange.venture_id == venture.id)
+        ).one()
         entry.changed_at = _at(start, 10)
         for milestone in pipeline.venture_milestones(venture):
             milestone.created_at = _at(start, 10)

@@ -109,7 +109,9 @@ def _seed_funders(manager: User) -> dict[str, User]:
 def _seed_partners(manager: User) -> dict[str, Organisation]:
     organisations = {}
     for name, profile in PARTNERS.items():
-        organisation = db.session.scalar(select(Organisation).where(Organisation.name == name))
+        organisation = db.session.scalars(
+            select(Organisation).where(Organisation.name == name)
+        ).one()
         counterparts.save_partner_profile(organisation, profile, by=manager)
         organisations[name] = organisation
     return organisations
@@ -122,7 +124,7 @@ def _seed_introductions(manager: User, made: dict[str, Venture]) -> None:
     published = introductions.publish(run, by=manager)
     for match in published[:2]:
         introductions.answer(match, True, by=match.venture.members[0].user)
-        introductions.answer(match, True, by=match.counterpart)
+        introductions.answer(match, True, by=introductions.counterpart_people(match)[0])
     # A draft for the manager to review: funder matches still only proposed.
     introductions.run_matching(cohort, MatchKind.FUNDER, "optimal", 0, 1, by=manager)
 

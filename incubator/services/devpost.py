@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from incubator.extensions import db
+from incubator.extensions import db, rows_changed
 from incubator.models import (
     Challenge,
     ChallengeStatus,
@@ -257,7 +257,24 @@ def _header_key(header: str) -> str:
 
 def _layout(headers: list[str]) -> _Layout:
     keys = [_header_key(header) for header in headers]
+    # The columns with a header of their own, not a placeholder.
     real = [i for i, key in enumerate(keys) if key not in PLACEHOLDER_HEADERS]
+    _check_several_columns(headers, real)
+    columns = _role_columns(keys)
+    _check_required_columns(headers, real, columns)
+    variant = CURRENT if keys[columns["title"]] == "project title" else OLDER
+    tail_start = real[-1] + 1
+    members, extra = _member_and_extra_columns(headers, keys, columns, tail_start)
+    return _Layout(
+        variant=variant,
+        columns=columns,
+        extra=extra,
+        members=[members[number] for number in sorted(members)],
+        tail_start=tail_start,
+    )
+
+
+def _check_several_columns(headers: list[str], real: list[int]) -> None:
     if len(real) <= 1:
         hint = ""
         if real and (";" in headers[real[0]] or "\t" in headers[real[0]]):
@@ -266,12 +283,20 @@ def _layout(headers: list[str]) -> _Layout:
             "This does not look like a CSV file: its first row has only one column."
             f"{hint} {EXPORT_ADVICE}"
         )
+
+
+def _role_columns(keys: list[str]) -> dict[str, int]:
+    """Role -> the index of the first column holding it, for the roles present."""
     columns: dict[str, int] = {}
     for role, names in COLUMNS.items():
         for name in names:
             if name in keys:
                 columns[role] = keys.index(name)
                 break
+    return columns
+
+
+def _check_required_columns(headers: list[str], real: list[int], columns: dict[str, int]) -> None:
     missing = []
     if "title" not in columns:
         missing.append('"Project Title" (or "Submission Title")')
@@ -283,12 +308,16 @@ def _layout(headers: list[str]) -> _Layout:
             f"The file has no {' and no '.join(missing)} column, so it is not a Devpost "
             f"projects export (its first row reads {shown}…). {EXPORT_ADVICE}"
         )
-    variant = CURRENT if keys[columns["title"]] == "project title" else OLDER
 
+
+def _member_and_extra_columns(
+    headers: list[str], keys: list[str], columns: dict[str, int], tail_start: int
+) -> tuple[dict[int, dict[str, int]], list[tuple[int, str]]]:
+    """Team member number -> part -> column; and (column, label) of the columns kept as
+    they are (custom questions and the like)."""
     members: dict[int, dict[str, int]] = {}
     extra: list[tuple[int, str]] = []
     mapped = {index for role, index in columns.items() if role not in MAPPED_AND_KEPT}
-    tail_start = real[-1] + 1
     labels_seen: dict[str, int] = {}
     for index in range(tail_start):
         match = MEMBER_HEADER.fullmatch(keys[index])
@@ -305,13 +334,7 @@ def _layout(headers: list[str]) -> _Layout:
         if labels_seen[label] > 1:
             label = f"{label} ({labels_seen[label]})"
         extra.append((index, label))
-    return _Layout(
-        variant=variant,
-        columns=columns,
-        extra=extra,
-        members=[members[number] for number in sorted(members)],
-        tail_start=tail_start,
-    )
+    return members, extra
 
 
 def _clean(cell: str) -> str:
@@ -333,31 +356,8 @@ def _read_row(row_number: int, record: list[str], layout: _Layout) -> ExportRow:
         title = title[:MAX_TITLE_LENGTH].rstrip()
         notes.append(f"title cut to {MAX_TITLE_LENGTH} characters")
     raw_url = cell("url")
-    submission_url = normalise_url(raw_url)
-    url_problem = None
-    if not raw_url:
-        url_problem = "no submission URL"
-    elif len(submission_url) > MAX_URL_LENGTH:
-        url_problem = f"the submission URL is longer than {MAX_URL_LENGTH} characters"
-    elif not submission_url:
-        url_problem = "the submission URL is not a web link"
-    if url_problem:
-        submission_url = ""
-
-    repository_url, demo_url = None, None
-    for link in _split_links(cell("links")):
-        url = _web_link(link)
-        if url is None:
-            notes.append(f'ignored "{link[:80]}": not a web link')
-        elif _is_repository(url):
-            repository_url = repository_url or url
-        else:
-            demo_url = demo_url or url
-    website = cell("website")
-    if website and demo_url is None:
-        demo_url = _web_link(website)
-        if demo_url is None:
-            notes.append(f'ignored website "{website[:80]}": not a web link')
+    submission_url, url_problem = _submission_url(raw_url)
+    repository_url, demo_url = _project_links(cell("links"), cell("website"), notes)
     video = cell("video")
     video_url = _web_link(video) if video else None
     if video and video_url is None:
@@ -382,6 +382,40 @@ def _read_row(row_number: int, record: list[str], layout: _Layout) -> ExportRow:
         extra=extra,
         notes=notes,
     )
+
+
+def _submission_url(raw_url: str) -> tuple[str, str | None]:
+    """The submission URL as a key, or "" with what is wrong with it."""
+    submission_url = normalise_url(raw_url)
+    url_problem = None
+    if not raw_url:
+        url_problem = "no submission URL"
+    elif len(submission_url) > MAX_URL_LENGTH:
+        url_problem = f"the submission URL is longer than {MAX_URL_LENGTH} characters"
+    elif not submission_url:
+        url_problem = "the submission URL is not a web link"
+    if url_problem:
+        submission_url = ""
+    return submission_url, url_problem
+
+
+def _project_links(links: str, website: str, notes: list[str]) -> tuple[str | None, str | None]:
+    """The first repository link and the first other link (the demo; else the website),
+    noting each link that is not a web link."""
+    repository_url, demo_url = None, None
+    for link in _split_links(links):
+        url = _web_link(link)
+        if url is None:
+            notes.append(f'ignored "{link[:80]}": not a web link')
+        elif _is_repository(url):
+            repository_url = repository_url or url
+        else:
+            demo_url = demo_url or url
+    if website and demo_url is None:
+        demo_url = _web_link(website)
+        if demo_url is None:
+            notes.append(f'ignored website "{website[:80]}": not a web link')
+    return repository_url, demo_url
 
 
 def normalise_url(value: str) -> str:
@@ -623,26 +657,31 @@ def plan_import(hackathon: Hackathon, parsed: ParsedExport, include_drafts: bool
         entry.submission = submission
         entry.members = _planned_members(row, users, submission)
         entry.fields = _wanted_fields(row, entry.challenge, submission, parsed.extra_headers)
-        if submission is None:
-            entry.action, entry.reason = CREATE, "new submission"
-            continue
-        entry.changes = [
-            label
-            for name, label in FIELD_LABELS.items()
-            if getattr(submission, name) != entry.fields[name]
-        ]
-        if _member_state(submission.members) != _member_state(entry.members):
-            entry.changes.append("team members")
-        if entry.changes:
-            entry.action, entry.reason = UPDATE, "changed: " + ", ".join(entry.changes)
-        else:
-            entry.action, entry.reason = UNCHANGED, "no changes"
+        _decide(entry, submission)
     return ImportPlan(
         variant=parsed.variant,
         include_drafts=include_drafts,
         entries=entries,
         unmatched_prizes=sorted(unmatched.values(), key=str.casefold),
     )
+
+
+def _decide(entry: PlanEntry, submission: Submission | None) -> None:
+    """Create the submission, update it (saying what changes) or leave it unchanged."""
+    if submission is None:
+        entry.action, entry.reason = CREATE, "new submission"
+        return
+    entry.changes = [
+        label
+        for name, label in FIELD_LABELS.items()
+        if getattr(submission, name) != entry.fields[name]
+    ]
+    if _member_state(submission.members) != _member_state(entry.members):
+        entry.changes.append("team members")
+    if entry.changes:
+        entry.action, entry.reason = UPDATE, "changed: " + ", ".join(entry.changes)
+    else:
+        entry.action, entry.reason = UNCHANGED, "no changes"
 
 
 def _existing_by_url(hackathon: Hackathon) -> dict[str, Submission]:
@@ -778,13 +817,13 @@ def apply_import(batch: ImportBatch, include_drafts: bool, by: User) -> ImportPl
     # Claim the batch in the database, so that two managers pressing Import at once
     # cannot both apply it: the second waits for the first and then finds it taken.
     applied_at = utcnow()
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(ImportBatch)
         .where(ImportBatch.id == batch.id, ImportBatch.applied_at.is_(None))
         .values(applied_at=applied_at)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if claimed != 1:
         raise Conflict("Someone else has just imported this upload.")
     plan = plan_batch(batch, include_drafts)
     created: list[tuple[PlanEntry, Submission]] = []

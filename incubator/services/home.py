@@ -214,6 +214,7 @@ def _founder(user: User, today: date) -> Panel:
             due = "; ".join(
                 f"{milestone.title} ({milestone.due_on.strftime('%a, %b %-d')})"
                 for milestone in week.due_this_week
+                if milestone.due_on is not None  # always: they were found by their due date
             )
             facts.append(f"{venture.name}: due this week: {due}")
         if week.overdue:

@@ -558,7 +558,11 @@ def _review_edit(
 
 
 def _counterpart_label(kind: str, counterpart_id: int) -> str:
-    holder = db.session.get(Organisation if kind == MatchKind.PARTNER else User, counterpart_id)
+    holder: Organisation | User | None
+    if kind == MatchKind.PARTNER:
+        holder = db.session.get(Organisation, counterpart_id)
+    else:
+        holder = db.session.get(User, counterpart_id)
     return holder.name if holder is not None else "?"
 
 
@@ -893,9 +897,10 @@ def answer(match: Match, accept: bool, reason: str = "", *, by: User) -> Match:
     if getattr(match, field) != PENDING:
         event = history.last_event("match", match.id, "match.accepted", "match.declined")
         who = history.who(event.actor if event else None, by)
+        at = history.when(event.created_at if event else None, by)
         raise InvalidInput(
             f"Your side has already answered this introduction: {who} "
-            f"{getattr(match, field)} it at {history.when(event and event.created_at, by)}."
+            f"{getattr(match, field)} it at {at}."
         )
     reason = (reason or "").strip()
     if not accept and not reason:

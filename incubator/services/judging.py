@@ -12,7 +12,7 @@ import io
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -87,6 +87,18 @@ def _criterion_state(criterion: RubricCriterion) -> dict:
     }
 
 
+def _check_scale(scale_min: int, scale_max: int) -> None:
+    for value in (scale_min, scale_max):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidInput("The scale's ends must be whole numbers.")
+        if not (SCALE_LOWEST <= value <= SCALE_HIGHEST):
+            raise InvalidInput(
+                f"The scale must lie within {SCALE_LOWEST} to {SCALE_HIGHEST}; {value} does not."
+            )
+    if scale_min >= scale_max:
+        raise InvalidInput("The scale's lowest score must be below its highest.")
+
+
 def _checked_criterion_fields(
     hackathon: Hackathon,
     name: str,
@@ -109,15 +121,7 @@ def _checked_criterion_fields(
     # NaN fails both comparisons, so it is refused here too.
     if not (0 < weight <= WEIGHT_MAX):
         raise InvalidInput(f"The weight must be more than 0 and at most {WEIGHT_MAX}.")
-    for value in (scale_min, scale_max):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidInput("The scale's ends must be whole numbers.")
-        if not (SCALE_LOWEST <= value <= SCALE_HIGHEST):
-            raise InvalidInput(
-                f"The scale must lie within {SCALE_LOWEST} to {SCALE_HIGHEST}; {value} does not."
-            )
-    if scale_min >= scale_max:
-        raise InvalidInput("The scale's lowest score must be below its highest.")
+    _check_scale(scale_min, scale_max)
     taken = db.session.scalar(
         select(func.count(RubricCriterion.id)).where(
             RubricCriterion.hackathon_id == hackathon.id,
@@ -167,7 +171,9 @@ def add_criterion(
 
 
 def score_count(criterion: RubricCriterion) -> int:
-    return db.session.scalar(select(func.count(Score.id)).where(Score.criterion_id == criterion.id))
+    return db.session.execute(
+        select(func.count(Score.id)).where(Score.criterion_id == criterion.id)
+    ).scalar_one()
 
 
 def criterion_score_counts(hackathon: Hackathon) -> dict[int, int]:
@@ -297,6 +303,19 @@ def judgeable_submissions(
     return list(db.session.scalars(statement.order_by(Submission.title, Submission.id)))
 
 
+def _checked_judges(judges: Iterable[User]) -> list[User]:
+    """The judges, each once, all active holders of the judge role."""
+    judges = list({judge.id: judge for judge in judges}.values())
+    if not judges:
+        raise InvalidInput("Choose at least one judge.")
+    for judge in judges:
+        if not judge.has_role(Role.JUDGE):
+            raise InvalidInput(f"{judge.name} does not hold the judge role; add it first.")
+        if not judge.active:
+            raise InvalidInput(f"{judge.name}'s account is deactivated.")
+    return judges
+
+
 def assign_judges(
     hackathon: Hackathon,
     judges: Iterable[User],
@@ -308,14 +327,7 @@ def assign_judges(
 
     Idempotent: pairs that already exist are left alone. Returns how many were added.
     """
-    judges = list({judge.id: judge for judge in judges}.values())
-    if not judges:
-        raise InvalidInput("Choose at least one judge.")
-    for judge in judges:
-        if not judge.has_role(Role.JUDGE):
-            raise InvalidInput(f"{judge.name} does not hold the judge role; add it first.")
-        if not judge.active:
-            raise InvalidInput(f"{judge.name}'s account is deactivated.")
+    judges = _checked_judges(judges)
     if submissions is None:
         submissions = judgeable_submissions(hackathon)
     for submission in submissions:
@@ -601,7 +613,7 @@ def _upsert(rows: list[dict]) -> None:
 def submit_scores(
     judge: User,
     submission: Submission,
-    values: dict[int, int],
+    values: Mapping[int, int | None],
     comments: dict[int, str] | None = None,
 ) -> dict[int, int]:
     """Save a judge's scores for an assigned submission, replacing their earlier ones.
@@ -634,23 +646,7 @@ def submit_scores(
         raise InvalidInput(
             "This hackathon's rubric has no criteria yet, so there is nothing to score."
         )
-    known = {criterion.id for criterion in criteria}
-    if set(values) - known or set(comments) - known:
-        raise InvalidInput("A score was given for a criterion that is not in this rubric.")
-    missing = [criterion.name for criterion in criteria if values.get(criterion.id) is None]
-    if missing:
-        raise InvalidInput(f"Score every criterion; missing: {', '.join(missing)}.")
-    for criterion in criteria:
-        value = values[criterion.id]
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidInput(f"The score for {criterion.name} must be a whole number.")
-        if not (criterion.scale_min <= value <= criterion.scale_max):
-            raise InvalidInput(
-                f"{criterion.name} is scored from {criterion.scale_min} to "
-                f"{criterion.scale_max}; {value} is outside that."
-            )
-        if len(comments.get(criterion.id) or "") > COMMENT_MAX:
-            raise InvalidInput(f"Keep the comment on {criterion.name} to {COMMENT_MAX} characters.")
+    saved = _checked_scores(criteria, values, comments)
     before = _scores_by(judge, [submission.id]).get(submission.id, {})
     now = utcnow()
     _upsert(
@@ -659,14 +655,13 @@ def submit_scores(
                 "submission_id": submission.id,
                 "judge_id": judge.id,
                 "criterion_id": criterion.id,
-                "value": values[criterion.id],
+                "value": saved[criterion.id],
                 "comment": (comments.get(criterion.id) or "").strip(),
                 "updated_at": now,
             }
             for criterion in criteria
         ]
     )
-    saved = {criterion.id: values[criterion.id] for criterion in criteria}
     audit.record(
         judge,
         "scores.saved",
@@ -686,6 +681,35 @@ def submit_scores(
         ):
             db.session.expire(obj)
     return saved
+
+
+def _checked_scores(
+    criteria: list[RubricCriterion],
+    values: Mapping[int, int | None],
+    comments: Mapping[int, str],
+) -> dict[int, int]:
+    """A whole number within its scale for every criterion, and comments of a sensible
+    length; returns the values by criterion id, in the rubric's order."""
+    known = {criterion.id for criterion in criteria}
+    if set(values) - known or set(comments) - known:
+        raise InvalidInput("A score was given for a criterion that is not in this rubric.")
+    missing = [criterion.name for criterion in criteria if values.get(criterion.id) is None]
+    if missing:
+        raise InvalidInput(f"Score every criterion; missing: {', '.join(missing)}.")
+    checked = {}
+    for criterion in criteria:
+        value = values[criterion.id]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidInput(f"The score for {criterion.name} must be a whole number.")
+        if not (criterion.scale_min <= value <= criterion.scale_max):
+            raise InvalidInput(
+                f"{criterion.name} is scored from {criterion.scale_min} to "
+                f"{criterion.scale_max}; {value} is outside that."
+            )
+        if len(comments.get(criterion.id) or "") > COMMENT_MAX:
+            raise InvalidInput(f"Keep the comment on {criterion.name} to {COMMENT_MAX} characters.")
+        checked[criterion.id] = value
+    return checked
 
 
 @dataclass(frozen=True)
@@ -788,6 +812,30 @@ def _z_scores(scores: dict[int, float]) -> dict[int, float]:
     return {submission_id: (score - mean) / spread for submission_id, score in scores.items()}
 
 
+def _assigned_pairs(hackathon: Hackathon) -> set[tuple[int, int]]:
+    """(judge id, submission id) of every judge assignment of a hackathon."""
+    return {
+        (judge_id, submission_id)
+        for judge_id, submission_id in db.session.execute(
+            select(JudgeAssignment.judge_id, JudgeAssignment.submission_id)
+            .join(Submission, Submission.id == JudgeAssignment.submission_id)
+            .where(Submission.hackathon_id == hackathon.id)
+        )
+    }
+
+
+def _given_scores(hackathon: Hackathon) -> dict[tuple[int, int], dict[int, int]]:
+    """(judge id, submission id) -> criterion id -> value, for every score of a hackathon."""
+    values: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    for judge_id, submission_id, criterion_id, value in db.session.execute(
+        select(Score.judge_id, Score.submission_id, Score.criterion_id, Score.value)
+        .join(Submission, Submission.id == Score.submission_id)
+        .where(Submission.hackathon_id == hackathon.id)
+    ):
+        values[(judge_id, submission_id)][criterion_id] = value
+    return values
+
+
 def results(hackathon: Hackathon, normalise: bool = False) -> list[ResultRow]:
     """Every submitted submission of a hackathon, ranked; four queries whatever the size."""
     criteria = list(
@@ -807,21 +855,8 @@ def results(hackathon: Hackathon, normalise: bool = False) -> list[ResultRow]:
             )
         )
     )
-    assigned: set[tuple[int, int]] = {
-        tuple(row)
-        for row in db.session.execute(
-            select(JudgeAssignment.judge_id, JudgeAssignment.submission_id)
-            .join(Submission, Submission.id == JudgeAssignment.submission_id)
-            .where(Submission.hackathon_id == hackathon.id)
-        )
-    }
-    values: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
-    for judge_id, submission_id, criterion_id, value in db.session.execute(
-        select(Score.judge_id, Score.submission_id, Score.criterion_id, Score.value)
-        .join(Submission, Submission.id == Score.submission_id)
-        .where(Submission.hackathon_id == hackathon.id)
-    ):
-        values[(judge_id, submission_id)][criterion_id] = value
+    assigned = _assigned_pairs(hackathon)
+    values = _given_scores(hackathon)
 
     criterion_ids = {criterion.id for criterion in criteria}
     submitted = {submission.id for submission in submissions}

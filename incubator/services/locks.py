@@ -22,6 +22,7 @@ re-read below sees the last committed state.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeAlias
 
 from incubator.extensions import db
 from incubator.models import (
@@ -55,8 +56,24 @@ LOCK_ORDER: tuple[type, ...] = (
 )
 _RANK = {model: rank for rank, model in enumerate(LOCK_ORDER)}
 
+# An object of one of those models; the type checker keeps other objects out of lock().
+Lockable: TypeAlias = (
+    Hackathon
+    | Cohort
+    | MatchingRun
+    | OfficeHoursDay
+    | Venture
+    | User
+    | SlotSeries
+    | Slot
+    | Booking
+    | Match
+    | Milestone
+    | Invitation
+)
 
-def lock(*objects: object | None) -> None:
+
+def lock(*objects: Lockable | None) -> None:
     """Lock these objects' rows in the documented order and re-read them from the database.
 
     After this returns, the objects hold the latest committed state and no other
@@ -71,14 +88,14 @@ def lock(*objects: object | None) -> None:
     for obj in ordered:
         # A bare SELECT of the id: refresh() would repeat the object's eager joins, and
         # PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
-        lock_ids(type(obj), [obj.id])  # type: ignore[attr-defined]
+        lock_ids(type(obj), [obj.id])
     for obj in ordered:
         # Under READ COMMITTED each statement sees what committed before it began, so this
         # reads the state the lock holder left.
         db.session.refresh(obj)
 
 
-def lock_ids(model: type, ids: Iterable[int]) -> None:
+def lock_ids(model: type[Lockable], ids: Iterable[int]) -> None:
     """Lock rows of one table by id (ascending), without loading them as objects."""
     table_ids = sorted(set(ids))
     if not table_ids:
@@ -92,8 +109,8 @@ def lock_ids(model: type, ids: Iterable[int]) -> None:
     ).all()
 
 
-def _ordered(objects: list[object]) -> list[object]:
-    unique = {(type(obj), obj.id): obj for obj in objects}  # type: ignore[attr-defined]
+def _ordered(objects: list[Lockable]) -> list[Lockable]:
+    unique = {(type(obj), obj.id): obj for obj in objects}
     return [unique[key] for key in sorted(unique, key=lambda key: (_rank(key[0]), key[1]))]
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from incubator.extensions import db
+from incubator.extensions import db, rows_changed
 from incubator.models import LoginSession, SessionEnd, User, utcnow
 
 # last_seen_at is written at most this often per session, so that reading a page is not a
@@ -119,13 +119,13 @@ def why_over(
 def end(login_session: LoginSession, reason: SessionEnd, now: datetime | None = None) -> bool:
     """End one session; False when it had already ended (another request got there first)."""
     now = now or utcnow()
-    result = db.session.execute(
+    ended = rows_changed(
         update(LoginSession)
         .where(LoginSession.id == login_session.id, LoginSession.ended_at.is_(None))
         .values(ended_at=now, ended_reason=str(reason))
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if ended != 1:
         return False
     set_committed_value(login_session, "ended_at", now)
     set_committed_value(login_session, "ended_reason", str(reason))
@@ -146,8 +146,7 @@ def end_all(
     )
     if keep is not None:
         statement = statement.where(LoginSession.id != keep.id)
-    result = db.session.execute(statement.values(ended_at=now, ended_reason=str(reason)))
-    return result.rowcount
+    return rows_changed(statement.values(ended_at=now, ended_reason=str(reason)))
 
 
 def rotate_all(user: User) -> None:

@@ -35,7 +35,7 @@ from flask import current_app
 from sqlalchemy import Select, select, text, update
 from sqlalchemy.exc import OperationalError
 
-from incubator.extensions import db
+from incubator.extensions import db, rows_changed
 from incubator.models import PENDING_MAIL, MailStatus, OutboxMessage, User, utcnow
 from incubator.services import audit
 from incubator.services.errors import Conflict, InvalidInput
@@ -179,7 +179,7 @@ def claim_next(due_by: datetime, *, now: datetime | None = None) -> ClaimedMail 
         if message_id is None:
             return None
         claimed_at = now or utcnow()
-        claimed = db.session.execute(
+        claimed = rows_changed(
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id, *_due(due_by))
             .values(
@@ -190,7 +190,7 @@ def claim_next(due_by: datetime, *, now: datetime | None = None) -> ClaimedMail 
             )
             .execution_options(synchronize_session=False)
         )
-        if claimed.rowcount != 1:
+        if claimed != 1:
             return None  # another worker got there first; its pass will carry on
         row = db.session.execute(
             select(
@@ -284,7 +284,7 @@ def _record(mail: ClaimedMail, outcome: _Outcome, now: datetime, config: Mapping
             outcome.error,
         )
     with transaction(serialised=True):
-        recorded = db.session.execute(
+        recorded = rows_changed(
             update(OutboxMessage)
             .where(
                 OutboxMessage.id == mail.id,
@@ -294,7 +294,7 @@ def _record(mail: ClaimedMail, outcome: _Outcome, now: datetime, config: Mapping
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-    if recorded.rowcount != 1:
+    if recorded != 1:
         log.warning(
             "mail %s: the lease ran out before attempt %s was recorded; another worker holds it",
             mail.id,
@@ -336,7 +336,7 @@ def message_for(config: Mapping[str, Any], mail: ClaimedMail) -> EmailMessage:
         content_type = Message()
         content_type["Content-Type"] = mail.attachment_type
         maintype, subtype = content_type.get_content_maintype(), content_type.get_content_subtype()
-        params = dict(content_type.get_params()[1:])
+        params = dict(content_type.get_params(failobj=[])[1:])
         if maintype == "text":
             message.add_attachment(
                 mail.attachment, subtype=subtype, filename=mail.attachment_name, params=params
@@ -412,7 +412,7 @@ def retry(message: OutboxMessage, *, by: User, now: datetime | None = None) -> N
         "attempts": message.attempts,
         "last_error": message.last_error,
     }
-    queued = db.session.execute(
+    queued = rows_changed(
         update(OutboxMessage)
         .where(OutboxMessage.id == message.id, OutboxMessage.status == MailStatus.FAILED)
         .values(
@@ -423,7 +423,7 @@ def retry(message: OutboxMessage, *, by: User, now: datetime | None = None) -> N
         )
         .execution_options(synchronize_session=False)
     )
-    if queued.rowcount != 1:
+    if queued != 1:
         raise Conflict("That mail is no longer marked failed, so it was left as it is.")
     audit.record(
         by,

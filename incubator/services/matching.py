@@ -228,9 +228,22 @@ def _neighbourhoods_meet(venture: frozenset[str], counterpart: frozenset[str]) -
 
 
 def _ranking_points(rank: MutualRank | None, weight: float) -> float:
-    if rank is None or not rank.mutual:
+    # Both ranks given: the ranking is mutual.
+    if rank is None or rank.founder_rank is None or rank.counterpart_rank is None:
         return 0.0
     return weight * (1.0 / rank.founder_rank + 1.0 / rank.counterpart_rank) / 2.0
+
+
+def _ranking_reason(rank: MutualRank | None, kind: str, weight: float) -> tuple[float, str]:
+    """The points a mutual ranking after office hours earns, and the reason that says so;
+    (0.0, "") when it earns none."""
+    points = _ranking_points(rank, weight)
+    if not points or rank is None:
+        return 0.0, ""
+    return points, (
+        f"office hours: founders ranked {kind} #{rank.founder_rank}, "
+        f"{kind} ranked venture #{rank.counterpart_rank}"
+    )
 
 
 def _stage_ok(venture: VentureFacts, counterpart: CounterpartFacts) -> bool:
@@ -241,6 +254,17 @@ def _joined(values: Iterable[str]) -> str:
     return ", ".join(values)
 
 
+def _needs_met(venture: VentureFacts, counterpart: CounterpartFacts) -> list[str]:
+    """A reason for each of the venture's needs that the counterpart meets."""
+    role = "partner offers" if counterpart.kind == "partner" else counterpart.kind
+    reasons = []
+    for need in venture.needs:
+        evidence = _evidence(need, counterpart)
+        if evidence is not None:
+            reasons.append(f"needs: {need.lower()}; {role}: {evidence}")
+    return reasons
+
+
 def score(
     venture: VentureFacts,
     counterpart: CounterpartFacts,
@@ -248,17 +272,10 @@ def score(
     weights: MatchWeights,
 ) -> Scored:
     """One pair's score with its reasons in plain words; `score_all` gives the same numbers."""
-    reasons: list[str] = []
+    reasons = _needs_met(venture, counterpart)
     total = 0.0
-    role = "partner offers" if counterpart.kind == "partner" else counterpart.kind
-    met = []
-    for need in venture.needs:
-        evidence = _evidence(need, counterpart)
-        if evidence is not None:
-            met.append(need)
-            reasons.append(f"needs: {need.lower()}; {role}: {evidence}")
     if venture.needs:
-        total += weights.needs * len(met) / len(venture.needs)
+        total += weights.needs * len(reasons) / len(venture.needs)
 
     areas = _fold(counterpart.challenge_areas)
     if venture.challenge_area and venture.challenge_area.strip().lower() in areas:
@@ -295,13 +312,10 @@ def score(
         reasons.append(f"language: {_joined(languages)}")
 
     rank = rankings.get((venture.id, counterpart.key))
-    points = _ranking_points(rank, weights.ranking)
+    points, ranked = _ranking_reason(rank, counterpart.kind, weights.ranking)
     if points:
         total += points
-        reasons.append(
-            f"office hours: founders ranked {counterpart.kind} #{rank.founder_rank}, "
-            f"{counterpart.kind} ranked venture #{rank.counterpart_rank}"
-        )
+        reasons.append(ranked)
     if not eligible:
         return Scored(0.0, reasons, eligible=False)
     return Scored(total, reasons)
@@ -434,15 +448,11 @@ def score_all(
 # Assignment ------------------------------------------------------------------------------
 
 
-def _bounds_per_venture(
-    scores: np.ndarray,
-    capacities: Sequence[int],
-    min_per_venture: int,
-    max_per_venture: int,
-    pinned: Iterable[tuple[int, int]],
-    forbidden: Iterable[tuple[int, int]],
-):
-    """Checks the input; returns the pinned pairs, what is left to fill and what is allowed."""
+def _places(
+    scores: np.ndarray, capacities: Sequence[int], min_per_venture: int, max_per_venture: int
+) -> np.ndarray:
+    """Checks the table's shape, the bounds and the capacities; returns each counterpart's
+    places (a copy, to count down)."""
     ventures, counterparts = scores.shape
     if ventures == 0:
         raise InvalidInput("The cohort has no active ventures to match.")
@@ -463,6 +473,20 @@ def _bounds_per_venture(
             f"({ventures * min_per_venture} in all) but there are only {left.sum()} places: "
             "raise capacities or lower the minimum."
         )
+    return left
+
+
+def _bounds_per_venture(
+    scores: np.ndarray,
+    capacities: Sequence[int],
+    min_per_venture: int,
+    max_per_venture: int,
+    pinned: Iterable[tuple[int, int]],
+    forbidden: Iterable[tuple[int, int]],
+):
+    """Checks the input; returns the pinned pairs, what is left to fill and what is allowed."""
+    ventures = scores.shape[0]
+    left = _places(scores, capacities, min_per_venture, max_per_venture)
     allowed = np.isfinite(scores)
     for venture, counterpart in forbidden:
         allowed[venture, counterpart] = False
@@ -500,8 +524,12 @@ def _solve_expanded(scores, lower, upper, left, allowed, min_per_venture):
     than any difference in total score, so seats that must be filled are filled first.
     """
     seat_venture = np.repeat(np.arange(len(upper)), upper)
-    seat_number = np.concatenate([np.arange(count) for count in upper]) if len(upper) else []
-    mandatory = np.asarray(seat_number) < lower[seat_venture]
+    seat_number = (
+        np.concatenate([np.arange(count) for count in upper])
+        if len(upper)
+        else np.zeros(0, dtype=np.int64)
+    )
+    mandatory = seat_number < lower[seat_venture]
     place_counterpart = np.repeat(np.arange(len(left)), left)
     finite = np.where(allowed, scores, 0.0)
     bonus = 2.0 * np.abs(finite).max(axis=1).sum() + 1.0
@@ -878,13 +906,13 @@ def build_facts(cohort, kind: str) -> CohortFacts:
 
     counterparts: list[CounterpartFacts] = []
     if kind is MatchKind.MENTOR:
-        rows = session.execute(
+        mentor_rows = session.execute(
             select(User.id, User.name, MentorProfile)
             .join(MentorProfile, MentorProfile.user_id == User.id)
             .where(User.active, MentorProfile.accepting, has_role("mentor"))
             .order_by(User.name, User.id)
         ).all()
-        for user_id, name, profile in rows:
+        for user_id, name, profile in mentor_rows:
             key = f"user:{user_id}"
             counterparts.append(
                 CounterpartFacts(
@@ -899,44 +927,44 @@ def build_facts(cohort, kind: str) -> CohortFacts:
                 )
             )
     elif kind is MatchKind.FUNDER:
-        rows = session.execute(
+        funder_rows = session.execute(
             select(User.id, User.name, FunderProfile)
             .join(FunderProfile, FunderProfile.user_id == User.id)
             .where(User.active, FunderProfile.open_to_civic, has_role("funder"))
             .order_by(User.name, User.id)
         ).all()
-        for user_id, name, profile in rows:
+        for user_id, name, funder in funder_rows:
             key = f"user:{user_id}"
-            focus = tuple(profile.focus_areas or ())
+            focus = tuple(funder.focus_areas or ())
             counterparts.append(
                 CounterpartFacts(
                     key=key,
                     name=name,
                     kind=kind.value,
-                    capacity=room(key, profile.capacity),
+                    capacity=room(key, funder.capacity),
                     tags=focus,
                     challenge_areas=focus,
-                    stages=tuple(profile.stages or ()),
-                    headline=_headline(profile.organisation, profile.funder_type.replace("_", " ")),
+                    stages=tuple(funder.stages or ()),
+                    headline=_headline(funder.organisation, funder.funder_type.replace("_", " ")),
                 )
             )
     else:
-        rows = session.execute(
+        partner_rows = session.execute(
             select(Organisation, PartnerProfile)
             .join(PartnerProfile, PartnerProfile.organisation_id == Organisation.id)
             .order_by(Organisation.name, Organisation.id)
         ).all()
-        for organisation, profile in rows:
+        for organisation, partner in partner_rows:
             key = f"org:{organisation.id}"
             counterparts.append(
                 CounterpartFacts(
                     key=key,
                     name=organisation.name,
                     kind=kind.value,
-                    capacity=room(key, profile.capacity),
-                    tags=tuple(profile.offers or ()),
-                    challenge_areas=tuple(profile.challenge_areas or ()),
-                    neighbourhoods=tuple(profile.neighbourhoods or ()),
+                    capacity=room(key, partner.capacity),
+                    tags=tuple(partner.offers or ()),
+                    challenge_areas=tuple(partner.challenge_areas or ()),
+                    neighbourhoods=tuple(partner.neighbourhoods or ()),
                     headline=_first_sentence(organisation.description or ""),
                 )
             )

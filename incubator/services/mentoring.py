@@ -664,6 +664,26 @@ def _series_walls(
     return [datetime.combine(day, start_time) + step * k for day in days for k in range(per_day)]
 
 
+def _series_spans(
+    walls: list[datetime], zone: ZoneInfo, length: timedelta
+) -> tuple[list[tuple[datetime, datetime]], list[datetime]]:
+    """Each wall time's slot in UTC; and the wall times skipped: those the clocks skip, and
+    those whose slot would overlap the one before (around a clock change)."""
+    spans: list[tuple[datetime, datetime]] = []
+    skipped: list[datetime] = []
+    for wall in walls:
+        try:
+            starts_at = to_utc(wall, zone)
+        except NonexistentTime:
+            skipped.append(wall)
+            continue
+        if spans and starts_at < spans[-1][1]:
+            skipped.append(wall)
+            continue
+        spans.append((starts_at, starts_at + length))
+    return spans, skipped
+
+
 def publish_series(
     mentor: User,
     weekday: int,
@@ -711,19 +731,7 @@ def publish_series(
             f"That series would make {len(walls)} slots; at most {MAX_SERIES_SLOTS} can be "
             "published at once. Shorten the dates or lengthen the slots."
         )
-    length = timedelta(minutes=slot_minutes)
-    spans: list[tuple[datetime, datetime]] = []
-    skipped: list[datetime] = []
-    for wall in walls:
-        try:
-            starts_at = to_utc(wall, zone)
-        except NonexistentTime:
-            skipped.append(wall)
-            continue
-        if spans and starts_at < spans[-1][1]:
-            skipped.append(wall)
-            continue
-        spans.append((starts_at, starts_at + length))
+    spans, skipped = _series_spans(walls, zone, timedelta(minutes=slot_minutes))
     if not spans:
         raise InvalidInput("None of those times exist in your time zone; choose other times.")
     if spans[0][0] <= now:

@@ -316,14 +316,17 @@ def generate(
     bound = _limits(problem)
     target = (bound.fewest, bound.total)
     noise = np.random.default_rng(seed)
-    best, best_score = None, None
-    for attempt in range(max(attempts, 1)):
-        grid = _polish(problem, _greedy(problem, noise if attempt else None))
-        score = _score(grid)
-        if best_score is None or score > best_score:
-            best, best_score = grid, score
+    # The first attempt is greedy without noise; later ones add noise, until one reaches
+    # the bound (no plan is fairer or has more meetings) or the attempts run out.
+    best = _polish(problem, _greedy(problem, None))
+    best_score = score = _score(best)
+    for _ in range(1, max(attempts, 1)):
         if score[:2] == target:
             break
+        grid = _polish(problem, _greedy(problem, noise))
+        score = _score(grid)
+        if score > best_score:
+            best, best_score = grid, score
     meetings = [
         Meeting(problem.venture_ids[v], problem.mentor_ids[best[r, v]], *problem.rounds[r])
         for r, v in zip(*np.nonzero(best >= 0), strict=True)
@@ -449,11 +452,70 @@ def _check_people(mentors: list[User], ventures: list[Venture]) -> None:
                 )
     for user_id, shared in teams.items():
         if len(shared) > 1:
-            person = db.session.get(User, user_id)
+            person = db.session.get_one(User, user_id)
             names = " and ".join(v.name for v in shared[:2])
             raise InvalidInput(
                 f"{person.name} is on the teams of both {names}; a person cannot be in two "
                 "meetings at once. Leave one of the ventures out."
+            )
+
+
+def _checked_hours(mentors: Sequence[MentorHours | tuple]) -> list[MentorHours]:
+    """The mentors' hours, each an active mentor listed once."""
+    hours = [MentorHours(*entry) for entry in mentors]
+    if not hours:
+        raise InvalidInput("Choose at least one mentor.")
+    seen: set[int] = set()
+    for entry in hours:
+        mentor = entry.mentor
+        if mentor.id in seen:
+            raise InvalidInput(f"{mentor.name} is listed twice.")
+        seen.add(mentor.id)
+        if not mentor.has_role(Role.MENTOR):
+            raise InvalidInput(f"{mentor.name} is not a mentor.")
+        if not mentor.active:
+            raise InvalidInput(f"{mentor.name}'s account is deactivated.")
+    return hours
+
+
+def _checked_ventures(cohort: Cohort, venture_ids: Sequence[int]) -> list[Venture]:
+    """The ventures, each once and in the order given: active ventures of the cohort with a
+    founder, their members loaded."""
+    venture_ids = list(dict.fromkeys(venture_ids))
+    if not venture_ids:
+        raise InvalidInput("Choose at least one venture.")
+    found = {
+        v.id: v
+        for v in db.session.scalars(
+            select(Venture)
+            .options(selectinload(Venture.members).selectinload(VentureMember.user))
+            .where(Venture.id.in_(venture_ids))
+        )
+    }
+    for venture_id in venture_ids:
+        venture = found.get(venture_id)
+        if venture is None or venture.cohort_id != cohort.id:
+            raise InvalidInput(f"Venture {venture_id} is not in {cohort.name}.")
+        if venture.status != VentureStatus.ACTIVE:
+            raise InvalidInput(f"{venture.name} is archived.")
+        if not venture.members:
+            raise InvalidInput(
+                f"{venture.name} has no founders yet; add one so its meetings have someone "
+                "to book them for."
+            )
+    return [found[v] for v in venture_ids]
+
+
+def _check_every_mentor_meets(day: OfficeHoursDay, hours: list[MentorHours]) -> None:
+    """Every mentor must be able to take at least one meeting, or they were chosen for
+    nothing."""
+    availability = {e["id"]: _availability(day, e) for e in day.settings["mentors"]}
+    rounds = day_rounds(availability, day.meeting_minutes)
+    for entry in hours:
+        if not any(availability[entry.mentor.id].covers(*span) for span in rounds):
+            raise InvalidInput(
+                f"{entry.mentor.name}'s windows hold no whole {day.meeting_minutes}-minute "
+                "meeting clear of their breaks."
             )
 
 
@@ -484,42 +546,10 @@ def create_day(
     location = (location or "").strip()
     if len(location) > 500:
         raise InvalidInput("The location is limited to 500 characters.")
-    hours = [MentorHours(*entry) for entry in mentors]
-    if not hours:
-        raise InvalidInput("Choose at least one mentor.")
-    seen: set[int] = set()
-    for entry in hours:
-        mentor = entry.mentor
-        if mentor.id in seen:
-            raise InvalidInput(f"{mentor.name} is listed twice.")
-        seen.add(mentor.id)
-        if not mentor.has_role(Role.MENTOR):
-            raise InvalidInput(f"{mentor.name} is not a mentor.")
-        if not mentor.active:
-            raise InvalidInput(f"{mentor.name}'s account is deactivated.")
-    venture_ids = list(dict.fromkeys(venture_ids))
-    if not venture_ids:
-        raise InvalidInput("Choose at least one venture.")
-    ventures = list(
-        db.session.scalars(
-            select(Venture)
-            .options(selectinload(Venture.members).selectinload(VentureMember.user))
-            .where(Venture.id.in_(venture_ids))
-        )
-    )
-    found = {v.id: v for v in ventures}
-    for venture_id in venture_ids:
-        venture = found.get(venture_id)
-        if venture is None or venture.cohort_id != cohort.id:
-            raise InvalidInput(f"Venture {venture_id} is not in {cohort.name}.")
-        if venture.status != VentureStatus.ACTIVE:
-            raise InvalidInput(f"{venture.name} is archived.")
-        if not venture.members:
-            raise InvalidInput(
-                f"{venture.name} has no founders yet; add one so its meetings have someone "
-                "to book them for."
-            )
-    _check_people([h.mentor for h in hours], [found[v] for v in venture_ids])
+    hours = _checked_hours(mentors)
+    ventures = _checked_ventures(cohort, venture_ids)
+    venture_ids = [venture.id for venture in ventures]
+    _check_people([h.mentor for h in hours], ventures)
 
     created = OfficeHoursDay(
         cohort_id=cohort.id,
@@ -535,15 +565,7 @@ def create_day(
             "seed": 0,
         },
     )
-    # Every mentor must be able to take at least one meeting, or they were chosen for nothing.
-    availability = {e["id"]: _availability(created, e) for e in created.settings["mentors"]}
-    rounds = day_rounds(availability, meeting_minutes)
-    for entry in hours:
-        if not any(availability[entry.mentor.id].covers(*span) for span in rounds):
-            raise InvalidInput(
-                f"{entry.mentor.name}'s windows hold no whole {meeting_minutes}-minute meeting "
-                "clear of their breaks."
-            )
+    _check_every_mentor_meets(created, hours)
     db.session.add(created)
     db.session.flush()
     audit.record(by, "office_hours.created", "office_hours_day", created.id, after=_state(created))
@@ -847,9 +869,11 @@ def schedule(day: OfficeHoursDay) -> Schedule:
     met: dict[int, set[int]] = defaultdict(set)
     meetings = planned_meetings(day)
     for meeting in meetings:
-        index = by_start.get(meeting.starts_at)
-        if index is not None:
-            cells[index, meeting.mentor_id] = Cell(ventures.get(meeting.venture_id), "meeting")
+        round_index = by_start.get(meeting.starts_at)
+        if round_index is not None:
+            cells[round_index, meeting.mentor_id] = Cell(
+                ventures.get(meeting.venture_id), "meeting"
+            )
         met[meeting.venture_id].add(meeting.mentor_id)
 
     bounds = settings.get("limits", {})
@@ -864,7 +888,7 @@ def schedule(day: OfficeHoursDay) -> Schedule:
     )
     return Schedule(
         day=day,
-        cohort=db.session.get(Cohort, day.cohort_id),
+        cohort=db.session.get_one(Cohort, day.cohort_id),
         rounds=rounds,
         mentors=[people[e["id"]] for e in settings.get("mentors", []) if e["id"] in people],
         cells=cells,
@@ -1178,6 +1202,33 @@ def save_ranking(
     one way says which with `side` ("mentor" or "founder") and, for a founder, venture_id."""
     if day.status != PUBLISHED:
         raise InvalidInput("This day has not been published; there is nobody to rank yet.")
+    choice = _ranking_choice(day, ranker, side, venture_id, now)
+    ordered = list(ordered_ids)
+    _check_ranked_ids(choice, ordered)
+    existing, rows = _replace_ranking(day, ranker, choice, ordered)
+    audit.record(
+        ranker,
+        "office_hours.ranked",
+        "office_hours_day",
+        day.id,
+        before={"ranked": choice.saved} if existing else None,
+        after={
+            "side": choice.side,
+            "venture_id": choice.venture.id if choice.venture else None,
+            "ranked": ordered,
+        },
+    )
+    return rows
+
+
+def _ranking_choice(
+    day: OfficeHoursDay,
+    ranker: User,
+    side: str | None,
+    venture_id: int | None,
+    now: datetime | None,
+) -> RankingChoice:
+    """The one way the ranker took part that a ranking is for, or why there is none."""
     choices = ranking_choices(day, ranker, now=now)
     if not choices:
         raise NotAllowed("You had no meetings that day (yet), so there is nobody to rank.")
@@ -1189,8 +1240,10 @@ def save_ranking(
         raise NotAllowed("You did not meet anyone that day in that way.")
     if len(choices) > 1:
         raise InvalidInput("Say which of your ventures this ranking is for.")
-    choice = choices[0]
-    ordered = list(ordered_ids)
+    return choices[0]
+
+
+def _check_ranked_ids(choice: RankingChoice, ordered: list[int]) -> None:
     if not ordered:
         raise InvalidInput("Rank at least one person you met.")
     if len(set(ordered)) != len(ordered):
@@ -1201,16 +1254,20 @@ def save_ranking(
         what = "mentors your venture met" if choice.side == "founder" else "ventures you met"
         raise InvalidInput(f"You can rank only the {what} that day.")
 
+
+def _replace_ranking(
+    day: OfficeHoursDay, ranker: User, choice: RankingChoice, ordered: list[int]
+) -> tuple[Sequence[OfficeHoursRanking], list[OfficeHoursRanking]]:
+    """Delete the ranker's earlier ranking for this choice and store the new one; returns
+    the rows deleted and the rows stored."""
+    # A founder ranks for one venture; a mentor's choice has none (it ranks ventures).
+    venture = choice.venture if choice.side == "founder" else None
     existing = db.session.scalars(
         select(OfficeHoursRanking).where(
             OfficeHoursRanking.day_id == day.id,
             OfficeHoursRanking.ranker_id == ranker.id,
             OfficeHoursRanking.side == choice.side,
-            *(
-                [OfficeHoursRanking.venture_id == choice.venture.id]
-                if choice.side == "founder"
-                else []
-            ),
+            *([OfficeHoursRanking.venture_id == venture.id] if venture is not None else []),
         )
     ).all()
     for row in existing:
@@ -1218,8 +1275,8 @@ def save_ranking(
     db.session.flush()
     rows = []
     for rank, other_id in enumerate(ordered, start=1):
-        if choice.side == "founder":
-            mentor_id, ranked_venture = other_id, choice.venture.id
+        if venture is not None:
+            mentor_id, ranked_venture = other_id, venture.id
         else:
             mentor_id, ranked_venture = ranker.id, other_id
         rows.append(
@@ -1234,19 +1291,7 @@ def save_ranking(
         )
     db.session.add_all(rows)
     db.session.flush()
-    audit.record(
-        ranker,
-        "office_hours.ranked",
-        "office_hours_day",
-        day.id,
-        before={"ranked": choice.saved} if existing else None,
-        after={
-            "side": choice.side,
-            "venture_id": choice.venture.id if choice.venture else None,
-            "ranked": ordered,
-        },
-    )
-    return rows
+    return existing, rows
 
 
 def rankings(day: OfficeHoursDay) -> list[OfficeHoursRanking]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -85,7 +85,15 @@ def _pilot_state(pilot: Pilot) -> dict[str, Any]:
     }
 
 
-def _check_pilot(data: PilotInput) -> Organisation:
+class _CheckedPilot(NamedTuple):
+    """What _check_pilot found present in a PilotInput."""
+
+    organisation: Organisation
+    starts_on: date
+    residents_reached: int
+
+
+def _check_pilot(data: PilotInput) -> _CheckedPilot:
     if not data.title.strip():
         raise InvalidInput("Give the pilot a title.")
     if len(data.title.strip()) > 200:
@@ -105,7 +113,7 @@ def _check_pilot(data: PilotInput) -> Organisation:
         raise InvalidInput("The outcome is limited to 10,000 characters.")
     if data.status not in set(PilotStatus):
         raise InvalidInput(f"Unknown pilot status {data.status!r}.")
-    return organisation
+    return _CheckedPilot(organisation, data.starts_on, data.residents_reached)
 
 
 def create_pilot(venture: Venture, data: PilotInput, *, by: User) -> Pilot:
@@ -113,17 +121,17 @@ def create_pilot(venture: Venture, data: PilotInput, *, by: User) -> Pilot:
     _check_manager(by)
     if venture.status != VentureStatus.ACTIVE:
         raise InvalidInput(f"{venture.name} is archived; it takes no new pilots.")
-    organisation = _check_pilot(data)
+    organisation, starts_on, residents_reached = _check_pilot(data)
     if data.status not in STARTING_STATUSES:
         raise InvalidInput("A new pilot is planned or running; record its end by updating it.")
     pilot = Pilot(
         venture=venture,
         organisation=organisation,
         title=data.title.strip(),
-        starts_on=data.starts_on,
+        starts_on=starts_on,
         ends_on=data.ends_on,
         status=data.status,
-        residents_reached=data.residents_reached,
+        residents_reached=residents_reached,
         outcome=data.outcome.strip(),
     )
     db.session.add(pilot)
@@ -135,7 +143,7 @@ def create_pilot(venture: Venture, data: PilotInput, *, by: User) -> Pilot:
 def update_pilot(pilot: Pilot, data: PilotInput, *, by: User) -> None:
     """Edit a pilot and move it on; adopting it moves the venture to the adoption stage."""
     _check_manager(by)
-    organisation = _check_pilot(data)
+    organisation, starts_on, residents_reached = _check_pilot(data)
     status = PilotStatus(data.status)
     current = PilotStatus(pilot.status)
     if status != current and status not in TRANSITIONS[current]:
@@ -147,10 +155,10 @@ def update_pilot(pilot: Pilot, data: PilotInput, *, by: User) -> None:
     before = _pilot_state(pilot)
     pilot.organisation = organisation
     pilot.title = data.title.strip()
-    pilot.starts_on = data.starts_on
+    pilot.starts_on = starts_on
     pilot.ends_on = data.ends_on
     pilot.status = status
-    pilot.residents_reached = data.residents_reached
+    pilot.residents_reached = residents_reached
     pilot.outcome = data.outcome.strip()
     db.session.flush()
     audit.record(by, "pilot.updated", "pilot", pilot.id, before=before, after=_pilot_state(pilot))

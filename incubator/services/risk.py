@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -45,7 +45,8 @@ def signals(ventures: Iterable[Venture], today: date) -> dict[int, VentureSignal
     if not ids:
         return found
     done_statuses = ("done", "verified")
-    rows = db.session.execute(
+    # (venture id, milestones, done, overdue); to SQL a SUM may be NULL.
+    rows: Sequence[tuple[int, int, int | None, int | None]] = db.session.execute(
         select(
             Milestone.venture_id,
             func.count(Milestone.id),
@@ -63,7 +64,7 @@ def signals(ventures: Iterable[Venture], today: date) -> dict[int, VentureSignal
         )
         .where(Milestone.venture_id.in_(ids))
         .group_by(Milestone.venture_id)
-    )
+    ).all()
     for venture_id, total, done, overdue in rows:
         found[venture_id].milestones_total = total
         found[venture_id].milestones_done = int(done or 0)
@@ -82,12 +83,14 @@ def signals(ventures: Iterable[Venture], today: date) -> dict[int, VentureSignal
         .where(CheckIn.venture_id.in_(ids))
         .subquery()
     )
-    recent = defaultdict(list)
-    for venture_id, week_start, confidence, position in db.session.execute(
+    # (venture id, week, confidence, 1 for the latest week)
+    latest: Sequence[tuple[int, date, int, int]] = db.session.execute(
         select(ranked)
         .where(ranked.c.position <= streak)
         .order_by(ranked.c.venture_id, ranked.c.position)
-    ):
+    ).all()
+    recent = defaultdict(list)
+    for venture_id, week_start, confidence, position in latest:
         if position == 1:
             found[venture_id].last_check_in_on = week_start
         recent[venture_id].append(confidence)

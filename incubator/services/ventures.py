@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -503,7 +503,10 @@ def promote(submission: Submission, cohort: Cohort, *, by: User) -> PromotionRes
 
 def _free_venture_name(cohort: Cohort, name: str) -> str:
     # A project title may be longer than a venture name may be; cut it to fit the column.
-    limit = Venture.__table__.c.name.type.length
+    column_type = Venture.__table__.c.name.type
+    if not isinstance(column_type, String) or column_type.length is None:
+        raise TypeError("ventures.name should be a String of some length.")
+    limit = column_type.length
     name = name[:limit]
     taken = set(db.session.scalars(select(Venture.name).where(Venture.cohort_id == cohort.id)))
     number = 1

@@ -423,9 +423,10 @@ def score(submission_id: int):
             values[criterion.id] = _parse_score(form[score_field_name(criterion)].data)
             comments[criterion.id] = form[comment_field_name(criterion)].data or ""
         try:
-            if any(isinstance(value, str) for value in values.values()):
+            numbers = {key: value for key, value in values.items() if not isinstance(value, str)}
+            if len(numbers) != len(values):
                 raise InvalidInput("Scores must be whole numbers.")
-            attempt(lambda: judging.submit_scores(current_user, submission, values, comments))
+            attempt(lambda: judging.submit_scores(current_user, submission, numbers, comments))
         except DomainError as error:
             flash(error.message, "danger")
         else:

@@ -131,7 +131,8 @@ def _draft(kind: str, run: MatchingRun, refusal: Refusal | None) -> Draft:
         swaps[match.id] = swap_form
     add_form = (kept.add_form if kept else None) or _add_form(run, formdata=None)
     review_form = ReviewForm(formdata=None)
-    for review in (review_form, add_form, *swaps.values()):
+    versioned: list[ReviewForm | AddMatchForm | SwapForm] = [review_form, add_form]
+    for review in versioned + list(swaps.values()):
         review.version.data = version
     return Draft(kind, run, matches, review_form, swaps, add_form, kept.stale if kept else None)
 
@@ -158,7 +159,9 @@ def _runs_page(cohort: Cohort, form: RunForm, refusal: Refusal | None = None):
     return page, 409 if refusal else 200
 
 
-def _refused(run: MatchingRun, stale: StaleVersion, **kept):
+def _refused(run: MatchingRun | None, stale: StaleVersion, **kept):
+    if run is None:  # Only a run has a version to be stale; a match without one is gone.
+        abort(404)
     return _runs_page(run.cohort, RunForm(formdata=None), Refusal(run.id, stale, **kept))
 
 

@@ -15,10 +15,11 @@ from incubator.blueprints.mentoring.booking_forms import (
     RescheduleForm,
 )
 from incubator.extensions import db
-from incubator.models import Booking, BookingStatus, Role, Slot, Venture
+from incubator.models import Booking, BookingStatus, Role, Slot
 from incubator.services import booking as booking_service
 from incubator.services import calendars
 from incubator.services.errors import DomainError, NotAllowed, SlotTaken
+from incubator.services.ventures import get_venture
 from incubator.templating import localtime
 from incubator.web import attempt, flash_form_errors, found_or_404
 
@@ -66,7 +67,8 @@ def book(slot_id: int):
             made = attempt(
                 lambda: booking_service.book(
                     slot,
-                    db.session.get(Venture, form.venture_id.data),
+                    # A venture removed since the form was shown is NotFound, said as such.
+                    get_venture(form.venture_id.data),
                     form.agenda.data,
                     by=current_user,
                 )

@@ -127,7 +127,7 @@ def publish_office_hours(day_id: int):
 
 
 def _choice_key(choice: office_hours.RankingChoice) -> str:
-    return "mentor" if choice.side == "mentor" else f"venture-{choice.venture.id}"
+    return "mentor" if choice.venture is None else f"venture-{choice.venture.id}"
 
 
 @bp.route("/office-hours/<int:day_id>/rank", methods=["GET", "POST"])

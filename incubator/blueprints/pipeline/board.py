@@ -52,7 +52,7 @@ def _filter_arguments(found: pipeline_board.Board) -> dict[str, str]:
         "area": found.challenge_area,
         "neighbourhood": found.neighbourhood,
         "stage": found.stage.value if found.stage else None,
-        "at_risk": {True: "yes", False: "no"}.get(found.at_risk),
+        "at_risk": None if found.at_risk is None else ("yes" if found.at_risk else "no"),
     }
     return {name: value for name, value in arguments.items() if value}
 
