@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(send_reminders)
+    app.cli.add_command(refresh_scorecard)
 
 
 @click.command("create-admin")
@@ -89,5 +90,19 @@ def send_reminders(day: datetime | None) -> None:
     else:
         today = day.date()
     report = reminders.send_reminders(today)
+    db.session.commit()
+    click.echo(report.summary())
+
+
+@click.command("refresh-scorecard")
+def refresh_scorecard() -> None:
+    """Derive the scorecard's figures again from investments, pilots and their sites, the
+    check-in KPIs mapped to metrics and the ventures' stage history (cron it daily).
+
+    Only what changed is written; a changed figure keeps its old value in its history.
+    """
+    from incubator.services.scorecard import derivation
+
+    report = derivation.refresh(by=None)
     db.session.commit()
     click.echo(report.summary())
