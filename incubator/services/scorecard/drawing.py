@@ -28,9 +28,10 @@ LEGEND_HEIGHT = 84
 # document shrinks to a fraction.
 SIMPLIFY_DEGREES = 0.0004
 COS_LATITUDE = math.cos(math.radians(34.0))
-# ColorBrewer's five-class Blues: light is low, dark is high.
-CLASS_COLOURS = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
-NO_DATA_COLOUR = "#f8f9fa"
+# The darker five of ColorBrewer's six-class Blues: light is low, dark is high; the lightest
+# is left out so that the lowest class never looks like a neighbourhood without data (white).
+CLASS_COLOURS = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+NO_DATA_COLOUR = "#ffffff"
 HIDDEN_COLOUR = "#adb5bd"
 EDGE_COLOUR = "#6c757d"
 ZONE_COLOUR = "#d63384"
