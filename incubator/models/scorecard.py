@@ -335,7 +335,14 @@ class Observation(Base):
         # The scorecard reads a metric's series for one kind of place, newest first.
         Index("ix_observations_metric_geography_period", "metric_id", "geography", "period_start"),
         Index("ix_observations_recorded_at", "recorded_at"),
-        Index("ix_observations_withdrawn_at", "withdrawn_at"),
+        # Only the few withdrawn figures: an index holding every NULL would lure SQLite (which
+        # keeps no statistics) into reading all figures for "withdrawn_at IS NULL".
+        Index(
+            "ix_observations_withdrawn_at",
+            "withdrawn_at",
+            sqlite_where=text("withdrawn_at IS NOT NULL"),
+            postgresql_where=text("withdrawn_at IS NOT NULL"),
+        ),
         Index("ix_observations_neighbourhood_id", "neighbourhood_id"),
     )
 

@@ -257,7 +257,7 @@ def upgrade():
         batch_op.create_index('ix_observations_metric_geography_period', ['metric_id', 'geography', 'period_start'], unique=False)
         batch_op.create_index('ix_observations_neighbourhood_id', ['neighbourhood_id'], unique=False)
         batch_op.create_index('ix_observations_recorded_at', ['recorded_at'], unique=False)
-        batch_op.create_index('ix_observations_withdrawn_at', ['withdrawn_at'], unique=False)
+        batch_op.create_index('ix_observations_withdrawn_at', ['withdrawn_at'], unique=False, sqlite_where=sa.text('withdrawn_at IS NOT NULL'), postgresql_where=sa.text('withdrawn_at IS NOT NULL'))
         batch_op.create_index('uq_observations_area_key', ['metric_id', 'period_start', 'geography'], unique=True, sqlite_where=sa.text('neighbourhood_id IS NULL AND withdrawn_at IS NULL'), postgresql_where=sa.text('neighbourhood_id IS NULL AND withdrawn_at IS NULL'))
         batch_op.create_index('uq_observations_neighbourhood_key', ['metric_id', 'period_start', 'neighbourhood_id'], unique=True, sqlite_where=sa.text('neighbourhood_id IS NOT NULL AND withdrawn_at IS NULL'), postgresql_where=sa.text('neighbourhood_id IS NOT NULL AND withdrawn_at IS NULL'))
 
@@ -334,7 +334,7 @@ def downgrade():
     with op.batch_alter_table('observations', schema=None) as batch_op:
         batch_op.drop_index('uq_observations_neighbourhood_key', sqlite_where=sa.text('neighbourhood_id IS NOT NULL AND withdrawn_at IS NULL'), postgresql_where=sa.text('neighbourhood_id IS NOT NULL AND withdrawn_at IS NULL'))
         batch_op.drop_index('uq_observations_area_key', sqlite_where=sa.text('neighbourhood_id IS NULL AND withdrawn_at IS NULL'), postgresql_where=sa.text('neighbourhood_id IS NULL AND withdrawn_at IS NULL'))
-        batch_op.drop_index('ix_observations_withdrawn_at')
+        batch_op.drop_index('ix_observations_withdrawn_at', sqlite_where=sa.text('withdrawn_at IS NOT NULL'), postgresql_where=sa.text('withdrawn_at IS NOT NULL'))
         batch_op.drop_index('ix_observations_recorded_at')
         batch_op.drop_index('ix_observations_neighbourhood_id')
         batch_op.drop_index('ix_observations_metric_geography_period')

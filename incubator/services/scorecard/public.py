@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select, tuple_
+from sqlalchemy import and_, false, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from incubator.extensions import db
@@ -205,7 +205,9 @@ def fingerprint() -> Fingerprint:
     row = db.session.execute(
         select(
             select(func.max(Observation.recorded_at)).scalar_subquery(),
-            select(func.max(Observation.withdrawn_at)).scalar_subquery(),
+            select(func.max(Observation.withdrawn_at))
+            .where(Observation.withdrawn_at.is_not(None))
+            .scalar_subquery(),
             select(func.max(Metric.updated_at)).scalar_subquery(),
             select(func.max(ImpactArea.updated_at)).scalar_subquery(),
             select(func.max(DataSource.updated_at)).scalar_subquery(),
@@ -301,35 +303,53 @@ def _sources(metric_ids: list[int]) -> dict[int, list[DataSource]]:
     return found
 
 
-def _city_series(metric_ids: list[int]) -> dict[int, list[tuple]]:
-    """Each metric's last TREND_POINTS city figures, oldest first: one window query."""
-    ranked = (
+def _city_series(latest: dict[int, tuple[date, str]]) -> dict[int, list[tuple]]:
+    """Each metric's city figures over its last TREND_POINTS periods, oldest first.
+
+    The window starts TREND_POINTS periods back from the latest city figure the catalogue
+    query found, so each metric reads at most that many rows from the index, however long
+    its history.
+    """
+    windows = []
+    for metric_id, (last, frequency) in latest.items():
+        first = last
+        for _ in range(TREND_POINTS - 1):
+            first = periods.previous_period(first, frequency)
+        windows.append(
+            and_(
+                Observation.metric_id == metric_id,
+                Observation.geography == Geography.CITY,
+                Observation.period_start >= first,
+            )
+        )
+    rows = db.session.execute(
         select(
             Observation.metric_id,
             Observation.period_start,
             Observation.value,
             Observation.denominator,
             Observation.contributors,
-            func.row_number()
-            .over(partition_by=Observation.metric_id, order_by=Observation.period_start.desc())
-            .label("rank"),
         )
-        .where(
-            Observation.metric_id.in_(metric_ids or [0]),
-            Observation.geography == Geography.CITY,
-            Observation.withdrawn_at.is_(None),
-        )
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(ranked)
-        .where(ranked.c.rank <= TREND_POINTS)
-        .order_by(ranked.c.metric_id, ranked.c.period_start)
+        .where(or_(*windows) if windows else false(), Observation.withdrawn_at.is_(None))
+        .order_by(Observation.metric_id, Observation.period_start)
     )
     series: dict[int, list[tuple]] = defaultdict(list)
-    for metric_id, start, value, denominator, contributors, _rank in rows:
+    for metric_id, start, value, denominator, contributors in rows:
         series[metric_id].append((start, value, denominator, contributors))
     return series
+
+
+def _at_periods(pairs: list[tuple[int, date]]) -> Any:
+    """Each metric at its own period. Spelt as ORs, which both databases answer from the
+    (metric, geography, period) index; SQLite reads the whole table for a row-value IN."""
+    if not pairs:
+        return false()
+    return or_(
+        *(
+            and_(Observation.metric_id == metric_id, Observation.period_start == start)
+            for metric_id, start in pairs
+        )
+    )
 
 
 def _zone_rows(pairs: list[tuple[int, date]]) -> dict[int, dict[str, tuple]]:
@@ -343,7 +363,7 @@ def _zone_rows(pairs: list[tuple[int, date]]) -> dict[int, dict[str, tuple]]:
             Observation.denominator,
             Observation.contributors,
         ).where(
-            tuple_(Observation.metric_id, Observation.period_start).in_(pairs or [(0, date.min)]),
+            _at_periods(pairs),
             Observation.geography.in_([Geography.PROMISE_ZONE, Geography.REST_OF_CITY]),
             Observation.withdrawn_at.is_(None),
         )
@@ -369,7 +389,7 @@ def _zone_sums(pairs: list[tuple[int, date]]) -> dict[int, dict[bool, tuple]]:
         )
         .join(Neighbourhood, Neighbourhood.id == Observation.neighbourhood_id)
         .where(
-            tuple_(Observation.metric_id, Observation.period_start).in_(pairs or [(0, date.min)]),
+            _at_periods(pairs),
             Observation.geography == Geography.NEIGHBOURHOOD,
             Observation.withdrawn_at.is_(None),
         )
@@ -393,7 +413,9 @@ def build(*, metric_code: str | None = None, found: Fingerprint | None = None) -
     catalogue = _catalogue_rows(metric_code)
     metric_ids = [metric.id for _area, metric, *_ in catalogue if metric is not None]
     sources = _sources(metric_ids)
-    series = _city_series(metric_ids)
+    series = _city_series(
+        {m.id: (city, m.frequency) for _a, m, city, _n, _z, _p in catalogue if m and city}
+    )
     zone_pairs = [(m.id, zones) for _a, m, _c, _n, zones, _p in catalogue if m and zones]
     sum_pairs = [
         (m.id, places) for _a, m, _c, places, zones, _p in catalogue if m and places and not zones
