@@ -664,3 +664,26 @@ def test_the_devpost_neighbourhood_answer_is_matched_at_import_and_carried_at_pr
     assert venture.neighbourhoods == ["Watts", "Historic South-Central"]
     assert "names a place that is not one of the city" not in page(promoted)
     assert "“Santa Monica”, names a place that is not one of the city" in unescape(page(unmatched))
+
+
+# The demo -------------------------------------------------------------------------------------
+
+
+def test_the_demo_shows_a_living_scorecard_with_two_years_of_figures(db, client, runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+
+    card = client.get("/scorecard/scorecard.json").get_json()
+    statuses = {m["status"] for a in card["impact_areas"] for m in a["metrics"]}
+    supported = next(
+        m for a in card["impact_areas"] for m in a["metrics"] if m["code"] == "ventures_supported"
+    )
+    history = page(client.get("/scorecard/metrics/ventures_supported?page=2"))
+    by_place = client.get("/scorecard/neighbourhoods.csv").text
+
+    assert {"on_track", "off_track"} <= statuses
+    assert len(supported["trend"]) == 12 and supported["promise_zone"]["value"] is not None
+    assert "No figures yet." not in history  # more than 24 months: a second page of them
+    assert by_place.count("\r\n") > 20
+    assert any(m["reference"] for a in card["impact_areas"] for m in a["metrics"])
+    assert db.session.scalar(select(Observation.id).where(Observation.origin == "derived"))
