@@ -687,3 +687,21 @@ def test_the_demo_shows_a_living_scorecard_with_two_years_of_figures(db, client,
     assert by_place.count("\r\n") > 20
     assert any(m["reference"] for a in card["impact_areas"] for m in a["metrics"])
     assert db.session.scalar(select(Observation.id).where(Observation.origin == "derived"))
+
+
+def test_an_earlier_period_shows_its_own_figures_map_and_zones(db, client, scorecard):
+    first = last_periods("monthly", 6)[0]
+    label = periods.label(first, "monthly")
+    query = f"metric=permit_days&period={first.isoformat()}"
+
+    text = page(client.get(f"/scorecard/neighbourhoods?{query}"))
+    zones = re.search(r'<table class="table table-sm bg-white" id="zones">.*?</table>', text, re.S)
+    svg = client.get(f"/scorecard/map.svg?{query}").get_data(as_text=True)
+    ignored = page(client.get("/scorecard/neighbourhoods?metric=permit_days&period=1999-01-01"))
+
+    assert f"Days to a parklet permit, {label}" in text
+    # The city had 50 that month, the zones a third and a half of it (see fill()).
+    assert "16.7" in zones.group(0) and "25" in zones.group(0) and "50" in zones.group(0)
+    assert f'<title id="map-title">Days to a parklet permit by neighbourhood, {label}' in svg
+    latest = periods.label(last_periods("monthly", 1)[0], "monthly")
+    assert f"Days to a parklet permit, {latest}" in ignored  # an unknown period: the latest

@@ -524,6 +524,14 @@ def _add_zones(row: MetricRow, metric: Metric, start: date | None, own, sums) ->
     if start is None:
         return
     row.zone_period_label = periods.label(start, metric.frequency)
+    row.promise_zone, row.rest_of_city = _zone_figures(row.unit, own, sums)
+
+
+def _zone_figures(unit: str, own, sums) -> tuple[ZoneFigure, ZoneFigure]:
+    """The Promise Zone's and the rest of the city's figures: their own rows when there are
+    (value, denominator, contributors), else the sums of their neighbourhoods' figures
+    (total, denominators, count, count with a denominator, fewest ventures behind one)."""
+    zone, rest = ZoneFigure(), ZoneFigure()
     zone_count, rest_count = _zone_count()
     if own:
         figures = {
@@ -534,16 +542,15 @@ def _add_zones(row: MetricRow, metric: Metric, start: date | None, own, sums) ->
             {where: figure[2] for where, figure in figures.items() if figure is not None}
         )
         for where, figure in figures.items():
-            target = row.promise_zone if where == Geography.PROMISE_ZONE else row.rest_of_city
+            target = zone if where == Geography.PROMISE_ZONE else rest
             count = zone_count if where == Geography.PROMISE_ZONE else rest_count
             if figure is None:
                 continue
             if where in hidden:
                 target.text = HIDDEN_TEXT
                 continue
-            _fill_zone(target, row.unit, Part(figure[0], figure[1]), count)
-        return
-    if sums:
+            _fill_zone(target, unit, Part(figure[0], figure[1]), count)
+    elif sums:
         hidden = cityscore.hidden_cells(
             {
                 in_zone: (None if fewest >= MIN_VENTURES else fewest)
@@ -551,12 +558,13 @@ def _add_zones(row: MetricRow, metric: Metric, start: date | None, own, sums) ->
             }
         )
         for in_zone, (total, denominators, count, with_denominator, _fewest) in sums.items():
-            target = row.promise_zone if in_zone else row.rest_of_city
+            target = zone if in_zone else rest
             if in_zone in hidden:
                 target.text = HIDDEN_TEXT
                 continue
             part = Part(total, denominators if with_denominator == count else None)
-            _fill_zone(target, row.unit, part, zone_count if in_zone else rest_count)
+            _fill_zone(target, unit, part, zone_count if in_zone else rest_count)
+    return zone, rest
 
 
 def _fill_zone(target: ZoneFigure, unit: str, part: Part, neighbourhoods: int) -> None:
@@ -589,6 +597,10 @@ class NeighbourhoodView:
     summary: str
     # The periods a reader may choose: the latest with figures by place, and those before.
     period_choices: list[tuple[date, str]] = field(default_factory=list)
+    # The same period's figures for the city and the two zones.
+    city_text: str = NO_DATA_TEXT
+    promise_zone: ZoneFigure = field(default_factory=ZoneFigure)
+    rest_of_city: ZoneFigure = field(default_factory=ZoneFigure)
 
     @property
     def with_data(self) -> int:
@@ -617,10 +629,12 @@ def neighbourhood_view(
             choices.append((start, periods.label(start, row.frequency)))
             start = periods.previous_period(start, row.frequency)
     chosen = period if period in {start for start, _label in choices} else latest
-    figures = {}
+    figures, own = {}, {}
     if chosen is not None:
-        for neighbourhood_id, value, denominator, contributors in db.session.execute(
+        # One query: the neighbourhoods', the zones' and the city's figures of the period.
+        for where, neighbourhood_id, value, denominator, contributors in db.session.execute(
             select(
+                Observation.geography,
                 Observation.neighbourhood_id,
                 Observation.value,
                 Observation.denominator,
@@ -630,18 +644,28 @@ def neighbourhood_view(
             .where(
                 Metric.code == code,
                 Observation.period_start == chosen,
-                Observation.geography == Geography.NEIGHBOURHOOD,
                 Observation.withdrawn_at.is_(None),
             )
         ):
-            figures[neighbourhood_id] = (value, denominator, contributors)
+            if where == Geography.NEIGHBOURHOOD:
+                figures[neighbourhood_id] = (value, denominator, contributors)
+            else:
+                own[where] = (value, denominator, contributors)
     hidden = cityscore.hidden_cells({key: f[2] for key, f in figures.items()})
     cells = []
+    sums: dict[bool, list] = {}
     for neighbourhood in db.session.scalars(select(Neighbourhood).order_by(Neighbourhood.name)):
         figure = figures.get(neighbourhood.id)
         cell = NeighbourhoodCell(
             neighbourhood.name, neighbourhood.slug, neighbourhood.promise_zone, None, NO_DATA_TEXT
         )
+        if figure is not None:
+            side = sums.setdefault(neighbourhood.promise_zone, [0.0, 0.0, 0, 0, MIN_VENTURES])
+            side[0] += figure[0]
+            side[1] += figure[1] or 0.0
+            side[2] += 1
+            side[3] += figure[1] is not None
+            side[4] = min(side[4], MIN_VENTURES if figure[2] is None else figure[2])
         if figure is not None and neighbourhood.id in hidden:
             cell.text, cell.hidden = HIDDEN_TEXT, True
         elif figure is not None:
@@ -649,11 +673,21 @@ def neighbourhood_view(
             cell.text = format_value(cell.value, row.unit)
         cells.append(cell)
     label = periods.label(chosen, row.frequency) if chosen else ""
-    return NeighbourhoodView(row, chosen, label, cells, _summary(row, label, cells), choices)
+    zones = {w: f for w, f in own.items() if w != Geography.CITY}
+    zone, rest = _zone_figures(row.unit, zones, {k: tuple(v) for k, v in sums.items()})
+    city = own.get(Geography.CITY)
+    city_text = NO_DATA_TEXT
+    if city is not None:
+        shown = _shown(city[0], city[1], row.unit)
+        city_text = format_value(shown, row.unit) if _publishable(city[2]) else HIDDEN_TEXT
+    view = NeighbourhoodView(row, chosen, label, cells, "", choices, city_text, zone, rest)
+    view.summary = _summary(view)
+    return view
 
 
-def _summary(row: MetricRow, label: str, cells: list[NeighbourhoodCell]) -> str:
+def _summary(view: NeighbourhoodView) -> str:
     """The map in words, for screen readers and anyone without the picture."""
+    row, label, cells = view.metric, view.period_label, view.cells
     shown = [c for c in cells if c.value is not None]
     hidden = sum(1 for c in cells if c.hidden)
     if not shown:
@@ -671,10 +705,10 @@ def _summary(row: MetricRow, label: str, cells: list[NeighbourhoodCell]) -> str:
         text += (
             f" {hidden} not published because fewer than {MIN_VENTURES} ventures stand behind them."
         )
-    if row.promise_zone.value is not None or row.rest_of_city.value is not None:
+    if view.promise_zone.value is not None or view.rest_of_city.value is not None:
         text += (
-            f" Latest for the Promise Zone ({row.zone_period_label}): {row.promise_zone.text}; "
-            f"for the rest of the city: {row.rest_of_city.text}."
+            f" The Promise Zone: {view.promise_zone.text}; the rest of the city: "
+            f"{view.rest_of_city.text}."
         )
     return text
 
@@ -880,7 +914,11 @@ def scorecard_json(card: Scorecard, view: NeighbourhoodView | None) -> dict[str,
             {
                 "metric": view.metric.code,
                 "period": view.period_label or None,
+                "period_start": view.period_start.isoformat() if view.period_start else None,
                 "summary": view.summary,
+                "city": view.city_text,
+                "promise_zone": _zone_json(view.promise_zone),
+                "rest_of_city": _zone_json(view.rest_of_city),
                 "rows": [
                     {
                         "neighbourhood": c.name,
