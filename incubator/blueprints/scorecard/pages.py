@@ -95,6 +95,12 @@ def _default_metric(card: scorecard.Scorecard) -> str | None:
     return max(rows, key=lambda row: row.places_published).code
 
 
+def _default_needed() -> bool:
+    """Whether the request leaves the metric to choose (then each metric's figures by place
+    are counted, to open on the one with the most)."""
+    return not request.args.get("metric", "").strip()
+
+
 def _chosen_metric(card: scorecard.Scorecard) -> tuple[str | None, str | None]:
     """The metric asked for, or the default with a note when the link names no metric."""
     asked = request.args.get("metric", "").strip()
@@ -120,7 +126,7 @@ def _view(card: scorecard.Scorecard, code: str) -> scorecard.NeighbourhoodView:
 @public
 def neighbourhoods():
     def build(found: scorecard.Fingerprint) -> Response:
-        card = scorecard.build(found=found)
+        card = scorecard.build(found=found, with_places=_default_needed())
         code, ignored = _chosen_metric(card)
         view = _view(card, code) if code else None
         return Response(
@@ -187,7 +193,7 @@ def summary_csv():
 @public
 def neighbourhoods_csv():
     def build(found: scorecard.Fingerprint) -> Response:
-        card = scorecard.build(found=found)
+        card = scorecard.build(found=found, with_places=_default_needed())
         code, _ignored = _chosen_metric(card)
         if code is None:
             raise NotFound("The scorecard has no metrics yet.")
@@ -206,7 +212,7 @@ def neighbourhoods_csv():
 @public
 def summary_json():
     def build(found: scorecard.Fingerprint) -> Response:
-        card = scorecard.build(found=found)
+        card = scorecard.build(found=found, with_places=_default_needed())
         code, _ignored = _chosen_metric(card)
         view = _view(card, code) if code else None
         body = json.dumps(scorecard.scorecard_json(card, view), indent=2, ensure_ascii=False)
@@ -225,7 +231,7 @@ def _svg(document: bytes) -> Response:
 @public
 def neighbourhood_map():
     def build(found: scorecard.Fingerprint) -> Response:
-        card = scorecard.build(found=found)
+        card = scorecard.build(found=found, with_places=_default_needed())
         code, _ignored = _chosen_metric(card)
         if code is None:
             raise NotFound("The scorecard has no metrics yet.")

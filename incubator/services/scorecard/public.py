@@ -264,7 +264,7 @@ def _published_places() -> Any:
     )
 
 
-def _catalogue_rows(metric_code: str | None = None):
+def _catalogue_rows(metric_code: str | None = None, with_places: bool = False):
     """Active areas with their published metrics and each metric's latest periods: one query
     (the latest periods are correlated maxima over the (metric, geography, period) index)."""
     joined = and_(Metric.impact_area_id == ImpactArea.id, Metric.published.is_(True))
@@ -277,7 +277,7 @@ def _catalogue_rows(metric_code: str | None = None):
             _latest(
                 Observation.geography.in_([Geography.PROMISE_ZONE, Geography.REST_OF_CITY])
             ).label("zones"),
-            _published_places().label("places"),
+            (_published_places() if with_places else literal(0)).label("places"),
         )
         .outerjoin(Metric, joined)
         .where(ImpactArea.active.is_(True))
@@ -405,12 +405,15 @@ def _zone_count() -> tuple[int, int]:
     return zone, len(geography.boundaries()) - zone
 
 
-def build(*, metric_code: str | None = None, found: Fingerprint | None = None) -> Scorecard:
+def build(
+    *, metric_code: str | None = None, found: Fingerprint | None = None, with_places: bool = False
+) -> Scorecard:
     """The scorecard: every active area, its published metrics with latest value, trend,
     target, score, status, reference figure and the Promise Zone against the rest.
-    `found` is the fingerprint when the caller has read it already."""
+    `found` is the fingerprint when the caller has read it already; `with_places` counts
+    each metric's publishable figures by neighbourhood (to choose a metric for the map)."""
     found = found or fingerprint()
-    catalogue = _catalogue_rows(metric_code)
+    catalogue = _catalogue_rows(metric_code, with_places)
     metric_ids = [metric.id for _area, metric, *_ in catalogue if metric is not None]
     sources = _sources(metric_ids)
     series = _city_series(
