@@ -274,9 +274,10 @@ def _catalogue_rows(metric_code: str | None = None, with_places: bool = False):
             Metric,
             _latest(Observation.geography == Geography.CITY).label("city"),
             _latest(Observation.geography == Geography.NEIGHBOURHOOD).label("neighbourhood"),
-            _latest(
-                Observation.geography.in_([Geography.PROMISE_ZONE, Geography.REST_OF_CITY])
-            ).label("zones"),
+            # One maximum per zone: each is a backward step on the index, where a maximum
+            # over "geography IN (both)" reads every zone figure of the metric.
+            _latest(Observation.geography == Geography.PROMISE_ZONE).label("zone"),
+            _latest(Observation.geography == Geography.REST_OF_CITY).label("rest"),
             (_published_places() if with_places else literal(0)).label("places"),
         )
         .outerjoin(Metric, joined)
@@ -285,7 +286,10 @@ def _catalogue_rows(metric_code: str | None = None, with_places: bool = False):
     )
     if metric_code is not None:
         statement = statement.where(Metric.code == metric_code)
-    return db.session.execute(statement).all()
+    return [
+        (area, metric, city, places, max(filter(None, (zone, rest)), default=None), count)
+        for area, metric, city, places, zone, rest, count in db.session.execute(statement)
+    ]
 
 
 def _sources(metric_ids: list[int]) -> dict[int, list[DataSource]]:
