@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from incubator.extensions import db as database
 from incubator.models import (
     AuditEvent,
     Geography,
@@ -43,7 +44,7 @@ def archived(venture, day, manager):
     ventures.archive_venture(venture, "The team moved on", by=manager)
     event = next(
         e
-        for e in factories.db.session.scalars(
+        for e in database.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "venture.archived")
         )
         if e.object_id == str(venture.id)
@@ -187,7 +188,7 @@ def test_city_pilots_adoptions_and_reach_follow_the_pilots_sites(db, manager):
 
 
 def kpi_metric(manager, code: str, name: str) -> Metric:
-    area = factories.db.session.scalar(select(Metric.impact_area_id).limit(1))
+    area = database.session.scalar(select(Metric.impact_area_id).limit(1))
     return catalogue.create_metric(
         catalogue.MetricInput(
             code=code,
