@@ -94,6 +94,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--markdown", action="store_true", help="print a Markdown table for the README"
     )
     parser.add_argument(
+        "--scorecard-ventures",
+        type=_bounded(1, 1_000_000),
+        default=scenarios.SCALES["scorecard_ventures"],
+        help="ventures behind the scorecard pages (10,000)",
+    )
+    parser.add_argument(
+        "--scorecard-observations",
+        type=_bounded(1, 20_000_000),
+        default=scenarios.SCALES["scorecard_observations"],
+        help="figures on the scorecard (1,000,000)",
+    )
+    parser.add_argument(
         "--office-hours",
         action="store_true",
         help="instead of pages, time the office-hours generator on 40 ventures x 60 mentors "
@@ -137,16 +149,23 @@ class Seeded:
     rows: dict[str, int]
 
 
-def seed(database_url: str, scale: int, secret_key: str) -> Seeded:
-    """Migrate the empty database and run every seeder; returns the pages' context."""
+def seed(database_url: str, scale: int, secret_key: str, pages: list[str] | None = None) -> Seeded:
+    """Migrate the empty database and run the seeders the pages need; returns the pages'
+    context."""
     app = create_bench_app(database_url, secret_key)
     with app.app_context():
         upgrade()
         # Seeding sends thousands of mails to the outbox; their log lines are noise here.
         logging.getLogger("incubator").setLevel(logging.WARNING)
         context: scenarios.Context = {}
+        names = pages if pages is not None else list(scenarios.PAGES)
         for seeder in scenarios.SEEDERS:
-            context.update(seeder(scale) or {})
+            if not scenarios.needed(seeder, names):
+                continue
+            progress(f"seeding: {seeder.__name__}")
+            found = seeder(scale) or {}
+            context["notes"] = context.get("notes", []) + found.pop("notes", [])
+            context.update(found)
             db.session.commit()
         if db.engine.dialect.name == "sqlite":
             database = f"SQLite {db.session.scalar(text('select sqlite_version()'))}"
@@ -325,7 +344,9 @@ def main(argv: list[str] | None = None) -> int:
             throwaway_database(args.database, Path(directory)) as database_url,
         ):
             progress(f"seeding scale {args.scale} into a throw-away {args.database} database")
-            seeded = seed(database_url, args.scale, secret_key)
+            scenarios.SCALES["scorecard_ventures"] = args.scorecard_ventures
+            scenarios.SCALES["scorecard_observations"] = args.scorecard_observations
+            seeded = seed(database_url, args.scale, secret_key, [page.name for page in pages])
             progress(f"starting gunicorn with {args.workers} workers")
             log_path = Path(directory) / "gunicorn.log"
             with Gunicorn(database_url, secret_key, args.workers, log_path) as server:
@@ -339,6 +360,8 @@ def main(argv: list[str] | None = None) -> int:
 
     header, lines = table(rows)
     description = describe(args, seeded)
+    for note in seeded.context.get("notes", []):
+        description += f" {note[0].upper()}{note[1:]}."
     render = render_markdown if args.markdown else render_text
     print(render(header, lines, description))
     failed = [row for row in rows if row.measurement.errors]

@@ -43,6 +43,10 @@ class Page:
 
 PAGES: dict[str, Page] = {}
 SEEDERS: list[Seeder] = []
+# Seeders that only the named pages need; they run only when one of those pages is measured.
+SEEDER_PAGES: dict[Seeder, frozenset[str]] = {}
+# Sizes of scenarios that have their own scale; run.py sets them from its options.
+SCALES: dict[str, int] = {"scorecard_ventures": 10_000, "scorecard_observations": 1_000_000}
 # The trivial endpoint every page is compared with.
 FLOOR = "healthz"
 
@@ -57,10 +61,23 @@ def page(name: str, path: str | Callable[[Context], str], role: str | None = Non
     return PAGES[name]
 
 
-def seeder(function: Seeder) -> Seeder:
-    """Register a function that seeds data for a scale and returns context for paths."""
-    SEEDERS.append(function)
-    return function
+def seeder(function: Seeder | None = None, *, for_pages: tuple[str, ...] = ()):
+    """Register a function that seeds data for a scale and returns context for paths;
+    with for_pages, it runs only when one of those pages is measured."""
+
+    def register(seed: Seeder) -> Seeder:
+        SEEDERS.append(seed)
+        if for_pages:
+            SEEDER_PAGES[seed] = frozenset(for_pages)
+        return seed
+
+    return register(function) if function is not None else register
+
+
+def needed(seed: Seeder, pages: list[str]) -> bool:
+    """Whether a seeder is needed to measure these pages."""
+    wanted = SEEDER_PAGES.get(seed)
+    return wanted is None or bool(wanted & set(pages))
 
 
 def login_for(role: str) -> tuple[str, str]:
@@ -206,3 +223,39 @@ page(
     lambda context: f"/ventures/{context['pipeline_venture_id']}/kpis.svg",
     role="manager",
 )
+
+
+# The city's scorecard -------------------------------------------------------------------------
+
+SCORECARD_PAGES = (
+    "scorecard",
+    "scorecard_neighbourhoods",
+    "scorecard_map",
+    "scorecard_csv",
+    "scorecard_json",
+    "scorecard_metric",
+    "scorecard_trend",
+)
+
+
+@seeder(for_pages=SCORECARD_PAGES)
+def scorecard(_scale: int) -> Context:
+    """10,000 ventures and 1,000,000 figures (SCALES), whatever --scale says; the pages are
+    public, so they are measured signed out."""
+    from bench import scorecard as scorecard_data
+
+    seeded = scorecard_data.seed(SCALES["scorecard_ventures"], SCALES["scorecard_observations"])
+    return {"scorecard_metric": seeded.metric_code, "notes": [scorecard_data.describe(seeded)]}
+
+
+def _metric(context: Context) -> str:
+    return context["scorecard_metric"]
+
+
+page("scorecard", "/scorecard/")
+page("scorecard_neighbourhoods", lambda c: f"/scorecard/neighbourhoods?metric={_metric(c)}")
+page("scorecard_map", lambda c: f"/scorecard/map.svg?metric={_metric(c)}")
+page("scorecard_csv", "/scorecard/scorecard.csv")
+page("scorecard_json", lambda c: f"/scorecard/scorecard.json?metric={_metric(c)}")
+page("scorecard_metric", lambda c: f"/scorecard/metrics/{_metric(c)}")
+page("scorecard_trend", lambda c: f"/scorecard/metrics/{_metric(c)}/trend.svg")

@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from incubator.blueprints.mentoring import bp as mentoring_bp
     from incubator.blueprints.people import bp as people_bp
     from incubator.blueprints.pipeline import bp as pipeline_bp
+    from incubator.blueprints.scorecard import bp as scorecard_bp
     from incubator.blueprints.showcase import bp as showcase_bp
 
     app.register_blueprint(main_bp)
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mentoring_bp)
     app.register_blueprint(matching_bp)
     app.register_blueprint(showcase_bp)
+    app.register_blueprint(scorecard_bp)
     app.register_blueprint(api_bp)
 
 

@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(send_reminders)
     app.cli.add_command(deliver_mail)
+    app.cli.add_command(refresh_scorecard)
 
 
 @click.command("create-admin")
@@ -157,3 +158,17 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+@click.command("refresh-scorecard")
+def refresh_scorecard() -> None:
+    """Derive the scorecard's figures again from investments, pilots and their sites, the
+    check-in KPIs mapped to metrics and the ventures' stage history (cron it daily).
+
+    Only what changed is written; a changed figure keeps its old value in its history.
+    """
+    from incubator.services.scorecard import derivation
+
+    report = derivation.refresh(by=None)
+    db.session.commit()
+    click.echo(report.summary())

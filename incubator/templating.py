@@ -31,6 +31,7 @@ NAVIGATION = [
     ("Outbox", "people.outbox", {Role.ADMIN}),
     ("Audit trail", "people.audit_log", {Role.ADMIN}),
     ("Showcase", "showcase.index", None),
+    ("Scorecard", "scorecard.index", None),
 ]
 
 

@@ -1,6 +1,8 @@
 """Shared word lists: challenge areas, impact areas, Los Angeles neighbourhoods, venture needs,
 languages, what partners offer."""
 
+from incubator.services.scorecard.geography import neighbourhood_names
+
 CHALLENGE_AREAS = [
     "Water and drought",
     "New-immigrant integration",
@@ -14,6 +16,8 @@ CHALLENGE_AREAS = [
     "Education",
 ]
 
+# What funders may name as their focus besides challenge areas. Ventures pick their impact
+# areas from the scorecard's impact areas (a table managers edit), not from this list.
 IMPACT_AREAS = [
     "Water conservation",
     "Clean air",
@@ -27,23 +31,10 @@ IMPACT_AREAS = [
     "Open government",
 ]
 
-NEIGHBOURHOODS = [
-    "Boyle Heights",
-    "Downtown",
-    "East Hollywood",
-    "Highland Park",
-    "Koreatown",
-    "Pacoima",
-    "San Pedro",
-    "South Los Angeles",
-    "Sylmar",
-    "Van Nuys",
-    "Venice",
-    "Watts",
-    "Westlake",
-    "Wilmington",
-    "Citywide",
-]
+# Where ventures and partners work: the 114 City of Los Angeles neighbourhoods (Mapping L.A.,
+# shipped as incubator/data/la_neighbourhoods.geojson), after "Citywide" for the whole city.
+CITYWIDE = "Citywide"
+NEIGHBOURHOODS = [CITYWIDE, *neighbourhood_names()]
 
 NEEDS = [
     "Mentors",

@@ -617,3 +617,14 @@ def investment(venture, *, by, today=None, **fields):
     return outcomes.record_investment(
         venture, replace(data, **fields), by=by, today=today or date(2025, 7, 1)
     )
+
+
+# The scorecard ----------------------------------------------------------------------------------
+
+
+def scorecard_reference():
+    """The neighbourhoods, impact areas and starter metrics (migration 0009 seeds them; each
+    test starts from empty tables)."""
+    from incubator.services.scorecard import reference
+
+    return reference.ensure_reference_data()

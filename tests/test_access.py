@@ -170,13 +170,41 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     # The public showcase of the cohorts.
     "showcase.index": PUBLIC,
     "showcase.cohort": PUBLIC,
+    # The city's scorecard: public pages, downloads and pictures; managers edit it; founders
+    # see which of their KPIs feed it.
+    "scorecard.index": PUBLIC,
+    "scorecard.neighbourhoods": PUBLIC,
+    "scorecard.metric": PUBLIC,
+    "scorecard.summary_csv": PUBLIC,
+    "scorecard.neighbourhoods_csv": PUBLIC,
+    "scorecard.summary_json": PUBLIC,
+    "scorecard.neighbourhood_map": PUBLIC,
+    "scorecard.trend_chart": PUBLIC,
+    "scorecard.manage": MANAGER,
+    "scorecard.refresh": MANAGER,
+    "scorecard.create_area": MANAGER,
+    "scorecard.edit_area": MANAGER,
+    "scorecard.create_metric": MANAGER,
+    "scorecard.edit_metric": MANAGER,
+    "scorecard.metric_observations": MANAGER,
+    "scorecard.observation": MANAGER,
+    "scorecard.correct_observation": MANAGER,
+    "scorecard.withdraw_observation": MANAGER,
+    "scorecard.sources": MANAGER,
+    "scorecard.create_source": MANAGER,
+    "scorecard.edit_source": MANAGER,
+    "scorecard.kpi_mappings": MANAGER,
+    "scorecard.remove_kpi_mapping": MANAGER,
+    "scorecard.pilot_sites": MANAGER,
+    "scorecard.remove_site": MANAGER,
+    "scorecard.venture_kpis": FOUNDER_OR_MANAGER,
 }
 
 VIEWERS = ["anonymous", *[str(role) for role in Role]]
 
 # Values for URL arguments. "user_id" is an existing user's id; any other "<int:..._id>"
 # names a row that does not exist, since access is decided before the view looks it up.
-SAMPLE_ARGUMENTS = {"token": "bad-token"}
+SAMPLE_ARGUMENTS = {"token": "bad-token", "code": "no-such-metric"}
 MISSING_ID = 999_999
 STATIC_FILES = {"static": "app.css", "bootstrap.static": "css/bootstrap.min.css"}
 

@@ -25,6 +25,12 @@ from tests import factories
 from tests.helpers import location, page
 
 
+@pytest.fixture(autouse=True)
+def impact_areas(db):
+    """Ventures pick their impact areas from the scorecard's."""
+    factories.scorecard_reference()
+
+
 def count(db, model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
@@ -72,7 +78,7 @@ def profile(**fields) -> ventures.VentureProfile:
         description="Residents report leaks; crews fix them.",
         challenge_area="Water and drought",
         website="https://leakmap.example.org",
-        impact_areas=["Water conservation"],
+        impact_areas=["Water and drought"],
         neighbourhoods=["Watts", "Boyle Heights"],
         needs=["Pilot site"],
     )
@@ -86,7 +92,7 @@ def venture_form(**fields) -> dict[str, object]:
         "description": "Residents report leaks.",
         "challenge_area": "Water and drought",
         "website": "https://leakmap.example.org",
-        "impact_areas": ["Water conservation"],
+        "impact_areas": ["Water and drought"],
         "neighbourhoods": ["Watts"],
         "needs": ["Pilot site", "Funding"],
     }
@@ -286,7 +292,7 @@ def test_manager_adds_a_venture_with_its_profile(db, audit_events):
         cohort,
         profile(
             name="  LeakMap ",
-            impact_areas=["Water conservation", "Access to services"],
+            impact_areas=["Civic pilots with city departments", "Water and drought"],
             neighbourhoods=["Watts", "Boyle Heights"],
             needs=["Funding", "Mentors"],
         ),
@@ -302,8 +308,8 @@ def test_manager_adds_a_venture_with_its_profile(db, audit_events):
     assert stored.website == "https://leakmap.example.org"
     assert (stored.stage, stored.status, stored.cohort_id) == ("concept", "active", cohort.id)
     assert stored.submission_id is None
-    # Choices are kept in the vocabulary's order, whatever order they came in.
-    assert stored.impact_areas == ["Water conservation", "Access to services"]
+    # Choices are kept in their lists' order, whatever order they came in.
+    assert stored.impact_areas == ["Water and drought", "Civic pilots with city departments"]
     assert stored.neighbourhoods == ["Boyle Heights", "Watts"]
     assert stored.needs == ["Mentors", "Funding"]
     [event] = audit_events("venture.created")

@@ -197,13 +197,9 @@ def test_fitting_ventures_follow_the_funders_focus_and_stages(db):
     cohort = factories.cohort(by=manager)
     planning = factories.cohort(by=manager, status="planning")
     water = factories.venture(cohort, "Water venture", by=manager)
-    factories.venture(
-        cohort,
-        "Clean air venture",
-        challenge_area="Health",
-        impact_areas=["Clean air"],
-        by=manager,
-    )
+    clean_air = factories.venture(cohort, "Clean air venture", challenge_area="Health", by=manager)
+    # A focus word from before the scorecard's impact areas, as a migrated venture may hold.
+    clean_air.impact_areas = ["Clean air"]
     factories.venture(cohort, "Housing venture", challenge_area="Housing and homelessness")
     factories.venture(planning, "Not started yet", by=manager)
     archived = factories.venture(cohort, "Archived water venture", by=manager)

@@ -602,6 +602,7 @@ def test_bulk_promotion_into_a_graduated_cohort_is_refused(
 def published(db, manager, cohort, winner):
     """A published cohort with a promoted venture whose profile holds private details."""
     cohort.showcase_published = True
+    factories.scorecard_reference()
     venture = ventures.promote(winner, cohort, by=manager).venture
     ventures.update_venture(
         venture,
@@ -611,7 +612,7 @@ def published(db, manager, cohort, winner):
             description="Secret sauce: the pressure model.",
             challenge_area="Water and drought",
             website="https://leakmap.example.org",
-            impact_areas=["Water conservation"],
+            impact_areas=["Water and drought"],
             neighbourhoods=["Watts", "Pacoima"],
             needs=["Funding"],
         ),

@@ -149,6 +149,9 @@ class Submission(Base):
     placement: Mapped[str | None] = mapped_column(String(24))
     # What an import carried that has no column of its own: custom answers, colleges, prizes.
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The neighbourhoods the team's answer about where it works named (matched at import),
+    # carried onto the venture when the submission is promoted.
+    neighbourhoods: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

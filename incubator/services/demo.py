@@ -40,6 +40,8 @@ from incubator.services import (
     ventures,
 )
 from incubator.services import booking as booking_service
+from incubator.services.scorecard import demo as scorecard_demo
+from incubator.services.scorecard import reference as scorecard_reference
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,11 @@ def seed() -> list[DemoLogin]:
     db.session.add(OrganisationMember(organisation=organisations["LADWP"], user=partner))
     # Every date is on the program's calendar: today where the program is, weeks from Monday.
     today = clock.today()
+    # Ventures pick their impact areas from the scorecard's, so those come first.
+    scorecard_reference.ensure_reference_data()
     seeded = _seed_hackathons(manager, organisations, today=today)
     _seed_cohort(manager, seeded, today=today)
+    scorecard_demo.seed(manager)
     return logins
 
 
@@ -389,21 +394,21 @@ def _seed_cohort(manager: User, placed: list[Submission], *, today: date) -> Non
     )
     profiles = {
         "DropWise": (
-            ["Water conservation"],
+            ["Water and drought"],
             ["Pacoima", "Sylmar", "Van Nuys"],
             ["Pilot site", "Data access"],
         ),
         "LeakLens": (
-            ["Water conservation", "Housing stability"],
+            ["Water and drought", "Housing"],
             ["Koreatown", "Westlake"],
             ["Procurement path", "Funding"],
         ),
         "Bienvenida": (
-            ["Language access", "Access to services"],
-            ["Boyle Heights", "Westlake", "South Los Angeles"],
+            ["Immigrant integration", "Civic pilots with city departments"],
+            ["Boyle Heights", "Westlake", "Historic South-Central"],
             ["Mentors", "Funding"],
         ),
-        "PaperTrail": (["Access to services"], ["Citywide"], ["Legal", "Design"]),
+        "PaperTrail": (["Civic pilots with city departments"], ["Citywide"], ["Legal", "Design"]),
     }
     made = {}
     for submission in sorted(placed, key=lambda s: s.title):
@@ -442,8 +447,8 @@ DIRECT_VENTURES = [
         "ShadeMap LA",
         "Tree canopy and bus-shelter shade, block by block",
         "Environment and climate",
-        ["Public health", "Clean air"],
-        ["South Los Angeles", "Watts"],
+        ["Health"],
+        ["Historic South-Central", "Watts"],
         ["Data access"],
         [("Rosa Jiménez", "rosa.jimenez@example.org")],
     ),
@@ -451,7 +456,7 @@ DIRECT_VENTURES = [
         "RentRight",
         "Tenants' rights, explained before the eviction notice",
         "Housing and homelessness",
-        ["Housing stability"],
+        ["Housing"],
         ["Boyle Heights", "East Hollywood"],
         ["Legal", "Funding"],
         [("Marcus Bell", "marcus.bell@example.org")],
@@ -460,7 +465,7 @@ DIRECT_VENTURES = [
         "StreetSeats",
         "Parklet permits in days, not months",
         "Transportation and mobility",
-        ["Safe streets", "Jobs and income"],
+        ["Transportation", "Jobs"],
         ["Highland Park", "Venice"],
         ["Procurement path", "Pilot site"],
         [("Elena Petrova", "elena.petrova@example.org")],

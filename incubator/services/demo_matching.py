@@ -59,13 +59,13 @@ PARTNERS = {
         capacity=2,
     ),
     "Los Angeles Department of Transportation": counterparts.PartnerInput(
-        neighbourhoods=["South Los Angeles", "Watts", "Highland Park", "Venice", "Citywide"],
+        neighbourhoods=["Historic South-Central", "Watts", "Highland Park", "Venice", "Citywide"],
         challenge_areas=["Transportation and mobility", "Environment and climate"],
         offers=["data", "pilot site", "procurement path", "expert staff"],
         capacity=3,
     ),
     "Mayor's Office of Immigrant Affairs": counterparts.PartnerInput(
-        neighbourhoods=["Boyle Heights", "Westlake", "Koreatown", "South Los Angeles"],
+        neighbourhoods=["Boyle Heights", "Westlake", "Koreatown", "Historic South-Central"],
         challenge_areas=["New-immigrant integration", "Civic engagement"],
         offers=["distribution", "expert staff", "pilot site"],
         capacity=2,

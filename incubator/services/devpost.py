@@ -37,6 +37,8 @@ from incubator.models import (
 from incubator.services import audit
 from incubator.services.accounts import normalise_email
 from incubator.services.errors import Conflict, InvalidInput
+from incubator.services.scorecard import names as neighbourhood_names
+from incubator.vocabulary import NEIGHBOURHOODS
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5_000
@@ -604,6 +606,7 @@ FIELD_LABELS = {
     "status": "status",
     "challenge_id": "challenge",
     "extra": "other answers",
+    "neighbourhoods": "neighbourhoods",
 }
 
 
@@ -657,6 +660,7 @@ def plan_import(hackathon: Hackathon, parsed: ParsedExport, include_drafts: bool
         entry.submission = submission
         entry.members = _planned_members(row, users, submission)
         entry.fields = _wanted_fields(row, entry.challenge, submission, parsed.extra_headers)
+        entry.notes += _neighbourhood_notes(row)
         _decide(entry, submission)
     return ImportPlan(
         variant=parsed.variant,
@@ -760,7 +764,32 @@ def _wanted_fields(
         # An import links a challenge when a prize names one, and never unlinks one.
         "challenge_id": challenge.id if challenge is not None else challenge_id,
         "extra": {**extra, **row.extra},
+        "neighbourhoods": _answered_neighbourhoods(row, submission),
     }
+
+
+def _answered_neighbourhoods(row: ExportRow, submission: Submission | None) -> list[str]:
+    """The neighbourhoods the team's answer names; an export without the question leaves
+    the ones matched before."""
+    found = neighbourhood_names.find_answer(row.extra)
+    if found is None:
+        return list(submission.neighbourhoods or []) if submission is not None else []
+    return neighbourhood_names.match_names(found[1], NEIGHBOURHOODS).names
+
+
+def _neighbourhood_notes(row: ExportRow) -> list[str]:
+    found = neighbourhood_names.find_answer(row.extra)
+    if found is None:
+        return []
+    matched = neighbourhood_names.match_names(found[1], NEIGHBOURHOODS)
+    if not matched.unmatched:
+        return []
+    if not matched.names:
+        return [f'neighbourhood "{found[1][:80]}" matches none of the 114 neighbourhoods']
+    return [
+        f"neighbourhood: {', '.join(matched.names)}; "
+        f'"{", ".join(matched.unmatched)[:80]}" matches none'
+    ]
 
 
 # Uploading and applying ------------------------------------------------------------------------
@@ -915,6 +944,7 @@ def _state(submission: Submission, changes: list[str] | None = None) -> dict[str
         "challenge_id": submission.challenge_id,
         "source": submission.source,
         "extra": dict(submission.extra or {}),
+        "neighbourhoods": list(submission.neighbourhoods or []),
         "members": [
             {"name": m.name, "email": m.email, "user_id": m.user_id} for m in submission.members
         ],

@@ -30,7 +30,9 @@ from incubator.models import (
 )
 from incubator.services import accounts, audit, locks, mail, pipeline, versions
 from incubator.services.errors import Conflict, InvalidInput, NotFound
-from incubator.vocabulary import CHALLENGE_AREAS, IMPACT_AREAS, LANGUAGES, NEEDS, NEIGHBOURHOODS
+from incubator.services.scorecard import catalogue as scorecard_catalogue
+from incubator.services.scorecard import names as neighbourhood_names
+from incubator.vocabulary import CHALLENGE_AREAS, LANGUAGES, NEEDS, NEIGHBOURHOODS
 
 DEFAULT_PROGRAM = "Accelerate: LA"
 
@@ -218,7 +220,9 @@ def _check_profile(cohort: Cohort, profile: VentureProfile, current: Venture | N
         raise InvalidInput(f"Unknown challenge area {profile.challenge_area!r}.")
     if profile.website and not profile.website.startswith(("http://", "https://")):
         raise InvalidInput("The website must be a link starting with http:// or https://.")
-    profile.impact_areas = _check_choices(profile.impact_areas, IMPACT_AREAS, "impact area")
+    profile.impact_areas = scorecard_catalogue.check_venture_areas(
+        profile.impact_areas, list(current.impact_areas or []) if current else []
+    )
     profile.neighbourhoods = _check_choices(profile.neighbourhoods, NEIGHBOURHOODS, "neighbourhood")
     profile.needs = _check_choices(profile.needs, NEEDS, "need")
     profile.languages = _check_choices(profile.languages, LANGUAGES, "language")
@@ -419,6 +423,8 @@ class PromotionResult:
     invited: list[str] = field(default_factory=list)
     linked: list[str] = field(default_factory=list)
     skipped_members: list[str] = field(default_factory=list)
+    # The team's answer about its neighbourhood, when part of it matched none of the 114.
+    unmatched_neighbourhood: str = ""
 
 
 def venture_for_submission(submission: Submission) -> Venture | None:
@@ -459,7 +465,7 @@ def promote(submission: Submission, cohort: Cohort, *, by: User) -> PromotionRes
         stage=Stage.CONCEPT,
         status=VentureStatus.ACTIVE,
         impact_areas=[],
-        neighbourhoods=[],
+        neighbourhoods=[n for n in submission.neighbourhoods or [] if n in NEIGHBOURHOODS],
         needs=[],
     )
     try:
@@ -475,6 +481,7 @@ def promote(submission: Submission, cohort: Cohort, *, by: User) -> PromotionRes
         return PromotionResult(existing, created=False)
     pipeline.enter_pipeline(venture, by=by)
     result = PromotionResult(venture, created=True)
+    result.unmatched_neighbourhood = unmatched_neighbourhood(submission)
     for member in submission.members:
         if not member.email:
             result.skipped_members.append(f"{member.name} (no email)")
@@ -499,6 +506,17 @@ def promote(submission: Submission, cohort: Cohort, *, by: User) -> PromotionRes
         },
     )
     return result
+
+
+def unmatched_neighbourhood(submission: Submission) -> str:
+    """The team's Devpost answer about its neighbourhood when some of it matched none of the
+    114 neighbourhoods, for the manager to read; empty when it all matched or was not asked."""
+    found = neighbourhood_names.find_answer(submission.extra or {})
+    if found is None:
+        return ""
+    answer = found[1]
+    matched = neighbourhood_names.match_names(answer, NEIGHBOURHOODS)
+    return "" if matched.complete else answer
 
 
 def _free_venture_name(cohort: Cohort, name: str) -> str:

@@ -22,7 +22,8 @@ from wtforms.validators import (
 from incubator.forms import CheckboxesField, VersionField
 from incubator.models import CohortStatus
 from incubator.services.pipeline import STANDARD_KPIS
-from incubator.vocabulary import CHALLENGE_AREAS, IMPACT_AREAS, LANGUAGES, NEEDS, NEIGHBOURHOODS
+from incubator.services.scorecard.catalogue import impact_area_choices
+from incubator.vocabulary import CHALLENGE_AREAS, LANGUAGES, NEEDS, NEIGHBOURHOODS
 
 
 class CohortForm(FlaskForm):
@@ -54,7 +55,8 @@ class VentureForm(FlaskForm):
         "Challenge area", choices=[("", "—")] + [(a, a) for a in CHALLENGE_AREAS]
     )
     website = StringField("Website", validators=[Optional(), URL(), Length(max=500)])
-    impact_areas = CheckboxesField("Impact areas", choices=[(a, a) for a in IMPACT_AREAS])
+    # The scorecard's impact areas, which managers edit: set when the form is made.
+    impact_areas = CheckboxesField("Impact areas", choices=[])
     neighbourhoods = CheckboxesField(
         "Neighbourhoods served", choices=[(n, n) for n in NEIGHBOURHOODS]
     )
@@ -62,6 +64,12 @@ class VentureForm(FlaskForm):
     languages = CheckboxesField("Languages the team works in", choices=[(n, n) for n in LANGUAGES])
     shared_kpis = CheckboxesField("KPIs shared with funders", choices=list(STANDARD_KPIS.items()))
     submit = SubmitField("Save venture")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        venture = kwargs.get("obj")
+        current = list(venture.impact_areas or []) if venture is not None else []
+        self.impact_areas.choices = [(name, name) for name in impact_area_choices(current)]
 
 
 class EditVentureForm(VentureForm):

@@ -230,7 +230,19 @@ def promote(submission_id: int):
         )
     else:
         flash(f"{submission.title} was already promoted; nothing changed.", "info")
+    if result.unmatched_neighbourhood:
+        flash(_unmatched_message(result), "warning")
     return redirect(url_for("cohorts.venture", venture_id=result.venture.id))
+
+
+def _unmatched_message(result: ventures.PromotionResult) -> str:
+    matched = result.venture.neighbourhoods
+    carried = f" {', '.join(matched)} carried over;" if matched else ""
+    return (
+        f"{result.venture.name}: the team's answer about its neighbourhood, "
+        f"“{result.unmatched_neighbourhood}”, names a place that is not one of the city's "
+        f"114 neighbourhoods;{carried} set its neighbourhoods on the venture's profile."
+    )
 
 
 @bp.route("/promote-winners/<int:hackathon_id>", methods=["GET", "POST"])
@@ -257,6 +269,9 @@ def bulk_promotion(hackathon_id: int):
                     f"{cohort.name}.",
                     "success",
                 )
+                for result in results:
+                    if result.unmatched_neighbourhood:
+                        flash(_unmatched_message(result), "warning")
                 return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     plan = ventures.plan_bulk_promotion(hackathon, cohort) if cohort else None
     return render_template(

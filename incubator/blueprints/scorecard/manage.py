@@ -1,0 +1,445 @@
+"""Managers edit the scorecard: impact areas, metrics and targets, data sources, KPIs that
+feed metrics, figures entered by hand (with their history), and refreshing derived figures."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from incubator.access import roles
+from incubator.blueprints.scorecard import bp
+from incubator.blueprints.scorecard.forms import (
+    AreaForm,
+    ConfirmForm,
+    CorrectionForm,
+    KpiMappingForm,
+    MetricForm,
+    ObservationForm,
+    RefreshForm,
+    SourceForm,
+    WithdrawForm,
+)
+from incubator.models import Derivation, Geography, KpiKind, Role
+from incubator.services.errors import DomainError
+from incubator.services.scorecard import catalogue, derivation, observations, periods, places
+from incubator.web import apply_form, attempt, flash_form_errors, found_or_404, page_number
+
+SOURCES_PER_PAGE = 25
+OBSERVATIONS_PER_PAGE = 50
+
+
+@bp.route("/manage/")
+@roles(Role.MANAGER)
+def manage():
+    return render_template(
+        "scorecard/manage.html",
+        areas=catalogue.impact_areas(),
+        metrics=catalogue.all_metrics(),
+        mappings=catalogue.kpi_mappings(),
+        last_refresh=derivation.last_refresh(),
+        began=observations.tracking_started_on(),
+        refresh_form=RefreshForm(),
+        derivation_labels=catalogue.DERIVATION_LABELS,
+    )
+
+
+@bp.route("/manage/refresh", methods=["POST"])
+@roles(Role.MANAGER)
+def refresh():
+    found: dict = {}
+
+    def run() -> None:
+        found["report"] = derivation.refresh(by=current_user)
+
+    apply_form(
+        RefreshForm(), run, lambda: f"Derived figures refreshed: {found['report'].summary()}"
+    )
+    return redirect(url_for("scorecard.manage"))
+
+
+def _save(form, action, success: str, target: str, **values):
+    """Run a form's action in one transaction; the redirect on success, or None."""
+    if not form.validate_on_submit():
+        if request.method == "POST":
+            flash_form_errors(form)
+        return None
+    try:
+        attempt(action)
+    except DomainError as error:
+        flash(error.message, "danger")
+        return None
+    flash(success, "success")
+    return redirect(url_for(target, **values))
+
+
+# Impact areas ---------------------------------------------------------------------------------
+
+
+def _area_input(form: AreaForm) -> catalogue.AreaInput:
+    return catalogue.AreaInput(
+        code=form.code.data or "",
+        name=form.name.data or "",
+        kind=form.kind.data,
+        description=form.description.data or "",
+        position=form.position.data or 0,
+        active=bool(form.active.data),
+    )
+
+
+@bp.route("/manage/areas/new", methods=["GET", "POST"])
+@roles(Role.MANAGER)
+def create_area():
+    form = AreaForm()
+    done = _save(
+        form,
+        lambda: catalogue.create_area(_area_input(form), by=current_user),
+        "Impact area added.",
+        "scorecard.manage",
+    )
+    return done or render_template(
+        "scorecard/form_page.html", form=form, title="New impact area", back="scorecard.manage"
+    )
+
+
+@bp.route("/manage/areas/<int:area_id>/edit", methods=["GET", "POST"])
+@roles(Role.MANAGER)
+def edit_area(area_id: int):
+    area = found_or_404(catalogue.get_area, area_id)
+    form = AreaForm(obj=area)
+    done = _save(
+        form,
+        lambda: catalogue.update_area(area, _area_input(form), by=current_user),
+        "Impact area saved.",
+        "scorecard.manage",
+    )
+    return done or render_template(
+        "scorecard/form_page.html",
+        form=form,
+        title=f"Edit {area.name}",
+        back="scorecard.manage",
+        note="A new name is carried onto every venture that named the area.",
+    )
+
+
+# Metrics --------------------------------------------------------------------------------------
+
+
+def _metric_form(**kwargs) -> MetricForm:
+    form = MetricForm(**kwargs)
+    form.impact_area_id.choices = [
+        (area.id, area.name + ("" if area.active else " (retired)"))
+        for area in catalogue.impact_areas()
+    ]
+    return form
+
+
+def _metric_input(form: MetricForm) -> catalogue.MetricInput:
+    return catalogue.MetricInput(
+        code=form.code.data or "",
+        name=form.name.data or "",
+        impact_area_id=form.impact_area_id.data,
+        unit=form.unit.data,
+        unit_label=form.unit_label.data or "",
+        direction=form.direction.data,
+        frequency=form.frequency.data,
+        description=form.description.data or "",
+        baseline_value=form.baseline_value.data,
+        baseline_on=form.baseline_on.data,
+        target_value=form.target_value.data,
+        target_on=form.target_on.data,
+        iris_code=form.iris_code.data or "",
+        reference_value=form.reference_value.data,
+        reference_label=form.reference_label.data or "",
+        reference_source=form.reference_source.data or "",
+        reference_year=form.reference_year.data,
+        derivation=form.derivation.data or None,
+        published=bool(form.published.data),
+        position=form.position.data or 0,
+    )
+
+
+@bp.route("/manage/metrics/new", methods=["GET", "POST"])
+@roles(Role.MANAGER)
+def create_metric():
+    form = _metric_form()
+    done = _save(
+        form,
+        lambda: catalogue.create_metric(_metric_input(form), by=current_user),
+        "Metric added.",
+        "scorecard.manage",
+    )
+    return done or render_template(
+        "scorecard/form_page.html", form=form, title="New metric", back="scorecard.manage"
+    )
+
+
+@bp.route("/manage/metrics/<int:metric_id>/edit", methods=["GET", "POST"])
+@roles(Role.MANAGER)
+def edit_metric(metric_id: int):
+    metric = found_or_404(catalogue.get_metric, metric_id)
+    form = _metric_form(obj=metric)
+    # The derivation is fixed once the metric is made.
+    form.derivation.choices = [
+        (metric.derivation or "", dict(form.derivation.choices).get(metric.derivation or ""))
+    ]
+    form.derivation.data = metric.derivation or ""
+    done = _save(
+        form,
+        lambda: catalogue.update_metric(metric, _metric_input(form), by=current_user),
+        "Metric saved.",
+        "scorecard.manage",
+    )
+    return done or render_template(
+        "scorecard/form_page.html",
+        form=form,
+        title=f"Edit {metric.name}",
+        back="scorecard.manage",
+        note=(
+            "Score = latest value ÷ target (target ÷ value where lower is better); on track "
+            "at 1.00 and above, watch from 0.90."
+        ),
+    )
+
+
+# Figures --------------------------------------------------------------------------------------
+
+
+def _source_choices() -> list[tuple[int, str]]:
+    return [(0, "—")] + [
+        (source.id, f"{source.department}: {source.name}") for source in catalogue.source_choices()
+    ]
+
+
+def _observation_form(metric, **kwargs) -> ObservationForm:
+    form = ObservationForm(**kwargs)
+    # A derived metric takes figures by hand only for the time before the tracker began.
+    began = observations.tracking_started_on() if metric.derivation else None
+    choices = observations.period_choices(metric, before=began)
+    form.period_start.choices = [
+        (choice.isoformat(), periods.label(choice, metric.frequency)) for choice in choices
+    ]
+    form.neighbourhood_id.choices = [(0, "—")] + [
+        (n.id, n.name + (" (Promise Zone)" if n.promise_zone else ""))
+        for n in places.neighbourhoods()
+    ]
+    form.data_source_id.choices = _source_choices()
+    return form
+
+
+def _period(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+@bp.route("/manage/metrics/<int:metric_id>/observations", methods=["GET", "POST"])
+@roles(Role.MANAGER)
+def metric_observations(metric_id: int):
+    metric = found_or_404(catalogue.get_metric, metric_id)
+    form = _observation_form(metric)
+    done = _save(
+        form,
+        lambda: observations.record_observation(
+            metric,
+            observations.ObservationInput(
+                period_start=_period(form.period_start.data),
+                value=form.value.data,
+                geography=form.geography.data,
+                neighbourhood_id=form.neighbourhood_id.data or None,
+                denominator=form.denominator.data,
+                data_source_id=form.data_source_id.data or None,
+                note=form.note.data or "",
+            ),
+            by=current_user,
+        ),
+        "Figure entered.",
+        "scorecard.metric_observations",
+        metric_id=metric.id,
+    )
+    if done:
+        return done
+    return render_template(
+        "scorecard/observations.html",
+        metric=metric,
+        page=observations.metric_observations(metric, page_number(), OBSERVATIONS_PER_PAGE),
+        form=form,
+        began=observations.tracking_started_on(),
+        derived_from=catalogue.DERIVATION_LABELS.get(metric.derivation or ""),
+        place_label=observations.place_label,
+        period_label=lambda start: periods.label(start, metric.frequency),
+        geography=Geography,
+    )
+
+
+@bp.route("/manage/observations/<int:observation_id>")
+@roles(Role.MANAGER)
+def observation(observation_id: int):
+    found = found_or_404(observations.get_observation, observation_id)
+    correction = CorrectionForm(obj=found)
+    correction.data_source_id.choices = _source_choices()
+    correction.data_source_id.data = found.data_source_id or 0
+    return render_template(
+        "scorecard/observation.html",
+        observation=found,
+        metric=found.metric,
+        revisions=observations.history(found),
+        correction=correction,
+        withdraw=WithdrawForm(),
+        place=observations.place_label(found),
+        period=periods.label(found.period_start, found.metric.frequency),
+    )
+
+
+@bp.route("/manage/observations/<int:observation_id>/correct", methods=["POST"])
+@roles(Role.MANAGER)
+def correct_observation(observation_id: int):
+    found = found_or_404(observations.get_observation, observation_id)
+    form = CorrectionForm()
+    form.data_source_id.choices = _source_choices()
+    apply_form(
+        form,
+        lambda: observations.correct_observation(
+            found,
+            form.value.data,
+            form.denominator.data,
+            form.data_source_id.data or None,
+            form.note.data or "",
+            form.reason.data or "",
+            by=current_user,
+        ),
+        "Figure corrected; the old value is in its history.",
+    )
+    return redirect(url_for("scorecard.observation", observation_id=observation_id))
+
+
+@bp.route("/manage/observations/<int:observation_id>/withdraw", methods=["POST"])
+@roles(Role.MANAGER)
+def withdraw_observation(observation_id: int):
+    found = found_or_404(observations.get_observation, observation_id)
+    form = WithdrawForm()
+    apply_form(
+        form,
+        lambda: observations.withdraw_observation(found, form.reason.data or "", by=current_user),
+        "Figure withdrawn from the scorecard; it stays in the records.",
+    )
+    return redirect(url_for("scorecard.observation", observation_id=observation_id))
+
+
+# Data sources ---------------------------------------------------------------------------------
+
+
+def _source_form(**kwargs) -> SourceForm:
+    form = SourceForm(**kwargs)
+    form.metric_ids.choices = [(m.id, m.name) for m in catalogue.all_metrics()]
+    return form
+
+
+def _source_input(form: SourceForm) -> catalogue.SourceInput:
+    return catalogue.SourceInput(
+        department=form.department.data or "",
+        name=form.name.data or "",
+        url=form.url.data or None,
+        update_frequency=form.update_frequency.data,
+        geography=form.geography.data,
+        licence=form.licence.data or "",
+        contact=form.contact.data or "",
+        status=form.status.data,
+        notes=form.notes.data or "",
+        metric_ids=list(form.metric_ids.data or []),
+    )
+
+
+@bp.route("/manage/sources")
+@roles(Role.MANAGER)
+def sources():
+    return render_template(
+        "scorecard/sources.html",
+        page=catalogue.sources_page(page_number(), SOURCES_PER_PAGE),
+    )
+
+
+@bp.route("/manage/sources/new", methods=["GET", "POST"])
+@roles(Role.MANAGER)
+def create_source():
+    form = _source_form()
+    done = _save(
+        form,
+        lambda: catalogue.create_source(_source_input(form), by=current_user),
+        "Data source added to the register.",
+        "scorecard.sources",
+    )
+    return done or render_template(
+        "scorecard/form_page.html", form=form, title="New data source", back="scorecard.sources"
+    )
+
+
+@bp.route("/manage/sources/<int:source_id>/edit", methods=["GET", "POST"])
+@roles(Role.MANAGER)
+def edit_source(source_id: int):
+    source = found_or_404(catalogue.get_source, source_id)
+    form = _source_form(obj=source)
+    if request.method == "GET":
+        form.metric_ids.data = [m.id for m in source.metrics]
+    done = _save(
+        form,
+        lambda: catalogue.update_source(source, _source_input(form), by=current_user),
+        "Data source saved.",
+        "scorecard.sources",
+    )
+    return done or render_template(
+        "scorecard/form_page.html",
+        form=form,
+        title=f"Edit {source.name}",
+        back="scorecard.sources",
+    )
+
+
+# Check-in KPIs --------------------------------------------------------------------------------
+
+
+@bp.route("/manage/kpis", methods=["GET", "POST"])
+@roles(Role.MANAGER)
+def kpi_mappings():
+    form = KpiMappingForm()
+    form.metric_id.choices = [
+        (m.id, m.name) for m in catalogue.all_metrics() if m.derivation == Derivation.CHECK_IN_KPIS
+    ]
+    done = _save(
+        form,
+        lambda: catalogue.add_kpi_mapping(
+            catalogue.KpiMappingInput(
+                metric_id=form.metric_id.data,
+                kpi_kind=form.kpi_kind.data,
+                kpi_name=(
+                    form.standard_kpi.data
+                    if form.kpi_kind.data == KpiKind.STANDARD
+                    else form.custom_name.data or ""
+                ),
+                aggregation=form.aggregation.data,
+            ),
+            by=current_user,
+        ),
+        "KPI mapped; refresh the derived figures to count it.",
+        "scorecard.kpi_mappings",
+    )
+    return done or render_template(
+        "scorecard/kpis.html",
+        form=form,
+        mappings=catalogue.kpi_mappings(),
+        remove_form=ConfirmForm(),
+        kpi_label=catalogue.kpi_label,
+    )
+
+
+@bp.route("/manage/kpis/<int:mapping_id>/remove", methods=["POST"])
+@roles(Role.MANAGER)
+def remove_kpi_mapping(mapping_id: int):
+    apply_form(
+        ConfirmForm(),
+        lambda: catalogue.remove_kpi_mapping(mapping_id, by=current_user),
+        "The KPI no longer feeds the metric; refresh the derived figures.",
+    )
+    return redirect(url_for("scorecard.kpi_mappings"))

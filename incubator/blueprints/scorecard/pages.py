@@ -1,0 +1,246 @@
+"""The public scorecard: no sign-in, nothing private, cacheable with an ETag.
+
+Every response here depends only on the scorecard's data (and, for HTML, on whether the
+visitor is signed in, since the navigation shows their name), so one fingerprint query
+answers a conditional request with 304 before anything is built.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+
+from flask import Response, render_template, request
+from flask_login import current_user
+
+from incubator.access import public
+from incubator.blueprints.scorecard import bp
+from incubator.models import Role
+from incubator.services.errors import NotFound
+from incubator.services.scorecard import cityscore, geography
+from incubator.services.scorecard import public as scorecard
+from incubator.web import page_number
+
+# What the SVG documents may do: nothing but be drawn (no style element, no script).
+SVG_CONTENT_SECURITY_POLICY = "default-src 'none'"
+PUBLIC_MAX_AGE = 300
+HISTORY_PER_PAGE = 24
+
+
+def _cached(
+    variant: str, build: Callable[[scorecard.Fingerprint], Response], *, personal: bool = False
+) -> Response:
+    """Answer 304 when the visitor has this version; otherwise build it with its ETag.
+
+    Pages for signed-in people carry their name and a sign-out form, so they are marked
+    private and get no ETag; everything else is the same for everyone and is public.
+    """
+    found = scorecard.fingerprint()
+    if personal and current_user.is_authenticated:
+        response = build(found)
+        response.headers["Cache-Control"] = "private, no-cache"
+        return response
+    etag = f"{found.etag}-{variant}"
+    # The visitor's copy is current: answer before building anything.
+    response = Response(status=304) if etag in request.if_none_match else build(found)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    response.vary.add("Cookie")
+    return response
+
+
+def _variant(*parts: str | None) -> str:
+    return "-".join((part or "").replace('"', "") for part in parts)[:200]
+
+
+def _is_manager() -> bool:
+    return current_user.is_authenticated and current_user.has_role(Role.MANAGER, Role.ADMIN)
+
+
+@bp.route("/")
+@public
+def index():
+    def build(found: scorecard.Fingerprint) -> Response:
+        card = scorecard.build(found=found)
+        return Response(
+            render_template(
+                "scorecard/index.html",
+                card=card,
+                thresholds=_thresholds(),
+                credits=scorecard.CREDITS,
+                is_manager=_is_manager(),
+                default_metric=_default_metric(card),
+            )
+        )
+
+    return _cached("index", build, personal=True)
+
+
+def _thresholds() -> dict:
+    return {
+        "on_track": cityscore.ON_TRACK,
+        "watch": cityscore.WATCH,
+        "cap": cityscore.SCORE_CAP,
+        "minimum": cityscore.MIN_VENTURES,
+    }
+
+
+def _default_metric(card: scorecard.Scorecard) -> str | None:
+    """The metric the neighbourhood view opens on: the one with the most published figures
+    by neighbourhood (the first of the scorecard's order on a tie)."""
+    rows = card.rows
+    if not rows:
+        return None
+    return max(rows, key=lambda row: row.places_published).code
+
+
+def _default_needed() -> bool:
+    """Whether the request leaves the metric to choose (then each metric's figures by place
+    are counted, to open on the one with the most)."""
+    return not request.args.get("metric", "").strip()
+
+
+def _chosen_metric(card: scorecard.Scorecard) -> tuple[str | None, str | None]:
+    """The metric asked for, or the default with a note when the link names no metric."""
+    asked = request.args.get("metric", "").strip()
+    codes = {row.code for row in card.rows}
+    if asked in codes:
+        return asked, None
+    ignored = f"There is no metric {asked[:60]!r} on the scorecard." if asked else None
+    return _default_metric(card), ignored
+
+
+def _chosen_period() -> date | None:
+    try:
+        return date.fromisoformat(request.args.get("period", ""))
+    except ValueError:
+        return None
+
+
+def _view(card: scorecard.Scorecard, code: str) -> scorecard.NeighbourhoodView:
+    return scorecard.neighbourhood_view(code, card, _chosen_period())
+
+
+@bp.route("/neighbourhoods")
+@public
+def neighbourhoods():
+    def build(found: scorecard.Fingerprint) -> Response:
+        card = scorecard.build(found=found, with_places=_default_needed())
+        code, ignored = _chosen_metric(card)
+        view = _view(card, code) if code else None
+        return Response(
+            render_template(
+                "scorecard/neighbourhoods.html",
+                card=card,
+                view=view,
+                ignored=ignored,
+                credit=geography.SOURCE_CREDIT,
+                minimum=cityscore.MIN_VENTURES,
+            )
+        )
+
+    return _cached(
+        _variant("neighbourhoods", request.args.get("metric"), request.args.get("period")),
+        build,
+        personal=True,
+    )
+
+
+@bp.route("/metrics/<code>")
+@public
+def metric(code: str):
+    page = page_number()
+
+    def build(found: scorecard.Fingerprint) -> Response:
+        card = scorecard.build(metric_code=code, found=found)
+        if not card.rows:
+            raise NotFound("There is no such metric on the scorecard.")
+        history, lines = scorecard.metric_history(code, page, HISTORY_PER_PAGE)
+        return Response(
+            render_template(
+                "scorecard/metric.html",
+                row=card.rows[0],
+                history=history,
+                lines=lines,
+                thresholds=_thresholds(),
+            )
+        )
+
+    return _cached(_variant("metric", code, str(page)), build, personal=True)
+
+
+def _download(body: str, mimetype: str, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/scorecard.csv")
+@public
+def summary_csv():
+    return _cached(
+        "summary-csv",
+        lambda found: _download(
+            scorecard.summary_csv(scorecard.build(found=found)), "text/csv", "la-scorecard.csv"
+        ),
+    )
+
+
+@bp.route("/neighbourhoods.csv")
+@public
+def neighbourhoods_csv():
+    def build(found: scorecard.Fingerprint) -> Response:
+        card = scorecard.build(found=found, with_places=_default_needed())
+        code, _ignored = _chosen_metric(card)
+        if code is None:
+            raise NotFound("The scorecard has no metrics yet.")
+        view = _view(card, code)
+        return _download(
+            scorecard.neighbourhood_csv(view), "text/csv", f"la-scorecard-{code}-neighbourhoods.csv"
+        )
+
+    return _cached(
+        _variant("neighbourhoods-csv", request.args.get("metric"), request.args.get("period")),
+        build,
+    )
+
+
+@bp.route("/scorecard.json")
+@public
+def summary_json():
+    def build(found: scorecard.Fingerprint) -> Response:
+        card = scorecard.build(found=found, with_places=_default_needed())
+        code, _ignored = _chosen_metric(card)
+        view = _view(card, code) if code else None
+        body = json.dumps(scorecard.scorecard_json(card, view), indent=2, ensure_ascii=False)
+        return _download(body, "application/json", "la-scorecard.json")
+
+    return _cached(_variant("json", request.args.get("metric"), request.args.get("period")), build)
+
+
+def _svg(document: bytes) -> Response:
+    response = Response(document, mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = SVG_CONTENT_SECURITY_POLICY
+    return response
+
+
+@bp.route("/map.svg")
+@public
+def neighbourhood_map():
+    def build(found: scorecard.Fingerprint) -> Response:
+        card = scorecard.build(found=found, with_places=_default_needed())
+        code, _ignored = _chosen_metric(card)
+        if code is None:
+            raise NotFound("The scorecard has no metrics yet.")
+        return _svg(scorecard.neighbourhood_map(_view(card, code)))
+
+    return _cached(_variant("map", request.args.get("metric"), request.args.get("period")), build)
+
+
+@bp.route("/metrics/<code>/trend.svg")
+@public
+def trend_chart(code: str):
+    return _cached(_variant("trend", code), lambda found: _svg(scorecard.sparkline(code, found)))

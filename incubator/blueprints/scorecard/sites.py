@@ -1,0 +1,89 @@
+"""Where pilots take place (managers), and which of a venture's KPIs feed the scorecard
+(its founders and managers)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from incubator import permissions
+from incubator.access import roles
+from incubator.blueprints.scorecard import bp
+from incubator.blueprints.scorecard.forms import ConfirmForm, SiteForm
+from incubator.models import Role
+from incubator.services import outcomes, ventures
+from incubator.services.errors import DomainError
+from incubator.services.scorecard import catalogue, geography, places
+from incubator.web import apply_form, attempt, flash_form_errors, found_or_404
+
+
+def _site_form(**kwargs) -> SiteForm:
+    form = SiteForm(**kwargs)
+    form.neighbourhood_id.choices = [(0, "— place it from the coordinates or the address —")] + [
+        (n.id, n.name + (" (Promise Zone)" if n.promise_zone else ""))
+        for n in places.neighbourhoods()
+    ]
+    return form
+
+
+@bp.route("/pilots/<int:pilot_id>/sites", methods=["GET", "POST"])
+@roles(Role.MANAGER)
+def pilot_sites(pilot_id: int):
+    pilot = found_or_404(outcomes.get_pilot, pilot_id)
+    form = _site_form()
+    if form.validate_on_submit():
+        placed: dict = {}
+
+        def add() -> None:
+            placed["site"] = places.add_site(
+                pilot,
+                places.SiteInput(
+                    label=form.label.data or "",
+                    address=form.address.data or "",
+                    coordinates=form.coordinates.data or "",
+                    neighbourhood_id=form.neighbourhood_id.data or None,
+                ),
+                by=current_user,
+            )
+
+        try:
+            attempt(add)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"Site added. {placed['site'].message}", "success")
+            return redirect(url_for("scorecard.pilot_sites", pilot_id=pilot.id))
+    elif form.is_submitted():
+        flash_form_errors(form)
+    return render_template(
+        "scorecard/pilot_sites.html",
+        pilot=pilot,
+        sites=places.pilot_sites(pilot),
+        form=form,
+        remove_form=ConfirmForm(),
+        credit=geography.SOURCE_CREDIT,
+    )
+
+
+@bp.route("/sites/<int:site_id>/remove", methods=["POST"])
+@roles(Role.MANAGER)
+def remove_site(site_id: int):
+    site = found_or_404(places.get_site, site_id)
+    pilot_id = site.pilot_id
+    apply_form(
+        ConfirmForm(),
+        lambda: places.remove_site(site, by=current_user),
+        "Site removed; refresh the derived figures to count the pilot elsewhere.",
+    )
+    return redirect(url_for("scorecard.pilot_sites", pilot_id=pilot_id))
+
+
+@bp.route("/ventures/<int:venture_id>/kpis")
+@roles(Role.MANAGER, Role.FOUNDER)
+def venture_kpis(venture_id: int):
+    venture = found_or_404(ventures.get_venture, venture_id, permissions.may_view_venture)
+    return render_template(
+        "scorecard/venture_kpis.html",
+        venture=venture,
+        feeds=catalogue.kpi_feeds(venture),
+    )

@@ -1,0 +1,697 @@
+"""What the scorecard measures: impact areas, metrics and their targets, the datasets that
+feed them, and the check-in KPIs mapped to them. Managers edit all of it; every change is
+audited."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from incubator.extensions import db
+from incubator.models import (
+    CustomKpi,
+    DataSource,
+    Derivation,
+    ImpactArea,
+    ImpactAreaKind,
+    KpiAggregation,
+    KpiKind,
+    KpiMapping,
+    Metric,
+    MetricDataSource,
+    Observation,
+    Role,
+    SourceGeography,
+    SourceStatus,
+    Unit,
+    UpdateFrequency,
+    User,
+    Venture,
+    utcnow,
+)
+from incubator.services import audit
+from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from incubator.services.pipeline import STANDARD_KPIS
+from incubator.services.scorecard.cityscore import Direction
+from incubator.services.scorecard.periods import Frequency
+
+CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+# IRIS+ metric codes: two capital letters and four digits, e.g. PI3687 (jobs created).
+IRIS_CODE = re.compile(r"^[A-Z]{2}[0-9]{4}$")
+LARGEST_FIGURE = 1e15
+
+# The unit each derivation's figures are in (the KPI-fed ones take the metric's own).
+DERIVATION_UNITS = {
+    Derivation.VENTURES_SUPPORTED: Unit.COUNT,
+    Derivation.CAPITAL_RAISED: Unit.USD,
+    Derivation.CITY_PILOTS_SIGNED: Unit.COUNT,
+    Derivation.PILOTS_ADOPTED: Unit.COUNT,
+    Derivation.RESIDENTS_SERVED: Unit.COUNT,
+    Derivation.ONE_YEAR_SURVIVAL: Unit.PERCENT,
+}
+DERIVATION_LABELS = {
+    Derivation.VENTURES_SUPPORTED: "ventures in cohorts, from their stage history",
+    Derivation.CAPITAL_RAISED: "investments recorded for the ventures",
+    Derivation.CITY_PILOTS_SIGNED: "pilots with city departments, by start date and site",
+    Derivation.PILOTS_ADOPTED: "pilots marked adopted, by end date and site",
+    Derivation.RESIDENTS_SERVED: "residents the pilots reached, by end date and site",
+    Derivation.ONE_YEAR_SURVIVAL: "graduated ventures still active a year later",
+    Derivation.CHECK_IN_KPIS: "ventures' check-in KPIs mapped to this metric",
+}
+
+
+def _check_manager(by: User) -> None:
+    if not by.has_role(Role.MANAGER, Role.ADMIN):
+        raise NotAllowed("Only a program manager edits the scorecard.")
+
+
+def _finite(label: str, value: float | None, *, percent: bool = False) -> float | None:
+    if value is None:
+        return None
+    if not math.isfinite(value) or abs(value) > LARGEST_FIGURE:
+        raise InvalidInput(f"{label} must be a number.")
+    if percent and not 0 <= value <= 100:
+        raise InvalidInput(f"{label} is a percentage, from 0 to 100.")
+    return float(value)
+
+
+# Impact areas ---------------------------------------------------------------------------------
+
+
+@dataclass
+class AreaInput:
+    code: str
+    name: str
+    kind: str = ImpactAreaKind.OTHER
+    description: str = ""
+    position: int = 0
+    active: bool = True
+
+
+def _area_state(area: ImpactArea) -> dict[str, Any]:
+    return {
+        "code": area.code,
+        "name": area.name,
+        "kind": area.kind,
+        "description": area.description,
+        "position": area.position,
+        "active": area.active,
+    }
+
+
+def impact_areas() -> list[ImpactArea]:
+    """Every impact area, retired ones too, in their order."""
+    return list(
+        db.session.scalars(select(ImpactArea).order_by(ImpactArea.position, ImpactArea.name))
+    )
+
+
+def get_area(area_id: int) -> ImpactArea:
+    area = db.session.get(ImpactArea, area_id)
+    if area is None:
+        raise NotFound("There is no such impact area.")
+    return area
+
+
+def _check_area(data: AreaInput, current: ImpactArea | None) -> None:
+    data.code = data.code.strip().lower()
+    data.name = " ".join(data.name.split())
+    if not CODE.match(data.code):
+        raise InvalidInput(
+            "The code is 2 to 40 lower-case letters, digits and underscores, starting with a "
+            "letter."
+        )
+    if not data.name or len(data.name) > 80:
+        raise InvalidInput("An impact area needs a name of at most 80 characters.")
+    if data.kind not in set(ImpactAreaKind):
+        raise InvalidInput(f"Unknown kind of impact area {data.kind!r}.")
+    if not -1000 <= data.position <= 1000:
+        raise InvalidInput("The position is a whole number from -1000 to 1000.")
+    for column, value, what in (
+        (ImpactArea.code, data.code, "code"),
+        (ImpactArea.name, data.name, "name"),
+    ):
+        clash = db.session.scalar(select(ImpactArea).where(func.lower(column) == value.lower()))
+        if clash is not None and clash is not current:
+            raise InvalidInput(f"Another impact area has the {what} {value!r}.")
+
+
+def create_area(data: AreaInput, *, by: User) -> ImpactArea:
+    _check_manager(by)
+    _check_area(data, None)
+    area = ImpactArea(
+        code=data.code,
+        name=data.name,
+        kind=data.kind,
+        description=data.description.strip(),
+        position=data.position,
+        active=data.active,
+    )
+    db.session.add(area)
+    db.session.flush()
+    audit.record(by, "impact_area.created", "impact_area", area.id, after=_area_state(area))
+    return area
+
+
+def update_area(area: ImpactArea, data: AreaInput, *, by: User) -> None:
+    """Edit an area; a new name is carried onto every venture that named the old one."""
+    _check_manager(by)
+    _check_area(data, area)
+    before = _area_state(area)
+    old_name = area.name
+    area.code = data.code
+    area.name = data.name
+    area.kind = data.kind
+    area.description = data.description.strip()
+    area.position = data.position
+    area.active = data.active
+    db.session.flush()
+    renamed = _rename_on_ventures(old_name, area.name) if old_name != area.name else 0
+    audit.record(
+        by,
+        "impact_area.updated",
+        "impact_area",
+        area.id,
+        before=before,
+        after={**_area_state(area), "ventures_renamed": renamed},
+    )
+
+
+def _rename_on_ventures(old: str, new: str) -> int:
+    # Ventures keep their areas by name (matching compares them with funders' focus areas),
+    # so a rename rewrites the lists that hold the old name. Renames are rare; the lists are
+    # short; reading every venture's list once is simpler than JSON queries on two databases.
+    renamed = 0
+    for venture_id, names in db.session.execute(select(Venture.id, Venture.impact_areas)):
+        if names and old in names:
+            moved = [new if name == old else name for name in names]
+            db.session.execute(
+                update(Venture).where(Venture.id == venture_id).values(impact_areas=moved)
+            )
+            renamed += 1
+    db.session.expire_all()
+    return renamed
+
+
+def impact_area_choices(current: list[str] | None = None) -> list[str]:
+    """The names a venture may pick: the active areas, and any retired one it already has."""
+    current = current or []
+    return [area.name for area in impact_areas() if area.active or area.name in current]
+
+
+def check_venture_areas(values: list[str], current: list[str] | None = None) -> list[str]:
+    """A venture's impact areas, checked against the areas and put in their order."""
+    allowed = impact_area_choices(current)
+    unknown = [value for value in values if value not in allowed]
+    if unknown:
+        raise InvalidInput(f"Unknown impact area: {', '.join(unknown)}.")
+    return [name for name in allowed if name in values]
+
+
+# Metrics --------------------------------------------------------------------------------------
+
+
+@dataclass
+class MetricInput:
+    code: str
+    name: str
+    impact_area_id: int | None
+    unit: str = Unit.COUNT
+    unit_label: str = ""
+    direction: str = Direction.HIGHER
+    frequency: str = Frequency.QUARTERLY
+    description: str = ""
+    baseline_value: float | None = None
+    baseline_on: date | None = None
+    target_value: float | None = None
+    target_on: date | None = None
+    iris_code: str = ""
+    reference_value: float | None = None
+    reference_label: str = ""
+    reference_source: str = ""
+    reference_year: int | None = None
+    derivation: str | None = None
+    published: bool = True
+    position: int = 0
+
+
+def _metric_state(metric: Metric) -> dict[str, Any]:
+    def day(value: date | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "code": metric.code,
+        "name": metric.name,
+        "impact_area_id": metric.impact_area_id,
+        "unit": metric.unit,
+        "unit_label": metric.unit_label,
+        "direction": metric.direction,
+        "frequency": metric.frequency,
+        "baseline_value": metric.baseline_value,
+        "baseline_on": day(metric.baseline_on),
+        "target_value": metric.target_value,
+        "target_on": day(metric.target_on),
+        "iris_code": metric.iris_code,
+        "reference_value": metric.reference_value,
+        "reference_label": metric.reference_label,
+        "reference_source": metric.reference_source,
+        "reference_year": metric.reference_year,
+        "derivation": metric.derivation,
+        "published": metric.published,
+        "position": metric.position,
+    }
+
+
+def _check_metric(data: MetricInput, current: Metric | None) -> ImpactArea:
+    data.code = data.code.strip().lower()
+    data.name = " ".join(data.name.split())
+    if not CODE.match(data.code):
+        raise InvalidInput(
+            "The code is 2 to 40 lower-case letters, digits and underscores, starting with a "
+            "letter."
+        )
+    if not data.name or len(data.name) > 120:
+        raise InvalidInput("A metric needs a name of at most 120 characters.")
+    area = db.session.get(ImpactArea, data.impact_area_id) if data.impact_area_id else None
+    if area is None:
+        raise InvalidInput("Choose the impact area the metric belongs to.")
+    for choice, allowed, what in (
+        (data.unit, Unit, "unit"),
+        (data.direction, Direction, "direction"),
+        (data.frequency, Frequency, "reporting frequency"),
+    ):
+        if choice not in set(allowed):
+            raise InvalidInput(f"Unknown {what} {choice!r}.")
+    percent = data.unit == Unit.PERCENT
+    data.baseline_value = _finite("The baseline", data.baseline_value, percent=percent)
+    data.target_value = _finite("The target", data.target_value, percent=percent)
+    data.reference_value = _finite("The reference figure", data.reference_value, percent=percent)
+    if (data.baseline_value is None) != (data.baseline_on is None):
+        raise InvalidInput("A baseline needs both its value and the date it was measured.")
+    if (data.target_value is None) != (data.target_on is None):
+        raise InvalidInput("A target needs both its value and the date it is to be met by.")
+    if data.baseline_on and data.target_on and data.target_on <= data.baseline_on:
+        raise InvalidInput("The target's date must come after the baseline's.")
+    higher = data.direction == Direction.HIGHER
+    if data.target_value is not None and higher and data.target_value <= 0:
+        raise InvalidInput("Where higher is better, the target must be above zero.")
+    if data.target_value is not None and data.target_value < 0:
+        raise InvalidInput("The target cannot be negative.")
+    data.iris_code = (data.iris_code or "").strip().upper()
+    if data.iris_code and not IRIS_CODE.match(data.iris_code):
+        raise InvalidInput("An IRIS+ code is two capital letters and four digits, such as PI3687.")
+    data.reference_label = data.reference_label.strip()[:200]
+    data.reference_source = data.reference_source.strip()[:300]
+    incomplete = not data.reference_source or data.reference_year is None
+    if data.reference_value is not None and incomplete:
+        raise InvalidInput("A reference figure needs its source and its year.")
+    if data.reference_year is not None and not 1900 <= data.reference_year <= 2100:
+        raise InvalidInput("The reference year is a year such as 2024.")
+    data.unit_label = data.unit_label.strip()[:40]
+    if not -1000 <= data.position <= 1000:
+        raise InvalidInput("The position is a whole number from -1000 to 1000.")
+    for column, value, what in ((Metric.code, data.code, "code"), (Metric.name, data.name, "name")):
+        clash = db.session.scalar(select(Metric).where(func.lower(column) == value.lower()))
+        if clash is not None and clash is not current:
+            raise InvalidInput(f"Another metric has the {what} {value!r}.")
+    return area
+
+
+def _check_derivation(data: MetricInput) -> None:
+    if not data.derivation:
+        data.derivation = None
+        return
+    if data.derivation not in set(Derivation):
+        raise InvalidInput(f"Unknown derivation {data.derivation!r}.")
+    unit = DERIVATION_UNITS.get(Derivation(data.derivation))
+    if unit is not None and data.unit != unit:
+        source = DERIVATION_LABELS[data.derivation]
+        raise InvalidInput(f"Figures derived from {source} are in {Unit(unit).label.lower()}.")
+    if data.derivation != Derivation.CHECK_IN_KPIS:
+        other = db.session.scalar(select(Metric).where(Metric.derivation == data.derivation))
+        if other is not None:
+            raise InvalidInput(
+                f"{other.name} is already derived from {DERIVATION_LABELS[data.derivation]}."
+            )
+
+
+def create_metric(data: MetricInput, *, by: User) -> Metric:
+    _check_manager(by)
+    _check_metric(data, None)
+    _check_derivation(data)
+    metric = Metric()
+    _apply_metric(metric, data)
+    metric.derivation = data.derivation
+    db.session.add(metric)
+    db.session.flush()
+    audit.record(by, "metric.created", "metric", metric.id, after=_metric_state(metric))
+    return metric
+
+
+def update_metric(metric: Metric, data: MetricInput, *, by: User) -> None:
+    """Edit a metric. Its derivation is fixed when it is made; its frequency, once it has
+    figures, since they are for that frequency's periods."""
+    _check_manager(by)
+    _check_metric(data, metric)
+    if data.frequency != metric.frequency and has_observations(metric):
+        raise Conflict(
+            f"{metric.name} already has figures for {metric.frequency} periods; its "
+            "frequency cannot change. Make a new metric instead."
+        )
+    derived_unit = (
+        DERIVATION_UNITS.get(Derivation(metric.derivation)) if metric.derivation else None
+    )
+    if derived_unit is not None and data.unit != derived_unit:
+        raise InvalidInput(f"{metric.name} is derived in {Unit(derived_unit).label.lower()}.")
+    before = _metric_state(metric)
+    _apply_metric(metric, data)
+    db.session.flush()
+    audit.record(
+        by, "metric.updated", "metric", metric.id, before=before, after=_metric_state(metric)
+    )
+
+
+def _apply_metric(metric: Metric, data: MetricInput) -> None:
+    metric.code = data.code
+    metric.name = data.name
+    metric.impact_area_id = data.impact_area_id
+    metric.description = data.description.strip()
+    metric.unit = data.unit
+    metric.unit_label = data.unit_label
+    metric.direction = data.direction
+    metric.frequency = data.frequency
+    metric.baseline_value = data.baseline_value
+    metric.baseline_on = data.baseline_on
+    metric.target_value = data.target_value
+    metric.target_on = data.target_on
+    metric.iris_code = data.iris_code or None
+    metric.reference_value = data.reference_value
+    metric.reference_label = data.reference_label
+    metric.reference_source = data.reference_source if data.reference_value is not None else ""
+    metric.reference_year = data.reference_year if data.reference_value is not None else None
+    metric.published = data.published
+    metric.position = data.position
+
+
+def has_observations(metric: Metric) -> bool:
+    return (
+        db.session.scalar(select(Observation.id).where(Observation.metric_id == metric.id).limit(1))
+        is not None
+    )
+
+
+def get_metric(metric_id: int) -> Metric:
+    metric = db.session.get(Metric, metric_id)
+    if metric is None:
+        raise NotFound("There is no such metric.")
+    return metric
+
+
+def metric_by_code(code: str, *, published_only: bool = True) -> Metric:
+    statement = select(Metric).options(selectinload(Metric.impact_area)).where(Metric.code == code)
+    if published_only:
+        statement = statement.join(ImpactArea).where(
+            Metric.published.is_(True), ImpactArea.active.is_(True)
+        )
+    metric = db.session.scalar(statement)
+    if metric is None:
+        raise NotFound("There is no such metric on the scorecard.")
+    return metric
+
+
+def all_metrics() -> list[Metric]:
+    """Every metric with its area and sources, for the managers' pages (three queries)."""
+    return list(
+        db.session.scalars(
+            select(Metric)
+            .join(ImpactArea)
+            .options(selectinload(Metric.impact_area), selectinload(Metric.sources))
+            .order_by(ImpactArea.position, ImpactArea.name, Metric.position, Metric.name)
+        )
+    )
+
+
+# Data sources ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SourceInput:
+    department: str
+    name: str
+    url: str | None = None
+    update_frequency: str = UpdateFrequency.ANNUAL
+    geography: str = SourceGeography.CITY
+    licence: str = ""
+    contact: str = ""
+    status: str = SourceStatus.CANDIDATE
+    notes: str = ""
+    metric_ids: list[int] = field(default_factory=list)
+
+
+def _source_state(source: DataSource) -> dict[str, Any]:
+    return {
+        "department": source.department,
+        "name": source.name,
+        "url": source.url,
+        "update_frequency": source.update_frequency,
+        "geography": source.geography,
+        "licence": source.licence,
+        "contact": source.contact,
+        "status": source.status,
+        "notes": source.notes,
+        "metric_ids": sorted(m.id for m in source.metrics),
+    }
+
+
+def _check_source(data: SourceInput, current: DataSource | None) -> list[Metric]:
+    data.department = " ".join(data.department.split())
+    data.name = " ".join(data.name.split())
+    if not data.department or len(data.department) > 160:
+        raise InvalidInput("Name the department (or organisation) that holds the dataset.")
+    if not data.name or len(data.name) > 200:
+        raise InvalidInput("The dataset needs a name of at most 200 characters.")
+    data.url = (data.url or "").strip() or None
+    if data.url and (not data.url.startswith(("http://", "https://")) or len(data.url) > 500):
+        raise InvalidInput("The link must start with http:// or https://.")
+    for choice, allowed, what in (
+        (data.update_frequency, UpdateFrequency, "update frequency"),
+        (data.geography, SourceGeography, "geography"),
+        (data.status, SourceStatus, "status"),
+    ):
+        if choice not in set(allowed):
+            raise InvalidInput(f"Unknown {what} {choice!r}.")
+    data.licence = data.licence.strip()[:160]
+    data.contact = data.contact.strip()[:200]
+    clash = db.session.scalar(
+        select(DataSource).where(
+            func.lower(DataSource.department) == data.department.lower(),
+            func.lower(DataSource.name) == data.name.lower(),
+        )
+    )
+    if clash is not None and clash is not current:
+        raise InvalidInput(f"{data.department} already has a dataset called {data.name!r}.")
+    ids = sorted(set(data.metric_ids))
+    metrics = list(db.session.scalars(select(Metric).where(Metric.id.in_(ids)))) if ids else []
+    if len(metrics) != len(ids):
+        raise InvalidInput("One of the chosen metrics does not exist.")
+    return metrics
+
+
+def create_source(data: SourceInput, *, by: User) -> DataSource:
+    _check_manager(by)
+    metrics = _check_source(data, None)
+    source = DataSource()
+    _apply_source(source, data, metrics)
+    db.session.add(source)
+    db.session.flush()
+    audit.record(by, "data_source.created", "data_source", source.id, after=_source_state(source))
+    return source
+
+
+def update_source(source: DataSource, data: SourceInput, *, by: User) -> None:
+    _check_manager(by)
+    metrics = _check_source(data, source)
+    before = _source_state(source)
+    _apply_source(source, data, metrics)
+    db.session.flush()
+    audit.record(
+        by,
+        "data_source.updated",
+        "data_source",
+        source.id,
+        before=before,
+        after=_source_state(source),
+    )
+
+
+def _apply_source(source: DataSource, data: SourceInput, metrics: list[Metric]) -> None:
+    source.department = data.department
+    source.name = data.name
+    source.url = data.url
+    source.update_frequency = data.update_frequency
+    source.geography = data.geography
+    source.licence = data.licence
+    source.contact = data.contact
+    source.status = data.status
+    source.notes = data.notes.strip()
+    source.metrics = metrics
+    # Links to metrics alone would not touch the row; the public pages' ETag reads this.
+    source.updated_at = utcnow()
+
+
+def get_source(source_id: int) -> DataSource:
+    source = db.session.get(DataSource, source_id)
+    if source is None:
+        raise NotFound("There is no such data source.")
+    return source
+
+
+def sources_page(page: int, per_page: int) -> Pagination:
+    """The register of datasets, by department, with the metrics each feeds."""
+    statement = (
+        select(DataSource)
+        .options(selectinload(DataSource.metrics))
+        .order_by(DataSource.department, DataSource.name, DataSource.id)
+    )
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+
+
+def source_choices() -> list[DataSource]:
+    return list(
+        db.session.scalars(select(DataSource).order_by(DataSource.department, DataSource.name))
+    )
+
+
+def linked_source_ids(metric: Metric) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(MetricDataSource.data_source_id).where(MetricDataSource.metric_id == metric.id)
+        )
+    )
+
+
+# Check-in KPIs feeding metrics ----------------------------------------------------------------
+
+
+@dataclass
+class KpiMappingInput:
+    metric_id: int | None
+    kpi_kind: str
+    kpi_name: str
+    aggregation: str = KpiAggregation.LEVEL
+
+
+def kpi_mappings() -> list[KpiMapping]:
+    return list(
+        db.session.scalars(
+            select(KpiMapping)
+            .options(selectinload(KpiMapping.metric))
+            .order_by(KpiMapping.kpi_kind.desc(), KpiMapping.kpi_name)
+        )
+    )
+
+
+def add_kpi_mapping(data: KpiMappingInput, *, by: User) -> KpiMapping:
+    """Let a check-in KPI feed a metric whose figures come from KPIs."""
+    _check_manager(by)
+    metric = db.session.get(Metric, data.metric_id) if data.metric_id else None
+    if metric is None:
+        raise InvalidInput("Choose the metric the KPI feeds.")
+    if metric.derivation != Derivation.CHECK_IN_KPIS:
+        raise InvalidInput(f"{metric.name} does not take its figures from check-in KPIs.")
+    if data.aggregation not in set(KpiAggregation):
+        raise InvalidInput(f"Unknown way of counting {data.aggregation!r}.")
+    name = " ".join(data.kpi_name.split())
+    if data.kpi_kind == KpiKind.STANDARD:
+        if name not in STANDARD_KPIS:
+            raise InvalidInput(f"{name!r} is not one of the standard KPIs.")
+    elif data.kpi_kind == KpiKind.CUSTOM:
+        name = name.casefold()
+        if not name or len(name) > 80:
+            raise InvalidInput("Name the custom KPI (at most 80 characters).")
+    else:
+        raise InvalidInput(f"Unknown kind of KPI {data.kpi_kind!r}.")
+    existing = db.session.scalar(
+        select(KpiMapping).where(KpiMapping.kpi_kind == data.kpi_kind, KpiMapping.kpi_name == name)
+    )
+    if existing is not None:
+        raise Conflict(f"That KPI already feeds {existing.metric.name}; a KPI feeds one metric.")
+    mapping = KpiMapping(
+        metric_id=metric.id,
+        kpi_kind=data.kpi_kind,
+        kpi_name=name,
+        aggregation=data.aggregation,
+        created_by_id=by.id,
+    )
+    db.session.add(mapping)
+    db.session.flush()
+    audit.record(
+        by,
+        "kpi_mapping.created",
+        "kpi_mapping",
+        mapping.id,
+        after={
+            "metric_id": metric.id,
+            "kpi": f"{data.kpi_kind}:{name}",
+            "aggregation": data.aggregation,
+        },
+    )
+    return mapping
+
+
+def remove_kpi_mapping(mapping_id: int, *, by: User) -> None:
+    _check_manager(by)
+    mapping = db.session.get(KpiMapping, mapping_id)
+    if mapping is None:
+        raise NotFound("There is no such KPI mapping.")
+    state = {
+        "metric_id": mapping.metric_id,
+        "kpi": f"{mapping.kpi_kind}:{mapping.kpi_name}",
+        "aggregation": mapping.aggregation,
+    }
+    db.session.delete(mapping)
+    db.session.flush()
+    audit.record(by, "kpi_mapping.removed", "kpi_mapping", mapping_id, before=state)
+
+
+def kpi_label(mapping: KpiMapping) -> str:
+    if mapping.kpi_kind == KpiKind.STANDARD:
+        return STANDARD_KPIS.get(mapping.kpi_name, mapping.kpi_name)
+    return f"“{mapping.kpi_name}” (each venture's own KPI of that name)"
+
+
+@dataclass
+class KpiFeed:
+    """One of a venture's KPIs and the metric it feeds, if any."""
+
+    label: str
+    metric: Metric | None
+    aggregation: KpiAggregation | None
+
+
+def kpi_feeds(venture: Venture) -> list[KpiFeed]:
+    """A venture's standard and custom KPIs, and which scorecard metric each feeds."""
+    mappings = {(m.kpi_kind, m.kpi_name): m for m in kpi_mappings()}
+    feeds = []
+    for name, label in STANDARD_KPIS.items():
+        mapping = mappings.get((KpiKind.STANDARD, name))
+        feeds.append(_feed(label, mapping))
+    custom = db.session.scalars(
+        select(CustomKpi).where(CustomKpi.venture_id == venture.id).order_by(CustomKpi.name)
+    )
+    for kpi in custom:
+        feeds.append(_feed(kpi.name, mappings.get((KpiKind.CUSTOM, kpi.name.casefold()))))
+    return feeds
+
+
+def _feed(label: str, mapping: KpiMapping | None) -> KpiFeed:
+    if mapping is None:
+        return KpiFeed(label, None, None)
+    return KpiFeed(label, mapping.metric, KpiAggregation(mapping.aggregation))

@@ -1,0 +1,278 @@
+"""The scorecard's SVG pictures, drawn by hand: the city map shaded by a metric, and the small
+trend lines. Pure: they take plain values and return SVG documents.
+
+The map projects longitude and latitude equirectangularly, with longitude scaled by the
+cosine of 34 degrees (the city's latitude), which at city scale is indistinguishable from a
+conformal projection. Each neighbourhood is one <path> with a <title> naming it and its
+value; the Promise Zone is outlined. The documents use presentation attributes only (no
+<style>, no script), so they are served with `default-src 'none'`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from xml.sax.saxutils import escape, quoteattr
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from incubator.services.scorecard.geography import Boundary
+
+MAP_WIDTH = 720
+MAP_MARGIN = 10
+LEGEND_HEIGHT = 84
+# Boundaries are simplified to about 40 m before drawing: invisible at this size, and the
+# document shrinks to a fraction.
+SIMPLIFY_DEGREES = 0.0004
+COS_LATITUDE = math.cos(math.radians(34.0))
+# The darker five of ColorBrewer's six-class Blues: light is low, dark is high; the lightest
+# is left out so that the lowest class never looks like a neighbourhood without data (white).
+CLASS_COLOURS = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+NO_DATA_COLOUR = "#ffffff"
+HIDDEN_COLOUR = "#adb5bd"
+EDGE_COLOUR = "#6c757d"
+ZONE_COLOUR = "#d63384"
+TEXT_COLOUR = "#212529"
+FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
+
+
+@dataclass(frozen=True)
+class MapCell:
+    """What one neighbourhood shows: a number, a hidden figure, or nothing."""
+
+    value: float | None = None
+    text: str = "no data"
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class Projection:
+    west: float
+    north: float
+    scale: float
+    width: int
+    height: int
+
+    def point(self, longitude: float, latitude: float) -> tuple[float, float]:
+        x = MAP_MARGIN + (longitude - self.west) * COS_LATITUDE * self.scale
+        y = MAP_MARGIN + (self.north - latitude) * self.scale
+        return round(x, 1), round(y, 1)
+
+
+def projection_for(found: Sequence[Boundary], width: int = MAP_WIDTH) -> Projection:
+    west, south, east, north = shapely.union_all([b.geometry for b in found]).bounds
+    scale = (width - 2 * MAP_MARGIN) / ((east - west) * COS_LATITUDE)
+    height = math.ceil((north - south) * scale) + 2 * MAP_MARGIN
+    return Projection(west, north, scale, width, height)
+
+
+def _path(geometry: BaseGeometry, projection: Projection) -> str:
+    polygons = getattr(geometry, "geoms", [geometry])
+    commands = []
+    for polygon in polygons:
+        if polygon.geom_type != "Polygon" or polygon.is_empty:
+            continue
+        for ring in (polygon.exterior, *polygon.interiors):
+            points = [projection.point(x, y) for x, y in ring.coords[:-1]]
+            if len(points) < 3:
+                continue
+            head, *rest = points
+            commands.append(f"M{head[0]} {head[1]}" + "".join(f"L{x} {y}" for x, y in rest) + "Z")
+    return "".join(commands)
+
+
+@dataclass(frozen=True)
+class BaseMap:
+    """The projected outlines, computed once per process."""
+
+    projection: Projection
+    paths: tuple[tuple[str, str, bool], ...]  # (name, path data, in the Promise Zone)
+    zone_outline: str
+
+
+@cache
+def base_map(found: tuple[Boundary, ...]) -> BaseMap:
+    projection = projection_for(found)
+    paths = tuple(
+        (
+            b.name,
+            _path(b.geometry.simplify(SIMPLIFY_DEGREES, preserve_topology=True), projection),
+            b.promise_zone,
+        )
+        for b in found
+    )
+    zone = shapely.union_all([b.geometry for b in found if b.promise_zone])
+    outline = _path(zone.simplify(SIMPLIFY_DEGREES, preserve_topology=True), projection)
+    return BaseMap(projection, paths, outline)
+
+
+def class_breaks(values: Sequence[float], classes: int = len(CLASS_COLOURS)) -> list[float]:
+    """Upper bounds of up to `classes` classes holding about as many values each (quantiles),
+    without repeats; the last bound is the largest value."""
+    ordered = sorted(values)
+    if not ordered:
+        return []
+    bounds: list[float] = []
+    for number in range(1, classes + 1):
+        index = math.ceil(number * len(ordered) / classes) - 1
+        bound = ordered[max(index, 0)]
+        if not bounds or bound > bounds[-1]:
+            bounds.append(bound)
+    return bounds
+
+
+def colour_for(value: float, bounds: Sequence[float]) -> str:
+    """The class colour of a value: the first class whose upper bound holds it. With fewer
+    classes than colours, the classes are spread over the whole ramp."""
+    index = next((i for i, bound in enumerate(bounds) if value <= bound), len(bounds) - 1)
+    if len(bounds) <= 1:
+        return CLASS_COLOURS[-1]
+    step = (len(CLASS_COLOURS) - 1) / (len(bounds) - 1)
+    return CLASS_COLOURS[round(index * step)]
+
+
+def _attr(value: object) -> str:
+    return quoteattr(str(value))
+
+
+def choropleth(
+    found: tuple[Boundary, ...],
+    cells: Mapping[str, MapCell],
+    *,
+    title: str,
+    description: str,
+    legend_format,
+    credit: str,
+) -> bytes:
+    """The city map, each neighbourhood shaded by its value's class; a legend underneath."""
+    drawn = base_map(found)
+    projection = drawn.projection
+    values = [c.value for c in cells.values() if c.value is not None and not c.hidden]
+    bounds = class_breaks(values)
+    height = projection.height + LEGEND_HEIGHT
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {projection.width} {height}" '
+        f'width="{projection.width}" height="{height}" role="img" '
+        'aria-labelledby="map-title map-desc">',
+        f'<title id="map-title">{escape(title)}</title>',
+        f'<desc id="map-desc">{escape(description)}</desc>',
+        f'<rect width="{projection.width}" height="{height}" fill="#ffffff"/>',
+        f'<g stroke="{EDGE_COLOUR}" stroke-width="0.4" stroke-linejoin="round">',
+    ]
+    for name, path, in_zone in drawn.paths:
+        cell = cells.get(name, MapCell())
+        if cell.hidden:
+            fill = HIDDEN_COLOUR
+        elif cell.value is None:
+            fill = NO_DATA_COLOUR
+        else:
+            fill = colour_for(cell.value, bounds)
+        zone = " (Promise Zone)" if in_zone else ""
+        out.append(
+            f"<path d={_attr(path)} fill={_attr(fill)}>"
+            f"<title>{escape(f'{name}{zone}: {cell.text}')}</title></path>"
+        )
+    out.append("</g>")
+    if drawn.zone_outline:
+        out.append(
+            f'<path d={_attr(drawn.zone_outline)} fill="none" stroke="{ZONE_COLOUR}" '
+            'stroke-width="2" stroke-linejoin="round"><title>The Promise Zone</title></path>'
+        )
+    out += _legend(bounds, projection, legend_format, credit)
+    out.append("</svg>")
+    return "\n".join(out).encode("utf-8")
+
+
+def _legend(bounds: Sequence[float], projection: Projection, legend_format, credit: str):
+    top = projection.height + 4
+    out = [f'<g font-family={_attr(FONT)} font-size="12" fill="{TEXT_COLOUR}">']
+    x = MAP_MARGIN
+    previous = None
+    for bound in bounds:
+        if previous is None:
+            label = f"up to {legend_format(bound)}"
+        else:
+            label = f"{legend_format(previous)} to {legend_format(bound)}"
+        out.append(
+            f'<rect x="{x}" y="{top}" width="14" height="14" fill="{colour_for(bound, bounds)}" '
+            f'stroke="{EDGE_COLOUR}" stroke-width="0.4"/>'
+        )
+        out.append(f'<text x="{x + 18}" y="{top + 11}">{escape(label)}</text>')
+        x += 22 + 7 * len(label) + 12
+        previous = bound
+    second = top + 24
+    out.append(
+        f'<rect x="{MAP_MARGIN}" y="{second}" width="14" height="14" fill="{NO_DATA_COLOUR}" '
+        f'stroke="{EDGE_COLOUR}" stroke-width="0.4"/>'
+    )
+    out.append(f'<text x="{MAP_MARGIN + 18}" y="{second + 11}">no data</text>')
+    out.append(
+        f'<rect x="{MAP_MARGIN + 90}" y="{second}" width="14" height="14" '
+        f'fill="{HIDDEN_COLOUR}" stroke="{EDGE_COLOUR}" stroke-width="0.4"/>'
+    )
+    out.append(
+        f'<text x="{MAP_MARGIN + 108}" y="{second + 11}">not published (too few ventures)</text>'
+    )
+    out.append(
+        f'<line x1="{MAP_MARGIN + 330}" y1="{second + 7}" x2="{MAP_MARGIN + 350}" '
+        f'y2="{second + 7}" stroke="{ZONE_COLOUR}" stroke-width="2"/>'
+    )
+    out.append(f'<text x="{MAP_MARGIN + 356}" y="{second + 11}">the Promise Zone</text>')
+    out.append(
+        f'<text x="{MAP_MARGIN}" y="{second + 36}" font-size="10" fill="#495057">'
+        f"{escape(credit)}</text>"
+    )
+    out.append("</g>")
+    return out
+
+
+SPARK_WIDTH = 132
+SPARK_HEIGHT = 36
+SPARK_PAD = 4
+LINE_COLOUR = "#0d6efd"
+TARGET_COLOUR = "#198754"
+
+
+def sparkline(values: Sequence[float], target: float | None, *, title: str) -> bytes:
+    """A small trend line, oldest on the left, with the target as a dashed line."""
+    span = [v for v in values if v is not None and math.isfinite(v)]
+    if target is not None and math.isfinite(target):
+        span.append(target)
+    low, high = (min(span), max(span)) if span else (0.0, 1.0)
+    if high == low:
+        low, high = low - 1, high + 1
+    inner_w = SPARK_WIDTH - 2 * SPARK_PAD
+    inner_h = SPARK_HEIGHT - 2 * SPARK_PAD
+
+    def y_of(value: float) -> float:
+        return round(SPARK_PAD + (high - value) / (high - low) * inner_h, 1)
+
+    step = inner_w / max(len(values) - 1, 1)
+    points = [(round(SPARK_PAD + i * step, 1), y_of(v)) for i, v in enumerate(values)]
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" '
+        f'width="{SPARK_WIDTH}" height="{SPARK_HEIGHT}" role="img" aria-label={_attr(title)}>',
+        f"<title>{escape(title)}</title>",
+    ]
+    if target is not None and math.isfinite(target):
+        y = y_of(target)
+        out.append(
+            f'<line x1="{SPARK_PAD}" y1="{y}" x2="{SPARK_WIDTH - SPARK_PAD}" y2="{y}" '
+            f'stroke="{TARGET_COLOUR}" stroke-width="1" stroke-dasharray="3 2"/>'
+        )
+    if len(points) > 1:
+        joined = " ".join(f"{x},{y}" for x, y in points)
+        out.append(
+            f'<polyline points="{joined}" fill="none" stroke="{LINE_COLOUR}" '
+            'stroke-width="1.5" stroke-linejoin="round" stroke-linecap="round"/>'
+        )
+    if points:
+        x, y = points[-1]
+        out.append(f'<circle cx="{x}" cy="{y}" r="2.5" fill="{LINE_COLOUR}"/>')
+    out.append("</svg>")
+    return "\n".join(out).encode("utf-8")

@@ -1,0 +1,707 @@
+"""The public scorecard and the managers' pages: nothing private shown, downloads that match
+the page, ETags, a fixed number of queries as figures grow, and every form refusing bad input
+without a 500. Also the Devpost neighbourhood answer, from import to the promoted venture."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import replace
+from datetime import date
+from html import unescape
+
+import pytest
+from sqlalchemy import select
+
+from incubator.models import (
+    Geography,
+    ImpactArea,
+    Metric,
+    Neighbourhood,
+    Observation,
+    PilotSite,
+    Submission,
+    Venture,
+)
+from incubator.services import devpost, ventures
+from incubator.services.scorecard import catalogue, derivation, observations, periods
+from incubator.services.scorecard.observations import ImportedFigure
+from tests import factories
+from tests.helpers import page
+
+
+def area_id(db, code: str) -> int:
+    return db.session.scalar(select(ImpactArea.id).where(ImpactArea.code == code))
+
+
+def metric(db, code: str) -> Metric:
+    return db.session.scalar(select(Metric).where(Metric.code == code))
+
+
+def neighbourhood_ids(db) -> dict[str, int]:
+    return dict(db.session.execute(select(Neighbourhood.name, Neighbourhood.id)).all())
+
+
+def last_periods(frequency: str, count: int) -> list[date]:
+    """The starts of the last `count` periods that have ended, oldest first."""
+    start = periods.period_start(observations.today(), frequency)
+    found = []
+    for _ in range(count):
+        start = periods.previous_period(start, frequency)
+        found.append(start)
+    return sorted(found)
+
+
+def manual_metric(manager, db, code: str, **fields) -> Metric:
+    data = catalogue.MetricInput(
+        code=code,
+        name=code.replace("_", " ").capitalize(),
+        impact_area_id=area_id(db, fields.pop("area", "transportation")),
+        frequency="monthly",
+    )
+    return catalogue.create_metric(replace(data, **fields), by=manager)
+
+
+def fill(manager, db, made: Metric, months: int, places: int, *, level: float = 100.0) -> None:
+    """City, zones and `places` neighbourhoods for the last `months` months."""
+    ids = list(neighbourhood_ids(db).items())[:places]
+    figures = []
+    for index, start in enumerate(last_periods(made.frequency, months)):
+        value = level + index
+        figures.append(ImportedFigure(start, value))
+        figures.append(ImportedFigure(start, value / 3, Geography.PROMISE_ZONE))
+        figures.append(ImportedFigure(start, value / 2, Geography.REST_OF_CITY))
+        figures += [
+            ImportedFigure(start, value + n, Geography.NEIGHBOURHOOD, neighbourhood_id)
+            for n, (_name, neighbourhood_id) in enumerate(ids)
+        ]
+    observations.import_figures(made, figures, by=manager)
+
+
+@pytest.fixture
+def manager(db):
+    factories.scorecard_reference()
+    return factories.user("manager", name="Maria Gonzalez-Private")
+
+
+@pytest.fixture
+def scorecard(db, manager):
+    """Published metrics on and off target, a private one, a retired area, a source with a
+    contact, a figure withdrawn, and ventures' money too thin to publish by place."""
+    on = manual_metric(
+        manager,
+        db,
+        "permit_days",
+        name="Days to a parklet permit",
+        direction="lower",
+        target_value=60.0,
+        target_on=date(2028, 12, 31),
+    )
+    fill(manager, db, on, 6, 12, level=50)  # latest 55 against a target of 60 (lower is better)
+    watch = manual_metric(
+        manager,
+        db,
+        "newcomers",
+        name="Newcomers connected",
+        area="immigrant_integration",
+        target_value=100.0,
+        target_on=date(2028, 12, 31),
+        reference_value=120.0,
+        reference_label="Comparable cities",
+        reference_source="A national survey",
+        reference_year=2024,
+    )
+    observations.import_figures(
+        watch, [ImportedFigure(last_periods("monthly", 1)[0], 95.0)], by=manager
+    )
+    secret = manual_metric(manager, db, "secret_metric", name="Secret metric", published=False)
+    fill(manager, db, secret, 3, 3, level=4242)
+    retired = catalogue.create_area(
+        catalogue.AreaInput("retired_area", "Retired area", active=False), by=manager
+    )
+    hidden_area = manual_metric(
+        manager, db, "retired_thing", name="Metric of a retired area", area="retired_area"
+    )
+    observations.import_figures(
+        hidden_area, [ImportedFigure(last_periods("monthly", 1)[0], 7777.0)], by=manager
+    )
+    catalogue.create_source(
+        catalogue.SourceInput(
+            department="Los Angeles Department of Transportation",
+            name="Parklet permits",
+            geography="council_district",
+            contact="secret.contact@ladot.example.org",
+            metric_ids=[on.id],
+        ),
+        by=manager,
+    )
+    withdrawn = observations.record_observation(
+        watch,
+        observations.ObservationInput(
+            last_periods("monthly", 2)[0], 31337.0, note="An internal note"
+        ),
+        by=manager,
+    )
+    observations.withdraw_observation(withdrawn, "Wrong month", by=manager)
+    # One venture's money, in Watts and Koreatown: too few ventures to publish anywhere.
+    last_month = last_periods("monthly", 1)[0]
+    cohort = factories.cohort(by=manager, starts_on=last_month, ends_on=date(2099, 1, 1))
+    venture = factories.venture(cohort, "Solo", neighbourhoods=["Koreatown", "Watts"], by=manager)
+    factories.investment(
+        venture, by=manager, amount=12_346, invested_on=last_month, today=observations.today()
+    )
+    derivation.refresh(by=manager)
+    db.session.commit()
+    return {"on": on, "watch": watch, "secret": secret, "retired": retired}
+
+
+PUBLIC_PAGES = [
+    "/scorecard/",
+    "/scorecard/neighbourhoods",
+    "/scorecard/neighbourhoods?metric=permit_days",
+    "/scorecard/neighbourhoods?metric=capital_raised",
+    "/scorecard/metrics/permit_days",
+    "/scorecard/metrics/capital_raised",
+    "/scorecard/scorecard.csv",
+    "/scorecard/scorecard.json",
+    "/scorecard/scorecard.json?metric=capital_raised",
+    "/scorecard/neighbourhoods.csv?metric=capital_raised",
+    "/scorecard/neighbourhoods.csv?metric=permit_days",
+    "/scorecard/map.svg?metric=permit_days",
+    "/scorecard/map.svg?metric=capital_raised",
+    "/scorecard/metrics/permit_days/trend.svg",
+    "/scorecard/metrics/capital_raised/trend.svg",
+]
+
+
+def test_the_scorecard_is_public_and_its_pictures_are_svg_documents(db, client, scorecard):
+    for url in PUBLIC_PAGES:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    svg = client.get("/scorecard/map.svg?metric=permit_days")
+    assert svg.mimetype == "image/svg+xml"
+    assert svg.headers["Content-Security-Policy"] == "default-src 'none'"
+    assert b"<script" not in svg.data and b"<style" not in svg.data
+    home = page(client.get("/scorecard/"))
+    assert 'src="/scorecard/metrics/permit_days/trend.svg"' in home
+    assert "<script" not in home.split("</main>")[0]  # no inline script on the page itself
+
+
+def test_the_public_pages_show_nothing_that_is_not_meant_to_be_public(db, client, scorecard):
+    shown = "".join(client.get(url).get_data(as_text=True) for url in PUBLIC_PAGES)
+
+    for private in (
+        "Secret metric",  # not published
+        "4,242",
+        "4242",
+        "Metric of a retired area",  # its area is retired
+        "7777",
+        "7,777",
+        "secret.contact@ladot.example.org",  # a source's contact
+        "Maria Gonzalez-Private",  # who entered a figure
+        "An internal note",
+        "31337",  # a withdrawn figure
+        "31,337",
+        "12,346",  # one venture's money, city-wide or by place
+        "12346",
+        "6,173",
+        "6173",
+        "Solo",  # no venture is named
+    ):
+        assert private not in shown, private
+    assert "Los Angeles Department of Transportation" in shown  # the source itself is public
+    assert client.get("/scorecard/metrics/secret_metric").status_code == 404
+    assert client.get("/scorecard/metrics/secret_metric/trend.svg").status_code == 404
+    redirected = page(client.get("/scorecard/neighbourhoods?metric=secret_metric"))
+    assert "There is no metric 'secret_metric' on the scorecard." in redirected
+    assert "not published (fewer than 3 ventures)" in shown
+
+
+def cells(html: str, code: str) -> dict[str, str]:
+    row = re.search(rf'<tr id="metric-{code}">(.*?)</tr>', html, re.S).group(1)
+
+    def text(css: str) -> str:
+        found = re.search(rf'class="[^"]*\b{css}\b[^"]*">(.*?)</(?:td|span)>', row, re.S)
+        return " ".join(unescape(re.sub(r"<[^>]+>", " ", found.group(1))).split())
+
+    return {
+        "value": text("value"),
+        "target": text("target"),
+        "score": text("score"),
+        "status": text("status"),
+        "reference": text("reference"),
+        "promise_zone": text("promise-zone"),
+        "rest_of_city": text("rest-of-city"),
+    }
+
+
+def test_csv_and_json_hold_exactly_what_the_page_shows(db, client, scorecard):
+    html = page(client.get("/scorecard/"))
+    lines = list(csv.DictReader(io.StringIO(client.get("/scorecard/scorecard.csv").text)))
+    data = client.get("/scorecard/scorecard.json").get_json()
+    metrics = [m for a in data["impact_areas"] for m in a["metrics"]]
+
+    assert [line["metric_code"] for line in lines] == [m["code"] for m in metrics]
+    assert re.findall(r'<tr id="metric-([a-z0-9_]+)">', html) == [m["code"] for m in metrics]
+    for line, shown in zip(lines, metrics, strict=True):
+        on_page = cells(html, line["metric_code"])
+        assert on_page == {
+            "value": line["value"],
+            "target": line["target"],
+            "score": line["score"],
+            "status": line["status"],
+            "reference": line["reference"],
+            "promise_zone": line["promise_zone"],
+            "rest_of_city": line["rest_of_city"],
+        }
+        assert on_page["value"] == shown["value_text"]
+        assert on_page["status"] == shown["status_text"]
+        assert on_page["promise_zone"] == shown["promise_zone"]["text"]
+        assert line["period"] == (shown["period"] or "")
+    assert re.search(r'id="headline-score">([^<]*)<', html).group(1) == (
+        f"{data['headline_score']:.2f}"
+    )
+
+
+def test_the_neighbourhood_table_csv_and_json_match(db, client, scorecard):
+    html = page(client.get("/scorecard/neighbourhoods?metric=permit_days"))
+    table = re.search(r'<table[^>]*id="neighbourhood-table".*?</table>', html, re.S).group(0)
+    row = (
+        r'<tr><th scope="row" class="fw-normal">(.*?)</th><td>(.*?)</td>'
+        r'<td class="text-end">(.*?)</td></tr>'
+    )
+    rows = re.findall(row, table)
+    lines = list(
+        csv.DictReader(
+            io.StringIO(client.get("/scorecard/neighbourhoods.csv?metric=permit_days").text)
+        )
+    )
+    data = client.get("/scorecard/scorecard.json?metric=permit_days").get_json()["neighbourhoods"]
+
+    assert len(rows) == len(lines) == len(data["rows"]) == 114
+    for (name, zone, shown), line, item in zip(rows, lines, data["rows"], strict=True):
+        assert unescape(name) == line["neighbourhood"] == item["neighbourhood"]
+        assert unescape(shown) == line["value"] == item["text"]
+        assert (zone == "yes") == (line["promise_zone"] == "yes") == item["promise_zone"]
+    assert sum(1 for line in lines if line["value_number"]) == 12
+    assert data["summary"] in unescape(html)
+
+
+def test_scores_and_statuses_read_the_direction(db, client, scorecard):
+    html = page(client.get("/scorecard/"))
+
+    # 55 days against a target of 60 where lower is better: 60 / 55.
+    assert cells(html, "permit_days")["score"] == "1.09"
+    assert cells(html, "permit_days")["status"] == "On track"
+    # 95 against 100 where higher is better: within a tenth of the target.
+    assert cells(html, "newcomers")["score"] == "0.95"
+    assert cells(html, "newcomers")["status"] == "Watch"
+    assert "120" in cells(html, "newcomers")["reference"]
+    # A source by council district only: no data by neighbourhood yet.
+    row = re.search(r'<tr id="metric-newcomers">(.*?)</tr>', html, re.S).group(1)
+    assert "City-wide only" in row
+
+
+def test_a_visitor_revalidates_with_the_etag_and_gets_304_until_a_figure_changes(
+    db, client, scorecard, manager
+):
+    first = client.get("/scorecard/")
+    etag = first.headers["ETag"]
+
+    again = client.get("/scorecard/", headers={"If-None-Match": etag})
+    csv_etag = client.get("/scorecard/scorecard.csv").headers["ETag"]
+    observations.record_observation(
+        scorecard["watch"],
+        observations.ObservationInput(last_periods("monthly", 3)[0], 90.0),
+        by=manager,
+    )
+    db.session.commit()
+    changed = client.get("/scorecard/", headers={"If-None-Match": etag})
+
+    assert first.headers["Cache-Control"].startswith("public")
+    assert (again.status_code, again.data) == (304, b"")
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert csv_etag != etag  # each download has its own
+    assert client.get("/scorecard/scorecard.csv").headers["ETag"] != csv_etag
+
+
+def test_signed_in_people_get_a_private_page_without_an_etag(db, client, login_as, scorecard):
+    login_as("founder")
+
+    response = client.get("/scorecard/")
+
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert "ETag" not in response.headers
+
+
+QUERY_PAGES = [
+    "/scorecard/",
+    "/scorecard/neighbourhoods?metric=size_a",
+    "/scorecard/scorecard.csv",
+    "/scorecard/scorecard.json?metric=size_a",
+    "/scorecard/neighbourhoods.csv?metric=size_a",
+    "/scorecard/map.svg?metric=size_a",
+    "/scorecard/metrics/size_a",
+    "/scorecard/metrics/size_a/trend.svg",
+]
+
+
+def measure(client, count_queries) -> dict[str, int]:
+    counts = {}
+    for url in QUERY_PAGES:
+        with count_queries() as counter:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts[url] = counter.count
+    return counts
+
+
+def test_the_scorecard_runs_the_same_queries_for_few_or_many_figures(
+    db, client, manager, count_queries
+):
+    made = [
+        manual_metric(manager, db, f"size_{letter}", target_value=10.0, target_on=date(2030, 1, 1))
+        for letter in "abc"
+    ]
+    for each in made:
+        fill(manager, db, each, 4, 5)
+    db.session.commit()
+    measure(client, count_queries)  # warm up: first-request work is not the page's
+
+    few = measure(client, count_queries)
+    for each in made:
+        earlier = [
+            ImportedFigure(start, 10.0 + n, Geography.NEIGHBOURHOOD, neighbourhood_id)
+            for start in last_periods("monthly", 40)[:36]
+            for n, neighbourhood_id in enumerate(neighbourhood_ids(db).values())
+        ]
+        observations.import_figures(each, earlier, by=manager)
+    db.session.commit()
+    many = measure(client, count_queries)
+
+    assert db.session.query(Observation).count() > 3 * 36 * 114
+    assert many == few
+
+
+# The managers' pages ------------------------------------------------------------------------
+
+
+def test_a_manager_builds_a_metric_and_enters_and_corrects_a_figure(db, client, login_as):
+    factories.scorecard_reference()
+    login_as("manager")
+    transport = area_id(db, "transportation")
+
+    bad = client.post(
+        "/scorecard/manage/metrics/new",
+        data={
+            "code": "permit_days",
+            "name": "Days to a permit",
+            "impact_area_id": transport,
+            "unit": "count",
+            "direction": "lower",
+            "frequency": "quarterly",
+            "derivation": "",
+            "iris_code": "XX12",
+            "position": "0",
+            "published": "y",
+        },
+    )
+    good = client.post(
+        "/scorecard/manage/metrics/new",
+        data={
+            "code": "permit_days",
+            "name": "Days to a permit",
+            "impact_area_id": transport,
+            "unit": "count",
+            "direction": "lower",
+            "frequency": "quarterly",
+            "derivation": "",
+            "target_value": "60",
+            "target_on": "2028-12-31",
+            "position": "0",
+            "published": "y",
+        },
+    )
+    made = metric(db, "permit_days")
+    quarter = last_periods("quarterly", 1)[0]
+    entered = client.post(
+        f"/scorecard/manage/metrics/{made.id}/observations",
+        data={
+            "period_start": quarter.isoformat(),
+            "geography": "city",
+            "value": "74",
+            "neighbourhood_id": "0",
+            "data_source_id": "0",
+        },
+        follow_redirects=True,
+    )
+    figure = db.session.scalar(select(Observation).where(Observation.metric_id == made.id))
+    corrected = client.post(
+        f"/scorecard/manage/observations/{figure.id}/correct",
+        data={"value": "71", "data_source_id": "0", "reason": "One permit was counted twice."},
+        follow_redirects=True,
+    )
+
+    assert bad.status_code == 200
+    assert "An IRIS+ code is two capital letters and four digits" in page(bad)
+    assert good.status_code == 302
+    assert "Figure entered." in page(entered)
+    text = page(corrected)
+    assert "Figure corrected; the old value is in its history." in text
+    history = re.search(
+        r'<table class="table table-sm bg-white" id="history">.*?</table>', text, re.S
+    )
+    assert "74" in history.group(0) and "One permit was counted twice." in history.group(0)
+    db.session.expire_all()
+    assert figure.value == 71
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"value": "lots"},
+        {"value": "nan"},
+        {"period_start": "not-a-date"},
+        {"period_start": "2025-02-15"},
+        {"geography": "neighbourhood", "neighbourhood_id": "999999"},
+        {"geography": "moon"},
+        {"data_source_id": "999999"},
+        {"denominator": "-3"},
+    ],
+)
+def test_bad_figures_are_refused_with_a_message_never_a_500(db, client, login_as, fields):
+    factories.scorecard_reference()
+    manager = login_as("manager")
+    made = manual_metric(manager, db, "permit_days", frequency="quarterly")
+    db.session.commit()
+    data = {
+        "period_start": last_periods("quarterly", 1)[0].isoformat(),
+        "geography": "city",
+        "value": "10",
+        "neighbourhood_id": "0",
+        "data_source_id": "0",
+        **fields,
+    }
+
+    response = client.post(f"/scorecard/manage/metrics/{made.id}/observations", data=data)
+
+    assert response.status_code == 200
+    assert 'class="alert alert-danger' in page(response)
+    assert db.session.scalar(select(Observation.id)) is None
+
+
+def test_a_manager_edits_areas_sources_and_kpi_mappings_and_refreshes(db, client, login_as):
+    factories.scorecard_reference()
+    login_as("manager")
+    jobs = metric(db, "jobs_created")
+
+    pages = [
+        client.get(url)
+        for url in (
+            "/scorecard/manage/",
+            "/scorecard/manage/sources",
+            "/scorecard/manage/kpis",
+            "/scorecard/manage/areas/new",
+            "/scorecard/manage/metrics/new",
+            "/scorecard/manage/sources/new",
+            f"/scorecard/manage/metrics/{jobs.id}/edit",
+            f"/scorecard/manage/metrics/{jobs.id}/observations",
+        )
+    ]
+    area = client.post(
+        "/scorecard/manage/areas/new",
+        data={
+            "code": "arts",
+            "name": "Arts and culture",
+            "kind": "other",
+            "position": "20",
+            "active": "y",
+        },
+    )
+    source = client.post(
+        "/scorecard/manage/sources/new",
+        data={
+            "department": "Department of Cultural Affairs",
+            "name": "Grants",
+            "update_frequency": "annual",
+            "geography": "address",
+            "status": "candidate",
+            "metric_ids": [str(jobs.id)],
+        },
+    )
+    mapping = client.post(
+        "/scorecard/manage/kpis",
+        data={
+            "metric_id": jobs.id,
+            "kpi_kind": "standard",
+            "standard_kpi": "team_size",
+            "aggregation": "change",
+        },
+        follow_redirects=True,
+    )
+    refreshed = client.post("/scorecard/manage/refresh", follow_redirects=True)
+
+    assert [p.status_code for p in pages] == [200] * len(pages)
+    assert (area.status_code, source.status_code) == (302, 302)
+    assert db.session.scalar(select(ImpactArea).where(ImpactArea.code == "arts")).name == (
+        "Arts and culture"
+    )
+    assert "KPI mapped" in page(mapping) and "Team size" in page(mapping)
+    assert "Derived figures refreshed" in page(refreshed)
+
+
+def test_pilot_sites_are_added_from_coordinates_and_removed(db, client, login_as):
+    factories.scorecard_reference()
+    manager = login_as("manager")
+    venture = factories.venture(factories.cohort(by=manager), by=manager)
+    pilot = factories.pilot(venture, factories.organisation("LADWP"), by=manager)
+    db.session.commit()
+
+    added = client.post(
+        f"/scorecard/pilots/{pilot.id}/sites",
+        data={"label": "Meter bank", "coordinates": "34.2590, -118.4215", "neighbourhood_id": "0"},
+        follow_redirects=True,
+    )
+    refused = client.post(
+        f"/scorecard/pilots/{pilot.id}/sites",
+        data={"address": "Somewhere on a street", "neighbourhood_id": "0"},
+    )
+    [stored] = db.session.scalars(select(PilotSite))
+    removed = client.post(f"/scorecard/sites/{stored.id}/remove", follow_redirects=True)
+
+    assert "Site added. The coordinates are in Pacoima." in page(added)
+    assert "cannot place that address" in page(refused)
+    assert "Site removed" in page(removed)
+    assert db.session.scalar(select(PilotSite.id)) is None
+
+
+def test_founders_see_which_of_their_kpis_feed_the_scorecard_and_only_theirs(db, client, login_as):
+    factories.scorecard_reference()
+    manager = factories.user("manager")
+    cohort = factories.cohort(by=manager)
+    mine = factories.venture(cohort, "Mine", by=manager)
+    theirs = factories.venture(cohort, "Theirs", by=manager)
+    catalogue.add_kpi_mapping(
+        catalogue.KpiMappingInput(metric(db, "jobs_created").id, "standard", "team_size", "change"),
+        by=manager,
+    )
+    founder = login_as("founder")
+    ventures.add_member(mine, founder.email, founder.name, "CEO", by=manager)
+    db.session.commit()
+
+    text = page(client.get(f"/scorecard/ventures/{mine.id}/kpis"))
+
+    assert re.search(r"<td>Team size</td>\s*<td><a [^>]*>Jobs created</a></td>", text)
+    assert "its growth over the period" in text
+    assert client.get(f"/scorecard/ventures/{theirs.id}/kpis").status_code == 403
+
+
+def test_the_showcase_links_to_the_scorecard(db, client):
+    manager = factories.user("manager")
+    cohort = factories.cohort(by=manager, showcase_published=True)
+    db.session.commit()
+
+    for url in ("/showcase/", f"/showcase/cohorts/{cohort.id}"):
+        assert 'href="/scorecard/"' in page(client.get(url))
+
+
+def test_the_venture_form_offers_the_impact_areas_and_the_114_neighbourhoods(db, client, login_as):
+    factories.scorecard_reference()
+    manager = login_as("manager")
+    cohort = factories.cohort(by=manager)
+    db.session.commit()
+
+    text = page(client.get(f"/cohorts/{cohort.id}/ventures/new"))
+
+    assert len(re.findall(r'name="neighbourhoods"', text)) == 115  # and "Citywide"
+    assert 'value="Civic pilots with city departments"' in text
+    assert 'value="Water conservation"' not in text
+
+
+# The Devpost neighbourhood answer -----------------------------------------------------------
+
+EXPORT = (
+    "Project Title,Submission Url,Which neighborhood(s) does your team serve?\n"
+    "ShadeMap,https://devpost.com/software/shademap,Watts & South Central\n"
+    "Far Away,https://devpost.com/software/far-away,Santa Monica\n"
+)
+
+
+def test_the_devpost_neighbourhood_answer_is_matched_at_import_and_carried_at_promotion(
+    db, client, login_as
+):
+    factories.scorecard_reference()
+    manager = login_as("manager")
+    hackathon = factories.hackathon(by=manager)
+    cohort = factories.cohort(by=manager)
+    batch = devpost.store_upload(hackathon, "projects.csv", EXPORT.encode(), by=manager)
+    plan = devpost.plan_batch(batch, include_drafts=False)
+    devpost.apply_import(batch, False, manager)
+    shade, far = (
+        db.session.scalar(select(Submission).where(Submission.title == title))
+        for title in ("ShadeMap", "Far Away")
+    )
+    for submission in (shade, far):
+        submission.placement = "winner"
+    db.session.commit()
+
+    promoted = client.post(
+        f"/cohorts/promote/{shade.id}", data={"cohort_id": cohort.id}, follow_redirects=True
+    )
+    unmatched = client.post(
+        f"/cohorts/promote/{far.id}", data={"cohort_id": cohort.id}, follow_redirects=True
+    )
+
+    assert shade.neighbourhoods == ["Watts", "Historic South-Central"]
+    assert far.neighbourhoods == []
+    notes = {entry.title: entry.notes for entry in plan.entries}
+    assert (
+        'neighbourhood "Santa Monica" matches none of the 114 neighbourhoods' in notes["Far Away"]
+    )
+    venture = db.session.scalar(select(Venture).where(Venture.name == "ShadeMap"))
+    assert venture.neighbourhoods == ["Watts", "Historic South-Central"]
+    assert "names a place that is not one of the city" not in page(promoted)
+    assert "“Santa Monica”, names a place that is not one of the city" in unescape(page(unmatched))
+
+
+# The demo -------------------------------------------------------------------------------------
+
+
+def test_the_demo_shows_a_living_scorecard_with_two_years_of_figures(db, client, runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+
+    card = client.get("/scorecard/scorecard.json").get_json()
+    statuses = {m["status"] for a in card["impact_areas"] for m in a["metrics"]}
+    supported = next(
+        m for a in card["impact_areas"] for m in a["metrics"] if m["code"] == "ventures_supported"
+    )
+    history = page(client.get("/scorecard/metrics/ventures_supported?page=2"))
+    by_place = client.get("/scorecard/neighbourhoods.csv").text
+
+    assert {"on_track", "off_track"} <= statuses
+    assert len(supported["trend"]) == 12 and supported["promise_zone"]["value"] is not None
+    assert "No figures yet." not in history  # more than 24 months: a second page of them
+    assert by_place.count("\r\n") > 20
+    assert any(m["reference"] for a in card["impact_areas"] for m in a["metrics"])
+    assert db.session.scalar(select(Observation.id).where(Observation.origin == "derived"))
+
+
+def test_an_earlier_period_shows_its_own_figures_map_and_zones(db, client, scorecard):
+    first = last_periods("monthly", 6)[0]
+    label = periods.label(first, "monthly")
+    query = f"metric=permit_days&period={first.isoformat()}"
+
+    text = page(client.get(f"/scorecard/neighbourhoods?{query}"))
+    zones = re.search(r'<table class="table table-sm bg-white" id="zones">.*?</table>', text, re.S)
+    svg = client.get(f"/scorecard/map.svg?{query}").get_data(as_text=True)
+    ignored = page(client.get("/scorecard/neighbourhoods?metric=permit_days&period=1999-01-01"))
+
+    assert f"Days to a parklet permit, {label}" in text
+    # The city had 50 that month, the zones a third and a half of it (see fill()).
+    assert "16.7" in zones.group(0) and "25" in zones.group(0) and "50" in zones.group(0)
+    assert f'<title id="map-title">Days to a parklet permit by neighbourhood, {label}' in svg
+    latest = periods.label(last_periods("monthly", 1)[0], "monthly")
+    assert f"Days to a parklet permit, {latest}" in ignored  # an unknown period: the latest
