@@ -42,11 +42,19 @@ from incubator.access import rule_for
 from incubator.extensions import db as _db
 from incubator.models import (
     Booking,
+    DataSource,
+    ImpactArea,
+    KpiKind,
+    KpiMapping,
     MailStatus,
     MatchingRun,
+    Metric,
     Milestone,
+    Observation,
     OrganisationMember,
     OutboxMessage,
+    PilotSite,
+    PilotSitePlacement,
     Role,
     Venture,
     VentureMember,
@@ -87,7 +95,13 @@ ID_OBJECTS = {
     "day_id": "day_c",
     "hackathon_id": "hackathon_c",
     "judge_id": "judge_c",
+    "area_id": "area_s",
+    "mapping_id": "mapping_s",
     "match_id": "match_c",
+    "metric_id": "metric_s",
+    "observation_id": "observation_s",
+    "site_id": "site_c",
+    "source_id": "source_s",
     "message_id": "message_c",
     "milestone_id": "milestone_c",
     "organisation_id": "organisation_c",
@@ -102,8 +116,9 @@ ID_OBJECTS = {
 # The same arguments on venture B's side, for the routes of a venture and what hangs off it.
 B_OBJECTS = {"venture_id": "venture_b", "milestone_id": "milestone_b", "pilot_id": "pilot_b"}
 # Arguments that are not object ids: static file names, and tokens that are themselves the
-# credential (tests/test_auth.py and tests/test_calendars.py try wrong ones).
-NOT_IDS = {"filename", "token"}
+# credential (tests/test_auth.py and tests/test_calendars.py try wrong ones), and the public
+# scorecard's metric codes (every published metric is public; tests/test_scorecard_pages.py).
+NOT_IDS = {"filename", "token", "code"}
 
 # Who among the callers reaches venture C's object through a route (by role):
 STAFF = frozenset({"manager"})  # managers reach every object
@@ -183,6 +198,19 @@ def partner_form(_ids):
 # Every route with an object id. Routes only managers may call keep the defaults: every other
 # caller is refused by role before any object is read, and managers reach every object.
 ROUTES: dict[str, Route] = {
+    # The scorecard's objects (areas, metrics, figures, sources, KPI mappings) belong to the
+    # program, not to a venture: only managers edit them, and pilot sites are managers' too.
+    "scorecard.correct_observation": Route(),
+    "scorecard.edit_area": Route(),
+    "scorecard.edit_metric": Route(),
+    "scorecard.edit_source": Route(),
+    "scorecard.metric_observations": Route(),
+    "scorecard.observation": Route(),
+    "scorecard.pilot_sites": Route(),
+    "scorecard.remove_kpi_mapping": Route(),
+    "scorecard.remove_site": Route(),
+    "scorecard.venture_kpis": Route(),
+    "scorecard.withdraw_observation": Route(),
     "matching.add": Route(),
     "cohorts.add_member": Route(),
     "cohorts.add_venture": Route(),
@@ -488,6 +516,28 @@ def build_world() -> World:
         for_venture=venture_a,
         founder=people["founder"],
     )
+    factories.scorecard_reference()
+    metric_s = _db.session.scalar(
+        select(Metric).where(Metric.derivation.is_(None)).order_by(Metric.id).limit(1)
+    )
+    area_s = _db.session.get(ImpactArea, metric_s.impact_area_id)
+    source_s = DataSource(department="Department C", name="Dataset C")
+    observation_s = Observation(
+        metric_id=metric_s.id,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 3, 31),
+        value=12.0,
+    )
+    mapping_s = KpiMapping(metric_id=metric_s.id, kpi_kind=KpiKind.STANDARD, kpi_name="revenue")
+    _db.session.add_all([source_s, observation_s, mapping_s])
+    site_c = PilotSite(
+        pilot_id=pilot_c.id,
+        label="Site of C",
+        latitude=33.9,
+        longitude=-118.0,
+        placement=PilotSitePlacement.OUTSIDE,
+    )
+    _db.session.add(site_c)
     admin = factories.user("admin", name="Ada Admin")
     message_c = OutboxMessage(
         recipient="venture-c@example.org",
@@ -503,6 +553,12 @@ def build_world() -> World:
     objects = {
         "batch_c": batch_c,
         "message_c": message_c,
+        "area_s": area_s,
+        "mapping_s": mapping_s,
+        "metric_s": metric_s,
+        "observation_s": observation_s,
+        "site_c": site_c,
+        "source_s": source_s,
         "booking_a": booking_a,
         "challenge_c": challenge_c,
         "cohort_a": cohort_a,
@@ -670,6 +726,8 @@ def test_every_form_others_than_managers_may_post_has_a_control(app):
 
 # The routes of one venture and what hangs off it (milestones, pilots): the walk on B.
 B_ROUTES = [
+    "scorecard.pilot_sites",
+    "scorecard.venture_kpis",
     "cohorts.add_member",
     "cohorts.archive_venture",
     "cohorts.edit_venture",

@@ -70,7 +70,7 @@ def venture_form(version: str, **fields) -> dict[str, object]:
         "description": "Residents report leaks.",
         "challenge_area": "Water and drought",
         "website": "https://leakmap.example.org",
-        "impact_areas": ["Water conservation"],
+        "impact_areas": ["Water and drought"],
         "neighbourhoods": ["Watts"],
         "needs": ["Pilot site"],
         "version": version,
@@ -81,6 +81,7 @@ def venture_form(version: str, **fields) -> dict[str, object]:
 def test_a_venture_profile_saved_from_an_older_form_is_refused_and_names_who_saved(
     db, client, second_client, login_as
 ):
+    factories.scorecard_reference()  # ventures pick their impact areas from the scorecard's
     manager = login_as("manager", name="Ana Manager")
     venture = factories.venture(factories.cohort(by=manager), "LeakMap", by=manager)
     founder = login_as("founder", name="Ben Founder", on=second_client)
