@@ -11,32 +11,25 @@ The conftest backend (INCUBATOR_TEST_DB) picks the database; `make test` runs bo
 
 from __future__ import annotations
 
-import html
-import re
-import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-import requests
 from sqlalchemy import select
 
-from bench.load import csrf_token, signed_in_session
 from incubator import clock
 from incubator.extensions import db
 from incubator.models import Booking, BookingStatus, MentorProfile, Slot, SlotStatus, utcnow
 from tests import factories
-from tests.races import Served
+from tests.races import Browser, Served, Shown, race
 
 RACERS = 24  # concurrent booking attempts per race, more than the 20 the requirement asks
-REQUEST_TIMEOUT = 30  # seconds, for every request a test makes
 # What the losers must be told (services/booking.py), in a flash message on their page:
 # the slot race's "That slot was just taken by someone else. ..." and the overlap's
 # "You already have a session at that time (with ...)" (or the constraint's shorter form).
 SLOT_TAKEN_TEXT = "just taken"
 OVERLAP_TEXT = "already have a session at that time"
-ALERT = re.compile(r'<div class="alert[^"]*"[^>]*role="alert">(.*?)<button', re.DOTALL)
 
 
 # Seeding ------------------------------------------------------------------------------------
@@ -91,81 +84,44 @@ class Contender:
 
 @dataclass
 class Attempt:
+    """One contender's booking and what they were shown (tests/races.py)."""
+
     contender: Contender
-    status: int | str  # the HTTP status, or the name of the exception the request raised
-    location: str = ""  # where a redirect pointed
-    shown_status: int | str | None = None  # the status of the page a redirect led to
-    page: str = ""  # what the founder sees: the response, or the page it redirected to
+    shown: Shown
 
     @property
     def statuses(self) -> list[int | str]:
-        return [s for s in (self.status, self.shown_status) if s is not None]
+        return self.shown.statuses
 
     @property
     def messages(self) -> list[str]:
-        """The flash messages on the page the founder ends up on."""
-        return [" ".join(html.unescape(text).split()) for text in ALERT.findall(self.page)]
+        return self.shown.messages
 
     def describe(self) -> str:
-        return f"{self.statuses} -> {urlsplit(self.location).path or '-'}"
-
-
-def _signed_in(served: Served, contender: Contender) -> tuple[requests.Session, str, str]:
-    """Sign in through the login form and open the booking page, as a founder would.
-
-    Returns the session, the booking form's URL and the CSRF token of its form.
-    """
-    session = signed_in_session(served.base_url, contender.email, factories.PASSWORD)
-    url = served.base_url + served.path_for("mentoring.book", slot_id=contender.slot_id)
-    page = session.get(url, timeout=REQUEST_TIMEOUT)
-    assert page.status_code == 200, (page.status_code, page.text[:1000])
-    assert f'value="{contender.venture_id}"' in page.text, "the venture is not offered"
-    return session, url, csrf_token(page.text)
+        return f"{self.statuses} -> {urlsplit(self.shown.location).path or '-'}"
 
 
 def _race(served: Served, contenders: list[Contender]) -> list[Attempt]:
     """Sign every contender in first, one after another; then send all the bookings at once."""
-    prepared = []
-    for contender in contenders:
-        session, url, token = _signed_in(served, contender)
-        form = {
-            "csrf_token": token,
-            "venture_id": str(contender.venture_id),
-            "agenda": "Pilot plan with the Department of Water and Power",
-        }
-        prepared.append((contender, session, url, form))
-    barrier = threading.Barrier(len(prepared))
-    attempts: list[Attempt | None] = [None] * len(prepared)
-
-    def attempt(number: int, contender: Contender, session, url: str, form: dict) -> None:
-        try:
-            barrier.wait(timeout=REQUEST_TIMEOUT)
-            response = session.post(url, data=form, allow_redirects=False, timeout=REQUEST_TIMEOUT)
-            result = Attempt(contender, response.status_code, page=response.text)
-            if response.is_redirect:
-                result.location = response.headers["Location"]
-                # Follow it once, as a browser would, to read the message flashed for it.
-                shown = session.get(
-                    urljoin(url, result.location), allow_redirects=False, timeout=REQUEST_TIMEOUT
+    browsers = [Browser(served, contender.email) for contender in contenders]
+    try:
+        shown = race(
+            [
+                browser.post(
+                    "mentoring.book",
+                    {
+                        "venture_id": str(contender.venture_id),
+                        "agenda": "Pilot plan with the Department of Water and Power",
+                    },
+                    slot_id=contender.slot_id,
                 )
-                result.shown_status = shown.status_code
-                result.page = shown.text
-        except (requests.RequestException, threading.BrokenBarrierError) as error:
-            result = Attempt(contender, type(error).__name__, page=repr(error))
-        attempts[number] = result
-
-    threads = [
-        threading.Thread(target=attempt, args=(number, *entry), daemon=True)
-        for number, entry in enumerate(prepared)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=3 * REQUEST_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a booking request never finished"
-    for _contender, session, _url, _form in prepared:
-        session.close()
-    return [a for a in attempts if a is not None]
+                for browser, contender in zip(browsers, contenders, strict=True)
+            ]
+        )
+    finally:
+        for browser in browsers:
+            browser.close()
+    return [Attempt(contender, s) for contender, s in zip(contenders, shown, strict=True)]
 
 
 def _outcomes(attempts: list[Attempt], winner_path: str, refusal: str) -> tuple[list, list, list]:
@@ -173,7 +129,7 @@ def _outcomes(attempts: list[Attempt], winner_path: str, refusal: str) -> tuple[
     wins, refusals, others = [], [], []
     for a in attempts:
         fine = all(isinstance(s, int) and s < 500 for s in a.statuses)
-        if fine and a.status in (302, 303) and urlsplit(a.location).path == winner_path:
+        if fine and a.shown.status in (302, 303) and urlsplit(a.shown.location).path == winner_path:
             wins.append(a)
         elif fine and any(refusal in message for message in a.messages):
             refusals.append(a)
@@ -187,7 +143,7 @@ def _summary(served: Served, attempts: list[Attempt], others: list[Attempt]) -> 
     lines = [f"outcomes: {dict(counts)}"]
     lines.append(f"messages: {dict(Counter(m for a in attempts for m in a.messages))}")
     for a in others[:3]:
-        lines.append(f"unexpected {a.describe()}: {a.page[:1500]}")
+        lines.append(f"unexpected {a.describe()}: {a.shown.page[:1500]}")
     lines.append("gunicorn log (end):\n" + "\n".join(served.log().splitlines()[-40:]))
     return "\n".join(lines)
 
@@ -233,7 +189,7 @@ def test_twenty_founders_racing_for_one_slot_get_one_booking(served):
     assert len(refusals) == RACERS - 1, summary
     assert not others, summary
     # A loser's page says the time is gone (and offers the mentor's next free times).
-    assert all("no longer free" in a.page for a in refusals), summary
+    assert all("no longer free" in a.shown.page for a in refusals), summary
     _no_errors_logged(served, log_start)
 
 
