@@ -67,6 +67,14 @@ DERIVATION_LABELS = {
 }
 
 
+def derivation_label(derivation: str | None) -> str | None:
+    """What a metric's figures are derived from; None for figures entered by hand (or a
+    derivation this version does not know)."""
+    if derivation is None or derivation not in set(Derivation):
+        return None
+    return DERIVATION_LABELS[Derivation(derivation)]
+
+
 def _check_manager(by: User) -> None:
     if not by.has_role(Role.MANAGER, Role.ADMIN):
         raise NotAllowed("Only a program manager edits the scorecard.")

@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -37,7 +38,7 @@ from incubator.models import (
 from incubator.services.errors import NotFound
 from incubator.services.judging import spreadsheet_safe
 from incubator.services.scorecard import cityscore, drawing, geography, periods
-from incubator.services.scorecard.catalogue import DERIVATION_LABELS
+from incubator.services.scorecard.catalogue import derivation_label
 from incubator.services.scorecard.cityscore import MIN_VENTURES, Direction, Part, Status
 
 TREND_POINTS = 12
@@ -286,9 +287,14 @@ def _catalogue_rows(metric_code: str | None = None, with_places: bool = False):
     )
     if metric_code is not None:
         statement = statement.where(Metric.code == metric_code)
+    # (area, metric or None where the area has none, latest city, neighbourhood, Promise Zone
+    # and rest-of-city periods, publishable neighbourhood figures).
+    rows: Sequence[
+        tuple[ImpactArea, Metric | None, date | None, date | None, date | None, date | None, int]
+    ] = db.session.execute(statement).all()
     return [
         (area, metric, city, places, max(filter(None, (zone, rest)), default=None), count)
-        for area, metric, city, places, zone, rest, count in db.session.execute(statement)
+        for area, metric, city, places, zone, rest, count in rows
     ]
 
 
@@ -477,7 +483,7 @@ def _metric_row(
         direction=metric.direction,
         frequency=metric.frequency,
         iris_code=metric.iris_code,
-        derived_from=DERIVATION_LABELS.get(metric.derivation, "") if metric.derivation else "",
+        derived_from=derivation_label(metric.derivation) or "",
         period_start=latest.period_start if latest else None,
         period_label=latest.label if latest else "",
         value=value,
@@ -695,13 +701,14 @@ def neighbourhood_view(
 def _summary(view: NeighbourhoodView) -> str:
     """The map in words, for screen readers and anyone without the picture."""
     row, label, cells = view.metric, view.period_label, view.cells
-    shown = [c for c in cells if c.value is not None]
+    # (value, cell) of the cells with a figure shown.
+    shown = [(c.value, c) for c in cells if c.value is not None]
     hidden = sum(1 for c in cells if c.hidden)
     if not shown:
         text = f"No figure of {row.name} by neighbourhood is published for {label or 'any period'}."
     else:
-        top = sorted(shown, key=lambda c: (-c.value, c.name))[:3]
-        bottom = sorted(shown, key=lambda c: (c.value, c.name))[0]
+        top = [c for _value, c in sorted(shown, key=lambda vc: (-vc[0], vc[1].name))[:3]]
+        bottom = sorted(shown, key=lambda vc: (vc[0], vc[1].name))[0][1]
         text = (
             f"{row.name} by neighbourhood, {label}: {len(shown)} of {len(cells)} "
             f"neighbourhoods have a figure. Highest: "
