@@ -267,7 +267,7 @@ def metric_observations(metric_id: int):
         page=observations.metric_observations(metric, page_number(), OBSERVATIONS_PER_PAGE),
         form=form,
         began=observations.tracking_started_on(),
-        derived_from=catalogue.DERIVATION_LABELS.get(metric.derivation or ""),
+        derived_from=catalogue.derivation_label(metric.derivation),
         place_label=observations.place_label,
         period_label=lambda start: periods.label(start, metric.frequency),
         geography=Geography,

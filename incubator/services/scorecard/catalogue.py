@@ -67,6 +67,14 @@ DERIVATION_LABELS = {
 }
 
 
+def derivation_label(derivation: str | None) -> str | None:
+    """What a metric's figures are derived from; None for figures entered by hand (or a
+    derivation this version does not know)."""
+    if derivation is None or derivation not in set(Derivation):
+        return None
+    return DERIVATION_LABELS[Derivation(derivation)]
+
+
 def _check_manager(by: User) -> None:
     if not by.has_role(Role.MANAGER, Role.ADMIN):
         raise NotAllowed("Only a program manager edits the scorecard.")
@@ -270,6 +278,20 @@ def _metric_state(metric: Metric) -> dict[str, Any]:
 
 
 def _check_metric(data: MetricInput, current: Metric | None) -> ImpactArea:
+    """Tidy and check a metric's fields (in the order the form shows them); its area."""
+    _check_metric_names(data)
+    area = _metric_area(data)
+    _check_metric_choices(data)
+    _check_metric_figures(data)
+    _check_metric_reference(data)
+    data.unit_label = data.unit_label.strip()[:40]
+    if not -1000 <= data.position <= 1000:
+        raise InvalidInput("The position is a whole number from -1000 to 1000.")
+    _check_metric_unique(data, current)
+    return area
+
+
+def _check_metric_names(data: MetricInput) -> None:
     data.code = data.code.strip().lower()
     data.name = " ".join(data.name.split())
     if not CODE.match(data.code):
@@ -279,9 +301,16 @@ def _check_metric(data: MetricInput, current: Metric | None) -> ImpactArea:
         )
     if not data.name or len(data.name) > 120:
         raise InvalidInput("A metric needs a name of at most 120 characters.")
+
+
+def _metric_area(data: MetricInput) -> ImpactArea:
     area = db.session.get(ImpactArea, data.impact_area_id) if data.impact_area_id else None
     if area is None:
         raise InvalidInput("Choose the impact area the metric belongs to.")
+    return area
+
+
+def _check_metric_choices(data: MetricInput) -> None:
     for choice, allowed, what in (
         (data.unit, Unit, "unit"),
         (data.direction, Direction, "direction"),
@@ -289,6 +318,12 @@ def _check_metric(data: MetricInput, current: Metric | None) -> ImpactArea:
     ):
         if choice not in set(allowed):
             raise InvalidInput(f"Unknown {what} {choice!r}.")
+
+
+def _check_metric_figures(data: MetricInput) -> None:
+    """The figures are numbers (percentages in 0 to 100 where the unit is percent); the
+    baseline and the target each have their date, the target after the baseline and on the
+    right side of zero."""
     percent = data.unit == Unit.PERCENT
     data.baseline_value = _finite("The baseline", data.baseline_value, percent=percent)
     data.target_value = _finite("The target", data.target_value, percent=percent)
@@ -304,6 +339,10 @@ def _check_metric(data: MetricInput, current: Metric | None) -> ImpactArea:
         raise InvalidInput("Where higher is better, the target must be above zero.")
     if data.target_value is not None and data.target_value < 0:
         raise InvalidInput("The target cannot be negative.")
+
+
+def _check_metric_reference(data: MetricInput) -> None:
+    """The IRIS+ code, and the outside reference figure with its source and year."""
     data.iris_code = (data.iris_code or "").strip().upper()
     if data.iris_code and not IRIS_CODE.match(data.iris_code):
         raise InvalidInput("An IRIS+ code is two capital letters and four digits, such as PI3687.")
@@ -314,14 +353,13 @@ def _check_metric(data: MetricInput, current: Metric | None) -> ImpactArea:
         raise InvalidInput("A reference figure needs its source and its year.")
     if data.reference_year is not None and not 1900 <= data.reference_year <= 2100:
         raise InvalidInput("The reference year is a year such as 2024.")
-    data.unit_label = data.unit_label.strip()[:40]
-    if not -1000 <= data.position <= 1000:
-        raise InvalidInput("The position is a whole number from -1000 to 1000.")
+
+
+def _check_metric_unique(data: MetricInput, current: Metric | None) -> None:
     for column, value, what in ((Metric.code, data.code, "code"), (Metric.name, data.name, "name")):
         clash = db.session.scalar(select(Metric).where(func.lower(column) == value.lower()))
         if clash is not None and clash is not current:
             raise InvalidInput(f"Another metric has the {what} {value!r}.")
-    return area
 
 
 def _check_derivation(data: MetricInput) -> None:
@@ -330,24 +368,25 @@ def _check_derivation(data: MetricInput) -> None:
         return
     if data.derivation not in set(Derivation):
         raise InvalidInput(f"Unknown derivation {data.derivation!r}.")
-    unit = DERIVATION_UNITS.get(Derivation(data.derivation))
+    derivation = Derivation(data.derivation)
+    unit = DERIVATION_UNITS.get(derivation)
     if unit is not None and data.unit != unit:
-        source = DERIVATION_LABELS[data.derivation]
+        source = DERIVATION_LABELS[derivation]
         raise InvalidInput(f"Figures derived from {source} are in {Unit(unit).label.lower()}.")
-    if data.derivation != Derivation.CHECK_IN_KPIS:
+    if derivation != Derivation.CHECK_IN_KPIS:
         other = db.session.scalar(select(Metric).where(Metric.derivation == data.derivation))
         if other is not None:
             raise InvalidInput(
-                f"{other.name} is already derived from {DERIVATION_LABELS[data.derivation]}."
+                f"{other.name} is already derived from {DERIVATION_LABELS[derivation]}."
             )
 
 
 def create_metric(data: MetricInput, *, by: User) -> Metric:
     _check_manager(by)
-    _check_metric(data, None)
+    area = _check_metric(data, None)
     _check_derivation(data)
     metric = Metric()
-    _apply_metric(metric, data)
+    _apply_metric(metric, data, area)
     metric.derivation = data.derivation
     db.session.add(metric)
     db.session.flush()
@@ -359,7 +398,7 @@ def update_metric(metric: Metric, data: MetricInput, *, by: User) -> None:
     """Edit a metric. Its derivation is fixed when it is made; its frequency, once it has
     figures, since they are for that frequency's periods."""
     _check_manager(by)
-    _check_metric(data, metric)
+    area = _check_metric(data, metric)
     if data.frequency != metric.frequency and has_observations(metric):
         raise Conflict(
             f"{metric.name} already has figures for {metric.frequency} periods; its "
@@ -371,17 +410,18 @@ def update_metric(metric: Metric, data: MetricInput, *, by: User) -> None:
     if derived_unit is not None and data.unit != derived_unit:
         raise InvalidInput(f"{metric.name} is derived in {Unit(derived_unit).label.lower()}.")
     before = _metric_state(metric)
-    _apply_metric(metric, data)
+    _apply_metric(metric, data, area)
     db.session.flush()
     audit.record(
         by, "metric.updated", "metric", metric.id, before=before, after=_metric_state(metric)
     )
 
 
-def _apply_metric(metric: Metric, data: MetricInput) -> None:
+def _apply_metric(metric: Metric, data: MetricInput, area: ImpactArea) -> None:
+    """Copy the checked input onto the metric; area is the one _check_metric found."""
     metric.code = data.code
     metric.name = data.name
-    metric.impact_area_id = data.impact_area_id
+    metric.impact_area_id = area.id
     metric.description = data.description.strip()
     metric.unit = data.unit
     metric.unit_label = data.unit_label

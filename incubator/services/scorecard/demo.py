@@ -521,37 +521,19 @@ def _places(
         return [ImportedFigure(start, round(level))]  # city-wide only: no data by place
     if code == "outdoor_water_use":
         return _water(start, level, neighbourhoods, rng)
-    percent = metric.unit == Unit.PERCENT
-    counted = metric.unit == Unit.COUNT
     weights = HISTORY_PLACES
     total_weight = sum(weights.values())
     figures: list[ImportedFigure] = []
     zone = {"in": [0.0, 0.0], "out": [0.0, 0.0]}
-    city_denominator = None
-    if percent:
-        city_denominator = float(80 + rng.randint(0, 30))
-        city_value = round(city_denominator * level / 100)
-    else:
-        city_value = round(level) if counted else round(level, -2)
+    city_value, city_denominator = _city_history(metric.unit, level, rng)
     for name, weight in weights.items():
         neighbourhood = neighbourhoods.get(name)
         if neighbourhood is None:
             continue
-        share = weight / total_weight
-        if percent:
-            denominator = max(1.0, round(city_denominator * share * 1.3))
-            value = min(denominator, round(denominator * (level + rng.gauss(0, 6)) / 100))
-            value = max(value, 0)
-        elif counted:
-            denominator = None
-            # A venture works in about two neighbourhoods, so places add up to more than
-            # the city's count.
-            value = round(level * share * 2 + rng.random() * 0.8)
-            if value <= 0:
-                continue
-        else:
-            denominator = None
-            value = round(level * share * rng.uniform(0.6, 1.4), -1)
+        placed = _place_history(metric.unit, level, weight / total_weight, city_denominator, rng)
+        if placed is None:
+            continue
+        value, denominator = placed
         figures.append(
             ImportedFigure(start, value, Geography.NEIGHBOURHOOD, neighbourhood.id, denominator)
         )
@@ -559,12 +541,51 @@ def _places(
         side[0] += value
         side[1] += denominator or 0
     figures.append(ImportedFigure(start, city_value, denominator=city_denominator))
+    figures += _zone_history(metric.unit, start, zone, city_value)
+    return figures
+
+
+def _city_history(unit: str, level: float, rng: random.Random) -> tuple[float, float | None]:
+    """The city's figure for a period, and its denominator where the unit is a percentage."""
+    if unit == Unit.PERCENT:
+        denominator = float(80 + rng.randint(0, 30))
+        return round(denominator * level / 100), denominator
+    return (round(level) if unit == Unit.COUNT else round(level, -2)), None
+
+
+def _place_history(
+    unit: str, level: float, share: float, city_denominator: float | None, rng: random.Random
+) -> tuple[float, float | None] | None:
+    """A neighbourhood's figure and denominator for a period, from its share of the city's;
+    None where a count comes to nothing there."""
+    if unit == Unit.PERCENT:
+        if city_denominator is None:
+            raise ValueError("A percentage's neighbourhoods need the city's denominator.")
+        denominator = max(1.0, round(city_denominator * share * 1.3))
+        value = min(denominator, round(denominator * (level + rng.gauss(0, 6)) / 100))
+        return max(value, 0), denominator
+    if unit == Unit.COUNT:
+        # A venture works in about two neighbourhoods, so places add up to more than the
+        # city's count.
+        counted = round(level * share * 2 + rng.random() * 0.8)
+        return (counted, None) if counted > 0 else None
+    return round(level * share * rng.uniform(0.6, 1.4), -1), None
+
+
+def _zone_history(
+    unit: str, start: date, zone: dict[str, list[float]], city_value: float
+) -> list[ImportedFigure]:
+    """The Promise Zone's and the rest of the city's figures: their neighbourhoods' totals
+    (a count no more than the city's)."""
+    figures = []
     for key, geography in (("in", Geography.PROMISE_ZONE), ("out", Geography.REST_OF_CITY)):
         value, denominator = zone[key]
-        if counted and not percent:
+        if unit == Unit.COUNT:
             value = min(value, city_value)
         figures.append(
-            ImportedFigure(start, value, geography, denominator=denominator if percent else None)
+            ImportedFigure(
+                start, value, geography, denominator=denominator if unit == Unit.PERCENT else None
+            )
         )
     return figures
 

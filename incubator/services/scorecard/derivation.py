@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, text
 
@@ -252,7 +253,8 @@ def _pilots(facts: Facts) -> list[tuple[int, int, str, date, date | None, str, i
             PilotSite.neighbourhood_id.is_not(None)
         )
     ):
-        sites[pilot_id].add(neighbourhood_id)
+        if neighbourhood_id is not None:  # always, by the WHERE; the column may be NULL
+            sites[pilot_id].add(neighbourhood_id)
     rows = db.session.execute(
         select(
             Pilot.id,
@@ -342,12 +344,14 @@ def _kpi_reports(mapping: KpiMapping) -> dict[int, list[tuple[date, float]]]:
     reports: dict[int, list[tuple[date, float]]] = defaultdict(list)
     if mapping.kpi_kind == KpiKind.STANDARD:
         column = getattr(CheckIn, mapping.kpi_name)
-        rows = db.session.execute(
+        # (venture id, week, value): a standard KPI's column is an int or a float, not NULL
+        # by the WHERE.
+        standard: Sequence[tuple[int, date, float]] = db.session.execute(
             select(CheckIn.venture_id, CheckIn.week_start, column)
             .where(column.is_not(None))
             .order_by(CheckIn.venture_id, CheckIn.week_start)
-        )
-        for venture_id, week, value in rows:
+        ).all()
+        for venture_id, week, value in standard:
             reports[venture_id].append((week, float(value)))
         return reports
     # Custom KPIs are per venture, by name; the mapping names them without case.
@@ -357,15 +361,20 @@ def _kpi_reports(mapping: KpiMapping) -> dict[int, list[tuple[date, float]]]:
     names: dict[int, str] = dict(db.session.execute(named).all())
     if not names:
         return reports
-    rows = db.session.execute(
+    # (venture id, week, the check-in's custom KPIs by name).
+    custom: Sequence[tuple[int, date, dict[str, Any] | None]] = db.session.execute(
         select(CheckIn.venture_id, CheckIn.week_start, CheckIn.custom_kpis)
         .where(CheckIn.venture_id.in_(sorted(names)))
         .order_by(CheckIn.venture_id, CheckIn.week_start)
-    )
-    for venture_id, week, values in rows:
-        value = (values or {}).get(names[venture_id])
-        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-            reports[venture_id].append((week, float(value)))
+    ).all()
+    for venture_id, week, values in custom:
+        reported = (values or {}).get(names[venture_id])
+        if (
+            isinstance(reported, int | float)
+            and not isinstance(reported, bool)
+            and math.isfinite(reported)
+        ):
+            reports[venture_id].append((week, float(reported)))
     return reports
 
 
@@ -428,6 +437,8 @@ def derive(metric: Metric, facts: Facts) -> dict[Key, Figure]:
     adopted that month), not a gap; a rate with nothing to divide (no graduates that year)
     stays a gap. Neighbourhoods without anything are left out rather than stored as zeros.
     """
+    if metric.derivation is None:
+        raise ValueError(f"Metric {metric.code!r} has no derivation; it is not derived.")
     rule = Derivation(metric.derivation)
     private = rule in PRIVATE_DERIVATIONS
     found = figures(
@@ -463,13 +474,13 @@ def _same(row: Observation, figure: Figure) -> bool:
 
 def _store(metric: Metric, found: dict[Key, Figure], report: RefreshReport, by: User | None):
     rows: dict[Key, Observation] = {}
-    for row in db.session.scalars(
+    for stored in db.session.scalars(
         select(Observation)
         .where(Observation.metric_id == metric.id, Observation.origin == Origin.DERIVED)
         .order_by(Observation.id)
     ):
         # A key withdrawn and derived again is one row, brought back; keep the newest.
-        rows[(row.period_start, row.geography, row.neighbourhood_id)] = row
+        rows[(stored.period_start, stored.geography, stored.neighbourhood_id)] = stored
     now = utcnow()
     for key, figure in found.items():
         row = rows.pop(key, None)

@@ -8,10 +8,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -19,6 +19,7 @@ from incubator.extensions import db
 from incubator.models import (
     Cohort,
     DataSource,
+    Derivation,
     Geography,
     Metric,
     Neighbourhood,
@@ -85,7 +86,8 @@ def observation_state(observation: Observation) -> dict[str, Any]:
     }
 
 
-def _check_figure(metric: Metric, value: float | None, denominator: float | None) -> None:
+def _check_figure(metric: Metric, value: float | None, denominator: float | None) -> float:
+    """The figure, checked: a number, a percentage in range, any denominator above zero."""
     if value is None or not math.isfinite(value) or abs(value) > LARGEST_FIGURE:
         raise InvalidInput("Enter the figure as a number.")
     bad = denominator is not None and not (
@@ -98,6 +100,7 @@ def _check_figure(metric: Metric, value: float | None, denominator: float | None
             raise InvalidInput("Without a denominator, a percentage is from 0 to 100.")
         if denominator is not None and not 0 <= value <= denominator:
             raise InvalidInput("A share cannot be more than its denominator (or below zero).")
+    return float(value)
 
 
 def _check_source(data_source_id: int | None) -> DataSource | None:
@@ -126,7 +129,8 @@ def _check_period(metric: Metric, start: date | None, day: date) -> date:
         began = tracking_started_on()
         if began is not None and end >= began:
             raise InvalidInput(
-                f"{metric.name} is derived from {DERIVATION_LABELS[metric.derivation]}; from "
+                f"{metric.name} is derived from "
+                f"{DERIVATION_LABELS[Derivation(metric.derivation)]}; from "
                 f"{began.strftime('%B %Y')} on the app has those figures itself. Figures by "
                 "hand are for periods that ended before then."
             )
@@ -147,7 +151,7 @@ def record_observation(
         neighbourhood = db.session.get(Neighbourhood, data.neighbourhood_id or 0)
         if neighbourhood is None:
             raise InvalidInput("Choose the neighbourhood the figure is for.")
-    _check_figure(metric, data.value, data.denominator)
+    value = _check_figure(metric, data.value, data.denominator)
     source = _check_source(data.data_source_id)
     if len(data.note) > 2000:
         raise InvalidInput("The note is limited to 2,000 characters.")
@@ -162,7 +166,7 @@ def record_observation(
         period_end=end,
         geography=data.geography,
         neighbourhood_id=neighbourhood.id if neighbourhood else None,
-        value=float(data.value),
+        value=value,
         denominator=data.denominator,
         origin=Origin.MANUAL,
         data_source_id=source.id if source else None,
@@ -249,13 +253,13 @@ def correct_observation(
     reason = reason.strip()
     if not reason:
         raise InvalidInput("Say why the figure is corrected.")
-    _check_figure(observation.metric, value, denominator)
+    checked = _check_figure(observation.metric, value, denominator)
     source = _check_source(data_source_id)
     if len(note) > 2000 or len(reason) > 2000:
         raise InvalidInput("The note and the reason are limited to 2,000 characters each.")
     before = observation_state(observation)
     db.session.add(_revision(observation, RevisionAction.CORRECTED, reason, by))
-    observation.value = float(value)
+    observation.value = checked
     observation.denominator = denominator
     observation.data_source_id = source.id if source else None
     observation.note = note.strip()
@@ -409,7 +413,9 @@ def import_figures(
     if rows:
         try:
             with db.session.begin_nested():
-                db.session.execute(Observation.__table__.insert(), rows)
+                # A Core INSERT of the rows as they are (executemany); __table__ is typed as
+                # any FromClause, but a declarative model's is its Table.
+                db.session.execute(insert(cast(Table, Observation.__table__)), rows)
         except IntegrityError:
             raise Conflict(
                 "Some of these periods and places already have a figure; correct those instead."

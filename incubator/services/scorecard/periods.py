@@ -52,7 +52,7 @@ def previous_period(start: date, frequency: str) -> date:
 def complete_periods(first_day: date, today: date, frequency: str) -> list[tuple[date, date]]:
     """(start, end) of every period from the one holding first_day to the last that ended
     before today."""
-    periods = []
+    periods: list[tuple[date, date]] = []
     start = period_start(first_day, frequency)
     while True:
         end = period_end(start, frequency)

@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -37,7 +38,7 @@ from incubator.models import (
 from incubator.services.errors import NotFound
 from incubator.services.judging import spreadsheet_safe
 from incubator.services.scorecard import cityscore, drawing, geography, periods
-from incubator.services.scorecard.catalogue import DERIVATION_LABELS
+from incubator.services.scorecard.catalogue import derivation_label
 from incubator.services.scorecard.cityscore import MIN_VENTURES, Direction, Part, Status
 
 TREND_POINTS = 12
@@ -286,9 +287,14 @@ def _catalogue_rows(metric_code: str | None = None, with_places: bool = False):
     )
     if metric_code is not None:
         statement = statement.where(Metric.code == metric_code)
+    # (area, metric or None where the area has none, latest city, neighbourhood, Promise Zone
+    # and rest-of-city periods, publishable neighbourhood figures).
+    rows: Sequence[
+        tuple[ImpactArea, Metric | None, date | None, date | None, date | None, date | None, int]
+    ] = db.session.execute(statement).all()
     return [
         (area, metric, city, places, max(filter(None, (zone, rest)), default=None), count)
-        for area, metric, city, places, zone, rest, count in db.session.execute(statement)
+        for area, metric, city, places, zone, rest, count in rows
     ]
 
 
@@ -477,7 +483,7 @@ def _metric_row(
         direction=metric.direction,
         frequency=metric.frequency,
         iris_code=metric.iris_code,
-        derived_from=DERIVATION_LABELS.get(metric.derivation, "") if metric.derivation else "",
+        derived_from=derivation_label(metric.derivation) or "",
         period_start=latest.period_start if latest else None,
         period_label=latest.label if latest else "",
         value=value,
@@ -617,6 +623,10 @@ class NeighbourhoodView:
 PERIOD_CHOICES = 24
 
 
+# A stored figure: (value, denominator, contributors).
+PlaceFigure = tuple[float, float | None, int | None]
+
+
 def neighbourhood_view(
     code: str | None, card: Scorecard | None = None, period: date | None = None
 ) -> NeighbourhoodView:
@@ -626,38 +636,70 @@ def neighbourhood_view(
     if code is not None and card is None:
         card = build(metric_code=code)
     row = next((r for r in card.rows if r.code == code), None) if card and code else None
-    if row is None:
+    if row is None or code is None:
         raise NotFound("There is no such metric on the scorecard.")
     latest = row.neighbourhood_period
-    choices = []
+    choices = _period_choices(latest, row.frequency)
+    chosen = period if period in {start for start, _label in choices} else latest
+    figures: dict[int | None, PlaceFigure] = {}
+    own: dict[str, PlaceFigure] = {}
+    if chosen is not None:
+        figures, own = _period_figures(code, chosen)
+    cells, sums = _neighbourhood_cells(figures, row.unit)
+    label = periods.label(chosen, row.frequency) if chosen else ""
+    zones = {w: f for w, f in own.items() if w != Geography.CITY}
+    zone, rest = _zone_figures(row.unit, zones, {k: tuple(v) for k, v in sums.items()})
+    city_text = _city_text(own.get(Geography.CITY), row.unit)
+    view = NeighbourhoodView(row, chosen, label, cells, "", choices, city_text, zone, rest)
+    view.summary = _summary(view)
+    return view
+
+
+def _period_choices(latest: date | None, frequency: str) -> list[tuple[date, str]]:
+    """(start, label) of the latest period with figures by place and those before it."""
+    choices: list[tuple[date, str]] = []
     if latest is not None:
         start = latest
         for _ in range(PERIOD_CHOICES):
-            choices.append((start, periods.label(start, row.frequency)))
-            start = periods.previous_period(start, row.frequency)
-    chosen = period if period in {start for start, _label in choices} else latest
-    figures, own = {}, {}
-    if chosen is not None:
-        # One query: the neighbourhoods', the zones' and the city's figures of the period.
-        for where, neighbourhood_id, value, denominator, contributors in db.session.execute(
-            select(
-                Observation.geography,
-                Observation.neighbourhood_id,
-                Observation.value,
-                Observation.denominator,
-                Observation.contributors,
-            )
-            .join(Metric, Metric.id == Observation.metric_id)
-            .where(
-                Metric.code == code,
-                Observation.period_start == chosen,
-                Observation.withdrawn_at.is_(None),
-            )
-        ):
-            if where == Geography.NEIGHBOURHOOD:
-                figures[neighbourhood_id] = (value, denominator, contributors)
-            else:
-                own[where] = (value, denominator, contributors)
+            choices.append((start, periods.label(start, frequency)))
+            start = periods.previous_period(start, frequency)
+    return choices
+
+
+def _period_figures(
+    code: str, chosen: date
+) -> tuple[dict[int | None, PlaceFigure], dict[str, PlaceFigure]]:
+    """A period's figures in force: the neighbourhoods' by neighbourhood id, and the city's and
+    the zones' by geography. One query."""
+    figures: dict[int | None, PlaceFigure] = {}
+    own: dict[str, PlaceFigure] = {}
+    for where, neighbourhood_id, value, denominator, contributors in db.session.execute(
+        select(
+            Observation.geography,
+            Observation.neighbourhood_id,
+            Observation.value,
+            Observation.denominator,
+            Observation.contributors,
+        )
+        .join(Metric, Metric.id == Observation.metric_id)
+        .where(
+            Metric.code == code,
+            Observation.period_start == chosen,
+            Observation.withdrawn_at.is_(None),
+        )
+    ):
+        if where == Geography.NEIGHBOURHOOD:
+            figures[neighbourhood_id] = (value, denominator, contributors)
+        else:
+            own[where] = (value, denominator, contributors)
+    return figures, own
+
+
+def _neighbourhood_cells(
+    figures: dict[int | None, PlaceFigure], unit: str
+) -> tuple[list[NeighbourhoodCell], dict[bool, list]]:
+    """Every neighbourhood's cell, and the sums of their figures on each side of the Promise
+    Zone's boundary (the form _zone_figures takes)."""
     hidden = cityscore.hidden_cells({key: f[2] for key, f in figures.items()})
     cells = []
     sums: dict[bool, list] = {}
@@ -676,32 +718,30 @@ def neighbourhood_view(
         if figure is not None and neighbourhood.id in hidden:
             cell.text, cell.hidden = HIDDEN_TEXT, True
         elif figure is not None:
-            cell.value = _shown(figure[0], figure[1], row.unit)
-            cell.text = format_value(cell.value, row.unit)
+            cell.value = _shown(figure[0], figure[1], unit)
+            cell.text = format_value(cell.value, unit)
         cells.append(cell)
-    label = periods.label(chosen, row.frequency) if chosen else ""
-    zones = {w: f for w, f in own.items() if w != Geography.CITY}
-    zone, rest = _zone_figures(row.unit, zones, {k: tuple(v) for k, v in sums.items()})
-    city = own.get(Geography.CITY)
-    city_text = NO_DATA_TEXT
-    if city is not None:
-        shown = _shown(city[0], city[1], row.unit)
-        city_text = format_value(shown, row.unit) if _publishable(city[2]) else HIDDEN_TEXT
-    view = NeighbourhoodView(row, chosen, label, cells, "", choices, city_text, zone, rest)
-    view.summary = _summary(view)
-    return view
+    return cells, sums
+
+
+def _city_text(city: PlaceFigure | None, unit: str) -> str:
+    if city is None:
+        return NO_DATA_TEXT
+    shown = _shown(city[0], city[1], unit)
+    return format_value(shown, unit) if _publishable(city[2]) else HIDDEN_TEXT
 
 
 def _summary(view: NeighbourhoodView) -> str:
     """The map in words, for screen readers and anyone without the picture."""
     row, label, cells = view.metric, view.period_label, view.cells
-    shown = [c for c in cells if c.value is not None]
+    # (value, cell) of the cells with a figure shown.
+    shown = [(c.value, c) for c in cells if c.value is not None]
     hidden = sum(1 for c in cells if c.hidden)
     if not shown:
         text = f"No figure of {row.name} by neighbourhood is published for {label or 'any period'}."
     else:
-        top = sorted(shown, key=lambda c: (-c.value, c.name))[:3]
-        bottom = sorted(shown, key=lambda c: (c.value, c.name))[0]
+        top = [c for _value, c in sorted(shown, key=lambda vc: (-vc[0], vc[1].name))[:3]]
+        bottom = sorted(shown, key=lambda vc: (vc[0], vc[1].name))[0][1]
         text = (
             f"{row.name} by neighbourhood, {label}: {len(shown)} of {len(cells)} "
             f"neighbourhoods have a figure. Highest: "

@@ -231,21 +231,21 @@ def ensure_reference_data() -> EnsureReport:
     taken = db.session.execute(select(Metric.code, Metric.name)).all()
     codes, names = {code for code, _ in taken}, {name for _, name in taken}
     db.session.flush()
-    for position, seed in enumerate(STARTER_METRICS):
-        if seed.code in codes or seed.name in names or seed.area not in areas:
+    for position, metric_seed in enumerate(STARTER_METRICS):
+        if metric_seed.code in codes or metric_seed.name in names or metric_seed.area not in areas:
             continue
         db.session.add(
             Metric(
-                code=seed.code,
-                name=seed.name,
-                impact_area_id=areas[seed.area].id,
-                description=seed.description,
-                unit=seed.unit,
-                unit_label=seed.unit_label,
-                direction=seed.direction,
-                frequency=seed.frequency,
-                derivation=seed.derivation,
-                iris_code=seed.iris_code,
+                code=metric_seed.code,
+                name=metric_seed.name,
+                impact_area_id=areas[metric_seed.area].id,
+                description=metric_seed.description,
+                unit=metric_seed.unit,
+                unit_label=metric_seed.unit_label,
+                direction=metric_seed.direction,
+                frequency=metric_seed.frequency,
+                derivation=metric_seed.derivation,
+                iris_code=metric_seed.iris_code,
                 position=position,
             )
         )
