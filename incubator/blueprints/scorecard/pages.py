@@ -33,13 +33,14 @@ def _cached(
 ) -> Response:
     """Answer 304 when the visitor has this version; otherwise build it with its ETag.
 
-    Pages for signed-in people carry their name and a sign-out form, so they are marked
-    private and get no ETag; everything else is the same for everyone and is public.
+    Pages for signed-in people carry their name and a sign-out form, so they get no ETag and
+    are not stored (no-store, as every answer to a signed-in person); everything else is the
+    same for everyone and is public.
     """
     found = scorecard.fingerprint()
     if personal and current_user.is_authenticated:
         response = build(found)
-        response.headers["Cache-Control"] = "private, no-cache"
+        response.headers["Cache-Control"] = "no-store"
         return response
     etag = f"{found.etag}-{variant}"
     # The visitor's copy is current: answer before building anything.
