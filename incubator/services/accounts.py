@@ -221,13 +221,8 @@ def invite(email: str, name: str, roles: Iterable[Role], *, by: User) -> Invitat
             raise InvalidInput(f"{user.email} is deactivated; reactivate the account first.")
         added = grant_roles(user, roles, by=by)
         if added:
-            names = ", ".join(ROLE_LABELS[role] for role in sorted(added))
-            mail.send(
-                user.email,
-                "You have new access in Accelerate: LA",
-                f"Hello {user.name},\n\n{by.name} gave you these roles: {names}.\n"
-                f"Sign in at {mail.link('auth.login')}\n",
-            )
+            roles_added = [ROLE_LABELS[role] for role in sorted(added)]
+            mail.send_template(user, "roles_granted", by=by, roles=roles_added)
         return None
     if user is None:
         user = create_user(email, name, roles, by=by)
@@ -253,13 +248,12 @@ def invite(email: str, name: str, roles: Iterable[Role], *, by: User) -> Invitat
         user.id,
         after={"email": user.email, "roles": invitation.roles},
     )
-    link = mail.link("auth.accept_invitation", token=invitation_token(invitation))
-    days = current_app.config["INVITATION_MAX_AGE"] // 86400
-    mail.send(
-        user.email,
-        "Your invitation to Accelerate: LA",
-        f"Hello {user.name},\n\n{by.name} invited you to Accelerate: LA, the City of Los Angeles"
-        f" incubator.\nSet your password here (the link works for {days} days):\n\n{link}\n",
+    mail.send_template(
+        user,
+        "invitation",
+        by=by,
+        token=invitation_token(invitation),
+        days=current_app.config["INVITATION_MAX_AGE"] // 86400,
     )
     return invitation
 
@@ -326,14 +320,8 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active or user.password_hash is None:
         return
     token = _serializer(RESET_SALT).dumps({"u": user.id, "f": _reset_fingerprint(user)})
-    link = mail.link("auth.reset_password", token=token)
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    mail.send(
-        user.email,
-        "Reset your Accelerate: LA password",
-        f"Hello {user.name},\n\nSomeone asked to reset your password. If it was you, open this"
-        f" link within {minutes} minutes:\n\n{link}\n\nIf it was not you, ignore this mail.\n",
-    )
+    mail.send_template(user, "password_reset", token=token, minutes=minutes)
     audit.record(None, "password_reset.requested", "user", user.id)
 
 

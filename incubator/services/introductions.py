@@ -849,33 +849,12 @@ def counterpart_people(match: Match) -> list[User]:
     return [match.counterpart] if match.counterpart is not None else []
 
 
-def _why(match: Match) -> str:
-    reasons = match.reasons or ["the program team thought you would work well together"]
-    return "\n".join(f"- {reason}" for reason in reasons)
-
-
 def _mail_introduction(match: Match) -> None:
-    link = mail.link("matching.my_matches")
-    other = counterpart_name(match)
-    noun = KIND_NOUNS[MatchKind(match.kind)]
+    counterpart = counterpart_name(match)
     for founder in founders_of(match.venture):
-        mail.send(
-            founder.email,
-            f"Introduction: {match.venture.name} and {other}",
-            f"Hello {founder.name},\n\nThe Accelerate: LA team would like to introduce "
-            f"{match.venture.name} to {other}, a {noun}.\n\nWhy we matched you:\n{_why(match)}"
-            f"\n\nAccept or decline the introduction here: {link}\n"
-            "Contact details are shared once both sides accept.\n",
-        )
+        mail.send_template(founder, "introduction_venture", match=match, counterpart=counterpart)
     for person in counterpart_people(match):
-        mail.send(
-            person.email,
-            f"Introduction: {match.venture.name} would like to meet you",
-            f"Hello {person.name},\n\nThe Accelerate: LA team would like to introduce you to "
-            f"{match.venture.name}: {match.venture.one_liner}\n\nWhy we matched you:\n"
-            f"{_why(match)}\n\nAccept or decline the introduction here: {link}\n"
-            "Contact details are shared once both sides accept.\n",
-        )
+        mail.send_template(person, "introduction_counterpart", match=match)
 
 
 # Answers --------------------------------------------------------------------------------------
@@ -942,16 +921,13 @@ def _answered(match: Match, viewer: User) -> str:
 
 
 def _mail_outcome(match: Match) -> None:
-    link = mail.link("matching.my_matches")
-    other = counterpart_name(match)
     if match.status == MatchStatus.ACCEPTED:
-        subject = f"Introduction accepted: {match.venture.name} and {other}"
-        body = "Both sides accepted. Contact details are on your matches page: "
+        kind = "introduction_accepted"
     else:
-        subject = f"Introduction declined: {match.venture.name} and {other}"
-        body = "The introduction was declined; the program team will look for another match. "
+        kind = "introduction_declined"
+    counterpart = counterpart_name(match)
     for person in [*founders_of(match.venture), *counterpart_people(match)]:
-        mail.send(person.email, subject, f"Hello {person.name},\n\n{body}{link}\n")
+        mail.send_template(person, kind, match=match, counterpart=counterpart)
 
 
 def end(match: Match, reason: str, *, by: User) -> None:

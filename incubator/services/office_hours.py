@@ -69,7 +69,6 @@ PUBLISHED = "published"
 MET = (BookingStatus.BOOKED, BookingStatus.COMPLETED)
 MAX_CLASHES_SHOWN = 5
 DASH = "\N{EN DASH}"
-LONG_TIME = "%-I:%M %p %Z"
 
 
 # The scheduling core: no database ------------------------------------------------------------
@@ -1071,39 +1070,34 @@ def _tell_people(day: OfficeHoursDay, bookings: list[Booking]) -> None:
     for booking in bookings:
         by_mentor[booking.mentor_id].append(booking)
         by_venture[booking.venture_id].append(booking)
-    rank_link = mail.link("mentoring.rank_office_hours", day_id=day.id)
-    where = day.location or "to be confirmed"
-    subject = f"Office hours on {day.day:%A %B %-d}: your meetings"
 
-    def lines(person: User, rows: list[Booking], other) -> str:
-        zone = clock.zone_named(person.time_zone, default=_zone(day.time_zone))
-        return "\n".join(
-            f"- {_local(b.starts_at, zone)}{DASH}{_local(b.ends_at, zone, LONG_TIME)}: {other(b)}"
-            for b in sorted(rows, key=lambda b: b.starts_at)
-        )
+    def zone(person: User) -> ZoneInfo:
+        return clock.zone_named(person.time_zone, default=_zone(day.time_zone))
+
+    def in_order(rows: list[Booking]) -> list[Booking]:
+        return sorted(rows, key=lambda b: b.starts_at)
 
     for mentor_id, rows in by_mentor.items():
         person = users[mentor_id]
-        mail.send(
-            person.email,
-            subject,
-            f"Hello {person.name},\n\nYou meet {len(rows)} ventures at office hours on "
-            f"{day.day:%A %B %-d, %Y}. Where: {where}\n\n"
-            f"{lines(person, rows, lambda b: ventures[b.venture_id].name)}\n\n"
-            f"Afterwards, rank the ventures you met: {rank_link}\n",
+        mail.send_template(
+            person,
+            "office_hours_mentor",
+            zone=zone(person),
+            day=day,
+            meetings=[(b, ventures[b.venture_id]) for b in in_order(rows)],
         )
     for venture_id, rows in by_venture.items():
         venture = ventures[venture_id]
         for member in venture.members:
             if not member.user.active:
                 continue
-            mail.send(
-                member.user.email,
-                subject,
-                f"Hello {member.user.name},\n\n{venture.name} meets {len(rows)} mentors at "
-                f"office hours on {day.day:%A %B %-d, %Y}. Where: {where}\n\n"
-                f"{lines(member.user, rows, lambda b: users[b.mentor_id].name)}\n\n"
-                f"Afterwards, rank the mentors you met: {rank_link}\n",
+            mail.send_template(
+                member.user,
+                "office_hours_founder",
+                zone=zone(member.user),
+                day=day,
+                venture=venture,
+                meetings=[(b, users[b.mentor_id]) for b in in_order(rows)],
             )
 
 

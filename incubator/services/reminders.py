@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -37,7 +38,8 @@ from incubator.services import audit, mail, pipeline, risk
 
 log = logging.getLogger(__name__)
 
-# The kinds of reminder, as stored in ReminderSent.kind.
+# The kinds of reminder, as stored in ReminderSent.kind; each is its mail's template too
+# (templates/mail/<kind>.txt).
 CHECK_IN_DUE = "check_in_due"
 RISK_DIGEST = "risk_digest"
 SESSION_REMINDER = "session_reminder"
@@ -120,9 +122,10 @@ def _managers() -> list[User]:
 
 
 def _send_once(
-    kind: str, person: User, period: str, sent: set[tuple[str, int]], subject: str, body: str
+    kind: str, person: User, period: str, sent: set[tuple[str, int]], **context: Any
 ) -> str:
-    """Record the reminder and queue its mail; says whether it went or had gone already."""
+    """Record the reminder and queue its mail (templates/mail/<kind>.txt with this context);
+    says whether it went or had gone already."""
     if (kind, person.id) in sent:
         return ALREADY_SENT
     try:
@@ -132,7 +135,7 @@ def _send_once(
         with db.session.begin_nested():
             db.session.add(ReminderSent(kind=kind, user_id=person.id, period=period))
             db.session.flush()
-            mail.send(person.email, subject, body)
+            mail.send_template(person, kind, **context)
     except IntegrityError:
         return ALREADY_SENT
     sent.add((kind, person.id))
@@ -167,30 +170,17 @@ def send_reminders(today: date) -> ReminderReport:
             if _may_be_reminded(founder) and founder.has_role(Role.FOUNDER):
                 owed.setdefault(founder.id, (founder, []))[1].append(venture)
     for founder, due in sorted(owed.values(), key=lambda pair: pair[0].email):
-        outcome = _send_once(
-            CHECK_IN_DUE,
-            founder,
-            period,
-            sent,
-            "Your weekly check-in is due",
-            _check_in_body(founder, due, week),
-        )
+        outcome = _send_once(CHECK_IN_DUE, founder, period, sent, ventures=due, week=week)
         report.count(outcome, CHECK_IN_DUE)
 
     assessed = risk.assess(ventures, today)
     at_risk = [(venture, assessed[venture.id]) for venture in ventures if assessed[venture.id]]
     report.ventures_at_risk = len(at_risk)
     if at_risk:
-        subject = f"{len(at_risk)} venture{'' if len(at_risk) == 1 else 's'} at risk this week"
         for manager in _managers():
             if _may_be_reminded(manager):
                 outcome = _send_once(
-                    RISK_DIGEST,
-                    manager,
-                    period,
-                    sent,
-                    subject,
-                    _digest_body(manager, at_risk, today),
+                    RISK_DIGEST, manager, period, sent, at_risk=at_risk, today=today
                 )
                 report.count(outcome, RISK_DIGEST)
 
@@ -261,76 +251,6 @@ def _remind_sessions(today: date, report: ReminderReport) -> None:
             if not _may_be_reminded(person):
                 continue
             outcome = _send_once(
-                SESSION_REMINDER,
-                person,
-                period,
-                sent_by_period[period],
-                f"Tomorrow: mentor session, {booking.venture.name} with {booking.mentor.name}",
-                _session_body(person, booking),
+                SESSION_REMINDER, person, period, sent_by_period[period], booking=booking
             )
             report.count(outcome, SESSION_REMINDER)
-
-
-def _session_body(person: User, booking: Booking) -> str:
-    zone = clock.zone_for(person)
-    start = booking.starts_at.astimezone(zone)
-    end = booking.ends_at.astimezone(zone)
-    return "\n".join(
-        [
-            f"Hello {person.name},",
-            "",
-            f"{booking.venture.name} meets {booking.mentor.name} tomorrow, "
-            f"{start:%A %B %-d, %-I:%M %p} to {end:%-I:%M %p %Z}.",
-            f"Agenda: {booking.agenda}",
-            f"Where: {booking.slot.location or 'to be confirmed'}",
-            "",
-            f"Details, or cancel if you cannot make it: "
-            f"{mail.link('mentoring.booking', booking_id=booking.id)}",
-            "",
-            "Accelerate: LA",
-        ]
-    )
-
-
-def _week_label(week: date) -> str:
-    return f"the week of {week.strftime('%b %-d, %Y')}"
-
-
-def _check_in_body(founder: User, due: list[Venture], week: date) -> str:
-    lines = [
-        f"Hello {founder.name},",
-        "",
-        f"Your check-in for {_week_label(week)} is not written yet for:",
-        "",
-    ]
-    lines += [
-        f"- {venture.name}: {mail.link('pipeline.check_in', venture_id=venture.id)}"
-        for venture in due
-    ]
-    lines += [
-        "",
-        "It takes a few minutes: what moved, what blocks you, the help you need and your "
-        "numbers. Posting again in the same week edits it.",
-        "",
-        "Accelerate: LA",
-    ]
-    return "\n".join(lines)
-
-
-def _digest_body(
-    manager: User, at_risk: list[tuple[Venture, list[risk.RiskReason]]], today: date
-) -> str:
-    lines = [
-        f"Hello {manager.name},",
-        "",
-        f"These ventures are at risk as of {today.strftime('%a, %b %-d, %Y')}:",
-    ]
-    for venture, reasons in at_risk:
-        lines += [
-            "",
-            f"{venture.name} ({venture.cohort.name}, {venture.stage_label} stage)",
-            *[f"  - {reason.message}" for reason in reasons],
-            f"  {mail.link('pipeline.timeline', venture_id=venture.id)}",
-        ]
-    lines += ["", "Accelerate: LA"]
-    return "\n".join(lines)

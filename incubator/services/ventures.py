@@ -403,13 +403,7 @@ def add_member(
     )
     if user.has_password:
         # Invitees hear about the venture in their invitation; people with accounts hear here.
-        mail.send(
-            user.email,
-            f"You are on the {venture.name} team in Accelerate: LA",
-            f"Hello {user.name},\n\n{by.name} added you to {venture.name} in "
-            f"{venture.cohort.name}.\nOpen it here: "
-            f"{mail.link('cohorts.venture', venture_id=venture.id)}\n",
-        )
+        mail.send_template(user, "added_to_venture", by=by, venture=venture)
     return member
 
 
