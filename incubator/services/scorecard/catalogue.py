@@ -128,7 +128,8 @@ def get_area(area_id: int) -> ImpactArea:
     return area
 
 
-def _check_area(data: AreaInput, current: ImpactArea | None) -> None:
+def _clean_code_and_name(data: AreaInput | MetricInput, longest: int, needs: str) -> None:
+    """Trim a code (lower case) and a name (single spaces), and check both."""
     data.code = data.code.strip().lower()
     data.name = " ".join(data.name.split())
     if not CODE.match(data.code):
@@ -136,8 +137,12 @@ def _check_area(data: AreaInput, current: ImpactArea | None) -> None:
             "The code is 2 to 40 lower-case letters, digits and underscores, starting with a "
             "letter."
         )
-    if not data.name or len(data.name) > 80:
-        raise InvalidInput("An impact area needs a name of at most 80 characters.")
+    if not data.name or len(data.name) > longest:
+        raise InvalidInput(f"{needs} needs a name of at most {longest} characters.")
+
+
+def _check_area(data: AreaInput, current: ImpactArea | None) -> None:
+    _clean_code_and_name(data, 80, "An impact area")
     if data.kind not in set(ImpactAreaKind):
         raise InvalidInput(f"Unknown kind of impact area {data.kind!r}.")
     if not -1000 <= data.position <= 1000:
@@ -292,15 +297,7 @@ def _check_metric(data: MetricInput, current: Metric | None) -> ImpactArea:
 
 
 def _check_metric_names(data: MetricInput) -> None:
-    data.code = data.code.strip().lower()
-    data.name = " ".join(data.name.split())
-    if not CODE.match(data.code):
-        raise InvalidInput(
-            "The code is 2 to 40 lower-case letters, digits and underscores, starting with a "
-            "letter."
-        )
-    if not data.name or len(data.name) > 120:
-        raise InvalidInput("A metric needs a name of at most 120 characters.")
+    _clean_code_and_name(data, 120, "A metric")
 
 
 def _metric_area(data: MetricInput) -> ImpactArea:
