@@ -26,7 +26,7 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
 
-    # Login sessions (services/login_sessions.py): one ends after this long without a
+    # Login sessions (services/accounts/login_sessions.py): one ends after this long without a
     # request, or this long after sign-in, whichever comes first; a "keep me signed in"
     # session lasts SESSION_REMEMBER_DAYS from sign-in instead.
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", 60))
@@ -101,17 +101,17 @@ class Config:
     # `flask seed-demo` creates accounts whose passwords are printed in the README.
     DEMO_DATA_ALLOWED = True
 
-    # At-risk rules (services/risk.py).
+    # At-risk rules (services/pipeline/risk.py).
     RISK_NO_CHECK_IN_DAYS = int(os.environ.get("RISK_NO_CHECK_IN_DAYS", 14))
     RISK_LOW_CONFIDENCE = int(os.environ.get("RISK_LOW_CONFIDENCE", 2))
     RISK_LOW_CONFIDENCE_STREAK = int(os.environ.get("RISK_LOW_CONFIDENCE_STREAK", 2))
 
-    # Mentor sessions (services/booking.py).
+    # Mentor sessions (services/mentoring/booking.py).
     BOOKING_MIN_NOTICE_MINUTES = int(os.environ.get("BOOKING_MIN_NOTICE_MINUTES", 60))
     BOOKING_MAX_PER_MENTOR_PER_WEEK = int(os.environ.get("BOOKING_MAX_PER_MENTOR_PER_WEEK", 2))
     BOOKING_LATE_CANCEL_HOURS = int(os.environ.get("BOOKING_LATE_CANCEL_HOURS", 24))
 
-    # Matching ventures with mentors, funders and partners (services/matching.py): points for
+    # Matching ventures with mentors, funders and partners (services/matching/runs.py): points for
     # each kind of fit. Needs and impact count the share of the venture's list that is met;
     # ranking is earned in full when both sides ranked each other first after office hours.
     MATCH_WEIGHTS: dict = {

@@ -20,7 +20,7 @@ import sys
 import time
 
 from incubator import clock
-from incubator.services.matching import (
+from incubator.services.matching.runs import (
     CounterpartFacts,
     MatchWeights,
     MutualRank,

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from incubator.models import Role, User
-from incubator.services import accounts, audit
+from incubator.services import audit
+from incubator.services.accounts import users
 
 Context = dict[str, Any]
 Seeder = Callable[[int], Context]
@@ -122,8 +123,8 @@ def people(scale: int) -> Context:
     for role in Role:
         email, password = login_for(role)
         name = f"Bench {role.label}"
-        signed_in[role] = accounts.create_user(email, name, {role})
-        accounts.set_published_password(signed_in[role], password)
+        signed_in[role] = users.create_user(email, name, {role})
+        users.set_published_password(signed_in[role], password)
     admin = signed_in[Role.ADMIN]
     roles, weights = list(ROLE_WEIGHTS), list(ROLE_WEIGHTS.values())
     person: User | None = None
@@ -134,12 +135,12 @@ def people(scale: int) -> Context:
         if rng.random() < SECOND_ROLE_SHARE:
             person_roles |= set(rng.choices(roles, weights))
         if rng.random() < INVITED_SHARE:
-            accounts.invite(email, f"{first} {last}", person_roles, by=admin)
+            users.invite(email, f"{first} {last}", person_roles, by=admin)
             continue
-        person = accounts.create_user(
+        person = users.create_user(
             email, f"{first} {last}", person_roles, password=f"password-{number:08d}", by=admin
         )
-        accounts.request_password_reset(email)
+        users.request_password_reset(email)
         for _ in range(LOGINS_PER_PERSON):
             audit.record(person, "user.logged_in", "user", person.id)
     person = person or signed_in[Role.FOUNDER]
@@ -172,10 +173,10 @@ def pipeline_cohort(scale: int) -> Context:
     from datetime import timedelta
 
     from incubator import clock
-    from incubator.services import ventures
+    from incubator.services.cohorts import ventures
     from tests.factories import bulk_ventures
 
-    manager = accounts.user_by_email(login_for(Role.MANAGER)[0])
+    manager = users.user_by_email(login_for(Role.MANAGER)[0])
     today = clock.today()
     count = max(scale, 1)
     cohort = ventures.create_cohort(

@@ -106,7 +106,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_login(app: Flask) -> None:
     # Before the access rules, so that they see the person the login session belongs to.
-    from incubator.login import register
+    from incubator.blueprints.auth.login import register
 
     register(app)
 

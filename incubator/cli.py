@@ -12,10 +12,13 @@ import click
 from flask import Flask, current_app
 
 from incubator import clock
+from incubator.demo import seed
 from incubator.extensions import db
 from incubator.models import Role
-from incubator.services import accounts, demo, mail_delivery, reminders
+from incubator.services import mail_delivery
+from incubator.services.accounts import users
 from incubator.services.errors import DomainError
+from incubator.services.mentoring import reminders
 
 
 def register(app: Flask) -> None:
@@ -39,12 +42,12 @@ def register(app: Flask) -> None:
 def create_admin(email: str, name: str, password: str) -> None:
     """Create the first administrator (or make an existing account an administrator)."""
     try:
-        user = accounts.user_by_email(email)
+        user = users.user_by_email(email)
         if user is None:
-            user = accounts.create_user(email, name, {Role.ADMIN, Role.MANAGER}, password=password)
+            user = users.create_user(email, name, {Role.ADMIN, Role.MANAGER}, password=password)
             message = f"Administrator {user.email} created."
         else:
-            accounts.grant_roles(user, {Role.ADMIN}, by=None)
+            users.grant_roles(user, {Role.ADMIN}, by=None)
             message = f"{user.email} already had an account; it is now an administrator."
         db.session.commit()
     except DomainError as error:
@@ -62,15 +65,15 @@ def seed_demo(if_empty: bool) -> None:
             "Refusing to seed demo data under the production configuration "
             "(INCUBATOR_CONFIG=production): the demo accounts' passwords are published."
         )
-    if if_empty and accounts.count_users() > 0:
-        logins = demo.existing_logins()
+    if if_empty and users.count_users() > 0:
+        logins = seed.existing_logins()
         if not logins:
             click.echo("The database already has accounts; demo data not added.")
             return
         click.echo("Demo data was added earlier. Sign in at http://127.0.0.1:5000 with:")
     else:
         try:
-            logins = demo.seed()
+            logins = seed.seed()
             db.session.commit()
         except DomainError as error:
             db.session.rollback()

@@ -6,8 +6,8 @@ from flask import Flask, g, has_app_context, request
 from flask_login import current_user
 from sqlalchemy import event
 
+from incubator.blueprints.auth.login import is_static
 from incubator.extensions import db
-from incubator.login import is_static
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "

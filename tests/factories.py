@@ -6,7 +6,7 @@ import itertools
 
 from incubator.extensions import db
 from incubator.models import Role
-from incubator.services import accounts
+from incubator.services.accounts import users
 
 PASSWORD = "correct horse battery"
 _sequence = itertools.count(1)
@@ -20,7 +20,7 @@ def user(
     **fields,
 ):
     number = next(_sequence)
-    created = accounts.create_user(
+    created = users.create_user(
         email or f"person{number}@example.org",
         name or f"Person {number}",
         {Role(role) for role in roles},
@@ -73,7 +73,7 @@ def rubric_criterion(
     hackathon, name: str | None = None, weight: float = 1, scale_min: int = 1, scale_max: int = 5
 ):
     """A criterion at the end of a hackathon's rubric, added through the judging service."""
-    from incubator.services import judging
+    from incubator.services.hackathons import judging
 
     return judging.add_criterion(
         hackathon,
@@ -87,7 +87,7 @@ def rubric_criterion(
 
 def judge_assignment(judge, *submissions):
     """Assign a judge (who must hold the judge role) to submissions of one hackathon."""
-    from incubator.services import judging
+    from incubator.services.hackathons import judging
 
     judging.assign_judges(submissions[0].hackathon, [judge], list(submissions), by=None)
 
@@ -100,7 +100,7 @@ def hackathon(name: str | None = None, *, by=None, **fields):
     from dataclasses import replace
     from datetime import date
 
-    from incubator.services import hackathons
+    from incubator.services.hackathons import hackathons
 
     data = hackathons.HackathonInput(
         name=name or f"#techLA hackathon {next(_sequence)}",
@@ -130,7 +130,7 @@ def challenge(hackathon, title: str | None = None, *, by=None, **fields):
     """An approved challenge added through the service."""
     from dataclasses import replace
 
-    from incubator.services import hackathons
+    from incubator.services.hackathons import hackathons
 
     data = hackathons.ChallengeInput(
         title=title or f"Challenge {next(_sequence)}",
@@ -158,7 +158,7 @@ def submission(
     """
     from dataclasses import replace
 
-    from incubator.services import hackathons
+    from incubator.services.hackathons import hackathons
 
     number = next(_sequence)
     data = hackathons.SubmissionInput(
@@ -186,7 +186,7 @@ def cohort(name: str | None = None, *, by=None, **fields):
     from dataclasses import replace
     from datetime import date
 
-    from incubator.services import ventures
+    from incubator.services.cohorts import ventures
 
     data = ventures.CohortInput(
         name=name or f"Cohort {next(_sequence)}",
@@ -202,7 +202,7 @@ def venture(cohort, name: str | None = None, *, by=None, **fields):
     """A venture added directly to a cohort through the service."""
     from dataclasses import replace
 
-    from incubator.services import ventures
+    from incubator.services.cohorts import ventures
 
     profile = ventures.VentureProfile(
         name=name or f"Venture {next(_sequence)}",
@@ -216,7 +216,7 @@ def venture(cohort, name: str | None = None, *, by=None, **fields):
 
 def promoted_venture(cohort, *, by, at=None, members: int = 2, **fields):
     """A winning submission (of hackathon `at`, or a new one) with a team, promoted into cohort."""
-    from incubator.services import ventures
+    from incubator.services.cohorts import ventures
 
     number = next(_sequence)
     team = [(f"Founder {number}-{n}", f"founder{number}-{n}@example.org") for n in range(members)]
@@ -265,7 +265,7 @@ def bulk_ventures(
         Venture,
         VentureMember,
     )
-    from incubator.services.pipeline import STAGES, week_of
+    from incubator.services.pipeline.stages import STAGES, week_of
     from incubator.vocabulary import CHALLENGE_AREAS, NEIGHBOURHOODS
 
     batch = next(_sequence)
@@ -367,32 +367,32 @@ def milestone(venture, title: str | None = None, *, by, **fields):
     """A milestone created through the service; fields override MilestoneInput's values."""
     from dataclasses import replace
 
-    from incubator.services import pipeline
+    from incubator.services.pipeline import stages
 
-    data = pipeline.MilestoneInput(
+    data = stages.MilestoneInput(
         title=title or f"Milestone {next(_sequence)}",
         description="",
         stage=venture.stage,
         due_on=None,
         owner_id=None,
     )
-    return pipeline.create_milestone(venture, replace(data, **fields), by=by)
+    return stages.create_milestone(venture, replace(data, **fields), by=by)
 
 
 def check_in(venture, founder, week_start, *, today=None, **fields):
     """A check-in posted through the service, as on `today` (the week's Monday by default)."""
-    from incubator.services import pipeline
+    from incubator.services.pipeline import stages
 
     fields.setdefault("summary", "Talked to residents; the prototype works.")
-    data = pipeline.CheckInInput(week_start=week_start, **fields)
-    saved, _created = pipeline.save_check_in(venture, data, by=founder, today=today or week_start)
+    data = stages.CheckInInput(week_start=week_start, **fields)
+    saved, _created = stages.save_check_in(venture, data, by=founder, today=today or week_start)
     return saved
 
 
 def venture_entered(cohort, name: str | None = None, *, at, by=None, **fields):
     """A venture that entered the cohort's pipeline at `at` (an aware datetime), as history."""
     from incubator.models import Venture
-    from incubator.services import pipeline
+    from incubator.services.pipeline import stages
 
     created = Venture(
         cohort=cohort,
@@ -403,7 +403,7 @@ def venture_entered(cohort, name: str | None = None, *, at, by=None, **fields):
     )
     db.session.add(created)
     db.session.flush()
-    pipeline.enter_pipeline(created, by=by, at=at)
+    stages.enter_pipeline(created, by=by, at=at)
     return created
 
 
@@ -432,7 +432,7 @@ def mentor_slot(
 
 def session_booking(slot, venture, founder, *, agenda: str = "Pilot plan with the city", now=None):
     """A booking made through the booking service (mail and audit included), as at `now`."""
-    from incubator.services import booking
+    from incubator.services.mentoring import booking
 
     return booking.book(slot, venture, agenda, by=founder, now=now)
 
@@ -442,10 +442,10 @@ def session_booking(slot, venture, founder, *, agenda: str = "Pilot plan with th
 
 def mentor(name: str | None = None, *, time_zone: str = "America/Los_Angeles", **profile):
     """A mentor with a profile saved through the service; profile overrides ProfileInput."""
-    from incubator.services import mentoring
+    from incubator.services.mentoring import profiles
 
     person = user("mentor", name=name, time_zone=time_zone)
-    data = mentoring.ProfileInput(
+    data = profiles.ProfileInput(
         bio="Twenty years in city services.",
         organisation="LA Department of Water and Power",
         expertise=["Procurement"],
@@ -456,7 +456,7 @@ def mentor(name: str | None = None, *, time_zone: str = "America/Los_Angeles", *
     )
     for key, value in profile.items():
         setattr(data, key, value)
-    mentoring.save_profile(person, data, by=person)
+    profiles.save_profile(person, data, by=person)
     return person
 
 
@@ -508,7 +508,7 @@ def office_hours_day(
     (09:00-11:00 local unless given), planned unless plan=False."""
     from datetime import time
 
-    from incubator.services import office_hours
+    from incubator.services.mentoring import office_hours
 
     hours = windows or [(time(9), time(11))]
     created = office_hours.create_day(
@@ -570,7 +570,7 @@ def funder(name: str | None = None, **profile):
     """A funder with a profile saved through the service; profile overrides FunderInput."""
     from dataclasses import replace
 
-    from incubator.services import counterparts
+    from incubator.services.matching import counterparts
 
     person = user("funder", name=name)
     data = counterparts.FunderInput(
@@ -591,7 +591,7 @@ def pilot(venture, organisation, *, by, **fields):
     from dataclasses import replace
     from datetime import date
 
-    from incubator.services import outcomes
+    from incubator.services.matching import outcomes
 
     data = outcomes.PilotInput(
         organisation_id=organisation.id,
@@ -606,7 +606,7 @@ def investment(venture, *, by, today=None, **fields):
     from dataclasses import replace
     from datetime import date
 
-    from incubator.services import outcomes
+    from incubator.services.matching import outcomes
 
     data = outcomes.InvestmentInput(
         amount=50_000,

@@ -14,7 +14,7 @@ from flask import url_for
 from incubator.access import public, rule_for
 from incubator.extensions import db as _db
 from incubator.models import Role
-from incubator.services import login_sessions
+from incubator.services.accounts import login_sessions
 from tests import factories
 
 PUBLIC = "public"

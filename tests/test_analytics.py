@@ -9,8 +9,9 @@ import pytest
 
 from incubator import clock
 from incubator.models import Stage
-from incubator.services import analytics, pipeline, ventures
-from incubator.services.pipeline import week_of
+from incubator.services.cohorts import ventures
+from incubator.services.pipeline import analytics, stages
+from incubator.services.pipeline.stages import week_of
 from tests import factories
 from tests.helpers import page
 
@@ -52,7 +53,7 @@ def history(db):
         (c, "launch", at(5, 13)),
     ]
     for venture, stage, when in moves:
-        pipeline.move_stage(venture, stage, "Exit milestones met", by=manager, at=when)
+        stages.move_stage(venture, stage, "Exit milestones met", by=manager, at=when)
     ventures.archive_venture(d, "The team took jobs", by=manager)
     db.session.commit()
     return {"manager": manager, "cohort": cohort, "a": a, "c": c, "e": e}
@@ -89,7 +90,7 @@ def test_a_move_late_on_sunday_in_los_angeles_counts_in_that_week(db, history):
     manager = history["manager"]
     late = factories.venture_entered(history["cohort"], "Late", at=at(4, 7), by=manager)
     # Sunday Apr 13, 11 p.m. in Los Angeles is already Monday in UTC.
-    pipeline.move_stage(late, "prototype", "", by=manager, at=datetime(2025, 4, 14, 6, tzinfo=UTC))
+    stages.move_stage(late, "prototype", "", by=manager, at=datetime(2025, 4, 14, 6, tzinfo=UTC))
 
     found = analytics.cohort_analytics(history["cohort"], TODAY)
 
@@ -126,7 +127,7 @@ def test_conversion_between_consecutive_stages(history):
 
 
 def test_moving_back_keeps_the_furthest_stage_for_conversion(db, history):
-    pipeline.move_stage(
+    stages.move_stage(
         history["c"], "pilot", "Launch postponed", by=history["manager"], at=at(5, 16)
     )
 
@@ -171,8 +172,8 @@ def kpi_venture(db):
     venture = factories.venture(cohort, "LeakMap", by=manager)
     founder = factories.user("founder")
     ventures.add_member(venture, founder.email, founder.name, "CEO", by=manager)
-    pipeline.add_custom_kpi(venture, "Gallons saved", "gal", by=founder)
-    pipeline.add_custom_kpi(venture, "Leaks found", "", by=founder)
+    stages.add_custom_kpi(venture, "Gallons saved", "gal", by=founder)
+    stages.add_custom_kpi(venture, "Leaks found", "", by=founder)
     monday = week_of(TODAY)
     weeks = [
         (monday - timedelta(weeks=2), {"users_reached": 10, "revenue": 100.0}, 500.0),
@@ -180,9 +181,9 @@ def kpi_venture(db):
         (monday, {"users_reached": 30, "revenue": 175.5}, 1200.0),
     ]
     for week_start, standard, gallons in weeks:
-        pipeline.save_check_in(
+        stages.save_check_in(
             venture,
-            pipeline.CheckInInput(
+            stages.CheckInInput(
                 week_start=week_start,
                 summary="Progress",
                 custom_kpis={} if gallons is None else {"Gallons saved": gallons},

@@ -12,7 +12,7 @@ from incubator.access import public
 from incubator.extensions import bootstrap
 from incubator.extensions import db as _db
 from incubator.models import AuditEvent, OutboxMessage, Role, User
-from incubator.services import accounts
+from incubator.services.accounts import users
 from tests import factories
 from tests.helpers import location, page
 
@@ -56,7 +56,7 @@ def test_unexpected_error_renders_the_500_page_and_rolls_back(db, make_app, capl
 
     @public
     def explode():
-        accounts.create_user("half-done@example.org", "Half Done", set())
+        users.create_user("half-done@example.org", "Half Done", set())
         _db.session.flush()
         raise RuntimeError("something broke halfway")
 
@@ -184,14 +184,14 @@ def test_post_without_csrf_token_is_refused_and_writes_nothing(db, make_app):
     assert refused.status_code == 400
     assert "The form expired or was sent from elsewhere." in page(refused)
     assert in_site_layout(page(refused))
-    assert accounts.user_by_email("nadia@example.org") is None
+    assert users.user_by_email("nadia@example.org") is None
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
     assert db.session.scalar(select(func.count(AuditEvent.id))) == events_before
     # The same form with its token goes through, so the refusal above was the token's doing.
     token = CSRF_FIELD.search(page(client.get("/people/invite"))).group(1)
     accepted = client.post("/people/invite", data={**invitation, "csrf_token": token})
     assert location(accepted) == "/people/"
-    assert accounts.user_by_email("nadia@example.org") is not None
+    assert users.user_by_email("nadia@example.org") is not None
 
 
 def test_login_without_csrf_token_does_not_sign_in(db, make_app):

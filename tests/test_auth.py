@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from incubator.models import Invitation, User
-from incubator.services import accounts
+from incubator.services.accounts import users
 from incubator.services.errors import InvalidInput
 from tests import factories
 from tests.helpers import link_in, location, page
@@ -586,7 +586,7 @@ TOO_PERSONAL = "Choose a password that does not contain your name or email addre
 
 
 def test_the_common_password_list_ships_with_the_package(app):
-    from incubator.services.accounts import common_passwords
+    from incubator.services.accounts.users import common_passwords
 
     listed = common_passwords()
 
@@ -609,7 +609,7 @@ def test_the_common_password_list_ships_with_the_package(app):
 )
 def test_common_or_personal_passwords_are_refused(app, password, refusal):
     with pytest.raises(InvalidInput) as refused:
-        accounts.check_password_rules(
+        users.check_password_rules(
             password, email="maria.gonzalez@lacity.example", name="Maria Gonzalez"
         )
 
@@ -618,7 +618,7 @@ def test_common_or_personal_passwords_are_refused(app, password, refusal):
 
 def test_short_name_parts_do_not_refuse_a_password_by_chance(app):
     # "Li" and "jo" turn up inside ordinary words ("jolly", "believe").
-    accounts.check_password_rules(
+    users.check_password_rules(
         "a jolly long passphrase to believe", email="jo@example.org", name="Li Jo"
     )
 

@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from incubator import clock
 from incubator.models import CheckIn, Milestone, MilestoneStatus, Stage, StageChange
-from incubator.services import board as pipeline_board
-from incubator.services import pipeline, ventures
-from incubator.services.pipeline import week_of
+from incubator.services.cohorts import ventures
+from incubator.services.pipeline import board as pipeline_board
+from incubator.services.pipeline import stages
+from incubator.services.pipeline.stages import week_of
 from tests import factories
 from tests.helpers import page
 
@@ -33,9 +34,9 @@ def founder_of(venture, *, by, name=None):
 
 
 def check_in(venture, founder, week_start: date, today: date, **kpis):
-    pipeline.save_check_in(
+    stages.save_check_in(
         venture,
-        pipeline.CheckInInput(week_start=week_start, summary="A good week", **kpis),
+        stages.CheckInInput(week_start=week_start, summary="A good week", **kpis),
         by=founder,
         today=today,
     )
@@ -43,7 +44,7 @@ def check_in(venture, founder, week_start: date, today: date, **kpis):
 
 def make_overdue(venture, today: date) -> None:
     """Move the due date of the venture's first milestone into the past."""
-    milestone = pipeline.venture_milestones(venture)[0]
+    milestone = stages.venture_milestones(venture)[0]
     milestone.due_on = today - timedelta(days=3)
 
 
@@ -72,8 +73,8 @@ def cohort_with_ventures(db):
         cohort, "WelcomeLA", challenge_area="New-immigrant integration", by=manager
     )
     shade = factories.venture(cohort, "ShadeMap", by=manager)
-    pipeline.move_stage(busbuddy, "pilot", "Pilot signed", by=manager)
-    pipeline.move_stage(welcome, "prototype", "", by=manager)
+    stages.move_stage(busbuddy, "pilot", "Pilot signed", by=manager)
+    stages.move_stage(welcome, "prototype", "", by=manager)
     make_overdue(leakmap, today)
     founder = founder_of(busbuddy, by=manager, name="Bo Founder")
     check_in(busbuddy, founder, week_of(today) - timedelta(days=7), today)
@@ -124,8 +125,8 @@ def test_board_puts_ventures_in_columns_by_stage_with_their_numbers(cohort_with_
 
 def test_board_counts_done_milestones_and_leaves_archived_ventures_out(db, cohort_with_ventures):
     data = cohort_with_ventures
-    milestone = pipeline.venture_milestones(data["shade"])[1]
-    pipeline.complete_milestone(milestone, None, "Signed off", by=data["manager"])
+    milestone = stages.venture_milestones(data["shade"])[1]
+    stages.complete_milestone(milestone, None, "Signed off", by=data["manager"])
     ventures.archive_venture(data["welcome"], "Team left", by=data["manager"])
 
     found = pipeline_board.board(data["cohort"], data["today"])
@@ -204,10 +205,10 @@ def test_board_sorts_by_any_column_with_names_breaking_ties(
 
 def test_board_sorts_by_share_of_milestones_done(db, cohort_with_ventures):
     data = cohort_with_ventures
-    for milestone in pipeline.venture_milestones(data["shade"]):
-        pipeline.complete_milestone(milestone, None, "Done", by=data["manager"])
-    first = pipeline.venture_milestones(data["busbuddy"])[0]
-    pipeline.complete_milestone(first, None, "Done", by=data["manager"])
+    for milestone in stages.venture_milestones(data["shade"]):
+        stages.complete_milestone(milestone, None, "Done", by=data["manager"])
+    first = stages.venture_milestones(data["busbuddy"])[0]
+    stages.complete_milestone(first, None, "Done", by=data["manager"])
 
     found = pipeline_board.board(data["cohort"], data["today"], sort="milestones", descending=True)
 

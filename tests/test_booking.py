@@ -22,9 +22,11 @@ from incubator.models import (
     SlotStatus,
     VentureMember,
 )
-from incubator.services import accounts, pipeline, ventures
-from incubator.services import booking as booking_service
+from incubator.services.accounts import users
+from incubator.services.cohorts import ventures
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed, SlotTaken
+from incubator.services.mentoring import booking as booking_service
+from incubator.services.pipeline import stages
 from tests import factories
 from tests.helpers import page
 
@@ -203,7 +205,7 @@ def test_a_slot_inside_the_minimum_notice_cannot_be_booked(
 def test_a_mentor_cannot_book_their_own_slot(db, cohort, manager):
     venture = factories.venture(cohort, "Both hats", by=manager)
     founder_and_mentor = factories.founder_of(venture)
-    accounts.grant_roles(founder_and_mentor, {Role.MENTOR}, by=None)
+    users.grant_roles(founder_and_mentor, {Role.MENTOR}, by=None)
     own = factories.mentor_slot(founder_and_mentor, la(10, 6, 10))
 
     with pytest.raises(InvalidInput, match="yourself"):
@@ -964,7 +966,7 @@ def test_the_venture_timeline_shows_its_sessions(db, client_for, session, ana, m
     booking_service.save_notes(session, SHARED, PRIVATE, by=maya)
     booking_service.cancel(session, "Demo day clash", by=ana, now=NOW)
 
-    entries = {e.title: e for e in pipeline.timeline(session.venture) if e.kind == "session"}
+    entries = {e.title: e for e in stages.timeline(session.venture) if e.kind == "session"}
 
     assert sorted(entries) == [
         "Session booked with Maya Patel for Oct 6, 2026 10:00 AM PDT",

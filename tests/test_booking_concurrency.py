@@ -25,7 +25,7 @@ from tests import factories
 from tests.races import Browser, Served, Shown, race
 
 RACERS = 24  # concurrent booking attempts per race, more than the 20 the requirement asks
-# What the losers must be told (services/booking.py), in a flash message on their page:
+# What the losers must be told (services/mentoring/booking.py), in a flash message on their page:
 # the slot race's "That slot was just taken by someone else. ..." and the overlap's
 # "You already have a session at that time (with ...)" (or the constraint's shorter form).
 SLOT_TAKEN_TEXT = "just taken"

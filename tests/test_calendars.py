@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 
 from incubator import clock
 from incubator.models import Booking, BookingStatus, CalendarFeed, ReminderSent
-from incubator.services import booking as booking_service
-from incubator.services import calendars, reminders
+from incubator.services.mentoring import booking as booking_service
+from incubator.services.mentoring import calendars, reminders
 from tests import factories
 from tests.helpers import page
 

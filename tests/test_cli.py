@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
+from incubator.demo.seed import DEMO_PEOPLE, demo_password
 from incubator.models import Role, User
-from incubator.services import accounts
-from incubator.services.demo import DEMO_PEOPLE, demo_password
+from incubator.services.accounts import users
 from incubator.services.errors import NotAllowed
 from tests import factories
 
@@ -30,7 +30,7 @@ def test_create_admin_makes_an_administrator_and_manager(db, runner, audit_event
 
     assert result.exit_code == 0, result.output
     assert "Administrator alex@example.org created." in result.output
-    user = accounts.user_by_email("alex@example.org")
+    user = users.user_by_email("alex@example.org")
     assert user.name == "Alex Rivera"
     assert user.roles == {Role.ADMIN, Role.MANAGER}
     assert check_password_hash(user.password_hash, ADMIN_PASSWORD)
@@ -87,7 +87,7 @@ def test_seed_demo_prints_every_demo_login(db, runner):
         line = next(line for line in result.output.splitlines() if email in line)
         assert str(role) in line
         assert demo_password(role) in line
-        user = accounts.user_by_email(email)
+        user = users.user_by_email(email)
         assert user.roles == roles
         assert check_password_hash(user.password_hash, demo_password(role))
 
@@ -130,7 +130,7 @@ def test_seed_demo_if_empty_leaves_a_database_with_real_accounts_alone(db, runne
     assert result.exit_code == 0, result.output
     assert "The database already has accounts; demo data not added." in result.output
     assert row_counts(db) == before
-    assert accounts.user_by_email(DEMO_PEOPLE[0][1]) is None
+    assert users.user_by_email(DEMO_PEOPLE[0][1]) is None
 
 
 def test_seed_demo_refuses_to_run_under_the_production_config(
@@ -155,4 +155,4 @@ def test_published_demo_passwords_cannot_be_set_in_production(db, make_app, monk
     user = factories.user("founder")
 
     with production.app_context(), pytest.raises(NotAllowed):
-        accounts.set_published_password(user, "demo-founder-2026")
+        users.set_published_password(user, "demo-founder-2026")

@@ -16,7 +16,7 @@ import pytest
 import time_machine
 
 from incubator import clock
-from incubator.login import sign_in
+from incubator.blueprints.auth.login import sign_in
 from incubator.models import utcnow
 from tests import factories
 

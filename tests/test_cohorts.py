@@ -19,7 +19,7 @@ from incubator.models import (
     Venture,
     VentureMember,
 )
-from incubator.services import ventures
+from incubator.services.cohorts import ventures
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
 from tests import factories
 from tests.helpers import location, page

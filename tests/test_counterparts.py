@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from incubator.models import FunderProfile, PartnerProfile, Venture
-from incubator.services import counterparts, ventures
+from incubator.services.cohorts import ventures
 from incubator.services.errors import InvalidInput, NotAllowed
+from incubator.services.matching import counterparts
 from tests import factories
 from tests.helpers import page
 

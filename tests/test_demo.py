@@ -15,10 +15,13 @@ import time_machine
 from sqlalchemy import select
 
 from incubator import clock
+from incubator.demo import seed
 from incubator.extensions import db
 from incubator.models import CheckIn, Cohort, CohortStatus, Role
-from incubator.services import accounts, demo, home, pipeline
-from incubator.services import board as pipeline_board
+from incubator.services import home
+from incubator.services.accounts import users
+from incubator.services.pipeline import board as pipeline_board
+from incubator.services.pipeline import stages
 from tests.conftest import _empty_database
 from tests.helpers import page
 
@@ -37,7 +40,7 @@ def seeded_at(request, _app):
     """The demo data seeded once per instant with the clock there (it keeps ticking); the
     class's tests only read it."""
     with _app.app_context(), time_machine.travel(datetime.fromisoformat(request.param), tick=True):
-        demo.seed()
+        seed.seed()
         db.session.commit()
         yield request.param
         db.session.remove()
@@ -65,17 +68,17 @@ class TestDemoSeededAtAnyHour:
         ages = {row.venture.name: row.check_in_age for row in found.rows}
         assert all(age is not None and age >= 0 for age in ages.values()), ages
         assert ages["DropWise"] <= 6
-        assert {row.venture.name for row in found.rows if row.at_risk} == demo.AT_RISK
+        assert {row.venture.name for row in found.rows if row.at_risk} == seed.AT_RISK
 
     def test_no_timeline_entry_is_in_the_future(self, seeded_at):
         now = clock.now()
 
         for venture in demo_cohort().ventures:
-            for entry in pipeline.timeline(venture):
+            for entry in stages.timeline(venture):
                 assert entry.at <= now, (venture.name, entry.title, entry.at)
 
     def test_the_founders_home_agrees_with_itself_about_this_weeks_check_in(self, seeded_at):
-        founder = accounts.user_by_email("founder@accelerate.la.example")
+        founder = users.user_by_email("founder@accelerate.la.example")
 
         [panel] = home.panels_for(founder)
 
@@ -92,7 +95,7 @@ class TestDemoSeededAtAnyHour:
             "/auth/login",
             data={
                 "email": "manager@accelerate.la.example",
-                "password": demo.demo_password(Role.MANAGER),
+                "password": seed.demo_password(Role.MANAGER),
             },
         )
         cohort = demo_cohort()

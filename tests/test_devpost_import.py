@@ -17,8 +17,8 @@ from incubator.models import (
     SubmissionSource,
     SubmissionStatus,
 )
-from incubator.services import devpost
 from incubator.services.errors import Conflict, InvalidInput
+from incubator.services.hackathons import devpost
 from tests import factories
 from tests.helpers import location, page
 

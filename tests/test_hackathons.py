@@ -17,8 +17,8 @@ from incubator.models import (
     SubmissionMember,
     SubmissionStatus,
 )
-from incubator.services import hackathons
 from incubator.services.errors import InvalidInput, NotAllowed
+from incubator.services.hackathons import hackathons
 from tests import factories
 from tests.helpers import location, page
 

@@ -9,15 +9,16 @@ import pytest
 
 from incubator import clock
 from incubator.models import Role, VentureMember
-from incubator.services import home, pipeline
+from incubator.services import home
+from incubator.services.pipeline import stages
 from tests import factories
 from tests.helpers import page
 
 # A Wednesday, so a week has days behind and ahead of it.
 # The program's zone in the testing config; no app is running yet when this module loads.
 LA = ZoneInfo("America/Los_Angeles")
-WEDNESDAY = pipeline.week_of(clock.today(LA)) + timedelta(2)
-MONDAY = pipeline.week_of(WEDNESDAY)
+WEDNESDAY = stages.week_of(clock.today(LA)) + timedelta(2)
+MONDAY = stages.week_of(WEDNESDAY)
 
 
 def la_today():
@@ -33,8 +34,8 @@ def manager(db):
 def cohort(db, manager):
     """A cohort without default milestones, so each test adds the ones it needs."""
     cohort = factories.cohort("Spring 2025", by=manager)
-    for template in pipeline.milestone_templates(cohort):
-        pipeline.remove_milestone_template(template, by=manager)
+    for template in stages.milestone_templates(cohort):
+        stages.remove_milestone_template(template, by=manager)
     return cohort
 
 
@@ -71,9 +72,9 @@ def test_founder_sees_what_is_due_this_week_and_what_is_overdue(db, venture, fou
     ]:
         factories.milestone(venture, title, by=founder, due_on=due)
     finished = factories.milestone(venture, "Finished", by=founder, due_on=MONDAY)
-    pipeline.complete_milestone(finished, None, "Done", by=founder)
+    stages.complete_milestone(finished, None, "Done", by=founder)
     missed = factories.milestone(venture, "Dropped", by=founder, due_on=MONDAY)
-    pipeline.miss_milestone(missed, "Not needed", by=manager)
+    stages.miss_milestone(missed, "Not needed", by=manager)
     factories.milestone(venture, "Undated", by=founder)
 
     facts = founder_panel(founder).facts
@@ -166,7 +167,7 @@ def test_founder_home_queries_do_not_grow_with_milestones_or_ventures(
     db, client, cohort, venture, founder, manager, sign_in, count_queries
 ):
     factories.milestone(venture, "One", by=founder, due_on=la_today())
-    factories.check_in(venture, founder, pipeline.week_of(la_today()), today=la_today())
+    factories.check_in(venture, founder, stages.week_of(la_today()), today=la_today())
     db.session.commit()
     sign_in(client, founder.email)
     client.get("/")

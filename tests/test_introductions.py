@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from incubator.models import Match, MatchingRun, MatchStatus
-from incubator.services import introductions
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from incubator.services.matching import introductions
 from tests import factories
 
 

@@ -20,8 +20,8 @@ from incubator.models import (
     Score,
     Submission,
 )
-from incubator.services import judging
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
+from incubator.services.hackathons import judging
 from tests import factories
 from tests.helpers import location, page
 

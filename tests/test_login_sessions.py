@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from incubator.models import LoginSession, SessionEnd
-from incubator.services import login_sessions
+from incubator.services.accounts import login_sessions
 from tests import factories
 from tests.helpers import link_in, page
 

@@ -21,16 +21,13 @@ from flask import has_request_context
 from jinja2 import nodes
 
 from incubator.models import Role
-from incubator.services import (
-    accounts,
-    introductions,
-    mail,
-    office_hours,
-    pipeline,
-    reminders,
-    ventures,
-)
-from incubator.services import booking as booking_service
+from incubator.services import mail
+from incubator.services.accounts import users
+from incubator.services.cohorts import ventures
+from incubator.services.matching import introductions
+from incubator.services.mentoring import booking as booking_service
+from incubator.services.mentoring import office_hours, reminders
+from incubator.services.pipeline import stages
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,15 +81,15 @@ def _session(w):
 
 
 def invitation(w) -> None:
-    accounts.invite("newcomer@example.org", "Tran Nguyen", {Role.FOUNDER}, by=w.manager)
+    users.invite("newcomer@example.org", "Tran Nguyen", {Role.FOUNDER}, by=w.manager)
 
 
 def roles_granted(w) -> None:
-    accounts.invite(w.maya.email, w.maya.name, {Role.JUDGE, Role.FUNDER}, by=w.manager)
+    users.invite(w.maya.email, w.maya.name, {Role.JUDGE, Role.FUNDER}, by=w.manager)
 
 
 def password_reset(w) -> None:
-    accounts.request_password_reset(w.ana.email)
+    users.request_password_reset(w.ana.email)
 
 
 def added_to_venture(w) -> None:
@@ -142,7 +139,7 @@ def reminders_run(w) -> None:
     """A session tomorrow, a check-in missing, a milestone overdue: the three reminders."""
     _session(w)
     factories.milestone(
-        w.leakmap, "Ten interviews", by=w.ana, due_on=pipeline.week_of(MONDAY) - timedelta(days=1)
+        w.leakmap, "Ten interviews", by=w.ana, due_on=stages.week_of(MONDAY) - timedelta(days=1)
     )
     reminders.send_reminders(MONDAY)
 
@@ -230,7 +227,7 @@ def test_one_meeting_at_office_hours_is_said_in_the_singular(db, world, outbox):
 
 
 def test_the_risk_digest_says_one_venture_or_several(db, world, outbox):
-    week = pipeline.week_of(MONDAY)
+    week = stages.week_of(MONDAY)
     factories.milestone(world.leakmap, "Interviews", by=world.ana, due_on=week - timedelta(days=1))
     reminders.send_reminders(MONDAY)
     [one] = [m for m in outbox("maria@example.org") if "at risk" in m.subject]

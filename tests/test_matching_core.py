@@ -17,9 +17,9 @@ from incubator.models import (
     OfficeHoursRanking,
     PartnerProfile,
 )
-from incubator.services import matching
 from incubator.services.errors import InvalidInput
-from incubator.services.matching import (
+from incubator.services.matching import runs
+from incubator.services.matching.runs import (
     CounterpartFacts,
     MatchWeights,
     MutualRank,
@@ -199,7 +199,7 @@ def test_a_funder_outside_the_ventures_stage_is_ineligible():
 
 def test_score_all_agrees_with_score_on_every_pair():
     rng = random.Random(7)
-    vocab = matching.NEED_SYNONYMS
+    vocab = runs.NEED_SYNONYMS
     areas = ["Health", "Education", "Public safety"]
     places = ["Watts", "Venice", "Citywide"]
     ventures = [
@@ -476,7 +476,7 @@ def test_build_facts_loads_mentors_and_mutual_rankings_in_few_queries(db, count_
     _db.session.flush()
 
     with count_queries() as counter:
-        facts = matching.build_facts(cohort, "mentor")
+        facts = runs.build_facts(cohort, "mentor")
 
     assert counter.count == 4
     assert [v.name for v in facts.ventures] == ["Quiet Streets", "StreetSmart"]
@@ -508,8 +508,8 @@ def test_build_facts_loads_funders_open_to_civic_and_partner_organisations(db):
     )
     _db.session.flush()
 
-    funders = matching.build_facts(cohort, "funder").counterparts
-    partners = matching.build_facts(cohort, "partner").counterparts
+    funders = runs.build_facts(cohort, "funder").counterparts
+    partners = runs.build_facts(cohort, "partner").counterparts
 
     assert [(f.key, f.stages, f.headline) for f in funders] == [
         (f"user:{open_funder.id}", ("pilot",), "Civic Fund; angel")

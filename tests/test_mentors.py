@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from incubator.models import AuditEvent, MentorProfile, User, utcnow
-from incubator.services import mentoring
 from incubator.services.errors import InvalidInput, NotAllowed
+from incubator.services.mentoring import profiles
 from tests import factories
 from tests.helpers import location, page
 
@@ -21,8 +21,8 @@ NEW_YORK = ZoneInfo("America/New_York")
 WEDNESDAY = datetime(2026, 12, 2, 12, 0, tzinfo=LA).astimezone(UTC)
 
 
-def profile_input(**fields) -> mentoring.ProfileInput:
-    data = mentoring.ProfileInput(
+def profile_input(**fields) -> profiles.ProfileInput:
+    data = profiles.ProfileInput(
         bio="I ran procurement for the city for ten years.",
         organisation="City of Los Angeles",
         expertise=["Procurement", "Pilots"],
@@ -61,7 +61,7 @@ def stored_profile(db, user_id: int) -> dict[str, object] | None:
     if profile is None:
         return None
     user = db.session.get(User, user_id)
-    return {**mentoring._profile_state(profile, user.time_zone), "bio": profile.bio}
+    return {**profiles._profile_state(profile, user.time_zone), "bio": profile.bio}
 
 
 def audit_count(db) -> int:
@@ -74,7 +74,7 @@ def audit_count(db) -> int:
 def test_mentor_saves_a_profile_with_tags_cleaned(db, audit_events):
     mentor = factories.user("mentor")
 
-    saved = mentoring.save_profile(
+    saved = profiles.save_profile(
         mentor,
         profile_input(
             expertise=["  Fundraising ", "fundraising", "Product   design", "", "FUNDRAISING"],
@@ -85,7 +85,7 @@ def test_mentor_saves_a_profile_with_tags_cleaned(db, audit_events):
     )
     db.session.commit()
 
-    assert mentoring.get_profile(mentor) is saved
+    assert profiles.get_profile(mentor) is saved
     stored = stored_profile(db, mentor.id)
     assert stored["expertise"] == ["Fundraising", "Product design"]
     assert stored["languages"] == ["Spanish", "English"]
@@ -99,9 +99,9 @@ def test_mentor_saves_a_profile_with_tags_cleaned(db, audit_events):
 
 def test_saving_again_updates_the_profile_and_audits_before_and_after(db, audit_events):
     mentor = factories.user("mentor")
-    mentoring.save_profile(mentor, profile_input(), by=mentor)
+    profiles.save_profile(mentor, profile_input(), by=mentor)
 
-    mentoring.save_profile(mentor, profile_input(capacity=0, meeting_link=""), by=mentor)
+    profiles.save_profile(mentor, profile_input(capacity=0, meeting_link=""), by=mentor)
     db.session.commit()
 
     stored = stored_profile(db, mentor.id)
@@ -131,12 +131,12 @@ def test_saving_again_updates_the_profile_and_audits_before_and_after(db, audit_
 )
 def test_bad_profile_input_is_refused_and_nothing_changes(db, fields, message):
     mentor = factories.user("mentor")
-    mentoring.save_profile(mentor, profile_input(), by=mentor)
+    profiles.save_profile(mentor, profile_input(), by=mentor)
     db.session.commit()
     before, events = stored_profile(db, mentor.id), audit_count(db)
 
     with pytest.raises(InvalidInput, match=message):
-        mentoring.save_profile(mentor, profile_input(**fields), by=mentor)
+        profiles.save_profile(mentor, profile_input(**fields), by=mentor)
     db.session.rollback()
 
     assert stored_profile(db, mentor.id) == before
@@ -147,7 +147,7 @@ def test_twenty_tags_of_forty_characters_are_accepted(db):
     mentor = factories.user("mentor")
     tags = [f"{n:02d}" + "x" * 38 for n in range(20)]
 
-    mentoring.save_profile(mentor, profile_input(expertise=tags), by=mentor)
+    profiles.save_profile(mentor, profile_input(expertise=tags), by=mentor)
 
     assert stored_profile(db, mentor.id)["expertise"] == tags
 
@@ -157,9 +157,9 @@ def test_only_mentors_have_a_profile_and_only_their_own(db):
     mentor = factories.user("mentor")
 
     with pytest.raises(NotAllowed, match="Only mentors"):
-        mentoring.save_profile(founder, profile_input(), by=founder)
+        profiles.save_profile(founder, profile_input(), by=founder)
     with pytest.raises(NotAllowed, match="their own profile"):
-        mentoring.save_profile(mentor, profile_input(), by=founder)
+        profiles.save_profile(mentor, profile_input(), by=founder)
 
     assert stored_profile(db, mentor.id) is None
 
@@ -243,7 +243,7 @@ def mentors(db):
 def later_this_week(zone: ZoneInfo = LA) -> datetime:
     """A moment between now and the end of the current week in a zone."""
     now = utcnow()
-    return now + (mentoring.week_bounds(now, zone)[1] - now) / 2
+    return now + (profiles.week_bounds(now, zone)[1] - now) / 2
 
 
 def names(pagination) -> list[str]:
@@ -251,7 +251,7 @@ def names(pagination) -> list[str]:
 
 
 def browse(**filters):
-    return mentoring.browse_mentors(now=WEDNESDAY, zone=LA, **filters)
+    return profiles.browse_mentors(now=WEDNESDAY, zone=LA, **filters)
 
 
 def test_browse_lists_active_mentors_with_free_slots_this_week(mentors):
@@ -290,8 +290,8 @@ def test_this_week_is_the_viewers_week(db, mentors):
     factories.mentor_slot(factories.mentor("Fay Late"), datetime(2026, 12, 6, 23, 30, tzinfo=LA))
     db.session.commit()
 
-    in_la = mentoring.browse_mentors(now=WEDNESDAY, zone=LA, available_this_week=True)
-    in_new_york = mentoring.browse_mentors(now=WEDNESDAY, zone=NEW_YORK, available_this_week=True)
+    in_la = profiles.browse_mentors(now=WEDNESDAY, zone=LA, available_this_week=True)
+    in_new_york = profiles.browse_mentors(now=WEDNESDAY, zone=NEW_YORK, available_this_week=True)
 
     assert names(in_la) == [ana.name, "Fay Late"]
     assert names(in_new_york) == [ana.name]
@@ -302,8 +302,8 @@ def test_browse_pages_through_mentors(db):
         factories.mentor(f"Mentor {number}")
     db.session.commit()
 
-    first = mentoring.browse_mentors(page=1, per_page=2)
-    last = mentoring.browse_mentors(page=3, per_page=2)
+    first = profiles.browse_mentors(page=1, per_page=2)
+    last = profiles.browse_mentors(page=3, per_page=2)
 
     assert names(first) == ["Mentor 0", "Mentor 1"]
     assert names(last) == ["Mentor 4"]

@@ -60,7 +60,10 @@ from incubator.models import (
     VentureMember,
     utcnow,
 )
-from incubator.services import calendars, devpost, judging, login_sessions, office_hours, pipeline
+from incubator.services.accounts import login_sessions
+from incubator.services.hackathons import devpost, judging
+from incubator.services.mentoring import calendars, office_hours
+from incubator.services.pipeline import stages
 from tests import factories
 from tests.helpers import page
 
@@ -432,8 +435,8 @@ def build_world() -> World:
         factories.check_in(
             venture, founder, monday, today=today, summary=summary, users_reached=500, revenue=900
         )
-    pipeline.add_custom_kpi(venture_c, "Gallons saved", "gal", by=founder_c)
-    template_c = pipeline.add_milestone_template(
+    stages.add_custom_kpi(venture_c, "Gallons saved", "gal", by=founder_c)
+    template_c = stages.add_milestone_template(
         cohort_c, "prototype", "Template of C", "", 30, by=manager
     )
 

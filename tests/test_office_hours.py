@@ -24,9 +24,15 @@ from incubator.models import (
     User,
     VentureMember,
 )
-from incubator.services import office_hours
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
-from incubator.services.office_hours import Availability, Meeting, generate, limits, meeting_rounds
+from incubator.services.mentoring import office_hours
+from incubator.services.mentoring.office_hours import (
+    Availability,
+    Meeting,
+    generate,
+    limits,
+    meeting_rounds,
+)
 from tests import factories
 from tests.helpers import page
 

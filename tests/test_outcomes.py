@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from incubator.models import Pilot, StageChange, Venture, VentureMember
 from incubator.models.matching import Investment
-from incubator.services import outcomes, pipeline
 from incubator.services.errors import InvalidInput, NotAllowed
+from incubator.services.matching import outcomes
+from incubator.services.pipeline import stages
 from tests import factories
 from tests.helpers import page
 
@@ -24,8 +25,8 @@ def setting(db):
     manager = factories.user("manager")
     cohort = factories.cohort(by=manager)
     venture = factories.venture(cohort, "DropWise", by=manager)
-    pipeline.move_stage(venture, "prototype", "", by=manager)
-    pipeline.move_stage(venture, "pilot", "", by=manager)
+    stages.move_stage(venture, "prototype", "", by=manager)
+    stages.move_stage(venture, "pilot", "", by=manager)
     ladwp = factories.organisation("LADWP")
     return manager, venture, ladwp
 
@@ -103,7 +104,7 @@ def test_a_pilot_runs_completes_and_is_adopted_which_moves_the_venture(db, setti
 
 def test_adopting_a_pilot_of_a_venture_already_at_adoption_moves_nothing(db, setting):
     manager, venture, ladwp = setting
-    pipeline.move_stage(venture, "adoption", "", by=manager)
+    stages.move_stage(venture, "adoption", "", by=manager)
     changes = count(db, StageChange)
     pilot = outcomes.create_pilot(venture, pilot_input(ladwp, status="running"), by=manager)
     done = {"ends_on": date(2025, 6, 30)}
@@ -268,7 +269,7 @@ def test_the_board_shows_the_cohort_totals(db, client, login_as):
 def test_a_manager_adds_and_updates_a_pilot_through_the_outcomes_page(db, client, login_as):
     manager = login_as("manager")
     venture = factories.venture(factories.cohort(by=manager), "DropWise", by=manager)
-    pipeline.move_stage(venture, "pilot", "", by=manager)
+    stages.move_stage(venture, "pilot", "", by=manager)
     ladwp = factories.organisation("LADWP")
 
     response = client.post(

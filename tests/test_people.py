@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from incubator.models import Invitation, Role, User
-from incubator.services import accounts
+from incubator.services.accounts import users
 from incubator.services.errors import NotAllowed
 from tests import factories
 from tests.helpers import link_in, location, page
@@ -169,7 +169,7 @@ def test_only_an_administrator_may_grant_admin_whatever_the_form_allows(db, app)
     manager = factories.user("manager")
 
     with pytest.raises(NotAllowed, match="Only an administrator can grant"):
-        accounts.invite("nadia@example.org", "Nadia", {Role.ADMIN}, by=manager)
+        users.invite("nadia@example.org", "Nadia", {Role.ADMIN}, by=manager)
 
 
 def test_admin_can_invite_an_admin(db, client, login_as, audit_events):

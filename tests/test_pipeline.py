@@ -21,8 +21,9 @@ from incubator.models import (
     StagePlan,
     Venture,
 )
-from incubator.services import accounts, pipeline
+from incubator.services.accounts import users
 from incubator.services.errors import InvalidInput, NotAllowed
+from incubator.services.pipeline import stages
 from tests import factories
 from tests.helpers import page
 
@@ -36,7 +37,7 @@ def la_today() -> date:
 
 
 def this_monday() -> date:
-    return pipeline.week_of(la_today())
+    return stages.week_of(la_today())
 
 
 def count(db, model, *conditions) -> int:
@@ -116,16 +117,16 @@ def as_manager(client, sign_in, manager):
 def test_a_new_venture_enters_at_concept_with_a_recorded_change_and_its_milestones(
     db, venture, manager
 ):
-    [entry] = pipeline.stage_history(venture)
+    [entry] = stages.stage_history(venture)
 
     assert venture.stage == "concept"
     assert (entry.from_stage, entry.to_stage) == (None, "concept")
     assert entry.changed_by_id == manager.id
     assert entry.reason == "Joined the cohort"
-    milestones = pipeline.venture_milestones(venture)
-    expected = pipeline.DEFAULT_MILESTONES["concept"]
+    milestones = stages.venture_milestones(venture)
+    expected = stages.DEFAULT_MILESTONES["concept"]
     assert titles(milestones) == [title for title, _description, _days in expected]
-    entered_on = pipeline.program_date(entry.changed_at)
+    entered_on = stages.program_date(entry.changed_at)
     assert [m.due_on for m in milestones] == [
         entered_on + timedelta(days=days) for _title, _description, days in expected
     ]
@@ -136,12 +137,12 @@ def test_a_new_venture_enters_at_concept_with_a_recorded_change_and_its_mileston
 def test_manager_moves_a_venture_forward_and_the_move_is_recorded(
     db, venture, manager, audit_events
 ):
-    change = pipeline.move_stage(venture, "prototype", "", by=manager, at=MOVED_AT)
+    change = stages.move_stage(venture, "prototype", "", by=manager, at=MOVED_AT)
     db.session.commit()
 
     stored = reloaded(db, Venture, venture.id)
     assert stored.stage == "prototype"
-    history = pipeline.stage_history(stored)
+    history = stages.stage_history(stored)
     assert [(c.from_stage, c.to_stage) for c in history] == [
         (None, "concept"),
         ("concept", "prototype"),
@@ -153,19 +154,19 @@ def test_manager_moves_a_venture_forward_and_the_move_is_recorded(
     assert (event.actor_id, event.object_id) == (manager.id, str(venture.id))
     assert event.before == {"stage": "concept"}
     assert event.after == {"stage": "prototype", "reason": ""}
-    prototype = [m for m in pipeline.venture_milestones(stored) if m.stage == "prototype"]
-    assert titles(prototype) == [t for t, _d, _days in pipeline.DEFAULT_MILESTONES["prototype"]]
-    assert prototype[0].due_on == pipeline.program_date(MOVED_AT) + timedelta(days=28)
+    prototype = [m for m in stages.venture_milestones(stored) if m.stage == "prototype"]
+    assert titles(prototype) == [t for t, _d, _days in stages.DEFAULT_MILESTONES["prototype"]]
+    assert prototype[0].due_on == stages.program_date(MOVED_AT) + timedelta(days=28)
 
 
 def test_moving_back_a_stage_needs_a_reason(db, venture, manager):
-    pipeline.move_stage(venture, "pilot", "Pilot agreed", by=manager, at=MOVED_AT)
+    stages.move_stage(venture, "pilot", "Pilot agreed", by=manager, at=MOVED_AT)
     before = snapshot(db)
 
     with pytest.raises(
         InvalidInput, match=re.escape("Moving a venture back a stage needs a reason.")
     ):
-        pipeline.move_stage(venture, "prototype", "   ", by=manager)
+        stages.move_stage(venture, "prototype", "   ", by=manager)
     db.session.rollback()
 
     assert reloaded(db, Venture, venture.id).stage == "pilot"
@@ -173,14 +174,14 @@ def test_moving_back_a_stage_needs_a_reason(db, venture, manager):
 
 
 def test_moving_back_with_a_reason_is_recorded(db, venture, manager):
-    pipeline.move_stage(venture, "pilot", "", by=manager, at=MOVED_AT)
+    stages.move_stage(venture, "pilot", "", by=manager, at=MOVED_AT)
 
-    pipeline.move_stage(
+    stages.move_stage(
         venture, "prototype", "The pilot site pulled out", by=manager, at=MOVED_AT + timedelta(1)
     )
 
     assert venture.stage == "prototype"
-    last = pipeline.stage_history(venture)[-1]
+    last = stages.stage_history(venture)[-1]
     assert (last.from_stage, last.to_stage, last.reason) == (
         "pilot",
         "prototype",
@@ -192,7 +193,7 @@ def test_an_unknown_stage_is_refused_and_nothing_is_written(db, venture, manager
     before = snapshot(db)
 
     with pytest.raises(InvalidInput, match=re.escape("Unknown stage 'scale-up'.")):
-        pipeline.move_stage(venture, "scale-up", "Growing", by=manager)
+        stages.move_stage(venture, "scale-up", "Growing", by=manager)
     db.session.rollback()
 
     assert reloaded(db, Venture, venture.id).stage == "concept"
@@ -201,14 +202,14 @@ def test_an_unknown_stage_is_refused_and_nothing_is_written(db, venture, manager
 
 def test_moving_to_the_stage_a_venture_is_at_is_refused(db, venture, manager):
     with pytest.raises(InvalidInput, match=re.escape("LeakMap is already at the Concept stage.")):
-        pipeline.move_stage(venture, "concept", "", by=manager)
+        stages.move_stage(venture, "concept", "", by=manager)
 
 
 def test_a_founder_cannot_move_their_own_venture(db, venture, founder):
     before = snapshot(db)
 
     with pytest.raises(NotAllowed):
-        pipeline.move_stage(venture, "prototype", "We are ready", by=founder)
+        stages.move_stage(venture, "prototype", "We are ready", by=founder)
     db.session.rollback()
 
     assert reloaded(db, Venture, venture.id).stage == "concept"
@@ -216,15 +217,15 @@ def test_a_founder_cannot_move_their_own_venture(db, venture, founder):
 
 
 def test_stage_milestones_are_not_duplicated_when_moving_back_and_forth(db, venture, manager):
-    pipeline.move_stage(venture, "prototype", "", by=manager)
-    pipeline.move_stage(venture, "concept", "Users did not get it", by=manager)
-    pipeline.move_stage(venture, "prototype", "", by=manager)
+    stages.move_stage(venture, "prototype", "", by=manager)
+    stages.move_stage(venture, "concept", "Users did not get it", by=manager)
+    stages.move_stage(venture, "prototype", "", by=manager)
 
-    milestones = pipeline.venture_milestones(venture)
-    concept = [t for t, _d, _days in pipeline.DEFAULT_MILESTONES["concept"]]
-    prototype = [t for t, _d, _days in pipeline.DEFAULT_MILESTONES["prototype"]]
+    milestones = stages.venture_milestones(venture)
+    concept = [t for t, _d, _days in stages.DEFAULT_MILESTONES["concept"]]
+    prototype = [t for t, _d, _days in stages.DEFAULT_MILESTONES["prototype"]]
     assert titles(milestones) == concept + prototype
-    assert len(pipeline.stage_history(venture)) == 4
+    assert len(stages.stage_history(venture)) == 4
 
 
 # Stages: the pages -----------------------------------------------------------------------------
@@ -239,7 +240,7 @@ def test_manager_moves_a_venture_on_the_milestones_page(db, client, venture, as_
 
     assert "LeakMap moved to Prototype." in page(response)
     assert reloaded(db, Venture, venture.id).stage == "prototype"
-    last = pipeline.stage_history(venture)[-1]
+    last = stages.stage_history(venture)[-1]
     assert (last.to_stage, last.reason, last.changed_by_id) == (
         "prototype",
         "Ten interviews done",
@@ -248,8 +249,8 @@ def test_manager_moves_a_venture_on_the_milestones_page(db, client, venture, as_
 
 
 def test_the_timeline_shows_the_stage_history(db, client, venture, manager, as_manager):
-    pipeline.move_stage(venture, "prototype", "", by=manager, at=MOVED_AT)
-    pipeline.move_stage(
+    stages.move_stage(venture, "prototype", "", by=manager, at=MOVED_AT)
+    stages.move_stage(
         venture, "concept", "Back to the drawing board", by=manager, at=MOVED_AT + timedelta(1)
     )
 
@@ -267,7 +268,7 @@ def test_the_timeline_shows_the_stage_history(db, client, venture, manager, as_m
 def test_moving_back_on_the_page_without_a_reason_says_so_and_writes_nothing(
     db, client, venture, manager, as_manager
 ):
-    pipeline.move_stage(venture, "pilot", "", by=manager)
+    stages.move_stage(venture, "pilot", "", by=manager)
     before = snapshot(db)
 
     response = client.post(
@@ -311,18 +312,18 @@ def test_a_founder_cannot_move_stages_on_the_page(db, client, venture, as_founde
 
 
 def test_a_new_cohort_has_the_default_stage_plan(db, cohort):
-    plans = pipeline.stage_plans(cohort)
+    plans = stages.stage_plans(cohort)
 
     assert {stage: plan.expected_days for stage, plan in plans.items()} == {
-        str(stage): days for stage, days in pipeline.DEFAULT_EXPECTED_DAYS.items()
+        str(stage): days for stage, days in stages.DEFAULT_EXPECTED_DAYS.items()
     }
-    assert len(pipeline.milestone_templates(cohort)) == sum(
-        len(defaults) for defaults in pipeline.DEFAULT_MILESTONES.values()
+    assert len(stages.milestone_templates(cohort)) == sum(
+        len(defaults) for defaults in stages.DEFAULT_MILESTONES.values()
     )
 
 
 def test_manager_sets_the_expected_time_in_a_stage(db, client, cohort, as_manager, audit_events):
-    version = str(pipeline.stage_plans(cohort)["pilot"].version)
+    version = str(stages.stage_plans(cohort)["pilot"].version)
 
     response = client.post(
         f"/pipeline/cohorts/{cohort.id}/plan",
@@ -337,7 +338,7 @@ def test_manager_sets_the_expected_time_in_a_stage(db, client, cohort, as_manage
 
     assert "Expected time saved." in page(response)
     db.session.expire_all()
-    assert pipeline.stage_plans(cohort)["pilot"].expected_days == 90
+    assert stages.stage_plans(cohort)["pilot"].expected_days == 90
     [event] = audit_events("stage_plan.updated")
     assert event.before == {"stage": "pilot", "expected_days": 70}
     assert event.after == {"stage": "pilot", "expected_days": 90}
@@ -363,7 +364,7 @@ def test_a_bad_expected_time_says_why_and_writes_nothing(
 
     assert response.status_code == 200
     assert message in page(response)
-    assert pipeline.stage_plans(cohort)["pilot"].expected_days == 70
+    assert stages.stage_plans(cohort)["pilot"].expected_days == 70
     assert snapshot(db) == before
 
 
@@ -378,7 +379,7 @@ def test_an_unknown_stage_in_the_plan_is_refused(db, client, cohort, as_manager)
     assert "Unknown stage: choose concept, prototype, pilot, launch or adoption." in page(response)
     assert snapshot(db) == before
     with pytest.raises(InvalidInput, match=re.escape("Unknown stage 'scale-up'.")):
-        pipeline.set_expected_days(cohort, "scale-up", 30, by=as_manager)
+        stages.set_expected_days(cohort, "scale-up", 30, by=as_manager)
 
 
 def test_a_default_milestone_added_to_the_plan_reaches_ventures_entering_the_stage(
@@ -397,12 +398,12 @@ def test_a_default_milestone_added_to_the_plan_reaches_ventures_entering_the_sta
     )
     assert "Default milestone added" in page(response)
 
-    pipeline.move_stage(venture, "prototype", "", by=manager, at=MOVED_AT)
+    stages.move_stage(venture, "prototype", "", by=manager, at=MOVED_AT)
 
-    added = [m for m in pipeline.venture_milestones(venture) if m.stage == "prototype"]
+    added = [m for m in stages.venture_milestones(venture) if m.stage == "prototype"]
     assert "Accessibility review" in titles(added)
     review = next(m for m in added if m.title == "Accessibility review")
-    assert review.due_on == pipeline.program_date(MOVED_AT) + timedelta(days=10)
+    assert review.due_on == stages.program_date(MOVED_AT) + timedelta(days=10)
     assert review.description == "WCAG 2.1 AA check with the Department on Disability."
 
 
@@ -445,20 +446,20 @@ def test_a_default_milestone_with_a_bad_due_time_is_refused(db, client, cohort, 
 def test_removing_a_default_milestone_keeps_it_for_ventures_that_have_it(
     db, client, cohort, venture, manager, as_manager
 ):
-    template = pipeline.milestone_templates(cohort, "concept")[0]
+    template = stages.milestone_templates(cohort, "concept")[0]
     template_id = template.id
     title = template.title
     late = factories.venture(cohort, "Latecomer", by=manager)
-    pipeline.move_stage(late, "prototype", "", by=manager)
+    stages.move_stage(late, "prototype", "", by=manager)
 
     response = client.post(f"/pipeline/templates/{template_id}/remove", follow_redirects=True)
 
     assert "Default milestone removed" in page(response)
     assert db.session.get(MilestoneTemplate, template_id) is None
-    assert title in titles(pipeline.venture_milestones(venture))
+    assert title in titles(stages.venture_milestones(venture))
     # A venture entering the stage from now on does not get it.
     newcomer = factories.venture(cohort, "Newcomer", by=manager)
-    assert title not in titles(pipeline.venture_milestones(newcomer))
+    assert title not in titles(stages.venture_milestones(newcomer))
 
 
 def test_founders_cannot_see_or_change_the_stage_plan(db, client, cohort, as_founder):
@@ -482,9 +483,9 @@ def test_founder_creates_and_edits_their_venture_milestones(db, venture, founder
         venture, "Ten interviews", by=founder, due_on=date(2025, 6, 1), owner_id=founder.id
     )
 
-    pipeline.update_milestone(
+    stages.update_milestone(
         milestone,
-        pipeline.MilestoneInput(
+        stages.MilestoneInput(
             title="Twelve interviews",
             description="In Watts and Boyle Heights",
             stage="concept",
@@ -512,9 +513,9 @@ def test_a_founder_cannot_write_another_venture_milestones(
 ):
     with pytest.raises(NotAllowed):
         factories.milestone(venture, "Sneaky", by=other_founder)
-    milestone = pipeline.venture_milestones(venture)[0]
+    milestone = stages.venture_milestones(venture)[0]
     with pytest.raises(NotAllowed):
-        pipeline.complete_milestone(milestone, None, "Done!", by=other_founder)
+        stages.complete_milestone(milestone, None, "Done!", by=other_founder)
 
 
 def test_a_milestone_owner_must_be_a_founder_of_the_venture(db, venture, founder, other_founder):
@@ -540,7 +541,7 @@ def test_done_needs_evidence(db, venture, founder):
     with pytest.raises(
         InvalidInput, match=re.escape("Add evidence: a link to it, a note on it, or both.")
     ):
-        pipeline.complete_milestone(milestone, "  ", "  ", by=founder)
+        stages.complete_milestone(milestone, "  ", "  ", by=founder)
 
     assert milestone.status == "planned"
     assert milestone.completed_at is None
@@ -554,7 +555,7 @@ def test_done_needs_evidence(db, venture, founder):
 def test_a_link_or_a_note_is_enough_evidence(db, venture, founder, url, note):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
 
-    pipeline.complete_milestone(milestone, url, note, by=founder)
+    stages.complete_milestone(milestone, url, note, by=founder)
 
     stored = reloaded(db, Milestone, milestone.id)
     assert stored.status == "done"
@@ -567,7 +568,7 @@ def test_evidence_that_is_not_a_link_is_refused(db, venture, founder, url):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
 
     with pytest.raises(InvalidInput, match="Evidence must be a link"):
-        pipeline.complete_milestone(milestone, url, "", by=founder)
+        stages.complete_milestone(milestone, url, "", by=founder)
 
     assert milestone.status == "planned"
     assert milestone.evidence_url is None
@@ -575,10 +576,10 @@ def test_evidence_that_is_not_a_link_is_refused(db, venture, founder, url):
 
 def test_a_founder_cannot_verify_their_own_milestone(db, venture, founder):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    pipeline.complete_milestone(milestone, None, "Done", by=founder)
+    stages.complete_milestone(milestone, None, "Done", by=founder)
 
     with pytest.raises(NotAllowed, match=re.escape("Only a program manager verifies milestones.")):
-        pipeline.verify_milestone(milestone, by=founder)
+        stages.verify_milestone(milestone, by=founder)
 
     assert milestone.status == "done"
     assert milestone.verified_at is None
@@ -586,9 +587,9 @@ def test_a_founder_cannot_verify_their_own_milestone(db, venture, founder):
 
 def test_manager_verifies_a_done_milestone(db, venture, founder, manager, audit_events):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    pipeline.complete_milestone(milestone, None, "Done", by=founder)
+    stages.complete_milestone(milestone, None, "Done", by=founder)
 
-    pipeline.verify_milestone(milestone, by=manager)
+    stages.verify_milestone(milestone, by=manager)
 
     stored = reloaded(db, Milestone, milestone.id)
     assert stored.status == "verified"
@@ -607,26 +608,26 @@ def test_only_a_done_milestone_can_be_verified_or_sent_back(db, venture, founder
     with pytest.raises(
         InvalidInput, match=re.escape("Only a milestone marked done can be verified.")
     ):
-        pipeline.verify_milestone(milestone, by=manager)
+        stages.verify_milestone(milestone, by=manager)
     with pytest.raises(
         InvalidInput, match=re.escape("Only a milestone marked done can be sent back.")
     ):
-        pipeline.send_back_milestone(milestone, "More", by=manager)
+        stages.send_back_milestone(milestone, "More", by=manager)
 
     assert milestone.status == status
 
 
 def test_sending_back_needs_a_comment_and_reopens_the_milestone(db, venture, founder, manager):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    pipeline.complete_milestone(milestone, "https://example.org/notes", "", by=founder)
+    stages.complete_milestone(milestone, "https://example.org/notes", "", by=founder)
 
     with pytest.raises(
         InvalidInput, match=re.escape("Say what is missing when sending a milestone back.")
     ):
-        pipeline.send_back_milestone(milestone, "  ", by=manager)
+        stages.send_back_milestone(milestone, "  ", by=manager)
     assert milestone.status == "done"
 
-    pipeline.send_back_milestone(milestone, "Only six interviews are written up.", by=manager)
+    stages.send_back_milestone(milestone, "Only six interviews are written up.", by=manager)
 
     stored = reloaded(db, Milestone, milestone.id)
     assert stored.status == "in_progress"
@@ -636,22 +637,22 @@ def test_sending_back_needs_a_comment_and_reopens_the_milestone(db, venture, fou
 
 def test_a_verified_milestone_cannot_be_edited_or_reopened(db, venture, founder, manager):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    pipeline.complete_milestone(milestone, None, "Done", by=founder)
-    pipeline.verify_milestone(milestone, by=manager)
-    data = pipeline.MilestoneInput("Renamed", "", "concept", None, None)
+    stages.complete_milestone(milestone, None, "Done", by=founder)
+    stages.verify_milestone(milestone, by=manager)
+    data = stages.MilestoneInput("Renamed", "", "concept", None, None)
 
     with pytest.raises(InvalidInput, match=re.escape("A verified milestone cannot be edited.")):
-        pipeline.update_milestone(milestone, data, by=founder)
+        stages.update_milestone(milestone, data, by=founder)
     with pytest.raises(InvalidInput, match=re.escape("This milestone is already done.")):
-        pipeline.complete_milestone(milestone, None, "Again", by=founder)
+        stages.complete_milestone(milestone, None, "Again", by=founder)
     with pytest.raises(
         InvalidInput, match=re.escape("Only a planned or missed milestone can be started.")
     ):
-        pipeline.start_milestone(milestone, by=founder)
+        stages.start_milestone(milestone, by=founder)
     with pytest.raises(
         InvalidInput, match=re.escape("Only an open milestone can be marked missed.")
     ):
-        pipeline.miss_milestone(milestone, "Late", by=manager)
+        stages.miss_milestone(milestone, "Late", by=manager)
 
     stored = reloaded(db, Milestone, milestone.id)
     assert (stored.title, stored.status) == ("Ten interviews", "verified")
@@ -659,17 +660,17 @@ def test_a_verified_milestone_cannot_be_edited_or_reopened(db, venture, founder,
 
 def test_a_missed_milestone_can_be_restarted_and_finished(db, venture, founder, manager):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    pipeline.start_milestone(milestone, by=founder)
+    stages.start_milestone(milestone, by=founder)
 
     with pytest.raises(NotAllowed):
-        pipeline.miss_milestone(milestone, "Late", by=founder)
-    pipeline.miss_milestone(milestone, "The interviews did not happen", by=manager)
+        stages.miss_milestone(milestone, "Late", by=founder)
+    stages.miss_milestone(milestone, "The interviews did not happen", by=manager)
     assert milestone.status == "missed"
     assert milestone.review_comment == "The interviews did not happen"
 
-    pipeline.start_milestone(milestone, by=founder)
+    stages.start_milestone(milestone, by=founder)
     assert milestone.status == "in_progress"
-    pipeline.complete_milestone(milestone, None, "Done at last", by=founder)
+    stages.complete_milestone(milestone, None, "Done at last", by=founder)
     assert milestone.status == "done"
 
 
@@ -679,15 +680,15 @@ def test_overdue_is_computed_from_the_due_date_and_status(db, venture, founder, 
     due_today = factories.milestone(venture, "Due today", by=founder, due_on=today)
     undated = factories.milestone(venture, "Undated", by=founder)
     finished = factories.milestone(venture, "Finished", by=founder, due_on=date(2025, 6, 1))
-    pipeline.complete_milestone(finished, None, "Done", by=founder)
+    stages.complete_milestone(finished, None, "Done", by=founder)
 
     assert due.is_overdue(today)
     assert not due_today.is_overdue(today)
     assert not undated.is_overdue(today)
     assert not finished.is_overdue(today)
-    pipeline.start_milestone(due, by=founder)
+    stages.start_milestone(due, by=founder)
     assert due.is_overdue(today)
-    pipeline.miss_milestone(due, "Too late", by=manager)
+    stages.miss_milestone(due, "Too late", by=manager)
     assert not due.is_overdue(today)
     assert "overdue" not in Milestone.__table__.c
 
@@ -768,8 +769,8 @@ def test_a_verified_milestone_cannot_be_edited_on_the_page(
     db, client, venture, founder, manager, as_founder
 ):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    pipeline.complete_milestone(milestone, None, "Done", by=founder)
-    pipeline.verify_milestone(milestone, by=manager)
+    stages.complete_milestone(milestone, None, "Done", by=founder)
+    stages.verify_milestone(milestone, by=manager)
 
     response = client.post(
         f"/milestones/{milestone.id}/edit",
@@ -828,7 +829,7 @@ def test_a_founder_cannot_verify_send_back_or_miss_on_the_page(
     db, client, venture, founder, as_founder
 ):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    pipeline.complete_milestone(milestone, None, "Done", by=founder)
+    stages.complete_milestone(milestone, None, "Done", by=founder)
     before = snapshot(db)
 
     for action in ("verify", "send-back", "miss"):
@@ -841,7 +842,7 @@ def test_a_founder_cannot_verify_send_back_or_miss_on_the_page(
 
 def test_manager_verifies_on_the_page(db, client, venture, founder, as_manager):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    pipeline.complete_milestone(milestone, None, "Done", by=founder)
+    stages.complete_milestone(milestone, None, "Done", by=founder)
 
     response = client.post(f"/milestones/{milestone.id}/verify", follow_redirects=True)
 
@@ -852,7 +853,7 @@ def test_manager_verifies_on_the_page(db, client, venture, founder, as_manager):
 
 def test_sending_back_on_the_page_needs_a_comment(db, client, venture, founder, as_manager):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    pipeline.complete_milestone(milestone, None, "Done", by=founder)
+    stages.complete_milestone(milestone, None, "Done", by=founder)
     before = snapshot(db)
 
     response = client.post(
@@ -903,8 +904,8 @@ def test_the_milestones_page_marks_overdue_milestones(db, client, venture, found
 # Check-ins: the service -------------------------------------------------------------------------
 
 
-def check_in_input(week_start: date, **fields) -> pipeline.CheckInInput:
-    data = pipeline.CheckInInput(
+def check_in_input(week_start: date, **fields) -> stages.CheckInInput:
+    data = stages.CheckInInput(
         week_start=week_start,
         summary="Interviewed eight residents in Watts.",
         progress="Prototype tested with five users",
@@ -925,7 +926,7 @@ MONDAY = date(2025, 6, 2)
 
 
 def test_founder_posts_a_weekly_check_in(db, venture, founder, audit_events):
-    saved, created = pipeline.save_check_in(
+    saved, created = stages.save_check_in(
         venture, check_in_input(MONDAY), by=founder, today=MONDAY + timedelta(days=3)
     )
 
@@ -943,9 +944,9 @@ def test_founder_posts_a_weekly_check_in(db, venture, founder, audit_events):
 
 
 def test_a_second_check_in_for_the_same_week_edits_the_first(db, venture, founder, audit_events):
-    first, _ = pipeline.save_check_in(venture, check_in_input(MONDAY), by=founder, today=MONDAY)
+    first, _ = stages.save_check_in(venture, check_in_input(MONDAY), by=founder, today=MONDAY)
 
-    second, created = pipeline.save_check_in(
+    second, created = stages.save_check_in(
         venture,
         check_in_input(MONDAY, summary="Better than we thought", confidence=5),
         by=founder,
@@ -1014,7 +1015,7 @@ def test_a_bad_check_in_is_refused_and_writes_nothing(db, venture, founder, fiel
     before = snapshot(db)
 
     with pytest.raises(InvalidInput, match=re.escape(message)):
-        pipeline.save_check_in(
+        stages.save_check_in(
             venture, replace(check_in_input(MONDAY), **fields), by=founder, today=today
         )
     db.session.rollback()
@@ -1031,14 +1032,14 @@ def test_only_the_venture_founders_post_its_check_ins(
         with pytest.raises(
             NotAllowed, match=re.escape("Only the venture's founders post its check-ins.")
         ):
-            pipeline.save_check_in(venture, check_in_input(MONDAY), by=person, today=MONDAY)
+            stages.save_check_in(venture, check_in_input(MONDAY), by=person, today=MONDAY)
     db.session.rollback()
 
     assert snapshot(db) == before
 
 
 def test_custom_kpis_are_tracked_per_venture(db, venture, founder, other_venture, other_founder):
-    pipeline.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
+    stages.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
 
     saved = factories.check_in(venture, founder, MONDAY, custom_kpis={"Gallons saved": 1200.5})
 
@@ -1062,16 +1063,16 @@ def test_custom_kpis_are_tracked_per_venture(db, venture, founder, other_venture
     ],
 )
 def test_a_custom_kpi_needs_a_new_name(db, venture, founder, name, message):
-    pipeline.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
+    stages.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
 
     with pytest.raises(InvalidInput, match=re.escape(message)):
-        pipeline.add_custom_kpi(venture, name, "", by=founder)
+        stages.add_custom_kpi(venture, name, "", by=founder)
 
     assert titles_of_kpis(venture) == ["Gallons saved"]
 
 
 def titles_of_kpis(venture) -> list[str]:
-    return [kpi.name for kpi in pipeline.custom_kpis(venture)]
+    return [kpi.name for kpi in stages.custom_kpis(venture)]
 
 
 # Check-ins: the pages --------------------------------------------------------------------------
@@ -1213,7 +1214,7 @@ def test_a_custom_kpi_gets_its_own_field(db, client, venture, as_founder):
     text = page(response)
     assert "Your check-ins now ask for Gallons saved." in text
     assert "Gallons saved (gallons)" in text
-    [kpi] = pipeline.custom_kpis(venture)
+    [kpi] = stages.custom_kpis(venture)
 
     response = client.post(
         f"/ventures/{venture.id}/check-in",
@@ -1229,7 +1230,7 @@ def test_a_custom_kpi_gets_its_own_field(db, client, venture, as_founder):
 def test_text_in_a_custom_kpi_field_says_why_and_writes_nothing(
     db, client, venture, founder, as_founder
 ):
-    kpi = pipeline.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
+    kpi = stages.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
     before = snapshot(db)
 
     response = client.post(
@@ -1332,7 +1333,7 @@ def test_a_founder_who_is_also_a_mentor_sees_only_their_own_venture(
     db, client, venture, other_venture, sign_in
 ):
     person = factories.founder_of(other_venture, name="Cy Park")
-    accounts.grant_roles(person, {Role.MENTOR}, by=None)
+    users.grant_roles(person, {Role.MENTOR}, by=None)
     db.session.commit()
     sign_in(client, person.email)
 

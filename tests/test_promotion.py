@@ -19,7 +19,8 @@ from incubator.models import (
     Venture,
     VentureMember,
 )
-from incubator.services import accounts, ventures
+from incubator.services.accounts import users
+from incubator.services.cohorts import ventures
 from incubator.services.errors import Conflict, InvalidInput, NotFound
 from tests import factories
 from tests.helpers import page
@@ -141,7 +142,7 @@ def test_promotion_gives_existing_accounts_the_founder_role_and_membership(
 def test_promotion_sends_a_pending_invitee_a_new_invitation_as_founder(
     db, manager, cohort, hackathon, outbox
 ):
-    accounts.invite("dee@example.org", "Dee Park", {Role.MENTOR}, by=manager)
+    users.invite("dee@example.org", "Dee Park", {Role.MENTOR}, by=manager)
     placed = factories.submission(
         hackathon, "BusBuddy", members=[("Dee Park", "dee@example.org")], placement="winner"
     )

@@ -24,15 +24,12 @@ from incubator.models import (
     StageChange,
     utcnow,
 )
-from incubator.services import (
-    accounts,
-    hackathons,
-    history,
-    introductions,
-    judging,
-    pipeline,
-)
+from incubator.services import history
+from incubator.services.accounts import users
 from incubator.services.errors import Conflict, InvalidInput, InvalidToken, NotAllowed
+from incubator.services.hackathons import hackathons, judging
+from incubator.services.matching import introductions
+from incubator.services.pipeline import stages
 from tests import factories
 
 TIME = r"\d{1,2}:\d\d [AP]M"
@@ -87,33 +84,33 @@ def test_the_viewer_is_you_and_nobody_is_someone(db, maya, omar):
 
 def _done(venture, founder):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    pipeline.complete_milestone(milestone, None, "Notes from ten interviews.", by=founder)
+    stages.complete_milestone(milestone, None, "Notes from ten interviews.", by=founder)
     return milestone
 
 
 def test_sending_back_a_verified_milestone_names_who_verified_it(db, venture, founder, maya, omar):
     milestone = _done(venture, founder)
-    pipeline.verify_milestone(milestone, by=maya)
+    stages.verify_milestone(milestone, by=maya)
 
     with pytest.raises(
         InvalidInput,
         match=rf"^Only a milestone marked done can be sent back\. Maya Manager verified it at "
         rf"{TIME}\.$",
     ):
-        pipeline.send_back_milestone(milestone, "More", by=omar)
+        stages.send_back_milestone(milestone, "More", by=omar)
     assert milestone.status == MilestoneStatus.VERIFIED
 
 
 def test_verifying_a_milestone_sent_back_quotes_the_comment(db, venture, founder, maya, omar):
     milestone = _done(venture, founder)
-    pipeline.send_back_milestone(milestone, "Only six are written up.", by=omar)
+    stages.send_back_milestone(milestone, "Only six are written up.", by=omar)
 
     with pytest.raises(
         InvalidInput,
         match=rf"^Only a milestone marked done can be verified\. Omar Manager sent it back to "
         rf"the founders at {TIME}: “Only six are written up\.”$",
     ):
-        pipeline.verify_milestone(milestone, by=maya)
+        stages.verify_milestone(milestone, by=maya)
 
 
 def test_completing_twice_says_you_did_it_already(db, venture, founder, maya, audit_events):
@@ -124,10 +121,10 @@ def test_completing_twice_says_you_did_it_already(db, venture, founder, maya, au
         match=rf"^This milestone is already done\. You marked it done at {TIME}; it waits for a "
         r"program manager's review\.$",
     ):
-        pipeline.complete_milestone(milestone, None, "Again", by=founder)
+        stages.complete_milestone(milestone, None, "Again", by=founder)
     assert len(audit_events("milestone.done")) == 1
     with pytest.raises(InvalidInput, match="Fatima Founder marked it done at"):
-        pipeline.complete_milestone(milestone, None, "Again", by=maya)
+        stages.complete_milestone(milestone, None, "Again", by=maya)
 
 
 def test_marking_missed_after_it_was_done_says_so(db, venture, founder, maya):
@@ -135,21 +132,21 @@ def test_marking_missed_after_it_was_done_says_so(db, venture, founder, maya):
     with pytest.raises(
         InvalidInput, match=r"Only an open milestone can be marked missed\. Fatima Founder marked"
     ):
-        pipeline.miss_milestone(milestone, "Late", by=maya)
+        stages.miss_milestone(milestone, "Late", by=maya)
 
 
 # Stage moves ----------------------------------------------------------------------------------
 
 
 def test_a_move_from_a_stale_page_names_the_move_that_made_it_stale(db, venture, maya, omar):
-    pipeline.move_stage(venture, "prototype", "", by=maya, seen_stage="concept")
+    stages.move_stage(venture, "prototype", "", by=maya, seen_stage="concept")
 
     with pytest.raises(
         Conflict,
         match=rf"^Maya Manager moved this venture to Prototype at {TIME} since you opened the "
         r"page\. Look at it again before moving it\.$",
     ):
-        pipeline.move_stage(venture, "pilot", "", by=omar, seen_stage="concept")
+        stages.move_stage(venture, "pilot", "", by=omar, seen_stage="concept")
 
     moves = db.session.execute(
         select(StageChange.from_stage, StageChange.to_stage).order_by(StageChange.id)
@@ -157,7 +154,7 @@ def test_a_move_from_a_stale_page_names_the_move_that_made_it_stale(db, venture,
     assert moves == [(None, "concept"), ("concept", "prototype")]
     assert venture.stage == "prototype"
     # A move from the page as it is now goes ahead; the chain goes on.
-    pipeline.move_stage(venture, "pilot", "", by=omar, seen_stage="prototype")
+    stages.move_stage(venture, "pilot", "", by=omar, seen_stage="prototype")
     assert db.session.scalar(
         select(StageChange.from_stage).order_by(StageChange.id.desc()).limit(1)
     ) == ("prototype")
@@ -170,7 +167,7 @@ def test_the_stage_form_carries_the_stage_the_page_showed(db, client, login_as, 
     body = page(client.get(f"/ventures/{venture.id}/milestones"))
     assert re.search(r'<input[^>]*name="seen_stage"[^>]*value="concept"', body), body
 
-    pipeline.move_stage(venture, "prototype", "", by=maya)
+    stages.move_stage(venture, "prototype", "", by=maya)
     db.session.commit()
     response = client.post(
         f"/ventures/{venture.id}/stage",
@@ -190,7 +187,7 @@ def test_a_check_in_posted_since_the_page_opened_is_named_when_yours_replaces_it
 ):
     sign_in(client, founder.email)
     other = factories.founder_of(venture, name="Omar Founder")
-    week = pipeline.week_of(clock.today()) - timedelta(days=7)
+    week = stages.week_of(clock.today()) - timedelta(days=7)
     url = f"/ventures/{venture.id}/check-in?week={week.isoformat()}"
     form = {"week_start": week.isoformat(), "summary": "Mine", "confidence": "3"}
     db.session.commit()
@@ -356,16 +353,16 @@ def test_a_score_after_the_close_names_who_closed_judging_and_when(db, maya):
 
 
 def test_an_invitation_accepted_twice_is_used_once(db, maya, audit_events):
-    invitation = accounts.invite("ana@example.org", "Ana", {Role.FOUNDER}, by=maya)
-    token = accounts.invitation_token(invitation)
-    accounts.accept_invitation(
+    invitation = users.invite("ana@example.org", "Ana", {Role.FOUNDER}, by=maya)
+    token = users.invitation_token(invitation)
+    users.accept_invitation(
         token, name="Ana Ruiz", password="first tab password", time_zone="America/Los_Angeles"
     )
     db.session.commit()  # as the first tab's request does
 
     with pytest.raises(InvalidToken, match=r"^This invitation has already been used\. Sign in"):
-        accounts.accept_invitation(
+        users.accept_invitation(
             token, name="Ana R", password="second tab password", time_zone="America/Los_Angeles"
         )
     assert len(audit_events("invitation.accepted")) == 1
-    assert accounts.authenticate("ana@example.org", "first tab password").name == "Ana Ruiz"
+    assert users.authenticate("ana@example.org", "first tab password").name == "Ana Ruiz"

@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash
 from bench.load import csrf_token
 from incubator.extensions import db
 from incubator.models import Invitation, Role, User
-from incubator.services import accounts
+from incubator.services.accounts import users
 from tests import factories
 from tests.race_helpers import actions, new_email
 from tests.races import REQUEST_TIMEOUT, ROUNDS, Request, Served, one_of, race, rounds
@@ -51,12 +51,12 @@ def test_an_invitation_accepted_from_two_tabs_is_accepted_once(served):
 
     def invite():
         manager = db.session.get(User, manager_id)
-        invitation = accounts.invite(new_email("ana"), "Ana", {Role.FOUNDER}, by=manager)
+        invitation = users.invite(new_email("ana"), "Ana", {Role.FOUNDER}, by=manager)
         # The link must be signed with the served app's key, as its mail would be.
         config = served.app.config
         own_key, config["SECRET_KEY"] = config["SECRET_KEY"], served.server.secret_key
         try:
-            token = accounts.invitation_token(invitation)
+            token = users.invitation_token(invitation)
         finally:
             config["SECRET_KEY"] = own_key
         return invitation.id, invitation.user_id, token

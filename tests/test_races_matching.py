@@ -22,7 +22,7 @@ from incubator.models import (
     User,
     VentureMember,
 )
-from incubator.services import introductions
+from incubator.services.matching import introductions
 from tests import factories
 from tests.race_helpers import actions, events, mail_to, new_email
 from tests.races import ROUNDS, Browser, one_of, race, rounds

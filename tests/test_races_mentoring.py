@@ -26,8 +26,8 @@ from incubator.models import (
     SlotStatus,
     utcnow,
 )
-from incubator.services import booking as booking_service
-from incubator.services import mentoring, office_hours
+from incubator.services.mentoring import booking as booking_service
+from incubator.services.mentoring import office_hours, profiles
 from tests import factories
 from tests.races import Browser, Shown, one_of, race, rounds
 
@@ -426,7 +426,7 @@ def test_a_withdrawal_and_a_booking_of_one_slot_do_not_both_land(served, people)
 
         def inspect():
             slot = db.session.get(Slot, slot_id)
-            live = mentoring.active_booking(slot)
+            live = profiles.active_booking(slot)
             if slot.status == SlotStatus.WITHDRAWN:
                 assert live is None
                 assert book.said("withdrew that slot")
@@ -448,7 +448,7 @@ def test_an_edit_and_a_booking_of_one_slot_keep_the_session_at_the_slots_time(se
 
         def local_start():
             slot = db.session.get(Slot, slot_id)
-            moved = mentoring.local_wall_time(slot.starts_at, mentoring.zone_of(slot.mentor))
+            moved = profiles.local_wall_time(slot.starts_at, profiles.zone_of(slot.mentor))
             return moved + timedelta(hours=1)
 
         start = served.check(local_start)
@@ -474,7 +474,7 @@ def test_an_edit_and_a_booking_of_one_slot_keep_the_session_at_the_slots_time(se
 
         def inspect():
             slot = db.session.get(Slot, slot_id)
-            live = mentoring.active_booking(slot)
+            live = profiles.active_booking(slot)
             assert live is not None, book.messages
             assert (live.starts_at, live.ends_at) == (slot.starts_at, slot.ends_at)
             if _audit("slot.updated", "slot", slot_id):

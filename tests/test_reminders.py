@@ -11,14 +11,16 @@ from sqlalchemy import func, select
 
 from incubator import clock
 from incubator.models import ReminderSent, VentureMember
-from incubator.services import pipeline, reminders, ventures
+from incubator.services.cohorts import ventures
+from incubator.services.mentoring import reminders
+from incubator.services.pipeline import stages
 from tests import factories
 from tests.helpers import link_in
 
 CHECK_IN_SUBJECT = "Your weekly check-in is due"
 # Today on the program's calendar (Los Angeles in the testing config); no app runs yet here.
 TODAY = clock.today(ZoneInfo("America/Los_Angeles"))
-THIS_WEEK = pipeline.week_of(TODAY)
+THIS_WEEK = stages.week_of(TODAY)
 
 
 @pytest.fixture

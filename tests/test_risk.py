@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from incubator import clock
 from incubator.models import Venture
-from incubator.services import pipeline, risk
+from incubator.services.pipeline import risk, stages
 from tests import factories
 from tests.helpers import page
 
@@ -23,8 +23,8 @@ def manager(db):
 def cohort(db, manager):
     """A cohort without default milestones, so only the milestones a test adds can be late."""
     cohort = factories.cohort("Spring 2025", by=manager)
-    for template in pipeline.milestone_templates(cohort):
-        pipeline.remove_milestone_template(template, by=manager)
+    for template in stages.milestone_templates(cohort):
+        stages.remove_milestone_template(template, by=manager)
     return cohort
 
 
@@ -41,7 +41,7 @@ def founder(db, venture):
 @pytest.fixture
 def joined(venture) -> date:
     """The day the venture entered the pipeline, in the program's time zone as the rules count."""
-    return pipeline.program_date(pipeline.stage_history(venture)[0].changed_at)
+    return stages.program_date(stages.stage_history(venture)[0].changed_at)
 
 
 def reasons_on(venture, day: date) -> list[risk.RiskReason]:
@@ -71,9 +71,9 @@ def test_an_overdue_milestone_puts_a_venture_at_risk(db, venture, founder, joine
 def test_finished_or_missed_milestones_are_not_overdue(db, venture, founder, manager, joined):
     late = joined + timedelta(days=1)
     done = factories.milestone(venture, "Done", by=founder, due_on=late)
-    pipeline.complete_milestone(done, None, "Notes in the drive", by=founder)
+    stages.complete_milestone(done, None, "Notes in the drive", by=founder)
     missed = factories.milestone(venture, "Missed", by=founder, due_on=late)
-    pipeline.miss_milestone(missed, "Dropped", by=manager)
+    stages.miss_milestone(missed, "Dropped", by=manager)
     factories.milestone(venture, "Undated", by=founder)
 
     assert reasons_on(venture, joined + timedelta(days=5)) == []
@@ -83,7 +83,7 @@ def test_every_overdue_milestone_is_counted(db, venture, founder, joined):
     for title in ("One", "Two"):
         factories.milestone(venture, title, by=founder, due_on=joined)
     started = factories.milestone(venture, "Three", by=founder, due_on=joined)
-    pipeline.start_milestone(started, by=founder)
+    stages.start_milestone(started, by=founder)
 
     [reason] = reasons_on(venture, joined + timedelta(days=1))
 
@@ -94,7 +94,7 @@ def test_every_overdue_milestone_is_counted(db, venture, founder, joined):
 
 
 def test_no_check_in_for_fourteen_days_puts_a_venture_at_risk(db, venture, founder, joined):
-    week = pipeline.week_of(joined)
+    week = stages.week_of(joined)
     factories.check_in(venture, founder, week, today=joined)
 
     assert reasons_on(venture, week + timedelta(days=14)) == []
@@ -114,7 +114,7 @@ def test_a_venture_that_never_checked_in_is_at_risk_fourteen_days_after_joining(
 
 def test_a_stage_move_does_not_restart_the_no_check_in_clock(db, venture, manager, joined):
     moved = datetime.combine(joined + timedelta(days=10), datetime.min.time(), UTC)
-    pipeline.move_stage(venture, "prototype", "", by=manager, at=moved)
+    stages.move_stage(venture, "prototype", "", by=manager, at=moved)
 
     assert codes_on(venture, joined + timedelta(days=15)) == ["no_check_in"]
 
@@ -122,7 +122,7 @@ def test_a_stage_move_does_not_restart_the_no_check_in_clock(db, venture, manage
 def test_the_no_check_in_threshold_comes_from_config(
     app, monkeypatch, db, venture, founder, joined
 ):
-    week = pipeline.week_of(joined)
+    week = stages.week_of(joined)
     factories.check_in(venture, founder, week, today=joined)
     monkeypatch.setitem(app.config, "RISK_NO_CHECK_IN_DAYS", 7)
 
@@ -137,7 +137,7 @@ def test_the_no_check_in_threshold_comes_from_config(
 
 def post_confidences(venture, founder, joined, *confidences) -> date:
     """Weekly check-ins ending this week, oldest first; returns this week's Monday."""
-    week = pipeline.week_of(joined)
+    week = stages.week_of(joined)
     for weeks_ago, confidence in enumerate(reversed(confidences)):
         factories.check_in(
             venture, founder, week - timedelta(weeks=weeks_ago), confidence=confidence, today=joined
@@ -192,7 +192,7 @@ def test_the_low_confidence_thresholds_come_from_config(
 def test_longer_in_a_stage_than_the_cohort_expects_puts_a_venture_at_risk(
     db, cohort, venture, manager, joined
 ):
-    pipeline.set_expected_days(cohort, "concept", 10, by=manager)
+    stages.set_expected_days(cohort, "concept", 10, by=manager)
 
     assert reasons_on(venture, joined + timedelta(days=10)) == []
     assert reasons_on(venture, joined + timedelta(days=11)) == [
@@ -201,10 +201,10 @@ def test_longer_in_a_stage_than_the_cohort_expects_puts_a_venture_at_risk(
 
 
 def test_the_stage_clock_restarts_when_a_venture_moves(db, cohort, venture, manager, joined):
-    pipeline.set_expected_days(cohort, "concept", 10, by=manager)
-    pipeline.set_expected_days(cohort, "prototype", 10, by=manager)
+    stages.set_expected_days(cohort, "concept", 10, by=manager)
+    stages.set_expected_days(cohort, "prototype", 10, by=manager)
     moved = clock.at(joined + timedelta(days=5), time(12))
-    pipeline.move_stage(venture, "prototype", "", by=manager, at=moved)
+    stages.move_stage(venture, "prototype", "", by=manager, at=moved)
 
     assert "stalled" not in codes_on(venture, joined + timedelta(days=15))
     stalled = [r for r in reasons_on(venture, joined + timedelta(days=16)) if r.code == "stalled"]
@@ -214,7 +214,7 @@ def test_the_stage_clock_restarts_when_a_venture_moves(db, cohort, venture, mana
 def test_each_cohort_has_its_own_expected_times(db, cohort, venture, manager, joined):
     other = factories.cohort("Fall 2025", by=manager)
     elsewhere = factories.venture(other, "BusBuddy", by=manager)
-    pipeline.set_expected_days(cohort, "concept", 10, by=manager)
+    stages.set_expected_days(cohort, "concept", 10, by=manager)
 
     found = risk.assess([venture, elsewhere], joined + timedelta(days=11))
 
@@ -228,11 +228,11 @@ def test_each_cohort_has_its_own_expected_times(db, cohort, venture, manager, jo
 def test_every_reason_is_given_when_several_rules_apply(
     db, cohort, venture, founder, manager, joined
 ):
-    pipeline.set_expected_days(cohort, "concept", 10, by=manager)
+    stages.set_expected_days(cohort, "concept", 10, by=manager)
     factories.milestone(venture, "Ten interviews", by=founder, due_on=joined)
     post_confidences(venture, founder, joined, 1, 1)
 
-    day = pipeline.week_of(joined) + timedelta(days=20)
+    day = stages.week_of(joined) + timedelta(days=20)
 
     assert codes_on(venture, day) == [
         "overdue_milestone",
@@ -249,7 +249,7 @@ def test_the_reasons_are_shown_on_the_timeline_and_milestones_pages(
     factories.milestone(venture, "Ten interviews", by=founder, due_on=today - timedelta(days=2))
     # The venture joined 40 days ago on the program's calendar, as if it had been in the
     # cohort all along. (40 times 24 hours ago is 39 days ago for an hour after a DST change.)
-    [entry] = pipeline.stage_history(venture)
+    [entry] = stages.stage_history(venture)
     entry.changed_at = clock.at(today - timedelta(days=40), time(12))
     login_as("manager")
 
@@ -273,7 +273,7 @@ def test_a_venture_not_at_risk_shows_no_reasons(db, client, venture, founder, si
 def test_assessing_many_ventures_takes_a_fixed_number_of_queries(
     db, cohort, venture, founder, manager, joined, count_queries
 ):
-    factories.check_in(venture, founder, pipeline.week_of(joined), today=joined)
+    factories.check_in(venture, founder, stages.week_of(joined), today=joined)
     db.session.commit()
     alone = list(db.session.scalars(select(Venture)))
     with count_queries() as one:

@@ -20,7 +20,7 @@ from incubator.models import (
     RevisionAction,
     Venture,
 )
-from incubator.services import ventures
+from incubator.services.cohorts import ventures
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
 from incubator.services.scorecard import catalogue, observations, places
 from tests import factories
@@ -247,11 +247,11 @@ def test_a_kpi_feeds_one_metric_whose_figures_come_from_kpis(db, manager):
 
 
 def test_a_founder_sees_which_of_their_kpis_feed_which_metric(db, manager):
-    from incubator.services import pipeline
+    from incubator.services.pipeline import stages
 
     venture = factories.venture(factories.cohort(by=manager), by=manager)
     founder = factories.founder_of(venture)
-    pipeline.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
+    stages.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
     catalogue.add_kpi_mapping(
         catalogue.KpiMappingInput(metric(db, "jobs_created").id, "standard", "team_size", "change"),
         by=manager,

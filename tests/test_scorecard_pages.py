@@ -24,7 +24,8 @@ from incubator.models import (
     Submission,
     Venture,
 )
-from incubator.services import devpost, ventures
+from incubator.services.cohorts import ventures
+from incubator.services.hackathons import devpost
 from incubator.services.scorecard import catalogue, derivation, observations, periods
 from incubator.services.scorecard.observations import ImportedFigure
 from tests import factories

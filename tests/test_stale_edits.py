@@ -20,8 +20,11 @@ from incubator.models import (
     RubricCriterion,
     Venture,
 )
-from incubator.services import audit, introductions, pipeline, ventures, versions
+from incubator.services import audit, versions
+from incubator.services.cohorts import ventures
 from incubator.services.errors import StaleEdit
+from incubator.services.matching import introductions
+from incubator.services.pipeline import stages
 from tests import factories
 from tests.helpers import page
 
@@ -379,13 +382,13 @@ def test_an_expected_time_saved_from_an_older_plan_page_is_refused(
     assert first.status_code == 302
     text = assert_refused(second, "Ana Manager", "The expected time in Pilot", "90", "60")
     assert 'value="60"' in text
-    assert pipeline.stage_plans(cohort)["pilot"].expected_days == 90
+    assert stages.stage_plans(cohort)["pilot"].expected_days == 90
 
     again = second_client.post(url, data=plan_form("pilot", "60", plan_version(text, "pilot")))
 
     assert again.status_code == 302
     db.session.expire_all()
-    assert pipeline.stage_plans(cohort)["pilot"].expected_days == 60
+    assert stages.stage_plans(cohort)["pilot"].expected_days == 60
 
 
 def test_a_change_to_another_stage_does_not_refuse_an_expected_time(
@@ -404,7 +407,7 @@ def test_a_change_to_another_stage_does_not_refuse_an_expected_time(
 
     assert response.status_code == 302
     db.session.expire_all()
-    plans = pipeline.stage_plans(cohort)
+    plans = stages.stage_plans(cohort)
     assert (plans["concept"].expected_days, plans["pilot"].expected_days) == (21, 60)
 
 
@@ -598,7 +601,7 @@ def test_a_version_conflict_outside_a_checked_edit_answers_409_not_500(
     def collides(*args, **kwargs):
         raise StaleDataError("UPDATE statement on table 'ventures' expected to update 1 row")
 
-    monkeypatch.setattr(pipeline, "move_stage", collides)
+    monkeypatch.setattr(stages, "move_stage", collides)
     response = client.post(
         f"/ventures/{venture.id}/stage", data={"stage": "prototype", "reason": "Ready"}
     )

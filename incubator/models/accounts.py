@@ -63,8 +63,8 @@ class User(UserMixin, Base):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
-    # The login session this request runs on and its token, set by incubator.login when it
-    # loads the signed-in person or signs someone in. Plain attributes, annotated for the
+    # The login session this request runs on and its token, set by blueprints/auth/login.py
+    # when it loads the signed-in person or signs someone in. Plain attributes, annotated for the
     # type checker only, so SQLAlchemy leaves them alone.
     if TYPE_CHECKING:
         login_session: LoginSession | None
@@ -76,7 +76,7 @@ class User(UserMixin, Base):
         """The login id Flask-Login keeps in the session and remember-me cookies: the token of
         this person's login session, never anything derived from the account alone."""
         if self.login_token is None:
-            raise RuntimeError("Sign people in through incubator.login.sign_in.")
+            raise RuntimeError("Sign people in through incubator.blueprints.auth.login.sign_in.")
         return self.login_token
 
     # Flask-Login's UserMixin compares users by get_id(); compare the accounts instead.

@@ -29,7 +29,9 @@ from incubator.models import (
     utcnow,
 )
 from incubator.models.pipeline import OPEN_MILESTONE_STATUSES
-from incubator.services import hackathons, pipeline, risk, ventures
+from incubator.services.cohorts import ventures
+from incubator.services.hackathons import hackathons
+from incubator.services.pipeline import risk, stages
 
 
 @dataclass
@@ -160,7 +162,7 @@ def venture_weeks(mine: list[Venture], today: date) -> dict[int, VentureWeek]:
     weeks = {venture_id: VentureWeek() for venture_id in ids}
     if not ids:
         return weeks
-    week_ends = pipeline.week_of(today) + timedelta(days=6)
+    week_ends = stages.week_of(today) + timedelta(days=6)
     open_milestones = db.session.scalars(
         select(Milestone)
         .where(
@@ -203,7 +205,7 @@ def _founder(user: User, today: date) -> Panel:
             "venture appears here.",
             links=[Link("Your profile", "auth.profile")],
         )
-    this_week = pipeline.week_of(today)
+    this_week = stages.week_of(today)
     weeks = venture_weeks(mine, today)
     facts: list[str] = []
     missing: list[Venture] = []

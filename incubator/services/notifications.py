@@ -8,7 +8,8 @@ updates or removes the event. A move is two mails per person: the old booking's 
 from __future__ import annotations
 
 from incubator.models import Booking, User
-from incubator.services import calendars, mail
+from incubator.services import mail
+from incubator.services.mentoring import calendars
 
 ICS_FILENAME = "session.ics"
 

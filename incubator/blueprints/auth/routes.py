@@ -16,10 +16,11 @@ from incubator.blueprints.auth.forms import (
     ProfileForm,
     ResetPasswordForm,
 )
+from incubator.blueprints.auth.login import renew, sign_in, sign_out
 from incubator.extensions import limiter
-from incubator.login import renew, sign_in, sign_out
 from incubator.models import SessionEnd
-from incubator.services import accounts, audit, login_sessions
+from incubator.services import audit
+from incubator.services.accounts import login_sessions, users
 from incubator.services.errors import DomainError, InvalidToken
 from incubator.web import attempt, safe_next, transaction
 
@@ -41,7 +42,7 @@ def _account_limit() -> str:
 def _typed_account() -> str:
     """The rate-limit key for the email address in the form, as the accounts service reads
     it; hashed, so the shared store holds no addresses."""
-    email = accounts.normalise_email(request.form.get("email", ""))
+    email = users.normalise_email(request.form.get("email", ""))
     return "account:" + hashlib.sha256(email.encode()).hexdigest()
 
 
@@ -62,14 +63,14 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.email.data, form.password.data)
+            user = users.authenticate(form.email.data, form.password.data)
         except DomainError as error:
             flash(error.message, "danger")
         else:
             # Serialised: on SQLite concurrent sign-ins queue for the write lock instead of
             # failing; checking the password, the slow part, stays outside it.
             with transaction(serialised=True):
-                accounts.record_login(user)
+                users.record_login(user)
                 sign_in(user, remember=form.remember.data)
             flash(f"Welcome, {user.name}.", "success")
             return redirect(safe_next(request.args.get("next"), url_for("main.home_page")))
@@ -129,7 +130,7 @@ def change_password():
     if form.validate_on_submit():
         try:
             with transaction():
-                accounts.change_password(
+                users.change_password(
                     current_user,
                     form.current.data,
                     form.password.data,
@@ -153,7 +154,7 @@ def profile():
     if form.validate_on_submit():
         try:
             with transaction():
-                accounts.update_profile(
+                users.update_profile(
                     current_user, name=form.name.data, time_zone=form.time_zone.data
                 )
         except DomainError as error:
@@ -172,7 +173,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         with transaction(serialised=True):
-            accounts.request_password_reset(form.email.data)
+            users.request_password_reset(form.email.data)
         # The same answer whether or not the address has an account.
         flash("If that address has an account, a reset link is on its way.", "info")
         return redirect(url_for("auth.login"))
@@ -183,7 +184,7 @@ def forgot_password():
 @public
 def reset_password(token: str):
     try:
-        accounts.user_from_reset_token(token)
+        users.user_from_reset_token(token)
     except InvalidToken as error:
         flash(error.message, "danger")
         return redirect(url_for("auth.forgot_password"))
@@ -191,7 +192,7 @@ def reset_password(token: str):
     if form.validate_on_submit():
         try:
             with transaction():
-                accounts.reset_password(token, form.password.data)
+                users.reset_password(token, form.password.data)
                 # Whoever was signed in on this browser, it starts signed out.
                 sign_out()
         except DomainError as error:
@@ -206,7 +207,7 @@ def reset_password(token: str):
 @public
 def accept_invitation(token: str):
     try:
-        invitation = accounts.invitation_from_token(token)
+        invitation = users.invitation_from_token(token)
     except InvalidToken as error:
         flash(error.message, "danger")
         return redirect(url_for("auth.login"))
@@ -214,7 +215,7 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
 
         def accept_and_sign_in():
-            user = accounts.accept_invitation(
+            user = users.accept_invitation(
                 token,
                 name=form.name.data,
                 password=form.password.data,

@@ -15,8 +15,9 @@ from incubator.blueprints.cohorts.forms import (
     VentureForm,
 )
 from incubator.models import Role
-from incubator.services import hackathons, ventures
+from incubator.services.cohorts import ventures
 from incubator.services.errors import DomainError
+from incubator.services.hackathons import hackathons
 from incubator.services.versions import StaleVersion
 from incubator.web import flash_form_errors, found_or_404, page_number, transaction
 

@@ -8,8 +8,8 @@ from incubator.blueprints.hackathons import bp
 from incubator.blueprints.hackathons.import_forms import DevpostUploadForm, ImportApplyForm
 from incubator.extensions import db
 from incubator.models import Hackathon, ImportBatch, Role
-from incubator.services import devpost
 from incubator.services.errors import DomainError
+from incubator.services.hackathons import devpost
 from incubator.web import transaction
 
 

@@ -15,8 +15,9 @@ from incubator.blueprints.hackathons.forms import (
 )
 from incubator.extensions import db
 from incubator.models import ChallengeStatus, Organisation, Role
-from incubator.services import hackathons, ventures
+from incubator.services.cohorts import ventures
 from incubator.services.errors import DomainError
+from incubator.services.hackathons import hackathons
 from incubator.web import attempt, found_or_404, page_number, transaction
 
 PER_PAGE = 25

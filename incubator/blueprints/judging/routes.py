@@ -34,8 +34,8 @@ from incubator.models import (
     Submission,
     User,
 )
-from incubator.services import judging
 from incubator.services.errors import DomainError, InvalidInput
+from incubator.services.hackathons import judging
 from incubator.services.versions import StaleVersion
 from incubator.web import attempt, flash_form_errors, page_number, transaction
 

@@ -17,8 +17,12 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from incubator.forms import CheckboxesField
 from incubator.models import FunderType, Stage
-from incubator.services.counterparts import FOCUS_AREAS, MAX_CAPACITY, MAX_CHEQUE
-from incubator.services.outcomes import INSTRUMENT_LABELS, MAX_INVESTMENT, STARTING_STATUSES
+from incubator.services.matching.counterparts import FOCUS_AREAS, MAX_CAPACITY, MAX_CHEQUE
+from incubator.services.matching.outcomes import (
+    INSTRUMENT_LABELS,
+    MAX_INVESTMENT,
+    STARTING_STATUSES,
+)
 from incubator.vocabulary import CHALLENGE_AREAS, NEIGHBOURHOODS, OFFERS
 
 CHEQUE_MESSAGE = f"Enter a whole number of dollars from 0 to {MAX_CHEQUE:,}."

@@ -10,8 +10,8 @@ from incubator.access import roles
 from incubator.blueprints.matching import bp
 from incubator.blueprints.matching.counterpart_forms import FunderProfileForm, PartnerProfileForm
 from incubator.models import Organisation, Role
-from incubator.services import counterparts
 from incubator.services.errors import DomainError
+from incubator.services.matching import counterparts
 from incubator.web import found_or_404, page_number, transaction
 
 PER_PAGE = 20

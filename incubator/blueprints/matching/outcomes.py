@@ -16,8 +16,9 @@ from incubator.blueprints.matching.counterpart_forms import (
 )
 from incubator.extensions import db
 from incubator.models import Organisation, Pilot, Role, Venture
-from incubator.services import outcomes, ventures
-from incubator.services.outcomes import INSTRUMENT_LABELS
+from incubator.services.cohorts import ventures
+from incubator.services.matching import outcomes
+from incubator.services.matching.outcomes import INSTRUMENT_LABELS
 from incubator.web import apply_form, found_or_404
 
 

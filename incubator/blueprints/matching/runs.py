@@ -20,8 +20,9 @@ from incubator.blueprints.matching.run_forms import (
     SwapForm,
 )
 from incubator.models import Cohort, Match, MatchingRun, Role
-from incubator.services import introductions, ventures
+from incubator.services.cohorts import ventures
 from incubator.services.errors import DomainError, NotFound
+from incubator.services.matching import introductions
 from incubator.services.versions import StaleVersion
 from incubator.web import attempt, flash_form_errors, found_or_404, transaction
 

@@ -5,7 +5,7 @@ from wtforms import BooleanField, RadioField, SelectField, SubmitField, TextArea
 from wtforms.validators import InputRequired, Length, Optional
 
 from incubator.models import BookingStatus
-from incubator.services.booking import AGENDA_MAX
+from incubator.services.mentoring.booking import AGENDA_MAX
 
 
 class BookingForm(FlaskForm):

@@ -16,10 +16,10 @@ from incubator.blueprints.mentoring.booking_forms import (
 )
 from incubator.extensions import db
 from incubator.models import Booking, BookingStatus, Role, Slot
-from incubator.services import booking as booking_service
-from incubator.services import calendars
+from incubator.services.cohorts.ventures import get_venture
 from incubator.services.errors import DomainError, NotAllowed, SlotTaken
-from incubator.services.ventures import get_venture
+from incubator.services.mentoring import booking as booking_service
+from incubator.services.mentoring import calendars
 from incubator.templating import localtime
 from incubator.web import attempt, flash_form_errors, found_or_404
 

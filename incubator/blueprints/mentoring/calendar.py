@@ -6,7 +6,7 @@ from flask_login import current_user
 from incubator.access import authenticated, public
 from incubator.blueprints.mentoring import bp
 from incubator.blueprints.mentoring.booking_forms import CalendarFeedForm
-from incubator.services import calendars
+from incubator.services.mentoring import calendars
 from incubator.web import transaction
 
 

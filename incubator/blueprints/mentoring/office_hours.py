@@ -14,8 +14,9 @@ from incubator.blueprints.mentoring.office_hours_forms import (
     ranking_form,
 )
 from incubator.models import Role
-from incubator.services import office_hours, ventures
+from incubator.services.cohorts import ventures
 from incubator.services.errors import DomainError, NotFound
+from incubator.services.mentoring import office_hours
 from incubator.web import flash_form_errors, found_or_404, transaction
 
 

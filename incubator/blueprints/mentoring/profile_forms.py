@@ -9,7 +9,7 @@ from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAr
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from incubator.forms import CheckboxesField, TimeZoneField, VersionField
-from incubator.services.mentoring import MAX_CAPACITY, MAX_TAG_LENGTH, MAX_TAGS
+from incubator.services.mentoring.profiles import MAX_CAPACITY, MAX_TAG_LENGTH, MAX_TAGS
 from incubator.vocabulary import CHALLENGE_AREAS, LANGUAGES
 
 CAPACITY_MESSAGE = f"Enter a whole number of ventures from 0 to {MAX_CAPACITY}."

@@ -10,8 +10,8 @@ from incubator.access import roles
 from incubator.blueprints.mentoring import bp
 from incubator.blueprints.mentoring.profile_forms import MentorProfileForm
 from incubator.models import Role, utcnow
-from incubator.services import mentoring
 from incubator.services.errors import DomainError, NotFound
+from incubator.services.mentoring import profiles
 from incubator.services.versions import StaleVersion
 from incubator.vocabulary import LANGUAGES
 from incubator.web import page_number, transaction
@@ -35,7 +35,7 @@ def mentors():
     language = request.args.get("language", "")
     language = language if language in LANGUAGES else ""
     available = request.args.get("available") == "y"
-    page = mentoring.browse_mentors(
+    page = profiles.browse_mentors(
         expertise=expertise,
         language=language or None,
         available_this_week=available,
@@ -57,24 +57,24 @@ def mentors():
 @roles(Role.FOUNDER, Role.MANAGER)
 def mentor(user_id: int):
     try:
-        mentor = mentoring.get_mentor(user_id)
+        mentor = profiles.get_mentor(user_id)
     except NotFound:
         abort(404)
     now = utcnow()
     zone = clock.viewer_zone()
-    slots = mentoring.free_slots(mentor, now, now + mentoring.FREE_SLOT_HORIZON)
+    slots = profiles.free_slots(mentor, now, now + profiles.FREE_SLOT_HORIZON)
     return render_template(
         "mentoring/mentor.html",
         mentor=mentor,
-        profile=mentoring.get_profile(mentor),
-        days=mentoring.by_local_day(slots, zone),
+        profile=profiles.get_profile(mentor),
+        days=profiles.by_local_day(slots, zone),
         can_book=current_user.has_role(Role.FOUNDER),
         book_url=book_url,
     )
 
 
-def _profile_input(form: MentorProfileForm) -> mentoring.ProfileInput:
-    return mentoring.ProfileInput(
+def _profile_input(form: MentorProfileForm) -> profiles.ProfileInput:
+    return profiles.ProfileInput(
         bio=form.bio.data or "",
         organisation=form.organisation.data or "",
         expertise=list(form.expertise.data or []),
@@ -91,7 +91,7 @@ def _profile_input(form: MentorProfileForm) -> mentoring.ProfileInput:
 @bp.route("/profile", methods=["GET", "POST"])
 @roles(Role.MENTOR)
 def edit_profile():
-    profile = mentoring.get_profile(current_user)
+    profile = profiles.get_profile(current_user)
     form = MentorProfileForm(obj=profile)
     if not form.is_submitted():
         form.time_zone.data = current_user.time_zone
@@ -99,7 +99,7 @@ def edit_profile():
     if form.validate_on_submit():
         try:
             with transaction():
-                mentoring.save_profile(
+                profiles.save_profile(
                     # The mentor's row is locked, and the lock order goes by the model's type.
                     current_user._get_current_object(),
                     _profile_input(form),

@@ -12,8 +12,8 @@ from incubator.access import roles
 from incubator.blueprints.mentoring import bp
 from incubator.blueprints.mentoring.slot_forms import SeriesForm, SlotForm, WithdrawForm
 from incubator.models import Role
-from incubator.services import mentoring
 from incubator.services.errors import DomainError
+from incubator.services.mentoring import profiles
 from incubator.templating import localtime
 from incubator.web import flash_form_errors, found_or_404, page_number, transaction
 
@@ -22,18 +22,18 @@ PER_PAGE = 50
 
 def _own_slot(slot_id: int):
     """The signed-in mentor's slot; 404 for a missing slot or someone else's."""
-    return found_or_404(mentoring.get_slot, slot_id, permissions.may_change_slot)
+    return found_or_404(profiles.get_slot, slot_id, permissions.may_change_slot)
 
 
 def _availability_page(slot_form: SlotForm, series_form: SeriesForm):
-    page = mentoring.upcoming_slots(current_user, page_number(), PER_PAGE)
+    page = profiles.upcoming_slots(current_user, page_number(), PER_PAGE)
     return render_template(
         "mentoring/availability.html",
         page=page,
         slot_form=slot_form,
         series_form=series_form,
         withdraw_form=WithdrawForm(),
-        time_zone=mentoring.zone_of(current_user).key,
+        time_zone=profiles.zone_of(current_user).key,
     )
 
 
@@ -45,7 +45,7 @@ def availability():
         starts_at_local = datetime.combine(form.date.data, form.time.data)
         try:
             with transaction(serialised=True):
-                slot = mentoring.publish_slot(
+                slot = profiles.publish_slot(
                     current_user,
                     starts_at_local,
                     form.minutes.data,
@@ -57,7 +57,7 @@ def availability():
             flash(error.message, "danger")
         else:
             flash(f"Slot published: {localtime(slot.starts_at)}.", "success")
-            note = mentoring.repeated_time_note(starts_at_local, mentoring.zone_of(current_user))
+            note = profiles.repeated_time_note(starts_at_local, profiles.zone_of(current_user))
             if note:
                 flash(note, "info")
             return redirect(url_for("mentoring.availability"))
@@ -71,7 +71,7 @@ def add_series():
     if form.validate_on_submit():
         try:
             with transaction(serialised=True):
-                published = mentoring.publish_series(
+                published = profiles.publish_series(
                     current_user,
                     form.weekday.data,
                     form.start_time.data,
@@ -108,8 +108,8 @@ def add_series():
 @roles(Role.MENTOR)
 def edit_slot(slot_id: int):
     slot = _own_slot(slot_id)
-    booking = mentoring.active_booking(slot)
-    local = mentoring.local_wall_time(slot.starts_at, mentoring.zone_of(current_user))
+    booking = profiles.active_booking(slot)
+    local = profiles.local_wall_time(slot.starts_at, profiles.zone_of(current_user))
     form = SlotForm(
         data={
             "date": local.date(),
@@ -123,7 +123,7 @@ def edit_slot(slot_id: int):
     if form.validate_on_submit():
         try:
             with transaction(serialised=True):
-                mentoring.update_slot(
+                profiles.update_slot(
                     slot,
                     datetime.combine(form.date.data, form.time.data),
                     form.minutes.data,
@@ -147,7 +147,7 @@ def withdraw_slot(slot_id: int):
     if form.validate_on_submit():
         try:
             with transaction(serialised=True):
-                mentoring.withdraw_slot(slot, by=current_user)
+                profiles.withdraw_slot(slot, by=current_user)
         except DomainError as error:
             flash(error.message, "danger")
         else:

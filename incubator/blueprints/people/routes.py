@@ -15,7 +15,8 @@ from incubator.blueprints.people.forms import (
 )
 from incubator.extensions import db
 from incubator.models import MailStatus, OutboxMessage, Role, User
-from incubator.services import accounts, mail_delivery, people
+from incubator.services import mail_delivery
+from incubator.services.accounts import people, users
 from incubator.services.errors import DomainError
 from incubator.web import flash_form_errors, page_number, per_page, safe_next, transaction
 
@@ -40,10 +41,10 @@ def invite():
     if form.validate_on_submit():
         try:
             with transaction():
-                invitation = accounts.invite(
+                invitation = users.invite(
                     form.email.data,
                     form.name.data,
-                    accounts.parse_roles(form.roles.data),
+                    users.parse_roles(form.roles.data),
                     by=current_user,
                 )
         except DomainError as error:
@@ -92,12 +93,12 @@ def update_roles(user_id: int):
         flash_form_errors(form)
         return redirect(url_for("people.detail", user_id=user.id))
     # Admins' role boxes are not shown to managers; keep the role as it was.
-    chosen = accounts.parse_roles(form.roles.data)
+    chosen = users.parse_roles(form.roles.data)
     if not permissions.may_grant_admin(current_user) and user.has_role(Role.ADMIN):
         chosen.add(Role.ADMIN)
     try:
         with transaction():
-            accounts.set_roles(user, chosen, by=current_user)
+            users.set_roles(user, chosen, by=current_user)
     except DomainError as error:
         flash(error.message, "danger")
     else:
@@ -116,7 +117,7 @@ def set_activation(user_id: int):
     active = form.active.data == "1"
     try:
         with transaction():
-            accounts.set_active(user, active, by=current_user)
+            users.set_active(user, active, by=current_user)
     except DomainError as error:
         flash(error.message, "danger")
     else:
@@ -133,7 +134,7 @@ def resend_invitation(user_id: int):
         return redirect(url_for("people.detail", user_id=user.id))
     try:
         with transaction():
-            accounts.invite(user.email, user.name, user.roles, by=current_user)
+            users.invite(user.email, user.name, user.roles, by=current_user)
     except DomainError as error:
         flash(error.message, "danger")
     else:

@@ -11,10 +11,12 @@ from incubator import clock, permissions
 from incubator.access import roles
 from incubator.blueprints.pipeline import bp, charts
 from incubator.models import Cohort, Role, Stage
-from incubator.services import analytics as pipeline_analytics
-from incubator.services import board as pipeline_board
-from incubator.services import outcomes, pipeline, ventures
+from incubator.services.cohorts import ventures
 from incubator.services.errors import NotFound
+from incubator.services.matching import outcomes
+from incubator.services.pipeline import analytics as pipeline_analytics
+from incubator.services.pipeline import board as pipeline_board
+from incubator.services.pipeline import stages
 from incubator.vocabulary import CHALLENGE_AREAS, NEIGHBOURHOODS
 from incubator.web import found_or_404
 
@@ -99,7 +101,7 @@ def analytics(cohort_id: int):
         "pipeline/analytics.html",
         cohort=cohort,
         analytics=pipeline_analytics.cohort_analytics(cohort, clock.today()),
-        plans=pipeline.stage_plans(cohort),
+        plans=stages.stage_plans(cohort),
         stages=list(Stage),
     )
 

@@ -13,8 +13,8 @@ import xml.etree.ElementTree as ET
 import pygal
 from pygal.style import Style
 
-from incubator.services.analytics import CohortAnalytics, VentureKpis
-from incubator.services.pipeline import STAGES
+from incubator.services.pipeline.analytics import CohortAnalytics, VentureKpis
+from incubator.services.pipeline.stages import STAGES
 
 # The chart document's own policy: its inline <style> only, nothing fetched or run.
 CHART_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'"

@@ -24,9 +24,11 @@ from incubator.blueprints.pipeline.forms import (
 )
 from incubator.extensions import db
 from incubator.models import Milestone, MilestoneTemplate, Role, Stage
-from incubator.services import history, pipeline, ventures
+from incubator.services import history
+from incubator.services.cohorts import ventures
 from incubator.services.errors import DomainError, NotFound
-from incubator.services.risk import assess
+from incubator.services.pipeline import stages
+from incubator.services.pipeline.risk import assess
 from incubator.services.versions import StaleVersion
 from incubator.web import apply_form, attempt, flash_form_errors, found_or_404, transaction
 
@@ -47,8 +49,8 @@ def _owner_choices(venture) -> list[tuple[int, str]]:
     return [(0, "Nobody yet")] + [(m.user_id, m.user.name) for m in venture.members]
 
 
-def _milestone_input(form: MilestoneForm) -> pipeline.MilestoneInput:
-    return pipeline.MilestoneInput(
+def _milestone_input(form: MilestoneForm) -> stages.MilestoneInput:
+    return stages.MilestoneInput(
         title=form.title.data,
         description=form.description.data or "",
         stage=form.stage.data,
@@ -71,14 +73,14 @@ def milestones(venture_id: int):
     if form.validate_on_submit():
         try:
             attempt(
-                lambda: pipeline.create_milestone(venture, _milestone_input(form), by=current_user)
+                lambda: stages.create_milestone(venture, _milestone_input(form), by=current_user)
             )
         except DomainError as error:
             flash(error.message, "danger")
         else:
             flash("Milestone added.", "success")
             return redirect(url_for("pipeline.milestones", venture_id=venture.id))
-    items = pipeline.venture_milestones(venture)
+    items = stages.venture_milestones(venture)
     return render_template(
         "pipeline/milestones.html",
         venture=venture,
@@ -106,7 +108,7 @@ def edit_milestone(milestone_id: int):
     if form.validate_on_submit():
         try:
             attempt(
-                lambda: pipeline.update_milestone(
+                lambda: stages.update_milestone(
                     milestone,
                     _milestone_input(form),
                     by=current_user,
@@ -139,7 +141,7 @@ def _milestone_action(milestone_id: int, action, success: str, form_class=None):
 def start_milestone(milestone_id: int):
     return _milestone_action(
         milestone_id,
-        lambda m, _form: pipeline.start_milestone(m, by=current_user),
+        lambda m, _form: stages.start_milestone(m, by=current_user),
         "{title} is in progress.",
     )
 
@@ -149,7 +151,7 @@ def start_milestone(milestone_id: int):
 def complete_milestone(milestone_id: int):
     return _milestone_action(
         milestone_id,
-        lambda m, form: pipeline.complete_milestone(
+        lambda m, form: stages.complete_milestone(
             m, form.evidence_url.data, form.evidence_note.data or "", by=current_user
         ),
         "{title} is done; a program manager will verify it.",
@@ -162,7 +164,7 @@ def complete_milestone(milestone_id: int):
 def verify_milestone(milestone_id: int):
     return _milestone_action(
         milestone_id,
-        lambda m, _form: pipeline.verify_milestone(m, by=current_user),
+        lambda m, _form: stages.verify_milestone(m, by=current_user),
         "{title} is verified.",
     )
 
@@ -172,7 +174,7 @@ def verify_milestone(milestone_id: int):
 def send_back_milestone(milestone_id: int):
     return _milestone_action(
         milestone_id,
-        lambda m, form: pipeline.send_back_milestone(m, form.comment.data or "", by=current_user),
+        lambda m, form: stages.send_back_milestone(m, form.comment.data or "", by=current_user),
         "{title} went back to the founders.",
         ReviewForm,
     )
@@ -183,7 +185,7 @@ def send_back_milestone(milestone_id: int):
 def miss_milestone(milestone_id: int):
     return _milestone_action(
         milestone_id,
-        lambda m, form: pipeline.miss_milestone(m, form.comment.data or "", by=current_user),
+        lambda m, form: stages.miss_milestone(m, form.comment.data or "", by=current_user),
         "{title} is marked missed.",
         ReviewForm,
     )
@@ -199,7 +201,7 @@ def move_stage(venture_id: int):
     form = StageForm()
     apply_form(
         form,
-        lambda: pipeline.move_stage(
+        lambda: stages.move_stage(
             venture,
             form.stage.data,
             form.reason.data or "",
@@ -233,11 +235,11 @@ def _check_in_form(venture, kpis, **kwargs) -> CheckInForm:
     return VentureCheckInForm(**kwargs)
 
 
-def _check_in_input(form, kpis) -> pipeline.CheckInInput:
+def _check_in_input(form, kpis) -> stages.CheckInInput:
     def number(value):
         return None if value is None else float(value)
 
-    return pipeline.CheckInInput(
+    return stages.CheckInInput(
         week_start=form.week_start.data,
         summary=form.summary.data,
         progress=form.progress.data or "",
@@ -261,7 +263,7 @@ def _check_in_input(form, kpis) -> pipeline.CheckInInput:
 def _week_argument(default: date) -> date:
     value = request.args.get("week", "")
     try:
-        return pipeline.week_of(date.fromisoformat(value)) if value else default
+        return stages.week_of(date.fromisoformat(value)) if value else default
     except ValueError:
         return default
 
@@ -274,9 +276,9 @@ def check_in(venture_id: int):
         permissions.may_post_check_in(current_user, venture),
         "Only the venture's founders post its check-ins.",
     )
-    kpis = pipeline.custom_kpis(venture)
-    week = _week_argument(pipeline.week_of(clock.today()))
-    existing = pipeline.check_in_for_week(venture, week)
+    kpis = stages.custom_kpis(venture)
+    week = _week_argument(stages.week_of(clock.today()))
+    existing = stages.check_in_for_week(venture, week)
     form = _check_in_form(venture, kpis, obj=existing)
     if not form.is_submitted():
         form.week_start.data = week
@@ -287,7 +289,7 @@ def check_in(venture_id: int):
     if form.validate_on_submit():
         try:
             saved, created = attempt(
-                lambda: pipeline.save_check_in(
+                lambda: stages.save_check_in(
                     venture, _check_in_input(form, kpis), by=current_user, today=clock.today()
                 )
             )
@@ -332,11 +334,11 @@ def check_ins(venture_id: int):
     return render_template(
         "pipeline/check_ins.html",
         venture=venture,
-        check_ins=pipeline.recent_check_ins(venture, limit=52),
-        kpis=pipeline.custom_kpis(venture),
+        check_ins=stages.recent_check_ins(venture, limit=52),
+        kpis=stages.custom_kpis(venture),
         is_founder=permissions.may_post_check_in(current_user, venture),
         is_team=permissions.may_view_venture(current_user, venture),
-        this_week=pipeline.week_of(clock.today()),
+        this_week=stages.week_of(clock.today()),
     )
 
 
@@ -347,7 +349,7 @@ def add_kpi(venture_id: int):
     form = KpiForm()
     apply_form(
         form,
-        lambda: pipeline.add_custom_kpi(
+        lambda: stages.add_custom_kpi(
             venture, form.name.data, form.unit.data or "", by=current_user
         ),
         lambda: f"Your check-ins now ask for {form.name.data}.",
@@ -371,7 +373,7 @@ def stage_plan(cohort_id: int):
     if plan_form.submit.data and plan_form.validate_on_submit():
         try:
             with transaction():
-                pipeline.set_expected_days(
+                stages.set_expected_days(
                     cohort,
                     plan_form.stage.data,
                     plan_form.expected_days.data,
@@ -392,7 +394,7 @@ def stage_plan(cohort_id: int):
     elif template_form.submit.data and template_form.validate_on_submit():
         try:
             with transaction():
-                pipeline.add_milestone_template(
+                stages.add_milestone_template(
                     cohort,
                     template_form.stage.data,
                     template_form.title.data,
@@ -406,13 +408,13 @@ def stage_plan(cohort_id: int):
             flash("Default milestone added; ventures entering that stage will get it.", "success")
             return redirect(url_for("pipeline.stage_plan", cohort_id=cohort.id))
     with transaction():
-        pipeline.ensure_stage_plans(cohort)
-    plans = pipeline.stage_plans(cohort)
+        stages.ensure_stage_plans(cohort)
+    plans = stages.stage_plans(cohort)
     page = render_template(
         "pipeline/stage_plan.html",
         cohort=cohort,
         plans=plans,
-        templates=pipeline.milestone_templates(cohort),
+        templates=stages.milestone_templates(cohort),
         plan_forms=_plan_forms(plans, plan_form),
         stale=stale,
         stale_stage=plan_form.stage.data if stale else None,
@@ -446,7 +448,7 @@ def remove_template(template_id: int):
         abort(404)
     cohort_id = template.cohort_id
     with transaction():
-        pipeline.remove_milestone_template(template, by=current_user)
+        stages.remove_milestone_template(template, by=current_user)
     flash("Default milestone removed; ventures that have it keep theirs.", "success")
     return redirect(url_for("pipeline.stage_plan", cohort_id=cohort_id))
 
@@ -461,7 +463,7 @@ def timeline(venture_id: int):
     return render_template(
         "pipeline/timeline.html",
         venture=venture,
-        entries=pipeline.timeline(venture),
+        entries=stages.timeline(venture),
         risk=assess([venture], clock.today())[venture.id],
         is_manager=permissions.is_manager(current_user),
         stage_form=StageForm(data={"stage": venture.stage, "seen_stage": venture.stage}),

@@ -11,8 +11,9 @@ from incubator.access import roles
 from incubator.blueprints.scorecard import bp
 from incubator.blueprints.scorecard.forms import ConfirmForm, SiteForm
 from incubator.models import Role
-from incubator.services import outcomes, ventures
+from incubator.services.cohorts import ventures
 from incubator.services.errors import DomainError
+from incubator.services.matching import outcomes
 from incubator.services.scorecard import catalogue, geography, places
 from incubator.web import apply_form, attempt, flash_form_errors, found_or_404
 

@@ -4,7 +4,7 @@ from flask import abort, render_template
 
 from incubator.access import public
 from incubator.blueprints.showcase import bp
-from incubator.services import ventures
+from incubator.services.cohorts import ventures
 from incubator.services.errors import NotFound
 
 

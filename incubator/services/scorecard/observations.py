@@ -32,8 +32,9 @@ from incubator.models import (
     User,
     utcnow,
 )
-from incubator.services import audit, pipeline
+from incubator.services import audit
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from incubator.services.pipeline import stages
 from incubator.services.scorecard import periods
 from incubator.services.scorecard.catalogue import DERIVATION_LABELS, LARGEST_FIGURE
 
@@ -47,7 +48,7 @@ GEOGRAPHY_LABELS = {
 
 
 def today() -> date:
-    return pipeline.program_date(utcnow())
+    return stages.program_date(utcnow())
 
 
 def tracking_started_on() -> date | None:

@@ -36,7 +36,7 @@ from incubator.models import (
     Unit,
 )
 from incubator.services.errors import NotFound
-from incubator.services.judging import spreadsheet_safe
+from incubator.services.hackathons.judging import spreadsheet_safe
 from incubator.services.scorecard import cityscore, drawing, geography, periods
 from incubator.services.scorecard.catalogue import derivation_label
 from incubator.services.scorecard.cityscore import MIN_VENTURES, Direction, Part, Status

@@ -25,7 +25,8 @@ from incubator.models import (
     SubmissionStatus,
     User,
 )
-from incubator.services import accounts, audit, locks
+from incubator.services import audit, locks
+from incubator.services.accounts import users
 from incubator.services.errors import InvalidInput, NotAllowed, NotFound
 
 
@@ -48,7 +49,7 @@ def _check_hackathon(data: HackathonInput, current: Hackathon | None) -> None:
         raise InvalidInput("The hackathon cannot end before it starts.")
     if data.status not in set(HackathonStatus):
         raise InvalidInput(f"Unknown status {data.status!r}.")
-    accounts.check_time_zone(data.time_zone)
+    users.check_time_zone(data.time_zone)
     clash = db.session.scalar(select(Hackathon).where(Hackathon.name == data.name.strip()))
     if clash is not None and clash is not current:
         raise InvalidInput(f"There is already a hackathon called {data.name.strip()!r}.")
@@ -346,7 +347,7 @@ def parse_members(text: str) -> list[MemberInput]:
         elif "," in line:
             name, _, email = line.partition(",")
         name = name.strip()
-        email = accounts.normalise_email(email) if email and email.strip() else None
+        email = users.normalise_email(email) if email and email.strip() else None
         if not name:
             raise InvalidInput(f"Team member line {number} has no name.")
         if email is not None and (not EMAIL.fullmatch(email) or len(email) > 254):
@@ -394,7 +395,7 @@ def _sync_members(submission: Submission, members: list[MemberInput]) -> None:
         row = current.get(key) or SubmissionMember(name=member.name, email=member.email)
         row.name = member.name
         if member.email and row.user_id is None:
-            user = accounts.user_by_email(member.email)
+            user = users.user_by_email(member.email)
             row.user_id = user.id if user is not None else None
         wanted[key] = row
     submission.members = list(wanted.values())

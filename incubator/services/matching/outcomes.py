@@ -26,11 +26,12 @@ from incubator.models import (
     VentureStatus,
 )
 from incubator.models.matching import Investment
-from incubator.services import audit, pipeline
+from incubator.services import audit
 from incubator.services.errors import InvalidInput, NotAllowed, NotFound
+from incubator.services.pipeline import stages
 
 MAX_INVESTMENT = Decimal(100_000_000)
-MAX_REACHED = pipeline.KPI_LIMIT
+MAX_REACHED = stages.KPI_LIMIT
 
 # Where a pilot may go from each status; adopted and stopped are where pilots end.
 TRANSITIONS = {
@@ -164,7 +165,7 @@ def update_pilot(pilot: Pilot, data: PilotInput, *, by: User) -> None:
     audit.record(by, "pilot.updated", "pilot", pilot.id, before=before, after=_pilot_state(pilot))
     venture = pilot.venture
     if status == PilotStatus.ADOPTED and current != status and venture.stage != Stage.ADOPTION:
-        pipeline.move_stage(venture, Stage.ADOPTION, f"Pilot adopted by {organisation.name}", by=by)
+        stages.move_stage(venture, Stage.ADOPTION, f"Pilot adopted by {organisation.name}", by=by)
 
 
 def get_pilot(pilot_id: int) -> Pilot:

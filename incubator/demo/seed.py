@@ -9,6 +9,8 @@ from typing import TypeAlias
 from sqlalchemy import select
 
 from incubator import clock
+from incubator.demo import matching
+from incubator.demo import scorecard as scorecard_demo
 from incubator.extensions import db
 from incubator.models import (
     Booking,
@@ -30,17 +32,12 @@ from incubator.models import (
     Submission,
     User,
 )
-from incubator.services import (
-    accounts,
-    demo_matching,
-    hackathons,
-    judging,
-    mentoring,
-    pipeline,
-    ventures,
-)
-from incubator.services import booking as booking_service
-from incubator.services.scorecard import demo as scorecard_demo
+from incubator.services.accounts import users
+from incubator.services.cohorts import ventures
+from incubator.services.hackathons import hackathons, judging
+from incubator.services.mentoring import booking as booking_service
+from incubator.services.mentoring import profiles
+from incubator.services.pipeline import stages
 from incubator.services.scorecard import reference as scorecard_reference
 
 
@@ -77,7 +74,7 @@ def existing_logins() -> list[DemoLogin]:
     return [
         DemoLogin(str(role), email, demo_password(role))
         for role, email, _name, _roles in DEMO_PEOPLE
-        if accounts.user_by_email(email) is not None
+        if users.user_by_email(email) is not None
     ]
 
 
@@ -86,17 +83,17 @@ def seed() -> list[DemoLogin]:
     logins = []
     admin: User | None = None
     for role, email, name, roles in DEMO_PEOPLE:
-        user = accounts.create_user(email, name, roles)
-        accounts.set_published_password(user, demo_password(role))
+        user = users.create_user(email, name, roles)
+        users.set_published_password(user, demo_password(role))
         if role is Role.ADMIN:
             admin = user
         logins.append(DemoLogin(str(role), email, demo_password(role)))
-    manager = accounts.user_by_email("manager@accelerate.la.example")
+    manager = users.user_by_email("manager@accelerate.la.example")
     assert manager is not None and admin is not None
     for email, name, roles in DEMO_INVITEES:
-        accounts.invite(email, name, roles, by=manager)
+        users.invite(email, name, roles, by=manager)
     organisations = _seed_organisations()
-    partner = accounts.user_by_email("partner@accelerate.la.example")
+    partner = users.user_by_email("partner@accelerate.la.example")
     db.session.add(OrganisationMember(organisation=organisations["LADWP"], user=partner))
     # Every date is on the program's calendar: today where the program is, weeks from Monday.
     today = clock.today()
@@ -350,7 +347,7 @@ def _seed_judging(manager: User, hackathon, made, *, final: bool) -> None:
     ]
     judges = []
     for email, name, _lean in JUDGES:
-        judge = accounts.user_by_email(email) or accounts.create_user(
+        judge = users.user_by_email(email) or users.create_user(
             email, name, {Role.JUDGE}, by=manager
         )
         judges.append(judge)
@@ -439,7 +436,7 @@ def _seed_cohort(manager: User, placed: list[Submission], *, today: date) -> Non
     db.session.flush()
     _seed_pipeline(manager, cohort, made, today=today)
     _seed_mentoring(manager, made, today=today)
-    demo_matching.seed_matching_demo(manager, made, today)
+    matching.seed_matching_demo(manager, made, today)
 
 
 DIRECT_VENTURES = [
@@ -509,7 +506,7 @@ def _seed_pipeline(manager: User, cohort, made: dict, *, today: date) -> None:
             select(StageChange).where(StageChange.venture_id == venture.id)
         ).one()
         entry.changed_at = _at(start, 10)
-        for milestone in pipeline.venture_milestones(venture):
+        for milestone in stages.venture_milestones(venture):
             milestone.created_at = _at(start, 10)
             template = milestone.template_id and db.session.get(
                 MilestoneTemplate, milestone.template_id
@@ -518,13 +515,13 @@ def _seed_pipeline(manager: User, cohort, made: dict, *, today: date) -> None:
                 milestone.due_on = start + timedelta(days=template.due_after_days)
         for week, stage in STAGE_PATHS[name]:
             moved_on = start + timedelta(weeks=week)
-            backwards = pipeline.stage_index(stage) < pipeline.stage_index(venture.stage)
+            backwards = stages.stage_index(stage) < stages.stage_index(venture.stage)
             reason = (
                 "The pilot site withdrew; back to prototyping a smaller scope."
                 if backwards
                 else "Exit milestones met."
             )
-            for milestone in pipeline.venture_milestones(venture):
+            for milestone in stages.venture_milestones(venture):
                 if milestone.stage == venture.stage and not backwards:
                     milestone.status = MilestoneStatus.VERIFIED
                     milestone.evidence_url = f"https://docs.example.org/{venture.id}/{milestone.id}"
@@ -532,8 +529,8 @@ def _seed_pipeline(manager: User, cohort, made: dict, *, today: date) -> None:
                     milestone.completed_at = _at(moved_on - timedelta(days=3))
                     milestone.verified_at = _at(moved_on - timedelta(days=1))
                     milestone.verified_by_id = manager.id
-            pipeline.move_stage(venture, stage, reason, by=manager, at=_at(moved_on, 11))
-        current = [m for m in pipeline.venture_milestones(venture) if m.stage == venture.stage]
+            stages.move_stage(venture, stage, reason, by=manager, at=_at(moved_on, 11))
+        current = [m for m in stages.venture_milestones(venture) if m.stage == venture.stage]
         for milestone in current:
             # Ventures on track finished what fell due; the at-risk ones did not.
             if name not in AT_RISK and milestone.due_on and milestone.due_on < today:
@@ -552,14 +549,14 @@ def _seed_check_ins(venture, today: date) -> None:
     author = venture.members[0].user if venture.members else None
     if author is None:
         return
-    this_week = pipeline.week_of(today)
+    this_week = stages.week_of(today)
     count = len(confidences)
     for index, confidence in enumerate(confidences):
         week = this_week - timedelta(weeks=weeks_quiet + count - 1 - index)
         reached = 40 * (index + 1) ** 2
-        check_in, _created = pipeline.save_check_in(
+        check_in, _created = stages.save_check_in(
             venture,
-            pipeline.CheckInInput(
+            stages.CheckInInput(
                 week_start=week,
                 summary=CHECK_IN_SUMMARIES[index % len(CHECK_IN_SUMMARIES)],
                 progress="Shipped what we planned for the week.",
@@ -640,12 +637,12 @@ def _seed_mentoring(manager: User, made: dict, *, today: date) -> None:
     now = clock.now()
     mentors = []
     for email, name, organisation, bio, expertise, areas, languages, block in MENTORS:
-        mentor = accounts.user_by_email(email) or accounts.create_user(
+        mentor = users.user_by_email(email) or users.create_user(
             email, name, {Role.MENTOR}, by=manager
         )
-        mentoring.save_profile(
+        profiles.save_profile(
             mentor,
-            mentoring.ProfileInput(
+            profiles.ProfileInput(
                 bio=bio,
                 organisation=organisation,
                 expertise=expertise,
@@ -657,7 +654,7 @@ def _seed_mentoring(manager: User, made: dict, *, today: date) -> None:
             by=mentor,
         )
         weekday, start, end, minutes = block
-        mentoring.publish_series(
+        profiles.publish_series(
             mentor,
             weekday,
             time(start),
@@ -758,7 +755,7 @@ def _seed_mentoring(manager: User, made: dict, *, today: date) -> None:
     ]
     for venture_name, mentor_index, agenda in upcoming:
         venture = made[venture_name]
-        free = mentoring.free_slots(mentors[mentor_index], now, now + timedelta(weeks=4))
+        free = profiles.free_slots(mentors[mentor_index], now, now + timedelta(weeks=4))
         if free:
             booking_service.book(
                 free[1 if len(free) > 1 else 0], venture, agenda, by=venture.members[0].user

@@ -35,7 +35,7 @@ from incubator.models import (
     utcnow,
 )
 from incubator.services import audit
-from incubator.services.accounts import normalise_email
+from incubator.services.accounts.users import normalise_email
 from incubator.services.errors import Conflict, InvalidInput
 from incubator.services.scorecard import names as neighbourhood_names
 from incubator.vocabulary import NEIGHBOURHOODS

@@ -3,7 +3,8 @@ the account, and replaced by a new one when the person's roles change.
 
 The browser's cookies carry a random token (`secrets.token_urlsafe(32)`, 256 bits); the
 database keeps only its SHA-256, so a copy of the table signs nobody in. Flask glue (the
-user loader, the before-request hook, sign-in and sign-out) lives in `incubator/login.py`.
+user loader, the before-request hook, sign-in and sign-out) lives in
+`incubator/blueprints/auth/login.py`.
 """
 
 from __future__ import annotations

@@ -28,8 +28,10 @@ from incubator.models import (
     VentureMember,
     VentureStatus,
 )
-from incubator.services import accounts, audit, locks, mail, pipeline, versions
+from incubator.services import audit, locks, mail, versions
+from incubator.services.accounts import users
 from incubator.services.errors import Conflict, InvalidInput, NotFound
+from incubator.services.pipeline import stages
 from incubator.services.scorecard import catalogue as scorecard_catalogue
 from incubator.services.scorecard import names as neighbourhood_names
 from incubator.vocabulary import CHALLENGE_AREAS, LANGUAGES, NEEDS, NEIGHBOURHOODS
@@ -111,7 +113,7 @@ def create_cohort(data: CohortInput, *, by: User) -> Cohort:
     )
     db.session.add(cohort)
     db.session.flush()
-    pipeline.ensure_stage_plans(cohort)
+    stages.ensure_stage_plans(cohort)
     audit.record(by, "cohort.created", "cohort", cohort.id, after=_cohort_state(cohort))
     return cohort
 
@@ -227,7 +229,7 @@ def _check_profile(cohort: Cohort, profile: VentureProfile, current: Venture | N
     profile.needs = _check_choices(profile.needs, NEEDS, "need")
     profile.languages = _check_choices(profile.languages, LANGUAGES, "language")
     profile.shared_kpis = _check_choices(
-        profile.shared_kpis, list(pipeline.STANDARD_KPIS), "KPI to share"
+        profile.shared_kpis, list(stages.STANDARD_KPIS), "KPI to share"
     )
     clash = db.session.scalar(
         select(Venture).where(Venture.cohort_id == cohort.id, Venture.name == name)
@@ -269,7 +271,7 @@ def create_venture(cohort: Cohort, profile: VentureProfile, *, by: User) -> Vent
     _apply_profile(venture, profile)
     db.session.add(venture)
     db.session.flush()
-    pipeline.enter_pipeline(venture, by=by)
+    stages.enter_pipeline(venture, by=by)
     audit.record(by, "venture.created", "venture", venture.id, after=_venture_state(venture))
     return venture
 
@@ -379,12 +381,12 @@ def add_member(
     venture: Venture, email: str, name: str, role_in_team: str, *, by: User
 ) -> VentureMember:
     """Add a founder to a venture, inviting them when they have no account."""
-    user = accounts.user_by_email(email)
+    user = users.user_by_email(email)
     if user is None or not user.has_password:
-        accounts.invite(email, name, {Role.FOUNDER}, by=by)
-        user = accounts.user_by_email(email)
+        users.invite(email, name, {Role.FOUNDER}, by=by)
+        user = users.user_by_email(email)
     else:
-        accounts.grant_roles(user, {Role.FOUNDER}, by=by)
+        users.grant_roles(user, {Role.FOUNDER}, by=by)
     assert user is not None
     existing = next((m for m in venture.members if m.user_id == user.id), None)
     if existing is not None:
@@ -473,14 +475,14 @@ def promote(submission: Submission, cohort: Cohort, *, by: User) -> PromotionRes
         if existing is None:
             raise
         return PromotionResult(existing, created=False)
-    pipeline.enter_pipeline(venture, by=by)
+    stages.enter_pipeline(venture, by=by)
     result = PromotionResult(venture, created=True)
     result.unmatched_neighbourhood = unmatched_neighbourhood(submission)
     for member in submission.members:
         if not member.email:
             result.skipped_members.append(f"{member.name} (no email)")
             continue
-        had_account = accounts.user_by_email(member.email)
+        had_account = users.user_by_email(member.email)
         venture_member = add_member(venture, member.email, member.name, "Founder", by=by)
         member.user_id = venture_member.user_id
         if had_account is not None and had_account.has_password:

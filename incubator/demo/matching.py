@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from incubator.extensions import db
 from incubator.models import MatchKind, Organisation, Role, User, Venture
-from incubator.services import accounts, counterparts, introductions, outcomes
+from incubator.services.accounts import users
+from incubator.services.matching import counterparts, introductions, outcomes
 
 # (email, name, profile): the demo funder signs in; the foundation's program officer has no
 # password, someone to credit a grant to and introduce ventures to.
@@ -98,7 +99,7 @@ def seed_matching_demo(manager: User, made: dict[str, Venture], today: date) -> 
 def _seed_funders(manager: User) -> dict[str, User]:
     funders = {}
     for email, name, profile in FUNDERS:
-        person = accounts.user_by_email(email) or accounts.create_user(
+        person = users.user_by_email(email) or users.create_user(
             email, name, {Role.FUNDER}, by=manager
         )
         counterparts.save_funder_profile(person, profile, by=manager)

@@ -13,7 +13,7 @@ from sqlalchemy import case, func, select
 from incubator.extensions import db
 from incubator.models import CheckIn, Milestone, StageChange, StagePlan, Venture
 from incubator.models.pipeline import OPEN_MILESTONE_STATUSES
-from incubator.services.pipeline import program_date
+from incubator.services.pipeline.stages import program_date
 
 
 @dataclass(frozen=True)

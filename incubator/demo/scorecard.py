@@ -33,7 +33,7 @@ from incubator.models import (
     User,
     Venture,
 )
-from incubator.services import outcomes
+from incubator.services.matching import outcomes
 from incubator.services.scorecard import (
     catalogue,
     derivation,

@@ -36,7 +36,8 @@ from incubator.models import (
     UserRole,
     utcnow,
 )
-from incubator.services import accounts, audit, locks, versions
+from incubator.services import audit, locks, versions
+from incubator.services.accounts import users
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from incubator.vocabulary import CHALLENGE_AREAS, LANGUAGES
 
@@ -296,7 +297,7 @@ def save_profile(
     meeting_link = clean_link(data.meeting_link)
     time_zone = data.time_zone if data.time_zone is not None else user.time_zone
     if time_zone != user.time_zone:
-        accounts.check_time_zone(time_zone)
+        users.check_time_zone(time_zone)
 
     # MentorProfile has no place in the lock order; the mentor's row stands for it.
     locks.lock(user)

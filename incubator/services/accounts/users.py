@@ -19,7 +19,8 @@ from incubator import permissions
 from incubator.extensions import db
 from incubator.models import Invitation, LoginSession, Role, SessionEnd, User, UserRole, utcnow
 from incubator.models.accounts import ROLE_LABELS
-from incubator.services import audit, locks, login_sessions, mail
+from incubator.services import audit, locks, mail
+from incubator.services.accounts import login_sessions
 from incubator.services.errors import InvalidInput, InvalidToken, NotAllowed
 
 INVITE_SALT = "invitation"

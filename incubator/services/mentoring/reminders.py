@@ -34,7 +34,8 @@ from incubator.models import (
     VentureMember,
     VentureStatus,
 )
-from incubator.services import audit, mail, pipeline, risk
+from incubator.services import audit, mail
+from incubator.services.pipeline import risk, stages
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +149,7 @@ def send_reminders(today: date) -> ReminderReport:
     Each person gets each kind of reminder at most once per ISO week, however often this runs.
     """
     period = iso_week(today)
-    week = pipeline.week_of(today)
+    week = stages.week_of(today)
     report = ReminderReport(period)
     sent = {
         (kind, user_id)

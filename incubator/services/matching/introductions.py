@@ -36,8 +36,8 @@ from incubator.models import (
     utcnow,
 )
 from incubator.services import audit, history, locks, mail, versions
-from incubator.services import matching as scoring
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from incubator.services.matching import runs as scoring
 
 DRAFT, PUBLISHED, DISCARDED = "draft", "published", "discarded"
 METHODS = ("optimal", "stable")

@@ -2,7 +2,7 @@
 
 Flask-Login keeps a login id in the session cookie (and, with "keep me signed in", in the
 remember-me cookie); here that id is the token of a row in `login_sessions`
-(`services/login_sessions.py`), so ending the row ends both cookies at once.
+(`services/accounts/login_sessions.py`), so ending the row ends both cookies at once.
 
 A hook that runs before the access rules loads the person and does the session's few writes
 while the request has done nothing else yet, in a transaction of their own: it records a
@@ -22,7 +22,7 @@ from flask_login import current_user, login_user, logout_user
 
 from incubator.extensions import db, login_manager
 from incubator.models import LoginSession, SessionEnd, User, utcnow
-from incubator.services import login_sessions
+from incubator.services.accounts import login_sessions
 from incubator.web import transaction
 
 
@@ -104,7 +104,7 @@ def _rotate(user: User, login_session: LoginSession, now: datetime) -> None:
 def _login_session_of(user: User) -> LoginSession:
     """The login session a signed-in person was loaded or signed in with."""
     if user.login_session is None:
-        raise RuntimeError("Sign people in through incubator.login.sign_in.")
+        raise RuntimeError("Sign people in through incubator.blueprints.auth.login.sign_in.")
     return user.login_session
 
 
