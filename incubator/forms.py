@@ -6,7 +6,8 @@ from datetime import date
 from typing import Any
 from zoneinfo import available_timezones
 
-from wtforms import HiddenField, SelectField, SelectMultipleField, widgets
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, SelectMultipleField, SubmitField, widgets
 from wtforms.validators import InputRequired, StopValidation
 
 from incubator.models import ROLE_LABELS, Role
@@ -112,3 +113,9 @@ def stale_rows(error: StaleEdit, form=None) -> list[tuple[str, str, str]]:
             choices = {str(choice.value): str(choice.label) for choice in field.iter_choices()}
         rows.append((label, _shown(error.theirs.get(key), choices), _shown(yours, choices)))
     return rows
+
+
+class ConfirmForm(FlaskForm):
+    """A button that does one thing: nothing to check but the CSRF token."""
+
+    submit = SubmitField("Confirm")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, request
@@ -13,9 +14,13 @@ from sqlalchemy.exc import OperationalError
 
 from incubator.extensions import db
 
+if TYPE_CHECKING:
+    from incubator.services.versions import StaleVersion
+
 # Read by the SQLite "begin" hook in create_app: BEGIN IMMEDIATE while it is set.
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 T = TypeVar("T")
+M = TypeVar("M")
 
 
 @contextmanager
@@ -100,16 +105,22 @@ def per_page(setting: str) -> int:
     return current_app.config[setting]
 
 
-def found_or_404(getter, object_id: int, may_see=None):
-    """The object a service getter finds, or a 404 page when it raises NotFound or returns
-    None, or when `may_see(current_user, object)` (a `permissions` predicate) says no: an
-    object the viewer may not see answers exactly as a missing one, so ids cannot be probed."""
+def found_or_404(
+    find: type[M] | Callable[[int], M | None], object_id: int, may_see: Callable | None = None
+) -> M:
+    """The object with this id, or a 404 page.
+
+    `find` is a model class (looked up by primary key) or a service getter (which returns
+    None or raises NotFound when there is none). `may_see(current_user, object)`, a
+    `permissions` predicate, hides what the viewer may not see: such an object answers
+    exactly as a missing one, so ids cannot be probed.
+    """
     from flask_login import current_user
 
     from incubator.services.errors import NotFound
 
     try:
-        found = getter(object_id)
+        found = db.session.get(find, object_id) if isinstance(find, type) else find(object_id)
     except NotFound:
         abort(404)
     if found is None or (may_see is not None and not may_see(current_user, found)):
@@ -126,19 +137,58 @@ def flash_form_errors(form) -> None:
             flash(f"{label}: {message}" if label else message, "danger")
 
 
-def apply_form(form, action, success) -> bool:
-    """For POST-only actions: validate the form, run the action in one transaction, and say
-    how it went. `success` is the message, or a function giving it after the action ran.
-    Returns whether the action took effect."""
-    from incubator.services.errors import DomainError
+@dataclass
+class Submitted(Generic[T]):
+    """What became of a form: done (with what the action returned), or not done because it
+    was not posted, not valid, or refused by the service. A refusal is flashed, except a
+    stale edit, which is kept in `stale` for the page to show both versions."""
 
-    if form is not None and not form.validate_on_submit():
-        flash_form_errors(form)
-        return False
+    done: bool = False
+    value: T | None = None
+    stale: StaleVersion | None = None
+
+    def __bool__(self) -> bool:
+        return self.done
+
+    @property
+    def result(self) -> T:
+        """What the action returned; only for a form that was done."""
+        if not self.done:
+            raise RuntimeError("the form was not done")
+        return self.value  # type: ignore[return-value]
+
+
+def submit(
+    form,
+    action: Callable[[], T],
+    success: str | Callable[[T], str] | None = None,
+    *,
+    flash_errors: bool = False,
+) -> Submitted[T]:
+    """The one way a route acts on a posted form: validate it, run `action` (a service
+    call) in one transaction, retried once after a collision, and say how it went.
+
+    `success` is the message to flash, or a function of the action's result giving it.
+    A service's refusal (`DomainError`) is flashed; a stale edit (`StaleVersion`) moves the
+    form's `version` on to the one shown and is returned for the page to compare. With
+    `flash_errors` (for POST-only actions that redirect back) the form's field errors are
+    flashed too; otherwise the page re-renders the form, which shows them by its fields.
+    """
+    from incubator.services.errors import DomainError
+    from incubator.services.versions import StaleVersion
+
+    if not form.validate_on_submit():
+        if flash_errors and form.is_submitted():
+            flash_form_errors(form)
+        return Submitted()
     try:
-        attempt(action)
+        value = attempt(action)
+    except StaleVersion as error:
+        form.version.data = error.version
+        return Submitted(stale=error)
     except DomainError as error:
         flash(error.message, "danger")
-        return False
-    flash(success() if callable(success) else success, "success")
-    return True
+        return Submitted()
+    if success is not None:
+        flash(success(value) if callable(success) else success, "success")
+    return Submitted(done=True, value=value)

@@ -204,6 +204,29 @@ def make_app(app, database_url) -> Iterator[Callable[..., Flask]]:
 
 
 @pytest.fixture
+def manager(db):
+    """Maria Gonzalez, the program manager most tests act as."""
+    return factories.user("manager", name="Maria Gonzalez", email="maria@example.org")
+
+
+@pytest.fixture
+def cohort(db, manager):
+    """Spring 2025, an active cohort with the program's default stage milestones."""
+    return factories.cohort("Spring 2025", by=manager)
+
+
+@pytest.fixture
+def bare_cohort(db, manager):
+    """Spring 2025 without the default milestones, so only those a test adds exist."""
+    from incubator.services.pipeline import stages
+
+    cohort = factories.cohort("Spring 2025", by=manager)
+    for template in stages.milestone_templates(cohort):
+        stages.remove_milestone_template(template, by=manager)
+    return cohort
+
+
+@pytest.fixture
 def sign_in(app) -> Callable:
     """Post the login form: `sign_in(client, email, password)`; returns the response."""
 

@@ -1,10 +1,17 @@
-"""Small readers the tests share: page text and links in mail."""
+"""Small readers the tests share: page text, links in mail, rows in the database."""
 
 from __future__ import annotations
 
 import html
 import re
+from typing import TypeVar
 from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+
+from incubator.extensions import db
+
+M = TypeVar("M")
 
 LINK = re.compile(r"https?://\S+")
 
@@ -26,3 +33,32 @@ def location(response) -> str:
     """Where a redirect points, as a path with its query."""
     parts = urlsplit(response.headers["Location"])
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def count(model, *conditions) -> int:
+    """How many rows of a model there are (that meet the conditions)."""
+    return db.session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0
+
+
+def row_counts(*models) -> dict[str, int]:
+    """Rows of each model by its name: compare before and after a request to show that it
+    wrote exactly what it should (or nothing). Flushes first and reads afresh."""
+    db.session.flush()  # expiring would drop the test's unflushed changes
+    db.session.expire_all()
+    return {model.__name__: count(model) for model in models}
+
+
+def reloaded(obj: M) -> M:
+    """The same row read again from the database, after what a request or service did."""
+    db.session.flush()
+    db.session.expire_all()
+    found = db.session.get(type(obj), obj.id)  # type: ignore[attr-defined]
+    assert found is not None, f"{type(obj).__name__} {obj.id} is gone"  # type: ignore[attr-defined]
+    return found
+
+
+def reloaded_or_none(model: type[M], object_id: int) -> M | None:
+    """The row read afresh, or None when it was deleted."""
+    db.session.flush()
+    db.session.expire_all()
+    return db.session.get(model, object_id)

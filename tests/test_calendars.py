@@ -49,16 +49,6 @@ def only_event(text: str):
 
 
 @pytest.fixture
-def manager(db):
-    return factories.user("manager", name="Maria Gonzalez", email="maria@example.org")
-
-
-@pytest.fixture
-def cohort(db, manager):
-    return factories.cohort("Spring 2026", by=manager)
-
-
-@pytest.fixture
 def leakmap(db, cohort, manager):
     return factories.venture(cohort, "LeakMap", by=manager)
 

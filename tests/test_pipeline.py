@@ -70,16 +70,6 @@ def titles(milestones) -> list[str]:
 
 
 @pytest.fixture
-def manager(db):
-    return factories.user("manager", name="Maria Gonzalez")
-
-
-@pytest.fixture
-def cohort(db, manager):
-    return factories.cohort("Spring 2025", by=manager)
-
-
-@pytest.fixture
 def venture(db, cohort, manager):
     return factories.venture(cohort, "LeakMap", by=manager)
 

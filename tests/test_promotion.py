@@ -47,11 +47,6 @@ def reloaded(db, model, object_id):
 
 
 @pytest.fixture
-def manager(db):
-    return factories.user("manager", name="Maria Gonzalez")
-
-
-@pytest.fixture
 def hackathon(db, manager):
     return factories.hackathon("#techLA: Drought", by=manager)
 

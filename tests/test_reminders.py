@@ -24,16 +24,6 @@ THIS_WEEK = stages.week_of(TODAY)
 
 
 @pytest.fixture
-def manager(db):
-    return factories.user("manager", name="Maria Gonzalez", email="maria@example.org")
-
-
-@pytest.fixture
-def cohort(db, manager):
-    return factories.cohort("Spring 2025", by=manager)
-
-
-@pytest.fixture
 def leakmap(db, cohort, manager):
     return factories.venture(cohort, "LeakMap", by=manager)
 

@@ -15,17 +15,9 @@ from tests.helpers import page
 
 
 @pytest.fixture
-def manager(db):
-    return factories.user("manager", name="Maria Gonzalez")
-
-
-@pytest.fixture
-def cohort(db, manager):
-    """A cohort without default milestones, so only the milestones a test adds can be late."""
-    cohort = factories.cohort("Spring 2025", by=manager)
-    for template in stages.milestone_templates(cohort):
-        stages.remove_milestone_template(template, by=manager)
-    return cohort
+def cohort(bare_cohort):
+    """Without default milestones, so only those a test adds exist (or can be late)."""
+    return bare_cohort
 
 
 @pytest.fixture

@@ -18,8 +18,7 @@ from incubator.models import Role
 from incubator.services.cohorts import ventures
 from incubator.services.errors import DomainError
 from incubator.services.hackathons import hackathons
-from incubator.services.versions import StaleVersion
-from incubator.web import flash_form_errors, found_or_404, page_number, transaction
+from incubator.web import found_or_404, page_number, submit, transaction
 
 PER_PAGE = 25
 
@@ -47,15 +46,13 @@ def index():
 @roles(Role.MANAGER)
 def create():
     form = CohortForm()
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                cohort = ventures.create_cohort(_cohort_input(form), by=current_user)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(f"{cohort.name} created.", "success")
-            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    created = submit(
+        form,
+        lambda: ventures.create_cohort(_cohort_input(form), by=current_user),
+        lambda cohort: f"{cohort.name} created.",
+    )
+    if created:
+        return redirect(url_for("cohorts.detail", cohort_id=created.result.id))
     return render_template("cohorts/cohort_form.html", form=form, cohort=None)
 
 
@@ -72,15 +69,12 @@ def detail(cohort_id: int):
 def edit(cohort_id: int):
     cohort = found_or_404(ventures.get_cohort, cohort_id)
     form = CohortForm(obj=cohort)
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                ventures.update_cohort(cohort, _cohort_input(form), by=current_user)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash("Cohort saved.", "success")
-            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    if submit(
+        form,
+        lambda: ventures.update_cohort(cohort, _cohort_input(form), by=current_user),
+        "Cohort saved.",
+    ):
+        return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     return render_template("cohorts/cohort_form.html", form=form, cohort=cohort)
 
 
@@ -104,15 +98,13 @@ def _profile(form: VentureForm) -> ventures.VentureProfile:
 def add_venture(cohort_id: int):
     cohort = found_or_404(ventures.get_cohort, cohort_id)
     form = VentureForm()
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                venture = ventures.create_venture(cohort, _profile(form), by=current_user)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(f"{venture.name} added. Add its founders next.", "success")
-            return redirect(url_for("cohorts.venture", venture_id=venture.id))
+    added = submit(
+        form,
+        lambda: ventures.create_venture(cohort, _profile(form), by=current_user),
+        lambda venture: f"{venture.name} added. Add its founders next.",
+    )
+    if added:
+        return redirect(url_for("cohorts.venture", venture_id=added.result.id))
     return render_template("cohorts/venture_form.html", form=form, cohort=cohort, venture=None)
 
 
@@ -141,25 +133,23 @@ def venture(venture_id: int):
 def edit_venture(venture_id: int):
     venture = _venture_for_viewer(venture_id)
     form = EditVentureForm(obj=venture)
-    stale = None
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                ventures.update_venture(
-                    venture, _profile(form), by=current_user, expected_version=form.version.data
-                )
-        except StaleVersion as error:
-            stale = error
-            form.version.data = error.version
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash("Venture profile saved.", "success")
-            return redirect(url_for("cohorts.venture", venture_id=venture.id))
-    page = render_template(
-        "cohorts/venture_form.html", form=form, cohort=venture.cohort, venture=venture, stale=stale
+    saved = submit(
+        form,
+        lambda: ventures.update_venture(
+            venture, _profile(form), by=current_user, expected_version=form.version.data
+        ),
+        "Venture profile saved.",
     )
-    return page, 409 if stale else 200
+    if saved:
+        return redirect(url_for("cohorts.venture", venture_id=venture.id))
+    page = render_template(
+        "cohorts/venture_form.html",
+        form=form,
+        cohort=venture.cohort,
+        venture=venture,
+        stale=saved.stale,
+    )
+    return page, 409 if saved.stale else 200
 
 
 @bp.route("/ventures/<int:venture_id>/members", methods=["POST"])
@@ -167,22 +157,14 @@ def edit_venture(venture_id: int):
 def add_member(venture_id: int):
     venture = found_or_404(ventures.get_venture, venture_id)
     form = MemberForm()
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                ventures.add_member(
-                    venture,
-                    form.email.data,
-                    form.name.data,
-                    form.role_in_team.data or "",
-                    by=current_user,
-                )
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(f"{form.name.data} is on the team.", "success")
-    else:
-        flash_form_errors(form)
+    submit(
+        form,
+        lambda: ventures.add_member(
+            venture, form.email.data, form.name.data, form.role_in_team.data or "", by=current_user
+        ),
+        lambda _: f"{form.name.data} is on the team.",
+        flash_errors=True,
+    )
     return redirect(url_for("cohorts.venture", venture_id=venture.id))
 
 
@@ -191,17 +173,13 @@ def add_member(venture_id: int):
 def archive_venture(venture_id: int):
     venture = found_or_404(ventures.get_venture, venture_id)
     form = ArchiveForm()
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                ventures.archive_venture(venture, form.reason.data, by=current_user)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(f"{venture.name} is archived; its history is kept.", "success")
-            return redirect(url_for("cohorts.detail", cohort_id=venture.cohort_id))
-    else:
-        flash_form_errors(form)
+    if submit(
+        form,
+        lambda: ventures.archive_venture(venture, form.reason.data, by=current_user),
+        f"{venture.name} is archived; its history is kept.",
+        flash_errors=True,
+    ):
+        return redirect(url_for("cohorts.detail", cohort_id=venture.cohort_id))
     return redirect(url_for("cohorts.venture", venture_id=venture.id))
 
 

@@ -19,7 +19,7 @@ from incubator.models import Organisation, Pilot, Role, Venture
 from incubator.services.cohorts import ventures
 from incubator.services.matching import outcomes
 from incubator.services.matching.outcomes import INSTRUMENT_LABELS
-from incubator.web import apply_form, found_or_404
+from incubator.web import found_or_404, submit
 
 
 def _venture(venture_id: int) -> Venture:
@@ -95,10 +95,11 @@ def _pilot_input(form) -> outcomes.PilotInput:
 def add_pilot(venture_id: int):
     venture = _venture(venture_id)
     form = _pilot_form()
-    apply_form(
+    submit(
         form,
         lambda: outcomes.create_pilot(venture, _pilot_input(form), by=current_user),
         "Pilot added.",
+        flash_errors=True,
     )
     return _back(venture)
 
@@ -109,10 +110,11 @@ def update_pilot(pilot_id: int):
     pilot = found_or_404(outcomes.get_pilot, pilot_id, permissions.may_view_pilot)
     venture = pilot.venture
     form = _update_form(pilot, _organisation_choices())
-    apply_form(
+    submit(
         form,
         lambda: outcomes.update_pilot(pilot, _pilot_input(form), by=current_user),
         "Pilot saved.",
+        flash_errors=True,
     )
     return _back(venture)
 
@@ -133,5 +135,5 @@ def add_investment(venture_id: int):
         )
         outcomes.record_investment(venture, data, by=current_user, today=clock.today())
 
-    apply_form(form, record, "Investment recorded.")
+    submit(form, record, "Investment recorded.", flash_errors=True)
     return _back(venture)

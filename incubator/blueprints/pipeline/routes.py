@@ -23,6 +23,7 @@ from incubator.blueprints.pipeline.forms import (
     TemplateForm,
 )
 from incubator.extensions import db
+from incubator.forms import ConfirmForm
 from incubator.models import Milestone, MilestoneTemplate, Role, Stage
 from incubator.services import history
 from incubator.services.cohorts import ventures
@@ -30,7 +31,7 @@ from incubator.services.errors import DomainError, NotFound
 from incubator.services.pipeline import stages
 from incubator.services.pipeline.risk import assess
 from incubator.services.versions import StaleVersion
-from incubator.web import apply_form, attempt, flash_form_errors, found_or_404, transaction
+from incubator.web import attempt, flash_form_errors, found_or_404, submit, transaction
 
 
 def _venture(venture_id: int, may_see=permissions.may_view_venture):
@@ -131,8 +132,13 @@ def edit_milestone(milestone_id: int):
 
 def _milestone_action(milestone_id: int, action, success: str, form_class=None):
     milestone = _milestone(milestone_id)
-    form = form_class() if form_class else None
-    apply_form(form, lambda: action(milestone, form), success.format(title=milestone.title))
+    form = (form_class or ConfirmForm)()
+    submit(
+        form,
+        lambda: action(milestone, form),
+        success.format(title=milestone.title),
+        flash_errors=True,
+    )
     return redirect(url_for("pipeline.milestones", venture_id=milestone.venture_id))
 
 
@@ -199,7 +205,7 @@ def miss_milestone(milestone_id: int):
 def move_stage(venture_id: int):
     venture = _venture(venture_id)
     form = StageForm()
-    apply_form(
+    submit(
         form,
         lambda: stages.move_stage(
             venture,
@@ -209,7 +215,8 @@ def move_stage(venture_id: int):
             seen_stage=form.seen_stage.data or None,
         ),
         # The stage asked for, which the move reached: the venture may move on right after.
-        lambda: f"{venture.name} moved to {Stage(form.stage.data).label}.",
+        lambda _: f"{venture.name} moved to {Stage(form.stage.data).label}.",
+        flash_errors=True,
     )
     if request.form.get("back") == "timeline":
         return redirect(url_for("pipeline.timeline", venture_id=venture.id))
@@ -347,12 +354,13 @@ def check_ins(venture_id: int):
 def add_kpi(venture_id: int):
     venture = _venture(venture_id)
     form = KpiForm()
-    apply_form(
+    submit(
         form,
         lambda: stages.add_custom_kpi(
             venture, form.name.data, form.unit.data or "", by=current_user
         ),
-        lambda: f"Your check-ins now ask for {form.name.data}.",
+        lambda _: f"Your check-ins now ask for {form.name.data}.",
+        flash_errors=True,
     )
     return redirect(url_for("pipeline.check_in", venture_id=venture.id))
 

@@ -183,9 +183,5 @@ class SiteForm(FlaskForm):
     submit = SubmitField("Add site")
 
 
-class ConfirmForm(FlaskForm):
-    submit = SubmitField("Confirm")
-
-
 class RefreshForm(FlaskForm):
     submit = SubmitField("Refresh derived figures")

@@ -12,7 +12,6 @@ from incubator.access import roles
 from incubator.blueprints.scorecard import bp
 from incubator.blueprints.scorecard.forms import (
     AreaForm,
-    ConfirmForm,
     CorrectionForm,
     KpiMappingForm,
     MetricForm,
@@ -21,10 +20,11 @@ from incubator.blueprints.scorecard.forms import (
     SourceForm,
     WithdrawForm,
 )
+from incubator.forms import ConfirmForm
 from incubator.models import Derivation, Geography, KpiKind, Role
 from incubator.services.errors import DomainError
 from incubator.services.scorecard import catalogue, derivation, observations, periods, places
-from incubator.web import apply_form, attempt, flash_form_errors, found_or_404, page_number
+from incubator.web import attempt, flash_form_errors, found_or_404, page_number, submit
 
 SOURCES_PER_PAGE = 25
 OBSERVATIONS_PER_PAGE = 50
@@ -53,8 +53,11 @@ def refresh():
     def run() -> None:
         found["report"] = derivation.refresh(by=current_user)
 
-    apply_form(
-        RefreshForm(), run, lambda: f"Derived figures refreshed: {found['report'].summary()}"
+    submit(
+        RefreshForm(),
+        run,
+        lambda _: f"Derived figures refreshed: {found['report'].summary()}",
+        flash_errors=True,
     )
     return redirect(url_for("scorecard.manage"))
 
@@ -299,7 +302,7 @@ def correct_observation(observation_id: int):
     found = found_or_404(observations.get_observation, observation_id)
     form = CorrectionForm()
     form.data_source_id.choices = _source_choices()
-    apply_form(
+    submit(
         form,
         lambda: observations.correct_observation(
             found,
@@ -311,6 +314,7 @@ def correct_observation(observation_id: int):
             by=current_user,
         ),
         "Figure corrected; the old value is in its history.",
+        flash_errors=True,
     )
     return redirect(url_for("scorecard.observation", observation_id=observation_id))
 
@@ -320,10 +324,11 @@ def correct_observation(observation_id: int):
 def withdraw_observation(observation_id: int):
     found = found_or_404(observations.get_observation, observation_id)
     form = WithdrawForm()
-    apply_form(
+    submit(
         form,
         lambda: observations.withdraw_observation(found, form.reason.data or "", by=current_user),
         "Figure withdrawn from the scorecard; it stays in the records.",
+        flash_errors=True,
     )
     return redirect(url_for("scorecard.observation", observation_id=observation_id))
 
@@ -437,9 +442,10 @@ def kpi_mappings():
 @bp.route("/manage/kpis/<int:mapping_id>/remove", methods=["POST"])
 @roles(Role.MANAGER)
 def remove_kpi_mapping(mapping_id: int):
-    apply_form(
+    submit(
         ConfirmForm(),
         lambda: catalogue.remove_kpi_mapping(mapping_id, by=current_user),
         "The KPI no longer feeds the metric; refresh the derived figures.",
+        flash_errors=True,
     )
     return redirect(url_for("scorecard.kpi_mappings"))

@@ -9,13 +9,14 @@ from flask_login import current_user
 from incubator import permissions
 from incubator.access import roles
 from incubator.blueprints.scorecard import bp
-from incubator.blueprints.scorecard.forms import ConfirmForm, SiteForm
+from incubator.blueprints.scorecard.forms import SiteForm
+from incubator.forms import ConfirmForm
 from incubator.models import Role
 from incubator.services.cohorts import ventures
 from incubator.services.errors import DomainError
 from incubator.services.matching import outcomes
 from incubator.services.scorecard import catalogue, geography, places
-from incubator.web import apply_form, attempt, flash_form_errors, found_or_404
+from incubator.web import attempt, flash_form_errors, found_or_404, submit
 
 
 def _site_form(**kwargs) -> SiteForm:
@@ -71,10 +72,11 @@ def pilot_sites(pilot_id: int):
 def remove_site(site_id: int):
     site = found_or_404(places.get_site, site_id)
     pilot_id = site.pilot_id
-    apply_form(
+    submit(
         ConfirmForm(),
         lambda: places.remove_site(site, by=current_user),
         "Site removed; refresh the derived figures to count the pilot elsewhere.",
+        flash_errors=True,
     )
     return redirect(url_for("scorecard.pilot_sites", pilot_id=pilot_id))
 
