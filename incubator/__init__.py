@@ -71,7 +71,7 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    from incubator.web import write_intent
+    from incubator.services.transactions import write_intent
 
     connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 

@@ -1,88 +1,23 @@
-"""Small helpers routes share: one transaction per request, safe redirects, pagination."""
+"""Small helpers routes share: acting on a posted form, finding an object or a 404, safe
+redirects, pagination."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, request
-from sqlalchemy.exc import OperationalError
 
 from incubator.extensions import db
+from incubator.services.transactions import attempt
 
 if TYPE_CHECKING:
     from incubator.services.versions import StaleVersion
 
-# Read by the SQLite "begin" hook in create_app: BEGIN IMMEDIATE while it is set.
-write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 T = TypeVar("T")
 M = TypeVar("M")
-
-
-@contextmanager
-def transaction(*, serialised: bool = True) -> Iterator[None]:
-    """Commit what the block's services flushed, or roll it all back on any error.
-
-    On SQLite the transaction starts with BEGIN IMMEDIATE, holding the write lock from its
-    first statement, so a check and the write that depends on it cannot interleave with
-    another worker's (SQLite has no row locks). On PostgreSQL the services lock the rows
-    they decide on (services/locks.py) and the constraints do the rest. The read
-    transaction the request opened is committed first, so objects loaded before are read
-    again inside this one.
-
-    A deadlock or serialisation failure reported by the database becomes `Busy`, a message
-    for the person instead of a 500; `attempt` retries such a collision once first.
-    serialised=False keeps SQLite's deferred BEGIN, for writes that decide on nothing.
-    """
-    from incubator.services.errors import Busy
-
-    if db.session.new or db.session.dirty or db.session.deleted:
-        raise RuntimeError("changes made before transaction() would commit outside it")
-    db.session.commit()  # end the read transaction the request opened
-    token = write_intent.set(serialised)
-    try:
-        yield
-        db.session.commit()
-    except OperationalError as error:
-        db.session.rollback()
-        if is_collision(error):
-            raise Busy() from error
-        raise
-    except BaseException:
-        db.session.rollback()
-        raise
-    finally:
-        write_intent.reset(token)
-
-
-# PostgreSQL's deadlock_detected and serialization_failure; SQLite's busy timeout running out.
-_COLLISION_SQLSTATES = {"40P01", "40001"}
-
-
-def is_collision(error: OperationalError) -> bool:
-    """Whether the database refused a write because another transaction got in its way."""
-    original = error.orig
-    if getattr(original, "sqlstate", None) in _COLLISION_SQLSTATES:
-        return True
-    return "database is locked" in str(original)
-
-
-def attempt(action: Callable[[], T], *, serialised: bool = True) -> T:
-    """Run an action in one transaction, once more if it collided with another (deadlock,
-    serialisation failure); the second collision raises `Busy`."""
-    from incubator.services.errors import Busy
-
-    try:
-        with transaction(serialised=serialised):
-            return action()
-    except Busy:
-        db.session.expire_all()
-    with transaction(serialised=serialised):
-        return action()
 
 
 def safe_next(target: str | None, default: str) -> str:

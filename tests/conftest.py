@@ -28,6 +28,14 @@ from incubator.models import AuditEvent, OutboxMessage
 from tests import factories, travel
 from tests.postgres import PostgresServer
 
+pytest_plugins = [
+    "tests.plugins.accounts",
+    "tests.plugins.hackathons",
+    "tests.plugins.matching",
+    "tests.plugins.mentoring",
+    "tests.plugins.pipeline",
+]
+
 BACKEND = os.environ.get("INCUBATOR_TEST_DB", "sqlite")
 TRAVELLER = pytest.StashKey[object]()
 

@@ -13,7 +13,7 @@ from incubator.extensions import db as _db
 from incubator.models import AuditEvent, Slot, SlotSeries, SlotStatus, User, utcnow
 from incubator.services.errors import InvalidInput, NotAllowed
 from incubator.services.mentoring import profiles
-from incubator.web import transaction
+from incubator.services.transactions import transaction
 from tests import factories
 from tests.helpers import location, page
 

@@ -15,7 +15,7 @@ of one table by ascending id):
     → slots → bookings → matches → milestones → invitations
 
 SQLite has no row locks (`FOR UPDATE` compiles to nothing); there every write transaction
-starts with `BEGIN IMMEDIATE` (`web.transaction`), so writers are serialised whole and the
+starts with `BEGIN IMMEDIATE` (`services/transactions.py`), so writers are serialised whole and the
 re-read below sees the last committed state.
 """
 

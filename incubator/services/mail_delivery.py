@@ -39,7 +39,7 @@ from incubator.extensions import db, rows_changed
 from incubator.models import PENDING_MAIL, MailStatus, OutboxMessage, User, utcnow
 from incubator.services import audit
 from incubator.services.errors import Conflict, InvalidInput
-from incubator.web import transaction
+from incubator.services.transactions import transaction
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from flask_login import current_user, login_user, logout_user
 from incubator.extensions import db, login_manager
 from incubator.models import LoginSession, SessionEnd, User, utcnow
 from incubator.services.accounts import login_sessions
-from incubator.web import transaction
+from incubator.services.transactions import transaction
 
 
 def register(app: Flask) -> None:

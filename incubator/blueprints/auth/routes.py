@@ -22,7 +22,8 @@ from incubator.models import SessionEnd
 from incubator.services import audit
 from incubator.services.accounts import login_sessions, users
 from incubator.services.errors import DomainError, InvalidToken
-from incubator.web import attempt, safe_next, transaction
+from incubator.services.transactions import attempt, transaction
+from incubator.web import safe_next
 
 # What a person is told when the email address they typed has had too many attempts: the
 # same words whether or not the address has an account.

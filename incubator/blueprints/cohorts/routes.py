@@ -18,7 +18,8 @@ from incubator.models import Role
 from incubator.services.cohorts import ventures
 from incubator.services.errors import DomainError
 from incubator.services.hackathons import hackathons
-from incubator.web import found_or_404, page_number, submit, transaction
+from incubator.services.transactions import transaction
+from incubator.web import found_or_404, page_number, submit
 
 PER_PAGE = 25
 

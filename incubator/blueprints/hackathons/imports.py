@@ -10,7 +10,7 @@ from incubator.extensions import db
 from incubator.models import Hackathon, ImportBatch, Role
 from incubator.services.errors import DomainError
 from incubator.services.hackathons import devpost
-from incubator.web import transaction
+from incubator.services.transactions import transaction
 
 
 def _hackathon_or_404(hackathon_id: int) -> Hackathon:

@@ -18,7 +18,8 @@ from incubator.models import ChallengeStatus, Organisation, Role
 from incubator.services.cohorts import ventures
 from incubator.services.errors import DomainError
 from incubator.services.hackathons import hackathons
-from incubator.web import attempt, found_or_404, page_number, transaction
+from incubator.services.transactions import attempt, transaction
+from incubator.web import found_or_404, page_number
 
 PER_PAGE = 25
 

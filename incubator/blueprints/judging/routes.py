@@ -36,8 +36,9 @@ from incubator.models import (
 )
 from incubator.services.errors import DomainError, InvalidInput
 from incubator.services.hackathons import judging
+from incubator.services.transactions import attempt, transaction
 from incubator.services.versions import StaleVersion
-from incubator.web import attempt, flash_form_errors, page_number, transaction
+from incubator.web import flash_form_errors, page_number
 
 JUDGES_PER_PAGE = 25
 ASSIGNMENTS_PER_PAGE = 25

@@ -12,7 +12,8 @@ from incubator.blueprints.matching.counterpart_forms import FunderProfileForm, P
 from incubator.models import Organisation, Role
 from incubator.services.errors import DomainError
 from incubator.services.matching import counterparts
-from incubator.web import found_or_404, page_number, transaction
+from incubator.services.transactions import transaction
+from incubator.web import found_or_404, page_number
 
 PER_PAGE = 20
 

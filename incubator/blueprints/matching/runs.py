@@ -23,8 +23,9 @@ from incubator.models import Cohort, Match, MatchingRun, Role
 from incubator.services.cohorts import ventures
 from incubator.services.errors import DomainError, NotFound
 from incubator.services.matching import introductions
+from incubator.services.transactions import attempt, transaction
 from incubator.services.versions import StaleVersion
-from incubator.web import attempt, flash_form_errors, found_or_404, transaction
+from incubator.web import flash_form_errors, found_or_404
 
 
 @dataclass

@@ -20,8 +20,9 @@ from incubator.services.cohorts.ventures import get_venture
 from incubator.services.errors import DomainError, NotAllowed, SlotTaken
 from incubator.services.mentoring import booking as booking_service
 from incubator.services.mentoring import calendars
+from incubator.services.transactions import attempt
 from incubator.templating import localtime
-from incubator.web import attempt, flash_form_errors, found_or_404
+from incubator.web import flash_form_errors, found_or_404
 
 # Everyone a session concerns: its founders, its mentor, and the program managers.
 SESSION_ROLES = (Role.FOUNDER, Role.MENTOR, Role.MANAGER)

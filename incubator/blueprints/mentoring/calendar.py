@@ -7,7 +7,7 @@ from incubator.access import authenticated, public
 from incubator.blueprints.mentoring import bp
 from incubator.blueprints.mentoring.booking_forms import CalendarFeedForm
 from incubator.services.mentoring import calendars
-from incubator.web import transaction
+from incubator.services.transactions import transaction
 
 
 @bp.route("/calendar", methods=["GET", "POST"])

@@ -17,7 +17,8 @@ from incubator.models import Role
 from incubator.services.cohorts import ventures
 from incubator.services.errors import DomainError, NotFound
 from incubator.services.mentoring import office_hours
-from incubator.web import flash_form_errors, found_or_404, transaction
+from incubator.services.transactions import transaction
+from incubator.web import flash_form_errors, found_or_404
 
 
 def _day(day_id: int):

@@ -12,9 +12,10 @@ from incubator.blueprints.mentoring.profile_forms import MentorProfileForm
 from incubator.models import Role, utcnow
 from incubator.services.errors import DomainError, NotFound
 from incubator.services.mentoring import profiles
+from incubator.services.transactions import transaction
 from incubator.services.versions import StaleVersion
 from incubator.vocabulary import LANGUAGES
-from incubator.web import page_number, transaction
+from incubator.web import page_number
 
 PER_PAGE = 20
 

@@ -14,8 +14,9 @@ from incubator.blueprints.mentoring.slot_forms import SeriesForm, SlotForm, With
 from incubator.models import Role
 from incubator.services.errors import DomainError
 from incubator.services.mentoring import profiles
+from incubator.services.transactions import transaction
 from incubator.templating import localtime
-from incubator.web import flash_form_errors, found_or_404, page_number, transaction
+from incubator.web import flash_form_errors, found_or_404, page_number
 
 PER_PAGE = 50
 

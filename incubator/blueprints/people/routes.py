@@ -18,7 +18,8 @@ from incubator.models import MailStatus, OutboxMessage, Role, User
 from incubator.services import mail_delivery
 from incubator.services.accounts import people, users
 from incubator.services.errors import DomainError
-from incubator.web import flash_form_errors, page_number, per_page, safe_next, transaction
+from incubator.services.transactions import transaction
+from incubator.web import flash_form_errors, page_number, per_page, safe_next
 
 
 @bp.route("/")

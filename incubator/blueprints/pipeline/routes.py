@@ -30,8 +30,9 @@ from incubator.services.cohorts import ventures
 from incubator.services.errors import DomainError, NotFound
 from incubator.services.pipeline import stages
 from incubator.services.pipeline.risk import assess
+from incubator.services.transactions import attempt, transaction
 from incubator.services.versions import StaleVersion
-from incubator.web import attempt, flash_form_errors, found_or_404, submit, transaction
+from incubator.web import flash_form_errors, found_or_404, submit
 
 
 def _venture(venture_id: int, may_see=permissions.may_view_venture):

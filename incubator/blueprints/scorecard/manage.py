@@ -24,7 +24,8 @@ from incubator.forms import ConfirmForm
 from incubator.models import Derivation, Geography, KpiKind, Role
 from incubator.services.errors import DomainError
 from incubator.services.scorecard import catalogue, derivation, observations, periods, places
-from incubator.web import attempt, flash_form_errors, found_or_404, page_number, submit
+from incubator.services.transactions import attempt
+from incubator.web import flash_form_errors, found_or_404, page_number, submit
 
 SOURCES_PER_PAGE = 25
 OBSERVATIONS_PER_PAGE = 50

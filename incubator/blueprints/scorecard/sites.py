@@ -16,7 +16,8 @@ from incubator.services.cohorts import ventures
 from incubator.services.errors import DomainError
 from incubator.services.matching import outcomes
 from incubator.services.scorecard import catalogue, geography, places
-from incubator.web import attempt, flash_form_errors, found_or_404, submit
+from incubator.services.transactions import attempt
+from incubator.web import flash_form_errors, found_or_404, submit
 
 
 def _site_form(**kwargs) -> SiteForm:

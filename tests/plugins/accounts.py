@@ -1,0 +1,1 @@
+"""Fixtures the accounts tests share."""

@@ -1,0 +1,1 @@
+"""Fixtures the hackathons tests share."""

@@ -1,0 +1,1 @@
+"""Fixtures the mentoring tests share."""

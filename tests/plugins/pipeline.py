@@ -1,0 +1,1 @@
+"""Fixtures the pipeline tests share."""
