@@ -130,10 +130,42 @@ def _seed_introductions(manager: User, made: dict[str, Venture]) -> None:
     introductions.run_matching(cohort, MatchKind.FUNDER, "optimal", 0, 1, by=manager)
 
 
+# The demo's pilots: venture, partner, title, start and end (weeks into the cohort), residents
+# reached, the statuses each passes through after "running", and the outcome.
+PILOTS = [
+    (
+        "ShadeMap LA",
+        "Los Angeles Department of Transportation",
+        "Shade scores for bus shelters in South LA and Watts",
+        (3, 8),
+        4_200,
+        ("completed", "adopted"),
+        "LADOT used the scores to site 40 new shade structures.",
+    ),
+    (
+        "Bienvenida",
+        "Mayor's Office of Immigrant Affairs",
+        "Newcomer guides at two Immigrant Affairs centres",
+        (5, 9),
+        1_150,
+        ("completed",),
+        "Newcomers finished sign-up in Spanish and Tagalog at twice the old rate.",
+    ),
+    (
+        "StreetSeats",
+        "Los Angeles Department of Transportation",
+        "Four parklets on York Boulevard",
+        (5, 8),
+        90,
+        ("stopped",),
+        "The pilot site withdrew; two parklets are planned instead.",
+    ),
+]
+
+
 def _seed_pilots(manager: User, made: dict[str, Venture], organisations) -> None:
-    ladwp = organisations["Los Angeles Department of Water and Power"]
-    ladot = organisations["Los Angeles Department of Transportation"]
-    moia = organisations["Mayor's Office of Immigrant Affairs"]
+    """DropWise's pilot still running; the others ended each in its own way (ShadeMap LA is
+    already at the adoption stage, so adopting its pilot moves nothing)."""
     start = made["DropWise"].cohort.starts_on
 
     def week(number: int) -> date:
@@ -142,7 +174,7 @@ def _seed_pilots(manager: User, made: dict[str, Venture], organisations) -> None
     outcomes.create_pilot(
         made["DropWise"],
         outcomes.PilotInput(
-            organisation_id=ladwp.id,
+            organisation_id=organisations["Los Angeles Department of Water and Power"].id,
             title="Smart watering for 500 Pacoima homes",
             starts_on=week(7) + timedelta(days=3),
             status="running",
@@ -150,47 +182,20 @@ def _seed_pilots(manager: User, made: dict[str, Venture], organisations) -> None
         ),
         by=manager,
     )
-
-    # ShadeMap LA is already at the adoption stage, so adopting its pilot moves nothing.
-    shade = outcomes.PilotInput(
-        organisation_id=ladot.id,
-        title="Shade scores for bus shelters in South LA and Watts",
-        starts_on=week(3),
-        status="running",
-        residents_reached=4_200,
-    )
-    pilot = outcomes.create_pilot(made["ShadeMap LA"], shade, by=manager)
-    shade.ends_on = week(8)
-    shade.outcome = "LADOT used the scores to site 40 new shade structures."
-    for status in ("completed", "adopted"):
-        shade.status = status
-        outcomes.update_pilot(pilot, shade, by=manager)
-
-    welcome = outcomes.PilotInput(
-        organisation_id=moia.id,
-        title="Newcomer guides at two Immigrant Affairs centres",
-        starts_on=week(5),
-        status="running",
-        residents_reached=1_150,
-    )
-    pilot = outcomes.create_pilot(made["Bienvenida"], welcome, by=manager)
-    welcome.ends_on = week(9)
-    welcome.status = "completed"
-    welcome.outcome = "Newcomers finished sign-up in Spanish and Tagalog at twice the old rate."
-    outcomes.update_pilot(pilot, welcome, by=manager)
-
-    seats = outcomes.PilotInput(
-        organisation_id=ladot.id,
-        title="Four parklets on York Boulevard",
-        starts_on=week(5),
-        status="running",
-        residents_reached=90,
-    )
-    pilot = outcomes.create_pilot(made["StreetSeats"], seats, by=manager)
-    seats.ends_on = week(8)
-    seats.status = "stopped"
-    seats.outcome = "The pilot site withdrew; two parklets are planned instead."
-    outcomes.update_pilot(pilot, seats, by=manager)
+    for venture, partner, title, (begins, ends), reached, statuses, outcome in PILOTS:
+        values = outcomes.PilotInput(
+            organisation_id=organisations[partner].id,
+            title=title,
+            starts_on=week(begins),
+            status="running",
+            residents_reached=reached,
+        )
+        pilot = outcomes.create_pilot(made[venture], values, by=manager)
+        values.ends_on = week(ends)
+        values.outcome = outcome
+        for status in statuses:
+            values.status = status
+            outcomes.update_pilot(pilot, values, by=manager)
 
 
 def _seed_investments(
