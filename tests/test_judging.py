@@ -23,7 +23,7 @@ from incubator.models import (
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
 from incubator.services.hackathons import judging
 from tests import factories
-from tests.helpers import location, page
+from tests.helpers import count, location, page
 
 
 def scores_in_db(db, judge=None, submission=None) -> dict[tuple[int, int, int], int]:
@@ -155,6 +155,41 @@ def test_scored_criterion_keeps_its_scale_but_its_weight_can_change(app, db):
     assert (criterion.name, criterion.weight) == ("Overall impression", 2.5)
     [updated] = events(db, "criterion.updated")
     assert updated.before["weight"] == 1 and updated.after["weight"] == 2.5
+
+
+@pytest.fixture
+def name_check_missed(monkeypatch):
+    """As when two requests save the same name at once: both pass the service's check, and
+    only the database's unique name stops the second."""
+    monkeypatch.setattr(judging, "_name_taken", lambda *args: False)
+
+
+def test_a_name_saved_meanwhile_is_a_conflict_not_a_database_error(app, db, name_check_missed):
+    hackathon = factories.judging_hackathon()
+    judging.add_criterion(hackathon, "Impact", 1, 1, 5, by=None)
+    design = judging.add_criterion(hackathon, "Design", 1, 1, 5, by=None)
+
+    with pytest.raises(Conflict, match="saved a moment ago; nothing changed"):
+        judging.update_criterion(design, "Impact", 1, 1, 5, by=None)
+    with pytest.raises(Conflict, match="saved a moment ago; nothing changed"):
+        judging.add_criterion(hackathon, "Impact", 1, 1, 5, by=None)
+
+
+def test_adding_a_name_saved_meanwhile_shows_a_message(
+    app, db, client, login_as, name_check_missed
+):
+    hackathon = factories.judging_hackathon()
+    judging.add_criterion(hackathon, "Impact", 1, 1, 5, by=None)
+    login_as("manager")
+
+    response = client.post(
+        f"/judging/hackathons/{hackathon.id}/rubric",
+        data={"name": "Impact", "weight": "1", "scale_min": "1", "scale_max": "5"},
+    )
+
+    assert response.status_code == 200
+    assert "A criterion with that name was saved a moment ago" in page(response)
+    assert count(RubricCriterion) == 1
 
 
 # Assignments ----------------------------------------------------------------------------

@@ -278,13 +278,6 @@ def decide_challenge(challenge: Challenge, approve: bool, note: str, *, by: User
     )
 
 
-def get_challenge(challenge_id: int) -> Challenge:
-    challenge = db.session.get(Challenge, challenge_id)
-    if challenge is None:
-        raise NotFound("There is no such challenge.")
-    return challenge
-
-
 def challenges_proposed_by(user: User) -> list[Challenge]:
     return list(
         db.session.scalars(
