@@ -67,6 +67,17 @@ def hackathon_form(**fields) -> dict[str, str]:
     return {**data, **fields}
 
 
+def challenge_form(**fields) -> dict[str, str]:
+    data = {
+        "title": "Find the leaks",
+        "problem_statement": "Pipes leak.",
+        "challenge_area": "",
+        "organisation_id": "0",
+        "dataset_links": "",
+    }
+    return {**data, **fields}
+
+
 def challenge_input(**fields) -> hackathons.ChallengeInput:
     data = hackathons.ChallengeInput(
         title="Find the leaks",
@@ -401,13 +412,11 @@ def test_manager_adds_a_challenge_from_the_form(db, client, login_as):
     form_page = client.get(f"/hackathons/{hackathon.id}/challenges/new")
     response = client.post(
         f"/hackathons/{hackathon.id}/challenges/new",
-        data={
-            "title": "Find the leaks",
-            "problem_statement": "Pipes leak.",
-            "challenge_area": "Water and drought",
-            "organisation_id": str(department.id),
-            "dataset_links": "https://data.lacity.org/leaks",
-        },
+        data=challenge_form(
+            challenge_area="Water and drought",
+            organisation_id=str(department.id),
+            dataset_links="https://data.lacity.org/leaks",
+        ),
         follow_redirects=True,
     )
 
@@ -426,13 +435,7 @@ def test_challenge_form_posted_by_the_program_team_has_no_organisation(db, clien
 
     client.post(
         f"/hackathons/{hackathon.id}/challenges/new",
-        data={
-            "title": "Ride share",
-            "problem_statement": "Buses.",
-            "challenge_area": "",
-            "organisation_id": "0",
-            "dataset_links": "",
-        },
+        data=challenge_form(title="Ride share", problem_statement="Buses."),
     )
 
     [challenge] = db.session.scalars(select(Challenge))
@@ -448,13 +451,7 @@ def test_challenge_form_with_a_bad_dataset_link_shows_why_and_writes_nothing(db,
 
     response = client.post(
         f"/hackathons/{hackathon.id}/challenges/new",
-        data={
-            "title": "Find the leaks",
-            "problem_statement": "Pipes leak.",
-            "challenge_area": "",
-            "organisation_id": "0",
-            "dataset_links": "ftp://data.lacity.org/leaks",
-        },
+        data=challenge_form(dataset_links="ftp://data.lacity.org/leaks"),
     )
 
     assert response.status_code == 200
@@ -472,13 +469,12 @@ def test_manager_edits_a_challenge_from_the_form(db, client, login_as, audit_eve
     form_page = client.get(f"/hackathons/challenges/{challenge.id}/edit")
     response = client.post(
         f"/hackathons/challenges/{challenge.id}/edit",
-        data={
-            "title": "Find every leak",
-            "problem_statement": "Pipes leak a lot.",
-            "challenge_area": "Environment and climate",
-            "organisation_id": "0",
-            "dataset_links": "https://data.lacity.org/v2",
-        },
+        data=challenge_form(
+            title="Find every leak",
+            problem_statement="Pipes leak a lot.",
+            challenge_area="Environment and climate",
+            dataset_links="https://data.lacity.org/v2",
+        ),
         follow_redirects=True,
     )
 
@@ -556,14 +552,12 @@ def test_partner_proposes_from_the_form_and_sees_the_proposal_listed(db, client,
     form_page = page(client.get("/hackathons/proposals"))
     response = client.post(
         "/hackathons/proposals",
-        data={
-            "hackathon_id": str(hackathon.id),
-            "organisation_id": str(department.id),
-            "title": "Find the leaks",
-            "problem_statement": "Pipes leak.",
-            "challenge_area": "Water and drought",
-            "dataset_links": "https://data.lacity.org/leaks",
-        },
+        data=challenge_form(
+            hackathon_id=str(hackathon.id),
+            organisation_id=str(department.id),
+            challenge_area="Water and drought",
+            dataset_links="https://data.lacity.org/leaks",
+        ),
         follow_redirects=True,
     )
 
@@ -585,14 +579,12 @@ def test_partner_form_refuses_another_organisation(db, client, login_as):
 
     response = client.post(
         "/hackathons/proposals",
-        data={
-            "hackathon_id": str(hackathon.id),
-            "organisation_id": str(other.id),
-            "title": "Sneaky",
-            "problem_statement": "Not ours.",
-            "challenge_area": "",
-            "dataset_links": "",
-        },
+        data=challenge_form(
+            hackathon_id=str(hackathon.id),
+            organisation_id=str(other.id),
+            title="Sneaky",
+            problem_statement="Not ours.",
+        ),
     )
 
     assert "Not a valid choice." in page(response)
