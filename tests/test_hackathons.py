@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from incubator.models import (
     AuditEvent,
@@ -20,25 +20,23 @@ from incubator.models import (
 from incubator.services.errors import InvalidInput, NotAllowed
 from incubator.services.hackathons import hackathons
 from tests import factories
-from tests.helpers import location, page
+from tests.helpers import count, location, page, reloaded, row_counts
+
+# Everything these services and pages may write.
+WRITTEN = (Hackathon, Challenge, Submission, SubmissionMember, AuditEvent)
 
 
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+def refused_and_nothing_written(db, action, message: str) -> None:
+    """The service call is refused with InvalidInput saying `message`, and no row changes."""
+    db.session.commit()
+    before = row_counts(*WRITTEN)
 
+    with pytest.raises(InvalidInput) as refused:
+        action()
+    db.session.rollback()
 
-def snapshot(db) -> dict[str, int]:
-    """Row counts of everything these pages may write."""
-    db.session.flush()  # expiring would drop the test's unflushed changes
-    db.session.expire_all()
-    models = (Hackathon, Challenge, Submission, SubmissionMember, AuditEvent)
-    return {model.__name__: count(db, model) for model in models}
-
-
-def reloaded(db, model, object_id):
-    db.session.flush()
-    db.session.expire_all()
-    return db.session.get(model, object_id)
+    assert message in refused.value.message
+    assert row_counts(*WRITTEN) == before
 
 
 def hackathon_input(**fields) -> hackathons.HackathonInput:
@@ -65,6 +63,17 @@ def hackathon_form(**fields) -> dict[str, str]:
         "time_zone": "America/Los_Angeles",
         "status": "planned",
         "description": "Two days on saving water.",
+    }
+    return {**data, **fields}
+
+
+def challenge_form(**fields) -> dict[str, str]:
+    data = {
+        "title": "Find the leaks",
+        "problem_statement": "Pipes leak.",
+        "challenge_area": "",
+        "organisation_id": "0",
+        "dataset_links": "",
     }
     return {**data, **fields}
 
@@ -98,15 +107,14 @@ def submission_input(**fields) -> hackathons.SubmissionInput:
 # Hackathons: the service -------------------------------------------------------------------------
 
 
-def test_manager_creates_a_hackathon_with_every_field_and_an_audit_event(db, audit_events):
-    manager = factories.user("manager")
+def test_manager_creates_a_hackathon_with_every_field_and_an_audit_event(db, manager, audit_events):
 
     hackathon = hackathons.create_hackathon(
         hackathon_input(name="  #techLA: Drought  ", time_zone="America/New_York"), by=manager
     )
     db.session.commit()
 
-    stored = reloaded(db, Hackathon, hackathon.id)
+    stored = reloaded(hackathon)
     assert stored.name == "#techLA: Drought"
     assert stored.theme == "Drought management"
     assert (stored.starts_on, stored.ends_on) == (date(2025, 3, 1), date(2025, 3, 2))
@@ -146,22 +154,15 @@ def test_manager_creates_a_hackathon_with_every_field_and_an_audit_event(db, aud
         "bad-status",
     ],
 )
-def test_hackathon_with_bad_input_is_refused_and_nothing_is_written(db, fields, message):
-    manager = factories.user("manager")
+def test_hackathon_with_bad_input_is_refused_and_nothing_is_written(db, manager, fields, message):
     factories.hackathon("#techLA: Transit", by=manager)
-    db.session.commit()
-    before = snapshot(db)
 
-    with pytest.raises(InvalidInput) as refused:
-        hackathons.create_hackathon(hackathon_input(**fields), by=manager)
-    db.session.rollback()
-
-    assert message in refused.value.message
-    assert snapshot(db) == before
+    refused_and_nothing_written(
+        db, lambda: hackathons.create_hackathon(hackathon_input(**fields), by=manager), message
+    )
 
 
-def test_updating_a_hackathon_records_before_and_after(db, audit_events):
-    manager = factories.user("manager")
+def test_updating_a_hackathon_records_before_and_after(db, manager, audit_events):
     hackathon = hackathons.create_hackathon(hackathon_input(), by=manager)
 
     hackathons.update_hackathon(
@@ -169,7 +170,7 @@ def test_updating_a_hackathon_records_before_and_after(db, audit_events):
     )
     db.session.commit()
 
-    stored = reloaded(db, Hackathon, hackathon.id)
+    stored = reloaded(hackathon)
     assert (stored.status, stored.venue) == ("judging", "Central Library")
     [event] = audit_events("hackathon.updated")
     assert event.before["status"] == "planned"
@@ -177,8 +178,7 @@ def test_updating_a_hackathon_records_before_and_after(db, audit_events):
     assert event.after["venue"] == "Central Library"
 
 
-def test_a_hackathon_keeps_its_own_name_but_cannot_take_another_ones(db):
-    manager = factories.user("manager")
+def test_a_hackathon_keeps_its_own_name_but_cannot_take_another_ones(db, manager):
     drought = hackathons.create_hackathon(hackathon_input(name="Drought"), by=manager)
     factories.hackathon("Transit", by=manager)
     db.session.commit()
@@ -188,7 +188,7 @@ def test_a_hackathon_keeps_its_own_name_but_cannot_take_another_ones(db):
         hackathons.update_hackathon(drought, hackathon_input(name="Transit"), by=manager)
     db.session.rollback()
 
-    assert reloaded(db, Hackathon, drought.id).name == "Drought"
+    assert reloaded(drought).name == "Drought"
 
 
 # Hackathons: the pages ---------------------------------------------------------------------------
@@ -235,13 +235,13 @@ def test_hackathon_form_with_bad_input_shows_why_and_writes_nothing(
     login_as("manager")
     factories.hackathon("#techLA: Transit")
     db.session.commit()
-    before = snapshot(db)
+    before = row_counts(*WRITTEN)
 
     response = client.post("/hackathons/new", data=hackathon_form(**fields))
 
     assert response.status_code == 200
     assert message in page(response)
-    assert snapshot(db) == before
+    assert row_counts(*WRITTEN) == before
 
 
 def test_manager_edits_a_hackathon_from_the_form(db, client, login_as):
@@ -258,7 +258,7 @@ def test_manager_edits_a_hackathon_from_the_form(db, client, login_as):
 
     assert 'value="Drought"' in page(edit_page)
     assert "Hackathon saved." in page(response)
-    stored = reloaded(db, Hackathon, hackathon.id)
+    stored = reloaded(hackathon)
     assert (stored.name, stored.status) == ("Drought 2025", "closed")
 
 
@@ -273,7 +273,7 @@ def test_editing_a_hackathon_into_bad_dates_changes_nothing(db, client, login_as
     )
 
     assert "The end date must be on or after the start date." in page(response)
-    stored = reloaded(db, Hackathon, hackathon.id)
+    stored = reloaded(hackathon)
     assert (stored.starts_on, stored.ends_on) == (date(2025, 3, 1), date(2025, 3, 2))
 
 
@@ -331,8 +331,9 @@ def test_unknown_hackathon_is_404(client, login_as):
 # Challenges --------------------------------------------------------------------------------------
 
 
-def test_manager_adds_an_approved_challenge_with_a_partner_and_dataset_links(db, audit_events):
-    manager = factories.user("manager")
+def test_manager_adds_an_approved_challenge_with_a_partner_and_dataset_links(
+    db, manager, audit_events
+):
     hackathon = factories.hackathon()
     department = factories.organisation("LA Sanitation")
 
@@ -347,7 +348,7 @@ def test_manager_adds_an_approved_challenge_with_a_partner_and_dataset_links(db,
     )
     db.session.commit()
 
-    stored = reloaded(db, Challenge, challenge.id)
+    stored = reloaded(challenge)
     assert stored.title == "Find the leaks"
     assert stored.status == ChallengeStatus.APPROVED
     assert stored.organisation_id == department.id
@@ -361,17 +362,16 @@ def test_manager_adds_an_approved_challenge_with_a_partner_and_dataset_links(db,
     "links",
     ["ftp://data.lacity.org/a", "data.lacity.org/a", "javascript:alert(1)", "https://ok.org\nnope"],
 )
-def test_challenge_dataset_link_that_is_not_http_is_refused(db, links):
-    manager = factories.user("manager")
+def test_challenge_dataset_link_that_is_not_http_is_refused(db, manager, links):
     hackathon = factories.hackathon()
-    db.session.commit()
-    before = snapshot(db)
 
-    with pytest.raises(InvalidInput, match="is not a web link; put one http"):
-        hackathons.add_challenge(hackathon, challenge_input(dataset_links=links), by=manager)
-    db.session.rollback()
-
-    assert snapshot(db) == before
+    refused_and_nothing_written(
+        db,
+        lambda: hackathons.add_challenge(
+            hackathon, challenge_input(dataset_links=links), by=manager
+        ),
+        "is not a web link; put one http",
+    )
 
 
 @pytest.mark.parametrize(
@@ -383,22 +383,18 @@ def test_challenge_dataset_link_that_is_not_http_is_refused(db, links):
     ],
     ids=["no-title", "duplicate-title", "unknown-organisation"],
 )
-def test_challenge_with_bad_input_is_refused(db, fields, message):
-    manager = factories.user("manager")
+def test_challenge_with_bad_input_is_refused(db, manager, fields, message):
     hackathon = factories.hackathon()
     factories.challenge(hackathon, "Map the pipes")
-    db.session.commit()
-    before = snapshot(db)
 
-    with pytest.raises(InvalidInput, match=message):
-        hackathons.add_challenge(hackathon, challenge_input(**fields), by=manager)
-    db.session.rollback()
-
-    assert snapshot(db) == before
+    refused_and_nothing_written(
+        db,
+        lambda: hackathons.add_challenge(hackathon, challenge_input(**fields), by=manager),
+        message,
+    )
 
 
-def test_the_same_challenge_title_may_be_used_in_another_hackathon(db):
-    manager = factories.user("manager")
+def test_the_same_challenge_title_may_be_used_in_another_hackathon(db, manager):
     factories.challenge(factories.hackathon(), "Find the leaks")
     other = factories.hackathon()
 
@@ -416,13 +412,11 @@ def test_manager_adds_a_challenge_from_the_form(db, client, login_as):
     form_page = client.get(f"/hackathons/{hackathon.id}/challenges/new")
     response = client.post(
         f"/hackathons/{hackathon.id}/challenges/new",
-        data={
-            "title": "Find the leaks",
-            "problem_statement": "Pipes leak.",
-            "challenge_area": "Water and drought",
-            "organisation_id": str(department.id),
-            "dataset_links": "https://data.lacity.org/leaks",
-        },
+        data=challenge_form(
+            challenge_area="Water and drought",
+            organisation_id=str(department.id),
+            dataset_links="https://data.lacity.org/leaks",
+        ),
         follow_redirects=True,
     )
 
@@ -441,13 +435,7 @@ def test_challenge_form_posted_by_the_program_team_has_no_organisation(db, clien
 
     client.post(
         f"/hackathons/{hackathon.id}/challenges/new",
-        data={
-            "title": "Ride share",
-            "problem_statement": "Buses.",
-            "challenge_area": "",
-            "organisation_id": "0",
-            "dataset_links": "",
-        },
+        data=challenge_form(title="Ride share", problem_statement="Buses."),
     )
 
     [challenge] = db.session.scalars(select(Challenge))
@@ -459,22 +447,16 @@ def test_challenge_form_with_a_bad_dataset_link_shows_why_and_writes_nothing(db,
     login_as("manager")
     hackathon = factories.hackathon()
     db.session.commit()
-    before = snapshot(db)
+    before = row_counts(*WRITTEN)
 
     response = client.post(
         f"/hackathons/{hackathon.id}/challenges/new",
-        data={
-            "title": "Find the leaks",
-            "problem_statement": "Pipes leak.",
-            "challenge_area": "",
-            "organisation_id": "0",
-            "dataset_links": "ftp://data.lacity.org/leaks",
-        },
+        data=challenge_form(dataset_links="ftp://data.lacity.org/leaks"),
     )
 
     assert response.status_code == 200
     assert "'ftp://data.lacity.org/leaks' is not a web link" in page(response)
-    assert snapshot(db) == before
+    assert row_counts(*WRITTEN) == before
 
 
 def test_manager_edits_a_challenge_from_the_form(db, client, login_as, audit_events):
@@ -487,19 +469,18 @@ def test_manager_edits_a_challenge_from_the_form(db, client, login_as, audit_eve
     form_page = client.get(f"/hackathons/challenges/{challenge.id}/edit")
     response = client.post(
         f"/hackathons/challenges/{challenge.id}/edit",
-        data={
-            "title": "Find every leak",
-            "problem_statement": "Pipes leak a lot.",
-            "challenge_area": "Environment and climate",
-            "organisation_id": "0",
-            "dataset_links": "https://data.lacity.org/v2",
-        },
+        data=challenge_form(
+            title="Find every leak",
+            problem_statement="Pipes leak a lot.",
+            challenge_area="Environment and climate",
+            dataset_links="https://data.lacity.org/v2",
+        ),
         follow_redirects=True,
     )
 
     assert f'<option selected value="{department.id}">' in page(form_page)
     assert "Challenge saved." in page(response)
-    stored = reloaded(db, Challenge, challenge.id)
+    stored = reloaded(challenge)
     assert (stored.title, stored.challenge_area) == ("Find every leak", "Environment and climate")
     assert stored.organisation_id is None
     assert stored.dataset_links == "https://data.lacity.org/v2"
@@ -523,7 +504,7 @@ def test_partner_proposes_a_challenge_for_their_organisation(db, audit_events):
     )
     db.session.commit()
 
-    stored = reloaded(db, Challenge, challenge.id)
+    stored = reloaded(challenge)
     assert stored.status == ChallengeStatus.PROPOSED
     assert (stored.organisation_id, stored.proposed_by_id) == (department.id, partner.id)
     [event] = audit_events("challenge.proposed")
@@ -537,7 +518,7 @@ def test_partner_cannot_propose_for_an_organisation_they_do_not_belong_to(db, or
     other = factories.organisation("Metro")
     hackathon = factories.hackathon()
     db.session.commit()
-    before = snapshot(db)
+    before = row_counts(*WRITTEN)
     organisation_id = other.id if organisation == "other" else None
 
     with pytest.raises(NotAllowed, match="an organisation you belong to"):
@@ -546,7 +527,7 @@ def test_partner_cannot_propose_for_an_organisation_they_do_not_belong_to(db, or
         )
     db.session.rollback()
 
-    assert snapshot(db) == before
+    assert row_counts(*WRITTEN) == before
 
 
 def test_a_closed_hackathon_takes_no_proposals(db):
@@ -571,14 +552,12 @@ def test_partner_proposes_from_the_form_and_sees_the_proposal_listed(db, client,
     form_page = page(client.get("/hackathons/proposals"))
     response = client.post(
         "/hackathons/proposals",
-        data={
-            "hackathon_id": str(hackathon.id),
-            "organisation_id": str(department.id),
-            "title": "Find the leaks",
-            "problem_statement": "Pipes leak.",
-            "challenge_area": "Water and drought",
-            "dataset_links": "https://data.lacity.org/leaks",
-        },
+        data=challenge_form(
+            hackathon_id=str(hackathon.id),
+            organisation_id=str(department.id),
+            challenge_area="Water and drought",
+            dataset_links="https://data.lacity.org/leaks",
+        ),
         follow_redirects=True,
     )
 
@@ -600,18 +579,16 @@ def test_partner_form_refuses_another_organisation(db, client, login_as):
 
     response = client.post(
         "/hackathons/proposals",
-        data={
-            "hackathon_id": str(hackathon.id),
-            "organisation_id": str(other.id),
-            "title": "Sneaky",
-            "problem_statement": "Not ours.",
-            "challenge_area": "",
-            "dataset_links": "",
-        },
+        data=challenge_form(
+            hackathon_id=str(hackathon.id),
+            organisation_id=str(other.id),
+            title="Sneaky",
+            problem_statement="Not ours.",
+        ),
     )
 
     assert "Not a valid choice." in page(response)
-    assert count(db, Challenge) == 0
+    assert count(Challenge) == 0
 
 
 def test_partner_without_an_organisation_is_told_to_ask_a_manager(db, client, login_as):
@@ -624,8 +601,7 @@ def test_partner_without_an_organisation_is_told_to_ask_a_manager(db, client, lo
     assert "You are not linked to an organisation" in page(response)
 
 
-def test_manager_approves_a_proposed_challenge(db, audit_events):
-    manager = factories.user("manager")
+def test_manager_approves_a_proposed_challenge(db, manager, audit_events):
     partner = factories.user("partner")
     department = factories.organisation(members=[partner])
     challenge = hackathons.propose_challenge(
@@ -635,13 +611,12 @@ def test_manager_approves_a_proposed_challenge(db, audit_events):
     hackathons.decide_challenge(challenge, True, "", by=manager)
     db.session.commit()
 
-    assert reloaded(db, Challenge, challenge.id).status == ChallengeStatus.APPROVED
+    assert reloaded(challenge).status == ChallengeStatus.APPROVED
     [event] = audit_events("challenge.approved")
     assert (event.before["status"], event.after["status"]) == ("proposed", "approved")
 
 
-def test_declining_a_challenge_needs_a_reason(db, audit_events):
-    manager = factories.user("manager")
+def test_declining_a_challenge_needs_a_reason(db, manager, audit_events):
     partner = factories.user("partner")
     department = factories.organisation(members=[partner])
     challenge = hackathons.propose_challenge(
@@ -652,18 +627,17 @@ def test_declining_a_challenge_needs_a_reason(db, audit_events):
     with pytest.raises(InvalidInput, match="Say why the challenge is declined"):
         hackathons.decide_challenge(challenge, False, "   ", by=manager)
     db.session.rollback()
-    assert reloaded(db, Challenge, challenge.id).status == ChallengeStatus.PROPOSED
+    assert reloaded(challenge).status == ChallengeStatus.PROPOSED
     assert audit_events("challenge.declined") == []
 
     hackathons.decide_challenge(challenge, False, " Out of scope this year. ", by=manager)
     db.session.commit()
-    stored = reloaded(db, Challenge, challenge.id)
+    stored = reloaded(challenge)
     assert (stored.status, stored.decision_note) == ("declined", "Out of scope this year.")
     assert len(audit_events("challenge.declined")) == 1
 
 
-def test_a_decided_challenge_cannot_be_decided_again(db):
-    manager = factories.user("manager")
+def test_a_decided_challenge_cannot_be_decided_again(db, manager):
     challenge = factories.challenge(factories.hackathon())
 
     with pytest.raises(InvalidInput, match="Only a proposed challenge"):
@@ -697,14 +671,14 @@ def test_manager_declines_from_the_hackathon_page_with_a_reason(db, client, logi
     text = page(response)
     assert "Challenge 'Find the leaks' declined." in text
     assert "Note: Out of scope this year." in text
-    stored = reloaded(db, Challenge, challenge.id)
+    stored = reloaded(challenge)
     assert (stored.status, stored.decision_note) == ("declined", "Out of scope this year.")
 
 
 def test_declining_from_the_page_without_a_reason_changes_nothing(db, client, login_as):
     login_as("manager")
     challenge = proposed_challenge(db)
-    before = snapshot(db)
+    before = row_counts(*WRITTEN)
 
     response = client.post(
         f"/hackathons/challenges/{challenge.id}/decision",
@@ -713,8 +687,8 @@ def test_declining_from_the_page_without_a_reason_changes_nothing(db, client, lo
     )
 
     assert "Say why the challenge is declined; the partner sees the reason." in page(response)
-    assert reloaded(db, Challenge, challenge.id).status == "proposed"
-    assert snapshot(db) == before
+    assert reloaded(challenge).status == "proposed"
+    assert row_counts(*WRITTEN) == before
 
 
 def test_manager_approves_from_the_hackathon_page(db, client, login_as):
@@ -729,7 +703,7 @@ def test_manager_approves_from_the_hackathon_page(db, client, login_as):
 
     assert "Challenge 'Find the leaks' approved." in page(response)
     assert response.request.path == f"/hackathons/{challenge.hackathon_id}"
-    assert reloaded(db, Challenge, challenge.id).status == "approved"
+    assert reloaded(challenge).status == "approved"
 
 
 # Submissions: the service ------------------------------------------------------------------------
@@ -776,8 +750,7 @@ def test_a_bad_team_member_line_is_refused_with_its_line_number(text, message):
         hackathons.parse_members(text)
 
 
-def test_submission_links_existing_accounts_and_keeps_others_as_invitees(db, audit_events):
-    manager = factories.user("manager")
+def test_submission_links_existing_accounts_and_keeps_others_as_invitees(db, manager, audit_events):
     ana = factories.user(email="ana@example.org")
     hackathon = factories.hackathon()
     challenge = factories.challenge(hackathon)
@@ -792,7 +765,7 @@ def test_submission_links_existing_accounts_and_keeps_others_as_invitees(db, aud
     )
     db.session.commit()
 
-    stored = reloaded(db, Submission, submission.id)
+    stored = reloaded(submission)
     assert (stored.team_name, stored.title, stored.tagline) == (
         "Leak Hunters",
         "LeakMap",
@@ -822,24 +795,20 @@ def test_submission_links_existing_accounts_and_keeps_others_as_invitees(db, aud
     ],
     ids=["no-title", "no-team", "other-hackathons-challenge", "unknown-challenge", "bad-link"],
 )
-def test_submission_with_bad_input_is_refused_and_nothing_is_written(db, fields, message):
-    manager = factories.user("manager")
+def test_submission_with_bad_input_is_refused_and_nothing_is_written(db, manager, fields, message):
     hackathon = factories.hackathon()
     other_challenge = factories.challenge(factories.hackathon())
-    db.session.commit()
-    before = snapshot(db)
     if fields.get("challenge_id") == "other":
         fields = {"challenge_id": other_challenge.id}
 
-    with pytest.raises(InvalidInput, match=message):
-        hackathons.create_submission(hackathon, submission_input(**fields), by=manager)
-    db.session.rollback()
+    refused_and_nothing_written(
+        db,
+        lambda: hackathons.create_submission(hackathon, submission_input(**fields), by=manager),
+        message,
+    )
 
-    assert snapshot(db) == before
 
-
-def test_updating_a_submission_keeps_members_and_links_new_accounts(db):
-    manager = factories.user("manager")
+def test_updating_a_submission_keeps_members_and_links_new_accounts(db, manager):
     hackathon = factories.hackathon()
     submission = factories.submission(
         hackathon, members=[("Ana", "ana@example.org"), ("Bo", "bo@example.org")]
@@ -858,13 +827,13 @@ def test_updating_a_submission_keeps_members_and_links_new_accounts(db):
     )
     db.session.commit()
 
-    stored = reloaded(db, Submission, submission.id)
+    stored = reloaded(submission)
     assert [(m.name, m.email, m.user_id) for m in stored.members] == [
         ("Ana Lopez", "ana@example.org", None),
         ("Carmen", "carmen@example.org", carmen.id),
     ]
     assert stored.members[0].id == ana_row.id
-    assert count(db, SubmissionMember) == 2
+    assert count(SubmissionMember) == 2
 
 
 # Submissions: the pages --------------------------------------------------------------------------
@@ -939,7 +908,7 @@ def test_submission_form_with_bad_input_shows_why_and_writes_nothing(
     login_as("manager")
     hackathon = factories.hackathon()
     db.session.commit()
-    before = snapshot(db)
+    before = row_counts(*WRITTEN)
 
     response = client.post(
         f"/hackathons/{hackathon.id}/submissions/new", data=submission_form(**fields)
@@ -947,7 +916,7 @@ def test_submission_form_with_bad_input_shows_why_and_writes_nothing(
 
     assert response.status_code == 200
     assert message in page(response)
-    assert snapshot(db) == before
+    assert row_counts(*WRITTEN) == before
 
 
 def test_only_approved_challenges_are_offered_for_a_submission(db, client, login_as):
@@ -971,7 +940,7 @@ def test_only_approved_challenges_are_offered_for_a_submission(db, client, login
     assert f'value="{approved.id}"' in form_page
     assert "Still proposed" not in form_page
     assert "Not a valid choice." in page(response)
-    assert count(db, Submission) == 0
+    assert count(Submission) == 0
 
 
 def test_manager_edits_a_submission_and_its_team(db, client, login_as):
@@ -991,7 +960,7 @@ def test_manager_edits_a_submission_and_its_team(db, client, login_as):
 
     assert "Ana Lopez <ana@example.org>\nCarmen Ruiz" in form_page
     assert "Submission saved." in page(response)
-    stored = reloaded(db, Submission, submission.id)
+    stored = reloaded(submission)
     assert stored.title == "LeakMap 2"
     assert [m.email for m in stored.members] == ["ana@example.org"]
 
@@ -1002,7 +971,7 @@ def test_editing_a_submission_with_a_duplicate_member_changes_nothing(db, client
         factories.hackathon(), "LeakMap", members=[("Ana", "ana@example.org")]
     )
     db.session.commit()
-    before = snapshot(db)
+    before = row_counts(*WRITTEN)
 
     response = client.post(
         f"/hackathons/submissions/{submission.id}/edit",
@@ -1010,8 +979,8 @@ def test_editing_a_submission_with_a_duplicate_member_changes_nothing(db, client
     )
 
     assert "ana@example.org is listed twice in the team." in page(response)
-    assert reloaded(db, Submission, submission.id).title == "LeakMap"
-    assert snapshot(db) == before
+    assert reloaded(submission).title == "LeakMap"
+    assert row_counts(*WRITTEN) == before
 
 
 # Access ------------------------------------------------------------------------------------------
@@ -1043,7 +1012,7 @@ def test_only_managers_may_use_the_hackathon_pages(db, client, login_as, role):
     submission = factories.submission(hackathon, members=[("Ana", "ana@example.org")])
     db.session.commit()
     login_as(role)
-    before = snapshot(db)
+    before = row_counts(*WRITTEN)
     ids = {"hackathon": hackathon.id, "challenge": challenge.id, "submission": submission.id}
     data = {**hackathon_form(name="Taken over"), **submission_form(), "approve": "y"}
 
@@ -1051,9 +1020,9 @@ def test_only_managers_may_use_the_hackathon_pages(db, client, login_as, role):
         response = client.open(url.format(**ids), method=method, data=data)
         assert response.status_code == 403, (method, url)
 
-    assert snapshot(db) == before
-    assert reloaded(db, Hackathon, hackathon.id).name == "Drought"
-    assert reloaded(db, Challenge, challenge.id).status == "proposed"
+    assert row_counts(*WRITTEN) == before
+    assert reloaded(hackathon).name == "Drought"
+    assert reloaded(challenge).status == "proposed"
 
 
 def test_only_partners_may_propose_challenges(client, login_as):

@@ -7,7 +7,7 @@ import io
 import math
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from incubator import permissions
 from incubator.models import (
@@ -23,7 +23,7 @@ from incubator.models import (
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
 from incubator.services.hackathons import judging
 from tests import factories
-from tests.helpers import location, page
+from tests.helpers import count, location, page
 
 
 def scores_in_db(db, judge=None, submission=None) -> dict[tuple[int, int, int], int]:
@@ -58,6 +58,17 @@ def judge(name: str | None = None):
     return factories.user("judge", name=name)
 
 
+@pytest.fixture
+def scored_criterion(app):
+    """The one criterion (scored 0 to 10) of a hackathon whose one judge gave it a 7."""
+    hackathon, criterion = single_criterion_hackathon()
+    submission = factories.judging_submission(hackathon)
+    someone = judge()
+    factories.judge_assignment(someone, submission)
+    judging.submit_scores(someone, submission, {criterion.id: 7})
+    return criterion
+
+
 def row_for(rows, submission) -> judging.ResultRow:
     return next(row for row in rows if row.submission.id == submission.id)
 
@@ -70,7 +81,7 @@ def test_criterion_weight_must_be_above_0_and_at_most_100(app, db, weight):
     hackathon = factories.judging_hackathon()
     with pytest.raises(InvalidInput, match="weight must be more than 0 and at most 100"):
         judging.add_criterion(hackathon, "Impact", weight, 1, 5, by=None)
-    assert db.session.scalar(select(func.count(RubricCriterion.id))) == 0
+    assert count(RubricCriterion) == 0
 
 
 @pytest.mark.parametrize("weight", [0.5, 1, 100])
@@ -123,12 +134,8 @@ def test_criteria_are_added_in_order_and_audited(app, db):
     assert created.after["name"] == "Design"
 
 
-def test_removing_a_scored_criterion_is_refused_with_a_clear_message(app, db):
-    hackathon, criterion = single_criterion_hackathon()
-    submission = factories.judging_submission(hackathon)
-    someone = judge()
-    factories.judge_assignment(someone, submission)
-    judging.submit_scores(someone, submission, {criterion.id: 7})
+def test_removing_a_scored_criterion_is_refused_with_a_clear_message(db, scored_criterion):
+    criterion = scored_criterion
     with pytest.raises(Conflict, match="already has 1 score; removing it would delete them"):
         judging.remove_criterion(criterion, by=None)
     assert db.session.get(RubricCriterion, criterion.id) is not None
@@ -138,23 +145,54 @@ def test_removing_an_unscored_criterion_is_audited(app, db):
     manager = factories.user("manager")
     _, criterion = single_criterion_hackathon()
     judging.remove_criterion(criterion, by=manager)
-    assert db.session.scalar(select(func.count(RubricCriterion.id))) == 0
+    assert count(RubricCriterion) == 0
     [removed] = events(db, "criterion.removed")
     assert removed.before["name"] == "Overall"
 
 
-def test_scored_criterion_keeps_its_scale_but_its_weight_can_change(app, db):
-    hackathon, criterion = single_criterion_hackathon()
-    submission = factories.judging_submission(hackathon)
-    someone = judge()
-    factories.judge_assignment(someone, submission)
-    judging.submit_scores(someone, submission, {criterion.id: 7})
+def test_scored_criterion_keeps_its_scale_but_its_weight_can_change(db, scored_criterion):
+    criterion = scored_criterion
     with pytest.raises(Conflict, match="scale of a scored criterion cannot change"):
         judging.update_criterion(criterion, "Overall", 1, 1, 10, by=None)
     judging.update_criterion(criterion, "Overall impression", 2.5, 0, 10, by=None)
     assert (criterion.name, criterion.weight) == ("Overall impression", 2.5)
     [updated] = events(db, "criterion.updated")
     assert updated.before["weight"] == 1 and updated.after["weight"] == 2.5
+
+
+@pytest.fixture
+def name_check_missed(monkeypatch):
+    """As when two requests save the same name at once: both pass the service's check, and
+    only the database's unique name stops the second."""
+    monkeypatch.setattr(judging, "_name_taken", lambda *args: False)
+
+
+def test_a_name_saved_meanwhile_is_a_conflict_not_a_database_error(app, db, name_check_missed):
+    hackathon = factories.judging_hackathon()
+    judging.add_criterion(hackathon, "Impact", 1, 1, 5, by=None)
+    design = judging.add_criterion(hackathon, "Design", 1, 1, 5, by=None)
+
+    with pytest.raises(Conflict, match="saved a moment ago; nothing changed"):
+        judging.update_criterion(design, "Impact", 1, 1, 5, by=None)
+    with pytest.raises(Conflict, match="saved a moment ago; nothing changed"):
+        judging.add_criterion(hackathon, "Impact", 1, 1, 5, by=None)
+
+
+def test_adding_a_name_saved_meanwhile_shows_a_message(
+    app, db, client, login_as, name_check_missed
+):
+    hackathon = factories.judging_hackathon()
+    judging.add_criterion(hackathon, "Impact", 1, 1, 5, by=None)
+    login_as("manager")
+
+    response = client.post(
+        f"/judging/hackathons/{hackathon.id}/rubric",
+        data={"name": "Impact", "weight": "1", "scale_min": "1", "scale_max": "5"},
+    )
+
+    assert response.status_code == 200
+    assert "A criterion with that name was saved a moment ago" in page(response)
+    assert count(RubricCriterion) == 1
 
 
 # Assignments ----------------------------------------------------------------------------
@@ -166,7 +204,7 @@ def test_only_users_with_the_judge_role_can_be_assigned(app, db):
     mentor = factories.user("mentor", name="Mo Mentor")
     with pytest.raises(InvalidInput, match="Mo Mentor does not hold the judge role"):
         judging.assign_judges(hackathon, [mentor], by=None)
-    assert db.session.scalar(select(func.count(JudgeAssignment.id))) == 0
+    assert count(JudgeAssignment) == 0
 
 
 def test_assigning_to_all_skips_drafts_and_is_idempotent(app, db):
@@ -683,7 +721,7 @@ def test_a_manager_assigns_judges_by_challenge(app, db, client, login_as):
         f"/judging/hackathons/{hackathon.id}/judges/{someone.id}/remove", data={}
     )
     assert response.status_code == 302
-    assert db.session.scalar(select(func.count(JudgeAssignment.id))) == 0
+    assert count(JudgeAssignment) == 0
 
 
 def test_a_judge_scores_through_the_page_and_can_change_it(app, db, client, login_as):

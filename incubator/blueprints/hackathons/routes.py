@@ -14,12 +14,10 @@ from incubator.blueprints.hackathons.forms import (
     SubmissionForm,
 )
 from incubator.extensions import db
-from incubator.models import ChallengeStatus, Organisation, Role
+from incubator.models import Challenge, ChallengeStatus, Hackathon, Organisation, Role, Submission
 from incubator.services.cohorts import ventures
-from incubator.services.errors import DomainError
 from incubator.services.hackathons import hackathons
-from incubator.services.transactions import attempt, transaction
-from incubator.web import found_or_404, page_number
+from incubator.web import found_or_404, page_number, submit
 
 PER_PAGE = 25
 
@@ -49,22 +47,20 @@ def index():
 @roles(Role.MANAGER)
 def create():
     form = HackathonForm()
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                hackathon = hackathons.create_hackathon(_hackathon_input(form), by=current_user)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(f"{hackathon.name} created. Add its challenges next.", "success")
-            return redirect(url_for("hackathons.detail", hackathon_id=hackathon.id))
+    created = submit(
+        form,
+        lambda: hackathons.create_hackathon(_hackathon_input(form), by=current_user),
+        lambda hackathon: f"{hackathon.name} created. Add its challenges next.",
+    )
+    if created:
+        return redirect(url_for("hackathons.detail", hackathon_id=created.result.id))
     return render_template("hackathons/form.html", form=form, hackathon=None)
 
 
 @bp.route("/<int:hackathon_id>")
 @roles(Role.MANAGER)
 def detail(hackathon_id: int):
-    hackathon = found_or_404(hackathons.get_hackathon, hackathon_id)
+    hackathon = found_or_404(Hackathon, hackathon_id)
     page = hackathons.list_submissions(hackathon, page_number(), PER_PAGE)
     promoted = {
         venture.submission_id: venture
@@ -83,20 +79,14 @@ def detail(hackathon_id: int):
 @bp.route("/<int:hackathon_id>/edit", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def edit(hackathon_id: int):
-    hackathon = found_or_404(hackathons.get_hackathon, hackathon_id)
+    hackathon = found_or_404(Hackathon, hackathon_id)
     form = HackathonForm(obj=hackathon)
-    if form.validate_on_submit():
-        try:
-            attempt(
-                lambda: hackathons.update_hackathon(
-                    hackathon, _hackathon_input(form), by=current_user
-                )
-            )
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash("Hackathon saved.", "success")
-            return redirect(url_for("hackathons.detail", hackathon_id=hackathon.id))
+    if submit(
+        form,
+        lambda: hackathons.update_hackathon(hackathon, _hackathon_input(form), by=current_user),
+        "Hackathon saved.",
+    ):
+        return redirect(url_for("hackathons.detail", hackathon_id=hackathon.id))
     return render_template("hackathons/form.html", form=form, hackathon=hackathon)
 
 
@@ -123,60 +113,54 @@ def _challenge_input(form: ChallengeForm) -> hackathons.ChallengeInput:
 @bp.route("/<int:hackathon_id>/challenges/new", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def add_challenge(hackathon_id: int):
-    hackathon = found_or_404(hackathons.get_hackathon, hackathon_id)
+    hackathon = found_or_404(Hackathon, hackathon_id)
     form = ChallengeForm()
     form.organisation_id.choices = _organisation_choices()
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                hackathons.add_challenge(hackathon, _challenge_input(form), by=current_user)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash("Challenge added.", "success")
-            return redirect(url_for("hackathons.detail", hackathon_id=hackathon.id))
+    if submit(
+        form,
+        lambda: hackathons.add_challenge(hackathon, _challenge_input(form), by=current_user),
+        "Challenge added.",
+    ):
+        return redirect(url_for("hackathons.detail", hackathon_id=hackathon.id))
     return render_template("hackathons/challenge_form.html", form=form, hackathon=hackathon)
 
 
 @bp.route("/challenges/<int:challenge_id>/edit", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def edit_challenge(challenge_id: int):
-    challenge = found_or_404(hackathons.get_challenge, challenge_id)
+    challenge = found_or_404(Challenge, challenge_id)
     form = ChallengeForm(obj=challenge)
     form.organisation_id.choices = _organisation_choices()
     if not form.is_submitted():
         form.organisation_id.data = challenge.organisation_id or 0
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                hackathons.update_challenge(challenge, _challenge_input(form), by=current_user)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash("Challenge saved.", "success")
-            return redirect(url_for("hackathons.detail", hackathon_id=challenge.hackathon_id))
+    if submit(
+        form,
+        lambda: hackathons.update_challenge(challenge, _challenge_input(form), by=current_user),
+        "Challenge saved.",
+    ):
+        return redirect(url_for("hackathons.detail", hackathon_id=challenge.hackathon_id))
     return render_template(
         "hackathons/challenge_form.html", form=form, hackathon=challenge.hackathon
     )
 
 
+def _verdict(form: ChallengeDecisionForm) -> str:
+    return "approved" if form.approve.data else "declined"
+
+
 @bp.route("/challenges/<int:challenge_id>/decision", methods=["POST"])
 @roles(Role.MANAGER)
 def decide_challenge(challenge_id: int):
-    challenge = found_or_404(hackathons.get_challenge, challenge_id)
+    challenge = found_or_404(Challenge, challenge_id)
     form = ChallengeDecisionForm()
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                hackathons.decide_challenge(
-                    challenge, form.approve.data, form.note.data or "", by=current_user
-                )
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            verdict = "approved" if form.approve.data else "declined"
-            flash(f"Challenge {challenge.title!r} {verdict}.", "success")
-    else:
+    decided = submit(
+        form,
+        lambda: hackathons.decide_challenge(
+            challenge, form.approve.data, form.note.data or "", by=current_user
+        ),
+        lambda _: f"Challenge {challenge.title!r} {_verdict(form)}.",
+    )
+    if not decided and form.errors:
         flash("That decision was not understood; nothing changed.", "danger")
     return redirect(url_for("hackathons.detail", hackathon_id=challenge.hackathon_id))
 
@@ -189,16 +173,20 @@ def propose_challenge():
     form = ProposeChallengeForm()
     form.organisation_id.choices = _organisation_choices(organisations)
     form.hackathon_id.choices = [(h.id, h.name) for h in open_hackathons]
-    if organisations and open_hackathons and form.validate_on_submit():
-        try:
-            with transaction():
-                hackathon = hackathons.get_hackathon(form.hackathon_id.data)
-                hackathons.propose_challenge(hackathon, _challenge_input(form), by=current_user)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash("Challenge proposed. A program manager will review it.", "success")
-            return redirect(url_for("hackathons.propose_challenge"))
+    if (
+        organisations
+        and open_hackathons
+        and submit(
+            form,
+            lambda: hackathons.propose_challenge(
+                hackathons.get_hackathon(form.hackathon_id.data),
+                _challenge_input(form),
+                by=current_user,
+            ),
+            "Challenge proposed. A program manager will review it.",
+        )
+    ):
+        return redirect(url_for("hackathons.propose_challenge"))
     return render_template(
         "hackathons/proposals.html",
         form=form,
@@ -235,19 +223,16 @@ def _submission_input(form: SubmissionForm) -> hackathons.SubmissionInput:
 @bp.route("/<int:hackathon_id>/submissions/new", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def add_submission(hackathon_id: int):
-    hackathon = found_or_404(hackathons.get_hackathon, hackathon_id)
+    hackathon = found_or_404(Hackathon, hackathon_id)
     form = SubmissionForm()
     form.challenge_id.choices = _challenge_choices(hackathon)
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                data = _submission_input(form)
-                submission = hackathons.create_submission(hackathon, data, by=current_user)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(f"{submission.title} added.", "success")
-            return redirect(url_for("hackathons.submission", submission_id=submission.id))
+    added = submit(
+        form,
+        lambda: hackathons.create_submission(hackathon, _submission_input(form), by=current_user),
+        lambda submission: f"{submission.title} added.",
+    )
+    if added:
+        return redirect(url_for("hackathons.submission", submission_id=added.result.id))
     return render_template("hackathons/submission_form.html", form=form, hackathon=hackathon)
 
 
@@ -258,22 +243,18 @@ def _members_text(submission) -> str:
 @bp.route("/submissions/<int:submission_id>/edit", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def edit_submission(submission_id: int):
-    submission = found_or_404(hackathons.get_submission, submission_id)
+    submission = found_or_404(Submission, submission_id)
     form = SubmissionForm(obj=submission)
     form.challenge_id.choices = _challenge_choices(submission.hackathon)
     if not form.is_submitted():
         form.challenge_id.data = submission.challenge_id or 0
         form.members.data = _members_text(submission)
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                data = _submission_input(form)
-                hackathons.update_submission(submission, data, by=current_user)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash("Submission saved.", "success")
-            return redirect(url_for("hackathons.submission", submission_id=submission.id))
+    if submit(
+        form,
+        lambda: hackathons.update_submission(submission, _submission_input(form), by=current_user),
+        "Submission saved.",
+    ):
+        return redirect(url_for("hackathons.submission", submission_id=submission.id))
     return render_template(
         "hackathons/submission_form.html", form=form, hackathon=submission.hackathon
     )
@@ -282,7 +263,7 @@ def edit_submission(submission_id: int):
 @bp.route("/submissions/<int:submission_id>")
 @roles(Role.MANAGER)
 def submission(submission_id: int):
-    submission = found_or_404(hackathons.get_submission, submission_id)
+    submission = found_or_404(Submission, submission_id)
     return render_template(
         "hackathons/submission.html",
         submission=submission,

@@ -1,11 +1,17 @@
 """The public cohort showcase: no login, nothing private."""
 
-from flask import abort, render_template
+from flask import render_template
 
 from incubator.access import public
 from incubator.blueprints.showcase import bp
 from incubator.services.cohorts import ventures
-from incubator.services.errors import NotFound
+from incubator.web import found_or_404
+
+
+def _published(_viewer, cohort) -> bool:
+    """Only a cohort whose showcase is published has a public page; any other answers as
+    a missing one."""
+    return cohort.showcase_published
 
 
 @bp.route("/")
@@ -17,9 +23,7 @@ def index():
 @bp.route("/cohorts/<int:cohort_id>")
 @public
 def cohort(cohort_id: int):
-    try:
-        cohort = ventures.get_cohort(cohort_id)
-        entries = ventures.showcase(cohort)
-    except NotFound:
-        abort(404)
-    return render_template("showcase/cohort.html", cohort_name=cohort.name, entries=entries)
+    cohort = found_or_404(ventures.get_cohort, cohort_id, _published)
+    return render_template(
+        "showcase/cohort.html", cohort_name=cohort.name, entries=ventures.showcase(cohort)
+    )

@@ -1,20 +1,18 @@
-"""Devpost CSV import: read an export, plan what it would change, then apply the plan.
+"""Devpost CSV import: keep an uploaded export, plan what it would change, apply the plan.
 
-Reading is pure (bytes in, rows out); planning only reads the database; applying writes.
+Reading the file is `devpost_csv` (bytes in, plain rows out); planning matches its rows to
+the hackathon's challenges, submissions and people and only reads the database; applying
+writes.
 The preview and the import run the same planner, so what the manager sees is what happens,
 except that the import re-plans against the database as it is at that moment.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from flask import current_app, has_app_context
 from sqlalchemy import select, update
@@ -30,29 +28,23 @@ from incubator.models import (
     Submission,
     SubmissionMember,
     SubmissionSource,
-    SubmissionStatus,
     User,
     utcnow,
 )
 from incubator.services import audit
-from incubator.services.accounts.users import normalise_email
 from incubator.services.errors import Conflict, InvalidInput
+from incubator.services.hackathons import devpost_csv
+from incubator.services.hackathons.devpost_csv import (
+    DEFAULT_MAX_BYTES,
+    VARIANT_LABELS,
+    ExportRow,
+    ParsedExport,
+    UnreadableExport,
+    name_key,
+    normalise_url,
+)
 from incubator.services.scorecard import names as neighbourhood_names
 from incubator.vocabulary import NEIGHBOURHOODS
-
-DEFAULT_MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 5_000
-MAX_URL_LENGTH = 500
-MAX_TITLE_LENGTH = 200
-MAX_NAME_LENGTH = 120
-MAX_EMAIL_LENGTH = 254
-
-CURRENT = "current"
-OLDER = "older"
-VARIANT_LABELS = {
-    CURRENT: 'current Devpost export ("Project Title", "About The Project", ...)',
-    OLDER: 'older Devpost export ("Submission Title", "Plain Description", ...)',
-}
 
 CREATE = "create"
 UPDATE = "update"
@@ -61,103 +53,6 @@ SKIP = "skip"
 ACTIONS = (CREATE, UPDATE, UNCHANGED, SKIP)
 
 DRAFT_REASON = "draft (not imported unless you ask)"
-EXPORT_ADVICE = "Upload the projects CSV that Devpost exports for the hackathon."
-SAVE_AS_ADVICE = "In Excel choose 'CSV UTF-8' when saving."
-
-# The columns the importer maps to fields, by their normalised header, preferred name first.
-# Both header variants are covered: the current export names come first, the older second.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "title": ("project title", "submission title"),
-    "url": ("submission url",),
-    "status": ("project status",),
-    "description": ("about the project", "plain description"),
-    "links": ("try it out links",),
-    "website": ("website",),
-    "video": ("video demo link", "video"),
-    "prizes": ("opt-in prizes", "desired prizes"),
-    "built_with": ("built with",),
-    "submitter_first": ("submitter first name",),
-    "submitter_last": ("submitter last name",),
-    "submitter_email": ("submitter email",),
-}
-# A submission has one challenge, so the full list of prizes is kept in extra as well.
-MAPPED_AND_KEPT = {"prizes"}
-MEMBER_HEADER = re.compile(r"team member (\d+) (.+)")
-MEMBER_PARTS = {"first name": "first", "last name": "last", "email": "email"}
-# Header cells that stand for "more columns follow" rather than naming one.
-PLACEHOLDER_HEADERS = {"", "...", "\u2026"}
-REPOSITORY_HOSTS = {"github.com", "gitlab.com", "bitbucket.org"}
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-BARE_DOMAIN = re.compile(r"[\w-]+(\.[\w-]+)+(/\S*)?", re.IGNORECASE)
-
-BINARY_SIGNATURES = (
-    (b"\x89PNG", "This is a PNG image, not a CSV file."),
-    (b"GIF8", "This is a GIF image, not a CSV file."),
-    (b"\xff\xd8\xff", "This is a JPEG image, not a CSV file."),
-    (b"%PDF", "This is a PDF document, not a CSV file."),
-    (b"PK\x03\x04", f"This is an Excel workbook or a ZIP file, not a CSV file. {SAVE_AS_ADVICE}"),
-    (b"\xd0\xcf\x11\xe0", f"This is an Excel workbook, not a CSV file. {SAVE_AS_ADVICE}"),
-    (b"\xff\xfe", f"The file is UTF-16 text, not UTF-8. {SAVE_AS_ADVICE}"),
-    (b"\xfe\xff", f"The file is UTF-16 text, not UTF-8. {SAVE_AS_ADVICE}"),
-)
-
-
-# Reading ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class ExportMember:
-    name: str
-    email: str | None
-
-
-@dataclass
-class ExportRow:
-    """One project of the export, mapped onto submission fields."""
-
-    row_number: int
-    title: str
-    submission_url: str
-    raw_url: str
-    url_problem: str | None
-    is_draft: bool
-    description: str
-    demo_url: str | None
-    repository_url: str | None
-    video_url: str | None
-    built_with: str
-    prizes: list[str]
-    members: list[ExportMember]
-    extra: dict[str, str]
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def status(self) -> SubmissionStatus:
-        return SubmissionStatus.DRAFT if self.is_draft else SubmissionStatus.SUBMITTED
-
-
-@dataclass
-class ParsedExport:
-    variant: str
-    headers: list[str]
-    extra_headers: list[str]
-    rows: list[ExportRow]
-    text: str = field(repr=False)
-
-    @property
-    def variant_label(self) -> str:
-        return VARIANT_LABELS[self.variant]
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """Where each field sits in a row of this particular export."""
-
-    variant: str
-    columns: dict[str, int]
-    extra: list[tuple[int, str]]
-    members: list[dict[str, int]]
-    tail_start: int
 
 
 def max_upload_bytes() -> int:
@@ -168,359 +63,20 @@ def max_upload_bytes() -> int:
     return int(current_app.config.get("DEVPOST_IMPORT_MAX_BYTES", default))
 
 
-def parse_export(data: bytes, *, max_bytes: int | None = None) -> ParsedExport:
-    """Read a Devpost projects export, or raise InvalidInput saying what is wrong with it."""
-    limit = max_bytes if max_bytes is not None else max_upload_bytes()
-    if len(data) > limit:
-        raise InvalidInput(
-            f"The file is {_megabytes(len(data))}; the import takes files up to "
-            f"{_megabytes(limit)}. Export fewer projects at a time."
-        )
-    if not data.removeprefix(b"\xef\xbb\xbf").strip():
-        raise InvalidInput(f"The file is empty. {EXPORT_ADVICE}")
-    for signature, message in BINARY_SIGNATURES:
-        if data.startswith(signature):
-            raise InvalidInput(f"{message} {EXPORT_ADVICE}")
-    if b"\x00" in data:
-        raise InvalidInput(f"This is not a CSV file: it holds binary data. {EXPORT_ADVICE}")
+def read_upload(data: bytes) -> ParsedExport:
+    """An uploaded export read with the app's size limit; InvalidInput when it cannot be."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput(f"The file is not UTF-8 text. {SAVE_AS_ADVICE}") from None
-    return parse_text(text)
+        return devpost_csv.parse_export(data, max_bytes=max_upload_bytes())
+    except UnreadableExport as error:
+        raise InvalidInput(error.message) from None
 
 
-def parse_text(text: str) -> ParsedExport:
-    """Read export text that is already decoded (an upload kept between preview and import)."""
-    records = _read_records(text)
-    if not records:
-        raise InvalidInput(f"The file is empty. {EXPORT_ADVICE}")
-    _, header = records[0]
-    headers = [cell.replace("\ufeff", "").strip() for cell in header]
-    layout = _layout(headers)
-    rows = [_read_row(row_number, record, layout) for row_number, record in records[1:]]
-    if not rows:
-        raise InvalidInput("The file has a header row but no projects in it.")
-    return ParsedExport(
-        variant=layout.variant,
-        headers=headers,
-        extra_headers=[label for _, label in layout.extra],
-        rows=rows,
-        text=text,
-    )
-
-
-def _megabytes(size: int) -> str:
-    if size < 1024 * 1024:
-        return f"{-(-size // 1024)} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
-
-
-def _read_records(text: str) -> list[tuple[int, list[str]]]:
-    """The non-blank records with their spreadsheet row numbers, the header first."""
-    # Strict, so that an unbalanced quote is reported instead of swallowing the rows after it.
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records: list[tuple[int, list[str]]] = []
+def read_stored(text: str) -> ParsedExport:
+    """The text of an upload kept between its preview and its import, read again."""
     try:
-        # A spreadsheet numbers records, not lines: a multi-line cell stays on one row.
-        for row_number, record in enumerate(reader, start=1):
-            if not any(cell.strip() for cell in record):
-                continue
-            records.append((row_number, record))
-            if len(records) > MAX_ROWS + 1:  # the header and MAX_ROWS projects
-                raise InvalidInput(
-                    f"The file has more than {MAX_ROWS:,} projects; the import takes at most "
-                    f"{MAX_ROWS:,} at a time."
-                )
-    except csv.Error as error:
-        problem = _csv_problem(str(error))
-        raise InvalidInput(
-            f"The file is not valid CSV: {problem} (near line {reader.line_num}). {EXPORT_ADVICE}"
-        ) from None
-    return records
-
-
-def _csv_problem(message: str) -> str:
-    if "end of data" in message:
-        return "a quoted value is never closed"
-    if "expected after" in message:
-        return "a closing quote is followed by more text"
-    if "field larger" in message:
-        return "one value is too long"
-    return message
-
-
-def _header_key(header: str) -> str:
-    """Headers compared without case, quotes or extra spaces: '"Try it out" Links'."""
-    for quote in "\"'\u201c\u201d\u2018\u2019":
-        header = header.replace(quote, "")
-    return " ".join(header.split()).casefold()
-
-
-def _layout(headers: list[str]) -> _Layout:
-    keys = [_header_key(header) for header in headers]
-    # The columns with a header of their own, not a placeholder.
-    real = [i for i, key in enumerate(keys) if key not in PLACEHOLDER_HEADERS]
-    _check_several_columns(headers, real)
-    columns = _role_columns(keys)
-    _check_required_columns(headers, real, columns)
-    variant = CURRENT if keys[columns["title"]] == "project title" else OLDER
-    tail_start = real[-1] + 1
-    members, extra = _member_and_extra_columns(headers, keys, columns, tail_start)
-    return _Layout(
-        variant=variant,
-        columns=columns,
-        extra=extra,
-        members=[members[number] for number in sorted(members)],
-        tail_start=tail_start,
-    )
-
-
-def _check_several_columns(headers: list[str], real: list[int]) -> None:
-    if len(real) <= 1:
-        hint = ""
-        if real and (";" in headers[real[0]] or "\t" in headers[real[0]]):
-            hint = " It seems to use semicolons or tabs between columns, not commas."
-        raise InvalidInput(
-            "This does not look like a CSV file: its first row has only one column."
-            f"{hint} {EXPORT_ADVICE}"
-        )
-
-
-def _role_columns(keys: list[str]) -> dict[str, int]:
-    """Role -> the index of the first column holding it, for the roles present."""
-    columns: dict[str, int] = {}
-    for role, names in COLUMNS.items():
-        for name in names:
-            if name in keys:
-                columns[role] = keys.index(name)
-                break
-    return columns
-
-
-def _check_required_columns(headers: list[str], real: list[int], columns: dict[str, int]) -> None:
-    missing = []
-    if "title" not in columns:
-        missing.append('"Project Title" (or "Submission Title")')
-    if "url" not in columns:
-        missing.append('"Submission Url"')
-    if missing:
-        shown = ", ".join(f'"{headers[i][:40]}"' for i in real[:5])
-        raise InvalidInput(
-            f"The file has no {' and no '.join(missing)} column, so it is not a Devpost "
-            f"projects export (its first row reads {shown}…). {EXPORT_ADVICE}"
-        )
-
-
-def _member_and_extra_columns(
-    headers: list[str], keys: list[str], columns: dict[str, int], tail_start: int
-) -> tuple[dict[int, dict[str, int]], list[tuple[int, str]]]:
-    """Team member number -> part -> column; and (column, label) of the columns kept as
-    they are (custom questions and the like)."""
-    members: dict[int, dict[str, int]] = {}
-    extra: list[tuple[int, str]] = []
-    mapped = {index for role, index in columns.items() if role not in MAPPED_AND_KEPT}
-    labels_seen: dict[str, int] = {}
-    for index in range(tail_start):
-        match = MEMBER_HEADER.fullmatch(keys[index])
-        if match:
-            part = MEMBER_PARTS.get(match.group(2))
-            if part is not None:
-                members.setdefault(int(match.group(1)), {})[part] = index
-            continue
-        if index in mapped:
-            continue
-        label = f"Column {index + 1}" if keys[index] in PLACEHOLDER_HEADERS else headers[index]
-        # Two custom questions can share a header; keep both answers.
-        labels_seen[label] = labels_seen.get(label, 0) + 1
-        if labels_seen[label] > 1:
-            label = f"{label} ({labels_seen[label]})"
-        extra.append((index, label))
-    return members, extra
-
-
-def _clean(cell: str) -> str:
-    return cell.replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def _read_row(row_number: int, record: list[str], layout: _Layout) -> ExportRow:
-    cells = [_clean(cell) for cell in record]
-
-    def at(index: int | None) -> str:
-        return cells[index] if index is not None and index < len(cells) else ""
-
-    def cell(role: str) -> str:
-        return at(layout.columns.get(role))
-
-    notes: list[str] = []
-    title = " ".join(cell("title").split())
-    if len(title) > MAX_TITLE_LENGTH:
-        title = title[:MAX_TITLE_LENGTH].rstrip()
-        notes.append(f"title cut to {MAX_TITLE_LENGTH} characters")
-    raw_url = cell("url")
-    submission_url, url_problem = _submission_url(raw_url)
-    repository_url, demo_url = _project_links(cell("links"), cell("website"), notes)
-    video = cell("video")
-    video_url = _web_link(video) if video else None
-    if video and video_url is None:
-        notes.append(f'ignored video "{video[:80]}": not a web link')
-
-    members = _members(cells, layout, notes)
-    extra = {label: at(index) for index, label in layout.extra if at(index)}
-    return ExportRow(
-        row_number=row_number,
-        title=title,
-        submission_url=submission_url,
-        raw_url=raw_url,
-        url_problem=url_problem,
-        is_draft="draft" in cell("status").casefold(),
-        description=cell("description"),
-        demo_url=demo_url,
-        repository_url=repository_url,
-        video_url=video_url,
-        built_with=", ".join(_split_list(cell("built_with"), r"[,\n]")),
-        prizes=_unique(_split_list(cell("prizes"), r"[,\n]")),
-        members=members,
-        extra=extra,
-        notes=notes,
-    )
-
-
-def _submission_url(raw_url: str) -> tuple[str, str | None]:
-    """The submission URL as a key, or "" with what is wrong with it."""
-    submission_url = normalise_url(raw_url)
-    url_problem = None
-    if not raw_url:
-        url_problem = "no submission URL"
-    elif len(submission_url) > MAX_URL_LENGTH:
-        url_problem = f"the submission URL is longer than {MAX_URL_LENGTH} characters"
-    elif not submission_url:
-        url_problem = "the submission URL is not a web link"
-    if url_problem:
-        submission_url = ""
-    return submission_url, url_problem
-
-
-def _project_links(links: str, website: str, notes: list[str]) -> tuple[str | None, str | None]:
-    """The first repository link and the first other link (the demo; else the website),
-    noting each link that is not a web link."""
-    repository_url, demo_url = None, None
-    for link in _split_links(links):
-        url = _web_link(link)
-        if url is None:
-            notes.append(f'ignored "{link[:80]}": not a web link')
-        elif _is_repository(url):
-            repository_url = repository_url or url
-        else:
-            demo_url = demo_url or url
-    if website and demo_url is None:
-        demo_url = _web_link(website)
-        if demo_url is None:
-            notes.append(f'ignored website "{website[:80]}": not a web link')
-    return repository_url, demo_url
-
-
-def normalise_url(value: str) -> str:
-    """The submission URL as a key: http(s) only, scheme and host lower-case, no trailing '/'."""
-    value = value.strip()
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc or " " in value:
-        return ""
-    return urlunsplit(
-        (
-            parts.scheme.lower(),
-            parts.netloc.lower(),
-            parts.path.rstrip("/"),
-            parts.query,
-            parts.fragment,
-        )
-    )
-
-
-def _split_list(value: str, separators: str) -> list[str]:
-    return [part.strip() for part in re.split(separators, value) if part.strip()]
-
-
-def _split_links(value: str) -> list[str]:
-    return [part.strip(".;") for part in re.split(r"[\s,]+", value) if part.strip(".;")]
-
-
-def _unique(values: Iterable[str]) -> list[str]:
-    seen, unique = set(), []
-    for value in values:
-        key = _name_key(value)
-        if key not in seen:
-            seen.add(key)
-            unique.append(value)
-    return unique
-
-
-def _web_link(value: str) -> str | None:
-    value = value.strip()
-    if not value or any(ch.isspace() for ch in value):
-        return None
-    if "://" not in value and BARE_DOMAIN.fullmatch(value):
-        value = f"https://{value}"
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
-        return None
-    return value if len(value) <= MAX_URL_LENGTH else None
-
-
-def _is_repository(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").removeprefix("www.")
-    return host in REPOSITORY_HOSTS
-
-
-def _members(cells: list[str], layout: _Layout, notes: list[str]) -> list[ExportMember]:
-    def at(index: int | None) -> str:
-        return cells[index] if index is not None and index < len(cells) else ""
-
-    triples = [
-        (
-            at(layout.columns.get("submitter_first")),
-            at(layout.columns.get("submitter_last")),
-            at(layout.columns.get("submitter_email")),
-        )
-    ]
-    triples += [
-        (at(columns.get("first")), at(columns.get("last")), at(columns.get("email")))
-        for columns in layout.members
-    ]
-    # Devpost leaves the member columns unheaded: what lies beyond the header comes in threes.
-    tail = cells[layout.tail_start :]
-    for start in range(0, len(tail), 3):
-        chunk = [*tail[start : start + 3], "", ""]
-        triples.append((chunk[0], chunk[1], chunk[2]))
-
-    members: list[ExportMember] = []
-    by_key: dict[str, ExportMember] = {}
-    for first, last, raw_email in triples:
-        name = " ".join(" ".join(part for part in (first, last) if part).split())
-        email = normalise_email(raw_email) if raw_email else None
-        if email is not None and (len(email) > MAX_EMAIL_LENGTH or not EMAIL.fullmatch(email)):
-            notes.append(
-                f'"{raw_email[:80]}" is not an email address; '
-                f"{name or 'that member'} is kept without one"
-            )
-            email = None
-        if not name and email is None:
-            continue
-        name = (name or email or "")[:MAX_NAME_LENGTH]
-        key = email or f"name:{_name_key(name)}"
-        known = by_key.get(key)
-        if known is not None:
-            if known.name == known.email and name != email:
-                known.name = name
-            continue
-        member = ExportMember(name=name, email=email)
-        by_key[key] = member
-        members.append(member)
-    return members
-
-
-def _name_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
+        return devpost_csv.parse_text(text)
+    except UnreadableExport as error:
+        raise InvalidInput(error.message) from None
 
 
 # Planning --------------------------------------------------------------------------------------
@@ -614,7 +170,7 @@ def plan_import(hackathon: Hackathon, parsed: ParsedExport, include_drafts: bool
     """Decide, row by row, what importing the export into this hackathon would do."""
     existing = _existing_by_url(hackathon)
     challenges = {
-        _name_key(challenge.title): challenge
+        name_key(challenge.title): challenge
         for challenge in hackathon.challenges
         if challenge.status == ChallengeStatus.APPROVED
     }
@@ -649,13 +205,13 @@ def plan_import(hackathon: Hackathon, parsed: ParsedExport, include_drafts: bool
             entry.reason = "no project title"
             continue
 
-        missing = [prize for prize in row.prizes if _name_key(prize) not in challenges]
-        matched = [challenges[_name_key(p)] for p in row.prizes if _name_key(p) in challenges]
+        missing = [prize for prize in row.prizes if name_key(prize) not in challenges]
+        matched = [challenges[name_key(p)] for p in row.prizes if name_key(p) in challenges]
         entry.challenge = matched[0] if matched else None
         if missing:
             entry.notes.append("prizes with no challenge of that name: " + ", ".join(missing))
             for prize in missing:
-                unmatched.setdefault(_name_key(prize), prize)
+                unmatched.setdefault(name_key(prize), prize)
         submission = existing.get(row.submission_url)
         entry.submission = submission
         entry.members = _planned_members(row, users, submission)
@@ -715,7 +271,7 @@ def _users_by_email(emails: set[str]) -> dict[str, User]:
 
 
 def _member_key(email: str | None, name: str) -> str:
-    return email or f"name:{_name_key(name)}"
+    return email or f"name:{name_key(name)}"
 
 
 def _planned_members(
@@ -797,7 +353,7 @@ def _neighbourhood_notes(row: ExportRow) -> list[str]:
 
 def store_upload(hackathon: Hackathon, filename: str, data: bytes, *, by: User) -> ImportBatch:
     """Check an uploaded export and keep it for its preview; a bad file writes nothing."""
-    parsed = parse_export(data)
+    parsed = read_upload(data)
     name = os.path.basename(filename.replace("\\", "/")).strip()[:255] or "devpost-export.csv"
     batch = ImportBatch(
         hackathon_id=hackathon.id, filename=name, content=parsed.text, uploaded_by_id=by.id
@@ -821,7 +377,13 @@ def store_upload(hackathon: Hackathon, filename: str, data: bytes, *, by: User) 
 
 def plan_batch(batch: ImportBatch, include_drafts: bool) -> ImportPlan:
     """The preview of a stored upload against the database as it is now."""
-    return plan_import(batch.hackathon, parse_text(batch.content), include_drafts)
+    return plan_import(batch.hackathon, read_stored(batch.content), include_drafts)
+
+
+def batch_for(hackathon_id: int, batch_id: int) -> ImportBatch | None:
+    """The upload, when it was made for this hackathon (an id of another one finds nothing)."""
+    batch = db.session.get(ImportBatch, batch_id)
+    return batch if batch is not None and batch.hackathon_id == hackathon_id else None
 
 
 def recent_batches(hackathon: Hackathon, limit: int = 10) -> list[ImportBatch]:

@@ -67,18 +67,22 @@ def _hackathon_state(hackathon: Hackathon) -> dict[str, Any]:
     }
 
 
+def _fill_hackathon(hackathon: Hackathon, data: HackathonInput) -> None:
+    """Set the hackathon's fields from checked input, trimmed."""
+    hackathon.name = data.name.strip()
+    hackathon.theme = data.theme.strip()
+    hackathon.starts_on = data.starts_on
+    hackathon.ends_on = data.ends_on
+    hackathon.venue = data.venue.strip()
+    hackathon.time_zone = data.time_zone
+    hackathon.status = data.status
+    hackathon.description = data.description.strip()
+
+
 def create_hackathon(data: HackathonInput, *, by: User) -> Hackathon:
     _check_hackathon(data, None)
-    hackathon = Hackathon(
-        name=data.name.strip(),
-        theme=data.theme.strip(),
-        starts_on=data.starts_on,
-        ends_on=data.ends_on,
-        venue=data.venue.strip(),
-        time_zone=data.time_zone,
-        status=data.status,
-        description=data.description.strip(),
-    )
+    hackathon = Hackathon()
+    _fill_hackathon(hackathon, data)
     db.session.add(hackathon)
     db.session.flush()
     audit.record(
@@ -93,14 +97,7 @@ def update_hackathon(hackathon: Hackathon, data: HackathonInput, *, by: User) ->
     locks.lock(hackathon)
     _check_hackathon(data, hackathon)
     before = _hackathon_state(hackathon)
-    hackathon.name = data.name.strip()
-    hackathon.theme = data.theme.strip()
-    hackathon.starts_on = data.starts_on
-    hackathon.ends_on = data.ends_on
-    hackathon.venue = data.venue.strip()
-    hackathon.time_zone = data.time_zone
-    hackathon.status = data.status
-    hackathon.description = data.description.strip()
+    _fill_hackathon(hackathon, data)
     db.session.flush()
     audit.record(
         by,
@@ -179,25 +176,33 @@ def _challenge_state(challenge: Challenge) -> dict[str, Any]:
     }
 
 
-def add_challenge(hackathon: Hackathon, data: ChallengeInput, *, by: User) -> Challenge:
-    """A manager adds an approved challenge."""
+def _challenge_fields(title: str, data: ChallengeInput) -> dict[str, Any]:
+    """The challenge's fields from input whose title was checked; the links are checked here."""
+    return {
+        "title": title,
+        "problem_statement": data.problem_statement.strip(),
+        "challenge_area": data.challenge_area,
+        "organisation_id": data.organisation_id,
+        "dataset_links": _check_links(data.dataset_links),
+    }
+
+
+def _new_challenge(
+    hackathon: Hackathon, data: ChallengeInput, status: ChallengeStatus, action: str, by: User
+) -> Challenge:
+    """Save a new challenge of the hackathon in this status, audited as `action`."""
     title = _check_challenge(hackathon, data, None)
-    challenge = Challenge(
-        hackathon=hackathon,
-        title=title,
-        problem_statement=data.problem_statement.strip(),
-        challenge_area=data.challenge_area,
-        organisation_id=data.organisation_id,
-        dataset_links=_check_links(data.dataset_links),
-        status=ChallengeStatus.APPROVED,
-        proposed_by=by,
-    )
+    fields = _challenge_fields(title, data)
+    challenge = Challenge(hackathon=hackathon, status=status, proposed_by=by, **fields)
     db.session.add(challenge)
     db.session.flush()
-    audit.record(
-        by, "challenge.created", "challenge", challenge.id, after=_challenge_state(challenge)
-    )
+    audit.record(by, action, "challenge", challenge.id, after=_challenge_state(challenge))
     return challenge
+
+
+def add_challenge(hackathon: Hackathon, data: ChallengeInput, *, by: User) -> Challenge:
+    """A manager adds an approved challenge."""
+    return _new_challenge(hackathon, data, ChallengeStatus.APPROVED, "challenge.created", by)
 
 
 def partner_organisations(user: User) -> list[Organisation]:
@@ -220,33 +225,15 @@ def propose_challenge(hackathon: Hackathon, data: ChallengeInput, *, by: User) -
     )
     if organisation is None or not permissions.speaks_for(by, organisation):
         raise NotAllowed("Propose challenges on behalf of an organisation you belong to.")
-    title = _check_challenge(hackathon, data, None)
-    challenge = Challenge(
-        hackathon=hackathon,
-        title=title,
-        problem_statement=data.problem_statement.strip(),
-        challenge_area=data.challenge_area,
-        organisation_id=data.organisation_id,
-        dataset_links=_check_links(data.dataset_links),
-        status=ChallengeStatus.PROPOSED,
-        proposed_by=by,
-    )
-    db.session.add(challenge)
-    db.session.flush()
-    audit.record(
-        by, "challenge.proposed", "challenge", challenge.id, after=_challenge_state(challenge)
-    )
-    return challenge
+    return _new_challenge(hackathon, data, ChallengeStatus.PROPOSED, "challenge.proposed", by)
 
 
 def update_challenge(challenge: Challenge, data: ChallengeInput, *, by: User) -> None:
     title = _check_challenge(challenge.hackathon, data, challenge)
+    fields = _challenge_fields(title, data)
     before = _challenge_state(challenge)
-    challenge.title = title
-    challenge.problem_statement = data.problem_statement.strip()
-    challenge.challenge_area = data.challenge_area
-    challenge.organisation_id = data.organisation_id
-    challenge.dataset_links = _check_links(data.dataset_links)
+    for name, value in fields.items():
+        setattr(challenge, name, value)
     db.session.flush()
     audit.record(
         by,
@@ -276,13 +263,6 @@ def decide_challenge(challenge: Challenge, approve: bool, note: str, *, by: User
         before=before,
         after=_challenge_state(challenge),
     )
-
-
-def get_challenge(challenge_id: int) -> Challenge:
-    challenge = db.session.get(Challenge, challenge_id)
-    if challenge is None:
-        raise NotFound("There is no such challenge.")
-    return challenge
 
 
 def challenges_proposed_by(user: User) -> list[Challenge]:
@@ -401,23 +381,24 @@ def _sync_members(submission: Submission, members: list[MemberInput]) -> None:
     submission.members = list(wanted.values())
 
 
+def _fill_submission(submission: Submission, data: SubmissionInput) -> None:
+    """Set the submission's fields and team from checked input."""
+    submission.team_name = data.team_name.strip()
+    submission.title = data.title.strip()
+    submission.tagline = data.tagline.strip()
+    submission.description = data.description.strip()
+    submission.challenge_id = data.challenge_id
+    submission.demo_url = data.demo_url or None
+    submission.repository_url = data.repository_url or None
+    submission.video_url = data.video_url or None
+    _sync_members(submission, data.members)
+
+
 def create_submission(hackathon: Hackathon, data: SubmissionInput, *, by: User) -> Submission:
     _check_submission(hackathon, data)
-    submission = Submission(
-        hackathon=hackathon,
-        team_name=data.team_name.strip(),
-        title=data.title.strip(),
-        tagline=data.tagline.strip(),
-        description=data.description.strip(),
-        challenge_id=data.challenge_id,
-        demo_url=data.demo_url or None,
-        repository_url=data.repository_url or None,
-        video_url=data.video_url or None,
-        status=SubmissionStatus.SUBMITTED,
-        extra={},
-    )
+    submission = Submission(hackathon=hackathon, status=SubmissionStatus.SUBMITTED, extra={})
     db.session.add(submission)
-    _sync_members(submission, data.members)
+    _fill_submission(submission, data)
     db.session.flush()
     audit.record(
         by, "submission.created", "submission", submission.id, after=_submission_state(submission)
@@ -428,15 +409,7 @@ def create_submission(hackathon: Hackathon, data: SubmissionInput, *, by: User) 
 def update_submission(submission: Submission, data: SubmissionInput, *, by: User) -> None:
     _check_submission(submission.hackathon, data)
     before = _submission_state(submission)
-    submission.team_name = data.team_name.strip()
-    submission.title = data.title.strip()
-    submission.tagline = data.tagline.strip()
-    submission.description = data.description.strip()
-    submission.challenge_id = data.challenge_id
-    submission.demo_url = data.demo_url or None
-    submission.repository_url = data.repository_url or None
-    submission.video_url = data.video_url or None
-    _sync_members(submission, data.members)
+    _fill_submission(submission, data)
     db.session.flush()
     audit.record(
         by,

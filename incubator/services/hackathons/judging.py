@@ -12,13 +12,15 @@ import io
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from incubator import permissions
@@ -87,6 +89,18 @@ def _criterion_state(criterion: RubricCriterion) -> dict:
     }
 
 
+@contextmanager
+def _name_still_free() -> Iterator[None]:
+    """Two requests saving the same criterion name at once: both pass the check, and the
+    database's unique name refuses the second; say so instead of failing."""
+    try:
+        yield
+    except IntegrityError:
+        raise Conflict(
+            "A criterion with that name was saved a moment ago; nothing changed."
+        ) from None
+
+
 def _check_scale(scale_min: int, scale_max: int) -> None:
     for value in (scale_min, scale_max):
         if isinstance(value, bool) or not isinstance(value, int):
@@ -122,6 +136,13 @@ def _checked_criterion_fields(
     if not (0 < weight <= WEIGHT_MAX):
         raise InvalidInput(f"The weight must be more than 0 and at most {WEIGHT_MAX}.")
     _check_scale(scale_min, scale_max)
+    if _name_taken(hackathon, name, exclude):
+        raise InvalidInput(f"This rubric already has a criterion called {name!r}.")
+    return name, float(weight), scale_min, scale_max, description
+
+
+def _name_taken(hackathon: Hackathon, name: str, exclude: RubricCriterion | None) -> bool:
+    """Whether another criterion of the rubric has this name, in any case."""
     taken = db.session.scalar(
         select(func.count(RubricCriterion.id)).where(
             RubricCriterion.hackathon_id == hackathon.id,
@@ -129,9 +150,7 @@ def _checked_criterion_fields(
             RubricCriterion.id != (exclude.id if exclude is not None else -1),
         )
     )
-    if taken:
-        raise InvalidInput(f"This rubric already has a criterion called {name!r}.")
-    return name, float(weight), scale_min, scale_max, description
+    return bool(taken)
 
 
 def add_criterion(
@@ -163,7 +182,8 @@ def add_criterion(
         position=0 if last is None else last + 1,
     )
     db.session.add(criterion)
-    db.session.flush()
+    with _name_still_free():
+        db.session.flush()
     audit.record(
         by, "criterion.created", "rubric_criterion", criterion.id, after=_criterion_state(criterion)
     )
@@ -240,7 +260,7 @@ def update_criterion(
             "Add a new criterion instead."
         )
     before = _criterion_state(criterion)
-    with versions.saving(refuse):
+    with _name_still_free(), versions.saving(refuse):
         criterion.name = name
         criterion.description = description
         criterion.weight = weight
