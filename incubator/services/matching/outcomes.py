@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -29,6 +29,8 @@ from incubator.models.matching import Investment
 from incubator.services import audit
 from incubator.services.errors import InvalidInput, NotAllowed, NotFound
 from incubator.services.pipeline import stages
+
+M = TypeVar("M", Pilot, Investment)
 
 MAX_INVESTMENT = Decimal(100_000_000)
 MAX_REACHED = stages.KPI_LIMIT
@@ -175,15 +177,21 @@ def get_pilot(pilot_id: int) -> Pilot:
     return pilot
 
 
-def venture_pilots(venture: Venture) -> list[Pilot]:
+def _newest_first(model: type[M], venture: Venture, on: Any, loaded: Any) -> list[M]:
+    """A venture's pilots or investments, latest `on` date first, with `loaded` read too."""
     return list(
         db.session.scalars(
-            select(Pilot)
-            .options(selectinload(Pilot.organisation))
-            .where(Pilot.venture_id == venture.id)
-            .order_by(Pilot.starts_on.desc(), Pilot.id.desc())
+            select(model)
+            .options(selectinload(loaded))
+            .where(model.venture_id == venture.id)
+            .order_by(on.desc(), model.id.desc())
         )
     )
+
+
+def venture_pilots(venture: Venture) -> list[Pilot]:
+    """A venture's pilots, the latest to start first, with their organisations."""
+    return _newest_first(Pilot, venture, Pilot.starts_on, Pilot.organisation)
 
 
 def next_statuses(pilot: Pilot) -> list[PilotStatus]:
@@ -270,14 +278,13 @@ def record_investment(
 
 
 def venture_investments(venture: Venture) -> list[Investment]:
-    return list(
-        db.session.scalars(
-            select(Investment)
-            .options(selectinload(Investment.funder))
-            .where(Investment.venture_id == venture.id)
-            .order_by(Investment.invested_on.desc(), Investment.id.desc())
-        )
-    )
+    """A venture's investments, the latest first, with the funders on the platform."""
+    return _newest_first(Investment, venture, Investment.invested_on, Investment.funder)
+
+
+def organisations() -> list[Organisation]:
+    """Every organisation a pilot may be with, by name."""
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
 
 
 def funder_users() -> list[User]:
