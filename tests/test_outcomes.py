@@ -272,6 +272,20 @@ def test_the_board_shows_the_cohort_totals(db, client, signed_in_manager, cohort
 # Routes ---------------------------------------------------------------------------------------
 
 
+def pilot_form(organisation, prefix: str = "", **fields: str) -> dict[str, str]:
+    """A posted pilot form, its fields named with the form's prefix (an update form's is
+    "pilot-<id>-")."""
+    data = {
+        "organisation_id": str(organisation.id),
+        "title": "Meter data pilot",
+        "starts_on": "2025-05-01",
+        "status": "planned",
+        "residents_reached": "0",
+        **fields,
+    }
+    return {f"{prefix}{name}": value for name, value in data.items()}
+
+
 def test_a_manager_adds_and_updates_a_pilot_through_the_outcomes_page(
     db, client, signed_in_manager, dropwise
 ):
@@ -281,13 +295,7 @@ def test_a_manager_adds_and_updates_a_pilot_through_the_outcomes_page(
 
     response = client.post(
         f"/matching/ventures/{venture.id}/pilots",
-        data={
-            "organisation_id": str(ladwp.id),
-            "title": "Meter data pilot",
-            "starts_on": "2025-05-01",
-            "status": "running",
-            "residents_reached": "40",
-        },
+        data=pilot_form(ladwp, status="running", residents_reached="40"),
     )
     assert response.status_code == 302
     pilot = db.session.scalar(select(Pilot))
@@ -296,14 +304,13 @@ def test_a_manager_adds_and_updates_a_pilot_through_the_outcomes_page(
     for status in ("completed", "adopted"):
         response = client.post(
             f"/matching/pilots/{pilot.id}",
-            data={
-                f"pilot-{pilot.id}-organisation_id": str(ladwp.id),
-                f"pilot-{pilot.id}-title": "Meter data pilot",
-                f"pilot-{pilot.id}-starts_on": "2025-05-01",
-                f"pilot-{pilot.id}-ends_on": "2025-06-30",
-                f"pilot-{pilot.id}-status": status,
-                f"pilot-{pilot.id}-residents_reached": "900",
-            },
+            data=pilot_form(
+                ladwp,
+                prefix=f"pilot-{pilot.id}-",
+                ends_on="2025-06-30",
+                status=status,
+                residents_reached="900",
+            ),
         )
         assert response.status_code == 302
     db.session.expire_all()
@@ -319,14 +326,7 @@ def test_a_bad_pilot_form_flashes_and_saves_nothing(db, client, signed_in_manage
     ladwp = factories.organisation("LADWP")
     response = client.post(
         f"/matching/ventures/{venture.id}/pilots",
-        data={
-            "organisation_id": str(ladwp.id),
-            "title": "Backwards",
-            "starts_on": "2025-05-01",
-            "ends_on": "2025-04-01",
-            "status": "planned",
-            "residents_reached": "0",
-        },
+        data=pilot_form(ladwp, title="Backwards", ends_on="2025-04-01"),
         follow_redirects=True,
     )
     assert "The pilot cannot end before it starts." in page(response)

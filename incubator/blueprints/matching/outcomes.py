@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import redirect, render_template, url_for
 from flask_login import current_user
 
@@ -44,10 +46,10 @@ def _investment_form(**kwargs) -> InvestmentForm:
     return form
 
 
-def _submitted(venture: Venture, form, action, success: str):
-    """Act on a posted outcomes form (a refusal and the form's errors are flashed) and go
-    back to the venture's outcomes page."""
-    submit(form, action, success, flash_errors=True)
+def _saved(venture: Venture, form, save: Callable, subject, read: Callable, success: str):
+    """Save a posted outcomes form as `save(subject, read(form), by=...)`, flashing a refusal
+    or the form's errors, and go back to the venture's outcomes page."""
+    submit(form, lambda: save(subject, read(form), by=current_user), success, flash_errors=True)
     return redirect(url_for("matching.venture_outcomes", venture_id=venture.id))
 
 
@@ -98,12 +100,7 @@ def _investment_input(form: InvestmentForm) -> outcomes.InvestmentInput:
 def add_pilot(venture_id: int):
     venture = found_or_404(Venture, venture_id, permissions.may_view_venture)
     form = _pilot_form()
-    return _submitted(
-        venture,
-        form,
-        lambda: outcomes.create_pilot(venture, _pilot_input(form), by=current_user),
-        "Pilot added.",
-    )
+    return _saved(venture, form, outcomes.create_pilot, venture, _pilot_input, "Pilot added.")
 
 
 @bp.route("/pilots/<int:pilot_id>", methods=["POST"])
@@ -111,12 +108,7 @@ def add_pilot(venture_id: int):
 def update_pilot(pilot_id: int):
     pilot = found_or_404(Pilot, pilot_id, permissions.may_view_pilot)
     form = _update_form(pilot, _organisation_choices())
-    return _submitted(
-        pilot.venture,
-        form,
-        lambda: outcomes.update_pilot(pilot, _pilot_input(form), by=current_user),
-        "Pilot saved.",
-    )
+    return _saved(pilot.venture, form, outcomes.update_pilot, pilot, _pilot_input, "Pilot saved.")
 
 
 @bp.route("/ventures/<int:venture_id>/investments", methods=["POST"])
@@ -124,11 +116,11 @@ def update_pilot(pilot_id: int):
 def add_investment(venture_id: int):
     venture = found_or_404(Venture, venture_id, permissions.may_view_venture)
     form = _investment_form()
-    return _submitted(
+    return _saved(
         venture,
         form,
-        lambda: outcomes.record_investment(
-            venture, _investment_input(form), by=current_user, today=clock.today()
-        ),
+        outcomes.record_investment,
+        venture,
+        _investment_input,
         "Investment recorded.",
     )

@@ -107,12 +107,8 @@ def get_funder_profile(user: User) -> FunderProfile | None:
     return db.session.get(FunderProfile, user.id)
 
 
-def save_funder_profile(user: User, data: FunderInput, *, by: User) -> FunderProfile:
-    """Create or update a funder's profile after checking every field."""
-    if not permissions.may_edit_profile(by, user):
-        raise NotAllowed("Funders edit their own profile.")
-    if not user.has_role(Role.FUNDER):
-        raise NotAllowed("Only funders have a funder profile.")
+def _checked_funder(data: FunderInput) -> dict[str, Any]:
+    """A funder profile's values once every field is checked."""
     organisation = (data.organisation or "").strip()
     if len(organisation) > 160:
         raise InvalidInput("The organisation is limited to 160 characters.")
@@ -123,20 +119,25 @@ def save_funder_profile(user: User, data: FunderInput, *, by: User) -> FunderPro
             raise InvalidInput(f"The {label} cheque is a sum from $0 to ${MAX_CHEQUE:,}.")
     if data.cheque_min > data.cheque_max:
         raise InvalidInput("The smallest cheque cannot be larger than the largest.")
-    stages = _check_choices(data.stages, [str(stage) for stage in Stage], "stage")
-    focus_areas = _check_choices(data.focus_areas, FOCUS_AREAS, "focus area")
-    capacity = _check_capacity(data.capacity)
-
-    values = {
+    return {
         "organisation": organisation,
         "funder_type": data.funder_type,
-        "stages": stages,
+        "stages": _check_choices(data.stages, [str(stage) for stage in Stage], "stage"),
         "cheque_min": data.cheque_min,
         "cheque_max": data.cheque_max,
-        "focus_areas": focus_areas,
+        "focus_areas": _check_choices(data.focus_areas, FOCUS_AREAS, "focus area"),
         "open_to_civic": bool(data.open_to_civic),
-        "capacity": capacity,
+        "capacity": _check_capacity(data.capacity),
     }
+
+
+def save_funder_profile(user: User, data: FunderInput, *, by: User) -> FunderProfile:
+    """Create or update a funder's profile after checking every field."""
+    if not permissions.may_edit_profile(by, user):
+        raise NotAllowed("Funders edit their own profile.")
+    if not user.has_role(Role.FUNDER):
+        raise NotAllowed("Only funders have a funder profile.")
+    values = _checked_funder(data)
     profile = get_funder_profile(user) or FunderProfile(user_id=user.id)
     _save_profile(profile, values, by, "funder_profile.saved", "funder_profile", user.id)
     return profile
@@ -273,16 +274,11 @@ def save_partner_profile(
     """Create or update what an organisation offers as a pilot user."""
     if not permissions.may_manage_organisation(by, organisation):
         raise NotAllowed("Only the organisation's own partners or a program manager edit this.")
-    neighbourhoods = _check_choices(data.neighbourhoods, NEIGHBOURHOODS, "neighbourhood")
-    challenge_areas = _check_choices(data.challenge_areas, CHALLENGE_AREAS, "challenge area")
-    offers = _check_choices(data.offers, OFFERS, "offer")
-    capacity = _check_capacity(data.capacity)
-
     values = {
-        "neighbourhoods": neighbourhoods,
-        "challenge_areas": challenge_areas,
-        "offers": offers,
-        "capacity": capacity,
+        "neighbourhoods": _check_choices(data.neighbourhoods, NEIGHBOURHOODS, "neighbourhood"),
+        "challenge_areas": _check_choices(data.challenge_areas, CHALLENGE_AREAS, "challenge area"),
+        "offers": _check_choices(data.offers, OFFERS, "offer"),
+        "capacity": _check_capacity(data.capacity),
     }
     profile = get_partner_profile(organisation) or PartnerProfile(organisation_id=organisation.id)
     _save_profile(profile, values, by, "partner_profile.saved", "organisation", organisation.id)

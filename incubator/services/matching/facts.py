@@ -149,18 +149,21 @@ def _room_after_other_cohorts(cohort: Cohort, kind: MatchKind) -> Room:
     return room
 
 
-def _has_role(role: str):
-    return exists().where(UserRole.user_id == User.id, UserRole.role == role)
+def _people_open_to_matching(profile: type[MentorProfile] | type[FunderProfile], role: str):
+    """(user id, name, profile) of active users with the role whose profile is open to
+    ventures (accepting, for mentors; open to civic ventures, for funders), by name."""
+    is_open = MentorProfile.accepting if profile is MentorProfile else FunderProfile.open_to_civic
+    has_role = exists().where(UserRole.user_id == User.id, UserRole.role == role)
+    return db.session.execute(
+        select(User.id, User.name, profile)
+        .join(profile, profile.user_id == User.id)
+        .where(User.active, is_open, has_role)
+        .order_by(User.name, User.id)
+    ).all()
 
 
 def _mentors(room: Room) -> list[CounterpartFacts]:
     """Active users with the mentor role whose profile is accepting."""
-    rows = db.session.execute(
-        select(User.id, User.name, MentorProfile)
-        .join(MentorProfile, MentorProfile.user_id == User.id)
-        .where(User.active, MentorProfile.accepting, _has_role("mentor"))
-        .order_by(User.name, User.id)
-    ).all()
     return [
         CounterpartFacts(
             key=(key := counterpart_key(MatchKind.MENTOR, user_id)),
@@ -172,18 +175,12 @@ def _mentors(room: Room) -> list[CounterpartFacts]:
             languages=tuple(profile.languages or ()),
             headline=_headline(profile.organisation, _first_sentence(profile.bio)),
         )
-        for user_id, name, profile in rows
+        for user_id, name, profile in _people_open_to_matching(MentorProfile, "mentor")
     ]
 
 
 def _funders(room: Room) -> list[CounterpartFacts]:
     """Active users with the funder role whose profile is open to civic ventures."""
-    rows = db.session.execute(
-        select(User.id, User.name, FunderProfile)
-        .join(FunderProfile, FunderProfile.user_id == User.id)
-        .where(User.active, FunderProfile.open_to_civic, _has_role("funder"))
-        .order_by(User.name, User.id)
-    ).all()
     return [
         CounterpartFacts(
             key=(key := counterpart_key(MatchKind.FUNDER, user_id)),
@@ -195,7 +192,7 @@ def _funders(room: Room) -> list[CounterpartFacts]:
             stages=tuple(funder.stages or ()),
             headline=_headline(funder.organisation, funder.funder_type.replace("_", " ")),
         )
-        for user_id, name, funder in rows
+        for user_id, name, funder in _people_open_to_matching(FunderProfile, "funder")
     ]
 
 
