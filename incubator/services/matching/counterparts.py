@@ -265,6 +265,7 @@ class PartnerInput:
 
 
 def get_partner_profile(organisation: Organisation) -> PartnerProfile | None:
+    """What an organisation offers as a pilot user, or None before it says."""
     return db.session.get(PartnerProfile, organisation.id)
 
 

@@ -194,6 +194,7 @@ def update_pilot(pilot: Pilot, data: PilotInput, *, by: User) -> None:
 
 
 def get_pilot(pilot_id: int) -> Pilot:
+    """A pilot by id, or NotFound (the scorecard's site pages look pilots up by id)."""
     pilot = db.session.get(Pilot, pilot_id)
     if pilot is None:
         raise NotFound("There is no such pilot.")

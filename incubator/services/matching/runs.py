@@ -57,6 +57,7 @@ REMOVED_IN_REVIEW = "removed in review"
 
 
 def runs_of(cohort: Cohort) -> list[MatchingRun]:
+    """A cohort's runs, the latest first."""
     return list(
         db.session.scalars(
             select(MatchingRun)
@@ -76,6 +77,7 @@ def latest_drafts(cohort: Cohort) -> dict[str, MatchingRun]:
 
 
 def run_matches(run: MatchingRun, *, live_only: bool = True) -> list[Match]:
+    """A run's matches (only those still in play, unless asked), by venture, best first."""
     statement = (
         select(Match)
         .options(
@@ -129,6 +131,7 @@ class Proposal:
 
 
 def _check_bounds(min_per_venture: int, max_per_venture: int) -> None:
+    """Refuse bounds per venture no run can keep, in the words of the run form."""
     if max_per_venture < 1:
         raise InvalidInput(
             "“At most, per venture” is 0, so no venture could be matched: make it 1 or more."
@@ -143,6 +146,7 @@ def _check_bounds(min_per_venture: int, max_per_venture: int) -> None:
 
 
 def _active_ventures(cohort: Cohort) -> list[Venture]:
+    """The cohort's active ventures, by name."""
     return list(
         db.session.scalars(
             select(Venture)
@@ -153,6 +157,8 @@ def _active_ventures(cohort: Cohort) -> list[Venture]:
 
 
 def _check_matchable(cohort: Cohort, kind: MatchKind) -> list[Venture]:
+    """The active ventures, refusing a cohort without any or with ventures that list no
+    needs: the message names what to fix."""
     ventures = _active_ventures(cohort)
     if not ventures:
         raise InvalidInput(
