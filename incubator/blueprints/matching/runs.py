@@ -144,20 +144,27 @@ def _refused(run: MatchingRun | None, stale: StaleVersion, **kept):
     return _runs_page(run.cohort, RunForm(formdata=None), Refusal(run.id, stale, **kept))
 
 
+def _reviewed(run: MatchingRun | None, cohort_id: int, form, edit, success, **kept):
+    """Act on a posted review form: an edit made on a page older than the draft's last
+    change shows the page again with both versions (409); otherwise back to the runs."""
+    done = submit(form, edit, success, flash_errors=True)
+    if done.stale:
+        return _refused(run, done.stale, **kept)
+    return _to_runs(cohort_id)
+
+
 @bp.route("/runs/matches/<int:match_id>/pin", methods=["POST"])
 @roles(Role.MANAGER)
 def pin(match_id: int):
     match = found_or_404(Match, match_id)
     form = ReviewForm()
-    done = submit(
+    return _reviewed(
+        match.run,
+        match.cohort_id,
         form,
         lambda: runs.pin(match, by=current_user, expected_version=form.version.data),
         lambda pinned: "Pinned: it stays if you run matching again." if pinned else "Unpinned.",
-        flash_errors=True,
     )
-    if done.stale:
-        return _refused(match.run, done.stale)
-    return _to_runs(match.cohort_id)
 
 
 @bp.route("/runs/matches/<int:match_id>/remove", methods=["POST"])
@@ -165,15 +172,13 @@ def pin(match_id: int):
 def remove(match_id: int):
     match = found_or_404(Match, match_id)
     form = ReviewForm()
-    done = submit(
+    return _reviewed(
+        match.run,
+        match.cohort_id,
         form,
         lambda: runs.remove(match, by=current_user, expected_version=form.version.data),
         "Removed from the proposal.",
-        flash_errors=True,
     )
-    if done.stale:
-        return _refused(match.run, done.stale)
-    return _to_runs(match.cohort_id)
 
 
 @bp.route("/runs/matches/<int:match_id>/swap", methods=["POST"])
@@ -183,7 +188,9 @@ def swap(match_id: int):
     form = SwapForm(prefix=f"swap-{match_id}")
     matches = runs.run_matches(match.run) if match.run is not None else []
     form.other_id.choices = _swap_choices(matches, match)
-    done = submit(
+    return _reviewed(
+        match.run,
+        match.cohort_id,
         form,
         lambda: runs.swap(
             match,
@@ -192,11 +199,8 @@ def swap(match_id: int):
             expected_version=form.version.data,
         ),
         "Swapped and scored again.",
-        flash_errors=True,
+        swap={match.id: form},
     )
-    if done.stale:
-        return _refused(match.run, done.stale, swap={match.id: form})
-    return _to_runs(match.cohort_id)
 
 
 @bp.route("/runs/<int:run_id>/matches", methods=["POST"])
@@ -204,7 +208,9 @@ def swap(match_id: int):
 def add(run_id: int):
     run = found_or_404(MatchingRun, run_id)
     form = _add_form(run)
-    done = submit(
+    return _reviewed(
+        run,
+        run.cohort_id,
         form,
         lambda: runs.add(
             run,
@@ -214,11 +220,8 @@ def add(run_id: int):
             expected_version=form.version.data,
         ),
         lambda match: f"Added: {match.venture.name} with {introductions.counterpart_name(match)}.",
-        flash_errors=True,
+        add_form=form,
     )
-    if done.stale:
-        return _refused(run, done.stale, add_form=form)
-    return _to_runs(run.cohort_id)
 
 
 @bp.route("/runs/<int:run_id>/publish", methods=["POST"])
