@@ -20,12 +20,12 @@ import sys
 import time
 
 from incubator import clock
-from incubator.services.matching.runs import (
+from incubator.services.matching.assignment import assign
+from incubator.services.matching.scoring import (
     CounterpartFacts,
     MatchWeights,
     MutualRank,
     VentureFacts,
-    assign,
     score_all,
 )
 from incubator.vocabulary import CHALLENGE_AREAS, IMPACT_AREAS, LANGUAGES, NEEDS, NEIGHBOURHOODS

@@ -51,7 +51,7 @@ def stored_funder(db, user_id: int) -> dict[str, object] | None:
     profile = db.session.get(FunderProfile, user_id)
     if profile is None:
         return None
-    return counterparts._funder_state(profile)
+    return {name: getattr(profile, name) for name in counterparts.FUNDER_FIELDS}
 
 
 # Funder profiles ------------------------------------------------------------------------------

@@ -1,37 +1,24 @@
-"""Matching runs, their review and publishing, and double opt-in introductions."""
+"""Matching runs (runs.py), their review and publishing, and double opt-in introductions
+(introductions.py), through the services and the pages."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from incubator.models import Match, MatchingRun, MatchStatus
+from incubator.models import Match, MatchingRun, MatchStatus, OfficeHoursDay
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from incubator.services.matching import introductions
+from incubator.services.matching import introductions, runs
 from tests import factories
-
-
-def page(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+from tests.helpers import count, page
+from tests.plugins.matching import ranking
 
 
 def live(db, run) -> list[Match]:
     db.session.expire_all()
-    return introductions.run_matches(run)
-
-
-@pytest.fixture
-def manager(db):
-    return factories.user("manager", name="Maya Manager")
-
-
-@pytest.fixture
-def cohort(db, manager):
-    return factories.cohort("Spring 2025", by=manager)
+    return runs.run_matches(run)
 
 
 @pytest.fixture
@@ -51,7 +38,7 @@ def mentors(db):
 
 
 def propose(cohort, manager, method: str = "optimal", low: int = 1, high: int = 1):
-    return introductions.run_matching(cohort, "mentor", method, low, high, by=manager)
+    return runs.run_matching(cohort, "mentor", method, low, high, by=manager)
 
 
 # Running matching ---------------------------------------------------------------------------
@@ -74,26 +61,9 @@ def test_a_run_stores_its_proposal_and_both_methods_totals(
     assert audit_events("matching_run.created")
 
 
-def rank(day, ranker, mentor, venture, side, position):
-    from incubator.models import OfficeHoursRanking
-
-    return OfficeHoursRanking(
-        day_id=day.id,
-        ranker_id=ranker.id,
-        side=side,
-        mentor_id=mentor.id,
-        venture_id=venture.id,
-        rank=position,
-    )
-
-
 def test_where_both_sides_ranked_the_stable_option_is_offered_beside_the_optimal(
     db, cohort, ventures, mentors, manager
 ):
-    from datetime import date
-
-    from incubator.models import OfficeHoursDay
-
     day = OfficeHoursDay(cohort_id=cohort.id, day=date(2025, 5, 1), status="published")
     db.session.add(day)
     db.session.flush()
@@ -102,11 +72,11 @@ def test_where_both_sides_ranked_the_stable_option_is_offered_beside_the_optimal
     # Both founders and both mentors put AquaSave with Ana first.
     for venture, first, second in ((aqua, ana, ben), (bus, ana, ben)):
         founder = venture.members[0].user
-        db.session.add(rank(day, founder, first, venture, "founder", 1))
-        db.session.add(rank(day, founder, second, venture, "founder", 2))
+        db.session.add(ranking(day, founder, first, venture, "founder", 1))
+        db.session.add(ranking(day, founder, second, venture, "founder", 2))
     for mentor in (ana, ben):
-        db.session.add(rank(day, mentor, mentor, aqua, "mentor", 1))
-        db.session.add(rank(day, mentor, mentor, bus, "mentor", 2))
+        db.session.add(ranking(day, mentor, mentor, aqua, "mentor", 1))
+        db.session.add(ranking(day, mentor, mentor, bus, "mentor", 2))
     db.session.flush()
 
     run = propose(cohort, manager, method="stable")
@@ -127,7 +97,7 @@ def test_running_again_sets_the_draft_aside_and_keeps_its_pinned_matches(
 ):
     first = propose(cohort, manager)
     kept, other = live(db, first)
-    introductions.pin(kept, by=manager)
+    runs.pin(kept, by=manager)
 
     second = propose(cohort, manager)
 
@@ -135,7 +105,7 @@ def test_running_again_sets_the_draft_aside_and_keeps_its_pinned_matches(
     assert first.status == "discarded"
     assert other.status == MatchStatus.ENDED  # ended, not deleted
     assert kept.run_id == second.id and kept.pinned
-    assert count(db, Match) == 3
+    assert count(Match) == 3
     assert len(live(db, second)) == 2
 
 
@@ -160,11 +130,11 @@ def test_removing_a_match_ends_it_with_a_reason_and_a_pinned_one_stays(
 ):
     run = propose(cohort, manager)
     first, second = live(db, run)
-    introductions.pin(first, by=manager)
+    runs.pin(first, by=manager)
 
     with pytest.raises(InvalidInput, match="pinned"):
-        introductions.remove(first, by=manager)
-    introductions.remove(second, by=manager)
+        runs.remove(first, by=manager)
+    runs.remove(second, by=manager)
 
     assert second.status == MatchStatus.ENDED
     assert second.decline_reason == "removed in review"
@@ -176,7 +146,7 @@ def test_swapping_exchanges_counterparts_and_scores_again(db, cohort, ventures, 
     first, second = live(db, run)
     counterparts = (first.counterpart_id, second.counterpart_id)
 
-    introductions.swap(first, second, by=manager)
+    runs.swap(first, second, by=manager)
 
     assert (first.counterpart_id, second.counterpart_id) == counterparts[::-1]
     assert first.counterpart_key == f"user:{counterparts[1]}"
@@ -189,13 +159,13 @@ def test_a_swap_that_would_pair_a_venture_twice_is_refused(db, cohort, ventures,
     cy = factories.mentor("Cy Mentor", expertise=["Procurement"], capacity=2)
     run = propose(cohort, manager, low=0, high=2)
     for match in live(db, run):
-        introductions.remove(match, by=manager)
-    aqua_ana = introductions.add(run, aqua, ana.id, by=manager)
-    introductions.add(run, aqua, cy.id, by=manager)
-    bus_cy = introductions.add(run, bus, cy.id, by=manager)
+        runs.remove(match, by=manager)
+    aqua_ana = runs.add(run, aqua, ana.id, by=manager)
+    runs.add(run, aqua, cy.id, by=manager)
+    bus_cy = runs.add(run, bus, cy.id, by=manager)
 
     with pytest.raises(InvalidInput, match="twice"):
-        introductions.swap(aqua_ana, bus_cy, by=manager)
+        runs.swap(aqua_ana, bus_cy, by=manager)
 
     assert (aqua_ana.counterpart_id, bus_cy.counterpart_id) == (ana.id, cy.id)
 
@@ -204,17 +174,15 @@ def test_adding_a_pair_beyond_capacity_is_refused(db, cohort, ventures, mentors,
     run = propose(cohort, manager)
     taken = live(db, run)[0]
     other_venture = next(v for v in ventures if v.id != taken.venture_id)
-    introductions.remove(
-        next(m for m in live(db, run) if m.venture_id == other_venture.id), by=manager
-    )
+    runs.remove(next(m for m in live(db, run) if m.venture_id == other_venture.id), by=manager)
 
     with pytest.raises(InvalidInput, match="no room"):
-        introductions.add(run, other_venture, taken.counterpart_id, by=manager)
+        runs.add(run, other_venture, taken.counterpart_id, by=manager)
 
 
 def test_a_duplicate_live_pair_becomes_a_message(db, ventures, mentors):
     factories.introduction(ventures[0], mentors[0])
-    again = introductions._new_match(
+    again = introductions.new_match(
         None,
         ventures[0].id,
         "mentor",
@@ -226,7 +194,7 @@ def test_a_duplicate_live_pair_becomes_a_message(db, ventures, mentors):
     db.session.add(again)
 
     with pytest.raises(Conflict, match="already have a live match"):
-        introductions._flush_pairs("Could not add")
+        introductions.flush_pairs("Could not add")
 
 
 # Publishing ---------------------------------------------------------------------------------
@@ -240,7 +208,7 @@ def test_only_managers_publish(db, client, login_as, cohort, ventures, mentors, 
         response = client.post(f"/matching/runs/{run.id}/publish", data={"confirm": "y"})
         assert response.status_code == 403, role
     with pytest.raises(NotAllowed):
-        introductions.publish(run, by=factories.user("founder"))
+        runs.publish(run, by=factories.user("founder"))
     assert run.status == "draft"
 
 
@@ -382,8 +350,6 @@ def test_a_founder_of_another_venture_cannot_see_or_answer_a_match(
 def test_a_mentor_reads_check_ins_only_once_the_match_is_accepted(
     db, client, sign_in, introduced, ventures, mentors
 ):
-    from datetime import date
-
     venture = ventures[0]
     founder = venture.members[0].user
     monday = date(2025, 4, 7)
@@ -444,5 +410,5 @@ def test_bad_input_gives_a_clear_message_and_writes_nothing(
 
     assert response.status_code == 200
     assert message in page(response)
-    assert count(db, MatchingRun) == 0
-    assert count(db, Match) == 0
+    assert count(MatchingRun) == 0
+    assert count(Match) == 0

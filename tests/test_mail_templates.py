@@ -24,7 +24,7 @@ from incubator.models import Role
 from incubator.services import mail
 from incubator.services.accounts import users
 from incubator.services.cohorts import ventures
-from incubator.services.matching import introductions
+from incubator.services.matching import introductions, runs
 from incubator.services.mentoring import booking as booking_service
 from incubator.services.mentoring import office_hours, reminders
 from incubator.services.pipeline import stages
@@ -100,8 +100,8 @@ def introduction(w) -> None:
     """A matching run published: both introduction mails."""
     factories.mentor("Ben Mentor", expertise=["Procurement"], capacity=1)
     w.leakmap.needs = ["Procurement path"]
-    run = introductions.run_matching(w.cohort, "mentor", "optimal", 1, 1, by=w.manager)
-    introductions.publish(run, by=w.manager)
+    run = runs.run_matching(w.cohort, "mentor", "optimal", 1, 1, by=w.manager)
+    runs.publish(run, by=w.manager)
 
 
 def introduction_accepted(w) -> None:

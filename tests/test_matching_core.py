@@ -1,4 +1,5 @@
-"""The matching core: scores with reasons, optimal assignment, the stable option, loaders."""
+"""The matching core: scores with reasons (scoring.py), the optimal assignment and the stable
+option (assignment.py) on plain values; then the facts loaded from the database (facts.py)."""
 
 from __future__ import annotations
 
@@ -11,28 +12,31 @@ import numpy as np
 import pytest
 
 from incubator.extensions import db as _db
-from incubator.models import (
-    FunderProfile,
-    OfficeHoursDay,
-    OfficeHoursRanking,
-    PartnerProfile,
-)
+from incubator.models import FunderProfile, OfficeHoursDay, PartnerProfile
 from incubator.services.errors import InvalidInput
-from incubator.services.matching import runs
-from incubator.services.matching.runs import (
-    CounterpartFacts,
-    MatchWeights,
-    MutualRank,
-    VentureFacts,
+from incubator.services.matching import facts
+from incubator.services.matching.assignment import (
+    Preferences,
     assign,
     blocking_pairs,
     greedy,
+    options,
     preferences,
+    stable,
+    stable_with_pins,
+)
+from incubator.services.matching.scoring import (
+    NEED_SYNONYMS,
+    CounterpartFacts,
+    MatchWeights,
+    MutualRank,
+    Unmatchable,
+    VentureFacts,
     score,
     score_all,
-    stable,
 )
 from tests import factories
+from tests.plugins.matching import ranking
 
 WEIGHTS = MatchWeights()
 
@@ -199,7 +203,7 @@ def test_a_funder_outside_the_ventures_stage_is_ineligible():
 
 def test_score_all_agrees_with_score_on_every_pair():
     rng = random.Random(7)
-    vocab = runs.NEED_SYNONYMS
+    vocab = NEED_SYNONYMS
     areas = ["Health", "Education", "Public safety"]
     places = ["Watts", "Venice", "Citywide"]
     ventures = [
@@ -246,17 +250,8 @@ def test_score_all_agrees_with_score_on_every_pair():
                 assert table.scores[row, column] == -np.inf
 
 
-def test_weights_come_from_config(app):
-    app.config["MATCH_WEIGHTS"] = {**app.config["MATCH_WEIGHTS"], "needs": 10.0}
-
-    table = score_all([venture_facts()], [mentor_facts()], {})
-
-    assert table.weights.needs == 10.0
-    assert table.scores[0, 0] == pytest.approx(10.0)
-
-
 def test_unknown_weight_names_are_refused():
-    with pytest.raises(InvalidInput, match="Unknown match weights: need"):
+    with pytest.raises(Unmatchable, match="Unknown match weights: need"):
         MatchWeights.from_mapping({"need": 1})
 
 
@@ -264,40 +259,40 @@ def test_unknown_weight_names_are_refused():
 
 
 def test_a_venture_without_needs_is_named():
-    with pytest.raises(InvalidInput, match="Add needs to Quiet Streets's profile before"):
+    with pytest.raises(Unmatchable, match="Add needs to Quiet Streets's profile before"):
         score_all([venture_facts(name="Quiet Streets", needs=())], [mentor_facts()], {}, WEIGHTS)
 
 
 def test_an_empty_cohort_is_refused():
-    with pytest.raises(InvalidInput, match="no active ventures"):
+    with pytest.raises(Unmatchable, match="no active ventures"):
         score_all([], [mentor_facts()], {}, WEIGHTS)
-    with pytest.raises(InvalidInput, match="no active ventures"):
+    with pytest.raises(Unmatchable, match="no active ventures"):
         assign(np.zeros((0, 2)), [1, 1], 0, 1)
 
 
 def test_capacity_zero_for_everyone_is_refused():
-    with pytest.raises(InvalidInput, match="Every mentor has capacity 0"):
+    with pytest.raises(Unmatchable, match="Every mentor has capacity 0"):
         score_all([venture_facts()], [mentor_facts(capacity=0)], {}, WEIGHTS)
-    with pytest.raises(InvalidInput, match="Every counterpart has capacity 0"):
+    with pytest.raises(Unmatchable, match="Every counterpart has capacity 0"):
         assign(np.ones((2, 2)), [0, 0], 0, 1)
 
 
 def test_a_minimum_beyond_total_capacity_is_refused():
-    with pytest.raises(InvalidInput, match=r"3 ventures need at least 1 each .* only 2 places"):
+    with pytest.raises(Unmatchable, match=r"3 ventures need at least 1 each .* only 2 places"):
         assign(np.ones((3, 2)), [1, 1], 1, 1)
 
 
 def test_a_minimum_blocked_by_eligibility_is_refused():
     scores = np.array([[1.0, -np.inf], [2.0, -np.inf]])
 
-    with pytest.raises(InvalidInput, match="minimum of 1 per venture cannot be met"):
+    with pytest.raises(Unmatchable, match="minimum of 1 per venture cannot be met"):
         assign(scores, [1, 5], 1, 1)
-    with pytest.raises(InvalidInput, match="minimum of 1 per venture cannot be met"):
+    with pytest.raises(Unmatchable, match="minimum of 1 per venture cannot be met"):
         assign(scores, [2, 5], 1, 2, forbidden=[(0, 0)])
 
 
 def test_bounds_out_of_order_are_refused():
-    with pytest.raises(InvalidInput, match="0 <= minimum <= maximum"):
+    with pytest.raises(Unmatchable, match="0 <= minimum <= maximum"):
         assign(np.ones((1, 1)), [1], 2, 1)
 
 
@@ -317,7 +312,7 @@ def test_assignment_equals_brute_force_on_small_instances(seed):
     optimum = brute_force(scores, capacities, low, high)
 
     if optimum is None or sum(capacities) < ventures * low:
-        with pytest.raises(InvalidInput):
+        with pytest.raises(Unmatchable):
             assign(scores, capacities, low, high)
         return
     result = assign(scores, capacities, low, high)
@@ -436,7 +431,159 @@ def test_optimal_and_stable_show_the_trade_off():
     assert optimal.total > fair.total
 
 
+# One rule at a time ------------------------------------------------------------------------
+
+
+def test_a_funder_at_the_ventures_stage_earns_the_stage_points():
+    funder = CounterpartFacts(
+        key="user:7", name="Kim", kind="funder", capacity=5, stages=("pilot",)
+    )
+
+    result = score(venture_facts(needs=("Funding",)), funder, {}, WEIGHTS)
+
+    assert result.eligible
+    assert result.reasons == ["needs: funding; funder: Kim", "stage: invests at pilot"]
+    assert result.score == pytest.approx(WEIGHTS.needs + WEIGHTS.stage)
+
+
+def test_shared_neighbourhoods_are_named():
+    partner = CounterpartFacts(
+        key="org:3", name="LADOT", kind="partner", capacity=1, neighbourhoods=("Watts", "Venice")
+    )
+    venture = venture_facts(needs=("Legal",), neighbourhoods=("Venice", "Boyle Heights"))
+
+    assert score(venture, partner, {}, WEIGHTS).reasons == ["neighbourhood: Venice"]
+
+
+def test_equal_scores_are_ordered_by_position_so_runs_repeat():
+    ventures = [venture_facts(id=1, name="A"), venture_facts(id=2, name="B")]
+    twins = [mentor_facts(key="user:1", name="One"), mentor_facts(key="user:2", name="Two")]
+    table = score_all(ventures, twins, {}, WEIGHTS)
+
+    prefs = preferences(table)
+    first = assign(table.scores, [1, 1], 1, 1)
+
+    assert prefs.ventures == [[0, 1], [0, 1]] and prefs.counterparts == [[0, 1], [0, 1]]
+    assert assign(table.scores, [1, 1], 1, 1) == first
+    assert first.total == pytest.approx(2 * WEIGHTS.needs)
+
+
+def test_a_counterpart_gets_no_more_ventures_than_its_capacity():
+    scores = np.array([[9.0, 1.0], [8.0, 1.0], [7.0, 1.0]])
+
+    result = assign(scores, [2, 3], 0, 1)
+
+    assert [pair for pair in result.pairs if pair[1] == 0] == [(0, 0), (1, 0)]
+    assert result.pairs == [(0, 0), (1, 0), (2, 1)]
+
+
+def test_a_counterpart_with_capacity_zero_gets_nobody():
+    scores = np.array([[9.0, 1.0], [8.0, 2.0]])
+
+    result = assign(scores, [0, 2], 0, 1)
+
+    assert result.pairs == [(0, 1), (1, 1)]
+
+
+def test_each_venture_gets_at_most_its_maximum_and_at_least_its_minimum():
+    scores = np.array([[5.0, 4.0, 3.0], [0.0, 0.0, 6.0]])
+
+    at_most_two = assign(scores, [2, 2, 2], 0, 2)
+    at_least_two = assign(scores, [2, 2, 2], 2, 2)
+
+    assert at_most_two.pairs == [(0, 0), (0, 1), (1, 2)]
+    # A pair scoring 0 is made only to reach the minimum.
+    assert sorted(pair for pair in at_least_two.pairs if pair[0] == 1) in (
+        [(1, 0), (1, 2)],
+        [(1, 1), (1, 2)],
+    )
+    assert len([pair for pair in at_least_two.pairs if pair[0] == 0]) == 2
+
+
+@pytest.mark.parametrize(
+    ("capacities", "pinned", "forbidden", "message"),
+    [
+        ([1, -1], [], [], "A capacity cannot be negative."),
+        ([1], [], [], "one capacity for each counterpart"),
+        ([1, 1], [(0, 0), (1, 0)], [], "More pairs are pinned to a counterpart"),
+        ([1, 1], [(0, 0)], [(0, 0)], "A pinned pair is forbidden or ineligible"),
+    ],
+)
+def test_assignment_input_that_cannot_be_met_is_refused(capacities, pinned, forbidden, message):
+    with pytest.raises(Unmatchable, match=message):
+        assign(np.ones((2, 2)), capacities, 0, 1, pinned=pinned, forbidden=forbidden)
+
+
+def test_more_pins_on_one_venture_than_its_maximum_are_refused():
+    with pytest.raises(Unmatchable, match=r"More than 1 pairs are pinned to one venture\."):
+        assign(np.ones((1, 2)), [1, 1], 0, 1, pinned=[(0, 0), (0, 1)])
+
+
+@pytest.mark.parametrize(
+    ("capacities", "most", "message"),
+    [([1], 0, "maximum per venture must be at least 1"), ([-1], 1, "cannot be negative")],
+)
+def test_the_stable_option_refuses_impossible_bounds(capacities, most, message):
+    with pytest.raises(Unmatchable, match=message):
+        stable([[0]], [[0]], capacities, most)
+
+
+def test_pinned_pairs_stay_in_the_stable_option_and_the_rest_compete():
+    # Both ventures want counterpart 0, which prefers venture 1; venture 0 is pinned to it.
+    venture_prefs = [[0, 1], [0, 1]]
+    counterpart_prefs = [[1, 0], [1, 0]]
+    scores = np.array([[4.0, 1.0], [3.0, 2.0]])
+    prefs = Preferences(venture_prefs, counterpart_prefs)
+
+    result = stable_with_pins(prefs, [1, 1], 1, [(0, 0)], scores)
+
+    assert result.pairs == [(0, 0), (1, 1)]
+    assert result.total == pytest.approx(6.0)
+
+
+def test_the_stable_option_is_offered_only_where_both_sides_ranked_each_other():
+    ventures = [venture_facts(id=1, name="A"), venture_facts(id=2, name="B")]
+    mentors = [mentor_facts(key="user:1"), mentor_facts(key="user:2")]
+    one_sided = score_all(ventures, mentors, {(1, "user:1"): MutualRank(1)}, WEIGHTS)
+    mutual = score_all(ventures, mentors, {(1, "user:2"): MutualRank(1, 1)}, WEIGHTS)
+
+    assert set(options(one_sided, 1, 1)) == {"optimal"}
+    both = options(mutual, 1, 1)
+    assert set(both) == {"optimal", "stable"}
+    assert both["stable"].blocking_pairs == 0
+    assert (0, 1) in both["stable"].assignment.pairs
+
+
+def test_both_options_keep_pins_and_never_make_forbidden_pairs():
+    ventures = [venture_facts(id=1, name="A"), venture_facts(id=2, name="B")]
+    mentors = [mentor_facts(key="user:1"), mentor_facts(key="user:2")]
+    rankings = {(1, "user:1"): MutualRank(1, 1), (2, "user:1"): MutualRank(1, 1)}
+    table = score_all(ventures, mentors, rankings, WEIGHTS)
+
+    found = options(table, 0, 1, pinned=[(1, 0)], forbidden=[(0, 0)])
+
+    for option in found.values():
+        assert (1, 0) in option.assignment.pairs
+        assert (0, 0) not in option.assignment.pairs
+
+
 # Loading from the database -----------------------------------------------------------------
+
+
+def test_weights_come_from_config(app, monkeypatch):
+    monkeypatch.setitem(app.config, "MATCH_WEIGHTS", {**app.config["MATCH_WEIGHTS"], "needs": 10})
+
+    table = score_all([venture_facts()], [mentor_facts()], {}, facts.weights_from_config())
+
+    assert table.weights.needs == 10.0
+    assert table.scores[0, 0] == pytest.approx(10.0)
+
+
+def test_an_unknown_weight_in_the_setting_reaches_the_manager_as_invalid_input(app, monkeypatch):
+    monkeypatch.setitem(app.config, "MATCH_WEIGHTS", {**app.config["MATCH_WEIGHTS"], "need": 1})
+
+    with pytest.raises(InvalidInput, match="Unknown match weights: need"):
+        facts.weights_from_config()
 
 
 def test_build_facts_loads_mentors_and_mutual_rankings_in_few_queries(db, count_queries):
@@ -455,38 +602,26 @@ def test_build_facts_loads_mentors_and_mutual_rankings_in_few_queries(db, count_
     founder = factories.user("founder")
     _db.session.add_all(
         [
-            OfficeHoursRanking(
-                day_id=day.id,
-                ranker_id=founder.id,
-                side="founder",
-                mentor_id=mentor.id,
-                venture_id=venture.id,
-                rank=1,
-            ),
-            OfficeHoursRanking(
-                day_id=day.id,
-                ranker_id=mentor.id,
-                side="mentor",
-                mentor_id=mentor.id,
-                venture_id=venture.id,
-                rank=2,
-            ),
+            ranking(day, founder, mentor, venture, "founder", 1),
+            ranking(day, mentor, mentor, venture, "mentor", 2),
         ]
     )
     _db.session.flush()
 
     with count_queries() as counter:
-        facts = runs.build_facts(cohort, "mentor")
+        loaded = facts.build_facts(cohort, "mentor")
 
     assert counter.count == 4
-    assert [v.name for v in facts.ventures] == ["Quiet Streets", "StreetSmart"]
-    assert [c.key for c in facts.counterparts] == [f"user:{mentor.id}"]
-    assert resting.id not in {int(c.key.split(":")[1]) for c in facts.counterparts}
-    assert facts.counterparts[0].headline == (
+    assert [v.name for v in loaded.ventures] == ["Quiet Streets", "StreetSmart"]
+    assert [c.key for c in loaded.counterparts] == [f"user:{mentor.id}"]
+    assert resting.id not in {int(c.key.split(":")[1]) for c in loaded.counterparts}
+    assert loaded.counterparts[0].headline == (
         "LA Department of Water and Power; 12 years at LA City procurement."
     )
-    assert facts.rankings == {(venture.id, f"user:{mentor.id}"): MutualRank(1, 2)}
-    table = score_all(facts.ventures, facts.counterparts, facts.rankings)
+    assert loaded.rankings == {(venture.id, f"user:{mentor.id}"): MutualRank(1, 2)}
+    table = score_all(
+        loaded.ventures, loaded.counterparts, loaded.rankings, facts.weights_from_config()
+    )
     assert table.explain(1, 0).reasons[0] == (
         "needs: procurement path; mentor: LA Department of Water and Power; "
         "12 years at LA City procurement."
@@ -508,8 +643,8 @@ def test_build_facts_loads_funders_open_to_civic_and_partner_organisations(db):
     )
     _db.session.flush()
 
-    funders = runs.build_facts(cohort, "funder").counterparts
-    partners = runs.build_facts(cohort, "partner").counterparts
+    funders = facts.build_facts(cohort, "funder").counterparts
+    partners = facts.build_facts(cohort, "partner").counterparts
 
     assert [(f.key, f.stages, f.headline) for f in funders] == [
         (f"user:{open_funder.id}", ("pilot",), "Civic Fund; angel")

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from incubator.models import Pilot, StageChange, Venture, VentureMember
 from incubator.models.matching import Investment
@@ -14,17 +14,29 @@ from incubator.services.errors import InvalidInput, NotAllowed
 from incubator.services.matching import outcomes
 from incubator.services.pipeline import stages
 from tests import factories
-from tests.helpers import page
+from tests.helpers import count, page
 
 TODAY = date(2025, 7, 1)
 
 
 @pytest.fixture
-def setting(db):
-    """A manager, a venture at the pilot stage, and LADWP."""
-    manager = factories.user("manager")
-    cohort = factories.cohort(by=manager)
-    venture = factories.venture(cohort, "DropWise", by=manager)
+def dropwise(db, manager, cohort):
+    """A venture of the cohort, at its first stage."""
+    return factories.venture(cohort, "DropWise", by=manager)
+
+
+@pytest.fixture
+def founder(db, login_as, dropwise):
+    """DropWise's founder, signed in."""
+    person = login_as("founder")
+    db.session.add(VentureMember(venture=dropwise, user=person, role_in_team="Founder"))
+    return person
+
+
+@pytest.fixture
+def setting(db, manager, dropwise):
+    """The manager, DropWise at the pilot stage, and LADWP."""
+    venture = dropwise
     stages.move_stage(venture, "prototype", "", by=manager)
     stages.move_stage(venture, "pilot", "", by=manager)
     ladwp = factories.organisation("LADWP")
@@ -45,10 +57,6 @@ def pilot_input(organisation, **fields) -> outcomes.PilotInput:
     return outcomes.PilotInput(**data)
 
 
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
 # Pilots ---------------------------------------------------------------------------------------
 
 
@@ -66,7 +74,7 @@ def test_a_bad_pilot_is_refused_and_nothing_is_saved(db, setting, fields, messag
     manager, venture, ladwp = setting
     with pytest.raises(InvalidInput, match=message):
         outcomes.create_pilot(venture, pilot_input(ladwp, **fields), by=manager)
-    assert count(db, Pilot) == 0
+    assert count(Pilot) == 0
 
 
 def test_only_managers_record_pilots(db, setting):
@@ -74,7 +82,7 @@ def test_only_managers_record_pilots(db, setting):
     founder = factories.founder_of(venture)
     with pytest.raises(NotAllowed):
         outcomes.create_pilot(venture, pilot_input(ladwp), by=founder)
-    assert count(db, Pilot) == 0
+    assert count(Pilot) == 0
 
 
 def test_a_pilot_runs_completes_and_is_adopted_which_moves_the_venture(db, setting, audit_events):
@@ -105,13 +113,13 @@ def test_a_pilot_runs_completes_and_is_adopted_which_moves_the_venture(db, setti
 def test_adopting_a_pilot_of_a_venture_already_at_adoption_moves_nothing(db, setting):
     manager, venture, ladwp = setting
     stages.move_stage(venture, "adoption", "", by=manager)
-    changes = count(db, StageChange)
+    changes = count(StageChange)
     pilot = outcomes.create_pilot(venture, pilot_input(ladwp, status="running"), by=manager)
     done = {"ends_on": date(2025, 6, 30)}
     outcomes.update_pilot(pilot, pilot_input(ladwp, status="completed", **done), by=manager)
     outcomes.update_pilot(pilot, pilot_input(ladwp, status="adopted", **done), by=manager)
     assert pilot.status == "adopted"
-    assert count(db, StageChange) == changes
+    assert count(StageChange) == changes
 
 
 @pytest.mark.parametrize(
@@ -188,7 +196,7 @@ def test_a_bad_investment_is_refused_and_nothing_is_saved(db, setting, fields, m
     manager, venture, _ladwp = setting
     with pytest.raises(InvalidInput, match=message):
         outcomes.record_investment(venture, investment_input(**fields), by=manager, today=TODAY)
-    assert count(db, Investment) == 0
+    assert count(Investment) == 0
 
 
 def test_an_investment_credited_to_someone_who_is_not_a_funder_is_refused(db, setting):
@@ -198,7 +206,7 @@ def test_an_investment_credited_to_someone_who_is_not_a_funder_is_refused(db, se
         outcomes.record_investment(
             venture, investment_input(funder_id=mentor.id), by=manager, today=TODAY
         )
-    assert count(db, Investment) == 0
+    assert count(Investment) == 0
 
 
 def test_only_managers_record_investments(db, setting):
@@ -206,7 +214,7 @@ def test_only_managers_record_investments(db, setting):
     funder = factories.funder()
     with pytest.raises(NotAllowed):
         outcomes.record_investment(venture, investment_input(), by=funder, today=TODAY)
-    assert count(db, Investment) == 0
+    assert count(Investment) == 0
 
 
 # Cohort totals --------------------------------------------------------------------------------
@@ -247,10 +255,8 @@ def test_cohort_totals_count_pilots_residents_and_money_in_two_queries(db, setti
     assert totals.invested == Decimal("85000.50")
 
 
-def test_the_board_shows_the_cohort_totals(db, client, login_as):
-    manager = login_as("manager")
-    cohort = factories.cohort(by=manager)
-    venture = factories.venture(cohort, "DropWise", by=manager)
+def test_the_board_shows_the_cohort_totals(db, client, signed_in_manager, cohort, dropwise):
+    manager, venture = signed_in_manager, dropwise
     ladwp = factories.organisation("LADWP")
     factories.pilot(venture, ladwp, by=manager, status="running", residents_reached=1_234)
     factories.investment(venture, by=manager, amount="125000", instrument="loan")
@@ -266,21 +272,30 @@ def test_the_board_shows_the_cohort_totals(db, client, login_as):
 # Routes ---------------------------------------------------------------------------------------
 
 
-def test_a_manager_adds_and_updates_a_pilot_through_the_outcomes_page(db, client, login_as):
-    manager = login_as("manager")
-    venture = factories.venture(factories.cohort(by=manager), "DropWise", by=manager)
+def pilot_form(organisation, prefix: str = "", **fields: str) -> dict[str, str]:
+    """A posted pilot form, its fields named with the form's prefix (an update form's is
+    "pilot-<id>-")."""
+    data = {
+        "organisation_id": str(organisation.id),
+        "title": "Meter data pilot",
+        "starts_on": "2025-05-01",
+        "status": "planned",
+        "residents_reached": "0",
+        **fields,
+    }
+    return {f"{prefix}{name}": value for name, value in data.items()}
+
+
+def test_a_manager_adds_and_updates_a_pilot_through_the_outcomes_page(
+    db, client, signed_in_manager, dropwise
+):
+    manager, venture = signed_in_manager, dropwise
     stages.move_stage(venture, "pilot", "", by=manager)
     ladwp = factories.organisation("LADWP")
 
     response = client.post(
         f"/matching/ventures/{venture.id}/pilots",
-        data={
-            "organisation_id": str(ladwp.id),
-            "title": "Meter data pilot",
-            "starts_on": "2025-05-01",
-            "status": "running",
-            "residents_reached": "40",
-        },
+        data=pilot_form(ladwp, status="running", residents_reached="40"),
     )
     assert response.status_code == 302
     pilot = db.session.scalar(select(Pilot))
@@ -289,14 +304,13 @@ def test_a_manager_adds_and_updates_a_pilot_through_the_outcomes_page(db, client
     for status in ("completed", "adopted"):
         response = client.post(
             f"/matching/pilots/{pilot.id}",
-            data={
-                f"pilot-{pilot.id}-organisation_id": str(ladwp.id),
-                f"pilot-{pilot.id}-title": "Meter data pilot",
-                f"pilot-{pilot.id}-starts_on": "2025-05-01",
-                f"pilot-{pilot.id}-ends_on": "2025-06-30",
-                f"pilot-{pilot.id}-status": status,
-                f"pilot-{pilot.id}-residents_reached": "900",
-            },
+            data=pilot_form(
+                ladwp,
+                prefix=f"pilot-{pilot.id}-",
+                ends_on="2025-06-30",
+                status=status,
+                residents_reached="900",
+            ),
         )
         assert response.status_code == 302
     db.session.expire_all()
@@ -307,29 +321,22 @@ def test_a_manager_adds_and_updates_a_pilot_through_the_outcomes_page(db, client
     assert "Meter data pilot" in text and "Adopted" in text and "900" in text
 
 
-def test_a_bad_pilot_form_flashes_and_saves_nothing(db, client, login_as):
-    manager = login_as("manager")
-    venture = factories.venture(factories.cohort(by=manager), "DropWise", by=manager)
+def test_a_bad_pilot_form_flashes_and_saves_nothing(db, client, signed_in_manager, dropwise):
+    venture = dropwise
     ladwp = factories.organisation("LADWP")
     response = client.post(
         f"/matching/ventures/{venture.id}/pilots",
-        data={
-            "organisation_id": str(ladwp.id),
-            "title": "Backwards",
-            "starts_on": "2025-05-01",
-            "ends_on": "2025-04-01",
-            "status": "planned",
-            "residents_reached": "0",
-        },
+        data=pilot_form(ladwp, title="Backwards", ends_on="2025-04-01"),
         follow_redirects=True,
     )
     assert "The pilot cannot end before it starts." in page(response)
-    assert count(db, Pilot) == 0
+    assert count(Pilot) == 0
 
 
-def test_a_manager_records_an_investment_through_the_outcomes_page(db, client, login_as):
-    manager = login_as("manager")
-    venture = factories.venture(factories.cohort(by=manager), "DropWise", by=manager)
+def test_a_manager_records_an_investment_through_the_outcomes_page(
+    db, client, signed_in_manager, dropwise
+):
+    venture = dropwise
     funder = factories.funder("David Chen")
     response = client.post(
         f"/matching/ventures/{venture.id}/investments",
@@ -348,13 +355,12 @@ def test_a_manager_records_an_investment_through_the_outcomes_page(db, client, l
     assert db.session.scalar(select(Investment.instrument)) == "equity"
 
 
-def test_a_founder_sees_their_own_outcomes_without_the_forms(db, client, login_as):
-    manager = factories.user("manager")
-    venture = factories.venture(factories.cohort(by=manager), "DropWise", by=manager)
+def test_a_founder_sees_their_own_outcomes_without_the_forms(
+    db, client, manager, dropwise, founder
+):
+    venture = dropwise
     other = factories.venture(venture.cohort, "LeakLens", by=manager)
     factories.pilot(venture, factories.organisation("LADWP"), by=manager, title="Our pilot")
-    founder = login_as("founder")
-    db.session.add(VentureMember(venture=venture, user=founder, role_in_team="Founder"))
 
     mine = client.get(f"/matching/ventures/{venture.id}/outcomes")
     assert mine.status_code == 200
@@ -362,11 +368,8 @@ def test_a_founder_sees_their_own_outcomes_without_the_forms(db, client, login_a
     assert client.get(f"/matching/ventures/{other.id}/outcomes").status_code == 404
 
 
-def test_founders_cannot_post_pilots_or_investments(db, client, login_as):
-    manager = factories.user("manager")
-    venture = factories.venture(factories.cohort(by=manager), "DropWise", by=manager)
-    founder = login_as("founder")
-    db.session.add(VentureMember(venture=venture, user=founder, role_in_team="Founder"))
+def test_founders_cannot_post_pilots_or_investments(db, client, dropwise, founder):
+    venture = dropwise
     assert client.post(f"/matching/ventures/{venture.id}/pilots", data={}).status_code == 403
     assert client.post(f"/matching/ventures/{venture.id}/investments", data={}).status_code == 403
-    assert count(db, Pilot) == count(db, Investment) == 0
+    assert count(Pilot) == count(Investment) == 0

@@ -28,7 +28,7 @@ from incubator.services import history
 from incubator.services.accounts import users
 from incubator.services.errors import Conflict, InvalidInput, InvalidToken, NotAllowed
 from incubator.services.hackathons import hackathons, judging
-from incubator.services.matching import introductions
+from incubator.services.matching import introductions, runs
 from incubator.services.pipeline import stages
 from tests import factories
 
@@ -272,13 +272,13 @@ def _draft(db, venture, maya) -> tuple[MatchingRun, Match]:
         method="optimal",
         min_per_venture=1,
         max_per_venture=1,
-        status=introductions.DRAFT,
+        status=runs.DRAFT,
         summary={},
         created_by_id=maya.id,
     )
     db.session.add(run)
     db.session.flush()
-    match = introductions._new_match(
+    match = introductions.new_match(
         run, venture.id, MatchKind.MENTOR, f"user:{mentor.id}", 1.0, ["Procurement"]
     )
     db.session.add(match)
@@ -288,30 +288,30 @@ def _draft(db, venture, maya) -> tuple[MatchingRun, Match]:
 
 def test_publishing_twice_names_who_published(db, venture, founder, maya, omar, outbox):
     run, _match = _draft(db, venture, maya)
-    introductions.publish(run, by=maya)
+    runs.publish(run, by=maya)
     mails = len(outbox())
 
     with pytest.raises(
         Conflict, match=rf"^This run was already published by Maya Manager at {TIME}\.$"
     ):
-        introductions.publish(run, by=omar)
+        runs.publish(run, by=omar)
     with pytest.raises(Conflict, match="already published by You at"):
-        introductions.publish(run, by=maya)
+        runs.publish(run, by=maya)
     assert len(outbox()) == mails
 
 
 def test_a_review_edit_after_publishing_names_who_published(db, venture, founder, maya, omar):
     run, match = _draft(db, venture, maya)
-    introductions.publish(run, by=omar)
+    runs.publish(run, by=omar)
 
     message = (
         rf"^Only a draft proposal can be changed: this run was published by Omar Manager at "
         rf"{TIME}\.$"
     )
     with pytest.raises(InvalidInput, match=message):
-        introductions.remove(match, by=maya)
+        runs.remove(match, by=maya)
     with pytest.raises(InvalidInput, match=message):
-        introductions.pin(match, by=maya)
+        runs.pin(match, by=maya)
     assert match.status == MatchStatus.INTRODUCED
 
 

@@ -22,7 +22,7 @@ from incubator.models import (
     User,
     VentureMember,
 )
-from incubator.services.matching import introductions
+from incubator.services.matching import introductions, runs
 from tests import factories
 from tests.race_helpers import actions, events, mail_to, new_email
 from tests.races import ROUNDS, Browser, one_of, race, rounds
@@ -122,13 +122,25 @@ def _answer(browser: Browser, match_id: int, accept: bool):
     return browser.post("matching.answer", data, match_id=match_id)
 
 
-def test_both_sides_accepting_at_once_make_an_accepted_introduction(served, people):
+def _both_answer(served, people: People, mentor_accepts: bool):
+    """A round's play: a new introduction, the founder accepting it while the mentor
+    answers, at the same moment."""
+
     def play(number):
         match_id = _introduction(served, people)
         shown = race(
-            [_answer(people.founder, match_id, True), _answer(people.mentor, match_id, True)]
+            [
+                _answer(people.founder, match_id, True),
+                _answer(people.mentor, match_id, mentor_accepts),
+            ]
         )
         return shown, match_id
+
+    return play
+
+
+def test_both_sides_accepting_at_once_make_an_accepted_introduction(served, people):
+    play = _both_answer(served, people, mentor_accepts=True)
 
     def check(shown, match_id):
         status, venture_answer, counterpart_answer, _, trail, subjects = _answers(
@@ -147,12 +159,7 @@ def test_both_sides_accepting_at_once_make_an_accepted_introduction(served, peop
 
 
 def test_accept_and_decline_at_once_end_declined_with_both_answers_kept(served, people):
-    def play(number):
-        match_id = _introduction(served, people)
-        shown = race(
-            [_answer(people.founder, match_id, True), _answer(people.mentor, match_id, False)]
-        )
-        return shown, match_id
+    play = _both_answer(served, people, mentor_accepts=False)
 
     def check(shown, match_id):
         status, venture_answer, counterpart_answer, reason, trail, subjects = _answers(
@@ -191,7 +198,7 @@ def _draft(served, people: People, ventures: int = 2) -> tuple[int, list[int], l
             min_per_venture=1,
             max_per_venture=1,
             total_score=2.0,
-            status=introductions.DRAFT,
+            status=runs.DRAFT,
             summary={},
             created_by_id=manager.id,
         )
@@ -202,7 +209,7 @@ def _draft(served, people: People, ventures: int = 2) -> tuple[int, list[int], l
             # A founder of its own for each venture, who signs in nowhere.
             founder = factories.user("founder", email=new_email("founder"))
             venture = _venture(people, founder.id)
-            match = introductions._new_match(
+            match = introductions.new_match(
                 run, venture.id, MatchKind.MENTOR, f"user:{people.mentor_id}", 1.0, ["Procurement"]
             )
             db.session.add(match)

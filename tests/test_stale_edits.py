@@ -23,7 +23,7 @@ from incubator.models import (
 from incubator.services import audit, versions
 from incubator.services.cohorts import ventures
 from incubator.services.errors import StaleEdit
-from incubator.services.matching import introductions
+from incubator.services.matching import introductions, runs
 from incubator.services.pipeline import stages
 from tests import factories
 from tests.helpers import page
@@ -427,14 +427,14 @@ def draft(db, maya):
     factories.needy_venture(cohort, "BusBuddy", by=maya)
     factories.mentor("Ana Mentor", expertise=["Procurement"], capacity=1)
     factories.mentor("Ben Mentor", expertise=["Procurement"], capacity=1)
-    run = introductions.run_matching(cohort, "mentor", "optimal", 1, 1, by=maya)
+    run = runs.run_matching(cohort, "mentor", "optimal", 1, 1, by=maya)
     db.session.commit()
     return run
 
 
 def match_of(db, run, venture_name: str):
     db.session.expire_all()
-    return next(m for m in introductions.run_matches(run) if m.venture.name == venture_name)
+    return next(m for m in runs.run_matches(run) if m.venture.name == venture_name)
 
 
 def test_a_review_edit_from_a_page_opened_before_another_edit_is_refused(

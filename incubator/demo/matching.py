@@ -9,7 +9,7 @@ from sqlalchemy import select
 from incubator.extensions import db
 from incubator.models import MatchKind, Organisation, Role, User, Venture
 from incubator.services.accounts import users
-from incubator.services.matching import counterparts, introductions, outcomes
+from incubator.services.matching import counterparts, introductions, outcomes, runs
 
 # (email, name, profile): the demo funder signs in; the foundation's program officer has no
 # password, someone to credit a grant to and introduce ventures to.
@@ -121,13 +121,13 @@ def _seed_partners(manager: User) -> dict[str, Organisation]:
 def _seed_introductions(manager: User, made: dict[str, Venture]) -> None:
     """Mentor introductions published, two accepted by both sides; funders left proposed."""
     cohort = next(iter(made.values())).cohort
-    run = introductions.run_matching(cohort, MatchKind.MENTOR, "optimal", 1, 1, by=manager)
-    published = introductions.publish(run, by=manager)
+    run = runs.run_matching(cohort, MatchKind.MENTOR, "optimal", 1, 1, by=manager)
+    published = runs.publish(run, by=manager)
     for match in published[:2]:
         introductions.answer(match, True, by=match.venture.members[0].user)
         introductions.answer(match, True, by=introductions.counterpart_people(match)[0])
     # A draft for the manager to review: funder matches still only proposed.
-    introductions.run_matching(cohort, MatchKind.FUNDER, "optimal", 0, 1, by=manager)
+    runs.run_matching(cohort, MatchKind.FUNDER, "optimal", 0, 1, by=manager)
 
 
 # The demo's pilots: venture, partner, title, start and end (weeks into the cohort), residents

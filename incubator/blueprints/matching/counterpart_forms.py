@@ -30,6 +30,18 @@ CAPACITY_MESSAGE = f"Enter a whole number from 0 to {MAX_CAPACITY}."
 REACHED_MESSAGE = "Enter a whole number, 0 or more."
 
 
+def _whole_number(label: str, default: int, message: str, most: int | None = None):
+    """A required whole number from 0 (to `most`), with one message for any wrong value."""
+    return IntegerField(
+        label,
+        default=default,
+        validators=[
+            InputRequired(message=message),
+            NumberRange(min=0, max=most, message=message),
+        ],
+    )
+
+
 class FunderProfileForm(FlaskForm):
     organisation = StringField("Organisation", validators=[Optional(), Length(max=160)])
     funder_type = SelectField(
@@ -40,35 +52,16 @@ class FunderProfileForm(FlaskForm):
         choices=[(str(stage), stage.label) for stage in Stage],
         description="Leave all unticked to see ventures at every stage.",
     )
-    cheque_min = IntegerField(
-        "Smallest cheque (USD)",
-        default=0,
-        validators=[
-            InputRequired(message=CHEQUE_MESSAGE),
-            NumberRange(min=0, max=MAX_CHEQUE, message=CHEQUE_MESSAGE),
-        ],
-    )
-    cheque_max = IntegerField(
-        "Largest cheque (USD)",
-        default=0,
-        validators=[
-            InputRequired(message=CHEQUE_MESSAGE),
-            NumberRange(min=0, max=MAX_CHEQUE, message=CHEQUE_MESSAGE),
-        ],
-    )
+    cheque_min = _whole_number("Smallest cheque (USD)", 0, CHEQUE_MESSAGE, MAX_CHEQUE)
+    cheque_max = _whole_number("Largest cheque (USD)", 0, CHEQUE_MESSAGE, MAX_CHEQUE)
     focus_areas = CheckboxesField(
         "Focus areas",
         choices=[(area, area) for area in FOCUS_AREAS],
         description="Challenge and impact areas; leave all unticked to see every venture.",
     )
     open_to_civic = BooleanField("Open to civic and public-sector products", default=True)
-    capacity = IntegerField(
-        "Ventures you can take introductions to at once",
-        default=5,
-        validators=[
-            InputRequired(message=CAPACITY_MESSAGE),
-            NumberRange(min=0, max=MAX_CAPACITY, message=CAPACITY_MESSAGE),
-        ],
+    capacity = _whole_number(
+        "Ventures you can take introductions to at once", 5, CAPACITY_MESSAGE, MAX_CAPACITY
     )
     submit = SubmitField("Save profile")
 
@@ -81,14 +74,7 @@ class PartnerProfileForm(FlaskForm):
     offers = CheckboxesField(
         "What you can offer a venture", choices=[(o, o.capitalize()) for o in OFFERS]
     )
-    capacity = IntegerField(
-        "Pilots you can host at once",
-        default=2,
-        validators=[
-            InputRequired(message=CAPACITY_MESSAGE),
-            NumberRange(min=0, max=MAX_CAPACITY, message=CAPACITY_MESSAGE),
-        ],
-    )
+    capacity = _whole_number("Pilots you can host at once", 2, CAPACITY_MESSAGE, MAX_CAPACITY)
     submit = SubmitField("Save profile")
 
 
@@ -100,14 +86,7 @@ class PilotForm(FlaskForm):
     status = SelectField(
         "Status", choices=[(str(s), str(s).capitalize()) for s in STARTING_STATUSES]
     )
-    residents_reached = IntegerField(
-        "Residents or users reached",
-        default=0,
-        validators=[
-            InputRequired(message=REACHED_MESSAGE),
-            NumberRange(min=0, message=REACHED_MESSAGE),
-        ],
-    )
+    residents_reached = _whole_number("Residents or users reached", 0, REACHED_MESSAGE)
     outcome = TextAreaField("Outcome", validators=[Optional(), Length(max=10_000)])
     submit = SubmitField("Add pilot")
 

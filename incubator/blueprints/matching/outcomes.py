@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from incubator import clock, permissions
 from incubator.access import roles
@@ -14,23 +15,14 @@ from incubator.blueprints.matching.counterpart_forms import (
     PilotForm,
     PilotUpdateForm,
 )
-from incubator.extensions import db
-from incubator.models import Organisation, Pilot, Role, Venture
-from incubator.services.cohorts import ventures
+from incubator.models import Pilot, Role, Venture
 from incubator.services.matching import outcomes
 from incubator.services.matching.outcomes import INSTRUMENT_LABELS
 from incubator.web import found_or_404, submit
 
 
-def _venture(venture_id: int) -> Venture:
-    return found_or_404(ventures.get_venture, venture_id, permissions.may_view_venture)
-
-
 def _organisation_choices() -> list[tuple[int, str]]:
-    return [
-        (organisation.id, organisation.name)
-        for organisation in db.session.scalars(select(Organisation).order_by(Organisation.name))
-    ]
+    return [(organisation.id, organisation.name) for organisation in outcomes.organisations()]
 
 
 def _pilot_form(**kwargs) -> PilotForm:
@@ -54,14 +46,17 @@ def _investment_form(**kwargs) -> InvestmentForm:
     return form
 
 
-def _back(venture: Venture):
+def _saved(venture: Venture, form, save: Callable, subject, read: Callable, success: str):
+    """Save a posted outcomes form as `save(subject, read(form), by=...)`, flashing a refusal
+    or the form's errors, and go back to the venture's outcomes page."""
+    submit(form, lambda: save(subject, read(form), by=current_user), success, flash_errors=True)
     return redirect(url_for("matching.venture_outcomes", venture_id=venture.id))
 
 
 @bp.route("/ventures/<int:venture_id>/outcomes")
 @roles(Role.MANAGER, Role.FOUNDER)
 def venture_outcomes(venture_id: int):
-    venture = _venture(venture_id)
+    venture = found_or_404(Venture, venture_id, permissions.may_view_venture)
     is_manager = permissions.is_manager(current_user)
     pilots = outcomes.venture_pilots(venture)
     choices = _organisation_choices() if is_manager else []
@@ -90,50 +85,42 @@ def _pilot_input(form) -> outcomes.PilotInput:
     )
 
 
+def _investment_input(form: InvestmentForm) -> outcomes.InvestmentInput:
+    return outcomes.InvestmentInput(
+        amount=form.amount.data,
+        instrument=form.instrument.data,
+        invested_on=form.invested_on.data,
+        funder_id=form.funder_id.data or None,
+        funder_name=form.funder_name.data or "",
+    )
+
+
 @bp.route("/ventures/<int:venture_id>/pilots", methods=["POST"])
 @roles(Role.MANAGER)
 def add_pilot(venture_id: int):
-    venture = _venture(venture_id)
+    venture = found_or_404(Venture, venture_id, permissions.may_view_venture)
     form = _pilot_form()
-    submit(
-        form,
-        lambda: outcomes.create_pilot(venture, _pilot_input(form), by=current_user),
-        "Pilot added.",
-        flash_errors=True,
-    )
-    return _back(venture)
+    return _saved(venture, form, outcomes.create_pilot, venture, _pilot_input, "Pilot added.")
 
 
 @bp.route("/pilots/<int:pilot_id>", methods=["POST"])
 @roles(Role.MANAGER)
 def update_pilot(pilot_id: int):
-    pilot = found_or_404(outcomes.get_pilot, pilot_id, permissions.may_view_pilot)
-    venture = pilot.venture
+    pilot = found_or_404(Pilot, pilot_id, permissions.may_view_pilot)
     form = _update_form(pilot, _organisation_choices())
-    submit(
-        form,
-        lambda: outcomes.update_pilot(pilot, _pilot_input(form), by=current_user),
-        "Pilot saved.",
-        flash_errors=True,
-    )
-    return _back(venture)
+    return _saved(pilot.venture, form, outcomes.update_pilot, pilot, _pilot_input, "Pilot saved.")
 
 
 @bp.route("/ventures/<int:venture_id>/investments", methods=["POST"])
 @roles(Role.MANAGER)
 def add_investment(venture_id: int):
-    venture = _venture(venture_id)
+    venture = found_or_404(Venture, venture_id, permissions.may_view_venture)
     form = _investment_form()
-
-    def record() -> None:
-        data = outcomes.InvestmentInput(
-            amount=form.amount.data,
-            instrument=form.instrument.data,
-            invested_on=form.invested_on.data,
-            funder_id=form.funder_id.data or None,
-            funder_name=form.funder_name.data or "",
-        )
-        outcomes.record_investment(venture, data, by=current_user, today=clock.today())
-
-    submit(form, record, "Investment recorded.", flash_errors=True)
-    return _back(venture)
+    return _saved(
+        venture,
+        form,
+        outcomes.record_investment,
+        venture,
+        _investment_input,
+        "Investment recorded.",
+    )

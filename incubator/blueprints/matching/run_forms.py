@@ -20,6 +20,18 @@ METHOD_LABELS = {
 }
 
 
+def _bound(label: str, default: int) -> IntegerField:
+    """A bound on the matches per venture: a whole number from 0 to 20."""
+    return IntegerField(
+        label,
+        default=default,
+        validators=[
+            InputRequired(message="Enter a whole number."),
+            NumberRange(min=0, max=20, message="Between 0 and 20."),
+        ],
+    )
+
+
 class RunForm(FlaskForm):
     kind = SelectField("Match ventures with", choices=list(KIND_LABELS.items()))
     method = SelectField(
@@ -30,22 +42,8 @@ class RunForm(FlaskForm):
     )
     # The service gives the message for 0 and for bounds out of order; the form only asks
     # for whole numbers in a sensible range.
-    min_per_venture = IntegerField(
-        "At least, per venture",
-        default=1,
-        validators=[
-            InputRequired(message="Enter a whole number."),
-            NumberRange(min=0, max=20, message="Between 0 and 20."),
-        ],
-    )
-    max_per_venture = IntegerField(
-        "At most, per venture",
-        default=2,
-        validators=[
-            InputRequired(message="Enter a whole number."),
-            NumberRange(min=0, max=20, message="Between 0 and 20."),
-        ],
-    )
+    min_per_venture = _bound("At least, per venture", default=1)
+    max_per_venture = _bound("At most, per venture", default=2)
     submit = SubmitField("Propose matches")
 
 
@@ -55,12 +53,6 @@ class ReviewForm(FlaskForm):
 
     version = VersionField()
     submit = SubmitField("Go")
-
-
-class RematchForm(FlaskForm):
-    """Introduce a declined venture to someone else: the button is the whole form."""
-
-    submit = SubmitField("Re-match")
 
 
 class SwapForm(FlaskForm):
@@ -88,3 +80,7 @@ class AnswerForm(FlaskForm):
     reason = TextAreaField("Reason (needed to decline)", validators=[Optional(), Length(max=2000)])
     accept = SubmitField("Accept")
     decline = SubmitField("Decline")
+
+    def validate(self, extra_validators=None) -> bool:
+        """Valid only with one of the two buttons pressed: an answer is one or the other."""
+        return super().validate(extra_validators) and bool(self.accept.data or self.decline.data)

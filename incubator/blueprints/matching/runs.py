@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from incubator import permissions
@@ -14,18 +14,22 @@ from incubator.blueprints.matching.run_forms import (
     AddMatchForm,
     AnswerForm,
     PublishForm,
-    RematchForm,
     ReviewForm,
     RunForm,
     SwapForm,
 )
-from incubator.models import Cohort, Match, MatchingRun, Role
-from incubator.services.cohorts import ventures
-from incubator.services.errors import DomainError, NotFound
-from incubator.services.matching import introductions
-from incubator.services.transactions import attempt, transaction
+from incubator.forms import ConfirmForm
+from incubator.models import Cohort, Match, MatchingRun, MatchStatus, Role, Venture
+from incubator.services.matching import introductions, runs
 from incubator.services.versions import StaleVersion
-from incubator.web import flash_form_errors, found_or_404
+from incubator.web import found_or_404, submit
+
+# What the person who answered an introduction is told, by the status their answer left.
+ANSWERED: dict[str, str] = {
+    MatchStatus.ACCEPTED: "Both sides accepted: contact details are below.",
+    MatchStatus.DECLINED: "Declined. Thank you for saying why.",
+}
+ACCEPTED_FIRST = "Accepted. We will let you know when the other side answers."
 
 
 @dataclass
@@ -51,22 +55,8 @@ class Refusal:
     add_form: AddMatchForm | None = None
 
 
-def _run(run_id: int) -> MatchingRun:
-    try:
-        return introductions.get_run(run_id)
-    except NotFound:
-        abort(404)
-
-
-def _proposed(match_id: int) -> Match:
-    try:
-        return introductions.get_match(match_id)
-    except NotFound:
-        abort(404)
-
-
-def _back_to(run: MatchingRun):
-    return redirect(url_for("matching.cohort_runs", cohort_id=run.cohort_id))
+def _to_runs(cohort_id: int):
+    return redirect(url_for("matching.cohort_runs", cohort_id=cohort_id))
 
 
 def _swap_choices(matches: list[Match], match: Match) -> list[tuple[int, str]]:
@@ -80,40 +70,29 @@ def _swap_choices(matches: list[Match], match: Match) -> list[tuple[int, str]]:
 @bp.route("/cohorts/<int:cohort_id>", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def cohort_runs(cohort_id: int):
-    try:
-        cohort = ventures.get_cohort(cohort_id)
-    except NotFound:
-        abort(404)
+    cohort = found_or_404(Cohort, cohort_id)
     form = RunForm()
-    if form.validate_on_submit():
-        try:
-            run = attempt(
-                lambda: introductions.run_matching(
-                    cohort,
-                    form.kind.data,
-                    form.method.data,
-                    form.min_per_venture.data,
-                    form.max_per_venture.data,
-                    by=current_user,
-                )
-            )
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(
-                f"Proposed {len(introductions.run_matches(run))} matches. Review them, then "
-                "publish.",
-                "success",
-            )
-            return redirect(url_for("matching.cohort_runs", cohort_id=cohort_id))
-    elif form.is_submitted():
-        flash_form_errors(form)
+    proposed = submit(
+        form,
+        lambda: runs.run_matching(
+            cohort,
+            form.kind.data,
+            form.method.data,
+            form.min_per_venture.data,
+            form.max_per_venture.data,
+            by=current_user,
+        ),
+        lambda run: f"Proposed {len(runs.run_matches(run))} matches. Review them, then publish.",
+        flash_errors=True,
+    )
+    if proposed:
+        return _to_runs(cohort_id)
     return _runs_page(cohort, form)
 
 
 def _add_form(run: MatchingRun, **kwargs) -> AddMatchForm:
     add_form = AddMatchForm(prefix=f"add-{run.id}", **kwargs)
-    add_form.venture_id.choices, add_form.counterpart_id.choices = introductions.add_choices(run)
+    add_form.venture_id.choices, add_form.counterpart_id.choices = runs.add_choices(run)
     return add_form
 
 
@@ -122,7 +101,7 @@ def _draft(kind: str, run: MatchingRun, refusal: Refusal | None) -> Draft:
     # The run (and its version) was read before its matches, so the forms never carry a
     # version newer than the proposal the page shows.
     version = run.version
-    matches = introductions.run_matches(run)
+    matches = runs.run_matches(run)
     kept = refusal if refusal is not None and refusal.run_id == run.id else None
     swaps = {}
     for match in matches:
@@ -142,18 +121,16 @@ def _draft(kind: str, run: MatchingRun, refusal: Refusal | None) -> Draft:
 def _runs_page(cohort: Cohort, form: RunForm, refusal: Refusal | None = None):
     """The cohort's runs, the drafts under review with their forms, the introductions; with
     a refusal, 409 and the refused draft showing who changed it and the two versions."""
-    drafts = [
-        _draft(kind, run, refusal) for kind, run in introductions.latest_drafts(cohort).items()
-    ]
+    drafts = [_draft(kind, run, refusal) for kind, run in runs.latest_drafts(cohort).items()]
     page = render_template(
         "matching/runs.html",
         cohort=cohort,
         form=form,
-        runs=introductions.runs_of(cohort),
+        runs=runs.runs_of(cohort),
         drafts=drafts,
         refusal=refusal,
         introduced=introductions.cohort_introductions(cohort),
-        rematch_form=RematchForm(),
+        rematch_form=ConfirmForm(),
         publish_form=PublishForm(),
         kind_labels=KIND_LABELS,
         method_labels=METHOD_LABELS,
@@ -167,143 +144,111 @@ def _refused(run: MatchingRun | None, stale: StaleVersion, **kept):
     return _runs_page(run.cohort, RunForm(formdata=None), Refusal(run.id, stale, **kept))
 
 
+def _reviewed(run: MatchingRun | None, cohort_id: int, form, edit, success, **kept):
+    """Act on a posted review form: an edit made on a page older than the draft's last
+    change shows the page again with both versions (409); otherwise back to the runs."""
+    done = submit(form, edit, success, flash_errors=True)
+    if done.stale:
+        return _refused(run, done.stale, **kept)
+    return _to_runs(cohort_id)
+
+
 @bp.route("/runs/matches/<int:match_id>/pin", methods=["POST"])
 @roles(Role.MANAGER)
 def pin(match_id: int):
-    match = _proposed(match_id)
+    match = found_or_404(Match, match_id)
     form = ReviewForm()
-    if form.validate_on_submit():
-        try:
-            pinned = attempt(
-                lambda: introductions.pin(
-                    match, by=current_user, expected_version=form.version.data
-                )
-            )
-        except StaleVersion as error:
-            return _refused(match.run, error)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(
-                "Pinned: it stays if you run matching again." if pinned else "Unpinned.", "success"
-            )
-    else:
-        flash_form_errors(form)
-    return redirect(url_for("matching.cohort_runs", cohort_id=match.cohort_id))
+    return _reviewed(
+        match.run,
+        match.cohort_id,
+        form,
+        lambda: runs.pin(match, by=current_user, expected_version=form.version.data),
+        lambda pinned: "Pinned: it stays if you run matching again." if pinned else "Unpinned.",
+    )
 
 
 @bp.route("/runs/matches/<int:match_id>/remove", methods=["POST"])
 @roles(Role.MANAGER)
 def remove(match_id: int):
-    match = _proposed(match_id)
+    match = found_or_404(Match, match_id)
     form = ReviewForm()
-    if form.validate_on_submit():
-        try:
-            attempt(
-                lambda: introductions.remove(
-                    match, by=current_user, expected_version=form.version.data
-                )
-            )
-        except StaleVersion as error:
-            return _refused(match.run, error)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash("Removed from the proposal.", "success")
-    else:
-        flash_form_errors(form)
-    return redirect(url_for("matching.cohort_runs", cohort_id=match.cohort_id))
+    return _reviewed(
+        match.run,
+        match.cohort_id,
+        form,
+        lambda: runs.remove(match, by=current_user, expected_version=form.version.data),
+        "Removed from the proposal.",
+    )
 
 
 @bp.route("/runs/matches/<int:match_id>/swap", methods=["POST"])
 @roles(Role.MANAGER)
 def swap(match_id: int):
-    match = _proposed(match_id)
+    match = found_or_404(Match, match_id)
     form = SwapForm(prefix=f"swap-{match_id}")
-    matches = introductions.run_matches(match.run) if match.run is not None else []
+    matches = runs.run_matches(match.run) if match.run is not None else []
     form.other_id.choices = _swap_choices(matches, match)
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(url_for("matching.cohort_runs", cohort_id=match.cohort_id))
-    try:
-        attempt(
-            lambda: introductions.swap(
-                match,
-                introductions.get_match(form.other_id.data),
-                by=current_user,
-                expected_version=form.version.data,
-            )
-        )
-    except StaleVersion as error:
-        return _refused(match.run, error, swap={match.id: form})
-    except DomainError as error:
-        flash(error.message, "danger")
-    else:
-        flash("Swapped and scored again.", "success")
-    return redirect(url_for("matching.cohort_runs", cohort_id=match.cohort_id))
+    return _reviewed(
+        match.run,
+        match.cohort_id,
+        form,
+        lambda: runs.swap(
+            match,
+            found_or_404(Match, form.other_id.data),
+            by=current_user,
+            expected_version=form.version.data,
+        ),
+        "Swapped and scored again.",
+        swap={match.id: form},
+    )
 
 
 @bp.route("/runs/<int:run_id>/matches", methods=["POST"])
 @roles(Role.MANAGER)
 def add(run_id: int):
-    run = _run(run_id)
+    run = found_or_404(MatchingRun, run_id)
     form = _add_form(run)
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return _back_to(run)
-    try:
-        with transaction():
-            venture = ventures.get_venture(form.venture_id.data)
-            match = introductions.add(
-                run,
-                venture,
-                form.counterpart_id.data,
-                by=current_user,
-                expected_version=form.version.data,
-            )
-    except StaleVersion as error:
-        return _refused(run, error, add_form=form)
-    except DomainError as error:
-        flash(error.message, "danger")
-    else:
-        flash(f"Added: {venture.name} with {introductions.counterpart_name(match)}.", "success")
-    return _back_to(run)
+    return _reviewed(
+        run,
+        run.cohort_id,
+        form,
+        lambda: runs.add(
+            run,
+            found_or_404(Venture, form.venture_id.data),
+            form.counterpart_id.data,
+            by=current_user,
+            expected_version=form.version.data,
+        ),
+        lambda match: f"Added: {match.venture.name} with {introductions.counterpart_name(match)}.",
+        add_form=form,
+    )
 
 
 @bp.route("/runs/<int:run_id>/publish", methods=["POST"])
 @roles(Role.MANAGER)
 def publish(run_id: int):
-    run = _run(run_id)
-    form = PublishForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return _back_to(run)
-    try:
-        matches = attempt(lambda: introductions.publish(run, by=current_user))
-    except DomainError as error:
-        flash(error.message, "danger")
-    else:
-        flash(f"Published: {len(matches)} introductions mailed to both sides.", "success")
-    return _back_to(run)
+    run = found_or_404(MatchingRun, run_id)
+    submit(
+        PublishForm(),
+        lambda: runs.publish(run, by=current_user),
+        lambda matches: f"Published: {len(matches)} introductions mailed to both sides.",
+        flash_errors=True,
+    )
+    return _to_runs(run.cohort_id)
 
 
 @bp.route("/matches/<int:match_id>/rematch", methods=["POST"])
 @roles(Role.MANAGER)
 def rematch(match_id: int):
-    match = _proposed(match_id)
-    if RematchForm().validate_on_submit():
-        try:
-            again = attempt(
-                lambda: introductions.rematch(match.venture, match.kind, by=current_user)
-            )
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(
-                f"{match.venture.name} introduced to {introductions.counterpart_name(again)}.",
-                "success",
-            )
-    return redirect(url_for("matching.cohort_runs", cohort_id=match.cohort_id))
+    match = found_or_404(Match, match_id)
+    submit(
+        ConfirmForm(),
+        lambda: introductions.rematch(match.venture, match.kind, by=current_user),
+        lambda again: (
+            f"{match.venture.name} introduced to {introductions.counterpart_name(again)}."
+        ),
+    )
+    return _to_runs(match.cohort_id)
 
 
 @bp.route("/mine")
@@ -320,32 +265,22 @@ def my_matches():
 @roles(Role.FOUNDER, Role.MENTOR, Role.FUNDER, Role.PARTNER)
 def answer(match_id: int):
     # Someone who is neither side learns nothing, not even that the match exists.
-    match = found_or_404(introductions.get_match, match_id, permissions.may_view_match)
+    match = found_or_404(Match, match_id, permissions.may_view_match)
     permissions.require(
         permissions.may_answer_match(current_user, match),
         "Only the two sides of an introduction answer it.",
     )
     form = AnswerForm()
-    if not form.validate_on_submit() or not (form.accept.data or form.decline.data):
-        flash_form_errors(form)
-        return redirect(url_for("matching.my_matches"))
-    try:
+    submit(
+        form,
         # The status this answer left, read in its transaction: once committed, the other
         # side's answer may change it at any moment.
-        status = attempt(
-            lambda: (
-                introductions.answer(
-                    match, bool(form.accept.data), form.reason.data or "", by=current_user
-                ).status
-            )
-        )
-    except DomainError as error:
-        flash(error.message, "danger")
-    else:
-        if status == "accepted":
-            flash("Both sides accepted: contact details are below.", "success")
-        elif status == "declined":
-            flash("Declined. Thank you for saying why.", "success")
-        else:
-            flash("Accepted. We will let you know when the other side answers.", "success")
+        lambda: (
+            introductions.answer(
+                match, bool(form.accept.data), form.reason.data or "", by=current_user
+            ).status
+        ),
+        lambda status: ANSWERED.get(status, ACCEPTED_FIRST),
+        flash_errors=True,
+    )
     return redirect(url_for("matching.my_matches"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +18,6 @@ from incubator.models import (
     FunderProfile,
     FunderType,
     Organisation,
-    OrganisationMember,
     PartnerProfile,
     Pilot,
     Role,
@@ -30,7 +28,8 @@ from incubator.models import (
     VentureStatus,
 )
 from incubator.services import audit
-from incubator.services.errors import InvalidInput, NotAllowed, NotFound
+from incubator.services.errors import InvalidInput, NotAllowed
+from incubator.services.paging import ListPage
 from incubator.services.pipeline.stages import STANDARD_KPIS
 from incubator.vocabulary import CHALLENGE_AREAS, IMPACT_AREAS, NEIGHBOURHOODS, OFFERS
 
@@ -53,7 +52,42 @@ def _check_capacity(capacity: int | None) -> int:
     return capacity
 
 
+def _state(profile: FunderProfile | PartnerProfile, fields: tuple[str, ...]) -> dict[str, Any]:
+    """A profile's fields as the audit trail keeps them, lists copied."""
+    values = {name: getattr(profile, name) for name in fields}
+    return {name: list(v) if isinstance(v, list) else v for name, v in values.items()}
+
+
+def _save_profile(
+    profile: FunderProfile | PartnerProfile,
+    values: dict[str, Any],
+    by: User,
+    action: str,
+    about: str,
+    about_id: int,
+) -> None:
+    """Give a profile its checked values (adding it when new) and audit it, before and after."""
+    fields = tuple(values)
+    before = _state(profile, fields) if profile in db.session else None
+    for name, value in values.items():
+        setattr(profile, name, value)
+    db.session.add(profile)
+    db.session.flush()
+    audit.record(by, action, about, about_id, before=before, after=_state(profile, fields))
+
+
 # Funders --------------------------------------------------------------------------------------
+
+FUNDER_FIELDS = (
+    "organisation",
+    "funder_type",
+    "stages",
+    "cheque_min",
+    "cheque_max",
+    "focus_areas",
+    "open_to_civic",
+    "capacity",
+)
 
 
 @dataclass
@@ -73,25 +107,8 @@ def get_funder_profile(user: User) -> FunderProfile | None:
     return db.session.get(FunderProfile, user.id)
 
 
-def _funder_state(profile: FunderProfile) -> dict[str, Any]:
-    return {
-        "organisation": profile.organisation,
-        "funder_type": profile.funder_type,
-        "stages": list(profile.stages),
-        "cheque_min": profile.cheque_min,
-        "cheque_max": profile.cheque_max,
-        "focus_areas": list(profile.focus_areas),
-        "open_to_civic": profile.open_to_civic,
-        "capacity": profile.capacity,
-    }
-
-
-def save_funder_profile(user: User, data: FunderInput, *, by: User) -> FunderProfile:
-    """Create or update a funder's profile after checking every field."""
-    if not permissions.may_edit_profile(by, user):
-        raise NotAllowed("Funders edit their own profile.")
-    if not user.has_role(Role.FUNDER):
-        raise NotAllowed("Only funders have a funder profile.")
+def _checked_funder(data: FunderInput) -> dict[str, Any]:
+    """A funder profile's values once every field is checked."""
     organisation = (data.organisation or "").strip()
     if len(organisation) > 160:
         raise InvalidInput("The organisation is limited to 160 characters.")
@@ -102,32 +119,27 @@ def save_funder_profile(user: User, data: FunderInput, *, by: User) -> FunderPro
             raise InvalidInput(f"The {label} cheque is a sum from $0 to ${MAX_CHEQUE:,}.")
     if data.cheque_min > data.cheque_max:
         raise InvalidInput("The smallest cheque cannot be larger than the largest.")
-    stages = _check_choices(data.stages, [str(stage) for stage in Stage], "stage")
-    focus_areas = _check_choices(data.focus_areas, FOCUS_AREAS, "focus area")
-    capacity = _check_capacity(data.capacity)
+    return {
+        "organisation": organisation,
+        "funder_type": data.funder_type,
+        "stages": _check_choices(data.stages, [str(stage) for stage in Stage], "stage"),
+        "cheque_min": data.cheque_min,
+        "cheque_max": data.cheque_max,
+        "focus_areas": _check_choices(data.focus_areas, FOCUS_AREAS, "focus area"),
+        "open_to_civic": bool(data.open_to_civic),
+        "capacity": _check_capacity(data.capacity),
+    }
 
-    profile = get_funder_profile(user)
-    before = _funder_state(profile) if profile is not None else None
-    if profile is None:
-        profile = FunderProfile(user_id=user.id)
-        db.session.add(profile)
-    profile.organisation = organisation
-    profile.funder_type = data.funder_type
-    profile.stages = stages
-    profile.cheque_min = data.cheque_min
-    profile.cheque_max = data.cheque_max
-    profile.focus_areas = focus_areas
-    profile.open_to_civic = bool(data.open_to_civic)
-    profile.capacity = capacity
-    db.session.flush()
-    audit.record(
-        by,
-        "funder_profile.saved",
-        "funder_profile",
-        user.id,
-        before=before,
-        after=_funder_state(profile),
-    )
+
+def save_funder_profile(user: User, data: FunderInput, *, by: User) -> FunderProfile:
+    """Create or update a funder's profile after checking every field."""
+    if not permissions.may_edit_profile(by, user):
+        raise NotAllowed("Funders edit their own profile.")
+    if not user.has_role(Role.FUNDER):
+        raise NotAllowed("Only funders have a funder profile.")
+    values = _checked_funder(data)
+    profile = get_funder_profile(user) or FunderProfile(user_id=user.id)
+    _save_profile(profile, values, by, "funder_profile.saved", "funder_profile", user.id)
     return profile
 
 
@@ -147,36 +159,6 @@ class PublicVenture:
     @property
     def stage_label(self) -> str:
         return Stage(self.stage).label
-
-
-@dataclass
-class ListPage:
-    """A page of a list, with what the pagination macro reads."""
-
-    items: list[Any]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def _json_items(column):
@@ -282,24 +264,9 @@ class PartnerInput:
     capacity: int = 2
 
 
-def get_organisation(organisation_id: int) -> Organisation:
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None:
-        raise NotFound("There is no such organisation.")
-    return organisation
-
-
 def get_partner_profile(organisation: Organisation) -> PartnerProfile | None:
+    """What an organisation offers as a pilot user, or None before it says."""
     return db.session.get(PartnerProfile, organisation.id)
-
-
-def _partner_state(profile: PartnerProfile) -> dict[str, Any]:
-    return {
-        "neighbourhoods": list(profile.neighbourhoods),
-        "challenge_areas": list(profile.challenge_areas),
-        "offers": list(profile.offers),
-        "capacity": profile.capacity,
-    }
 
 
 def save_partner_profile(
@@ -308,29 +275,14 @@ def save_partner_profile(
     """Create or update what an organisation offers as a pilot user."""
     if not permissions.may_manage_organisation(by, organisation):
         raise NotAllowed("Only the organisation's own partners or a program manager edit this.")
-    neighbourhoods = _check_choices(data.neighbourhoods, NEIGHBOURHOODS, "neighbourhood")
-    challenge_areas = _check_choices(data.challenge_areas, CHALLENGE_AREAS, "challenge area")
-    offers = _check_choices(data.offers, OFFERS, "offer")
-    capacity = _check_capacity(data.capacity)
-
-    profile = get_partner_profile(organisation)
-    before = _partner_state(profile) if profile is not None else None
-    if profile is None:
-        profile = PartnerProfile(organisation_id=organisation.id)
-        db.session.add(profile)
-    profile.neighbourhoods = neighbourhoods
-    profile.challenge_areas = challenge_areas
-    profile.offers = offers
-    profile.capacity = capacity
-    db.session.flush()
-    audit.record(
-        by,
-        "partner_profile.saved",
-        "organisation",
-        organisation.id,
-        before=before,
-        after=_partner_state(profile),
-    )
+    values = {
+        "neighbourhoods": _check_choices(data.neighbourhoods, NEIGHBOURHOODS, "neighbourhood"),
+        "challenge_areas": _check_choices(data.challenge_areas, CHALLENGE_AREAS, "challenge area"),
+        "offers": _check_choices(data.offers, OFFERS, "offer"),
+        "capacity": _check_capacity(data.capacity),
+    }
+    profile = get_partner_profile(organisation) or PartnerProfile(organisation_id=organisation.id)
+    _save_profile(profile, values, by, "partner_profile.saved", "organisation", organisation.id)
     return profile
 
 
@@ -395,16 +347,4 @@ def partner_overview(organisation: Organisation) -> PartnerOverview:
         pilots=pilots,
         challenges=challenges,
         ventures=ventures,
-    )
-
-
-def organisations_of(user: User) -> list[Organisation]:
-    """The organisations a partner speaks for."""
-    return list(
-        db.session.scalars(
-            select(Organisation)
-            .join(OrganisationMember)
-            .where(OrganisationMember.user_id == user.id)
-            .order_by(Organisation.name)
-        )
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -29,6 +29,8 @@ from incubator.models.matching import Investment
 from incubator.services import audit
 from incubator.services.errors import InvalidInput, NotAllowed, NotFound
 from incubator.services.pipeline import stages
+
+M = TypeVar("M", Pilot, Investment)
 
 MAX_INVESTMENT = Decimal(100_000_000)
 MAX_REACHED = stages.KPI_LIMIT
@@ -73,17 +75,38 @@ class PilotInput:
     outcome: str = ""
 
 
-def _pilot_state(pilot: Pilot) -> dict[str, Any]:
-    return {
-        "venture_id": pilot.venture_id,
-        "organisation_id": pilot.organisation_id,
-        "title": pilot.title,
-        "starts_on": pilot.starts_on.isoformat(),
-        "ends_on": pilot.ends_on.isoformat() if pilot.ends_on else None,
-        "status": pilot.status,
-        "residents_reached": pilot.residents_reached,
-        "outcome": pilot.outcome,
-    }
+PILOT_FIELDS = (
+    "venture_id",
+    "organisation_id",
+    "title",
+    "starts_on",
+    "ends_on",
+    "status",
+    "residents_reached",
+    "outcome",
+)
+INVESTMENT_FIELDS = (
+    "venture_id",
+    "funder_id",
+    "funder_name",
+    "amount",
+    "instrument",
+    "invested_on",
+)
+
+
+def _plain(value: Any) -> Any:
+    """A value as the audit trail keeps it: days and sums as text."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _state(row: Pilot | Investment, fields: tuple[str, ...]) -> dict[str, Any]:
+    """What the audit trail keeps of a pilot or an investment."""
+    return {name: _plain(getattr(row, name)) for name in fields}
 
 
 class _CheckedPilot(NamedTuple):
@@ -137,7 +160,7 @@ def create_pilot(venture: Venture, data: PilotInput, *, by: User) -> Pilot:
     )
     db.session.add(pilot)
     db.session.flush()
-    audit.record(by, "pilot.created", "pilot", pilot.id, after=_pilot_state(pilot))
+    audit.record(by, "pilot.created", "pilot", pilot.id, after=_state(pilot, PILOT_FIELDS))
     return pilot
 
 
@@ -153,7 +176,7 @@ def update_pilot(pilot: Pilot, data: PilotInput, *, by: User) -> None:
         raise InvalidInput(f"A {current} pilot cannot become {status}.")
     if status in (PilotStatus.COMPLETED, PilotStatus.ADOPTED) and data.ends_on is None:
         raise InvalidInput("Enter the day the pilot ended.")
-    before = _pilot_state(pilot)
+    before = _state(pilot, PILOT_FIELDS)
     pilot.organisation = organisation
     pilot.title = data.title.strip()
     pilot.starts_on = starts_on
@@ -162,28 +185,37 @@ def update_pilot(pilot: Pilot, data: PilotInput, *, by: User) -> None:
     pilot.residents_reached = residents_reached
     pilot.outcome = data.outcome.strip()
     db.session.flush()
-    audit.record(by, "pilot.updated", "pilot", pilot.id, before=before, after=_pilot_state(pilot))
+    audit.record(
+        by, "pilot.updated", "pilot", pilot.id, before=before, after=_state(pilot, PILOT_FIELDS)
+    )
     venture = pilot.venture
     if status == PilotStatus.ADOPTED and current != status and venture.stage != Stage.ADOPTION:
         stages.move_stage(venture, Stage.ADOPTION, f"Pilot adopted by {organisation.name}", by=by)
 
 
 def get_pilot(pilot_id: int) -> Pilot:
+    """A pilot by id, or NotFound (the scorecard's site pages look pilots up by id)."""
     pilot = db.session.get(Pilot, pilot_id)
     if pilot is None:
         raise NotFound("There is no such pilot.")
     return pilot
 
 
-def venture_pilots(venture: Venture) -> list[Pilot]:
+def _newest_first(model: type[M], venture: Venture, on: Any, loaded: Any) -> list[M]:
+    """A venture's pilots or investments, latest `on` date first, with `loaded` read too."""
     return list(
         db.session.scalars(
-            select(Pilot)
-            .options(selectinload(Pilot.organisation))
-            .where(Pilot.venture_id == venture.id)
-            .order_by(Pilot.starts_on.desc(), Pilot.id.desc())
+            select(model)
+            .options(selectinload(loaded))
+            .where(model.venture_id == venture.id)
+            .order_by(on.desc(), model.id.desc())
         )
     )
+
+
+def venture_pilots(venture: Venture) -> list[Pilot]:
+    """A venture's pilots, the latest to start first, with their organisations."""
+    return _newest_first(Pilot, venture, Pilot.starts_on, Pilot.organisation)
 
 
 def next_statuses(pilot: Pilot) -> list[PilotStatus]:
@@ -202,17 +234,6 @@ class InvestmentInput:
     invested_on: date | None
     funder_id: int | None = None
     funder_name: str = ""
-
-
-def _investment_state(investment: Investment) -> dict[str, Any]:
-    return {
-        "venture_id": investment.venture_id,
-        "funder_id": investment.funder_id,
-        "funder_name": investment.funder_name,
-        "amount": str(investment.amount),
-        "instrument": investment.instrument,
-        "invested_on": investment.invested_on.isoformat(),
-    }
 
 
 def _amount(value) -> Decimal:
@@ -264,20 +285,23 @@ def record_investment(
     db.session.add(investment)
     db.session.flush()
     audit.record(
-        by, "investment.recorded", "investment", investment.id, after=_investment_state(investment)
+        by,
+        "investment.recorded",
+        "investment",
+        investment.id,
+        after=_state(investment, INVESTMENT_FIELDS),
     )
     return investment
 
 
 def venture_investments(venture: Venture) -> list[Investment]:
-    return list(
-        db.session.scalars(
-            select(Investment)
-            .options(selectinload(Investment.funder))
-            .where(Investment.venture_id == venture.id)
-            .order_by(Investment.invested_on.desc(), Investment.id.desc())
-        )
-    )
+    """A venture's investments, the latest first, with the funders on the platform."""
+    return _newest_first(Investment, venture, Investment.invested_on, Investment.funder)
+
+
+def organisations() -> list[Organisation]:
+    """Every organisation a pilot may be with, by name."""
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
 
 
 def funder_users() -> list[User]:

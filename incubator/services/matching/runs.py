@@ -1,996 +1,662 @@
-"""Matching ventures with mentors, funders and partners: scores with reasons, then assignment.
+"""Matching runs: proposing matches for a cohort, the manager's review, and publishing.
 
-The pieces, in the order a matching run uses them:
-
-- `build_facts(cohort, kind) -> CohortFacts`: the cohort's ventures, the counterparts of that
-  kind and the office-hours rankings, as plain values, in a fixed number of queries.
-- `score_all(ventures, counterparts, rankings, weights=None) -> ScoreTable`: every pair's score
-  at once (numpy); `ScoreTable.explain(i, j)` gives one pair's `Scored` with its reasons.
-- `score(venture, counterpart, rankings, weights) -> Scored`: one pair, with reasons.
-- `assign(scores, capacities, min_per_venture, max_per_venture, pinned=(), forbidden=())
-  -> Assignment`: the assignment of greatest total score within capacities and bounds.
-- `preferences(table, rankings) -> Preferences`, `stable(venture_prefs, counterpart_prefs,
-  capacities, max_per_venture, scores=None) -> Assignment` and `blocking_pairs(pairs,
-  venture_prefs, counterpart_prefs, capacities, max_per_venture) -> int`: the stable option
-  and the count that shows the manager what the optimal one gives up.
-
-Everything but `build_facts` and `weights_from_config` is pure: no database, no app.
+A run proposes matches for one cohort and one kind of counterpart (mentors, funders or
+partners). `run_matching` loads the facts (facts.py), scores every pair (scoring.py) and
+computes both options (assignment.py): the highest total score and, where both sides
+ranked each other after office hours, the stable one; the chosen one is stored as a draft.
+The manager pins, removes, swaps and adds, then publishes: each match becomes an
+introduction (introductions.py). Nothing is deleted: runs are set aside and matches
+ended, with a reason.
 """
 
 from __future__ import annotations
 
-import heapq
-import math
-import re
-from collections import defaultdict, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
-import numpy as np
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
+from sqlalchemy import String, cast, select
+from sqlalchemy.orm import selectinload
 
-from incubator.services.errors import InvalidInput
-
-# A venture's need is met by a counterpart whose tags mention one of these words.
-NEED_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "mentors": ("mentor", "mentoring", "coaching", "advice"),
-    "data access": ("data", "open data", "data access"),
-    "pilot site": ("pilot site", "pilot", "test site", "testbed"),
-    "procurement path": ("procurement", "procurement path", "government sales", "contracting"),
-    "introductions": ("introductions", "network", "connections", "partnerships"),
-    "funding": ("fundraising", "funding", "grants", "investment", "capital"),
-    "legal": ("legal", "law", "contracts", "privacy"),
-    "design": ("design", "ux", "user research", "service design"),
-    "engineering": ("engineering", "software", "technical", "architecture"),
-    "marketing": ("marketing", "communications", "outreach", "growth", "brand"),
-}
-# Needs a counterpart meets by being what it is: any funder meets "Funding".
-NEEDS_MET_BY_KIND: dict[str, frozenset[str]] = {
-    "funder": frozenset({"funding"}),
-    "mentor": frozenset({"mentors"}),
-}
-CITYWIDE = "citywide"
-WEIGHT_NAMES = (
-    "needs",
-    "challenge_area",
-    "stage",
-    "impact",
-    "neighbourhood",
-    "language",
-    "ranking",
+from incubator.extensions import db
+from incubator.models import (
+    Cohort,
+    Match,
+    MatchingRun,
+    MatchKind,
+    MatchStatus,
+    Organisation,
+    User,
+    Venture,
+    VentureStatus,
+    utcnow,
+)
+from incubator.services import audit, history, locks, versions
+from incubator.services.errors import Conflict, InvalidInput
+from incubator.services.matching import assignment, facts, scoring
+from incubator.services.matching.facts import KIND_NOUNS, counterpart_key, key_id
+from incubator.services.matching.introductions import (
+    LIVE,
+    PENDING,
+    counterpart_name,
+    flush_pairs,
+    mail_introduction,
+    match_state,
+    new_match,
+    parse_kind,
+    require_manager,
 )
 
+DRAFT, PUBLISHED, DISCARDED = "draft", "published", "discarded"
+METHODS = ("optimal", "stable")
+REMOVED_IN_REVIEW = "removed in review"
 
-@dataclass(frozen=True)
-class MatchWeights:
-    """Points for each kind of fit; read from the MATCH_WEIGHTS setting."""
 
-    needs: float = 5.0
-    challenge_area: float = 3.0
-    stage: float = 2.0
-    impact: float = 2.0
-    neighbourhood: float = 1.5
-    language: float = 1.0
-    ranking: float = 4.0
+# Looking things up ----------------------------------------------------------------------------
 
-    @classmethod
-    def from_mapping(cls, values: Mapping[str, float]) -> MatchWeights:
-        unknown = set(values) - set(WEIGHT_NAMES)
-        if unknown:
-            raise InvalidInput(f"Unknown match weights: {', '.join(sorted(unknown))}.")
-        return cls(**{name: float(value) for name, value in values.items()})
 
-
-@dataclass(frozen=True)
-class VentureFacts:
-    id: int
-    name: str
-    needs: tuple[str, ...] = ()
-    challenge_area: str = ""
-    stage: str = ""
-    impact_areas: tuple[str, ...] = ()
-    neighbourhoods: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class CounterpartFacts:
-    """A mentor, funder or partner as matching sees it.
-
-    `key` is "user:<id>" or "org:<id>", as in Match.counterpart_key. `tags` are what it
-    offers (mentor expertise, funder focus areas, partner offers); `stages` is empty for
-    anyone but a funder who invests only at some stages.
-    """
-
-    key: str
-    name: str
-    kind: str
-    capacity: int
-    tags: tuple[str, ...] = ()
-    challenge_areas: tuple[str, ...] = ()
-    stages: tuple[str, ...] = ()
-    neighbourhoods: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ()
-    headline: str = ""
-
-
-@dataclass(frozen=True)
-class MutualRank:
-    """After office hours: the founder's rank of the mentor and the mentor's of the venture."""
-
-    founder_rank: int | None = None
-    counterpart_rank: int | None = None
-
-    @property
-    def mutual(self) -> bool:
-        return self.founder_rank is not None and self.counterpart_rank is not None
-
-
-# Keyed by (venture id, counterpart key).
-Rankings = Mapping[tuple[int, str], MutualRank]
-
-
-@dataclass(frozen=True)
-class Scored:
-    score: float
-    reasons: list[str]
-    # False when the pair may never be matched (a funder who does not invest at that stage).
-    eligible: bool = True
-
-
-@dataclass(frozen=True)
-class CohortFacts:
-    ventures: list[VentureFacts]
-    counterparts: list[CounterpartFacts]
-    rankings: dict[tuple[int, str], MutualRank]
-
-
-@dataclass
-class ScoreTable:
-    """Scores of every venture (rows) against every counterpart (columns); -inf: ineligible."""
-
-    ventures: list[VentureFacts]
-    counterparts: list[CounterpartFacts]
-    rankings: Rankings
-    weights: MatchWeights
-    scores: np.ndarray
-
-    @property
-    def capacities(self) -> list[int]:
-        return [counterpart.capacity for counterpart in self.counterparts]
-
-    def explain(self, venture: int, counterpart: int) -> Scored:
-        """The score of one pair (by row and column) with its reasons."""
-        return score(
-            self.ventures[venture], self.counterparts[counterpart], self.rankings, self.weights
-        )
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """Pairs of (venture row, counterpart column), sorted, and their total score."""
-
-    pairs: list[tuple[int, int]]
-    total: float
-
-
-@dataclass(frozen=True)
-class Preferences:
-    """Each venture's acceptable counterparts best first, and each counterpart's ventures."""
-
-    ventures: list[list[int]]
-    counterparts: list[list[int]]
-
-
-# Scoring ---------------------------------------------------------------------------------
-
-
-def weights_from_config() -> MatchWeights:
-    """The MATCH_WEIGHTS setting of the current app."""
-    from flask import current_app
-
-    return MatchWeights.from_mapping(current_app.config["MATCH_WEIGHTS"])
-
-
-def _fold(values: Iterable[str]) -> frozenset[str]:
-    return frozenset(value.strip().lower() for value in values if value and value.strip())
-
-
-_WORD_PATTERNS: dict[str, re.Pattern[str]] = {}
-
-
-def _mentions(text: str, word: str) -> bool:
-    pattern = _WORD_PATTERNS.get(word)
-    if pattern is None:
-        pattern = _WORD_PATTERNS[word] = re.compile(rf"\b{re.escape(word)}\b", re.IGNORECASE)
-    return pattern.search(text) is not None
-
-
-def _evidence(need: str, counterpart: CounterpartFacts) -> str | None:
-    """What about the counterpart meets the need, in its own words; None when nothing does."""
-    need = need.strip().lower()
-    words = NEED_SYNONYMS.get(need, (need,))
-    tag = next((tag for tag in counterpart.tags if any(_mentions(tag, w) for w in words)), None)
-    if tag is None and need not in NEEDS_MET_BY_KIND.get(counterpart.kind, ()):
-        return None
-    if counterpart.headline and any(_mentions(counterpart.headline, w) for w in words):
-        return counterpart.headline
-    if tag is not None:
-        return tag
-    return counterpart.headline or counterpart.name
-
-
-def _neighbourhoods_meet(venture: frozenset[str], counterpart: frozenset[str]) -> bool:
-    if not venture or not counterpart:
-        return False
-    return bool(venture & counterpart) or CITYWIDE in venture or CITYWIDE in counterpart
-
-
-def _ranking_points(rank: MutualRank | None, weight: float) -> float:
-    # Both ranks given: the ranking is mutual.
-    if rank is None or rank.founder_rank is None or rank.counterpart_rank is None:
-        return 0.0
-    return weight * (1.0 / rank.founder_rank + 1.0 / rank.counterpart_rank) / 2.0
-
-
-def _ranking_reason(rank: MutualRank | None, kind: str, weight: float) -> tuple[float, str]:
-    """The points a mutual ranking after office hours earns, and the reason that says so;
-    (0.0, "") when it earns none."""
-    points = _ranking_points(rank, weight)
-    if not points or rank is None:
-        return 0.0, ""
-    return points, (
-        f"office hours: founders ranked {kind} #{rank.founder_rank}, "
-        f"{kind} ranked venture #{rank.counterpart_rank}"
-    )
-
-
-def _stage_ok(venture: VentureFacts, counterpart: CounterpartFacts) -> bool:
-    return not counterpart.stages or venture.stage.lower() in _fold(counterpart.stages)
-
-
-def _joined(values: Iterable[str]) -> str:
-    return ", ".join(values)
-
-
-def _needs_met(venture: VentureFacts, counterpart: CounterpartFacts) -> list[str]:
-    """A reason for each of the venture's needs that the counterpart meets."""
-    role = "partner offers" if counterpart.kind == "partner" else counterpart.kind
-    reasons = []
-    for need in venture.needs:
-        evidence = _evidence(need, counterpart)
-        if evidence is not None:
-            reasons.append(f"needs: {need.lower()}; {role}: {evidence}")
-    return reasons
-
-
-def score(
-    venture: VentureFacts,
-    counterpart: CounterpartFacts,
-    rankings: Rankings,
-    weights: MatchWeights,
-) -> Scored:
-    """One pair's score with its reasons in plain words; `score_all` gives the same numbers."""
-    reasons = _needs_met(venture, counterpart)
-    total = 0.0
-    if venture.needs:
-        total += weights.needs * len(reasons) / len(venture.needs)
-
-    areas = _fold(counterpart.challenge_areas)
-    if venture.challenge_area and venture.challenge_area.strip().lower() in areas:
-        total += weights.challenge_area
-        reasons.append(f"challenge area: {venture.challenge_area}")
-
-    eligible = _stage_ok(venture, counterpart)
-    if counterpart.stages:
-        if eligible:
-            total += weights.stage
-            reasons.append(f"stage: invests at {venture.stage}")
-        else:
-            reasons.append(
-                f"stage: invests at {_joined(counterpart.stages)}, not at {venture.stage}"
-            )
-
-    offered = areas | _fold(counterpart.tags)
-    impact = [area for area in venture.impact_areas if area.strip().lower() in offered]
-    if venture.impact_areas and impact:
-        total += weights.impact * len(impact) / len(venture.impact_areas)
-        reasons.append(f"impact: {_joined(impact)}")
-
-    venture_places = _fold(venture.neighbourhoods)
-    counterpart_places = _fold(counterpart.neighbourhoods)
-    if _neighbourhoods_meet(venture_places, counterpart_places):
-        total += weights.neighbourhood
-        shared = [n for n in venture.neighbourhoods if n.strip().lower() in counterpart_places]
-        reasons.append(f"neighbourhood: {_joined(shared) or 'citywide'}")
-
-    spoken = _fold(counterpart.languages)
-    languages = [language for language in venture.languages if language.lower() in spoken]
-    if languages:
-        total += weights.language
-        reasons.append(f"language: {_joined(languages)}")
-
-    rank = rankings.get((venture.id, counterpart.key))
-    points, ranked = _ranking_reason(rank, counterpart.kind, weights.ranking)
-    if points:
-        total += points
-        reasons.append(ranked)
-    if not eligible:
-        return Scored(0.0, reasons, eligible=False)
-    return Scored(total, reasons)
-
-
-def check_facts(ventures: Sequence[VentureFacts], counterparts: Sequence[CounterpartFacts]):
-    """Refuse input no matching can use, saying what to fix."""
-    if not ventures:
-        raise InvalidInput("The cohort has no active ventures to match.")
-    for venture in ventures:
-        if not [need for need in venture.needs if need.strip()]:
-            raise InvalidInput(f"Add needs to {venture.name}'s profile before matching.")
-    kind = counterparts[0].kind if counterparts else "counterpart"
-    if not counterparts:
-        raise InvalidInput("There is no one to match with: no profile is open to ventures.")
-    for counterpart in counterparts:
-        if counterpart.capacity < 0:
-            raise InvalidInput(f"{counterpart.name}'s capacity cannot be negative.")
-    if all(counterpart.capacity == 0 for counterpart in counterparts):
-        raise InvalidInput(
-            f"Every {kind} has capacity 0: raise someone's capacity before matching."
-        )
-
-
-def _multi_hot(rows: Sequence[Iterable[str]], vocabulary: dict[str, int]) -> np.ndarray:
-    matrix = np.zeros((len(rows), len(vocabulary)), dtype=np.float64)
-    for row, values in enumerate(rows):
-        for value in values:
-            column = vocabulary.get(value)
-            if column is not None:
-                matrix[row, column] = 1.0
-    return matrix
-
-
-def _vocabulary(*groups: Iterable[Iterable[str]]) -> dict[str, int]:
-    words: dict[str, int] = {}
-    for group in groups:
-        for values in group:
-            for value in values:
-                words.setdefault(value, len(words))
-    return words
-
-
-def score_all(
-    ventures: Sequence[VentureFacts],
-    counterparts: Sequence[CounterpartFacts],
-    rankings: Rankings,
-    weights: MatchWeights | None = None,
-) -> ScoreTable:
-    """Every pair's score as `score` computes it, vectorised; weights from config if None.
-
-    Raises InvalidInput for an empty cohort, a venture without needs, no counterparts or
-    capacity 0 for everyone. Ineligible pairs score -inf.
-    """
-    check_facts(ventures, counterparts)
-    weights = weights or weights_from_config()
-    ventures, counterparts = list(ventures), list(counterparts)
-
-    need_rows = [[need.strip().lower() for need in v.needs if need.strip()] for v in ventures]
-    needs = _vocabulary(need_rows)
-    wanted = _multi_hot(need_rows, needs)
-    covered = np.array(
-        [[_evidence(need, c) is not None for need in needs] for c in counterparts],
-        dtype=np.float64,
-    ).reshape(len(counterparts), len(needs))
-    counts = np.array([len(v.needs) for v in ventures], dtype=np.float64)
-    table = weights.needs * (wanted @ covered.T) / counts[:, None]
-
-    area_rows = [_fold(c.challenge_areas) for c in counterparts]
-    venture_areas = [
-        [v.challenge_area.strip().lower()] if v.challenge_area else [] for v in ventures
-    ]
-    areas = _vocabulary(venture_areas)
-    table += weights.challenge_area * (
-        _multi_hot(venture_areas, areas) @ _multi_hot(area_rows, areas).T
-    )
-
-    stages = _vocabulary([[v.stage.lower()] for v in ventures])
-    venture_stage = _multi_hot([[v.stage.lower()] for v in ventures], stages)
-    invests = venture_stage @ _multi_hot([_fold(c.stages) for c in counterparts], stages).T
-    has_stages = np.array([bool(c.stages) for c in counterparts])
-    table += weights.stage * invests * has_stages[None, :]
-    eligible = ~has_stages[None, :] | (invests > 0)
-
-    impact_rows = [[a.strip().lower() for a in v.impact_areas] for v in ventures]
-    impacts = _vocabulary(impact_rows)
-    offered = [area_rows[n] | _fold(c.tags) for n, c in enumerate(counterparts)]
-    impact_counts = np.array([max(len(v.impact_areas), 1) for v in ventures], dtype=np.float64)
-    table += (
-        weights.impact
-        * (_multi_hot(impact_rows, impacts) @ _multi_hot(offered, impacts).T)
-        / impact_counts[:, None]
-    )
-
-    venture_places = [_fold(v.neighbourhoods) for v in ventures]
-    counterpart_places = [_fold(c.neighbourhoods) for c in counterparts]
-    places = _vocabulary(venture_places)
-    shared = _multi_hot(venture_places, places) @ _multi_hot(counterpart_places, places).T > 0
-    venture_any = np.array([bool(p) for p in venture_places])
-    venture_city = np.array([CITYWIDE in p for p in venture_places])
-    counterpart_any = np.array([bool(p) for p in counterpart_places])
-    counterpart_city = np.array([CITYWIDE in p for p in counterpart_places])
-    meet = (
-        shared
-        | (venture_city[:, None] & counterpart_any[None, :])
-        | (venture_any[:, None] & counterpart_city[None, :])
-    )
-    table += weights.neighbourhood * meet
-
-    spoken_rows = [[language.lower() for language in v.languages] for v in ventures]
-    languages = _vocabulary(spoken_rows)
-    speak = (
-        _multi_hot(spoken_rows, languages)
-        @ _multi_hot([_fold(c.languages) for c in counterparts], languages).T
-    )
-    table += weights.language * (speak > 0)
-
-    if rankings:
-        row_of = {v.id: row for row, v in enumerate(ventures)}
-        column_of = {c.key: column for column, c in enumerate(counterparts)}
-        for (venture_id, key), rank in rankings.items():
-            row, column = row_of.get(venture_id), column_of.get(key)
-            if row is not None and column is not None:
-                table[row, column] += _ranking_points(rank, weights.ranking)
-
-    table = np.where(eligible, table, -np.inf)
-    return ScoreTable(ventures, counterparts, rankings, weights, table)
-
-
-# Assignment ------------------------------------------------------------------------------
-
-
-def _places(
-    scores: np.ndarray, capacities: Sequence[int], min_per_venture: int, max_per_venture: int
-) -> np.ndarray:
-    """Checks the table's shape, the bounds and the capacities; returns each counterpart's
-    places (a copy, to count down)."""
-    ventures, counterparts = scores.shape
-    if ventures == 0:
-        raise InvalidInput("The cohort has no active ventures to match.")
-    if len(capacities) != counterparts:
-        raise InvalidInput("There must be one capacity for each counterpart.")
-    if min_per_venture < 0 or max_per_venture < 1 or max_per_venture < min_per_venture:
-        raise InvalidInput(
-            "The bounds per venture must satisfy 0 <= minimum <= maximum and maximum >= 1."
-        )
-    left = np.asarray(capacities, dtype=np.int64).copy()
-    if (left < 0).any():
-        raise InvalidInput("A capacity cannot be negative.")
-    if left.sum() == 0:
-        raise InvalidInput("Every counterpart has capacity 0: raise a capacity before matching.")
-    if left.sum() < ventures * min_per_venture:
-        raise InvalidInput(
-            f"{ventures} ventures need at least {min_per_venture} each "
-            f"({ventures * min_per_venture} in all) but there are only {left.sum()} places: "
-            "raise capacities or lower the minimum."
-        )
-    return left
-
-
-def _bounds_per_venture(
-    scores: np.ndarray,
-    capacities: Sequence[int],
-    min_per_venture: int,
-    max_per_venture: int,
-    pinned: Iterable[tuple[int, int]],
-    forbidden: Iterable[tuple[int, int]],
-):
-    """Checks the input; returns the pinned pairs, what is left to fill and what is allowed."""
-    ventures = scores.shape[0]
-    left = _places(scores, capacities, min_per_venture, max_per_venture)
-    allowed = np.isfinite(scores)
-    for venture, counterpart in forbidden:
-        allowed[venture, counterpart] = False
-    pinned = sorted(set(pinned))
-    lower = np.full(ventures, min_per_venture, dtype=np.int64)
-    upper = np.full(ventures, max_per_venture, dtype=np.int64)
-    for venture, counterpart in pinned:
-        if not allowed[venture, counterpart]:
-            raise InvalidInput("A pinned pair is forbidden or ineligible; unpin it or allow it.")
-        allowed[venture, counterpart] = False
-        left[counterpart] -= 1
-        upper[venture] -= 1
-        lower[venture] -= 1
-    if (left < 0).any():
-        raise InvalidInput("More pairs are pinned to a counterpart than its capacity allows.")
-    if (upper < 0).any():
-        raise InvalidInput(f"More than {max_per_venture} pairs are pinned to one venture.")
-    allowed[:, left == 0] = False
-    return pinned, np.maximum(lower, 0), upper, left, allowed
-
-
-def _minimum_unmet(min_per_venture: int) -> InvalidInput:
-    return InvalidInput(
-        f"The minimum of {min_per_venture} per venture cannot be met with these capacities, "
-        "eligibility rules and exclusions: lower the minimum or raise capacities."
-    )
-
-
-def _solve_expanded(scores, lower, upper, left, allowed, min_per_venture):
-    """linear_sum_assignment over venture seats x counterpart places, plus a dummy per seat.
-
-    Called only when no venture can meet a counterpart twice (every venture has at most one
-    seat, or every counterpart at most one place), so assignments of seats to places are
-    exactly the feasible matchings. A venture's first `lower` seats earn a bonus larger
-    than any difference in total score, so seats that must be filled are filled first.
-    """
-    seat_venture = np.repeat(np.arange(len(upper)), upper)
-    seat_number = (
-        np.concatenate([np.arange(count) for count in upper])
-        if len(upper)
-        else np.zeros(0, dtype=np.int64)
-    )
-    mandatory = seat_number < lower[seat_venture]
-    place_counterpart = np.repeat(np.arange(len(left)), left)
-    finite = np.where(allowed, scores, 0.0)
-    bonus = 2.0 * np.abs(finite).max(axis=1).sum() + 1.0
-    profit = finite[np.ix_(seat_venture, place_counterpart)] + bonus * mandatory[:, None]
-    profit[~allowed[np.ix_(seat_venture, place_counterpart)]] = -np.inf
-    seats = len(seat_venture)
-    cost = np.empty((seats, len(place_counterpart) + seats))
-    np.negative(profit, out=cost[:, : len(place_counterpart)])
-    cost[:, len(place_counterpart) :] = 0.0
-    rows, columns = linear_sum_assignment(cost)
-    real = columns < len(place_counterpart)
-    if mandatory[rows[~real]].any():
-        raise _minimum_unmet(min_per_venture)
+def runs_of(cohort: Cohort) -> list[MatchingRun]:
+    """A cohort's runs, the latest first."""
     return list(
-        zip(
-            seat_venture[rows[real]].tolist(),
-            place_counterpart[columns[real]].tolist(),
-            strict=True,
+        db.session.scalars(
+            select(MatchingRun)
+            .where(MatchingRun.cohort_id == cohort.id)
+            .order_by(MatchingRun.created_at.desc(), MatchingRun.id.desc())
         )
     )
 
 
-def _solve_flow(scores, lower, upper, left, allowed, min_per_venture):
-    """The same problem as a 0-1 program over venture-counterpart pairs, solved by HiGHS.
-
-    Its constraints (per venture lower <= pairs <= upper, per counterpart pairs <= places)
-    form the incidence matrix of a bipartite graph, which is totally unimodular: the linear
-    relaxation already has an integral optimum, so this is a min-cost flow in LP form and
-    HiGHS solves it at the root.
-    """
-    rows, columns = np.nonzero(allowed)
-    if len(rows) == 0:
-        if lower.any():
-            raise _minimum_unmet(min_per_venture)
-        return []
-    count = len(rows)
-    ventures, counterparts = scores.shape
-    by_venture = sparse.csr_matrix(
-        (np.ones(count), (rows, np.arange(count))), shape=(ventures, count)
-    )
-    by_counterpart = sparse.csr_matrix(
-        (np.ones(count), (columns, np.arange(count))), shape=(counterparts, count)
-    )
-    result = milp(
-        -scores[rows, columns],
-        constraints=[
-            LinearConstraint(by_venture, lower, upper),
-            LinearConstraint(by_counterpart, 0, left),
-        ],
-        integrality=np.ones(count),
-        bounds=Bounds(0, 1),
-    )
-    if result.status != 0 or result.x is None:
-        raise _minimum_unmet(min_per_venture)
-    chosen = result.x > 0.5
-    return list(zip(rows[chosen].tolist(), columns[chosen].tolist(), strict=True))
+def latest_drafts(cohort: Cohort) -> dict[str, MatchingRun]:
+    """The draft under review for each kind, if any."""
+    drafts: dict[str, MatchingRun] = {}
+    for run in runs_of(cohort):
+        if run.status == DRAFT and run.kind not in drafts:
+            drafts[run.kind] = run
+    return drafts
 
 
-def _drop_pointless(pairs, scores, min_per_venture, pinned):
-    """Keep a pair scoring 0 or less only where it is needed to reach the minimum."""
-    keep = set(pinned)
-    by_venture: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for pair in pairs:
-        by_venture[pair[0]].append(pair)
-    result = []
-    for chosen in by_venture.values():
-        # Worst first, so a pair scoring below 0 goes before one scoring exactly 0.
-        chosen.sort(key=lambda pair: scores[pair])
-        extra = len(chosen) - min_per_venture
-        kept = []
-        for pair in chosen:
-            if extra > 0 and scores[pair] <= 0 and pair not in keep:
-                extra -= 1
-            else:
-                kept.append(pair)
-        chosen = kept
-        result.extend(chosen)
-    return result
-
-
-def assign(
-    scores: np.ndarray,
-    capacities: Sequence[int],
-    min_per_venture: int,
-    max_per_venture: int,
-    pinned: Iterable[tuple[int, int]] = (),
-    forbidden: Iterable[tuple[int, int]] = (),
-) -> Assignment:
-    """The assignment of greatest total score (ventures x counterparts; -inf: ineligible).
-
-    Each counterpart gets at most its capacity, each venture between the minimum and the
-    maximum counterparts, none twice; pinned pairs are kept, forbidden ones never made.
-    Pairs scoring 0 or less are made only to reach the minimum. Raises InvalidInput when
-    there are no ventures, every capacity is 0 or the minimum cannot be met.
-    """
-    scores = np.asarray(scores, dtype=np.float64)
-    if scores.ndim != 2:
-        raise InvalidInput("Scores must be a table of ventures by counterparts.")
-    pinned, lower, upper, left, allowed = _bounds_per_venture(
-        scores, capacities, min_per_venture, max_per_venture, pinned, forbidden
-    )
-    if upper.max(initial=0) <= 1 or left.max(initial=0) <= 1:
-        solve = _solve_expanded
-    else:
-        solve = _solve_flow
-    pairs = solve(scores, lower, upper, left, allowed, min_per_venture) + pinned
-    pairs = sorted(_drop_pointless(pairs, scores, min_per_venture, pinned))
-    return Assignment(pairs, _total(pairs, scores))
-
-
-def _total(pairs: Iterable[tuple[int, int]], scores: np.ndarray | None) -> float:
-    if scores is None:
-        return 0.0
-    return float(math.fsum(float(scores[pair]) for pair in pairs))
-
-
-def greedy(
-    scores: np.ndarray,
-    capacities: Sequence[int],
-    min_per_venture: int,
-    max_per_venture: int,
-) -> Assignment:
-    """Best pair first, after one round per required seat; for comparison in tests only."""
-    scores = np.asarray(scores, dtype=np.float64)
-    ventures, counterparts = scores.shape
-    left = list(capacities)
-    held = [0] * ventures
-    chosen: set[tuple[int, int]] = set()
-
-    def take(venture: int, counterpart: int) -> None:
-        chosen.add((venture, counterpart))
-        held[venture] += 1
-        left[counterpart] -= 1
-
-    for _ in range(min_per_venture):
-        for venture in range(ventures):
-            options = [
-                (scores[venture, c], c)
-                for c in range(counterparts)
-                if left[c] > 0 and (venture, c) not in chosen and np.isfinite(scores[venture, c])
-            ]
-            if options and held[venture] < max_per_venture:
-                take(venture, max(options)[1])
-    order = np.dstack(np.unravel_index(np.argsort(-scores, axis=None), scores.shape))[0]
-    for venture, counterpart in order.tolist():
-        score_ = scores[venture, counterpart]
-        if not np.isfinite(score_) or score_ <= 0:
-            break
-        if (
-            held[venture] < max_per_venture
-            and left[counterpart] > 0
-            and (venture, counterpart) not in chosen
-        ):
-            take(venture, counterpart)
-    pairs = sorted(chosen)
-    return Assignment(pairs, _total(pairs, scores))
-
-
-# Stable matching ------------------------------------------------------------------------
-
-
-def preferences(table: ScoreTable) -> Preferences:
-    """Each side's list, best first: whom it ranked after office hours, then the rest by score.
-
-    A pair is acceptable to a side when that side ranked the other or the pair scores above 0,
-    and never when the pair is ineligible.
-    """
-    founder_ranks: dict[int, dict[int, int]] = defaultdict(dict)
-    counterpart_ranks: dict[int, dict[int, int]] = defaultdict(dict)
-    row_of = {v.id: row for row, v in enumerate(table.ventures)}
-    column_of = {c.key: column for column, c in enumerate(table.counterparts)}
-    for (venture_id, key), rank in table.rankings.items():
-        row, column = row_of.get(venture_id), column_of.get(key)
-        if row is None or column is None:
-            continue
-        if rank.founder_rank is not None:
-            founder_ranks[row][column] = rank.founder_rank
-        if rank.counterpart_rank is not None:
-            counterpart_ranks[column][row] = rank.counterpart_rank
-    scores = table.scores
-
-    def ordered(line: np.ndarray, ranked: dict[int, int]) -> list[int]:
-        candidates = [
-            other
-            for other in range(len(line))
-            if np.isfinite(line[other]) and (other in ranked or line[other] > 0)
-        ]
-        return sorted(
-            candidates,
-            key=lambda other: (
-                0 if other in ranked else 1,
-                ranked.get(other, 0),
-                -line[other],
-                other,
-            ),
+def run_matches(run: MatchingRun, *, live_only: bool = True) -> list[Match]:
+    """A run's matches (only those still in play, unless asked), by venture, best first."""
+    statement = (
+        select(Match)
+        .options(
+            selectinload(Match.venture),
+            selectinload(Match.counterpart),
+            selectinload(Match.organisation),
         )
-
-    return Preferences(
-        [ordered(scores[row], founder_ranks[row]) for row in range(scores.shape[0])],
-        [
-            ordered(scores[:, column], counterpart_ranks[column])
-            for column in range(scores.shape[1])
-        ],
+        .where(Match.run_id == run.id)
     )
+    if live_only:
+        statement = statement.where(Match.status.in_(LIVE))
+    matches = list(db.session.scalars(statement))
+    return sorted(matches, key=lambda m: (m.venture.name, -m.score, m.id))
 
 
-def stable(
-    venture_prefs: Sequence[Sequence[int]],
-    counterpart_prefs: Sequence[Sequence[int]],
-    capacities: Sequence[int],
-    max_per_venture: int,
-    scores: np.ndarray | None = None,
-) -> Assignment:
-    """Deferred acceptance with ventures proposing: no pair would rather be together.
-
-    Ventures propose down their lists (up to max_per_venture held at once); a counterpart
-    holds its best proposals up to its capacity and releases the worst when a better one
-    comes. The total is computed from `scores` when given.
-    """
-    if max_per_venture < 1:
-        raise InvalidInput("The maximum per venture must be at least 1.")
-    if any(capacity < 0 for capacity in capacities):
-        raise InvalidInput("A capacity cannot be negative.")
-    rank_of = [{venture: place for place, venture in enumerate(line)} for line in counterpart_prefs]
-    following = [0] * len(venture_prefs)
-    held_count = [0] * len(venture_prefs)
-    # Per counterpart a heap of (-rank, venture): the worst held proposal on top.
-    held: list[list[tuple[int, int]]] = [[] for _ in counterpart_prefs]
-    waiting = deque(range(len(venture_prefs)))
-    queued = [True] * len(venture_prefs)
-    while waiting:
-        venture = waiting.popleft()
-        queued[venture] = False
-        line = venture_prefs[venture]
-        while held_count[venture] < max_per_venture and following[venture] < len(line):
-            counterpart = line[following[venture]]
-            following[venture] += 1
-            rank = rank_of[counterpart].get(venture)
-            if rank is None or capacities[counterpart] == 0:
-                continue
-            heap = held[counterpart]
-            if len(heap) < capacities[counterpart]:
-                heapq.heappush(heap, (-rank, venture))
-                held_count[venture] += 1
-            elif -heap[0][0] > rank:
-                _, released = heapq.heapreplace(heap, (-rank, venture))
-                held_count[venture] += 1
-                held_count[released] -= 1
-                if not queued[released]:
-                    waiting.append(released)
-                    queued[released] = True
-    pairs = sorted(
-        (venture, counterpart) for counterpart, heap in enumerate(held) for _, venture in heap
-    )
-    return Assignment(pairs, _total(pairs, scores))
+# Capacity -------------------------------------------------------------------------------------
 
 
-def _rank_matrix(prefs: Sequence[Sequence[int]], others: int) -> np.ndarray:
-    matrix = np.full((len(prefs), others), np.inf)
-    for row, line in enumerate(prefs):
-        if line:
-            matrix[row, list(line)] = np.arange(len(line))
-    return matrix
-
-
-def blocking_pairs(
-    pairs: Iterable[tuple[int, int]],
-    venture_prefs: Sequence[Sequence[int]],
-    counterpart_prefs: Sequence[Sequence[int]],
-    capacities: Sequence[int],
-    max_per_venture: int,
-) -> int:
-    """How many unmatched pairs would both rather be together than with what they have.
-
-    A side wants the other when it lists it and has a free place or lists it above the
-    worst of its current matches.
-    """
-    ventures, counterparts = len(venture_prefs), len(counterpart_prefs)
-    venture_rank = _rank_matrix(venture_prefs, counterparts)
-    counterpart_rank = _rank_matrix(counterpart_prefs, ventures).T
-    matched = np.zeros((ventures, counterparts), dtype=bool)
-    for venture, counterpart in pairs:
-        matched[venture, counterpart] = True
-
-    def thresholds(ranks: np.ndarray, held: np.ndarray, places: np.ndarray) -> np.ndarray:
-        worst = np.where(held, ranks, -np.inf).max(axis=0, initial=-np.inf)
-        full = held.sum(axis=0) >= places
-        return np.where(places <= 0, -np.inf, np.where(full, worst, np.inf))
-
-    venture_limit = thresholds(venture_rank.T, matched.T, np.full(ventures, max_per_venture))
-    counterpart_limit = thresholds(counterpart_rank, matched, np.asarray(capacities))
-    wants = (venture_rank < venture_limit[:, None]) & (counterpart_rank < counterpart_limit)
-    return int((wants & ~matched).sum())
-
-
-# Loading from the database ---------------------------------------------------------------
-
-
-def _first_sentence(text: str) -> str:
-    text = " ".join(text.split())
-    match = re.match(r"(.+?[.!?])(\s|$)", text)
-    return (match.group(1) if match else text)[:160]
-
-
-def _headline(*parts: str) -> str:
-    return "; ".join(part for part in parts if part)
-
-
-def build_facts(cohort, kind: str) -> CohortFacts:
-    """The cohort's active ventures, the counterparts of `kind` and the office-hours ranks.
-
-    Four queries at most: ventures, counterparts, places already taken by introduced or
-    accepted matches in other cohorts (they reduce capacity) and, for mentors, rankings.
-    Mentors: active users with the mentor role whose profile is accepting. Funders: active
-    users with a funder profile open to civic ventures. Partners: organisations with a
-    partner profile.
-    """
-    from sqlalchemy import exists, func, select
-
-    from incubator.extensions import db
-    from incubator.models import (
-        FunderProfile,
-        Match,
-        MatchKind,
-        MentorProfile,
-        OfficeHoursDay,
-        OfficeHoursRanking,
-        Organisation,
-        PartnerProfile,
-        User,
-        UserRole,
-        Venture,
-    )
-    from incubator.models.ventures import VentureStatus
-
-    kind = MatchKind(kind)
-    session = db.session
-    venture_rows = session.scalars(
-        select(Venture)
-        .where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
-        .order_by(Venture.name, Venture.id)
+def _taken_in_run(run: MatchingRun) -> tuple[Counter[str], Counter[int]]:
+    """Proposed places in a draft: per counterpart key and per venture."""
+    rows = db.session.execute(
+        select(Match.counterpart_key, Match.venture_id).where(
+            Match.run_id == run.id, Match.status == MatchStatus.PROPOSED
+        )
     ).all()
-    ventures = [
-        VentureFacts(
-            id=v.id,
-            name=v.name,
-            needs=tuple(v.needs or ()),
-            challenge_area=v.challenge_area or "",
-            stage=v.stage or "",
-            impact_areas=tuple(v.impact_areas or ()),
-            neighbourhoods=tuple(v.neighbourhoods or ()),
-            languages=tuple(v.languages or ()),
-        )
-        for v in venture_rows
-    ]
+    return Counter(key for key, _ in rows), Counter(venture_id for _, venture_id in rows)
 
-    taken = dict(
-        session.execute(
-            select(Match.counterpart_key, func.count())
-            .where(
-                Match.kind == kind,
-                Match.status.in_(("introduced", "accepted")),
-                Match.cohort_id != cohort.id,
+
+def _venture_live(venture_id: int, kind: str) -> set[str]:
+    """Counterparts this venture already has a live match with."""
+    return set(
+        db.session.scalars(
+            select(Match.counterpart_key).where(
+                Match.venture_id == venture_id, Match.kind == kind, Match.status.in_(LIVE)
             )
-            .group_by(Match.counterpart_key)
-        ).all()
+        )
     )
 
-    def room(key: str, capacity: int) -> int:
-        return max(capacity - taken.get(key, 0), 0)
 
-    def has_role(role: str):
-        return exists().where(UserRole.user_id == User.id, UserRole.role == role)
+# Running matching -----------------------------------------------------------------------------
 
-    counterparts: list[CounterpartFacts] = []
-    if kind is MatchKind.MENTOR:
-        mentor_rows = session.execute(
-            select(User.id, User.name, MentorProfile)
-            .join(MentorProfile, MentorProfile.user_id == User.id)
-            .where(User.active, MentorProfile.accepting, has_role("mentor"))
-            .order_by(User.name, User.id)
-        ).all()
-        for user_id, name, profile in mentor_rows:
-            key = f"user:{user_id}"
-            counterparts.append(
-                CounterpartFacts(
-                    key=key,
-                    name=name,
-                    kind=kind.value,
-                    capacity=room(key, profile.capacity),
-                    tags=tuple(profile.expertise or ()),
-                    challenge_areas=tuple(profile.challenge_areas or ()),
-                    languages=tuple(profile.languages or ()),
-                    headline=_headline(profile.organisation, _first_sentence(profile.bio)),
-                )
-            )
-    elif kind is MatchKind.FUNDER:
-        funder_rows = session.execute(
-            select(User.id, User.name, FunderProfile)
-            .join(FunderProfile, FunderProfile.user_id == User.id)
-            .where(User.active, FunderProfile.open_to_civic, has_role("funder"))
-            .order_by(User.name, User.id)
-        ).all()
-        for user_id, name, funder in funder_rows:
-            key = f"user:{user_id}"
-            focus = tuple(funder.focus_areas or ())
-            counterparts.append(
-                CounterpartFacts(
-                    key=key,
-                    name=name,
-                    kind=kind.value,
-                    capacity=room(key, funder.capacity),
-                    tags=focus,
-                    challenge_areas=focus,
-                    stages=tuple(funder.stages or ()),
-                    headline=_headline(funder.organisation, funder.funder_type.replace("_", " ")),
-                )
-            )
-    else:
-        partner_rows = session.execute(
-            select(Organisation, PartnerProfile)
-            .join(PartnerProfile, PartnerProfile.organisation_id == Organisation.id)
-            .order_by(Organisation.name, Organisation.id)
-        ).all()
-        for organisation, partner in partner_rows:
-            key = f"org:{organisation.id}"
-            counterparts.append(
-                CounterpartFacts(
-                    key=key,
-                    name=organisation.name,
-                    kind=kind.value,
-                    capacity=room(key, partner.capacity),
-                    tags=tuple(partner.offers or ()),
-                    challenge_areas=tuple(partner.challenge_areas or ()),
-                    neighbourhoods=tuple(partner.neighbourhoods or ()),
-                    headline=_first_sentence(organisation.description or ""),
-                )
-            )
 
-    rankings: dict[tuple[int, str], MutualRank] = {}
-    if kind is MatchKind.MENTOR and ventures:
-        ranks = session.execute(
-            select(
-                OfficeHoursRanking.venture_id,
-                OfficeHoursRanking.mentor_id,
-                OfficeHoursRanking.side,
-                func.min(OfficeHoursRanking.rank),
+@dataclass(frozen=True)
+class Proposal:
+    """One method's answer: pairs (venture id, counterpart key), total score, blocking pairs."""
+
+    method: str
+    pairs: list[tuple[int, str]]
+    total_score: float
+    blocking_pairs: int | None
+
+
+def _check_bounds(min_per_venture: int, max_per_venture: int) -> None:
+    """Refuse bounds per venture no run can keep, in the words of the run form."""
+    if max_per_venture < 1:
+        raise InvalidInput(
+            "“At most, per venture” is 0, so no venture could be matched: make it 1 or more."
+        )
+    if min_per_venture < 0:
+        raise InvalidInput("“At least, per venture” cannot be negative.")
+    if min_per_venture > max_per_venture:
+        raise InvalidInput(
+            f"“At least, per venture” ({min_per_venture}) is more than “at most” "
+            f"({max_per_venture})."
+        )
+
+
+def _active_ventures(cohort: Cohort) -> list[Venture]:
+    """The cohort's active ventures, by name."""
+    return list(
+        db.session.scalars(
+            select(Venture)
+            .where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
+            .order_by(Venture.name)
+        )
+    )
+
+
+def _check_matchable(cohort: Cohort, kind: MatchKind) -> list[Venture]:
+    """The active ventures, refusing a cohort without any or with ventures that list no
+    needs: the message names what to fix."""
+    ventures = _active_ventures(cohort)
+    if not ventures:
+        raise InvalidInput(
+            f"{cohort.name} has no active ventures, so there is nobody to match. "
+            "Add or promote ventures into the cohort first."
+        )
+    without_needs = [venture.name for venture in ventures if not venture.needs]
+    if without_needs:
+        raise InvalidInput(
+            "These ventures list no needs, so no match can be scored for them: "
+            f"{', '.join(without_needs)}. Add their needs on each venture's profile first."
+        )
+    return ventures
+
+
+def _propose(
+    cohort: Cohort,
+    kind: MatchKind,
+    min_per_venture: int,
+    max_per_venture: int,
+    pinned: list[Match],
+) -> tuple[dict[str, Proposal], dict[tuple[int, str], scoring.Scored]]:
+    """Both methods' proposals (stable only where both sides ranked each other) and the
+    score and reasons of every proposed pair."""
+    cohort_facts, held = facts.facts_with_room(cohort, kind)
+    with facts.unmatchable_as_invalid_input():
+        table = scoring.score_all(
+            cohort_facts.ventures,
+            cohort_facts.counterparts,
+            cohort_facts.rankings,
+            facts.weights_from_config(),
+        )
+        row_of = {venture.id: row for row, venture in enumerate(table.ventures)}
+        column_of = {c.key: column for column, c in enumerate(table.counterparts)}
+        forbidden = [
+            (row_of[venture.id], column_of[key])
+            for venture in table.ventures
+            for key in column_of
+            if f"{venture.id}|{key}" in held
+        ]
+        fixed = [
+            (row_of[m.venture_id], column_of[m.counterpart_key])
+            for m in pinned
+            if m.venture_id in row_of and m.counterpart_key in column_of
+        ]
+        options = assignment.options(table, min_per_venture, max_per_venture, fixed, forbidden)
+    proposals = {}
+    explained: dict[tuple[int, str], scoring.Scored] = {}
+    for method, option in options.items():
+        pairs = []
+        for row, column in option.assignment.pairs:
+            key = (table.ventures[row].id, table.counterparts[column].key)
+            pairs.append(key)
+            explained.setdefault(key, table.explain(row, column))
+        proposals[method] = Proposal(
+            method, pairs, round(option.assignment.total, 3), option.blocking_pairs
+        )
+    return proposals, explained
+
+
+def run_matching(
+    cohort: Cohort,
+    kind: str,
+    method: str,
+    min_per_venture: int,
+    max_per_venture: int,
+    *,
+    by: User,
+) -> MatchingRun:
+    """Propose matches for a cohort: both methods computed, the chosen one stored for review."""
+    require_manager(by, "run matching")
+    kind = parse_kind(kind)
+    if method not in METHODS:
+        raise InvalidInput(f"Unknown matching method {method!r}.")
+    _check_bounds(min_per_venture, max_per_venture)
+    _check_matchable(cohort, kind)
+    previous = latest_drafts(cohort).get(kind)
+    if previous is not None:
+        # Publishing or editing that draft at the same moment queues on its row.
+        locks.lock(previous)
+        if previous.status != DRAFT:
+            raise Conflict(
+                f"The proposal under review was just {_run_news(previous, by)}; look at the "
+                "runs again before running matching."
             )
-            .join(OfficeHoursDay, OfficeHoursDay.id == OfficeHoursRanking.day_id)
-            .where(OfficeHoursDay.cohort_id == cohort.id)
-            .group_by(
-                OfficeHoursRanking.venture_id,
-                OfficeHoursRanking.mentor_id,
-                OfficeHoursRanking.side,
+    pinned = [m for m in run_matches(previous) if m.pinned] if previous is not None else []
+    proposals, explained = _propose(cohort, kind, min_per_venture, max_per_venture, pinned)
+    chosen = proposals.get(method) or proposals["optimal"]
+    if previous is not None:
+        _discard(previous, by, keep=pinned)
+    run = MatchingRun(
+        cohort_id=cohort.id,
+        kind=kind,
+        method=chosen.method,
+        min_per_venture=min_per_venture,
+        max_per_venture=max_per_venture,
+        total_score=chosen.total_score,
+        blocking_pairs=chosen.blocking_pairs,
+        status=DRAFT,
+        # Both methods, side by side; None where the stable option needs rankings it lacks.
+        summary={
+            name: (
+                {"total_score": found.total_score, "blocking_pairs": found.blocking_pairs}
+                if (found := proposals.get(name))
+                else None
             )
-        ).all()
-        sides: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
-        for venture_id, mentor_id, side, rank in ranks:
-            sides[(venture_id, f"user:{mentor_id}")][side] = rank
-        rankings = {
-            pair: MutualRank(found.get("founder"), found.get("mentor"))
-            for pair, found in sides.items()
+            for name in METHODS
         }
-    return CohortFacts(ventures, counterparts, rankings)
+        | {"asked_for": method},
+        created_by_id=by.id,
+    )
+    db.session.add(run)
+    db.session.flush()
+    for match in pinned:
+        match.run_id = run.id
+    kept = {(m.venture_id, m.counterpart_key) for m in pinned}
+    for venture_id, key in chosen.pairs:
+        if (venture_id, key) in kept:
+            continue
+        scored = explained[(venture_id, key)]
+        db.session.add(new_match(run, venture_id, kind, key, scored.score, scored.reasons))
+    flush_pairs("Could not store the proposal")
+    audit.record(
+        by,
+        "matching_run.created",
+        "matching_run",
+        run.id,
+        after={
+            "cohort_id": cohort.id,
+            "kind": kind,
+            "method": run.method,
+            "min_per_venture": min_per_venture,
+            "max_per_venture": max_per_venture,
+            "summary": run.summary,
+            "matches": len(chosen.pairs),
+        },
+    )
+    return run
+
+
+def _discard(run: MatchingRun, by: User, *, keep: list[Match]) -> None:
+    """Set a draft aside: its proposals end (the pinned ones move to the new run)."""
+    kept = {m.id for m in keep}
+    ended = 0
+    for match in run_matches(run):
+        if match.id in kept or match.status != MatchStatus.PROPOSED:
+            continue
+        match.status = MatchStatus.ENDED
+        match.decline_reason = "replaced by a new matching run"
+        match.decided_at = utcnow()
+        ended += 1
+    run.status = DISCARDED
+    db.session.flush()
+    audit.record(
+        by,
+        "matching_run.discarded",
+        "matching_run",
+        run.id,
+        after={"ended": ended, "pinned_kept": len(kept)},
+    )
+
+
+# Review ---------------------------------------------------------------------------------------
+
+# The review edits recorded on a run's matches; with the run's own events they say who
+# changed the proposal last.
+REVIEW_ACTIONS = ("match.pinned", "match.unpinned", "match.removed", "match.swapped", "match.added")
+
+
+def _proposal_line(run: MatchingRun, venture: Venture) -> str:
+    """What a run holds for one venture now, in words."""
+    names = [
+        counterpart_name(m)
+        + (" (pinned)" if m.pinned else "")
+        + ("" if m.status == MatchStatus.PROPOSED else f" ({m.status})")
+        for m in run_matches(run)
+        if m.venture_id == venture.id
+    ]
+    return ", ".join(names) or "Nothing proposed"
+
+
+def _stale_review(
+    run: MatchingRun, by: User, edits: Callable[[], list[tuple[Venture, str]]]
+) -> versions.StaleVersion:
+    """The refusal of a review edit made on a page opened before the run's last change:
+    theirs is what the draft proposes now for each venture the edit touches, yours the edit."""
+    touched = edits()
+    theirs = {venture.name: _proposal_line(run, venture) for venture, _ in touched}
+    yours = {venture.name: edit for venture, edit in touched}
+    advice = (
+        "Compare the two versions below, then make your change again on the proposal as it is now."
+    )
+    if run.status != DRAFT:
+        theirs["Proposal"] = "Published" if run.status == PUBLISHED else "Set aside"
+        yours["Proposal"] = "Draft under review"
+        advice = "Only a draft can be changed; compare the two versions below."
+    match_ids = select(cast(Match.id, String)).where(Match.run_id == run.id)
+    return versions.refusal(
+        "This proposal",
+        run.version,
+        changed_by=audit.last_actor(
+            audit.about("matching_run", run.id),
+            audit.about("match", match_ids, *REVIEW_ACTIONS),
+        ),
+        by=by,
+        theirs=theirs,
+        yours=yours,
+        advice=advice,
+    )
+
+
+def _review_edit(
+    run: MatchingRun | None,
+    expected_version: int | None,
+    by: User,
+    edits: Callable[[], list[tuple[Venture, str]]],
+) -> None:
+    """Lock the draft, refuse an edit made on a page opened before its last change (another
+    edit, publishing, a new run), and count the edit as the run's next version.
+
+    `edits` describes the edit for each venture it touches, for the refusal.
+    """
+    require_manager(by, "review a proposal")
+    if run is None:
+        return
+    locks.lock(run)
+    refuse = partial(_stale_review, run, by, edits)
+    versions.check(run.version, expected_version, refuse)
+    with versions.saving(refuse):
+        # The edit changes the run's matches, not its row: the version moves on regardless.
+        run.version += 1
+
+
+def _counterpart_label(kind: str, counterpart_id: int) -> str:
+    holder: Organisation | User | None
+    if kind == MatchKind.PARTNER:
+        holder = db.session.get(Organisation, counterpart_id)
+    else:
+        holder = db.session.get(User, counterpart_id)
+    return holder.name if holder is not None else "?"
+
+
+def _run_news(run: MatchingRun, viewer: User) -> str:
+    """What became of a run that is no longer a draft ("published by Maya Manager at 3:02
+    PM"), for a manager whose edit or publish came second."""
+    if run.status == PUBLISHED:
+        event = history.last_event("matching_run", run.id, "matching_run.published")
+        who = history.who(event.actor if event else None, viewer)
+        return f"published by {who} at {history.when(run.published_at, viewer)}"
+    event = history.last_event("matching_run", run.id, "matching_run.discarded")
+    who = history.who(event.actor if event else None, viewer)
+    at = history.when(event.created_at if event else None, viewer)
+    return f"set aside at {at}, when {who} ran matching again"
+
+
+def _check_reviewable(match: Match, by: User, what: str) -> MatchingRun:
+    require_manager(by, what)
+    run = match.run
+    # Review edits and publishing queue on the run's row: an edit lands before the run is
+    # published, or sees that it was.
+    locks.lock(run, match)
+    if run is None or run.status != DRAFT:
+        news = f"this run was {_run_news(run, by)}" if run is not None else "it has no run"
+        raise InvalidInput(f"Only a draft proposal can be changed: {news}.")
+    if match.status != MatchStatus.PROPOSED:
+        raise InvalidInput("That match is no longer in the proposal.")
+    return run
+
+
+def pin(match: Match, *, by: User, expected_version: int | None = None) -> bool:
+    """Pin a proposed match, or unpin it: a pinned match stays when matching is run again."""
+    _check_reviewable(match, by, "review a proposal")
+    _review_edit(
+        match.run,
+        expected_version,
+        by,
+        lambda: [(match.venture, f"Change the pin on {counterpart_name(match)}")],
+    )
+    match.pinned = not match.pinned
+    db.session.flush()
+    audit.record(
+        by,
+        "match.pinned" if match.pinned else "match.unpinned",
+        "match",
+        match.id,
+        after=match_state(match),
+    )
+    return match.pinned
+
+
+def remove(match: Match, *, by: User, expected_version: int | None = None) -> None:
+    """Take a match out of the proposal; it stays on record as ended."""
+    _check_reviewable(match, by, "review a proposal")
+    _review_edit(
+        match.run,
+        expected_version,
+        by,
+        lambda: [(match.venture, f"Remove {counterpart_name(match)}")],
+    )
+    if match.pinned:
+        raise InvalidInput("That match is pinned: unpin it before removing it.")
+    before = match_state(match)
+    match.status = MatchStatus.ENDED
+    match.decline_reason = REMOVED_IN_REVIEW
+    match.decided_at = utcnow()
+    db.session.flush()
+    audit.record(by, "match.removed", "match", match.id, before=before, after=match_state(match))
+
+
+def _counterpart_facts(cohort: Cohort, kind: str) -> dict[str, scoring.CounterpartFacts]:
+    """The counterparts of a kind open to matching, by key, with the room they have left."""
+    cohort_facts, _ = facts.facts_with_room(cohort, MatchKind(kind))
+    return {counterpart.key: counterpart for counterpart in cohort_facts.counterparts}
+
+
+def _score(venture: Venture, kind: str, key: str) -> tuple[float, list[str]]:
+    """The score and reasons of one pair, as matching scores them."""
+    cohort_facts = facts.build_facts(venture.cohort, kind)
+    counterpart = next((c for c in cohort_facts.counterparts if c.key == key), None)
+    if counterpart is None:
+        raise InvalidInput(
+            f"That {KIND_NOUNS[MatchKind(kind)]} is not open to matching (no profile, or not "
+            "accepting ventures)."
+        )
+    scored = scoring.score(
+        facts.venture_facts(venture),
+        counterpart,
+        cohort_facts.rankings,
+        facts.weights_from_config(),
+    )
+    if not scored.eligible:
+        raise InvalidInput(f"{venture.name} cannot be matched there: {'; '.join(scored.reasons)}.")
+    return round(scored.score, 3), scored.reasons
+
+
+def swap(match_a: Match, match_b: Match, *, by: User, expected_version: int | None = None) -> None:
+    """Exchange the counterparts of two proposed matches of one draft, scoring both again."""
+    locks.lock(match_a.run, match_b.run, match_a, match_b)
+    # A run published meanwhile says so before a stale version would.
+    run = _check_reviewable(match_a, by, "review a proposal")
+    _check_reviewable(match_b, by, "review a proposal")
+    _review_edit(
+        match_a.run,
+        expected_version,
+        by,
+        lambda: [
+            (match_a.venture, f"Swap {counterpart_name(match_a)} for {counterpart_name(match_b)}"),
+            (match_b.venture, f"Swap {counterpart_name(match_b)} for {counterpart_name(match_a)}"),
+        ],
+    )
+    if match_b.run_id != run.id:
+        raise InvalidInput("Only two matches of the same proposal can be swapped.")
+    if match_a.id == match_b.id:
+        raise InvalidInput("Choose two different matches to swap.")
+    if match_a.pinned or match_b.pinned:
+        raise InvalidInput("A pinned match keeps its counterpart: unpin it before swapping.")
+    if (
+        match_a.venture_id == match_b.venture_id
+        or match_a.counterpart_key == match_b.counterpart_key
+    ):
+        raise InvalidInput(
+            "Swapping those two would change nothing: choose another venture's match."
+        )
+    key_a, key_b = match_a.counterpart_key, match_b.counterpart_key
+    for match, key in ((match_a, key_b), (match_b, key_a)):
+        if key in _venture_live(match.venture_id, match.kind):
+            raise InvalidInput(
+                f"{match.venture.name} already has a match with that "
+                f"{KIND_NOUNS[MatchKind(match.kind)]}: the swap would pair them twice."
+            )
+    before = {"a": match_state(match_a), "b": match_state(match_b)}
+    # Each counterpart keeps the same number of ventures, so capacity is unchanged; the
+    # keys are cleared first so no moment holds the same pair twice.
+    for match, key in ((match_a, key_b), (match_b, key_a)):
+        _set_counterpart(match, key)
+    for match in (match_a, match_b):
+        match.score, match.reasons = _score(match.venture, match.kind, match.counterpart_key)
+        match.score = round(float(match.score), 3)
+        match.pinned = False
+    flush_pairs("Could not swap")
+    _refresh_total(run)
+    audit.record(
+        by,
+        "match.swapped",
+        "match",
+        match_a.id,
+        before=before,
+        after={"a": match_state(match_a), "b": match_state(match_b)},
+    )
+
+
+def _set_counterpart(match: Match, key: str) -> None:
+    counterpart = key_id(key)
+    match.counterpart_key = key
+    if match.kind == MatchKind.PARTNER:
+        match.organisation = db.session.get(Organisation, counterpart)
+    else:
+        match.counterpart = db.session.get(User, counterpart)
+
+
+def _capacity_left(run: MatchingRun, key: str) -> int:
+    """Places left: capacity less live introductions anywhere and this draft's proposals."""
+    counterpart = _counterpart_facts(run.cohort, run.kind).get(key)
+    if counterpart is None:
+        raise InvalidInput(
+            f"That {KIND_NOUNS[MatchKind(run.kind)]} is not open to matching (no profile, or "
+            "not accepting ventures)."
+        )
+    return counterpart.capacity - _taken_in_run(run)[0][key]
+
+
+def add(
+    run: MatchingRun,
+    venture: Venture,
+    counterpart_id: int,
+    *,
+    by: User,
+    expected_version: int | None = None,
+) -> Match:
+    """Add a pair the algorithm did not propose, within capacity and the venture's maximum."""
+    _review_edit(
+        run,
+        expected_version,
+        by,
+        lambda: [(venture, f"Add {_counterpart_label(run.kind, counterpart_id)}")],
+    )
+    if run.status != DRAFT:
+        raise InvalidInput(
+            f"Only a draft proposal can be changed: this run was {_run_news(run, by)}."
+        )
+    if venture.cohort_id != run.cohort_id:
+        raise InvalidInput(f"{venture.name} is not in this cohort.")
+    key = counterpart_key(run.kind, counterpart_id)
+    if key in _venture_live(venture.id, run.kind):
+        raise InvalidInput(f"{venture.name} already has a match with that counterpart.")
+    if _capacity_left(run, key) < 1:
+        raise InvalidInput(
+            f"That {KIND_NOUNS[MatchKind(run.kind)]} has no room left: every place is taken."
+        )
+    if _taken_in_run(run)[1][venture.id] >= run.max_per_venture:
+        raise InvalidInput(
+            f"{venture.name} already has {run.max_per_venture} matches, the most this run allows."
+        )
+    score, reasons = _score(venture, run.kind, key)
+    match = new_match(run, venture.id, run.kind, key, score, reasons)
+    db.session.add(match)
+    flush_pairs("Could not add the match")
+    _refresh_total(run)
+    audit.record(by, "match.added", "match", match.id, after=match_state(match))
+    return match
+
+
+def add_choices(run: MatchingRun) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """What a pair can be added from, as (id, name): the cohort's active ventures and the
+    counterparts open to matching; `add` checks room and the venture's maximum."""
+    cohort_facts = facts.build_facts(run.cohort, run.kind)
+    return (
+        [(venture.id, venture.name) for venture in cohort_facts.ventures],
+        [(key_id(c.key), c.name) for c in cohort_facts.counterparts],
+    )
+
+
+def _refresh_total(run: MatchingRun) -> None:
+    """The total of what the draft now proposes; the blocking-pair count was the algorithm's."""
+    run.total_score = round(sum(m.score for m in run_matches(run)), 3)
+    db.session.flush()
+
+
+# Publishing -----------------------------------------------------------------------------------
+
+
+def publish(run: MatchingRun, *, by: User) -> list[Match]:
+    """Introduce every proposed match of a draft and mail both sides why they were matched."""
+    require_manager(by, "publish matches")
+    # A second publish (another manager, a double click) waits here and finds it published;
+    # review edits hold the same lock, so none lands halfway through.
+    locks.lock(run)
+    if run.status != DRAFT:
+        raise Conflict(f"This run was already {_run_news(run, by)}.")
+    matches = [m for m in run_matches(run) if m.status == MatchStatus.PROPOSED]
+    if not matches:
+        raise InvalidInput("The proposal has no matches left to publish.")
+    now = utcnow()
+    for match in matches:
+        match.status = MatchStatus.INTRODUCED
+        match.introduced_at = now
+        match.venture_answer = PENDING
+        match.counterpart_answer = PENDING
+    run.status = PUBLISHED
+    run.published_at = now
+    db.session.flush()
+    for match in matches:
+        mail_introduction(match)
+    audit.record(
+        by,
+        "matching_run.published",
+        "matching_run",
+        run.id,
+        after={"introduced": [m.id for m in matches]},
+    )
+    return matches

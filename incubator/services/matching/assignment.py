@@ -1,0 +1,498 @@
+"""Which ventures meet which counterparts, given every pair's score. Pure.
+
+Plain values in, plain values out: a table of scores (ventures x counterparts, -inf where a
+pair may never be made), each counterpart's capacity and the bounds per venture.
+
+- `assign(scores, capacities, min_per_venture, max_per_venture, pinned=(), forbidden=())
+  -> Assignment`: the assignment of greatest total score (scipy's linear_sum_assignment
+  when nobody can meet anyone twice, a 0-1 program solved by HiGHS otherwise).
+- `preferences(table) -> Preferences`, `stable(venture_prefs, counterpart_prefs, capacities,
+  max_per_venture, scores=None) -> Assignment` and `blocking_pairs(...) -> int`: the stable
+  option, and the count that shows the manager what the optimal one gives up.
+- `options(table, ...) -> dict[str, Option]`: both methods side by side, as a run offers them.
+- `greedy(...)`: best pair first, the baseline the tests compare the optimum with.
+
+Input no assignment can satisfy raises `Unmatchable`, whose message says what to fix.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict, deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
+
+from incubator.services.matching.scoring import ScoreTable, Unmatchable
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Pairs of (venture row, counterpart column), sorted, and their total score."""
+
+    pairs: list[tuple[int, int]]
+    total: float
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """Each venture's acceptable counterparts best first, and each counterpart's ventures."""
+
+    ventures: list[list[int]]
+    counterparts: list[list[int]]
+
+
+# Optimal assignment ----------------------------------------------------------------------
+
+
+def _places(
+    scores: np.ndarray, capacities: Sequence[int], min_per_venture: int, max_per_venture: int
+) -> np.ndarray:
+    """Checks the table's shape, the bounds and the capacities; returns each counterpart's
+    places (a copy, to count down)."""
+    ventures, counterparts = scores.shape
+    if ventures == 0:
+        raise Unmatchable("The cohort has no active ventures to match.")
+    if len(capacities) != counterparts:
+        raise Unmatchable("There must be one capacity for each counterpart.")
+    if min_per_venture < 0 or max_per_venture < 1 or max_per_venture < min_per_venture:
+        raise Unmatchable(
+            "The bounds per venture must satisfy 0 <= minimum <= maximum and maximum >= 1."
+        )
+    left = np.asarray(capacities, dtype=np.int64).copy()
+    if (left < 0).any():
+        raise Unmatchable("A capacity cannot be negative.")
+    if left.sum() == 0:
+        raise Unmatchable("Every counterpart has capacity 0: raise a capacity before matching.")
+    if left.sum() < ventures * min_per_venture:
+        raise Unmatchable(
+            f"{ventures} ventures need at least {min_per_venture} each "
+            f"({ventures * min_per_venture} in all) but there are only {left.sum()} places: "
+            "raise capacities or lower the minimum."
+        )
+    return left
+
+
+def _bounds_per_venture(
+    scores: np.ndarray,
+    capacities: Sequence[int],
+    min_per_venture: int,
+    max_per_venture: int,
+    pinned: Iterable[tuple[int, int]],
+    forbidden: Iterable[tuple[int, int]],
+):
+    """Checks the input; returns the pinned pairs, what is left to fill and what is allowed."""
+    ventures = scores.shape[0]
+    left = _places(scores, capacities, min_per_venture, max_per_venture)
+    allowed = np.isfinite(scores)
+    for venture, counterpart in forbidden:
+        allowed[venture, counterpart] = False
+    pinned = sorted(set(pinned))
+    lower = np.full(ventures, min_per_venture, dtype=np.int64)
+    upper = np.full(ventures, max_per_venture, dtype=np.int64)
+    for venture, counterpart in pinned:
+        if not allowed[venture, counterpart]:
+            raise Unmatchable("A pinned pair is forbidden or ineligible; unpin it or allow it.")
+        allowed[venture, counterpart] = False
+        left[counterpart] -= 1
+        upper[venture] -= 1
+        lower[venture] -= 1
+    if (left < 0).any():
+        raise Unmatchable("More pairs are pinned to a counterpart than its capacity allows.")
+    if (upper < 0).any():
+        raise Unmatchable(f"More than {max_per_venture} pairs are pinned to one venture.")
+    allowed[:, left == 0] = False
+    return pinned, np.maximum(lower, 0), upper, left, allowed
+
+
+def _minimum_unmet(min_per_venture: int) -> Unmatchable:
+    return Unmatchable(
+        f"The minimum of {min_per_venture} per venture cannot be met with these capacities, "
+        "eligibility rules and exclusions: lower the minimum or raise capacities."
+    )
+
+
+def _solve_expanded(scores, lower, upper, left, allowed, min_per_venture):
+    """linear_sum_assignment over venture seats x counterpart places, plus a dummy per seat.
+
+    Called only when no venture can meet a counterpart twice (every venture has at most one
+    seat, or every counterpart at most one place), so assignments of seats to places are
+    exactly the feasible matchings. A venture's first `lower` seats earn a bonus larger
+    than any difference in total score, so seats that must be filled are filled first.
+    """
+    seat_venture = np.repeat(np.arange(len(upper)), upper)
+    seat_number = (
+        np.concatenate([np.arange(count) for count in upper])
+        if len(upper)
+        else np.zeros(0, dtype=np.int64)
+    )
+    mandatory = seat_number < lower[seat_venture]
+    place_counterpart = np.repeat(np.arange(len(left)), left)
+    finite = np.where(allowed, scores, 0.0)
+    bonus = 2.0 * np.abs(finite).max(axis=1).sum() + 1.0
+    profit = finite[np.ix_(seat_venture, place_counterpart)] + bonus * mandatory[:, None]
+    profit[~allowed[np.ix_(seat_venture, place_counterpart)]] = -np.inf
+    seats = len(seat_venture)
+    cost = np.empty((seats, len(place_counterpart) + seats))
+    np.negative(profit, out=cost[:, : len(place_counterpart)])
+    cost[:, len(place_counterpart) :] = 0.0
+    rows, columns = linear_sum_assignment(cost)
+    real = columns < len(place_counterpart)
+    if mandatory[rows[~real]].any():
+        raise _minimum_unmet(min_per_venture)
+    return list(
+        zip(
+            seat_venture[rows[real]].tolist(),
+            place_counterpart[columns[real]].tolist(),
+            strict=True,
+        )
+    )
+
+
+def _solve_flow(scores, lower, upper, left, allowed, min_per_venture):
+    """The same problem as a 0-1 program over venture-counterpart pairs, solved by HiGHS.
+
+    Its constraints (per venture lower <= pairs <= upper, per counterpart pairs <= places)
+    form the incidence matrix of a bipartite graph, which is totally unimodular: the linear
+    relaxation already has an integral optimum, so this is a min-cost flow in LP form and
+    HiGHS solves it at the root.
+    """
+    rows, columns = np.nonzero(allowed)
+    if len(rows) == 0:
+        if lower.any():
+            raise _minimum_unmet(min_per_venture)
+        return []
+    count = len(rows)
+    ventures, counterparts = scores.shape
+    by_venture = sparse.csr_matrix(
+        (np.ones(count), (rows, np.arange(count))), shape=(ventures, count)
+    )
+    by_counterpart = sparse.csr_matrix(
+        (np.ones(count), (columns, np.arange(count))), shape=(counterparts, count)
+    )
+    result = milp(
+        -scores[rows, columns],
+        constraints=[
+            LinearConstraint(by_venture, lower, upper),
+            LinearConstraint(by_counterpart, 0, left),
+        ],
+        integrality=np.ones(count),
+        bounds=Bounds(0, 1),
+    )
+    if result.status != 0 or result.x is None:
+        raise _minimum_unmet(min_per_venture)
+    chosen = result.x > 0.5
+    return list(zip(rows[chosen].tolist(), columns[chosen].tolist(), strict=True))
+
+
+def _drop_pointless(pairs, scores, min_per_venture, pinned):
+    """Keep a pair scoring 0 or less only where it is needed to reach the minimum."""
+    keep = set(pinned)
+    by_venture: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for pair in pairs:
+        by_venture[pair[0]].append(pair)
+    result = []
+    for chosen in by_venture.values():
+        # Worst first, so a pair scoring below 0 goes before one scoring exactly 0.
+        chosen.sort(key=lambda pair: scores[pair])
+        extra = len(chosen) - min_per_venture
+        kept = []
+        for pair in chosen:
+            if extra > 0 and scores[pair] <= 0 and pair not in keep:
+                extra -= 1
+            else:
+                kept.append(pair)
+        chosen = kept
+        result.extend(chosen)
+    return result
+
+
+def assign(
+    scores: np.ndarray,
+    capacities: Sequence[int],
+    min_per_venture: int,
+    max_per_venture: int,
+    pinned: Iterable[tuple[int, int]] = (),
+    forbidden: Iterable[tuple[int, int]] = (),
+) -> Assignment:
+    """The assignment of greatest total score (ventures x counterparts; -inf: ineligible).
+
+    Each counterpart gets at most its capacity, each venture between the minimum and the
+    maximum counterparts, none twice; pinned pairs are kept, forbidden ones never made.
+    Pairs scoring 0 or less are made only to reach the minimum. Raises Unmatchable when
+    there are no ventures, every capacity is 0 or the minimum cannot be met.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    if scores.ndim != 2:
+        raise Unmatchable("Scores must be a table of ventures by counterparts.")
+    pinned, lower, upper, left, allowed = _bounds_per_venture(
+        scores, capacities, min_per_venture, max_per_venture, pinned, forbidden
+    )
+    if upper.max(initial=0) <= 1 or left.max(initial=0) <= 1:
+        solve = _solve_expanded
+    else:
+        solve = _solve_flow
+    pairs = solve(scores, lower, upper, left, allowed, min_per_venture) + pinned
+    pairs = sorted(_drop_pointless(pairs, scores, min_per_venture, pinned))
+    return Assignment(pairs, _total(pairs, scores))
+
+
+def _total(pairs: Iterable[tuple[int, int]], scores: np.ndarray | None) -> float:
+    if scores is None:
+        return 0.0
+    return float(math.fsum(float(scores[pair]) for pair in pairs))
+
+
+def greedy(
+    scores: np.ndarray,
+    capacities: Sequence[int],
+    min_per_venture: int,
+    max_per_venture: int,
+) -> Assignment:
+    """Best pair first, after one round per required seat; for comparison in tests only."""
+    scores = np.asarray(scores, dtype=np.float64)
+    ventures, counterparts = scores.shape
+    left = list(capacities)
+    held = [0] * ventures
+    chosen: set[tuple[int, int]] = set()
+
+    def take(venture: int, counterpart: int) -> None:
+        chosen.add((venture, counterpart))
+        held[venture] += 1
+        left[counterpart] -= 1
+
+    for _ in range(min_per_venture):
+        for venture in range(ventures):
+            options = [
+                (scores[venture, c], c)
+                for c in range(counterparts)
+                if left[c] > 0 and (venture, c) not in chosen and np.isfinite(scores[venture, c])
+            ]
+            if options and held[venture] < max_per_venture:
+                take(venture, max(options)[1])
+    order = np.dstack(np.unravel_index(np.argsort(-scores, axis=None), scores.shape))[0]
+    for venture, counterpart in order.tolist():
+        score_ = scores[venture, counterpart]
+        if not np.isfinite(score_) or score_ <= 0:
+            break
+        if (
+            held[venture] < max_per_venture
+            and left[counterpart] > 0
+            and (venture, counterpart) not in chosen
+        ):
+            take(venture, counterpart)
+    pairs = sorted(chosen)
+    return Assignment(pairs, _total(pairs, scores))
+
+
+# Stable matching ------------------------------------------------------------------------
+
+
+def preferences(table: ScoreTable) -> Preferences:
+    """Each side's list, best first: whom it ranked after office hours, then the rest by score.
+
+    A pair is acceptable to a side when that side ranked the other or the pair scores above 0,
+    and never when the pair is ineligible.
+    """
+    founder_ranks: dict[int, dict[int, int]] = defaultdict(dict)
+    counterpart_ranks: dict[int, dict[int, int]] = defaultdict(dict)
+    row_of = {v.id: row for row, v in enumerate(table.ventures)}
+    column_of = {c.key: column for column, c in enumerate(table.counterparts)}
+    for (venture_id, key), rank in table.rankings.items():
+        row, column = row_of.get(venture_id), column_of.get(key)
+        if row is None or column is None:
+            continue
+        if rank.founder_rank is not None:
+            founder_ranks[row][column] = rank.founder_rank
+        if rank.counterpart_rank is not None:
+            counterpart_ranks[column][row] = rank.counterpart_rank
+    scores = table.scores
+
+    def ordered(line: np.ndarray, ranked: dict[int, int]) -> list[int]:
+        candidates = [
+            other
+            for other in range(len(line))
+            if np.isfinite(line[other]) and (other in ranked or line[other] > 0)
+        ]
+        return sorted(
+            candidates,
+            key=lambda other: (
+                0 if other in ranked else 1,
+                ranked.get(other, 0),
+                -line[other],
+                other,
+            ),
+        )
+
+    return Preferences(
+        [ordered(scores[row], founder_ranks[row]) for row in range(scores.shape[0])],
+        [
+            ordered(scores[:, column], counterpart_ranks[column])
+            for column in range(scores.shape[1])
+        ],
+    )
+
+
+def stable(
+    venture_prefs: Sequence[Sequence[int]],
+    counterpart_prefs: Sequence[Sequence[int]],
+    capacities: Sequence[int],
+    max_per_venture: int,
+    scores: np.ndarray | None = None,
+) -> Assignment:
+    """Deferred acceptance with ventures proposing: no pair would rather be together.
+
+    Ventures propose down their lists (up to max_per_venture held at once); a counterpart
+    holds its best proposals up to its capacity and releases the worst when a better one
+    comes. The total is computed from `scores` when given.
+    """
+    if max_per_venture < 1:
+        raise Unmatchable("The maximum per venture must be at least 1.")
+    if any(capacity < 0 for capacity in capacities):
+        raise Unmatchable("A capacity cannot be negative.")
+    rank_of = [{venture: place for place, venture in enumerate(line)} for line in counterpart_prefs]
+    following = [0] * len(venture_prefs)
+    held_count = [0] * len(venture_prefs)
+    # Per counterpart a heap of (-rank, venture): the worst held proposal on top.
+    held: list[list[tuple[int, int]]] = [[] for _ in counterpart_prefs]
+    waiting = deque(range(len(venture_prefs)))
+    queued = [True] * len(venture_prefs)
+    while waiting:
+        venture = waiting.popleft()
+        queued[venture] = False
+        line = venture_prefs[venture]
+        while held_count[venture] < max_per_venture and following[venture] < len(line):
+            counterpart = line[following[venture]]
+            following[venture] += 1
+            rank = rank_of[counterpart].get(venture)
+            if rank is None or capacities[counterpart] == 0:
+                continue
+            heap = held[counterpart]
+            if len(heap) < capacities[counterpart]:
+                heapq.heappush(heap, (-rank, venture))
+                held_count[venture] += 1
+            elif -heap[0][0] > rank:
+                _, released = heapq.heapreplace(heap, (-rank, venture))
+                held_count[venture] += 1
+                held_count[released] -= 1
+                if not queued[released]:
+                    waiting.append(released)
+                    queued[released] = True
+    pairs = sorted(
+        (venture, counterpart) for counterpart, heap in enumerate(held) for _, venture in heap
+    )
+    return Assignment(pairs, _total(pairs, scores))
+
+
+def _rank_matrix(prefs: Sequence[Sequence[int]], others: int) -> np.ndarray:
+    matrix = np.full((len(prefs), others), np.inf)
+    for row, line in enumerate(prefs):
+        if line:
+            matrix[row, list(line)] = np.arange(len(line))
+    return matrix
+
+
+def blocking_pairs(
+    pairs: Iterable[tuple[int, int]],
+    venture_prefs: Sequence[Sequence[int]],
+    counterpart_prefs: Sequence[Sequence[int]],
+    capacities: Sequence[int],
+    max_per_venture: int,
+) -> int:
+    """How many unmatched pairs would both rather be together than with what they have.
+
+    A side wants the other when it lists it and has a free place or lists it above the
+    worst of its current matches.
+    """
+    ventures, counterparts = len(venture_prefs), len(counterpart_prefs)
+    venture_rank = _rank_matrix(venture_prefs, counterparts)
+    counterpart_rank = _rank_matrix(counterpart_prefs, ventures).T
+    matched = np.zeros((ventures, counterparts), dtype=bool)
+    for venture, counterpart in pairs:
+        matched[venture, counterpart] = True
+
+    def thresholds(ranks: np.ndarray, held: np.ndarray, places: np.ndarray) -> np.ndarray:
+        worst = np.where(held, ranks, -np.inf).max(axis=0, initial=-np.inf)
+        full = held.sum(axis=0) >= places
+        return np.where(places <= 0, -np.inf, np.where(full, worst, np.inf))
+
+    venture_limit = thresholds(venture_rank.T, matched.T, np.full(ventures, max_per_venture))
+    counterpart_limit = thresholds(counterpart_rank, matched, np.asarray(capacities))
+    wants = (venture_rank < venture_limit[:, None]) & (counterpart_rank < counterpart_limit)
+    return int((wants & ~matched).sum())
+
+
+# Both options, as a run offers them ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    """One method's assignment, and how many pairs would both rather be together than
+    with what it gave them (0 for the stable option)."""
+
+    method: str
+    assignment: Assignment
+    blocking_pairs: int
+
+
+def without(prefs: Preferences, excluded: Iterable[tuple[int, int]]) -> Preferences:
+    """The preferences with pairs that may not be made taken off both sides' lists."""
+    excluded = set(excluded)
+    return Preferences(
+        [[c for c in line if (v, c) not in excluded] for v, line in enumerate(prefs.ventures)],
+        [[v for v in line if (v, c) not in excluded] for c, line in enumerate(prefs.counterparts)],
+    )
+
+
+def stable_with_pins(
+    prefs: Preferences,
+    capacities: Sequence[int],
+    max_per_venture: int,
+    pinned: Sequence[tuple[int, int]],
+    scores: np.ndarray,
+) -> Assignment:
+    """Deferred acceptance around the pinned pairs: they keep their places, the rest compete."""
+    if not pinned:
+        return stable(prefs.ventures, prefs.counterparts, capacities, max_per_venture, scores)
+    left = list(capacities)
+    for _, column in pinned:
+        left[column] = max(left[column] - 1, 0)
+    kept = set(pinned)
+    free_prefs = [[c for c in line if (v, c) not in kept] for v, line in enumerate(prefs.ventures)]
+    found = stable(free_prefs, prefs.counterparts, left, max_per_venture, scores)
+    pairs = sorted(set(found.pairs) | kept)
+    return Assignment(pairs, float(sum(scores[pair] for pair in pairs)))
+
+
+def options(
+    table: ScoreTable,
+    min_per_venture: int,
+    max_per_venture: int,
+    pinned: Sequence[tuple[int, int]] = (),
+    forbidden: Sequence[tuple[int, int]] = (),
+) -> dict[str, Option]:
+    """The optimal option and, where both sides ranked each other after office hours, the
+    stable one; each keeps the pinned pairs and makes no forbidden one."""
+    capacities = table.capacities
+    prefs = without(preferences(table), forbidden)
+    found = {
+        "optimal": assign(
+            table.scores, capacities, min_per_venture, max_per_venture, pinned, forbidden
+        )
+    }
+    if any(rank.mutual for rank in table.rankings.values()):
+        found["stable"] = stable_with_pins(prefs, capacities, max_per_venture, pinned, table.scores)
+    return {
+        method: Option(
+            method,
+            assignment,
+            blocking_pairs(
+                assignment.pairs, prefs.ventures, prefs.counterparts, capacities, max_per_venture
+            ),
+        )
+        for method, assignment in found.items()
+    }

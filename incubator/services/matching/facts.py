@@ -1,0 +1,297 @@
+"""What matching knows, loaded from the database as plain values for scoring.py.
+
+- `build_facts(cohort, kind) -> CohortFacts`: the cohort's active ventures, the
+  counterparts of that kind with their room left, and the office-hours rankings, in four
+  queries at most.
+- `facts_with_room(cohort, kind)`: the same with this cohort's own introductions taken out
+  of capacity, and the pairs a run must not propose again.
+- `venture_facts(venture)`, `weights_from_config()`: one venture, and the points table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+
+from flask import current_app
+from sqlalchemy import exists, func, select
+
+from incubator.extensions import db
+from incubator.models import (
+    Cohort,
+    FunderProfile,
+    Match,
+    MatchKind,
+    MatchStatus,
+    MentorProfile,
+    OfficeHoursDay,
+    OfficeHoursRanking,
+    Organisation,
+    PartnerProfile,
+    User,
+    UserRole,
+    Venture,
+    VentureStatus,
+)
+from incubator.services.errors import InvalidInput
+from incubator.services.matching.scoring import (
+    CounterpartFacts,
+    MatchWeights,
+    MutualRank,
+    Unmatchable,
+    VentureFacts,
+)
+
+# What holds a counterpart's place: an introduction waiting for answers, or an accepted one.
+HOLDS_CAPACITY = (MatchStatus.INTRODUCED, MatchStatus.ACCEPTED)
+KIND_NOUNS = {
+    MatchKind.MENTOR: "mentor",
+    MatchKind.FUNDER: "funder",
+    MatchKind.PARTNER: "partner organisation",
+}
+
+# (counterpart key, capacity) -> the places left after introductions in other cohorts.
+Room = Callable[[str, int], int]
+
+
+@dataclass(frozen=True)
+class CohortFacts:
+    ventures: list[VentureFacts]
+    counterparts: list[CounterpartFacts]
+    rankings: dict[tuple[int, str], MutualRank]
+
+
+def counterpart_key(kind: str, counterpart_id: int) -> str:
+    """The key the live-pair index uses: "user:<id>" or "org:<id>"."""
+    return f"org:{counterpart_id}" if kind == MatchKind.PARTNER else f"user:{counterpart_id}"
+
+
+def key_id(key: str) -> int:
+    """The user or organisation id in a counterpart key."""
+    return int(key.partition(":")[2])
+
+
+@contextmanager
+def unmatchable_as_invalid_input() -> Iterator[None]:
+    """Let the pure modules' refusal reach the manager as a service's InvalidInput."""
+    try:
+        yield
+    except Unmatchable as error:
+        raise InvalidInput(error.message) from None
+
+
+def weights_from_config() -> MatchWeights:
+    """The MATCH_WEIGHTS setting of the current app."""
+    with unmatchable_as_invalid_input():
+        return MatchWeights.from_mapping(current_app.config["MATCH_WEIGHTS"])
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    match = re.match(r"(.+?[.!?])(\s|$)", text)
+    return (match.group(1) if match else text)[:160]
+
+
+def _headline(*parts: str) -> str:
+    return "; ".join(part for part in parts if part)
+
+
+# Ventures -------------------------------------------------------------------------------------
+
+
+def venture_facts(venture: Venture) -> VentureFacts:
+    """A venture as matching sees it."""
+    return VentureFacts(
+        id=venture.id,
+        name=venture.name,
+        needs=tuple(venture.needs or ()),
+        challenge_area=venture.challenge_area or "",
+        stage=venture.stage or "",
+        impact_areas=tuple(venture.impact_areas or ()),
+        neighbourhoods=tuple(venture.neighbourhoods or ()),
+        languages=tuple(venture.languages or ()),
+    )
+
+
+def _ventures(cohort: Cohort) -> list[VentureFacts]:
+    """The cohort's active ventures, by name."""
+    rows = db.session.scalars(
+        select(Venture)
+        .where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
+        .order_by(Venture.name, Venture.id)
+    ).all()
+    return [venture_facts(venture) for venture in rows]
+
+
+# Counterparts ---------------------------------------------------------------------------------
+
+
+def _room_after_other_cohorts(cohort: Cohort, kind: MatchKind) -> Room:
+    """Places already taken by introduced or accepted matches in other cohorts reduce room."""
+    taken = dict(
+        db.session.execute(
+            select(Match.counterpart_key, func.count())
+            .where(
+                Match.kind == kind,
+                Match.status.in_(HOLDS_CAPACITY),
+                Match.cohort_id != cohort.id,
+            )
+            .group_by(Match.counterpart_key)
+        ).all()
+    )
+
+    def room(key: str, capacity: int) -> int:
+        return max(capacity - taken.get(key, 0), 0)
+
+    return room
+
+
+def _people_open_to_matching(profile: type[MentorProfile] | type[FunderProfile], role: str):
+    """(user id, name, profile) of active users with the role whose profile is open to
+    ventures (accepting, for mentors; open to civic ventures, for funders), by name."""
+    is_open = MentorProfile.accepting if profile is MentorProfile else FunderProfile.open_to_civic
+    has_role = exists().where(UserRole.user_id == User.id, UserRole.role == role)
+    return db.session.execute(
+        select(User.id, User.name, profile)
+        .join(profile, profile.user_id == User.id)
+        .where(User.active, is_open, has_role)
+        .order_by(User.name, User.id)
+    ).all()
+
+
+def _mentors(room: Room) -> list[CounterpartFacts]:
+    """Active users with the mentor role whose profile is accepting."""
+    return [
+        CounterpartFacts(
+            key=(key := counterpart_key(MatchKind.MENTOR, user_id)),
+            name=name,
+            kind=MatchKind.MENTOR.value,
+            capacity=room(key, profile.capacity),
+            tags=tuple(profile.expertise or ()),
+            challenge_areas=tuple(profile.challenge_areas or ()),
+            languages=tuple(profile.languages or ()),
+            headline=_headline(profile.organisation, _first_sentence(profile.bio)),
+        )
+        for user_id, name, profile in _people_open_to_matching(MentorProfile, "mentor")
+    ]
+
+
+def _funders(room: Room) -> list[CounterpartFacts]:
+    """Active users with the funder role whose profile is open to civic ventures."""
+    return [
+        CounterpartFacts(
+            key=(key := counterpart_key(MatchKind.FUNDER, user_id)),
+            name=name,
+            kind=MatchKind.FUNDER.value,
+            capacity=room(key, funder.capacity),
+            tags=tuple(funder.focus_areas or ()),
+            challenge_areas=tuple(funder.focus_areas or ()),
+            stages=tuple(funder.stages or ()),
+            headline=_headline(funder.organisation, funder.funder_type.replace("_", " ")),
+        )
+        for user_id, name, funder in _people_open_to_matching(FunderProfile, "funder")
+    ]
+
+
+def _partners(room: Room) -> list[CounterpartFacts]:
+    """Organisations with a partner profile."""
+    rows = db.session.execute(
+        select(Organisation, PartnerProfile)
+        .join(PartnerProfile, PartnerProfile.organisation_id == Organisation.id)
+        .order_by(Organisation.name, Organisation.id)
+    ).all()
+    return [
+        CounterpartFacts(
+            key=(key := counterpart_key(MatchKind.PARTNER, organisation.id)),
+            name=organisation.name,
+            kind=MatchKind.PARTNER.value,
+            capacity=room(key, partner.capacity),
+            tags=tuple(partner.offers or ()),
+            challenge_areas=tuple(partner.challenge_areas or ()),
+            neighbourhoods=tuple(partner.neighbourhoods or ()),
+            headline=_first_sentence(organisation.description or ""),
+        )
+        for organisation, partner in rows
+    ]
+
+
+COUNTERPARTS: dict[MatchKind, Callable[[Room], list[CounterpartFacts]]] = {
+    MatchKind.MENTOR: _mentors,
+    MatchKind.FUNDER: _funders,
+    MatchKind.PARTNER: _partners,
+}
+
+
+# Rankings -------------------------------------------------------------------------------------
+
+
+def _rankings(cohort: Cohort) -> dict[tuple[int, str], MutualRank]:
+    """Each side's best rank of the other over the cohort's office-hours days."""
+    ranks = db.session.execute(
+        select(
+            OfficeHoursRanking.venture_id,
+            OfficeHoursRanking.mentor_id,
+            OfficeHoursRanking.side,
+            func.min(OfficeHoursRanking.rank),
+        )
+        .join(OfficeHoursDay, OfficeHoursDay.id == OfficeHoursRanking.day_id)
+        .where(OfficeHoursDay.cohort_id == cohort.id)
+        .group_by(
+            OfficeHoursRanking.venture_id,
+            OfficeHoursRanking.mentor_id,
+            OfficeHoursRanking.side,
+        )
+    ).all()
+    sides: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
+    for venture_id, mentor_id, side, rank in ranks:
+        sides[(venture_id, counterpart_key(MatchKind.MENTOR, mentor_id))][side] = rank
+    return {
+        pair: MutualRank(found.get("founder"), found.get("mentor")) for pair, found in sides.items()
+    }
+
+
+# A cohort's facts -----------------------------------------------------------------------------
+
+
+def build_facts(cohort: Cohort, kind: str) -> CohortFacts:
+    """The cohort's active ventures, the counterparts of `kind` and the office-hours ranks.
+
+    Four queries at most: ventures, places already taken by introduced or accepted matches
+    in other cohorts (they reduce capacity), counterparts and, for mentors, rankings.
+    """
+    kind = MatchKind(kind)
+    ventures = _ventures(cohort)
+    counterparts = COUNTERPARTS[kind](_room_after_other_cohorts(cohort, kind))
+    rankings = _rankings(cohort) if kind is MatchKind.MENTOR and ventures else {}
+    return CohortFacts(ventures, counterparts, rankings)
+
+
+def facts_with_room(cohort: Cohort, kind: MatchKind) -> tuple[CohortFacts, set[str]]:
+    """The facts with this cohort's own live introductions taken out of capacity, and the
+    pairs (as "venture id|key") to keep out: introduced or accepted already, or declined."""
+    facts = build_facts(cohort, kind)
+    rows = db.session.execute(
+        select(Match.venture_id, Match.counterpart_key, Match.status).where(
+            Match.cohort_id == cohort.id,
+            Match.kind == kind,
+            Match.status.in_((*HOLDS_CAPACITY, MatchStatus.DECLINED)),
+        )
+    ).all()
+    held = [(venture_id, key) for venture_id, key, status in rows if status in HOLDS_CAPACITY]
+    places = Counter(key for _, key in held)
+    counterparts = [
+        replace(c, capacity=max(c.capacity - places[c.key], 0)) for c in facts.counterparts
+    ]
+    if facts.counterparts and not any(c.capacity for c in counterparts):
+        noun = KIND_NOUNS[kind]
+        raise InvalidInput(
+            f"No {noun} has room: every {noun} has capacity 0 or is already fully matched. "
+            "Raise a capacity before matching."
+        )
+    return (
+        CohortFacts(facts.ventures, counterparts, facts.rankings),
+        {f"{venture_id}|{key}" for venture_id, key, _ in rows},
+    )

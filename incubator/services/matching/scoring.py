@@ -1,0 +1,446 @@
+"""How well a venture and a counterpart (mentor, funder, partner) fit, with reasons. Pure.
+
+Plain values in, plain values out: `VentureFacts` and `CounterpartFacts` (loaded by
+facts.py), office-hours `Rankings`, and `MatchWeights`, the points each kind of fit earns
+(read from the MATCH_WEIGHTS setting by facts.py). No database, no app.
+
+- `score(venture, counterpart, rankings, weights) -> Scored`: one pair, with its reasons in
+  plain words, as the manager and both sides read them.
+- `score_all(ventures, counterparts, rankings, weights) -> ScoreTable`: every pair at once
+  (numpy), the same numbers as `score`; ineligible pairs score -inf.
+
+Input no matching can use raises `Unmatchable`, whose message says what to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+# A venture's need is met by a counterpart whose tags mention one of these words.
+NEED_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "mentors": ("mentor", "mentoring", "coaching", "advice"),
+    "data access": ("data", "open data", "data access"),
+    "pilot site": ("pilot site", "pilot", "test site", "testbed"),
+    "procurement path": ("procurement", "procurement path", "government sales", "contracting"),
+    "introductions": ("introductions", "network", "connections", "partnerships"),
+    "funding": ("fundraising", "funding", "grants", "investment", "capital"),
+    "legal": ("legal", "law", "contracts", "privacy"),
+    "design": ("design", "ux", "user research", "service design"),
+    "engineering": ("engineering", "software", "technical", "architecture"),
+    "marketing": ("marketing", "communications", "outreach", "growth", "brand"),
+}
+# Needs a counterpart meets by being what it is: any funder meets "Funding".
+NEEDS_MET_BY_KIND: dict[str, frozenset[str]] = {
+    "funder": frozenset({"funding"}),
+    "mentor": frozenset({"mentors"}),
+}
+CITYWIDE = "citywide"
+WEIGHT_NAMES = (
+    "needs",
+    "challenge_area",
+    "stage",
+    "impact",
+    "neighbourhood",
+    "language",
+    "ranking",
+)
+
+
+class Unmatchable(ValueError):
+    """Input no matching can use (no ventures, no needs, no capacity, bounds that cannot be
+    met); the message says what to fix and is fit to show the manager."""
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+@dataclass(frozen=True)
+class MatchWeights:
+    """Points for each kind of fit; read from the MATCH_WEIGHTS setting."""
+
+    needs: float = 5.0
+    challenge_area: float = 3.0
+    stage: float = 2.0
+    impact: float = 2.0
+    neighbourhood: float = 1.5
+    language: float = 1.0
+    ranking: float = 4.0
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, float]) -> MatchWeights:
+        """The weights a setting names; an unknown name is refused rather than ignored."""
+        unknown = set(values) - set(WEIGHT_NAMES)
+        if unknown:
+            raise Unmatchable(f"Unknown match weights: {', '.join(sorted(unknown))}.")
+        return cls(**{name: float(value) for name, value in values.items()})
+
+
+@dataclass(frozen=True)
+class VentureFacts:
+    """A venture as matching sees it: what it needs and where and how it works."""
+
+    id: int
+    name: str
+    needs: tuple[str, ...] = ()
+    challenge_area: str = ""
+    stage: str = ""
+    impact_areas: tuple[str, ...] = ()
+    neighbourhoods: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CounterpartFacts:
+    """A mentor, funder or partner as matching sees it.
+
+    `key` is "user:<id>" or "org:<id>", as in Match.counterpart_key. `tags` are what it
+    offers (mentor expertise, funder focus areas, partner offers); `stages` is empty for
+    anyone but a funder who invests only at some stages.
+    """
+
+    key: str
+    name: str
+    kind: str
+    capacity: int
+    tags: tuple[str, ...] = ()
+    challenge_areas: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    neighbourhoods: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    headline: str = ""
+
+
+@dataclass(frozen=True)
+class MutualRank:
+    """After office hours: the founder's rank of the mentor and the mentor's of the venture."""
+
+    founder_rank: int | None = None
+    counterpart_rank: int | None = None
+
+    @property
+    def mutual(self) -> bool:
+        return self.founder_rank is not None and self.counterpart_rank is not None
+
+
+# Keyed by (venture id, counterpart key).
+Rankings = Mapping[tuple[int, str], MutualRank]
+
+
+@dataclass(frozen=True)
+class Scored:
+    score: float
+    reasons: list[str]
+    # False when the pair may never be matched (a funder who does not invest at that stage).
+    eligible: bool = True
+
+
+@dataclass
+class ScoreTable:
+    """Scores of every venture (rows) against every counterpart (columns); -inf: ineligible."""
+
+    ventures: list[VentureFacts]
+    counterparts: list[CounterpartFacts]
+    rankings: Rankings
+    weights: MatchWeights
+    scores: np.ndarray
+
+    @property
+    def capacities(self) -> list[int]:
+        return [counterpart.capacity for counterpart in self.counterparts]
+
+    def explain(self, venture: int, counterpart: int) -> Scored:
+        """The score of one pair (by row and column) with its reasons."""
+        return score(
+            self.ventures[venture], self.counterparts[counterpart], self.rankings, self.weights
+        )
+
+
+# One pair ----------------------------------------------------------------------------------
+
+
+def _fold(values: Iterable[str]) -> frozenset[str]:
+    return frozenset(value.strip().lower() for value in values if value and value.strip())
+
+
+_WORD_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _mentions(text: str, word: str) -> bool:
+    pattern = _WORD_PATTERNS.get(word)
+    if pattern is None:
+        pattern = _WORD_PATTERNS[word] = re.compile(rf"\b{re.escape(word)}\b", re.IGNORECASE)
+    return pattern.search(text) is not None
+
+
+def _evidence(need: str, counterpart: CounterpartFacts) -> str | None:
+    """What about the counterpart meets the need, in its own words; None when nothing does."""
+    need = need.strip().lower()
+    words = NEED_SYNONYMS.get(need, (need,))
+    tag = next((tag for tag in counterpart.tags if any(_mentions(tag, w) for w in words)), None)
+    if tag is None and need not in NEEDS_MET_BY_KIND.get(counterpart.kind, ()):
+        return None
+    if counterpart.headline and any(_mentions(counterpart.headline, w) for w in words):
+        return counterpart.headline
+    if tag is not None:
+        return tag
+    return counterpart.headline or counterpart.name
+
+
+def _neighbourhoods_meet(venture: frozenset[str], counterpart: frozenset[str]) -> bool:
+    if not venture or not counterpart:
+        return False
+    return bool(venture & counterpart) or CITYWIDE in venture or CITYWIDE in counterpart
+
+
+def _ranking_points(rank: MutualRank | None, weight: float) -> float:
+    """Points only for a mutual ranking, more the higher both sides ranked each other."""
+    if rank is None or rank.founder_rank is None or rank.counterpart_rank is None:
+        return 0.0
+    return weight * (1.0 / rank.founder_rank + 1.0 / rank.counterpart_rank) / 2.0
+
+
+def _ranking_reason(rank: MutualRank | None, kind: str, weight: float) -> tuple[float, str]:
+    """The points a mutual ranking after office hours earns, and the reason that says so;
+    (0.0, "") when it earns none."""
+    points = _ranking_points(rank, weight)
+    if not points or rank is None:
+        return 0.0, ""
+    return points, (
+        f"office hours: founders ranked {kind} #{rank.founder_rank}, "
+        f"{kind} ranked venture #{rank.counterpart_rank}"
+    )
+
+
+def _stage_ok(venture: VentureFacts, counterpart: CounterpartFacts) -> bool:
+    return not counterpart.stages or venture.stage.lower() in _fold(counterpart.stages)
+
+
+def _joined(values: Iterable[str]) -> str:
+    return ", ".join(values)
+
+
+def _needs_met(venture: VentureFacts, counterpart: CounterpartFacts) -> list[str]:
+    """A reason for each of the venture's needs that the counterpart meets."""
+    role = "partner offers" if counterpart.kind == "partner" else counterpart.kind
+    reasons = []
+    for need in venture.needs:
+        evidence = _evidence(need, counterpart)
+        if evidence is not None:
+            reasons.append(f"needs: {need.lower()}; {role}: {evidence}")
+    return reasons
+
+
+# Each kind of fit after the needs: (points, reason), or (0.0, "") when it earns nothing.
+
+
+def _challenge_fit(venture: VentureFacts, counterpart: CounterpartFacts, weights: MatchWeights):
+    areas = _fold(counterpart.challenge_areas)
+    if venture.challenge_area and venture.challenge_area.strip().lower() in areas:
+        return weights.challenge_area, f"challenge area: {venture.challenge_area}"
+    return 0.0, ""
+
+
+def _stage_fit(venture: VentureFacts, counterpart: CounterpartFacts, weights: MatchWeights):
+    if not counterpart.stages:
+        return 0.0, ""
+    if _stage_ok(venture, counterpart):
+        return weights.stage, f"stage: invests at {venture.stage}"
+    return 0.0, f"stage: invests at {_joined(counterpart.stages)}, not at {venture.stage}"
+
+
+def _impact_fit(venture: VentureFacts, counterpart: CounterpartFacts, weights: MatchWeights):
+    offered = _fold(counterpart.challenge_areas) | _fold(counterpart.tags)
+    impact = [area for area in venture.impact_areas if area.strip().lower() in offered]
+    if not impact:
+        return 0.0, ""
+    return weights.impact * len(impact) / len(venture.impact_areas), f"impact: {_joined(impact)}"
+
+
+def _neighbourhood_fit(venture: VentureFacts, counterpart: CounterpartFacts, weights: MatchWeights):
+    counterpart_places = _fold(counterpart.neighbourhoods)
+    if not _neighbourhoods_meet(_fold(venture.neighbourhoods), counterpart_places):
+        return 0.0, ""
+    shared = [n for n in venture.neighbourhoods if n.strip().lower() in counterpart_places]
+    return weights.neighbourhood, f"neighbourhood: {_joined(shared) or 'citywide'}"
+
+
+def _language_fit(venture: VentureFacts, counterpart: CounterpartFacts, weights: MatchWeights):
+    spoken = _fold(counterpart.languages)
+    languages = [language for language in venture.languages if language.lower() in spoken]
+    if not languages:
+        return 0.0, ""
+    return weights.language, f"language: {_joined(languages)}"
+
+
+FITS = (_challenge_fit, _stage_fit, _impact_fit, _neighbourhood_fit, _language_fit)
+
+
+def score(
+    venture: VentureFacts,
+    counterpart: CounterpartFacts,
+    rankings: Rankings,
+    weights: MatchWeights,
+) -> Scored:
+    """One pair's score with its reasons in plain words; `score_all` gives the same numbers."""
+    reasons = _needs_met(venture, counterpart)
+    total = weights.needs * len(reasons) / len(venture.needs) if venture.needs else 0.0
+    for fit in FITS:
+        points, reason = fit(venture, counterpart, weights)
+        total += points
+        if reason:
+            reasons.append(reason)
+    rank = rankings.get((venture.id, counterpart.key))
+    points, ranked = _ranking_reason(rank, counterpart.kind, weights.ranking)
+    if points:
+        total += points
+        reasons.append(ranked)
+    if not _stage_ok(venture, counterpart):
+        return Scored(0.0, reasons, eligible=False)
+    return Scored(total, reasons)
+
+
+# Every pair at once ------------------------------------------------------------------------
+
+
+def check_facts(ventures: Sequence[VentureFacts], counterparts: Sequence[CounterpartFacts]):
+    """Refuse input no matching can use, saying what to fix."""
+    if not ventures:
+        raise Unmatchable("The cohort has no active ventures to match.")
+    for venture in ventures:
+        if not [need for need in venture.needs if need.strip()]:
+            raise Unmatchable(f"Add needs to {venture.name}'s profile before matching.")
+    kind = counterparts[0].kind if counterparts else "counterpart"
+    if not counterparts:
+        raise Unmatchable("There is no one to match with: no profile is open to ventures.")
+    for counterpart in counterparts:
+        if counterpart.capacity < 0:
+            raise Unmatchable(f"{counterpart.name}'s capacity cannot be negative.")
+    if all(counterpart.capacity == 0 for counterpart in counterparts):
+        raise Unmatchable(f"Every {kind} has capacity 0: raise someone's capacity before matching.")
+
+
+def _multi_hot(rows: Sequence[Iterable[str]], vocabulary: dict[str, int]) -> np.ndarray:
+    """One row per item, one column per word: 1 where the item has the word."""
+    matrix = np.zeros((len(rows), len(vocabulary)), dtype=np.float64)
+    for row, values in enumerate(rows):
+        for value in values:
+            column = vocabulary.get(value)
+            if column is not None:
+                matrix[row, column] = 1.0
+    return matrix
+
+
+def _vocabulary(*groups: Iterable[Iterable[str]]) -> dict[str, int]:
+    """Each word of the groups numbered in the order first seen."""
+    words: dict[str, int] = {}
+    for group in groups:
+        for values in group:
+            for value in values:
+                words.setdefault(value, len(words))
+    return words
+
+
+def _shared(venture_rows: Sequence[Iterable[str]], counterpart_rows: Sequence[Iterable[str]]):
+    """How many words each venture (row) shares with each counterpart (column)."""
+    words = _vocabulary(venture_rows)
+    return _multi_hot(venture_rows, words) @ _multi_hot(counterpart_rows, words).T
+
+
+def _needs_table(ventures, counterparts, weights: MatchWeights) -> np.ndarray:
+    need_rows = [[need.strip().lower() for need in v.needs if need.strip()] for v in ventures]
+    needs = _vocabulary(need_rows)
+    covered = np.array(
+        [[_evidence(need, c) is not None for need in needs] for c in counterparts],
+        dtype=np.float64,
+    ).reshape(len(counterparts), len(needs))
+    counts = np.array([len(v.needs) for v in ventures], dtype=np.float64)
+    return weights.needs * (_multi_hot(need_rows, needs) @ covered.T) / counts[:, None]
+
+
+def _challenge_table(ventures, counterparts, weights: MatchWeights) -> np.ndarray:
+    venture_areas = [
+        [v.challenge_area.strip().lower()] if v.challenge_area else [] for v in ventures
+    ]
+    areas = [_fold(c.challenge_areas) for c in counterparts]
+    return weights.challenge_area * _shared(venture_areas, areas)
+
+
+def _stage_tables(ventures, counterparts, weights: MatchWeights):
+    """The stage points, and which pairs are eligible (the funder invests at that stage)."""
+    invests = _shared(
+        [[v.stage.lower()] for v in ventures], [_fold(c.stages) for c in counterparts]
+    )
+    has_stages = np.array([bool(c.stages) for c in counterparts])
+    eligible = ~has_stages[None, :] | (invests > 0)
+    return weights.stage * invests * has_stages[None, :], eligible
+
+
+def _impact_table(ventures, counterparts, weights: MatchWeights) -> np.ndarray:
+    impact_rows = [[a.strip().lower() for a in v.impact_areas] for v in ventures]
+    offered = [_fold(c.challenge_areas) | _fold(c.tags) for c in counterparts]
+    impact_counts = np.array([max(len(v.impact_areas), 1) for v in ventures], dtype=np.float64)
+    return weights.impact * _shared(impact_rows, offered) / impact_counts[:, None]
+
+
+def _neighbourhood_table(ventures, counterparts, weights: MatchWeights) -> np.ndarray:
+    venture_places = [_fold(v.neighbourhoods) for v in ventures]
+    counterpart_places = [_fold(c.neighbourhoods) for c in counterparts]
+    shared = _shared(venture_places, counterpart_places) > 0
+    venture_any = np.array([bool(p) for p in venture_places])
+    venture_city = np.array([CITYWIDE in p for p in venture_places])
+    counterpart_any = np.array([bool(p) for p in counterpart_places])
+    counterpart_city = np.array([CITYWIDE in p for p in counterpart_places])
+    meet = (
+        shared
+        | (venture_city[:, None] & counterpart_any[None, :])
+        | (venture_any[:, None] & counterpart_city[None, :])
+    )
+    return weights.neighbourhood * meet
+
+
+def _language_table(ventures, counterparts, weights: MatchWeights) -> np.ndarray:
+    spoken_rows = [[language.lower() for language in v.languages] for v in ventures]
+    speak = _shared(spoken_rows, [_fold(c.languages) for c in counterparts])
+    return weights.language * (speak > 0)
+
+
+def _ranking_table(ventures, counterparts, rankings: Rankings, weights: MatchWeights):
+    table = np.zeros((len(ventures), len(counterparts)), dtype=np.float64)
+    row_of = {v.id: row for row, v in enumerate(ventures)}
+    column_of = {c.key: column for column, c in enumerate(counterparts)}
+    for (venture_id, key), rank in rankings.items():
+        row, column = row_of.get(venture_id), column_of.get(key)
+        if row is not None and column is not None:
+            table[row, column] += _ranking_points(rank, weights.ranking)
+    return table
+
+
+def score_all(
+    ventures: Sequence[VentureFacts],
+    counterparts: Sequence[CounterpartFacts],
+    rankings: Rankings,
+    weights: MatchWeights,
+) -> ScoreTable:
+    """Every pair's score as `score` computes it, vectorised; ineligible pairs score -inf.
+
+    Raises Unmatchable for an empty cohort, a venture without needs, no counterparts or
+    capacity 0 for everyone.
+    """
+    check_facts(ventures, counterparts)
+    ventures, counterparts = list(ventures), list(counterparts)
+    stage_points, eligible = _stage_tables(ventures, counterparts, weights)
+    table = _needs_table(ventures, counterparts, weights)
+    table += _challenge_table(ventures, counterparts, weights)
+    table += stage_points
+    table += _impact_table(ventures, counterparts, weights)
+    table += _neighbourhood_table(ventures, counterparts, weights)
+    table += _language_table(ventures, counterparts, weights)
+    if rankings:
+        table += _ranking_table(ventures, counterparts, rankings, weights)
+    table = np.where(eligible, table, -np.inf)
+    return ScoreTable(ventures, counterparts, rankings, weights, table)
