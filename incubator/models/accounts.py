@@ -139,10 +139,6 @@ class Invitation(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
 
-    @property
-    def is_open(self) -> bool:
-        return self.accepted_at is None and self.revoked_at is None
-
 
 class SessionEnd(enum.StrEnum):
     """Why a login session ended."""
@@ -198,7 +194,3 @@ class LoginSession(Base):
     address: Mapped[str] = mapped_column(String(45), default="")
 
     user: Mapped[User] = relationship()
-
-    @property
-    def is_ended(self) -> bool:
-        return self.ended_at is not None

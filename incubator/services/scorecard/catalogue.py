@@ -25,7 +25,6 @@ from incubator.models import (
     KpiKind,
     KpiMapping,
     Metric,
-    MetricDataSource,
     Observation,
     Role,
     SourceGeography,
@@ -119,13 +118,6 @@ def impact_areas() -> list[ImpactArea]:
     return list(
         db.session.scalars(select(ImpactArea).order_by(ImpactArea.position, ImpactArea.name))
     )
-
-
-def get_area(area_id: int) -> ImpactArea:
-    area = db.session.get(ImpactArea, area_id)
-    if area is None:
-        raise NotFound("There is no such impact area.")
-    return area
 
 
 def _clean_code_and_name(data: AreaInput | MetricInput, longest: int, needs: str) -> None:
@@ -444,25 +436,6 @@ def has_observations(metric: Metric) -> bool:
     )
 
 
-def get_metric(metric_id: int) -> Metric:
-    metric = db.session.get(Metric, metric_id)
-    if metric is None:
-        raise NotFound("There is no such metric.")
-    return metric
-
-
-def metric_by_code(code: str, *, published_only: bool = True) -> Metric:
-    statement = select(Metric).options(selectinload(Metric.impact_area)).where(Metric.code == code)
-    if published_only:
-        statement = statement.join(ImpactArea).where(
-            Metric.published.is_(True), ImpactArea.active.is_(True)
-        )
-    metric = db.session.scalar(statement)
-    if metric is None:
-        raise NotFound("There is no such metric on the scorecard.")
-    return metric
-
-
 def all_metrics() -> list[Metric]:
     """Every metric with its area and sources, for the managers' pages (three queries)."""
     return list(
@@ -583,13 +556,6 @@ def _apply_source(source: DataSource, data: SourceInput, metrics: list[Metric]) 
     source.updated_at = utcnow()
 
 
-def get_source(source_id: int) -> DataSource:
-    source = db.session.get(DataSource, source_id)
-    if source is None:
-        raise NotFound("There is no such data source.")
-    return source
-
-
 def sources_page(page: int, per_page: int) -> Pagination:
     """The register of datasets, by department, with the metrics each feeds."""
     statement = (
@@ -603,14 +569,6 @@ def sources_page(page: int, per_page: int) -> Pagination:
 def source_choices() -> list[DataSource]:
     return list(
         db.session.scalars(select(DataSource).order_by(DataSource.department, DataSource.name))
-    )
-
-
-def linked_source_ids(metric: Metric) -> set[int]:
-    return set(
-        db.session.scalars(
-            select(MetricDataSource.data_source_id).where(MetricDataSource.metric_id == metric.id)
-        )
     )
 
 
