@@ -129,21 +129,28 @@ def sign_in(user: User, *, remember: bool) -> LoginSession:
     return login_session
 
 
-def renew() -> LoginSession:
-    """Give the signed-in person a new session on this browser (after a password change),
-    ending the one they were on. Call inside the request's transaction."""
+def this_login_session() -> LoginSession | None:
+    """The login session this browser is signed in with, None when nobody is signed in.
+
+    Routes read it before their transaction: signing in or out inside it replaces the
+    signed-in person's login session, and a retried attempt must end the same one again.
+    """
+    return current_user.login_session if current_user.is_authenticated else None
+
+
+def renew(ending: LoginSession) -> LoginSession:
+    """Give the signed-in person a new login session on this browser (after a password
+    change), ending `ending`, the one they were on. Call inside the request's transaction."""
     user: User = current_user._get_current_object()
-    login_session = _login_session_of(user)
-    remember = login_session.remember
-    login_sessions.end(login_session, SessionEnd.ROTATED)
-    return sign_in(user, remember=remember)
+    login_sessions.end(ending, SessionEnd.ROTATED)
+    return sign_in(user, remember=ending.remember)
 
 
-def sign_out() -> None:
-    """End this browser's login session and forget its cookies. Call inside the request's
-    transaction."""
-    if current_user.is_authenticated:
-        login_sessions.end(current_user.login_session, SessionEnd.SIGNED_OUT)
+def sign_out(ending: LoginSession | None) -> None:
+    """End `ending`, this browser's login session (if anyone was signed in), and forget its
+    cookies. Call inside the request's transaction."""
+    if ending is not None:
+        login_sessions.end(ending, SessionEnd.SIGNED_OUT)
     # Clear first: logout_user leaves a note in the session that deletes the remember-me
     # cookie, and clearing after it would drop the note.
     session.clear()

@@ -21,6 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from incubator.extensions import db, rows_changed
 from incubator.models import LoginSession, SessionEnd, User, utcnow
+from incubator.services import audit
 
 # last_seen_at is written at most this often per session, so that reading a page is not a
 # write; the idle timeout is therefore measured to within this much.
@@ -148,6 +149,14 @@ def end_all(
     if keep is not None:
         statement = statement.where(LoginSession.id != keep.id)
     return rows_changed(statement.values(ended_at=now, ended_reason=str(reason)))
+
+
+def sign_out_elsewhere(user: User, *, keep: LoginSession | None) -> int:
+    """End every live login session of a person but `keep` (the one they asked from), and
+    note it in the audit trail; returns how many ended."""
+    ended = end_all(user, SessionEnd.SIGNED_OUT_ELSEWHERE, keep=keep)
+    audit.record(user, "user.other_sessions_ended", "user", user.id, after={"sessions": ended})
+    return ended
 
 
 def rotate_all(user: User) -> None:
