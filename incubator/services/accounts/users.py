@@ -12,7 +12,7 @@ from zoneinfo import available_timezones
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from incubator import permissions
@@ -229,13 +229,7 @@ def invite(email: str, name: str, roles: Iterable[Role], *, by: User) -> Invitat
         user = create_user(email, name, roles, by=by)
     else:
         grant_roles(user, roles, by=by)
-    for earlier in db.session.scalars(
-        select(Invitation).where(
-            Invitation.user_id == user.id,
-            Invitation.accepted_at.is_(None),
-            Invitation.revoked_at.is_(None),
-        )
-    ):
+    for earlier in db.session.scalars(open_invitations(user)):
         earlier.revoked_at = utcnow()
     invitation = Invitation(
         user=user, invited_by=by, roles=",".join(sorted(str(role) for role in user.roles))
@@ -257,6 +251,15 @@ def invite(email: str, name: str, roles: Iterable[Role], *, by: User) -> Invitat
         days=current_app.config["INVITATION_MAX_AGE"] // 86400,
     )
     return invitation
+
+
+def open_invitations(user: User) -> Select[Invitation]:
+    """The query for a person's invitations neither accepted nor replaced (nor revoked)."""
+    return select(Invitation).where(
+        Invitation.user_id == user.id,
+        Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None),
+    )
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -364,14 +367,7 @@ def grant_roles(user: User, roles: Iterable[Role], *, by: User | None) -> set[Ro
     """Add roles a user lacks; returns those added."""
     added = set(roles) - user.roles
     if added:
-        before = _user_state(user)
-        for role in sorted(added):
-            user.role_rows.append(UserRole(role=str(role)))
-        db.session.flush()
-        login_sessions.rotate_all(user)
-        audit.record(
-            by, "user.roles_changed", "user", user.id, before=before, after=_user_state(user)
-        )
+        _change_roles(user, user.roles | added, by=by)
     return added
 
 
@@ -385,15 +381,20 @@ def set_roles(user: User, roles: Iterable[Role], *, by: User) -> None:
         raise NotAllowed("Only an administrator can grant or remove the administrator role.")
     if user.id == by.id and Role.ADMIN in user.roles and Role.ADMIN not in roles:
         raise InvalidInput("You cannot remove your own administrator role.")
-    if not changed:
-        return
+    if changed:
+        _change_roles(user, roles, by=by)
+
+
+def _change_roles(user: User, roles: set[Role], *, by: User | None) -> None:
+    """Make a user's roles exactly `roles`. Their live login sessions are replaced at their
+    next request (so no page runs on the old roles), and the change is audited."""
     before = _user_state(user)
     user.role_rows = [row for row in user.role_rows if Role(row.role) in roles]
     for role in sorted(roles - user.roles):
         user.role_rows.append(UserRole(role=str(role)))
     db.session.flush()
     login_sessions.rotate_all(user)
-    audit.record(by, "user.roles_changed", "user", user.id, before=before, after=_user_state(user))
+    _audit_change(by, "user.roles_changed", user, before)
 
 
 def set_active(user: User, active: bool, *, by: User) -> None:
@@ -408,14 +409,12 @@ def set_active(user: User, active: bool, *, by: User) -> None:
     user.active = active
     if not active:
         login_sessions.end_all(user, SessionEnd.DEACTIVATED)
-    audit.record(
-        by,
-        "user.activated" if active else "user.deactivated",
-        "user",
-        user.id,
-        before=before,
-        after=_user_state(user),
-    )
+    _audit_change(by, "user.activated" if active else "user.deactivated", user, before)
+
+
+def _audit_change(by: User | None, action: str, user: User, before: dict) -> None:
+    """Note a change to an account in the audit trail, with its state before and after."""
+    audit.record(by, action, "user", user.id, before=before, after=_user_state(user))
 
 
 def _user_state(user: User) -> dict:
