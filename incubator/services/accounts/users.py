@@ -206,6 +206,20 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
+def _signed_payload(
+    token: str, salt: str, max_age: int, *, expired: str, invalid: str
+) -> dict | None:
+    """What a mailed link's signed token holds (None when it holds no mapping); InvalidToken
+    saying `expired` or `invalid` when it is too old or not ours."""
+    try:
+        payload = _serializer(salt).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise InvalidToken(expired) from None
+    except BadSignature:
+        raise InvalidToken(invalid) from None
+    return payload if isinstance(payload, dict) else None
+
+
 def invite(email: str, name: str, roles: Iterable[Role], *, by: User) -> Invitation | None:
     """Invite a person with roles.
 
@@ -268,17 +282,15 @@ def invitation_token(invitation: Invitation) -> str:
 
 def invitation_from_token(token: str) -> Invitation:
     """The open invitation a token names, or InvalidToken with the reason."""
-    max_age = current_app.config["INVITATION_MAX_AGE"]
-    try:
-        payload = _serializer(INVITE_SALT).loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise InvalidToken("This invitation has expired. Ask for a new one.") from None
-    except BadSignature:
-        raise InvalidToken(
-            "This invitation link is not valid. Check that it was copied whole."
-        ) from None
-    invitation = db.session.get(Invitation, payload.get("i")) if isinstance(payload, dict) else None
-    if invitation is None or invitation.nonce != payload.get("n"):
+    payload = _signed_payload(
+        token,
+        INVITE_SALT,
+        current_app.config["INVITATION_MAX_AGE"],
+        expired="This invitation has expired. Ask for a new one.",
+        invalid="This invitation link is not valid. Check that it was copied whole.",
+    )
+    invitation = db.session.get(Invitation, payload.get("i")) if payload is not None else None
+    if invitation is None or payload is None or invitation.nonce != payload.get("n"):
         raise InvalidToken("This invitation link is not valid. Check that it was copied whole.")
     if invitation.accepted_at is not None:
         raise InvalidToken("This invitation has already been used. Sign in instead.")
@@ -330,15 +342,21 @@ def request_password_reset(email: str) -> None:
 
 
 def user_from_reset_token(token: str) -> User:
-    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
-    try:
-        payload = _serializer(RESET_SALT).loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise InvalidToken("This reset link has expired. Ask for a new one.") from None
-    except BadSignature:
-        raise InvalidToken("This reset link is not valid. Ask for a new one.") from None
-    user = db.session.get(User, payload.get("u")) if isinstance(payload, dict) else None
-    if user is None or not user.active or payload.get("f") != _reset_fingerprint(user):
+    """The person a password-reset link names, or InvalidToken: too old, used or not ours."""
+    payload = _signed_payload(
+        token,
+        RESET_SALT,
+        current_app.config["PASSWORD_RESET_MAX_AGE"],
+        expired="This reset link has expired. Ask for a new one.",
+        invalid="This reset link is not valid. Ask for a new one.",
+    )
+    user = db.session.get(User, payload.get("u")) if payload is not None else None
+    if (
+        user is None
+        or payload is None
+        or not user.active
+        or payload.get("f") != _reset_fingerprint(user)
+    ):
         raise InvalidToken(
             "This reset link has already been used or is not valid. Ask for a new one."
         )

@@ -4,6 +4,7 @@ audited."""
 
 from __future__ import annotations
 
+import enum
 import math
 import re
 from collections.abc import Callable
@@ -136,11 +137,17 @@ def _clean_code_and_name(data: AreaInput | MetricInput, longest: int, needs: str
 
 def _check_area(data: AreaInput, current: ImpactArea | None) -> None:
     _clean_code_and_name(data, 80, "An impact area")
-    if data.kind not in set(ImpactAreaKind):
-        raise InvalidInput(f"Unknown kind of impact area {data.kind!r}.")
+    _check_choices((data.kind, ImpactAreaKind, "kind of impact area"))
     if not -1000 <= data.position <= 1000:
         raise InvalidInput("The position is a whole number from -1000 to 1000.")
     _check_unique_code_and_name(ImpactArea, data, current, "impact area")
+
+
+def _check_choices(*choices: tuple[str, type[enum.StrEnum], str]) -> None:
+    """Refuse a value that is not one of its enumeration's (each given with what it is)."""
+    for choice, allowed, what in choices:
+        if choice not in set(allowed):
+            raise InvalidInput(f"Unknown {what} {choice!r}.")
 
 
 def _check_unique_code_and_name(
@@ -313,13 +320,11 @@ def _metric_area(data: MetricInput) -> ImpactArea:
 
 
 def _check_metric_choices(data: MetricInput) -> None:
-    for choice, allowed, what in (
+    _check_choices(
         (data.unit, Unit, "unit"),
         (data.direction, Direction, "direction"),
         (data.frequency, Frequency, "reporting frequency"),
-    ):
-        if choice not in set(allowed):
-            raise InvalidInput(f"Unknown {what} {choice!r}.")
+    )
 
 
 def _check_metric_figures(data: MetricInput) -> None:
@@ -491,13 +496,11 @@ def _check_source(data: SourceInput, current: DataSource | None) -> list[Metric]
     data.url = (data.url or "").strip() or None
     if data.url and (not data.url.startswith(("http://", "https://")) or len(data.url) > 500):
         raise InvalidInput("The link must start with http:// or https://.")
-    for choice, allowed, what in (
+    _check_choices(
         (data.update_frequency, UpdateFrequency, "update frequency"),
         (data.geography, SourceGeography, "geography"),
         (data.status, SourceStatus, "status"),
-    ):
-        if choice not in set(allowed):
-            raise InvalidInput(f"Unknown {what} {choice!r}.")
+    )
     data.licence = data.licence.strip()[:160]
     data.contact = data.contact.strip()[:200]
     clash = db.session.scalar(
