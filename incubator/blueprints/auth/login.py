@@ -4,9 +4,10 @@ Flask-Login keeps a login id in the session cookie (and, with "keep me signed in
 remember-me cookie); here that id is the token of a row in `login_sessions`
 (`services/accounts/login_sessions.py`), so ending the row ends both cookies at once.
 
-A hook that runs before the access rules loads the person and does the session's few writes
+A hook that runs before the access rules loads the person and does the login session's few
+writes
 while the request has done nothing else yet, in a transaction of their own: it records a
-session found timed out, replaces one whose person's roles changed (so the request already
+login session found timed out, replaces one whose person's roles changed (so the request already
 runs on the new token, which its response carries), and notes activity at most once a
 minute.
 """
@@ -28,7 +29,7 @@ from incubator.services.transactions import transaction
 
 def register(app: Flask) -> None:
     login_manager.user_loader(load_user)
-    app.before_request(resume_session)
+    app.before_request(resume_login_session)
 
 
 def load_user(login_id: str) -> User | None:
@@ -50,7 +51,7 @@ def is_static(endpoint: str | None) -> bool:
     return endpoint is not None and (endpoint == "static" or endpoint.endswith(".static"))
 
 
-def resume_session() -> None:
+def resume_login_session() -> None:
     """Before each request but for static files: load the signed-in person and keep their
     login session's record."""
     if request.endpoint is None or is_static(request.endpoint):
@@ -91,9 +92,9 @@ def _rotate(user: User, login_session: LoginSession, now: datetime) -> None:
     try:
         with _bookkeeping():
             successor, token = login_sessions.rotate(login_session, now)
-    except login_sessions.SessionGone:
+    except login_sessions.LoginSessionGone:
         # Another request of the same browser rotated it a moment ago and carries the new
-        # token; this one was let in on the old session and finishes on it.
+        # token; this one was let in on the old login session and finishes on it.
         return
     _attach(user, successor, token)
     session["_user_id"] = token
@@ -151,7 +152,7 @@ def sign_out(ending: LoginSession | None) -> None:
     cookies. Call inside the request's transaction."""
     if ending is not None:
         login_sessions.end(ending, SessionEnd.SIGNED_OUT)
-    # Clear first: logout_user leaves a note in the session that deletes the remember-me
+    # Clear first: logout_user leaves a note in the Flask session that deletes the remember-me
     # cookie, and clearing after it would drop the note.
     session.clear()
     logout_user()

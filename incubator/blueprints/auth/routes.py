@@ -98,7 +98,7 @@ def where_signed_in():
     """The person's live login sessions, one a device, this one marked."""
     return render_template(
         "auth/login_sessions.html",
-        devices=login_sessions.live_sessions(current_user),
+        devices=login_sessions.live_login_sessions(current_user),
         current=current_user.login_session,
         form=EndOtherLoginSessionsForm(),
     )
@@ -132,8 +132,8 @@ def change_password():
             current_user,
             form.current.data,
             form.password.data,
-            end_other_sessions=form.end_other_sessions.data,
-            this_session=this_device,
+            end_other_login_sessions=form.end_other_sessions.data,
+            this_login_session=this_device,
         )
         # A new login session for this device too, as at sign-in.
         renew(this_device)

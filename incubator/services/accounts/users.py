@@ -159,25 +159,25 @@ def change_password(
     current: str,
     new: str,
     *,
-    end_other_sessions: bool,
-    this_session: LoginSession | None = None,
+    end_other_login_sessions: bool,
+    this_login_session: LoginSession | None = None,
 ) -> None:
     """Change a password after checking the current one; optionally end every login session
-    of the person but `this_session`."""
+    of the person but `this_login_session`."""
     if user.password_hash is None or not check_password_hash(user.password_hash, current):
         raise InvalidInput("Your current password is not correct.")
     if current == new:
         raise InvalidInput("The new password must differ from the current one.")
     check_password_rules(new, email=user.email, name=user.name)
     user.password_hash = hash_password(new)
-    if end_other_sessions:
-        login_sessions.end_all(user, SessionEnd.PASSWORD_CHANGED, keep=this_session)
+    if end_other_login_sessions:
+        login_sessions.end_all(user, SessionEnd.PASSWORD_CHANGED, keep=this_login_session)
     audit.record(
         user,
         "user.password_changed",
         "user",
         user.id,
-        after={"ended_other_sessions": end_other_sessions},
+        after={"ended_other_sessions": end_other_login_sessions},
     )
 
 
@@ -364,7 +364,8 @@ def user_from_reset_token(token: str) -> User:
 
 
 def reset_password(token: str, password: str) -> User:
-    """Set a new password from a reset link; the link and every session end with it."""
+    """Set a new password from a reset link; the link and every login session of the person
+    end with it."""
     user = user_from_reset_token(token)
     check_password_rules(password, email=user.email, name=user.name)
     user.password_hash = hash_password(password)
