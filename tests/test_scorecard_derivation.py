@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from incubator.extensions import db as database
@@ -29,21 +28,15 @@ from tests import factories
 DAY = date(2025, 12, 15)  # derivations run "today": every month up to November has ended
 
 
-@pytest.fixture
-def manager(db):
-    factories.scorecard_reference()
-    return factories.user("manager")
-
-
-def entered(cohort, name, day, places_served, manager):
+def entered(cohort, name, day, places_served, scorecard_manager):
     at = datetime(day.year, day.month, day.day, 17, tzinfo=UTC)
-    venture = factories.venture_entered(cohort, name, at=at, by=manager)
+    venture = factories.venture_entered(cohort, name, at=at, by=scorecard_manager)
     venture.neighbourhoods = places_served
     return venture
 
 
-def archived(venture, day, manager):
-    ventures.archive_venture(venture, "The team moved on", by=manager)
+def archived(venture, day, scorecard_manager):
+    ventures.archive_venture(venture, "The team moved on", by=scorecard_manager)
     event = next(
         e
         for e in database.session.scalars(
@@ -85,14 +78,16 @@ def in_place(db, code, month, place) -> float | None:
 # Stage history: ventures supported --------------------------------------------------------------
 
 
-def test_ventures_supported_come_from_entries_cohort_dates_and_archiving(db, manager):
-    cohort = factories.cohort(by=manager, starts_on=date(2025, 4, 1), ends_on=date(2025, 9, 30))
-    first = entered(cohort, "Early", date(2025, 4, 3), ["Koreatown", "Watts"], manager)
-    entered(cohort, "Later", date(2025, 6, 10), ["Watts"], manager)
-    leaver = entered(cohort, "Leaver", date(2025, 5, 2), ["Citywide"], manager)
-    archived(leaver, date(2025, 6, 20), manager)
+def test_ventures_supported_come_from_entries_cohort_dates_and_archiving(db, scorecard_manager):
+    cohort = factories.cohort(
+        by=scorecard_manager, starts_on=date(2025, 4, 1), ends_on=date(2025, 9, 30)
+    )
+    first = entered(cohort, "Early", date(2025, 4, 3), ["Koreatown", "Watts"], scorecard_manager)
+    entered(cohort, "Later", date(2025, 6, 10), ["Watts"], scorecard_manager)
+    leaver = entered(cohort, "Leaver", date(2025, 5, 2), ["Citywide"], scorecard_manager)
+    archived(leaver, date(2025, 6, 20), scorecard_manager)
 
-    derivation.refresh(by=manager, day=DAY)
+    derivation.refresh(by=scorecard_manager, day=DAY)
 
     months = {m: value(db, "ventures_supported", date(2025, m, 1)) for m in range(4, 12)}
     # April: one; May: two; June: three (the leaver left during June); then two until the
@@ -112,17 +107,19 @@ def test_ventures_supported_come_from_entries_cohort_dates_and_archiving(db, man
 # Investments: capital raised --------------------------------------------------------------------
 
 
-def test_capital_raised_is_shared_among_a_ventures_neighbourhoods(db, manager):
-    cohort = factories.cohort(by=manager, starts_on=date(2025, 4, 1))
-    both = entered(cohort, "Both", date(2025, 4, 3), ["Koreatown", "Watts"], manager)
-    watts = entered(cohort, "Watts only", date(2025, 4, 3), ["Watts"], manager)
-    nowhere = entered(cohort, "Citywide", date(2025, 4, 3), ["Citywide"], manager)
-    factories.investment(both, by=manager, amount=50_000, invested_on=date(2025, 6, 1))
-    factories.investment(watts, by=manager, amount=10_000, invested_on=date(2025, 6, 20))
-    factories.investment(nowhere, by=manager, amount=7_000, invested_on=date(2025, 6, 3))
-    factories.investment(watts, by=manager, amount=1_000, invested_on=date(2025, 8, 9), today=DAY)
+def test_capital_raised_is_shared_among_a_ventures_neighbourhoods(db, scorecard_manager):
+    cohort = factories.cohort(by=scorecard_manager, starts_on=date(2025, 4, 1))
+    both = entered(cohort, "Both", date(2025, 4, 3), ["Koreatown", "Watts"], scorecard_manager)
+    watts = entered(cohort, "Watts only", date(2025, 4, 3), ["Watts"], scorecard_manager)
+    nowhere = entered(cohort, "Citywide", date(2025, 4, 3), ["Citywide"], scorecard_manager)
+    factories.investment(both, by=scorecard_manager, amount=50_000, invested_on=date(2025, 6, 1))
+    factories.investment(watts, by=scorecard_manager, amount=10_000, invested_on=date(2025, 6, 20))
+    factories.investment(nowhere, by=scorecard_manager, amount=7_000, invested_on=date(2025, 6, 3))
+    factories.investment(
+        watts, by=scorecard_manager, amount=1_000, invested_on=date(2025, 8, 9), today=DAY
+    )
 
-    derivation.refresh(by=manager, day=DAY)
+    derivation.refresh(by=scorecard_manager, day=DAY)
 
     june = date(2025, 6, 1)
     assert value(db, "capital_raised", june) == 67_000
@@ -140,19 +137,21 @@ def test_capital_raised_is_shared_among_a_ventures_neighbourhoods(db, manager):
 # Pilots, their sites and their reach ------------------------------------------------------------
 
 
-def test_city_pilots_adoptions_and_reach_follow_the_pilots_sites(db, manager):
-    cohort = factories.cohort(by=manager, starts_on=date(2025, 4, 1))
-    venture = entered(cohort, "SiteWise", date(2025, 4, 3), ["Koreatown", "Watts"], manager)
+def test_city_pilots_adoptions_and_reach_follow_the_pilots_sites(db, scorecard_manager):
+    cohort = factories.cohort(by=scorecard_manager, starts_on=date(2025, 4, 1))
+    venture = entered(
+        cohort, "SiteWise", date(2025, 4, 3), ["Koreatown", "Watts"], scorecard_manager
+    )
     city = factories.organisation("LADWP", kind=OrganisationKind.CITY_DEPARTMENT)
     nonprofit = factories.organisation("A nonprofit", kind=OrganisationKind.NONPROFIT)
     pilot = factories.pilot(
-        venture, city, by=manager, starts_on=date(2025, 5, 10), status="running"
+        venture, city, by=scorecard_manager, starts_on=date(2025, 5, 10), status="running"
     )
-    factories.pilot(venture, nonprofit, by=manager, starts_on=date(2025, 5, 12))
-    unsited = factories.pilot(venture, city, by=manager, starts_on=date(2025, 9, 1))
+    factories.pilot(venture, nonprofit, by=scorecard_manager, starts_on=date(2025, 5, 12))
+    unsited = factories.pilot(venture, city, by=scorecard_manager, starts_on=date(2025, 9, 1))
     # Mariachi Plaza (Boyle Heights) and MacArthur Park (Westlake, in the Promise Zone).
     for coordinates in ("34.0472, -118.2196", "34.0577, -118.2787"):
-        places.add_site(pilot, places.SiteInput(coordinates=coordinates), by=manager)
+        places.add_site(pilot, places.SiteInput(coordinates=coordinates), by=scorecard_manager)
     data = outcomes.PilotInput(
         organisation_id=city.id,
         title=pilot.title,
@@ -161,11 +160,11 @@ def test_city_pilots_adoptions_and_reach_follow_the_pilots_sites(db, manager):
         status="completed",
         residents_reached=900,
     )
-    outcomes.update_pilot(pilot, data, by=manager)
+    outcomes.update_pilot(pilot, data, by=scorecard_manager)
     data.status = "adopted"
-    outcomes.update_pilot(pilot, data, by=manager)
+    outcomes.update_pilot(pilot, data, by=scorecard_manager)
 
-    derivation.refresh(by=manager, day=DAY)
+    derivation.refresh(by=scorecard_manager, day=DAY)
 
     may, july, september = date(2025, 5, 1), date(2025, 7, 1), date(2025, 9, 1)
     # Only the pilot with a city department counts, where its sites are.
@@ -189,7 +188,7 @@ def test_city_pilots_adoptions_and_reach_follow_the_pilots_sites(db, manager):
 # Check-in KPIs mapped to metrics ----------------------------------------------------------------
 
 
-def kpi_metric(manager, code: str, name: str) -> Metric:
+def kpi_metric(scorecard_manager, code: str, name: str) -> Metric:
     area = database.session.scalar(select(Metric.impact_area_id).limit(1))
     return catalogue.create_metric(
         catalogue.MetricInput(
@@ -199,16 +198,16 @@ def kpi_metric(manager, code: str, name: str) -> Metric:
             frequency="monthly",
             derivation="check_in_kpis",
         ),
-        by=manager,
+        by=scorecard_manager,
     )
 
 
-def test_check_in_kpis_are_added_up_taken_at_their_level_or_as_growth(db, manager):
-    cohort = factories.cohort(by=manager, starts_on=date(2025, 4, 1))
-    venture = entered(cohort, "Reporter", date(2025, 4, 3), ["Watts"], manager)
+def test_check_in_kpis_are_added_up_taken_at_their_level_or_as_growth(db, scorecard_manager):
+    cohort = factories.cohort(by=scorecard_manager, starts_on=date(2025, 4, 1))
+    venture = entered(cohort, "Reporter", date(2025, 4, 3), ["Watts"], scorecard_manager)
     founder = factories.founder_of(venture)
     stages.add_custom_kpi(venture, "Local hires", "people", by=founder)
-    hires = kpi_metric(manager, "local_hires", "Local hires")
+    hires = kpi_metric(scorecard_manager, "local_hires", "Local hires")
     jobs, revenue = (
         db.session.scalar(select(Metric).where(Metric.code == code))
         for code in ("jobs_created", "revenue")
@@ -218,7 +217,9 @@ def test_check_in_kpis_are_added_up_taken_at_their_level_or_as_growth(db, manage
         ("standard", "revenue", revenue, "sum"),
         ("custom", "LOCAL HIRES", hires, "level"),
     ):
-        catalogue.add_kpi_mapping(catalogue.KpiMappingInput(metric.id, kind, name, how), by=manager)
+        catalogue.add_kpi_mapping(
+            catalogue.KpiMappingInput(metric.id, kind, name, how), by=scorecard_manager
+        )
     weeks = [
         (date(2025, 5, 5), 3, 100.0, 1),
         (date(2025, 5, 12), 3, 200.0, 1),
@@ -236,7 +237,7 @@ def test_check_in_kpis_are_added_up_taken_at_their_level_or_as_growth(db, manage
             custom_kpis={"Local hires": local},
         )
 
-    derivation.refresh(by=manager, day=DAY)
+    derivation.refresh(by=scorecard_manager, day=DAY)
 
     may, june, july = date(2025, 5, 1), date(2025, 6, 1), date(2025, 7, 1)
     assert (value(db, "revenue", may), value(db, "revenue", june)) == (300, 350)
@@ -255,15 +256,17 @@ def test_check_in_kpis_are_added_up_taken_at_their_level_or_as_growth(db, manage
 # Graduates a year on -----------------------------------------------------------------------------
 
 
-def test_one_year_survival_counts_graduates_not_archived_within_a_year(db, manager):
-    cohort = factories.cohort(by=manager, starts_on=date(2024, 1, 10), ends_on=date(2024, 6, 30))
-    entered(cohort, "Still going", date(2024, 1, 12), ["Watts"], manager)
-    gone_later = entered(cohort, "Gone later", date(2024, 1, 12), ["Watts"], manager)
-    gone_early = entered(cohort, "Gone early", date(2024, 1, 12), ["Koreatown"], manager)
-    archived(gone_later, date(2024, 9, 1), manager)  # within a year of graduating
-    archived(gone_early, date(2024, 5, 1), manager)  # before graduating: not a graduate
+def test_one_year_survival_counts_graduates_not_archived_within_a_year(db, scorecard_manager):
+    cohort = factories.cohort(
+        by=scorecard_manager, starts_on=date(2024, 1, 10), ends_on=date(2024, 6, 30)
+    )
+    entered(cohort, "Still going", date(2024, 1, 12), ["Watts"], scorecard_manager)
+    gone_later = entered(cohort, "Gone later", date(2024, 1, 12), ["Watts"], scorecard_manager)
+    gone_early = entered(cohort, "Gone early", date(2024, 1, 12), ["Koreatown"], scorecard_manager)
+    archived(gone_later, date(2024, 9, 1), scorecard_manager)  # within a year of graduating
+    archived(gone_early, date(2024, 5, 1), scorecard_manager)  # before graduating: not a graduate
 
-    derivation.refresh(by=manager, day=date(2026, 1, 15))
+    derivation.refresh(by=scorecard_manager, day=date(2026, 1, 15))
 
     survived = figure(db, "survival_1y", date(2025, 1, 1))
     assert (survived.value, survived.denominator) == (1, 2)
@@ -274,14 +277,16 @@ def test_one_year_survival_counts_graduates_not_archived_within_a_year(db, manag
 # Writing only what changed ----------------------------------------------------------------------
 
 
-def test_refresh_keeps_history_withdraws_what_vanished_and_restores_what_returns(db, manager):
-    cohort = factories.cohort(by=manager, starts_on=date(2025, 4, 1))
-    venture = entered(cohort, "Mover", date(2025, 4, 3), ["Koreatown", "Watts"], manager)
-    factories.investment(venture, by=manager, amount=40_000, invested_on=date(2025, 6, 1))
+def test_refresh_keeps_history_withdraws_what_vanished_and_restores_what_returns(
+    db, scorecard_manager
+):
+    cohort = factories.cohort(by=scorecard_manager, starts_on=date(2025, 4, 1))
+    venture = entered(cohort, "Mover", date(2025, 4, 3), ["Koreatown", "Watts"], scorecard_manager)
+    factories.investment(venture, by=scorecard_manager, amount=40_000, invested_on=date(2025, 6, 1))
     june = date(2025, 6, 1)
 
-    first = derivation.refresh(by=manager, day=DAY)
-    again = derivation.refresh(by=manager, day=DAY)
+    first = derivation.refresh(by=scorecard_manager, day=DAY)
+    again = derivation.refresh(by=scorecard_manager, day=DAY)
     watts = figure(db, "capital_raised", june, Geography.NEIGHBOURHOOD, "Watts")
     assert (first.inserted > 0, again.inserted, again.updated, again.withdrawn) == (
         True,
@@ -292,7 +297,7 @@ def test_refresh_keeps_history_withdraws_what_vanished_and_restores_what_returns
     assert watts.value == 20_000
 
     venture.neighbourhoods = ["Watts"]  # the venture no longer works in Koreatown
-    moved = derivation.refresh(by=manager, day=DAY)
+    moved = derivation.refresh(by=scorecard_manager, day=DAY)
 
     db.session.expire_all()
     assert watts.value == 40_000
@@ -311,7 +316,7 @@ def test_refresh_keeps_history_withdraws_what_vanished_and_restores_what_returns
     assert moved.withdrawn >= 1 and moved.updated >= 1
 
     venture.neighbourhoods = ["Koreatown", "Watts"]
-    derivation.refresh(by=manager, day=DAY)
+    derivation.refresh(by=scorecard_manager, day=DAY)
 
     db.session.expire_all()
     assert gone.withdrawn_at is None and gone.value == 20_000
@@ -319,20 +324,20 @@ def test_refresh_keeps_history_withdraws_what_vanished_and_restores_what_returns
     assert actions == [RevisionAction.RESTORED, RevisionAction.WITHDRAWN]
 
 
-def test_refresh_is_recorded_and_audited(db, manager, audit_events):
-    factories.cohort(by=manager, starts_on=DAY - timedelta(days=90))
+def test_refresh_is_recorded_and_audited(db, scorecard_manager, audit_events):
+    factories.cohort(by=scorecard_manager, starts_on=DAY - timedelta(days=90))
 
-    report = derivation.refresh(by=manager, day=DAY)
+    report = derivation.refresh(by=scorecard_manager, day=DAY)
 
     last = derivation.last_refresh()
-    assert (last.inserted, last.by_id) == (report.inserted, manager.id)
+    assert (last.inserted, last.by_id) == (report.inserted, scorecard_manager.id)
     [event] = audit_events("scorecard.refreshed")
     assert event.after["inserted"] == report.inserted
     assert "ventures_supported" in report.metrics
 
 
-def test_without_a_cohort_nothing_is_derived(db, manager):
-    report = derivation.refresh(by=manager, day=DAY)
+def test_without_a_cohort_nothing_is_derived(db, scorecard_manager):
+    report = derivation.refresh(by=scorecard_manager, day=DAY)
 
     assert (report.inserted, report.metrics) == (0, [])
     assert db.session.scalar(select(Observation.id)) is None

@@ -54,17 +54,19 @@ def last_periods(frequency: str, count: int) -> list[date]:
     return sorted(found)
 
 
-def manual_metric(manager, db, code: str, **fields) -> Metric:
+def manual_metric(scorecard_manager, db, code: str, **fields) -> Metric:
     data = catalogue.MetricInput(
         code=code,
         name=code.replace("_", " ").capitalize(),
         impact_area_id=area_id(db, fields.pop("area", "transportation")),
         frequency="monthly",
     )
-    return catalogue.create_metric(replace(data, **fields), by=manager)
+    return catalogue.create_metric(replace(data, **fields), by=scorecard_manager)
 
 
-def fill(manager, db, made: Metric, months: int, places: int, *, level: float = 100.0) -> None:
+def fill(
+    scorecard_manager, db, made: Metric, months: int, places: int, *, level: float = 100.0
+) -> None:
     """City, zones and `places` neighbourhoods for the last `months` months."""
     ids = list(neighbourhood_ids(db).items())[:places]
     figures = []
@@ -77,21 +79,15 @@ def fill(manager, db, made: Metric, months: int, places: int, *, level: float = 
             ImportedFigure(start, value + n, Geography.NEIGHBOURHOOD, neighbourhood_id)
             for n, (_name, neighbourhood_id) in enumerate(ids)
         ]
-    observations.import_figures(made, figures, by=manager)
+    observations.import_figures(made, figures, by=scorecard_manager)
 
 
 @pytest.fixture
-def manager(db):
-    factories.scorecard_reference()
-    return factories.user("manager", name="Maria Gonzalez-Private")
-
-
-@pytest.fixture
-def scorecard(db, manager):
+def scorecard(db, scorecard_manager):
     """Published metrics on and off target, a private one, a retired area, a source with a
     contact, a figure withdrawn, and ventures' money too thin to publish by place."""
     on = manual_metric(
-        manager,
+        scorecard_manager,
         db,
         "permit_days",
         name="Days to a parklet permit",
@@ -99,9 +95,11 @@ def scorecard(db, manager):
         target_value=60.0,
         target_on=date(2028, 12, 31),
     )
-    fill(manager, db, on, 6, 12, level=50)  # latest 55 against a target of 60 (lower is better)
+    fill(
+        scorecard_manager, db, on, 6, 12, level=50
+    )  # latest 55 against a target of 60 (lower is better)
     watch = manual_metric(
-        manager,
+        scorecard_manager,
         db,
         "newcomers",
         name="Newcomers connected",
@@ -114,18 +112,20 @@ def scorecard(db, manager):
         reference_year=2024,
     )
     observations.import_figures(
-        watch, [ImportedFigure(last_periods("monthly", 1)[0], 95.0)], by=manager
+        watch, [ImportedFigure(last_periods("monthly", 1)[0], 95.0)], by=scorecard_manager
     )
-    secret = manual_metric(manager, db, "secret_metric", name="Secret metric", published=False)
-    fill(manager, db, secret, 3, 3, level=4242)
+    secret = manual_metric(
+        scorecard_manager, db, "secret_metric", name="Secret metric", published=False
+    )
+    fill(scorecard_manager, db, secret, 3, 3, level=4242)
     retired = catalogue.create_area(
-        catalogue.AreaInput("retired_area", "Retired area", active=False), by=manager
+        catalogue.AreaInput("retired_area", "Retired area", active=False), by=scorecard_manager
     )
     hidden_area = manual_metric(
-        manager, db, "retired_thing", name="Metric of a retired area", area="retired_area"
+        scorecard_manager, db, "retired_thing", name="Metric of a retired area", area="retired_area"
     )
     observations.import_figures(
-        hidden_area, [ImportedFigure(last_periods("monthly", 1)[0], 7777.0)], by=manager
+        hidden_area, [ImportedFigure(last_periods("monthly", 1)[0], 7777.0)], by=scorecard_manager
     )
     catalogue.create_source(
         catalogue.SourceInput(
@@ -135,24 +135,30 @@ def scorecard(db, manager):
             contact="secret.contact@ladot.example.org",
             metric_ids=[on.id],
         ),
-        by=manager,
+        by=scorecard_manager,
     )
     withdrawn = observations.record_observation(
         watch,
         observations.ObservationInput(
             last_periods("monthly", 2)[0], 31337.0, note="An internal note"
         ),
-        by=manager,
+        by=scorecard_manager,
     )
-    observations.withdraw_observation(withdrawn, "Wrong month", by=manager)
+    observations.withdraw_observation(withdrawn, "Wrong month", by=scorecard_manager)
     # One venture's money, in Watts and Koreatown: too few ventures to publish anywhere.
     last_month = last_periods("monthly", 1)[0]
-    cohort = factories.cohort(by=manager, starts_on=last_month, ends_on=date(2099, 1, 1))
-    venture = factories.venture(cohort, "Solo", neighbourhoods=["Koreatown", "Watts"], by=manager)
-    factories.investment(
-        venture, by=manager, amount=12_346, invested_on=last_month, today=observations.today()
+    cohort = factories.cohort(by=scorecard_manager, starts_on=last_month, ends_on=date(2099, 1, 1))
+    venture = factories.venture(
+        cohort, "Solo", neighbourhoods=["Koreatown", "Watts"], by=scorecard_manager
     )
-    derivation.refresh(by=manager)
+    factories.investment(
+        venture,
+        by=scorecard_manager,
+        amount=12_346,
+        invested_on=last_month,
+        today=observations.today(),
+    )
+    derivation.refresh(by=scorecard_manager)
     db.session.commit()
     return {"on": on, "watch": watch, "secret": secret, "retired": retired}
 
@@ -189,7 +195,9 @@ def test_the_scorecard_is_public_and_its_pictures_are_svg_documents(db, client, 
     assert "<script" not in home.split("</main>")[0]  # no inline script on the page itself
 
 
-def test_the_public_pages_show_nothing_that_is_not_meant_to_be_public(db, client, scorecard):
+def test_the_public_pages_show_nothing_that_is_not_meant_to_be_public(
+    db, client, scorecard, scorecard_manager
+):
     shown = "".join(client.get(url).get_data(as_text=True) for url in PUBLIC_PAGES)
 
     for private in (
@@ -200,7 +208,7 @@ def test_the_public_pages_show_nothing_that_is_not_meant_to_be_public(db, client
         "7777",
         "7,777",
         "secret.contact@ladot.example.org",  # a source's contact
-        "Maria Gonzalez-Private",  # who entered a figure
+        scorecard_manager.name,  # who entered a figure
         "An internal note",
         "31337",  # a withdrawn figure
         "31,337",
@@ -305,7 +313,7 @@ def test_scores_and_statuses_read_the_direction(db, client, scorecard):
 
 
 def test_a_visitor_revalidates_with_the_etag_and_gets_304_until_a_figure_changes(
-    db, client, scorecard, manager
+    db, client, scorecard, scorecard_manager
 ):
     first = client.get("/scorecard/")
     etag = first.headers["ETag"]
@@ -315,7 +323,7 @@ def test_a_visitor_revalidates_with_the_etag_and_gets_304_until_a_figure_changes
     observations.record_observation(
         scorecard["watch"],
         observations.ObservationInput(last_periods("monthly", 3)[0], 90.0),
-        by=manager,
+        by=scorecard_manager,
     )
     db.session.commit()
     changed = client.get("/scorecard/", headers={"If-None-Match": etag})
@@ -361,14 +369,16 @@ def measure(client, count_queries) -> dict[str, int]:
 
 
 def test_the_scorecard_runs_the_same_queries_for_few_or_many_figures(
-    db, client, manager, count_queries
+    db, client, scorecard_manager, count_queries
 ):
     made = [
-        manual_metric(manager, db, f"size_{letter}", target_value=10.0, target_on=date(2030, 1, 1))
+        manual_metric(
+            scorecard_manager, db, f"size_{letter}", target_value=10.0, target_on=date(2030, 1, 1)
+        )
         for letter in "abc"
     ]
     for each in made:
-        fill(manager, db, each, 4, 5)
+        fill(scorecard_manager, db, each, 4, 5)
     db.session.commit()
     measure(client, count_queries)  # warm up: first-request work is not the page's
 
@@ -379,7 +389,7 @@ def test_the_scorecard_runs_the_same_queries_for_few_or_many_figures(
             for start in last_periods("monthly", 40)[:36]
             for n, neighbourhood_id in enumerate(neighbourhood_ids(db).values())
         ]
-        observations.import_figures(each, earlier, by=manager)
+        observations.import_figures(each, earlier, by=scorecard_manager)
     db.session.commit()
     many = measure(client, count_queries)
 
@@ -395,36 +405,22 @@ def test_a_manager_builds_a_metric_and_enters_and_corrects_a_figure(db, client, 
     login_as("manager")
     transport = area_id(db, "transportation")
 
-    bad = client.post(
-        "/scorecard/manage/metrics/new",
-        data={
-            "code": "permit_days",
-            "name": "Days to a permit",
-            "impact_area_id": transport,
-            "unit": "count",
-            "direction": "lower",
-            "frequency": "quarterly",
-            "derivation": "",
-            "iris_code": "XX12",
-            "position": "0",
-            "published": "y",
-        },
-    )
+    permit_days = {
+        "code": "permit_days",
+        "name": "Days to a permit",
+        "impact_area_id": transport,
+        "unit": "count",
+        "direction": "lower",
+        "frequency": "quarterly",
+        "derivation": "",
+        "position": "0",
+        "published": "y",
+    }
+
+    bad = client.post("/scorecard/manage/metrics/new", data={**permit_days, "iris_code": "XX12"})
     good = client.post(
         "/scorecard/manage/metrics/new",
-        data={
-            "code": "permit_days",
-            "name": "Days to a permit",
-            "impact_area_id": transport,
-            "unit": "count",
-            "direction": "lower",
-            "frequency": "quarterly",
-            "derivation": "",
-            "target_value": "60",
-            "target_on": "2028-12-31",
-            "position": "0",
-            "published": "y",
-        },
+        data={**permit_days, "target_value": "60", "target_on": "2028-12-31"},
     )
     made = metric(db, "permit_days")
     quarter = last_periods("quarterly", 1)[0]
@@ -475,8 +471,8 @@ def test_a_manager_builds_a_metric_and_enters_and_corrects_a_figure(db, client, 
 )
 def test_bad_figures_are_refused_with_a_message_never_a_500(db, client, login_as, fields):
     factories.scorecard_reference()
-    manager = login_as("manager")
-    made = manual_metric(manager, db, "permit_days", frequency="quarterly")
+    scorecard_manager = login_as("manager")
+    made = manual_metric(scorecard_manager, db, "permit_days", frequency="quarterly")
     db.session.commit()
     data = {
         "period_start": last_periods("quarterly", 1)[0].isoformat(),
@@ -556,9 +552,9 @@ def test_a_manager_edits_areas_sources_and_kpi_mappings_and_refreshes(db, client
 
 def test_pilot_sites_are_added_from_coordinates_and_removed(db, client, login_as):
     factories.scorecard_reference()
-    manager = login_as("manager")
-    venture = factories.venture(factories.cohort(by=manager), by=manager)
-    pilot = factories.pilot(venture, factories.organisation("LADWP"), by=manager)
+    scorecard_manager = login_as("manager")
+    venture = factories.venture(factories.cohort(by=scorecard_manager), by=scorecard_manager)
+    pilot = factories.pilot(venture, factories.organisation("LADWP"), by=scorecard_manager)
     db.session.commit()
 
     added = client.post(
@@ -581,16 +577,16 @@ def test_pilot_sites_are_added_from_coordinates_and_removed(db, client, login_as
 
 def test_founders_see_which_of_their_kpis_feed_the_scorecard_and_only_theirs(db, client, login_as):
     factories.scorecard_reference()
-    manager = factories.user("manager")
-    cohort = factories.cohort(by=manager)
-    mine = factories.venture(cohort, "Mine", by=manager)
-    theirs = factories.venture(cohort, "Theirs", by=manager)
+    scorecard_manager = factories.user("manager")
+    cohort = factories.cohort(by=scorecard_manager)
+    mine = factories.venture(cohort, "Mine", by=scorecard_manager)
+    theirs = factories.venture(cohort, "Theirs", by=scorecard_manager)
     catalogue.add_kpi_mapping(
         catalogue.KpiMappingInput(metric(db, "jobs_created").id, "standard", "team_size", "change"),
-        by=manager,
+        by=scorecard_manager,
     )
     founder = login_as("founder")
-    ventures.add_member(mine, founder.email, founder.name, "CEO", by=manager)
+    ventures.add_member(mine, founder.email, founder.name, "CEO", by=scorecard_manager)
     db.session.commit()
 
     text = page(client.get(f"/scorecard/ventures/{mine.id}/kpis"))
@@ -603,8 +599,8 @@ def test_founders_see_which_of_their_kpis_feed_the_scorecard_and_only_theirs(db,
 
 
 def test_the_showcase_links_to_the_scorecard(db, client):
-    manager = factories.user("manager")
-    cohort = factories.cohort(by=manager, showcase_published=True)
+    scorecard_manager = factories.user("manager")
+    cohort = factories.cohort(by=scorecard_manager, showcase_published=True)
     db.session.commit()
 
     for url in ("/showcase/", f"/showcase/cohorts/{cohort.id}"):
@@ -613,8 +609,8 @@ def test_the_showcase_links_to_the_scorecard(db, client):
 
 def test_the_venture_form_offers_the_impact_areas_and_the_114_neighbourhoods(db, client, login_as):
     factories.scorecard_reference()
-    manager = login_as("manager")
-    cohort = factories.cohort(by=manager)
+    scorecard_manager = login_as("manager")
+    cohort = factories.cohort(by=scorecard_manager)
     db.session.commit()
 
     text = page(client.get(f"/cohorts/{cohort.id}/ventures/new"))
@@ -637,12 +633,12 @@ def test_the_devpost_neighbourhood_answer_is_matched_at_import_and_carried_at_pr
     db, client, login_as
 ):
     factories.scorecard_reference()
-    manager = login_as("manager")
-    hackathon = factories.hackathon(by=manager)
-    cohort = factories.cohort(by=manager)
-    batch = devpost.store_upload(hackathon, "projects.csv", EXPORT.encode(), by=manager)
+    scorecard_manager = login_as("manager")
+    hackathon = factories.hackathon(by=scorecard_manager)
+    cohort = factories.cohort(by=scorecard_manager)
+    batch = devpost.store_upload(hackathon, "projects.csv", EXPORT.encode(), by=scorecard_manager)
     plan = devpost.plan_batch(batch, include_drafts=False)
-    devpost.apply_import(batch, False, manager)
+    devpost.apply_import(batch, False, scorecard_manager)
     shade, far = (
         db.session.scalar(select(Submission).where(Submission.title == title))
         for title in ("ShadeMap", "Far Away")

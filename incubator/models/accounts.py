@@ -139,10 +139,6 @@ class Invitation(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
 
-    @property
-    def is_open(self) -> bool:
-        return self.accepted_at is None and self.revoked_at is None
-
 
 class SessionEnd(enum.StrEnum):
     """Why a login session ended."""
@@ -152,7 +148,7 @@ class SessionEnd(enum.StrEnum):
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 (a reason, not a password)
     PASSWORD_RESET = "password_reset"  # noqa: S105
     DEACTIVATED = "deactivated"
-    ROTATED = "rotated"  # replaced by a new session after a change of roles
+    ROTATED = "rotated"  # replaced by a new login session after a change of roles
     IDLE = "idle"
     EXPIRED = "expired"
 
@@ -161,9 +157,10 @@ SESSION_END_VALUES = enum_values(SessionEnd)
 
 
 class LoginSession(Base):
-    """One sign-in on one browser: the server's half of its session and remember-me cookies.
+    """One sign-in on one browser: the server's half of its Flask session cookie and its
+    remember-me cookie.
 
-    The cookies carry a random token; only its SHA-256 is stored. A session is live while
+    The cookies carry a random token; only its SHA-256 is stored. A login session is live while
     ended_at is empty and neither timeout has passed.
     """
 
@@ -183,13 +180,13 @@ class LoginSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # "Keep me signed in": a remember-me cookie, and a lifetime in days instead of hours.
     remember: Mapped[bool] = mapped_column(default=False)
-    # When the person proved who they are; a rotated session keeps it, so rotation never
+    # When the person proved who they are; a rotated login session keeps it, so rotation never
     # extends the absolute lifetime.
     signed_in_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Updated at most once a minute, so that reading a page is not a write.
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # Set when the person's roles change: their next request runs on a new session.
+    # Set when the person's roles change: their next request runs on a new login session.
     rotation_due: Mapped[bool] = mapped_column(default=False)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_reason: Mapped[str | None] = mapped_column(String(24))
@@ -198,7 +195,3 @@ class LoginSession(Base):
     address: Mapped[str] = mapped_column(String(45), default="")
 
     user: Mapped[User] = relationship()
-
-    @property
-    def is_ended(self) -> bool:
-        return self.ended_at is not None

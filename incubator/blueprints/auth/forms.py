@@ -50,7 +50,7 @@ class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
     submit = SubmitField("Create my account")
 
 
-class EndOtherSessionsForm(FlaskForm):
+class EndOtherLoginSessionsForm(FlaskForm):
     submit = SubmitField("Sign out every other device")
 
 

@@ -4,9 +4,10 @@ Flask-Login keeps a login id in the session cookie (and, with "keep me signed in
 remember-me cookie); here that id is the token of a row in `login_sessions`
 (`services/accounts/login_sessions.py`), so ending the row ends both cookies at once.
 
-A hook that runs before the access rules loads the person and does the session's few writes
+A hook that runs before the access rules loads the person and does the login session's few
+writes
 while the request has done nothing else yet, in a transaction of their own: it records a
-session found timed out, replaces one whose person's roles changed (so the request already
+login session found timed out, replaces one whose person's roles changed (so the request already
 runs on the new token, which its response carries), and notes activity at most once a
 minute.
 """
@@ -28,7 +29,7 @@ from incubator.services.transactions import transaction
 
 def register(app: Flask) -> None:
     login_manager.user_loader(load_user)
-    app.before_request(resume_session)
+    app.before_request(resume_login_session)
 
 
 def load_user(login_id: str) -> User | None:
@@ -50,7 +51,7 @@ def is_static(endpoint: str | None) -> bool:
     return endpoint is not None and (endpoint == "static" or endpoint.endswith(".static"))
 
 
-def resume_session() -> None:
+def resume_login_session() -> None:
     """Before each request but for static files: load the signed-in person and keep their
     login session's record."""
     if request.endpoint is None or is_static(request.endpoint):
@@ -91,9 +92,9 @@ def _rotate(user: User, login_session: LoginSession, now: datetime) -> None:
     try:
         with _bookkeeping():
             successor, token = login_sessions.rotate(login_session, now)
-    except login_sessions.SessionGone:
+    except login_sessions.LoginSessionGone:
         # Another request of the same browser rotated it a moment ago and carries the new
-        # token; this one was let in on the old session and finishes on it.
+        # token; this one was let in on the old login session and finishes on it.
         return
     _attach(user, successor, token)
     session["_user_id"] = token
@@ -129,22 +130,29 @@ def sign_in(user: User, *, remember: bool) -> LoginSession:
     return login_session
 
 
-def renew() -> LoginSession:
-    """Give the signed-in person a new session on this browser (after a password change),
-    ending the one they were on. Call inside the request's transaction."""
+def this_login_session() -> LoginSession | None:
+    """The login session this browser is signed in with, None when nobody is signed in.
+
+    Routes read it before their transaction: signing in or out inside it replaces the
+    signed-in person's login session, and a retried attempt must end the same one again.
+    """
+    return current_user.login_session if current_user.is_authenticated else None
+
+
+def renew(ending: LoginSession) -> LoginSession:
+    """Give the signed-in person a new login session on this browser (after a password
+    change), ending `ending`, the one they were on. Call inside the request's transaction."""
     user: User = current_user._get_current_object()
-    login_session = _login_session_of(user)
-    remember = login_session.remember
-    login_sessions.end(login_session, SessionEnd.ROTATED)
-    return sign_in(user, remember=remember)
+    login_sessions.end(ending, SessionEnd.ROTATED)
+    return sign_in(user, remember=ending.remember)
 
 
-def sign_out() -> None:
-    """End this browser's login session and forget its cookies. Call inside the request's
-    transaction."""
-    if current_user.is_authenticated:
-        login_sessions.end(current_user.login_session, SessionEnd.SIGNED_OUT)
-    # Clear first: logout_user leaves a note in the session that deletes the remember-me
+def sign_out(ending: LoginSession | None) -> None:
+    """End `ending`, this browser's login session (if anyone was signed in), and forget its
+    cookies. Call inside the request's transaction."""
+    if ending is not None:
+        login_sessions.end(ending, SessionEnd.SIGNED_OUT)
+    # Clear first: logout_user leaves a note in the Flask session that deletes the remember-me
     # cookie, and clearing after it would drop the note.
     session.clear()
     logout_user()

@@ -1,4 +1,4 @@
-"""Signing in and out, login sessions, passwords, invitations."""
+"""Signing in and out, the list of a person's login sessions, passwords, invitations."""
 
 import hashlib
 
@@ -10,20 +10,19 @@ from incubator.blueprints.auth import bp
 from incubator.blueprints.auth.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
-    EndOtherSessionsForm,
+    EndOtherLoginSessionsForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
     ResetPasswordForm,
 )
-from incubator.blueprints.auth.login import renew, sign_in, sign_out
+from incubator.blueprints.auth.login import renew, sign_in, sign_out, this_login_session
 from incubator.extensions import limiter
-from incubator.models import SessionEnd
-from incubator.services import audit
+from incubator.forms import ConfirmForm
 from incubator.services.accounts import login_sessions, users
 from incubator.services.errors import DomainError, InvalidToken
-from incubator.services.transactions import attempt, transaction
-from incubator.web import safe_next
+from incubator.services.transactions import transaction
+from incubator.web import safe_next, submit
 
 # What a person is told when the email address they typed has had too many attempts: the
 # same words whether or not the address has an account.
@@ -59,6 +58,13 @@ per_account = limiter.limit(
 @per_address
 @per_account
 def login():
+    """Sign in with an email address and a password.
+
+    Not through `web.submit`: the password is checked before the transaction, since
+    checking it is the slow part and must not hold SQLite's write lock while concurrent
+    sign-ins queue for it; only recording the sign-in and starting the login session are
+    written, in a serialised transaction of their own.
+    """
     if current_user.is_authenticated:
         return redirect(url_for("main.home_page"))
     form = LoginForm()
@@ -68,8 +74,6 @@ def login():
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            # Serialised: on SQLite concurrent sign-ins queue for the write lock instead of
-            # failing; checking the password, the slow part, stays outside it.
             with transaction(serialised=True):
                 users.record_login(user)
                 sign_in(user, remember=form.remember.data)
@@ -82,69 +86,60 @@ def login():
 @authenticated
 def logout():
     # The login session ends on the server, so copies of its cookies stop working too.
-    with transaction(serialised=True):
-        sign_out()
-    flash("You are signed out.", "info")
+    ending = this_login_session()
+    if submit(ConfirmForm(), lambda: sign_out(ending)):
+        flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
 
 @bp.route("/sessions", methods=["GET"])
 @authenticated
-def sessions():
+def where_signed_in():
+    """The person's live login sessions, one a device, this one marked."""
     return render_template(
-        "auth/sessions.html",
-        devices=login_sessions.live_sessions(current_user),
+        "auth/login_sessions.html",
+        devices=login_sessions.live_login_sessions(current_user),
         current=current_user.login_session,
-        form=EndOtherSessionsForm(),
+        form=EndOtherLoginSessionsForm(),
     )
 
 
 @bp.route("/sessions/end-others", methods=["POST"])
 @authenticated
-def end_other_sessions():
-    form = EndOtherSessionsForm()
-    if form.validate_on_submit():
-        with transaction(serialised=True):
-            ended = login_sessions.end_all(
-                current_user, SessionEnd.SIGNED_OUT_ELSEWHERE, keep=current_user.login_session
-            )
-            audit.record(
-                current_user,
-                "user.other_sessions_ended",
-                "user",
-                current_user.id,
-                after={"sessions": ended},
-            )
-        flash(
+def end_other_login_sessions():
+    form = EndOtherLoginSessionsForm()
+    submit(
+        form,
+        lambda: login_sessions.sign_out_elsewhere(current_user, keep=current_user.login_session),
+        lambda ended: (
             "You are signed out on every other device."
             if ended
-            else "You were not signed in on any other device.",
-            "success",
-        )
-    return redirect(url_for("auth.sessions"))
+            else "You were not signed in on any other device."
+        ),
+    )
+    return redirect(url_for("auth.where_signed_in"))
 
 
 @bp.route("/password", methods=["GET", "POST"])
 @authenticated
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                users.change_password(
-                    current_user,
-                    form.current.data,
-                    form.password.data,
-                    end_other_sessions=form.end_other_sessions.data,
-                    this_session=current_user.login_session,
-                )
-                # A new session for this device too, as at sign-in.
-                renew()
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash("Your password is changed.", "success")
-            return redirect(url_for("main.home_page"))
+    # Read before the transaction, which replaces it (see login.this_login_session).
+    this_device = current_user.login_session
+
+    def change_and_renew() -> None:
+        users.change_password(
+            current_user,
+            form.current.data,
+            form.password.data,
+            end_other_login_sessions=form.end_other_sessions.data,
+            this_login_session=this_device,
+        )
+        # A new login session for this device too, as at sign-in.
+        renew(this_device)
+
+    if submit(form, change_and_renew, "Your password is changed."):
+        return redirect(url_for("main.home_page"))
     return render_template("auth/change_password.html", form=form)
 
 
@@ -152,17 +147,14 @@ def change_password():
 @authenticated
 def profile():
     form = ProfileForm(obj=current_user)
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                users.update_profile(
-                    current_user, name=form.name.data, time_zone=form.time_zone.data
-                )
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash("Your profile is saved.", "success")
-            return redirect(url_for("auth.profile"))
+    if submit(
+        form,
+        lambda: users.update_profile(
+            current_user, name=form.name.data, time_zone=form.time_zone.data
+        ),
+        "Your profile is saved.",
+    ):
+        return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form)
 
 
@@ -172,69 +164,68 @@ def profile():
 @per_account
 def forgot_password():
     form = ForgotPasswordForm()
-    if form.validate_on_submit():
-        with transaction(serialised=True):
-            users.request_password_reset(form.email.data)
+    if submit(form, lambda: users.request_password_reset(form.email.data)):
         # The same answer whether or not the address has an account.
         flash("If that address has an account, a reset link is on its way.", "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
 
 
+def _named_by(read_token, token: str):
+    """What a mailed link's token names (a person, an invitation), or None after flashing
+    why the link no longer works."""
+    try:
+        return read_token(token)
+    except InvalidToken as error:
+        flash(error.message, "danger")
+        return None
+
+
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @public
 def reset_password(token: str):
-    try:
-        users.user_from_reset_token(token)
-    except InvalidToken as error:
-        flash(error.message, "danger")
+    if _named_by(users.user_from_reset_token, token) is None:
         return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                users.reset_password(token, form.password.data)
-                # Whoever was signed in on this browser, it starts signed out.
-                sign_out()
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash("Your password is set. Sign in with it.", "success")
-            return redirect(url_for("auth.login"))
+    signed_in_here = this_login_session()
+
+    def reset_and_sign_out() -> None:
+        users.reset_password(token, form.password.data)
+        # Whoever was signed in on this browser, it starts signed out.
+        sign_out(signed_in_here)
+
+    if submit(form, reset_and_sign_out, "Your password is set. Sign in with it."):
+        return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @public
 def accept_invitation(token: str):
-    try:
-        invitation = users.invitation_from_token(token)
-    except InvalidToken as error:
-        flash(error.message, "danger")
+    invitation = _named_by(users.invitation_from_token, token)
+    if invitation is None:
         return redirect(url_for("auth.login"))
     form = AcceptInvitationForm(obj=invitation.user)
-    if form.validate_on_submit():
 
-        def accept_and_sign_in():
-            user = users.accept_invitation(
-                token,
-                name=form.name.data,
-                password=form.password.data,
-                time_zone=form.time_zone.data,
-            )
-            sign_in(user, remember=False)
-            return user
+    def accept_and_sign_in() -> None:
+        user = users.accept_invitation(
+            token, name=form.name.data, password=form.password.data, time_zone=form.time_zone.data
+        )
+        sign_in(user, remember=False)
 
-        try:
-            attempt(accept_and_sign_in)
-        except InvalidToken as error:
-            # Used meanwhile (another tab accepted it first), replaced or revoked: the form
-            # is of no use any more; signing in is.
-            flash(error.message, "danger")
-            return redirect(url_for("auth.login"))
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash("Welcome to Accelerate: LA. Your account is ready.", "success")
-            return redirect(url_for("main.home_page"))
+    if submit(form, accept_and_sign_in, "Welcome to Accelerate: LA. Your account is ready."):
+        return redirect(url_for("main.home_page"))
+    if form.is_submitted() and not form.errors and not _is_open(token):
+        # Used meanwhile (another tab accepted it first), replaced or revoked: the form is
+        # of no use any more (submit has said why); signing in is.
+        return redirect(url_for("auth.login"))
     return render_template("auth/accept_invitation.html", form=form, invitation=invitation)
+
+
+def _is_open(token: str) -> bool:
+    """Whether an invitation's token still names an open invitation (saying nothing)."""
+    try:
+        users.invitation_from_token(token)
+    except InvalidToken:
+        return False
+    return True

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length
+from wtforms.validators import AnyOf, Email, InputRequired, Length
 
 from incubator.blueprints.auth.forms import strip
 from incubator.forms import AtLeastOne, CheckboxesField, role_choices
@@ -29,7 +29,9 @@ class RolesForm(FlaskForm):
 
 
 class ActivationForm(FlaskForm):
-    active = HiddenField(validators=[InputRequired()])
+    """Activate ("1") or deactivate ("0") an account."""
+
+    active = HiddenField(validators=[InputRequired(), AnyOf(["0", "1"])])
     submit = SubmitField()
 
 

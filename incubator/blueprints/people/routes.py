@@ -1,7 +1,10 @@
 """Managers invite people and manage their roles; admins read the outbox and audit trail."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
 
 from incubator import permissions
 from incubator.access import roles
@@ -13,13 +16,19 @@ from incubator.blueprints.people.forms import (
     RetryMailForm,
     RolesForm,
 )
-from incubator.extensions import db
-from incubator.models import MailStatus, OutboxMessage, Role, User
+from incubator.models import Invitation, MailStatus, OutboxMessage, Role, User
 from incubator.services import mail_delivery
 from incubator.services.accounts import people, users
-from incubator.services.errors import DomainError
-from incubator.services.transactions import transaction
-from incubator.web import flash_form_errors, page_number, per_page, safe_next
+from incubator.web import found_or_404, page_number, per_page, safe_next, submit
+
+
+def _page_or_last(fetch: Callable[[int], Pagination]) -> Pagination:
+    """The page ?page= asks for; past the end (an old link, an edited URL), the last page
+    rather than an empty one."""
+    page = fetch(page_number())
+    if not page.items and page.page > 1:
+        page = fetch(page.pages or 1)
+    return page
 
 
 @bp.route("/")
@@ -28,48 +37,38 @@ def index():
     query = request.args.get("q", "")[:100]
     role_name = request.args.get("role", "")
     role = Role(role_name) if role_name in {str(r) for r in Role} else None
-    page = people.search_users(query, role, page_number(), per_page("USERS_PER_PAGE"))
-    if not page.items and page.page > 1:
-        # A page past the end (an old link, an edited URL) shows the last page, not "no people".
-        page = people.search_users(query, role, page.pages or 1, per_page("USERS_PER_PAGE"))
+    page = _page_or_last(
+        lambda number: people.search_users(query, role, number, per_page("USERS_PER_PAGE"))
+    )
     return render_template("people/index.html", page=page, query=query, role=role, roles=list(Role))
+
+
+def _invited(invitation: Invitation | None, email: str) -> str:
+    """What inviting someone did: a new account invited, or roles added to an existing one."""
+    if invitation is None:
+        return f"{email} already has an account; the roles were added."
+    return f"Invitation sent to {invitation.user.email}."
 
 
 @bp.route("/invite", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def invite():
     form = InviteForm(include_admin=permissions.may_grant_admin(current_user))
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                invitation = users.invite(
-                    form.email.data,
-                    form.name.data,
-                    users.parse_roles(form.roles.data),
-                    by=current_user,
-                )
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            if invitation is None:
-                flash(f"{form.email.data} already has an account; the roles were added.", "success")
-            else:
-                flash(f"Invitation sent to {invitation.user.email}.", "success")
-            return redirect(url_for("people.index"))
+    if submit(
+        form,
+        lambda: users.invite(
+            form.email.data, form.name.data, users.parse_roles(form.roles.data), by=current_user
+        ),
+        lambda invitation: _invited(invitation, form.email.data),
+    ):
+        return redirect(url_for("people.index"))
     return render_template("people/invite.html", form=form)
-
-
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
 
 
 @bp.route("/<int:user_id>", methods=["GET"])
 @roles(Role.MANAGER)
 def detail(user_id: int):
-    user = _user_or_404(user_id)
+    user = found_or_404(User, user_id)
     include_admin = permissions.may_grant_admin(current_user)
     roles_form = RolesForm(
         include_admin=include_admin, data={"roles": [str(r) for r in user.roles]}
@@ -85,61 +84,56 @@ def detail(user_id: int):
     )
 
 
-@bp.route("/<int:user_id>/roles", methods=["POST"])
-@roles(Role.MANAGER)
-def update_roles(user_id: int):
-    user = _user_or_404(user_id)
-    form = RolesForm(include_admin=permissions.may_grant_admin(current_user))
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(url_for("people.detail", user_id=user.id))
-    # Admins' role boxes are not shown to managers; keep the role as it was.
+def _chosen_roles(form: RolesForm, user: User) -> set[Role]:
+    """The roles ticked; an admin keeps the admin role when a manager, who is not shown
+    that box, saves the others."""
     chosen = users.parse_roles(form.roles.data)
     if not permissions.may_grant_admin(current_user) and user.has_role(Role.ADMIN):
         chosen.add(Role.ADMIN)
-    try:
-        with transaction():
-            users.set_roles(user, chosen, by=current_user)
-    except DomainError as error:
-        flash(error.message, "danger")
-    else:
-        flash(f"Roles of {user.name} saved.", "success")
+    return chosen
+
+
+@bp.route("/<int:user_id>/roles", methods=["POST"])
+@roles(Role.MANAGER)
+def update_roles(user_id: int):
+    user = found_or_404(User, user_id)
+    form = RolesForm(include_admin=permissions.may_grant_admin(current_user))
+    submit(
+        form,
+        lambda: users.set_roles(user, _chosen_roles(form, user), by=current_user),
+        f"Roles of {user.name} saved.",
+        flash_errors=True,
+    )
     return redirect(url_for("people.detail", user_id=user.id))
 
 
 @bp.route("/<int:user_id>/activation", methods=["POST"])
 @roles(Role.MANAGER)
 def set_activation(user_id: int):
-    user = _user_or_404(user_id)
+    user = found_or_404(User, user_id)
     form = ActivationForm()
-    if not form.validate_on_submit() or form.active.data not in {"0", "1"}:
+    submit(
+        form,
+        lambda: users.set_active(user, form.active.data == "1", by=current_user),
+        lambda _: f"{user.name} is {'active' if form.active.data == '1' else 'deactivated'}.",
+    )
+    if form.errors:
         flash("That request was not understood; nothing changed.", "danger")
-        return redirect(url_for("people.detail", user_id=user.id))
-    active = form.active.data == "1"
-    try:
-        with transaction():
-            users.set_active(user, active, by=current_user)
-    except DomainError as error:
-        flash(error.message, "danger")
-    else:
-        flash(f"{user.name} is {'active' if active else 'deactivated'}.", "success")
     return redirect(url_for("people.detail", user_id=user.id))
 
 
 @bp.route("/<int:user_id>/invitation", methods=["POST"])
 @roles(Role.MANAGER)
 def resend_invitation(user_id: int):
-    user = _user_or_404(user_id)
+    user = found_or_404(User, user_id)
     if user.has_password:
         flash(f"{user.name} has already set a password.", "info")
         return redirect(url_for("people.detail", user_id=user.id))
-    try:
-        with transaction():
-            users.invite(user.email, user.name, user.roles, by=current_user)
-    except DomainError as error:
-        flash(error.message, "danger")
-    else:
-        flash(f"A new invitation went to {user.email}; earlier links no longer work.", "success")
+    submit(
+        ResendInvitationForm(),
+        lambda: users.invite(user.email, user.name, user.roles, by=current_user),
+        f"A new invitation went to {user.email}; earlier links no longer work.",
+    )
     return redirect(url_for("people.detail", user_id=user.id))
 
 
@@ -148,9 +142,7 @@ def resend_invitation(user_id: int):
 def outbox():
     status_name = request.args.get("status", "")
     status = MailStatus(status_name) if status_name in set(MailStatus) else None
-    page = people.outbox(page_number(), per_page("USERS_PER_PAGE"), status)
-    if not page.items and page.page > 1:
-        page = people.outbox(page.pages or 1, per_page("USERS_PER_PAGE"), status)
+    page = _page_or_last(lambda number: people.outbox(number, per_page("USERS_PER_PAGE"), status))
     return render_template(
         "people/outbox.html",
         page=page,
@@ -163,23 +155,15 @@ def outbox():
 @bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
 @roles(Role.ADMIN)
 def retry_mail(message_id: int):
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None:
-        abort(404)
-    back = safe_next(request.form.get("next"), url_for("people.outbox"))
-    form = RetryMailForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(back)
+    message = found_or_404(OutboxMessage, message_id)
     recipient = message.recipient
-    try:
-        with transaction():
-            mail_delivery.retry(message, by=current_user)
-    except DomainError as error:
-        flash(error.message, "danger")
-    else:
-        flash(f"The mail to {recipient} is queued again for the next delivery run.", "success")
-    return redirect(back)
+    submit(
+        RetryMailForm(),
+        lambda: mail_delivery.retry(message, by=current_user),
+        f"The mail to {recipient} is queued again for the next delivery run.",
+        flash_errors=True,
+    )
+    return redirect(safe_next(request.form.get("next"), url_for("people.outbox")))
 
 
 @bp.route("/audit")

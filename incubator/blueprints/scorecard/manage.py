@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from incubator.access import roles
@@ -21,11 +21,18 @@ from incubator.blueprints.scorecard.forms import (
     WithdrawForm,
 )
 from incubator.forms import ConfirmForm
-from incubator.models import Derivation, Geography, KpiKind, Role
-from incubator.services.errors import DomainError
+from incubator.models import (
+    DataSource,
+    Derivation,
+    Geography,
+    ImpactArea,
+    KpiKind,
+    Metric,
+    Observation,
+    Role,
+)
 from incubator.services.scorecard import catalogue, derivation, observations, periods, places
-from incubator.services.transactions import attempt
-from incubator.web import flash_form_errors, found_or_404, page_number, submit
+from incubator.web import found_or_404, page_number, submit
 
 SOURCES_PER_PAGE = 25
 OBSERVATIONS_PER_PAGE = 50
@@ -49,33 +56,21 @@ def manage():
 @bp.route("/manage/refresh", methods=["POST"])
 @roles(Role.MANAGER)
 def refresh():
-    found: dict = {}
-
-    def run() -> None:
-        found["report"] = derivation.refresh(by=current_user)
-
     submit(
         RefreshForm(),
-        run,
-        lambda _: f"Derived figures refreshed: {found['report'].summary()}",
+        lambda: derivation.refresh(by=current_user),
+        lambda report: f"Derived figures refreshed: {report.summary()}",
         flash_errors=True,
     )
     return redirect(url_for("scorecard.manage"))
 
 
-def _save(form, action, success: str, target: str, **values):
-    """Run a form's action in one transaction; the redirect on success, or None."""
-    if not form.validate_on_submit():
-        if request.method == "POST":
-            flash_form_errors(form)
-        return None
-    try:
-        attempt(action)
-    except DomainError as error:
-        flash(error.message, "danger")
-        return None
-    flash(success, "success")
-    return redirect(url_for(target, **values))
+def _form_page(form, action, success: str, *, back: str, title: str, note: str | None = None):
+    """A catalogue form on a page of its own: once saved, back to the list `back` names;
+    until then the form again (its errors flashed too, as every manage page does)."""
+    if submit(form, action, success, flash_errors=True):
+        return redirect(url_for(back))
+    return render_template("scorecard/form_page.html", form=form, title=title, back=back, note=note)
 
 
 # Impact areas ---------------------------------------------------------------------------------
@@ -96,33 +91,26 @@ def _area_input(form: AreaForm) -> catalogue.AreaInput:
 @roles(Role.MANAGER)
 def create_area():
     form = AreaForm()
-    done = _save(
+    return _form_page(
         form,
         lambda: catalogue.create_area(_area_input(form), by=current_user),
         "Impact area added.",
-        "scorecard.manage",
-    )
-    return done or render_template(
-        "scorecard/form_page.html", form=form, title="New impact area", back="scorecard.manage"
+        back="scorecard.manage",
+        title="New impact area",
     )
 
 
 @bp.route("/manage/areas/<int:area_id>/edit", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def edit_area(area_id: int):
-    area = found_or_404(catalogue.get_area, area_id)
+    area = found_or_404(ImpactArea, area_id)
     form = AreaForm(obj=area)
-    done = _save(
+    return _form_page(
         form,
         lambda: catalogue.update_area(area, _area_input(form), by=current_user),
         "Impact area saved.",
-        "scorecard.manage",
-    )
-    return done or render_template(
-        "scorecard/form_page.html",
-        form=form,
-        title=f"Edit {area.name}",
         back="scorecard.manage",
+        title=f"Edit {area.name}",
         note="A new name is carried onto every venture that named the area.",
     )
 
@@ -168,38 +156,31 @@ def _metric_input(form: MetricForm) -> catalogue.MetricInput:
 @roles(Role.MANAGER)
 def create_metric():
     form = _metric_form()
-    done = _save(
+    return _form_page(
         form,
         lambda: catalogue.create_metric(_metric_input(form), by=current_user),
         "Metric added.",
-        "scorecard.manage",
-    )
-    return done or render_template(
-        "scorecard/form_page.html", form=form, title="New metric", back="scorecard.manage"
+        back="scorecard.manage",
+        title="New metric",
     )
 
 
 @bp.route("/manage/metrics/<int:metric_id>/edit", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def edit_metric(metric_id: int):
-    metric = found_or_404(catalogue.get_metric, metric_id)
+    metric = found_or_404(Metric, metric_id)
     form = _metric_form(obj=metric)
     # The derivation is fixed once the metric is made.
     form.derivation.choices = [
         (metric.derivation or "", dict(form.derivation.choices).get(metric.derivation or ""))
     ]
     form.derivation.data = metric.derivation or ""
-    done = _save(
+    return _form_page(
         form,
         lambda: catalogue.update_metric(metric, _metric_input(form), by=current_user),
         "Metric saved.",
-        "scorecard.manage",
-    )
-    return done or render_template(
-        "scorecard/form_page.html",
-        form=form,
-        title=f"Edit {metric.name}",
         back="scorecard.manage",
+        title=f"Edit {metric.name}",
         note=(
             "Score = latest value ÷ target (target ÷ value where lower is better); on track "
             "at 1.00 and above, watch from 0.90."
@@ -242,9 +223,9 @@ def _period(value: str | None) -> date | None:
 @bp.route("/manage/metrics/<int:metric_id>/observations", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def metric_observations(metric_id: int):
-    metric = found_or_404(catalogue.get_metric, metric_id)
+    metric = found_or_404(Metric, metric_id)
     form = _observation_form(metric)
-    done = _save(
+    if submit(
         form,
         lambda: observations.record_observation(
             metric,
@@ -260,11 +241,9 @@ def metric_observations(metric_id: int):
             by=current_user,
         ),
         "Figure entered.",
-        "scorecard.metric_observations",
-        metric_id=metric.id,
-    )
-    if done:
-        return done
+        flash_errors=True,
+    ):
+        return redirect(url_for("scorecard.metric_observations", metric_id=metric.id))
     return render_template(
         "scorecard/observations.html",
         metric=metric,
@@ -281,7 +260,7 @@ def metric_observations(metric_id: int):
 @bp.route("/manage/observations/<int:observation_id>")
 @roles(Role.MANAGER)
 def observation(observation_id: int):
-    found = found_or_404(observations.get_observation, observation_id)
+    found = found_or_404(Observation, observation_id)
     correction = CorrectionForm(obj=found)
     correction.data_source_id.choices = _source_choices()
     correction.data_source_id.data = found.data_source_id or 0
@@ -300,7 +279,7 @@ def observation(observation_id: int):
 @bp.route("/manage/observations/<int:observation_id>/correct", methods=["POST"])
 @roles(Role.MANAGER)
 def correct_observation(observation_id: int):
-    found = found_or_404(observations.get_observation, observation_id)
+    found = found_or_404(Observation, observation_id)
     form = CorrectionForm()
     form.data_source_id.choices = _source_choices()
     submit(
@@ -323,7 +302,7 @@ def correct_observation(observation_id: int):
 @bp.route("/manage/observations/<int:observation_id>/withdraw", methods=["POST"])
 @roles(Role.MANAGER)
 def withdraw_observation(observation_id: int):
-    found = found_or_404(observations.get_observation, observation_id)
+    found = found_or_404(Observation, observation_id)
     form = WithdrawForm()
     submit(
         form,
@@ -371,35 +350,28 @@ def sources():
 @roles(Role.MANAGER)
 def create_source():
     form = _source_form()
-    done = _save(
+    return _form_page(
         form,
         lambda: catalogue.create_source(_source_input(form), by=current_user),
         "Data source added to the register.",
-        "scorecard.sources",
-    )
-    return done or render_template(
-        "scorecard/form_page.html", form=form, title="New data source", back="scorecard.sources"
+        back="scorecard.sources",
+        title="New data source",
     )
 
 
 @bp.route("/manage/sources/<int:source_id>/edit", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def edit_source(source_id: int):
-    source = found_or_404(catalogue.get_source, source_id)
+    source = found_or_404(DataSource, source_id)
     form = _source_form(obj=source)
     if request.method == "GET":
         form.metric_ids.data = [m.id for m in source.metrics]
-    done = _save(
+    return _form_page(
         form,
         lambda: catalogue.update_source(source, _source_input(form), by=current_user),
         "Data source saved.",
-        "scorecard.sources",
-    )
-    return done or render_template(
-        "scorecard/form_page.html",
-        form=form,
-        title=f"Edit {source.name}",
         back="scorecard.sources",
+        title=f"Edit {source.name}",
     )
 
 
@@ -413,7 +385,7 @@ def kpi_mappings():
     form.metric_id.choices = [
         (m.id, m.name) for m in catalogue.all_metrics() if m.derivation == Derivation.CHECK_IN_KPIS
     ]
-    done = _save(
+    if submit(
         form,
         lambda: catalogue.add_kpi_mapping(
             catalogue.KpiMappingInput(
@@ -429,9 +401,10 @@ def kpi_mappings():
             by=current_user,
         ),
         "KPI mapped; refresh the derived figures to count it.",
-        "scorecard.kpi_mappings",
-    )
-    return done or render_template(
+        flash_errors=True,
+    ):
+        return redirect(url_for("scorecard.kpi_mappings"))
+    return render_template(
         "scorecard/kpis.html",
         form=form,
         mappings=catalogue.kpi_mappings(),

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 
 from incubator import permissions
@@ -11,13 +11,11 @@ from incubator.access import roles
 from incubator.blueprints.scorecard import bp
 from incubator.blueprints.scorecard.forms import SiteForm
 from incubator.forms import ConfirmForm
-from incubator.models import Role
+from incubator.models import PilotSite, Role
 from incubator.services.cohorts import ventures
-from incubator.services.errors import DomainError
 from incubator.services.matching import outcomes
 from incubator.services.scorecard import catalogue, geography, places
-from incubator.services.transactions import attempt
-from incubator.web import flash_form_errors, found_or_404, submit
+from incubator.web import found_or_404, submit
 
 
 def _site_form(**kwargs) -> SiteForm:
@@ -34,30 +32,22 @@ def _site_form(**kwargs) -> SiteForm:
 def pilot_sites(pilot_id: int):
     pilot = found_or_404(outcomes.get_pilot, pilot_id)
     form = _site_form()
-    if form.validate_on_submit():
-        placed: dict = {}
-
-        def add() -> None:
-            placed["site"] = places.add_site(
-                pilot,
-                places.SiteInput(
-                    label=form.label.data or "",
-                    address=form.address.data or "",
-                    coordinates=form.coordinates.data or "",
-                    neighbourhood_id=form.neighbourhood_id.data or None,
-                ),
-                by=current_user,
-            )
-
-        try:
-            attempt(add)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(f"Site added. {placed['site'].message}", "success")
-            return redirect(url_for("scorecard.pilot_sites", pilot_id=pilot.id))
-    elif form.is_submitted():
-        flash_form_errors(form)
+    if submit(
+        form,
+        lambda: places.add_site(
+            pilot,
+            places.SiteInput(
+                label=form.label.data or "",
+                address=form.address.data or "",
+                coordinates=form.coordinates.data or "",
+                neighbourhood_id=form.neighbourhood_id.data or None,
+            ),
+            by=current_user,
+        ),
+        lambda placed: f"Site added. {placed.message}",
+        flash_errors=True,
+    ):
+        return redirect(url_for("scorecard.pilot_sites", pilot_id=pilot.id))
     return render_template(
         "scorecard/pilot_sites.html",
         pilot=pilot,
@@ -71,7 +61,7 @@ def pilot_sites(pilot_id: int):
 @bp.route("/sites/<int:site_id>/remove", methods=["POST"])
 @roles(Role.MANAGER)
 def remove_site(site_id: int):
-    site = found_or_404(places.get_site, site_id)
+    site = found_or_404(PilotSite, site_id)
     pilot_id = site.pilot_id
     submit(
         ConfirmForm(),

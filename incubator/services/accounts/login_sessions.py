@@ -21,19 +21,20 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from incubator.extensions import db, rows_changed
 from incubator.models import LoginSession, SessionEnd, User, utcnow
+from incubator.services import audit
 
-# last_seen_at is written at most this often per session, so that reading a page is not a
+# last_seen_at is written at most this often per login session, so that reading a page is not a
 # write; the idle timeout is therefore measured to within this much.
 TOUCH_INTERVAL = timedelta(minutes=1)
 
 
-class SessionGone(Exception):
-    """The session ended while this request was using it."""
+class LoginSessionGone(Exception):
+    """The login session ended while this request was using it."""
 
 
 @dataclass(frozen=True)
 class Timeouts:
-    """How long sessions last, from the configuration."""
+    """How long login sessions last, from the configuration."""
 
     idle: timedelta
     absolute: timedelta
@@ -64,7 +65,7 @@ def start(
 ) -> tuple[LoginSession, str]:
     """Start a login session for someone who just proved who they are.
 
-    Returns the session and its token, the only copy of which goes into the cookies.
+    Returns the login session and its token, the only copy of which goes into the cookies.
     """
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
@@ -84,7 +85,7 @@ def start(
 
 
 def find(token: str) -> LoginSession | None:
-    """The session a token belongs to, live or not, with its person."""
+    """The login session a token belongs to, live or not, with its person."""
     if not token:
         return None
     return db.session.scalar(
@@ -97,9 +98,9 @@ def find(token: str) -> LoginSession | None:
 def why_over(
     login_session: LoginSession, now: datetime, timeouts: Timeouts | None = None
 ) -> SessionEnd | None:
-    """Why a session can no longer be used at `now`, or None while it can.
+    """Why a login session can no longer be used at `now`, or None while it can.
 
-    A "keep me signed in" session lasts `remembered` from sign-in, idle or not; any other
+    A "keep me signed in" login session lasts `remembered` from sign-in, idle or not; any other
     ends `idle` after its last request or `absolute` after sign-in, whichever comes first.
     """
     if login_session.ended_reason is not None:
@@ -118,7 +119,7 @@ def why_over(
 
 
 def end(login_session: LoginSession, reason: SessionEnd, now: datetime | None = None) -> bool:
-    """End one session; False when it had already ended (another request got there first)."""
+    """End one login session; False when it had already ended (another request got there first)."""
     now = now or utcnow()
     ended = rows_changed(
         update(LoginSession)
@@ -140,7 +141,7 @@ def end_all(
     keep: LoginSession | None = None,
     now: datetime | None = None,
 ) -> int:
-    """End every live session of a person, except `keep`; returns how many ended."""
+    """End every live login session of a person, except `keep`; returns how many ended."""
     now = now or utcnow()
     statement = update(LoginSession).where(
         LoginSession.user_id == user.id, LoginSession.ended_at.is_(None)
@@ -150,8 +151,16 @@ def end_all(
     return rows_changed(statement.values(ended_at=now, ended_reason=str(reason)))
 
 
+def sign_out_elsewhere(user: User, *, keep: LoginSession | None) -> int:
+    """End every live login session of a person but `keep` (the one they asked from), and
+    note it in the audit trail; returns how many ended."""
+    ended = end_all(user, SessionEnd.SIGNED_OUT_ELSEWHERE, keep=keep)
+    audit.record(user, "user.other_sessions_ended", "user", user.id, after={"sessions": ended})
+    return ended
+
+
 def rotate_all(user: User) -> None:
-    """After a change of roles: each live session of the person is replaced by a new one
+    """After a change of roles: each live login session of the person is replaced by a new one
     (a new token) at its next request."""
     db.session.execute(
         update(LoginSession)
@@ -161,11 +170,11 @@ def rotate_all(user: User) -> None:
 
 
 def rotate(login_session: LoginSession, now: datetime | None = None) -> tuple[LoginSession, str]:
-    """End a session and start its successor: same person, device, remember-me choice and
-    sign-in time, new token. Raises SessionGone when another request rotated it first."""
+    """End a login session and start its successor: same person, device, remember-me choice and
+    sign-in time, new token. Raises LoginSessionGone when another request rotated it first."""
     now = now or utcnow()
     if not end(login_session, SessionEnd.ROTATED, now):
-        raise SessionGone()
+        raise LoginSessionGone()
     return start(
         login_session.user,
         remember=login_session.remember,
@@ -181,7 +190,7 @@ def needs_touch(login_session: LoginSession, now: datetime) -> bool:
 
 
 def touch(login_session: LoginSession, now: datetime | None = None) -> None:
-    """Note that the session was used now (a no-op if another request just did)."""
+    """Note that the login session was used now (a no-op if another request just did)."""
     now = now or utcnow()
     set_committed_value(login_session, "last_seen_at", now)
     db.session.execute(
@@ -196,8 +205,8 @@ def touch(login_session: LoginSession, now: datetime | None = None) -> None:
     )
 
 
-def live_sessions(user: User, now: datetime | None = None) -> list[LoginSession]:
-    """A person's sessions that can still be used, the most recently used first."""
+def live_login_sessions(user: User, now: datetime | None = None) -> list[LoginSession]:
+    """A person's login sessions that can still be used, the most recently used first."""
     now = now or utcnow()
     timeouts = Timeouts.from_config()
     rows = db.session.scalars(

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from incubator.extensions import db
 from incubator.models import AuditEvent, Invitation, MailStatus, OutboxMessage, Role, User, UserRole
+from incubator.services.accounts import users
 
 
 def search_users(query: str, role: Role | None, page: int, per_page: int) -> Pagination:
@@ -25,15 +26,8 @@ def search_users(query: str, role: Role | None, page: int, per_page: int) -> Pag
 
 
 def open_invitation(user: User) -> Invitation | None:
-    return db.session.scalar(
-        select(Invitation)
-        .where(
-            Invitation.user_id == user.id,
-            Invitation.accepted_at.is_(None),
-            Invitation.revoked_at.is_(None),
-        )
-        .order_by(Invitation.created_at.desc())
-    )
+    """The invitation a person can still accept (the newest, should there be several)."""
+    return db.session.scalar(users.open_invitations(user).order_by(Invitation.created_at.desc()))
 
 
 def outbox(page: int, per_page: int, status: MailStatus | None = None) -> Pagination:

@@ -12,7 +12,7 @@ from zoneinfo import available_timezones
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from incubator import permissions
@@ -159,25 +159,25 @@ def change_password(
     current: str,
     new: str,
     *,
-    end_other_sessions: bool,
-    this_session: LoginSession | None = None,
+    end_other_login_sessions: bool,
+    this_login_session: LoginSession | None = None,
 ) -> None:
     """Change a password after checking the current one; optionally end every login session
-    of the person but `this_session`."""
+    of the person but `this_login_session`."""
     if user.password_hash is None or not check_password_hash(user.password_hash, current):
         raise InvalidInput("Your current password is not correct.")
     if current == new:
         raise InvalidInput("The new password must differ from the current one.")
     check_password_rules(new, email=user.email, name=user.name)
     user.password_hash = hash_password(new)
-    if end_other_sessions:
-        login_sessions.end_all(user, SessionEnd.PASSWORD_CHANGED, keep=this_session)
+    if end_other_login_sessions:
+        login_sessions.end_all(user, SessionEnd.PASSWORD_CHANGED, keep=this_login_session)
     audit.record(
         user,
         "user.password_changed",
         "user",
         user.id,
-        after={"ended_other_sessions": end_other_sessions},
+        after={"ended_other_sessions": end_other_login_sessions},
     )
 
 
@@ -206,6 +206,20 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
+def _signed_payload(
+    token: str, salt: str, max_age: int, *, expired: str, invalid: str
+) -> dict | None:
+    """What a mailed link's signed token holds (None when it holds no mapping); InvalidToken
+    saying `expired` or `invalid` when it is too old or not ours."""
+    try:
+        payload = _serializer(salt).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise InvalidToken(expired) from None
+    except BadSignature:
+        raise InvalidToken(invalid) from None
+    return payload if isinstance(payload, dict) else None
+
+
 def invite(email: str, name: str, roles: Iterable[Role], *, by: User) -> Invitation | None:
     """Invite a person with roles.
 
@@ -229,13 +243,7 @@ def invite(email: str, name: str, roles: Iterable[Role], *, by: User) -> Invitat
         user = create_user(email, name, roles, by=by)
     else:
         grant_roles(user, roles, by=by)
-    for earlier in db.session.scalars(
-        select(Invitation).where(
-            Invitation.user_id == user.id,
-            Invitation.accepted_at.is_(None),
-            Invitation.revoked_at.is_(None),
-        )
-    ):
+    for earlier in db.session.scalars(open_invitations(user)):
         earlier.revoked_at = utcnow()
     invitation = Invitation(
         user=user, invited_by=by, roles=",".join(sorted(str(role) for role in user.roles))
@@ -259,23 +267,30 @@ def invite(email: str, name: str, roles: Iterable[Role], *, by: User) -> Invitat
     return invitation
 
 
+def open_invitations(user: User) -> Select[Invitation]:
+    """The query for a person's invitations neither accepted nor replaced (nor revoked)."""
+    return select(Invitation).where(
+        Invitation.user_id == user.id,
+        Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None),
+    )
+
+
 def invitation_token(invitation: Invitation) -> str:
     return _serializer(INVITE_SALT).dumps({"i": invitation.id, "n": invitation.nonce})
 
 
 def invitation_from_token(token: str) -> Invitation:
     """The open invitation a token names, or InvalidToken with the reason."""
-    max_age = current_app.config["INVITATION_MAX_AGE"]
-    try:
-        payload = _serializer(INVITE_SALT).loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise InvalidToken("This invitation has expired. Ask for a new one.") from None
-    except BadSignature:
-        raise InvalidToken(
-            "This invitation link is not valid. Check that it was copied whole."
-        ) from None
-    invitation = db.session.get(Invitation, payload.get("i")) if isinstance(payload, dict) else None
-    if invitation is None or invitation.nonce != payload.get("n"):
+    payload = _signed_payload(
+        token,
+        INVITE_SALT,
+        current_app.config["INVITATION_MAX_AGE"],
+        expired="This invitation has expired. Ask for a new one.",
+        invalid="This invitation link is not valid. Check that it was copied whole.",
+    )
+    invitation = db.session.get(Invitation, payload.get("i")) if payload is not None else None
+    if invitation is None or payload is None or invitation.nonce != payload.get("n"):
         raise InvalidToken("This invitation link is not valid. Check that it was copied whole.")
     if invitation.accepted_at is not None:
         raise InvalidToken("This invitation has already been used. Sign in instead.")
@@ -327,15 +342,21 @@ def request_password_reset(email: str) -> None:
 
 
 def user_from_reset_token(token: str) -> User:
-    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
-    try:
-        payload = _serializer(RESET_SALT).loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise InvalidToken("This reset link has expired. Ask for a new one.") from None
-    except BadSignature:
-        raise InvalidToken("This reset link is not valid. Ask for a new one.") from None
-    user = db.session.get(User, payload.get("u")) if isinstance(payload, dict) else None
-    if user is None or not user.active or payload.get("f") != _reset_fingerprint(user):
+    """The person a password-reset link names, or InvalidToken: too old, used or not ours."""
+    payload = _signed_payload(
+        token,
+        RESET_SALT,
+        current_app.config["PASSWORD_RESET_MAX_AGE"],
+        expired="This reset link has expired. Ask for a new one.",
+        invalid="This reset link is not valid. Ask for a new one.",
+    )
+    user = db.session.get(User, payload.get("u")) if payload is not None else None
+    if (
+        user is None
+        or payload is None
+        or not user.active
+        or payload.get("f") != _reset_fingerprint(user)
+    ):
         raise InvalidToken(
             "This reset link has already been used or is not valid. Ask for a new one."
         )
@@ -343,7 +364,8 @@ def user_from_reset_token(token: str) -> User:
 
 
 def reset_password(token: str, password: str) -> User:
-    """Set a new password from a reset link; the link and every session end with it."""
+    """Set a new password from a reset link; the link and every login session of the person
+    end with it."""
     user = user_from_reset_token(token)
     check_password_rules(password, email=user.email, name=user.name)
     user.password_hash = hash_password(password)
@@ -364,14 +386,7 @@ def grant_roles(user: User, roles: Iterable[Role], *, by: User | None) -> set[Ro
     """Add roles a user lacks; returns those added."""
     added = set(roles) - user.roles
     if added:
-        before = _user_state(user)
-        for role in sorted(added):
-            user.role_rows.append(UserRole(role=str(role)))
-        db.session.flush()
-        login_sessions.rotate_all(user)
-        audit.record(
-            by, "user.roles_changed", "user", user.id, before=before, after=_user_state(user)
-        )
+        _change_roles(user, user.roles | added, by=by)
     return added
 
 
@@ -385,15 +400,20 @@ def set_roles(user: User, roles: Iterable[Role], *, by: User) -> None:
         raise NotAllowed("Only an administrator can grant or remove the administrator role.")
     if user.id == by.id and Role.ADMIN in user.roles and Role.ADMIN not in roles:
         raise InvalidInput("You cannot remove your own administrator role.")
-    if not changed:
-        return
+    if changed:
+        _change_roles(user, roles, by=by)
+
+
+def _change_roles(user: User, roles: set[Role], *, by: User | None) -> None:
+    """Make a user's roles exactly `roles`. Their live login sessions are replaced at their
+    next request (so no page runs on the old roles), and the change is audited."""
     before = _user_state(user)
     user.role_rows = [row for row in user.role_rows if Role(row.role) in roles]
     for role in sorted(roles - user.roles):
         user.role_rows.append(UserRole(role=str(role)))
     db.session.flush()
     login_sessions.rotate_all(user)
-    audit.record(by, "user.roles_changed", "user", user.id, before=before, after=_user_state(user))
+    _audit_change(by, "user.roles_changed", user, before)
 
 
 def set_active(user: User, active: bool, *, by: User) -> None:
@@ -408,14 +428,12 @@ def set_active(user: User, active: bool, *, by: User) -> None:
     user.active = active
     if not active:
         login_sessions.end_all(user, SessionEnd.DEACTIVATED)
-    audit.record(
-        by,
-        "user.activated" if active else "user.deactivated",
-        "user",
-        user.id,
-        before=before,
-        after=_user_state(user),
-    )
+    _audit_change(by, "user.activated" if active else "user.deactivated", user, before)
+
+
+def _audit_change(by: User | None, action: str, user: User, before: dict) -> None:
+    """Note a change to an account in the audit trail, with its state before and after."""
+    audit.record(by, action, "user", user.id, before=before, after=_user_state(user))
 
 
 def _user_state(user: User) -> dict:

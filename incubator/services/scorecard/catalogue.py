@@ -4,8 +4,10 @@ audited."""
 
 from __future__ import annotations
 
+import enum
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -25,7 +27,6 @@ from incubator.models import (
     KpiKind,
     KpiMapping,
     Metric,
-    MetricDataSource,
     Observation,
     Role,
     SourceGeography,
@@ -121,13 +122,6 @@ def impact_areas() -> list[ImpactArea]:
     )
 
 
-def get_area(area_id: int) -> ImpactArea:
-    area = db.session.get(ImpactArea, area_id)
-    if area is None:
-        raise NotFound("There is no such impact area.")
-    return area
-
-
 def _clean_code_and_name(data: AreaInput | MetricInput, longest: int, needs: str) -> None:
     """Trim a code (lower case) and a name (single spaces), and check both."""
     data.code = data.code.strip().lower()
@@ -143,33 +137,53 @@ def _clean_code_and_name(data: AreaInput | MetricInput, longest: int, needs: str
 
 def _check_area(data: AreaInput, current: ImpactArea | None) -> None:
     _clean_code_and_name(data, 80, "An impact area")
-    if data.kind not in set(ImpactAreaKind):
-        raise InvalidInput(f"Unknown kind of impact area {data.kind!r}.")
+    _check_choices((data.kind, ImpactAreaKind, "kind of impact area"))
     if not -1000 <= data.position <= 1000:
         raise InvalidInput("The position is a whole number from -1000 to 1000.")
-    for column, value, what in (
-        (ImpactArea.code, data.code, "code"),
-        (ImpactArea.name, data.name, "name"),
-    ):
-        clash = db.session.scalar(select(ImpactArea).where(func.lower(column) == value.lower()))
+    _check_unique_code_and_name(ImpactArea, data, current, "impact area")
+
+
+def _check_choices(*choices: tuple[str, type[enum.StrEnum], str]) -> None:
+    """Refuse a value that is not one of its enumeration's (each given with what it is)."""
+    for choice, allowed, what in choices:
+        if choice not in set(allowed):
+            raise InvalidInput(f"Unknown {what} {choice!r}.")
+
+
+def _check_unique_code_and_name(
+    model: type[ImpactArea] | type[Metric],
+    data: AreaInput | MetricInput,
+    current: ImpactArea | Metric | None,
+    kind: str,
+) -> None:
+    """Refuse a code or a name another area (or metric) has, whatever its case."""
+    for column, value, what in ((model.code, data.code, "code"), (model.name, data.name, "name")):
+        clash = db.session.scalar(select(model).where(func.lower(column) == value.lower()))
         if clash is not None and clash is not current:
-            raise InvalidInput(f"Another impact area has the {what} {value!r}.")
+            raise InvalidInput(f"Another {kind} has the {what} {value!r}.")
+
+
+def _added(row: Any, state: Callable[[Any], dict[str, Any]], *, by: User, kind: str) -> None:
+    """Add a new catalogue row and note it in the audit trail as `kind`.created."""
+    db.session.add(row)
+    db.session.flush()
+    audit.record(by, f"{kind}.created", kind, row.id, after=state(row))
+
+
+def _updated(
+    row: Any, before: dict[str, Any], after: dict[str, Any], *, by: User, kind: str
+) -> None:
+    """Write an edited catalogue row and note it in the audit trail as `kind`.updated."""
+    db.session.flush()
+    audit.record(by, f"{kind}.updated", kind, row.id, before=before, after=after)
 
 
 def create_area(data: AreaInput, *, by: User) -> ImpactArea:
     _check_manager(by)
     _check_area(data, None)
-    area = ImpactArea(
-        code=data.code,
-        name=data.name,
-        kind=data.kind,
-        description=data.description.strip(),
-        position=data.position,
-        active=data.active,
-    )
-    db.session.add(area)
-    db.session.flush()
-    audit.record(by, "impact_area.created", "impact_area", area.id, after=_area_state(area))
+    area = ImpactArea()
+    _apply_area(area, data)
+    _added(area, _area_state, by=by, kind="impact_area")
     return area
 
 
@@ -179,22 +193,20 @@ def update_area(area: ImpactArea, data: AreaInput, *, by: User) -> None:
     _check_area(data, area)
     before = _area_state(area)
     old_name = area.name
+    _apply_area(area, data)
+    db.session.flush()
+    renamed = _rename_on_ventures(old_name, area.name) if old_name != area.name else 0
+    after = {**_area_state(area), "ventures_renamed": renamed}
+    _updated(area, before, after, by=by, kind="impact_area")
+
+
+def _apply_area(area: ImpactArea, data: AreaInput) -> None:
     area.code = data.code
     area.name = data.name
     area.kind = data.kind
     area.description = data.description.strip()
     area.position = data.position
     area.active = data.active
-    db.session.flush()
-    renamed = _rename_on_ventures(old_name, area.name) if old_name != area.name else 0
-    audit.record(
-        by,
-        "impact_area.updated",
-        "impact_area",
-        area.id,
-        before=before,
-        after={**_area_state(area), "ventures_renamed": renamed},
-    )
 
 
 def _rename_on_ventures(old: str, new: str) -> int:
@@ -292,7 +304,7 @@ def _check_metric(data: MetricInput, current: Metric | None) -> ImpactArea:
     data.unit_label = data.unit_label.strip()[:40]
     if not -1000 <= data.position <= 1000:
         raise InvalidInput("The position is a whole number from -1000 to 1000.")
-    _check_metric_unique(data, current)
+    _check_unique_code_and_name(Metric, data, current, "metric")
     return area
 
 
@@ -308,13 +320,11 @@ def _metric_area(data: MetricInput) -> ImpactArea:
 
 
 def _check_metric_choices(data: MetricInput) -> None:
-    for choice, allowed, what in (
+    _check_choices(
         (data.unit, Unit, "unit"),
         (data.direction, Direction, "direction"),
         (data.frequency, Frequency, "reporting frequency"),
-    ):
-        if choice not in set(allowed):
-            raise InvalidInput(f"Unknown {what} {choice!r}.")
+    )
 
 
 def _check_metric_figures(data: MetricInput) -> None:
@@ -352,13 +362,6 @@ def _check_metric_reference(data: MetricInput) -> None:
         raise InvalidInput("The reference year is a year such as 2024.")
 
 
-def _check_metric_unique(data: MetricInput, current: Metric | None) -> None:
-    for column, value, what in ((Metric.code, data.code, "code"), (Metric.name, data.name, "name")):
-        clash = db.session.scalar(select(Metric).where(func.lower(column) == value.lower()))
-        if clash is not None and clash is not current:
-            raise InvalidInput(f"Another metric has the {what} {value!r}.")
-
-
 def _check_derivation(data: MetricInput) -> None:
     if not data.derivation:
         data.derivation = None
@@ -385,9 +388,7 @@ def create_metric(data: MetricInput, *, by: User) -> Metric:
     metric = Metric()
     _apply_metric(metric, data, area)
     metric.derivation = data.derivation
-    db.session.add(metric)
-    db.session.flush()
-    audit.record(by, "metric.created", "metric", metric.id, after=_metric_state(metric))
+    _added(metric, _metric_state, by=by, kind="metric")
     return metric
 
 
@@ -408,10 +409,7 @@ def update_metric(metric: Metric, data: MetricInput, *, by: User) -> None:
         raise InvalidInput(f"{metric.name} is derived in {Unit(derived_unit).label.lower()}.")
     before = _metric_state(metric)
     _apply_metric(metric, data, area)
-    db.session.flush()
-    audit.record(
-        by, "metric.updated", "metric", metric.id, before=before, after=_metric_state(metric)
-    )
+    _updated(metric, before, _metric_state(metric), by=by, kind="metric")
 
 
 def _apply_metric(metric: Metric, data: MetricInput, area: ImpactArea) -> None:
@@ -442,25 +440,6 @@ def has_observations(metric: Metric) -> bool:
         db.session.scalar(select(Observation.id).where(Observation.metric_id == metric.id).limit(1))
         is not None
     )
-
-
-def get_metric(metric_id: int) -> Metric:
-    metric = db.session.get(Metric, metric_id)
-    if metric is None:
-        raise NotFound("There is no such metric.")
-    return metric
-
-
-def metric_by_code(code: str, *, published_only: bool = True) -> Metric:
-    statement = select(Metric).options(selectinload(Metric.impact_area)).where(Metric.code == code)
-    if published_only:
-        statement = statement.join(ImpactArea).where(
-            Metric.published.is_(True), ImpactArea.active.is_(True)
-        )
-    metric = db.session.scalar(statement)
-    if metric is None:
-        raise NotFound("There is no such metric on the scorecard.")
-    return metric
 
 
 def all_metrics() -> list[Metric]:
@@ -517,13 +496,11 @@ def _check_source(data: SourceInput, current: DataSource | None) -> list[Metric]
     data.url = (data.url or "").strip() or None
     if data.url and (not data.url.startswith(("http://", "https://")) or len(data.url) > 500):
         raise InvalidInput("The link must start with http:// or https://.")
-    for choice, allowed, what in (
+    _check_choices(
         (data.update_frequency, UpdateFrequency, "update frequency"),
         (data.geography, SourceGeography, "geography"),
         (data.status, SourceStatus, "status"),
-    ):
-        if choice not in set(allowed):
-            raise InvalidInput(f"Unknown {what} {choice!r}.")
+    )
     data.licence = data.licence.strip()[:160]
     data.contact = data.contact.strip()[:200]
     clash = db.session.scalar(
@@ -546,9 +523,7 @@ def create_source(data: SourceInput, *, by: User) -> DataSource:
     metrics = _check_source(data, None)
     source = DataSource()
     _apply_source(source, data, metrics)
-    db.session.add(source)
-    db.session.flush()
-    audit.record(by, "data_source.created", "data_source", source.id, after=_source_state(source))
+    _added(source, _source_state, by=by, kind="data_source")
     return source
 
 
@@ -557,15 +532,7 @@ def update_source(source: DataSource, data: SourceInput, *, by: User) -> None:
     metrics = _check_source(data, source)
     before = _source_state(source)
     _apply_source(source, data, metrics)
-    db.session.flush()
-    audit.record(
-        by,
-        "data_source.updated",
-        "data_source",
-        source.id,
-        before=before,
-        after=_source_state(source),
-    )
+    _updated(source, before, _source_state(source), by=by, kind="data_source")
 
 
 def _apply_source(source: DataSource, data: SourceInput, metrics: list[Metric]) -> None:
@@ -583,13 +550,6 @@ def _apply_source(source: DataSource, data: SourceInput, metrics: list[Metric]) 
     source.updated_at = utcnow()
 
 
-def get_source(source_id: int) -> DataSource:
-    source = db.session.get(DataSource, source_id)
-    if source is None:
-        raise NotFound("There is no such data source.")
-    return source
-
-
 def sources_page(page: int, per_page: int) -> Pagination:
     """The register of datasets, by department, with the metrics each feeds."""
     statement = (
@@ -603,14 +563,6 @@ def sources_page(page: int, per_page: int) -> Pagination:
 def source_choices() -> list[DataSource]:
     return list(
         db.session.scalars(select(DataSource).order_by(DataSource.department, DataSource.name))
-    )
-
-
-def linked_source_ids(metric: Metric) -> set[int]:
-    return set(
-        db.session.scalars(
-            select(MetricDataSource.data_source_id).where(MetricDataSource.metric_id == metric.id)
-        )
     )
 
 

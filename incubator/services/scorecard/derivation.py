@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select, text
 
@@ -247,7 +247,21 @@ def capital_raised(metric: Metric, facts: Facts) -> list[Contribution]:
     return found
 
 
-def _pilots(facts: Facts) -> list[tuple[int, int, str, date, date | None, str, int, frozenset]]:
+class PilotFacts(NamedTuple):
+    """What the pilot derivations read of one pilot. `places` are the neighbourhoods of its
+    sites, or its venture's when none of its sites is placed."""
+
+    id: int
+    venture_id: int
+    partner_kind: str
+    starts_on: date
+    ends_on: date | None
+    status: str
+    residents_reached: int
+    places: frozenset
+
+
+def _pilots(facts: Facts) -> list[PilotFacts]:
     sites: dict[int, set[int]] = defaultdict(set)
     for pilot_id, neighbourhood_id in db.session.execute(
         select(PilotSite.pilot_id, PilotSite.neighbourhood_id).where(
@@ -268,7 +282,7 @@ def _pilots(facts: Facts) -> list[tuple[int, int, str, date, date | None, str, i
         ).join(Organisation, Organisation.id == Pilot.organisation_id)
     ).all()
     return [
-        (*row, frozenset(sites[row[0]]) or facts.venture_places.get(row[1], frozenset()))
+        PilotFacts(*row, frozenset(sites[row[0]]) or facts.venture_places.get(row[1], frozenset()))
         for row in rows
     ]
 
@@ -281,32 +295,58 @@ def _dated(day: date | None, metric: Metric, facts: Facts) -> date | None:
     return start if periods.period_end(start, metric.frequency) < facts.today else None
 
 
-def city_pilots_signed(metric: Metric, facts: Facts) -> list[Contribution]:
+def _per_pilot(
+    metric: Metric,
+    facts: Facts,
+    day_of: Callable[[PilotFacts], date | None],
+    amount_of: Callable[[PilotFacts], float | None],
+) -> list[Contribution]:
+    """What each pilot adds (`amount_of`, None for nothing), in the complete period that
+    holds the day `day_of` picks (its start or its end)."""
     found = []
-    for pilot_id, venture_id, kind, starts_on, _ends, _status, _reach, places in _pilots(facts):
-        start = _dated(starts_on, metric, facts)
-        if kind == OrganisationKind.CITY_DEPARTMENT and start is not None:
-            found.append(Contribution(start, pilot_id, venture_id, places, 1.0))
+    for pilot in _pilots(facts):
+        start = _dated(day_of(pilot), metric, facts)
+        amount = amount_of(pilot)
+        if start is not None and amount is not None:
+            found.append(Contribution(start, pilot.id, pilot.venture_id, pilot.places, amount))
     return found
+
+
+def city_pilots_signed(metric: Metric, facts: Facts) -> list[Contribution]:
+    """One for each pilot with a city department, in the period it started."""
+    return _per_pilot(
+        metric,
+        facts,
+        lambda pilot: pilot.starts_on,
+        lambda pilot: 1.0 if pilot.partner_kind == OrganisationKind.CITY_DEPARTMENT else None,
+    )
 
 
 def pilots_adopted(metric: Metric, facts: Facts) -> list[Contribution]:
-    found = []
-    for pilot_id, venture_id, _kind, _starts, ends_on, status, _reach, places in _pilots(facts):
-        start = _dated(ends_on, metric, facts)
-        if status == PilotStatus.ADOPTED and start is not None:
-            found.append(Contribution(start, pilot_id, venture_id, places, 1.0))
-    return found
+    """One for each pilot the city adopted, in the period it ended."""
+    return _per_pilot(
+        metric,
+        facts,
+        lambda pilot: pilot.ends_on,
+        lambda pilot: 1.0 if pilot.status == PilotStatus.ADOPTED else None,
+    )
+
+
+PILOT_ENDED = {PilotStatus.COMPLETED, PilotStatus.ADOPTED, PilotStatus.STOPPED}
 
 
 def residents_served(metric: Metric, facts: Facts) -> list[Contribution]:
-    ended = {PilotStatus.COMPLETED, PilotStatus.ADOPTED, PilotStatus.STOPPED}
-    found = []
-    for pilot_id, venture_id, _kind, _starts, ends_on, status, reach, places in _pilots(facts):
-        start = _dated(ends_on, metric, facts)
-        if status in ended and start is not None and reach:
-            found.append(Contribution(start, pilot_id, venture_id, places, float(reach)))
-    return found
+    """The residents each ended pilot reached, in the period it ended."""
+    return _per_pilot(
+        metric,
+        facts,
+        lambda pilot: pilot.ends_on,
+        lambda pilot: (
+            float(pilot.residents_reached)
+            if pilot.status in PILOT_ENDED and pilot.residents_reached
+            else None
+        ),
+    )
 
 
 def one_year_survival(metric: Metric, facts: Facts) -> list[Contribution]:

@@ -33,7 +33,7 @@ from incubator.models import (
     utcnow,
 )
 from incubator.services import audit
-from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from incubator.services.errors import Conflict, InvalidInput, NotAllowed
 from incubator.services.pipeline import stages
 from incubator.services.scorecard import periods
 from incubator.services.scorecard.catalogue import DERIVATION_LABELS, LARGEST_FIGURE
@@ -295,13 +295,6 @@ def withdraw_observation(observation: Observation, reason: str, *, by: User) -> 
         before=observation_state(observation),
         after={"reason": reason},
     )
-
-
-def get_observation(observation_id: int) -> Observation:
-    observation = db.session.get(Observation, observation_id)
-    if observation is None:
-        raise NotFound("There is no such figure.")
-    return observation
 
 
 def history(observation: Observation) -> list[ObservationRevision]:

@@ -70,13 +70,3 @@ def label(start: date, frequency: str) -> str:
     if kind is Frequency.QUARTERLY:
         return f"Q{(start.month - 1) // 3 + 1} {start.year}"
     return str(start.year)
-
-
-def short_label(start: date, frequency: str) -> str:
-    """'Oct', 'Q4' or '2026', for chart axes."""
-    kind = Frequency(frequency)
-    if kind is Frequency.MONTHLY:
-        return start.strftime("%b")
-    if kind is Frequency.QUARTERLY:
-        return f"Q{(start.month - 1) // 3 + 1}"
-    return str(start.year)

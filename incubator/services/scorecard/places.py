@@ -154,13 +154,6 @@ def remove_site(site: PilotSite, *, by: User) -> None:
     audit.record(by, "pilot_site.removed", "pilot", state["pilot_id"], before=state)
 
 
-def get_site(site_id: int) -> PilotSite:
-    site = db.session.get(PilotSite, site_id)
-    if site is None:
-        raise NotFound("There is no such pilot site.")
-    return site
-
-
 def pilot_sites(pilot: Pilot) -> list[PilotSite]:
     return list(
         db.session.scalars(
