@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from incubator.models import AuditEvent, MentorProfile, User, utcnow
 from incubator.services.errors import InvalidInput, NotAllowed
-from incubator.services.mentoring import profiles
+from incubator.services.mentoring import profiles, times
 from tests import factories
 from tests.helpers import location, page
 
@@ -243,7 +243,7 @@ def mentors(db):
 def later_this_week(zone: ZoneInfo = LA) -> datetime:
     """A moment between now and the end of the current week in a zone."""
     now = utcnow()
-    return now + (profiles.week_bounds(now, zone)[1] - now) / 2
+    return now + (times.week_bounds(now, zone)[1] - now) / 2
 
 
 def names(pagination) -> list[str]:

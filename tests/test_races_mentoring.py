@@ -27,7 +27,8 @@ from incubator.models import (
     utcnow,
 )
 from incubator.services.mentoring import booking as booking_service
-from incubator.services.mentoring import office_hours, profiles
+from incubator.services.mentoring import office_hours, times
+from incubator.services.mentoring import slots as slot_service
 from tests import factories
 from tests.races import Browser, Shown, one_of, race, rounds
 
@@ -426,7 +427,7 @@ def test_a_withdrawal_and_a_booking_of_one_slot_do_not_both_land(served, people)
 
         def inspect():
             slot = db.session.get(Slot, slot_id)
-            live = profiles.active_booking(slot)
+            live = slot_service.active_booking(slot)
             if slot.status == SlotStatus.WITHDRAWN:
                 assert live is None
                 assert book.said("withdrew that slot")
@@ -448,7 +449,7 @@ def test_an_edit_and_a_booking_of_one_slot_keep_the_session_at_the_slots_time(se
 
         def local_start():
             slot = db.session.get(Slot, slot_id)
-            moved = profiles.local_wall_time(slot.starts_at, profiles.zone_of(slot.mentor))
+            moved = times.local_wall_time(slot.starts_at, times.zone_of(slot.mentor))
             return moved + timedelta(hours=1)
 
         start = served.check(local_start)
@@ -474,7 +475,7 @@ def test_an_edit_and_a_booking_of_one_slot_keep_the_session_at_the_slots_time(se
 
         def inspect():
             slot = db.session.get(Slot, slot_id)
-            live = profiles.active_booking(slot)
+            live = slot_service.active_booking(slot)
             assert live is not None, book.messages
             assert (live.starts_at, live.ends_at) == (slot.starts_at, slot.ends_at)
             if _audit("slot.updated", "slot", slot_id):

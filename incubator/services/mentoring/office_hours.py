@@ -41,7 +41,7 @@ from incubator.models import (
     utcnow,
 )
 from incubator.services import audit, locks, mail
-from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from incubator.services.errors import Conflict, InvalidInput, NotAllowed
 from incubator.services.mentoring.planner import (
     Availability,
     Meeting,
@@ -313,13 +313,6 @@ def _state(day: OfficeHoursDay) -> dict[str, Any]:
         "mentors": day.settings.get("mentors", []),
         "venture_ids": day.settings.get("venture_ids", []),
     }
-
-
-def get_day(day_id: int) -> OfficeHoursDay:
-    day = db.session.get(OfficeHoursDay, day_id)
-    if day is None:
-        raise NotFound("There is no such office-hours day.")
-    return day
 
 
 @dataclass
