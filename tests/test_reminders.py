@@ -23,31 +23,6 @@ TODAY = clock.today(ZoneInfo("America/Los_Angeles"))
 THIS_WEEK = stages.week_of(TODAY)
 
 
-@pytest.fixture
-def leakmap(db, cohort, manager):
-    return factories.venture(cohort, "LeakMap", by=manager)
-
-
-@pytest.fixture
-def busbuddy(db, cohort, manager):
-    return factories.venture(cohort, "BusBuddy", by=manager)
-
-
-@pytest.fixture
-def ana(db, leakmap):
-    return factories.founder_of(leakmap, name="Ana Lopez", email="ana@example.org")
-
-
-@pytest.fixture
-def bo(db, leakmap):
-    return factories.founder_of(leakmap, name="Bo Chen", email="bo@example.org")
-
-
-@pytest.fixture
-def cy(db, busbuddy):
-    return factories.founder_of(busbuddy, name="Cy Park", email="cy@example.org")
-
-
 def mails(outbox, subject: str | None = None) -> list[tuple[str, str]]:
     return [(m.recipient, m.subject) for m in outbox() if subject is None or m.subject == subject]
 
