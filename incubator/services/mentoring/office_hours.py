@@ -9,7 +9,6 @@ publishes it as ordinary slots and bookings, and keeps the rankings made afterwa
 from __future__ import annotations
 
 import itertools
-import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ from incubator.models import (
 )
 from incubator.services import audit, locks, mail
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
+from incubator.services.mentoring import booking as booking_service
 from incubator.services.mentoring.planner import (
     Availability,
     Meeting,
@@ -382,34 +382,40 @@ def _day_span(rounds: list[TimeRange]) -> TimeRange | None:
     return (rounds[0][0], rounds[-1][1]) if rounds else None
 
 
-def _other_open_slots(day: OfficeHoursDay, mentor_ids: list[int], span: TimeRange) -> list[Slot]:
-    statement = select(Slot).where(
-        Slot.mentor_id.in_(mentor_ids),
-        Slot.status == SlotStatus.OPEN,
-        Slot.starts_at < span[1],
-        Slot.ends_at > span[0],
+def _taken_during(
+    model: type[Slot] | type[Booking],
+    owner_ids: list[int],
+    status: str,
+    day: OfficeHoursDay,
+    span: TimeRange,
+) -> list[Any]:
+    """Slots or sessions of these people, in this status, overlapping the span; the day's
+    own (once published) are left out. Slots are owned by their mentor, sessions by their
+    founder."""
+    owner = Slot.mentor_id if model is Slot else Booking.founder_id
+    statement = select(model).where(
+        owner.in_(owner_ids),
+        model.status == status,
+        model.starts_at < span[1],
+        model.ends_at > span[0],
     )
     if day.id is not None:
         statement = statement.where(
-            (Slot.office_hours_day_id.is_(None)) | (Slot.office_hours_day_id != day.id)
+            (model.office_hours_day_id.is_(None)) | (model.office_hours_day_id != day.id)
         )
-    return list(db.session.scalars(statement.order_by(Slot.starts_at)))
+    return list(db.session.scalars(statement.order_by(model.starts_at)))
+
+
+def _other_open_slots(day: OfficeHoursDay, mentor_ids: list[int], span: TimeRange) -> list[Slot]:
+    """The mentors' open slots offered for ordinary booking during the day."""
+    return _taken_during(Slot, mentor_ids, SlotStatus.OPEN, day, span)
 
 
 def _founders_sessions(
     day: OfficeHoursDay, founders: dict[int, int], span: TimeRange
 ) -> list[Booking]:
-    statement = select(Booking).where(
-        Booking.founder_id.in_(list(founders.values())),
-        Booking.status == BookingStatus.BOOKED,
-        Booking.starts_at < span[1],
-        Booking.ends_at > span[0],
-    )
-    if day.id is not None:
-        statement = statement.where(
-            (Booking.office_hours_day_id.is_(None)) | (Booking.office_hours_day_id != day.id)
-        )
-    return list(db.session.scalars(statement.order_by(Booking.starts_at)))
+    """The founders' booked sessions during the day, other than the day's own."""
+    return _taken_during(Booking, list(founders.values()), BookingStatus.BOOKED, day, span)
 
 
 def inputs(day: OfficeHoursDay) -> Inputs:
@@ -630,6 +636,14 @@ def _span_local(start: datetime, end: datetime, zone: ZoneInfo) -> str:
     return f"{_local(start, zone)}{DASH}{_local(end, zone)}"
 
 
+def _first_overlapping(meetings: list[Meeting], taken: Slot | Booking) -> Meeting | None:
+    """The first of the meetings that overlaps a slot or session already there."""
+    return next(
+        (m for m in meetings if m.starts_at < taken.ends_at and taken.starts_at < m.ends_at),
+        None,
+    )
+
+
 def _refuse_clashes(day: OfficeHoursDay, meetings: list[Meeting], founders: dict[int, int]):
     """Refuse, naming them, when a mentor's open slot or a founder's session overlaps."""
     zone = _zone(day.time_zone)
@@ -641,24 +655,22 @@ def _refuse_clashes(day: OfficeHoursDay, meetings: list[Meeting], founders: dict
         by_mentor[meeting.mentor_id].append(meeting)
         by_venture[meeting.venture_id].append(meeting)
     for slot in _other_open_slots(day, list(by_mentor), span):
-        for meeting in by_mentor[slot.mentor_id]:
-            if meeting.starts_at < slot.ends_at and slot.starts_at < meeting.ends_at:
-                clashes.append(
-                    f"{slot.mentor.name} has an open slot "
-                    f"{_span_local(slot.starts_at, slot.ends_at, zone)} "
-                    f"(meeting at {_local(meeting.starts_at, zone)})"
-                )
-                break
+        clash = _first_overlapping(by_mentor[slot.mentor_id], slot)
+        if clash is not None:
+            clashes.append(
+                f"{slot.mentor.name} has an open slot "
+                f"{_span_local(slot.starts_at, slot.ends_at, zone)} "
+                f"(meeting at {_local(clash.starts_at, zone)})"
+            )
     by_founder = {user_id: venture_id for venture_id, user_id in founders.items()}
     for booking in _founders_sessions(day, founders, span):
-        for meeting in by_venture[by_founder[booking.founder_id]]:
-            if meeting.starts_at < booking.ends_at and booking.starts_at < meeting.ends_at:
-                clashes.append(
-                    f"{booking.founder.name} has a session with {booking.mentor.name} "
-                    f"{_span_local(booking.starts_at, booking.ends_at, zone)} "
-                    f"(meeting at {_local(meeting.starts_at, zone)})"
-                )
-                break
+        clash = _first_overlapping(by_venture[by_founder[booking.founder_id]], booking)
+        if clash is not None:
+            clashes.append(
+                f"{booking.founder.name} has a session with {booking.mentor.name} "
+                f"{_span_local(booking.starts_at, booking.ends_at, zone)} "
+                f"(meeting at {_local(clash.starts_at, zone)})"
+            )
     if clashes:
         shown = "; ".join(clashes[:MAX_CLASHES_SHOWN])
         more = len(clashes) - MAX_CLASHES_SHOWN
@@ -719,17 +731,8 @@ def publish(day: OfficeHoursDay, *, by: User, now: datetime | None = None) -> li
             db.session.add_all(slots)
             db.session.flush()
             bookings = [
-                Booking(
-                    uid=f"{uuid.uuid4()}@accelerate-la",
-                    slot_id=slot.id,
-                    venture_id=m.venture_id,
-                    founder_id=founders[m.venture_id],
-                    mentor_id=m.mentor_id,
-                    starts_at=m.starts_at,
-                    ends_at=m.ends_at,
-                    agenda=AGENDA,
-                    status=BookingStatus.BOOKED,
-                    office_hours_day_id=day.id,
+                booking_service.new_booking(
+                    slot, m.venture_id, founders[m.venture_id], AGENDA, office_hours_day_id=day.id
                 )
                 for slot, m in zip(slots, meetings, strict=True)
             ]
@@ -751,15 +754,7 @@ def publish(day: OfficeHoursDay, *, by: User, now: datetime | None = None) -> li
             "booking.created",
             "booking",
             booking.id,
-            after={
-                "slot_id": booking.slot_id,
-                "venture_id": booking.venture_id,
-                "mentor_id": booking.mentor_id,
-                "starts_at": booking.starts_at.isoformat(),
-                "status": booking.status,
-                "sequence": booking.sequence,
-                "office_hours_day_id": day.id,
-            },
+            after={**booking_service.booking_state(booking), "office_hours_day_id": day.id},
         )
     audit.record(
         by,
