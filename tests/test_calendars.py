@@ -13,13 +13,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import vobject
 from icalendar import Calendar
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from incubator.models import Booking, BookingStatus, CalendarFeed, ReminderSent
 from incubator.services.mentoring import booking as booking_service
 from incubator.services.mentoring import calendars, reminders
 from tests import factories
-from tests.helpers import page
+from tests.helpers import count, page
 from tests.plugins.mentoring import LA, NOW, ahead, la
 
 PRIVATE = "Private: not ready for the pilot"
@@ -302,7 +302,7 @@ def test_a_new_token_revokes_the_old_one_and_revoking_stops_all(db, ana):
     assert calendars.revoke_feeds(ana) == 1
     assert calendars.user_for_feed_token(second) is None
     assert calendars.active_feed(ana) is None
-    assert db.session.scalar(select(func.count(CalendarFeed.id))) == 2
+    assert count(CalendarFeed) == 2
 
 
 def test_unknown_tokens_and_inactive_people_get_nothing(db, ana):

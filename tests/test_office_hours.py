@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from incubator import clock
 from incubator.extensions import db as _db
@@ -25,7 +25,7 @@ from incubator.models import (
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
 from incubator.services.mentoring import office_hours
 from tests import factories
-from tests.helpers import page
+from tests.helpers import count, page, reloaded
 
 THE_DAY = date(2031, 3, 12)
 BEFORE = date(2031, 3, 1)
@@ -35,10 +35,8 @@ BEFORE = date(2031, 3, 1)
 
 
 @pytest.fixture
-def setting(db):
-    """A manager, a cohort with three ventures (each with a founder), three mentors."""
-    manager = factories.user("manager")
-    cohort = factories.cohort()
+def setting(db, manager, cohort):
+    """The manager, a cohort with three ventures (each with a founder), three mentors."""
     ventures = [factories.venture(cohort, f"Venture {n}") for n in "ABC"]
     founders = [factories.founder_of(v) for v in ventures]
     mentors = [factories.user("mentor", name=f"Mentor {n}") for n in "XYZ"]
@@ -157,15 +155,15 @@ INVALID = {
 @pytest.mark.parametrize("case", sorted(INVALID))
 def test_invalid_days_are_refused_with_a_message_and_nothing_written(db, setting, case):
     changes, message = INVALID[case]
-    events = db.session.scalar(select(func.count(AuditEvent.id)))
+    events = count(AuditEvent)
 
     with pytest.raises(InvalidInput, match=message):
         office_hours.create_day(
             **_one(setting, **changes(setting)), by=setting.manager, today=BEFORE
         )
 
-    assert db.session.scalar(select(func.count(OfficeHoursDay.id))) == 0
-    assert db.session.scalar(select(func.count(AuditEvent.id))) == events
+    assert count(OfficeHoursDay) == 0
+    assert count(AuditEvent) == events
 
 
 def test_ventures_must_be_active_in_the_cohort_and_have_a_founder(db, setting):
@@ -256,7 +254,7 @@ def test_publishing_books_exactly_the_plan(db, setting, outbox):
         )
         assert booking.slot.location == "City Hall, room 301"
     assert len({b.uid for b in stored}) == len(stored)
-    assert db.session.scalar(select(func.count(Slot.id))) == len(plan)
+    assert count(Slot) == len(plan)
     db.session.refresh(day)
     assert day.status == "published" and day.published_at == NOW
     actions = Counter(e.action for e in db.session.scalars(select(AuditEvent)))
@@ -269,18 +267,9 @@ def test_publishing_books_exactly_the_plan(db, setting, outbox):
 
 
 def _nothing_published(db, day) -> None:
-    db.session.expire_all()
-    assert db.session.get(OfficeHoursDay, day.id).status == "draft"
-    assert (
-        db.session.scalar(
-            select(func.count(Booking.id)).where(Booking.office_hours_day_id == day.id)
-        )
-        == 0
-    )
-    assert (
-        db.session.scalar(select(func.count(Slot.id)).where(Slot.office_hours_day_id == day.id))
-        == 0
-    )
+    assert reloaded(day).status == "draft"
+    assert count(Booking, Booking.office_hours_day_id == day.id) == 0
+    assert count(Slot, Slot.office_hours_day_id == day.id) == 0
 
 
 def test_publishing_is_refused_when_a_mentor_has_since_opened_an_overlapping_slot(db, setting):
@@ -290,14 +279,14 @@ def test_publishing_is_refused_when_a_mentor_has_since_opened_an_overlapping_slo
     mentor = db.session.get(User, clash.mentor_id)
     factories.mentor_slot(mentor, clash.starts_at + timedelta(minutes=5), minutes=30)
     db.session.commit()
-    slots = db.session.scalar(select(func.count(Slot.id)))
+    slots = count(Slot)
 
     with pytest.raises(Conflict, match=f"{mentor.name} has an open slot"):
         office_hours.publish(day, by=setting.manager, now=NOW)
     db.session.rollback()
 
     _nothing_published(db, day)
-    assert db.session.scalar(select(func.count(Slot.id))) == slots
+    assert count(Slot) == slots
 
 
 def test_publishing_is_refused_when_a_founder_has_since_booked_a_session_then(db, setting):
@@ -333,7 +322,7 @@ def test_a_day_is_published_once(db, setting):
     day = day_of(setting)
     office_hours.publish(day, by=setting.manager, now=NOW)
     db.session.commit()
-    count = db.session.scalar(select(func.count(Booking.id)))
+    bookings = count(Booking)
 
     with pytest.raises(Conflict, match="already published"):
         office_hours.publish(day, by=setting.manager, now=NOW)
@@ -341,7 +330,7 @@ def test_a_day_is_published_once(db, setting):
         office_hours.plan(day, by=setting.manager)
     db.session.rollback()
 
-    assert db.session.scalar(select(func.count(Booking.id))) == count
+    assert count(Booking) == bookings
 
 
 def test_an_overlap_that_appears_after_the_checks_is_refused_by_postgresql(
@@ -390,7 +379,7 @@ def test_publishing_at_the_same_moment_from_several_tabs_books_the_day_once(
     db.session.expire_all()
     assert sum("bookings made" in shown for shown in results) == 1
     assert sum("already published" in shown for shown in results) == len(clients) - 1
-    assert db.session.scalar(select(func.count(Booking.id))) == len(day.settings["plan"])
+    assert count(Booking) == len(day.settings["plan"])
 
 
 def test_a_day_that_has_begun_cannot_be_published(db, setting):
@@ -474,7 +463,7 @@ def test_only_people_actually_met_can_be_ranked(db, setting, published):
     # Before the meetings, nobody has been met yet.
     with pytest.raises(NotAllowed):
         office_hours.save_ranking(published, setting.founders[0], [setting.mentors[0].id], now=NOW)
-    assert db.session.scalar(select(func.count(OfficeHoursRanking.id))) == 0
+    assert count(OfficeHoursRanking) == 0
 
 
 def test_a_cancelled_meeting_is_not_a_meeting_to_rank(db, setting, published):
@@ -509,6 +498,18 @@ def _future_day() -> date:
     return clock.today() + timedelta(days=14)
 
 
+def day_form(mentors, ventures, **fields) -> dict[str, object]:
+    """The set-up form of a day a fortnight ahead with 20-minute meetings in Los Angeles."""
+    return {
+        "day": _future_day().isoformat(),
+        "time_zone": "America/Los_Angeles",
+        "meeting_minutes": "20",
+        "mentors": [str(m.id) for m in mentors],
+        "ventures": [str(v.id) for v in ventures],
+        **fields,
+    }
+
+
 def test_a_manager_sets_up_a_day_sees_the_grid_and_publishes_it(db, client, login_as):
     manager = login_as("manager")
     cohort = factories.cohort(by=manager)
@@ -523,18 +524,17 @@ def test_a_manager_sets_up_a_day_sees_the_grid_and_publishes_it(db, client, logi
     assert "Guide P" in form and "Team A" in form
     response = client.post(
         f"/mentoring/office-hours/new?cohort_id={cohort.id}",
-        data={
-            "day": _future_day().isoformat(),
-            "time_zone": "America/Los_Angeles",
-            "meeting_minutes": "20",
-            "location": "City Hall",
-            "default_windows": "09:00-10:00",
-            "default_breaks": "",
-            "mentors": [str(m.id) for m in mentors],
-            f"windows_{mentors[2].id}": "09:20-10:00",
-            f"breaks_{mentors[0].id}": "09:00-09:20",
-            "ventures": [str(v.id) for v in ventures],
-        },
+        data=day_form(
+            mentors,
+            ventures,
+            location="City Hall",
+            default_windows="09:00-10:00",
+            default_breaks="",
+            **{
+                f"windows_{mentors[2].id}": "09:20-10:00",
+                f"breaks_{mentors[0].id}": "09:00-09:20",
+            },
+        ),
     )
     assert response.status_code == 302, page(response)
     day = db.session.scalar(select(OfficeHoursDay))
@@ -546,63 +546,48 @@ def test_a_manager_sets_up_a_day_sees_the_grid_and_publishes_it(db, client, logi
 
     refused = client.post(f"/mentoring/office-hours/{day.id}/publish", data={})
     assert refused.status_code == 302
-    assert db.session.scalar(select(func.count(Booking.id))) == 0
+    assert count(Booking) == 0
 
     client.post(f"/mentoring/office-hours/{day.id}/publish", data={"confirm": "y"})
     db.session.expire_all()
     assert db.session.get(OfficeHoursDay, day.id).status == "published"
-    assert db.session.scalar(select(func.count(Booking.id))) == len(day.settings["plan"])
+    assert count(Booking) == len(day.settings["plan"])
     shown = page(client.get(f"/mentoring/office-hours/{day.id}"))
     assert "Published" in shown and "Publish as bookings" not in shown
 
 
-def test_the_set_up_form_explains_bad_hours_and_writes_nothing(db, client, login_as):
+REFUSED_SET_UPS = {
+    "hours that are not a time range": (
+        {"default_windows": "09:00-12:00", "own_windows": "nine to noon"},
+        "is not a time range like 09:00-12:00",
+    ),
+    "hours without a whole meeting": (
+        {"default_windows": "09:00-09:10"},
+        "Guide Late's windows hold no whole 20-minute meeting",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED_SET_UPS))
+def test_a_refused_set_up_form_says_why_and_writes_nothing(db, client, login_as, cohort, case):
+    fields, message = REFUSED_SET_UPS[case]
     login_as("manager")
-    cohort = factories.cohort()
-    venture = factories.venture(cohort)
-    factories.founder_of(venture)
-    mentor = factories.user("mentor")
-
-    response = client.post(
-        f"/mentoring/office-hours/new?cohort_id={cohort.id}",
-        data={
-            "day": _future_day().isoformat(),
-            "time_zone": "America/Los_Angeles",
-            "meeting_minutes": "20",
-            "default_windows": "09:00-12:00",
-            "mentors": [str(mentor.id)],
-            f"windows_{mentor.id}": "nine to noon",
-            "ventures": [str(venture.id)],
-        },
-    )
-
-    assert response.status_code == 200
-    assert "is not a time range like 09:00-12:00" in page(response)
-    assert db.session.scalar(select(func.count(OfficeHoursDay.id))) == 0
-
-
-def test_the_service_refusal_is_shown_on_the_form(db, client, login_as):
-    login_as("manager")
-    cohort = factories.cohort()
     venture = factories.venture(cohort)
     factories.founder_of(venture)
     mentor = factories.user("mentor", name="Guide Late")
+    own_windows = fields.get("own_windows")
 
     response = client.post(
         f"/mentoring/office-hours/new?cohort_id={cohort.id}",
         data={
-            "day": _future_day().isoformat(),
-            "time_zone": "America/Los_Angeles",
-            "meeting_minutes": "20",
-            "default_windows": "09:00-09:10",
-            "mentors": [str(mentor.id)],
-            "ventures": [str(venture.id)],
+            **day_form([mentor], [venture], default_windows=fields["default_windows"]),
+            **({f"windows_{mentor.id}": own_windows} if own_windows else {}),
         },
     )
 
     assert response.status_code == 200
-    assert "Guide Late's windows hold no whole 20-minute meeting" in page(response)
-    assert db.session.scalar(select(func.count(OfficeHoursDay.id))) == 0
+    assert message in page(response)
+    assert count(OfficeHoursDay) == 0
 
 
 def _published_for_pages(db):

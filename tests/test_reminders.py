@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from incubator import clock
 from incubator.models import ReminderSent, VentureMember
@@ -15,7 +15,7 @@ from incubator.services.cohorts import ventures
 from incubator.services.mentoring import reminders
 from incubator.services.pipeline import stages
 from tests import factories
-from tests.helpers import link_in
+from tests.helpers import count, link_in
 
 CHECK_IN_SUBJECT = "Your weekly check-in is due"
 # Today on the program's calendar (Los Angeles in the testing config); no app runs yet here.
@@ -28,7 +28,7 @@ def mails(outbox, subject: str | None = None) -> list[tuple[str, str]]:
 
 
 def reminders_sent(db) -> int:
-    return db.session.scalar(select(func.count(ReminderSent.id)))
+    return count(ReminderSent)
 
 
 def make_at_risk(venture, by) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from incubator.extensions import db as _db
 from incubator.models import AuditEvent, Slot, SlotSeries, SlotStatus, User, utcnow
@@ -16,7 +16,8 @@ from incubator.services.mentoring import slots as slot_service
 from incubator.services.mentoring import times
 from incubator.services.transactions import transaction
 from tests import factories
-from tests.helpers import location, page
+from tests.helpers import count, location, page
+from tests.plugins.mentoring import series_form
 
 LA = ZoneInfo("America/Los_Angeles")
 # Early October 2026, before every date these tests publish on.
@@ -32,8 +33,8 @@ def snapshot(db) -> dict[str, object]:
         "slots": [
             (s.id, s.starts_at, s.ends_at, s.status, s.location, s.note, s.series_id) for s in slots
         ],
-        "series": db.session.scalar(select(func.count(SlotSeries.id))),
-        "audit": db.session.scalar(select(func.count(AuditEvent.id))),
+        "series": count(SlotSeries),
+        "audit": count(AuditEvent),
     }
 
 
@@ -273,7 +274,7 @@ def test_simultaneous_overlapping_publishes_leave_one_slot(app, db):
         thread.join(timeout=60)
 
     assert sorted(outcomes) == ["overlap"] * (racers - 1) + ["published"], outcomes
-    assert db.session.scalar(select(func.count(Slot.id))) == 1
+    assert count(Slot) == 1
 
 
 # Weekly series -----------------------------------------------------------------------------------
@@ -570,16 +571,7 @@ def test_mentor_publishes_a_series_from_the_page(db, client, login_as):
 
     response = client.post(
         "/mentoring/availability/series",
-        data={
-            "series-weekday": str(first.weekday()),
-            "series-start_time": "15:00",
-            "series-end_time": "17:00",
-            "series-slot_minutes": "30",
-            "series-starts_on": first.isoformat(),
-            "series-ends_on": (first + timedelta(weeks=2)).isoformat(),
-            "series-location": "",
-            "series-note": "",
-        },
+        data=series_form(first, first + timedelta(weeks=2), start="15:00", end="17:00"),
     )
 
     assert response.status_code == 302
@@ -599,7 +591,7 @@ def test_bad_series_form_shows_why(db, client, login_as):
 
     assert response.status_code == 200
     assert "The block must end after it starts" in page(response)
-    assert db.session.scalar(select(func.count(Slot.id))) == 0
+    assert count(Slot) == 0
 
 
 def test_mentor_edits_and_withdraws_a_slot_from_the_page(db, client, login_as):
@@ -664,7 +656,7 @@ def test_past_time_is_refused_on_the_page(db, client, login_as):
     response = client.post("/mentoring/availability", data=slot_form(yesterday))
 
     assert "has passed; choose a time in the future" in page(response)
-    assert db.session.scalar(select(func.count(Slot.id))) == 0
+    assert count(Slot) == 0
 
 
 def test_founder_sees_a_mentors_slot_in_their_own_time_zone(db, client, login_as):
@@ -696,4 +688,4 @@ def test_only_mentors_publish_from_the_pages(db, client, login_as, role):
     ]
 
     assert [r.status_code for r in responses] == [403, 403, 403]
-    assert db.session.scalar(select(func.count(Slot.id))) == 0
+    assert count(Slot) == 0

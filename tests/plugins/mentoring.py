@@ -4,7 +4,7 @@ Also the times the session tests are written at."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,6 +26,24 @@ def la(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 def ahead(days: int, hour: int = 10) -> datetime:
     """A whole hour in Los Angeles `days` from today, for tests that run at the clock's time."""
     return clock.at(clock.today() + timedelta(days=days), time(hour))
+
+
+def series_form(
+    first: date, last: date, *, start: str, end: str, location: str = "", minutes: int = 30
+) -> dict[str, str]:
+    """The availability page's weekly-series form: slots of `minutes` from start to end
+    every week on first's weekday, from first to last."""
+    fields = {
+        "weekday": str(first.weekday()),
+        "start_time": start,
+        "end_time": end,
+        "slot_minutes": str(minutes),
+        "starts_on": first.isoformat(),
+        "ends_on": last.isoformat(),
+        "location": location,
+        "note": "",
+    }
+    return {f"series-{name}": value for name, value in fields.items()}
 
 
 @pytest.fixture
