@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from incubator import clock
@@ -16,15 +16,6 @@ from incubator.vocabulary import LANGUAGES
 from incubator.web import found_or_404, page_number, submit
 
 PER_PAGE = 20
-
-
-def book_url(slot_id: int) -> str:
-    """Where a founder books a slot."""
-    # The booking page is being written alongside this one; until its endpoint exists the
-    # link is its planned path.
-    if "mentoring.book" in current_app.view_functions:
-        return url_for("mentoring.book", slot_id=slot_id)
-    return f"/mentoring/slots/{slot_id}/book"
 
 
 @bp.route("/mentors")
@@ -65,7 +56,6 @@ def mentor(user_id: int):
         profile=profiles.get_profile(mentor),
         days=slot_service.by_local_day(slots, zone),
         can_book=current_user.has_role(Role.FOUNDER),
-        book_url=book_url,
     )
 
 
