@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 # datetime.time is `clock` here; the one clock of the app is read through its now().
 from incubator.clock import now as clock_now
-from incubator.services.mentoring.office_hours import Availability, day_rounds, generate, limits
+from incubator.services.mentoring.planner import Availability, day_rounds, generate, limits
 
 ZONE = ZoneInfo("America/Los_Angeles")
 DAY = date(2030, 3, 12)

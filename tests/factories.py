@@ -462,26 +462,16 @@ def mentor(name: str | None = None, *, time_zone: str = "America/Los_Angeles", *
 
 def booking_row(slot, *, status: str = "booked", for_venture=None, founder=None):
     """A booking of a slot inserted directly, without the booking service's rules or mail."""
-    import uuid
-
-    from incubator.models import Booking, utcnow
+    from incubator.models import utcnow
+    from incubator.services.mentoring.booking import new_booking
 
     if for_venture is None:
         for_venture = venture(cohort())
     if founder is None:
         founder = founder_of(for_venture)
-    created = Booking(
-        uid=f"{uuid.uuid4()}@test",
-        slot_id=slot.id,
-        venture_id=for_venture.id,
-        founder_id=founder.id,
-        mentor_id=slot.mentor_id,
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-        agenda="Pilot plan",
-        status=status,
-        cancelled_at=utcnow() if status == "cancelled" else None,
-    )
+    created = new_booking(slot, for_venture.id, founder.id, "Pilot plan")
+    created.status = status
+    created.cancelled_at = utcnow() if status == "cancelled" else None
     db.session.add(created)
     db.session.flush()
     return created

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from incubator import clock
@@ -28,78 +27,22 @@ from incubator.services.errors import Conflict, InvalidInput, NotAllowed, SlotTa
 from incubator.services.mentoring import booking as booking_service
 from incubator.services.pipeline import stages
 from tests import factories
-from tests.helpers import page
+from tests.helpers import count, page, reloaded
+from tests.plugins.mentoring import NOW, ahead, la
 
-LA = ZoneInfo("America/Los_Angeles")
-# The service tests run "as at" this moment: Monday October 5, 2026, 9:00 in Los Angeles.
-NOW = datetime(2026, 10, 5, 9, 0, tzinfo=LA).astimezone(UTC)
 PRIVATE = "Private: the team's burn rate worries me"
 SHARED = "Shared: talk to the Department of Water and Power next"
-
-
-def la(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    """A wall-clock time in Los Angeles in 2026, as the UTC instant it is."""
-    return datetime(2026, month, day, hour, minute, tzinfo=LA).astimezone(UTC)
-
-
-def ahead(days: int, hour: int = 10) -> datetime:
-    """A whole hour in Los Angeles `days` from today, for tests that run at the clock's time."""
-    return clock.at(clock.today() + timedelta(days=days), time(hour))
-
-
-def count(db, model, *conditions) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
-
-
-def reloaded(db, booking: Booking) -> Booking:
-    db.session.expire_all()
-    return db.session.get(Booking, booking.id)
 
 
 def snapshot(db) -> dict[str, int]:
     """Row counts of everything a session change writes."""
     db.session.commit()
     return {
-        "bookings": count(db, Booking),
-        "booked": count(db, Booking, Booking.status == BookingStatus.BOOKED),
-        "ratings": count(db, SessionRating),
-        "audit": count(db, AuditEvent),
+        "bookings": count(Booking),
+        "booked": count(Booking, Booking.status == BookingStatus.BOOKED),
+        "ratings": count(SessionRating),
+        "audit": count(AuditEvent),
     }
-
-
-@pytest.fixture
-def leakmap(db, cohort, manager):
-    return factories.venture(cohort, "LeakMap", by=manager)
-
-
-@pytest.fixture
-def busbuddy(db, cohort, manager):
-    return factories.venture(cohort, "BusBuddy", by=manager)
-
-
-@pytest.fixture
-def ana(db, leakmap):
-    return factories.founder_of(leakmap, name="Ana Lopez", email="ana@example.org")
-
-
-@pytest.fixture
-def bo(db, leakmap):
-    return factories.founder_of(leakmap, name="Bo Chen", email="bo@example.org")
-
-
-@pytest.fixture
-def cy(db, busbuddy):
-    return factories.founder_of(busbuddy, name="Cy Park", email="cy@example.org")
-
-
-@pytest.fixture
-def maya(db):
-    return factories.user("mentor", name="Maya Patel", email="maya@example.org")
-
-
-@pytest.fixture
-def omar(db):
-    return factories.user("mentor", name="Omar Haddad", email="omar@example.org")
 
 
 @pytest.fixture
@@ -112,20 +55,6 @@ def slot(db, maya):
 def session(db, slot, leakmap, ana, bo):
     """Ana booked Maya's Tuesday slot for LeakMap (Bo is her co-founder)."""
     return factories.session_booking(slot, leakmap, ana, now=NOW)
-
-
-@pytest.fixture
-def client_for(app, sign_in, db):
-    """A new client signed in as this person."""
-
-    def make(user):
-        db.session.commit()
-        client = app.test_client()
-        response = sign_in(client, user.email)
-        assert response.status_code == 302, page(response)
-        return client
-
-    return make
 
 
 def held_session(
@@ -168,13 +97,13 @@ def test_a_founder_books_a_free_slot_for_their_venture(
 def test_booking_needs_an_agenda(db, slot, leakmap, ana):
     with pytest.raises(InvalidInput, match="agenda"):
         booking_service.book(slot, leakmap, "   ", by=ana, now=NOW)
-    assert count(db, Booking) == 0
+    assert count(Booking) == 0
 
 
 def test_a_slot_in_the_past_cannot_be_booked(db, slot, leakmap, ana):
     with pytest.raises(InvalidInput, match="already started"):
         booking_service.book(slot, leakmap, "Agenda", by=ana, now=slot.starts_at)
-    assert count(db, Booking) == 0
+    assert count(Booking) == 0
 
 
 def test_a_slot_inside_the_minimum_notice_cannot_be_booked(
@@ -206,7 +135,7 @@ def test_only_a_founder_of_the_venture_books_for_it(db, slot, leakmap, cy, maya,
     for outsider in (cy, maya, manager):
         with pytest.raises(NotAllowed):
             booking_service.book(slot, leakmap, "Agenda", by=outsider, now=NOW)
-    assert count(db, Booking) == 0
+    assert count(Booking) == 0
 
 
 def test_an_archived_venture_cannot_book(db, slot, leakmap, ana, manager):
@@ -231,7 +160,7 @@ def test_a_founder_cannot_hold_two_overlapping_sessions(db, slot, leakmap, ana, 
         booking_service.book(half_past, leakmap, "Agenda", by=ana, now=NOW)
     # Back to back is fine: a session ending at 11:00 does not overlap one starting then.
     booking_service.book(right_after, leakmap, "Agenda", by=ana, now=NOW)
-    assert count(db, Booking, Booking.founder_id == ana.id) == 2
+    assert count(Booking, Booking.founder_id == ana.id) == 2
 
 
 def test_a_slot_the_mentor_cancelled_stays_closed(db, slot, session, maya):
@@ -286,7 +215,7 @@ def test_the_mentor_chooses_whether_the_time_stays_open_on_the_page(
     )
 
     assert response.status_code == 302
-    assert reloaded(db, upcoming).status == BookingStatus.CANCELLED
+    assert reloaded(upcoming).status == BookingStatus.CANCELLED
     assert db.session.get(Slot, upcoming.slot_id).status == SlotStatus.OPEN
 
 
@@ -348,7 +277,7 @@ def test_second_booking_of_a_slot_is_refused(db, slot, leakmap, busbuddy, ana, c
         booking_service.book(slot, busbuddy, "Us too", by=cy, now=NOW)
 
     db.session.rollback()
-    assert count(db, Booking, Booking.slot_id == slot.id) == 1
+    assert count(Booking, Booking.slot_id == slot.id) == 1
 
 
 def test_the_database_refuses_a_second_live_booking_of_a_slot(db, slot, busbuddy, cy, session):
@@ -373,7 +302,7 @@ def test_the_database_refuses_a_second_live_booking_of_a_slot(db, slot, busbuddy
     booking_service.cancel(first, "Cannot make it", by=first.founder, now=NOW)
     again = factories.session_booking(db.session.get(Slot, slot.id), busbuddy, cy, now=NOW)
     assert again.status == BookingStatus.BOOKED
-    assert count(db, Booking, Booking.slot_id == slot.id) == 2
+    assert count(Booking, Booking.slot_id == slot.id) == 2
 
 
 def test_the_race_loser_gets_slot_taken_when_only_the_database_notices(
@@ -387,7 +316,7 @@ def test_the_race_loser_gets_slot_taken_when_only_the_database_notices(
         booking_service.book(slot, busbuddy, "Us too", by=cy, now=NOW)
 
     db.session.rollback()
-    assert count(db, Booking, Booking.slot_id == slot.id) == 1
+    assert count(Booking, Booking.slot_id == slot.id) == 1
 
 
 def test_booking_mails_both_sides_with_an_invitation(db, session, outbox):
@@ -417,7 +346,7 @@ def test_booking_mails_both_sides_with_an_invitation(db, session, outbox):
 def test_cancelling_needs_a_reason(db, session, ana):
     with pytest.raises(InvalidInput, match="reason"):
         booking_service.cancel(session, "  ", by=ana, now=NOW)
-    assert reloaded(db, session).status == BookingStatus.BOOKED
+    assert reloaded(session).status == BookingStatus.BOOKED
 
 
 def test_a_founder_cancels_with_a_reason_and_nothing_is_deleted(
@@ -429,13 +358,13 @@ def test_a_founder_cancels_with_a_reason_and_nothing_is_deleted(
     booking_service.cancel(session, "Our pilot moved", by=ana, now=NOW)
     db.session.commit()
 
-    cancelled = reloaded(db, session)
+    cancelled = reloaded(session)
     assert cancelled.status == BookingStatus.CANCELLED
     assert (cancelled.cancelled_by_id, cancelled.cancel_reason) == (ana.id, "Our pilot moved")
     assert cancelled.cancelled_at == NOW
     assert cancelled.late_cancellation is False
     assert cancelled.sequence == 1
-    assert count(db, Booking) == 1
+    assert count(Booking) == 1
     [event] = audit_events("booking.cancelled")
     assert event.before["status"] == "booked"
     assert event.after | {"reason": "Our pilot moved", "late": False} == event.after
@@ -453,7 +382,7 @@ def test_a_founder_cancels_with_a_reason_and_nothing_is_deleted(
 
 def test_the_mentor_can_cancel_too(db, session, maya):
     booking_service.cancel(session, "Called to City Hall", by=maya, now=NOW)
-    assert reloaded(db, session).cancelled_by_id == maya.id
+    assert reloaded(session).cancelled_by_id == maya.id
 
 
 def test_cancelling_inside_the_cutoff_is_recorded_as_late(app, db, monkeypatch, session, ana):
@@ -463,7 +392,7 @@ def test_cancelling_inside_the_cutoff_is_recorded_as_late(app, db, monkeypatch, 
         session, "Sick", by=ana, now=session.starts_at - timedelta(hours=47, minutes=59)
     )
 
-    assert reloaded(db, session).late_cancellation is True
+    assert reloaded(session).late_cancellation is True
 
 
 def test_cancelling_just_outside_the_cutoff_is_not_late(app, db, monkeypatch, session, ana):
@@ -471,14 +400,14 @@ def test_cancelling_just_outside_the_cutoff_is_not_late(app, db, monkeypatch, se
 
     booking_service.cancel(session, "Sick", by=ana, now=session.starts_at - timedelta(hours=48))
 
-    assert reloaded(db, session).late_cancellation is False
+    assert reloaded(session).late_cancellation is False
 
 
 def test_only_the_two_sides_can_cancel(db, session, cy, omar, manager):
     for outsider in (cy, omar, manager):
         with pytest.raises(NotAllowed):
             booking_service.cancel(session, "Not mine", by=outsider, now=NOW)
-    assert reloaded(db, session).status == BookingStatus.BOOKED
+    assert reloaded(session).status == BookingStatus.BOOKED
 
 
 def test_a_session_cancelled_or_over_cannot_be_cancelled(db, session, ana):
@@ -499,7 +428,7 @@ def test_a_founder_cannot_cancel_another_ventures_session_through_the_page(
 
     assert response.status_code == 404
     assert snapshot(db) == before
-    assert reloaded(db, session).status == BookingStatus.BOOKED
+    assert reloaded(session).status == BookingStatus.BOOKED
 
 
 def test_a_manager_sees_a_session_but_cannot_cancel_it(db, client_for, session, manager):
@@ -519,7 +448,7 @@ def test_cancelling_through_the_page(db, client_for, maya, leakmap, bo):
     client = client_for(bo)
 
     missing = client.post(f"/mentoring/sessions/{booked.id}/cancel", data={"reason": ""})
-    assert reloaded(db, booked).status == BookingStatus.BOOKED
+    assert reloaded(booked).status == BookingStatus.BOOKED
     assert "Give a reason" in page(client.get(missing.headers["Location"]))
 
     response = client.post(
@@ -527,7 +456,7 @@ def test_cancelling_through_the_page(db, client_for, maya, leakmap, bo):
     )
 
     assert response.status_code == 302
-    cancelled = reloaded(db, booked)
+    cancelled = reloaded(booked)
     assert (cancelled.status, cancelled.cancel_reason) == ("cancelled", "Investor meeting")
     shown = page(client.get(f"/mentoring/sessions/{booked.id}"))
     assert "Investor meeting" in shown
@@ -547,7 +476,7 @@ def test_rescheduling_moves_the_session_and_frees_the_old_slot(
     new = booking_service.reschedule(session, later, by=ana, now=NOW)
     db.session.commit()
 
-    old = reloaded(db, session)
+    old = reloaded(session)
     new = db.session.get(Booking, new.id)
     assert old.status == BookingStatus.CANCELLED
     assert old.rescheduled_to_id == new.id
@@ -590,7 +519,7 @@ def test_rescheduling_fails_atomically_when_the_new_slot_is_taken(
     assert "just taken" in page(response)
     assert f'value="{wanted.id}"' not in page(response)
     assert snapshot(db) == before
-    kept = reloaded(db, mine)
+    kept = reloaded(mine)
     assert (kept.status, kept.sequence, kept.rescheduled_to_id) == ("booked", 0, None)
 
 
@@ -602,7 +531,7 @@ def test_rescheduling_refused_by_the_rules_leaves_the_old_booking(db, session, m
         booking_service.reschedule(session, too_soon, by=ana, now=NOW)
     db.session.rollback()
 
-    assert reloaded(db, session).status == BookingStatus.BOOKED
+    assert reloaded(session).status == BookingStatus.BOOKED
 
 
 def test_a_session_moves_only_to_the_same_mentor_and_only_by_a_founder(
@@ -648,13 +577,13 @@ def test_an_outcome_is_recorded_only_after_the_start(db, session, maya, audit_ev
 
     booking_service.mark_outcome(session, BookingStatus.COMPLETED, by=maya, now=session.starts_at)
 
-    done = reloaded(db, session)
+    done = reloaded(session)
     assert (done.status, done.completed_at) == ("completed", session.starts_at)
     assert [e.after["status"] for e in audit_events("booking.completed")] == ["completed"]
 
     booking_service.mark_outcome(session, BookingStatus.NO_SHOW, by=maya, now=session.ends_at)
-    assert reloaded(db, session).status == BookingStatus.NO_SHOW
-    assert reloaded(db, session).completed_at is None
+    assert reloaded(session).status == BookingStatus.NO_SHOW
+    assert reloaded(session).completed_at is None
 
 
 def test_only_the_mentor_records_the_outcome(db, session, ana, omar, manager):
@@ -681,8 +610,8 @@ def test_marking_completed_through_the_page(db, client_for, maya, leakmap, ana):
     client.post(f"/mentoring/sessions/{upcoming.id}/outcome", data={"status": "completed"})
     client.post(f"/mentoring/sessions/{started.id}/outcome", data={"status": "completed"})
 
-    assert reloaded(db, upcoming).status == BookingStatus.BOOKED
-    assert reloaded(db, started).status == BookingStatus.COMPLETED
+    assert reloaded(upcoming).status == BookingStatus.BOOKED
+    assert reloaded(started).status == BookingStatus.COMPLETED
 
 
 # Notes ------------------------------------------------------------------------------------------
@@ -695,7 +624,7 @@ def test_only_the_mentor_writes_notes(db, session, ana, omar, maya, audit_events
 
     booking_service.save_notes(session, SHARED, PRIVATE, by=maya)
 
-    saved = reloaded(db, session)
+    saved = reloaded(session)
     assert (saved.shared_notes, saved.private_notes) == (SHARED, PRIVATE)
     [event] = audit_events("booking.notes_saved")
     assert PRIVATE not in str(event.after)
@@ -736,7 +665,7 @@ def test_writing_notes_through_the_page(db, client_for, session, maya, ana):
     )
 
     assert refused.status_code == 403
-    saved = reloaded(db, session)
+    saved = reloaded(session)
     assert (saved.shared_notes, saved.private_notes) == (SHARED, PRIVATE)
 
 
@@ -768,7 +697,7 @@ def test_only_a_completed_session_is_rated(db, session, maya, leakmap, ana):
     no_show = held_session(db, maya, leakmap, ana, status=BookingStatus.NO_SHOW)
     with pytest.raises(InvalidInput, match="completed"):
         booking_service.rate(no_show, 5, "", by=maya)
-    assert count(db, SessionRating) == 0
+    assert count(SessionRating) == 0
 
 
 def test_rating_through_the_page(db, client_for, maya, leakmap, ana):
@@ -853,7 +782,7 @@ def test_a_founder_cannot_book_for_a_venture_they_are_not_on(db, client_for, may
 
     assert response.status_code == 200
     assert "Not a valid choice" in page(response)
-    assert count(db, Booking) == 0
+    assert count(Booking) == 0
 
 
 def test_the_loser_of_a_race_is_told_the_slot_was_just_taken_and_shown_other_times(
@@ -879,7 +808,7 @@ def test_the_loser_of_a_race_is_told_the_slot_was_just_taken_and_shown_other_tim
     offered = [f"/mentoring/slots/{slot.id}/book" for slot in other_times]
     assert [url for url in offered if url in text] == offered[:5]
     assert f"/mentoring/slots/{withdrawn.id}/book" not in text
-    assert count(db, Booking) == 1
+    assert count(Booking) == 1
 
 
 def test_a_race_decided_by_the_database_is_a_message_not_an_error(
@@ -897,7 +826,7 @@ def test_a_race_decided_by_the_database_is_a_message_not_an_error(
 
     assert lost.status_code == 409
     assert "just taken" in page(lost)
-    assert count(db, Booking) == 1
+    assert count(Booking) == 1
 
 
 def test_a_taken_slot_shows_the_mentors_next_free_times(db, client_for, session, maya, cy):

@@ -148,6 +148,25 @@ def _summary(served: Served, attempts: list[Attempt], others: list[Attempt]) -> 
     return "\n".join(lines)
 
 
+def _one_won(
+    served: Served, attempts: list[Attempt], bookings: list[Booking], refusal: str
+) -> tuple[Booking, Attempt, list[Attempt], str]:
+    """Check that every contender was answered, one booking was made and its contender was
+    sent to it, and every other one was refused with `refusal`; return the booking, the
+    winning attempt, the refusals and a summary for assertion messages."""
+    assert len(attempts) == RACERS
+    assert len(bookings) == 1, [(b.id, b.venture_id, b.slot_id, b.status) for b in bookings]
+    (booking,) = bookings
+    assert booking.status == BookingStatus.BOOKED
+    winner_path = served.path_for("mentoring.booking", booking_id=booking.id)
+    wins, refusals, others = _outcomes(attempts, winner_path, refusal)
+    summary = _summary(served, attempts, others)
+    assert len(wins) == 1, summary
+    assert len(refusals) == RACERS - 1, summary
+    assert not others, summary
+    return booking, wins[0], refusals, summary
+
+
 def _no_errors_logged(served: Served, since: int) -> None:
     log = served.log(since)
     assert "Traceback" not in log and "unhandled error" not in log, log[-5000:]
@@ -177,17 +196,8 @@ def test_twenty_founders_racing_for_one_slot_get_one_booking(served):
     with served.app.app_context():
         bookings = list(db.session.scalars(select(Booking).where(Booking.slot_id == slot_id)))
         db.session.remove()
-    assert len(attempts) == RACERS
-    assert len(bookings) == 1, [(b.id, b.venture_id, b.status) for b in bookings]
-    (booking,) = bookings
-    assert booking.status == BookingStatus.BOOKED
-    winner_path = served.path_for("mentoring.booking", booking_id=booking.id)
-    wins, refusals, others = _outcomes(attempts, winner_path, SLOT_TAKEN_TEXT)
-    summary = _summary(served, attempts, others)
-    assert len(wins) == 1, summary
-    assert wins[0].contender.venture_id == booking.venture_id, summary
-    assert len(refusals) == RACERS - 1, summary
-    assert not others, summary
+    booking, winner, refusals, summary = _one_won(served, attempts, bookings, SLOT_TAKEN_TEXT)
+    assert winner.contender.venture_id == booking.venture_id, summary
     # A loser's page says the time is gone (and offers the mentor's next free times).
     assert all("no longer free" in a.shown.page for a in refusals), summary
     _no_errors_logged(served, log_start)
@@ -220,16 +230,7 @@ def test_one_founder_racing_for_overlapping_slots_gets_one(served):
         bookings = list(db.session.scalars(select(Booking).where(Booking.founder_id == founder_id)))
         on_slots = list(db.session.scalars(select(Booking).where(Booking.slot_id.in_(slot_ids))))
         db.session.remove()
-    assert len(attempts) == RACERS
-    assert len(bookings) == 1, [(b.id, b.slot_id, b.status) for b in bookings]
-    assert [b.id for b in on_slots] == [bookings[0].id]
-    (booking,) = bookings
-    assert booking.status == BookingStatus.BOOKED
-    winner_path = served.path_for("mentoring.booking", booking_id=booking.id)
-    wins, refusals, others = _outcomes(attempts, winner_path, OVERLAP_TEXT)
-    summary = _summary(served, attempts, others)
-    assert len(wins) == 1, summary
-    assert wins[0].contender.slot_id == booking.slot_id, summary
-    assert len(refusals) == RACERS - 1, summary
-    assert not others, summary
+    booking, winner, _, summary = _one_won(served, attempts, bookings, OVERLAP_TEXT)
+    assert [b.id for b in on_slots] == [booking.id]
+    assert winner.contender.slot_id == booking.slot_id, summary
     _no_errors_logged(served, log_start)

@@ -8,32 +8,21 @@ must come back exactly, on both sides of the 2026 change from daylight saving ti
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import vobject
 from icalendar import Calendar
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from incubator import clock
 from incubator.models import Booking, BookingStatus, CalendarFeed, ReminderSent
 from incubator.services.mentoring import booking as booking_service
 from incubator.services.mentoring import calendars, reminders
 from tests import factories
-from tests.helpers import page
+from tests.helpers import count, page
+from tests.plugins.mentoring import LA, NOW, ahead, la
 
-LA = ZoneInfo("America/Los_Angeles")
-NOW = datetime(2026, 10, 5, 9, 0, tzinfo=LA).astimezone(UTC)
 PRIVATE = "Private: not ready for the pilot"
-
-
-def la(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=LA).astimezone(UTC)
-
-
-def ahead(days: int, hour: int = 10) -> datetime:
-    return clock.at(clock.today() + timedelta(days=days), time(hour))
 
 
 def parse_both(text: str):
@@ -48,16 +37,7 @@ def only_event(text: str):
     return by_icalendar, event, by_vobject, vevent
 
 
-@pytest.fixture
-def leakmap(db, cohort, manager):
-    return factories.venture(cohort, "LeakMap", by=manager)
-
-
-@pytest.fixture
-def busbuddy(db, cohort, manager):
-    return factories.venture(cohort, "BusBuddy", by=manager)
-
-
+# Ana and Bo with an accent and a comma in their names, which calendar files must escape.
 @pytest.fixture
 def ana(db, leakmap):
     return factories.founder_of(leakmap, name="Ana López", email="ana@example.org")
@@ -69,21 +49,6 @@ def bo(db, leakmap):
 
 
 @pytest.fixture
-def cy(db, busbuddy):
-    return factories.founder_of(busbuddy, name="Cy Park", email="cy@example.org")
-
-
-@pytest.fixture
-def maya(db):
-    return factories.user("mentor", name="Maya Patel", email="maya@example.org")
-
-
-@pytest.fixture
-def omar(db):
-    return factories.user("mentor", name="Omar Haddad", email="omar@example.org")
-
-
-@pytest.fixture
 def session(db, maya, leakmap, ana, bo):
     slot = factories.mentor_slot(maya, la(10, 6, 10), location="City Hall; room 301, 3rd floor")
     made = factories.session_booking(
@@ -91,17 +56,6 @@ def session(db, maya, leakmap, ana, bo):
     )
     booking_service.save_notes(made, "Shared", PRIVATE, by=maya)
     return made
-
-
-@pytest.fixture
-def client_for(app, sign_in, db):
-    def make(user):
-        db.session.commit()
-        client = app.test_client()
-        assert sign_in(client, user.email).status_code == 302
-        return client
-
-    return make
 
 
 # One booking, one file ----------------------------------------------------------------------------
@@ -348,7 +302,7 @@ def test_a_new_token_revokes_the_old_one_and_revoking_stops_all(db, ana):
     assert calendars.revoke_feeds(ana) == 1
     assert calendars.user_for_feed_token(second) is None
     assert calendars.active_feed(ana) is None
-    assert db.session.scalar(select(func.count(CalendarFeed.id))) == 2
+    assert count(CalendarFeed) == 2
 
 
 def test_unknown_tokens_and_inactive_people_get_nothing(db, ana):

@@ -7,13 +7,12 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
 
 from incubator.models import AuditEvent, MentorProfile, User, utcnow
 from incubator.services.errors import InvalidInput, NotAllowed
-from incubator.services.mentoring import profiles
+from incubator.services.mentoring import profiles, times
 from tests import factories
-from tests.helpers import location, page
+from tests.helpers import count, location, page
 
 LA = ZoneInfo("America/Los_Angeles")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -62,10 +61,6 @@ def stored_profile(db, user_id: int) -> dict[str, object] | None:
         return None
     user = db.session.get(User, user_id)
     return {**profiles._profile_state(profile, user.time_zone), "bio": profile.bio}
-
-
-def audit_count(db) -> int:
-    return db.session.scalar(select(func.count(AuditEvent.id)))
 
 
 # Profiles: the service ----------------------------------------------------------------------
@@ -133,14 +128,14 @@ def test_bad_profile_input_is_refused_and_nothing_changes(db, fields, message):
     mentor = factories.user("mentor")
     profiles.save_profile(mentor, profile_input(), by=mentor)
     db.session.commit()
-    before, events = stored_profile(db, mentor.id), audit_count(db)
+    before, events = stored_profile(db, mentor.id), count(AuditEvent)
 
     with pytest.raises(InvalidInput, match=message):
         profiles.save_profile(mentor, profile_input(**fields), by=mentor)
     db.session.rollback()
 
     assert stored_profile(db, mentor.id) == before
-    assert audit_count(db) == events
+    assert count(AuditEvent) == events
 
 
 def test_twenty_tags_of_forty_characters_are_accepted(db):
@@ -204,14 +199,14 @@ def test_mentor_fills_in_the_profile_form(db, client, login_as, audit_events):
 )
 def test_profile_form_refuses_bad_input_and_saves_nothing(db, client, login_as, fields, message):
     mentor = login_as("mentor")
-    events = audit_count(db)
+    events = count(AuditEvent)
 
     response = client.post("/mentoring/profile", data=profile_form(**fields))
 
     assert response.status_code == 200
     assert message in page(response)
     assert stored_profile(db, mentor.id) is None
-    assert audit_count(db) == events
+    assert count(AuditEvent) == events
 
 
 # Browsing mentors ---------------------------------------------------------------------------
@@ -243,7 +238,7 @@ def mentors(db):
 def later_this_week(zone: ZoneInfo = LA) -> datetime:
     """A moment between now and the end of the current week in a zone."""
     now = utcnow()
-    return now + (profiles.week_bounds(now, zone)[1] - now) / 2
+    return now + (times.week_bounds(now, zone)[1] - now) / 2
 
 
 def names(pagination) -> list[str]:
@@ -451,7 +446,7 @@ def test_only_mentors_edit_a_mentor_profile(db, client, login_as, role):
 
     assert client.get("/mentoring/profile").status_code == 403
     assert client.post("/mentoring/profile", data=profile_form()).status_code == 403
-    assert db.session.scalar(select(func.count()).select_from(MentorProfile)) == 0
+    assert count(MentorProfile) == 0
 
 
 def test_navigation_shows_mentors_to_founders_and_availability_to_mentors(db, client, login_as):

@@ -1,17 +1,15 @@
-"""Office-hours days: the scheduling core's invariants and optimality, the day's set-up,
-publishing as bookings, rankings afterwards, and the pages."""
+"""Office-hours days: the day's set-up, planning around other commitments, publishing as
+bookings, rankings afterwards, and the pages. The planner alone is in
+test_office_hours_planner.py."""
 
 from __future__ import annotations
 
-import itertools
-import random
 import threading
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from incubator import clock
 from incubator.extensions import db as _db
@@ -26,252 +24,19 @@ from incubator.models import (
 )
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
 from incubator.services.mentoring import office_hours
-from incubator.services.mentoring.office_hours import (
-    Availability,
-    Meeting,
-    generate,
-    limits,
-    meeting_rounds,
-)
 from tests import factories
-from tests.helpers import page
+from tests.helpers import count, page, reloaded
 
-LA = ZoneInfo("America/Los_Angeles")
-START = datetime(2031, 3, 12, 16, tzinfo=UTC)  # 9:00 in Los Angeles
 THE_DAY = date(2031, 3, 12)
 BEFORE = date(2031, 3, 1)
-
-
-# The scheduling core, on random days -----------------------------------------------------------
-
-
-def _span(rounds, first: int, last: int) -> tuple[datetime, datetime]:
-    return rounds[first][0], rounds[last][1]
-
-
-def random_day(rng: random.Random):
-    """A day of 1 to 30 rounds, up to 15 mentors with one or two windows (not on the grid
-    at times) and breaks, up to 12 ventures of which some are busy for a while."""
-    minutes = rng.choice([10, 15, 20, 30])
-    count = rng.randint(1, 30)
-    rounds = meeting_rounds(START, START + timedelta(minutes=minutes * count), minutes)
-    step = timedelta(minutes=rng.choice([0, 0, 5, 7]))
-    mentors = {}
-    for mentor_id in range(100, 100 + rng.randint(1, 15)):
-        windows = []
-        first = rng.randrange(count)
-        last = rng.randrange(first, count)
-        windows.append((rounds[first][0] + step, rounds[last][1]))
-        if rng.random() < 0.3 and last + 2 < count:
-            again = rng.randrange(last + 2, count)
-            windows.append(_span(rounds, again, rng.randrange(again, count)))
-        breaks = []
-        for _ in range(rng.choice([0, 0, 1, 2])):
-            at = rounds[rng.randrange(count)][0] + timedelta(minutes=rng.choice([0, 5, 10]))
-            breaks.append((at, at + timedelta(minutes=rng.choice([5, 15, 30, 60]))))
-        mentors[mentor_id] = Availability(tuple(windows), tuple(breaks))
-    ventures = list(range(1, rng.randint(0, 12) + 1))
-    busy = {}
-    for venture_id in ventures:
-        if rng.random() < 0.25:
-            at = rounds[rng.randrange(count)][0]
-            busy[venture_id] = [(at, at + timedelta(minutes=rng.choice([10, 30, 45])))]
-    return rounds, mentors, ventures, busy
-
-
-def assert_valid(meetings: list[Meeting], rounds, mentors, ventures, busy) -> None:
-    grid = set(rounds)
-    for meeting in meetings:
-        assert (meeting.starts_at, meeting.ends_at) in grid
-        assert meeting.venture_id in ventures
-        availability = mentors[meeting.mentor_id]
-        assert any(
-            start <= meeting.starts_at and meeting.ends_at <= end
-            for start, end in availability.windows
-        ), f"{meeting} is outside the mentor's windows"
-        for start, end in availability.breaks:
-            assert not (meeting.starts_at < end and start < meeting.ends_at), "in a break"
-        for start, end in busy.get(meeting.venture_id, []):
-            assert not (meeting.starts_at < end and start < meeting.ends_at), "venture busy"
-    for first, second in itertools.combinations(meetings, 2):
-        overlap = first.starts_at < second.ends_at and second.starts_at < first.ends_at
-        if overlap:
-            assert first.mentor_id != second.mentor_id, f"mentor double-booked: {first} {second}"
-            assert first.venture_id != second.venture_id, f"venture double-booked: {first} {second}"
-    pairs = Counter((m.venture_id, m.mentor_id) for m in meetings)
-    assert max(pairs.values(), default=1) == 1, "a venture met the same mentor twice"
-
-
-@pytest.mark.parametrize("seed", range(200))
-def test_random_days_never_double_book_and_respect_availability(seed):
-    rng = random.Random(seed)
-    rounds, mentors, ventures, busy = random_day(rng)
-
-    meetings = generate(rounds, mentors, ventures, busy=busy, seed=seed)
-
-    assert_valid(meetings, rounds, mentors, ventures, busy)
-    bound = limits(rounds, mentors, ventures, busy=busy)
-    counts = Counter(m.venture_id for m in meetings)
-    assert len(meetings) <= bound.total
-    for venture_id in ventures:
-        assert counts[venture_id] <= bound.per_venture[venture_id]
-    assert generate(rounds, mentors, ventures, busy=busy, seed=seed) == meetings
-
-
-def test_the_same_seed_gives_the_same_plan_and_another_seed_a_valid_one():
-    rounds, mentors, ventures, busy = random_day(random.Random(42))
-
-    first = generate(rounds, mentors, ventures, busy=busy, seed=7)
-
-    assert generate(rounds, mentors, ventures, busy=busy, seed=7) == first
-    other = generate(rounds, mentors, ventures, busy=busy, seed=8)
-    assert_valid(other, rounds, mentors, ventures, busy)
-
-
-def best_possible(rounds, mentors, ventures) -> tuple[int, int]:
-    """By brute force over every sequence of per-round matchings: the most meetings the
-    least-served venture can have, then the most meetings in all."""
-    mentor_ids = sorted(mentors)
-    free_by_round = [[m for m in mentor_ids if mentors[m].covers(*span)] for span in rounds]
-
-    def matchings(free):
-        found = []
-
-        def extend(index, used, pairs):
-            if index == len(ventures):
-                found.append(frozenset(pairs))
-                return
-            extend(index + 1, used, pairs)
-            for mentor_id in free:
-                if mentor_id not in used:
-                    extend(index + 1, used | {mentor_id}, [*pairs, (ventures[index], mentor_id)])
-
-        extend(0, frozenset(), [])
-        return found
-
-    states = {frozenset()}
-    for free in free_by_round:
-        options = matchings(free)
-        states = {met | pairs for met in states for pairs in options if not met & pairs}
-    best = (0, 0)
-    for met in states:
-        counts = Counter(venture for venture, _ in met)
-        best = max(best, (min(counts[v] for v in ventures), len(met)))
-    return best
-
-
-@pytest.mark.parametrize("seed", range(150))
-def test_small_days_are_planned_as_well_as_brute_force_can(seed):
-    rng = random.Random(1000 + seed)
-    venture_count, mentor_count = rng.choice(
-        [(v, m) for v in range(1, 5) for m in range(1, 6) if v * m <= 12]
-    )
-    rounds = meeting_rounds(START, START + timedelta(minutes=20 * rng.randint(1, 5)), 20)
-    share = rng.choice([0.4, 0.6, 0.8, 1.0])
-    mentors = {}
-    for mentor_id in range(100, 100 + mentor_count):
-        spans = tuple(span for span in rounds if rng.random() < share)
-        mentors[mentor_id] = Availability(spans or (rounds[0],))
-    ventures = list(range(1, venture_count + 1))
-
-    meetings = generate(rounds, mentors, ventures)
-
-    counts = Counter(m.venture_id for m in meetings)
-    assert (min(counts[v] for v in ventures), len(meetings)) == best_possible(
-        rounds, mentors, ventures
-    )
-
-
-@pytest.mark.parametrize(
-    ("ventures", "mentors", "rounds"), [(3, 5, 4), (4, 4, 4), (5, 8, 8), (40, 60, 24)]
-)
-def test_with_everyone_there_all_day_each_venture_meets_a_new_mentor_every_round(
-    ventures, mentors, rounds
-):
-    grid = meeting_rounds(START, START + timedelta(minutes=20 * rounds), 20)
-    everyone = {100 + n: Availability(((grid[0][0], grid[-1][1]),)) for n in range(mentors)}
-
-    meetings = generate(grid, everyone, list(range(1, ventures + 1)))
-
-    counts = Counter(m.venture_id for m in meetings)
-    assert all(counts[v] == min(rounds, mentors) for v in range(1, ventures + 1))
-
-
-def test_more_ventures_than_mentors_share_the_meetings_evenly():
-    grid = meeting_rounds(START, START + timedelta(minutes=20 * 9), 20)
-    everyone = {100 + n: Availability(((grid[0][0], grid[-1][1]),)) for n in range(4)}
-
-    meetings = generate(grid, everyone, list(range(1, 11)))
-
-    counts = Counter(m.venture_id for m in meetings)
-    assert len(meetings) == 4 * 9
-    assert max(counts.values()) - min(counts[v] for v in range(1, 11)) <= 1
-
-
-@pytest.mark.parametrize("seed", range(30))
-def test_a_venture_alone_meets_as_many_mentors_as_its_rounds_and_mentors_allow(seed):
-    rounds, mentors, _, _ = random_day(random.Random(seed))
-
-    meetings = generate(rounds, mentors, [1])
-
-    assert len(meetings) == limits(rounds, mentors, [1]).per_venture[1]
-
-
-def test_a_mentor_meets_only_in_rounds_wholly_inside_their_window_and_clear_of_breaks():
-    grid = meeting_rounds(START, START + timedelta(hours=2), 20)
-    # 9:10-10:00 holds only the 9:20 and 9:40 rounds; the break at 9:50 removes 9:40.
-    mentor = Availability(
-        ((START + timedelta(minutes=10), START + timedelta(hours=1)),),
-        ((START + timedelta(minutes=50), START + timedelta(minutes=55)),),
-    )
-
-    meetings = generate(grid, {7: mentor}, [1, 2, 3])
-
-    assert [m.starts_at for m in meetings] == [START + timedelta(minutes=20)]
-
-
-def test_rounds_run_from_the_earliest_window_to_the_latest():
-    mentors = {
-        1: Availability(((START + timedelta(hours=1), START + timedelta(hours=2)),)),
-        2: Availability(((START, START + timedelta(minutes=50)),)),
-    }
-
-    rounds = office_hours.day_rounds(mentors, 30)
-
-    assert rounds[0] == (START, START + timedelta(minutes=30))
-    assert rounds[-1] == (START + timedelta(minutes=90), START + timedelta(hours=2))
-    assert len(rounds) == 4
-
-
-def test_overlapping_rounds_and_repeated_ventures_are_refused():
-    grid = [
-        (START, START + timedelta(minutes=20)),
-        (START + timedelta(minutes=10), START + timedelta(minutes=30)),
-    ]
-    mentors = {1: Availability(((START, START + timedelta(hours=1)),))}
-    with pytest.raises(ValueError, match="overlap"):
-        generate(grid, mentors, [1])
-    with pytest.raises(ValueError, match="twice"):
-        generate(grid[:1], mentors, [1, 1])
-
-
-def test_nothing_to_plan_gives_no_meetings():
-    grid = meeting_rounds(START, START + timedelta(hours=1), 20)
-    mentors = {1: Availability(((START, START + timedelta(hours=1)),))}
-
-    assert generate(grid, mentors, []) == []
-    assert generate([], mentors, [1, 2]) == []
-    assert generate(grid, {}, [1, 2]) == []
 
 
 # Setting a day up --------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def setting(db):
-    """A manager, a cohort with three ventures (each with a founder), three mentors."""
-    manager = factories.user("manager")
-    cohort = factories.cohort()
+def setting(db, manager, cohort):
+    """The manager, a cohort with three ventures (each with a founder), three mentors."""
     ventures = [factories.venture(cohort, f"Venture {n}") for n in "ABC"]
     founders = [factories.founder_of(v) for v in ventures]
     mentors = [factories.user("mentor", name=f"Mentor {n}") for n in "XYZ"]
@@ -390,15 +155,15 @@ INVALID = {
 @pytest.mark.parametrize("case", sorted(INVALID))
 def test_invalid_days_are_refused_with_a_message_and_nothing_written(db, setting, case):
     changes, message = INVALID[case]
-    events = db.session.scalar(select(func.count(AuditEvent.id)))
+    events = count(AuditEvent)
 
     with pytest.raises(InvalidInput, match=message):
         office_hours.create_day(
             **_one(setting, **changes(setting)), by=setting.manager, today=BEFORE
         )
 
-    assert db.session.scalar(select(func.count(OfficeHoursDay.id))) == 0
-    assert db.session.scalar(select(func.count(AuditEvent.id))) == events
+    assert count(OfficeHoursDay) == 0
+    assert count(AuditEvent) == events
 
 
 def test_ventures_must_be_active_in_the_cohort_and_have_a_founder(db, setting):
@@ -489,7 +254,7 @@ def test_publishing_books_exactly_the_plan(db, setting, outbox):
         )
         assert booking.slot.location == "City Hall, room 301"
     assert len({b.uid for b in stored}) == len(stored)
-    assert db.session.scalar(select(func.count(Slot.id))) == len(plan)
+    assert count(Slot) == len(plan)
     db.session.refresh(day)
     assert day.status == "published" and day.published_at == NOW
     actions = Counter(e.action for e in db.session.scalars(select(AuditEvent)))
@@ -502,18 +267,9 @@ def test_publishing_books_exactly_the_plan(db, setting, outbox):
 
 
 def _nothing_published(db, day) -> None:
-    db.session.expire_all()
-    assert db.session.get(OfficeHoursDay, day.id).status == "draft"
-    assert (
-        db.session.scalar(
-            select(func.count(Booking.id)).where(Booking.office_hours_day_id == day.id)
-        )
-        == 0
-    )
-    assert (
-        db.session.scalar(select(func.count(Slot.id)).where(Slot.office_hours_day_id == day.id))
-        == 0
-    )
+    assert reloaded(day).status == "draft"
+    assert count(Booking, Booking.office_hours_day_id == day.id) == 0
+    assert count(Slot, Slot.office_hours_day_id == day.id) == 0
 
 
 def test_publishing_is_refused_when_a_mentor_has_since_opened_an_overlapping_slot(db, setting):
@@ -523,14 +279,14 @@ def test_publishing_is_refused_when_a_mentor_has_since_opened_an_overlapping_slo
     mentor = db.session.get(User, clash.mentor_id)
     factories.mentor_slot(mentor, clash.starts_at + timedelta(minutes=5), minutes=30)
     db.session.commit()
-    slots = db.session.scalar(select(func.count(Slot.id)))
+    slots = count(Slot)
 
     with pytest.raises(Conflict, match=f"{mentor.name} has an open slot"):
         office_hours.publish(day, by=setting.manager, now=NOW)
     db.session.rollback()
 
     _nothing_published(db, day)
-    assert db.session.scalar(select(func.count(Slot.id))) == slots
+    assert count(Slot) == slots
 
 
 def test_publishing_is_refused_when_a_founder_has_since_booked_a_session_then(db, setting):
@@ -566,7 +322,7 @@ def test_a_day_is_published_once(db, setting):
     day = day_of(setting)
     office_hours.publish(day, by=setting.manager, now=NOW)
     db.session.commit()
-    count = db.session.scalar(select(func.count(Booking.id)))
+    bookings = count(Booking)
 
     with pytest.raises(Conflict, match="already published"):
         office_hours.publish(day, by=setting.manager, now=NOW)
@@ -574,7 +330,7 @@ def test_a_day_is_published_once(db, setting):
         office_hours.plan(day, by=setting.manager)
     db.session.rollback()
 
-    assert db.session.scalar(select(func.count(Booking.id))) == count
+    assert count(Booking) == bookings
 
 
 def test_an_overlap_that_appears_after_the_checks_is_refused_by_postgresql(
@@ -623,7 +379,7 @@ def test_publishing_at_the_same_moment_from_several_tabs_books_the_day_once(
     db.session.expire_all()
     assert sum("bookings made" in shown for shown in results) == 1
     assert sum("already published" in shown for shown in results) == len(clients) - 1
-    assert db.session.scalar(select(func.count(Booking.id))) == len(day.settings["plan"])
+    assert count(Booking) == len(day.settings["plan"])
 
 
 def test_a_day_that_has_begun_cannot_be_published(db, setting):
@@ -707,7 +463,7 @@ def test_only_people_actually_met_can_be_ranked(db, setting, published):
     # Before the meetings, nobody has been met yet.
     with pytest.raises(NotAllowed):
         office_hours.save_ranking(published, setting.founders[0], [setting.mentors[0].id], now=NOW)
-    assert db.session.scalar(select(func.count(OfficeHoursRanking.id))) == 0
+    assert count(OfficeHoursRanking) == 0
 
 
 def test_a_cancelled_meeting_is_not_a_meeting_to_rank(db, setting, published):
@@ -742,6 +498,18 @@ def _future_day() -> date:
     return clock.today() + timedelta(days=14)
 
 
+def day_form(mentors, ventures, **fields) -> dict[str, object]:
+    """The set-up form of a day a fortnight ahead with 20-minute meetings in Los Angeles."""
+    return {
+        "day": _future_day().isoformat(),
+        "time_zone": "America/Los_Angeles",
+        "meeting_minutes": "20",
+        "mentors": [str(m.id) for m in mentors],
+        "ventures": [str(v.id) for v in ventures],
+        **fields,
+    }
+
+
 def test_a_manager_sets_up_a_day_sees_the_grid_and_publishes_it(db, client, login_as):
     manager = login_as("manager")
     cohort = factories.cohort(by=manager)
@@ -756,18 +524,17 @@ def test_a_manager_sets_up_a_day_sees_the_grid_and_publishes_it(db, client, logi
     assert "Guide P" in form and "Team A" in form
     response = client.post(
         f"/mentoring/office-hours/new?cohort_id={cohort.id}",
-        data={
-            "day": _future_day().isoformat(),
-            "time_zone": "America/Los_Angeles",
-            "meeting_minutes": "20",
-            "location": "City Hall",
-            "default_windows": "09:00-10:00",
-            "default_breaks": "",
-            "mentors": [str(m.id) for m in mentors],
-            f"windows_{mentors[2].id}": "09:20-10:00",
-            f"breaks_{mentors[0].id}": "09:00-09:20",
-            "ventures": [str(v.id) for v in ventures],
-        },
+        data=day_form(
+            mentors,
+            ventures,
+            location="City Hall",
+            default_windows="09:00-10:00",
+            default_breaks="",
+            **{
+                f"windows_{mentors[2].id}": "09:20-10:00",
+                f"breaks_{mentors[0].id}": "09:00-09:20",
+            },
+        ),
     )
     assert response.status_code == 302, page(response)
     day = db.session.scalar(select(OfficeHoursDay))
@@ -779,63 +546,48 @@ def test_a_manager_sets_up_a_day_sees_the_grid_and_publishes_it(db, client, logi
 
     refused = client.post(f"/mentoring/office-hours/{day.id}/publish", data={})
     assert refused.status_code == 302
-    assert db.session.scalar(select(func.count(Booking.id))) == 0
+    assert count(Booking) == 0
 
     client.post(f"/mentoring/office-hours/{day.id}/publish", data={"confirm": "y"})
     db.session.expire_all()
     assert db.session.get(OfficeHoursDay, day.id).status == "published"
-    assert db.session.scalar(select(func.count(Booking.id))) == len(day.settings["plan"])
+    assert count(Booking) == len(day.settings["plan"])
     shown = page(client.get(f"/mentoring/office-hours/{day.id}"))
     assert "Published" in shown and "Publish as bookings" not in shown
 
 
-def test_the_set_up_form_explains_bad_hours_and_writes_nothing(db, client, login_as):
+REFUSED_SET_UPS = {
+    "hours that are not a time range": (
+        {"default_windows": "09:00-12:00", "own_windows": "nine to noon"},
+        "is not a time range like 09:00-12:00",
+    ),
+    "hours without a whole meeting": (
+        {"default_windows": "09:00-09:10"},
+        "Guide Late's windows hold no whole 20-minute meeting",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED_SET_UPS))
+def test_a_refused_set_up_form_says_why_and_writes_nothing(db, client, login_as, cohort, case):
+    fields, message = REFUSED_SET_UPS[case]
     login_as("manager")
-    cohort = factories.cohort()
-    venture = factories.venture(cohort)
-    factories.founder_of(venture)
-    mentor = factories.user("mentor")
-
-    response = client.post(
-        f"/mentoring/office-hours/new?cohort_id={cohort.id}",
-        data={
-            "day": _future_day().isoformat(),
-            "time_zone": "America/Los_Angeles",
-            "meeting_minutes": "20",
-            "default_windows": "09:00-12:00",
-            "mentors": [str(mentor.id)],
-            f"windows_{mentor.id}": "nine to noon",
-            "ventures": [str(venture.id)],
-        },
-    )
-
-    assert response.status_code == 200
-    assert "is not a time range like 09:00-12:00" in page(response)
-    assert db.session.scalar(select(func.count(OfficeHoursDay.id))) == 0
-
-
-def test_the_service_refusal_is_shown_on_the_form(db, client, login_as):
-    login_as("manager")
-    cohort = factories.cohort()
     venture = factories.venture(cohort)
     factories.founder_of(venture)
     mentor = factories.user("mentor", name="Guide Late")
+    own_windows = fields.get("own_windows")
 
     response = client.post(
         f"/mentoring/office-hours/new?cohort_id={cohort.id}",
         data={
-            "day": _future_day().isoformat(),
-            "time_zone": "America/Los_Angeles",
-            "meeting_minutes": "20",
-            "default_windows": "09:00-09:10",
-            "mentors": [str(mentor.id)],
-            "ventures": [str(venture.id)],
+            **day_form([mentor], [venture], default_windows=fields["default_windows"]),
+            **({f"windows_{mentor.id}": own_windows} if own_windows else {}),
         },
     )
 
     assert response.status_code == 200
-    assert "Guide Late's windows hold no whole 20-minute meeting" in page(response)
-    assert db.session.scalar(select(func.count(OfficeHoursDay.id))) == 0
+    assert message in page(response)
+    assert count(OfficeHoursDay) == 0
 
 
 def _published_for_pages(db):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from incubator.extensions import db
 from incubator.models import (
@@ -27,8 +27,11 @@ from incubator.models import (
     utcnow,
 )
 from incubator.services.mentoring import booking as booking_service
-from incubator.services.mentoring import office_hours, profiles
+from incubator.services.mentoring import office_hours, times
+from incubator.services.mentoring import slots as slot_service
 from tests import factories
+from tests.helpers import count
+from tests.plugins.mentoring import series_form
 from tests.races import Browser, Shown, one_of, race, rounds
 
 
@@ -150,13 +153,29 @@ def served_of(people: People):
     return people.founder.served
 
 
-def _audit(action: str, object_type: str, object_id: int) -> int:
-    return db.session.scalar(
-        select(func.count(AuditEvent.id)).where(
-            AuditEvent.action == action,
-            AuditEvent.object_type == object_type,
-            AuditEvent.object_id == str(object_id),
+def _racing_on_a_session(people: People, *posts: tuple[str, str, dict], started: bool = False):
+    """A round's play: a fresh session (under way when `started`), then these posts raced
+    on it, each (who sends it, endpoint, form). The check gets the session's id."""
+
+    def play(number):
+        booking_id, _, _ = _session(people, number, started=started)
+        shown = race(
+            [
+                getattr(people, who).post(endpoint, form, booking_id=booking_id)
+                for who, endpoint, form in posts
+            ]
         )
+        return shown, booking_id
+
+    return play
+
+
+def _audit(action: str, object_type: str, object_id: int) -> int:
+    return count(
+        AuditEvent,
+        AuditEvent.action == action,
+        AuditEvent.object_type == object_type,
+        AuditEvent.object_id == str(object_id),
     )
 
 
@@ -248,19 +267,11 @@ def test_two_tabs_moving_one_session_leave_one_live_session(served, people):
 
 
 def test_both_sides_cancelling_at_once_cancel_once(served, people):
-    def play(number):
-        booking_id, _, _ = _session(people, number)
-        shown = race(
-            [
-                people.founder.post(
-                    "mentoring.cancel", {"reason": "Team offsite"}, booking_id=booking_id
-                ),
-                people.mentor.post(
-                    "mentoring.cancel", {"reason": "Called to Council"}, booking_id=booking_id
-                ),
-            ]
-        )
-        return shown, booking_id
+    play = _racing_on_a_session(
+        people,
+        ("founder", "mentoring.cancel", {"reason": "Team offsite"}),
+        ("mentor", "mentoring.cancel", {"reason": "Called to Council"}),
+    )
 
     def check(shown, booking_id) -> str:
         winner, loser = one_of(shown, lambda s: s.said("Session cancelled"))
@@ -280,19 +291,12 @@ def test_both_sides_cancelling_at_once_cancel_once(served, people):
 
 
 def test_an_outcome_and_a_cancel_of_a_session_under_way_do_not_both_land(served, people):
-    def play(number):
-        booking_id, _, _ = _session(people, number, started=True)
-        shown = race(
-            [
-                people.mentor.post(
-                    "mentoring.outcome", {"status": "completed"}, booking_id=booking_id
-                ),
-                people.founder.post(
-                    "mentoring.cancel", {"reason": "Running late"}, booking_id=booking_id
-                ),
-            ]
-        )
-        return shown, booking_id
+    play = _racing_on_a_session(
+        people,
+        ("mentor", "mentoring.outcome", {"status": "completed"}),
+        ("founder", "mentoring.cancel", {"reason": "Running late"}),
+        started=True,
+    )
 
     def check(shown, booking_id) -> str:
         outcome, cancel = shown
@@ -316,21 +320,15 @@ def test_an_outcome_and_a_cancel_of_a_session_under_way_do_not_both_land(served,
 
 
 def test_notes_racing_a_cancellation_are_saved_first_or_refused(served, people):
-    def play(number):
-        booking_id, _, _ = _session(people, number)
-        shown = race(
-            [
-                people.mentor.post(
-                    "mentoring.notes",
-                    {"shared_notes": "Bring the pilot data", "private_notes": ""},
-                    booking_id=booking_id,
-                ),
-                people.founder.post(
-                    "mentoring.cancel", {"reason": "Team offsite"}, booking_id=booking_id
-                ),
-            ]
-        )
-        return shown, booking_id
+    play = _racing_on_a_session(
+        people,
+        (
+            "mentor",
+            "mentoring.notes",
+            {"shared_notes": "Bring the pilot data", "private_notes": ""},
+        ),
+        ("founder", "mentoring.cancel", {"reason": "Team offsite"}),
+    )
 
     def check(shown, booking_id) -> str:
         notes, cancel = shown
@@ -426,7 +424,7 @@ def test_a_withdrawal_and_a_booking_of_one_slot_do_not_both_land(served, people)
 
         def inspect():
             slot = db.session.get(Slot, slot_id)
-            live = profiles.active_booking(slot)
+            live = slot_service.active_booking(slot)
             if slot.status == SlotStatus.WITHDRAWN:
                 assert live is None
                 assert book.said("withdrew that slot")
@@ -448,7 +446,7 @@ def test_an_edit_and_a_booking_of_one_slot_keep_the_session_at_the_slots_time(se
 
         def local_start():
             slot = db.session.get(Slot, slot_id)
-            moved = profiles.local_wall_time(slot.starts_at, profiles.zone_of(slot.mentor))
+            moved = times.local_wall_time(slot.starts_at, times.zone_of(slot.mentor))
             return moved + timedelta(hours=1)
 
         start = served.check(local_start)
@@ -474,7 +472,7 @@ def test_an_edit_and_a_booking_of_one_slot_keep_the_session_at_the_slots_time(se
 
         def inspect():
             slot = db.session.get(Slot, slot_id)
-            live = profiles.active_booking(slot)
+            live = slot_service.active_booking(slot)
             assert live is not None, book.messages
             assert (live.starts_at, live.ends_at) == (slot.starts_at, slot.ends_at)
             if _audit("slot.updated", "slot", slot_id):
@@ -490,16 +488,13 @@ def test_an_edit_and_a_booking_of_one_slot_keep_the_session_at_the_slots_time(se
 def test_one_series_published_from_two_tabs_is_published_once(served, people):
     def play(number):
         first = (utcnow() + timedelta(weeks=next(_weeks))).date()
-        data = {
-            "weekday": str(first.weekday()),
-            "start_time": "09:00",
-            "end_time": "10:00",
-            "slot_minutes": "30",
-            "starts_on": first.isoformat(),
-            "ends_on": (first + timedelta(days=6)).isoformat(),
-            "location": "Central Library",
-        }
-        form = {f"series-{key}": value for key, value in data.items()}
+        form = series_form(
+            first,
+            first + timedelta(days=6),
+            start="09:00",
+            end="10:00",
+            location="Central Library",
+        )
         shown = race(
             [
                 people.mentor.post("mentoring.add_series", form),
@@ -565,9 +560,7 @@ def test_an_office_hours_day_published_twice_at_once_is_published_once(served, p
         def inspect():
             day = db.session.get(OfficeHoursDay, day_id)
             meetings = office_hours.planned_meetings(day)
-            made = db.session.scalar(
-                select(func.count(Booking.id)).where(Booking.office_hours_day_id == day_id)
-            )
+            made = count(Booking, Booking.office_hours_day_id == day_id)
             assert day.status == office_hours.PUBLISHED
             assert made == len(meetings) > 0
             assert _audit("office_hours.published", "office_hours_day", day_id) == 1

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from incubator import clock
 from incubator.models import ReminderSent, VentureMember
@@ -15,7 +15,7 @@ from incubator.services.cohorts import ventures
 from incubator.services.mentoring import reminders
 from incubator.services.pipeline import stages
 from tests import factories
-from tests.helpers import link_in
+from tests.helpers import count, link_in
 
 CHECK_IN_SUBJECT = "Your weekly check-in is due"
 # Today on the program's calendar (Los Angeles in the testing config); no app runs yet here.
@@ -23,37 +23,12 @@ TODAY = clock.today(ZoneInfo("America/Los_Angeles"))
 THIS_WEEK = stages.week_of(TODAY)
 
 
-@pytest.fixture
-def leakmap(db, cohort, manager):
-    return factories.venture(cohort, "LeakMap", by=manager)
-
-
-@pytest.fixture
-def busbuddy(db, cohort, manager):
-    return factories.venture(cohort, "BusBuddy", by=manager)
-
-
-@pytest.fixture
-def ana(db, leakmap):
-    return factories.founder_of(leakmap, name="Ana Lopez", email="ana@example.org")
-
-
-@pytest.fixture
-def bo(db, leakmap):
-    return factories.founder_of(leakmap, name="Bo Chen", email="bo@example.org")
-
-
-@pytest.fixture
-def cy(db, busbuddy):
-    return factories.founder_of(busbuddy, name="Cy Park", email="cy@example.org")
-
-
 def mails(outbox, subject: str | None = None) -> list[tuple[str, str]]:
     return [(m.recipient, m.subject) for m in outbox() if subject is None or m.subject == subject]
 
 
 def reminders_sent(db) -> int:
-    return db.session.scalar(select(func.count(ReminderSent.id)))
+    return count(ReminderSent)
 
 
 def make_at_risk(venture, by) -> None:

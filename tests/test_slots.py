@@ -7,15 +7,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from incubator.extensions import db as _db
 from incubator.models import AuditEvent, Slot, SlotSeries, SlotStatus, User, utcnow
 from incubator.services.errors import InvalidInput, NotAllowed
-from incubator.services.mentoring import profiles
+from incubator.services.mentoring import slots as slot_service
+from incubator.services.mentoring import times
 from incubator.services.transactions import transaction
 from tests import factories
-from tests.helpers import location, page
+from tests.helpers import count, location, page
+from tests.plugins.mentoring import series_form
 
 LA = ZoneInfo("America/Los_Angeles")
 # Early October 2026, before every date these tests publish on.
@@ -31,8 +33,8 @@ def snapshot(db) -> dict[str, object]:
         "slots": [
             (s.id, s.starts_at, s.ends_at, s.status, s.location, s.note, s.series_id) for s in slots
         ],
-        "series": db.session.scalar(select(func.count(SlotSeries.id))),
-        "audit": db.session.scalar(select(func.count(AuditEvent.id))),
+        "series": count(SlotSeries),
+        "audit": count(AuditEvent),
     }
 
 
@@ -64,7 +66,7 @@ def next_clock_change(*, forward: bool) -> date:
 
 
 def publish(mentor, when: datetime, minutes: int = 30, *, now=OCTOBER, **fields) -> Slot:
-    return profiles.publish_slot(
+    return slot_service.publish_slot(
         mentor,
         when,
         minutes,
@@ -89,7 +91,7 @@ def tuesdays(mentor, *, starts_on=date(2026, 10, 20), ends_on=date(2026, 11, 10)
     }
     by = values.pop("by", mentor)
     now = values.pop("now", OCTOBER)
-    return profiles.publish_series(mentor, **values, by=by, now=now)
+    return slot_service.publish_series(mentor, **values, by=by, now=now)
 
 
 # One slot --------------------------------------------------------------------------------------
@@ -147,7 +149,7 @@ def test_impossible_slots_are_refused(db, when, minutes, message):
 def test_spring_forward_gap_message_names_the_time(db):
     mentor = factories.mentor()
 
-    with pytest.raises(profiles.NonexistentTime) as refused:
+    with pytest.raises(times.NonexistentTime) as refused:
         publish(mentor, wall(2027, 3, 14, 2, 30))
 
     assert refused.value.message == (
@@ -164,9 +166,9 @@ def test_a_time_that_happens_twice_means_the_first_one(db):
 
     # 1:30 AM PDT (UTC-7), not the 1:30 AM PST (UTC-8) an hour later.
     assert slot.starts_at == datetime(2026, 11, 1, 8, 30, tzinfo=UTC)
-    assert profiles.is_repeated(repeated, LA)
-    assert not profiles.is_repeated(wall(2026, 11, 1, 2, 30), LA)
-    assert "the first one (PDT)" in profiles.repeated_time_note(repeated, LA)
+    assert times.is_repeated(repeated, LA)
+    assert not times.is_repeated(wall(2026, 11, 1, 2, 30), LA)
+    assert "the first one (PDT)" in times.repeated_time_note(repeated, LA)
 
 
 def test_only_mentors_publish_and_only_their_own_slots(db):
@@ -188,7 +190,7 @@ def test_overlapping_slot_is_refused_with_the_clashing_time(db):
     db.session.commit()
     before = snapshot(db)
 
-    with pytest.raises(profiles.SlotOverlap) as refused:
+    with pytest.raises(slot_service.SlotOverlap) as refused:
         publish(mentor, wall(2026, 10, 20, 15, 30), 60)
     db.session.rollback()
 
@@ -201,7 +203,7 @@ def test_touching_slots_withdrawn_slots_and_other_mentors_do_not_clash(db):
     other = factories.mentor()
     first = publish(mentor, wall(2026, 10, 20, 15, 0), 60)
     withdrawn = publish(mentor, wall(2026, 10, 20, 17, 0), 60)
-    profiles.withdraw_slot(withdrawn, by=mentor)
+    slot_service.withdraw_slot(withdrawn, by=mentor)
 
     after = publish(mentor, wall(2026, 10, 20, 16, 0), 60)
     again = publish(mentor, wall(2026, 10, 20, 17, 0), 60)
@@ -221,7 +223,7 @@ def test_database_refusal_of_an_overlap_reads_like_the_check(db, monkeypatch):
     publish(mentor, wall(2026, 10, 20, 15, 0), 60)
     db.session.commit()
     before = snapshot(db)
-    real = profiles._open_slots_between
+    real = slot_service._open_slots_between
     calls = []
 
     def blind_first(*args, **kwargs):
@@ -229,9 +231,9 @@ def test_database_refusal_of_an_overlap_reads_like_the_check(db, monkeypatch):
         calls.append(args)
         return [] if len(calls) == 1 else real(*args, **kwargs)
 
-    monkeypatch.setattr(profiles, "_open_slots_between", blind_first)
+    monkeypatch.setattr(slot_service, "_open_slots_between", blind_first)
 
-    with pytest.raises(profiles.SlotOverlap) as refused:
+    with pytest.raises(slot_service.SlotOverlap) as refused:
         publish(mentor, wall(2026, 10, 20, 15, 30), 60)
     db.session.rollback()
 
@@ -258,7 +260,7 @@ def test_simultaneous_overlapping_publishes_leave_one_slot(app, db):
                 with transaction(serialised=True):
                     publish(me, wall(2026, 10, 20, 15, number), 30)
                 outcomes.append("published")
-            except profiles.SlotOverlap:
+            except slot_service.SlotOverlap:
                 outcomes.append("overlap")
             except Exception as error:  # reported in the assertion below
                 outcomes.append(repr(error))
@@ -272,7 +274,7 @@ def test_simultaneous_overlapping_publishes_leave_one_slot(app, db):
         thread.join(timeout=60)
 
     assert sorted(outcomes) == ["overlap"] * (racers - 1) + ["published"], outcomes
-    assert db.session.scalar(select(func.count(Slot.id))) == 1
+    assert count(Slot) == 1
 
 
 # Weekly series -----------------------------------------------------------------------------------
@@ -344,7 +346,7 @@ def test_series_that_would_overlap_publishes_nothing_and_names_the_first_clash(d
     db.session.commit()
     before = snapshot(db)
 
-    with pytest.raises(profiles.SlotOverlap) as refused:
+    with pytest.raises(slot_service.SlotOverlap) as refused:
         tuesdays(mentor)
     db.session.rollback()
 
@@ -399,7 +401,7 @@ def test_mentor_moves_and_rewords_an_unbooked_slot(db, audit_events):
     mentor = factories.mentor()
     slot = publish(mentor, wall(2026, 10, 20, 15, 0), 30)
 
-    profiles.update_slot(
+    slot_service.update_slot(
         slot, wall(2026, 11, 3, 15, 0), 60, "Room 4", "New note", by=mentor, now=OCTOBER
     )
     db.session.commit()
@@ -418,11 +420,13 @@ def test_a_slot_can_move_within_its_own_time_but_not_onto_another(db):
     slot = publish(mentor, wall(2026, 10, 20, 15, 0), 60)
     publish(mentor, wall(2026, 10, 20, 17, 0), 60)
 
-    profiles.update_slot(slot, wall(2026, 10, 20, 15, 30), 60, "", "", by=mentor, now=OCTOBER)
+    slot_service.update_slot(slot, wall(2026, 10, 20, 15, 30), 60, "", "", by=mentor, now=OCTOBER)
     db.session.commit()
     before = snapshot(db)
-    with pytest.raises(profiles.SlotOverlap, match="5:00 PM to 6:00 PM PDT"):
-        profiles.update_slot(slot, wall(2026, 10, 20, 16, 30), 60, "", "", by=mentor, now=OCTOBER)
+    with pytest.raises(slot_service.SlotOverlap, match="5:00 PM to 6:00 PM PDT"):
+        slot_service.update_slot(
+            slot, wall(2026, 10, 20, 16, 30), 60, "", "", by=mentor, now=OCTOBER
+        )
     db.session.rollback()
 
     assert snapshot(db) == before
@@ -432,14 +436,14 @@ def test_mentor_withdraws_an_unbooked_slot(db, audit_events):
     mentor = factories.mentor()
     slot = publish(mentor, wall(2026, 10, 20, 15, 0))
 
-    profiles.withdraw_slot(slot, by=mentor)
+    slot_service.withdraw_slot(slot, by=mentor)
     db.session.commit()
 
     assert db.session.get(Slot, slot.id).status == SlotStatus.WITHDRAWN
     [event] = audit_events("slot.withdrawn")
     assert (event.before["status"], event.after["status"]) == ("open", "withdrawn")
     with pytest.raises(InvalidInput, match="already withdrawn"):
-        profiles.withdraw_slot(slot, by=mentor)
+        slot_service.withdraw_slot(slot, by=mentor)
 
 
 @pytest.mark.parametrize("change", ["update", "withdraw"])
@@ -450,19 +454,19 @@ def test_a_booked_slot_cannot_be_changed_until_the_session_is_cancelled(db, chan
     db.session.commit()
     before = snapshot(db)
 
-    with pytest.raises(profiles.SlotBooked, match="Cancel the session first"):
+    with pytest.raises(slot_service.SlotBooked, match="Cancel the session first"):
         if change == "update":
-            profiles.update_slot(
+            slot_service.update_slot(
                 slot, wall(2026, 10, 21, 15, 0), 30, "", "", by=mentor, now=OCTOBER
             )
         else:
-            profiles.withdraw_slot(slot, by=mentor)
+            slot_service.withdraw_slot(slot, by=mentor)
     db.session.rollback()
     assert snapshot(db) == before
 
     booking.status = "cancelled"
     booking.cancelled_at = utcnow()
-    profiles.withdraw_slot(slot, by=mentor)
+    slot_service.withdraw_slot(slot, by=mentor)
     assert slot.status == SlotStatus.WITHDRAWN
 
 
@@ -472,9 +476,9 @@ def test_only_the_slots_mentor_changes_it(db):
     slot = publish(mentor, wall(2026, 10, 20, 15, 0))
 
     with pytest.raises(NotAllowed):
-        profiles.update_slot(slot, wall(2026, 10, 21, 15), 30, "", "", by=other, now=OCTOBER)
+        slot_service.update_slot(slot, wall(2026, 10, 21, 15), 30, "", "", by=other, now=OCTOBER)
     with pytest.raises(NotAllowed):
-        profiles.withdraw_slot(slot, by=other)
+        slot_service.withdraw_slot(slot, by=other)
 
 
 def test_a_slot_cannot_move_into_the_past_or_change_once_started(db):
@@ -482,10 +486,10 @@ def test_a_slot_cannot_move_into_the_past_or_change_once_started(db):
     slot = publish(mentor, wall(2026, 10, 20, 15, 0))
 
     with pytest.raises(InvalidInput, match="has passed"):
-        profiles.update_slot(slot, wall(2026, 9, 20, 15), 30, "", "", by=mentor, now=OCTOBER)
+        slot_service.update_slot(slot, wall(2026, 9, 20, 15), 30, "", "", by=mentor, now=OCTOBER)
     later = datetime(2026, 10, 20, 22, 10, tzinfo=UTC)
     with pytest.raises(InvalidInput, match="already started"):
-        profiles.update_slot(slot, wall(2026, 10, 27, 15), 30, "", "", by=mentor, now=later)
+        slot_service.update_slot(slot, wall(2026, 10, 27, 15), 30, "", "", by=mentor, now=later)
 
 
 # The availability pages ------------------------------------------------------------------------
@@ -567,16 +571,7 @@ def test_mentor_publishes_a_series_from_the_page(db, client, login_as):
 
     response = client.post(
         "/mentoring/availability/series",
-        data={
-            "series-weekday": str(first.weekday()),
-            "series-start_time": "15:00",
-            "series-end_time": "17:00",
-            "series-slot_minutes": "30",
-            "series-starts_on": first.isoformat(),
-            "series-ends_on": (first + timedelta(weeks=2)).isoformat(),
-            "series-location": "",
-            "series-note": "",
-        },
+        data=series_form(first, first + timedelta(weeks=2), start="15:00", end="17:00"),
     )
 
     assert response.status_code == 302
@@ -596,7 +591,7 @@ def test_bad_series_form_shows_why(db, client, login_as):
 
     assert response.status_code == 200
     assert "The block must end after it starts" in page(response)
-    assert db.session.scalar(select(func.count(Slot.id))) == 0
+    assert count(Slot) == 0
 
 
 def test_mentor_edits_and_withdraws_a_slot_from_the_page(db, client, login_as):
@@ -661,7 +656,7 @@ def test_past_time_is_refused_on_the_page(db, client, login_as):
     response = client.post("/mentoring/availability", data=slot_form(yesterday))
 
     assert "has passed; choose a time in the future" in page(response)
-    assert db.session.scalar(select(func.count(Slot.id))) == 0
+    assert count(Slot) == 0
 
 
 def test_founder_sees_a_mentors_slot_in_their_own_time_zone(db, client, login_as):
@@ -693,4 +688,4 @@ def test_only_mentors_publish_from_the_pages(db, client, login_as, role):
     ]
 
     assert [r.status_code for r in responses] == [403, 403, 403]
-    assert db.session.scalar(select(func.count(Slot.id))) == 0
+    assert count(Slot) == 0

@@ -36,7 +36,7 @@ from incubator.services.accounts import users
 from incubator.services.cohorts import ventures
 from incubator.services.hackathons import hackathons, judging
 from incubator.services.mentoring import booking as booking_service
-from incubator.services.mentoring import profiles
+from incubator.services.mentoring import profiles, slots
 from incubator.services.pipeline import stages
 from incubator.services.scorecard import reference as scorecard_reference
 
@@ -654,7 +654,7 @@ def _seed_mentoring(manager: User, made: dict, *, today: date) -> None:
             by=mentor,
         )
         weekday, start, end, minutes = block
-        profiles.publish_series(
+        slots.publish_series(
             mentor,
             weekday,
             time(start),
@@ -755,7 +755,7 @@ def _seed_mentoring(manager: User, made: dict, *, today: date) -> None:
     ]
     for venture_name, mentor_index, agenda in upcoming:
         venture = made[venture_name]
-        free = profiles.free_slots(mentors[mentor_index], now, now + timedelta(weeks=4))
+        free = slots.free_slots(mentors[mentor_index], now, now + timedelta(weeks=4))
         if free:
             booking_service.book(
                 free[1 if len(free) > 1 else 0], venture, agenda, by=venture.members[0].user

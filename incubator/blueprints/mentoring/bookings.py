@@ -1,6 +1,9 @@
 """Mentoring: booking sessions, moving and cancelling them, notes, ratings, .ics files."""
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Response, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from incubator import permissions
@@ -17,29 +20,24 @@ from incubator.blueprints.mentoring.booking_forms import (
 from incubator.extensions import db
 from incubator.models import Booking, BookingStatus, Role, Slot
 from incubator.services.cohorts.ventures import get_venture
-from incubator.services.errors import DomainError, NotAllowed, SlotTaken
+from incubator.services.errors import DomainError, SlotTaken
 from incubator.services.mentoring import booking as booking_service
 from incubator.services.mentoring import calendars
 from incubator.services.transactions import attempt
 from incubator.templating import localtime
-from incubator.web import flash_form_errors, found_or_404
+from incubator.web import flash_form_errors, found_or_404, submit
 
 # Everyone a session concerns: its founders, its mentor, and the program managers.
 SESSION_ROLES = (Role.FOUNDER, Role.MENTOR, Role.MANAGER)
 # How many free times the "just taken" page and the reschedule page offer.
 NEXT_SLOTS = 5
 RESCHEDULE_CHOICES = 20
+T = TypeVar("T")
 
 
-def _slot(slot_id: int) -> Slot:
-    slot = db.session.get(Slot, slot_id)
-    if slot is None:
-        abort(404)
-    return slot
-
-
-def _booking(booking_id: int) -> Booking:
-    """The booking if the viewer may see it; 404 otherwise, so ids reveal nothing."""
+def _session(booking_id: int) -> Booking:
+    """The session with what its page shows, if the viewer may see it; 404 otherwise, so
+    ids reveal nothing."""
     return found_or_404(booking_service.get_booking, booking_id, permissions.may_view_booking)
 
 
@@ -48,41 +46,59 @@ def _slot_label(slot: Slot) -> str:
     return f"{label} · {slot.location}" if slot.location else label
 
 
+def _attempt_booking(action: Callable[[], T]) -> tuple[T | None, DomainError | None]:
+    """Book or move a session in one transaction, retried once after a collision.
+
+    Unlike `web.submit`, the refusal comes back too: the page answers with its status code
+    (409 when the slot was just taken) and then offers other free times; a slot just taken
+    is said as a warning, any other refusal as an error.
+    """
+    try:
+        # BEGIN IMMEDIATE on SQLite: the checks and the insert cannot interleave with
+        # another worker's; the slot is read again inside the locked transaction.
+        return attempt(action), None
+    except SlotTaken as error:
+        flash(error.message, "warning")
+        return None, error
+    except DomainError as error:
+        flash(error.message, "danger")
+        return None, error
+
+
+def _offered_slot(slot_id: int) -> Slot:
+    """The slot chosen to move to, or SlotTaken when it is no longer there."""
+    slot = db.session.get(Slot, slot_id)
+    if slot is None:
+        raise SlotTaken("That time is no longer offered. Choose another.")
+    return slot
+
+
 # Booking ----------------------------------------------------------------------------------------
 
 
 @bp.route("/slots/<int:slot_id>/book", methods=["GET", "POST"])
 @roles(Role.FOUNDER)
 def book(slot_id: int):
-    slot = _slot(slot_id)
+    slot = found_or_404(Slot, slot_id)
     mentor_id = slot.mentor_id
     ventures = booking_service.bookable_ventures(current_user)
     form = BookingForm()
     form.venture_id.choices = [(venture.id, venture.name) for venture in ventures]
-    status = 200
-    taken = False
+    refusal = None
     if form.validate_on_submit():
-        try:
-            # BEGIN IMMEDIATE on SQLite: the checks and the insert cannot interleave with
-            # another worker's; the slot is read again inside the locked transaction.
-            made = attempt(
-                lambda: booking_service.book(
-                    slot,
-                    # A venture removed since the form was shown is NotFound, said as such.
-                    get_venture(form.venture_id.data),
-                    form.agenda.data,
-                    by=current_user,
-                )
+        made, refusal = _attempt_booking(
+            lambda: booking_service.book(
+                slot,
+                # A venture removed since the form was shown is NotFound, said as such.
+                get_venture(form.venture_id.data),
+                form.agenda.data,
+                by=current_user,
             )
-        except SlotTaken as error:
-            flash(error.message, "warning")
-            status, taken = error.status_code, True
-        except DomainError as error:
-            flash(error.message, "danger")
-            status = error.status_code
-        else:
+        )
+        if made is not None:
             flash("Session booked. Both of you have the details and a calendar file.", "success")
             return redirect(url_for("mentoring.booking", booking_id=made.id))
+    taken = isinstance(refusal, SlotTaken)
     free = not taken and booking_service.is_free(slot)
     next_slots = [] if free else booking_service.free_slots(mentor_id, limit=NEXT_SLOTS)
     return render_template(
@@ -92,7 +108,7 @@ def book(slot_id: int):
         free=free,
         ventures=ventures,
         next_slots=next_slots,
-    ), status
+    ), refusal.status_code if refusal else 200
 
 
 # Sessions ---------------------------------------------------------------------------------------
@@ -146,7 +162,7 @@ def _render_booking(booking: Booking, status: int = 200, **forms):
 @bp.route("/sessions/<int:booking_id>")
 @roles(*SESSION_ROLES)
 def booking(booking_id: int):
-    return _render_booking(_booking(booking_id))
+    return _render_booking(_session(booking_id))
 
 
 def _cancel_form(booking: Booking) -> CancelForm:
@@ -157,32 +173,30 @@ def _cancel_form(booking: Booking) -> CancelForm:
     return form
 
 
-def _change(booking: Booking, change, success: str):
-    """Run one change in one transaction; back to the session page with what happened."""
-    try:
-        attempt(change)
-    except NotAllowed:
-        abort(403)
-    except DomainError as error:
-        flash(error.message, "danger")
-    else:
-        flash(success, "success")
+def _act(booking: Booking, form, change, success: str):
+    """Run one change of a session from a posted form; back to the session page, where
+    what happened is said."""
+    submit(form, change, success, flash_errors=True)
     return redirect(url_for("mentoring.booking", booking_id=booking.id))
 
 
 @bp.route("/sessions/<int:booking_id>/cancel", methods=["POST"])
 @roles(*SESSION_ROLES)
 def cancel(booking_id: int):
-    booking = _booking(booking_id)
+    booking = _session(booking_id)
+    permissions.require(
+        permissions.may_change_booking(current_user, booking),
+        "Only the mentor and the venture's founders can cancel this session.",
+    )
     form = _cancel_form(booking)
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(url_for("mentoring.booking", booking_id=booking.id))
-    keep_open = bool(getattr(form, "keep_open", None) and form.keep_open.data)
-    return _change(
+    return _act(
         booking,
+        form,
         lambda: booking_service.cancel(
-            booking, form.reason.data, by=current_user, keep_open=keep_open
+            booking,
+            form.reason.data,
+            by=current_user,
+            keep_open=bool(getattr(form, "keep_open", None) and form.keep_open.data),
         ),
         "Session cancelled. Both sides have been told.",
     )
@@ -191,7 +205,7 @@ def cancel(booking_id: int):
 @bp.route("/sessions/<int:booking_id>/reschedule", methods=["GET", "POST"])
 @roles(*SESSION_ROLES)
 def reschedule(booking_id: int):
-    booking = _booking(booking_id)
+    booking = _session(booking_id)
     permissions.require(
         permissions.may_reschedule_booking(current_user, booking),
         "Only the venture's founders can move this session.",
@@ -212,22 +226,15 @@ def reschedule(booking_id: int):
     form.slot_id.choices = [(slot.id, _slot_label(slot)) for slot in choices]
     status = 200
     if form.validate_on_submit():
-        new_slot = db.session.get(Slot, form.slot_id.data)
-        try:
-            if new_slot is None:
-                raise SlotTaken("That time is no longer offered. Choose another.")
-            new = attempt(lambda: booking_service.reschedule(booking, new_slot, by=current_user))
-        except NotAllowed:
-            abort(403)
-        except SlotTaken as error:
-            flash(error.message, "warning")
-            status = error.status_code
-        except DomainError as error:
-            flash(error.message, "danger")
-            status = error.status_code
-        else:
+        new, refusal = _attempt_booking(
+            lambda: booking_service.reschedule(
+                booking, _offered_slot(form.slot_id.data), by=current_user
+            )
+        )
+        if new is not None:
             flash("Session moved. Both sides have the new time and calendar file.", "success")
             return redirect(url_for("mentoring.booking", booking_id=new.id))
+        status = refusal.status_code if refusal else 200
     elif form.is_submitted():
         flash_form_errors(form)
         status = 400
@@ -240,16 +247,23 @@ def reschedule(booking_id: int):
     ), status
 
 
+def _require_mentor(booking: Booking, what: str) -> None:
+    """Notes and outcomes are the session's mentor's to record: 403 for anyone else."""
+    permissions.require(
+        permissions.may_record_session(current_user, booking),
+        f"Only the session's mentor can {what}.",
+    )
+
+
 @bp.route("/sessions/<int:booking_id>/outcome", methods=["POST"])
 @roles(*SESSION_ROLES)
 def outcome(booking_id: int):
-    booking = _booking(booking_id)
+    booking = _session(booking_id)
+    _require_mentor(booking, "record how it went")
     form = OutcomeForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(url_for("mentoring.booking", booking_id=booking.id))
-    return _change(
+    return _act(
         booking,
+        form,
         lambda: booking_service.mark_outcome(booking, form.status.data, by=current_user),
         "Outcome recorded.",
     )
@@ -258,13 +272,12 @@ def outcome(booking_id: int):
 @bp.route("/sessions/<int:booking_id>/notes", methods=["POST"])
 @roles(*SESSION_ROLES)
 def notes(booking_id: int):
-    booking = _booking(booking_id)
+    booking = _session(booking_id)
+    _require_mentor(booking, "write notes")
     form = NotesForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(url_for("mentoring.booking", booking_id=booking.id))
-    return _change(
+    return _act(
         booking,
+        form,
         lambda: booking_service.save_notes(
             booking,
             form.shared_notes.data or "",
@@ -278,13 +291,15 @@ def notes(booking_id: int):
 @bp.route("/sessions/<int:booking_id>/rate", methods=["POST"])
 @roles(*SESSION_ROLES)
 def rate(booking_id: int):
-    booking = _booking(booking_id)
+    booking = _session(booking_id)
+    permissions.require(
+        permissions.may_rate_booking(current_user, booking),
+        "Only the mentor and the venture's founders rate this session.",
+    )
     form = RatingForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(url_for("mentoring.booking", booking_id=booking.id))
-    return _change(
+    return _act(
         booking,
+        form,
         lambda: booking_service.rate(
             booking, form.score.data, form.comment.data or "", by=current_user
         ),
@@ -295,7 +310,7 @@ def rate(booking_id: int):
 @bp.route("/sessions/<int:booking_id>.ics")
 @roles(*SESSION_ROLES)
 def booking_ics(booking_id: int):
-    booking = _booking(booking_id)
+    booking = _session(booking_id)
     method = calendars.method_for(booking)
     return Response(
         calendars.booking_ics(booking, method),

@@ -1,13 +1,19 @@
 """Mentoring: a person's private calendar subscription URL, and the feed it serves."""
 
-from flask import Response, abort, flash, make_response, redirect, render_template, url_for
+from flask import Response, abort, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
 from incubator.access import authenticated, public
 from incubator.blueprints.mentoring import bp
 from incubator.blueprints.mentoring.booking_forms import CalendarFeedForm
 from incubator.services.mentoring import calendars
-from incubator.services.transactions import transaction
+from incubator.web import submit
+
+
+def _revoked_message(revoked: int) -> str:
+    if revoked:
+        return "Your subscription URL no longer works."
+    return "You had no subscription URL to revoke."
 
 
 @bp.route("/calendar", methods=["GET", "POST"])
@@ -15,21 +21,12 @@ from incubator.services.transactions import transaction
 def calendar_settings():
     form = CalendarFeedForm()
     new_url = None
-    if form.validate_on_submit():
-        if form.revoke.data:
-            with transaction():
-                revoked = calendars.revoke_feeds(current_user)
-            flash(
-                "Your subscription URL no longer works."
-                if revoked
-                else "You had no subscription URL to revoke.",
-                "success",
-            )
+    if form.revoke.data:
+        if submit(form, lambda: calendars.revoke_feeds(current_user), _revoked_message):
             return redirect(url_for("mentoring.calendar_settings"))
-        with transaction():
-            token = calendars.create_feed(current_user)
+    elif created := submit(form, lambda: calendars.create_feed(current_user)):
         # Shown on this page only: the database keeps just a hash of the token.
-        new_url = url_for("mentoring.feed", token=token, _external=True)
+        new_url = url_for("mentoring.feed", token=created.result, _external=True)
     response = make_response(
         render_template(
             "mentoring/calendar.html",

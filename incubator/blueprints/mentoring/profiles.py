@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from incubator import clock
@@ -10,23 +10,12 @@ from incubator.access import roles
 from incubator.blueprints.mentoring import bp
 from incubator.blueprints.mentoring.profile_forms import MentorProfileForm
 from incubator.models import Role, utcnow
-from incubator.services.errors import DomainError, NotFound
 from incubator.services.mentoring import profiles
-from incubator.services.transactions import transaction
-from incubator.services.versions import StaleVersion
+from incubator.services.mentoring import slots as slot_service
 from incubator.vocabulary import LANGUAGES
-from incubator.web import page_number
+from incubator.web import found_or_404, page_number, submit
 
 PER_PAGE = 20
-
-
-def book_url(slot_id: int) -> str:
-    """Where a founder books a slot."""
-    # The booking page is being written alongside this one; until its endpoint exists the
-    # link is its planned path.
-    if "mentoring.book" in current_app.view_functions:
-        return url_for("mentoring.book", slot_id=slot_id)
-    return f"/mentoring/slots/{slot_id}/book"
 
 
 @bp.route("/mentors")
@@ -57,20 +46,16 @@ def mentors():
 @bp.route("/mentors/<int:user_id>")
 @roles(Role.FOUNDER, Role.MANAGER)
 def mentor(user_id: int):
-    try:
-        mentor = profiles.get_mentor(user_id)
-    except NotFound:
-        abort(404)
+    mentor = found_or_404(profiles.get_mentor, user_id)
     now = utcnow()
     zone = clock.viewer_zone()
-    slots = profiles.free_slots(mentor, now, now + profiles.FREE_SLOT_HORIZON)
+    slots = slot_service.free_slots(mentor, now, now + slot_service.FREE_SLOT_HORIZON)
     return render_template(
         "mentoring/mentor.html",
         mentor=mentor,
         profile=profiles.get_profile(mentor),
-        days=profiles.by_local_day(slots, zone),
+        days=slot_service.by_local_day(slots, zone),
         can_book=current_user.has_role(Role.FOUNDER),
-        book_url=book_url,
     )
 
 
@@ -96,24 +81,19 @@ def edit_profile():
     form = MentorProfileForm(obj=profile)
     if not form.is_submitted():
         form.time_zone.data = current_user.time_zone
-    stale = None
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                profiles.save_profile(
-                    # The mentor's row is locked, and the lock order goes by the model's type.
-                    current_user._get_current_object(),
-                    _profile_input(form),
-                    by=current_user,
-                    expected_version=form.version.data,
-                )
-        except StaleVersion as error:
-            stale = error
-            form.version.data = error.version
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash("Your mentor profile is saved.", "success")
-            return redirect(url_for("mentoring.edit_profile"))
+    saved = submit(
+        form,
+        lambda: profiles.save_profile(
+            # The mentor's row is locked, and the lock order goes by the model's type.
+            current_user._get_current_object(),
+            _profile_input(form),
+            by=current_user,
+            expected_version=form.version.data,
+        ),
+        "Your mentor profile is saved.",
+    )
+    if saved:
+        return redirect(url_for("mentoring.edit_profile"))
+    stale = saved.stale
     page = render_template("mentoring/profile_form.html", form=form, profile=profile, stale=stale)
     return page, 409 if stale else 200

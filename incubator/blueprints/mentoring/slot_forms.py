@@ -7,7 +7,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, SubmitFie
 from wtforms.fields import TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from incubator.services.mentoring.profiles import MAX_SLOT_MINUTES, MIN_SLOT_MINUTES, WEEKDAYS
+from incubator.services.mentoring.slots import MAX_SLOT_MINUTES, MIN_SLOT_MINUTES, WEEKDAYS
 
 LENGTH_MESSAGE = f"A slot lasts from {MIN_SLOT_MINUTES} to {MAX_SLOT_MINUTES} minutes."
 LOCATION_HELP = "Leave empty to use the link or place on your profile."

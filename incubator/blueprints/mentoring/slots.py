@@ -11,30 +11,35 @@ from incubator import permissions
 from incubator.access import roles
 from incubator.blueprints.mentoring import bp
 from incubator.blueprints.mentoring.slot_forms import SeriesForm, SlotForm, WithdrawForm
-from incubator.models import Role
-from incubator.services.errors import DomainError
-from incubator.services.mentoring import profiles
-from incubator.services.transactions import transaction
+from incubator.models import Role, Slot
+from incubator.services.mentoring import slots as slot_service
+from incubator.services.mentoring import times
 from incubator.templating import localtime
-from incubator.web import flash_form_errors, found_or_404, page_number
+from incubator.web import found_or_404, page_number, submit
 
 PER_PAGE = 50
 
 
-def _own_slot(slot_id: int):
-    """The signed-in mentor's slot; 404 for a missing slot or someone else's."""
-    return found_or_404(profiles.get_slot, slot_id, permissions.may_change_slot)
-
-
 def _availability_page(slot_form: SlotForm, series_form: SeriesForm):
-    page = profiles.upcoming_slots(current_user, page_number(), PER_PAGE)
+    page = slot_service.upcoming_slots(current_user, page_number(), PER_PAGE)
     return render_template(
         "mentoring/availability.html",
         page=page,
         slot_form=slot_form,
         series_form=series_form,
         withdraw_form=WithdrawForm(),
-        time_zone=profiles.zone_of(current_user).key,
+        time_zone=times.zone_of(current_user).key,
+    )
+
+
+def _slot_fields(form: SlotForm) -> tuple[datetime, int, str, str]:
+    """The slot form's start (a wall-clock time), length, place and note, as the slot
+    services take them."""
+    return (
+        datetime.combine(form.date.data, form.time.data),
+        form.minutes.data,
+        form.location.data or "",
+        form.note.data or "",
     )
 
 
@@ -42,75 +47,71 @@ def _availability_page(slot_form: SlotForm, series_form: SeriesForm):
 @roles(Role.MENTOR)
 def availability():
     form = SlotForm()
-    if form.validate_on_submit():
-        starts_at_local = datetime.combine(form.date.data, form.time.data)
-        try:
-            with transaction(serialised=True):
-                slot = profiles.publish_slot(
-                    current_user,
-                    starts_at_local,
-                    form.minutes.data,
-                    form.location.data or "",
-                    form.note.data or "",
-                    by=current_user,
-                )
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(f"Slot published: {localtime(slot.starts_at)}.", "success")
-            note = profiles.repeated_time_note(starts_at_local, profiles.zone_of(current_user))
-            if note:
-                flash(note, "info")
-            return redirect(url_for("mentoring.availability"))
+    published = submit(
+        form,
+        lambda: slot_service.publish_slot(current_user, *_slot_fields(form), by=current_user),
+        lambda slot: f"Slot published: {localtime(slot.starts_at)}.",
+    )
+    if published:
+        starts_at_local = _slot_fields(form)[0]
+        note = times.repeated_time_note(starts_at_local, times.zone_of(current_user))
+        if note:
+            flash(note, "info")
+        return redirect(url_for("mentoring.availability"))
     return _availability_page(form, SeriesForm(prefix="series", formdata=None))
+
+
+def _series_published(published: slot_service.PublishedSeries) -> str:
+    count = len(published.slots)
+    return f"Published {count} slot{'' if count == 1 else 's'}."
+
+
+def _flash_skipped(skipped: list[datetime]) -> None:
+    """Say which wall-clock times a series left out because the clocks go forward then."""
+    if not skipped:
+        return
+    listed = ", ".join(wall.strftime("%-I:%M %p on %b %-d") for wall in skipped)
+    flash(
+        f"Left out {listed}: the clocks go forward then, so "
+        f"{'that time does' if len(skipped) == 1 else 'those times do'} "
+        "not exist or would overlap the slot before.",
+        "info",
+    )
 
 
 @bp.route("/availability/series", methods=["POST"])
 @roles(Role.MENTOR)
 def add_series():
     form = SeriesForm(prefix="series")
-    if form.validate_on_submit():
-        try:
-            with transaction(serialised=True):
-                published = profiles.publish_series(
-                    current_user,
-                    form.weekday.data,
-                    form.start_time.data,
-                    form.end_time.data,
-                    form.slot_minutes.data,
-                    form.starts_on.data,
-                    form.ends_on.data,
-                    form.location.data or "",
-                    form.note.data or "",
-                    by=current_user,
-                )
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            count = len(published.slots)
-            flash(f"Published {count} slot{'' if count == 1 else 's'}.", "success")
-            if published.skipped:
-                times = ", ".join(
-                    wall.strftime("%-I:%M %p on %b %-d") for wall in published.skipped
-                )
-                flash(
-                    f"Left out {times}: the clocks go forward then, so "
-                    f"{'that time does' if len(published.skipped) == 1 else 'those times do'} "
-                    "not exist or would overlap the slot before.",
-                    "info",
-                )
-            return redirect(url_for("mentoring.availability"))
-    else:
-        flash_form_errors(form)
+    published = submit(
+        form,
+        lambda: slot_service.publish_series(
+            current_user,
+            form.weekday.data,
+            form.start_time.data,
+            form.end_time.data,
+            form.slot_minutes.data,
+            form.starts_on.data,
+            form.ends_on.data,
+            form.location.data or "",
+            form.note.data or "",
+            by=current_user,
+        ),
+        _series_published,
+        flash_errors=True,
+    )
+    if published:
+        _flash_skipped(published.result.skipped)
+        return redirect(url_for("mentoring.availability"))
     return _availability_page(SlotForm(formdata=None), form)
 
 
 @bp.route("/slots/<int:slot_id>/edit", methods=["GET", "POST"])
 @roles(Role.MENTOR)
 def edit_slot(slot_id: int):
-    slot = _own_slot(slot_id)
-    booking = profiles.active_booking(slot)
-    local = profiles.local_wall_time(slot.starts_at, profiles.zone_of(current_user))
+    slot = found_or_404(Slot, slot_id, permissions.may_change_slot)
+    booking = slot_service.active_booking(slot)
+    local = times.local_wall_time(slot.starts_at, times.zone_of(current_user))
     form = SlotForm(
         data={
             "date": local.date(),
@@ -121,38 +122,23 @@ def edit_slot(slot_id: int):
         }
     )
     form.submit.label.text = "Save slot"
-    if form.validate_on_submit():
-        try:
-            with transaction(serialised=True):
-                profiles.update_slot(
-                    slot,
-                    datetime.combine(form.date.data, form.time.data),
-                    form.minutes.data,
-                    form.location.data or "",
-                    form.note.data or "",
-                    by=current_user,
-                )
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(f"Slot saved: {localtime(slot.starts_at)}.", "success")
-            return redirect(url_for("mentoring.availability"))
+    if submit(
+        form,
+        lambda: slot_service.update_slot(slot, *_slot_fields(form), by=current_user),
+        lambda saved: f"Slot saved: {localtime(saved.starts_at)}.",
+    ):
+        return redirect(url_for("mentoring.availability"))
     return render_template("mentoring/slot_form.html", form=form, slot=slot, booking=booking)
 
 
 @bp.route("/slots/<int:slot_id>/withdraw", methods=["POST"])
 @roles(Role.MENTOR)
 def withdraw_slot(slot_id: int):
-    slot = _own_slot(slot_id)
-    form = WithdrawForm()
-    if form.validate_on_submit():
-        try:
-            with transaction(serialised=True):
-                profiles.withdraw_slot(slot, by=current_user)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash(f"Slot withdrawn: {localtime(slot.starts_at)}.", "success")
-    else:
-        flash_form_errors(form)
+    slot = found_or_404(Slot, slot_id, permissions.may_change_slot)
+    submit(
+        WithdrawForm(),
+        lambda: slot_service.withdraw_slot(slot, by=current_user),
+        lambda _: f"Slot withdrawn: {localtime(slot.starts_at)}.",
+        flash_errors=True,
+    )
     return redirect(url_for("mentoring.availability"))

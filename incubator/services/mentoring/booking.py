@@ -24,12 +24,12 @@ from incubator.models import (
     SlotStatus,
     User,
     Venture,
-    VentureMember,
     VentureStatus,
     utcnow,
 )
 from incubator.services import audit, locks, notifications
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed, SlotTaken
+from incubator.services.mentoring import calendars
 
 SLOT_TAKEN = "That slot was just taken by someone else. Choose another free time."
 AGENDA_MAX = 5000
@@ -110,6 +110,30 @@ def _insert(booking: Booking) -> None:
         raise
 
 
+def new_booking(
+    slot: Slot,
+    venture_id: int,
+    founder_id: int,
+    agenda: str,
+    *,
+    office_hours_day_id: int | None = None,
+) -> Booking:
+    """A booked session of a slot (its mentor and times) for a venture, not yet added:
+    each gets a new calendar UID that its .ics files keep through every change."""
+    return Booking(
+        uid=f"{uuid.uuid4()}@accelerate-la",
+        slot_id=slot.id,
+        venture_id=venture_id,
+        founder_id=founder_id,
+        mentor_id=slot.mentor_id,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        agenda=agenda,
+        status=BookingStatus.BOOKED,
+        office_hours_day_id=office_hours_day_id,
+    )
+
+
 def book(
     slot: Slot, venture: Venture, agenda: str, *, by: User, now: datetime | None = None
 ) -> Booking:
@@ -124,24 +148,15 @@ def book(
     # cannot race; the slot is read again as any edit or withdrawal left it.
     locks.lock(by, slot)
     _check_bookable(slot, venture, by, now)
-    booking = Booking(
-        uid=f"{uuid.uuid4()}@accelerate-la",
-        slot_id=slot.id,
-        venture_id=venture.id,
-        founder_id=by.id,
-        mentor_id=slot.mentor_id,
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-        agenda=agenda,
-        status=BookingStatus.BOOKED,
-    )
+    booking = new_booking(slot, venture.id, by.id, agenda)
     _insert(booking)
-    audit.record(by, "booking.created", "booking", booking.id, after=_state(booking))
+    audit.record(by, "booking.created", "booking", booking.id, after=booking_state(booking))
     notifications.booking_made(booking)
     return booking
 
 
-def _state(booking: Booking) -> dict:
+def booking_state(booking: Booking) -> dict:
+    """What the audit log keeps of a booking before and after a change."""
     return {
         "slot_id": booking.slot_id,
         "venture_id": booking.venture_id,
@@ -153,7 +168,7 @@ def _state(booking: Booking) -> dict:
 
 
 def _cancel(booking: Booking, reason: str, by: User, now: datetime) -> None:
-    before = _state(booking)
+    before = booking_state(booking)
     cutoff = timedelta(hours=current_app.config["BOOKING_LATE_CANCEL_HOURS"])
     booking.status = BookingStatus.CANCELLED
     # The relationship, not just the id, so the notification names who cancelled.
@@ -169,7 +184,7 @@ def _cancel(booking: Booking, reason: str, by: User, now: datetime) -> None:
         "booking",
         booking.id,
         before=before,
-        after={**_state(booking), "reason": reason, "late": booking.late_cancellation},
+        after={**booking_state(booking), "reason": reason, "late": booking.late_cancellation},
     )
 
 
@@ -256,26 +271,19 @@ def reschedule(
         raise Conflict(what_happened(booking, by))
     if booking.starts_at <= now:
         raise InvalidInput("Only an upcoming booked session can be moved.")
-    before = _state(booking)
+    before = booking_state(booking)
     _cancel(booking, "Moved to another time", by, now)
-    new = Booking(
-        uid=f"{uuid.uuid4()}@accelerate-la",
-        slot_id=new_slot.id,
-        venture_id=booking.venture_id,
-        founder_id=by.id,
-        mentor_id=new_slot.mentor_id,
-        starts_at=new_slot.starts_at,
-        ends_at=new_slot.ends_at,
-        agenda=booking.agenda,
-        status=BookingStatus.BOOKED,
-        office_hours_day_id=None,
-    )
+    new = new_booking(new_slot, booking.venture_id, by.id, booking.agenda)
     _check_bookable(new_slot, booking.venture, by, now)
     _insert(new)
     booking.rescheduled_to_id = new.id
     db.session.flush()
     audit.record(
-        by, "booking.created", "booking", new.id, after={**_state(new), "moved_from": booking.id}
+        by,
+        "booking.created",
+        "booking",
+        new.id,
+        after={**booking_state(new), "moved_from": booking.id},
     )
     audit.record(
         by,
@@ -283,7 +291,7 @@ def reschedule(
         "booking",
         booking.id,
         before=before,
-        after={**_state(new), "booking_id": new.id},
+        after={**booking_state(new), "booking_id": new.id},
     )
     if booking.slot.office_hours_day_id is not None:
         # The meeting's time was set aside for the office-hours day, not offered to all.
@@ -309,12 +317,12 @@ def mark_outcome(booking: Booking, status: str, *, by: User, now: datetime | Non
         raise Conflict(what_happened(booking, by) + " A cancelled session has no outcome.")
     if booking.starts_at > now:
         raise InvalidInput("The session has not started yet.")
-    before = _state(booking)
+    before = booking_state(booking)
     booking.status = status
     booking.completed_at = now if status == BookingStatus.COMPLETED else None
     db.session.flush()
     audit.record(
-        by, f"booking.{status}", "booking", booking.id, before=before, after=_state(booking)
+        by, f"booking.{status}", "booking", booking.id, before=before, after=booking_state(booking)
     )
 
 
@@ -464,14 +472,7 @@ def get_booking(booking_id: int) -> Booking | None:
     """A booking with what its page shows: mentor, slot, venture and its founders."""
     return db.session.scalar(
         select(Booking)
-        .options(
-            joinedload(Booking.mentor),
-            joinedload(Booking.slot),
-            joinedload(Booking.cancelled_by),
-            joinedload(Booking.venture)
-            .selectinload(Venture.members)
-            .joinedload(VentureMember.user),
-        )
+        .options(*calendars.with_both_sides(), joinedload(Booking.cancelled_by))
         .where(Booking.id == booking_id)
     )
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar, Event, vCalAddress, vDuration, vText
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from incubator import permissions
 from incubator.extensions import db, rows_changed
@@ -104,19 +105,23 @@ def method_for(booking: Booking) -> str:
     return CANCEL if booking.status == BookingStatus.CANCELLED else REQUEST
 
 
+def with_both_sides() -> tuple[LoaderOption, ...]:
+    """Loader options for sessions shown or sent whole: the mentor, the slot, and the
+    venture with its founders."""
+    return (
+        joinedload(Booking.mentor),
+        joinedload(Booking.slot),
+        joinedload(Booking.venture).selectinload(Venture.members).joinedload(VentureMember.user),
+    )
+
+
 def upcoming_sessions(user: User, now: datetime) -> list[Booking]:
     """Sessions not yet over and not cancelled where the person is mentor or a founder."""
     venture_ids = permissions.founder_venture_ids(user)
     return list(
         db.session.scalars(
             select(Booking)
-            .options(
-                joinedload(Booking.mentor),
-                joinedload(Booking.slot),
-                joinedload(Booking.venture)
-                .selectinload(Venture.members)
-                .joinedload(VentureMember.user),
-            )
+            .options(*with_both_sides())
             .where(
                 (Booking.mentor_id == user.id) | Booking.venture_id.in_(venture_ids),
                 Booking.status != BookingStatus.CANCELLED,

@@ -1,34 +1,22 @@
 """Mentor office-hours ("mentor madness") days: a schedule of short meetings, made bookings.
 
-The scheduling core (`generate`) is pure: rounds, mentors' availability and ventures in,
-meetings out, no database. The rest stores a day, its plan and the rankings afterwards,
-and publishes the plan as ordinary slots and bookings.
-
-How the plan is made: the day is cut into rounds of `meeting_minutes`. Round by round, a
-maximum matching pairs ventures with the mentors free in that round whom they have not
-met (`scipy.optimize.linear_sum_assignment`, cardinality first; among the largest matchings
-it prefers ventures with fewer meetings so far and mentors whose remaining rounds are
-scarce for the ventures they have still to meet). A polishing pass then gives each venture,
-in turn, the largest set of meetings its own free rounds and the mentors' free rounds allow
-(a maximum matching of rounds to mentors with everyone else fixed), and re-assigns each
-mentor's meetings when that makes the plan fairer. A few seeded attempts are made and the
-fairest plan kept: the most meetings for the venture with fewest, then the most meetings.
+This module is the database side of a day: it checks and stores a day's settings, loads
+what the plan must keep clear of (mentors' open slots, founders' sessions), asks the pure
+planner (services/mentoring/planner.py) for the meetings, shows the plan as a grid,
+publishes it as ordinary slots and bookings, and keeps the rankings made afterwards.
 """
 
 from __future__ import annotations
 
 import itertools
-import uuid
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-import numpy as np
 from flask import current_app
-from scipy.optimize import linear_sum_assignment
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -52,16 +40,21 @@ from incubator.models import (
     utcnow,
 )
 from incubator.services import audit, locks, mail
-from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
-
-TimeRange = tuple[datetime, datetime]
+from incubator.services.errors import Conflict, InvalidInput, NotAllowed
+from incubator.services.mentoring import booking as booking_service
+from incubator.services.mentoring.planner import (
+    Availability,
+    Meeting,
+    TimeRange,
+    day_rounds,
+    generate,
+    limits,
+    overlaps_any,
+)
 
 MIN_MEETING_MINUTES = 5
 MAX_MEETING_MINUTES = 120
 MAX_PERIODS = 12  # windows or breaks per mentor
-ATTEMPTS = 8
-# Each pass that changes anything makes the plan strictly fairer; this only bounds the time.
-MAX_POLISH_PASSES = 50
 AGENDA = "Office hours"
 DRAFT = "draft"
 PUBLISHED = "published"
@@ -69,268 +62,6 @@ PUBLISHED = "published"
 MET = (BookingStatus.BOOKED, BookingStatus.COMPLETED)
 MAX_CLASHES_SHOWN = 5
 DASH = "\N{EN DASH}"
-
-
-# The scheduling core: no database ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Availability:
-    """When a mentor can meet: inside one of the windows and clear of every break."""
-
-    windows: tuple[TimeRange, ...]
-    breaks: tuple[TimeRange, ...] = ()
-
-    def covers(self, starts_at: datetime, ends_at: datetime) -> bool:
-        inside = any(start <= starts_at and ends_at <= end for start, end in self.windows)
-        return inside and not overlaps_any(starts_at, ends_at, self.breaks)
-
-
-@dataclass(frozen=True, order=True)
-class Meeting:
-    venture_id: int
-    mentor_id: int
-    starts_at: datetime
-    ends_at: datetime
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What no plan can beat: per venture on its own, in total, and for the least-served."""
-
-    per_venture: dict[int, int]
-    total: int
-    fewest: int
-
-
-def overlaps_any(starts_at: datetime, ends_at: datetime, spans: Sequence[TimeRange]) -> bool:
-    return any(starts_at < end and start < ends_at for start, end in spans)
-
-
-def meeting_rounds(starts_at: datetime, ends_at: datetime, minutes: int) -> list[TimeRange]:
-    """Back-to-back rounds of `minutes` from starts_at, each ending by ends_at."""
-    if minutes <= 0:
-        raise ValueError("a round lasts a positive number of minutes")
-    length = timedelta(minutes=minutes)
-    rounds = []
-    start = starts_at
-    while start + length <= ends_at:
-        rounds.append((start, start + length))
-        start += length
-    return rounds
-
-
-def day_rounds(mentors: Mapping[int, Availability], minutes: int) -> list[TimeRange]:
-    """The grid of rounds from the earliest window's start to the latest window's end."""
-    windows = [window for availability in mentors.values() for window in availability.windows]
-    if not windows:
-        return []
-    return meeting_rounds(min(w[0] for w in windows), max(w[1] for w in windows), minutes)
-
-
-def _check_rounds(rounds: Sequence[TimeRange]) -> None:
-    for start, end in rounds:
-        if not start < end:
-            raise ValueError(f"round {start} to {end} ends before it starts")
-    for (_, end), (following, _) in itertools.pairwise(rounds):
-        if following < end:
-            raise ValueError("rounds must be in order and must not overlap")
-
-
-class _Instance:
-    """The problem as arrays: which mentor may meet in which round, which venture is free."""
-
-    def __init__(
-        self,
-        rounds: Sequence[TimeRange],
-        mentors: Mapping[int, Availability],
-        ventures: Sequence[int],
-        busy: Mapping[int, Sequence[TimeRange]],
-    ):
-        _check_rounds(rounds)
-        if len(set(ventures)) != len(ventures):
-            raise ValueError("a venture is listed twice")
-        self.rounds = list(rounds)
-        self.mentor_ids = sorted(mentors)
-        self.venture_ids = list(ventures)
-        # available[r, m]: mentor m can meet in round r; free[r, v]: venture v can.
-        self.available = np.array(
-            [[mentors[m].covers(*span) for m in self.mentor_ids] for span in self.rounds],
-            dtype=bool,
-        ).reshape(len(self.rounds), len(self.mentor_ids))
-        self.free = np.array(
-            [
-                [not overlaps_any(*span, busy.get(v, ())) for v in self.venture_ids]
-                for span in self.rounds
-            ],
-            dtype=bool,
-        ).reshape(len(self.rounds), len(self.venture_ids))
-
-    @property
-    def shape(self) -> tuple[int, int, int]:
-        return len(self.rounds), len(self.mentor_ids), len(self.venture_ids)
-
-
-def _max_matching(allowed: np.ndarray, bonus: np.ndarray | None = None) -> tuple:
-    """Rows and columns of a largest matching over `allowed` cells; among the largest, the
-    one with the most `bonus` (each cell's bonus in [0, 2))."""
-    if not allowed.any():
-        return np.empty(0, dtype=int), np.empty(0, dtype=int)
-    # Any one extra pair outweighs every bonus a matching can gather, so size comes first.
-    size = min(allowed.shape) * 2 + 2
-    weight = size + (bonus if bonus is not None else 0.0)
-    rows, cols = linear_sum_assignment(np.where(allowed, -weight, 0.0))
-    kept = allowed[rows, cols]
-    return rows[kept], cols[kept]
-
-
-def _need(counts: np.ndarray) -> np.ndarray:
-    """In (0, 1]: 1 for the ventures with fewest meetings, less for those with more."""
-    most = counts.max() if counts.size else 0
-    return (most - counts + 1) / (most + 1)
-
-
-def _score(grid: np.ndarray) -> tuple[int, int, int]:
-    """Fairest first: the least-served venture's meetings, all meetings, then evenness."""
-    counts = (grid >= 0).sum(axis=0)
-    if counts.size == 0:
-        return 0, 0, 0
-    return int(counts.min()), int(counts.sum()), -int((counts**2).sum())
-
-
-def _greedy(problem: _Instance, noise: np.random.Generator | None) -> np.ndarray:
-    """grid[r, v] = the mentor (index) venture v meets in round r, or -1."""
-    rounds, mentor_count, venture_count = problem.shape
-    available, free = problem.available, problem.free
-    # Rounds left to each mentor from round r on (r included).
-    remaining = np.cumsum(available[::-1], axis=0)[::-1]
-    met = np.zeros((venture_count, mentor_count), dtype=bool)
-    venture_meetings = np.zeros(venture_count)
-    mentor_meetings = np.zeros(mentor_count)
-    grid = np.full((rounds, venture_count), -1)
-    for r in range(rounds):
-        mentors = np.flatnonzero(available[r])
-        if mentors.size == 0:
-            continue
-        allowed = ~met[:, mentors] & free[r][:, None]
-        # A mentor is urgent when the ventures still to meet fill the rounds they have left.
-        urgency = np.minimum(
-            1.0, (venture_count - mentor_meetings[mentors]) / remaining[r, mentors]
-        )
-        bonus = _need(venture_meetings)[:, None] + 0.5 * urgency[None, :]
-        if noise is not None:
-            bonus = bonus + noise.random(bonus.shape) * 0.01
-        ventures, columns = _max_matching(allowed, bonus)
-        chosen = mentors[columns]
-        met[ventures, chosen] = True
-        venture_meetings[ventures] += 1
-        mentor_meetings[chosen] += 1
-        grid[r, ventures] = chosen
-    return grid
-
-
-def _polish(problem: _Instance, grid: np.ndarray) -> np.ndarray:
-    """Improve a plan by moves that each make it strictly fairer, until none is left."""
-    available, free = problem.available, problem.free
-    rounds, mentor_count, _ = problem.shape
-    for _ in range(MAX_POLISH_PASSES):
-        improved = False
-        counts = (grid >= 0).sum(axis=0)
-        for v in np.argsort(counts, kind="stable"):
-            # Everyone else stays put; this venture gets the most meetings left to it.
-            taken = np.zeros((rounds, mentor_count), dtype=bool)
-            others = grid.copy()
-            others[:, v] = -1
-            r_taken, v_taken = np.nonzero(others >= 0)
-            taken[r_taken, others[r_taken, v_taken]] = True
-            allowed = available & ~taken & free[:, v][:, None]
-            r_new, m_new = _max_matching(allowed)
-            if r_new.size > int((grid[:, v] >= 0).sum()):
-                grid[:, v] = -1
-                grid[r_new, v] = m_new
-                improved = True
-        for m in range(mentor_count):
-            before = _score(grid)
-            trial = grid.copy()
-            trial[trial == m] = -1
-            allowed = (trial < 0) & free & available[:, m][:, None]
-            bonus = np.broadcast_to(_need((trial >= 0).sum(axis=0))[None, :], allowed.shape)
-            r_new, v_new = _max_matching(allowed, bonus)
-            trial[r_new, v_new] = m
-            if _score(trial) > before:
-                grid = trial
-                improved = True
-        if not improved:
-            break
-    return grid
-
-
-def _limits(problem: _Instance) -> Limits:
-    rounds, _, venture_count = problem.shape
-    available, free = problem.available, problem.free
-    per_venture = {}
-    for index, venture_id in enumerate(problem.venture_ids):
-        rows, _ = _max_matching(available & free[:, index][:, None])
-        per_venture[venture_id] = int(rows.size)
-    by_round = int(np.minimum(free.sum(axis=1), available.sum(axis=1)).sum()) if rounds else 0
-    by_mentor = int(np.minimum(available.sum(axis=0), venture_count).sum()) if rounds else 0
-    total = min(sum(per_venture.values()), by_round, by_mentor)
-    fewest = min([*per_venture.values(), total // venture_count]) if venture_count else 0
-    return Limits(per_venture, total, fewest)
-
-
-def limits(
-    rounds: Sequence[TimeRange],
-    mentors: Mapping[int, Availability],
-    ventures: Sequence[int],
-    *,
-    busy: Mapping[int, Sequence[TimeRange]] | None = None,
-) -> Limits:
-    """Upper bounds for any plan: each venture alone, all meetings, the least-served venture."""
-    return _limits(_Instance(rounds, mentors, ventures, busy or {}))
-
-
-def generate(
-    rounds: Sequence[TimeRange],
-    mentors: Mapping[int, Availability],
-    ventures: Sequence[int],
-    *,
-    busy: Mapping[int, Sequence[TimeRange]] | None = None,
-    seed: int = 0,
-    attempts: int = ATTEMPTS,
-) -> list[Meeting]:
-    """Plan the meetings of a day: as many different mentors for every venture as can be.
-
-    In each round a mentor meets at most one venture and a venture at most one mentor; a
-    mentor meets only in rounds wholly inside a window of theirs and clear of their breaks;
-    a venture meets no one while it is `busy`; no pair meets twice. The same inputs and
-    seed give the same plan. Rounds must be in order and must not overlap.
-
-    As for how good it is: no venture could get one more meeting by moving only its own
-    meetings, and when the plan reaches `limits()` (the usual case: see the tests and the
-    benchmark) no plan is fairer or has more meetings. In general the problem is a
-    timetabling one with no known fast exact method, so that is not promised.
-    """
-    problem = _Instance(rounds, mentors, ventures, busy or {})
-    bound = _limits(problem)
-    target = (bound.fewest, bound.total)
-    noise = np.random.default_rng(seed)
-    # The first attempt is greedy without noise; later ones add noise, until one reaches
-    # the bound (no plan is fairer or has more meetings) or the attempts run out.
-    best = _polish(problem, _greedy(problem, None))
-    best_score = score = _score(best)
-    for _ in range(1, max(attempts, 1)):
-        if score[:2] == target:
-            break
-        grid = _polish(problem, _greedy(problem, noise))
-        score = _score(grid)
-        if score > best_score:
-            best, best_score = grid, score
-    meetings = [
-        Meeting(problem.venture_ids[v], problem.mentor_ids[best[r, v]], *problem.rounds[r])
-        for r, v in zip(*np.nonzero(best >= 0), strict=True)
-    ]
-    return sorted(meetings, key=lambda m: (m.starts_at, m.mentor_id))
 
 
 # Days: settings, validation, plan ------------------------------------------------------------
@@ -584,13 +315,6 @@ def _state(day: OfficeHoursDay) -> dict[str, Any]:
     }
 
 
-def get_day(day_id: int) -> OfficeHoursDay:
-    day = db.session.get(OfficeHoursDay, day_id)
-    if day is None:
-        raise NotFound("There is no such office-hours day.")
-    return day
-
-
 @dataclass
 class DayRow:
     day: OfficeHoursDay
@@ -658,34 +382,40 @@ def _day_span(rounds: list[TimeRange]) -> TimeRange | None:
     return (rounds[0][0], rounds[-1][1]) if rounds else None
 
 
-def _other_open_slots(day: OfficeHoursDay, mentor_ids: list[int], span: TimeRange) -> list[Slot]:
-    statement = select(Slot).where(
-        Slot.mentor_id.in_(mentor_ids),
-        Slot.status == SlotStatus.OPEN,
-        Slot.starts_at < span[1],
-        Slot.ends_at > span[0],
+def _taken_during(
+    model: type[Slot] | type[Booking],
+    owner_ids: list[int],
+    status: str,
+    day: OfficeHoursDay,
+    span: TimeRange,
+) -> list[Any]:
+    """Slots or sessions of these people, in this status, overlapping the span; the day's
+    own (once published) are left out. Slots are owned by their mentor, sessions by their
+    founder."""
+    owner = Slot.mentor_id if model is Slot else Booking.founder_id
+    statement = select(model).where(
+        owner.in_(owner_ids),
+        model.status == status,
+        model.starts_at < span[1],
+        model.ends_at > span[0],
     )
     if day.id is not None:
         statement = statement.where(
-            (Slot.office_hours_day_id.is_(None)) | (Slot.office_hours_day_id != day.id)
+            (model.office_hours_day_id.is_(None)) | (model.office_hours_day_id != day.id)
         )
-    return list(db.session.scalars(statement.order_by(Slot.starts_at)))
+    return list(db.session.scalars(statement.order_by(model.starts_at)))
+
+
+def _other_open_slots(day: OfficeHoursDay, mentor_ids: list[int], span: TimeRange) -> list[Slot]:
+    """The mentors' open slots offered for ordinary booking during the day."""
+    return _taken_during(Slot, mentor_ids, SlotStatus.OPEN, day, span)
 
 
 def _founders_sessions(
     day: OfficeHoursDay, founders: dict[int, int], span: TimeRange
 ) -> list[Booking]:
-    statement = select(Booking).where(
-        Booking.founder_id.in_(list(founders.values())),
-        Booking.status == BookingStatus.BOOKED,
-        Booking.starts_at < span[1],
-        Booking.ends_at > span[0],
-    )
-    if day.id is not None:
-        statement = statement.where(
-            (Booking.office_hours_day_id.is_(None)) | (Booking.office_hours_day_id != day.id)
-        )
-    return list(db.session.scalars(statement.order_by(Booking.starts_at)))
+    """The founders' booked sessions during the day, other than the day's own."""
+    return _taken_during(Booking, list(founders.values()), BookingStatus.BOOKED, day, span)
 
 
 def inputs(day: OfficeHoursDay) -> Inputs:
@@ -906,6 +636,14 @@ def _span_local(start: datetime, end: datetime, zone: ZoneInfo) -> str:
     return f"{_local(start, zone)}{DASH}{_local(end, zone)}"
 
 
+def _first_overlapping(meetings: list[Meeting], taken: Slot | Booking) -> Meeting | None:
+    """The first of the meetings that overlaps a slot or session already there."""
+    return next(
+        (m for m in meetings if m.starts_at < taken.ends_at and taken.starts_at < m.ends_at),
+        None,
+    )
+
+
 def _refuse_clashes(day: OfficeHoursDay, meetings: list[Meeting], founders: dict[int, int]):
     """Refuse, naming them, when a mentor's open slot or a founder's session overlaps."""
     zone = _zone(day.time_zone)
@@ -917,24 +655,22 @@ def _refuse_clashes(day: OfficeHoursDay, meetings: list[Meeting], founders: dict
         by_mentor[meeting.mentor_id].append(meeting)
         by_venture[meeting.venture_id].append(meeting)
     for slot in _other_open_slots(day, list(by_mentor), span):
-        for meeting in by_mentor[slot.mentor_id]:
-            if meeting.starts_at < slot.ends_at and slot.starts_at < meeting.ends_at:
-                clashes.append(
-                    f"{slot.mentor.name} has an open slot "
-                    f"{_span_local(slot.starts_at, slot.ends_at, zone)} "
-                    f"(meeting at {_local(meeting.starts_at, zone)})"
-                )
-                break
+        clash = _first_overlapping(by_mentor[slot.mentor_id], slot)
+        if clash is not None:
+            clashes.append(
+                f"{slot.mentor.name} has an open slot "
+                f"{_span_local(slot.starts_at, slot.ends_at, zone)} "
+                f"(meeting at {_local(clash.starts_at, zone)})"
+            )
     by_founder = {user_id: venture_id for venture_id, user_id in founders.items()}
     for booking in _founders_sessions(day, founders, span):
-        for meeting in by_venture[by_founder[booking.founder_id]]:
-            if meeting.starts_at < booking.ends_at and booking.starts_at < meeting.ends_at:
-                clashes.append(
-                    f"{booking.founder.name} has a session with {booking.mentor.name} "
-                    f"{_span_local(booking.starts_at, booking.ends_at, zone)} "
-                    f"(meeting at {_local(meeting.starts_at, zone)})"
-                )
-                break
+        clash = _first_overlapping(by_venture[by_founder[booking.founder_id]], booking)
+        if clash is not None:
+            clashes.append(
+                f"{booking.founder.name} has a session with {booking.mentor.name} "
+                f"{_span_local(booking.starts_at, booking.ends_at, zone)} "
+                f"(meeting at {_local(clash.starts_at, zone)})"
+            )
     if clashes:
         shown = "; ".join(clashes[:MAX_CLASHES_SHOWN])
         more = len(clashes) - MAX_CLASHES_SHOWN
@@ -995,17 +731,8 @@ def publish(day: OfficeHoursDay, *, by: User, now: datetime | None = None) -> li
             db.session.add_all(slots)
             db.session.flush()
             bookings = [
-                Booking(
-                    uid=f"{uuid.uuid4()}@accelerate-la",
-                    slot_id=slot.id,
-                    venture_id=m.venture_id,
-                    founder_id=founders[m.venture_id],
-                    mentor_id=m.mentor_id,
-                    starts_at=m.starts_at,
-                    ends_at=m.ends_at,
-                    agenda=AGENDA,
-                    status=BookingStatus.BOOKED,
-                    office_hours_day_id=day.id,
+                booking_service.new_booking(
+                    slot, m.venture_id, founders[m.venture_id], AGENDA, office_hours_day_id=day.id
                 )
                 for slot, m in zip(slots, meetings, strict=True)
             ]
@@ -1027,15 +754,7 @@ def publish(day: OfficeHoursDay, *, by: User, now: datetime | None = None) -> li
             "booking.created",
             "booking",
             booking.id,
-            after={
-                "slot_id": booking.slot_id,
-                "venture_id": booking.venture_id,
-                "mentor_id": booking.mentor_id,
-                "starts_at": booking.starts_at.isoformat(),
-                "status": booking.status,
-                "sequence": booking.sequence,
-                "office_hours_day_id": day.id,
-            },
+            after={**booking_service.booking_state(booking), "office_hours_day_id": day.id},
         )
     audit.record(
         by,

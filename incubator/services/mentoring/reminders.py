@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from incubator import clock
 from incubator.extensions import db
@@ -35,6 +35,7 @@ from incubator.models import (
     VentureStatus,
 )
 from incubator.services import audit, mail
+from incubator.services.mentoring import calendars
 from incubator.services.pipeline import risk, stages
 
 log = logging.getLogger(__name__)
@@ -216,13 +217,7 @@ def sessions_on(day: date) -> list[Booking]:
     return list(
         db.session.scalars(
             select(Booking)
-            .options(
-                joinedload(Booking.mentor),
-                joinedload(Booking.slot),
-                joinedload(Booking.venture)
-                .selectinload(Venture.members)
-                .joinedload(VentureMember.user),
-            )
+            .options(*calendars.with_both_sides())
             .where(
                 Booking.status == BookingStatus.BOOKED,
                 Booking.starts_at >= start,
