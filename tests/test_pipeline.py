@@ -23,7 +23,7 @@ from incubator.models import (
 )
 from incubator.services.accounts import users
 from incubator.services.errors import InvalidInput, NotAllowed
-from incubator.services.pipeline import stages
+from incubator.services.pipeline import checkins, milestones, stages
 from tests import factories
 from tests.helpers import page
 
@@ -113,15 +113,15 @@ def test_a_new_venture_enters_at_concept_with_a_recorded_change_and_its_mileston
     assert (entry.from_stage, entry.to_stage) == (None, "concept")
     assert entry.changed_by_id == manager.id
     assert entry.reason == "Joined the cohort"
-    milestones = stages.venture_milestones(venture)
+    planned = milestones.venture_milestones(venture)
     expected = stages.DEFAULT_MILESTONES["concept"]
-    assert titles(milestones) == [title for title, _description, _days in expected]
+    assert titles(planned) == [title for title, _description, _days in expected]
     entered_on = stages.program_date(entry.changed_at)
-    assert [m.due_on for m in milestones] == [
+    assert [m.due_on for m in planned] == [
         entered_on + timedelta(days=days) for _title, _description, days in expected
     ]
-    assert {m.status for m in milestones} == {"planned"}
-    assert all(m.template_id is not None for m in milestones)
+    assert {m.status for m in planned} == {"planned"}
+    assert all(m.template_id is not None for m in planned)
 
 
 def test_manager_moves_a_venture_forward_and_the_move_is_recorded(
@@ -144,7 +144,7 @@ def test_manager_moves_a_venture_forward_and_the_move_is_recorded(
     assert (event.actor_id, event.object_id) == (manager.id, str(venture.id))
     assert event.before == {"stage": "concept"}
     assert event.after == {"stage": "prototype", "reason": ""}
-    prototype = [m for m in stages.venture_milestones(stored) if m.stage == "prototype"]
+    prototype = [m for m in milestones.venture_milestones(stored) if m.stage == "prototype"]
     assert titles(prototype) == [t for t, _d, _days in stages.DEFAULT_MILESTONES["prototype"]]
     assert prototype[0].due_on == stages.program_date(MOVED_AT) + timedelta(days=28)
 
@@ -211,10 +211,10 @@ def test_stage_milestones_are_not_duplicated_when_moving_back_and_forth(db, vent
     stages.move_stage(venture, "concept", "Users did not get it", by=manager)
     stages.move_stage(venture, "prototype", "", by=manager)
 
-    milestones = stages.venture_milestones(venture)
+    planned = milestones.venture_milestones(venture)
     concept = [t for t, _d, _days in stages.DEFAULT_MILESTONES["concept"]]
     prototype = [t for t, _d, _days in stages.DEFAULT_MILESTONES["prototype"]]
-    assert titles(milestones) == concept + prototype
+    assert titles(planned) == concept + prototype
     assert len(stages.stage_history(venture)) == 4
 
 
@@ -390,7 +390,7 @@ def test_a_default_milestone_added_to_the_plan_reaches_ventures_entering_the_sta
 
     stages.move_stage(venture, "prototype", "", by=manager, at=MOVED_AT)
 
-    added = [m for m in stages.venture_milestones(venture) if m.stage == "prototype"]
+    added = [m for m in milestones.venture_milestones(venture) if m.stage == "prototype"]
     assert "Accessibility review" in titles(added)
     review = next(m for m in added if m.title == "Accessibility review")
     assert review.due_on == stages.program_date(MOVED_AT) + timedelta(days=10)
@@ -446,10 +446,10 @@ def test_removing_a_default_milestone_keeps_it_for_ventures_that_have_it(
 
     assert "Default milestone removed" in page(response)
     assert db.session.get(MilestoneTemplate, template_id) is None
-    assert title in titles(stages.venture_milestones(venture))
+    assert title in titles(milestones.venture_milestones(venture))
     # A venture entering the stage from now on does not get it.
     newcomer = factories.venture(cohort, "Newcomer", by=manager)
-    assert title not in titles(stages.venture_milestones(newcomer))
+    assert title not in titles(milestones.venture_milestones(newcomer))
 
 
 def test_founders_cannot_see_or_change_the_stage_plan(db, client, cohort, as_founder):
@@ -473,9 +473,9 @@ def test_founder_creates_and_edits_their_venture_milestones(db, venture, founder
         venture, "Ten interviews", by=founder, due_on=date(2025, 6, 1), owner_id=founder.id
     )
 
-    stages.update_milestone(
+    milestones.update_milestone(
         milestone,
-        stages.MilestoneInput(
+        milestones.MilestoneInput(
             title="Twelve interviews",
             description="In Watts and Boyle Heights",
             stage="concept",
@@ -503,9 +503,9 @@ def test_a_founder_cannot_write_another_venture_milestones(
 ):
     with pytest.raises(NotAllowed):
         factories.milestone(venture, "Sneaky", by=other_founder)
-    milestone = stages.venture_milestones(venture)[0]
+    milestone = milestones.venture_milestones(venture)[0]
     with pytest.raises(NotAllowed):
-        stages.complete_milestone(milestone, None, "Done!", by=other_founder)
+        milestones.complete_milestone(milestone, None, "Done!", by=other_founder)
 
 
 def test_a_milestone_owner_must_be_a_founder_of_the_venture(db, venture, founder, other_founder):
@@ -531,7 +531,7 @@ def test_done_needs_evidence(db, venture, founder):
     with pytest.raises(
         InvalidInput, match=re.escape("Add evidence: a link to it, a note on it, or both.")
     ):
-        stages.complete_milestone(milestone, "  ", "  ", by=founder)
+        milestones.complete_milestone(milestone, "  ", "  ", by=founder)
 
     assert milestone.status == "planned"
     assert milestone.completed_at is None
@@ -545,7 +545,7 @@ def test_done_needs_evidence(db, venture, founder):
 def test_a_link_or_a_note_is_enough_evidence(db, venture, founder, url, note):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
 
-    stages.complete_milestone(milestone, url, note, by=founder)
+    milestones.complete_milestone(milestone, url, note, by=founder)
 
     stored = reloaded(db, Milestone, milestone.id)
     assert stored.status == "done"
@@ -558,7 +558,7 @@ def test_evidence_that_is_not_a_link_is_refused(db, venture, founder, url):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
 
     with pytest.raises(InvalidInput, match="Evidence must be a link"):
-        stages.complete_milestone(milestone, url, "", by=founder)
+        milestones.complete_milestone(milestone, url, "", by=founder)
 
     assert milestone.status == "planned"
     assert milestone.evidence_url is None
@@ -566,10 +566,10 @@ def test_evidence_that_is_not_a_link_is_refused(db, venture, founder, url):
 
 def test_a_founder_cannot_verify_their_own_milestone(db, venture, founder):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    stages.complete_milestone(milestone, None, "Done", by=founder)
+    milestones.complete_milestone(milestone, None, "Done", by=founder)
 
     with pytest.raises(NotAllowed, match=re.escape("Only a program manager verifies milestones.")):
-        stages.verify_milestone(milestone, by=founder)
+        milestones.verify_milestone(milestone, by=founder)
 
     assert milestone.status == "done"
     assert milestone.verified_at is None
@@ -577,9 +577,9 @@ def test_a_founder_cannot_verify_their_own_milestone(db, venture, founder):
 
 def test_manager_verifies_a_done_milestone(db, venture, founder, manager, audit_events):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    stages.complete_milestone(milestone, None, "Done", by=founder)
+    milestones.complete_milestone(milestone, None, "Done", by=founder)
 
-    stages.verify_milestone(milestone, by=manager)
+    milestones.verify_milestone(milestone, by=manager)
 
     stored = reloaded(db, Milestone, milestone.id)
     assert stored.status == "verified"
@@ -598,26 +598,26 @@ def test_only_a_done_milestone_can_be_verified_or_sent_back(db, venture, founder
     with pytest.raises(
         InvalidInput, match=re.escape("Only a milestone marked done can be verified.")
     ):
-        stages.verify_milestone(milestone, by=manager)
+        milestones.verify_milestone(milestone, by=manager)
     with pytest.raises(
         InvalidInput, match=re.escape("Only a milestone marked done can be sent back.")
     ):
-        stages.send_back_milestone(milestone, "More", by=manager)
+        milestones.send_back_milestone(milestone, "More", by=manager)
 
     assert milestone.status == status
 
 
 def test_sending_back_needs_a_comment_and_reopens_the_milestone(db, venture, founder, manager):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    stages.complete_milestone(milestone, "https://example.org/notes", "", by=founder)
+    milestones.complete_milestone(milestone, "https://example.org/notes", "", by=founder)
 
     with pytest.raises(
         InvalidInput, match=re.escape("Say what is missing when sending a milestone back.")
     ):
-        stages.send_back_milestone(milestone, "  ", by=manager)
+        milestones.send_back_milestone(milestone, "  ", by=manager)
     assert milestone.status == "done"
 
-    stages.send_back_milestone(milestone, "Only six interviews are written up.", by=manager)
+    milestones.send_back_milestone(milestone, "Only six interviews are written up.", by=manager)
 
     stored = reloaded(db, Milestone, milestone.id)
     assert stored.status == "in_progress"
@@ -627,22 +627,22 @@ def test_sending_back_needs_a_comment_and_reopens_the_milestone(db, venture, fou
 
 def test_a_verified_milestone_cannot_be_edited_or_reopened(db, venture, founder, manager):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    stages.complete_milestone(milestone, None, "Done", by=founder)
-    stages.verify_milestone(milestone, by=manager)
-    data = stages.MilestoneInput("Renamed", "", "concept", None, None)
+    milestones.complete_milestone(milestone, None, "Done", by=founder)
+    milestones.verify_milestone(milestone, by=manager)
+    data = milestones.MilestoneInput("Renamed", "", "concept", None, None)
 
     with pytest.raises(InvalidInput, match=re.escape("A verified milestone cannot be edited.")):
-        stages.update_milestone(milestone, data, by=founder)
+        milestones.update_milestone(milestone, data, by=founder)
     with pytest.raises(InvalidInput, match=re.escape("This milestone is already done.")):
-        stages.complete_milestone(milestone, None, "Again", by=founder)
+        milestones.complete_milestone(milestone, None, "Again", by=founder)
     with pytest.raises(
         InvalidInput, match=re.escape("Only a planned or missed milestone can be started.")
     ):
-        stages.start_milestone(milestone, by=founder)
+        milestones.start_milestone(milestone, by=founder)
     with pytest.raises(
         InvalidInput, match=re.escape("Only an open milestone can be marked missed.")
     ):
-        stages.miss_milestone(milestone, "Late", by=manager)
+        milestones.miss_milestone(milestone, "Late", by=manager)
 
     stored = reloaded(db, Milestone, milestone.id)
     assert (stored.title, stored.status) == ("Ten interviews", "verified")
@@ -650,17 +650,17 @@ def test_a_verified_milestone_cannot_be_edited_or_reopened(db, venture, founder,
 
 def test_a_missed_milestone_can_be_restarted_and_finished(db, venture, founder, manager):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    stages.start_milestone(milestone, by=founder)
+    milestones.start_milestone(milestone, by=founder)
 
     with pytest.raises(NotAllowed):
-        stages.miss_milestone(milestone, "Late", by=founder)
-    stages.miss_milestone(milestone, "The interviews did not happen", by=manager)
+        milestones.miss_milestone(milestone, "Late", by=founder)
+    milestones.miss_milestone(milestone, "The interviews did not happen", by=manager)
     assert milestone.status == "missed"
     assert milestone.review_comment == "The interviews did not happen"
 
-    stages.start_milestone(milestone, by=founder)
+    milestones.start_milestone(milestone, by=founder)
     assert milestone.status == "in_progress"
-    stages.complete_milestone(milestone, None, "Done at last", by=founder)
+    milestones.complete_milestone(milestone, None, "Done at last", by=founder)
     assert milestone.status == "done"
 
 
@@ -670,15 +670,15 @@ def test_overdue_is_computed_from_the_due_date_and_status(db, venture, founder, 
     due_today = factories.milestone(venture, "Due today", by=founder, due_on=today)
     undated = factories.milestone(venture, "Undated", by=founder)
     finished = factories.milestone(venture, "Finished", by=founder, due_on=date(2025, 6, 1))
-    stages.complete_milestone(finished, None, "Done", by=founder)
+    milestones.complete_milestone(finished, None, "Done", by=founder)
 
     assert due.is_overdue(today)
     assert not due_today.is_overdue(today)
     assert not undated.is_overdue(today)
     assert not finished.is_overdue(today)
-    stages.start_milestone(due, by=founder)
+    milestones.start_milestone(due, by=founder)
     assert due.is_overdue(today)
-    stages.miss_milestone(due, "Too late", by=manager)
+    milestones.miss_milestone(due, "Too late", by=manager)
     assert not due.is_overdue(today)
     assert "overdue" not in Milestone.__table__.c
 
@@ -759,8 +759,8 @@ def test_a_verified_milestone_cannot_be_edited_on_the_page(
     db, client, venture, founder, manager, as_founder
 ):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    stages.complete_milestone(milestone, None, "Done", by=founder)
-    stages.verify_milestone(milestone, by=manager)
+    milestones.complete_milestone(milestone, None, "Done", by=founder)
+    milestones.verify_milestone(milestone, by=manager)
 
     response = client.post(
         f"/milestones/{milestone.id}/edit",
@@ -819,7 +819,7 @@ def test_a_founder_cannot_verify_send_back_or_miss_on_the_page(
     db, client, venture, founder, as_founder
 ):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    stages.complete_milestone(milestone, None, "Done", by=founder)
+    milestones.complete_milestone(milestone, None, "Done", by=founder)
     before = snapshot(db)
 
     for action in ("verify", "send-back", "miss"):
@@ -832,7 +832,7 @@ def test_a_founder_cannot_verify_send_back_or_miss_on_the_page(
 
 def test_manager_verifies_on_the_page(db, client, venture, founder, as_manager):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    stages.complete_milestone(milestone, None, "Done", by=founder)
+    milestones.complete_milestone(milestone, None, "Done", by=founder)
 
     response = client.post(f"/milestones/{milestone.id}/verify", follow_redirects=True)
 
@@ -843,7 +843,7 @@ def test_manager_verifies_on_the_page(db, client, venture, founder, as_manager):
 
 def test_sending_back_on_the_page_needs_a_comment(db, client, venture, founder, as_manager):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    stages.complete_milestone(milestone, None, "Done", by=founder)
+    milestones.complete_milestone(milestone, None, "Done", by=founder)
     before = snapshot(db)
 
     response = client.post(
@@ -894,8 +894,8 @@ def test_the_milestones_page_marks_overdue_milestones(db, client, venture, found
 # Check-ins: the service -------------------------------------------------------------------------
 
 
-def check_in_input(week_start: date, **fields) -> stages.CheckInInput:
-    data = stages.CheckInInput(
+def check_in_input(week_start: date, **fields) -> checkins.CheckInInput:
+    data = checkins.CheckInInput(
         week_start=week_start,
         summary="Interviewed eight residents in Watts.",
         progress="Prototype tested with five users",
@@ -916,7 +916,7 @@ MONDAY = date(2025, 6, 2)
 
 
 def test_founder_posts_a_weekly_check_in(db, venture, founder, audit_events):
-    saved, created = stages.save_check_in(
+    saved, created = checkins.save_check_in(
         venture, check_in_input(MONDAY), by=founder, today=MONDAY + timedelta(days=3)
     )
 
@@ -934,9 +934,9 @@ def test_founder_posts_a_weekly_check_in(db, venture, founder, audit_events):
 
 
 def test_a_second_check_in_for_the_same_week_edits_the_first(db, venture, founder, audit_events):
-    first, _ = stages.save_check_in(venture, check_in_input(MONDAY), by=founder, today=MONDAY)
+    first, _ = checkins.save_check_in(venture, check_in_input(MONDAY), by=founder, today=MONDAY)
 
-    second, created = stages.save_check_in(
+    second, created = checkins.save_check_in(
         venture,
         check_in_input(MONDAY, summary="Better than we thought", confidence=5),
         by=founder,
@@ -1005,7 +1005,7 @@ def test_a_bad_check_in_is_refused_and_writes_nothing(db, venture, founder, fiel
     before = snapshot(db)
 
     with pytest.raises(InvalidInput, match=re.escape(message)):
-        stages.save_check_in(
+        checkins.save_check_in(
             venture, replace(check_in_input(MONDAY), **fields), by=founder, today=today
         )
     db.session.rollback()
@@ -1022,14 +1022,14 @@ def test_only_the_venture_founders_post_its_check_ins(
         with pytest.raises(
             NotAllowed, match=re.escape("Only the venture's founders post its check-ins.")
         ):
-            stages.save_check_in(venture, check_in_input(MONDAY), by=person, today=MONDAY)
+            checkins.save_check_in(venture, check_in_input(MONDAY), by=person, today=MONDAY)
     db.session.rollback()
 
     assert snapshot(db) == before
 
 
 def test_custom_kpis_are_tracked_per_venture(db, venture, founder, other_venture, other_founder):
-    stages.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
+    checkins.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
 
     saved = factories.check_in(venture, founder, MONDAY, custom_kpis={"Gallons saved": 1200.5})
 
@@ -1053,16 +1053,16 @@ def test_custom_kpis_are_tracked_per_venture(db, venture, founder, other_venture
     ],
 )
 def test_a_custom_kpi_needs_a_new_name(db, venture, founder, name, message):
-    stages.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
+    checkins.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
 
     with pytest.raises(InvalidInput, match=re.escape(message)):
-        stages.add_custom_kpi(venture, name, "", by=founder)
+        checkins.add_custom_kpi(venture, name, "", by=founder)
 
     assert titles_of_kpis(venture) == ["Gallons saved"]
 
 
 def titles_of_kpis(venture) -> list[str]:
-    return [kpi.name for kpi in stages.custom_kpis(venture)]
+    return [kpi.name for kpi in checkins.custom_kpis(venture)]
 
 
 # Check-ins: the pages --------------------------------------------------------------------------
@@ -1204,7 +1204,7 @@ def test_a_custom_kpi_gets_its_own_field(db, client, venture, as_founder):
     text = page(response)
     assert "Your check-ins now ask for Gallons saved." in text
     assert "Gallons saved (gallons)" in text
-    [kpi] = stages.custom_kpis(venture)
+    [kpi] = checkins.custom_kpis(venture)
 
     response = client.post(
         f"/ventures/{venture.id}/check-in",
@@ -1220,7 +1220,7 @@ def test_a_custom_kpi_gets_its_own_field(db, client, venture, as_founder):
 def test_text_in_a_custom_kpi_field_says_why_and_writes_nothing(
     db, client, venture, founder, as_founder
 ):
-    kpi = stages.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
+    kpi = checkins.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
     before = snapshot(db)
 
     response = client.post(

@@ -1,0 +1,155 @@
+"""A venture's timeline: its stage moves, milestones, check-ins and mentor sessions,
+newest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased, selectinload
+
+from incubator import clock
+from incubator.extensions import db
+from incubator.models import (
+    Booking,
+    BookingStatus,
+    CheckIn,
+    Milestone,
+    Stage,
+    StageChange,
+    User,
+    Venture,
+)
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    kind: str  # "stage", "milestone", "check_in", "session"
+    title: str
+    detail: str = ""
+    by: str = ""
+
+
+def timeline(venture: Venture) -> list[TimelineEntry]:
+    """Stage changes, milestones, check-ins and mentor sessions, newest first, in a fixed
+    number of queries."""
+    entries: list[TimelineEntry] = []
+    changes = db.session.scalars(
+        select(StageChange)
+        .options(selectinload(StageChange.changed_by))
+        .where(StageChange.venture_id == venture.id)
+    )
+    for change in changes:
+        if change.from_stage is None:
+            title = f"Entered the pipeline at {Stage(change.to_stage).label}"
+        else:
+            title = f"Moved from {Stage(change.from_stage).label} to {Stage(change.to_stage).label}"
+        entries.append(
+            TimelineEntry(
+                change.changed_at,
+                "stage",
+                title,
+                change.reason,
+                change.changed_by.name if change.changed_by else "",
+            )
+        )
+    milestones = db.session.scalars(
+        select(Milestone)
+        .options(selectinload(Milestone.verified_by))
+        .where(Milestone.venture_id == venture.id)
+    )
+    for milestone in milestones:
+        entries.append(
+            TimelineEntry(
+                milestone.created_at,
+                "milestone",
+                f"Milestone planned: {milestone.title}",
+                f"{Stage(milestone.stage).label} stage",
+            )
+        )
+        if milestone.completed_at is not None:
+            detail = milestone.evidence_note or milestone.evidence_url or ""
+            entries.append(
+                TimelineEntry(
+                    milestone.completed_at,
+                    "milestone",
+                    f"Milestone done: {milestone.title}",
+                    detail,
+                )
+            )
+        if milestone.verified_at is not None:
+            entries.append(
+                TimelineEntry(
+                    milestone.verified_at,
+                    "milestone",
+                    f"Milestone verified: {milestone.title}",
+                    by=milestone.verified_by.name if milestone.verified_by else "",
+                )
+            )
+    check_ins = db.session.scalars(
+        select(CheckIn)
+        .options(selectinload(CheckIn.author))
+        .where(CheckIn.venture_id == venture.id)
+    )
+    for check_in in check_ins:
+        entries.append(
+            TimelineEntry(
+                check_in.created_at,
+                "check_in",
+                f"Check-in for the week of {check_in.week_start.strftime('%b %-d')} "
+                f"(confidence {check_in.confidence}/5)",
+                check_in.summary,
+                check_in.author.name if check_in.author else "",
+            )
+        )
+    entries.extend(_session_entries(venture))
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries
+
+
+def _session_entries(venture: Venture) -> list[TimelineEntry]:
+    """Sessions booked, held and cancelled: one query, names joined in. Never the notes."""
+    # The entry's own time is shown in the viewer's zone; the session's time in the title
+    # is in the program's zone, with its abbreviation.
+    zone = clock.program_zone()
+    mentor, canceller = aliased(User), aliased(User)
+    rows = db.session.execute(
+        # Names only: loading whole users would also load their roles, once per relationship.
+        select(Booking, mentor.name, canceller.name)
+        .join(mentor, mentor.id == Booking.mentor_id)
+        .outerjoin(canceller, canceller.id == Booking.cancelled_by_id)
+        .where(Booking.venture_id == venture.id)
+    )
+    entries = []
+    for booking, mentor_name, cancelled_by in rows:
+        when = f"{booking.starts_at.astimezone(zone):%b %-d, %Y %-I:%M %p %Z}"
+        entries.append(
+            TimelineEntry(
+                booking.created_at,
+                "session",
+                f"Session booked with {mentor_name} for {when}",
+                f"Agenda: {booking.agenda}",
+            )
+        )
+        if booking.status == BookingStatus.COMPLETED and booking.completed_at is not None:
+            entries.append(
+                TimelineEntry(booking.completed_at, "session", f"Session held with {mentor_name}")
+            )
+        elif booking.status == BookingStatus.NO_SHOW:
+            entries.append(
+                TimelineEntry(booking.ends_at, "session", f"Session with {mentor_name}: no-show")
+            )
+        elif booking.status == BookingStatus.CANCELLED and booking.cancelled_at is not None:
+            entries.append(
+                TimelineEntry(
+                    booking.cancelled_at,
+                    "session",
+                    f"Session with {mentor_name} cancelled"
+                    + (" (moved to another time)" if booking.rescheduled_to_id else ""),
+                    booking.cancel_reason,
+                    cancelled_by or "",
+                )
+            )
+    return entries
