@@ -118,60 +118,57 @@ def edit_milestone(milestone_id: int):
 
 @dataclass(frozen=True)
 class MilestoneAction:
-    """A button on a milestone: who may press it, its form, the service call it makes and
-    what is said when it is done (`{title}` is the milestone's)."""
+    """A button on a milestone: the service call it makes (its name is the endpoint's and,
+    shortened, the path's), who may press it, what is said when it is done (`{title}` is the
+    milestone's) and the form it posts."""
 
-    path: str
+    act: Callable[..., None]
     roles: tuple[Role, ...]
-    act: Callable[[Milestone, FlaskForm], None]
     success: str
     form: type[FlaskForm] = ConfirmForm
 
+    @property
+    def endpoint(self) -> str:
+        return self.act.__name__
+
+    @property
+    def path(self) -> str:
+        return self.endpoint.removesuffix("_milestone").replace("_", "-")
+
 
 TEAM = (Role.MANAGER, Role.FOUNDER)
+MANAGERS = (Role.MANAGER,)
 
-# Endpoint name -> action; each is a POST to /milestones/<id>/<path> that returns to the list.
-MILESTONE_ACTIONS = {
-    "start_milestone": MilestoneAction(
-        "start",
+# Each is a POST to /milestones/<id>/<path> that goes back to the venture's milestones.
+MILESTONE_ACTIONS = [
+    MilestoneAction(pipeline_milestones.start_milestone, TEAM, "{title} is in progress."),
+    MilestoneAction(pipeline_milestones.verify_milestone, MANAGERS, "{title} is verified."),
+    MilestoneAction(
+        pipeline_milestones.complete_milestone,
         TEAM,
-        lambda m, _form: pipeline_milestones.start_milestone(m, by=current_user),
-        "{title} is in progress.",
-    ),
-    "complete_milestone": MilestoneAction(
-        "complete",
-        TEAM,
-        lambda m, form: pipeline_milestones.complete_milestone(
-            m, form.evidence_url.data, form.evidence_note.data or "", by=current_user
-        ),
         "{title} is done; a program manager will verify it.",
         EvidenceForm,
     ),
-    "verify_milestone": MilestoneAction(
-        "verify",
-        (Role.MANAGER,),
-        lambda m, _form: pipeline_milestones.verify_milestone(m, by=current_user),
-        "{title} is verified.",
-    ),
-    "send_back_milestone": MilestoneAction(
-        "send-back",
-        (Role.MANAGER,),
-        lambda m, form: pipeline_milestones.send_back_milestone(
-            m, form.comment.data or "", by=current_user
-        ),
+    MilestoneAction(
+        pipeline_milestones.send_back_milestone,
+        MANAGERS,
         "{title} went back to the founders.",
         ReviewForm,
     ),
-    "miss_milestone": MilestoneAction(
-        "miss",
-        (Role.MANAGER,),
-        lambda m, form: pipeline_milestones.miss_milestone(
-            m, form.comment.data or "", by=current_user
-        ),
-        "{title} is marked missed.",
-        ReviewForm,
+    MilestoneAction(
+        pipeline_milestones.miss_milestone, MANAGERS, "{title} is marked missed.", ReviewForm
     ),
-}
+]
+
+
+def _posted_details(form: FlaskForm) -> tuple:
+    """What a milestone action's form adds to its service call: the evidence, a comment,
+    or nothing."""
+    if isinstance(form, EvidenceForm):
+        return (form.evidence_url.data, form.evidence_note.data or "")
+    if isinstance(form, ReviewForm):
+        return (form.comment.data or "",)
+    return ()
 
 
 def _milestone_view(action: MilestoneAction) -> Callable:
@@ -183,7 +180,7 @@ def _milestone_view(action: MilestoneAction) -> Callable:
         form = action.form()
         submit(
             form,
-            lambda: action.act(milestone, form),
+            lambda: action.act(milestone, *_posted_details(form), by=current_user),
             action.success.format(title=milestone.title),
             flash_errors=True,
         )
@@ -192,10 +189,10 @@ def _milestone_view(action: MilestoneAction) -> Callable:
     return view
 
 
-for _endpoint, _action in MILESTONE_ACTIONS.items():
+for _action in MILESTONE_ACTIONS:
     bp.add_url_rule(
         f"/milestones/<int:milestone_id>/{_action.path}",
-        _endpoint,
+        _action.endpoint,
         _milestone_view(_action),
         methods=["POST"],
     )

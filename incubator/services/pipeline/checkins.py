@@ -135,39 +135,38 @@ def save_check_in(
         "Only the venture's founders post its check-ins.",
     )
     _check_check_in(venture, data, today or clock.today())
-    existing = check_in_for_week(venture, data.week_start)
-    if existing is None:
-        check_in = CheckIn(venture_id=venture.id, week_start=data.week_start)
+    check_in = check_in_for_week(venture, data.week_start)
+    created = False
+    if check_in is None:
+        check_in, created = _insert_check_in(venture, data, by)
+    if not created:
         _apply_check_in(check_in, data, by)
-        try:
-            # Two founders posting the same week at once: the unique key keeps one row and
-            # the second post becomes an edit of it.
-            with db.session.begin_nested():
-                db.session.add(check_in)
-                db.session.flush()
-        except IntegrityError:
-            existing = check_in_for_week(venture, data.week_start)
-            if existing is None:
-                raise
-        else:
-            audit.record(
-                by,
-                "check_in.created",
-                "check_in",
-                check_in.id,
-                after={"venture_id": venture.id, "week": data.week_start.isoformat()},
-            )
-            return check_in, True
-    _apply_check_in(existing, data, by)
-    db.session.flush()
+        db.session.flush()
     audit.record(
         by,
-        "check_in.updated",
+        "check_in.created" if created else "check_in.updated",
         "check_in",
-        existing.id,
+        check_in.id,
         after={"venture_id": venture.id, "week": data.week_start.isoformat()},
     )
-    return existing, False
+    return check_in, created
+
+
+def _insert_check_in(venture: Venture, data: CheckInInput, by: User) -> tuple[CheckIn, bool]:
+    """A new check-in for the week, and True; or, when another founder's post for the same
+    week got in first, that one (to be edited) and False: the unique key keeps one row."""
+    check_in = CheckIn(venture_id=venture.id, week_start=data.week_start)
+    _apply_check_in(check_in, data, by)
+    try:
+        with db.session.begin_nested():
+            db.session.add(check_in)
+            db.session.flush()
+    except IntegrityError:
+        existing = check_in_for_week(venture, data.week_start)
+        if existing is None:
+            raise
+        return existing, False
+    return check_in, True
 
 
 def recent_check_ins(venture: Venture, limit: int = 12) -> list[CheckIn]:

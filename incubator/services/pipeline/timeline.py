@@ -25,6 +25,8 @@ from incubator.models import (
 
 @dataclass
 class TimelineEntry:
+    """One line of the timeline: when, what kind of event, what happened, and by whom."""
+
     at: datetime
     kind: str  # "stage", "milestone", "check_in", "session"
     title: str
@@ -35,7 +37,23 @@ class TimelineEntry:
 def timeline(venture: Venture) -> list[TimelineEntry]:
     """Stage changes, milestones, check-ins and mentor sessions, newest first, in a fixed
     number of queries."""
-    entries: list[TimelineEntry] = []
+    entries = [
+        *_stage_entries(venture),
+        *_milestone_entries(venture),
+        *_check_in_entries(venture),
+        *_session_entries(venture),
+    ]
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries
+
+
+def _name(user: User | None) -> str:
+    return user.name if user else ""
+
+
+def _stage_entries(venture: Venture) -> list[TimelineEntry]:
+    """Joining the pipeline and each move since, with who moved it and why."""
+    entries = []
     changes = db.session.scalars(
         select(StageChange)
         .options(selectinload(StageChange.changed_by))
@@ -48,65 +66,58 @@ def timeline(venture: Venture) -> list[TimelineEntry]:
             title = f"Moved from {Stage(change.from_stage).label} to {Stage(change.to_stage).label}"
         entries.append(
             TimelineEntry(
-                change.changed_at,
-                "stage",
-                title,
-                change.reason,
-                change.changed_by.name if change.changed_by else "",
+                change.changed_at, "stage", title, change.reason, _name(change.changed_by)
             )
         )
+    return entries
+
+
+def _milestone_entries(venture: Venture) -> list[TimelineEntry]:
+    """Each milestone planned, and done and verified once it was."""
+    entries = []
     milestones = db.session.scalars(
         select(Milestone)
         .options(selectinload(Milestone.verified_by))
         .where(Milestone.venture_id == venture.id)
     )
     for milestone in milestones:
-        entries.append(
-            TimelineEntry(
-                milestone.created_at,
-                "milestone",
-                f"Milestone planned: {milestone.title}",
-                f"{Stage(milestone.stage).label} stage",
-            )
-        )
-        if milestone.completed_at is not None:
-            detail = milestone.evidence_note or milestone.evidence_url or ""
-            entries.append(
-                TimelineEntry(
-                    milestone.completed_at,
-                    "milestone",
-                    f"Milestone done: {milestone.title}",
-                    detail,
-                )
-            )
-        if milestone.verified_at is not None:
-            entries.append(
-                TimelineEntry(
-                    milestone.verified_at,
-                    "milestone",
-                    f"Milestone verified: {milestone.title}",
-                    by=milestone.verified_by.name if milestone.verified_by else "",
-                )
-            )
+        # (when, what happened, detail, by whom); None when it has not happened.
+        steps = [
+            (milestone.created_at, "planned", f"{Stage(milestone.stage).label} stage", ""),
+            (
+                milestone.completed_at,
+                "done",
+                milestone.evidence_note or milestone.evidence_url or "",
+                "",
+            ),
+            (milestone.verified_at, "verified", "", _name(milestone.verified_by)),
+        ]
+        entries += [
+            TimelineEntry(at, "milestone", f"Milestone {what}: {milestone.title}", detail, by)
+            for at, what, detail, by in steps
+            if at is not None
+        ]
+    return entries
+
+
+def _check_in_entries(venture: Venture) -> list[TimelineEntry]:
+    """Each weekly check-in, with its confidence and summary."""
     check_ins = db.session.scalars(
         select(CheckIn)
         .options(selectinload(CheckIn.author))
         .where(CheckIn.venture_id == venture.id)
     )
-    for check_in in check_ins:
-        entries.append(
-            TimelineEntry(
-                check_in.created_at,
-                "check_in",
-                f"Check-in for the week of {check_in.week_start.strftime('%b %-d')} "
-                f"(confidence {check_in.confidence}/5)",
-                check_in.summary,
-                check_in.author.name if check_in.author else "",
-            )
+    return [
+        TimelineEntry(
+            check_in.created_at,
+            "check_in",
+            f"Check-in for the week of {check_in.week_start.strftime('%b %-d')} "
+            f"(confidence {check_in.confidence}/5)",
+            check_in.summary,
+            _name(check_in.author),
         )
-    entries.extend(_session_entries(venture))
-    entries.sort(key=lambda entry: entry.at, reverse=True)
-    return entries
+        for check_in in check_ins
+    ]
 
 
 def _session_entries(venture: Venture) -> list[TimelineEntry]:
