@@ -31,16 +31,6 @@ def cohort(bare_cohort):
     return bare_cohort
 
 
-@pytest.fixture
-def venture(db, cohort, manager):
-    return factories.venture(cohort, "LeakMap", by=manager)
-
-
-@pytest.fixture
-def founder(db, venture):
-    return factories.founder_of(venture, name="Ana Lopez")
-
-
 def founder_panel(user, today=WEDNESDAY) -> home.Panel:
     [panel] = [p for p in home.panels_for(user, today) if p.role == Role.FOUNDER]
     return panel

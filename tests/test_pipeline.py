@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from incubator import clock
 from incubator.models import (
@@ -19,13 +19,12 @@ from incubator.models import (
     Role,
     StageChange,
     StagePlan,
-    Venture,
 )
 from incubator.services.accounts import users
 from incubator.services.errors import InvalidInput, NotAllowed
 from incubator.services.pipeline import checkins, milestones, stages
 from tests import factories
-from tests.helpers import page
+from tests.helpers import count, page, reloaded, reloaded_or_none, row_counts
 
 # Stage moves in these tests happen a day after the venture joined (which is now).
 MOVED_AT = clock.now().replace(microsecond=0) + timedelta(days=1)
@@ -40,43 +39,17 @@ def this_monday() -> date:
     return stages.week_of(la_today())
 
 
-def count(db, model, *conditions) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
-
-
 def snapshot(db) -> dict[str, int]:
-    """Row counts of everything the pipeline writes; commits what the test built first."""
+    """Row counts of everything the pipeline writes; commits what the test built first, so
+    a test may roll back a refused call without losing it."""
     db.session.commit()
-    models = (
-        StageChange,
-        StagePlan,
-        MilestoneTemplate,
-        Milestone,
-        CheckIn,
-        CustomKpi,
-        AuditEvent,
+    return row_counts(
+        StageChange, StagePlan, MilestoneTemplate, Milestone, CheckIn, CustomKpi, AuditEvent
     )
-    return {model.__name__: count(db, model) for model in models}
-
-
-def reloaded(db, model, object_id):
-    db.session.flush()
-    db.session.expire_all()
-    return db.session.get(model, object_id)
 
 
 def titles(milestones) -> list[str]:
     return [milestone.title for milestone in milestones]
-
-
-@pytest.fixture
-def venture(db, cohort, manager):
-    return factories.venture(cohort, "LeakMap", by=manager)
-
-
-@pytest.fixture
-def founder(db, venture):
-    return factories.founder_of(venture, name="Ana Lopez", email="ana@example.org")
 
 
 @pytest.fixture
@@ -130,7 +103,7 @@ def test_manager_moves_a_venture_forward_and_the_move_is_recorded(
     change = stages.move_stage(venture, "prototype", "", by=manager, at=MOVED_AT)
     db.session.commit()
 
-    stored = reloaded(db, Venture, venture.id)
+    stored = reloaded(venture)
     assert stored.stage == "prototype"
     history = stages.stage_history(stored)
     assert [(c.from_stage, c.to_stage) for c in history] == [
@@ -159,7 +132,7 @@ def test_moving_back_a_stage_needs_a_reason(db, venture, manager):
         stages.move_stage(venture, "prototype", "   ", by=manager)
     db.session.rollback()
 
-    assert reloaded(db, Venture, venture.id).stage == "pilot"
+    assert reloaded(venture).stage == "pilot"
     assert snapshot(db) == before
 
 
@@ -186,7 +159,7 @@ def test_an_unknown_stage_is_refused_and_nothing_is_written(db, venture, manager
         stages.move_stage(venture, "scale-up", "Growing", by=manager)
     db.session.rollback()
 
-    assert reloaded(db, Venture, venture.id).stage == "concept"
+    assert reloaded(venture).stage == "concept"
     assert snapshot(db) == before
 
 
@@ -202,7 +175,7 @@ def test_a_founder_cannot_move_their_own_venture(db, venture, founder):
         stages.move_stage(venture, "prototype", "We are ready", by=founder)
     db.session.rollback()
 
-    assert reloaded(db, Venture, venture.id).stage == "concept"
+    assert reloaded(venture).stage == "concept"
     assert snapshot(db) == before
 
 
@@ -229,7 +202,7 @@ def test_manager_moves_a_venture_on_the_milestones_page(db, client, venture, as_
     )
 
     assert "LeakMap moved to Prototype." in page(response)
-    assert reloaded(db, Venture, venture.id).stage == "prototype"
+    assert reloaded(venture).stage == "prototype"
     last = stages.stage_history(venture)[-1]
     assert (last.to_stage, last.reason, last.changed_by_id) == (
         "prototype",
@@ -268,7 +241,7 @@ def test_moving_back_on_the_page_without_a_reason_says_so_and_writes_nothing(
     )
 
     assert "Moving a venture back a stage needs a reason." in page(response)
-    assert reloaded(db, Venture, venture.id).stage == "pilot"
+    assert reloaded(venture).stage == "pilot"
     assert snapshot(db) == before
 
 
@@ -282,7 +255,7 @@ def test_an_unknown_stage_on_the_page_says_so_and_writes_nothing(db, client, ven
     )
 
     assert "Unknown stage: choose concept, prototype, pilot, launch or adoption." in page(response)
-    assert reloaded(db, Venture, venture.id).stage == "concept"
+    assert reloaded(venture).stage == "concept"
     assert snapshot(db) == before
 
 
@@ -294,7 +267,7 @@ def test_a_founder_cannot_move_stages_on_the_page(db, client, venture, as_founde
     )
 
     assert response.status_code == 403
-    assert reloaded(db, Venture, venture.id).stage == "concept"
+    assert reloaded(venture).stage == "concept"
     assert snapshot(db) == before
 
 
@@ -485,7 +458,7 @@ def test_founder_creates_and_edits_their_venture_milestones(db, venture, founder
         by=founder,
     )
 
-    stored = reloaded(db, Milestone, milestone.id)
+    stored = reloaded(milestone)
     assert (stored.title, stored.due_on, stored.owner_id, stored.status) == (
         "Twelve interviews",
         date(2025, 6, 8),
@@ -547,7 +520,7 @@ def test_a_link_or_a_note_is_enough_evidence(db, venture, founder, url, note):
 
     milestones.complete_milestone(milestone, url, note, by=founder)
 
-    stored = reloaded(db, Milestone, milestone.id)
+    stored = reloaded(milestone)
     assert stored.status == "done"
     assert stored.completed_at is not None
     assert (stored.evidence_url, stored.evidence_note) == (url, note)
@@ -581,7 +554,7 @@ def test_manager_verifies_a_done_milestone(db, venture, founder, manager, audit_
 
     milestones.verify_milestone(milestone, by=manager)
 
-    stored = reloaded(db, Milestone, milestone.id)
+    stored = reloaded(milestone)
     assert stored.status == "verified"
     assert stored.verified_by_id == manager.id
     assert stored.verified_at is not None
@@ -619,7 +592,7 @@ def test_sending_back_needs_a_comment_and_reopens_the_milestone(db, venture, fou
 
     milestones.send_back_milestone(milestone, "Only six interviews are written up.", by=manager)
 
-    stored = reloaded(db, Milestone, milestone.id)
+    stored = reloaded(milestone)
     assert stored.status == "in_progress"
     assert stored.review_comment == "Only six interviews are written up."
     assert stored.completed_at is None
@@ -644,7 +617,7 @@ def test_a_verified_milestone_cannot_be_edited_or_reopened(db, venture, founder,
     ):
         milestones.miss_milestone(milestone, "Late", by=manager)
 
-    stored = reloaded(db, Milestone, milestone.id)
+    stored = reloaded(milestone)
     assert (stored.title, stored.status) == ("Ten interviews", "verified")
 
 
@@ -751,7 +724,7 @@ def test_founder_edits_a_milestone_on_the_page(db, client, venture, founder, as_
     )
 
     assert "Milestone saved." in page(response)
-    stored = reloaded(db, Milestone, milestone.id)
+    stored = reloaded(milestone)
     assert (stored.title, stored.due_on) == ("Twelve interviews", date(2025, 7, 1))
 
 
@@ -768,7 +741,7 @@ def test_a_verified_milestone_cannot_be_edited_on_the_page(
     )
 
     assert "A verified milestone cannot be edited." in page(response)
-    assert reloaded(db, Milestone, milestone.id).title == "Ten interviews"
+    assert reloaded(milestone).title == "Ten interviews"
 
 
 def test_founder_marks_a_milestone_done_with_a_link(db, client, venture, founder, as_founder):
@@ -781,7 +754,7 @@ def test_founder_marks_a_milestone_done_with_a_link(db, client, venture, founder
     )
 
     assert "Ten interviews is done; a program manager will verify it." in page(response)
-    stored = reloaded(db, Milestone, milestone.id)
+    stored = reloaded(milestone)
     assert (stored.status, stored.evidence_url) == ("done", "https://docs.example.org/interviews")
 
 
@@ -810,7 +783,7 @@ def test_bad_evidence_on_the_page_says_why_and_writes_nothing(
     )
 
     assert message in page(response)
-    stored = reloaded(db, Milestone, milestone.id)
+    stored = reloaded(milestone)
     assert (stored.status, stored.evidence_url, stored.evidence_note) == ("planned", None, "")
     assert snapshot(db) == before
 
@@ -826,7 +799,7 @@ def test_a_founder_cannot_verify_send_back_or_miss_on_the_page(
         response = client.post(f"/milestones/{milestone.id}/{action}", data={"comment": "ok"})
         assert response.status_code == 403, action
 
-    assert reloaded(db, Milestone, milestone.id).status == "done"
+    assert reloaded(milestone).status == "done"
     assert snapshot(db) == before
 
 
@@ -837,7 +810,7 @@ def test_manager_verifies_on_the_page(db, client, venture, founder, as_manager):
     response = client.post(f"/milestones/{milestone.id}/verify", follow_redirects=True)
 
     assert "Ten interviews is verified." in page(response)
-    stored = reloaded(db, Milestone, milestone.id)
+    stored = reloaded(milestone)
     assert (stored.status, stored.verified_by_id) == ("verified", as_manager.id)
 
 
@@ -851,7 +824,7 @@ def test_sending_back_on_the_page_needs_a_comment(db, client, venture, founder, 
     )
 
     assert "Say what is missing when sending a milestone back." in page(response)
-    assert reloaded(db, Milestone, milestone.id).status == "done"
+    assert reloaded(milestone).status == "done"
     assert snapshot(db) == before
 
     response = client.post(
@@ -863,7 +836,7 @@ def test_sending_back_on_the_page_needs_a_comment(db, client, venture, founder, 
     text = page(response)
     assert "Ten interviews went back to the founders." in text
     assert "Program team: Attach the interview notes." in text
-    assert reloaded(db, Milestone, milestone.id).status == "in_progress"
+    assert reloaded(milestone).status == "in_progress"
 
 
 def test_manager_marks_a_milestone_missed_on_the_page(db, client, venture, founder, as_manager):
@@ -878,7 +851,7 @@ def test_manager_marks_a_milestone_missed_on_the_page(db, client, venture, found
     text = page(response)
     assert "Ten interviews is marked missed." in text
     assert "Program team: The pilot partner withdrew." in text
-    stored = reloaded(db, Milestone, milestone.id)
+    stored = reloaded(milestone)
     assert (stored.status, stored.review_comment) == ("missed", "The pilot partner withdrew.")
 
 
@@ -921,7 +894,7 @@ def test_founder_posts_a_weekly_check_in(db, venture, founder, audit_events):
     )
 
     assert created
-    stored = reloaded(db, CheckIn, saved.id)
+    stored = reloaded_or_none(CheckIn, saved.id)
     assert (stored.venture_id, stored.week_start, stored.author_id) == (
         venture.id,
         MONDAY,
@@ -945,8 +918,8 @@ def test_a_second_check_in_for_the_same_week_edits_the_first(db, venture, founde
 
     assert not created
     assert second.id == first.id
-    assert count(db, CheckIn) == 1
-    stored = reloaded(db, CheckIn, first.id)
+    assert count(CheckIn) == 1
+    stored = reloaded_or_none(CheckIn, first.id)
     assert (stored.summary, stored.confidence) == ("Better than we thought", 5)
     assert len(audit_events("check_in.updated")) == 1
 
@@ -959,7 +932,7 @@ def test_the_week_unique_key_is_in_the_database(db, venture, founder):
     with pytest.raises(IntegrityError), db.session.begin_nested():
         db.session.add(CheckIn(venture_id=venture.id, week_start=MONDAY, summary="x", confidence=3))
         db.session.flush()
-    assert count(db, CheckIn) == 1
+    assert count(CheckIn) == 1
 
 
 @pytest.mark.parametrize(
@@ -1033,7 +1006,7 @@ def test_custom_kpis_are_tracked_per_venture(db, venture, founder, other_venture
 
     saved = factories.check_in(venture, founder, MONDAY, custom_kpis={"Gallons saved": 1200.5})
 
-    assert reloaded(db, CheckIn, saved.id).custom_kpis == {"Gallons saved": 1200.5}
+    assert reloaded_or_none(CheckIn, saved.id).custom_kpis == {"Gallons saved": 1200.5}
     with pytest.raises(
         InvalidInput, match=re.escape("'Gallons saved' is not one of this venture's KPIs.")
     ):
@@ -1290,7 +1263,7 @@ def test_a_founder_cannot_write_another_venture_check_ins_or_milestones(
         assert client.post(path, data=data).status_code == 404, path
 
     assert snapshot(db) == before
-    stored = reloaded(db, Milestone, mine.id)
+    stored = reloaded_or_none(Milestone, mine.id)
     assert (stored.title, stored.status) == ("Ten interviews", "planned")
     [check_in] = db.session.scalars(select(CheckIn))
     assert check_in.summary == "Ours"

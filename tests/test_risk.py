@@ -21,16 +21,6 @@ def cohort(bare_cohort):
 
 
 @pytest.fixture
-def venture(db, cohort, manager):
-    return factories.venture(cohort, "LeakMap", by=manager)
-
-
-@pytest.fixture
-def founder(db, venture):
-    return factories.founder_of(venture, name="Ana Lopez")
-
-
-@pytest.fixture
 def joined(venture) -> date:
     """The day the venture entered the pipeline, in the program's time zone as the rules count."""
     return stages.program_date(stages.stage_history(venture)[0].changed_at)

@@ -16,8 +16,6 @@ from sqlalchemy import update
 from incubator.models import (
     MatchStatus,
     MentorProfile,
-    Milestone,
-    RubricCriterion,
     Venture,
 )
 from incubator.services import audit, versions
@@ -26,7 +24,7 @@ from incubator.services.errors import StaleEdit
 from incubator.services.matching import introductions
 from incubator.services.pipeline import stages
 from tests import factories
-from tests.helpers import page
+from tests.helpers import page, reloaded, reloaded_or_none
 
 
 def version_in(html: str, name: str = "version") -> str:
@@ -35,11 +33,6 @@ def version_in(html: str, name: str = "version") -> str:
         if f'name="{name}"' in tag:
             return re.search(r'value="(\d+)"', tag).group(1)
     raise AssertionError(f"no hidden {name} in the page")
-
-
-def reloaded(db, model, object_id):
-    db.session.expire_all()
-    return db.session.get(model, object_id)
 
 
 def assert_refused(response, name: str, thing: str, theirs: str, yours: str) -> str:
@@ -103,14 +96,14 @@ def test_a_venture_profile_saved_from_an_older_form_is_refused_and_names_who_sav
         second, "Ana Manager", "This venture's profile", "Fixes leaks fast", "Finds leaks in a day"
     )
     assert 'value="Finds leaks in a day"' in text  # what they typed is still in the form
-    assert reloaded(db, Venture, venture.id).one_liner == "Fixes leaks fast"
+    assert reloaded(venture).one_liner == "Fixes leaks fast"
 
     again = second_client.post(
         url, data=venture_form(version_in(text), one_liner="Finds leaks in a day")
     )
 
     assert again.status_code == 302
-    assert reloaded(db, Venture, venture.id).one_liner == "Finds leaks in a day"
+    assert reloaded(venture).one_liner == "Finds leaks in a day"
 
 
 def test_a_save_without_a_version_is_refused_and_writes_nothing(db, client, login_as):
@@ -123,7 +116,7 @@ def test_a_save_without_a_version_is_refused_and_writes_nothing(db, client, logi
 
     assert response.status_code == 200
     assert "This form does not say which version it was opened at." in page(response)
-    assert reloaded(db, Venture, venture.id).one_liner == "Less water wasted"
+    assert reloaded(venture).one_liner == "Less water wasted"
 
 
 # Milestone ---------------------------------------------------------------------------------
@@ -159,12 +152,12 @@ def test_a_milestone_saved_from_an_older_form_is_refused_and_names_who_saved(
     assert first.status_code == 302
     text = assert_refused(second, "Ben Founder", "This milestone", "2025-07-01", "2025-05-15")
     assert 'value="2025-05-15"' in text
-    assert str(reloaded(db, Milestone, milestone.id).due_on) == "2025-07-01"
+    assert str(reloaded(milestone).due_on) == "2025-07-01"
 
     again = client.post(url, data=milestone_form(version_in(text), due_on="2025-05-15"))
 
     assert again.status_code == 302
-    assert str(reloaded(db, Milestone, milestone.id).due_on) == "2025-05-15"
+    assert str(reloaded(milestone).due_on) == "2025-05-15"
 
 
 def test_starting_a_milestone_also_makes_an_open_edit_form_stale(
@@ -186,7 +179,7 @@ def test_starting_a_milestone_also_makes_an_open_edit_form_stale(
     text = page(response)
     assert "Changed by Ben Founder since you opened it" in text
     assert "The fields on this form are the same in both versions" in text
-    assert reloaded(db, Milestone, milestone.id).status == "in_progress"
+    assert reloaded(milestone).status == "in_progress"
 
 
 # Mentor profile ----------------------------------------------------------------------------
@@ -225,13 +218,13 @@ def test_a_mentor_profile_saved_from_an_older_window_is_refused(db, client, seco
     name = "Ana Mentor (you, in another window)"
     text = assert_refused(second, name, "This mentor profile", "LADWP", "LADOT")
     assert 'value="LADOT"' in text
-    stored = reloaded(db, MentorProfile, mentor.id)
+    stored = reloaded_or_none(MentorProfile, mentor.id)
     assert (stored.organisation, stored.capacity) == ("LADWP", 2)
 
     again = second_client.post(url, data=profile_form(version_in(text), organisation="LADOT"))
 
     assert again.status_code == 302
-    stored = reloaded(db, MentorProfile, mentor.id)
+    stored = reloaded_or_none(MentorProfile, mentor.id)
     assert (stored.organisation, stored.capacity) == ("LADOT", 3)
 
 
@@ -249,7 +242,7 @@ def test_two_first_saves_of_a_mentor_profile_do_not_overwrite_each_other(
 
     assert (laptop, phone) == ("0", "0")
     assert (first.status_code, second.status_code) == (302, 409)
-    assert reloaded(db, MentorProfile, mentor.id).organisation == "LADWP"
+    assert reloaded_or_none(MentorProfile, mentor.id).organisation == "LADWP"
 
 
 def test_changing_only_the_time_zone_makes_an_open_profile_form_stale(
@@ -306,14 +299,14 @@ def test_a_criterion_saved_from_an_older_rubric_page_is_refused(
     assert first.status_code == 302
     text = assert_refused(second, "Ana Manager", "This criterion", "2", "5")
     assert 'value="5"' in text and '<details class="mt-2" open>' in text
-    assert reloaded(db, RubricCriterion, criterion.id).weight == 2
+    assert reloaded(criterion).weight == 2
 
     again = second_client.post(
         url, data=criterion_form(criterion, version_in(text, field), weight="5")
     )
 
     assert again.status_code == 302
-    assert reloaded(db, RubricCriterion, criterion.id).weight == 5
+    assert reloaded(criterion).weight == 5
 
 
 def test_a_change_to_another_criterion_does_not_refuse_an_edit(db, client, second_client, login_as):
@@ -338,8 +331,8 @@ def test_a_change_to_another_criterion_does_not_refuse_an_edit(db, client, secon
     )
 
     assert response.status_code == 302
-    assert reloaded(db, RubricCriterion, impact.id).weight == 2
-    assert reloaded(db, RubricCriterion, design.id).weight == 4
+    assert reloaded(impact).weight == 2
+    assert reloaded(design).weight == 4
 
 
 # Stage plan --------------------------------------------------------------------------------

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import ScalarResult, select
+from sqlalchemy.orm import QueryableAttribute, aliased, selectinload
 
 from incubator import clock
 from incubator.extensions import db
@@ -21,6 +22,8 @@ from incubator.models import (
     User,
     Venture,
 )
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -51,15 +54,17 @@ def _name(user: User | None) -> str:
     return user.name if user else ""
 
 
+def _rows_of(venture: Venture, model: type[T], person: QueryableAttribute) -> ScalarResult[T]:
+    """The venture's rows of a model, with the person each one names loaded alongside."""
+    # Every model passed here has a venture_id column, which type[T] cannot say.
+    of_venture = model.venture_id == venture.id  # type: ignore[attr-defined]
+    return db.session.scalars(select(model).options(selectinload(person)).where(of_venture))
+
+
 def _stage_entries(venture: Venture) -> list[TimelineEntry]:
     """Joining the pipeline and each move since, with who moved it and why."""
     entries = []
-    changes = db.session.scalars(
-        select(StageChange)
-        .options(selectinload(StageChange.changed_by))
-        .where(StageChange.venture_id == venture.id)
-    )
-    for change in changes:
+    for change in _rows_of(venture, StageChange, StageChange.changed_by):
         if change.from_stage is None:
             title = f"Entered the pipeline at {Stage(change.to_stage).label}"
         else:
@@ -75,12 +80,7 @@ def _stage_entries(venture: Venture) -> list[TimelineEntry]:
 def _milestone_entries(venture: Venture) -> list[TimelineEntry]:
     """Each milestone planned, and done and verified once it was."""
     entries = []
-    milestones = db.session.scalars(
-        select(Milestone)
-        .options(selectinload(Milestone.verified_by))
-        .where(Milestone.venture_id == venture.id)
-    )
-    for milestone in milestones:
+    for milestone in _rows_of(venture, Milestone, Milestone.verified_by):
         # (when, what happened, detail, by whom); None when it has not happened.
         steps = [
             (milestone.created_at, "planned", f"{Stage(milestone.stage).label} stage", ""),
@@ -102,11 +102,6 @@ def _milestone_entries(venture: Venture) -> list[TimelineEntry]:
 
 def _check_in_entries(venture: Venture) -> list[TimelineEntry]:
     """Each weekly check-in, with its confidence and summary."""
-    check_ins = db.session.scalars(
-        select(CheckIn)
-        .options(selectinload(CheckIn.author))
-        .where(CheckIn.venture_id == venture.id)
-    )
     return [
         TimelineEntry(
             check_in.created_at,
@@ -116,7 +111,7 @@ def _check_in_entries(venture: Venture) -> list[TimelineEntry]:
             check_in.summary,
             _name(check_in.author),
         )
-        for check_in in check_ins
+        for check_in in _rows_of(venture, CheckIn, CheckIn.author)
     ]
 
 
