@@ -23,6 +23,7 @@ from incubator.services.cohorts import ventures
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
 from tests import factories
 from tests.helpers import count, location, page, reloaded, row_counts
+from tests.plugins.pipeline import venture_form, venture_profile
 
 
 @pytest.fixture(autouse=True)
@@ -54,34 +55,6 @@ def cohort_form(**fields) -> dict[str, str]:
         "ends_on": "2025-09-30",
         "capacity": "10",
         "status": "planning",
-    }
-    return {**data, **fields}
-
-
-def profile(**fields) -> ventures.VentureProfile:
-    data = ventures.VentureProfile(
-        name="LeakMap",
-        one_liner="Every leak on one map",
-        description="Residents report leaks; crews fix them.",
-        challenge_area="Water and drought",
-        website="https://leakmap.example.org",
-        impact_areas=["Water and drought"],
-        neighbourhoods=["Watts", "Boyle Heights"],
-        needs=["Pilot site"],
-    )
-    return replace(data, **fields)
-
-
-def venture_form(**fields) -> dict[str, object]:
-    data = {
-        "name": "LeakMap",
-        "one_liner": "Every leak on one map",
-        "description": "Residents report leaks.",
-        "challenge_area": "Water and drought",
-        "website": "https://leakmap.example.org",
-        "impact_areas": ["Water and drought"],
-        "neighbourhoods": ["Watts"],
-        "needs": ["Pilot site", "Funding"],
     }
     return {**data, **fields}
 
@@ -277,7 +250,7 @@ def test_manager_adds_a_venture_with_its_profile(db, audit_events):
 
     venture = ventures.create_venture(
         cohort,
-        profile(
+        venture_profile(
             name="  LeakMap ",
             impact_areas=["Civic pilots with city departments", "Water and drought"],
             neighbourhoods=["Watts", "Boyle Heights"],
@@ -325,7 +298,7 @@ def test_venture_with_bad_input_is_refused_and_nothing_is_written(db, fields, me
     before = snapshot()
 
     with pytest.raises(InvalidInput, match=message):
-        ventures.create_venture(cohort, profile(**fields), by=manager)
+        ventures.create_venture(cohort, venture_profile(**fields), by=manager)
     db.session.rollback()
 
     assert snapshot() == before
@@ -335,7 +308,7 @@ def test_the_same_venture_name_may_be_used_in_another_cohort(db):
     manager = factories.user("manager")
     factories.venture(factories.cohort(by=manager), "LeakMap", by=manager)
 
-    venture = ventures.create_venture(factories.cohort(by=manager), profile(), by=manager)
+    venture = ventures.create_venture(factories.cohort(by=manager), venture_profile(), by=manager)
 
     assert venture.name == "LeakMap"
 
@@ -348,7 +321,7 @@ def test_a_full_cohort_takes_no_new_venture(db):
     before = snapshot()
 
     with pytest.raises(Conflict, match=r"Spring 2025 is full \(1 place taken\)."):
-        ventures.create_venture(cohort, profile(), by=manager)
+        ventures.create_venture(cohort, venture_profile(), by=manager)
     db.session.rollback()
 
     assert snapshot() == before
@@ -360,7 +333,7 @@ def test_a_graduated_cohort_takes_no_new_venture(db):
     db.session.commit()
 
     with pytest.raises(InvalidInput, match="Class of 2024 has graduated; it takes no new"):
-        ventures.create_venture(cohort, profile(), by=manager)
+        ventures.create_venture(cohort, venture_profile(), by=manager)
 
 
 def test_archiving_a_venture_keeps_it_and_frees_its_place(db, audit_events):
@@ -371,7 +344,7 @@ def test_archiving_a_venture_keeps_it_and_frees_its_place(db, audit_events):
     with pytest.raises(InvalidInput, match="Give a reason"):
         ventures.archive_venture(venture, "  ", by=manager)
     ventures.archive_venture(venture, "The team moved on.", by=manager)
-    replacement = ventures.create_venture(cohort, profile(name="BusBuddy"), by=manager)
+    replacement = ventures.create_venture(cohort, venture_profile(name="BusBuddy"), by=manager)
     db.session.commit()
 
     assert reloaded(venture).status == "archived"
@@ -395,7 +368,9 @@ def test_founder_edits_their_own_venture(db, audit_events):
     founder = founder_of(venture, by=manager)
 
     ventures.update_venture(
-        venture, profile(one_liner="Leaks found in a day", needs=["Data access"]), by=founder
+        venture,
+        venture_profile(one_liner="Leaks found in a day", needs=["Data access"]),
+        by=founder,
     )
     db.session.commit()
 
@@ -418,7 +393,7 @@ def test_only_its_founders_and_managers_may_edit_a_venture(db, role, audit_event
     events_before = len(audit_events())
 
     with pytest.raises(NotAllowed, match="You can only edit your own venture's profile"):
-        ventures.update_venture(theirs, profile(name="Hijacked"), by=outsider)
+        ventures.update_venture(theirs, venture_profile(name="Hijacked"), by=outsider)
     db.session.rollback()
 
     assert reloaded(theirs).name == "LeakMap"

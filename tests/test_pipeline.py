@@ -25,6 +25,7 @@ from incubator.services.errors import InvalidInput, NotAllowed
 from incubator.services.pipeline import checkins, milestones, stages
 from tests import factories
 from tests.helpers import count, page, reloaded, reloaded_or_none, row_counts
+from tests.plugins.pipeline import milestone_form
 
 # Stage moves in these tests happen a day after the venture joined (which is now).
 MOVED_AT = clock.now().replace(microsecond=0) + timedelta(days=1)
@@ -46,6 +47,15 @@ def snapshot(db) -> dict[str, int]:
     return row_counts(
         StageChange, StagePlan, MilestoneTemplate, Milestone, CheckIn, CustomKpi, AuditEvent
     )
+
+
+def post_writing_nothing(db, client, url: str, data: dict | None = None, *, follow=False):
+    """Post a form the app must refuse: the response, once it is checked that the post
+    wrote no row of the pipeline."""
+    before = snapshot(db)
+    response = client.post(url, data=data, follow_redirects=follow)
+    assert snapshot(db) == before
+    return response
 
 
 def titles(milestones) -> list[str]:
@@ -228,47 +238,43 @@ def test_the_timeline_shows_the_stage_history(db, client, venture, manager, as_m
     )
 
 
-def test_moving_back_on_the_page_without_a_reason_says_so_and_writes_nothing(
-    db, client, venture, manager, as_manager
+@pytest.mark.parametrize(
+    ("at", "data", "message"),
+    [
+        (
+            "pilot",
+            {"stage": "concept", "reason": ""},
+            "Moving a venture back a stage needs a reason.",
+        ),
+        (
+            "concept",
+            {"stage": "unicorn", "reason": "Big"},
+            "Unknown stage: choose concept, prototype, pilot, launch or adoption.",
+        ),
+    ],
+    ids=["back without a reason", "unknown stage"],
+)
+def test_a_refused_stage_move_on_the_page_says_why_and_writes_nothing(
+    db, client, venture, manager, as_manager, at, data, message
 ):
-    stages.move_stage(venture, "pilot", "", by=manager)
-    before = snapshot(db)
+    if at != venture.stage:
+        stages.move_stage(venture, at, "", by=manager)
 
-    response = client.post(
-        f"/ventures/{venture.id}/stage",
-        data={"stage": "concept", "reason": ""},
-        follow_redirects=True,
+    response = post_writing_nothing(
+        db, client, f"/ventures/{venture.id}/stage", data=data, follow=True
     )
 
-    assert "Moving a venture back a stage needs a reason." in page(response)
-    assert reloaded(venture).stage == "pilot"
-    assert snapshot(db) == before
-
-
-def test_an_unknown_stage_on_the_page_says_so_and_writes_nothing(db, client, venture, as_manager):
-    before = snapshot(db)
-
-    response = client.post(
-        f"/ventures/{venture.id}/stage",
-        data={"stage": "unicorn", "reason": "Big"},
-        follow_redirects=True,
-    )
-
-    assert "Unknown stage: choose concept, prototype, pilot, launch or adoption." in page(response)
-    assert reloaded(venture).stage == "concept"
-    assert snapshot(db) == before
+    assert message in page(response)
+    assert reloaded(venture).stage == at
 
 
 def test_a_founder_cannot_move_stages_on_the_page(db, client, venture, as_founder):
-    before = snapshot(db)
-
-    response = client.post(
-        f"/ventures/{venture.id}/stage", data={"stage": "adoption", "reason": "Done"}
+    response = post_writing_nothing(
+        db, client, f"/ventures/{venture.id}/stage", data={"stage": "adoption", "reason": "Done"}
     )
 
     assert response.status_code == 403
     assert reloaded(venture).stage == "concept"
-    assert snapshot(db) == before
 
 
 # A cohort's stage plan -------------------------------------------------------------------------
@@ -318,9 +324,9 @@ def test_manager_sets_the_expected_time_in_a_stage(db, client, cohort, as_manage
 def test_a_bad_expected_time_says_why_and_writes_nothing(
     db, client, cohort, as_manager, value, message
 ):
-    before = snapshot(db)
-
-    response = client.post(
+    response = post_writing_nothing(
+        db,
+        client,
         f"/pipeline/cohorts/{cohort.id}/plan",
         data={"plan-stage": "pilot", "plan-expected_days": value, "plan-submit": "Save"},
     )
@@ -328,19 +334,17 @@ def test_a_bad_expected_time_says_why_and_writes_nothing(
     assert response.status_code == 200
     assert message in page(response)
     assert stages.stage_plans(cohort)["pilot"].expected_days == 70
-    assert snapshot(db) == before
 
 
 def test_an_unknown_stage_in_the_plan_is_refused(db, client, cohort, as_manager):
-    before = snapshot(db)
-
-    response = client.post(
+    response = post_writing_nothing(
+        db,
+        client,
         f"/pipeline/cohorts/{cohort.id}/plan",
         data={"plan-stage": "scale-up", "plan-expected_days": "30", "plan-submit": "Save"},
     )
 
     assert "Unknown stage: choose concept, prototype, pilot, launch or adoption." in page(response)
-    assert snapshot(db) == before
     with pytest.raises(InvalidInput, match=re.escape("Unknown stage 'scale-up'.")):
         stages.set_expected_days(cohort, "scale-up", 30, by=as_manager)
 
@@ -370,40 +374,34 @@ def test_a_default_milestone_added_to_the_plan_reaches_ventures_entering_the_sta
     assert review.description == "WCAG 2.1 AA check with the Department on Disability."
 
 
-def test_a_default_milestone_title_may_not_repeat_in_a_stage(db, client, cohort, as_manager):
-    before = snapshot(db)
-
-    response = client.post(
+@pytest.mark.parametrize(
+    ("title", "due_after_days", "message"),
+    [
+        (
+            "Problem statement signed off",
+            "10",
+            "The concept stage already has a milestone called 'Problem statement signed off'.",
+        ),
+        ("Town hall", "two weeks", "Not a valid integer value."),
+    ],
+    ids=["title taken in the stage", "bad due time"],
+)
+def test_a_bad_default_milestone_is_refused(
+    db, client, cohort, as_manager, title, due_after_days, message
+):
+    response = post_writing_nothing(
+        db,
+        client,
         f"/pipeline/cohorts/{cohort.id}/plan",
         data={
             "template-stage": "concept",
-            "template-title": "Problem statement signed off",
-            "template-due_after_days": "10",
+            "template-title": title,
+            "template-due_after_days": due_after_days,
             "template-submit": "Add default milestone",
         },
     )
 
-    assert "The concept stage already has a milestone called 'Problem statement signed off'." in (
-        page(response)
-    )
-    assert snapshot(db) == before
-
-
-def test_a_default_milestone_with_a_bad_due_time_is_refused(db, client, cohort, as_manager):
-    before = snapshot(db)
-
-    response = client.post(
-        f"/pipeline/cohorts/{cohort.id}/plan",
-        data={
-            "template-stage": "concept",
-            "template-title": "Town hall",
-            "template-due_after_days": "two weeks",
-            "template-submit": "Add default milestone",
-        },
-    )
-
-    assert "Not a valid integer value." in page(response)
-    assert snapshot(db) == before
+    assert message in page(response)
 
 
 def test_removing_a_default_milestone_keeps_it_for_ventures_that_have_it(
@@ -659,17 +657,6 @@ def test_overdue_is_computed_from_the_due_date_and_status(db, venture, founder, 
 # Milestones: the pages -------------------------------------------------------------------------
 
 
-def milestone_form(**fields) -> dict[str, str]:
-    data = {
-        "title": "Ten interviews",
-        "description": "With residents of Watts",
-        "stage": "concept",
-        "due_on": "2025-06-01",
-        "owner_id": "0",
-    }
-    return {**data, **fields}
-
-
 def test_founder_adds_a_milestone_on_the_page(db, client, venture, as_founder):
     response = client.post(
         f"/ventures/{venture.id}/milestones",
@@ -703,13 +690,12 @@ def test_founder_adds_a_milestone_on_the_page(db, client, venture, as_founder):
 def test_a_bad_milestone_says_why_and_writes_nothing(
     db, client, venture, as_founder, fields, message
 ):
-    before = snapshot(db)
-
-    response = client.post(f"/ventures/{venture.id}/milestones", data=milestone_form(**fields))
+    response = post_writing_nothing(
+        db, client, f"/ventures/{venture.id}/milestones", data=milestone_form(**fields)
+    )
 
     assert response.status_code == 200
     assert message in page(response)
-    assert snapshot(db) == before
 
 
 def test_founder_edits_a_milestone_on_the_page(db, client, venture, founder, as_founder):
@@ -776,16 +762,13 @@ def test_bad_evidence_on_the_page_says_why_and_writes_nothing(
     db, client, venture, founder, as_founder, evidence, message
 ):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    before = snapshot(db)
-
-    response = client.post(
-        f"/milestones/{milestone.id}/complete", data=evidence, follow_redirects=True
+    response = post_writing_nothing(
+        db, client, f"/milestones/{milestone.id}/complete", data=evidence, follow=True
     )
 
     assert message in page(response)
     stored = reloaded(milestone)
     assert (stored.status, stored.evidence_url, stored.evidence_note) == ("planned", None, "")
-    assert snapshot(db) == before
 
 
 def test_a_founder_cannot_verify_send_back_or_miss_on_the_page(
@@ -817,15 +800,12 @@ def test_manager_verifies_on_the_page(db, client, venture, founder, as_manager):
 def test_sending_back_on_the_page_needs_a_comment(db, client, venture, founder, as_manager):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
     milestones.complete_milestone(milestone, None, "Done", by=founder)
-    before = snapshot(db)
-
-    response = client.post(
-        f"/milestones/{milestone.id}/send-back", data={"comment": ""}, follow_redirects=True
+    response = post_writing_nothing(
+        db, client, f"/milestones/{milestone.id}/send-back", data={"comment": ""}, follow=True
     )
 
     assert "Say what is missing when sending a milestone back." in page(response)
     assert reloaded(milestone).status == "done"
-    assert snapshot(db) == before
 
     response = client.post(
         f"/milestones/{milestone.id}/send-back",
@@ -1135,15 +1115,15 @@ def test_the_check_in_form_shows_this_week_check_in_to_edit(
 def test_a_bad_check_in_on_the_page_says_why_and_writes_nothing(
     db, client, venture, as_founder, fields, message
 ):
-    before = snapshot(db)
-
-    response = client.post(
-        f"/ventures/{venture.id}/check-in", data={**check_in_form(this_monday()), **fields}
+    response = post_writing_nothing(
+        db,
+        client,
+        f"/ventures/{venture.id}/check-in",
+        data={**check_in_form(this_monday()), **fields},
     )
 
     assert response.status_code == 200
     assert message in page(response)
-    assert snapshot(db) == before
 
 
 @pytest.mark.parametrize(
@@ -1160,12 +1140,11 @@ def test_a_bad_check_in_on_the_page_says_why_and_writes_nothing(
 def test_a_check_in_week_must_be_a_monday_that_has_begun(
     db, client, venture, as_founder, week, message
 ):
-    before = snapshot(db)
-
-    response = client.post(f"/ventures/{venture.id}/check-in", data=check_in_form(week()))
+    response = post_writing_nothing(
+        db, client, f"/ventures/{venture.id}/check-in", data=check_in_form(week())
+    )
 
     assert message in page(response)
-    assert snapshot(db) == before
 
 
 def test_a_custom_kpi_gets_its_own_field(db, client, venture, as_founder):
@@ -1194,24 +1173,24 @@ def test_text_in_a_custom_kpi_field_says_why_and_writes_nothing(
     db, client, venture, founder, as_founder
 ):
     kpi = checkins.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
-    before = snapshot(db)
-
-    response = client.post(
+    response = post_writing_nothing(
+        db,
+        client,
         f"/ventures/{venture.id}/check-in",
         data=check_in_form(this_monday(), **{f"kpi_{kpi.id}": "a lot"}),
     )
 
     assert "Not a valid decimal value." in page(response)
-    assert snapshot(db) == before
 
-    response = client.post(
+    response = post_writing_nothing(
+        db,
+        client,
         f"/ventures/{venture.id}/check-in",
         data=check_in_form(this_monday(), **{f"kpi_{kpi.id}": "Infinity"}),
-        follow_redirects=True,
+        follow=True,
     )
 
     assert "Gallons saved must be a number." in page(response)
-    assert snapshot(db) == before
 
 
 def test_managers_read_a_venture_check_ins(db, client, venture, founder, as_manager):

@@ -23,6 +23,7 @@ from incubator.services.cohorts import ventures
 from incubator.services.errors import Conflict, InvalidInput, NotFound
 from tests import factories
 from tests.helpers import count, page, reloaded, row_counts
+from tests.plugins.pipeline import venture_profile
 
 INVITATION_SUBJECT = "Your invitation to Accelerate: LA"
 
@@ -586,13 +587,8 @@ def published(db, manager, cohort, winner):
     venture = ventures.promote(winner, cohort, by=manager).venture
     ventures.update_venture(
         venture,
-        ventures.VentureProfile(
-            name="LeakMap",
-            one_liner="Every leak on one map",
+        venture_profile(
             description="Secret sauce: the pressure model.",
-            challenge_area="Water and drought",
-            website="https://leakmap.example.org",
-            impact_areas=["Water and drought"],
             neighbourhoods=["Watts", "Pacoima"],
             needs=["Funding"],
         ),

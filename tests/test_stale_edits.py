@@ -25,6 +25,7 @@ from incubator.services.matching import introductions
 from incubator.services.pipeline import stages
 from tests import factories
 from tests.helpers import page, reloaded, reloaded_or_none
+from tests.plugins.pipeline import milestone_form, venture_form
 
 
 def version_in(html: str, name: str = "version") -> str:
@@ -59,19 +60,9 @@ def second_client(app):
 # Venture profile --------------------------------------------------------------------------
 
 
-def venture_form(version: str, **fields) -> dict[str, object]:
-    data = {
-        "name": "LeakMap",
-        "one_liner": "Every leak on one map",
-        "description": "Residents report leaks.",
-        "challenge_area": "Water and drought",
-        "website": "https://leakmap.example.org",
-        "impact_areas": ["Water and drought"],
-        "neighbourhoods": ["Watts"],
-        "needs": ["Pilot site"],
-        "version": version,
-    }
-    return {**data, **fields}
+def venture_form_at(version: str, **fields) -> dict[str, object]:
+    """LeakMap's profile form as opened at `version` (needing a pilot site only)."""
+    return venture_form(version=version, needs=["Pilot site"], **fields)
 
 
 def test_a_venture_profile_saved_from_an_older_form_is_refused_and_names_who_saved(
@@ -86,9 +77,9 @@ def test_a_venture_profile_saved_from_an_older_form_is_refused_and_names_who_sav
 
     managers_version = version_in(page(client.get(url)))
     founders_version = version_in(page(second_client.get(url)))
-    first = client.post(url, data=venture_form(managers_version, one_liner="Fixes leaks fast"))
+    first = client.post(url, data=venture_form_at(managers_version, one_liner="Fixes leaks fast"))
     second = second_client.post(
-        url, data=venture_form(founders_version, one_liner="Finds leaks in a day")
+        url, data=venture_form_at(founders_version, one_liner="Finds leaks in a day")
     )
 
     assert first.status_code == 302
@@ -99,7 +90,7 @@ def test_a_venture_profile_saved_from_an_older_form_is_refused_and_names_who_sav
     assert reloaded(venture).one_liner == "Fixes leaks fast"
 
     again = second_client.post(
-        url, data=venture_form(version_in(text), one_liner="Finds leaks in a day")
+        url, data=venture_form_at(version_in(text), one_liner="Finds leaks in a day")
     )
 
     assert again.status_code == 302
@@ -109,7 +100,7 @@ def test_a_venture_profile_saved_from_an_older_form_is_refused_and_names_who_sav
 def test_a_save_without_a_version_is_refused_and_writes_nothing(db, client, login_as):
     manager = login_as("manager")
     venture = factories.venture(factories.cohort(by=manager), "LeakMap", by=manager)
-    form = venture_form("", one_liner="Sent by an old page")
+    form = venture_form_at("", one_liner="Sent by an old page")
     del form["version"]
 
     response = client.post(f"/cohorts/ventures/{venture.id}/edit", data=form)
@@ -122,58 +113,49 @@ def test_a_save_without_a_version_is_refused_and_writes_nothing(db, client, logi
 # Milestone ---------------------------------------------------------------------------------
 
 
-def milestone_form(version: str, **fields) -> dict[str, str]:
-    data = {
-        "title": "Ten interviews",
-        "description": "With residents of Watts",
-        "stage": "concept",
-        "due_on": "2025-06-01",
-        "owner_id": "0",
-        "version": version,
-    }
-    return {**data, **fields}
-
-
-def test_a_milestone_saved_from_an_older_form_is_refused_and_names_who_saved(
-    db, client, second_client, login_as
-):
+@pytest.fixture
+def milestone(db, client, second_client, login_as):
+    """Ten interviews, a milestone of LeakMap that two people may edit: Ana Manager,
+    signed in on `client`, and Ben Founder, its founder, signed in on `second_client`."""
     manager = login_as("manager", name="Ana Manager")
     venture = factories.venture(factories.cohort(by=manager), "LeakMap", by=manager)
     founder = login_as("founder", name="Ben Founder", on=second_client)
     ventures.add_member(venture, founder.email, founder.name, "CEO", by=manager)
-    milestone = factories.milestone(venture, "Ten interviews", by=founder)
+    return factories.milestone(venture, "Ten interviews", by=founder)
+
+
+def test_a_milestone_saved_from_an_older_form_is_refused_and_names_who_saved(
+    db, client, second_client, milestone
+):
     url = f"/milestones/{milestone.id}/edit"
 
     founders_version = version_in(page(second_client.get(url)))
     managers_version = version_in(page(client.get(url)))
-    first = second_client.post(url, data=milestone_form(founders_version, due_on="2025-07-01"))
-    second = client.post(url, data=milestone_form(managers_version, due_on="2025-05-15"))
+    first = second_client.post(
+        url, data=milestone_form(version=founders_version, due_on="2025-07-01")
+    )
+    second = client.post(url, data=milestone_form(version=managers_version, due_on="2025-05-15"))
 
     assert first.status_code == 302
     text = assert_refused(second, "Ben Founder", "This milestone", "2025-07-01", "2025-05-15")
     assert 'value="2025-05-15"' in text
     assert str(reloaded(milestone).due_on) == "2025-07-01"
 
-    again = client.post(url, data=milestone_form(version_in(text), due_on="2025-05-15"))
+    again = client.post(url, data=milestone_form(version=version_in(text), due_on="2025-05-15"))
 
     assert again.status_code == 302
     assert str(reloaded(milestone).due_on) == "2025-05-15"
 
 
 def test_starting_a_milestone_also_makes_an_open_edit_form_stale(
-    db, client, second_client, login_as
+    db, client, second_client, milestone
 ):
-    manager = login_as("manager", name="Ana Manager")
-    venture = factories.venture(factories.cohort(by=manager), "LeakMap", by=manager)
-    founder = login_as("founder", name="Ben Founder", on=second_client)
-    ventures.add_member(venture, founder.email, founder.name, "CEO", by=manager)
-    milestone = factories.milestone(venture, "Ten interviews", by=founder)
     url = f"/milestones/{milestone.id}/edit"
     opened = version_in(page(client.get(url)))
 
     second_client.post(f"/milestones/{milestone.id}/start")
     # The same values as saved: only the status (not on this form) changed.
-    response = client.post(url, data=milestone_form(opened, description="", due_on=""))
+    response = client.post(url, data=milestone_form(version=opened, description="", due_on=""))
 
     assert response.status_code == 409
     text = page(response)
