@@ -367,25 +367,25 @@ def milestone(venture, title: str | None = None, *, by, **fields):
     """A milestone created through the service; fields override MilestoneInput's values."""
     from dataclasses import replace
 
-    from incubator.services.pipeline import stages
+    from incubator.services.pipeline import milestones
 
-    data = stages.MilestoneInput(
+    data = milestones.MilestoneInput(
         title=title or f"Milestone {next(_sequence)}",
         description="",
         stage=venture.stage,
         due_on=None,
         owner_id=None,
     )
-    return stages.create_milestone(venture, replace(data, **fields), by=by)
+    return milestones.create_milestone(venture, replace(data, **fields), by=by)
 
 
 def check_in(venture, founder, week_start, *, today=None, **fields):
     """A check-in posted through the service, as on `today` (the week's Monday by default)."""
-    from incubator.services.pipeline import stages
+    from incubator.services.pipeline import checkins
 
     fields.setdefault("summary", "Talked to residents; the prototype works.")
-    data = stages.CheckInInput(week_start=week_start, **fields)
-    saved, _created = stages.save_check_in(venture, data, by=founder, today=today or week_start)
+    data = checkins.CheckInInput(week_start=week_start, **fields)
+    saved, _created = checkins.save_check_in(venture, data, by=founder, today=today or week_start)
     return saved
 
 

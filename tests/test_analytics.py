@@ -10,7 +10,7 @@ import pytest
 from incubator import clock
 from incubator.models import Stage
 from incubator.services.cohorts import ventures
-from incubator.services.pipeline import analytics, stages
+from incubator.services.pipeline import analytics, checkins, stages
 from incubator.services.pipeline.stages import week_of
 from tests import factories
 from tests.helpers import page
@@ -172,8 +172,8 @@ def kpi_venture(db):
     venture = factories.venture(cohort, "LeakMap", by=manager)
     founder = factories.user("founder")
     ventures.add_member(venture, founder.email, founder.name, "CEO", by=manager)
-    stages.add_custom_kpi(venture, "Gallons saved", "gal", by=founder)
-    stages.add_custom_kpi(venture, "Leaks found", "", by=founder)
+    checkins.add_custom_kpi(venture, "Gallons saved", "gal", by=founder)
+    checkins.add_custom_kpi(venture, "Leaks found", "", by=founder)
     monday = week_of(TODAY)
     weeks = [
         (monday - timedelta(weeks=2), {"users_reached": 10, "revenue": 100.0}, 500.0),
@@ -181,9 +181,9 @@ def kpi_venture(db):
         (monday, {"users_reached": 30, "revenue": 175.5}, 1200.0),
     ]
     for week_start, standard, gallons in weeks:
-        stages.save_check_in(
+        checkins.save_check_in(
             venture,
-            stages.CheckInInput(
+            checkins.CheckInInput(
                 week_start=week_start,
                 summary="Progress",
                 custom_kpis={} if gallons is None else {"Gallons saved": gallons},

@@ -15,7 +15,7 @@ from incubator import clock
 from incubator.models import CheckIn, Milestone, MilestoneStatus, Stage, StageChange
 from incubator.services.cohorts import ventures
 from incubator.services.pipeline import board as pipeline_board
-from incubator.services.pipeline import stages
+from incubator.services.pipeline import checkins, milestones, stages
 from incubator.services.pipeline.stages import week_of
 from tests import factories
 from tests.helpers import page
@@ -34,9 +34,9 @@ def founder_of(venture, *, by, name=None):
 
 
 def check_in(venture, founder, week_start: date, today: date, **kpis):
-    stages.save_check_in(
+    checkins.save_check_in(
         venture,
-        stages.CheckInInput(week_start=week_start, summary="A good week", **kpis),
+        checkins.CheckInInput(week_start=week_start, summary="A good week", **kpis),
         by=founder,
         today=today,
     )
@@ -44,7 +44,7 @@ def check_in(venture, founder, week_start: date, today: date, **kpis):
 
 def make_overdue(venture, today: date) -> None:
     """Move the due date of the venture's first milestone into the past."""
-    milestone = stages.venture_milestones(venture)[0]
+    milestone = milestones.venture_milestones(venture)[0]
     milestone.due_on = today - timedelta(days=3)
 
 
@@ -125,8 +125,8 @@ def test_board_puts_ventures_in_columns_by_stage_with_their_numbers(cohort_with_
 
 def test_board_counts_done_milestones_and_leaves_archived_ventures_out(db, cohort_with_ventures):
     data = cohort_with_ventures
-    milestone = stages.venture_milestones(data["shade"])[1]
-    stages.complete_milestone(milestone, None, "Signed off", by=data["manager"])
+    milestone = milestones.venture_milestones(data["shade"])[1]
+    milestones.complete_milestone(milestone, None, "Signed off", by=data["manager"])
     ventures.archive_venture(data["welcome"], "Team left", by=data["manager"])
 
     found = pipeline_board.board(data["cohort"], data["today"])
@@ -205,10 +205,10 @@ def test_board_sorts_by_any_column_with_names_breaking_ties(
 
 def test_board_sorts_by_share_of_milestones_done(db, cohort_with_ventures):
     data = cohort_with_ventures
-    for milestone in stages.venture_milestones(data["shade"]):
-        stages.complete_milestone(milestone, None, "Done", by=data["manager"])
-    first = stages.venture_milestones(data["busbuddy"])[0]
-    stages.complete_milestone(first, None, "Done", by=data["manager"])
+    for milestone in milestones.venture_milestones(data["shade"]):
+        milestones.complete_milestone(milestone, None, "Done", by=data["manager"])
+    first = milestones.venture_milestones(data["busbuddy"])[0]
+    milestones.complete_milestone(first, None, "Done", by=data["manager"])
 
     found = pipeline_board.board(data["cohort"], data["today"], sort="milestones", descending=True)
 

@@ -25,7 +25,7 @@ from incubator.services.accounts import users
 from incubator.services.cohorts import ventures
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed, SlotTaken
 from incubator.services.mentoring import booking as booking_service
-from incubator.services.pipeline import stages
+from incubator.services.pipeline import timeline
 from tests import factories
 from tests.helpers import count, page, reloaded
 from tests.plugins.mentoring import NOW, ahead, la
@@ -885,7 +885,7 @@ def test_the_venture_timeline_shows_its_sessions(db, client_for, session, ana, m
     booking_service.save_notes(session, SHARED, PRIVATE, by=maya)
     booking_service.cancel(session, "Demo day clash", by=ana, now=NOW)
 
-    entries = {e.title: e for e in stages.timeline(session.venture) if e.kind == "session"}
+    entries = {e.title: e for e in timeline.timeline(session.venture) if e.kind == "session"}
 
     assert sorted(entries) == [
         "Session booked with Maya Patel for Oct 6, 2026 10:00 AM PDT",

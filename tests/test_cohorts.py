@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from incubator.models import (
     AuditEvent,
@@ -22,7 +22,8 @@ from incubator.models import (
 from incubator.services.cohorts import ventures
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
 from tests import factories
-from tests.helpers import location, page
+from tests.helpers import count, location, page, reloaded, row_counts
+from tests.plugins.pipeline import venture_form, venture_profile
 
 
 @pytest.fixture(autouse=True)
@@ -31,22 +32,9 @@ def impact_areas(db):
     factories.scorecard_reference()
 
 
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
-def snapshot(db) -> dict[str, int]:
+def snapshot() -> dict[str, int]:
     """Row counts of everything these pages may write."""
-    db.session.flush()  # expiring would drop the test's unflushed changes
-    db.session.expire_all()
-    models = (Cohort, Venture, VentureMember, User, Invitation, OutboxMessage, AuditEvent)
-    return {model.__name__: count(db, model) for model in models}
-
-
-def reloaded(db, model, object_id):
-    db.session.flush()
-    db.session.expire_all()
-    return db.session.get(model, object_id)
+    return row_counts(Cohort, Venture, VentureMember, User, Invitation, OutboxMessage, AuditEvent)
 
 
 def cohort_input(**fields) -> ventures.CohortInput:
@@ -71,34 +59,6 @@ def cohort_form(**fields) -> dict[str, str]:
     return {**data, **fields}
 
 
-def profile(**fields) -> ventures.VentureProfile:
-    data = ventures.VentureProfile(
-        name="LeakMap",
-        one_liner="Every leak on one map",
-        description="Residents report leaks; crews fix them.",
-        challenge_area="Water and drought",
-        website="https://leakmap.example.org",
-        impact_areas=["Water and drought"],
-        neighbourhoods=["Watts", "Boyle Heights"],
-        needs=["Pilot site"],
-    )
-    return replace(data, **fields)
-
-
-def venture_form(**fields) -> dict[str, object]:
-    data = {
-        "name": "LeakMap",
-        "one_liner": "Every leak on one map",
-        "description": "Residents report leaks.",
-        "challenge_area": "Water and drought",
-        "website": "https://leakmap.example.org",
-        "impact_areas": ["Water and drought"],
-        "neighbourhoods": ["Watts"],
-        "needs": ["Pilot site", "Funding"],
-    }
-    return {**data, **fields}
-
-
 # Cohorts: the service ----------------------------------------------------------------------------
 
 
@@ -112,7 +72,7 @@ def test_cohorts_belong_to_the_accelerate_la_program(db, audit_events):
     [program] = db.session.scalars(select(Program))
     assert program.name == "Accelerate: LA"
     assert spring.program_id == fall.program_id == program.id
-    stored = reloaded(db, Cohort, spring.id)
+    stored = reloaded(spring)
     assert (stored.name, stored.capacity, stored.status) == ("Spring 2025", 10, "planning")
     assert (stored.starts_on, stored.ends_on) == (date(2025, 4, 1), date(2025, 9, 30))
     assert stored.showcase_published is False
@@ -149,14 +109,14 @@ def test_cohort_with_bad_input_is_refused_and_nothing_is_written(db, fields, mes
     manager = factories.user("manager")
     factories.cohort("Fall 2025", by=manager)
     db.session.commit()
-    before = snapshot(db)
+    before = snapshot()
 
     with pytest.raises(InvalidInput) as refused:
         ventures.create_cohort(cohort_input(**fields), by=manager)
     db.session.rollback()
 
     assert refused.value.message == message
-    assert snapshot(db) == before
+    assert snapshot() == before
 
 
 def test_cohort_capacity_cannot_drop_below_its_active_ventures(db, audit_events):
@@ -171,11 +131,11 @@ def test_cohort_capacity_cannot_drop_below_its_active_ventures(db, audit_events)
     with pytest.raises(InvalidInput, match="The cohort already has 3 ventures; the capacity"):
         ventures.update_cohort(cohort, cohort_input(capacity=2), by=manager)
     db.session.rollback()
-    assert reloaded(db, Cohort, cohort.id).capacity == 5
+    assert reloaded(cohort).capacity == 5
 
     ventures.update_cohort(cohort, cohort_input(capacity=3, status="active"), by=manager)
     db.session.commit()
-    assert reloaded(db, Cohort, cohort.id).capacity == 3
+    assert reloaded(cohort).capacity == 3
     [event] = audit_events("cohort.updated")
     assert (event.before["capacity"], event.after["capacity"]) == (5, 3)
 
@@ -218,13 +178,13 @@ def test_cohort_form_with_bad_input_shows_why_and_writes_nothing(
 ):
     login_as("manager")
     factories.cohort("Fall 2025")
-    before = snapshot(db)
+    before = snapshot()
 
     response = client.post("/cohorts/new", data=cohort_form(**fields))
 
     assert response.status_code == 200
     assert message in page(response)
-    assert snapshot(db) == before
+    assert snapshot() == before
 
 
 def test_cohort_edit_below_its_ventures_shows_why_and_changes_nothing(db, client, login_as):
@@ -232,13 +192,13 @@ def test_cohort_edit_below_its_ventures_shows_why_and_changes_nothing(db, client
     cohort = factories.cohort("Spring 2025", capacity=4, by=manager)
     factories.venture(cohort, by=manager)
     factories.venture(cohort, by=manager)
-    before = snapshot(db)
+    before = snapshot()
 
     response = client.post(f"/cohorts/{cohort.id}/edit", data=cohort_form(capacity="1"))
 
     assert "The cohort already has 2 ventures; the capacity cannot be lower." in page(response)
-    assert reloaded(db, Cohort, cohort.id).capacity == 4
-    assert snapshot(db) == before
+    assert reloaded(cohort).capacity == 4
+    assert snapshot() == before
 
 
 def test_manager_edits_a_cohort_from_the_form(db, client, login_as):
@@ -254,7 +214,7 @@ def test_manager_edits_a_cohort_from_the_form(db, client, login_as):
 
     assert 'value="Spring 2025"' in form_page
     assert "Cohort saved." in page(response)
-    stored = reloaded(db, Cohort, cohort.id)
+    stored = reloaded(cohort)
     assert (stored.name, stored.capacity, stored.status) == ("Spring 2025 (LA)", 8, "active")
 
 
@@ -290,7 +250,7 @@ def test_manager_adds_a_venture_with_its_profile(db, audit_events):
 
     venture = ventures.create_venture(
         cohort,
-        profile(
+        venture_profile(
             name="  LeakMap ",
             impact_areas=["Civic pilots with city departments", "Water and drought"],
             neighbourhoods=["Watts", "Boyle Heights"],
@@ -300,7 +260,7 @@ def test_manager_adds_a_venture_with_its_profile(db, audit_events):
     )
     db.session.commit()
 
-    stored = reloaded(db, Venture, venture.id)
+    stored = reloaded(venture)
     assert stored.name == "LeakMap"
     assert stored.one_liner == "Every leak on one map"
     assert stored.description == "Residents report leaks; crews fix them."
@@ -335,20 +295,20 @@ def test_venture_with_bad_input_is_refused_and_nothing_is_written(db, fields, me
     cohort = factories.cohort(by=manager)
     factories.venture(cohort, "Taken", by=manager)
     db.session.commit()
-    before = snapshot(db)
+    before = snapshot()
 
     with pytest.raises(InvalidInput, match=message):
-        ventures.create_venture(cohort, profile(**fields), by=manager)
+        ventures.create_venture(cohort, venture_profile(**fields), by=manager)
     db.session.rollback()
 
-    assert snapshot(db) == before
+    assert snapshot() == before
 
 
 def test_the_same_venture_name_may_be_used_in_another_cohort(db):
     manager = factories.user("manager")
     factories.venture(factories.cohort(by=manager), "LeakMap", by=manager)
 
-    venture = ventures.create_venture(factories.cohort(by=manager), profile(), by=manager)
+    venture = ventures.create_venture(factories.cohort(by=manager), venture_profile(), by=manager)
 
     assert venture.name == "LeakMap"
 
@@ -358,13 +318,13 @@ def test_a_full_cohort_takes_no_new_venture(db):
     cohort = factories.cohort("Spring 2025", capacity=1, by=manager)
     factories.venture(cohort, by=manager)
     db.session.commit()
-    before = snapshot(db)
+    before = snapshot()
 
     with pytest.raises(Conflict, match=r"Spring 2025 is full \(1 place taken\)."):
-        ventures.create_venture(cohort, profile(), by=manager)
+        ventures.create_venture(cohort, venture_profile(), by=manager)
     db.session.rollback()
 
-    assert snapshot(db) == before
+    assert snapshot() == before
 
 
 def test_a_graduated_cohort_takes_no_new_venture(db):
@@ -373,7 +333,7 @@ def test_a_graduated_cohort_takes_no_new_venture(db):
     db.session.commit()
 
     with pytest.raises(InvalidInput, match="Class of 2024 has graduated; it takes no new"):
-        ventures.create_venture(cohort, profile(), by=manager)
+        ventures.create_venture(cohort, venture_profile(), by=manager)
 
 
 def test_archiving_a_venture_keeps_it_and_frees_its_place(db, audit_events):
@@ -384,15 +344,15 @@ def test_archiving_a_venture_keeps_it_and_frees_its_place(db, audit_events):
     with pytest.raises(InvalidInput, match="Give a reason"):
         ventures.archive_venture(venture, "  ", by=manager)
     ventures.archive_venture(venture, "The team moved on.", by=manager)
-    replacement = ventures.create_venture(cohort, profile(name="BusBuddy"), by=manager)
+    replacement = ventures.create_venture(cohort, venture_profile(name="BusBuddy"), by=manager)
     db.session.commit()
 
-    assert reloaded(db, Venture, venture.id).status == "archived"
+    assert reloaded(venture).status == "archived"
     assert replacement.status == "active"
     [event] = audit_events("venture.archived")
     assert event.after["reason"] == "The team moved on."
     with pytest.raises(InvalidInput, match="already archived"):
-        ventures.archive_venture(reloaded(db, Venture, venture.id), "Again", by=manager)
+        ventures.archive_venture(reloaded(venture), "Again", by=manager)
 
 
 def founder_of(venture, *, by, email=None):
@@ -408,11 +368,13 @@ def test_founder_edits_their_own_venture(db, audit_events):
     founder = founder_of(venture, by=manager)
 
     ventures.update_venture(
-        venture, profile(one_liner="Leaks found in a day", needs=["Data access"]), by=founder
+        venture,
+        venture_profile(one_liner="Leaks found in a day", needs=["Data access"]),
+        by=founder,
     )
     db.session.commit()
 
-    stored = reloaded(db, Venture, venture.id)
+    stored = reloaded(venture)
     assert (stored.one_liner, stored.needs) == ("Leaks found in a day", ["Data access"])
     [event] = audit_events("venture.updated")
     assert event.actor_id == founder.id
@@ -431,10 +393,10 @@ def test_only_its_founders_and_managers_may_edit_a_venture(db, role, audit_event
     events_before = len(audit_events())
 
     with pytest.raises(NotAllowed, match="You can only edit your own venture's profile"):
-        ventures.update_venture(theirs, profile(name="Hijacked"), by=outsider)
+        ventures.update_venture(theirs, venture_profile(name="Hijacked"), by=outsider)
     db.session.rollback()
 
-    assert reloaded(db, Venture, theirs.id).name == "LeakMap"
+    assert reloaded(theirs).name == "LeakMap"
     assert len(audit_events()) == events_before
 
 
@@ -448,9 +410,9 @@ def test_adding_a_new_person_to_a_venture_invites_them_as_founder(db, outbox, au
     ana = db.session.scalar(select(User).where(User.email == "ana@example.org"))
     assert ana.roles == {Role.FOUNDER}
     assert ana.password_hash is None
-    [member] = reloaded(db, Venture, venture.id).members
+    [member] = reloaded(venture).members
     assert (member.user_id, member.role_in_team) == (ana.id, "Founder")
-    assert count(db, Invitation) == 1
+    assert count(Invitation) == 1
     [message] = outbox("ana@example.org")
     assert message.subject == "Your invitation to Accelerate: LA"
     assert "Maria Gonzalez invited you" in message.body
@@ -468,9 +430,9 @@ def test_adding_an_existing_account_gives_the_founder_role_once(db, outbox):
     db.session.commit()
 
     assert first.id == again.id
-    assert reloaded(db, User, mentor.id).roles == {Role.MENTOR, Role.FOUNDER}
-    assert count(db, VentureMember) == 1
-    assert count(db, Invitation) == 0
+    assert reloaded(mentor).roles == {Role.MENTOR, Role.FOUNDER}
+    assert count(VentureMember) == 1
+    assert count(Invitation) == 0
     # One note that they are on the team; the second add changes nothing and sends nothing.
     mails = outbox()
     assert [mail.recipient for mail in mails] == ["ana@example.org"]
@@ -516,25 +478,25 @@ def test_venture_form_with_bad_input_shows_why_and_writes_nothing(
     manager = login_as("manager")
     cohort = factories.cohort(by=manager)
     factories.venture(cohort, "Taken", by=manager)
-    before = snapshot(db)
+    before = snapshot()
 
     response = client.post(f"/cohorts/{cohort.id}/ventures/new", data=venture_form(**fields))
 
     assert response.status_code == 200
     assert message in page(response)
-    assert snapshot(db) == before
+    assert snapshot() == before
 
 
 def test_venture_form_on_a_full_cohort_says_so_and_writes_nothing(db, client, login_as):
     manager = login_as("manager")
     cohort = factories.cohort("Spring 2025", capacity=1, by=manager)
     factories.venture(cohort, by=manager)
-    before = snapshot(db)
+    before = snapshot()
 
     response = client.post(f"/cohorts/{cohort.id}/ventures/new", data=venture_form())
 
     assert "Spring 2025 is full (1 place taken)." in page(response)
-    assert snapshot(db) == before
+    assert snapshot() == before
 
 
 def test_founder_edits_their_own_venture_from_the_form(db, client, login_as, audit_events):
@@ -557,7 +519,7 @@ def test_founder_edits_their_own_venture_from_the_form(db, client, login_as, aud
     text = page(response)
     assert "Venture profile saved." in text
     assert "Leaks found in a day" in text
-    stored = reloaded(db, Venture, venture.id)
+    stored = reloaded(venture)
     assert (stored.one_liner, stored.neighbourhoods) == ("Leaks found in a day", ["Pacoima"])
     assert [e.actor_id for e in audit_events("venture.updated")] == [founder.id]
 
@@ -569,7 +531,7 @@ def test_founder_cannot_see_or_edit_another_venture(db, client, login_as, audit_
     mine = factories.venture(cohort, "BusBuddy", by=manager)
     founder = login_as("founder")
     ventures.add_member(mine, founder.email, founder.name, "CEO", by=manager)
-    before = snapshot(db)
+    before = snapshot()
 
     viewed = client.get(f"/cohorts/ventures/{theirs.id}")
     form = client.get(f"/cohorts/ventures/{theirs.id}/edit")
@@ -578,9 +540,9 @@ def test_founder_cannot_see_or_edit_another_venture(db, client, login_as, audit_
     )
 
     assert (viewed.status_code, form.status_code, posted.status_code) == (404, 404, 404)
-    stored = reloaded(db, Venture, theirs.id)
+    stored = reloaded(theirs)
     assert (stored.name, stored.one_liner) == ("LeakMap", "Their words")
-    assert snapshot(db) == before
+    assert snapshot() == before
     assert client.get(f"/cohorts/ventures/{mine.id}").status_code == 200
 
 
@@ -609,7 +571,7 @@ def test_manager_adds_a_founder_from_the_venture_page(db, client, login_as, outb
     text = page(response)
     assert "Ana Lopez is on the team." in text
     assert "invited" in text
-    [member] = reloaded(db, Venture, venture.id).members
+    [member] = reloaded(venture).members
     assert (member.user.email, member.role_in_team) == ("ana@example.org", "CTO")
     assert len(outbox("ana@example.org")) == 1
 
@@ -617,7 +579,7 @@ def test_manager_adds_a_founder_from_the_venture_page(db, client, login_as, outb
 def test_adding_a_founder_with_a_bad_email_says_so_and_writes_nothing(db, client, login_as):
     manager = login_as("manager")
     venture = factories.venture(factories.cohort(by=manager), by=manager)
-    before = snapshot(db)
+    before = snapshot()
 
     response = client.post(
         f"/cohorts/ventures/{venture.id}/members",
@@ -626,7 +588,7 @@ def test_adding_a_founder_with_a_bad_email_says_so_and_writes_nothing(db, client
     )
 
     assert "Invalid email address." in page(response)
-    assert snapshot(db) == before
+    assert snapshot() == before
 
 
 def test_manager_archives_a_venture_from_its_page(db, client, login_as):
@@ -640,7 +602,7 @@ def test_manager_archives_a_venture_from_its_page(db, client, login_as):
         follow_redirects=True,
     )
     assert "Tick the box to confirm." in page(refused)
-    assert reloaded(db, Venture, venture.id).status == "active"
+    assert reloaded(venture).status == "active"
 
     response = client.post(
         f"/cohorts/ventures/{venture.id}/archive",
@@ -650,7 +612,7 @@ def test_manager_archives_a_venture_from_its_page(db, client, login_as):
 
     assert response.request.path == f"/cohorts/{cohort.id}"
     assert "LeakMap is archived; its history is kept." in page(response)
-    assert reloaded(db, Venture, venture.id).status == "archived"
+    assert reloaded(venture).status == "archived"
 
 
 # The cohort page ---------------------------------------------------------------------------------
@@ -705,7 +667,7 @@ def test_cohort_page_runs_the_same_number_of_queries_for_3_or_30_ventures(
     assert "3 of 40 places" in page(small)
     assert "30 of 40 places" in page(large)
     assert page(large).count("/hackathons/submissions/") == 25  # one page of ventures
-    assert count(db, VentureMember) == 60
+    assert count(VentureMember) == 60
     assert many.count == few.count, "\n".join(many.statements)
 
 
@@ -737,7 +699,7 @@ def test_only_managers_may_use_the_cohort_pages(db, client, login_as, role):
     user = login_as(role)
     if role == "founder":
         ventures.add_member(venture, user.email, user.name, "CEO", by=manager)
-    before = snapshot(db)
+    before = snapshot()
     ids = {"cohort": cohort.id, "venture": venture.id, "submission": submission.id}
     ids["hackathon"] = hackathon.id
     data = {
@@ -753,9 +715,9 @@ def test_only_managers_may_use_the_cohort_pages(db, client, login_as, role):
         response = client.open(url.format(**ids), method=method, data=data)
         assert response.status_code == 403, (method, url)
 
-    assert snapshot(db) == before
-    assert reloaded(db, Cohort, cohort.id).name == "Spring 2025"
-    assert reloaded(db, Venture, venture.id).status == "active"
+    assert snapshot() == before
+    assert reloaded(cohort).name == "Spring 2025"
+    assert reloaded(venture).status == "active"
 
 
 def test_visitors_are_sent_to_sign_in(db, client):

@@ -21,7 +21,7 @@ from incubator.models import CheckIn, Cohort, CohortStatus, Role
 from incubator.services import home
 from incubator.services.accounts import users
 from incubator.services.pipeline import board as pipeline_board
-from incubator.services.pipeline import stages
+from incubator.services.pipeline import timeline
 from tests.conftest import _empty_database
 from tests.helpers import page
 
@@ -74,7 +74,7 @@ class TestDemoSeededAtAnyHour:
         now = clock.now()
 
         for venture in demo_cohort().ventures:
-            for entry in stages.timeline(venture):
+            for entry in timeline.timeline(venture):
                 assert entry.at <= now, (venture.name, entry.title, entry.at)
 
     def test_the_founders_home_agrees_with_itself_about_this_weeks_check_in(self, seeded_at):

@@ -10,7 +10,7 @@ import pytest
 from incubator import clock
 from incubator.models import Role, VentureMember
 from incubator.services import home
-from incubator.services.pipeline import stages
+from incubator.services.pipeline import milestones, stages
 from tests import factories
 from tests.helpers import page
 
@@ -29,16 +29,6 @@ def la_today():
 def cohort(bare_cohort):
     """Without default milestones, so only those a test adds exist (or can be late)."""
     return bare_cohort
-
-
-@pytest.fixture
-def venture(db, cohort, manager):
-    return factories.venture(cohort, "LeakMap", by=manager)
-
-
-@pytest.fixture
-def founder(db, venture):
-    return factories.founder_of(venture, name="Ana Lopez")
 
 
 def founder_panel(user, today=WEDNESDAY) -> home.Panel:
@@ -64,9 +54,9 @@ def test_founder_sees_what_is_due_this_week_and_what_is_overdue(db, venture, fou
     ]:
         factories.milestone(venture, title, by=founder, due_on=due)
     finished = factories.milestone(venture, "Finished", by=founder, due_on=MONDAY)
-    stages.complete_milestone(finished, None, "Done", by=founder)
+    milestones.complete_milestone(finished, None, "Done", by=founder)
     missed = factories.milestone(venture, "Dropped", by=founder, due_on=MONDAY)
-    stages.miss_milestone(missed, "Not needed", by=manager)
+    milestones.miss_milestone(missed, "Not needed", by=manager)
     factories.milestone(venture, "Undated", by=founder)
 
     facts = founder_panel(founder).facts

@@ -63,7 +63,7 @@ from incubator.models import (
 from incubator.services.accounts import login_sessions
 from incubator.services.hackathons import devpost, judging
 from incubator.services.mentoring import calendars, office_hours
-from incubator.services.pipeline import stages
+from incubator.services.pipeline import checkins, stages
 from tests import factories
 from tests.helpers import page
 
@@ -435,7 +435,7 @@ def build_world() -> World:
         factories.check_in(
             venture, founder, monday, today=today, summary=summary, users_reached=500, revenue=900
         )
-    stages.add_custom_kpi(venture_c, "Gallons saved", "gal", by=founder_c)
+    checkins.add_custom_kpi(venture_c, "Gallons saved", "gal", by=founder_c)
     template_c = stages.add_milestone_template(
         cohort_c, "prototype", "Template of C", "", 30, by=manager
     )

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from incubator import clock
 from incubator.models import (
@@ -19,13 +19,13 @@ from incubator.models import (
     Role,
     StageChange,
     StagePlan,
-    Venture,
 )
 from incubator.services.accounts import users
 from incubator.services.errors import InvalidInput, NotAllowed
-from incubator.services.pipeline import stages
+from incubator.services.pipeline import checkins, milestones, stages
 from tests import factories
-from tests.helpers import page
+from tests.helpers import count, page, reloaded, reloaded_or_none, row_counts
+from tests.plugins.pipeline import milestone_form
 
 # Stage moves in these tests happen a day after the venture joined (which is now).
 MOVED_AT = clock.now().replace(microsecond=0) + timedelta(days=1)
@@ -40,43 +40,26 @@ def this_monday() -> date:
     return stages.week_of(la_today())
 
 
-def count(db, model, *conditions) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
-
-
 def snapshot(db) -> dict[str, int]:
-    """Row counts of everything the pipeline writes; commits what the test built first."""
+    """Row counts of everything the pipeline writes; commits what the test built first, so
+    a test may roll back a refused call without losing it."""
     db.session.commit()
-    models = (
-        StageChange,
-        StagePlan,
-        MilestoneTemplate,
-        Milestone,
-        CheckIn,
-        CustomKpi,
-        AuditEvent,
+    return row_counts(
+        StageChange, StagePlan, MilestoneTemplate, Milestone, CheckIn, CustomKpi, AuditEvent
     )
-    return {model.__name__: count(db, model) for model in models}
 
 
-def reloaded(db, model, object_id):
-    db.session.flush()
-    db.session.expire_all()
-    return db.session.get(model, object_id)
+def post_writing_nothing(db, client, url: str, data: dict | None = None, *, follow=False):
+    """Post a form the app must refuse: the response, once it is checked that the post
+    wrote no row of the pipeline."""
+    before = snapshot(db)
+    response = client.post(url, data=data, follow_redirects=follow)
+    assert snapshot(db) == before
+    return response
 
 
 def titles(milestones) -> list[str]:
     return [milestone.title for milestone in milestones]
-
-
-@pytest.fixture
-def venture(db, cohort, manager):
-    return factories.venture(cohort, "LeakMap", by=manager)
-
-
-@pytest.fixture
-def founder(db, venture):
-    return factories.founder_of(venture, name="Ana Lopez", email="ana@example.org")
 
 
 @pytest.fixture
@@ -113,15 +96,15 @@ def test_a_new_venture_enters_at_concept_with_a_recorded_change_and_its_mileston
     assert (entry.from_stage, entry.to_stage) == (None, "concept")
     assert entry.changed_by_id == manager.id
     assert entry.reason == "Joined the cohort"
-    milestones = stages.venture_milestones(venture)
+    planned = milestones.venture_milestones(venture)
     expected = stages.DEFAULT_MILESTONES["concept"]
-    assert titles(milestones) == [title for title, _description, _days in expected]
+    assert titles(planned) == [title for title, _description, _days in expected]
     entered_on = stages.program_date(entry.changed_at)
-    assert [m.due_on for m in milestones] == [
+    assert [m.due_on for m in planned] == [
         entered_on + timedelta(days=days) for _title, _description, days in expected
     ]
-    assert {m.status for m in milestones} == {"planned"}
-    assert all(m.template_id is not None for m in milestones)
+    assert {m.status for m in planned} == {"planned"}
+    assert all(m.template_id is not None for m in planned)
 
 
 def test_manager_moves_a_venture_forward_and_the_move_is_recorded(
@@ -130,7 +113,7 @@ def test_manager_moves_a_venture_forward_and_the_move_is_recorded(
     change = stages.move_stage(venture, "prototype", "", by=manager, at=MOVED_AT)
     db.session.commit()
 
-    stored = reloaded(db, Venture, venture.id)
+    stored = reloaded(venture)
     assert stored.stage == "prototype"
     history = stages.stage_history(stored)
     assert [(c.from_stage, c.to_stage) for c in history] == [
@@ -144,7 +127,7 @@ def test_manager_moves_a_venture_forward_and_the_move_is_recorded(
     assert (event.actor_id, event.object_id) == (manager.id, str(venture.id))
     assert event.before == {"stage": "concept"}
     assert event.after == {"stage": "prototype", "reason": ""}
-    prototype = [m for m in stages.venture_milestones(stored) if m.stage == "prototype"]
+    prototype = [m for m in milestones.venture_milestones(stored) if m.stage == "prototype"]
     assert titles(prototype) == [t for t, _d, _days in stages.DEFAULT_MILESTONES["prototype"]]
     assert prototype[0].due_on == stages.program_date(MOVED_AT) + timedelta(days=28)
 
@@ -159,7 +142,7 @@ def test_moving_back_a_stage_needs_a_reason(db, venture, manager):
         stages.move_stage(venture, "prototype", "   ", by=manager)
     db.session.rollback()
 
-    assert reloaded(db, Venture, venture.id).stage == "pilot"
+    assert reloaded(venture).stage == "pilot"
     assert snapshot(db) == before
 
 
@@ -186,7 +169,7 @@ def test_an_unknown_stage_is_refused_and_nothing_is_written(db, venture, manager
         stages.move_stage(venture, "scale-up", "Growing", by=manager)
     db.session.rollback()
 
-    assert reloaded(db, Venture, venture.id).stage == "concept"
+    assert reloaded(venture).stage == "concept"
     assert snapshot(db) == before
 
 
@@ -202,7 +185,7 @@ def test_a_founder_cannot_move_their_own_venture(db, venture, founder):
         stages.move_stage(venture, "prototype", "We are ready", by=founder)
     db.session.rollback()
 
-    assert reloaded(db, Venture, venture.id).stage == "concept"
+    assert reloaded(venture).stage == "concept"
     assert snapshot(db) == before
 
 
@@ -211,10 +194,10 @@ def test_stage_milestones_are_not_duplicated_when_moving_back_and_forth(db, vent
     stages.move_stage(venture, "concept", "Users did not get it", by=manager)
     stages.move_stage(venture, "prototype", "", by=manager)
 
-    milestones = stages.venture_milestones(venture)
+    planned = milestones.venture_milestones(venture)
     concept = [t for t, _d, _days in stages.DEFAULT_MILESTONES["concept"]]
     prototype = [t for t, _d, _days in stages.DEFAULT_MILESTONES["prototype"]]
-    assert titles(milestones) == concept + prototype
+    assert titles(planned) == concept + prototype
     assert len(stages.stage_history(venture)) == 4
 
 
@@ -229,7 +212,7 @@ def test_manager_moves_a_venture_on_the_milestones_page(db, client, venture, as_
     )
 
     assert "LeakMap moved to Prototype." in page(response)
-    assert reloaded(db, Venture, venture.id).stage == "prototype"
+    assert reloaded(venture).stage == "prototype"
     last = stages.stage_history(venture)[-1]
     assert (last.to_stage, last.reason, last.changed_by_id) == (
         "prototype",
@@ -255,47 +238,43 @@ def test_the_timeline_shows_the_stage_history(db, client, venture, manager, as_m
     )
 
 
-def test_moving_back_on_the_page_without_a_reason_says_so_and_writes_nothing(
-    db, client, venture, manager, as_manager
+@pytest.mark.parametrize(
+    ("at", "data", "message"),
+    [
+        (
+            "pilot",
+            {"stage": "concept", "reason": ""},
+            "Moving a venture back a stage needs a reason.",
+        ),
+        (
+            "concept",
+            {"stage": "unicorn", "reason": "Big"},
+            "Unknown stage: choose concept, prototype, pilot, launch or adoption.",
+        ),
+    ],
+    ids=["back without a reason", "unknown stage"],
+)
+def test_a_refused_stage_move_on_the_page_says_why_and_writes_nothing(
+    db, client, venture, manager, as_manager, at, data, message
 ):
-    stages.move_stage(venture, "pilot", "", by=manager)
-    before = snapshot(db)
+    if at != venture.stage:
+        stages.move_stage(venture, at, "", by=manager)
 
-    response = client.post(
-        f"/ventures/{venture.id}/stage",
-        data={"stage": "concept", "reason": ""},
-        follow_redirects=True,
+    response = post_writing_nothing(
+        db, client, f"/ventures/{venture.id}/stage", data=data, follow=True
     )
 
-    assert "Moving a venture back a stage needs a reason." in page(response)
-    assert reloaded(db, Venture, venture.id).stage == "pilot"
-    assert snapshot(db) == before
-
-
-def test_an_unknown_stage_on_the_page_says_so_and_writes_nothing(db, client, venture, as_manager):
-    before = snapshot(db)
-
-    response = client.post(
-        f"/ventures/{venture.id}/stage",
-        data={"stage": "unicorn", "reason": "Big"},
-        follow_redirects=True,
-    )
-
-    assert "Unknown stage: choose concept, prototype, pilot, launch or adoption." in page(response)
-    assert reloaded(db, Venture, venture.id).stage == "concept"
-    assert snapshot(db) == before
+    assert message in page(response)
+    assert reloaded(venture).stage == at
 
 
 def test_a_founder_cannot_move_stages_on_the_page(db, client, venture, as_founder):
-    before = snapshot(db)
-
-    response = client.post(
-        f"/ventures/{venture.id}/stage", data={"stage": "adoption", "reason": "Done"}
+    response = post_writing_nothing(
+        db, client, f"/ventures/{venture.id}/stage", data={"stage": "adoption", "reason": "Done"}
     )
 
     assert response.status_code == 403
-    assert reloaded(db, Venture, venture.id).stage == "concept"
-    assert snapshot(db) == before
+    assert reloaded(venture).stage == "concept"
 
 
 # A cohort's stage plan -------------------------------------------------------------------------
@@ -345,9 +324,9 @@ def test_manager_sets_the_expected_time_in_a_stage(db, client, cohort, as_manage
 def test_a_bad_expected_time_says_why_and_writes_nothing(
     db, client, cohort, as_manager, value, message
 ):
-    before = snapshot(db)
-
-    response = client.post(
+    response = post_writing_nothing(
+        db,
+        client,
         f"/pipeline/cohorts/{cohort.id}/plan",
         data={"plan-stage": "pilot", "plan-expected_days": value, "plan-submit": "Save"},
     )
@@ -355,19 +334,17 @@ def test_a_bad_expected_time_says_why_and_writes_nothing(
     assert response.status_code == 200
     assert message in page(response)
     assert stages.stage_plans(cohort)["pilot"].expected_days == 70
-    assert snapshot(db) == before
 
 
 def test_an_unknown_stage_in_the_plan_is_refused(db, client, cohort, as_manager):
-    before = snapshot(db)
-
-    response = client.post(
+    response = post_writing_nothing(
+        db,
+        client,
         f"/pipeline/cohorts/{cohort.id}/plan",
         data={"plan-stage": "scale-up", "plan-expected_days": "30", "plan-submit": "Save"},
     )
 
     assert "Unknown stage: choose concept, prototype, pilot, launch or adoption." in page(response)
-    assert snapshot(db) == before
     with pytest.raises(InvalidInput, match=re.escape("Unknown stage 'scale-up'.")):
         stages.set_expected_days(cohort, "scale-up", 30, by=as_manager)
 
@@ -390,47 +367,41 @@ def test_a_default_milestone_added_to_the_plan_reaches_ventures_entering_the_sta
 
     stages.move_stage(venture, "prototype", "", by=manager, at=MOVED_AT)
 
-    added = [m for m in stages.venture_milestones(venture) if m.stage == "prototype"]
+    added = [m for m in milestones.venture_milestones(venture) if m.stage == "prototype"]
     assert "Accessibility review" in titles(added)
     review = next(m for m in added if m.title == "Accessibility review")
     assert review.due_on == stages.program_date(MOVED_AT) + timedelta(days=10)
     assert review.description == "WCAG 2.1 AA check with the Department on Disability."
 
 
-def test_a_default_milestone_title_may_not_repeat_in_a_stage(db, client, cohort, as_manager):
-    before = snapshot(db)
-
-    response = client.post(
+@pytest.mark.parametrize(
+    ("title", "due_after_days", "message"),
+    [
+        (
+            "Problem statement signed off",
+            "10",
+            "The concept stage already has a milestone called 'Problem statement signed off'.",
+        ),
+        ("Town hall", "two weeks", "Not a valid integer value."),
+    ],
+    ids=["title taken in the stage", "bad due time"],
+)
+def test_a_bad_default_milestone_is_refused(
+    db, client, cohort, as_manager, title, due_after_days, message
+):
+    response = post_writing_nothing(
+        db,
+        client,
         f"/pipeline/cohorts/{cohort.id}/plan",
         data={
             "template-stage": "concept",
-            "template-title": "Problem statement signed off",
-            "template-due_after_days": "10",
+            "template-title": title,
+            "template-due_after_days": due_after_days,
             "template-submit": "Add default milestone",
         },
     )
 
-    assert "The concept stage already has a milestone called 'Problem statement signed off'." in (
-        page(response)
-    )
-    assert snapshot(db) == before
-
-
-def test_a_default_milestone_with_a_bad_due_time_is_refused(db, client, cohort, as_manager):
-    before = snapshot(db)
-
-    response = client.post(
-        f"/pipeline/cohorts/{cohort.id}/plan",
-        data={
-            "template-stage": "concept",
-            "template-title": "Town hall",
-            "template-due_after_days": "two weeks",
-            "template-submit": "Add default milestone",
-        },
-    )
-
-    assert "Not a valid integer value." in page(response)
-    assert snapshot(db) == before
+    assert message in page(response)
 
 
 def test_removing_a_default_milestone_keeps_it_for_ventures_that_have_it(
@@ -446,10 +417,10 @@ def test_removing_a_default_milestone_keeps_it_for_ventures_that_have_it(
 
     assert "Default milestone removed" in page(response)
     assert db.session.get(MilestoneTemplate, template_id) is None
-    assert title in titles(stages.venture_milestones(venture))
+    assert title in titles(milestones.venture_milestones(venture))
     # A venture entering the stage from now on does not get it.
     newcomer = factories.venture(cohort, "Newcomer", by=manager)
-    assert title not in titles(stages.venture_milestones(newcomer))
+    assert title not in titles(milestones.venture_milestones(newcomer))
 
 
 def test_founders_cannot_see_or_change_the_stage_plan(db, client, cohort, as_founder):
@@ -473,9 +444,9 @@ def test_founder_creates_and_edits_their_venture_milestones(db, venture, founder
         venture, "Ten interviews", by=founder, due_on=date(2025, 6, 1), owner_id=founder.id
     )
 
-    stages.update_milestone(
+    milestones.update_milestone(
         milestone,
-        stages.MilestoneInput(
+        milestones.MilestoneInput(
             title="Twelve interviews",
             description="In Watts and Boyle Heights",
             stage="concept",
@@ -485,7 +456,7 @@ def test_founder_creates_and_edits_their_venture_milestones(db, venture, founder
         by=founder,
     )
 
-    stored = reloaded(db, Milestone, milestone.id)
+    stored = reloaded(milestone)
     assert (stored.title, stored.due_on, stored.owner_id, stored.status) == (
         "Twelve interviews",
         date(2025, 6, 8),
@@ -503,9 +474,9 @@ def test_a_founder_cannot_write_another_venture_milestones(
 ):
     with pytest.raises(NotAllowed):
         factories.milestone(venture, "Sneaky", by=other_founder)
-    milestone = stages.venture_milestones(venture)[0]
+    milestone = milestones.venture_milestones(venture)[0]
     with pytest.raises(NotAllowed):
-        stages.complete_milestone(milestone, None, "Done!", by=other_founder)
+        milestones.complete_milestone(milestone, None, "Done!", by=other_founder)
 
 
 def test_a_milestone_owner_must_be_a_founder_of_the_venture(db, venture, founder, other_founder):
@@ -531,7 +502,7 @@ def test_done_needs_evidence(db, venture, founder):
     with pytest.raises(
         InvalidInput, match=re.escape("Add evidence: a link to it, a note on it, or both.")
     ):
-        stages.complete_milestone(milestone, "  ", "  ", by=founder)
+        milestones.complete_milestone(milestone, "  ", "  ", by=founder)
 
     assert milestone.status == "planned"
     assert milestone.completed_at is None
@@ -545,9 +516,9 @@ def test_done_needs_evidence(db, venture, founder):
 def test_a_link_or_a_note_is_enough_evidence(db, venture, founder, url, note):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
 
-    stages.complete_milestone(milestone, url, note, by=founder)
+    milestones.complete_milestone(milestone, url, note, by=founder)
 
-    stored = reloaded(db, Milestone, milestone.id)
+    stored = reloaded(milestone)
     assert stored.status == "done"
     assert stored.completed_at is not None
     assert (stored.evidence_url, stored.evidence_note) == (url, note)
@@ -558,7 +529,7 @@ def test_evidence_that_is_not_a_link_is_refused(db, venture, founder, url):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
 
     with pytest.raises(InvalidInput, match="Evidence must be a link"):
-        stages.complete_milestone(milestone, url, "", by=founder)
+        milestones.complete_milestone(milestone, url, "", by=founder)
 
     assert milestone.status == "planned"
     assert milestone.evidence_url is None
@@ -566,10 +537,10 @@ def test_evidence_that_is_not_a_link_is_refused(db, venture, founder, url):
 
 def test_a_founder_cannot_verify_their_own_milestone(db, venture, founder):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    stages.complete_milestone(milestone, None, "Done", by=founder)
+    milestones.complete_milestone(milestone, None, "Done", by=founder)
 
     with pytest.raises(NotAllowed, match=re.escape("Only a program manager verifies milestones.")):
-        stages.verify_milestone(milestone, by=founder)
+        milestones.verify_milestone(milestone, by=founder)
 
     assert milestone.status == "done"
     assert milestone.verified_at is None
@@ -577,11 +548,11 @@ def test_a_founder_cannot_verify_their_own_milestone(db, venture, founder):
 
 def test_manager_verifies_a_done_milestone(db, venture, founder, manager, audit_events):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    stages.complete_milestone(milestone, None, "Done", by=founder)
+    milestones.complete_milestone(milestone, None, "Done", by=founder)
 
-    stages.verify_milestone(milestone, by=manager)
+    milestones.verify_milestone(milestone, by=manager)
 
-    stored = reloaded(db, Milestone, milestone.id)
+    stored = reloaded(milestone)
     assert stored.status == "verified"
     assert stored.verified_by_id == manager.id
     assert stored.verified_at is not None
@@ -598,28 +569,28 @@ def test_only_a_done_milestone_can_be_verified_or_sent_back(db, venture, founder
     with pytest.raises(
         InvalidInput, match=re.escape("Only a milestone marked done can be verified.")
     ):
-        stages.verify_milestone(milestone, by=manager)
+        milestones.verify_milestone(milestone, by=manager)
     with pytest.raises(
         InvalidInput, match=re.escape("Only a milestone marked done can be sent back.")
     ):
-        stages.send_back_milestone(milestone, "More", by=manager)
+        milestones.send_back_milestone(milestone, "More", by=manager)
 
     assert milestone.status == status
 
 
 def test_sending_back_needs_a_comment_and_reopens_the_milestone(db, venture, founder, manager):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    stages.complete_milestone(milestone, "https://example.org/notes", "", by=founder)
+    milestones.complete_milestone(milestone, "https://example.org/notes", "", by=founder)
 
     with pytest.raises(
         InvalidInput, match=re.escape("Say what is missing when sending a milestone back.")
     ):
-        stages.send_back_milestone(milestone, "  ", by=manager)
+        milestones.send_back_milestone(milestone, "  ", by=manager)
     assert milestone.status == "done"
 
-    stages.send_back_milestone(milestone, "Only six interviews are written up.", by=manager)
+    milestones.send_back_milestone(milestone, "Only six interviews are written up.", by=manager)
 
-    stored = reloaded(db, Milestone, milestone.id)
+    stored = reloaded(milestone)
     assert stored.status == "in_progress"
     assert stored.review_comment == "Only six interviews are written up."
     assert stored.completed_at is None
@@ -627,40 +598,40 @@ def test_sending_back_needs_a_comment_and_reopens_the_milestone(db, venture, fou
 
 def test_a_verified_milestone_cannot_be_edited_or_reopened(db, venture, founder, manager):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    stages.complete_milestone(milestone, None, "Done", by=founder)
-    stages.verify_milestone(milestone, by=manager)
-    data = stages.MilestoneInput("Renamed", "", "concept", None, None)
+    milestones.complete_milestone(milestone, None, "Done", by=founder)
+    milestones.verify_milestone(milestone, by=manager)
+    data = milestones.MilestoneInput("Renamed", "", "concept", None, None)
 
     with pytest.raises(InvalidInput, match=re.escape("A verified milestone cannot be edited.")):
-        stages.update_milestone(milestone, data, by=founder)
+        milestones.update_milestone(milestone, data, by=founder)
     with pytest.raises(InvalidInput, match=re.escape("This milestone is already done.")):
-        stages.complete_milestone(milestone, None, "Again", by=founder)
+        milestones.complete_milestone(milestone, None, "Again", by=founder)
     with pytest.raises(
         InvalidInput, match=re.escape("Only a planned or missed milestone can be started.")
     ):
-        stages.start_milestone(milestone, by=founder)
+        milestones.start_milestone(milestone, by=founder)
     with pytest.raises(
         InvalidInput, match=re.escape("Only an open milestone can be marked missed.")
     ):
-        stages.miss_milestone(milestone, "Late", by=manager)
+        milestones.miss_milestone(milestone, "Late", by=manager)
 
-    stored = reloaded(db, Milestone, milestone.id)
+    stored = reloaded(milestone)
     assert (stored.title, stored.status) == ("Ten interviews", "verified")
 
 
 def test_a_missed_milestone_can_be_restarted_and_finished(db, venture, founder, manager):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    stages.start_milestone(milestone, by=founder)
+    milestones.start_milestone(milestone, by=founder)
 
     with pytest.raises(NotAllowed):
-        stages.miss_milestone(milestone, "Late", by=founder)
-    stages.miss_milestone(milestone, "The interviews did not happen", by=manager)
+        milestones.miss_milestone(milestone, "Late", by=founder)
+    milestones.miss_milestone(milestone, "The interviews did not happen", by=manager)
     assert milestone.status == "missed"
     assert milestone.review_comment == "The interviews did not happen"
 
-    stages.start_milestone(milestone, by=founder)
+    milestones.start_milestone(milestone, by=founder)
     assert milestone.status == "in_progress"
-    stages.complete_milestone(milestone, None, "Done at last", by=founder)
+    milestones.complete_milestone(milestone, None, "Done at last", by=founder)
     assert milestone.status == "done"
 
 
@@ -670,31 +641,20 @@ def test_overdue_is_computed_from_the_due_date_and_status(db, venture, founder, 
     due_today = factories.milestone(venture, "Due today", by=founder, due_on=today)
     undated = factories.milestone(venture, "Undated", by=founder)
     finished = factories.milestone(venture, "Finished", by=founder, due_on=date(2025, 6, 1))
-    stages.complete_milestone(finished, None, "Done", by=founder)
+    milestones.complete_milestone(finished, None, "Done", by=founder)
 
     assert due.is_overdue(today)
     assert not due_today.is_overdue(today)
     assert not undated.is_overdue(today)
     assert not finished.is_overdue(today)
-    stages.start_milestone(due, by=founder)
+    milestones.start_milestone(due, by=founder)
     assert due.is_overdue(today)
-    stages.miss_milestone(due, "Too late", by=manager)
+    milestones.miss_milestone(due, "Too late", by=manager)
     assert not due.is_overdue(today)
     assert "overdue" not in Milestone.__table__.c
 
 
 # Milestones: the pages -------------------------------------------------------------------------
-
-
-def milestone_form(**fields) -> dict[str, str]:
-    data = {
-        "title": "Ten interviews",
-        "description": "With residents of Watts",
-        "stage": "concept",
-        "due_on": "2025-06-01",
-        "owner_id": "0",
-    }
-    return {**data, **fields}
 
 
 def test_founder_adds_a_milestone_on_the_page(db, client, venture, as_founder):
@@ -730,13 +690,12 @@ def test_founder_adds_a_milestone_on_the_page(db, client, venture, as_founder):
 def test_a_bad_milestone_says_why_and_writes_nothing(
     db, client, venture, as_founder, fields, message
 ):
-    before = snapshot(db)
-
-    response = client.post(f"/ventures/{venture.id}/milestones", data=milestone_form(**fields))
+    response = post_writing_nothing(
+        db, client, f"/ventures/{venture.id}/milestones", data=milestone_form(**fields)
+    )
 
     assert response.status_code == 200
     assert message in page(response)
-    assert snapshot(db) == before
 
 
 def test_founder_edits_a_milestone_on_the_page(db, client, venture, founder, as_founder):
@@ -751,7 +710,7 @@ def test_founder_edits_a_milestone_on_the_page(db, client, venture, founder, as_
     )
 
     assert "Milestone saved." in page(response)
-    stored = reloaded(db, Milestone, milestone.id)
+    stored = reloaded(milestone)
     assert (stored.title, stored.due_on) == ("Twelve interviews", date(2025, 7, 1))
 
 
@@ -759,8 +718,8 @@ def test_a_verified_milestone_cannot_be_edited_on_the_page(
     db, client, venture, founder, manager, as_founder
 ):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    stages.complete_milestone(milestone, None, "Done", by=founder)
-    stages.verify_milestone(milestone, by=manager)
+    milestones.complete_milestone(milestone, None, "Done", by=founder)
+    milestones.verify_milestone(milestone, by=manager)
 
     response = client.post(
         f"/milestones/{milestone.id}/edit",
@@ -768,7 +727,7 @@ def test_a_verified_milestone_cannot_be_edited_on_the_page(
     )
 
     assert "A verified milestone cannot be edited." in page(response)
-    assert reloaded(db, Milestone, milestone.id).title == "Ten interviews"
+    assert reloaded(milestone).title == "Ten interviews"
 
 
 def test_founder_marks_a_milestone_done_with_a_link(db, client, venture, founder, as_founder):
@@ -781,7 +740,7 @@ def test_founder_marks_a_milestone_done_with_a_link(db, client, venture, founder
     )
 
     assert "Ten interviews is done; a program manager will verify it." in page(response)
-    stored = reloaded(db, Milestone, milestone.id)
+    stored = reloaded(milestone)
     assert (stored.status, stored.evidence_url) == ("done", "https://docs.example.org/interviews")
 
 
@@ -803,56 +762,50 @@ def test_bad_evidence_on_the_page_says_why_and_writes_nothing(
     db, client, venture, founder, as_founder, evidence, message
 ):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    before = snapshot(db)
-
-    response = client.post(
-        f"/milestones/{milestone.id}/complete", data=evidence, follow_redirects=True
+    response = post_writing_nothing(
+        db, client, f"/milestones/{milestone.id}/complete", data=evidence, follow=True
     )
 
     assert message in page(response)
-    stored = reloaded(db, Milestone, milestone.id)
+    stored = reloaded(milestone)
     assert (stored.status, stored.evidence_url, stored.evidence_note) == ("planned", None, "")
-    assert snapshot(db) == before
 
 
 def test_a_founder_cannot_verify_send_back_or_miss_on_the_page(
     db, client, venture, founder, as_founder
 ):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    stages.complete_milestone(milestone, None, "Done", by=founder)
+    milestones.complete_milestone(milestone, None, "Done", by=founder)
     before = snapshot(db)
 
     for action in ("verify", "send-back", "miss"):
         response = client.post(f"/milestones/{milestone.id}/{action}", data={"comment": "ok"})
         assert response.status_code == 403, action
 
-    assert reloaded(db, Milestone, milestone.id).status == "done"
+    assert reloaded(milestone).status == "done"
     assert snapshot(db) == before
 
 
 def test_manager_verifies_on_the_page(db, client, venture, founder, as_manager):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    stages.complete_milestone(milestone, None, "Done", by=founder)
+    milestones.complete_milestone(milestone, None, "Done", by=founder)
 
     response = client.post(f"/milestones/{milestone.id}/verify", follow_redirects=True)
 
     assert "Ten interviews is verified." in page(response)
-    stored = reloaded(db, Milestone, milestone.id)
+    stored = reloaded(milestone)
     assert (stored.status, stored.verified_by_id) == ("verified", as_manager.id)
 
 
 def test_sending_back_on_the_page_needs_a_comment(db, client, venture, founder, as_manager):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    stages.complete_milestone(milestone, None, "Done", by=founder)
-    before = snapshot(db)
-
-    response = client.post(
-        f"/milestones/{milestone.id}/send-back", data={"comment": ""}, follow_redirects=True
+    milestones.complete_milestone(milestone, None, "Done", by=founder)
+    response = post_writing_nothing(
+        db, client, f"/milestones/{milestone.id}/send-back", data={"comment": ""}, follow=True
     )
 
     assert "Say what is missing when sending a milestone back." in page(response)
-    assert reloaded(db, Milestone, milestone.id).status == "done"
-    assert snapshot(db) == before
+    assert reloaded(milestone).status == "done"
 
     response = client.post(
         f"/milestones/{milestone.id}/send-back",
@@ -863,7 +816,7 @@ def test_sending_back_on_the_page_needs_a_comment(db, client, venture, founder, 
     text = page(response)
     assert "Ten interviews went back to the founders." in text
     assert "Program team: Attach the interview notes." in text
-    assert reloaded(db, Milestone, milestone.id).status == "in_progress"
+    assert reloaded(milestone).status == "in_progress"
 
 
 def test_manager_marks_a_milestone_missed_on_the_page(db, client, venture, founder, as_manager):
@@ -878,7 +831,7 @@ def test_manager_marks_a_milestone_missed_on_the_page(db, client, venture, found
     text = page(response)
     assert "Ten interviews is marked missed." in text
     assert "Program team: The pilot partner withdrew." in text
-    stored = reloaded(db, Milestone, milestone.id)
+    stored = reloaded(milestone)
     assert (stored.status, stored.review_comment) == ("missed", "The pilot partner withdrew.")
 
 
@@ -894,8 +847,8 @@ def test_the_milestones_page_marks_overdue_milestones(db, client, venture, found
 # Check-ins: the service -------------------------------------------------------------------------
 
 
-def check_in_input(week_start: date, **fields) -> stages.CheckInInput:
-    data = stages.CheckInInput(
+def check_in_input(week_start: date, **fields) -> checkins.CheckInInput:
+    data = checkins.CheckInInput(
         week_start=week_start,
         summary="Interviewed eight residents in Watts.",
         progress="Prototype tested with five users",
@@ -916,12 +869,12 @@ MONDAY = date(2025, 6, 2)
 
 
 def test_founder_posts_a_weekly_check_in(db, venture, founder, audit_events):
-    saved, created = stages.save_check_in(
+    saved, created = checkins.save_check_in(
         venture, check_in_input(MONDAY), by=founder, today=MONDAY + timedelta(days=3)
     )
 
     assert created
-    stored = reloaded(db, CheckIn, saved.id)
+    stored = reloaded_or_none(CheckIn, saved.id)
     assert (stored.venture_id, stored.week_start, stored.author_id) == (
         venture.id,
         MONDAY,
@@ -934,9 +887,9 @@ def test_founder_posts_a_weekly_check_in(db, venture, founder, audit_events):
 
 
 def test_a_second_check_in_for_the_same_week_edits_the_first(db, venture, founder, audit_events):
-    first, _ = stages.save_check_in(venture, check_in_input(MONDAY), by=founder, today=MONDAY)
+    first, _ = checkins.save_check_in(venture, check_in_input(MONDAY), by=founder, today=MONDAY)
 
-    second, created = stages.save_check_in(
+    second, created = checkins.save_check_in(
         venture,
         check_in_input(MONDAY, summary="Better than we thought", confidence=5),
         by=founder,
@@ -945,8 +898,8 @@ def test_a_second_check_in_for_the_same_week_edits_the_first(db, venture, founde
 
     assert not created
     assert second.id == first.id
-    assert count(db, CheckIn) == 1
-    stored = reloaded(db, CheckIn, first.id)
+    assert count(CheckIn) == 1
+    stored = reloaded_or_none(CheckIn, first.id)
     assert (stored.summary, stored.confidence) == ("Better than we thought", 5)
     assert len(audit_events("check_in.updated")) == 1
 
@@ -959,7 +912,7 @@ def test_the_week_unique_key_is_in_the_database(db, venture, founder):
     with pytest.raises(IntegrityError), db.session.begin_nested():
         db.session.add(CheckIn(venture_id=venture.id, week_start=MONDAY, summary="x", confidence=3))
         db.session.flush()
-    assert count(db, CheckIn) == 1
+    assert count(CheckIn) == 1
 
 
 @pytest.mark.parametrize(
@@ -1005,7 +958,7 @@ def test_a_bad_check_in_is_refused_and_writes_nothing(db, venture, founder, fiel
     before = snapshot(db)
 
     with pytest.raises(InvalidInput, match=re.escape(message)):
-        stages.save_check_in(
+        checkins.save_check_in(
             venture, replace(check_in_input(MONDAY), **fields), by=founder, today=today
         )
     db.session.rollback()
@@ -1022,18 +975,18 @@ def test_only_the_venture_founders_post_its_check_ins(
         with pytest.raises(
             NotAllowed, match=re.escape("Only the venture's founders post its check-ins.")
         ):
-            stages.save_check_in(venture, check_in_input(MONDAY), by=person, today=MONDAY)
+            checkins.save_check_in(venture, check_in_input(MONDAY), by=person, today=MONDAY)
     db.session.rollback()
 
     assert snapshot(db) == before
 
 
 def test_custom_kpis_are_tracked_per_venture(db, venture, founder, other_venture, other_founder):
-    stages.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
+    checkins.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
 
     saved = factories.check_in(venture, founder, MONDAY, custom_kpis={"Gallons saved": 1200.5})
 
-    assert reloaded(db, CheckIn, saved.id).custom_kpis == {"Gallons saved": 1200.5}
+    assert reloaded_or_none(CheckIn, saved.id).custom_kpis == {"Gallons saved": 1200.5}
     with pytest.raises(
         InvalidInput, match=re.escape("'Gallons saved' is not one of this venture's KPIs.")
     ):
@@ -1053,16 +1006,16 @@ def test_custom_kpis_are_tracked_per_venture(db, venture, founder, other_venture
     ],
 )
 def test_a_custom_kpi_needs_a_new_name(db, venture, founder, name, message):
-    stages.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
+    checkins.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
 
     with pytest.raises(InvalidInput, match=re.escape(message)):
-        stages.add_custom_kpi(venture, name, "", by=founder)
+        checkins.add_custom_kpi(venture, name, "", by=founder)
 
     assert titles_of_kpis(venture) == ["Gallons saved"]
 
 
 def titles_of_kpis(venture) -> list[str]:
-    return [kpi.name for kpi in stages.custom_kpis(venture)]
+    return [kpi.name for kpi in checkins.custom_kpis(venture)]
 
 
 # Check-ins: the pages --------------------------------------------------------------------------
@@ -1162,15 +1115,15 @@ def test_the_check_in_form_shows_this_week_check_in_to_edit(
 def test_a_bad_check_in_on_the_page_says_why_and_writes_nothing(
     db, client, venture, as_founder, fields, message
 ):
-    before = snapshot(db)
-
-    response = client.post(
-        f"/ventures/{venture.id}/check-in", data={**check_in_form(this_monday()), **fields}
+    response = post_writing_nothing(
+        db,
+        client,
+        f"/ventures/{venture.id}/check-in",
+        data={**check_in_form(this_monday()), **fields},
     )
 
     assert response.status_code == 200
     assert message in page(response)
-    assert snapshot(db) == before
 
 
 @pytest.mark.parametrize(
@@ -1187,12 +1140,11 @@ def test_a_bad_check_in_on_the_page_says_why_and_writes_nothing(
 def test_a_check_in_week_must_be_a_monday_that_has_begun(
     db, client, venture, as_founder, week, message
 ):
-    before = snapshot(db)
-
-    response = client.post(f"/ventures/{venture.id}/check-in", data=check_in_form(week()))
+    response = post_writing_nothing(
+        db, client, f"/ventures/{venture.id}/check-in", data=check_in_form(week())
+    )
 
     assert message in page(response)
-    assert snapshot(db) == before
 
 
 def test_a_custom_kpi_gets_its_own_field(db, client, venture, as_founder):
@@ -1204,7 +1156,7 @@ def test_a_custom_kpi_gets_its_own_field(db, client, venture, as_founder):
     text = page(response)
     assert "Your check-ins now ask for Gallons saved." in text
     assert "Gallons saved (gallons)" in text
-    [kpi] = stages.custom_kpis(venture)
+    [kpi] = checkins.custom_kpis(venture)
 
     response = client.post(
         f"/ventures/{venture.id}/check-in",
@@ -1220,25 +1172,25 @@ def test_a_custom_kpi_gets_its_own_field(db, client, venture, as_founder):
 def test_text_in_a_custom_kpi_field_says_why_and_writes_nothing(
     db, client, venture, founder, as_founder
 ):
-    kpi = stages.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
-    before = snapshot(db)
-
-    response = client.post(
+    kpi = checkins.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
+    response = post_writing_nothing(
+        db,
+        client,
         f"/ventures/{venture.id}/check-in",
         data=check_in_form(this_monday(), **{f"kpi_{kpi.id}": "a lot"}),
     )
 
     assert "Not a valid decimal value." in page(response)
-    assert snapshot(db) == before
 
-    response = client.post(
+    response = post_writing_nothing(
+        db,
+        client,
         f"/ventures/{venture.id}/check-in",
         data=check_in_form(this_monday(), **{f"kpi_{kpi.id}": "Infinity"}),
-        follow_redirects=True,
+        follow=True,
     )
 
     assert "Gallons saved must be a number." in page(response)
-    assert snapshot(db) == before
 
 
 def test_managers_read_a_venture_check_ins(db, client, venture, founder, as_manager):
@@ -1290,7 +1242,7 @@ def test_a_founder_cannot_write_another_venture_check_ins_or_milestones(
         assert client.post(path, data=data).status_code == 404, path
 
     assert snapshot(db) == before
-    stored = reloaded(db, Milestone, mine.id)
+    stored = reloaded_or_none(Milestone, mine.id)
     assert (stored.title, stored.status) == ("Ten interviews", "planned")
     [check_in] = db.session.scalars(select(CheckIn))
     assert check_in.summary == "Ours"

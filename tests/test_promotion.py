@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from incubator.models import (
@@ -13,7 +13,6 @@ from incubator.models import (
     Invitation,
     OutboxMessage,
     Role,
-    Submission,
     SubmissionMember,
     User,
     Venture,
@@ -23,27 +22,15 @@ from incubator.services.accounts import users
 from incubator.services.cohorts import ventures
 from incubator.services.errors import Conflict, InvalidInput, NotFound
 from tests import factories
-from tests.helpers import page
+from tests.helpers import count, page, reloaded, row_counts
+from tests.plugins.pipeline import venture_profile
 
 INVITATION_SUBJECT = "Your invitation to Accelerate: LA"
 
 
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
-def snapshot(db) -> dict[str, int]:
+def snapshot() -> dict[str, int]:
     """Row counts of everything a promotion writes."""
-    db.session.flush()  # expiring would drop the test's unflushed changes
-    db.session.expire_all()
-    models = (Venture, VentureMember, User, Invitation, OutboxMessage, AuditEvent)
-    return {model.__name__: count(db, model) for model in models}
-
-
-def reloaded(db, model, object_id):
-    db.session.flush()
-    db.session.expire_all()
-    return db.session.get(model, object_id)
+    return row_counts(Venture, VentureMember, User, Invitation, OutboxMessage, AuditEvent)
 
 
 @pytest.fixture
@@ -86,7 +73,7 @@ def test_promotion_creates_a_concept_venture_linked_to_its_submission(db, manage
     db.session.commit()
 
     assert result.created is True
-    venture = reloaded(db, Venture, result.venture.id)
+    venture = reloaded(result.venture)
     assert venture.submission_id == winner.id
     assert venture.cohort_id == cohort.id
     assert (venture.name, venture.one_liner) == ("LeakMap", "Every leak on one map")
@@ -111,10 +98,8 @@ def test_promotion_invites_new_team_members_as_founders(db, manager, cohort, win
     [message] = outbox("bo@example.org")
     assert message.subject == INVITATION_SUBJECT
     assert "Maria Gonzalez invited you" in message.body
-    assert count(db, User) == 3  # manager, Ana, Bo: Carmen has no email to invite
-    members = {
-        m.user.email: m.role_in_team for m in reloaded(db, Venture, result.venture.id).members
-    }
+    assert count(User) == 3  # manager, Ana, Bo: Carmen has no email to invite
+    members = {m.user.email: m.role_in_team for m in reloaded(result.venture).members}
     assert members == {"ana@example.org": "Founder", "bo@example.org": "Founder"}
 
 
@@ -165,7 +150,7 @@ def test_promotion_links_the_team_on_the_submission_to_the_accounts(db, manager,
     ventures.promote(winner, cohort, by=manager)
     db.session.commit()
 
-    members = reloaded(db, Submission, winner.id).members
+    members = reloaded(winner).members
     users = {u.email: u.id for u in db.session.scalars(select(User))}
     assert [(m.name, m.user_id) for m in members] == [
         ("Ana Lopez", users["ana@example.org"]),
@@ -195,17 +180,17 @@ def test_promoting_twice_creates_nothing_the_second_time(db, manager, cohort, wi
     first = ventures.promote(winner, cohort, by=manager)
     other_cohort = factories.cohort("Fall 2025", by=manager)
     db.session.commit()
-    before = snapshot(db)
+    before = snapshot()
 
-    again = ventures.promote(reloaded(db, Submission, winner.id), cohort, by=manager)
-    elsewhere = ventures.promote(reloaded(db, Submission, winner.id), other_cohort, by=manager)
+    again = ventures.promote(reloaded(winner), cohort, by=manager)
+    elsewhere = ventures.promote(reloaded(winner), other_cohort, by=manager)
     db.session.commit()
 
     assert (again.created, elsewhere.created) == (False, False)
     assert again.venture.id == elsewhere.venture.id == first.venture.id
-    assert reloaded(db, Venture, first.venture.id).cohort_id == cohort.id
+    assert reloaded(first.venture).cohort_id == cohort.id
     assert again.invited == again.linked == []
-    assert snapshot(db) == before
+    assert snapshot() == before
 
 
 def test_database_refuses_a_second_venture_for_the_same_submission(db, manager, cohort, winner):
@@ -219,7 +204,7 @@ def test_database_refuses_a_second_venture_for_the_same_submission(db, manager, 
         db.session.flush()
     db.session.rollback()
 
-    assert count(db, Venture) == 1
+    assert count(Venture) == 1
 
 
 def test_a_promotion_that_loses_a_race_returns_the_venture_already_made(
@@ -227,7 +212,7 @@ def test_a_promotion_that_loses_a_race_returns_the_venture_already_made(
 ):
     first = ventures.promote(winner, cohort, by=manager).venture
     db.session.commit()
-    before = snapshot(db)
+    before = snapshot()
     real_lookup = ventures.venture_for_submission
     lookups = []
 
@@ -238,13 +223,13 @@ def test_a_promotion_that_loses_a_race_returns_the_venture_already_made(
 
     monkeypatch.setattr(ventures, "venture_for_submission", not_yet_promoted_at_first)
 
-    result = ventures.promote(reloaded(db, Submission, winner.id), cohort, by=manager)
+    result = ventures.promote(reloaded(winner), cohort, by=manager)
     db.session.commit()
 
     assert len(lookups) == 2
     assert result.created is False
     assert result.venture.id == first.id
-    assert snapshot(db) == before
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize(
@@ -274,16 +259,16 @@ def test_promotion_that_breaks_a_rule_is_refused_and_writes_nothing(
         cohort.capacity = setup["cohort_capacity"]
         factories.venture(cohort, "Already here", by=manager)
     db.session.commit()
-    before = snapshot(db)
+    before = snapshot()
     team_before = [m.user_id for m in winner.members]
 
     with pytest.raises(error, match=message):
-        ventures.promote(reloaded(db, Submission, winner.id), cohort, by=manager)
+        ventures.promote(reloaded(winner), cohort, by=manager)
     db.session.rollback()
 
-    assert snapshot(db) == before
+    assert snapshot() == before
     assert ventures.venture_for_submission(winner) is None
-    assert [m.user_id for m in reloaded(db, Submission, winner.id).members] == team_before
+    assert [m.user_id for m in reloaded(winner).members] == team_before
 
 
 @pytest.mark.parametrize("placement", ["runner_up", "honourable_mention"])
@@ -317,7 +302,7 @@ def test_a_long_project_title_still_makes_a_valid_venture_name(db, manager, coho
     venture = ventures.promote(placed, cohort, by=manager).venture
     db.session.commit()
 
-    stored = reloaded(db, Venture, venture.id)
+    stored = reloaded(venture)
     assert len(stored.name) <= 160
     assert stored.name.startswith("AAAA")
     assert stored.name != "A" * 160
@@ -360,15 +345,15 @@ def test_manager_promotes_a_winner_from_its_page(db, client, login_as, cohort, w
 def test_promoting_again_from_the_page_changes_nothing(db, client, login_as, cohort, winner):
     login_as("manager")
     client.post(f"/cohorts/promote/{winner.id}", data={"cohort_id": str(cohort.id)})
-    before = snapshot(db)
+    before = snapshot()
 
     response = client.post(
         f"/cohorts/promote/{winner.id}", data={"cohort_id": str(cohort.id)}, follow_redirects=True
     )
 
     assert "LeakMap was already promoted; nothing changed." in page(response)
-    assert snapshot(db) == before
-    assert count(db, Venture) == 1
+    assert snapshot() == before
+    assert count(Venture) == 1
 
 
 def test_founder_sees_where_their_venture_came_from(db, client, login_as, manager, cohort, winner):
@@ -408,7 +393,7 @@ def test_promotion_from_the_page_that_breaks_a_rule_says_why_and_writes_nothing(
         cohort.capacity = setup["cohort_capacity"]
         factories.venture(cohort, "Already here", by=manager)
     cohort_id = setup.get("cohort_id", str(cohort.id))
-    before = snapshot(db)
+    before = snapshot()
 
     response = client.post(
         f"/cohorts/promote/{winner.id}", data={"cohort_id": cohort_id}, follow_redirects=True
@@ -416,7 +401,7 @@ def test_promotion_from_the_page_that_breaks_a_rule_says_why_and_writes_nothing(
 
     assert response.request.path == f"/hackathons/submissions/{winner.id}"
     assert message in page(response)
-    assert snapshot(db) == before
+    assert snapshot() == before
     assert ventures.venture_for_submission(winner) is None
 
 
@@ -495,7 +480,7 @@ def test_bulk_promotion_promotes_every_winner_once(
 ):
     results = ventures.bulk_promote(hackathon, cohort, by=manager)
     db.session.commit()
-    before = snapshot(db)
+    before = snapshot()
 
     assert [r.venture.name for r in results] == ["Winner", "Runner", "Mention"]
     assert {v.submission_id for v in db.session.scalars(select(Venture))} == {
@@ -511,7 +496,7 @@ def test_bulk_promotion_promotes_every_winner_once(
     db.session.commit()
 
     assert again == []
-    after = snapshot(db)
+    after = snapshot()
     assert after["Venture"] == before["Venture"] == 3
     assert after["VentureMember"] == before["VentureMember"]
     assert after["Invitation"] == before["Invitation"]
@@ -525,14 +510,14 @@ def test_bulk_promotion_stops_at_the_cohort_capacity(db, manager, hackathon, coh
     db.session.commit()
 
     assert [r.venture.submission_id for r in results] == [placed["winner"].id]
-    assert count(db, Venture) == 1
+    assert count(Venture) == 1
 
 
 def test_bulk_preview_shows_the_plan_and_writes_nothing(
     db, client, login_as, hackathon, cohort, placed
 ):
     login_as("manager")
-    before = snapshot(db)
+    before = snapshot()
 
     choose = page(client.get(f"/cohorts/promote-winners/{hackathon.id}"))
     preview = page(client.get(f"/cohorts/promote-winners/{hackathon.id}?cohort_id={cohort.id}"))
@@ -544,7 +529,7 @@ def test_bulk_preview_shows_the_plan_and_writes_nothing(
     assert "Unplaced" not in preview
     assert "3 ventures will join Spring 2025 at stage Concept" in preview
     assert "Promote 3 into Spring 2025" in preview
-    assert snapshot(db) == before
+    assert snapshot() == before
 
 
 def test_manager_promotes_all_winners_from_the_preview(
@@ -563,7 +548,7 @@ def test_manager_promotes_all_winners_from_the_preview(
     assert "3 ventures joined Spring 2025." in text
     for name in ("Winner", "Runner", "Mention"):
         assert name in text
-    assert count(db, Venture) == 3
+    assert count(Venture) == 3
     assert {m.recipient for m in outbox() if m.subject == INVITATION_SUBJECT} == {
         "ana@example.org",
         "bo@example.org",
@@ -581,14 +566,14 @@ def test_bulk_promotion_into_a_graduated_cohort_is_refused(
 ):
     login_as("manager")
     cohort.status = "graduated"
-    before = snapshot(db)
+    before = snapshot()
 
     response = client.post(
         f"/cohorts/promote-winners/{hackathon.id}", data={"cohort_id": str(cohort.id)}
     )
 
     assert "Choose an open cohort to promote into." in page(response)
-    assert snapshot(db) == before
+    assert snapshot() == before
 
 
 # The public showcase -----------------------------------------------------------------------------
@@ -602,13 +587,8 @@ def published(db, manager, cohort, winner):
     venture = ventures.promote(winner, cohort, by=manager).venture
     ventures.update_venture(
         venture,
-        ventures.VentureProfile(
-            name="LeakMap",
-            one_liner="Every leak on one map",
+        venture_profile(
             description="Secret sauce: the pressure model.",
-            challenge_area="Water and drought",
-            website="https://leakmap.example.org",
-            impact_areas=["Water and drought"],
             neighbourhoods=["Watts", "Pacoima"],
             needs=["Funding"],
         ),

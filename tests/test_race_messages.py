@@ -29,7 +29,7 @@ from incubator.services.accounts import users
 from incubator.services.errors import Conflict, InvalidInput, InvalidToken, NotAllowed
 from incubator.services.hackathons import hackathons, judging
 from incubator.services.matching import introductions, runs
-from incubator.services.pipeline import stages
+from incubator.services.pipeline import milestones, stages
 from tests import factories
 
 TIME = r"\d{1,2}:\d\d [AP]M"
@@ -84,33 +84,33 @@ def test_the_viewer_is_you_and_nobody_is_someone(db, maya, omar):
 
 def _done(venture, founder):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
-    stages.complete_milestone(milestone, None, "Notes from ten interviews.", by=founder)
+    milestones.complete_milestone(milestone, None, "Notes from ten interviews.", by=founder)
     return milestone
 
 
 def test_sending_back_a_verified_milestone_names_who_verified_it(db, venture, founder, maya, omar):
     milestone = _done(venture, founder)
-    stages.verify_milestone(milestone, by=maya)
+    milestones.verify_milestone(milestone, by=maya)
 
     with pytest.raises(
         InvalidInput,
         match=rf"^Only a milestone marked done can be sent back\. Maya Manager verified it at "
         rf"{TIME}\.$",
     ):
-        stages.send_back_milestone(milestone, "More", by=omar)
+        milestones.send_back_milestone(milestone, "More", by=omar)
     assert milestone.status == MilestoneStatus.VERIFIED
 
 
 def test_verifying_a_milestone_sent_back_quotes_the_comment(db, venture, founder, maya, omar):
     milestone = _done(venture, founder)
-    stages.send_back_milestone(milestone, "Only six are written up.", by=omar)
+    milestones.send_back_milestone(milestone, "Only six are written up.", by=omar)
 
     with pytest.raises(
         InvalidInput,
         match=rf"^Only a milestone marked done can be verified\. Omar Manager sent it back to "
         rf"the founders at {TIME}: “Only six are written up\.”$",
     ):
-        stages.verify_milestone(milestone, by=maya)
+        milestones.verify_milestone(milestone, by=maya)
 
 
 def test_completing_twice_says_you_did_it_already(db, venture, founder, maya, audit_events):
@@ -121,10 +121,10 @@ def test_completing_twice_says_you_did_it_already(db, venture, founder, maya, au
         match=rf"^This milestone is already done\. You marked it done at {TIME}; it waits for a "
         r"program manager's review\.$",
     ):
-        stages.complete_milestone(milestone, None, "Again", by=founder)
+        milestones.complete_milestone(milestone, None, "Again", by=founder)
     assert len(audit_events("milestone.done")) == 1
     with pytest.raises(InvalidInput, match="Fatima Founder marked it done at"):
-        stages.complete_milestone(milestone, None, "Again", by=maya)
+        milestones.complete_milestone(milestone, None, "Again", by=maya)
 
 
 def test_marking_missed_after_it_was_done_says_so(db, venture, founder, maya):
@@ -132,7 +132,7 @@ def test_marking_missed_after_it_was_done_says_so(db, venture, founder, maya):
     with pytest.raises(
         InvalidInput, match=r"Only an open milestone can be marked missed\. Fatima Founder marked"
     ):
-        stages.miss_milestone(milestone, "Late", by=maya)
+        milestones.miss_milestone(milestone, "Late", by=maya)
 
 
 # Stage moves ----------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -106,6 +108,22 @@ def _milestone_state(served, milestone_id: int) -> tuple[Milestone, list[str], l
     return served.check(inspect)
 
 
+def _race_on_done_milestone(served, team: Team, *posts: Callable[[int], Any]):
+    """A new milestone marked done and the posts raced on it (each made from its id): what
+    each post was shown, and the milestone's id."""
+    milestone_id = _milestone(served, team, MilestoneStatus.DONE)
+    return race([post(milestone_id) for post in posts]), milestone_id
+
+
+def _sending_back(browser) -> Callable[[int], Any]:
+    """A manager's post sending a milestone back for more interview notes."""
+    return lambda milestone_id: browser.post(
+        "pipeline.send_back_milestone",
+        {"comment": "Only six interviews are written up."},
+        milestone_id=milestone_id,
+    )
+
+
 # Milestones -----------------------------------------------------------------------------------
 
 
@@ -139,18 +157,14 @@ def test_a_milestone_completed_from_two_tabs_is_done_once(served, team):
 
 def test_verify_and_send_back_at_once_end_in_one_state(served, team):
     def play(number):
-        milestone_id = _milestone(served, team, MilestoneStatus.DONE)
-        shown = race(
-            [
-                team.manager.post("pipeline.verify_milestone", milestone_id=milestone_id),
-                team.other_manager.post(
-                    "pipeline.send_back_milestone",
-                    {"comment": "Only six interviews are written up."},
-                    milestone_id=milestone_id,
-                ),
-            ]
+        return _race_on_done_milestone(
+            served,
+            team,
+            lambda milestone_id: team.manager.post(
+                "pipeline.verify_milestone", milestone_id=milestone_id
+            ),
+            _sending_back(team.other_manager),
         )
-        return shown, milestone_id
 
     def check(shown, milestone_id):
         milestone, trail, _ = _milestone_state(served, milestone_id)
@@ -184,22 +198,16 @@ def test_complete_and_send_back_at_once_end_in_one_state(served, team):
     offered the form, completes it again with more evidence."""
 
     def play(number):
-        milestone_id = _milestone(served, team, MilestoneStatus.DONE)
-        shown = race(
-            [
-                team.founder.post(
-                    "pipeline.complete_milestone",
-                    {"evidence_note": "All ten interviews, written up."},
-                    milestone_id=milestone_id,
-                ),
-                team.manager.post(
-                    "pipeline.send_back_milestone",
-                    {"comment": "Only six interviews are written up."},
-                    milestone_id=milestone_id,
-                ),
-            ]
+        return _race_on_done_milestone(
+            served,
+            team,
+            lambda milestone_id: team.founder.post(
+                "pipeline.complete_milestone",
+                {"evidence_note": "All ten interviews, written up."},
+                milestone_id=milestone_id,
+            ),
+            _sending_back(team.manager),
         )
-        return shown, milestone_id
 
     def check(shown, milestone_id):
         milestone, trail, _ = _milestone_state(served, milestone_id)

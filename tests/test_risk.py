@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from incubator import clock
 from incubator.models import Venture
-from incubator.services.pipeline import risk, stages
+from incubator.services.pipeline import milestones, risk, stages
 from tests import factories
 from tests.helpers import page
 
@@ -18,16 +18,6 @@ from tests.helpers import page
 def cohort(bare_cohort):
     """Without default milestones, so only those a test adds exist (or can be late)."""
     return bare_cohort
-
-
-@pytest.fixture
-def venture(db, cohort, manager):
-    return factories.venture(cohort, "LeakMap", by=manager)
-
-
-@pytest.fixture
-def founder(db, venture):
-    return factories.founder_of(venture, name="Ana Lopez")
 
 
 @pytest.fixture
@@ -63,9 +53,9 @@ def test_an_overdue_milestone_puts_a_venture_at_risk(db, venture, founder, joine
 def test_finished_or_missed_milestones_are_not_overdue(db, venture, founder, manager, joined):
     late = joined + timedelta(days=1)
     done = factories.milestone(venture, "Done", by=founder, due_on=late)
-    stages.complete_milestone(done, None, "Notes in the drive", by=founder)
+    milestones.complete_milestone(done, None, "Notes in the drive", by=founder)
     missed = factories.milestone(venture, "Missed", by=founder, due_on=late)
-    stages.miss_milestone(missed, "Dropped", by=manager)
+    milestones.miss_milestone(missed, "Dropped", by=manager)
     factories.milestone(venture, "Undated", by=founder)
 
     assert reasons_on(venture, joined + timedelta(days=5)) == []
@@ -75,7 +65,7 @@ def test_every_overdue_milestone_is_counted(db, venture, founder, joined):
     for title in ("One", "Two"):
         factories.milestone(venture, title, by=founder, due_on=joined)
     started = factories.milestone(venture, "Three", by=founder, due_on=joined)
-    stages.start_milestone(started, by=founder)
+    milestones.start_milestone(started, by=founder)
 
     [reason] = reasons_on(venture, joined + timedelta(days=1))
 

@@ -21,7 +21,7 @@ from incubator.models import (
 )
 from incubator.services.cohorts import ventures
 from incubator.services.matching import outcomes
-from incubator.services.pipeline import stages
+from incubator.services.pipeline import checkins
 from incubator.services.scorecard import catalogue, derivation, places
 from tests import factories
 
@@ -206,7 +206,7 @@ def test_check_in_kpis_are_added_up_taken_at_their_level_or_as_growth(db, scorec
     cohort = factories.cohort(by=scorecard_manager, starts_on=date(2025, 4, 1))
     venture = entered(cohort, "Reporter", date(2025, 4, 3), ["Watts"], scorecard_manager)
     founder = factories.founder_of(venture)
-    stages.add_custom_kpi(venture, "Local hires", "people", by=founder)
+    checkins.add_custom_kpi(venture, "Local hires", "people", by=founder)
     hires = kpi_metric(scorecard_manager, "local_hires", "Local hires")
     jobs, revenue = (
         db.session.scalar(select(Metric).where(Metric.code == code))

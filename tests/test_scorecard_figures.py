@@ -251,11 +251,11 @@ def test_a_kpi_feeds_one_metric_whose_figures_come_from_kpis(db, scorecard_manag
 
 
 def test_a_founder_sees_which_of_their_kpis_feed_which_metric(db, scorecard_manager):
-    from incubator.services.pipeline import stages
+    from incubator.services.pipeline import checkins
 
     venture = factories.venture(factories.cohort(by=scorecard_manager), by=scorecard_manager)
     founder = factories.founder_of(venture)
-    stages.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
+    checkins.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
     catalogue.add_kpi_mapping(
         catalogue.KpiMappingInput(metric(db, "jobs_created").id, "standard", "team_size", "change"),
         by=scorecard_manager,

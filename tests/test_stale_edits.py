@@ -16,8 +16,6 @@ from sqlalchemy import update
 from incubator.models import (
     MatchStatus,
     MentorProfile,
-    Milestone,
-    RubricCriterion,
     Venture,
 )
 from incubator.services import audit, versions
@@ -26,7 +24,8 @@ from incubator.services.errors import StaleEdit
 from incubator.services.matching import introductions, runs
 from incubator.services.pipeline import stages
 from tests import factories
-from tests.helpers import page
+from tests.helpers import page, reloaded, reloaded_or_none
+from tests.plugins.pipeline import milestone_form, venture_form
 
 
 def version_in(html: str, name: str = "version") -> str:
@@ -35,11 +34,6 @@ def version_in(html: str, name: str = "version") -> str:
         if f'name="{name}"' in tag:
             return re.search(r'value="(\d+)"', tag).group(1)
     raise AssertionError(f"no hidden {name} in the page")
-
-
-def reloaded(db, model, object_id):
-    db.session.expire_all()
-    return db.session.get(model, object_id)
 
 
 def assert_refused(response, name: str, thing: str, theirs: str, yours: str) -> str:
@@ -66,19 +60,9 @@ def second_client(app):
 # Venture profile --------------------------------------------------------------------------
 
 
-def venture_form(version: str, **fields) -> dict[str, object]:
-    data = {
-        "name": "LeakMap",
-        "one_liner": "Every leak on one map",
-        "description": "Residents report leaks.",
-        "challenge_area": "Water and drought",
-        "website": "https://leakmap.example.org",
-        "impact_areas": ["Water and drought"],
-        "neighbourhoods": ["Watts"],
-        "needs": ["Pilot site"],
-        "version": version,
-    }
-    return {**data, **fields}
+def venture_form_at(version: str, **fields) -> dict[str, object]:
+    """LeakMap's profile form as opened at `version` (needing a pilot site only)."""
+    return venture_form(version=version, needs=["Pilot site"], **fields)
 
 
 def test_a_venture_profile_saved_from_an_older_form_is_refused_and_names_who_saved(
@@ -93,9 +77,9 @@ def test_a_venture_profile_saved_from_an_older_form_is_refused_and_names_who_sav
 
     managers_version = version_in(page(client.get(url)))
     founders_version = version_in(page(second_client.get(url)))
-    first = client.post(url, data=venture_form(managers_version, one_liner="Fixes leaks fast"))
+    first = client.post(url, data=venture_form_at(managers_version, one_liner="Fixes leaks fast"))
     second = second_client.post(
-        url, data=venture_form(founders_version, one_liner="Finds leaks in a day")
+        url, data=venture_form_at(founders_version, one_liner="Finds leaks in a day")
     )
 
     assert first.status_code == 302
@@ -103,90 +87,81 @@ def test_a_venture_profile_saved_from_an_older_form_is_refused_and_names_who_sav
         second, "Ana Manager", "This venture's profile", "Fixes leaks fast", "Finds leaks in a day"
     )
     assert 'value="Finds leaks in a day"' in text  # what they typed is still in the form
-    assert reloaded(db, Venture, venture.id).one_liner == "Fixes leaks fast"
+    assert reloaded(venture).one_liner == "Fixes leaks fast"
 
     again = second_client.post(
-        url, data=venture_form(version_in(text), one_liner="Finds leaks in a day")
+        url, data=venture_form_at(version_in(text), one_liner="Finds leaks in a day")
     )
 
     assert again.status_code == 302
-    assert reloaded(db, Venture, venture.id).one_liner == "Finds leaks in a day"
+    assert reloaded(venture).one_liner == "Finds leaks in a day"
 
 
 def test_a_save_without_a_version_is_refused_and_writes_nothing(db, client, login_as):
     manager = login_as("manager")
     venture = factories.venture(factories.cohort(by=manager), "LeakMap", by=manager)
-    form = venture_form("", one_liner="Sent by an old page")
+    form = venture_form_at("", one_liner="Sent by an old page")
     del form["version"]
 
     response = client.post(f"/cohorts/ventures/{venture.id}/edit", data=form)
 
     assert response.status_code == 200
     assert "This form does not say which version it was opened at." in page(response)
-    assert reloaded(db, Venture, venture.id).one_liner == "Less water wasted"
+    assert reloaded(venture).one_liner == "Less water wasted"
 
 
 # Milestone ---------------------------------------------------------------------------------
 
 
-def milestone_form(version: str, **fields) -> dict[str, str]:
-    data = {
-        "title": "Ten interviews",
-        "description": "With residents of Watts",
-        "stage": "concept",
-        "due_on": "2025-06-01",
-        "owner_id": "0",
-        "version": version,
-    }
-    return {**data, **fields}
-
-
-def test_a_milestone_saved_from_an_older_form_is_refused_and_names_who_saved(
-    db, client, second_client, login_as
-):
+@pytest.fixture
+def milestone(db, client, second_client, login_as):
+    """Ten interviews, a milestone of LeakMap that two people may edit: Ana Manager,
+    signed in on `client`, and Ben Founder, its founder, signed in on `second_client`."""
     manager = login_as("manager", name="Ana Manager")
     venture = factories.venture(factories.cohort(by=manager), "LeakMap", by=manager)
     founder = login_as("founder", name="Ben Founder", on=second_client)
     ventures.add_member(venture, founder.email, founder.name, "CEO", by=manager)
-    milestone = factories.milestone(venture, "Ten interviews", by=founder)
+    return factories.milestone(venture, "Ten interviews", by=founder)
+
+
+def test_a_milestone_saved_from_an_older_form_is_refused_and_names_who_saved(
+    db, client, second_client, milestone
+):
     url = f"/milestones/{milestone.id}/edit"
 
     founders_version = version_in(page(second_client.get(url)))
     managers_version = version_in(page(client.get(url)))
-    first = second_client.post(url, data=milestone_form(founders_version, due_on="2025-07-01"))
-    second = client.post(url, data=milestone_form(managers_version, due_on="2025-05-15"))
+    first = second_client.post(
+        url, data=milestone_form(version=founders_version, due_on="2025-07-01")
+    )
+    second = client.post(url, data=milestone_form(version=managers_version, due_on="2025-05-15"))
 
     assert first.status_code == 302
     text = assert_refused(second, "Ben Founder", "This milestone", "2025-07-01", "2025-05-15")
     assert 'value="2025-05-15"' in text
-    assert str(reloaded(db, Milestone, milestone.id).due_on) == "2025-07-01"
+    assert str(reloaded(milestone).due_on) == "2025-07-01"
 
-    again = client.post(url, data=milestone_form(version_in(text), due_on="2025-05-15"))
+    again = client.post(url, data=milestone_form(version=version_in(text), due_on="2025-05-15"))
 
     assert again.status_code == 302
-    assert str(reloaded(db, Milestone, milestone.id).due_on) == "2025-05-15"
+    assert str(reloaded(milestone).due_on) == "2025-05-15"
 
 
 def test_starting_a_milestone_also_makes_an_open_edit_form_stale(
-    db, client, second_client, login_as
+    db, client, second_client, milestone
 ):
-    manager = login_as("manager", name="Ana Manager")
-    venture = factories.venture(factories.cohort(by=manager), "LeakMap", by=manager)
-    founder = login_as("founder", name="Ben Founder", on=second_client)
-    ventures.add_member(venture, founder.email, founder.name, "CEO", by=manager)
-    milestone = factories.milestone(venture, "Ten interviews", by=founder)
     url = f"/milestones/{milestone.id}/edit"
     opened = version_in(page(client.get(url)))
 
     second_client.post(f"/milestones/{milestone.id}/start")
     # The same values as saved: only the status (not on this form) changed.
-    response = client.post(url, data=milestone_form(opened, description="", due_on=""))
+    response = client.post(url, data=milestone_form(version=opened, description="", due_on=""))
 
     assert response.status_code == 409
     text = page(response)
     assert "Changed by Ben Founder since you opened it" in text
     assert "The fields on this form are the same in both versions" in text
-    assert reloaded(db, Milestone, milestone.id).status == "in_progress"
+    assert reloaded(milestone).status == "in_progress"
 
 
 # Mentor profile ----------------------------------------------------------------------------
@@ -225,13 +200,13 @@ def test_a_mentor_profile_saved_from_an_older_window_is_refused(db, client, seco
     name = "Ana Mentor (you, in another window)"
     text = assert_refused(second, name, "This mentor profile", "LADWP", "LADOT")
     assert 'value="LADOT"' in text
-    stored = reloaded(db, MentorProfile, mentor.id)
+    stored = reloaded_or_none(MentorProfile, mentor.id)
     assert (stored.organisation, stored.capacity) == ("LADWP", 2)
 
     again = second_client.post(url, data=profile_form(version_in(text), organisation="LADOT"))
 
     assert again.status_code == 302
-    stored = reloaded(db, MentorProfile, mentor.id)
+    stored = reloaded_or_none(MentorProfile, mentor.id)
     assert (stored.organisation, stored.capacity) == ("LADOT", 3)
 
 
@@ -249,7 +224,7 @@ def test_two_first_saves_of_a_mentor_profile_do_not_overwrite_each_other(
 
     assert (laptop, phone) == ("0", "0")
     assert (first.status_code, second.status_code) == (302, 409)
-    assert reloaded(db, MentorProfile, mentor.id).organisation == "LADWP"
+    assert reloaded_or_none(MentorProfile, mentor.id).organisation == "LADWP"
 
 
 def test_changing_only_the_time_zone_makes_an_open_profile_form_stale(
@@ -306,14 +281,14 @@ def test_a_criterion_saved_from_an_older_rubric_page_is_refused(
     assert first.status_code == 302
     text = assert_refused(second, "Ana Manager", "This criterion", "2", "5")
     assert 'value="5"' in text and '<details class="mt-2" open>' in text
-    assert reloaded(db, RubricCriterion, criterion.id).weight == 2
+    assert reloaded(criterion).weight == 2
 
     again = second_client.post(
         url, data=criterion_form(criterion, version_in(text, field), weight="5")
     )
 
     assert again.status_code == 302
-    assert reloaded(db, RubricCriterion, criterion.id).weight == 5
+    assert reloaded(criterion).weight == 5
 
 
 def test_a_change_to_another_criterion_does_not_refuse_an_edit(db, client, second_client, login_as):
@@ -338,8 +313,8 @@ def test_a_change_to_another_criterion_does_not_refuse_an_edit(db, client, secon
     )
 
     assert response.status_code == 302
-    assert reloaded(db, RubricCriterion, impact.id).weight == 2
-    assert reloaded(db, RubricCriterion, design.id).weight == 4
+    assert reloaded(impact).weight == 2
+    assert reloaded(design).weight == 4
 
 
 # Stage plan --------------------------------------------------------------------------------

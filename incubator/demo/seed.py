@@ -37,7 +37,7 @@ from incubator.services.cohorts import ventures
 from incubator.services.hackathons import hackathons, judging
 from incubator.services.mentoring import booking as booking_service
 from incubator.services.mentoring import profiles, slots
-from incubator.services.pipeline import stages
+from incubator.services.pipeline import checkins, milestones, stages
 from incubator.services.scorecard import reference as scorecard_reference
 
 
@@ -506,7 +506,7 @@ def _seed_pipeline(manager: User, cohort, made: dict, *, today: date) -> None:
             select(StageChange).where(StageChange.venture_id == venture.id)
         ).one()
         entry.changed_at = _at(start, 10)
-        for milestone in stages.venture_milestones(venture):
+        for milestone in milestones.venture_milestones(venture):
             milestone.created_at = _at(start, 10)
             template = milestone.template_id and db.session.get(
                 MilestoneTemplate, milestone.template_id
@@ -521,7 +521,7 @@ def _seed_pipeline(manager: User, cohort, made: dict, *, today: date) -> None:
                 if backwards
                 else "Exit milestones met."
             )
-            for milestone in stages.venture_milestones(venture):
+            for milestone in milestones.venture_milestones(venture):
                 if milestone.stage == venture.stage and not backwards:
                     milestone.status = MilestoneStatus.VERIFIED
                     milestone.evidence_url = f"https://docs.example.org/{venture.id}/{milestone.id}"
@@ -530,7 +530,7 @@ def _seed_pipeline(manager: User, cohort, made: dict, *, today: date) -> None:
                     milestone.verified_at = _at(moved_on - timedelta(days=1))
                     milestone.verified_by_id = manager.id
             stages.move_stage(venture, stage, reason, by=manager, at=_at(moved_on, 11))
-        current = [m for m in stages.venture_milestones(venture) if m.stage == venture.stage]
+        current = [m for m in milestones.venture_milestones(venture) if m.stage == venture.stage]
         for milestone in current:
             # Ventures on track finished what fell due; the at-risk ones did not.
             if name not in AT_RISK and milestone.due_on and milestone.due_on < today:
@@ -554,9 +554,9 @@ def _seed_check_ins(venture, today: date) -> None:
     for index, confidence in enumerate(confidences):
         week = this_week - timedelta(weeks=weeks_quiet + count - 1 - index)
         reached = 40 * (index + 1) ** 2
-        check_in, _created = stages.save_check_in(
+        check_in, _created = checkins.save_check_in(
             venture,
-            stages.CheckInInput(
+            checkins.CheckInInput(
                 week_start=week,
                 summary=CHECK_IN_SUMMARIES[index % len(CHECK_IN_SUMMARIES)],
                 progress="Shipped what we planned for the week.",

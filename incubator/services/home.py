@@ -72,8 +72,8 @@ def panels_for(user: User, today: date | None = None) -> list[Panel]:
 
 
 def _admin(user: User, today: date) -> Panel:
-    users = db.session.scalar(select(func.count(User.id))) or 0
-    mails = db.session.scalar(select(func.count(OutboxMessage.id))) or 0
+    users = _count(User.id)
+    mails = _count(OutboxMessage.id)
     return Panel(
         Role.ADMIN,
         "Administration",
@@ -84,24 +84,11 @@ def _admin(user: User, today: date) -> Panel:
 
 
 def _manager(user: User, today: date) -> Panel:
-    pending = (
-        db.session.scalar(
-            select(func.count(Invitation.id)).where(
-                Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)
-            )
-        )
-        or 0
+    pending = _count(
+        Invitation.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)
     )
-    running = (
-        db.session.scalar(
-            select(func.count(Hackathon.id)).where(Hackathon.status != HackathonStatus.CLOSED)
-        )
-        or 0
-    )
-    active = (
-        db.session.scalar(select(func.count(Cohort.id)).where(Cohort.status == CohortStatus.ACTIVE))
-        or 0
-    )
+    running = _count(Hackathon.id, Hackathon.status != HackathonStatus.CLOSED)
+    active = _count(Cohort.id, Cohort.status == CohortStatus.ACTIVE)
     facts = [
         f"{_plural(running, 'hackathon')} not yet closed",
         f"{_plural(active, 'active cohort')}",
@@ -141,6 +128,11 @@ def _at_risk_count(today: date) -> int:
         .where(Cohort.status == CohortStatus.ACTIVE, Venture.status == VentureStatus.ACTIVE)
     )
     return sum(1 for reasons in risk.assess(followed, today).values() if reasons)
+
+
+def _count(column, *conditions) -> int:
+    """How many rows there are (that meet the conditions)."""
+    return db.session.scalar(select(func.count(column)).where(*conditions)) or 0
 
 
 def _plural(count: int, noun: str) -> str:
@@ -257,15 +249,11 @@ def _founder(user: User, today: date) -> Panel:
 
 
 def _mentor(user: User, today: date) -> Panel:
-    upcoming = (
-        db.session.scalar(
-            select(func.count(Booking.id)).where(
-                Booking.mentor_id == user.id,
-                Booking.status == BookingStatus.BOOKED,
-                Booking.starts_at >= utcnow(),
-            )
-        )
-        or 0
+    upcoming = _count(
+        Booking.id,
+        Booking.mentor_id == user.id,
+        Booking.status == BookingStatus.BOOKED,
+        Booking.starts_at >= utcnow(),
     )
     return Panel(
         Role.MENTOR,
@@ -311,12 +299,7 @@ def _partner(user: User, today: date) -> Panel:
 
 
 def _judge(user: User, today: date) -> Panel:
-    assigned = (
-        db.session.scalar(
-            select(func.count(JudgeAssignment.id)).where(JudgeAssignment.judge_id == user.id)
-        )
-        or 0
-    )
+    assigned = _count(JudgeAssignment.id, JudgeAssignment.judge_id == user.id)
     if not assigned:
         next_step = (
             "Submissions assigned to you for scoring will be listed here when a "

@@ -21,7 +21,7 @@ from wtforms.validators import (
 
 from incubator.forms import CheckboxesField, VersionField
 from incubator.models import CohortStatus
-from incubator.services.pipeline.stages import STANDARD_KPIS
+from incubator.services.pipeline.checkins import STANDARD_KPIS
 from incubator.services.scorecard.catalogue import impact_area_choices
 from incubator.vocabulary import CHALLENGE_AREAS, LANGUAGES, NEEDS, NEIGHBOURHOODS
 

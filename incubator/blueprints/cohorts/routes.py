@@ -14,11 +14,9 @@ from incubator.blueprints.cohorts.forms import (
     MemberForm,
     VentureForm,
 )
-from incubator.models import Role
+from incubator.models import Cohort, Role, Venture
 from incubator.services.cohorts import ventures
-from incubator.services.errors import DomainError
 from incubator.services.hackathons import hackathons
-from incubator.services.transactions import transaction
 from incubator.web import found_or_404, page_number, submit
 
 PER_PAGE = 25
@@ -60,7 +58,7 @@ def create():
 @bp.route("/<int:cohort_id>")
 @roles(Role.MANAGER)
 def detail(cohort_id: int):
-    cohort = found_or_404(ventures.get_cohort, cohort_id)
+    cohort = found_or_404(Cohort, cohort_id)
     page = ventures.cohort_ventures(cohort, page_number(), PER_PAGE)
     return render_template("cohorts/detail.html", cohort=cohort, page=page)
 
@@ -68,7 +66,7 @@ def detail(cohort_id: int):
 @bp.route("/<int:cohort_id>/edit", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def edit(cohort_id: int):
-    cohort = found_or_404(ventures.get_cohort, cohort_id)
+    cohort = found_or_404(Cohort, cohort_id)
     form = CohortForm(obj=cohort)
     if submit(
         form,
@@ -97,7 +95,7 @@ def _profile(form: VentureForm) -> ventures.VentureProfile:
 @bp.route("/<int:cohort_id>/ventures/new", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def add_venture(cohort_id: int):
-    cohort = found_or_404(ventures.get_cohort, cohort_id)
+    cohort = found_or_404(Cohort, cohort_id)
     form = VentureForm()
     added = submit(
         form,
@@ -109,16 +107,10 @@ def add_venture(cohort_id: int):
     return render_template("cohorts/venture_form.html", form=form, cohort=cohort, venture=None)
 
 
-def _venture_for_viewer(venture_id: int):
-    """The venture, or 404 (as if missing) when the viewer is neither a manager nor one of
-    its founders."""
-    return found_or_404(ventures.get_venture, venture_id, permissions.may_view_venture)
-
-
 @bp.route("/ventures/<int:venture_id>")
 @roles(Role.MANAGER, Role.FOUNDER)
 def venture(venture_id: int):
-    venture = _venture_for_viewer(venture_id)
+    venture = found_or_404(Venture, venture_id, permissions.may_view_venture)
     is_manager = permissions.is_manager(current_user)
     return render_template(
         "cohorts/venture.html",
@@ -132,7 +124,7 @@ def venture(venture_id: int):
 @bp.route("/ventures/<int:venture_id>/edit", methods=["GET", "POST"])
 @roles(Role.MANAGER, Role.FOUNDER)
 def edit_venture(venture_id: int):
-    venture = _venture_for_viewer(venture_id)
+    venture = found_or_404(Venture, venture_id, permissions.may_view_venture)
     form = EditVentureForm(obj=venture)
     saved = submit(
         form,
@@ -156,7 +148,7 @@ def edit_venture(venture_id: int):
 @bp.route("/ventures/<int:venture_id>/members", methods=["POST"])
 @roles(Role.MANAGER)
 def add_member(venture_id: int):
-    venture = found_or_404(ventures.get_venture, venture_id)
+    venture = found_or_404(Venture, venture_id)
     form = MemberForm()
     submit(
         form,
@@ -172,7 +164,7 @@ def add_member(venture_id: int):
 @bp.route("/ventures/<int:venture_id>/archive", methods=["POST"])
 @roles(Role.MANAGER)
 def archive_venture(venture_id: int):
-    venture = found_or_404(ventures.get_venture, venture_id)
+    venture = found_or_404(Venture, venture_id)
     form = ArchiveForm()
     if submit(
         form,
@@ -184,35 +176,48 @@ def archive_venture(venture_id: int):
     return redirect(url_for("cohorts.venture", venture_id=venture.id))
 
 
+CHOOSE_A_COHORT = "Choose an open cohort to promote into."
+
+
 @bp.route("/promote/<int:submission_id>", methods=["POST"])
 @roles(Role.MANAGER)
 def promote(submission_id: int):
     submission = found_or_404(hackathons.get_submission, submission_id)
     form = CohortChoiceForm()
     form.cohort_id.choices = [(c.id, c.name) for c in ventures.open_cohorts()]
-    if not form.validate_on_submit():
-        flash("Choose an open cohort to promote into.", "danger")
+    promoted = submit(
+        form,
+        lambda: ventures.promote(
+            submission, ventures.get_cohort(form.cohort_id.data), by=current_user
+        ),
+    )
+    if not promoted:
+        if form.errors:
+            flash(CHOOSE_A_COHORT, "danger")
         return redirect(url_for("hackathons.submission", submission_id=submission.id))
-    try:
-        with transaction():
-            cohort = ventures.get_cohort(form.cohort_id.data)
-            result = ventures.promote(submission, cohort, by=current_user)
-    except DomainError as error:
-        flash(error.message, "danger")
-        return redirect(url_for("hackathons.submission", submission_id=submission.id))
+    result = promoted.result
     if result.created:
-        invited = len(result.invited)
-        flash(
-            f"{result.venture.name} joined {result.venture.cohort.name} at stage Concept; "
-            f"{invited} invitation{'' if invited == 1 else 's'} sent, "
-            f"{len(result.linked)} existing account{'' if len(result.linked) == 1 else 's'} added.",
-            "success",
-        )
+        flash(_promoted_message(result), "success")
     else:
         flash(f"{submission.title} was already promoted; nothing changed.", "info")
-    if result.unmatched_neighbourhood:
-        flash(_unmatched_message(result), "warning")
+    _flash_unmatched_neighbourhoods([result])
     return redirect(url_for("cohorts.venture", venture_id=result.venture.id))
+
+
+def _promoted_message(result: ventures.PromotionResult) -> str:
+    invited, linked = len(result.invited), len(result.linked)
+    return (
+        f"{result.venture.name} joined {result.venture.cohort.name} at stage Concept; "
+        f"{invited} invitation{'' if invited == 1 else 's'} sent, "
+        f"{linked} existing account{'' if linked == 1 else 's'} added."
+    )
+
+
+def _flash_unmatched_neighbourhoods(results: list[ventures.PromotionResult]) -> None:
+    """Warn of each promoted team whose neighbourhood answer named no known place."""
+    for result in results:
+        if result.unmatched_neighbourhood:
+            flash(_unmatched_message(result), "warning")
 
 
 def _unmatched_message(result: ventures.PromotionResult) -> str:
@@ -234,25 +239,15 @@ def bulk_promotion(hackathon_id: int):
     form.cohort_id.choices = [(c.id, c.name) for c in cohorts]
     cohort_id = request.values.get("cohort_id", type=int)
     cohort = next((c for c in cohorts if c.id == cohort_id), None)
-    if request.method == "POST":
-        if cohort is None or not form.validate_on_submit():
-            flash("Choose an open cohort to promote into.", "danger")
-        else:
-            try:
-                with transaction():
-                    results = ventures.bulk_promote(hackathon, cohort, by=current_user)
-            except DomainError as error:
-                flash(error.message, "danger")
-            else:
-                flash(
-                    f"{len(results)} venture{'' if len(results) == 1 else 's'} joined "
-                    f"{cohort.name}.",
-                    "success",
-                )
-                for result in results:
-                    if result.unmatched_neighbourhood:
-                        flash(_unmatched_message(result), "warning")
-                return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    if cohort is not None:
+        promoted = submit(form, lambda: ventures.bulk_promote(hackathon, cohort, by=current_user))
+        if promoted:
+            joined = len(promoted.result)
+            flash(f"{joined} venture{'' if joined == 1 else 's'} joined {cohort.name}.", "success")
+            _flash_unmatched_neighbourhoods(promoted.result)
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    if request.method == "POST" and (cohort is None or form.errors):
+        flash(CHOOSE_A_COHORT, "danger")
     plan = ventures.plan_bulk_promotion(hackathon, cohort) if cohort else None
     return render_template(
         "cohorts/bulk_promotion.html",

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, abort, render_template, request
+from flask import Response, render_template, request
 from flask_login import current_user
 
 from incubator import clock, permissions
 from incubator.access import roles
 from incubator.blueprints.pipeline import bp, charts
-from incubator.models import Cohort, Role, Stage
-from incubator.services.cohorts import ventures
-from incubator.services.errors import NotFound
+from incubator.models import Cohort, Role, Stage, Venture
 from incubator.services.matching import outcomes
 from incubator.services.pipeline import analytics as pipeline_analytics
 from incubator.services.pipeline import board as pipeline_board
@@ -21,13 +19,6 @@ from incubator.vocabulary import CHALLENGE_AREAS, NEIGHBOURHOODS
 from incubator.web import found_or_404
 
 AT_RISK_CHOICES = {"yes": True, "no": False}
-
-
-def _cohort(cohort_id: int) -> Cohort:
-    try:
-        return ventures.get_cohort(cohort_id)
-    except NotFound:
-        abort(404)
 
 
 def _board_from_arguments(cohort: Cohort) -> pipeline_board.Board:
@@ -62,7 +53,7 @@ def _filter_arguments(found: pipeline_board.Board) -> dict[str, str]:
 @bp.route("/pipeline/cohorts/<int:cohort_id>")
 @roles(Role.MANAGER)
 def board(cohort_id: int):
-    cohort = _cohort(cohort_id)
+    cohort = found_or_404(Cohort, cohort_id)
     found = _board_from_arguments(cohort)
     view = "table" if request.args.get("view") == "table" else "columns"
     return render_template(
@@ -83,7 +74,7 @@ def board(cohort_id: int):
 @bp.route("/pipeline/cohorts/<int:cohort_id>/board.csv")
 @roles(Role.MANAGER)
 def board_csv(cohort_id: int):
-    cohort = _cohort(cohort_id)
+    cohort = found_or_404(Cohort, cohort_id)
     text = pipeline_board.board_csv(_board_from_arguments(cohort))
     slug = re.sub(r"[^a-z0-9]+", "-", cohort.name.lower()).strip("-") or "cohort"
     return Response(
@@ -96,7 +87,7 @@ def board_csv(cohort_id: int):
 @bp.route("/pipeline/cohorts/<int:cohort_id>/analytics")
 @roles(Role.MANAGER)
 def analytics(cohort_id: int):
-    cohort = _cohort(cohort_id)
+    cohort = found_or_404(Cohort, cohort_id)
     return render_template(
         "pipeline/analytics.html",
         cohort=cohort,
@@ -116,21 +107,21 @@ def _svg_response(svg: bytes) -> Response:
 @bp.route("/pipeline/cohorts/<int:cohort_id>/stages.svg")
 @roles(Role.MANAGER)
 def stage_chart(cohort_id: int):
-    found = pipeline_analytics.cohort_analytics(_cohort(cohort_id), clock.today())
+    found = pipeline_analytics.cohort_analytics(found_or_404(Cohort, cohort_id), clock.today())
     return _svg_response(charts.stage_counts_chart(found))
 
 
 @bp.route("/pipeline/cohorts/<int:cohort_id>/distribution.svg")
 @roles(Role.MANAGER)
 def distribution_chart(cohort_id: int):
-    found = pipeline_analytics.cohort_analytics(_cohort(cohort_id), clock.today())
+    found = pipeline_analytics.cohort_analytics(found_or_404(Cohort, cohort_id), clock.today())
     return _svg_response(charts.distribution_chart(found))
 
 
 @bp.route("/ventures/<int:venture_id>/kpis.svg")
 @roles(Role.MANAGER, Role.FOUNDER, Role.MENTOR, Role.FUNDER)
 def kpi_chart(venture_id: int):
-    venture = found_or_404(ventures.get_venture, venture_id, permissions.may_view_venture_profile)
+    venture = found_or_404(Venture, venture_id, permissions.may_view_venture_profile)
     kpis = pipeline_analytics.venture_kpis(venture)
     shown = permissions.visible_kpis(current_user, venture, [kpi.key for kpi in kpis.series])
     if len(shown) < len(kpis.series):

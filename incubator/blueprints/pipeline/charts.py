@@ -89,6 +89,15 @@ def _week_label(week) -> str:
     return week.strftime("%b %-d")
 
 
+def _weekly_x_axis(weeks: list) -> dict:
+    """Options for an x axis of weeks: slanted labels, about eight of them named."""
+    return {
+        "x_label_rotation": 30,
+        "show_minor_x_labels": len(weeks) <= 16,
+        "x_labels_major_every": max(1, len(weeks) // 8),
+    }
+
+
 def stage_counts_chart(found: CohortAnalytics) -> bytes:
     """Stacked bars: how many ventures were at each stage at the end of each week."""
     weeks = found.weeks
@@ -96,9 +105,7 @@ def stage_counts_chart(found: CohortAnalytics) -> bytes:
         **_config(
             STAGE_COLOURS,
             f"{found.cohort.name}: ventures by stage, week by week",
-            x_label_rotation=30,
-            show_minor_x_labels=len(weeks) <= 16,
-            x_labels_major_every=max(1, len(weeks) // 8),
+            **_weekly_x_axis(weeks),
             y_title="Ventures",
             **_count_labels(max((week.total for week in weeks), default=0)),
         )
@@ -142,9 +149,7 @@ def kpi_chart(kpis: VentureKpis) -> bytes:
         **_config(
             KPI_COLOURS,
             f"{kpis.venture.name}: KPIs week by week",
-            x_label_rotation=30,
-            show_minor_x_labels=len(weeks) <= 16,
-            x_labels_major_every=max(1, len(weeks) // 8),
+            **_weekly_x_axis(weeks),
             value_formatter=_number_label,
         )
     )

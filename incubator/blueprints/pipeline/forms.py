@@ -14,7 +14,7 @@ from wtforms.widgets import HiddenInput
 
 from incubator.forms import CheckboxesField, VersionField
 from incubator.models import Stage
-from incubator.services.pipeline.stages import ASK_KINDS, STANDARD_KPIS
+from incubator.services.pipeline.checkins import ASK_KINDS, STANDARD_KPIS
 
 STAGE_CHOICES = [(stage.value, stage.label) for stage in Stage]
 UNKNOWN_STAGE = "Unknown stage: choose concept, prototype, pilot, launch or adoption."

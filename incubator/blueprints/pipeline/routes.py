@@ -1,10 +1,15 @@
-"""Milestones, weekly check-ins, stage moves and a cohort's stage plan."""
+"""Milestones, weekly check-ins, stage moves, a cohort's stage plan and a venture's timeline.
 
+The board, analytics and charts are in board.py.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
-from functools import partial
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from wtforms import DecimalField
 from wtforms.validators import NumberRange, Optional
 
@@ -22,37 +27,23 @@ from incubator.blueprints.pipeline.forms import (
     StagePlanForm,
     TemplateForm,
 )
-from incubator.extensions import db
 from incubator.forms import ConfirmForm
-from incubator.models import Milestone, MilestoneTemplate, Role, Stage
+from incubator.models import CheckIn, Cohort, Milestone, MilestoneTemplate, Role, Stage, Venture
 from incubator.services import history
-from incubator.services.cohorts import ventures
-from incubator.services.errors import DomainError, NotFound
-from incubator.services.pipeline import stages
+from incubator.services.pipeline import checkins, stages
+from incubator.services.pipeline import milestones as pipeline_milestones
+from incubator.services.pipeline import timeline as pipeline_timeline
 from incubator.services.pipeline.risk import assess
-from incubator.services.transactions import attempt, transaction
-from incubator.services.versions import StaleVersion
+from incubator.services.transactions import transaction
 from incubator.web import flash_form_errors, found_or_404, submit
-
-
-def _venture(venture_id: int, may_see=permissions.may_view_venture):
-    """The venture if the viewer may see these pages of it (its team and managers unless
-    `may_see` says otherwise); 404 as if missing when not."""
-    return found_or_404(ventures.get_venture, venture_id, may_see)
-
-
-def _milestone(milestone_id: int) -> Milestone:
-    return found_or_404(
-        partial(db.session.get, Milestone), milestone_id, permissions.may_view_milestone
-    )
 
 
 def _owner_choices(venture) -> list[tuple[int, str]]:
     return [(0, "Nobody yet")] + [(m.user_id, m.user.name) for m in venture.members]
 
 
-def _milestone_input(form: MilestoneForm) -> stages.MilestoneInput:
-    return stages.MilestoneInput(
+def _milestone_input(form: MilestoneForm) -> pipeline_milestones.MilestoneInput:
+    return pipeline_milestones.MilestoneInput(
         title=form.title.data,
         description=form.description.data or "",
         stage=form.stage.data,
@@ -61,140 +52,149 @@ def _milestone_input(form: MilestoneForm) -> stages.MilestoneInput:
     )
 
 
+def _stage_form(venture: Venture) -> StageForm:
+    """The stage-move form, carrying the stage the page shows (a move made meanwhile
+    refuses it)."""
+    return StageForm(data={"stage": venture.stage, "seen_stage": venture.stage})
+
+
 # Milestones -----------------------------------------------------------------------------------
 
 
 @bp.route("/ventures/<int:venture_id>/milestones", methods=["GET", "POST"])
 @roles(Role.MANAGER, Role.FOUNDER)
 def milestones(venture_id: int):
-    venture = _venture(venture_id)
+    venture = found_or_404(Venture, venture_id, permissions.may_view_venture)
     form = MilestoneForm()
     form.owner_id.choices = _owner_choices(venture)
     if not form.is_submitted():
         form.stage.data = venture.stage
-    if form.validate_on_submit():
-        try:
-            attempt(
-                lambda: stages.create_milestone(venture, _milestone_input(form), by=current_user)
-            )
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash("Milestone added.", "success")
-            return redirect(url_for("pipeline.milestones", venture_id=venture.id))
-    items = stages.venture_milestones(venture)
+    if submit(
+        form,
+        lambda: pipeline_milestones.create_milestone(
+            venture, _milestone_input(form), by=current_user
+        ),
+        "Milestone added.",
+    ):
+        return redirect(url_for("pipeline.milestones", venture_id=venture.id))
+    today = clock.today()
     return render_template(
         "pipeline/milestones.html",
         venture=venture,
-        milestones=items,
+        milestones=pipeline_milestones.venture_milestones(venture),
         form=form,
         evidence_form=EvidenceForm(),
         review_form=ReviewForm(),
-        stage_form=StageForm(data={"stage": venture.stage, "seen_stage": venture.stage}),
+        stage_form=_stage_form(venture),
         is_manager=permissions.is_manager(current_user),
-        today=clock.today(),
+        today=today,
         stages=list(Stage),
-        risk=assess([venture], clock.today())[venture.id],
+        risk=assess([venture], today)[venture.id],
     )
 
 
 @bp.route("/milestones/<int:milestone_id>/edit", methods=["GET", "POST"])
 @roles(Role.MANAGER, Role.FOUNDER)
 def edit_milestone(milestone_id: int):
-    milestone = _milestone(milestone_id)
+    milestone = found_or_404(Milestone, milestone_id, permissions.may_view_milestone)
     form = EditMilestoneForm(obj=milestone)
     form.owner_id.choices = _owner_choices(milestone.venture)
     if not form.is_submitted():
         form.owner_id.data = milestone.owner_id or 0
-    stale = None
-    if form.validate_on_submit():
-        try:
-            attempt(
-                lambda: stages.update_milestone(
-                    milestone,
-                    _milestone_input(form),
-                    by=current_user,
-                    expected_version=form.version.data,
-                )
-            )
-        except StaleVersion as error:
-            stale = error
-            form.version.data = error.version
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash("Milestone saved.", "success")
-            return redirect(url_for("pipeline.milestones", venture_id=milestone.venture_id))
-    page = render_template(
-        "pipeline/milestone_form.html", form=form, milestone=milestone, stale=stale
-    )
-    return page, 409 if stale else 200
-
-
-def _milestone_action(milestone_id: int, action, success: str, form_class=None):
-    milestone = _milestone(milestone_id)
-    form = (form_class or ConfirmForm)()
-    submit(
+    saved = submit(
         form,
-        lambda: action(milestone, form),
-        success.format(title=milestone.title),
-        flash_errors=True,
-    )
-    return redirect(url_for("pipeline.milestones", venture_id=milestone.venture_id))
-
-
-@bp.route("/milestones/<int:milestone_id>/start", methods=["POST"])
-@roles(Role.MANAGER, Role.FOUNDER)
-def start_milestone(milestone_id: int):
-    return _milestone_action(
-        milestone_id,
-        lambda m, _form: stages.start_milestone(m, by=current_user),
-        "{title} is in progress.",
-    )
-
-
-@bp.route("/milestones/<int:milestone_id>/complete", methods=["POST"])
-@roles(Role.MANAGER, Role.FOUNDER)
-def complete_milestone(milestone_id: int):
-    return _milestone_action(
-        milestone_id,
-        lambda m, form: stages.complete_milestone(
-            m, form.evidence_url.data, form.evidence_note.data or "", by=current_user
+        lambda: pipeline_milestones.update_milestone(
+            milestone, _milestone_input(form), by=current_user, expected_version=form.version.data
         ),
+        "Milestone saved.",
+    )
+    if saved:
+        return redirect(url_for("pipeline.milestones", venture_id=milestone.venture_id))
+    page = render_template(
+        "pipeline/milestone_form.html", form=form, milestone=milestone, stale=saved.stale
+    )
+    return page, 409 if saved.stale else 200
+
+
+@dataclass(frozen=True)
+class MilestoneAction:
+    """A button on a milestone: the service call it makes (its name is the endpoint's and,
+    shortened, the path's), who may press it, what is said when it is done (`{title}` is the
+    milestone's) and the form it posts."""
+
+    act: Callable[..., None]
+    roles: tuple[Role, ...]
+    success: str
+    form: type[FlaskForm] = ConfirmForm
+
+    @property
+    def endpoint(self) -> str:
+        return self.act.__name__
+
+    @property
+    def path(self) -> str:
+        return self.endpoint.removesuffix("_milestone").replace("_", "-")
+
+
+TEAM = (Role.MANAGER, Role.FOUNDER)
+MANAGERS = (Role.MANAGER,)
+
+# Each is a POST to /milestones/<id>/<path> that goes back to the venture's milestones.
+MILESTONE_ACTIONS = [
+    MilestoneAction(pipeline_milestones.start_milestone, TEAM, "{title} is in progress."),
+    MilestoneAction(pipeline_milestones.verify_milestone, MANAGERS, "{title} is verified."),
+    MilestoneAction(
+        pipeline_milestones.complete_milestone,
+        TEAM,
         "{title} is done; a program manager will verify it.",
         EvidenceForm,
-    )
-
-
-@bp.route("/milestones/<int:milestone_id>/verify", methods=["POST"])
-@roles(Role.MANAGER)
-def verify_milestone(milestone_id: int):
-    return _milestone_action(
-        milestone_id,
-        lambda m, _form: stages.verify_milestone(m, by=current_user),
-        "{title} is verified.",
-    )
-
-
-@bp.route("/milestones/<int:milestone_id>/send-back", methods=["POST"])
-@roles(Role.MANAGER)
-def send_back_milestone(milestone_id: int):
-    return _milestone_action(
-        milestone_id,
-        lambda m, form: stages.send_back_milestone(m, form.comment.data or "", by=current_user),
+    ),
+    MilestoneAction(
+        pipeline_milestones.send_back_milestone,
+        MANAGERS,
         "{title} went back to the founders.",
         ReviewForm,
-    )
+    ),
+    MilestoneAction(
+        pipeline_milestones.miss_milestone, MANAGERS, "{title} is marked missed.", ReviewForm
+    ),
+]
 
 
-@bp.route("/milestones/<int:milestone_id>/miss", methods=["POST"])
-@roles(Role.MANAGER)
-def miss_milestone(milestone_id: int):
-    return _milestone_action(
-        milestone_id,
-        lambda m, form: stages.miss_milestone(m, form.comment.data or "", by=current_user),
-        "{title} is marked missed.",
-        ReviewForm,
+def _posted_details(form: FlaskForm) -> tuple:
+    """What a milestone action's form adds to its service call: the evidence, a comment,
+    or nothing."""
+    if isinstance(form, EvidenceForm):
+        return (form.evidence_url.data, form.evidence_note.data or "")
+    if isinstance(form, ReviewForm):
+        return (form.comment.data or "",)
+    return ()
+
+
+def _milestone_view(action: MilestoneAction) -> Callable:
+    """The view for one milestone action: act on the posted form and go back to the list."""
+
+    @roles(*action.roles)
+    def view(milestone_id: int):
+        milestone = found_or_404(Milestone, milestone_id, permissions.may_view_milestone)
+        form = action.form()
+        submit(
+            form,
+            lambda: action.act(milestone, *_posted_details(form), by=current_user),
+            action.success.format(title=milestone.title),
+            flash_errors=True,
+        )
+        return redirect(url_for("pipeline.milestones", venture_id=milestone.venture_id))
+
+    return view
+
+
+for _action in MILESTONE_ACTIONS:
+    bp.add_url_rule(
+        f"/milestones/<int:milestone_id>/{_action.path}",
+        _action.endpoint,
+        _milestone_view(_action),
+        methods=["POST"],
     )
 
 
@@ -204,7 +204,7 @@ def miss_milestone(milestone_id: int):
 @bp.route("/ventures/<int:venture_id>/stage", methods=["POST"])
 @roles(Role.MANAGER)
 def move_stage(venture_id: int):
-    venture = _venture(venture_id)
+    venture = found_or_404(Venture, venture_id, permissions.may_view_venture)
     form = StageForm()
     submit(
         form,
@@ -243,11 +243,11 @@ def _check_in_form(venture, kpis, **kwargs) -> CheckInForm:
     return VentureCheckInForm(**kwargs)
 
 
-def _check_in_input(form, kpis) -> stages.CheckInInput:
+def _check_in_input(form, kpis) -> checkins.CheckInInput:
     def number(value):
         return None if value is None else float(value)
 
-    return stages.CheckInInput(
+    return checkins.CheckInInput(
         week_start=form.week_start.data,
         summary=form.summary.data,
         progress=form.progress.data or "",
@@ -279,14 +279,14 @@ def _week_argument(default: date) -> date:
 @bp.route("/ventures/<int:venture_id>/check-in", methods=["GET", "POST"])
 @roles(Role.FOUNDER)
 def check_in(venture_id: int):
-    venture = _venture(venture_id)
+    venture = found_or_404(Venture, venture_id, permissions.may_view_venture)
     permissions.require(
         permissions.may_post_check_in(current_user, venture),
         "Only the venture's founders post its check-ins.",
     )
-    kpis = stages.custom_kpis(venture)
+    kpis = checkins.custom_kpis(venture)
     week = _week_argument(stages.week_of(clock.today()))
-    existing = stages.check_in_for_week(venture, week)
+    existing = checkins.check_in_for_week(venture, week)
     form = _check_in_form(venture, kpis, obj=existing)
     if not form.is_submitted():
         form.week_start.data = week
@@ -294,26 +294,15 @@ def check_in(venture_id: int):
         if existing is not None:
             for kpi in kpis:
                 getattr(form, f"kpi_{kpi.id}").data = existing.custom_kpis.get(kpi.name)
-    if form.validate_on_submit():
-        try:
-            saved, created = attempt(
-                lambda: stages.save_check_in(
-                    venture, _check_in_input(form, kpis), by=current_user, today=clock.today()
-                )
-            )
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            # None: a form from before the page carried what it showed.
-            seen = form.seen_check_in.data
-            if created:
-                flash("Check-in posted.", "success")
-            elif seen is None or seen == str(saved.id):
-                flash("This week's check-in is updated.", "success")
-            else:
-                # The page showed no check-in (or another week's): one was saved meanwhile.
-                flash(_posted_meanwhile(saved), "warning")
-            return redirect(url_for("pipeline.check_ins", venture_id=venture.id))
+    posted = submit(
+        form,
+        lambda: checkins.save_check_in(
+            venture, _check_in_input(form, kpis), by=current_user, today=clock.today()
+        ),
+    )
+    if posted:
+        flash(*_check_in_saved(form.seen_check_in.data, *posted.result))
+        return redirect(url_for("pipeline.check_ins", venture_id=venture.id))
     return render_template(
         "pipeline/check_in_form.html",
         form=form,
@@ -324,7 +313,18 @@ def check_in(venture_id: int):
     )
 
 
-def _posted_meanwhile(check_in) -> str:
+def _check_in_saved(seen: str | None, saved: CheckIn, created: bool) -> tuple[str, str]:
+    """The message (and its category) for a saved check-in. `seen` is the id of the
+    check-in the page showed ("" for none; None from a form of before it said)."""
+    if created:
+        return "Check-in posted.", "success"
+    if seen is None or seen == str(saved.id):
+        return "This week's check-in is updated.", "success"
+    # The page showed no check-in (or another week's): one was saved meanwhile.
+    return _posted_meanwhile(saved), "warning"
+
+
+def _posted_meanwhile(check_in: CheckIn) -> str:
     first = history.last_event("check_in", check_in.id, "check_in.created")
     who = history.who(first.actor if first else None, current_user)
     where = " (in another tab or window)" if who == "You" else ""
@@ -338,12 +338,12 @@ def _posted_meanwhile(check_in) -> str:
 @bp.route("/ventures/<int:venture_id>/check-ins")
 @roles(Role.MANAGER, Role.FOUNDER, Role.MENTOR)
 def check_ins(venture_id: int):
-    venture = _venture(venture_id, permissions.may_read_check_ins)
+    venture = found_or_404(Venture, venture_id, permissions.may_read_check_ins)
     return render_template(
         "pipeline/check_ins.html",
         venture=venture,
-        check_ins=stages.recent_check_ins(venture, limit=52),
-        kpis=stages.custom_kpis(venture),
+        check_ins=checkins.recent_check_ins(venture, limit=52),
+        kpis=checkins.custom_kpis(venture),
         is_founder=permissions.may_post_check_in(current_user, venture),
         is_team=permissions.may_view_venture(current_user, venture),
         this_week=stages.week_of(clock.today()),
@@ -353,11 +353,11 @@ def check_ins(venture_id: int):
 @bp.route("/ventures/<int:venture_id>/kpis", methods=["POST"])
 @roles(Role.MANAGER, Role.FOUNDER)
 def add_kpi(venture_id: int):
-    venture = _venture(venture_id)
+    venture = found_or_404(Venture, venture_id, permissions.may_view_venture)
     form = KpiForm()
     submit(
         form,
-        lambda: stages.add_custom_kpi(
+        lambda: checkins.add_custom_kpi(
             venture, form.name.data, form.unit.data or "", by=current_user
         ),
         lambda _: f"Your check-ins now ask for {form.name.data}.",
@@ -372,50 +372,41 @@ def add_kpi(venture_id: int):
 @bp.route("/pipeline/cohorts/<int:cohort_id>/plan", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def stage_plan(cohort_id: int):
-    try:
-        cohort = ventures.get_cohort(cohort_id)
-    except NotFound:
-        abort(404)
+    cohort = found_or_404(Cohort, cohort_id)
     plan_form = StagePlanForm(prefix="plan")
     template_form = TemplateForm(prefix="template")
     stale = None
-    if plan_form.submit.data and plan_form.validate_on_submit():
-        try:
-            with transaction():
-                stages.set_expected_days(
-                    cohort,
-                    plan_form.stage.data,
-                    plan_form.expected_days.data,
-                    by=current_user,
-                    expected_version=plan_form.version.data,
-                )
-        except StaleVersion as error:
-            stale = error
-            plan_form.version.data = error.version
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash("Expected time saved.", "success")
+    if plan_form.submit.data:
+        saved = submit(
+            plan_form,
+            lambda: stages.set_expected_days(
+                cohort,
+                plan_form.stage.data,
+                plan_form.expected_days.data,
+                by=current_user,
+                expected_version=plan_form.version.data,
+            ),
+            "Expected time saved.",
+        )
+        if saved:
             return redirect(url_for("pipeline.stage_plan", cohort_id=cohort.id))
-    elif plan_form.submit.data and plan_form.stage.errors:
-        # No stage's card shows this form, so its messages go above them all.
-        flash_form_errors(plan_form)
-    elif template_form.submit.data and template_form.validate_on_submit():
-        try:
-            with transaction():
-                stages.add_milestone_template(
-                    cohort,
-                    template_form.stage.data,
-                    template_form.title.data,
-                    template_form.description.data or "",
-                    template_form.due_after_days.data,
-                    by=current_user,
-                )
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            flash("Default milestone added; ventures entering that stage will get it.", "success")
-            return redirect(url_for("pipeline.stage_plan", cohort_id=cohort.id))
+        stale = saved.stale
+        if plan_form.stage.errors:
+            # No stage's card shows this form, so its messages go above them all.
+            flash_form_errors(plan_form)
+    elif template_form.submit.data and submit(
+        template_form,
+        lambda: stages.add_milestone_template(
+            cohort,
+            template_form.stage.data,
+            template_form.title.data,
+            template_form.description.data or "",
+            template_form.due_after_days.data,
+            by=current_user,
+        ),
+        "Default milestone added; ventures entering that stage will get it.",
+    ):
+        return redirect(url_for("pipeline.stage_plan", cohort_id=cohort.id))
     with transaction():
         stages.ensure_stage_plans(cohort)
     plans = stages.stage_plans(cohort)
@@ -452,13 +443,14 @@ def _plan_forms(plans, submitted: StagePlanForm) -> dict[str, StagePlanForm]:
 @bp.route("/pipeline/templates/<int:template_id>/remove", methods=["POST"])
 @roles(Role.MANAGER)
 def remove_template(template_id: int):
-    template = db.session.get(MilestoneTemplate, template_id)
-    if template is None:
-        abort(404)
+    template = found_or_404(MilestoneTemplate, template_id)
     cohort_id = template.cohort_id
-    with transaction():
-        stages.remove_milestone_template(template, by=current_user)
-    flash("Default milestone removed; ventures that have it keep theirs.", "success")
+    submit(
+        ConfirmForm(),
+        lambda: stages.remove_milestone_template(template, by=current_user),
+        "Default milestone removed; ventures that have it keep theirs.",
+        flash_errors=True,
+    )
     return redirect(url_for("pipeline.stage_plan", cohort_id=cohort_id))
 
 
@@ -468,13 +460,13 @@ def remove_template(template_id: int):
 @bp.route("/ventures/<int:venture_id>/timeline")
 @roles(Role.MANAGER, Role.FOUNDER)
 def timeline(venture_id: int):
-    venture = _venture(venture_id)
+    venture = found_or_404(Venture, venture_id, permissions.may_view_venture)
     return render_template(
         "pipeline/timeline.html",
         venture=venture,
-        entries=stages.timeline(venture),
+        entries=pipeline_timeline.timeline(venture),
         risk=assess([venture], clock.today())[venture.id],
         is_manager=permissions.is_manager(current_user),
-        stage_form=StageForm(data={"stage": venture.stage, "seen_stage": venture.stage}),
+        stage_form=_stage_form(venture),
         stages=list(Stage),
     )

@@ -23,7 +23,7 @@ from incubator.models import (
     Unit,
     UpdateFrequency,
 )
-from incubator.services.pipeline.stages import STANDARD_KPIS
+from incubator.services.pipeline.checkins import STANDARD_KPIS
 from incubator.services.scorecard.catalogue import DERIVATION_LABELS
 from incubator.services.scorecard.cityscore import Direction
 from incubator.services.scorecard.observations import GEOGRAPHY_LABELS

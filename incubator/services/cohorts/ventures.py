@@ -31,7 +31,7 @@ from incubator.models import (
 from incubator.services import audit, locks, mail, versions
 from incubator.services.accounts import users
 from incubator.services.errors import Conflict, InvalidInput, NotFound
-from incubator.services.pipeline import stages
+from incubator.services.pipeline import checkins, stages
 from incubator.services.scorecard import catalogue as scorecard_catalogue
 from incubator.services.scorecard import names as neighbourhood_names
 from incubator.vocabulary import CHALLENGE_AREAS, LANGUAGES, NEEDS, NEIGHBOURHOODS
@@ -229,7 +229,7 @@ def _check_profile(cohort: Cohort, profile: VentureProfile, current: Venture | N
     profile.needs = _check_choices(profile.needs, NEEDS, "need")
     profile.languages = _check_choices(profile.languages, LANGUAGES, "language")
     profile.shared_kpis = _check_choices(
-        profile.shared_kpis, list(stages.STANDARD_KPIS), "KPI to share"
+        profile.shared_kpis, list(checkins.STANDARD_KPIS), "KPI to share"
     )
     clash = db.session.scalar(
         select(Venture).where(Venture.cohort_id == cohort.id, Venture.name == name)

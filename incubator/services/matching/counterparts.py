@@ -30,7 +30,7 @@ from incubator.models import (
 from incubator.services import audit
 from incubator.services.errors import InvalidInput, NotAllowed
 from incubator.services.paging import ListPage
-from incubator.services.pipeline.stages import STANDARD_KPIS
+from incubator.services.pipeline.checkins import STANDARD_KPIS
 from incubator.vocabulary import CHALLENGE_AREAS, IMPACT_AREAS, NEIGHBOURHOODS, OFFERS
 
 MAX_CHEQUE = 100_000_000

@@ -28,12 +28,12 @@ from incubator.models import (
 from incubator.models.matching import Investment
 from incubator.services import audit
 from incubator.services.errors import InvalidInput, NotAllowed, NotFound
-from incubator.services.pipeline import stages
+from incubator.services.pipeline import checkins, stages
 
 M = TypeVar("M", Pilot, Investment)
 
 MAX_INVESTMENT = Decimal(100_000_000)
-MAX_REACHED = stages.KPI_LIMIT
+MAX_REACHED = checkins.KPI_LIMIT
 
 # Where a pilot may go from each status; adopted and stopped are where pilots end.
 TRANSITIONS = {

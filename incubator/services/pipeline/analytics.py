@@ -23,7 +23,8 @@ from incubator.models import (
     Venture,
     VentureStatus,
 )
-from incubator.services.pipeline.stages import STAGES, STANDARD_KPIS, stage_index, week_of
+from incubator.services.pipeline.checkins import STANDARD_KPIS
+from incubator.services.pipeline.stages import STAGES, stage_index, week_of
 
 SECONDS_PER_DAY = 86_400
 MONEY_KPIS = frozenset({"revenue", "funding_raised"})

@@ -149,7 +149,7 @@ def _cohort_ventures(cohort: Cohort) -> tuple[list[Venture], dict[int, list[str]
 def _board_rows(cohort: Cohort, today: date) -> list[BoardRow]:
     """A row for each of the cohort's active ventures, in no particular order."""
     ventures, member_names = _cohort_ventures(cohort)
-    found = risk.signals(ventures, today)
+    found = risk.signals(ventures)
     rows = []
     for venture in ventures:
         signal = found[venture.id]
@@ -158,7 +158,7 @@ def _board_rows(cohort: Cohort, today: date) -> list[BoardRow]:
             BoardRow(
                 venture=venture,
                 stage=Stage(venture.stage),
-                risk=risk.reasons(venture, signal, today),
+                risk=risk.reasons(signal, today),
                 last_check_in_on=last,
                 check_in_age=None if last is None else (today - last).days,
                 milestones_done=signal.milestones_done,

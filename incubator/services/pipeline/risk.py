@@ -1,76 +1,83 @@
-"""Which ventures are at risk, and why: the one place these rules live."""
+"""Which ventures are at risk, and why: the facts the rules read, loaded for many ventures
+in a fixed number of queries. The rules themselves are in risk_rules.py."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
+from incubator import clock
 from incubator.extensions import db
-from incubator.models import CheckIn, Milestone, StageChange, StagePlan, Venture
+from incubator.models import CheckIn, Milestone, MilestoneStatus, StageChange, StagePlan, Venture
 from incubator.models.pipeline import OPEN_MILESTONE_STATUSES
-from incubator.services.pipeline.stages import program_date
+from incubator.services.pipeline import risk_rules
+from incubator.services.pipeline.risk_rules import RiskReason, Thresholds, VentureFacts
 
+__all__ = ["RiskReason", "VentureSignals", "assess", "reasons", "signals", "thresholds"]
 
-@dataclass(frozen=True)
-class RiskReason:
-    code: str
-    message: str
+DONE_STATUSES = (MilestoneStatus.DONE, MilestoneStatus.VERIFIED)
 
 
 @dataclass
 class VentureSignals:
-    """What the risk rules and the pipeline board read about one venture."""
+    """What the pipeline board reads about one venture: the facts the risk rules read, and
+    how many of its milestones are done."""
 
-    overdue_milestones: int = 0
+    facts: VentureFacts
+    milestones_done: int = 0
+    milestones_total: int = 0
+
+    @property
+    def last_check_in_on(self) -> date | None:
+        return self.facts.last_check_in_on
+
+
+@dataclass
+class _Loading:
+    """One venture's facts while the queries fill them in."""
+
+    open_due_dates: list[date] = field(default_factory=list)
     milestones_done: int = 0
     milestones_total: int = 0
     last_check_in_on: date | None = None
     recent_confidences: tuple[int, ...] = ()
-    stage_since: datetime | None = None
-    expected_days: int | None = None
-    # When the venture entered the pipeline: the clock for "no check-in yet".
     joined_at: datetime | None = None
+    stage_since: datetime | None = None
 
 
-def signals(ventures: Iterable[Venture], today: date) -> dict[int, VentureSignals]:
-    """Everything the rules need for many ventures, in a fixed number of queries."""
-    ventures = list(ventures)
-    ids = [v.id for v in ventures]
-    found = {venture_id: VentureSignals() for venture_id in ids}
-    if not ids:
-        return found
-    done_statuses = ("done", "verified")
-    # (venture id, milestones, done, overdue); to SQL a SUM may be NULL.
-    rows: Sequence[tuple[int, int, int | None, int | None]] = db.session.execute(
-        select(
-            Milestone.venture_id,
-            func.count(Milestone.id),
-            func.sum(case((Milestone.status.in_(done_statuses), 1), else_=0)),
-            func.sum(
-                case(
-                    (
-                        Milestone.status.in_(list(OPEN_MILESTONE_STATUSES))
-                        & (Milestone.due_on < today),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
+def thresholds() -> Thresholds:
+    """The rules' thresholds, from the app's config."""
+    config = current_app.config
+    return Thresholds(
+        no_check_in_days=config["RISK_NO_CHECK_IN_DAYS"],
+        low_confidence=config["RISK_LOW_CONFIDENCE"],
+        low_confidence_streak=config["RISK_LOW_CONFIDENCE_STREAK"],
+    )
+
+
+def _load_milestones(loading: dict[int, _Loading]) -> None:
+    """Each venture's milestone counts and its open milestones' due dates: one query."""
+    rows = db.session.execute(
+        select(Milestone.venture_id, Milestone.status, Milestone.due_on).where(
+            Milestone.venture_id.in_(list(loading))
         )
-        .where(Milestone.venture_id.in_(ids))
-        .group_by(Milestone.venture_id)
-    ).all()
-    for venture_id, total, done, overdue in rows:
-        found[venture_id].milestones_total = total
-        found[venture_id].milestones_done = int(done or 0)
-        found[venture_id].overdue_milestones = int(overdue or 0)
+    )
+    for venture_id, status, due_on in rows:
+        found = loading[venture_id]
+        found.milestones_total += 1
+        if status in DONE_STATUSES:
+            found.milestones_done += 1
+        elif status in OPEN_MILESTONE_STATUSES and due_on is not None:
+            found.open_due_dates.append(due_on)
 
-    streak = current_app.config["RISK_LOW_CONFIDENCE_STREAK"]
+
+def _load_check_ins(loading: dict[int, _Loading], streak: int) -> None:
+    """Each venture's latest check-in week and its last `streak` confidences: one query."""
     ranked = (
         select(
             CheckIn.venture_id,
@@ -80,7 +87,7 @@ def signals(ventures: Iterable[Venture], today: date) -> dict[int, VentureSignal
             .over(partition_by=CheckIn.venture_id, order_by=CheckIn.week_start.desc())
             .label("position"),
         )
-        .where(CheckIn.venture_id.in_(ids))
+        .where(CheckIn.venture_id.in_(list(loading)))
         .subquery()
     )
     # (venture id, week, confidence, 1 for the latest week)
@@ -89,42 +96,75 @@ def signals(ventures: Iterable[Venture], today: date) -> dict[int, VentureSignal
         .where(ranked.c.position <= streak)
         .order_by(ranked.c.venture_id, ranked.c.position)
     ).all()
-    recent = defaultdict(list)
+    recent: dict[int, list[int]] = defaultdict(list)
     for venture_id, week_start, confidence, position in latest:
         if position == 1:
-            found[venture_id].last_check_in_on = week_start
+            loading[venture_id].last_check_in_on = week_start
         recent[venture_id].append(confidence)
     for venture_id, confidences in recent.items():
-        found[venture_id].recent_confidences = tuple(confidences)
+        loading[venture_id].recent_confidences = tuple(confidences)
 
+
+def _load_stage_changes(loading: dict[int, _Loading]) -> None:
+    """When each venture joined the pipeline and entered its present stage: one query."""
     for venture_id, joined, since in db.session.execute(
         select(
             StageChange.venture_id,
             func.min(StageChange.changed_at),
             func.max(StageChange.changed_at),
         )
-        .where(StageChange.venture_id.in_(ids))
+        .where(StageChange.venture_id.in_(list(loading)))
         .group_by(StageChange.venture_id)
     ):
-        found[venture_id].joined_at = _aware(joined)
-        found[venture_id].stage_since = _aware(since)
+        loading[venture_id].joined_at = _aware(joined)
+        loading[venture_id].stage_since = _aware(since)
 
-    cohort_ids = {v.cohort_id for v in ventures}
-    expected = {
+
+def _expected_days(ventures: list[Venture]) -> dict[tuple[int, str], int]:
+    """How long each of their cohorts expects each stage to take: one query."""
+    cohort_ids = {venture.cohort_id for venture in ventures}
+    return {
         (plan.cohort_id, plan.stage): plan.expected_days
         for plan in db.session.scalars(select(StagePlan).where(StagePlan.cohort_id.in_(cohort_ids)))
     }
-    for venture in ventures:
-        found[venture.id].expected_days = expected.get((venture.cohort_id, venture.stage))
-        if found[venture.id].stage_since is None:
-            found[venture.id].stage_since = venture.created_at
-        if found[venture.id].joined_at is None:
-            found[venture.id].joined_at = venture.created_at
-    return found
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    # Aggregates bypass the column type, so SQLite hands back naive UTC or even text.
+def signals(ventures: Iterable[Venture]) -> dict[int, VentureSignals]:
+    """What the rules and the board read about many ventures, in a fixed number of queries
+    (dates the rules compare with today, so the day is not needed here)."""
+    ventures = list(ventures)
+    if not ventures:
+        return {}
+    loading = {venture.id: _Loading() for venture in ventures}
+    _load_milestones(loading)
+    _load_check_ins(loading, thresholds().low_confidence_streak)
+    _load_stage_changes(loading)
+    expected = _expected_days(ventures)
+    return {venture.id: _signals(venture, loading[venture.id], expected) for venture in ventures}
+
+
+def _signals(
+    venture: Venture, found: _Loading, expected: dict[tuple[int, str], int]
+) -> VentureSignals:
+    """One venture's loaded facts, on the program's calendar; a venture without stage
+    changes counts from when it was created."""
+    joined_at = found.joined_at or venture.created_at
+    stage_since = found.stage_since or venture.created_at
+    facts = VentureFacts(
+        stage_label=venture.stage_label,
+        open_due_dates=tuple(found.open_due_dates),
+        last_check_in_on=found.last_check_in_on,
+        recent_confidences=found.recent_confidences,
+        joined_on=clock.program_date(joined_at) if joined_at else None,
+        stage_since_on=clock.program_date(stage_since) if stage_since else None,
+        expected_days=expected.get((venture.cohort_id, venture.stage)),
+    )
+    return VentureSignals(facts, found.milestones_done, found.milestones_total)
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    """A datetime read by an aggregate, in UTC: aggregates bypass the column type, so
+    SQLite hands back naive UTC or even text."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -132,53 +172,16 @@ def _aware(value: datetime | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def reasons(venture: Venture, signal: VentureSignals, today: date) -> list[RiskReason]:
-    """Why a venture is at risk; empty when it is not."""
-    config = current_app.config
-    found = []
-    if signal.overdue_milestones:
-        count = signal.overdue_milestones
-        found.append(
-            RiskReason(
-                "overdue_milestone",
-                f"{count} overdue milestone{'' if count == 1 else 's'}",
-            )
-        )
-    quiet_days = config["RISK_NO_CHECK_IN_DAYS"]
-    if signal.last_check_in_on is None:
-        # Counted from joining the pipeline: a recent stage move does not restart the clock.
-        joined = signal.joined_at or signal.stage_since
-        started = program_date(joined) if joined else today
-        if (today - started).days > quiet_days:
-            found.append(RiskReason("no_check_in", "no check-in yet"))
-    elif (today - signal.last_check_in_on).days > quiet_days:
-        days = (today - signal.last_check_in_on).days
-        found.append(RiskReason("no_check_in", f"no check-in for {days} days"))
-    streak = config["RISK_LOW_CONFIDENCE_STREAK"]
-    low = config["RISK_LOW_CONFIDENCE"]
-    confidences = signal.recent_confidences
-    if len(confidences) >= streak and all(value <= low for value in confidences[:streak]):
-        found.append(
-            RiskReason(
-                "low_confidence",
-                f"confidence {low} or lower in the last {streak} check-ins",
-            )
-        )
-    if signal.expected_days and signal.stage_since is not None:
-        days_in_stage = (today - program_date(signal.stage_since)).days
-        if days_in_stage > signal.expected_days:
-            found.append(
-                RiskReason(
-                    "stalled",
-                    f"{days_in_stage} days in {venture.stage_label}, "
-                    f"expected {signal.expected_days}",
-                )
-            )
-    return found
+def reasons(signal: VentureSignals, today: date) -> list[RiskReason]:
+    """Why a venture is at risk, with the thresholds from config; empty when it is not."""
+    return risk_rules.reasons(signal.facts, today, thresholds())
 
 
 def assess(ventures: Iterable[Venture], today: date) -> dict[int, list[RiskReason]]:
     """The risk reasons of many ventures at once."""
-    ventures = list(ventures)
-    found = signals(ventures, today)
-    return {venture.id: reasons(venture, found[venture.id], today) for venture in ventures}
+    found = signals(ventures)
+    rules_thresholds = thresholds()
+    return {
+        venture_id: risk_rules.reasons(signal.facts, today, rules_thresholds)
+        for venture_id, signal in found.items()
+    }

@@ -39,7 +39,7 @@ from incubator.models import (
 )
 from incubator.services import audit
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from incubator.services.pipeline.stages import STANDARD_KPIS
+from incubator.services.pipeline.checkins import STANDARD_KPIS
 from incubator.services.scorecard.cityscore import Direction
 from incubator.services.scorecard.periods import Frequency
 

@@ -1,0 +1,180 @@
+"""Founders' weekly check-ins (progress, blockers, asks, confidence and KPIs) and the
+custom KPIs a venture tracks besides the standard ones."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from incubator import clock, permissions
+from incubator.extensions import db
+from incubator.models import CheckIn, CustomKpi, User, Venture
+from incubator.services import audit
+from incubator.services.errors import InvalidInput
+from incubator.services.pipeline.milestones import ONLY_THE_TEAM
+
+ASK_KINDS = ["mentors", "data", "introductions", "funding", "other"]
+STANDARD_KPIS = {
+    "users_reached": "Residents or users reached",
+    "active_pilots": "Active pilots",
+    "revenue": "Revenue (USD)",
+    "funding_raised": "Funding raised (USD)",
+    "team_size": "Team size",
+}
+
+
+@dataclass
+class CheckInInput:
+    week_start: date
+    summary: str
+    progress: str = ""
+    blockers: str = ""
+    ask_kinds: list[str] = field(default_factory=list)
+    asks: str = ""
+    confidence: int = 3
+    users_reached: int | None = None
+    active_pilots: int | None = None
+    revenue: float | None = None
+    funding_raised: float | None = None
+    team_size: int | None = None
+    custom_kpis: dict[str, float] = field(default_factory=dict)
+
+
+def custom_kpis(venture: Venture) -> list[CustomKpi]:
+    return list(
+        db.session.scalars(
+            select(CustomKpi).where(CustomKpi.venture_id == venture.id).order_by(CustomKpi.name)
+        )
+    )
+
+
+def add_custom_kpi(venture: Venture, name: str, unit: str, *, by: User) -> CustomKpi:
+    permissions.require(permissions.may_edit_venture(by, venture), ONLY_THE_TEAM)
+    name = name.strip()
+    if not name or len(name) > 80:
+        raise InvalidInput("A KPI needs a name of at most 80 characters.")
+    if name in STANDARD_KPIS or name.lower() in {v.lower() for v in STANDARD_KPIS.values()}:
+        raise InvalidInput(f"{name!r} is already one of the standard KPIs.")
+    if any(kpi.name == name for kpi in custom_kpis(venture)):
+        raise InvalidInput(f"The venture already tracks {name!r}.")
+    kpi = CustomKpi(venture_id=venture.id, name=name, unit=unit.strip()[:40])
+    db.session.add(kpi)
+    db.session.flush()
+    audit.record(by, "custom_kpi.created", "venture", venture.id, after={"name": name})
+    return kpi
+
+
+def _check_check_in(venture: Venture, data: CheckInInput, today: date) -> None:
+    if data.week_start.weekday() != 0:
+        raise InvalidInput("A check-in's week starts on a Monday.")
+    if data.week_start > clock.week_start(today):
+        raise InvalidInput("You cannot check in for a week that has not started.")
+    if not data.summary.strip():
+        raise InvalidInput("Write a short summary of the week.")
+    if not 1 <= data.confidence <= 5:
+        raise InvalidInput("Confidence is a number from 1 to 5.")
+    unknown_asks = set(data.ask_kinds) - set(ASK_KINDS)
+    if unknown_asks:
+        raise InvalidInput(f"Unknown kind of ask: {', '.join(sorted(unknown_asks))}.")
+    for name in STANDARD_KPIS:
+        _check_kpi_value(STANDARD_KPIS[name], getattr(data, name))
+    known = {kpi.name for kpi in custom_kpis(venture)}
+    for name, value in data.custom_kpis.items():
+        if name not in known:
+            raise InvalidInput(f"{name!r} is not one of this venture's KPIs.")
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise InvalidInput(f"{name} must be a number.")
+        _check_kpi_value(name, value)
+
+
+# Counts are stored as 32-bit integers; no KPI here comes near this.
+KPI_LIMIT = 2_000_000_000
+
+
+def _check_kpi_value(label: str, value: float | None) -> None:
+    if value is None:
+        return
+    # "Infinity" and "NaN" parse as numbers but are no KPI (and are not valid JSON).
+    if not math.isfinite(value):
+        raise InvalidInput(f"{label} must be a number.")
+    if value < 0:
+        raise InvalidInput(f"{label} cannot be negative.")
+    if value > KPI_LIMIT:
+        raise InvalidInput(f"{label} must be at most {KPI_LIMIT:,}.")
+
+
+def _apply_check_in(check_in: CheckIn, data: CheckInInput, by: User) -> None:
+    check_in.author_id = by.id
+    check_in.summary = data.summary.strip()
+    check_in.progress = data.progress.strip()
+    check_in.blockers = data.blockers.strip()
+    check_in.ask_kinds = [kind for kind in ASK_KINDS if kind in data.ask_kinds]
+    check_in.asks = data.asks.strip()
+    check_in.confidence = data.confidence
+    for name in STANDARD_KPIS:
+        setattr(check_in, name, getattr(data, name))
+    check_in.custom_kpis = dict(data.custom_kpis)
+
+
+def check_in_for_week(venture: Venture, week_start: date) -> CheckIn | None:
+    return db.session.scalar(
+        select(CheckIn).where(CheckIn.venture_id == venture.id, CheckIn.week_start == week_start)
+    )
+
+
+def save_check_in(
+    venture: Venture, data: CheckInInput, *, by: User, today: date | None = None
+) -> tuple[CheckIn, bool]:
+    """Post the week's check-in, or edit it if the week has one; returns it and whether new."""
+    permissions.require(
+        permissions.may_post_check_in(by, venture),
+        "Only the venture's founders post its check-ins.",
+    )
+    _check_check_in(venture, data, today or clock.today())
+    check_in = check_in_for_week(venture, data.week_start)
+    created = False
+    if check_in is None:
+        check_in, created = _insert_check_in(venture, data, by)
+    if not created:
+        _apply_check_in(check_in, data, by)
+        db.session.flush()
+    audit.record(
+        by,
+        "check_in.created" if created else "check_in.updated",
+        "check_in",
+        check_in.id,
+        after={"venture_id": venture.id, "week": data.week_start.isoformat()},
+    )
+    return check_in, created
+
+
+def _insert_check_in(venture: Venture, data: CheckInInput, by: User) -> tuple[CheckIn, bool]:
+    """A new check-in for the week, and True; or, when another founder's post for the same
+    week got in first, that one (to be edited) and False: the unique key keeps one row."""
+    check_in = CheckIn(venture_id=venture.id, week_start=data.week_start)
+    _apply_check_in(check_in, data, by)
+    try:
+        with db.session.begin_nested():
+            db.session.add(check_in)
+            db.session.flush()
+    except IntegrityError:
+        existing = check_in_for_week(venture, data.week_start)
+        if existing is None:
+            raise
+        return existing, False
+    return check_in, True
+
+
+def recent_check_ins(venture: Venture, limit: int = 12) -> list[CheckIn]:
+    return list(
+        db.session.scalars(
+            select(CheckIn)
+            .where(CheckIn.venture_id == venture.id)
+            .order_by(CheckIn.week_start.desc())
+            .limit(limit)
+        )
+    )

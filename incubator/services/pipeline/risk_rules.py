@@ -1,0 +1,111 @@
+"""The at-risk rules: plain facts about a venture and thresholds in, the reasons out.
+
+Each rule reads one `VentureFacts` and answers with a `RiskReason` or None; `reasons`
+applies them all in the order the pages list them. Nothing here reads the database, the
+configuration or the clock: `risk.py` loads the facts for many ventures at once and
+passes the thresholds and today's date, so the rules can be tried on plain values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class RiskReason:
+    """Why a venture is at risk: a code for filters and a message for people."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """How much silence, doubt or delay puts a venture at risk (from the app's config)."""
+
+    # More days than this since the last check-in (or since joining, without one).
+    no_check_in_days: int = 14
+    # A confidence this low or lower ...
+    low_confidence: int = 2
+    # ... in this many check-ins in a row, the latest ones.
+    low_confidence_streak: int = 2
+
+
+@dataclass(frozen=True)
+class VentureFacts:
+    """What the rules read about one venture, dates on the program's calendar."""
+
+    stage_label: str
+    # Due dates of its open (planned or in progress) milestones that have one.
+    open_due_dates: tuple[date, ...] = ()
+    # The Monday of its latest check-in's week; None when it never checked in.
+    last_check_in_on: date | None = None
+    # Confidences of its latest check-ins, newest first.
+    recent_confidences: tuple[int, ...] = ()
+    # The day it entered the pipeline: the clock for "no check-in yet".
+    joined_on: date | None = None
+    # The day it entered its present stage, and how long the cohort expects it to stay.
+    stage_since_on: date | None = None
+    expected_days: int | None = None
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def overdue_milestones(facts: VentureFacts, today: date) -> RiskReason | None:
+    """Open milestones whose due date has passed (due today is not yet overdue)."""
+    overdue = sum(1 for due_on in facts.open_due_dates if due_on < today)
+    if not overdue:
+        return None
+    return RiskReason("overdue_milestone", _plural(overdue, "overdue milestone"))
+
+
+def no_check_in(facts: VentureFacts, today: date, thresholds: Thresholds) -> RiskReason | None:
+    """More than `no_check_in_days` since the last check-in's week began, or, for a venture
+    that never checked in, since it joined (a stage move does not restart that clock)."""
+    limit = thresholds.no_check_in_days
+    if facts.last_check_in_on is None:
+        started = facts.joined_on or today
+        if (today - started).days > limit:
+            return RiskReason("no_check_in", "no check-in yet")
+        return None
+    days = (today - facts.last_check_in_on).days
+    if days > limit:
+        return RiskReason("no_check_in", f"no check-in for {days} days")
+    return None
+
+
+def low_confidence(facts: VentureFacts, thresholds: Thresholds) -> RiskReason | None:
+    """The latest `low_confidence_streak` check-ins all at `low_confidence` or lower."""
+    streak, low = thresholds.low_confidence_streak, thresholds.low_confidence
+    latest = facts.recent_confidences[:streak]
+    if len(latest) < streak or any(value > low for value in latest):
+        return None
+    return RiskReason("low_confidence", f"confidence {low} or lower in the last {streak} check-ins")
+
+
+def stalled(facts: VentureFacts, today: date) -> RiskReason | None:
+    """Longer in its present stage than the cohort expects (no expectation, no risk)."""
+    if not facts.expected_days or facts.stage_since_on is None:
+        return None
+    days_in_stage = (today - facts.stage_since_on).days
+    if days_in_stage <= facts.expected_days:
+        return None
+    return RiskReason(
+        "stalled",
+        f"{days_in_stage} days in {facts.stage_label}, expected {facts.expected_days}",
+    )
+
+
+def reasons(facts: VentureFacts, today: date, thresholds: Thresholds) -> list[RiskReason]:
+    """Why a venture is at risk, in the order the pages list them; empty when it is not."""
+    rules: list[Callable[[], RiskReason | None]] = [
+        lambda: overdue_milestones(facts, today),
+        lambda: no_check_in(facts, today, thresholds),
+        lambda: low_confidence(facts, thresholds),
+        lambda: stalled(facts, today),
+    ]
+    return [reason for rule in rules if (reason := rule()) is not None]
