@@ -230,7 +230,11 @@ def test_a_cancelled_session_does_not_block_its_time(db, slot, leakmap, ana, oma
     booking_service.cancel(session, "Clash with a demo day", by=ana, now=NOW)
     same_time = factories.mentor_slot(omar, slot.starts_at)
 
-    booking_service.book(same_time, leakmap, "Agenda", by=ana, now=NOW)
+    booked = booking_service.book(same_time, leakmap, "Agenda", by=ana, now=NOW)
+
+    assert booked.status == BookingStatus.BOOKED
+    assert reloaded(session).status == BookingStatus.CANCELLED
+    assert count(Booking, Booking.status == BookingStatus.BOOKED) == 1
 
 
 def test_weekly_limit_per_mentor_comes_from_the_configuration(
