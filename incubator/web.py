@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, request
+from flask_login import current_user
 
 from incubator.extensions import db
+from incubator.services.errors import DomainError, NotFound
 from incubator.services.transactions import attempt
-
-if TYPE_CHECKING:
-    from incubator.services.versions import StaleVersion
+from incubator.services.versions import StaleVersion
 
 T = TypeVar("T")
 M = TypeVar("M")
@@ -50,10 +50,6 @@ def found_or_404(
     `permissions` predicate, hides what the viewer may not see: such an object answers
     exactly as a missing one, so ids cannot be probed.
     """
-    from flask_login import current_user
-
-    from incubator.services.errors import NotFound
-
     try:
         found = db.session.get(find, object_id) if isinstance(find, type) else find(object_id)
     except NotFound:
@@ -76,11 +72,12 @@ def flash_form_errors(form) -> None:
 class Submitted(Generic[T]):
     """What became of a form: done (with what the action returned), or not done because it
     was not posted, not valid, or refused by the service. A refusal is flashed, except a
-    stale edit, which is kept in `stale` for the page to show both versions."""
+    stale edit, which the page shows with both versions."""
 
     done: bool = False
     value: T | None = None
-    stale: StaleVersion | None = None
+    invalid: bool = False
+    refusal: DomainError | None = None
 
     def __bool__(self) -> bool:
         return self.done
@@ -90,7 +87,20 @@ class Submitted(Generic[T]):
         """What the action returned; only for a form that was done."""
         if not self.done:
             raise RuntimeError("the form was not done")
-        return self.value  # type: ignore[return-value]
+        return self.value  # type: ignore[return-value]  # None is a result too
+
+    @property
+    def stale(self) -> StaleVersion | None:
+        """The stale-edit refusal, for the page to compare the two versions."""
+        return self.refusal if isinstance(self.refusal, StaleVersion) else None
+
+    @property
+    def status(self) -> int:
+        """The status of the page drawn again after the form: the refusal's, 400 for a
+        form with errors, else 200."""
+        if self.refusal is not None:
+            return self.refusal.status_code
+        return 400 if self.invalid else 200
 
 
 def submit(
@@ -109,21 +119,18 @@ def submit(
     `flash_errors` (for POST-only actions that redirect back) the form's field errors are
     flashed too; otherwise the page re-renders the form, which shows them by its fields.
     """
-    from incubator.services.errors import DomainError
-    from incubator.services.versions import StaleVersion
-
     if not form.validate_on_submit():
         if flash_errors and form.is_submitted():
             flash_form_errors(form)
-        return Submitted()
+        return Submitted(invalid=form.is_submitted())
     try:
         value = attempt(action)
     except StaleVersion as error:
         form.version.data = error.version
-        return Submitted(stale=error)
+        return Submitted(refusal=error)
     except DomainError as error:
-        flash(error.message, "danger")
-        return Submitted()
+        flash(error.message, error.flash_category)
+        return Submitted(refusal=error)
     if success is not None:
         flash(success(value) if callable(success) else success, "success")
     return Submitted(done=True, value=value)

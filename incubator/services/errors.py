@@ -5,6 +5,9 @@ class DomainError(Exception):
     """A rule was broken; the message is fit to show the person who broke it."""
 
     status_code = 400
+    # How the page shows the message: as an error, unless the refusal is news rather than
+    # a mistake (someone else was quicker).
+    flash_category = "danger"
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -33,6 +36,8 @@ class InvalidToken(DomainError):
 
 class SlotTaken(Conflict):
     """Someone else booked the slot first."""
+
+    flash_category = "warning"
 
 
 class Busy(Conflict):

@@ -1,8 +1,5 @@
 """Mentoring: booking sessions, moving and cancelling them, notes, ratings, .ics files."""
 
-from collections.abc import Callable
-from typing import TypeVar
-
 from flask import Response, flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -20,19 +17,17 @@ from incubator.blueprints.mentoring.booking_forms import (
 from incubator.extensions import db
 from incubator.models import Booking, BookingStatus, Role, Slot
 from incubator.services.cohorts.ventures import get_venture
-from incubator.services.errors import DomainError, SlotTaken
+from incubator.services.errors import SlotTaken
 from incubator.services.mentoring import booking as booking_service
 from incubator.services.mentoring import calendars
-from incubator.services.transactions import attempt
 from incubator.templating import localtime
-from incubator.web import flash_form_errors, found_or_404, submit
+from incubator.web import found_or_404, submit
 
 # Everyone a session concerns: its founders, its mentor, and the program managers.
 SESSION_ROLES = (Role.FOUNDER, Role.MENTOR, Role.MANAGER)
 # How many free times the "just taken" page and the reschedule page offer.
 NEXT_SLOTS = 5
 RESCHEDULE_CHOICES = 20
-T = TypeVar("T")
 
 
 def _session(booking_id: int) -> Booking:
@@ -44,25 +39,6 @@ def _session(booking_id: int) -> Booking:
 def _slot_label(slot: Slot) -> str:
     label = f"{localtime(slot.starts_at)} to {localtime(slot.ends_at, '%-I:%M %p')}"
     return f"{label} · {slot.location}" if slot.location else label
-
-
-def _attempt_booking(action: Callable[[], T]) -> tuple[T | None, DomainError | None]:
-    """Book or move a session in one transaction, retried once after a collision.
-
-    Unlike `web.submit`, the refusal comes back too: the page answers with its status code
-    (409 when the slot was just taken) and then offers other free times; a slot just taken
-    is said as a warning, any other refusal as an error.
-    """
-    try:
-        # BEGIN IMMEDIATE on SQLite: the checks and the insert cannot interleave with
-        # another worker's; the slot is read again inside the locked transaction.
-        return attempt(action), None
-    except SlotTaken as error:
-        flash(error.message, "warning")
-        return None, error
-    except DomainError as error:
-        flash(error.message, "danger")
-        return None, error
 
 
 def _offered_slot(slot_id: int) -> Slot:
@@ -84,21 +60,20 @@ def book(slot_id: int):
     ventures = booking_service.bookable_ventures(current_user)
     form = BookingForm()
     form.venture_id.choices = [(venture.id, venture.name) for venture in ventures]
-    refusal = None
-    if form.validate_on_submit():
-        made, refusal = _attempt_booking(
-            lambda: booking_service.book(
-                slot,
-                # A venture removed since the form was shown is NotFound, said as such.
-                get_venture(form.venture_id.data),
-                form.agenda.data,
-                by=current_user,
-            )
-        )
-        if made is not None:
-            flash("Session booked. Both of you have the details and a calendar file.", "success")
-            return redirect(url_for("mentoring.booking", booking_id=made.id))
-    taken = isinstance(refusal, SlotTaken)
+    booked = submit(
+        form,
+        lambda: booking_service.book(
+            slot,
+            # A venture removed since the form was shown is NotFound, said as such.
+            get_venture(form.venture_id.data),
+            form.agenda.data,
+            by=current_user,
+        ),
+        "Session booked. Both of you have the details and a calendar file.",
+    )
+    if booked:
+        return redirect(url_for("mentoring.booking", booking_id=booked.result.id))
+    taken = isinstance(booked.refusal, SlotTaken)
     free = not taken and booking_service.is_free(slot)
     next_slots = [] if free else booking_service.free_slots(mentor_id, limit=NEXT_SLOTS)
     return render_template(
@@ -108,7 +83,7 @@ def book(slot_id: int):
         free=free,
         ventures=ventures,
         next_slots=next_slots,
-    ), refusal.status_code if refusal else 200
+    ), booked.refusal.status_code if booked.refusal else 200
 
 
 # Sessions ---------------------------------------------------------------------------------------
@@ -224,20 +199,17 @@ def reschedule(booking_id: int):
     form = RescheduleForm()
     choices = booking_service.free_slots(mentor_id, limit=RESCHEDULE_CHOICES, exclude=slot_id)
     form.slot_id.choices = [(slot.id, _slot_label(slot)) for slot in choices]
-    status = 200
-    if form.validate_on_submit():
-        new, refusal = _attempt_booking(
-            lambda: booking_service.reschedule(
-                booking, _offered_slot(form.slot_id.data), by=current_user
-            )
-        )
-        if new is not None:
-            flash("Session moved. Both sides have the new time and calendar file.", "success")
-            return redirect(url_for("mentoring.booking", booking_id=new.id))
-        status = refusal.status_code if refusal else 200
-    elif form.is_submitted():
-        flash_form_errors(form)
-        status = 400
+    moved = submit(
+        form,
+        lambda: booking_service.reschedule(
+            booking, _offered_slot(form.slot_id.data), by=current_user
+        ),
+        "Session moved. Both sides have the new time and calendar file.",
+        flash_errors=True,
+    )
+    if moved:
+        return redirect(url_for("mentoring.booking", booking_id=moved.result.id))
+    status = moved.status
     if status != 200:
         # Offer what is free now, not what was free when the page was first shown.
         choices = booking_service.free_slots(mentor_id, limit=RESCHEDULE_CHOICES, exclude=slot_id)
