@@ -19,6 +19,7 @@ from incubator.services import mail_delivery
 from incubator.services.accounts import users
 from incubator.services.errors import DomainError
 from incubator.services.mentoring import reminders
+from incubator.services.scorecard import derivation
 
 
 def register(app: Flask) -> None:
@@ -170,8 +171,6 @@ def refresh_scorecard() -> None:
 
     Only what changed is written; a changed figure keeps its old value in its history.
     """
-    from incubator.services.scorecard import derivation
-
     report = derivation.refresh(by=None)
     db.session.commit()
     click.echo(report.summary())
