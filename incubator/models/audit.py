@@ -9,7 +9,8 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, t
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.models.accounts import User
-from incubator.models.base import Base, EnumLabel, LabelledEnum, UTCDateTime, enum_values, utcnow
+from incubator.models.base import Base, UTCDateTime, enum_values, utcnow
+from incubator.models.labels import EnumLabel, LabelledEnum
 
 
 class AuditEvent(Base):

@@ -1,11 +1,8 @@
-"""Declarative base, constraint naming, labelled enums and the UTC timestamp type every
-model uses."""
+"""Declarative base, constraint naming and the UTC timestamp type every model uses."""
 
 from __future__ import annotations
 
-import enum
 from datetime import UTC, datetime
-from typing import Any, overload
 
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase, MappedColumn, mapped_column
@@ -25,37 +22,6 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-class LabelledEnum(enum.StrEnum):
-    """A string enum whose members people see by their `label`: the value in words
-    ("in_progress" is "In progress"), or, where plain words would not do, the wording a
-    subclass gives in `LABELS = enum.nonmember({value: label})`."""
-
-    @property
-    def label(self) -> str:
-        labels: dict[str, str] = getattr(type(self), "LABELS", {})
-        return labels.get(self.value) or self.value.replace("_", " ").capitalize()
-
-
-class EnumLabel:
-    """A read-only model attribute holding the label of the labelled enum value stored in
-    another attribute, for templates (`stage_label = EnumLabel(Stage, "stage")`); empty
-    when that attribute is."""
-
-    def __init__(self, enum_class: type[LabelledEnum], attribute: str):
-        self.enum_class = enum_class
-        self.attribute = attribute
-
-    @overload
-    def __get__(self, instance: None, owner: type | None = None) -> EnumLabel: ...
-    @overload
-    def __get__(self, instance: object, owner: type | None = None) -> str: ...
-    def __get__(self, instance: Any, owner: type | None = None) -> EnumLabel | str:
-        if instance is None:
-            return self
-        value = getattr(instance, self.attribute)
-        return self.enum_class(value).label if value else ""
 
 
 def enum_values(enum_class) -> str:

@@ -19,14 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.models.accounts import User
-from incubator.models.base import (
-    Base,
-    LabelledEnum,
-    UTCDateTime,
-    edit_version,
-    enum_values,
-    utcnow,
-)
+from incubator.models.base import Base, UTCDateTime, edit_version, enum_values, utcnow
+from incubator.models.labels import LabelledEnum
 from incubator.models.organisations import Organisation
 from incubator.models.ventures import Cohort, Venture
 

@@ -8,7 +8,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.models.accounts import User
-from incubator.models.base import Base, LabelledEnum, UTCDateTime, enum_values, utcnow
+from incubator.models.base import Base, UTCDateTime, enum_values, utcnow
+from incubator.models.labels import LabelledEnum
 
 
 class OrganisationKind(LabelledEnum):

@@ -17,16 +17,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.models.accounts import User
-from incubator.models.base import (
-    Base,
-    EnumLabel,
-    LabelledEnum,
-    UTCDateTime,
-    edit_version,
-    enum_values,
-    utcnow,
-)
+from incubator.models.base import Base, UTCDateTime, edit_version, enum_values, utcnow
 from incubator.models.hackathons import Submission
+from incubator.models.labels import EnumLabel, LabelledEnum
 
 
 class CohortStatus(enum.StrEnum):

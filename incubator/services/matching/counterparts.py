@@ -27,7 +27,7 @@ from incubator.models import (
     Venture,
     VentureStatus,
 )
-from incubator.models.base import EnumLabel
+from incubator.models.labels import EnumLabel
 from incubator.services import audit
 from incubator.services.errors import InvalidInput, NotAllowed
 from incubator.services.paging import ListPage
