@@ -624,20 +624,16 @@ def add_kpi_mapping(data: KpiMappingInput, *, by: User) -> KpiMapping:
         aggregation=data.aggregation,
         created_by_id=by.id,
     )
-    db.session.add(mapping)
-    db.session.flush()
-    audit.record(
-        by,
-        "kpi_mapping.created",
-        "kpi_mapping",
-        mapping.id,
-        after={
-            "metric_id": metric.id,
-            "kpi": f"{data.kpi_kind}:{name}",
-            "aggregation": data.aggregation,
-        },
-    )
+    _added(mapping, _kpi_mapping_state, by=by, kind="kpi_mapping")
     return mapping
+
+
+def _kpi_mapping_state(mapping: KpiMapping) -> dict[str, Any]:
+    return {
+        "metric_id": mapping.metric_id,
+        "kpi": f"{mapping.kpi_kind}:{mapping.kpi_name}",
+        "aggregation": mapping.aggregation,
+    }
 
 
 def remove_kpi_mapping(mapping_id: int, *, by: User) -> None:
@@ -645,11 +641,7 @@ def remove_kpi_mapping(mapping_id: int, *, by: User) -> None:
     mapping = db.session.get(KpiMapping, mapping_id)
     if mapping is None:
         raise NotFound("There is no such KPI mapping.")
-    state = {
-        "metric_id": mapping.metric_id,
-        "kpi": f"{mapping.kpi_kind}:{mapping.kpi_name}",
-        "aggregation": mapping.aggregation,
-    }
+    state = _kpi_mapping_state(mapping)
     db.session.delete(mapping)
     db.session.flush()
     audit.record(by, "kpi_mapping.removed", "kpi_mapping", mapping_id, before=state)
