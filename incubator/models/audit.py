@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.models.accounts import User
 from incubator.models.base import Base, UTCDateTime, enum_values, utcnow
+from incubator.models.labels import EnumLabel, LabelledEnum
 
 
 class AuditEvent(Base):
@@ -32,17 +32,13 @@ class AuditEvent(Base):
     actor: Mapped[User | None] = relationship()
 
 
-class MailStatus(enum.StrEnum):
+class MailStatus(LabelledEnum):
     """Where a mail is on its way out: queued, being sent by a worker, sent, or given up on."""
 
     QUEUED = "queued"
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
 
 # The mail a worker may pick up: queued and due, or claimed by a worker whose lease ran out.
@@ -97,6 +93,4 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    @property
-    def status_label(self) -> str:
-        return MailStatus(self.status).label
+    status_label = EnumLabel(MailStatus, "status")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.models.accounts import User
 from incubator.models.base import Base, UTCDateTime, edit_version, enum_values, utcnow
+from incubator.models.labels import EnumLabel, LabelledEnum
 from incubator.models.organisations import Organisation
 
 
@@ -46,14 +47,12 @@ class SubmissionSource(enum.StrEnum):
     DEVPOST = "devpost"
 
 
-class Placement(enum.StrEnum):
+class Placement(LabelledEnum):
     WINNER = "winner"
     RUNNER_UP = "runner_up"
     HONOURABLE_MENTION = "honourable_mention"
 
-    @property
-    def label(self) -> str:
-        return {"winner": "Winner", "runner_up": "Runner-up"}.get(self.value, "Honourable mention")
+    LABELS = enum.nonmember({"runner_up": "Runner-up"})
 
 
 class Hackathon(Base):
@@ -161,9 +160,7 @@ class Submission(Base):
         back_populates="submission", cascade="all, delete-orphan", order_by="SubmissionMember.id"
     )
 
-    @property
-    def placement_label(self) -> str:
-        return Placement(self.placement).label if self.placement else ""
+    placement_label = EnumLabel(Placement, "placement")
 
 
 class SubmissionMember(Base):

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.models.accounts import User
 from incubator.models.base import Base, UTCDateTime, edit_version, enum_values, utcnow
+from incubator.models.labels import LabelledEnum
 from incubator.models.organisations import Organisation
 from incubator.models.ventures import Cohort, Venture
 
@@ -38,15 +39,11 @@ class MatchStatus(enum.StrEnum):
     ENDED = "ended"
 
 
-class FunderType(enum.StrEnum):
+class FunderType(LabelledEnum):
     ANGEL = "angel"
     FUND = "fund"
     FOUNDATION = "foundation"
     PUBLIC_GRANT = "public_grant"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
 
 class PilotStatus(enum.StrEnum):

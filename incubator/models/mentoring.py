@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.models.accounts import User
 from incubator.models.base import Base, UTCDateTime, edit_version, enum_values, utcnow
+from incubator.models.labels import EnumLabel, LabelledEnum
 from incubator.models.ventures import Venture
 
 
@@ -28,15 +29,13 @@ class SlotStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class BookingStatus(enum.StrEnum):
+class BookingStatus(LabelledEnum):
     BOOKED = "booked"
     CANCELLED = "cancelled"
     COMPLETED = "completed"
     NO_SHOW = "no_show"
 
-    @property
-    def label(self) -> str:
-        return {"no_show": "No-show"}.get(self.value, self.value.capitalize())
+    LABELS = enum.nonmember({"no_show": "No-show"})
 
 
 # A slot is taken by any booking that was not cancelled.
@@ -182,9 +181,7 @@ class Booking(Base):
     mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])
     cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
 
-    @property
-    def status_label(self) -> str:
-        return BookingStatus(self.status).label
+    status_label = EnumLabel(BookingStatus, "status")
 
 
 class SessionRating(Base):

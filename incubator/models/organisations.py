@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
@@ -10,18 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.models.accounts import User
 from incubator.models.base import Base, UTCDateTime, enum_values, utcnow
+from incubator.models.labels import LabelledEnum
 
 
-class OrganisationKind(enum.StrEnum):
+class OrganisationKind(LabelledEnum):
     CITY_DEPARTMENT = "city_department"
     NONPROFIT = "nonprofit"
     BUSINESS = "business"
     RESIDENT_GROUP = "resident_group"
     FOUNDATION = "foundation"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
 
 ORGANISATION_KINDS = enum_values(OrganisationKind)

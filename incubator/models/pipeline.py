@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import Any
 
@@ -20,19 +19,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.models.accounts import User
 from incubator.models.base import Base, UTCDateTime, edit_version, enum_values, utcnow
+from incubator.models.labels import EnumLabel, LabelledEnum
 from incubator.models.ventures import Cohort, Stage, Venture
 
 
-class MilestoneStatus(enum.StrEnum):
+class MilestoneStatus(LabelledEnum):
     PLANNED = "planned"
     IN_PROGRESS = "in_progress"
     DONE = "done"
     VERIFIED = "verified"
     MISSED = "missed"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
 
 OPEN_MILESTONE_STATUSES = (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS)
@@ -147,9 +143,7 @@ class Milestone(Base):
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
 
-    @property
-    def status_label(self) -> str:
-        return MilestoneStatus(self.status).label
+    status_label = EnumLabel(MilestoneStatus, "status")
 
     def is_overdue(self, today: date) -> bool:
         """Past its due date and not finished; computed, never stored."""

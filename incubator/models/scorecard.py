@@ -20,33 +20,25 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.models.accounts import User
 from incubator.models.base import Base, UTCDateTime, enum_values, utcnow
+from incubator.models.labels import LabelledEnum
 from incubator.models.matching import Pilot
 
 
-class ImpactAreaKind(enum.StrEnum):
+class ImpactAreaKind(LabelledEnum):
     PROMISE_ZONE = "promise_zone"
     HACKATHON_THEME = "hackathon_theme"
     CIVIC_PILOTS = "civic_pilots"
     OTHER = "other"
 
-    @property
-    def label(self) -> str:
-        return {
-            "promise_zone": "Promise Zone goal",
-            "hackathon_theme": "Hackathon theme",
-            "civic_pilots": "Civic pilots",
-            "other": "Other",
-        }[self.value]
+    LABELS = enum.nonmember({"promise_zone": "Promise Zone goal"})
 
 
-class Unit(enum.StrEnum):
+class Unit(LabelledEnum):
     COUNT = "count"
     USD = "usd"
     PERCENT = "percent"
 
-    @property
-    def label(self) -> str:
-        return {"count": "Count", "usd": "US dollars", "percent": "Percent"}[self.value]
+    LABELS = enum.nonmember({"usd": "US dollars"})
 
 
 class Derivation(enum.StrEnum):
@@ -77,7 +69,7 @@ class Origin(enum.StrEnum):
     MANUAL = "manual"
 
 
-class SourceGeography(enum.StrEnum):
+class SourceGeography(LabelledEnum):
     """The finest geography a dataset can be broken down to, coarsest first."""
 
     CITY = "city"
@@ -85,10 +77,6 @@ class SourceGeography(enum.StrEnum):
     NEIGHBOURHOOD = "neighbourhood"
     CENSUS_TRACT = "census_tract"
     ADDRESS = "address"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
     @property
     def reaches_neighbourhoods(self) -> bool:
@@ -110,16 +98,12 @@ class UpdateFrequency(enum.StrEnum):
     IRREGULAR = "irregular"
 
 
-class SourceStatus(enum.StrEnum):
+class SourceStatus(LabelledEnum):
     IN_USE = "in_use"
     CANDIDATE = "candidate"
     REQUESTED = "requested"
 
-    @property
-    def label(self) -> str:
-        return {"in_use": "In use", "candidate": "Could feed it", "requested": "Requested"}[
-            self.value
-        ]
+    LABELS = enum.nonmember({"candidate": "Could feed it"})
 
 
 class KpiKind(enum.StrEnum):
@@ -127,20 +111,20 @@ class KpiKind(enum.StrEnum):
     CUSTOM = "custom"
 
 
-class KpiAggregation(enum.StrEnum):
+class KpiAggregation(LabelledEnum):
     """How a venture's weekly KPI reports become the figure for a period."""
 
     SUM = "sum"  # a flow reported week by week: the weeks of the period added up
     LEVEL = "level"  # a level: the latest report up to the period's end
     CHANGE = "change"  # growth: the level at the period's end minus the level before it
 
-    @property
-    def label(self) -> str:
-        return {
+    LABELS = enum.nonmember(
+        {
             "sum": "added up over the period's weeks",
             "level": "its latest value at the period's end",
             "change": "its growth over the period",
-        }[self.value]
+        }
+    )
 
 
 class PilotSitePlacement(enum.StrEnum):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from incubator.models.accounts import User
 from incubator.models.base import Base, UTCDateTime, edit_version, enum_values, utcnow
 from incubator.models.hackathons import Submission
+from incubator.models.labels import EnumLabel, LabelledEnum
 
 
 class CohortStatus(enum.StrEnum):
@@ -27,7 +28,7 @@ class CohortStatus(enum.StrEnum):
     GRADUATED = "graduated"
 
 
-class Stage(enum.StrEnum):
+class Stage(LabelledEnum):
     """The pipeline, in order: concept to adoption."""
 
     CONCEPT = "concept"
@@ -35,10 +36,6 @@ class Stage(enum.StrEnum):
     PILOT = "pilot"
     LAUNCH = "launch"
     ADOPTION = "adoption"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
 
 class VentureStatus(enum.StrEnum):
@@ -124,9 +121,7 @@ class Venture(Base):
         back_populates="venture", cascade="all, delete-orphan", order_by="VentureMember.id"
     )
 
-    @property
-    def stage_label(self) -> str:
-        return Stage(self.stage).label
+    stage_label = EnumLabel(Stage, "stage")
 
 
 class VentureMember(Base):

@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from incubator.extensions import db
 from incubator.models import User
+from incubator.services import audit
 from incubator.services.errors import StaleEdit
 
 KEEP_YOURS = (
@@ -86,6 +87,34 @@ def refusal(
         version=version,
         changed_by=name,
     )
+
+
+def refusal_of_edit(
+    thing: str,
+    saved: Any,
+    yours: dict[str, Any],
+    *,
+    audited_as: tuple[str, str],
+    by: User | None,
+) -> StaleVersion:
+    """The refusal of an edit to `saved` (a model with an edit version) made from an older
+    version: its saved values of the fields in `yours` against the submitted ones, and the
+    last person to change it from the audit events `audited_as` (object type, action prefix).
+    """
+    object_type, actions = audited_as
+    return refusal(
+        thing,
+        saved.version,
+        changed_by=audit.last_actor(audit.about(object_type, saved.id, actions)),
+        by=by,
+        theirs={name: getattr(saved, name) for name in yours},
+        yours=yours,
+    )
+
+
+def fields_of(submitted: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """The submitted values of these fields, by field name, for `refusal_of_edit`."""
+    return {name: getattr(submitted, name) for name in names}
 
 
 def check(version: int, expected_version: int | None, refuse: Callable[[], StaleVersion]) -> None:

@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from zoneinfo import available_timezones
@@ -23,8 +24,6 @@ from incubator.services import audit, locks, mail
 from incubator.services.accounts import login_sessions
 from incubator.services.errors import InvalidInput, InvalidToken, NotAllowed
 
-INVITE_SALT = "invitation"
-RESET_SALT = "password-reset"
 NO_MATCH = "That email and password do not match an account."
 # A password hash no real password can match, compared against when the email is unknown,
 # so that log-in takes the same time for unknown and known addresses.
@@ -202,22 +201,48 @@ def update_profile(user: User, *, name: str, time_zone: str) -> None:
 # Invitations -----------------------------------------------------------------------------
 
 
-def _serializer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+@dataclass(frozen=True)
+class SignedLink:
+    """A kind of mailed link: its token's salt, the setting for how long it works (seconds),
+    and what a person is told when it is too old or not ours."""
+
+    salt: str
+    max_age_setting: str
+    expired: str
+    invalid: str
+
+    def token(self, payload: dict) -> str:
+        return self._serializer().dumps(payload)
+
+    def payload(self, token: str) -> dict | None:
+        """What the token holds (None when it holds no mapping); InvalidToken when it is
+        too old or not ours."""
+        try:
+            payload = self._serializer().loads(
+                token, max_age=current_app.config[self.max_age_setting]
+            )
+        except SignatureExpired:
+            raise InvalidToken(self.expired) from None
+        except BadSignature:
+            raise InvalidToken(self.invalid) from None
+        return payload if isinstance(payload, dict) else None
+
+    def _serializer(self) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=self.salt)
 
 
-def _signed_payload(
-    token: str, salt: str, max_age: int, *, expired: str, invalid: str
-) -> dict | None:
-    """What a mailed link's signed token holds (None when it holds no mapping); InvalidToken
-    saying `expired` or `invalid` when it is too old or not ours."""
-    try:
-        payload = _serializer(salt).loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise InvalidToken(expired) from None
-    except BadSignature:
-        raise InvalidToken(invalid) from None
-    return payload if isinstance(payload, dict) else None
+INVITATION_LINK = SignedLink(
+    salt="invitation",
+    max_age_setting="INVITATION_MAX_AGE",
+    expired="This invitation has expired. Ask for a new one.",
+    invalid="This invitation link is not valid. Check that it was copied whole.",
+)
+RESET_LINK = SignedLink(
+    salt="password-reset",
+    max_age_setting="PASSWORD_RESET_MAX_AGE",
+    expired="This reset link has expired. Ask for a new one.",
+    invalid="This reset link is not valid. Ask for a new one.",
+)
 
 
 def invite(email: str, name: str, roles: Iterable[Role], *, by: User) -> Invitation | None:
@@ -277,21 +302,15 @@ def open_invitations(user: User) -> Select[Invitation]:
 
 
 def invitation_token(invitation: Invitation) -> str:
-    return _serializer(INVITE_SALT).dumps({"i": invitation.id, "n": invitation.nonce})
+    return INVITATION_LINK.token({"i": invitation.id, "n": invitation.nonce})
 
 
 def invitation_from_token(token: str) -> Invitation:
     """The open invitation a token names, or InvalidToken with the reason."""
-    payload = _signed_payload(
-        token,
-        INVITE_SALT,
-        current_app.config["INVITATION_MAX_AGE"],
-        expired="This invitation has expired. Ask for a new one.",
-        invalid="This invitation link is not valid. Check that it was copied whole.",
-    )
+    payload = INVITATION_LINK.payload(token)
     invitation = db.session.get(Invitation, payload.get("i")) if payload is not None else None
     if invitation is None or payload is None or invitation.nonce != payload.get("n"):
-        raise InvalidToken("This invitation link is not valid. Check that it was copied whole.")
+        raise InvalidToken(INVITATION_LINK.invalid)
     if invitation.accepted_at is not None:
         raise InvalidToken("This invitation has already been used. Sign in instead.")
     if invitation.revoked_at is not None:
@@ -335,7 +354,7 @@ def request_password_reset(email: str) -> None:
     user = user_by_email(email)
     if user is None or not user.active or user.password_hash is None:
         return
-    token = _serializer(RESET_SALT).dumps({"u": user.id, "f": _reset_fingerprint(user)})
+    token = RESET_LINK.token({"u": user.id, "f": _reset_fingerprint(user)})
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     mail.send_template(user, "password_reset", token=token, minutes=minutes)
     audit.record(None, "password_reset.requested", "user", user.id)
@@ -343,13 +362,7 @@ def request_password_reset(email: str) -> None:
 
 def user_from_reset_token(token: str) -> User:
     """The person a password-reset link names, or InvalidToken: too old, used or not ours."""
-    payload = _signed_payload(
-        token,
-        RESET_SALT,
-        current_app.config["PASSWORD_RESET_MAX_AGE"],
-        expired="This reset link has expired. Ask for a new one.",
-        invalid="This reset link is not valid. Ask for a new one.",
-    )
+    payload = RESET_LINK.payload(token)
     user = db.session.get(User, payload.get("u")) if payload is not None else None
     if (
         user is None

@@ -305,13 +305,12 @@ PROFILE_FIELDS = (
 
 
 def _stale_profile(venture: Venture, profile: VentureProfile, by: User) -> versions.StaleVersion:
-    return versions.refusal(
+    return versions.refusal_of_edit(
         "This venture's profile",
-        venture.version,
-        changed_by=audit.last_actor(audit.about("venture", venture.id, "venture.")),
+        venture,
+        versions.fields_of(profile, PROFILE_FIELDS),
+        audited_as=("venture", "venture."),
         by=by,
-        theirs={name: getattr(venture, name) for name in PROFILE_FIELDS},
-        yours={name: getattr(profile, name) for name in PROFILE_FIELDS},
     )
 
 

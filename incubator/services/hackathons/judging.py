@@ -210,13 +210,8 @@ def criterion_score_counts(hackathon: Hackathon) -> dict[int, int]:
 def _stale_criterion(
     criterion: RubricCriterion, yours: dict, by: User | None
 ) -> versions.StaleVersion:
-    return versions.refusal(
-        "This criterion",
-        criterion.version,
-        changed_by=audit.last_actor(audit.about("rubric_criterion", criterion.id, "criterion.")),
-        by=by,
-        theirs={name: getattr(criterion, name) for name in yours},
-        yours=yours,
+    return versions.refusal_of_edit(
+        "This criterion", criterion, yours, audited_as=("rubric_criterion", "criterion."), by=by
     )
 
 

@@ -27,6 +27,7 @@ from incubator.models import (
     Venture,
     VentureStatus,
 )
+from incubator.models.labels import EnumLabel
 from incubator.services import audit
 from incubator.services.errors import InvalidInput, NotAllowed
 from incubator.services.paging import ListPage
@@ -156,9 +157,7 @@ class PublicVenture:
     # (label, latest value) of each shared KPI, in the standard order; None if never reported.
     kpis: list[tuple[str, float | None]]
 
-    @property
-    def stage_label(self) -> str:
-        return Stage(self.stage).label
+    stage_label = EnumLabel(Stage, "stage")
 
 
 def _json_items(column):
@@ -296,9 +295,7 @@ class ChallengeVenture:
     stage: str
     challenge_title: str
 
-    @property
-    def stage_label(self) -> str:
-        return Stage(self.stage).label
+    stage_label = EnumLabel(Stage, "stage")
 
 
 @dataclass

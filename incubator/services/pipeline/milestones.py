@@ -81,13 +81,12 @@ MILESTONE_FIELDS = ("title", "description", "stage", "due_on", "owner_id")
 
 
 def _stale_milestone(milestone: Milestone, data: MilestoneInput, by: User) -> versions.StaleVersion:
-    return versions.refusal(
+    return versions.refusal_of_edit(
         "This milestone",
-        milestone.version,
-        changed_by=audit.last_actor(audit.about("milestone", milestone.id, "milestone.")),
+        milestone,
+        versions.fields_of(data, MILESTONE_FIELDS),
+        audited_as=("milestone", "milestone."),
         by=by,
-        theirs={name: getattr(milestone, name) for name in MILESTONE_FIELDS},
-        yours={name: getattr(data, name) for name in MILESTONE_FIELDS},
     )
 
 

@@ -163,6 +163,12 @@ def _check_unique_code_and_name(
             raise InvalidInput(f"Another {kind} has the {what} {value!r}.")
 
 
+def _copy(data: Any, row: Any, names: tuple[str, ...]) -> None:
+    """Set these attributes of a catalogue row to the checked input's values."""
+    for name in names:
+        setattr(row, name, getattr(data, name))
+
+
 def _added(row: Any, state: Callable[[Any], dict[str, Any]], *, by: User, kind: str) -> None:
     """Add a new catalogue row and note it in the audit trail as `kind`.created."""
     db.session.add(row)
@@ -201,12 +207,8 @@ def update_area(area: ImpactArea, data: AreaInput, *, by: User) -> None:
 
 
 def _apply_area(area: ImpactArea, data: AreaInput) -> None:
-    area.code = data.code
-    area.name = data.name
-    area.kind = data.kind
+    _copy(data, area, ("code", "name", "kind", "position", "active"))
     area.description = data.description.strip()
-    area.position = data.position
-    area.active = data.active
 
 
 def _rename_on_ventures(old: str, new: str) -> int:
@@ -412,27 +414,33 @@ def update_metric(metric: Metric, data: MetricInput, *, by: User) -> None:
     _updated(metric, before, _metric_state(metric), by=by, kind="metric")
 
 
+# The metric fields copied from the checked input as they are.
+METRIC_COPIED = (
+    "code",
+    "name",
+    "unit",
+    "unit_label",
+    "direction",
+    "frequency",
+    "baseline_value",
+    "baseline_on",
+    "target_value",
+    "target_on",
+    "reference_value",
+    "reference_label",
+    "published",
+    "position",
+)
+
+
 def _apply_metric(metric: Metric, data: MetricInput, area: ImpactArea) -> None:
     """Copy the checked input onto the metric; area is the one _check_metric found."""
-    metric.code = data.code
-    metric.name = data.name
+    _copy(data, metric, METRIC_COPIED)
     metric.impact_area_id = area.id
     metric.description = data.description.strip()
-    metric.unit = data.unit
-    metric.unit_label = data.unit_label
-    metric.direction = data.direction
-    metric.frequency = data.frequency
-    metric.baseline_value = data.baseline_value
-    metric.baseline_on = data.baseline_on
-    metric.target_value = data.target_value
-    metric.target_on = data.target_on
     metric.iris_code = data.iris_code or None
-    metric.reference_value = data.reference_value
-    metric.reference_label = data.reference_label
     metric.reference_source = data.reference_source if data.reference_value is not None else ""
     metric.reference_year = data.reference_year if data.reference_value is not None else None
-    metric.published = data.published
-    metric.position = data.position
 
 
 def has_observations(metric: Metric) -> bool:
@@ -471,18 +479,22 @@ class SourceInput:
     metric_ids: list[int] = field(default_factory=list)
 
 
+# The data source fields copied from the checked input as they are.
+SOURCE_COPIED = (
+    "department",
+    "name",
+    "url",
+    "update_frequency",
+    "geography",
+    "licence",
+    "contact",
+    "status",
+)
+
+
 def _source_state(source: DataSource) -> dict[str, Any]:
-    return {
-        "department": source.department,
-        "name": source.name,
-        "url": source.url,
-        "update_frequency": source.update_frequency,
-        "geography": source.geography,
-        "licence": source.licence,
-        "contact": source.contact,
-        "status": source.status,
-        "notes": source.notes,
-        "metric_ids": sorted(m.id for m in source.metrics),
+    return {name: getattr(source, name) for name in (*SOURCE_COPIED, "notes")} | {
+        "metric_ids": sorted(m.id for m in source.metrics)
     }
 
 
@@ -536,14 +548,7 @@ def update_source(source: DataSource, data: SourceInput, *, by: User) -> None:
 
 
 def _apply_source(source: DataSource, data: SourceInput, metrics: list[Metric]) -> None:
-    source.department = data.department
-    source.name = data.name
-    source.url = data.url
-    source.update_frequency = data.update_frequency
-    source.geography = data.geography
-    source.licence = data.licence
-    source.contact = data.contact
-    source.status = data.status
+    _copy(data, source, SOURCE_COPIED)
     source.notes = data.notes.strip()
     source.metrics = metrics
     # Links to metrics alone would not touch the row; the public pages' ETag reads this.
@@ -619,20 +624,16 @@ def add_kpi_mapping(data: KpiMappingInput, *, by: User) -> KpiMapping:
         aggregation=data.aggregation,
         created_by_id=by.id,
     )
-    db.session.add(mapping)
-    db.session.flush()
-    audit.record(
-        by,
-        "kpi_mapping.created",
-        "kpi_mapping",
-        mapping.id,
-        after={
-            "metric_id": metric.id,
-            "kpi": f"{data.kpi_kind}:{name}",
-            "aggregation": data.aggregation,
-        },
-    )
+    _added(mapping, _kpi_mapping_state, by=by, kind="kpi_mapping")
     return mapping
+
+
+def _kpi_mapping_state(mapping: KpiMapping) -> dict[str, Any]:
+    return {
+        "metric_id": mapping.metric_id,
+        "kpi": f"{mapping.kpi_kind}:{mapping.kpi_name}",
+        "aggregation": mapping.aggregation,
+    }
 
 
 def remove_kpi_mapping(mapping_id: int, *, by: User) -> None:
@@ -640,11 +641,7 @@ def remove_kpi_mapping(mapping_id: int, *, by: User) -> None:
     mapping = db.session.get(KpiMapping, mapping_id)
     if mapping is None:
         raise NotFound("There is no such KPI mapping.")
-    state = {
-        "metric_id": mapping.metric_id,
-        "kpi": f"{mapping.kpi_kind}:{mapping.kpi_name}",
-        "aggregation": mapping.aggregation,
-    }
+    state = _kpi_mapping_state(mapping)
     db.session.delete(mapping)
     db.session.flush()
     audit.record(by, "kpi_mapping.removed", "kpi_mapping", mapping_id, before=state)
