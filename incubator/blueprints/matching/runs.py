@@ -22,7 +22,7 @@ from incubator.forms import ConfirmForm
 from incubator.models import Cohort, Match, MatchingRun, MatchStatus, Role, Venture
 from incubator.services.matching import introductions, runs
 from incubator.services.versions import StaleVersion
-from incubator.web import found_or_404, submit
+from incubator.web import found_or_404, render_edit_page, submit
 
 # What the person who answered an introduction is told, by the status their answer left.
 ANSWERED: dict[str, str] = {
@@ -122,8 +122,9 @@ def _runs_page(cohort: Cohort, form: RunForm, refusal: Refusal | None = None):
     """The cohort's runs, the drafts under review with their forms, the introductions; with
     a refusal, 409 and the refused draft showing who changed it and the two versions."""
     drafts = [_draft(kind, run, refusal) for kind, run in runs.latest_drafts(cohort).items()]
-    page = render_template(
+    return render_edit_page(
         "matching/runs.html",
+        refusal.stale if refusal else None,
         cohort=cohort,
         form=form,
         runs=runs.runs_of(cohort),
@@ -135,7 +136,6 @@ def _runs_page(cohort: Cohort, form: RunForm, refusal: Refusal | None = None):
         kind_labels=KIND_LABELS,
         method_labels=METHOD_LABELS,
     )
-    return page, 409 if refusal else 200
 
 
 def _refused(run: MatchingRun | None, stale: StaleVersion, **kept):
