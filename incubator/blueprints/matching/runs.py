@@ -153,16 +153,26 @@ def _reviewed(run: MatchingRun | None, cohort_id: int, form, edit, success, **ke
     return _to_runs(cohort_id)
 
 
-@bp.route("/runs/matches/<int:match_id>/pin", methods=["POST"])
-@roles(Role.MANAGER)
-def pin(match_id: int):
+def _review_match(match_id: int, change, success):
+    """A review button on one match of a draft: `change(match, by=..., expected_version=...)`
+    is the service call, made at the version the page showed."""
     match = found_or_404(Match, match_id)
     form = ReviewForm()
     return _reviewed(
         match.run,
         match.cohort_id,
         form,
-        lambda: runs.pin(match, by=current_user, expected_version=form.version.data),
+        lambda: change(match, by=current_user, expected_version=form.version.data),
+        success,
+    )
+
+
+@bp.route("/runs/matches/<int:match_id>/pin", methods=["POST"])
+@roles(Role.MANAGER)
+def pin(match_id: int):
+    return _review_match(
+        match_id,
+        runs.pin,
         lambda pinned: "Pinned: it stays if you run matching again." if pinned else "Unpinned.",
     )
 
@@ -170,15 +180,7 @@ def pin(match_id: int):
 @bp.route("/runs/matches/<int:match_id>/remove", methods=["POST"])
 @roles(Role.MANAGER)
 def remove(match_id: int):
-    match = found_or_404(Match, match_id)
-    form = ReviewForm()
-    return _reviewed(
-        match.run,
-        match.cohort_id,
-        form,
-        lambda: runs.remove(match, by=current_user, expected_version=form.version.data),
-        "Removed from the proposal.",
-    )
+    return _review_match(match_id, runs.remove, "Removed from the proposal.")
 
 
 @bp.route("/runs/matches/<int:match_id>/swap", methods=["POST"])
