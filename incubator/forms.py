@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SelectMultipleField, SubmitField, widgets
-from wtforms.validators import InputRequired, StopValidation
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    SubmitField,
+    widgets,
+)
+from wtforms.validators import InputRequired, NumberRange, StopValidation
 
 from incubator.models import ROLE_LABELS, Role
 from incubator.services.errors import StaleEdit
@@ -34,6 +43,38 @@ def role_choices(include_admin: bool) -> list[tuple[str, str]]:
     return [
         (str(role), ROLE_LABELS[role]) for role in Role if include_admin or role is not Role.ADMIN
     ]
+
+
+def same_choices(values: Iterable[str]) -> list[tuple[str, str]]:
+    """Choices from a vocabulary list, each shown as it is stored."""
+    return [(value, value) for value in values]
+
+
+def whole_number(
+    label: str,
+    default: int,
+    message: str,
+    least: int = 0,
+    most: int | None = None,
+    missing: str | None = None,
+) -> IntegerField:
+    """A required whole number from `least` (to `most`): `message` for one out of bounds,
+    `missing` (by default the same message) for one left empty or not a number."""
+    return IntegerField(
+        label,
+        default=default,
+        validators=[
+            InputRequired(message=missing or message),
+            NumberRange(min=least, max=most, message=message),
+        ],
+    )
+
+
+class ConfirmBox(BooleanField):
+    """A box to tick before a step that cannot be undone; the form is refused without it."""
+
+    def __init__(self, label: str, message: str = "Tick the box to confirm.", **kwargs):
+        super().__init__(label, validators=[InputRequired(message=message)], **kwargs)
 
 
 class TimeZoneField(SelectField):

@@ -1,5 +1,5 @@
-"""Small helpers routes share: acting on a posted form, finding an object or a 404, safe
-redirects, pagination."""
+"""Small helpers routes share: acting on a posted form, drawing an edit page again, finding an
+object or a 404, safe redirects, pagination."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, request
+from flask import abort, current_app, flash, render_template, request
 from flask_login import current_user
 
 from incubator.extensions import db
@@ -101,6 +101,13 @@ class Submitted(Generic[T]):
         if self.refusal is not None:
             return self.refusal.status_code
         return 400 if self.invalid else 200
+
+
+def render_edit_page(template: str, stale: StaleVersion | None, **context) -> tuple[str, int]:
+    """A page with an edit form, shown to edit or again after a save that did not happen:
+    409 Conflict when the save was refused as a stale edit (the template shows the two
+    versions from `stale`), else 200 (a refusal other than a stale edit keeps 200)."""
+    return render_template(template, stale=stale, **context), 409 if stale else 200
 
 
 def submit(

@@ -3,7 +3,6 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
@@ -14,12 +13,11 @@ from wtforms.validators import (
     Email,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
 
-from incubator.forms import CheckboxesField, VersionField
+from incubator.forms import CheckboxesField, ConfirmBox, VersionField, same_choices, whole_number
 from incubator.models import CohortStatus
 from incubator.services.pipeline.checkins import STANDARD_KPIS
 from incubator.services.scorecard.catalogue import impact_area_choices
@@ -30,13 +28,13 @@ class CohortForm(FlaskForm):
     name = StringField("Name", validators=[InputRequired(), Length(max=160)])
     starts_on = DateField("Starts on", validators=[InputRequired(message="Enter a start date.")])
     ends_on = DateField("Ends on", validators=[InputRequired(message="Enter an end date.")])
-    capacity = IntegerField(
+    capacity = whole_number(
         "Capacity (ventures)",
-        default=12,
-        validators=[
-            InputRequired(message="Enter a whole number."),
-            NumberRange(min=1, max=500, message="Capacity must be between 1 and 500."),
-        ],
+        12,
+        "Capacity must be between 1 and 500.",
+        least=1,
+        most=500,
+        missing="Enter a whole number.",
     )
     status = SelectField("Status", choices=[(s.value, s.value.capitalize()) for s in CohortStatus])
     showcase_published = BooleanField("Show this cohort on the public showcase")
@@ -52,16 +50,14 @@ class VentureForm(FlaskForm):
     one_liner = StringField("One-liner", validators=[Optional(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=20000)])
     challenge_area = SelectField(
-        "Challenge area", choices=[("", "—")] + [(a, a) for a in CHALLENGE_AREAS]
+        "Challenge area", choices=[("", "—"), *same_choices(CHALLENGE_AREAS)]
     )
     website = StringField("Website", validators=[Optional(), URL(), Length(max=500)])
     # The scorecard's impact areas, which managers edit: set when the form is made.
     impact_areas = CheckboxesField("Impact areas", choices=[])
-    neighbourhoods = CheckboxesField(
-        "Neighbourhoods served", choices=[(n, n) for n in NEIGHBOURHOODS]
-    )
-    needs = CheckboxesField("What the team needs", choices=[(n, n) for n in NEEDS])
-    languages = CheckboxesField("Languages the team works in", choices=[(n, n) for n in LANGUAGES])
+    neighbourhoods = CheckboxesField("Neighbourhoods served", choices=same_choices(NEIGHBOURHOODS))
+    needs = CheckboxesField("What the team needs", choices=same_choices(NEEDS))
+    languages = CheckboxesField("Languages the team works in", choices=same_choices(LANGUAGES))
     shared_kpis = CheckboxesField("KPIs shared with funders", choices=list(STANDARD_KPIS.items()))
     submit = SubmitField("Save venture")
 
@@ -85,9 +81,7 @@ class MemberForm(FlaskForm):
 
 class ArchiveForm(FlaskForm):
     reason = TextAreaField("Reason", validators=[InputRequired(), Length(max=2000)])
-    confirm = BooleanField(
-        "Yes, archive this venture", validators=[InputRequired(message="Tick the box to confirm.")]
-    )
+    confirm = ConfirmBox("Yes, archive this venture")
     submit = SubmitField("Archive venture")
 
 

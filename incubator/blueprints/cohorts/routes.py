@@ -17,7 +17,7 @@ from incubator.blueprints.cohorts.forms import (
 from incubator.models import Cohort, Role, Venture
 from incubator.services.cohorts import ventures
 from incubator.services.hackathons import hackathons
-from incubator.web import found_or_404, page_number, submit
+from incubator.web import found_or_404, page_number, render_edit_page, submit
 
 PER_PAGE = 25
 
@@ -135,14 +135,9 @@ def edit_venture(venture_id: int):
     )
     if saved:
         return redirect(url_for("cohorts.venture", venture_id=venture.id))
-    page = render_template(
-        "cohorts/venture_form.html",
-        form=form,
-        cohort=venture.cohort,
-        venture=venture,
-        stale=saved.stale,
+    return render_edit_page(
+        "cohorts/venture_form.html", saved.stale, form=form, cohort=venture.cohort, venture=venture
     )
-    return page, 409 if saved.stale else 200
 
 
 @bp.route("/ventures/<int:venture_id>/members", methods=["POST"])

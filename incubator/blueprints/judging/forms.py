@@ -11,7 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from incubator.forms import CheckboxesField, VersionField
+from incubator.forms import CheckboxesField, ConfirmBox, VersionField
 from incubator.models import Placement, RubricCriterion
 
 
@@ -40,10 +40,7 @@ class EditCriterionForm(CriterionForm):
 
 
 class RemoveCriterionForm(FlaskForm):
-    confirm = BooleanField(
-        "Yes, remove this criterion",
-        validators=[InputRequired(message="Tick the box to confirm the removal.")],
-    )
+    confirm = ConfirmBox("Yes, remove this criterion", "Tick the box to confirm the removal.")
     submit = SubmitField("Remove")
 
 

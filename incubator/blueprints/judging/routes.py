@@ -36,7 +36,7 @@ from incubator.services.errors import InvalidInput
 from incubator.services.hackathons import judging
 from incubator.services.paging import ListPage
 from incubator.services.versions import StaleVersion
-from incubator.web import found_or_404, page_number, submit
+from incubator.web import found_or_404, page_number, render_edit_page, submit
 
 JUDGES_PER_PAGE = 25
 ASSIGNMENTS_PER_PAGE = 25
@@ -111,17 +111,16 @@ def _rubric_page(
     if refused is not None:
         criterion, edit_forms[criterion.id], stale = refused
         stale_criterion_id = criterion.id
-    page = render_template(
+    return render_edit_page(
         "judging/rubric.html",
+        stale,
         hackathon=hackathon,
         criteria=criteria,
         form=form,
         edit_forms=edit_forms,
-        stale=stale,
         stale_criterion_id=stale_criterion_id,
         score_counts=judging.criterion_score_counts(hackathon),
     )
-    return page, 409 if stale else 200
 
 
 @bp.route("/criteria/<int:criterion_id>", methods=["POST"])

@@ -7,7 +7,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
@@ -15,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from incubator.forms import CheckboxesField
+from incubator.forms import CheckboxesField, same_choices, whole_number
 from incubator.models import FunderType, Stage
 from incubator.services.matching.counterparts import FOCUS_AREAS, MAX_CAPACITY, MAX_CHEQUE
 from incubator.services.matching.outcomes import (
@@ -30,18 +29,6 @@ CAPACITY_MESSAGE = f"Enter a whole number from 0 to {MAX_CAPACITY}."
 REACHED_MESSAGE = "Enter a whole number, 0 or more."
 
 
-def _whole_number(label: str, default: int, message: str, most: int | None = None):
-    """A required whole number from 0 (to `most`), with one message for any wrong value."""
-    return IntegerField(
-        label,
-        default=default,
-        validators=[
-            InputRequired(message=message),
-            NumberRange(min=0, max=most, message=message),
-        ],
-    )
-
-
 class FunderProfileForm(FlaskForm):
     organisation = StringField("Organisation", validators=[Optional(), Length(max=160)])
     funder_type = SelectField(
@@ -52,29 +39,29 @@ class FunderProfileForm(FlaskForm):
         choices=[(str(stage), stage.label) for stage in Stage],
         description="Leave all unticked to see ventures at every stage.",
     )
-    cheque_min = _whole_number("Smallest cheque (USD)", 0, CHEQUE_MESSAGE, MAX_CHEQUE)
-    cheque_max = _whole_number("Largest cheque (USD)", 0, CHEQUE_MESSAGE, MAX_CHEQUE)
+    cheque_min = whole_number("Smallest cheque (USD)", 0, CHEQUE_MESSAGE, most=MAX_CHEQUE)
+    cheque_max = whole_number("Largest cheque (USD)", 0, CHEQUE_MESSAGE, most=MAX_CHEQUE)
     focus_areas = CheckboxesField(
         "Focus areas",
         choices=[(area, area) for area in FOCUS_AREAS],
         description="Challenge and impact areas; leave all unticked to see every venture.",
     )
     open_to_civic = BooleanField("Open to civic and public-sector products", default=True)
-    capacity = _whole_number(
-        "Ventures you can take introductions to at once", 5, CAPACITY_MESSAGE, MAX_CAPACITY
+    capacity = whole_number(
+        "Ventures you can take introductions to at once", 5, CAPACITY_MESSAGE, most=MAX_CAPACITY
     )
     submit = SubmitField("Save profile")
 
 
 class PartnerProfileForm(FlaskForm):
     neighbourhoods = CheckboxesField(
-        "Neighbourhoods you serve", choices=[(n, n) for n in NEIGHBOURHOODS]
+        "Neighbourhoods you serve", choices=same_choices(NEIGHBOURHOODS)
     )
-    challenge_areas = CheckboxesField("Challenge areas", choices=[(a, a) for a in CHALLENGE_AREAS])
+    challenge_areas = CheckboxesField("Challenge areas", choices=same_choices(CHALLENGE_AREAS))
     offers = CheckboxesField(
         "What you can offer a venture", choices=[(o, o.capitalize()) for o in OFFERS]
     )
-    capacity = _whole_number("Pilots you can host at once", 2, CAPACITY_MESSAGE, MAX_CAPACITY)
+    capacity = whole_number("Pilots you can host at once", 2, CAPACITY_MESSAGE, most=MAX_CAPACITY)
     submit = SubmitField("Save profile")
 
 
@@ -86,7 +73,7 @@ class PilotForm(FlaskForm):
     status = SelectField(
         "Status", choices=[(str(s), str(s).capitalize()) for s in STARTING_STATUSES]
     )
-    residents_reached = _whole_number("Residents or users reached", 0, REACHED_MESSAGE)
+    residents_reached = whole_number("Residents or users reached", 0, REACHED_MESSAGE)
     outcome = TextAreaField("Outcome", validators=[Optional(), Length(max=10_000)])
     submit = SubmitField("Add pilot")
 

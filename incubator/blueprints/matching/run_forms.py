@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
-from incubator.forms import VersionField
+from incubator.forms import ConfirmBox, VersionField, whole_number
 from incubator.models import MatchKind
 
 KIND_LABELS = {
@@ -22,13 +22,8 @@ METHOD_LABELS = {
 
 def _bound(label: str, default: int) -> IntegerField:
     """A bound on the matches per venture: a whole number from 0 to 20."""
-    return IntegerField(
-        label,
-        default=default,
-        validators=[
-            InputRequired(message="Enter a whole number."),
-            NumberRange(min=0, max=20, message="Between 0 and 20."),
-        ],
+    return whole_number(
+        label, default, "Between 0 and 20.", most=20, missing="Enter a whole number."
     )
 
 
@@ -69,10 +64,7 @@ class AddMatchForm(FlaskForm):
 
 
 class PublishForm(FlaskForm):
-    confirm = BooleanField(
-        "Yes, introduce every match in this proposal and mail both sides",
-        validators=[InputRequired(message="Tick the box to confirm.")],
-    )
+    confirm = ConfirmBox("Yes, introduce every match in this proposal and mail both sides")
     submit = SubmitField("Publish introductions")
 
 

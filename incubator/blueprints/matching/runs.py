@@ -22,7 +22,7 @@ from incubator.forms import ConfirmForm
 from incubator.models import Cohort, Match, MatchingRun, MatchStatus, Role, Venture
 from incubator.services.matching import introductions, runs
 from incubator.services.versions import StaleVersion
-from incubator.web import found_or_404, submit
+from incubator.web import found_or_404, render_edit_page, submit
 
 # What the person who answered an introduction is told, by the status their answer left.
 ANSWERED: dict[str, str] = {
@@ -122,8 +122,9 @@ def _runs_page(cohort: Cohort, form: RunForm, refusal: Refusal | None = None):
     """The cohort's runs, the drafts under review with their forms, the introductions; with
     a refusal, 409 and the refused draft showing who changed it and the two versions."""
     drafts = [_draft(kind, run, refusal) for kind, run in runs.latest_drafts(cohort).items()]
-    page = render_template(
+    return render_edit_page(
         "matching/runs.html",
+        refusal.stale if refusal else None,
         cohort=cohort,
         form=form,
         runs=runs.runs_of(cohort),
@@ -135,7 +136,6 @@ def _runs_page(cohort: Cohort, form: RunForm, refusal: Refusal | None = None):
         kind_labels=KIND_LABELS,
         method_labels=METHOD_LABELS,
     )
-    return page, 409 if refusal else 200
 
 
 def _refused(run: MatchingRun | None, stale: StaleVersion, **kept):
@@ -153,16 +153,26 @@ def _reviewed(run: MatchingRun | None, cohort_id: int, form, edit, success, **ke
     return _to_runs(cohort_id)
 
 
-@bp.route("/runs/matches/<int:match_id>/pin", methods=["POST"])
-@roles(Role.MANAGER)
-def pin(match_id: int):
+def _review_match(match_id: int, change, success):
+    """A review button on one match of a draft: `change(match, by=..., expected_version=...)`
+    is the service call, made at the version the page showed."""
     match = found_or_404(Match, match_id)
     form = ReviewForm()
     return _reviewed(
         match.run,
         match.cohort_id,
         form,
-        lambda: runs.pin(match, by=current_user, expected_version=form.version.data),
+        lambda: change(match, by=current_user, expected_version=form.version.data),
+        success,
+    )
+
+
+@bp.route("/runs/matches/<int:match_id>/pin", methods=["POST"])
+@roles(Role.MANAGER)
+def pin(match_id: int):
+    return _review_match(
+        match_id,
+        runs.pin,
         lambda pinned: "Pinned: it stays if you run matching again." if pinned else "Unpinned.",
     )
 
@@ -170,15 +180,7 @@ def pin(match_id: int):
 @bp.route("/runs/matches/<int:match_id>/remove", methods=["POST"])
 @roles(Role.MANAGER)
 def remove(match_id: int):
-    match = found_or_404(Match, match_id)
-    form = ReviewForm()
-    return _reviewed(
-        match.run,
-        match.cohort_id,
-        form,
-        lambda: runs.remove(match, by=current_user, expected_version=form.version.data),
-        "Removed from the proposal.",
-    )
+    return _review_match(match_id, runs.remove, "Removed from the proposal.")
 
 
 @bp.route("/runs/matches/<int:match_id>/swap", methods=["POST"])

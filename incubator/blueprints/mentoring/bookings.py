@@ -219,19 +219,21 @@ def reschedule(booking_id: int):
     ), status
 
 
-def _require_mentor(booking: Booking, what: str) -> None:
-    """Notes and outcomes are the session's mentor's to record: 403 for anyone else."""
+def _mentors_session(booking_id: int, what: str) -> Booking:
+    """The session whose notes or outcome are recorded: they are its mentor's to record,
+    403 for anyone else (who may still see the session)."""
+    booking = _session(booking_id)
     permissions.require(
         permissions.may_record_session(current_user, booking),
         f"Only the session's mentor can {what}.",
     )
+    return booking
 
 
 @bp.route("/sessions/<int:booking_id>/outcome", methods=["POST"])
 @roles(*SESSION_ROLES)
 def outcome(booking_id: int):
-    booking = _session(booking_id)
-    _require_mentor(booking, "record how it went")
+    booking = _mentors_session(booking_id, "record how it went")
     form = OutcomeForm()
     return _act(
         booking,
@@ -244,8 +246,7 @@ def outcome(booking_id: int):
 @bp.route("/sessions/<int:booking_id>/notes", methods=["POST"])
 @roles(*SESSION_ROLES)
 def notes(booking_id: int):
-    booking = _session(booking_id)
-    _require_mentor(booking, "write notes")
+    booking = _mentors_session(booking_id, "write notes")
     form = NotesForm()
     return _act(
         booking,

@@ -83,31 +83,36 @@ def office_hours_day(day_id: int):
     )
 
 
+def _day_step(day_id: int, form, step, success, *, flash_errors: bool = False):
+    """Take one step with a day (`step(day, by=...)`, a service call), then back to its page."""
+    day = found_or_404(OfficeHoursDay, day_id)
+    submit(form, lambda: step(day, by=current_user), success, flash_errors=flash_errors)
+    return redirect(url_for("mentoring.office_hours_day", day_id=day_id))
+
+
 @bp.route("/office-hours/<int:day_id>/plan", methods=["POST"])
 @roles(Role.MANAGER)
 def plan_office_hours(day_id: int):
-    day = found_or_404(OfficeHoursDay, day_id)
-    submit(
+    return _day_step(
+        day_id,
         PlanAgainForm(),
-        lambda: office_hours.plan(day, by=current_user),
+        office_hours.plan,
         lambda meetings: f"Planned again: {len(meetings)} meetings.",
     )
-    return redirect(url_for("mentoring.office_hours_day", day_id=day_id))
 
 
 @bp.route("/office-hours/<int:day_id>/publish", methods=["POST"])
 @roles(Role.MANAGER)
 def publish_office_hours(day_id: int):
-    day = found_or_404(OfficeHoursDay, day_id)
-    submit(
+    return _day_step(
+        day_id,
         PublishForm(),
-        lambda: office_hours.publish(day, by=current_user),
+        office_hours.publish,
         lambda bookings: (
             f"Published: {len(bookings)} bookings made; the mentors and founders were told."
         ),
         flash_errors=True,
     )
-    return redirect(url_for("mentoring.office_hours_day", day_id=day_id))
 
 
 def _save_ranking(

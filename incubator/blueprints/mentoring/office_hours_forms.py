@@ -7,19 +7,17 @@ from datetime import time
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField,
     DateField,
     Form,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
-from incubator.forms import AtLeastOne, CheckboxesField, TimeZoneField
+from incubator.forms import AtLeastOne, CheckboxesField, ConfirmBox, TimeZoneField, whole_number
 from incubator.models import User, Venture
 
 PERIOD = re.compile(
@@ -63,13 +61,13 @@ class CohortChoiceForm(Form):
 class NewDayForm(FlaskForm):
     day = DateField("Date", validators=[InputRequired(message="Choose the date.")])
     time_zone = TimeZoneField()
-    meeting_minutes = IntegerField(
+    meeting_minutes = whole_number(
         "Meeting length (minutes)",
-        default=20,
-        validators=[
-            InputRequired(message="Enter a whole number of minutes."),
-            NumberRange(min=5, max=120, message="Meetings last from 5 to 120 minutes."),
-        ],
+        20,
+        "Meetings last from 5 to 120 minutes.",
+        least=5,
+        most=120,
+        missing="Enter a whole number of minutes.",
     )
     location = StringField("Location", validators=[Optional(), Length(max=500)])
     default_windows = TextAreaField(
@@ -166,10 +164,7 @@ class PlanAgainForm(FlaskForm):
 
 
 class PublishForm(FlaskForm):
-    confirm = BooleanField(
-        "Yes, book every meeting in this plan and tell the mentors and founders",
-        validators=[InputRequired(message="Tick the box to confirm.")],
-    )
+    confirm = ConfirmBox("Yes, book every meeting in this plan and tell the mentors and founders")
     submit = SubmitField("Publish as bookings")
 
 

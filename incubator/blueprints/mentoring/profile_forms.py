@@ -5,10 +5,16 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Length, Optional
 
-from incubator.forms import CheckboxesField, TimeZoneField, VersionField
+from incubator.forms import (
+    CheckboxesField,
+    TimeZoneField,
+    VersionField,
+    same_choices,
+    whole_number,
+)
 from incubator.services.mentoring.profiles import MAX_CAPACITY, MAX_TAG_LENGTH, MAX_TAGS
 from incubator.vocabulary import CHALLENGE_AREAS, LANGUAGES
 
@@ -38,19 +44,14 @@ class MentorProfileForm(FlaskForm):
         ),
     )
     challenge_areas = CheckboxesField(
-        "Sectors and challenge areas", choices=[(a, a) for a in CHALLENGE_AREAS]
+        "Sectors and challenge areas", choices=same_choices(CHALLENGE_AREAS)
     )
-    languages = CheckboxesField("Languages you mentor in", choices=[(n, n) for n in LANGUAGES])
+    languages = CheckboxesField("Languages you mentor in", choices=same_choices(LANGUAGES))
     time_zone = TimeZoneField(
         description="You enter your availability in this zone; founders see it in theirs."
     )
-    capacity = IntegerField(
-        "Ventures you can take on at once",
-        default=3,
-        validators=[
-            InputRequired(message=CAPACITY_MESSAGE),
-            NumberRange(min=0, max=MAX_CAPACITY, message=CAPACITY_MESSAGE),
-        ],
+    capacity = whole_number(
+        "Ventures you can take on at once", 3, CAPACITY_MESSAGE, most=MAX_CAPACITY
     )
     meeting_link = StringField(
         "Video meeting link",

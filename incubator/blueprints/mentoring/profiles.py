@@ -13,7 +13,7 @@ from incubator.models import Role, utcnow
 from incubator.services.mentoring import profiles
 from incubator.services.mentoring import slots as slot_service
 from incubator.vocabulary import LANGUAGES
-from incubator.web import found_or_404, page_number, submit
+from incubator.web import found_or_404, page_number, render_edit_page, submit
 
 PER_PAGE = 20
 
@@ -94,6 +94,4 @@ def edit_profile():
     )
     if saved:
         return redirect(url_for("mentoring.edit_profile"))
-    stale = saved.stale
-    page = render_template("mentoring/profile_form.html", form=form, profile=profile, stale=stale)
-    return page, 409 if stale else 200
+    return render_edit_page("mentoring/profile_form.html", saved.stale, form=form, profile=profile)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields import TimeField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from incubator.forms import whole_number
 from incubator.services.mentoring.slots import MAX_SLOT_MINUTES, MIN_SLOT_MINUTES, WEEKDAYS
 
 LENGTH_MESSAGE = f"A slot lasts from {MIN_SLOT_MINUTES} to {MAX_SLOT_MINUTES} minutes."
@@ -14,13 +15,13 @@ LOCATION_HELP = "Leave empty to use the link or place on your profile."
 
 
 def _minutes(label: str) -> IntegerField:
-    return IntegerField(
+    return whole_number(
         label,
-        default=30,
-        validators=[
-            InputRequired(message="Enter the length in minutes."),
-            NumberRange(min=MIN_SLOT_MINUTES, max=MAX_SLOT_MINUTES, message=LENGTH_MESSAGE),
-        ],
+        30,
+        LENGTH_MESSAGE,
+        least=MIN_SLOT_MINUTES,
+        most=MAX_SLOT_MINUTES,
+        missing="Enter the length in minutes.",
     )
 
 

@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitField
+from wtforms import EmailField, HiddenField, StringField, SubmitField
 from wtforms.validators import AnyOf, Email, InputRequired, Length
 
 from incubator.blueprints.auth.forms import strip
-from incubator.forms import AtLeastOne, CheckboxesField, role_choices
+from incubator.forms import AtLeastOne, CheckboxesField, ConfirmBox, role_choices
 
 
 class InviteForm(FlaskForm):
@@ -40,7 +40,5 @@ class ResendInvitationForm(FlaskForm):
 
 
 class RetryMailForm(FlaskForm):
-    confirm = BooleanField(
-        "Yes, send this mail again", validators=[InputRequired(message="Tick the box to confirm.")]
-    )
+    confirm = ConfirmBox("Yes, send this mail again")
     submit = SubmitField("Send again")

@@ -35,7 +35,7 @@ from incubator.services.pipeline import milestones as pipeline_milestones
 from incubator.services.pipeline import timeline as pipeline_timeline
 from incubator.services.pipeline.risk import assess
 from incubator.services.transactions import transaction
-from incubator.web import flash_form_errors, found_or_404, submit
+from incubator.web import flash_form_errors, found_or_404, render_edit_page, submit
 
 
 def _owner_choices(venture) -> list[tuple[int, str]]:
@@ -110,10 +110,9 @@ def edit_milestone(milestone_id: int):
     )
     if saved:
         return redirect(url_for("pipeline.milestones", venture_id=milestone.venture_id))
-    page = render_template(
-        "pipeline/milestone_form.html", form=form, milestone=milestone, stale=saved.stale
+    return render_edit_page(
+        "pipeline/milestone_form.html", saved.stale, form=form, milestone=milestone
     )
-    return page, 409 if saved.stale else 200
 
 
 @dataclass(frozen=True)
@@ -410,18 +409,17 @@ def stage_plan(cohort_id: int):
     with transaction():
         stages.ensure_stage_plans(cohort)
     plans = stages.stage_plans(cohort)
-    page = render_template(
+    return render_edit_page(
         "pipeline/stage_plan.html",
+        stale,
         cohort=cohort,
         plans=plans,
         templates=stages.milestone_templates(cohort),
         plan_forms=_plan_forms(plans, plan_form),
-        stale=stale,
         stale_stage=plan_form.stage.data if stale else None,
         template_form=template_form,
         stages=list(Stage),
     )
-    return page, 409 if stale else 200
 
 
 def _plan_forms(plans, submitted: StagePlanForm) -> dict[str, StagePlanForm]:
