@@ -549,7 +549,7 @@ def _seed_check_ins(venture, today: date) -> None:
     author = venture.members[0].user if venture.members else None
     if author is None:
         return
-    this_week = stages.week_of(today)
+    this_week = clock.week_start(today)
     count = len(confidences)
     for index, confidence in enumerate(confidences):
         week = this_week - timedelta(weeks=weeks_quiet + count - 1 - index)

@@ -31,7 +31,7 @@ from incubator.models import (
 from incubator.models.pipeline import OPEN_MILESTONE_STATUSES
 from incubator.services.cohorts import ventures
 from incubator.services.hackathons import hackathons
-from incubator.services.pipeline import risk, stages
+from incubator.services.pipeline import risk
 
 
 @dataclass
@@ -154,7 +154,7 @@ def venture_weeks(mine: list[Venture], today: date) -> dict[int, VentureWeek]:
     weeks = {venture_id: VentureWeek() for venture_id in ids}
     if not ids:
         return weeks
-    week_ends = stages.week_of(today) + timedelta(days=6)
+    week_ends = clock.week_start(today) + timedelta(days=6)
     open_milestones = db.session.scalars(
         select(Milestone)
         .where(
@@ -197,7 +197,7 @@ def _founder(user: User, today: date) -> Panel:
             "venture appears here.",
             links=[Link("Your profile", "auth.profile")],
         )
-    this_week = stages.week_of(today)
+    this_week = clock.week_start(today)
     weeks = venture_weeks(mine, today)
     facts: list[str] = []
     missing: list[Venture] = []

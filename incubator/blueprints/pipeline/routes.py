@@ -270,7 +270,7 @@ def _check_in_input(form, kpis) -> checkins.CheckInInput:
 def _week_argument(default: date) -> date:
     value = request.args.get("week", "")
     try:
-        return stages.week_of(date.fromisoformat(value)) if value else default
+        return clock.week_start(date.fromisoformat(value)) if value else default
     except ValueError:
         return default
 
@@ -284,7 +284,7 @@ def check_in(venture_id: int):
         "Only the venture's founders post its check-ins.",
     )
     kpis = checkins.custom_kpis(venture)
-    week = _week_argument(stages.week_of(clock.today()))
+    week = _week_argument(clock.week_start(clock.today()))
     existing = checkins.check_in_for_week(venture, week)
     form = _check_in_form(venture, kpis, obj=existing)
     if not form.is_submitted():
@@ -345,7 +345,7 @@ def check_ins(venture_id: int):
         kpis=checkins.custom_kpis(venture),
         is_founder=permissions.may_post_check_in(current_user, venture),
         is_team=permissions.may_view_venture(current_user, venture),
-        this_week=stages.week_of(clock.today()),
+        this_week=clock.week_start(clock.today()),
     )
 
 

@@ -36,7 +36,7 @@ from incubator.models import (
 )
 from incubator.services import audit, mail
 from incubator.services.mentoring import calendars
-from incubator.services.pipeline import risk, stages
+from incubator.services.pipeline import risk
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ def send_reminders(today: date) -> ReminderReport:
     Each person gets each kind of reminder at most once per ISO week, however often this runs.
     """
     period = iso_week(today)
-    week = stages.week_of(today)
+    week = clock.week_start(today)
     report = ReminderReport(period)
     sent = {
         (kind, user_id)

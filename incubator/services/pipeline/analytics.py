@@ -24,7 +24,7 @@ from incubator.models import (
     VentureStatus,
 )
 from incubator.services.pipeline.checkins import STANDARD_KPIS
-from incubator.services.pipeline.stages import STAGES, stage_index, week_of
+from incubator.services.pipeline.stages import STAGES, stage_index
 
 SECONDS_PER_DAY = 86_400
 MONEY_KPIS = frozenset({"revenue", "funding_raised"})
@@ -137,7 +137,7 @@ def _week_counts(
     # A week ends at midnight starting its next Monday, in the program's time zone; the
     # running week ends with `until`.
     mondays = []
-    monday = week_of(starts_on)
+    monday = clock.week_start(starts_on)
     while monday <= until:
         mondays.append(monday)
         monday += timedelta(days=7)

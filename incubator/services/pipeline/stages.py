@@ -258,11 +258,6 @@ def remove_milestone_template(template: MilestoneTemplate, *, by: User) -> None:
 # Stages ---------------------------------------------------------------------------------------
 
 
-# The program's calendar is the clock's; these names stay for the many callers.
-program_date = clock.program_date
-week_of = clock.week_start
-
-
 def enter_pipeline(venture: Venture, *, by: User | None, at: datetime | None = None) -> None:
     """Record a new venture's entry at its first stage and give it that stage's milestones."""
     db.session.add(
@@ -276,7 +271,7 @@ def enter_pipeline(venture: Venture, *, by: User | None, at: datetime | None = N
         )
     )
     ensure_stage_plans(venture.cohort)
-    _add_stage_milestones(venture, venture.stage, program_date(at or utcnow()))
+    _add_stage_milestones(venture, venture.stage, clock.program_date(at or utcnow()))
     db.session.flush()
 
 
@@ -321,7 +316,7 @@ def move_stage(
     db.session.add(change)
     before = venture.stage
     venture.stage = target
-    _add_stage_milestones(venture, target, program_date(at))
+    _add_stage_milestones(venture, target, clock.program_date(at))
     db.session.flush()
     audit.record(
         by,

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import func, select, text
 
+from incubator import clock
 from incubator.extensions import db
 from incubator.models import (
     AuditEvent,
@@ -57,7 +58,6 @@ from incubator.models import (
     utcnow,
 )
 from incubator.services import audit
-from incubator.services.pipeline import stages
 from incubator.services.scorecard import periods
 from incubator.services.scorecard.observations import _revision, today, tracking_started_on
 
@@ -201,7 +201,7 @@ def _facts(day: date, began: date) -> Facts:
         .group_by(AuditEvent.object_id)
     ):
         if object_id and object_id.isdigit():
-            archived[int(object_id)] = stages.program_date(at)
+            archived[int(object_id)] = clock.program_date(at)
     return Facts(day, began, frozenset(zone), places, status, archived)
 
 
@@ -224,7 +224,7 @@ def ventures_supported(metric: Metric, facts: Facts) -> list[Contribution]:
     found = []
     for start, end in periods.complete_periods(facts.began, facts.today, metric.frequency):
         for venture_id, entered_at, cohort_ends in entries:
-            entered = stages.program_date(entered_at)
+            entered = clock.program_date(entered_at)
             if entered > end or cohort_ends < start or _archived_before(facts, venture_id, start):
                 continue
             places = facts.venture_places.get(venture_id, frozenset())

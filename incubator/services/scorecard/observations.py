@@ -15,6 +15,7 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from incubator import clock
 from incubator.extensions import db
 from incubator.models import (
     Cohort,
@@ -34,7 +35,6 @@ from incubator.models import (
 )
 from incubator.services import audit
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
-from incubator.services.pipeline import stages
 from incubator.services.scorecard import periods
 from incubator.services.scorecard.catalogue import DERIVATION_LABELS, LARGEST_FIGURE
 
@@ -48,7 +48,7 @@ GEOGRAPHY_LABELS = {
 
 
 def today() -> date:
-    return stages.program_date(utcnow())
+    return clock.program_date(utcnow())
 
 
 def tracking_started_on() -> date | None:
