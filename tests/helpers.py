@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -46,6 +48,18 @@ def row_counts(*models) -> dict[str, int]:
     db.session.flush()  # expiring would drop the test's unflushed changes
     db.session.expire_all()
     return {model.__name__: count(model) for model in models}
+
+
+@contextmanager
+def writes_nothing(*models) -> Iterator[None]:
+    """Checks that the block, a refused request or service call, writes no row of these
+    models. What the test built is committed first, so that rolling back what a refused
+    service call left in the session keeps it; the rows are counted again after that."""
+    db.session.commit()
+    before = row_counts(*models)
+    yield
+    db.session.rollback()
+    assert row_counts(*models) == before
 
 
 def reloaded(obj: M) -> M:

@@ -20,23 +20,18 @@ from incubator.models import (
 from incubator.services.errors import InvalidInput, NotAllowed
 from incubator.services.hackathons import hackathons
 from tests import factories
-from tests.helpers import count, location, page, reloaded, row_counts
+from tests.helpers import count, location, page, reloaded, writes_nothing
 
 # Everything these services and pages may write.
 WRITTEN = (Hackathon, Challenge, Submission, SubmissionMember, AuditEvent)
 
 
-def refused_and_nothing_written(db, action, message: str) -> None:
+def refused_and_nothing_written(action, message: str) -> None:
     """The service call is refused with InvalidInput saying `message`, and no row changes."""
-    db.session.commit()
-    before = row_counts(*WRITTEN)
-
-    with pytest.raises(InvalidInput) as refused:
+    with writes_nothing(*WRITTEN), pytest.raises(InvalidInput) as refused:
         action()
-    db.session.rollback()
 
     assert message in refused.value.message
-    assert row_counts(*WRITTEN) == before
 
 
 def hackathon_input(**fields) -> hackathons.HackathonInput:
@@ -158,7 +153,7 @@ def test_hackathon_with_bad_input_is_refused_and_nothing_is_written(db, manager,
     factories.hackathon("#techLA: Transit", by=manager)
 
     refused_and_nothing_written(
-        db, lambda: hackathons.create_hackathon(hackathon_input(**fields), by=manager), message
+        lambda: hackathons.create_hackathon(hackathon_input(**fields), by=manager), message
     )
 
 
@@ -234,14 +229,12 @@ def test_hackathon_form_with_bad_input_shows_why_and_writes_nothing(
 ):
     login_as("manager")
     factories.hackathon("#techLA: Transit")
-    db.session.commit()
-    before = row_counts(*WRITTEN)
 
-    response = client.post("/hackathons/new", data=hackathon_form(**fields))
+    with writes_nothing(*WRITTEN):
+        response = client.post("/hackathons/new", data=hackathon_form(**fields))
 
     assert response.status_code == 200
     assert message in page(response)
-    assert row_counts(*WRITTEN) == before
 
 
 def test_manager_edits_a_hackathon_from_the_form(db, client, login_as):
@@ -366,7 +359,6 @@ def test_challenge_dataset_link_that_is_not_http_is_refused(db, manager, links):
     hackathon = factories.hackathon()
 
     refused_and_nothing_written(
-        db,
         lambda: hackathons.add_challenge(
             hackathon, challenge_input(dataset_links=links), by=manager
         ),
@@ -388,7 +380,6 @@ def test_challenge_with_bad_input_is_refused(db, manager, fields, message):
     factories.challenge(hackathon, "Map the pipes")
 
     refused_and_nothing_written(
-        db,
         lambda: hackathons.add_challenge(hackathon, challenge_input(**fields), by=manager),
         message,
     )
@@ -446,17 +437,15 @@ def test_challenge_form_posted_by_the_program_team_has_no_organisation(db, clien
 def test_challenge_form_with_a_bad_dataset_link_shows_why_and_writes_nothing(db, client, login_as):
     login_as("manager")
     hackathon = factories.hackathon()
-    db.session.commit()
-    before = row_counts(*WRITTEN)
 
-    response = client.post(
-        f"/hackathons/{hackathon.id}/challenges/new",
-        data=challenge_form(dataset_links="ftp://data.lacity.org/leaks"),
-    )
+    with writes_nothing(*WRITTEN):
+        response = client.post(
+            f"/hackathons/{hackathon.id}/challenges/new",
+            data=challenge_form(dataset_links="ftp://data.lacity.org/leaks"),
+        )
 
     assert response.status_code == 200
     assert "'ftp://data.lacity.org/leaks' is not a web link" in page(response)
-    assert row_counts(*WRITTEN) == before
 
 
 def test_manager_edits_a_challenge_from_the_form(db, client, login_as, audit_events):
@@ -517,17 +506,15 @@ def test_partner_cannot_propose_for_an_organisation_they_do_not_belong_to(db, or
     factories.organisation("LA Sanitation", members=[partner])
     other = factories.organisation("Metro")
     hackathon = factories.hackathon()
-    db.session.commit()
-    before = row_counts(*WRITTEN)
     organisation_id = other.id if organisation == "other" else None
 
-    with pytest.raises(NotAllowed, match="an organisation you belong to"):
+    with (
+        writes_nothing(*WRITTEN),
+        pytest.raises(NotAllowed, match="an organisation you belong to"),
+    ):
         hackathons.propose_challenge(
             hackathon, challenge_input(organisation_id=organisation_id), by=partner
         )
-    db.session.rollback()
-
-    assert row_counts(*WRITTEN) == before
 
 
 def test_a_closed_hackathon_takes_no_proposals(db):
@@ -678,17 +665,16 @@ def test_manager_declines_from_the_hackathon_page_with_a_reason(db, client, logi
 def test_declining_from_the_page_without_a_reason_changes_nothing(db, client, login_as):
     login_as("manager")
     challenge = proposed_challenge(db)
-    before = row_counts(*WRITTEN)
 
-    response = client.post(
-        f"/hackathons/challenges/{challenge.id}/decision",
-        data={"note": ""},
-        follow_redirects=True,
-    )
+    with writes_nothing(*WRITTEN):
+        response = client.post(
+            f"/hackathons/challenges/{challenge.id}/decision",
+            data={"note": ""},
+            follow_redirects=True,
+        )
 
     assert "Say why the challenge is declined; the partner sees the reason." in page(response)
     assert reloaded(challenge).status == "proposed"
-    assert row_counts(*WRITTEN) == before
 
 
 def test_manager_approves_from_the_hackathon_page(db, client, login_as):
@@ -802,7 +788,6 @@ def test_submission_with_bad_input_is_refused_and_nothing_is_written(db, manager
         fields = {"challenge_id": other_challenge.id}
 
     refused_and_nothing_written(
-        db,
         lambda: hackathons.create_submission(hackathon, submission_input(**fields), by=manager),
         message,
     )
@@ -907,16 +892,14 @@ def test_submission_form_with_bad_input_shows_why_and_writes_nothing(
 ):
     login_as("manager")
     hackathon = factories.hackathon()
-    db.session.commit()
-    before = row_counts(*WRITTEN)
 
-    response = client.post(
-        f"/hackathons/{hackathon.id}/submissions/new", data=submission_form(**fields)
-    )
+    with writes_nothing(*WRITTEN):
+        response = client.post(
+            f"/hackathons/{hackathon.id}/submissions/new", data=submission_form(**fields)
+        )
 
     assert response.status_code == 200
     assert message in page(response)
-    assert row_counts(*WRITTEN) == before
 
 
 def test_only_approved_challenges_are_offered_for_a_submission(db, client, login_as):
@@ -970,17 +953,17 @@ def test_editing_a_submission_with_a_duplicate_member_changes_nothing(db, client
     submission = factories.submission(
         factories.hackathon(), "LeakMap", members=[("Ana", "ana@example.org")]
     )
-    db.session.commit()
-    before = row_counts(*WRITTEN)
 
-    response = client.post(
-        f"/hackathons/submissions/{submission.id}/edit",
-        data=submission_form(title="Renamed", members="Ana <ana@example.org>\nA <ANA@example.org>"),
-    )
+    with writes_nothing(*WRITTEN):
+        response = client.post(
+            f"/hackathons/submissions/{submission.id}/edit",
+            data=submission_form(
+                title="Renamed", members="Ana <ana@example.org>\nA <ANA@example.org>"
+            ),
+        )
 
     assert "ana@example.org is listed twice in the team." in page(response)
     assert reloaded(submission).title == "LeakMap"
-    assert row_counts(*WRITTEN) == before
 
 
 # Access ------------------------------------------------------------------------------------------
@@ -1012,15 +995,14 @@ def test_only_managers_may_use_the_hackathon_pages(db, client, login_as, role):
     submission = factories.submission(hackathon, members=[("Ana", "ana@example.org")])
     db.session.commit()
     login_as(role)
-    before = row_counts(*WRITTEN)
     ids = {"hackathon": hackathon.id, "challenge": challenge.id, "submission": submission.id}
     data = {**hackathon_form(name="Taken over"), **submission_form(), "approve": "y"}
 
-    for method, url in MANAGER_PAGES:
-        response = client.open(url.format(**ids), method=method, data=data)
-        assert response.status_code == 403, (method, url)
+    with writes_nothing(*WRITTEN):
+        for method, url in MANAGER_PAGES:
+            response = client.open(url.format(**ids), method=method, data=data)
+            assert response.status_code == 403, (method, url)
 
-    assert row_counts(*WRITTEN) == before
     assert reloaded(hackathon).name == "Drought"
     assert reloaded(challenge).status == "proposed"
 
