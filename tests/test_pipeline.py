@@ -24,7 +24,7 @@ from incubator.services.accounts import users
 from incubator.services.errors import InvalidInput, NotAllowed
 from incubator.services.pipeline import checkins, milestones, stages
 from tests import factories
-from tests.helpers import count, page, reloaded, reloaded_or_none, row_counts
+from tests.helpers import count, page, reloaded, reloaded_or_none, writes_nothing
 from tests.plugins.pipeline import milestone_form
 
 # Stage moves in these tests happen a day after the venture joined (which is now).
@@ -40,22 +40,24 @@ def this_monday() -> date:
     return stages.week_of(la_today())
 
 
-def snapshot(db) -> dict[str, int]:
-    """Row counts of everything the pipeline writes; commits what the test built first, so
-    a test may roll back a refused call without losing it."""
-    db.session.commit()
-    return row_counts(
-        StageChange, StagePlan, MilestoneTemplate, Milestone, CheckIn, CustomKpi, AuditEvent
-    )
+# Everything the pipeline writes.
+WRITTEN = (StageChange, StagePlan, MilestoneTemplate, Milestone, CheckIn, CustomKpi, AuditEvent)
 
 
-def post_writing_nothing(db, client, url: str, data: dict | None = None, *, follow=False):
+def post_writing_nothing(client, url: str, data: dict | None = None, *, follow=False):
     """Post a form the app must refuse: the response, once it is checked that the post
     wrote no row of the pipeline."""
-    before = snapshot(db)
-    response = client.post(url, data=data, follow_redirects=follow)
-    assert snapshot(db) == before
-    return response
+    with writes_nothing(*WRITTEN):
+        return client.post(url, data=data, follow_redirects=follow)
+
+
+def reviewed_on_the_page(client, milestone, review: str, comment: str) -> str:
+    """The page a manager lands on after a review of the milestone with a comment
+    (`send-back` or `miss`)."""
+    response = client.post(
+        f"/milestones/{milestone.id}/{review}", data={"comment": comment}, follow_redirects=True
+    )
+    return page(response)
 
 
 def titles(milestones) -> list[str]:
@@ -134,16 +136,16 @@ def test_manager_moves_a_venture_forward_and_the_move_is_recorded(
 
 def test_moving_back_a_stage_needs_a_reason(db, venture, manager):
     stages.move_stage(venture, "pilot", "Pilot agreed", by=manager, at=MOVED_AT)
-    before = snapshot(db)
 
-    with pytest.raises(
-        InvalidInput, match=re.escape("Moving a venture back a stage needs a reason.")
+    with (
+        writes_nothing(*WRITTEN),
+        pytest.raises(
+            InvalidInput, match=re.escape("Moving a venture back a stage needs a reason.")
+        ),
     ):
         stages.move_stage(venture, "prototype", "   ", by=manager)
-    db.session.rollback()
 
     assert reloaded(venture).stage == "pilot"
-    assert snapshot(db) == before
 
 
 def test_moving_back_with_a_reason_is_recorded(db, venture, manager):
@@ -163,14 +165,13 @@ def test_moving_back_with_a_reason_is_recorded(db, venture, manager):
 
 
 def test_an_unknown_stage_is_refused_and_nothing_is_written(db, venture, manager):
-    before = snapshot(db)
-
-    with pytest.raises(InvalidInput, match=re.escape("Unknown stage 'scale-up'.")):
+    with (
+        writes_nothing(*WRITTEN),
+        pytest.raises(InvalidInput, match=re.escape("Unknown stage 'scale-up'.")),
+    ):
         stages.move_stage(venture, "scale-up", "Growing", by=manager)
-    db.session.rollback()
 
     assert reloaded(venture).stage == "concept"
-    assert snapshot(db) == before
 
 
 def test_moving_to_the_stage_a_venture_is_at_is_refused(db, venture, manager):
@@ -179,14 +180,10 @@ def test_moving_to_the_stage_a_venture_is_at_is_refused(db, venture, manager):
 
 
 def test_a_founder_cannot_move_their_own_venture(db, venture, founder):
-    before = snapshot(db)
-
-    with pytest.raises(NotAllowed):
+    with writes_nothing(*WRITTEN), pytest.raises(NotAllowed):
         stages.move_stage(venture, "prototype", "We are ready", by=founder)
-    db.session.rollback()
 
     assert reloaded(venture).stage == "concept"
-    assert snapshot(db) == before
 
 
 def test_stage_milestones_are_not_duplicated_when_moving_back_and_forth(db, venture, manager):
@@ -260,9 +257,7 @@ def test_a_refused_stage_move_on_the_page_says_why_and_writes_nothing(
     if at != venture.stage:
         stages.move_stage(venture, at, "", by=manager)
 
-    response = post_writing_nothing(
-        db, client, f"/ventures/{venture.id}/stage", data=data, follow=True
-    )
+    response = post_writing_nothing(client, f"/ventures/{venture.id}/stage", data=data, follow=True)
 
     assert message in page(response)
     assert reloaded(venture).stage == at
@@ -270,7 +265,7 @@ def test_a_refused_stage_move_on_the_page_says_why_and_writes_nothing(
 
 def test_a_founder_cannot_move_stages_on_the_page(db, client, venture, as_founder):
     response = post_writing_nothing(
-        db, client, f"/ventures/{venture.id}/stage", data={"stage": "adoption", "reason": "Done"}
+        client, f"/ventures/{venture.id}/stage", data={"stage": "adoption", "reason": "Done"}
     )
 
     assert response.status_code == 403
@@ -325,7 +320,6 @@ def test_a_bad_expected_time_says_why_and_writes_nothing(
     db, client, cohort, as_manager, value, message
 ):
     response = post_writing_nothing(
-        db,
         client,
         f"/pipeline/cohorts/{cohort.id}/plan",
         data={"plan-stage": "pilot", "plan-expected_days": value, "plan-submit": "Save"},
@@ -338,7 +332,6 @@ def test_a_bad_expected_time_says_why_and_writes_nothing(
 
 def test_an_unknown_stage_in_the_plan_is_refused(db, client, cohort, as_manager):
     response = post_writing_nothing(
-        db,
         client,
         f"/pipeline/cohorts/{cohort.id}/plan",
         data={"plan-stage": "scale-up", "plan-expected_days": "30", "plan-submit": "Save"},
@@ -390,7 +383,6 @@ def test_a_bad_default_milestone_is_refused(
     db, client, cohort, as_manager, title, due_after_days, message
 ):
     response = post_writing_nothing(
-        db,
         client,
         f"/pipeline/cohorts/{cohort.id}/plan",
         data={
@@ -424,16 +416,14 @@ def test_removing_a_default_milestone_keeps_it_for_ventures_that_have_it(
 
 
 def test_founders_cannot_see_or_change_the_stage_plan(db, client, cohort, as_founder):
-    before = snapshot(db)
-
-    assert client.get(f"/pipeline/cohorts/{cohort.id}/plan").status_code == 403
-    response = client.post(
-        f"/pipeline/cohorts/{cohort.id}/plan",
-        data={"plan-stage": "pilot", "plan-expected_days": "5", "plan-submit": "Save"},
-    )
+    with writes_nothing(*WRITTEN):
+        assert client.get(f"/pipeline/cohorts/{cohort.id}/plan").status_code == 403
+        response = client.post(
+            f"/pipeline/cohorts/{cohort.id}/plan",
+            data={"plan-stage": "pilot", "plan-expected_days": "5", "plan-submit": "Save"},
+        )
 
     assert response.status_code == 403
-    assert snapshot(db) == before
 
 
 # Milestones: the status rules -------------------------------------------------------------------
@@ -691,7 +681,7 @@ def test_a_bad_milestone_says_why_and_writes_nothing(
     db, client, venture, as_founder, fields, message
 ):
     response = post_writing_nothing(
-        db, client, f"/ventures/{venture.id}/milestones", data=milestone_form(**fields)
+        client, f"/ventures/{venture.id}/milestones", data=milestone_form(**fields)
     )
 
     assert response.status_code == 200
@@ -763,7 +753,7 @@ def test_bad_evidence_on_the_page_says_why_and_writes_nothing(
 ):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
     response = post_writing_nothing(
-        db, client, f"/milestones/{milestone.id}/complete", data=evidence, follow=True
+        client, f"/milestones/{milestone.id}/complete", data=evidence, follow=True
     )
 
     assert message in page(response)
@@ -776,14 +766,12 @@ def test_a_founder_cannot_verify_send_back_or_miss_on_the_page(
 ):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
     milestones.complete_milestone(milestone, None, "Done", by=founder)
-    before = snapshot(db)
-
-    for action in ("verify", "send-back", "miss"):
-        response = client.post(f"/milestones/{milestone.id}/{action}", data={"comment": "ok"})
-        assert response.status_code == 403, action
+    with writes_nothing(*WRITTEN):
+        for action in ("verify", "send-back", "miss"):
+            response = client.post(f"/milestones/{milestone.id}/{action}", data={"comment": "ok"})
+            assert response.status_code == 403, action
 
     assert reloaded(milestone).status == "done"
-    assert snapshot(db) == before
 
 
 def test_manager_verifies_on_the_page(db, client, venture, founder, as_manager):
@@ -801,19 +789,14 @@ def test_sending_back_on_the_page_needs_a_comment(db, client, venture, founder, 
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
     milestones.complete_milestone(milestone, None, "Done", by=founder)
     response = post_writing_nothing(
-        db, client, f"/milestones/{milestone.id}/send-back", data={"comment": ""}, follow=True
+        client, f"/milestones/{milestone.id}/send-back", data={"comment": ""}, follow=True
     )
 
     assert "Say what is missing when sending a milestone back." in page(response)
     assert reloaded(milestone).status == "done"
 
-    response = client.post(
-        f"/milestones/{milestone.id}/send-back",
-        data={"comment": "Attach the interview notes."},
-        follow_redirects=True,
-    )
+    text = reviewed_on_the_page(client, milestone, "send-back", "Attach the interview notes.")
 
-    text = page(response)
     assert "Ten interviews went back to the founders." in text
     assert "Program team: Attach the interview notes." in text
     assert reloaded(milestone).status == "in_progress"
@@ -822,13 +805,8 @@ def test_sending_back_on_the_page_needs_a_comment(db, client, venture, founder, 
 def test_manager_marks_a_milestone_missed_on_the_page(db, client, venture, founder, as_manager):
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
 
-    response = client.post(
-        f"/milestones/{milestone.id}/miss",
-        data={"comment": "The pilot partner withdrew."},
-        follow_redirects=True,
-    )
+    text = reviewed_on_the_page(client, milestone, "miss", "The pilot partner withdrew.")
 
-    text = page(response)
     assert "Ten interviews is marked missed." in text
     assert "Program team: The pilot partner withdrew." in text
     stored = reloaded(milestone)
@@ -955,30 +933,21 @@ def test_the_week_unique_key_is_in_the_database(db, venture, founder):
     ],
 )
 def test_a_bad_check_in_is_refused_and_writes_nothing(db, venture, founder, fields, today, message):
-    before = snapshot(db)
-
-    with pytest.raises(InvalidInput, match=re.escape(message)):
+    with writes_nothing(*WRITTEN), pytest.raises(InvalidInput, match=re.escape(message)):
         checkins.save_check_in(
             venture, replace(check_in_input(MONDAY), **fields), by=founder, today=today
         )
-    db.session.rollback()
-
-    assert snapshot(db) == before
 
 
 def test_only_the_venture_founders_post_its_check_ins(
     db, venture, manager, other_venture, other_founder
 ):
-    before = snapshot(db)
-
-    for person in (manager, other_founder):
-        with pytest.raises(
-            NotAllowed, match=re.escape("Only the venture's founders post its check-ins.")
-        ):
-            checkins.save_check_in(venture, check_in_input(MONDAY), by=person, today=MONDAY)
-    db.session.rollback()
-
-    assert snapshot(db) == before
+    with writes_nothing(*WRITTEN):
+        for person in (manager, other_founder):
+            with pytest.raises(
+                NotAllowed, match=re.escape("Only the venture's founders post its check-ins.")
+            ):
+                checkins.save_check_in(venture, check_in_input(MONDAY), by=person, today=MONDAY)
 
 
 def test_custom_kpis_are_tracked_per_venture(db, venture, founder, other_venture, other_founder):
@@ -1116,7 +1085,6 @@ def test_a_bad_check_in_on_the_page_says_why_and_writes_nothing(
     db, client, venture, as_founder, fields, message
 ):
     response = post_writing_nothing(
-        db,
         client,
         f"/ventures/{venture.id}/check-in",
         data={**check_in_form(this_monday()), **fields},
@@ -1141,7 +1109,7 @@ def test_a_check_in_week_must_be_a_monday_that_has_begun(
     db, client, venture, as_founder, week, message
 ):
     response = post_writing_nothing(
-        db, client, f"/ventures/{venture.id}/check-in", data=check_in_form(week())
+        client, f"/ventures/{venture.id}/check-in", data=check_in_form(week())
     )
 
     assert message in page(response)
@@ -1174,7 +1142,6 @@ def test_text_in_a_custom_kpi_field_says_why_and_writes_nothing(
 ):
     kpi = checkins.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
     response = post_writing_nothing(
-        db,
         client,
         f"/ventures/{venture.id}/check-in",
         data=check_in_form(this_monday(), **{f"kpi_{kpi.id}": "a lot"}),
@@ -1183,7 +1150,6 @@ def test_text_in_a_custom_kpi_field_says_why_and_writes_nothing(
     assert "Not a valid decimal value." in page(response)
 
     response = post_writing_nothing(
-        db,
         client,
         f"/ventures/{venture.id}/check-in",
         data=check_in_form(this_monday(), **{f"kpi_{kpi.id}": "Infinity"}),
@@ -1228,8 +1194,6 @@ def test_a_founder_cannot_write_another_venture_check_ins_or_milestones(
     factories.check_in(venture, founder, this_monday(), summary="Ours", today=la_today())
     db.session.commit()
     sign_in(client, other_founder.email)
-    before = snapshot(db)
-
     posts = {
         f"/ventures/{venture.id}/check-in": check_in_form(this_monday(), summary="Hijacked"),
         f"/ventures/{venture.id}/kpis": {"name": "Stolen"},
@@ -1238,10 +1202,10 @@ def test_a_founder_cannot_write_another_venture_check_ins_or_milestones(
         f"/milestones/{mine.id}/start": {},
         f"/milestones/{mine.id}/complete": {"evidence_note": "Done by someone else"},
     }
-    for path, data in posts.items():
-        assert client.post(path, data=data).status_code == 404, path
+    with writes_nothing(*WRITTEN):
+        for path, data in posts.items():
+            assert client.post(path, data=data).status_code == 404, path
 
-    assert snapshot(db) == before
     stored = reloaded_or_none(Milestone, mine.id)
     assert (stored.title, stored.status) == ("Ten interviews", "planned")
     [check_in] = db.session.scalars(select(CheckIn))
@@ -1255,20 +1219,17 @@ def test_people_not_on_the_team_do_not_see_check_ins_or_milestones(
     milestone = factories.milestone(venture, "Ten interviews", by=founder)
     factories.check_in(venture, founder, this_monday(), summary="Private", today=la_today())
     login_as(role)
-    before = snapshot(db)
-
-    for path in ("check-ins", "check-in", "milestones", "timeline"):
-        response = client.get(f"/ventures/{venture.id}/{path}")
-        # Mentors may open check-ins, but not of a venture they are not matched with: 404.
-        expected = 404 if (role, path) == ("mentor", "check-ins") else 403
-        assert response.status_code == expected, (role, path)
-        assert "Private" not in page(response)
-    assert client.post(f"/milestones/{milestone.id}/start").status_code == 403
-    assert (
-        client.post(f"/ventures/{venture.id}/check-in", data=check_in_form(this_monday()))
-    ).status_code == 403
-
-    assert snapshot(db) == before
+    with writes_nothing(*WRITTEN):
+        for path in ("check-ins", "check-in", "milestones", "timeline"):
+            response = client.get(f"/ventures/{venture.id}/{path}")
+            # Mentors may open check-ins, but not of a venture they are not matched with: 404.
+            expected = 404 if (role, path) == ("mentor", "check-ins") else 403
+            assert response.status_code == expected, (role, path)
+            assert "Private" not in page(response)
+        assert client.post(f"/milestones/{milestone.id}/start").status_code == 403
+        assert (
+            client.post(f"/ventures/{venture.id}/check-in", data=check_in_form(this_monday()))
+        ).status_code == 403
 
 
 def test_a_founder_who_is_also_a_mentor_sees_only_their_own_venture(
