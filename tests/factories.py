@@ -553,6 +553,41 @@ def introduction(venture, counterpart, *, kind: str = "mentor", status: str = "i
     return created
 
 
+def draft_mentor_run(cohort_id: int, *, by, **fields):
+    """A draft mentor matching run of the cohort, one mentor for each venture, that its
+    proposed matches (`proposed_mentor_match`) are added to."""
+    from incubator.models import MatchingRun, MatchKind
+    from incubator.services.matching import runs
+
+    created = MatchingRun(
+        cohort_id=cohort_id,
+        kind=MatchKind.MENTOR,
+        method="optimal",
+        min_per_venture=1,
+        max_per_venture=1,
+        status=runs.DRAFT,
+        summary={},
+        created_by_id=by.id,
+        **fields,
+    )
+    db.session.add(created)
+    db.session.flush()
+    return created
+
+
+def proposed_mentor_match(run, venture_id: int, mentor_id: int):
+    """The draft run's proposal to introduce the venture to the mentor, for Procurement."""
+    from incubator.models import MatchKind
+    from incubator.services.matching import introductions
+
+    created = introductions.new_match(
+        run, venture_id, MatchKind.MENTOR, f"user:{mentor_id}", 1.0, ["Procurement"]
+    )
+    db.session.add(created)
+    db.session.flush()
+    return created
+
+
 # Funders, partners, pilots and investments ------------------------------------------------------
 
 
