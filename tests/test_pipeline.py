@@ -65,16 +65,6 @@ def titles(milestones) -> list[str]:
 
 
 @pytest.fixture
-def other_venture(db, cohort, manager):
-    return factories.venture(cohort, "BusBuddy", by=manager)
-
-
-@pytest.fixture
-def other_founder(db, other_venture):
-    return factories.founder_of(other_venture, name="Bo Chen", email="bo@example.org")
-
-
-@pytest.fixture
 def as_founder(client, sign_in, founder):
     assert sign_in(client, founder.email).status_code == 302
     return founder
@@ -460,20 +450,20 @@ def test_founder_creates_and_edits_their_venture_milestones(db, venture, founder
 
 
 def test_a_founder_cannot_write_another_venture_milestones(
-    db, venture, other_venture, other_founder
+    db, venture, busbuddy, cy
 ):
     with pytest.raises(NotAllowed):
-        factories.milestone(venture, "Sneaky", by=other_founder)
+        factories.milestone(venture, "Sneaky", by=cy)
     milestone = milestones.venture_milestones(venture)[0]
     with pytest.raises(NotAllowed):
-        milestones.complete_milestone(milestone, None, "Done!", by=other_founder)
+        milestones.complete_milestone(milestone, None, "Done!", by=cy)
 
 
-def test_a_milestone_owner_must_be_a_founder_of_the_venture(db, venture, founder, other_founder):
+def test_a_milestone_owner_must_be_a_founder_of_the_venture(db, venture, founder, cy):
     with pytest.raises(
         InvalidInput, match=re.escape("The owner must be one of the venture's founders.")
     ):
-        factories.milestone(venture, "Pilot plan", by=founder, owner_id=other_founder.id)
+        factories.milestone(venture, "Pilot plan", by=founder, owner_id=cy.id)
 
 
 def test_a_milestone_title_longer_than_the_column_is_refused(db, venture, founder):
@@ -940,17 +930,17 @@ def test_a_bad_check_in_is_refused_and_writes_nothing(db, venture, founder, fiel
 
 
 def test_only_the_venture_founders_post_its_check_ins(
-    db, venture, manager, other_venture, other_founder
+    db, venture, manager, busbuddy, cy
 ):
     with writes_nothing(*WRITTEN):
-        for person in (manager, other_founder):
+        for person in (manager, cy):
             with pytest.raises(
                 NotAllowed, match=re.escape("Only the venture's founders post its check-ins.")
             ):
                 checkins.save_check_in(venture, check_in_input(MONDAY), by=person, today=MONDAY)
 
 
-def test_custom_kpis_are_tracked_per_venture(db, venture, founder, other_venture, other_founder):
+def test_custom_kpis_are_tracked_per_venture(db, venture, founder, busbuddy, cy):
     checkins.add_custom_kpi(venture, "Gallons saved", "gallons", by=founder)
 
     saved = factories.check_in(venture, founder, MONDAY, custom_kpis={"Gallons saved": 1200.5})
@@ -959,7 +949,7 @@ def test_custom_kpis_are_tracked_per_venture(db, venture, founder, other_venture
     with pytest.raises(
         InvalidInput, match=re.escape("'Gallons saved' is not one of this venture's KPIs.")
     ):
-        factories.check_in(other_venture, other_founder, MONDAY, custom_kpis={"Gallons saved": 3.0})
+        factories.check_in(busbuddy, cy, MONDAY, custom_kpis={"Gallons saved": 3.0})
     with pytest.raises(InvalidInput, match=re.escape("Gallons saved must be a number.")):
         factories.check_in(venture, founder, MONDAY, custom_kpis={"Gallons saved": "lots"})
     with pytest.raises(InvalidInput, match=re.escape("Gallons saved cannot be negative.")):
@@ -1174,11 +1164,11 @@ def test_managers_read_a_venture_check_ins(db, client, venture, founder, as_mana
 
 
 def test_a_founder_cannot_read_another_venture_pages(
-    db, client, venture, founder, other_venture, other_founder, sign_in
+    db, client, venture, founder, busbuddy, cy, sign_in
 ):
     factories.check_in(venture, founder, this_monday(), summary="Private", today=la_today())
     db.session.commit()
-    sign_in(client, other_founder.email)
+    sign_in(client, cy.email)
 
     # Another venture's pages answer as if it did not exist.
     for path in ("check-ins", "check-in", "milestones", "timeline"):
@@ -1188,12 +1178,12 @@ def test_a_founder_cannot_read_another_venture_pages(
 
 
 def test_a_founder_cannot_write_another_venture_check_ins_or_milestones(
-    db, client, venture, founder, other_venture, other_founder, sign_in
+    db, client, venture, founder, busbuddy, cy, sign_in
 ):
     mine = factories.milestone(venture, "Ten interviews", by=founder)
     factories.check_in(venture, founder, this_monday(), summary="Ours", today=la_today())
     db.session.commit()
-    sign_in(client, other_founder.email)
+    sign_in(client, cy.email)
     posts = {
         f"/ventures/{venture.id}/check-in": check_in_form(this_monday(), summary="Hijacked"),
         f"/ventures/{venture.id}/kpis": {"name": "Stolen"},
@@ -1233,12 +1223,12 @@ def test_people_not_on_the_team_do_not_see_check_ins_or_milestones(
 
 
 def test_a_founder_who_is_also_a_mentor_sees_only_their_own_venture(
-    db, client, venture, other_venture, sign_in
+    db, client, venture, busbuddy, sign_in
 ):
-    person = factories.founder_of(other_venture, name="Cy Park")
+    person = factories.founder_of(busbuddy, name="Cy Park")
     users.grant_roles(person, {Role.MENTOR}, by=None)
     db.session.commit()
     sign_in(client, person.email)
 
-    assert client.get(f"/ventures/{other_venture.id}/check-ins").status_code == 200
+    assert client.get(f"/ventures/{busbuddy.id}/check-ins").status_code == 200
     assert client.get(f"/ventures/{venture.id}/check-ins").status_code == 404
