@@ -95,8 +95,9 @@ def judge_assignment(judge, *submissions):
 # Hackathons, cohorts and ventures -----------------------------------------------------------
 
 
-def hackathon(name: str | None = None, *, by=None, **fields):
-    """A hackathon built through the service; fields override HackathonInput's values."""
+def hackathon_input(name: str | None = None, **fields):
+    """An open two-day hackathon at City Hall as the service takes it (a new name unless
+    given); fields override HackathonInput's values."""
     from dataclasses import replace
     from datetime import date
 
@@ -112,7 +113,14 @@ def hackathon(name: str | None = None, *, by=None, **fields):
         status="open",
         description="",
     )
-    return hackathons.create_hackathon(replace(data, **fields), by=by)
+    return replace(data, **fields)
+
+
+def hackathon(name: str | None = None, *, by=None, **fields):
+    """A hackathon built through the service; fields override HackathonInput's values."""
+    from incubator.services.hackathons import hackathons
+
+    return hackathons.create_hackathon(hackathon_input(name, **fields), by=by)
 
 
 def organisation(name: str | None = None, *, members=(), **fields):
@@ -181,8 +189,9 @@ def submission(
     return created
 
 
-def cohort(name: str | None = None, *, by=None, **fields):
-    """A cohort of the Accelerate: LA program built through the service."""
+def cohort_input(name: str | None = None, **fields):
+    """An active cohort of 12 places from April to September 2025 as the service takes it
+    (a new name unless given); fields override CohortInput's values."""
     from dataclasses import replace
     from datetime import date
 
@@ -195,7 +204,14 @@ def cohort(name: str | None = None, *, by=None, **fields):
         capacity=12,
         status="active",
     )
-    return ventures.create_cohort(replace(data, **fields), by=by)
+    return replace(data, **fields)
+
+
+def cohort(name: str | None = None, *, by=None, **fields):
+    """A cohort of the Accelerate: LA program built through the service."""
+    from incubator.services.cohorts import ventures
+
+    return ventures.create_cohort(cohort_input(name, **fields), by=by)
 
 
 def venture(cohort, name: str | None = None, *, by=None, **fields):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from datetime import date
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -35,6 +37,30 @@ def location(response) -> str:
     """Where a redirect points, as a path with its query."""
     parts = urlsplit(response.headers["Location"])
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def as_form(values) -> dict[str, Any]:
+    """A service's input (a dataclass) as a browser posts its form: dates in ISO format,
+    numbers as text, a ticked box as "y" and an unticked one not at all, nothing as ""."""
+    posted: dict[str, Any] = {}
+    for field in dataclasses.fields(values):
+        value = getattr(values, field.name)
+        if value is not False:
+            posted[field.name] = _as_posted(value)
+    return posted
+
+
+def _as_posted(value):
+    """One value as a form field carries it."""
+    if value is None:
+        return ""
+    if value is True:
+        return "y"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        return str(value)
+    return value
 
 
 def count(model, *conditions) -> int:

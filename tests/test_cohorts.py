@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -22,7 +21,7 @@ from incubator.models import (
 from incubator.services.cohorts import ventures
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
 from tests import factories
-from tests.helpers import count, location, page, reloaded, writes_nothing
+from tests.helpers import as_form, count, location, page, reloaded, writes_nothing
 from tests.plugins.pipeline import venture_form, venture_profile
 
 
@@ -37,25 +36,15 @@ WRITTEN = (Cohort, Venture, VentureMember, User, Invitation, OutboxMessage, Audi
 
 
 def cohort_input(**fields) -> ventures.CohortInput:
-    data = ventures.CohortInput(
-        name="Spring 2025",
-        starts_on=date(2025, 4, 1),
-        ends_on=date(2025, 9, 30),
-        capacity=10,
-        status="planning",
+    """Spring 2025, ten places, being planned; fields override its values."""
+    return factories.cohort_input(
+        **{"name": "Spring 2025", "capacity": 10, "status": "planning", **fields}
     )
-    return replace(data, **fields)
 
 
 def cohort_form(**fields) -> dict[str, str]:
-    data = {
-        "name": "Spring 2025",
-        "starts_on": "2025-04-01",
-        "ends_on": "2025-09-30",
-        "capacity": "10",
-        "status": "planning",
-    }
-    return {**data, **fields}
+    """The cohort form as posted for Spring 2025; fields override its values."""
+    return {**as_form(cohort_input()), **fields}
 
 
 # Cohorts: the service ----------------------------------------------------------------------------

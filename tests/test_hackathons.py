@@ -20,7 +20,7 @@ from incubator.models import (
 from incubator.services.errors import InvalidInput, NotAllowed
 from incubator.services.hackathons import hackathons
 from tests import factories
-from tests.helpers import count, location, page, reloaded, writes_nothing
+from tests.helpers import as_form, count, location, page, reloaded, writes_nothing
 
 # Everything these services and pages may write.
 WRITTEN = (Hackathon, Challenge, Submission, SubmissionMember, AuditEvent)
@@ -35,31 +35,18 @@ def refused_and_nothing_written(action, message: str) -> None:
 
 
 def hackathon_input(**fields) -> hackathons.HackathonInput:
-    data = hackathons.HackathonInput(
-        name="#techLA: Drought",
-        theme="Drought management",
-        starts_on=date(2025, 3, 1),
-        ends_on=date(2025, 3, 2),
-        venue="City Hall",
-        time_zone="America/Los_Angeles",
-        status="planned",
-        description="Two days on saving water.",
-    )
-    return replace(data, **fields)
-
-
-def hackathon_form(**fields) -> dict[str, str]:
-    data = {
+    """#techLA: Drought, being planned; fields override its values."""
+    planned = {
         "name": "#techLA: Drought",
-        "theme": "Drought management",
-        "starts_on": "2025-03-01",
-        "ends_on": "2025-03-02",
-        "venue": "City Hall",
-        "time_zone": "America/Los_Angeles",
         "status": "planned",
         "description": "Two days on saving water.",
     }
-    return {**data, **fields}
+    return factories.hackathon_input(**{**planned, **fields})
+
+
+def hackathon_form(**fields) -> dict[str, str]:
+    """The hackathon form as posted for #techLA: Drought; fields override its values."""
+    return {**as_form(hackathon_input()), **fields}
 
 
 def challenge_form(**fields) -> dict[str, str]:

@@ -449,9 +449,7 @@ def test_founder_creates_and_edits_their_venture_milestones(db, venture, founder
     assert updated.before["title"] == "Ten interviews"
 
 
-def test_a_founder_cannot_write_another_venture_milestones(
-    db, venture, busbuddy, cy
-):
+def test_a_founder_cannot_write_another_venture_milestones(db, venture, busbuddy, cy):
     with pytest.raises(NotAllowed):
         factories.milestone(venture, "Sneaky", by=cy)
     milestone = milestones.venture_milestones(venture)[0]
@@ -929,9 +927,7 @@ def test_a_bad_check_in_is_refused_and_writes_nothing(db, venture, founder, fiel
         )
 
 
-def test_only_the_venture_founders_post_its_check_ins(
-    db, venture, manager, busbuddy, cy
-):
+def test_only_the_venture_founders_post_its_check_ins(db, venture, manager, busbuddy, cy):
     with writes_nothing(*WRITTEN):
         for person in (manager, cy):
             with pytest.raises(
