@@ -88,6 +88,15 @@ def writes_nothing(*models) -> Iterator[None]:
     assert row_counts(*models) == before
 
 
+def refused_form_page(client, url: str, data: dict, *models) -> str:
+    """Posts a form the app must refuse: checks that the form comes back (200) having written
+    no row of these models, and returns the page's text, which says why."""
+    with writes_nothing(*models):
+        response = client.post(url, data=data)
+    assert response.status_code == 200
+    return page(response)
+
+
 def reloaded(obj: M) -> M:
     """The same row read again from the database, after what a request or service did."""
     db.session.flush()

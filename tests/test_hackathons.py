@@ -20,7 +20,15 @@ from incubator.models import (
 from incubator.services.errors import InvalidInput, NotAllowed
 from incubator.services.hackathons import hackathons
 from tests import factories
-from tests.helpers import as_form, count, location, page, reloaded, writes_nothing
+from tests.helpers import (
+    as_form,
+    count,
+    location,
+    page,
+    refused_form_page,
+    reloaded,
+    writes_nothing,
+)
 
 # Everything these services and pages may write.
 WRITTEN = (Hackathon, Challenge, Submission, SubmissionMember, AuditEvent)
@@ -217,11 +225,9 @@ def test_hackathon_form_with_bad_input_shows_why_and_writes_nothing(
     login_as("manager")
     factories.hackathon("#techLA: Transit")
 
-    with writes_nothing(*WRITTEN):
-        response = client.post("/hackathons/new", data=hackathon_form(**fields))
+    text = refused_form_page(client, "/hackathons/new", hackathon_form(**fields), *WRITTEN)
 
-    assert response.status_code == 200
-    assert message in page(response)
+    assert message in text
 
 
 def test_manager_edits_a_hackathon_from_the_form(db, client, login_as):
@@ -425,14 +431,12 @@ def test_challenge_form_with_a_bad_dataset_link_shows_why_and_writes_nothing(db,
     login_as("manager")
     hackathon = factories.hackathon()
 
-    with writes_nothing(*WRITTEN):
-        response = client.post(
-            f"/hackathons/{hackathon.id}/challenges/new",
-            data=challenge_form(dataset_links="ftp://data.lacity.org/leaks"),
-        )
+    url = f"/hackathons/{hackathon.id}/challenges/new"
+    text = refused_form_page(
+        client, url, challenge_form(dataset_links="ftp://data.lacity.org/leaks"), *WRITTEN
+    )
 
-    assert response.status_code == 200
-    assert "'ftp://data.lacity.org/leaks' is not a web link" in page(response)
+    assert "'ftp://data.lacity.org/leaks' is not a web link" in text
 
 
 def test_manager_edits_a_challenge_from_the_form(db, client, login_as, audit_events):
@@ -880,13 +884,10 @@ def test_submission_form_with_bad_input_shows_why_and_writes_nothing(
     login_as("manager")
     hackathon = factories.hackathon()
 
-    with writes_nothing(*WRITTEN):
-        response = client.post(
-            f"/hackathons/{hackathon.id}/submissions/new", data=submission_form(**fields)
-        )
+    url = f"/hackathons/{hackathon.id}/submissions/new"
+    text = refused_form_page(client, url, submission_form(**fields), *WRITTEN)
 
-    assert response.status_code == 200
-    assert message in page(response)
+    assert message in text
 
 
 def test_only_approved_challenges_are_offered_for_a_submission(db, client, login_as):
