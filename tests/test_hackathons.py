@@ -34,7 +34,7 @@ from tests.helpers import (
 WRITTEN = (Hackathon, Challenge, Submission, SubmissionMember, AuditEvent)
 
 
-def refused_and_nothing_written(action, message: str) -> None:
+def expect_refused_writing_nothing(action, message: str) -> None:
     """The service call is refused with InvalidInput saying `message`, and no row changes."""
     with writes_nothing(*WRITTEN), pytest.raises(InvalidInput) as refused:
         action()
@@ -147,7 +147,7 @@ def test_manager_creates_a_hackathon_with_every_field_and_an_audit_event(db, man
 def test_hackathon_with_bad_input_is_refused_and_nothing_is_written(db, manager, fields, message):
     factories.hackathon("#techLA: Transit", by=manager)
 
-    refused_and_nothing_written(
+    expect_refused_writing_nothing(
         lambda: hackathons.create_hackathon(hackathon_input(**fields), by=manager), message
     )
 
@@ -351,7 +351,7 @@ def test_manager_adds_an_approved_challenge_with_a_partner_and_dataset_links(
 def test_challenge_dataset_link_that_is_not_http_is_refused(db, manager, links):
     hackathon = factories.hackathon()
 
-    refused_and_nothing_written(
+    expect_refused_writing_nothing(
         lambda: hackathons.add_challenge(
             hackathon, challenge_input(dataset_links=links), by=manager
         ),
@@ -372,7 +372,7 @@ def test_challenge_with_bad_input_is_refused(db, manager, fields, message):
     hackathon = factories.hackathon()
     factories.challenge(hackathon, "Map the pipes")
 
-    refused_and_nothing_written(
+    expect_refused_writing_nothing(
         lambda: hackathons.add_challenge(hackathon, challenge_input(**fields), by=manager),
         message,
     )
@@ -778,7 +778,7 @@ def test_submission_with_bad_input_is_refused_and_nothing_is_written(db, manager
     if fields.get("challenge_id") == "other":
         fields = {"challenge_id": other_challenge.id}
 
-    refused_and_nothing_written(
+    expect_refused_writing_nothing(
         lambda: hackathons.create_submission(hackathon, submission_input(**fields), by=manager),
         message,
     )
