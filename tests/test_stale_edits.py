@@ -62,6 +62,14 @@ def second_client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def ana_and_ben(client, second_client, login_as):
+    """Two managers: Ana Manager (returned) on the first browser, Ben Manager on the second."""
+    ana = login_as("manager", name="Ana Manager")
+    login_as("manager", name="Ben Manager", on=second_client)
+    return ana
+
+
 # Venture profile --------------------------------------------------------------------------
 
 
@@ -269,10 +277,8 @@ def criterion_form(criterion, version: str, **fields) -> dict[str, str]:
 
 
 def test_a_criterion_saved_from_an_older_rubric_page_is_refused(
-    db, client, second_client, login_as
+    db, client, second_client, ana_and_ben
 ):
-    login_as("manager", name="Ana Manager")
-    login_as("manager", name="Ben Manager", on=second_client)
     hackathon = factories.judging_hackathon(name="Drought Hack")
     criterion = factories.rubric_criterion(hackathon, "Impact", weight=3)
     rubric = f"/judging/hackathons/{hackathon.id}/rubric"
@@ -296,9 +302,9 @@ def test_a_criterion_saved_from_an_older_rubric_page_is_refused(
     assert reloaded(criterion).weight == 5
 
 
-def test_a_change_to_another_criterion_does_not_refuse_an_edit(db, client, second_client, login_as):
-    login_as("manager", name="Ana Manager")
-    login_as("manager", name="Ben Manager", on=second_client)
+def test_a_change_to_another_criterion_does_not_refuse_an_edit(
+    db, client, second_client, ana_and_ben
+):
     hackathon = factories.judging_hackathon(name="Drought Hack")
     impact = factories.rubric_criterion(hackathon, "Impact", weight=3)
     design = factories.rubric_criterion(hackathon, "Design", weight=1)
@@ -347,10 +353,9 @@ def plan_version(html: str, stage: str) -> str:
 
 
 def test_an_expected_time_saved_from_an_older_plan_page_is_refused(
-    db, client, second_client, login_as
+    db, client, second_client, ana_and_ben
 ):
-    manager = login_as("manager", name="Ana Manager")
-    login_as("manager", name="Ben Manager", on=second_client)
+    manager = ana_and_ben
     cohort = factories.cohort(by=manager)
     url = f"/pipeline/cohorts/{cohort.id}/plan"
 
@@ -372,10 +377,9 @@ def test_an_expected_time_saved_from_an_older_plan_page_is_refused(
 
 
 def test_a_change_to_another_stage_does_not_refuse_an_expected_time(
-    db, client, second_client, login_as
+    db, client, second_client, ana_and_ben
 ):
-    manager = login_as("manager", name="Ana Manager")
-    login_as("manager", name="Ben Manager", on=second_client)
+    manager = ana_and_ben
     cohort = factories.cohort(by=manager)
     url = f"/pipeline/cohorts/{cohort.id}/plan"
     opened = page(second_client.get(url))
