@@ -323,6 +323,24 @@ def count_queries(app):
     return counting
 
 
+@pytest.fixture
+def page_queries(client, count_queries):
+    """How many SQL statements each page runs for the `client`, by URL (each page must answer
+    200). Compared before and after adding rows, it shows a page's queries do not grow with
+    the data; call it once first to warm up, as first-request work is not the page's."""
+
+    def measure(urls: list[str]) -> dict[str, int]:
+        counts = {}
+        for url in urls:
+            with count_queries() as counter:
+                response = client.get(url)
+            assert response.status_code == 200, url
+            counts[url] = counter.count
+        return counts
+
+    return measure
+
+
 @pytest.fixture(scope="session")
 def served(database_factory, tmp_path_factory):
     """Gunicorn with several workers on a fresh database, for the race tests (tests/races.py)."""

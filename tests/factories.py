@@ -95,8 +95,9 @@ def judge_assignment(judge, *submissions):
 # Hackathons, cohorts and ventures -----------------------------------------------------------
 
 
-def hackathon(name: str | None = None, *, by=None, **fields):
-    """A hackathon built through the service; fields override HackathonInput's values."""
+def hackathon_input(name: str | None = None, **fields):
+    """An open two-day hackathon at City Hall as the service takes it (a new name unless
+    given); fields override HackathonInput's values."""
     from dataclasses import replace
     from datetime import date
 
@@ -112,7 +113,14 @@ def hackathon(name: str | None = None, *, by=None, **fields):
         status="open",
         description="",
     )
-    return hackathons.create_hackathon(replace(data, **fields), by=by)
+    return replace(data, **fields)
+
+
+def hackathon(name: str | None = None, *, by=None, **fields):
+    """A hackathon built through the service; fields override HackathonInput's values."""
+    from incubator.services.hackathons import hackathons
+
+    return hackathons.create_hackathon(hackathon_input(name, **fields), by=by)
 
 
 def organisation(name: str | None = None, *, members=(), **fields):
@@ -181,8 +189,9 @@ def submission(
     return created
 
 
-def cohort(name: str | None = None, *, by=None, **fields):
-    """A cohort of the Accelerate: LA program built through the service."""
+def cohort_input(name: str | None = None, **fields):
+    """An active cohort of 12 places from April to September 2025 as the service takes it
+    (a new name unless given); fields override CohortInput's values."""
     from dataclasses import replace
     from datetime import date
 
@@ -195,7 +204,14 @@ def cohort(name: str | None = None, *, by=None, **fields):
         capacity=12,
         status="active",
     )
-    return ventures.create_cohort(replace(data, **fields), by=by)
+    return replace(data, **fields)
+
+
+def cohort(name: str | None = None, *, by=None, **fields):
+    """A cohort of the Accelerate: LA program built through the service."""
+    from incubator.services.cohorts import ventures
+
+    return ventures.create_cohort(cohort_input(name, **fields), by=by)
 
 
 def venture(cohort, name: str | None = None, *, by=None, **fields):
@@ -547,6 +563,41 @@ def introduction(venture, counterpart, *, kind: str = "mentor", status: str = "i
         introduced_at=utcnow(),
         venture_answer="accepted" if status == "accepted" else "pending",
         counterpart_answer="accepted" if status == "accepted" else "pending",
+    )
+    db.session.add(created)
+    db.session.flush()
+    return created
+
+
+def draft_mentor_run(cohort_id: int, *, by, **fields):
+    """A draft mentor matching run of the cohort, one mentor for each venture, that its
+    proposed matches (`proposed_mentor_match`) are added to."""
+    from incubator.models import MatchingRun, MatchKind
+    from incubator.services.matching import runs
+
+    created = MatchingRun(
+        cohort_id=cohort_id,
+        kind=MatchKind.MENTOR,
+        method="optimal",
+        min_per_venture=1,
+        max_per_venture=1,
+        status=runs.DRAFT,
+        summary={},
+        created_by_id=by.id,
+        **fields,
+    )
+    db.session.add(created)
+    db.session.flush()
+    return created
+
+
+def proposed_mentor_match(run, venture_id: int, mentor_id: int):
+    """The draft run's proposal to introduce the venture to the mentor, for Procurement."""
+    from incubator.models import MatchKind
+    from incubator.services.matching import introductions
+
+    created = introductions.new_match(
+        run, venture_id, MatchKind.MENTOR, f"user:{mentor_id}", 1.0, ["Procurement"]
     )
     db.session.add(created)
     db.session.flush()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
-from typing import TypeVar
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -35,6 +39,30 @@ def location(response) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def as_form(values) -> dict[str, Any]:
+    """A service's input (a dataclass) as a browser posts its form: dates in ISO format,
+    numbers as text, a ticked box as "y" and an unticked one not at all, nothing as ""."""
+    posted: dict[str, Any] = {}
+    for field in dataclasses.fields(values):
+        value = getattr(values, field.name)
+        if value is not False:
+            posted[field.name] = _as_posted(value)
+    return posted
+
+
+def _as_posted(value):
+    """One value as a form field carries it."""
+    if value is None:
+        return ""
+    if value is True:
+        return "y"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
 def count(model, *conditions) -> int:
     """How many rows of a model there are (that meet the conditions)."""
     return db.session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0
@@ -46,6 +74,27 @@ def row_counts(*models) -> dict[str, int]:
     db.session.flush()  # expiring would drop the test's unflushed changes
     db.session.expire_all()
     return {model.__name__: count(model) for model in models}
+
+
+@contextmanager
+def writes_nothing(*models) -> Iterator[None]:
+    """Checks that the block, a refused request or service call, writes no row of these
+    models. What the test built is committed first, so that rolling back what a refused
+    service call left in the session keeps it; the rows are counted again after that."""
+    db.session.commit()
+    before = row_counts(*models)
+    yield
+    db.session.rollback()
+    assert row_counts(*models) == before
+
+
+def refused_form_page(client, url: str, data: dict, *models) -> str:
+    """Posts a form the app must refuse: checks that the form comes back (200) having written
+    no row of these models, and returns the page's text, which says why."""
+    with writes_nothing(*models):
+        response = client.post(url, data=data)
+    assert response.status_code == 200
+    return page(response)
 
 
 def reloaded(obj: M) -> M:

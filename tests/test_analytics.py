@@ -432,7 +432,7 @@ def test_only_managers_see_cohort_analytics(client, login_as, history, role):
 
 
 def test_analytics_and_charts_run_the_same_queries_for_5_or_60_ventures(
-    db, client, login_as, count_queries
+    db, client, login_as, page_queries
 ):
     manager = login_as("manager")
     today = clock.today()
@@ -448,18 +448,10 @@ def test_analytics_and_charts_run_the_same_queries_for_5_or_60_ventures(
         f"/ventures/{watched.id}/kpis.svg",
     ]
 
-    def measure() -> dict[str, int]:
-        counts = {}
-        for url in urls:
-            with count_queries() as counter:
-                assert client.get(url).status_code == 200
-            counts[url] = counter.count
-        return counts
-
-    measure()  # warm up
-    few = measure()
+    page_queries(urls)  # warm up
+    few = page_queries(urls)
     factories.bulk_ventures(cohort, 55, today=today, manager=manager, check_ins=12)
     db.session.commit()
-    many = measure()
+    many = page_queries(urls)
 
     assert many == few

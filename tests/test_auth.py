@@ -253,8 +253,10 @@ def request_reset(client, email: str):
     return client.post("/auth/forgot", data={"email": email}, follow_redirects=True)
 
 
-def reset_link(outbox, email: str) -> str:
-    [message] = outbox(email)
+def mailed_reset_link(client, outbox, user) -> str:
+    """The link in the one reset mail the user gets after asking for it on the page."""
+    request_reset(client, user.email)
+    [message] = outbox(user.email)
     assert message.subject == "Reset your Accelerate: LA password"
     return link_in(message.body, "/auth/reset/")
 
@@ -286,11 +288,9 @@ def test_reset_link_sets_a_new_password_and_signs_out_everywhere(
     db, app, client, sign_in, outbox, audit_events
 ):
     user = factories.user("mentor")
-    db.session.commit()
     laptop = app.test_client()
     sign_in(laptop, user.email)
-    request_reset(client, user.email)
-    link = reset_link(outbox, user.email)
+    link = mailed_reset_link(client, outbox, user)
 
     assert client.get(link).status_code == 200
     response = client.post(
@@ -307,9 +307,7 @@ def test_reset_link_sets_a_new_password_and_signs_out_everywhere(
 
 def test_second_use_of_a_reset_link_is_refused(db, client, outbox):
     user = factories.user("mentor")
-    db.session.commit()
-    request_reset(client, user.email)
-    link = reset_link(outbox, user.email)
+    link = mailed_reset_link(client, outbox, user)
     client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     db.session.expire_all()
     after_first_use = user.password_hash
@@ -329,48 +327,45 @@ def test_second_use_of_a_reset_link_is_refused(db, client, outbox):
     assert user.password_hash == after_first_use
 
 
-def test_tampered_reset_link_is_refused_clearly(db, client, outbox):
+def tampered(link: str, _config: dict, _monkeypatch) -> str:
+    """The link with the end of its token changed."""
+    return link[:-3] + ("aaa" if not link.endswith("aaa") else "bbb")
+
+
+def expired(link: str, config: dict, monkeypatch) -> str:
+    """The same link, once reset links no longer last at all."""
+    monkeypatch.setitem(config, "PASSWORD_RESET_MAX_AGE", -1)
+    return link
+
+
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [
+        (tampered, "This reset link is not valid. Ask for a new one."),
+        (expired, "This reset link has expired. Ask for a new one."),
+    ],
+    ids=["tampered", "expired"],
+)
+def test_a_spoilt_reset_link_is_refused_clearly(
+    db, app, client, outbox, monkeypatch, spoil, message
+):
     user = factories.user("mentor")
-    db.session.commit()
     before = user.password_hash
-    request_reset(client, user.email)
-    link = reset_link(outbox, user.email)
-    tampered = link[:-3] + ("aaa" if not link.endswith("aaa") else "bbb")
-
-    response = client.post(
-        tampered, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, follow_redirects=True
-    )
-
-    assert response.status_code == 200
-    assert "This reset link is not valid. Ask for a new one." in page(response)
-    db.session.expire_all()
-    assert user.password_hash == before
-
-
-def test_expired_reset_link_is_refused_clearly(db, app, client, outbox, monkeypatch):
-    user = factories.user("mentor")
-    db.session.commit()
-    before = user.password_hash
-    request_reset(client, user.email)
-    link = reset_link(outbox, user.email)
-    monkeypatch.setitem(app.config, "PASSWORD_RESET_MAX_AGE", -1)
+    link = spoil(mailed_reset_link(client, outbox, user), app.config, monkeypatch)
 
     response = client.post(
         link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, follow_redirects=True
     )
 
     assert response.status_code == 200
-    assert "This reset link has expired. Ask for a new one." in page(response)
-    db.session.expire_all()
-    assert user.password_hash == before
+    assert message in page(response)
+    assert reloaded(user).password_hash == before
 
 
 def test_reset_refuses_a_short_password_and_keeps_the_link_usable(db, client, outbox):
     user = factories.user("mentor")
-    db.session.commit()
     before = user.password_hash
-    request_reset(client, user.email)
-    link = reset_link(outbox, user.email)
+    link = mailed_reset_link(client, outbox, user)
 
     response = client.post(link, data={"password": "short", "confirm": "short"})
 
@@ -620,10 +615,8 @@ def test_password_change_refuses_a_common_or_personal_password(db, client, login
 
 def test_reset_refuses_a_common_or_personal_password(db, client, outbox):
     user = factories.user("mentor", email="samuel.okafor@mentors.example", name="Samuel Okafor")
-    db.session.commit()
     before = user.password_hash
-    request_reset(client, user.email)
-    link = reset_link(outbox, user.email)
+    link = mailed_reset_link(client, outbox, user)
 
     common = client.post(link, data={"password": COMMON, "confirm": COMMON})
     personal = client.post(

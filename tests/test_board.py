@@ -416,18 +416,8 @@ def test_only_managers_see_the_board_and_its_export(client, login_as, cohort_wit
 # Queries -----------------------------------------------------------------------------------------
 
 
-def measure(client, count_queries, urls: list[str]) -> dict[str, int]:
-    counts = {}
-    for url in urls:
-        with count_queries() as counter:
-            response = client.get(url)
-        assert response.status_code == 200, url
-        counts[url] = counter.count
-    return counts
-
-
 def test_board_and_timeline_run_the_same_queries_for_10_or_500_ventures(
-    db, client, login_as, count_queries
+    db, client, login_as, page_queries
 ):
     manager = login_as("manager")
     today = program_today()
@@ -443,12 +433,12 @@ def test_board_and_timeline_run_the_same_queries_for_10_or_500_ventures(
         f"{board}/board.csv",
         f"/ventures/{watched.id}/timeline",
     ]
-    measure(client, count_queries, urls)  # warm up: first-request work is not the page's
+    page_queries(urls)  # warm up: first-request work is not the page's
 
-    few = measure(client, count_queries, urls)
+    few = page_queries(urls)
     factories.bulk_ventures(cohort, 490, today=today, manager=manager)
     db.session.commit()
-    many = measure(client, count_queries, urls)
+    many = page_queries(urls)
 
     assert many == few
     table = page(client.get(f"{board}?view=table"))

@@ -167,6 +167,15 @@ def _one_won(
     return booking, wins[0], refusals, summary
 
 
+def _bookings(served: Served, *conditions) -> list[Booking]:
+    """The bookings that meet the conditions, as the served app's database holds them after
+    a race."""
+    with served.app.app_context():
+        found = list(db.session.scalars(select(Booking).where(*conditions)))
+        db.session.remove()
+    return found
+
+
 def _no_errors_logged(served: Served, since: int) -> None:
     log = served.log(since)
     assert "Traceback" not in log and "unhandled error" not in log, log[-5000:]
@@ -193,9 +202,7 @@ def test_twenty_founders_racing_for_one_slot_get_one_booking(served):
     log_start = len(served.log())
     attempts = _race(served, contenders)
 
-    with served.app.app_context():
-        bookings = list(db.session.scalars(select(Booking).where(Booking.slot_id == slot_id)))
-        db.session.remove()
+    bookings = _bookings(served, Booking.slot_id == slot_id)
     booking, winner, refusals, summary = _one_won(served, attempts, bookings, SLOT_TAKEN_TEXT)
     assert winner.contender.venture_id == booking.venture_id, summary
     # A loser's page says the time is gone (and offers the mentor's next free times).
@@ -226,10 +233,8 @@ def test_one_founder_racing_for_overlapping_slots_gets_one(served):
     log_start = len(served.log())
     attempts = _race(served, contenders)
 
-    with served.app.app_context():
-        bookings = list(db.session.scalars(select(Booking).where(Booking.founder_id == founder_id)))
-        on_slots = list(db.session.scalars(select(Booking).where(Booking.slot_id.in_(slot_ids))))
-        db.session.remove()
+    bookings = _bookings(served, Booking.founder_id == founder_id)
+    on_slots = _bookings(served, Booking.slot_id.in_(slot_ids))
     booking, winner, _, summary = _one_won(served, attempts, bookings, OVERLAP_TEXT)
     assert [b.id for b in on_slots] == [booking.id]
     assert winner.contender.slot_id == booking.slot_id, summary

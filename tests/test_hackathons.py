@@ -20,51 +20,41 @@ from incubator.models import (
 from incubator.services.errors import InvalidInput, NotAllowed
 from incubator.services.hackathons import hackathons
 from tests import factories
-from tests.helpers import count, location, page, reloaded, row_counts
+from tests.helpers import (
+    as_form,
+    count,
+    location,
+    page,
+    refused_form_page,
+    reloaded,
+    writes_nothing,
+)
 
 # Everything these services and pages may write.
 WRITTEN = (Hackathon, Challenge, Submission, SubmissionMember, AuditEvent)
 
 
-def refused_and_nothing_written(db, action, message: str) -> None:
+def expect_refused_writing_nothing(action, message: str) -> None:
     """The service call is refused with InvalidInput saying `message`, and no row changes."""
-    db.session.commit()
-    before = row_counts(*WRITTEN)
-
-    with pytest.raises(InvalidInput) as refused:
+    with writes_nothing(*WRITTEN), pytest.raises(InvalidInput) as refused:
         action()
-    db.session.rollback()
 
     assert message in refused.value.message
-    assert row_counts(*WRITTEN) == before
 
 
 def hackathon_input(**fields) -> hackathons.HackathonInput:
-    data = hackathons.HackathonInput(
-        name="#techLA: Drought",
-        theme="Drought management",
-        starts_on=date(2025, 3, 1),
-        ends_on=date(2025, 3, 2),
-        venue="City Hall",
-        time_zone="America/Los_Angeles",
-        status="planned",
-        description="Two days on saving water.",
-    )
-    return replace(data, **fields)
-
-
-def hackathon_form(**fields) -> dict[str, str]:
-    data = {
+    """#techLA: Drought, being planned; fields override its values."""
+    planned = {
         "name": "#techLA: Drought",
-        "theme": "Drought management",
-        "starts_on": "2025-03-01",
-        "ends_on": "2025-03-02",
-        "venue": "City Hall",
-        "time_zone": "America/Los_Angeles",
         "status": "planned",
         "description": "Two days on saving water.",
     }
-    return {**data, **fields}
+    return factories.hackathon_input(**{**planned, **fields})
+
+
+def hackathon_form(**fields) -> dict[str, str]:
+    """The hackathon form as posted for #techLA: Drought; fields override its values."""
+    return {**as_form(hackathon_input()), **fields}
 
 
 def challenge_form(**fields) -> dict[str, str]:
@@ -157,8 +147,8 @@ def test_manager_creates_a_hackathon_with_every_field_and_an_audit_event(db, man
 def test_hackathon_with_bad_input_is_refused_and_nothing_is_written(db, manager, fields, message):
     factories.hackathon("#techLA: Transit", by=manager)
 
-    refused_and_nothing_written(
-        db, lambda: hackathons.create_hackathon(hackathon_input(**fields), by=manager), message
+    expect_refused_writing_nothing(
+        lambda: hackathons.create_hackathon(hackathon_input(**fields), by=manager), message
     )
 
 
@@ -234,14 +224,10 @@ def test_hackathon_form_with_bad_input_shows_why_and_writes_nothing(
 ):
     login_as("manager")
     factories.hackathon("#techLA: Transit")
-    db.session.commit()
-    before = row_counts(*WRITTEN)
 
-    response = client.post("/hackathons/new", data=hackathon_form(**fields))
+    text = refused_form_page(client, "/hackathons/new", hackathon_form(**fields), *WRITTEN)
 
-    assert response.status_code == 200
-    assert message in page(response)
-    assert row_counts(*WRITTEN) == before
+    assert message in text
 
 
 def test_manager_edits_a_hackathon_from_the_form(db, client, login_as):
@@ -365,8 +351,7 @@ def test_manager_adds_an_approved_challenge_with_a_partner_and_dataset_links(
 def test_challenge_dataset_link_that_is_not_http_is_refused(db, manager, links):
     hackathon = factories.hackathon()
 
-    refused_and_nothing_written(
-        db,
+    expect_refused_writing_nothing(
         lambda: hackathons.add_challenge(
             hackathon, challenge_input(dataset_links=links), by=manager
         ),
@@ -387,8 +372,7 @@ def test_challenge_with_bad_input_is_refused(db, manager, fields, message):
     hackathon = factories.hackathon()
     factories.challenge(hackathon, "Map the pipes")
 
-    refused_and_nothing_written(
-        db,
+    expect_refused_writing_nothing(
         lambda: hackathons.add_challenge(hackathon, challenge_input(**fields), by=manager),
         message,
     )
@@ -446,17 +430,13 @@ def test_challenge_form_posted_by_the_program_team_has_no_organisation(db, clien
 def test_challenge_form_with_a_bad_dataset_link_shows_why_and_writes_nothing(db, client, login_as):
     login_as("manager")
     hackathon = factories.hackathon()
-    db.session.commit()
-    before = row_counts(*WRITTEN)
 
-    response = client.post(
-        f"/hackathons/{hackathon.id}/challenges/new",
-        data=challenge_form(dataset_links="ftp://data.lacity.org/leaks"),
+    url = f"/hackathons/{hackathon.id}/challenges/new"
+    text = refused_form_page(
+        client, url, challenge_form(dataset_links="ftp://data.lacity.org/leaks"), *WRITTEN
     )
 
-    assert response.status_code == 200
-    assert "'ftp://data.lacity.org/leaks' is not a web link" in page(response)
-    assert row_counts(*WRITTEN) == before
+    assert "'ftp://data.lacity.org/leaks' is not a web link" in text
 
 
 def test_manager_edits_a_challenge_from_the_form(db, client, login_as, audit_events):
@@ -517,17 +497,15 @@ def test_partner_cannot_propose_for_an_organisation_they_do_not_belong_to(db, or
     factories.organisation("LA Sanitation", members=[partner])
     other = factories.organisation("Metro")
     hackathon = factories.hackathon()
-    db.session.commit()
-    before = row_counts(*WRITTEN)
     organisation_id = other.id if organisation == "other" else None
 
-    with pytest.raises(NotAllowed, match="an organisation you belong to"):
+    with (
+        writes_nothing(*WRITTEN),
+        pytest.raises(NotAllowed, match="an organisation you belong to"),
+    ):
         hackathons.propose_challenge(
             hackathon, challenge_input(organisation_id=organisation_id), by=partner
         )
-    db.session.rollback()
-
-    assert row_counts(*WRITTEN) == before
 
 
 def test_a_closed_hackathon_takes_no_proposals(db):
@@ -678,17 +656,16 @@ def test_manager_declines_from_the_hackathon_page_with_a_reason(db, client, logi
 def test_declining_from_the_page_without_a_reason_changes_nothing(db, client, login_as):
     login_as("manager")
     challenge = proposed_challenge(db)
-    before = row_counts(*WRITTEN)
 
-    response = client.post(
-        f"/hackathons/challenges/{challenge.id}/decision",
-        data={"note": ""},
-        follow_redirects=True,
-    )
+    with writes_nothing(*WRITTEN):
+        response = client.post(
+            f"/hackathons/challenges/{challenge.id}/decision",
+            data={"note": ""},
+            follow_redirects=True,
+        )
 
     assert "Say why the challenge is declined; the partner sees the reason." in page(response)
     assert reloaded(challenge).status == "proposed"
-    assert row_counts(*WRITTEN) == before
 
 
 def test_manager_approves_from_the_hackathon_page(db, client, login_as):
@@ -801,8 +778,7 @@ def test_submission_with_bad_input_is_refused_and_nothing_is_written(db, manager
     if fields.get("challenge_id") == "other":
         fields = {"challenge_id": other_challenge.id}
 
-    refused_and_nothing_written(
-        db,
+    expect_refused_writing_nothing(
         lambda: hackathons.create_submission(hackathon, submission_input(**fields), by=manager),
         message,
     )
@@ -907,16 +883,11 @@ def test_submission_form_with_bad_input_shows_why_and_writes_nothing(
 ):
     login_as("manager")
     hackathon = factories.hackathon()
-    db.session.commit()
-    before = row_counts(*WRITTEN)
 
-    response = client.post(
-        f"/hackathons/{hackathon.id}/submissions/new", data=submission_form(**fields)
-    )
+    url = f"/hackathons/{hackathon.id}/submissions/new"
+    text = refused_form_page(client, url, submission_form(**fields), *WRITTEN)
 
-    assert response.status_code == 200
-    assert message in page(response)
-    assert row_counts(*WRITTEN) == before
+    assert message in text
 
 
 def test_only_approved_challenges_are_offered_for_a_submission(db, client, login_as):
@@ -970,17 +941,17 @@ def test_editing_a_submission_with_a_duplicate_member_changes_nothing(db, client
     submission = factories.submission(
         factories.hackathon(), "LeakMap", members=[("Ana", "ana@example.org")]
     )
-    db.session.commit()
-    before = row_counts(*WRITTEN)
 
-    response = client.post(
-        f"/hackathons/submissions/{submission.id}/edit",
-        data=submission_form(title="Renamed", members="Ana <ana@example.org>\nA <ANA@example.org>"),
-    )
+    with writes_nothing(*WRITTEN):
+        response = client.post(
+            f"/hackathons/submissions/{submission.id}/edit",
+            data=submission_form(
+                title="Renamed", members="Ana <ana@example.org>\nA <ANA@example.org>"
+            ),
+        )
 
     assert "ana@example.org is listed twice in the team." in page(response)
     assert reloaded(submission).title == "LeakMap"
-    assert row_counts(*WRITTEN) == before
 
 
 # Access ------------------------------------------------------------------------------------------
@@ -1012,15 +983,14 @@ def test_only_managers_may_use_the_hackathon_pages(db, client, login_as, role):
     submission = factories.submission(hackathon, members=[("Ana", "ana@example.org")])
     db.session.commit()
     login_as(role)
-    before = row_counts(*WRITTEN)
     ids = {"hackathon": hackathon.id, "challenge": challenge.id, "submission": submission.id}
     data = {**hackathon_form(name="Taken over"), **submission_form(), "approve": "y"}
 
-    for method, url in MANAGER_PAGES:
-        response = client.open(url.format(**ids), method=method, data=data)
-        assert response.status_code == 403, (method, url)
+    with writes_nothing(*WRITTEN):
+        for method, url in MANAGER_PAGES:
+            response = client.open(url.format(**ids), method=method, data=data)
+            assert response.status_code == 403, (method, url)
 
-    assert row_counts(*WRITTEN) == before
     assert reloaded(hackathon).name == "Drought"
     assert reloaded(challenge).status == "proposed"
 

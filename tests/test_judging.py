@@ -58,13 +58,19 @@ def judge(name: str | None = None):
     return factories.user("judge", name=name)
 
 
+def submission_with_a_judge(hackathon, name: str | None = None):
+    """A submission to the hackathon and a new judge assigned to score it."""
+    submission = factories.judging_submission(hackathon)
+    someone = judge(name=name)
+    factories.judge_assignment(someone, submission)
+    return submission, someone
+
+
 @pytest.fixture
 def scored_criterion(app):
     """The one criterion (scored 0 to 10) of a hackathon whose one judge gave it a 7."""
     hackathon, criterion = single_criterion_hackathon()
-    submission = factories.judging_submission(hackathon)
-    someone = judge()
-    factories.judge_assignment(someone, submission)
+    submission, someone = submission_with_a_judge(hackathon)
     judging.submit_scores(someone, submission, {criterion.id: 7})
     return criterion
 
@@ -232,9 +238,7 @@ def test_assigning_a_chosen_list_refuses_drafts(app, db):
 
 def test_unassigning_a_judge_who_scored_is_refused_unless_forced(app, db):
     hackathon, criterion = single_criterion_hackathon()
-    submission = factories.judging_submission(hackathon)
-    someone = judge(name="Jo Judge")
-    factories.judge_assignment(someone, submission)
+    submission, someone = submission_with_a_judge(hackathon, name="Jo Judge")
     judging.submit_scores(someone, submission, {criterion.id: 4})
 
     with pytest.raises(Conflict, match="Jo Judge has already scored 1 submission"):
@@ -252,9 +256,7 @@ def test_unassigning_a_judge_who_scored_is_refused_unless_forced(app, db):
 
 def test_unassigning_a_judge_who_has_not_scored(app, db):
     hackathon, _ = single_criterion_hackathon()
-    submission = factories.judging_submission(hackathon)
-    someone = judge()
-    factories.judge_assignment(someone, submission)
+    submission, someone = submission_with_a_judge(hackathon)
     assert judging.unassign_judge(someone, submission, by=None)
     assert not permissions.may_score_submission(someone, submission)
 
@@ -274,9 +276,7 @@ def test_a_judge_changes_their_own_scores_by_submitting_again(app, db):
     hackathon = factories.judging_hackathon()
     impact = factories.rubric_criterion(hackathon, "Impact", 2, 1, 5)
     design = factories.rubric_criterion(hackathon, "Design", 1, 1, 5)
-    submission = factories.judging_submission(hackathon)
-    someone = judge()
-    factories.judge_assignment(someone, submission)
+    submission, someone = submission_with_a_judge(hackathon)
 
     judging.submit_scores(someone, submission, {impact.id: 1, design.id: 5}, {impact.id: "Oops"})
     judging.submit_scores(someone, submission, {impact.id: 4, design.id: 5}, {impact.id: "Fixed"})
@@ -312,9 +312,7 @@ def test_a_missing_value_is_refused_and_nothing_is_written(app, db):
     hackathon = factories.judging_hackathon()
     impact = factories.rubric_criterion(hackathon, "Impact")
     factories.rubric_criterion(hackathon, "Design")
-    submission = factories.judging_submission(hackathon)
-    someone = judge()
-    factories.judge_assignment(someone, submission)
+    submission, someone = submission_with_a_judge(hackathon)
     with pytest.raises(InvalidInput, match="Score every criterion; missing: Design"):
         judging.submit_scores(someone, submission, {impact.id: 3})
     assert scores_in_db(db) == {}
@@ -326,9 +324,7 @@ def test_a_value_outside_the_scale_is_refused_and_nothing_is_written(app, db, va
     hackathon = factories.judging_hackathon()
     impact = factories.rubric_criterion(hackathon, "Impact", 1, 1, 5)
     design = factories.rubric_criterion(hackathon, "Design", 1, 1, 5)
-    submission = factories.judging_submission(hackathon)
-    someone = judge()
-    factories.judge_assignment(someone, submission)
+    submission, someone = submission_with_a_judge(hackathon)
     judging.submit_scores(someone, submission, {impact.id: 2, design.id: 2})
     with pytest.raises(InvalidInput, match=f"Design is scored from 1 to 5; {value} is outside"):
         judging.submit_scores(someone, submission, {impact.id: 5, design.id: value})
@@ -338,9 +334,7 @@ def test_a_value_outside_the_scale_is_refused_and_nothing_is_written(app, db, va
 def test_a_criterion_of_another_hackathon_is_refused(app, db):
     hackathon, criterion = single_criterion_hackathon()
     _, foreign = single_criterion_hackathon()
-    submission = factories.judging_submission(hackathon)
-    someone = judge()
-    factories.judge_assignment(someone, submission)
+    submission, someone = submission_with_a_judge(hackathon)
     with pytest.raises(InvalidInput, match="not in this rubric"):
         judging.submit_scores(someone, submission, {criterion.id: 3, foreign.id: 3})
     assert scores_in_db(db) == {}
@@ -348,9 +342,7 @@ def test_a_criterion_of_another_hackathon_is_refused(app, db):
 
 def test_scores_cannot_change_once_the_hackathon_is_closed(app, db):
     hackathon, criterion = single_criterion_hackathon()
-    submission = factories.judging_submission(hackathon)
-    someone = judge()
-    factories.judge_assignment(someone, submission)
+    submission, someone = submission_with_a_judge(hackathon)
     judging.submit_scores(someone, submission, {criterion.id: 3})
     hackathon.status = HackathonStatus.CLOSED
     with pytest.raises(NotAllowed, match="is closed"):
@@ -360,9 +352,7 @@ def test_scores_cannot_change_once_the_hackathon_is_closed(app, db):
 
 def test_a_submission_that_went_back_to_draft_is_not_judged(app, db):
     hackathon, criterion = single_criterion_hackathon()
-    submission = factories.judging_submission(hackathon)
-    someone = judge()
-    factories.judge_assignment(someone, submission)
+    submission, someone = submission_with_a_judge(hackathon)
     submission.status = "draft"
     with pytest.raises(InvalidInput, match="drafts are not judged"):
         judging.submit_scores(someone, submission, {criterion.id: 3})
@@ -678,9 +668,7 @@ def test_a_manager_builds_the_rubric_through_the_pages(app, db, client, login_as
 def test_removing_a_scored_criterion_through_the_page_shows_why(app, db, client, login_as):
     login_as("manager")
     hackathon, criterion = single_criterion_hackathon()
-    submission = factories.judging_submission(hackathon)
-    someone = judge()
-    factories.judge_assignment(someone, submission)
+    submission, someone = submission_with_a_judge(hackathon)
     judging.submit_scores(someone, submission, {criterion.id: 5})
     db.session.commit()
     response = client.post(
@@ -848,9 +836,7 @@ MANAGER_PAGES = [
 def test_manager_pages_refuse_other_roles(app, db, client, login_as, role, method, path):
     login_as(role)
     hackathon, criterion = single_criterion_hackathon()
-    submission = factories.judging_submission(hackathon)
-    someone = judge()
-    factories.judge_assignment(someone, submission)
+    submission, someone = submission_with_a_judge(hackathon)
     db.session.commit()
     url = path.format(
         hackathon=hackathon.id, criterion=criterion.id, submission=submission.id, judge=someone.id

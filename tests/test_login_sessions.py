@@ -242,12 +242,18 @@ def test_signing_in_starts_a_new_session_every_time(db, app, client, sign_in):
     assert [s.ended_reason for s in sessions_of(db, user)] == [SessionEnd.SIGNED_OUT, None]
 
 
+def founder_on_a_browser(app, sign_in, **login_fields):
+    """A new founder, signed in on a browser of their own (the test's client being the
+    manager's who acts on them); the login form's fields may ask to be remembered."""
+    person = factories.user("founder")
+    browser = app.test_client()
+    sign_in(browser, person.email, **login_fields)
+    return person, browser
+
+
 def test_a_change_of_roles_moves_the_person_to_a_new_session(db, app, client, login_as, sign_in):
     login_as("manager")
-    person = factories.user("founder")
-    db.session.commit()
-    their_browser = app.test_client()
-    sign_in(their_browser, person.email, remember="y")
+    person, their_browser = founder_on_a_browser(app, sign_in, remember="y")
     before = login_id(their_browser)
     copied = copy_of(app, their_browser, "session", "remember_token")
     remember_before = their_browser.get_cookie("remember_token").value
@@ -279,10 +285,7 @@ def test_changing_your_own_roles_rotates_your_session(db, app, client, login_as)
 
 def test_an_invitation_that_adds_roles_rotates_sessions(db, app, client, login_as, sign_in):
     login_as("manager")
-    person = factories.user("founder")
-    db.session.commit()
-    their_browser = app.test_client()
-    sign_in(their_browser, person.email)
+    person, their_browser = founder_on_a_browser(app, sign_in)
     before = login_id(their_browser)
 
     client.post(
@@ -384,10 +387,7 @@ def test_a_password_reset_ends_every_session(db, app, client, sign_in, outbox):
 
 def test_deactivation_ends_every_session_and_remember_cookie(db, app, client, login_as, sign_in):
     login_as("manager")
-    person = factories.user("founder")
-    db.session.commit()
-    their_browser = app.test_client()
-    sign_in(their_browser, person.email, remember="y")
+    person, their_browser = founder_on_a_browser(app, sign_in, remember="y")
     remembered = copy_of(app, their_browser, "remember_token")
 
     client.post(f"/people/{person.id}/activation", data={"active": "0"})

@@ -16,7 +16,6 @@ from incubator.models import (
     CheckIn,
     Match,
     MatchingRun,
-    MatchKind,
     MatchStatus,
     MilestoneStatus,
     Role,
@@ -264,30 +263,15 @@ def test_the_second_acceptance_makes_the_match(db, introduced, founder):
         introductions.answer(match, False, "Late", by=mentor)
 
 
-def _draft(db, venture, maya) -> tuple[MatchingRun, Match]:
+def _draft(venture, maya) -> tuple[MatchingRun, Match]:
+    """A draft mentor run proposing to introduce the venture to a new mentor, Marco."""
     mentor = factories.mentor("Marco Mentor")
-    run = MatchingRun(
-        cohort_id=venture.cohort_id,
-        kind=MatchKind.MENTOR,
-        method="optimal",
-        min_per_venture=1,
-        max_per_venture=1,
-        status=runs.DRAFT,
-        summary={},
-        created_by_id=maya.id,
-    )
-    db.session.add(run)
-    db.session.flush()
-    match = introductions.new_match(
-        run, venture.id, MatchKind.MENTOR, f"user:{mentor.id}", 1.0, ["Procurement"]
-    )
-    db.session.add(match)
-    db.session.flush()
-    return run, match
+    run = factories.draft_mentor_run(venture.cohort_id, by=maya)
+    return run, factories.proposed_mentor_match(run, venture.id, mentor.id)
 
 
 def test_publishing_twice_names_who_published(db, venture, founder, maya, omar, outbox):
-    run, _match = _draft(db, venture, maya)
+    run, _match = _draft(venture, maya)
     runs.publish(run, by=maya)
     mails = len(outbox())
 
@@ -301,7 +285,7 @@ def test_publishing_twice_names_who_published(db, venture, founder, maya, omar, 
 
 
 def test_a_review_edit_after_publishing_names_who_published(db, venture, founder, maya, omar):
-    run, match = _draft(db, venture, maya)
+    run, match = _draft(venture, maya)
     runs.publish(run, by=omar)
 
     message = (

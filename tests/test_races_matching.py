@@ -17,12 +17,10 @@ from incubator.models import (
     Cohort,
     Match,
     MatchingRun,
-    MatchKind,
     MatchStatus,
     User,
     VentureMember,
 )
-from incubator.services.matching import introductions, runs
 from tests import factories
 from tests.race_helpers import actions, events, mail_to, new_email
 from tests.races import ROUNDS, Browser, one_of, race, rounds
@@ -191,29 +189,13 @@ def _draft(served, people: People, ventures: int = 2) -> tuple[int, list[int], l
 
     def build():
         manager = db.session.get(User, people.manager_id)
-        run = MatchingRun(
-            cohort_id=people.cohort_id,
-            kind=MatchKind.MENTOR,
-            method="optimal",
-            min_per_venture=1,
-            max_per_venture=1,
-            total_score=2.0,
-            status=runs.DRAFT,
-            summary={},
-            created_by_id=manager.id,
-        )
-        db.session.add(run)
-        db.session.flush()
+        run = factories.draft_mentor_run(people.cohort_id, by=manager, total_score=2.0)
         match_ids, founders = [], []
         for _ in range(ventures):
             # A founder of its own for each venture, who signs in nowhere.
             founder = factories.user("founder", email=new_email("founder"))
             venture = _venture(people, founder.id)
-            match = introductions.new_match(
-                run, venture.id, MatchKind.MENTOR, f"user:{people.mentor_id}", 1.0, ["Procurement"]
-            )
-            db.session.add(match)
-            db.session.flush()
+            match = factories.proposed_mentor_match(run, venture.id, people.mentor_id)
             match_ids.append(match.id)
             founders.append(founder.email)
         return run.id, match_ids, founders

@@ -358,18 +358,8 @@ QUERY_PAGES = [
 ]
 
 
-def measure(client, count_queries) -> dict[str, int]:
-    counts = {}
-    for url in QUERY_PAGES:
-        with count_queries() as counter:
-            response = client.get(url)
-        assert response.status_code == 200, url
-        counts[url] = counter.count
-    return counts
-
-
 def test_the_scorecard_runs_the_same_queries_for_few_or_many_figures(
-    db, client, scorecard_manager, count_queries
+    db, client, scorecard_manager, page_queries
 ):
     made = [
         manual_metric(
@@ -380,9 +370,9 @@ def test_the_scorecard_runs_the_same_queries_for_few_or_many_figures(
     for each in made:
         fill(scorecard_manager, db, each, 4, 5)
     db.session.commit()
-    measure(client, count_queries)  # warm up: first-request work is not the page's
+    page_queries(QUERY_PAGES)  # warm up: first-request work is not the page's
 
-    few = measure(client, count_queries)
+    few = page_queries(QUERY_PAGES)
     for each in made:
         earlier = [
             ImportedFigure(start, 10.0 + n, Geography.NEIGHBOURHOOD, neighbourhood_id)
@@ -391,7 +381,7 @@ def test_the_scorecard_runs_the_same_queries_for_few_or_many_figures(
         ]
         observations.import_figures(each, earlier, by=scorecard_manager)
     db.session.commit()
-    many = measure(client, count_queries)
+    many = page_queries(QUERY_PAGES)
 
     assert db.session.query(Observation).count() > 3 * 36 * 114
     assert many == few

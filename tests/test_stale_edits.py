@@ -36,6 +36,11 @@ def version_in(html: str, name: str = "version") -> str:
     raise AssertionError(f"no hidden {name} in the page")
 
 
+def versions_opened(url: str, *browsers, name: str = "version") -> list[str]:
+    """The version each browser's form carries once it opens the page, in the order given."""
+    return [version_in(page(browser.get(url)), name) for browser in browsers]
+
+
 def assert_refused(response, name: str, thing: str, theirs: str, yours: str) -> str:
     """A 409 page naming who saved first, with both versions of a field side by side."""
     assert response.status_code == 409
@@ -57,6 +62,14 @@ def second_client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def ana_and_ben(client, second_client, login_as):
+    """Two managers: Ana Manager (returned) on the first browser, Ben Manager on the second."""
+    ana = login_as("manager", name="Ana Manager")
+    login_as("manager", name="Ben Manager", on=second_client)
+    return ana
+
+
 # Venture profile --------------------------------------------------------------------------
 
 
@@ -75,8 +88,7 @@ def test_a_venture_profile_saved_from_an_older_form_is_refused_and_names_who_sav
     ventures.add_member(venture, founder.email, founder.name, "CEO", by=manager)
     url = f"/cohorts/ventures/{venture.id}/edit"
 
-    managers_version = version_in(page(client.get(url)))
-    founders_version = version_in(page(second_client.get(url)))
+    managers_version, founders_version = versions_opened(url, client, second_client)
     first = client.post(url, data=venture_form_at(managers_version, one_liner="Fixes leaks fast"))
     second = second_client.post(
         url, data=venture_form_at(founders_version, one_liner="Finds leaks in a day")
@@ -129,8 +141,7 @@ def test_a_milestone_saved_from_an_older_form_is_refused_and_names_who_saved(
 ):
     url = f"/milestones/{milestone.id}/edit"
 
-    founders_version = version_in(page(second_client.get(url)))
-    managers_version = version_in(page(client.get(url)))
+    founders_version, managers_version = versions_opened(url, second_client, client)
     first = second_client.post(
         url, data=milestone_form(version=founders_version, due_on="2025-07-01")
     )
@@ -167,6 +178,16 @@ def test_starting_a_milestone_also_makes_an_open_edit_form_stale(
 # Mentor profile ----------------------------------------------------------------------------
 
 
+@pytest.fixture
+def mentor_in_two_windows(db, client, second_client, sign_in):
+    """Ana Mentor, who has a profile, signed in on both browsers."""
+    mentor = factories.mentor("Ana Mentor")
+    db.session.commit()
+    sign_in(client, mentor.email)
+    sign_in(second_client, mentor.email)
+    return mentor
+
+
 def profile_form(version: str, **fields) -> dict[str, object]:
     data = {
         "bio": "Twenty years in city services.",
@@ -184,15 +205,13 @@ def profile_form(version: str, **fields) -> dict[str, object]:
     return {**data, **fields}
 
 
-def test_a_mentor_profile_saved_from_an_older_window_is_refused(db, client, second_client, sign_in):
-    mentor = factories.mentor("Ana Mentor")
-    db.session.commit()
-    sign_in(client, mentor.email)
-    sign_in(second_client, mentor.email)
+def test_a_mentor_profile_saved_from_an_older_window_is_refused(
+    db, client, second_client, mentor_in_two_windows
+):
+    mentor = mentor_in_two_windows
     url = "/mentoring/profile"
 
-    laptop = version_in(page(client.get(url)))
-    phone = version_in(page(second_client.get(url)))
+    laptop, phone = versions_opened(url, client, second_client)
     first = client.post(url, data=profile_form(laptop, organisation="LADWP", capacity="2"))
     second = second_client.post(url, data=profile_form(phone, organisation="LADOT"))
 
@@ -217,8 +236,7 @@ def test_two_first_saves_of_a_mentor_profile_do_not_overwrite_each_other(
     sign_in(second_client, mentor.email)
     url = "/mentoring/profile"
 
-    laptop = version_in(page(client.get(url)))
-    phone = version_in(page(second_client.get(url)))
+    laptop, phone = versions_opened(url, client, second_client)
     first = client.post(url, data=profile_form(laptop, organisation="LADWP"))
     second = second_client.post(url, data=profile_form(phone, organisation="LADOT"))
 
@@ -228,15 +246,11 @@ def test_two_first_saves_of_a_mentor_profile_do_not_overwrite_each_other(
 
 
 def test_changing_only_the_time_zone_makes_an_open_profile_form_stale(
-    db, client, second_client, sign_in
+    db, client, second_client, mentor_in_two_windows
 ):
-    mentor = factories.mentor("Ana Mentor")
-    db.session.commit()
-    sign_in(client, mentor.email)
-    sign_in(second_client, mentor.email)
+    mentor = mentor_in_two_windows
     url = "/mentoring/profile"
-    laptop = version_in(page(client.get(url)))
-    phone = version_in(page(second_client.get(url)))
+    laptop, phone = versions_opened(url, client, second_client)
 
     client.post(url, data=profile_form(laptop, time_zone="America/Chicago"))
     response = second_client.post(url, data=profile_form(phone))
@@ -263,18 +277,15 @@ def criterion_form(criterion, version: str, **fields) -> dict[str, str]:
 
 
 def test_a_criterion_saved_from_an_older_rubric_page_is_refused(
-    db, client, second_client, login_as
+    db, client, second_client, ana_and_ben
 ):
-    login_as("manager", name="Ana Manager")
-    login_as("manager", name="Ben Manager", on=second_client)
     hackathon = factories.judging_hackathon(name="Drought Hack")
     criterion = factories.rubric_criterion(hackathon, "Impact", weight=3)
     rubric = f"/judging/hackathons/{hackathon.id}/rubric"
     url = f"/judging/criteria/{criterion.id}"
     field = f"criterion-{criterion.id}-version"
 
-    anas = version_in(page(client.get(rubric)), field)
-    bens = version_in(page(second_client.get(rubric)), field)
+    anas, bens = versions_opened(rubric, client, second_client, name=field)
     first = client.post(url, data=criterion_form(criterion, anas, weight="2"))
     second = second_client.post(url, data=criterion_form(criterion, bens, weight="5"))
 
@@ -291,9 +302,9 @@ def test_a_criterion_saved_from_an_older_rubric_page_is_refused(
     assert reloaded(criterion).weight == 5
 
 
-def test_a_change_to_another_criterion_does_not_refuse_an_edit(db, client, second_client, login_as):
-    login_as("manager", name="Ana Manager")
-    login_as("manager", name="Ben Manager", on=second_client)
+def test_a_change_to_another_criterion_does_not_refuse_an_edit(
+    db, client, second_client, ana_and_ben
+):
     hackathon = factories.judging_hackathon(name="Drought Hack")
     impact = factories.rubric_criterion(hackathon, "Impact", weight=3)
     design = factories.rubric_criterion(hackathon, "Design", weight=1)
@@ -342,10 +353,9 @@ def plan_version(html: str, stage: str) -> str:
 
 
 def test_an_expected_time_saved_from_an_older_plan_page_is_refused(
-    db, client, second_client, login_as
+    db, client, second_client, ana_and_ben
 ):
-    manager = login_as("manager", name="Ana Manager")
-    login_as("manager", name="Ben Manager", on=second_client)
+    manager = ana_and_ben
     cohort = factories.cohort(by=manager)
     url = f"/pipeline/cohorts/{cohort.id}/plan"
 
@@ -367,10 +377,9 @@ def test_an_expected_time_saved_from_an_older_plan_page_is_refused(
 
 
 def test_a_change_to_another_stage_does_not_refuse_an_expected_time(
-    db, client, second_client, login_as
+    db, client, second_client, ana_and_ben
 ):
-    manager = login_as("manager", name="Ana Manager")
-    login_as("manager", name="Ben Manager", on=second_client)
+    manager = ana_and_ben
     cohort = factories.cohort(by=manager)
     url = f"/pipeline/cohorts/{cohort.id}/plan"
     opened = page(second_client.get(url))
@@ -421,8 +430,7 @@ def test_a_review_edit_from_a_page_opened_before_another_edit_is_refused(
     aqua, bus = match_of(db, draft, "AquaSave"), match_of(db, draft, "BusBuddy")
     mentor = introductions.counterpart_name(bus)
 
-    mayas = version_in(page(client.get(runs)))
-    ravis = version_in(page(second_client.get(runs)))
+    mayas, ravis = versions_opened(runs, client, second_client)
     first = client.post(f"/matching/runs/matches/{aqua.id}/pin", data={"version": mayas})
     second = second_client.post(f"/matching/runs/matches/{bus.id}/pin", data={"version": ravis})
 
@@ -454,8 +462,7 @@ def test_a_swap_from_an_older_page_is_refused_and_keeps_the_choice(
     )
     prefix = f"swap-{aqua.id}-"
 
-    mayas = version_in(page(client.get(runs)), prefix + "version")
-    ravis = version_in(page(second_client.get(runs)), prefix + "version")
+    mayas, ravis = versions_opened(runs, client, second_client, name=prefix + "version")
     client.post(f"/matching/runs/matches/{bus.id}/pin", data={"version": mayas})
     refused = second_client.post(
         f"/matching/runs/matches/{aqua.id}/swap",

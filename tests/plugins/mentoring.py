@@ -47,8 +47,9 @@ def series_form(
 
 
 @pytest.fixture
-def leakmap(db, cohort, manager):
-    return factories.venture(cohort, "LeakMap", by=manager)
+def leakmap(venture):
+    """LeakMap: the pipeline tests' `venture`, by its name."""
+    return venture
 
 
 @pytest.fixture
@@ -57,8 +58,9 @@ def busbuddy(db, cohort, manager):
 
 
 @pytest.fixture
-def ana(db, leakmap):
-    return factories.founder_of(leakmap, name="Ana Lopez", email="ana@example.org")
+def ana(founder):
+    """Ana Lopez, LeakMap's founder: the pipeline tests' `founder`, by her name."""
+    return founder
 
 
 @pytest.fixture
