@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+from incubator import clock
 from incubator.extensions import db
 from incubator.models import Role
 from incubator.services.accounts import users
@@ -281,7 +282,7 @@ def bulk_ventures(
         Venture,
         VentureMember,
     )
-    from incubator.services.pipeline.stages import STAGES, week_of
+    from incubator.services.pipeline.stages import STAGES
     from incubator.vocabulary import CHALLENGE_AREAS, NEIGHBOURHOODS
 
     batch = next(_sequence)
@@ -314,7 +315,7 @@ def bulk_ventures(
     db.session.flush()
 
     rows = []
-    this_week = week_of(today)
+    this_week = clock.week_start(today)
     for number, (venture, team) in enumerate(zip(created, people, strict=True)):
         rows.extend(VentureMember(venture_id=venture.id, user_id=user.id) for user in team)
         reached = STAGES.index(venture.stage)

@@ -11,7 +11,6 @@ from incubator import clock
 from incubator.models import Stage
 from incubator.services.cohorts import ventures
 from incubator.services.pipeline import analytics, checkins, stages
-from incubator.services.pipeline.stages import week_of
 from tests import factories
 from tests.helpers import page
 
@@ -174,7 +173,7 @@ def kpi_venture(db):
     ventures.add_member(venture, founder.email, founder.name, "CEO", by=manager)
     checkins.add_custom_kpi(venture, "Gallons saved", "gal", by=founder)
     checkins.add_custom_kpi(venture, "Leaks found", "", by=founder)
-    monday = week_of(TODAY)
+    monday = clock.week_start(TODAY)
     weeks = [
         (monday - timedelta(weeks=2), {"users_reached": 10, "revenue": 100.0}, 500.0),
         (monday - timedelta(weeks=1), {"revenue": 150.0}, None),

@@ -16,7 +16,6 @@ from incubator.models import CheckIn, Milestone, MilestoneStatus, Stage, StageCh
 from incubator.services.cohorts import ventures
 from incubator.services.pipeline import board as pipeline_board
 from incubator.services.pipeline import checkins, milestones, stages
-from incubator.services.pipeline.stages import week_of
 from tests import factories
 from tests.helpers import page
 
@@ -77,7 +76,7 @@ def cohort_with_ventures(db):
     stages.move_stage(welcome, "prototype", "", by=manager)
     make_overdue(leakmap, today)
     founder = founder_of(busbuddy, by=manager, name="Bo Founder")
-    check_in(busbuddy, founder, week_of(today) - timedelta(days=7), today)
+    check_in(busbuddy, founder, clock.week_start(today) - timedelta(days=7), today)
     db.session.commit()
     return {
         "manager": manager,
@@ -111,7 +110,10 @@ def test_board_puts_ventures_in_columns_by_stage_with_their_numbers(cohort_with_
     assert [reason.code for reason in rows["LeakMap"].risk] == ["overdue_milestone"]
     assert rows["LeakMap"].at_risk
     assert not rows["BusBuddy"].at_risk
-    assert rows["BusBuddy"].check_in_age == (today - (week_of(today) - timedelta(days=7))).days
+    assert (
+        rows["BusBuddy"].check_in_age
+        == (today - (clock.week_start(today) - timedelta(days=7))).days
+    )
     assert rows["BusBuddy"].members == ["Bo Founder"]
     assert rows["BusBuddy"].neighbourhoods == ["Downtown", "Watts"]
     assert rows["ShadeMap"].check_in_age is None
@@ -480,7 +482,7 @@ def add_history(db, venture, *, manager, author, first: int, last: int, today: d
         rows.append(
             CheckIn(
                 venture_id=venture.id,
-                week_start=week_of(today) - timedelta(weeks=number),
+                week_start=clock.week_start(today) - timedelta(weeks=number),
                 author_id=author.id,
                 summary=f"Week {number}",
                 confidence=4,

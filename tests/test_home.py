@@ -10,15 +10,15 @@ import pytest
 from incubator import clock
 from incubator.models import Role, VentureMember
 from incubator.services import home
-from incubator.services.pipeline import milestones, stages
+from incubator.services.pipeline import milestones
 from tests import factories
 from tests.helpers import page
 
 # A Wednesday, so a week has days behind and ahead of it.
 # The program's zone in the testing config; no app is running yet when this module loads.
 LA = ZoneInfo("America/Los_Angeles")
-WEDNESDAY = stages.week_of(clock.today(LA)) + timedelta(2)
-MONDAY = stages.week_of(WEDNESDAY)
+WEDNESDAY = clock.week_start(clock.today(LA)) + timedelta(2)
+MONDAY = clock.week_start(WEDNESDAY)
 
 
 def la_today():
@@ -149,7 +149,7 @@ def test_founder_home_queries_do_not_grow_with_milestones_or_ventures(
     db, client, cohort, venture, founder, manager, sign_in, count_queries
 ):
     factories.milestone(venture, "One", by=founder, due_on=la_today())
-    factories.check_in(venture, founder, stages.week_of(la_today()), today=la_today())
+    factories.check_in(venture, founder, clock.week_start(la_today()), today=la_today())
     db.session.commit()
     sign_in(client, founder.email)
     client.get("/")

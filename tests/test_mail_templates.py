@@ -20,6 +20,7 @@ import pytest
 from flask import has_request_context
 from jinja2 import nodes
 
+from incubator import clock
 from incubator.models import Role
 from incubator.services import mail
 from incubator.services.accounts import users
@@ -27,7 +28,6 @@ from incubator.services.cohorts import ventures
 from incubator.services.matching import introductions, runs
 from incubator.services.mentoring import booking as booking_service
 from incubator.services.mentoring import office_hours, reminders
-from incubator.services.pipeline import stages
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,7 +139,7 @@ def reminders_run(w) -> None:
     """A session tomorrow, a check-in missing, a milestone overdue: the three reminders."""
     _session(w)
     factories.milestone(
-        w.leakmap, "Ten interviews", by=w.ana, due_on=stages.week_of(MONDAY) - timedelta(days=1)
+        w.leakmap, "Ten interviews", by=w.ana, due_on=clock.week_start(MONDAY) - timedelta(days=1)
     )
     reminders.send_reminders(MONDAY)
 
@@ -227,7 +227,7 @@ def test_one_meeting_at_office_hours_is_said_in_the_singular(db, world, outbox):
 
 
 def test_the_risk_digest_says_one_venture_or_several(db, world, outbox):
-    week = stages.week_of(MONDAY)
+    week = clock.week_start(MONDAY)
     factories.milestone(world.leakmap, "Interviews", by=world.ana, due_on=week - timedelta(days=1))
     reminders.send_reminders(MONDAY)
     [one] = [m for m in outbox("maria@example.org") if "at risk" in m.subject]

@@ -37,7 +37,7 @@ def la_today() -> date:
 
 
 def this_monday() -> date:
-    return stages.week_of(la_today())
+    return clock.week_start(la_today())
 
 
 # Everything the pipeline writes.
@@ -91,7 +91,7 @@ def test_a_new_venture_enters_at_concept_with_a_recorded_change_and_its_mileston
     planned = milestones.venture_milestones(venture)
     expected = stages.DEFAULT_MILESTONES["concept"]
     assert titles(planned) == [title for title, _description, _days in expected]
-    entered_on = stages.program_date(entry.changed_at)
+    entered_on = clock.program_date(entry.changed_at)
     assert [m.due_on for m in planned] == [
         entered_on + timedelta(days=days) for _title, _description, days in expected
     ]
@@ -121,7 +121,7 @@ def test_manager_moves_a_venture_forward_and_the_move_is_recorded(
     assert event.after == {"stage": "prototype", "reason": ""}
     prototype = [m for m in milestones.venture_milestones(stored) if m.stage == "prototype"]
     assert titles(prototype) == [t for t, _d, _days in stages.DEFAULT_MILESTONES["prototype"]]
-    assert prototype[0].due_on == stages.program_date(MOVED_AT) + timedelta(days=28)
+    assert prototype[0].due_on == clock.program_date(MOVED_AT) + timedelta(days=28)
 
 
 def test_moving_back_a_stage_needs_a_reason(db, venture, manager):
@@ -353,7 +353,7 @@ def test_a_default_milestone_added_to_the_plan_reaches_ventures_entering_the_sta
     added = [m for m in milestones.venture_milestones(venture) if m.stage == "prototype"]
     assert "Accessibility review" in titles(added)
     review = next(m for m in added if m.title == "Accessibility review")
-    assert review.due_on == stages.program_date(MOVED_AT) + timedelta(days=10)
+    assert review.due_on == clock.program_date(MOVED_AT) + timedelta(days=10)
     assert review.description == "WCAG 2.1 AA check with the Department on Disability."
 
 

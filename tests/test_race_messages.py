@@ -186,7 +186,7 @@ def test_a_check_in_posted_since_the_page_opened_is_named_when_yours_replaces_it
 ):
     sign_in(client, founder.email)
     other = factories.founder_of(venture, name="Omar Founder")
-    week = stages.week_of(clock.today()) - timedelta(days=7)
+    week = clock.week_start(clock.today()) - timedelta(days=7)
     url = f"/ventures/{venture.id}/check-in?week={week.isoformat()}"
     form = {"week_start": week.isoformat(), "summary": "Mine", "confidence": "3"}
     db.session.commit()

@@ -30,7 +30,6 @@ from incubator.models import (
     VentureMember,
     utcnow,
 )
-from incubator.services.pipeline import stages
 from tests import factories
 from tests.race_helpers import actions, events, new_email
 from tests.races import ROUNDS, Browser, one_of, race, rounds
@@ -294,7 +293,7 @@ def test_two_managers_moving_a_venture_from_the_same_page_make_one_move(served, 
 
 
 def test_one_week_posted_from_two_tabs_is_one_check_in(served, team):
-    week = served.check(lambda: stages.week_of(clock.today()))
+    week = served.check(lambda: clock.week_start(clock.today()))
 
     def play(number):
         venture_id = served.seed(lambda: _venture(team).id)

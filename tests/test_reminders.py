@@ -13,14 +13,13 @@ from incubator import clock
 from incubator.models import ReminderSent, VentureMember
 from incubator.services.cohorts import ventures
 from incubator.services.mentoring import reminders
-from incubator.services.pipeline import stages
 from tests import factories
 from tests.helpers import count, link_in
 
 CHECK_IN_SUBJECT = "Your weekly check-in is due"
 # Today on the program's calendar (Los Angeles in the testing config); no app runs yet here.
 TODAY = clock.today(ZoneInfo("America/Los_Angeles"))
-THIS_WEEK = stages.week_of(TODAY)
+THIS_WEEK = clock.week_start(TODAY)
 
 
 def mails(outbox, subject: str | None = None) -> list[tuple[str, str]]:

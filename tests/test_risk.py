@@ -23,7 +23,7 @@ def cohort(bare_cohort):
 @pytest.fixture
 def joined(venture) -> date:
     """The day the venture entered the pipeline, in the program's time zone as the rules count."""
-    return stages.program_date(stages.stage_history(venture)[0].changed_at)
+    return clock.program_date(stages.stage_history(venture)[0].changed_at)
 
 
 def reasons_on(venture, day: date) -> list[risk.RiskReason]:
@@ -76,7 +76,7 @@ def test_every_overdue_milestone_is_counted(db, venture, founder, joined):
 
 
 def test_no_check_in_for_fourteen_days_puts_a_venture_at_risk(db, venture, founder, joined):
-    week = stages.week_of(joined)
+    week = clock.week_start(joined)
     factories.check_in(venture, founder, week, today=joined)
 
     assert reasons_on(venture, week + timedelta(days=14)) == []
@@ -104,7 +104,7 @@ def test_a_stage_move_does_not_restart_the_no_check_in_clock(db, venture, manage
 def test_the_no_check_in_threshold_comes_from_config(
     app, monkeypatch, db, venture, founder, joined
 ):
-    week = stages.week_of(joined)
+    week = clock.week_start(joined)
     factories.check_in(venture, founder, week, today=joined)
     monkeypatch.setitem(app.config, "RISK_NO_CHECK_IN_DAYS", 7)
 
@@ -119,7 +119,7 @@ def test_the_no_check_in_threshold_comes_from_config(
 
 def post_confidences(venture, founder, joined, *confidences) -> date:
     """Weekly check-ins ending this week, oldest first; returns this week's Monday."""
-    week = stages.week_of(joined)
+    week = clock.week_start(joined)
     for weeks_ago, confidence in enumerate(reversed(confidences)):
         factories.check_in(
             venture, founder, week - timedelta(weeks=weeks_ago), confidence=confidence, today=joined
@@ -214,7 +214,7 @@ def test_every_reason_is_given_when_several_rules_apply(
     factories.milestone(venture, "Ten interviews", by=founder, due_on=joined)
     post_confidences(venture, founder, joined, 1, 1)
 
-    day = stages.week_of(joined) + timedelta(days=20)
+    day = clock.week_start(joined) + timedelta(days=20)
 
     assert codes_on(venture, day) == [
         "overdue_milestone",
@@ -255,7 +255,7 @@ def test_a_venture_not_at_risk_shows_no_reasons(db, client, venture, founder, si
 def test_assessing_many_ventures_takes_a_fixed_number_of_queries(
     db, cohort, venture, founder, manager, joined, count_queries
 ):
-    factories.check_in(venture, founder, stages.week_of(joined), today=joined)
+    factories.check_in(venture, founder, clock.week_start(joined), today=joined)
     db.session.commit()
     alone = list(db.session.scalars(select(Venture)))
     with count_queries() as one:
