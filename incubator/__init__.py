@@ -81,12 +81,14 @@ def register_blueprints(app: Flask) -> None:
     from incubator.blueprints.auth import bp as auth_bp
     from incubator.blueprints.cohorts import bp as cohorts_bp
     from incubator.blueprints.hackathons import bp as hackathons_bp
+    from incubator.blueprints.inclusion import bp as inclusion_bp
     from incubator.blueprints.judging import bp as judging_bp
     from incubator.blueprints.main import bp as main_bp
     from incubator.blueprints.matching import bp as matching_bp
     from incubator.blueprints.mentoring import bp as mentoring_bp
     from incubator.blueprints.people import bp as people_bp
     from incubator.blueprints.pipeline import bp as pipeline_bp
+    from incubator.blueprints.registration import bp as registration_bp
     from incubator.blueprints.scorecard import bp as scorecard_bp
     from incubator.blueprints.showcase import bp as showcase_bp
 
@@ -95,6 +97,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(people_bp)
     app.register_blueprint(hackathons_bp)
     app.register_blueprint(judging_bp)
+    app.register_blueprint(registration_bp)
+    app.register_blueprint(inclusion_bp)
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(pipeline_bp)
     app.register_blueprint(mentoring_bp)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -61,6 +62,10 @@ class Hackathon(Base):
         CheckConstraint("ends_on >= starts_on", name="dates_in_order"),
         CheckConstraint(f"status IN ({enum_values(HackathonStatus)})", name="status_known"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
+        CheckConstraint(
+            "registration_capacity IS NULL OR registration_capacity > 0",
+            name="registration_capacity_positive",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,6 +77,10 @@ class Hackathon(Base):
     time_zone: Mapped[str] = mapped_column(String(64), default="America/Los_Angeles")
     status: Mapped[str] = mapped_column(String(16), default=HackathonStatus.PLANNED)
     description: Mapped[str] = mapped_column(Text, default="")
+    # Registration on the public page: open or not, and how many places (None: no limit;
+    # past it, people join the waiting list).
+    registration_open: Mapped[bool] = mapped_column(default=False, server_default=false())
+    registration_capacity: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     challenges: Mapped[list[Challenge]] = relationship(

@@ -1,0 +1,3 @@
+"""Registering for a hackathon, on a public page: no account needed."""
+
+from incubator.blueprints.registration import bp  # noqa: F401
