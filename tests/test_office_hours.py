@@ -658,3 +658,14 @@ def test_only_managers_see_and_publish_days(db, client, login_as):
     assert client.get("/mentoring/office-hours").status_code == 403
     assert client.get(f"/mentoring/office-hours/{day.id}").status_code == 403
     assert client.post(f"/mentoring/office-hours/{day.id}/publish").status_code == 403
+
+
+def test_hours_at_a_time_the_clocks_skip_are_refused_with_the_time_named(db, setting):
+    spring_forward = date(2031, 3, 9)  # 2:00 AM becomes 3:00 AM in Los Angeles
+
+    with pytest.raises(InvalidInput) as refused:
+        day_of(setting, day=spring_forward, windows=[(time(2, 30), time(4))])
+
+    assert "2:30 AM on Sun Mar 9, 2031 does not exist in America/Los_Angeles" in (
+        refused.value.message
+    )

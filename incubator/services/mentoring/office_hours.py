@@ -12,7 +12,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -42,6 +42,7 @@ from incubator.models import (
 from incubator.services import audit, locks, mail
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
 from incubator.services.mentoring import booking as booking_service
+from incubator.services.mentoring import times
 from incubator.services.mentoring.planner import (
     Availability,
     Meeting,
@@ -89,17 +90,6 @@ def _span_text(start: time, end: time) -> str:
     return f"{_wall(start)}{DASH}{_wall(end)}"
 
 
-def _to_utc(day: date, value: time, zone: ZoneInfo) -> datetime:
-    local = datetime.combine(day, value, tzinfo=zone)
-    back = local.astimezone(UTC).astimezone(zone)
-    if back.replace(tzinfo=None) != local.replace(tzinfo=None):
-        raise InvalidInput(
-            f"{_wall(value)} does not exist on {day:%B %-d, %Y} in {zone.key} (the clocks "
-            "change); choose another time."
-        )
-    return local.astimezone(UTC)
-
-
 def _check_periods(
     periods: Sequence[tuple[time, time]], what: str, who: str, *, disjoint: bool
 ) -> list[tuple[time, time]]:
@@ -145,13 +135,16 @@ def _time(text: str) -> time:
     return time.fromisoformat(text)
 
 
+def _at(day: date, wall: str, zone: ZoneInfo) -> datetime:
+    """A stored wall-clock time of the day as a UTC instant (refused if the clocks skip it)."""
+    return times.to_utc(datetime.combine(day, _time(wall)), zone)
+
+
 def _availability(day: OfficeHoursDay, entry: dict[str, Any]) -> Availability:
     zone = _zone(day.time_zone)
 
     def spans(pairs: list[list[str]]) -> tuple[TimeRange, ...]:
-        return tuple(
-            (_to_utc(day.day, _time(s), zone), _to_utc(day.day, _time(e), zone)) for s, e in pairs
-        )
+        return tuple((_at(day.day, s, zone), _at(day.day, e, zone)) for s, e in pairs)
 
     return Availability(spans(entry["windows"]), spans(entry["breaks"]))
 
