@@ -23,7 +23,7 @@ from incubator.models import (
     VentureMember,
 )
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
-from incubator.services.mentoring import office_hours
+from incubator.services.mentoring import office_hours, rankings
 from tests import factories
 from tests.helpers import count, page, reloaded
 
@@ -417,9 +417,9 @@ def published(db, setting):
 def test_a_founder_ranks_the_mentors_their_venture_met(db, setting, published):
     x, y, z = setting.mentors
 
-    office_hours.save_ranking(published, setting.founders[0], [z.id, x.id, y.id], now=AFTER)
+    rankings.save_ranking(published, setting.founders[0], [z.id, x.id, y.id], now=AFTER)
 
-    rows = office_hours.rankings(published)
+    rows = rankings.rankings(published)
     assert [(r.side, r.mentor_id, r.venture_id, r.rank) for r in rows] == [
         ("founder", z.id, setting.ventures[0].id, 1),
         ("founder", x.id, setting.ventures[0].id, 2),
@@ -430,11 +430,11 @@ def test_a_founder_ranks_the_mentors_their_venture_met(db, setting, published):
 def test_a_mentor_ranks_the_ventures_they_met_and_ranking_again_replaces(db, setting, published):
     mentor = setting.mentors[1]
     a, b, c = setting.ventures
-    office_hours.save_ranking(published, mentor, [a.id, b.id, c.id], now=AFTER)
+    rankings.save_ranking(published, mentor, [a.id, b.id, c.id], now=AFTER)
 
-    office_hours.save_ranking(published, mentor, [c.id, a.id], now=AFTER)
+    rankings.save_ranking(published, mentor, [c.id, a.id], now=AFTER)
 
-    rows = office_hours.rankings(published)
+    rows = rankings.rankings(published)
     assert [(r.side, r.ranker_id, r.mentor_id, r.venture_id, r.rank) for r in rows] == [
         ("mentor", mentor.id, mentor.id, c.id, 1),
         ("mentor", mentor.id, mentor.id, a.id, 2),
@@ -452,17 +452,17 @@ def test_only_people_actually_met_can_be_ranked(db, setting, published):
     outsider = factories.venture(setting.cohort, "Not there")
 
     with pytest.raises(InvalidInput, match="only the mentors your venture met"):
-        office_hours.save_ranking(published, setting.founders[0], [stranger.id], now=AFTER)
+        rankings.save_ranking(published, setting.founders[0], [stranger.id], now=AFTER)
     with pytest.raises(InvalidInput, match="only the ventures you met"):
-        office_hours.save_ranking(published, setting.mentors[0], [outsider.id], now=AFTER)
+        rankings.save_ranking(published, setting.mentors[0], [outsider.id], now=AFTER)
     with pytest.raises(InvalidInput, match="different rank"):
         x = setting.mentors[0]
-        office_hours.save_ranking(published, setting.founders[0], [x.id, x.id], now=AFTER)
+        rankings.save_ranking(published, setting.founders[0], [x.id, x.id], now=AFTER)
     with pytest.raises(NotAllowed):
-        office_hours.save_ranking(published, stranger, [setting.ventures[0].id], now=AFTER)
+        rankings.save_ranking(published, stranger, [setting.ventures[0].id], now=AFTER)
     # Before the meetings, nobody has been met yet.
     with pytest.raises(NotAllowed):
-        office_hours.save_ranking(published, setting.founders[0], [setting.mentors[0].id], now=NOW)
+        rankings.save_ranking(published, setting.founders[0], [setting.mentors[0].id], now=NOW)
     assert count(OfficeHoursRanking) == 0
 
 
@@ -479,16 +479,14 @@ def test_a_cancelled_meeting_is_not_a_meeting_to_rank(db, setting, published):
     db.session.flush()
 
     with pytest.raises(InvalidInput, match="only the mentors"):
-        office_hours.save_ranking(
-            published, setting.founders[0], [setting.mentors[0].id], now=AFTER
-        )
+        rankings.save_ranking(published, setting.founders[0], [setting.mentors[0].id], now=AFTER)
 
 
 def test_a_draft_day_has_nobody_to_rank(db, setting):
     day = day_of(setting)
 
     with pytest.raises(InvalidInput, match="not been published"):
-        office_hours.save_ranking(day, setting.founders[0], [setting.mentors[0].id], now=AFTER)
+        rankings.save_ranking(day, setting.founders[0], [setting.mentors[0].id], now=AFTER)
 
 
 # The pages ---------------------------------------------------------------------------------------
@@ -624,7 +622,7 @@ def test_a_founder_who_took_part_ranks_the_mentors_on_the_page(db, client, sign_
     )
 
     assert response.status_code == 302
-    rows = office_hours.rankings(db.session.get(OfficeHoursDay, day.id))
+    rows = rankings.rankings(db.session.get(OfficeHoursDay, day.id))
     assert [(r.mentor_id, r.rank) for r in rows] == [(mentors[1].id, 1), (mentors[0].id, 2)]
 
 
@@ -639,7 +637,7 @@ def test_two_people_given_the_same_rank_are_told_so(db, client, sign_in):
 
     assert response.status_code == 200
     assert "Rank 1 is given twice" in page(response)
-    assert office_hours.rankings(db.session.get(OfficeHoursDay, day.id)) == []
+    assert rankings.rankings(db.session.get(OfficeHoursDay, day.id)) == []
 
 
 def test_someone_who_did_not_take_part_cannot_rank(db, client, login_as):

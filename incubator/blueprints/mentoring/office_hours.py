@@ -17,7 +17,7 @@ from incubator.blueprints.mentoring.office_hours_forms import (
 )
 from incubator.models import Cohort, OfficeHoursDay, OfficeHoursRanking, Role, User
 from incubator.services.cohorts import ventures
-from incubator.services.mentoring import office_hours
+from incubator.services.mentoring import office_hours, rankings
 from incubator.web import found_or_404, submit
 
 
@@ -116,10 +116,10 @@ def publish_office_hours(day_id: int):
 
 
 def _save_ranking(
-    day: OfficeHoursDay, choice: office_hours.RankingChoice, form
+    day: OfficeHoursDay, choice: rankings.RankingChoice, form
 ) -> list[OfficeHoursRanking]:
     """Save the signed-in person's ranking for one way they took part in the day."""
-    return office_hours.save_ranking(
+    return rankings.save_ranking(
         day,
         current_user,
         form.ordered_ids,
@@ -128,7 +128,7 @@ def _save_ranking(
     )
 
 
-def _choice_key(choice: office_hours.RankingChoice) -> str:
+def _choice_key(choice: rankings.RankingChoice) -> str:
     return "mentor" if choice.venture is None else f"venture-{choice.venture.id}"
 
 
@@ -140,7 +140,7 @@ def rank_office_hours(day_id: int):
         permissions.may_rank_office_hours(current_user, day),
         "Only those who met someone on a published office-hours day rank it.",
     )
-    choices = office_hours.ranking_choices(day, current_user)
+    choices = rankings.ranking_choices(day, current_user)
     submitted = request.form.get("choice") if request.method == "POST" else None
     forms = []
     for choice in choices:
