@@ -21,7 +21,8 @@ from incubator.models import (
     Submission,
 )
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
-from incubator.services.hackathons import judging
+from incubator.services.hackathons import judging, results
+from incubator.services.spreadsheets import spreadsheet_safe
 from tests import factories
 from tests.helpers import count, location, page
 
@@ -75,7 +76,7 @@ def scored_criterion(app):
     return criterion
 
 
-def row_for(rows, submission) -> judging.ResultRow:
+def row_for(rows, submission) -> results.ResultRow:
     return next(row for row in rows if row.submission.id == submission.id)
 
 
@@ -251,7 +252,7 @@ def test_unassigning_a_judge_who_scored_is_refused_unless_forced(app, db):
     assert scores_in_db(db, someone) == {(someone.id, submission.id, criterion.id): 4}
     [removed] = events(db, "judge_assignment.removed")
     assert removed.before["scores"] == {str(submission.id): {str(criterion.id): 4}}
-    assert row_for(judging.results(hackathon), submission).complete_scores == 0
+    assert row_for(results.ranking(hackathon), submission).complete_scores == 0
 
 
 def test_unassigning_a_judge_who_has_not_scored(app, db):
@@ -357,7 +358,7 @@ def test_a_submission_that_went_back_to_draft_is_not_judged(app, db):
     with pytest.raises(InvalidInput, match="drafts are not judged"):
         judging.submit_scores(someone, submission, {criterion.id: 3})
     assert judging.assigned_submission(someone, submission.id) is None
-    assert judging.results(hackathon) == []
+    assert results.ranking(hackathon) == []
 
 
 # Results --------------------------------------------------------------------------------
@@ -385,7 +386,7 @@ def test_results_rank_by_weighted_score(app, db):
     give(two, y, 4, 6)  # (3 * 3/4 + 1 * 6/10) / 4 = 0.7125 -> 71.25
     # Judge two has not scored Z yet.
 
-    rows = judging.results(hackathon)
+    rows = results.ranking(hackathon)
 
     # Unweighted, Y (mean 71.25) would beat X (48.75); the weights put Impact first.
     assert [row.submission.title for row in rows] == ["X", "Y", "Z"]
@@ -410,14 +411,14 @@ def test_normalising_per_judge_stops_a_harsh_judge_sinking_a_team(app, db):
     ]:
         judging.submit_scores(who, submission, {overall.id: value})
 
-    raw = judging.results(hackathon, normalise=False)
+    raw = results.ranking(hackathon, normalise=False)
     assert [row.submission.title for row in raw] == ["F", "E", "D", "C", "B", "A"]
     assert row_for(raw, c).raw_score == pytest.approx(60)
 
     # Harsh: 10, 20, 60 -> mean 30; lenient: 70, 80, 90 -> mean 80 (population deviations).
     harsh_spread = math.sqrt((20**2 + 10**2 + 30**2) / 3)
     lenient_spread = math.sqrt((10**2 + 0 + 10**2) / 3)
-    normalised = judging.results(hackathon, normalise=True)
+    normalised = results.ranking(hackathon, normalise=True)
     assert [row.submission.title for row in normalised] == ["C", "F", "E", "B", "A", "D"]
     expected = {
         c: 30 / harsh_spread,
@@ -446,7 +447,7 @@ def test_a_judge_with_one_score_or_no_spread_contributes_zero(app, db):
     judging.submit_scores(spread, s1, {overall.id: 2})
     judging.submit_scores(spread, s2, {overall.id: 8})
 
-    rows = judging.results(hackathon, normalise=True)
+    rows = results.ranking(hackathon, normalise=True)
 
     assert row_for(rows, s1).normalised_score == pytest.approx((0 + 0 - 1) / 3)
     assert row_for(rows, s2).normalised_score == pytest.approx((0 + 1) / 2)
@@ -468,7 +469,7 @@ def test_score_counts_include_only_complete_scores_from_assigned_judges(app, db)
     design = factories.rubric_criterion(hackathon, "Design")
     judging.submit_scores(third, submission, {impact.id: 1, design.id: 5})
 
-    rows = judging.results(hackathon)
+    rows = results.ranking(hackathon)
 
     scored = row_for(rows, submission)
     assert (scored.complete_scores, scored.judges_assigned) == (1, 2)
@@ -488,7 +489,7 @@ def test_ties_are_broken_by_title_then_id(app, db):
     factories.judge_assignment(someone, later, earlier, twin)
     for submission in (later, earlier, twin):
         judging.submit_scores(someone, submission, {overall.id: 6})
-    rows = judging.results(hackathon)
+    rows = results.ranking(hackathon)
     assert [row.submission for row in rows] == [earlier, later, twin]
     assert [row.rank for row in rows] == [1, 2, 3]
 
@@ -539,7 +540,7 @@ def test_a_draft_cannot_be_placed(app, db):
     hackathon, _ = single_criterion_hackathon()
     draft = factories.judging_submission(hackathon, status="draft")
     with pytest.raises(InvalidInput, match="drafts cannot be placed"):
-        judging.set_placement(draft, Placement.WINNER, by=None)
+        results.set_placement(draft, Placement.WINNER, by=None)
 
 
 def test_results_export_lists_the_ranking_and_escapes_formulas(app, db, client, login_as):
@@ -558,7 +559,7 @@ def test_results_export_lists_the_ranking_and_escapes_formulas(app, db, client, 
     factories.judge_assignment(someone, evil, plain, minus)
     judging.submit_scores(someone, plain, {overall.id: 9})
     judging.submit_scores(someone, evil, {overall.id: 3})
-    judging.set_placement(plain, Placement.WINNER, by=None)
+    results.set_placement(plain, Placement.WINNER, by=None)
     db.session.commit()
 
     response = client.get(f"/judging/hackathons/{hackathon.id}/results.csv?normalise=1")
@@ -567,7 +568,7 @@ def test_results_export_lists_the_ranking_and_escapes_formulas(app, db, client, 
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == judging.RESULTS_COLUMNS
+    assert rows[0] == results.RESULTS_COLUMNS
     assert rows[1] == [
         "1",
         "Water Watch",
@@ -589,9 +590,9 @@ def test_results_export_lists_the_ranking_and_escapes_formulas(app, db, client, 
 
 def test_spreadsheet_safe_prefixes_every_formula_start(app):
     for text in ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"]:
-        assert judging.spreadsheet_safe(text) == "'" + text
-    assert judging.spreadsheet_safe("Plain = fine") == "Plain = fine"
-    assert judging.spreadsheet_safe(-1.5) == -1.5
+        assert spreadsheet_safe(text) == "'" + text
+    assert spreadsheet_safe("Plain = fine") == "Plain = fine"
+    assert spreadsheet_safe(-1.5) == -1.5
 
 
 @pytest.mark.parametrize(
@@ -616,7 +617,7 @@ def test_spreadsheet_safe_prefixes_every_formula_start(app):
     ],
 )
 def test_spreadsheet_safe_also_neutralises_semicolons_controls_and_full_width_signs(app, text):
-    assert judging.spreadsheet_safe(text) == "'" + text
+    assert spreadsheet_safe(text) == "'" + text
 
 
 # Pages ----------------------------------------------------------------------------------

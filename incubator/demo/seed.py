@@ -34,7 +34,7 @@ from incubator.models import (
 )
 from incubator.services.accounts import users
 from incubator.services.cohorts import ventures
-from incubator.services.hackathons import hackathons, judging
+from incubator.services.hackathons import hackathons, judging, results
 from incubator.services.mentoring import booking as booking_service
 from incubator.services.mentoring import profiles, slots
 from incubator.services.pipeline import checkins, milestones, stages
@@ -364,7 +364,7 @@ def _seed_judging(manager: User, hackathon, made, *, final: bool) -> None:
             }
             judging.submit_scores(judge, submission, values)
         if final and placement is not None:
-            judging.set_placement(submission, placement, by=manager)
+            results.set_placement(submission, placement, by=manager)
 
 
 def _seed_cohort(manager: User, placed: list[Submission], *, today: date) -> None:

@@ -33,7 +33,7 @@ from incubator.models import (
     User,
 )
 from incubator.services.errors import InvalidInput
-from incubator.services.hackathons import judging
+from incubator.services.hackathons import judging, results
 from incubator.services.paging import ListPage
 from incubator.services.versions import StaleVersion
 from incubator.web import found_or_404, page_number, render_edit_page, submit
@@ -233,12 +233,12 @@ def unassign(hackathon_id: int, judge_id: int):
 # Results --------------------------------------------------------------------------------
 
 
-@bp.route("/hackathons/<int:hackathon_id>/results")
+@bp.route("/hackathons/<int:hackathon_id>/results", endpoint="results")
 @roles(Role.MANAGER)
-def results(hackathon_id: int):
+def results_page(hackathon_id: int):
     hackathon = found_or_404(Hackathon, hackathon_id)
     normalise = _normalise_requested(request.args.get("normalise"))
-    rows = judging.results(hackathon, normalise=normalise)
+    rows = results.ranking(hackathon, normalise=normalise)
     return render_template(
         "judging/results.html",
         hackathon=hackathon,
@@ -254,7 +254,7 @@ def results(hackathon_id: int):
 def results_csv(hackathon_id: int):
     hackathon = found_or_404(Hackathon, hackathon_id)
     normalise = _normalise_requested(request.args.get("normalise"))
-    text = judging.results_csv(judging.results(hackathon, normalise=normalise))
+    text = results.results_csv(results.ranking(hackathon, normalise=normalise))
     slug = re.sub(r"[^a-z0-9]+", "-", hackathon.name.lower()).strip("-") or "hackathon"
     return Response(
         text,
@@ -275,7 +275,7 @@ def set_placement(submission_id: int):
     form = PlacementForm()
     submit(
         form,
-        lambda: judging.set_placement(
+        lambda: results.set_placement(
             submission,
             Placement(form.placement.data) if form.placement.data else None,
             by=current_user,

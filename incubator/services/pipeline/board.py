@@ -16,9 +16,9 @@ from sqlalchemy.orm import load_only
 
 from incubator.extensions import db
 from incubator.models import Cohort, Stage, User, Venture, VentureMember, VentureStatus
-from incubator.services.hackathons.judging import spreadsheet_safe
 from incubator.services.pipeline import risk
 from incubator.services.pipeline.stages import STAGES, stage_index
+from incubator.services.spreadsheets import spreadsheet_safe
 from incubator.vocabulary import CHALLENGE_AREAS, NEIGHBOURHOODS
 
 if TYPE_CHECKING:

@@ -36,10 +36,10 @@ from incubator.models import (
     Unit,
 )
 from incubator.services.errors import NotFound
-from incubator.services.hackathons.judging import spreadsheet_safe
 from incubator.services.scorecard import cityscore, drawing, geography, periods
 from incubator.services.scorecard.catalogue import derivation_label
 from incubator.services.scorecard.cityscore import MIN_VENTURES, Direction, Part, Status
+from incubator.services.spreadsheets import spreadsheet_safe
 
 TREND_POINTS = 12
 HIDDEN_TEXT = f"not published (fewer than {MIN_VENTURES} ventures)"
