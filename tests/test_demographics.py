@@ -4,6 +4,7 @@ link shown after registering, and the home page asking a founder once."""
 from __future__ import annotations
 
 import pytest
+from flask import render_template
 
 from incubator.models import PREFER_NOT_TO_SAY, DemographicAnswers
 from incubator.services.errors import Conflict, InvalidInput, InvalidToken, NotAllowed
@@ -260,12 +261,14 @@ def test_the_answer_link_page_saves_and_says_what_was_saved(client, db):
     url = f"/inclusion/about-you/{demographics.answer_link_token(person)}"
 
     form = page(client.get(url))
-    saved = page(client.post(url, data=as_form(ANSWERS)))
+    response = client.post(url, data=as_form(ANSWERS))
+    saved = page(response)
 
     assert "Race and ethnicity" in form
     assert "Thank you: your answers are saved" in saved
     assert "Two-Spirit" in saved
     assert "sign in" in saved
+    assert response.headers["Cache-Control"] == "no-store"
     row = demographics.answers_of(person)
     assert row is not None and row.age_band == "18_24"
 
@@ -328,3 +331,14 @@ def test_answering_or_withdrawing_ends_the_question(client, login_as):
     client.post("/inclusion/about-you/withdraw")
 
     assert CARD not in page(client.get("/"))
+
+
+def test_the_offer_after_registering_links_to_the_answer_link(app, db):
+    person = factories.user(password=None)
+    token = demographics.answer_link_token(person)
+
+    with app.test_request_context():
+        offer = render_template("inclusion/about_you_invitation.html", answer_token=token)
+
+    assert f'href="/inclusion/about-you/{token}"' in offer
+    assert "Tell us about yourself (optional)" in offer

@@ -78,11 +78,15 @@ def answer_by_link(token: str):
     form = AboutYouForm()
     saved = submit(form, lambda: demographics.save_answers_by_link(token, form.answers()))
     if saved:
-        return render_template(
+        page = render_template(
             "inclusion/about_you_saved.html", lines=demographics.answer_lines(saved.result)
         )
-    return render_template(
-        "inclusion/about_you_link.html",
-        form=form,
-        answered=demographics.answers_of(person) is not None,
-    )
+    else:
+        page = render_template(
+            "inclusion/about_you_link.html",
+            form=form,
+            answered=demographics.answers_of(person) is not None,
+        )
+    # The answers typed are on the page, and a visitor is not signed in (security.py marks
+    # only signed-in pages): no browser or proxy keeps it for the machine's next user.
+    return page, {"Cache-Control": "no-store"}
