@@ -51,6 +51,8 @@ class Config:
     # Token lifetimes, in seconds.
     PASSWORD_RESET_MAX_AGE = 60 * 60
     INVITATION_MAX_AGE = 60 * 60 * 24 * 7
+    # The link to answer the questions about you, shown right after registering.
+    ANSWER_LINK_MAX_AGE = 60 * 60 * 24 * 2
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_HASH_METHOD = "scrypt"
 

@@ -198,6 +198,12 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "scorecard.pilot_sites": MANAGER,
     "scorecard.remove_site": MANAGER,
     "scorecard.venture_kpis": FOUNDER_OR_MANAGER,
+    # A person's own demographic answers: no URL names a person; the answer link's token is
+    # its credential.
+    "inclusion.about_you": ANY,
+    "inclusion.withdraw": ANY,
+    "inclusion.skip": ANY,
+    "inclusion.answer_by_link": PUBLIC,
 }
 
 VIEWERS = ["anonymous", *[str(role) for role in Role]]

@@ -7,6 +7,7 @@ from incubator import clock
 from incubator.access import public
 from incubator.blueprints.main import bp
 from incubator.services import home
+from incubator.services.inclusion import demographics
 
 
 @bp.route("/")
@@ -14,7 +15,11 @@ from incubator.services import home
 def home_page():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return render_template("main/home.html", panels=home.panels_for(current_user, clock.today()))
+    return render_template(
+        "main/home.html",
+        panels=home.panels_for(current_user, clock.today()),
+        ask_about_you=demographics.should_ask(current_user),
+    )
 
 
 @bp.route("/healthz")
