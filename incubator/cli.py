@@ -18,6 +18,7 @@ from incubator.models import Role
 from incubator.services import mail_delivery
 from incubator.services.accounts import users
 from incubator.services.errors import DomainError
+from incubator.services.hackathons import registrations
 from incubator.services.mentoring import reminders
 from incubator.services.scorecard import derivation
 
@@ -93,16 +94,20 @@ def seed_demo(if_empty: bool) -> None:
     help="Act as on this day (YYYY-MM-DD); today in the program's time zone by default.",
 )
 def send_reminders(day: datetime | None) -> None:
-    """Mail founders whose weekly check-in is due, managers the ventures at risk, and both
-    sides of every mentor session that starts tomorrow.
+    """Mail founders whose weekly check-in is due, managers the ventures at risk, both
+    sides of every mentor session that starts tomorrow, and the confirmed registrants of a
+    hackathon that starts tomorrow.
 
     Safe to run several times a day: nobody gets the same weekly reminder twice in a week,
     nor a session's reminder twice.
     """
     today = clock.today() if day is None else day.date()
     report = reminders.send_reminders(today)
+    registrants = registrations.send_reminders(today)
     db.session.commit()
     click.echo(report.summary())
+    if registrants:
+        click.echo(f"{registrants} reminders of tomorrow's hackathon sent to registrants.")
 
 
 @click.command("deliver-mail")

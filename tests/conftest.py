@@ -34,6 +34,7 @@ pytest_plugins = [
     "tests.plugins.matching",
     "tests.plugins.mentoring",
     "tests.plugins.pipeline",
+    "tests.plugins.registration",
     "tests.plugins.scorecard",
 ]
 

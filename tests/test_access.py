@@ -170,6 +170,19 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     # The public showcase of the cohorts.
     "showcase.index": PUBLIC,
     "showcase.cohort": PUBLIC,
+    # Registering for a hackathon needs no account; a registration's own page is reached by
+    # the signed link in its mails. The program team keeps the lists and the door.
+    "registration.index": PUBLIC,
+    "registration.register": PUBLIC,
+    "registration.registered": PUBLIC,
+    "registration.cancel": PUBLIC,
+    "registration.registrations_list": MANAGER,
+    "registration.registrations_csv": MANAGER,
+    "registration.check_in_page": MANAGER,
+    "registration.check_in": MANAGER,
+    "registration.consent": MANAGER,
+    "registration.cancel_for": MANAGER,
+    "registration.partners": MANAGER,
     # The city's scorecard: public pages, downloads and pictures; managers edit it; founders
     # see which of their KPIs feed it.
     "scorecard.index": PUBLIC,

@@ -25,10 +25,12 @@ from incubator.models import Role
 from incubator.services import mail
 from incubator.services.accounts import users
 from incubator.services.cohorts import ventures
+from incubator.services.hackathons import registrations
 from incubator.services.matching import introductions, runs
 from incubator.services.mentoring import booking as booking_service
 from incubator.services.mentoring import office_hours, reminders
 from tests import factories
+from tests.plugins.registration import minor_input, open_hackathon, register
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates" / "mail"
@@ -144,6 +146,25 @@ def reminders_run(w) -> None:
     reminders.send_reminders(MONDAY)
 
 
+def registration_full(w) -> None:
+    """One place: the first confirmed, the second on the waiting list, moved up when the
+    first cancels; both told."""
+    hackathon = open_hackathon(by=w.manager, capacity=1, venue="City Hall")
+    first = register(hackathon, "Rosa Diaz")
+    register(hackathon, "Kim Lee")
+    registrations.cancel(first, by=None)
+
+
+def registration_of_a_minor(w) -> None:
+    registrations.register(open_hackathon(by=w.manager), minor_input())
+
+
+def registration_reminder(w) -> None:
+    hackathon = open_hackathon(by=w.manager, starts_on=MONDAY + timedelta(days=1))
+    register(hackathon)
+    registrations.send_reminders(MONDAY)
+
+
 SENT_BY: dict[str, Callable] = {
     "invitation": invitation,
     "roles_granted": roles_granted,
@@ -162,6 +183,12 @@ SENT_BY: dict[str, Callable] = {
     "session_reminder": reminders_run,
     "check_in_due": reminders_run,
     "risk_digest": reminders_run,
+    "registration_confirmed": registration_full,
+    "registration_waitlisted": registration_full,
+    "registration_cancelled": registration_full,
+    "registration_moved_up": registration_full,
+    "registration_consent_needed": registration_of_a_minor,
+    "registration_reminder": registration_reminder,
 }
 
 

@@ -61,11 +61,12 @@ from incubator.models import (
     utcnow,
 )
 from incubator.services.accounts import login_sessions
-from incubator.services.hackathons import devpost, judging
+from incubator.services.hackathons import devpost, judging, registrations
 from incubator.services.mentoring import calendars, office_hours
 from incubator.services.pipeline import checkins, stages
 from tests import factories
 from tests.helpers import page
+from tests.plugins.registration import as_public_form, minor_input, registration_input
 
 FIXTURES = Path(__file__).parent / "fixtures" / "devpost"
 # The office-hours day of venture C: planned and published ahead, then moved into the past.
@@ -109,6 +110,7 @@ ID_OBJECTS = {
     "milestone_id": "milestone_c",
     "organisation_id": "organisation_c",
     "pilot_id": "pilot_c",
+    "registration_id": "registration_c",
     "run_id": "run_c",
     "slot_id": "slot_c",
     "submission_id": "submission_c",
@@ -126,6 +128,7 @@ NOT_IDS = {"filename", "token", "code"}
 # Who among the callers reaches venture C's object through a route (by role):
 STAFF = frozenset({"manager"})  # managers reach every object
 NOBODY = frozenset()  # the object's own party only: no caller, not even a manager
+EVERYONE = frozenset({"manager", "founder", "mentor", "funder", "partner", "judge"})
 REFUSED = frozenset({403, 404})
 Form = Callable[[dict[str, int]], dict[str, object]]
 
@@ -339,6 +342,18 @@ ROUTES: dict[str, Route] = {
     "pipeline.start_milestone": Route(actor="founder_c"),
     "pipeline.timeline": Route(),
     "pipeline.verify_milestone": Route(),
+    # Anyone registers for a hackathon whose registration is open (C's is); the program team
+    # keeps the lists, the door, consent and outreach partners.
+    "registration.register": Route(
+        EVERYONE, form=lambda _ids: as_public_form(registration_input()), actor="anonymous"
+    ),
+    "registration.registrations_list": Route(),
+    "registration.registrations_csv": Route(),
+    "registration.check_in_page": Route(),
+    "registration.check_in": Route(),
+    "registration.consent": Route(),
+    "registration.cancel_for": Route(),
+    "registration.partners": Route(),
     # Cohort C's showcase is not published, so nobody sees it; cohort A's is, for everyone.
     "showcase.cohort": Route(NOBODY, actor="anonymous", control_ids={"cohort_id": "cohort_a"}),
 }
@@ -371,6 +386,7 @@ POST_CONTROLS = [
     "mentoring.reschedule",
     "mentoring.cancel",
     "people.retry_mail",
+    "registration.register",
 ]
 
 # Text that only the venture's team, its accepted mentors and managers may read.
@@ -410,6 +426,8 @@ def build_world() -> World:
     judge_c = factories.user("judge", name="Jo Judge C")
     factories.judge_assignment(judge_c, submission_c)
     judging.submit_scores(judge_c, submission_c, {criterion_c.id: 4})
+    hackathon_c.registration_open = True
+    registration_c = registrations.register(hackathon_c, minor_input()).registration
     batch_c = devpost.store_upload(
         hackathon_c,
         "projects.csv",
@@ -580,6 +598,7 @@ def build_world() -> World:
         "own_slot": own_slot,
         "pilot_b": pilot_b,
         "pilot_c": pilot_c,
+        "registration_c": registration_c,
         "run_c": run_c,
         "submission_a": submission_a,
         "submission_c": submission_c,

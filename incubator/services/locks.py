@@ -12,7 +12,10 @@ The order, coarse to fine (a change locks a subset of these, always in this orde
 of one table by ascending id):
 
     hackathons → cohorts → matching runs → office-hours days → ventures → users → slot series
-    → slots → bookings → matches → milestones → invitations
+    → slots → bookings → matches → milestones → invitations → registrations
+
+A registration is decided under its hackathon's lock (places and the waiting list are counted
+per hackathon), so the hackathon always comes first.
 
 SQLite has no row locks (`FOR UPDATE` compiles to nothing); there every write transaction
 starts with `BEGIN IMMEDIATE` (`services/transactions.py`), so writers are serialised whole and the
@@ -34,6 +37,7 @@ from incubator.models import (
     MatchingRun,
     Milestone,
     OfficeHoursDay,
+    Registration,
     Slot,
     SlotSeries,
     User,
@@ -53,6 +57,7 @@ LOCK_ORDER: tuple[type, ...] = (
     Match,
     Milestone,
     Invitation,
+    Registration,
 )
 _RANK = {model: rank for rank, model in enumerate(LOCK_ORDER)}
 
@@ -70,6 +75,7 @@ Lockable: TypeAlias = (
     | Match
     | Milestone
     | Invitation
+    | Registration
 )
 
 

@@ -1,6 +1,14 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import URL, InputRequired, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from incubator.forms import TimeZoneField
 from incubator.models import HackathonStatus
@@ -18,6 +26,11 @@ class HackathonForm(FlaskForm):
         "Status", choices=[(s.value, s.value.capitalize()) for s in HackathonStatus]
     )
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    registration_open = BooleanField("Registration is open (the public registration page)")
+    registration_capacity = IntegerField(
+        "Places (empty for no limit; beyond them, a waiting list)",
+        validators=[Optional(), NumberRange(min=1, message="At least 1 place, or leave it empty.")],
+    )
     submit = SubmitField("Save hackathon")
 
     def validate_ends_on(self, field):

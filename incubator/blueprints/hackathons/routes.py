@@ -32,6 +32,8 @@ def _hackathon_input(form: HackathonForm) -> hackathons.HackathonInput:
         time_zone=form.time_zone.data,
         status=form.status.data,
         description=form.description.data or "",
+        registration_open=form.registration_open.data,
+        registration_capacity=form.registration_capacity.data,
     )
 
 

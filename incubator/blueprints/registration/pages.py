@@ -1,3 +1,89 @@
-"""Registering for a hackathon, on a public page: no account needed."""
+"""Registering for a hackathon, on a public page: no account needed.
 
-from incubator.blueprints.registration import bp  # noqa: F401
+The page takes `?via=<code>` (an outreach partner's referral link) and carries it through the
+form. After registering, the person lands on their registration's own page, reached by the
+signed link every registration mail carries; from there they can cancel.
+"""
+
+from flask import redirect, render_template, request, url_for
+
+from incubator.access import public
+from incubator.blueprints.registration import bp
+from incubator.blueprints.registration.forms import RegistrationForm
+from incubator.forms import ConfirmForm
+from incubator.models import Hackathon
+from incubator.services.hackathons import registrations
+from incubator.web import found_or_404, submit
+
+
+@bp.route("/")
+@public
+def index():
+    return render_template("registration/index.html", hackathons=registrations.open_hackathons())
+
+
+def _registration_input(form: RegistrationForm) -> registrations.RegistrationInput:
+    return registrations.RegistrationInput(
+        name=form.name.data,
+        email=form.email.data,
+        backgrounds=list(form.backgrounds.data or []),
+        first_civic_hackathon=form.first_civic_hackathon.data,
+        residence=form.residence.data,
+        preferred_language=form.preferred_language.data,
+        accessibility_needs=form.accessibility_needs.data or "",
+        looking_for_team=form.looking_for_team.data,
+        under_18=form.under_18.data == "yes",
+        guardian_name=form.guardian_name.data or "",
+        guardian_email=form.guardian_email.data or "",
+        via=form.via.data or None,
+    )
+
+
+@bp.route("/<int:hackathon_id>", methods=["GET", "POST"])
+@public
+def register(hackathon_id: int):
+    hackathon = found_or_404(Hackathon, hackathon_id)
+    if not hackathon.registration_open:
+        return render_template("registration/closed.html", hackathon=hackathon)
+    form = RegistrationForm()
+    if not form.is_submitted():
+        form.via.data = request.args.get("via", "")
+    done = submit(form, lambda: registrations.register(hackathon, _registration_input(form)))
+    if done and done.result.already:
+        return render_template(
+            "registration/already.html", hackathon=hackathon, registration=done.result.registration
+        )
+    if done:
+        token = registrations.link_token(done.result.registration)
+        return redirect(url_for("registration.registered", token=token))
+    return render_template("registration/register.html", form=form, hackathon=hackathon), (
+        done.status
+    )
+
+
+@bp.route("/mine/<token>")
+@public
+def registered(token: str):
+    registration = registrations.registration_from_token(token)
+    return render_template(
+        "registration/registered.html",
+        registration=registration,
+        hackathon=registration.hackathon,
+        token=token,
+    )
+
+
+@bp.route("/mine/<token>/cancel", methods=["GET", "POST"])
+@public
+def cancel(token: str):
+    registration = registrations.registration_from_token(token)
+    form = ConfirmForm()
+    if submit(
+        form,
+        lambda: registrations.cancel(registration, by=None),
+        "Your registration is cancelled. Thank you for letting us know.",
+    ):
+        return redirect(url_for("registration.registered", token=token))
+    return render_template(
+        "registration/cancel.html", registration=registration, form=form, token=token
+    )

@@ -28,6 +28,7 @@ from incubator.models import (
 from incubator.services import audit, locks
 from incubator.services.accounts import users
 from incubator.services.errors import InvalidInput, NotAllowed, NotFound
+from incubator.services.hackathons import registrations
 
 
 @dataclass
@@ -40,6 +41,9 @@ class HackathonInput:
     time_zone: str
     status: str
     description: str
+    registration_open: bool = False
+    # None: no limit on registrations.
+    registration_capacity: int | None = None
 
 
 def _check_hackathon(data: HackathonInput, current: Hackathon | None) -> None:
@@ -50,6 +54,8 @@ def _check_hackathon(data: HackathonInput, current: Hackathon | None) -> None:
     if data.status not in set(HackathonStatus):
         raise InvalidInput(f"Unknown status {data.status!r}.")
     users.check_time_zone(data.time_zone)
+    if data.registration_capacity is not None and data.registration_capacity < 1:
+        raise InvalidInput("Registration capacity must be at least 1, or empty for no limit.")
     clash = db.session.scalar(select(Hackathon).where(Hackathon.name == data.name.strip()))
     if clash is not None and clash is not current:
         raise InvalidInput(f"There is already a hackathon called {data.name.strip()!r}.")
@@ -64,6 +70,8 @@ def _hackathon_state(hackathon: Hackathon) -> dict[str, Any]:
         "venue": hackathon.venue,
         "time_zone": hackathon.time_zone,
         "status": hackathon.status,
+        "registration_open": hackathon.registration_open,
+        "registration_capacity": hackathon.registration_capacity,
     }
 
 
@@ -77,6 +85,8 @@ def _fill_hackathon(hackathon: Hackathon, data: HackathonInput) -> None:
     hackathon.time_zone = data.time_zone
     hackathon.status = data.status
     hackathon.description = data.description.strip()
+    hackathon.registration_open = data.registration_open
+    hackathon.registration_capacity = data.registration_capacity
 
 
 def create_hackathon(data: HackathonInput, *, by: User) -> Hackathon:
@@ -93,7 +103,8 @@ def create_hackathon(data: HackathonInput, *, by: User) -> Hackathon:
 
 def update_hackathon(hackathon: Hackathon, data: HackathonInput, *, by: User) -> None:
     # Judges' scores lock the hackathon too (judging.submit_scores), so closing judging waits
-    # for a score being saved, and no score is saved after it.
+    # for a score being saved, and no score is saved after it; registrations lock it to count
+    # places.
     locks.lock(hackathon)
     _check_hackathon(data, hackathon)
     before = _hackathon_state(hackathon)
@@ -107,6 +118,8 @@ def update_hackathon(hackathon: Hackathon, data: HackathonInput, *, by: User) ->
         before=before,
         after=_hackathon_state(hackathon),
     )
+    # More places: the waiting list moves up into them.
+    registrations.fill_places(hackathon, by=by)
 
 
 def list_hackathons(page: int, per_page: int) -> Pagination:
