@@ -171,7 +171,7 @@ class OutreachPartner(Base):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
-    # The referral link is /hackathons/<id>/register?via=<code>: random, not guessable.
+    # The referral link is /registration/<id>?via=<code>: random, not guessable.
     code: Mapped[str] = mapped_column(String(32))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

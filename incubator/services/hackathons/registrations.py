@@ -48,7 +48,7 @@ from incubator.services.accounts import users
 from incubator.services.errors import Conflict, InvalidInput, InvalidToken
 from incubator.services.hackathons import outreach
 from incubator.services.hackathons.devpost_csv import EMAIL
-from incubator.services.hackathons.judging import spreadsheet_safe
+from incubator.services.spreadsheets import spreadsheet_safe
 from incubator.vocabulary import CITYWIDE, LANGUAGES, NEIGHBOURHOODS
 
 # Where a registrant may say they live: one of the city's 114 neighbourhoods, or outside it.
