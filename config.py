@@ -53,6 +53,8 @@ class Config:
     INVITATION_MAX_AGE = 60 * 60 * 24 * 7
     # The link to answer the questions about you, shown right after registering.
     ANSWER_LINK_MAX_AGE = 60 * 60 * 24 * 2
+    # The mailed link to one's own answers: a year (each registration mail carries a new one).
+    YOUR_ANSWERS_LINK_MAX_AGE = 60 * 60 * 24 * 365
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_HASH_METHOD = "scrypt"
 

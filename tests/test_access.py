@@ -217,6 +217,8 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "inclusion.withdraw": ANY,
     "inclusion.skip": ANY,
     "inclusion.answer_by_link": PUBLIC,
+    "inclusion.your_answers": PUBLIC,
+    "inclusion.withdraw_by_mailed_link": PUBLIC,
 }
 
 VIEWERS = ["anonymous", *[str(role) for role in Role]]

@@ -8,10 +8,12 @@ from flask import render_template
 
 from incubator.models import PREFER_NOT_TO_SAY, DemographicAnswers
 from incubator.services.errors import Conflict, InvalidInput, InvalidToken, NotAllowed
+from incubator.services.hackathons import registrations
 from incubator.services.inclusion import demographics
 from incubator.services.inclusion.demographics import AnswersInput
 from tests import factories
-from tests.helpers import as_form, count, page, reloaded_or_none, writes_nothing
+from tests.helpers import as_form, count, link_in, page, reloaded_or_none, writes_nothing
+from tests.plugins.registration import register
 
 ANSWERS = AnswersInput(
     race_ethnicity=["middle_eastern_or_north_african", "hispanic_or_latino"],
@@ -342,3 +344,66 @@ def test_the_offer_after_registering_links_to_the_answer_link(app, db):
 
     assert f'href="/inclusion/about-you/{token}"' in offer
     assert "Tell us about yourself (optional)" in offer
+
+
+# The link in the registration mails -------------------------------------------------------
+
+
+def test_the_registration_mail_carries_the_link_to_ones_own_answers(
+    client, db, registration_hackathon, outbox
+):
+    registration = register(registration_hackathon, email="rosa@example.org")
+    db.session.commit()
+
+    [mail] = outbox("rosa@example.org")
+    url = link_in(mail.body, "/inclusion/your-answers/")
+    person = demographics.user_from_your_answers_token(url.rsplit("/", 1)[-1])
+
+    assert person.id == registration.user_id
+
+
+def test_the_mailed_link_shows_changes_and_withdraws_the_answers(client, db):
+    person = factories.user(password=None)
+    demographics.save_answers(person, ANSWERS, by=person)
+    db.session.commit()
+    url = f"/inclusion/your-answers/{demographics.your_answers_token(person)}"
+
+    shown = client.get(url)
+    changed = client.post(url, data=as_form(AnswersInput(gender="woman")))
+    after_change = reloaded_or_none(DemographicAnswers, person.id)
+    assert after_change is not None
+    gender, races = after_change.gender, after_change.race_ethnicity
+    asked = page(client.get(f"{url}/withdraw"))
+    withdrawn = client.post(f"{url}/withdraw", data={})
+
+    assert "Two-Spirit" in page(shown)
+    assert shown.headers["Cache-Control"] == "no-store"
+    assert changed.status_code == 302
+    assert (gender, races) == ("woman", [])
+    assert "Withdrawing deletes your answers" in asked
+    assert withdrawn.status_code == 302
+    assert reloaded_or_none(DemographicAnswers, person.id) is None
+
+
+def test_the_answer_link_shown_on_the_page_does_not_open_the_mailed_links_page(client, db):
+    """The page after registering is seen by whoever typed the address: its token must not
+    show answers on record."""
+    person = factories.user(password=None)
+    demographics.save_answers(person, ANSWERS, by=person)
+    db.session.commit()
+
+    response = client.get(f"/inclusion/your-answers/{demographics.answer_link_token(person)}")
+
+    assert response.status_code == 302
+    assert "Two-Spirit" not in page(client.get(response.headers["Location"]))
+
+
+def test_the_page_after_registering_offers_the_questions(client, db, registration_hackathon):
+    registration = register(registration_hackathon)
+    db.session.commit()
+    token = registrations.link_token(registration)
+
+    shown = page(client.get(f"/registration/mine/{token}"))
+
+    assert "Tell us about yourself (optional)" in shown
+    assert "/inclusion/about-you/" in shown

@@ -28,9 +28,16 @@ def about_you():
         "Your answers are saved. Thank you.",
     ):
         return redirect(url_for("inclusion.about_you"))
+    return _about_you_page(form, answers, url_for("inclusion.withdraw"))
+
+
+def _about_you_page(form, answers, withdraw_url: str, form_action: str = "") -> str:
+    """A person's answers (if any) with the way to withdraw them, and the form to change them."""
     return render_template(
         "inclusion/about_you.html",
         form=form,
+        form_action=form_action,
+        withdraw_url=withdraw_url,
         lines=demographics.answer_lines(answers) if answers is not None else None,
     )
 
@@ -51,6 +58,7 @@ def withdraw():
         "inclusion/about_you_withdraw.html",
         form=form,
         has_answers=demographics.answers_of(current_user) is not None,
+        back_url=url_for("inclusion.about_you"),
     )
 
 
@@ -89,4 +97,66 @@ def answer_by_link(token: str):
         )
     # The answers typed are on the page, and a visitor is not signed in (security.py marks
     # only signed-in pages): no browser or proxy keeps it for the machine's next user.
+    return page, {"Cache-Control": "no-store"}
+
+
+# The mailed link ---------------------------------------------------------------------------
+# Only the address's owner receives it, so it does what signing in does: see, change,
+# withdraw. The pages carry the answers, so nothing may keep them (no-store).
+
+
+def _person_of_mailed_link(token: str):
+    try:
+        return demographics.user_from_your_answers_token(token)
+    except InvalidToken as error:
+        flash(error.message, "danger")
+        return None
+
+
+@bp.route("/your-answers/<token>", methods=["GET", "POST"])
+@public
+def your_answers(token: str):
+    person = _person_of_mailed_link(token)
+    if person is None:
+        return redirect(url_for("auth.login"))
+    answers = demographics.answers_of(person)
+    form = AboutYouForm(obj=answers)
+    if submit(
+        form,
+        lambda: demographics.save_answers(person, form.answers(), by=person),
+        "Your answers are saved. Thank you.",
+    ):
+        return redirect(url_for("inclusion.your_answers", token=token))
+    page = _about_you_page(
+        form,
+        answers,
+        url_for("inclusion.withdraw_by_mailed_link", token=token),
+        url_for("inclusion.your_answers", token=token),
+    )
+    return page, {"Cache-Control": "no-store"}
+
+
+@bp.route("/your-answers/<token>/withdraw", methods=["GET", "POST"])
+@public
+def withdraw_by_mailed_link(token: str):
+    person = _person_of_mailed_link(token)
+    if person is None:
+        return redirect(url_for("auth.login"))
+    form = ConfirmForm()
+    form.submit.label.text = "Withdraw my answers"
+    withdrawn = submit(form, lambda: demographics.withdraw(person))
+    if withdrawn:
+        flash(
+            "Your answers are withdrawn: they are deleted."
+            if withdrawn.result
+            else "There were no answers to withdraw.",
+            "success" if withdrawn.result else "info",
+        )
+        return redirect(url_for("inclusion.your_answers", token=token))
+    page = render_template(
+        "inclusion/about_you_withdraw.html",
+        form=form,
+        has_answers=demographics.answers_of(person) is not None,
+        back_url=url_for("inclusion.your_answers", token=token),
+    )
     return page, {"Cache-Control": "no-store"}

@@ -13,6 +13,7 @@ from incubator.blueprints.registration.forms import RegistrationForm
 from incubator.forms import ConfirmForm
 from incubator.models import Hackathon
 from incubator.services.hackathons import registrations
+from incubator.services.inclusion import demographics
 from incubator.web import found_or_404, submit
 
 
@@ -70,6 +71,7 @@ def registered(token: str):
         registration=registration,
         hackathon=registration.hackathon,
         token=token,
+        answer_token=demographics.answer_link_token(registration.user),
     )
 
 

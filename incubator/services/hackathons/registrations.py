@@ -48,6 +48,7 @@ from incubator.services.accounts import users
 from incubator.services.errors import Conflict, InvalidInput, InvalidToken
 from incubator.services.hackathons import outreach
 from incubator.services.hackathons.devpost_csv import EMAIL
+from incubator.services.inclusion import demographics
 from incubator.services.spreadsheets import spreadsheet_safe
 from incubator.vocabulary import CITYWIDE, LANGUAGES, NEIGHBOURHOODS
 
@@ -245,6 +246,7 @@ def _mail(registration: Registration, kind: str) -> None:
         registration=registration,
         hackathon=registration.hackathon,
         token=link_token(registration),
+        answers_token=demographics.your_answers_token(registration.user),
     )
 
 

@@ -9,7 +9,9 @@ skipped, never what they were.
 
 The answer link shown right after registering (no account needed) lets a person give their
 answers once, while they have none: whoever registers with an address gets that address's
-link, so the link never shows, changes or withdraws answers already given. Signing in does.
+link, so the link never shows, changes or withdraws answers already given. Signing in does,
+and so does the link in the registration mails (`your_answers_token`), which only the
+address's owner receives.
 """
 
 from __future__ import annotations
@@ -41,6 +43,14 @@ OBJECT_TYPE = "demographic_answers"
 SAVED, WITHDRAWN, SKIPPED = "demographics.saved", "demographics.withdrawn", "demographics.skipped"
 DETAIL_MAX, SELF_DESCRIBED_MAX = 200, 80
 
+# Sent only by mail, so only the address's owner holds it: it shows, changes and withdraws
+# the answers, for people who registered without ever setting a password.
+YOUR_ANSWERS_LINK = SignedLink(
+    salt="demographic-answers-mailed",
+    max_age_setting="YOUR_ANSWERS_LINK_MAX_AGE",
+    expired="This link has expired. The newest mail about your registration has a fresh one.",
+    invalid="This link is not valid. Check that it was copied whole.",
+)
 ANSWER_LINK = SignedLink(
     salt="demographic-answers",
     max_age_setting="ANSWER_LINK_MAX_AGE",
@@ -125,6 +135,20 @@ def user_from_answer_token(token: str) -> User:
     user = db.session.get(User, payload.get("u")) if payload is not None else None
     if user is None or not user.active:
         raise InvalidToken(ANSWER_LINK.invalid)
+    return user
+
+
+def your_answers_token(user: User) -> str:
+    """The token of the mailed link to a person's own answers (YOUR_ANSWERS_LINK_MAX_AGE)."""
+    return YOUR_ANSWERS_LINK.token({"u": user.id})
+
+
+def user_from_your_answers_token(token: str) -> User:
+    """The person a mailed answers link names, or InvalidToken with the reason."""
+    payload = YOUR_ANSWERS_LINK.payload(token)
+    user = db.session.get(User, payload.get("u")) if payload is not None else None
+    if user is None or not user.active:
+        raise InvalidToken(YOUR_ANSWERS_LINK.invalid)
     return user
 
 
