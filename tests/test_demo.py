@@ -12,14 +12,26 @@ from datetime import datetime
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from incubator import clock
 from incubator.demo import seed
+from incubator.demo.inclusion import UPCOMING, UPCOMING_PLACES
 from incubator.extensions import db
-from incubator.models import CheckIn, Cohort, CohortStatus, Role
+from incubator.models import (
+    CheckIn,
+    Cohort,
+    CohortStatus,
+    DemographicAnswers,
+    Hackathon,
+    Registration,
+    RegistrationStatus,
+    Role,
+    User,
+)
 from incubator.services import home
 from incubator.services.accounts import users
+from incubator.services.hackathons import registrations
 from incubator.services.pipeline import board as pipeline_board
 from incubator.services.pipeline import timeline
 from tests.conftest import _empty_database
@@ -105,3 +117,35 @@ class TestDemoSeededAtAnyHour:
 
         assert "Checked in for the week of" in board
         assert not re.search(r"-\d+ days? ago", board + table)
+
+    def test_registrations_are_before_their_hackathon_and_attendance_on_its_day(self, seeded_at):
+        shown = list(db.session.scalars(select(Registration)))
+
+        assert len({r.hackathon_id for r in shown}) == 4
+        for registration in shown:
+            starts = clock.at(registration.hackathon.starts_on)
+            assert registration.created_at <= max(starts, clock.now())
+            if registration.attended_at is not None:
+                assert clock.program_date(registration.attended_at) == (
+                    registration.hackathon.starts_on
+                )
+
+    def test_the_upcoming_hackathon_is_full_with_a_waiting_list(self, seeded_at):
+        upcoming = db.session.scalar(select(Hackathon).where(Hackathon.name == UPCOMING))
+
+        counts = registrations.status_counts(upcoming)
+
+        assert upcoming.registration_open
+        assert upcoming.starts_on > clock.today()
+        assert counts[RegistrationStatus.CONFIRMED] == UPCOMING_PLACES
+        assert counts[RegistrationStatus.WAITLISTED] >= 1
+        assert counts[RegistrationStatus.CANCELLED] == 1
+
+    def test_some_people_answered_and_some_were_referred_by_partners(self, seeded_at):
+        answered = db.session.scalar(select(func.count()).select_from(DemographicAnswers))
+        referred = db.session.scalar(
+            select(func.count()).where(Registration.referred_by_id.is_not(None))
+        )
+
+        assert 100 < answered < db.session.scalar(select(func.count()).select_from(User))
+        assert referred > 50

@@ -9,6 +9,7 @@ from typing import TypeAlias
 from sqlalchemy import select
 
 from incubator import clock
+from incubator.demo import inclusion as inclusion_demo
 from incubator.demo import matching
 from incubator.demo import scorecard as scorecard_demo
 from incubator.extensions import db
@@ -101,6 +102,7 @@ def seed() -> list[DemoLogin]:
     scorecard_reference.ensure_reference_data()
     seeded = _seed_hackathons(manager, organisations, today=today)
     _seed_cohort(manager, seeded, today=today)
+    inclusion_demo.seed_inclusion(manager, today)
     scorecard_demo.seed(manager)
     return logins
 
