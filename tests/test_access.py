@@ -198,6 +198,12 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "scorecard.pilot_sites": MANAGER,
     "scorecard.remove_site": MANAGER,
     "scorecard.venture_kpis": FOUNDER_OR_MANAGER,
+    # The inclusion funnel: the program team's, each partner's referrals, the public section.
+    "inclusion.funnel_page": MANAGER,
+    "inclusion.funnel_csv": MANAGER,
+    "inclusion.funnel_json": MANAGER,
+    "inclusion.partner_funnel": PARTNER,
+    "inclusion.public_funnel": PUBLIC,
 }
 
 VIEWERS = ["anonymous", *[str(role) for role in Role]]

@@ -12,8 +12,10 @@ from incubator.models import Organisation, OrganisationMember, Role
 from incubator.services.inclusion import funnel
 from incubator.services.inclusion.funnel import Breakdown, Scope
 from tests import factories
+from tests.helpers import page
 from tests.plugins.inclusion import (
     answers,
+    funnel_rows,
     inclusion_cohort,
     inclusion_hackathon,
     outreach_partner,
@@ -227,7 +229,7 @@ def test_exports_say_suppressed_where_the_page_hides(inclusion_event):
 
     woman = next(row for row in rows if row[0] == "Woman")
     assert woman[1] == "suppressed"
-    assert woman[-1] == "suppressed"
+    assert woman[8] == "suppressed"  # attended / registered
     groups = {group["group"]: group for group in document["groups"]}
     assert groups["Woman"]["counts"]["registered"] is None
     assert document["total"]["counts"]["registered"] == 34
@@ -256,3 +258,137 @@ def test_the_funnel_runs_the_same_queries_however_many_registrations(db, count_q
     take_down_the_funnel(hackathon, cohort, {"funded": 20, "adopted": 20})
 
     assert measure() == few
+
+
+# The pages ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def event_with_people(inclusion_event):
+    """A hackathon with 40 women (4 of them non-binary instead) down the funnel, committed."""
+    hackathon, cohort = inclusion_event
+    journey = take_down_the_funnel(hackathon, cohort, {"registered": 14, "attended": 12})
+    journey.registrations["registered"][0].user.name = "Quetzalli Registrant-Unique"
+    for index, made in enumerate(r for level in journey.registrations.values() for r in level):
+        answers(made.user, gender="non_binary" if index < 4 else "woman")
+    db.session.commit()
+    return hackathon, cohort
+
+
+def test_managers_see_the_funnel_of_a_hackathon_suppressed(client, login_as, event_with_people):
+    hackathon, _ = event_with_people
+    login_as(Role.MANAGER)
+
+    html = page(client.get(f"/inclusion/funnel?hackathon={hackathon.id}"))
+    rows = funnel_rows(html)
+
+    # Four non-binary registrants hide themselves and the women's 22, the only other count.
+    assert rows["Non-binary"][:2] == ["—", "0 —"]
+    assert rows["Woman"][:2] == ["—", "12 —"]
+    assert rows["All registrations"][:2] == ["26", "12 46%"]
+    assert rows["Prefer not to say"][0] == "0"
+    assert "Quetzalli" not in html
+    assert hackathon.name in html
+
+
+def test_the_breakdown_and_scope_are_chosen_by_query_arguments(client, login_as, event_with_people):
+    _, cohort = event_with_people
+    login_as(Role.MANAGER)
+
+    html = page(client.get(f"/inclusion/funnel?cohort={cohort.id}&by=background"))
+
+    assert cohort.name in html
+    assert 'id="several-answers-note"' in html
+    assert "Community member" in funnel_rows(html)
+    assert client.get("/inclusion/funnel?hackathon=999999").status_code == 404
+    assert "Non-binary" in funnel_rows(page(client.get("/inclusion/funnel?by=nonsense")))
+
+
+def test_csv_and_json_carry_exactly_what_the_page_shows(client, login_as, event_with_people):
+    hackathon, _ = event_with_people
+    login_as(Role.MANAGER)
+
+    csv_text = client.get(f"/inclusion/funnel.csv?hackathon={hackathon.id}").get_data(as_text=True)
+    document = client.get(f"/inclusion/funnel.json?hackathon={hackathon.id}").get_json()
+
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("Gender,Registered,Attended,")
+    assert "Non-binary,suppressed,0,0," in csv_text
+    assert lines[-1].startswith("All registrations,26,12,0,0,0,0,0,46%,0%,,")
+    groups = {group["group"]: group for group in document["groups"]}
+    assert groups["Non-binary"]["counts"]["registered"] is None
+    assert groups["Woman"]["counts"]["attended"] == 12
+    assert document["total"]["counts"]["registered"] == 26
+    assert "Quetzalli" not in csv_text + str(document)
+
+
+@pytest.mark.parametrize("role", [Role.FOUNDER, Role.PARTNER, Role.FUNDER, Role.MENTOR, Role.JUDGE])
+def test_only_the_program_team_opens_the_managers_funnel(client, login_as, role):
+    login_as(role)
+    for url in ("/inclusion/funnel", "/inclusion/funnel.csv", "/inclusion/funnel.json"):
+        assert client.get(url).status_code == 403
+
+
+def test_a_partner_sees_only_the_people_its_links_brought(client, login_as, inclusion_event):
+    hackathon, _ = inclusion_event
+    ours, theirs = outreach_partner(hackathon), outreach_partner(hackathon)
+    for _ in range(12):
+        registration(hackathon, referred_by_id=ours.id)
+    for _ in range(30):
+        registration(hackathon, referred_by_id=theirs.id)
+    speaker = login_as(Role.PARTNER)
+    db.session.add(OrganisationMember(organisation_id=ours.organisation_id, user_id=speaker.id))
+    db.session.commit()
+
+    html = page(client.get("/inclusion/partner"))
+
+    assert funnel_rows(html)["All registrations"][0] == "12"
+    assert ours.organisation.name in html
+    assert theirs.organisation.name not in html
+    assert client.get("/inclusion/partner?by=partner").status_code == 200
+
+
+def test_a_partner_without_a_referral_link_is_told_how_it_comes(client, login_as):
+    login_as(Role.PARTNER)
+    html = page(client.get("/inclusion/partner"))
+    assert "No referral link yet" in html
+    assert funnel_rows(html) == {}
+
+
+def test_the_public_section_is_linked_from_the_scorecard_and_suppressed(client, event_with_people):
+    assert 'href="/inclusion/"' in page(client.get("/scorecard/"))
+
+    html = page(client.get("/inclusion/"))
+    rows = funnel_rows(html)
+
+    assert rows["All registrations"][0] == "26"
+    assert rows["Non-binary"][0] == "—"
+    assert "Quetzalli" not in html
+    assert "Outreach partner" not in html
+    assert "Census 2000" in html
+    # The share of registrations is hidden with the count; the city's share is published.
+    assert rows["Woman"][-2:] == ["—", "50.2%"]
+    assert rows["Non-binary"][-1] == "no published figure"
+
+
+def test_the_funnel_page_runs_the_same_queries_however_many_registrations(
+    client, login_as, page_queries
+):
+    hackathon, cohort = inclusion_hackathon(), inclusion_cohort()
+    take_down_the_funnel(hackathon, cohort, {"registered": 4, "attended": 6})
+    login_as(Role.MANAGER)
+    urls = [
+        "/inclusion/funnel",
+        f"/inclusion/funnel?hackathon={hackathon.id}&by=race",
+        "/inclusion/",
+    ]
+    page_queries(urls)
+    few = page_queries(urls)
+    partner = outreach_partner(hackathon)
+    for index in range(250):
+        who = registration(hackathon, attended=index % 2 == 0, referred_by_id=partner.id).user
+        answers(who, gender="man", race_ethnicity=["black_or_african_american"])
+    take_down_the_funnel(hackathon, cohort, {"adopted": 12})
+    db.session.commit()
+
+    assert page_queries(urls) == few

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from html.parser import HTMLParser
 
 import pytest
 
@@ -181,3 +182,40 @@ def _team(hackathon: Hackathon, cohort: Cohort, people: list[User], reached: int
 def inclusion_event(db):
     """A closed hackathon and a cohort its winners went to."""
     return inclusion_hackathon(), inclusion_cohort()
+
+
+class _FunnelTable(HTMLParser):
+    """Reads the rows of the page's #funnel-table: the header cell's text, then each cell's."""
+
+    def __init__(self):
+        super().__init__()
+        self.inside = False
+        self.rows: list[list[str]] = []
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and ("id", "funnel-table") in attrs:
+            self.inside = True
+        elif self.inside and tag == "tr":
+            self.rows.append([])
+        elif self.inside and tag in ("th", "td") and self.rows:
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.inside = False
+        elif tag in ("th", "td") and self.cell is not None:
+            self.rows[-1].append(" ".join(" ".join(self.cell).split()))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def funnel_rows(body: str) -> dict[str, list[str]]:
+    """The funnel table of a page by group (and "All registrations"): each cell's text, a
+    count first and its conversion after it ("12 46%"); {} when the page has no table."""
+    parser = _FunnelTable()
+    parser.feed(body)
+    return {row[0]: row[1:] for row in parser.rows[1:] if row}

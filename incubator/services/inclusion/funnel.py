@@ -507,7 +507,7 @@ def csv_rows(funnel: Funnel, breakdown: Breakdown) -> list[list[str]]:
             [
                 row.label,
                 *(_text(count) for count in row.counts),
-                *(_percent(rate) for rate in row.conversions),
+                *(_percent(earlier, later) for earlier, later in itertools.pairwise(row.counts)),
             ]
         )
     return rows
@@ -539,5 +539,9 @@ def _text(count: int | None) -> str:
     return "suppressed" if count is None else str(count)
 
 
-def _percent(rate: float | None) -> str:
-    return "suppressed" if rate is None else f"{rate:.0%}"
+def _percent(earlier: int | None, later: int | None) -> str:
+    """A conversion: "suppressed" when a count is hidden, empty when nobody reached the
+    earlier step."""
+    if earlier is None or later is None:
+        return "suppressed"
+    return f"{later / earlier:.0%}" if earlier else ""
