@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import date
 
 import pytest
 
 from incubator.extensions import db
 from incubator.models import Organisation, OrganisationMember, Role
-from incubator.services.inclusion import funnel
+from incubator.services.inclusion import funnel, population
 from incubator.services.inclusion.funnel import Breakdown, Scope
 from tests import factories
 from tests.helpers import page
@@ -392,3 +393,35 @@ def test_the_funnel_page_runs_the_same_queries_however_many_registrations(
     db.session.commit()
 
     assert page_queries(urls) == few
+
+
+# The city's population ------------------------------------------------------------------------
+
+
+def test_population_figures_name_groups_the_funnel_shows_and_cite_their_source():
+    published = json.loads(population.DATA.read_text())
+    youth_labels = {"Under 25", "25 or older", "Prefer not to say"}
+    for name, figures in published["breakdowns"].items():
+        breakdown = Breakdown(name)
+        known = (
+            set(funnel.GROUPINGS[breakdown].listed)
+            if breakdown in funnel.GROUPINGS
+            else youth_labels
+        )
+        assert set(figures["counts"]) <= known, name
+        assert figures["note"]
+    assert published["year"] == 2000
+    assert "Table DP-1" in published["source"]
+    # The sexes, and youth and the rest, are the whole population of the table.
+    total = published["total"]
+    assert sum(published["breakdowns"]["gender"]["counts"].values()) == total
+    assert sum(published["breakdowns"]["youth"]["counts"].values()) == total
+
+
+def test_a_group_without_a_published_figure_has_no_share():
+    by_race = population.comparison(Breakdown.RACE)
+    assert by_race.share("Hispanic or Latino") == pytest.approx(1_719_073 / 3_694_820)
+    assert by_race.share("Middle Eastern or North African") is None
+    assert by_race.share("White") is None
+    assert population.comparison(Breakdown.BACKGROUND) is None
+    assert population.comparison(Breakdown.NEIGHBOURHOOD) is None
