@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, func, or_, select
+from sqlalchemy import String, and_, case, cast, func, literal, or_, select, union_all
 from sqlalchemy.sql import ColumnElement, Select
 
 from incubator.extensions import db
@@ -164,11 +164,7 @@ def breakdowns_for(scope: Scope) -> list[Breakdown]:
 
 def build(scope: Scope) -> Funnel:
     """The funnel of a scope, every breakdown suppressed together."""
-    raw: dict[Breakdown, Counts] = {
-        breakdown: _grouped(scope, breakdown)
-        for breakdown in breakdowns_for(scope)
-        if breakdown is not Breakdown.YOUTH
-    }
+    raw = _grouped(scope, [b for b in breakdowns_for(scope) if b is not Breakdown.YOUTH])
     totals = _totals(raw[Breakdown.GENDER])
     order = list(raw)
     shown = suppression.suppress([_suppression_table(b, raw[b], totals) for b in order])
@@ -280,19 +276,20 @@ def _progress(scope: Scope):
     )
 
 
-def _step_sums(progress) -> list[ColumnElement[Any]]:
+def _reached(progress) -> dict[str, ColumnElement[Any]]:
+    """Each step after registering as 1 or 0 for one registration, each requiring the one
+    before."""
     attended = Registration.attended_at.is_not(None)
     submitted = and_(attended, progress.c.user_id.is_not(None))
 
-    def total(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+    def flag(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+        return case((condition, 1), else_=0)
 
-    return [
-        func.count(Registration.id),
-        total(attended),
-        total(submitted),
-        *(total(and_(submitted, progress.c[name] == 1)) for name, _ in STEPS[3:]),
-    ]
+    return {
+        "attended": flag(attended),
+        "submitted": flag(submitted),
+        **{name: flag(and_(submitted, progress.c[name] == 1)) for name, _ in STEPS[3:]},
+    }
 
 
 def _in_scope(query: Select, scope: Scope) -> Select:
@@ -316,15 +313,12 @@ def _in_scope(query: Select, scope: Scope) -> Select:
 
 @dataclass(frozen=True)
 class _Grouping:
-    """How one breakdown groups: the key columns, the joins they need, the groups listed
-    even when empty, and how a key becomes labels (several for a list of answers)."""
+    """How one breakdown groups: its key for one registration, the groups listed even when
+    empty, and how a key becomes labels (several for a list of answers)."""
 
-    keys: Callable[[], Sequence[Any]]
-    labels: Callable[[tuple], Iterable[str]]
+    key: Callable[[], Any]
+    labels: Callable[[str | None], Iterable[str]]
     listed: Sequence[str] = ()
-    answers: bool = False
-    partner: bool = False
-    hackathon: bool = False
 
 
 def _labelled(enum_class, value: str | None) -> list[str]:
@@ -352,53 +346,50 @@ def _answer_labels(enum_class) -> list[str]:
 
 GROUPINGS: dict[Breakdown, _Grouping] = {
     Breakdown.GENDER: _Grouping(
-        keys=lambda: [DemographicAnswers.gender],
-        labels=lambda key: _labelled(Gender, key[0]),
+        key=lambda: DemographicAnswers.gender,
+        labels=lambda key: _labelled(Gender, key),
         listed=[*_answer_labels(Gender), NO_ANSWER],
-        answers=True,
     ),
     Breakdown.AGE_BAND: _Grouping(
-        keys=lambda: [DemographicAnswers.age_band],
-        labels=lambda key: _labelled(AgeBand, key[0]),
+        key=lambda: DemographicAnswers.age_band,
+        labels=lambda key: _labelled(AgeBand, key),
         listed=[*_answer_labels(AgeBand), NO_ANSWER],
-        answers=True,
     ),
     Breakdown.RACE: _Grouping(
-        keys=lambda: [cast(DemographicAnswers.race_ethnicity, String)],
-        labels=lambda key: _listed_answers(RaceEthnicity, key[0]),
+        key=lambda: cast(DemographicAnswers.race_ethnicity, String),
+        labels=lambda key: _listed_answers(RaceEthnicity, key),
         listed=[*_answer_labels(RaceEthnicity), PREFER_NOT_LABEL, NO_ANSWER],
-        answers=True,
     ),
     Breakdown.BACKGROUND: _Grouping(
-        keys=lambda: [cast(Registration.backgrounds, String)],
-        labels=lambda key: _listed_answers(Background, key[0]),
+        key=lambda: cast(Registration.backgrounds, String),
+        labels=lambda key: _listed_answers(Background, key),
         listed=[*_answer_labels(Background), NO_ANSWER],
     ),
     Breakdown.NEIGHBOURHOOD: _Grouping(
-        keys=lambda: [Registration.residence],
-        labels=lambda key: [key[0]],
+        key=lambda: Registration.residence,
+        labels=lambda key: [key or NO_ANSWER],
     ),
     Breakdown.PARTNER: _Grouping(
-        keys=lambda: [Organisation.name],
-        labels=lambda key: [key[0] or REACHED_DIRECTLY],
-        partner=True,
+        key=lambda: Organisation.name,
+        labels=lambda key: [key or REACHED_DIRECTLY],
     ),
+    # Labelled by `_hackathon_labels`, which knows their names and dates.
     Breakdown.HACKATHON: _Grouping(
-        keys=lambda: [Hackathon.starts_on, Hackathon.id, Hackathon.name],
-        labels=lambda key: [f"{key[2]} ({key[0]:%B %Y})"],
-        hackathon=True,
+        key=lambda: cast(Registration.hackathon_id, String),
+        labels=lambda key: [key or ""],
     ),
 }
 
 
-def _grouped(scope: Scope, breakdown: Breakdown) -> Counts:
-    """One query: the registrations of the scope grouped by the breakdown's key, with their
-    count at every step; then the groups in their order, empty listed groups as zeros."""
-    grouping = GROUPINGS[breakdown]
+def _registrations_in_scope(scope: Scope):
+    """One row per registration of the scope: every breakdown's key and 1 or 0 per step.
+    Every breakdown groups this one CTE, which the database computes once."""
     progress = _progress(scope)
-    keys = grouping.keys()
     query = (
-        select(*keys, *_step_sums(progress))
+        select(
+            *(GROUPINGS[b].key().label(b.value) for b in GROUPINGS),
+            *(flag.label(name) for name, flag in _reached(progress).items()),
+        )
         .select_from(Registration)
         .outerjoin(
             progress,
@@ -407,26 +398,56 @@ def _grouped(scope: Scope, breakdown: Breakdown) -> Counts:
                 progress.c.hackathon_id == Registration.hackathon_id,
             ),
         )
-        .group_by(*keys)
+        .outerjoin(DemographicAnswers, DemographicAnswers.user_id == Registration.user_id)
+        .outerjoin(OutreachPartner, OutreachPartner.id == Registration.referred_by_id)
+        .outerjoin(Organisation, Organisation.id == OutreachPartner.organisation_id)
     )
-    if grouping.answers:
-        query = query.outerjoin(
-            DemographicAnswers, DemographicAnswers.user_id == Registration.user_id
+    return _in_scope(query, scope).cte("registrations_in_scope")
+
+
+def _grouped(scope: Scope, breakdowns: list[Breakdown]) -> dict[Breakdown, Counts]:
+    """One query: the registrations of the scope grouped by each breakdown's key (a UNION
+    ALL of one GROUP BY per breakdown), with their count at every step; then the groups in
+    their order, empty listed groups as zeros."""
+    base = _registrations_in_scope(scope)
+    steps = [base.c[name] for name, _ in STEPS[1:]]
+    query = union_all(
+        *(
+            select(
+                literal(breakdown.value).label("breakdown"),
+                base.c[breakdown.value].label("key"),
+                func.count(),
+                *(func.coalesce(func.sum(step), 0) for step in steps),
+            ).group_by(base.c[breakdown.value])
+            for breakdown in breakdowns
         )
-    if grouping.partner:
-        query = query.outerjoin(
-            OutreachPartner, OutreachPartner.id == Registration.referred_by_id
-        ).outerjoin(Organisation, Organisation.id == OutreachPartner.organisation_id)
-    if grouping.hackathon:
-        query = query.join(Hackathon, Hackathon.id == Registration.hackathon_id)
-    found: dict[str, list[int]] = {label: [0] * len(STEPS) for label in grouping.listed}
-    for row in db.session.execute(_in_scope(query, scope)):
-        key, values = tuple(row[: len(keys)]), row[len(keys) :]
-        for label in grouping.labels(key):
-            counts = found.setdefault(label, [0] * len(STEPS))
-            for index, value in enumerate(values):
+    )
+    found: dict[Breakdown, dict[str, list[int]]] = {
+        breakdown: {label: [0] * len(STEPS) for label in GROUPINGS[breakdown].listed}
+        for breakdown in breakdowns
+    }
+    for row in db.session.execute(query):
+        breakdown = Breakdown(row[0])
+        for label in GROUPINGS[breakdown].labels(row[1]):
+            counts = found[breakdown].setdefault(label, [0] * len(STEPS))
+            for index, value in enumerate(row[2:]):
                 counts[index] += int(value or 0)
-    return _ordered(breakdown, found)
+    if Breakdown.HACKATHON in found:
+        found[Breakdown.HACKATHON] = _hackathon_labels(found[Breakdown.HACKATHON])
+    return {breakdown: _ordered(breakdown, groups) for breakdown, groups in found.items()}
+
+
+def _hackathon_labels(by_id: dict[str, list[int]]) -> dict[str, list[int]]:
+    """Hackathons' counts by name and month, in date order (one query)."""
+    hackathons = db.session.execute(
+        select(Hackathon.id, Hackathon.name, Hackathon.starts_on)
+        .where(Hackathon.id.in_([int(key) for key in by_id]))
+        .order_by(Hackathon.starts_on, Hackathon.id)
+    )
+    return {
+        f"{name} ({starts_on:%B %Y})": by_id[str(hackathon_id)]
+        for hackathon_id, name, starts_on in hackathons
+    }
 
 
 def _ordered(breakdown: Breakdown, found: dict[str, list[int]]) -> Counts:
@@ -434,7 +455,7 @@ def _ordered(breakdown: Breakdown, found: dict[str, list[int]]) -> Counts:
     partners alphabetically, outside the city and direct reach last); hackathons by date."""
     last = {OUTSIDE_THE_CITY, REACHED_DIRECTLY, NO_ANSWER}
     listed = GROUPINGS[breakdown].listed
-    if GROUPINGS[breakdown].hackathon:
+    if breakdown is Breakdown.HACKATHON:
         names = list(found)
     else:
         names = [*listed, *sorted(set(found) - set(listed) - last)]
