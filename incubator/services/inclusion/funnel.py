@@ -11,10 +11,11 @@ conversion is never above 100%:
     founder in a cohort (a member of the venture promoted from it) → venture funded (an
     investment) → pilot adopted (a pilot of the venture was adopted).
 
-Each breakdown is one SQL query grouped by the group's key, whatever the number of
-registrations: `build` runs one query per breakdown and one for the names of hackathons and
-partners. Questions with several answers (backgrounds, race and ethnicity) count a person
-once per answer, so their rows add up to more than the total.
+Every breakdown comes from one SQL statement, whatever the number of registrations: a CTE
+of the scope's registrations (each with every breakdown's key and a 1 or 0 per step) that
+the database computes once, grouped by each breakdown's key in a UNION ALL; one more query
+names the hackathons. Questions with several answers (backgrounds, race and ethnicity)
+count a person once per answer, so their rows add up to more than the total.
 
 Every table of a scope goes through `suppression.suppress` together, since they are the
 same people: a count is hidden on every page or on none, whichever breakdown is shown.
