@@ -106,6 +106,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="figures on the scorecard (1,000,000)",
     )
     parser.add_argument(
+        "--inclusion-registrations",
+        type=_bounded(1, 2_000_000),
+        default=scenarios.SCALES["inclusion_registrations"],
+        help="registrations behind the inclusion funnel pages (100,000)",
+    )
+    parser.add_argument(
         "--office-hours",
         action="store_true",
         help="instead of pages, time the office-hours generator on 40 ventures x 60 mentors "
@@ -346,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
             progress(f"seeding scale {args.scale} into a throw-away {args.database} database")
             scenarios.SCALES["scorecard_ventures"] = args.scorecard_ventures
             scenarios.SCALES["scorecard_observations"] = args.scorecard_observations
+            scenarios.SCALES["inclusion_registrations"] = args.inclusion_registrations
             seeded = seed(database_url, args.scale, secret_key, [page.name for page in pages])
             progress(f"starting gunicorn with {args.workers} workers")
             log_path = Path(directory) / "gunicorn.log"

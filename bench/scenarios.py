@@ -260,3 +260,31 @@ page("scorecard_csv", "/scorecard/scorecard.csv")
 page("scorecard_json", lambda c: f"/scorecard/scorecard.json?metric={_metric(c)}")
 page("scorecard_metric", lambda c: f"/scorecard/metrics/{_metric(c)}")
 page("scorecard_trend", lambda c: f"/scorecard/metrics/{_metric(c)}/trend.svg")
+
+
+# Who takes part: the inclusion funnel ----------------------------------------------------------
+
+INCLUSION_PAGES = ("inclusion_funnel", "inclusion_hackathon", "inclusion_json", "inclusion_public")
+SCALES["inclusion_registrations"] = 100_000
+
+
+@seeder(for_pages=INCLUSION_PAGES)
+def inclusion(_scale: int) -> Context:
+    """100,000 registrations (SCALES) over five hackathons, whatever --scale says."""
+    from bench import inclusion as inclusion_data
+
+    seeded = inclusion_data.seed(SCALES["inclusion_registrations"])
+    return {
+        "inclusion_hackathon_id": seeded.hackathon_id,
+        "notes": [inclusion_data.describe(seeded)],
+    }
+
+
+page("inclusion_funnel", "/inclusion/funnel", role="manager")
+page(
+    "inclusion_hackathon",
+    lambda c: f"/inclusion/funnel?hackathon={c['inclusion_hackathon_id']}&by=race",
+    role="manager",
+)
+page("inclusion_json", "/inclusion/funnel.json?by=neighbourhood", role="manager")
+page("inclusion_public", "/inclusion/")

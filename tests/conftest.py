@@ -31,6 +31,7 @@ from tests.postgres import PostgresServer
 pytest_plugins = [
     "tests.plugins.accounts",
     "tests.plugins.hackathons",
+    "tests.plugins.inclusion",
     "tests.plugins.matching",
     "tests.plugins.mentoring",
     "tests.plugins.pipeline",

@@ -219,6 +219,12 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "inclusion.answer_by_link": PUBLIC,
     "inclusion.your_answers": PUBLIC,
     "inclusion.withdraw_by_mailed_link": PUBLIC,
+    # The inclusion funnel: the program team's, each partner's referrals, the public section.
+    "inclusion.funnel_page": MANAGER,
+    "inclusion.funnel_csv": MANAGER,
+    "inclusion.funnel_json": MANAGER,
+    "inclusion.partner_funnel": PARTNER,
+    "inclusion.public_funnel": PUBLIC,
 }
 
 VIEWERS = ["anonymous", *[str(role) for role in Role]]

@@ -21,6 +21,7 @@ ALGORITHMS = [
     "incubator/services/matching/scoring.py",
     "incubator/services/matching/assignment.py",
     "incubator/services/hackathons/devpost_csv.py",
+    "incubator/services/inclusion/suppression.py",
     "incubator/services/pipeline/risk_rules.py",
     "incubator/services/scorecard/cityscore.py",
     "incubator/services/scorecard/drawing.py",

@@ -1,3 +1,134 @@
-"""The inclusion funnel, aggregated and suppressed: managers', partners' and the public view."""
+"""The inclusion funnel, aggregated and suppressed: managers', partners' and the public view.
 
-from incubator.blueprints.inclusion import bp  # noqa: F401
+No page here lists people: every number comes from `services.inclusion.funnel`, which
+suppresses it. Scopes and breakdowns are query arguments (`?hackathon=3&by=gender`), so no
+object id is part of a path.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from flask import Response, render_template, request
+from flask_login import current_user
+
+from incubator.access import public, roles
+from incubator.blueprints.inclusion import bp
+from incubator.models import Cohort, Hackathon, Role
+from incubator.services.inclusion import funnel, population
+from incubator.services.inclusion.funnel import Breakdown, Scope
+from incubator.web import found_or_404
+
+# What partners and visitors may break the funnel down by: partners' names are the program
+# team's business.
+PUBLIC_BREAKDOWNS: list[Breakdown] = [
+    breakdown for breakdown in Breakdown if breakdown is not Breakdown.PARTNER
+]
+
+
+def _breakdown(allowed: list[Breakdown]) -> Breakdown:
+    """The breakdown asked for (`by`), or gender when it is missing or not offered."""
+    try:
+        chosen = Breakdown(request.args.get("by", Breakdown.GENDER))
+    except ValueError:
+        return Breakdown.GENDER
+    return chosen if chosen in allowed else Breakdown.GENDER
+
+
+def _manager_scope() -> tuple[Scope, str]:
+    """The scope asked for: `hackathon=<id>`, `cohort=<id>`, or all registrations; with the
+    title it goes by. An unknown id is a 404."""
+    hackathon_id = request.args.get("hackathon", type=int)
+    cohort_id = request.args.get("cohort", type=int)
+    if hackathon_id is not None:
+        hackathon = found_or_404(Hackathon, hackathon_id)
+        return Scope(hackathon_id=hackathon.id), hackathon.name
+    if cohort_id is not None:
+        cohort = found_or_404(Cohort, cohort_id)
+        return Scope(cohort_id=cohort.id), f"{cohort.name}: the hackathons its ventures came from"
+    return Scope(), "All hackathons"
+
+
+def _page(template: str, built: funnel.Funnel, breakdown: Breakdown, **context) -> str:
+    return render_template(
+        template,
+        funnel=built,
+        breakdown=breakdown,
+        steps=funnel.STEPS,
+        comparison=population.comparison(breakdown),
+        **context,
+    )
+
+
+@bp.route("/funnel")
+@roles(Role.MANAGER)
+def funnel_page():
+    scope, title = _manager_scope()
+    breakdown = _breakdown(funnel.breakdowns_for(scope))
+    return _page(
+        "inclusion/funnel.html",
+        funnel.build(scope),
+        breakdown,
+        title=title,
+        breakdowns=funnel.breakdowns_for(scope),
+        hackathons=funnel.hackathon_choices(),
+        cohorts=funnel.cohort_choices(),
+        arguments={key: value for key, value in request.args.items() if key != "by"},
+    )
+
+
+@bp.route("/funnel.csv")
+@roles(Role.MANAGER)
+def funnel_csv():
+    scope, _ = _manager_scope()
+    breakdown = _breakdown(funnel.breakdowns_for(scope))
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(funnel.csv_rows(funnel.build(scope), breakdown))
+    return _download(buffer.getvalue(), "text/csv", f"inclusion-funnel-{breakdown}.csv")
+
+
+@bp.route("/funnel.json")
+@roles(Role.MANAGER)
+def funnel_json():
+    scope, _ = _manager_scope()
+    breakdown = _breakdown(funnel.breakdowns_for(scope))
+    document = funnel.as_json(funnel.build(scope), breakdown)
+    body = json.dumps(document, indent=2, ensure_ascii=False)
+    return _download(body, "application/json", f"inclusion-funnel-{breakdown}.json")
+
+
+def _download(body: str, mimetype: str, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/partner")
+@roles(Role.PARTNER)
+def partner_funnel():
+    organisations = funnel.partner_organisations(current_user)
+    breakdown = _breakdown(PUBLIC_BREAKDOWNS)
+    scope = Scope(organisation_ids=tuple(o.id for o in organisations))
+    return _page(
+        "inclusion/funnel_partner.html",
+        funnel.build(scope),
+        breakdown,
+        organisations=organisations,
+        breakdowns=PUBLIC_BREAKDOWNS,
+    )
+
+
+@bp.route("/")
+@public
+def public_funnel():
+    breakdown = _breakdown(PUBLIC_BREAKDOWNS)
+    return _page(
+        "inclusion/funnel_public.html",
+        funnel.build(Scope()),
+        breakdown,
+        breakdowns=PUBLIC_BREAKDOWNS,
+    )
