@@ -425,3 +425,32 @@ def test_a_group_without_a_published_figure_has_no_share():
     assert by_race.share("White") is None
     assert population.comparison(Breakdown.BACKGROUND) is None
     assert population.comparison(Breakdown.NEIGHBOURHOOD) is None
+
+
+def test_no_hackathons_hidden_count_is_had_by_subtracting_the_others_from_all(db):
+    """All hackathons' funnel is the sum of each hackathon's published one: one hackathon's
+    3 non-binary registrants stay hidden there, though the other's 15 are shown."""
+    small, large = inclusion_hackathon(), inclusion_hackathon()
+    for hackathon, non_binary in ((small, 3), (large, 15)):
+        for index in range(40 + non_binary):
+            who = registration(hackathon, attended=True).user
+            answers(who, gender="non_binary" if index < non_binary else "woman")
+
+    per_hackathon = {
+        h.id: rows_by_label(funnel.build(Scope(hackathon_id=h.id)).tables[Breakdown.GENDER])
+        for h in (small, large)
+    }
+    everyone = funnel.build(Scope())
+    together = rows_by_label(everyone.tables[Breakdown.GENDER])
+
+    assert per_hackathon[small.id]["Non-binary"][0] is None
+    assert per_hackathon[large.id]["Non-binary"][0] == 15
+    assert together["Non-binary"][0] is None
+    # Whatever all hackathons show is what the hackathons show, added up.
+    for label, counts in together.items():
+        for step, count in enumerate(counts):
+            parts = [per_hackathon[h][label][step] for h in per_hackathon]
+            assert count == (None if None in parts else sum(parts))
+    assert everyone.total.counts[0] == sum(
+        funnel.build(Scope(hackathon_id=h.id)).total.counts[0] for h in (small, large)
+    )

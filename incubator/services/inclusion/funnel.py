@@ -19,6 +19,13 @@ count a person once per answer, so their rows add up to more than the total.
 
 Every table of a scope goes through `suppression.suppress` together, since they are the
 same people: a count is hidden on every page or on none, whichever breakdown is shown.
+
+Scopes overlap. All hackathons' funnel (the managers' default, and the public section) is
+the sum of each hackathon's published funnel, shown only where every part is shown, so
+subtracting the other hackathons from it gives away nothing a hackathon's page hides. A
+cohort's funnel and a partner's referrals are still suppressed on their own: subtracting
+a cohort's funnel from those of the hackathons it drew on could narrow a count that one of
+them hides (the managers see both; partners see only their own referrals).
 """
 
 from __future__ import annotations
@@ -26,9 +33,9 @@ from __future__ import annotations
 import enum
 import itertools
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import String, and_, case, cast, func, literal, or_, select, union_all
 from sqlalchemy.sql import ColumnElement, Select
@@ -70,6 +77,7 @@ STEPS = (
     ("adopted", "Pilot adopted"),
 )
 NO_ANSWER = "No answer"
+V = TypeVar("V")
 PREFER_NOT_LABEL = "Prefer not to say"
 REACHED_DIRECTLY = "Reached directly"
 
@@ -164,8 +172,19 @@ def breakdowns_for(scope: Scope) -> list[Breakdown]:
 
 
 def build(scope: Scope) -> Funnel:
-    """The funnel of a scope, every breakdown suppressed together."""
-    raw = _grouped(scope, [b for b in breakdowns_for(scope) if b is not Breakdown.YOUTH])
+    """The funnel of a scope, every breakdown suppressed together.
+
+    The funnel of all hackathons is made of the hackathons' own published funnels (below),
+    so that no hidden count of one hackathon can be had by subtracting the others from it.
+    """
+    if scope == Scope():
+        return _all_hackathons()
+    breakdowns = [b for b in breakdowns_for(scope) if b is not Breakdown.YOUTH]
+    return _published(scope, _grouped(scope, breakdowns))
+
+
+def _published(scope: Scope, raw: dict[Breakdown, Counts]) -> Funnel:
+    """A scope's counts as they may be published: every breakdown suppressed together."""
     totals = _totals(raw[Breakdown.GENDER])
     order = list(raw)
     shown = suppression.suppress([_suppression_table(b, raw[b], totals) for b in order])
@@ -179,6 +198,54 @@ def build(scope: Scope) -> Funnel:
         scope=scope,
         total=Row("All registrations", tuple(column_totals)),
         tables={breakdown: tables[breakdown] for breakdown in breakdowns_for(scope)},
+    )
+
+
+def _all_hackathons() -> Funnel:
+    """Every hackathon's funnel published as its own page publishes it, then added up: a
+    count of all hackathons is shown only where each hackathon's count is (`total_of`), so
+    it tells nothing that the hackathons' pages do not. One query, as for one hackathon."""
+    one: list[Breakdown] = [
+        b for b in breakdowns_for(Scope(hackathon_id=0)) if b is not Breakdown.YOUTH
+    ]
+    parts = [
+        _published(Scope(hackathon_id=hackathon_id), raw)
+        for hackathon_id, raw in _grouped_by_hackathon(one).items()
+    ]
+    labels = _hackathon_labels({str(part.scope.hackathon_id): [] for part in parts})
+    by_hackathon = Table(
+        Breakdown.HACKATHON,
+        tuple(Row(label, part.total.counts) for label, part in zip(labels, parts, strict=True)),
+    )
+    tables: dict[Breakdown, Table] = {
+        breakdown: Table(breakdown, _added_up(breakdown, [p.tables[breakdown] for p in parts]))
+        for breakdown in one
+    }
+    tables[Breakdown.YOUTH] = _youth(tables[Breakdown.AGE_BAND])
+    tables[Breakdown.HACKATHON] = by_hackathon
+    return Funnel(
+        scope=Scope(),
+        total=Row("All registrations", _column_sums([part.total for part in parts])),
+        tables={breakdown: tables[breakdown] for breakdown in breakdowns_for(Scope())},
+    )
+
+
+def _added_up(breakdown: Breakdown, tables: list[Table]) -> tuple[Row, ...]:
+    """The rows of several tables of one breakdown added up group by group; a group missing
+    from a table (nobody from that neighbourhood came to that hackathon) counts 0 there."""
+    zero = Row("", tuple(0 for _ in STEPS))
+    labels = {row.label: None for table in tables for row in table.rows}
+    rows_of = [{row.label: row for row in table.rows} for table in tables]
+    added = {label: _column_sums([rows.get(label, zero) for rows in rows_of]) for label in labels}
+    return tuple(Row(label, counts) for label, counts in _ordered(breakdown, added))
+
+
+def _column_sums(rows: Sequence[Row]) -> tuple[int | None, ...]:
+    """Step by step, the sum of the rows' published counts (None where any is hidden)."""
+    if not rows:
+        return tuple(0 for _ in STEPS)
+    return tuple(
+        suppression.total_of(column) for column in zip(*(r.counts for r in rows), strict=True)
     )
 
 
@@ -388,6 +455,7 @@ def _registrations_in_scope(scope: Scope):
     progress = _progress(scope)
     query = (
         select(
+            Registration.hackathon_id.label("hackathon_id"),
             *(GROUPINGS[b].key().label(b.value) for b in GROUPINGS),
             *(flag.label(name) for name, flag in _reached(progress).items()),
         )
@@ -406,36 +474,70 @@ def _registrations_in_scope(scope: Scope):
     return _in_scope(query, scope).cte("registrations_in_scope")
 
 
-def _grouped(scope: Scope, breakdowns: list[Breakdown]) -> dict[Breakdown, Counts]:
+def _grouped(scope: Scope, breakdowns: Sequence[Breakdown]) -> dict[Breakdown, Counts]:
     """One query: the registrations of the scope grouped by each breakdown's key (a UNION
     ALL of one GROUP BY per breakdown), with their count at every step; then the groups in
     their order, empty listed groups as zeros."""
+    found = _counted(_grouping_query(scope, breakdowns, by_hackathon=False), breakdowns)
+    return found.get(None) or _counted_nothing(breakdowns)
+
+
+def _grouped_by_hackathon(breakdowns: Sequence[Breakdown]) -> dict[int, dict[Breakdown, Counts]]:
+    """The same for every hackathon at once, each hackathon apart, in one query."""
+    found = _counted(_grouping_query(Scope(), breakdowns, by_hackathon=True), breakdowns)
+    return {hackathon_id: counts for hackathon_id, counts in found.items() if hackathon_id}
+
+
+def _grouping_query(scope: Scope, breakdowns: Sequence[Breakdown], *, by_hackathon: bool):
     base = _registrations_in_scope(scope)
     steps = [base.c[name] for name, _ in STEPS[1:]]
-    query = union_all(
+    hackathon = base.c.hackathon_id if by_hackathon else literal(None)
+    return union_all(
         *(
             select(
+                hackathon.label("hackathon"),
                 literal(breakdown.value).label("breakdown"),
                 base.c[breakdown.value].label("key"),
                 func.count(),
                 *(func.coalesce(func.sum(step), 0) for step in steps),
-            ).group_by(base.c[breakdown.value])
+            ).group_by(*([base.c.hackathon_id] if by_hackathon else []), base.c[breakdown.value])
             for breakdown in breakdowns
         )
     )
-    found: dict[Breakdown, dict[str, list[int]]] = {
-        breakdown: {label: [0] * len(STEPS) for label in GROUPINGS[breakdown].listed}
+
+
+def _counted_nothing(breakdowns: Sequence[Breakdown]) -> dict[Breakdown, Counts]:
+    return {
+        breakdown: _ordered(
+            breakdown, {label: [0] * len(STEPS) for label in GROUPINGS[breakdown].listed}
+        )
         for breakdown in breakdowns
     }
+
+
+def _counted(query, breakdowns: Sequence[Breakdown]) -> dict[int | None, dict[Breakdown, Counts]]:
+    """The query's counts by hackathon (None when not grouped by hackathon), each breakdown's
+    groups in their order, empty listed groups as zeros."""
+    found: dict[int | None, dict[Breakdown, dict[str, list[int]]]] = {}
     for row in db.session.execute(query):
-        breakdown = Breakdown(row[0])
-        for label in GROUPINGS[breakdown].labels(row[1]):
-            counts = found[breakdown].setdefault(label, [0] * len(STEPS))
-            for index, value in enumerate(row[2:]):
+        groups = found.setdefault(
+            row[0],
+            {
+                breakdown: {label: [0] * len(STEPS) for label in GROUPINGS[breakdown].listed}
+                for breakdown in breakdowns
+            },
+        )
+        breakdown = Breakdown(row[1])
+        for label in GROUPINGS[breakdown].labels(row[2]):
+            counts = groups[breakdown].setdefault(label, [0] * len(STEPS))
+            for index, value in enumerate(row[3:]):
                 counts[index] += int(value or 0)
-    if Breakdown.HACKATHON in found:
-        found[Breakdown.HACKATHON] = _hackathon_labels(found[Breakdown.HACKATHON])
-    return {breakdown: _ordered(breakdown, groups) for breakdown, groups in found.items()}
+    result: dict[int | None, dict[Breakdown, Counts]] = {}
+    for hackathon_id, groups in found.items():
+        if Breakdown.HACKATHON in groups:
+            groups[Breakdown.HACKATHON] = _hackathon_labels(groups[Breakdown.HACKATHON])
+        result[hackathon_id] = {b: _ordered(b, counts) for b, counts in groups.items()}
+    return result
 
 
 def _hackathon_labels(by_id: dict[str, list[int]]) -> dict[str, list[int]]:
@@ -451,7 +553,9 @@ def _hackathon_labels(by_id: dict[str, list[int]]) -> dict[str, list[int]]:
     }
 
 
-def _ordered(breakdown: Breakdown, found: dict[str, list[int]]) -> Counts:
+def _ordered(
+    breakdown: Breakdown, found: Mapping[str, Sequence[V]]
+) -> list[tuple[str, tuple[V, ...]]]:
     """Listed groups first in their order, then the others by name (neighbourhoods and
     partners alphabetically, outside the city and direct reach last); hackathons by date."""
     last = {OUTSIDE_THE_CITY, REACHED_DIRECTLY, NO_ANSWER}

@@ -37,8 +37,10 @@ Zero is never hidden as a complement while a positive count can be, so every hid
 is positive, and an attacker who also uses "counts are not negative" learns nothing more
 than the equations tell (the true values lie inside the bounds, not on them).
 
-What it does not cover: tables of different people that overlap (one hackathon's table and
-the table of all hackathons) are suppressed separately; callers that publish both say so.
+What it does not cover: tables of different people that overlap are suppressed separately.
+The funnel builds the table of all hackathons from the hackathons' published tables (a sum
+shown only where every part is), so that pair tells nothing new; see funnel.py for the
+overlaps it still leaves.
 """
 
 from __future__ import annotations
