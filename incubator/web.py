@@ -3,12 +3,13 @@ object or a 404, safe redirects, pagination."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, render_template, request
+from flask import Response, abort, current_app, flash, render_template, request
 from flask_login import current_user
 
 from incubator.extensions import db
@@ -141,3 +142,17 @@ def submit(
     if success is not None:
         flash(success(value) if callable(success) else success, "success")
     return Submitted(done=True, value=value)
+
+
+def download(body: str, mimetype: str, filename: str) -> Response:
+    """A file to save (CSV, JSON): the body with the name the browser offers to save it as."""
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def file_stem(name: str, fallback: str) -> str:
+    """A name as the start of a file name: lower case, runs of other characters as "-"."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or fallback

@@ -20,23 +20,24 @@ from incubator.web import submit
 @bp.route("/about-you", methods=["GET", "POST"])
 @authenticated
 def about_you():
-    answers = demographics.answers_of(current_user)
+    return _own_answers(current_user, url_for("inclusion.about_you"), url_for("inclusion.withdraw"))
+
+
+def _own_answers(person, page_url: str, withdraw_url: str):
+    """A person's own answers (if any) with the way to withdraw them, and the form to change
+    them; saving comes back to the page."""
+    answers = demographics.answers_of(person)
     form = AboutYouForm(obj=answers)
     if submit(
         form,
-        lambda: demographics.save_answers(current_user, form.answers(), by=current_user),
+        lambda: demographics.save_answers(person, form.answers(), by=person),
         "Your answers are saved. Thank you.",
     ):
-        return redirect(url_for("inclusion.about_you"))
-    return _about_you_page(form, answers, url_for("inclusion.withdraw"))
-
-
-def _about_you_page(form, answers, withdraw_url: str, form_action: str = "") -> str:
-    """A person's answers (if any) with the way to withdraw them, and the form to change them."""
+        return redirect(page_url)
     return render_template(
         "inclusion/about_you.html",
         form=form,
-        form_action=form_action,
+        form_action=page_url,
         withdraw_url=withdraw_url,
         lines=demographics.answer_lines(answers) if answers is not None else None,
     )
@@ -119,19 +120,10 @@ def your_answers(token: str):
     person = _person_of_mailed_link(token)
     if person is None:
         return redirect(url_for("auth.login"))
-    answers = demographics.answers_of(person)
-    form = AboutYouForm(obj=answers)
-    if submit(
-        form,
-        lambda: demographics.save_answers(person, form.answers(), by=person),
-        "Your answers are saved. Thank you.",
-    ):
-        return redirect(url_for("inclusion.your_answers", token=token))
-    page = _about_you_page(
-        form,
-        answers,
-        url_for("inclusion.withdraw_by_mailed_link", token=token),
+    page = _own_answers(
+        person,
         url_for("inclusion.your_answers", token=token),
+        url_for("inclusion.withdraw_by_mailed_link", token=token),
     )
     return page, {"Cache-Control": "no-store"}
 

@@ -11,7 +11,7 @@ import csv
 import io
 import json
 
-from flask import Response, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 
 from incubator.access import public, roles
@@ -19,7 +19,7 @@ from incubator.blueprints.inclusion import bp
 from incubator.models import Cohort, Hackathon, Role
 from incubator.services.inclusion import funnel, population
 from incubator.services.inclusion.funnel import Breakdown, Scope
-from incubator.web import found_or_404
+from incubator.web import download, found_or_404
 
 # What partners and visitors may break the funnel down by: partners' names are the program
 # team's business.
@@ -86,7 +86,7 @@ def funnel_csv():
     breakdown = _breakdown(funnel.breakdowns_for(scope))
     buffer = io.StringIO()
     csv.writer(buffer).writerows(funnel.csv_rows(funnel.build(scope), breakdown))
-    return _download(buffer.getvalue(), "text/csv", f"inclusion-funnel-{breakdown}.csv")
+    return download(buffer.getvalue(), "text/csv", f"inclusion-funnel-{breakdown}.csv")
 
 
 @bp.route("/funnel.json")
@@ -96,15 +96,7 @@ def funnel_json():
     breakdown = _breakdown(funnel.breakdowns_for(scope))
     document = funnel.as_json(funnel.build(scope), breakdown)
     body = json.dumps(document, indent=2, ensure_ascii=False)
-    return _download(body, "application/json", f"inclusion-funnel-{breakdown}.json")
-
-
-def _download(body: str, mimetype: str, filename: str) -> Response:
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return download(body, "application/json", f"inclusion-funnel-{breakdown}.json")
 
 
 @bp.route("/partner")

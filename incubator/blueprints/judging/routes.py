@@ -6,7 +6,7 @@ import re
 from functools import partial
 from itertools import groupby
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from incubator.access import roles, rule_for
@@ -36,7 +36,7 @@ from incubator.services.errors import InvalidInput
 from incubator.services.hackathons import judging, results
 from incubator.services.paging import ListPage
 from incubator.services.versions import StaleVersion
-from incubator.web import found_or_404, page_number, render_edit_page, submit
+from incubator.web import download, file_stem, found_or_404, page_number, render_edit_page, submit
 
 JUDGES_PER_PAGE = 25
 ASSIGNMENTS_PER_PAGE = 25
@@ -255,12 +255,7 @@ def results_csv(hackathon_id: int):
     hackathon = found_or_404(Hackathon, hackathon_id)
     normalise = _normalise_requested(request.args.get("normalise"))
     text = results.results_csv(results.ranking(hackathon, normalise=normalise))
-    slug = re.sub(r"[^a-z0-9]+", "-", hackathon.name.lower()).strip("-") or "hackathon"
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{slug}-results.csv"'},
-    )
+    return download(text, "text/csv", f"{file_stem(hackathon.name, 'hackathon')}-results.csv")
 
 
 def _placed(submission: Submission) -> str:

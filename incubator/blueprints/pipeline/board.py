@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import Response, render_template, request
 from flask_login import current_user
 
@@ -16,7 +14,7 @@ from incubator.services.pipeline import analytics as pipeline_analytics
 from incubator.services.pipeline import board as pipeline_board
 from incubator.services.pipeline import stages
 from incubator.vocabulary import CHALLENGE_AREAS, NEIGHBOURHOODS
-from incubator.web import found_or_404
+from incubator.web import download, file_stem, found_or_404
 
 AT_RISK_CHOICES = {"yes": True, "no": False}
 
@@ -76,12 +74,7 @@ def board(cohort_id: int):
 def board_csv(cohort_id: int):
     cohort = found_or_404(Cohort, cohort_id)
     text = pipeline_board.board_csv(_board_from_arguments(cohort))
-    slug = re.sub(r"[^a-z0-9]+", "-", cohort.name.lower()).strip("-") or "cohort"
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{slug}-pipeline.csv"'},
-    )
+    return download(text, "text/csv", f"{file_stem(cohort.name, 'cohort')}-pipeline.csv")
 
 
 @bp.route("/pipeline/cohorts/<int:cohort_id>/analytics")

@@ -1,9 +1,7 @@
 """The program team's side of registration: lists, check-in on the day, consent, outreach
 partners."""
 
-import re
-
-from flask import Response, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from incubator.access import roles
@@ -16,7 +14,7 @@ from incubator.blueprints.registration.forms import (
 from incubator.forms import ConfirmForm
 from incubator.models import Hackathon, Registration, RegistrationStatus, Role
 from incubator.services.hackathons import outreach, registrations
-from incubator.web import found_or_404, page_number, submit
+from incubator.web import download, file_stem, found_or_404, page_number, submit
 
 PER_PAGE = 50
 
@@ -52,11 +50,10 @@ def registrations_list(hackathon_id: int):
 @roles(Role.MANAGER)
 def registrations_csv(hackathon_id: int):
     hackathon = found_or_404(Hackathon, hackathon_id)
-    slug = re.sub(r"[^a-z0-9]+", "-", hackathon.name.lower()).strip("-") or "hackathon"
-    return Response(
+    return download(
         registrations.registrations_csv(hackathon),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{slug}-registrations.csv"'},
+        "text/csv",
+        f"{file_stem(hackathon.name, 'hackathon')}-registrations.csv",
     )
 
 

@@ -20,7 +20,7 @@ from incubator.models import Role
 from incubator.services.errors import NotFound
 from incubator.services.scorecard import cityscore, geography
 from incubator.services.scorecard import public as scorecard
-from incubator.web import page_number
+from incubator.web import download, page_number
 
 # What the SVG documents may do: nothing but be drawn (no style element, no script).
 SVG_CONTENT_SECURITY_POLICY = "default-src 'none'"
@@ -171,20 +171,12 @@ def metric(code: str):
     return _cached(_variant("metric", code, str(page)), build, personal=True)
 
 
-def _download(body: str, mimetype: str, filename: str) -> Response:
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 @bp.route("/scorecard.csv")
 @public
 def summary_csv():
     return _cached(
         "summary-csv",
-        lambda found: _download(
+        lambda found: download(
             scorecard.summary_csv(scorecard.build(found=found)), "text/csv", "la-scorecard.csv"
         ),
     )
@@ -199,7 +191,7 @@ def neighbourhoods_csv():
         if code is None:
             raise NotFound("The scorecard has no metrics yet.")
         view = _view(card, code)
-        return _download(
+        return download(
             scorecard.neighbourhood_csv(view), "text/csv", f"la-scorecard-{code}-neighbourhoods.csv"
         )
 
@@ -217,7 +209,7 @@ def summary_json():
         code, _ignored = _chosen_metric(card)
         view = _view(card, code) if code else None
         body = json.dumps(scorecard.scorecard_json(card, view), indent=2, ensure_ascii=False)
-        return _download(body, "application/json", "la-scorecard.json")
+        return download(body, "application/json", "la-scorecard.json")
 
     return _cached(_variant("json", request.args.get("metric"), request.args.get("period")), build)
 
