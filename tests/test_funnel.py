@@ -454,3 +454,25 @@ def test_no_hackathons_hidden_count_is_had_by_subtracting_the_others_from_all(db
     assert everyone.total.counts[0] == sum(
         funnel.build(Scope(hackathon_id=h.id)).total.counts[0] for h in (small, large)
     )
+
+
+def test_a_cohorts_funnel_is_its_hackathons_published_funnels_added_up(db):
+    """Nothing on a cohort's page can be had from a hackathon's page by subtraction: its
+    counts are the sums of the hackathons' published counts, and the founder steps of a
+    hackathon that fed two cohorts are hidden (its page's counts mix the two)."""
+    first, shared = inclusion_hackathon(), inclusion_hackathon()
+    cohort, other = inclusion_cohort(), inclusion_cohort()
+    take_down_the_funnel(first, cohort, STOPS)
+    take_down_the_funnel(shared, cohort, STOPS)
+    take_down_the_funnel(shared, other, STOPS)
+
+    pages = {h.id: funnel.build(Scope(hackathon_id=h.id)).total.counts for h in (first, shared)}
+    built = funnel.build(Scope(cohort_id=cohort.id))
+
+    for step, count in enumerate(built.total.counts[:4]):
+        assert count == pages[first.id][step] + pages[shared.id][step]
+    assert built.total.counts[4:] == (None, None, None)
+    assert (
+        funnel.build(Scope(cohort_id=cohort.id)).tables[Breakdown.HACKATHON].rows[0].counts
+        == (pages[first.id])
+    )

@@ -20,12 +20,13 @@ count a person once per answer, so their rows add up to more than the total.
 Every table of a scope goes through `suppression.suppress` together, since they are the
 same people: a count is hidden on every page or on none, whichever breakdown is shown.
 
-Scopes overlap. All hackathons' funnel (the managers' default, and the public section) is
-the sum of each hackathon's published funnel, shown only where every part is shown, so
-subtracting the other hackathons from it gives away nothing a hackathon's page hides. A
-cohort's funnel and a partner's referrals are still suppressed on their own: subtracting
-a cohort's funnel from those of the hackathons it drew on could narrow a count that one of
-them hides (the managers see both; partners see only their own referrals).
+Scopes overlap. All hackathons' funnel (the managers' default, and the public section) and a
+cohort's funnel are sums of the hackathons' published funnels, each shown only where every
+part is, so subtracting one page from another gives away nothing a hackathon's page hides.
+A cohort counts founders of its own ventures: for a hackathon whose ventures went to more
+than one cohort those steps are hidden in the cohort's funnel, since the hackathon's page
+counts them for every cohort. A partner's referrals are suppressed on their own (a partner
+sees no other page; a person who is both a manager and a partner could compare them).
 """
 
 from __future__ import annotations
@@ -179,6 +180,8 @@ def build(scope: Scope) -> Funnel:
     """
     if scope == Scope():
         return _all_hackathons()
+    if scope.cohort_id is not None and scope.organisation_ids is None:
+        return _cohort_funnel(scope.cohort_id)
     breakdowns = [b for b in breakdowns_for(scope) if b is not Breakdown.YOUTH]
     return _published(scope, _grouped(scope, breakdowns))
 
@@ -205,28 +208,93 @@ def _all_hackathons() -> Funnel:
     """Every hackathon's funnel published as its own page publishes it, then added up: a
     count of all hackathons is shown only where each hackathon's count is (`total_of`), so
     it tells nothing that the hackathons' pages do not. One query, as for one hackathon."""
-    one: list[Breakdown] = [
-        b for b in breakdowns_for(Scope(hackathon_id=0)) if b is not Breakdown.YOUTH
-    ]
+    return _added(Scope(), _hackathon_funnels())
+
+
+def _cohort_funnel(cohort_id: int) -> Funnel:
+    """A cohort's funnel: the hackathons its ventures came from, each as its page publishes
+    it, added up. The last three steps count founders of this cohort: a hackathon whose
+    ventures all joined this cohort counts them as its page does; for one whose ventures
+    went to other cohorts too they are hidden, since its page's counts mix the cohorts and a
+    difference of the two would tell what either hides."""
+    feeders = _feeders(cohort_id)
     parts = [
-        _published(Scope(hackathon_id=hackathon_id), raw)
-        for hackathon_id, raw in _grouped_by_hackathon(one).items()
+        part if feeders[part.scope.hackathon_id] else _hidden_from(part, FIRST_COHORT_STEP)
+        for part in _hackathon_funnels()
+        if part.scope.hackathon_id in feeders
     ]
-    labels = _hackathon_labels({str(part.scope.hackathon_id): [] for part in parts})
+    return _added(Scope(cohort_id=cohort_id), parts)
+
+
+# The steps that depend on the cohort a venture joined: founder, funded, adopted.
+FIRST_COHORT_STEP = 4
+
+
+def _hackathon_funnels() -> list[Funnel]:
+    """Each hackathon's funnel as its own page publishes it (one query for them all)."""
+    return [
+        _published(Scope(hackathon_id=hackathon_id), raw)
+        for hackathon_id, raw in _grouped_by_hackathon(_ONE_HACKATHON).items()
+    ]
+
+
+_ONE_HACKATHON: list[Breakdown] = [
+    b for b in Breakdown if b not in (Breakdown.YOUTH, Breakdown.HACKATHON)
+]
+
+
+def _feeders(cohort_id: int) -> dict[int | None, bool]:
+    """The hackathons whose promoted ventures include one in the cohort, each with whether
+    all of its promoted ventures are in it."""
+    rows = db.session.execute(
+        select(
+            Submission.hackathon_id,
+            func.max(case((Venture.cohort_id == cohort_id, 1), else_=0)),
+            func.count(func.distinct(Venture.cohort_id)),
+        )
+        .join(Venture, Venture.submission_id == Submission.id)
+        .group_by(Submission.hackathon_id)
+    )
+    return {row[0]: row[2] == 1 for row in rows if row[1]}
+
+
+def _hidden_from(part: Funnel, first: int) -> Funnel:
+    """A funnel with every count from step `first` on hidden."""
+
+    def cut(row: Row) -> Row:
+        return Row(row.label, (*row.counts[:first], *(None for _ in row.counts[first:])))
+
+    return Funnel(
+        scope=part.scope,
+        total=cut(part.total),
+        tables={
+            breakdown: Table(breakdown, tuple(cut(row) for row in table.rows))
+            for breakdown, table in part.tables.items()
+        },
+    )
+
+
+def _added(scope: Scope, parts: list[Funnel]) -> Funnel:
+    """Funnels of hackathons added up, group by group; the hackathons themselves are the
+    breakdown over time, each with its published total."""
+    by_id = {part.scope.hackathon_id: part for part in parts}
     by_hackathon = Table(
         Breakdown.HACKATHON,
-        tuple(Row(label, part.total.counts) for label, part in zip(labels, parts, strict=True)),
+        tuple(
+            Row(label, by_id[hackathon_id].total.counts)
+            for hackathon_id, label in _hackathon_names(i for i in by_id if i is not None)
+        ),
     )
     tables: dict[Breakdown, Table] = {
         breakdown: Table(breakdown, _added_up(breakdown, [p.tables[breakdown] for p in parts]))
-        for breakdown in one
+        for breakdown in _ONE_HACKATHON
     }
     tables[Breakdown.YOUTH] = _youth(tables[Breakdown.AGE_BAND])
     tables[Breakdown.HACKATHON] = by_hackathon
     return Funnel(
-        scope=Scope(),
+        scope=scope,
         total=Row("All registrations", _column_sums([part.total for part in parts])),
-        tables={breakdown: tables[breakdown] for breakdown in breakdowns_for(Scope())},
+        tables={breakdown: tables[breakdown] for breakdown in breakdowns_for(scope)},
     )
 
 
@@ -234,7 +302,8 @@ def _added_up(breakdown: Breakdown, tables: list[Table]) -> tuple[Row, ...]:
     """The rows of several tables of one breakdown added up group by group; a group missing
     from a table (nobody from that neighbourhood came to that hackathon) counts 0 there."""
     zero = Row("", tuple(0 for _ in STEPS))
-    labels = {row.label: None for table in tables for row in table.rows}
+    listed = GROUPINGS[breakdown].listed
+    labels = {**dict.fromkeys(listed), **{row.label: None for t in tables for row in t.rows}}
     rows_of = [{row.label: row for row in table.rows} for table in tables]
     added = {label: _column_sums([rows.get(label, zero) for rows in rows_of]) for label in labels}
     return tuple(Row(label, counts) for label, counts in _ordered(breakdown, added))
@@ -540,17 +609,22 @@ def _counted(query, breakdowns: Sequence[Breakdown]) -> dict[int | None, dict[Br
     return result
 
 
-def _hackathon_labels(by_id: dict[str, list[int]]) -> dict[str, list[int]]:
+def _hackathon_labels(by_id: Mapping[str, V]) -> dict[str, V]:
     """Hackathons' counts by name and month, in date order (one query)."""
-    hackathons = db.session.execute(
+    return {
+        label: by_id[str(hackathon_id)]
+        for hackathon_id, label in _hackathon_names([int(key) for key in by_id])
+    }
+
+
+def _hackathon_names(ids: Iterable[int]) -> list[tuple[int, str]]:
+    """Each hackathon's id and its name with its month, in date order."""
+    rows = db.session.execute(
         select(Hackathon.id, Hackathon.name, Hackathon.starts_on)
-        .where(Hackathon.id.in_([int(key) for key in by_id]))
+        .where(Hackathon.id.in_(list(ids)))
         .order_by(Hackathon.starts_on, Hackathon.id)
     )
-    return {
-        f"{name} ({starts_on:%B %Y})": by_id[str(hackathon_id)]
-        for hackathon_id, name, starts_on in hackathons
-    }
+    return [(hackathon_id, f"{name} ({starts_on:%B %Y})") for hackathon_id, name, starts_on in rows]
 
 
 def _ordered(
