@@ -407,3 +407,19 @@ def test_the_page_after_registering_offers_the_questions(client, db, registratio
 
     assert "Tell us about yourself (optional)" in shown
     assert "/inclusion/about-you/" in shown
+
+
+def test_changing_one_answer_leaves_the_questions_skipped_before_skipped(client, db, login_as):
+    """Answers on record with questions skipped: a form that posts nothing for those (as a
+    browser does for a radio group with no button checked) is accepted, not refused as "Not
+    a valid choice"."""
+    person = login_as("founder")
+    demographics.save_answers(person, AnswersInput(gender="woman"), by=person)
+    db.session.commit()
+
+    changed = client.post("/inclusion/about-you", data={"gender": "man"})
+
+    assert changed.status_code == 302, page(changed)
+    row = reloaded_or_none(DemographicAnswers, person.id)
+    assert row is not None
+    assert (row.gender, row.age_band, row.immigrant_history) == ("man", None, None)

@@ -57,6 +57,15 @@ class AboutYouForm(FlaskForm):
     )
     submit = SubmitField("Save my answers")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A question left unanswered is NULL in the row and "skip" on the form: without this
+        # the page would check no button, and a browser posts nothing for it, which a
+        # RadioField refuses as "Not a valid choice" once answers are on record.
+        for question in (self.gender, self.age_band, self.la_resident, self.immigrant_history):
+            if question.data is None:
+                question.data = ""
+
     def answers(self) -> AnswersInput:
         return AnswersInput(
             race_ethnicity=list(self.race_ethnicity.data or []),
