@@ -55,6 +55,8 @@ class Config:
     ANSWER_LINK_MAX_AGE = 60 * 60 * 24 * 2
     # The mailed link to one's own answers: a year (each registration mail carries a new one).
     YOUR_ANSWERS_LINK_MAX_AGE = 60 * 60 * 24 * 365
+    # The link to see or cancel a registration: two years, past any hackathon it is for.
+    REGISTRATION_LINK_MAX_AGE = 60 * 60 * 24 * 730
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_HASH_METHOD = "scrypt"
 

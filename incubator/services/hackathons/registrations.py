@@ -22,9 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -57,7 +55,13 @@ RESIDENCES = [*(name for name in NEIGHBOURHOODS if name != CITYWIDE), OUTSIDE_TH
 # Registrations that hold a place.
 HOLDING_A_PLACE = (RegistrationStatus.CONFIRMED, RegistrationStatus.AWAITING_CONSENT)
 ACCESSIBILITY_MAX = 2000
-_LINK_SALT = "registration-link"
+# The link in every registration mail: it opens one registration, to see or cancel it.
+REGISTRATION_LINK = users.SignedLink(
+    salt="registration-link",
+    max_age_setting="REGISTRATION_LINK_MAX_AGE",
+    expired="This registration link has expired. Register again if you still want to come.",
+    invalid="This registration link is not valid. Check that it was copied whole.",
+)
 
 
 @dataclass
@@ -312,28 +316,17 @@ def cancel(registration: Registration, *, by: User | None) -> list[Registration]
 # The signed link in every registration mail -----------------------------------------------------
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_LINK_SALT)
-
-
 def link_token(registration: Registration) -> str:
-    """The token of the link to see or cancel one registration, without an account. It
-    does not expire: it only ever opens this registration, which ends with the hackathon."""
-    return str(_serializer().dumps({"r": registration.id}))
+    """The token of the link to see or cancel one registration, without an account."""
+    return REGISTRATION_LINK.token({"r": registration.id})
 
 
 def registration_from_token(token: str) -> Registration:
-    try:
-        payload = _serializer().loads(token)
-    except BadSignature:
-        raise InvalidToken(
-            "This registration link is not valid. Check that it was copied whole."
-        ) from None
-    registration = (
-        db.session.get(Registration, payload.get("r")) if isinstance(payload, dict) else None
-    )
+    """The registration a link names, or InvalidToken with the reason."""
+    payload = REGISTRATION_LINK.payload(token)
+    registration = db.session.get(Registration, payload.get("r")) if payload else None
     if registration is None:
-        raise InvalidToken("This registration link is not valid.")
+        raise InvalidToken(REGISTRATION_LINK.invalid)
     return registration
 
 
