@@ -16,7 +16,7 @@ from incubator.models import Registration, RegistrationStatus
 from tests import factories
 from tests.plugins.registration import as_public_form, open_hackathon, register, registration_input
 from tests.race_helpers import actions, new_email
-from tests.races import ROUNDS, Browser, race, rounds
+from tests.races import ROUNDS, Browser, one_of, race, rounds
 
 
 @pytest.fixture
@@ -113,3 +113,36 @@ def test_two_registrations_for_the_last_place_make_one_confirmed_one_waitlisted(
 
     tally = rounds(served, "two registrations for the last place", play, check)
     assert sum(tally.outcomes.values()) == ROUNDS
+
+
+def test_one_person_checked_in_from_two_phones_is_checked_in_once(served, people):
+    def play(_number):
+        def seed():
+            manager = factories.user("manager", email=new_email("maria"))
+            hackathon = open_hackathon(by=manager, capacity=5)
+            return register(hackathon, "Rosa Diaz", email=new_email("rosa")).id
+
+        registration_id = served.seed(seed)
+        shown = race(
+            [
+                browser.post("registration.check_in", registration_id=registration_id)
+                for browser in people
+            ]
+        )
+        return shown, registration_id
+
+    def check(shown, registration_id):
+        attended, trail = served.check(
+            lambda: (
+                db.session.get(Registration, registration_id).attended_at,
+                actions("registration", registration_id),
+            )
+        )
+        assert attended is not None
+        assert trail.count("registration.checked_in") == 1, trail
+        _, loser = one_of(shown, lambda each: each.said("Rosa Diaz checked in."))
+        assert loser.said("Rosa Diaz is already checked in."), loser.text
+        return "checked in once, the other phone told"
+
+    tally = rounds(served, "one person checked in from two phones", play, check)
+    assert tally.outcomes == {"checked in once, the other phone told": ROUNDS}
