@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from flask import render_template
+from sqlalchemy.exc import IntegrityError
 
 from incubator.models import PREFER_NOT_TO_SAY, DemographicAnswers
 from incubator.services.errors import Conflict, InvalidInput, InvalidToken, NotAllowed
@@ -423,3 +424,16 @@ def test_changing_one_answer_leaves_the_questions_skipped_before_skipped(client,
     row = reloaded_or_none(DemographicAnswers, person.id)
     assert row is not None
     assert (row.gender, row.age_band, row.immigrant_history) == ("man", None, None)
+
+
+def test_the_database_keeps_own_words_to_the_answer_that_asks_for_them(db):
+    person = factories.user()
+
+    db.session.add(
+        DemographicAnswers(user_id=person.id, gender="woman", gender_self_described="Other")
+    )
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+    assert count(DemographicAnswers) == 0

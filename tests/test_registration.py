@@ -555,3 +555,13 @@ def test_a_devpost_import_links_team_members_to_registrants_by_email(db, manager
     assert registrations.on_submitted_teams(hackathon, [maria.user_id, maria.user_id + 1]) == {
         maria.user_id
     }
+
+
+def test_the_database_keeps_a_guardians_address_to_minors(db, hackathon):
+    rosa = register(hackathon)
+
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        rosa.guardian_email = "elena@example.org"
+        db.session.flush()
+
+    assert reloaded(rosa).guardian_email is None

@@ -196,6 +196,7 @@ class Registration(Base):
         CheckConstraint(
             "attended_at IS NULL OR status = 'confirmed'", name="attended_only_if_confirmed"
         ),
+        CheckConstraint("under_18 OR guardian_email IS NULL", name="guardian_only_for_a_minor"),
         CheckConstraint(
             "(status = 'cancelled') = (cancelled_at IS NOT NULL)", name="cancelled_when_cancelled"
         ),
@@ -259,6 +260,10 @@ class DemographicAnswers(Base):
     __table_args__ = (
         CheckConstraint(
             f"gender IS NULL OR gender IN ({enum_values(Gender)})", name="gender_known"
+        ),
+        CheckConstraint(
+            "gender_self_described = '' OR gender = 'self_described'",
+            name="own_words_only_when_chosen",
         ),
         CheckConstraint(
             f"age_band IS NULL OR age_band IN ({enum_values(AgeBand)})", name="age_band_known"
