@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from incubator import clock
 from incubator.models import Registration, RegistrationStatus, User
 from incubator.services.errors import Conflict, InvalidInput, InvalidToken
-from incubator.services.hackathons import devpost, hackathons, registrations
+from incubator.services.hackathons import devpost, hackathons, outreach, registrations
 from tests import factories
 from tests.helpers import count, link_in, location, page, reloaded
 from tests.plugins.hackathons import devpost_file
@@ -565,3 +565,34 @@ def test_the_database_keeps_a_guardians_address_to_minors(db, hackathon):
         db.session.flush()
 
     assert reloaded(rosa).guardian_email is None
+
+
+def test_the_program_teams_pages_run_the_same_queries_however_many_registered(
+    db, client, login_as, page_queries
+):
+    manager = login_as("manager")
+    hackathon = open_hackathon(by=manager, capacity=None)
+    partner = outreach.add_partner(hackathon, None, "Pacoima Beautiful", by=manager)
+
+    def add(first: int, last: int) -> None:
+        for n in range(first, last):
+            register(hackathon, f"Person {n}", email=f"person{n}@example.org", via=partner.code)
+        db.session.commit()
+
+    add(0, 3)
+    base = f"/registration/hackathons/{hackathon.id}"
+    urls = [
+        f"{base}/registrations",
+        f"{base}/registrations?status=confirmed",
+        f"{base}/registrations.csv",
+        f"{base}/check-in?q=Person",
+        f"{base}/partners",
+    ]
+    page_queries(urls)  # warm up: first-request work is not the page's
+
+    few = page_queries(urls)
+    add(3, 60)
+    many = page_queries(urls)
+
+    assert many == few
+    assert count(Registration, Registration.referred_by_id == partner.id) == 60
