@@ -10,8 +10,10 @@ from zoneinfo import available_timezones
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    Field,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     SubmitField,
@@ -160,3 +162,20 @@ class ConfirmForm(FlaskForm):
     """A button that does one thing: nothing to check but the CSRF token."""
 
     submit = SubmitField("Confirm")
+
+
+class _Skippable(Field):
+    """A question one may skip: its "" choice is the skip. An answer on record as NULL shows
+    as skipped; without this no button is checked, a browser posts nothing for the question,
+    and the field refuses the form as "Not a valid choice"."""
+
+    def process_data(self, value: Any) -> None:
+        super().process_data("" if value is None else value)
+
+
+class SkippableRadioField(_Skippable, RadioField):
+    pass
+
+
+class SkippableSelectField(_Skippable, SelectField):
+    pass

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import Length
 
-from incubator.forms import CheckboxesField
+from incubator.forms import CheckboxesField, SkippableRadioField, SkippableSelectField
 from incubator.models import (
     PREFER_NOT_TO_SAY,
     AgeBand,
@@ -42,29 +42,20 @@ class AboutYouForm(FlaskForm):
         "In your own words, if you like (for example Mexican, Korean, Lebanese, Navajo Nation)",
         validators=[Length(max=DETAIL_MAX)],
     )
-    gender = RadioField("Gender", choices=_choices(Gender), default="")
+    gender = SkippableRadioField("Gender", choices=_choices(Gender), default="")
     gender_self_described = StringField(
         "If in your own words: the term you use", validators=[Length(max=SELF_DESCRIBED_MAX)]
     )
-    age_band = SelectField("Age", choices=_choices(AgeBand), default="")
-    la_resident = RadioField(
+    age_band = SkippableSelectField("Age", choices=_choices(AgeBand), default="")
+    la_resident = SkippableRadioField(
         "Do you live in the City of Los Angeles?", choices=_choices(YesNo), default=""
     )
-    immigrant_history = RadioField(
+    immigrant_history = SkippableRadioField(
         "Are you an immigrant or the child of immigrants?",
         choices=_choices(ImmigrantHistory),
         default="",
     )
     submit = SubmitField("Save my answers")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # A question left unanswered is NULL in the row and "skip" on the form: without this
-        # the page would check no button, and a browser posts nothing for it, which a
-        # RadioField refuses as "Not a valid choice" once answers are on record.
-        for question in (self.gender, self.age_band, self.la_resident, self.immigrant_history):
-            if question.data is None:
-                question.data = ""
 
     def answers(self) -> AnswersInput:
         return AnswersInput(
