@@ -51,6 +51,9 @@ class Config:
     # Token lifetimes, in seconds.
     PASSWORD_RESET_MAX_AGE = 60 * 60
     INVITATION_MAX_AGE = 60 * 60 * 24 * 7
+    # `flask send-reminders` mails an invitation again, once, when it is this many days old
+    # and still not accepted.
+    INVITATION_RESEND_AFTER_DAYS = 3
     # The link to answer the questions about you, shown right after registering.
     ANSWER_LINK_MAX_AGE = 60 * 60 * 24 * 2
     # The mailed link to one's own answers: a year (each registration mail carries a new one).

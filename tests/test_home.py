@@ -107,7 +107,7 @@ def test_no_prompt_once_this_week_check_in_is_in(db, venture, founder):
         panel.facts
     )
     assert "This week's check-in is in." in panel.next_step
-    assert [link.endpoint for link in panel.links] == ["cohorts.my_ventures"]
+    assert [link.endpoint for link in panel.links] == ["cohorts.my_ventures", "mentoring.mentors"]
     assert not any("due this week" in fact or "overdue" in fact for fact in panel.facts)
 
 

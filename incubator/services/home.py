@@ -1,18 +1,29 @@
-"""What each role sees first on the home page."""
+"""What each role sees first on the home page: the list of what needs that person now.
+
+Each role's card is a few items, each a count of one kind of work with a link to the page
+where it is done ("2 milestones to verify"), the first few named under it. A count of zero
+reads as done ("Nothing to verify") or is left out when there is nothing to say. Every item
+is one or two aggregate queries, so the page runs the same number of queries however much
+data there is (tests/test_home.py measures it at two sizes).
+"""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from incubator import clock
 from incubator.extensions import db
 from incubator.models import (
     Booking,
     BookingStatus,
+    Challenge,
+    ChallengeStatus,
     CheckIn,
     Cohort,
     CohortStatus,
@@ -20,37 +31,86 @@ from incubator.models import (
     HackathonStatus,
     Invitation,
     JudgeAssignment,
+    Match,
+    MatchingRun,
+    MatchKind,
+    MatchStatus,
     Milestone,
+    MilestoneStatus,
     OutboxMessage,
+    Pilot,
+    PilotStatus,
     Role,
+    RubricCriterion,
+    Score,
+    Submission,
+    SubmissionStatus,
     User,
     Venture,
     VentureStatus,
-    utcnow,
 )
 from incubator.models.pipeline import OPEN_MILESTONE_STATUSES
 from incubator.services.cohorts import ventures
 from incubator.services.hackathons import hackathons
 from incubator.services.pipeline import risk
 
+# How many of an item's things are named under its count.
+NAMED = 3
+PENDING = "pending"
+
 
 @dataclass
 class Link:
     label: str
-    endpoint: str
+    # No endpoint: the label is shown as plain text.
+    endpoint: str = ""
     # The endpoint's URL arguments, e.g. {"venture_id": 3}.
     values: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
+class Item:
+    """One kind of work waiting for the person: how many, and where it is done."""
+
+    count: int
+    # Said when there is some: "2 milestones to verify".
+    text: str
+    # Said when there is none ("Nothing to verify"); empty leaves the item out.
+    done: str = ""
+    link: Link | None = None
+    # The first few of them by name, each with its own page where it has one.
+    named: list[Link] = field(default_factory=list)
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.count or self.done)
+
+
+@dataclass
 class Panel:
-    """One card on the home page: a heading, a few facts, the next step and its links."""
+    """One card on the home page: what needs doing, a few facts, the next step, links."""
 
     role: Role
     title: str
     facts: list[str] = field(default_factory=list)
     next_step: str = ""
     links: list[Link] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def shown_items(self) -> list[Item]:
+        return [item for item in self.items if item.shown]
+
+    def item(self, text_start: str) -> Item | None:
+        """The item whose text, or done text, starts so (for tests and callers)."""
+        return next(
+            (
+                item
+                for item in self.items
+                if item.text.startswith(text_start) or item.done.startswith(text_start)
+            ),
+            None,
+        )
 
 
 def panels_for(user: User, today: date | None = None) -> list[Panel]:
@@ -71,6 +131,39 @@ def panels_for(user: User, today: date | None = None) -> list[Panel]:
     return [builders[role](user, today) for role in Role if role in user.roles]
 
 
+# Wording ---------------------------------------------------------------------------------
+
+
+def _count(column, *conditions) -> int:
+    """How many rows there are (that meet the conditions)."""
+    return db.session.scalar(select(func.count(column)).where(*conditions)) or 0
+
+
+def _plural(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+def _day(day: date, today: date) -> str:
+    """A date as "Tue, Dec 2", with the year when it is not this year's."""
+    return day.strftime("%a, %b %-d" if day.year == today.year else "%a, %b %-d, %Y")
+
+
+def _moment(moment: datetime, zone: ZoneInfo, today: date) -> str:
+    """An instant as "Tue, Dec 2, 10:00 AM" on the person's clock."""
+    local = moment.astimezone(zone)
+    return f"{_day(local.date(), today)}, {local.strftime('%-I:%M %p')}"
+
+
+def _link_to_first(named: list[Link], otherwise: Link) -> Link:
+    """The page of the one thing there is, or the page listing them all."""
+    if len(named) == 1 and named[0].endpoint:
+        return Link(otherwise.label, named[0].endpoint, named[0].values)
+    return otherwise
+
+
+# Administrators ----------------------------------------------------------------------------
+
+
 def _admin(user: User, today: date) -> Panel:
     users = _count(User.id)
     mails = _count(OutboxMessage.id)
@@ -83,60 +176,184 @@ def _admin(user: User, today: date) -> Panel:
     )
 
 
+# Program managers -------------------------------------------------------------------------
+
+
 def _manager(user: User, today: date) -> Panel:
-    pending = _count(
-        Invitation.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)
-    )
     running = _count(Hackathon.id, Hackathon.status != HackathonStatus.CLOSED)
     active = _count(Cohort.id, Cohort.status == CohortStatus.ACTIVE)
-    facts = [
-        f"{_plural(running, 'hackathon')} not yet closed",
-        f"{_plural(active, 'active cohort')}",
+    items = [
+        _proposals_to_decide(),
+        _milestones_to_verify(),
+        _ventures_at_risk(today) if active else Item(0, ""),
+        _invitations_not_accepted(today),
+        _runs_in_review(),
     ]
-    if pending:
-        facts.append(f"{_plural(pending, 'invitation')} waiting to be accepted")
-    at_risk = _at_risk_count(today) if active else 0
-    if active:
-        facts.append(f"{_plural(at_risk, 'venture')} at risk in active cohorts")
+    to_do = sum(item.count for item in items)
     if not running and not active:
         next_step = "Create a hackathon and its challenges, or a cohort to promote winners into."
-    elif at_risk:
-        next_step = (
-            f"{_plural(at_risk, 'venture')} at risk: open their cohort to see why, "
-            "and follow up with the founders."
-        )
+    elif to_do:
+        next_step = "Start with the list above: each count opens the page where it is done."
     else:
-        next_step = "Score, rank and promote hackathon winners; follow each cohort's ventures."
+        next_step = (
+            "Nothing waits for you. Score, rank and promote hackathon winners; follow "
+            "each cohort's ventures."
+        )
     return Panel(
         Role.MANAGER,
         "Program management",
-        facts=facts,
+        facts=[
+            f"{_plural(running, 'hackathon')} not yet closed",
+            _plural(active, "active cohort"),
+        ],
         next_step=next_step,
         links=[
             Link("Hackathons", "hackathons.index"),
             Link("Cohorts", "cohorts.index"),
+            Link("People", "people.index"),
             Link("Invite people", "people.invite"),
         ],
+        items=items,
     )
 
 
-def _at_risk_count(today: date) -> int:
-    """How many active ventures in active cohorts the risk rules flag."""
-    followed = db.session.scalars(
-        select(Venture)
-        .join(Venture.cohort)
-        .where(Cohort.status == CohortStatus.ACTIVE, Venture.status == VentureStatus.ACTIVE)
+def _proposals_to_decide() -> Item:
+    rows = db.session.execute(
+        select(Hackathon.id, Hackathon.name, func.count(Challenge.id))
+        .join(Challenge, Challenge.hackathon_id == Hackathon.id)
+        .where(Challenge.status == ChallengeStatus.PROPOSED)
+        .group_by(Hackathon.id, Hackathon.name)
+        .order_by(func.min(Challenge.created_at), Hackathon.id)
+    ).all()
+    named = [
+        Link(f"{name}: {_plural(count, 'proposal')}", "hackathons.detail", {"hackathon_id": id_})
+        for id_, name, count in rows
+    ]
+    total = sum(count for _id, _name, count in rows)
+    return Item(
+        total,
+        f"{_plural(total, 'challenge proposal')} to decide",
+        "No challenge proposals to decide",
+        _link_to_first(named, Link("Hackathons", "hackathons.index")),
+        named[:NAMED],
     )
-    return sum(1 for reasons in risk.assess(followed, today).values() if reasons)
 
 
-def _count(column, *conditions) -> int:
-    """How many rows there are (that meet the conditions)."""
-    return db.session.scalar(select(func.count(column)).where(*conditions)) or 0
+def _milestones_to_verify() -> Item:
+    """Milestones founders marked done, by venture, the longest waiting first."""
+    rows = db.session.execute(
+        select(Venture.id, Venture.name, func.count(Milestone.id))
+        .join(Milestone, Milestone.venture_id == Venture.id)
+        .where(Milestone.status == MilestoneStatus.DONE, Venture.status == VentureStatus.ACTIVE)
+        .group_by(Venture.id, Venture.name)
+        .order_by(func.min(Milestone.completed_at), Venture.id)
+    ).all()
+    named = [
+        Link(f"{name}: {count} to verify", "pipeline.milestones", {"venture_id": id_})
+        for id_, name, count in rows
+    ]
+    total = sum(count for _id, _name, count in rows)
+    link = (
+        Link("Milestones", named[0].endpoint, named[0].values)
+        if named
+        else Link("Cohorts", "cohorts.index")
+    )
+    return Item(
+        total, f"{_plural(total, 'milestone')} to verify", "Nothing to verify", link, named[:NAMED]
+    )
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+def _ventures_at_risk(today: date) -> Item:
+    """Active ventures of active cohorts the risk rules flag, by cohort."""
+    followed = list(
+        db.session.scalars(
+            select(Venture)
+            .join(Venture.cohort)
+            .where(Cohort.status == CohortStatus.ACTIVE, Venture.status == VentureStatus.ACTIVE)
+        )
+    )
+    assessed = risk.assess(followed, today)
+    cohorts = dict(
+        db.session.execute(
+            select(Cohort.id, Cohort.name).where(Cohort.status == CohortStatus.ACTIVE)
+        ).all()
+    )
+    by_cohort = Counter(venture.cohort_id for venture in followed if assessed.get(venture.id))
+    named = [
+        Link(
+            f"{cohorts[cohort_id]}: {count} at risk",
+            "pipeline.board",
+            {"cohort_id": cohort_id, "at_risk": "yes"},
+        )
+        for cohort_id, count in sorted(by_cohort.items(), key=lambda pair: cohorts[pair[0]])
+    ]
+    total = sum(by_cohort.values())
+    return Item(
+        total,
+        f"{_plural(total, 'venture')} at risk in active cohorts",
+        "No venture at risk in active cohorts",
+        _link_to_first(named, Link("Cohorts", "cohorts.index")),
+        named[:NAMED],
+    )
+
+
+def _open_invitations():
+    return (
+        Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None),
+        User.active.is_(True),
+    )
+
+
+def _invitations_not_accepted(today: date) -> Item:
+    """Invitations nobody has accepted yet, the oldest first, and when each was re-sent."""
+    total, resent = db.session.execute(
+        select(func.count(Invitation.id), func.count(Invitation.resent_at))
+        .join(User, User.id == Invitation.user_id)
+        .where(*_open_invitations())
+    ).one()
+    oldest = db.session.execute(
+        select(User.id, User.name, Invitation.created_at, Invitation.resent_at)
+        .join(User, User.id == Invitation.user_id)
+        .where(*_open_invitations())
+        .order_by(Invitation.created_at, Invitation.id)
+        .limit(NAMED)
+    ).all()
+    named = []
+    for user_id, name, sent_at, resent_at in oldest:
+        said = f"{name}, invited {_day(clock.program_date(sent_at), today)}"
+        if resent_at is not None:
+            said += f", re-sent on {_day(clock.program_date(resent_at), today)}"
+        named.append(Link(said, "people.detail", {"user_id": user_id}))
+    text = f"{_plural(total, 'invitation')} not accepted"
+    if resent:
+        text += f" ({resent} re-sent)"
+    return Item(total or 0, text, "", Link("People", "people.index"), named)
+
+
+def _runs_in_review() -> Item:
+    rows = db.session.execute(
+        select(Cohort.id, Cohort.name, func.count(MatchingRun.id))
+        .join(MatchingRun, MatchingRun.cohort_id == Cohort.id)
+        .where(MatchingRun.status == "draft")
+        .group_by(Cohort.id, Cohort.name)
+        .order_by(Cohort.name)
+    ).all()
+    named = [
+        Link(f"{name}: {_plural(count, 'draft')}", "matching.cohort_runs", {"cohort_id": id_})
+        for id_, name, count in rows
+    ]
+    total = sum(count for _id, _name, count in rows)
+    return Item(
+        total,
+        f"{_plural(total, 'matching run')} in review",
+        "",
+        _link_to_first(named, Link("Cohorts", "cohorts.index")),
+        named[:NAMED],
+    )
+
+
+# Founders -----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -187,6 +404,28 @@ def _check_in_age(last: date, this_week: date) -> str:
     return f"{weeks} weeks ago"
 
 
+def _venture_facts(venture: Venture, week: VentureWeek, this_week: date) -> list[str]:
+    facts = [f"{venture.name}: {venture.stage_label} stage in {venture.cohort.name}"]
+    if week.due_this_week:
+        due = "; ".join(
+            f"{milestone.title} ({milestone.due_on.strftime('%a, %b %-d')})"
+            for milestone in week.due_this_week
+            if milestone.due_on is not None  # always: they were found by their due date
+        )
+        facts.append(f"{venture.name}: due this week: {due}")
+    if week.overdue:
+        facts.append(f"{venture.name}: {_plural(week.overdue, 'overdue milestone')}")
+    if week.last_check_in is None:
+        facts.append(f"{venture.name}: no check-in yet")
+    else:
+        facts.append(
+            f"{venture.name}: last check-in for the week of "
+            f"{week.last_check_in.strftime('%b %-d')} "
+            f"({_check_in_age(week.last_check_in, this_week)})"
+        )
+    return facts
+
+
 def _founder(user: User, today: date) -> Panel:
     mine = ventures.ventures_of(user)
     if not mine:
@@ -199,41 +438,17 @@ def _founder(user: User, today: date) -> Panel:
         )
     this_week = clock.week_start(today)
     weeks = venture_weeks(mine, today)
-    facts: list[str] = []
-    missing: list[Venture] = []
-    for venture in mine:
-        week = weeks[venture.id]
-        facts.append(f"{venture.name}: {venture.stage_label} stage in {venture.cohort.name}")
-        if week.due_this_week:
-            due = "; ".join(
-                f"{milestone.title} ({milestone.due_on.strftime('%a, %b %-d')})"
-                for milestone in week.due_this_week
-                if milestone.due_on is not None  # always: they were found by their due date
-            )
-            facts.append(f"{venture.name}: due this week: {due}")
-        if week.overdue:
-            facts.append(f"{venture.name}: {_plural(week.overdue, 'overdue milestone')}")
-        if week.last_check_in is None:
-            facts.append(f"{venture.name}: no check-in yet")
-        else:
-            facts.append(
-                f"{venture.name}: last check-in for the week of "
-                f"{week.last_check_in.strftime('%b %-d')} "
-                f"({_check_in_age(week.last_check_in, this_week)})"
-            )
-        if week.last_check_in != this_week:
-            missing.append(venture)
-    links = [
-        Link(
-            f"Write this week's check-in for {venture.name}"
-            if len(mine) > 1
-            else "Write this week's check-in",
-            "pipeline.check_in",
-            {"venture_id": venture.id},
-        )
-        for venture in missing
+    facts = [
+        fact for venture in mine for fact in _venture_facts(venture, weeks[venture.id], this_week)
     ]
-    links.append(Link("Open your venture", "cohorts.my_ventures"))
+    missing = [venture for venture in mine if weeks[venture.id].last_check_in != this_week]
+    ids = [venture.id for venture in mine]
+    items = [
+        _check_ins_due(mine, missing),
+        _milestones_sent_back(ids),
+        _introductions_waiting(Match.venture_id.in_(ids), Match.venture_answer, "your venture's"),
+        _upcoming_sessions(Booking.venture_id.in_(ids), user, today, with_mentor=True),
+    ]
     if missing:
         names = ", ".join(venture.name for venture in missing)
         next_step = (
@@ -245,31 +460,267 @@ def _founder(user: User, today: date) -> Panel:
             "This week's check-in is in. Keep your milestones current: mark each done with "
             "its evidence, and a program manager will verify it."
         )
-    return Panel(Role.FOUNDER, "Your venture", facts=facts, next_step=next_step, links=links)
+    links = [
+        Link(
+            f"Write this week's check-in for {venture.name}"
+            if len(mine) > 1
+            else "Write this week's check-in",
+            "pipeline.check_in",
+            {"venture_id": venture.id},
+        )
+        for venture in missing
+    ]
+    links += [
+        Link("Open your venture", "cohorts.my_ventures"),
+        Link("Find a mentor", "mentoring.mentors"),
+    ]
+    return Panel(
+        Role.FOUNDER, "Your venture", facts=facts, next_step=next_step, links=links, items=items
+    )
+
+
+def _check_ins_due(mine: list[Venture], missing: list[Venture]) -> Item:
+    named = [
+        Link(venture.name, "pipeline.check_in", {"venture_id": venture.id}) for venture in missing
+    ]
+    if len(mine) == 1:
+        text, done = "This week's check-in is due", "This week's check-in is in"
+    else:
+        text = f"This week's check-in is due for {_plural(len(missing), 'venture')}"
+        done = "This week's check-ins are in"
+    return Item(
+        len(missing),
+        text,
+        done,
+        _link_to_first(named, Link("Check-in", "cohorts.my_ventures")),
+        named if len(missing) > 1 else [],
+    )
+
+
+def _milestones_sent_back(venture_ids: list[int]) -> Item:
+    """Milestones a program manager sent back, with what is missing: open again with a note."""
+    sent_back = (
+        Milestone.venture_id.in_(venture_ids),
+        Milestone.status == MilestoneStatus.IN_PROGRESS,
+        Milestone.review_comment != "",
+    )
+    total = _count(Milestone.id, *sent_back)
+    rows = db.session.execute(
+        select(Milestone.venture_id, Milestone.title, Milestone.review_comment)
+        .where(*sent_back)
+        .order_by(Milestone.id.desc())
+        .limit(NAMED)
+    ).all()
+    named = [
+        Link(f"{title}: “{comment}”", "pipeline.milestones", {"venture_id": venture_id})
+        for venture_id, title, comment in rows
+    ]
+    return Item(
+        total,
+        f"{_plural(total, 'milestone')} sent back by the program team",
+        "",
+        Link("Milestones", named[0].endpoint, named[0].values) if named else None,
+        named,
+    )
+
+
+def _introductions_waiting(side, answer, whose: str) -> Item:
+    """Published introductions still waiting for this side's answer."""
+    total = _count(Match.id, side, Match.status == MatchStatus.INTRODUCED, answer == PENDING)
+    return Item(
+        total,
+        f"{_plural(total, 'introduction')} waiting for {whose} answer",
+        "",
+        Link("Introductions", "matching.my_matches"),
+    )
+
+
+def _upcoming_sessions(side, user: User, today: date, *, with_mentor: bool) -> Item:
+    upcoming = (side, Booking.status == BookingStatus.BOOKED, Booking.starts_at >= clock.now())
+    total = _count(Booking.id, *upcoming)
+    named = []
+    if total:
+        first = db.session.execute(
+            select(Booking.id, Booking.starts_at, User.name, Venture.name)
+            .join(User, User.id == Booking.mentor_id)
+            .join(Venture, Venture.id == Booking.venture_id)
+            .where(*upcoming)
+            .order_by(Booking.starts_at, Booking.id)
+            .limit(1)
+        ).one()
+        booking_id, starts_at, mentor_name, venture_name = first
+        other = mentor_name if with_mentor else venture_name
+        named.append(
+            Link(
+                f"Next: {_moment(starts_at, clock.zone_for(user), today)} with {other}",
+                "mentoring.booking",
+                {"booking_id": booking_id},
+            )
+        )
+    return Item(
+        total,
+        _plural(total, "upcoming session"),
+        "No upcoming sessions",
+        Link("Sessions", "mentoring.sessions"),
+        named,
+    )
+
+
+# Mentors ------------------------------------------------------------------------------------
 
 
 def _mentor(user: User, today: date) -> Panel:
-    upcoming = _count(
-        Booking.id,
-        Booking.mentor_id == user.id,
-        Booking.status == BookingStatus.BOOKED,
-        Booking.starts_at >= utcnow(),
-    )
+    items = [
+        _introductions_waiting(
+            (Match.kind == MatchKind.MENTOR) & (Match.counterpart_id == user.id),
+            Match.counterpart_answer,
+            "your",
+        ),
+        _sessions_to_close(user, today),
+        _upcoming_sessions(Booking.mentor_id == user.id, user, today, with_mentor=False),
+    ]
     return Panel(
         Role.MENTOR,
         "Mentoring",
-        facts=[f"{_plural(upcoming, 'upcoming session')}"],
         next_step="Publish the times you can meet founders; answer your introductions; after "
-        "each session, write your notes and rate it.",
+        "each session, write your notes and record how it went.",
         links=[
             Link("Availability", "mentoring.availability"),
             Link("Sessions", "mentoring.sessions"),
             Link("Introductions", "matching.my_matches"),
         ],
+        items=items,
     )
 
 
+def _sessions_to_close(user: User, today: date) -> Item:
+    """The mentor's past sessions with no outcome yet, or held but with no notes."""
+    needing = (
+        Booking.mentor_id == user.id,
+        Booking.ends_at < clock.now(),
+        or_(
+            Booking.status == BookingStatus.BOOKED,
+            (Booking.status == BookingStatus.COMPLETED)
+            & (Booking.shared_notes == "")
+            & (Booking.private_notes == ""),
+        ),
+    )
+    total = _count(Booking.id, *needing)
+    rows = db.session.execute(
+        select(Booking.id, Booking.starts_at, Booking.status, Venture.name)
+        .join(Venture, Venture.id == Booking.venture_id)
+        .where(*needing)
+        .order_by(Booking.starts_at, Booking.id)
+        .limit(NAMED)
+    ).all()
+    zone = clock.zone_for(user)
+    named = [
+        Link(
+            f"{venture} ({_moment(starts_at, zone, today)}): "
+            + ("how did it go?" if status == BookingStatus.BOOKED else "notes"),
+            "mentoring.booking",
+            {"booking_id": booking_id},
+        )
+        for booking_id, starts_at, status, venture in rows
+    ]
+    return Item(
+        total,
+        f"{_plural(total, 'past session')} needing notes or an outcome",
+        "Every past session has its outcome and notes",
+        _link_to_first(named, Link("Sessions", "mentoring.sessions")),
+        named,
+    )
+
+
+# Judges -------------------------------------------------------------------------------------
+
+
+def _judge(user: User, today: date) -> Panel:
+    items = _left_to_score(user)
+    if not items:
+        next_step = (
+            "Submissions assigned to you for scoring will be listed here when a "
+            "hackathon moves to judging."
+        )
+    elif any(item.count for item in items):
+        next_step = (
+            "Score each submission against the rubric; you can change your scores "
+            "until the hackathon closes."
+        )
+    else:
+        next_step = (
+            "You have scored everything assigned to you; you can still change a score "
+            "until the hackathon closes."
+        )
+    return Panel(
+        Role.JUDGE,
+        "Judging",
+        next_step=next_step,
+        links=[Link("Your assignments", "judging.my_assignments")],
+        items=items,
+    )
+
+
+def _left_to_score(judge: User) -> list[Item]:
+    """For each hackathon still open to scores: how many assigned submissions the judge has
+    not yet scored on every criterion. Three queries, whatever the numbers."""
+    assigned = db.session.execute(
+        select(Submission.id, Hackathon.id, Hackathon.name)
+        .join(JudgeAssignment, JudgeAssignment.submission_id == Submission.id)
+        .join(Hackathon, Hackathon.id == Submission.hackathon_id)
+        .where(
+            JudgeAssignment.judge_id == judge.id,
+            Submission.status == SubmissionStatus.SUBMITTED,
+            Hackathon.status != HackathonStatus.CLOSED,
+        )
+        .order_by(Hackathon.starts_on, Hackathon.id)
+    ).all()
+    if not assigned:
+        return []
+    hackathon_ids = {hackathon_id for _s, hackathon_id, _n in assigned}
+    criteria = dict(
+        db.session.execute(
+            select(RubricCriterion.hackathon_id, func.count(RubricCriterion.id))
+            .where(RubricCriterion.hackathon_id.in_(hackathon_ids))
+            .group_by(RubricCriterion.hackathon_id)
+        ).all()
+    )
+    scored = dict(
+        db.session.execute(
+            select(Score.submission_id, func.count(Score.id))
+            .join(Submission, Submission.id == Score.submission_id)
+            .join(Hackathon, Hackathon.id == Submission.hackathon_id)
+            .where(Score.judge_id == judge.id, Hackathon.status != HackathonStatus.CLOSED)
+            .group_by(Score.submission_id)
+        ).all()
+    )
+    names: dict[int, str] = {}
+    totals: Counter[int] = Counter()
+    left: defaultdict[int, int] = defaultdict(int)
+    for submission_id, hackathon_id, name in assigned:
+        names[hackathon_id] = name
+        totals[hackathon_id] += 1
+        needed = criteria.get(hackathon_id, 0)
+        if not needed or scored.get(submission_id, 0) < needed:
+            left[hackathon_id] += 1
+    link = Link("Your assignments", "judging.my_assignments")
+    return [
+        Item(
+            left[hackathon_id],
+            f"{names[hackathon_id]}: {left[hackathon_id]} left to score "
+            f"(of {totals[hackathon_id]} assigned)",
+            f"{names[hackathon_id]}: all {totals[hackathon_id]} scored",
+            link,
+        )
+        for hackathon_id in names
+    ]
+
+
+# Funders and partners --------------------------------------------------------------------
+
+
 def _funder(user: User, today: date) -> Panel:
+    mine = (Match.kind == MatchKind.FUNDER) & (Match.counterpart_id == user.id)
     return Panel(
         Role.FUNDER,
         "Funding",
@@ -280,14 +731,31 @@ def _funder(user: User, today: date) -> Panel:
             Link("Introductions", "matching.my_matches"),
             Link("Your funder profile", "matching.funder_profile"),
         ],
+        items=[
+            _introductions_waiting(mine, Match.counterpart_answer, "your"),
+            _introductions_accepted(mine),
+        ],
+    )
+
+
+def _introductions_accepted(side) -> Item:
+    total = _count(Match.id, side, Match.status == MatchStatus.ACCEPTED)
+    return Item(
+        total,
+        f"{_plural(total, 'introduction')} accepted on both sides",
+        "",
+        Link("Introductions", "matching.my_matches"),
     )
 
 
 def _partner(user: User, today: date) -> Panel:
+    organisations = hackathons.partner_organisations(user)
+    ids = [organisation.id for organisation in organisations]
+    theirs = (Match.kind == MatchKind.PARTNER) & Match.organisation_id.in_(ids)
     links = [Link("Your challenges", "hackathons.propose_challenge")]
     links += [
         Link(organisation.name, "matching.partner_page", {"organisation_id": organisation.id})
-        for organisation in hackathons.partner_organisations(user)
+        for organisation in organisations
     ]
     return Panel(
         Role.PARTNER,
@@ -295,25 +763,67 @@ def _partner(user: User, today: date) -> Panel:
         next_step="Propose a challenge for the next hackathon with the datasets your "
         "organisation can share, and follow the pilots you host.",
         links=[*links, Link("Introductions", "matching.my_matches")],
+        items=[
+            _introductions_waiting(theirs, Match.counterpart_answer, "your organisation's"),
+            _introductions_accepted(theirs),
+            _pilots_hosted(organisations),
+            _proposals_of(user),
+        ],
     )
 
 
-def _judge(user: User, today: date) -> Panel:
-    assigned = _count(JudgeAssignment.id, JudgeAssignment.judge_id == user.id)
-    if not assigned:
-        next_step = (
-            "Submissions assigned to you for scoring will be listed here when a "
-            "hackathon moves to judging."
-        )
-    else:
-        next_step = (
-            "Score each submission against the rubric; you can change your scores "
-            "until the hackathon closes."
-        )
-    return Panel(
-        Role.JUDGE,
-        "Judging",
-        facts=[f"{_plural(assigned, 'submission')} assigned to you"] if assigned else [],
-        next_step=next_step,
-        links=[Link("Your assignments", "judging.my_assignments")],
+def _pilots_hosted(organisations) -> Item:
+    """The pilots the partner's organisations host, by state."""
+    ids = [organisation.id for organisation in organisations]
+    by_state = dict(
+        db.session.execute(
+            select(Pilot.status, func.count(Pilot.id))
+            .where(Pilot.organisation_id.in_(ids))
+            .group_by(Pilot.status)
+        ).all()
+    )
+    total = sum(by_state.values())
+    states = ", ".join(f"{by_state[state]} {state}" for state in PilotStatus if by_state.get(state))
+    link = (
+        Link("Pilots", "matching.partner_page", {"organisation_id": organisations[0].id})
+        if organisations
+        else None
+    )
+    return Item(total, f"{_plural(total, 'pilot')} hosted: {states}", "", link)
+
+
+def _proposals_of(user: User) -> Item:
+    """The partner's challenge proposals, newest first, each with its state."""
+    by_state = dict(
+        db.session.execute(
+            select(Challenge.status, func.count(Challenge.id))
+            .where(Challenge.proposed_by_id == user.id)
+            .group_by(Challenge.status)
+        ).all()
+    )
+    newest = db.session.execute(
+        select(Challenge.title, Challenge.status, Challenge.decision_note, Hackathon.name)
+        .join(Hackathon, Hackathon.id == Challenge.hackathon_id)
+        .where(Challenge.proposed_by_id == user.id)
+        .order_by(Challenge.created_at.desc(), Challenge.id.desc())
+        .limit(NAMED)
+    ).all()
+    named = []
+    for title, status, note, hackathon in newest:
+        state = {
+            ChallengeStatus.PROPOSED: "waiting for the program team",
+            ChallengeStatus.APPROVED: "approved",
+            ChallengeStatus.DECLINED: f"declined: “{note}”" if note else "declined",
+        }[ChallengeStatus(status)]
+        named.append(Link(f"{title} ({hackathon}): {state}"))
+    waiting = by_state.get(ChallengeStatus.PROPOSED, 0)
+    proposed = sum(by_state.values())
+    return Item(
+        waiting,
+        f"{_plural(waiting, 'challenge proposal')} waiting for the program team",
+        f"{_plural(proposed, 'challenge proposal')}, none waiting for a decision"
+        if proposed
+        else "",
+        Link("Your challenges", "hackathons.propose_challenge"),
+        named,
     )

@@ -7,16 +7,18 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 from zoneinfo import available_timezones
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from incubator import permissions
+from incubator import clock, permissions
 from incubator.extensions import db
 from incubator.models import Invitation, LoginSession, Role, SessionEnd, User, UserRole, utcnow
 from incubator.models.accounts import ROLE_LABELS
@@ -299,6 +301,59 @@ def open_invitations(user: User) -> Select[Invitation]:
         Invitation.accepted_at.is_(None),
         Invitation.revoked_at.is_(None),
     )
+
+
+def resend_unaccepted_invitations(today: date) -> int:
+    """Mail each open invitation once more, with a fresh link, when it has waited
+    INVITATION_RESEND_AFTER_DAYS days (on the program's calendar) without being accepted.
+
+    Each invitation is re-sent once: a conditional UPDATE stamps `resent_at`, and only the run
+    whose update took the row queues the mail, so running this again, or twice at once,
+    sends nothing more. Returns how many were re-sent.
+    """
+    days = current_app.config["INVITATION_RESEND_AFTER_DAYS"]
+    # Sent on day D, re-sent from day D + days.
+    sent_before = clock.day_instants(today - timedelta(days=days))[1]
+    due = db.session.scalars(
+        select(Invitation)
+        .join(Invitation.user)
+        .options(contains_eager(Invitation.user))
+        .where(
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.resent_at.is_(None),
+            Invitation.created_at < sent_before,
+            User.active.is_(True),
+            User.password_hash.is_(None),
+        )
+        .order_by(Invitation.id)
+    ).all()
+    resent = 0
+    for invitation in due:
+        taken = db.session.execute(
+            update(Invitation)
+            .where(
+                Invitation.id == invitation.id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.resent_at.is_(None),
+            )
+            .values(resent_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            continue
+        db.session.refresh(invitation, ["resent_at"])
+        audit.record(None, "invitation.resent", "user", invitation.user_id)
+        mail.send_template(
+            invitation.user,
+            "invitation_reminder",
+            invitation=invitation,
+            token=invitation_token(invitation),
+            days=current_app.config["INVITATION_MAX_AGE"] // 86400,
+        )
+        resent += 1
+    return resent
 
 
 def invitation_token(invitation: Invitation) -> str:

@@ -25,7 +25,7 @@ from incubator.models import (
     SubmissionStatus,
     User,
 )
-from incubator.services import audit, locks
+from incubator.services import audit, locks, notices
 from incubator.services.accounts import users
 from incubator.services.errors import InvalidInput, NotAllowed, NotFound
 from incubator.services.hackathons import registrations
@@ -238,7 +238,9 @@ def propose_challenge(hackathon: Hackathon, data: ChallengeInput, *, by: User) -
     )
     if organisation is None or not permissions.speaks_for(by, organisation):
         raise NotAllowed("Propose challenges on behalf of an organisation you belong to.")
-    return _new_challenge(hackathon, data, ChallengeStatus.PROPOSED, "challenge.proposed", by)
+    challenge = _new_challenge(hackathon, data, ChallengeStatus.PROPOSED, "challenge.proposed", by)
+    notices.challenge_proposed(challenge, by=by)
+    return challenge
 
 
 def update_challenge(challenge: Challenge, data: ChallengeInput, *, by: User) -> None:

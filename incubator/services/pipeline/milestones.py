@@ -19,7 +19,7 @@ from sqlalchemy import select
 from incubator import permissions
 from incubator.extensions import db
 from incubator.models import Milestone, MilestoneStatus, User, Venture, utcnow
-from incubator.services import audit, history, locks, versions
+from incubator.services import audit, history, locks, notices, versions
 from incubator.services.errors import InvalidInput
 from incubator.services.pipeline.stages import parse_stage, stage_index
 
@@ -223,6 +223,7 @@ def send_back_milestone(milestone: Milestone, comment: str, *, by: User) -> None
     milestone.review_comment = comment.strip()
     milestone.completed_at = None
     _set_status(milestone, MilestoneStatus.IN_PROGRESS, by, comment=comment.strip())
+    notices.milestone_sent_back(milestone, by=by)
 
 
 def miss_milestone(milestone: Milestone, reason: str, *, by: User) -> None:

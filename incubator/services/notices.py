@@ -1,0 +1,57 @@
+"""Mail that tells a person something now needs them: a partner's challenge proposal to
+decide (to the program managers), a milestone sent back (to the venture's founders, with
+the reviewer's note).
+
+Like the session notices (notifications.py), each mail is queued in the same transaction
+as the change that calls for it, so it exists exactly when the change commits. The change
+itself happens once: a second proposal of the same challenge is refused by its unique
+title, and a milestone is sent back only from "done", re-checked under its row lock; so
+each mail goes once. Reminders that a job repeats (check-ins, invitations) keep their own
+record of what was sent instead (mentoring/reminders.py, accounts/users.py).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from incubator.extensions import db
+from incubator.models import Challenge, Milestone, Role, User, UserRole, VentureMember
+from incubator.services import mail
+
+
+def _may_act(person: User) -> bool:
+    # An invited person who has not set a password yet cannot sign in to act on the mail.
+    return person.active and person.has_password
+
+
+def program_managers() -> list[User]:
+    """The active program managers, by email."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role == Role.MANAGER, User.active.is_(True))
+            .order_by(User.email)
+        )
+    )
+
+
+def challenge_proposed(challenge: Challenge, *, by: User) -> None:
+    """Tell every program manager (but the proposer) that a challenge waits for a decision."""
+    for manager in program_managers():
+        if manager.id != by.id and _may_act(manager):
+            mail.send_template(manager, "challenge_proposed", challenge=challenge, by=by)
+
+
+def milestone_sent_back(milestone: Milestone, *, by: User) -> None:
+    """Tell the venture's founders that a milestone came back, with the reviewer's note."""
+    members = db.session.scalars(
+        select(VentureMember)
+        .options(selectinload(VentureMember.user))
+        .where(VentureMember.venture_id == milestone.venture_id)
+        .order_by(VentureMember.user_id)
+    )
+    for member in members:
+        if member.user.id != by.id and _may_act(member.user):
+            mail.send_template(member.user, "milestone_sent_back", milestone=milestone, by=by)
