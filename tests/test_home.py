@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from incubator import clock
-from incubator.models import Role, VentureMember
+from incubator.models import Role, Score, VentureMember
 from incubator.services import home
+from incubator.services.accounts import users
+from incubator.services.hackathons import hackathons
 from incubator.services.pipeline import milestones
 from tests import factories
 from tests.helpers import page
@@ -174,6 +176,11 @@ def test_founder_home_queries_do_not_grow_with_milestones_or_ventures(
 # The manager's count of ventures at risk -------------------------------------------------------
 
 
+def shown(panel: home.Panel) -> list[str]:
+    """The panel's items as the page says them: the count's text, or what is done."""
+    return [item.text if item.count else item.done for item in panel.shown_items]
+
+
 def test_managers_see_how_many_ventures_are_at_risk_in_active_cohorts(
     db, cohort, venture, founder, manager
 ):
@@ -183,18 +190,22 @@ def test_managers_see_how_many_ventures_are_at_risk_in_active_cohorts(
     later = factories.venture(planning, "Later", by=manager)
     factories.milestone(later, "Late too", by=manager, due_on=MONDAY - timedelta(days=1))
 
-    panel = manager_panel(manager)
+    item = manager_panel(manager).item("1 venture at risk")
 
-    assert "1 venture at risk in active cohorts" in panel.facts
-    assert panel.next_step.startswith("1 venture at risk: open their cohort to see why")
-    assert "cohorts.index" in [link.endpoint for link in panel.links]
+    assert item is not None and item.count == 1
+    assert item.text == "1 venture at risk in active cohorts"
+    assert (item.link.endpoint, item.link.values) == (
+        "pipeline.board",
+        {"cohort_id": cohort.id, "at_risk": "yes"},
+    )
+    assert [named.label for named in item.named] == ["Spring 2025: 1 at risk"]
 
 
 def test_managers_see_none_at_risk_when_all_is_well(db, venture, manager):
     panel = manager_panel(manager)
 
-    assert "0 ventures at risk in active cohorts" in panel.facts
-    assert "at risk" not in panel.next_step
+    assert "No venture at risk in active cohorts" in shown(panel)
+    assert "Nothing waits for you" in panel.next_step
 
 
 def test_manager_home_page_shows_the_at_risk_count(
@@ -226,13 +237,13 @@ def test_partner_panel_links_to_each_of_their_organisations(db, client, login_as
     assert "LADOT" not in text
 
 
-def test_mentor_panel_counts_only_their_upcoming_booked_sessions(db, login_as):
+def test_mentor_panel_says_when_no_session_is_coming(db, login_as):
     mentor = login_as("mentor")
     db.session.commit()
 
     panel = next(p for p in home.panels_for(mentor, la_today()) if p.role == Role.MENTOR)
 
-    assert "0 upcoming sessions" in panel.facts
+    assert shown(panel) == ["Every past session has its outcome and notes", "No upcoming sessions"]
     assert [link.endpoint for link in panel.links] == [
         "mentoring.availability",
         "mentoring.sessions",
@@ -247,3 +258,336 @@ def test_funder_panel_leads_to_the_ventures_that_fit(db, client, login_as):
 
     assert 'href="/matching/funder/ventures"' in text
     assert 'href="/matching/funder/profile"' in text
+
+
+# What needs each person now ------------------------------------------------------------------
+
+
+def role_panel(user, role: Role) -> home.Panel:
+    [panel] = [p for p in home.panels_for(user, la_today()) if p.role == role]
+    return panel
+
+
+def test_manager_home_lists_proposals_milestones_invitations_and_runs_in_review(
+    db, client, cohort, venture, founder, manager, sign_in
+):
+    partner = factories.user("partner")
+    sanitation = factories.organisation("LA Sanitation", members=[partner])
+    drought = factories.hackathon("Drought", status="open")
+    transit = factories.hackathon("Transit", status="planned")
+    for hackathon, title in [(drought, "Leaks"), (drought, "Lawns"), (transit, "Buses")]:
+        hackathons.propose_challenge(
+            hackathon,
+            hackathons.ChallengeInput(title, "Why", "Water and drought", sanitation.id, ""),
+            by=partner,
+        )
+    factories.challenge(drought, "Approved already", by=manager)
+    done = factories.milestone(venture, "Ten interviews", by=founder)
+    milestones.complete_milestone(done, None, "Done", by=founder)
+    factories.draft_mentor_run(cohort.id, by=manager)
+    users.invite("nadia@example.org", "Nadia Newcomer", {Role.MENTOR}, by=manager)
+    db.session.commit()
+    sign_in(client, manager.email)
+
+    panel = manager_panel(manager, la_today())
+    text = page(client.get("/"))
+
+    proposals = panel.item("3 challenge proposals to decide")
+    assert proposals is not None
+    assert [named.label for named in proposals.named] == [
+        "Drought: 2 proposals",
+        "Transit: 1 proposal",
+    ]
+    assert f'href="/hackathons/{drought.id}">Drought: 2 proposals</a>' in text
+    assert 'href="/hackathons/">3 challenge proposals to decide</a>' in text
+    assert f'href="/ventures/{venture.id}/milestones">1 milestone to verify</a>' in text
+    assert f'href="/matching/cohorts/{cohort.id}">1 matching run in review</a>' in text
+    assert 'href="/people/">1 invitation not accepted</a>' in text
+    assert "No venture at risk in active cohorts" in text
+
+
+def test_an_idle_manager_home_says_what_is_done_and_leaves_out_the_rest(db, manager):
+    panel = manager_panel(manager, la_today())
+
+    assert shown(panel) == ["No challenge proposals to decide", "Nothing to verify"]
+    assert panel.next_step.startswith("Create a hackathon")
+
+
+def test_founder_home_lists_sent_back_milestones_introductions_and_sessions(
+    db, client, venture, founder, manager, sign_in
+):
+    milestone = factories.milestone(venture, "Ten interviews", by=founder)
+    milestones.complete_milestone(milestone, None, "Done", by=founder)
+    milestones.send_back_milestone(milestone, "Only six are written up.", by=manager)
+    maya = factories.mentor("Maya Patel")
+    factories.introduction(venture, maya)
+    accepted = factories.mentor("Ben Okafor")
+    factories.introduction(venture, accepted, status="accepted")
+    tomorrow = clock.at(la_today() + timedelta(days=1), time(10))
+    booked = factories.booking_row(
+        factories.mentor_slot(maya, tomorrow), for_venture=venture, founder=founder
+    )
+    factories.booking_row(
+        factories.mentor_slot(maya, tomorrow + timedelta(days=1)),
+        status="cancelled",
+        for_venture=venture,
+        founder=founder,
+    )
+    db.session.commit()
+    sign_in(client, founder.email)
+
+    panel = role_panel(founder, Role.FOUNDER)
+    text = page(client.get("/"))
+
+    assert shown(panel) == [
+        "This week's check-in is due",
+        "1 milestone sent back by the program team",
+        "1 introduction waiting for your venture's answer",
+        "1 upcoming session",
+    ]
+    sent_back = panel.item("1 milestone sent back")
+    assert [named.label for named in sent_back.named] == [
+        "Ten interviews: “Only six are written up.”"
+    ]
+    assert f'href="/ventures/{venture.id}/milestones">1 milestone sent back' in text
+    assert 'href="/matching/mine">1 introduction waiting' in text
+    next_one = panel.item("1 upcoming session").named[0]
+    assert next_one.label.startswith("Next: ") and next_one.label.endswith("with Maya Patel")
+    assert next_one.values == {"booking_id": booked.id}
+    assert f'href="/ventures/{venture.id}/check-in">This week\'s check-in is due</a>' in text
+
+
+def test_founder_home_says_the_check_in_is_in(db, venture, founder):
+    factories.check_in(venture, founder, clock.week_start(la_today()), today=la_today())
+
+    assert shown(role_panel(founder, Role.FOUNDER)) == [
+        "This week's check-in is in",
+        "No upcoming sessions",
+    ]
+
+
+def test_mentor_home_lists_introductions_sessions_to_close_and_upcoming(
+    db, client, venture, founder, sign_in
+):
+    maya = factories.mentor("Maya Patel")
+    factories.introduction(venture, maya)
+    answered = factories.introduction(factories.venture(venture.cohort, "BusBuddy"), maya)
+    answered.counterpart_answer = "accepted"
+    last_week = clock.at(la_today() - timedelta(days=7), time(10))
+    no_outcome = factories.booking_row(
+        factories.mentor_slot(maya, last_week), for_venture=venture, founder=founder
+    )
+    no_notes = factories.booking_row(
+        factories.mentor_slot(maya, last_week + timedelta(days=1)),
+        status="completed",
+        for_venture=venture,
+        founder=founder,
+    )
+    with_notes = factories.booking_row(
+        factories.mentor_slot(maya, last_week + timedelta(days=2)),
+        status="completed",
+        for_venture=venture,
+        founder=founder,
+    )
+    with_notes.shared_notes = "Talked procurement."
+    factories.booking_row(
+        factories.mentor_slot(maya, last_week + timedelta(days=3)),
+        status="no_show",
+        for_venture=venture,
+        founder=founder,
+    )
+    factories.booking_row(
+        factories.mentor_slot(maya, clock.at(la_today() + timedelta(days=2), time(9))),
+        for_venture=venture,
+        founder=founder,
+    )
+    db.session.commit()
+    sign_in(client, maya.email)
+
+    panel = role_panel(maya, Role.MENTOR)
+    text = page(client.get("/"))
+
+    assert shown(panel) == [
+        "1 introduction waiting for your answer",
+        "2 past sessions needing notes or an outcome",
+        "1 upcoming session",
+    ]
+    to_close = panel.item("2 past sessions")
+    assert [named.values["booking_id"] for named in to_close.named] == [no_outcome.id, no_notes.id]
+    assert to_close.named[0].label.endswith(": how did it go?")
+    assert to_close.named[1].label.endswith(": notes")
+    assert 'href="/matching/mine">1 introduction waiting for your answer</a>' in text
+    assert f'href="/mentoring/sessions/{no_notes.id}">LeakMap' in text
+
+
+def test_judge_home_says_how_many_are_left_to_score_by_hackathon(db, client, login_as):
+    judge = login_as("judge")
+    drought = factories.judging_hackathon("Drought")
+    criteria = [factories.rubric_criterion(drought) for _ in range(2)]
+    submissions = [factories.judging_submission(drought) for _ in range(4)]
+    factories.judge_assignment(judge, *submissions)
+    scored_fully, scored_partly = submissions[:2]
+    for criterion in criteria:
+        db.session.add(
+            Score(
+                submission_id=scored_fully.id, judge_id=judge.id, criterion_id=criterion.id, value=3
+            )
+        )
+    db.session.add(
+        Score(
+            submission_id=scored_partly.id, judge_id=judge.id, criterion_id=criteria[0].id, value=4
+        )
+    )
+    transit = factories.judging_hackathon("Transit")
+    factories.rubric_criterion(transit)
+    done = factories.judging_submission(transit)
+    factories.judge_assignment(judge, done)
+    db.session.add(
+        Score(
+            submission_id=done.id, judge_id=judge.id, criterion_id=transit.criteria[0].id, value=5
+        )
+    )
+    closed = factories.judging_hackathon("Old", status="judging")
+    old = factories.judging_submission(closed)
+    factories.judge_assignment(judge, old)
+    closed.status = "closed"
+    db.session.commit()
+
+    panel = role_panel(judge, Role.JUDGE)
+    text = page(client.get("/"))
+
+    assert shown(panel) == [
+        "Drought: 3 left to score (of 4 assigned)",
+        "Transit: all 1 scored",
+    ]
+    assert 'href="/judging/">Drought: 3 left to score (of 4 assigned)</a>' in text
+    assert "Old" not in " ".join(shown(panel))
+
+
+def test_partner_home_lists_proposals_with_their_state_and_pilots(
+    db, client, login_as, venture, manager
+):
+    partner = login_as("partner")
+    sanitation = factories.organisation("LA Sanitation", members=[partner])
+    drought = factories.hackathon("Drought", status="open")
+    proposed = [
+        hackathons.propose_challenge(
+            drought,
+            hackathons.ChallengeInput(title, "Why", "Water and drought", sanitation.id, ""),
+            by=partner,
+        )
+        for title in ["Leaks", "Lawns", "Storms"]
+    ]
+    hackathons.decide_challenge(proposed[0], True, "", by=manager)
+    hackathons.decide_challenge(proposed[1], False, "Out of scope this year", by=manager)
+    factories.pilot(venture, sanitation, by=manager)
+    factories.pilot(venture, sanitation, by=manager, status="running")
+    factories.introduction(venture, sanitation, kind="partner")
+    db.session.commit()
+
+    panel = role_panel(partner, Role.PARTNER)
+    text = page(client.get("/"))
+
+    assert shown(panel) == [
+        "1 introduction waiting for your organisation's answer",
+        "2 pilots hosted: 1 planned, 1 running",
+        "1 challenge proposal waiting for the program team",
+    ]
+    proposals = panel.item("1 challenge proposal")
+    assert [named.label for named in proposals.named] == [
+        "Storms (Drought): waiting for the program team",
+        "Lawns (Drought): declined: “Out of scope this year”",
+        "Leaks (Drought): approved",
+    ]
+    assert f'href="/matching/partners/{sanitation.id}">2 pilots hosted' in text
+
+
+def test_funder_home_lists_introductions_waiting(db, client, venture, sign_in):
+    funder = factories.funder("Rosa Funder")
+    factories.introduction(venture, funder, kind="funder")
+    factories.introduction(
+        factories.venture(venture.cohort, "BusBuddy"), funder, kind="funder", status="accepted"
+    )
+    db.session.commit()
+    sign_in(client, funder.email)
+
+    text = page(client.get("/"))
+
+    assert 'href="/matching/mine">1 introduction waiting for your answer</a>' in text
+    assert "1 introduction accepted on both sides" in text
+
+
+def test_an_empty_home_says_what_to_do_next(db, client, login_as):
+    login_as("judge")
+
+    text = page(client.get("/"))
+
+    assert "Submissions assigned to you for scoring will be listed here" in text
+
+
+# The home page's queries do not grow with the data ---------------------------------------------
+
+
+def add_work(db, person, cohort, manager, size: int) -> None:
+    """`size` of every kind of work that waits for a person holding every role."""
+    partner_org = factories.organisation(members=[person])
+    hackathon = factories.hackathon(status="open")
+    judged = factories.judging_hackathon()
+    criterion = factories.rubric_criterion(judged)
+    yesterday = clock.at(la_today() - timedelta(days=1), time(10))
+    tomorrow = clock.at(la_today() + timedelta(days=1), time(10))
+    for number in range(size):
+        venture = factories.venture(cohort, by=manager)
+        db.session.add(VentureMember(venture=venture, user=person, role_in_team="Founder"))
+        db.session.flush()
+        hackathons.propose_challenge(
+            hackathon,
+            hackathons.ChallengeInput(f"Idea {number}", "Why", "", partner_org.id, ""),
+            by=person,
+        )
+        milestone = factories.milestone(venture, by=person, due_on=la_today() - timedelta(days=9))
+        milestones.complete_milestone(milestone, None, "Done", by=person)
+        milestones.send_back_milestone(milestone, "More", by=manager)
+        milestones.complete_milestone(factories.milestone(venture, by=person), None, "x", by=person)
+        factories.introduction(venture, person)
+        factories.introduction(venture, person, kind="funder")
+        factories.introduction(venture, partner_org, kind="partner")
+        factories.pilot(venture, partner_org, by=manager)
+        # Slots an hour apart, none overlapping another call's (PostgreSQL refuses overlaps).
+        hours = timedelta(minutes=61 * (size + number))
+        for moment in (yesterday - hours, tomorrow + hours):
+            slot = factories.mentor_slot(person, moment)
+            factories.booking_row(slot, for_venture=venture, founder=person)
+        submission = factories.judging_submission(judged)
+        factories.judge_assignment(person, submission)
+        db.session.add(
+            Score(
+                submission_id=submission.id, judge_id=person.id, criterion_id=criterion.id, value=2
+            )
+        )
+        factories.draft_mentor_run(cohort.id, by=manager)
+        users.invite(f"invitee{number}-{size}@example.org", "Invitee", {Role.MENTOR}, by=manager)
+    db.session.commit()
+
+
+def test_the_home_of_every_role_runs_the_same_queries_at_two_sizes(
+    db, client, cohort, manager, sign_in, page_queries
+):
+    everyone = factories.user(
+        "manager", "founder", "mentor", "judge", "funder", "partner", name="Alex Every"
+    )
+    add_work(db, everyone, cohort, manager, 1)
+    sign_in(client, everyone.email)
+    page_queries(["/"])
+
+    few = page_queries(["/"])
+    add_work(db, everyone, cohort, manager, 5)
+    many = page_queries(["/"])
+
+    assert many == few
+    panels = {panel.role: panel for panel in home.panels_for(everyone, la_today())}
+    assert panels[Role.MANAGER].item("6 challenge proposals to decide") is not None
+    assert panels[Role.FOUNDER].item("6 milestones sent back") is not None
+    assert panels[Role.MENTOR].item("6 upcoming sessions") is not None
+    assert panels[Role.JUDGE].items[-1].count == 0  # every submission scored on its criterion
+    assert panels[Role.PARTNER].item("6 pilots hosted: 6 planned") is not None

@@ -25,10 +25,11 @@ from incubator.models import Role
 from incubator.services import mail
 from incubator.services.accounts import users
 from incubator.services.cohorts import ventures
-from incubator.services.hackathons import registrations
+from incubator.services.hackathons import hackathons, registrations
 from incubator.services.matching import introductions, runs
 from incubator.services.mentoring import booking as booking_service
 from incubator.services.mentoring import office_hours, reminders
+from incubator.services.pipeline import milestones
 from tests import factories
 from tests.plugins.registration import minor_input, open_hackathon, register
 
@@ -165,8 +166,31 @@ def registration_reminder(w) -> None:
     registrations.send_reminders(MONDAY)
 
 
+def invitation_reminder(w) -> None:
+    """An invitation not accepted after a few days, sent again by the reminder job."""
+    invitation = users.invite("newcomer@example.org", "Tran Nguyen", {Role.FOUNDER}, by=w.manager)
+    invitation.created_at = NOW - timedelta(days=4)
+    users.resend_unaccepted_invitations(MONDAY)
+
+
+def challenge_proposed(w) -> None:
+    partner = factories.user("partner", name="Pat Kim")
+    sanitation = factories.organisation("LA Sanitation", members=[partner])
+    data = hackathons.ChallengeInput("Find the leaks", "Pipes leak.", "", sanitation.id, "")
+    hackathons.propose_challenge(factories.hackathon(status="open"), data, by=partner)
+
+
+def milestone_sent_back(w) -> None:
+    milestone = factories.milestone(w.leakmap, "Ten interviews", by=w.ana)
+    milestones.complete_milestone(milestone, None, "Done", by=w.ana)
+    milestones.send_back_milestone(milestone, "Only six are written up.", by=w.manager)
+
+
 SENT_BY: dict[str, Callable] = {
     "invitation": invitation,
+    "invitation_reminder": invitation_reminder,
+    "challenge_proposed": challenge_proposed,
+    "milestone_sent_back": milestone_sent_back,
     "roles_granted": roles_granted,
     "password_reset": password_reset,
     "added_to_venture": added_to_venture,

@@ -9,6 +9,7 @@ from typing import TypeAlias
 from sqlalchemy import select
 
 from incubator import clock
+from incubator.demo import homes as homes_demo
 from incubator.demo import inclusion as inclusion_demo
 from incubator.demo import matching
 from incubator.demo import scorecard as scorecard_demo
@@ -104,6 +105,7 @@ def seed() -> list[DemoLogin]:
     _seed_cohort(manager, seeded, today=today)
     inclusion_demo.seed_inclusion(manager, today)
     scorecard_demo.seed(manager)
+    homes_demo.seed_waiting_work(manager, today)
     return logins
 
 

@@ -524,13 +524,13 @@ def _milestones_sent_back(venture_ids: list[int]) -> Item:
     )
 
 
-def _introductions_waiting(side, answer, whose: str) -> Item:
+def _introductions_waiting(side, answer, whose: str, done: str = "") -> Item:
     """Published introductions still waiting for this side's answer."""
     total = _count(Match.id, side, Match.status == MatchStatus.INTRODUCED, answer == PENDING)
     return Item(
         total,
         f"{_plural(total, 'introduction')} waiting for {whose} answer",
-        "",
+        done,
         Link("Introductions", "matching.my_matches"),
     )
 
@@ -732,7 +732,9 @@ def _funder(user: User, today: date) -> Panel:
             Link("Your funder profile", "matching.funder_profile"),
         ],
         items=[
-            _introductions_waiting(mine, Match.counterpart_answer, "your"),
+            _introductions_waiting(
+                mine, Match.counterpart_answer, "your", "No introduction waits for your answer"
+            ),
             _introductions_accepted(mine),
         ],
     )
