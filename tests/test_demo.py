@@ -149,3 +149,24 @@ class TestDemoSeededAtAnyHour:
 
         assert 100 < answered < db.session.scalar(select(func.count()).select_from(User))
         assert referred > 50
+
+    def test_each_demo_role_has_something_on_its_home(self, seeded_at):
+        def waiting(email: str) -> list[str]:
+            person = users.user_by_email(email)
+            return [
+                item.text for panel in home.panels_for(person) for item in panel.items if item.count
+            ]
+
+        manager = waiting("manager@accelerate.la.example")
+        assert "1 challenge proposal to decide" in manager
+        assert any(text.endswith("(1 re-sent)") for text in manager), manager
+        assert "1 milestone sent back by the program team" in waiting(
+            "founder@accelerate.la.example"
+        )
+        assert "1 past session needing notes or an outcome" in waiting(
+            "mentor@accelerate.la.example"
+        )
+        assert any("left to score" in text for text in waiting("judge@accelerate.la.example"))
+        assert "1 challenge proposal waiting for the program team" in waiting(
+            "partner@accelerate.la.example"
+        )
