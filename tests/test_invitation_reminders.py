@@ -3,10 +3,11 @@ and the manager sees when."""
 
 from __future__ import annotations
 
+import os
 from datetime import time, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from incubator import clock
 from incubator.models import Invitation, Role
@@ -144,3 +145,30 @@ def test_the_manager_sees_which_invitations_were_resent(
     panel = next(p for p in home.panels_for(manager) if p.role == Role.MANAGER)
     item = panel.item("2 invitations")
     assert item is not None and item.count == 2
+
+
+@pytest.mark.skipif(
+    os.environ.get("INCUBATOR_TEST_DB") != "postgresql",
+    reason="SQLite lets one writer in at a time, so two runs cannot overlap there",
+)
+def test_an_invitation_a_parallel_run_resent_is_not_sent_again(db, manager, outbox, monkeypatch):
+    invitation = invited(manager, "nadia@example.org", days_ago=4)
+    db.session.commit()
+    stamp = users.utcnow
+
+    def another_run_commits_first():
+        # Called as this run stamps the row it read as not yet re-sent.
+        monkeypatch.setattr(users, "utcnow", stamp)
+        with db.engine.begin() as other:
+            other.execute(
+                update(Invitation).where(Invitation.id == invitation.id).values(resent_at=stamp())
+            )
+        return stamp()
+
+    monkeypatch.setattr(users, "utcnow", another_run_commits_first)
+
+    resent = users.resend_unaccepted_invitations(clock.today())
+    db.session.commit()
+
+    assert resent == 0
+    assert reminders_to(outbox, "nadia@example.org") == []
