@@ -591,3 +591,9 @@ def test_the_home_of_every_role_runs_the_same_queries_at_two_sizes(
     assert panels[Role.MENTOR].item("6 upcoming sessions") is not None
     assert panels[Role.JUDGE].items[-1].count == 0  # every submission scored on its criterion
     assert panels[Role.PARTNER].item("6 pilots hosted: 6 planned") is not None
+
+
+def test_an_idle_funder_is_told_nothing_waits(db, login_as):
+    funder = login_as("funder")
+
+    assert shown(role_panel(funder, Role.FUNDER)) == ["No introduction waits for your answer"]
