@@ -351,7 +351,8 @@ def test_cards_on_the_page_say_when_each_mentor_is_next_free(db, client, login_a
 
     expected = times.moment_text(starts_at, NEW_YORK, utcnow())
     assert viewer.time_zone == "America/New_York"
-    assert f'<a href="/mentoring/mentors/{free.id}"><time datetime="{starts_at.isoformat()}">' in body
+    link = f'<a href="/mentoring/mentors/{free.id}"><time datetime="{starts_at.isoformat()}">'
+    assert link in body
     assert f"{expected}</time>" in body
     assert body.count("No free time published") == 1
     assert "No free slots this week" not in body
