@@ -747,6 +747,39 @@ def test_a_manager_sees_ratings_in_aggregate_per_mentor(
     assert client_for(ana).get("/mentoring/ratings").status_code == 403
 
 
+def test_a_rating_of_a_session_later_marked_a_no_show_is_kept_out_of_the_average(
+    db, client_for, manager, maya, leakmap, busbuddy, ana, bo, cy
+):
+    good = held_session(db, maya, leakmap, ana)
+    booking_service.rate(good, 4, "", by=ana)
+    # Rated 1 while it was marked completed; the mentor corrects it to a no-show afterwards.
+    mistaken = held_session(db, maya, busbuddy, cy, started_ago=timedelta(hours=30))
+    booking_service.rate(mistaken, 1, "Nobody came", by=cy)
+    before = {row.mentor.name: row for row in booking_service.mentor_rating_summary()}
+    booking_service.mark_outcome(mistaken, BookingStatus.NO_SHOW, by=maya)
+    # A second rating of the good session, so the average is not one rating alone.
+    booking_service.rate(good, 5, "", by=bo)
+
+    [row] = booking_service.mentor_rating_summary()
+    assert (before["Maya Patel"].ratings, before["Maya Patel"].average) == (2, 2.5)
+    assert (row.ratings, row.average, row.no_show_ratings) == (2, 4.5, 1)
+    assert (row.completed, row.no_shows) == (1, 1)
+    assert count(SessionRating) == 3  # the rating is kept, only counted apart
+
+    text = page(client_for(manager).get("/mentoring/ratings"))
+    assert "Ratings of no-shows (not in the average)" in text
+    assert "4.50" in text and "2.50" not in text
+
+
+def test_a_mentor_rated_only_on_no_shows_has_no_average(db, maya, leakmap, ana):
+    held = held_session(db, maya, leakmap, ana)
+    booking_service.rate(held, 2, "", by=ana)
+    booking_service.mark_outcome(held, BookingStatus.NO_SHOW, by=maya)
+
+    [row] = booking_service.mentor_rating_summary()
+    assert (row.ratings, row.average, row.no_show_ratings) == (0, None, 1)
+
+
 def test_a_founders_late_cancel_is_not_the_mentors(db, maya, leakmap, ana):
     later = factories.session_booking(factories.mentor_slot(maya, ahead(3)), leakmap, ana)
     booking_service.cancel(later, "Sick", by=ana, now=later.starts_at - timedelta(hours=1))
