@@ -226,6 +226,68 @@ def test_founders_are_not_offered_to_keep_the_time_open(db, client_for, leakmap,
     assert "Keep this time open" not in page
 
 
+def order_of(body: str, *markers: str) -> list[int]:
+    """Where each marker first appears in a page; each must be there."""
+    found = [body.find(marker) for marker in markers]
+    assert -1 not in found, dict(zip(markers, found, strict=True))
+    return found
+
+
+def test_a_session_page_leads_with_the_join_link_agenda_and_calendar(
+    db, client_for, leakmap, ana, maya
+):
+    link = "https://meet.example.org/maya-room"
+    slot = factories.mentor_slot(maya, ahead(3), location=link)
+    upcoming = factories.session_booking(slot, leakmap, ana, agenda="Pricing for the city")
+
+    for person in (ana, maya):
+        body = client_for(person).get(f"/mentoring/sessions/{upcoming.id}").text
+        positions = order_of(
+            body,
+            f'id="join-link" href="{link}"',
+            "Pricing for the city",
+            f'href="/mentoring/sessions/{upcoming.id}.ics">Add to your calendar',
+            'id="change-session"',
+            f'action="/mentoring/sessions/{upcoming.id}/cancel"',
+        )
+        assert positions == sorted(positions), person.name
+        # Cancelling sits in a closed disclosure and still asks for a reason.
+        assert '<details class="mb-3" id="cancel-session"><summary' in body
+        assert 'name="reason"' in body
+    founder_page = client_for(ana).get(f"/mentoring/sessions/{upcoming.id}").text
+    calendar, heading, moving = order_of(
+        founder_page, "Add to your calendar", 'id="change-session"', 'id="reschedule-link"'
+    )
+    assert calendar < heading < moving
+
+
+def test_a_session_in_a_room_shows_the_place_first_and_no_join_button(
+    db, client_for, leakmap, ana, maya
+):
+    slot = factories.mentor_slot(maya, ahead(3), location="City Hall, room 301")
+    upcoming = factories.session_booking(slot, leakmap, ana, agenda="Pricing for the city")
+
+    body = client_for(ana).get(f"/mentoring/sessions/{upcoming.id}").text
+
+    positions = order_of(
+        body, "City Hall, room 301", "Pricing for the city", "Add to your calendar", "Cancel"
+    )
+    assert positions == sorted(positions)
+    assert 'id="join-link"' not in body
+
+
+def test_a_cancelled_session_offers_no_join_link_and_no_changes(db, client_for, leakmap, ana, maya):
+    slot = factories.mentor_slot(maya, ahead(3), location="https://meet.example.org/maya")
+    upcoming = factories.session_booking(slot, leakmap, ana)
+    booking_service.cancel(upcoming, "Conference", by=maya)
+
+    body = client_for(ana).get(f"/mentoring/sessions/{upcoming.id}").text
+
+    assert 'id="join-link"' not in body
+    assert 'id="change-session"' not in body
+    assert "Download the cancellation (.ics)" in body
+
+
 def test_a_cancelled_session_does_not_block_its_time(db, slot, leakmap, ana, omar, session):
     booking_service.cancel(session, "Clash with a demo day", by=ana, now=NOW)
     same_time = factories.mentor_slot(omar, slot.starts_at)
