@@ -66,6 +66,7 @@ from incubator.models import (
     Pilot,
     Role,
     Slot,
+    SlotSeries,
     Submission,
     User,
     Venture,
@@ -270,6 +271,11 @@ def may_manage_availability(user: User, mentor: User) -> bool:
 def may_change_slot(user: User, slot: Slot) -> bool:
     """Edit or withdraw a slot: its mentor."""
     return slot.mentor_id == user.id
+
+
+def may_change_series(user: User, series: SlotSeries) -> bool:
+    """Change or withdraw a weekly series as a whole: its mentor."""
+    return series.mentor_id == user.id
 
 
 def may_edit_profile(user: User, owner: User) -> bool:

@@ -140,6 +140,8 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "mentoring.add_series": MENTOR,
     "mentoring.edit_slot": MENTOR,
     "mentoring.withdraw_slot": MENTOR,
+    "mentoring.edit_series": MENTOR,
+    "mentoring.withdraw_series": MENTOR,
     # Office-hours days: managers plan and publish them; those who took part rank afterwards.
     "mentoring.office_hours_days": MANAGER,
     "mentoring.new_office_hours": MANAGER,

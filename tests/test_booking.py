@@ -226,6 +226,68 @@ def test_founders_are_not_offered_to_keep_the_time_open(db, client_for, leakmap,
     assert "Keep this time open" not in page
 
 
+def order_of(body: str, *markers: str) -> list[int]:
+    """Where each marker first appears in a page; each must be there."""
+    found = [body.find(marker) for marker in markers]
+    assert -1 not in found, dict(zip(markers, found, strict=True))
+    return found
+
+
+def test_a_session_page_leads_with_the_join_link_agenda_and_calendar(
+    db, client_for, leakmap, ana, maya
+):
+    link = "https://meet.example.org/maya-room"
+    slot = factories.mentor_slot(maya, ahead(3), location=link)
+    upcoming = factories.session_booking(slot, leakmap, ana, agenda="Pricing for the city")
+
+    for person in (ana, maya):
+        body = client_for(person).get(f"/mentoring/sessions/{upcoming.id}").text
+        positions = order_of(
+            body,
+            f'id="join-link" href="{link}"',
+            "Pricing for the city",
+            f'href="/mentoring/sessions/{upcoming.id}.ics">Add to your calendar',
+            'id="change-session"',
+            f'action="/mentoring/sessions/{upcoming.id}/cancel"',
+        )
+        assert positions == sorted(positions), person.name
+        # Cancelling sits in a closed disclosure and still asks for a reason.
+        assert '<details class="mb-3" id="cancel-session"><summary' in body
+        assert 'name="reason"' in body
+    founder_page = client_for(ana).get(f"/mentoring/sessions/{upcoming.id}").text
+    calendar, heading, moving = order_of(
+        founder_page, "Add to your calendar", 'id="change-session"', 'id="reschedule-link"'
+    )
+    assert calendar < heading < moving
+
+
+def test_a_session_in_a_room_shows_the_place_first_and_no_join_button(
+    db, client_for, leakmap, ana, maya
+):
+    slot = factories.mentor_slot(maya, ahead(3), location="City Hall, room 301")
+    upcoming = factories.session_booking(slot, leakmap, ana, agenda="Pricing for the city")
+
+    body = client_for(ana).get(f"/mentoring/sessions/{upcoming.id}").text
+
+    positions = order_of(
+        body, "City Hall, room 301", "Pricing for the city", "Add to your calendar", "Cancel"
+    )
+    assert positions == sorted(positions)
+    assert 'id="join-link"' not in body
+
+
+def test_a_cancelled_session_offers_no_join_link_and_no_changes(db, client_for, leakmap, ana, maya):
+    slot = factories.mentor_slot(maya, ahead(3), location="https://meet.example.org/maya")
+    upcoming = factories.session_booking(slot, leakmap, ana)
+    booking_service.cancel(upcoming, "Conference", by=maya)
+
+    body = client_for(ana).get(f"/mentoring/sessions/{upcoming.id}").text
+
+    assert 'id="join-link"' not in body
+    assert 'id="change-session"' not in body
+    assert "Download the cancellation (.ics)" in body
+
+
 def test_a_cancelled_session_does_not_block_its_time(db, slot, leakmap, ana, omar, session):
     booking_service.cancel(session, "Clash with a demo day", by=ana, now=NOW)
     same_time = factories.mentor_slot(omar, slot.starts_at)
@@ -745,6 +807,39 @@ def test_a_manager_sees_ratings_in_aggregate_per_mentor(
     assert "own view" not in text
     assert "Ratings by mentor" in page(client_for(manager).get("/mentoring/sessions"))
     assert client_for(ana).get("/mentoring/ratings").status_code == 403
+
+
+def test_a_rating_of_a_session_later_marked_a_no_show_is_kept_out_of_the_average(
+    db, client_for, manager, maya, leakmap, busbuddy, ana, bo, cy
+):
+    good = held_session(db, maya, leakmap, ana)
+    booking_service.rate(good, 4, "", by=ana)
+    # Rated 1 while it was marked completed; the mentor corrects it to a no-show afterwards.
+    mistaken = held_session(db, maya, busbuddy, cy, started_ago=timedelta(hours=30))
+    booking_service.rate(mistaken, 1, "Nobody came", by=cy)
+    before = {row.mentor.name: row for row in booking_service.mentor_rating_summary()}
+    booking_service.mark_outcome(mistaken, BookingStatus.NO_SHOW, by=maya)
+    # A second rating of the good session, so the average is not one rating alone.
+    booking_service.rate(good, 5, "", by=bo)
+
+    [row] = booking_service.mentor_rating_summary()
+    assert (before["Maya Patel"].ratings, before["Maya Patel"].average) == (2, 2.5)
+    assert (row.ratings, row.average, row.no_show_ratings) == (2, 4.5, 1)
+    assert (row.completed, row.no_shows) == (1, 1)
+    assert count(SessionRating) == 3  # the rating is kept, only counted apart
+
+    text = page(client_for(manager).get("/mentoring/ratings"))
+    assert "Ratings of no-shows (not in the average)" in text
+    assert "4.50" in text and "2.50" not in text
+
+
+def test_a_mentor_rated_only_on_no_shows_has_no_average(db, maya, leakmap, ana):
+    held = held_session(db, maya, leakmap, ana)
+    booking_service.rate(held, 2, "", by=ana)
+    booking_service.mark_outcome(held, BookingStatus.NO_SHOW, by=maya)
+
+    [row] = booking_service.mentor_rating_summary()
+    assert (row.ratings, row.average, row.no_show_ratings) == (0, None, 1)
 
 
 def test_a_founders_late_cancel_is_not_the_mentors(db, maya, leakmap, ana):

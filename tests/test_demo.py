@@ -170,3 +170,24 @@ class TestDemoSeededAtAnyHour:
         assert "1 challenge proposal waiting for the program team" in waiting(
             "partner@accelerate.la.example"
         )
+
+    def test_mentors_have_a_series_with_booked_slots_far_ahead_and_a_rated_no_show(self, seeded_at):
+        from datetime import timedelta
+
+        from incubator.models import Booking, BookingStatus, Slot
+        from incubator.services.mentoring import booking as booking_service
+        from incubator.services.mentoring import series as series_service
+
+        mentor = users.user_by_email(seed.MENTORS[0][0])
+        [row] = series_service.series_of(mentor)
+        later = db.session.scalar(
+            select(func.count())
+            .select_from(Slot)
+            .where(Slot.mentor_id == mentor.id, Slot.starts_at > clock.now() + timedelta(weeks=5))
+        )
+        [summary] = [r for r in booking_service.mentor_rating_summary() if r.mentor == mentor]
+        no_show = db.session.scalar(select(Booking).where(Booking.status == BookingStatus.NO_SHOW))
+
+        assert row.booked == 2 and row.free > 0
+        assert later > 0
+        assert no_show is not None and summary.no_show_ratings == 1

@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from incubator import clock
 from incubator.models import AuditEvent, MentorProfile, User, utcnow
 from incubator.services.errors import InvalidInput, NotAllowed
 from incubator.services.mentoring import profiles, times
 from tests import factories
 from tests.helpers import count, location, page
+from tests.plugins.mentoring import ahead
 
 LA = ZoneInfo("America/Los_Angeles")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -249,11 +251,21 @@ def browse(**filters):
     return profiles.browse_mentors(now=WEDNESDAY, zone=LA, **filters)
 
 
-def test_browse_lists_active_mentors_with_free_slots_this_week(mentors):
+def test_browse_lists_active_mentors_with_their_next_free_time(mentors):
     listed = browse()
 
     assert names(listed) == ["Ana Alvarez", "Bo Kim", "Cy Young"]
-    assert [card.free_this_week for card in listed.items] == [1, 0, 0]
+    thursday = datetime(2026, 12, 3, 15, 0, tzinfo=LA)
+    assert [card.next_free for card in listed.items] == [
+        thursday,
+        thursday + timedelta(days=7),  # Bo's Thursday this week is booked
+        None,  # Cy's only slot is withdrawn
+    ]
+    assert [card.next_free_text for card in listed.items] == [
+        "Thu Dec 3, 3:00 PM PST",
+        "Thu Dec 10, 3:00 PM PST",
+        "",
+    ]
     assert listed.items[0].profile.organisation == "LA Department of Water and Power"
     assert listed.items[2].profile is None
     assert listed.total == 3
@@ -270,26 +282,80 @@ def test_browse_lists_active_mentors_with_free_slots_this_week(mentors):
         ({"language": "Korean"}, ["Bo Kim"]),
         ({"language": "English"}, ["Ana Alvarez", "Bo Kim"]),
         ({"language": "Kor"}, []),
-        ({"available_this_week": True}, ["Ana Alvarez"]),
-        ({"expertise": "procurement", "available_this_week": True}, []),
-        ({"language": "Spanish", "available_this_week": True}, ["Ana Alvarez"]),
+        ({"free_soon": True}, ["Ana Alvarez"]),
+        ({"expertise": "procurement", "free_soon": True}, []),
+        ({"language": "Spanish", "free_soon": True}, ["Ana Alvarez"]),
     ],
 )
 def test_browse_filters_by_expertise_language_and_free_time(mentors, filters, expected):
     assert names(browse(**filters)) == expected
 
 
-def test_this_week_is_the_viewers_week(db, mentors):
-    ana = mentors[0]
-    # Sunday 11:30 PM in Los Angeles is already Monday in New York: next week there.
-    factories.mentor_slot(factories.mentor("Fay Late"), datetime(2026, 12, 6, 23, 30, tzinfo=LA))
+# Sunday December 6, 2026, 11:30 PM in Los Angeles: the week's last half hour there.
+SUNDAY_EVENING = datetime(2026, 12, 7, 7, 30, tzinfo=UTC)
+
+
+def test_on_a_sunday_evening_a_card_shows_tuesdays_free_time(db):
+    tuesday = factories.mentor("Tia Tuesday")
+    nothing = factories.mentor("Ned None")
+    factories.mentor_slot(tuesday, datetime(2026, 12, 8, 10, 0, tzinfo=LA))
+    factories.mentor_slot(tuesday, datetime(2026, 12, 15, 10, 0, tzinfo=LA))
+    factories.mentor_slot(nothing, datetime(2026, 12, 6, 15, 0, tzinfo=LA))  # passed
+    factories.mentor_slot(nothing, datetime(2026, 12, 8, 10, 0, tzinfo=LA), status="withdrawn")
+    factories.booking_row(factories.mentor_slot(nothing, datetime(2026, 12, 9, 9, 0, tzinfo=LA)))
     db.session.commit()
 
-    in_la = profiles.browse_mentors(now=WEDNESDAY, zone=LA, available_this_week=True)
-    in_new_york = profiles.browse_mentors(now=WEDNESDAY, zone=NEW_YORK, available_this_week=True)
+    in_la = profiles.browse_mentors(now=SUNDAY_EVENING, zone=LA)
+    in_new_york = profiles.browse_mentors(now=SUNDAY_EVENING, zone=NEW_YORK)
+    soon = profiles.browse_mentors(now=SUNDAY_EVENING, zone=LA, free_soon=True)
 
-    assert names(in_la) == [ana.name, "Fay Late"]
-    assert names(in_new_york) == [ana.name]
+    assert [(c.mentor.name, c.next_free_text) for c in in_la.items] == [
+        ("Ned None", ""),
+        ("Tia Tuesday", "Tue Dec 8, 10:00 AM PST"),
+    ]
+    assert in_new_york.items[1].next_free_text == "Tue Dec 8, 1:00 PM EST"
+    assert names(soon) == ["Tia Tuesday"]
+
+
+def test_a_next_free_time_in_another_year_shows_the_year(db):
+    mentor = factories.mentor("Yan Year")
+    factories.mentor_slot(mentor, datetime(2027, 1, 5, 9, 0, tzinfo=LA))
+    db.session.commit()
+
+    listed = profiles.browse_mentors(now=SUNDAY_EVENING, zone=LA)
+
+    assert listed.items[0].next_free_text == "Tue Jan 5, 2027, 9:00 AM PST"
+
+
+def test_a_slot_inside_the_booking_notice_is_not_the_next_free_time(app, db):
+    mentor = factories.mentor("Nia Notice")
+    notice = timedelta(minutes=app.config["BOOKING_MIN_NOTICE_MINUTES"])
+    factories.mentor_slot(mentor, SUNDAY_EVENING + notice - timedelta(minutes=5))
+    later = factories.mentor_slot(mentor, SUNDAY_EVENING + notice + timedelta(hours=2))
+    db.session.commit()
+
+    listed = profiles.browse_mentors(now=SUNDAY_EVENING, zone=LA)
+
+    assert listed.items[0].next_free == later.starts_at
+
+
+def test_cards_on_the_page_say_when_each_mentor_is_next_free(db, client, login_as):
+    viewer = login_as("founder", time_zone="America/New_York")
+    free = factories.mentor("Ana Alvarez")
+    factories.mentor("Cy Young")
+    starts_at = ahead(40, hour=10)
+    factories.mentor_slot(free, starts_at)
+    db.session.commit()
+
+    body = page(client.get("/mentoring/mentors"))
+
+    expected = times.moment_text(starts_at, NEW_YORK, utcnow())
+    assert viewer.time_zone == "America/New_York"
+    link = f'<a href="/mentoring/mentors/{free.id}"><time datetime="{starts_at.isoformat()}">'
+    assert link in body
+    assert f"{expected}</time>" in body
+    assert body.count("No free time published") == 1
+    assert "No free slots this week" not in body
 
 
 def test_browse_pages_through_mentors(db):
@@ -319,7 +385,7 @@ def test_founder_filters_mentors_on_the_page(db, client, login_as, mentors):
     assert "Dee Gone" not in everyone and "Ed Founder" not in everyone
     assert "Ana Alvarez" in spanish and "Bo Kim" not in spanish
     assert "Bo Kim" in procurement and "Ana Alvarez" not in procurement
-    assert "free slot" in procurement
+    assert "Next free:" in procurement
     assert "No mentors match" in nobody
 
 
@@ -357,13 +423,14 @@ def test_browsing_takes_the_same_queries_for_3_and_30_mentors(
     with count_queries() as counter:
         listed = browse(language="English", expertise="proc", per_page=50)
     assert len(listed.items) == 30
+    assert all(card.next_free == soon for card in listed.items)
     assert counter.count == 3  # the count, the page, the mentors' roles
 
 
 # A mentor's page --------------------------------------------------------------------------------
 
 
-def test_founder_sees_a_mentors_profile_and_next_four_weeks_of_free_slots(db, client, login_as):
+def test_founder_sees_a_mentors_profile_and_all_future_free_slots(db, client, login_as):
     login_as("founder", time_zone="America/Los_Angeles")
     mentor = factories.mentor("Ana Alvarez", expertise=["Fundraising"], languages=["Spanish"])
     day = (utcnow() + timedelta(days=2)).astimezone(LA).date()
@@ -373,7 +440,8 @@ def test_founder_sees_a_mentors_profile_and_next_four_weeks_of_free_slots(db, cl
     withdrawn = factories.mentor_slot(
         mentor, free.starts_at + timedelta(hours=4), status="withdrawn"
     )
-    too_late = factories.mentor_slot(mentor, utcnow() + timedelta(days=29))
+    passed = factories.mentor_slot(mentor, utcnow() - timedelta(hours=2))
+    months_ahead = factories.mentor_slot(mentor, ahead(100))
     db.session.commit()
 
     response = client.get(f"/mentoring/mentors/{mentor.id}")
@@ -382,8 +450,9 @@ def test_founder_sees_a_mentors_profile_and_next_four_weeks_of_free_slots(db, cl
     assert response.status_code == 200
     assert "Ana Alvarez" in body and "Fundraising" in body and "Spanish" in body
     assert day.strftime("%A, %b %-d") in body
-    assert f'href="/mentoring/slots/{free.id}/book"' in body
-    for hidden in (booked, withdrawn, too_late):
+    for bookable in (free, months_ahead):
+        assert f'href="/mentoring/slots/{bookable.id}/book"' in body
+    for hidden in (booked, withdrawn, passed):
         assert f"/mentoring/slots/{hidden.id}/book" not in body
 
 
@@ -395,7 +464,7 @@ def test_manager_sees_free_slots_without_booking_links(db, client, login_as):
 
     body = page(client.get(f"/mentoring/mentors/{mentor.id}"))
 
-    assert "Free times in the next four weeks" in body
+    assert "Free times" in body
     assert f"/mentoring/slots/{slot.id}/book" not in body
 
 
@@ -407,7 +476,50 @@ def test_mentor_without_free_slots_shows_an_empty_state(db, client, login_as):
     body = page(client.get(f"/mentoring/mentors/{mentor.id}"))
 
     assert "has not written a profile yet" in body
-    assert "No free times" in body
+    assert "No free time published" in body
+
+
+def test_a_mentors_page_lists_every_future_free_time_page_by_page(db, client, login_as):
+    login_as("founder", time_zone="America/Los_Angeles")
+    mentor = factories.mentor("Ana Alvarez")
+    weekly = [factories.mentor_slot(mentor, ahead(7 * week + 1)) for week in range(32)]
+    db.session.commit()
+
+    first = page(client.get(f"/mentoring/mentors/{mentor.id}"))
+    second = page(client.get(f"/mentoring/mentors/{mentor.id}?page=2"))
+
+    on_first = [s for s in weekly if f"/mentoring/slots/{s.id}/book" in first]
+    on_second = [s for s in weekly if f"/mentoring/slots/{s.id}/book" in second]
+    assert on_first == weekly[:30]
+    assert on_second == weekly[30:]
+    assert "32 in all, page 1 of 2" in first
+    assert f'href="/mentoring/mentors/{mentor.id}?page=2">Next' in first
+    # The last one is 218 days ahead: the date says its year when that is another year.
+    last_day = weekly[-1].starts_at.astimezone(LA).date()
+    year = f", {last_day.year}" if last_day.year != clock.today(LA).year else ""
+    assert f"{last_day:%A, %b %-d}{year}</h3>" in second
+
+
+def test_a_mentors_page_takes_the_same_queries_for_3_and_60_free_times(
+    db, client, login_as, page_queries
+):
+    login_as("founder")
+    mentor = factories.mentor("Ana Alvarez")
+    db.session.commit()
+    path = [f"/mentoring/mentors/{mentor.id}"]
+
+    def add(number: int, start: int) -> None:
+        for week in range(start, start + number):
+            factories.mentor_slot(mentor, ahead(7 * week + 1))
+        db.session.commit()
+
+    add(3, 0)
+    page_queries(path)  # warm up
+    few = page_queries(path)
+    add(57, 3)
+    many = page_queries(path)
+
+    assert many == few
 
 
 @pytest.mark.parametrize("kind", ["founder", "inactive mentor", "missing"])

@@ -113,6 +113,7 @@ ID_OBJECTS = {
     "registration_id": "registration_c",
     "run_id": "run_c",
     "slot_id": "slot_c",
+    "series_id": "series_c",
     "submission_id": "submission_c",
     "template_id": "template_c",
     "user_id": "mentor_c",
@@ -197,6 +198,29 @@ def slot_form(_ids):
     return {"date": day.isoformat(), "time": "14:00", "minutes": "30", "location": "Elsewhere"}
 
 
+def weekly_series(mentor, days_ahead: int):
+    """A week's series of two morning slots of a mentor, `days_ahead` days from today."""
+    from incubator.services.mentoring import slots
+
+    day = clock.today() + timedelta(days=days_ahead)
+    return slots.publish_series(
+        mentor, day.weekday(), time(8), time(9), 30, day, day, "", "", by=mentor
+    ).series
+
+
+def series_edit_form(ids):
+    """The series' times as they are, with another place."""
+    day = clock.today() + timedelta(days=40)
+    return {
+        "weekday": str(day.weekday()),
+        "start_time": "08:00",
+        "end_time": "09:00",
+        "slot_minutes": "30",
+        "ends_on": day.isoformat(),
+        "location": "Elsewhere",
+    }
+
+
 def partner_form(_ids):
     return {"neighbourhoods": ["Watts"], "offers": ["data"], "capacity": "4"}
 
@@ -278,6 +302,13 @@ ROUTES: dict[str, Route] = {
     ),
     "mentoring.edit_slot": Route(
         NOBODY, form=slot_form, ids={"slot_id": "slot_c_edit"}, actor="mentor_c"
+    ),
+    "mentoring.edit_series": Route(NOBODY, form=series_edit_form, actor="mentor_c"),
+    "mentoring.withdraw_series": Route(
+        NOBODY,
+        form=lambda _ids: {"confirm": "y"},
+        ids={"series_id": "series_c_withdraw"},
+        actor="mentor_c",
     ),
     "mentoring.mentor": Route(frozenset({"founder", "manager"})),
     "mentoring.notes": Route(
@@ -379,6 +410,8 @@ POST_CONTROLS = [
     "mentoring.rank_office_hours",
     "mentoring.edit_slot",
     "mentoring.withdraw_slot",
+    "mentoring.edit_series",
+    "mentoring.withdraw_series",
     "mentoring.book",
     "mentoring.notes",
     "mentoring.rate",
@@ -471,6 +504,8 @@ def build_world() -> World:
         "slot_c_edit": factories.mentor_slot(mentor_c, ahead(25, 12)),
         "slot_c_withdraw": factories.mentor_slot(mentor_c, ahead(26, 12)),
         "slot_c_spare": factories.mentor_slot(mentor_c, ahead(31)),
+        "series_c": weekly_series(mentor_c, 40),
+        "series_c_withdraw": weekly_series(mentor_c, 47),
     }
     bookings = {
         "booking_c": factories.booking_row(
@@ -532,6 +567,7 @@ def build_world() -> World:
     milestone_a = factories.milestone(venture_a, "Milestone of A", by=people["founder"])
     factories.check_in(venture_a, people["founder"], monday, today=today, summary="A's week")
     own_slot = factories.mentor_slot(people["mentor"], ahead(12, 15))
+    own_series = weekly_series(people["mentor"], 40)
     booking_a = factories.booking_row(
         factories.mentor_slot(people["mentor"], ahead(11)),
         for_venture=venture_a,
@@ -596,6 +632,7 @@ def build_world() -> World:
         "organisation_c": organisation_c,
         "organisation_p": organisation_p,
         "own_slot": own_slot,
+        "own_series": own_series,
         "pilot_b": pilot_b,
         "pilot_c": pilot_c,
         "registration_c": registration_c,
@@ -800,6 +837,8 @@ OWN_BY_CALLER = {
     "mentor": [
         ("mentoring.booking", {"booking_id": "booking_a"}),
         ("mentoring.edit_slot", {"slot_id": "own_slot"}),
+        ("mentoring.edit_series", {"series_id": "own_series"}),
+        ("mentoring.withdraw_series", {"series_id": "own_series"}),
     ],
 }
 

@@ -485,6 +485,149 @@ def test_an_edit_and_a_booking_of_one_slot_keep_the_session_at_the_slots_time(se
     rounds(served, "edit vs book", play, check)
 
 
+def _free_series(people: People) -> tuple[int, int]:
+    """A series of the mentor's on a day of its own: two free morning slots. Returns the
+    series' id and its first slot's."""
+
+    def build():
+        from incubator.models import User
+
+        mentor = db.session.get(User, people.mentor_id)
+        day = (utcnow() + timedelta(weeks=next(_weeks))).date()
+        published = slot_service.publish_series(
+            mentor, day.weekday(), time(6), time(7), 30, day, day, "Central Library", "", by=mentor
+        )
+        return published.series.id, published.slots[0].id
+
+    return served_of(people).seed(build)
+
+
+def test_a_series_withdrawn_while_one_of_its_slots_is_booked_leaves_no_booking_on_a_withdrawn_slot(
+    served, people
+):
+    def play(number):
+        series_id, slot_id = _free_series(people)
+        shown = race(
+            [
+                people.mentor.post(
+                    "mentoring.withdraw_series", {"confirm": "y"}, series_id=series_id
+                ),
+                _book_request(people, slot_id),
+            ]
+        )
+        return shown, (series_id, slot_id)
+
+    def check(shown, context) -> str:
+        series_id, slot_id = context
+        withdraw, book = shown
+
+        def inspect():
+            from incubator.models import SlotSeries
+
+            series = db.session.get(SlotSeries, series_id)
+            slot = db.session.get(Slot, slot_id)
+            live = slot_service.active_booking(slot)
+            on_withdrawn = count(
+                Booking,
+                Booking.slot_id.in_(select(Slot.id).where(Slot.series_id == series_id)),
+                Booking.status != BookingStatus.CANCELLED,
+                Booking.slot.has(Slot.status == SlotStatus.WITHDRAWN),
+            )
+            assert on_withdrawn == 0
+            assert series.withdrawn_at is not None
+            assert _audit("slot_series.withdrawn", "slot_series", series_id) == 1
+            others = count(Slot, Slot.series_id == series_id, Slot.id != slot_id)
+            assert (
+                others
+                == 1
+                == count(
+                    Slot,
+                    Slot.series_id == series_id,
+                    Slot.id != slot_id,
+                    Slot.status == SlotStatus.WITHDRAWN,
+                )
+            )
+            if slot.status == SlotStatus.WITHDRAWN:
+                assert live is None
+                assert book.said("withdrew that slot")
+                assert withdraw.said("2 slots withdrawn.")
+                return "withdrawal won"
+            assert live is not None and live.status == BookingStatus.BOOKED
+            assert book.said("Session booked")
+            assert withdraw.said("1 slot withdrawn; kept 1 booked:", "with DropWise")
+            return "booking won"
+
+        return served.check(inspect)
+
+    rounds(served, "withdraw series vs book", play, check)
+
+
+def test_a_series_moved_while_one_of_its_slots_is_booked_keeps_the_session_where_it_was(
+    served, people
+):
+    def play(number):
+        series_id, slot_id = _free_series(people)
+
+        def series_day():
+            from incubator.models import SlotSeries
+
+            return db.session.get(SlotSeries, series_id).ends_on
+
+        day = served.check(series_day)
+        shown = race(
+            [
+                people.mentor.post(
+                    "mentoring.edit_series",
+                    {
+                        "weekday": str(day.weekday()),
+                        "start_time": "06:15",
+                        "end_time": "07:15",
+                        "slot_minutes": "30",
+                        "ends_on": day.isoformat(),
+                        "location": "Central Library",
+                    },
+                    series_id=series_id,
+                ),
+                _book_request(people, slot_id),
+            ]
+        )
+        return shown, (series_id, slot_id)
+
+    def check(shown, context) -> str:
+        series_id, slot_id = context
+        edit, book = shown
+
+        def inspect():
+            slot = db.session.get(Slot, slot_id)
+            live = slot_service.active_booking(slot)
+            open_starts = sorted(
+                db.session.scalars(
+                    select(Slot.starts_at).where(
+                        Slot.series_id == series_id, Slot.status == SlotStatus.OPEN
+                    )
+                )
+            )
+            assert _audit("slot_series.updated", "slot_series", series_id) == 1
+            if live is not None:
+                # Booked first: the session's slot stays; the new 6:15 slot it overlaps is
+                # left out, the 6:45 one is published.
+                assert slot.status == SlotStatus.OPEN
+                assert (live.starts_at, live.ends_at) == (slot.starts_at, slot.ends_at)
+                assert book.said("Session booked")
+                assert edit.said("1 slot withdrawn, 1 published", "kept 1 booked", "DropWise")
+                assert len(open_starts) == 2
+                return "booking first"
+            assert slot.status == SlotStatus.WITHDRAWN
+            assert book.said("withdrew that slot")
+            assert edit.said("2 slots withdrawn, 2 published at the new times.")
+            assert len(open_starts) == 2
+            return "change first"
+
+        return served.check(inspect)
+
+    rounds(served, "change series vs book", play, check)
+
+
 def test_one_series_published_from_two_tabs_is_published_once(served, people):
     def play(number):
         first = (utcnow() + timedelta(weeks=next(_weeks))).date()

@@ -636,8 +636,14 @@ MENTORS = [
 ]
 
 
+# How far ahead the demo mentors' weekly series run: past the four weeks a mentor's page once
+# stopped at, so its later pages show.
+SERIES_WEEKS = 10
+
+
 def _seed_mentoring(manager: User, made: dict, *, today: date) -> None:
-    """Mentor profiles, weekly availability, past sessions with notes and ratings, bookings."""
+    """Mentor profiles, weekly availability, past sessions with notes and ratings (one a
+    no-show rated before it was marked so), and sessions booked on the series."""
     now = clock.now()
     mentors = []
     for email, name, organisation, bio, expertise, areas, languages, block in MENTORS:
@@ -665,7 +671,7 @@ def _seed_mentoring(manager: User, made: dict, *, today: date) -> None:
             time(end),
             minutes,
             today + timedelta(days=1),
-            today + timedelta(weeks=4),
+            today + timedelta(weeks=SERIES_WEEKS),
             "LA Kretz Innovation Campus",
             "",
             by=mentor,
@@ -752,16 +758,63 @@ def _seed_mentoring(manager: User, made: dict, *, today: date) -> None:
             ]
         )
 
-    # Upcoming sessions, booked the ordinary way.
+    _seed_no_show(made["StreetSeats"], mentors[0], today)
+
+    # Upcoming sessions, booked the ordinary way on the mentors' series: the first mentor's
+    # series has two of its slots booked (the availability page links them to the sessions;
+    # changing or withdrawing the series keeps and names them).
     upcoming = [
-        ("DropWise", 0, "Pilot success measures with LADWP"),
-        ("LeakLens", 1, "Procurement path for a 6-month pilot"),
+        ("DropWise", 0, 1, "Pilot success measures with LADWP"),
+        ("Bienvenida", 0, 4, "Onboarding flow for the Spanish version"),
+        ("LeakLens", 1, 1, "Procurement path for a 6-month pilot"),
     ]
-    for venture_name, mentor_index, agenda in upcoming:
+    for venture_name, mentor_index, choice, agenda in upcoming:
         venture = made[venture_name]
-        free = slots.free_slots(mentors[mentor_index], now, now + timedelta(weeks=4))
+        free = slots.free_slots(mentors[mentor_index], now, now + timedelta(weeks=SERIES_WEEKS))
         if free:
             booking_service.book(
-                free[1 if len(free) > 1 else 0], venture, agenda, by=venture.members[0].user
+                free[min(choice, len(free) - 1)], venture, agenda, by=venture.members[0].user
             )
+    db.session.flush()
+
+
+def _seed_no_show(venture, mentor: User, today: date) -> None:
+    """A session the founder rated 2 while it was marked completed, which the mentor then
+    corrected to a no-show: the ratings page keeps that rating out of the average."""
+    founder = venture.members[0].user
+    starts = _at(today - timedelta(weeks=2, days=3), 11)
+    slot = Slot(
+        created_at=starts - timedelta(weeks=1),
+        mentor_id=mentor.id,
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=30),
+        location="LA Kretz Innovation Campus",
+        status=SlotStatus.OPEN,
+    )
+    db.session.add(slot)
+    db.session.flush()
+    booking = Booking(
+        uid=f"demo-{slot.id}@accelerate-la",
+        slot_id=slot.id,
+        venture_id=venture.id,
+        founder_id=founder.id,
+        mentor_id=mentor.id,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        agenda="Permits for the parklet at 5th and Main",
+        status=BookingStatus.NO_SHOW,
+        created_at=slot.created_at,
+    )
+    db.session.add(booking)
+    db.session.flush()
+    db.session.add(
+        SessionRating(
+            booking_id=booking.id,
+            rater_id=founder.id,
+            side="founder",
+            score=2,
+            comment="Rated by mistake before the mentor marked it",
+            created_at=slot.ends_at,
+        )
+    )
     db.session.flush()

@@ -91,6 +91,8 @@ class SlotSeries(Base):
     location: Mapped[str] = mapped_column(String(500), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the mentor withdraws the series as a whole (its booked slots stay).
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Slot(Base):

@@ -9,13 +9,15 @@ from incubator import clock
 from incubator.access import roles
 from incubator.blueprints.mentoring import bp
 from incubator.blueprints.mentoring.profile_forms import MentorProfileForm
-from incubator.models import Role, utcnow
+from incubator.models import Role
 from incubator.services.mentoring import profiles
 from incubator.services.mentoring import slots as slot_service
 from incubator.vocabulary import LANGUAGES
 from incubator.web import found_or_404, page_number, render_edit_page, submit
 
 PER_PAGE = 20
+# Free times on a mentor's page, soonest first; later ones are on the next pages.
+SLOTS_PER_PAGE = 30
 
 
 @bp.route("/mentors")
@@ -28,7 +30,7 @@ def mentors():
     page = profiles.browse_mentors(
         expertise=expertise,
         language=language or None,
-        available_this_week=available,
+        free_soon=available,
         page=page_number(),
         per_page=PER_PAGE,
         zone=clock.viewer_zone(),
@@ -47,14 +49,14 @@ def mentors():
 @roles(Role.FOUNDER, Role.MANAGER)
 def mentor(user_id: int):
     mentor = found_or_404(profiles.get_mentor, user_id)
-    now = utcnow()
-    zone = clock.viewer_zone()
-    slots = slot_service.free_slots(mentor, now, now + slot_service.FREE_SLOT_HORIZON)
+    page = slot_service.free_slots_page(mentor, page_number(), SLOTS_PER_PAGE)
     return render_template(
         "mentoring/mentor.html",
         mentor=mentor,
         profile=profiles.get_profile(mentor),
-        days=slot_service.by_local_day(slots, zone),
+        page=page,
+        days=slot_service.by_local_day(page.items, clock.viewer_zone()),
+        today=clock.today(clock.viewer_zone()),
         can_book=current_user.has_role(Role.FOUNDER),
     )
 

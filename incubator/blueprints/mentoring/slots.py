@@ -1,4 +1,5 @@
-"""Mentoring: a mentor's availability, published one slot at a time or as a weekly series."""
+"""Mentoring: a mentor's availability, published one slot at a time or as a weekly series,
+and a series changed or withdrawn as a whole."""
 
 from __future__ import annotations
 
@@ -10,8 +11,15 @@ from flask_login import current_user
 from incubator import permissions
 from incubator.access import roles
 from incubator.blueprints.mentoring import bp
-from incubator.blueprints.mentoring.slot_forms import SeriesForm, SlotForm, WithdrawForm
+from incubator.blueprints.mentoring.slot_forms import (
+    SeriesEditForm,
+    SeriesForm,
+    SlotForm,
+    WithdrawForm,
+    WithdrawSeriesForm,
+)
 from incubator.models import Role, Slot
+from incubator.services.mentoring import series as series_service
 from incubator.services.mentoring import slots as slot_service
 from incubator.services.mentoring import times
 from incubator.templating import localtime
@@ -28,6 +36,8 @@ def _availability_page(slot_form: SlotForm, series_form: SeriesForm):
         slot_form=slot_form,
         series_form=series_form,
         withdraw_form=WithdrawForm(),
+        series=series_service.series_of(current_user),
+        describe=series_service.describe,
         time_zone=times.zone_of(current_user).key,
     )
 
@@ -142,3 +152,64 @@ def withdraw_slot(slot_id: int):
         flash_errors=True,
     )
     return redirect(url_for("mentoring.availability"))
+
+
+# A series as a whole ---------------------------------------------------------------------------
+
+
+def _series(series_id: int):
+    return found_or_404(series_service.get_series, series_id, permissions.may_change_series)
+
+
+def _series_input(form: SeriesEditForm) -> series_service.SeriesInput:
+    return series_service.SeriesInput(
+        weekday=form.weekday.data,
+        start_time=form.start_time.data,
+        end_time=form.end_time.data,
+        slot_minutes=form.slot_minutes.data,
+        ends_on=form.ends_on.data,
+        location=form.location.data or "",
+        note=form.note.data or "",
+    )
+
+
+@bp.route("/series/<int:series_id>/edit", methods=["GET", "POST"])
+@roles(Role.MENTOR)
+def edit_series(series_id: int):
+    series = _series(series_id)
+    form = SeriesEditForm(obj=series)
+    saved = submit(
+        form,
+        lambda: series_service.update_series(series, _series_input(form), by=current_user),
+        lambda change: series_service.updated_text(change, times.zone_of(current_user)),
+    )
+    if saved:
+        return redirect(url_for("mentoring.availability"))
+    return render_template(
+        "mentoring/series_form.html",
+        form=form,
+        series=series,
+        slots=series_service.upcoming(series),
+        describe=series_service.describe,
+    ), saved.status
+
+
+@bp.route("/series/<int:series_id>/withdraw", methods=["GET", "POST"])
+@roles(Role.MENTOR)
+def withdraw_series(series_id: int):
+    series = _series(series_id)
+    form = WithdrawSeriesForm()
+    withdrawn = submit(
+        form,
+        lambda: series_service.withdraw_series(series, by=current_user),
+        lambda change: series_service.withdrawn_text(change, times.zone_of(current_user)),
+    )
+    if withdrawn:
+        return redirect(url_for("mentoring.availability"))
+    return render_template(
+        "mentoring/series_withdraw.html",
+        form=form,
+        series=series,
+        slots=series_service.upcoming(series),
+        describe=series_service.describe,
+    ), withdrawn.status

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import exists, func, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -402,12 +402,20 @@ class MentorRatings:
     no_shows: int
     # Cancelled by the mentor inside the cutoff; a founder's late cancel is not the mentor's.
     late_cancellations: int
+    # Founders' ratings of completed sessions, and their average.
     ratings: int
     average: float | None
+    # Ratings of sessions marked a no-show (given before the mark, while the session was
+    # completed): kept apart, out of the average and its count.
+    no_show_ratings: int = 0
 
 
 def mentor_rating_summary() -> list[MentorRatings]:
-    """Per mentor: sessions, outcomes and the founders' average rating, in aggregate only."""
+    """Per mentor: sessions, outcomes and the founders' average rating, in aggregate only.
+
+    The average counts completed sessions only: a rating of a session later marked a no-show
+    says nothing about a meeting that did not happen, so it is counted apart.
+    """
     counts: defaultdict[int, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_mentor = Booking.cancelled_by_id == Booking.mentor_id
     for mentor_id, status, late, number in db.session.execute(
@@ -423,18 +431,28 @@ def mentor_rating_summary() -> list[MentorRatings]:
         counts[mentor_id][status] += number
         if late:
             counts[mentor_id]["late"] += number
-    # (mentor id, ratings, average): the average is a float or a Decimal, by database.
-    rated: Sequence[tuple[int, int, float | Decimal]] = db.session.execute(
-        select(Booking.mentor_id, func.count(SessionRating.id), func.avg(SessionRating.score))
+    completed = Booking.status == BookingStatus.COMPLETED
+    # (mentor id, ratings, average, no-show ratings): the average is a float or a Decimal
+    # (by database), None when every rating is of a no-show.
+    rated: Sequence[tuple[int, int, float | Decimal | None, int]] = db.session.execute(
+        select(
+            Booking.mentor_id,
+            func.count(case((completed, SessionRating.id))),
+            func.avg(case((completed, SessionRating.score))),
+            func.count(case((Booking.status == BookingStatus.NO_SHOW, SessionRating.id))),
+        )
         .join(SessionRating, SessionRating.booking_id == Booking.id)
         .where(SessionRating.side == "founder")
         .group_by(Booking.mentor_id)
     ).all()
-    averages = {mentor_id: (number, float(average)) for mentor_id, number, average in rated}
+    averages = {
+        mentor_id: (number, float(average) if average is not None else None, no_shows)
+        for mentor_id, number, average, no_shows in rated
+    }
     mentors = db.session.scalars(select(User).where(User.id.in_(list(counts)))).all()
     rows = []
     for mentor in sorted(mentors, key=lambda m: (m.name, m.id)):
-        number, average = averages.get(mentor.id, (0, None))
+        number, average, no_show_ratings = averages.get(mentor.id, (0, None, 0))
         row = counts[mentor.id]
         rows.append(
             MentorRatings(
@@ -445,6 +463,7 @@ def mentor_rating_summary() -> list[MentorRatings]:
                 row["late"],
                 number,
                 round(average, 2) if average is not None else None,
+                no_show_ratings,
             )
         )
     return rows

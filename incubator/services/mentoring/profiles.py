@@ -7,7 +7,7 @@ services/mentoring/slots.py; wall-clock times in services/mentoring/times.py.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,8 +21,8 @@ from incubator.models import MentorProfile, Role, Slot, User, UserRole, utcnow
 from incubator.services import audit, locks, versions
 from incubator.services.accounts import users
 from incubator.services.errors import InvalidInput, NotAllowed, NotFound
-from incubator.services.mentoring.slots import clean_text, is_free, page_of_rows
-from incubator.services.mentoring.times import week_bounds
+from incubator.services.mentoring.slots import bookable_from, clean_text, is_free, page_of_rows
+from incubator.services.mentoring.times import moment_text
 from incubator.services.paging import ListPage
 from incubator.vocabulary import CHALLENGE_AREAS, LANGUAGES
 
@@ -245,7 +245,10 @@ def save_profile(
 class MentorCard:
     mentor: User
     profile: MentorProfile | None
-    free_this_week: int
+    # The start of the mentor's next bookable free slot, None when there is none, and the
+    # same as the viewer reads it (their zone, the year when it is not this year).
+    next_free: datetime | None
+    next_free_text: str = ""
 
 
 def _json_list_items(column) -> ColumnElement[str]:
@@ -260,37 +263,38 @@ def _like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
+# "Free soon" on the mentors page: a free time within this many days.
+SOON = timedelta(days=7)
+
+
 def browse_mentors(
     *,
     expertise: str | None = None,
     language: str | None = None,
-    available_this_week: bool = False,
+    free_soon: bool = False,
     page: int = 1,
     per_page: int = 20,
     now: datetime | None = None,
     zone: ZoneInfo | None = None,
 ) -> ListPage:
-    """Active mentors with their profile and free slots this week (in the viewer's zone).
+    """Active mentors with their profile and the next time they are free to book (written
+    in the viewer's zone).
 
-    expertise matches part of any tag, in any case; language must be one the mentor speaks.
-    Three queries whatever the number of mentors: the count, the page, the mentors' roles.
+    expertise matches part of any tag, in any case; language must be one the mentor speaks;
+    free_soon keeps mentors free to book within SOON. Three queries whatever the number of
+    mentors: the count, the page (the next free time is a correlated minimum over the
+    mentor's slots, read on the (mentor, start) index), the mentors' roles.
     """
     now = now or utcnow()
     zone = zone or clock.program_zone()
-    week_start, week_end = week_bounds(now, zone)
-    free_this_week = (
-        select(func.count(Slot.id))
-        .where(
-            Slot.mentor_id == User.id,
-            is_free(now),
-            Slot.starts_at >= week_start,
-            Slot.starts_at < week_end,
-        )
+    next_free = (
+        select(func.min(Slot.starts_at))
+        .where(Slot.mentor_id == User.id, is_free(bookable_from(now)))
         .correlate(User)
         .scalar_subquery()
     )
     statement = (
-        select(User, MentorProfile, free_this_week.label("free_this_week"))
+        select(User, MentorProfile, next_free.label("next_free"))
         .outerjoin(MentorProfile, MentorProfile.user_id == User.id)
         .where(User.active.is_(True), User.role_rows.any(UserRole.role == Role.MENTOR))
         .order_by(User.name, User.id)
@@ -304,6 +308,11 @@ def browse_mentors(
     if language:
         spoken = _json_list_items(MentorProfile.languages)
         statement = statement.where(exists(select(1).where(spoken == language)))
-    if available_this_week:
-        statement = statement.where(free_this_week > 0)
-    return page_of_rows(statement, MentorCard, page, per_page)
+    if free_soon:
+        statement = statement.where(next_free < now + SOON)
+
+    def card(mentor: User, profile: MentorProfile | None, starts_at: datetime | None):
+        text = moment_text(starts_at, zone, now) if starts_at is not None else ""
+        return MentorCard(mentor, profile, starts_at, text)
+
+    return page_of_rows(statement, card, page, per_page)

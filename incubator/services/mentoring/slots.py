@@ -15,6 +15,7 @@ from itertools import groupby
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -51,10 +52,6 @@ MAX_SLOT_MINUTES = 480
 
 
 MAX_SERIES_SLOTS = 400
-
-
-# How far ahead a mentor's page lists free slots.
-FREE_SLOT_HORIZON = timedelta(weeks=4)
 
 
 # PostgreSQL's exclusion constraint over a mentor's open slots (migration 0004).
@@ -105,6 +102,25 @@ def is_free(now: datetime) -> ColumnElement[bool]:
     """An open slot still to start, with no booking that was not cancelled."""
     taken = exists().where(Booking.slot_id == Slot.id, Booking.status != BookingStatus.CANCELLED)
     return and_(Slot.status == SlotStatus.OPEN, Slot.starts_at > now, ~taken)
+
+
+def bookable_from(now: datetime) -> datetime:
+    """The earliest start a founder can still book: now plus the booking notice."""
+    return now + timedelta(minutes=current_app.config["BOOKING_MIN_NOTICE_MINUTES"])
+
+
+def free_slots_page(
+    mentor: User, page: int, per_page: int, now: datetime | None = None
+) -> ListPage:
+    """One page of all a mentor's slots a founder can book, soonest first, however far
+    ahead: two queries (the count and the page)."""
+    now = now or utcnow()
+    statement = (
+        select(Slot)
+        .where(Slot.mentor_id == mentor.id, is_free(bookable_from(now)))
+        .order_by(Slot.starts_at, Slot.id)
+    )
+    return page_of_rows(statement, lambda slot: slot, page, per_page)
 
 
 def free_slots(mentor: User, now: datetime, until: datetime) -> list[Slot]:

@@ -87,3 +87,11 @@ def week_bounds(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
     Built from local dates, so a week with a clock change is 167 or 169 hours long.
     """
     return clock.week_instants(clock.local_date(now, zone), zone)
+
+
+def moment_text(moment: datetime, zone: ZoneInfo, now: datetime) -> str:
+    """A moment as people read it in a list, in a zone: Tue Dec 8, 10:00 AM PST, with the
+    year when it is not this year's there."""
+    local = moment.astimezone(zone)
+    year = "" if local.year == now.astimezone(zone).year else f" {local.year},"
+    return f"{local:%a %b %-d},{year} {local:%-I:%M %p %Z}"
