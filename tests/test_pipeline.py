@@ -947,8 +947,7 @@ def test_an_edit_cannot_move_a_check_in_to_another_week(db, venture, founder, ot
     before = check_ins_as_stored(db)
     message = (
         "This is the check-in for the week of Jun 2, and its week cannot change to the week of "
-        "Jun 9; nothing was saved. To write about the week of Jun 9, open that week from the "
-        "check-ins page."
+        "Jun 9; nothing was saved. To write about the week of Jun 9, open that week."
     )
 
     with writes_nothing(*WRITTEN), pytest.raises(InvalidInput, match=re.escape(message)):
@@ -1273,6 +1272,65 @@ def test_the_edit_form_cannot_move_a_check_in_onto_another_weeks(
     assert check_ins_as_stored(db) == before
 
 
+@pytest.mark.parametrize("other_week_written", [True, False], ids=["written", "empty"])
+def test_a_new_check_in_form_cannot_change_its_week(
+    db, client, venture, founder, as_founder, other_week_written
+):
+    last_week = this_monday() - timedelta(days=7)
+    if other_week_written:
+        factories.check_in(venture, founder, last_week, summary="Last week's", today=la_today())
+    url = f"/ventures/{venture.id}/check-in"
+    form = page(client.get(url))
+    assert f'name="seen_week" type="hidden" value="{this_monday().isoformat()}"' in form
+    before = check_ins_as_stored(db)
+
+    response = post_writing_nothing(
+        client,
+        url,
+        data=check_in_form(last_week, seen_week=this_monday().isoformat(), seen_check_in=""),
+    )
+
+    assert (
+        f"This form is for the week of {clock.day_label(this_monday())}, and its week cannot "
+        f"change to the week of {clock.day_label(last_week)}; nothing was saved."
+    ) in page(response)
+    assert check_ins_as_stored(db) == before
+
+
+def test_a_missed_week_is_opened_from_the_form_and_posted(db, client, venture, as_founder):
+    last_week = this_monday() - timedelta(days=7)
+    url = f"/ventures/{venture.id}/check-in"
+    assert 'name="week"' in page(client.get(url))
+
+    # Any day of the week opens it.
+    form = page(client.get(f"{url}?week={(last_week + timedelta(days=3)).isoformat()}"))
+    assert f"A new check-in for the week of {clock.day_label(last_week)}." in form
+    response = client.post(
+        url + f"?week={last_week.isoformat()}",
+        data=check_in_form(last_week, seen_week=last_week.isoformat(), seen_check_in=""),
+        follow_redirects=True,
+    )
+
+    assert "Check-in posted." in page(response)
+    assert [row[2] for row in check_ins_as_stored(db)] == [last_week]
+
+
+@pytest.mark.parametrize(
+    ("week", "message"),
+    [
+        (lambda: this_monday() + timedelta(days=7), "is still to come"),
+        (lambda: date(2025, 3, 24), "is before Spring 2025 started"),
+    ],
+    ids=["future", "before the cohort"],
+)
+def test_the_form_of_a_week_that_cannot_have_a_check_in_says_so(
+    db, client, venture, as_founder, week, message
+):
+    text = page(client.get(f"/ventures/{venture.id}/check-in?week={week().isoformat()}"))
+
+    assert re.search(rf'<div class="alert alert-warning">[^<]*{message}', text)
+
+
 def test_an_edit_of_last_weeks_check_in_says_which_week_it_updated(
     db, client, venture, founder, as_founder
 ):
@@ -1348,7 +1406,7 @@ def test_weeks_of_the_old_year_show_their_year_in_the_new_one(
         assert sign_in(team, manager.email).status_code == 302
         board = page(team.get(f"/pipeline/cohorts/{venture.cohort_id}"))
 
-    assert "Editing the check-in for the week of Dec 28, 2026;" in form
+    assert "Editing the check-in for the week of Dec 28, 2026." in form
     assert "Week of Dec 28, 2026</strong>" in listed
     assert "Check-in for the week of Dec 28, 2026 (confidence" in timeline
     assert "Checked in for the week of Dec 28, 2026 (" in board

@@ -267,12 +267,16 @@ def _check_in_input(form, kpis) -> checkins.CheckInInput:
     )
 
 
-def _week_argument(default: date) -> date:
-    value = request.args.get("week", "")
+def _iso_date(value: str | None) -> date | None:
     try:
-        return clock.week_start(date.fromisoformat(value)) if value else default
+        return date.fromisoformat(value) if value else None
     except ValueError:
-        return default
+        return None
+
+
+def _week_argument(default: date) -> date:
+    chosen = _iso_date(request.args.get("week", ""))
+    return clock.week_start(chosen) if chosen else default
 
 
 @bp.route("/ventures/<int:venture_id>/check-in", methods=["GET", "POST"])
@@ -289,6 +293,7 @@ def check_in(venture_id: int):
     form = _check_in_form(venture, kpis, obj=existing)
     if not form.is_submitted():
         form.week_start.data = week
+        form.seen_week.data = week.isoformat()
         form.seen_check_in.data = str(existing.id) if existing is not None else ""
         if existing is not None:
             for kpi in kpis:
@@ -301,6 +306,7 @@ def check_in(venture_id: int):
             by=current_user,
             today=clock.today(),
             editing=_edited_check_in(venture, form.seen_check_in.data),
+            opened_week=_iso_date(form.seen_week.data),
         ),
     )
     if posted:
@@ -311,8 +317,11 @@ def check_in(venture_id: int):
         form=form,
         venture=venture,
         existing=existing,
+        week=week,
+        week_refusal=checkins.week_refusal(venture, week, clock.today()),
         first_week=clock.week_start(venture.cohort.starts_on),
         this_week=clock.week_start(clock.today()),
+        today=clock.today(),
         kpi_fields=[getattr(form, f"kpi_{kpi.id}") for kpi in kpis],
         kpi_form=KpiForm(),
     )
