@@ -100,6 +100,16 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def day_label(day: date, *, weekday: bool = False, as_of: date | None = None) -> str:
+    """A calendar day as people read it: "Mar 2" in the current year on the program's
+    calendar (that of `as_of`, today by default), "Dec 29, 2025" in any other, so a week of
+    another year never passes for this year's; optionally with its weekday: "Mon, Mar 2"."""
+    shown = f"{day:%b} {day.day}"
+    if day.year != (as_of or today()).year:
+        shown += f", {day.year}"
+    return f"{day:%a}, {shown}" if weekday else shown
+
+
 def week_bounds(day: date | None = None) -> tuple[date, date]:
     """The Monday of a day's week (this week by default) and the next Monday, as dates."""
     monday = week_start(day if day is not None else today())

@@ -1,8 +1,9 @@
-"""Jinja filters and globals: times in the viewer's zone, navigation, role labels."""
+"""Jinja filters and globals: times in the viewer's zone, calendar days, navigation, role
+labels."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Flask, current_app
 from flask_login import current_user
@@ -42,6 +43,11 @@ def localtime(value: datetime | None, fmt: str = "%b %-d, %Y %-I:%M %p %Z") -> s
     return value.astimezone(clock.viewer_zone()).strftime(fmt)
 
 
+def day_label(day: date | None, weekday: bool = False) -> str:
+    """A calendar day, with its year when that is not the current one (clock.day_label)."""
+    return "" if day is None else clock.day_label(day, weekday=weekday)
+
+
 def navigation() -> list[tuple[str, str]]:
     """The entries for the current user's roles that they may open."""
     entries = []
@@ -60,6 +66,7 @@ def role_label(role: Role | str) -> str:
 
 def register(app: Flask) -> None:
     app.add_template_filter(localtime, "localtime")
+    app.add_template_filter(day_label, "day_label")
     app.add_template_filter(role_label, "role_label")
     app.add_template_global(navigation, "navigation")
     app.add_template_global(stale_rows, "stale_rows")

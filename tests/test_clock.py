@@ -314,3 +314,20 @@ def test_the_search_finds_what_it_forbids(tmp_path, monkeypatch):
         "tests/test_late.py:5: ZoneInfo() built here; use clock.program_zone()",
         "tests/test_late.py:5: time.time() reads the wall clock; use clock.now()",
     ]
+
+
+# Calendar days as people read them --------------------------------------------------------------
+
+
+def test_a_day_shows_its_year_only_outside_the_current_year(program):
+    # 11:30 PM on Dec 31 in Los Angeles (already Jan 1 in UTC), then half past midnight.
+    with at("2027-01-01T07:30Z"):
+        assert clock.day_label(date(2026, 12, 28)) == "Dec 28"
+        assert clock.day_label(date(2027, 1, 4)) == "Jan 4, 2027"
+        assert clock.day_label(date(2026, 3, 2), weekday=True) == "Mon, Mar 2"
+    with at("2027-01-01T08:30Z"):
+        assert clock.day_label(date(2026, 12, 28)) == "Dec 28, 2026"
+        assert clock.day_label(date(2027, 1, 4)) == "Jan 4"
+        assert clock.day_label(date(2026, 3, 2), weekday=True) == "Mon, Mar 2, 2026"
+    assert clock.day_label(date(2028, 2, 28), as_of=date(2028, 2, 29)) == "Feb 28"
+    assert clock.day_label(date(2028, 2, 28), as_of=date(2029, 1, 1)) == "Feb 28, 2028"

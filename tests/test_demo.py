@@ -31,7 +31,7 @@ from incubator.models import (
 )
 from incubator.services import home
 from incubator.services.accounts import users
-from incubator.services.hackathons import registrations
+from incubator.services.hackathons import registrations, results
 from incubator.services.pipeline import board as pipeline_board
 from incubator.services.pipeline import timeline
 from tests.conftest import _empty_database
@@ -117,6 +117,16 @@ class TestDemoSeededAtAnyHour:
 
         assert "Checked in for the week of" in board
         assert not re.search(r"-\d+ days? ago", board + table)
+
+    def test_the_results_show_a_three_way_tie_and_judges_comments(self, seeded_at):
+        move_la = db.session.scalar(
+            select(Hackathon).where(Hackathon.name == "#techLA Move LA Hack")
+        )
+
+        rows = results.ranking(move_la)
+
+        assert [(row.rank, row.tied) for row in rows] == [(1, True)] * 3
+        assert all(row.comment_count == 2 for row in rows)
 
     def test_registrations_are_before_their_hackathon_and_attendance_on_its_day(self, seeded_at):
         shown = list(db.session.scalars(select(Registration)))

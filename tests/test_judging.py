@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 
 import pytest
 from sqlalchemy import select
@@ -480,18 +481,110 @@ def test_score_counts_include_only_complete_scores_from_assigned_judges(app, db)
     assert rows[-1] is nobody
 
 
-def test_ties_are_broken_by_title_then_id(app, db):
+def test_three_tied_submissions_share_a_rank_and_are_marked_tied(app, db):
     hackathon, overall = single_criterion_hackathon()
-    later = factories.judging_submission(hackathon, title="Beta")
-    earlier = factories.judging_submission(hackathon, title="alpha")
-    twin = factories.judging_submission(hackathon, title="Beta")
+    top = factories.judging_submission(hackathon, title="Top")
+    gamma = factories.judging_submission(hackathon, title="Gamma")
+    beta = factories.judging_submission(hackathon, title="Beta")
+    alpha = factories.judging_submission(hackathon, title="alpha")
+    last = factories.judging_submission(hackathon, title="Last")
+    unscored = factories.judging_submission(hackathon, title="Unscored")
     someone = judge()
-    factories.judge_assignment(someone, later, earlier, twin)
-    for submission in (later, earlier, twin):
-        judging.submit_scores(someone, submission, {overall.id: 6})
+    factories.judge_assignment(someone, top, gamma, beta, alpha, last, unscored)
+    for submission, value in [(top, 8), (gamma, 6), (beta, 6), (alpha, 6), (last, 2)]:
+        judging.submit_scores(someone, submission, {overall.id: value})
+
+    for normalise in (False, True):
+        rows = results.ranking(hackathon, normalise=normalise)
+
+        # Same score, same number of judges, same other score: by title, case aside.
+        assert [row.submission for row in rows] == [top, alpha, beta, gamma, last, unscored]
+        assert [row.rank for row in rows] == [1, 2, 2, 2, 5, None]
+        assert [row.tied for row in rows] == [False, True, True, True, False, False]
+
+
+def test_within_a_tie_more_complete_scores_come_first(app, db):
+    hackathon, overall = single_criterion_hackathon()
+    alone = factories.judging_submission(hackathon, title="A lone judge")
+    backed = factories.judging_submission(hackathon, title="Backed by two")
+    first, second = judge(), judge()
+    factories.judge_assignment(first, alone, backed)
+    factories.judge_assignment(second, backed)
+    judging.submit_scores(first, alone, {overall.id: 6})
+    judging.submit_scores(first, backed, {overall.id: 6})
+    judging.submit_scores(second, backed, {overall.id: 6})
+
     rows = results.ranking(hackathon)
-    assert [row.submission for row in rows] == [earlier, later, twin]
-    assert [row.rank for row in rows] == [1, 2, 3]
+
+    assert [row.submission for row in rows] == [backed, alone]
+    assert [(row.rank, row.tied, row.complete_scores) for row in rows] == [
+        (1, True, 2),
+        (1, True, 1),
+    ]
+
+
+def test_within_a_raw_tie_the_higher_normalised_score_comes_first(app, db):
+    hackathon, overall = single_criterion_hackathon()
+    # Judge A gives 6 and 2 (6 is +1 of A's spread); judge B gives 6 and 9 (6 is -1 of B's).
+    favourite = factories.judging_submission(hackathon, title="Zebra")
+    average = factories.judging_submission(hackathon, title="Aardvark")
+    low = factories.judging_submission(hackathon, title="Low")
+    high = factories.judging_submission(hackathon, title="High")
+    a, b = judge(), judge()
+    factories.judge_assignment(a, favourite, low)
+    factories.judge_assignment(b, average, high)
+    for who, submission, value in [(a, favourite, 6), (a, low, 2), (b, average, 6), (b, high, 9)]:
+        judging.submit_scores(who, submission, {overall.id: value})
+
+    rows = results.ranking(hackathon)
+
+    assert [row.submission for row in rows] == [high, favourite, average, low]
+    assert [row.rank for row in rows] == [1, 2, 2, 4]
+    assert [row.normalised_score for row in rows[1:3]] == pytest.approx([1.0, -1.0])
+
+
+def test_the_breakdown_has_each_judges_values_total_and_comments(app, db):
+    hackathon = factories.judging_hackathon()
+    impact = factories.rubric_criterion(hackathon, "Impact", 3, 1, 5)
+    feasibility = factories.rubric_criterion(hackathon, "Feasibility", 1, 0, 10)
+    submission = factories.judging_submission(hackathon, title="Water Watch")
+    other = factories.judging_submission(hackathon, title="Other")
+    zoe, adam, late = judge("Zoe Judge"), judge("Adam Judge"), judge("Late Judge")
+    factories.judge_assignment(zoe, submission, other)
+    factories.judge_assignment(adam, submission)
+    factories.judge_assignment(late, submission)
+    judging.submit_scores(
+        zoe, submission, {impact.id: 5, feasibility.id: 0}, {impact.id: "Clear need in Watts"}
+    )
+    judging.submit_scores(zoe, other, {impact.id: 1, feasibility.id: 10})
+    judging.submit_scores(adam, submission, {impact.id: 4, feasibility.id: 2})
+    # A criterion added later leaves Late Judge's earlier score incomplete.
+    design = factories.rubric_criterion(hackathon, "Design", 1, 1, 5)
+    judging.submit_scores(adam, submission, {impact.id: 4, feasibility.id: 2, design.id: 3})
+    judging.submit_scores(
+        zoe,
+        submission,
+        {impact.id: 5, feasibility.id: 0, design.id: 5},
+        {impact.id: "Clear need in Watts", design.id: "Lovely"},
+    )
+    judging.submit_scores(zoe, other, {impact.id: 1, feasibility.id: 10, design.id: 1})
+
+    row = row_for(results.ranking(hackathon), submission)
+
+    assert [scores.judge for scores in row.judges] == [adam, late, zoe]
+    adams, lates, zoes = row.judges
+    assert adams.values == {impact.id: 4, feasibility.id: 2, design.id: 3}
+    # (3 * 3/4 + 1 * 2/10 + 1 * 2/4) / 5 = 0.59
+    assert adams.weighted == pytest.approx(59.0)
+    assert adams.z_score == 0.0  # Adam scored one submission only
+    assert zoes.values == {impact.id: 5, feasibility.id: 0, design.id: 5}
+    # (3 * 4/4 + 0 + 1 * 4/4) / 5 = 0.8, against 0.2 for Other: one spread above Zoe's mean.
+    assert zoes.weighted == pytest.approx(80.0)
+    assert zoes.z_score == pytest.approx(1.0)
+    assert zoes.comments == {impact.id: "Clear need in Watts", design.id: "Lovely"}
+    assert (lates.values, lates.weighted, lates.complete) == ({}, None, False)
+    assert row.raw_score == pytest.approx((59.0 + 80.0) / 2)
+    assert (row.complete_scores, row.judges_assigned, row.comment_count) == (2, 3, 2)
 
 
 # Placements and export ------------------------------------------------------------------
@@ -571,6 +664,7 @@ def test_results_export_lists_the_ranking_and_escapes_formulas(app, db, client, 
     assert rows[0] == results.RESULTS_COLUMNS
     assert rows[1] == [
         "1",
+        "",
         "Water Watch",
         "'@team",
         "Drought",
@@ -581,10 +675,10 @@ def test_results_export_lists_the_ranking_and_escapes_formulas(app, db, client, 
         "Winner",
         "",
     ]
-    assert rows[2][:3] == ["2", '\'=HYPERLINK("http://evil.example","x")', "'+SUM(A1)"]
+    assert rows[2][:4] == ["2", "", '\'=HYPERLINK("http://evil.example","x")', "'+SUM(A1)"]
     # Numbers the app computes are not text, so a negative score stays a number.
-    assert rows[2][4:6] == ["30.0", "-1.0"]
-    assert rows[3][:6] == ["", "'-2+3", "Minus", "", "", ""]
+    assert rows[2][5:7] == ["30.0", "-1.0"]
+    assert rows[3][:7] == ["", "", "'-2+3", "Minus", "", "", ""]
     assert len(rows) == 4
 
 
@@ -816,6 +910,104 @@ def test_results_page_shows_ranking_counts_and_both_scores(app, db, client, logi
     assert "Ranked by normalised score" in body
 
 
+def ranks_shown(body: str) -> list[str]:
+    """The rank cells of the results table as a sighted person reads them."""
+    cells = re.findall(r'<td class="text-nowrap">(.*?)</td>', body, flags=re.S)
+    visible = [re.sub(r'<span class="visually-hidden">.*?</span>', "", cell) for cell in cells]
+    return [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in visible]
+
+
+def test_results_page_shows_three_ties_as_ties_and_states_the_rule(app, db, client, login_as):
+    login_as("manager")
+    hackathon, overall = single_criterion_hackathon()
+    someone = judge()
+    for title, value in [("Top", 9), ("Tie C", 6), ("Tie A", 6), ("Tie B", 6), ("Last", 1)]:
+        submission = factories.judging_submission(hackathon, title=title)
+        factories.judge_assignment(someone, submission)
+        judging.submit_scores(someone, submission, {overall.id: value})
+    db.session.commit()
+    url = f"/judging/hackathons/{hackathon.id}/results"
+
+    for normalise in ("", "?normalise=1"):
+        body = page(client.get(url + normalise))
+        assert ranks_shown(body) == ["1", "=2 Tied", "=2 Tied", "=2 Tied", "5"]
+        assert body.count("Tied for 2") == 6  # in the table and on each breakdown
+        assert body.index("Tie A") < body.index("Tie B") < body.index("Tie C")
+        assert "(3 submissions are tied now)" in body
+        assert "Within a tie they are listed by the tie-break rule" in body
+        assert "more complete scores first, then the higher" in body
+
+    rows = list(csv.reader(io.StringIO(page(client.get(url.replace("results", "results.csv"))))))
+    assert [(row[0], row[1], row[2]) for row in rows[1:]] == [
+        ("1", "", "Top"),
+        ("2", "yes", "Tie A"),
+        ("2", "yes", "Tie B"),
+        ("2", "yes", "Tie C"),
+        ("5", "", "Last"),
+    ]
+
+
+def test_results_page_shows_each_judges_scores_and_comments(app, db, client, login_as):
+    login_as("manager")
+    hackathon = factories.judging_hackathon()
+    impact = factories.rubric_criterion(hackathon, "Impact", 3, 1, 5)
+    feasibility = factories.rubric_criterion(hackathon, "Feasibility", 1, 0, 10)
+    submission = factories.judging_submission(hackathon, title="Water Watch")
+    zoe, adam = judge("Zoe Judge"), judge("Adam Judge")
+    factories.judge_assignment(zoe, submission)
+    factories.judge_assignment(adam, submission)
+    judging.submit_scores(
+        zoe,
+        submission,
+        {impact.id: 5, feasibility.id: 5},
+        {impact.id: "Clear need in Watts", feasibility.id: "No plan for data"},
+    )
+    judging.submit_scores(adam, submission, {impact.id: 3, feasibility.id: 2})
+    db.session.commit()
+
+    body = page(client.get(f"/judging/hackathons/{hackathon.id}/results"))
+
+    breakdown = body[body.index('id="scores-') :]
+    rows = re.findall(r"<tr>\s*<th scope=\"row\"[^>]*>(.*?)</th>(.*?)</tr>", breakdown, re.S)
+    cells = {name: re.findall(r"<td[^>]*>(.*?)</td>", rest) for name, rest in rows}
+    # Adam: (3 * 2/4 + 1 * 2/10) / 4 = 42.5; Zoe: (3 * 4/4 + 1 * 5/10) / 4 = 87.5.
+    assert cells == {"Adam Judge": ["3", "2", "42.5"], "Zoe Judge": ["5", "5", "87.5"]}
+    assert "Impact <span" in breakdown and "weight 3" in breakdown
+    assert "<strong>Zoe Judge</strong> on Impact: Clear need in Watts" in breakdown
+    assert "<strong>Zoe Judge</strong> on Feasibility: No plan for data" in breakdown
+    assert "2 of 2 judges scored · 2 comments" in breakdown
+    assert "65.0" in body  # the mean of the two totals, in the ranking
+
+
+def test_judges_comments_stay_with_the_program_team(app, db, client, login_as, sign_in):
+    hackathon, overall = single_criterion_hackathon()
+    submission = factories.judging_submission(hackathon, title="Water Watch")
+    writer, other = judge("Zoe Judge"), judge("Adam Judge")
+    factories.judge_assignment(writer, submission)
+    factories.judge_assignment(other, submission)
+    judging.submit_scores(
+        writer, submission, {overall.id: 7}, {overall.id: "Weak pitch, strong code"}
+    )
+    judging.submit_scores(other, submission, {overall.id: 5}, {overall.id: "Needs a pilot partner"})
+    db.session.commit()
+    results_url = f"/judging/hackathons/{hackathon.id}/results"
+    score_url = f"/judging/submissions/{submission.id}/score"
+
+    # Signed out: nothing public shows it.
+    for url in ["/showcase/", "/", results_url, results_url + ".csv"]:
+        assert "Weak pitch" not in page(client.get(url))
+    # Another judge of the same submission sees their own comment only.
+    sign_in(client, other.email)
+    assert client.get(results_url).status_code == 403
+    body = page(client.get(score_url))
+    assert "Needs a pilot partner" in body and "Weak pitch" not in body
+    # The program team reads both.
+    team = app.test_client()
+    login_as("manager", on=team)
+    body = page(team.get(results_url))
+    assert "Weak pitch, strong code" in body and "Needs a pilot partner" in body
+
+
 # Access ---------------------------------------------------------------------------------
 
 MANAGER_PAGES = [
@@ -975,3 +1167,36 @@ def test_results_page_runs_the_same_number_of_queries_at_5_and_40_submissions(
         assert body.count("Transit") == size
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
+
+
+def judged_hackathon(submissions: int, judges: int):
+    """A hackathon of two criteria whose judges all scored, with comments, every submission."""
+    hackathon = factories.judging_hackathon()
+    criteria = [
+        factories.rubric_criterion(hackathon, "Impact", 3),
+        factories.rubric_criterion(hackathon, "Design", 1),
+    ]
+    panel = [judge() for _ in range(judges)]
+    for number in range(submissions):
+        submission = factories.judging_submission(hackathon, placement=Placement.WINNER)
+        for who in panel:
+            factories.judge_assignment(who, submission)
+            values = {c.id: (number + who.id + c.id) % 5 + 1 for c in criteria}
+            judging.submit_scores(who, submission, values, {criteria[0].id: f"Note {number}"})
+    return hackathon
+
+
+@pytest.mark.parametrize("normalise", ["", "?normalise=1"])
+def test_results_page_queries_do_not_grow_with_submissions_or_judges(
+    app, db, login_as, page_queries, normalise
+):
+    login_as("manager")
+    small = judged_hackathon(submissions=3, judges=2)
+    large = judged_hackathon(submissions=12, judges=5)
+    db.session.commit()
+    urls = [f"/judging/hackathons/{h.id}/results{normalise}" for h in (small, large)]
+    page_queries(urls)
+
+    counts = page_queries(urls)
+
+    assert counts[urls[0]] == counts[urls[1]], counts

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from incubator import clock
@@ -892,7 +893,8 @@ def test_the_week_unique_key_is_in_the_database(db, venture, founder):
         (
             {"week_start": MONDAY + timedelta(days=7)},
             MONDAY + timedelta(days=6),
-            "You cannot check in for a week that has not started.",
+            "You cannot check in for a week that has not started: the week of Jun 9 is still to "
+            "come (this week is the week of Jun 2).",
         ),
         ({"summary": "  "}, MONDAY, "Write a short summary of the week."),
         ({"confidence": 0}, MONDAY, "Confidence is a number from 1 to 5."),
@@ -925,6 +927,146 @@ def test_a_bad_check_in_is_refused_and_writes_nothing(db, venture, founder, fiel
         checkins.save_check_in(
             venture, replace(check_in_input(MONDAY), **fields), by=founder, today=today
         )
+
+
+def check_ins_as_stored(db) -> list[tuple]:
+    """Every check-in as the database holds it: id, venture, week, author, words, numbers."""
+    db.session.expire_all()
+    return [
+        (c.id, c.venture_id, c.week_start, c.author_id, c.summary, c.confidence, c.users_reached)
+        for c in db.session.scalars(select(CheckIn).order_by(CheckIn.id))
+    ]
+
+
+@pytest.mark.parametrize("other_week_written", [True, False], ids=["written", "empty"])
+def test_an_edit_cannot_move_a_check_in_to_another_week(db, venture, founder, other_week_written):
+    next_week = MONDAY + timedelta(days=7)
+    mine = factories.check_in(venture, founder, MONDAY, summary="Week one")
+    if other_week_written:
+        factories.check_in(venture, founder, next_week, summary="Week two", today=next_week)
+    before = check_ins_as_stored(db)
+    message = (
+        "This is the check-in for the week of Jun 2, and its week cannot change to the week of "
+        "Jun 9; nothing was saved. To write about the week of Jun 9, open that week."
+    )
+
+    with writes_nothing(*WRITTEN), pytest.raises(InvalidInput, match=re.escape(message)):
+        checkins.save_check_in(
+            venture,
+            check_in_input(next_week, summary="Moved", users_reached=1),
+            by=founder,
+            today=next_week + timedelta(days=2),
+            editing=mine,
+        )
+
+    assert check_ins_as_stored(db) == before
+
+
+def test_an_edit_keeping_its_week_saves(db, venture, founder):
+    mine = factories.check_in(venture, founder, MONDAY, summary="Week one")
+
+    saved, created = checkins.save_check_in(
+        venture, check_in_input(MONDAY, summary="Better"), by=founder, today=MONDAY, editing=mine
+    )
+
+    assert (saved.id, created, reloaded(saved).summary) == (mine.id, False, "Better")
+
+
+def test_an_edit_of_another_ventures_check_in_is_refused(db, venture, founder, busbuddy, cy):
+    theirs = factories.check_in(busbuddy, cy, MONDAY, summary="BusBuddy's week")
+
+    with writes_nothing(*WRITTEN), pytest.raises(InvalidInput, match="another venture"):
+        checkins.save_check_in(
+            venture, check_in_input(MONDAY), by=founder, today=MONDAY, editing=theirs
+        )
+
+
+def test_a_week_before_the_cohort_started_is_refused(db, venture, founder):
+    # Spring 2025 starts on Tuesday, April 1: its first week is that of Monday, March 31.
+    first_week = date(2025, 3, 31)
+    message = (
+        "The week of Mar 24 is before Spring 2025 started on Apr 1; check-ins begin with the "
+        "week of Mar 31."
+    )
+
+    with writes_nothing(*WRITTEN), pytest.raises(InvalidInput, match=re.escape(message)):
+        checkins.save_check_in(
+            venture, check_in_input(first_week - timedelta(days=7)), by=founder, today=MONDAY
+        )
+
+    saved, created = checkins.save_check_in(
+        venture, check_in_input(first_week), by=founder, today=MONDAY
+    )
+    assert created and reloaded(saved).week_start == first_week
+
+
+def test_an_edit_of_a_check_in_from_before_the_cohort_is_refused(db, venture, founder):
+    # Written before the cohort's start moved later, say: it stays, and cannot be edited.
+    early = CheckIn(
+        venture_id=venture.id,
+        week_start=date(2025, 3, 17),
+        author_id=founder.id,
+        summary="Before we joined",
+        confidence=3,
+    )
+    db.session.add(early)
+    before = check_ins_as_stored(db)
+
+    with (
+        writes_nothing(*WRITTEN),
+        pytest.raises(InvalidInput, match=re.escape("The week of Mar 17 is before Spring 2025")),
+    ):
+        checkins.save_check_in(
+            venture, check_in_input(early.week_start), by=founder, today=MONDAY, editing=early
+        )
+
+    assert check_ins_as_stored(db) == before
+
+
+def test_an_edit_into_a_week_still_to_come_is_refused_as_such(db, venture, founder):
+    mine = factories.check_in(venture, founder, MONDAY, summary="Week one")
+    before = check_ins_as_stored(db)
+
+    with (
+        writes_nothing(*WRITTEN),
+        pytest.raises(InvalidInput, match="You cannot check in for a week that has not started"),
+    ):
+        checkins.save_check_in(
+            venture,
+            check_in_input(MONDAY + timedelta(days=7)),
+            by=founder,
+            today=MONDAY + timedelta(days=3),
+            editing=mine,
+        )
+
+    assert check_ins_as_stored(db) == before
+
+
+def test_check_in_messages_show_the_year_of_a_week_in_another_year(db, venture, founder):
+    # Friday, January 2, 2026: this week began on Monday, December 29, 2025.
+    new_year = date(2026, 1, 2)
+    this_week = date(2025, 12, 29)
+    mine = factories.check_in(venture, founder, this_week, today=new_year)
+
+    with pytest.raises(InvalidInput) as moved:
+        checkins.save_check_in(
+            venture,
+            check_in_input(date(2025, 12, 22)),
+            by=founder,
+            today=new_year,
+            editing=mine,
+        )
+    with pytest.raises(InvalidInput) as early:
+        checkins.save_check_in(
+            venture, check_in_input(date(2026, 1, 5)), by=founder, today=new_year
+        )
+
+    assert "the week of Dec 29, 2025, and its week cannot change to the week of Dec 22, 2025" in (
+        str(moved.value)
+    )
+    assert "the week of Jan 5 is still to come (this week is the week of Dec 29, 2025)" in str(
+        early.value
+    )
 
 
 def test_only_the_venture_founders_post_its_check_ins(db, venture, manager, busbuddy, cy):
@@ -1086,7 +1228,7 @@ def test_a_bad_check_in_on_the_page_says_why_and_writes_nothing(
         (lambda: this_monday() + timedelta(days=1), "A check-in's week starts on a Monday."),
         (
             lambda: this_monday() + timedelta(days=7),
-            "You cannot check in for a week that has not started.",
+            "You cannot check in for a week that has not started: the week of",
         ),
     ],
     ids=["not a monday", "future week"],
@@ -1099,6 +1241,178 @@ def test_a_check_in_week_must_be_a_monday_that_has_begun(
     )
 
     assert message in page(response)
+
+
+def test_the_edit_form_cannot_move_a_check_in_onto_another_weeks(
+    db, client, venture, founder, as_founder
+):
+    last_week = this_monday() - timedelta(days=7)
+    mine = factories.check_in(venture, founder, last_week, summary="Last week's", today=la_today())
+    factories.check_in(venture, founder, this_monday(), summary="This week's", today=la_today())
+    url = f"/ventures/{venture.id}/check-in"
+    form = page(client.get(f"{url}?week={last_week.isoformat()}"))
+    assert "Editing the check-in for the week of " + clock.day_label(last_week) in form
+    assert re.search(r'<input[^>]*name="week_start"[^>]*readonly', form)
+    assert f'name="seen_check_in" type="hidden" value="{mine.id}"' in form
+    before = check_ins_as_stored(db)
+
+    response = post_writing_nothing(
+        client,
+        url,
+        data=check_in_form(this_monday(), summary="Moved", seen_check_in=str(mine.id)),
+    )
+
+    assert response.status_code == 200
+    text = page(response)
+    assert (
+        f"This is the check-in for the week of {clock.day_label(last_week)}, and its week "
+        f"cannot change to the week of {clock.day_label(this_monday())}; nothing was saved."
+    ) in text
+    assert "updated" not in text
+    assert check_ins_as_stored(db) == before
+
+
+@pytest.mark.parametrize("other_week_written", [True, False], ids=["written", "empty"])
+def test_a_new_check_in_form_cannot_change_its_week(
+    db, client, venture, founder, as_founder, other_week_written
+):
+    last_week = this_monday() - timedelta(days=7)
+    if other_week_written:
+        factories.check_in(venture, founder, last_week, summary="Last week's", today=la_today())
+    url = f"/ventures/{venture.id}/check-in"
+    form = page(client.get(url))
+    assert f'name="seen_week" type="hidden" value="{this_monday().isoformat()}"' in form
+    before = check_ins_as_stored(db)
+
+    response = post_writing_nothing(
+        client,
+        url,
+        data=check_in_form(last_week, seen_week=this_monday().isoformat(), seen_check_in=""),
+    )
+
+    assert (
+        f"This form is for the week of {clock.day_label(this_monday())}, and its week cannot "
+        f"change to the week of {clock.day_label(last_week)}; nothing was saved."
+    ) in page(response)
+    assert check_ins_as_stored(db) == before
+
+
+def test_a_missed_week_is_opened_from_the_form_and_posted(db, client, venture, as_founder):
+    last_week = this_monday() - timedelta(days=7)
+    url = f"/ventures/{venture.id}/check-in"
+    assert 'name="week"' in page(client.get(url))
+
+    # Any day of the week opens it.
+    form = page(client.get(f"{url}?week={(last_week + timedelta(days=3)).isoformat()}"))
+    assert f"A new check-in for the week of {clock.day_label(last_week)}." in form
+    response = client.post(
+        url + f"?week={last_week.isoformat()}",
+        data=check_in_form(last_week, seen_week=last_week.isoformat(), seen_check_in=""),
+        follow_redirects=True,
+    )
+
+    assert "Check-in posted." in page(response)
+    assert [row[2] for row in check_ins_as_stored(db)] == [last_week]
+
+
+@pytest.mark.parametrize(
+    ("week", "message"),
+    [
+        (lambda: this_monday() + timedelta(days=7), "is still to come"),
+        (lambda: date(2025, 3, 24), "is before Spring 2025 started"),
+    ],
+    ids=["future", "before the cohort"],
+)
+def test_the_form_of_a_week_that_cannot_have_a_check_in_says_so(
+    db, client, venture, as_founder, week, message
+):
+    text = page(client.get(f"/ventures/{venture.id}/check-in?week={week().isoformat()}"))
+
+    assert re.search(rf'<div class="alert alert-warning">[^<]*{message}', text)
+
+
+def test_an_edit_of_last_weeks_check_in_says_which_week_it_updated(
+    db, client, venture, founder, as_founder
+):
+    last_week = this_monday() - timedelta(days=7)
+    mine = factories.check_in(venture, founder, last_week, summary="Last week's", today=la_today())
+
+    response = client.post(
+        f"/ventures/{venture.id}/check-in",
+        data=check_in_form(last_week, summary="Edited", seen_check_in=str(mine.id)),
+        follow_redirects=True,
+    )
+
+    assert f"The check-in for the week of {clock.day_label(last_week)} is updated." in page(
+        response
+    )
+    assert reloaded(mine).summary == "Edited"
+
+
+@pytest.mark.parametrize("seen", ["", "99999999999999999999", "abc"])
+def test_a_week_before_the_cohort_is_refused_on_the_page(db, client, venture, as_founder, seen):
+    response = post_writing_nothing(
+        client,
+        f"/ventures/{venture.id}/check-in",
+        data=check_in_form(date(2025, 3, 24), seen_check_in=seen),
+    )
+
+    assert response.status_code == 200
+    assert (
+        f"The week of {clock.day_label(date(2025, 3, 24))} is before Spring 2025 started on "
+        f"{clock.day_label(date(2025, 4, 1))}; check-ins begin with the week of "
+        f"{clock.day_label(date(2025, 3, 31))}."
+    ) in page(response)
+
+
+def test_check_in_weeks_show_the_year_only_outside_this_year(
+    db, client, venture, founder, as_founder
+):
+    # 53 weeks ago is always in an earlier year.
+    long_ago = this_monday() - timedelta(weeks=53)
+    factories.check_in(venture, founder, long_ago, summary="A year ago", today=la_today())
+    factories.check_in(venture, founder, this_monday(), summary="Now", today=la_today())
+
+    text = page(client.get(f"/ventures/{venture.id}/check-ins"))
+
+    assert f"Week of {long_ago:%b} {long_ago.day}, {long_ago.year}</strong>" in text
+    this_year = la_today().year == this_monday().year
+    shown = f"{this_monday():%b} {this_monday().day}" + (
+        "" if this_year else f", {this_monday().year}"
+    )
+    assert f"Week of {shown}</strong>" in text
+
+
+def test_weeks_of_the_old_year_show_their_year_in_the_new_one(
+    app, db, client, venture, founder, manager, sign_in
+):
+    # Half past midnight on Friday, January 1, 2027 in Los Angeles: this week began on
+    # Monday, December 28, 2026.
+    with time_machine.travel(datetime(2027, 1, 1, 8, 30, tzinfo=UTC), tick=False):
+        assert clock.week_start(clock.today()) == date(2026, 12, 28)
+        mine = factories.check_in(venture, founder, date(2026, 12, 28), today=clock.today())
+        db.session.commit()
+        assert sign_in(client, founder.email).status_code == 302
+
+        form = page(client.get(f"/ventures/{venture.id}/check-in"))
+        listed = page(client.get(f"/ventures/{venture.id}/check-ins"))
+        timeline = page(client.get(f"/ventures/{venture.id}/timeline"))
+        refused = post_writing_nothing(
+            client,
+            f"/ventures/{venture.id}/check-in",
+            data=check_in_form(date(2027, 1, 4), seen_check_in=str(mine.id)),
+        )
+        team = app.test_client()
+        assert sign_in(team, manager.email).status_code == 302
+        board = page(team.get(f"/pipeline/cohorts/{venture.cohort_id}"))
+
+    assert "Editing the check-in for the week of Dec 28, 2026." in form
+    assert "Week of Dec 28, 2026</strong>" in listed
+    assert "Check-in for the week of Dec 28, 2026 (confidence" in timeline
+    assert "Checked in for the week of Dec 28, 2026 (" in board
+    assert "the week of Jan 4 is still to come (this week is the week of Dec 28, 2026)" in page(
+        refused
+    )
 
 
 def test_a_custom_kpi_gets_its_own_field(db, client, venture, as_founder):

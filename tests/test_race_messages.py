@@ -199,7 +199,7 @@ def test_a_check_in_posted_since_the_page_opened_is_named_when_yours_replaces_it
 
     body = page(response).replace("&#39;", "'")
     assert re.search(
-        rf"Omar Founder had already posted the check-in for the week of {week:%b %-d} at "
+        rf"Omar Founder had already posted the check-in for the week of {clock.day_label(week)} at "
         rf"{TIME}; yours replaced it\.",
         body,
     ), body
@@ -213,7 +213,7 @@ def test_a_check_in_posted_since_the_page_opened_is_named_when_yours_replaces_it
         data={**form, "summary": "Mine, again", "seen_check_in": str(theirs.id)},
         follow_redirects=True,
     )
-    assert "This week&#39;s check-in is updated." in page(response)
+    assert f"The check-in for the week of {clock.day_label(week)} is updated." in page(response)
 
 
 # Introductions and matching runs --------------------------------------------------------------

@@ -341,6 +341,27 @@ JUDGES = [
     ("howard.lee@judges.example", "Howard Lee", 0),
 ]
 QUALITY = {Placement.WINNER: 5, Placement.RUNNER_UP: 4, Placement.HONOURABLE_MENTION: 4}
+# What each judge says of a submission of that quality, on the criterion of their own
+# position in the rubric (the first judge on impact, the second on feasibility, ...). The
+# Move LA Hack's three unplaced submissions get the same scores from every judge, so its
+# results show a three-way tie.
+JUDGE_COMMENTS = {
+    5: (
+        "Residents on the pilot blocks are already asking for it.",
+        "A department could run this within the year.",
+        "Nothing like it in the city yet.",
+    ),
+    4: (
+        "A real need, though it reaches fewer people.",
+        "Needs a named city partner before it can go further.",
+        "A known idea, done well for Los Angeles.",
+    ),
+    3: (
+        "Promising; show who it helps and how many.",
+        "The demo worked, but the data source may not last.",
+        "Similar tools exist; say what is new here.",
+    ),
+}
 
 
 def _seed_judging(manager: User, hackathon, made, *, final: bool) -> None:
@@ -358,7 +379,7 @@ def _seed_judging(manager: User, hackathon, made, *, final: bool) -> None:
     judging.assign_judges(hackathon, judges, by=manager)
     for submission, placement in made:
         quality = QUALITY.get(placement, 3)
-        for judge, (_email, _name, lean) in zip(judges, JUDGES, strict=True):
+        for index, (judge, (_email, _name, lean)) in enumerate(zip(judges, JUDGES, strict=True)):
             # Leave the demo judge something to do where judging is still open.
             if not final and judge.email == JUDGES[0][0]:
                 continue
@@ -366,7 +387,8 @@ def _seed_judging(manager: User, hackathon, made, *, final: bool) -> None:
                 criterion.id: max(1, min(5, quality + lean - position % 2))
                 for position, criterion in enumerate(criteria)
             }
-            judging.submit_scores(judge, submission, values)
+            comment = {criteria[index].id: JUDGE_COMMENTS[quality][index]}
+            judging.submit_scores(judge, submission, values, comment)
         if final and placement is not None:
             results.set_placement(submission, placement, by=manager)
 

@@ -246,6 +246,8 @@ def results_page(hackathon_id: int):
         normalise=normalise,
         placements=list(Placement),
         scored=sum(1 for row in rows if row.complete_scores),
+        tied=sum(1 for row in rows if row.tied),
+        criteria=hackathon.criteria,
     )
 
 

@@ -124,6 +124,9 @@ class CheckInForm(FlaskForm):
     # The check-in the page showed for its week ("" for none): a post that finds another one
     # saved meanwhile says whose it replaced.
     seen_check_in = HiddenField(validators=[Optional(), Length(max=20)])
+    # The week the page was opened for: a post for another week is refused, so that no form
+    # lands on a week whose check-in it did not show.
+    seen_week = HiddenField(validators=[Optional(), Length(max=10)])
     submit = SubmitField("Save check-in")
 
 

@@ -267,12 +267,16 @@ def _check_in_input(form, kpis) -> checkins.CheckInInput:
     )
 
 
-def _week_argument(default: date) -> date:
-    value = request.args.get("week", "")
+def _iso_date(value: str | None) -> date | None:
     try:
-        return clock.week_start(date.fromisoformat(value)) if value else default
+        return date.fromisoformat(value) if value else None
     except ValueError:
-        return default
+        return None
+
+
+def _week_argument(default: date) -> date:
+    chosen = _iso_date(request.args.get("week", ""))
+    return clock.week_start(chosen) if chosen else default
 
 
 @bp.route("/ventures/<int:venture_id>/check-in", methods=["GET", "POST"])
@@ -289,6 +293,7 @@ def check_in(venture_id: int):
     form = _check_in_form(venture, kpis, obj=existing)
     if not form.is_submitted():
         form.week_start.data = week
+        form.seen_week.data = week.isoformat()
         form.seen_check_in.data = str(existing.id) if existing is not None else ""
         if existing is not None:
             for kpi in kpis:
@@ -296,7 +301,12 @@ def check_in(venture_id: int):
     posted = submit(
         form,
         lambda: checkins.save_check_in(
-            venture, _check_in_input(form, kpis), by=current_user, today=clock.today()
+            venture,
+            _check_in_input(form, kpis),
+            by=current_user,
+            today=clock.today(),
+            editing=_edited_check_in(venture, form.seen_check_in.data),
+            opened_week=_iso_date(form.seen_week.data),
         ),
     )
     if posted:
@@ -307,9 +317,19 @@ def check_in(venture_id: int):
         form=form,
         venture=venture,
         existing=existing,
+        week=week,
+        week_refusal=checkins.week_refusal(venture, week, clock.today()),
+        first_week=clock.week_start(venture.cohort.starts_on),
+        this_week=clock.week_start(clock.today()),
+        today=clock.today(),
         kpi_fields=[getattr(form, f"kpi_{kpi.id}") for kpi in kpis],
         kpi_form=KpiForm(),
     )
+
+
+def _edited_check_in(venture: Venture, seen: str | None) -> CheckIn | None:
+    """The venture's check-in the form was opened on, if it was opened on one."""
+    return checkins.check_in_of(venture, int(seen)) if seen and seen.isdigit() else None
 
 
 def _check_in_saved(seen: str | None, saved: CheckIn, created: bool) -> tuple[str, str]:
@@ -318,7 +338,11 @@ def _check_in_saved(seen: str | None, saved: CheckIn, created: bool) -> tuple[st
     if created:
         return "Check-in posted.", "success"
     if seen is None or seen == str(saved.id):
-        return "This week's check-in is updated.", "success"
+        if saved.week_start == clock.week_start(clock.today()):
+            return "This week's check-in is updated.", "success"
+        return f"The check-in for the week of {clock.day_label(saved.week_start)} is updated.", (
+            "success"
+        )
     # The page showed no check-in (or another week's): one was saved meanwhile.
     return _posted_meanwhile(saved), "warning"
 
@@ -329,8 +353,8 @@ def _posted_meanwhile(check_in: CheckIn) -> str:
     where = " (in another tab or window)" if who == "You" else ""
     return (
         f"{who} had already posted the check-in for the week of "
-        f"{check_in.week_start:%b %-d} at {history.when(check_in.created_at, current_user)}"
-        f"{where}; yours replaced it."
+        f"{clock.day_label(check_in.week_start)} at "
+        f"{history.when(check_in.created_at, current_user)}{where}; yours replaced it."
     )
 
 

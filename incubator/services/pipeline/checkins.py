@@ -68,11 +68,60 @@ def add_custom_kpi(venture: Venture, name: str, unit: str, *, by: User) -> Custo
     return kpi
 
 
+def week_refusal(venture: Venture, week: date, today: date) -> str | None:
+    """Why the venture cannot have a check-in for this week, or None when it can: the week
+    is a Monday, from the week its cohort starts to this week."""
+    if week.weekday() != 0:
+        return "A check-in's week starts on a Monday."
+
+    def label(day: date) -> str:
+        return clock.day_label(day, as_of=today)
+
+    this_week = clock.week_start(today)
+    if week > this_week:
+        return (
+            "You cannot check in for a week that has not started: the week of "
+            f"{label(week)} is still to come (this week is the week of {label(this_week)})."
+        )
+    cohort = venture.cohort
+    first_week = clock.week_start(cohort.starts_on)
+    if week < first_week:
+        return (
+            f"The week of {label(week)} is before {cohort.name} started on "
+            f"{label(cohort.starts_on)}; check-ins begin with the week of {label(first_week)}."
+        )
+    return None
+
+
+def _check_week(venture: Venture, week: date, today: date) -> None:
+    refusal = week_refusal(venture, week, today)
+    if refusal is not None:
+        raise InvalidInput(refusal)
+
+
+def _check_same_week(
+    editing: CheckIn | None, opened_week: date | None, week: date, today: date
+) -> None:
+    """A form keeps the week it was opened on, and an edit its check-in's week: moving it
+    would overwrite, or stand in for, the other week's check-in."""
+    if editing is not None and editing.week_start != week:
+        shown, what = editing.week_start, "This is the check-in for the week of"
+    elif opened_week is not None and opened_week != week:
+        shown, what = opened_week, "This form is for the week of"
+    else:
+        return
+
+    def label(day: date) -> str:
+        return clock.day_label(day, as_of=today)
+
+    raise InvalidInput(
+        f"{what} {label(shown)}, and its week cannot change to the week of {label(week)}; "
+        f"nothing was saved. To write about the week of {label(week)}, open that week."
+    )
+
+
 def _check_check_in(venture: Venture, data: CheckInInput, today: date) -> None:
-    if data.week_start.weekday() != 0:
-        raise InvalidInput("A check-in's week starts on a Monday.")
-    if data.week_start > clock.week_start(today):
-        raise InvalidInput("You cannot check in for a week that has not started.")
+    _check_week(venture, data.week_start, today)
     if not data.summary.strip():
         raise InvalidInput("Write a short summary of the week.")
     if not 1 <= data.confidence <= 5:
@@ -126,15 +175,37 @@ def check_in_for_week(venture: Venture, week_start: date) -> CheckIn | None:
     )
 
 
+def check_in_of(venture: Venture, check_in_id: int) -> CheckIn | None:
+    """The venture's check-in of that id; None for another venture's or none at all."""
+    if not 0 < check_in_id < 2**31:  # ids are 32-bit; PostgreSQL refuses a larger number
+        return None
+    check_in = db.session.get(CheckIn, check_in_id)
+    return check_in if check_in is not None and check_in.venture_id == venture.id else None
+
+
 def save_check_in(
-    venture: Venture, data: CheckInInput, *, by: User, today: date | None = None
+    venture: Venture,
+    data: CheckInInput,
+    *,
+    by: User,
+    today: date | None = None,
+    editing: CheckIn | None = None,
+    opened_week: date | None = None,
 ) -> tuple[CheckIn, bool]:
-    """Post the week's check-in, or edit it if the week has one; returns it and whether new."""
+    """Post the week's check-in, or edit it if the week has one; returns it and whether new.
+
+    `editing` is the check-in the person's form was opened on and `opened_week` the week it
+    was opened for (None when not known); neither week can change on the form.
+    """
     permissions.require(
         permissions.may_post_check_in(by, venture),
         "Only the venture's founders post its check-ins.",
     )
-    _check_check_in(venture, data, today or clock.today())
+    today = today or clock.today()
+    _check_check_in(venture, data, today)
+    if editing is not None and editing.venture_id != venture.id:
+        raise InvalidInput("That check-in belongs to another venture.")
+    _check_same_week(editing, opened_week, data.week_start, today)
     check_in = check_in_for_week(venture, data.week_start)
     created = False
     if check_in is None:

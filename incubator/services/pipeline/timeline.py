@@ -106,7 +106,7 @@ def _check_in_entries(venture: Venture) -> list[TimelineEntry]:
         TimelineEntry(
             check_in.created_at,
             "check_in",
-            f"Check-in for the week of {check_in.week_start.strftime('%b %-d')} "
+            f"Check-in for the week of {clock.day_label(check_in.week_start)} "
             f"(confidence {check_in.confidence}/5)",
             check_in.summary,
             _name(check_in.author),
