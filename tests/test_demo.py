@@ -97,7 +97,7 @@ class TestDemoSeededAtAnyHour:
         # DropWise checks in every week, this one included.
         monday = clock.week_start(clock.today())
         assert [fact for fact in panel.facts if fact.endswith("(this week)")] == [
-            f"DropWise: last check-in for the week of {monday:%b %-d} (this week)"
+            f"DropWise: last check-in for the week of {clock.day_label(monday)} (this week)"
         ]
         assert "not written yet" not in panel.next_step
 

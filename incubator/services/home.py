@@ -145,7 +145,7 @@ def _plural(count: int, noun: str, plural: str | None = None) -> str:
 
 def _day(day: date, today: date) -> str:
     """A date as "Tue, Dec 2", with the year when it is not this year's."""
-    return day.strftime("%a, %b %-d" if day.year == today.year else "%a, %b %-d, %Y")
+    return clock.day_label(day, weekday=True, as_of=today)
 
 
 def _moment(moment: datetime, zone: ZoneInfo, today: date) -> str:
@@ -408,7 +408,7 @@ def _venture_facts(venture: Venture, week: VentureWeek, this_week: date) -> list
     facts = [f"{venture.name}: {venture.stage_label} stage in {venture.cohort.name}"]
     if week.due_this_week:
         due = "; ".join(
-            f"{milestone.title} ({milestone.due_on.strftime('%a, %b %-d')})"
+            f"{milestone.title} ({clock.day_label(milestone.due_on, weekday=True)})"
             for milestone in week.due_this_week
             if milestone.due_on is not None  # always: they were found by their due date
         )
@@ -420,7 +420,7 @@ def _venture_facts(venture: Venture, week: VentureWeek, this_week: date) -> list
     else:
         facts.append(
             f"{venture.name}: last check-in for the week of "
-            f"{week.last_check_in.strftime('%b %-d')} "
+            f"{clock.day_label(week.last_check_in)} "
             f"({_check_in_age(week.last_check_in, this_week)})"
         )
     return facts
