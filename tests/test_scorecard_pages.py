@@ -28,7 +28,7 @@ from incubator.services.cohorts import ventures
 from incubator.services.hackathons import devpost
 from incubator.services.scorecard import catalogue, derivation, observations, periods
 from incubator.services.scorecard.observations import ImportedFigure
-from tests import factories
+from tests import chart_reading, factories
 from tests.helpers import page
 
 
@@ -695,3 +695,31 @@ def test_an_earlier_period_shows_its_own_figures_map_and_zones(db, client, score
     assert f'<title id="map-title">Days to a parklet permit by neighbourhood, {label}' in svg
     latest = periods.label(last_periods("monthly", 1)[0], "monthly")
     assert f"Days to a parklet permit, {latest}" in ignored  # an unknown period: the latest
+
+
+def test_the_scorecards_pictures_draw_no_text_that_shrinks_and_the_map_key_is_on_the_page(
+    db, client, scorecard
+):
+    """Text inside a picture shrinks with it: the 720-wide map's key was 6 px on a phone and
+    ran off its edge. The pictures draw no text; the key is the page's."""
+    neighbourhoods = page(client.get("/scorecard/neighbourhoods?metric=permit_days"))
+    home = page(client.get("/scorecard/"))
+
+    pictures = [
+        image
+        for html in (neighbourhoods, home)
+        for image in chart_reading.images(html)
+        if ".svg" in (image["src"] or "")
+    ]
+    assert len(pictures) >= 3  # the map and the trend lines
+    for image in pictures:
+        root = chart_reading.svg_root(client.get(image["src"]).data)
+        assert root.get("role") == "img" and root.find(f"{chart_reading.SVG}title") is not None
+        for content in chart_reading.CONTENT_WIDTHS.values():
+            shown = chart_reading.shown_width(float(image["width"]), content, 18)
+            assert chart_reading.smallest_text_shown(root, shown) is None, image["src"]
+    key = neighbourhoods.split('id="map-legend"')[1].split("</ul>")[0]
+    entries = ("up to ", "no data", "not published (too few ventures)", "the Promise Zone")
+    for entry in (f"</svg>{text}" for text in entries):
+        assert entry in key, entry
+    assert 'width="720" height="1062"' in neighbourhoods  # the map's own shape

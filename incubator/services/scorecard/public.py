@@ -760,19 +760,32 @@ def _summary(view: NeighbourhoodView) -> str:
     return text
 
 
+def _map_cells(view: NeighbourhoodView) -> dict[str, drawing.MapCell]:
+    return {c.name: drawing.MapCell(c.value, c.text, hidden=c.hidden) for c in view.cells}
+
+
 def neighbourhood_map(view: NeighbourhoodView) -> bytes:
-    cells = {c.name: drawing.MapCell(c.value, c.text, hidden=c.hidden) for c in view.cells}
     title = f"{view.metric.name} by neighbourhood" + (
         f", {view.period_label}" if view.period_label else ""
     )
     return drawing.choropleth(
         geography.boundaries(),
-        cells,
+        _map_cells(view),
         title=title,
         description=view.summary,
-        legend_format=lambda value: format_value(value, view.metric.unit),
         credit=geography.SOURCE_CREDIT,
     )
+
+
+def map_size() -> tuple[int, int]:
+    """The map's width and height, for the page to reserve its box before it loads."""
+    projection = drawing.base_map(geography.boundaries()).projection
+    return projection.width, projection.height
+
+
+def map_legend(view: NeighbourhoodView) -> list[drawing.LegendEntry]:
+    """The key to the map of `view`, for the page to show beside it."""
+    return drawing.map_legend(_map_cells(view), lambda value: format_value(value, view.metric.unit))
 
 
 def sparkline(code: str, found: Fingerprint | None = None) -> bytes:
