@@ -161,3 +161,56 @@ def legends(root: ET.Element) -> list[tuple[str, float, float]]:
 def _translation(transform: str) -> tuple[float, float]:
     match = re.search(r"translate\(\s*([-0-9.]+)[ ,]+([-0-9.]+)\s*\)", transform)
     return (float(match.group(1)), float(match.group(2))) if match else (0.0, 0.0)
+
+
+# An average character of a sans-serif face is about 0.55 em wide; 0.6 leaves a margin.
+CHARACTER_WIDTH = 0.6
+
+
+def _anchor(text: ET.Element, classes: set[str]) -> str:
+    """pygal's text-anchor for a text (graph.css): axes' labels centred (x) or ending at the
+    axis (y), centred values and the no-data text; everything else starts at its x."""
+    own = set((text.get("class") or "").split())
+    if text.get("text-anchor"):
+        return text.get("text-anchor", "start")
+    if ("axis" in classes and "x" in classes) or own & {"centered", "no_data"}:
+        return "middle"
+    if "axis" in classes and "y" in classes:
+        return "end"
+    return "start"
+
+
+def text_boxes(root: ET.Element, font_size: float) -> list[tuple[str, float, float, float]]:
+    """Each drawn text with its estimated extent: (text, left, right, baseline), in the
+    drawing's units, from the translations of its groups and its anchor."""
+    found: list[tuple[str, float, float, float]] = []
+
+    def walk(element: ET.Element, dx: float, dy: float, classes: set[str]) -> None:
+        tx, ty = _translation(element.get("transform", ""))
+        dx, dy = dx + tx, dy + ty
+        classes = classes | set((element.get("class") or "").split())
+        for child in element:
+            if child.tag == f"{SVG}text" and (child.text or "").strip():
+                width = CHARACTER_WIDTH * font_size * len(child.text or "")
+                x = dx + float(child.get("x", 0))
+                left = {"start": x, "middle": x - width / 2, "end": x - width}[
+                    _anchor(child, classes)
+                ]
+                found.append((child.text or "", left, left + width, dy + float(child.get("y", 0))))
+            elif isinstance(child.tag, str):
+                walk(child, dx, dy, classes)
+
+    walk(root, 0.0, 0.0, set())
+    return found
+
+
+def texts_cut_off(root: ET.Element) -> list[str]:
+    """The texts that run (by estimate) past an edge of the drawing: cut off when shown.
+    Capitals and digits rise about 0.75 em above the baseline."""
+    _x, _y, width, height = (float(part) for part in root.get("viewBox", "").split())
+    size = max(stated_font_sizes(root) or [16.0])
+    return [
+        text
+        for text, left, right, baseline in text_boxes(root, size)
+        if left < 0 or right > width or baseline > height or baseline - 0.75 * size < 0
+    ]

@@ -10,7 +10,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from incubator import clock
-from incubator.blueprints.pipeline import charts
 from incubator.models import Stage
 from incubator.services.cohorts import ventures
 from incubator.services.pipeline import analytics, checkins, stages
@@ -601,7 +600,7 @@ def test_the_stage_legend_is_whole_and_inside_the_chart(client, login_as, histor
     root = parse_svg(client.get(f"/pipeline/cohorts/{history['cohort'].id}/stages.svg"))
     width = chart_reading.view_width(root)
     height = float(root.get("viewBox").split()[3])
-    (font_size,) = set(chart_reading.stated_font_sizes(root)) - {charts.FONT_SIZE + 5}
+    (font_size,) = set(chart_reading.stated_font_sizes(root))
 
     legend = chart_reading.legends(root)
 
@@ -679,3 +678,49 @@ def test_every_table_on_the_analytics_and_check_ins_pages_scrolls_in_its_own_reg
         regions = _Regions()
         regions.feed(page(client.get(url)))
         assert regions.tables and all(regions.tables), url
+
+
+def test_no_chart_text_runs_off_the_edge_of_its_chart(db, client, login_as, history, kpi_venture):
+    """Labels, legends and values stay inside the drawing: the last week's label, centred on
+    the right-most point, once lost its last digit."""
+    venture = kpi_venture["venture"]
+    founder = kpi_venture["founder"]
+    checkins.save_check_in(
+        venture,
+        checkins.CheckInInput(
+            week_start=kpi_venture["monday"] - timedelta(weeks=3),
+            summary="A big week",
+            revenue=1_234_567.0,
+            team_size=4,
+        ),
+        by=founder,
+        today=TODAY,
+    )
+    db.session.commit()
+    login_as("manager")
+    empty = factories.cohort(by=kpi_venture["manager"])
+    db.session.commit()
+    pages = (
+        f"/pipeline/cohorts/{history['cohort'].id}/analytics",
+        f"/ventures/{venture.id}/check-ins",
+    )
+    urls = [image["src"] for url in pages for image in chart_images(page(client.get(url)))]
+    urls += [
+        f"/pipeline/cohorts/{empty.id}/stages.svg",
+        f"/pipeline/cohorts/{empty.id}/distribution.svg",
+    ]
+
+    assert len(urls) == 2 + 4 + 2
+    for url in urls:
+        assert chart_reading.texts_cut_off(parse_svg(client.get(url))) == [], url
+
+
+def test_the_cut_off_check_finds_a_label_past_the_edge():
+    drawn = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 360 260">'
+        "<style>.axis text{font-size:15px}</style>"
+        '<g class="axis x" transform="translate(40, 8)"><text x="300" y="240">Nov 30</text>'
+        '<text x="150" y="240">Oct 19</text></g></svg>'
+    )
+
+    assert chart_reading.texts_cut_off(chart_reading.svg_root(drawn)) == ["Nov 30"]

@@ -65,7 +65,7 @@ def _style(colours: tuple[str, ...]) -> Style:
         value_label_font_size=FONT_SIZE,
         tooltip_font_size=FONT_SIZE,
         legend_font_size=FONT_SIZE,
-        no_data_font_size=FONT_SIZE + 5,
+        no_data_font_size=FONT_SIZE,
     )
 
 
@@ -79,6 +79,8 @@ def _config(colours: tuple[str, ...], **options) -> dict:
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
         "margin": 8,
+        # Room for half of the last week's label, centred on the right-most bar or point.
+        "margin_right": 8 + 2 * FONT_SIZE,
         "spacing": 6,
         "show_legend": False,
         # Never shorten a label or a legend to "Protot…": they are few and short.
@@ -202,6 +204,9 @@ def kpi_chart(kpis: VentureKpis, key: str) -> bytes:
     """A line: one KPI week by week, on its own axis. A week without a figure breaks the
     line rather than drawing a figure nobody reported."""
     series = next(kpi for kpi in kpis.series if kpi.key == key)
+    reported = [value for value in series.values if value is not None]
+    # Counts such as pilots or team size get whole-number labels, not 0.2, 0.4...
+    whole = all(value == int(value) for value in reported) and max(reported, default=0) <= 10
     chart = pygal.Line(
         **_config(
             (KPI_COLOUR,),
@@ -209,6 +214,7 @@ def kpi_chart(kpis: VentureKpis, key: str) -> bytes:
             allow_interruptions=True,
             include_x_axis=True,
             max_scale=6,
+            **(_count_labels(int(max(reported, default=0))) if whole else {}),
             value_formatter=lambda value: _axis_label(series, value),
             formatter=lambda value: kpi_value_text(series, value),
         )
