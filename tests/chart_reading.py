@@ -91,29 +91,36 @@ def images(html: str) -> list[dict[str, str | None]]:
 
 
 class _Tables(HTMLParser):
-    """Each table's rows, as the text of their cells."""
+    """Each table's rows, as the text of their cells; a table inside a cell is a table of
+    its own."""
 
     def __init__(self) -> None:
         super().__init__()
         self.tables: list[dict] = []
-        self._cell: list[str] | None = None
+        self._open: list[dict] = []  # the tables open here, innermost last, with their cell
 
     def handle_starttag(self, tag, attrs):
         if tag == "table":
             self.tables.append({"attrs": dict(attrs), "rows": []})
-        elif tag == "tr" and self.tables:
-            self.tables[-1]["rows"].append([])
-        elif tag in ("td", "th"):
-            self._cell = []
+            self._open.append({"table": self.tables[-1], "cell": None})
+        elif tag == "tr" and self._open:
+            self._open[-1]["table"]["rows"].append([])
+        elif tag in ("td", "th") and self._open:
+            self._open[-1]["cell"] = []
 
     def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None:
-            self.tables[-1]["rows"][-1].append(" ".join("".join(self._cell).split()))
-            self._cell = None
+        if not self._open:
+            return
+        innermost = self._open[-1]
+        if tag in ("td", "th") and innermost["cell"] is not None:
+            innermost["table"]["rows"][-1].append(" ".join("".join(innermost["cell"]).split()))
+            innermost["cell"] = None
+        elif tag == "table":
+            self._open.pop()
 
     def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
+        if self._open and self._open[-1]["cell"] is not None:
+            self._open[-1]["cell"].append(data)
 
 
 def tables(html: str) -> list[dict]:

@@ -150,8 +150,13 @@ class MetricRow:
         return Direction(self.direction).label
 
     @property
+    def trend_rows(self) -> list[tuple[str, str]]:
+        """The trend line's periods and figures, as the table beside it shows them."""
+        return [(p.label, format_value(p.value, self.unit)) for p in self.trend]
+
+    @property
     def trend_text(self) -> str:
-        shown = [f"{p.label}: {format_value(p.value, self.unit)}" for p in self.trend]
+        shown = [f"{label}: {text}" for label, text in self.trend_rows]
         return "; ".join(shown) if shown else NO_DATA_TEXT
 
 
