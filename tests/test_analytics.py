@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -11,7 +13,7 @@ from incubator import clock
 from incubator.models import Stage
 from incubator.services.cohorts import ventures
 from incubator.services.pipeline import analytics, checkins, stages
-from tests import factories
+from tests import chart_reading, factories
 from tests.helpers import page
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -240,6 +242,14 @@ def svg_text(root: ET.Element) -> str:
     return " ".join(text for text in root.itertext())
 
 
+def chart_name(root: ET.Element) -> str:
+    """What the chart calls itself for a screen reader: its <title> and its aria-label."""
+    assert root.get("role") == "img"
+    title = root.find(f"{SVG}title")
+    assert title is not None and title.text == root.get("aria-label")
+    return title.text
+
+
 def test_cohort_charts_are_svg_without_scripts(client, login_as, history):
     cohort = history["cohort"]
     login_as("manager")
@@ -247,10 +257,10 @@ def test_cohort_charts_are_svg_without_scripts(client, login_as, history):
     stages = parse_svg(client.get(f"/pipeline/cohorts/{cohort.id}/stages.svg"))
     distribution = parse_svg(client.get(f"/pipeline/cohorts/{cohort.id}/distribution.svg"))
 
-    assert "ventures by stage, week by week" in svg_text(stages)
+    assert chart_name(stages) == "Spring 2025: active ventures by stage, week by week"
     assert "Apr 7" in svg_text(stages)
     assert "Prototype" in svg_text(distribution)
-    assert "ventures by stage now" in svg_text(distribution)
+    assert chart_name(distribution) == "Spring 2025: active ventures by stage now"
 
 
 def test_charts_of_an_empty_cohort_say_there_is_no_data(client, login_as):
@@ -264,14 +274,24 @@ def test_charts_of_an_empty_cohort_say_there_is_no_data(client, login_as):
 
 def test_kpi_chart_is_svg_for_the_venture_founders_and_managers(client, login_as, kpi_venture):
     venture = kpi_venture["venture"]
-    url = f"/ventures/{venture.id}/kpis.svg"
 
     login_as("manager")
-    root = parse_svg(client.get(url))
+    revenue = parse_svg(client.get(f"/ventures/{venture.id}/kpis.svg?kpi=revenue"))
+    gallons = parse_svg(client.get(f"/ventures/{venture.id}/kpis.svg?kpi=Gallons saved"))
+    first = parse_svg(client.get(f"/ventures/{venture.id}/kpis.svg"))
 
-    assert "Gallons saved (gal)" in svg_text(root)
-    assert "Revenue (USD)" in svg_text(root)
-    assert "LeakMap: KPIs week by week" in svg_text(root)
+    assert chart_name(revenue) == "LeakMap: Revenue (USD), week by week"
+    assert chart_name(gallons) == "LeakMap: Gallons saved (gal), week by week"
+    assert chart_name(first) == "LeakMap: Residents or users reached, week by week"
+    assert "$100" in svg_text(revenue)
+
+
+def test_a_kpi_the_venture_does_not_report_has_no_chart(client, login_as, kpi_venture):
+    venture = kpi_venture["venture"]
+    login_as("manager")
+
+    for kpi in ("team_size", "Leaks found", "nonsense"):
+        assert client.get(f"/ventures/{venture.id}/kpis.svg?kpi={kpi}").status_code == 404
 
 
 def test_founders_see_their_own_kpi_chart_but_not_another_ventures(
@@ -340,17 +360,29 @@ def test_an_accepted_mentor_sees_every_kpi_and_an_introduced_one_only_the_shared
     venture.shared_kpis = ["revenue"]
     mentor = login_as("mentor")
     match = factories.introduction(venture, mentor, kind="mentor", status="introduced")
-    url = f"/ventures/{venture.id}/kpis.svg"
+    url = f"/ventures/{venture.id}/kpis.svg?kpi="
 
-    introduced = chart_labels(client.get(url))
+    introduced = [client.get(url + kpi).status_code for kpi in ("revenue", "Gallons saved")]
     match.status = "accepted"
-    accepted = chart_labels(client.get(url))
+    accepted = [client.get(url + kpi).status_code for kpi in ("revenue", "Gallons saved")]
+    charts_shown = kpi_images(page(client.get(f"/ventures/{venture.id}/check-ins")))
 
-    assert "Revenue (USD)" in introduced and "Gallons saved" not in introduced
-    assert "Gallons saved" in accepted and "Residents or users reached" in accepted
+    assert introduced == [200, 404]
+    assert accepted == [200, 200]
+    assert list(charts_shown) == ["users_reached", "revenue", "Gallons saved"]
 
 
-def test_check_ins_page_shows_the_kpi_chart_only_when_there_are_check_ins(
+def kpi_images(html: str) -> dict[str, dict]:
+    """The KPI charts on a page, by KPI: their <img> attributes."""
+    found = {}
+    for image in chart_reading.images(html):
+        url = urlsplit(image["src"] or "")
+        if url.path.endswith("/kpis.svg"):
+            found[parse_qs(url.query)["kpi"][0]] = image
+    return found
+
+
+def test_check_ins_page_shows_the_kpi_charts_only_when_there_are_check_ins(
     db, client, login_as, kpi_venture
 ):
     manager = login_as("manager")
@@ -361,9 +393,66 @@ def test_check_ins_page_shows_the_kpi_chart_only_when_there_are_check_ins(
     with_chart = page(client.get(f"/ventures/{venture.id}/check-ins"))
     without = page(client.get(f"/ventures/{quiet.id}/check-ins"))
 
-    assert f'<img class="img-fluid" src="/ventures/{venture.id}/kpis.svg"' in with_chart
+    shown = kpi_images(with_chart)
+    assert list(shown) == ["users_reached", "revenue", "Gallons saved"]
+    assert shown["revenue"]["alt"] == (
+        "Line chart of Revenue (USD) week by week; the numbers are in the table under it."
+    )
     assert "kpis.svg" not in without
     assert "No check-ins yet" in without
+
+
+def test_each_kpi_is_a_chart_of_its_own_so_no_chart_mixes_units(client, login_as, kpi_venture):
+    """The chart that put money and people on two axes is one small chart per KPI: one
+    series, one y axis, labelled in that KPI's unit."""
+    venture = kpi_venture["venture"]
+    login_as("manager")
+
+    for key, image in kpi_images(page(client.get(f"/ventures/{venture.id}/check-ins"))).items():
+        root = parse_svg(client.get(image["src"]))
+        assert len(chart_reading.series_points(root)) == 1, key
+        axes = [g.get("class", "") for g in root.iter(f"{SVG}g") if "axis" in g.get("class", "")]
+        assert not [axis for axis in axes if "y2" in axis.split()], key  # no second axis
+        y_labels = [
+            text.text
+            for g in root.iter(f"{SVG}g")
+            if g.get("class", "").split()[:2] == ["axis", "y"]
+            for text in g.iter(f"{SVG}text")
+        ]
+        assert y_labels, key
+        assert all(label.startswith("$") for label in y_labels) == (key == "revenue"), key
+
+
+def test_the_table_beside_each_kpi_chart_holds_the_numbers_it_draws(client, login_as, kpi_venture):
+    venture = kpi_venture["venture"]
+    login_as("manager")
+    html = page(client.get(f"/ventures/{venture.id}/check-ins"))
+    tables = {
+        table["attrs"]["data-kpi"]: table["rows"][1:]
+        for table in chart_reading.tables(html)
+        if "data-kpi" in table["attrs"]
+    }
+
+    drawn = {}
+    for key, image in kpi_images(html).items():
+        (points,) = chart_reading.series_points(parse_svg(client.get(image["src"])))
+        drawn[key] = points
+
+    monday = kpi_venture["monday"]
+    weeks = [monday - timedelta(weeks=2), monday - timedelta(weeks=1), monday]
+    assert tables["revenue"] == [
+        [weeks[0].strftime("%b %-d, %Y"), "$100"],
+        [weeks[1].strftime("%b %-d, %Y"), "$150"],
+        [weeks[2].strftime("%b %-d, %Y"), "$175.50"],
+    ]
+    assert tables["Gallons saved"] == [
+        [weeks[0].strftime("%b %-d, %Y"), "500"],
+        [weeks[2].strftime("%b %-d, %Y"), "1,200"],
+    ]
+    assert set(drawn) == set(tables)
+    for key, rows in tables.items():
+        # The chart labels a week "May 5"; the table adds the year.
+        assert [(week.rsplit(",", 1)[0], value) for week, value in rows] == drawn[key], key
 
 
 # The analytics page ------------------------------------------------------------------------------
@@ -454,3 +543,184 @@ def test_analytics_and_charts_run_the_same_queries_for_5_or_60_ventures(
     many = page_queries(urls)
 
     assert many == few
+
+
+# Reading the charts on a phone -------------------------------------------------------------------
+
+CARD_PADDING = 18  # the card around a chart: 8 px of padding and a 1 px border on each side
+
+
+def chart_images(html: str) -> list[dict]:
+    return [image for image in chart_reading.images(html) if ".svg" in (image["src"] or "")]
+
+
+def assert_chart_text_is_readable(client, html: str) -> list[float]:
+    """Every chart on the page, at every phone width: its smallest text in CSS px."""
+    smallest = []
+    for image in chart_images(html):
+        root = parse_svg(client.get(image["src"]))
+        for phone, content in chart_reading.CONTENT_WIDTHS.items():
+            shown = chart_reading.shown_width(float(image["width"]), content, CARD_PADDING)
+            size = chart_reading.smallest_text_shown(root, shown)
+            assert size is not None, image["src"]
+            assert size >= chart_reading.SMALLEST_TEXT, (image["src"], phone, size)
+            smallest.append(size)
+    return smallest
+
+
+def test_no_chart_text_is_under_11_px_on_a_phone(client, login_as, history, kpi_venture):
+    login_as("manager")
+    analytics_page = page(client.get(f"/pipeline/cohorts/{history['cohort'].id}/analytics"))
+    check_ins = page(client.get(f"/ventures/{kpi_venture['venture'].id}/check-ins"))
+
+    assert len(chart_images(analytics_page)) == 2
+    assert len(chart_images(check_ins)) == 3
+    sizes = assert_chart_text_is_readable(client, analytics_page)
+    sizes += assert_chart_text_is_readable(client, check_ins)
+    assert min(sizes) >= 11
+
+
+def test_the_font_size_check_fails_a_chart_drawn_too_wide():
+    """The check itself: the old charts (800 wide, 12 px labels) were 5 px on a phone."""
+    old = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 800 400">'
+        "<defs><style>.axis text{font-size:12px}.title{font-size:16px}</style></defs>"
+        "<text>Apr 7</text></svg>"
+    )
+    relative = old.replace("12px", "0.5em")
+
+    root = chart_reading.svg_root(old)
+    assert chart_reading.smallest_text_shown(root, 340) == pytest.approx(5.1)
+    with pytest.raises(AssertionError, match="px"):
+        chart_reading.stated_font_sizes(chart_reading.svg_root(relative))
+
+
+def test_the_stage_legend_is_whole_and_inside_the_chart(client, login_as, history):
+    login_as("manager")
+    root = parse_svg(client.get(f"/pipeline/cohorts/{history['cohort'].id}/stages.svg"))
+    width = chart_reading.view_width(root)
+    height = float(root.get("viewBox").split()[3])
+    (font_size,) = set(chart_reading.stated_font_sizes(root))
+
+    legend = chart_reading.legends(root)
+
+    assert [text for text, _x, _y in legend] == [stage.label for stage in Stage]
+    for text, x, y in legend:
+        # A generous width for the text: 0.6 em a character.
+        assert x + 0.6 * font_size * len(text) <= width, text
+        assert y <= height, text
+
+
+def test_the_cohort_charts_draw_the_numbers_of_the_tables_beside_them(client, login_as, history):
+    cohort = history["cohort"]
+    login_as("manager")
+    html = page(client.get(f"/pipeline/cohorts/{cohort.id}/analytics"))
+    tables = {table["attrs"].get("id"): table["rows"] for table in chart_reading.tables(html)}
+    stages_chart = parse_svg(client.get(f"/pipeline/cohorts/{cohort.id}/stages.svg"))
+    distribution_chart = parse_svg(client.get(f"/pipeline/cohorts/{cohort.id}/distribution.svg"))
+
+    (bars,) = chart_reading.series_points(distribution_chart)
+    distribution = {stage: int(count) for stage, count in tables["distribution-table"][1:]}
+    assert {stage: int(count) for stage, count in bars} == distribution
+    assert distribution == {"Concept": 0, "Prototype": 1, "Pilot": 2, "Launch": 1, "Adoption": 0}
+
+    weekly = tables["weeks-table"][1:]
+    drawn = chart_reading.series_points(stages_chart)
+    assert len(drawn) == len(Stage)
+    for column, points in enumerate(drawn, start=1):
+        assert [(week, count) for week, count in points] == [
+            (row[0].rsplit(",", 1)[0], row[column]) for row in weekly
+        ]
+
+
+class _Regions(HTMLParser):
+    """Each table, and whether a scrolling region that a keyboard reaches holds it."""
+
+    VOID = {"img", "br", "input", "meta", "link", "hr", "source", "col", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[tuple[str, dict]] = []
+        self.tables: list[bool] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append(any(self._scrolls(t, a) for t, a in self.open))
+        if tag not in self.VOID:
+            self.open.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag):
+        while self.open and self.open.pop()[0] != tag:
+            pass
+
+    @staticmethod
+    def _scrolls(tag: str, attrs: dict) -> bool:
+        return (
+            tag == "div"
+            and "table-responsive" in (attrs.get("class") or "").split()
+            and attrs.get("tabindex") == "0"
+            and attrs.get("role") == "region"
+            and bool(attrs.get("aria-label") or attrs.get("aria-labelledby"))
+        )
+
+
+def test_every_table_on_the_analytics_and_check_ins_pages_scrolls_in_its_own_region(
+    client, login_as, history, kpi_venture
+):
+    """On a 390 px phone a wide table scrolls inside its box, reachable by keyboard, and
+    the page itself never scrolls sideways."""
+    login_as("manager")
+
+    for url in (
+        f"/pipeline/cohorts/{history['cohort'].id}/analytics",
+        f"/ventures/{kpi_venture['venture'].id}/check-ins",
+    ):
+        regions = _Regions()
+        regions.feed(page(client.get(url)))
+        assert regions.tables and all(regions.tables), url
+
+
+def test_no_chart_text_runs_off_the_edge_of_its_chart(db, client, login_as, history, kpi_venture):
+    """Labels, legends and values stay inside the drawing: the last week's label, centred on
+    the right-most point, once lost its last digit."""
+    venture = kpi_venture["venture"]
+    founder = kpi_venture["founder"]
+    checkins.save_check_in(
+        venture,
+        checkins.CheckInInput(
+            week_start=kpi_venture["monday"] - timedelta(weeks=3),
+            summary="A big week",
+            revenue=1_234_567.0,
+            team_size=4,
+        ),
+        by=founder,
+        today=TODAY,
+    )
+    db.session.commit()
+    login_as("manager")
+    empty = factories.cohort(by=kpi_venture["manager"])
+    db.session.commit()
+    pages = (
+        f"/pipeline/cohorts/{history['cohort'].id}/analytics",
+        f"/ventures/{venture.id}/check-ins",
+    )
+    urls = [image["src"] for url in pages for image in chart_images(page(client.get(url)))]
+    urls += [
+        f"/pipeline/cohorts/{empty.id}/stages.svg",
+        f"/pipeline/cohorts/{empty.id}/distribution.svg",
+    ]
+
+    assert len(urls) == 2 + 4 + 2
+    for url in urls:
+        assert chart_reading.texts_cut_off(parse_svg(client.get(url))) == [], url
+
+
+def test_the_cut_off_check_finds_a_label_past_the_edge():
+    drawn = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 360 260">'
+        "<style>.axis text{font-size:15px}</style>"
+        '<g class="axis x" transform="translate(40, 8)"><text x="300" y="240">Nov 30</text>'
+        '<text x="150" y="240">Oct 19</text></g></svg>'
+    )
+
+    assert chart_reading.texts_cut_off(chart_reading.svg_root(drawn)) == ["Nov 30"]

@@ -237,7 +237,6 @@ def test_the_map_has_one_titled_path_per_neighbourhood_and_no_script_or_style():
         cells,
         title="Jobs created by neighbourhood",
         description="Highest in Watts.",
-        legend_format=lambda v: f"{v:,.0f}",
         credit=geography.SOURCE_CREDIT,
     )
     root = ET.fromstring(document)  # noqa: S314 (the app's own output)
@@ -248,9 +247,37 @@ def test_the_map_has_one_titled_path_per_neighbourhood_and_no_script_or_style():
     assert titles["Watts: 12 jobs"] == drawing.CLASS_COLOURS[-1]
     assert titles["Koreatown (Promise Zone): not published"] == drawing.HIDDEN_COLOUR
     assert titles["Sylmar: no data"] == drawing.NO_DATA_COLOUR
-    assert root.find(f"{SVG}desc").text == "Highest in Watts."
+    assert root.find(f"{SVG}desc").text == f"Highest in Watts. {geography.SOURCE_CREDIT}"
     assert not list(root.iter(f"{SVG}script")) and not list(root.iter(f"{SVG}style"))
     assert b"style=" not in document
+
+
+def test_the_map_draws_no_text_and_its_key_is_for_the_page():
+    """Text in a 720-wide map would be 6 px on a phone, and a legend of long ranges ran off
+    its right edge: the key is the page's, which wraps."""
+    cells = {
+        name: drawing.MapCell(value, f"${value:,}")
+        for name, value in (("Watts", 1000), ("Venice", 20000), ("Sylmar", 300000))
+    }
+    cells["Koreatown"] = drawing.MapCell(None, "not published", hidden=True)
+
+    document = drawing.choropleth(
+        geography.boundaries(), cells, title="Capital", description="", credit="Credit."
+    )
+    legend = drawing.map_legend(cells, lambda v: f"${v:,.0f}")
+
+    root = ET.fromstring(document)  # noqa: S314 (the app's own output)
+    assert not list(root.iter(f"{SVG}text"))
+    assert [(entry.label, entry.colour, entry.line) for entry in legend] == [
+        ("up to $1,000", drawing.CLASS_COLOURS[0], False),
+        ("$1,000 to $20,000", drawing.CLASS_COLOURS[2], False),
+        ("$20,000 to $300,000", drawing.CLASS_COLOURS[-1], False),
+        ("no data", drawing.NO_DATA_COLOUR, False),
+        ("not published (too few ventures)", drawing.HIDDEN_COLOUR, False),
+        ("the Promise Zone", drawing.ZONE_COLOUR, True),
+    ]
+    fills = {p.find(f"{SVG}title").text: p.get("fill") for p in root.iter(f"{SVG}path")}
+    assert fills["Venice: $20,000"] == drawing.CLASS_COLOURS[2]
 
 
 def test_projection_keeps_the_city_in_the_frame():

@@ -28,7 +28,7 @@ from incubator.services.cohorts import ventures
 from incubator.services.hackathons import devpost
 from incubator.services.scorecard import catalogue, derivation, observations, periods
 from incubator.services.scorecard.observations import ImportedFigure
-from tests import factories
+from tests import chart_reading, factories
 from tests.helpers import page
 
 
@@ -228,7 +228,10 @@ def test_the_public_pages_show_nothing_that_is_not_meant_to_be_public(
 
 
 def cells(html: str, code: str) -> dict[str, str]:
-    row = re.search(rf'<tr id="metric-{code}">(.*?)</tr>', html, re.S).group(1)
+    # The row ends where the next metric's begins or the table ends (its trend cell holds a
+    # table of its own).
+    end = r'</tr>\s*(?:<tr id="metric-|</tbody>\s*</table></div>)'
+    row = re.search(rf'<tr id="metric-{code}">(.*?){end}', html, re.S).group(1)
 
     def text(css: str) -> str:
         found = re.search(rf'class="[^"]*\b{css}\b[^"]*">(.*?)</(?:td|span)>', row, re.S)
@@ -695,3 +698,66 @@ def test_an_earlier_period_shows_its_own_figures_map_and_zones(db, client, score
     assert f'<title id="map-title">Days to a parklet permit by neighbourhood, {label}' in svg
     latest = periods.label(last_periods("monthly", 1)[0], "monthly")
     assert f"Days to a parklet permit, {latest}" in ignored  # an unknown period: the latest
+
+
+def test_the_scorecards_pictures_draw_no_text_that_shrinks_and_the_map_key_is_on_the_page(
+    db, client, scorecard
+):
+    """Text inside a picture shrinks with it: the 720-wide map's key was 6 px on a phone and
+    ran off its edge. The pictures draw no text; the key is the page's."""
+    neighbourhoods = page(client.get("/scorecard/neighbourhoods?metric=permit_days"))
+    home = page(client.get("/scorecard/"))
+
+    pictures = [
+        image
+        for html in (neighbourhoods, home)
+        for image in chart_reading.images(html)
+        if ".svg" in (image["src"] or "")
+    ]
+    assert len(pictures) >= 3  # the map and the trend lines
+    for image in pictures:
+        root = chart_reading.svg_root(client.get(image["src"]).data)
+        assert root.get("role") == "img" and root.find(f"{chart_reading.SVG}title") is not None
+        for content in chart_reading.CONTENT_WIDTHS.values():
+            shown = chart_reading.shown_width(float(image["width"]), content, 18)
+            assert chart_reading.smallest_text_shown(root, shown) is None, image["src"]
+    key = neighbourhoods.split('id="map-legend"')[1].split("</ul>")[0]
+    entries = ("up to ", "no data", "not published (too few ventures)", "the Promise Zone")
+    for entry in (f"</svg>{text}" for text in entries):
+        assert entry in key, entry
+    assert 'width="720" height="1062"' in neighbourhoods  # the map's own shape
+
+
+def figure(text: str) -> float | None:
+    """A figure as the page shows it ($1,200, 55.0%, 95), or None for none."""
+    number = re.sub(r"[$,%]", "", text)
+    return float(number) if re.fullmatch(r"-?[0-9.]+", number) else None
+
+
+def test_each_trend_line_has_its_figures_in_a_table_beside_it(db, client, scorecard):
+    home = page(client.get("/scorecard/"))
+    tables = {
+        table["attrs"]["data-metric"]: table["rows"][1:]
+        for table in chart_reading.tables(home)
+        if "data-metric" in table["attrs"]
+    }
+    data = client.get("/scorecard/scorecard.json").get_json()
+    metrics = {m["code"]: m for a in data["impact_areas"] for m in a["metrics"] if m["trend"]}
+
+    assert set(tables) == set(metrics) and {"permit_days", "newcomers"} <= set(tables)
+    for code, rows in tables.items():
+        trend = metrics[code]["trend"]
+        shown = [figure(text) for _period, text in rows]
+        published = [point["value"] for point in trend]
+        assert [period for period, _text in rows] == [point["period"] for point in trend]
+        assert shown == [None if v is None else pytest.approx(v, abs=0.05) for v in published]
+        line = chart_reading.svg_root(client.get(f"/scorecard/metrics/{code}/trend.svg").data)
+        drawn = line.find(f"{chart_reading.SVG}polyline")
+        # A line through two figures or more; one figure is a lone dot, none draws nothing.
+        points = (
+            drawn.get("points").split()
+            if drawn is not None
+            else list(line.iter(f"{chart_reading.SVG}circle"))
+        )
+        assert len(points) == len([v for v in published if v is not None]), code
+    assert tables["newcomers"][-1][1] == "95"

@@ -9,6 +9,7 @@ from incubator import clock, permissions
 from incubator.access import roles
 from incubator.blueprints.pipeline import bp, charts
 from incubator.models import Cohort, Role, Stage, Venture
+from incubator.services.errors import NotFound
 from incubator.services.matching import outcomes
 from incubator.services.pipeline import analytics as pipeline_analytics
 from incubator.services.pipeline import board as pipeline_board
@@ -87,6 +88,8 @@ def analytics(cohort_id: int):
         analytics=pipeline_analytics.cohort_analytics(cohort, clock.today()),
         plans=stages.stage_plans(cohort),
         stages=list(Stage),
+        chart_width=charts.CHART_WIDTH,
+        chart_height=charts.CHART_HEIGHT,
     )
 
 
@@ -111,12 +114,25 @@ def distribution_chart(cohort_id: int):
     return _svg_response(charts.distribution_chart(found))
 
 
-@bp.route("/ventures/<int:venture_id>/kpis.svg")
-@roles(Role.MANAGER, Role.FOUNDER, Role.MENTOR, Role.FUNDER)
-def kpi_chart(venture_id: int):
-    venture = found_or_404(Venture, venture_id, permissions.may_view_venture_profile)
+def shown_kpis(venture: Venture) -> pipeline_analytics.VentureKpis:
+    """The venture's KPIs the signed-in person may see (`permissions.visible_kpis`)."""
     kpis = pipeline_analytics.venture_kpis(venture)
     shown = permissions.visible_kpis(current_user, venture, [kpi.key for kpi in kpis.series])
     if len(shown) < len(kpis.series):
         kpis = kpis.restricted_to(shown)
-    return _svg_response(charts.kpi_chart(kpis))
+    return kpis
+
+
+@bp.route("/ventures/<int:venture_id>/kpis.svg")
+@roles(Role.MANAGER, Role.FOUNDER, Role.MENTOR, Role.FUNDER)
+def kpi_chart(venture_id: int):
+    """One KPI's chart, named by `?kpi=`; without it, the first KPI the person may see."""
+    venture = found_or_404(Venture, venture_id, permissions.may_view_venture_profile)
+    kpis = shown_kpis(venture)
+    keys = [kpi.key for kpi in kpis.series]
+    key = request.args.get("kpi") or (keys[0] if keys else None)
+    if key is None:
+        return _svg_response(charts.empty_kpi_chart(kpis))
+    if key not in keys:
+        raise NotFound("This venture reports no such KPI, or does not share it with you.")
+    return _svg_response(charts.kpi_chart(kpis, key))

@@ -15,7 +15,7 @@ from wtforms.validators import NumberRange, Optional
 
 from incubator import clock, permissions
 from incubator.access import roles
-from incubator.blueprints.pipeline import bp
+from incubator.blueprints.pipeline import board, bp, charts
 from incubator.blueprints.pipeline.forms import (
     CheckInForm,
     EditMilestoneForm,
@@ -367,6 +367,9 @@ def check_ins(venture_id: int):
         venture=venture,
         check_ins=checkins.recent_check_ins(venture, limit=52),
         kpis=checkins.custom_kpis(venture),
+        kpi_tables=charts.kpi_tables(board.shown_kpis(venture)),
+        chart_width=charts.CHART_WIDTH,
+        chart_height=charts.CHART_HEIGHT,
         is_founder=permissions.may_post_check_in(current_user, venture),
         is_team=permissions.may_view_venture(current_user, venture),
         this_week=clock.week_start(clock.today()),

@@ -135,6 +135,8 @@ def neighbourhoods():
                 "scorecard/neighbourhoods.html",
                 card=card,
                 view=view,
+                legend=scorecard.map_legend(view) if view else [],
+                map_size=scorecard.map_size(),
                 ignored=ignored,
                 credit=geography.SOURCE_CREDIT,
                 minimum=cityscore.MIN_VENTURES,

@@ -4,8 +4,11 @@ trend lines. Pure: they take plain values and return SVG documents.
 The map projects longitude and latitude equirectangularly, with longitude scaled by the
 cosine of 34 degrees (the city's latitude), which at city scale is indistinguishable from a
 conformal projection. Each neighbourhood is one <path> with a <title> naming it and its
-value; the Promise Zone is outlined. The documents use presentation attributes only (no
-<style>, no script), so they are served with `default-src 'none'`.
+value; the Promise Zone is outlined. The map draws no text: its legend (`map_legend`) and
+the boundaries' credit are the page's, so they read at any width and never run off the
+edge, where text inside the map would shrink with it to a few pixels on a phone. The
+documents use presentation attributes only (no <style>, no script), so they are served
+with `default-src 'none'`.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from incubator.services.scorecard.geography import Boundary
 
 MAP_WIDTH = 720
 MAP_MARGIN = 10
-LEGEND_HEIGHT = 84
 # Boundaries are simplified to about 40 m before drawing: invisible at this size, and the
 # document shrinks to a fraction.
 SIMPLIFY_DEGREES = 0.0004
@@ -35,8 +37,6 @@ NO_DATA_COLOUR = "#ffffff"
 HIDDEN_COLOUR = "#adb5bd"
 EDGE_COLOUR = "#6c757d"
 ZONE_COLOUR = "#d63384"
-TEXT_COLOUR = "#212529"
-FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
 
 
 @dataclass(frozen=True)
@@ -144,23 +144,22 @@ def choropleth(
     *,
     title: str,
     description: str,
-    legend_format,
     credit: str,
 ) -> bytes:
-    """The city map, each neighbourhood shaded by its value's class; a legend underneath."""
+    """The city map, each neighbourhood shaded by its value's class (`map_legend` says
+    which); the credit is in its description."""
     drawn = base_map(found)
     projection = drawn.projection
-    values = [c.value for c in cells.values() if c.value is not None and not c.hidden]
-    bounds = class_breaks(values)
-    height = projection.height + LEGEND_HEIGHT
+    bounds = class_breaks(_published(cells))
+    width, height = projection.width, projection.height
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {projection.width} {height}" '
-        f'width="{projection.width}" height="{height}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" '
         'aria-labelledby="map-title map-desc">',
         f'<title id="map-title">{escape(title)}</title>',
-        f'<desc id="map-desc">{escape(description)}</desc>',
-        f'<rect width="{projection.width}" height="{height}" fill="#ffffff"/>',
+        f'<desc id="map-desc">{escape(f"{description} {credit}")}</desc>',
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
         f'<g stroke="{EDGE_COLOUR}" stroke-width="0.4" stroke-linejoin="round">',
     ]
     for name, path, in_zone in drawn.paths:
@@ -182,52 +181,43 @@ def choropleth(
             f'<path d={_attr(drawn.zone_outline)} fill="none" stroke="{ZONE_COLOUR}" '
             'stroke-width="2" stroke-linejoin="round"><title>The Promise Zone</title></path>'
         )
-    out += _legend(bounds, projection, legend_format, credit)
     out.append("</svg>")
     return "\n".join(out).encode("utf-8")
 
 
-def _legend(bounds: Sequence[float], projection: Projection, legend_format, credit: str):
-    top = projection.height + 4
-    out = [f'<g font-family={_attr(FONT)} font-size="12" fill="{TEXT_COLOUR}">']
-    x = MAP_MARGIN
+def _published(cells: Mapping[str, MapCell]) -> list[float]:
+    return [c.value for c in cells.values() if c.value is not None and not c.hidden]
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One key of the map: a colour (a filled square, or a line for an outline) and what it
+    means."""
+
+    colour: str
+    label: str
+    line: bool = False
+
+
+def map_legend(cells: Mapping[str, MapCell], legend_format) -> list[LegendEntry]:
+    """The map's key, as the page shows it beside the map: each class's colour and range,
+    then no data, not published and the Promise Zone's outline."""
+    bounds = class_breaks(_published(cells))
+    entries = []
     previous = None
     for bound in bounds:
         if previous is None:
             label = f"up to {legend_format(bound)}"
         else:
             label = f"{legend_format(previous)} to {legend_format(bound)}"
-        out.append(
-            f'<rect x="{x}" y="{top}" width="14" height="14" fill="{colour_for(bound, bounds)}" '
-            f'stroke="{EDGE_COLOUR}" stroke-width="0.4"/>'
-        )
-        out.append(f'<text x="{x + 18}" y="{top + 11}">{escape(label)}</text>')
-        x += 22 + 7 * len(label) + 12
+        entries.append(LegendEntry(colour_for(bound, bounds), label))
         previous = bound
-    second = top + 24
-    out.append(
-        f'<rect x="{MAP_MARGIN}" y="{second}" width="14" height="14" fill="{NO_DATA_COLOUR}" '
-        f'stroke="{EDGE_COLOUR}" stroke-width="0.4"/>'
-    )
-    out.append(f'<text x="{MAP_MARGIN + 18}" y="{second + 11}">no data</text>')
-    out.append(
-        f'<rect x="{MAP_MARGIN + 90}" y="{second}" width="14" height="14" '
-        f'fill="{HIDDEN_COLOUR}" stroke="{EDGE_COLOUR}" stroke-width="0.4"/>'
-    )
-    out.append(
-        f'<text x="{MAP_MARGIN + 108}" y="{second + 11}">not published (too few ventures)</text>'
-    )
-    out.append(
-        f'<line x1="{MAP_MARGIN + 330}" y1="{second + 7}" x2="{MAP_MARGIN + 350}" '
-        f'y2="{second + 7}" stroke="{ZONE_COLOUR}" stroke-width="2"/>'
-    )
-    out.append(f'<text x="{MAP_MARGIN + 356}" y="{second + 11}">the Promise Zone</text>')
-    out.append(
-        f'<text x="{MAP_MARGIN}" y="{second + 36}" font-size="10" fill="#495057">'
-        f"{escape(credit)}</text>"
-    )
-    out.append("</g>")
-    return out
+    return [
+        *entries,
+        LegendEntry(NO_DATA_COLOUR, "no data"),
+        LegendEntry(HIDDEN_COLOUR, "not published (too few ventures)"),
+        LegendEntry(ZONE_COLOUR, "the Promise Zone", line=True),
+    ]
 
 
 SPARK_WIDTH = 132

@@ -150,8 +150,13 @@ class MetricRow:
         return Direction(self.direction).label
 
     @property
+    def trend_rows(self) -> list[tuple[str, str]]:
+        """The trend line's periods and figures, as the table beside it shows them."""
+        return [(p.label, format_value(p.value, self.unit)) for p in self.trend]
+
+    @property
     def trend_text(self) -> str:
-        shown = [f"{p.label}: {format_value(p.value, self.unit)}" for p in self.trend]
+        shown = [f"{label}: {text}" for label, text in self.trend_rows]
         return "; ".join(shown) if shown else NO_DATA_TEXT
 
 
@@ -760,19 +765,32 @@ def _summary(view: NeighbourhoodView) -> str:
     return text
 
 
+def _map_cells(view: NeighbourhoodView) -> dict[str, drawing.MapCell]:
+    return {c.name: drawing.MapCell(c.value, c.text, hidden=c.hidden) for c in view.cells}
+
+
 def neighbourhood_map(view: NeighbourhoodView) -> bytes:
-    cells = {c.name: drawing.MapCell(c.value, c.text, hidden=c.hidden) for c in view.cells}
     title = f"{view.metric.name} by neighbourhood" + (
         f", {view.period_label}" if view.period_label else ""
     )
     return drawing.choropleth(
         geography.boundaries(),
-        cells,
+        _map_cells(view),
         title=title,
         description=view.summary,
-        legend_format=lambda value: format_value(value, view.metric.unit),
         credit=geography.SOURCE_CREDIT,
     )
+
+
+def map_size() -> tuple[int, int]:
+    """The map's width and height, for the page to reserve its box before it loads."""
+    projection = drawing.base_map(geography.boundaries()).projection
+    return projection.width, projection.height
+
+
+def map_legend(view: NeighbourhoodView) -> list[drawing.LegendEntry]:
+    """The key to the map of `view`, for the page to show beside it."""
+    return drawing.map_legend(_map_cells(view), lambda value: format_value(value, view.metric.unit))
 
 
 def sparkline(code: str, found: Fingerprint | None = None) -> bytes:
