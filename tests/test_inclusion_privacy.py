@@ -43,7 +43,8 @@ ANSWERING = {
     "manager": "Caller manager",
     "partner+funder": "Caller partner+funder",
 }
-MARKERS = ("XYZZY", "QUUX")
+# Whole words, so that a random token on a page (a CSRF token, say) cannot pass for one.
+MARKERS = ("Zapotec-XYZZY-", "Genderqueer-QUUX-")
 OWN_PAGE = "inclusion.about_you"
 
 
