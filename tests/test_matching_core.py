@@ -115,10 +115,13 @@ def random_instance(rng: random.Random, ventures: int, counterparts: int, negati
 # Scoring -----------------------------------------------------------------------------------
 
 
-def test_reasons_say_which_need_the_mentor_meets_in_plain_words():
+def test_reasons_say_which_need_the_mentor_meets_in_a_sentence():
     result = score(venture_facts(), mentor_facts(), {}, WEIGHTS)
 
-    assert result.reasons == ["needs: procurement path; mentor: 12 years at LA City procurement"]
+    assert result.reasons == [
+        "StreetSmart asked for help with procurement path, and Ana Ruiz offers “12 years at "
+        "LA City procurement”."
+    ]
     assert result.score == pytest.approx(WEIGHTS.needs)
 
 
@@ -138,11 +141,13 @@ def test_every_kind_of_fit_adds_its_weight_and_a_reason():
     result = score(venture, mentor, {(1, "user:12"): MutualRank(1, 2)}, WEIGHTS)
 
     assert result.reasons == [
-        "needs: procurement path; mentor: Government sales",
-        "challenge area: Transportation and mobility",
-        "impact: Safe streets",
-        "language: Spanish",
-        "office hours: founders ranked mentor #1, mentor ranked venture #2",
+        "StreetSmart asked for help with procurement path, and Ana Ruiz offers “Government "
+        "sales”.",
+        "Both work on transportation and mobility.",
+        "StreetSmart aims for impact on safe streets, and Ana Ruiz works on it too.",
+        "Ana Ruiz speaks Spanish, as StreetSmart's team does.",
+        "After office hours, StreetSmart's founders ranked Ana Ruiz #1 and Ana Ruiz ranked "
+        "StreetSmart #2.",
     ]
     expected = (
         WEIGHTS.needs / 2
@@ -180,12 +185,12 @@ def test_synonyms_map_needs_to_partner_offers_and_funders():
         venture_facts(needs=venture.needs, neighbourhoods=("Watts",)), partner, {}, WEIGHTS
     ).reasons
     assert partner_reasons == [
-        "needs: pilot site; partner offers: pilot site",
-        "needs: data access; partner offers: open data",
-        "neighbourhood: citywide",
+        "StreetSmart asked for help with pilot site, and LADOT offers “pilot site”.",
+        "StreetSmart asked for help with data access, and LADOT offers “open data”.",
+        "LADOT works citywide, so also where StreetSmart works.",
     ]
     assert score(venture, funder, {}, WEIGHTS).reasons == [
-        "needs: funding; funder: Civic Fund; fund"
+        "StreetSmart asked for help with funding, and Kim is a funder (Civic Fund; fund)."
     ]
 
 
@@ -196,7 +201,10 @@ def test_a_funder_outside_the_ventures_stage_is_ineligible():
     result = score(venture_facts(needs=("Funding",)), funder, {}, WEIGHTS)
 
     assert not result.eligible
-    assert "stage: invests at concept, prototype, not at pilot" in result.reasons
+    assert (
+        "Kim invests only at the concept and prototype stages, and StreetSmart is at pilot."
+        in result.reasons
+    )
     table = score_all([venture_facts(needs=("Funding",))], [funder], {}, WEIGHTS)
     assert table.scores[0, 0] == -np.inf
 
@@ -442,7 +450,10 @@ def test_a_funder_at_the_ventures_stage_earns_the_stage_points():
     result = score(venture_facts(needs=("Funding",)), funder, {}, WEIGHTS)
 
     assert result.eligible
-    assert result.reasons == ["needs: funding; funder: Kim", "stage: invests at pilot"]
+    assert result.reasons == [
+        "StreetSmart asked for help with funding, and Kim is a funder.",
+        "Kim invests at the pilot stage, where StreetSmart is.",
+    ]
     assert result.score == pytest.approx(WEIGHTS.needs + WEIGHTS.stage)
 
 
@@ -452,7 +463,7 @@ def test_shared_neighbourhoods_are_named():
     )
     venture = venture_facts(needs=("Legal",), neighbourhoods=("Venice", "Boyle Heights"))
 
-    assert score(venture, partner, {}, WEIGHTS).reasons == ["neighbourhood: Venice"]
+    assert score(venture, partner, {}, WEIGHTS).reasons == ["Both work in Venice."]
 
 
 def test_equal_scores_are_ordered_by_position_so_runs_repeat():
@@ -623,8 +634,8 @@ def test_build_facts_loads_mentors_and_mutual_rankings_in_few_queries(db, count_
         loaded.ventures, loaded.counterparts, loaded.rankings, facts.weights_from_config()
     )
     assert table.explain(1, 0).reasons[0] == (
-        "needs: procurement path; mentor: LA Department of Water and Power; "
-        "12 years at LA City procurement."
+        "StreetSmart asked for help with procurement path, and Ana Ruiz offers “LA "
+        "Department of Water and Power; 12 years at LA City procurement”."
     )
 
 
