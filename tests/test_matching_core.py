@@ -19,6 +19,7 @@ from incubator.services.matching.assignment import (
     Preferences,
     assign,
     blocking_pairs,
+    feasibility,
     greedy,
     options,
     preferences,
@@ -141,8 +142,7 @@ def test_every_kind_of_fit_adds_its_weight_and_a_reason():
     result = score(venture, mentor, {(1, "user:12"): MutualRank(1, 2)}, WEIGHTS)
 
     assert result.reasons == [
-        "StreetSmart asked for help with procurement path, and Ana Ruiz offers “Government "
-        "sales”.",
+        "StreetSmart asked for help with procurement path, and Ana Ruiz offers “Government sales”.",
         "Both work on transportation and mobility.",
         "StreetSmart aims for impact on safe streets, and Ana Ruiz works on it too.",
         "Ana Ruiz speaks Spanish, as StreetSmart's team does.",
@@ -297,6 +297,80 @@ def test_a_minimum_blocked_by_eligibility_is_refused():
         assign(scores, [1, 5], 1, 1)
     with pytest.raises(Unmatchable, match="minimum of 1 per venture cannot be met"):
         assign(scores, [2, 5], 1, 2, forbidden=[(0, 0)])
+
+
+# Feasibility, before solving ---------------------------------------------------------------
+
+
+def test_feasibility_counts_the_places_and_proposes_a_lower_minimum_or_more_places():
+    # Seven ventures, four mentors with 3, 0, 0 and 2 places: 7 needed, 5 to give.
+    found = feasibility(np.ones((7, 4)), [3, 0, 0, 2], 1, 2)
+
+    assert not found.feasible
+    assert (found.ventures, found.needed, found.places, found.fillable) == (7, 7, 5, 5)
+    assert found.best_minimum == 0
+    assert found.extra_places == 1  # one more place each: 9 places
+    assert found.short == []
+    assert feasibility(np.ones((7, 4)), [3, 1, 1, 2], 1, 2).feasible
+
+
+def test_feasibility_sees_places_eligibility_keeps_out_of_reach():
+    # Both ventures may meet only the first counterpart; the second's 5 places do not help.
+    scores = np.array([[1.0, -np.inf], [2.0, -np.inf], [1.0, 1.0]])
+
+    found = feasibility(scores, [1, 5], 1, 1)
+
+    assert not found.feasible
+    assert (found.needed, found.places, found.fillable) == (3, 6, 2)
+    assert found.extra_places == 1  # a second place for the first counterpart
+    assert feasibility(scores, [2, 5], 1, 1).feasible
+
+
+def test_feasibility_names_ventures_no_number_of_places_can_help():
+    scores = np.array([[-np.inf, -np.inf, 1.0], [1.0, 1.0, 1.0]])
+
+    found = feasibility(scores, [5, 5, 5], 2, 2)
+
+    assert found.short == [(0, 1)]  # venture 0 may meet one counterpart, the minimum is 2
+    assert found.extra_places is None
+    assert found.best_minimum == 1
+
+
+def test_feasibility_counts_pinned_pairs_as_met():
+    found = feasibility(np.ones((3, 3)), [1, 1, 1], 1, 2, pinned=[(0, 0)])
+
+    assert found.feasible
+    assert (found.needed, found.places) == (2, 2)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_feasibility_agrees_with_assign(seed):
+    rng = random.Random(seed)
+    ventures, counterparts = rng.randint(1, 6), rng.randint(1, 5)
+    scores = random_instance(rng, ventures, counterparts)
+    capacities = [rng.randint(0, 3) for _ in range(counterparts)]
+    low = rng.randint(0, 3)
+    high = max(low, 1) + rng.randint(0, 1)
+
+    found = feasibility(scores, capacities, low, high)
+
+    def solvable(minimum: int, places) -> bool:
+        try:
+            assign(scores, places, minimum, max(high, minimum))
+        except Unmatchable:
+            return False
+        return True
+
+    # With no place at all `assign` refuses whatever the bounds (it says to raise a capacity).
+    assert found.feasible == solvable(low, capacities) or sum(capacities) == 0
+    assert solvable(found.best_minimum, capacities) or sum(capacities) == 0
+    if found.best_minimum < low:
+        assert not solvable(found.best_minimum + 1, capacities)
+    if found.extra_places:
+        assert solvable(low, [c + found.extra_places for c in capacities])
+        assert not solvable(low, [c + found.extra_places - 1 for c in capacities])
+    if not found.feasible and found.extra_places is None:
+        assert found.short
 
 
 def test_bounds_out_of_order_are_refused():

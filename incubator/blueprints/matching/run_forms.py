@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from incubator.forms import ConfirmBox, VersionField, whole_number
@@ -80,6 +80,8 @@ class PublishForm(FlaskForm):
 
 class AnswerForm(FlaskForm):
     reason = TextAreaField("Reason (needed to decline)", validators=[Optional(), Length(max=2000)])
+    # Unticked, the reason stays with the program team (the page names the other side).
+    share_reason = BooleanField("Share my reason with the other side")
     accept = SubmitField("Accept")
     decline = SubmitField("Decline")
 

@@ -334,7 +334,11 @@ def answer(match_id: int):
         # side's answer may change it at any moment.
         lambda: (
             introductions.answer(
-                match, bool(form.accept.data), form.reason.data or "", by=current_user
+                match,
+                bool(form.accept.data),
+                form.reason.data or "",
+                by=current_user,
+                share_reason=bool(form.share_reason.data) and not form.accept.data,
             ).status
         ),
         lambda status: ANSWERED.get(status, ACCEPTED_FIRST),
