@@ -122,7 +122,11 @@ def _seed_partners(manager: User) -> dict[str, Organisation]:
 # other side (the venture's founders read it on their introductions page and in the mail).
 DECLINED = [
     ("counterpart", "I am away for most of the spring and could not give them the time.", False),
-    ("venture", "We already have a mentor for procurement through our pilot partner.", True),
+    (
+        "venture",
+        "Our pilot partner's design team already helps us; another venture needs it more.",
+        True,
+    ),
 ]
 
 

@@ -220,7 +220,7 @@ def _ranking_reason(
     if not points or rank is None:
         return 0.0, ""
     return points, (
-        f"After office hours, {venture.name}'s founders ranked {counterpart.name} "
+        f"After office hours, {_whose(venture.name)} founders ranked {counterpart.name} "
         f"#{rank.founder_rank} and {counterpart.name} ranked {venture.name} "
         f"#{rank.counterpart_rank}."
     )
@@ -236,6 +236,11 @@ def _joined(values: Iterable[str]) -> str:
     if len(values) < 2:
         return "".join(values)
     return f"{', '.join(values[:-1])} and {values[-1]}"
+
+
+def _whose(name: str) -> str:
+    """A name as an owner: "AquaSave's", but "StreetSeats'"."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 def _in_prose(value: str) -> str:
@@ -327,7 +332,7 @@ def _language_fit(venture: VentureFacts, counterpart: CounterpartFacts, weights:
     if not languages:
         return 0.0, ""
     return weights.language, (
-        f"{counterpart.name} speaks {_joined(languages)}, as {venture.name}'s team does."
+        f"{counterpart.name} speaks {_joined(languages)}, as {_whose(venture.name)} team does."
     )
 
 
