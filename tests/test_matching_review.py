@@ -10,10 +10,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
+from incubator import permissions
 from incubator.demo import seed
 from incubator.extensions import db as _db
 from incubator.models import Cohort, Match, MatchingRun, MatchKind, MatchStatus, Role
-from incubator.services.matching import runs
+from incubator.services.matching import introductions, runs
 from tests import factories
 from tests.helpers import count, page, reloaded
 
@@ -140,6 +141,24 @@ def test_the_forms_defaults_can_be_met_on_the_demo_cohorts(db, client, sign_in):
             assert count(MatchingRun) == before + 1
             tried += 1
     assert tried == 3  # the active cohort, each kind
+
+
+def test_the_demo_shows_a_declined_introduction_with_a_private_reason_and_one_shared(db):
+    seed.seed()
+    _db.session.commit()
+
+    declined = list(_db.session.scalars(select(Match).where(Match.status == "declined")))
+
+    assert sorted(match.decline_reason_shared for match in declined) == [False, True]
+    for match in declined:
+        reason = match.decline_reason.partition(": ")[2]
+        other_side = (
+            match.counterpart
+            if permissions.declining_side(match) == "venture"
+            else match.venture.members[0].user
+        )
+        shown = [i.reason for i in introductions.introductions_for(other_side)]
+        assert (reason in shown) == match.decline_reason_shared
 
 
 # The comparison after each edit ---------------------------------------------------------------
