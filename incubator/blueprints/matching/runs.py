@@ -21,7 +21,7 @@ from incubator.blueprints.matching.run_forms import (
 )
 from incubator.forms import ConfirmForm
 from incubator.models import Cohort, Match, MatchingRun, MatchKind, MatchStatus, Role, Venture
-from incubator.services.matching import introductions, runs
+from incubator.services.matching import capacity, introductions, runs
 from incubator.services.versions import StaleVersion
 from incubator.web import found_or_404, render_edit_page, submit
 
@@ -78,14 +78,14 @@ def _bound_arg(name: str) -> int | None:
     return int(value) if value.isdigit() and int(value) <= BOUND_MOST else None
 
 
-def _fill_run_form(form: RunForm, cohort: Cohort) -> runs.Room | None:
+def _fill_run_form(form: RunForm, cohort: Cohort) -> capacity.Room | None:
     """The run form as first shown: the kind and method the link asks for (mentors, highest
     score by default) and bounds that can be met for that kind, unless the link gives them
     (the "fill in values that work" links)."""
     form.kind.data = _chosen("kind", KIND_LABELS, MatchKind.MENTOR)
     form.method.data = _chosen("method", METHOD_LABELS, "optimal")
     room = runs.room(cohort, form.kind.data)
-    low, high = (room.min_per_venture, room.max_per_venture) if room else runs.DEFAULT_BOUNDS
+    low, high = (room.min_per_venture, room.max_per_venture) if room else capacity.DEFAULT_BOUNDS
     asked_low, asked_high = _bound_arg("min_per_venture"), _bound_arg("max_per_venture")
     form.min_per_venture.data = low if asked_low is None else asked_low
     form.max_per_venture.data = high if asked_high is None else asked_high
@@ -118,7 +118,7 @@ def cohort_runs(cohort_id: int):
         room = _fill_run_form(form, cohort)
     refusal = proposed.refusal
     refill = None
-    if isinstance(refusal, runs.RoomRefused):
+    if isinstance(refusal, capacity.RoomRefused):
         refill = {"kind": form.kind.data, "method": form.method.data, **refusal.refill}
     return _runs_page(cohort, form, room=room, refill=refill)
 
@@ -156,7 +156,7 @@ def _runs_page(
     form: RunForm,
     refusal: Refusal | None = None,
     *,
-    room: runs.Room | None = None,
+    room: capacity.Room | None = None,
     refill: dict | None = None,
 ):
     """The cohort's runs, the drafts under review with their forms, the introductions; with
