@@ -35,7 +35,8 @@ The rules
 - **A judge** reaches the submissions assigned to them, and scores only those.
 - Each side of an introduction sees it once it is published (introduced) and answers for
   its side: the venture's founders, the mentor or funder, or the partner organisation's
-  members. Managers see every match.
+  members. Managers see every match. A reason for declining is read by the program team
+  and the side that declined; the other side reads it only if that side chose to share it.
 
 Exists but not yours: an object the person may not *see* answers 404, exactly as a missing
 one does, so ids cannot be probed (`web.found_or_404(getter, id, may_see)`). An object they
@@ -329,6 +330,26 @@ def may_view_match(user: User, match: Match) -> bool:
 def may_answer_match(user: User, match: Match) -> bool:
     """Each side answers a published introduction for itself."""
     return _published(match) and match_side(user, match) is not None
+
+
+def declining_side(match: Match) -> Side | None:
+    """The side that declined the introduction, if one did."""
+    if match.venture_answer == "declined":
+        return "venture"
+    if match.counterpart_answer == "declined":
+        return "counterpart"
+    return None
+
+
+def may_read_decline_reason(user: User, match: Match) -> bool:
+    """The program team, and the side that declined; the other side only once that side
+    chose to share its reason."""
+    if is_manager(user):
+        return True
+    side = match_side(user, match)
+    if side is None:
+        return False
+    return side == declining_side(match) or match.decline_reason_shared
 
 
 def may_end_match(user: User, match: Match) -> bool:

@@ -89,7 +89,7 @@ def test_where_both_sides_ranked_the_stable_option_is_offered_beside_the_optimal
         assert run.summary[method]["blocking_pairs"] is not None
     pairs = {(m.venture_id, m.counterpart_id) for m in live(db, run)}
     assert (aqua.id, ana.id) in pairs and (bus.id, ben.id) in pairs
-    assert any("office hours" in reason for m in live(db, run) for reason in m.reasons)
+    assert any("After office hours" in reason for m in live(db, run) for reason in m.reasons)
 
 
 def test_running_again_sets_the_draft_aside_and_keeps_its_pinned_matches(

@@ -19,6 +19,7 @@ from incubator.services.matching.assignment import (
     Preferences,
     assign,
     blocking_pairs,
+    feasibility,
     greedy,
     options,
     preferences,
@@ -115,10 +116,13 @@ def random_instance(rng: random.Random, ventures: int, counterparts: int, negati
 # Scoring -----------------------------------------------------------------------------------
 
 
-def test_reasons_say_which_need_the_mentor_meets_in_plain_words():
+def test_reasons_say_which_need_the_mentor_meets_in_a_sentence():
     result = score(venture_facts(), mentor_facts(), {}, WEIGHTS)
 
-    assert result.reasons == ["needs: procurement path; mentor: 12 years at LA City procurement"]
+    assert result.reasons == [
+        "StreetSmart asked for help with procurement path, and Ana Ruiz offers “12 years at "
+        "LA City procurement”."
+    ]
     assert result.score == pytest.approx(WEIGHTS.needs)
 
 
@@ -138,11 +142,12 @@ def test_every_kind_of_fit_adds_its_weight_and_a_reason():
     result = score(venture, mentor, {(1, "user:12"): MutualRank(1, 2)}, WEIGHTS)
 
     assert result.reasons == [
-        "needs: procurement path; mentor: Government sales",
-        "challenge area: Transportation and mobility",
-        "impact: Safe streets",
-        "language: Spanish",
-        "office hours: founders ranked mentor #1, mentor ranked venture #2",
+        "StreetSmart asked for help with procurement path, and Ana Ruiz offers “Government sales”.",
+        "Both work on transportation and mobility.",
+        "StreetSmart aims for impact on safe streets, and Ana Ruiz works on it too.",
+        "Ana Ruiz speaks Spanish, as StreetSmart's team does.",
+        "After office hours, StreetSmart's founders ranked Ana Ruiz #1 and Ana Ruiz ranked "
+        "StreetSmart #2.",
     ]
     expected = (
         WEIGHTS.needs / 2
@@ -180,12 +185,12 @@ def test_synonyms_map_needs_to_partner_offers_and_funders():
         venture_facts(needs=venture.needs, neighbourhoods=("Watts",)), partner, {}, WEIGHTS
     ).reasons
     assert partner_reasons == [
-        "needs: pilot site; partner offers: pilot site",
-        "needs: data access; partner offers: open data",
-        "neighbourhood: citywide",
+        "StreetSmart asked for help with pilot site, and LADOT offers “pilot site”.",
+        "StreetSmart asked for help with data access, and LADOT offers “open data”.",
+        "LADOT works citywide, so also where StreetSmart works.",
     ]
     assert score(venture, funder, {}, WEIGHTS).reasons == [
-        "needs: funding; funder: Civic Fund; fund"
+        "StreetSmart asked for help with funding, and Kim is a funder (Civic Fund; fund)."
     ]
 
 
@@ -196,7 +201,10 @@ def test_a_funder_outside_the_ventures_stage_is_ineligible():
     result = score(venture_facts(needs=("Funding",)), funder, {}, WEIGHTS)
 
     assert not result.eligible
-    assert "stage: invests at concept, prototype, not at pilot" in result.reasons
+    assert (
+        "Kim invests only at the concept and prototype stages, and StreetSmart is at pilot."
+        in result.reasons
+    )
     table = score_all([venture_facts(needs=("Funding",))], [funder], {}, WEIGHTS)
     assert table.scores[0, 0] == -np.inf
 
@@ -289,6 +297,80 @@ def test_a_minimum_blocked_by_eligibility_is_refused():
         assign(scores, [1, 5], 1, 1)
     with pytest.raises(Unmatchable, match="minimum of 1 per venture cannot be met"):
         assign(scores, [2, 5], 1, 2, forbidden=[(0, 0)])
+
+
+# Feasibility, before solving ---------------------------------------------------------------
+
+
+def test_feasibility_counts_the_places_and_proposes_a_lower_minimum_or_more_places():
+    # Seven ventures, four mentors with 3, 0, 0 and 2 places: 7 needed, 5 to give.
+    found = feasibility(np.ones((7, 4)), [3, 0, 0, 2], 1, 2)
+
+    assert not found.feasible
+    assert (found.ventures, found.needed, found.places, found.fillable) == (7, 7, 5, 5)
+    assert found.best_minimum == 0
+    assert found.extra_places == 1  # one more place each: 9 places
+    assert found.short == []
+    assert feasibility(np.ones((7, 4)), [3, 1, 1, 2], 1, 2).feasible
+
+
+def test_feasibility_sees_places_eligibility_keeps_out_of_reach():
+    # Both ventures may meet only the first counterpart; the second's 5 places do not help.
+    scores = np.array([[1.0, -np.inf], [2.0, -np.inf], [1.0, 1.0]])
+
+    found = feasibility(scores, [1, 5], 1, 1)
+
+    assert not found.feasible
+    assert (found.needed, found.places, found.fillable) == (3, 6, 2)
+    assert found.extra_places == 1  # a second place for the first counterpart
+    assert feasibility(scores, [2, 5], 1, 1).feasible
+
+
+def test_feasibility_names_ventures_no_number_of_places_can_help():
+    scores = np.array([[-np.inf, -np.inf, 1.0], [1.0, 1.0, 1.0]])
+
+    found = feasibility(scores, [5, 5, 5], 2, 2)
+
+    assert found.short == [(0, 1)]  # venture 0 may meet one counterpart, the minimum is 2
+    assert found.extra_places is None
+    assert found.best_minimum == 1
+
+
+def test_feasibility_counts_pinned_pairs_as_met():
+    found = feasibility(np.ones((3, 3)), [1, 1, 1], 1, 2, pinned=[(0, 0)])
+
+    assert found.feasible
+    assert (found.needed, found.places) == (2, 2)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_feasibility_agrees_with_assign(seed):
+    rng = random.Random(seed)
+    ventures, counterparts = rng.randint(1, 6), rng.randint(1, 5)
+    scores = random_instance(rng, ventures, counterparts)
+    capacities = [rng.randint(0, 3) for _ in range(counterparts)]
+    low = rng.randint(0, 3)
+    high = max(low, 1) + rng.randint(0, 1)
+
+    found = feasibility(scores, capacities, low, high)
+
+    def solvable(minimum: int, places) -> bool:
+        try:
+            assign(scores, places, minimum, max(high, minimum))
+        except Unmatchable:
+            return False
+        return True
+
+    # With no place at all `assign` refuses whatever the bounds (it says to raise a capacity).
+    assert found.feasible == solvable(low, capacities) or sum(capacities) == 0
+    assert solvable(found.best_minimum, capacities) or sum(capacities) == 0
+    if found.best_minimum < low:
+        assert not solvable(found.best_minimum + 1, capacities)
+    if found.extra_places:
+        assert solvable(low, [c + found.extra_places for c in capacities])
+        assert not solvable(low, [c + found.extra_places - 1 for c in capacities])
+    if not found.feasible and found.extra_places is None:
+        assert found.short
 
 
 def test_bounds_out_of_order_are_refused():
@@ -442,7 +524,10 @@ def test_a_funder_at_the_ventures_stage_earns_the_stage_points():
     result = score(venture_facts(needs=("Funding",)), funder, {}, WEIGHTS)
 
     assert result.eligible
-    assert result.reasons == ["needs: funding; funder: Kim", "stage: invests at pilot"]
+    assert result.reasons == [
+        "StreetSmart asked for help with funding, and Kim is a funder.",
+        "Kim invests at the pilot stage, where StreetSmart is.",
+    ]
     assert result.score == pytest.approx(WEIGHTS.needs + WEIGHTS.stage)
 
 
@@ -452,7 +537,7 @@ def test_shared_neighbourhoods_are_named():
     )
     venture = venture_facts(needs=("Legal",), neighbourhoods=("Venice", "Boyle Heights"))
 
-    assert score(venture, partner, {}, WEIGHTS).reasons == ["neighbourhood: Venice"]
+    assert score(venture, partner, {}, WEIGHTS).reasons == ["Both work in Venice."]
 
 
 def test_equal_scores_are_ordered_by_position_so_runs_repeat():
@@ -623,8 +708,8 @@ def test_build_facts_loads_mentors_and_mutual_rankings_in_few_queries(db, count_
         loaded.ventures, loaded.counterparts, loaded.rankings, facts.weights_from_config()
     )
     assert table.explain(1, 0).reasons[0] == (
-        "needs: procurement path; mentor: LA Department of Water and Power; "
-        "12 years at LA City procurement."
+        "StreetSmart asked for help with procurement path, and Ana Ruiz offers “LA "
+        "Department of Water and Power; 12 years at LA City procurement”."
     )
 
 

@@ -225,14 +225,30 @@ def introduced(db, venture, founder):
     return factories.introduction(venture, mentor), mentor
 
 
-def test_accepting_a_declined_introduction_quotes_who_declined_and_why(db, introduced, founder):
+def test_accepting_a_declined_introduction_quotes_who_declined_and_why_when_shared(
+    db, introduced, founder
+):
     match, mentor = introduced
-    introductions.answer(match, False, "No time this spring.", by=mentor)
+    introductions.answer(match, False, "No time this spring.", by=mentor, share_reason=True)
 
     with pytest.raises(
         InvalidInput,
         match=rf"^This introduction was already declined by Marco Mentor at {TIME}: “No time "
         r"this spring\.”\.$",
+    ):
+        introductions.answer(match, True, by=founder)
+    assert (match.venture_answer, match.counterpart_answer) == ("pending", "declined")
+
+
+def test_accepting_a_declined_introduction_keeps_a_private_reason_from_the_other_side(
+    db, introduced, founder
+):
+    match, mentor = introduced
+    introductions.answer(match, False, "No time this spring.", by=mentor)
+
+    with pytest.raises(
+        InvalidInput,
+        match=rf"^This introduction was already declined by Marco Mentor at {TIME}\.$",
     ):
         introductions.answer(match, True, by=founder)
     assert (match.venture_answer, match.counterpart_answer) == ("pending", "declined")

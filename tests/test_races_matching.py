@@ -116,7 +116,12 @@ def _answers(served, people: People, match_id: int):
 
 
 def _answer(browser: Browser, match_id: int, accept: bool):
-    data = {"accept": "Accept"} if accept else {"decline": "Decline", "reason": REASON}
+    # The mentor shares the reason, so the founder whose acceptance came second is told it.
+    data = (
+        {"accept": "Accept"}
+        if accept
+        else {"decline": "Decline", "reason": REASON, "share_reason": "y"}
+    )
     return browser.post("matching.answer", data, match_id=match_id)
 
 

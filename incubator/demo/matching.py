@@ -118,14 +118,33 @@ def _seed_partners(manager: User) -> dict[str, Organisation]:
     return organisations
 
 
+# Two introductions declined: one reason kept with the program team, one shared with the
+# other side (the venture's founders read it on their introductions page and in the mail).
+DECLINED = [
+    ("counterpart", "I am away for most of the spring and could not give them the time.", False),
+    (
+        "venture",
+        "Our pilot partner's design team already helps us; another venture needs it more.",
+        True,
+    ),
+]
+
+
 def _seed_introductions(manager: User, made: dict[str, Venture]) -> None:
-    """Mentor introductions published, two accepted by both sides; funders left proposed."""
+    """Mentor introductions published, two accepted by both sides and two declined (one
+    reason private, one shared); funders left proposed."""
     cohort = next(iter(made.values())).cohort
     run = runs.run_matching(cohort, MatchKind.MENTOR, "optimal", 1, 1, by=manager)
     published = runs.publish(run, by=manager)
     for match in published[:2]:
         introductions.answer(match, True, by=match.venture.members[0].user)
         introductions.answer(match, True, by=introductions.counterpart_people(match)[0])
+    for match, (side, reason, shared) in zip(published[2:], DECLINED, strict=False):
+        if side == "venture":
+            answering = match.venture.members[0].user
+        else:
+            answering = introductions.counterpart_people(match)[0]
+        introductions.answer(match, False, reason, by=answering, share_reason=shared)
     # A draft for the manager to review: funder matches still only proposed.
     runs.run_matching(cohort, MatchKind.FUNDER, "optimal", 0, 1, by=manager)
 

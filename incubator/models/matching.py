@@ -14,6 +14,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -194,6 +195,9 @@ class Match(Base):
     venture_answer: Mapped[str] = mapped_column(String(16), default="pending")
     counterpart_answer: Mapped[str] = mapped_column(String(16), default="pending")
     decline_reason: Mapped[str] = mapped_column(Text, default="")
+    # A reason for declining is the program team's unless the side who declined shares it
+    # with the other side (permissions.may_read_decline_reason).
+    decline_reason_shared: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     introduced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from incubator.forms import ConfirmBox, VersionField, whole_number
@@ -20,10 +20,17 @@ METHOD_LABELS = {
 }
 
 
+BOUND_MOST = 20
+
+
 def _bound(label: str, default: int) -> IntegerField:
     """A bound on the matches per venture: a whole number from 0 to 20."""
     return whole_number(
-        label, default, "Between 0 and 20.", most=20, missing="Enter a whole number."
+        label,
+        default,
+        f"Between 0 and {BOUND_MOST}.",
+        most=BOUND_MOST,
+        missing="Enter a whole number.",
     )
 
 
@@ -35,8 +42,9 @@ class RunForm(FlaskForm):
         description="Both are computed and compared; this is the one stored for review. "
         "Stable needs rankings from an office-hours day and falls back to the highest score.",
     )
-    # The service gives the message for 0 and for bounds out of order; the form only asks
-    # for whole numbers in a sensible range.
+    # The service gives the message for 0, for bounds out of order and for bounds the room
+    # cannot meet; the form only asks for whole numbers in a sensible range. The page fills
+    # in bounds that can be met for the kind chosen.
     min_per_venture = _bound("At least, per venture", default=1)
     max_per_venture = _bound("At most, per venture", default=2)
     submit = SubmitField("Propose matches")
@@ -53,6 +61,8 @@ class ReviewForm(FlaskForm):
 class SwapForm(FlaskForm):
     other_id = SelectField("Swap counterparts with", coerce=int, validators=[InputRequired()])
     version = VersionField()
+    # Set by the confirmation page of a swap that lowers a score.
+    lowering_confirmed = HiddenField()
     submit = SubmitField("Swap")
 
 
@@ -70,6 +80,8 @@ class PublishForm(FlaskForm):
 
 class AnswerForm(FlaskForm):
     reason = TextAreaField("Reason (needed to decline)", validators=[Optional(), Length(max=2000)])
+    # Unticked, the reason stays with the program team (the page names the other side).
+    share_reason = BooleanField("Share my reason with the other side")
     accept = SubmitField("Accept")
     decline = SubmitField("Decline")
 

@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass, field
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from incubator import permissions
 from incubator.access import roles
 from incubator.blueprints.matching import bp
 from incubator.blueprints.matching.run_forms import (
+    BOUND_MOST,
     KIND_LABELS,
     METHOD_LABELS,
     AddMatchForm,
@@ -19,8 +20,8 @@ from incubator.blueprints.matching.run_forms import (
     SwapForm,
 )
 from incubator.forms import ConfirmForm
-from incubator.models import Cohort, Match, MatchingRun, MatchStatus, Role, Venture
-from incubator.services.matching import introductions, runs
+from incubator.models import Cohort, Match, MatchingRun, MatchKind, MatchStatus, Role, Venture
+from incubator.services.matching import capacity, introductions, runs
 from incubator.services.versions import StaleVersion
 from incubator.web import found_or_404, render_edit_page, submit
 
@@ -67,6 +68,30 @@ def _swap_choices(matches: list[Match], match: Match) -> list[tuple[int, str]]:
     ]
 
 
+def _chosen(name: str, choices, default: str) -> str:
+    value = request.args.get(name, "")
+    return value if value in choices else default
+
+
+def _bound_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and int(value) <= BOUND_MOST else None
+
+
+def _fill_run_form(form: RunForm, cohort: Cohort) -> capacity.Room | None:
+    """The run form as first shown: the kind and method the link asks for (mentors, highest
+    score by default) and bounds that can be met for that kind, unless the link gives them
+    (the "fill in values that work" links)."""
+    form.kind.data = _chosen("kind", KIND_LABELS, MatchKind.MENTOR)
+    form.method.data = _chosen("method", METHOD_LABELS, "optimal")
+    room = runs.room(cohort, form.kind.data)
+    low, high = (room.min_per_venture, room.max_per_venture) if room else capacity.DEFAULT_BOUNDS
+    asked_low, asked_high = _bound_arg("min_per_venture"), _bound_arg("max_per_venture")
+    form.min_per_venture.data = low if asked_low is None else asked_low
+    form.max_per_venture.data = high if asked_high is None else asked_high
+    return room
+
+
 @bp.route("/cohorts/<int:cohort_id>", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def cohort_runs(cohort_id: int):
@@ -87,7 +112,15 @@ def cohort_runs(cohort_id: int):
     )
     if proposed:
         return _to_runs(cohort_id)
-    return _runs_page(cohort, form)
+    if form.is_submitted():
+        room = runs.room(cohort, form.kind.data) if form.kind.data in KIND_LABELS else None
+    else:
+        room = _fill_run_form(form, cohort)
+    refusal = proposed.refusal
+    refill = None
+    if isinstance(refusal, capacity.RoomRefused):
+        refill = {"kind": form.kind.data, "method": form.method.data, **refusal.refill}
+    return _runs_page(cohort, form, room=room, refill=refill)
 
 
 def _add_form(run: MatchingRun, **kwargs) -> AddMatchForm:
@@ -118,9 +151,18 @@ def _draft(kind: str, run: MatchingRun, refusal: Refusal | None) -> Draft:
     return Draft(kind, run, matches, review_form, swaps, add_form, kept.stale if kept else None)
 
 
-def _runs_page(cohort: Cohort, form: RunForm, refusal: Refusal | None = None):
+def _runs_page(
+    cohort: Cohort,
+    form: RunForm,
+    refusal: Refusal | None = None,
+    *,
+    room: capacity.Room | None = None,
+    refill: dict | None = None,
+):
     """The cohort's runs, the drafts under review with their forms, the introductions; with
-    a refusal, 409 and the refused draft showing who changed it and the two versions."""
+    a refusal, 409 and the refused draft showing who changed it and the two versions. `room`
+    is what the chosen kind has room for; `refill`, run-form values that would work after
+    bounds were refused."""
     drafts = [_draft(kind, run, refusal) for kind, run in runs.latest_drafts(cohort).items()]
     return render_edit_page(
         "matching/runs.html",
@@ -130,6 +172,8 @@ def _runs_page(cohort: Cohort, form: RunForm, refusal: Refusal | None = None):
         runs=runs.runs_of(cohort),
         drafts=drafts,
         refusal=refusal,
+        room=room,
+        refill=refill,
         introduced=introductions.cohort_introductions(cohort),
         rematch_form=ConfirmForm(),
         publish_form=PublishForm(),
@@ -190,6 +234,16 @@ def swap(match_id: int):
     form = SwapForm(prefix=f"swap-{match_id}")
     matches = runs.run_matches(match.run) if match.run is not None else []
     form.other_id.choices = _swap_choices(matches, match)
+    confirmed = form.lowering_confirmed.data == "yes"
+    if not confirmed and form.validate_on_submit():
+        other = found_or_404(Match, form.other_id.data)
+        preview = runs.swap_preview(match, other, by=current_user)
+        if preview is not None and preview.lowered:
+            # Nothing is written until the manager has seen by how much the scores fall.
+            form.lowering_confirmed.data = "yes"
+            return render_template(
+                "matching/confirm_swap.html", match=match, preview=preview, form=form
+            )
     return _reviewed(
         match.run,
         match.cohort_id,
@@ -199,6 +253,7 @@ def swap(match_id: int):
             found_or_404(Match, form.other_id.data),
             by=current_user,
             expected_version=form.version.data,
+            lowering_confirmed=confirmed,
         ),
         "Swapped and scored again.",
         swap={match.id: form},
@@ -279,7 +334,11 @@ def answer(match_id: int):
         # side's answer may change it at any moment.
         lambda: (
             introductions.answer(
-                match, bool(form.accept.data), form.reason.data or "", by=current_user
+                match,
+                bool(form.accept.data),
+                form.reason.data or "",
+                by=current_user,
+                share_reason=bool(form.share_reason.data) and not form.accept.data,
             ).status
         ),
         lambda status: ANSWERED.get(status, ACCEPTED_FIRST),

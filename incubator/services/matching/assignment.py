@@ -9,7 +9,11 @@ pair may never be made), each counterpart's capacity and the bounds per venture.
 - `preferences(table) -> Preferences`, `stable(venture_prefs, counterpart_prefs, capacities,
   max_per_venture, scores=None) -> Assignment` and `blocking_pairs(...) -> int`: the stable
   option, and the count that shows the manager what the optimal one gives up.
+- `feasibility(scores, capacities, min_per_venture, max_per_venture, pinned=(), forbidden=())
+  -> Feasibility`: asked before solving: can the minimum be met, the numbers that say why,
+  and the minimum or the places per counterpart that would work.
 - `options(table, ...) -> dict[str, Option]`: both methods side by side, as a run offers them.
+- `draft_blocking_pairs(table, pairs, ...)`: the same count for a draft as the manager edited it.
 - `greedy(...)`: best pair first, the baseline the tests compare the optimum with.
 
 Input no assignment can satisfy raises `Unmatchable`, whose message says what to fix.
@@ -26,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
+from scipy.sparse.csgraph import maximum_flow
 
 from incubator.services.matching.scoring import ScoreTable, Unmatchable
 
@@ -49,23 +54,30 @@ class Preferences:
 # Optimal assignment ----------------------------------------------------------------------
 
 
-def _places(
-    scores: np.ndarray, capacities: Sequence[int], min_per_venture: int, max_per_venture: int
-) -> np.ndarray:
-    """Checks the table's shape, the bounds and the capacities; returns each counterpart's
-    places (a copy, to count down)."""
+def _check_bounds(scores: np.ndarray, capacities: Sequence[int], low: int, high: int) -> None:
+    """Refuse a table with no ventures, capacities that do not fit it, bounds out of order
+    and negative capacities: input no question of room can be asked of."""
     ventures, counterparts = scores.shape
     if ventures == 0:
         raise Unmatchable("The cohort has no active ventures to match.")
     if len(capacities) != counterparts:
         raise Unmatchable("There must be one capacity for each counterpart.")
-    if min_per_venture < 0 or max_per_venture < 1 or max_per_venture < min_per_venture:
+    if low < 0 or high < 1 or high < low:
         raise Unmatchable(
             "The bounds per venture must satisfy 0 <= minimum <= maximum and maximum >= 1."
         )
-    left = np.asarray(capacities, dtype=np.int64).copy()
-    if (left < 0).any():
+    if any(capacity < 0 for capacity in capacities):
         raise Unmatchable("A capacity cannot be negative.")
+
+
+def _places(
+    scores: np.ndarray, capacities: Sequence[int], min_per_venture: int, max_per_venture: int
+) -> np.ndarray:
+    """Checks the table's shape, the bounds and the capacities; returns each counterpart's
+    places (a copy, to count down)."""
+    _check_bounds(scores, capacities, min_per_venture, max_per_venture)
+    ventures = scores.shape[0]
+    left = np.asarray(capacities, dtype=np.int64).copy()
     if left.sum() == 0:
         raise Unmatchable("Every counterpart has capacity 0: raise a capacity before matching.")
     if left.sum() < ventures * min_per_venture:
@@ -86,8 +98,21 @@ def _bounds_per_venture(
     forbidden: Iterable[tuple[int, int]],
 ):
     """Checks the input; returns the pinned pairs, what is left to fill and what is allowed."""
-    ventures = scores.shape[0]
     left = _places(scores, capacities, min_per_venture, max_per_venture)
+    return _without_pins(scores, left, min_per_venture, max_per_venture, pinned, forbidden)
+
+
+def _without_pins(
+    scores: np.ndarray,
+    left: np.ndarray,
+    min_per_venture: int,
+    max_per_venture: int,
+    pinned: Iterable[tuple[int, int]],
+    forbidden: Iterable[tuple[int, int]],
+):
+    """The pinned pairs taken out: each venture's seats still to fill (lower, upper), each
+    counterpart's places left, and which pairs may still be made."""
+    ventures = scores.shape[0]
     allowed = np.isfinite(scores)
     for venture, counterpart in forbidden:
         allowed[venture, counterpart] = False
@@ -239,6 +264,121 @@ def assign(
     pairs = solve(scores, lower, upper, left, allowed, min_per_venture) + pinned
     pairs = sorted(_drop_pointless(pairs, scores, min_per_venture, pinned))
     return Assignment(pairs, _total(pairs, scores))
+
+
+# Room: can the minimum be met? ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Feasibility:
+    """Whether the bounds per venture can be met, with the numbers that say why and the
+    values that would work.
+
+    `needed` is the seats the minimum asks for beyond pinned pairs, `places` the counterparts'
+    free places, `fillable` how many of those seats can be filled at once (less than `places`
+    where eligibility or exclusions stand in the way). `best_minimum` is the highest minimum,
+    up to the one asked, that can be met. `extra_places` is the fewest places to add to every
+    counterpart for the asked minimum to be met, None when no number of places would do
+    (a venture in `short` has fewer counterparts it may meet than its minimum).
+    """
+
+    ventures: int
+    minimum: int
+    needed: int
+    places: int
+    fillable: int
+    best_minimum: int
+    extra_places: int | None
+    short: list[tuple[int, int]]  # (venture row, counterparts it may meet)
+
+    @property
+    def feasible(self) -> bool:
+        return self.fillable >= self.needed
+
+
+def _seats_filled(allowed: np.ndarray, lower: np.ndarray, left: np.ndarray) -> int:
+    """How many of the ventures' required seats can be filled at once: a maximum flow from
+    ventures (lower each) through the pairs allowed (1 each) to counterparts (left each)."""
+    ventures, counterparts = allowed.shape
+    sink = ventures + counterparts + 1
+    rows, columns = np.nonzero(allowed)
+    tails = np.concatenate(
+        [np.zeros(ventures, dtype=np.int64), 1 + rows, 1 + ventures + np.arange(counterparts)]
+    )
+    heads = np.concatenate(
+        [1 + np.arange(ventures), 1 + ventures + columns, np.full(counterparts, sink)]
+    )
+    capacities = np.concatenate([lower, np.ones(len(rows), dtype=np.int64), left])
+    keep = capacities > 0
+    graph = sparse.csr_array(
+        (capacities[keep].astype(np.int32), (tails[keep], heads[keep])), shape=(sink + 1,) * 2
+    )
+    return int(maximum_flow(graph, 0, sink).flow_value)
+
+
+def feasibility(
+    scores: np.ndarray,
+    capacities: Sequence[int],
+    min_per_venture: int,
+    max_per_venture: int,
+    pinned: Iterable[tuple[int, int]] = (),
+    forbidden: Iterable[tuple[int, int]] = (),
+) -> Feasibility:
+    """Whether `assign` can meet the minimum per venture, asked before solving, and what
+    would work instead: a lower minimum, or more places for every counterpart.
+
+    Exact: the minimum can be met exactly when a maximum flow fills every required seat.
+    Raises Unmatchable only for input no question of room can be asked of (no ventures,
+    bounds out of order, pins beyond a capacity).
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    if scores.ndim != 2:
+        raise Unmatchable("Scores must be a table of ventures by counterparts.")
+    _check_bounds(scores, capacities, min_per_venture, max_per_venture)
+    left = np.asarray(capacities, dtype=np.int64).copy()
+    pinned = sorted(set(pinned))
+    _, lower, _, left, allowed = _without_pins(
+        scores, left, min_per_venture, max_per_venture, pinned, forbidden
+    )
+    pins = np.bincount([v for v, _ in pinned], minlength=scores.shape[0])
+    eligible = np.isfinite(scores)
+    for venture, counterpart in [*forbidden, *pinned]:
+        eligible[venture, counterpart] = False
+    needed, fillable = int(lower.sum()), _seats_filled(allowed, lower, left)
+    best = min_per_venture
+    while best > 0 and _seats_filled(allowed, np.maximum(best - pins, 0), left) < int(
+        np.maximum(best - pins, 0).sum()
+    ):
+        best -= 1
+    options = eligible.sum(axis=1)
+    short = [(int(v), int(options[v])) for v in np.flatnonzero(options < lower)]
+    return Feasibility(
+        ventures=scores.shape[0],
+        minimum=min_per_venture,
+        needed=needed,
+        places=int(left.sum()),
+        fillable=fillable,
+        best_minimum=best,
+        extra_places=None if short else _extra_places(eligible, lower, left, fillable),
+        short=short,
+    )
+
+
+def _extra_places(eligible: np.ndarray, lower: np.ndarray, left: np.ndarray, filled: int):
+    """The fewest places to add to every counterpart so that every required seat can be
+    filled (0 when it already can); every venture has enough counterparts it may meet."""
+    needed = int(lower.sum())
+    if filled >= needed:
+        return 0
+    # With `needed` more places each, no counterpart is ever full: the answer is at most that.
+    low, high = 1, needed
+    while low < high:
+        middle = (low + high) // 2
+        if _seats_filled(eligible, lower, left + middle) >= needed:
+            high = middle
+        else:
+            low = middle + 1
+    return low
 
 
 def _total(pairs: Iterable[tuple[int, int]], scores: np.ndarray | None) -> float:
@@ -496,3 +636,17 @@ def options(
         )
         for method, assignment in found.items()
     }
+
+
+def draft_blocking_pairs(
+    table: ScoreTable,
+    pairs: Iterable[tuple[int, int]],
+    max_per_venture: int,
+    forbidden: Iterable[tuple[int, int]] = (),
+) -> int:
+    """The blocking pairs of any set of pairs (a draft as the manager edited it), by the
+    same preferences and capacities as `options` counts them."""
+    prefs = without(preferences(table), forbidden)
+    return blocking_pairs(
+        pairs, prefs.ventures, prefs.counterparts, table.capacities, max_per_venture
+    )

@@ -157,8 +157,14 @@ def mail_introduction(match: Match) -> None:
 # Answers --------------------------------------------------------------------------------------
 
 
-def answer(match: Match, accept: bool, reason: str = "", *, by: User) -> Match:
-    """One side's answer: both accepting makes the match; either declining ends it, with why."""
+def answer(
+    match: Match, accept: bool, reason: str = "", *, by: User, share_reason: bool = False
+) -> Match:
+    """One side's answer: both accepting makes the match; either declining ends it, with why.
+
+    The reason for declining stays with the program team unless `share_reason`: then the
+    other side reads it too (on its page and in the mail).
+    """
     if not permissions.may_view_match(by, match):
         raise NotFound("There is no such match.")
     if not permissions.may_answer_match(by, match):
@@ -186,6 +192,7 @@ def answer(match: Match, accept: bool, reason: str = "", *, by: User) -> Match:
     if not accept:
         match.status = MatchStatus.DECLINED
         match.decline_reason = f"{'Venture' if side == 'venture' else 'Counterpart'}: {reason}"
+        match.decline_reason_shared = share_reason
         match.decided_at = utcnow()
     elif match.venture_answer == ACCEPTED and match.counterpart_answer == ACCEPTED:
         match.status = MatchStatus.ACCEPTED
@@ -212,9 +219,21 @@ def _answered(match: Match, viewer: User) -> str:
     action = "match.declined" if match.status == MatchStatus.DECLINED else "match.ended"
     event = history.last_event("match", match.id, action)
     who = history.who(event.actor if event else None, viewer)
-    reason = match.decline_reason.partition(": ")[2] if action == "match.declined" else ""
-    reason = reason or match.decline_reason
+    reason = decline_reason_for(viewer, match)
+    if not reason:
+        return f"This introduction was already {match.status} by {who} at {at}."
     return f"This introduction was already {match.status} by {who} at {at}: “{reason}”."
+
+
+def decline_reason_for(viewer: User, match: Match) -> str:
+    """The reason a declined or ended introduction gives, as this person may read it: a
+    reason for declining only for the program team, the side that declined, and the other
+    side when it was shared; "" otherwise."""
+    if match.status == MatchStatus.DECLINED:
+        if not permissions.may_read_decline_reason(viewer, match):
+            return ""
+        return match.decline_reason.partition(": ")[2] or match.decline_reason
+    return match.decline_reason
 
 
 def _mail_outcome(match: Match) -> None:
@@ -223,8 +242,21 @@ def _mail_outcome(match: Match) -> None:
     else:
         kind = "introduction_declined"
     counterpart = counterpart_name(match)
-    for person in [*founders_of(match.venture), *counterpart_people(match)]:
-        mail.send_template(person, kind, match=match, counterpart=counterpart)
+    declined_by = permissions.declining_side(match)
+    for side, people in (
+        ("venture", founders_of(match.venture)),
+        ("counterpart", counterpart_people(match)),
+    ):
+        for person in people:
+            mail.send_template(
+                person,
+                kind,
+                match=match,
+                counterpart=counterpart,
+                # Each side reads the reason only as the page would show it to them.
+                reason=decline_reason_for(person, match),
+                own_side_declined=declined_by == side,
+            )
 
 
 def end(match: Match, reason: str, *, by: User) -> None:
@@ -310,6 +342,7 @@ class Introduction:
     other_name: str
     my_answer: str
     contacts: list[tuple[str, str]]  # (name, email), only once accepted
+    reason: str  # why it was declined or ended, as this person may read it ("" if not)
     meeting_link: str | None
     mentor_id: int | None  # for booking, once an accepted mentor match
 
@@ -344,11 +377,11 @@ def introductions_for(user: User) -> list[Introduction]:
         side = permissions.match_side(user, match)
         if side is None:
             continue
-        found.append(_introduction(match, side))
+        found.append(_introduction(match, side, user))
     return found
 
 
-def _introduction(match: Match, side: str) -> Introduction:
+def _introduction(match: Match, side: str, viewer: User) -> Introduction:
     accepted = match.status == MatchStatus.ACCEPTED
     if side == "venture":
         other = counterpart_name(match)
@@ -370,6 +403,7 @@ def _introduction(match: Match, side: str) -> Introduction:
         other_name=other,
         my_answer=my_answer,
         contacts=[(p.name, p.email) for p in people] if accepted else [],
+        reason=decline_reason_for(viewer, match),
         meeting_link=meeting_link,
         mentor_id=mentor_id,
     )

@@ -11,10 +11,11 @@ ended, with a reason.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import selectinload
@@ -34,7 +35,7 @@ from incubator.models import (
 )
 from incubator.services import audit, history, locks, versions
 from incubator.services.errors import Conflict, InvalidInput
-from incubator.services.matching import assignment, facts, scoring
+from incubator.services.matching import assignment, capacity, facts, scoring
 from incubator.services.matching.facts import KIND_NOUNS, counterpart_key, key_id
 from incubator.services.matching.introductions import (
     LIVE,
@@ -122,12 +123,14 @@ def _venture_live(venture_id: int, kind: str) -> set[str]:
 
 @dataclass(frozen=True)
 class Proposal:
-    """One method's answer: pairs (venture id, counterpart key), total score, blocking pairs."""
+    """One method's answer: pairs (venture id, counterpart key), total score, blocking pairs,
+    and each venture's score (the sum over its pairs), by venture id."""
 
     method: str
     pairs: list[tuple[int, str]]
     total_score: float
     blocking_pairs: int | None
+    per_venture: dict[int, float]
 
 
 def _check_bounds(min_per_venture: int, max_per_venture: int) -> None:
@@ -174,47 +177,46 @@ def _check_matchable(cohort: Cohort, kind: MatchKind) -> list[Venture]:
     return ventures
 
 
+def room(cohort: Cohort, kind: str) -> capacity.Room | None:
+    """What the run form offers for a kind (capacity.offered), counting the pinned matches
+    of the draft under review, which a new run keeps."""
+    kind = parse_kind(kind)
+    previous = latest_drafts(cohort).get(kind)
+    pinned = [m for m in run_matches(previous) if m.pinned] if previous is not None else []
+    return capacity.offered(cohort, kind, pinned)
+
+
 def _propose(
-    cohort: Cohort,
-    kind: MatchKind,
+    scored: capacity.ScoredCohort,
     min_per_venture: int,
     max_per_venture: int,
-    pinned: list[Match],
+    *,
+    explain: bool = True,
 ) -> tuple[dict[str, Proposal], dict[tuple[int, str], scoring.Scored]]:
-    """Both methods' proposals (stable only where both sides ranked each other) and the
-    score and reasons of every proposed pair."""
-    cohort_facts, held = facts.facts_with_room(cohort, kind)
+    """Both methods' proposals (stable only where both sides ranked each other) and, unless
+    `explain` is False, the score and reasons of every proposed pair."""
+    table = scored.table
     with facts.unmatchable_as_invalid_input():
-        table = scoring.score_all(
-            cohort_facts.ventures,
-            cohort_facts.counterparts,
-            cohort_facts.rankings,
-            facts.weights_from_config(),
+        options = assignment.options(
+            table, min_per_venture, max_per_venture, scored.fixed, scored.forbidden
         )
-        row_of = {venture.id: row for row, venture in enumerate(table.ventures)}
-        column_of = {c.key: column for column, c in enumerate(table.counterparts)}
-        forbidden = [
-            (row_of[venture.id], column_of[key])
-            for venture in table.ventures
-            for key in column_of
-            if f"{venture.id}|{key}" in held
-        ]
-        fixed = [
-            (row_of[m.venture_id], column_of[m.counterpart_key])
-            for m in pinned
-            if m.venture_id in row_of and m.counterpart_key in column_of
-        ]
-        options = assignment.options(table, min_per_venture, max_per_venture, fixed, forbidden)
     proposals = {}
     explained: dict[tuple[int, str], scoring.Scored] = {}
     for method, option in options.items():
         pairs = []
+        per_venture: dict[int, float] = defaultdict(float)
         for row, column in option.assignment.pairs:
             key = (table.ventures[row].id, table.counterparts[column].key)
             pairs.append(key)
-            explained.setdefault(key, table.explain(row, column))
+            per_venture[key[0]] += float(table.scores[row, column])
+            if explain:
+                explained.setdefault(key, table.explain(row, column))
         proposals[method] = Proposal(
-            method, pairs, round(option.assignment.total, 3), option.blocking_pairs
+            method,
+            pairs,
+            round(option.assignment.total, 3),
+            option.blocking_pairs,
+            {venture: round(score, 3) for venture, score in per_venture.items()},
         )
     return proposals, explained
 
@@ -245,7 +247,9 @@ def run_matching(
                 "runs again before running matching."
             )
     pinned = [m for m in run_matches(previous) if m.pinned] if previous is not None else []
-    proposals, explained = _propose(cohort, kind, min_per_venture, max_per_venture, pinned)
+    scored = capacity.score_cohort(cohort, kind, pinned)
+    capacity.check(scored, kind, min_per_venture, max_per_venture)
+    proposals, explained = _propose(scored, min_per_venture, max_per_venture)
     chosen = proposals.get(method) or proposals["optimal"]
     if previous is not None:
         _discard(previous, by, keep=pinned)
@@ -258,16 +262,7 @@ def run_matching(
         total_score=chosen.total_score,
         blocking_pairs=chosen.blocking_pairs,
         status=DRAFT,
-        # Both methods, side by side; None where the stable option needs rankings it lacks.
-        summary={
-            name: (
-                {"total_score": found.total_score, "blocking_pairs": found.blocking_pairs}
-                if (found := proposals.get(name))
-                else None
-            )
-            for name in METHODS
-        }
-        | {"asked_for": method},
+        summary={"asked_for": method},
         created_by_id=by.id,
     )
     db.session.add(run)
@@ -278,9 +273,12 @@ def run_matching(
     for venture_id, key in chosen.pairs:
         if (venture_id, key) in kept:
             continue
-        scored = explained[(venture_id, key)]
-        db.session.add(new_match(run, venture_id, kind, key, scored.score, scored.reasons))
+        why = explained[(venture_id, key)]
+        db.session.add(new_match(run, venture_id, kind, key, why.score, why.reasons))
     flush_pairs("Could not store the proposal")
+    # The draft is the chosen proposal, so its blocking pairs are the method's.
+    run.summary = _summary(run, proposals, scored.table, chosen.blocking_pairs)
+    db.session.flush()
     audit.record(
         by,
         "matching_run.created",
@@ -430,15 +428,16 @@ def _check_reviewable(match: Match, by: User, what: str) -> MatchingRun:
 
 def pin(match: Match, *, by: User, expected_version: int | None = None) -> bool:
     """Pin a proposed match, or unpin it: a pinned match stays when matching is run again."""
-    _check_reviewable(match, by, "review a proposal")
+    run = _check_reviewable(match, by, "review a proposal")
     _review_edit(
-        match.run,
+        run,
         expected_version,
         by,
         lambda: [(match.venture, f"Change the pin on {counterpart_name(match)}")],
     )
     match.pinned = not match.pinned
     db.session.flush()
+    _compare_again(run)
     audit.record(
         by,
         "match.pinned" if match.pinned else "match.unpinned",
@@ -451,9 +450,9 @@ def pin(match: Match, *, by: User, expected_version: int | None = None) -> bool:
 
 def remove(match: Match, *, by: User, expected_version: int | None = None) -> None:
     """Take a match out of the proposal; it stays on record as ended."""
-    _check_reviewable(match, by, "review a proposal")
+    run = _check_reviewable(match, by, "review a proposal")
     _review_edit(
-        match.run,
+        run,
         expected_version,
         by,
         lambda: [(match.venture, f"Remove {counterpart_name(match)}")],
@@ -465,6 +464,7 @@ def remove(match: Match, *, by: User, expected_version: int | None = None) -> No
     match.decline_reason = REMOVED_IN_REVIEW
     match.decided_at = utcnow()
     db.session.flush()
+    _compare_again(run)
     audit.record(by, "match.removed", "match", match.id, before=before, after=match_state(match))
 
 
@@ -490,25 +490,61 @@ def _score(venture: Venture, kind: str, key: str) -> tuple[float, list[str]]:
         facts.weights_from_config(),
     )
     if not scored.eligible:
-        raise InvalidInput(f"{venture.name} cannot be matched there: {'; '.join(scored.reasons)}.")
+        # The reasons are sentences; the one about the stage says why.
+        raise InvalidInput(f"{venture.name} cannot be matched there. {' '.join(scored.reasons)}")
     return round(scored.score, 3), scored.reasons
 
 
-def swap(match_a: Match, match_b: Match, *, by: User, expected_version: int | None = None) -> None:
-    """Exchange the counterparts of two proposed matches of one draft, scoring both again."""
-    locks.lock(match_a.run, match_b.run, match_a, match_b)
-    # A run published meanwhile says so before a stale version would.
-    run = _check_reviewable(match_a, by, "review a proposal")
-    _check_reviewable(match_b, by, "review a proposal")
-    _review_edit(
-        match_a.run,
-        expected_version,
-        by,
-        lambda: [
-            (match_a.venture, f"Swap {counterpart_name(match_a)} for {counterpart_name(match_b)}"),
-            (match_b.venture, f"Swap {counterpart_name(match_b)} for {counterpart_name(match_a)}"),
-        ],
-    )
+@dataclass(frozen=True)
+class ScoreChange:
+    """What a review edit does to one match: its venture, its counterpart and score before
+    and after."""
+
+    venture: str
+    counterpart_before: str
+    counterpart_after: str
+    before: float
+    after: float
+    reasons: list[str]
+
+    @property
+    def lowered(self) -> bool:
+        return self.after < self.before
+
+
+@dataclass(frozen=True)
+class SwapPreview:
+    """A swap's effect on both matches, shown before it is saved when it lowers a score."""
+
+    changes: list[ScoreChange]
+
+    @property
+    def lowered(self) -> list[ScoreChange]:
+        return [change for change in self.changes if change.lowered]
+
+    @property
+    def total_change(self) -> float:
+        return round(sum(change.after - change.before for change in self.changes), 3)
+
+
+class LowersScores(InvalidInput):
+    """A swap that lowers a score, sent without the manager confirming it."""
+
+    def __init__(self, preview: SwapPreview):
+        lowered = " and ".join(
+            f"{change.venture} from {change.before:.2f} to {change.after:.2f}"
+            for change in preview.lowered
+        )
+        super().__init__(
+            f"This swap lowers {lowered} (total {preview.total_change:+.2f}): confirm it to "
+            "make it."
+        )
+        self.preview = preview
+
+
+def _check_swap(match_a: Match, match_b: Match, run: MatchingRun) -> None:
+    """Refuse a swap that is not one: another draft's match, a pinned one, the same venture
+    or counterpart, or one that would pair a venture with a counterpart twice."""
     if match_b.run_id != run.id:
         raise InvalidInput("Only two matches of the same proposal can be swapped.")
     if match_a.id == match_b.id:
@@ -529,17 +565,84 @@ def swap(match_a: Match, match_b: Match, *, by: User, expected_version: int | No
                 f"{match.venture.name} already has a match with that "
                 f"{KIND_NOUNS[MatchKind(match.kind)]}: the swap would pair them twice."
             )
+
+
+def _swap_changes(match_a: Match, match_b: Match) -> SwapPreview:
+    """Both matches scored again with each other's counterpart, nothing written."""
+    changes = []
+    for match, other in ((match_a, match_b), (match_b, match_a)):
+        score, reasons = _score(match.venture, match.kind, other.counterpart_key)
+        changes.append(
+            ScoreChange(
+                match.venture.name,
+                counterpart_name(match),
+                counterpart_name(other),
+                round(float(match.score), 3),
+                round(float(score), 3),
+                reasons,
+            )
+        )
+    return SwapPreview(changes)
+
+
+def swap_preview(match_a: Match, match_b: Match, *, by: User) -> SwapPreview | None:
+    """What a swap would do to both scores, read before asking the manager to confirm a swap
+    that lowers one; None for a swap `swap` would refuse (it says why)."""
+    require_manager(by, "review a proposal")
+    run = match_a.run
+    if run is None or run.status != DRAFT:
+        return None
+    if {match_a.status, match_b.status} != {MatchStatus.PROPOSED}:
+        return None
+    try:
+        _check_swap(match_a, match_b, run)
+        return _swap_changes(match_a, match_b)
+    except InvalidInput:
+        return None
+
+
+def swap(
+    match_a: Match,
+    match_b: Match,
+    *,
+    by: User,
+    expected_version: int | None = None,
+    lowering_confirmed: bool = False,
+) -> SwapPreview:
+    """Exchange the counterparts of two proposed matches of one draft, scoring both again.
+
+    A swap that lowers either score is refused (`LowersScores`, saying by how much) unless
+    the manager confirmed it after seeing that.
+    """
+    locks.lock(match_a.run, match_b.run, match_a, match_b)
+    # A run published meanwhile says so before a stale version would.
+    run = _check_reviewable(match_a, by, "review a proposal")
+    _check_reviewable(match_b, by, "review a proposal")
+    _review_edit(
+        match_a.run,
+        expected_version,
+        by,
+        lambda: [
+            (match_a.venture, f"Swap {counterpart_name(match_a)} for {counterpart_name(match_b)}"),
+            (match_b.venture, f"Swap {counterpart_name(match_b)} for {counterpart_name(match_a)}"),
+        ],
+    )
+    _check_swap(match_a, match_b, run)
+    preview = _swap_changes(match_a, match_b)
+    if preview.lowered and not lowering_confirmed:
+        raise LowersScores(preview)
     before = {"a": match_state(match_a), "b": match_state(match_b)}
-    # Each counterpart keeps the same number of ventures, so capacity is unchanged; the
-    # keys are cleared first so no moment holds the same pair twice.
-    for match, key in ((match_a, key_b), (match_b, key_a)):
+    key_a, key_b = match_a.counterpart_key, match_b.counterpart_key
+    # Each counterpart keeps the same number of ventures, so capacity is unchanged.
+    for match, key, change in (
+        (match_a, key_b, preview.changes[0]),
+        (match_b, key_a, preview.changes[1]),
+    ):
         _set_counterpart(match, key)
-    for match in (match_a, match_b):
-        match.score, match.reasons = _score(match.venture, match.kind, match.counterpart_key)
-        match.score = round(float(match.score), 3)
+        match.score, match.reasons = change.after, change.reasons
         match.pinned = False
     flush_pairs("Could not swap")
-    _refresh_total(run)
+    _compare_again(run)
     audit.record(
         by,
         "match.swapped",
@@ -548,6 +651,7 @@ def swap(match_a: Match, match_b: Match, *, by: User, expected_version: int | No
         before=before,
         after={"a": match_state(match_a), "b": match_state(match_b)},
     )
+    return preview
 
 
 def _set_counterpart(match: Match, key: str) -> None:
@@ -606,7 +710,7 @@ def add(
     match = new_match(run, venture.id, run.kind, key, score, reasons)
     db.session.add(match)
     flush_pairs("Could not add the match")
-    _refresh_total(run)
+    _compare_again(run)
     audit.record(by, "match.added", "match", match.id, after=match_state(match))
     return match
 
@@ -621,9 +725,81 @@ def add_choices(run: MatchingRun) -> tuple[list[tuple[int, str]], list[tuple[int
     )
 
 
-def _refresh_total(run: MatchingRun) -> None:
-    """The total of what the draft now proposes; the blocking-pair count was the algorithm's."""
-    run.total_score = round(sum(m.score for m in run_matches(run)), 3)
+def _summary(
+    run: MatchingRun,
+    proposals: dict[str, Proposal],
+    table: scoring.ScoreTable | None,
+    draft_blocking: int | None,
+    unavailable: str = "",
+) -> dict[str, Any]:
+    """The comparison the review page shows: the draft as it is now (total, blocking pairs,
+    matches) beside each method's proposal with the same pins (None where the stable one
+    needs rankings it lacks), and each venture's score in each; `unavailable` says why the
+    methods could not be computed again."""
+    draft = [m for m in run_matches(run) if m.status == MatchStatus.PROPOSED]
+    names = {venture.id: venture.name for venture in table.ventures} if table else {}
+    names |= {m.venture_id: m.venture.name for m in draft}
+    scores: dict[int, float] = dict.fromkeys(names, 0.0)
+    for match in draft:
+        scores[match.venture_id] += match.score
+    summary: dict[str, Any] = {
+        name: (
+            {"total_score": found.total_score, "blocking_pairs": found.blocking_pairs}
+            if (found := proposals.get(name))
+            else None
+        )
+        for name in METHODS
+    }
+    summary["asked_for"] = run.summary.get("asked_for", run.method)
+    summary["unavailable"] = unavailable
+    summary["draft"] = {
+        "total_score": round(sum(scores.values()), 3),
+        "blocking_pairs": draft_blocking,
+        "matches": len(draft),
+    }
+    summary["per_venture"] = [
+        {
+            "venture_id": venture_id,
+            "name": names[venture_id],
+            "draft": round(scores[venture_id], 3),
+        }
+        | {
+            name: (
+                found.per_venture.get(venture_id, 0.0) if (found := proposals.get(name)) else None
+            )
+            for name in METHODS
+        }
+        for venture_id in sorted(names, key=lambda venture_id: (names[venture_id], venture_id))
+    ]
+    return summary
+
+
+def _compare_again(run: MatchingRun) -> None:
+    """After a review edit: the draft's total and blocking pairs, and both methods run again
+    with the draft's pins, so the comparison the page shows is the draft's as it is now."""
+    draft = [m for m in run_matches(run) if m.status == MatchStatus.PROPOSED]
+    pinned = [m for m in draft if m.pinned]
+    try:
+        scored = capacity.score_cohort(run.cohort, MatchKind(run.kind), pinned)
+        proposals, _ = _propose(scored, run.min_per_venture, run.max_per_venture, explain=False)
+    except InvalidInput as refusal:
+        summary = _summary(run, {}, None, None, unavailable=refusal.message)
+    else:
+        table = scored.table
+        row_of = {venture.id: row for row, venture in enumerate(table.ventures)}
+        column_of = {c.key: column for column, c in enumerate(table.counterparts)}
+        pairs = [
+            (row_of[m.venture_id], column_of[m.counterpart_key])
+            for m in draft
+            if m.venture_id in row_of and m.counterpart_key in column_of
+        ]
+        blocking = assignment.draft_blocking_pairs(
+            table, pairs, run.max_per_venture, scored.forbidden
+        )
+        summary = _summary(run, proposals, table, blocking)
+    run.summary = summary
+    run.total_score = summary["draft"]["total_score"]
+    run.blocking_pairs = summary["draft"]["blocking_pairs"]
     db.session.flush()
 
 

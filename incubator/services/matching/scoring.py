@@ -4,8 +4,8 @@ Plain values in, plain values out: `VentureFacts` and `CounterpartFacts` (loaded
 facts.py), office-hours `Rankings`, and `MatchWeights`, the points each kind of fit earns
 (read from the MATCH_WEIGHTS setting by facts.py). No database, no app.
 
-- `score(venture, counterpart, rankings, weights) -> Scored`: one pair, with its reasons in
-  plain words, as the manager and both sides read them.
+- `score(venture, counterpart, rankings, weights) -> Scored`: one pair, with its reasons as
+  sentences naming both ("Both work on housing."), as the manager and both sides read them.
 - `score_all(ventures, counterparts, rankings, weights) -> ScoreTable`: every pair at once
   (numpy), the same numbers as `score`; ineligible pairs score -inf.
 
@@ -179,16 +179,23 @@ def _mentions(text: str, word: str) -> bool:
 
 def _evidence(need: str, counterpart: CounterpartFacts) -> str | None:
     """What about the counterpart meets the need, in its own words; None when nothing does."""
+    found = _evidence_and_how(need, counterpart)
+    return found[0] if found else None
+
+
+def _evidence_and_how(need: str, counterpart: CounterpartFacts) -> tuple[str, bool] | None:
+    """What meets the need, and whether it is met by what the counterpart is (any funder
+    meets "Funding") rather than by what it lists; None when nothing does."""
     need = need.strip().lower()
     words = NEED_SYNONYMS.get(need, (need,))
     tag = next((tag for tag in counterpart.tags if any(_mentions(tag, w) for w in words)), None)
     if tag is None and need not in NEEDS_MET_BY_KIND.get(counterpart.kind, ()):
         return None
     if counterpart.headline and any(_mentions(counterpart.headline, w) for w in words):
-        return counterpart.headline
+        return counterpart.headline, False
     if tag is not None:
-        return tag
-    return counterpart.headline or counterpart.name
+        return tag, False
+    return counterpart.headline or counterpart.name, True
 
 
 def _neighbourhoods_meet(venture: frozenset[str], counterpart: frozenset[str]) -> bool:
@@ -204,15 +211,18 @@ def _ranking_points(rank: MutualRank | None, weight: float) -> float:
     return weight * (1.0 / rank.founder_rank + 1.0 / rank.counterpart_rank) / 2.0
 
 
-def _ranking_reason(rank: MutualRank | None, kind: str, weight: float) -> tuple[float, str]:
+def _ranking_reason(
+    rank: MutualRank | None, venture: VentureFacts, counterpart: CounterpartFacts, weight: float
+) -> tuple[float, str]:
     """The points a mutual ranking after office hours earns, and the reason that says so;
     (0.0, "") when it earns none."""
     points = _ranking_points(rank, weight)
     if not points or rank is None:
         return 0.0, ""
     return points, (
-        f"office hours: founders ranked {kind} #{rank.founder_rank}, "
-        f"{kind} ranked venture #{rank.counterpart_rank}"
+        f"After office hours, {_whose(venture.name)} founders ranked {counterpart.name} "
+        f"#{rank.founder_rank} and {counterpart.name} ranked {venture.name} "
+        f"#{rank.counterpart_rank}."
     )
 
 
@@ -221,17 +231,46 @@ def _stage_ok(venture: VentureFacts, counterpart: CounterpartFacts) -> bool:
 
 
 def _joined(values: Iterable[str]) -> str:
-    return ", ".join(values)
+    """Values as a reader lists them: "a", "a and b", "a, b and c"."""
+    values = list(values)
+    if len(values) < 2:
+        return "".join(values)
+    return f"{', '.join(values[:-1])} and {values[-1]}"
+
+
+def _whose(name: str) -> str:
+    """A name as an owner: "AquaSave's", but "StreetSeats'"."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _in_prose(value: str) -> str:
+    """A label as it reads inside a sentence: "Water and drought" as "water and drought",
+    but "LA Metro" as it is."""
+    value = value.strip()
+    if len(value) > 1 and value[0].isupper() and value[1].islower():
+        return value[0].lower() + value[1:]
+    return value
+
+
+KIND_NOUNS_IN_REASONS = {"mentor": "a mentor", "funder": "a funder", "partner": "a partner"}
 
 
 def _needs_met(venture: VentureFacts, counterpart: CounterpartFacts) -> list[str]:
-    """A reason for each of the venture's needs that the counterpart meets."""
-    role = "partner offers" if counterpart.kind == "partner" else counterpart.kind
+    """A sentence for each of the venture's needs that the counterpart meets."""
     reasons = []
     for need in venture.needs:
-        evidence = _evidence(need, counterpart)
-        if evidence is not None:
-            reasons.append(f"needs: {need.lower()}; {role}: {evidence}")
+        found = _evidence_and_how(need, counterpart)
+        if found is None:
+            continue
+        evidence, by_kind = found
+        evidence = evidence.rstrip(" .")  # the sentence has its own full stop
+        asked = f"{venture.name} asked for help with {_in_prose(need)}"
+        if by_kind:
+            what = KIND_NOUNS_IN_REASONS.get(counterpart.kind, counterpart.kind)
+            detail = f" ({evidence})" if evidence != counterpart.name else ""
+            reasons.append(f"{asked}, and {counterpart.name} is {what}{detail}.")
+        else:
+            reasons.append(f"{asked}, and {counterpart.name} offers “{evidence}”.")
     return reasons
 
 
@@ -241,7 +280,7 @@ def _needs_met(venture: VentureFacts, counterpart: CounterpartFacts) -> list[str
 def _challenge_fit(venture: VentureFacts, counterpart: CounterpartFacts, weights: MatchWeights):
     areas = _fold(counterpart.challenge_areas)
     if venture.challenge_area and venture.challenge_area.strip().lower() in areas:
-        return weights.challenge_area, f"challenge area: {venture.challenge_area}"
+        return weights.challenge_area, f"Both work on {_in_prose(venture.challenge_area)}."
     return 0.0, ""
 
 
@@ -249,8 +288,14 @@ def _stage_fit(venture: VentureFacts, counterpart: CounterpartFacts, weights: Ma
     if not counterpart.stages:
         return 0.0, ""
     if _stage_ok(venture, counterpart):
-        return weights.stage, f"stage: invests at {venture.stage}"
-    return 0.0, f"stage: invests at {_joined(counterpart.stages)}, not at {venture.stage}"
+        return weights.stage, (
+            f"{counterpart.name} invests at the {venture.stage} stage, where {venture.name} is."
+        )
+    return 0.0, (
+        f"{counterpart.name} invests only at the {_joined(counterpart.stages)} "
+        f"stage{'s' if len(counterpart.stages) > 1 else ''}, and {venture.name} is at "
+        f"{venture.stage or 'no stage yet'}."
+    )
 
 
 def _impact_fit(venture: VentureFacts, counterpart: CounterpartFacts, weights: MatchWeights):
@@ -258,7 +303,10 @@ def _impact_fit(venture: VentureFacts, counterpart: CounterpartFacts, weights: M
     impact = [area for area in venture.impact_areas if area.strip().lower() in offered]
     if not impact:
         return 0.0, ""
-    return weights.impact * len(impact) / len(venture.impact_areas), f"impact: {_joined(impact)}"
+    return weights.impact * len(impact) / len(venture.impact_areas), (
+        f"{venture.name} aims for impact on {_joined(_in_prose(a) for a in impact)}, and "
+        f"{counterpart.name} works on {'it' if len(impact) == 1 else 'them'} too."
+    )
 
 
 def _neighbourhood_fit(venture: VentureFacts, counterpart: CounterpartFacts, weights: MatchWeights):
@@ -266,7 +314,16 @@ def _neighbourhood_fit(venture: VentureFacts, counterpart: CounterpartFacts, wei
     if not _neighbourhoods_meet(_fold(venture.neighbourhoods), counterpart_places):
         return 0.0, ""
     shared = [n for n in venture.neighbourhoods if n.strip().lower() in counterpart_places]
-    return weights.neighbourhood, f"neighbourhood: {_joined(shared) or 'citywide'}"
+    shared = [n for n in shared if n.strip().lower() != CITYWIDE]
+    if shared:
+        return weights.neighbourhood, f"Both work in {_joined(shared)}."
+    if CITYWIDE in counterpart_places:
+        return weights.neighbourhood, (
+            f"{counterpart.name} works citywide, so also where {venture.name} works."
+        )
+    return weights.neighbourhood, (
+        f"{venture.name} works citywide, so also where {counterpart.name} works."
+    )
 
 
 def _language_fit(venture: VentureFacts, counterpart: CounterpartFacts, weights: MatchWeights):
@@ -274,7 +331,9 @@ def _language_fit(venture: VentureFacts, counterpart: CounterpartFacts, weights:
     languages = [language for language in venture.languages if language.lower() in spoken]
     if not languages:
         return 0.0, ""
-    return weights.language, f"language: {_joined(languages)}"
+    return weights.language, (
+        f"{counterpart.name} speaks {_joined(languages)}, as {_whose(venture.name)} team does."
+    )
 
 
 FITS = (_challenge_fit, _stage_fit, _impact_fit, _neighbourhood_fit, _language_fit)
@@ -295,7 +354,7 @@ def score(
         if reason:
             reasons.append(reason)
     rank = rankings.get((venture.id, counterpart.key))
-    points, ranked = _ranking_reason(rank, counterpart.kind, weights.ranking)
+    points, ranked = _ranking_reason(rank, venture, counterpart, weights.ranking)
     if points:
         total += points
         reasons.append(ranked)

@@ -1,0 +1,394 @@
+"""The matching review as the manager and both sides use it: bounds the room can meet,
+checked before solving; the comparison recomputed after every edit; a swap that lowers a
+score confirmed first; a reason for declining kept with the program team unless shared."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from incubator import permissions
+from incubator.demo import seed
+from incubator.extensions import db as _db
+from incubator.models import Cohort, Match, MatchingRun, MatchKind, MatchStatus, Role
+from incubator.services.matching import introductions, runs
+from tests import factories
+from tests.helpers import count, page, reloaded
+
+# Scores with the default weights: a venture's one need met earns 5, a shared challenge area
+# ("Water and drought", every factory venture's and mentor's) 3.
+MET, AREA_ONLY = 8.0, 3.0
+
+
+def comparison(text: str) -> dict[str, tuple[str, ...]]:
+    """The comparison table of a draft as the page shows it: (matches, total, blocking
+    pairs) for the draft and (total, blocking pairs) for each method."""
+    found: dict[str, tuple[str, ...]] = {}
+    draft = re.search(
+        r"This draft, as edited \((\d+) match(?:es)?\)</th>\s*"
+        r'<td class="text-end">([\d.]+)</td>\s*<td class="text-end">(\S+?)</td>',
+        text,
+    )
+    assert draft, "no draft row in the comparison"
+    found["draft"] = draft.groups()
+    for label in ("Highest total score", "Stable"):
+        row = re.search(
+            rf"{label}[^<]*</th>\s*"
+            r'(?:<td class="text-end">([\d.]+)</td>\s*<td class="text-end">(\S+?)</td>|'
+            r"<td colspan)",
+            text,
+        )
+        assert row, f"no {label} row"
+        found[label] = row.groups()
+    return found
+
+
+def per_venture(text: str, venture: str) -> list[str]:
+    """A venture's scores in the per-venture table: this draft, then each method."""
+    row = re.search(
+        rf'<th scope="row" class="fw-normal">{venture}</th>(.*?)</tr>', text, flags=re.S
+    )
+    assert row, f"no per-venture row for {venture}"
+    return re.findall(r'<td class="text-end">([^<]+)</td>', row.group(1))
+
+
+# Bounds the room can meet --------------------------------------------------------------------
+
+
+@pytest.fixture
+def crowded(db, cohort, manager):
+    """Three ventures and two mentors with one place each."""
+    for name in ("AquaSave", "BusBuddy", "CivicCity"):
+        factories.needy_venture(cohort, name, by=manager)
+    for name in ("Ana Mentor", "Ben Mentor"):
+        factories.mentor(name, expertise=["Procurement"], capacity=1)
+    return cohort
+
+
+def run_form(**values) -> dict[str, str]:
+    fields = {"kind": "mentor", "method": "optimal", "min_per_venture": 1, "max_per_venture": 2}
+    return {key: str(value) for key, value in (fields | values).items()}
+
+
+def test_bounds_the_room_cannot_meet_are_refused_with_the_numbers_and_values_that_work(
+    db, client, signed_in_manager, crowded
+):
+    url = f"/matching/cohorts/{crowded.id}"
+
+    response = client.post(url, data=run_form())
+
+    text = " ".join(page(response).split())
+    assert response.status_code == 200
+    assert (
+        "3 ventures need at least 1 mentor each (3 in all), but the mentors have only 2 "
+        "places left. To propose matches, lower “At least, per venture” to 0, or raise every "
+        "mentor's capacity by 1 on their profile (2 more places in all)." in text
+    )
+    assert count(MatchingRun) == 0 and count(Match) == 0
+    refill = re.search(r'href="([^"]+)">Fill in at least 0 and at most 2 per venture', text)
+    assert refill, "no link that fills in values that work"
+    assert parse_qs(urlsplit(refill.group(1)).query) == {
+        "kind": ["mentor"],
+        "method": ["optimal"],
+        "min_per_venture": ["0"],
+        "max_per_venture": ["2"],
+    }
+
+    filled = page(client.get(refill.group(1)))
+    assert re.search(r'name="min_per_venture"[^>]*value="0"', filled)
+    proposed = client.post(url, data=run_form(min_per_venture=0))
+    assert proposed.status_code == 302
+    assert count(MatchingRun) == 1 and count(Match) == 2
+
+
+def test_the_form_offers_bounds_the_room_can_meet(db, client, signed_in_manager, crowded):
+    shown = page(client.get(f"/matching/cohorts/{crowded.id}"))
+
+    assert re.search(r'name="min_per_venture"[^>]*value="0"', shown)
+    assert re.search(r'name="max_per_venture"[^>]*value="2"', shown)
+    assert "Mentors: 2 places left for 3 ventures; at least 0 and at most 2 per venture" in (
+        " ".join(shown.split())
+    )
+    factories.mentor("Cy Mentor", expertise=["Procurement"], capacity=1)
+    _db.session.commit()
+    roomier = page(client.get(f"/matching/cohorts/{crowded.id}?kind=mentor"))
+    assert re.search(r'name="min_per_venture"[^>]*value="1"', roomier)
+
+
+def test_the_forms_defaults_can_be_met_on_the_demo_cohorts(db, client, sign_in):
+    seed.seed()
+    _db.session.commit()
+    sign_in(client, "manager@accelerate.la.example", seed.demo_password(Role.MANAGER))
+    tried = 0
+    for cohort in _db.session.scalars(select(Cohort)):
+        for kind in MatchKind:
+            url = f"/matching/cohorts/{cohort.id}"
+            shown = page(client.get(f"{url}?kind={kind}"))
+            if "place" not in shown or not runs.room(cohort, kind):
+                continue  # nobody to match in this cohort: running says so
+            low = re.search(r'name="min_per_venture"[^>]*value="(\d+)"', shown).group(1)
+            high = re.search(r'name="max_per_venture"[^>]*value="(\d+)"', shown).group(1)
+            before = count(MatchingRun)
+
+            response = client.post(
+                url, data=run_form(kind=kind, min_per_venture=low, max_per_venture=high)
+            )
+
+            assert response.status_code == 302, (cohort.name, kind, page(response))
+            assert count(MatchingRun) == before + 1
+            tried += 1
+    assert tried == 3  # the active cohort, each kind
+
+
+def test_the_demo_shows_a_declined_introduction_with_a_private_reason_and_one_shared(db):
+    seed.seed()
+    _db.session.commit()
+
+    declined = list(_db.session.scalars(select(Match).where(Match.status == "declined")))
+
+    assert sorted(match.decline_reason_shared for match in declined) == [False, True]
+    for match in declined:
+        reason = match.decline_reason.partition(": ")[2]
+        other_side = (
+            match.counterpart
+            if permissions.declining_side(match) == "venture"
+            else match.venture.members[0].user
+        )
+        shown = [i.reason for i in introductions.introductions_for(other_side)]
+        assert (reason in shown) == match.decline_reason_shared
+
+
+# The comparison after each edit ---------------------------------------------------------------
+
+
+@pytest.fixture
+def pair_draft(db, cohort, manager):
+    """AquaSave needs procurement (Ana), BusBuddy design (Ben): the best draft pairs each
+    with the one who meets its need."""
+    aqua = factories.needy_venture(cohort, "AquaSave", by=manager)
+    bus = factories.needy_venture(cohort, "BusBuddy", needs=("Design",), by=manager)
+    ana = factories.mentor("Ana Mentor", expertise=["Procurement"], capacity=1)
+    ben = factories.mentor("Ben Mentor", expertise=["Service design"], capacity=1)
+    run = runs.run_matching(cohort, "mentor", "optimal", 0, 1, by=manager)
+    _db.session.commit()
+    return run, aqua, bus, ana, ben
+
+
+def match_of(run, venture) -> Match:
+    _db.session.expire_all()
+    return next(m for m in runs.run_matches(run) if m.venture_id == venture.id)
+
+
+def version(text: str) -> str:
+    return re.search(r'name="version"[^>]*value="(\d+)"', text).group(1)
+
+
+def test_the_comparison_shows_the_new_totals_after_every_edit(
+    db, client, signed_in_manager, pair_draft
+):
+    run, aqua, bus, ana, _ben = pair_draft
+    url = f"/matching/cohorts/{run.cohort_id}"
+    first = page(client.get(url))
+    assert comparison(first)["draft"] == ("2", f"{2 * MET:.2f}", "0")
+    assert comparison(first)["Highest total score"] == (f"{2 * MET:.2f}", "0")
+
+    aqua_match, bus_match = match_of(run, aqua), match_of(run, bus)
+    prefix = f"swap-{aqua_match.id}-"
+    client.post(
+        f"/matching/runs/matches/{aqua_match.id}/swap",
+        data={
+            prefix + "other_id": str(bus_match.id),
+            prefix + "version": version(first),
+            prefix + "lowering_confirmed": "yes",
+        },
+    )
+    swapped = page(client.get(url))
+    # Each would rather have the other's mentor, and each mentor the other venture: 2 pairs.
+    assert comparison(swapped)["draft"] == ("2", f"{2 * AREA_ONLY:.2f}", "2")
+    assert comparison(swapped)["Highest total score"] == (f"{2 * MET:.2f}", "0")
+    assert per_venture(swapped, "AquaSave")[:2] == [f"{AREA_ONLY:.2f}", f"{MET:.2f}"]
+
+    client.post(
+        f"/matching/runs/matches/{match_of(run, aqua).id}/pin", data={"version": version(swapped)}
+    )
+    pinned = page(client.get(url))
+    # Run again with AquaSave pinned to Ben, the best is BusBuddy with Ana.
+    assert comparison(pinned)["Highest total score"] == (f"{2 * AREA_ONLY:.2f}", "2")
+    assert comparison(pinned)["draft"] == ("2", f"{2 * AREA_ONLY:.2f}", "2")
+
+    client.post(
+        f"/matching/runs/matches/{match_of(run, bus).id}/remove",
+        data={"version": version(pinned)},
+    )
+    removed = page(client.get(url))
+    # Unmatched, BusBuddy and Ana would both take each other; Ana would take AquaSave and
+    # Ben BusBuddy: 3 blocking pairs.
+    assert comparison(removed)["draft"] == ("1", f"{AREA_ONLY:.2f}", "3")
+    assert per_venture(removed, "BusBuddy")[:2] == ["0.00", f"{AREA_ONLY:.2f}"]
+
+    add = f"add-{run.id}-"
+    client.post(
+        f"/matching/runs/{run.id}/matches",
+        data={
+            add + "venture_id": str(bus.id),
+            add + "counterpart_id": str(ana.id),
+            add + "version": version(removed),
+        },
+    )
+    added = page(client.get(url))
+    assert comparison(added)["draft"] == ("2", f"{2 * AREA_ONLY:.2f}", "2")
+    assert reloaded(run).total_score == pytest.approx(2 * AREA_ONLY)
+    assert run.summary["draft"]["total_score"] == pytest.approx(2 * AREA_ONLY)
+
+
+# A swap that lowers scores ----------------------------------------------------------------------
+
+
+def test_a_swap_that_lowers_scores_says_by_how_much_and_writes_nothing_until_confirmed(
+    db, client, signed_in_manager, pair_draft, audit_events
+):
+    run, aqua, bus, ana, ben = pair_draft
+    aqua_match, bus_match = match_of(run, aqua), match_of(run, bus)
+    opened = page(client.get(f"/matching/cohorts/{run.cohort_id}"))
+    prefix = f"swap-{aqua_match.id}-"
+    data = {prefix + "other_id": str(bus_match.id), prefix + "version": version(opened)}
+    url = f"/matching/runs/matches/{aqua_match.id}/swap"
+
+    asked = client.post(url, data=data)
+
+    text = " ".join(page(asked).split())
+    assert asked.status_code == 200
+    assert (
+        f"This swap lowers AquaSave from {MET:.2f} to {AREA_ONLY:.2f} and BusBuddy from "
+        f"{MET:.2f} to {AREA_ONLY:.2f} (total -{2 * (MET - AREA_ONLY):.2f})." in text
+    )
+    assert "Swap anyway" in text and "Cancel" in text
+    assert (match_of(run, aqua).counterpart_id, match_of(run, bus).counterpart_id) == (
+        ana.id,
+        ben.id,
+    )
+    assert reloaded(run).version == int(version(opened))
+    assert not audit_events("match.swapped")
+
+    confirmed = client.post(url, data={**data, prefix + "lowering_confirmed": "yes"})
+
+    assert confirmed.status_code == 302
+    assert (match_of(run, aqua).counterpart_id, match_of(run, bus).counterpart_id) == (
+        ben.id,
+        ana.id,
+    )
+    assert match_of(run, aqua).score == pytest.approx(AREA_ONLY)
+    assert len(audit_events("match.swapped")) == 1
+
+
+def test_a_swap_that_lowers_nothing_is_saved_at_once(
+    db, client, signed_in_manager, cohort, manager
+):
+    for name in ("AquaSave", "BusBuddy"):
+        factories.needy_venture(cohort, name, by=manager)
+    for name in ("Ana Mentor", "Ben Mentor"):
+        factories.mentor(name, expertise=["Procurement"], capacity=1)
+    run = runs.run_matching(cohort, "mentor", "optimal", 1, 1, by=manager)
+    _db.session.commit()
+    first, second = runs.run_matches(run)
+    keys = (first.counterpart_key, second.counterpart_key)
+    prefix = f"swap-{first.id}-"
+
+    response = client.post(
+        f"/matching/runs/matches/{first.id}/swap",
+        data={prefix + "other_id": str(second.id), prefix + "version": str(run.version)},
+    )
+
+    assert response.status_code == 302
+    assert (reloaded(first).counterpart_key, reloaded(second).counterpart_key) == keys[::-1]
+
+
+def test_the_swap_service_refuses_an_unconfirmed_swap_that_lowers_a_score(db, pair_draft, manager):
+    run, aqua, bus, *_ = pair_draft
+
+    with pytest.raises(runs.LowersScores, match=r"lowers AquaSave from 8\.00 to 3\.00"):
+        runs.swap(match_of(run, aqua), match_of(run, bus), by=manager)
+
+    _db.session.rollback()
+    assert match_of(run, aqua).score == pytest.approx(MET)
+
+
+# A reason for declining ---------------------------------------------------------------------------
+
+REASON = "We already have a funder for this round"
+
+
+@pytest.fixture
+def funder_introduction(db, cohort, manager):
+    venture = factories.needy_venture(cohort, "AquaSave", needs=("Funding",), by=manager)
+    funder = factories.funder("Fiona Funder")
+    match = factories.introduction(venture, funder, kind="funder")
+    _db.session.commit()
+    return match, venture.members[0].user, funder
+
+
+def decline(client, sign_in, person, match, *, share: bool):
+    sign_in(client, person.email)
+    data = {"decline": "Decline", "reason": REASON} | ({"share_reason": "y"} if share else {})
+    response = client.post(f"/matching/matches/{match.id}/answer", data=data)
+    assert response.status_code == 302
+    client.post("/auth/logout")
+
+
+def seen_by(client, sign_in, person, path: str) -> str:
+    sign_in(client, person.email)
+    text = page(client.get(path))
+    client.post("/auth/logout")
+    return text
+
+
+def test_a_decline_reason_not_shared_stays_with_the_program_team(
+    db, client, sign_in, funder_introduction, manager, outbox
+):
+    match, founder, funder = funder_introduction
+
+    decline(client, sign_in, founder, match, share=False)
+
+    assert reloaded(match).status == MatchStatus.DECLINED
+    assert not match.decline_reason_shared
+    funder_page = seen_by(client, sign_in, funder, "/matching/mine")
+    assert "AquaSave" in funder_page and REASON not in funder_page
+    [to_funder] = outbox(funder.email)
+    assert "declined" in to_funder.subject and REASON not in to_funder.body
+    founder_page = seen_by(client, sign_in, founder, "/matching/mine")
+    assert REASON in founder_page and "Only the program team reads it" in founder_page
+    [to_founder] = outbox(founder.email)
+    assert REASON in to_founder.body
+    team_page = seen_by(client, sign_in, manager, f"/matching/cohorts/{match.cohort_id}")
+    assert REASON in team_page and "kept with the program team" in team_page
+
+
+def test_a_shared_decline_reason_reaches_the_other_side(
+    db, client, sign_in, funder_introduction, manager, outbox
+):
+    match, founder, funder = funder_introduction
+
+    decline(client, sign_in, founder, match, share=True)
+
+    assert reloaded(match).decline_reason_shared
+    funder_page = seen_by(client, sign_in, funder, "/matching/mine")
+    assert REASON in funder_page
+    [to_funder] = outbox(funder.email)
+    assert REASON in to_funder.body
+    team_page = seen_by(client, sign_in, manager, f"/matching/cohorts/{match.cohort_id}")
+    assert REASON in team_page and "shared with the other side" in team_page
+
+
+def test_the_decline_form_asks_whether_to_share_and_shares_nothing_by_default(
+    db, client, sign_in, funder_introduction
+):
+    _match, founder, _funder = funder_introduction
+
+    form = seen_by(client, sign_in, founder, "/matching/mine")
+
+    assert "Share my reason with Fiona Funder" in form
+    box = re.search(r'<input[^>]*name="share_reason"[^>]*>', form).group(0)
+    assert "checked" not in box
