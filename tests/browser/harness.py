@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException
+from selenium.common.exceptions import ElementClickInterceptedException, NoSuchElementException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
@@ -90,6 +90,12 @@ def start_chromium() -> tuple[webdriver.Chrome, Path]:
     options.add_argument(f"--user-data-dir={profile}")
     options.add_argument(f"--window-size={LAPTOP},{HEIGHT}")
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    # Bootstrap drops its transitions for people who ask for less motion; so does axe's view,
+    # which would otherwise read a button's colours halfway through its hover fade.
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]},
+    )
     driver.set_script_timeout(WAIT_SECONDS)
     driver.set_page_load_timeout(WAIT_SECONDS)
     return driver, profile
@@ -159,11 +165,31 @@ class Browser:
 
     def follow(self, text: str, within: WebElement | None = None) -> None:
         """Follow the link whose words are (or start with) `text`."""
-        self._navigate(lambda: self.link(text, within).click())
+        self._navigate(lambda: self._click(self.link(text, within)))
 
     def press(self, words: str, within: WebElement | None = None) -> None:
         """Press the button with these words and wait for the page it leads to."""
-        self._navigate(lambda: self.button(words, within).click())
+        self._navigate(lambda: self._click(self.button(words, within)))
+
+    def reveal(self, words: str, within: WebElement | None = None) -> WebElement:
+        """Open the <details> whose summary has these words; check what it shows."""
+        scope = within or self.driver
+        for summary in scope.find_elements(By.TAG_NAME, "summary"):
+            if summary.is_displayed() and " ".join(summary.text.split()).startswith(words):
+                details = summary.find_element(By.XPATH, "..")
+                if details.get_attribute("open") is None:
+                    self._click(summary)
+                self.check_page()
+                return details
+        raise AssertionError(f"nothing to open called {words!r} on {self.path}")
+
+    def _click(self, element: WebElement) -> None:
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+        try:
+            element.click()
+        except ElementClickInterceptedException:
+            # Something drawn over it (a sticky bar); a keyboard user would press Enter.
+            self.driver.execute_script("arguments[0].click();", element)
 
     def _navigate(self, action) -> None:
         page = self.driver.find_element(By.TAG_NAME, "html")
@@ -216,6 +242,9 @@ class Browser:
                     if target:
                         return self.driver.find_element(By.ID, target)
                     return element.find_element(By.CSS_SELECTOR, "input, select, textarea")
+        for element in scope.find_elements(By.CSS_SELECTOR, "[aria-label]"):
+            if element.get_attribute("aria-label") == label and element.is_displayed():
+                return element
         shown = [element.text for element in labels]
         raise AssertionError(f"no field labelled {label!r} on {self.path}: {shown}")
 
@@ -265,11 +294,17 @@ class Browser:
         raise AssertionError(f"no heading {heading!r} on {self.path}")
 
     def row(self, words: str) -> WebElement:
-        """The table row (or list item) that mentions these words."""
-        for element in self.driver.find_elements(By.CSS_SELECTOR, "tr, li"):
-            if words in element.text:
-                return element
-        raise AssertionError(f"no row mentions {words!r} on {self.path}")
+        """The smallest row, list item or card that mentions these words."""
+        found = [
+            element
+            for element in self.driver.find_elements(
+                By.CSS_SELECTOR, "tr, li, article, .card, .list-group-item"
+            )
+            if words in element.text
+        ]
+        if not found:
+            raise AssertionError(f"no row mentions {words!r} on {self.path}")
+        return min(found, key=lambda element: len(element.text))
 
     def text(self) -> str:
         """The main content's text as shown, spaces collapsed."""
