@@ -68,7 +68,10 @@ WIDER_THAN_SCREEN = """
 const wide = [];
 for (const element of document.body.querySelectorAll('*')) {
   const box = element.getBoundingClientRect();
-  if (box.right > window.innerWidth + 1 && !element.closest('.table-responsive')) {
+  // What scrolls inside a table's box is fine, unless it is positioned out of the box.
+  const inside = element.parentElement && element.parentElement.closest('.table-responsive')
+    && !['absolute', 'fixed'].includes(getComputedStyle(element).position);
+  if (box.right > window.innerWidth + 1 && !inside) {
     wide.push(element.tagName.toLowerCase() + (element.id ? '#' + element.id : '')
       + (element.className && typeof element.className === 'string'
          ? '.' + element.className.trim().split(/\\s+/).join('.') : ''));
@@ -166,6 +169,12 @@ class Browser:
     def follow(self, text: str, within: WebElement | None = None) -> None:
         """Follow the link whose words are (or start with) `text`."""
         self._navigate(lambda: self._click(self.link(text, within)))
+
+    def follow_first_link(self, within: WebElement) -> None:
+        """Follow the first link in a row, card or section."""
+        links = [a for a in within.find_elements(By.TAG_NAME, "a") if a.is_displayed()]
+        assert links, f"no link in {within.text!r} on {self.path}"
+        self._navigate(lambda: self._click(links[0]))
 
     def press(self, words: str, within: WebElement | None = None) -> None:
         """Press the button with these words and wait for the page it leads to."""
