@@ -302,6 +302,13 @@ class Browser:
                 )
         raise AssertionError(f"no heading {heading!r} on {self.path}")
 
+    def region(self, label: str) -> WebElement:
+        """The named region (a table's scrolling box) with this label."""
+        for element in self.driver.find_elements(By.CSS_SELECTOR, "[role=region][aria-label]"):
+            if element.get_attribute("aria-label") == label:
+                return element
+        raise AssertionError(f"no region {label!r} on {self.path}")
+
     def row(self, words: str) -> WebElement:
         """The smallest row, list item or card that mentions these words."""
         found = [
