@@ -39,11 +39,12 @@ run: $(VENV)/.installed
 
 ## test: install what the tests need (PostgreSQL, redis-server, Chromium and axe-core
 ## included) and run the suite on both databases, at the real time and at one awkward instant
-## each, and the browser tests once. The runs go two at a time (one per core); each run's
-## output is printed when it ends.
+## each, and the browser tests once. The runs go side by side (the two real-time runs, then the
+## two moved-clock runs with the browser tests, which mostly wait on Chromium and gunicorn);
+## each run's output is printed when it ends.
 test: $(VENV)/.installed-dev system-test-deps browser-test-deps lint
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite-clock test-postgresql-clock \
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite-clock test-postgresql-clock \
 		test-browser
 
 test-sqlite: $(VENV)/.installed-dev system-test-deps
