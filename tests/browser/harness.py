@@ -22,7 +22,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from selenium import webdriver
-from selenium.common.exceptions import ElementClickInterceptedException, NoSuchElementException
+from selenium.common.exceptions import (
+    ElementClickInterceptedException,
+    NoSuchElementException,
+    TimeoutException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
@@ -203,7 +207,17 @@ class Browser:
     def _navigate(self, action) -> None:
         page = self.driver.find_element(By.TAG_NAME, "html")
         action()
-        WebDriverWait(self.driver, WAIT_SECONDS).until(expected_conditions.staleness_of(page))
+        try:
+            WebDriverWait(self.driver, WAIT_SECONDS).until(expected_conditions.staleness_of(page))
+        except TimeoutException:
+            # Usually the browser's own validation holding a form back (a required field).
+            invalid = self.driver.execute_script(
+                "return [...document.querySelectorAll(':invalid')]"
+                ".filter(e => e.name).map(e => e.name + ': ' + e.validationMessage)"
+            )
+            raise AssertionError(
+                f"no new page after the click on {self.path}; fields the browser refuses: {invalid}"
+            ) from None
         WebDriverWait(self.driver, WAIT_SECONDS).until(
             lambda d: d.execute_script("return document.readyState") == "complete"
         )
