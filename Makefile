@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
 .PHONY: run test test-sqlite test-postgresql test-sqlite-clock test-postgresql-clock test-clocks \
-	lint format bench system-test-deps clean
+	test-browser browser-test-deps screenshots lint format bench system-test-deps clean
 
 # Instants the program's calendar makes awkward (tests/travel.py moves the clock there): a
 # Sunday evening in Los Angeles that is Monday in UTC, half an hour before the spring and the
@@ -37,12 +37,15 @@ run: $(VENV)/.installed
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## test: install what the tests need (PostgreSQL and redis-server included) and run the suite
-## on both databases, at the real time and at one awkward instant each. The two databases'
-## runs go side by side (one per core); each run's output is printed when it ends.
-test: $(VENV)/.installed-dev system-test-deps lint
+## test: install what the tests need (PostgreSQL, redis-server, Chromium and axe-core
+## included) and run the suite on both databases, at the real time and at one awkward instant
+## each, and the browser tests once. The runs go side by side (the two real-time runs, then the
+## two moved-clock runs with the browser tests, which mostly wait on Chromium and gunicorn);
+## each run's output is printed when it ends.
+test: $(VENV)/.installed-dev system-test-deps browser-test-deps lint
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite-clock test-postgresql-clock
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite-clock test-postgresql-clock \
+		test-browser
 
 test-sqlite: $(VENV)/.installed-dev system-test-deps
 	INCUBATOR_TEST_DB=sqlite $(BIN)/pytest
@@ -55,6 +58,15 @@ test-sqlite-clock: $(VENV)/.installed-dev
 
 test-postgresql-clock: $(VENV)/.installed-dev system-test-deps
 	INCUBATOR_TEST_CLOCK=$(CLOCK_POSTGRESQL) INCUBATOR_TEST_DB=postgresql $(BIN)/pytest
+
+## test-browser: the journeys and the axe crawl in headless Chromium (tests/browser); a failing
+## page's screenshot is kept in tests/browser/failures/
+test-browser: $(VENV)/.installed-dev browser-test-deps
+	INCUBATOR_TEST_DB=sqlite $(BIN)/pytest -m browser tests/browser
+
+## screenshots: each demo role's home at 1366 px, into docs/screenshots/
+screenshots: $(VENV)/.installed-dev browser-test-deps
+	$(BIN)/python -m tests.browser.screenshots
 
 ## test-clocks: the whole suite at every instant in CLOCKS, on each database in CLOCK_DBS
 test-clocks: $(VENV)/.installed-dev system-test-deps
@@ -91,6 +103,26 @@ system-test-deps:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server; \
 	fi
+
+# Debian's Chromium and its chromedriver, and axe-core from the npm registry (the version
+# pinned in tests/browser/package-lock.json), when they are missing.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+browser-test-deps: $(AXE)
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then \
+		echo "Chromium and chromedriver present."; \
+	else \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			chromium chromium-driver; \
+	fi
+
+$(AXE): tests/browser/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm; \
+	fi
+	npm ci --prefix tests/browser --no-audit --no-fund
+	touch $@
 
 ## bench: measure pages under gunicorn at a given scale (see bench/README in the README)
 bench: $(VENV)/.installed-dev

@@ -31,7 +31,11 @@ def checks_directly(function: ast.FunctionDef, checking: set[str]) -> bool:
 
 
 def suite_functions() -> list[tuple[Path, ast.FunctionDef]]:
-    paths = sorted(TESTS.glob("*.py")) + sorted((TESTS / "plugins").glob("*.py"))
+    paths = [
+        *sorted(TESTS.glob("*.py")),
+        *sorted((TESTS / "plugins").glob("*.py")),
+        *sorted((TESTS / "browser").glob("*.py")),
+    ]
     return [
         (path, node)
         for path in paths

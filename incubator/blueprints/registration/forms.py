@@ -19,8 +19,17 @@ from incubator.vocabulary import LANGUAGES
 
 
 class RegistrationForm(FlaskForm):
-    name = StringField("Your name", validators=[InputRequired(), Length(max=120)])
-    email = StringField("Email address", validators=[InputRequired(), Email(), Length(max=254)])
+    # Autocomplete names (WCAG 1.3.5): the registrant's own name and address.
+    name = StringField(
+        "Your name",
+        validators=[InputRequired(), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+    email = StringField(
+        "Email address",
+        validators=[InputRequired(), Email(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
     backgrounds = CheckboxesField(
         "What you bring (choose all that apply)",
         choices=[(str(b), b.label) for b in Background],
