@@ -54,6 +54,9 @@ CHROMIUM_FLAGS = (
 LAPTOP = 1366
 PHONE = 390
 WIDTHS = (LAPTOP, PHONE)
+# A tablet's width, where a navigation bar laid out in one row once ran past the screen: checked
+# for width only.
+TABLET = 800
 HEIGHT = 900
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WAIT_SECONDS = 30
@@ -323,13 +326,14 @@ class Browser:
                 return element
         raise AssertionError(f"no region {label!r} on {self.path}")
 
-    def row(self, words: str) -> WebElement:
-        """The smallest row, list item or card that mentions these words."""
+    def row(
+        self, words: str, among: str = "tr, li, article, .card, .list-group-item"
+    ) -> WebElement:
+        """The smallest row, list item or card (or element matching `among`) that mentions
+        these words."""
         found = [
             element
-            for element in self.driver.find_elements(
-                By.CSS_SELECTOR, "tr, li, article, .card, .list-group-item"
-            )
+            for element in self.driver.find_elements(By.CSS_SELECTOR, among)
             if words in element.text
         ]
         if not found:
@@ -366,12 +370,13 @@ class Browser:
     # Checking.
 
     def check_page(self) -> None:
-        """axe-core and the page's width, at both widths; then back to the laptop's."""
+        """axe-core and the page's width at both widths, and the width alone on a tablet; then
+        back to the laptop's."""
         path = self.path
         found: list[Problem] = []
-        for width in WIDTHS:
+        for width in (*WIDTHS, TABLET):
             self.driver.set_window_size(width, HEIGHT)
-            lines = self._axe() + self._too_wide(width)
+            lines = (self._axe() if width in WIDTHS else []) + self._too_wide(width)
             if lines:
                 found.append(Problem(path, width, lines, self._screenshot(path, width)))
         self.driver.set_window_size(LAPTOP, HEIGHT)

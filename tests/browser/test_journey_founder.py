@@ -91,7 +91,7 @@ def test_a_founder_checks_in_completes_a_milestone_and_books_then_moves_a_sessio
     assert world["mentor"] in browser.heading()
     assert "Our pilot plan with the city" in browser.text()
     booked_at = browser.text()
-    browser.follow(f"Choose another time with {world['mentor']}")
+    browser.follow(f"Move it to another time with {world['mentor']}")
     radios = browser.driver.find_elements(By.CSS_SELECTOR, "input[type=radio]")
     assert radios, "no other time offered"
     browser.driver.execute_script("arguments[0].click();", radios[0])

@@ -98,7 +98,8 @@ def place_and_promote(browser: Browser, world: dict) -> None:
     text = browser.text()
     assert text.index(PROJECTS[0]) < text.index(PROJECTS[1]), "the higher score is not first"
     for project in PROJECTS:
-        row = browser.row(project)
+        # The ranking's row: the judges' breakdown below has a card per submission too.
+        row = browser.row(project, among="tr")
         browser.choose(f"Placement of {project}", "Winner" if project == PROJECTS[0] else "Runner")
         browser.press("Save", within=row)
     open_hackathon(browser, world)
