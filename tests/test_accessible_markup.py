@@ -8,13 +8,10 @@ tests (tests/browser, `make test-browser`) check the same pages with axe-core.
 
 from __future__ import annotations
 
-import re
 from html.parser import HTMLParser
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.exceptions import HTTPException
-from werkzeug.routing import RequestRedirect
 
 from incubator.blueprints.auth.forms import (
     AcceptInvitationForm,
@@ -27,9 +24,9 @@ from incubator.blueprints.auth.forms import (
 from incubator.demo import seed
 from incubator.extensions import db
 from tests.conftest import _empty_database
+from tests.crawling import FILES, kind_of, starting_paths
 
 ROLES = ["manager", "founder", "mentor", "judge", "funder", "partner", "admin"]
-FILES = re.compile(r"\.(csv|json|ics|svg|png)$|^/static/")
 
 
 class Markup(HTMLParser):
@@ -100,25 +97,17 @@ def table_problems(path: str, markup: Markup) -> list[str]:
             problems.append(
                 f"{path}: table {number}'s box lacks tabindex=0, role=region or a label: {box}"
             )
+        elif box.get("aria-label") in ("None", "Table", "table"):
+            problems.append(f"{path}: table {number}'s box says nothing of what it holds: {box}")
     return problems
 
 
-def kind_of(app, path: str) -> str:
-    parts = urlsplit(path)
-    try:
-        endpoint, _values = app.url_map.bind("localhost").match(parts.path, method="GET")
-    except (HTTPException, RequestRedirect):
-        endpoint = parts.path
-    query = parse_qs(parts.query)
-    keys = sorted(key if key != "view" else f"view={query[key][0]}" for key in query)
-    return " ".join([endpoint, *(key for key in keys if key != "page")])
-
-
 def crawled_pages(app, client) -> dict[str, Markup]:
-    """Every kind of HTML page reachable from the home page, parsed, by path."""
+    """Every kind of HTML page reachable from the home page or at an address without ids,
+    parsed, by path."""
     seen: set[str] = set()
     pages: dict[str, Markup] = {}
-    waiting = ["/"]
+    waiting = starting_paths(app)
     while waiting:
         path = waiting.pop(0).split("#")[0]
         parts = urlsplit(path)

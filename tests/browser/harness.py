@@ -162,6 +162,18 @@ class Browser:
         self.driver.get(self.base_url + path)
         self.check_page()
 
+    def is_page_for_me(self, path: str) -> bool:
+        """Whether the path answers this browser's person with an HTML page of its own (not a
+        refusal, a redirect or a file), asked without opening it."""
+        status, kind = self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch(arguments[0], {redirect: 'manual', credentials: 'same-origin'})"
+            ".then(r => done([r.status, r.headers.get('content-type') || '']))"
+            ".catch(e => done([0, String(e)]));",
+            self.base_url + path,
+        )
+        return status == 200 and kind.startswith("text/html")
+
     def sign_in(self, email: str, password: str) -> None:
         self.driver.delete_all_cookies()
         self.open("/auth/login")

@@ -10,46 +10,35 @@ other ids counts once; a query's keys, and a board's view, make a kind of their 
 
 from __future__ import annotations
 
-import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
-from werkzeug.exceptions import HTTPException
-from werkzeug.routing import RequestRedirect
 
 from tests.browser.harness import Browser
+from tests.crawling import FILES, kind_of, starting_paths
 
 pytestmark = pytest.mark.browser
 
 # "visitor" is someone signed out: the sign-in pages and the public ones.
 ROLES = ["manager", "founder", "mentor", "judge", "funder", "partner", "admin", "visitor"]
-FILES = re.compile(r"\.(csv|json|ics|svg|png)$|^/static/")
-
-
-def kind_of(app: Flask, path: str) -> str:
-    """The view a path shows, with the query's keys (and the value of `view`)."""
-    parts = urlsplit(path)
-    try:
-        endpoint, _values = app.url_map.bind("localhost").match(parts.path, method="GET")
-    except (HTTPException, RequestRedirect):
-        endpoint = parts.path
-    query = parse_qs(parts.query)
-    keys = sorted(key if key != "view" else f"view={query[key][0]}" for key in query)
-    return " ".join([endpoint, *(key for key in keys if key != "page")])
 
 
 def crawl(browser: Browser, app: Flask) -> list[str]:
-    """Visit every kind of page reachable from the home page; return the paths visited."""
+    """Visit every kind of page reachable from the home page or at an address without ids;
+    return the paths visited."""
     seen: set[str] = set()
     visited: list[str] = []
-    waiting = ["/"]
+    starting = starting_paths(app)
+    waiting = list(starting)
     while waiting:
         path = waiting.pop(0).split("#")[0]
         kind = kind_of(app, path)
         if kind in seen or FILES.search(urlsplit(path).path):
             continue
         seen.add(kind)
+        if path in starting and path != "/" and not browser.is_page_for_me(path):
+            continue
         browser.open(path)
         visited.append(path)
         waiting += browser.links()
