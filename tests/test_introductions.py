@@ -134,7 +134,7 @@ def test_removing_a_match_ends_it_with_a_reason_and_a_pinned_one_stays(
 
     with pytest.raises(InvalidInput, match="pinned"):
         runs.remove(first, by=manager)
-    runs.remove(second, by=manager)
+    runs.remove(second, by=manager, lowering_confirmed=True)
 
     assert second.status == MatchStatus.ENDED
     assert second.decline_reason == "removed in review"
@@ -159,7 +159,7 @@ def test_a_swap_that_would_pair_a_venture_twice_is_refused(db, cohort, ventures,
     cy = factories.mentor("Cy Mentor", expertise=["Procurement"], capacity=2)
     run = propose(cohort, manager, low=0, high=2)
     for match in live(db, run):
-        runs.remove(match, by=manager)
+        runs.remove(match, by=manager, lowering_confirmed=True)
     aqua_ana = runs.add(run, aqua, ana.id, by=manager)
     runs.add(run, aqua, cy.id, by=manager)
     bus_cy = runs.add(run, bus, cy.id, by=manager)
@@ -174,7 +174,11 @@ def test_adding_a_pair_beyond_capacity_is_refused(db, cohort, ventures, mentors,
     run = propose(cohort, manager)
     taken = live(db, run)[0]
     other_venture = next(v for v in ventures if v.id != taken.venture_id)
-    runs.remove(next(m for m in live(db, run) if m.venture_id == other_venture.id), by=manager)
+    runs.remove(
+        next(m for m in live(db, run) if m.venture_id == other_venture.id),
+        by=manager,
+        lowering_confirmed=True,
+    )
 
     with pytest.raises(InvalidInput, match="no room"):
         runs.add(run, other_venture, taken.counterpart_id, by=manager)

@@ -1,6 +1,7 @@
 """The matching review as the manager and both sides use it: bounds the room can meet,
-checked before solving; the comparison recomputed after every edit; a swap that lowers a
-score confirmed first; a reason for declining kept with the program team unless shared."""
+checked before solving; the comparison recomputed after every edit; a swap or a removal
+that lowers a score confirmed first; a reason for declining kept with the program team
+unless shared."""
 
 from __future__ import annotations
 
@@ -221,7 +222,7 @@ def test_the_comparison_shows_the_new_totals_after_every_edit(
 
     client.post(
         f"/matching/runs/matches/{match_of(run, bus).id}/remove",
-        data={"version": version(pinned)},
+        data={"version": version(pinned), "lowering_confirmed": "yes"},
     )
     removed = page(client.get(url))
     # Unmatched, BusBuddy and Ana would both take each other; Ana would take AquaSave and
@@ -314,6 +315,101 @@ def test_the_swap_service_refuses_an_unconfirmed_swap_that_lowers_a_score(db, pa
 
     _db.session.rollback()
     assert match_of(run, aqua).score == pytest.approx(MET)
+
+
+# A removal that lowers the draft's total ----------------------------------------------------
+
+
+def hidden_fields(text: str) -> dict[str, str]:
+    """The hidden inputs of a page's form, as the browser would send them again."""
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", text):
+        if 'type="hidden"' in tag:
+            name = re.search(r'name="([^"]*)"', tag).group(1)
+            value = re.search(r'value="([^"]*)"', tag)
+            fields[name] = value.group(1) if value else ""
+    return fields
+
+
+def test_removing_a_match_says_how_much_the_total_falls_and_writes_nothing_until_confirmed(
+    db, client, signed_in_manager, pair_draft, audit_events
+):
+    run, aqua, bus, ana, _ben = pair_draft
+    aqua_match = match_of(run, aqua)
+    opened = page(client.get(f"/matching/cohorts/{run.cohort_id}"))
+    url = f"/matching/runs/matches/{aqua_match.id}/remove"
+
+    asked = client.post(url, data={"version": version(opened)})
+
+    text = " ".join(page(asked).split())
+    assert asked.status_code == 200
+    assert (
+        f"Removing AquaSave \N{EN DASH} Ana Mentor lowers the draft's total from "
+        f"{2 * MET:.2f} to {MET:.2f} (-{MET:.2f}); AquaSave is left with none." in text
+    )
+    assert "Remove anyway" in text and "Cancel" in text
+    assert match_of(run, aqua).status == MatchStatus.PROPOSED
+    assert reloaded(run).version == int(version(opened))
+    assert reloaded(run).total_score == pytest.approx(2 * MET)
+    assert not audit_events("match.removed")
+
+    confirmed = client.post(url, data=hidden_fields(page(asked)))
+
+    assert confirmed.status_code == 302
+    assert reloaded(aqua_match).status == MatchStatus.ENDED
+    assert aqua_match.decline_reason == runs.REMOVED_IN_REVIEW
+    assert [m.venture_id for m in runs.run_matches(run)] == [bus.id]
+    assert reloaded(run).total_score == pytest.approx(MET)
+    assert len(audit_events("match.removed")) == 1
+    assert ana.id not in {m.counterpart_id for m in runs.run_matches(run)}
+
+
+def test_a_removal_says_how_many_matches_the_venture_keeps_and_the_service_refuses_it_unconfirmed(
+    db, cohort, manager
+):
+    aqua = factories.needy_venture(cohort, "AquaSave", by=manager)
+    for name in ("Ana Mentor", "Ben Mentor", "Cy Mentor"):
+        factories.mentor(name, expertise=["Procurement"], capacity=1)
+    run = runs.run_matching(cohort, "mentor", "optimal", 0, 3, by=manager)
+    _db.session.commit()
+    first = runs.run_matches(run)[0]
+    name = introductions.counterpart_name(first)
+
+    with pytest.raises(
+        runs.LowersScores,
+        match=(
+            rf"^Removing AquaSave \N{{EN DASH}} {name} lowers the draft's total from 24\.00 "
+            r"to 16\.00 \(-8\.00\); AquaSave keeps 2 other matches\. Confirm it to make it\.$"
+        ),
+    ):
+        runs.remove(first, by=manager)
+
+    _db.session.rollback()
+    assert reloaded(first).status == MatchStatus.PROPOSED
+    assert len(runs.run_matches(run)) == 3
+    runs.remove(first, by=manager, lowering_confirmed=True)
+    second = runs.run_matches(run)[0]
+    assert runs.remove_preview(second, by=manager).effect.endswith("AquaSave keeps 1 other match")
+    assert [m.venture_id for m in runs.run_matches(run)] == [aqua.id, aqua.id]
+
+
+def test_removing_a_match_that_scores_nothing_is_saved_at_once(
+    db, client, signed_in_manager, pair_draft, audit_events
+):
+    run, aqua, bus, *_ = pair_draft
+    aqua_match = match_of(run, aqua)
+    # A pair scored 0 (nothing in common, added by hand) lowers no total when removed.
+    aqua_match.score = 0.0
+    _db.session.commit()
+
+    response = client.post(
+        f"/matching/runs/matches/{aqua_match.id}/remove", data={"version": str(run.version)}
+    )
+
+    assert response.status_code == 302
+    assert reloaded(aqua_match).status == MatchStatus.ENDED
+    assert [m.venture_id for m in runs.run_matches(run)] == [bus.id]
+    assert len(audit_events("match.removed")) == 1
 
 
 # A reason for declining ---------------------------------------------------------------------------

@@ -264,7 +264,9 @@ def test_a_review_edit_racing_publish_lands_before_it_or_is_refused(served, peop
         shown = race(
             [
                 people.manager.post(
-                    "matching.remove", {"version": str(version)}, match_id=match_ids[0]
+                    "matching.remove",
+                    {"version": str(version), "lowering_confirmed": "yes"},
+                    match_id=match_ids[0],
                 ),
                 people.other_manager.post("matching.publish", {"confirm": "y"}, run_id=run_id),
             ]

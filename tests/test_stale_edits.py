@@ -507,7 +507,10 @@ def test_a_pair_added_on_the_review_page_joins_the_draft(db, client, sign_in, ma
     sign_in(client, maya.email)
     runs = f"/matching/cohorts/{draft.cohort_id}"
     aqua, bus = match_of(db, draft, "AquaSave"), match_of(db, draft, "BusBuddy")
-    client.post(f"/matching/runs/matches/{aqua.id}/remove", data={"version": str(draft.version)})
+    client.post(
+        f"/matching/runs/matches/{aqua.id}/remove",
+        data={"version": str(draft.version), "lowering_confirmed": "yes"},
+    )
     prefix = f"add-{draft.id}-"
     opened = page(client.get(runs))
 
@@ -521,6 +524,7 @@ def test_a_pair_added_on_the_review_page_joins_the_draft(db, client, sign_in, ma
     )
 
     assert response.status_code == 302
+    assert match_of(db, draft, "AquaSave").id != aqua.id
     assert introductions.counterpart_name(match_of(db, draft, "AquaSave")) == (
         introductions.counterpart_name(aqua)
     )

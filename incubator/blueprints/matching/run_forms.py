@@ -58,6 +58,13 @@ class ReviewForm(FlaskForm):
     submit = SubmitField("Go")
 
 
+class RemoveForm(ReviewForm):
+    """Remove one proposed match; the review page's button sends it as a `ReviewForm`."""
+
+    # Set by the confirmation page of a removal that lowers the draft's total.
+    lowering_confirmed = HiddenField()
+
+
 class SwapForm(FlaskForm):
     other_id = SelectField("Swap counterparts with", coerce=int, validators=[InputRequired()])
     version = VersionField()

@@ -15,6 +15,7 @@ from incubator.blueprints.matching.run_forms import (
     AddMatchForm,
     AnswerForm,
     PublishForm,
+    RemoveForm,
     ReviewForm,
     RunForm,
     SwapForm,
@@ -221,10 +222,50 @@ def pin(match_id: int):
     )
 
 
+def _asked_first(form: RemoveForm | SwapForm, preview_of, **page):
+    """The confirmation page of a review edit that lowers a score, saying by how much;
+    None when the edit lowers nothing, was confirmed, or will be refused anyway (`preview_of`
+    gives None). `page` names the edit on that page: `noun`, `confirm` (the button),
+    `action` and `carried` (fields the confirmation sends again)."""
+    if form.lowering_confirmed.data == "yes" or not form.validate_on_submit():
+        return None
+    preview = preview_of()
+    if preview is None or not preview.lowered:
+        return None
+    # Nothing is written until the manager has seen by how much the scores fall.
+    form.lowering_confirmed.data = "yes"
+    return render_template("matching/confirm_lowering.html", preview=preview, form=form, **page)
+
+
 @bp.route("/runs/matches/<int:match_id>/remove", methods=["POST"])
 @roles(Role.MANAGER)
 def remove(match_id: int):
-    return _review_match(match_id, runs.remove, "Removed from the proposal.")
+    match = found_or_404(Match, match_id)
+    form = RemoveForm()
+    confirmed = form.lowering_confirmed.data == "yes"
+    asked = _asked_first(
+        form,
+        lambda: runs.remove_preview(match, by=current_user),
+        match=match,
+        noun="removal",
+        confirm="Remove anyway",
+        action=url_for("matching.remove", match_id=match.id),
+        carried={},
+    )
+    if asked is not None:
+        return asked
+    return _reviewed(
+        match.run,
+        match.cohort_id,
+        form,
+        lambda: runs.remove(
+            match,
+            by=current_user,
+            expected_version=form.version.data,
+            lowering_confirmed=confirmed,
+        ),
+        "Removed from the proposal.",
+    )
 
 
 @bp.route("/runs/matches/<int:match_id>/swap", methods=["POST"])
@@ -235,15 +276,17 @@ def swap(match_id: int):
     matches = runs.run_matches(match.run) if match.run is not None else []
     form.other_id.choices = _swap_choices(matches, match)
     confirmed = form.lowering_confirmed.data == "yes"
-    if not confirmed and form.validate_on_submit():
-        other = found_or_404(Match, form.other_id.data)
-        preview = runs.swap_preview(match, other, by=current_user)
-        if preview is not None and preview.lowered:
-            # Nothing is written until the manager has seen by how much the scores fall.
-            form.lowering_confirmed.data = "yes"
-            return render_template(
-                "matching/confirm_swap.html", match=match, preview=preview, form=form
-            )
+    asked = _asked_first(
+        form,
+        lambda: runs.swap_preview(match, found_or_404(Match, form.other_id.data), by=current_user),
+        match=match,
+        noun="swap",
+        confirm="Swap anyway",
+        action=url_for("matching.swap", match_id=match.id),
+        carried={form.other_id.name: form.other_id.data},
+    )
+    if asked is not None:
+        return asked
     return _reviewed(
         match.run,
         match.cohort_id,

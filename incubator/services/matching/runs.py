@@ -448,26 +448,6 @@ def pin(match: Match, *, by: User, expected_version: int | None = None) -> bool:
     return match.pinned
 
 
-def remove(match: Match, *, by: User, expected_version: int | None = None) -> None:
-    """Take a match out of the proposal; it stays on record as ended."""
-    run = _check_reviewable(match, by, "review a proposal")
-    _review_edit(
-        run,
-        expected_version,
-        by,
-        lambda: [(match.venture, f"Remove {counterpart_name(match)}")],
-    )
-    if match.pinned:
-        raise InvalidInput("That match is pinned: unpin it before removing it.")
-    before = match_state(match)
-    match.status = MatchStatus.ENDED
-    match.decline_reason = REMOVED_IN_REVIEW
-    match.decided_at = utcnow()
-    db.session.flush()
-    _compare_again(run)
-    audit.record(by, "match.removed", "match", match.id, before=before, after=match_state(match))
-
-
 def _counterpart_facts(cohort: Cohort, kind: str) -> dict[str, scoring.CounterpartFacts]:
     """The counterparts of a kind open to matching, by key, with the room they have left."""
     cohort_facts, _ = facts.facts_with_room(cohort, MatchKind(kind))
@@ -513,8 +493,9 @@ class ScoreChange:
 
 
 @dataclass(frozen=True)
-class SwapPreview:
-    """A swap's effect on both matches, shown before it is saved when it lowers a score."""
+class ReviewPreview:
+    """A review edit's effect on the matches it touches, shown before it is saved when it
+    lowers a score; `effect` says by how much in a sentence."""
 
     changes: list[ScoreChange]
 
@@ -526,19 +507,54 @@ class SwapPreview:
     def total_change(self) -> float:
         return round(sum(change.after - change.before for change in self.changes), 3)
 
+    @property
+    def effect(self) -> str:
+        raise NotImplementedError
 
-class LowersScores(InvalidInput):
-    """A swap that lowers a score, sent without the manager confirming it."""
 
-    def __init__(self, preview: SwapPreview):
+@dataclass(frozen=True)
+class SwapPreview(ReviewPreview):
+    """A swap's effect on both matches."""
+
+    @property
+    def effect(self) -> str:
         lowered = " and ".join(
             f"{change.venture} from {change.before:.2f} to {change.after:.2f}"
-            for change in preview.lowered
+            for change in self.lowered
         )
-        super().__init__(
-            f"This swap lowers {lowered} (total {preview.total_change:+.2f}): confirm it to "
-            "make it."
+        return f"This swap lowers {lowered} (total {self.total_change:+.2f})"
+
+
+@dataclass(frozen=True)
+class RemovePreview(ReviewPreview):
+    """A removal's effect: the draft's total before it, and how many matches the venture
+    keeps."""
+
+    draft_total: float
+    others_kept: int
+
+    @property
+    def effect(self) -> str:
+        (change,) = self.changes
+        after = self.draft_total + self.total_change
+        kept = (
+            f"keeps {self.others_kept} other match{'es' if self.others_kept > 1 else ''}"
+            if self.others_kept
+            else "is left with none"
         )
+        return (
+            f"Removing {change.venture} \N{EN DASH} {change.counterpart_before} lowers the "
+            f"draft's total from {self.draft_total:.2f} to {after:.2f} "
+            f"({self.total_change:+.2f}); {change.venture} {kept}"
+        )
+
+
+class LowersScores(InvalidInput):
+    """A review edit that lowers a score (a swap, a removal), sent without the manager
+    confirming it."""
+
+    def __init__(self, preview: ReviewPreview):
+        super().__init__(f"{preview.effect}. Confirm it to make it.")
         self.preview = preview
 
 
@@ -585,14 +601,23 @@ def _swap_changes(match_a: Match, match_b: Match) -> SwapPreview:
     return SwapPreview(changes)
 
 
+def _draft_of(*matches: Match) -> MatchingRun | None:
+    """The draft of these proposed matches, for a preview; None when an edit of them would
+    be refused anyway (the edit itself says why)."""
+    run = matches[0].run
+    if run is None or run.status != DRAFT:
+        return None
+    if any(match.status != MatchStatus.PROPOSED for match in matches):
+        return None
+    return run
+
+
 def swap_preview(match_a: Match, match_b: Match, *, by: User) -> SwapPreview | None:
     """What a swap would do to both scores, read before asking the manager to confirm a swap
     that lowers one; None for a swap `swap` would refuse (it says why)."""
     require_manager(by, "review a proposal")
-    run = match_a.run
-    if run is None or run.status != DRAFT:
-        return None
-    if {match_a.status, match_b.status} != {MatchStatus.PROPOSED}:
+    run = _draft_of(match_a, match_b)
+    if run is None:
         return None
     try:
         _check_swap(match_a, match_b, run)
@@ -661,6 +686,68 @@ def _set_counterpart(match: Match, key: str) -> None:
         match.organisation = db.session.get(Organisation, counterpart)
     else:
         match.counterpart = db.session.get(User, counterpart)
+
+
+def _remove_changes(match: Match, run: MatchingRun) -> RemovePreview:
+    """A removal's effect on the draft, nothing written."""
+    draft = [m for m in run_matches(run) if m.status == MatchStatus.PROPOSED]
+    change = ScoreChange(
+        match.venture.name,
+        counterpart_name(match),
+        "No match",
+        round(float(match.score), 3),
+        0.0,
+        [],
+    )
+    return RemovePreview(
+        [change],
+        draft_total=round(sum(float(m.score) for m in draft), 3),
+        others_kept=sum(1 for m in draft if m.venture_id == match.venture_id and m.id != match.id),
+    )
+
+
+def remove_preview(match: Match, *, by: User) -> RemovePreview | None:
+    """What removing a match would do to the draft's total, read before asking the manager
+    to confirm a removal that lowers it; None for a removal `remove` would refuse."""
+    require_manager(by, "review a proposal")
+    run = _draft_of(match)
+    if run is None or match.pinned:
+        return None
+    return _remove_changes(match, run)
+
+
+def remove(
+    match: Match,
+    *,
+    by: User,
+    expected_version: int | None = None,
+    lowering_confirmed: bool = False,
+) -> RemovePreview:
+    """Take a match out of the proposal; it stays on record as ended.
+
+    Removing a match that scores more than 0 lowers the draft's total: it is refused
+    (`LowersScores`, saying by how much) unless the manager confirmed it after seeing that.
+    """
+    run = _check_reviewable(match, by, "review a proposal")
+    _review_edit(
+        run,
+        expected_version,
+        by,
+        lambda: [(match.venture, f"Remove {counterpart_name(match)}")],
+    )
+    if match.pinned:
+        raise InvalidInput("That match is pinned: unpin it before removing it.")
+    preview = _remove_changes(match, run)
+    if preview.lowered and not lowering_confirmed:
+        raise LowersScores(preview)
+    before = match_state(match)
+    match.status = MatchStatus.ENDED
+    match.decline_reason = REMOVED_IN_REVIEW
+    match.decided_at = utcnow()
+    db.session.flush()
+    _compare_again(run)
+    audit.record(by, "match.removed", "match", match.id, before=before, after=match_state(match))
+    return preview
 
 
 def _capacity_left(run: MatchingRun, key: str) -> int:
