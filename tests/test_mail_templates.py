@@ -196,6 +196,12 @@ def submissions_assigned(w) -> None:
     judging.assign_judges(hackathon, [judge], [submission], by=w.manager)
 
 
+def session_outcome_due(w) -> None:
+    """The day after a session that has no outcome: its mentor is asked for one."""
+    _session(w)
+    reminders.send_reminders(MONDAY + timedelta(days=2))
+
+
 def milestone_sent_back(w) -> None:
     milestone = factories.milestone(w.leakmap, "Ten interviews", by=w.ana)
     milestones.complete_milestone(milestone, None, "Done", by=w.ana)
@@ -209,6 +215,7 @@ SENT_BY: dict[str, Callable] = {
     "milestone_sent_back": milestone_sent_back,
     "milestone_done": milestone_done,
     "submissions_assigned": submissions_assigned,
+    "session_outcome_due": session_outcome_due,
     "roles_granted": roles_granted,
     "password_reset": password_reset,
     "added_to_venture": added_to_venture,
