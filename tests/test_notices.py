@@ -274,3 +274,23 @@ def test_only_the_judges_who_got_something_new_are_mailed(db, manager, outbox):
     judging.assign_judges(hackathon, [jo, kim], [submission], by=manager)
 
     assert [message.recipient for message in outbox()] == [jo.email, kim.email]
+
+
+def test_assigning_twice_from_the_judges_page_mails_the_judge_once(db, client, login_as, outbox):
+    login_as("manager")
+    hackathon = factories.judging_hackathon("#techLA: Drought")
+    for title in ("Leak finder", "Shade map"):
+        factories.judging_submission(hackathon, title)
+    jo = factories.user("judge", name="Jo Judge", email="jo@example.org")
+    db.session.commit()
+
+    for _ in range(2):
+        client.post(
+            f"/judging/hackathons/{hackathon.id}/judges",
+            data={"judges": [str(jo.id)], "scope": "all"},
+            follow_redirects=True,
+        )
+
+    [mail] = outbox()
+    assert mail.recipient == jo.email
+    assert mail.subject == "2 submissions to score in #techLA: Drought"
