@@ -95,12 +95,13 @@ def seed_demo(if_empty: bool) -> None:
 )
 def send_reminders(day: datetime | None) -> None:
     """Mail founders whose weekly check-in is due, managers the ventures at risk, both
-    sides of every mentor session that starts tomorrow, and the confirmed registrants of a
-    hackathon that starts tomorrow; and send again, once, each invitation not accepted after
+    sides of every mentor session that starts tomorrow, the mentor of every session that
+    ended with no outcome recorded, and the confirmed registrants of a hackathon that starts
+    tomorrow; and send again, once, each invitation not accepted after
     INVITATION_RESEND_AFTER_DAYS days.
 
     Safe to run several times a day: nobody gets the same weekly reminder twice in a week,
-    nor a session's reminder or an invitation's second mail twice.
+    nor a session's reminder, a request for its outcome or an invitation's second mail twice.
     """
     today = clock.today() if day is None else day.date()
     report = reminders.send_reminders(today)

@@ -25,7 +25,7 @@ from incubator.models import Role
 from incubator.services import mail
 from incubator.services.accounts import users
 from incubator.services.cohorts import ventures
-from incubator.services.hackathons import hackathons, registrations
+from incubator.services.hackathons import hackathons, judging, registrations
 from incubator.services.matching import introductions, runs
 from incubator.services.mentoring import booking as booking_service
 from incubator.services.mentoring import office_hours, reminders
@@ -180,6 +180,28 @@ def challenge_proposed(w) -> None:
     hackathons.propose_challenge(factories.hackathon(status="open"), data, by=partner)
 
 
+def milestone_done(w) -> None:
+    milestones.complete_milestone(
+        factories.milestone(w.leakmap, "Ten interviews", by=w.ana),
+        "https://example.org/notes",
+        "Six in the folder",
+        by=w.ana,
+    )
+
+
+def submissions_assigned(w) -> None:
+    hackathon = factories.judging_hackathon("#techLA: Drought")
+    submission = factories.judging_submission(hackathon, "Leak finder")
+    judge = factories.user("judge", name="Jo Judge", email="jo@example.org")
+    judging.assign_judges(hackathon, [judge], [submission], by=w.manager)
+
+
+def session_outcome_due(w) -> None:
+    """The day after a session that has no outcome: its mentor is asked for one."""
+    _session(w)
+    reminders.send_reminders(MONDAY + timedelta(days=2))
+
+
 def milestone_sent_back(w) -> None:
     milestone = factories.milestone(w.leakmap, "Ten interviews", by=w.ana)
     milestones.complete_milestone(milestone, None, "Done", by=w.ana)
@@ -191,6 +213,9 @@ SENT_BY: dict[str, Callable] = {
     "invitation_reminder": invitation_reminder,
     "challenge_proposed": challenge_proposed,
     "milestone_sent_back": milestone_sent_back,
+    "milestone_done": milestone_done,
+    "submissions_assigned": submissions_assigned,
+    "session_outcome_due": session_outcome_due,
     "roles_granted": roles_granted,
     "password_reset": password_reset,
     "added_to_venture": added_to_venture,

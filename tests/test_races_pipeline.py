@@ -24,6 +24,7 @@ from incubator.models import (
     Cohort,
     Milestone,
     MilestoneStatus,
+    OutboxMessage,
     StageChange,
     User,
     Venture,
@@ -107,6 +108,21 @@ def _milestone_state(served, milestone_id: int) -> tuple[Milestone, list[str], l
     return served.check(inspect)
 
 
+def _to_verify_mails(served, milestone_id: int) -> list[str]:
+    """Whom the mail saying this milestone waits to be verified went to."""
+
+    def inspect():
+        milestone = db.session.get(Milestone, milestone_id)
+        subject = f"Milestone to verify: {TITLE} ({milestone.venture.name})"
+        return sorted(
+            db.session.scalars(
+                select(OutboxMessage.recipient).where(OutboxMessage.subject == subject)
+            )
+        )
+
+    return served.check(inspect)
+
+
 def _race_on_done_milestone(served, team: Team, *posts: Callable[[int], Any]):
     """A new milestone marked done and the posts raced on it (each made from its id): what
     each post was shown, and the milestone's id."""
@@ -148,6 +164,10 @@ def test_a_milestone_completed_from_two_tabs_is_done_once(served, team):
         winner, loser = one_of(shown, lambda s: s.said(DONE))
         assert milestone.evidence_note == winner.request.data["evidence_note"]
         assert loser.said("This milestone is already done.", "You marked it done at"), loser.text
+        # Both program managers are told once, by the completion that won.
+        assert _to_verify_mails(served, milestone_id) == sorted(
+            [team.manager.email, team.other_manager.email]
+        )
         return "complete+complete → done once"
 
     tally = rounds(served, "complete twice", play, check)

@@ -34,7 +34,7 @@ from incubator.models import (
     UserRole,
     utcnow,
 )
-from incubator.services import audit, history, locks, versions
+from incubator.services import audit, history, locks, notices, versions
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
 
 WEIGHT_MAX = 100
@@ -353,12 +353,16 @@ def assign_judges(
             }
             for sid in new_ids
         ]
-        # A pair a concurrent request (a double-clicked Assign) added meanwhile is skipped.
-        db.session.execute(
-            _insert(JudgeAssignment)
-            .values(rows)
-            .on_conflict_do_nothing(
-                index_elements=[JudgeAssignment.judge_id, JudgeAssignment.submission_id]
+        # A pair a concurrent request (a double-clicked Assign) added meanwhile is skipped,
+        # and so left out of this request's mail: the judge hears of each pair once.
+        inserted = set(
+            db.session.scalars(
+                _insert(JudgeAssignment)
+                .values(rows)
+                .on_conflict_do_nothing(
+                    index_elements=[JudgeAssignment.judge_id, JudgeAssignment.submission_id]
+                )
+                .returning(JudgeAssignment.submission_id)
             )
         )
         audit.record(
@@ -368,6 +372,8 @@ def assign_judges(
             hackathon.id,
             after={"judge_id": judge.id, "submission_ids": new_ids},
         )
+        newly = [submission for submission in submissions if submission.id in inserted]
+        notices.submissions_assigned(hackathon, judge, newly)
         added += len(new_ids)
     db.session.flush()
     return added

@@ -1,5 +1,6 @@
 """Reminders: founders whose check-in is due, managers' digest of ventures at risk (weekly),
-and both sides of a mentor session the day before it (once per session).
+both sides of a mentor session the day before it, and its mentor the day after it when no
+outcome is recorded (each once per session; never for a cancelled one).
 
 Every mail sent is recorded in ReminderSent (kind, person, period: the ISO week, or
 "booking-<id>" for a session) before it is queued, so the job can run as often as cron
@@ -45,6 +46,11 @@ log = logging.getLogger(__name__)
 CHECK_IN_DUE = "check_in_due"
 RISK_DIGEST = "risk_digest"
 SESSION_REMINDER = "session_reminder"
+OUTCOME_DUE = "session_outcome_due"
+
+# A session's mentor is asked for its outcome from the day after it ended; a run missed for
+# a few days still asks, but a session older than this is left to the mentor's home.
+OUTCOME_DUE_WITHIN = timedelta(days=7)
 
 # What became of one reminder in a run.
 SENT = "sent"
@@ -60,6 +66,8 @@ class ReminderReport:
     risk_digests: int = 0
     # One per person per mentor session starting tomorrow.
     session_reminders: int = 0
+    # One per past session with no outcome, to its mentor.
+    outcome_reminders: int = 0
     # Reminders that were due but had already been sent this week.
     already_sent: int = 0
     ventures_at_risk: int = 0
@@ -69,6 +77,8 @@ class ReminderReport:
             self.check_in_reminders += 1
         elif outcome == SENT and kind == SESSION_REMINDER:
             self.session_reminders += 1
+        elif outcome == SENT and kind == OUTCOME_DUE:
+            self.outcome_reminders += 1
         elif outcome == SENT:
             self.risk_digests += 1
         else:
@@ -82,6 +92,8 @@ class ReminderReport:
         )
         if self.session_reminders:
             text += f" {self.session_reminders} reminders of tomorrow's mentor sessions sent."
+        if self.outcome_reminders:
+            text += f" {self.outcome_reminders} mentors asked for a past session's outcome."
         return text
 
 
@@ -187,6 +199,7 @@ def send_reminders(today: date) -> ReminderReport:
                 report.count(outcome, RISK_DIGEST)
 
     _remind_sessions(today, report)
+    _ask_outcomes(today, report)
 
     audit.record(
         None,
@@ -198,6 +211,7 @@ def send_reminders(today: date) -> ReminderReport:
             "check_in_reminders": report.check_in_reminders,
             "risk_digests": report.risk_digests,
             "session_reminders": report.session_reminders,
+            "outcome_reminders": report.outcome_reminders,
             "already_sent": report.already_sent,
             "ventures_at_risk": report.ventures_at_risk,
         },
@@ -250,3 +264,42 @@ def _remind_sessions(today: date, report: ReminderReport) -> None:
                 SESSION_REMINDER, person, period, sent_by_period[period], booking=booking
             )
             report.count(outcome, SESSION_REMINDER)
+
+
+def sessions_without_outcome(today: date) -> list[Booking]:
+    """Sessions still booked (no outcome: neither held nor a no-show) that ended before
+    today began on the program's calendar, within OUTCOME_DUE_WITHIN, with their mentor."""
+    start_of_today, _end = clock.day_instants(today)
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .options(*calendars.with_both_sides())
+            .where(
+                Booking.status == BookingStatus.BOOKED,
+                Booking.ends_at < start_of_today,
+                Booking.ends_at >= start_of_today - OUTCOME_DUE_WITHIN,
+            )
+            .order_by(Booking.ends_at, Booking.id)
+        ).unique()
+    )
+
+
+def _ask_outcomes(today: date, report: ReminderReport) -> None:
+    """Ask the mentor of each session that ended with no outcome recorded for it, once."""
+    bookings = sessions_without_outcome(today)
+    if not bookings:
+        return
+    periods = {booking_period(booking): booking for booking in bookings}
+    asked = set(
+        db.session.scalars(
+            select(ReminderSent.period).where(
+                ReminderSent.kind == OUTCOME_DUE, ReminderSent.period.in_(list(periods))
+            )
+        )
+    )
+    for period, booking in periods.items():
+        if not _may_be_reminded(booking.mentor):
+            continue
+        sent = {(OUTCOME_DUE, booking.mentor_id)} if period in asked else set()
+        outcome = _send_once(OUTCOME_DUE, booking.mentor, period, sent, booking=booking)
+        report.count(outcome, OUTCOME_DUE)

@@ -190,6 +190,7 @@ def complete_milestone(
     milestone.completed_at = utcnow()
     milestone.review_comment = ""
     _set_status(milestone, MilestoneStatus.DONE, by)
+    notices.milestone_done(milestone, by=by)
 
 
 def _is_link(value: str) -> bool:
