@@ -109,14 +109,19 @@ def _milestone_state(served, milestone_id: int) -> tuple[Milestone, list[str], l
 
 
 def _to_verify_mails(served, milestone_id: int) -> list[str]:
-    """Whom the mail saying this milestone waits to be verified went to."""
+    """Whom the mail saying this milestone waits to be verified went to (every program
+    manager of the served database: other tests' teams are there too)."""
 
     def inspect():
         milestone = db.session.get(Milestone, milestone_id)
         subject = f"Milestone to verify: {TITLE} ({milestone.venture.name})"
+        # Every round's venture has the same name: the link names this one.
+        link = f"/ventures/{milestone.venture_id}/milestones"
         return sorted(
             db.session.scalars(
-                select(OutboxMessage.recipient).where(OutboxMessage.subject == subject)
+                select(OutboxMessage.recipient).where(
+                    OutboxMessage.subject == subject, OutboxMessage.body.contains(link)
+                )
             )
         )
 
@@ -164,10 +169,10 @@ def test_a_milestone_completed_from_two_tabs_is_done_once(served, team):
         winner, loser = one_of(shown, lambda s: s.said(DONE))
         assert milestone.evidence_note == winner.request.data["evidence_note"]
         assert loser.said("This milestone is already done.", "You marked it done at"), loser.text
-        # Both program managers are told once, by the completion that won.
-        assert _to_verify_mails(served, milestone_id) == sorted(
-            [team.manager.email, team.other_manager.email]
-        )
+        # Each program manager is told once, by the completion that won.
+        told = _to_verify_mails(served, milestone_id)
+        assert len(told) == len(set(told)), told
+        assert {team.manager.email, team.other_manager.email} <= set(told), told
         return "complete+complete → done once"
 
     tally = rounds(served, "complete twice", play, check)
