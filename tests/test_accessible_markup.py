@@ -208,6 +208,12 @@ def test_a_registrant_s_name_and_address_carry_autocomplete_names():
     assert RegistrationForm.email.kwargs["render_kw"] == {"autocomplete": "email"}
 
 
+def test_a_mentor_s_organisation_carries_its_autocomplete_name():
+    from incubator.blueprints.mentoring.profile_forms import MentorProfileForm
+
+    assert MentorProfileForm.organisation.kwargs["render_kw"] == {"autocomplete": "organization"}
+
+
 def test_the_table_check_finds_a_bare_table_and_an_unnamed_box():
     bare = parsed("<main id=main><table><tr><td>1</td></tr></table></main>")
     unnamed = parsed('<div class="table-responsive"><table></table></div>')

@@ -35,7 +35,11 @@ class TagsField(StringField):
 
 class MentorProfileForm(FlaskForm):
     bio = TextAreaField("About you", validators=[Optional(), Length(max=5000)])
-    organisation = StringField("Organisation", validators=[Optional(), Length(max=160)])
+    organisation = StringField(
+        "Organisation",
+        validators=[Optional(), Length(max=160)],
+        render_kw={"autocomplete": "organization"},
+    )
     expertise = TagsField(
         "Expertise",
         description=(
