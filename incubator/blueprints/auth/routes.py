@@ -3,6 +3,7 @@
 import hashlib
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from incubator.access import authenticated, public
@@ -77,7 +78,7 @@ def login():
             with transaction(serialised=True):
                 users.record_login(user)
                 sign_in(user, remember=form.remember.data)
-            flash(f"Welcome, {user.name}.", "success")
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next"), url_for("main.home_page")))
     return render_template("auth/login.html", form=form)
 
@@ -88,7 +89,7 @@ def logout():
     # The login session ends on the server, so copies of its cookies stop working too.
     ending = this_login_session()
     if submit(ConfirmForm(), lambda: sign_out(ending)):
-        flash("You are signed out.", "info")
+        flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -150,9 +151,12 @@ def profile():
     if submit(
         form,
         lambda: users.update_profile(
-            current_user, name=form.name.data, time_zone=form.time_zone.data
+            current_user,
+            name=form.name.data,
+            time_zone=form.time_zone.data,
+            preferred_language=form.preferred_language.data or None,
         ),
-        "Your profile is saved.",
+        _("Your profile is saved."),
     ):
         return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form)
@@ -166,7 +170,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if submit(form, lambda: users.request_password_reset(form.email.data)):
         # The same answer whether or not the address has an account.
-        flash("If that address has an account, a reset link is on its way.", "info")
+        flash(_("If that address has an account, a reset link is on its way."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
 

@@ -182,21 +182,45 @@ def change_password(
     )
 
 
-def update_profile(user: User, *, name: str, time_zone: str) -> None:
+def check_language(code: str | None) -> None:
+    """None (no preference) or a language the interface has (the LANGUAGES setting)."""
+    if code is not None and code not in current_app.config["LANGUAGES"]:
+        raise InvalidInput(f"{code!r} is not a language this site is offered in.")
+
+
+def update_profile(
+    user: User, *, name: str, time_zone: str, preferred_language: str | None = None
+) -> None:
     name = name.strip()
     if not name:
         raise InvalidInput("A name is required.")
     check_time_zone(time_zone)
-    before = {"name": user.name, "time_zone": user.time_zone}
+    check_language(preferred_language)
+    before: dict = {"name": user.name, "time_zone": user.time_zone}
+    after: dict = {"name": name, "time_zone": time_zone}
+    if preferred_language != user.preferred_language:
+        before["preferred_language"] = user.preferred_language
+        after["preferred_language"] = preferred_language
     user.name = name
     user.time_zone = time_zone
+    user.preferred_language = preferred_language
+    audit.record(user, "user.profile_updated", "user", user.id, before=before, after=after)
+
+
+def set_preferred_language(user: User, code: str) -> None:
+    """The language a person chose with the switch on every page becomes their preference."""
+    check_language(code)
+    if user.preferred_language == code:
+        return
+    before = {"preferred_language": user.preferred_language}
+    user.preferred_language = code
     audit.record(
         user,
         "user.profile_updated",
         "user",
         user.id,
         before=before,
-        after={"name": name, "time_zone": time_zone},
+        after={"preferred_language": code},
     )
 
 
