@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from babel import dates, localedata, numbers
+from babel import Locale, dates, localedata, numbers
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -91,7 +91,13 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     local = value.astimezone(clock.viewer_zone())
-    return dates.format_skeleton("yMMMdjmm", local, locale=format_locale())
+    locale = format_locale()
+    # The language's own way of joining a date and a time ("{1}, {0}" in both en and es).
+    joined = Locale.parse(locale).datetime_formats["medium"]
+    return joined.format(
+        dates.format_time(local, "short", locale=locale),
+        dates.format_date(local, "medium", locale=locale),
+    )
 
 
 def format_currency(amount: Decimal | float | int | None, currency: str = "USD") -> str:

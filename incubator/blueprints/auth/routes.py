@@ -4,6 +4,7 @@ import hashlib
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user
 
 from incubator.access import authenticated, public
@@ -156,10 +157,16 @@ def profile():
             time_zone=form.time_zone.data,
             preferred_language=form.preferred_language.data or None,
         ),
-        _("Your profile is saved."),
+        _saved_in_the_new_language,
     ):
         return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form)
+
+
+def _saved_in_the_new_language(_result: None) -> str:
+    # The page was chosen in the language saved before; the message is in the one just saved.
+    refresh()
+    return _("Your profile is saved.")
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
