@@ -276,3 +276,16 @@ def test_every_string_the_code_translates_has_a_spanish_translation(tmp_path, mo
 
 def test_every_role_label_is_marked_for_translation():
     assert sorted(ROLE_LABEL_MESSAGES) == sorted(ROLE_LABELS.values())
+
+
+def test_a_cached_public_page_is_not_served_in_the_language_it_was_first_read_in(db, client):
+    english = client.get("/scorecard/", headers=ENGLISH)
+    etag = english.headers["ETag"]
+
+    spanish = client.get("/scorecard/", headers={**SPANISH, "If-None-Match": etag})
+
+    assert spanish.status_code == 200 and html_lang(spanish) == "es"
+    assert spanish.headers["ETag"] != etag
+    assert "Accept-Language" in english.headers["Vary"]
+    same = client.get("/scorecard/", headers={**ENGLISH, "If-None-Match": etag})
+    assert same.status_code == 304
