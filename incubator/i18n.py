@@ -113,4 +113,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(format_datetime, "format_datetime")
     app.add_template_filter(format_currency, "format_currency")
     app.add_template_global(current_language, "current_language")
-    app.add_template_global(languages, "languages")
+    app.add_template_global(languages, "interface_languages")

@@ -125,11 +125,14 @@ def test_the_switch_only_goes_back_to_this_site(client):
 
 
 def test_the_switch_is_on_every_page_with_each_language_in_its_own_name(client):
-    text = page(client.get("/auth/login"))
+    english = page(client.get("/auth/login"))
+    spanish = page(client.get("/nowhere", headers=SPANISH))
 
-    assert 'action="/language"' in text
-    assert '<option value="es" lang="es">Español</option>' in text
-    assert '<option value="en" lang="en" selected>English</option>' in text
+    assert 'action="/language"' in english and 'action="/language"' in spanish
+    assert '<strong lang="en" aria-current="true">English</strong>' in english
+    assert 'name="language" value="es" lang="es"' in english
+    assert '<strong lang="es" aria-current="true">Español</strong>' in spanish
+    assert 'name="language" value="en" lang="en"' in spanish
 
 
 def test_the_profile_sets_and_clears_the_preferred_language(db, client, login_as):
