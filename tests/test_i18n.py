@@ -292,3 +292,21 @@ def test_a_cached_public_page_is_not_served_in_the_language_it_was_first_read_in
     assert "Accept-Language" in english.headers["Vary"]
     same = client.get("/scorecard/", headers={**ENGLISH, "If-None-Match": etag})
     assert same.status_code == 304
+
+
+def test_signing_in_and_out_keeps_the_persons_language(db, client):
+    person = factories.user("founder", name="Luis", preferred_language="es")
+    db.session.commit()
+
+    signed_in = client.post(
+        "/auth/login",
+        data={"email": person.email, "password": PASSWORD},
+        headers=ENGLISH,
+        follow_redirects=True,
+    )
+    assert "Bienvenido(a), Luis." in page(signed_in)
+
+    signed_out = client.post("/auth/logout", headers=ENGLISH, follow_redirects=True)
+
+    assert html_lang(signed_out) == "es"
+    assert "Cerró su sesión." in page(signed_out)

@@ -2,11 +2,12 @@
 
 import hashlib
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
 
+from incubator import i18n
 from incubator.access import authenticated, public
 from incubator.blueprints.auth import bp
 from incubator.blueprints.auth.forms import (
@@ -79,6 +80,7 @@ def login():
             with transaction(serialised=True):
                 users.record_login(user)
                 sign_in(user, remember=form.remember.data)
+            refresh()  # the welcome in the language the person saved, if they did
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next"), url_for("main.home_page")))
     return render_template("auth/login.html", form=form)
@@ -89,7 +91,10 @@ def login():
 def logout():
     # The login session ends on the server, so copies of its cookies stop working too.
     ending = this_login_session()
+    language = i18n.current_language()
     if submit(ConfirmForm(), lambda: sign_out(ending)):
+        # Signing out clears the session; the pages after it stay in the person's language.
+        session[i18n.SESSION_KEY] = language
         flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
