@@ -76,6 +76,12 @@ def format_day(day: date, *, weekday: bool = False, year: bool = True) -> str:
     return dates.format_skeleton(skeleton, day, locale=format_locale())
 
 
+def format_time(local: datetime) -> str:
+    """A wall-clock time as read in the current language: "9:05 AM", "9:05 a.m."; a plain
+    space where CLDR puts a narrow no-break one, so English reads exactly as before."""
+    return dates.format_time(local, "short", locale=format_locale()).replace("\u202f", " ")
+
+
 def format_date(value: date | datetime | None, length: str = "medium") -> str:
     """A date in the current language ("Mar 2, 2026"; "2 mar 2026"); a datetime's day in the
     viewer's zone."""
@@ -94,10 +100,7 @@ def format_datetime(value: datetime | None) -> str:
     locale = format_locale()
     # The language's own way of joining a date and a time ("{1}, {0}" in both en and es).
     joined = Locale.parse(locale).datetime_formats["medium"]
-    return joined.format(
-        dates.format_time(local, "short", locale=locale),
-        dates.format_date(local, "medium", locale=locale),
-    )
+    return joined.format(format_time(local), dates.format_date(local, "medium", locale=locale))
 
 
 def format_currency(amount: Decimal | float | int | None, currency: str = "USD") -> str:

@@ -191,8 +191,8 @@ def test_plural_forms_come_from_the_catalogue(client, app):
 @pytest.mark.parametrize(
     ("headers", "day", "moment", "money"),
     [
-        (ENGLISH, "Mar 2, 2026", "Mar 2, 2026, 9:05\u202fAM", "$1,234.50"),
-        (SPANISH, "2 mar 2026", "2 mar 2026, 9:05\u202fa.m.", "$1,234.50"),
+        (ENGLISH, "Mar 2, 2026", "Mar 2, 2026, 9:05 AM", "$1,234.50"),
+        (SPANISH, "2 mar 2026", "2 mar 2026, 9:05 a.m.", "$1,234.50"),
     ],
 )
 def test_dates_times_and_money_follow_the_language(app, headers, day, moment, money):
