@@ -310,3 +310,18 @@ def test_signing_in_and_out_keeps_the_persons_language(db, client):
 
     assert html_lang(signed_out) == "es"
     assert "Cerró su sesión." in page(signed_out)
+
+
+def test_the_sign_in_and_profile_pages_refusals_are_in_spanish(db, client):
+    person = factories.user("mentor", name="Rosa", preferred_language="es")
+    db.session.commit()
+
+    wrong = client.post(
+        "/auth/login", data={"email": person.email, "password": "not it"}, headers=SPANISH
+    )
+    assert "no coinciden con ninguna cuenta" in page(wrong)
+    client.post("/auth/login", data={"email": person.email, "password": PASSWORD})
+    blank = client.post("/auth/profile", data={"name": "  ", "time_zone": "UTC"})
+
+    assert "Se necesita un nombre." in page(blank)
+    assert reloaded(person).name == "Rosa"

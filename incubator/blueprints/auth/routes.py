@@ -22,6 +22,7 @@ from incubator.blueprints.auth.forms import (
 from incubator.blueprints.auth.login import renew, sign_in, sign_out, this_login_session
 from incubator.extensions import limiter
 from incubator.forms import ConfirmForm
+from incubator.i18n import N_
 from incubator.services.accounts import login_sessions, users
 from incubator.services.errors import DomainError, InvalidToken
 from incubator.services.transactions import transaction
@@ -29,7 +30,7 @@ from incubator.web import safe_next, submit
 
 # What a person is told when the email address they typed has had too many attempts: the
 # same words whether or not the address has an account.
-ACCOUNT_THROTTLED = (
+ACCOUNT_THROTTLED = N_(
     "Too many attempts with this email address. Wait a few minutes before trying again."
 )
 
@@ -52,7 +53,10 @@ def _typed_account() -> str:
 # Per client address (the limiter's default key) and per email address typed, on POST only.
 per_address = limiter.limit(_login_limit, methods=["POST"])
 per_account = limiter.limit(
-    _account_limit, key_func=_typed_account, methods=["POST"], error_message=ACCOUNT_THROTTLED
+    _account_limit,
+    key_func=_typed_account,
+    methods=["POST"],
+    error_message=lambda: _(ACCOUNT_THROTTLED),
 )
 
 
