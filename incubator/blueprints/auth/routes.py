@@ -149,7 +149,7 @@ def change_password():
         # A new login session for this device too, as at sign-in.
         renew(this_device)
 
-    if submit(form, change_and_renew, "Your password is changed."):
+    if submit(form, change_and_renew, _("Your password is changed.")):
         return redirect(url_for("main.home_page"))
     return render_template("auth/change_password.html", form=form)
 
@@ -214,7 +214,7 @@ def reset_password(token: str):
         # Whoever was signed in on this browser, it starts signed out.
         sign_out(signed_in_here)
 
-    if submit(form, reset_and_sign_out, "Your password is set. Sign in with it."):
+    if submit(form, reset_and_sign_out, _("Your password is set. Sign in with it.")):
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
 
