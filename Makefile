@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-postgresql test-sqlite-clock test-postgresql-clock test-clocks \
+.PHONY: translations-extract translations-update translations-compile run test test-sqlite test-postgresql test-sqlite-clock test-postgresql-clock test-clocks \
 	test-browser browser-test-deps screenshots lint format bench system-test-deps clean
 
 # Instants the program's calendar makes awkward (tests/travel.py moves the clock there): a
@@ -19,17 +19,38 @@ CLOCK_POSTGRESQL := 2027-11-07T08:30Z
 # The databases `make test-clocks` runs on.
 CLOCK_DBS ?= sqlite
 
+# The translation catalogues, one a language (translations/<code>/LC_MESSAGES/messages.po).
+PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+# Installing also compiles the translation catalogues (the .mo files are not committed).
+$(VENV)/.installed: pyproject.toml $(PO_FILES) | $(BIN)/activate
 	$(BIN)/pip install --quiet -e .
+	$(MAKE) --no-print-directory translations-compile
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
+$(VENV)/.installed-dev: pyproject.toml $(PO_FILES) | $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(MAKE) --no-print-directory translations-compile
 	touch $(VENV)/.installed $@
+
+## translations-extract: every translatable string of the code and templates into
+## translations/messages.pot (babel.cfg says where to look)
+translations-extract:
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext \
+		-o translations/messages.pot .
+
+## translations-update: merge messages.pot into each language's catalogue (translations/<code>)
+translations-update: translations-extract
+	$(BIN)/pybabel update --ignore-obsolete -i translations/messages.pot \
+		-d translations
+
+## translations-compile: the .mo files the app reads, from each language's messages.po
+translations-compile:
+	$(BIN)/pybabel compile --statistics -d translations
 
 ## run: install, migrate the SQLite database, seed demo data on first run, serve on :5000
 run: $(VENV)/.installed

@@ -64,6 +64,11 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"
 
     DEFAULT_TIME_ZONE = "America/Los_Angeles"
+    # The interface's languages: code -> the language's own name, shown in the switch. Adding
+    # one is a catalogue (pybabel init -l ko, then translate) and a line here.
+    LANGUAGES: dict = {"en": "English", "es": "Español"}
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     # Links in mail are built on this address, never on the request's Host header.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     USERS_PER_PAGE = 25

@@ -6,10 +6,12 @@ import logging
 import os
 
 from flask import Flask
+from flask_babel import gettext
 from sqlalchemy import event
 
 from config import CONFIGS
 from incubator.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+from incubator.i18n import N_
 
 BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
 
@@ -31,6 +33,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     os.makedirs(app.instance_path, exist_ok=True)
 
     register_extensions(app)
+    register_languages(app)
     register_blueprints(app)
     register_security_headers(app)
     register_login(app)
@@ -50,7 +53,8 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message = N_("Sign in to see that page.")
+    login_manager.localize_callback = gettext
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     with app.app_context():
@@ -74,6 +78,12 @@ def _sqlite_begin(connection) -> None:
     from incubator.services.transactions import write_intent
 
     connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def register_languages(app: Flask) -> None:
+    from incubator.i18n import register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -103,11 +103,11 @@ def week_start(day: date) -> date:
 def day_label(day: date, *, weekday: bool = False, as_of: date | None = None) -> str:
     """A calendar day as people read it: "Mar 2" in the current year on the program's
     calendar (that of `as_of`, today by default), "Dec 29, 2025" in any other, so a week of
-    another year never passes for this year's; optionally with its weekday: "Mon, Mar 2"."""
-    shown = f"{day:%b} {day.day}"
-    if day.year != (as_of or today()).year:
-        shown += f", {day.year}"
-    return f"{day:%a}, {shown}" if weekday else shown
+    another year never passes for this year's; optionally with its weekday: "Mon, Mar 2".
+    In the request's language ("lun, 2 de mar" in Spanish; incubator/i18n.py)."""
+    from incubator.i18n import format_day
+
+    return format_day(day, weekday=weekday, year=day.year != (as_of or today()).year)
 
 
 def week_bounds(day: date | None = None) -> tuple[date, date]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template
+from flask_babel import gettext
+from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
@@ -12,37 +14,48 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from incubator.access import wants_json
 from incubator.extensions import db
+from incubator.i18n import N_
 from incubator.services.errors import DomainError
 
 log = logging.getLogger(__name__)
 
+# Marked for extraction (N_) and translated when shown; the JSON error code stays the English
+# title's, for programs.
 MESSAGES = {
-    400: ("Bad request", "The request could not be understood. Go back and try again."),
-    401: ("Sign in needed", "Sign in to see this page."),
+    400: (N_("Bad request"), N_("The request could not be understood. Go back and try again.")),
+    401: (N_("Sign in needed"), N_("Sign in to see this page.")),
     403: (
-        "Not allowed",
-        "Your account does not have access to this page. If you think it "
-        "should, ask a program manager.",
+        N_("Not allowed"),
+        N_(
+            "Your account does not have access to this page. If you think it "
+            "should, ask a program manager."
+        ),
     ),
-    404: ("Not found", "There is nothing at this address. It may have been moved or mistyped."),
-    405: ("Not allowed", "That action is not available here."),
-    413: ("File too large", "The file is larger than this site accepts. Send a smaller one."),
-    429: ("Too many attempts", "Wait a minute before trying again."),
+    404: (
+        N_("Not found"),
+        N_("There is nothing at this address. It may have been moved or mistyped."),
+    ),
+    405: (N_("Not allowed"), N_("That action is not available here.")),
+    413: (
+        N_("File too large"),
+        N_("The file is larger than this site accepts. Send a smaller one."),
+    ),
+    429: (N_("Too many attempts"), N_("Wait a minute before trying again.")),
     500: (
-        "Something went wrong",
-        "The error has been logged. Try again in a moment; nothing you entered was saved.",
+        N_("Something went wrong"),
+        N_("The error has been logged. Try again in a moment; nothing you entered was saved."),
     ),
 }
 
 
 def _render(status: int, detail: str | None = None):
-    title, message = MESSAGES.get(
-        status, (f"Error {status}", "The request could not be completed.")
+    english_title, english_message = MESSAGES.get(
+        status, (f"Error {status}", N_("The request could not be completed."))
     )
-    if detail:
-        message = detail
+    title = gettext(english_title) if status in MESSAGES else _("Error %(status)s", status=status)
+    message = detail or gettext(english_message)
     if wants_json():
-        return jsonify(error=title.lower().replace(" ", "_"), message=message), status
+        return jsonify(error=english_title.lower().replace(" ", "_"), message=message), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
@@ -50,7 +63,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return _render(
-            400, "The form expired or was sent from elsewhere. Reload the page and send it again."
+            400,
+            _("The form expired or was sent from elsewhere. Reload the page and send it again."),
         )
 
     @app.errorhandler(RateLimitExceeded)
@@ -70,8 +84,10 @@ def register(app: Flask) -> None:
         db.session.rollback()
         return _render(
             409,
-            "Someone else changed this at the same moment, and nothing you sent was saved. "
-            "Reload the page to see their change, then make yours again.",
+            _(
+                "Someone else changed this at the same moment, and nothing you sent was saved. "
+                "Reload the page to see their change, then make yours again."
+            ),
         )
 
     @app.errorhandler(HTTPException)

@@ -3,6 +3,7 @@ an UPDATE changed, which the session's typing does not show."""
 
 from typing import cast
 
+from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -19,6 +20,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
+babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 
 

@@ -6,33 +6,37 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, current_app
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from incubator import clock
 from incubator.access import rule_for
 from incubator.forms import stale_rows
+from incubator.i18n import N_
 from incubator.models import ROLE_LABELS, Role
 
-# The navigation: label, endpoint and the roles it is for (None: everyone signed in). An
-# entry shows only to holders of those roles, and only if the endpoint's rule allows them.
+# The navigation: label (translated where shown), endpoint and the roles it is for (None:
+# everyone signed in). An entry shows only to holders of those roles, and only if the
+# endpoint's rule allows them.
 NAVIGATION = [
-    ("Home", "main.home_page", None),
-    ("Hackathons", "hackathons.index", {Role.MANAGER}),
-    ("Cohorts", "cohorts.index", {Role.MANAGER}),
-    ("Office hours", "mentoring.office_hours_days", {Role.MANAGER}),
-    ("My venture", "cohorts.my_ventures", {Role.FOUNDER}),
-    ("Mentors", "mentoring.mentors", {Role.FOUNDER}),
-    ("Availability", "mentoring.availability", {Role.MENTOR}),
-    ("Sessions", "mentoring.sessions", {Role.FOUNDER, Role.MENTOR}),
-    ("Matches", "matching.my_matches", {Role.FOUNDER, Role.MENTOR, Role.FUNDER, Role.PARTNER}),
-    ("Judging", "judging.my_assignments", {Role.JUDGE}),
-    ("Challenges", "hackathons.propose_challenge", {Role.PARTNER}),
-    ("Ventures", "matching.funder_ventures", {Role.FUNDER}),
-    ("People", "people.index", {Role.MANAGER}),
-    ("Outbox", "people.outbox", {Role.ADMIN}),
-    ("Audit trail", "people.audit_log", {Role.ADMIN}),
-    ("Showcase", "showcase.index", None),
-    ("Scorecard", "scorecard.index", None),
+    (_l("Home"), "main.home_page", None),
+    (_l("Hackathons"), "hackathons.index", {Role.MANAGER}),
+    (_l("Cohorts"), "cohorts.index", {Role.MANAGER}),
+    (_l("Office hours"), "mentoring.office_hours_days", {Role.MANAGER}),
+    (_l("My venture"), "cohorts.my_ventures", {Role.FOUNDER}),
+    (_l("Mentors"), "mentoring.mentors", {Role.FOUNDER}),
+    (_l("Availability"), "mentoring.availability", {Role.MENTOR}),
+    (_l("Sessions"), "mentoring.sessions", {Role.FOUNDER, Role.MENTOR}),
+    (_l("Matches"), "matching.my_matches", {Role.FOUNDER, Role.MENTOR, Role.FUNDER, Role.PARTNER}),
+    (_l("Judging"), "judging.my_assignments", {Role.JUDGE}),
+    (_l("Challenges"), "hackathons.propose_challenge", {Role.PARTNER}),
+    (_l("Ventures"), "matching.funder_ventures", {Role.FUNDER}),
+    (_l("People"), "people.index", {Role.MANAGER}),
+    (_l("Outbox"), "people.outbox", {Role.ADMIN}),
+    (_l("Audit trail"), "people.audit_log", {Role.ADMIN}),
+    (_l("Showcase"), "showcase.index", None),
+    (_l("Scorecard"), "scorecard.index", None),
 ]
 
 
@@ -60,8 +64,21 @@ def navigation() -> list[tuple[str, str]]:
     return entries
 
 
+# The role labels (models.ROLE_LABELS), marked here for extraction; role_label translates them.
+ROLE_LABEL_MESSAGES = (
+    N_("Administrator"),
+    N_("Program manager"),
+    N_("Founder"),
+    N_("Mentor"),
+    N_("Funder"),
+    N_("Partner"),
+    N_("Judge"),
+)
+
+
 def role_label(role: Role | str) -> str:
-    return ROLE_LABELS.get(Role(role), str(role))
+    """A role's label in the request's language."""
+    return gettext(ROLE_LABELS.get(Role(role), str(role)))
 
 
 def register(app: Flask) -> None:

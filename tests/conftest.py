@@ -14,8 +14,11 @@ import contextvars
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -46,6 +49,21 @@ TRAVELLER = pytest.StashKey[object]()
 def pytest_configure(config) -> None:
     # Before collection: test modules read the clock at import time too.
     config.stash[TRAVELLER] = travel.start_from_environment()
+    compile_catalogues()
+
+
+def compile_catalogues() -> None:
+    """Compile each language's catalogue whose .mo is missing or older than its .po, as
+    `make translations-compile` does at install, so a run of pytest alone after a change to a
+    catalogue (or a merge) tests the translations it has."""
+    for source in Path(__file__).resolve().parent.parent.glob("translations/*/LC_MESSAGES/*.po"):
+        compiled = source.with_suffix(".mo")
+        if compiled.exists() and compiled.stat().st_mtime >= source.stat().st_mtime:
+            continue
+        with source.open("rb") as file:
+            catalogue = read_po(file)
+        with compiled.open("wb") as file:
+            write_mo(file, catalogue)
 
 
 def pytest_unconfigure(config) -> None:

@@ -25,6 +25,15 @@ def page(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
+CSRF_VALUE = re.compile(r'(name="csrf_token" value=")[^"]*(")')
+
+
+def without_csrf_tokens(text: str) -> str:
+    """A page with its CSRF tokens blanked: every page carries one (the language switch), and
+    each visitor's differs, so two visitors' pages compare equal only without them."""
+    return CSRF_VALUE.sub(r"\1\2", text)
+
+
 def link_in(body: str, path_prefix: str) -> str:
     """The path of the first link in a mail body whose path starts with path_prefix."""
     for url in LINK.findall(body):

@@ -37,6 +37,7 @@ EXPECTED: dict[str, str | frozenset[Role]] = {
     "bootstrap.static": PUBLIC,
     "main.home_page": PUBLIC,
     "main.health": PUBLIC,
+    "main.choose_language": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": ANY,
     "auth.change_password": ANY,

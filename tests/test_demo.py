@@ -160,6 +160,11 @@ class TestDemoSeededAtAnyHour:
         assert 100 < answered < db.session.scalar(select(func.count()).select_from(User))
         assert referred > 50
 
+    def test_someone_reads_the_site_in_spanish(self, seeded_at):
+        spanish = db.session.scalars(select(User.email).where(User.preferred_language == "es"))
+
+        assert sorted(spanish) == sorted(seed.READ_IN_SPANISH)
+
     def test_each_demo_role_has_something_on_its_home(self, seeded_at):
         def waiting(email: str) -> list[str]:
             person = users.user_by_email(email)

@@ -658,6 +658,10 @@ MENTORS = [
 ]
 
 
+# Demo people who chose to read the site in Spanish (their profile's language).
+READ_IN_SPANISH = {"dolores.vega@mentors.example"}
+
+
 # How far ahead the demo mentors' weekly series run: past the four weeks a mentor's page once
 # stopped at, so its later pages show.
 SERIES_WEEKS = 10
@@ -672,6 +676,8 @@ def _seed_mentoring(manager: User, made: dict, *, today: date) -> None:
         mentor = users.user_by_email(email) or users.create_user(
             email, name, {Role.MENTOR}, by=manager
         )
+        if email in READ_IN_SPANISH:
+            users.set_preferred_language(mentor, "es")
         profiles.save_profile(
             mentor,
             profiles.ProfileInput(

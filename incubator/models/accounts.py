@@ -56,6 +56,11 @@ class User(UserMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     time_zone: Mapped[str] = mapped_column(String(64), default="America/Los_Angeles")
+    # The interface language the person chose (a code in the LANGUAGES setting), or None: the
+    # switch, then the browser's Accept-Language, decide. No CHECK constraint: the list of
+    # languages is configuration and grows with a catalogue and a line of config, without a
+    # migration; the accounts service validates against it.
+    preferred_language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 
-from incubator import clock
+from incubator import clock, i18n
 from incubator.extensions import db
 from incubator.models import (
     Booking,
@@ -149,9 +149,9 @@ def _day(day: date, today: date) -> str:
 
 
 def _moment(moment: datetime, zone: ZoneInfo, today: date) -> str:
-    """An instant as "Tue, Dec 2, 10:00 AM" on the person's clock."""
+    """An instant as "Tue, Dec 2, 10:00 AM" on the person's clock, in the page's language."""
     local = moment.astimezone(zone)
-    return f"{_day(local.date(), today)}, {local.strftime('%-I:%M %p')}"
+    return f"{_day(local.date(), today)}, {i18n.format_time(local)}"
 
 
 def _link_to_first(named: list[Link], otherwise: Link) -> Link:

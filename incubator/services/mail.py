@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from flask import current_app, url_for
+from flask_babel import force_locale
 from jinja2.runtime import Context
 
 from incubator import clock
@@ -63,12 +64,16 @@ def send_template(
 def render(
     recipient: User | str, kind: str, *, zone: ZoneInfo | None = None, **context: Any
 ) -> tuple[str, str]:
-    """The subject and body of a kind of mail for one recipient."""
+    """The subject and body of a kind of mail for one recipient.
+
+    In English whatever the language of the request that sends it, until mail is translated
+    (then: the recipient's language), so that no date in it comes out in the sender's."""
     template = environment().get_template(f"{kind}.txt")
     person = recipient if isinstance(recipient, User) else None
     values = {**context, "recipient": recipient, "zone": zone or clock.zone_for(person)}
-    subject = _block(template, "subject", values).strip()
-    body = _block(template, "body", values)
+    with force_locale("en"):
+        subject = _block(template, "subject", values).strip()
+        body = _block(template, "body", values)
     return subject, body
 
 

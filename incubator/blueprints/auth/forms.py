@@ -1,5 +1,7 @@
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from incubator.forms import TimeZoneField
@@ -19,64 +21,76 @@ NAME = {"autocomplete": "name"}
 
 class LoginForm(FlaskForm):
     email = EmailField(
-        "Email",
+        _l("Email"),
         filters=[strip],
         validators=[InputRequired(), Email(), Length(max=254)],
         render_kw=USERNAME,
     )
     password = PasswordField(
-        "Password", validators=[InputRequired(), Length(max=128)], render_kw=CURRENT_PASSWORD
+        _l("Password"), validators=[InputRequired(), Length(max=128)], render_kw=CURRENT_PASSWORD
     )
-    remember = BooleanField("Keep me signed in on this device")
-    submit = SubmitField("Sign in")
+    remember = BooleanField(_l("Keep me signed in on this device"))
+    submit = SubmitField(_l("Sign in"))
 
 
 class NewPasswordMixin:
     password = PasswordField(
-        "New password", validators=[InputRequired(), Length(max=128)], render_kw=NEW_PASSWORD
+        _l("New password"), validators=[InputRequired(), Length(max=128)], render_kw=NEW_PASSWORD
     )
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[InputRequired(), EqualTo("password", message="The two passwords differ.")],
+        _l("Repeat the new password"),
+        validators=[InputRequired(), EqualTo("password", message=_l("The two passwords differ."))],
         render_kw=NEW_PASSWORD,
     )
 
 
 class ChangePasswordForm(NewPasswordMixin, FlaskForm):
     current = PasswordField(
-        "Current password",
+        _l("Current password"),
         validators=[InputRequired(), Length(max=128)],
         render_kw=CURRENT_PASSWORD,
     )
-    end_other_sessions = BooleanField("Sign me out on every other device", default=True)
-    submit = SubmitField("Change password")
+    end_other_sessions = BooleanField(_l("Sign me out on every other device"), default=True)
+    submit = SubmitField(_l("Change password"))
 
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(
-        "Email",
+        _l("Email"),
         filters=[strip],
         validators=[InputRequired(), Email(), Length(max=254)],
         render_kw=USERNAME,
     )
-    submit = SubmitField("Send me a reset link")
+    submit = SubmitField(_l("Send me a reset link"))
 
 
 class ResetPasswordForm(NewPasswordMixin, FlaskForm):
-    submit = SubmitField("Set new password")
+    submit = SubmitField(_l("Set new password"))
 
 
 class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
-    name = StringField("Your name", validators=[InputRequired(), Length(max=120)], render_kw=NAME)
+    name = StringField(
+        _l("Your name"), validators=[InputRequired(), Length(max=120)], render_kw=NAME
+    )
     time_zone = TimeZoneField()
-    submit = SubmitField("Create my account")
+    submit = SubmitField(_l("Create my account"))
 
 
 class EndOtherLoginSessionsForm(FlaskForm):
-    submit = SubmitField("Sign out every other device")
+    submit = SubmitField(_l("Sign out every other device"))
 
 
 class ProfileForm(FlaskForm):
-    name = StringField("Name", validators=[InputRequired(), Length(max=120)], render_kw=NAME)
-    time_zone = TimeZoneField()
-    submit = SubmitField("Save profile")
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)], render_kw=NAME)
+    time_zone = TimeZoneField(_l("Time zone"))
+    # Left out of a post: no preference. The accounts service refuses a code not configured.
+    preferred_language = SelectField(_l("Language"), validate_choice=False)
+    submit = SubmitField(_l("Save profile"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The configured languages, each in its own name; none: the browser's language.
+        self.preferred_language.choices = [
+            ("", _l("The language my browser asks for")),
+            *current_app.config["LANGUAGES"].items(),
+        ]

@@ -2,9 +2,12 @@
 
 import hashlib
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user
 
+from incubator import i18n
 from incubator.access import authenticated, public
 from incubator.blueprints.auth import bp
 from incubator.blueprints.auth.forms import (
@@ -19,6 +22,7 @@ from incubator.blueprints.auth.forms import (
 from incubator.blueprints.auth.login import renew, sign_in, sign_out, this_login_session
 from incubator.extensions import limiter
 from incubator.forms import ConfirmForm
+from incubator.i18n import N_
 from incubator.services.accounts import login_sessions, users
 from incubator.services.errors import DomainError, InvalidToken
 from incubator.services.transactions import transaction
@@ -26,7 +30,7 @@ from incubator.web import safe_next, submit
 
 # What a person is told when the email address they typed has had too many attempts: the
 # same words whether or not the address has an account.
-ACCOUNT_THROTTLED = (
+ACCOUNT_THROTTLED = N_(
     "Too many attempts with this email address. Wait a few minutes before trying again."
 )
 
@@ -49,7 +53,10 @@ def _typed_account() -> str:
 # Per client address (the limiter's default key) and per email address typed, on POST only.
 per_address = limiter.limit(_login_limit, methods=["POST"])
 per_account = limiter.limit(
-    _account_limit, key_func=_typed_account, methods=["POST"], error_message=ACCOUNT_THROTTLED
+    _account_limit,
+    key_func=_typed_account,
+    methods=["POST"],
+    error_message=lambda: _(ACCOUNT_THROTTLED),
 )
 
 
@@ -77,7 +84,8 @@ def login():
             with transaction(serialised=True):
                 users.record_login(user)
                 sign_in(user, remember=form.remember.data)
-            flash(f"Welcome, {user.name}.", "success")
+            refresh()  # the welcome in the language the person saved, if they did
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next"), url_for("main.home_page")))
     return render_template("auth/login.html", form=form)
 
@@ -87,8 +95,11 @@ def login():
 def logout():
     # The login session ends on the server, so copies of its cookies stop working too.
     ending = this_login_session()
+    language = i18n.current_language()
     if submit(ConfirmForm(), lambda: sign_out(ending)):
-        flash("You are signed out.", "info")
+        # Signing out clears the session; the pages after it stay in the person's language.
+        session[i18n.SESSION_KEY] = language
+        flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -138,7 +149,7 @@ def change_password():
         # A new login session for this device too, as at sign-in.
         renew(this_device)
 
-    if submit(form, change_and_renew, "Your password is changed."):
+    if submit(form, change_and_renew, _("Your password is changed.")):
         return redirect(url_for("main.home_page"))
     return render_template("auth/change_password.html", form=form)
 
@@ -150,12 +161,21 @@ def profile():
     if submit(
         form,
         lambda: users.update_profile(
-            current_user, name=form.name.data, time_zone=form.time_zone.data
+            current_user,
+            name=form.name.data,
+            time_zone=form.time_zone.data,
+            preferred_language=form.preferred_language.data or None,
         ),
-        "Your profile is saved.",
+        _saved_in_the_new_language,
     ):
         return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form)
+
+
+def _saved_in_the_new_language(_result: None) -> str:
+    # The page was chosen in the language saved before; the message is in the one just saved.
+    refresh()
+    return _("Your profile is saved.")
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
@@ -166,7 +186,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if submit(form, lambda: users.request_password_reset(form.email.data)):
         # The same answer whether or not the address has an account.
-        flash("If that address has an account, a reset link is on its way.", "info")
+        flash(_("If that address has an account, a reset link is on its way."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
 
@@ -194,7 +214,7 @@ def reset_password(token: str):
         # Whoever was signed in on this browser, it starts signed out.
         sign_out(signed_in_here)
 
-    if submit(form, reset_and_sign_out, "Your password is set. Sign in with it."):
+    if submit(form, reset_and_sign_out, _("Your password is set. Sign in with it.")):
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
 

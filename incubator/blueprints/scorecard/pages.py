@@ -14,6 +14,7 @@ from datetime import date
 from flask import Response, render_template, request
 from flask_login import current_user
 
+from incubator import i18n
 from incubator.access import public
 from incubator.blueprints.scorecard import bp
 from incubator.models import Role
@@ -42,12 +43,14 @@ def _cached(
         response = build(found)
         response.headers["Cache-Control"] = "no-store"
         return response
-    etag = f"{found.etag}-{variant}"
+    # The language is part of the page (its frame is translated): another language, another tag.
+    etag = f"{found.etag}-{variant}-{i18n.current_language()}"
     # The visitor's copy is current: answer before building anything.
     response = Response(status=304) if etag in request.if_none_match else build(found)
     response.set_etag(etag)
     response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
     response.vary.add("Cookie")
+    response.vary.add("Accept-Language")
     return response
 
 

@@ -13,6 +13,7 @@ from importlib import resources
 from zoneinfo import available_timezones
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import contains_eager
@@ -20,13 +21,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from incubator import clock, permissions
 from incubator.extensions import db
+from incubator.i18n import N_
 from incubator.models import Invitation, LoginSession, Role, SessionEnd, User, UserRole, utcnow
 from incubator.models.accounts import ROLE_LABELS
 from incubator.services import audit, locks, mail
 from incubator.services.accounts import login_sessions
 from incubator.services.errors import InvalidInput, InvalidToken, NotAllowed
 
-NO_MATCH = "That email and password do not match an account."
+NO_MATCH = N_("That email and password do not match an account.")
 # A password hash no real password can match, compared against when the email is unknown,
 # so that log-in takes the same time for unknown and known addresses.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0000")
@@ -97,7 +99,7 @@ def check_password_rules(password: str, *, email: str, name: str) -> None:
 
 def check_time_zone(name: str) -> None:
     if name not in available_timezones():
-        raise InvalidInput(f"{name!r} is not a time zone this server knows.")
+        raise InvalidInput(_("%(name)s is not a time zone this server knows.", name=repr(name)))
 
 
 def create_user(
@@ -112,7 +114,7 @@ def create_user(
     email = normalise_email(email)
     name = name.strip()
     if not name:
-        raise InvalidInput("A name is required.")
+        raise InvalidInput(_("A name is required."))
     if user_by_email(email) is not None:
         raise InvalidInput(f"There is already an account for {email}.")
     user = User(email=email, name=name)
@@ -142,11 +144,11 @@ def authenticate(email: str, password: str) -> User:
         # An invited person who has not set a password yet gets the same answer as an
         # unknown address, so the sign-in form does not tell who has been invited.
         check_password_hash(_DUMMY_HASH, password)
-        raise NotAllowed(NO_MATCH)
+        raise NotAllowed(_(NO_MATCH))
     if not check_password_hash(user.password_hash, password):
-        raise NotAllowed(NO_MATCH)
+        raise NotAllowed(_(NO_MATCH))
     if not user.active:
-        raise NotAllowed("This account has been deactivated. Ask a program manager.")
+        raise NotAllowed(_("This account has been deactivated. Ask a program manager."))
     return user
 
 
@@ -182,21 +184,47 @@ def change_password(
     )
 
 
-def update_profile(user: User, *, name: str, time_zone: str) -> None:
+def check_language(code: str | None) -> None:
+    """None (no preference) or a language the interface has (the LANGUAGES setting)."""
+    if code is not None and code not in current_app.config["LANGUAGES"]:
+        raise InvalidInput(
+            _("%(code)s is not a language this site is offered in.", code=repr(code))
+        )
+
+
+def update_profile(
+    user: User, *, name: str, time_zone: str, preferred_language: str | None = None
+) -> None:
     name = name.strip()
     if not name:
-        raise InvalidInput("A name is required.")
+        raise InvalidInput(_("A name is required."))
     check_time_zone(time_zone)
-    before = {"name": user.name, "time_zone": user.time_zone}
+    check_language(preferred_language)
+    before: dict = {"name": user.name, "time_zone": user.time_zone}
+    after: dict = {"name": name, "time_zone": time_zone}
+    if preferred_language != user.preferred_language:
+        before["preferred_language"] = user.preferred_language
+        after["preferred_language"] = preferred_language
     user.name = name
     user.time_zone = time_zone
+    user.preferred_language = preferred_language
+    audit.record(user, "user.profile_updated", "user", user.id, before=before, after=after)
+
+
+def set_preferred_language(user: User, code: str) -> None:
+    """The language a person chose with the switch on every page becomes their preference."""
+    check_language(code)
+    if user.preferred_language == code:
+        return
+    before = {"preferred_language": user.preferred_language}
+    user.preferred_language = code
     audit.record(
         user,
         "user.profile_updated",
         "user",
         user.id,
         before=before,
-        after={"name": name, "time_zone": time_zone},
+        after={"preferred_language": code},
     )
 
 
@@ -386,7 +414,7 @@ def accept_invitation(token: str, *, name: str, password: str, time_zone: str) -
     check_time_zone(time_zone)
     name = name.strip()
     if not name:
-        raise InvalidInput("A name is required.")
+        raise InvalidInput(_("A name is required."))
     check_password_rules(password, email=user.email, name=name)
     user.name = name
     user.time_zone = time_zone

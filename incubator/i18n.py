@@ -1,0 +1,119 @@
+"""The interface's language: which one a request is shown in, and dates, times and money
+formatted for it.
+
+The language is, in this order: the signed-in person's saved preference, else the one chosen
+with the switch on every page (kept in the session), else the best match for the browser's
+Accept-Language, else English. The codes are the keys of the LANGUAGES setting; adding a
+language is a catalogue in translations/ and a line there.
+
+Formatting goes through Babel in the language's United States variant when Babel has one
+(es_US: "$1,234.50", "9:05 a.m."), the program being in Los Angeles; times in the viewer's
+zone (clock.viewer_zone), as everywhere else.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel import Locale, dates, localedata, numbers
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from incubator import clock
+from incubator.extensions import babel
+
+# The session key the switch writes for a visitor who is not signed in.
+SESSION_KEY = "language"
+DEFAULT_LANGUAGE = "en"
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction (pybabel's N_ keyword) that is translated where it is
+    shown, not here (flask-login's message, translated by its localize_callback)."""
+    return message
+
+
+def languages() -> dict[str, str]:
+    """The configured languages: code -> the language's own name."""
+    return current_app.config["LANGUAGES"]
+
+
+def is_language(code: object) -> bool:
+    return isinstance(code, str) and code in languages()
+
+
+def select_language() -> str:
+    """The language of this request (see the module's docstring for the order)."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    if current_user.is_authenticated and is_language(current_user.preferred_language):
+        return current_user.preferred_language
+    chosen = session.get(SESSION_KEY)
+    if isinstance(chosen, str) and is_language(chosen):
+        return chosen
+    return request.accept_languages.best_match(list(languages())) or DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    """The code of the language this request is shown in ("en", "es")."""
+    locale = get_locale()
+    return str(locale.language) if locale is not None else DEFAULT_LANGUAGE
+
+
+def format_locale() -> str:
+    """The Babel locale dates and numbers are formatted in: the language's US variant when
+    Babel knows one, else the language itself."""
+    language = current_language()
+    american = f"{language}_US"
+    return american if localedata.exists(american) else language
+
+
+def format_day(day: date, *, weekday: bool = False, year: bool = True) -> str:
+    """A calendar day: "Mon, Mar 2, 2026" in English, "lun, 2 de mar de 2026" in Spanish."""
+    skeleton = ("y" if year else "") + ("MMMEd" if weekday else "MMMd")
+    return dates.format_skeleton(skeleton, day, locale=format_locale())
+
+
+def format_time(local: datetime) -> str:
+    """A wall-clock time as read in the current language: "9:05 AM", "9:05 a.m."; a plain
+    space where CLDR puts a narrow no-break one, so English reads exactly as before."""
+    return dates.format_time(local, "short", locale=format_locale()).replace("\u202f", " ")
+
+
+def format_date(value: date | datetime | None, length: str = "medium") -> str:
+    """A date in the current language ("Mar 2, 2026"; "2 mar 2026"); a datetime's day in the
+    viewer's zone."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(clock.viewer_zone()).date()
+    return dates.format_date(value, length, locale=format_locale())
+
+
+def format_datetime(value: datetime | None) -> str:
+    """A moment in the viewer's zone, in the current language ("Mar 2, 2026, 9:05 AM")."""
+    if value is None:
+        return ""
+    local = value.astimezone(clock.viewer_zone())
+    locale = format_locale()
+    # The language's own way of joining a date and a time ("{1}, {0}" in both en and es).
+    joined = Locale.parse(locale).datetime_formats["medium"]
+    return joined.format(format_time(local), dates.format_date(local, "medium", locale=locale))
+
+
+def format_currency(amount: Decimal | float | int | None, currency: str = "USD") -> str:
+    """An amount of money in the current language ("$1,234.50")."""
+    if amount is None:
+        return ""
+    return numbers.format_currency(amount, currency, locale=format_locale())
+
+
+def register(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_language)
+    app.add_template_filter(format_date, "format_date")
+    app.add_template_filter(format_datetime, "format_datetime")
+    app.add_template_filter(format_currency, "format_currency")
+    app.add_template_global(current_language, "current_language")
+    app.add_template_global(languages, "interface_languages")

@@ -1,0 +1,327 @@
+"""The interface's language: the order it is chosen in (saved preference, switch, browser,
+English), `<html lang>`, the switch for visitors and for people signed in, dates and money
+formatted for the language, and a Spanish catalogue that cannot silently fall behind the code."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
+from flask_babel import refresh
+
+from incubator import i18n
+from incubator.models import ROLE_LABELS, User
+from incubator.templating import ROLE_LABEL_MESSAGES
+from tests import factories
+from tests.factories import PASSWORD
+from tests.helpers import location, page, reloaded
+
+ROOT = Path(__file__).resolve().parent.parent
+SPANISH_PO = ROOT / "translations" / "es" / "LC_MESSAGES" / "messages.po"
+HTML_LANG = re.compile(r'<html lang="([^"]+)">')
+
+SPANISH = {"Accept-Language": "es-MX,es;q=0.9"}
+ENGLISH = {"Accept-Language": "en-US,en;q=0.9"}
+
+
+def html_lang(response) -> str:
+    [lang] = HTML_LANG.findall(response.get_data(as_text=True))
+    return lang
+
+
+def switch(client, language: str, back: str = "/auth/login", **headers):
+    return client.post("/language", data={"language": language, "next": back}, headers=headers)
+
+
+# The choice, in order -------------------------------------------------------------------------
+
+
+def test_english_when_nothing_asks_for_another_language(client):
+    response = client.get("/auth/login")
+
+    assert html_lang(response) == "en"
+    assert "Sign in to Accelerate: LA" in page(response)
+
+
+def test_a_browser_asking_for_mexican_spanish_gets_spanish(client):
+    response = client.get("/auth/login", headers={"Accept-Language": "es-MX"})
+
+    assert html_lang(response) == "es"
+    text = page(response)
+    assert "Inicie sesión en Accelerate: LA" in text
+    assert "Correo electrónico" in text and "Contraseña" in text
+    assert "Sign in to Accelerate: LA" not in text
+
+
+def test_a_language_the_site_does_not_offer_falls_back_to_english(client):
+    response = client.get("/auth/login", headers={"Accept-Language": "fr-FR,de;q=0.8"})
+
+    assert html_lang(response) == "en"
+
+
+def test_the_switch_beats_the_browser_and_is_remembered_across_requests(client):
+    response = switch(client, "es", back="/auth/forgot", **ENGLISH)
+
+    assert response.status_code == 303
+    assert location(response) == "/auth/forgot"
+    for path in ("/auth/forgot", "/auth/login", "/nowhere"):
+        later = client.get(path, headers=ENGLISH)
+        assert html_lang(later) == "es", path
+    assert "Restablezca su contraseña" in page(client.get("/auth/forgot", headers=ENGLISH))
+
+    switch(client, "en", **SPANISH)
+    assert html_lang(client.get("/auth/login", headers=SPANISH)) == "en"
+
+
+def test_the_saved_preference_beats_the_switch_and_the_browser(db, client, login_as):
+    login_as("founder", preferred_language="es")
+    with client.session_transaction() as session:
+        session[i18n.SESSION_KEY] = "en"
+
+    response = client.get("/auth/profile", headers=ENGLISH)
+
+    assert html_lang(response) == "es"
+    assert "Su perfil" in page(response)
+
+
+def test_a_signed_in_switch_saves_the_preference(db, client, login_as, audit_events):
+    user = login_as("mentor")
+    assert user.preferred_language is None
+
+    response = switch(client, "es", back="/auth/profile", **ENGLISH)
+
+    assert location(response) == "/auth/profile"
+    assert reloaded(user).preferred_language == "es"
+    [event] = audit_events("user.profile_updated")
+    assert event.after == {"preferred_language": "es"}
+    # Saved, so it holds in another browser that never used the switch.
+    other = client.application.test_client()
+    signed_in = other.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+    assert signed_in.status_code == 302
+    assert html_lang(other.get("/", headers=ENGLISH)) == "es"
+
+
+def test_an_unknown_language_is_refused_without_a_500(db, client, login_as):
+    user = login_as("founder")
+
+    for code in ("xx", "", "../../etc", "en" * 50):
+        response = switch(client, code, back="/auth/profile")
+        assert response.status_code == 303, code
+    assert reloaded(user).preferred_language is None
+    with client.session_transaction() as session:
+        assert i18n.SESSION_KEY not in session
+    assert "Language: Not a valid choice." in page(client.get("/auth/profile"))
+
+
+def test_the_switch_only_goes_back_to_this_site(client):
+    for elsewhere in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+        response = switch(client, "es", back=elsewhere)
+        assert location(response) == "/", elsewhere
+
+
+def test_the_switch_is_on_every_page_with_each_language_in_its_own_name(client):
+    english = page(client.get("/auth/login"))
+    spanish = page(client.get("/nowhere", headers=SPANISH))
+
+    assert 'action="/language"' in english and 'action="/language"' in spanish
+    assert '<strong lang="en" aria-current="true">English</strong>' in english
+    assert 'name="language" value="es" lang="es"' in english
+    assert '<strong lang="es" aria-current="true">Español</strong>' in spanish
+    assert 'name="language" value="en" lang="en"' in spanish
+
+
+def test_the_profile_sets_and_clears_the_preferred_language(db, client, login_as):
+    user = login_as("judge", name="Rosa Díaz")
+    profile = {"name": "Rosa Díaz", "time_zone": "America/Los_Angeles"}
+
+    response = client.post(
+        "/auth/profile", data={**profile, "preferred_language": "es"}, follow_redirects=True
+    )
+
+    assert "Se guardó su perfil." in page(response)
+    assert reloaded(user).preferred_language == "es"
+    assert '<option selected value="es">Español</option>' in page(response)
+
+    client.post("/auth/profile", data={**profile, "preferred_language": ""})
+    assert reloaded(user).preferred_language is None
+
+    refused = client.post("/auth/profile", data={**profile, "preferred_language": "tlh"})
+    assert refused.status_code == 200  # drawn again with the service's refusal
+    assert "is not a language this site is offered in" in page(refused)
+    assert db.session.get(User, user.id).preferred_language is None
+
+
+def test_validation_messages_and_errors_are_in_spanish(db, client):
+    response = client.post("/auth/login", data={"email": "", "password": ""}, headers=SPANISH)
+
+    assert "Este campo es obligatorio." in page(response)
+    missing = client.get("/nowhere", headers=SPANISH)
+    assert missing.status_code == 404
+    assert "No encontrado" in page(missing)
+    # Programs reading JSON errors get the same English code in any language.
+    api = client.get("/nowhere", headers={**SPANISH, "Accept": "application/json"})
+    assert api.get_json()["error"] == "not_found"
+
+
+def test_the_navigation_and_roles_are_translated(db, client, login_as):
+    login_as("founder", name="Ana López", preferred_language="es")
+
+    home = page(client.get("/"))
+    assert "Hola, Ana López" in home
+    assert ">Mi emprendimiento</a>" in home and ">Inicio</a>" in home
+    assert ">My venture</a>" not in home
+    assert "Fundador(a)" in page(client.get("/auth/profile"))
+
+
+def test_plural_forms_come_from_the_catalogue(client, app):
+    text = page(client.get("/auth/forgot", headers=SPANISH))
+
+    minutes = app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    assert f"un enlace que funciona durante {minutes} minutos." in text
+
+
+# Formatting ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("headers", "day", "moment", "money"),
+    [
+        (ENGLISH, "Mar 2, 2026", "Mar 2, 2026, 9:05 AM", "$1,234.50"),
+        (SPANISH, "2 mar 2026", "2 mar 2026, 9:05 a.m.", "$1,234.50"),
+    ],
+)
+def test_dates_times_and_money_follow_the_language(app, headers, day, moment, money):
+    with app.test_request_context(headers=headers):
+        refresh()  # the language of this request, not one cached in the test's app context
+        assert i18n.format_date(date(2026, 3, 2)) == day
+        # 17:05 UTC is 9:05 in Los Angeles (the program's zone, for a visitor).
+        assert i18n.format_datetime(datetime(2026, 3, 2, 17, 5, tzinfo=UTC)) == moment
+        assert i18n.format_currency(Decimal("1234.5")) == money
+
+
+def test_calendar_days_read_in_the_language(app):
+    from incubator import clock
+
+    with app.test_request_context(headers=SPANISH):
+        refresh()
+        spanish = clock.day_label(date(2026, 3, 2), weekday=True, as_of=date(2026, 1, 5))
+        other_year = clock.day_label(date(2025, 12, 29), as_of=date(2026, 1, 5))
+    with app.test_request_context(headers=ENGLISH):
+        refresh()
+        english = clock.day_label(date(2026, 3, 2), weekday=True, as_of=date(2026, 1, 5))
+
+    assert (spanish, other_year, english) == ("lun, 2 de mar", "29 dic 2025", "Mon, Mar 2")
+
+
+def test_mail_stays_english_whatever_the_senders_language(db, client, outbox):
+    person = factories.user("founder", email="maria@example.org")
+    db.session.commit()
+
+    client.post("/auth/forgot", data={"email": person.email}, headers=SPANISH)
+
+    [mail] = outbox(person.email)
+    assert "password" in mail.subject.lower()
+
+
+# The catalogue ------------------------------------------------------------------------------
+
+
+def extracted_messages(tmp_path) -> list[str | tuple[str, ...]]:
+    """Every translatable string of the code and templates, extracted now as the Makefile's
+    translations-extract does (babel.cfg)."""
+    pot = tmp_path / "messages.pot"
+    CommandLineInterface().run(
+        [
+            "pybabel",
+            "--quiet",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            str(ROOT),
+        ]
+    )
+    with pot.open("rb") as file:
+        return [message.id for message in read_po(file) if message.id]
+
+
+def test_every_string_the_code_translates_has_a_spanish_translation(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    extracted = extracted_messages(tmp_path)
+    with SPANISH_PO.open("rb") as file:
+        spanish = read_po(file)
+
+    assert len(extracted) > 50  # extraction found the code and the templates
+    missing, empty, fuzzy = [], [], []
+    for message_id in extracted:
+        message = spanish.get(message_id)
+        if message is None:
+            missing.append(message_id)
+        elif message.fuzzy:
+            fuzzy.append(message_id)
+        elif not all(message.string) if isinstance(message.string, tuple) else not message.string:
+            empty.append(message_id)
+    assert (missing, empty, fuzzy) == ([], [], []), (
+        "Run `make translations-update`, translate what is missing, empty or fuzzy in "
+        f"{SPANISH_PO.relative_to(ROOT)}, then `make translations-compile`."
+    )
+
+
+def test_every_role_label_is_marked_for_translation():
+    assert sorted(ROLE_LABEL_MESSAGES) == sorted(ROLE_LABELS.values())
+
+
+def test_a_cached_public_page_is_not_served_in_the_language_it_was_first_read_in(db, client):
+    english = client.get("/scorecard/", headers=ENGLISH)
+    etag = english.headers["ETag"]
+
+    spanish = client.get("/scorecard/", headers={**SPANISH, "If-None-Match": etag})
+
+    assert spanish.status_code == 200 and html_lang(spanish) == "es"
+    assert spanish.headers["ETag"] != etag
+    assert "Accept-Language" in english.headers["Vary"]
+    same = client.get("/scorecard/", headers={**ENGLISH, "If-None-Match": etag})
+    assert same.status_code == 304
+
+
+def test_signing_in_and_out_keeps_the_persons_language(db, client):
+    person = factories.user("founder", name="Luis", preferred_language="es")
+    db.session.commit()
+
+    signed_in = client.post(
+        "/auth/login",
+        data={"email": person.email, "password": PASSWORD},
+        headers=ENGLISH,
+        follow_redirects=True,
+    )
+    assert "Bienvenido(a), Luis." in page(signed_in)
+
+    signed_out = client.post("/auth/logout", headers=ENGLISH, follow_redirects=True)
+
+    assert html_lang(signed_out) == "es"
+    assert "Cerró su sesión." in page(signed_out)
+
+
+def test_the_sign_in_and_profile_pages_refusals_are_in_spanish(db, client):
+    person = factories.user("mentor", name="Rosa", preferred_language="es")
+    db.session.commit()
+
+    wrong = client.post(
+        "/auth/login", data={"email": person.email, "password": "not it"}, headers=SPANISH
+    )
+    assert "no coinciden con ninguna cuenta" in page(wrong)
+    client.post("/auth/login", data={"email": person.email, "password": PASSWORD})
+    blank = client.post("/auth/profile", data={"name": "  ", "time_zone": "UTC"})
+
+    assert "Se necesita un nombre." in page(blank)
+    assert reloaded(person).name == "Rosa"
