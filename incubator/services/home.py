@@ -41,8 +41,6 @@ from incubator.models import (
     Pilot,
     PilotStatus,
     Role,
-    RubricCriterion,
-    Score,
     Submission,
     SubmissionStatus,
     User,
@@ -51,7 +49,7 @@ from incubator.models import (
 )
 from incubator.models.pipeline import OPEN_MILESTONE_STATUSES
 from incubator.services.cohorts import ventures
-from incubator.services.hackathons import hackathons
+from incubator.services.hackathons import hackathons, judging
 from incubator.services.pipeline import risk
 
 # How many of an item's things are named under its count.
@@ -677,23 +675,8 @@ def _left_to_score(judge: User) -> list[Item]:
     ).all()
     if not assigned:
         return []
-    hackathon_ids = {hackathon_id for _s, hackathon_id, _n in assigned}
-    criteria = dict(
-        db.session.execute(
-            select(RubricCriterion.hackathon_id, func.count(RubricCriterion.id))
-            .where(RubricCriterion.hackathon_id.in_(hackathon_ids))
-            .group_by(RubricCriterion.hackathon_id)
-        ).all()
-    )
-    scored = dict(
-        db.session.execute(
-            select(Score.submission_id, func.count(Score.id))
-            .join(Submission, Submission.id == Score.submission_id)
-            .join(Hackathon, Hackathon.id == Submission.hackathon_id)
-            .where(Score.judge_id == judge.id, Hackathon.status != HackathonStatus.CLOSED)
-            .group_by(Score.submission_id)
-        ).all()
-    )
+    criteria = judging.criteria_counts({hackathon_id for _s, hackathon_id, _n in assigned})
+    scored = judging.scores_given(judge, [submission_id for submission_id, _h, _n in assigned])
     names: dict[int, str] = {}
     totals: Counter[int] = Counter()
     left: defaultdict[int, int] = defaultdict(int)

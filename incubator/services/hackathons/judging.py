@@ -743,23 +743,8 @@ def assignments_page(
     if not submissions:
         return pagination, []
     hackathon_ids = {submission.hackathon_id for submission in submissions}
-    criteria = dict(
-        db.session.execute(
-            select(RubricCriterion.hackathon_id, func.count(RubricCriterion.id))
-            .where(RubricCriterion.hackathon_id.in_(hackathon_ids))
-            .group_by(RubricCriterion.hackathon_id)
-        ).all()
-    )
-    scored = dict(
-        db.session.execute(
-            select(Score.submission_id, func.count(Score.id))
-            .where(
-                Score.judge_id == judge.id,
-                Score.submission_id.in_([submission.id for submission in submissions]),
-            )
-            .group_by(Score.submission_id)
-        ).all()
-    )
+    criteria = criteria_counts(hackathon_ids)
+    scored = scores_given(judge, [submission.id for submission in submissions])
     statuses = [
         AssignmentStatus(
             submission,
@@ -770,3 +755,26 @@ def assignments_page(
         for submission in submissions
     ]
     return pagination, statuses
+
+
+def criteria_counts(hackathon_ids: Iterable[int]) -> dict[int, int]:
+    """How many rubric criteria each hackathon has: a submission is scored by a judge once
+    they have scored every one. One query."""
+    return dict(
+        db.session.execute(
+            select(RubricCriterion.hackathon_id, func.count(RubricCriterion.id))
+            .where(RubricCriterion.hackathon_id.in_(list(hackathon_ids)))
+            .group_by(RubricCriterion.hackathon_id)
+        ).all()
+    )
+
+
+def scores_given(judge: User, submission_ids: Iterable[int]) -> dict[int, int]:
+    """How many criteria the judge has scored on each of these submissions. One query."""
+    return dict(
+        db.session.execute(
+            select(Score.submission_id, func.count(Score.id))
+            .where(Score.judge_id == judge.id, Score.submission_id.in_(list(submission_ids)))
+            .group_by(Score.submission_id)
+        ).all()
+    )

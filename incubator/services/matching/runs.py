@@ -11,6 +11,7 @@ ended, with a reason.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -493,7 +494,7 @@ class ScoreChange:
 
 
 @dataclass(frozen=True)
-class ReviewPreview:
+class ReviewPreview(ABC):
     """A review edit's effect on the matches it touches, shown before it is saved when it
     lowers a score; `effect` says by how much in a sentence."""
 
@@ -508,8 +509,9 @@ class ReviewPreview:
         return round(sum(change.after - change.before for change in self.changes), 3)
 
     @property
+    @abstractmethod
     def effect(self) -> str:
-        raise NotImplementedError
+        """The edit's effect in a sentence; each kind of edit says it its own way."""
 
 
 @dataclass(frozen=True)
