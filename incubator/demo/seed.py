@@ -746,35 +746,16 @@ def _seed_mentoring(manager: User, made: dict, *, today: date) -> None:
         mentor = mentors[mentor_index]
         founder = venture.members[0].user
         starts = _at(today - timedelta(weeks=weeks_ago, days=1), 15)
-        # Offered and booked the week before, as it would have been.
-        booked_at = starts - timedelta(weeks=1)
-        slot = Slot(
-            created_at=booked_at,
-            mentor_id=mentor.id,
-            starts_at=starts,
-            ends_at=starts + timedelta(minutes=30),
-            location="LA Kretz Innovation Campus",
-            status=SlotStatus.OPEN,
-        )
-        db.session.add(slot)
-        db.session.flush()
-        booking = Booking(
-            uid=f"demo-{slot.id}@accelerate-la",
-            slot_id=slot.id,
-            venture_id=venture.id,
-            founder_id=founder.id,
-            mentor_id=mentor.id,
-            starts_at=slot.starts_at,
-            ends_at=slot.ends_at,
-            agenda=agenda,
-            status=BookingStatus.COMPLETED,
+        booking = _past_session(
+            venture,
+            mentor,
+            starts,
+            agenda,
+            BookingStatus.COMPLETED,
             shared_notes=shared,
             private_notes=private,
-            completed_at=slot.ends_at,
-            created_at=booked_at,
+            completed_at=starts + timedelta(minutes=30),
         )
-        db.session.add(booking)
-        db.session.flush()
         db.session.add_all(
             [
                 SessionRating(
@@ -811,8 +792,30 @@ def _seed_no_show(venture, mentor: User, today: date) -> None:
     corrected to a no-show: the ratings page keeps that rating out of the average."""
     founder = venture.members[0].user
     starts = _at(today - timedelta(weeks=2, days=3), 11)
+    booking = _past_session(
+        venture, mentor, starts, "Permits for the parklet at 5th and Main", BookingStatus.NO_SHOW
+    )
+    db.session.add(
+        SessionRating(
+            booking_id=booking.id,
+            rater_id=founder.id,
+            side="founder",
+            score=2,
+            comment="Rated by mistake before the mentor marked it",
+            created_at=booking.ends_at,
+        )
+    )
+    db.session.flush()
+
+
+def _past_session(
+    venture, mentor: User, starts: datetime, agenda: str, status: BookingStatus, **fields
+) -> Booking:
+    """A half-hour session that took place, with the founder who booked it: its slot offered
+    and booked the week before, as it would have been."""
+    booked_at = starts - timedelta(weeks=1)
     slot = Slot(
-        created_at=starts - timedelta(weeks=1),
+        created_at=booked_at,
         mentor_id=mentor.id,
         starts_at=starts,
         ends_at=starts + timedelta(minutes=30),
@@ -825,24 +828,15 @@ def _seed_no_show(venture, mentor: User, today: date) -> None:
         uid=f"demo-{slot.id}@accelerate-la",
         slot_id=slot.id,
         venture_id=venture.id,
-        founder_id=founder.id,
+        founder_id=venture.members[0].user.id,
         mentor_id=mentor.id,
         starts_at=slot.starts_at,
         ends_at=slot.ends_at,
-        agenda="Permits for the parklet at 5th and Main",
-        status=BookingStatus.NO_SHOW,
-        created_at=slot.created_at,
+        agenda=agenda,
+        status=status,
+        created_at=booked_at,
+        **fields,
     )
     db.session.add(booking)
     db.session.flush()
-    db.session.add(
-        SessionRating(
-            booking_id=booking.id,
-            rater_id=founder.id,
-            side="founder",
-            score=2,
-            comment="Rated by mistake before the mentor marked it",
-            created_at=slot.ends_at,
-        )
-    )
-    db.session.flush()
+    return booking
