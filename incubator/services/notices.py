@@ -37,7 +37,8 @@ from incubator.models import (
 from incubator.services import mail
 
 
-def _may_act(person: User) -> bool:
+def may_act(person: User) -> bool:
+    """Whether a mail asking this person to act can be acted on."""
     # An invited person who has not set a password yet cannot sign in to act on the mail.
     return person.active and person.has_password
 
@@ -57,7 +58,7 @@ def program_managers() -> list[User]:
 def challenge_proposed(challenge: Challenge, *, by: User) -> None:
     """Tell every program manager (but the proposer) that a challenge waits for a decision."""
     for manager in program_managers():
-        if manager.id != by.id and _may_act(manager):
+        if manager.id != by.id and may_act(manager):
             mail.send_template(manager, "challenge_proposed", challenge=challenge, by=by)
 
 
@@ -65,7 +66,7 @@ def milestone_done(milestone: Milestone, *, by: User) -> None:
     """Tell every program manager (but the one who marked it) that a milestone waits to be
     verified."""
     for manager in program_managers():
-        if manager.id != by.id and _may_act(manager):
+        if manager.id != by.id and may_act(manager):
             mail.send_template(manager, "milestone_done", milestone=milestone, by=by)
 
 
@@ -75,7 +76,7 @@ def submissions_assigned(hackathon: Hackathon, judge: User, submissions: list[Su
         {submission.id: submission for submission in submissions}.values(),
         key=lambda submission: (submission.title, submission.id),
     )
-    if listed and _may_act(judge):
+    if listed and may_act(judge):
         mail.send_template(judge, "submissions_assigned", hackathon=hackathon, submissions=listed)
 
 
@@ -88,5 +89,5 @@ def milestone_sent_back(milestone: Milestone, *, by: User) -> None:
         .order_by(VentureMember.user_id)
     )
     for member in members:
-        if member.user.id != by.id and _may_act(member.user):
+        if member.user.id != by.id and may_act(member.user):
             mail.send_template(member.user, "milestone_sent_back", milestone=milestone, by=by)

@@ -30,12 +30,11 @@ from incubator.models import (
     ReminderSent,
     Role,
     User,
-    UserRole,
     Venture,
     VentureMember,
     VentureStatus,
 )
-from incubator.services import audit, mail
+from incubator.services import audit, mail, notices
 from incubator.services.mentoring import calendars
 from incubator.services.pipeline import risk
 
@@ -119,22 +118,6 @@ def followed_ventures() -> list[Venture]:
     )
 
 
-def _may_be_reminded(user: User) -> bool:
-    # An invited person who has not set a password cannot sign in to act on the mail.
-    return user.active and user.has_password
-
-
-def _managers() -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole)
-            .where(UserRole.role == Role.MANAGER, User.active.is_(True))
-            .order_by(User.email)
-        )
-    )
-
-
 def _send_once(
     kind: str, person: User, period: str, sent: set[tuple[str, int]], **context: Any
 ) -> str:
@@ -181,7 +164,7 @@ def send_reminders(today: date) -> ReminderReport:
             continue
         for member in venture.members:
             founder = member.user
-            if _may_be_reminded(founder) and founder.has_role(Role.FOUNDER):
+            if notices.may_act(founder) and founder.has_role(Role.FOUNDER):
                 owed.setdefault(founder.id, (founder, []))[1].append(venture)
     for founder, due in sorted(owed.values(), key=lambda pair: pair[0].email):
         outcome = _send_once(CHECK_IN_DUE, founder, period, sent, ventures=due, week=week)
@@ -191,8 +174,8 @@ def send_reminders(today: date) -> ReminderReport:
     at_risk = [(venture, assessed[venture.id]) for venture in ventures if assessed[venture.id]]
     report.ventures_at_risk = len(at_risk)
     if at_risk:
-        for manager in _managers():
-            if _may_be_reminded(manager):
+        for manager in notices.program_managers():
+            if notices.may_act(manager):
                 outcome = _send_once(
                     RISK_DIGEST, manager, period, sent, at_risk=at_risk, today=today
                 )
@@ -258,7 +241,7 @@ def _remind_sessions(today: date, report: ReminderReport) -> None:
     for period, booking in periods.items():
         founders = [member.user for member in booking.venture.members]
         for person in [booking.mentor, *founders]:
-            if not _may_be_reminded(person):
+            if not notices.may_act(person):
                 continue
             outcome = _send_once(
                 SESSION_REMINDER, person, period, sent_by_period[period], booking=booking
@@ -298,7 +281,7 @@ def _ask_outcomes(today: date, report: ReminderReport) -> None:
         )
     )
     for period, booking in periods.items():
-        if not _may_be_reminded(booking.mentor):
+        if not notices.may_act(booking.mentor):
             continue
         sent = {(OUTCOME_DUE, booking.mentor_id)} if period in asked else set()
         outcome = _send_once(OUTCOME_DUE, booking.mentor, period, sent, booking=booking)
