@@ -6,6 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask_babel import refresh
+from flask_babel.speaklater import LazyString
+
+from incubator.models import BookingStatus, MilestoneStatus, Stage
+from incubator.models.labels import LabelledEnum
 from tests.untranslated import (
     CODE,
     TEMPLATES,
@@ -101,3 +106,47 @@ def test_the_checks_look_at_every_template_and_module():
     assert len(list(TEMPLATES.rglob("*.html"))) > 50
     assert len(list(TEMPLATES.rglob("*.txt"))) > 10
     assert Path(CODE / "services" / "errors.py").exists()
+
+
+def labelled_enums() -> list[type[LabelledEnum]]:
+    found, waiting = [], list(LabelledEnum.__subclasses__())
+    while waiting:
+        kind = waiting.pop()
+        found.append(kind)
+        waiting += kind.__subclasses__()
+    return found
+
+
+def test_every_labelled_value_has_words_in_the_catalogue():
+    """A label made up from its value ("in_progress" -> "In progress") would be in no
+    catalogue: each kind names the words for every value, marked for translation."""
+    kinds = labelled_enums()
+
+    assert len(kinds) > 10
+    for kind in kinds:
+        labels = kind.LABELS  # type: ignore[attr-defined]
+        assert sorted(labels) == sorted(member.value for member in kind), kind.__name__
+        assert all(isinstance(label, LazyString) for label in labels.values()), kind.__name__
+
+
+def test_labels_read_in_the_readers_language(app):
+    def labels() -> tuple[str, ...]:
+        return (Stage.PILOT.label, MilestoneStatus.IN_PROGRESS.label, BookingStatus.NO_SHOW.label)
+
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        refresh()
+        spanish = (
+            Stage.PILOT.label,
+            MilestoneStatus.IN_PROGRESS.label,
+            BookingStatus.NO_SHOW.label,
+        )
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        refresh()
+        english = (
+            Stage.PILOT.label,
+            MilestoneStatus.IN_PROGRESS.label,
+            BookingStatus.NO_SHOW.label,
+        )
+
+    assert spanish == ("Piloto", "En curso", "No se presentó")
+    assert english == ("Pilot", "In progress", "No-show")

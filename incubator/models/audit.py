@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -39,6 +41,15 @@ class MailStatus(LabelledEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+
+    LABELS = enum.nonmember(
+        {
+            "queued": _l("Queued"),
+            "sending": _l("Sending"),
+            "sent": _l("Sent"),
+            "failed": _l("Failed"),
+        }
+    )
 
 
 # The mail a worker may pick up: queued and due, or claimed by a worker whose lease ran out.

@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -53,7 +54,13 @@ class Placement(LabelledEnum):
     RUNNER_UP = "runner_up"
     HONOURABLE_MENTION = "honourable_mention"
 
-    LABELS = enum.nonmember({"runner_up": "Runner-up"})
+    LABELS = enum.nonmember(
+        {
+            "winner": _l("Winner"),
+            "runner_up": _l("Runner-up"),
+            "honourable_mention": _l("Honourable mention"),
+        }
+    )
 
 
 class Hackathon(Base):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -48,6 +49,18 @@ class Background(LabelledEnum):
     STUDENT = "student"
     OTHER = "other"
 
+    LABELS = enum.nonmember(
+        {
+            "technologist": _l("Technologist"),
+            "data_scientist": _l("Data scientist"),
+            "designer": _l("Designer"),
+            "public_servant": _l("Public servant"),
+            "community_member": _l("Community member"),
+            "student": _l("Student"),
+            "other": _l("Other"),
+        }
+    )
+
 
 class RegistrationStatus(LabelledEnum):
     CONFIRMED = "confirmed"
@@ -57,7 +70,12 @@ class RegistrationStatus(LabelledEnum):
     CANCELLED = "cancelled"
 
     LABELS = enum.nonmember(
-        {"waitlisted": "On the waiting list", "awaiting_consent": "Waiting for consent"}
+        {
+            "confirmed": _l("Confirmed"),
+            "waitlisted": _l("On the waiting list"),
+            "awaiting_consent": _l("Waiting for consent"),
+            "cancelled": _l("Cancelled"),
+        }
     )
 
 
@@ -78,11 +96,13 @@ class RaceEthnicity(LabelledEnum):
 
     LABELS = enum.nonmember(
         {
-            "american_indian_or_alaska_native": "American Indian or Alaska Native",
-            "black_or_african_american": "Black or African American",
-            "hispanic_or_latino": "Hispanic or Latino",
-            "middle_eastern_or_north_african": "Middle Eastern or North African",
-            "native_hawaiian_or_pacific_islander": "Native Hawaiian or Pacific Islander",
+            "american_indian_or_alaska_native": _l("American Indian or Alaska Native"),
+            "asian": _l("Asian"),
+            "black_or_african_american": _l("Black or African American"),
+            "hispanic_or_latino": _l("Hispanic or Latino"),
+            "middle_eastern_or_north_african": _l("Middle Eastern or North African"),
+            "native_hawaiian_or_pacific_islander": _l("Native Hawaiian or Pacific Islander"),
+            "white": _l("White"),
         }
     )
 
@@ -96,9 +116,11 @@ class Gender(LabelledEnum):
 
     LABELS = enum.nonmember(
         {
-            "non_binary": "Non-binary",
-            "self_described": "In my own words",
-            "prefer_not": "Prefer not to say",
+            "woman": _l("Woman"),
+            "man": _l("Man"),
+            "non_binary": _l("Non-binary"),
+            "self_described": _l("In my own words"),
+            "prefer_not": _l("Prefer not to say"),
         }
     )
 
@@ -115,14 +137,14 @@ class AgeBand(LabelledEnum):
 
     LABELS = enum.nonmember(
         {
-            "under_18": "Under 18",
-            "18_24": "18 to 24",
-            "25_34": "25 to 34",
-            "35_44": "35 to 44",
-            "45_54": "45 to 54",
-            "55_64": "55 to 64",
-            "65_plus": "65 or older",
-            "prefer_not": "Prefer not to say",
+            "under_18": _l("Under 18"),
+            "18_24": _l("18 to 24"),
+            "25_34": _l("25 to 34"),
+            "35_44": _l("35 to 44"),
+            "45_54": _l("45 to 54"),
+            "55_64": _l("55 to 64"),
+            "65_plus": _l("65 or older"),
+            "prefer_not": _l("Prefer not to say"),
         }
     )
 
@@ -136,7 +158,13 @@ class YesNo(LabelledEnum):
     NO = "no"
     PREFER_NOT = PREFER_NOT_TO_SAY
 
-    LABELS = enum.nonmember({"prefer_not": "Prefer not to say"})
+    LABELS = enum.nonmember(
+        {
+            "yes": _l("Yes"),
+            "no": _l("No"),
+            "prefer_not": _l("Prefer not to say"),
+        }
+    )
 
 
 class ImmigrantHistory(LabelledEnum):
@@ -147,10 +175,10 @@ class ImmigrantHistory(LabelledEnum):
 
     LABELS = enum.nonmember(
         {
-            "immigrant": "I am an immigrant",
-            "child_of_immigrants": "I am the child of immigrants",
-            "neither": "Neither",
-            "prefer_not": "Prefer not to say",
+            "immigrant": _l("I am an immigrant"),
+            "child_of_immigrants": _l("I am the child of immigrants"),
+            "neither": _l("Neither"),
+            "prefer_not": _l("Prefer not to say"),
         }
     )
 

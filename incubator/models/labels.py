@@ -7,14 +7,16 @@ from typing import Any, overload
 
 
 class LabelledEnum(enum.StrEnum):
-    """A string enum whose members people see by their `label`: the value in words
-    ("in_progress" is "In progress"), or, where plain words would not do, the wording a
-    subclass gives in `LABELS = enum.nonmember({value: label})`."""
+    """A string enum whose members people see by their `label`, in the reader's language.
+
+    Every subclass names the words for each of its values in
+    `LABELS = enum.nonmember({value: lazy_gettext("Words")})`, so the catalogue holds them
+    all (tests/test_models.py checks none is missing)."""
 
     @property
     def label(self) -> str:
-        labels: dict[str, str] = getattr(type(self), "LABELS", {})
-        return labels.get(self.value) or self.value.replace("_", " ").capitalize()
+        labels: dict[str, Any] = getattr(type(self), "LABELS", {})
+        return str(labels[self.value])
 
 
 class EnumLabel:

@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -45,6 +46,15 @@ class FunderType(LabelledEnum):
     FUND = "fund"
     FOUNDATION = "foundation"
     PUBLIC_GRANT = "public_grant"
+
+    LABELS = enum.nonmember(
+        {
+            "angel": _l("Angel"),
+            "fund": _l("Fund"),
+            "foundation": _l("Foundation"),
+            "public_grant": _l("Public grant"),
+        }
+    )
 
 
 class PilotStatus(enum.StrEnum):

@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime, time
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -35,7 +36,14 @@ class BookingStatus(LabelledEnum):
     COMPLETED = "completed"
     NO_SHOW = "no_show"
 
-    LABELS = enum.nonmember({"no_show": "No-show"})
+    LABELS = enum.nonmember(
+        {
+            "booked": _l("Booked"),
+            "cancelled": _l("Cancelled"),
+            "completed": _l("Completed"),
+            "no_show": _l("No-show"),
+        }
+    )
 
 
 # A slot is taken by any booking that was not cancelled.

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -18,6 +20,16 @@ class OrganisationKind(LabelledEnum):
     BUSINESS = "business"
     RESIDENT_GROUP = "resident_group"
     FOUNDATION = "foundation"
+
+    LABELS = enum.nonmember(
+        {
+            "city_department": _l("City department"),
+            "nonprofit": _l("Nonprofit"),
+            "business": _l("Business"),
+            "resident_group": _l("Resident group"),
+            "foundation": _l("Foundation"),
+        }
+    )
 
 
 ORGANISATION_KINDS = enum_values(OrganisationKind)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -29,6 +31,16 @@ class MilestoneStatus(LabelledEnum):
     DONE = "done"
     VERIFIED = "verified"
     MISSED = "missed"
+
+    LABELS = enum.nonmember(
+        {
+            "planned": _l("Planned"),
+            "in_progress": _l("In progress"),
+            "done": _l("Done"),
+            "verified": _l("Verified"),
+            "missed": _l("Missed"),
+        }
+    )
 
 
 OPEN_MILESTONE_STATUSES = (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS)

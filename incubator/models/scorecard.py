@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Float,
@@ -30,7 +31,14 @@ class ImpactAreaKind(LabelledEnum):
     CIVIC_PILOTS = "civic_pilots"
     OTHER = "other"
 
-    LABELS = enum.nonmember({"promise_zone": "Promise Zone goal"})
+    LABELS = enum.nonmember(
+        {
+            "promise_zone": _l("Promise Zone goal"),
+            "hackathon_theme": _l("Hackathon theme"),
+            "civic_pilots": _l("Civic pilots"),
+            "other": _l("Other"),
+        }
+    )
 
 
 class Unit(LabelledEnum):
@@ -38,7 +46,13 @@ class Unit(LabelledEnum):
     USD = "usd"
     PERCENT = "percent"
 
-    LABELS = enum.nonmember({"usd": "US dollars"})
+    LABELS = enum.nonmember(
+        {
+            "count": _l("Count"),
+            "usd": _l("US dollars"),
+            "percent": _l("Percent"),
+        }
+    )
 
 
 class Derivation(enum.StrEnum):
@@ -78,6 +92,16 @@ class SourceGeography(LabelledEnum):
     CENSUS_TRACT = "census_tract"
     ADDRESS = "address"
 
+    LABELS = enum.nonmember(
+        {
+            "city": _l("City"),
+            "council_district": _l("Council district"),
+            "neighbourhood": _l("Neighbourhood"),
+            "census_tract": _l("Census tract"),
+            "address": _l("Address"),
+        }
+    )
+
     @property
     def reaches_neighbourhoods(self) -> bool:
         """Whether figures can be given per neighbourhood: by neighbourhood, or finer units
@@ -103,7 +127,13 @@ class SourceStatus(LabelledEnum):
     CANDIDATE = "candidate"
     REQUESTED = "requested"
 
-    LABELS = enum.nonmember({"candidate": "Could feed it"})
+    LABELS = enum.nonmember(
+        {
+            "in_use": _l("In use"),
+            "candidate": _l("Could feed it"),
+            "requested": _l("Requested"),
+        }
+    )
 
 
 class KpiKind(enum.StrEnum):
@@ -120,9 +150,9 @@ class KpiAggregation(LabelledEnum):
 
     LABELS = enum.nonmember(
         {
-            "sum": "added up over the period's weeks",
-            "level": "its latest value at the period's end",
-            "change": "its growth over the period",
+            "sum": _l("added up over the period's weeks"),
+            "level": _l("its latest value at the period's end"),
+            "change": _l("its growth over the period"),
         }
     )
 

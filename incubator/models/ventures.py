@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -36,6 +37,16 @@ class Stage(LabelledEnum):
     PILOT = "pilot"
     LAUNCH = "launch"
     ADOPTION = "adoption"
+
+    LABELS = enum.nonmember(
+        {
+            "concept": _l("Concept"),
+            "prototype": _l("Prototype"),
+            "pilot": _l("Pilot"),
+            "launch": _l("Launch"),
+            "adoption": _l("Adoption"),
+        }
+    )
 
 
 class VentureStatus(enum.StrEnum):
