@@ -57,9 +57,15 @@ def select_language() -> str:
 
 
 def current_language() -> str:
-    """The code of the language this request is shown in ("en", "es")."""
+    """The code of the language this request is shown in, as the LANGUAGES setting names it
+    ("en", "es", "zh_Hant")."""
     locale = get_locale()
-    return str(locale.language) if locale is not None else DEFAULT_LANGUAGE
+    return str(locale) if locale is not None else DEFAULT_LANGUAGE
+
+
+def language_tag(code: str) -> str:
+    """A language's code as HTML's `lang` writes it (BCP 47): "zh_Hant" is "zh-Hant"."""
+    return code.replace("_", "-")
 
 
 def format_locale() -> str:
@@ -116,4 +122,5 @@ def register(app: Flask) -> None:
     app.add_template_filter(format_datetime, "format_datetime")
     app.add_template_filter(format_currency, "format_currency")
     app.add_template_global(current_language, "current_language")
+    app.add_template_filter(language_tag, "language_tag")
     app.add_template_global(languages, "interface_languages")
