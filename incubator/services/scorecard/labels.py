@@ -182,7 +182,9 @@ def localized(english: str) -> str:
     decimal, group = numbers.get_decimal_symbol(locale), numbers.get_group_symbol(locale)
     if (decimal, group) == (".", ","):
         return english
-    return english.translate(str.maketrans({",": group, ".": decimal}))
+    # Swapped in one pass, since a language may swap the two marks ("1.234,5").
+    marks: dict[str, str | int | None] = {",": group, ".": decimal}
+    return english.translate(str.maketrans(marks))
 
 
 def number(value: float) -> str:
