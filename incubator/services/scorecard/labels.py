@@ -3,8 +3,9 @@ labels of its choices (units, kinds of area, data sources' geographies...) and i
 months and quarters.
 
 Figures keep their English digits and, in another language, take its decimal and grouping
-marks (es_US writes them as English does); months and quarters are Babel's ("Oct 2026",
-"oct 2026"; "Q4 2026", "T4 2026"). Outside a request (the CLI) everything reads in English.
+marks (es_US writes them as English does); months are Babel's ("Oct 2026", "oct 2026"),
+quarters the catalogue's ("Q4 2026", "T4 2026"). Outside a request (the CLI) everything reads
+in English.
 """
 
 from __future__ import annotations
@@ -209,7 +210,7 @@ def period(start: date, frequency: str) -> str:
     if kind is Frequency.MONTHLY:
         return month(start)
     if kind is Frequency.QUARTERLY:
-        return dates.format_date(start, "QQQ y", locale=i18n.format_locale())
+        return gettext("Q%(quarter)d %(year)d", quarter=(start.month - 1) // 3 + 1, year=start.year)
     return str(start.year)
 
 
