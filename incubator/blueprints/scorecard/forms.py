@@ -1,3 +1,7 @@
+"""The scorecard managers' forms; their labels, help and choices read in the request's language."""
+
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -12,36 +16,37 @@ from wtforms import (
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 
 from incubator.forms import CheckboxesField
-from incubator.models import (
-    Derivation,
-    Geography,
-    ImpactAreaKind,
-    KpiAggregation,
-    KpiKind,
-    SourceGeography,
-    SourceStatus,
-    Unit,
-    UpdateFrequency,
-)
+from incubator.models import KpiKind
 from incubator.services.pipeline.checkins import STANDARD_KPIS
-from incubator.services.scorecard.catalogue import DERIVATION_LABELS
-from incubator.services.scorecard.cityscore import Direction
-from incubator.services.scorecard.observations import GEOGRAPHY_LABELS
-from incubator.services.scorecard.periods import Frequency
+from incubator.services.scorecard import labels
 
-CODE_HELP = "Lower-case letters, digits and underscores; used in links and downloads."
+CODE_HELP = _l("Lower-case letters, digits and underscores; used in links and downloads.")
+
+
+def _choices(labelled: dict) -> list[tuple[str, LazyString]]:
+    """A select's choices from a dict of stored values and their (English) labels."""
+    return [(str(value), _l(label)) for value, label in labelled.items()]
+
+
+def _capitalized(label: str) -> LazyString:
+    """A label translated when shown, with a capital first letter."""
+    return LazyString(lambda: gettext(label).capitalize())
 
 
 class AreaForm(FlaskForm):
-    code = StringField("Code", validators=[InputRequired(), Length(max=40)], description=CODE_HELP)
-    name = StringField("Name", validators=[InputRequired(), Length(max=80)])
-    kind = SelectField("Kind", choices=[(k.value, k.label) for k in ImpactAreaKind])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
-    position = IntegerField(
-        "Position", default=0, validators=[InputRequired(), NumberRange(min=-1000, max=1000)]
+    code = StringField(
+        _l("Code"), validators=[InputRequired(), Length(max=40)], description=CODE_HELP
     )
-    active = BooleanField("Active (offered to ventures and shown on the scorecard)", default=True)
-    submit = SubmitField("Save impact area")
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=80)])
+    kind = SelectField(_l("Kind"), choices=_choices(labels.AREA_KINDS))
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    position = IntegerField(
+        _l("Position"), default=0, validators=[InputRequired(), NumberRange(min=-1000, max=1000)]
+    )
+    active = BooleanField(
+        _l("Active (offered to ventures and shown on the scorecard)"), default=True
+    )
+    submit = SubmitField(_l("Save impact area"))
 
 
 def _optional_float(label: str, **kwargs) -> FloatField:
@@ -49,139 +54,157 @@ def _optional_float(label: str, **kwargs) -> FloatField:
 
 
 class MetricForm(FlaskForm):
-    code = StringField("Code", validators=[InputRequired(), Length(max=40)], description=CODE_HELP)
-    name = StringField("Name", validators=[InputRequired(), Length(max=120)])
-    impact_area_id = SelectField("Impact area", coerce=int)
-    description = TextAreaField("What it counts and how", validators=[Optional(), Length(max=4000)])
-    unit = SelectField("Unit", choices=[(u.value, u.label) for u in Unit])
+    code = StringField(
+        _l("Code"), validators=[InputRequired(), Length(max=40)], description=CODE_HELP
+    )
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
+    impact_area_id = SelectField(_l("Impact area"), coerce=int)
+    description = TextAreaField(
+        _l("What it counts and how"), validators=[Optional(), Length(max=4000)]
+    )
+    unit = SelectField(_l("Unit"), choices=_choices(labels.UNITS))
     unit_label = StringField(
-        "What is counted",
+        _l("What is counted"),
         validators=[Optional(), Length(max=40)],
-        description="For counts: jobs, ventures, residents…",
+        description=_l("For counts: jobs, ventures, residents…"),
     )
-    direction = SelectField("Direction", choices=[(d.value, d.label) for d in Direction])
-    frequency = SelectField("Reporting frequency", choices=[(f.value, f.label) for f in Frequency])
+    direction = SelectField(_l("Direction"), choices=_choices(labels.DIRECTIONS))
+    frequency = SelectField(_l("Reporting frequency"), choices=_choices(labels.FREQUENCIES))
     derivation = SelectField(
-        "Where the figures come from",
-        choices=[("", "Entered by hand (a department's figure, a survey)")]
-        + [(d.value, f"Derived: {DERIVATION_LABELS[d]}") for d in Derivation],
-        description="Fixed once the metric is made.",
+        _l("Where the figures come from"),
+        choices=[
+            ("", _l("Entered by hand (a department's figure, a survey)")),
+            *(
+                (d.value, _l("Derived: %(records)s", records=_l(records)))
+                for d, records in labels.DERIVATIONS.items()
+            ),
+        ],
+        description=_l("Fixed once the metric is made."),
     )
-    baseline_value = _optional_float("Baseline")
-    baseline_on = DateField("Baseline measured on", validators=[Optional()])
-    target_value = _optional_float("Target", description="The value for a period, per period.")
-    target_on = DateField("Target to be met by", validators=[Optional()])
+    baseline_value = _optional_float(_l("Baseline"))
+    baseline_on = DateField(_l("Baseline measured on"), validators=[Optional()])
+    target_value = _optional_float(
+        _l("Target"), description=_l("The value for a period, per period.")
+    )
+    target_on = DateField(_l("Target to be met by"), validators=[Optional()])
     iris_code = StringField(
-        "IRIS+ code",
+        _l("IRIS+ code"),
         validators=[Optional(), Length(max=6)],
-        description="Two capital letters and four digits, e.g. PI3687 for jobs created.",
+        description=_l("Two capital letters and four digits, e.g. PI3687 for jobs created."),
     )
     reference_value = _optional_float(
-        "Reference figure", description="A national or regional figure to read the local one by."
+        _l("Reference figure"),
+        description=_l("A national or regional figure to read the local one by."),
     )
-    reference_label = StringField("What the reference figure is", validators=[Length(max=200)])
-    reference_source = StringField("Its source", validators=[Length(max=300)])
+    reference_label = StringField(_l("What the reference figure is"), validators=[Length(max=200)])
+    reference_source = StringField(_l("Its source"), validators=[Length(max=300)])
     reference_year = IntegerField(
-        "Its year", validators=[Optional(), NumberRange(min=1900, max=2100)]
+        _l("Its year"), validators=[Optional(), NumberRange(min=1900, max=2100)]
     )
-    published = BooleanField("Published on the public scorecard", default=True)
+    published = BooleanField(_l("Published on the public scorecard"), default=True)
     position = IntegerField(
-        "Position in its area",
+        _l("Position in its area"),
         default=0,
         validators=[InputRequired(), NumberRange(min=-1000, max=1000)],
     )
-    submit = SubmitField("Save metric")
+    submit = SubmitField(_l("Save metric"))
 
 
 class ObservationForm(FlaskForm):
-    period_start = SelectField("Period", validate_choice=False)
-    geography = SelectField("Place", choices=[(g.value, GEOGRAPHY_LABELS[g]) for g in Geography])
+    period_start = SelectField(_l("Period"), validate_choice=False)
+    geography = SelectField(_l("Place"), choices=_choices(labels.GEOGRAPHIES))
     neighbourhood_id = SelectField(
-        "Neighbourhood (when the place is a neighbourhood)", coerce=int, validate_choice=False
+        _l("Neighbourhood (when the place is a neighbourhood)"), coerce=int, validate_choice=False
     )
-    value = FloatField("Figure", validators=[InputRequired(message="Enter the figure.")])
+    value = FloatField(_l("Figure"), validators=[InputRequired(message=_l("Enter the figure."))])
     denominator = FloatField(
-        "Denominator",
+        _l("Denominator"),
         validators=[Optional()],
-        description="For a rate: the figure is the count, this the whole it is out of.",
+        description=_l("For a rate: the figure is the count, this the whole it is out of."),
     )
-    data_source_id = SelectField("Data source", coerce=int, validate_choice=False)
-    note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
-    submit = SubmitField("Enter figure")
+    data_source_id = SelectField(_l("Data source"), coerce=int, validate_choice=False)
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Enter figure"))
 
 
 class CorrectionForm(FlaskForm):
-    value = FloatField("Corrected figure", validators=[InputRequired(message="Enter the figure.")])
-    denominator = FloatField("Denominator", validators=[Optional()])
-    data_source_id = SelectField("Data source", coerce=int, validate_choice=False)
-    note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
-    reason = TextAreaField("Why it is corrected", validators=[InputRequired(), Length(max=2000)])
-    submit = SubmitField("Correct figure")
+    value = FloatField(
+        _l("Corrected figure"), validators=[InputRequired(message=_l("Enter the figure."))]
+    )
+    denominator = FloatField(_l("Denominator"), validators=[Optional()])
+    data_source_id = SelectField(_l("Data source"), coerce=int, validate_choice=False)
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Why it is corrected"), validators=[InputRequired(), Length(max=2000)]
+    )
+    submit = SubmitField(_l("Correct figure"))
 
 
 class WithdrawForm(FlaskForm):
-    reason = TextAreaField("Why it is withdrawn", validators=[InputRequired(), Length(max=2000)])
-    submit = SubmitField("Withdraw figure")
+    reason = TextAreaField(
+        _l("Why it is withdrawn"), validators=[InputRequired(), Length(max=2000)]
+    )
+    submit = SubmitField(_l("Withdraw figure"))
 
 
 class SourceForm(FlaskForm):
     department = StringField(
-        "Department or organisation", validators=[InputRequired(), Length(max=160)]
+        _l("Department or organisation"), validators=[InputRequired(), Length(max=160)]
     )
-    name = StringField("Dataset", validators=[InputRequired(), Length(max=200)])
-    url = StringField("Link", validators=[Optional(), URL(), Length(max=500)])
-    update_frequency = SelectField(
-        "Updated", choices=[(f.value, f.value.capitalize()) for f in UpdateFrequency]
-    )
-    geography = SelectField(
-        "Finest geography", choices=[(g.value, g.label) for g in SourceGeography]
-    )
-    licence = StringField("Licence", validators=[Optional(), Length(max=160)])
+    name = StringField(_l("Dataset"), validators=[InputRequired(), Length(max=200)])
+    url = StringField(_l("Link"), validators=[Optional(), URL(), Length(max=500)])
+    update_frequency = SelectField(_l("Updated"), choices=_choices(labels.UPDATE_FREQUENCIES))
+    geography = SelectField(_l("Finest geography"), choices=_choices(labels.SOURCE_GEOGRAPHIES))
+    licence = StringField(_l("Licence"), validators=[Optional(), Length(max=160)])
     contact = StringField(
-        "Contact",
+        _l("Contact"),
         validators=[Optional(), Length(max=200)],
-        description="Inside the city only; never shown on the public scorecard.",
+        description=_l("Inside the city only; never shown on the public scorecard."),
     )
-    status = SelectField("Status", choices=[(s.value, s.label) for s in SourceStatus])
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=4000)])
-    metric_ids = CheckboxesField("Metrics it feeds or could feed", coerce=int, choices=[])
-    submit = SubmitField("Save data source")
+    status = SelectField(_l("Status"), choices=_choices(labels.SOURCE_STATUSES))
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=4000)])
+    metric_ids = CheckboxesField(_l("Metrics it feeds or could feed"), coerce=int, choices=[])
+    submit = SubmitField(_l("Save data source"))
 
 
 class KpiMappingForm(FlaskForm):
-    metric_id = SelectField("Metric", coerce=int)
+    metric_id = SelectField(_l("Metric"), coerce=int)
     kpi_kind = SelectField(
-        "Kind of KPI",
+        _l("Kind of KPI"),
         choices=[
-            (KpiKind.STANDARD.value, "A standard KPI"),
-            (KpiKind.CUSTOM.value, "A custom KPI"),
+            (KpiKind.STANDARD.value, _l("A standard KPI")),
+            (KpiKind.CUSTOM.value, _l("A custom KPI")),
         ],
     )
-    standard_kpi = SelectField("Standard KPI", choices=list(STANDARD_KPIS.items()))
+    standard_kpi = SelectField(
+        _l("Standard KPI"),
+        choices=[(name, _l(str(label))) for name, label in STANDARD_KPIS.items()],
+    )
     custom_name = StringField(
-        "Custom KPI name",
+        _l("Custom KPI name"),
         validators=[Optional(), Length(max=80)],
-        description="Every venture's own KPI of this name, compared without case.",
+        description=_l("Every venture's own KPI of this name, compared without case."),
     )
     aggregation = SelectField(
-        "Counted as", choices=[(a.value, a.label.capitalize()) for a in KpiAggregation]
+        _l("Counted as"),
+        choices=[(value, _capitalized(label)) for value, label in labels.AGGREGATIONS.items()],
     )
-    submit = SubmitField("Map KPI")
+    submit = SubmitField(_l("Map KPI"))
 
 
 class SiteForm(FlaskForm):
-    label = StringField("Site", validators=[Optional(), Length(max=120)])
-    address = StringField("Address", validators=[Optional(), Length(max=300)])
+    label = StringField(_l("Site"), validators=[Optional(), Length(max=120)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     coordinates = StringField(
-        "Coordinates",
+        _l("Coordinates"),
         validators=[Optional(), Length(max=60)],
-        description="Latitude, longitude, as any map shows them: 34.0537, -118.2427.",
+        description=_l("Latitude, longitude, as any map shows them: 34.0537, -118.2427."),
     )
     neighbourhood_id = SelectField(
-        "Neighbourhood, if there are no coordinates", coerce=int, validate_choice=False
+        _l("Neighbourhood, if there are no coordinates"), coerce=int, validate_choice=False
     )
-    submit = SubmitField("Add site")
+    submit = SubmitField(_l("Add site"))
 
 
 class RefreshForm(FlaskForm):
-    submit = SubmitField("Refresh derived figures")
+    submit = SubmitField(_l("Refresh derived figures"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from incubator.access import roles
@@ -31,7 +32,7 @@ from incubator.models import (
     Observation,
     Role,
 )
-from incubator.services.scorecard import catalogue, derivation, observations, periods, places
+from incubator.services.scorecard import catalogue, derivation, labels, observations, places
 from incubator.web import found_or_404, page_number, submit
 
 SOURCES_PER_PAGE = 25
@@ -49,7 +50,7 @@ def manage():
         last_refresh=derivation.last_refresh(),
         began=observations.tracking_started_on(),
         refresh_form=RefreshForm(),
-        derivation_labels=catalogue.DERIVATION_LABELS,
+        derivation_label=labels.derivation,
     )
 
 
@@ -59,7 +60,7 @@ def refresh():
     submit(
         RefreshForm(),
         lambda: derivation.refresh(by=current_user),
-        lambda report: f"Derived figures refreshed: {report.summary()}",
+        lambda report: _("Derived figures refreshed: %(summary)s", summary=report.summary()),
         flash_errors=True,
     )
     return redirect(url_for("scorecard.manage"))
@@ -94,9 +95,9 @@ def create_area():
     return _form_page(
         form,
         lambda: catalogue.create_area(_area_input(form), by=current_user),
-        "Impact area added.",
+        _("Impact area added."),
         back="scorecard.manage",
-        title="New impact area",
+        title=_("New impact area"),
     )
 
 
@@ -108,10 +109,10 @@ def edit_area(area_id: int):
     return _form_page(
         form,
         lambda: catalogue.update_area(area, _area_input(form), by=current_user),
-        "Impact area saved.",
+        _("Impact area saved."),
         back="scorecard.manage",
-        title=f"Edit {area.name}",
-        note="A new name is carried onto every venture that named the area.",
+        title=_("Edit %(name)s", name=area.name),
+        note=_("A new name is carried onto every venture that named the area."),
     )
 
 
@@ -121,7 +122,7 @@ def edit_area(area_id: int):
 def _metric_form(**kwargs) -> MetricForm:
     form = MetricForm(**kwargs)
     form.impact_area_id.choices = [
-        (area.id, area.name + ("" if area.active else " (retired)"))
+        (area.id, area.name if area.active else _("%(area)s (retired)", area=area.name))
         for area in catalogue.impact_areas()
     ]
     return form
@@ -159,9 +160,9 @@ def create_metric():
     return _form_page(
         form,
         lambda: catalogue.create_metric(_metric_input(form), by=current_user),
-        "Metric added.",
+        _("Metric added."),
         back="scorecard.manage",
-        title="New metric",
+        title=_("New metric"),
     )
 
 
@@ -178,12 +179,14 @@ def edit_metric(metric_id: int):
     return _form_page(
         form,
         lambda: catalogue.update_metric(metric, _metric_input(form), by=current_user),
-        "Metric saved.",
+        _("Metric saved."),
         back="scorecard.manage",
-        title=f"Edit {metric.name}",
-        note=(
+        title=_("Edit %(name)s", name=metric.name),
+        note=_(
             "Score = latest value ÷ target (target ÷ value where lower is better); on track "
-            "at 1.00 and above, watch from 0.90."
+            "at %(on_track)s and above, watch from %(watch)s.",
+            on_track=labels.localized("1.00"),
+            watch=labels.localized("0.90"),
         ),
     )
 
@@ -203,12 +206,9 @@ def _observation_form(metric, **kwargs) -> ObservationForm:
     began = observations.tracking_started_on() if metric.derivation else None
     choices = observations.period_choices(metric, before=began)
     form.period_start.choices = [
-        (choice.isoformat(), periods.label(choice, metric.frequency)) for choice in choices
+        (choice.isoformat(), labels.period(choice, metric.frequency)) for choice in choices
     ]
-    form.neighbourhood_id.choices = [(0, "—")] + [
-        (n.id, n.name + (" (Promise Zone)" if n.promise_zone else ""))
-        for n in places.neighbourhoods()
-    ]
+    form.neighbourhood_id.choices = [(0, "—"), *places.neighbourhood_choices()]
     form.data_source_id.choices = _source_choices()
     return form
 
@@ -240,7 +240,7 @@ def metric_observations(metric_id: int):
             ),
             by=current_user,
         ),
-        "Figure entered.",
+        _("Figure entered."),
         flash_errors=True,
     ):
         return redirect(url_for("scorecard.metric_observations", metric_id=metric.id))
@@ -250,9 +250,9 @@ def metric_observations(metric_id: int):
         page=observations.metric_observations(metric, page_number(), OBSERVATIONS_PER_PAGE),
         form=form,
         began=observations.tracking_started_on(),
-        derived_from=catalogue.derivation_label(metric.derivation),
+        derived_from=labels.derivation(metric.derivation),
         place_label=observations.place_label,
-        period_label=lambda start: periods.label(start, metric.frequency),
+        period_label=lambda start: labels.period(start, metric.frequency),
         geography=Geography,
     )
 
@@ -272,7 +272,7 @@ def observation(observation_id: int):
         correction=correction,
         withdraw=WithdrawForm(),
         place=observations.place_label(found),
-        period=periods.label(found.period_start, found.metric.frequency),
+        period=labels.period(found.period_start, found.metric.frequency),
     )
 
 
@@ -293,7 +293,7 @@ def correct_observation(observation_id: int):
             form.reason.data or "",
             by=current_user,
         ),
-        "Figure corrected; the old value is in its history.",
+        _("Figure corrected; the old value is in its history."),
         flash_errors=True,
     )
     return redirect(url_for("scorecard.observation", observation_id=observation_id))
@@ -307,7 +307,7 @@ def withdraw_observation(observation_id: int):
     submit(
         form,
         lambda: observations.withdraw_observation(found, form.reason.data or "", by=current_user),
-        "Figure withdrawn from the scorecard; it stays in the records.",
+        _("Figure withdrawn from the scorecard; it stays in the records."),
         flash_errors=True,
     )
     return redirect(url_for("scorecard.observation", observation_id=observation_id))
@@ -353,9 +353,9 @@ def create_source():
     return _form_page(
         form,
         lambda: catalogue.create_source(_source_input(form), by=current_user),
-        "Data source added to the register.",
+        _("Data source added to the register."),
         back="scorecard.sources",
-        title="New data source",
+        title=_("New data source"),
     )
 
 
@@ -369,9 +369,9 @@ def edit_source(source_id: int):
     return _form_page(
         form,
         lambda: catalogue.update_source(source, _source_input(form), by=current_user),
-        "Data source saved.",
+        _("Data source saved."),
         back="scorecard.sources",
-        title=f"Edit {source.name}",
+        title=_("Edit %(name)s", name=source.name),
     )
 
 
@@ -400,7 +400,7 @@ def kpi_mappings():
             ),
             by=current_user,
         ),
-        "KPI mapped; refresh the derived figures to count it.",
+        _("KPI mapped; refresh the derived figures to count it."),
         flash_errors=True,
     ):
         return redirect(url_for("scorecard.kpi_mappings"))
@@ -419,7 +419,7 @@ def remove_kpi_mapping(mapping_id: int):
     submit(
         ConfirmForm(),
         lambda: catalogue.remove_kpi_mapping(mapping_id, by=current_user),
-        "The KPI no longer feeds the metric; refresh the derived figures.",
+        _("The KPI no longer feeds the metric; refresh the derived figures."),
         flash_errors=True,
     )
     return redirect(url_for("scorecard.kpi_mappings"))

@@ -3,6 +3,9 @@
 Every response here depends only on the scorecard's data (and, for HTML, on whether the
 visitor is signed in, since the navigation shows their name), so one fingerprint query
 answers a conditional request with 304 before anything is built.
+
+Pages and pictures read in the visitor's language; the CSV and JSON downloads in English
+whatever the language, since programs read them (their words as well as their field names).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Callable
 from datetime import date
 
 from flask import Response, render_template, request
+from flask_babel import force_locale, gettext
 from flask_login import current_user
 
 from incubator import i18n
@@ -19,7 +23,7 @@ from incubator.access import public
 from incubator.blueprints.scorecard import bp
 from incubator.models import Role
 from incubator.services.errors import NotFound
-from incubator.services.scorecard import cityscore, geography
+from incubator.services.scorecard import cityscore, labels
 from incubator.services.scorecard import public as scorecard
 from incubator.web import download, page_number
 
@@ -72,7 +76,7 @@ def index():
                 "scorecard/index.html",
                 card=card,
                 thresholds=_thresholds(),
-                credits=scorecard.CREDITS,
+                credits=scorecard.credits(),
                 is_manager=_is_manager(),
                 default_metric=_default_metric(card),
             )
@@ -82,11 +86,15 @@ def index():
 
 
 def _thresholds() -> dict:
+    """The thresholds "How to read it" explains, as numbers and as the page writes them."""
     return {
         "on_track": cityscore.ON_TRACK,
         "watch": cityscore.WATCH,
         "cap": cityscore.SCORE_CAP,
         "minimum": cityscore.MIN_VENTURES,
+        "on_track_text": scorecard.format_score(cityscore.ON_TRACK),
+        "watch_text": scorecard.format_score(cityscore.WATCH),
+        "cap_text": scorecard.format_score(cityscore.SCORE_CAP),
     }
 
 
@@ -111,7 +119,11 @@ def _chosen_metric(card: scorecard.Scorecard) -> tuple[str | None, str | None]:
     codes = {row.code for row in card.rows}
     if asked in codes:
         return asked, None
-    ignored = f"There is no metric {asked[:60]!r} on the scorecard." if asked else None
+    ignored = (
+        gettext("There is no metric %(code)s on the scorecard.", code=repr(asked[:60]))
+        if asked
+        else None
+    )
     return _default_metric(card), ignored
 
 
@@ -141,7 +153,7 @@ def neighbourhoods():
                 legend=scorecard.map_legend(view) if view else [],
                 map_size=scorecard.map_size(),
                 ignored=ignored,
-                credit=geography.SOURCE_CREDIT,
+                credit=labels.source_credit(),
                 minimum=cityscore.MIN_VENTURES,
             )
         )
@@ -161,7 +173,7 @@ def metric(code: str):
     def build(found: scorecard.Fingerprint) -> Response:
         card = scorecard.build(metric_code=code, found=found)
         if not card.rows:
-            raise NotFound("There is no such metric on the scorecard.")
+            raise NotFound(gettext("There is no such metric on the scorecard."))
         history, lines = scorecard.metric_history(code, page, HISTORY_PER_PAGE)
         return Response(
             render_template(
@@ -176,13 +188,25 @@ def metric(code: str):
     return _cached(_variant("metric", code, str(page)), build, personal=True)
 
 
+def _in_english(build: Callable[[scorecard.Fingerprint], Response]):
+    """A download built in English, whatever the visitor's language."""
+
+    def built(found: scorecard.Fingerprint) -> Response:
+        with force_locale("en"):
+            return build(found)
+
+    return built
+
+
 @bp.route("/scorecard.csv")
 @public
 def summary_csv():
     return _cached(
         "summary-csv",
-        lambda found: download(
-            scorecard.summary_csv(scorecard.build(found=found)), "text/csv", "la-scorecard.csv"
+        _in_english(
+            lambda found: download(
+                scorecard.summary_csv(scorecard.build(found=found)), "text/csv", "la-scorecard.csv"
+            )
         ),
     )
 
@@ -194,7 +218,7 @@ def neighbourhoods_csv():
         card = scorecard.build(found=found, with_places=_default_needed())
         code, _ignored = _chosen_metric(card)
         if code is None:
-            raise NotFound("The scorecard has no metrics yet.")
+            raise NotFound(gettext("The scorecard has no metrics yet."))
         view = _view(card, code)
         return download(
             scorecard.neighbourhood_csv(view), "text/csv", f"la-scorecard-{code}-neighbourhoods.csv"
@@ -202,7 +226,7 @@ def neighbourhoods_csv():
 
     return _cached(
         _variant("neighbourhoods-csv", request.args.get("metric"), request.args.get("period")),
-        build,
+        _in_english(build),
     )
 
 
@@ -216,7 +240,9 @@ def summary_json():
         body = json.dumps(scorecard.scorecard_json(card, view), indent=2, ensure_ascii=False)
         return download(body, "application/json", "la-scorecard.json")
 
-    return _cached(_variant("json", request.args.get("metric"), request.args.get("period")), build)
+    return _cached(
+        _variant("json", request.args.get("metric"), request.args.get("period")), _in_english(build)
+    )
 
 
 def _svg(document: bytes) -> Response:
@@ -232,7 +258,7 @@ def neighbourhood_map():
         card = scorecard.build(found=found, with_places=_default_needed())
         code, _ignored = _chosen_metric(card)
         if code is None:
-            raise NotFound("The scorecard has no metrics yet.")
+            raise NotFound(gettext("The scorecard has no metrics yet."))
         return _svg(scorecard.neighbourhood_map(_view(card, code)))
 
     return _cached(_variant("map", request.args.get("metric"), request.args.get("period")), build)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from incubator import permissions
@@ -14,15 +15,15 @@ from incubator.forms import ConfirmForm
 from incubator.models import PilotSite, Role
 from incubator.services.cohorts import ventures
 from incubator.services.matching import outcomes
-from incubator.services.scorecard import catalogue, geography, places
+from incubator.services.scorecard import catalogue, labels, places
 from incubator.web import found_or_404, submit
 
 
 def _site_form(**kwargs) -> SiteForm:
     form = SiteForm(**kwargs)
-    form.neighbourhood_id.choices = [(0, "— place it from the coordinates or the address —")] + [
-        (n.id, n.name + (" (Promise Zone)" if n.promise_zone else ""))
-        for n in places.neighbourhoods()
+    form.neighbourhood_id.choices = [
+        (0, _("— place it from the coordinates or the address —")),
+        *places.neighbourhood_choices(),
     ]
     return form
 
@@ -44,7 +45,7 @@ def pilot_sites(pilot_id: int):
             ),
             by=current_user,
         ),
-        lambda placed: f"Site added. {placed.message}",
+        lambda placed: _("Site added. %(where)s", where=placed.message),
         flash_errors=True,
     ):
         return redirect(url_for("scorecard.pilot_sites", pilot_id=pilot.id))
@@ -54,7 +55,7 @@ def pilot_sites(pilot_id: int):
         sites=places.pilot_sites(pilot),
         form=form,
         remove_form=ConfirmForm(),
-        credit=geography.SOURCE_CREDIT,
+        credit=labels.source_credit(),
     )
 
 
@@ -66,7 +67,7 @@ def remove_site(site_id: int):
     submit(
         ConfirmForm(),
         lambda: places.remove_site(site, by=current_user),
-        "Site removed; refresh the derived figures to count the pilot elsewhere.",
+        _("Site removed; refresh the derived figures to count the pilot elsewhere."),
         flash_errors=True,
     )
     return redirect(url_for("scorecard.pilot_sites", pilot_id=pilot_id))

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from incubator.extensions import db
+from incubator.i18n import N_
 from incubator.models import (
     CustomKpi,
     DataSource,
@@ -40,6 +42,7 @@ from incubator.models import (
 from incubator.services import audit
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from incubator.services.pipeline.checkins import STANDARD_KPIS
+from incubator.services.scorecard import labels
 from incubator.services.scorecard.cityscore import Direction
 from incubator.services.scorecard.periods import Frequency
 
@@ -57,37 +60,46 @@ DERIVATION_UNITS = {
     Derivation.RESIDENTS_SERVED: Unit.COUNT,
     Derivation.ONE_YEAR_SURVIVAL: Unit.PERCENT,
 }
-DERIVATION_LABELS = {
-    Derivation.VENTURES_SUPPORTED: "ventures in cohorts, from their stage history",
-    Derivation.CAPITAL_RAISED: "investments recorded for the ventures",
-    Derivation.CITY_PILOTS_SIGNED: "pilots with city departments, by start date and site",
-    Derivation.PILOTS_ADOPTED: "pilots marked adopted, by end date and site",
-    Derivation.RESIDENTS_SERVED: "residents the pilots reached, by end date and site",
-    Derivation.ONE_YEAR_SURVIVAL: "graduated ventures still active a year later",
-    Derivation.CHECK_IN_KPIS: "ventures' check-in KPIs mapped to this metric",
-}
+# What each derivation's figures come from, in English (labels.derivation translates them).
+DERIVATION_LABELS = labels.DERIVATIONS
 
 
 def derivation_label(derivation: str | None) -> str | None:
-    """What a metric's figures are derived from; None for figures entered by hand (or a
-    derivation this version does not know)."""
-    if derivation is None or derivation not in set(Derivation):
-        return None
-    return DERIVATION_LABELS[Derivation(derivation)]
+    """What a metric's figures are derived from, in the request's language; None for figures
+    entered by hand (or a derivation this version does not know)."""
+    return labels.derivation(derivation)
 
 
 def _check_manager(by: User) -> None:
     if not by.has_role(Role.MANAGER, Role.ADMIN):
-        raise NotAllowed("Only a program manager edits the scorecard.")
+        raise NotAllowed(_("Only a program manager edits the scorecard."))
 
 
-def _finite(label: str, value: float | None, *, percent: bool = False) -> float | None:
+# A metric's figures, and what is said when one is not a number or not a percentage.
+FIGURE_REFUSALS = {
+    "baseline": (
+        N_("The baseline must be a number."),
+        N_("The baseline is a percentage, from 0 to 100."),
+    ),
+    "target": (
+        N_("The target must be a number."),
+        N_("The target is a percentage, from 0 to 100."),
+    ),
+    "reference": (
+        N_("The reference figure must be a number."),
+        N_("The reference figure is a percentage, from 0 to 100."),
+    ),
+}
+
+
+def _finite(figure: str, value: float | None, *, percent: bool = False) -> float | None:
     if value is None:
         return None
+    not_a_number, not_a_percentage = FIGURE_REFUSALS[figure]
     if not math.isfinite(value) or abs(value) > LARGEST_FIGURE:
-        raise InvalidInput(f"{label} must be a number.")
+        raise InvalidInput(_(not_a_number))
     if percent and not 0 <= value <= 100:
-        raise InvalidInput(f"{label} is a percentage, from 0 to 100.")
+        raise InvalidInput(_(not_a_percentage))
     return float(value)
 
 
@@ -122,45 +134,59 @@ def impact_areas() -> list[ImpactArea]:
     )
 
 
-def _clean_code_and_name(data: AreaInput | MetricInput, longest: int, needs: str) -> None:
-    """Trim a code (lower case) and a name (single spaces), and check both."""
+def _clean_code_and_name(data: AreaInput | MetricInput, longest: int, too_long: str) -> None:
+    """Trim a code (lower case) and a name (single spaces), and check both; `too_long` says
+    a name is missing or too long (with %(num)d for `longest`)."""
     data.code = data.code.strip().lower()
     data.name = " ".join(data.name.split())
     if not CODE.match(data.code):
         raise InvalidInput(
-            "The code is 2 to 40 lower-case letters, digits and underscores, starting with a "
-            "letter."
+            _(
+                "The code is 2 to 40 lower-case letters, digits and underscores, starting with a "
+                "letter."
+            )
         )
     if not data.name or len(data.name) > longest:
-        raise InvalidInput(f"{needs} needs a name of at most {longest} characters.")
+        raise InvalidInput(_(too_long, num=longest))
 
 
 def _check_area(data: AreaInput, current: ImpactArea | None) -> None:
-    _clean_code_and_name(data, 80, "An impact area")
-    _check_choices((data.kind, ImpactAreaKind, "kind of impact area"))
+    _clean_code_and_name(data, 80, N_("An impact area needs a name of at most %(num)d characters."))
+    _check_choices((data.kind, ImpactAreaKind, N_("Unknown kind of impact area %(value)s.")))
     if not -1000 <= data.position <= 1000:
-        raise InvalidInput("The position is a whole number from -1000 to 1000.")
-    _check_unique_code_and_name(ImpactArea, data, current, "impact area")
+        raise InvalidInput(_("The position is a whole number from -1000 to 1000."))
+    _check_unique_code_and_name(
+        ImpactArea,
+        data,
+        current,
+        N_("Another impact area has the code %(value)s."),
+        N_("Another impact area has the name %(value)s."),
+    )
 
 
 def _check_choices(*choices: tuple[str, type[enum.StrEnum], str]) -> None:
-    """Refuse a value that is not one of its enumeration's (each given with what it is)."""
-    for choice, allowed, what in choices:
+    """Refuse a value that is not one of its enumeration's (each given with the refusal, its
+    %(value)s the value)."""
+    for choice, allowed, refusal in choices:
         if choice not in set(allowed):
-            raise InvalidInput(f"Unknown {what} {choice!r}.")
+            raise InvalidInput(_(refusal, value=repr(choice)))
 
 
 def _check_unique_code_and_name(
     model: type[ImpactArea] | type[Metric],
     data: AreaInput | MetricInput,
     current: ImpactArea | Metric | None,
-    kind: str,
+    code_taken: str,
+    name_taken: str,
 ) -> None:
     """Refuse a code or a name another area (or metric) has, whatever its case."""
-    for column, value, what in ((model.code, data.code, "code"), (model.name, data.name, "name")):
+    for column, value, refusal in (
+        (model.code, data.code, code_taken),
+        (model.name, data.name, name_taken),
+    ):
         clash = db.session.scalar(select(model).where(func.lower(column) == value.lower()))
         if clash is not None and clash is not current:
-            raise InvalidInput(f"Another {kind} has the {what} {value!r}.")
+            raise InvalidInput(_(refusal, value=repr(value)))
 
 
 def _copy(data: Any, row: Any, names: tuple[str, ...]) -> None:
@@ -238,7 +264,7 @@ def check_venture_areas(values: list[str], current: list[str] | None = None) -> 
     allowed = impact_area_choices(current)
     unknown = [value for value in values if value not in allowed]
     if unknown:
-        raise InvalidInput(f"Unknown impact area: {', '.join(unknown)}.")
+        raise InvalidInput(_("Unknown impact area: %(areas)s.", areas=", ".join(unknown)))
     return [name for name in allowed if name in values]
 
 
@@ -305,27 +331,33 @@ def _check_metric(data: MetricInput, current: Metric | None) -> ImpactArea:
     _check_metric_reference(data)
     data.unit_label = data.unit_label.strip()[:40]
     if not -1000 <= data.position <= 1000:
-        raise InvalidInput("The position is a whole number from -1000 to 1000.")
-    _check_unique_code_and_name(Metric, data, current, "metric")
+        raise InvalidInput(_("The position is a whole number from -1000 to 1000."))
+    _check_unique_code_and_name(
+        Metric,
+        data,
+        current,
+        N_("Another metric has the code %(value)s."),
+        N_("Another metric has the name %(value)s."),
+    )
     return area
 
 
 def _check_metric_names(data: MetricInput) -> None:
-    _clean_code_and_name(data, 120, "A metric")
+    _clean_code_and_name(data, 120, N_("A metric needs a name of at most %(num)d characters."))
 
 
 def _metric_area(data: MetricInput) -> ImpactArea:
     area = db.session.get(ImpactArea, data.impact_area_id) if data.impact_area_id else None
     if area is None:
-        raise InvalidInput("Choose the impact area the metric belongs to.")
+        raise InvalidInput(_("Choose the impact area the metric belongs to."))
     return area
 
 
 def _check_metric_choices(data: MetricInput) -> None:
     _check_choices(
-        (data.unit, Unit, "unit"),
-        (data.direction, Direction, "direction"),
-        (data.frequency, Frequency, "reporting frequency"),
+        (data.unit, Unit, N_("Unknown unit %(value)s.")),
+        (data.direction, Direction, N_("Unknown direction %(value)s.")),
+        (data.frequency, Frequency, N_("Unknown reporting frequency %(value)s.")),
     )
 
 
@@ -334,34 +366,36 @@ def _check_metric_figures(data: MetricInput) -> None:
     baseline and the target each have their date, the target after the baseline and on the
     right side of zero."""
     percent = data.unit == Unit.PERCENT
-    data.baseline_value = _finite("The baseline", data.baseline_value, percent=percent)
-    data.target_value = _finite("The target", data.target_value, percent=percent)
-    data.reference_value = _finite("The reference figure", data.reference_value, percent=percent)
+    data.baseline_value = _finite("baseline", data.baseline_value, percent=percent)
+    data.target_value = _finite("target", data.target_value, percent=percent)
+    data.reference_value = _finite("reference", data.reference_value, percent=percent)
     if (data.baseline_value is None) != (data.baseline_on is None):
-        raise InvalidInput("A baseline needs both its value and the date it was measured.")
+        raise InvalidInput(_("A baseline needs both its value and the date it was measured."))
     if (data.target_value is None) != (data.target_on is None):
-        raise InvalidInput("A target needs both its value and the date it is to be met by.")
+        raise InvalidInput(_("A target needs both its value and the date it is to be met by."))
     if data.baseline_on and data.target_on and data.target_on <= data.baseline_on:
-        raise InvalidInput("The target's date must come after the baseline's.")
+        raise InvalidInput(_("The target's date must come after the baseline's."))
     higher = data.direction == Direction.HIGHER
     if data.target_value is not None and higher and data.target_value <= 0:
-        raise InvalidInput("Where higher is better, the target must be above zero.")
+        raise InvalidInput(_("Where higher is better, the target must be above zero."))
     if data.target_value is not None and data.target_value < 0:
-        raise InvalidInput("The target cannot be negative.")
+        raise InvalidInput(_("The target cannot be negative."))
 
 
 def _check_metric_reference(data: MetricInput) -> None:
     """The IRIS+ code, and the outside reference figure with its source and year."""
     data.iris_code = (data.iris_code or "").strip().upper()
     if data.iris_code and not IRIS_CODE.match(data.iris_code):
-        raise InvalidInput("An IRIS+ code is two capital letters and four digits, such as PI3687.")
+        raise InvalidInput(
+            _("An IRIS+ code is two capital letters and four digits, such as PI3687.")
+        )
     data.reference_label = data.reference_label.strip()[:200]
     data.reference_source = data.reference_source.strip()[:300]
     incomplete = not data.reference_source or data.reference_year is None
     if data.reference_value is not None and incomplete:
-        raise InvalidInput("A reference figure needs its source and its year.")
+        raise InvalidInput(_("A reference figure needs its source and its year."))
     if data.reference_year is not None and not 1900 <= data.reference_year <= 2100:
-        raise InvalidInput("The reference year is a year such as 2024.")
+        raise InvalidInput(_("The reference year is a year such as 2024."))
 
 
 def _check_derivation(data: MetricInput) -> None:
@@ -369,17 +403,26 @@ def _check_derivation(data: MetricInput) -> None:
         data.derivation = None
         return
     if data.derivation not in set(Derivation):
-        raise InvalidInput(f"Unknown derivation {data.derivation!r}.")
+        raise InvalidInput(_("Unknown derivation %(value)s.", value=repr(data.derivation)))
     derivation = Derivation(data.derivation)
     unit = DERIVATION_UNITS.get(derivation)
     if unit is not None and data.unit != unit:
-        source = DERIVATION_LABELS[derivation]
-        raise InvalidInput(f"Figures derived from {source} are in {Unit(unit).label.lower()}.")
+        raise InvalidInput(
+            _(
+                "Figures derived from %(records)s are in %(unit)s.",
+                records=labels.derivation(derivation),
+                unit=labels.unit(unit).lower(),
+            )
+        )
     if derivation != Derivation.CHECK_IN_KPIS:
         other = db.session.scalar(select(Metric).where(Metric.derivation == data.derivation))
         if other is not None:
             raise InvalidInput(
-                f"{other.name} is already derived from {DERIVATION_LABELS[derivation]}."
+                _(
+                    "%(metric)s is already derived from %(records)s.",
+                    metric=other.name,
+                    records=labels.derivation(derivation),
+                )
             )
 
 
@@ -401,14 +444,24 @@ def update_metric(metric: Metric, data: MetricInput, *, by: User) -> None:
     area = _check_metric(data, metric)
     if data.frequency != metric.frequency and has_observations(metric):
         raise Conflict(
-            f"{metric.name} already has figures for {metric.frequency} periods; its "
-            "frequency cannot change. Make a new metric instead."
+            _(
+                "%(metric)s already has figures for %(frequency)s periods; its frequency cannot "
+                "change. Make a new metric instead.",
+                metric=metric.name,
+                frequency=labels.frequency(metric.frequency).lower(),
+            )
         )
     derived_unit = (
         DERIVATION_UNITS.get(Derivation(metric.derivation)) if metric.derivation else None
     )
     if derived_unit is not None and data.unit != derived_unit:
-        raise InvalidInput(f"{metric.name} is derived in {Unit(derived_unit).label.lower()}.")
+        raise InvalidInput(
+            _(
+                "%(metric)s is derived in %(unit)s.",
+                metric=metric.name,
+                unit=labels.unit(derived_unit).lower(),
+            )
+        )
     before = _metric_state(metric)
     _apply_metric(metric, data, area)
     _updated(metric, before, _metric_state(metric), by=by, kind="metric")
@@ -502,16 +555,16 @@ def _check_source(data: SourceInput, current: DataSource | None) -> list[Metric]
     data.department = " ".join(data.department.split())
     data.name = " ".join(data.name.split())
     if not data.department or len(data.department) > 160:
-        raise InvalidInput("Name the department (or organisation) that holds the dataset.")
+        raise InvalidInput(_("Name the department (or organisation) that holds the dataset."))
     if not data.name or len(data.name) > 200:
-        raise InvalidInput("The dataset needs a name of at most 200 characters.")
+        raise InvalidInput(_("The dataset needs a name of at most 200 characters."))
     data.url = (data.url or "").strip() or None
     if data.url and (not data.url.startswith(("http://", "https://")) or len(data.url) > 500):
-        raise InvalidInput("The link must start with http:// or https://.")
+        raise InvalidInput(_("The link must start with http:// or https://."))
     _check_choices(
-        (data.update_frequency, UpdateFrequency, "update frequency"),
-        (data.geography, SourceGeography, "geography"),
-        (data.status, SourceStatus, "status"),
+        (data.update_frequency, UpdateFrequency, N_("Unknown update frequency %(value)s.")),
+        (data.geography, SourceGeography, N_("Unknown geography %(value)s.")),
+        (data.status, SourceStatus, N_("Unknown status %(value)s.")),
     )
     data.licence = data.licence.strip()[:160]
     data.contact = data.contact.strip()[:200]
@@ -522,11 +575,17 @@ def _check_source(data: SourceInput, current: DataSource | None) -> list[Metric]
         )
     )
     if clash is not None and clash is not current:
-        raise InvalidInput(f"{data.department} already has a dataset called {data.name!r}.")
+        raise InvalidInput(
+            _(
+                "%(department)s already has a dataset called %(dataset)s.",
+                department=data.department,
+                dataset=repr(data.name),
+            )
+        )
     ids = sorted(set(data.metric_ids))
     metrics = list(db.session.scalars(select(Metric).where(Metric.id.in_(ids)))) if ids else []
     if len(metrics) != len(ids):
-        raise InvalidInput("One of the chosen metrics does not exist.")
+        raise InvalidInput(_("One of the chosen metrics does not exist."))
     return metrics
 
 
@@ -597,26 +656,33 @@ def add_kpi_mapping(data: KpiMappingInput, *, by: User) -> KpiMapping:
     _check_manager(by)
     metric = db.session.get(Metric, data.metric_id) if data.metric_id else None
     if metric is None:
-        raise InvalidInput("Choose the metric the KPI feeds.")
+        raise InvalidInput(_("Choose the metric the KPI feeds."))
     if metric.derivation != Derivation.CHECK_IN_KPIS:
-        raise InvalidInput(f"{metric.name} does not take its figures from check-in KPIs.")
+        raise InvalidInput(
+            _("%(metric)s does not take its figures from check-in KPIs.", metric=metric.name)
+        )
     if data.aggregation not in set(KpiAggregation):
-        raise InvalidInput(f"Unknown way of counting {data.aggregation!r}.")
+        raise InvalidInput(_("Unknown way of counting %(value)s.", value=repr(data.aggregation)))
     name = " ".join(data.kpi_name.split())
     if data.kpi_kind == KpiKind.STANDARD:
         if name not in STANDARD_KPIS:
-            raise InvalidInput(f"{name!r} is not one of the standard KPIs.")
+            raise InvalidInput(_("%(kpi)s is not one of the standard KPIs.", kpi=repr(name)))
     elif data.kpi_kind == KpiKind.CUSTOM:
         name = name.casefold()
         if not name or len(name) > 80:
-            raise InvalidInput("Name the custom KPI (at most 80 characters).")
+            raise InvalidInput(_("Name the custom KPI (at most 80 characters)."))
     else:
-        raise InvalidInput(f"Unknown kind of KPI {data.kpi_kind!r}.")
+        raise InvalidInput(_("Unknown kind of KPI %(value)s.", value=repr(data.kpi_kind)))
     existing = db.session.scalar(
         select(KpiMapping).where(KpiMapping.kpi_kind == data.kpi_kind, KpiMapping.kpi_name == name)
     )
     if existing is not None:
-        raise Conflict(f"That KPI already feeds {existing.metric.name}; a KPI feeds one metric.")
+        raise Conflict(
+            _(
+                "That KPI already feeds %(metric)s; a KPI feeds one metric.",
+                metric=existing.metric.name,
+            )
+        )
     mapping = KpiMapping(
         metric_id=metric.id,
         kpi_kind=data.kpi_kind,
@@ -640,7 +706,7 @@ def remove_kpi_mapping(mapping_id: int, *, by: User) -> None:
     _check_manager(by)
     mapping = db.session.get(KpiMapping, mapping_id)
     if mapping is None:
-        raise NotFound("There is no such KPI mapping.")
+        raise NotFound(_("There is no such KPI mapping."))
     state = _kpi_mapping_state(mapping)
     db.session.delete(mapping)
     db.session.flush()
@@ -649,8 +715,13 @@ def remove_kpi_mapping(mapping_id: int, *, by: User) -> None:
 
 def kpi_label(mapping: KpiMapping) -> str:
     if mapping.kpi_kind == KpiKind.STANDARD:
-        return STANDARD_KPIS.get(mapping.kpi_name, mapping.kpi_name)
-    return f"“{mapping.kpi_name}” (each venture's own KPI of that name)"
+        return _standard_kpi(mapping.kpi_name)
+    return _("“%(kpi)s” (each venture's own KPI of that name)", kpi=mapping.kpi_name)
+
+
+def _standard_kpi(name: str) -> str:
+    """A standard KPI's label in the request's language (the check-ins' catalogue marks them)."""
+    return _(str(STANDARD_KPIS.get(name, name)))
 
 
 @dataclass
@@ -666,9 +737,9 @@ def kpi_feeds(venture: Venture) -> list[KpiFeed]:
     """A venture's standard and custom KPIs, and which scorecard metric each feeds."""
     mappings = {(m.kpi_kind, m.kpi_name): m for m in kpi_mappings()}
     feeds = []
-    for name, label in STANDARD_KPIS.items():
+    for name in STANDARD_KPIS:
         mapping = mappings.get((KpiKind.STANDARD, name))
-        feeds.append(_feed(label, mapping))
+        feeds.append(_feed(_standard_kpi(name), mapping))
     custom = db.session.scalars(
         select(CustomKpi).where(CustomKpi.venture_id == venture.id).order_by(CustomKpi.name)
     )

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from flask_babel import ngettext
 from sqlalchemy import func, select, text
 
 from incubator import clock
@@ -120,10 +121,17 @@ class RefreshReport:
     metrics: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (
-            f"{len(self.metrics)} derived metric{'' if len(self.metrics) == 1 else 's'}: "
-            f"{self.inserted} new figures, {self.updated} changed, {self.withdrawn} withdrawn, "
-            f"{self.unchanged} unchanged."
+        """What a refresh did, in the request's language (English on the command line)."""
+        return ngettext(
+            "%(num)d derived metric: %(inserted)d new figures, %(updated)d changed, "
+            "%(withdrawn)d withdrawn, %(unchanged)d unchanged.",
+            "%(num)d derived metrics: %(inserted)d new figures, %(updated)d changed, "
+            "%(withdrawn)d withdrawn, %(unchanged)d unchanged.",
+            len(self.metrics),
+            inserted=self.inserted,
+            updated=self.updated,
+            withdrawn=self.withdrawn,
+            unchanged=self.unchanged,
         )
 
 

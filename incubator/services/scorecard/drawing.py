@@ -8,13 +8,14 @@ value; the Promise Zone is outlined. The map draws no text: its legend (`map_leg
 the boundaries' credit are the page's, so they read at any width and never run off the
 edge, where text inside the map would shrink with it to a few pixels on a phone. The
 documents use presentation attributes only (no <style>, no script), so they are served
-with `default-src 'none'`.
+with `default-src 'none'`. The few words the map and its key say come in as `MapWords`, in
+the reader's language (English unless the caller gives others).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from xml.sax.saxutils import escape, quoteattr
@@ -46,6 +47,24 @@ class MapCell:
     value: float | None = None
     text: str = "no data"
     hidden: bool = False
+
+
+@dataclass(frozen=True)
+class MapWords:
+    """What the map and its key say besides the figures: a neighbourhood's note that it is in
+    the Promise Zone, the zone's outline, and the key's entries."""
+
+    in_zone: str = "Promise Zone"
+    zone_outline: str = "The Promise Zone"
+    zone_key: str = "the Promise Zone"
+    no_data: str = "no data"
+    hidden: str = "not published (too few ventures)"
+    # A class's range in the key: "up to 10", "10 to 20".
+    up_to: Callable[[str], str] = "up to {}".format
+    between: Callable[[str, str], str] = "{} to {}".format
+
+
+ENGLISH = MapWords()
 
 
 @dataclass(frozen=True)
@@ -145,6 +164,7 @@ def choropleth(
     title: str,
     description: str,
     credit: str,
+    words: MapWords = ENGLISH,
 ) -> bytes:
     """The city map, each neighbourhood shaded by its value's class (`map_legend` says
     which); the credit is in its description."""
@@ -170,7 +190,7 @@ def choropleth(
             fill = NO_DATA_COLOUR
         else:
             fill = colour_for(cell.value, bounds)
-        zone = " (Promise Zone)" if in_zone else ""
+        zone = f" ({words.in_zone})" if in_zone else ""
         out.append(
             f"<path d={_attr(path)} fill={_attr(fill)}>"
             f"<title>{escape(f'{name}{zone}: {cell.text}')}</title></path>"
@@ -179,7 +199,8 @@ def choropleth(
     if drawn.zone_outline:
         out.append(
             f'<path d={_attr(drawn.zone_outline)} fill="none" stroke="{ZONE_COLOUR}" '
-            'stroke-width="2" stroke-linejoin="round"><title>The Promise Zone</title></path>'
+            f'stroke-width="2" stroke-linejoin="round"><title>{escape(words.zone_outline)}</title>'
+            "</path>"
         )
     out.append("</svg>")
     return "\n".join(out).encode("utf-8")
@@ -199,7 +220,9 @@ class LegendEntry:
     line: bool = False
 
 
-def map_legend(cells: Mapping[str, MapCell], legend_format) -> list[LegendEntry]:
+def map_legend(
+    cells: Mapping[str, MapCell], legend_format, words: MapWords = ENGLISH
+) -> list[LegendEntry]:
     """The map's key, as the page shows it beside the map: each class's colour and range,
     then no data, not published and the Promise Zone's outline."""
     bounds = class_breaks(_published(cells))
@@ -207,16 +230,16 @@ def map_legend(cells: Mapping[str, MapCell], legend_format) -> list[LegendEntry]
     previous = None
     for bound in bounds:
         if previous is None:
-            label = f"up to {legend_format(bound)}"
+            label = words.up_to(legend_format(bound))
         else:
-            label = f"{legend_format(previous)} to {legend_format(bound)}"
+            label = words.between(legend_format(previous), legend_format(bound))
         entries.append(LegendEntry(colour_for(bound, bounds), label))
         previous = bound
     return [
         *entries,
-        LegendEntry(NO_DATA_COLOUR, "no data"),
-        LegendEntry(HIDDEN_COLOUR, "not published (too few ventures)"),
-        LegendEntry(ZONE_COLOUR, "the Promise Zone", line=True),
+        LegendEntry(NO_DATA_COLOUR, words.no_data),
+        LegendEntry(HIDDEN_COLOUR, words.hidden),
+        LegendEntry(ZONE_COLOUR, words.zone_key, line=True),
     ]
 
 

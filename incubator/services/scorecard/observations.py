@@ -10,17 +10,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
+from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from incubator import clock
+from incubator import clock, i18n
 from incubator.extensions import db
 from incubator.models import (
     Cohort,
     DataSource,
-    Derivation,
     Geography,
     Metric,
     Neighbourhood,
@@ -35,16 +35,12 @@ from incubator.models import (
 )
 from incubator.services import audit
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
-from incubator.services.scorecard import periods
-from incubator.services.scorecard.catalogue import DERIVATION_LABELS, LARGEST_FIGURE
+from incubator.services.scorecard import labels, periods
+from incubator.services.scorecard.catalogue import LARGEST_FIGURE
 
 EARLIEST_PERIOD = date(1990, 1, 1)
-GEOGRAPHY_LABELS = {
-    Geography.CITY: "City of Los Angeles",
-    Geography.PROMISE_ZONE: "Promise Zone",
-    Geography.REST_OF_CITY: "Rest of the city",
-    Geography.NEIGHBOURHOOD: "Neighbourhood",
-}
+# The kinds of place a figure is for, in English (labels.geography translates them).
+GEOGRAPHY_LABELS = labels.GEOGRAPHIES
 
 
 def today() -> date:
@@ -59,7 +55,7 @@ def tracking_started_on() -> date | None:
 
 def _check_manager(by: User) -> None:
     if not by.has_role(Role.MANAGER, Role.ADMIN):
-        raise NotAllowed("Only a program manager enters the scorecard's figures.")
+        raise NotAllowed(_("Only a program manager enters the scorecard's figures."))
 
 
 @dataclass
@@ -90,17 +86,17 @@ def observation_state(observation: Observation) -> dict[str, Any]:
 def _check_figure(metric: Metric, value: float | None, denominator: float | None) -> float:
     """The figure, checked: a number, a percentage in range, any denominator above zero."""
     if value is None or not math.isfinite(value) or abs(value) > LARGEST_FIGURE:
-        raise InvalidInput("Enter the figure as a number.")
+        raise InvalidInput(_("Enter the figure as a number."))
     bad = denominator is not None and not (
         math.isfinite(denominator) and 0 < denominator <= LARGEST_FIGURE
     )
     if bad:
-        raise InvalidInput("The denominator, when there is one, is a number above zero.")
+        raise InvalidInput(_("The denominator, when there is one, is a number above zero."))
     if metric.unit == Unit.PERCENT:
         if denominator is None and not 0 <= value <= 100:
-            raise InvalidInput("Without a denominator, a percentage is from 0 to 100.")
+            raise InvalidInput(_("Without a denominator, a percentage is from 0 to 100."))
         if denominator is not None and not 0 <= value <= denominator:
-            raise InvalidInput("A share cannot be more than its denominator (or below zero).")
+            raise InvalidInput(_("A share cannot be more than its denominator (or below zero)."))
     return float(value)
 
 
@@ -109,31 +105,40 @@ def _check_source(data_source_id: int | None) -> DataSource | None:
         return None
     source = db.session.get(DataSource, data_source_id)
     if source is None:
-        raise InvalidInput("The chosen data source does not exist.")
+        raise InvalidInput(_("The chosen data source does not exist."))
     return source
 
 
 def _check_period(metric: Metric, start: date | None, day: date) -> date:
     if start is None:
-        raise InvalidInput("Choose the period the figure is for.")
+        raise InvalidInput(_("Choose the period the figure is for."))
     if not periods.is_period_start(start, metric.frequency):
         raise InvalidInput(
-            f"{metric.name} is reported {metric.frequency}; a period starts on "
-            f"{periods.period_start(start, metric.frequency).strftime('%b %-d, %Y')}."
+            _(
+                "%(metric)s is reported %(frequency)s; a period starts on %(day)s.",
+                metric=metric.name,
+                frequency=labels.frequency(metric.frequency).lower(),
+                day=i18n.format_date(periods.period_start(start, metric.frequency)),
+            )
         )
     end = periods.period_end(start, metric.frequency)
     if end >= day:
-        raise InvalidInput(f"{periods.label(start, metric.frequency)} has not ended yet.")
+        raise InvalidInput(
+            _("%(period)s has not ended yet.", period=labels.period(start, metric.frequency))
+        )
     if start < EARLIEST_PERIOD:
-        raise InvalidInput("The scorecard starts in 1990.")
+        raise InvalidInput(_("The scorecard starts in 1990."))
     if metric.derivation:
         began = tracking_started_on()
         if began is not None and end >= began:
             raise InvalidInput(
-                f"{metric.name} is derived from "
-                f"{DERIVATION_LABELS[Derivation(metric.derivation)]}; from "
-                f"{began.strftime('%B %Y')} on the app has those figures itself. Figures by "
-                "hand are for periods that ended before then."
+                _(
+                    "%(metric)s is derived from %(records)s; from %(began)s on the app has those "
+                    "figures itself. Figures by hand are for periods that ended before then.",
+                    metric=metric.name,
+                    records=labels.derivation(metric.derivation),
+                    began=labels.full_month(began),
+                )
             )
     return end
 
@@ -146,20 +151,22 @@ def record_observation(
     _check_manager(by)
     end = _check_period(metric, data.period_start, day or today())
     if data.geography not in set(Geography):
-        raise InvalidInput(f"Unknown kind of place {data.geography!r}.")
+        raise InvalidInput(_("Unknown kind of place %(value)s.", value=repr(data.geography)))
     neighbourhood = None
     if data.geography == Geography.NEIGHBOURHOOD:
         neighbourhood = db.session.get(Neighbourhood, data.neighbourhood_id or 0)
         if neighbourhood is None:
-            raise InvalidInput("Choose the neighbourhood the figure is for.")
+            raise InvalidInput(_("Choose the neighbourhood the figure is for."))
     value = _check_figure(metric, data.value, data.denominator)
     source = _check_source(data.data_source_id)
     if len(data.note) > 2000:
-        raise InvalidInput("The note is limited to 2,000 characters.")
+        raise InvalidInput(_("The note is limited to 2,000 characters."))
     if _current(metric, data.period_start, data.geography, neighbourhood) is not None:
         raise Conflict(
-            "There is already a figure for that period and place; correct it instead, and the "
-            "old value is kept in its history."
+            _(
+                "There is already a figure for that period and place; correct it instead, and "
+                "the old value is kept in its history."
+            )
         )
     observation = Observation(
         metric_id=metric.id,
@@ -182,7 +189,7 @@ def record_observation(
             db.session.flush()
     except IntegrityError:
         raise Conflict(
-            "Someone has just entered a figure for that period and place; correct it instead."
+            _("Someone has just entered a figure for that period and place; correct it instead.")
         ) from None
     audit.record(
         by,
@@ -231,11 +238,13 @@ def _revision(observation: Observation, action: RevisionAction, reason: str, by:
 def _check_manual_and_current(observation: Observation) -> None:
     if observation.origin != Origin.MANUAL:
         raise InvalidInput(
-            "This figure is derived from the app's own records; correct the pilot, investment "
-            "or check-in it comes from, and refresh the scorecard."
+            _(
+                "This figure is derived from the app's own records; correct the pilot, "
+                "investment or check-in it comes from, and refresh the scorecard."
+            )
         )
     if observation.withdrawn_at is not None:
-        raise InvalidInput("This figure was withdrawn; enter the period's figure again instead.")
+        raise InvalidInput(_("This figure was withdrawn; enter the period's figure again instead."))
 
 
 def correct_observation(
@@ -253,11 +262,11 @@ def correct_observation(
     _check_manual_and_current(observation)
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("Say why the figure is corrected.")
+        raise InvalidInput(_("Say why the figure is corrected."))
     checked = _check_figure(observation.metric, value, denominator)
     source = _check_source(data_source_id)
     if len(note) > 2000 or len(reason) > 2000:
-        raise InvalidInput("The note and the reason are limited to 2,000 characters each.")
+        raise InvalidInput(_("The note and the reason are limited to 2,000 characters each."))
     before = observation_state(observation)
     db.session.add(_revision(observation, RevisionAction.CORRECTED, reason, by))
     observation.value = checked
@@ -283,7 +292,7 @@ def withdraw_observation(observation: Observation, reason: str, *, by: User) -> 
     _check_manual_and_current(observation)
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("Say why the figure is withdrawn.")
+        raise InvalidInput(_("Say why the figure is withdrawn."))
     db.session.add(_revision(observation, RevisionAction.WITHDRAWN, reason[:2000], by))
     observation.withdrawn_at = utcnow()
     db.session.flush()
@@ -348,7 +357,7 @@ def period_choices(metric: Metric, *, before: date | None = None, count: int = 3
 def place_label(observation: Observation) -> str:
     if observation.neighbourhood is not None:
         return observation.neighbourhood.name
-    return GEOGRAPHY_LABELS[Geography(observation.geography)]
+    return labels.geography(Geography(observation.geography))
 
 
 @dataclass
@@ -380,12 +389,12 @@ def import_figures(
         end = _check_period(metric, figure.period_start, day)
         _check_figure(metric, figure.value, figure.denominator)
         if figure.geography not in set(Geography):
-            raise InvalidInput(f"Unknown kind of place {figure.geography!r}.")
+            raise InvalidInput(_("Unknown kind of place %(value)s.", value=repr(figure.geography)))
         if (figure.geography == Geography.NEIGHBOURHOOD) != (figure.neighbourhood_id is not None):
-            raise InvalidInput("A neighbourhood's figure names its neighbourhood, and only it.")
+            raise InvalidInput(_("A neighbourhood's figure names its neighbourhood, and only it."))
         key = (figure.period_start, figure.geography, figure.neighbourhood_id)
         if key in seen:
-            raise InvalidInput("The batch has two figures for the same period and place.")
+            raise InvalidInput(_("The batch has two figures for the same period and place."))
         seen.add(key)
         rows.append(
             {
@@ -412,7 +421,7 @@ def import_figures(
                 db.session.execute(insert(cast(Table, Observation.__table__)), rows)
         except IntegrityError:
             raise Conflict(
-                "Some of these periods and places already have a figure; correct those instead."
+                _("Some of these periods and places already have a figure; correct those instead.")
             ) from None
     audit.record(
         by,

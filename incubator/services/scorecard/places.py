@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -28,10 +29,23 @@ def neighbourhoods() -> list[Neighbourhood]:
     return list(db.session.scalars(select(Neighbourhood).order_by(Neighbourhood.name)))
 
 
+def neighbourhood_choices() -> list[tuple[int, str]]:
+    """(id, name) of every neighbourhood, for a form's list; those of the Promise Zone say so."""
+    return [
+        (
+            n.id,
+            _("%(neighbourhood)s (Promise Zone)", neighbourhood=n.name)
+            if n.promise_zone
+            else n.name,
+        )
+        for n in neighbourhoods()
+    ]
+
+
 def get_neighbourhood(neighbourhood_id: int) -> Neighbourhood:
     found = db.session.get(Neighbourhood, neighbourhood_id)
     if found is None:
-        raise NotFound("There is no such neighbourhood.")
+        raise NotFound(_("There is no such neighbourhood."))
     return found
 
 
@@ -71,7 +85,7 @@ def _site_state(site: PilotSite) -> dict[str, Any]:
 
 def _check_manager(by: User) -> None:
     if not by.has_role(Role.MANAGER, Role.ADMIN):
-        raise NotAllowed("Only a program manager records where pilots take place.")
+        raise NotAllowed(_("Only a program manager records where pilots take place."))
 
 
 def add_site(pilot: Pilot, data: SiteInput, *, by: User) -> SitePlaced:
@@ -85,19 +99,21 @@ def add_site(pilot: Pilot, data: SiteInput, *, by: User) -> SitePlaced:
     label = " ".join(data.label.split())[:120]
     address = " ".join(data.address.split())
     if len(address) > 300:
-        raise InvalidInput("The address is limited to 300 characters.")
+        raise InvalidInput(_("The address is limited to 300 characters."))
     if len(pilot_sites(pilot)) >= MAX_SITES_PER_PILOT:
-        raise InvalidInput(f"A pilot has at most {MAX_SITES_PER_PILOT} sites.")
+        raise InvalidInput(_("A pilot has at most %(num)d sites.", num=MAX_SITES_PER_PILOT))
     coordinates = (
         geography.parse_coordinates(data.coordinates) if data.coordinates.strip() else None
     )
     if data.coordinates.strip() and coordinates is None:
-        raise InvalidInput("Enter the coordinates as latitude, longitude, e.g. 34.0537, -118.2427.")
+        raise InvalidInput(
+            _("Enter the coordinates as latitude, longitude, e.g. 34.0537, -118.2427.")
+        )
     if coordinates is None:
         coordinates = geography.parse_coordinates(address)
     chosen = get_neighbourhood(data.neighbourhood_id) if data.neighbourhood_id else None
     if not (address or coordinates or chosen):
-        raise InvalidInput("Give the site's address, its coordinates or its neighbourhood.")
+        raise InvalidInput(_("Give the site's address, its coordinates or its neighbourhood."))
     site = PilotSite(pilot_id=pilot.id, label=label, address=address, created_by_id=by.id)
     if coordinates is not None:
         longitude, latitude = coordinates
@@ -106,20 +122,26 @@ def add_site(pilot: Pilot, data: SiteInput, *, by: User) -> SitePlaced:
         found = neighbourhood_named(placed.name) if placed.name else None
         if found is None:
             site.placement = PilotSitePlacement.OUTSIDE
-            message = (
-                f"{latitude:.5f}, {longitude:.5f} is outside the City of Los Angeles; the site "
-                "is kept but counts in no neighbourhood."
+            message = _(
+                "%(coordinates)s is outside the City of Los Angeles; the site is kept but counts "
+                "in no neighbourhood.",
+                coordinates=f"{latitude:.5f}, {longitude:.5f}",
             )
         else:
             site.placement = PilotSitePlacement.POINT
             site.neighbourhood = found
-            message = f"The coordinates are in {found.name}."
+            message = _("The coordinates are in %(neighbourhood)s.", neighbourhood=found.name)
             if chosen is not None and chosen.id != found.id:
-                message += f" (not {chosen.name}, which was chosen: the coordinates decide)"
+                message = _(
+                    "The coordinates are in %(neighbourhood)s. (not %(chosen)s, which was "
+                    "chosen: the coordinates decide)",
+                    neighbourhood=found.name,
+                    chosen=chosen.name,
+                )
     elif chosen is not None:
         site.placement = PilotSitePlacement.CHOSEN
         site.neighbourhood = chosen
-        message = f"The site is in {chosen.name}, as chosen."
+        message = _("The site is in %(neighbourhood)s, as chosen.", neighbourhood=chosen.name)
     else:
         site.neighbourhood, message = _place_by_name(address)
         site.placement = PilotSitePlacement.NAME
@@ -134,15 +156,22 @@ def _place_by_name(address: str) -> tuple[Neighbourhood, str]:
     if len(found) == 1:
         neighbourhood = neighbourhood_named(found[0])
         if neighbourhood is not None:
-            return neighbourhood, f"The address names {neighbourhood.name}."
+            return neighbourhood, _(
+                "The address names %(neighbourhood)s.", neighbourhood=neighbourhood.name
+            )
     if len(found) > 1:
         raise InvalidInput(
-            f"The address names {', '.join(found)}; choose the site's neighbourhood or give "
-            "its coordinates."
+            _(
+                "The address names %(neighbourhoods)s; choose the site's neighbourhood or give "
+                "its coordinates.",
+                neighbourhoods=", ".join(found),
+            )
         )
     raise InvalidInput(
-        "The app cannot place that address: give the site's coordinates (from any map) or "
-        "choose its neighbourhood."
+        _(
+            "The app cannot place that address: give the site's coordinates (from any map) or "
+            "choose its neighbourhood."
+        )
     )
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import and_, false, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
@@ -36,39 +37,56 @@ from incubator.models import (
     Unit,
 )
 from incubator.services.errors import NotFound
-from incubator.services.scorecard import cityscore, drawing, geography, periods
-from incubator.services.scorecard.catalogue import derivation_label
+from incubator.services.scorecard import cityscore, drawing, geography, labels, periods
 from incubator.services.scorecard.cityscore import MIN_VENTURES, Direction, Part, Status
 from incubator.services.spreadsheets import spreadsheet_safe
 
 TREND_POINTS = 12
-HIDDEN_TEXT = f"not published (fewer than {MIN_VENTURES} ventures)"
-NO_DATA_TEXT = "no data"
-CREDITS = [
-    geography.SOURCE_CREDIT,
-    "Scores follow Boston's CityScore: the latest value divided by the target (the target "
-    "divided by the value where lower is better).",
-    "Metric codes from IRIS+, the Global Impact Investing Network's catalogue.",
-]
 
 
-# Formatting ---------------------------------------------------------------------------------
+# Formatting (in the request's language) -------------------------------------------------------
+
+
+def hidden_text() -> str:
+    """What a figure too few ventures stand behind shows instead."""
+    return ngettext(
+        "not published (fewer than %(num)d venture)",
+        "not published (fewer than %(num)d ventures)",
+        MIN_VENTURES,
+    )
+
+
+def no_data_text() -> str:
+    return gettext("no data")
+
+
+def credits() -> list[str]:
+    """Where the scorecard's boundaries and methods come from."""
+    return [
+        labels.source_credit(),
+        gettext(
+            "Scores follow Boston's CityScore: the latest value divided by the target (the "
+            "target divided by the value where lower is better)."
+        ),
+        gettext("Metric codes from IRIS+, the Global Impact Investing Network's catalogue."),
+    ]
 
 
 def format_value(value: float | None, unit: str) -> str:
     if value is None:
-        return NO_DATA_TEXT
+        return no_data_text()
     if unit == Unit.USD:
-        return f"${value:,.0f}"
+        # The sign before the dollar: "-$1,234".
+        return ("-" if value < 0 else "") + labels.localized(f"${abs(value):,.0f}")
     if unit == Unit.PERCENT:
-        return f"{value:.1f}%"
+        return labels.localized(f"{value:.1f}%")
     if float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
+        return labels.localized(f"{value:,.0f}")
+    return labels.localized(f"{value:,.1f}")
 
 
 def format_score(score: float | None) -> str:
-    return "—" if score is None else f"{score:.2f}"
+    return "—" if score is None else labels.localized(f"{score:.2f}")
 
 
 def _shown(value: float, denominator: float | None, unit: str) -> float:
@@ -92,7 +110,7 @@ class TrendPoint:
 @dataclass
 class ZoneFigure:
     value: float | None = None
-    text: str = NO_DATA_TEXT
+    text: str = field(default_factory=no_data_text)
     per_neighbourhood: float | None = None
     per_neighbourhood_text: str = "—"
 
@@ -105,6 +123,11 @@ class SourceSummary:
     update_frequency: str
     geography: str
     licence: str
+
+    @property
+    def update_frequency_label(self) -> str:
+        """How often it is updated, in words ("monthly")."""
+        return labels.update_frequency(self.update_frequency).lower()
 
 
 @dataclass
@@ -147,7 +170,11 @@ class MetricRow:
 
     @property
     def direction_label(self) -> str:
-        return Direction(self.direction).label
+        return labels.direction(Direction(self.direction))
+
+    @property
+    def frequency_label(self) -> str:
+        return labels.frequency(self.frequency)
 
     @property
     def trend_rows(self) -> list[tuple[str, str]]:
@@ -157,7 +184,7 @@ class MetricRow:
     @property
     def trend_text(self) -> str:
         shown = [f"{label}: {text}" for label, text in self.trend_rows]
-        return "; ".join(shown) if shown else NO_DATA_TEXT
+        return "; ".join(shown) if shown else no_data_text()
 
 
 @dataclass
@@ -170,7 +197,7 @@ class AreaSection:
 
     @property
     def kind_label(self) -> str:
-        return ImpactAreaKind(self.kind).label
+        return labels.area_kind(ImpactAreaKind(self.kind))
 
 
 @dataclass
@@ -466,7 +493,7 @@ def _metric_row(
     trend = [
         TrendPoint(
             start,
-            periods.label(start, metric.frequency),
+            labels.period(start, metric.frequency),
             _shown(value, denominator, unit) if _publishable(contributors) else None,
         )
         for start, value, denominator, contributors in series
@@ -488,11 +515,11 @@ def _metric_row(
         direction=metric.direction,
         frequency=metric.frequency,
         iris_code=metric.iris_code,
-        derived_from=derivation_label(metric.derivation) or "",
+        derived_from=labels.derivation(metric.derivation) or "",
         period_start=latest.period_start if latest else None,
         period_label=latest.label if latest else "",
         value=value,
-        value_text=HIDDEN_TEXT if hidden else format_value(value, unit),
+        value_text=hidden_text() if hidden else format_value(value, unit),
         target_value=metric.target_value,
         target_text=_target_text(metric),
         target_on=metric.target_on,
@@ -515,7 +542,7 @@ def _metric_row(
                 s.name,
                 s.url,
                 s.update_frequency,
-                SourceGeography(s.geography).label,
+                labels.source_geography(SourceGeography(s.geography)),
                 s.licence,
             )
             for s in sources
@@ -525,23 +552,28 @@ def _metric_row(
 
 def _target_text(metric: Metric) -> str:
     if metric.target_value is None or metric.target_on is None:
-        return "no target set"
-    return (
-        f"{format_value(metric.target_value, metric.unit)} by {metric.target_on.strftime('%b %Y')}"
+        return gettext("no target set")
+    return gettext(
+        "%(target)s by %(when)s",
+        target=format_value(metric.target_value, metric.unit),
+        when=labels.month(metric.target_on),
     )
 
 
 def _baseline_text(metric: Metric) -> str:
     if metric.baseline_value is None or metric.baseline_on is None:
         return ""
-    value = format_value(metric.baseline_value, metric.unit)
-    return f"{value} in {metric.baseline_on.strftime('%b %Y')}"
+    return gettext(
+        "%(value)s in %(when)s",
+        value=format_value(metric.baseline_value, metric.unit),
+        when=labels.month(metric.baseline_on),
+    )
 
 
 def _add_zones(row: MetricRow, metric: Metric, start: date | None, own, sums) -> None:
     if start is None:
         return
-    row.zone_period_label = periods.label(start, metric.frequency)
+    row.zone_period_label = labels.period(start, metric.frequency)
     row.promise_zone, row.rest_of_city = _zone_figures(row.unit, own, sums)
 
 
@@ -565,7 +597,7 @@ def _zone_figures(unit: str, own, sums) -> tuple[ZoneFigure, ZoneFigure]:
             if figure is None:
                 continue
             if where in hidden:
-                target.text = HIDDEN_TEXT
+                target.text = hidden_text()
                 continue
             _fill_zone(target, unit, Part(figure[0], figure[1]), count)
     elif sums:
@@ -578,7 +610,7 @@ def _zone_figures(unit: str, own, sums) -> tuple[ZoneFigure, ZoneFigure]:
         for in_zone, (total, denominators, count, with_denominator, _fewest) in sums.items():
             target = zone if in_zone else rest
             if in_zone in hidden:
-                target.text = HIDDEN_TEXT
+                target.text = hidden_text()
                 continue
             part = Part(total, denominators if with_denominator == count else None)
             _fill_zone(target, unit, part, zone_count if in_zone else rest_count)
@@ -616,7 +648,7 @@ class NeighbourhoodView:
     # The periods a reader may choose: the latest with figures by place, and those before.
     period_choices: list[tuple[date, str]] = field(default_factory=list)
     # The same period's figures for the city and the two zones.
-    city_text: str = NO_DATA_TEXT
+    city_text: str = field(default_factory=no_data_text)
     promise_zone: ZoneFigure = field(default_factory=ZoneFigure)
     rest_of_city: ZoneFigure = field(default_factory=ZoneFigure)
 
@@ -642,7 +674,7 @@ def neighbourhood_view(
         card = build(metric_code=code)
     row = next((r for r in card.rows if r.code == code), None) if card and code else None
     if row is None or code is None:
-        raise NotFound("There is no such metric on the scorecard.")
+        raise NotFound(gettext("There is no such metric on the scorecard."))
     latest = row.neighbourhood_period
     choices = _period_choices(latest, row.frequency)
     chosen = period if period in {start for start, _label in choices} else latest
@@ -651,7 +683,7 @@ def neighbourhood_view(
     if chosen is not None:
         figures, own = _period_figures(code, chosen)
     cells, sums = _neighbourhood_cells(figures, row.unit)
-    label = periods.label(chosen, row.frequency) if chosen else ""
+    label = labels.period(chosen, row.frequency) if chosen else ""
     zones = {w: f for w, f in own.items() if w != Geography.CITY}
     zone, rest = _zone_figures(row.unit, zones, {k: tuple(v) for k, v in sums.items()})
     city_text = _city_text(own.get(Geography.CITY), row.unit)
@@ -666,7 +698,7 @@ def _period_choices(latest: date | None, frequency: str) -> list[tuple[date, str
     if latest is not None:
         start = latest
         for _ in range(PERIOD_CHOICES):
-            choices.append((start, periods.label(start, frequency)))
+            choices.append((start, labels.period(start, frequency)))
             start = periods.previous_period(start, frequency)
     return choices
 
@@ -711,7 +743,7 @@ def _neighbourhood_cells(
     for neighbourhood in db.session.scalars(select(Neighbourhood).order_by(Neighbourhood.name)):
         figure = figures.get(neighbourhood.id)
         cell = NeighbourhoodCell(
-            neighbourhood.name, neighbourhood.slug, neighbourhood.promise_zone, None, NO_DATA_TEXT
+            neighbourhood.name, neighbourhood.slug, neighbourhood.promise_zone, None, no_data_text()
         )
         if figure is not None:
             side = sums.setdefault(neighbourhood.promise_zone, [0.0, 0.0, 0, 0, MIN_VENTURES])
@@ -721,7 +753,7 @@ def _neighbourhood_cells(
             side[3] += figure[1] is not None
             side[4] = min(side[4], MIN_VENTURES if figure[2] is None else figure[2])
         if figure is not None and neighbourhood.id in hidden:
-            cell.text, cell.hidden = HIDDEN_TEXT, True
+            cell.text, cell.hidden = hidden_text(), True
         elif figure is not None:
             cell.value = _shown(figure[0], figure[1], unit)
             cell.text = format_value(cell.value, unit)
@@ -731,9 +763,9 @@ def _neighbourhood_cells(
 
 def _city_text(city: PlaceFigure | None, unit: str) -> str:
     if city is None:
-        return NO_DATA_TEXT
+        return no_data_text()
     shown = _shown(city[0], city[1], unit)
-    return format_value(shown, unit) if _publishable(city[2]) else HIDDEN_TEXT
+    return format_value(shown, unit) if _publishable(city[2]) else hidden_text()
 
 
 def _summary(view: NeighbourhoodView) -> str:
@@ -742,43 +774,98 @@ def _summary(view: NeighbourhoodView) -> str:
     # (value, cell) of the cells with a figure shown.
     shown = [(c.value, c) for c in cells if c.value is not None]
     hidden = sum(1 for c in cells if c.hidden)
-    if not shown:
-        text = f"No figure of {row.name} by neighbourhood is published for {label or 'any period'}."
+    if not shown and label:
+        parts = [
+            gettext(
+                "No figure of %(metric)s by neighbourhood is published for %(period)s.",
+                metric=row.name,
+                period=label,
+            )
+        ]
+    elif not shown:
+        parts = [
+            gettext(
+                "No figure of %(metric)s by neighbourhood is published for any period.",
+                metric=row.name,
+            )
+        ]
     else:
         top = [c for _value, c in sorted(shown, key=lambda vc: (-vc[0], vc[1].name))[:3]]
         bottom = sorted(shown, key=lambda vc: (vc[0], vc[1].name))[0][1]
-        text = (
-            f"{row.name} by neighbourhood, {label}: {len(shown)} of {len(cells)} "
-            f"neighbourhoods have a figure. Highest: "
-            + ", ".join(f"{c.name} ({c.text})" for c in top)
-            + f". Lowest: {bottom.name} ({bottom.text})."
-        )
+        parts = [
+            ngettext(
+                "%(metric)s by neighbourhood, %(period)s: %(num)d of %(total)d neighbourhoods has "
+                "a figure.",
+                "%(metric)s by neighbourhood, %(period)s: %(num)d of %(total)d neighbourhoods have "
+                "a figure.",
+                len(shown),
+                metric=row.name,
+                period=label,
+                total=len(cells),
+            ),
+            gettext(
+                "Highest: %(places)s. Lowest: %(place)s.",
+                places=", ".join(_place_figure(c) for c in top),
+                place=_place_figure(bottom),
+            ),
+        ]
     if hidden:
-        text += (
-            f" {hidden} not published because fewer than {MIN_VENTURES} ventures stand behind them."
+        parts.append(
+            ngettext(
+                "%(num)d not published because fewer than %(minimum)d ventures stand behind it.",
+                "%(num)d not published because fewer than %(minimum)d ventures stand behind them.",
+                hidden,
+                minimum=MIN_VENTURES,
+            )
         )
     if view.promise_zone.value is not None or view.rest_of_city.value is not None:
-        text += (
-            f" The Promise Zone: {view.promise_zone.text}; the rest of the city: "
-            f"{view.rest_of_city.text}."
+        parts.append(
+            gettext(
+                "The Promise Zone: %(zone)s; the rest of the city: %(rest)s.",
+                zone=view.promise_zone.text,
+                rest=view.rest_of_city.text,
+            )
         )
-    return text
+    return " ".join(parts)
+
+
+def _place_figure(cell: NeighbourhoodCell) -> str:
+    return gettext("%(place)s (%(figure)s)", place=cell.name, figure=cell.text)
 
 
 def _map_cells(view: NeighbourhoodView) -> dict[str, drawing.MapCell]:
     return {c.name: drawing.MapCell(c.value, c.text, hidden=c.hidden) for c in view.cells}
 
 
-def neighbourhood_map(view: NeighbourhoodView) -> bytes:
-    title = f"{view.metric.name} by neighbourhood" + (
-        f", {view.period_label}" if view.period_label else ""
+def map_words() -> drawing.MapWords:
+    """What the map and its key say, in the request's language."""
+    return drawing.MapWords(
+        in_zone=gettext("Promise Zone"),
+        zone_outline=gettext("The Promise Zone"),
+        zone_key=gettext("the Promise Zone"),
+        no_data=no_data_text(),
+        hidden=gettext("not published (too few ventures)"),
+        up_to=lambda high: gettext("up to %(high)s", high=high),
+        between=lambda low, high: gettext("%(low)s to %(high)s", low=low, high=high),
     )
+
+
+def neighbourhood_map(view: NeighbourhoodView) -> bytes:
+    if view.period_label:
+        title = gettext(
+            "%(metric)s by neighbourhood, %(period)s",
+            metric=view.metric.name,
+            period=view.period_label,
+        )
+    else:
+        title = gettext("%(metric)s by neighbourhood", metric=view.metric.name)
     return drawing.choropleth(
         geography.boundaries(),
         _map_cells(view),
         title=title,
         description=view.summary,
-        credit=geography.SOURCE_CREDIT,
+        credit=labels.source_credit(),
+        words=map_words(),
     )
 
 
@@ -790,17 +877,25 @@ def map_size() -> tuple[int, int]:
 
 def map_legend(view: NeighbourhoodView) -> list[drawing.LegendEntry]:
     """The key to the map of `view`, for the page to show beside it."""
-    return drawing.map_legend(_map_cells(view), lambda value: format_value(value, view.metric.unit))
+    return drawing.map_legend(
+        _map_cells(view), lambda value: format_value(value, view.metric.unit), map_words()
+    )
 
 
 def sparkline(code: str, found: Fingerprint | None = None) -> bytes:
     card = build(metric_code=code, found=found)
     if not card.rows:
-        raise NotFound("There is no such metric on the scorecard.")
+        raise NotFound(gettext("There is no such metric on the scorecard."))
     row = card.rows[0]
     values = [p.value for p in row.trend if p.value is not None]
     target = row.target_value
-    title = f"{row.name}, last {len(row.trend)} periods: {row.trend_text}"
+    title = ngettext(
+        "%(metric)s, last %(num)d period: %(figures)s",
+        "%(metric)s, last %(num)d periods: %(figures)s",
+        len(row.trend),
+        metric=row.name,
+        figures=row.trend_text,
+    )
     return drawing.sparkline(values, target, title=title)
 
 
@@ -997,7 +1092,7 @@ def scorecard_json(card: Scorecard, view: NeighbourhoodView | None) -> dict[str,
             if view is not None
             else None
         ),
-        "credits": CREDITS,
+        "credits": credits(),
     }
 
 
@@ -1020,7 +1115,7 @@ def metric_history(code: str, page: int, per_page: int):
         .where(Metric.code == code, Metric.published.is_(True), ImpactArea.active.is_(True))
     )
     if metric is None:
-        raise NotFound("There is no such metric on the scorecard.")
+        raise NotFound(gettext("There is no such metric on the scorecard."))
     statement = (
         select(Observation)
         .where(
@@ -1033,10 +1128,10 @@ def metric_history(code: str, page: int, per_page: int):
     found = db.paginate(statement, page=page, per_page=per_page, error_out=False)
     lines = [
         HistoryLine(
-            periods.label(o.period_start, metric.frequency),
+            labels.period(o.period_start, metric.frequency),
             format_value(_shown(o.value, o.denominator, metric.unit), metric.unit)
             if _publishable(o.contributors)
-            else HIDDEN_TEXT,
+            else hidden_text(),
         )
         for o in found.items
     ]
