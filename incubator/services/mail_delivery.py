@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import Select, select, text, update
 from sqlalchemy.exc import OperationalError
 
@@ -424,7 +425,7 @@ def retry(message: OutboxMessage, *, by: User, now: datetime | None = None) -> N
         .execution_options(synchronize_session=False)
     )
     if queued != 1:
-        raise Conflict("That mail is no longer marked failed, so it was left as it is.")
+        raise Conflict(_("That mail is no longer marked failed, so it was left as it is."))
     audit.record(
         by,
         "mail.retried",
