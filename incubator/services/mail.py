@@ -80,7 +80,8 @@ def send_template(
 ) -> None:
     """Render templates/mail/<kind>.txt for a person (or a bare address) and queue it.
 
-    Times are shown in `zone`, by default the recipient's own (the program's for an address).
+    Times are shown in `zone`, by default the recipient's own (the program's for an address
+    that is nobody's account).
     """
     subject, body = render(recipient, kind, zone=zone, **context)
     send(recipient.email if isinstance(recipient, User) else recipient, subject, body, attachment)
