@@ -314,7 +314,14 @@ def _transport(config: Mapping[str, Any]) -> Transport:
         return _send_smtp
     if backend == "outbox":
         return _log_only
-    raise InvalidInput(f"MAIL_BACKEND is {backend!r}; it must be one of {', '.join(BACKENDS)}.")
+    # Operators read it from `flask deliver-mail`, outside any request: in English.
+    raise InvalidInput(
+        _(
+            "MAIL_BACKEND is %(backend)s; it must be one of %(backends)s.",
+            backend=repr(backend),
+            backends=", ".join(BACKENDS),
+        )
+    )
 
 
 def _log_only(config: Mapping[str, Any], mail: ClaimedMail) -> None:
