@@ -218,14 +218,129 @@ def test_calendar_days_read_in_the_language(app):
     assert (spanish, other_year, english) == ("lun, 2 de mar", "29 dic 2025", "Mon, Mar 2")
 
 
-def test_mail_stays_english_whatever_the_senders_language(db, client, outbox):
-    person = factories.user("founder", email="maria@example.org")
+# Mail ---------------------------------------------------------------------------------------
+
+# The sessions' mails are sent "as at" Monday October 5, 2026, 9:00 in Los Angeles, for a
+# session on Tuesday 10:00 (17:00 UTC).
+BOOKED_AT = datetime(2026, 10, 5, 16, 0, tzinfo=UTC)
+TUESDAY_10 = datetime(2026, 10, 6, 17, 0, tzinfo=UTC)
+
+
+def test_mail_is_in_the_recipients_language_whatever_the_senders(db, client, outbox):
+    maria = factories.user(
+        "founder", name="María", email="maria@example.org", preferred_language="es"
+    )
+    john = factories.user("founder", name="John", email="john@example.org")
     db.session.commit()
 
-    client.post("/auth/forgot", data={"email": person.email}, headers=SPANISH)
+    asked_in_english = client.post(
+        "/auth/forgot", data={"email": maria.email}, headers=ENGLISH, follow_redirects=True
+    )
+    client.post("/auth/forgot", data={"email": john.email}, headers=SPANISH)
 
-    [mail] = outbox(person.email)
-    assert "password" in mail.subject.lower()
+    [to_maria] = outbox(maria.email)
+    assert to_maria.subject == "Restablezca su contraseña de Accelerate: LA"
+    assert to_maria.body.startswith("Hola, María:\n")
+    assert "Si no fue usted, ignore este correo." in to_maria.body
+    [to_john] = outbox(john.email)
+    assert to_john.subject == "Reset your Accelerate: LA password"
+    assert to_john.body.startswith("Hello John,\n") and "If it was not you" in to_john.body
+    # The page after it stays in the language of the one who asked.
+    assert "a reset link is on its way" in page(asked_in_english)
+
+
+def test_a_bare_address_of_a_person_who_chose_spanish_gets_spanish(
+    db, outbox, tmp_path, monkeypatch
+):
+    from incubator.services import mail
+
+    factories.user(
+        "mentor", email="rosa@example.org", time_zone="America/New_York", preferred_language="es"
+    )
+    (tmp_path / "note.txt").write_text(
+        '{% block subject %}{{ _("Your invitation to Accelerate: LA") }}{% endblock %}\n'
+        '{% block body %}\n{{ _("Where: %(place)s", place=_("to be confirmed")) }} '
+        "{{ at|localtime('time_and_zone') }}\n{% endblock %}\n"
+    )
+    monkeypatch.setattr(mail, "template_folder", lambda: str(tmp_path))
+
+    mail.send_template(" Rosa@Example.org", "note", at=TUESDAY_10)
+    mail.send_template("someone@example.org", "note", at=TUESDAY_10)
+
+    [to_rosa, to_someone] = outbox()
+    assert to_rosa.recipient == " Rosa@Example.org"
+    assert to_rosa.subject == "Su invitación a Accelerate: LA"
+    # In her language, on her clock.
+    assert to_rosa.body == "Lugar: por confirmar 1:00 p.m. EDT\n"
+    assert to_someone.subject == "Your invitation to Accelerate: LA"
+    assert to_someone.body == "Where: to be confirmed 10:00 AM PDT\n"
+
+
+def test_the_dates_and_times_of_a_spanish_mail_are_written_in_spanish(db, client, outbox):
+    manager = factories.user("manager")
+    venture = factories.venture(factories.cohort(by=manager), "LeakMap", by=manager)
+    ana = factories.founder_of(
+        venture, name="Ana", email="ana@example.org", preferred_language="es"
+    )
+    maya = factories.user("mentor", name="Maya", email="maya@example.org")
+    slot = factories.mentor_slot(maya, TUESDAY_10)
+    db.session.commit()
+
+    with client.application.test_request_context(headers=ENGLISH):
+        factories.session_booking(slot, venture, ana, now=BOOKED_AT)
+
+    [to_ana] = outbox(ana.email)
+    [to_maya] = outbox(maya.email)
+    assert to_ana.subject == "Sesión de mentoría reservada: LeakMap con Maya"
+    assert (
+        "LeakMap se reúne con Maya el martes 6 de octubre de 2026, de 10:00 a.m. a 11:00 a.m. "
+        "PDT.\n" in to_ana.body
+    )
+    assert "LeakMap meets Maya on Tuesday October 6, 2026, 10:00 AM to 11:00 AM PDT." in (
+        to_maya.body
+    )
+
+
+def test_a_calendar_file_is_made_in_its_recipients_language(db, outbox, monkeypatch):
+    from incubator.services import notifications
+    from incubator.services.mentoring import calendars
+
+    # What the file says is the calendars' own; here, only the language it is made in.
+    monkeypatch.setattr(
+        calendars, "booking_ics", lambda booking, method, now=None: i18n.current_language()
+    )
+    manager = factories.user("manager")
+    venture = factories.venture(factories.cohort(by=manager), "LeakMap", by=manager)
+    ana = factories.founder_of(venture, email="ana@example.org", preferred_language="es")
+    maya = factories.user("mentor", email="maya@example.org")
+
+    booking = factories.session_booking(
+        factories.mentor_slot(maya, TUESDAY_10), venture, ana, now=BOOKED_AT
+    )
+    notifications.booking_cancelled(booking)
+
+    assert [m.attachment for m in outbox(ana.email)] == ["es", "es"]
+    assert [m.attachment for m in outbox(maya.email)] == ["en", "en"]
+
+
+@pytest.mark.parametrize(
+    ("count", "subject", "opening"),
+    [
+        (1, "1 emprendimiento en riesgo esta semana", "Este emprendimiento está en riesgo"),
+        (2, "2 emprendimientos en riesgo esta semana", "Estos emprendimientos están en riesgo"),
+    ],
+)
+def test_a_mail_says_one_or_several_in_spanish_too(db, count, subject, opening):
+    from incubator.services import mail
+
+    manager = factories.user("manager", name="Rosa", preferred_language="es")
+    cohort = factories.cohort(by=manager)
+    at_risk = [(factories.venture(cohort, by=manager), []) for _ in range(count)]
+
+    rendered = mail.render(manager, "risk_digest", at_risk=at_risk, today=date(2026, 10, 5))
+
+    assert rendered[0] == subject
+    assert f"Hola, Rosa:\n\n{opening} al lun, 5 de oct de 2026:\n" in rendered[1]
 
 
 # The catalogue ------------------------------------------------------------------------------

@@ -713,6 +713,17 @@ def test_only_failed_mail_can_be_sent_again(db, client, login_as):
     assert (row().status, row().attempts) == (MailStatus.SENT, 1)
 
 
+def test_the_refusal_to_send_again_reads_in_the_administrators_language(db, client, login_as):
+    login_as("admin", preferred_language="es")
+    sent = mail_row("Delivered", MailStatus.SENT)
+
+    response = client.post(
+        f"/people/outbox/{sent.id}/retry", data={"confirm": "y"}, follow_redirects=True
+    )
+
+    assert "Ese correo ya no está marcado como fallido" in page(response)
+
+
 def test_sending_again_a_mail_that_does_not_exist_is_not_found(db, client, login_as):
     login_as("admin")
 

@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import Select, select, text, update
 from sqlalchemy.exc import OperationalError
 
@@ -313,7 +314,14 @@ def _transport(config: Mapping[str, Any]) -> Transport:
         return _send_smtp
     if backend == "outbox":
         return _log_only
-    raise InvalidInput(f"MAIL_BACKEND is {backend!r}; it must be one of {', '.join(BACKENDS)}.")
+    # Operators read it from `flask deliver-mail`, outside any request: in English.
+    raise InvalidInput(
+        _(
+            "MAIL_BACKEND is %(backend)s; it must be one of %(backends)s.",
+            backend=repr(backend),
+            backends=", ".join(BACKENDS),
+        )
+    )
 
 
 def _log_only(config: Mapping[str, Any], mail: ClaimedMail) -> None:
@@ -424,7 +432,7 @@ def retry(message: OutboxMessage, *, by: User, now: datetime | None = None) -> N
         .execution_options(synchronize_session=False)
     )
     if queued != 1:
-        raise Conflict("That mail is no longer marked failed, so it was left as it is.")
+        raise Conflict(_("That mail is no longer marked failed, so it was left as it is."))
     audit.record(
         by,
         "mail.retried",
