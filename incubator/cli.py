@@ -83,7 +83,8 @@ def seed_demo(if_empty: bool) -> None:
         click.echo("Demo data is in. Sign in at http://127.0.0.1:5000 with any of these:")
     width = max(len(login.email) for login in logins)
     for login in logins:
-        click.echo(f"  {login.role:<8} {login.email:<{width}}  password: {login.password}")
+        note = f"  ({login.note})" if login.note else ""
+        click.echo(f"  {login.role:<8} {login.email:<{width}}  password: {login.password}{note}")
 
 
 @click.command("send-reminders")
