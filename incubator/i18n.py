@@ -150,6 +150,8 @@ def _zone_in(zone: str, language: str) -> str:
     if zone not in get_global("meta_zones"):
         return city  # "UTC", "GMT+5": no everyday name to add
     generic = dates.get_timezone_name(zone, "long", zone_variant="generic", locale=language)
+    if generic == dates.get_timezone_location(zone, locale=language):
+        return city  # no everyday name in this language, only the country's and city's
     return f"{city} ({generic})"
 
 

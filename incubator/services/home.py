@@ -351,16 +351,12 @@ def _invitations_not_accepted(today: date) -> Item:
                 resent=_day(clock.program_date(resent_at), today),
             )
         named.append(Link(said, "people.detail", {"user_id": user_id}))
+    text = ngettext("%(num)d invitation not accepted", "%(num)d invitations not accepted", total)
     if resent:
-        text = ngettext(
-            "%(num)d invitation not accepted (%(resent)d re-sent)",
-            "%(num)d invitations not accepted (%(resent)d re-sent)",
-            total,
-            resent=resent,
-        )
-    else:
-        text = ngettext(
-            "%(num)d invitation not accepted", "%(num)d invitations not accepted", total
+        text = _(
+            "%(invitations)s (%(resent)s)",
+            invitations=text,
+            resent=ngettext("%(num)d re-sent", "%(num)d re-sent", resent),
         )
     return Item(total or 0, text, "", Link(_("People"), "people.index"), named)
 
