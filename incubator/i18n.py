@@ -136,11 +136,12 @@ def time_zone_name(zone: str) -> str:
     language = current_language()
     if language == DEFAULT_LANGUAGE:
         return zone.replace("_", " ")
-    return _zone_in(zone, language)
+    return zone_name_in(zone, language)
 
 
 @lru_cache(maxsize=4096)
-def _zone_in(zone: str, language: str) -> str:
+def zone_name_in(zone: str, language: str) -> str:
+    """A time zone's name in a language other than English, as time_zone_name gives it."""
     # The language itself rather than its US variant: CLDR's es_US (and es_419) name every
     # zone "hora de verano de ...", summer time or not.
     try:

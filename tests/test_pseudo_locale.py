@@ -32,6 +32,7 @@ from babel.support import NullTranslations
 from sqlalchemy import String, Text, select
 
 from incubator.extensions import db
+from incubator.i18n import zone_name_in
 from incubator.vocabulary import NEIGHBOURHOODS
 from tests.crawling import crawl, starting_paths
 from tests.untranslated import NAMES, has_letters, visible_text
@@ -117,6 +118,8 @@ class Allowed:
             for zone in zoneinfo.available_timezones()
             if "/" in zone  # places, not "Factory" or "EST5EDT"
         }
+        # The time zones a form offers, named as incubator.i18n.time_zone_name names them.
+        data |= {zone_name_in(zone, "es") for zone in zoneinfo.available_timezones()}
         # Codes (snake_case states and slugs) are not data a person reads: shown raw, they
         # are untranslated interface.
         data = {

@@ -70,10 +70,11 @@ DEMO_INVITEES = [
 
 
 # A founder who reads the site in Spanish and writes in it: her venture's profile and its
-# weekly check-ins are in Spanish. Her login is printed after the one-per-role logins.
+# weekly check-ins are in Spanish. Her login is printed after the one-per-role logins, as
+# "founder-es": each role's login stays the only one of its role.
 SPANISH_FOUNDER_NAME = "Lucía Hernández"
 SPANISH_FOUNDER = DemoLogin(
-    str(Role.FOUNDER),
+    "founder-es",
     "lucia.hernandez@example.org",
     "demo-fundadora-2026",
     "reads the site in Spanish",

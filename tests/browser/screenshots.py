@@ -22,8 +22,7 @@ from tests.browser.harness import LAPTOP, Browser, chromium
 ROOT = Path(__file__).resolve().parents[2]
 TARGET = ROOT / "docs" / "screenshots"
 ROLES = ["manager", "founder", "mentor", "judge", "funder", "partner"]
-# One login a role; a login printed with a note after it (the Spanish-reading founder's) is
-# not its role's.
+# The one-per-role logins ("founder-es", the Spanish-reading founder's, is not one of them).
 LOGIN = re.compile(r"^\s+(\w+)\s+(\S+@\S+)\s+password: (\S+)$", re.M)
 TALLEST = 2400
 
