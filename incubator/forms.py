@@ -46,10 +46,14 @@ CHOOSE_ONE = _l("Choose at least one.")
 VERSION = _l("Version")
 
 
+# Names in the zone database that are no place's time: the machine's own, and a placeholder.
+NOT_ZONES = {"localtime", "Factory"}
+
+
 def time_zone_choices() -> list[tuple[str, str]]:
     """Every zone this server knows, the common ones first, each named in the language of
     the request (i18n.time_zone_name). Called when a form is made, so in its request."""
-    rest = sorted(available_timezones() - set(COMMON_ZONES))
+    rest = sorted(available_timezones() - set(COMMON_ZONES) - NOT_ZONES)
     return [(zone, time_zone_name(zone)) for zone in COMMON_ZONES + rest]
 
 

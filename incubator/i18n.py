@@ -20,7 +20,7 @@ from functools import lru_cache
 from babel import Locale, dates, localedata, numbers
 from babel.core import get_global
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from incubator import clock
@@ -126,7 +126,11 @@ def format_strftime(local: datetime, fmt: str) -> str:
         shown = Locale.parse(locale).datetime_formats["medium"].format(parts[1], parts[0])
     else:
         shown = "".join(parts)
-    return f"{shown} {local.strftime('%Z')}" if "%Z" in fmt else shown
+    if "%Z" not in fmt:
+        return shown
+    # Babel's name of the zone's time ("PST" in es_US), where the language puts it.
+    zone = dates.format_time(local, "z", locale=locale)
+    return gettext("%(moment)s %(zone)s", moment=shown, zone=zone)
 
 
 def time_zone_name(zone: str) -> str:
