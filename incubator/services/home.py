@@ -443,7 +443,8 @@ def _venture_facts(venture: Venture, week: VentureWeek, this_week: date) -> list
         _(
             "%(venture)s: %(stage)s stage in %(cohort)s",
             venture=venture.name,
-            stage=venture.stage_label,
+            # The stage's label as the catalogue has it (the pipeline marks the labels).
+            stage=_(venture.stage_label),
             cohort=venture.cohort.name,
         )
     ]
