@@ -111,7 +111,7 @@ def test_a_stale_edit_is_explained_in_spanish(app, db, manager):
         "Este hito tiene cambios de Maria Gonzalez hechos después de que usted abrió la página; "
         "no se guardó nada. Compare las dos versiones"
     )
-    assert "Maria Gonzalez hizo cambios después de que usted abrió la página" in shown
+    assert "Cambios de Maria Gonzalez hechos después de que usted abrió la página" in shown
     assert "Su versión sin guardar" in shown and "La versión guardada" in shown
     assert '<td class="text-break">Sí</td>' in shown
 
