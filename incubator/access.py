@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from flask import Flask, abort, jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from incubator.models import Role
@@ -91,7 +92,8 @@ def enforce_access() -> ResponseReturnValue | None:
         return None
     if not current_user.is_authenticated:
         if wants_json():
-            response = jsonify(error="unauthorized", message="Sign in to use this endpoint.")
+            # The code stays English for programs; the message is for a person.
+            response = jsonify(error="unauthorized", message=_("Sign in to use this endpoint."))
             response.status_code = 401
             return response
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

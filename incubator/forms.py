@@ -7,6 +7,8 @@ from datetime import date
 from typing import Any
 from zoneinfo import available_timezones
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -21,6 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, StopValidation
 
+from incubator.i18n import time_zone_name
 from incubator.models import ROLE_LABELS, Role
 from incubator.services.errors import StaleEdit
 
@@ -36,29 +39,45 @@ COMMON_ZONES = [
 ]
 
 
+# Default labels and messages of the shared fields, translated where they are shown.
+TICK_TO_CONFIRM = _l("Tick the box to confirm.")
+TIME_ZONE = _l("Time zone")
+CHOOSE_ONE = _l("Choose at least one.")
+VERSION = _l("Version")
+
+
+# Names in the zone database that are no place's time: the machine's own, and a placeholder.
+NOT_ZONES = {"localtime", "Factory"}
+
+
 def time_zone_choices() -> list[tuple[str, str]]:
-    rest = sorted(available_timezones() - set(COMMON_ZONES))
-    return [(zone, zone.replace("_", " ")) for zone in COMMON_ZONES + rest]
+    """Every zone this server knows, the common ones first, each named in the language of
+    the request (i18n.time_zone_name). Called when a form is made, so in its request."""
+    rest = sorted(available_timezones() - set(COMMON_ZONES) - NOT_ZONES)
+    return [(zone, time_zone_name(zone)) for zone in COMMON_ZONES + rest]
 
 
 def role_choices(include_admin: bool) -> list[tuple[str, str]]:
     return [
-        (str(role), ROLE_LABELS[role]) for role in Role if include_admin or role is not Role.ADMIN
+        (str(role), _(ROLE_LABELS[role]))
+        for role in Role
+        if include_admin or role is not Role.ADMIN
     ]
 
 
-def same_choices(values: Iterable[str]) -> list[tuple[str, str]]:
-    """Choices from a vocabulary list, each shown as it is stored."""
-    return [(value, value) for value in values]
+def same_choices(values: Iterable[str]) -> list[tuple[str, Any]]:
+    """Choices from a vocabulary list (incubator/vocabulary.py): stored as the English word,
+    shown in the page's language (lazily, as forms declare their choices at import)."""
+    return [(value, _l(value)) for value in values]
 
 
 def whole_number(
-    label: str,
+    label: Any,
     default: int,
-    message: str,
+    message: Any,
     least: int = 0,
     most: int | None = None,
-    missing: str | None = None,
+    missing: Any = None,
 ) -> IntegerField:
     """A required whole number from `least` (to `most`): `message` for one out of bounds,
     `missing` (by default the same message) for one left empty or not a number."""
@@ -75,12 +94,12 @@ def whole_number(
 class ConfirmBox(BooleanField):
     """A box to tick before a step that cannot be undone; the form is refused without it."""
 
-    def __init__(self, label: str, message: str = "Tick the box to confirm.", **kwargs):
+    def __init__(self, label: Any, message: Any = TICK_TO_CONFIRM, **kwargs):
         super().__init__(label, validators=[InputRequired(message=message)], **kwargs)
 
 
 class TimeZoneField(SelectField):
-    def __init__(self, label: str = "Time zone", **kwargs):
+    def __init__(self, label: Any = TIME_ZONE, **kwargs):
         kwargs.setdefault("default", "America/Los_Angeles")
         super().__init__(label, choices=time_zone_choices(), **kwargs)
 
@@ -88,7 +107,7 @@ class TimeZoneField(SelectField):
 class AtLeastOne:
     """Require one ticked box; unlike InputRequired it puts no `required` on every checkbox."""
 
-    def __init__(self, message: str = "Choose at least one."):
+    def __init__(self, message: Any = CHOOSE_ONE):
         self.message = message
 
     def __call__(self, form, field) -> None:
@@ -109,13 +128,15 @@ class VersionField(HiddenField):
 
     data: int | None
 
-    def __init__(self, label: str = "Version", **kwargs):
+    def __init__(self, label: Any = VERSION, **kwargs):
         kwargs.setdefault(
             "validators",
             [
                 InputRequired(
-                    message="This form does not say which version it was opened at. Reload "
-                    "the page and make your change again."
+                    message=_l(
+                        "This form does not say which version it was opened at. Reload "
+                        "the page and make your change again."
+                    )
                 )
             ],
         )
@@ -127,14 +148,16 @@ class VersionField(HiddenField):
                 self.data = int(valuelist[0])
             except ValueError:
                 self.data = None
-                raise ValueError("The form's version is not a number; reload the page.") from None
+                raise ValueError(
+                    _("The form's version is not a number; reload the page.")
+                ) from None
 
 
 def _shown(value: Any, choices: dict[str, str]) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, list | tuple):
         return ", ".join(_shown(item, choices) for item in value)
     if isinstance(value, float):
@@ -161,7 +184,7 @@ def stale_rows(error: StaleEdit, form=None) -> list[tuple[str, str, str]]:
 class ConfirmForm(FlaskForm):
     """A button that does one thing: nothing to check but the CSRF token."""
 
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))
 
 
 class _Skippable(Field):

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from babel import Locale, dates, localedata, numbers
+from babel.core import get_global
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from incubator import clock
@@ -109,6 +111,61 @@ def format_datetime(value: datetime | None) -> str:
     return joined.format(format_time(local), dates.format_date(local, "medium", locale=locale))
 
 
+def format_strftime(local: datetime, fmt: str) -> str:
+    """A wall-clock moment in a strftime format ("%a %b %-d, %-I:%M %p"), as English pages
+    have always shown it; in another language, the same parts (weekday, month, day, year,
+    time, zone) in that language's order and words by Babel ("lun, 2 de mar, 9:05 a.m.")."""
+    if current_language() == DEFAULT_LANGUAGE:
+        return local.strftime(fmt)
+    skeleton = (
+        ("y" if "%Y" in fmt else "")
+        + ("MMMM" if "%B" in fmt else "MMM" if "%b" in fmt else "")
+        + ("EEEE" if "%A" in fmt else "E" if "%a" in fmt else "")
+        + ("d" if "%-d" in fmt or "%d" in fmt else "")
+    )
+    locale = format_locale()
+    parts = [dates.format_skeleton(skeleton, local, locale=locale)] if skeleton else []
+    if "%M" in fmt:
+        parts.append(format_time(local))
+    if len(parts) == 2:
+        # The language's own way of joining a date and a time ("{1}, {0}").
+        shown = Locale.parse(locale).datetime_formats["medium"].format(parts[1], parts[0])
+    else:
+        shown = "".join(parts)
+    if "%Z" not in fmt:
+        return shown
+    # Babel's name of the zone's time ("PST" in es_US), where the language puts it.
+    zone = dates.format_time(local, "z", locale=locale)
+    return gettext("%(moment)s %(zone)s", moment=shown, zone=zone)
+
+
+def time_zone_name(zone: str) -> str:
+    """A time zone as people read it in the current language: in English its name as
+    written ("America/Los Angeles"); in another, its city and, where CLDR has one, the
+    zone's everyday name, by Babel ("Los Ángeles (hora del Pacífico)")."""
+    language = current_language()
+    if language == DEFAULT_LANGUAGE:
+        return zone.replace("_", " ")
+    return zone_name_in(zone, language)
+
+
+@lru_cache(maxsize=4096)
+def zone_name_in(zone: str, language: str) -> str:
+    """A time zone's name in a language other than English, as time_zone_name gives it."""
+    # The language itself rather than its US variant: CLDR's es_US (and es_419) name every
+    # zone "hora de verano de ...", summer time or not.
+    try:
+        city = dates.get_timezone_location(zone, locale=language, return_city=True)
+    except LookupError:
+        return zone.replace("_", " ")
+    if zone not in get_global("meta_zones"):
+        return city  # "UTC", "GMT+5": no everyday name to add
+    generic = dates.get_timezone_name(zone, "long", zone_variant="generic", locale=language)
+    if generic == dates.get_timezone_location(zone, locale=language):
+        return city  # no everyday name in this language, only the country's and city's
+    return f"{city} ({generic})"
+
+
 def format_currency(amount: Decimal | float | int | None, currency: str = "USD") -> str:
     """An amount of money in the current language ("$1,234.50")."""
     if amount is None:
@@ -121,6 +178,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(format_date, "format_date")
     app.add_template_filter(format_datetime, "format_datetime")
     app.add_template_filter(format_currency, "format_currency")
+    app.add_template_filter(time_zone_name, "time_zone_name")
     app.add_template_global(current_language, "current_language")
     app.add_template_filter(language_tag, "language_tag")
     app.add_template_global(languages, "interface_languages")

@@ -1,5 +1,5 @@
 """Jinja filters and globals: times in the viewer's zone, calendar days, navigation, role
-labels."""
+labels, words of the shared vocabulary."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from incubator import clock
+from incubator import clock, i18n
 from incubator.access import rule_for
 from incubator.forms import stale_rows
 from incubator.i18n import N_
@@ -41,10 +41,11 @@ NAVIGATION = [
 
 
 def localtime(value: datetime | None, fmt: str = "%b %-d, %Y %-I:%M %p %Z") -> str:
-    """Format a UTC timestamp in the viewer's time zone."""
+    """Format a UTC timestamp in the viewer's time zone, in the page's language (the
+    strftime format says which parts to show: i18n.format_strftime)."""
     if value is None:
         return ""
-    return value.astimezone(clock.viewer_zone()).strftime(fmt)
+    return i18n.format_strftime(value.astimezone(clock.viewer_zone()), fmt)
 
 
 def day_label(day: date | None, weekday: bool = False) -> str:
@@ -81,8 +82,15 @@ def role_label(role: Role | str) -> str:
     return gettext(ROLE_LABELS.get(Role(role), str(role)))
 
 
+def vocabulary_label(word: str | None) -> str:
+    """A word of the shared vocabulary (incubator/vocabulary.py), stored in English, in the
+    request's language; a word the catalogue does not know (a neighbourhood's name) as it is."""
+    return gettext(word) if word else ""
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(localtime, "localtime")
+    app.add_template_filter(vocabulary_label, "vocabulary_label")
     app.add_template_filter(day_label, "day_label")
     app.add_template_filter(role_label, "role_label")
     app.add_template_global(navigation, "navigation")

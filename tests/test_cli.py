@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from incubator.demo.seed import DEMO_PEOPLE, demo_password
+from incubator.demo.seed import DEMO_PEOPLE, SPANISH_FOUNDER, demo_password
 from incubator.models import Role, User
 from incubator.services.accounts import users
 from incubator.services.errors import NotAllowed
@@ -90,6 +90,11 @@ def test_seed_demo_prints_every_demo_login(db, runner):
         user = users.user_by_email(email)
         assert user.roles == roles
         assert check_password_hash(user.password_hash, demo_password(role))
+    line = next(line for line in result.output.splitlines() if SPANISH_FOUNDER.email in line)
+    assert " ".join(line.split()) == (
+        f"founder-es {SPANISH_FOUNDER.email} password: {SPANISH_FOUNDER.password} "
+        "(reads the site in Spanish)"
+    )
 
 
 def test_demo_logins_work_on_the_site(db, runner, client, sign_in):

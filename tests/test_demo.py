@@ -31,6 +31,7 @@ from incubator.models import (
 )
 from incubator.services import home
 from incubator.services.accounts import users
+from incubator.services.cohorts import ventures
 from incubator.services.hackathons import registrations, results
 from incubator.services.pipeline import board as pipeline_board
 from incubator.services.pipeline import timeline
@@ -164,6 +165,31 @@ class TestDemoSeededAtAnyHour:
         spanish = db.session.scalars(select(User.email).where(User.preferred_language == "es"))
 
         assert sorted(spanish) == sorted(seed.READ_IN_SPANISH)
+
+    def test_a_founder_who_reads_spanish_signs_in_to_her_venture_written_in_spanish(
+        self, seeded_at, _app
+    ):
+        founder = users.user_by_email(seed.SPANISH_FOUNDER.email)
+        [venture] = ventures.ventures_of(founder)
+        summaries = set(
+            db.session.scalars(select(CheckIn.summary).where(CheckIn.venture_id == venture.id))
+        )
+        client = _app.test_client()
+
+        signed_in = client.post(
+            "/auth/login",
+            data={"email": founder.email, "password": seed.SPANISH_FOUNDER.password},
+            headers={"Accept-Language": "en-US"},
+        )
+        home_page = page(client.get("/", headers={"Accept-Language": "en-US"}))
+
+        assert founder.preferred_language == "es" and Role.FOUNDER in founder.roles
+        assert venture.name == seed.SPANISH_VENTURE
+        assert "mensaje de texto" in venture.one_liner and "familias" in venture.description
+        assert summaries and summaries <= set(seed.SPANISH_CHECK_INS.summaries)
+        assert signed_in.status_code == 302
+        assert '<html lang="es">' in home_page and "Su emprendimiento" in home_page
+        assert seed.SPANISH_FOUNDER in seed.existing_logins()
 
     def test_each_demo_role_has_something_on_its_home(self, seeded_at):
         def waiting(email: str) -> list[str]:

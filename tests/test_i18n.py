@@ -145,7 +145,7 @@ def test_the_profile_sets_and_clears_the_preferred_language(db, client, login_as
 
     assert "Se guardó su perfil." in page(response)
     assert reloaded(user).preferred_language == "es"
-    assert '<option selected value="es">Español</option>' in page(response)
+    assert '<option lang="es" selected value="es">Español</option>' in page(response)
 
     client.post("/auth/profile", data={**profile, "preferred_language": ""})
     assert reloaded(user).preferred_language is None

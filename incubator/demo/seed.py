@@ -48,6 +48,8 @@ class DemoLogin:
     role: str
     email: str
     password: str
+    # Said after the password when the login is printed ("reads the site in Spanish").
+    note: str = ""
 
 
 # One account per role, plus extra people so lists have something in them.
@@ -67,16 +69,34 @@ DEMO_INVITEES = [
 ]
 
 
+# A founder who reads the site in Spanish and writes in it: her venture's profile and its
+# weekly check-ins are in Spanish. Her login is printed after the one-per-role logins, as
+# "founder-es": each role's login stays the only one of its role.
+SPANISH_FOUNDER_NAME = "Lucía Hernández"
+SPANISH_FOUNDER = DemoLogin(
+    "founder-es",
+    "lucia.hernandez@example.org",
+    "demo-fundadora-2026",
+    "reads the site in Spanish",
+)
+# The venture whose profile and check-ins she writes in Spanish.
+SPANISH_VENTURE = "Bienvenida"
+
+
 def demo_password(role: Role) -> str:
     return f"demo-{role.value}-2026"
 
 
 def existing_logins() -> list[DemoLogin]:
     """The demo logins whose accounts exist, for reminding who can sign in."""
-    return [
+    logins = [
         DemoLogin(str(role), email, demo_password(role))
         for role, email, _name, _roles in DEMO_PEOPLE
-        if users.user_by_email(email) is not None
+    ]
+    return [
+        login
+        for login in [*logins, SPANISH_FOUNDER]
+        if users.user_by_email(login.email) is not None
     ]
 
 
@@ -90,6 +110,7 @@ def seed() -> list[DemoLogin]:
         if role is Role.ADMIN:
             admin = user
         logins.append(DemoLogin(str(role), email, demo_password(role)))
+    logins.append(_seed_spanish_founder())
     manager = users.user_by_email("manager@accelerate.la.example")
     assert manager is not None and admin is not None
     for email, name, roles in DEMO_INVITEES:
@@ -107,6 +128,15 @@ def seed() -> list[DemoLogin]:
     scorecard_demo.seed(manager)
     homes_demo.seed_waiting_work(manager, today)
     return logins
+
+
+def _seed_spanish_founder() -> DemoLogin:
+    """Her account, before the hackathon her team won, so its promotion makes her a member of
+    the venture (rather than inviting her)."""
+    founder = users.create_user(SPANISH_FOUNDER.email, SPANISH_FOUNDER_NAME, {Role.FOUNDER})
+    users.set_published_password(founder, SPANISH_FOUNDER.password)
+    users.set_preferred_language(founder, "es")
+    return SPANISH_FOUNDER
 
 
 ORGANISATIONS = [
@@ -440,6 +470,8 @@ def _seed_cohort(manager: User, placed: list[Submission], *, today: date) -> Non
         result.venture.impact_areas = impact
         result.venture.neighbourhoods = places
         result.venture.needs = needs
+        if submission.title == SPANISH_VENTURE:
+            result.venture.one_liner, result.venture.description = SPANISH_PROFILE
         made[result.venture.name] = result.venture
     for name, one_liner, area, impact, places, needs, founders in DIRECT_VENTURES:
         venture = ventures.create_venture(
@@ -464,6 +496,17 @@ def _seed_cohort(manager: User, placed: list[Submission], *, today: date) -> Non
     _seed_mentoring(manager, made, today=today)
     matching.seed_matching_demo(manager, made, today)
 
+
+# The Spanish-writing founder's profile of her venture: one-liner and description.
+SPANISH_PROFILE = (
+    "Los servicios de la ciudad, explicados en 12 idiomas por mensaje de texto",
+    "Bienvenida ayuda a las familias que acaban de llegar a Los Ángeles a encontrar los "
+    "servicios de la ciudad en su propio idioma. Por mensaje de texto, sin bajar ninguna "
+    "aplicación, les explicamos paso a paso cómo sacar la tarjeta de la biblioteca, inscribir "
+    "a los niños en la escuela o pedir ayuda con la renta. Empezamos en Boyle Heights y "
+    "Westlake junto con la Oficina del Alcalde para Asuntos de Inmigrantes, y ya contestamos "
+    "en español, coreano, tagalo, armenio y ocho idiomas más.",
+)
 
 DIRECT_VENTURES = [
     (
@@ -577,6 +620,7 @@ def _seed_check_ins(venture, today: date) -> None:
         return
     this_week = clock.week_start(today)
     count = len(confidences)
+    words = SPANISH_CHECK_INS if venture.name == SPANISH_VENTURE else ENGLISH_CHECK_INS
     for index, confidence in enumerate(confidences):
         week = this_week - timedelta(weeks=weeks_quiet + count - 1 - index)
         reached = 40 * (index + 1) ** 2
@@ -584,11 +628,11 @@ def _seed_check_ins(venture, today: date) -> None:
             venture,
             checkins.CheckInInput(
                 week_start=week,
-                summary=CHECK_IN_SUMMARIES[index % len(CHECK_IN_SUMMARIES)],
-                progress="Shipped what we planned for the week.",
-                blockers="Waiting on data access from the department." if confidence <= 2 else "",
+                summary=words.summaries[index % len(words.summaries)],
+                progress=words.progress,
+                blockers=words.blockers if confidence <= 2 else "",
                 ask_kinds=["data"] if confidence <= 3 else [],
-                asks="An introduction to the department's data team." if confidence <= 3 else "",
+                asks=words.asks if confidence <= 3 else "",
                 confidence=confidence,
                 users_reached=reached,
                 active_pilots=1 if venture.stage in ("pilot", "launch", "adoption") else 0,
@@ -603,13 +647,42 @@ def _seed_check_ins(venture, today: date) -> None:
         check_in.created_at = min(_at(week + timedelta(days=4)), clock.now())
 
 
-CHECK_IN_SUMMARIES = [
-    "Ran user interviews at a neighbourhood council meeting.",
-    "Tested the prototype with five residents; two flows need work.",
-    "Met the department's project lead; agreed the pilot's success measures.",
-    "Fixed the sign-up drop-off; more residents finished onboarding.",
-    "Presented at the cohort demo session and got useful feedback.",
-]
+@dataclass(frozen=True)
+class CheckInWords:
+    """What a venture's demo check-ins say, week after week."""
+
+    summaries: list[str]
+    progress: str
+    blockers: str
+    asks: str
+
+
+ENGLISH_CHECK_INS = CheckInWords(
+    summaries=[
+        "Ran user interviews at a neighbourhood council meeting.",
+        "Tested the prototype with five residents; two flows need work.",
+        "Met the department's project lead; agreed the pilot's success measures.",
+        "Fixed the sign-up drop-off; more residents finished onboarding.",
+        "Presented at the cohort demo session and got useful feedback.",
+    ],
+    progress="Shipped what we planned for the week.",
+    blockers="Waiting on data access from the department.",
+    asks="An introduction to the department's data team.",
+)
+# The Spanish-writing founder's check-ins (SPANISH_VENTURE).
+SPANISH_CHECK_INS = CheckInWords(
+    summaries=[
+        "Entrevistamos a varias familias en una junta del concejo vecinal de Boyle Heights.",
+        "Probamos el prototipo con cinco vecinas; dos de los pasos todavía se les hacen confusos.",
+        "Nos reunimos con la encargada del proyecto en la oficina del alcalde y quedamos de "
+        "acuerdo en cómo vamos a medir el piloto.",
+        "Arreglamos el registro: ahora más personas terminan de inscribirse.",
+        "Presentamos en la sesión de demos de la cohorte y nos dieron muy buenas ideas.",
+    ],
+    progress="Sacamos todo lo que teníamos planeado para la semana.",
+    blockers="Seguimos esperando que el departamento nos dé acceso a los datos.",
+    asks="Que nos presenten al equipo de datos del departamento.",
+)
 
 
 # (email, name, organisation, bio, expertise, challenge areas, languages, weekly block)
@@ -659,7 +732,7 @@ MENTORS = [
 
 
 # Demo people who chose to read the site in Spanish (their profile's language).
-READ_IN_SPANISH = {"dolores.vega@mentors.example"}
+READ_IN_SPANISH = {"dolores.vega@mentors.example", SPANISH_FOUNDER.email}
 
 
 # How far ahead the demo mentors' weekly series run: past the four weeks a mentor's page once

@@ -1,4 +1,9 @@
-"""The one small hierarchy of errors that services raise and routes turn into messages."""
+"""The one small hierarchy of errors that services raise and routes turn into messages.
+
+A message is in the language of the request it is raised in: services raise
+`InvalidInput(_("..."))` with flask_babel's gettext."""
+
+from flask_babel import gettext as _
 
 
 class DomainError(Exception):
@@ -47,8 +52,10 @@ class Busy(Conflict):
     def __init__(self, message: str = ""):
         super().__init__(
             message
-            or "Someone else was changing the same thing at that moment, and nothing was "
-            "saved. Please try again."
+            or _(
+                "Someone else was changing the same thing at that moment, and nothing was "
+                "saved. Please try again."
+            )
         )
 
 

@@ -11,30 +11,32 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from incubator import clock
+from incubator import clock, i18n
 from incubator.extensions import db
 from incubator.models import AuditEvent, User
 
 
 def when(moment: datetime | None, viewer: User | None) -> str:
-    """A moment in the viewer's time zone: "3:02 PM" today, "Tue Dec 8, 3:02 PM" otherwise."""
+    """A moment in the viewer's time zone and the page's language: "3:02 PM" today,
+    "Tue Dec 8, 3:02 PM" otherwise."""
     if moment is None:
-        return "a moment ago"
+        return _("a moment ago")
     zone = clock.zone_for(viewer)
     local = moment.astimezone(zone)
     if local.date() == clock.today(zone):
-        return f"{local:%-I:%M %p}"
-    return f"{local:%a %b %-d, %-I:%M %p}"
+        return i18n.format_strftime(local, "%-I:%M %p")
+    return i18n.format_strftime(local, "%a %b %-d, %-I:%M %p")
 
 
 def who(person: User | None, viewer: User | None) -> str:
     """The person's name, "You" for the viewer themselves, "Someone" when unknown."""
     if person is None:
-        return "Someone"
+        return _("Someone")
     if viewer is not None and person.id == viewer.id:
-        return "You"
+        return _("You")
     return person.name
 
 

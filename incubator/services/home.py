@@ -15,6 +15,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, or_, select
 
 from incubator import clock, i18n
@@ -137,10 +139,6 @@ def _count(column, *conditions) -> int:
     return db.session.scalar(select(func.count(column)).where(*conditions)) or 0
 
 
-def _plural(count: int, noun: str, plural: str | None = None) -> str:
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
-
-
 def _day(day: date, today: date) -> str:
     """A date as "Tue, Dec 2", with the year when it is not this year's."""
     return clock.day_label(day, weekday=True, as_of=today)
@@ -167,10 +165,13 @@ def _admin(user: User, today: date) -> Panel:
     mails = _count(OutboxMessage.id)
     return Panel(
         Role.ADMIN,
-        "Administration",
-        facts=[_plural(users, "account"), f"{_plural(mails, 'mail')} in the outbox"],
-        next_step="Check the audit trail for recent changes, or read the mail the app has sent.",
-        links=[Link("Audit trail", "people.audit_log"), Link("Outbox", "people.outbox")],
+        _("Administration"),
+        facts=[
+            ngettext("%(num)d account", "%(num)d accounts", users),
+            ngettext("%(num)d mail in the outbox", "%(num)d mails in the outbox", mails),
+        ],
+        next_step=_("Check the audit trail for recent changes, or read the mail the app has sent."),
+        links=[Link(_("Audit trail"), "people.audit_log"), Link(_("Outbox"), "people.outbox")],
     )
 
 
@@ -189,27 +190,29 @@ def _manager(user: User, today: date) -> Panel:
     ]
     to_do = sum(item.count for item in items)
     if not running and not active:
-        next_step = "Create a hackathon and its challenges, or a cohort to promote winners into."
+        next_step = _("Create a hackathon and its challenges, or a cohort to promote winners into.")
     elif to_do:
-        next_step = "Start with the list above: each count opens the page where it is done."
+        next_step = _("Start with the list above: each count opens the page where it is done.")
     else:
-        next_step = (
+        next_step = _(
             "Nothing waits for you. Score, rank and promote hackathon winners; follow "
             "each cohort's ventures."
         )
     return Panel(
         Role.MANAGER,
-        "Program management",
+        _("Program management"),
         facts=[
-            f"{_plural(running, 'hackathon')} not yet closed",
-            _plural(active, "active cohort"),
+            ngettext(
+                "%(num)d hackathon not yet closed", "%(num)d hackathons not yet closed", running
+            ),
+            ngettext("%(num)d active cohort", "%(num)d active cohorts", active),
         ],
         next_step=next_step,
         links=[
-            Link("Hackathons", "hackathons.index"),
-            Link("Cohorts", "cohorts.index"),
-            Link("People", "people.index"),
-            Link("Invite people", "people.invite"),
+            Link(_("Hackathons"), "hackathons.index"),
+            Link(_("Cohorts"), "cohorts.index"),
+            Link(_("People"), "people.index"),
+            Link(_("Invite people"), "people.invite"),
         ],
         items=items,
     )
@@ -224,15 +227,21 @@ def _proposals_to_decide() -> Item:
         .order_by(func.min(Challenge.created_at), Hackathon.id)
     ).all()
     named = [
-        Link(f"{name}: {_plural(count, 'proposal')}", "hackathons.detail", {"hackathon_id": id_})
+        Link(
+            ngettext("%(name)s: %(num)d proposal", "%(name)s: %(num)d proposals", count, name=name),
+            "hackathons.detail",
+            {"hackathon_id": id_},
+        )
         for id_, name, count in rows
     ]
     total = sum(count for _id, _name, count in rows)
     return Item(
         total,
-        f"{_plural(total, 'challenge proposal')} to decide",
-        "No challenge proposals to decide",
-        _link_to_first(named, Link("Hackathons", "hackathons.index")),
+        ngettext(
+            "%(num)d challenge proposal to decide", "%(num)d challenge proposals to decide", total
+        ),
+        _("No challenge proposals to decide"),
+        _link_to_first(named, Link(_("Hackathons"), "hackathons.index")),
         named[:NAMED],
     )
 
@@ -247,17 +256,25 @@ def _milestones_to_verify() -> Item:
         .order_by(func.min(Milestone.completed_at), Venture.id)
     ).all()
     named = [
-        Link(f"{name}: {count} to verify", "pipeline.milestones", {"venture_id": id_})
+        Link(
+            _("%(name)s: %(num)d to verify", name=name, num=count),
+            "pipeline.milestones",
+            {"venture_id": id_},
+        )
         for id_, name, count in rows
     ]
     total = sum(count for _id, _name, count in rows)
     link = (
-        Link("Milestones", named[0].endpoint, named[0].values)
+        Link(_("Milestones"), named[0].endpoint, named[0].values)
         if named
-        else Link("Cohorts", "cohorts.index")
+        else Link(_("Cohorts"), "cohorts.index")
     )
     return Item(
-        total, f"{_plural(total, 'milestone')} to verify", "Nothing to verify", link, named[:NAMED]
+        total,
+        ngettext("%(num)d milestone to verify", "%(num)d milestones to verify", total),
+        _("Nothing to verify"),
+        link,
+        named[:NAMED],
     )
 
 
@@ -279,7 +296,7 @@ def _ventures_at_risk(today: date) -> Item:
     by_cohort = Counter(venture.cohort_id for venture in followed if assessed.get(venture.id))
     named = [
         Link(
-            f"{cohorts[cohort_id]}: {count} at risk",
+            _("%(cohort)s: %(num)d at risk", cohort=cohorts[cohort_id], num=count),
             "pipeline.board",
             {"cohort_id": cohort_id, "at_risk": "yes"},
         )
@@ -288,9 +305,13 @@ def _ventures_at_risk(today: date) -> Item:
     total = sum(by_cohort.values())
     return Item(
         total,
-        f"{_plural(total, 'venture')} at risk in active cohorts",
-        "No venture at risk in active cohorts",
-        _link_to_first(named, Link("Cohorts", "cohorts.index")),
+        ngettext(
+            "%(num)d venture at risk in active cohorts",
+            "%(num)d ventures at risk in active cohorts",
+            total,
+        ),
+        _("No venture at risk in active cohorts"),
+        _link_to_first(named, Link(_("Cohorts"), "cohorts.index")),
         named[:NAMED],
     )
 
@@ -319,14 +340,25 @@ def _invitations_not_accepted(today: date) -> Item:
     ).all()
     named = []
     for user_id, name, sent_at, resent_at in oldest:
-        said = f"{name}, invited {_day(clock.program_date(sent_at), today)}"
-        if resent_at is not None:
-            said += f", re-sent on {_day(clock.program_date(resent_at), today)}"
+        invited = _day(clock.program_date(sent_at), today)
+        if resent_at is None:
+            said = _("%(name)s, invited %(day)s", name=name, day=invited)
+        else:
+            said = _(
+                "%(name)s, invited %(day)s, re-sent on %(resent)s",
+                name=name,
+                day=invited,
+                resent=_day(clock.program_date(resent_at), today),
+            )
         named.append(Link(said, "people.detail", {"user_id": user_id}))
-    text = f"{_plural(total, 'invitation')} not accepted"
+    text = ngettext("%(num)d invitation not accepted", "%(num)d invitations not accepted", total)
     if resent:
-        text += f" ({resent} re-sent)"
-    return Item(total or 0, text, "", Link("People", "people.index"), named)
+        text = _(
+            "%(invitations)s (%(resent)s)",
+            invitations=text,
+            resent=ngettext("%(num)d re-sent", "%(num)d re-sent", resent),
+        )
+    return Item(total or 0, text, "", Link(_("People"), "people.index"), named)
 
 
 def _runs_in_review() -> Item:
@@ -338,15 +370,19 @@ def _runs_in_review() -> Item:
         .order_by(Cohort.name)
     ).all()
     named = [
-        Link(f"{name}: {_plural(count, 'draft')}", "matching.cohort_runs", {"cohort_id": id_})
+        Link(
+            ngettext("%(name)s: %(num)d draft", "%(name)s: %(num)d drafts", count, name=name),
+            "matching.cohort_runs",
+            {"cohort_id": id_},
+        )
         for id_, name, count in rows
     ]
     total = sum(count for _id, _name, count in rows)
     return Item(
         total,
-        f"{_plural(total, 'matching run')} in review",
+        ngettext("%(num)d matching run in review", "%(num)d matching runs in review", total),
         "",
-        _link_to_first(named, Link("Cohorts", "cohorts.index")),
+        _link_to_first(named, Link(_("Cohorts"), "cohorts.index")),
         named[:NAMED],
     )
 
@@ -396,30 +432,48 @@ def venture_weeks(mine: list[Venture], today: date) -> dict[int, VentureWeek]:
 def _check_in_age(last: date, this_week: date) -> str:
     weeks = (this_week - last).days // 7
     if weeks <= 0:
-        return "this week"
+        return _("this week")
     if weeks == 1:
-        return "last week"
-    return f"{weeks} weeks ago"
+        return _("last week")
+    return ngettext("%(num)d week ago", "%(num)d weeks ago", weeks)
 
 
 def _venture_facts(venture: Venture, week: VentureWeek, this_week: date) -> list[str]:
-    facts = [f"{venture.name}: {venture.stage_label} stage in {venture.cohort.name}"]
+    facts = [
+        _(
+            "%(venture)s: %(stage)s stage in %(cohort)s",
+            venture=venture.name,
+            # The stage's label as the catalogue has it (the pipeline marks the labels).
+            stage=_(venture.stage_label),
+            cohort=venture.cohort.name,
+        )
+    ]
     if week.due_this_week:
         due = "; ".join(
             f"{milestone.title} ({clock.day_label(milestone.due_on, weekday=True)})"
             for milestone in week.due_this_week
             if milestone.due_on is not None  # always: they were found by their due date
         )
-        facts.append(f"{venture.name}: due this week: {due}")
+        facts.append(_("%(venture)s: due this week: %(due)s", venture=venture.name, due=due))
     if week.overdue:
-        facts.append(f"{venture.name}: {_plural(week.overdue, 'overdue milestone')}")
+        facts.append(
+            ngettext(
+                "%(venture)s: %(num)d overdue milestone",
+                "%(venture)s: %(num)d overdue milestones",
+                week.overdue,
+                venture=venture.name,
+            )
+        )
     if week.last_check_in is None:
-        facts.append(f"{venture.name}: no check-in yet")
+        facts.append(_("%(venture)s: no check-in yet", venture=venture.name))
     else:
         facts.append(
-            f"{venture.name}: last check-in for the week of "
-            f"{clock.day_label(week.last_check_in)} "
-            f"({_check_in_age(week.last_check_in, this_week)})"
+            _(
+                "%(venture)s: last check-in for the week of %(week)s (%(age)s)",
+                venture=venture.name,
+                week=clock.day_label(week.last_check_in),
+                age=_check_in_age(week.last_check_in, this_week),
+            )
         )
     return facts
 
@@ -429,10 +483,12 @@ def _founder(user: User, today: date) -> Panel:
     if not mine:
         return Panel(
             Role.FOUNDER,
-            "Your venture",
-            next_step="When a program manager promotes your hackathon team into a cohort, your "
-            "venture appears here.",
-            links=[Link("Your profile", "auth.profile")],
+            _("Your venture"),
+            next_step=_(
+                "When a program manager promotes your hackathon team into a cohort, your "
+                "venture appears here."
+            ),
+            links=[Link(_("Your profile"), "auth.profile")],
         )
     this_week = clock.week_start(today)
     weeks = venture_weeks(mine, today)
@@ -444,36 +500,37 @@ def _founder(user: User, today: date) -> Panel:
     items = [
         _check_ins_due(mine, missing),
         _milestones_sent_back(ids),
-        _introductions_waiting(Match.venture_id.in_(ids), Match.venture_answer, "your venture's"),
+        _introductions_waiting(Match.venture_id.in_(ids), Match.venture_answer, VENTURE),
         _upcoming_sessions(Booking.venture_id.in_(ids), user, today, with_mentor=True),
     ]
     if missing:
         names = ", ".join(venture.name for venture in missing)
-        next_step = (
-            f"This week's check-in for {names} is not written yet: what moved, what blocks "
-            "you, the help you need and your numbers."
+        next_step = _(
+            "This week's check-in for %(names)s is not written yet: what moved, what blocks "
+            "you, the help you need and your numbers.",
+            names=names,
         )
     else:
-        next_step = (
+        next_step = _(
             "This week's check-in is in. Keep your milestones current: mark each done with "
             "its evidence, and a program manager will verify it."
         )
     links = [
         Link(
-            f"Write this week's check-in for {venture.name}"
+            _("Write this week's check-in for %(venture)s", venture=venture.name)
             if len(mine) > 1
-            else "Write this week's check-in",
+            else _("Write this week's check-in"),
             "pipeline.check_in",
             {"venture_id": venture.id},
         )
         for venture in missing
     ]
     links += [
-        Link("Open your venture", "cohorts.my_ventures"),
-        Link("Find a mentor", "mentoring.mentors"),
+        Link(_("Open your venture"), "cohorts.my_ventures"),
+        Link(_("Find a mentor"), "mentoring.mentors"),
     ]
     return Panel(
-        Role.FOUNDER, "Your venture", facts=facts, next_step=next_step, links=links, items=items
+        Role.FOUNDER, _("Your venture"), facts=facts, next_step=next_step, links=links, items=items
     )
 
 
@@ -482,15 +539,19 @@ def _check_ins_due(mine: list[Venture], missing: list[Venture]) -> Item:
         Link(venture.name, "pipeline.check_in", {"venture_id": venture.id}) for venture in missing
     ]
     if len(mine) == 1:
-        text, done = "This week's check-in is due", "This week's check-in is in"
+        text, done = _("This week's check-in is due"), _("This week's check-in is in")
     else:
-        text = f"This week's check-in is due for {_plural(len(missing), 'venture')}"
-        done = "This week's check-ins are in"
+        text = ngettext(
+            "This week's check-in is due for %(num)d venture",
+            "This week's check-in is due for %(num)d ventures",
+            len(missing),
+        )
+        done = _("This week's check-ins are in")
     return Item(
         len(missing),
         text,
         done,
-        _link_to_first(named, Link("Check-in", "cohorts.my_ventures")),
+        _link_to_first(named, Link(_("Check-in"), "cohorts.my_ventures")),
         named if len(missing) > 1 else [],
     )
 
@@ -510,15 +571,48 @@ def _milestones_sent_back(venture_ids: list[int]) -> Item:
         .limit(NAMED)
     ).all()
     named = [
-        Link(f"{title}: “{comment}”", "pipeline.milestones", {"venture_id": venture_id})
+        Link(
+            _("%(title)s: “%(comment)s”", title=title, comment=comment),
+            "pipeline.milestones",
+            {"venture_id": venture_id},
+        )
         for venture_id, title, comment in rows
     ]
     return Item(
         total,
-        f"{_plural(total, 'milestone')} sent back by the program team",
+        ngettext(
+            "%(num)d milestone sent back by the program team",
+            "%(num)d milestones sent back by the program team",
+            total,
+        ),
         "",
-        Link("Milestones", named[0].endpoint, named[0].values) if named else None,
+        Link(_("Milestones"), named[0].endpoint, named[0].values) if named else None,
         named,
+    )
+
+
+# Whose answer an introduction waits for, in _introductions_waiting.
+VENTURE, PERSON, ORGANISATION = "venture", "person", "organisation"
+
+
+def _waiting_for(whose: str, total: int) -> str:
+    """ "2 introductions waiting for your answer" (your venture's, your organisation's)."""
+    if whose == VENTURE:
+        return ngettext(
+            "%(num)d introduction waiting for your venture's answer",
+            "%(num)d introductions waiting for your venture's answer",
+            total,
+        )
+    if whose == ORGANISATION:
+        return ngettext(
+            "%(num)d introduction waiting for your organisation's answer",
+            "%(num)d introductions waiting for your organisation's answer",
+            total,
+        )
+    return ngettext(
+        "%(num)d introduction waiting for your answer",
+        "%(num)d introductions waiting for your answer",
+        total,
     )
 
 
@@ -526,10 +620,7 @@ def _introductions_waiting(side, answer, whose: str, done: str = "") -> Item:
     """Published introductions still waiting for this side's answer."""
     total = _count(Match.id, side, Match.status == MatchStatus.INTRODUCED, answer == PENDING)
     return Item(
-        total,
-        f"{_plural(total, 'introduction')} waiting for {whose} answer",
-        done,
-        Link("Introductions", "matching.my_matches"),
+        total, _waiting_for(whose, total), done, Link(_("Introductions"), "matching.my_matches")
     )
 
 
@@ -550,16 +641,20 @@ def _upcoming_sessions(side, user: User, today: date, *, with_mentor: bool) -> I
         other = mentor_name if with_mentor else venture_name
         named.append(
             Link(
-                f"Next: {_moment(starts_at, clock.zone_for(user), today)} with {other}",
+                _(
+                    "Next: %(when)s with %(name)s",
+                    when=_moment(starts_at, clock.zone_for(user), today),
+                    name=other,
+                ),
                 "mentoring.booking",
                 {"booking_id": booking_id},
             )
         )
     return Item(
         total,
-        _plural(total, "upcoming session"),
-        "No upcoming sessions",
-        Link("Sessions", "mentoring.sessions"),
+        ngettext("%(num)d upcoming session", "%(num)d upcoming sessions", total),
+        _("No upcoming sessions"),
+        Link(_("Sessions"), "mentoring.sessions"),
         named,
     )
 
@@ -572,20 +667,22 @@ def _mentor(user: User, today: date) -> Panel:
         _introductions_waiting(
             (Match.kind == MatchKind.MENTOR) & (Match.counterpart_id == user.id),
             Match.counterpart_answer,
-            "your",
+            PERSON,
         ),
         _sessions_to_close(user, today),
         _upcoming_sessions(Booking.mentor_id == user.id, user, today, with_mentor=False),
     ]
     return Panel(
         Role.MENTOR,
-        "Mentoring",
-        next_step="Publish the times you can meet founders; answer your introductions; after "
-        "each session, write your notes and record how it went.",
+        _("Mentoring"),
+        next_step=_(
+            "Publish the times you can meet founders; answer your introductions; after "
+            "each session, write your notes and record how it went."
+        ),
         links=[
-            Link("Availability", "mentoring.availability"),
-            Link("Sessions", "mentoring.sessions"),
-            Link("Introductions", "matching.my_matches"),
+            Link(_("Availability"), "mentoring.availability"),
+            Link(_("Sessions"), "mentoring.sessions"),
+            Link(_("Introductions"), "matching.my_matches"),
         ],
         items=items,
     )
@@ -612,20 +709,24 @@ def _sessions_to_close(user: User, today: date) -> Item:
         .limit(NAMED)
     ).all()
     zone = clock.zone_for(user)
-    named = [
-        Link(
-            f"{venture} ({_moment(starts_at, zone, today)}): "
-            + ("how did it go?" if status == BookingStatus.BOOKED else "notes"),
-            "mentoring.booking",
-            {"booking_id": booking_id},
+    named = []
+    for booking_id, starts_at, status, venture in rows:
+        when = _moment(starts_at, zone, today)
+        said = (
+            _("%(venture)s (%(when)s): how did it go?", venture=venture, when=when)
+            if status == BookingStatus.BOOKED
+            else _("%(venture)s (%(when)s): notes", venture=venture, when=when)
         )
-        for booking_id, starts_at, status, venture in rows
-    ]
+        named.append(Link(said, "mentoring.booking", {"booking_id": booking_id}))
     return Item(
         total,
-        f"{_plural(total, 'past session')} needing notes or an outcome",
-        "Every past session has its outcome and notes",
-        _link_to_first(named, Link("Sessions", "mentoring.sessions")),
+        ngettext(
+            "%(num)d past session needing notes or an outcome",
+            "%(num)d past sessions needing notes or an outcome",
+            total,
+        ),
+        _("Every past session has its outcome and notes"),
+        _link_to_first(named, Link(_("Sessions"), "mentoring.sessions")),
         named,
     )
 
@@ -636,25 +737,25 @@ def _sessions_to_close(user: User, today: date) -> Item:
 def _judge(user: User, today: date) -> Panel:
     items = _left_to_score(user)
     if not items:
-        next_step = (
+        next_step = _(
             "Submissions assigned to you for scoring will be listed here when a "
             "hackathon moves to judging."
         )
     elif any(item.count for item in items):
-        next_step = (
+        next_step = _(
             "Score each submission against the rubric; you can change your scores "
             "until the hackathon closes."
         )
     else:
-        next_step = (
+        next_step = _(
             "You have scored everything assigned to you; you can still change a score "
             "until the hackathon closes."
         )
     return Panel(
         Role.JUDGE,
-        "Judging",
+        _("Judging"),
         next_step=next_step,
-        links=[Link("Your assignments", "judging.my_assignments")],
+        links=[Link(_("Your assignments"), "judging.my_assignments")],
         items=items,
     )
 
@@ -686,13 +787,23 @@ def _left_to_score(judge: User) -> list[Item]:
         needed = criteria.get(hackathon_id, 0)
         if not needed or scored.get(submission_id, 0) < needed:
             left[hackathon_id] += 1
-    link = Link("Your assignments", "judging.my_assignments")
+    link = Link(_("Your assignments"), "judging.my_assignments")
     return [
         Item(
             left[hackathon_id],
-            f"{names[hackathon_id]}: {left[hackathon_id]} left to score "
-            f"(of {totals[hackathon_id]} assigned)",
-            f"{names[hackathon_id]}: all {totals[hackathon_id]} scored",
+            ngettext(
+                "%(hackathon)s: %(left)d left to score (of %(num)d assigned)",
+                "%(hackathon)s: %(left)d left to score (of %(num)d assigned)",
+                totals[hackathon_id],
+                hackathon=names[hackathon_id],
+                left=left[hackathon_id],
+            ),
+            ngettext(
+                "%(hackathon)s: all %(num)d scored",
+                "%(hackathon)s: all %(num)d scored",
+                totals[hackathon_id],
+                hackathon=names[hackathon_id],
+            ),
             link,
         )
         for hackathon_id in names
@@ -706,17 +817,19 @@ def _funder(user: User, today: date) -> Panel:
     mine = (Match.kind == MatchKind.FUNDER) & (Match.counterpart_id == user.id)
     return Panel(
         Role.FUNDER,
-        "Funding",
-        next_step="Keep your focus, stages and cheque range current: the ventures that fit "
-        "them are listed for you, with the numbers each venture chose to share.",
+        _("Funding"),
+        next_step=_(
+            "Keep your focus, stages and cheque range current: the ventures that fit "
+            "them are listed for you, with the numbers each venture chose to share."
+        ),
         links=[
-            Link("Ventures that fit", "matching.funder_ventures"),
-            Link("Introductions", "matching.my_matches"),
-            Link("Your funder profile", "matching.funder_profile"),
+            Link(_("Ventures that fit"), "matching.funder_ventures"),
+            Link(_("Introductions"), "matching.my_matches"),
+            Link(_("Your funder profile"), "matching.funder_profile"),
         ],
         items=[
             _introductions_waiting(
-                mine, Match.counterpart_answer, "your", "No introduction waits for your answer"
+                mine, Match.counterpart_answer, PERSON, _("No introduction waits for your answer")
             ),
             _introductions_accepted(mine),
         ],
@@ -727,9 +840,13 @@ def _introductions_accepted(side) -> Item:
     total = _count(Match.id, side, Match.status == MatchStatus.ACCEPTED)
     return Item(
         total,
-        f"{_plural(total, 'introduction')} accepted on both sides",
+        ngettext(
+            "%(num)d introduction accepted on both sides",
+            "%(num)d introductions accepted on both sides",
+            total,
+        ),
         "",
-        Link("Introductions", "matching.my_matches"),
+        Link(_("Introductions"), "matching.my_matches"),
     )
 
 
@@ -737,19 +854,21 @@ def _partner(user: User, today: date) -> Panel:
     organisations = hackathons.partner_organisations(user)
     ids = [organisation.id for organisation in organisations]
     theirs = (Match.kind == MatchKind.PARTNER) & Match.organisation_id.in_(ids)
-    links = [Link("Your challenges", "hackathons.propose_challenge")]
+    links = [Link(_("Your challenges"), "hackathons.propose_challenge")]
     links += [
         Link(organisation.name, "matching.partner_page", {"organisation_id": organisation.id})
         for organisation in organisations
     ]
     return Panel(
         Role.PARTNER,
-        "Partner organisation",
-        next_step="Propose a challenge for the next hackathon with the datasets your "
-        "organisation can share, and follow the pilots you host.",
-        links=[*links, Link("Introductions", "matching.my_matches")],
+        _("Partner organisation"),
+        next_step=_(
+            "Propose a challenge for the next hackathon with the datasets your "
+            "organisation can share, and follow the pilots you host."
+        ),
+        links=[*links, Link(_("Introductions"), "matching.my_matches")],
         items=[
-            _introductions_waiting(theirs, Match.counterpart_answer, "your organisation's"),
+            _introductions_waiting(theirs, Match.counterpart_answer, ORGANISATION),
             _introductions_accepted(theirs),
             _pilots_hosted(organisations),
             _proposals_of(user),
@@ -768,13 +887,40 @@ def _pilots_hosted(organisations) -> Item:
         ).all()
     )
     total = sum(by_state.values())
-    states = ", ".join(f"{by_state[state]} {state}" for state in PilotStatus if by_state.get(state))
+    states = ", ".join(
+        _pilots_in_state(PilotStatus(state), by_state[state])
+        for state in PilotStatus
+        if by_state.get(state)
+    )
     link = (
-        Link("Pilots", "matching.partner_page", {"organisation_id": organisations[0].id})
+        Link(_("Pilots"), "matching.partner_page", {"organisation_id": organisations[0].id})
         if organisations
         else None
     )
-    return Item(total, f"{_plural(total, 'pilot')} hosted: {states}", "", link)
+    return Item(
+        total,
+        ngettext(
+            "%(num)d pilot hosted: %(states)s",
+            "%(num)d pilots hosted: %(states)s",
+            total,
+            states=states,
+        ),
+        "",
+        link,
+    )
+
+
+def _pilots_in_state(state: PilotStatus, count: int) -> str:
+    """ "2 running": how many pilots are in one state."""
+    if state == PilotStatus.PLANNED:
+        return ngettext("%(num)d planned", "%(num)d planned", count)
+    if state == PilotStatus.RUNNING:
+        return ngettext("%(num)d running", "%(num)d running", count)
+    if state == PilotStatus.COMPLETED:
+        return ngettext("%(num)d completed", "%(num)d completed", count)
+    if state == PilotStatus.ADOPTED:
+        return ngettext("%(num)d adopted", "%(num)d adopted", count)
+    return ngettext("%(num)d stopped", "%(num)d stopped", count)
 
 
 def _proposals_of(user: User) -> Item:
@@ -796,19 +942,38 @@ def _proposals_of(user: User) -> Item:
     named = []
     for title, status, note, hackathon in newest:
         state = {
-            ChallengeStatus.PROPOSED: "waiting for the program team",
-            ChallengeStatus.APPROVED: "approved",
-            ChallengeStatus.DECLINED: f"declined: “{note}”" if note else "declined",
+            ChallengeStatus.PROPOSED: _("waiting for the program team"),
+            ChallengeStatus.APPROVED: _("approved"),
+            ChallengeStatus.DECLINED: _("declined: “%(note)s”", note=note)
+            if note
+            else _("declined"),
         }[ChallengeStatus(status)]
-        named.append(Link(f"{title} ({hackathon}): {state}"))
+        named.append(
+            Link(
+                _(
+                    "%(title)s (%(hackathon)s): %(state)s",
+                    title=title,
+                    hackathon=hackathon,
+                    state=state,
+                )
+            )
+        )
     waiting = by_state.get(ChallengeStatus.PROPOSED, 0)
     proposed = sum(by_state.values())
     return Item(
         waiting,
-        f"{_plural(waiting, 'challenge proposal')} waiting for the program team",
-        f"{_plural(proposed, 'challenge proposal')}, none waiting for a decision"
+        ngettext(
+            "%(num)d challenge proposal waiting for the program team",
+            "%(num)d challenge proposals waiting for the program team",
+            waiting,
+        ),
+        ngettext(
+            "%(num)d challenge proposal, none waiting for a decision",
+            "%(num)d challenge proposals, none waiting for a decision",
+            proposed,
+        )
         if proposed
         else "",
-        Link("Your challenges", "hackathons.propose_challenge"),
+        Link(_("Your challenges"), "hackathons.propose_challenge"),
         named,
     )

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from incubator.extensions import db
@@ -24,7 +26,7 @@ from incubator.models import User
 from incubator.services import audit
 from incubator.services.errors import StaleEdit
 
-KEEP_YOURS = (
+KEEP_YOURS = _l(
     "Compare the two versions below: what you entered is still in the form, and saving it "
     "again replaces theirs."
 )
@@ -57,9 +59,9 @@ def _comparable(value: Any) -> Any:
 def who(changed_by: User | None, by: User | None) -> str:
     """The name to show for whoever changed the object last."""
     if changed_by is None:
-        return "someone else"
+        return _("someone else")
     if by is not None and changed_by.id == by.id:
-        return f"{changed_by.name} (you, in another window)"
+        return _("%(name)s (you, in another window)", name=changed_by.name)
     return changed_by.name
 
 
@@ -71,17 +73,24 @@ def refusal(
     by: User | None,
     theirs: dict[str, Any],
     yours: dict[str, Any],
-    advice: str = KEEP_YOURS,
+    advice: str | None = None,
 ) -> StaleVersion:
     """The refusal of a save made from an older version, showing only the fields that differ.
 
-    `theirs` holds the object's saved values and `yours` the submitted ones, under the same
-    keys (the edit form's field names, or a description for the matching review).
+    `thing` names the object as the start of a sentence, in the page's language
+    (`_("This milestone")`). `theirs` holds the object's saved values and `yours` the
+    submitted ones, under the same keys (the edit form's field names, or a description for
+    the matching review).
     """
     differing = [key for key in yours if _comparable(yours[key]) != _comparable(theirs.get(key))]
     name = who(changed_by, by)
     return StaleVersion(
-        f"{thing} was changed by {name} since you opened it; nothing was saved. {advice}",
+        _(
+            "%(thing)s was changed by %(name)s since you opened it; nothing was saved. %(advice)s",
+            thing=thing,
+            name=name,
+            advice=advice or KEEP_YOURS,
+        ),
         theirs={key: theirs.get(key) for key in differing},
         yours={key: yours[key] for key in differing},
         version=version,

@@ -89,8 +89,12 @@ class ProfileForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The configured languages, each in its own name; none: the browser's language.
+        # The configured languages, each in its own name (and said in its own language: lang);
+        # none: the browser's language.
         self.preferred_language.choices = [
             ("", _l("The language my browser asks for")),
-            *current_app.config["LANGUAGES"].items(),
+            *(
+                (code, name, {"lang": code})
+                for code, name in current_app.config["LANGUAGES"].items()
+            ),
         ]

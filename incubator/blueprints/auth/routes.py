@@ -123,9 +123,9 @@ def end_other_login_sessions():
         form,
         lambda: login_sessions.sign_out_elsewhere(current_user, keep=current_user.login_session),
         lambda ended: (
-            "You are signed out on every other device."
+            _("You are signed out on every other device.")
             if ended
-            else "You were not signed in on any other device."
+            else _("You were not signed in on any other device.")
         ),
     )
     return redirect(url_for("auth.where_signed_in"))
@@ -233,7 +233,7 @@ def accept_invitation(token: str):
         )
         sign_in(user, remember=False)
 
-    if submit(form, accept_and_sign_in, "Welcome to Accelerate: LA. Your account is ready."):
+    if submit(form, accept_and_sign_in, _("Welcome to Accelerate: LA. Your account is ready.")):
         return redirect(url_for("main.home_page"))
     if form.is_submitted() and not form.errors and not _is_open(token):
         # Used meanwhile (another tab accepted it first), replaced or revoked: the form is

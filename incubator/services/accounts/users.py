@@ -55,7 +55,7 @@ def parse_roles(values: Iterable[str]) -> set[Role]:
         try:
             roles.add(Role(value))
         except ValueError:
-            raise InvalidInput(f"Unknown role {value!r}.") from None
+            raise InvalidInput(_("Unknown role %(role)s.", role=repr(value))) from None
     return roles
 
 
@@ -82,18 +82,18 @@ def check_password_rules(password: str, *, email: str, name: str) -> None:
     or email address."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        raise InvalidInput(f"Choose a password of at least {minimum} characters.")
+        raise InvalidInput(_("Choose a password of at least %(num)d characters.", num=minimum))
     if len(password) > 128:
-        raise InvalidInput("Choose a password of at most 128 characters.")
+        raise InvalidInput(_("Choose a password of at most %(num)d characters.", num=128))
     lowered = password.strip().lower()
     if lowered in common_passwords():
         raise InvalidInput(
-            "That password is on a list of the most common passwords. Choose another."
+            _("That password is on a list of the most common passwords. Choose another.")
         )
     for fragment in _personal_fragments(email, name):
         if lowered == fragment or (len(fragment) >= PERSONAL_FRAGMENT_MIN and fragment in lowered):
             raise InvalidInput(
-                "Choose a password that does not contain your name or email address."
+                _("Choose a password that does not contain your name or email address.")
             )
 
 
@@ -116,7 +116,7 @@ def create_user(
     if not name:
         raise InvalidInput(_("A name is required."))
     if user_by_email(email) is not None:
-        raise InvalidInput(f"There is already an account for {email}.")
+        raise InvalidInput(_("There is already an account for %(email)s.", email=email))
     user = User(email=email, name=name)
     if password is not None:
         check_password_rules(password, email=email, name=name)
@@ -133,7 +133,7 @@ def set_published_password(user: User, password: str) -> None:
     passwords may refuse (the demo admin's password names the address's "admin"). Refused
     where demo data is not allowed: under the production configuration."""
     if not current_app.config["DEMO_DATA_ALLOWED"]:
-        raise NotAllowed("Published demo passwords are not allowed in production.")
+        raise NotAllowed(_("Published demo passwords are not allowed in production."))
     user.password_hash = hash_password(password)
 
 
@@ -168,9 +168,9 @@ def change_password(
     """Change a password after checking the current one; optionally end every login session
     of the person but `this_login_session`."""
     if user.password_hash is None or not check_password_hash(user.password_hash, current):
-        raise InvalidInput("Your current password is not correct.")
+        raise InvalidInput(_("Your current password is not correct."))
     if current == new:
-        raise InvalidInput("The new password must differ from the current one.")
+        raise InvalidInput(_("The new password must differ from the current one."))
     check_password_rules(new, email=user.email, name=user.name)
     user.password_hash = hash_password(new)
     if end_other_login_sessions:
@@ -234,7 +234,8 @@ def set_preferred_language(user: User, code: str) -> None:
 @dataclass(frozen=True)
 class SignedLink:
     """A kind of mailed link: its token's salt, the setting for how long it works (seconds),
-    and what a person is told when it is too old or not ours."""
+    and what a person is told when it is too old or not ours (marked with N_, translated
+    when raised)."""
 
     salt: str
     max_age_setting: str
@@ -252,9 +253,9 @@ class SignedLink:
                 token, max_age=current_app.config[self.max_age_setting]
             )
         except SignatureExpired:
-            raise InvalidToken(self.expired) from None
+            raise InvalidToken(_(self.expired)) from None
         except BadSignature:
-            raise InvalidToken(self.invalid) from None
+            raise InvalidToken(_(self.invalid)) from None
         return payload if isinstance(payload, dict) else None
 
     def _serializer(self) -> URLSafeTimedSerializer:
@@ -264,14 +265,14 @@ class SignedLink:
 INVITATION_LINK = SignedLink(
     salt="invitation",
     max_age_setting="INVITATION_MAX_AGE",
-    expired="This invitation has expired. Ask for a new one.",
-    invalid="This invitation link is not valid. Check that it was copied whole.",
+    expired=N_("This invitation has expired. Ask for a new one."),
+    invalid=N_("This invitation link is not valid. Check that it was copied whole."),
 )
 RESET_LINK = SignedLink(
     salt="password-reset",
     max_age_setting="PASSWORD_RESET_MAX_AGE",
-    expired="This reset link has expired. Ask for a new one.",
-    invalid="This reset link is not valid. Ask for a new one.",
+    expired=N_("This reset link has expired. Ask for a new one."),
+    invalid=N_("This reset link is not valid. Ask for a new one."),
 )
 
 
@@ -283,12 +284,14 @@ def invite(email: str, name: str, roles: Iterable[Role], *, by: User) -> Invitat
     """
     roles = set(roles)
     if not roles:
-        raise InvalidInput("Choose at least one role.")
+        raise InvalidInput(_("Choose at least one role."))
     _check_may_grant(by, roles)
     user = user_by_email(email)
     if user is not None and user.has_password:
         if not user.active:
-            raise InvalidInput(f"{user.email} is deactivated; reactivate the account first.")
+            raise InvalidInput(
+                _("%(email)s is deactivated; reactivate the account first.", email=user.email)
+            )
         added = grant_roles(user, roles, by=by)
         if added:
             roles_added = [ROLE_LABELS[role] for role in sorted(added)]
@@ -393,13 +396,13 @@ def invitation_from_token(token: str) -> Invitation:
     payload = INVITATION_LINK.payload(token)
     invitation = db.session.get(Invitation, payload.get("i")) if payload is not None else None
     if invitation is None or payload is None or invitation.nonce != payload.get("n"):
-        raise InvalidToken(INVITATION_LINK.invalid)
+        raise InvalidToken(_(INVITATION_LINK.invalid))
     if invitation.accepted_at is not None:
-        raise InvalidToken("This invitation has already been used. Sign in instead.")
+        raise InvalidToken(_("This invitation has already been used. Sign in instead."))
     if invitation.revoked_at is not None:
-        raise InvalidToken("This invitation was replaced by a newer one. Use the latest mail.")
+        raise InvalidToken(_("This invitation was replaced by a newer one. Use the latest mail."))
     if not invitation.user.active:
-        raise InvalidToken("This account has been deactivated.")
+        raise InvalidToken(_("This account has been deactivated."))
     return invitation
 
 
@@ -454,7 +457,7 @@ def user_from_reset_token(token: str) -> User:
         or payload.get("f") != _reset_fingerprint(user)
     ):
         raise InvalidToken(
-            "This reset link has already been used or is not valid. Ask for a new one."
+            _("This reset link has already been used or is not valid. Ask for a new one.")
         )
     return user
 
@@ -475,7 +478,7 @@ def reset_password(token: str, password: str) -> User:
 
 def _check_may_grant(by: User, roles: set[Role]) -> None:
     if Role.ADMIN in roles and not permissions.may_grant_admin(by):
-        raise NotAllowed("Only an administrator can grant the administrator role.")
+        raise NotAllowed(_("Only an administrator can grant the administrator role."))
 
 
 def grant_roles(user: User, roles: Iterable[Role], *, by: User | None) -> set[Role]:
@@ -490,12 +493,12 @@ def set_roles(user: User, roles: Iterable[Role], *, by: User) -> None:
     """Replace a user's roles, keeping the admin role in admins' hands."""
     roles = set(roles)
     if not roles:
-        raise InvalidInput("A person needs at least one role.")
+        raise InvalidInput(_("A person needs at least one role."))
     changed = roles ^ user.roles
     if Role.ADMIN in changed and not permissions.may_grant_admin(by):
-        raise NotAllowed("Only an administrator can grant or remove the administrator role.")
+        raise NotAllowed(_("Only an administrator can grant or remove the administrator role."))
     if user.id == by.id and Role.ADMIN in user.roles and Role.ADMIN not in roles:
-        raise InvalidInput("You cannot remove your own administrator role.")
+        raise InvalidInput(_("You cannot remove your own administrator role."))
     if changed:
         _change_roles(user, roles, by=by)
 
@@ -515,9 +518,9 @@ def _change_roles(user: User, roles: set[Role], *, by: User | None) -> None:
 def set_active(user: User, active: bool, *, by: User) -> None:
     """Deactivate (signing them out everywhere) or reactivate an account."""
     if user.id == by.id:
-        raise InvalidInput("You cannot deactivate your own account.")
+        raise InvalidInput(_("You cannot deactivate your own account."))
     if not permissions.may_change_account(by, user):
-        raise NotAllowed("Only an administrator can change an administrator's account.")
+        raise NotAllowed(_("Only an administrator can change an administrator's account."))
     if user.active == active:
         return
     before = _user_state(user)
