@@ -352,7 +352,9 @@ def mark_outcome(booking: Booking, status: str, *, by: User, now: datetime | Non
         raise InvalidInput(_("A session ends completed or as a no-show."))
     _lock_session(booking)
     if booking.status == BookingStatus.CANCELLED:
-        raise Conflict(f"{what_happened(booking, by)} {_('A cancelled session has no outcome.')}")
+        raise Conflict(
+            " ".join((what_happened(booking, by), _("A cancelled session has no outcome.")))
+        )
     if booking.starts_at > now:
         raise InvalidInput(_("The session has not started yet."))
     before = booking_state(booking)
@@ -369,7 +371,9 @@ def save_notes(booking: Booking, shared: str, private: str, *, by: User) -> None
     _mentor_only(booking, by, _("Only the session's mentor can write notes."))
     _lock_session(booking)
     if booking.status == BookingStatus.CANCELLED:
-        raise Conflict(f"{what_happened(booking, by)} {_('A cancelled session has no notes.')}")
+        raise Conflict(
+            " ".join((what_happened(booking, by), _("A cancelled session has no notes.")))
+        )
     if len(shared) > 20000 or len(private) > 20000:
         raise InvalidInput(_("Notes are limited to 20,000 characters."))
     booking.shared_notes = shared.strip()

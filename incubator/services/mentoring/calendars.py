@@ -92,7 +92,8 @@ def _event(booking: Booking, *, cancelled: bool, stamp: datetime) -> Event:
     # The agenda and a link back; the mentor's notes never leave the site this way.
     details = mail.link("mentoring.booking", booking_id=booking.id)
     agenda = _("Agenda: %(agenda)s", agenda=agenda_text(booking))
-    event.add("description", f"{agenda}\n\n{_('Details: %(link)s', link=details)}")
+    link = _("Details: %(link)s", link=details)
+    event.add("description", f"{agenda}\n\n{link}")
     if booking.slot.location:
         event.add("location", booking.slot.location)
     event.add("organizer", _address(booking.mentor))
