@@ -13,7 +13,6 @@ from incubator.forms import (
     CheckboxesField,
     TimeZoneField,
     VersionField,
-    same_choices,
     whole_number,
 )
 from incubator.services.mentoring.profiles import MAX_CAPACITY, MAX_TAG_LENGTH, MAX_TAGS
@@ -50,12 +49,16 @@ class MentorProfileForm(FlaskForm):
             length=MAX_TAG_LENGTH,
         ),
     )
+    # The stored values stay English; their labels are read in the page's language.
     challenge_areas = CheckboxesField(
-        _l("Sectors and challenge areas"), choices=same_choices(CHALLENGE_AREAS)
+        _l("Sectors and challenge areas"), choices=[(area, _l(area)) for area in CHALLENGE_AREAS]
     )
-    languages = CheckboxesField(_l("Languages you mentor in"), choices=same_choices(LANGUAGES))
+    languages = CheckboxesField(
+        _l("Languages you mentor in"), choices=[(name, _l(name)) for name in LANGUAGES]
+    )
     time_zone = TimeZoneField(
-        description=_l("You enter your availability in this zone; founders see it in theirs.")
+        _l("Time zone"),
+        description=_l("You enter your availability in this zone; founders see it in theirs."),
     )
     capacity = whole_number(
         _l("Ventures you can take on at once"), 3, CAPACITY_MESSAGE, most=MAX_CAPACITY
@@ -68,5 +71,5 @@ class MentorProfileForm(FlaskForm):
     meeting_place = StringField(_l("Or a place to meet"), validators=[Optional(), Length(max=200)])
     accepting = BooleanField(_l("Accepting new ventures"), default=True)
     # 0 until the first save: a mentor without a profile is at version 0.
-    version = VersionField(default=0)
+    version = VersionField(_l("Version"), default=0)
     submit = SubmitField(_l("Save profile"))

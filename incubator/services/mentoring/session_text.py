@@ -56,6 +56,12 @@ def slot_note(slot: Slot) -> str:
     return _program_text(slot.note or "", OFFICE_HOURS_NOTE)
 
 
+def term_text(term: str) -> str:
+    """A word of the program's shared lists (a language, a challenge area; vocabulary.py),
+    stored in English, in the reader's language."""
+    return _(term)
+
+
 def number_text(number: int | float | Decimal, pattern: str | None = None) -> str:
     """A number in the reader's language ("5,000"); `pattern` as Babel's ("0.00")."""
     return numbers.format_decimal(number, pattern, locale=i18n.format_locale())
