@@ -186,3 +186,48 @@ def test_the_feed_is_in_its_owners_saved_language(db, app, upcoming, ana):
     assert str(calendar["X-WR-CALNAME"]) == "Sesiones de Accelerate: LA (Ana Lopez)"
     [event] = calendar.walk("VEVENT")
     assert str(event["SUMMARY"]).startswith("Sesión de mentoría:")
+
+
+def test_an_office_hours_day_is_planned_and_shown_in_spanish(db, client, login_as):
+    manager = login_as("manager", preferred_language="es")
+    cohort = factories.cohort(by=manager)
+    ventures = [factories.venture(cohort, f"Equipo {n}") for n in "AB"]
+    for venture in ventures:
+        factories.founder_of(venture)
+    mentors = [factories.user("mentor", name=f"Guía {n}") for n in "PQ"]
+    day = clock.today() + timedelta(days=14)
+
+    refused = page(
+        client.post(
+            f"/mentoring/office-hours/new?cohort_id={cohort.id}",
+            data={
+                "day": day.isoformat(),
+                "time_zone": "America/Los_Angeles",
+                "meeting_minutes": "20",
+                "default_windows": "de nueve a doce",
+                "mentors": [str(m.id) for m in mentors],
+                "ventures": [str(v.id) for v in ventures],
+            },
+        )
+    )
+    assert "“de nueve a doce” no es un rango de horas como 09:00-12:00." in refused
+    planned = client.post(
+        f"/mentoring/office-hours/new?cohort_id={cohort.id}",
+        data={
+            "day": day.isoformat(),
+            "time_zone": "America/Los_Angeles",
+            "meeting_minutes": "20",
+            "default_windows": "09:00-10:00",
+            "default_breaks": "09:20-09:40",
+            "mentors": [str(m.id) for m in mentors],
+            "ventures": [str(v.id) for v in ventures],
+        },
+        follow_redirects=True,
+    )
+
+    grid = page(planned)
+    assert "Día planificado. Revise el plan y luego publíquelo como reservas." in grid
+    assert "Horas de consulta, " in grid and "reuniones de 20 minutos" in grid
+    assert "2 mentores, 2 emprendimientos, 3 rondas." in grid
+    assert ">descanso<" in grid and "9:00 a.m." in grid
+    assert "Publicar como reservas" in grid
