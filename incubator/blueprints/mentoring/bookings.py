@@ -1,6 +1,7 @@
 """Mentoring: booking sessions, moving and cancelling them, notes, ratings, .ics files."""
 
 from flask import Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from incubator import permissions
@@ -19,8 +20,7 @@ from incubator.models import Booking, BookingStatus, Role, Slot
 from incubator.services.cohorts.ventures import get_venture
 from incubator.services.errors import SlotTaken
 from incubator.services.mentoring import booking as booking_service
-from incubator.services.mentoring import calendars
-from incubator.templating import localtime
+from incubator.services.mentoring import calendars, times
 from incubator.web import found_or_404, submit
 
 # Everyone a session concerns: its founders, its mentor, and the program managers.
@@ -37,7 +37,11 @@ def _session(booking_id: int) -> Booking:
 
 
 def _slot_label(slot: Slot) -> str:
-    label = f"{localtime(slot.starts_at)} to {localtime(slot.ends_at, '%-I:%M %p')}"
+    label = _(
+        "%(start)s to %(end)s",
+        start=times.viewer_text(slot.starts_at),
+        end=times.viewer_text(slot.ends_at, "%-I:%M %p"),
+    )
     return f"{label} · {slot.location}" if slot.location else label
 
 
@@ -45,7 +49,7 @@ def _offered_slot(slot_id: int) -> Slot:
     """The slot chosen to move to, or SlotTaken when it is no longer there."""
     slot = db.session.get(Slot, slot_id)
     if slot is None:
-        raise SlotTaken("That time is no longer offered. Choose another.")
+        raise SlotTaken(_("That time is no longer offered. Choose another."))
     return slot
 
 
@@ -69,7 +73,7 @@ def book(slot_id: int):
             form.agenda.data,
             by=current_user,
         ),
-        "Session booked. Both of you have the details and a calendar file.",
+        _("Session booked. Both of you have the details and a calendar file."),
     )
     if booked:
         return redirect(url_for("mentoring.booking", booking_id=booked.result.id))
@@ -161,7 +165,7 @@ def cancel(booking_id: int):
     booking = _session(booking_id)
     permissions.require(
         permissions.may_change_booking(current_user, booking),
-        "Only the mentor and the venture's founders can cancel this session.",
+        _("Only the mentor and the venture's founders can cancel this session."),
     )
     form = _cancel_form(booking)
     return _act(
@@ -173,7 +177,7 @@ def cancel(booking_id: int):
             by=current_user,
             keep_open=bool(getattr(form, "keep_open", None) and form.keep_open.data),
         ),
-        "Session cancelled. Both sides have been told.",
+        _("Session cancelled. Both sides have been told."),
     )
 
 
@@ -183,7 +187,7 @@ def reschedule(booking_id: int):
     booking = _session(booking_id)
     permissions.require(
         permissions.may_reschedule_booking(current_user, booking),
-        "Only the venture's founders can move this session.",
+        _("Only the venture's founders can move this session."),
     )
     if not booking_service.actions_for(current_user, booking).reschedule:
         # Cancelled or moved by someone else since the page was drawn: say what happened.
@@ -191,7 +195,7 @@ def reschedule(booking_id: int):
         flash(
             booking_service.what_happened(booking, current_user)
             if changed
-            else "Only an upcoming booked session can be moved.",
+            else _("Only an upcoming booked session can be moved."),
             "warning",
         )
         return redirect(url_for("mentoring.booking", booking_id=booking.id))
@@ -204,7 +208,7 @@ def reschedule(booking_id: int):
         lambda: booking_service.reschedule(
             booking, _offered_slot(form.slot_id.data), by=current_user
         ),
-        "Session moved. Both sides have the new time and calendar file.",
+        _("Session moved. Both sides have the new time and calendar file."),
         flash_errors=True,
     )
     if moved:
@@ -219,13 +223,13 @@ def reschedule(booking_id: int):
     ), status
 
 
-def _mentors_session(booking_id: int, what: str) -> Booking:
+def _mentors_session(booking_id: int, refusal: str) -> Booking:
     """The session whose notes or outcome are recorded: they are its mentor's to record,
     403 for anyone else (who may still see the session)."""
     booking = _session(booking_id)
     permissions.require(
         permissions.may_record_session(current_user, booking),
-        f"Only the session's mentor can {what}.",
+        refusal,
     )
     return booking
 
@@ -233,20 +237,20 @@ def _mentors_session(booking_id: int, what: str) -> Booking:
 @bp.route("/sessions/<int:booking_id>/outcome", methods=["POST"])
 @roles(*SESSION_ROLES)
 def outcome(booking_id: int):
-    booking = _mentors_session(booking_id, "record how it went")
+    booking = _mentors_session(booking_id, _("Only the session's mentor can record how it went."))
     form = OutcomeForm()
     return _act(
         booking,
         form,
         lambda: booking_service.mark_outcome(booking, form.status.data, by=current_user),
-        "Outcome recorded.",
+        _("Outcome recorded."),
     )
 
 
 @bp.route("/sessions/<int:booking_id>/notes", methods=["POST"])
 @roles(*SESSION_ROLES)
 def notes(booking_id: int):
-    booking = _mentors_session(booking_id, "write notes")
+    booking = _mentors_session(booking_id, _("Only the session's mentor can write notes."))
     form = NotesForm()
     return _act(
         booking,
@@ -257,7 +261,7 @@ def notes(booking_id: int):
             form.private_notes.data or "",
             by=current_user,
         ),
-        "Notes saved.",
+        _("Notes saved."),
     )
 
 
@@ -267,7 +271,7 @@ def rate(booking_id: int):
     booking = _session(booking_id)
     permissions.require(
         permissions.may_rate_booking(current_user, booking),
-        "Only the mentor and the venture's founders rate this session.",
+        _("Only the mentor and the venture's founders rate this session."),
     )
     form = RatingForm()
     return _act(
@@ -276,7 +280,7 @@ def rate(booking_id: int):
         lambda: booking_service.rate(
             booking, form.score.data, form.comment.data or "", by=current_user
         ),
-        "Thank you for rating the session.",
+        _("Thank you for rating the session."),
     )
 
 

@@ -1,6 +1,7 @@
 """Mentoring: a person's private calendar subscription URL, and the feed it serves."""
 
 from flask import Response, abort, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from incubator.access import authenticated, public
@@ -12,8 +13,8 @@ from incubator.web import submit
 
 def _revoked_message(revoked: int) -> str:
     if revoked:
-        return "Your subscription URL no longer works."
-    return "You had no subscription URL to revoke."
+        return _("Your subscription URL no longer works.")
+    return _("You had no subscription URL to revoke.")
 
 
 @bp.route("/calendar", methods=["GET", "POST"])

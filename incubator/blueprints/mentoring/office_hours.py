@@ -3,6 +3,8 @@
 from functools import partial
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from incubator import permissions
@@ -60,7 +62,7 @@ def new_office_hours():
     created = submit(
         form,
         lambda: _create_and_plan(cohort, form, {m.id: m for m in mentors}),
-        "Day planned. Check the plan, then publish it as bookings.",
+        _("Day planned. Check the plan, then publish it as bookings."),
     )
     if created:
         return redirect(url_for("mentoring.office_hours_day", day_id=created.result.id))
@@ -97,7 +99,9 @@ def plan_office_hours(day_id: int):
         day_id,
         PlanAgainForm(),
         office_hours.plan,
-        lambda meetings: f"Planned again: {len(meetings)} meetings.",
+        lambda meetings: ngettext(
+            "Planned again: %(num)d meeting.", "Planned again: %(num)d meetings.", len(meetings)
+        ),
     )
 
 
@@ -108,8 +112,10 @@ def publish_office_hours(day_id: int):
         day_id,
         PublishForm(),
         office_hours.publish,
-        lambda bookings: (
-            f"Published: {len(bookings)} bookings made; the mentors and founders were told."
+        lambda bookings: ngettext(
+            "Published: %(num)d booking made; the mentors and founders were told.",
+            "Published: %(num)d bookings made; the mentors and founders were told.",
+            len(bookings),
         ),
         flash_errors=True,
     )
@@ -138,7 +144,7 @@ def rank_office_hours(day_id: int):
     day = found_or_404(OfficeHoursDay, day_id, permissions.may_view_office_hours_day)
     permissions.require(
         permissions.may_rank_office_hours(current_user, day),
-        "Only those who met someone on a published office-hours day rank it.",
+        _("Only those who met someone on a published office-hours day rank it."),
     )
     choices = rankings.ranking_choices(day, current_user)
     submitted = request.form.get("choice") if request.method == "POST" else None
@@ -151,7 +157,7 @@ def rank_office_hours(day_id: int):
         if key == submitted and submit(
             form,
             partial(_save_ranking, day, choice, form),
-            "Ranking saved. Thank you: it helps match mentors with ventures.",
+            _("Ranking saved. Thank you: it helps match mentors with ventures."),
         ):
             return redirect(url_for("mentoring.rank_office_hours", day_id=day_id))
     return render_template(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import time
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -33,7 +35,9 @@ def _clock(hours: str, minutes: str, text: str) -> time:
     try:
         return time(int(hours), int(minutes))
     except ValueError:
-        raise ValueError(f"“{text}” has a time that does not exist on a clock.") from None
+        raise ValueError(
+            _("“%(text)s” has a time that does not exist on a clock.", text=text)
+        ) from None
 
 
 def parse_periods(text: str | None) -> list[tuple[time, time]]:
@@ -45,7 +49,7 @@ def parse_periods(text: str | None) -> list[tuple[time, time]]:
             continue
         found = PERIOD.match(part)
         if found is None:
-            raise ValueError(f"“{part}” is not a time range like 09:00-12:00.")
+            raise ValueError(_("“%(text)s” is not a time range like 09:00-12:00.", text=part))
         start = _clock(found["h1"], found["m1"], part)
         end = _clock(found["h2"], found["m2"], part)
         periods.append((start, end))
@@ -55,38 +59,42 @@ def parse_periods(text: str | None) -> list[tuple[time, time]]:
 class CohortChoiceForm(Form):
     """Step one, by GET: which cohort the day is for (its ventures fill step two)."""
 
-    cohort_id = SelectField("Cohort", coerce=int, validators=[InputRequired()])
+    cohort_id = SelectField(_l("Cohort"), coerce=int, validators=[InputRequired()])
 
 
 class NewDayForm(FlaskForm):
-    day = DateField("Date", validators=[InputRequired(message="Choose the date.")])
+    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Choose the date."))])
     time_zone = TimeZoneField()
     meeting_minutes = whole_number(
-        "Meeting length (minutes)",
+        _l("Meeting length (minutes)"),
         20,
-        "Meetings last from 5 to 120 minutes.",
+        _l("Meetings last from 5 to 120 minutes."),
         least=5,
         most=120,
-        missing="Enter a whole number of minutes.",
+        missing=_l("Enter a whole number of minutes."),
     )
-    location = StringField("Location", validators=[Optional(), Length(max=500)])
+    location = StringField(_l("Location"), validators=[Optional(), Length(max=500)])
     default_windows = TextAreaField(
-        "Mentors' hours",
+        _l("Mentors' hours"),
         default=DEFAULT_WINDOWS,
-        description="One time range to a line, like 09:00-12:00. Used for every mentor "
-        "whose own hours below are left blank.",
-        validators=[InputRequired(message="Give the hours, such as 09:00-17:00.")],
+        description=_l(
+            "One time range to a line, like 09:00-12:00. Used for every mentor "
+            "whose own hours below are left blank."
+        ),
+        validators=[InputRequired(message=_l("Give the hours, such as 09:00-17:00."))],
     )
     default_breaks = TextAreaField(
-        "Breaks",
+        _l("Breaks"),
         default=DEFAULT_BREAKS,
-        description="Times nobody meets, like a lunch break. Leave blank for none.",
+        description=_l("Times nobody meets, like a lunch break. Leave blank for none."),
     )
-    mentors = CheckboxesField("Mentors", coerce=int, validators=[AtLeastOne("Choose mentors.")])
+    mentors = CheckboxesField(
+        _l("Mentors"), coerce=int, validators=[AtLeastOne(_l("Choose mentors."))]
+    )
     ventures = CheckboxesField(
-        "Ventures", coerce=int, validators=[AtLeastOne("Choose at least one venture.")]
+        _l("Ventures"), coerce=int, validators=[AtLeastOne(_l("Choose at least one venture."))]
     )
-    submit = SubmitField("Plan the day")
+    submit = SubmitField(_l("Plan the day"))
 
     # Filled by validate(): mentor id -> (windows, breaks) for every ticked mentor.
     mentor_hours: dict[int, tuple[list[tuple[time, time]], list[tuple[time, time]]]]
@@ -144,12 +152,12 @@ def new_day_form(mentors: list[User], ventures: list[Venture], **kwargs) -> NewD
         setattr(
             DayForm,
             f"windows_{mentor.id}",
-            StringField(f"{mentor.name}'s hours", validators=[Length(max=400)]),
+            StringField(_("%(name)s's hours", name=mentor.name), validators=[Length(max=400)]),
         )
         setattr(
             DayForm,
             f"breaks_{mentor.id}",
-            StringField(f"{mentor.name}'s breaks", validators=[Length(max=400)]),
+            StringField(_("%(name)s's breaks", name=mentor.name), validators=[Length(max=400)]),
         )
     form = DayForm(**kwargs)
     form.mentors.choices = [(m.id, m.name) for m in mentors]
@@ -160,19 +168,21 @@ def new_day_form(mentors: list[User], ventures: list[Venture], **kwargs) -> NewD
 
 
 class PlanAgainForm(FlaskForm):
-    submit = SubmitField("Plan again")
+    submit = SubmitField(_l("Plan again"))
 
 
 class PublishForm(FlaskForm):
-    confirm = ConfirmBox("Yes, book every meeting in this plan and tell the mentors and founders")
-    submit = SubmitField("Publish as bookings")
+    confirm = ConfirmBox(
+        _l("Yes, book every meeting in this plan and tell the mentors and founders")
+    )
+    submit = SubmitField(_l("Publish as bookings"))
 
 
 class RankingForm(FlaskForm):
     """One rank select per person met; `ordered_ids` is the result, best first."""
 
     choice = HiddenField()
-    submit = SubmitField("Save ranking")
+    submit = SubmitField(_l("Save ranking"))
     ordered_ids: list[int]
 
     def rank_field(self, option_id: int):
@@ -187,11 +197,13 @@ class RankingForm(FlaskForm):
                 continue
             rank = int(field.data)
             if rank in ranked:
-                field.errors.append(f"Rank {rank} is given twice; give each a different rank.")
+                field.errors.append(
+                    _("Rank %(rank)d is given twice; give each a different rank.", rank=rank)
+                )
                 return False
             ranked[rank] = int(field.name.removeprefix("rank_"))
         if not ranked:
-            self.submit.errors.append("Rank at least one.")
+            self.submit.errors.append(_("Rank at least one."))
             return False
         self.ordered_ids = [ranked[rank] for rank in sorted(ranked)]
         return True
@@ -204,7 +216,7 @@ def ranking_form(options: list[tuple[int, str]], saved: list[int], choice: str, 
     class Ranking(RankingForm):
         pass
 
-    numbers = [("", "Not ranked")] + [(str(n), str(n)) for n in range(1, len(options) + 1)]
+    numbers = [("", _("Not ranked"))] + [(str(n), str(n)) for n in range(1, len(options) + 1)]
     for option_id, name in options:
         setattr(Ranking, f"rank_{option_id}", SelectField(name, choices=numbers))
     form = Ranking(formdata=formdata)

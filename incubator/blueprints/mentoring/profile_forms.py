@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
@@ -12,13 +13,12 @@ from incubator.forms import (
     CheckboxesField,
     TimeZoneField,
     VersionField,
-    same_choices,
     whole_number,
 )
 from incubator.services.mentoring.profiles import MAX_CAPACITY, MAX_TAG_LENGTH, MAX_TAGS
 from incubator.vocabulary import CHALLENGE_AREAS, LANGUAGES
 
-CAPACITY_MESSAGE = f"Enter a whole number of ventures from 0 to {MAX_CAPACITY}."
+CAPACITY_MESSAGE = _l("Enter a whole number of ventures from 0 to %(most)d.", most=MAX_CAPACITY)
 
 
 class TagsField(StringField):
@@ -34,36 +34,42 @@ class TagsField(StringField):
 
 
 class MentorProfileForm(FlaskForm):
-    bio = TextAreaField("About you", validators=[Optional(), Length(max=5000)])
+    bio = TextAreaField(_l("About you"), validators=[Optional(), Length(max=5000)])
     organisation = StringField(
-        "Organisation",
+        _l("Organisation"),
         validators=[Optional(), Length(max=160)],
         render_kw={"autocomplete": "organization"},
     )
     expertise = TagsField(
-        "Expertise",
-        description=(
-            f"Separate with commas, e.g. fundraising, product design, city procurement. "
-            f"Up to {MAX_TAGS}, each at most {MAX_TAG_LENGTH} characters."
+        _l("Expertise"),
+        description=_l(
+            "Separate with commas, e.g. fundraising, product design, city procurement. "
+            "Up to %(tags)d, each at most %(length)d characters.",
+            tags=MAX_TAGS,
+            length=MAX_TAG_LENGTH,
         ),
     )
+    # The stored values stay English; their labels are read in the page's language.
     challenge_areas = CheckboxesField(
-        "Sectors and challenge areas", choices=same_choices(CHALLENGE_AREAS)
+        _l("Sectors and challenge areas"), choices=[(area, _l(area)) for area in CHALLENGE_AREAS]
     )
-    languages = CheckboxesField("Languages you mentor in", choices=same_choices(LANGUAGES))
+    languages = CheckboxesField(
+        _l("Languages you mentor in"), choices=[(name, _l(name)) for name in LANGUAGES]
+    )
     time_zone = TimeZoneField(
-        description="You enter your availability in this zone; founders see it in theirs."
+        _l("Time zone"),
+        description=_l("You enter your availability in this zone; founders see it in theirs."),
     )
     capacity = whole_number(
-        "Ventures you can take on at once", 3, CAPACITY_MESSAGE, most=MAX_CAPACITY
+        _l("Ventures you can take on at once"), 3, CAPACITY_MESSAGE, most=MAX_CAPACITY
     )
     meeting_link = StringField(
-        "Video meeting link",
+        _l("Video meeting link"),
         validators=[Optional(), Length(max=500)],
-        description="Starts with https://. Used for slots that name no place of their own.",
+        description=_l("Starts with https://. Used for slots that name no place of their own."),
     )
-    meeting_place = StringField("Or a place to meet", validators=[Optional(), Length(max=200)])
-    accepting = BooleanField("Accepting new ventures", default=True)
+    meeting_place = StringField(_l("Or a place to meet"), validators=[Optional(), Length(max=200)])
+    accepting = BooleanField(_l("Accepting new ventures"), default=True)
     # 0 until the first save: a mentor without a profile is at version 0.
-    version = VersionField(default=0)
-    submit = SubmitField("Save profile")
+    version = VersionField(_l("Version"), default=0)
+    submit = SubmitField(_l("Save profile"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from incubator import clock
@@ -92,7 +93,7 @@ def edit_profile():
             by=current_user,
             expected_version=form.version.data,
         ),
-        "Your mentor profile is saved.",
+        _("Your mentor profile is saved."),
     )
     if saved:
         return redirect(url_for("mentoring.edit_profile"))

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from incubator import permissions
@@ -22,7 +24,6 @@ from incubator.models import Role, Slot
 from incubator.services.mentoring import series as series_service
 from incubator.services.mentoring import slots as slot_service
 from incubator.services.mentoring import times
-from incubator.templating import localtime
 from incubator.web import found_or_404, page_number, submit
 
 PER_PAGE = 50
@@ -60,7 +61,7 @@ def availability():
     published = submit(
         form,
         lambda: slot_service.publish_slot(current_user, *_slot_fields(form), by=current_user),
-        lambda slot: f"Slot published: {localtime(slot.starts_at)}.",
+        lambda slot: _("Slot published: %(when)s.", when=times.viewer_text(slot.starts_at)),
     )
     if published:
         starts_at_local = _slot_fields(form)[0]
@@ -73,18 +74,30 @@ def availability():
 
 def _series_published(published: slot_service.PublishedSeries) -> str:
     count = len(published.slots)
-    return f"Published {count} slot{'' if count == 1 else 's'}."
+    return ngettext("Published %(num)d slot.", "Published %(num)d slots.", count)
 
 
 def _flash_skipped(skipped: list[datetime]) -> None:
     """Say which wall-clock times a series left out because the clocks go forward then."""
     if not skipped:
         return
-    listed = ", ".join(wall.strftime("%-I:%M %p on %b %-d") for wall in skipped)
+    listed = ", ".join(
+        _(
+            "%(time)s on %(day)s",
+            time=times.local_text(wall, "%-I:%M %p"),
+            day=times.local_text(wall, "%b %-d"),
+        )
+        for wall in skipped
+    )
     flash(
-        f"Left out {listed}: the clocks go forward then, so "
-        f"{'that time does' if len(skipped) == 1 else 'those times do'} "
-        "not exist or would overlap the slot before.",
+        ngettext(
+            "Left out %(times)s: the clocks go forward then, so that time does not exist or "
+            "would overlap the slot before.",
+            "Left out %(times)s: the clocks go forward then, so those times do not exist or "
+            "would overlap the slot before.",
+            len(skipped),
+            times=listed,
+        ),
         "info",
     )
 
@@ -131,11 +144,11 @@ def edit_slot(slot_id: int):
             "note": slot.note,
         }
     )
-    form.submit.label.text = "Save slot"
+    form.submit.label.text = _("Save slot")
     if submit(
         form,
         lambda: slot_service.update_slot(slot, *_slot_fields(form), by=current_user),
-        lambda saved: f"Slot saved: {localtime(saved.starts_at)}.",
+        lambda saved: _("Slot saved: %(when)s.", when=times.viewer_text(saved.starts_at)),
     ):
         return redirect(url_for("mentoring.availability"))
     return render_template("mentoring/slot_form.html", form=form, slot=slot, booking=booking)
@@ -148,7 +161,7 @@ def withdraw_slot(slot_id: int):
     submit(
         WithdrawForm(),
         lambda: slot_service.withdraw_slot(slot, by=current_user),
-        lambda _: f"Slot withdrawn: {localtime(slot.starts_at)}.",
+        lambda withdrawn: _("Slot withdrawn: %(when)s.", when=times.viewer_text(slot.starts_at)),
         flash_errors=True,
     )
     return redirect(url_for("mentoring.availability"))

@@ -10,12 +10,15 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from incubator import clock, permissions
 from incubator.extensions import db
+from incubator.i18n import N_
 from incubator.models import (
     Booking,
     BookingStatus,
@@ -30,8 +33,16 @@ from incubator.models import (
 from incubator.services import audit, locks, notifications
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed, SlotTaken
 from incubator.services.mentoring import calendars
+from incubator.services.mentoring.session_text import (
+    MOVED_REASON,
+    cancel_reason_text,
+    number_text,
+    status_text,
+)
+from incubator.services.mentoring.times import local_text
 
-SLOT_TAKEN = "That slot was just taken by someone else. Choose another free time."
+# Translated where it is raised (N_ marks it for the catalogue).
+SLOT_TAKEN = N_("That slot was just taken by someone else. Choose another free time.")
 AGENDA_MAX = 5000
 
 
@@ -42,26 +53,34 @@ def _week_bounds(moment: datetime) -> tuple[datetime, datetime]:
 def _check_bookable(slot: Slot, venture: Venture, founder: User, now: datetime) -> None:
     config = current_app.config
     if not permissions.may_book_for(founder, venture):
-        raise NotAllowed("Only the venture's founders can book sessions for it.")
+        raise NotAllowed(_("Only the venture's founders can book sessions for it."))
     if venture.status != VentureStatus.ACTIVE:
-        raise InvalidInput(f"{venture.name} is archived; it cannot book sessions.")
+        raise InvalidInput(
+            _("%(venture)s is archived; it cannot book sessions.", venture=venture.name)
+        )
     if slot.mentor_id == founder.id:
-        raise InvalidInput("You cannot book a session with yourself.")
+        raise InvalidInput(_("You cannot book a session with yourself."))
     if slot.status != SlotStatus.OPEN:
-        raise SlotTaken("The mentor withdrew that slot. Choose another free time.")
+        raise SlotTaken(_("The mentor withdrew that slot. Choose another free time."))
     notice = timedelta(minutes=config["BOOKING_MIN_NOTICE_MINUTES"])
     if slot.starts_at <= now:
-        raise InvalidInput("That slot has already started; choose one in the future.")
+        raise InvalidInput(_("That slot has already started; choose one in the future."))
     if slot.starts_at < now + notice:
         minutes = config["BOOKING_MIN_NOTICE_MINUTES"]
-        raise InvalidInput(f"Sessions must be booked at least {minutes} minutes ahead.")
+        raise InvalidInput(
+            ngettext(
+                "Sessions must be booked at least %(num)d minute ahead.",
+                "Sessions must be booked at least %(num)d minutes ahead.",
+                minutes,
+            )
+        )
     taken = db.session.scalar(
         select(func.count(Booking.id)).where(
             Booking.slot_id == slot.id, Booking.status != BookingStatus.CANCELLED
         )
     )
     if taken:
-        raise SlotTaken(SLOT_TAKEN)
+        raise SlotTaken(_(SLOT_TAKEN))
     overlapping = db.session.scalar(
         select(Booking).where(
             Booking.founder_id == founder.id,
@@ -72,8 +91,11 @@ def _check_bookable(slot: Slot, venture: Venture, founder: User, now: datetime) 
     )
     if overlapping is not None:
         raise Conflict(
-            "You already have a session at that time (with "
-            f"{overlapping.mentor.name}); cancel or move it first."
+            _(
+                "You already have a session at that time (with %(mentor)s); cancel or move "
+                "it first.",
+                mentor=overlapping.mentor.name,
+            )
         )
     week_start, week_end = _week_bounds(slot.starts_at)
     limit = config["BOOKING_MAX_PER_MENTOR_PER_WEEK"]
@@ -88,8 +110,15 @@ def _check_bookable(slot: Slot, venture: Venture, founder: User, now: datetime) 
     )
     if that_week >= limit:
         raise Conflict(
-            f"You already have {that_week} session{'' if that_week == 1 else 's'} with "
-            f"{slot.mentor.name} that week; the limit is {limit}."
+            ngettext(
+                "You already have %(num)d session with %(mentor)s that week; the limit is "
+                "%(limit)d.",
+                "You already have %(num)d sessions with %(mentor)s that week; the limit is "
+                "%(limit)d.",
+                that_week,
+                mentor=slot.mentor.name,
+                limit=limit,
+            )
         )
 
 
@@ -102,11 +131,11 @@ def _insert(booking: Booking) -> None:
     except IntegrityError as error:
         text = str(error.orig)
         if "ex_bookings_founder_overlap" in text:
-            raise Conflict("You already have a session at that time.") from None
+            raise Conflict(_("You already have a session at that time.")) from None
         # PostgreSQL names the index; SQLite names the column ("bookings.slot_id"). A foreign
         # key error also mentions slot_id, so match neither more loosely than this.
         if "uq_bookings_slot_id_active" in text or "bookings.slot_id" in text:
-            raise SlotTaken(SLOT_TAKEN) from None
+            raise SlotTaken(_(SLOT_TAKEN)) from None
         raise
 
 
@@ -141,9 +170,11 @@ def book(
     now = now or utcnow()
     agenda = agenda.strip()
     if not agenda:
-        raise InvalidInput("Write a short agenda so the mentor can prepare.")
+        raise InvalidInput(_("Write a short agenda so the mentor can prepare."))
     if len(agenda) > AGENDA_MAX:
-        raise InvalidInput(f"Keep the agenda under {AGENDA_MAX:,} characters.")
+        raise InvalidInput(
+            _("Keep the agenda under %(most)s characters.", most=number_text(AGENDA_MAX))
+        )
     # One founder's bookings queue behind their row, so the overlap and weekly-limit checks
     # cannot race; the slot is read again as any edit or withdrawal left it.
     locks.lock(by, slot)
@@ -190,25 +221,32 @@ def _cancel(booking: Booking, reason: str, by: User, now: datetime) -> None:
 
 def _when(moment: datetime, viewer: User) -> str:
     local = moment.astimezone(clock.zone_for(viewer))
-    return f"{local:%a %b %-d, %-I:%M %p}"
+    return local_text(local, "%a %b %-d, %-I:%M %p")
 
 
 def what_happened(booking: Booking, viewer: User) -> str:
     """Why a session can no longer be changed, in the words of what someone else did."""
-    who = booking.cancelled_by.name if booking.cancelled_by else "someone"
+    # Who did it, as the agent of "by ..." in the sentences below.
+    who = booking.cancelled_by.name if booking.cancelled_by else _("someone")
     if booking.cancelled_by_id == viewer.id:
-        who = "you"
+        who = _("you")
     if booking.rescheduled_to_id is not None:
         moved_to = db.session.get(Booking, booking.rescheduled_to_id)
         if moved_to is not None:
-            return (
-                f"This session was moved to {_when(moved_to.starts_at, viewer)} by {who}; "
-                "open the new session to change it."
+            return _(
+                "This session was moved to %(when)s by %(who)s; open the new session to change it.",
+                when=_when(moved_to.starts_at, viewer),
+                who=who,
             )
     if booking.status == BookingStatus.CANCELLED:
-        reason = f" ({booking.cancel_reason})" if booking.cancel_reason else ""
-        return f"This session was already cancelled by {who}{reason}."
-    return f"This session is already marked {booking.status_label.lower()}."
+        if booking.cancel_reason:
+            return _(
+                "This session was already cancelled by %(who)s (%(reason)s).",
+                who=who,
+                reason=cancel_reason_text(booking),
+            )
+        return _("This session was already cancelled by %(who)s.", who=who)
+    return _("This session is already marked %(status)s.", status=status_text(booking).lower())
 
 
 def _lock_session(booking: Booking, *, founder: User | None = None, slot: Slot | None = None):
@@ -232,15 +270,15 @@ def cancel(
     """
     now = now or utcnow()
     if not permissions.may_change_booking(by, booking):
-        raise NotAllowed("Only the mentor and the venture's founders can cancel this session.")
+        raise NotAllowed(_("Only the mentor and the venture's founders can cancel this session."))
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("Give a reason; the other side sees it.")
+        raise InvalidInput(_("Give a reason; the other side sees it."))
     _lock_session(booking)
     if booking.status != BookingStatus.BOOKED:
         raise Conflict(what_happened(booking, by))
     if booking.ends_at <= now:
-        raise InvalidInput("This session is over; mark it completed or a no-show instead.")
+        raise InvalidInput(_("This session is over; mark it completed or a no-show instead."))
     _cancel(booking, reason, by, now)
     slot = booking.slot
     by_mentor = booking.mentor_id == by.id
@@ -261,18 +299,18 @@ def reschedule(
     """
     now = now or utcnow()
     if not permissions.may_reschedule_booking(by, booking):
-        raise NotAllowed("Only the venture's founders can move this session.")
+        raise NotAllowed(_("Only the venture's founders can move this session."))
     if new_slot.id == booking.slot_id:
-        raise InvalidInput("Choose a different slot.")
+        raise InvalidInput(_("Choose a different slot."))
     if new_slot.mentor_id != booking.mentor_id:
-        raise InvalidInput("A session moves to another time with the same mentor.")
+        raise InvalidInput(_("A session moves to another time with the same mentor."))
     _lock_session(booking, founder=by, slot=new_slot)
     if booking.status != BookingStatus.BOOKED:
         raise Conflict(what_happened(booking, by))
     if booking.starts_at <= now:
-        raise InvalidInput("Only an upcoming booked session can be moved.")
+        raise InvalidInput(_("Only an upcoming booked session can be moved."))
     before = booking_state(booking)
-    _cancel(booking, "Moved to another time", by, now)
+    _cancel(booking, MOVED_REASON, by, now)
     new = new_booking(new_slot, booking.venture_id, by.id, booking.agenda)
     _check_bookable(new_slot, booking.venture, by, now)
     _insert(new)
@@ -301,22 +339,24 @@ def reschedule(
     return new
 
 
-def _mentor_only(booking: Booking, by: User, what: str) -> None:
+def _mentor_only(booking: Booking, by: User, refusal: str) -> None:
     if not permissions.may_record_session(by, booking):
-        raise NotAllowed(f"Only the session's mentor can {what}.")
+        raise NotAllowed(refusal)
 
 
 def mark_outcome(booking: Booking, status: str, *, by: User, now: datetime | None = None) -> None:
     """The mentor marks a session that has started as completed or a no-show."""
     now = now or utcnow()
-    _mentor_only(booking, by, "record how it went")
+    _mentor_only(booking, by, _("Only the session's mentor can record how it went."))
     if status not in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW):
-        raise InvalidInput("A session ends completed or as a no-show.")
+        raise InvalidInput(_("A session ends completed or as a no-show."))
     _lock_session(booking)
     if booking.status == BookingStatus.CANCELLED:
-        raise Conflict(what_happened(booking, by) + " A cancelled session has no outcome.")
+        raise Conflict(
+            " ".join((what_happened(booking, by), _("A cancelled session has no outcome.")))
+        )
     if booking.starts_at > now:
-        raise InvalidInput("The session has not started yet.")
+        raise InvalidInput(_("The session has not started yet."))
     before = booking_state(booking)
     booking.status = status
     booking.completed_at = now if status == BookingStatus.COMPLETED else None
@@ -328,12 +368,14 @@ def mark_outcome(booking: Booking, status: str, *, by: User, now: datetime | Non
 
 def save_notes(booking: Booking, shared: str, private: str, *, by: User) -> None:
     """Shared notes go to the venture's founders; private notes stay with the mentor."""
-    _mentor_only(booking, by, "write notes")
+    _mentor_only(booking, by, _("Only the session's mentor can write notes."))
     _lock_session(booking)
     if booking.status == BookingStatus.CANCELLED:
-        raise Conflict(what_happened(booking, by) + " A cancelled session has no notes.")
+        raise Conflict(
+            " ".join((what_happened(booking, by), _("A cancelled session has no notes.")))
+        )
     if len(shared) > 20000 or len(private) > 20000:
-        raise InvalidInput("Notes are limited to 20,000 characters.")
+        raise InvalidInput(_("Notes are limited to 20,000 characters."))
     booking.shared_notes = shared.strip()
     booking.private_notes = private.strip()
     db.session.flush()
@@ -353,13 +395,13 @@ def save_notes(booking: Booking, shared: str, private: str, *, by: User) -> None
 def rate(booking: Booking, score: int, comment: str, *, by: User) -> SessionRating:
     """Either side rates a completed session 1 to 5; rating again replaces the first."""
     if not permissions.may_rate_booking(by, booking):
-        raise NotAllowed("Only the mentor and the venture's founders rate this session.")
+        raise NotAllowed(_("Only the mentor and the venture's founders rate this session."))
     side = "mentor" if permissions.is_session_mentor(by, booking) else "founder"
     _lock_session(booking)
     if booking.status != BookingStatus.COMPLETED:
-        raise InvalidInput("Only a completed session can be rated.")
+        raise InvalidInput(_("Only a completed session can be rated."))
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-        raise InvalidInput("A rating is a whole number from 1 to 5.")
+        raise InvalidInput(_("A rating is a whole number from 1 to 5."))
     rating = db.session.scalar(
         select(SessionRating).where(
             SessionRating.booking_id == booking.id, SessionRating.rater_id == by.id

@@ -4,14 +4,21 @@ Times are written in UTC (DTSTART:...Z), so every calendar application places th
 without a VTIMEZONE. A booking keeps its UID for life; every change bumps its SEQUENCE, so a
 cancellation (METHOD:CANCEL, same UID, higher SEQUENCE) replaces the invitation it answers.
 Feed tokens are random (256 bits) and only their SHA-256 is stored.
+
+A file's words (SUMMARY, DESCRIPTION, the feed's name) are in the language of the person it
+is for: a download in the request's language; the feed in its owner's saved language, else
+the request's; a mail attachment in the `locale` its caller gives (the recipient's).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vDuration, vText
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
@@ -29,6 +36,7 @@ from incubator.models import (
     utcnow,
 )
 from incubator.services import audit, mail
+from incubator.services.mentoring.session_text import agenda_text
 
 PRODID = "-//City of Los Angeles//Accelerate: LA cohort tracker//EN"
 REQUEST = "REQUEST"
@@ -73,10 +81,19 @@ def _event(booking: Booking, *, cancelled: bool, stamp: datetime) -> Event:
     event.add("dtstamp", stamp.astimezone(UTC))
     event.add("dtstart", booking.starts_at.astimezone(UTC))
     event.add("dtend", booking.ends_at.astimezone(UTC))
-    event.add("summary", f"Mentor session: {booking.venture.name} with {booking.mentor.name}")
+    event.add(
+        "summary",
+        _(
+            "Mentor session: %(venture)s with %(mentor)s",
+            venture=booking.venture.name,
+            mentor=booking.mentor.name,
+        ),
+    )
     # The agenda and a link back; the mentor's notes never leave the site this way.
     details = mail.link("mentoring.booking", booking_id=booking.id)
-    event.add("description", f"Agenda: {booking.agenda}\n\nDetails: {details}")
+    agenda = _("Agenda: %(agenda)s", agenda=agenda_text(booking))
+    link = _("Details: %(link)s", link=details)
+    event.add("description", f"{agenda}\n\n{link}")
     if booking.slot.location:
         event.add("location", booking.slot.location)
     event.add("organizer", _address(booking.mentor))
@@ -90,13 +107,26 @@ def _event(booking: Booking, *, cancelled: bool, stamp: datetime) -> Event:
     return event
 
 
-def booking_ics(booking: Booking, method: str = REQUEST, *, now: datetime | None = None) -> str:
-    """The booking as an iTIP message: an invitation (REQUEST) or its cancellation (CANCEL)."""
+def _in_language(locale: str | None) -> AbstractContextManager[object]:
+    """Words in `locale` ("es") when one is given; otherwise in the request's language."""
+    return force_locale(locale) if locale else nullcontext()
+
+
+def booking_ics(
+    booking: Booking,
+    method: str = REQUEST,
+    *,
+    now: datetime | None = None,
+    locale: str | None = None,
+) -> str:
+    """The booking as an iTIP message: an invitation (REQUEST) or its cancellation (CANCEL),
+    its words in `locale` (the recipient's language, for mail) or the request's."""
     if method not in METHODS:
         raise ValueError(f"unknown iTIP method {method!r}")
     calendar = _calendar(method)
     cancelled = method == CANCEL or booking.status == BookingStatus.CANCELLED
-    calendar.add_component(_event(booking, cancelled=cancelled, stamp=now or utcnow()))
+    with _in_language(locale):
+        calendar.add_component(_event(booking, cancelled=cancelled, stamp=now or utcnow()))
     return calendar.to_ical().decode()
 
 
@@ -135,10 +165,12 @@ def upcoming_sessions(user: User, now: datetime) -> list[Booking]:
 def feed_ics(user: User, now: datetime | None = None) -> str:
     """A person's upcoming sessions as a calendar to subscribe to, in a fixed number of queries."""
     now = now or utcnow()
-    calendar = _calendar(None, name=f"Accelerate: LA sessions ({user.name})")
-    for booking in upcoming_sessions(user, now):
-        # Without METHOD, DTSTAMP is when the event last changed (RFC 5545 3.8.7.2).
-        calendar.add_component(_event(booking, cancelled=False, stamp=booking.updated_at))
+    # Calendar applications send no cookies: the owner's saved language says which words.
+    with _in_language(user.preferred_language):
+        calendar = _calendar(None, name=_("Accelerate: LA sessions (%(name)s)", name=user.name))
+        for booking in upcoming_sessions(user, now):
+            # Without METHOD, DTSTAMP is when the event last changed (RFC 5545 3.8.7.2).
+            calendar.add_component(_event(booking, cancelled=False, stamp=booking.updated_at))
     return calendar.to_ical().decode()
 
 

@@ -18,12 +18,14 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from incubator import clock
 from incubator.extensions import db
+from incubator.i18n import N_
 from incubator.models import (
     Booking,
     BookingStatus,
@@ -52,15 +54,34 @@ from incubator.services.mentoring.planner import (
     limits,
     overlaps_any,
 )
+from incubator.services.mentoring.session_text import OFFICE_HOURS_AGENDA, OFFICE_HOURS_NOTE
 
 MIN_MEETING_MINUTES = 5
 MAX_MEETING_MINUTES = 120
 MAX_PERIODS = 12  # windows or breaks per mentor
-AGENDA = "Office hours"
+AGENDA = OFFICE_HOURS_AGENDA
 DRAFT = "draft"
 PUBLISHED = "published"
 MAX_CLASHES_SHOWN = 5
 DASH = "\N{EN DASH}"
+# What _check_periods says about a mentor's windows or breaks, by kind and fault (each
+# translated where raised).
+PERIOD_REFUSALS = {
+    ("window", "many"): N_("%(name)s has more than %(most)d windows; merge some."),
+    ("break", "many"): N_("%(name)s has more than %(most)d breaks; merge some."),
+    ("window", "half"): N_("%(name)s's window needs a start and an end time."),
+    ("break", "half"): N_("%(name)s's break needs a start and an end time."),
+    ("window", "backwards"): N_(
+        "%(name)s's window %(span)s ends before it starts; times are within the day."
+    ),
+    ("break", "backwards"): N_(
+        "%(name)s's break %(span)s ends before it starts; times are within the day."
+    ),
+    ("window", "overlap"): N_("%(name)s's windows overlap at %(span)s; merge them into one."),
+    ("break", "overlap"): N_("%(name)s's breaks overlap at %(span)s; merge them into one."),
+}
+# What a time kept clear of the plan was, as stored with the day (translated where shown).
+KEPT_CLEAR_WHAT = (N_("an open slot"), N_("a booked session"))
 
 
 # Days: settings, validation, plan ------------------------------------------------------------
@@ -76,7 +97,7 @@ class MentorHours(NamedTuple):
 
 def _zone(name: str) -> ZoneInfo:
     if not clock.is_zone(name):
-        raise InvalidInput(f"{name!r} is not a time zone this server knows.")
+        raise InvalidInput(_("%(zone)r is not a time zone this server knows.", zone=name))
     return clock.zone_named(name)
 
 
@@ -91,27 +112,30 @@ def _span_text(start: time, end: time) -> str:
 def _check_periods(
     periods: Sequence[tuple[time, time]], what: str, who: str, *, disjoint: bool
 ) -> list[tuple[time, time]]:
+    """`what` is "window" or "break" (PERIOD_REFUSALS); `who` names the mentor."""
     if len(periods) > MAX_PERIODS:
-        raise InvalidInput(f"{who} has more than {MAX_PERIODS} {what}s; merge some.")
+        raise InvalidInput(_(PERIOD_REFUSALS[what, "many"], name=who, most=MAX_PERIODS))
     cleaned = []
     for start, end in periods:
         if not isinstance(start, time) or not isinstance(end, time):
-            raise InvalidInput(f"{who}'s {what} needs a start and an end time.")
+            raise InvalidInput(_(PERIOD_REFUSALS[what, "half"], name=who))
         if not start < end:
             raise InvalidInput(
-                f"{who}'s {what} {_span_text(start, end)} ends before it starts; "
-                "times are within the day."
+                _(PERIOD_REFUSALS[what, "backwards"], name=who, span=_span_text(start, end))
             )
         cleaned.append(
             (start.replace(second=0, microsecond=0), end.replace(second=0, microsecond=0))
         )
     cleaned.sort()
     if disjoint:
-        for (_, end), (start, following_end) in itertools.pairwise(cleaned):
+        for (_start, end), (start, following_end) in itertools.pairwise(cleaned):
             if start < end:
                 raise InvalidInput(
-                    f"{who}'s {what}s overlap at {_span_text(start, min(end, following_end))}; "
-                    "merge them into one."
+                    _(
+                        PERIOD_REFUSALS[what, "overlap"],
+                        name=who,
+                        span=_span_text(start, min(end, following_end)),
+                    )
                 )
     return cleaned
 
@@ -120,7 +144,7 @@ def _settings_mentor(hours: MentorHours) -> dict[str, Any]:
     name = hours.mentor.name
     windows = _check_periods(hours.windows, "window", name, disjoint=True)
     if not windows:
-        raise InvalidInput(f"Give {name} at least one window, such as 09:00-12:00.")
+        raise InvalidInput(_("Give %(name)s at least one window, such as 09:00-12:00.", name=name))
     breaks = _check_periods(hours.breaks, "break", name, disjoint=False)
     return {
         "id": hours.mentor.id,
@@ -168,16 +192,24 @@ def _check_people(mentors: list[User], ventures: list[Venture]) -> None:
             teams[member.user_id].append(venture)
             if member.user_id in mentor_ids:
                 raise InvalidInput(
-                    f"{member.user.name} is mentoring and on the team of {venture.name}; "
-                    "a person cannot be in two meetings at once. Leave one of them out."
+                    _(
+                        "%(name)s is mentoring and on the team of %(venture)s; a person cannot "
+                        "be in two meetings at once. Leave one of them out.",
+                        name=member.user.name,
+                        venture=venture.name,
+                    )
                 )
     for user_id, shared in teams.items():
         if len(shared) > 1:
             person = db.session.get_one(User, user_id)
-            names = " and ".join(v.name for v in shared[:2])
             raise InvalidInput(
-                f"{person.name} is on the teams of both {names}; a person cannot be in two "
-                "meetings at once. Leave one of the ventures out."
+                _(
+                    "%(name)s is on the teams of both %(first)s and %(second)s; a person cannot "
+                    "be in two meetings at once. Leave one of the ventures out.",
+                    name=person.name,
+                    first=shared[0].name,
+                    second=shared[1].name,
+                )
             )
 
 
@@ -185,17 +217,17 @@ def _checked_hours(mentors: Sequence[MentorHours | tuple]) -> list[MentorHours]:
     """The mentors' hours, each an active mentor listed once."""
     hours = [MentorHours(*entry) for entry in mentors]
     if not hours:
-        raise InvalidInput("Choose at least one mentor.")
+        raise InvalidInput(_("Choose at least one mentor."))
     seen: set[int] = set()
     for entry in hours:
         mentor = entry.mentor
         if mentor.id in seen:
-            raise InvalidInput(f"{mentor.name} is listed twice.")
+            raise InvalidInput(_("%(name)s is listed twice.", name=mentor.name))
         seen.add(mentor.id)
         if not mentor.has_role(Role.MENTOR):
-            raise InvalidInput(f"{mentor.name} is not a mentor.")
+            raise InvalidInput(_("%(name)s is not a mentor.", name=mentor.name))
         if not mentor.active:
-            raise InvalidInput(f"{mentor.name}'s account is deactivated.")
+            raise InvalidInput(_("%(name)s's account is deactivated.", name=mentor.name))
     return hours
 
 
@@ -204,7 +236,7 @@ def _checked_ventures(cohort: Cohort, venture_ids: Sequence[int]) -> list[Ventur
     founder, their members loaded."""
     venture_ids = list(dict.fromkeys(venture_ids))
     if not venture_ids:
-        raise InvalidInput("Choose at least one venture.")
+        raise InvalidInput(_("Choose at least one venture."))
     found = {
         v.id: v
         for v in db.session.scalars(
@@ -216,13 +248,22 @@ def _checked_ventures(cohort: Cohort, venture_ids: Sequence[int]) -> list[Ventur
     for venture_id in venture_ids:
         venture = found.get(venture_id)
         if venture is None or venture.cohort_id != cohort.id:
-            raise InvalidInput(f"Venture {venture_id} is not in {cohort.name}.")
+            raise InvalidInput(
+                _(
+                    "Venture %(id)d is not in %(cohort)s.",
+                    id=venture_id,
+                    cohort=cohort.name,
+                )
+            )
         if venture.status != VentureStatus.ACTIVE:
-            raise InvalidInput(f"{venture.name} is archived.")
+            raise InvalidInput(_("%(venture)s is archived.", venture=venture.name))
         if not venture.members:
             raise InvalidInput(
-                f"{venture.name} has no founders yet; add one so its meetings have someone "
-                "to book them for."
+                _(
+                    "%(venture)s has no founders yet; add one so its meetings have someone to "
+                    "book them for.",
+                    venture=venture.name,
+                )
             )
     return [found[v] for v in venture_ids]
 
@@ -235,8 +276,12 @@ def _check_every_mentor_meets(day: OfficeHoursDay, hours: list[MentorHours]) -> 
     for entry in hours:
         if not any(availability[entry.mentor.id].covers(*span) for span in rounds):
             raise InvalidInput(
-                f"{entry.mentor.name}'s windows hold no whole {day.meeting_minutes}-minute "
-                "meeting clear of their breaks."
+                _(
+                    "%(name)s's windows hold no whole %(minutes)d-minute meeting clear of their "
+                    "breaks.",
+                    name=entry.mentor.name,
+                    minutes=day.meeting_minutes,
+                )
             )
 
 
@@ -256,17 +301,21 @@ def create_day(
     zone = _zone(time_zone)
     today = today or clock.today(zone)
     if day < today:
-        raise InvalidInput("The day has passed; choose today or a later date.")
+        raise InvalidInput(_("The day has passed; choose today or a later date."))
     if (
         not isinstance(meeting_minutes, int)
         or not MIN_MEETING_MINUTES <= meeting_minutes <= MAX_MEETING_MINUTES
     ):
         raise InvalidInput(
-            f"Meetings last from {MIN_MEETING_MINUTES} to {MAX_MEETING_MINUTES} minutes."
+            _(
+                "Meetings last from %(least)d to %(most)d minutes.",
+                least=MIN_MEETING_MINUTES,
+                most=MAX_MEETING_MINUTES,
+            )
         )
     location = (location or "").strip()
     if len(location) > 500:
-        raise InvalidInput("The location is limited to 500 characters.")
+        raise InvalidInput(_("The location is limited to 500 characters."))
     hours = _checked_hours(mentors)
     ventures = _checked_ventures(cohort, venture_ids)
     venture_ids = [venture.id for venture in ventures]
@@ -477,7 +526,7 @@ def planned_meetings(day: OfficeHoursDay) -> list[Meeting]:
 def plan(day: OfficeHoursDay, *, by: User | None = None) -> list[Meeting]:
     """Generate the day's meetings and store them with the day for a preview."""
     if day.status == PUBLISHED:
-        raise Conflict("This day is already published; its plan can no longer change.")
+        raise Conflict(_("This day is already published; its plan can no longer change."))
     problem = inputs(day)
     meetings = generate(
         problem.rounds,
@@ -545,7 +594,7 @@ class Schedule:
 
 
 def _local(moment: datetime, zone: ZoneInfo, fmt: str = "%-I:%M %p") -> str:
-    return moment.astimezone(zone).strftime(fmt)
+    return times.local_text(moment.astimezone(zone), fmt)
 
 
 def schedule(day: OfficeHoursDay) -> Schedule:
@@ -568,10 +617,17 @@ def schedule(day: OfficeHoursDay) -> Schedule:
         )
         if entry["kind"] == "mentor":
             taken[entry["id"]].append(span)
-            who = people[entry["id"]].name if entry["id"] in people else "A mentor"
+            who = people[entry["id"]].name if entry["id"] in people else _("A mentor")
         else:
-            who = ventures[entry["id"]].name if entry["id"] in ventures else "A venture"
-        kept_clear.append(f"{who}: {entry['what']} {_span_local(*span, zone)}")
+            who = ventures[entry["id"]].name if entry["id"] in ventures else _("A venture")
+        kept_clear.append(
+            _(
+                "%(who)s: %(what)s %(span)s",
+                who=who,
+                what=_(entry["what"]),
+                span=_span_local(*span, zone),
+            )
+        )
 
     cells: dict[tuple[int, int], Cell] = {}
     for index, span in enumerate(rounds):
@@ -649,26 +705,37 @@ def _refuse_clashes(day: OfficeHoursDay, meetings: list[Meeting], founders: dict
         clash = _first_overlapping(by_mentor[slot.mentor_id], slot)
         if clash is not None:
             clashes.append(
-                f"{slot.mentor.name} has an open slot "
-                f"{_span_local(slot.starts_at, slot.ends_at, zone)} "
-                f"(meeting at {_local(clash.starts_at, zone)})"
+                _(
+                    "%(mentor)s has an open slot %(span)s (meeting at %(meeting)s)",
+                    mentor=slot.mentor.name,
+                    span=_span_local(slot.starts_at, slot.ends_at, zone),
+                    meeting=_local(clash.starts_at, zone),
+                )
             )
     by_founder = {user_id: venture_id for venture_id, user_id in founders.items()}
     for booking in _founders_sessions(day, founders, span):
         clash = _first_overlapping(by_venture[by_founder[booking.founder_id]], booking)
         if clash is not None:
             clashes.append(
-                f"{booking.founder.name} has a session with {booking.mentor.name} "
-                f"{_span_local(booking.starts_at, booking.ends_at, zone)} "
-                f"(meeting at {_local(clash.starts_at, zone)})"
+                _(
+                    "%(founder)s has a session with %(mentor)s %(span)s (meeting at %(meeting)s)",
+                    founder=booking.founder.name,
+                    mentor=booking.mentor.name,
+                    span=_span_local(booking.starts_at, booking.ends_at, zone),
+                    meeting=_local(clash.starts_at, zone),
+                )
             )
     if clashes:
         shown = "; ".join(clashes[:MAX_CLASHES_SHOWN])
         more = len(clashes) - MAX_CLASHES_SHOWN
-        tail = f"; and {more} more" if more > 0 else ""
+        if more > 0:
+            shown = _("%(shown)s; and %(more)d more", shown=shown, more=more)
         raise Conflict(
-            f"Nothing was published: the plan clashes with times already taken: {shown}{tail}. "
-            "Plan the day again to work around them, or free those times first."
+            _(
+                "Nothing was published: the plan clashes with times already taken: %(clashes)s. "
+                "Plan the day again to work around them, or free those times first.",
+                clashes=shown,
+            )
         )
 
 
@@ -687,22 +754,27 @@ def publish(day: OfficeHoursDay, *, by: User, now: datetime | None = None) -> li
     founders = _first_members(venture_ids)
     _lock_day(day, founders)
     if day.status == PUBLISHED:
-        raise Conflict("This day is already published.")
+        raise Conflict(_("This day is already published."))
     meetings = planned_meetings(day)
     if not meetings:
-        raise InvalidInput("There is no plan to publish yet; plan the day first.")
+        raise InvalidInput(_("There is no plan to publish yet; plan the day first."))
     notice = current_app.config["BOOKING_MIN_NOTICE_MINUTES"]
     if min(m.starts_at for m in meetings) < now + timedelta(minutes=notice):
         raise InvalidInput(
-            f"The day's first meeting starts in less than {notice} minutes, the notice a "
-            "booking needs; nothing was published. Move the day or its start."
+            _(
+                "The day's first meeting starts in less than %(minutes)d minutes, the notice a "
+                "booking needs; nothing was published. Move the day or its start.",
+                minutes=notice,
+            )
         )
     missing = [v for v in {m.venture_id for m in meetings} if v not in founders]
     if missing:
         names = ", ".join(
             v.name for v in db.session.scalars(select(Venture).where(Venture.id.in_(missing)))
         )
-        raise InvalidInput(f"{names} no longer has founders; add one, then publish.")
+        raise InvalidInput(
+            _("%(ventures)s no longer has founders; add one, then publish.", ventures=names)
+        )
     _refuse_clashes(day, meetings, founders)
 
     slots = [
@@ -711,7 +783,7 @@ def publish(day: OfficeHoursDay, *, by: User, now: datetime | None = None) -> li
             starts_at=m.starts_at,
             ends_at=m.ends_at,
             location=day.location,
-            note="Office hours day",
+            note=OFFICE_HOURS_NOTE,
             status=SlotStatus.OPEN,
             office_hours_day_id=day.id,
         )
@@ -733,8 +805,10 @@ def publish(day: OfficeHoursDay, *, by: User, now: datetime | None = None) -> li
         # Only PostgreSQL gets here: its exclusion constraints saw an overlap that appeared
         # after the checks above (a slot or a session created at the same moment).
         raise Conflict(
-            "Nothing was published: a mentor or a founder just took one of these times. "
-            "Plan the day again, then publish."
+            _(
+                "Nothing was published: a mentor or a founder just took one of these times. "
+                "Plan the day again, then publish."
+            )
         ) from None
     day.status = PUBLISHED
     day.published_at = now

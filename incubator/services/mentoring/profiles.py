@@ -13,10 +13,12 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, exists, func, select
 
 from incubator import clock, permissions
 from incubator.extensions import db
+from incubator.i18n import N_
 from incubator.models import MentorProfile, Role, Slot, User, UserRole, utcnow
 from incubator.services import audit, locks, versions
 from incubator.services.accounts import users
@@ -62,7 +64,7 @@ def get_mentor(user_id: int) -> User:
     """An active mentor by id, or NotFound."""
     mentor = db.session.get(User, user_id)
     if mentor is None or not mentor.active or not mentor.has_role(Role.MENTOR):
-        raise NotFound("There is no such mentor.")
+        raise NotFound(_("There is no such mentor."))
     return mentor
 
 
@@ -76,26 +78,37 @@ def clean_tags(values: list[str]) -> list[str]:
             continue
         if len(tag) > MAX_TAG_LENGTH:
             raise InvalidInput(
-                f"Each area of expertise is at most {MAX_TAG_LENGTH} characters; "
-                f"shorten “{tag[:MAX_TAG_LENGTH]}…”."
+                _(
+                    "Each area of expertise is at most %(most)d characters; shorten “%(tag)s…”.",
+                    most=MAX_TAG_LENGTH,
+                    tag=tag[:MAX_TAG_LENGTH],
+                )
             )
         seen.add(tag.casefold())
         tags.append(tag)
     if len(tags) > MAX_TAGS:
-        raise InvalidInput(f"List at most {MAX_TAGS} areas of expertise; you gave {len(tags)}.")
+        raise InvalidInput(
+            _(
+                "List at most %(most)d areas of expertise; you gave %(count)d.",
+                most=MAX_TAGS,
+                count=len(tags),
+            )
+        )
     return tags
 
 
-def _check_choices(values: list[str], allowed: list[str], what: str) -> list[str]:
+def _check_choices(values: list[str], allowed: list[str], refusal: str) -> list[str]:
+    """The chosen values without repeats; `refusal` ("Unknown language: %(unknown)s. …",
+    a message id) names those not allowed."""
     chosen = list(dict.fromkeys(values))
     unknown = [value for value in chosen if value not in allowed]
     if unknown:
-        raise InvalidInput(f"Unknown {what}: {', '.join(unknown)}. Choose from the list.")
+        raise InvalidInput(_(refusal, unknown=", ".join(unknown)))
     return chosen
 
 
 def _clean_capacity(capacity: Any) -> int:
-    message = f"Capacity is a whole number of ventures from 0 to {MAX_CAPACITY}."
+    message = _("Capacity is a whole number of ventures from 0 to %(most)d.", most=MAX_CAPACITY)
     if isinstance(capacity, bool) or not isinstance(capacity, int):
         raise InvalidInput(message)
     if not 0 <= capacity <= MAX_CAPACITY:
@@ -108,7 +121,7 @@ def clean_link(link: str | None) -> str | None:
     link = (link or "").strip()
     if not link:
         return None
-    message = "The meeting link must be a web address starting with https:// (or http://)."
+    message = _("The meeting link must be a web address starting with https:// (or http://).")
     try:
         parts = urlsplit(link)
     except ValueError:
@@ -118,7 +131,7 @@ def clean_link(link: str | None) -> str | None:
     if any(character.isspace() for character in link):
         raise InvalidInput(message)
     if len(link) > 500:
-        raise InvalidInput("The meeting link is limited to 500 characters.")
+        raise InvalidInput(_("The meeting link is limited to 500 characters."))
     return link
 
 
@@ -157,7 +170,7 @@ def _stale_profile(
 ) -> versions.StaleVersion:
     theirs = {name: getattr(profile, name) for name in PROFILE_FIELDS} if profile else {}
     return versions.refusal(
-        "This mentor profile",
+        _("This mentor profile"),
         profile.version if profile else 0,
         changed_by=audit.last_actor(audit.about("mentor_profile", user.id, "mentor_profile.")),
         by=by,
@@ -175,15 +188,21 @@ def save_profile(
     save, the second to save is refused too.
     """
     if not permissions.may_edit_profile(by, user):
-        raise NotAllowed("Mentors edit their own profile.")
+        raise NotAllowed(_("Mentors edit their own profile."))
     if not user.has_role(Role.MENTOR):
-        raise NotAllowed("Only mentors have a mentor profile.")
-    bio = clean_text(data.bio, 5000, "The bio")
-    organisation = clean_text(data.organisation, 160, "The organisation")
-    meeting_place = clean_text(data.meeting_place, 200, "The meeting place")
+        raise NotAllowed(_("Only mentors have a mentor profile."))
+    bio = clean_text(data.bio, 5000, _("The bio"))
+    organisation = clean_text(data.organisation, 160, _("The organisation"))
+    meeting_place = clean_text(data.meeting_place, 200, _("The meeting place"))
     expertise = clean_tags(data.expertise)
-    challenge_areas = _check_choices(data.challenge_areas, CHALLENGE_AREAS, "challenge area")
-    languages = _check_choices(data.languages, LANGUAGES, "language")
+    challenge_areas = _check_choices(
+        data.challenge_areas,
+        CHALLENGE_AREAS,
+        N_("Unknown challenge area: %(unknown)s. Choose from the list."),
+    )
+    languages = _check_choices(
+        data.languages, LANGUAGES, N_("Unknown language: %(unknown)s. Choose from the list.")
+    )
     capacity = _clean_capacity(data.capacity)
     meeting_link = clean_link(data.meeting_link)
     time_zone = data.time_zone if data.time_zone is not None else user.time_zone

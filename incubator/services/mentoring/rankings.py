@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -111,7 +112,7 @@ def save_ranking(
     mentor); saving again replaces the earlier ranking. Someone who took part in more than
     one way says which with `side` ("mentor" or "founder") and, for a founder, venture_id."""
     if day.status != PUBLISHED:
-        raise InvalidInput("This day has not been published; there is nobody to rank yet.")
+        raise InvalidInput(_("This day has not been published; there is nobody to rank yet."))
     choice = _ranking_choice(day, ranker, side, venture_id, now)
     ordered = list(ordered_ids)
     _check_ranked_ids(choice, ordered)
@@ -141,28 +142,31 @@ def _ranking_choice(
     """The one way the ranker took part that a ranking is for, or why there is none."""
     choices = ranking_choices(day, ranker, now=now)
     if not choices:
-        raise NotAllowed("You had no meetings that day (yet), so there is nobody to rank.")
+        raise NotAllowed(_("You had no meetings that day (yet), so there is nobody to rank."))
     if side is not None:
         choices = [c for c in choices if c.side == side]
     if venture_id is not None:
         choices = [c for c in choices if c.venture is not None and c.venture.id == venture_id]
     if not choices:
-        raise NotAllowed("You did not meet anyone that day in that way.")
+        raise NotAllowed(_("You did not meet anyone that day in that way."))
     if len(choices) > 1:
-        raise InvalidInput("Say which of your ventures this ranking is for.")
+        raise InvalidInput(_("Say which of your ventures this ranking is for."))
     return choices[0]
 
 
 def _check_ranked_ids(choice: RankingChoice, ordered: list[int]) -> None:
     if not ordered:
-        raise InvalidInput("Rank at least one person you met.")
+        raise InvalidInput(_("Rank at least one person you met."))
     if len(set(ordered)) != len(ordered):
-        raise InvalidInput("Give each one a different rank.")
+        raise InvalidInput(_("Give each one a different rank."))
     allowed = {option_id for option_id, _ in choice.options}
     strangers = [i for i in ordered if i not in allowed]
     if strangers:
-        what = "mentors your venture met" if choice.side == "founder" else "ventures you met"
-        raise InvalidInput(f"You can rank only the {what} that day.")
+        raise InvalidInput(
+            _("You can rank only the mentors your venture met that day.")
+            if choice.side == "founder"
+            else _("You can rank only the ventures you met that day.")
+        )
 
 
 def _replace_ranking(

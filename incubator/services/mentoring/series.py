@@ -19,6 +19,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
@@ -37,7 +39,7 @@ from incubator.services import audit, locks
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from incubator.services.mentoring.slots import (
     MAX_SERIES_SLOTS,
-    WEEKDAYS,
+    WEEKDAYS_PLURAL,
     _check_minutes,
     _clean_location,
     _refuse_overlap,
@@ -46,7 +48,13 @@ from incubator.services.mentoring.slots import (
     _write,
     clean_text,
 )
-from incubator.services.mentoring.times import local_wall_time, wall_text, zone_of
+from incubator.services.mentoring.times import (
+    clock_text,
+    local_text,
+    local_wall_time,
+    wall_text,
+    zone_of,
+)
 
 
 @dataclass
@@ -84,16 +92,20 @@ def get_series(series_id: int) -> SlotSeries:
     """A series by id, or NotFound."""
     series = db.session.get(SlotSeries, series_id)
     if series is None:
-        raise NotFound("There is no such series.")
+        raise NotFound(_("There is no such series."))
     return series
 
 
 def describe(series: SlotSeries) -> str:
     """Tuesdays 3:00 PM to 5:00 PM, 30-minute slots, Dec 1, 2026 to Feb 23, 2027."""
-    return (
-        f"{WEEKDAYS[series.weekday]}s {series.start_time:%-I:%M %p} to "
-        f"{series.end_time:%-I:%M %p}, {series.slot_minutes}-minute slots, "
-        f"{series.starts_on:%b %-d, %Y} to {series.ends_on:%b %-d, %Y}"
+    return _(
+        "%(weekdays)s %(start)s to %(end)s, %(minutes)d-minute slots, %(first)s to %(last)s",
+        weekdays=_(WEEKDAYS_PLURAL[series.weekday]),
+        start=clock_text(series.start_time),
+        end=clock_text(series.end_time),
+        minutes=series.slot_minutes,
+        first=local_text(series.starts_on, "%b %-d, %Y"),
+        last=local_text(series.ends_on, "%b %-d, %Y"),
     )
 
 
@@ -165,13 +177,18 @@ def upcoming(series: SlotSeries, now: datetime | None = None) -> SeriesSlots:
 
 def _check_owner(series: SlotSeries, by: User) -> None:
     if not permissions.may_change_series(by, series):
-        raise NotAllowed("Only the series' mentor can change or withdraw it.")
+        raise NotAllowed(_("Only the series' mentor can change or withdraw it."))
 
 
 def _check_not_withdrawn(series: SlotSeries, by: User) -> None:
     if series.withdrawn_at is not None:
         when = series.withdrawn_at.astimezone(clock.zone_for(by))
-        raise Conflict(f"This series was already withdrawn on {when:%a %b %-d, %-I:%M %p}.")
+        raise Conflict(
+            _(
+                "This series was already withdrawn on %(when)s.",
+                when=local_text(when, "%a %b %-d, %-I:%M %p"),
+            )
+        )
 
 
 def _withdraw_free(slots: list[Slot]) -> None:
@@ -237,13 +254,16 @@ def _series_state(series: SlotSeries) -> dict[str, Any]:
 def _check_input(series: SlotSeries, data: SeriesInput) -> int:
     """The checked input's slots per day."""
     if isinstance(data.weekday, bool) or data.weekday not in range(7):
-        raise InvalidInput("Choose a day of the week.")
-    minutes = _check_minutes(data.slot_minutes, "Each slot")
+        raise InvalidInput(_("Choose a day of the week."))
+    minutes = _check_minutes(data.slot_minutes, _("Each slot"))
     if data.end_time <= data.start_time:
-        raise InvalidInput("The block must end after it starts, on the same day.")
+        raise InvalidInput(_("The block must end after it starts, on the same day."))
     if data.ends_on < series.starts_on:
         raise InvalidInput(
-            f"The series cannot end before it starts ({series.starts_on:%b %-d, %Y})."
+            _(
+                "The series cannot end before it starts (%(first)s).",
+                first=local_text(series.starts_on, "%b %-d, %Y"),
+            )
         )
     window = datetime.combine(data.ends_on, data.end_time) - datetime.combine(
         data.ends_on, data.start_time
@@ -251,8 +271,12 @@ def _check_input(series: SlotSeries, data: SeriesInput) -> int:
     per_day = window // timedelta(minutes=minutes)
     if per_day < 1:
         raise InvalidInput(
-            f"A {minutes}-minute slot does not fit between "
-            f"{data.start_time:%-I:%M %p} and {data.end_time:%-I:%M %p}."
+            _(
+                "A %(minutes)d-minute slot does not fit between %(start)s and %(end)s.",
+                minutes=minutes,
+                start=clock_text(data.start_time),
+                end=clock_text(data.end_time),
+            )
         )
     return per_day
 
@@ -283,8 +307,12 @@ def _new_spans(
     )
     if len(walls) > MAX_SERIES_SLOTS:
         raise InvalidInput(
-            f"That series would make {len(walls)} slots; at most {MAX_SERIES_SLOTS} can be "
-            "published at once. Shorten the dates or lengthen the slots."
+            _(
+                "That series would make %(count)d slots; at most %(most)d can be published at "
+                "once. Shorten the dates or lengthen the slots.",
+                count=len(walls),
+                most=MAX_SERIES_SLOTS,
+            )
         )
     spans, skipped = _series_spans(walls, zone, timedelta(minutes=data.slot_minutes))
     future, left_out = [], list(skipped)
@@ -333,7 +361,7 @@ def update_series(
     _check_owner(series, by)
     per_day = _check_input(series, data)
     location = _clean_location(data.location, by)
-    note = clean_text(data.note, 2000, "The note")
+    note = clean_text(data.note, 2000, _("The note"))
     zone = zone_of(by)
     # The mentor first: one mentor's publications queue, so the overlap check holds.
     locks.lock(by, series)
@@ -379,36 +407,50 @@ def update_series(
 # What the mentor is told ---------------------------------------------------------------------
 
 
-def _slots(number: int, what: str = "slot") -> str:
-    return f"{number} {what}{'' if number == 1 else 's'}"
-
-
 def _kept_text(kept: list[tuple[Slot, Booking]], zone: ZoneInfo) -> str:
+    """What a change kept as it is, to follow what it did: "; kept 2 booked: …"."""
     if not kept:
         return ""
     named = ", ".join(
-        f"{slot.starts_at.astimezone(zone):%a %b %-d, %-I:%M %p} with {booking.venture.name}"
+        _(
+            "%(when)s with %(venture)s",
+            when=local_text(slot.starts_at.astimezone(zone), "%a %b %-d, %-I:%M %p"),
+            venture=booking.venture.name,
+        )
         for slot, booking in kept
     )
-    return f"; kept {len(kept)} booked: {named}"
+    return ngettext(
+        "; kept %(num)d booked: %(sessions)s",
+        "; kept %(num)d booked: %(sessions)s",
+        len(kept),
+        sessions=named,
+    )
 
 
 def withdrawn_text(change: SeriesChange, zone: ZoneInfo) -> str:
     """3 slots withdrawn; kept 2 booked: Tue Dec 8, 10:00 AM with LeakMap, …"""
-    return f"{_slots(len(change.withdrawn))} withdrawn{_kept_text(change.kept, zone)}."
+    withdrawn = ngettext("%(num)d slot withdrawn", "%(num)d slots withdrawn", len(change.withdrawn))
+    return f"{withdrawn}{_kept_text(change.kept, zone)}."
 
 
 def updated_text(change: SeriesChange, zone: ZoneInfo) -> str:
     """Series saved: 4 slots withdrawn, 6 published at the new times; kept 1 booked: …"""
     if change.withdrawn or change.published:
-        done = (
-            f"{_slots(len(change.withdrawn))} withdrawn, "
-            f"{len(change.published)} published at the new times"
+        done = ngettext(
+            "%(num)d slot withdrawn, %(published)d published at the new times",
+            "%(num)d slots withdrawn, %(published)d published at the new times",
+            len(change.withdrawn),
+            published=len(change.published),
         )
     else:
-        done = f"{_slots(len(change.reworded), 'free slot')} updated"
-    left_out = ""
-    if change.skipped:
-        listed = ", ".join(wall_text(wall) for wall in change.skipped)
-        left_out = f" Left out (a kept session or a clock change is there): {listed}."
-    return f"Series saved: {done}{_kept_text(change.kept, zone)}.{left_out}"
+        done = ngettext(
+            "%(num)d free slot updated", "%(num)d free slots updated", len(change.reworded)
+        )
+    saved = _("Series saved: %(done)s%(kept)s.", done=done, kept=_kept_text(change.kept, zone))
+    if not change.skipped:
+        return saved
+    left_out = _(
+        "Left out (a kept session or a clock change is there): %(times)s.",
+        times=", ".join(wall_text(wall) for wall in change.skipped),
+    )
+    return f"{saved} {left_out}"

@@ -15,13 +15,16 @@ from itertools import groupby
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from babel import numbers
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from incubator import permissions
+from incubator import i18n, permissions
 from incubator.extensions import db
+from incubator.i18n import N_
 from incubator.models import (
     Booking,
     BookingStatus,
@@ -37,10 +40,13 @@ from incubator.services import audit, locks
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
 from incubator.services.mentoring.times import (
     NonexistentTime,
+    clock_text,
+    local_text,
     local_wall_time,
     span_text,
     to_utc,
     wall_text,
+    weekday_name,
     zone_of,
 )
 from incubator.services.paging import ListPage
@@ -61,7 +67,16 @@ OVERLAP_CONSTRAINT = "ex_slots_mentor_overlap"
 T = TypeVar("T")
 
 
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+# "Every ..." of a weekly series, Monday first (translated where shown).
+WEEKDAYS_PLURAL = [
+    N_("Mondays"),
+    N_("Tuesdays"),
+    N_("Wednesdays"),
+    N_("Thursdays"),
+    N_("Fridays"),
+    N_("Saturdays"),
+    N_("Sundays"),
+]
 
 
 class SlotOverlap(Conflict):
@@ -73,10 +88,17 @@ class SlotBooked(Conflict):
 
 
 def clean_text(value: str | None, limit: int, what: str) -> str:
-    """A text field trimmed, refused when longer than `limit`; `what` names it in the message."""
+    """A text field trimmed, refused when longer than `limit`; `what` names it in the message
+    (translated: "The note")."""
     value = (value or "").strip()
     if len(value) > limit:
-        raise InvalidInput(f"{what} is limited to {limit:,} characters.")
+        raise InvalidInput(
+            _(
+                "%(what)s is limited to %(limit)s characters.",
+                what=what,
+                limit=numbers.format_decimal(limit, locale=i18n.format_locale()),
+            )
+        )
     return value
 
 
@@ -175,17 +197,25 @@ def upcoming_slots(mentor: User, page: int, per_page: int, now: datetime | None 
 
 def _check_publisher(mentor: User, by: User) -> None:
     if not permissions.may_manage_availability(by, mentor):
-        raise NotAllowed("Mentors publish and change their own availability.")
+        raise NotAllowed(_("Mentors publish and change their own availability."))
     if not mentor.has_role(Role.MENTOR):
-        raise NotAllowed("Only mentors publish availability.")
+        raise NotAllowed(_("Only mentors publish availability."))
 
 
-def _check_minutes(minutes: Any, what: str = "A slot") -> int:
+def _check_minutes(minutes: Any, what: str | None = None) -> int:
+    """A slot's length in minutes; `what` names the slot in the message (translated: "Each
+    slot"), "A slot" by default."""
+    what = what or _("A slot")
     if isinstance(minutes, bool) or not isinstance(minutes, int):
-        raise InvalidInput(f"{what} is a whole number of minutes.")
+        raise InvalidInput(_("%(what)s is a whole number of minutes.", what=what))
     if not MIN_SLOT_MINUTES <= minutes <= MAX_SLOT_MINUTES:
         raise InvalidInput(
-            f"{what} lasts from {MIN_SLOT_MINUTES} to {MAX_SLOT_MINUTES} minutes (8 hours)."
+            _(
+                "%(what)s lasts from %(least)d to %(most)d minutes (8 hours).",
+                what=what,
+                least=MIN_SLOT_MINUTES,
+                most=MAX_SLOT_MINUTES,
+            )
         )
     return minutes
 
@@ -199,7 +229,7 @@ def _default_location(mentor: User) -> str:
 
 def _clean_location(location: str | None, mentor: User) -> str:
     """The slot's place or link; empty means the one on the mentor's profile."""
-    return clean_text(location, 500, "The place or link") or _default_location(mentor)
+    return clean_text(location, 500, _("The place or link")) or _default_location(mentor)
 
 
 def _open_slots_between(
@@ -235,17 +265,19 @@ def _first_clash(
 
 
 def _overlap_message(clash: Slot, zone: ZoneInfo) -> str:
-    return (
-        f"That overlaps your open slot on {span_text(clash.starts_at, clash.ends_at, zone)}. "
-        "Choose another time, or change or withdraw that slot first."
+    return _(
+        "That overlaps your open slot on %(span)s. Choose another time, or change or withdraw "
+        "that slot first.",
+        span=span_text(clash.starts_at, clash.ends_at, zone),
     )
 
 
 def _series_overlap_message(span: tuple[datetime, datetime], clash: Slot, zone: ZoneInfo) -> str:
-    return (
-        f"Nothing was published: the slot on {span_text(*span, zone)} would overlap your open slot "
-        f"on {span_text(clash.starts_at, clash.ends_at, zone)}. Change the series, or change or "
-        "withdraw that slot first."
+    return _(
+        "Nothing was published: the slot on %(span)s would overlap your open slot on %(open)s. "
+        "Change the series, or change or withdraw that slot first.",
+        span=span_text(*span, zone),
+        open=span_text(clash.starts_at, clash.ends_at, zone),
     )
 
 
@@ -288,8 +320,10 @@ def _write(
             raise
         _refuse_overlap(mentor_id, spans, zone, exclude_id, series=series)
         raise SlotOverlap(
-            "That overlaps another of your open slots, published a moment ago. "
-            "Reload the page and choose another time."
+            _(
+                "That overlaps another of your open slots, published a moment ago. "
+                "Reload the page and choose another time."
+            )
         ) from None
 
 
@@ -322,12 +356,17 @@ def _slot_fields(
     minutes = _check_minutes(minutes)
     starts_at = to_utc(starts_at_local, zone_of(mentor))
     if starts_at <= now:
-        raise InvalidInput(f"{wall_text(starts_at_local)} has passed; choose a time in the future.")
+        raise InvalidInput(
+            _(
+                "%(when)s has passed; choose a time in the future.",
+                when=wall_text(starts_at_local),
+            )
+        )
     return _SlotFields(
         starts_at,
         starts_at + timedelta(minutes=minutes),
         _clean_location(location, mentor),
-        clean_text(note, 2000, "The note"),
+        clean_text(note, 2000, _("The note")),
     )
 
 
@@ -422,40 +461,55 @@ def publish_series(
     _check_publisher(mentor, by)
     zone = zone_of(mentor)
     if isinstance(weekday, bool) or weekday not in range(7):
-        raise InvalidInput("Choose a day of the week.")
-    slot_minutes = _check_minutes(slot_minutes, "Each slot")
+        raise InvalidInput(_("Choose a day of the week."))
+    slot_minutes = _check_minutes(slot_minutes, _("Each slot"))
     if end_time <= start_time:
-        raise InvalidInput("The block must end after it starts, on the same day.")
+        raise InvalidInput(_("The block must end after it starts, on the same day."))
     if ends_on < starts_on:
-        raise InvalidInput("The series cannot end before it starts.")
+        raise InvalidInput(_("The series cannot end before it starts."))
     window = datetime.combine(starts_on, end_time) - datetime.combine(starts_on, start_time)
     per_day = window // timedelta(minutes=slot_minutes)
     if per_day < 1:
         raise InvalidInput(
-            f"A {slot_minutes}-minute slot does not fit between "
-            f"{start_time.strftime('%-I:%M %p')} and {end_time.strftime('%-I:%M %p')}."
+            _(
+                "A %(minutes)d-minute slot does not fit between %(start)s and %(end)s.",
+                minutes=slot_minutes,
+                start=clock_text(start_time),
+                end=clock_text(end_time),
+            )
         )
     walls = _series_walls(weekday, start_time, slot_minutes, per_day, starts_on, ends_on)
     if not walls:
         raise InvalidInput(
-            f"There is no {WEEKDAYS[weekday]} between {starts_on:%b %-d, %Y} and "
-            f"{ends_on:%b %-d, %Y}."
+            _(
+                "There is no %(weekday)s between %(first)s and %(last)s.",
+                weekday=weekday_name(weekday),
+                first=local_text(starts_on, "%b %-d, %Y"),
+                last=local_text(ends_on, "%b %-d, %Y"),
+            )
         )
     if len(walls) > MAX_SERIES_SLOTS:
         raise InvalidInput(
-            f"That series would make {len(walls)} slots; at most {MAX_SERIES_SLOTS} can be "
-            "published at once. Shorten the dates or lengthen the slots."
+            _(
+                "That series would make %(count)d slots; at most %(most)d can be published at "
+                "once. Shorten the dates or lengthen the slots.",
+                count=len(walls),
+                most=MAX_SERIES_SLOTS,
+            )
         )
     spans, skipped = _series_spans(walls, zone, timedelta(minutes=slot_minutes))
     if not spans:
-        raise InvalidInput("None of those times exist in your time zone; choose other times.")
+        raise InvalidInput(_("None of those times exist in your time zone; choose other times."))
     if spans[0][0] <= now:
         first = local_wall_time(spans[0][0], zone)
         raise InvalidInput(
-            f"The first slot, {wall_text(first)}, has passed; start the series on a later date."
+            _(
+                "The first slot, %(when)s, has passed; start the series on a later date.",
+                when=wall_text(first),
+            )
         )
     location = _clean_location(location, mentor)
-    note = clean_text(note, 2000, "The note")
+    note = clean_text(note, 2000, _("The note"))
     locks.lock(mentor)
     _refuse_overlap(mentor.id, spans, zone, series=True)
 
@@ -517,15 +571,18 @@ def publish_series(
 def _check_changeable(slot: Slot, by: User) -> None:
     """Only the slot's mentor changes it, and only while it is open and not booked."""
     if not permissions.may_change_slot(by, slot):
-        raise NotAllowed("Only the slot's mentor can change or withdraw it.")
+        raise NotAllowed(_("Only the slot's mentor can change or withdraw it."))
     if slot.status != SlotStatus.OPEN:
-        raise InvalidInput("This slot is already withdrawn.")
+        raise InvalidInput(_("This slot is already withdrawn."))
     booking = active_booking(slot)
     if booking is not None:
         raise SlotBooked(
-            f"This slot is booked by {booking.venture.name}, so it cannot be changed or "
-            "withdrawn. Cancel the session first (the venture is told why), then change "
-            "or withdraw the slot."
+            _(
+                "This slot is booked by %(venture)s, so it cannot be changed or withdrawn. "
+                "Cancel the session first (the venture is told why), then change or withdraw "
+                "the slot.",
+                venture=booking.venture.name,
+            )
         )
 
 
@@ -544,7 +601,7 @@ def update_slot(
     locks.lock(slot)
     _check_changeable(slot, by)
     if slot.starts_at <= now:
-        raise InvalidInput("This slot has already started; it can no longer be changed.")
+        raise InvalidInput(_("This slot has already started; it can no longer be changed."))
     zone = zone_of(by)
     fields = _slot_fields(by, starts_at_local, minutes, location, note, now)
     spans = [(fields.starts_at, fields.ends_at)]

@@ -4,16 +4,28 @@ A mentor enters wall-clock times in their own zone (User.time_zone); slots are s
 UTC. A wall time the clocks skip (spring forward) is refused for a single slot and left out
 of a series; a wall time that happens twice (fall back) means its first occurrence, fold=0,
 still daylight time, as RFC 5545 reads such times.
+
+Times and days read in the page's language (local_text): English keeps the program's own
+strftime wording ("Tue Mar 4, 2031, 3:00 PM PST") exactly, other languages Babel's words and
+order for the same fields ("mar, 4 de mar de 2031, 3:00 p.m. PST").
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from incubator import clock
+from babel import Locale, dates
+from flask_babel import gettext as _
+
+from incubator import clock, i18n
 from incubator.models import User
 from incubator.services.errors import InvalidInput
+
+# The strftime directives of a day and the CLDR skeleton fields they stand for.
+DAY_FIELDS = {"a": "E", "A": "EEEE", "b": "MMM", "B": "MMMM", "d": "d", "Y": "y"}
+DIRECTIVE = re.compile(r"%-?([a-zA-Z])")
 
 
 class NonexistentTime(InvalidInput):
@@ -25,9 +37,67 @@ def zone_of(user: User) -> ZoneInfo:
     return clock.zone_for(user)
 
 
+def local_text(value: datetime | date, fmt: str) -> str:
+    """A wall-clock time or a day (already in the zone it is read in) in the page's
+    language, with the fields of the strftime format `fmt`: weekday (%a, %A), month (%b,
+    %B), day (%d), year (%Y), time (%I, %H) and zone (%Z).
+
+    English is `value.strftime(fmt)`, as the program always wrote it; another language
+    gets the same fields in its own words and order from Babel.
+    """
+    if i18n.current_language() == i18n.DEFAULT_LANGUAGE:
+        return value.strftime(fmt)
+    locale = Locale.parse(i18n.format_locale())
+    found = set(DIRECTIVE.findall(fmt))
+    parts = []
+    skeleton = "".join(field for code, field in DAY_FIELDS.items() if code in found)
+    if skeleton:
+        # CLDR's skeletons name the weekday short; a whole weekday is widened after.
+        matched = dates.match_skeleton(skeleton.replace("EEEE", "E"), locale.datetime_skeletons)
+        pattern = locale.datetime_skeletons[matched or "yMMMd"].pattern
+        if "EEEE" in skeleton:
+            pattern = re.sub(r"E+", "EEEE", pattern)
+        parts.append(dates.format_date(value, pattern, locale=locale))
+    if isinstance(value, datetime) and found & {"I", "H"}:
+        wall = i18n.format_time(value)
+        parts.append(f"{wall} {value.strftime('%Z')}".rstrip() if "Z" in found else wall)
+    if len(parts) == 2:
+        # The language's way of joining a day and a time ("{1}, {0}" in es).
+        return locale.datetime_formats["medium"].format(parts[1], parts[0])
+    return parts[0] if parts else value.strftime(fmt)
+
+
+# A Monday, to name the days of the week by.
+MONDAY = date(2024, 1, 1)
+
+
+def clock_text(wall: time) -> str:
+    """A time of day in the page's language: "3:00 PM", "3:00 p.m."."""
+    return local_text(datetime.combine(MONDAY, wall), "%-I:%M %p")
+
+
+def weekday_name(weekday: int) -> str:
+    """A day of the week by number (Monday is 0), in the page's language."""
+    return local_text(MONDAY + timedelta(days=weekday), "%A")
+
+
+def viewer_text(value: datetime | date | None, fmt: str = "%b %-d, %Y %-I:%M %p %Z") -> str:
+    """An instant in the viewer's zone (a day as it is), in the page's language: the
+    `localtime` filter's words, translated."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(clock.viewer_zone())
+    return local_text(value, fmt)
+
+
 def wall_text(local: datetime) -> str:
     """A wall-clock time as people read it in messages: 3:00 PM on Tue Mar 4, 2031."""
-    return local.strftime("%-I:%M %p on %a %b %-d, %Y")
+    return _(
+        "%(time)s on %(day)s",
+        time=local_text(local, "%-I:%M %p"),
+        day=local_text(local, "%a %b %-d, %Y"),
+    )
 
 
 def to_utc(local: datetime, zone: ZoneInfo) -> datetime:
@@ -45,8 +115,12 @@ def to_utc(local: datetime, zone: ZoneInfo) -> datetime:
     ]
     if not any(survives):
         raise NonexistentTime(
-            f"{wall_text(local)} does not exist in {zone.key}: the clocks go forward an hour "
-            "then, for daylight saving time. Choose another time."
+            _(
+                "%(when)s does not exist in %(zone)s: the clocks go forward an hour then, "
+                "for daylight saving time. Choose another time.",
+                when=wall_text(local),
+                zone=zone.key,
+            )
         )
     return local.replace(tzinfo=zone, fold=0).astimezone(UTC)
 
@@ -64,9 +138,12 @@ def repeated_time_note(local: datetime, zone: ZoneInfo) -> str | None:
     if not is_repeated(local, zone):
         return None
     first = local.replace(tzinfo=zone, fold=0)
-    return (
-        f"{wall_text(local)} happens twice in {zone.key} because the clocks go back that night; "
-        f"the slot is at the first one ({first.strftime('%Z')})."
+    return _(
+        "%(when)s happens twice in %(zone)s because the clocks go back that night; "
+        "the slot is at the first one (%(abbreviation)s).",
+        when=wall_text(local),
+        zone=zone.key,
+        abbreviation=first.strftime("%Z"),
     )
 
 
@@ -78,7 +155,11 @@ def local_wall_time(moment: datetime, zone: ZoneInfo) -> datetime:
 def span_text(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
     """A slot's start and end in a zone, for messages about overlaps."""
     start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
-    return f"{start.strftime('%a %b %-d, %Y, %-I:%M %p')} to {end.strftime('%-I:%M %p %Z')}"
+    return _(
+        "%(start)s to %(end)s",
+        start=local_text(start, "%a %b %-d, %Y, %-I:%M %p"),
+        end=local_text(end, "%-I:%M %p %Z"),
+    )
 
 
 def week_bounds(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -93,5 +174,7 @@ def moment_text(moment: datetime, zone: ZoneInfo, now: datetime) -> str:
     """A moment as people read it in a list, in a zone: Tue Dec 8, 10:00 AM PST, with the
     year when it is not this year's there."""
     local = moment.astimezone(zone)
-    year = "" if local.year == now.astimezone(zone).year else f" {local.year},"
-    return f"{local:%a %b %-d},{year} {local:%-I:%M %p %Z}"
+    same_year = local.year == now.astimezone(zone).year
+    return local_text(
+        local, "%a %b %-d, %-I:%M %p %Z" if same_year else "%a %b %-d, %Y, %-I:%M %p %Z"
+    )
