@@ -13,6 +13,7 @@ zone (clock.viewer_zone), as everywhere else.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -20,7 +21,7 @@ from functools import lru_cache
 from babel import Locale, dates, localedata, numbers
 from babel.core import get_global
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale
 from flask_login import current_user
 
 from incubator import clock
@@ -111,32 +112,39 @@ def format_datetime(value: datetime | None) -> str:
     return joined.format(format_time(local), dates.format_date(local, "medium", locale=locale))
 
 
-def format_strftime(local: datetime, fmt: str) -> str:
-    """A wall-clock moment in a strftime format ("%a %b %-d, %-I:%M %p"), as English pages
-    have always shown it; in another language, the same parts (weekday, month, day, year,
-    time, zone) in that language's order and words by Babel ("lun, 2 de mar, 9:05 a.m.")."""
+# The strftime directives of a day and the CLDR skeleton fields they stand for.
+DAY_FIELDS = {"a": "E", "A": "EEEE", "b": "MMM", "B": "MMMM", "d": "d", "Y": "y"}
+DIRECTIVE = re.compile(r"%-?([a-zA-Z])")
+
+
+def format_strftime(value: datetime | date, fmt: str) -> str:
+    """A wall-clock time or a day (already in the zone it is read in) in the page's
+    language, with the fields of the strftime format `fmt`: weekday (%a, %A), month (%b,
+    %B), day (%d), year (%Y), time (%I, %H) and zone (%Z).
+
+    English is `value.strftime(fmt)`, as the program always wrote it; another language
+    gets the same fields in its own words and order from Babel.
+    """
     if current_language() == DEFAULT_LANGUAGE:
-        return local.strftime(fmt)
-    skeleton = (
-        ("y" if "%Y" in fmt else "")
-        + ("MMMM" if "%B" in fmt else "MMM" if "%b" in fmt else "")
-        + ("EEEE" if "%A" in fmt else "E" if "%a" in fmt else "")
-        + ("d" if "%-d" in fmt or "%d" in fmt else "")
-    )
-    locale = format_locale()
-    parts = [dates.format_skeleton(skeleton, local, locale=locale)] if skeleton else []
-    if "%M" in fmt:
-        parts.append(format_time(local))
+        return value.strftime(fmt)
+    locale = Locale.parse(format_locale())
+    found = set(DIRECTIVE.findall(fmt))
+    parts = []
+    skeleton = "".join(field for code, field in DAY_FIELDS.items() if code in found)
+    if skeleton:
+        # CLDR's skeletons name the weekday short; a whole weekday is widened after.
+        matched = dates.match_skeleton(skeleton.replace("EEEE", "E"), locale.datetime_skeletons)
+        pattern = locale.datetime_skeletons[matched or "yMMMd"].pattern
+        if "EEEE" in skeleton:
+            pattern = re.sub(r"E+", "EEEE", pattern)
+        parts.append(dates.format_date(value, pattern, locale=locale))
+    if isinstance(value, datetime) and found & {"I", "H"}:
+        wall = format_time(value)
+        parts.append(f"{wall} {value.strftime('%Z')}".rstrip() if "Z" in found else wall)
     if len(parts) == 2:
-        # The language's own way of joining a date and a time ("{1}, {0}").
-        shown = Locale.parse(locale).datetime_formats["medium"].format(parts[1], parts[0])
-    else:
-        shown = "".join(parts)
-    if "%Z" not in fmt:
-        return shown
-    # Babel's name of the zone's time ("PST" in es_US), where the language puts it.
-    zone = dates.format_time(local, "z", locale=locale)
-    return gettext("%(moment)s %(zone)s", moment=shown, zone=zone)
+        # The language's way of joining a day and a time ("{1}, {0}" in es).
+        return locale.datetime_formats["medium"].format(parts[1], parts[0])
+    return parts[0] if parts else value.strftime(fmt)
 
 
 def time_zone_name(zone: str) -> str:

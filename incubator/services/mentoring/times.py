@@ -12,20 +12,14 @@ order for the same fields ("mar, 4 de mar de 2031, 3:00 p.m. PST").
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from babel import Locale, dates
 from flask_babel import gettext as _
 
 from incubator import clock, i18n
 from incubator.models import User
 from incubator.services.errors import InvalidInput
-
-# The strftime directives of a day and the CLDR skeleton fields they stand for.
-DAY_FIELDS = {"a": "E", "A": "EEEE", "b": "MMM", "B": "MMMM", "d": "d", "Y": "y"}
-DIRECTIVE = re.compile(r"%-?([a-zA-Z])")
 
 
 class NonexistentTime(InvalidInput):
@@ -37,34 +31,8 @@ def zone_of(user: User) -> ZoneInfo:
     return clock.zone_for(user)
 
 
-def local_text(value: datetime | date, fmt: str) -> str:
-    """A wall-clock time or a day (already in the zone it is read in) in the page's
-    language, with the fields of the strftime format `fmt`: weekday (%a, %A), month (%b,
-    %B), day (%d), year (%Y), time (%I, %H) and zone (%Z).
-
-    English is `value.strftime(fmt)`, as the program always wrote it; another language
-    gets the same fields in its own words and order from Babel.
-    """
-    if i18n.current_language() == i18n.DEFAULT_LANGUAGE:
-        return value.strftime(fmt)
-    locale = Locale.parse(i18n.format_locale())
-    found = set(DIRECTIVE.findall(fmt))
-    parts = []
-    skeleton = "".join(field for code, field in DAY_FIELDS.items() if code in found)
-    if skeleton:
-        # CLDR's skeletons name the weekday short; a whole weekday is widened after.
-        matched = dates.match_skeleton(skeleton.replace("EEEE", "E"), locale.datetime_skeletons)
-        pattern = locale.datetime_skeletons[matched or "yMMMd"].pattern
-        if "EEEE" in skeleton:
-            pattern = re.sub(r"E+", "EEEE", pattern)
-        parts.append(dates.format_date(value, pattern, locale=locale))
-    if isinstance(value, datetime) and found & {"I", "H"}:
-        wall = i18n.format_time(value)
-        parts.append(f"{wall} {value.strftime('%Z')}".rstrip() if "Z" in found else wall)
-    if len(parts) == 2:
-        # The language's way of joining a day and a time ("{1}, {0}" in es).
-        return locale.datetime_formats["medium"].format(parts[1], parts[0])
-    return parts[0] if parts else value.strftime(fmt)
+# A time or a day in the page's language, as the whole site writes them (i18n.format_strftime).
+local_text = i18n.format_strftime
 
 
 # A Monday, to name the days of the week by.
