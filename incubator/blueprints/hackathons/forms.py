@@ -11,9 +11,11 @@ from wtforms import (
 )
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from incubator.blueprints.hackathons.labels import hackathon_status_choices
+from incubator.blueprints.hackathons.labels import (
+    challenge_area_choices,
+    hackathon_status_choices,
+)
 from incubator.forms import TimeZoneField
-from incubator.vocabulary import CHALLENGE_AREAS
 
 
 class HackathonForm(FlaskForm):
@@ -42,17 +44,13 @@ class HackathonForm(FlaskForm):
             raise ValidationError(_l("The end date must be on or after the start date."))
 
 
-def _area_choices():
-    return [("", "—")] + [(area, area) for area in CHALLENGE_AREAS]
-
-
 class ChallengeForm(FlaskForm):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
     problem_statement = TextAreaField(
         _l("Problem statement"), validators=[InputRequired(), Length(max=5000)]
     )
     challenge_area = SelectField(
-        _l("Challenge area"), choices=_area_choices(), validate_choice=True
+        _l("Challenge area"), choices=challenge_area_choices, validate_choice=True
     )
     organisation_id = SelectField(_l("Posted by"), coerce=int)
     dataset_links = TextAreaField(
@@ -88,3 +86,9 @@ class SubmissionForm(FlaskForm):
         validators=[Optional(), Length(max=5000)],
     )
     submit = SubmitField(_l("Save submission"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A lazy string passes for markup and would be written out unescaped, and this label
+        # has angle brackets in it: it is worded now, as plain text.
+        self.members.label.text = str(self.members.label.text)

@@ -11,7 +11,24 @@ from flask_babel import gettext
 
 from incubator import i18n
 from incubator.blueprints.hackathons import bp
+from incubator.i18n import N_
 from incubator.models import HackathonStatus, Placement
+from incubator.vocabulary import CHALLENGE_AREAS
+
+# The challenge areas (vocabulary.CHALLENGE_AREAS), marked here for the catalogue; stored in
+# English, shown in the reader's language by challenge_area_label.
+CHALLENGE_AREA_MESSAGES = (
+    N_("Water and drought"),
+    N_("New-immigrant integration"),
+    N_("Transportation and mobility"),
+    N_("Housing and homelessness"),
+    N_("Public safety"),
+    N_("Health"),
+    N_("Economic opportunity"),
+    N_("Environment and climate"),
+    N_("Civic engagement"),
+    N_("Education"),
+)
 
 
 def status_labels() -> dict[str, str]:
@@ -74,6 +91,19 @@ def placement_choices() -> list[tuple[str, str]]:
     return [("", gettext("No placement"))] + [
         (str(placement), placement_label(placement)) for placement in Placement
     ]
+
+
+@bp.app_template_filter("challenge_area")
+def challenge_area_label(area: str | None) -> str:
+    """A challenge area in words; one no longer in the vocabulary, as it was stored."""
+    if not area:
+        return ""
+    return gettext(area) if area in CHALLENGE_AREAS else area
+
+
+def challenge_area_choices() -> list[tuple[str, str]]:
+    """The challenge areas to choose from, after none."""
+    return [("", "—")] + [(area, challenge_area_label(area)) for area in CHALLENGE_AREAS]
 
 
 @bp.app_template_filter("hackathon_dates")
