@@ -197,7 +197,11 @@ def _stale_criterion(
     criterion: RubricCriterion, yours: dict, by: User | None
 ) -> versions.StaleVersion:
     return versions.refusal_of_edit(
-        "This criterion", criterion, yours, audited_as=("rubric_criterion", "criterion."), by=by
+        _("This criterion"),
+        criterion,
+        yours,
+        audited_as=("rubric_criterion", "criterion."),
+        by=by,
     )
 
 
