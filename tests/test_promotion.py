@@ -332,7 +332,10 @@ def test_manager_promotes_a_winner_from_its_page(db, client, login_as, cohort, w
     assert "Bo Chen" in text
     # ... and on the submission page.
     after = page(client.get(f"/hackathons/submissions/{winner.id}"))
-    assert f'Promoted: <a href="/cohorts/ventures/{venture.id}">LeakMap</a> in Spring 2025' in after
+    assert (
+        f'Promoted into Spring 2025, stage Concept: <a href="/cohorts/ventures/{venture.id}">'
+        "LeakMap</a>"
+    ) in after
     assert "Promote into cohort" not in after
     hackathon_page = page(client.get(f"/hackathons/{winner.hackathon_id}"))
     assert f'<a href="/cohorts/ventures/{venture.id}">Spring 2025</a>' in hackathon_page

@@ -3,6 +3,7 @@
 from functools import partial
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from incubator.access import roles
@@ -64,9 +65,13 @@ def import_preview(hackathon_id: int, batch_id: int):
 def _imported(plan: devpost.ImportPlan) -> str:
     """What an import did, in one line for the manager."""
     counts = plan.counts
-    return (
-        f"Imported: {counts[devpost.CREATE]} created, {counts[devpost.UPDATE]} updated, "
-        f"{counts[devpost.SKIP]} skipped ({counts[devpost.UNCHANGED]} already up to date)."
+    return _(
+        "Imported: %(created)s created, %(updated)s updated, %(skipped)s skipped "
+        "(%(unchanged)s already up to date).",
+        created=counts[devpost.CREATE],
+        updated=counts[devpost.UPDATE],
+        skipped=counts[devpost.SKIP],
+        unchanged=counts[devpost.UNCHANGED],
     )
 
 
@@ -82,5 +87,5 @@ def import_apply(hackathon_id: int, batch_id: int):
     ):
         return redirect(url_for("hackathons.detail", hackathon_id=hackathon_id))
     if form.errors:
-        flash("That request was not understood; nothing was imported.", "danger")
+        flash(_("That request was not understood; nothing was imported."), "danger")
     return redirect(url_for(".import_preview", hackathon_id=hackathon_id, batch_id=batch.id))

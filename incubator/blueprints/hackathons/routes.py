@@ -1,6 +1,7 @@
 """Hackathons, challenges and submissions."""
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -52,7 +53,7 @@ def create():
     created = submit(
         form,
         lambda: hackathons.create_hackathon(_hackathon_input(form), by=current_user),
-        lambda hackathon: f"{hackathon.name} created. Add its challenges next.",
+        lambda hackathon: _("%(name)s created. Add its challenges next.", name=hackathon.name),
     )
     if created:
         return redirect(url_for("hackathons.detail", hackathon_id=created.result.id))
@@ -86,7 +87,7 @@ def edit(hackathon_id: int):
     if submit(
         form,
         lambda: hackathons.update_hackathon(hackathon, _hackathon_input(form), by=current_user),
-        "Hackathon saved.",
+        _("Hackathon saved."),
     ):
         return redirect(url_for("hackathons.detail", hackathon_id=hackathon.id))
     return render_template("hackathons/form.html", form=form, hackathon=hackathon)
@@ -98,7 +99,7 @@ def edit(hackathon_id: int):
 def _organisation_choices(organisations=None) -> list[tuple[int, str]]:
     if organisations is None:
         organisations = db.session.scalars(select(Organisation).order_by(Organisation.name))
-        return [(0, "The program team")] + [(org.id, org.name) for org in organisations]
+        return [(0, _("The program team"))] + [(org.id, org.name) for org in organisations]
     return [(org.id, org.name) for org in organisations]
 
 
@@ -121,7 +122,7 @@ def add_challenge(hackathon_id: int):
     if submit(
         form,
         lambda: hackathons.add_challenge(hackathon, _challenge_input(form), by=current_user),
-        "Challenge added.",
+        _("Challenge added."),
     ):
         return redirect(url_for("hackathons.detail", hackathon_id=hackathon.id))
     return render_template("hackathons/challenge_form.html", form=form, hackathon=hackathon)
@@ -138,7 +139,7 @@ def edit_challenge(challenge_id: int):
     if submit(
         form,
         lambda: hackathons.update_challenge(challenge, _challenge_input(form), by=current_user),
-        "Challenge saved.",
+        _("Challenge saved."),
     ):
         return redirect(url_for("hackathons.detail", hackathon_id=challenge.hackathon_id))
     return render_template(
@@ -146,8 +147,10 @@ def edit_challenge(challenge_id: int):
     )
 
 
-def _verdict(form: ChallengeDecisionForm) -> str:
-    return "approved" if form.approve.data else "declined"
+def _decided(challenge: Challenge, form: ChallengeDecisionForm) -> str:
+    if form.approve.data:
+        return _("Challenge '%(title)s' approved.", title=challenge.title)
+    return _("Challenge '%(title)s' declined.", title=challenge.title)
 
 
 @bp.route("/challenges/<int:challenge_id>/decision", methods=["POST"])
@@ -160,10 +163,10 @@ def decide_challenge(challenge_id: int):
         lambda: hackathons.decide_challenge(
             challenge, form.approve.data, form.note.data or "", by=current_user
         ),
-        lambda _: f"Challenge {challenge.title!r} {_verdict(form)}.",
+        lambda _challenge: _decided(challenge, form),
     )
     if not decided and form.errors:
-        flash("That decision was not understood; nothing changed.", "danger")
+        flash(_("That decision was not understood; nothing changed."), "danger")
     return redirect(url_for("hackathons.detail", hackathon_id=challenge.hackathon_id))
 
 
@@ -185,7 +188,7 @@ def propose_challenge():
                 _challenge_input(form),
                 by=current_user,
             ),
-            "Challenge proposed. A program manager will review it.",
+            _("Challenge proposed. A program manager will review it."),
         )
     ):
         return redirect(url_for("hackathons.propose_challenge"))
@@ -203,7 +206,7 @@ def propose_challenge():
 
 
 def _challenge_choices(hackathon) -> list[tuple[int, str]]:
-    return [(0, "No particular challenge")] + [
+    return [(0, _("No particular challenge"))] + [
         (c.id, c.title) for c in hackathon.challenges if c.status == ChallengeStatus.APPROVED
     ]
 
@@ -231,7 +234,7 @@ def add_submission(hackathon_id: int):
     added = submit(
         form,
         lambda: hackathons.create_submission(hackathon, _submission_input(form), by=current_user),
-        lambda submission: f"{submission.title} added.",
+        lambda submission: _("%(title)s added.", title=submission.title),
     )
     if added:
         return redirect(url_for("hackathons.submission", submission_id=added.result.id))
@@ -254,7 +257,7 @@ def edit_submission(submission_id: int):
     if submit(
         form,
         lambda: hackathons.update_submission(submission, _submission_input(form), by=current_user),
-        "Submission saved.",
+        _("Submission saved."),
     ):
         return redirect(url_for("hackathons.submission", submission_id=submission.id))
     return render_template(

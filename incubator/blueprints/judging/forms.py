@@ -1,3 +1,5 @@
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -11,60 +13,60 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from incubator.blueprints.hackathons.labels import placement_choices
 from incubator.forms import CheckboxesField, ConfirmBox, VersionField
-from incubator.models import Placement, RubricCriterion
+from incubator.models import RubricCriterion
 
 
 class CriterionForm(FlaskForm):
-    name = StringField("Name", validators=[InputRequired(), Length(max=120)])
-    description = TextAreaField("What judges look for", validators=[Optional(), Length(max=2000)])
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
+    description = TextAreaField(
+        _l("What judges look for"), validators=[Optional(), Length(max=2000)]
+    )
     weight = DecimalField(
-        "Weight",
+        _l("Weight"),
         default=1,
         places=None,
         validators=[InputRequired(), NumberRange(min=0, max=100)],
-        description="More than 0, at most 100; weights are relative to each other.",
+        description=_l("More than 0, at most 100; weights are relative to each other."),
     )
     scale_min = IntegerField(
-        "Lowest score", default=1, validators=[InputRequired(), NumberRange(min=0, max=100)]
+        _l("Lowest score"), default=1, validators=[InputRequired(), NumberRange(min=0, max=100)]
     )
     scale_max = IntegerField(
-        "Highest score", default=5, validators=[InputRequired(), NumberRange(min=0, max=100)]
+        _l("Highest score"), default=5, validators=[InputRequired(), NumberRange(min=0, max=100)]
     )
-    submit = SubmitField("Add criterion")
+    submit = SubmitField(_l("Add criterion"))
 
 
 class EditCriterionForm(CriterionForm):
     version = VersionField()
-    submit = SubmitField("Save criterion")
+    submit = SubmitField(_l("Save criterion"))
 
 
 class RemoveCriterionForm(FlaskForm):
-    confirm = ConfirmBox("Yes, remove this criterion", "Tick the box to confirm the removal.")
-    submit = SubmitField("Remove")
+    confirm = ConfirmBox(
+        _l("Yes, remove this criterion"), _l("Tick the box to confirm the removal.")
+    )
+    submit = SubmitField(_l("Remove"))
 
 
 class AssignForm(FlaskForm):
     # No InputRequired: browsers would then demand every box; the service asks for one.
-    judges = CheckboxesField("Judges", coerce=int)
-    scope = SelectField("Submissions", choices=[("all", "Every submitted submission")])
-    submit = SubmitField("Assign judges")
+    judges = CheckboxesField(_l("Judges"), coerce=int)
+    scope = SelectField(_l("Submissions"), choices=[("all", _l("Every submitted submission"))])
+    submit = SubmitField(_l("Assign judges"))
 
 
 class UnassignForm(FlaskForm):
-    force = BooleanField("Even if scored")
-    submit = SubmitField("Remove")
-
-
-PLACEMENT_CHOICES = [("", "No placement")] + [
-    (str(placement), placement.label) for placement in Placement
-]
+    force = BooleanField(_l("Even if scored"))
+    submit = SubmitField(_l("Remove"))
 
 
 class PlacementForm(FlaskForm):
-    placement = SelectField("Placement", choices=PLACEMENT_CHOICES)
+    placement = SelectField(_l("Placement"), choices=placement_choices)
     normalise = HiddenField()
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
 
 class ScoreFormBase(FlaskForm):
@@ -86,18 +88,23 @@ def score_form(criteria: list[RubricCriterion], **kwargs) -> FlaskForm:
         pass
 
     for criterion in criteria:
-        choices = [("", "Choose a score")] + [
+        choices = [("", _("Choose a score"))] + [
             (str(value), str(value))
             for value in range(criterion.scale_min, criterion.scale_max + 1)
         ]
-        scale = f"{criterion.scale_min} to {criterion.scale_max}"
         setattr(
             ScoreForm,
             score_field_name(criterion),
             # The service checks the range and gives the message; a refused choice here
             # would only say "Not a valid choice".
             SelectField(
-                f"{criterion.name} ({scale}, weight {criterion.weight:g})",
+                _(
+                    "%(criterion)s (%(lowest)s to %(highest)s, weight %(weight)s)",
+                    criterion=criterion.name,
+                    lowest=criterion.scale_min,
+                    highest=criterion.scale_max,
+                    weight=f"{criterion.weight:g}",
+                ),
                 choices=choices,
                 validate_choice=False,
                 description=criterion.description,
@@ -108,10 +115,10 @@ def score_form(criteria: list[RubricCriterion], **kwargs) -> FlaskForm:
             ScoreForm,
             comment_field_name(criterion),
             TextAreaField(
-                f"Comment on {criterion.name} (optional)",
+                _("Comment on %(criterion)s (optional)", criterion=criterion.name),
                 validators=[Optional(), Length(max=2000)],
                 render_kw={"rows": 2},
             ),
         )
-    ScoreForm.submit = SubmitField("Save scores")
+    ScoreForm.submit = SubmitField(_l("Save scores"))
     return ScoreForm(**kwargs)

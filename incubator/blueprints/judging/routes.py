@@ -7,9 +7,12 @@ from functools import partial
 from itertools import groupby
 
 from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from incubator.access import roles, rule_for
+from incubator.blueprints.hackathons.labels import placement_label
 from incubator.blueprints.judging import bp
 from incubator.blueprints.judging.forms import (
     AssignForm,
@@ -23,6 +26,7 @@ from incubator.blueprints.judging.forms import (
     score_form,
 )
 from incubator.extensions import db
+from incubator.i18n import N_
 from incubator.models import (
     Challenge,
     Hackathon,
@@ -41,11 +45,12 @@ from incubator.web import download, file_stem, found_or_404, page_number, render
 JUDGES_PER_PAGE = 25
 ASSIGNMENTS_PER_PAGE = 25
 RESULTS_PER_PAGE = 50
+# The links a judge may follow, with their words (translated where shown).
 LINK_FIELDS = [
-    ("submission_url", "Submission page"),
-    ("demo_url", "Demo"),
-    ("repository_url", "Code"),
-    ("video_url", "Video"),
+    ("submission_url", N_("Submission page")),
+    ("demo_url", N_("Demo")),
+    ("repository_url", N_("Code")),
+    ("video_url", N_("Video")),
 ]
 
 
@@ -87,7 +92,7 @@ def rubric(hackathon_id: int):
             description=form.description.data or "",
             by=current_user,
         ),
-        lambda criterion: f"Criterion {criterion.name!r} added.",
+        lambda criterion: _("Criterion '%(name)s' added.", name=criterion.name),
     ):
         return redirect(url_for("judging.rubric", hackathon_id=hackathon.id))
     return _rubric_page(hackathon, form)
@@ -137,7 +142,7 @@ def update_criterion(criterion_id: int):
             by=current_user,
             expected_version=form.version.data,
         ),
-        lambda criterion: f"Criterion {criterion.name!r} saved.",
+        lambda criterion: _("Criterion '%(name)s' saved.", name=criterion.name),
         flash_errors=True,
     )
     if saved.stale:
@@ -155,7 +160,7 @@ def remove_criterion(criterion_id: int):
     submit(
         RemoveCriterionForm(),
         lambda: judging.remove_criterion(criterion, by=current_user),
-        f"Criterion {name!r} removed.",
+        _("Criterion '%(name)s' removed.", name=name),
         flash_errors=True,
     )
     return redirect(url_for("judging.rubric", hackathon_id=hackathon_id))
@@ -167,8 +172,8 @@ def remove_criterion(criterion_id: int):
 def _assign_form(hackathon: Hackathon) -> AssignForm:
     form = AssignForm()
     form.judges.choices = [(judge.id, judge.name) for judge in judging.judge_candidates()]
-    form.scope.choices = [("all", "Every submitted submission")] + [
-        (f"challenge-{challenge.id}", f"Challenge: {challenge.title}")
+    form.scope.choices = [("all", _("Every submitted submission"))] + [
+        (f"challenge-{challenge.id}", _("Challenge: %(title)s", title=challenge.title))
         for challenge in hackathon.challenges
     ]
     return form
@@ -190,9 +195,10 @@ def _assign_chosen(form: AssignForm, hackathon: Hackathon) -> int:
 
 
 def _assigned(added: int) -> str:
-    return (
-        f"{added} new assignment{'s' if added != 1 else ''}; "
-        "pairs already assigned were left as they were."
+    return ngettext(
+        "%(num)d new assignment; pairs already assigned were left as they were.",
+        "%(num)d new assignments; pairs already assigned were left as they were.",
+        added,
     )
 
 
@@ -224,7 +230,12 @@ def unassign(hackathon_id: int, judge_id: int):
         lambda: judging.unassign_judge_from_hackathon(
             judge, hackathon, by=current_user, force=form.force.data
         ),
-        lambda removed: f"{judge.name} was taken off {removed} submission(s).",
+        lambda removed: ngettext(
+            "%(name)s was taken off %(num)d submission.",
+            "%(name)s was taken off %(num)d submissions.",
+            removed,
+            name=judge.name,
+        ),
         flash_errors=True,
     )
     return redirect(url_for("judging.assignments", hackathon_id=hackathon.id))
@@ -261,8 +272,13 @@ def results_csv(hackathon_id: int):
 
 
 def _placed(submission: Submission) -> str:
-    label = Placement(submission.placement).label if submission.placement else "no placement"
-    return f"{submission.title}: {label}."
+    if not submission.placement:
+        return _("%(title)s: no placement.", title=submission.title)
+    return _(
+        "%(title)s: %(placement)s.",
+        title=submission.title,
+        placement=placement_label(submission.placement),
+    )
 
 
 @bp.route("/submissions/<int:submission_id>/placement", methods=["POST"])
@@ -309,7 +325,7 @@ def _links(submission: Submission) -> list[tuple[str, str]]:
     for attribute, label in LINK_FIELDS:
         url = (getattr(submission, attribute) or "").strip()
         if url.lower().startswith(("https://", "http://")):
-            links.append((label, url))
+            links.append((_(label), url))
     return links
 
 
@@ -328,7 +344,7 @@ def _entered_scores(form, criteria) -> tuple[dict[int, int | None], dict[int, st
     for criterion in criteria:
         value = _parse_score(form[score_field_name(criterion)].data)
         if isinstance(value, str):
-            raise InvalidInput("Scores must be whole numbers.")
+            raise InvalidInput(_("Scores must be whole numbers."))
         values[criterion.id] = value
         comments[criterion.id] = form[comment_field_name(criterion)].data or ""
     return values, comments
@@ -351,7 +367,10 @@ def score(submission_id: int):
     if submit(
         form,
         lambda: judging.submit_scores(current_user, submission, *_entered_scores(form, criteria)),
-        f"Scores for {submission.title} saved. You can change them until judging closes.",
+        _(
+            "Scores for %(title)s saved. You can change them until judging closes.",
+            title=submission.title,
+        ),
         flash_errors=True,
     ):
         return redirect(url_for("judging.my_assignments"))

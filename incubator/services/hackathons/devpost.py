@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from incubator.extensions import db, rows_changed
+from incubator.i18n import N_
 from incubator.models import (
     Challenge,
     ChallengeStatus,
@@ -38,6 +40,7 @@ from incubator.services.hackathons.devpost_csv import (
     DEFAULT_MAX_BYTES,
     VARIANT_LABELS,
     ExportRow,
+    Message,
     ParsedExport,
     UnreadableExport,
     name_key,
@@ -52,7 +55,7 @@ UNCHANGED = "unchanged"
 SKIP = "skip"
 ACTIONS = (CREATE, UPDATE, UNCHANGED, SKIP)
 
-DRAFT_REASON = "draft (not imported unless you ask)"
+DRAFT_REASON = N_("draft (not imported unless you ask)")
 
 
 def max_upload_bytes() -> int:
@@ -63,12 +66,28 @@ def max_upload_bytes() -> int:
     return int(current_app.config.get("DEVPOST_IMPORT_MAX_BYTES", default))
 
 
+def say(message: str) -> str:
+    """What the export reader said (a devpost_csv.Message) in the reader's language; any
+    other text as it is."""
+    if not isinstance(message, Message):
+        return message
+    return _(message.text, **{name: _said(value) for name, value in message.values.items()})
+
+
+def _said(value: object) -> object:
+    return say(value) if isinstance(value, Message) else value
+
+
+def _refusal(error: UnreadableExport) -> InvalidInput:
+    return InvalidInput(" ".join(say(sentence) for sentence in error.sentences))
+
+
 def read_upload(data: bytes) -> ParsedExport:
     """An uploaded export read with the app's size limit; InvalidInput when it cannot be."""
     try:
         return devpost_csv.parse_export(data, max_bytes=max_upload_bytes())
     except UnreadableExport as error:
-        raise InvalidInput(error.message) from None
+        raise _refusal(error) from None
 
 
 def read_stored(text: str) -> ParsedExport:
@@ -76,7 +95,7 @@ def read_stored(text: str) -> ParsedExport:
     try:
         return devpost_csv.parse_text(text)
     except UnreadableExport as error:
-        raise InvalidInput(error.message) from None
+        raise _refusal(error) from None
 
 
 # Planning --------------------------------------------------------------------------------------
@@ -112,6 +131,7 @@ class PlanEntry:
     challenge: Challenge | None = None
     members: list[PlannedMember] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)
+    # The fields that change (FIELD_LABELS' keys, and "members" for the team).
     changes: list[str] = field(default_factory=list)
 
 
@@ -127,7 +147,7 @@ class ImportPlan:
 
     @property
     def variant_label(self) -> str:
-        return VARIANT_LABELS[self.variant]
+        return _(VARIANT_LABELS[self.variant])
 
     @property
     def draft_count(self) -> int:
@@ -152,18 +172,21 @@ class ImportPlan:
 
 # The fields an import sets, with the words the preview uses when one of them changes.
 FIELD_LABELS = {
-    "title": "title",
-    "team_name": "team name",
-    "description": "description",
-    "demo_url": "demo link",
-    "repository_url": "repository link",
-    "video_url": "video",
-    "built_with": "built with",
-    "status": "status",
-    "challenge_id": "challenge",
-    "extra": "other answers",
-    "neighbourhoods": "neighbourhoods",
+    "title": N_("title"),
+    "team_name": N_("team name"),
+    "description": N_("description"),
+    "demo_url": N_("demo link"),
+    "repository_url": N_("repository link"),
+    "video_url": N_("video"),
+    "built_with": N_("built with"),
+    "status": N_("status"),
+    "challenge_id": N_("challenge"),
+    "extra": N_("other answers"),
+    "neighbourhoods": N_("neighbourhoods"),
 }
+# The team, which changes when its members do.
+MEMBERS = "members"
+CHANGE_LABELS = FIELD_LABELS | {MEMBERS: N_("team members")}
 
 
 def plan_import(hackathon: Hackathon, parsed: ParsedExport, include_drafts: bool) -> ImportPlan:
@@ -188,28 +211,30 @@ def plan_import(hackathon: Hackathon, parsed: ParsedExport, include_drafts: bool
             title=row.title,
             submission_url=row.submission_url or row.raw_url,
             row=row,
-            notes=list(row.notes),
+            notes=[say(note) for note in row.notes],
         )
         entries.append(entry)
         if row.url_problem:
-            entry.reason = row.url_problem
+            entry.reason = say(row.url_problem)
             continue
         if row.submission_url in first_row_of_url:
-            entry.reason = f"same URL as row {first_row_of_url[row.submission_url]}"
+            entry.reason = _("same URL as row %(row)s", row=first_row_of_url[row.submission_url])
             continue
         first_row_of_url[row.submission_url] = row.row_number
         if row.is_draft and not include_drafts:
-            entry.reason = DRAFT_REASON
+            entry.reason = _(DRAFT_REASON)
             continue
         if not row.title:
-            entry.reason = "no project title"
+            entry.reason = _("no project title")
             continue
 
         missing = [prize for prize in row.prizes if name_key(prize) not in challenges]
         matched = [challenges[name_key(p)] for p in row.prizes if name_key(p) in challenges]
         entry.challenge = matched[0] if matched else None
         if missing:
-            entry.notes.append("prizes with no challenge of that name: " + ", ".join(missing))
+            entry.notes.append(
+                _("prizes with no challenge of that name: %(prizes)s", prizes=", ".join(missing))
+            )
             for prize in missing:
                 unmatched.setdefault(name_key(prize), prize)
         submission = existing.get(row.submission_url)
@@ -229,19 +254,18 @@ def plan_import(hackathon: Hackathon, parsed: ParsedExport, include_drafts: bool
 def _decide(entry: PlanEntry, submission: Submission | None) -> None:
     """Create the submission, update it (saying what changes) or leave it unchanged."""
     if submission is None:
-        entry.action, entry.reason = CREATE, "new submission"
+        entry.action, entry.reason = CREATE, _("new submission")
         return
     entry.changes = [
-        label
-        for name, label in FIELD_LABELS.items()
-        if getattr(submission, name) != entry.fields[name]
+        name for name in FIELD_LABELS if getattr(submission, name) != entry.fields[name]
     ]
     if _member_state(submission.members) != _member_state(entry.members):
-        entry.changes.append("team members")
+        entry.changes.append(MEMBERS)
     if entry.changes:
-        entry.action, entry.reason = UPDATE, "changed: " + ", ".join(entry.changes)
+        changed = ", ".join(_(CHANGE_LABELS[name]) for name in entry.changes)
+        entry.action, entry.reason = UPDATE, _("changed: %(fields)s", fields=changed)
     else:
-        entry.action, entry.reason = UNCHANGED, "no changes"
+        entry.action, entry.reason = UNCHANGED, _("no changes")
 
 
 def _existing_by_url(hackathon: Hackathon) -> dict[str, Submission]:
@@ -341,10 +365,18 @@ def _neighbourhood_notes(row: ExportRow) -> list[str]:
     if not matched.unmatched:
         return []
     if not matched.names:
-        return [f'neighbourhood "{found[1][:80]}" matches none of the 114 neighbourhoods']
+        return [
+            _(
+                'neighbourhood "%(answer)s" matches none of the 114 neighbourhoods',
+                answer=found[1][:80],
+            )
+        ]
     return [
-        f"neighbourhood: {', '.join(matched.names)}; "
-        f'"{", ".join(matched.unmatched)[:80]}" matches none'
+        _(
+            'neighbourhood: %(matched)s; "%(unmatched)s" matches none',
+            matched=", ".join(matched.names),
+            unmatched=", ".join(matched.unmatched)[:80],
+        )
     ]
 
 
@@ -403,8 +435,16 @@ def apply_import(batch: ImportBatch, include_drafts: bool, by: User) -> ImportPl
     """Create and update the submissions of a stored upload; each upload is applied once."""
     if batch.applied_at is not None:
         raise Conflict(
-            "This upload has already been imported. To import the file again, upload it again."
+            _("This upload has already been imported. To import the file again, upload it again.")
         )
+    # Worded before anything is written: finding the viewer's language may load from the
+    # database, which flushes pending writes, and after a failed one loads nothing.
+    collided = Conflict(
+        _(
+            "These submissions changed while the import ran; nothing was imported. "
+            "Open the preview again and retry."
+        )
+    )
     # Claim the batch in the database, so that two managers pressing Import at once
     # cannot both apply it: the second waits for the first and then finds it taken.
     applied_at = utcnow()
@@ -415,7 +455,7 @@ def apply_import(batch: ImportBatch, include_drafts: bool, by: User) -> ImportPl
         .execution_options(synchronize_session=False)
     )
     if claimed != 1:
-        raise Conflict("Someone else has just imported this upload.")
+        raise Conflict(_("Someone else has just imported this upload."))
     plan = plan_batch(batch, include_drafts)
     created: list[tuple[PlanEntry, Submission]] = []
     updated: list[tuple[PlanEntry, Submission, dict[str, Any]]] = []
@@ -429,10 +469,7 @@ def apply_import(batch: ImportBatch, include_drafts: bool, by: User) -> ImportPl
     try:
         db.session.flush()
     except IntegrityError:
-        raise Conflict(
-            "These submissions changed while the import ran; nothing was imported. "
-            "Open the preview again and retry."
-        ) from None
+        raise collided from None
     for entry, submission in created:
         audit.record(
             by,
@@ -513,5 +550,4 @@ def _state(submission: Submission, changes: list[str] | None = None) -> dict[str
     }
     if changes is None:
         return state
-    labels = {label: name for name, label in FIELD_LABELS.items()} | {"team members": "members"}
-    return {labels[label]: state[labels[label]] for label in changes}
+    return {name: state[name] for name in changes}

@@ -7,7 +7,9 @@ columns of either layout, reads each project into an `ExportRow` (with its team 
 `ExportMember`s and what was cut or ignored as notes), and refuses a file it cannot read
 with an `UnreadableExport` saying what is wrong, for the person who uploaded it.
 
-No database and no Flask here: `devpost` matches the rows to a hackathon's submissions.
+No database and no Flask here: `devpost` matches the rows to a hackathon's submissions. So
+what it says to people is a `Message`, English that keeps the text it was made from, which
+`devpost` translates into the reader's language.
 """
 
 from __future__ import annotations
@@ -32,13 +34,35 @@ SUBMITTED = "submitted"
 
 CURRENT = "current"
 OLDER = "older"
+
+
+def N_(text: str) -> str:
+    """Marks a message for the catalogue (pybabel's N_ keyword); `devpost` translates it."""
+    return text
+
+
+class Message(str):
+    """Words for the person who uploaded the file: the string is the English, and the
+    message keeps the text it was made from (with %(name)s placeholders, marked with N_)
+    and the values that fill them, for `devpost.say` to translate."""
+
+    text: str
+    values: dict[str, object]
+
+    def __new__(cls, text: str, **values: object) -> Message:
+        english = super().__new__(cls, text % values if values else text)
+        english.text = text
+        english.values = values
+        return english
+
+
 VARIANT_LABELS = {
-    CURRENT: 'current Devpost export ("Project Title", "About The Project", ...)',
-    OLDER: 'older Devpost export ("Submission Title", "Plain Description", ...)',
+    CURRENT: N_('current Devpost export ("Project Title", "About The Project", ...)'),
+    OLDER: N_('older Devpost export ("Submission Title", "Plain Description", ...)'),
 }
 
-EXPORT_ADVICE = "Upload the projects CSV that Devpost exports for the hackathon."
-SAVE_AS_ADVICE = "In Excel choose 'CSV UTF-8' when saving."
+EXPORT_ADVICE = Message(N_("Upload the projects CSV that Devpost exports for the hackathon."))
+SAVE_AS_ADVICE = Message(N_("In Excel choose 'CSV UTF-8' when saving."))
 
 # The columns the importer maps to fields, by their normalised header, preferred name first.
 # Both header variants are covered: the current export names come first, the older second.
@@ -66,25 +90,36 @@ REPOSITORY_HOSTS = {"github.com", "gitlab.com", "bitbucket.org"}
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 BARE_DOMAIN = re.compile(r"[\w-]+(\.[\w-]+)+(/\S*)?", re.IGNORECASE)
 
+NOT_CSV = {
+    "png": Message(N_("This is a PNG image, not a CSV file.")),
+    "gif": Message(N_("This is a GIF image, not a CSV file.")),
+    "jpeg": Message(N_("This is a JPEG image, not a CSV file.")),
+    "pdf": Message(N_("This is a PDF document, not a CSV file.")),
+    "zip": Message(N_("This is an Excel workbook or a ZIP file, not a CSV file.")),
+    "xls": Message(N_("This is an Excel workbook, not a CSV file.")),
+    "utf16": Message(N_("The file is UTF-16 text, not UTF-8.")),
+}
+# The start of a file that is no CSV, and what to tell the person who uploaded it.
 BINARY_SIGNATURES = (
-    (b"\x89PNG", "This is a PNG image, not a CSV file."),
-    (b"GIF8", "This is a GIF image, not a CSV file."),
-    (b"\xff\xd8\xff", "This is a JPEG image, not a CSV file."),
-    (b"%PDF", "This is a PDF document, not a CSV file."),
-    (b"PK\x03\x04", f"This is an Excel workbook or a ZIP file, not a CSV file. {SAVE_AS_ADVICE}"),
-    (b"\xd0\xcf\x11\xe0", f"This is an Excel workbook, not a CSV file. {SAVE_AS_ADVICE}"),
-    (b"\xff\xfe", f"The file is UTF-16 text, not UTF-8. {SAVE_AS_ADVICE}"),
-    (b"\xfe\xff", f"The file is UTF-16 text, not UTF-8. {SAVE_AS_ADVICE}"),
+    (b"\x89PNG", (NOT_CSV["png"],)),
+    (b"GIF8", (NOT_CSV["gif"],)),
+    (b"\xff\xd8\xff", (NOT_CSV["jpeg"],)),
+    (b"%PDF", (NOT_CSV["pdf"],)),
+    (b"PK\x03\x04", (NOT_CSV["zip"], SAVE_AS_ADVICE)),
+    (b"\xd0\xcf\x11\xe0", (NOT_CSV["xls"], SAVE_AS_ADVICE)),
+    (b"\xff\xfe", (NOT_CSV["utf16"], SAVE_AS_ADVICE)),
+    (b"\xfe\xff", (NOT_CSV["utf16"], SAVE_AS_ADVICE)),
 )
 
 
 class UnreadableExport(ValueError):
-    """The file is not a Devpost projects export this module can read; the message says why
-    and what to do, in words for the person who uploaded it."""
+    """The file is not a Devpost projects export this module can read; its sentences say
+    why and what to do, in words for the person who uploaded it (`message`: in English)."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, *sentences: Message):
+        self.sentences = sentences
+        self.message = " ".join(sentences)
+        super().__init__(self.message)
 
 
 @dataclass
@@ -151,20 +186,28 @@ def parse_export(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedEx
     """Read a Devpost projects export, or raise UnreadableExport saying what is wrong with it."""
     if len(data) > max_bytes:
         raise UnreadableExport(
-            f"The file is {_megabytes(len(data))}; the import takes files up to "
-            f"{_megabytes(max_bytes)}. Export fewer projects at a time."
+            Message(
+                N_(
+                    "The file is %(size)s; the import takes files up to %(most)s. Export fewer "
+                    "projects at a time."
+                ),
+                size=_megabytes(len(data)),
+                most=_megabytes(max_bytes),
+            )
         )
     if not data.removeprefix(b"\xef\xbb\xbf").strip():
-        raise UnreadableExport(f"The file is empty. {EXPORT_ADVICE}")
-    for signature, message in BINARY_SIGNATURES:
+        raise UnreadableExport(Message(N_("The file is empty.")), EXPORT_ADVICE)
+    for signature, sentences in BINARY_SIGNATURES:
         if data.startswith(signature):
-            raise UnreadableExport(f"{message} {EXPORT_ADVICE}")
+            raise UnreadableExport(*sentences, EXPORT_ADVICE)
     if b"\x00" in data:
-        raise UnreadableExport(f"This is not a CSV file: it holds binary data. {EXPORT_ADVICE}")
+        raise UnreadableExport(
+            Message(N_("This is not a CSV file: it holds binary data.")), EXPORT_ADVICE
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UnreadableExport(f"The file is not UTF-8 text. {SAVE_AS_ADVICE}") from None
+        raise UnreadableExport(Message(N_("The file is not UTF-8 text.")), SAVE_AS_ADVICE) from None
     return parse_text(text)
 
 
@@ -172,13 +215,13 @@ def parse_text(text: str) -> ParsedExport:
     """Read export text that is already decoded (an upload kept between preview and import)."""
     records = _read_records(text)
     if not records:
-        raise UnreadableExport(f"The file is empty. {EXPORT_ADVICE}")
+        raise UnreadableExport(Message(N_("The file is empty.")), EXPORT_ADVICE)
     _, header = records[0]
     headers = [cell.replace("\ufeff", "").strip() for cell in header]
     layout = _layout(headers)
     rows = [_read_row(row_number, record, layout) for row_number, record in records[1:]]
     if not rows:
-        raise UnreadableExport("The file has a header row but no projects in it.")
+        raise UnreadableExport(Message(N_("The file has a header row but no projects in it.")))
     return ParsedExport(
         variant=layout.variant,
         headers=headers,
@@ -207,24 +250,34 @@ def _read_records(text: str) -> list[tuple[int, list[str]]]:
             records.append((row_number, record))
             if len(records) > MAX_ROWS + 1:  # the header and MAX_ROWS projects
                 raise UnreadableExport(
-                    f"The file has more than {MAX_ROWS:,} projects; the import takes at most "
-                    f"{MAX_ROWS:,} at a time."
+                    Message(
+                        N_(
+                            "The file has more than %(most)s projects; the import takes at "
+                            "most %(most)s at a time."
+                        ),
+                        most=f"{MAX_ROWS:,}",
+                    )
                 )
     except csv.Error as error:
-        problem = _csv_problem(str(error))
         raise UnreadableExport(
-            f"The file is not valid CSV: {problem} (near line {reader.line_num}). {EXPORT_ADVICE}"
+            Message(
+                N_("The file is not valid CSV: %(problem)s (near line %(line)s)."),
+                problem=_csv_problem(str(error)),
+                line=reader.line_num,
+            ),
+            EXPORT_ADVICE,
         ) from None
     return records
 
 
 def _csv_problem(message: str) -> str:
+    """What the csv module's error means, in words; one it does not know, as it says it."""
     if "end of data" in message:
-        return "a quoted value is never closed"
+        return Message(N_("a quoted value is never closed"))
     if "expected after" in message:
-        return "a closing quote is followed by more text"
+        return Message(N_("a closing quote is followed by more text"))
     if "field larger" in message:
-        return "one value is too long"
+        return Message(N_("one value is too long"))
     return message
 
 
@@ -256,13 +309,13 @@ def _layout(headers: list[str]) -> _Layout:
 
 def _check_several_columns(headers: list[str], real: list[int]) -> None:
     if len(real) <= 1:
-        hint = ""
-        if real and (";" in headers[real[0]] or "\t" in headers[real[0]]):
-            hint = " It seems to use semicolons or tabs between columns, not commas."
-        raise UnreadableExport(
-            "This does not look like a CSV file: its first row has only one column."
-            f"{hint} {EXPORT_ADVICE}"
+        problem = Message(
+            N_("This does not look like a CSV file: its first row has only one column.")
         )
+        if real and (";" in headers[real[0]] or "\t" in headers[real[0]]):
+            hint = Message(N_("It seems to use semicolons or tabs between columns, not commas."))
+            raise UnreadableExport(problem, hint, EXPORT_ADVICE)
+        raise UnreadableExport(problem, EXPORT_ADVICE)
 
 
 def _role_columns(keys: list[str]) -> dict[str, int]:
@@ -276,18 +329,28 @@ def _role_columns(keys: list[str]) -> dict[str, int]:
     return columns
 
 
+# Which required columns are missing (the title's, the URL's) -> what to say.
+MISSING_COLUMNS = {
+    (True, False): N_(
+        'The file has no "Project Title" (or "Submission Title") column, so it is not a '
+        "Devpost projects export (its first row reads %(first_row)s…)."
+    ),
+    (False, True): N_(
+        'The file has no "Submission Url" column, so it is not a Devpost projects export '
+        "(its first row reads %(first_row)s…)."
+    ),
+    (True, True): N_(
+        'The file has no "Project Title" (or "Submission Title") and no "Submission Url" '
+        "column, so it is not a Devpost projects export (its first row reads %(first_row)s…)."
+    ),
+}
+
+
 def _check_required_columns(headers: list[str], real: list[int], columns: dict[str, int]) -> None:
-    missing = []
-    if "title" not in columns:
-        missing.append('"Project Title" (or "Submission Title")')
-    if "url" not in columns:
-        missing.append('"Submission Url"')
-    if missing:
+    missing = ("title" not in columns, "url" not in columns)
+    if any(missing):
         shown = ", ".join(f'"{headers[i][:40]}"' for i in real[:5])
-        raise UnreadableExport(
-            f"The file has no {' and no '.join(missing)} column, so it is not a Devpost "
-            f"projects export (its first row reads {shown}…). {EXPORT_ADVICE}"
-        )
+        raise UnreadableExport(Message(MISSING_COLUMNS[missing], first_row=shown), EXPORT_ADVICE)
 
 
 def _member_and_extra_columns(
@@ -334,14 +397,14 @@ def _read_row(row_number: int, record: list[str], layout: _Layout) -> ExportRow:
     title = " ".join(cell("title").split())
     if len(title) > MAX_TITLE_LENGTH:
         title = title[:MAX_TITLE_LENGTH].rstrip()
-        notes.append(f"title cut to {MAX_TITLE_LENGTH} characters")
+        notes.append(Message(N_("title cut to %(most)s characters"), most=MAX_TITLE_LENGTH))
     raw_url = cell("url")
     submission_url, url_problem = _submission_url(raw_url)
     repository_url, demo_url = _project_links(cell("links"), cell("website"), notes)
     video = cell("video")
     video_url = _web_link(video) if video else None
     if video and video_url is None:
-        notes.append(f'ignored video "{video[:80]}": not a web link')
+        notes.append(Message(N_('ignored video "%(link)s": not a web link'), link=video[:80]))
 
     members = _members(cells, layout, notes)
     extra = {label: at(index) for index, label in layout.extra if at(index)}
@@ -369,11 +432,13 @@ def _submission_url(raw_url: str) -> tuple[str, str | None]:
     submission_url = normalise_url(raw_url)
     url_problem = None
     if not raw_url:
-        url_problem = "no submission URL"
+        url_problem = Message(N_("no submission URL"))
     elif len(submission_url) > MAX_URL_LENGTH:
-        url_problem = f"the submission URL is longer than {MAX_URL_LENGTH} characters"
+        url_problem = Message(
+            N_("the submission URL is longer than %(most)s characters"), most=MAX_URL_LENGTH
+        )
     elif not submission_url:
-        url_problem = "the submission URL is not a web link"
+        url_problem = Message(N_("the submission URL is not a web link"))
     if url_problem:
         submission_url = ""
     return submission_url, url_problem
@@ -386,7 +451,7 @@ def _project_links(links: str, website: str, notes: list[str]) -> tuple[str | No
     for link in _split_links(links):
         url = _web_link(link)
         if url is None:
-            notes.append(f'ignored "{link[:80]}": not a web link')
+            notes.append(Message(N_('ignored "%(link)s": not a web link'), link=link[:80]))
         elif _is_repository(url):
             repository_url = repository_url or url
         else:
@@ -394,7 +459,9 @@ def _project_links(links: str, website: str, notes: list[str]) -> tuple[str | No
     if website and demo_url is None:
         demo_url = _web_link(website)
         if demo_url is None:
-            notes.append(f'ignored website "{website[:80]}": not a web link')
+            notes.append(
+                Message(N_('ignored website "%(link)s": not a web link'), link=website[:80])
+            )
     return repository_url, demo_url
 
 
@@ -477,10 +544,7 @@ def _members(cells: list[str], layout: _Layout, notes: list[str]) -> list[Export
         name = " ".join(" ".join(part for part in (first, last) if part).split())
         email = _normalise_email(raw_email) if raw_email else None
         if email is not None and (len(email) > MAX_EMAIL_LENGTH or not EMAIL.fullmatch(email)):
-            notes.append(
-                f'"{raw_email[:80]}" is not an email address; '
-                f"{name or 'that member'} is kept without one"
-            )
+            notes.append(_not_an_email(raw_email[:80], name))
             email = None
         if not name and email is None:
             continue
@@ -495,6 +559,19 @@ def _members(cells: list[str], layout: _Layout, notes: list[str]) -> list[Export
         by_key[key] = member
         members.append(member)
     return members
+
+
+def _not_an_email(email: str, name: str) -> Message:
+    if not name:
+        return Message(
+            N_('"%(email)s" is not an email address; that member is kept without one'),
+            email=email,
+        )
+    return Message(
+        N_('"%(email)s" is not an email address; %(name)s is kept without one'),
+        email=email,
+        name=name,
+    )
 
 
 def _normalise_email(email: str) -> str:

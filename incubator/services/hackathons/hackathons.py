@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -48,17 +49,19 @@ class HackathonInput:
 
 def _check_hackathon(data: HackathonInput, current: Hackathon | None) -> None:
     if not data.name.strip():
-        raise InvalidInput("A hackathon needs a name.")
+        raise InvalidInput(_("A hackathon needs a name."))
     if data.ends_on < data.starts_on:
-        raise InvalidInput("The hackathon cannot end before it starts.")
+        raise InvalidInput(_("The hackathon cannot end before it starts."))
     if data.status not in set(HackathonStatus):
-        raise InvalidInput(f"Unknown status {data.status!r}.")
+        raise InvalidInput(_("Unknown status '%(status)s'.", status=data.status))
     users.check_time_zone(data.time_zone)
     if data.registration_capacity is not None and data.registration_capacity < 1:
-        raise InvalidInput("Registration capacity must be at least 1, or empty for no limit.")
+        raise InvalidInput(_("Registration capacity must be at least 1, or empty for no limit."))
     clash = db.session.scalar(select(Hackathon).where(Hackathon.name == data.name.strip()))
     if clash is not None and clash is not current:
-        raise InvalidInput(f"There is already a hackathon called {data.name.strip()!r}.")
+        raise InvalidInput(
+            _("There is already a hackathon called '%(name)s'.", name=data.name.strip())
+        )
 
 
 def _hackathon_state(hackathon: Hackathon) -> dict[str, Any]:
@@ -139,7 +142,7 @@ def submission_counts(hackathon_ids: list[int]) -> dict[int, int]:
 def get_hackathon(hackathon_id: int) -> Hackathon:
     hackathon = db.session.get(Hackathon, hackathon_id)
     if hackathon is None:
-        raise NotFound("There is no such hackathon.")
+        raise NotFound(_("There is no such hackathon."))
     return hackathon
 
 
@@ -159,24 +162,28 @@ def _check_links(text: str) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for line in lines:
         if not line.startswith(("http://", "https://")):
-            raise InvalidInput(f"{line!r} is not a web link; put one http(s) link per line.")
+            raise InvalidInput(
+                _("'%(link)s' is not a web link; put one http(s) link per line.", link=line)
+            )
     return "\n".join(lines)
 
 
 def _check_challenge(hackathon: Hackathon, data: ChallengeInput, current: Challenge | None) -> str:
     title = data.title.strip()
     if not title:
-        raise InvalidInput("A challenge needs a title.")
+        raise InvalidInput(_("A challenge needs a title."))
     clash = db.session.scalar(
         select(Challenge).where(Challenge.hackathon_id == hackathon.id, Challenge.title == title)
     )
     if clash is not None and clash is not current:
-        raise InvalidInput(f"This hackathon already has a challenge called {title!r}.")
+        raise InvalidInput(
+            _("This hackathon already has a challenge called '%(title)s'.", title=title)
+        )
     if (
         data.organisation_id is not None
         and db.session.get(Organisation, data.organisation_id) is None
     ):
-        raise InvalidInput("That organisation does not exist.")
+        raise InvalidInput(_("That organisation does not exist."))
     return title
 
 
@@ -232,12 +239,12 @@ def partner_organisations(user: User) -> list[Organisation]:
 def propose_challenge(hackathon: Hackathon, data: ChallengeInput, *, by: User) -> Challenge:
     """A partner proposes a challenge on behalf of their organisation; a manager decides."""
     if hackathon.status == HackathonStatus.CLOSED:
-        raise InvalidInput("This hackathon is closed; it takes no new challenges.")
+        raise InvalidInput(_("This hackathon is closed; it takes no new challenges."))
     organisation = (
         db.session.get(Organisation, data.organisation_id) if data.organisation_id else None
     )
     if organisation is None or not permissions.speaks_for(by, organisation):
-        raise NotAllowed("Propose challenges on behalf of an organisation you belong to.")
+        raise NotAllowed(_("Propose challenges on behalf of an organisation you belong to."))
     challenge = _new_challenge(hackathon, data, ChallengeStatus.PROPOSED, "challenge.proposed", by)
     notices.challenge_proposed(challenge, by=by)
     return challenge
@@ -263,9 +270,9 @@ def update_challenge(challenge: Challenge, data: ChallengeInput, *, by: User) ->
 def decide_challenge(challenge: Challenge, approve: bool, note: str, *, by: User) -> None:
     """A manager approves or declines a proposed challenge; declining needs a reason."""
     if challenge.status != ChallengeStatus.PROPOSED:
-        raise InvalidInput("Only a proposed challenge can be approved or declined.")
+        raise InvalidInput(_("Only a proposed challenge can be approved or declined."))
     if not approve and not note.strip():
-        raise InvalidInput("Say why the challenge is declined; the partner sees the reason.")
+        raise InvalidInput(_("Say why the challenge is declined; the partner sees the reason."))
     before = _challenge_state(challenge)
     challenge.status = ChallengeStatus.APPROVED if approve else ChallengeStatus.DECLINED
     challenge.decision_note = note.strip()
@@ -338,18 +345,24 @@ def parse_members(text: str) -> list[MemberInput]:
             continue
         name, email = line, None
         if "<" in line and line.endswith(">"):
-            name, _, email = line[:-1].partition("<")
+            name, _separator, email = line[:-1].partition("<")
         elif "," in line:
-            name, _, email = line.partition(",")
+            name, _separator, email = line.partition(",")
         name = name.strip()
         email = users.normalise_email(email) if email and email.strip() else None
         if not name:
-            raise InvalidInput(f"Team member line {number} has no name.")
+            raise InvalidInput(_("Team member line %(number)s has no name.", number=number))
         if email is not None and (not EMAIL.fullmatch(email) or len(email) > 254):
-            raise InvalidInput(f"Team member line {number}: {email!r} is not an email address.")
+            raise InvalidInput(
+                _(
+                    "Team member line %(number)s: '%(email)s' is not an email address.",
+                    number=number,
+                    email=email,
+                )
+            )
         if email is not None:
             if email in seen:
-                raise InvalidInput(f"{email} is listed twice in the team.")
+                raise InvalidInput(_("%(email)s is listed twice in the team.", email=email))
             seen.add(email)
         members.append(MemberInput(name=name[:120], email=email))
     return members
@@ -357,18 +370,18 @@ def parse_members(text: str) -> list[MemberInput]:
 
 def _check_submission(hackathon: Hackathon, data: SubmissionInput) -> None:
     if not data.title.strip():
-        raise InvalidInput("A submission needs a project title.")
+        raise InvalidInput(_("A submission needs a project title."))
     if not data.team_name.strip():
-        raise InvalidInput("A submission needs a team name.")
+        raise InvalidInput(_("A submission needs a team name."))
     if data.challenge_id is not None:
         challenge = db.session.get(Challenge, data.challenge_id)
         if challenge is None or challenge.hackathon_id != hackathon.id:
-            raise InvalidInput("Choose a challenge of this hackathon.")
+            raise InvalidInput(_("Choose a challenge of this hackathon."))
         if challenge.status != ChallengeStatus.APPROVED:
-            raise InvalidInput("Choose an approved challenge; this one is still a proposal.")
+            raise InvalidInput(_("Choose an approved challenge; this one is still a proposal."))
     for url in (data.demo_url, data.repository_url, data.video_url):
         if url and not url.startswith(("http://", "https://")):
-            raise InvalidInput(f"{url!r} is not a web link.")
+            raise InvalidInput(_("'%(link)s' is not a web link.", link=url))
 
 
 def _submission_state(submission: Submission) -> dict[str, Any]:
@@ -439,7 +452,7 @@ def update_submission(submission: Submission, data: SubmissionInput, *, by: User
 def get_submission(submission_id: int) -> Submission:
     submission = db.session.get(Submission, submission_id)
     if submission is None:
-        raise NotFound("There is no such submission.")
+        raise NotFound(_("There is no such submission."))
     return submission
 
 

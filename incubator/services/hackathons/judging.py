@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -69,24 +71,30 @@ def _criterion_state(criterion: RubricCriterion) -> dict:
 def _name_still_free() -> Iterator[None]:
     """Two requests saving the same criterion name at once: both pass the check, and the
     database's unique name refuses the second; say so instead of failing."""
+    # Worded before anything is written: finding the viewer's language may load from the
+    # database, which flushes pending writes, and after a failed one loads nothing.
+    refusal = Conflict(_("A criterion with that name was saved a moment ago; nothing changed."))
     try:
         yield
     except IntegrityError:
-        raise Conflict(
-            "A criterion with that name was saved a moment ago; nothing changed."
-        ) from None
+        raise refusal from None
 
 
 def _check_scale(scale_min: int, scale_max: int) -> None:
     for value in (scale_min, scale_max):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidInput("The scale's ends must be whole numbers.")
+            raise InvalidInput(_("The scale's ends must be whole numbers."))
         if not (SCALE_LOWEST <= value <= SCALE_HIGHEST):
             raise InvalidInput(
-                f"The scale must lie within {SCALE_LOWEST} to {SCALE_HIGHEST}; {value} does not."
+                _(
+                    "The scale must lie within %(lowest)s to %(highest)s; %(value)s does not.",
+                    lowest=SCALE_LOWEST,
+                    highest=SCALE_HIGHEST,
+                    value=value,
+                )
             )
     if scale_min >= scale_max:
-        raise InvalidInput("The scale's lowest score must be below its highest.")
+        raise InvalidInput(_("The scale's lowest score must be below its highest."))
 
 
 def _checked_criterion_fields(
@@ -101,19 +109,21 @@ def _checked_criterion_fields(
     name = (name or "").strip()
     description = (description or "").strip()
     if not name:
-        raise InvalidInput("A criterion needs a name.")
+        raise InvalidInput(_("A criterion needs a name."))
     if len(name) > NAME_MAX:
-        raise InvalidInput(f"Keep the criterion's name to {NAME_MAX} characters.")
+        raise InvalidInput(_("Keep the criterion's name to %(most)s characters.", most=NAME_MAX))
     if len(description) > DESCRIPTION_MAX:
-        raise InvalidInput(f"Keep the description to {DESCRIPTION_MAX} characters.")
+        raise InvalidInput(_("Keep the description to %(most)s characters.", most=DESCRIPTION_MAX))
     if isinstance(weight, bool) or not isinstance(weight, int | float):
-        raise InvalidInput("The weight must be a number.")
+        raise InvalidInput(_("The weight must be a number."))
     # NaN fails both comparisons, so it is refused here too.
     if not (0 < weight <= WEIGHT_MAX):
-        raise InvalidInput(f"The weight must be more than 0 and at most {WEIGHT_MAX}.")
+        raise InvalidInput(
+            _("The weight must be more than 0 and at most %(most)s.", most=WEIGHT_MAX)
+        )
     _check_scale(scale_min, scale_max)
     if _name_taken(hackathon, name, exclude):
-        raise InvalidInput(f"This rubric already has a criterion called {name!r}.")
+        raise InvalidInput(_("This rubric already has a criterion called '%(name)s'.", name=name))
     return name, float(weight), scale_min, scale_max, description
 
 
@@ -157,8 +167,8 @@ def add_criterion(
         scale_max=scale_max,
         position=0 if last is None else last + 1,
     )
-    db.session.add(criterion)
     with _name_still_free():
+        db.session.add(criterion)
         db.session.flush()
     audit.record(
         by, "criterion.created", "rubric_criterion", criterion.id, after=_criterion_state(criterion)
@@ -187,7 +197,11 @@ def _stale_criterion(
     criterion: RubricCriterion, yours: dict, by: User | None
 ) -> versions.StaleVersion:
     return versions.refusal_of_edit(
-        "This criterion", criterion, yours, audited_as=("rubric_criterion", "criterion."), by=by
+        _("This criterion"),
+        criterion,
+        yours,
+        audited_as=("rubric_criterion", "criterion."),
+        by=by,
     )
 
 
@@ -226,9 +240,13 @@ def update_criterion(
     if scale_changes and score_count(criterion):
         # Rescaling would silently change what every existing score means.
         raise Conflict(
-            f"Judges have already scored {criterion.name!r} from {criterion.scale_min} to "
-            f"{criterion.scale_max}; the scale of a scored criterion cannot change. "
-            "Add a new criterion instead."
+            _(
+                "Judges have already scored '%(name)s' from %(lowest)s to %(highest)s; the "
+                "scale of a scored criterion cannot change. Add a new criterion instead.",
+                name=criterion.name,
+                lowest=criterion.scale_min,
+                highest=criterion.scale_max,
+            )
         )
     before = _criterion_state(criterion)
     with _name_still_free(), versions.saving(refuse):
@@ -250,8 +268,14 @@ def remove_criterion(criterion: RubricCriterion, *, by: User | None) -> None:
     scored = score_count(criterion)
     if scored:
         raise Conflict(
-            f"{criterion.name!r} already has {scored} score{'s' if scored != 1 else ''}; removing "
-            "it would delete them. Lower its weight instead."
+            ngettext(
+                "'%(name)s' already has %(num)d score; removing it would delete them. "
+                "Lower its weight instead.",
+                "'%(name)s' already has %(num)d scores; removing it would delete them. "
+                "Lower its weight instead.",
+                scored,
+                name=criterion.name,
+            )
         )
     audit.record(
         by,
@@ -298,12 +322,14 @@ def _checked_judges(judges: Iterable[User]) -> list[User]:
     """The judges, each once, all active holders of the judge role."""
     judges = list({judge.id: judge for judge in judges}.values())
     if not judges:
-        raise InvalidInput("Choose at least one judge.")
+        raise InvalidInput(_("Choose at least one judge."))
     for judge in judges:
         if not judge.has_role(Role.JUDGE):
-            raise InvalidInput(f"{judge.name} does not hold the judge role; add it first.")
+            raise InvalidInput(
+                _("%(name)s does not hold the judge role; add it first.", name=judge.name)
+            )
         if not judge.active:
-            raise InvalidInput(f"{judge.name}'s account is deactivated.")
+            raise InvalidInput(_("%(name)s's account is deactivated.", name=judge.name))
     return judges
 
 
@@ -323,11 +349,15 @@ def assign_judges(
         submissions = judgeable_submissions(hackathon)
     for submission in submissions:
         if submission.hackathon_id != hackathon.id:
-            raise InvalidInput(f"{submission.title!r} belongs to another hackathon.")
+            raise InvalidInput(
+                _("'%(title)s' belongs to another hackathon.", title=submission.title)
+            )
         if submission.status != SubmissionStatus.SUBMITTED:
-            raise InvalidInput(f"{submission.title!r} is a draft; drafts are not judged.")
+            raise InvalidInput(
+                _("'%(title)s' is a draft; drafts are not judged.", title=submission.title)
+            )
     if not submissions:
-        raise InvalidInput("There are no submitted submissions to assign.")
+        raise InvalidInput(_("There are no submitted submissions to assign."))
     submission_ids = {submission.id for submission in submissions}
     existing = {
         tuple(row)
@@ -403,8 +433,14 @@ def _unassign(
     if scored and not force:
         count = len(scored)
         raise Conflict(
-            f"{judge.name} has already scored {count} submission{'s' if count != 1 else ''}; "
-            "tick 'Even if scored' to remove them anyway. Their scores are kept but stop counting."
+            ngettext(
+                "%(name)s has already scored %(num)d submission; tick 'Even if scored' to remove "
+                "them anyway. Their scores are kept but stop counting.",
+                "%(name)s has already scored %(num)d submissions; tick 'Even if scored' to remove "
+                "them anyway. Their scores are kept but stop counting.",
+                count,
+                name=judge.name,
+            )
         )
     for assignment in assignments:
         db.session.delete(assignment)
@@ -567,9 +603,9 @@ def scoring_closed(hackathon: Hackathon) -> bool:
     return hackathon.status == HackathonStatus.CLOSED
 
 
-def _closed_news(hackathon: Hackathon, viewer: User) -> str:
-    """Who closed judging and when, from the audit trail: " (Maya Manager closed judging at
-    3:02 PM)", or nothing when no edit closed it."""
+def _closed_news(hackathon: Hackathon, viewer: User) -> str | None:
+    """Who closed judging and when, from the audit trail: "Maya Manager closed judging at
+    3:02 PM", or None when no edit closed it."""
     recent = db.session.scalars(
         select(AuditEvent)
         .where(
@@ -584,9 +620,12 @@ def _closed_news(hackathon: Hackathon, viewer: User) -> str:
         before, after = event.before or {}, event.after or {}
         closed_here = after.get("status") == HackathonStatus.CLOSED
         if closed_here and before.get("status") != HackathonStatus.CLOSED:
-            who = history.who(event.actor, viewer)
-            return f" ({who} closed judging at {history.when(event.created_at, viewer)})"
-    return ""
+            return _(
+                "%(name)s closed judging at %(when)s",
+                name=history.who(event.actor, viewer),
+                when=history.when(event.created_at, viewer),
+            )
+    return None
 
 
 def _upsert(rows: list[dict]) -> None:
@@ -621,16 +660,29 @@ def submit_scores(
     comments = comments or {}
     hackathon = submission.hackathon
     if not permissions.may_score_submission(judge, submission):
-        raise NotAllowed("You are not assigned to judge this submission.")
+        raise NotAllowed(_("You are not assigned to judge this submission."))
     if submission.status != SubmissionStatus.SUBMITTED:
-        raise InvalidInput(f"{submission.title!r} is a draft; drafts are not judged.")
+        raise InvalidInput(
+            _("'%(title)s' is a draft; drafts are not judged.", title=submission.title)
+        )
     # Closing judging locks the hackathon too (hackathons.update_hackathon): a score is saved
     # before the close commits, or sees the hackathon closed.
     locks.lock(hackathon)
     if scoring_closed(hackathon):
+        news = _closed_news(hackathon, judge)
+        if news is None:
+            raise NotAllowed(
+                _(
+                    "Judging of %(hackathon)s is closed; scores can no longer change.",
+                    hackathon=hackathon.name,
+                )
+            )
         raise NotAllowed(
-            f"Judging of {hackathon.name} is closed; scores can no longer change"
-            f"{_closed_news(hackathon, judge)}."
+            _(
+                "Judging of %(hackathon)s is closed; scores can no longer change (%(news)s).",
+                hackathon=hackathon.name,
+                news=news,
+            )
         )
     criteria = list(
         db.session.scalars(
@@ -641,7 +693,7 @@ def submit_scores(
     )
     if not criteria:
         raise InvalidInput(
-            "This hackathon's rubric has no criteria yet, so there is nothing to score."
+            _("This hackathon's rubric has no criteria yet, so there is nothing to score.")
         )
     saved = _checked_scores(criteria, values, comments)
     before = _scores_by(judge, [submission.id]).get(submission.id, {})
@@ -689,22 +741,37 @@ def _checked_scores(
     length; returns the values by criterion id, in the rubric's order."""
     known = {criterion.id for criterion in criteria}
     if set(values) - known or set(comments) - known:
-        raise InvalidInput("A score was given for a criterion that is not in this rubric.")
+        raise InvalidInput(_("A score was given for a criterion that is not in this rubric."))
     missing = [criterion.name for criterion in criteria if values.get(criterion.id) is None]
     if missing:
-        raise InvalidInput(f"Score every criterion; missing: {', '.join(missing)}.")
+        raise InvalidInput(
+            _("Score every criterion; missing: %(criteria)s.", criteria=", ".join(missing))
+        )
     checked = {}
     for criterion in criteria:
         value = values[criterion.id]
         if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidInput(f"The score for {criterion.name} must be a whole number.")
+            raise InvalidInput(
+                _("The score for %(name)s must be a whole number.", name=criterion.name)
+            )
         if not (criterion.scale_min <= value <= criterion.scale_max):
             raise InvalidInput(
-                f"{criterion.name} is scored from {criterion.scale_min} to "
-                f"{criterion.scale_max}; {value} is outside that."
+                _(
+                    "%(name)s is scored from %(lowest)s to %(highest)s; %(value)s is outside that.",
+                    name=criterion.name,
+                    lowest=criterion.scale_min,
+                    highest=criterion.scale_max,
+                    value=value,
+                )
             )
         if len(comments.get(criterion.id) or "") > COMMENT_MAX:
-            raise InvalidInput(f"Keep the comment on {criterion.name} to {COMMENT_MAX} characters.")
+            raise InvalidInput(
+                _(
+                    "Keep the comment on %(name)s to %(most)s characters.",
+                    name=criterion.name,
+                    most=COMMENT_MAX,
+                )
+            )
         checked[criterion.id] = value
     return checked
 

@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -260,7 +261,9 @@ def set_placement(
 ) -> Submission:
     """Mark a submission winner, runner-up or honourable mention, or clear its placement."""
     if placement is not None and submission.status != SubmissionStatus.SUBMITTED:
-        raise InvalidInput(f"{submission.title!r} is a draft; drafts cannot be placed.")
+        raise InvalidInput(
+            _("'%(title)s' is a draft; drafts cannot be placed.", title=submission.title)
+        )
     before = submission.placement
     after = str(placement) if placement is not None else None
     if before == after:
