@@ -129,7 +129,7 @@ def test_a_founders_milestones_and_tabs_read_in_spanish(client, sign_in, db, ove
 
     assert "<title>Hitos · LeakMap" in text
     assert ">Reportes</a>" in text and ">Cronología</a>" in text
-    assert "Planeado" in text and "Vencido" in text
+    assert "Previsto" in text and "Vencido" in text
     assert "Marcar como cumplido" in text
     assert "Agregar un hito" in text
 
