@@ -191,3 +191,21 @@ def test_every_stage_milestone_state_and_cohort_status_label_is_marked_for_trans
         status.label for status in MilestoneStatus
     )
     assert set(COHORT_STATUS_LABELS) == set(CohortStatus)
+
+
+def test_a_refusal_overtaken_by_another_persons_change_says_both_in_spanish(app, overdue_venture):
+    from incubator.services.errors import InvalidInput
+
+    manager = overdue_venture["manager"]
+    milestone = milestones.venture_milestones(overdue_venture["venture"])[0]
+    milestones.complete_milestone(milestone, None, "Notas de diez entrevistas", by=manager)
+    milestones.verify_milestone(milestone, by=manager)
+
+    with app.test_request_context(headers=SPANISH):
+        refresh()
+        with pytest.raises(InvalidInput) as refused:
+            milestones.verify_milestone(milestone, by=factories.user("manager", name="Rosa"))
+
+    assert refused.value.message.startswith(
+        "Solo se puede verificar un hito marcado como cumplido. Maya Manager lo verificó ("
+    )
