@@ -1,3 +1,5 @@
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -19,47 +21,60 @@ from wtforms.validators import (
 
 from incubator.forms import CheckboxesField, ConfirmBox, VersionField, same_choices, whole_number
 from incubator.models import CohortStatus
-from incubator.services.pipeline.checkins import STANDARD_KPIS
+from incubator.services.cohorts.ventures import cohort_status_label
+from incubator.services.pipeline.checkins import STANDARD_KPIS, kpi_label
 from incubator.services.scorecard.catalogue import impact_area_choices
 from incubator.vocabulary import CHALLENGE_AREAS, LANGUAGES, NEEDS, NEIGHBOURHOODS
 
 
 class CohortForm(FlaskForm):
-    name = StringField("Name", validators=[InputRequired(), Length(max=160)])
-    starts_on = DateField("Starts on", validators=[InputRequired(message="Enter a start date.")])
-    ends_on = DateField("Ends on", validators=[InputRequired(message="Enter an end date.")])
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=160)])
+    starts_on = DateField(
+        _l("Starts on"), validators=[InputRequired(message=_l("Enter a start date."))]
+    )
+    ends_on = DateField(_l("Ends on"), validators=[InputRequired(message=_l("Enter an end date."))])
     capacity = whole_number(
-        "Capacity (ventures)",
+        _l("Capacity (ventures)"),
         12,
-        "Capacity must be between 1 and 500.",
+        _l("Capacity must be between 1 and 500."),
         least=1,
         most=500,
-        missing="Enter a whole number.",
+        missing=_l("Enter a whole number."),
     )
-    status = SelectField("Status", choices=[(s.value, s.value.capitalize()) for s in CohortStatus])
-    showcase_published = BooleanField("Show this cohort on the public showcase")
-    submit = SubmitField("Save cohort")
+    status = SelectField(
+        _l("Status"),
+        choices=[
+            (status.value, LazyString(cohort_status_label, status)) for status in CohortStatus
+        ],
+    )
+    showcase_published = BooleanField(_l("Show this cohort on the public showcase"))
+    submit = SubmitField(_l("Save cohort"))
 
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
-            raise ValidationError("The end date must be on or after the start date.")
+            raise ValidationError(_l("The end date must be on or after the start date."))
 
 
 class VentureForm(FlaskForm):
-    name = StringField("Name", validators=[InputRequired(), Length(max=160)])
-    one_liner = StringField("One-liner", validators=[Optional(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=20000)])
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=160)])
+    one_liner = StringField(_l("One-liner"), validators=[Optional(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)])
     challenge_area = SelectField(
-        "Challenge area", choices=[("", "—"), *same_choices(CHALLENGE_AREAS)]
+        _l("Challenge area"), choices=[("", "—"), *same_choices(CHALLENGE_AREAS)]
     )
-    website = StringField("Website", validators=[Optional(), URL(), Length(max=500)])
+    website = StringField(_l("Website"), validators=[Optional(), URL(), Length(max=500)])
     # The scorecard's impact areas, which managers edit: set when the form is made.
-    impact_areas = CheckboxesField("Impact areas", choices=[])
-    neighbourhoods = CheckboxesField("Neighbourhoods served", choices=same_choices(NEIGHBOURHOODS))
-    needs = CheckboxesField("What the team needs", choices=same_choices(NEEDS))
-    languages = CheckboxesField("Languages the team works in", choices=same_choices(LANGUAGES))
-    shared_kpis = CheckboxesField("KPIs shared with funders", choices=list(STANDARD_KPIS.items()))
-    submit = SubmitField("Save venture")
+    impact_areas = CheckboxesField(_l("Impact areas"), choices=[])
+    neighbourhoods = CheckboxesField(
+        _l("Neighbourhoods served"), choices=same_choices(NEIGHBOURHOODS)
+    )
+    needs = CheckboxesField(_l("What the team needs"), choices=same_choices(NEEDS))
+    languages = CheckboxesField(_l("Languages the team works in"), choices=same_choices(LANGUAGES))
+    shared_kpis = CheckboxesField(
+        _l("KPIs shared with funders"),
+        choices=[(key, LazyString(kpi_label, key)) for key in STANDARD_KPIS],
+    )
+    submit = SubmitField(_l("Save venture"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,18 +88,24 @@ class EditVentureForm(VentureForm):
 
 
 class MemberForm(FlaskForm):
-    email = EmailField("Email", validators=[InputRequired(), Email(), Length(max=254)])
-    name = StringField("Name", validators=[InputRequired(), Length(max=120)])
-    role_in_team = StringField("Role in the team", default="Founder", validators=[Length(max=80)])
-    submit = SubmitField("Add to team")
+    email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
+    # Left empty, the service stores the default role (FOUNDER), which each reader then sees
+    # in their own language; the placeholder says so in the manager's.
+    role_in_team = StringField(
+        _l("Role in the team"),
+        validators=[Length(max=80)],
+        render_kw={"placeholder": _l("Founder")},
+    )
+    submit = SubmitField(_l("Add to team"))
 
 
 class ArchiveForm(FlaskForm):
-    reason = TextAreaField("Reason", validators=[InputRequired(), Length(max=2000)])
-    confirm = ConfirmBox("Yes, archive this venture")
-    submit = SubmitField("Archive venture")
+    reason = TextAreaField(_l("Reason"), validators=[InputRequired(), Length(max=2000)])
+    confirm = ConfirmBox(_l("Yes, archive this venture"))
+    submit = SubmitField(_l("Archive venture"))
 
 
 class CohortChoiceForm(FlaskForm):
-    cohort_id = SelectField("Cohort", coerce=int)
-    submit = SubmitField("Promote")
+    cohort_id = SelectField(_l("Cohort"), coerce=int)
+    submit = SubmitField(_l("Promote"))

@@ -1,6 +1,8 @@
 """Cohorts and their ventures; promoting hackathon winners into them."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from incubator import permissions
@@ -14,6 +16,7 @@ from incubator.blueprints.cohorts.forms import (
     MemberForm,
     VentureForm,
 )
+from incubator.i18n import N_
 from incubator.models import Cohort, Role, Venture
 from incubator.services.cohorts import ventures
 from incubator.services.hackathons import hackathons
@@ -48,7 +51,7 @@ def create():
     created = submit(
         form,
         lambda: ventures.create_cohort(_cohort_input(form), by=current_user),
-        lambda cohort: f"{cohort.name} created.",
+        lambda cohort: _("%(cohort)s created.", cohort=cohort.name),
     )
     if created:
         return redirect(url_for("cohorts.detail", cohort_id=created.result.id))
@@ -71,7 +74,7 @@ def edit(cohort_id: int):
     if submit(
         form,
         lambda: ventures.update_cohort(cohort, _cohort_input(form), by=current_user),
-        "Cohort saved.",
+        _("Cohort saved."),
     ):
         return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     return render_template("cohorts/cohort_form.html", form=form, cohort=cohort)
@@ -100,7 +103,7 @@ def add_venture(cohort_id: int):
     added = submit(
         form,
         lambda: ventures.create_venture(cohort, _profile(form), by=current_user),
-        lambda venture: f"{venture.name} added. Add its founders next.",
+        lambda venture: _("%(venture)s added. Add its founders next.", venture=venture.name),
     )
     if added:
         return redirect(url_for("cohorts.venture", venture_id=added.result.id))
@@ -131,7 +134,7 @@ def edit_venture(venture_id: int):
         lambda: ventures.update_venture(
             venture, _profile(form), by=current_user, expected_version=form.version.data
         ),
-        "Venture profile saved.",
+        _("Venture profile saved."),
     )
     if saved:
         return redirect(url_for("cohorts.venture", venture_id=venture.id))
@@ -150,7 +153,7 @@ def add_member(venture_id: int):
         lambda: ventures.add_member(
             venture, form.email.data, form.name.data, form.role_in_team.data or "", by=current_user
         ),
-        lambda _: f"{form.name.data} is on the team.",
+        lambda _member: _("%(name)s is on the team.", name=form.name.data),
         flash_errors=True,
     )
     return redirect(url_for("cohorts.venture", venture_id=venture.id))
@@ -164,14 +167,14 @@ def archive_venture(venture_id: int):
     if submit(
         form,
         lambda: ventures.archive_venture(venture, form.reason.data, by=current_user),
-        f"{venture.name} is archived; its history is kept.",
+        _("%(venture)s is archived; its history is kept.", venture=venture.name),
         flash_errors=True,
     ):
         return redirect(url_for("cohorts.detail", cohort_id=venture.cohort_id))
     return redirect(url_for("cohorts.venture", venture_id=venture.id))
 
 
-CHOOSE_A_COHORT = "Choose an open cohort to promote into."
+CHOOSE_A_COHORT = N_("Choose an open cohort to promote into.")
 
 
 @bp.route("/promote/<int:submission_id>", methods=["POST"])
@@ -188,23 +191,28 @@ def promote(submission_id: int):
     )
     if not promoted:
         if form.errors:
-            flash(CHOOSE_A_COHORT, "danger")
+            flash(_(CHOOSE_A_COHORT), "danger")
         return redirect(url_for("hackathons.submission", submission_id=submission.id))
     result = promoted.result
     if result.created:
         flash(_promoted_message(result), "success")
     else:
-        flash(f"{submission.title} was already promoted; nothing changed.", "info")
+        flash(_("%(title)s was already promoted; nothing changed.", title=submission.title), "info")
     _flash_unmatched_neighbourhoods([result])
     return redirect(url_for("cohorts.venture", venture_id=result.venture.id))
 
 
 def _promoted_message(result: ventures.PromotionResult) -> str:
-    invited, linked = len(result.invited), len(result.linked)
-    return (
-        f"{result.venture.name} joined {result.venture.cohort.name} at stage Concept; "
-        f"{invited} invitation{'' if invited == 1 else 's'} sent, "
-        f"{linked} existing account{'' if linked == 1 else 's'} added."
+    return _(
+        "%(venture)s joined %(cohort)s at stage Concept; %(invitations)s, %(accounts)s.",
+        venture=result.venture.name,
+        cohort=result.venture.cohort.name,
+        invitations=ngettext(
+            "%(num)d invitation sent", "%(num)d invitations sent", len(result.invited)
+        ),
+        accounts=ngettext(
+            "%(num)d existing account added", "%(num)d existing accounts added", len(result.linked)
+        ),
     )
 
 
@@ -217,11 +225,21 @@ def _flash_unmatched_neighbourhoods(results: list[ventures.PromotionResult]) -> 
 
 def _unmatched_message(result: ventures.PromotionResult) -> str:
     matched = result.venture.neighbourhoods
-    carried = f" {', '.join(matched)} carried over;" if matched else ""
-    return (
-        f"{result.venture.name}: the team's answer about its neighbourhood, "
-        f"“{result.unmatched_neighbourhood}”, names a place that is not one of the city's "
-        f"114 neighbourhoods;{carried} set its neighbourhoods on the venture's profile."
+    if matched:
+        return _(
+            "%(venture)s: the team's answer about its neighbourhood, “%(answer)s”, names a place "
+            "that is not one of the city's 114 neighbourhoods; %(matched)s carried over; set its "
+            "neighbourhoods on the venture's profile.",
+            venture=result.venture.name,
+            answer=result.unmatched_neighbourhood,
+            matched=", ".join(matched),
+        )
+    return _(
+        "%(venture)s: the team's answer about its neighbourhood, “%(answer)s”, names a place "
+        "that is not one of the city's 114 neighbourhoods; set its neighbourhoods on the "
+        "venture's profile.",
+        venture=result.venture.name,
+        answer=result.unmatched_neighbourhood,
     )
 
 
@@ -237,12 +255,17 @@ def bulk_promotion(hackathon_id: int):
     if cohort is not None:
         promoted = submit(form, lambda: ventures.bulk_promote(hackathon, cohort, by=current_user))
         if promoted:
-            joined = len(promoted.result)
-            flash(f"{joined} venture{'' if joined == 1 else 's'} joined {cohort.name}.", "success")
+            joined = ngettext(
+                "%(num)d venture joined %(cohort)s.",
+                "%(num)d ventures joined %(cohort)s.",
+                len(promoted.result),
+                cohort=cohort.name,
+            )
+            flash(joined, "success")
             _flash_unmatched_neighbourhoods(promoted.result)
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     if request.method == "POST" and (cohort is None or form.errors):
-        flash(CHOOSE_A_COHORT, "danger")
+        flash(_(CHOOSE_A_COHORT), "danger")
     plan = ventures.plan_bulk_promotion(hackathon, cohort) if cohort else None
     return render_template(
         "cohorts/bulk_promotion.html",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import Response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from incubator import clock, permissions
 from incubator.access import roles
 from incubator.blueprints.pipeline import bp, charts
-from incubator.models import Cohort, Role, Stage, Venture
+from incubator.models import Cohort, PilotStatus, Role, Stage, Venture
 from incubator.services.errors import NotFound
 from incubator.services.matching import outcomes
 from incubator.services.pipeline import analytics as pipeline_analytics
@@ -18,6 +20,15 @@ from incubator.vocabulary import CHALLENGE_AREAS, NEIGHBOURHOODS
 from incubator.web import download, file_stem, found_or_404
 
 AT_RISK_CHOICES = {"yes": True, "no": False}
+
+# "3 running": how many of a cohort's pilots are in a status, in the request's language.
+PILOT_COUNTS = {
+    PilotStatus.PLANNED: lambda count: ngettext("%(num)d planned", "%(num)d planned", count),
+    PilotStatus.RUNNING: lambda count: ngettext("%(num)d running", "%(num)d running", count),
+    PilotStatus.COMPLETED: lambda count: ngettext("%(num)d completed", "%(num)d completed", count),
+    PilotStatus.ADOPTED: lambda count: ngettext("%(num)d adopted", "%(num)d adopted", count),
+    PilotStatus.STOPPED: lambda count: ngettext("%(num)d stopped", "%(num)d stopped", count),
+}
 
 
 def _board_from_arguments(cohort: Cohort) -> pipeline_board.Board:
@@ -34,7 +45,7 @@ def _board_from_arguments(cohort: Cohort) -> pipeline_board.Board:
         stage=request.args.get("stage") or None,
     )
     if at_risk_argument and at_risk_argument not in AT_RISK_CHOICES:
-        found.ignored.append(f"“At risk” is yes or no, not {at_risk_argument!r}.")
+        found.ignored.append(_("“At risk” is yes or no, not %(value)r.", value=at_risk_argument))
     return found
 
 
@@ -61,12 +72,14 @@ def board(cohort_id: int):
         cohort=cohort,
         view=view,
         filters=_filter_arguments(found),
-        sorts={key: label for key, (label, _key) in pipeline_board.SORTS.items()},
+        sorts=pipeline_board.sort_labels(),
         challenge_areas=CHALLENGE_AREAS,
         neighbourhoods=NEIGHBOURHOODS,
         stages=list(Stage),
         totals=outcomes.cohort_totals(cohort),
-        instrument_labels=outcomes.INSTRUMENT_LABELS,
+        pilot_counts=PILOT_COUNTS,
+        # Translated if the matching area marks its labels (with N_ or lazily).
+        instrument_labels={key: _(str(label)) for key, label in outcomes.INSTRUMENT_LABELS.items()},
     )
 
 
@@ -134,5 +147,5 @@ def kpi_chart(venture_id: int):
     if key is None:
         return _svg_response(charts.empty_kpi_chart(kpis))
     if key not in keys:
-        raise NotFound("This venture reports no such KPI, or does not share it with you.")
+        raise NotFound(_("This venture reports no such KPI, or does not share it with you."))
     return _svg_response(charts.kpi_chart(kpis, key))

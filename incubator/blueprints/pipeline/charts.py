@@ -9,6 +9,8 @@ aria-label and <title>) for whoever opens it alone.
 Charts are small (CHART_WIDTH) and their text large enough that it stays at least
 SMALLEST_TEXT CSS px when the chart shrinks to NARROWEST_SHOWN on a phone: an SVG's text
 scales with its box.
+
+Their words (names, legends, axis labels, "No data yet") are in the request's language.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from dataclasses import dataclass
 from datetime import date
 
 import pygal
+from flask_babel import gettext as _
 from pygal.style import Style
 
+from incubator import i18n
 from incubator.services.pipeline.analytics import CohortAnalytics, KpiSeries, VentureKpis
-from incubator.services.pipeline.stages import STAGES
+from incubator.services.pipeline.stages import STAGES, stage_label
 
 # The chart document's own policy: its inline <style> only, nothing fetched or run.
 CHART_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
@@ -86,7 +90,7 @@ def _config(colours: tuple[str, ...], **options) -> dict:
         # Never shorten a label or a legend to "Protot…": they are few and short.
         "truncate_label": -1,
         "truncate_legend": -1,
-        "no_data_text": "No data yet",
+        "no_data_text": _("No data yet"),
         "print_values": False,
         **options,
     }
@@ -123,7 +127,8 @@ def _count_labels(highest: int) -> dict:
 
 
 def _week_label(week: date) -> str:
-    return week.strftime("%b %-d")
+    """A week by its Monday, without the year: "Mar 2", "2 mar"."""
+    return i18n.format_day(week, year=False)
 
 
 def _weekly_x_axis(weeks: Sequence[object]) -> dict:
@@ -152,8 +157,11 @@ def stage_counts_chart(found: CohortAnalytics) -> bytes:
     chart.x_labels = [_week_label(week.week_start) for week in weeks]
     if weeks and found.active:
         for stage in STAGES:
-            chart.add(stage.label, [week.counts[stage] for week in weeks])
-    return _svg(chart, f"{found.cohort.name}: active ventures by stage, week by week")
+            chart.add(stage_label(stage), [week.counts[stage] for week in weeks])
+    return _svg(
+        chart,
+        _("%(cohort)s: active ventures by stage, week by week", cohort=found.cohort.name),
+    )
 
 
 def distribution_chart(found: CohortAnalytics) -> bytes:
@@ -170,13 +178,13 @@ def distribution_chart(found: CohortAnalytics) -> bytes:
             **_count_labels(max(found.distribution.values(), default=0)),
         )
     )
-    chart.x_labels = [stage.label for stage, _colour in stages]
+    chart.x_labels = [stage_label(stage) for stage, _colour in stages]
     if found.active:
         chart.add(
-            "Ventures",
+            _("Ventures"),
             [{"value": found.distribution[stage], "color": colour} for stage, colour in stages],
         )
-    return _svg(chart, f"{found.cohort.name}: active ventures by stage now")
+    return _svg(chart, _("%(cohort)s: active ventures by stage now", cohort=found.cohort.name))
 
 
 def kpi_value_text(series: KpiSeries, value: float) -> str:
@@ -221,13 +229,20 @@ def kpi_chart(kpis: VentureKpis, key: str) -> bytes:
     )
     chart.x_labels = [_week_label(week) for week in kpis.weeks]
     chart.add(series.label, series.values)
-    return _svg(chart, f"{kpis.venture.name}: {series.label}, week by week")
+    return _svg(
+        chart,
+        _(
+            "%(venture)s: %(kpi)s, week by week",
+            venture=kpis.venture.name,
+            kpi=series.label,
+        ),
+    )
 
 
 def empty_kpi_chart(kpis: VentureKpis) -> bytes:
     """The chart of a venture that reports no KPI (or shares none): it says so."""
     chart = pygal.Line(**_config((KPI_COLOUR,)))
-    return _svg(chart, f"{kpis.venture.name}: no KPIs reported yet")
+    return _svg(chart, _("%(venture)s: no KPIs reported yet", venture=kpis.venture.name))
 
 
 @dataclass(frozen=True)

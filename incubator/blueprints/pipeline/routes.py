@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DecimalField
@@ -28,6 +29,7 @@ from incubator.blueprints.pipeline.forms import (
     TemplateForm,
 )
 from incubator.forms import ConfirmForm
+from incubator.i18n import N_
 from incubator.models import CheckIn, Cohort, Milestone, MilestoneTemplate, Role, Stage, Venture
 from incubator.services import history
 from incubator.services.pipeline import checkins, stages
@@ -39,7 +41,7 @@ from incubator.web import flash_form_errors, found_or_404, render_edit_page, sub
 
 
 def _owner_choices(venture) -> list[tuple[int, str]]:
-    return [(0, "Nobody yet")] + [(m.user_id, m.user.name) for m in venture.members]
+    return [(0, _("Nobody yet"))] + [(m.user_id, m.user.name) for m in venture.members]
 
 
 def _milestone_input(form: MilestoneForm) -> pipeline_milestones.MilestoneInput:
@@ -74,7 +76,7 @@ def milestones(venture_id: int):
         lambda: pipeline_milestones.create_milestone(
             venture, _milestone_input(form), by=current_user
         ),
-        "Milestone added.",
+        _("Milestone added."),
     ):
         return redirect(url_for("pipeline.milestones", venture_id=venture.id))
     today = clock.today()
@@ -106,7 +108,7 @@ def edit_milestone(milestone_id: int):
         lambda: pipeline_milestones.update_milestone(
             milestone, _milestone_input(form), by=current_user, expected_version=form.version.data
         ),
-        "Milestone saved.",
+        _("Milestone saved."),
     )
     if saved:
         return redirect(url_for("pipeline.milestones", venture_id=milestone.venture_id))
@@ -118,8 +120,8 @@ def edit_milestone(milestone_id: int):
 @dataclass(frozen=True)
 class MilestoneAction:
     """A button on a milestone: the service call it makes (its name is the endpoint's and,
-    shortened, the path's), who may press it, what is said when it is done (`{title}` is the
-    milestone's) and the form it posts."""
+    shortened, the path's), who may press it, what is said when it is done (a message to
+    translate, `%(title)s` the milestone's) and the form it posts."""
 
     act: Callable[..., None]
     roles: tuple[Role, ...]
@@ -140,22 +142,25 @@ MANAGERS = (Role.MANAGER,)
 
 # Each is a POST to /milestones/<id>/<path> that goes back to the venture's milestones.
 MILESTONE_ACTIONS = [
-    MilestoneAction(pipeline_milestones.start_milestone, TEAM, "{title} is in progress."),
-    MilestoneAction(pipeline_milestones.verify_milestone, MANAGERS, "{title} is verified."),
+    MilestoneAction(pipeline_milestones.start_milestone, TEAM, N_("%(title)s is in progress.")),
+    MilestoneAction(pipeline_milestones.verify_milestone, MANAGERS, N_("%(title)s is verified.")),
     MilestoneAction(
         pipeline_milestones.complete_milestone,
         TEAM,
-        "{title} is done; a program manager will verify it.",
+        N_("%(title)s is done; a program manager will verify it."),
         EvidenceForm,
     ),
     MilestoneAction(
         pipeline_milestones.send_back_milestone,
         MANAGERS,
-        "{title} went back to the founders.",
+        N_("%(title)s went back to the founders."),
         ReviewForm,
     ),
     MilestoneAction(
-        pipeline_milestones.miss_milestone, MANAGERS, "{title} is marked missed.", ReviewForm
+        pipeline_milestones.miss_milestone,
+        MANAGERS,
+        N_("%(title)s is marked missed."),
+        ReviewForm,
     ),
 ]
 
@@ -180,7 +185,7 @@ def _milestone_view(action: MilestoneAction) -> Callable:
         submit(
             form,
             lambda: action.act(milestone, *_posted_details(form), by=current_user),
-            action.success.format(title=milestone.title),
+            _(action.success, title=milestone.title),
             flash_errors=True,
         )
         return redirect(url_for("pipeline.milestones", venture_id=milestone.venture_id))
@@ -215,7 +220,11 @@ def move_stage(venture_id: int):
             seen_stage=form.seen_stage.data or None,
         ),
         # The stage asked for, which the move reached: the venture may move on right after.
-        lambda _: f"{venture.name} moved to {Stage(form.stage.data).label}.",
+        lambda _change: _(
+            "%(venture)s moved to %(stage)s.",
+            venture=venture.name,
+            stage=stages.stage_label(form.stage.data),
+        ),
         flash_errors=True,
     )
     if request.form.get("back") == "timeline":
@@ -285,7 +294,7 @@ def check_in(venture_id: int):
     venture = found_or_404(Venture, venture_id, permissions.may_view_venture)
     permissions.require(
         permissions.may_post_check_in(current_user, venture),
-        "Only the venture's founders post its check-ins.",
+        _("Only the venture's founders post its check-ins."),
     )
     kpis = checkins.custom_kpis(venture)
     week = _week_argument(clock.week_start(clock.today()))
@@ -336,25 +345,37 @@ def _check_in_saved(seen: str | None, saved: CheckIn, created: bool) -> tuple[st
     """The message (and its category) for a saved check-in. `seen` is the id of the
     check-in the page showed ("" for none; None from a form of before it said)."""
     if created:
-        return "Check-in posted.", "success"
+        return _("Check-in posted."), "success"
     if seen is None or seen == str(saved.id):
         if saved.week_start == clock.week_start(clock.today()):
-            return "This week's check-in is updated.", "success"
-        return f"The check-in for the week of {clock.day_label(saved.week_start)} is updated.", (
-            "success"
+            return _("This week's check-in is updated."), "success"
+        updated = _(
+            "The check-in for the week of %(week)s is updated.",
+            week=clock.day_label(saved.week_start),
         )
+        return updated, "success"
     # The page showed no check-in (or another week's): one was saved meanwhile.
     return _posted_meanwhile(saved), "warning"
 
 
 def _posted_meanwhile(check_in: CheckIn) -> str:
     first = history.last_event("check_in", check_in.id, "check_in.created")
-    who = history.who(first.actor if first else None, current_user)
-    where = " (in another tab or window)" if who == "You" else ""
-    return (
-        f"{who} had already posted the check-in for the week of "
-        f"{clock.day_label(check_in.week_start)} at "
-        f"{history.when(check_in.created_at, current_user)}{where}; yours replaced it."
+    author = first.actor if first else None
+    week = clock.day_label(check_in.week_start)
+    at = history.when(check_in.created_at, current_user)
+    if author is not None and author.id == current_user.id:
+        return _(
+            "You had already posted the check-in for the week of %(week)s at %(at)s (in "
+            "another tab or window); yours replaced it.",
+            week=week,
+            at=at,
+        )
+    return _(
+        "%(who)s had already posted the check-in for the week of %(week)s at %(at)s; yours "
+        "replaced it.",
+        who=history.who(author, current_user),
+        week=week,
+        at=at,
     )
 
 
@@ -386,7 +407,7 @@ def add_kpi(venture_id: int):
         lambda: checkins.add_custom_kpi(
             venture, form.name.data, form.unit.data or "", by=current_user
         ),
-        lambda _: f"Your check-ins now ask for {form.name.data}.",
+        lambda _kpi: _("Your check-ins now ask for %(kpi)s.", kpi=form.name.data),
         flash_errors=True,
     )
     return redirect(url_for("pipeline.check_in", venture_id=venture.id))
@@ -412,7 +433,7 @@ def stage_plan(cohort_id: int):
                 by=current_user,
                 expected_version=plan_form.version.data,
             ),
-            "Expected time saved.",
+            _("Expected time saved."),
         )
         if saved:
             return redirect(url_for("pipeline.stage_plan", cohort_id=cohort.id))
@@ -430,7 +451,7 @@ def stage_plan(cohort_id: int):
             template_form.due_after_days.data,
             by=current_user,
         ),
-        "Default milestone added; ventures entering that stage will get it.",
+        _("Default milestone added; ventures entering that stage will get it."),
     ):
         return redirect(url_for("pipeline.stage_plan", cohort_id=cohort.id))
     with transaction():
@@ -473,7 +494,7 @@ def remove_template(template_id: int):
     submit(
         ConfirmForm(),
         lambda: stages.remove_milestone_template(template, by=current_user),
-        "Default milestone removed; ventures that have it keep theirs.",
+        _("Default milestone removed; ventures that have it keep theirs."),
         flash_errors=True,
     )
     return redirect(url_for("pipeline.stage_plan", cohort_id=cohort_id))

@@ -7,6 +7,8 @@ from datetime import date
 from functools import partial
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import String, func, select
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from incubator import permissions
 from incubator.extensions import db
+from incubator.i18n import N_
 from incubator.models import (
     Cohort,
     CohortStatus,
@@ -37,6 +40,26 @@ from incubator.services.scorecard import names as neighbourhood_names
 from incubator.vocabulary import CHALLENGE_AREAS, LANGUAGES, NEEDS, NEIGHBOURHOODS
 
 DEFAULT_PROGRAM = "Accelerate: LA"
+
+# The cohort statuses' labels, marked for extraction: cohort_status_label translates them.
+COHORT_STATUS_LABELS = {
+    CohortStatus.PLANNING: N_("Planning"),
+    CohortStatus.ACTIVE: N_("Active"),
+    CohortStatus.GRADUATED: N_("Graduated"),
+}
+
+# The role in the team a founder gets unless a manager writes another; translated where shown.
+FOUNDER = N_("Founder")
+
+
+def cohort_status_label(status: CohortStatus | str) -> str:
+    """A cohort's status in the request's language ("Active", "Activa")."""
+    return _(COHORT_STATUS_LABELS[CohortStatus(status)])
+
+
+def role_in_team_label(role_in_team: str) -> str:
+    """A founder's role in the team as written, the default one in the request's language."""
+    return _(FOUNDER) if role_in_team == FOUNDER else role_in_team
 
 
 # Programs and cohorts -------------------------------------------------------------------------
@@ -80,22 +103,26 @@ def _cohort_state(cohort: Cohort) -> dict[str, Any]:
 def _check_cohort(program: Program, data: CohortInput, current: Cohort | None) -> None:
     name = data.name.strip()
     if not name:
-        raise InvalidInput("A cohort needs a name.")
+        raise InvalidInput(_("A cohort needs a name."))
     if data.ends_on < data.starts_on:
-        raise InvalidInput("The cohort cannot end before it starts.")
+        raise InvalidInput(_("The cohort cannot end before it starts."))
     if data.capacity < 1 or data.capacity > 500:
-        raise InvalidInput("Capacity must be between 1 and 500 ventures.")
+        raise InvalidInput(_("Capacity must be between 1 and 500 ventures."))
     if data.status not in set(CohortStatus):
-        raise InvalidInput(f"Unknown cohort status {data.status!r}.")
+        raise InvalidInput(_("Unknown cohort status %(status)r.", status=data.status))
     clash = db.session.scalar(
         select(Cohort).where(Cohort.program_id == program.id, Cohort.name == name)
     )
     if clash is not None and clash is not current:
-        raise InvalidInput(f"There is already a cohort called {name!r}.")
-    if current is not None and data.capacity < active_venture_count(current):
+        raise InvalidInput(_("There is already a cohort called %(name)r.", name=name))
+    active = active_venture_count(current) if current is not None else 0
+    if data.capacity < active:
         raise InvalidInput(
-            f"The cohort already has {active_venture_count(current)} ventures; "
-            "the capacity cannot be lower."
+            ngettext(
+                "The cohort already has %(num)d venture; the capacity cannot be lower.",
+                "The cohort already has %(num)d ventures; the capacity cannot be lower.",
+                active,
+            )
         )
 
 
@@ -136,7 +163,7 @@ def update_cohort(cohort: Cohort, data: CohortInput, *, by: User) -> None:
 def get_cohort(cohort_id: int) -> Cohort:
     cohort = db.session.get(Cohort, cohort_id)
     if cohort is None:
-        raise NotFound("There is no such cohort.")
+        raise NotFound(_("There is no such cohort."))
     return cohort
 
 
@@ -207,35 +234,41 @@ class VentureProfile:
     shared_kpis: list[str] = field(default_factory=list)
 
 
-def _check_choices(values: list[str], allowed: list[str], what: str) -> list[str]:
+def _check_choices(values: list[str], allowed: list[str], refusal: str) -> list[str]:
+    """The values in the order allowed lists them; `refusal` (a message with %(values)s,
+    translated here) when one is not allowed."""
     unknown = [value for value in values if value not in allowed]
     if unknown:
-        raise InvalidInput(f"Unknown {what}: {', '.join(unknown)}.")
+        raise InvalidInput(_(refusal, values=", ".join(unknown)))
     return [value for value in allowed if value in values]
 
 
 def _check_profile(cohort: Cohort, profile: VentureProfile, current: Venture | None) -> None:
     name = profile.name.strip()
     if not name:
-        raise InvalidInput("A venture needs a name.")
+        raise InvalidInput(_("A venture needs a name."))
     if profile.challenge_area and profile.challenge_area not in CHALLENGE_AREAS:
-        raise InvalidInput(f"Unknown challenge area {profile.challenge_area!r}.")
+        raise InvalidInput(_("Unknown challenge area %(area)r.", area=profile.challenge_area))
     if profile.website and not profile.website.startswith(("http://", "https://")):
-        raise InvalidInput("The website must be a link starting with http:// or https://.")
+        raise InvalidInput(_("The website must be a link starting with http:// or https://."))
     profile.impact_areas = scorecard_catalogue.check_venture_areas(
         profile.impact_areas, list(current.impact_areas or []) if current else []
     )
-    profile.neighbourhoods = _check_choices(profile.neighbourhoods, NEIGHBOURHOODS, "neighbourhood")
-    profile.needs = _check_choices(profile.needs, NEEDS, "need")
-    profile.languages = _check_choices(profile.languages, LANGUAGES, "language")
+    profile.neighbourhoods = _check_choices(
+        profile.neighbourhoods, NEIGHBOURHOODS, N_("Unknown neighbourhood: %(values)s.")
+    )
+    profile.needs = _check_choices(profile.needs, NEEDS, N_("Unknown need: %(values)s."))
+    profile.languages = _check_choices(
+        profile.languages, LANGUAGES, N_("Unknown language: %(values)s.")
+    )
     profile.shared_kpis = _check_choices(
-        profile.shared_kpis, list(checkins.STANDARD_KPIS), "KPI to share"
+        profile.shared_kpis, list(checkins.STANDARD_KPIS), N_("Unknown KPI to share: %(values)s.")
     )
     clash = db.session.scalar(
         select(Venture).where(Venture.cohort_id == cohort.id, Venture.name == name)
     )
     if clash is not None and clash is not current:
-        raise InvalidInput(f"The cohort already has a venture called {name!r}.")
+        raise InvalidInput(_("The cohort already has a venture called %(name)r.", name=name))
 
 
 def _venture_state(venture: Venture) -> dict[str, Any]:
@@ -257,10 +290,18 @@ def _venture_state(venture: Venture) -> dict[str, Any]:
 
 def _check_room(cohort: Cohort) -> None:
     if cohort.status == CohortStatus.GRADUATED:
-        raise InvalidInput(f"{cohort.name} has graduated; it takes no new ventures.")
+        raise InvalidInput(
+            _("%(cohort)s has graduated; it takes no new ventures.", cohort=cohort.name)
+        )
     if active_venture_count(cohort) >= cohort.capacity:
-        places = "place" if cohort.capacity == 1 else "places"
-        raise Conflict(f"{cohort.name} is full ({cohort.capacity} {places} taken).")
+        raise Conflict(
+            ngettext(
+                "%(cohort)s is full (%(num)d place taken).",
+                "%(cohort)s is full (%(num)d places taken).",
+                cohort.capacity,
+                cohort=cohort.name,
+            )
+        )
 
 
 def create_venture(cohort: Cohort, profile: VentureProfile, *, by: User) -> Venture:
@@ -306,7 +347,7 @@ PROFILE_FIELDS = (
 
 def _stale_profile(venture: Venture, profile: VentureProfile, by: User) -> versions.StaleVersion:
     return versions.refusal_of_edit(
-        "This venture's profile",
+        _("This venture's profile"),
         venture,
         versions.fields_of(profile, PROFILE_FIELDS),
         audited_as=("venture", "venture."),
@@ -323,7 +364,8 @@ def update_venture(
 ) -> None:
     """Save a venture's profile, unless the form was opened at an older version."""
     permissions.require(
-        permissions.may_edit_venture(by, venture), "You can only edit your own venture's profile."
+        permissions.may_edit_venture(by, venture),
+        _("You can only edit your own venture's profile."),
     )
     locks.lock(venture)
     _check_profile(venture.cohort, profile, venture)
@@ -340,9 +382,9 @@ def update_venture(
 def archive_venture(venture: Venture, reason: str, *, by: User) -> None:
     """Take a venture out of its cohort without deleting anything."""
     if venture.status == VentureStatus.ARCHIVED:
-        raise InvalidInput("This venture is already archived.")
+        raise InvalidInput(_("This venture is already archived."))
     if not reason.strip():
-        raise InvalidInput("Give a reason for archiving the venture.")
+        raise InvalidInput(_("Give a reason for archiving the venture."))
     before = _venture_state(venture)
     venture.status = VentureStatus.ARCHIVED
     db.session.flush()
@@ -359,7 +401,7 @@ def archive_venture(venture: Venture, reason: str, *, by: User) -> None:
 def get_venture(venture_id: int) -> Venture:
     venture = db.session.get(Venture, venture_id)
     if venture is None:
-        raise NotFound("There is no such venture.")
+        raise NotFound(_("There is no such venture."))
     return venture
 
 
@@ -390,9 +432,7 @@ def add_member(
     existing = next((m for m in venture.members if m.user_id == user.id), None)
     if existing is not None:
         return existing
-    member = VentureMember(
-        venture=venture, user=user, role_in_team=role_in_team.strip() or "Founder"
-    )
+    member = VentureMember(venture=venture, user=user, role_in_team=role_in_team.strip() or FOUNDER)
     db.session.add(member)
     db.session.flush()
     audit.record(
@@ -428,11 +468,14 @@ def venture_for_submission(submission: Submission) -> Venture | None:
 
 def _check_promotable(submission: Submission) -> None:
     if submission.status == SubmissionStatus.DRAFT:
-        raise InvalidInput("A draft submission cannot be promoted.")
+        raise InvalidInput(_("A draft submission cannot be promoted."))
     if submission.placement is None:
         raise InvalidInput(
-            f"{submission.title} has no placement; mark it a winner, runner-up or honourable "
-            "mention before promoting it."
+            _(
+                "%(title)s has no placement; mark it a winner, runner-up or honourable mention "
+                "before promoting it.",
+                title=submission.title,
+            )
         )
 
 
@@ -482,7 +525,7 @@ def promote(submission: Submission, cohort: Cohort, *, by: User) -> PromotionRes
             result.skipped_members.append(f"{member.name} (no email)")
             continue
         had_account = users.user_by_email(member.email)
-        venture_member = add_member(venture, member.email, member.name, "Founder", by=by)
+        venture_member = add_member(venture, member.email, member.name, FOUNDER, by=by)
         member.user_id = venture_member.user_id
         if had_account is not None and had_account.has_password:
             result.linked.append(member.email)
@@ -565,13 +608,17 @@ def plan_bulk_promotion(hackathon: Hackathon, cohort: Cohort) -> list[BulkPromot
             venture = promoted[submission.id]
             lines.append(
                 BulkPromotionLine(
-                    submission, "already", f"already a venture in {venture.cohort.name}"
+                    submission,
+                    "already",
+                    _("already a venture in %(cohort)s", cohort=venture.cohort.name),
                 )
             )
         elif submission.status == SubmissionStatus.DRAFT:
-            lines.append(BulkPromotionLine(submission, "skip", "draft"))
+            lines.append(BulkPromotionLine(submission, "skip", _("draft")))
         elif room <= 0:
-            lines.append(BulkPromotionLine(submission, "skip", f"{cohort.name} is full"))
+            lines.append(
+                BulkPromotionLine(submission, "skip", _("%(cohort)s is full", cohort=cohort.name))
+            )
         else:
             room -= 1
             lines.append(BulkPromotionLine(submission, "promote"))
@@ -616,7 +663,7 @@ class ShowcaseEntry:
 def showcase(cohort: Cohort) -> list[ShowcaseEntry]:
     """The public face of a published cohort: nothing private, only plain values."""
     if not cohort.showcase_published:
-        raise NotFound("This cohort's showcase is not published.")
+        raise NotFound(_("This cohort's showcase is not published."))
     ventures = db.session.scalars(
         select(Venture)
         .where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
@@ -624,7 +671,11 @@ def showcase(cohort: Cohort) -> list[ShowcaseEntry]:
     )
     return [
         ShowcaseEntry(
-            v.name, v.one_liner, v.challenge_area, list(v.neighbourhoods), Stage(v.stage).label
+            v.name,
+            v.one_liner,
+            v.challenge_area,
+            list(v.neighbourhoods),
+            stages.stage_label(v.stage),
         )
         for v in ventures
     ]

@@ -23,7 +23,7 @@ from incubator.models import (
     Venture,
     VentureStatus,
 )
-from incubator.services.pipeline.checkins import STANDARD_KPIS
+from incubator.services.pipeline.checkins import STANDARD_KPIS, kpi_label
 from incubator.services.pipeline.stages import STAGES, stage_index
 
 SECONDS_PER_DAY = 86_400
@@ -286,10 +286,10 @@ def venture_kpis(venture: Venture) -> VentureKpis:
     }
     weeks = [row.week_start for row in check_ins]
     series = []
-    for name, label in STANDARD_KPIS.items():
+    for name in STANDARD_KPIS:
         values = [_number(getattr(row, name)) for row in check_ins]
         if any(value is not None for value in values):
-            series.append(KpiSeries(name, label, "", name in MONEY_KPIS, values))
+            series.append(KpiSeries(name, kpi_label(name), "", name in MONEY_KPIS, values))
     reported = {name for row in check_ins for name in (row.custom_kpis or {})}
     for name in [*units, *sorted(reported - units.keys())]:
         values = [_number((row.custom_kpis or {}).get(name)) for row in check_ins]

@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import load_only
 
 from incubator.extensions import db
+from incubator.i18n import N_
 from incubator.models import Cohort, Stage, User, Venture, VentureMember, VentureStatus
 from incubator.services.pipeline import risk
-from incubator.services.pipeline.stages import STAGES, stage_index
+from incubator.services.pipeline.stages import STAGES, stage_index, stage_label
 from incubator.services.spreadsheets import spreadsheet_safe
 from incubator.vocabulary import CHALLENGE_AREAS, NEIGHBOURHOODS
 
@@ -87,19 +89,25 @@ def _milestone_share(row: BoardRow) -> tuple[float, int]:
     return (share, row.milestones_done)
 
 
-# The table's sortable columns: key -> (label, sort key). Names break every other tie.
+# The table's sortable columns: key -> (label, translated where shown; sort key). Names
+# break every other tie.
 SORTS: dict[str, tuple[str, Callable[[BoardRow], SupportsRichComparison]]] = {
-    "name": ("Venture", lambda row: (row.venture.name.casefold(), row.venture.id)),
-    "stage": ("Stage", lambda row: stage_index(row.stage)),
-    "risk": ("Risk", lambda row: len(row.risk)),
+    "name": (N_("Venture"), lambda row: (row.venture.name.casefold(), row.venture.id)),
+    "stage": (N_("Stage"), lambda row: stage_index(row.stage)),
+    "risk": (N_("Risk"), lambda row: len(row.risk)),
     # Never checked in sorts as the oldest check-in of all.
     "check_in": (
-        "Last check-in",
+        N_("Last check-in"),
         lambda row: math.inf if row.check_in_age is None else row.check_in_age,
     ),
-    "milestones": ("Milestones", _milestone_share),
-    "challenge_area": ("Challenge area", lambda row: row.challenge_area.casefold()),
+    "milestones": (N_("Milestones"), _milestone_share),
+    "challenge_area": (N_("Challenge area"), lambda row: row.challenge_area.casefold()),
 }
+
+
+def sort_labels() -> dict[str, str]:
+    """The table's sortable columns, key -> label in the request's language."""
+    return {key: _(label) for key, (label, _key) in SORTS.items()}
 
 
 def _sorted(rows: list[BoardRow], sort: str, descending: bool) -> list[BoardRow]:
@@ -208,19 +216,21 @@ def board(
     """
     ignored = []
     if challenge_area and challenge_area not in CHALLENGE_AREAS:
-        ignored.append(f"There is no challenge area called {challenge_area!r}.")
+        ignored.append(_("There is no challenge area called %(area)r.", area=challenge_area))
     challenge_area = challenge_area if challenge_area in CHALLENGE_AREAS else None
     if neighbourhood and neighbourhood not in NEIGHBOURHOODS:
-        ignored.append(f"There is no neighbourhood called {neighbourhood!r}.")
+        ignored.append(_("There is no neighbourhood called %(name)r.", name=neighbourhood))
     neighbourhood = neighbourhood if neighbourhood in NEIGHBOURHOODS else None
     stage_filter = None
     if stage:
         try:
             stage_filter = Stage(stage)
         except ValueError:
-            ignored.append(f"There is no stage called {stage!r}.")
+            ignored.append(_("There is no stage called %(stage)r.", stage=stage))
     if sort and sort not in SORTS:
-        ignored.append(f"The table cannot be sorted by {sort!r}; it is sorted by name.")
+        ignored.append(
+            _("The table cannot be sorted by %(sort)r; it is sorted by name.", sort=sort)
+        )
     sort = sort if sort in SORTS else "name"
 
     every_row = _board_rows(cohort, today)
@@ -258,7 +268,8 @@ CSV_COLUMNS = [
 
 
 def board_csv(found: Board) -> str:
-    """The board's rows, in its order, as CSV text safe to open in a spreadsheet."""
+    """The board's rows, in its order, as CSV text safe to open in a spreadsheet: the
+    columns' names and yes/no in English for programs, the rest as the page says it."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -267,7 +278,7 @@ def board_csv(found: Board) -> str:
             spreadsheet_safe(cell)
             for cell in (
                 row.venture.name,
-                row.stage.label,
+                stage_label(row.stage),
                 "yes" if row.at_risk else "no",
                 "; ".join(reason.message for reason in row.risk),
                 "" if row.check_in_age is None else row.check_in_age,

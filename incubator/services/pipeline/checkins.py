@@ -7,24 +7,46 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
+from babel.numbers import format_decimal
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from incubator import clock, permissions
 from incubator.extensions import db
+from incubator.i18n import N_, format_locale
 from incubator.models import CheckIn, CustomKpi, User, Venture
 from incubator.services import audit
 from incubator.services.errors import InvalidInput
 from incubator.services.pipeline.milestones import ONLY_THE_TEAM
 
 ASK_KINDS = ["mentors", "data", "introductions", "funding", "other"]
-STANDARD_KPIS = {
-    "users_reached": "Residents or users reached",
-    "active_pilots": "Active pilots",
-    "revenue": "Revenue (USD)",
-    "funding_raised": "Funding raised (USD)",
-    "team_size": "Team size",
+# What people read for each kind of ask; translated where shown (ask_kind_label).
+ASK_KIND_LABELS = {
+    "mentors": N_("Mentors"),
+    "data": N_("Data"),
+    "introductions": N_("Introductions"),
+    "funding": N_("Funding"),
+    "other": N_("Other"),
 }
+# The standard KPIs: key -> label, the label translated where shown (kpi_label).
+STANDARD_KPIS = {
+    "users_reached": N_("Residents or users reached"),
+    "active_pilots": N_("Active pilots"),
+    "revenue": N_("Revenue (USD)"),
+    "funding_raised": N_("Funding raised (USD)"),
+    "team_size": N_("Team size"),
+}
+
+
+def ask_kind_label(kind: str) -> str:
+    """A kind of ask in the request's language; a kind no longer listed, as stored."""
+    return _(ASK_KIND_LABELS[kind]) if kind in ASK_KIND_LABELS else kind
+
+
+def kpi_label(key: str) -> str:
+    """A standard KPI's label in the request's language."""
+    return _(STANDARD_KPIS[key])
 
 
 @dataclass
@@ -53,14 +75,20 @@ def custom_kpis(venture: Venture) -> list[CustomKpi]:
 
 
 def add_custom_kpi(venture: Venture, name: str, unit: str, *, by: User) -> CustomKpi:
-    permissions.require(permissions.may_edit_venture(by, venture), ONLY_THE_TEAM)
+    permissions.require(permissions.may_edit_venture(by, venture), _(ONLY_THE_TEAM))
     name = name.strip()
     if not name or len(name) > 80:
-        raise InvalidInput("A KPI needs a name of at most 80 characters.")
-    if name in STANDARD_KPIS or name.lower() in {v.lower() for v in STANDARD_KPIS.values()}:
-        raise InvalidInput(f"{name!r} is already one of the standard KPIs.")
+        raise InvalidInput(_("A KPI needs a name of at most 80 characters."))
+    # A standard KPI's name in English or in the language the founder reads it in.
+    standard = {
+        label.lower()
+        for key, english in STANDARD_KPIS.items()
+        for label in (english, kpi_label(key))
+    }
+    if name in STANDARD_KPIS or name.lower() in standard:
+        raise InvalidInput(_("%(name)r is already one of the standard KPIs.", name=name))
     if any(kpi.name == name for kpi in custom_kpis(venture)):
-        raise InvalidInput(f"The venture already tracks {name!r}.")
+        raise InvalidInput(_("The venture already tracks %(name)r.", name=name))
     kpi = CustomKpi(venture_id=venture.id, name=name, unit=unit.strip()[:40])
     db.session.add(kpi)
     db.session.flush()
@@ -72,23 +100,29 @@ def week_refusal(venture: Venture, week: date, today: date) -> str | None:
     """Why the venture cannot have a check-in for this week, or None when it can: the week
     is a Monday, from the week its cohort starts to this week."""
     if week.weekday() != 0:
-        return "A check-in's week starts on a Monday."
+        return _("A check-in's week starts on a Monday.")
 
     def label(day: date) -> str:
         return clock.day_label(day, as_of=today)
 
     this_week = clock.week_start(today)
     if week > this_week:
-        return (
-            "You cannot check in for a week that has not started: the week of "
-            f"{label(week)} is still to come (this week is the week of {label(this_week)})."
+        return _(
+            "You cannot check in for a week that has not started: the week of %(week)s is "
+            "still to come (this week is the week of %(this_week)s).",
+            week=label(week),
+            this_week=label(this_week),
         )
     cohort = venture.cohort
     first_week = clock.week_start(cohort.starts_on)
     if week < first_week:
-        return (
-            f"The week of {label(week)} is before {cohort.name} started on "
-            f"{label(cohort.starts_on)}; check-ins begin with the week of {label(first_week)}."
+        return _(
+            "The week of %(week)s is before %(cohort)s started on %(starts_on)s; check-ins "
+            "begin with the week of %(first_week)s.",
+            week=label(week),
+            cohort=cohort.name,
+            starts_on=label(cohort.starts_on),
+            first_week=label(first_week),
         )
     return None
 
@@ -105,38 +139,47 @@ def _check_same_week(
     """A form keeps the week it was opened on, and an edit its check-in's week: moving it
     would overwrite, or stand in for, the other week's check-in."""
     if editing is not None and editing.week_start != week:
-        shown, what = editing.week_start, "This is the check-in for the week of"
+        refusal = N_(
+            "This is the check-in for the week of %(shown)s, and its week cannot change to "
+            "the week of %(week)s; nothing was saved. To write about the week of %(week)s, "
+            "open that week."
+        )
+        shown = editing.week_start
     elif opened_week is not None and opened_week != week:
-        shown, what = opened_week, "This form is for the week of"
+        refusal = N_(
+            "This form is for the week of %(shown)s, and its week cannot change to the week "
+            "of %(week)s; nothing was saved. To write about the week of %(week)s, open that "
+            "week."
+        )
+        shown = opened_week
     else:
         return
 
     def label(day: date) -> str:
         return clock.day_label(day, as_of=today)
 
-    raise InvalidInput(
-        f"{what} {label(shown)}, and its week cannot change to the week of {label(week)}; "
-        f"nothing was saved. To write about the week of {label(week)}, open that week."
-    )
+    raise InvalidInput(_(refusal, shown=label(shown), week=label(week)))
 
 
 def _check_check_in(venture: Venture, data: CheckInInput, today: date) -> None:
     _check_week(venture, data.week_start, today)
     if not data.summary.strip():
-        raise InvalidInput("Write a short summary of the week.")
+        raise InvalidInput(_("Write a short summary of the week."))
     if not 1 <= data.confidence <= 5:
-        raise InvalidInput("Confidence is a number from 1 to 5.")
+        raise InvalidInput(_("Confidence is a number from 1 to 5."))
     unknown_asks = set(data.ask_kinds) - set(ASK_KINDS)
     if unknown_asks:
-        raise InvalidInput(f"Unknown kind of ask: {', '.join(sorted(unknown_asks))}.")
+        raise InvalidInput(
+            _("Unknown kind of ask: %(kinds)s.", kinds=", ".join(sorted(unknown_asks)))
+        )
     for name in STANDARD_KPIS:
-        _check_kpi_value(STANDARD_KPIS[name], getattr(data, name))
+        _check_kpi_value(kpi_label(name), getattr(data, name))
     known = {kpi.name for kpi in custom_kpis(venture)}
     for name, value in data.custom_kpis.items():
         if name not in known:
-            raise InvalidInput(f"{name!r} is not one of this venture's KPIs.")
+            raise InvalidInput(_("%(name)r is not one of this venture's KPIs.", name=name))
         if not isinstance(value, int | float) or isinstance(value, bool):
-            raise InvalidInput(f"{name} must be a number.")
+            raise InvalidInput(_("%(kpi)s must be a number.", kpi=name))
         _check_kpi_value(name, value)
 
 
@@ -149,11 +192,17 @@ def _check_kpi_value(label: str, value: float | None) -> None:
         return
     # "Infinity" and "NaN" parse as numbers but are no KPI (and are not valid JSON).
     if not math.isfinite(value):
-        raise InvalidInput(f"{label} must be a number.")
+        raise InvalidInput(_("%(kpi)s must be a number.", kpi=label))
     if value < 0:
-        raise InvalidInput(f"{label} cannot be negative.")
+        raise InvalidInput(_("%(kpi)s cannot be negative.", kpi=label))
     if value > KPI_LIMIT:
-        raise InvalidInput(f"{label} must be at most {KPI_LIMIT:,}.")
+        raise InvalidInput(
+            _(
+                "%(kpi)s must be at most %(limit)s.",
+                kpi=label,
+                limit=format_decimal(KPI_LIMIT, locale=format_locale()),
+            )
+        )
 
 
 def _apply_check_in(check_in: CheckIn, data: CheckInInput, by: User) -> None:
@@ -199,12 +248,12 @@ def save_check_in(
     """
     permissions.require(
         permissions.may_post_check_in(by, venture),
-        "Only the venture's founders post its check-ins.",
+        _("Only the venture's founders post its check-ins."),
     )
     today = today or clock.today()
     _check_check_in(venture, data, today)
     if editing is not None and editing.venture_id != venture.id:
-        raise InvalidInput("That check-in belongs to another venture.")
+        raise InvalidInput(_("That check-in belongs to another venture."))
     _check_same_week(editing, opened_week, data.week_start, today)
     check_in = check_in_for_week(venture, data.week_start)
     created = False

@@ -14,16 +14,34 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from incubator import permissions
 from incubator.extensions import db
+from incubator.i18n import N_
 from incubator.models import Milestone, MilestoneStatus, User, Venture, utcnow
 from incubator.services import audit, history, locks, notices, versions
 from incubator.services.errors import InvalidInput
 from incubator.services.pipeline.stages import parse_stage, stage_index
 
-ONLY_THE_TEAM = "Only the venture's founders and program managers can do that."
+# Translated where it is raised.
+ONLY_THE_TEAM = N_("Only the venture's founders and program managers can do that.")
+
+# The milestone states' labels (MilestoneStatus.label), marked for extraction:
+# milestone_status_label translates them.
+MILESTONE_STATUS_MESSAGES = (
+    N_("Planned"),
+    N_("In progress"),
+    N_("Done"),
+    N_("Verified"),
+    N_("Missed"),
+)
+
+
+def milestone_status_label(status: MilestoneStatus | str) -> str:
+    """A milestone state's label in the request's language ("In progress", "En curso")."""
+    return _(MilestoneStatus(status).label)
 
 
 @dataclass
@@ -37,12 +55,12 @@ class MilestoneInput:
 
 def _check_milestone(venture: Venture, data: MilestoneInput) -> None:
     if not data.title.strip():
-        raise InvalidInput("A milestone needs a title.")
+        raise InvalidInput(_("A milestone needs a title."))
     if len(data.title.strip()) > 200:
-        raise InvalidInput("A milestone's title can be at most 200 characters.")
+        raise InvalidInput(_("A milestone's title can be at most 200 characters."))
     parse_stage(data.stage)
     if data.owner_id is not None and not any(m.user_id == data.owner_id for m in venture.members):
-        raise InvalidInput("The owner must be one of the venture's founders.")
+        raise InvalidInput(_("The owner must be one of the venture's founders."))
 
 
 def _milestone_state(milestone: Milestone) -> dict[str, Any]:
@@ -57,7 +75,7 @@ def _milestone_state(milestone: Milestone) -> dict[str, Any]:
 
 
 def create_milestone(venture: Venture, data: MilestoneInput, *, by: User) -> Milestone:
-    permissions.require(permissions.may_edit_venture(by, venture), ONLY_THE_TEAM)
+    permissions.require(permissions.may_edit_venture(by, venture), _(ONLY_THE_TEAM))
     _check_milestone(venture, data)
     milestone = Milestone(
         venture=venture,
@@ -82,7 +100,7 @@ MILESTONE_FIELDS = ("title", "description", "stage", "due_on", "owner_id")
 
 def _stale_milestone(milestone: Milestone, data: MilestoneInput, by: User) -> versions.StaleVersion:
     return versions.refusal_of_edit(
-        "This milestone",
+        _("This milestone"),
         milestone,
         versions.fields_of(data, MILESTONE_FIELDS),
         audited_as=("milestone", "milestone."),
@@ -94,10 +112,10 @@ def update_milestone(
     milestone: Milestone, data: MilestoneInput, *, by: User, expected_version: int | None = None
 ) -> None:
     """Edit a milestone, unless the form was opened at an older version."""
-    permissions.require(permissions.may_edit_milestone(by, milestone), ONLY_THE_TEAM)
+    permissions.require(permissions.may_edit_milestone(by, milestone), _(ONLY_THE_TEAM))
     locks.lock(milestone)
     if milestone.status == MilestoneStatus.VERIFIED:
-        raise InvalidInput("A verified milestone cannot be edited.")
+        raise InvalidInput(_("A verified milestone cannot be edited."))
     _check_milestone(milestone.venture, data)
     refuse = partial(_stale_milestone, milestone, data, by)
     versions.check(milestone.version, expected_version, refuse)
@@ -137,31 +155,47 @@ def _what_happened(milestone: Milestone, viewer: User) -> str:
     read from the row just locked and re-read, and from its audit trail."""
     status = MilestoneStatus(milestone.status)
     if status == MilestoneStatus.VERIFIED:
-        who = history.who(milestone.verified_by, viewer)
-        return f" {who} verified it at {history.when(milestone.verified_at, viewer)}."
+        return _(
+            "%(who)s verified it at %(at)s.",
+            who=history.who(milestone.verified_by, viewer),
+            at=history.when(milestone.verified_at, viewer),
+        )
     event = history.last_event("milestone", milestone.id, f"milestone.{status.value}")
     if event is None:
         return ""
     who, at = history.who(event.actor, viewer), history.when(event.created_at, viewer)
     if status == MilestoneStatus.DONE:
-        return f" {who} marked it done at {at}; it waits for a program manager's review."
+        return _(
+            "%(who)s marked it done at %(at)s; it waits for a program manager's review.",
+            who=who,
+            at=at,
+        )
     if status == MilestoneStatus.MISSED:
-        return f" {who} marked it missed at {at}."
+        return _("%(who)s marked it missed at %(at)s.", who=who, at=at)
     comment = (event.after or {}).get("comment")
     if status == MilestoneStatus.IN_PROGRESS and comment:
-        return f" {who} sent it back to the founders at {at}: “{comment}”"
+        return _(
+            "%(who)s sent it back to the founders at %(at)s: “%(comment)s”",
+            who=who,
+            at=at,
+            comment=comment,
+        )
     if status == MilestoneStatus.IN_PROGRESS:
-        return f" {who} started it at {at}."
+        return _("%(who)s started it at %(at)s.", who=who, at=at)
     return ""
 
 
+def _refused(reason: str, milestone: Milestone, viewer: User) -> InvalidInput:
+    """A refusal of an action another person's change overtook: why, then what they did."""
+    happened = _what_happened(milestone, viewer)
+    return InvalidInput(f"{reason} {happened}" if happened else reason)
+
+
 def start_milestone(milestone: Milestone, *, by: User) -> None:
-    permissions.require(permissions.may_edit_milestone(by, milestone), ONLY_THE_TEAM)
+    permissions.require(permissions.may_edit_milestone(by, milestone), _(ONLY_THE_TEAM))
     locks.lock(milestone)
     if milestone.status not in (MilestoneStatus.PLANNED, MilestoneStatus.MISSED):
-        raise InvalidInput(
-            "Only a planned or missed milestone can be started." + _what_happened(milestone, by)
-        )
+        raise _refused(_("Only a planned or missed milestone can be started."), milestone, by)
     _set_status(milestone, MilestoneStatus.IN_PROGRESS, by)
 
 
@@ -169,7 +203,7 @@ def complete_milestone(
     milestone: Milestone, evidence_url: str | None, evidence_note: str, *, by: User
 ) -> None:
     """Mark a milestone done with its evidence: a link, a note, or both."""
-    permissions.require(permissions.may_edit_milestone(by, milestone), ONLY_THE_TEAM)
+    permissions.require(permissions.may_edit_milestone(by, milestone), _(ONLY_THE_TEAM))
     # Two tabs, or a founder and a manager, queue on the milestone's row; each decides on
     # the state the other left.
     locks.lock(milestone)
@@ -178,13 +212,13 @@ def complete_milestone(
         MilestoneStatus.IN_PROGRESS,
         MilestoneStatus.MISSED,
     ):
-        raise InvalidInput("This milestone is already done." + _what_happened(milestone, by))
+        raise _refused(_("This milestone is already done."), milestone, by)
     evidence_url = (evidence_url or "").strip() or None
     evidence_note = evidence_note.strip()
     if evidence_url is not None and not _is_link(evidence_url):
-        raise InvalidInput("Evidence must be a link starting with http:// or https://.")
+        raise InvalidInput(_("Evidence must be a link starting with http:// or https://."))
     if evidence_url is None and not evidence_note:
-        raise InvalidInput("Add evidence: a link to it, a note on it, or both.")
+        raise InvalidInput(_("Add evidence: a link to it, a note on it, or both."))
     milestone.evidence_url = evidence_url
     milestone.evidence_note = evidence_note
     milestone.completed_at = utcnow()
@@ -200,12 +234,12 @@ def _is_link(value: str) -> bool:
 
 
 def verify_milestone(milestone: Milestone, *, by: User) -> None:
-    permissions.require(permissions.is_manager(by), "Only a program manager verifies milestones.")
+    permissions.require(
+        permissions.is_manager(by), _("Only a program manager verifies milestones.")
+    )
     locks.lock(milestone)
     if milestone.status != MilestoneStatus.DONE:
-        raise InvalidInput(
-            "Only a milestone marked done can be verified." + _what_happened(milestone, by)
-        )
+        raise _refused(_("Only a milestone marked done can be verified."), milestone, by)
     milestone.verified_at = utcnow()
     milestone.verified_by_id = by.id
     _set_status(milestone, MilestoneStatus.VERIFIED, by)
@@ -213,14 +247,14 @@ def verify_milestone(milestone: Milestone, *, by: User) -> None:
 
 def send_back_milestone(milestone: Milestone, comment: str, *, by: User) -> None:
     """A manager returns a done milestone to the founders with what is missing."""
-    permissions.require(permissions.is_manager(by), "Only a program manager sends milestones back.")
+    permissions.require(
+        permissions.is_manager(by), _("Only a program manager sends milestones back.")
+    )
     locks.lock(milestone)
     if milestone.status != MilestoneStatus.DONE:
-        raise InvalidInput(
-            "Only a milestone marked done can be sent back." + _what_happened(milestone, by)
-        )
+        raise _refused(_("Only a milestone marked done can be sent back."), milestone, by)
     if not comment.strip():
-        raise InvalidInput("Say what is missing when sending a milestone back.")
+        raise InvalidInput(_("Say what is missing when sending a milestone back."))
     milestone.review_comment = comment.strip()
     milestone.completed_at = None
     _set_status(milestone, MilestoneStatus.IN_PROGRESS, by, comment=comment.strip())
@@ -229,13 +263,11 @@ def send_back_milestone(milestone: Milestone, comment: str, *, by: User) -> None
 
 def miss_milestone(milestone: Milestone, reason: str, *, by: User) -> None:
     permissions.require(
-        permissions.is_manager(by), "Only a program manager marks milestones missed."
+        permissions.is_manager(by), _("Only a program manager marks milestones missed.")
     )
     locks.lock(milestone)
     if milestone.status not in (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS):
-        raise InvalidInput(
-            "Only an open milestone can be marked missed." + _what_happened(milestone, by)
-        )
+        raise _refused(_("Only an open milestone can be marked missed."), milestone, by)
     milestone.review_comment = reason.strip()
     _set_status(milestone, MilestoneStatus.MISSED, by, reason=reason.strip())
 

@@ -17,6 +17,7 @@ from incubator.models import CheckIn, Milestone, MilestoneStatus, StageChange, S
 from incubator.models.pipeline import OPEN_MILESTONE_STATUSES
 from incubator.services.pipeline import risk_rules
 from incubator.services.pipeline.risk_rules import RiskReason, Thresholds, VentureFacts
+from incubator.services.pipeline.stages import stage_label
 
 __all__ = ["RiskReason", "VentureSignals", "assess", "reasons", "signals", "thresholds"]
 
@@ -151,7 +152,7 @@ def _signals(
     joined_at = found.joined_at or venture.created_at
     stage_since = found.stage_since or venture.created_at
     facts = VentureFacts(
-        stage_label=venture.stage_label,
+        stage_label=stage_label(venture.stage),
         open_due_dates=tuple(found.open_due_dates),
         last_check_in_on=found.last_check_in_on,
         recent_confidences=found.recent_confidences,

@@ -3,7 +3,8 @@
 Each rule reads one `VentureFacts` and answers with a `RiskReason` or None; `reasons`
 applies them all in the order the pages list them. Nothing here reads the database, the
 configuration or the clock: `risk.py` loads the facts for many ventures at once and
-passes the thresholds and today's date, so the rules can be tried on plain values.
+passes the thresholds and today's date, so the rules can be tried on plain values. The
+reasons are in the request's language (English outside a request).
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class Thresholds:
 class VentureFacts:
     """What the rules read about one venture, dates on the program's calendar."""
 
+    # The label of its stage, in the language the reasons are read in.
     stage_label: str
     # Due dates of its open (planned or in progress) milestones that have one.
     open_due_dates: tuple[date, ...] = ()
@@ -51,16 +56,15 @@ class VentureFacts:
     expected_days: int | None = None
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def overdue_milestones(facts: VentureFacts, today: date) -> RiskReason | None:
     """Open milestones whose due date has passed (due today is not yet overdue)."""
     overdue = sum(1 for due_on in facts.open_due_dates if due_on < today)
     if not overdue:
         return None
-    return RiskReason("overdue_milestone", _plural(overdue, "overdue milestone"))
+    return RiskReason(
+        "overdue_milestone",
+        ngettext("%(num)d overdue milestone", "%(num)d overdue milestones", overdue),
+    )
 
 
 def no_check_in(facts: VentureFacts, today: date, thresholds: Thresholds) -> RiskReason | None:
@@ -70,11 +74,14 @@ def no_check_in(facts: VentureFacts, today: date, thresholds: Thresholds) -> Ris
     if facts.last_check_in_on is None:
         started = facts.joined_on or today
         if (today - started).days > limit:
-            return RiskReason("no_check_in", "no check-in yet")
+            return RiskReason("no_check_in", _("no check-in yet"))
         return None
     days = (today - facts.last_check_in_on).days
     if days > limit:
-        return RiskReason("no_check_in", f"no check-in for {days} days")
+        return RiskReason(
+            "no_check_in",
+            ngettext("no check-in for %(num)d day", "no check-in for %(num)d days", days),
+        )
     return None
 
 
@@ -84,7 +91,15 @@ def low_confidence(facts: VentureFacts, thresholds: Thresholds) -> RiskReason | 
     latest = facts.recent_confidences[:streak]
     if len(latest) < streak or any(value > low for value in latest):
         return None
-    return RiskReason("low_confidence", f"confidence {low} or lower in the last {streak} check-ins")
+    return RiskReason(
+        "low_confidence",
+        ngettext(
+            "confidence %(low)d or lower in the last check-in",
+            "confidence %(low)d or lower in the last %(num)d check-ins",
+            streak,
+            low=low,
+        ),
+    )
 
 
 def stalled(facts: VentureFacts, today: date) -> RiskReason | None:
@@ -96,7 +111,13 @@ def stalled(facts: VentureFacts, today: date) -> RiskReason | None:
         return None
     return RiskReason(
         "stalled",
-        f"{days_in_stage} days in {facts.stage_label}, expected {facts.expected_days}",
+        ngettext(
+            "%(num)d day in %(stage)s, expected %(expected)d",
+            "%(num)d days in %(stage)s, expected %(expected)d",
+            days_in_stage,
+            stage=facts.stage_label,
+            expected=facts.expected_days,
+        ),
     )
 
 

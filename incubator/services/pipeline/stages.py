@@ -11,10 +11,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from functools import partial
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from incubator import clock, permissions
 from incubator.extensions import db
+from incubator.i18n import N_
 from incubator.models import (
     Cohort,
     Milestone,
@@ -31,6 +33,18 @@ from incubator.services import audit, history, locks, versions
 from incubator.services.errors import Conflict, InvalidInput
 
 STAGES = list(Stage)
+
+# The stages' labels (Stage.label), marked for extraction: stage_label translates them.
+STAGE_LABEL_MESSAGES = (
+    N_("Concept"),
+    N_("Prototype"),
+    N_("Pilot"),
+    N_("Launch"),
+    N_("Adoption"),
+)
+
+# The reason a venture's entry into the pipeline is stored with; translated where shown.
+JOINED_THE_COHORT = N_("Joined the cohort")
 
 # How long a cohort expects a venture to spend in each stage, until a manager edits it.
 DEFAULT_EXPECTED_DAYS = {
@@ -99,6 +113,11 @@ DEFAULT_MILESTONES = {
 }
 
 
+def stage_label(stage: Stage | str) -> str:
+    """A stage's label in the request's language ("Prototype", "Prototipo")."""
+    return _(Stage(stage).label)
+
+
 def stage_index(stage: str) -> int:
     return STAGES.index(Stage(stage))
 
@@ -107,7 +126,7 @@ def parse_stage(value: str) -> Stage:
     try:
         return Stage(value)
     except ValueError:
-        raise InvalidInput(f"Unknown stage {value!r}.") from None
+        raise InvalidInput(_("Unknown stage %(stage)r.", stage=value)) from None
 
 
 # A cohort's plan ------------------------------------------------------------------------------
@@ -160,7 +179,7 @@ def milestone_templates(cohort: Cohort, stage: str | None = None) -> list[Milest
 
 def _stale_plan(plan: StagePlan, days: int, by: User) -> versions.StaleVersion:
     return versions.refusal(
-        f"The expected time in {Stage(plan.stage).label}",
+        _("The expected time in %(stage)s", stage=stage_label(plan.stage)),
         plan.version,
         changed_by=audit.last_actor(
             audit.about("cohort", plan.cohort_id, "stage_plan.updated"),
@@ -182,7 +201,7 @@ def set_expected_days(
     """
     stage = parse_stage(stage)
     if not 1 <= days <= 3650:
-        raise InvalidInput("Expected days must be between 1 and 3650.")
+        raise InvalidInput(_("Expected days must be between 1 and 3650."))
     # StagePlan has no place in the lock order; its cohort's row stands for the plan.
     locks.lock(cohort)
     ensure_stage_plans(cohort)
@@ -209,9 +228,9 @@ def add_milestone_template(
     stage = parse_stage(stage)
     title = title.strip()
     if not title:
-        raise InvalidInput("A milestone needs a title.")
+        raise InvalidInput(_("A milestone needs a title."))
     if not 0 <= due_after_days <= 3650:
-        raise InvalidInput("Due after must be between 0 and 3650 days.")
+        raise InvalidInput(_("Due after must be between 0 and 3650 days."))
     clash = db.session.scalar(
         select(MilestoneTemplate).where(
             MilestoneTemplate.cohort_id == cohort.id,
@@ -220,7 +239,13 @@ def add_milestone_template(
         )
     )
     if clash is not None:
-        raise InvalidInput(f"The {stage} stage already has a milestone called {title!r}.")
+        raise InvalidInput(
+            _(
+                "The %(stage)s stage already has a milestone called %(title)r.",
+                stage=stage_label(stage).lower(),
+                title=title,
+            )
+        )
     position = len(milestone_templates(cohort, stage))
     template = MilestoneTemplate(
         cohort_id=cohort.id,
@@ -267,7 +292,7 @@ def enter_pipeline(venture: Venture, *, by: User | None, at: datetime | None = N
             to_stage=venture.stage,
             changed_by=by,
             changed_at=at or utcnow(),
-            reason="Joined the cohort",
+            reason=JOINED_THE_COHORT,
         )
     )
     ensure_stage_plans(venture.cohort)
@@ -290,7 +315,7 @@ def move_stage(
     decided on a page someone else's move has made stale is refused, saying what they did.
     """
     permissions.require(
-        permissions.is_manager(by), "Only a program manager moves ventures between stages."
+        permissions.is_manager(by), _("Only a program manager moves ventures between stages.")
     )
     target = parse_stage(to_stage)
     # Moves of one venture queue on its row and each starts from the stage the last one
@@ -299,11 +324,17 @@ def move_stage(
     if seen_stage and venture.stage != seen_stage:
         raise Conflict(_moved_since(venture, by))
     if target == venture.stage:
-        raise InvalidInput(f"{venture.name} is already at the {target.label} stage.")
+        raise InvalidInput(
+            _(
+                "%(venture)s is already at the %(stage)s stage.",
+                venture=venture.name,
+                stage=stage_label(target),
+            )
+        )
     backwards = stage_index(target) < stage_index(venture.stage)
     reason = reason.strip()
     if backwards and not reason:
-        raise InvalidInput("Moving a venture back a stage needs a reason.")
+        raise InvalidInput(_("Moving a venture back a stage needs a reason."))
     at = at or utcnow()
     change = StageChange(
         venture=venture,
@@ -336,11 +367,12 @@ def _moved_since(venture: Venture, viewer: User) -> str:
         .order_by(StageChange.id.desc())
         .limit(1)
     )
-    who = history.who(last.changed_by if last else None, viewer)
-    return (
-        f"{who} moved this venture to {Stage(venture.stage).label} at "
-        f"{history.when(last.changed_at if last else None, viewer)} since you opened the page. "
-        "Look at it again before moving it."
+    return _(
+        "%(who)s moved this venture to %(stage)s at %(when)s since you opened the page. "
+        "Look at it again before moving it.",
+        who=history.who(last.changed_by if last else None, viewer),
+        stage=stage_label(venture.stage),
+        when=history.when(last.changed_at if last else None, viewer),
     )
 
 
