@@ -40,12 +40,12 @@ $(VENV)/.installed-dev: pyproject.toml $(PO_FILES) | $(BIN)/activate
 ## translations-extract: every translatable string of the code and templates into
 ## translations/messages.pot (babel.cfg says where to look)
 translations-extract:
-	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext \
-		-o translations/messages.pot .
+	$(BIN)/pybabel extract --no-location --sort-output --width 100 -F babel.cfg -k _l \
+		-k lazy_gettext -k lazy_pgettext:1c,2 -o translations/messages.pot .
 
 ## translations-update: merge messages.pot into each language's catalogue (translations/<code>)
 translations-update: translations-extract
-	$(BIN)/pybabel update --ignore-obsolete -i translations/messages.pot \
+	$(BIN)/pybabel update --ignore-obsolete --width 100 -i translations/messages.pot \
 		-d translations
 
 ## translations-compile: the .mo files the app reads, from each language's messages.po

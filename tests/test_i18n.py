@@ -346,28 +346,22 @@ def test_a_mail_says_one_or_several_in_spanish_too(db, count, subject, opening):
 # The catalogue ------------------------------------------------------------------------------
 
 
-def extracted_messages(tmp_path) -> list[str | tuple[str, ...]]:
-    """Every translatable string of the code and templates, extracted now as the Makefile's
-    translations-extract does (babel.cfg)."""
+def extraction_keywords() -> list[str]:
+    """The keywords the Makefile's translations-extract gives pybabel ("-k _l" ...)."""
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("translations-extract:\n", 1)[1].split("\n\n", 1)[0]
+    return re.findall(r"-k (\S+)", recipe)
+
+
+def extracted_messages(tmp_path) -> list[tuple[str | tuple[str, ...], str | None]]:
+    """Every translatable string of the code and templates, with its context, extracted now
+    as the Makefile's translations-extract does (babel.cfg, its keywords)."""
     pot = tmp_path / "messages.pot"
-    CommandLineInterface().run(
-        [
-            "pybabel",
-            "--quiet",
-            "extract",
-            "-F",
-            str(ROOT / "babel.cfg"),
-            "-k",
-            "_l",
-            "-k",
-            "lazy_gettext",
-            "-o",
-            str(pot),
-            str(ROOT),
-        ]
-    )
+    keywords = [argument for keyword in extraction_keywords() for argument in ("-k", keyword)]
+    arguments = ["--quiet", "extract", "-F", str(ROOT / "babel.cfg"), *keywords, "-o", str(pot)]
+    CommandLineInterface().run(["pybabel", *arguments, str(ROOT)])
     with pot.open("rb") as file:
-        return [message.id for message in read_po(file) if message.id]
+        return [(message.id, message.context) for message in read_po(file) if message.id]
 
 
 def test_every_string_the_code_translates_has_a_spanish_translation(tmp_path, monkeypatch):
@@ -377,15 +371,16 @@ def test_every_string_the_code_translates_has_a_spanish_translation(tmp_path, mo
         spanish = read_po(file)
 
     assert len(extracted) > 50  # extraction found the code and the templates
+    assert "lazy_pgettext:1c,2" in extraction_keywords()
     missing, empty, fuzzy = [], [], []
-    for message_id in extracted:
-        message = spanish.get(message_id)
+    for message_id, context in extracted:
+        message = spanish.get(message_id, context=context)
         if message is None:
-            missing.append(message_id)
+            missing.append((message_id, context))
         elif message.fuzzy:
-            fuzzy.append(message_id)
+            fuzzy.append((message_id, context))
         elif not all(message.string) if isinstance(message.string, tuple) else not message.string:
-            empty.append(message_id)
+            empty.append((message_id, context))
     assert (missing, empty, fuzzy) == ([], [], []), (
         "Run `make translations-update`, translate what is missing, empty or fuzzy in "
         f"{SPANISH_PO.relative_to(ROOT)}, then `make translations-compile`."
