@@ -181,8 +181,16 @@ def format_currency(amount: Decimal | float | int | None, currency: str = "USD")
     return numbers.format_currency(amount, currency, locale=format_locale())
 
 
+def settle_language() -> None:
+    """Work out the request's language before its view runs. Worked out when first asked
+    for, it could be asked in the middle of a write, where reading the signed-in person
+    flushes the write early (or fails after a failed one)."""
+    get_locale()
+
+
 def register(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_language)
+    app.before_request(settle_language)
     app.add_template_filter(format_date, "format_date")
     app.add_template_filter(format_datetime, "format_datetime")
     app.add_template_filter(format_currency, "format_currency")
