@@ -505,8 +505,6 @@ def test_the_search_finds_what_it_forbids(tmp_path):
 # Text the callers give a mail that is still English whatever the recipient's language: its
 # owners' to translate (as the message is read, since the reasons are made before the mail).
 CALLERS_ENGLISH = {
-    "risk_digest": "risk reasons (services/pipeline/risk_rules.py Reason.message) are made "
-    "in English before the mail is rendered",
     "introduction_venture": "a match's reasons (services/matching) are stored in English",
     "introduction_counterpart": "a match's reasons (services/matching) are stored in English",
 }

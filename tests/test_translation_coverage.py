@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask_babel import refresh
-from flask_babel.speaklater import LazyString
+from flask_babel import LazyString, refresh
 
 from incubator.models import BookingStatus, MilestoneStatus, Stage
 from incubator.models.labels import LabelledEnum
@@ -148,5 +147,5 @@ def test_labels_read_in_the_readers_language(app):
             BookingStatus.NO_SHOW.label,
         )
 
-    assert spanish == ("Piloto", "En curso", "No se presentó")
+    assert spanish == ("Piloto", "En curso", "Inasistencia")
     assert english == ("Pilot", "In progress", "No-show")

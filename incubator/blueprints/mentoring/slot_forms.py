@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields import TimeField
@@ -56,7 +57,8 @@ class SlotForm(FlaskForm):
 class SeriesForm(FlaskForm):
     weekday = SelectField(_l("Every"), choices=list(enumerate(EVERY_WEEKDAY)), coerce=int)
     start_time = TimeField(
-        _l("From"), validators=[InputRequired(message=_l("Enter a start time."))]
+        lazy_pgettext("a start time", "From"),
+        validators=[InputRequired(message=_l("Enter a start time."))],
     )
     end_time = TimeField(_l("Until"), validators=[InputRequired(message=_l("Enter an end time."))])
     slot_minutes = _minutes(_l("Each slot (minutes)"))
@@ -88,7 +90,8 @@ class SeriesEditForm(FlaskForm):
 
     weekday = SelectField(_l("Every"), choices=list(enumerate(EVERY_WEEKDAY)), coerce=int)
     start_time = TimeField(
-        _l("From"), validators=[InputRequired(message=_l("Enter a start time."))]
+        lazy_pgettext("a start time", "From"),
+        validators=[InputRequired(message=_l("Enter a start time."))],
     )
     end_time = TimeField(_l("Until"), validators=[InputRequired(message=_l("Enter an end time."))])
     slot_minutes = _minutes(_l("Each slot (minutes)"))

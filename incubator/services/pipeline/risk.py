@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from flask import current_app
+from flask_babel import LazyString
 from sqlalchemy import func, select
 
 from incubator import clock
@@ -152,7 +153,7 @@ def _signals(
     joined_at = found.joined_at or venture.created_at
     stage_since = found.stage_since or venture.created_at
     facts = VentureFacts(
-        stage_label=stage_label(venture.stage),
+        stage_label=LazyString(stage_label, venture.stage),
         open_due_dates=tuple(found.open_due_dates),
         last_check_in_on=found.last_check_in_on,
         recent_confidences=found.recent_confidences,

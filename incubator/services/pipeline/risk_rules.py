@@ -3,8 +3,9 @@
 Each rule reads one `VentureFacts` and answers with a `RiskReason` or None; `reasons`
 applies them all in the order the pages list them. Nothing here reads the database, the
 configuration or the clock: `risk.py` loads the facts for many ventures at once and
-passes the thresholds and today's date, so the rules can be tried on plain values. The
-reasons are in the request's language (English outside a request).
+passes the thresholds and today's date, so the rules can be tried on plain values. A
+reason's message is put into words when it is read, in the language of that moment: the
+page's, or the recipient's for a mail made outside a request (English otherwise).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,12 @@ class RiskReason:
     """Why a venture is at risk: a code for filters and a message for people."""
 
     code: str
-    message: str
+    # The words, lazily: a message in whatever language is read when it is shown.
+    words: object
+
+    @property
+    def message(self) -> str:
+        return str(self.words)
 
 
 @dataclass(frozen=True)
@@ -41,8 +47,8 @@ class Thresholds:
 class VentureFacts:
     """What the rules read about one venture, dates on the program's calendar."""
 
-    # The label of its stage, in the language the reasons are read in.
-    stage_label: str
+    # The label of its stage (a lazy string, to be read in the reasons' language).
+    stage_label: object
     # Due dates of its open (planned or in progress) milestones that have one.
     open_due_dates: tuple[date, ...] = ()
     # The Monday of its latest check-in's week; None when it never checked in.
@@ -63,7 +69,7 @@ def overdue_milestones(facts: VentureFacts, today: date) -> RiskReason | None:
         return None
     return RiskReason(
         "overdue_milestone",
-        ngettext("%(num)d overdue milestone", "%(num)d overdue milestones", overdue),
+        lazy_ngettext("%(num)d overdue milestone", "%(num)d overdue milestones", overdue),
     )
 
 
@@ -74,13 +80,13 @@ def no_check_in(facts: VentureFacts, today: date, thresholds: Thresholds) -> Ris
     if facts.last_check_in_on is None:
         started = facts.joined_on or today
         if (today - started).days > limit:
-            return RiskReason("no_check_in", _("no check-in yet"))
+            return RiskReason("no_check_in", _l("no check-in yet"))
         return None
     days = (today - facts.last_check_in_on).days
     if days > limit:
         return RiskReason(
             "no_check_in",
-            ngettext("no check-in for %(num)d day", "no check-in for %(num)d days", days),
+            lazy_ngettext("no check-in for %(num)d day", "no check-in for %(num)d days", days),
         )
     return None
 
@@ -93,7 +99,7 @@ def low_confidence(facts: VentureFacts, thresholds: Thresholds) -> RiskReason | 
         return None
     return RiskReason(
         "low_confidence",
-        ngettext(
+        lazy_ngettext(
             "confidence %(low)d or lower in the last check-in",
             "confidence %(low)d or lower in the last %(num)d check-ins",
             streak,
@@ -111,7 +117,7 @@ def stalled(facts: VentureFacts, today: date) -> RiskReason | None:
         return None
     return RiskReason(
         "stalled",
-        ngettext(
+        lazy_ngettext(
             "%(num)d day in %(stage)s, expected %(expected)d",
             "%(num)d days in %(stage)s, expected %(expected)d",
             days_in_stage,
