@@ -61,7 +61,7 @@ def test_the_public_registration_pages_read_in_spanish_for_a_spanish_browser(db,
         assert words in form, words
     assert "Register below" not in form and "What you bring" not in form
     assert "Confirmada" in mine and "Su lugar está confirmado." in mine
-    assert "Cuéntenos sobre usted (opcional)" in mine or "Responder las preguntas" in mine
+    assert "Cuéntenos sobre usted (opcional)" in mine and "Responder las preguntas" in mine
     assert "Cancelar mi inscripción" in mine
 
 
