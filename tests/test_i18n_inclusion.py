@@ -273,7 +273,7 @@ def test_the_public_funnel_reads_in_spanish_with_the_citys_notes(db, client):
         "Sin respuesta",
         "Todas las inscripciones",
         "Inscritos",
-        "Asistió",
+        "Asistieron",
         "Las cifras de 1 a 10 están ocultas",
         "El Censo pregunta el sexo, no el género",
         "Porcentaje de la ciudad (2000)",
