@@ -409,7 +409,7 @@ def test_population_figures_name_groups_the_funnel_shows_and_cite_their_source()
             else youth_labels
         )
         assert set(figures["counts"]) <= known, name
-        assert figures["note"]
+        assert population.NOTES[name]
     assert published["year"] == 2000
     assert "Table DP-1" in published["source"]
     # The sexes, and youth and the rest, are the whole population of the table.

@@ -6,6 +6,7 @@ answers once, never see them.
 """
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from incubator.access import authenticated, public
@@ -31,7 +32,7 @@ def _own_answers(person, page_url: str, withdraw_url: str):
     if submit(
         form,
         lambda: demographics.save_answers(person, form.answers(), by=person),
-        "Your answers are saved. Thank you.",
+        _("Your answers are saved. Thank you."),
     ):
         return redirect(page_url)
     return render_template(
@@ -47,13 +48,13 @@ def _own_answers(person, page_url: str, withdraw_url: str):
 @authenticated
 def withdraw():
     form = ConfirmForm()
-    form.submit.label.text = "Withdraw my answers"
+    form.submit.label.text = _("Withdraw my answers")
     withdrawn = submit(form, lambda: demographics.withdraw(current_user))
     if withdrawn:
         if withdrawn.result:
-            flash("Your answers are withdrawn: they are deleted.", "success")
+            flash(_("Your answers are withdrawn: they are deleted."), "success")
         else:
-            flash("There were no answers to withdraw.", "info")
+            flash(_("There were no answers to withdraw."), "info")
         return redirect(url_for("inclusion.about_you"))
     return render_template(
         "inclusion/about_you_withdraw.html",
@@ -69,8 +70,10 @@ def skip():
     submit(
         ConfirmForm(),
         lambda: demographics.skip(current_user),
-        "We won't ask again. You can still answer any time: “About you” is in the menu "
-        "with your name.",
+        _(
+            "We won't ask again. You can still answer any time: “About you” is in the menu "
+            "with your name."
+        ),
         flash_errors=True,
     )
     return redirect(url_for("main.home_page"))
@@ -135,13 +138,13 @@ def withdraw_by_mailed_link(token: str):
     if person is None:
         return redirect(url_for("auth.login"))
     form = ConfirmForm()
-    form.submit.label.text = "Withdraw my answers"
+    form.submit.label.text = _("Withdraw my answers")
     withdrawn = submit(form, lambda: demographics.withdraw(person))
     if withdrawn:
         flash(
-            "Your answers are withdrawn: they are deleted."
+            _("Your answers are withdrawn: they are deleted.")
             if withdrawn.result
-            else "There were no answers to withdraw.",
+            else _("There were no answers to withdraw."),
             "success" if withdrawn.result else "info",
         )
         return redirect(url_for("inclusion.your_answers", token=token))

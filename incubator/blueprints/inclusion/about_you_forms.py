@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import Length
@@ -16,46 +17,47 @@ from incubator.models import (
     YesNo,
 )
 from incubator.models.labels import LabelledEnum
+from incubator.services.inclusion import labels
 from incubator.services.inclusion.demographics import (
     DETAIL_MAX,
     SELF_DESCRIBED_MAX,
     AnswersInput,
 )
 
-NO_ANSWER = ("", "I'd rather skip this question")
+NO_ANSWER = ("", _l("I'd rather skip this question"))
 
 
 def _choices(choices: type[LabelledEnum]) -> list[tuple[str, str]]:
     """An enum's answers, with skipping the question first."""
-    return [NO_ANSWER, *((choice.value, choice.label) for choice in choices)]
+    return [NO_ANSWER, *labels.choices(choices)]
 
 
 class AboutYouForm(FlaskForm):
     race_ethnicity = CheckboxesField(
-        "Race and ethnicity (choose all that apply)",
+        _l("Race and ethnicity (choose all that apply)"),
         choices=[
-            *((race.value, race.label) for race in RaceEthnicity),
-            (PREFER_NOT_TO_SAY, "Prefer not to say"),
+            *labels.choices(RaceEthnicity),
+            (PREFER_NOT_TO_SAY, _l("Prefer not to say")),
         ],
     )
     race_ethnicity_detail = StringField(
-        "In your own words, if you like (for example Mexican, Korean, Lebanese, Navajo Nation)",
+        _l("In your own words, if you like (for example Mexican, Korean, Lebanese, Navajo Nation)"),
         validators=[Length(max=DETAIL_MAX)],
     )
-    gender = SkippableRadioField("Gender", choices=_choices(Gender), default="")
+    gender = SkippableRadioField(_l("Gender"), choices=_choices(Gender), default="")
     gender_self_described = StringField(
-        "If in your own words: the term you use", validators=[Length(max=SELF_DESCRIBED_MAX)]
+        _l("If in your own words: the term you use"), validators=[Length(max=SELF_DESCRIBED_MAX)]
     )
-    age_band = SkippableSelectField("Age", choices=_choices(AgeBand), default="")
+    age_band = SkippableSelectField(_l("Age"), choices=_choices(AgeBand), default="")
     la_resident = SkippableRadioField(
-        "Do you live in the City of Los Angeles?", choices=_choices(YesNo), default=""
+        _l("Do you live in the City of Los Angeles?"), choices=_choices(YesNo), default=""
     )
     immigrant_history = SkippableRadioField(
-        "Are you an immigrant or the child of immigrants?",
+        _l("Are you an immigrant or the child of immigrants?"),
         choices=_choices(ImmigrantHistory),
         default="",
     )
-    submit = SubmitField("Save my answers")
+    submit = SubmitField(_l("Save my answers"))
 
     def answers(self) -> AnswersInput:
         return AnswersInput(

@@ -12,6 +12,8 @@ import io
 import json
 
 from flask import render_template, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from incubator.access import public, roles
@@ -47,8 +49,10 @@ def _manager_scope() -> tuple[Scope, str]:
         return Scope(hackathon_id=hackathon.id), hackathon.name
     if cohort_id is not None:
         cohort = found_or_404(Cohort, cohort_id)
-        return Scope(cohort_id=cohort.id), f"{cohort.name}: the hackathons its ventures came from"
-    return Scope(), "All hackathons"
+        return Scope(cohort_id=cohort.id), _(
+            "%(cohort)s: the hackathons its ventures came from", cohort=cohort.name
+        )
+    return Scope(), _("All hackathons")
 
 
 def _page(template: str, built: funnel.Funnel, breakdown: Breakdown, **context) -> str:
@@ -56,7 +60,7 @@ def _page(template: str, built: funnel.Funnel, breakdown: Breakdown, **context) 
         template,
         funnel=built,
         breakdown=breakdown,
-        steps=funnel.STEPS,
+        steps=funnel.step_labels(),
         comparison=population.comparison(breakdown),
         **context,
     )
@@ -79,22 +83,28 @@ def funnel_page():
     )
 
 
+# The exports are read by programs as well as people: their labels stay English, whatever
+# the page's language.
+
+
 @bp.route("/funnel.csv")
 @roles(Role.MANAGER)
 def funnel_csv():
-    scope, _ = _manager_scope()
+    scope, _title = _manager_scope()
     breakdown = _breakdown(funnel.breakdowns_for(scope))
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(funnel.csv_rows(funnel.build(scope), breakdown))
+    with force_locale("en"):
+        csv.writer(buffer).writerows(funnel.csv_rows(funnel.build(scope), breakdown))
     return download(buffer.getvalue(), "text/csv", f"inclusion-funnel-{breakdown}.csv")
 
 
 @bp.route("/funnel.json")
 @roles(Role.MANAGER)
 def funnel_json():
-    scope, _ = _manager_scope()
+    scope, _title = _manager_scope()
     breakdown = _breakdown(funnel.breakdowns_for(scope))
-    document = funnel.as_json(funnel.build(scope), breakdown)
+    with force_locale("en"):
+        document = funnel.as_json(funnel.build(scope), breakdown)
     body = json.dumps(document, indent=2, ensure_ascii=False)
     return download(body, "application/json", f"inclusion-funnel-{breakdown}.json")
 

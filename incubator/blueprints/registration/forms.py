@@ -1,5 +1,6 @@
 """The registration forms: the public one, and the program team's."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -13,55 +14,89 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from incubator.forms import AtLeastOne, CheckboxesField, ConfirmBox, same_choices
+from incubator.i18n import N_
 from incubator.models import Background, OrganisationKind
+from incubator.models.inclusion import OUTSIDE_THE_CITY
 from incubator.services.hackathons.registrations import ACCESSIBILITY_MAX, RESIDENCES
+from incubator.services.inclusion import labels
 from incubator.vocabulary import LANGUAGES
+
+# The languages a registrant may prefer (vocabulary.LANGUAGES, stored in English), marked
+# here for the catalogue and shown in the reader's language.
+LANGUAGE_NAMES = (
+    N_("English"),
+    N_("Spanish"),
+    N_("Korean"),
+    N_("Mandarin"),
+    N_("Cantonese"),
+    N_("Tagalog"),
+    N_("Vietnamese"),
+    N_("Armenian"),
+    N_("Farsi"),
+    N_("Russian"),
+    N_("Japanese"),
+    N_("Arabic"),
+    N_("Hindi"),
+    N_("Khmer"),
+    N_("Thai"),
+    N_("Hebrew"),
+    N_("French"),
+    N_("Portuguese"),
+    N_("American Sign Language"),
+)
+# Neighbourhoods are names, shown as they are; "outside the city" is words.
+RESIDENCE_CHOICES = [
+    *same_choices(name for name in RESIDENCES if name != OUTSIDE_THE_CITY),
+    (OUTSIDE_THE_CITY, _l(OUTSIDE_THE_CITY)),
+]
 
 
 class RegistrationForm(FlaskForm):
     # Autocomplete names (WCAG 1.3.5): the registrant's own name and address.
     name = StringField(
-        "Your name",
+        _l("Your name"),
         validators=[InputRequired(), Length(max=120)],
         render_kw={"autocomplete": "name"},
     )
     email = StringField(
-        "Email address",
+        _l("Email address"),
         validators=[InputRequired(), Email(), Length(max=254)],
         render_kw={"autocomplete": "email"},
     )
     backgrounds = CheckboxesField(
-        "What you bring (choose all that apply)",
-        choices=[(str(b), b.label) for b in Background],
-        validators=[AtLeastOne("Choose at least one; 'Other' is fine.")],
+        _l("What you bring (choose all that apply)"),
+        choices=labels.choices(Background),
+        validators=[AtLeastOne(_l("Choose at least one; 'Other' is fine."))],
     )
-    first_civic_hackathon = BooleanField("This is my first civic hackathon")
+    first_civic_hackathon = BooleanField(_l("This is my first civic hackathon"))
     residence = SelectField(
-        "Where you live",
-        choices=[("", "Choose a neighbourhood…"), *same_choices(RESIDENCES)],
-        validators=[InputRequired(message="Choose a neighbourhood, or outside the city.")],
+        _l("Where you live"),
+        choices=[("", _l("Choose a neighbourhood…")), *RESIDENCE_CHOICES],
+        validators=[InputRequired(message=_l("Choose a neighbourhood, or outside the city."))],
     )
     preferred_language = SelectField(
-        "Preferred language", choices=same_choices(LANGUAGES), default="English"
+        _l("Preferred language"),
+        choices=[(name, _l(name)) for name in LANGUAGES],
+        default="English",
     )
     accessibility_needs = TextAreaField(
-        "Accessibility needs (optional): anything that helps you take part",
+        _l("Accessibility needs (optional): anything that helps you take part"),
         validators=[Optional(), Length(max=ACCESSIBILITY_MAX)],
     )
-    looking_for_team = BooleanField("I am looking for a team")
+    looking_for_team = BooleanField(_l("I am looking for a team"))
     under_18 = RadioField(
-        "Your age",
-        choices=[("no", "18 or older"), ("yes", "Under 18")],
-        validators=[InputRequired(message="Say whether you are under 18.")],
+        _l("Your age"),
+        choices=[("no", _l("18 or older")), ("yes", _l("Under 18"))],
+        validators=[InputRequired(message=_l("Say whether you are under 18."))],
     )
     guardian_name = StringField(
-        "Under 18: a parent's or guardian's name", validators=[Optional(), Length(max=120)]
+        _l("Under 18: a parent's or guardian's name"), validators=[Optional(), Length(max=120)]
     )
     guardian_email = StringField(
-        "Under 18: their email address", validators=[Optional(), Email(), Length(max=254)]
+        _l("Under 18: their email address"), validators=[Optional(), Email(), Length(max=254)]
     )
     via = HiddenField()
-    submit = SubmitField("Register")
+    submit = SubmitField(_l("Register"))
 
 
 class CheckInForm(FlaskForm):
@@ -73,21 +108,24 @@ class CheckInForm(FlaskForm):
 
 class ConsentForm(FlaskForm):
     given_by = StringField(
-        "Who gave consent (parent's or guardian's name)",
+        _l("Who gave consent (parent's or guardian's name)"),
         validators=[InputRequired(), Length(max=120)],
     )
-    confirm = ConfirmBox("I have the parent's or guardian's consent for this participant")
-    submit = SubmitField("Record consent")
+    confirm = ConfirmBox(
+        _l("I have the parent's or guardian's consent for this participant"),
+        message=_l("Tick the box to confirm."),
+    )
+    submit = SubmitField(_l("Record consent"))
 
 
 class OutreachPartnerForm(FlaskForm):
-    organisation_id = SelectField("Organisation", coerce=int)
+    organisation_id = SelectField(_l("Organisation"), coerce=int)
     new_name = StringField(
-        "…or a new organisation's name", validators=[Optional(), Length(max=160)]
+        _l("…or a new organisation's name"), validators=[Optional(), Length(max=160)]
     )
     kind = SelectField(
-        "Kind of new organisation",
-        choices=[(str(k), k.label) for k in OrganisationKind],
+        _l("Kind of new organisation"),
+        choices=labels.choices(OrganisationKind),
         default=OrganisationKind.NONPROFIT.value,
     )
-    submit = SubmitField("Add outreach partner")
+    submit = SubmitField(_l("Add outreach partner"))

@@ -2,6 +2,7 @@
 partners."""
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from incubator.access import roles
@@ -82,7 +83,9 @@ def check_in(registration_id: int):
     submit(
         form,
         lambda: registrations.check_in(registration, by=current_user, undo=undo),
-        f"{registration.name}: check-in undone." if undo else f"{registration.name} checked in.",
+        _("%(name)s: check-in undone.", name=registration.name)
+        if undo
+        else _("%(name)s checked in.", name=registration.name),
         flash_errors=True,
     )
     return redirect(
@@ -104,7 +107,7 @@ def consent(registration_id: int):
     if submit(
         form,
         lambda: registrations.record_consent(registration, form.given_by.data, by=current_user),
-        f"Consent recorded for {registration.name}.",
+        _("Consent recorded for %(name)s.", name=registration.name),
     ):
         return redirect(_back_to_list(registration))
     return render_template("registration/consent.html", registration=registration, form=form)
@@ -129,9 +132,12 @@ def cancel_for(registration_id: int):
 
 def _cancelled(registration: Registration, moved: list[Registration]) -> str:
     if not moved:
-        return f"The registration of {registration.name} is cancelled."
-    names = ", ".join(r.name for r in moved)
-    return f"The registration of {registration.name} is cancelled; moved up: {names}."
+        return _("The registration of %(name)s is cancelled.", name=registration.name)
+    return _(
+        "The registration of %(name)s is cancelled; moved up: %(names)s.",
+        name=registration.name,
+        names=", ".join(r.name for r in moved),
+    )
 
 
 @bp.route("/hackathons/<int:hackathon_id>/partners", methods=["GET", "POST"])
@@ -139,7 +145,7 @@ def _cancelled(registration: Registration, moved: list[Registration]) -> str:
 def partners(hackathon_id: int):
     hackathon = found_or_404(Hackathon, hackathon_id)
     form = OutreachPartnerForm()
-    form.organisation_id.choices = [(0, "A new organisation")] + [
+    form.organisation_id.choices = [(0, _("A new organisation"))] + [
         (organisation.id, organisation.name) for organisation in outreach.organisations()
     ]
     if submit(
@@ -151,7 +157,10 @@ def partners(hackathon_id: int):
             form.kind.data,
             by=current_user,
         ),
-        lambda partner: f"{partner.organisation.name} is an outreach partner; share its link.",
+        lambda partner: _(
+            "%(organisation)s is an outreach partner; share its link.",
+            organisation=partner.organisation.name,
+        ),
     ):
         return redirect(url_for("registration.partners", hackathon_id=hackathon.id))
     partners = outreach.partners_of(hackathon)

@@ -5,15 +5,19 @@ form. After registering, the person lands on their registration's own page, reac
 signed link every registration mail carries; from there they can cancel.
 """
 
+from babel import Locale
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from incubator.access import public
 from incubator.blueprints.registration import bp
 from incubator.blueprints.registration.forms import RegistrationForm
 from incubator.forms import ConfirmForm
+from incubator.i18n import current_language
 from incubator.models import Hackathon
 from incubator.services.hackathons import registrations
 from incubator.services.inclusion import demographics
+from incubator.vocabulary import LANGUAGES
 from incubator.web import found_or_404, submit
 
 
@@ -37,7 +41,15 @@ def _registration_input(form: RegistrationForm) -> registrations.RegistrationInp
         guardian_name=form.guardian_name.data or "",
         guardian_email=form.guardian_email.data or "",
         via=form.via.data or None,
+        page_language=current_language(),
     )
+
+
+def _language_of_the_page() -> str | None:
+    """The page's language by its English name ("Spanish"), when the form offers it: a
+    person reading in Spanish most likely prefers it at the hackathon too."""
+    name = Locale.parse(current_language()).english_name
+    return name if name in LANGUAGES else None
 
 
 @bp.route("/<int:hackathon_id>", methods=["GET", "POST"])
@@ -49,6 +61,7 @@ def register(hackathon_id: int):
     form = RegistrationForm()
     if not form.is_submitted():
         form.via.data = request.args.get("via", "")
+        form.preferred_language.data = _language_of_the_page() or form.preferred_language.data
     done = submit(form, lambda: registrations.register(hackathon, _registration_input(form)))
     if done and done.result.already:
         return render_template(
@@ -83,7 +96,7 @@ def cancel(token: str):
     if submit(
         form,
         lambda: registrations.cancel(registration, by=None),
-        "Your registration is cancelled. Thank you for letting us know.",
+        _("Your registration is cancelled. Thank you for letting us know."),
     ):
         return redirect(url_for("registration.registered", token=token))
     return render_template(

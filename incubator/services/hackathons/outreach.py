@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -64,12 +65,12 @@ def _organisation(organisation_id: int | None, new_name: str, kind: str) -> Orga
     if organisation_id:
         chosen = db.session.get(Organisation, organisation_id)
         if chosen is None:
-            raise InvalidInput("That organisation does not exist.")
+            raise InvalidInput(_("That organisation does not exist."))
         return chosen
     if not name:
-        raise InvalidInput("Choose an organisation, or type the name of a new one.")
+        raise InvalidInput(_("Choose an organisation, or type the name of a new one."))
     if kind not in {str(k) for k in OrganisationKind}:
-        raise InvalidInput(f"Unknown kind of organisation {kind!r}.")
+        raise InvalidInput(_("Unknown kind of organisation %(kind)r.", kind=kind))
     existing = db.session.scalar(select(Organisation).where(Organisation.name == name[:160]))
     if existing is not None:
         return existing
@@ -96,7 +97,12 @@ def add_partner(
         )
     )
     if clash is not None:
-        raise InvalidInput(f"{organisation.name} is already an outreach partner of this hackathon.")
+        raise InvalidInput(
+            _(
+                "%(organisation)s is already an outreach partner of this hackathon.",
+                organisation=organisation.name,
+            )
+        )
     partner = OutreachPartner(
         hackathon=hackathon, organisation=organisation, code=_referral_code(), created_by_id=by.id
     )

@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from incubator.extensions import db, rows_changed
+from incubator.i18n import N_
 from incubator.models import (
     Background,
     Hackathon,
@@ -59,8 +61,8 @@ ACCESSIBILITY_MAX = 2000
 REGISTRATION_LINK = users.SignedLink(
     salt="registration-link",
     max_age_setting="REGISTRATION_LINK_MAX_AGE",
-    expired="This registration link has expired. Register again if you still want to come.",
-    invalid="This registration link is not valid. Check that it was copied whole.",
+    expired=N_("This registration link has expired. Register again if you still want to come."),
+    invalid=N_("This registration link is not valid. Check that it was copied whole."),
 )
 
 
@@ -79,6 +81,9 @@ class RegistrationInput:
     guardian_email: str = ""
     # The referral code of the outreach partner whose link the person followed, if any.
     via: str | None = None
+    # The language the form was read in ("es"): a new account's preferred language, so that
+    # its mails go out in it.
+    page_language: str | None = None
 
 
 @dataclass
@@ -93,23 +98,27 @@ class Registered:
 # Registering ------------------------------------------------------------------------------------
 
 
-def _checked_email(value: str, what: str) -> str:
+def _checked_email(value: str, refusal: str) -> str:
+    """The address normalised; InvalidInput with `refusal` (its %(value)s the address as
+    typed) when it is not one."""
     email = users.normalise_email(value)
     if not EMAIL.fullmatch(email) or len(email) > 254:
-        raise InvalidInput(f"{value.strip()!r} is not {what}.")
+        raise InvalidInput(refusal % {"value": repr(value.strip())})
     return email
 
 
 def _check_choices(data: RegistrationInput) -> None:
     unknown = set(data.backgrounds) - {str(b) for b in Background}
     if unknown:
-        raise InvalidInput(f"Unknown background {sorted(unknown)[0]!r}.")
+        raise InvalidInput(_("Unknown background %(value)r.", value=sorted(unknown)[0]))
     if data.residence not in RESIDENCES:
-        raise InvalidInput("Choose a neighbourhood of the city, or outside the city.")
+        raise InvalidInput(_("Choose a neighbourhood of the city, or outside the city."))
     if data.preferred_language not in LANGUAGES:
-        raise InvalidInput("Choose a language from the list.")
+        raise InvalidInput(_("Choose a language from the list."))
     if len(data.accessibility_needs) > ACCESSIBILITY_MAX:
-        raise InvalidInput(f"Say what you need in at most {ACCESSIBILITY_MAX} characters.")
+        raise InvalidInput(
+            _("Say what you need in at most %(most)d characters.", most=ACCESSIBILITY_MAX)
+        )
 
 
 def _checked_guardian(data: RegistrationInput) -> tuple[str, str | None]:
@@ -118,16 +127,18 @@ def _checked_guardian(data: RegistrationInput) -> tuple[str, str | None]:
         return "", None
     name = data.guardian_name.strip()
     if not name or not data.guardian_email.strip():
-        raise InvalidInput("Under 18: give a parent's or guardian's name and email address.")
-    return name[:120], _checked_email(data.guardian_email, "the guardian's email address")
+        raise InvalidInput(_("Under 18: give a parent's or guardian's name and email address."))
+    return name[:120], _checked_email(
+        data.guardian_email, _("%(value)s is not the guardian's email address.")
+    )
 
 
 def _new_registration(hackathon: Hackathon, data: RegistrationInput) -> Registration:
     """The registration the input describes, checked, not yet added nor given a status."""
     name = data.name.strip()
     if not name or len(name) > 120:
-        raise InvalidInput("Give your name (at most 120 characters).")
-    email = _checked_email(data.email, "an email address")
+        raise InvalidInput(_("Give your name (at most 120 characters)."))
+    email = _checked_email(data.email, _("%(value)s is not an email address."))
     _check_choices(data)
     guardian_name, guardian_email = _checked_guardian(data)
     partner = outreach.partner_by_code(hackathon, data.via) if data.via else None
@@ -148,19 +159,26 @@ def _new_registration(hackathon: Hackathon, data: RegistrationInput) -> Registra
     )
 
 
-def _account_for(email: str, name: str) -> User:
+def _account_for(email: str, name: str, language: str | None) -> User:
     """The account with this address, or a new one without roles or password (the person
-    can be invited or set a password later)."""
+    can be invited or set a password later) whose preferred language is the one the form was
+    read in; an existing account's preference stays as it is."""
     existing = users.user_by_email(email)
     if existing is not None:
         return existing
     try:
         with db.session.begin_nested():
-            return users.create_user(email, name, ())
+            created = users.create_user(email, name, ())
     except IntegrityError:
         raise Conflict(
-            f"An account for {email} was being made at the same moment; send the form again."
+            _(
+                "An account for %(email)s was being made at the same moment; send the form again.",
+                email=email,
+            )
         ) from None
+    created.preferred_language = language
+    db.session.flush()
+    return created
 
 
 def live_registration(hackathon: Hackathon, user: User) -> Registration | None:
@@ -179,9 +197,9 @@ def register(hackathon: Hackathon, data: RegistrationInput) -> Registered:
     existing registration back, unchanged."""
     locks.lock(hackathon)
     if not hackathon.registration_open:
-        raise InvalidInput(f"Registration for {hackathon.name} is closed.")
+        raise InvalidInput(_("Registration for %(hackathon)s is closed.", hackathon=hackathon.name))
     registration = _new_registration(hackathon, data)
-    user = _account_for(registration.email, registration.name)
+    user = _account_for(registration.email, registration.name, data.page_language)
     existing = live_registration(hackathon, user)
     if existing is not None:
         return Registered(existing, already=True)
@@ -295,7 +313,9 @@ def cancel(registration: Registration, *, by: User | None) -> list[Registration]
     the place it held goes to the first on the waiting list. Returns who moved up."""
     locks.lock(registration.hackathon, registration)
     if registration.status == RegistrationStatus.CANCELLED:
-        raise Conflict(f"The registration of {registration.name} was already cancelled.")
+        raise Conflict(
+            _("The registration of %(name)s was already cancelled.", name=registration.name)
+        )
     before = _state(registration)
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = utcnow()
@@ -323,10 +343,10 @@ def link_token(registration: Registration) -> str:
 
 def registration_from_token(token: str) -> Registration:
     """The registration a link names, or InvalidToken with the reason."""
-    payload = REGISTRATION_LINK.payload(token)
+    payload = demographics.link_payload(REGISTRATION_LINK, token)
     registration = db.session.get(Registration, payload.get("r")) if payload else None
     if registration is None:
-        raise InvalidToken(REGISTRATION_LINK.invalid)
+        raise InvalidToken(_(REGISTRATION_LINK.invalid))
     return registration
 
 
@@ -338,13 +358,15 @@ def record_consent(registration: Registration, given_by: str, *, by: User) -> No
     them is confirmed; on the waiting list, they are confirmed as soon as they move up."""
     locks.lock(registration.hackathon, registration)
     if not registration.under_18:
-        raise InvalidInput(f"{registration.name} is not under 18; no consent is needed.")
+        raise InvalidInput(
+            _("%(name)s is not under 18; no consent is needed.", name=registration.name)
+        )
     if registration.consent_recorded_at is not None:
-        raise Conflict(f"Consent for {registration.name} is already on record.")
+        raise Conflict(_("Consent for %(name)s is already on record.", name=registration.name))
     if registration.status == RegistrationStatus.CANCELLED:
-        raise InvalidInput(f"The registration of {registration.name} was cancelled.")
+        raise InvalidInput(_("The registration of %(name)s was cancelled.", name=registration.name))
     if not given_by.strip():
-        raise InvalidInput("Say who gave consent.")
+        raise InvalidInput(_("Say who gave consent."))
     before = _state(registration)
     registration.guardian_name = given_by.strip()[:120]
     registration.consent_recorded_at = utcnow()
@@ -370,12 +392,18 @@ def check_in(registration: Registration, *, by: User, undo: bool = False) -> Non
     locks.lock(registration)
     if registration.status != RegistrationStatus.CONFIRMED:
         raise InvalidInput(
-            f"{registration.name} is {registration.status_label.lower()}; only confirmed "
-            "registrations are checked in."
+            _(
+                "%(name)s is %(status)s; only confirmed registrations are checked in.",
+                name=registration.name,
+                status=_(registration.status_label).lower(),
+            )
         )
     if (registration.attended_at is not None) != undo:
-        said = "not checked in" if undo else "already checked in"
-        raise Conflict(f"{registration.name} is {said}.")
+        raise Conflict(
+            _("%(name)s is not checked in.", name=registration.name)
+            if undo
+            else _("%(name)s is already checked in.", name=registration.name)
+        )
     registration.attended_at = None if undo else utcnow()
     registration.checked_in_by_id = None if undo else by.id
     db.session.flush()

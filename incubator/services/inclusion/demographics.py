@@ -18,10 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from incubator import permissions
 from incubator.extensions import db
+from incubator.i18n import N_
 from incubator.models import (
     PREFER_NOT_TO_SAY,
     AgeBand,
@@ -38,6 +40,7 @@ from incubator.models.labels import LabelledEnum
 from incubator.services import audit, locks
 from incubator.services.accounts.users import SignedLink
 from incubator.services.errors import Conflict, InvalidInput, InvalidToken
+from incubator.services.inclusion import labels
 
 OBJECT_TYPE = "demographic_answers"
 SAVED, WITHDRAWN, SKIPPED = "demographics.saved", "demographics.withdrawn", "demographics.skipped"
@@ -48,14 +51,14 @@ DETAIL_MAX, SELF_DESCRIBED_MAX = 200, 80
 YOUR_ANSWERS_LINK = SignedLink(
     salt="demographic-answers-mailed",
     max_age_setting="YOUR_ANSWERS_LINK_MAX_AGE",
-    expired="This link has expired. The newest mail about your registration has a fresh one.",
-    invalid="This link is not valid. Check that it was copied whole.",
+    expired=N_("This link has expired. The newest mail about your registration has a fresh one."),
+    invalid=N_("This link is not valid. Check that it was copied whole."),
 )
 ANSWER_LINK = SignedLink(
     salt="demographic-answers",
     max_age_setting="ANSWER_LINK_MAX_AGE",
-    expired="This link has expired. Sign in to answer the questions about you.",
-    invalid="This link is not valid. Check that it was copied whole, or sign in instead.",
+    expired=N_("This link has expired. Sign in to answer the questions about you."),
+    invalid=N_("This link is not valid. Check that it was copied whole, or sign in instead."),
 )
 
 
@@ -74,7 +77,7 @@ class AnswersInput:
 
 def save_answers(user: User, answers: AnswersInput, *, by: User) -> DemographicAnswers:
     """Give or change the person's own answers (nobody answers for someone else)."""
-    permissions.require(by.id == user.id, "Only you can answer the questions about you.")
+    permissions.require(by.id == user.id, _("Only you can answer the questions about you."))
     checked = checked_answers(answers)
     locks.lock(user)
     row = db.session.get(DemographicAnswers, user.id)
@@ -124,6 +127,15 @@ def should_ask(user: User) -> bool:
 # The link shown after registering --------------------------------------------------------
 
 
+def link_payload(link: SignedLink, token: str) -> dict | None:
+    """What a signed link's token holds; InvalidToken saying why not in the reader's language
+    (a link's reasons are marked for the catalogue, N_, where it is made)."""
+    try:
+        return link.payload(token)
+    except InvalidToken as error:
+        raise InvalidToken(_(error.message)) from None
+
+
 def answer_link_token(user: User) -> str:
     """The signed token of a person's answer link (valid ANSWER_LINK_MAX_AGE seconds)."""
     return ANSWER_LINK.token({"u": user.id})
@@ -131,10 +143,10 @@ def answer_link_token(user: User) -> str:
 
 def user_from_answer_token(token: str) -> User:
     """The person an answer link names, or InvalidToken with the reason."""
-    payload = ANSWER_LINK.payload(token)
+    payload = link_payload(ANSWER_LINK, token)
     user = db.session.get(User, payload.get("u")) if payload is not None else None
     if user is None or not user.active:
-        raise InvalidToken(ANSWER_LINK.invalid)
+        raise InvalidToken(_(ANSWER_LINK.invalid))
     return user
 
 
@@ -145,10 +157,10 @@ def your_answers_token(user: User) -> str:
 
 def user_from_your_answers_token(token: str) -> User:
     """The person a mailed answers link names, or InvalidToken with the reason."""
-    payload = YOUR_ANSWERS_LINK.payload(token)
+    payload = link_payload(YOUR_ANSWERS_LINK, token)
     user = db.session.get(User, payload.get("u")) if payload is not None else None
     if user is None or not user.active:
-        raise InvalidToken(YOUR_ANSWERS_LINK.invalid)
+        raise InvalidToken(_(YOUR_ANSWERS_LINK.invalid))
     return user
 
 
@@ -157,14 +169,13 @@ def save_answers_by_link(token: str, answers: AnswersInput) -> DemographicAnswer
     user = user_from_answer_token(token)
     locks.lock(user)
     if answers_of(user) is not None:
-        raise Conflict(ALREADY_ANSWERED)
+        raise Conflict(
+            _(
+                "Answers about you are already on record. To see, change or withdraw them, "
+                "sign in and open “About you”."
+            )
+        )
     return save_answers(user, answers, by=user)
-
-
-ALREADY_ANSWERED = (
-    "Answers about you are already on record. To see, change or withdraw them, sign in "
-    "and open “About you”."
-)
 
 
 # Checking and showing answers -------------------------------------------------------------
@@ -173,28 +184,42 @@ ALREADY_ANSWERED = (
 def checked_answers(answers: AnswersInput) -> AnswersInput:
     """The answers trimmed and checked; InvalidInput says what is wrong."""
     race = _race_list(answers.race_ethnicity)
-    detail = _text(answers.race_ethnicity_detail, DETAIL_MAX, "The race and ethnicity detail")
+    detail = _text(
+        answers.race_ethnicity_detail,
+        DETAIL_MAX,
+        N_("The race and ethnicity detail may be at most %(most)d characters."),
+    )
     if detail and race == [PREFER_NOT_TO_SAY]:
-        raise InvalidInput("Leave the detail empty when you prefer not to say.")
-    gender = _choice(answers.gender, Gender, "gender")
-    term = _text(answers.gender_self_described, SELF_DESCRIBED_MAX, "The term you use")
+        raise InvalidInput(_("Leave the detail empty when you prefer not to say."))
+    gender = _choice(answers.gender, Gender, N_("Choose your gender from the list."))
+    term = _text(
+        answers.gender_self_described,
+        SELF_DESCRIBED_MAX,
+        N_("The term you use may be at most %(most)d characters."),
+    )
     if term and gender != Gender.SELF_DESCRIBED:
-        raise InvalidInput("Write your own term only with “In my own words”.")
+        raise InvalidInput(_("Write your own term only with “In my own words”."))
     if gender == Gender.SELF_DESCRIBED and not term:
-        raise InvalidInput("Write the term you use for your gender, or choose another answer.")
+        raise InvalidInput(_("Write the term you use for your gender, or choose another answer."))
     checked = AnswersInput(
         race_ethnicity=race,
         race_ethnicity_detail=detail,
         gender=gender,
         gender_self_described=term,
-        age_band=_choice(answers.age_band, AgeBand, "age band"),
-        la_resident=_choice(answers.la_resident, YesNo, "Los Angeles answer"),
-        immigrant_history=_choice(answers.immigrant_history, ImmigrantHistory, "answer"),
+        age_band=_choice(answers.age_band, AgeBand, N_("Choose your age band from the list.")),
+        la_resident=_choice(
+            answers.la_resident, YesNo, N_("Choose your Los Angeles answer from the list.")
+        ),
+        immigrant_history=_choice(
+            answers.immigrant_history, ImmigrantHistory, N_("Choose your answer from the list.")
+        ),
     )
     if checked == AnswersInput():
         raise InvalidInput(
-            "Every question was left empty, so nothing was saved. Answer at least one, or "
-            "choose “Prefer not to say”."
+            _(
+                "Every question was left empty, so nothing was saved. Answer at least one, or "
+                "choose “Prefer not to say”."
+            )
         )
     return checked
 
@@ -204,32 +229,36 @@ def _race_list(values: list[str]) -> list[str]:
     chosen = set(values)
     known = {race.value for race in RaceEthnicity} | {PREFER_NOT_TO_SAY}
     if chosen - known:
-        raise InvalidInput("Choose race and ethnicity from the list.")
+        raise InvalidInput(_("Choose race and ethnicity from the list."))
     if PREFER_NOT_TO_SAY in chosen:
         if len(chosen) > 1:
-            raise InvalidInput("“Prefer not to say” cannot go with other race answers.")
+            raise InvalidInput(_("“Prefer not to say” cannot go with other race answers."))
         return [PREFER_NOT_TO_SAY]
     return [race.value for race in RaceEthnicity if race.value in chosen]
 
 
-def _choice(value: str | None, choices: type[LabelledEnum], what: str) -> str | None:
-    """A stored value of the enum, or None for no answer."""
+def _choice(value: str | None, choices: type[LabelledEnum], refusal: str) -> str | None:
+    """A stored value of the enum, or None for no answer; InvalidInput with `refusal` (a
+    message marked N_) for another value."""
     if not value:
         return None
     if value not in {choice.value for choice in choices}:
-        raise InvalidInput(f"Choose your {what} from the list.")
+        raise InvalidInput(_(refusal))
     return value
 
 
-def _text(value: str, most: int, what: str) -> str:
+def _text(value: str, most: int, refusal: str) -> str:
+    """The text trimmed; InvalidInput with `refusal` (marked N_, its %(most)d the limit) when
+    it is longer than `most` characters."""
     text = (value or "").strip()
     if len(text) > most:
-        raise InvalidInput(f"{what} may be at most {most} characters.")
+        raise InvalidInput(_(refusal, most=most))
     return text
 
 
 def answer_lines(row: DemographicAnswers) -> list[tuple[str, str]]:
-    """The person's answers in words, question by question, for their own page."""
+    """The person's answers in words, question by question, for their own page, in their
+    language."""
     race = ", ".join(_label(RaceEthnicity, value) for value in row.race_ethnicity)
     if row.race_ethnicity_detail:
         race = f"{race} ({row.race_ethnicity_detail})" if race else row.race_ethnicity_detail
@@ -238,24 +267,22 @@ def answer_lines(row: DemographicAnswers) -> list[tuple[str, str]]:
         if row.gender == Gender.SELF_DESCRIBED
         else _label(Gender, row.gender)
     )
+    no_answer = _("No answer")
     return [
-        ("Race and ethnicity", race or NO_ANSWER),
-        ("Gender", gender or NO_ANSWER),
-        ("Age", _label(AgeBand, row.age_band) or NO_ANSWER),
-        ("Live in the City of Los Angeles", _label(YesNo, row.la_resident) or NO_ANSWER),
+        (_("Race and ethnicity"), race or no_answer),
+        (_("Gender"), gender or no_answer),
+        (_("Age"), _label(AgeBand, row.age_band) or no_answer),
+        (_("Live in the City of Los Angeles"), _label(YesNo, row.la_resident) or no_answer),
         (
-            "Immigrant or child of immigrants",
-            _label(ImmigrantHistory, row.immigrant_history) or NO_ANSWER,
+            _("Immigrant or child of immigrants"),
+            _label(ImmigrantHistory, row.immigrant_history) or no_answer,
         ),
     ]
-
-
-NO_ANSWER = "No answer"
 
 
 def _label(choices: type[LabelledEnum], value: str | None) -> str:
     if value is None:
         return ""
     if value == PREFER_NOT_TO_SAY:
-        return "Prefer not to say"
-    return choices(value).label
+        return _("Prefer not to say")
+    return labels.label(choices(value))

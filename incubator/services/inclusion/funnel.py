@@ -38,10 +38,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from babel import dates
+from flask_babel import gettext
 from sqlalchemy import String, and_, case, cast, func, literal, or_, select, union_all
 from sqlalchemy.sql import ColumnElement, Select
 
 from incubator.extensions import db
+from incubator.i18n import N_, format_locale
 from incubator.models import (
     AgeBand,
     Background,
@@ -66,21 +69,25 @@ from incubator.models import (
 from incubator.models.hackathons import SubmissionStatus
 from incubator.models.inclusion import OUTSIDE_THE_CITY, PREFER_NOT_TO_SAY, YOUTH_AGE_BANDS
 from incubator.models.matching import PilotStatus
-from incubator.services.inclusion import suppression
+from incubator.services.inclusion import labels, suppression
 
+# The steps' names, and their labels: in English in the exports (a CSV's header), in the
+# reader's language on the page (`step_labels`).
 STEPS = (
-    ("registered", "Registered"),
-    ("attended", "Attended"),
-    ("submitted", "On a team that submitted"),
-    ("placed", "Placed"),
-    ("founder", "Founder in a cohort"),
-    ("funded", "Venture funded"),
-    ("adopted", "Pilot adopted"),
+    ("registered", N_("Registered")),
+    ("attended", N_("Attended")),
+    ("submitted", N_("On a team that submitted")),
+    ("placed", N_("Placed")),
+    ("founder", N_("Founder in a cohort")),
+    ("funded", N_("Venture funded")),
+    ("adopted", N_("Pilot adopted")),
 )
-NO_ANSWER = "No answer"
+NO_ANSWER = N_("No answer")
 V = TypeVar("V")
-PREFER_NOT_LABEL = "Prefer not to say"
-REACHED_DIRECTLY = "Reached directly"
+PREFER_NOT_LABEL = N_("Prefer not to say")
+REACHED_DIRECTLY = N_("Reached directly")
+ALL_REGISTRATIONS = N_("All registrations")
+UNDER_25, FROM_25 = N_("Under 25"), N_("25 or older")
 
 
 class Breakdown(enum.StrEnum):
@@ -95,18 +102,19 @@ class Breakdown(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return BREAKDOWN_LABELS[self]
+        """The breakdown in the request's language (the exports are made in English)."""
+        return gettext(BREAKDOWN_LABELS[self])
 
 
 BREAKDOWN_LABELS = {
-    Breakdown.GENDER: "Gender",
-    Breakdown.RACE: "Race and ethnicity",
-    Breakdown.AGE_BAND: "Age band",
-    Breakdown.YOUTH: "Youth (under 25)",
-    Breakdown.BACKGROUND: "Background",
-    Breakdown.NEIGHBOURHOOD: "Neighbourhood of residence",
-    Breakdown.PARTNER: "Outreach partner",
-    Breakdown.HACKATHON: "Hackathon, over time",
+    Breakdown.GENDER: N_("Gender"),
+    Breakdown.RACE: N_("Race and ethnicity"),
+    Breakdown.AGE_BAND: N_("Age band"),
+    Breakdown.YOUTH: N_("Youth (under 25)"),
+    Breakdown.BACKGROUND: N_("Background"),
+    Breakdown.NEIGHBOURHOOD: N_("Neighbourhood of residence"),
+    Breakdown.PARTNER: N_("Outreach partner"),
+    Breakdown.HACKATHON: N_("Hackathon, over time"),
 }
 # Questions with several answers: a person counts once per answer.
 SEVERAL_ANSWERS = frozenset({Breakdown.RACE, Breakdown.BACKGROUND})
@@ -126,10 +134,17 @@ class Scope:
 @dataclass(frozen=True)
 class Row:
     """One group's counts per step (None where hidden) and the conversion from each step to
-    the next (None where either count is hidden)."""
+    the next (None where either count is hidden). The label is the group's English one (the
+    exports', and the city's figures are found by it); `words` is what the page shows."""
 
     label: str
     counts: tuple[int | None, ...]
+
+    @property
+    def words(self) -> str:
+        """The group in the request's language: an answer or a program's word translated, a
+        neighbourhood, partner or hackathon by its name."""
+        return gettext(self.label) if self.label in TRANSLATED_GROUPS else self.label
 
     @property
     def conversions(self) -> tuple[float | None, ...]:
@@ -157,6 +172,27 @@ class Funnel:
     scope: Scope
     total: Row
     tables: dict[Breakdown, Table] = field(default_factory=dict)
+
+
+# The groups that are words rather than names: each answer's label, and the groups the
+# funnel adds.
+TRANSLATED_GROUPS = frozenset(
+    {
+        *labels.MESSAGES,
+        NO_ANSWER,
+        PREFER_NOT_LABEL,
+        REACHED_DIRECTLY,
+        ALL_REGISTRATIONS,
+        UNDER_25,
+        FROM_25,
+        OUTSIDE_THE_CITY,
+    }
+)
+
+
+def step_labels() -> list[tuple[str, str]]:
+    """Each step's name and its label in the request's language."""
+    return [(name, gettext(label)) for name, label in STEPS]
 
 
 # Raw counts, before suppression: a group's label and its count per step.
@@ -199,7 +235,7 @@ def _published(scope: Scope, raw: dict[Breakdown, Counts]) -> Funnel:
     column_totals = shown[order.index(Breakdown.GENDER)].column_totals or ()
     return Funnel(
         scope=scope,
-        total=Row("All registrations", tuple(column_totals)),
+        total=Row(ALL_REGISTRATIONS, tuple(column_totals)),
         tables={breakdown: tables[breakdown] for breakdown in breakdowns_for(scope)},
     )
 
@@ -293,7 +329,7 @@ def _added(scope: Scope, parts: list[Funnel]) -> Funnel:
     tables[Breakdown.HACKATHON] = by_hackathon
     return Funnel(
         scope=scope,
-        total=Row("All registrations", _column_sums([part.total for part in parts])),
+        total=Row(ALL_REGISTRATIONS, _column_sums([part.total for part in parts])),
         tables={breakdown: tables[breakdown] for breakdown in breakdowns_for(scope)},
     )
 
@@ -342,7 +378,7 @@ def _rows(counts: Counts, published: suppression.Shown) -> tuple[Row, ...]:
 def _youth(by_age: Table) -> Table:
     """Youth as sums of the published age bands: shown only where every band it adds is, so
     it tells nothing the age table does not."""
-    groups: dict[str, list[Row]] = {"Under 25": [], "25 or older": [], PREFER_NOT_LABEL: []}
+    groups: dict[str, list[Row]] = {UNDER_25: [], FROM_25: [], PREFER_NOT_LABEL: []}
     labels = {AgeBand(value).label: value for value in AgeBand}
     rest = []
     for row in by_age.rows:
@@ -352,7 +388,7 @@ def _youth(by_age: Table) -> Table:
         elif value == PREFER_NOT_TO_SAY:
             groups[PREFER_NOT_LABEL].append(row)
         else:
-            groups["Under 25" if value in YOUTH_AGE_BANDS else "25 or older"].append(row)
+            groups[UNDER_25 if value in YOUTH_AGE_BANDS else FROM_25].append(row)
     rows = [
         Row(
             label,
@@ -618,13 +654,18 @@ def _hackathon_labels(by_id: Mapping[str, V]) -> dict[str, V]:
 
 
 def _hackathon_names(ids: Iterable[int]) -> list[tuple[int, str]]:
-    """Each hackathon's id and its name with its month, in date order."""
+    """Each hackathon's id and its name with its month (in the request's language), in date
+    order."""
     rows = db.session.execute(
         select(Hackathon.id, Hackathon.name, Hackathon.starts_on)
         .where(Hackathon.id.in_(list(ids)))
         .order_by(Hackathon.starts_on, Hackathon.id)
     )
-    return [(hackathon_id, f"{name} ({starts_on:%B %Y})") for hackathon_id, name, starts_on in rows]
+    locale = format_locale()
+    return [
+        (hackathon_id, f"{name} ({dates.format_skeleton('yMMMM', starts_on, locale=locale)})")
+        for hackathon_id, name, starts_on in rows
+    ]
 
 
 def _ordered(
@@ -694,7 +735,7 @@ def cohort_choices() -> list[tuple[int, str]]:
 
 def csv_rows(funnel: Funnel, breakdown: Breakdown) -> list[list[str]]:
     """Exactly what the page shows for a breakdown: counts and conversions, hidden ones
-    as "suppressed"."""
+    as "suppressed"; the labels as they are (routes make the exports in English)."""
     step_names = [label for _, label in STEPS]
     header = [
         funnel.tables[breakdown].breakdown.label,
