@@ -41,7 +41,7 @@ $(VENV)/.installed-dev: pyproject.toml $(PO_FILES) | $(BIN)/activate
 ## translations/messages.pot (babel.cfg says where to look)
 translations-extract:
 	$(BIN)/pybabel extract --no-location --sort-output --width 100 -F babel.cfg -k _l \
-		-k lazy_gettext -k lazy_pgettext:1c,2 -o translations/messages.pot .
+		-k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 -o translations/messages.pot .
 
 ## translations-update: merge messages.pot into each language's catalogue (translations/<code>)
 translations-update: translations-extract

@@ -4,12 +4,14 @@ formatted for the language, and a Spanish catalogue that cannot silently fall be
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 from flask_babel import refresh
@@ -385,6 +387,29 @@ def test_every_string_the_code_translates_has_a_spanish_translation(tmp_path, mo
         "Run `make translations-update`, translate what is missing, empty or fuzzy in "
         f"{SPANISH_PO.relative_to(ROOT)}, then `make translations-compile`."
     )
+
+
+TRANSLATING = {
+    "gettext", "ngettext", "pgettext", "npgettext", "lazy_gettext", "lazy_ngettext",
+    "lazy_pgettext",
+}  # fmt: skip
+
+
+def test_every_way_the_code_translates_is_one_extraction_reads():
+    """A translating function imported under a name pybabel does not look for (lazy_ngettext,
+    `lazy_gettext as _l`) would leave its messages out of the catalogue, and the catalogue
+    test above could not tell."""
+    read = set(DEFAULT_KEYWORDS) | {keyword.split(":")[0] for keyword in extraction_keywords()}
+    used = set()
+    for path in (ROOT / "incubator").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "flask_babel":
+                used |= {
+                    alias.asname or alias.name for alias in node.names if alias.name in TRANSLATING
+                }
+
+    assert {"_", "_l", "lazy_ngettext"} <= used
+    assert used - read == set()
 
 
 def test_every_role_label_is_marked_for_translation():

@@ -265,7 +265,7 @@ def test_the_public_funnel_reads_in_spanish_with_the_citys_notes(db, client):
     shown = page(client.get("/inclusion/?by=gender", headers=SPANISH))
 
     for words in (
-        "Quién participa",
+        "Quiénes participan",
         "Género",
         "Mujer",
         "Hombre",
