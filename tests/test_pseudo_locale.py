@@ -10,7 +10,7 @@ wrapped in ⟦ ⟧. What is left of the visible text (tests/untranslated.py: tex
 attributes people read) once the marked pieces are taken out must be:
 - user data: a value stored in the database (names, titles, descriptions people typed),
   a neighbourhood's name, a time zone's name as Babel gives it in Spanish;
-- Babel's Spanish words for months, days and the time of day;
+- Babel's Spanish words for months, days and the time of day, and time zones' abbreviations;
 - names that are the same in every language (Accelerate: LA, #techLA);
 - or sit in an element marked translate="no" or with its own `lang`.
 Anything else is English that went round the catalogue, and is listed by page.
@@ -18,19 +18,23 @@ Anything else is English that went round the catalogue, and is listed by page.
 
 from __future__ import annotations
 
+import enum
 import re
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from types import ModuleType
 
 import flask_babel
 import pytest
 from babel import Locale
 from babel.dates import get_timezone_location
 from babel.support import NullTranslations
-from sqlalchemy import String, Text, select
+from sqlalchemy import JSON, String, Text, select
 
+from incubator import models
 from incubator.extensions import db
 from incubator.i18n import zone_name_in
 from incubator.vocabulary import NEIGHBOURHOODS
@@ -109,20 +113,54 @@ def unmarked(text: str) -> list[str]:
     return reader.pieces
 
 
+def _texts(value: object) -> Iterator[str]:
+    """The strings in a stored value: itself, or those in a JSON list or object."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+
+
 def stored_text() -> set[str]:
-    """Every text value in the database: what people typed and the program's own data."""
+    """Every text value in the database, JSON lists (a mentor's expertise) included: what
+    people typed and the program's own data."""
     values: set[str] = set()
     for table in db.metadata.sorted_tables:
-        columns = [column for column in table.columns if isinstance(column.type, String | Text)]
-        for column in columns:
-            values.update(value for value in db.session.scalars(select(column).distinct()) if value)
+        for column in table.columns:
+            if isinstance(column.type, String | Text | JSON):
+                for value in db.session.scalars(select(column).distinct()):
+                    values.update(_texts(value))
     return values
+
+
+def stored_codes() -> set[str]:
+    """The values of every choice the models store as a code (their enums)."""
+    codes: set[str] = set()
+    for module in vars(models).values():
+        if isinstance(module, ModuleType):
+            for kind in vars(module).values():
+                if isinstance(kind, type) and issubclass(kind, enum.Enum):
+                    codes |= {str(member.value) for member in kind}
+    return codes
+
+
+def zone_abbreviations() -> set[str]:
+    """The abbreviations of time zones ("PST", "PDT"), the same in every language."""
+    found = set()
+    for zone in zoneinfo.available_timezones():
+        for month in (1, 7):
+            found.add(datetime(2026, month, 1, tzinfo=zoneinfo.ZoneInfo(zone)).strftime("%Z"))
+    return {abbreviation for abbreviation in found if abbreviation.isalpha()}
 
 
 def babel_words() -> set[str]:
     """What Babel writes in Spanish dates and times by itself."""
     locale = Locale.parse(FORMAT_LOCALE)
-    words = {"de", "a.m.", "p.m.", "a. m.", "p. m."}
+    words = {"de", "a.m.", "p.m.", "a. m.", "p. m.", *zone_abbreviations()}
     for names in (locale.months, locale.days, locale.quarters, locale.day_periods):
         for context in names.values():
             for width in context.values():
@@ -142,16 +180,19 @@ class Allowed:
         }
         # The time zones a form offers, named as incubator.i18n.time_zone_name names them.
         data |= {zone_name_in(zone, "es") for zone in zoneinfo.available_timezones()}
-        # Codes (snake_case states and slugs) are not data a person reads: shown raw, they
-        # are untranslated interface.
+        # The codes of the models' choices ("in_review", "pilot") are not data a person
+        # reads: shown raw, they are untranslated interface.
         data = {
             value
-            for value in data
-            if has_letters(value) and len(value) > 1 and not re.fullmatch(r"[a-z][a-z0-9_]*", value)
+            for value in data - stored_codes()
+            if has_letters(value) and len(value) > 1 and "_" not in value
         }
         self.data = data
+        # Whole values only: a stored "es" does not excuse the end of "viernes".
         self.data_pattern = re.compile(
-            "|".join(re.escape(value) for value in sorted(data, key=len, reverse=True))
+            r"(?<!\w)(?:"
+            + "|".join(re.escape(value) for value in sorted(data, key=len, reverse=True))
+            + r")(?!\w)"
         )
         words = sorted(babel_words(), key=len, reverse=True)
         self.words = re.compile(
@@ -241,6 +282,7 @@ def test_data_babel_words_and_names_are_allowed_and_english_is_not():
     assert allowed.left("lun, 2 de mar, 9:05 a.m.") is None
     assert allowed.left("Ana López (3 ventures)") == "(3 ventures)"
     assert allowed.left("in_review") == "in_review"
+    assert Allowed({"es"}).left("viernes, Week") == ", Week"
 
 
 def test_a_page_with_an_unmarked_word_is_caught():
