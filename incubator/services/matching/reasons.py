@@ -20,6 +20,12 @@ from incubator.i18n import N_
 from incubator.models import Stage
 from incubator.services.matching.scoring import Reason
 
+# The venture's name as an owner, which some reasons use ("as AquaSave's team does"). A
+# language that says it with its own words in the sentence ("el equipo de AquaSave")
+# translates both as the bare name.
+WHOSE = N_("%(name)s's")
+WHOSE_ENDING_IN_S = N_("%(name)s'")
+
 # The stages as a reason names them ("invests at the pilot stage"): stored as values.
 STAGE_WORDS = {
     Stage.CONCEPT: N_("Concept"),
@@ -50,6 +56,11 @@ def sentence(kept: Reason | Mapping[str, Any] | str) -> str:
     if isinstance(kept, str):
         return kept
     reason = kept if isinstance(kept, Reason) else Reason.from_stored(kept)
+    venture = reason.values.get("venture")
+    if "whose" in reason.values and isinstance(venture, str):
+        owner = WHOSE_ENDING_IN_S if venture.endswith("s") else WHOSE
+        values = {**reason.values, "whose": gettext(owner, name=venture)}
+        reason = Reason(reason.message, values, reason.labels, reason.names)
     return reason.said(gettext(reason.message), _word, joined)
 
 
