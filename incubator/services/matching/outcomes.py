@@ -215,7 +215,10 @@ def update_pilot(pilot: Pilot, data: PilotInput, *, by: User) -> None:
     )
     venture = pilot.venture
     if status == PilotStatus.ADOPTED and current != status and venture.stage != Stage.ADOPTION:
-        stages.move_stage(venture, Stage.ADOPTION, f"Pilot adopted by {organisation.name}", by=by)
+        # The stage change's note, like one a manager types, is kept in the language it is
+        # written in.
+        note = _("Pilot adopted by %(organisation)s", organisation=organisation.name)
+        stages.move_stage(venture, Stage.ADOPTION, note, by=by)
 
 
 def get_pilot(pilot_id: int) -> Pilot:
