@@ -25,6 +25,8 @@ from flask_migrate import upgrade
 from sqlalchemy import event, select
 
 from incubator import create_app
+from incubator.demo import seed
+from incubator.demo.seed import DemoLogin
 from incubator.extensions import db as _db
 from incubator.extensions import limiter
 from incubator.models import AuditEvent, OutboxMessage
@@ -163,6 +165,18 @@ def class_app(_app):
     """
     with _app.app_context():
         yield _app
+        _db.session.remove()
+        _empty_database()
+
+
+@pytest.fixture(scope="class")
+def demo_program(_app) -> Iterator[dict[str, DemoLogin]]:
+    """The demo program (`flask seed-demo`), seeded once for a class whose tests only read
+    it: each role's demo login by role."""
+    with _app.app_context():
+        logins = {login.role: login for login in seed.seed()}
+        _db.session.commit()
+        yield logins
         _db.session.remove()
         _empty_database()
 

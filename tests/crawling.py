@@ -3,6 +3,7 @@ page a path is, and where a crawl starts."""
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -40,3 +41,30 @@ def starting_paths(app: Flask) -> list[str]:
         and rule.endpoint not in ("static", "bootstrap.static", "auth.logout")
     )
     return ["/", *argless]
+
+
+HREF = re.compile(r'<a\b[^>]*?\bhref="([^"]+)"')
+
+
+def crawl(app: Flask, client, start: list[str] | None = None, **headers: str) -> dict[str, str]:
+    """Every kind of HTML page reachable from the starting paths (by default, starting_paths)
+    by following links, once a kind (kind_of): the page's HTML by path. Pages the client may
+    not see, files and other sites are left out."""
+    seen: set[str] = set()
+    pages: dict[str, str] = {}
+    waiting = list(start if start is not None else starting_paths(app))
+    while waiting:
+        path = html.unescape(waiting.pop(0)).split("#")[0]
+        parts = urlsplit(path)
+        if parts.netloc or not path.startswith("/") or FILES.search(parts.path):
+            continue
+        kind = kind_of(app, path)
+        if kind in seen:
+            continue
+        seen.add(kind)
+        response = client.get(path, headers=headers)
+        if response.mimetype != "text/html" or response.status_code not in (200, 404):
+            continue
+        pages[path] = response.get_data(as_text=True)
+        waiting += HREF.findall(pages[path])
+    return pages

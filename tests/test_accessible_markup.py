@@ -9,7 +9,6 @@ tests (tests/browser, `make test-browser`) check the same pages with axe-core.
 from __future__ import annotations
 
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -21,10 +20,7 @@ from incubator.blueprints.auth.forms import (
     ProfileForm,
     ResetPasswordForm,
 )
-from incubator.demo import seed
-from incubator.extensions import db
-from tests.conftest import _empty_database
-from tests.crawling import FILES, kind_of, starting_paths
+from tests.crawling import crawl
 
 ROLES = ["manager", "founder", "mentor", "judge", "funder", "partner", "admin"]
 
@@ -105,42 +101,18 @@ def table_problems(path: str, markup: Markup) -> list[str]:
 def crawled_pages(app, client) -> dict[str, Markup]:
     """Every kind of HTML page reachable from the home page or at an address without ids,
     parsed, by path."""
-    seen: set[str] = set()
-    pages: dict[str, Markup] = {}
-    waiting = starting_paths(app)
-    while waiting:
-        path = waiting.pop(0).split("#")[0]
-        parts = urlsplit(path)
-        kind = kind_of(app, path)
-        if parts.netloc or not path.startswith("/") or kind in seen or FILES.search(parts.path):
-            continue
-        seen.add(kind)
-        response = client.get(path)
-        if response.status_code != 200 or response.mimetype != "text/html":
-            continue
-        markup = parsed(response.get_data(as_text=True))
-        pages[path] = markup
-        waiting += markup.links
-    return pages
-
-
-@pytest.fixture(scope="class")
-def demo(_app):
-    """The demo program, seeded once for the class, whose tests only read it."""
-    with _app.app_context():
-        logins = {login.role: login for login in seed.seed()}
-        db.session.commit()
-        yield logins
-        db.session.remove()
-        _empty_database()
+    return {path: parsed(html) for path, html in crawl(app, client).items()}
 
 
 class TestEveryDemoPage:
     @pytest.mark.parametrize("role", ROLES)
-    def test_every_table_scrolls_in_a_named_region_a_keyboard_reaches(self, _app, demo, role):
+    def test_every_table_scrolls_in_a_named_region_a_keyboard_reaches(
+        self, _app, demo_program, role
+    ):
         client = _app.test_client()
         signed_in = client.post(
-            "/auth/login", data={"email": demo[role].email, "password": demo[role].password}
+            "/auth/login",
+            data={"email": demo_program[role].email, "password": demo_program[role].password},
         )
         assert signed_in.status_code == 302
 
@@ -153,7 +125,7 @@ class TestEveryDemoPage:
         assert sum(len(markup.tables) for markup in pages.values()) > 0
         assert problems == []
 
-    def test_the_skip_link_comes_first_and_leads_to_main(self, _app, demo):
+    def test_the_skip_link_comes_first_and_leads_to_main(self, _app, demo_program):
         client = _app.test_client()
         for path in ("/auth/login", "/scorecard/"):
             markup = parsed(client.get(path).get_data(as_text=True))
