@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -45,6 +46,11 @@ STAGE_LABELS = {
 }
 
 
+def _capitalised(word: str) -> str:
+    """A word of the program's lists in the request's language, as a choice's label ("Data")."""
+    return gettext(word).capitalize()
+
+
 class FunderProfileForm(FlaskForm):
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=160)])
     funder_type = SelectField(
@@ -60,7 +66,7 @@ class FunderProfileForm(FlaskForm):
     cheque_max = whole_number(_l("Largest cheque (USD)"), 0, CHEQUE_MESSAGE, most=MAX_CHEQUE)
     focus_areas = CheckboxesField(
         _l("Focus areas"),
-        choices=[(area, area) for area in FOCUS_AREAS],
+        choices=same_choices(FOCUS_AREAS),
         description=_l("Challenge and impact areas; leave all unticked to see every venture."),
     )
     open_to_civic = BooleanField(_l("Open to civic and public-sector products"), default=True)
@@ -76,7 +82,8 @@ class PartnerProfileForm(FlaskForm):
     )
     challenge_areas = CheckboxesField(_l("Challenge areas"), choices=same_choices(CHALLENGE_AREAS))
     offers = CheckboxesField(
-        _l("What you can offer a venture"), choices=[(o, o.capitalize()) for o in OFFERS]
+        _l("What you can offer a venture"),
+        choices=[(offer, LazyString(_capitalised, offer)) for offer in OFFERS],
     )
     capacity = whole_number(
         _l("Pilots you can host at once"), 2, CAPACITY_MESSAGE, most=MAX_CAPACITY

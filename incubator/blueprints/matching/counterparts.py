@@ -12,7 +12,7 @@ from incubator.access import roles
 from incubator.blueprints.matching import bp
 from incubator.blueprints.matching.counterpart_forms import FunderProfileForm, PartnerProfileForm
 from incubator.models import Organisation, OrganisationKind, Role
-from incubator.services.matching import counterparts
+from incubator.services.matching import counterparts, reasons
 from incubator.services.matching.outcomes import PILOT_STATUS_LABELS
 from incubator.web import found_or_404, page_number, submit
 
@@ -71,6 +71,7 @@ def funder_ventures():
         "matching/funder_ventures.html",
         profile=counterparts.get_funder_profile(current_user),
         page=counterparts.fitting_ventures(current_user, page_number(), PER_PAGE),
+        listed=reasons.listed,
     )
 
 
@@ -103,5 +104,6 @@ def partner_page(organisation_id: int):
         overview=counterparts.partner_overview(organisation),
         organisation_kind=ORGANISATION_KIND_LABELS[OrganisationKind(organisation.kind)],
         pilot_status_labels=PILOT_STATUS_LABELS,
+        listed=reasons.listed,
         is_manager=permissions.is_manager(current_user),
     )

@@ -7,6 +7,7 @@ before reasons were kept this way) is said as it is.
 
 - `sentence(kept) -> str`, `sentences(kept_reasons) -> list[str]`: in the current language.
 - `stored(reasons) -> list[dict]`: scoring's reasons as a match keeps them.
+- `listed(words)`: words from the program's lists as a page lists them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from flask_babel import gettext
 
 from incubator.i18n import N_
 from incubator.models import Stage
-from incubator.services.matching.scoring import Reason
+from incubator.services.matching.scoring import Reason, in_prose
 
 # The venture's name as an owner, which some reasons use ("as AquaSave's team does"). A
 # language that says it with its own words in the sentence ("el equipo de AquaSave")
@@ -36,12 +37,20 @@ STAGE_WORDS = {
 }
 
 
-def _word(value: str) -> str:
+def word(value: str) -> str:
     """A word from the program's lists in the current language: a stage by its label, any
     other word as the catalogue has it (a name it does not know stays as it is)."""
     if value in STAGE_WORDS:
         return gettext(STAGE_WORDS[Stage(value)])
     return gettext(value) if value else value
+
+
+def listed(values: Iterable[str] | None, *, prose: bool = False) -> str:
+    """Words from the program's lists (areas, needs, offers, stages, places) as a page lists
+    them in the current language: "Health, Education"; `prose` in lower case, as inside a
+    sentence ("pilot, launch")."""
+    said = [word(value) for value in values or ()]
+    return ", ".join(in_prose(each) for each in said) if prose else ", ".join(said)
 
 
 def joined(values: list[str]) -> str:
@@ -61,7 +70,7 @@ def sentence(kept: Reason | Mapping[str, Any] | str) -> str:
         owner = WHOSE_ENDING_IN_S if venture.endswith("s") else WHOSE
         values = {**reason.values, "whose": gettext(owner, name=venture)}
         reason = Reason(reason.message, values, reason.labels, reason.names)
-    return reason.said(gettext(reason.message), _word, joined)
+    return reason.said(gettext(reason.message), word, joined)
 
 
 def sentences(kept_reasons: Iterable[Reason | Mapping[str, Any] | str] | None) -> list[str]:
