@@ -170,3 +170,21 @@ def test_a_review_edit_the_service_refuses_is_flashed_in_spanish(
     )
 
     assert "Esa conexión está fijada: desfíjela antes de quitarla." in page(response)
+
+
+def test_a_refusal_of_the_pure_matching_core_reaches_the_manager_in_spanish(
+    db, client, cohort, manager, sign_in
+):
+    factories.needy_venture(cohort, "AquaSave", by=manager)  # and no mentor at all
+    manager.preferred_language = "es"
+    db.session.commit()
+    sign_in(client, manager.email)
+
+    refused = client.post(
+        f"/matching/cohorts/{cohort.id}",
+        data={"kind": "mentor", "method": "optimal", "min_per_venture": 1, "max_per_venture": 1},
+    )
+
+    assert "No hay con quién conectar: ningún perfil está abierto a emprendimientos." in page(
+        refused
+    )
