@@ -75,15 +75,37 @@ def pseudo_language() -> Iterator[None]:
         flask_babel.Domain.get_translations = original  # type: ignore[method-assign]
 
 
+class Unmarked:
+    """The pieces of a page's text outside every marked message, read in document order so
+    that a message with markup in it (a sentence with a link) is followed across its tags,
+    and marks may nest (a translated sentence with a translated word in it)."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.pieces: list[str] = []
+
+    def read(self, text: str) -> None:
+        piece: list[str] = []
+        for character in text:
+            if character in (OPEN, CLOSE):
+                self._keep(piece)
+                self.depth = self.depth + 1 if character == OPEN else max(self.depth - 1, 0)
+            elif self.depth == 0:
+                piece.append(character)
+        self._keep(piece)
+
+    def _keep(self, piece: list[str]) -> None:
+        text = "".join(piece).strip()
+        if text:
+            self.pieces.append(text)
+        piece.clear()
+
+
 def unmarked(text: str) -> list[str]:
-    """The pieces of a text outside every marked message (marks may nest: a translated
-    sentence with a translated word in it)."""
-    while True:
-        taken = MARKED.sub(GAP, text)
-        if taken == text:
-            break
-        text = taken
-    return [piece.strip() for piece in text.split(GAP) if piece.strip()]
+    """The pieces of one text outside every marked message."""
+    reader = Unmarked()
+    reader.read(text)
+    return reader.pieces
 
 
 def stored_text() -> set[str]:
@@ -100,10 +122,10 @@ def babel_words() -> set[str]:
     """What Babel writes in Spanish dates and times by itself."""
     locale = Locale.parse(FORMAT_LOCALE)
     words = {"de", "a.m.", "p.m.", "a. m.", "p. m."}
-    for names in (locale.months, locale.days, locale.day_periods):
+    for names in (locale.months, locale.days, locale.quarters, locale.day_periods):
         for context in names.values():
             for width in context.values():
-                words.update(str(word) for word in width.values())
+                words.update(str(word) for word in width.values() if has_letters(str(word)))
     return words
 
 
@@ -135,20 +157,25 @@ class Allowed:
 
     def left(self, piece: str) -> str | None:
         """What of an unmarked piece of text is neither data nor Babel's nor a name."""
-        piece = NAMES.sub(" ", piece)
         if not has_letters(piece) or piece.strip(" .,:;·—-()") in self.data:
             return None
-        rest = self.words.sub(" ", self.data_pattern.sub(" ", piece))
+        rest = NAMES.sub(" ", self.words.sub(" ", self.data_pattern.sub(" ", piece)))
         return " ".join(rest.split()) if has_letters(rest) else None
 
 
 def untranslated_on(html: str, allowed: Allowed) -> list[str]:
-    found = []
-    for _position, text in visible_text(html):
-        for piece in unmarked(text):
-            if allowed.left(piece) is not None:
-                found.append(" ".join(piece.split()))
-    return found
+    between_tags = Unmarked()
+    pieces: list[str] = []
+    for _position, text, attribute in visible_text(html):
+        if attribute:
+            pieces += unmarked(text)
+        else:
+            between_tags.read(text)
+    return [
+        " ".join(piece.split())
+        for piece in [*between_tags.pieces, *pieces]
+        if allowed.left(piece) is not None
+    ]
 
 
 def crawl_in_pseudo_language(app, login=None) -> dict[str, list[str]]:
@@ -194,12 +221,19 @@ def test_marked_pieces_are_taken_out_even_when_they_nest():
     assert unmarked("⟦Hola, ⟦Ana⟧⟧ · Week 3 ⟦de⟧ x") == ["· Week 3", "x"]
 
 
+def test_a_message_with_a_link_in_it_is_followed_across_the_tags():
+    html = '<p>⟦Read <a href="/g">⟦the guide⟧</a> first.⟧ Then <b>go</b></p>'
+
+    assert untranslated_on(html, Allowed(set())) == ["Then", "go"]
+
+
 def test_data_babel_words_and_names_are_allowed_and_english_is_not():
-    allowed = Allowed({"Boyle Heights Water Co-op", "Ana López"})
+    allowed = Allowed({"Boyle Heights Water Co-op", "Ana López", "Accelerate: LA Cohort 3"})
 
     assert allowed.left("Ana López,") is None
     assert allowed.left("Boyle Heights Water Co-op · 2 dic 2026") is None
     assert allowed.left("Accelerate: LA") is None
+    assert allowed.left("Accelerate: LA Cohort 3 · T4 2026") is None
     assert allowed.left("lun, 2 de mar, 9:05 a.m.") is None
     assert allowed.left("Ana López (3 ventures)") == "(3 ventures)"
     assert allowed.left("in_review") == "in_review"
@@ -214,4 +248,5 @@ def test_a_page_with_an_unmarked_word_is_caught():
         "<script>var x = 'words';</script><td>Pending</td></body></html>"
     )
 
-    assert untranslated_on(html, allowed) == ["Close", "Pending"]
+    # Text between tags first, then the attributes.
+    assert untranslated_on(html, allowed) == ["Pending", "Close"]

@@ -75,7 +75,8 @@ class VisibleText(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.open: list[tuple[str, bool]] = []  # (tag, silent)
-        self.found: list[tuple[tuple[int, int], str]] = []
+        # (where, text, whether it is an attribute's value rather than text between tags)
+        self.found: list[tuple[tuple[int, int], str, bool]] = []
 
     @property
     def silent(self) -> bool:
@@ -91,9 +92,9 @@ class VisibleText(HTMLParser):
         )
         if not silent:
             for name in READ_ATTRIBUTES & values.keys():
-                self.found.append((self.getpos(), values[name]))
+                self.found.append((self.getpos(), values[name], True))
             if tag == "input" and values.get("type") in BUTTON_TYPES and "value" in values:
-                self.found.append((self.getpos(), values["value"]))
+                self.found.append((self.getpos(), values["value"], True))
         if tag not in VOID_ELEMENTS:
             self.open.append((tag, silent))
 
@@ -110,11 +111,12 @@ class VisibleText(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self.silent:
-            self.found.append((self.getpos(), data))
+            self.found.append((self.getpos(), data, False))
 
 
-def visible_text(html: str) -> list[tuple[tuple[int, int], str]]:
-    """Each piece of text a person reads on a page, with its (line, column)."""
+def visible_text(html: str) -> list[tuple[tuple[int, int], str, bool]]:
+    """Each piece of text a person reads on a page in document order: its (line, column),
+    the text, and whether it is an attribute's value (else text between tags)."""
     parser = VisibleText()
     parser.feed(html)
     parser.close()
@@ -195,7 +197,7 @@ def template_problems(path: Path) -> list[Untranslated]:
             _line_of(line_starts[line - 1] + column, starts, text),
             _shown(piece),
         )
-        for (line, column), piece in visible_text(text)
+        for (line, column), piece, _attribute in visible_text(text)
         if has_letters(piece)
     ]
 
