@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from incubator.models import Match, MatchingRun, MatchStatus, OfficeHoursDay
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from incubator.services.matching import introductions, runs
+from incubator.services.matching import introductions, reasons, runs
 from tests import factories
 from tests.helpers import count, page
 from tests.plugins.matching import ranking
@@ -89,7 +89,11 @@ def test_where_both_sides_ranked_the_stable_option_is_offered_beside_the_optimal
         assert run.summary[method]["blocking_pairs"] is not None
     pairs = {(m.venture_id, m.counterpart_id) for m in live(db, run)}
     assert (aqua.id, ana.id) in pairs and (bus.id, ben.id) in pairs
-    assert any("After office hours" in reason for m in live(db, run) for reason in m.reasons)
+    assert any(
+        "After office hours" in reason
+        for m in live(db, run)
+        for reason in reasons.sentences(m.reasons)
+    )
 
 
 def test_running_again_sets_the_draft_aside_and_keeps_its_pinned_matches(
@@ -198,7 +202,9 @@ def test_a_duplicate_live_pair_becomes_a_message(db, ventures, mentors):
     db.session.add(again)
 
     with pytest.raises(Conflict, match="already have a live match"):
-        introductions.flush_pairs("Could not add")
+        introductions.flush_pairs(
+            "Could not add the match: that venture and counterpart already have a live match."
+        )
 
 
 # Publishing ---------------------------------------------------------------------------------
@@ -238,7 +244,7 @@ def test_publishing_introduces_every_match_and_mails_both_sides(
         [to_founder] = outbox(founder.email)
         [to_mentor] = outbox(match.counterpart.email)
         for message in (to_founder, to_mentor):
-            assert match.reasons[0] in message.body
+            assert reasons.sentence(match.reasons[0]) in message.body
             assert "/matching/mine" in message.body
 
 

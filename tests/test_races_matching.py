@@ -287,7 +287,7 @@ def test_a_review_edit_racing_publish_lands_before_it_or_is_refused(served, peop
             assert (to_founder, to_mentor) == (0, 0)
             assert published == [{"introduced": match_ids[1:]}], published
             assert remove.said("Removed from the proposal."), remove.text
-            assert publish.said("Published: 1 introductions mailed"), publish.text
+            assert publish.said("Published: 1 introduction mailed"), publish.text
             return "remove, then publish"
         assert removed_status == MatchStatus.INTRODUCED, removed_status
         assert removed_trail == [], removed_trail

@@ -199,7 +199,9 @@ class Match(Base):
     # "user:<id>" or "org:<id>": one column the uniqueness rule can use.
     counterpart_key: Mapped[str] = mapped_column(String(40))
     score: Mapped[float] = mapped_column(default=0.0)
-    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Why the pair was matched: each reason a message and its values, said in the reader's
+    # language (services/matching/reasons.py); text in rows written before that.
+    reasons: Mapped[list[str | dict[str, Any]]] = mapped_column(JSON, default=list)
     pinned: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(16), default=MatchStatus.PROPOSED)
     venture_answer: Mapped[str] = mapped_column(String(16), default="pending")

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from incubator import permissions
 from incubator.access import roles
 from incubator.blueprints.matching import bp
 from incubator.blueprints.matching.counterpart_forms import FunderProfileForm, PartnerProfileForm
-from incubator.models import Organisation, Role
-from incubator.services.matching import counterparts
+from incubator.models import Organisation, OrganisationKind, Role
+from incubator.services.matching import counterparts, reasons
+from incubator.services.matching.outcomes import PILOT_STATUS_LABELS
 from incubator.web import found_or_404, page_number, submit
 
 PER_PAGE = 20
+ORGANISATION_KIND_LABELS = {
+    OrganisationKind.CITY_DEPARTMENT: _l("City department"),
+    OrganisationKind.NONPROFIT: _l("Nonprofit"),
+    OrganisationKind.BUSINESS: _l("Business"),
+    OrganisationKind.RESIDENT_GROUP: _l("Resident group"),
+    OrganisationKind.FOUNDATION: _l("Foundation"),
+}
 
 
 def _funder_input(form: FunderProfileForm) -> counterparts.FunderInput:
@@ -48,7 +58,7 @@ def funder_profile():
         lambda: counterparts.save_funder_profile(
             current_user, _funder_input(form), by=current_user
         ),
-        "Your funder profile is saved.",
+        _("Your funder profile is saved."),
     ):
         return redirect(url_for("matching.funder_ventures"))
     return render_template("matching/funder_profile.html", form=form, profile=profile)
@@ -61,6 +71,7 @@ def funder_ventures():
         "matching/funder_ventures.html",
         profile=counterparts.get_funder_profile(current_user),
         page=counterparts.fitting_ventures(current_user, page_number(), PER_PAGE),
+        listed=reasons.listed,
     )
 
 
@@ -76,7 +87,7 @@ def partner_profile(organisation_id: int):
         lambda: counterparts.save_partner_profile(
             organisation, _partner_input(form), by=current_user
         ),
-        f"{organisation.name}'s profile is saved.",
+        _("%(organisation)s's profile is saved.", organisation=organisation.name),
     ):
         return redirect(url_for("matching.partner_page", organisation_id=organisation.id))
     return render_template(
@@ -91,5 +102,8 @@ def partner_page(organisation_id: int):
     return render_template(
         "matching/partner_page.html",
         overview=counterparts.partner_overview(organisation),
+        organisation_kind=ORGANISATION_KIND_LABELS[OrganisationKind(organisation.kind)],
+        pilot_status_labels=PILOT_STATUS_LABELS,
+        listed=reasons.listed,
         is_manager=permissions.is_manager(current_user),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from incubator import clock, permissions
@@ -17,7 +18,7 @@ from incubator.blueprints.matching.counterpart_forms import (
 )
 from incubator.models import Pilot, Role, Venture
 from incubator.services.matching import outcomes
-from incubator.services.matching.outcomes import INSTRUMENT_LABELS
+from incubator.services.matching.outcomes import INSTRUMENT_LABELS, PILOT_STATUS_LABELS
 from incubator.web import found_or_404, submit
 
 
@@ -34,13 +35,13 @@ def _pilot_form(**kwargs) -> PilotForm:
 def _update_form(pilot: Pilot, choices: list[tuple[int, str]], **kwargs) -> PilotUpdateForm:
     form = PilotUpdateForm(prefix=f"pilot-{pilot.id}", obj=pilot, **kwargs)
     form.organisation_id.choices = choices
-    form.status.choices = [(str(s), str(s).capitalize()) for s in outcomes.next_statuses(pilot)]
+    form.status.choices = [(str(s), PILOT_STATUS_LABELS[s]) for s in outcomes.next_statuses(pilot)]
     return form
 
 
 def _investment_form(**kwargs) -> InvestmentForm:
     form = InvestmentForm(**kwargs)
-    form.funder_id.choices = [(0, "— an outside funder —")] + [
+    form.funder_id.choices = [(0, _("— an outside funder —"))] + [
         (funder.id, funder.name) for funder in outcomes.funder_users()
     ]
     return form
@@ -66,6 +67,7 @@ def venture_outcomes(venture_id: int):
         pilots=pilots,
         investments=outcomes.venture_investments(venture),
         instrument_labels=INSTRUMENT_LABELS,
+        pilot_status_labels=PILOT_STATUS_LABELS,
         is_manager=is_manager,
         pilot_form=_pilot_form() if is_manager else None,
         update_forms={p.id: _update_form(p, choices) for p in pilots} if is_manager else {},
@@ -100,7 +102,7 @@ def _investment_input(form: InvestmentForm) -> outcomes.InvestmentInput:
 def add_pilot(venture_id: int):
     venture = found_or_404(Venture, venture_id, permissions.may_view_venture)
     form = _pilot_form()
-    return _saved(venture, form, outcomes.create_pilot, venture, _pilot_input, "Pilot added.")
+    return _saved(venture, form, outcomes.create_pilot, venture, _pilot_input, _("Pilot added."))
 
 
 @bp.route("/pilots/<int:pilot_id>", methods=["POST"])
@@ -108,7 +110,9 @@ def add_pilot(venture_id: int):
 def update_pilot(pilot_id: int):
     pilot = found_or_404(Pilot, pilot_id, permissions.may_view_pilot)
     form = _update_form(pilot, _organisation_choices())
-    return _saved(pilot.venture, form, outcomes.update_pilot, pilot, _pilot_input, "Pilot saved.")
+    return _saved(
+        pilot.venture, form, outcomes.update_pilot, pilot, _pilot_input, _("Pilot saved.")
+    )
 
 
 @bp.route("/ventures/<int:venture_id>/investments", methods=["POST"])
@@ -122,5 +126,5 @@ def add_investment(venture_id: int):
         outcomes.record_investment,
         venture,
         _investment_input,
-        "Investment recorded.",
+        _("Investment recorded."),
     )

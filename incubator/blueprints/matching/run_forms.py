@@ -2,52 +2,68 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from incubator.forms import ConfirmBox, VersionField, whole_number
-from incubator.models import MatchKind
+from incubator.models import MatchKind, MatchStatus
 
 KIND_LABELS = {
-    MatchKind.MENTOR: "Mentors",
-    MatchKind.FUNDER: "Funders",
-    MatchKind.PARTNER: "Partners (pilot sites)",
+    MatchKind.MENTOR: _l("Mentors"),
+    MatchKind.FUNDER: _l("Funders"),
+    MatchKind.PARTNER: _l("Partners (pilot sites)"),
 }
 METHOD_LABELS = {
-    "optimal": "Highest total score",
-    "stable": "Stable (both sides' rankings respected)",
+    "optimal": _l("Highest total score"),
+    "stable": _l("Stable (both sides' rankings respected)"),
+}
+STATUS_LABELS = {
+    MatchStatus.PROPOSED: _l("Proposed"),
+    MatchStatus.INTRODUCED: _l("Introduced"),
+    MatchStatus.ACCEPTED: _l("Accepted"),
+    MatchStatus.DECLINED: _l("Declined"),
+    MatchStatus.ENDED: _l("Ended"),
+}
+# A run's status (runs.DRAFT, PUBLISHED, DISCARDED).
+RUN_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "published": _l("Published"),
+    "discarded": _l("Discarded"),
 }
 
 
 BOUND_MOST = 20
 
 
-def _bound(label: str, default: int) -> IntegerField:
+def _bound(label, default: int) -> IntegerField:
     """A bound on the matches per venture: a whole number from 0 to 20."""
     return whole_number(
         label,
         default,
-        f"Between 0 and {BOUND_MOST}.",
+        _l("Between 0 and %(most)s.", most=BOUND_MOST),
         most=BOUND_MOST,
-        missing="Enter a whole number.",
+        missing=_l("Enter a whole number."),
     )
 
 
 class RunForm(FlaskForm):
-    kind = SelectField("Match ventures with", choices=list(KIND_LABELS.items()))
+    kind = SelectField(_l("Match ventures with"), choices=list(KIND_LABELS.items()))
     method = SelectField(
-        "Proposal to keep",
+        _l("Proposal to keep"),
         choices=list(METHOD_LABELS.items()),
-        description="Both are computed and compared; this is the one stored for review. "
-        "Stable needs rankings from an office-hours day and falls back to the highest score.",
+        description=_l(
+            "Both are computed and compared; this is the one stored for review. "
+            "Stable needs rankings from an office-hours day and falls back to the highest score."
+        ),
     )
     # The service gives the message for 0, for bounds out of order and for bounds the room
     # cannot meet; the form only asks for whole numbers in a sensible range. The page fills
     # in bounds that can be met for the kind chosen.
-    min_per_venture = _bound("At least, per venture", default=1)
-    max_per_venture = _bound("At most, per venture", default=2)
-    submit = SubmitField("Propose matches")
+    min_per_venture = _bound(_l("At least, per venture"), default=1)
+    max_per_venture = _bound(_l("At most, per venture"), default=2)
+    submit = SubmitField(_l("Propose matches"))
 
 
 class ReviewForm(FlaskForm):
@@ -55,7 +71,7 @@ class ReviewForm(FlaskForm):
     showed (an edit made on an older page is refused)."""
 
     version = VersionField()
-    submit = SubmitField("Go")
+    submit = SubmitField(_l("Go"))
 
 
 class RemoveForm(ReviewForm):
@@ -66,31 +82,33 @@ class RemoveForm(ReviewForm):
 
 
 class SwapForm(FlaskForm):
-    other_id = SelectField("Swap counterparts with", coerce=int, validators=[InputRequired()])
+    other_id = SelectField(_l("Swap counterparts with"), coerce=int, validators=[InputRequired()])
     version = VersionField()
     # Set by the confirmation page of a swap that lowers a score.
     lowering_confirmed = HiddenField()
-    submit = SubmitField("Swap")
+    submit = SubmitField(_l("Swap"))
 
 
 class AddMatchForm(FlaskForm):
-    venture_id = SelectField("Venture", coerce=int, validators=[InputRequired()])
-    counterpart_id = SelectField("Match with", coerce=int, validators=[InputRequired()])
+    venture_id = SelectField(_l("Venture"), coerce=int, validators=[InputRequired()])
+    counterpart_id = SelectField(_l("Match with"), coerce=int, validators=[InputRequired()])
     version = VersionField()
-    submit = SubmitField("Add match")
+    submit = SubmitField(_l("Add match"))
 
 
 class PublishForm(FlaskForm):
-    confirm = ConfirmBox("Yes, introduce every match in this proposal and mail both sides")
-    submit = SubmitField("Publish introductions")
+    confirm = ConfirmBox(_l("Yes, introduce every match in this proposal and mail both sides"))
+    submit = SubmitField(_l("Publish introductions"))
 
 
 class AnswerForm(FlaskForm):
-    reason = TextAreaField("Reason (needed to decline)", validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Reason (needed to decline)"), validators=[Optional(), Length(max=2000)]
+    )
     # Unticked, the reason stays with the program team (the page names the other side).
-    share_reason = BooleanField("Share my reason with the other side")
-    accept = SubmitField("Accept")
-    decline = SubmitField("Decline")
+    share_reason = BooleanField(_l("Share my reason with the other side"))
+    accept = SubmitField(_l("Accept"))
+    decline = SubmitField(_l("Decline"))
 
     def validate(self, extra_validators=None) -> bool:
         """Valid only with one of the two buttons pressed: an answer is one or the other."""

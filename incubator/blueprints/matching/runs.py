@@ -1,8 +1,12 @@
 """Matching: runs for a cohort, their review and publishing, and answering introductions."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from incubator import permissions
@@ -12,6 +16,8 @@ from incubator.blueprints.matching.run_forms import (
     BOUND_MOST,
     KIND_LABELS,
     METHOD_LABELS,
+    RUN_STATUS_LABELS,
+    STATUS_LABELS,
     AddMatchForm,
     AnswerForm,
     PublishForm,
@@ -22,16 +28,16 @@ from incubator.blueprints.matching.run_forms import (
 )
 from incubator.forms import ConfirmForm
 from incubator.models import Cohort, Match, MatchingRun, MatchKind, MatchStatus, Role, Venture
-from incubator.services.matching import capacity, introductions, runs
+from incubator.services.matching import capacity, introductions, reasons, runs
 from incubator.services.versions import StaleVersion
 from incubator.web import found_or_404, render_edit_page, submit
 
 # What the person who answered an introduction is told, by the status their answer left.
-ANSWERED: dict[str, str] = {
-    MatchStatus.ACCEPTED: "Both sides accepted: contact details are below.",
-    MatchStatus.DECLINED: "Declined. Thank you for saying why.",
+ANSWERED: dict[str, Any] = {
+    MatchStatus.ACCEPTED: _l("Both sides accepted: contact details are below."),
+    MatchStatus.DECLINED: _l("Declined. Thank you for saying why."),
 }
-ACCEPTED_FIRST = "Accepted. We will let you know when the other side answers."
+ACCEPTED_FIRST = _l("Accepted. We will let you know when the other side answers.")
 
 
 @dataclass
@@ -63,7 +69,14 @@ def _to_runs(cohort_id: int):
 
 def _swap_choices(matches: list[Match], match: Match) -> list[tuple[int, str]]:
     return [
-        (other.id, f"{other.venture.name} with {introductions.counterpart_name(other)}")
+        (
+            other.id,
+            _(
+                "%(venture)s with %(counterpart)s",
+                venture=other.venture.name,
+                counterpart=introductions.counterpart_name(other),
+            ),
+        )
         for other in matches
         if other.id != match.id and other.venture_id != match.venture_id
     ]
@@ -108,7 +121,11 @@ def cohort_runs(cohort_id: int):
             form.max_per_venture.data,
             by=current_user,
         ),
-        lambda run: f"Proposed {len(runs.run_matches(run))} matches. Review them, then publish.",
+        lambda run: ngettext(
+            "Proposed %(num)d match. Review it, then publish.",
+            "Proposed %(num)d matches. Review them, then publish.",
+            len(runs.run_matches(run)),
+        ),
         flash_errors=True,
     )
     if proposed:
@@ -180,7 +197,24 @@ def _runs_page(
         publish_form=PublishForm(),
         kind_labels=KIND_LABELS,
         method_labels=METHOD_LABELS,
+        status_labels=STATUS_LABELS,
+        run_status_labels=RUN_STATUS_LABELS,
+        said=reasons.sentences,
+        decline_reason=_decline_reason,
     )
+
+
+def _decline_reason(match: Match) -> str:
+    """Why a match was declined or ended, as the manager reads it: which side declined (the
+    match keeps it in English before the reason) or that it was removed in review."""
+    side, _colon, reason = match.decline_reason.partition(": ")
+    if side == "Venture" and reason:
+        return _("Venture: %(reason)s", reason=reason)
+    if side == "Counterpart" and reason:
+        return _("Counterpart: %(reason)s", reason=reason)
+    if match.decline_reason == runs.REMOVED_IN_REVIEW:
+        return _("removed in review")
+    return match.decline_reason
 
 
 def _refused(run: MatchingRun | None, stale: StaleVersion, **kept):
@@ -218,7 +252,9 @@ def pin(match_id: int):
     return _review_match(
         match_id,
         runs.pin,
-        lambda pinned: "Pinned: it stays if you run matching again." if pinned else "Unpinned.",
+        lambda pinned: (
+            _("Pinned: it stays if you run matching again.") if pinned else _("Unpinned.")
+        ),
     )
 
 
@@ -248,7 +284,7 @@ def remove(match_id: int):
         lambda: runs.remove_preview(match, by=current_user),
         match=match,
         noun="removal",
-        confirm="Remove anyway",
+        confirm=_("Remove anyway"),
         action=url_for("matching.remove", match_id=match.id),
         carried={},
     )
@@ -264,7 +300,7 @@ def remove(match_id: int):
             expected_version=form.version.data,
             lowering_confirmed=confirmed,
         ),
-        "Removed from the proposal.",
+        _("Removed from the proposal."),
     )
 
 
@@ -281,7 +317,7 @@ def swap(match_id: int):
         lambda: runs.swap_preview(match, found_or_404(Match, form.other_id.data), by=current_user),
         match=match,
         noun="swap",
-        confirm="Swap anyway",
+        confirm=_("Swap anyway"),
         action=url_for("matching.swap", match_id=match.id),
         carried={form.other_id.name: form.other_id.data},
     )
@@ -298,7 +334,7 @@ def swap(match_id: int):
             expected_version=form.version.data,
             lowering_confirmed=confirmed,
         ),
-        "Swapped and scored again.",
+        _("Swapped and scored again."),
         swap={match.id: form},
     )
 
@@ -319,7 +355,11 @@ def add(run_id: int):
             by=current_user,
             expected_version=form.version.data,
         ),
-        lambda match: f"Added: {match.venture.name} with {introductions.counterpart_name(match)}.",
+        lambda match: _(
+            "Added: %(venture)s with %(counterpart)s.",
+            venture=match.venture.name,
+            counterpart=introductions.counterpart_name(match),
+        ),
         add_form=form,
     )
 
@@ -331,7 +371,11 @@ def publish(run_id: int):
     submit(
         PublishForm(),
         lambda: runs.publish(run, by=current_user),
-        lambda matches: f"Published: {len(matches)} introductions mailed to both sides.",
+        lambda matches: ngettext(
+            "Published: %(num)d introduction mailed to both sides.",
+            "Published: %(num)d introductions mailed to both sides.",
+            len(matches),
+        ),
         flash_errors=True,
     )
     return _to_runs(run.cohort_id)
@@ -344,8 +388,10 @@ def rematch(match_id: int):
     submit(
         ConfirmForm(),
         lambda: introductions.rematch(match.venture, match.kind, by=current_user),
-        lambda again: (
-            f"{match.venture.name} introduced to {introductions.counterpart_name(again)}."
+        lambda again: _(
+            "%(venture)s introduced to %(counterpart)s.",
+            venture=match.venture.name,
+            counterpart=introductions.counterpart_name(again),
         ),
     )
     return _to_runs(match.cohort_id)
@@ -358,6 +404,7 @@ def my_matches():
         "matching/mine.html",
         introductions=introductions.introductions_for(current_user),
         form=AnswerForm(),
+        status_labels=STATUS_LABELS,
     )
 
 
@@ -368,7 +415,7 @@ def answer(match_id: int):
     match = found_or_404(Match, match_id, permissions.may_view_match)
     permissions.require(
         permissions.may_answer_match(current_user, match),
-        "Only the two sides of an introduction answer it.",
+        _("Only the two sides of an introduction answer it."),
     )
     form = AnswerForm()
     submit(
@@ -384,7 +431,7 @@ def answer(match_id: int):
                 share_reason=bool(form.share_reason.data) and not form.accept.data,
             ).status
         ),
-        lambda status: ANSWERED.get(status, ACCEPTED_FIRST),
+        lambda status: str(ANSWERED.get(status, ACCEPTED_FIRST)),
         flash_errors=True,
     )
     return redirect(url_for("matching.my_matches"))

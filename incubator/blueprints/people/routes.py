@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 
@@ -46,8 +47,8 @@ def index():
 def _invited(invitation: Invitation | None, email: str) -> str:
     """What inviting someone did: a new account invited, or roles added to an existing one."""
     if invitation is None:
-        return f"{email} already has an account; the roles were added."
-    return f"Invitation sent to {invitation.user.email}."
+        return _("%(email)s already has an account; the roles were added.", email=email)
+    return _("Invitation sent to %(email)s.", email=invitation.user.email)
 
 
 @bp.route("/invite", methods=["GET", "POST"])
@@ -101,7 +102,7 @@ def update_roles(user_id: int):
     submit(
         form,
         lambda: users.set_roles(user, _chosen_roles(form, user), by=current_user),
-        f"Roles of {user.name} saved.",
+        _("Roles of %(name)s saved.", name=user.name),
         flash_errors=True,
     )
     return redirect(url_for("people.detail", user_id=user.id))
@@ -115,10 +116,14 @@ def set_activation(user_id: int):
     submit(
         form,
         lambda: users.set_active(user, form.active.data == "1", by=current_user),
-        lambda _: f"{user.name} is {'active' if form.active.data == '1' else 'deactivated'}.",
+        lambda done: (
+            _("%(name)s is active.", name=user.name)
+            if form.active.data == "1"
+            else _("%(name)s is deactivated.", name=user.name)
+        ),
     )
     if form.errors:
-        flash("That request was not understood; nothing changed.", "danger")
+        flash(_("That request was not understood; nothing changed."), "danger")
     return redirect(url_for("people.detail", user_id=user.id))
 
 
@@ -127,12 +132,12 @@ def set_activation(user_id: int):
 def resend_invitation(user_id: int):
     user = found_or_404(User, user_id)
     if user.has_password:
-        flash(f"{user.name} has already set a password.", "info")
+        flash(_("%(name)s has already set a password.", name=user.name), "info")
         return redirect(url_for("people.detail", user_id=user.id))
     submit(
         ResendInvitationForm(),
         lambda: users.invite(user.email, user.name, user.roles, by=current_user),
-        f"A new invitation went to {user.email}; earlier links no longer work.",
+        _("A new invitation went to %(email)s; earlier links no longer work.", email=user.email),
     )
     return redirect(url_for("people.detail", user_id=user.id))
 
@@ -160,7 +165,10 @@ def retry_mail(message_id: int):
     submit(
         RetryMailForm(),
         lambda: mail_delivery.retry(message, by=current_user),
-        f"The mail to {recipient} is queued again for the next delivery run.",
+        _(
+            "The mail to %(recipient)s is queued again for the next delivery run.",
+            recipient=recipient,
+        ),
         flash_errors=True,
     )
     return redirect(safe_next(request.form.get("next"), url_for("people.outbox")))

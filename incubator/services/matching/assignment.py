@@ -32,7 +32,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
 from scipy.sparse.csgraph import maximum_flow
 
-from incubator.services.matching.scoring import ScoreTable, Unmatchable
+from incubator.services.matching.scoring import N_, ScoreTable, Unmatchable
 
 
 @dataclass(frozen=True)
@@ -59,15 +59,15 @@ def _check_bounds(scores: np.ndarray, capacities: Sequence[int], low: int, high:
     and negative capacities: input no question of room can be asked of."""
     ventures, counterparts = scores.shape
     if ventures == 0:
-        raise Unmatchable("The cohort has no active ventures to match.")
+        raise Unmatchable(N_("The cohort has no active ventures to match."))
     if len(capacities) != counterparts:
-        raise Unmatchable("There must be one capacity for each counterpart.")
+        raise Unmatchable(N_("There must be one capacity for each counterpart."))
     if low < 0 or high < 1 or high < low:
         raise Unmatchable(
-            "The bounds per venture must satisfy 0 <= minimum <= maximum and maximum >= 1."
+            N_("The bounds per venture must satisfy 0 <= minimum <= maximum and maximum >= 1.")
         )
     if any(capacity < 0 for capacity in capacities):
-        raise Unmatchable("A capacity cannot be negative.")
+        raise Unmatchable(N_("A capacity cannot be negative."))
 
 
 def _places(
@@ -79,12 +79,16 @@ def _places(
     ventures = scores.shape[0]
     left = np.asarray(capacities, dtype=np.int64).copy()
     if left.sum() == 0:
-        raise Unmatchable("Every counterpart has capacity 0: raise a capacity before matching.")
+        raise Unmatchable(N_("Every counterpart has capacity 0: raise a capacity before matching."))
     if left.sum() < ventures * min_per_venture:
         raise Unmatchable(
-            f"{ventures} ventures need at least {min_per_venture} each "
-            f"({ventures * min_per_venture} in all) but there are only {left.sum()} places: "
-            "raise capacities or lower the minimum."
+            N_(
+                "Places needed: %(needed)s (at least %(minimum)s for each venture); places "
+                "left: %(places)s. Raise capacities or lower the minimum."
+            ),
+            needed=ventures * min_per_venture,
+            minimum=min_per_venture,
+            places=int(left.sum()),
         )
     return left
 
@@ -121,23 +125,28 @@ def _without_pins(
     upper = np.full(ventures, max_per_venture, dtype=np.int64)
     for venture, counterpart in pinned:
         if not allowed[venture, counterpart]:
-            raise Unmatchable("A pinned pair is forbidden or ineligible; unpin it or allow it.")
+            raise Unmatchable(N_("A pinned pair is forbidden or ineligible; unpin it or allow it."))
         allowed[venture, counterpart] = False
         left[counterpart] -= 1
         upper[venture] -= 1
         lower[venture] -= 1
     if (left < 0).any():
-        raise Unmatchable("More pairs are pinned to a counterpart than its capacity allows.")
+        raise Unmatchable(N_("More pairs are pinned to a counterpart than its capacity allows."))
     if (upper < 0).any():
-        raise Unmatchable(f"More than {max_per_venture} pairs are pinned to one venture.")
+        raise Unmatchable(
+            N_("More than %(most)s pairs are pinned to one venture."), most=max_per_venture
+        )
     allowed[:, left == 0] = False
     return pinned, np.maximum(lower, 0), upper, left, allowed
 
 
 def _minimum_unmet(min_per_venture: int) -> Unmatchable:
     return Unmatchable(
-        f"The minimum of {min_per_venture} per venture cannot be met with these capacities, "
-        "eligibility rules and exclusions: lower the minimum or raise capacities."
+        N_(
+            "The minimum of %(minimum)s per venture cannot be met with these capacities, "
+            "eligibility rules and exclusions: lower the minimum or raise capacities."
+        ),
+        minimum=min_per_venture,
     )
 
 
@@ -253,7 +262,7 @@ def assign(
     """
     scores = np.asarray(scores, dtype=np.float64)
     if scores.ndim != 2:
-        raise Unmatchable("Scores must be a table of ventures by counterparts.")
+        raise Unmatchable(N_("Scores must be a table of ventures by counterparts."))
     pinned, lower, upper, left, allowed = _bounds_per_venture(
         scores, capacities, min_per_venture, max_per_venture, pinned, forbidden
     )
@@ -333,7 +342,7 @@ def feasibility(
     """
     scores = np.asarray(scores, dtype=np.float64)
     if scores.ndim != 2:
-        raise Unmatchable("Scores must be a table of ventures by counterparts.")
+        raise Unmatchable(N_("Scores must be a table of ventures by counterparts."))
     _check_bounds(scores, capacities, min_per_venture, max_per_venture)
     left = np.asarray(capacities, dtype=np.int64).copy()
     pinned = sorted(set(pinned))
@@ -491,9 +500,9 @@ def stable(
     comes. The total is computed from `scores` when given.
     """
     if max_per_venture < 1:
-        raise Unmatchable("The maximum per venture must be at least 1.")
+        raise Unmatchable(N_("The maximum per venture must be at least 1."))
     if any(capacity < 0 for capacity in capacities):
-        raise Unmatchable("A capacity cannot be negative.")
+        raise Unmatchable(N_("A capacity cannot be negative."))
     rank_of = [{venture: place for place, venture in enumerate(line)} for line in counterpart_prefs]
     following = [0] * len(venture_prefs)
     held_count = [0] * len(venture_prefs)

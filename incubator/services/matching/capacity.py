@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from incubator.models import Cohort, Match, MatchKind
 from incubator.services.errors import InvalidInput
 from incubator.services.matching import assignment, facts, scoring
-from incubator.services.matching.facts import KIND_NOUNS
 
 
 class RoomRefused(InvalidInput):
@@ -81,42 +83,138 @@ def score_cohort(cohort: Cohort, kind: MatchKind, pinned: list[Match]) -> Scored
     return ScoredCohort(table, fixed, forbidden)
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+def _counterparts(kind: MatchKind, count: int) -> str:
+    """A number of counterparts of a kind, in words: "1 mentor", "2 partner organisations"."""
+    if kind == MatchKind.MENTOR:
+        return ngettext("%(num)d mentor", "%(num)d mentors", count)
+    if kind == MatchKind.FUNDER:
+        return ngettext("%(num)d funder", "%(num)d funders", count)
+    return ngettext("%(num)d partner organisation", "%(num)d partner organisations", count)
+
+
+def _all_of_kind(kind: MatchKind) -> str:
+    """The counterparts of a kind, all of them, as a sentence names them."""
+    if kind == MatchKind.MENTOR:
+        return _("the mentors")
+    if kind == MatchKind.FUNDER:
+        return _("the funders")
+    return _("the partner organisations")
+
+
+def _short(kind: MatchKind, venture: str, options: int) -> str:
+    """Why one venture cannot have its minimum: the counterparts it may be matched with."""
+    if options == 0:
+        if kind == MatchKind.MENTOR:
+            return _("%(venture)s can be matched with no mentor", venture=venture)
+        if kind == MatchKind.FUNDER:
+            return _("%(venture)s can be matched with no funder", venture=venture)
+        return _("%(venture)s can be matched with no partner organisation", venture=venture)
+    return _(
+        "%(venture)s can be matched with only %(counterparts)s",
+        venture=venture,
+        counterparts=_counterparts(kind, options),
+    )
+
+
+def _more_places(kind: MatchKind, best: int, extra: int, more: int) -> str:
+    """The advice that ends a refusal: lower the minimum, or add places to everyone."""
+    if not extra:
+        return _("To propose matches, lower “At least, per venture” to %(best)d.", best=best)
+    values = {"best": best, "extra": extra}
+    if kind == MatchKind.MENTOR:
+        return ngettext(
+            "To propose matches, lower “At least, per venture” to %(best)d, or raise every "
+            "mentor's capacity by %(extra)d on their profile (%(num)d more place in all).",
+            "To propose matches, lower “At least, per venture” to %(best)d, or raise every "
+            "mentor's capacity by %(extra)d on their profile (%(num)d more places in all).",
+            more,
+            **values,
+        )
+    if kind == MatchKind.FUNDER:
+        return ngettext(
+            "To propose matches, lower “At least, per venture” to %(best)d, or raise every "
+            "funder's capacity by %(extra)d on their profile (%(num)d more place in all).",
+            "To propose matches, lower “At least, per venture” to %(best)d, or raise every "
+            "funder's capacity by %(extra)d on their profile (%(num)d more places in all).",
+            more,
+            **values,
+        )
+    return ngettext(
+        "To propose matches, lower “At least, per venture” to %(best)d, or raise every partner "
+        "organisation's capacity by %(extra)d on their profile (%(num)d more place in all).",
+        "To propose matches, lower “At least, per venture” to %(best)d, or raise every partner "
+        "organisation's capacity by %(extra)d on their profile (%(num)d more places in all).",
+        more,
+        **values,
+    )
+
+
+def _short_of_room(found: assignment.Feasibility, scored: ScoredCohort, kind: MatchKind) -> str:
+    """The numbers that say why the bounds cannot be met, in one sentence."""
+    values = {
+        "ventures": ngettext("%(num)d venture", "%(num)d ventures", found.ventures),
+        "minimum": _counterparts(kind, found.minimum),
+        "in_all": (
+            _(
+                "%(needed)d in all, besides %(pinned)d pinned",
+                needed=found.needed,
+                pinned=len(scored.fixed),
+            )
+            if scored.fixed
+            else _("%(needed)d in all", needed=found.needed)
+        ),
+        "places": ngettext("%(num)d place", "%(num)d places", found.places),
+        "counterparts": _all_of_kind(kind),
+        "fillable": found.fillable,
+        "short": "; ".join(
+            _short(kind, scored.table.ventures[row].name, options) for row, options in found.short
+        ),
+    }
+    if found.places < found.needed:
+        if found.short:
+            return ngettext(
+                "%(ventures)s needs at least %(minimum)s each (%(in_all)s), but "
+                "%(counterparts)s have only %(places)s left: %(short)s.",
+                "%(ventures)s need at least %(minimum)s each (%(in_all)s), but "
+                "%(counterparts)s have only %(places)s left: %(short)s.",
+                found.ventures,
+                **values,
+            )
+        return ngettext(
+            "%(ventures)s needs at least %(minimum)s each (%(in_all)s), but "
+            "%(counterparts)s have only %(places)s left.",
+            "%(ventures)s need at least %(minimum)s each (%(in_all)s), but "
+            "%(counterparts)s have only %(places)s left.",
+            found.ventures,
+            **values,
+        )
+    if found.short:
+        return ngettext(
+            "%(ventures)s needs at least %(minimum)s each (%(in_all)s), but only %(fillable)d "
+            "of them can be made at once, with %(places)s left: %(short)s.",
+            "%(ventures)s need at least %(minimum)s each (%(in_all)s), but only %(fillable)d "
+            "of them can be made at once, with %(places)s left: %(short)s.",
+            found.ventures,
+            **values,
+        )
+    return ngettext(
+        "%(ventures)s needs at least %(minimum)s each (%(in_all)s), but only %(fillable)d "
+        "of them can be made at once, with %(places)s left.",
+        "%(ventures)s need at least %(minimum)s each (%(in_all)s), but only %(fillable)d "
+        "of them can be made at once, with %(places)s left.",
+        found.ventures,
+        **values,
+    )
 
 
 def _room_refusal(
     found: assignment.Feasibility, scored: ScoredCohort, kind: MatchKind, max_per_venture: int
 ) -> RoomRefused:
     """The refusal of bounds that cannot be met: the numbers, then what would work."""
-    noun = KIND_NOUNS[kind]
-    asked = (
-        f"{_plural(found.ventures, 'venture')} need at least "
-        f"{_plural(found.minimum, noun)} each ({found.needed} in all"
-        + (f", besides {len(scored.fixed)} pinned" if scored.fixed else "")
-        + ")"
-    )
-    if found.places < found.needed:
-        why = f"but the {noun}s have only {_plural(found.places, 'place')} left"
-    else:
-        why = (
-            f"but only {found.fillable} of them can be made at once, with "
-            f"{_plural(found.places, 'place')} left"
-        )
-    if found.short:
-        why += ": " + "; ".join(
-            f"{scored.table.ventures[row].name} can be matched with "
-            + (f"no {noun}" if options == 0 else f"only {_plural(options, noun)}")
-            for row, options in found.short
-        )
-    ways = [f"lower “At least, per venture” to {found.best_minimum}"]
-    if found.extra_places:
-        ways.append(
-            f"raise every {noun}'s capacity by {found.extra_places} on their profile "
-            f"({found.extra_places * len(scored.table.counterparts)} more places in all)"
-        )
+    more = (found.extra_places or 0) * len(scored.table.counterparts)
+    advice = _more_places(kind, found.best_minimum, found.extra_places or 0, more)
     return RoomRefused(
-        f"{asked}, {why}. To propose matches, {', or '.join(ways)}.",
+        f"{_short_of_room(found, scored, kind)} {advice}",
         {
             "min_per_venture": found.best_minimum,
             "max_per_venture": max(max_per_venture, found.best_minimum),

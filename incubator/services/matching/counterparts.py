@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from incubator import permissions
 from incubator.extensions import db
+from incubator.i18n import N_
 from incubator.models import (
     Challenge,
     CheckIn,
@@ -39,17 +41,18 @@ MAX_CAPACITY = 50
 FOCUS_AREAS = CHALLENGE_AREAS + IMPACT_AREAS
 
 
-def _check_choices(values: list[str], allowed: list[str], what: str) -> list[str]:
-    """The chosen values in the list's order, or InvalidInput naming the unknown ones."""
+def _check_choices(values: list[str], allowed: list[str], refusal: str) -> list[str]:
+    """The chosen values in the list's order, or InvalidInput naming the unknown ones with
+    `refusal` (marked with N_; "%(values)s" lists them)."""
     unknown = [value for value in values if value not in allowed]
     if unknown:
-        raise InvalidInput(f"Unknown {what}: {', '.join(unknown)}. Choose from the list.")
+        raise InvalidInput(_(refusal, values=", ".join(unknown)))
     return [value for value in allowed if value in values]
 
 
 def _check_capacity(capacity: int | None) -> int:
     if capacity is None or not 0 <= capacity <= MAX_CAPACITY:
-        raise InvalidInput(f"Capacity is a whole number from 0 to {MAX_CAPACITY}.")
+        raise InvalidInput(_("Capacity is a whole number from 0 to %(most)d.", most=MAX_CAPACITY))
     return capacity
 
 
@@ -112,21 +115,31 @@ def _checked_funder(data: FunderInput) -> dict[str, Any]:
     """A funder profile's values once every field is checked."""
     organisation = (data.organisation or "").strip()
     if len(organisation) > 160:
-        raise InvalidInput("The organisation is limited to 160 characters.")
+        raise InvalidInput(_("The organisation is limited to 160 characters."))
     if data.funder_type not in set(FunderType):
-        raise InvalidInput(f"Unknown kind of funder {data.funder_type!r}.")
-    for label, amount in (("smallest", data.cheque_min), ("largest", data.cheque_max)):
-        if amount is None or not 0 <= amount <= MAX_CHEQUE:
-            raise InvalidInput(f"The {label} cheque is a sum from $0 to ${MAX_CHEQUE:,}.")
+        raise InvalidInput(_("Unknown kind of funder %(kind)s.", kind=repr(data.funder_type)))
+    most = f"{MAX_CHEQUE:,}"
+    if data.cheque_min is None or not 0 <= data.cheque_min <= MAX_CHEQUE:
+        raise InvalidInput(_("The smallest cheque is a sum from $0 to $%(most)s.", most=most))
+    if data.cheque_max is None or not 0 <= data.cheque_max <= MAX_CHEQUE:
+        raise InvalidInput(_("The largest cheque is a sum from $0 to $%(most)s.", most=most))
     if data.cheque_min > data.cheque_max:
-        raise InvalidInput("The smallest cheque cannot be larger than the largest.")
+        raise InvalidInput(_("The smallest cheque cannot be larger than the largest."))
     return {
         "organisation": organisation,
         "funder_type": data.funder_type,
-        "stages": _check_choices(data.stages, [str(stage) for stage in Stage], "stage"),
+        "stages": _check_choices(
+            data.stages,
+            [str(stage) for stage in Stage],
+            N_("Unknown stage: %(values)s. Choose from the list."),
+        ),
         "cheque_min": data.cheque_min,
         "cheque_max": data.cheque_max,
-        "focus_areas": _check_choices(data.focus_areas, FOCUS_AREAS, "focus area"),
+        "focus_areas": _check_choices(
+            data.focus_areas,
+            FOCUS_AREAS,
+            N_("Unknown focus area: %(values)s. Choose from the list."),
+        ),
         "open_to_civic": bool(data.open_to_civic),
         "capacity": _check_capacity(data.capacity),
     }
@@ -135,9 +148,9 @@ def _checked_funder(data: FunderInput) -> dict[str, Any]:
 def save_funder_profile(user: User, data: FunderInput, *, by: User) -> FunderProfile:
     """Create or update a funder's profile after checking every field."""
     if not permissions.may_edit_profile(by, user):
-        raise NotAllowed("Funders edit their own profile.")
+        raise NotAllowed(_("Funders edit their own profile."))
     if not user.has_role(Role.FUNDER):
-        raise NotAllowed("Only funders have a funder profile.")
+        raise NotAllowed(_("Only funders have a funder profile."))
     values = _checked_funder(data)
     profile = get_funder_profile(user) or FunderProfile(user_id=user.id)
     _save_profile(profile, values, by, "funder_profile.saved", "funder_profile", user.id)
@@ -273,11 +286,21 @@ def save_partner_profile(
 ) -> PartnerProfile:
     """Create or update what an organisation offers as a pilot user."""
     if not permissions.may_manage_organisation(by, organisation):
-        raise NotAllowed("Only the organisation's own partners or a program manager edit this.")
+        raise NotAllowed(_("Only the organisation's own partners or a program manager edit this."))
     values = {
-        "neighbourhoods": _check_choices(data.neighbourhoods, NEIGHBOURHOODS, "neighbourhood"),
-        "challenge_areas": _check_choices(data.challenge_areas, CHALLENGE_AREAS, "challenge area"),
-        "offers": _check_choices(data.offers, OFFERS, "offer"),
+        "neighbourhoods": _check_choices(
+            data.neighbourhoods,
+            NEIGHBOURHOODS,
+            N_("Unknown neighbourhood: %(values)s. Choose from the list."),
+        ),
+        "challenge_areas": _check_choices(
+            data.challenge_areas,
+            CHALLENGE_AREAS,
+            N_("Unknown challenge area: %(values)s. Choose from the list."),
+        ),
+        "offers": _check_choices(
+            data.offers, OFFERS, N_("Unknown offer: %(values)s. Choose from the list.")
+        ),
         "capacity": _check_capacity(data.capacity),
     }
     profile = get_partner_profile(organisation) or PartnerProfile(organisation_id=organisation.id)

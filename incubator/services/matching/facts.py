@@ -17,9 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import exists, func, select
 
 from incubator.extensions import db
+from incubator.i18n import N_
 from incubator.models import (
     Cohort,
     FunderProfile,
@@ -47,10 +49,20 @@ from incubator.services.matching.scoring import (
 
 # What holds a counterpart's place: an introduction waiting for answers, or an accepted one.
 HOLDS_CAPACITY = (MatchStatus.INTRODUCED, MatchStatus.ACCEPTED)
-KIND_NOUNS = {
-    MatchKind.MENTOR: "mentor",
-    MatchKind.FUNDER: "funder",
-    MatchKind.PARTNER: "partner organisation",
+# A refusal that names the kind of counterpart, a whole sentence for each kind.
+NOBODY_WITH_ROOM = {
+    MatchKind.MENTOR: N_(
+        "No mentor has room: every mentor has capacity 0 or is already fully matched. "
+        "Raise a capacity before matching."
+    ),
+    MatchKind.FUNDER: N_(
+        "No funder has room: every funder has capacity 0 or is already fully matched. "
+        "Raise a capacity before matching."
+    ),
+    MatchKind.PARTNER: N_(
+        "No partner organisation has room: every partner organisation has capacity 0 or is "
+        "already fully matched. Raise a capacity before matching."
+    ),
 }
 
 # (counterpart key, capacity) -> the places left after introductions in other cohorts.
@@ -80,7 +92,7 @@ def unmatchable_as_invalid_input() -> Iterator[None]:
     try:
         yield
     except Unmatchable as error:
-        raise InvalidInput(error.message) from None
+        raise InvalidInput(gettext(error.template, **error.values)) from None
 
 
 def weights_from_config() -> MatchWeights:
@@ -286,11 +298,7 @@ def facts_with_room(cohort: Cohort, kind: MatchKind) -> tuple[CohortFacts, set[s
         replace(c, capacity=max(c.capacity - places[c.key], 0)) for c in facts.counterparts
     ]
     if facts.counterparts and not any(c.capacity for c in counterparts):
-        noun = KIND_NOUNS[kind]
-        raise InvalidInput(
-            f"No {noun} has room: every {noun} has capacity 0 or is already fully matched. "
-            "Raise a capacity before matching."
-        )
+        raise InvalidInput(gettext(NOBODY_WITH_ROOM[kind]))
     return (
         CohortFacts(facts.ventures, counterparts, facts.rankings),
         {f"{venture_id}|{key}" for venture_id, key, _ in rows},

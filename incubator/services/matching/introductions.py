@@ -11,14 +11,18 @@ match, and the mail that introduces both sides.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from incubator import permissions
 from incubator.extensions import db
+from incubator.i18n import N_
 from incubator.models import (
     Cohort,
     Match,
@@ -34,20 +38,39 @@ from incubator.models import (
 )
 from incubator.services import audit, history, locks, mail
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from incubator.services.matching import facts, scoring
-from incubator.services.matching.facts import HOLDS_CAPACITY, KIND_NOUNS, key_id
+from incubator.services.matching import facts, reasons, scoring
+from incubator.services.matching.facts import HOLDS_CAPACITY, key_id
 
 LIVE = (MatchStatus.PROPOSED, MatchStatus.INTRODUCED, MatchStatus.ACCEPTED)
 PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
+# Refusals that name a kind of counterpart or a status: a whole sentence for each.
+NOBODY_LEFT = {
+    MatchKind.MENTOR: N_(
+        "No mentor with room is left for %(venture)s that it has not already been introduced to."
+    ),
+    MatchKind.FUNDER: N_(
+        "No funder with room is left for %(venture)s that it has not already been introduced to."
+    ),
+    MatchKind.PARTNER: N_(
+        "No partner organisation with room is left for %(venture)s that it has not already "
+        "been introduced to."
+    ),
+}
+NOT_LIVE: dict[str, str] = {
+    MatchStatus.PROPOSED: N_("This match is proposed; only a live introduction can end."),
+    MatchStatus.DECLINED: N_("This match is declined; only a live introduction can end."),
+    MatchStatus.ENDED: N_("This match is ended; only a live introduction can end."),
+}
 
 
 # A match --------------------------------------------------------------------------------------
 
 
-def require_manager(by: User | None, what: str) -> None:
-    """Refuse anyone but a program manager, saying what only a manager can do."""
+def require_manager(by: User | None, refusal: str) -> None:
+    """Refuse anyone but a program manager with `refusal` (marked with N_), which says what
+    only a manager can do."""
     if not permissions.is_manager(by):
-        raise NotAllowed(f"Only a program manager can {what}.")
+        raise NotAllowed(_(refusal))
 
 
 def parse_kind(value: str) -> MatchKind:
@@ -55,7 +78,7 @@ def parse_kind(value: str) -> MatchKind:
     try:
         return MatchKind(value)
     except ValueError:
-        raise InvalidInput(f"Unknown kind of match {value!r}.") from None
+        raise InvalidInput(_("Unknown kind of match %(kind)s.", kind=repr(value))) from None
 
 
 def counterpart_name(match: Match) -> str:
@@ -78,13 +101,14 @@ def match_state(match: Match) -> dict:
     }
 
 
-def flush_pairs(what: str) -> None:
-    """Flush; the live-pair index turns a duplicate into a message, not a server error."""
+def flush_pairs(refusal: str) -> None:
+    """Flush; the live-pair index turns a duplicate into `refusal` (marked with N_), not a
+    server error."""
     try:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise Conflict(f"{what}: that venture and counterpart already have a live match.") from None
+        raise Conflict(_(refusal)) from None
 
 
 def new_match(
@@ -93,7 +117,7 @@ def new_match(
     kind: str,
     key: str,
     score: float,
-    reasons: list[str],
+    why: Sequence[scoring.Reason | str],
     *,
     cohort_id: int | None = None,
 ) -> Match:
@@ -109,7 +133,7 @@ def new_match(
         organisation_id=counterpart if kind == MatchKind.PARTNER else None,
         counterpart_key=key,
         score=round(float(score), 3),
-        reasons=list(reasons),
+        reasons=reasons.stored(why),
         status=MatchStatus.PROPOSED,
     )
 
@@ -145,13 +169,29 @@ def counterpart_people(match: Match) -> list[User]:
     return [match.counterpart] if match.counterpart is not None else []
 
 
+class MailedMatch:
+    """A match as its introduction mail reads it: the match itself, but its reasons as
+    sentences in the language the mail is written in (the match keeps them as messages)."""
+
+    def __init__(self, match: Match):
+        self.match = match
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.match, name)
+
+    @property
+    def reasons(self) -> list[str]:
+        return reasons.sentences(self.match.reasons)
+
+
 def mail_introduction(match: Match) -> None:
     """Tell both sides they are introduced, and why they were matched."""
     counterpart = counterpart_name(match)
+    mailed = MailedMatch(match)
     for founder in founders_of(match.venture):
-        mail.send_template(founder, "introduction_venture", match=match, counterpart=counterpart)
+        mail.send_template(founder, "introduction_venture", match=mailed, counterpart=counterpart)
     for person in counterpart_people(match):
-        mail.send_template(person, "introduction_counterpart", match=match)
+        mail.send_template(person, "introduction_counterpart", match=mailed)
 
 
 # Answers --------------------------------------------------------------------------------------
@@ -166,9 +206,9 @@ def answer(
     other side reads it too (on its page and in the mail).
     """
     if not permissions.may_view_match(by, match):
-        raise NotFound("There is no such match.")
+        raise NotFound(_("There is no such match."))
     if not permissions.may_answer_match(by, match):
-        raise NotAllowed("Only the two sides of an introduction answer it.")
+        raise NotAllowed(_("Only the two sides of an introduction answer it."))
     side = permissions.match_side(by, match)
     # Both sides answering at once queue on the match: the second sees the first's answer,
     # so two acceptances make an accepted match and no answer is lost.
@@ -180,13 +220,25 @@ def answer(
         event = history.last_event("match", match.id, "match.accepted", "match.declined")
         who = history.who(event.actor if event else None, by)
         at = history.when(event.created_at if event else None, by)
+        if getattr(match, field) == ACCEPTED:
+            raise InvalidInput(
+                _(
+                    "Your side has already answered this introduction: %(who)s accepted it at "
+                    "%(at)s.",
+                    who=who,
+                    at=at,
+                )
+            )
         raise InvalidInput(
-            f"Your side has already answered this introduction: {who} "
-            f"{getattr(match, field)} it at {at}."
+            _(
+                "Your side has already answered this introduction: %(who)s declined it at %(at)s.",
+                who=who,
+                at=at,
+            )
         )
     reason = (reason or "").strip()
     if not accept and not reason:
-        raise InvalidInput("Say briefly why you decline: it helps the team find a better match.")
+        raise InvalidInput(_("Say briefly why you decline: it helps the team find a better match."))
     before = match_state(match)
     setattr(match, field, ACCEPTED if accept else DECLINED)
     if not accept:
@@ -215,14 +267,28 @@ def _answered(match: Match, viewer: User) -> str:
     """How an introduction was settled, for someone whose answer came too late."""
     at = history.when(match.decided_at, viewer)
     if match.status == MatchStatus.ACCEPTED:
-        return f"This introduction was already accepted by both sides at {at}."
-    action = "match.declined" if match.status == MatchStatus.DECLINED else "match.ended"
-    event = history.last_event("match", match.id, action)
+        return _("This introduction was already accepted by both sides at %(at)s.", at=at)
+    declined = match.status == MatchStatus.DECLINED
+    event = history.last_event("match", match.id, "match.declined" if declined else "match.ended")
     who = history.who(event.actor if event else None, viewer)
     reason = decline_reason_for(viewer, match)
-    if not reason:
-        return f"This introduction was already {match.status} by {who} at {at}."
-    return f"This introduction was already {match.status} by {who} at {at}: “{reason}”."
+    if declined and reason:
+        return _(
+            "This introduction was already declined by %(who)s at %(at)s: “%(reason)s”.",
+            who=who,
+            at=at,
+            reason=reason,
+        )
+    if declined:
+        return _("This introduction was already declined by %(who)s at %(at)s.", who=who, at=at)
+    if reason:
+        return _(
+            "This introduction was already ended by %(who)s at %(at)s: “%(reason)s”.",
+            who=who,
+            at=at,
+            reason=reason,
+        )
+    return _("This introduction was already ended by %(who)s at %(at)s.", who=who, at=at)
 
 
 def decline_reason_for(viewer: User, match: Match) -> str:
@@ -262,13 +328,13 @@ def _mail_outcome(match: Match) -> None:
 def end(match: Match, reason: str, *, by: User) -> None:
     """End a live match (a manager, or either side), keeping the reason."""
     if not permissions.may_end_match(by, match):
-        raise NotAllowed("Only the program team or one side of the match can end it.")
+        raise NotAllowed(_("Only the program team or one side of the match can end it."))
     locks.lock(match)
     if match.status not in HOLDS_CAPACITY:
-        raise InvalidInput(f"This match is {match.status}; only a live introduction can end.")
+        raise InvalidInput(_(NOT_LIVE.get(match.status, NOT_LIVE[MatchStatus.ENDED])))
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("Give a reason for ending the match.")
+        raise InvalidInput(_("Give a reason for ending the match."))
     before = match_state(match)
     match.status = MatchStatus.ENDED
     match.decline_reason = reason
@@ -279,12 +345,14 @@ def end(match: Match, reason: str, *, by: User) -> None:
 
 def rematch(venture: Venture, kind: str, *, by: User) -> Match:
     """Introduce a venture to the best remaining counterpart with room; not one who declined."""
-    require_manager(by, "re-match a venture")
+    require_manager(by, N_("Only a program manager can re-match a venture."))
     kind = parse_kind(kind)
     # Two re-matches of one venture queue here, so the second sees the first's introduction.
     locks.lock(venture)
     if not venture.needs:
-        raise InvalidInput(f"{venture.name} lists no needs, so no match can be scored for it.")
+        raise InvalidInput(
+            _("%(venture)s lists no needs, so no match can be scored for it.", venture=venture.name)
+        )
     tried = set(
         db.session.scalars(
             select(Match.counterpart_key).where(
@@ -296,16 +364,13 @@ def rematch(venture: Venture, kind: str, *, by: User) -> Match:
     )
     best = _best_counterpart(venture, kind, exclude=tried)
     if best is None:
-        raise InvalidInput(
-            f"No {KIND_NOUNS[kind]} with room is left for {venture.name} that it has not "
-            "already been introduced to."
-        )
-    key, score, reasons = best
-    match = new_match(None, venture.id, kind, key, score, reasons, cohort_id=venture.cohort_id)
+        raise InvalidInput(_(NOBODY_LEFT[kind], venture=venture.name))
+    key, score, why = best
+    match = new_match(None, venture.id, kind, key, score, why, cohort_id=venture.cohort_id)
     match.status = MatchStatus.INTRODUCED
     match.introduced_at = utcnow()
     db.session.add(match)
-    flush_pairs("Could not re-match")
+    flush_pairs(N_("Could not re-match: that venture and counterpart already have a live match."))
     audit.record(by, "match.rematched", "match", match.id, after=match_state(match))
     mail_introduction(match)
     return match
@@ -313,9 +378,9 @@ def rematch(venture: Venture, kind: str, *, by: User) -> Match:
 
 def _best_counterpart(
     venture: Venture, kind: str, *, exclude: set[str]
-) -> tuple[str, float, list[str]] | None:
+) -> tuple[str, float, list[scoring.Reason]] | None:
     """The highest-scoring eligible counterpart with room that is not excluded."""
-    cohort_facts, _ = facts.facts_with_room(venture.cohort, MatchKind(kind))
+    cohort_facts = facts.facts_with_room(venture.cohort, MatchKind(kind))[0]
     mine = facts.venture_facts(venture)
     weights = facts.weights_from_config()
     best = None
@@ -343,6 +408,7 @@ class Introduction:
     my_answer: str
     contacts: list[tuple[str, str]]  # (name, email), only once accepted
     reason: str  # why it was declined or ended, as this person may read it ("" if not)
+    reasons: list[str]  # why they were matched, in the reader's language
     meeting_link: str | None
     mentor_id: int | None  # for booking, once an accepted mentor match
 
@@ -404,6 +470,7 @@ def _introduction(match: Match, side: str, viewer: User) -> Introduction:
         my_answer=my_answer,
         contacts=[(p.name, p.email) for p in people] if accepted else [],
         reason=decline_reason_for(viewer, match),
+        reasons=reasons.sentences(match.reasons),
         meeting_link=meeting_link,
         mentor_id=mentor_id,
     )

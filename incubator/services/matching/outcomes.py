@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple, TypeVar
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -45,10 +47,25 @@ TRANSITIONS = {
 }
 STARTING_STATUSES = (PilotStatus.PLANNED, PilotStatus.RUNNING)
 INSTRUMENT_LABELS = {
-    Instrument.GRANT: "Grant",
-    Instrument.SAFE: "SAFE",
-    Instrument.EQUITY: "Equity",
-    Instrument.LOAN: "Loan",
+    Instrument.GRANT: _l("Grant"),
+    Instrument.SAFE: _l("SAFE"),
+    Instrument.EQUITY: _l("Equity"),
+    Instrument.LOAN: _l("Loan"),
+}
+PILOT_STATUS_LABELS = {
+    PilotStatus.PLANNED: _l("Planned"),
+    PilotStatus.RUNNING: _l("Running"),
+    PilotStatus.COMPLETED: _l("Completed"),
+    PilotStatus.ADOPTED: _l("Adopted"),
+    PilotStatus.STOPPED: _l("Stopped"),
+}
+# A pilot's status inside a sentence.
+PILOT_STATUS_WORDS = {
+    PilotStatus.PLANNED: _l("planned"),
+    PilotStatus.RUNNING: _l("running"),
+    PilotStatus.COMPLETED: _l("completed"),
+    PilotStatus.ADOPTED: _l("adopted"),
+    PilotStatus.STOPPED: _l("stopped"),
 }
 
 
@@ -58,7 +75,7 @@ def _local_today() -> date:
 
 def _check_manager(by: User) -> None:
     if not permissions.is_manager(by):
-        raise NotAllowed("Only a program manager records pilots and investments.")
+        raise NotAllowed(_("Only a program manager records pilots and investments."))
 
 
 # Pilots ---------------------------------------------------------------------------------------
@@ -119,24 +136,24 @@ class _CheckedPilot(NamedTuple):
 
 def _check_pilot(data: PilotInput) -> _CheckedPilot:
     if not data.title.strip():
-        raise InvalidInput("Give the pilot a title.")
+        raise InvalidInput(_("Give the pilot a title."))
     if len(data.title.strip()) > 200:
-        raise InvalidInput("The title is limited to 200 characters.")
+        raise InvalidInput(_("The title is limited to 200 characters."))
     organisation = (
         db.session.get(Organisation, data.organisation_id) if data.organisation_id else None
     )
     if organisation is None:
-        raise InvalidInput("Choose the partner organisation the pilot is with.")
+        raise InvalidInput(_("Choose the partner organisation the pilot is with."))
     if data.starts_on is None:
-        raise InvalidInput("Enter the day the pilot starts.")
+        raise InvalidInput(_("Enter the day the pilot starts."))
     if data.ends_on is not None and data.ends_on < data.starts_on:
-        raise InvalidInput("The pilot cannot end before it starts.")
+        raise InvalidInput(_("The pilot cannot end before it starts."))
     if data.residents_reached is None or not 0 <= data.residents_reached <= MAX_REACHED:
-        raise InvalidInput("Residents or users reached is a whole number, 0 or more.")
+        raise InvalidInput(_("Residents or users reached is a whole number, 0 or more."))
     if len(data.outcome) > 10_000:
-        raise InvalidInput("The outcome is limited to 10,000 characters.")
+        raise InvalidInput(_("The outcome is limited to 10,000 characters."))
     if data.status not in set(PilotStatus):
-        raise InvalidInput(f"Unknown pilot status {data.status!r}.")
+        raise InvalidInput(_("Unknown pilot status %(status)s.", status=repr(data.status)))
     return _CheckedPilot(organisation, data.starts_on, data.residents_reached)
 
 
@@ -144,10 +161,12 @@ def create_pilot(venture: Venture, data: PilotInput, *, by: User) -> Pilot:
     """Record a pilot a venture plans or runs with a partner organisation."""
     _check_manager(by)
     if venture.status != VentureStatus.ACTIVE:
-        raise InvalidInput(f"{venture.name} is archived; it takes no new pilots.")
+        raise InvalidInput(
+            _("%(venture)s is archived; it takes no new pilots.", venture=venture.name)
+        )
     organisation, starts_on, residents_reached = _check_pilot(data)
     if data.status not in STARTING_STATUSES:
-        raise InvalidInput("A new pilot is planned or running; record its end by updating it.")
+        raise InvalidInput(_("A new pilot is planned or running; record its end by updating it."))
     pilot = Pilot(
         venture=venture,
         organisation=organisation,
@@ -172,10 +191,16 @@ def update_pilot(pilot: Pilot, data: PilotInput, *, by: User) -> None:
     current = PilotStatus(pilot.status)
     if status != current and status not in TRANSITIONS[current]:
         if status == PilotStatus.ADOPTED:
-            raise InvalidInput("Only a completed pilot can be marked adopted.")
-        raise InvalidInput(f"A {current} pilot cannot become {status}.")
+            raise InvalidInput(_("Only a completed pilot can be marked adopted."))
+        raise InvalidInput(
+            _(
+                "A %(current)s pilot cannot become %(status)s.",
+                current=PILOT_STATUS_WORDS[current],
+                status=PILOT_STATUS_WORDS[PilotStatus(status)],
+            )
+        )
     if status in (PilotStatus.COMPLETED, PilotStatus.ADOPTED) and data.ends_on is None:
-        raise InvalidInput("Enter the day the pilot ended.")
+        raise InvalidInput(_("Enter the day the pilot ended."))
     before = _state(pilot, PILOT_FIELDS)
     pilot.organisation = organisation
     pilot.title = data.title.strip()
@@ -190,14 +215,17 @@ def update_pilot(pilot: Pilot, data: PilotInput, *, by: User) -> None:
     )
     venture = pilot.venture
     if status == PilotStatus.ADOPTED and current != status and venture.stage != Stage.ADOPTION:
-        stages.move_stage(venture, Stage.ADOPTION, f"Pilot adopted by {organisation.name}", by=by)
+        # The stage change's note, like one a manager types, is kept in the language it is
+        # written in.
+        note = _("Pilot adopted by %(organisation)s", organisation=organisation.name)
+        stages.move_stage(venture, Stage.ADOPTION, note, by=by)
 
 
 def get_pilot(pilot_id: int) -> Pilot:
     """A pilot by id, or NotFound (the scorecard's site pages look pilots up by id)."""
     pilot = db.session.get(Pilot, pilot_id)
     if pilot is None:
-        raise NotFound("There is no such pilot.")
+        raise NotFound(_("There is no such pilot."))
     return pilot
 
 
@@ -242,11 +270,16 @@ def _amount(value) -> Decimal:
     except InvalidOperation:
         amount = None
     if amount is None or not amount.is_finite():
-        raise InvalidInput("Enter the amount in dollars.")
+        raise InvalidInput(_("Enter the amount in dollars."))
     if not 0 < amount <= MAX_INVESTMENT:
-        raise InvalidInput(f"The amount must be more than $0 and at most ${MAX_INVESTMENT:,}.")
+        raise InvalidInput(
+            _(
+                "The amount must be more than $0 and at most $%(most)s.",
+                most=f"{MAX_INVESTMENT:,}",
+            )
+        )
     if amount != amount.quantize(Decimal("0.01")):
-        raise InvalidInput("The amount is in dollars and cents.")
+        raise InvalidInput(_("The amount is in dollars and cents."))
     return amount.quantize(Decimal("0.01"))
 
 
@@ -257,23 +290,25 @@ def record_investment(
     _check_manager(by)
     amount = _amount(data.amount)
     if data.instrument not in set(Instrument):
-        raise InvalidInput(f"Unknown instrument {data.instrument!r}.")
+        raise InvalidInput(
+            _("Unknown instrument %(instrument)s.", instrument=repr(data.instrument))
+        )
     today = today or _local_today()
     if data.invested_on is None:
-        raise InvalidInput("Enter the day of the investment.")
+        raise InvalidInput(_("Enter the day of the investment."))
     if data.invested_on > today:
-        raise InvalidInput("An investment is recorded once it is made, not in advance.")
+        raise InvalidInput(_("An investment is recorded once it is made, not in advance."))
     funder_name = (data.funder_name or "").strip()
     funder = None
     if data.funder_id:
         funder = db.session.get(User, data.funder_id)
         if funder is None or not funder.has_role(Role.FUNDER):
-            raise InvalidInput("Choose a funder from the list, or name an outside funder.")
+            raise InvalidInput(_("Choose a funder from the list, or name an outside funder."))
         funder_name = ""
     elif not funder_name:
-        raise InvalidInput("Choose a funder from the list, or name an outside funder.")
+        raise InvalidInput(_("Choose a funder from the list, or name an outside funder."))
     if len(funder_name) > 160:
-        raise InvalidInput("The funder's name is limited to 160 characters.")
+        raise InvalidInput(_("The funder's name is limited to 160 characters."))
     investment = Investment(
         venture=venture,
         funder=funder,

@@ -18,10 +18,13 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import selectinload
 
 from incubator.extensions import db
+from incubator.i18n import N_
 from incubator.models import (
     Cohort,
     Match,
@@ -36,8 +39,8 @@ from incubator.models import (
 )
 from incubator.services import audit, history, locks, versions
 from incubator.services.errors import Conflict, InvalidInput
-from incubator.services.matching import assignment, capacity, facts, scoring
-from incubator.services.matching.facts import KIND_NOUNS, counterpart_key, key_id
+from incubator.services.matching import assignment, capacity, facts, reasons, scoring
+from incubator.services.matching.facts import counterpart_key, key_id
 from incubator.services.matching.introductions import (
     LIVE,
     PENDING,
@@ -53,6 +56,44 @@ from incubator.services.matching.introductions import (
 DRAFT, PUBLISHED, DISCARDED = "draft", "published", "discarded"
 METHODS = ("optimal", "stable")
 REMOVED_IN_REVIEW = "removed in review"
+# Refusals that name the kind of counterpart: a whole sentence for each kind.
+NOT_OPEN = {
+    MatchKind.MENTOR: N_(
+        "That mentor is not open to matching (no profile, or not accepting ventures)."
+    ),
+    MatchKind.FUNDER: N_(
+        "That funder is not open to matching (no profile, or not accepting ventures)."
+    ),
+    MatchKind.PARTNER: N_(
+        "That partner organisation is not open to matching (no profile, or not accepting ventures)."
+    ),
+}
+PAIRED_TWICE = {
+    MatchKind.MENTOR: N_(
+        "%(venture)s already has a match with that mentor: the swap would pair them twice."
+    ),
+    MatchKind.FUNDER: N_(
+        "%(venture)s already has a match with that funder: the swap would pair them twice."
+    ),
+    MatchKind.PARTNER: N_(
+        "%(venture)s already has a match with that partner organisation: the swap would pair "
+        "them twice."
+    ),
+}
+NO_ROOM = {
+    MatchKind.MENTOR: N_("That mentor has no room left: every place is taken."),
+    MatchKind.FUNDER: N_("That funder has no room left: every place is taken."),
+    MatchKind.PARTNER: N_("That partner organisation has no room left: every place is taken."),
+}
+REVIEW_ONLY = N_("Only a program manager can review a proposal.")
+# A match's status inside a sentence.
+STATUS_WORDS: dict[str, str] = {
+    MatchStatus.PROPOSED: N_("proposed"),
+    MatchStatus.INTRODUCED: N_("introduced"),
+    MatchStatus.ACCEPTED: N_("accepted"),
+    MatchStatus.DECLINED: N_("declined"),
+    MatchStatus.ENDED: N_("ended"),
+}
 
 
 # Looking things up ----------------------------------------------------------------------------
@@ -138,14 +179,17 @@ def _check_bounds(min_per_venture: int, max_per_venture: int) -> None:
     """Refuse bounds per venture no run can keep, in the words of the run form."""
     if max_per_venture < 1:
         raise InvalidInput(
-            "“At most, per venture” is 0, so no venture could be matched: make it 1 or more."
+            _("“At most, per venture” is 0, so no venture could be matched: make it 1 or more.")
         )
     if min_per_venture < 0:
-        raise InvalidInput("“At least, per venture” cannot be negative.")
+        raise InvalidInput(_("“At least, per venture” cannot be negative."))
     if min_per_venture > max_per_venture:
         raise InvalidInput(
-            f"“At least, per venture” ({min_per_venture}) is more than “at most” "
-            f"({max_per_venture})."
+            _(
+                "“At least, per venture” (%(low)d) is more than “at most” (%(high)d).",
+                low=min_per_venture,
+                high=max_per_venture,
+            )
         )
 
 
@@ -166,14 +210,20 @@ def _check_matchable(cohort: Cohort, kind: MatchKind) -> list[Venture]:
     ventures = _active_ventures(cohort)
     if not ventures:
         raise InvalidInput(
-            f"{cohort.name} has no active ventures, so there is nobody to match. "
-            "Add or promote ventures into the cohort first."
+            _(
+                "%(cohort)s has no active ventures, so there is nobody to match. "
+                "Add or promote ventures into the cohort first.",
+                cohort=cohort.name,
+            )
         )
     without_needs = [venture.name for venture in ventures if not venture.needs]
     if without_needs:
         raise InvalidInput(
-            "These ventures list no needs, so no match can be scored for them: "
-            f"{', '.join(without_needs)}. Add their needs on each venture's profile first."
+            _(
+                "These ventures list no needs, so no match can be scored for them: "
+                "%(ventures)s. Add their needs on each venture's profile first.",
+                ventures=", ".join(without_needs),
+            )
         )
     return ventures
 
@@ -232,10 +282,10 @@ def run_matching(
     by: User,
 ) -> MatchingRun:
     """Propose matches for a cohort: both methods computed, the chosen one stored for review."""
-    require_manager(by, "run matching")
+    require_manager(by, N_("Only a program manager can run matching."))
     kind = parse_kind(kind)
     if method not in METHODS:
-        raise InvalidInput(f"Unknown matching method {method!r}.")
+        raise InvalidInput(_("Unknown matching method %(method)s.", method=repr(method)))
     _check_bounds(min_per_venture, max_per_venture)
     _check_matchable(cohort, kind)
     previous = latest_drafts(cohort).get(kind)
@@ -244,8 +294,11 @@ def run_matching(
         locks.lock(previous)
         if previous.status != DRAFT:
             raise Conflict(
-                f"The proposal under review was just {_run_news(previous, by)}; look at the "
-                "runs again before running matching."
+                _(
+                    "The proposal under review was just %(news)s; look at the runs again "
+                    "before running matching.",
+                    news=_run_news(previous, by),
+                )
             )
     pinned = [m for m in run_matches(previous) if m.pinned] if previous is not None else []
     scored = capacity.score_cohort(cohort, kind, pinned)
@@ -276,7 +329,9 @@ def run_matching(
             continue
         why = explained[(venture_id, key)]
         db.session.add(new_match(run, venture_id, kind, key, why.score, why.reasons))
-    flush_pairs("Could not store the proposal")
+    flush_pairs(
+        N_("Could not store the proposal: that venture and counterpart already have a live match.")
+    )
     # The draft is the chosen proposal, so its blocking pairs are the method's.
     run.summary = _summary(run, proposals, scored.table, chosen.blocking_pairs)
     db.session.flush()
@@ -330,13 +385,19 @@ REVIEW_ACTIONS = ("match.pinned", "match.unpinned", "match.removed", "match.swap
 def _proposal_line(run: MatchingRun, venture: Venture) -> str:
     """What a run holds for one venture now, in words."""
     names = [
-        counterpart_name(m)
-        + (" (pinned)" if m.pinned else "")
-        + ("" if m.status == MatchStatus.PROPOSED else f" ({m.status})")
+        _("%(counterpart)s (pinned)", counterpart=counterpart_name(m))
+        if m.pinned
+        else counterpart_name(m)
+        if m.status == MatchStatus.PROPOSED
+        else _(
+            "%(counterpart)s (%(status)s)",
+            counterpart=counterpart_name(m),
+            status=_(STATUS_WORDS[m.status]),
+        )
         for m in run_matches(run)
         if m.venture_id == venture.id
     ]
-    return ", ".join(names) or "Nothing proposed"
+    return ", ".join(names) or _("Nothing proposed")
 
 
 def _stale_review(
@@ -347,16 +408,16 @@ def _stale_review(
     touched = edits()
     theirs = {venture.name: _proposal_line(run, venture) for venture, _ in touched}
     yours = {venture.name: edit for venture, edit in touched}
-    advice = (
+    advice = _(
         "Compare the two versions below, then make your change again on the proposal as it is now."
     )
     if run.status != DRAFT:
-        theirs["Proposal"] = "Published" if run.status == PUBLISHED else "Set aside"
-        yours["Proposal"] = "Draft under review"
-        advice = "Only a draft can be changed; compare the two versions below."
+        theirs[_("Proposal")] = _("Published") if run.status == PUBLISHED else _("Set aside")
+        yours[_("Proposal")] = _("Draft under review")
+        advice = _("Only a draft can be changed; compare the two versions below.")
     match_ids = select(cast(Match.id, String)).where(Match.run_id == run.id)
     return versions.refusal(
-        "This proposal",
+        _("This proposal"),
         run.version,
         changed_by=audit.last_actor(
             audit.about("matching_run", run.id),
@@ -380,7 +441,7 @@ def _review_edit(
 
     `edits` describes the edit for each venture it touches, for the refusal.
     """
-    require_manager(by, "review a proposal")
+    require_manager(by, REVIEW_ONLY)
     if run is None:
         return
     locks.lock(run)
@@ -406,35 +467,48 @@ def _run_news(run: MatchingRun, viewer: User) -> str:
     if run.status == PUBLISHED:
         event = history.last_event("matching_run", run.id, "matching_run.published")
         who = history.who(event.actor if event else None, viewer)
-        return f"published by {who} at {history.when(run.published_at, viewer)}"
+        return _(
+            "published by %(who)s at %(at)s", who=who, at=history.when(run.published_at, viewer)
+        )
     event = history.last_event("matching_run", run.id, "matching_run.discarded")
     who = history.who(event.actor if event else None, viewer)
     at = history.when(event.created_at if event else None, viewer)
-    return f"set aside at {at}, when {who} ran matching again"
+    return _("set aside at %(at)s, when %(who)s ran matching again", at=at, who=who)
 
 
-def _check_reviewable(match: Match, by: User, what: str) -> MatchingRun:
-    require_manager(by, what)
+def _check_reviewable(match: Match, by: User, refusal: str) -> MatchingRun:
+    require_manager(by, refusal)
     run = match.run
     # Review edits and publishing queue on the run's row: an edit lands before the run is
     # published, or sees that it was.
     locks.lock(run, match)
-    if run is None or run.status != DRAFT:
-        news = f"this run was {_run_news(run, by)}" if run is not None else "it has no run"
-        raise InvalidInput(f"Only a draft proposal can be changed: {news}.")
+    if run is None:
+        raise InvalidInput(_("Only a draft proposal can be changed: it has no run."))
+    if run.status != DRAFT:
+        raise InvalidInput(
+            _(
+                "Only a draft proposal can be changed: this run was %(news)s.",
+                news=_run_news(run, by),
+            )
+        )
     if match.status != MatchStatus.PROPOSED:
-        raise InvalidInput("That match is no longer in the proposal.")
+        raise InvalidInput(_("That match is no longer in the proposal."))
     return run
 
 
 def pin(match: Match, *, by: User, expected_version: int | None = None) -> bool:
     """Pin a proposed match, or unpin it: a pinned match stays when matching is run again."""
-    run = _check_reviewable(match, by, "review a proposal")
+    run = _check_reviewable(match, by, REVIEW_ONLY)
     _review_edit(
         run,
         expected_version,
         by,
-        lambda: [(match.venture, f"Change the pin on {counterpart_name(match)}")],
+        lambda: [
+            (
+                match.venture,
+                _("Change the pin on %(counterpart)s", counterpart=counterpart_name(match)),
+            )
+        ],
     )
     match.pinned = not match.pinned
     db.session.flush()
@@ -451,19 +525,16 @@ def pin(match: Match, *, by: User, expected_version: int | None = None) -> bool:
 
 def _counterpart_facts(cohort: Cohort, kind: str) -> dict[str, scoring.CounterpartFacts]:
     """The counterparts of a kind open to matching, by key, with the room they have left."""
-    cohort_facts, _ = facts.facts_with_room(cohort, MatchKind(kind))
+    cohort_facts = facts.facts_with_room(cohort, MatchKind(kind))[0]
     return {counterpart.key: counterpart for counterpart in cohort_facts.counterparts}
 
 
-def _score(venture: Venture, kind: str, key: str) -> tuple[float, list[str]]:
+def _score(venture: Venture, kind: str, key: str) -> tuple[float, list[scoring.Reason]]:
     """The score and reasons of one pair, as matching scores them."""
     cohort_facts = facts.build_facts(venture.cohort, kind)
     counterpart = next((c for c in cohort_facts.counterparts if c.key == key), None)
     if counterpart is None:
-        raise InvalidInput(
-            f"That {KIND_NOUNS[MatchKind(kind)]} is not open to matching (no profile, or not "
-            "accepting ventures)."
-        )
+        raise InvalidInput(_(NOT_OPEN[MatchKind(kind)]))
     scored = scoring.score(
         facts.venture_facts(venture),
         counterpart,
@@ -472,7 +543,13 @@ def _score(venture: Venture, kind: str, key: str) -> tuple[float, list[str]]:
     )
     if not scored.eligible:
         # The reasons are sentences; the one about the stage says why.
-        raise InvalidInput(f"{venture.name} cannot be matched there. {' '.join(scored.reasons)}")
+        raise InvalidInput(
+            _(
+                "%(venture)s cannot be matched there. %(reasons)s",
+                venture=venture.name,
+                reasons=" ".join(reasons.sentences(scored.reasons)),
+            )
+        )
     return round(scored.score, 3), scored.reasons
 
 
@@ -486,7 +563,7 @@ class ScoreChange:
     counterpart_after: str
     before: float
     after: float
-    reasons: list[str]
+    reasons: list[scoring.Reason]
 
     @property
     def lowered(self) -> bool:
@@ -520,11 +597,20 @@ class SwapPreview(ReviewPreview):
 
     @property
     def effect(self) -> str:
-        lowered = " and ".join(
-            f"{change.venture} from {change.before:.2f} to {change.after:.2f}"
+        lowered = [
+            _(
+                "%(venture)s from %(before).2f to %(after).2f",
+                venture=change.venture,
+                before=change.before,
+                after=change.after,
+            )
             for change in self.lowered
+        ]
+        return _(
+            "This swap lowers %(lowered)s (total %(change)s)",
+            lowered=reasons.joined(lowered),
+            change=f"{self.total_change:+.2f}",
         )
-        return f"This swap lowers {lowered} (total {self.total_change:+.2f})"
 
 
 @dataclass(frozen=True)
@@ -539,15 +625,26 @@ class RemovePreview(ReviewPreview):
     def effect(self) -> str:
         (change,) = self.changes
         after = self.draft_total + self.total_change
-        kept = (
-            f"keeps {self.others_kept} other match{'es' if self.others_kept > 1 else ''}"
-            if self.others_kept
-            else "is left with none"
-        )
-        return (
-            f"Removing {change.venture} \N{EN DASH} {change.counterpart_before} lowers the "
-            f"draft's total from {self.draft_total:.2f} to {after:.2f} "
-            f"({self.total_change:+.2f}); {change.venture} {kept}"
+        values = {
+            "venture": change.venture,
+            "counterpart": change.counterpart_before,
+            "before": f"{self.draft_total:.2f}",
+            "after": f"{after:.2f}",
+            "change": f"{self.total_change:+.2f}",
+        }
+        if not self.others_kept:
+            return _(
+                "Removing %(venture)s \N{EN DASH} %(counterpart)s lowers the draft's total from "
+                "%(before)s to %(after)s (%(change)s); %(venture)s is left with none",
+                **values,
+            )
+        return ngettext(
+            "Removing %(venture)s \N{EN DASH} %(counterpart)s lowers the draft's total from "
+            "%(before)s to %(after)s (%(change)s); %(venture)s keeps %(num)d other match",
+            "Removing %(venture)s \N{EN DASH} %(counterpart)s lowers the draft's total from "
+            "%(before)s to %(after)s (%(change)s); %(venture)s keeps %(num)d other matches",
+            self.others_kept,
+            **values,
         )
 
 
@@ -556,7 +653,7 @@ class LowersScores(InvalidInput):
     confirming it."""
 
     def __init__(self, preview: ReviewPreview):
-        super().__init__(f"{preview.effect}. Confirm it to make it.")
+        super().__init__(_("%(effect)s. Confirm it to make it.", effect=preview.effect))
         self.preview = preview
 
 
@@ -564,32 +661,29 @@ def _check_swap(match_a: Match, match_b: Match, run: MatchingRun) -> None:
     """Refuse a swap that is not one: another draft's match, a pinned one, the same venture
     or counterpart, or one that would pair a venture with a counterpart twice."""
     if match_b.run_id != run.id:
-        raise InvalidInput("Only two matches of the same proposal can be swapped.")
+        raise InvalidInput(_("Only two matches of the same proposal can be swapped."))
     if match_a.id == match_b.id:
-        raise InvalidInput("Choose two different matches to swap.")
+        raise InvalidInput(_("Choose two different matches to swap."))
     if match_a.pinned or match_b.pinned:
-        raise InvalidInput("A pinned match keeps its counterpart: unpin it before swapping.")
+        raise InvalidInput(_("A pinned match keeps its counterpart: unpin it before swapping."))
     if (
         match_a.venture_id == match_b.venture_id
         or match_a.counterpart_key == match_b.counterpart_key
     ):
         raise InvalidInput(
-            "Swapping those two would change nothing: choose another venture's match."
+            _("Swapping those two would change nothing: choose another venture's match.")
         )
     key_a, key_b = match_a.counterpart_key, match_b.counterpart_key
     for match, key in ((match_a, key_b), (match_b, key_a)):
         if key in _venture_live(match.venture_id, match.kind):
-            raise InvalidInput(
-                f"{match.venture.name} already has a match with that "
-                f"{KIND_NOUNS[MatchKind(match.kind)]}: the swap would pair them twice."
-            )
+            raise InvalidInput(_(PAIRED_TWICE[MatchKind(match.kind)], venture=match.venture.name))
 
 
 def _swap_changes(match_a: Match, match_b: Match) -> SwapPreview:
     """Both matches scored again with each other's counterpart, nothing written."""
     changes = []
     for match, other in ((match_a, match_b), (match_b, match_a)):
-        score, reasons = _score(match.venture, match.kind, other.counterpart_key)
+        score, why = _score(match.venture, match.kind, other.counterpart_key)
         changes.append(
             ScoreChange(
                 match.venture.name,
@@ -597,7 +691,7 @@ def _swap_changes(match_a: Match, match_b: Match) -> SwapPreview:
                 counterpart_name(other),
                 round(float(match.score), 3),
                 round(float(score), 3),
-                reasons,
+                why,
             )
         )
     return SwapPreview(changes)
@@ -617,7 +711,7 @@ def _draft_of(*matches: Match) -> MatchingRun | None:
 def swap_preview(match_a: Match, match_b: Match, *, by: User) -> SwapPreview | None:
     """What a swap would do to both scores, read before asking the manager to confirm a swap
     that lowers one; None for a swap `swap` would refuse (it says why)."""
-    require_manager(by, "review a proposal")
+    require_manager(by, REVIEW_ONLY)
     run = _draft_of(match_a, match_b)
     if run is None:
         return None
@@ -643,15 +737,15 @@ def swap(
     """
     locks.lock(match_a.run, match_b.run, match_a, match_b)
     # A run published meanwhile says so before a stale version would.
-    run = _check_reviewable(match_a, by, "review a proposal")
-    _check_reviewable(match_b, by, "review a proposal")
+    run = _check_reviewable(match_a, by, REVIEW_ONLY)
+    _check_reviewable(match_b, by, REVIEW_ONLY)
     _review_edit(
         match_a.run,
         expected_version,
         by,
         lambda: [
-            (match_a.venture, f"Swap {counterpart_name(match_a)} for {counterpart_name(match_b)}"),
-            (match_b.venture, f"Swap {counterpart_name(match_b)} for {counterpart_name(match_a)}"),
+            (match_a.venture, _swap_edit(match_a, match_b)),
+            (match_b.venture, _swap_edit(match_b, match_a)),
         ],
     )
     _check_swap(match_a, match_b, run)
@@ -666,9 +760,9 @@ def swap(
         (match_b, key_a, preview.changes[1]),
     ):
         _set_counterpart(match, key)
-        match.score, match.reasons = change.after, change.reasons
+        match.score, match.reasons = change.after, reasons.stored(change.reasons)
         match.pinned = False
-    flush_pairs("Could not swap")
+    flush_pairs(N_("Could not swap: that venture and counterpart already have a live match."))
     _compare_again(run)
     audit.record(
         by,
@@ -679,6 +773,15 @@ def swap(
         after={"a": match_state(match_a), "b": match_state(match_b)},
     )
     return preview
+
+
+def _swap_edit(match: Match, other: Match) -> str:
+    """A swap as the refusal of a stale one names it for one venture."""
+    return _(
+        "Swap %(counterpart)s for %(other)s",
+        counterpart=counterpart_name(match),
+        other=counterpart_name(other),
+    )
 
 
 def _set_counterpart(match: Match, key: str) -> None:
@@ -696,7 +799,7 @@ def _remove_changes(match: Match, run: MatchingRun) -> RemovePreview:
     change = ScoreChange(
         match.venture.name,
         counterpart_name(match),
-        "No match",
+        _("No match"),
         round(float(match.score), 3),
         0.0,
         [],
@@ -711,7 +814,7 @@ def _remove_changes(match: Match, run: MatchingRun) -> RemovePreview:
 def remove_preview(match: Match, *, by: User) -> RemovePreview | None:
     """What removing a match would do to the draft's total, read before asking the manager
     to confirm a removal that lowers it; None for a removal `remove` would refuse."""
-    require_manager(by, "review a proposal")
+    require_manager(by, REVIEW_ONLY)
     run = _draft_of(match)
     if run is None or match.pinned:
         return None
@@ -730,15 +833,15 @@ def remove(
     Removing a match that scores more than 0 lowers the draft's total: it is refused
     (`LowersScores`, saying by how much) unless the manager confirmed it after seeing that.
     """
-    run = _check_reviewable(match, by, "review a proposal")
+    run = _check_reviewable(match, by, REVIEW_ONLY)
     _review_edit(
         run,
         expected_version,
         by,
-        lambda: [(match.venture, f"Remove {counterpart_name(match)}")],
+        lambda: [(match.venture, _("Remove %(counterpart)s", counterpart=counterpart_name(match)))],
     )
     if match.pinned:
-        raise InvalidInput("That match is pinned: unpin it before removing it.")
+        raise InvalidInput(_("That match is pinned: unpin it before removing it."))
     preview = _remove_changes(match, run)
     if preview.lowered and not lowering_confirmed:
         raise LowersScores(preview)
@@ -756,10 +859,7 @@ def _capacity_left(run: MatchingRun, key: str) -> int:
     """Places left: capacity less live introductions anywhere and this draft's proposals."""
     counterpart = _counterpart_facts(run.cohort, run.kind).get(key)
     if counterpart is None:
-        raise InvalidInput(
-            f"That {KIND_NOUNS[MatchKind(run.kind)]} is not open to matching (no profile, or "
-            "not accepting ventures)."
-        )
+        raise InvalidInput(_(NOT_OPEN[MatchKind(run.kind)]))
     return counterpart.capacity - _taken_in_run(run)[0][key]
 
 
@@ -776,29 +876,44 @@ def add(
         run,
         expected_version,
         by,
-        lambda: [(venture, f"Add {_counterpart_label(run.kind, counterpart_id)}")],
+        lambda: [
+            (
+                venture,
+                _("Add %(counterpart)s", counterpart=_counterpart_label(run.kind, counterpart_id)),
+            )
+        ],
     )
     if run.status != DRAFT:
         raise InvalidInput(
-            f"Only a draft proposal can be changed: this run was {_run_news(run, by)}."
+            _(
+                "Only a draft proposal can be changed: this run was %(news)s.",
+                news=_run_news(run, by),
+            )
         )
     if venture.cohort_id != run.cohort_id:
-        raise InvalidInput(f"{venture.name} is not in this cohort.")
+        raise InvalidInput(_("%(venture)s is not in this cohort.", venture=venture.name))
     key = counterpart_key(run.kind, counterpart_id)
     if key in _venture_live(venture.id, run.kind):
-        raise InvalidInput(f"{venture.name} already has a match with that counterpart.")
-    if _capacity_left(run, key) < 1:
         raise InvalidInput(
-            f"That {KIND_NOUNS[MatchKind(run.kind)]} has no room left: every place is taken."
+            _("%(venture)s already has a match with that counterpart.", venture=venture.name)
         )
+    if _capacity_left(run, key) < 1:
+        raise InvalidInput(_(NO_ROOM[MatchKind(run.kind)]))
     if _taken_in_run(run)[1][venture.id] >= run.max_per_venture:
         raise InvalidInput(
-            f"{venture.name} already has {run.max_per_venture} matches, the most this run allows."
+            ngettext(
+                "%(venture)s already has %(num)d match, the most this run allows.",
+                "%(venture)s already has %(num)d matches, the most this run allows.",
+                run.max_per_venture,
+                venture=venture.name,
+            )
         )
-    score, reasons = _score(venture, run.kind, key)
-    match = new_match(run, venture.id, run.kind, key, score, reasons)
+    score, why = _score(venture, run.kind, key)
+    match = new_match(run, venture.id, run.kind, key, score, why)
     db.session.add(match)
-    flush_pairs("Could not add the match")
+    flush_pairs(
+        N_("Could not add the match: that venture and counterpart already have a live match.")
+    )
     _compare_again(run)
     audit.record(by, "match.added", "match", match.id, after=match_state(match))
     return match
@@ -870,7 +985,7 @@ def _compare_again(run: MatchingRun) -> None:
     pinned = [m for m in draft if m.pinned]
     try:
         scored = capacity.score_cohort(run.cohort, MatchKind(run.kind), pinned)
-        proposals, _ = _propose(scored, run.min_per_venture, run.max_per_venture, explain=False)
+        proposals = _propose(scored, run.min_per_venture, run.max_per_venture, explain=False)[0]
     except InvalidInput as refusal:
         summary = _summary(run, {}, None, None, unavailable=refusal.message)
     else:
@@ -897,15 +1012,15 @@ def _compare_again(run: MatchingRun) -> None:
 
 def publish(run: MatchingRun, *, by: User) -> list[Match]:
     """Introduce every proposed match of a draft and mail both sides why they were matched."""
-    require_manager(by, "publish matches")
+    require_manager(by, N_("Only a program manager can publish matches."))
     # A second publish (another manager, a double click) waits here and finds it published;
     # review edits hold the same lock, so none lands halfway through.
     locks.lock(run)
     if run.status != DRAFT:
-        raise Conflict(f"This run was already {_run_news(run, by)}.")
+        raise Conflict(_("This run was already %(news)s.", news=_run_news(run, by)))
     matches = [m for m in run_matches(run) if m.status == MatchStatus.PROPOSED]
     if not matches:
-        raise InvalidInput("The proposal has no matches left to publish.")
+        raise InvalidInput(_("The proposal has no matches left to publish."))
     now = utcnow()
     for match in matches:
         match.status = MatchStatus.INTRODUCED

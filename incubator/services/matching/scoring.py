@@ -5,18 +5,23 @@ facts.py), office-hours `Rankings`, and `MatchWeights`, the points each kind of 
 (read from the MATCH_WEIGHTS setting by facts.py). No database, no app.
 
 - `score(venture, counterpart, rankings, weights) -> Scored`: one pair, with its reasons as
-  sentences naming both ("Both work on housing."), as the manager and both sides read them.
+  sentences naming both ("Both work on housing."), as the manager and both sides read them:
+  each a `Reason`, a message and its values, said in English by str() and in the reader's
+  language by reasons.py.
 - `score_all(ventures, counterparts, rankings, weights) -> ScoreTable`: every pair at once
   (numpy), the same numbers as `score`; ineligible pairs score -inf.
 
 Input no matching can use raises `Unmatchable`, whose message says what to fix.
+
+Messages are marked with `N_` and translated where a person reads them, not here.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -50,13 +55,72 @@ WEIGHT_NAMES = (
 )
 
 
+def N_(message: str) -> str:
+    """Marks a message for extraction (pybabel's N_ keyword); it is translated where it is
+    read (reasons.py, facts.unmatchable_as_invalid_input)."""
+    return message
+
+
 class Unmatchable(ValueError):
     """Input no matching can use (no ventures, no needs, no capacity, bounds that cannot be
-    met); the message says what to fix and is fit to show the manager."""
+    met); the message says what to fix and is fit to show the manager. `template` and
+    `values` let it be said in the manager's language."""
+
+    def __init__(self, template: str, **values: str | int):
+        super().__init__(template % values if values else template)
+        self.template = template
+        self.values = values
 
     @property
     def message(self) -> str:
         return str(self)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a pair fits, in one sentence: a message with %(name)s placeholders and their
+    values, so that it can be said in the reader's language (reasons.py); str() says it in
+    English. `values` are said as they are (names, ranks, a counterpart's own words);
+    `labels` are words from the program's lists (needs, areas, stages) and `names` those of
+    places and languages, each a list said "a, b and c", labels in lower case."""
+
+    message: str
+    values: Mapping[str, str | int] = field(default_factory=dict)
+    labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def said(
+        self, message: str, word: Callable[[str], str], joined: Callable[[list[str]], str]
+    ) -> str:
+        """`message` (this reason's, perhaps translated) with the values filled in: each
+        label and name as `word` says it, each list as `joined` joins it."""
+        values: dict[str, str | int] = dict(self.values)
+        for name, labels in self.labels.items():
+            values[name] = joined([in_prose(word(label)) for label in labels])
+        for name, names in self.names.items():
+            values[name] = joined([word(each) for each in names])
+        return message % values
+
+    def __str__(self) -> str:
+        return self.said(self.message, str, joined)
+
+    def stored(self) -> dict[str, Any]:
+        """The reason as a match keeps it (JSON)."""
+        kept: dict[str, Any] = {"message": self.message, "values": dict(self.values)}
+        if self.labels:
+            kept["labels"] = {name: list(labels) for name, labels in self.labels.items()}
+        if self.names:
+            kept["names"] = {name: list(names) for name, names in self.names.items()}
+        return kept
+
+    @classmethod
+    def from_stored(cls, kept: Mapping[str, Any]) -> Reason:
+        return cls(
+            kept["message"],
+            dict(kept.get("values", {})),
+            {name: tuple(labels) for name, labels in kept.get("labels", {}).items()},
+            {name: tuple(names) for name, names in kept.get("names", {}).items()},
+        )
 
 
 @dataclass(frozen=True)
@@ -76,7 +140,9 @@ class MatchWeights:
         """The weights a setting names; an unknown name is refused rather than ignored."""
         unknown = set(values) - set(WEIGHT_NAMES)
         if unknown:
-            raise Unmatchable(f"Unknown match weights: {', '.join(sorted(unknown))}.")
+            raise Unmatchable(
+                N_("Unknown match weights: %(names)s."), names=", ".join(sorted(unknown))
+            )
         return cls(**{name: float(value) for name, value in values.items()})
 
 
@@ -134,7 +200,7 @@ Rankings = Mapping[tuple[int, str], MutualRank]
 @dataclass(frozen=True)
 class Scored:
     score: float
-    reasons: list[str]
+    reasons: list[Reason]
     # False when the pair may never be matched (a funder who does not invest at that stage).
     eligible: bool = True
 
@@ -213,16 +279,22 @@ def _ranking_points(rank: MutualRank | None, weight: float) -> float:
 
 def _ranking_reason(
     rank: MutualRank | None, venture: VentureFacts, counterpart: CounterpartFacts, weight: float
-) -> tuple[float, str]:
+) -> tuple[float, Reason | None]:
     """The points a mutual ranking after office hours earns, and the reason that says so;
-    (0.0, "") when it earns none."""
+    (0.0, None) when it earns none."""
     points = _ranking_points(rank, weight)
-    if not points or rank is None:
-        return 0.0, ""
-    return points, (
-        f"After office hours, {_whose(venture.name)} founders ranked {counterpart.name} "
-        f"#{rank.founder_rank} and {counterpart.name} ranked {venture.name} "
-        f"#{rank.counterpart_rank}."
+    if not points or rank is None or rank.founder_rank is None or rank.counterpart_rank is None:
+        return 0.0, None
+    return points, Reason(
+        N_(
+            "After office hours, %(whose)s founders ranked %(counterpart)s #%(founder_rank)s "
+            "and %(counterpart)s ranked %(venture)s #%(counterpart_rank)s."
+        ),
+        {
+            **_pair(venture, counterpart),
+            "founder_rank": rank.founder_rank,
+            "counterpart_rank": rank.counterpart_rank,
+        },
     )
 
 
@@ -230,8 +302,8 @@ def _stage_ok(venture: VentureFacts, counterpart: CounterpartFacts) -> bool:
     return not counterpart.stages or venture.stage.lower() in _fold(counterpart.stages)
 
 
-def _joined(values: Iterable[str]) -> str:
-    """Values as a reader lists them: "a", "a and b", "a, b and c"."""
+def joined(values: Iterable[str]) -> str:
+    """Values as an English reader lists them: "a", "a and b", "a, b and c"."""
     values = list(values)
     if len(values) < 2:
         return "".join(values)
@@ -243,7 +315,7 @@ def _whose(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
-def _in_prose(value: str) -> str:
+def in_prose(value: str) -> str:
     """A label as it reads inside a sentence: "Water and drought" as "water and drought",
     but "LA Metro" as it is."""
     value = value.strip()
@@ -252,10 +324,39 @@ def _in_prose(value: str) -> str:
     return value
 
 
-KIND_NOUNS_IN_REASONS = {"mentor": "a mentor", "funder": "a funder", "partner": "a partner"}
+def _pair(venture: VentureFacts, counterpart: CounterpartFacts) -> dict[str, str | int]:
+    """The names every reason may use; `whose` is the venture's name as an owner in English
+    ("AquaSave's"), which other languages say with `venture` their own way."""
+    return {"venture": venture.name, "counterpart": counterpart.name, "whose": _whose(venture.name)}
 
 
-def _needs_met(venture: VentureFacts, counterpart: CounterpartFacts) -> list[str]:
+# What a counterpart is, when that is what meets a need: with and without its own words.
+NEEDS_MET_BY_BEING = {
+    "mentor": (
+        N_("%(venture)s asked for help with %(need)s, and %(counterpart)s is a mentor."),
+        N_(
+            "%(venture)s asked for help with %(need)s, and %(counterpart)s is a mentor "
+            "(%(evidence)s)."
+        ),
+    ),
+    "funder": (
+        N_("%(venture)s asked for help with %(need)s, and %(counterpart)s is a funder."),
+        N_(
+            "%(venture)s asked for help with %(need)s, and %(counterpart)s is a funder "
+            "(%(evidence)s)."
+        ),
+    ),
+    "partner": (
+        N_("%(venture)s asked for help with %(need)s, and %(counterpart)s is a partner."),
+        N_(
+            "%(venture)s asked for help with %(need)s, and %(counterpart)s is a partner "
+            "(%(evidence)s)."
+        ),
+    ),
+}
+
+
+def _needs_met(venture: VentureFacts, counterpart: CounterpartFacts) -> list[Reason]:
     """A sentence for each of the venture's needs that the counterpart meets."""
     reasons = []
     for need in venture.needs:
@@ -264,75 +365,119 @@ def _needs_met(venture: VentureFacts, counterpart: CounterpartFacts) -> list[str
             continue
         evidence, by_kind = found
         evidence = evidence.rstrip(" .")  # the sentence has its own full stop
-        asked = f"{venture.name} asked for help with {_in_prose(need)}"
+        values = {**_pair(venture, counterpart), "evidence": evidence}
         if by_kind:
-            what = KIND_NOUNS_IN_REASONS.get(counterpart.kind, counterpart.kind)
-            detail = f" ({evidence})" if evidence != counterpart.name else ""
-            reasons.append(f"{asked}, and {counterpart.name} is {what}{detail}.")
+            bare, with_evidence = NEEDS_MET_BY_BEING[counterpart.kind]
+            message = with_evidence if evidence != counterpart.name else bare
         else:
-            reasons.append(f"{asked}, and {counterpart.name} offers “{evidence}”.")
+            message = N_(
+                "%(venture)s asked for help with %(need)s, and %(counterpart)s offers "
+                "“%(evidence)s”."
+            )
+        reasons.append(Reason(message, values, {"need": (need,)}))
     return reasons
 
 
-# Each kind of fit after the needs: (points, reason), or (0.0, "") when it earns nothing.
+# Each kind of fit after the needs: (points, reason), or (0.0, None) when it earns nothing.
+Fit = tuple[float, Reason | None]
 
 
-def _challenge_fit(venture: VentureFacts, counterpart: CounterpartFacts, weights: MatchWeights):
+def _challenge_fit(
+    venture: VentureFacts, counterpart: CounterpartFacts, weights: MatchWeights
+) -> Fit:
     areas = _fold(counterpart.challenge_areas)
     if venture.challenge_area and venture.challenge_area.strip().lower() in areas:
-        return weights.challenge_area, f"Both work on {_in_prose(venture.challenge_area)}."
-    return 0.0, ""
-
-
-def _stage_fit(venture: VentureFacts, counterpart: CounterpartFacts, weights: MatchWeights):
-    if not counterpart.stages:
-        return 0.0, ""
-    if _stage_ok(venture, counterpart):
-        return weights.stage, (
-            f"{counterpart.name} invests at the {venture.stage} stage, where {venture.name} is."
+        return weights.challenge_area, Reason(
+            N_("Both work on %(area)s."), {}, {"area": (venture.challenge_area,)}
         )
-    return 0.0, (
-        f"{counterpart.name} invests only at the {_joined(counterpart.stages)} "
-        f"stage{'s' if len(counterpart.stages) > 1 else ''}, and {venture.name} is at "
-        f"{venture.stage or 'no stage yet'}."
+    return 0.0, None
+
+
+def _stage_fit(venture: VentureFacts, counterpart: CounterpartFacts, weights: MatchWeights) -> Fit:
+    if not counterpart.stages:
+        return 0.0, None
+    pair = _pair(venture, counterpart)
+    if _stage_ok(venture, counterpart):
+        return weights.stage, Reason(
+            N_("%(counterpart)s invests at the %(stage)s stage, where %(venture)s is."),
+            pair,
+            {"stage": (venture.stage,)},
+        )
+    several = len(counterpart.stages) > 1
+    if not venture.stage:
+        message = (
+            N_(
+                "%(counterpart)s invests only at the %(stages)s stages, and %(venture)s is at "
+                "no stage yet."
+            )
+            if several
+            else N_(
+                "%(counterpart)s invests only at the %(stages)s stage, and %(venture)s is at "
+                "no stage yet."
+            )
+        )
+        return 0.0, Reason(message, pair, {"stages": counterpart.stages})
+    message = (
+        N_(
+            "%(counterpart)s invests only at the %(stages)s stages, and %(venture)s is at "
+            "%(stage)s."
+        )
+        if several
+        else N_(
+            "%(counterpart)s invests only at the %(stages)s stage, and %(venture)s is at %(stage)s."
+        )
     )
+    return 0.0, Reason(message, pair, {"stages": counterpart.stages, "stage": (venture.stage,)})
 
 
-def _impact_fit(venture: VentureFacts, counterpart: CounterpartFacts, weights: MatchWeights):
+def _impact_fit(venture: VentureFacts, counterpart: CounterpartFacts, weights: MatchWeights) -> Fit:
     offered = _fold(counterpart.challenge_areas) | _fold(counterpart.tags)
     impact = [area for area in venture.impact_areas if area.strip().lower() in offered]
     if not impact:
-        return 0.0, ""
-    return weights.impact * len(impact) / len(venture.impact_areas), (
-        f"{venture.name} aims for impact on {_joined(_in_prose(a) for a in impact)}, and "
-        f"{counterpart.name} works on {'it' if len(impact) == 1 else 'them'} too."
+        return 0.0, None
+    message = (
+        N_("%(venture)s aims for impact on %(areas)s, and %(counterpart)s works on it too.")
+        if len(impact) == 1
+        else N_("%(venture)s aims for impact on %(areas)s, and %(counterpart)s works on them too.")
+    )
+    return weights.impact * len(impact) / len(venture.impact_areas), Reason(
+        message, _pair(venture, counterpart), {"areas": tuple(impact)}
     )
 
 
-def _neighbourhood_fit(venture: VentureFacts, counterpart: CounterpartFacts, weights: MatchWeights):
+def _neighbourhood_fit(
+    venture: VentureFacts, counterpart: CounterpartFacts, weights: MatchWeights
+) -> Fit:
     counterpart_places = _fold(counterpart.neighbourhoods)
     if not _neighbourhoods_meet(_fold(venture.neighbourhoods), counterpart_places):
-        return 0.0, ""
+        return 0.0, None
     shared = [n for n in venture.neighbourhoods if n.strip().lower() in counterpart_places]
     shared = [n for n in shared if n.strip().lower() != CITYWIDE]
+    pair = _pair(venture, counterpart)
     if shared:
-        return weights.neighbourhood, f"Both work in {_joined(shared)}."
-    if CITYWIDE in counterpart_places:
-        return weights.neighbourhood, (
-            f"{counterpart.name} works citywide, so also where {venture.name} works."
+        return weights.neighbourhood, Reason(
+            N_("Both work in %(places)s."), {}, names={"places": tuple(shared)}
         )
-    return weights.neighbourhood, (
-        f"{venture.name} works citywide, so also where {counterpart.name} works."
+    if CITYWIDE in counterpart_places:
+        return weights.neighbourhood, Reason(
+            N_("%(counterpart)s works citywide, so also where %(venture)s works."), pair
+        )
+    return weights.neighbourhood, Reason(
+        N_("%(venture)s works citywide, so also where %(counterpart)s works."), pair
     )
 
 
-def _language_fit(venture: VentureFacts, counterpart: CounterpartFacts, weights: MatchWeights):
+def _language_fit(
+    venture: VentureFacts, counterpart: CounterpartFacts, weights: MatchWeights
+) -> Fit:
     spoken = _fold(counterpart.languages)
     languages = [language for language in venture.languages if language.lower() in spoken]
     if not languages:
-        return 0.0, ""
-    return weights.language, (
-        f"{counterpart.name} speaks {_joined(languages)}, as {_whose(venture.name)} team does."
+        return 0.0, None
+    return weights.language, Reason(
+        N_("%(counterpart)s speaks %(languages)s, as %(whose)s team does."),
+        _pair(venture, counterpart),
+        names={"languages": tuple(languages)},
     )
 
 
@@ -351,11 +496,11 @@ def score(
     for fit in FITS:
         points, reason = fit(venture, counterpart, weights)
         total += points
-        if reason:
+        if reason is not None:
             reasons.append(reason)
     rank = rankings.get((venture.id, counterpart.key))
     points, ranked = _ranking_reason(rank, venture, counterpart, weights.ranking)
-    if points:
+    if ranked is not None:
         total += points
         reasons.append(ranked)
     if not _stage_ok(venture, counterpart):
@@ -369,18 +514,31 @@ def score(
 def check_facts(ventures: Sequence[VentureFacts], counterparts: Sequence[CounterpartFacts]):
     """Refuse input no matching can use, saying what to fix."""
     if not ventures:
-        raise Unmatchable("The cohort has no active ventures to match.")
+        raise Unmatchable(N_("The cohort has no active ventures to match."))
     for venture in ventures:
         if not [need for need in venture.needs if need.strip()]:
-            raise Unmatchable(f"Add needs to {venture.name}'s profile before matching.")
-    kind = counterparts[0].kind if counterparts else "counterpart"
+            raise Unmatchable(
+                N_("Add needs to %(venture)s's profile before matching."), venture=venture.name
+            )
     if not counterparts:
-        raise Unmatchable("There is no one to match with: no profile is open to ventures.")
+        raise Unmatchable(N_("There is no one to match with: no profile is open to ventures."))
     for counterpart in counterparts:
         if counterpart.capacity < 0:
-            raise Unmatchable(f"{counterpart.name}'s capacity cannot be negative.")
+            raise Unmatchable(
+                N_("%(counterpart)s's capacity cannot be negative."), counterpart=counterpart.name
+            )
     if all(counterpart.capacity == 0 for counterpart in counterparts):
-        raise Unmatchable(f"Every {kind} has capacity 0: raise someone's capacity before matching.")
+        raise Unmatchable(NO_CAPACITY.get(counterparts[0].kind, NO_CAPACITY["counterpart"]))
+
+
+NO_CAPACITY = {
+    "mentor": N_("Every mentor has capacity 0: raise someone's capacity before matching."),
+    "funder": N_("Every funder has capacity 0: raise someone's capacity before matching."),
+    "partner": N_("Every partner has capacity 0: raise someone's capacity before matching."),
+    "counterpart": N_(
+        "Every counterpart has capacity 0: raise someone's capacity before matching."
+    ),
+}
 
 
 def _multi_hot(rows: Sequence[Iterable[str]], vocabulary: dict[str, int]) -> np.ndarray:
