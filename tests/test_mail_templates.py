@@ -502,22 +502,9 @@ def test_the_search_finds_what_it_forbids(tmp_path):
     ]
 
 
-# Text the callers give a mail that is still English whatever the recipient's language: its
-# owners' to translate (as the message is read, since the reasons are made before the mail).
-CALLERS_ENGLISH = {
-    "introduction_venture": "a match's reasons (services/matching) are stored in English",
-    "introduction_counterpart": "a match's reasons (services/matching) are stored in English",
-}
-
-
 @pytest.mark.parametrize(
     "kind",
-    [
-        pytest.param(kind, marks=pytest.mark.xfail(reason=CALLERS_ENGLISH[kind]))
-        if kind in CALLERS_ENGLISH
-        else kind
-        for kind in sorted(SENT_BY)
-    ],
+    sorted(SENT_BY),
 )
 def test_nothing_a_mail_says_went_round_the_catalogue(db, world, rendered, outbox, kind):
     """Each kind in the pseudo-language of tests/test_pseudo_locale.py: what is left once

@@ -134,7 +134,10 @@ def stored_text() -> set[str]:
             if isinstance(column.type, String | Text | JSON):
                 for value in db.session.scalars(select(column).distinct()):
                     values.update(_texts(value))
-    return values
+    # A text stored after a label of the program's ("Venture: ...", a decline reason) is
+    # shown without it.
+    labelled = [value for value in values if ": " in value and not NAMES.search(value)]
+    return values | {value.split(": ", 1)[1] for value in labelled}
 
 
 def stored_codes() -> set[str]:

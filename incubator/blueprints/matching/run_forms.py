@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
@@ -20,16 +21,16 @@ METHOD_LABELS = {
     "stable": _l("Stable (both sides' rankings respected)"),
 }
 STATUS_LABELS = {
-    MatchStatus.PROPOSED: _l("Proposed"),
+    MatchStatus.PROPOSED: lazy_pgettext("a match", "Proposed"),
     MatchStatus.INTRODUCED: _l("Introduced"),
     MatchStatus.ACCEPTED: _l("Accepted"),
-    MatchStatus.DECLINED: _l("Declined"),
+    MatchStatus.DECLINED: lazy_pgettext("a match", "Declined"),
     MatchStatus.ENDED: _l("Ended"),
 }
 # A run's status (runs.DRAFT, PUBLISHED, DISCARDED).
 RUN_STATUS_LABELS = {
     "draft": _l("Draft"),
-    "published": _l("Published"),
+    "published": lazy_pgettext("a proposal", "Published"),
     "discarded": _l("Discarded"),
 }
 

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -55,7 +56,7 @@ INSTRUMENT_LABELS = {
 PILOT_STATUS_LABELS = {
     PilotStatus.PLANNED: _l("Planned"),
     PilotStatus.RUNNING: _l("Running"),
-    PilotStatus.COMPLETED: _l("Completed"),
+    PilotStatus.COMPLETED: lazy_pgettext("a pilot", "Completed"),
     PilotStatus.ADOPTED: _l("Adopted"),
     PilotStatus.STOPPED: _l("Stopped"),
 }

@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import selectinload
 
@@ -412,7 +412,8 @@ def _stale_review(
         "Compare the two versions below, then make your change again on the proposal as it is now."
     )
     if run.status != DRAFT:
-        theirs[_("Proposal")] = _("Published") if run.status == PUBLISHED else _("Set aside")
+        published = run.status == PUBLISHED
+        theirs[_("Proposal")] = pgettext("a proposal", "Published") if published else _("Set aside")
         yours[_("Proposal")] = _("Draft under review")
         advice = _("Only a draft can be changed; compare the two versions below.")
     match_ids = select(cast(Match.id, String)).where(Match.run_id == run.id)
