@@ -11,24 +11,8 @@ from flask_babel import gettext
 
 from incubator import i18n
 from incubator.blueprints.hackathons import bp
-from incubator.i18n import N_
 from incubator.models import HackathonStatus, Placement
 from incubator.vocabulary import CHALLENGE_AREAS
-
-# The challenge areas (vocabulary.CHALLENGE_AREAS), marked here for the catalogue; stored in
-# English, shown in the reader's language by challenge_area_label.
-CHALLENGE_AREA_MESSAGES = (
-    N_("Water and drought"),
-    N_("New-immigrant integration"),
-    N_("Transportation and mobility"),
-    N_("Housing and homelessness"),
-    N_("Public safety"),
-    N_("Health"),
-    N_("Economic opportunity"),
-    N_("Environment and climate"),
-    N_("Civic engagement"),
-    N_("Education"),
-)
 
 
 def status_labels() -> dict[str, str]:

@@ -14,36 +14,12 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from incubator.forms import AtLeastOne, CheckboxesField, ConfirmBox, same_choices
-from incubator.i18n import N_
 from incubator.models import Background, OrganisationKind
 from incubator.models.inclusion import OUTSIDE_THE_CITY
 from incubator.services.hackathons.registrations import ACCESSIBILITY_MAX, RESIDENCES
 from incubator.services.inclusion import labels
 from incubator.vocabulary import LANGUAGES
 
-# The languages a registrant may prefer (vocabulary.LANGUAGES, stored in English), marked
-# here for the catalogue and shown in the reader's language.
-LANGUAGE_NAMES = (
-    N_("English"),
-    N_("Spanish"),
-    N_("Korean"),
-    N_("Mandarin"),
-    N_("Cantonese"),
-    N_("Tagalog"),
-    N_("Vietnamese"),
-    N_("Armenian"),
-    N_("Farsi"),
-    N_("Russian"),
-    N_("Japanese"),
-    N_("Arabic"),
-    N_("Hindi"),
-    N_("Khmer"),
-    N_("Thai"),
-    N_("Hebrew"),
-    N_("French"),
-    N_("Portuguese"),
-    N_("American Sign Language"),
-)
 # Neighbourhoods are names, shown as they are; "outside the city" is words.
 RESIDENCE_CHOICES = [
     *same_choices(name for name in RESIDENCES if name != OUTSIDE_THE_CITY),
