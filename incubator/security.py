@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, has_app_context, request
+from flask import Flask, g, has_app_context, request, request_started
 from flask_login import current_user
 from sqlalchemy import event
 
@@ -50,9 +50,12 @@ def _count_queries_per_request(app: Flask) -> None:
         if has_app_context() and "query_count" in g:
             g.query_count += 1
 
-    @app.before_request
-    def start_counting():
+    # From the very start of the request, before any before_request hook reads anything
+    # (the language is settled in one, and may read the signed-in person).
+    def start_counting(_sender, **_extra):
         g.query_count = 0
+
+    request_started.connect(start_counting, app, weak=False)
 
     @app.after_request
     def report_count(response):
