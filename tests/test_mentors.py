@@ -7,9 +7,11 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from incubator import clock
-from incubator.models import AuditEvent, MentorProfile, User, utcnow
+from incubator.extensions import db
+from incubator.models import AuditEvent, MentorProfile, Slot, User, utcnow
 from incubator.services.errors import InvalidInput, NotAllowed
 from incubator.services.mentoring import profiles, times
 from tests import factories
@@ -238,9 +240,23 @@ def mentors(db):
 
 
 def later_this_week(zone: ZoneInfo = LA) -> datetime:
-    """A moment between now and the end of the current week in a zone."""
+    """A moment between now and the end of the current week in a zone, on the half minute:
+    never the start of an hour, where the fixture's own slots begin and end."""
     now = utcnow()
-    return now + (times.week_bounds(now, zone)[1] - now) / 2
+    moment = now + (times.week_bounds(now, zone)[1] - now) / 2
+    return moment.replace(second=30, microsecond=0)
+
+
+def free_minute_this_week(mentor, zone: ZoneInfo = LA) -> datetime:
+    """A minute later this week that none of the mentor's slots overlaps (the fixture's slots
+    are on fixed days, the week is the real one)."""
+    moment = later_this_week(zone)
+    slots = db.session.scalars(select(Slot).where(Slot.mentor_id == mentor.id))
+    for slot in sorted(slots, key=lambda slot: slot.starts_at):
+        if slot.starts_at - timedelta(minutes=1) < moment < slot.ends_at:
+            earlier = slot.starts_at - timedelta(minutes=2)
+            moment = earlier if earlier > utcnow() else slot.ends_at + timedelta(minutes=1)
+    return moment
 
 
 def names(pagination) -> list[str]:
@@ -373,7 +389,7 @@ def test_browse_pages_through_mentors(db):
 
 def test_founder_filters_mentors_on_the_page(db, client, login_as, mentors):
     login_as("founder")
-    factories.mentor_slot(mentors[1], later_this_week())
+    factories.mentor_slot(mentors[1], free_minute_this_week(mentors[1]), minutes=1)
     db.session.commit()
 
     everyone = page(client.get("/mentoring/mentors"))

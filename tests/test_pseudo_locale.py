@@ -131,9 +131,10 @@ def stored_text() -> set[str]:
     values: set[str] = set()
     for table in db.metadata.sorted_tables:
         for column in table.columns:
-            if isinstance(column.type, String | Text | JSON):
-                for value in db.session.scalars(select(column).distinct()):
-                    values.update(_texts(value))
+            if isinstance(column.type, String | Text):
+                values.update(_texts(list(db.session.scalars(select(column).distinct()))))
+            elif isinstance(column.type, JSON):  # PostgreSQL cannot compare json for DISTINCT
+                values.update(_texts(list(db.session.scalars(select(column)))))
     # A text stored after a label of the program's ("Venture: ...", a decline reason) is
     # shown without it.
     labelled = [value for value in values if ": " in value and not NAMES.search(value)]
