@@ -22,6 +22,7 @@ from incubator.models import Stage
 from incubator.services.cohorts import ventures
 from incubator.services.pipeline import checkins, stages
 from tests import factories
+from tests.plugins import registration
 
 TODAY = date(2025, 5, 20)
 WEEK = date(2025, 5, 19)
@@ -195,6 +196,19 @@ def test_an_unpublished_showcase_is_404_whatever_the_tag(app, db, manager):
     db.session.commit()
 
     assert visitor.get(url, headers={"If-None-Match": etag}).status_code == 404
+
+
+def test_the_list_of_open_registrations_answers_304_until_another_opens(app, db, manager):
+    registration.open_hackathon(by=manager, name="Drought Hack")
+    db.session.commit()
+    visitor = app.test_client()
+    etag = visitor.get("/registration/").headers["ETag"]
+
+    assert visitor.get("/registration/", headers={"If-None-Match": etag}).status_code == 304
+    registration.open_hackathon(by=manager, name="Transit Hack")
+    db.session.commit()
+    changed = visitor.get("/registration/", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and b"Transit Hack" in changed.data
 
 
 def test_signed_in_people_get_the_showcase_without_a_tag(db, client, login_as, manager):

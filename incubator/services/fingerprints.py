@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from incubator.extensions import db
-from incubator.models import Cohort, StageChange, Venture
+from incubator.models import Cohort, Hackathon, StageChange, Venture
 
 
 def _ventures_of(cohort_id: int) -> list:
@@ -61,6 +61,24 @@ def showcase_cohort(cohort: Cohort) -> tuple[tuple, datetime | None]:
     """A published cohort's showcase page: its name and its ventures."""
     row = db.session.execute(select(*_ventures_of(cohort.id))).one()
     return (cohort.id, cohort.name, cohort.showcase_published, *row), row[3]
+
+
+def registration_index(today: date) -> tuple:
+    """The hackathons taking registrations, as the public list shows them; and the year,
+    since a date of another year is written with its year."""
+    rows = db.session.execute(
+        select(
+            Hackathon.id,
+            Hackathon.name,
+            Hackathon.theme,
+            Hackathon.starts_on,
+            Hackathon.ends_on,
+            Hackathon.venue,
+        )
+        .where(Hackathon.registration_open.is_(True))
+        .order_by(Hackathon.id)
+    ).all()
+    return (today.year, *rows)
 
 
 def _latest(*moments: datetime | None) -> datetime | None:
