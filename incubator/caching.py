@@ -60,13 +60,13 @@ def version_of(*facts: object, modified: datetime | None = None) -> Version:
 
 @cache
 def release() -> str:
-    """A digest of the code, templates and catalogues, the same in every worker of one
-    deployment: a new release draws differently, so its tags differ from the last one's."""
+    """A digest of the code, its data, templates and catalogues, the same in every worker of
+    one deployment: a new release may draw differently, so its tags differ from the last's."""
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
-    for folder, pattern in (("incubator", "*.py"), ("templates", "*"), ("translations", "*.mo")):
+    for folder, pattern in (("incubator", "*"), ("templates", "*"), ("translations", "*.mo")):
         for path in sorted((root / folder).rglob(pattern)):
-            if path.is_file():
+            if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:8]
