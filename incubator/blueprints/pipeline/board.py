@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -113,7 +115,9 @@ def _svg_response(svg: bytes) -> Response:
     return response
 
 
-def _cohort_chart(cohort_id: int, name: str, draw) -> Response:
+def _cohort_chart(
+    cohort_id: int, name: str, draw: Callable[[pipeline_analytics.CohortAnalytics], bytes]
+) -> Response:
     """A chart of the cohort's stages, or 304 when the browser has this version: the access
     check (the route's role, then the cohort) comes first, the drawing only if needed."""
     cohort = found_or_404(Cohort, cohort_id)
