@@ -36,6 +36,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     register_languages(app)
     register_blueprints(app)
     register_security_headers(app)
+    register_caching(app)
     register_login(app)
     register_access(app)
     register_errorhandlers(app)
@@ -148,6 +149,14 @@ def register_security_headers(app: Flask) -> None:
     from incubator.security import register
 
     register(app)
+
+
+def register_caching(app: Flask) -> None:
+    # Compressed responses, and the CSRF tokens they carry masked per response (BREACH).
+    from incubator import caching, csrf_tokens
+
+    caching.register(app)
+    csrf_tokens.register(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -5,21 +5,23 @@ from typing import cast
 
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
 from sqlalchemy import CursorResult, Update
 
+from incubator.csrf_tokens import MaskedCSRFProtect
 from incubator.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
-csrf = CSRFProtect()
+csrf = MaskedCSRFProtect()
 bootstrap = Bootstrap5()
+compress = Compress()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 

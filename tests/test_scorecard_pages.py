@@ -331,7 +331,9 @@ def test_a_visitor_revalidates_with_the_etag_and_gets_304_until_a_figure_changes
     db.session.commit()
     changed = client.get("/scorecard/", headers={"If-None-Match": etag})
 
-    assert first.headers["Cache-Control"].startswith("public")
+    # The page carries the visitor's own (masked) CSRF token: private, revalidated each time.
+    assert first.headers["Cache-Control"] == "private, no-cache"
+    assert client.get("/scorecard/scorecard.csv").headers["Cache-Control"].startswith("public")
     assert (again.status_code, again.data) == (304, b"")
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert csv_etag != etag  # each download has its own

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from incubator import clock, permissions
+from incubator import caching, clock, permissions
 from incubator.access import roles
 from incubator.blueprints.pipeline import bp, charts
 from incubator.models import Cohort, PilotStatus, Role, Stage, Venture
+from incubator.services import fingerprints
 from incubator.services.errors import NotFound
 from incubator.services.matching import outcomes
 from incubator.services.pipeline import analytics as pipeline_analytics
@@ -109,22 +112,34 @@ def analytics(cohort_id: int):
 def _svg_response(svg: bytes) -> Response:
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = charts.CHART_CONTENT_SECURITY_POLICY
-    response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _cohort_chart(
+    cohort_id: int, name: str, draw: Callable[[pipeline_analytics.CohortAnalytics], bytes]
+) -> Response:
+    """A chart of the cohort's stages, or 304 when the browser has this version: the access
+    check (the route's role, then the cohort) comes first, the drawing only if needed."""
+    cohort = found_or_404(Cohort, cohort_id)
+    today = clock.today()
+    facts, modified = fingerprints.cohort_charts(cohort, today)
+    return caching.answer(
+        caching.version_of(*facts, modified=modified),
+        name,
+        lambda: _svg_response(draw(pipeline_analytics.cohort_analytics(cohort, today))),
+    )
 
 
 @bp.route("/pipeline/cohorts/<int:cohort_id>/stages.svg")
 @roles(Role.MANAGER)
 def stage_chart(cohort_id: int):
-    found = pipeline_analytics.cohort_analytics(found_or_404(Cohort, cohort_id), clock.today())
-    return _svg_response(charts.stage_counts_chart(found))
+    return _cohort_chart(cohort_id, "stages", charts.stage_counts_chart)
 
 
 @bp.route("/pipeline/cohorts/<int:cohort_id>/distribution.svg")
 @roles(Role.MANAGER)
 def distribution_chart(cohort_id: int):
-    found = pipeline_analytics.cohort_analytics(found_or_404(Cohort, cohort_id), clock.today())
-    return _svg_response(charts.distribution_chart(found))
+    return _cohort_chart(cohort_id, "distribution", charts.distribution_chart)
 
 
 def shown_kpis(venture: Venture) -> pipeline_analytics.VentureKpis:
@@ -139,13 +154,20 @@ def shown_kpis(venture: Venture) -> pipeline_analytics.VentureKpis:
 @bp.route("/ventures/<int:venture_id>/kpis.svg")
 @roles(Role.MANAGER, Role.FOUNDER, Role.MENTOR, Role.FUNDER)
 def kpi_chart(venture_id: int):
-    """One KPI's chart, named by `?kpi=`; without it, the first KPI the person may see."""
+    """One KPI's chart, named by `?kpi=`; without it, the first KPI the person may see.
+
+    The KPIs the person may see are read first (two small queries) and name the chart's
+    version; a 304 needs both access checks passed, and only the drawing is saved."""
     venture = found_or_404(Venture, venture_id, permissions.may_view_venture_profile)
     kpis = shown_kpis(venture)
     keys = [kpi.key for kpi in kpis.series]
     key = request.args.get("kpi") or (keys[0] if keys else None)
-    if key is None:
-        return _svg_response(charts.empty_kpi_chart(kpis))
-    if key not in keys:
+    if key is not None and key not in keys:
         raise NotFound(_("This venture reports no such KPI, or does not share it with you."))
-    return _svg_response(charts.kpi_chart(kpis, key))
+    shown = next((series for series in kpis.series if series.key == key), None)
+    version = caching.version_of(
+        venture.name, kpis.weeks, shown and (shown.label, shown.money, shown.values)
+    )
+    if key is None:
+        return caching.answer(version, "kpi", lambda: _svg_response(charts.empty_kpi_chart(kpis)))
+    return caching.answer(version, f"kpi-{key}", lambda: _svg_response(charts.kpi_chart(kpis, key)))

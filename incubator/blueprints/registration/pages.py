@@ -6,15 +6,17 @@ signed link every registration mail carries; from there they can cancel.
 """
 
 from babel import Locale
-from flask import redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from incubator import caching, clock
 from incubator.access import public
 from incubator.blueprints.registration import bp
 from incubator.blueprints.registration.forms import RegistrationForm
 from incubator.forms import ConfirmForm
 from incubator.i18n import current_language
 from incubator.models import Hackathon
+from incubator.services import fingerprints
 from incubator.services.hackathons import registrations
 from incubator.services.inclusion import demographics
 from incubator.vocabulary import LANGUAGES
@@ -24,7 +26,14 @@ from incubator.web import found_or_404, submit
 @bp.route("/")
 @public
 def index():
-    return render_template("registration/index.html", hackathons=registrations.open_hackathons())
+    return caching.answer(
+        caching.version_of(*fingerprints.registration_index(clock.today())),
+        "registration",
+        lambda: Response(
+            render_template("registration/index.html", hackathons=registrations.open_hackathons())
+        ),
+        page=True,
+    )
 
 
 def _registration_input(form: RegistrationForm) -> registrations.RegistrationInput:

@@ -18,7 +18,7 @@ from flask import Response, render_template, request
 from flask_babel import force_locale, gettext
 from flask_login import current_user
 
-from incubator import i18n
+from incubator import caching
 from incubator.access import public
 from incubator.blueprints.scorecard import bp
 from incubator.models import Role
@@ -29,33 +29,18 @@ from incubator.web import download, page_number
 
 # What the SVG documents may do: nothing but be drawn (no style element, no script).
 SVG_CONTENT_SECURITY_POLICY = "default-src 'none'"
-PUBLIC_MAX_AGE = 300
 HISTORY_PER_PAGE = 24
 
 
 def _cached(
     variant: str, build: Callable[[scorecard.Fingerprint], Response], *, personal: bool = False
 ) -> Response:
-    """Answer 304 when the visitor has this version; otherwise build it with its ETag.
-
-    Pages for signed-in people carry their name and a sign-out form, so they get no ETag and
-    are not stored (no-store, as every answer to a signed-in person); everything else is the
-    same for everyone and is public.
-    """
+    """Answer 304 when the visitor has this version; otherwise build it with its ETag
+    (`caching.answer`). Pages (`personal`) carry the frame, with a signed-in person's name or
+    a visitor's CSRF token; pictures and downloads are the same for everyone, and public."""
     found = scorecard.fingerprint()
-    if personal and current_user.is_authenticated:
-        response = build(found)
-        response.headers["Cache-Control"] = "no-store"
-        return response
-    # The language is part of the page (its frame is translated): another language, another tag.
-    etag = f"{found.etag}-{variant}-{i18n.current_language()}"
-    # The visitor's copy is current: answer before building anything.
-    response = Response(status=304) if etag in request.if_none_match else build(found)
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
-    response.vary.add("Cookie")
-    response.vary.add("Accept-Language")
-    return response
+    version = caching.Version(found.etag, found.last_updated)
+    return caching.answer(version, variant, lambda: build(found), page=personal)
 
 
 def _variant(*parts: str | None) -> str:

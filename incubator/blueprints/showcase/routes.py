@@ -1,9 +1,12 @@
-"""The public cohort showcase: no login, nothing private."""
+"""The public cohort showcase: no login, nothing private; a visitor's browser revalidates it
+with its ETag (`caching.answer`)."""
 
-from flask import render_template
+from flask import Response, render_template
 
+from incubator import caching
 from incubator.access import public
 from incubator.blueprints.showcase import bp
+from incubator.services import fingerprints
 from incubator.services.cohorts import ventures
 from incubator.web import found_or_404
 
@@ -17,13 +20,28 @@ def _published(_viewer, cohort) -> bool:
 @bp.route("/")
 @public
 def index():
-    return render_template("showcase/index.html", cohorts=ventures.published_cohorts())
+    return caching.answer(
+        caching.version_of(*fingerprints.showcase_index()),
+        "showcase",
+        lambda: Response(
+            render_template("showcase/index.html", cohorts=ventures.published_cohorts())
+        ),
+        page=True,
+    )
 
 
 @bp.route("/cohorts/<int:cohort_id>")
 @public
 def cohort(cohort_id: int):
     cohort = found_or_404(ventures.get_cohort, cohort_id, _published)
-    return render_template(
-        "showcase/cohort.html", cohort_name=cohort.name, entries=ventures.showcase(cohort)
+    facts, modified = fingerprints.showcase_cohort(cohort)
+    return caching.answer(
+        caching.version_of(*facts, modified=modified),
+        "showcase-cohort",
+        lambda: Response(
+            render_template(
+                "showcase/cohort.html", cohort_name=cohort.name, entries=ventures.showcase(cohort)
+            )
+        ),
+        page=True,
     )
