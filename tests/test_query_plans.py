@@ -179,7 +179,7 @@ def tables() -> Tables:
         )
     )
     return Tables(
-        rows=dict(rows.tuples().all()),
+        rows=dict(rows.all()),
         indexes={index: (table, column) for index, table, column in indexes},
     )
 
