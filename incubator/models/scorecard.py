@@ -348,8 +348,6 @@ class Observation(Base):
         ),
         # The scorecard reads a metric's series for one kind of place, newest first.
         Index("ix_observations_metric_geography_period", "metric_id", "geography", "period_start"),
-        # The scorecard's summary reads one kind of place for every metric at once.
-        Index("ix_observations_geography_period", "geography", "period_start"),
         Index("ix_observations_recorded_at", "recorded_at"),
         # Only the few withdrawn figures: an index holding every NULL would lure SQLite (which
         # keeps no statistics) into reading all figures for "withdrawn_at IS NULL".
