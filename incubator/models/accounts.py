@@ -47,6 +47,8 @@ class User(UserMixin, Base):
         # Emails are stored lower-cased, so this unique constraint is case-insensitive.
         CheckConstraint("email = lower(email)", name="email_lowercase"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
+        # The people list, by name, a page at a time.
+        Index("ix_users_name_id", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -114,7 +116,11 @@ class User(UserMixin, Base):
 
 class UserRole(Base):
     __tablename__ = "user_roles"
-    __table_args__ = (CheckConstraint(f"role IN ({ROLE_VALUES})", name="role_known"),)
+    __table_args__ = (
+        CheckConstraint(f"role IN ({ROLE_VALUES})", name="role_known"),
+        # Everyone who holds a role (the key leads with the person).
+        Index("ix_user_roles_role_user_id", "role", "user_id"),
+    )
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True

@@ -127,6 +127,8 @@ class Milestone(Base):
         ),
         Index("ix_milestones_venture_id_status", "venture_id", "status"),
         Index("ix_milestones_due_on", "due_on"),
+        # The program's milestones in one status (done, waiting to be verified), in any cohort.
+        Index("ix_milestones_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
