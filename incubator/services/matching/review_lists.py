@@ -144,12 +144,13 @@ def _page(
     return rows, rows[-1].id, rows[0].id if more else None
 
 
-def draft_page(run: MatchingRun, listing: Listing, size: int = PAGE_SIZE) -> MatchPage:
-    """A page of a draft's matches as the review page lists them."""
+def draft_page(run: MatchingRun, listing: Listing, size: int | None = None) -> MatchPage:
+    """A page of a draft's matches as the review page lists them (`size` of them, a
+    page unless given)."""
     live = [Match.run_id == run.id, Match.status.in_(LIVE)]
     named = [_named(listing.query)] if listing.query else []
     # The matches the filter finds and all the draft's, counted in one query.
-    found, total = db.session.execute(
+    counts = db.session.execute(
         _joined(
             select(
                 func.sum(case((and_(*named), 1), else_=0)) if named else func.count(),
@@ -157,15 +158,15 @@ def draft_page(run: MatchingRun, listing: Listing, size: int = PAGE_SIZE) -> Mat
             )
         ).where(*live)
     ).one()
-    found, total = int(found or 0), int(total)
+    found, total = int(counts[0] or 0), int(counts[1])
     matches, next_after, previous_before = _page(
-        live + named, listing.sort, listing.after, listing.before, size
+        live + named, listing.sort, listing.after, listing.before, size or PAGE_SIZE
     )
     return MatchPage(matches, found, total, next_after, previous_before)
 
 
 def swap_candidates(
-    match: Match, listing: Listing, *, keep: int | None = None, size: int = SWAP_CHOICES
+    match: Match, listing: Listing, *, keep: int | None = None, size: int | None = None
 ) -> MatchPage:
     """The matches of the same draft `match` can be swapped with, a page at a time: proposed,
     not pinned, another venture's with another counterpart, and pairing nobody twice. `keep`,
@@ -200,7 +201,7 @@ def swap_candidates(
     named = [_named(listing.query)] if listing.query else []
     found = db.session.scalar(_joined(select(func.count())).where(*swappable, *named))
     matches, next_after, previous_before = _page(
-        swappable + named, SORTS[0], listing.after, listing.before, size
+        swappable + named, SORTS[0], listing.after, listing.before, size or SWAP_CHOICES
     )
     if keep is not None and keep not in {other.id for other in matches}:
         kept = db.session.get(Match, keep)
