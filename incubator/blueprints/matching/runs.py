@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -343,11 +343,9 @@ def _swap_page(match: Match, form: SwapForm, stale: StaleVersion | None = None):
     """The choice of the match to swap counterparts with: a search by venture or counterpart
     name and one page of the matches it finds (never the whole draft); with `stale`, 409 and
     the two versions, the choice kept."""
-    if stale is None and not review_lists.under_review(match):
-        flash(_("That match is no longer in the proposal."), "warning")
-        return _to_runs(match.cohort_id)
     run = match.run
-    assert run is not None  # under review, or refused as stale: either way it has a run
+    if run is None or (stale is None and not review_lists.under_review(match)):
+        return render_template("matching/swap.html", match=match, closed=True)
     version = run.version
     search = SwapSearchForm(request.args, prefix="")
     listing = review_lists.Listing.parse(
