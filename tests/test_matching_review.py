@@ -593,6 +593,12 @@ def test_the_review_page_links_to_the_next_page_with_the_same_filter(
     rows = re.compile(r"<tr>\s*<td>(Linked venture \d+)</td>")
     assert not set(rows.findall(first)) & set(rows.findall(second))
     assert len(rows.findall(second)) == 4
+    # A review button on that page comes back to it.
+    pin = re.search(r'<form method="post" action="([^"]*/pin\?[^"]*)"', second).group(1)
+    pinned = client.post(pin, data={"version": version(second)})
+    assert pinned.status_code == 302
+    assert [m.pinned for m in runs.run_matches(run)].count(True) == 1
+    assert parse_qs(urlsplit(pinned.headers["Location"]).query) == query
     missing = page(client.get(url, query_string={"mentor-q": "nobody by this name"}))
     assert "No proposed match has a venture or counterpart by that name." in " ".join(
         missing.split()

@@ -1,6 +1,6 @@
 """Matching: runs for a cohort, their review and publishing, and answering introductions."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import abort, redirect, render_template, request, url_for
@@ -57,6 +57,8 @@ class Draft:
     previous_url: str | None = None
     next_url: str | None = None
     stale: StaleVersion | None = None
+    # This page of matches as link arguments: a review form sent from it comes back to it.
+    here: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -68,8 +70,21 @@ class Refusal:
     add_form: AddMatchForm | None = None
 
 
+LISTING_ARGS = ("q", "sort", "after", "before")
+
+
 def _to_runs(cohort_id: int):
-    return redirect(url_for("matching.cohort_runs", cohort_id=cohort_id))
+    """Back to the review page, on the page of matches the form was sent from."""
+    return redirect(url_for("matching.cohort_runs", cohort_id=cohort_id, **_listing_sent()))
+
+
+def _listing_sent() -> dict[str, Any]:
+    """The arguments naming the page of a draft's matches a review form was sent from."""
+    return {
+        name: value
+        for name, value in request.args.items()
+        if name.partition("-")[0] in KIND_LABELS and name.partition("-")[2] in LISTING_ARGS
+    }
 
 
 def _swap_choice(other: Match) -> tuple[int, str]:
@@ -91,13 +106,19 @@ def _listing(kind: str) -> review_lists.Listing:
     return review_lists.Listing.parse(*sent)
 
 
-def _listing_url(cohort_id: int, kind: str, listing: review_lists.Listing, **anchor) -> str:
-    """The review page showing another page of one draft's matches (`anchor`: after= or
-    before= a match id), with the same filter and order."""
-    args = {
+def _listing_args(kind: str, listing: review_lists.Listing, **anchor) -> dict[str, Any]:
+    """A page of one draft's matches as link arguments: its filter and order, and `anchor`
+    (after= or before= a match id); what is the default is left out."""
+    return {
         f"{kind}-q": listing.query or None,
         f"{kind}-sort": listing.sort if listing.sort != review_lists.SORTS[0] else None,
     } | {f"{kind}-{name}": value for name, value in anchor.items()}
+
+
+def _listing_url(cohort_id: int, kind: str, listing: review_lists.Listing, **anchor) -> str:
+    """The review page showing another page of one draft's matches, with the same filter
+    and order."""
+    args = _listing_args(kind, listing, **anchor)
     return url_for("matching.cohort_runs", cohort_id=cohort_id, _anchor=f"matches-{kind}", **args)
 
 
@@ -201,6 +222,7 @@ def _draft(kind: str, run: MatchingRun, refusal: Refusal | None) -> Draft:
             else None
         ),
         stale=kept.stale if kept else None,
+        here=_listing_args(kind, listing, after=listing.after, before=listing.before),
     )
 
 
@@ -320,7 +342,7 @@ def remove(match_id: int):
         match=match,
         noun="removal",
         confirm=_("Remove anyway"),
-        action=url_for("matching.remove", match_id=match.id),
+        action=url_for("matching.remove", match_id=match.id, **_listing_sent()),
         carried={},
     )
     if asked is not None:
