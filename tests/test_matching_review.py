@@ -637,3 +637,25 @@ def test_a_swap_is_chosen_by_searching_the_draft_and_offers_only_matches_it_can_
     assert done.status_code == 302
     assert reloaded(first).counterpart_key != reloaded(second).counterpart_key
     assert len(audit_events("match.swapped")) == 1
+
+
+def test_the_swap_candidates_are_the_matches_the_swap_service_would_take(db, cohort, manager):
+    for name in ("AquaSave", "BusBuddy", "CivicCity"):
+        factories.needy_venture(cohort, name, by=manager)
+    for name in ("Ana Mentor", "Ben Mentor", "Cy Mentor"):
+        factories.mentor(name, expertise=["Procurement"], capacity=2)
+    # Two mentors each: most swaps would pair a venture with a mentor it already has.
+    run = runs.run_matching(cohort, "mentor", "optimal", 2, 2, by=manager)
+    matches = runs.run_matches(run)
+    matches[-1].pinned = True
+    _db.session.commit()
+
+    for match in matches[:-1]:
+        offered = review_lists.swap_candidates(match, review_lists.Listing()).matches
+        taken = [
+            other.id
+            for other in matches
+            if other.id != match.id and runs.swap_preview(match, other, by=manager) is not None
+        ]
+        assert sorted(other.id for other in offered) == sorted(taken)
+    assert any(review_lists.swap_candidates(m, review_lists.Listing()).matches for m in matches)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager
 
 from incubator.extensions import db
@@ -173,21 +173,16 @@ def swap_candidates(
     a match of the draft chosen before (a swap refused as stale), comes first even if it can
     no longer be swapped, so the choice is shown as it was made."""
     live = aliased(Match)
-    pairs_twice = or_(
-        # The other venture already has this match's counterpart...
-        exists().where(
-            live.venture_id == Match.venture_id,
-            live.kind == match.kind,
-            live.counterpart_key == match.counterpart_key,
-            live.status.in_(LIVE),
-        ),
-        # ... or this match's venture already has the other's.
-        exists().where(
-            live.venture_id == match.venture_id,
-            live.kind == match.kind,
-            live.counterpart_key == Match.counterpart_key,
-            live.status.in_(LIVE),
-        ),
+    # Each side's live counterparts or ventures, read once (a few rows each), not per
+    # candidate: the other venture must not have this counterpart already, nor this
+    # venture the other's.
+    with_this_counterpart = select(live.venture_id).where(
+        live.kind == match.kind,
+        live.counterpart_key == match.counterpart_key,
+        live.status.in_(LIVE),
+    )
+    this_venture_has = select(live.counterpart_key).where(
+        live.venture_id == match.venture_id, live.kind == match.kind, live.status.in_(LIVE)
     )
     swappable = [
         Match.run_id == match.run_id,
@@ -196,7 +191,8 @@ def swap_candidates(
         Match.id != match.id,
         Match.venture_id != match.venture_id,
         Match.counterpart_key != match.counterpart_key,
-        ~pairs_twice,
+        Match.venture_id.not_in(with_this_counterpart),
+        Match.counterpart_key.not_in(this_venture_has),
     ]
     named = [_named(listing.query)] if listing.query else []
     found = db.session.scalar(_joined(select(func.count())).where(*swappable, *named))
