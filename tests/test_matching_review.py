@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from incubator import permissions
+from incubator.blueprints.matching.run_forms import KIND_LABELS, METHOD_LABELS
 from incubator.demo import seed
 from incubator.extensions import db as _db
 from incubator.models import Cohort, Match, MatchingRun, MatchKind, MatchStatus, Role
-from incubator.services.matching import introductions, runs
+from incubator.services.matching import introductions, review_lists, runs
 from tests import factories
 from tests.helpers import count, page, reloaded
 
@@ -488,3 +489,173 @@ def test_the_decline_form_asks_whether_to_share_and_shares_nothing_by_default(
     assert "Share my reason with Fiona Funder" in form
     box = re.search(r'<input[^>]*name="share_reason"[^>]*>', form).group(0)
     assert "checked" not in box
+
+
+# A draft of any size: a page of its matches, and a swap chosen by searching ----------------------
+
+
+def seeded_draft(manager, name: str, ventures: int, mentors) -> MatchingRun:
+    """A cohort of `ventures` needy ventures and its mentor draft, one mentor each."""
+    cohort = factories.cohort(name, by=manager, capacity=max(ventures, 12))
+    for number in range(ventures):
+        factories.needy_venture(cohort, f"{name} venture {number:03d}", by=manager)
+    run = runs.run_matching(cohort, "mentor", "optimal", 1, 1, by=manager)
+    _db.session.commit()
+    return run
+
+
+@pytest.fixture
+def mentors(db):
+    """A hundred mentors with room for two ventures each, whom every draft shares."""
+    return [
+        factories.mentor(f"Mentor {number:03d}", expertise=["Procurement"], capacity=2)
+        for number in range(100)
+    ]
+
+
+def test_the_review_page_grows_linearly_with_the_draft_in_the_same_queries(
+    db, client, signed_in_manager, manager, mentors, page_queries
+):
+    small = seeded_draft(manager, "Small", 50, mentors)
+    large = seeded_draft(manager, "Large", 200, mentors)
+    urls = [f"/matching/cohorts/{run.cohort_id}" for run in (small, large)]
+    assert len(runs.run_matches(large)) == 200
+    page_queries(urls)
+
+    queries = page_queries(urls)
+    sizes = [len(client.get(url).get_data()) for url in urls]
+
+    # Four times the matches, the same queries and less than five times the bytes; every
+    # match in every row offering every other match made it sixteen times.
+    assert queries[urls[0]] == queries[urls[1]]
+    assert sizes[1] / sizes[0] < 5
+    larger = page(client.get(urls[1]))
+    assert larger.count("/pin") == review_lists.PAGE_SIZE
+    # The only long lists of choices are the add form's: the cohort's ventures and the mentors.
+    fixed = len(KIND_LABELS) + len(METHOD_LABELS) + len(review_lists.SORTS)
+    assert larger.count("<option") == 200 + len(mentors) + fixed
+
+
+def listed(run, listing) -> list[str]:
+    """Every page of a draft's matches, followed by its next links, as venture names."""
+    names, seen = [], review_lists.draft_page(run, listing, size=3)
+    while True:
+        names += [match.venture.name for match in seen.matches]
+        if seen.next_after is None:
+            return names
+        listing = review_lists.Listing(listing.query, listing.sort, after=seen.next_after)
+        seen = review_lists.draft_page(run, listing, size=3)
+
+
+def test_the_matches_page_by_keyset_in_each_order_and_are_found_by_name(db, manager, mentors):
+    run = seeded_draft(manager, "Paged", 10, mentors)
+    matches = runs.run_matches(run)
+    by_score = sorted(matches, key=lambda m: (m.score, m.venture.name, m.id))
+    by_counterpart = sorted(
+        matches, key=lambda m: (introductions.counterpart_name(m), m.venture.name, m.id)
+    )
+
+    assert listed(run, review_lists.Listing()) == [m.venture.name for m in matches]
+    assert listed(run, review_lists.Listing(sort="score")) == [m.venture.name for m in by_score]
+    assert listed(run, review_lists.Listing(sort="counterpart")) == [
+        m.venture.name for m in by_counterpart
+    ]
+    second = review_lists.draft_page(run, review_lists.Listing(after=matches[2].id), size=3)
+    back = review_lists.draft_page(run, review_lists.Listing(before=second.previous_before), size=3)
+    assert [m.id for m in back.matches] == [m.id for m in matches[:3]]
+    assert back.previous_before is None and back.next_after == matches[2].id
+
+    mentor = introductions.counterpart_name(matches[4])
+    found = review_lists.draft_page(run, review_lists.Listing(query=mentor.upper()))
+    assert [m.id for m in found.matches] == [m.id for m in matches if m.counterpart.name == mentor]
+    assert (found.found, found.live) == (len(found.matches), 10)
+    named = review_lists.draft_page(run, review_lists.Listing(query="venture 007"))
+    assert [m.venture.name for m in named.matches] == ["Paged venture 007"]
+
+
+def test_the_review_page_links_to_the_next_page_with_the_same_filter(
+    db, client, signed_in_manager, manager, mentors, monkeypatch
+):
+    monkeypatch.setattr(review_lists, "PAGE_SIZE", 4)
+    run = seeded_draft(manager, "Linked", 10, mentors)
+    url = f"/matching/cohorts/{run.cohort_id}"
+
+    first = page(
+        client.get(url, query_string={"mentor-q": "Linked venture", "mentor-sort": "score"})
+    )
+    link = re.search(r'href="([^"]*mentor-after=\d+[^"]*)" rel="next"', first).group(1)
+    second = page(client.get(link))
+
+    query = parse_qs(urlsplit(link).query)
+    assert (query["mentor-q"], query["mentor-sort"]) == (["Linked venture"], ["score"])
+    assert "4 of the 10 matches found." in first and "4 of the 10 matches found." in second
+    assert 'rel="prev"' in second
+    rows = re.compile(r"<tr>\s*<td>(Linked venture \d+)</td>")
+    assert not set(rows.findall(first)) & set(rows.findall(second))
+    assert len(rows.findall(second)) == 4
+    # A review button on that page comes back to it.
+    pin = re.search(r'<form method="post" action="([^"]*/pin\?[^"]*)"', second).group(1)
+    pinned = client.post(pin, data={"version": version(second)})
+    assert pinned.status_code == 302
+    assert [m.pinned for m in runs.run_matches(run)].count(True) == 1
+    assert parse_qs(urlsplit(pinned.headers["Location"]).query) == query
+    missing = page(client.get(url, query_string={"mentor-q": "nobody by this name"}))
+    assert "No proposed match has a venture or counterpart by that name." in " ".join(
+        missing.split()
+    )
+
+
+def test_a_swap_is_chosen_by_searching_the_draft_and_offers_only_matches_it_can_swap_with(
+    db, client, signed_in_manager, manager, mentors, audit_events
+):
+    run = seeded_draft(manager, "Swapped", 30, mentors)
+    first, *others = runs.run_matches(run)
+    # Two ventures with one mentor have nothing to swap.
+    second, third = [m for m in others if m.counterpart_key != first.counterpart_key][:2]
+    third.pinned = True
+    _db.session.commit()
+    url = f"/matching/runs/matches/{first.id}/swap"
+
+    opened = page(client.get(url))
+    options = re.findall(r'<option value="(\d+)">', opened)
+    searched = page(client.get(url, query_string={"q": second.venture.name}))
+
+    # A page of the others, never the whole draft; not itself, nor a pinned match.
+    assert len(options) == review_lists.SWAP_CHOICES
+    assert str(first.id) not in options and str(third.id) not in options
+    assert re.findall(r'<option value="(\d+)">', searched) == [str(second.id)]
+    assert "1 of the 1 match it can be swapped with." in " ".join(searched.split())
+    prefix = f"swap-{first.id}-"
+    done = client.post(
+        url,
+        data={
+            prefix + "other_id": str(second.id),
+            prefix + "version": hidden_fields(searched)[prefix + "version"],
+            prefix + "lowering_confirmed": "yes",
+        },
+    )
+    assert done.status_code == 302
+    assert reloaded(first).counterpart_key != reloaded(second).counterpart_key
+    assert len(audit_events("match.swapped")) == 1
+
+
+def test_the_swap_candidates_are_the_matches_the_swap_service_would_take(db, cohort, manager):
+    for name in ("AquaSave", "BusBuddy", "CivicCity"):
+        factories.needy_venture(cohort, name, by=manager)
+    for name in ("Ana Mentor", "Ben Mentor", "Cy Mentor"):
+        factories.mentor(name, expertise=["Procurement"], capacity=2)
+    # Two mentors each: most swaps would pair a venture with a mentor it already has.
+    run = runs.run_matching(cohort, "mentor", "optimal", 2, 2, by=manager)
+    matches = runs.run_matches(run)
+    matches[-1].pinned = True
+    _db.session.commit()
+
+    for match in matches[:-1]:
+        offered = review_lists.swap_candidates(match, review_lists.Listing()).matches
+        taken = [
+            other.id
+            for other in matches
+            if other.id != match.id and runs.swap_preview(match, other, by=manager) is not None
+        ]
+        assert sorted(other.id for other in offered) == sorted(taken)
+    assert any(review_lists.swap_candidates(m, review_lists.Listing()).matches for m in matches)

@@ -454,15 +454,16 @@ def test_a_swap_from_an_older_page_is_refused_and_keeps_the_choice(
 ):
     sign_in(client, maya.email)
     login_as("manager", name="Ravi Reviewer", on=second_client)
-    runs = f"/matching/cohorts/{draft.cohort_id}"
     aqua, bus = match_of(db, draft, "AquaSave"), match_of(db, draft, "BusBuddy")
     aqua_mentor, bus_mentor = (
         introductions.counterpart_name(aqua),
         introductions.counterpart_name(bus),
     )
     prefix = f"swap-{aqua.id}-"
+    # The swap form is on the page where the other match is chosen.
+    swap_page = f"/matching/runs/matches/{aqua.id}/swap"
 
-    mayas, ravis = versions_opened(runs, client, second_client, name=prefix + "version")
+    mayas, ravis = versions_opened(swap_page, client, second_client, name=prefix + "version")
     client.post(f"/matching/runs/matches/{bus.id}/pin", data={"version": mayas})
     refused = second_client.post(
         f"/matching/runs/matches/{aqua.id}/swap",

@@ -5,7 +5,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SearchField,
+    SelectField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional
 
 from incubator.forms import ConfirmBox, VersionField, whole_number
@@ -83,11 +91,46 @@ class RemoveForm(ReviewForm):
 
 
 class SwapForm(FlaskForm):
-    other_id = SelectField(_l("Swap counterparts with"), coerce=int, validators=[InputRequired()])
+    # The choices are one page of the draft's matches; the service refuses a match that
+    # cannot be swapped, so any match id is taken.
+    other_id = SelectField(
+        _l("Swap counterparts with"),
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired()],
+    )
     version = VersionField()
     # Set by the confirmation page of a swap that lowers a score.
     lowering_confirmed = HiddenField()
     submit = SubmitField(_l("Swap"))
+
+
+SORT_LABELS = {
+    "venture": _l("Venture"),
+    "counterpart": _l("Counterpart"),
+    "score": _l("Lowest score first"),
+}
+
+
+class ReviewListForm(FlaskForm):
+    """The filter above a draft's matches, sent by GET: a name to look for, and the order."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Venture or counterpart name"), validators=[Optional(), Length(max=100)])
+    sort = SelectField(_l("Order by"), choices=list(SORT_LABELS.items()), validate_choice=False)
+    submit = SubmitField(_l("Show"))
+
+
+class SwapSearchForm(FlaskForm):
+    """The search for the match to swap with, sent by GET."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Venture or counterpart name"), validators=[Optional(), Length(max=100)])
+    submit = SubmitField(_l("Search"))
 
 
 class AddMatchForm(FlaskForm):

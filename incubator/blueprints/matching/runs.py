@@ -23,12 +23,14 @@ from incubator.blueprints.matching.run_forms import (
     PublishForm,
     RemoveForm,
     ReviewForm,
+    ReviewListForm,
     RunForm,
     SwapForm,
+    SwapSearchForm,
 )
 from incubator.forms import ConfirmForm
 from incubator.models import Cohort, Match, MatchingRun, MatchKind, MatchStatus, Role, Venture
-from incubator.services.matching import capacity, introductions, reasons, runs
+from incubator.services.matching import capacity, introductions, reasons, review_lists, runs
 from incubator.services.versions import StaleVersion
 from incubator.web import found_or_404, render_edit_page, submit
 
@@ -42,15 +44,21 @@ ACCEPTED_FIRST = _l("Accepted. We will let you know when the other side answers.
 
 @dataclass
 class Draft:
-    """A draft under review and its forms, each carrying the run's version."""
+    """A draft under review: one page of its matches, filtered and ordered as the links ask,
+    and its forms, each carrying the run's version."""
 
     kind: str
     run: MatchingRun
-    matches: list[Match]
+    page: review_lists.MatchPage
+    list_form: ReviewListForm
+    scores: list[dict[str, Any]]
     review_form: ReviewForm
-    swaps: dict[int, SwapForm]
     add_form: AddMatchForm
+    previous_url: str | None = None
+    next_url: str | None = None
     stale: StaleVersion | None = None
+    # This page of matches as link arguments: a review form sent from it comes back to it.
+    here: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -59,27 +67,59 @@ class Refusal:
 
     run_id: int
     stale: StaleVersion
-    swap: dict[int, SwapForm] = field(default_factory=dict)
     add_form: AddMatchForm | None = None
 
 
+LISTING_ARGS = ("q", "sort", "after", "before")
+
+
 def _to_runs(cohort_id: int):
-    return redirect(url_for("matching.cohort_runs", cohort_id=cohort_id))
+    """Back to the review page, on the page of matches the form was sent from."""
+    return redirect(url_for("matching.cohort_runs", cohort_id=cohort_id, **_listing_sent()))
 
 
-def _swap_choices(matches: list[Match], match: Match) -> list[tuple[int, str]]:
-    return [
-        (
-            other.id,
-            _(
-                "%(venture)s with %(counterpart)s",
-                venture=other.venture.name,
-                counterpart=introductions.counterpart_name(other),
-            ),
-        )
-        for other in matches
-        if other.id != match.id and other.venture_id != match.venture_id
-    ]
+def _listing_sent() -> dict[str, Any]:
+    """The arguments naming the page of a draft's matches a review form was sent from."""
+    return {
+        name: value
+        for name, value in request.args.items()
+        if name.partition("-")[0] in KIND_LABELS and name.partition("-")[2] in LISTING_ARGS
+    }
+
+
+def _swap_choice(other: Match) -> tuple[int, str]:
+    return (
+        other.id,
+        _(
+            "%(venture)s with %(counterpart)s (score %(score)s)",
+            venture=other.venture.name,
+            counterpart=introductions.counterpart_name(other),
+            score=f"{other.score:.2f}",
+        ),
+    )
+
+
+def _listing(kind: str) -> review_lists.Listing:
+    """The page of a draft's matches the link asks for; each draft's arguments are prefixed
+    with its kind, so the drafts page apart."""
+    sent = [request.args.get(f"{kind}-{name}", "") for name in ("q", "sort", "after", "before")]
+    return review_lists.Listing.parse(*sent)
+
+
+def _listing_args(kind: str, listing: review_lists.Listing, **anchor) -> dict[str, Any]:
+    """A page of one draft's matches as link arguments: its filter and order, and `anchor`
+    (after= or before= a match id); what is the default is left out."""
+    return {
+        f"{kind}-q": listing.query or None,
+        f"{kind}-sort": listing.sort if listing.sort != review_lists.SORTS[0] else None,
+    } | {f"{kind}-{name}": value for name, value in anchor.items()}
+
+
+def _listing_url(cohort_id: int, kind: str, listing: review_lists.Listing, **anchor) -> str:
+    """The review page showing another page of one draft's matches, with the same filter
+    and order."""
+    args = _listing_args(kind, listing, **anchor)
+    return url_for("matching.cohort_runs", cohort_id=cohort_id, _anchor=f"matches-{kind}", **args)
 
 
 def _chosen(name: str, choices, default: str) -> str:
@@ -148,25 +188,42 @@ def _add_form(run: MatchingRun, **kwargs) -> AddMatchForm:
 
 
 def _draft(kind: str, run: MatchingRun, refusal: Refusal | None) -> Draft:
-    """A draft's review forms at the run's version; a refused form keeps what was sent."""
+    """A draft's page of matches and its review forms at the run's version; a refused form
+    keeps what was sent."""
     # The run (and its version) was read before its matches, so the forms never carry a
     # version newer than the proposal the page shows.
     version = run.version
-    matches = runs.run_matches(run)
+    listing = _listing(kind)
+    page = review_lists.draft_page(run, listing)
     kept = refusal if refusal is not None and refusal.run_id == run.id else None
-    swaps = {}
-    for match in matches:
-        swap_form = (kept.swap.get(match.id) if kept else None) or SwapForm(
-            prefix=f"swap-{match.id}", formdata=None
-        )
-        swap_form.other_id.choices = _swap_choices(matches, match)
-        swaps[match.id] = swap_form
     add_form = (kept.add_form if kept else None) or _add_form(run, formdata=None)
     review_form = ReviewForm(formdata=None)
-    versioned: list[ReviewForm | AddMatchForm | SwapForm] = [review_form, add_form]
-    for review in versioned + list(swaps.values()):
-        review.version.data = version
-    return Draft(kind, run, matches, review_form, swaps, add_form, kept.stale if kept else None)
+    for versioned in (review_form, add_form):
+        versioned.version.data = version
+    list_form = ReviewListForm(
+        formdata=None, prefix=kind, data={"q": listing.query, "sort": listing.sort}
+    )
+    return Draft(
+        kind,
+        run,
+        page,
+        list_form,
+        review_lists.scores_on_page(run, page, listing),
+        review_form,
+        add_form,
+        previous_url=(
+            _listing_url(run.cohort_id, kind, listing, before=page.previous_before)
+            if page.previous_before is not None
+            else None
+        ),
+        next_url=(
+            _listing_url(run.cohort_id, kind, listing, after=page.next_after)
+            if page.next_after is not None
+            else None
+        ),
+        stale=kept.stale if kept else None,
+        here=_listing_args(kind, listing, after=listing.after, before=listing.before),
+    )
 
 
 def _runs_page(
@@ -285,7 +342,7 @@ def remove(match_id: int):
         match=match,
         noun="removal",
         confirm=_("Remove anyway"),
-        action=url_for("matching.remove", match_id=match.id),
+        action=url_for("matching.remove", match_id=match.id, **_listing_sent()),
         carried={},
     )
     if asked is not None:
@@ -304,13 +361,50 @@ def remove(match_id: int):
     )
 
 
-@bp.route("/runs/matches/<int:match_id>/swap", methods=["POST"])
+def _swap_page(match: Match, form: SwapForm, stale: StaleVersion | None = None):
+    """The choice of the match to swap counterparts with: a search by venture or counterpart
+    name and one page of the matches it finds (never the whole draft); with `stale`, 409 and
+    the two versions, the choice kept."""
+    run = match.run
+    if run is None or (stale is None and not review_lists.under_review(match)):
+        return render_template("matching/swap.html", match=match, closed=True)
+    version = run.version
+    search = SwapSearchForm(request.args, prefix="")
+    listing = review_lists.Listing.parse(
+        search.q.data or "", "", request.args.get("after", ""), request.args.get("before", "")
+    )
+    candidates = review_lists.swap_candidates(match, listing, keep=form.other_id.data)
+    form.other_id.choices = [_swap_choice(other) for other in candidates.matches]
+    if stale is None:
+        form.version.data = version
+
+    def more(**anchor) -> str:
+        return url_for("matching.swap", match_id=match.id, q=listing.query or None, **anchor)
+
+    return render_edit_page(
+        "matching/swap.html",
+        stale,
+        match=match,
+        form=form,
+        search=search,
+        listing=listing,
+        candidates=candidates,
+        previous_url=(
+            more(before=candidates.previous_before)
+            if candidates.previous_before is not None
+            else None
+        ),
+        next_url=more(after=candidates.next_after) if candidates.next_after is not None else None,
+    )
+
+
+@bp.route("/runs/matches/<int:match_id>/swap", methods=["GET", "POST"])
 @roles(Role.MANAGER)
 def swap(match_id: int):
     match = found_or_404(Match, match_id)
     form = SwapForm(prefix=f"swap-{match_id}")
-    matches = runs.run_matches(match.run) if match.run is not None else []
-    form.other_id.choices = _swap_choices(matches, match)
+    if request.method == "GET":
+        return _swap_page(match, SwapForm(prefix=f"swap-{match_id}", formdata=None))
     confirmed = form.lowering_confirmed.data == "yes"
     asked = _asked_first(
         form,
@@ -323,9 +417,7 @@ def swap(match_id: int):
     )
     if asked is not None:
         return asked
-    return _reviewed(
-        match.run,
-        match.cohort_id,
+    done = submit(
         form,
         lambda: runs.swap(
             match,
@@ -335,8 +427,11 @@ def swap(match_id: int):
             lowering_confirmed=confirmed,
         ),
         _("Swapped and scored again."),
-        swap={match.id: form},
+        flash_errors=True,
     )
+    if done.stale:
+        return _swap_page(match, form, done.stale)
+    return _to_runs(match.cohort_id)
 
 
 @bp.route("/runs/<int:run_id>/matches", methods=["POST"])

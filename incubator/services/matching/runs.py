@@ -228,13 +228,25 @@ def _check_matchable(cohort: Cohort, kind: MatchKind) -> list[Venture]:
     return ventures
 
 
+def _pinned(run: MatchingRun | None) -> list[Match]:
+    """A draft's pinned matches (those a new run keeps), read alone: a draft of thousands
+    may pin a few."""
+    if run is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Match).where(
+                Match.run_id == run.id, Match.status.in_(LIVE), Match.pinned.is_(True)
+            )
+        )
+    )
+
+
 def room(cohort: Cohort, kind: str) -> capacity.Room | None:
     """What the run form offers for a kind (capacity.offered), counting the pinned matches
     of the draft under review, which a new run keeps."""
     kind = parse_kind(kind)
-    previous = latest_drafts(cohort).get(kind)
-    pinned = [m for m in run_matches(previous) if m.pinned] if previous is not None else []
-    return capacity.offered(cohort, kind, pinned)
+    return capacity.offered(cohort, kind, _pinned(latest_drafts(cohort).get(kind)))
 
 
 def _propose(

@@ -1,0 +1,229 @@
+"""The review page's lists of a draft's matches: a page of them, filtered by the venture's or
+the counterpart's name and ordered by venture, counterpart or score, and the matches one match
+can be swapped with.
+
+A draft of a thousand matches is never listed whole: each list reads one bounded page, by
+keyset (the page after or before a match, compared on the sort key in SQL), so a page costs
+the same few queries and the same bytes at any size of run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import aliased, contains_eager
+
+from incubator.extensions import db
+from incubator.models import Match, MatchingRun, MatchStatus, Organisation, User, Venture
+from incubator.services.matching.introductions import LIVE
+from incubator.services.matching.runs import DRAFT
+
+PAGE_SIZE = 50
+SWAP_CHOICES = 25
+# The orders a list can take; the first is the default.
+SORTS = ("venture", "counterpart", "score")
+QUERY_MOST = 100
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Which page of a draft's matches to show: matches whose venture or counterpart name
+    contains `query`, in the order `sort`, after (or before) the match with that id."""
+
+    query: str = ""
+    sort: str = SORTS[0]
+    after: int | None = None
+    before: int | None = None
+
+    @classmethod
+    def parse(cls, query: str, sort: str, after: str, before: str) -> Listing:
+        """A listing from what a link or the filter form sent; what makes no sense is ignored."""
+        return cls(
+            query.strip()[:QUERY_MOST],
+            sort if sort in SORTS else SORTS[0],
+            int(after) if after.isdigit() else None,
+            None if after.isdigit() or not before.isdigit() else int(before),
+        )
+
+
+@dataclass(frozen=True)
+class MatchPage:
+    """One page of matches; `found` counts every match the filter finds, `live` every match
+    still in the draft; `next_after` and `previous_before` anchor the neighbouring pages."""
+
+    matches: list[Match]
+    found: int
+    live: int
+    next_after: int | None
+    previous_before: int | None
+
+
+_person = aliased(User, name="counterpart_person")
+_organisation = aliased(Organisation, name="counterpart_organisation")
+_counterpart_name = func.coalesce(_organisation.name, _person.name)
+
+# Each order as its columns, each ascending (False) or descending (True); the match id last
+# makes every key unique, as a keyset needs.
+_ORDERS: dict[str, list[tuple[Any, bool]]] = {
+    "venture": [(Venture.name, False), (Match.score, True), (Match.id, False)],
+    "counterpart": [(_counterpart_name, False), (Venture.name, False), (Match.id, False)],
+    "score": [(Match.score, False), (Venture.name, False), (Match.id, False)],
+}
+
+
+def _joined(statement: Select) -> Select:
+    return (
+        statement.select_from(Match)
+        .join(Venture, Match.venture_id == Venture.id)
+        .outerjoin(_person, Match.counterpart_id == _person.id)
+        .outerjoin(_organisation, Match.organisation_id == _organisation.id)
+    )
+
+
+def _named(query: str):
+    """Matches whose venture or counterpart name contains `query`, whatever the case."""
+    return or_(
+        Venture.name.icontains(query, autoescape=True),
+        _counterpart_name.icontains(query, autoescape=True),
+    )
+
+
+def _beyond(keys: list[tuple[Any, bool]], values, forward: bool):
+    """Rows after the anchor's key `values` in the order `keys` (before it, if not `forward`),
+    as SQL: the first column that differs decides."""
+    clauses = []
+    for position, (column, descending) in enumerate(keys):
+        value = values[position]
+        step = column > value if forward != descending else column < value
+        ties = [keys[earlier][0] == values[earlier] for earlier in range(position)]
+        clauses.append(and_(*ties, step))
+    return or_(*clauses)
+
+
+def _page(
+    criteria: list, sort: str, after: int | None, before: int | None, size: int
+) -> tuple[list[Match], int | None, int | None]:
+    """One page of the matches meeting `criteria`: the page after match `after`, before match
+    `before`, or the first; with the anchors of the pages either side (None at an end)."""
+    keys = _ORDERS[sort]
+    anchor_id = after if after is not None else before
+    forward = before is None or after is not None
+    statement = _joined(select(Match)).where(*criteria)
+    if anchor_id is not None:
+        values = db.session.execute(
+            _joined(select(*(column for column, _ in keys))).where(Match.id == anchor_id)
+        ).one_or_none()
+        if values is None:
+            forward, anchor_id = True, None
+        else:
+            statement = statement.where(_beyond(keys, values, forward))
+    order = [
+        column.desc() if descending == forward else column.asc() for column, descending in keys
+    ]
+    rows = list(
+        db.session.scalars(
+            statement.options(
+                contains_eager(Match.venture),
+                contains_eager(Match.counterpart.of_type(_person)),
+                contains_eager(Match.organisation.of_type(_organisation)),
+            )
+            .order_by(*order)
+            .limit(size + 1)
+        )
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    if not forward:
+        rows.reverse()
+    if not rows:
+        return rows, None, None
+    if forward:
+        return rows, rows[-1].id if more else None, rows[0].id if anchor_id is not None else None
+    return rows, rows[-1].id, rows[0].id if more else None
+
+
+def draft_page(run: MatchingRun, listing: Listing, size: int | None = None) -> MatchPage:
+    """A page of a draft's matches as the review page lists them (`size` of them, a
+    page unless given)."""
+    live = [Match.run_id == run.id, Match.status.in_(LIVE)]
+    named = [_named(listing.query)] if listing.query else []
+    # The matches the filter finds and all the draft's, counted in one query.
+    counts = db.session.execute(
+        _joined(
+            select(
+                func.sum(case((and_(*named), 1), else_=0)) if named else func.count(),
+                func.count(),
+            )
+        ).where(*live)
+    ).one()
+    found, total = int(counts[0] or 0), int(counts[1])
+    matches, next_after, previous_before = _page(
+        live + named, listing.sort, listing.after, listing.before, size or PAGE_SIZE
+    )
+    return MatchPage(matches, found, total, next_after, previous_before)
+
+
+def swap_candidates(
+    match: Match, listing: Listing, *, keep: int | None = None, size: int | None = None
+) -> MatchPage:
+    """The matches of the same draft `match` can be swapped with, a page at a time: proposed,
+    not pinned, another venture's with another counterpart, and pairing nobody twice. `keep`,
+    a match of the draft chosen before (a swap refused as stale), comes first even if it can
+    no longer be swapped, so the choice is shown as it was made."""
+    live = aliased(Match)
+    # Each side's live counterparts or ventures, read once (a few rows each), not per
+    # candidate: the other venture must not have this counterpart already, nor this
+    # venture the other's.
+    with_this_counterpart = select(live.venture_id).where(
+        live.kind == match.kind,
+        live.counterpart_key == match.counterpart_key,
+        live.status.in_(LIVE),
+    )
+    this_venture_has = select(live.counterpart_key).where(
+        live.venture_id == match.venture_id, live.kind == match.kind, live.status.in_(LIVE)
+    )
+    swappable = [
+        Match.run_id == match.run_id,
+        Match.status == MatchStatus.PROPOSED,
+        Match.pinned.is_(False),
+        Match.id != match.id,
+        Match.venture_id != match.venture_id,
+        Match.counterpart_key != match.counterpart_key,
+        Match.venture_id.not_in(with_this_counterpart),
+        Match.counterpart_key.not_in(this_venture_has),
+    ]
+    named = [_named(listing.query)] if listing.query else []
+    found = db.session.scalar(_joined(select(func.count())).where(*swappable, *named))
+    matches, next_after, previous_before = _page(
+        swappable + named, SORTS[0], listing.after, listing.before, size or SWAP_CHOICES
+    )
+    if keep is not None and keep not in {other.id for other in matches}:
+        kept = db.session.get(Match, keep)
+        if kept is not None and kept.run_id == match.run_id:
+            matches.insert(0, kept)
+    return MatchPage(matches, found or 0, found or 0, next_after, previous_before)
+
+
+def under_review(match: Match) -> bool:
+    """A proposed match of a draft: one the review can still change."""
+    return (
+        match.run is not None and match.run.status == DRAFT and match.status == MatchStatus.PROPOSED
+    )
+
+
+def scores_on_page(run: MatchingRun, page: MatchPage, listing: Listing) -> list[dict[str, Any]]:
+    """The comparison's rows (each venture's score in the draft and in each method's
+    proposal) for the ventures on a page, then for ventures the draft leaves without a match
+    (at most a page of those, named as the filter asks), which no page of matches shows."""
+    shown = {match.venture_id for match in page.matches}
+    rows = run.summary.get("per_venture", [])
+    on_page = [row for row in rows if row["venture_id"] in shown]
+    wanted = listing.query.casefold()
+    unmatched = [
+        row
+        for row in rows
+        if not row["draft"] and row["venture_id"] not in shown and wanted in row["name"].casefold()
+    ]
+    return on_page + unmatched[:PAGE_SIZE]
