@@ -18,6 +18,9 @@ from incubator.services.matching.assignment import (
     ROUNDING_TOLERANCE,
     Preferences,
     assign,
+    blocking_pairs,
+    draft_blocking_pairs,
+    options,
     preferences,
     rounding_bound,
 )
@@ -401,6 +404,24 @@ def test_preferences_are_those_the_per_pair_loop_built(seed):
     }
 
     assert preferences(table, excluded) == loop_preferences(table, excluded)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_blocking_pairs_are_counted_as_from_the_per_pair_lists(seed):
+    rng = random.Random(35_000 + seed)
+    ventures, counterparts = rng.randint(1, 20), rng.randint(1, 12)
+    table = score_all(*random_facts(rng, ventures, counterparts), WEIGHTS)
+    excluded = {(rng.randrange(ventures), rng.randrange(counterparts)) for _ in range(3)}
+    pairs = {(rng.randrange(ventures), rng.randrange(counterparts)) for _ in range(ventures)}
+    most = rng.randint(1, 2)
+    lists = loop_preferences(table, excluded)
+
+    def counted(found) -> int:
+        return blocking_pairs(found, lists.ventures, lists.counterparts, table.capacities, most)
+
+    assert draft_blocking_pairs(table, pairs, most, excluded) == counted(pairs)
+    for option in options(table, 0, most, forbidden=sorted(excluded)).values():
+        assert option.blocking_pairs == counted(option.assignment.pairs)
 
 
 def test_preferences_order_equal_scores_and_equal_ranks_by_position():

@@ -10,7 +10,7 @@ pair may never be made), each counterpart's capacity and the bounds per venture.
   capacities, max_per_venture, scores=None) -> Assignment` and `blocking_pairs(...) -> int`:
   the stable option, and the count that shows the manager what the optimal one gives up.
 - `rounding_bound(scores, capacities, max_per_venture) -> float`: how far below the best
-  the min-cost flow's total may be, its scores rounded to whole costs (at most 1e-6).
+  the min-cost flow's total may be, its scores rounded to whole costs (at most 1e-4).
 - `feasibility(scores, capacities, min_per_venture, max_per_venture, pinned=(), forbidden=())
   -> Feasibility`: asked before solving: can the minimum be met, the numbers that say why,
   and the minimum or the places per counterpart that would work.
@@ -196,7 +196,9 @@ def _solve_expanded(scores, lower, upper, left, allowed, min_per_venture):
 # is within K / (2 * scale) of its true total. The flow maximises the rounded total, so its
 # assignment's true total is at most K / scale below the best: the scale is chosen to make
 # that at most ROUNDING_TOLERANCE (`rounding_bound` gives the bound of an instance).
-ROUNDING_TOLERANCE = 1e-6
+# 1e-4 is below what a run shows (totals to three decimals) and keeps the costs small enough
+# for OR-Tools' cost scaling to need few rounds.
+ROUNDING_TOLERANCE = 1e-4
 
 
 def _cost_scale(largest: float, pairs_at_most: int, nodes: int) -> float:
@@ -411,12 +413,16 @@ def feasibility(
     eligible = np.isfinite(scores)
     for venture, counterpart in [*forbidden, *pinned]:
         eligible[venture, counterpart] = False
-    needed, fillable = int(lower.sum()), _seats_filled(allowed, lower, left)
+    needed = int(lower.sum())
+    fillable = _seats_filled(allowed, lower, left) if needed else 0
     best = min_per_venture
-    while best > 0 and _seats_filled(allowed, np.maximum(best - pins, 0), left) < int(
-        np.maximum(best - pins, 0).sum()
-    ):
+    # The asked minimum's seats are `lower`: lower minimums are tried only when it fails.
+    if fillable < needed:
         best -= 1
+        while best > 0 and _seats_filled(allowed, np.maximum(best - pins, 0), left) < int(
+            np.maximum(best - pins, 0).sum()
+        ):
+            best -= 1
     options = eligible.sum(axis=1)
     short = [(int(v), int(options[v])) for v in np.flatnonzero(options < lower)]
     return Feasibility(
@@ -517,7 +523,11 @@ def _ranks(table: ScoreTable) -> tuple[np.ndarray, np.ndarray]:
     return founder, counterpart
 
 
-def _ordered(scores: np.ndarray, ranks: np.ndarray, excluded: np.ndarray) -> list[list[int]]:
+# A side's lists as arrays: each row's columns best first, and how many of them it lists.
+Lists = tuple[np.ndarray, np.ndarray]
+
+
+def _lists(scores: np.ndarray, ranks: np.ndarray, excluded: np.ndarray) -> Lists:
     """Each row's acceptable columns, best first: those it ranked (by rank), then the rest by
     score, ties by position. Acceptable: ranked or scoring above 0, eligible, not excluded."""
     ranked = np.isfinite(ranks)
@@ -532,8 +542,34 @@ def _ordered(scores: np.ndarray, ranks: np.ndarray, excluded: np.ndarray) -> lis
         ),
         axis=1,
     )
-    counts = acceptable.sum(axis=1).tolist()
-    return [line[:count] for line, count in zip(order.tolist(), counts, strict=True)]
+    return order, acceptable.sum(axis=1)
+
+
+def _as_lists(lists: Lists) -> list[list[int]]:
+    order, counts = lists
+    return [line[:count] for line, count in zip(order.tolist(), counts.tolist(), strict=True)]
+
+
+def _positions(lists: Lists) -> np.ndarray:
+    """Where each column stands in its row's list (0 first); inf where it is not listed."""
+    order, counts = lists
+    places = np.broadcast_to(np.arange(order.shape[1], dtype=np.float64), order.shape)
+    positions = np.full(order.shape, np.inf)
+    np.put_along_axis(positions, order, np.where(places < counts[:, None], places, np.inf), 1)
+    return positions
+
+
+def _both_lists(table: ScoreTable, excluded: Iterable[tuple[int, int]]) -> tuple[Lists, Lists]:
+    """The ventures' lists of counterparts and the counterparts' lists of ventures."""
+    founder_ranks, counterpart_ranks = _ranks(table)
+    scores = table.scores
+    off = np.zeros(scores.shape, dtype=bool)
+    for venture, counterpart in excluded:
+        off[venture, counterpart] = True
+    return (
+        _lists(scores, founder_ranks, off),
+        _lists(scores.T, counterpart_ranks.T, off.T),
+    )
 
 
 def preferences(table: ScoreTable, excluded: Iterable[tuple[int, int]] = ()) -> Preferences:
@@ -542,15 +578,8 @@ def preferences(table: ScoreTable, excluded: Iterable[tuple[int, int]] = ()) -> 
     A pair is acceptable to a side when that side ranked the other or the pair scores above 0,
     and never when the pair is ineligible or `excluded` (venture row, counterpart column).
     """
-    founder_ranks, counterpart_ranks = _ranks(table)
-    scores = table.scores
-    off = np.zeros(scores.shape, dtype=bool)
-    for venture, counterpart in excluded:
-        off[venture, counterpart] = True
-    return Preferences(
-        _ordered(scores, founder_ranks, off),
-        _ordered(scores.T, counterpart_ranks.T, off.T),
-    )
+    ventures, counterparts = _both_lists(table, excluded)
+    return Preferences(_as_lists(ventures), _as_lists(counterparts))
 
 
 def stable(
@@ -625,8 +654,25 @@ def blocking_pairs(
     worst of its current matches.
     """
     ventures, counterparts = len(venture_prefs), len(counterpart_prefs)
-    venture_rank = _rank_matrix(venture_prefs, counterparts)
-    counterpart_rank = _rank_matrix(counterpart_prefs, ventures).T
+    return _blocking(
+        pairs,
+        _rank_matrix(venture_prefs, counterparts),
+        _rank_matrix(counterpart_prefs, ventures).T,
+        capacities,
+        max_per_venture,
+    )
+
+
+def _blocking(
+    pairs: Iterable[tuple[int, int]],
+    venture_rank: np.ndarray,
+    counterpart_rank: np.ndarray,
+    capacities: Sequence[int],
+    max_per_venture: int,
+) -> int:
+    """`blocking_pairs` from where each side lists the other (ventures x counterparts both,
+    inf where not listed)."""
+    ventures, counterparts = venture_rank.shape
     matched = np.zeros((ventures, counterparts), dtype=bool)
     for venture, counterpart in pairs:
         matched[venture, counterpart] = True
@@ -691,20 +737,22 @@ def options(
     """The optimal option and, where both sides ranked each other after office hours, the
     stable one; each keeps the pinned pairs and makes no forbidden one."""
     capacities = table.capacities
-    prefs = preferences(table, forbidden)
+    venture_lists, counterpart_lists = _both_lists(table, forbidden)
     found = {
         "optimal": assign(
             table.scores, capacities, min_per_venture, max_per_venture, pinned, forbidden
         )
     }
     if any(rank.mutual for rank in table.rankings.values()):
+        prefs = Preferences(_as_lists(venture_lists), _as_lists(counterpart_lists))
         found["stable"] = stable_with_pins(prefs, capacities, max_per_venture, pinned, table.scores)
+    venture_rank, counterpart_rank = _positions(venture_lists), _positions(counterpart_lists).T
     return {
         method: Option(
             method,
             assignment,
-            blocking_pairs(
-                assignment.pairs, prefs.ventures, prefs.counterparts, capacities, max_per_venture
+            _blocking(
+                assignment.pairs, venture_rank, counterpart_rank, capacities, max_per_venture
             ),
         )
         for method, assignment in found.items()
@@ -719,7 +767,11 @@ def draft_blocking_pairs(
 ) -> int:
     """The blocking pairs of any set of pairs (a draft as the manager edited it), by the
     same preferences and capacities as `options` counts them."""
-    prefs = preferences(table, forbidden)
-    return blocking_pairs(
-        pairs, prefs.ventures, prefs.counterparts, table.capacities, max_per_venture
+    venture_lists, counterpart_lists = _both_lists(table, forbidden)
+    return _blocking(
+        pairs,
+        _positions(venture_lists),
+        _positions(counterpart_lists).T,
+        table.capacities,
+        max_per_venture,
     )

@@ -46,8 +46,10 @@ from incubator.services.matching.introductions import (
     PENDING,
     counterpart_name,
     flush_pairs,
+    insert_matches,
     mail_introduction,
     match_state,
+    match_values,
     new_match,
     parse_kind,
     require_manager,
@@ -193,20 +195,20 @@ def _check_bounds(min_per_venture: int, max_per_venture: int) -> None:
         )
 
 
-def _active_ventures(cohort: Cohort) -> list[Venture]:
-    """The cohort's active ventures, by name."""
+def _active_ventures(cohort: Cohort) -> list[tuple[str, list[str] | None]]:
+    """The names and needs of the cohort's active ventures, by name."""
     return list(
-        db.session.scalars(
-            select(Venture)
+        db.session.execute(
+            select(Venture.name, Venture.needs)
             .where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
             .order_by(Venture.name)
-        )
+        ).tuples()
     )
 
 
-def _check_matchable(cohort: Cohort, kind: MatchKind) -> list[Venture]:
-    """The active ventures, refusing a cohort without any or with ventures that list no
-    needs: the message names what to fix."""
+def _check_matchable(cohort: Cohort, kind: MatchKind) -> None:
+    """Refuse a cohort without active ventures or with ventures that list no needs: the
+    message names what to fix."""
     ventures = _active_ventures(cohort)
     if not ventures:
         raise InvalidInput(
@@ -216,7 +218,7 @@ def _check_matchable(cohort: Cohort, kind: MatchKind) -> list[Venture]:
                 cohort=cohort.name,
             )
         )
-    without_needs = [venture.name for venture in ventures if not venture.needs]
+    without_needs = [name for name, needs in ventures if not needs]
     if without_needs:
         raise InvalidInput(
             _(
@@ -225,7 +227,6 @@ def _check_matchable(cohort: Cohort, kind: MatchKind) -> list[Venture]:
                 ventures=", ".join(without_needs),
             )
         )
-    return ventures
 
 
 def room(cohort: Cohort, kind: str) -> capacity.Room | None:
@@ -260,8 +261,8 @@ def _propose(
             key = (table.ventures[row].id, table.counterparts[column].key)
             pairs.append(key)
             per_venture[key[0]] += float(table.scores[row, column])
-            if explain:
-                explained.setdefault(key, table.explain(row, column))
+            if explain and key not in explained:
+                explained[key] = table.explain(row, column)
         proposals[method] = Proposal(
             method,
             pairs,
@@ -324,13 +325,15 @@ def run_matching(
     for match in pinned:
         match.run_id = run.id
     kept = {(m.venture_id, m.counterpart_key) for m in pinned}
+    rows = []
     for venture_id, key in chosen.pairs:
         if (venture_id, key) in kept:
             continue
         why = explained[(venture_id, key)]
-        db.session.add(new_match(run, venture_id, kind, key, why.score, why.reasons))
-    flush_pairs(
-        N_("Could not store the proposal: that venture and counterpart already have a live match.")
+        rows.append(match_values(run, venture_id, kind, key, why.score, why.reasons))
+    insert_matches(
+        rows,
+        N_("Could not store the proposal: that venture and counterpart already have a live match."),
     )
     # The draft is the chosen proposal, so its blocking pairs are the method's.
     run.summary = _summary(run, proposals, scored.table, chosen.blocking_pairs)
@@ -941,12 +944,17 @@ def _summary(
     matches) beside each method's proposal with the same pins (None where the stable one
     needs rankings it lacks), and each venture's score in each; `unavailable` says why the
     methods could not be computed again."""
-    draft = [m for m in run_matches(run) if m.status == MatchStatus.PROPOSED]
+    # Only the columns the comparison needs: a run holds a match per seat of every venture.
+    draft = db.session.execute(
+        select(Match.venture_id, Match.score, Venture.name)
+        .join(Venture, Venture.id == Match.venture_id)
+        .where(Match.run_id == run.id, Match.status == MatchStatus.PROPOSED)
+    ).all()
     names = {venture.id: venture.name for venture in table.ventures} if table else {}
-    names |= {m.venture_id: m.venture.name for m in draft}
+    names |= {venture_id: name for venture_id, _score, name in draft}
     scores: dict[int, float] = dict.fromkeys(names, 0.0)
-    for match in draft:
-        scores[match.venture_id] += match.score
+    for venture_id, score, _name in draft:
+        scores[venture_id] += score
     summary: dict[str, Any] = {
         name: (
             {"total_score": found.total_score, "blocking_pairs": found.blocking_pairs}
