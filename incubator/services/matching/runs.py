@@ -20,10 +20,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
-from sqlalchemy import String, cast, select
+from sqlalchemy import String, cast, select, update
 from sqlalchemy.orm import selectinload
 
-from incubator.extensions import db
+from incubator.extensions import db, rows_changed
 from incubator.i18n import N_
 from incubator.models import (
     Cohort,
@@ -177,6 +177,17 @@ class Proposal:
     per_venture: dict[int, float]
 
 
+def _pinned(run: MatchingRun) -> list[Match]:
+    """A draft's pinned matches still in play, which a new run keeps."""
+    return list(
+        db.session.scalars(
+            select(Match)
+            .where(Match.run_id == run.id, Match.pinned, Match.status.in_(LIVE))
+            .order_by(Match.id)
+        )
+    )
+
+
 def _check_bounds(min_per_venture: int, max_per_venture: int) -> None:
     """Refuse bounds per venture no run can keep, in the words of the run form."""
     if max_per_venture < 1:
@@ -197,13 +208,12 @@ def _check_bounds(min_per_venture: int, max_per_venture: int) -> None:
 
 def _active_ventures(cohort: Cohort) -> list[tuple[str, list[str] | None]]:
     """The names and needs of the cohort's active ventures, by name."""
-    return list(
-        db.session.execute(
-            select(Venture.name, Venture.needs)
-            .where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
-            .order_by(Venture.name)
-        ).tuples()
+    rows = db.session.execute(
+        select(Venture.name, Venture.needs)
+        .where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
+        .order_by(Venture.name)
     )
+    return [(name, needs) for name, needs in rows]
 
 
 def _check_matchable(cohort: Cohort, kind: MatchKind) -> None:
@@ -234,7 +244,7 @@ def room(cohort: Cohort, kind: str) -> capacity.Room | None:
     of the draft under review, which a new run keeps."""
     kind = parse_kind(kind)
     previous = latest_drafts(cohort).get(kind)
-    pinned = [m for m in run_matches(previous) if m.pinned] if previous is not None else []
+    pinned = _pinned(previous) if previous is not None else []
     return capacity.offered(cohort, kind, pinned)
 
 
@@ -301,10 +311,10 @@ def run_matching(
                     news=_run_news(previous, by),
                 )
             )
-    pinned = [m for m in run_matches(previous) if m.pinned] if previous is not None else []
+    pinned = _pinned(previous) if previous is not None else []
     scored = capacity.score_cohort(cohort, kind, pinned)
     capacity.check(scored, kind, min_per_venture, max_per_venture)
-    proposals, explained = _propose(scored, min_per_venture, max_per_venture)
+    proposals = _propose(scored, min_per_venture, max_per_venture, explain=False)[0]
     chosen = proposals.get(method) or proposals["optimal"]
     if previous is not None:
         _discard(previous, by, keep=pinned)
@@ -325,11 +335,15 @@ def run_matching(
     for match in pinned:
         match.run_id = run.id
     kept = {(m.venture_id, m.counterpart_key) for m in pinned}
+    table = scored.table
+    row_of = {venture.id: row for row, venture in enumerate(table.ventures)}
+    column_of = {c.key: column for column, c in enumerate(table.counterparts)}
     rows = []
+    # Only the chosen proposal's pairs are explained: the other method's are not stored.
     for venture_id, key in chosen.pairs:
         if (venture_id, key) in kept:
             continue
-        why = explained[(venture_id, key)]
+        why = table.explain(row_of[venture_id], column_of[key])
         rows.append(match_values(run, venture_id, kind, key, why.score, why.reasons))
     insert_matches(
         rows,
@@ -359,14 +373,20 @@ def run_matching(
 def _discard(run: MatchingRun, by: User, *, keep: list[Match]) -> None:
     """Set a draft aside: its proposals end (the pinned ones move to the new run)."""
     kept = {m.id for m in keep}
-    ended = 0
-    for match in run_matches(run):
-        if match.id in kept or match.status != MatchStatus.PROPOSED:
-            continue
-        match.status = MatchStatus.ENDED
-        match.decline_reason = "replaced by a new matching run"
-        match.decided_at = utcnow()
-        ended += 1
+    # One statement for the whole draft: a run holds a match per seat of every venture.
+    ended = rows_changed(
+        update(Match)
+        .where(
+            Match.run_id == run.id,
+            Match.status == MatchStatus.PROPOSED,
+            Match.id.not_in(kept),
+        )
+        .values(
+            status=MatchStatus.ENDED,
+            decline_reason="replaced by a new matching run",
+            decided_at=utcnow(),
+        )
+    )
     run.status = DISCARDED
     db.session.flush()
     audit.record(
