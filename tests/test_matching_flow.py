@@ -4,9 +4,10 @@ against the per-pair loops they replaced, on random inputs."""
 
 from __future__ import annotations
 
+import heapq
 import random
 import re
-from collections import defaultdict
+from collections import defaultdict, deque
 
 import numpy as np
 import pytest
@@ -23,6 +24,7 @@ from incubator.services.matching.assignment import (
     options,
     preferences,
     rounding_bound,
+    stable,
 )
 from incubator.services.matching.scoring import (
     NEED_SYNONYMS,
@@ -124,6 +126,38 @@ def loop_preferences(table, excluded=()) -> Preferences:
         [[c for c in line if (v, c) not in excluded] for v, line in enumerate(ventures)],
         [[v for v in line if (v, c) not in excluded] for c, line in enumerate(counterparts)],
     )
+
+
+def proposal_by_proposal(venture_prefs, counterpart_prefs, capacities, most):
+    """Deferred acceptance one proposal at a time, as before: the pairs it ends with."""
+    rank_of = [{venture: place for place, venture in enumerate(line)} for line in counterpart_prefs]
+    following = [0] * len(venture_prefs)
+    held_count = [0] * len(venture_prefs)
+    held: list[list[tuple[int, int]]] = [[] for _ in counterpart_prefs]
+    waiting = deque(range(len(venture_prefs)))
+    queued = [True] * len(venture_prefs)
+    while waiting:
+        venture = waiting.popleft()
+        queued[venture] = False
+        line = venture_prefs[venture]
+        while held_count[venture] < most and following[venture] < len(line):
+            counterpart = line[following[venture]]
+            following[venture] += 1
+            rank = rank_of[counterpart].get(venture)
+            if rank is None or capacities[counterpart] == 0:
+                continue
+            heap = held[counterpart]
+            if len(heap) < capacities[counterpart]:
+                heapq.heappush(heap, (-rank, venture))
+                held_count[venture] += 1
+            elif -heap[0][0] > rank:
+                _, released = heapq.heapreplace(heap, (-rank, venture))
+                held_count[venture] += 1
+                held_count[released] -= 1
+                if not queued[released]:
+                    waiting.append(released)
+                    queued[released] = True
+    return sorted((venture, c) for c, heap in enumerate(held) for _, venture in heap)
 
 
 def word_by_word_evidence(need: str, counterpart: CounterpartFacts):
@@ -422,6 +456,24 @@ def test_blocking_pairs_are_counted_as_from_the_per_pair_lists(seed):
     assert draft_blocking_pairs(table, pairs, most, excluded) == counted(pairs)
     for option in options(table, 0, most, forbidden=sorted(excluded)).values():
         assert option.blocking_pairs == counted(option.assignment.pairs)
+
+
+@pytest.mark.parametrize("seed", range(80))
+def test_the_stable_option_is_the_one_proposals_one_at_a_time_reached(seed):
+    rng = random.Random(60_000 + seed)
+    ventures, counterparts = rng.randint(1, 40), rng.randint(1, 20)
+    venture_prefs = [
+        rng.sample(range(counterparts), rng.randint(0, counterparts)) for _ in range(ventures)
+    ]
+    counterpart_prefs = [
+        rng.sample(range(ventures), rng.randint(0, ventures)) for _ in range(counterparts)
+    ]
+    capacities = [rng.randint(0, 3) for _ in range(counterparts)]
+    most = rng.randint(1, 3)
+
+    found = stable(venture_prefs, counterpart_prefs, capacities, most)
+
+    assert found.pairs == proposal_by_proposal(venture_prefs, counterpart_prefs, capacities, most)
 
 
 def test_preferences_order_equal_scores_and_equal_ranks_by_position():

@@ -599,34 +599,44 @@ def stable(
         raise Unmatchable(N_("The maximum per venture must be at least 1."))
     if any(capacity < 0 for capacity in capacities):
         raise Unmatchable(N_("A capacity cannot be negative."))
-    rank_of = [{venture: place for place, venture in enumerate(line)} for line in counterpart_prefs]
-    following = [0] * len(venture_prefs)
-    held_count = [0] * len(venture_prefs)
+    ventures = len(venture_prefs)
+    # Where each counterpart lists each venture (ventures x counterparts; inf: not listed).
+    listed_at = _rank_matrix(counterpart_prefs, ventures).T
+    # A counterpart holds a proposal it lists above its bar: inf while it has room, the
+    # worst rank it holds once full, -inf with no places at all.
+    bar = np.where(np.asarray(capacities) > 0, np.inf, -np.inf)
+    lines = [np.asarray(line, dtype=np.int64) for line in venture_prefs]
+    following = [0] * ventures
+    held_count = [0] * ventures
     # Per counterpart a heap of (-rank, venture): the worst held proposal on top.
-    held: list[list[tuple[int, int]]] = [[] for _ in counterpart_prefs]
-    waiting = deque(range(len(venture_prefs)))
-    queued = [True] * len(venture_prefs)
+    held: list[list[tuple[float, int]]] = [[] for _ in counterpart_prefs]
+    waiting = deque(range(ventures))
+    queued = [True] * ventures
     while waiting:
         venture = waiting.popleft()
         queued[venture] = False
-        line = venture_prefs[venture]
+        line, ranks = lines[venture], listed_at[venture]
         while held_count[venture] < max_per_venture and following[venture] < len(line):
-            counterpart = line[following[venture]]
-            following[venture] += 1
-            rank = rank_of[counterpart].get(venture)
-            if rank is None or capacities[counterpart] == 0:
-                continue
+            # The proposals that would be refused at once are skipped together.
+            rest = line[following[venture] :]
+            held_by = np.flatnonzero(ranks[rest] < bar[rest])
+            if len(held_by) == 0:
+                following[venture] = len(line)
+                break
+            counterpart = int(rest[held_by[0]])
+            following[venture] += int(held_by[0]) + 1
             heap = held[counterpart]
             if len(heap) < capacities[counterpart]:
-                heapq.heappush(heap, (-rank, venture))
-                held_count[venture] += 1
-            elif -heap[0][0] > rank:
-                _, released = heapq.heapreplace(heap, (-rank, venture))
-                held_count[venture] += 1
+                heapq.heappush(heap, (-ranks[counterpart], venture))
+            else:
+                _, released = heapq.heapreplace(heap, (-ranks[counterpart], venture))
                 held_count[released] -= 1
                 if not queued[released]:
                     waiting.append(released)
                     queued[released] = True
+            held_count[venture] += 1
+            if len(heap) == capacities[counterpart]:
+                bar[counterpart] = -heap[0][0]
     pairs = sorted(
         (venture, counterpart) for counterpart, heap in enumerate(held) for _, venture in heap
     )
