@@ -5,10 +5,12 @@ pair may never be made), each counterpart's capacity and the bounds per venture.
 
 - `assign(scores, capacities, min_per_venture, max_per_venture, pinned=(), forbidden=())
   -> Assignment`: the assignment of greatest total score (scipy's linear_sum_assignment
-  when nobody can meet anyone twice, a 0-1 program solved by HiGHS otherwise).
-- `preferences(table) -> Preferences`, `stable(venture_prefs, counterpart_prefs, capacities,
-  max_per_venture, scores=None) -> Assignment` and `blocking_pairs(...) -> int`: the stable
-  option, and the count that shows the manager what the optimal one gives up.
+  when nobody can meet anyone twice, OR-Tools' min-cost flow otherwise).
+- `preferences(table, excluded=()) -> Preferences`, `stable(venture_prefs, counterpart_prefs,
+  capacities, max_per_venture, scores=None) -> Assignment` and `blocking_pairs(...) -> int`:
+  the stable option, and the count that shows the manager what the optimal one gives up.
+- `rounding_bound(scores, capacities, max_per_venture) -> float`: how far below the best
+  the min-cost flow's total may be, its scores rounded to whole costs (at most 1e-4).
 - `feasibility(scores, capacities, min_per_venture, max_per_venture, pinned=(), forbidden=())
   -> Feasibility`: asked before solving: can the minimum be met, the numbers that say why,
   and the minimum or the places per counterpart that would work.
@@ -28,8 +30,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from ortools.graph.python import min_cost_flow
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
+from scipy.optimize import linear_sum_assignment
 from scipy.sparse.csgraph import maximum_flow
 
 from incubator.services.matching.scoring import N_, ScoreTable, Unmatchable
@@ -187,39 +190,96 @@ def _solve_expanded(scores, lower, upper, left, allowed, min_per_venture):
     )
 
 
-def _solve_flow(scores, lower, upper, left, allowed, min_per_venture):
-    """The same problem as a 0-1 program over venture-counterpart pairs, solved by HiGHS.
+# The flow's costs are whole numbers: each score times a power of two, rounded. Rounding
+# moves a pair's cost by at most half a unit, and an assignment holds at most K pairs (the
+# seats to fill or the places, whichever are fewer), so the rounded total of any assignment
+# is within K / (2 * scale) of its true total. The flow maximises the rounded total, so its
+# assignment's true total is at most K / scale below the best: the scale is chosen to make
+# that at most ROUNDING_TOLERANCE (`rounding_bound` gives the bound of an instance).
+# 1e-4 is below what a run shows (totals to three decimals) and keeps the costs small enough
+# for OR-Tools' cost scaling to need few rounds.
+ROUNDING_TOLERANCE = 1e-4
 
-    Its constraints (per venture lower <= pairs <= upper, per counterpart pairs <= places)
-    form the incidence matrix of a bipartite graph, which is totally unimodular: the linear
-    relaxation already has an integral optimum, so this is a min-cost flow in LP form and
-    HiGHS solves it at the root.
+
+def _cost_scale(largest: float, pairs_at_most: int, nodes: int) -> float:
+    """The power of two the scores are multiplied by before rounding.
+
+    Large enough for `pairs_at_most / scale <= ROUNDING_TOLERANCE`, and small enough that
+    OR-Tools' cost scaling (every cost times nodes + 1, potentials up to a few times nodes
+    that) stays inside 64 bits; the second wins only far beyond a cohort's size.
+    """
+    wanted = math.ceil(math.log2(max(pairs_at_most, 1) / ROUNDING_TOLERANCE))
+    if largest <= 0:
+        return 2.0**wanted
+    allowed = math.floor(math.log2(2.0**60 / (nodes + 1) ** 2 / largest))
+    return 2.0 ** min(wanted, allowed)
+
+
+def _flow_shape(upper: np.ndarray, left: np.ndarray) -> tuple[int, int]:
+    """The most pairs an assignment can hold, and the number of nodes of its flow."""
+    return int(min(upper.sum(), left.sum())), len(upper) + len(left) + 2
+
+
+def rounding_bound(scores: np.ndarray, capacities: Sequence[int], max_per_venture: int) -> float:
+    """How far below the best total `assign` may be, at most, when it solves a min-cost flow
+    (the scores rounded to whole costs); 0 where no venture can meet a counterpart twice,
+    which is solved on the scores as they are."""
+    scores = np.asarray(scores, dtype=np.float64)
+    upper = np.full(scores.shape[0], max_per_venture, dtype=np.int64)
+    left = np.asarray(capacities, dtype=np.int64)
+    if max_per_venture <= 1 or left.max(initial=0) <= 1:
+        return 0.0
+    finite = scores[np.isfinite(scores)]
+    pairs_at_most, nodes = _flow_shape(upper, left)
+    scale = _cost_scale(float(np.abs(finite).max(initial=0.0)), pairs_at_most, nodes)
+    return pairs_at_most / scale
+
+
+def _solve_flow(scores, lower, upper, left, allowed, min_per_venture):
+    """The same problem as a min-cost flow, solved exactly by OR-Tools' SimpleMinCostFlow.
+
+    Nodes: the ventures, the counterparts, a source and a sink. A venture supplies the seats
+    it must fill (`lower`) and may take up to `upper - lower` more from the source; each
+    allowed pair is an arc of capacity 1 costing minus its score; a counterpart passes up to
+    its places to the sink; the source's unused seats go straight to the sink at no cost.
+    The minimum is met exactly when the supplies can all reach the sink, so an infeasible
+    flow is the unmet minimum. Scores become whole costs (see ROUNDING_TOLERANCE).
     """
     rows, columns = np.nonzero(allowed)
     if len(rows) == 0:
         if lower.any():
             raise _minimum_unmet(min_per_venture)
         return []
-    count = len(rows)
     ventures, counterparts = scores.shape
-    by_venture = sparse.csr_matrix(
-        (np.ones(count), (rows, np.arange(count))), shape=(ventures, count)
+    source, sink = ventures + counterparts, ventures + counterparts + 1
+    pairs_at_most, nodes = _flow_shape(upper, left)
+    chosen_scores = scores[rows, columns]
+    scale = _cost_scale(float(np.abs(chosen_scores).max()), pairs_at_most, nodes)
+    optional = upper - lower
+    flow = min_cost_flow.SimpleMinCostFlow()
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        np.concatenate(
+            [rows, ventures + np.arange(counterparts), np.full(ventures, source), [source]]
+        ).astype(np.int32),
+        np.concatenate(
+            [ventures + columns, np.full(counterparts, sink), np.arange(ventures), [sink]]
+        ).astype(np.int32),
+        np.concatenate([np.ones(len(rows)), left, optional, [optional.sum()]]).astype(np.int64),
+        np.concatenate(
+            [np.rint(-chosen_scores * scale), np.zeros(counterparts + ventures + 1)]
+        ).astype(np.int64),
     )
-    by_counterpart = sparse.csr_matrix(
-        (np.ones(count), (columns, np.arange(count))), shape=(counterparts, count)
-    )
-    result = milp(
-        -scores[rows, columns],
-        constraints=[
-            LinearConstraint(by_venture, lower, upper),
-            LinearConstraint(by_counterpart, 0, left),
-        ],
-        integrality=np.ones(count),
-        bounds=Bounds(0, 1),
-    )
-    if result.status != 0 or result.x is None:
+    supplies = np.zeros(nodes, dtype=np.int64)
+    supplies[:ventures] = lower
+    supplies[source] = optional.sum()
+    supplies[sink] = -upper.sum()
+    flow.set_nodes_supplies(np.arange(nodes, dtype=np.int32), supplies)
+    status = flow.solve()
+    if status == flow.INFEASIBLE:
         raise _minimum_unmet(min_per_venture)
-    chosen = result.x > 0.5
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"the min-cost flow was not solved: {status.name}")
+    chosen = np.asarray(flow.flows(np.asarray(arcs, dtype=np.int32)[: len(rows)])) > 0
     return list(zip(rows[chosen].tolist(), columns[chosen].tolist(), strict=True))
 
 
@@ -353,12 +413,16 @@ def feasibility(
     eligible = np.isfinite(scores)
     for venture, counterpart in [*forbidden, *pinned]:
         eligible[venture, counterpart] = False
-    needed, fillable = int(lower.sum()), _seats_filled(allowed, lower, left)
+    needed = int(lower.sum())
+    fillable = _seats_filled(allowed, lower, left) if needed else 0
     best = min_per_venture
-    while best > 0 and _seats_filled(allowed, np.maximum(best - pins, 0), left) < int(
-        np.maximum(best - pins, 0).sum()
-    ):
+    # The asked minimum's seats are `lower`: lower minimums are tried only when it fails.
+    if fillable < needed:
         best -= 1
+        while best > 0 and _seats_filled(allowed, np.maximum(best - pins, 0), left) < int(
+            np.maximum(best - pins, 0).sum()
+        ):
+            best -= 1
     options = eligible.sum(axis=1)
     short = [(int(v), int(options[v])) for v in np.flatnonzero(options < lower)]
     return Feasibility(
@@ -441,14 +505,11 @@ def greedy(
 # Stable matching ------------------------------------------------------------------------
 
 
-def preferences(table: ScoreTable) -> Preferences:
-    """Each side's list, best first: whom it ranked after office hours, then the rest by score.
-
-    A pair is acceptable to a side when that side ranked the other or the pair scores above 0,
-    and never when the pair is ineligible.
-    """
-    founder_ranks: dict[int, dict[int, int]] = defaultdict(dict)
-    counterpart_ranks: dict[int, dict[int, int]] = defaultdict(dict)
+def _ranks(table: ScoreTable) -> tuple[np.ndarray, np.ndarray]:
+    """The founders' ranks of counterparts and the counterparts' ranks of ventures after
+    office hours, as ventures x counterparts tables; inf where a side ranked nobody."""
+    shape = table.scores.shape
+    founder, counterpart = np.full(shape, np.inf), np.full(shape, np.inf)
     row_of = {v.id: row for row, v in enumerate(table.ventures)}
     column_of = {c.key: column for column, c in enumerate(table.counterparts)}
     for (venture_id, key), rank in table.rankings.items():
@@ -456,34 +517,69 @@ def preferences(table: ScoreTable) -> Preferences:
         if row is None or column is None:
             continue
         if rank.founder_rank is not None:
-            founder_ranks[row][column] = rank.founder_rank
+            founder[row, column] = rank.founder_rank
         if rank.counterpart_rank is not None:
-            counterpart_ranks[column][row] = rank.counterpart_rank
-    scores = table.scores
+            counterpart[row, column] = rank.counterpart_rank
+    return founder, counterpart
 
-    def ordered(line: np.ndarray, ranked: dict[int, int]) -> list[int]:
-        candidates = [
-            other
-            for other in range(len(line))
-            if np.isfinite(line[other]) and (other in ranked or line[other] > 0)
-        ]
-        return sorted(
-            candidates,
-            key=lambda other: (
-                0 if other in ranked else 1,
-                ranked.get(other, 0),
-                -line[other],
-                other,
-            ),
-        )
 
-    return Preferences(
-        [ordered(scores[row], founder_ranks[row]) for row in range(scores.shape[0])],
-        [
-            ordered(scores[:, column], counterpart_ranks[column])
-            for column in range(scores.shape[1])
-        ],
+# A side's lists as arrays: each row's columns best first, and how many of them it lists.
+Lists = tuple[np.ndarray, np.ndarray]
+
+
+def _lists(scores: np.ndarray, ranks: np.ndarray, excluded: np.ndarray) -> Lists:
+    """Each row's acceptable columns, best first: those it ranked (by rank), then the rest by
+    score, ties by position. Acceptable: ranked or scoring above 0, eligible, not excluded."""
+    ranked = np.isfinite(ranks)
+    acceptable = np.isfinite(scores) & (ranked | (scores > 0)) & ~excluded
+    # lexsort's last key sorts first, and it is stable: equal keys keep their positions.
+    order = np.lexsort(
+        (
+            np.where(acceptable, -scores, 0.0),
+            np.where(ranked, ranks, 0.0),
+            ~ranked,
+            ~acceptable,
+        ),
+        axis=1,
     )
+    return order, acceptable.sum(axis=1)
+
+
+def _as_lists(lists: Lists) -> list[list[int]]:
+    order, counts = lists
+    return [line[:count] for line, count in zip(order.tolist(), counts.tolist(), strict=True)]
+
+
+def _positions(lists: Lists) -> np.ndarray:
+    """Where each column stands in its row's list (0 first); inf where it is not listed."""
+    order, counts = lists
+    places = np.broadcast_to(np.arange(order.shape[1], dtype=np.float64), order.shape)
+    positions = np.full(order.shape, np.inf)
+    np.put_along_axis(positions, order, np.where(places < counts[:, None], places, np.inf), 1)
+    return positions
+
+
+def _both_lists(table: ScoreTable, excluded: Iterable[tuple[int, int]]) -> tuple[Lists, Lists]:
+    """The ventures' lists of counterparts and the counterparts' lists of ventures."""
+    founder_ranks, counterpart_ranks = _ranks(table)
+    scores = table.scores
+    off = np.zeros(scores.shape, dtype=bool)
+    for venture, counterpart in excluded:
+        off[venture, counterpart] = True
+    return (
+        _lists(scores, founder_ranks, off),
+        _lists(scores.T, counterpart_ranks.T, off.T),
+    )
+
+
+def preferences(table: ScoreTable, excluded: Iterable[tuple[int, int]] = ()) -> Preferences:
+    """Each side's list, best first: whom it ranked after office hours, then the rest by score.
+
+    A pair is acceptable to a side when that side ranked the other or the pair scores above 0,
+    and never when the pair is ineligible or `excluded` (venture row, counterpart column).
+    """
+    ventures, counterparts = _both_lists(table, excluded)
+    return Preferences(_as_lists(ventures), _as_lists(counterparts))
 
 
 def stable(
@@ -503,34 +599,44 @@ def stable(
         raise Unmatchable(N_("The maximum per venture must be at least 1."))
     if any(capacity < 0 for capacity in capacities):
         raise Unmatchable(N_("A capacity cannot be negative."))
-    rank_of = [{venture: place for place, venture in enumerate(line)} for line in counterpart_prefs]
-    following = [0] * len(venture_prefs)
-    held_count = [0] * len(venture_prefs)
+    ventures = len(venture_prefs)
+    # Where each counterpart lists each venture (ventures x counterparts; inf: not listed).
+    listed_at = _rank_matrix(counterpart_prefs, ventures).T
+    # A counterpart holds a proposal it lists above its bar: inf while it has room, the
+    # worst rank it holds once full, -inf with no places at all.
+    bar = np.where(np.asarray(capacities) > 0, np.inf, -np.inf)
+    lines = [np.asarray(line, dtype=np.int64) for line in venture_prefs]
+    following = [0] * ventures
+    held_count = [0] * ventures
     # Per counterpart a heap of (-rank, venture): the worst held proposal on top.
-    held: list[list[tuple[int, int]]] = [[] for _ in counterpart_prefs]
-    waiting = deque(range(len(venture_prefs)))
-    queued = [True] * len(venture_prefs)
+    held: list[list[tuple[float, int]]] = [[] for _ in counterpart_prefs]
+    waiting = deque(range(ventures))
+    queued = [True] * ventures
     while waiting:
         venture = waiting.popleft()
         queued[venture] = False
-        line = venture_prefs[venture]
+        line, ranks = lines[venture], listed_at[venture]
         while held_count[venture] < max_per_venture and following[venture] < len(line):
-            counterpart = line[following[venture]]
-            following[venture] += 1
-            rank = rank_of[counterpart].get(venture)
-            if rank is None or capacities[counterpart] == 0:
-                continue
+            # The proposals that would be refused at once are skipped together.
+            rest = line[following[venture] :]
+            held_by = np.flatnonzero(ranks[rest] < bar[rest])
+            if len(held_by) == 0:
+                following[venture] = len(line)
+                break
+            counterpart = int(rest[held_by[0]])
+            following[venture] += int(held_by[0]) + 1
             heap = held[counterpart]
             if len(heap) < capacities[counterpart]:
-                heapq.heappush(heap, (-rank, venture))
-                held_count[venture] += 1
-            elif -heap[0][0] > rank:
-                _, released = heapq.heapreplace(heap, (-rank, venture))
-                held_count[venture] += 1
+                heapq.heappush(heap, (-ranks[counterpart], venture))
+            else:
+                _, released = heapq.heapreplace(heap, (-ranks[counterpart], venture))
                 held_count[released] -= 1
                 if not queued[released]:
                     waiting.append(released)
                     queued[released] = True
+            held_count[venture] += 1
+            if len(heap) == capacities[counterpart]:
+                bar[counterpart] = -heap[0][0]
     pairs = sorted(
         (venture, counterpart) for counterpart, heap in enumerate(held) for _, venture in heap
     )
@@ -558,8 +664,25 @@ def blocking_pairs(
     worst of its current matches.
     """
     ventures, counterparts = len(venture_prefs), len(counterpart_prefs)
-    venture_rank = _rank_matrix(venture_prefs, counterparts)
-    counterpart_rank = _rank_matrix(counterpart_prefs, ventures).T
+    return _blocking(
+        pairs,
+        _rank_matrix(venture_prefs, counterparts),
+        _rank_matrix(counterpart_prefs, ventures).T,
+        capacities,
+        max_per_venture,
+    )
+
+
+def _blocking(
+    pairs: Iterable[tuple[int, int]],
+    venture_rank: np.ndarray,
+    counterpart_rank: np.ndarray,
+    capacities: Sequence[int],
+    max_per_venture: int,
+) -> int:
+    """`blocking_pairs` from where each side lists the other (ventures x counterparts both,
+    inf where not listed)."""
+    ventures, counterparts = venture_rank.shape
     matched = np.zeros((ventures, counterparts), dtype=bool)
     for venture, counterpart in pairs:
         matched[venture, counterpart] = True
@@ -588,15 +711,6 @@ class Option:
     blocking_pairs: int
 
 
-def without(prefs: Preferences, excluded: Iterable[tuple[int, int]]) -> Preferences:
-    """The preferences with pairs that may not be made taken off both sides' lists."""
-    excluded = set(excluded)
-    return Preferences(
-        [[c for c in line if (v, c) not in excluded] for v, line in enumerate(prefs.ventures)],
-        [[v for v in line if (v, c) not in excluded] for c, line in enumerate(prefs.counterparts)],
-    )
-
-
 def stable_with_pins(
     prefs: Preferences,
     capacities: Sequence[int],
@@ -611,7 +725,13 @@ def stable_with_pins(
     for _, column in pinned:
         left[column] = max(left[column] - 1, 0)
     kept = set(pinned)
-    free_prefs = [[c for c in line if (v, c) not in kept] for v, line in enumerate(prefs.ventures)]
+    pins_of: dict[int, set[int]] = defaultdict(set)
+    for venture, column in kept:
+        pins_of[venture].add(column)
+    free_prefs = [
+        [c for c in line if c not in pins_of[v]] if v in pins_of else line
+        for v, line in enumerate(prefs.ventures)
+    ]
     found = stable(free_prefs, prefs.counterparts, left, max_per_venture, scores)
     pairs = sorted(set(found.pairs) | kept)
     return Assignment(pairs, float(sum(scores[pair] for pair in pairs)))
@@ -627,20 +747,22 @@ def options(
     """The optimal option and, where both sides ranked each other after office hours, the
     stable one; each keeps the pinned pairs and makes no forbidden one."""
     capacities = table.capacities
-    prefs = without(preferences(table), forbidden)
+    venture_lists, counterpart_lists = _both_lists(table, forbidden)
     found = {
         "optimal": assign(
             table.scores, capacities, min_per_venture, max_per_venture, pinned, forbidden
         )
     }
     if any(rank.mutual for rank in table.rankings.values()):
+        prefs = Preferences(_as_lists(venture_lists), _as_lists(counterpart_lists))
         found["stable"] = stable_with_pins(prefs, capacities, max_per_venture, pinned, table.scores)
+    venture_rank, counterpart_rank = _positions(venture_lists), _positions(counterpart_lists).T
     return {
         method: Option(
             method,
             assignment,
-            blocking_pairs(
-                assignment.pairs, prefs.ventures, prefs.counterparts, capacities, max_per_venture
+            _blocking(
+                assignment.pairs, venture_rank, counterpart_rank, capacities, max_per_venture
             ),
         )
         for method, assignment in found.items()
@@ -655,7 +777,11 @@ def draft_blocking_pairs(
 ) -> int:
     """The blocking pairs of any set of pairs (a draft as the manager edited it), by the
     same preferences and capacities as `options` counts them."""
-    prefs = without(preferences(table), forbidden)
-    return blocking_pairs(
-        pairs, prefs.ventures, prefs.counterparts, table.capacities, max_per_venture
+    venture_lists, counterpart_lists = _both_lists(table, forbidden)
+    return _blocking(
+        pairs,
+        _positions(venture_lists),
+        _positions(counterpart_lists).T,
+        table.capacities,
+        max_per_venture,
     )

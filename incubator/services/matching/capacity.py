@@ -69,12 +69,11 @@ def score_cohort(cohort: Cohort, kind: MatchKind, pinned: list[Match]) -> Scored
         )
     row_of = {venture.id: row for row, venture in enumerate(table.ventures)}
     column_of = {c.key: column for column, c in enumerate(table.counterparts)}
-    forbidden = [
-        (row_of[venture.id], column_of[key])
-        for venture in table.ventures
-        for key in column_of
-        if f"{venture.id}|{key}" in held
-    ]
+    forbidden = sorted(
+        (row_of[venture_id], column_of[key])
+        for venture_id, key in held
+        if venture_id in row_of and key in column_of
+    )
     fixed = [
         (row_of[m.venture_id], column_of[m.counterpart_key])
         for m in pinned

@@ -114,28 +114,54 @@ def _headline(*parts: str) -> str:
 # Ventures -------------------------------------------------------------------------------------
 
 
-def venture_facts(venture: Venture) -> VentureFacts:
-    """A venture as matching sees it."""
+# The columns matching reads of a venture, in VentureFacts' order.
+VENTURE_COLUMNS = (
+    Venture.id,
+    Venture.name,
+    Venture.needs,
+    Venture.challenge_area,
+    Venture.stage,
+    Venture.impact_areas,
+    Venture.neighbourhoods,
+    Venture.languages,
+)
+
+
+def _venture_facts(
+    venture_id: int,
+    name: str,
+    needs: list[str] | None,
+    challenge_area: str | None,
+    stage: str | None,
+    impact_areas: list[str] | None,
+    neighbourhoods: list[str] | None,
+    languages: list[str] | None,
+) -> VentureFacts:
     return VentureFacts(
-        id=venture.id,
-        name=venture.name,
-        needs=tuple(venture.needs or ()),
-        challenge_area=venture.challenge_area or "",
-        stage=venture.stage or "",
-        impact_areas=tuple(venture.impact_areas or ()),
-        neighbourhoods=tuple(venture.neighbourhoods or ()),
-        languages=tuple(venture.languages or ()),
+        id=venture_id,
+        name=name,
+        needs=tuple(needs or ()),
+        challenge_area=challenge_area or "",
+        stage=stage or "",
+        impact_areas=tuple(impact_areas or ()),
+        neighbourhoods=tuple(neighbourhoods or ()),
+        languages=tuple(languages or ()),
     )
 
 
+def venture_facts(venture: Venture) -> VentureFacts:
+    """A venture as matching sees it."""
+    return _venture_facts(*(getattr(venture, column.key) for column in VENTURE_COLUMNS))
+
+
 def _ventures(cohort: Cohort) -> list[VentureFacts]:
-    """The cohort's active ventures, by name."""
-    rows = db.session.scalars(
-        select(Venture)
+    """The cohort's active ventures, by name: only the columns matching reads, no objects."""
+    rows = db.session.execute(
+        select(*VENTURE_COLUMNS)
         .where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
         .order_by(Venture.name, Venture.id)
     ).all()
-    return [venture_facts(venture) for venture in rows]
+    return [_venture_facts(*row) for row in rows]
 
 
 # Counterparts ---------------------------------------------------------------------------------
@@ -161,13 +187,16 @@ def _room_after_other_cohorts(cohort: Cohort, kind: MatchKind) -> Room:
     return room
 
 
-def _people_open_to_matching(profile: type[MentorProfile] | type[FunderProfile], role: str):
-    """(user id, name, profile) of active users with the role whose profile is open to
-    ventures (accepting, for mentors; open to civic ventures, for funders), by name."""
+def _people_open_to_matching(
+    profile: type[MentorProfile] | type[FunderProfile], role: str, *columns
+):
+    """(user id, name, *columns of the profile) of active users with the role whose profile
+    is open to ventures (accepting, for mentors; open to civic ventures, for funders), by
+    name: only the columns matching reads, no objects."""
     is_open = MentorProfile.accepting if profile is MentorProfile else FunderProfile.open_to_civic
     has_role = exists().where(UserRole.user_id == User.id, UserRole.role == role)
     return db.session.execute(
-        select(User.id, User.name, profile)
+        select(User.id, User.name, *columns)
         .join(profile, profile.user_id == User.id)
         .where(User.active, is_open, has_role)
         .order_by(User.name, User.id)
@@ -176,35 +205,54 @@ def _people_open_to_matching(profile: type[MentorProfile] | type[FunderProfile],
 
 def _mentors(room: Room) -> list[CounterpartFacts]:
     """Active users with the mentor role whose profile is accepting."""
+    rows = _people_open_to_matching(
+        MentorProfile,
+        "mentor",
+        MentorProfile.capacity,
+        MentorProfile.expertise,
+        MentorProfile.challenge_areas,
+        MentorProfile.languages,
+        MentorProfile.organisation,
+        MentorProfile.bio,
+    )
     return [
         CounterpartFacts(
             key=(key := counterpart_key(MatchKind.MENTOR, user_id)),
             name=name,
             kind=MatchKind.MENTOR.value,
-            capacity=room(key, profile.capacity),
-            tags=tuple(profile.expertise or ()),
-            challenge_areas=tuple(profile.challenge_areas or ()),
-            languages=tuple(profile.languages or ()),
-            headline=_headline(profile.organisation, _first_sentence(profile.bio)),
+            capacity=room(key, capacity),
+            tags=tuple(expertise or ()),
+            challenge_areas=tuple(areas or ()),
+            languages=tuple(languages or ()),
+            headline=_headline(organisation, _first_sentence(bio)),
         )
-        for user_id, name, profile in _people_open_to_matching(MentorProfile, "mentor")
+        for user_id, name, capacity, expertise, areas, languages, organisation, bio in rows
     ]
 
 
 def _funders(room: Room) -> list[CounterpartFacts]:
     """Active users with the funder role whose profile is open to civic ventures."""
+    rows = _people_open_to_matching(
+        FunderProfile,
+        "funder",
+        FunderProfile.capacity,
+        FunderProfile.focus_areas,
+        FunderProfile.stages,
+        FunderProfile.organisation,
+        FunderProfile.funder_type,
+    )
     return [
         CounterpartFacts(
             key=(key := counterpart_key(MatchKind.FUNDER, user_id)),
             name=name,
             kind=MatchKind.FUNDER.value,
-            capacity=room(key, funder.capacity),
-            tags=tuple(funder.focus_areas or ()),
-            challenge_areas=tuple(funder.focus_areas or ()),
-            stages=tuple(funder.stages or ()),
-            headline=_headline(funder.organisation, funder.funder_type.replace("_", " ")),
+            capacity=room(key, capacity),
+            tags=tuple(focus_areas or ()),
+            challenge_areas=tuple(focus_areas or ()),
+            stages=tuple(stages or ()),
+            headline=_headline(organisation, funder_type.replace("_", " ")),
         )
-        for user_id, name, funder in _people_open_to_matching(FunderProfile, "funder")
+        for user_id, name, capacity, focus_areas, stages, organisation, funder_type in rows
     ]
 
 
@@ -281,9 +329,10 @@ def build_facts(cohort: Cohort, kind: str) -> CohortFacts:
     return CohortFacts(ventures, counterparts, rankings)
 
 
-def facts_with_room(cohort: Cohort, kind: MatchKind) -> tuple[CohortFacts, set[str]]:
+def facts_with_room(cohort: Cohort, kind: MatchKind) -> tuple[CohortFacts, set[tuple[int, str]]]:
     """The facts with this cohort's own live introductions taken out of capacity, and the
-    pairs (as "venture id|key") to keep out: introduced or accepted already, or declined."""
+    pairs (venture id, counterpart key) to keep out: introduced or accepted already, or
+    declined."""
     facts = build_facts(cohort, kind)
     rows = db.session.execute(
         select(Match.venture_id, Match.counterpart_key, Match.status).where(
@@ -301,5 +350,5 @@ def facts_with_room(cohort: Cohort, kind: MatchKind) -> tuple[CohortFacts, set[s
         raise InvalidInput(gettext(NOBODY_WITH_ROOM[kind]))
     return (
         CohortFacts(facts.ventures, counterparts, facts.rankings),
-        {f"{venture_id}|{key}" for venture_id, key, _ in rows},
+        {(venture_id, key) for venture_id, key, _ in rows},
     )

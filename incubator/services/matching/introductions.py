@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -111,6 +111,33 @@ def flush_pairs(refusal: str) -> None:
         raise Conflict(_(refusal)) from None
 
 
+def match_values(
+    run: MatchingRun | None,
+    venture_id: int,
+    kind: str,
+    key: str,
+    score: float,
+    why: Sequence[scoring.Reason | str],
+    *,
+    cohort_id: int | None = None,
+) -> dict[str, Any]:
+    """The columns of a proposed match of a run (or, with `cohort_id`, of no run: a
+    re-match), its score rounded as runs show it."""
+    counterpart = key_id(key)
+    return {
+        "run_id": run.id if run is not None else None,
+        "cohort_id": run.cohort_id if run is not None else cohort_id,
+        "venture_id": venture_id,
+        "kind": kind,
+        "counterpart_id": None if kind == MatchKind.PARTNER else counterpart,
+        "organisation_id": counterpart if kind == MatchKind.PARTNER else None,
+        "counterpart_key": key,
+        "score": round(float(score), 3),
+        "reasons": reasons.stored(why),
+        "status": MatchStatus.PROPOSED,
+    }
+
+
 def new_match(
     run: MatchingRun | None,
     venture_id: int,
@@ -121,21 +148,22 @@ def new_match(
     *,
     cohort_id: int | None = None,
 ) -> Match:
-    """A proposed match of a run (or, with `cohort_id`, of no run: a re-match), its score
-    rounded as runs show it; the caller adds it and flushes with `flush_pairs`."""
-    counterpart = key_id(key)
-    return Match(
-        run_id=run.id if run is not None else None,
-        cohort_id=run.cohort_id if run is not None else cohort_id,
-        venture_id=venture_id,
-        kind=kind,
-        counterpart_id=None if kind == MatchKind.PARTNER else counterpart,
-        organisation_id=counterpart if kind == MatchKind.PARTNER else None,
-        counterpart_key=key,
-        score=round(float(score), 3),
-        reasons=reasons.stored(why),
-        status=MatchStatus.PROPOSED,
-    )
+    """A proposed match (see `match_values`); the caller adds it and flushes with
+    `flush_pairs`."""
+    return Match(**match_values(run, venture_id, kind, key, score, why, cohort_id=cohort_id))
+
+
+def insert_matches(rows: list[dict[str, Any]], refusal: str) -> None:
+    """Insert proposed matches (`match_values`) in one statement, without building an object
+    for each (a run proposes one per seat of every venture); the live-pair index turns a
+    duplicate into `refusal` (marked with N_), not a server error."""
+    if not rows:
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(Match), rows)
+    except IntegrityError:
+        raise Conflict(_(refusal)) from None
 
 
 def cohort_introductions(cohort: Cohort) -> list[Match]:

@@ -20,10 +20,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
-from sqlalchemy import String, cast, select
+from sqlalchemy import String, cast, select, update
 from sqlalchemy.orm import selectinload
 
-from incubator.extensions import db
+from incubator.extensions import db, rows_changed
 from incubator.i18n import N_
 from incubator.models import (
     Cohort,
@@ -46,8 +46,10 @@ from incubator.services.matching.introductions import (
     PENDING,
     counterpart_name,
     flush_pairs,
+    insert_matches,
     mail_introduction,
     match_state,
+    match_values,
     new_match,
     parse_kind,
     require_manager,
@@ -193,20 +195,19 @@ def _check_bounds(min_per_venture: int, max_per_venture: int) -> None:
         )
 
 
-def _active_ventures(cohort: Cohort) -> list[Venture]:
-    """The cohort's active ventures, by name."""
-    return list(
-        db.session.scalars(
-            select(Venture)
-            .where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
-            .order_by(Venture.name)
-        )
+def _active_ventures(cohort: Cohort) -> list[tuple[str, list[str] | None]]:
+    """The names and needs of the cohort's active ventures, by name."""
+    rows = db.session.execute(
+        select(Venture.name, Venture.needs)
+        .where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
+        .order_by(Venture.name)
     )
+    return [(name, needs) for name, needs in rows]
 
 
-def _check_matchable(cohort: Cohort, kind: MatchKind) -> list[Venture]:
-    """The active ventures, refusing a cohort without any or with ventures that list no
-    needs: the message names what to fix."""
+def _check_matchable(cohort: Cohort, kind: MatchKind) -> None:
+    """Refuse a cohort without active ventures or with ventures that list no needs: the
+    message names what to fix."""
     ventures = _active_ventures(cohort)
     if not ventures:
         raise InvalidInput(
@@ -216,7 +217,7 @@ def _check_matchable(cohort: Cohort, kind: MatchKind) -> list[Venture]:
                 cohort=cohort.name,
             )
         )
-    without_needs = [venture.name for venture in ventures if not venture.needs]
+    without_needs = [name for name, needs in ventures if not needs]
     if without_needs:
         raise InvalidInput(
             _(
@@ -225,7 +226,6 @@ def _check_matchable(cohort: Cohort, kind: MatchKind) -> list[Venture]:
                 ventures=", ".join(without_needs),
             )
         )
-    return ventures
 
 
 def _pinned(run: MatchingRun | None) -> list[Match]:
@@ -235,9 +235,9 @@ def _pinned(run: MatchingRun | None) -> list[Match]:
         return []
     return list(
         db.session.scalars(
-            select(Match).where(
-                Match.run_id == run.id, Match.status.in_(LIVE), Match.pinned.is_(True)
-            )
+            select(Match)
+            .where(Match.run_id == run.id, Match.status.in_(LIVE), Match.pinned.is_(True))
+            .order_by(Match.id)
         )
     )
 
@@ -272,8 +272,8 @@ def _propose(
             key = (table.ventures[row].id, table.counterparts[column].key)
             pairs.append(key)
             per_venture[key[0]] += float(table.scores[row, column])
-            if explain:
-                explained.setdefault(key, table.explain(row, column))
+            if explain and key not in explained:
+                explained[key] = table.explain(row, column)
         proposals[method] = Proposal(
             method,
             pairs,
@@ -312,10 +312,10 @@ def run_matching(
                     news=_run_news(previous, by),
                 )
             )
-    pinned = [m for m in run_matches(previous) if m.pinned] if previous is not None else []
+    pinned = _pinned(previous) if previous is not None else []
     scored = capacity.score_cohort(cohort, kind, pinned)
     capacity.check(scored, kind, min_per_venture, max_per_venture)
-    proposals, explained = _propose(scored, min_per_venture, max_per_venture)
+    proposals = _propose(scored, min_per_venture, max_per_venture, explain=False)[0]
     chosen = proposals.get(method) or proposals["optimal"]
     if previous is not None:
         _discard(previous, by, keep=pinned)
@@ -336,13 +336,19 @@ def run_matching(
     for match in pinned:
         match.run_id = run.id
     kept = {(m.venture_id, m.counterpart_key) for m in pinned}
+    table = scored.table
+    row_of = {venture.id: row for row, venture in enumerate(table.ventures)}
+    column_of = {c.key: column for column, c in enumerate(table.counterparts)}
+    rows = []
+    # Only the chosen proposal's pairs are explained: the other method's are not stored.
     for venture_id, key in chosen.pairs:
         if (venture_id, key) in kept:
             continue
-        why = explained[(venture_id, key)]
-        db.session.add(new_match(run, venture_id, kind, key, why.score, why.reasons))
-    flush_pairs(
-        N_("Could not store the proposal: that venture and counterpart already have a live match.")
+        why = table.explain(row_of[venture_id], column_of[key])
+        rows.append(match_values(run, venture_id, kind, key, why.score, why.reasons))
+    insert_matches(
+        rows,
+        N_("Could not store the proposal: that venture and counterpart already have a live match."),
     )
     # The draft is the chosen proposal, so its blocking pairs are the method's.
     run.summary = _summary(run, proposals, scored.table, chosen.blocking_pairs)
@@ -368,14 +374,20 @@ def run_matching(
 def _discard(run: MatchingRun, by: User, *, keep: list[Match]) -> None:
     """Set a draft aside: its proposals end (the pinned ones move to the new run)."""
     kept = {m.id for m in keep}
-    ended = 0
-    for match in run_matches(run):
-        if match.id in kept or match.status != MatchStatus.PROPOSED:
-            continue
-        match.status = MatchStatus.ENDED
-        match.decline_reason = "replaced by a new matching run"
-        match.decided_at = utcnow()
-        ended += 1
+    # One statement for the whole draft: a run holds a match per seat of every venture.
+    ended = rows_changed(
+        update(Match)
+        .where(
+            Match.run_id == run.id,
+            Match.status == MatchStatus.PROPOSED,
+            Match.id.not_in(kept),
+        )
+        .values(
+            status=MatchStatus.ENDED,
+            decline_reason="replaced by a new matching run",
+            decided_at=utcnow(),
+        )
+    )
     run.status = DISCARDED
     db.session.flush()
     audit.record(
@@ -953,12 +965,17 @@ def _summary(
     matches) beside each method's proposal with the same pins (None where the stable one
     needs rankings it lacks), and each venture's score in each; `unavailable` says why the
     methods could not be computed again."""
-    draft = [m for m in run_matches(run) if m.status == MatchStatus.PROPOSED]
+    # Only the columns the comparison needs: a run holds a match per seat of every venture.
+    draft = db.session.execute(
+        select(Match.venture_id, Match.score, Venture.name)
+        .join(Venture, Venture.id == Match.venture_id)
+        .where(Match.run_id == run.id, Match.status == MatchStatus.PROPOSED)
+    ).all()
     names = {venture.id: venture.name for venture in table.ventures} if table else {}
-    names |= {m.venture_id: m.venture.name for m in draft}
+    names |= {venture_id: name for venture_id, _score, name in draft}
     scores: dict[int, float] = dict.fromkeys(names, 0.0)
-    for match in draft:
-        scores[match.venture_id] += match.score
+    for venture_id, score, _name in draft:
+        scores[venture_id] += score
     summary: dict[str, Any] = {
         name: (
             {"total_score": found.total_score, "blocking_pairs": found.blocking_pairs}

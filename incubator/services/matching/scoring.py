@@ -233,31 +233,28 @@ def _fold(values: Iterable[str]) -> frozenset[str]:
     return frozenset(value.strip().lower() for value in values if value and value.strip())
 
 
-_WORD_PATTERNS: dict[str, re.Pattern[str]] = {}
+_NEED_PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
-def _mentions(text: str, word: str) -> bool:
-    pattern = _WORD_PATTERNS.get(word)
+def _need_pattern(need: str) -> re.Pattern[str]:
+    """Finds any of the words that meet a need (its synonyms, or the need itself) as a
+    whole word, in any case. `need` is stripped and in lower case."""
+    pattern = _NEED_PATTERNS.get(need)
     if pattern is None:
-        pattern = _WORD_PATTERNS[word] = re.compile(rf"\b{re.escape(word)}\b", re.IGNORECASE)
-    return pattern.search(text) is not None
-
-
-def _evidence(need: str, counterpart: CounterpartFacts) -> str | None:
-    """What about the counterpart meets the need, in its own words; None when nothing does."""
-    found = _evidence_and_how(need, counterpart)
-    return found[0] if found else None
+        words = "|".join(re.escape(word) for word in NEED_SYNONYMS.get(need, (need,)))
+        pattern = _NEED_PATTERNS[need] = re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
+    return pattern
 
 
 def _evidence_and_how(need: str, counterpart: CounterpartFacts) -> tuple[str, bool] | None:
     """What meets the need, and whether it is met by what the counterpart is (any funder
     meets "Funding") rather than by what it lists; None when nothing does."""
     need = need.strip().lower()
-    words = NEED_SYNONYMS.get(need, (need,))
-    tag = next((tag for tag in counterpart.tags if any(_mentions(tag, w) for w in words)), None)
+    pattern = _need_pattern(need)
+    tag = next((tag for tag in counterpart.tags if pattern.search(tag)), None)
     if tag is None and need not in NEEDS_MET_BY_KIND.get(counterpart.kind, ()):
         return None
-    if counterpart.headline and any(_mentions(counterpart.headline, w) for w in words):
+    if counterpart.headline and pattern.search(counterpart.headline):
         return counterpart.headline, False
     if tag is not None:
         return tag, False
@@ -569,11 +566,21 @@ def _shared(venture_rows: Sequence[Iterable[str]], counterpart_rows: Sequence[It
 
 
 def _needs_table(ventures, counterparts, weights: MatchWeights) -> np.ndarray:
+    """The needs points: the share of each venture's needs the counterpart meets, by a tag
+    that mentions the need or by what it is. Each need is looked for once in each distinct
+    tag, not once per pair."""
     need_rows = [[need.strip().lower() for need in v.needs if need.strip()] for v in ventures]
     needs = _vocabulary(need_rows)
-    covered = np.array(
-        [[_evidence(need, c) is not None for need in needs] for c in counterparts],
+    tag_rows = [c.tags for c in counterparts]
+    tags = _vocabulary(tag_rows)
+    mentioned = np.array(
+        [[_need_pattern(need).search(tag) is not None for tag in tags] for need in needs],
         dtype=np.float64,
+    ).reshape(len(needs), len(tags))
+    covered = _multi_hot(tag_rows, tags) @ mentioned.T > 0
+    covered |= np.array(
+        [[need in NEEDS_MET_BY_KIND.get(c.kind, ()) for need in needs] for c in counterparts],
+        dtype=bool,
     ).reshape(len(counterparts), len(needs))
     counts = np.array([len(v.needs) for v in ventures], dtype=np.float64)
     return weights.needs * (_multi_hot(need_rows, needs) @ covered.T) / counts[:, None]
