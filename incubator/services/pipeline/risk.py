@@ -224,7 +224,7 @@ def assess(ventures: Iterable[Venture], today: date) -> dict[int, list[RiskReaso
 #
 # The board filters and sorts by risk and the home page counts the ventures at risk without
 # loading them: the query below answers, for every venture a condition selects, which rules
-# apply, by code, in one statement of aggregates and a window function over its milestones,
+# apply, by code, in one statement of aggregates over its milestones,
 # check-ins and stage history. The rules' dates are on the program's calendar; a timestamp
 # falls before day D there exactly when it is earlier than the moment D begins, so the
 # timestamps are compared with those moments, worked out here, and no database needs to
@@ -277,30 +277,29 @@ def risk_rows(today: date, scope: ColumnElement[bool]) -> Subquery:
         .group_by(Milestone.venture_id)
         .subquery("risk_milestones")
     )
-    ranked = (
-        select(
-            CheckIn.venture_id,
-            CheckIn.week_start,
-            CheckIn.confidence,
-            func.row_number()
-            .over(partition_by=CheckIn.venture_id, order_by=CheckIn.week_start.desc())
-            .label("position"),
-        )
-        .where(CheckIn.venture_id.in_(chosen))
-        .subquery("risk_ranked_check_ins")
+    # The latest `streak` check-ins are all low exactly when at least `streak` check-ins
+    # are newer than the latest one that is not (weeks are unique per venture): plain
+    # aggregates, where a window function over every check-in costs several times more.
+    confident = (
+        select(CheckIn.venture_id, func.max(CheckIn.week_start).label("confident_on"))
+        .where(CheckIn.venture_id.in_(chosen), CheckIn.confidence > limits.low_confidence)
+        .group_by(CheckIn.venture_id)
+        .subquery("risk_confident")
     )
     check_ins = (
         select(
-            ranked.c.venture_id,
-            func.max(ranked.c.week_start).label("last_on"),
+            CheckIn.venture_id,
+            func.max(CheckIn.week_start).label("last_on"),
             func.sum(
                 _flag(
-                    (ranked.c.position <= limits.low_confidence_streak)
-                    & (ranked.c.confidence <= limits.low_confidence)
+                    confident.c.confident_on.is_(None)
+                    | (CheckIn.week_start > confident.c.confident_on)
                 )
             ).label("low_run"),
         )
-        .group_by(ranked.c.venture_id)
+        .outerjoin(confident, confident.c.venture_id == CheckIn.venture_id)
+        .where(CheckIn.venture_id.in_(chosen))
+        .group_by(CheckIn.venture_id)
         .subquery("risk_check_ins")
     )
     history = (
