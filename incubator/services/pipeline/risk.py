@@ -224,8 +224,8 @@ def assess(ventures: Iterable[Venture], today: date) -> dict[int, list[RiskReaso
 #
 # The board filters and sorts by risk and the home page counts the ventures at risk without
 # loading them: the query below answers, for every venture a condition selects, which rules
-# apply, by code, in one statement of aggregates over its milestones,
-# check-ins and stage history. The rules' dates are on the program's calendar; a timestamp
+# apply, by code, in one statement of aggregates over its milestones, check-ins and stage
+# history. The rules' dates are on the program's calendar; a timestamp
 # falls before day D there exactly when it is earlier than the moment D begins, so the
 # timestamps are compared with those moments, worked out here, and no database needs to
 # know the time zone. tests/test_risk_sql.py proves it agrees with risk_rules on random data.
@@ -279,7 +279,7 @@ def risk_rows(today: date, scope: ColumnElement[bool]) -> Subquery:
     )
     # The latest `streak` check-ins are all low exactly when at least `streak` check-ins
     # are newer than the latest one that is not (weeks are unique per venture): plain
-    # aggregates, where a window function over every check-in costs several times more.
+    # aggregates, where a window function over every check-in cost a third more in all.
     confident = (
         select(CheckIn.venture_id, func.max(CheckIn.week_start).label("confident_on"))
         .where(CheckIn.venture_id.in_(chosen), CheckIn.confidence > limits.low_confidence)
