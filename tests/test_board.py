@@ -155,6 +155,9 @@ def test_board_filters_by_area_neighbourhood_stage_and_risk(cohort_with_ventures
     assert names(at_risk=False) == ["BusBuddy", "ShadeMap", "WelcomeLA"]
     assert names(stage="prototype") == ["WelcomeLA"]
     assert names(challenge_area="Water and drought", at_risk=False) == ["ShadeMap"]
+    assert names(search="  MAP ") == ["LeakMap", "ShadeMap"]
+    assert names(search="%") == []
+    assert names(search="map", at_risk=False, stage="concept") == ["ShadeMap"]
     filtered = pipeline_board.board(cohort, today, neighbourhood="Watts")
     assert filtered.filtered
     assert filtered.total == 4
