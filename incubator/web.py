@@ -4,7 +4,7 @@ object or a 404, safe redirects, pagination."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 from urllib.parse import urlsplit
@@ -144,8 +144,9 @@ def submit(
     return Submitted(done=True, value=value)
 
 
-def download(body: str, mimetype: str, filename: str) -> Response:
-    """A file to save (CSV, JSON): the body with the name the browser offers to save it as."""
+def download(body: str | Iterable[str], mimetype: str, filename: str) -> Response:
+    """A file to save (CSV, JSON): the body (text, or lines to stream) with the name the
+    browser offers to save it as."""
     return Response(
         body,
         mimetype=mimetype,

@@ -131,11 +131,14 @@ class IsolatedClient(FlaskClient):
     The test's own transaction is committed before each request, as an earlier request's
     would be: what the test built is saved, the test holds no SQLite lock the request
     would wait for, and the test's objects are expired, so it reads what the request wrote.
+    A streamed body is read inside the request's own context too (buffered), where
+    `stream_with_context` finds the contexts it keeps.
     """
 
     def open(self, *args, **kwargs):
         if has_app_context():
             _db.session.commit()
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

@@ -16,6 +16,7 @@ from incubator.models import CheckIn, Milestone, MilestoneStatus, Stage, StageCh
 from incubator.services.cohorts import ventures
 from incubator.services.pipeline import board as pipeline_board
 from incubator.services.pipeline import checkins, milestones, stages
+from incubator.vocabulary import NEIGHBOURHOODS
 from tests import factories
 from tests.helpers import page
 
@@ -144,7 +145,8 @@ def test_board_filters_by_area_neighbourhood_stage_and_risk(cohort_with_ventures
     cohort, today = data["cohort"], data["today"]
 
     def names(**filters) -> list[str]:
-        return [row.venture.name for row in pipeline_board.board(cohort, today, **filters).rows]
+        found = pipeline_board.board(cohort, today, view="table", **filters)
+        return [row.venture.name for row in found.rows]
 
     assert names(challenge_area="Transportation and mobility") == ["BusBuddy"]
     assert names(neighbourhood="Watts") == ["BusBuddy"]
@@ -153,6 +155,9 @@ def test_board_filters_by_area_neighbourhood_stage_and_risk(cohort_with_ventures
     assert names(at_risk=False) == ["BusBuddy", "ShadeMap", "WelcomeLA"]
     assert names(stage="prototype") == ["WelcomeLA"]
     assert names(challenge_area="Water and drought", at_risk=False) == ["ShadeMap"]
+    assert names(search="  MAP ") == ["LeakMap", "ShadeMap"]
+    assert names(search="%") == []
+    assert names(search="map", at_risk=False, stage="concept") == ["ShadeMap"]
     filtered = pipeline_board.board(cohort, today, neighbourhood="Watts")
     assert filtered.filtered
     assert filtered.total == 4
@@ -200,7 +205,9 @@ def test_board_sorts_by_any_column_with_names_breaking_ties(
 ):
     data = cohort_with_ventures
 
-    found = pipeline_board.board(data["cohort"], data["today"], sort=sort, descending=descending)
+    found = pipeline_board.board(
+        data["cohort"], data["today"], sort=sort, descending=descending, view="table"
+    )
 
     assert [row.venture.name for row in found.rows] == expected
 
@@ -212,7 +219,9 @@ def test_board_sorts_by_share_of_milestones_done(db, cohort_with_ventures):
     first = milestones.venture_milestones(data["busbuddy"])[0]
     milestones.complete_milestone(first, None, "Done", by=data["manager"])
 
-    found = pipeline_board.board(data["cohort"], data["today"], sort="milestones", descending=True)
+    found = pipeline_board.board(
+        data["cohort"], data["today"], sort="milestones", descending=True, view="table"
+    )
 
     assert [row.venture.name for row in found.rows] == [
         "ShadeMap",  # 2 of 2
@@ -230,7 +239,7 @@ def test_csv_lists_the_board_rows_and_escapes_formulas(db, cohort_with_ventures)
     ventures.add_member(sneaky, "trudy@example.org", "@Trudy", "CTO", by=manager)
     factories.venture(data["cohort"], "+Plus", by=manager)
 
-    text = pipeline_board.board_csv(pipeline_board.board(data["cohort"], data["today"]))
+    text = "".join(pipeline_board.csv_lines(pipeline_board.board(data["cohort"], data["today"])))
 
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == pipeline_board.CSV_COLUMNS
@@ -431,7 +440,10 @@ def test_board_and_timeline_run_the_same_queries_for_10_or_500_ventures(
         board,
         f"{board}?view=table",
         f"{board}?view=table&sort=risk&order=desc",
-        f"{board}?view=table&neighbourhood=Boyle+Heights&at_risk=yes",
+        f"{board}?view=table&neighbourhood={NEIGHBOURHOODS[0]}&at_risk=yes&q=bulk",
+        f"{board}?view=table&sort=milestones",
+        f"{board}?view=table&sort=check_in&order=desc",
+        f"{board}?stage=concept&at_risk=yes",
         f"{board}/board.csv",
         f"/ventures/{watched.id}/timeline",
     ]
@@ -444,8 +456,96 @@ def test_board_and_timeline_run_the_same_queries_for_10_or_500_ventures(
 
     assert many == few
     table = page(client.get(f"{board}?view=table"))
-    assert len(re.findall(r'href="/ventures/\d+/timeline"', table)) == 500
+    assert len(re.findall(r'href="/ventures/\d+/timeline"', table)) == pipeline_board.ROWS_PER_PAGE
     assert "500 ventures" in table
+    assert 'rel="next"' in table
+    columns = page(client.get(board))
+    cards = len(re.findall(r'href="/ventures/\d+/timeline"', columns))
+    assert cards == len(Stage) * pipeline_board.CARDS_PER_COLUMN
+    assert columns.count("Show more: 100 ventures in all") == len(Stage)
+    csv_rows = list(
+        csv.reader(io.StringIO(client.get(f"{board}/board.csv").get_data(as_text=True)))
+    )
+    assert len(csv_rows) == 1 + 500
+
+
+def following(client, url: str, pattern: str) -> tuple[list[str], int]:
+    """The venture names on a page and the pages after it, by the link `pattern` finds."""
+    names: list[str] = []
+    pages = 0
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        pages += 1
+        names += re.findall(r'href="/ventures/\d+/timeline">([^<]+)</a>', html)
+        found = re.search(pattern, html)
+        url = found.group(1).replace("&amp;", "&") if found else ""
+    return names, pages
+
+
+@pytest.mark.parametrize(
+    ("sort", "order"),
+    [
+        ("name", "asc"),
+        ("name", "desc"),
+        ("stage", "desc"),
+        ("risk", "desc"),
+        ("check_in", "asc"),
+        ("milestones", "desc"),
+        ("challenge_area", "asc"),
+    ],
+)
+def test_the_table_pages_through_every_venture_once_in_its_order(
+    db, client, login_as, monkeypatch, sort, order
+):
+    manager = login_as("manager")
+    today = program_today()
+    cohort = factories.cohort("Paged cohort", by=manager)
+    factories.bulk_ventures(cohort, 23, today=today, manager=manager)
+    db.session.commit()
+    monkeypatch.setattr(pipeline_board, "ROWS_PER_PAGE", 4)
+    whole = pipeline_board.board(cohort, today, sort=sort, descending=order == "desc", view="table")
+    monkeypatch.setattr(pipeline_board, "ROWS_PER_PAGE", 100)
+    expected = [
+        row.venture.name
+        for row in pipeline_board.board(
+            cohort, today, sort=sort, descending=order == "desc", view="table"
+        ).rows
+    ]
+    monkeypatch.setattr(pipeline_board, "ROWS_PER_PAGE", 4)
+
+    names, pages = following(
+        client,
+        f"/pipeline/cohorts/{cohort.id}?view=table&sort={sort}&order={order}",
+        r'<a rel="next" href="([^"]+)"',
+    )
+
+    assert len(whole.rows) == 4
+    assert names == expected
+    assert len(names) == 23
+    assert pages == 6
+
+
+def test_show_more_walks_a_column_to_its_end(db, client, login_as, monkeypatch):
+    manager = login_as("manager")
+    today = program_today()
+    cohort = factories.cohort("Paged cohort", by=manager)
+    built = factories.bulk_ventures(cohort, 36, today=today, manager=manager)
+    db.session.commit()
+    monkeypatch.setattr(pipeline_board, "CARDS_PER_COLUMN", 3)
+    concept = sorted(
+        (venture.name for venture in built if venture.stage == "concept"), key=str.casefold
+    )
+
+    first = page(client.get(f"/pipeline/cohorts/{cohort.id}"))
+    assert len(re.findall(r'href="/ventures/\d+/timeline"', first)) == 15
+    more = re.search(r'href="([^"]+)">Show more: 8 ventures in all', column(first, "concept"))
+    assert more is not None
+    names, pages = following(
+        client, more.group(1).replace("&amp;", "&"), r'href="([^"]+)">Show more: 8 ventures'
+    )
+
+    assert concept[:3] + names == concept
+    assert pages == 2
 
 
 def add_history(db, venture, *, manager, author, first: int, last: int, today: date) -> None:

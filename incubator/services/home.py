@@ -279,21 +279,14 @@ def _milestones_to_verify() -> Item:
 
 
 def _ventures_at_risk(today: date) -> Item:
-    """Active ventures of active cohorts the risk rules flag, by cohort."""
-    followed = list(
-        db.session.scalars(
-            select(Venture)
-            .join(Venture.cohort)
-            .where(Cohort.status == CohortStatus.ACTIVE, Venture.status == VentureStatus.ACTIVE)
-        )
-    )
-    assessed = risk.assess(followed, today)
+    """Active ventures of active cohorts the risk rules flag, by cohort (counted by the
+    database, not loaded)."""
     cohorts = dict(
         db.session.execute(
             select(Cohort.id, Cohort.name).where(Cohort.status == CohortStatus.ACTIVE)
         ).all()
     )
-    by_cohort = Counter(venture.cohort_id for venture in followed if assessed.get(venture.id))
+    by_cohort = risk.at_risk_counts(list(cohorts), today)
     named = [
         Link(
             _("%(cohort)s: %(num)d at risk", cohort=cohorts[cohort_id], num=count),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Response, render_template, request
+from flask import Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -46,6 +46,9 @@ def _board_from_arguments(cohort: Cohort) -> pipeline_board.Board:
         sort=request.args.get("sort") or None,
         descending=request.args.get("order") == "desc",
         stage=request.args.get("stage") or None,
+        search=request.args.get("q") or None,
+        view=request.args.get("view") or "columns",
+        after=request.args.get("after") or None,
     )
     if at_risk_argument and at_risk_argument not in AT_RISK_CHOICES:
         found.ignored.append(_("“At risk” is yes or no, not %(value)r.", value=at_risk_argument))
@@ -59,6 +62,7 @@ def _filter_arguments(found: pipeline_board.Board) -> dict[str, str]:
         "neighbourhood": found.neighbourhood,
         "stage": found.stage.value if found.stage else None,
         "at_risk": None if found.at_risk is None else ("yes" if found.at_risk else "no"),
+        "q": found.search,
     }
     return {name: value for name, value in arguments.items() if value}
 
@@ -68,14 +72,14 @@ def _filter_arguments(found: pipeline_board.Board) -> dict[str, str]:
 def board(cohort_id: int):
     cohort = found_or_404(Cohort, cohort_id)
     found = _board_from_arguments(cohort)
-    view = "table" if request.args.get("view") == "table" else "columns"
     return render_template(
         "pipeline/board.html",
         board=found,
         cohort=cohort,
-        view=view,
+        view=found.view,
         filters=_filter_arguments(found),
         sorts=pipeline_board.sort_labels(),
+        page_size=pipeline_board.ROWS_PER_PAGE,
         challenge_areas=CHALLENGE_AREAS,
         neighbourhoods=NEIGHBOURHOODS,
         stages=list(Stage),
@@ -89,9 +93,12 @@ def board(cohort_id: int):
 @bp.route("/pipeline/cohorts/<int:cohort_id>/board.csv")
 @roles(Role.MANAGER)
 def board_csv(cohort_id: int):
+    """Every venture the filters pass, streamed in batches as it is read (flat memory)."""
     cohort = found_or_404(Cohort, cohort_id)
-    text = pipeline_board.board_csv(_board_from_arguments(cohort))
-    return download(text, "text/csv", f"{file_stem(cohort.name, 'cohort')}-pipeline.csv")
+    lines = pipeline_board.csv_lines(_board_from_arguments(cohort))
+    return download(
+        stream_with_context(lines), "text/csv", f"{file_stem(cohort.name, 'cohort')}-pipeline.csv"
+    )
 
 
 @bp.route("/pipeline/cohorts/<int:cohort_id>/analytics")

@@ -1,30 +1,53 @@
-"""The pipeline board: a cohort's ventures by stage, with risk, check-ins and milestones."""
+"""The pipeline board: a cohort's ventures by stage, with risk, check-ins and milestones.
+
+The database filters, counts, sorts and pages the ventures (risk included, through
+`risk.risk_rows`); only the ventures a page shows are loaded as objects and have their
+reasons put into words. Pages go by keyset (the last row's sort key), never by OFFSET, so
+a later page costs what the first does; the CSV export reads the same query in batches.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-import math
+import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    SQLColumnExpression,
+    Subquery,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import load_only
 
 from incubator.extensions import db
 from incubator.i18n import N_
 from incubator.models import Cohort, Stage, User, Venture, VentureMember, VentureStatus
 from incubator.services.pipeline import risk
-from incubator.services.pipeline.stages import STAGES, stage_index, stage_label
+from incubator.services.pipeline.stages import STAGES, stage_label
 from incubator.services.spreadsheets import spreadsheet_safe
 from incubator.vocabulary import CHALLENGE_AREAS, NEIGHBOURHOODS
 
-if TYPE_CHECKING:
-    from _typeshed import SupportsRichComparison
+# Cards per stage column, rows per table page, ventures per CSV batch.
+CARDS_PER_COLUMN = 20
+ROWS_PER_PAGE = 50
+CSV_BATCH = 1000
+# A search longer than this is cut: a name is at most 160 characters.
+SEARCH_LIMIT = 160
 
 
 @dataclass(frozen=True)
@@ -51,80 +74,257 @@ class BoardRow:
 @dataclass(frozen=True)
 class BoardColumn:
     stage: Stage
+    # The column's first cards (or those after `Board.after`), at most CARDS_PER_COLUMN.
     rows: list[BoardRow]
+    # How many ventures the column holds under the filters, shown or not.
+    count: int = 0
+    # The cursor of the next cards when there are more; None at the end.
+    more: str | None = None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The board's filters, understood (None is no filter)."""
+
+    challenge_area: str | None = None
+    neighbourhood: str | None = None
+    at_risk: bool | None = None
+    stage: Stage | None = None
+    search: str | None = None
 
 
 @dataclass
 class Board:
     cohort: Cohort
     today: date
-    rows: list[BoardRow]
+    # "columns" (cards by stage) or "table".
+    view: str
     columns: list[BoardColumn]
-    # Active ventures in the cohort before the filters.
+    # The table's page (in the columns view: every card shown, column after column).
+    page_rows: list[BoardRow]
+    # Active ventures in the cohort before the filters, and those that pass them.
     total: int
-    challenge_area: str | None = None
-    neighbourhood: str | None = None
-    at_risk: bool | None = None
-    stage: Stage | None = None
+    matching: int
+    at_risk_count: int
+    filters: Filters = field(default_factory=Filters)
     sort: str = "name"
     descending: bool = False
+    # The cursor this page starts after (None on the first page), and the next page's.
+    after: str | None = None
+    next_page: str | None = None
     # Filter or sort values that were not understood and so were left out, said for a person.
     ignored: list[str] = field(default_factory=list)
 
     @property
-    def filtered(self) -> bool:
-        return any(
-            value is not None
-            for value in (self.challenge_area, self.neighbourhood, self.at_risk, self.stage)
-        )
+    def rows(self) -> list[BoardRow]:
+        return self.page_rows
 
     @property
-    def at_risk_count(self) -> int:
-        return sum(1 for row in self.rows if row.at_risk)
+    def filtered(self) -> bool:
+        return any(value is not None for value in vars(self.filters).values())
+
+    # The filters as the template and the route read them.
+    @property
+    def challenge_area(self) -> str | None:
+        return self.filters.challenge_area
+
+    @property
+    def neighbourhood(self) -> str | None:
+        return self.filters.neighbourhood
+
+    @property
+    def at_risk(self) -> bool | None:
+        return self.filters.at_risk
+
+    @property
+    def stage(self) -> Stage | None:
+        return self.filters.stage
+
+    @property
+    def search(self) -> str | None:
+        return self.filters.search
 
 
-def _milestone_share(row: BoardRow) -> tuple[float, int]:
-    # Equal shares: more milestones done ranks higher (3 of 6 above 1 of 2).
-    share = row.milestones_done / row.milestones_total if row.milestones_total else 0.0
-    return (share, row.milestones_done)
-
-
-# The table's sortable columns: key -> (label, translated where shown; sort key). Names
-# break every other tie.
-SORTS: dict[str, tuple[str, Callable[[BoardRow], SupportsRichComparison]]] = {
-    "name": (N_("Venture"), lambda row: (row.venture.name.casefold(), row.venture.id)),
-    "stage": (N_("Stage"), lambda row: stage_index(row.stage)),
-    "risk": (N_("Risk"), lambda row: len(row.risk)),
-    # Never checked in sorts as the oldest check-in of all.
-    "check_in": (
-        N_("Last check-in"),
-        lambda row: math.inf if row.check_in_age is None else row.check_in_age,
-    ),
-    "milestones": (N_("Milestones"), _milestone_share),
-    "challenge_area": (N_("Challenge area"), lambda row: row.challenge_area.casefold()),
+# The table's sortable columns, key -> label, translated where shown. Names, then ids,
+# break every tie, ascending whichever way the column goes.
+SORTS: dict[str, str] = {
+    "name": N_("Venture"),
+    "stage": N_("Stage"),
+    "risk": N_("Risk"),
+    "check_in": N_("Last check-in"),
+    "milestones": N_("Milestones"),
+    "challenge_area": N_("Challenge area"),
 }
+
+# The sorts that read the risk rows.
+RISK_SORTS = {"risk", "check_in", "milestones"}
+# Never checked in sorts as the oldest check-in of all.
+NEVER = date(1, 1, 1)
 
 
 def sort_labels() -> dict[str, str]:
     """The table's sortable columns, key -> label in the request's language."""
-    return {key: _(label) for key, (label, _key) in SORTS.items()}
+    return {key: _(label) for key, label in SORTS.items()}
 
 
-def _sorted(rows: list[BoardRow], sort: str, descending: bool) -> list[BoardRow]:
-    key = SORTS[sort][1]
-    by_name = sorted(rows, key=lambda row: (row.venture.name.casefold(), row.venture.id))
-    # Python's sort is stable, so the name order survives inside equal keys either way.
-    return sorted(by_name, key=key, reverse=descending)
+@dataclass(frozen=True)
+class _SortKey:
+    """One part of the table's order: the expression, whether it runs backwards, and how
+    a cursor's JSON value is read back."""
+
+    expression: SQLColumnExpression[Any]
+    descending: bool
+    read: type = str
+
+    def value(self, raw: object) -> object:
+        if self.read is date:
+            return date.fromisoformat(str(raw))
+        return self.read(raw)
 
 
-def _cohort_ventures(cohort: Cohort) -> tuple[list[Venture], dict[int, list[str]]]:
-    """The cohort's active ventures and their founders' names, in two queries.
+def _sort_keys(sort: str, descending: bool, rows: Subquery | None) -> list[_SortKey]:
+    """The ORDER BY of the table: the column asked for, then name and id ascending."""
+    primary: list[_SortKey] = []
+    if sort == "stage":
+        order = case(
+            {stage.value: index for index, stage in enumerate(STAGES)}, value=Venture.stage
+        )
+        primary = [_SortKey(order, descending, int)]
+    elif sort == "challenge_area":
+        primary = [_SortKey(func.lower(Venture.challenge_area), descending)]
+    elif sort == "risk" and rows is not None:
+        primary = [_SortKey(rows.c.reasons, descending, int)]
+    elif sort == "check_in" and rows is not None:
+        # Ascending is the most recent first: the fewest days since.
+        last = func.coalesce(rows.c.last_check_in_on, NEVER)
+        primary = [_SortKey(last, not descending, date)]
+    elif sort == "milestones" and rows is not None:
+        # Equal shares: more milestones done ranks higher (3 of 6 above 1 of 2).
+        share = case(
+            (
+                rows.c.milestones_total > 0,
+                cast(rows.c.milestones_done, Float) / rows.c.milestones_total,
+            ),
+            else_=0.0,
+        )
+        primary = [
+            _SortKey(share, descending, float),
+            _SortKey(rows.c.milestones_done, descending, int),
+        ]
+    name = func.lower(Venture.name)
+    if sort == "name":
+        return [_SortKey(name, descending), _SortKey(Venture.id, descending, int)]
+    return [*primary, _SortKey(name, False), _SortKey(Venture.id, False, int)]
 
-    The names come from a join rather than selectinload(members, user): selectinload splits
-    its IN list every 500 keys (and users bring their roles along), so a cohort of 500
-    ventures with 1,000 founders would take more queries than a small one.
-    """
-    active = (Venture.cohort_id == cohort.id) & (Venture.status == VentureStatus.ACTIVE)
+
+def _ordering(keys: Sequence[_SortKey]) -> list[ColumnElement[Any]]:
+    return [key.expression.desc() if key.descending else key.expression.asc() for key in keys]
+
+
+def _after(keys: Sequence[_SortKey], values: Sequence[object]) -> ColumnElement[bool]:
+    """The rows that come after `values` in the order of `keys` (a keyset condition)."""
+    condition: ColumnElement[bool] | None = None
+    for key, value in reversed(list(zip(keys, values, strict=True))):
+        beyond = key.expression < value if key.descending else key.expression > value
+        condition = (
+            beyond if condition is None else or_(beyond, and_(key.expression == value, condition))
+        )
+    assert condition is not None
+    return condition
+
+
+def _cursor(keys: Sequence[_SortKey], row: Sequence[object]) -> str:
+    """A row's sort key as a cursor for a link: a JSON list."""
+    return json.dumps(
+        [value.isoformat() if isinstance(value, date) else value for value in row[: len(keys)]],
+        separators=(",", ":"),
+    )
+
+
+def _read_cursor(keys: Sequence[_SortKey], cursor: str | None) -> list[object] | None:
+    """The sort key a cursor holds; None when there is none or it does not fit this order."""
+    if not cursor:
+        return None
+    try:
+        raw = json.loads(cursor)
+        if not isinstance(raw, list) or len(raw) != len(keys):
+            return None
+        return [key.value(value) for key, value in zip(keys, raw, strict=True)]
+    except (ValueError, TypeError):
+        return None
+
+
+def _json_items(column):
+    """The text items of a JSON list column, as a column to select from, on either database."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.json_array_elements_text(column).column_valued("item")
+    return func.json_each(column).table_valued("value").c.value
+
+
+def _conditions(cohort: Cohort, filters: Filters) -> list[ColumnElement[bool]]:
+    """The cohort's active ventures that pass the filters, risk aside."""
+    conditions = [Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE]
+    if filters.challenge_area is not None:
+        conditions.append(Venture.challenge_area == filters.challenge_area)
+    if filters.neighbourhood is not None:
+        items = _json_items(Venture.neighbourhoods)
+        conditions.append(exists(select(1).where(items == filters.neighbourhood)))
+    if filters.stage is not None:
+        conditions.append(Venture.stage == filters.stage)
+    if filters.search:
+        conditions.append(
+            func.lower(Venture.name).contains(filters.search.lower(), autoescape=True)
+        )
+    return conditions
+
+
+@dataclass(frozen=True)
+class _Selection:
+    """The ventures the filters select, and their risk rows."""
+
+    where: ColumnElement[bool]
+    rows: Subquery
+    at_risk: bool | None
+
+    def select(self, *columns, with_risk: bool = False) -> Select:
+        """Columns over the selected ventures; joined to their risk rows when the columns
+        read them or the at-risk filter is on (the join is what costs)."""
+        query = select(*columns).where(self.where)
+        if not with_risk and self.at_risk is None:
+            return query
+        query = query.join(self.rows, self.rows.c.venture_id == Venture.id)
+        if self.at_risk is True:
+            query = query.where(self.rows.c.reasons > 0)
+        elif self.at_risk is False:
+            query = query.where(self.rows.c.reasons == 0)
+        return query
+
+
+def _selection(cohort: Cohort, filters: Filters, today: date) -> _Selection:
+    where = and_(*_conditions(cohort, filters))
+    return _Selection(where, risk.risk_rows(today, where), filters.at_risk)
+
+
+def _member_names(venture_ids: list[int]) -> dict[int, list[str]]:
+    """The founders' names of these ventures, in the order they joined: one query."""
+    names: dict[int, list[str]] = defaultdict(list)
+    if not venture_ids:
+        return names
+    for venture_id, name in db.session.execute(
+        select(VentureMember.venture_id, User.name)
+        .join(User, User.id == VentureMember.user_id)
+        .where(VentureMember.venture_id.in_(venture_ids))
+        .order_by(VentureMember.venture_id, VentureMember.id)
+    ):
+        names[venture_id].append(name)
+    return names
+
+
+def _board_rows(venture_ids: list[int], today: date) -> dict[int, BoardRow]:
+    """A row for each of these ventures (a page's worth), by id, in a fixed number of
+    queries: the ventures, their risk facts (explained by the rules) and their founders."""
+    if not venture_ids:
+        return {}
     # Only what the board and the risk rules read; anything else raises instead of
     # quietly loading venture by venture.
     columns = load_only(
@@ -137,66 +337,117 @@ def _cohort_ventures(cohort: Cohort) -> tuple[list[Venture], dict[int, list[str]
         Venture.created_at,
         raiseload=True,
     )
-    found = list(
-        db.session.scalars(
-            select(Venture).options(columns).where(active).order_by(Venture.name, Venture.id)
-        )
+    ventures = list(
+        db.session.scalars(select(Venture).options(columns).where(Venture.id.in_(venture_ids)))
     )
-    names: dict[int, list[str]] = defaultdict(list)
-    for venture_id, name in db.session.execute(
-        select(VentureMember.venture_id, User.name)
-        .join(User, User.id == VentureMember.user_id)
-        .join(Venture, Venture.id == VentureMember.venture_id)
-        .where(active)
-        .order_by(VentureMember.venture_id, VentureMember.id)
-    ):
-        names[venture_id].append(name)
-    return found, names
-
-
-def _board_rows(cohort: Cohort, today: date) -> list[BoardRow]:
-    """A row for each of the cohort's active ventures, in no particular order."""
-    ventures, member_names = _cohort_ventures(cohort)
     found = risk.signals(ventures)
-    rows = []
+    member_names = _member_names(venture_ids)
+    rows = {}
     for venture in ventures:
         signal = found[venture.id]
         last = signal.last_check_in_on
-        rows.append(
-            BoardRow(
-                venture=venture,
-                stage=Stage(venture.stage),
-                risk=risk.reasons(signal, today),
-                last_check_in_on=last,
-                check_in_age=None if last is None else (today - last).days,
-                milestones_done=signal.milestones_done,
-                milestones_total=signal.milestones_total,
-                members=member_names.get(venture.id, []),
-                challenge_area=venture.challenge_area,
-                neighbourhoods=list(venture.neighbourhoods or []),
-            )
+        rows[venture.id] = BoardRow(
+            venture=venture,
+            stage=Stage(venture.stage),
+            risk=risk.reasons(signal, today),
+            last_check_in_on=last,
+            check_in_age=None if last is None else (today - last).days,
+            milestones_done=signal.milestones_done,
+            milestones_total=signal.milestones_total,
+            members=member_names.get(venture.id, []),
+            challenge_area=venture.challenge_area,
+            neighbourhoods=list(venture.neighbourhoods or []),
         )
     return rows
 
 
-def _filtered(
-    rows: list[BoardRow],
+def _understood(
     challenge_area: str | None,
     neighbourhood: str | None,
     at_risk: bool | None,
-    stage: Stage | None,
-) -> list[BoardRow]:
-    """The rows that pass every filter given (None is no filter)."""
-    if challenge_area is not None:
-        rows = [row for row in rows if row.challenge_area == challenge_area]
-    if neighbourhood is not None:
-        # A JSON list per venture: filtered here rather than in SQL, as elsewhere in the app.
-        rows = [row for row in rows if neighbourhood in row.neighbourhoods]
-    if at_risk is not None:
-        rows = [row for row in rows if row.at_risk == at_risk]
-    if stage is not None:
-        rows = [row for row in rows if row.stage == stage]
-    return rows
+    stage: str | None,
+    search: str | None,
+    ignored: list[str],
+) -> Filters:
+    """The filters that mean something; the others are said in `ignored`."""
+    if challenge_area and challenge_area not in CHALLENGE_AREAS:
+        ignored.append(_("There is no challenge area called %(area)r.", area=challenge_area))
+    if neighbourhood and neighbourhood not in NEIGHBOURHOODS:
+        ignored.append(_("There is no neighbourhood called %(name)r.", name=neighbourhood))
+    stage_filter = None
+    if stage:
+        try:
+            stage_filter = Stage(stage)
+        except ValueError:
+            ignored.append(_("There is no stage called %(stage)r.", stage=stage))
+    search = (search or "").strip()[:SEARCH_LIMIT] or None
+    return Filters(
+        challenge_area=challenge_area if challenge_area in CHALLENGE_AREAS else None,
+        neighbourhood=neighbourhood if neighbourhood in NEIGHBOURHOODS else None,
+        at_risk=at_risk,
+        stage=stage_filter,
+        search=search,
+    )
+
+
+def _columns(
+    selection: _Selection, filters: Filters, after: str | None, counts: dict[str, int], today: date
+) -> tuple[list[BoardColumn], str | None]:
+    """Each stage's first cards by name (or, in one stage's column, those after `after`),
+    in one query; and the cursor that was used, if any."""
+    keys = _sort_keys("name", False, None)
+    position = func.row_number().over(partition_by=Venture.stage, order_by=_ordering(keys))
+    inner = selection.select(
+        Venture.id, Venture.stage, keys[0].expression.label("name_key"), position.label("position")
+    )
+    start = _read_cursor(keys, after) if filters.stage is not None else None
+    if start is not None:
+        inner = inner.where(_after(keys, start))
+    ranked = inner.subquery("cards")
+    found = db.session.execute(
+        select(ranked)
+        .where(ranked.c.position <= CARDS_PER_COLUMN + 1)
+        .order_by(ranked.c.stage, ranked.c.position)
+    ).all()
+    by_stage: dict[str, list[Any]] = defaultdict(list)
+    for row in found:
+        by_stage[row.stage].append(row)
+    shown = [row.id for rows in by_stage.values() for row in rows[:CARDS_PER_COLUMN]]
+    loaded = _board_rows(shown, today)
+    columns = []
+    for stage in STAGES:
+        rows = by_stage.get(stage, [])
+        more = None
+        if len(rows) > CARDS_PER_COLUMN:
+            last = rows[CARDS_PER_COLUMN - 1]
+            more = _cursor(keys, [last.name_key, last.id])
+        columns.append(
+            BoardColumn(
+                stage,
+                [loaded[row.id] for row in rows[:CARDS_PER_COLUMN]],
+                count=counts.get(stage, 0),
+                more=more,
+            )
+        )
+    return columns, after if start is not None else None
+
+
+def _table_page(
+    selection: _Selection, sort: str, descending: bool, after: str | None, today: date
+) -> tuple[list[BoardRow], str | None, str | None]:
+    """One page of the table in its order, the cursor it started after, and the next one."""
+    keys = _sort_keys(sort, descending, selection.rows)
+    query = selection.select(
+        *(key.expression for key in keys), Venture.id, with_risk=sort in RISK_SORTS
+    )
+    start = _read_cursor(keys, after)
+    if start is not None:
+        query = query.where(_after(keys, start))
+    found = db.session.execute(query.order_by(*_ordering(keys)).limit(ROWS_PER_PAGE + 1)).all()
+    shown = found[:ROWS_PER_PAGE]
+    loaded = _board_rows([row[-1] for row in shown], today)
+    next_page = _cursor(keys, shown[-1]) if len(found) > ROWS_PER_PAGE else None
+    return [loaded[row[-1]] for row in shown], after if start is not None else None, next_page
 
 
 def board(
@@ -208,49 +459,65 @@ def board(
     sort: str | None = None,
     descending: bool = False,
     stage: str | None = None,
+    search: str | None = None,
+    view: str = "columns",
+    after: str | None = None,
 ) -> Board:
-    """The cohort's active ventures, filtered and sorted, in a fixed number of queries.
+    """One page of the cohort's active ventures, filtered and sorted, in a fixed number of
+    queries whatever the cohort's size.
 
     Unknown filter or sort values are left out and listed in `Board.ignored`, so a stale or
-    hand-edited link still shows the board.
+    hand-edited link still shows the board; a cursor that does not fit shows the first page.
     """
-    ignored = []
-    if challenge_area and challenge_area not in CHALLENGE_AREAS:
-        ignored.append(_("There is no challenge area called %(area)r.", area=challenge_area))
-    challenge_area = challenge_area if challenge_area in CHALLENGE_AREAS else None
-    if neighbourhood and neighbourhood not in NEIGHBOURHOODS:
-        ignored.append(_("There is no neighbourhood called %(name)r.", name=neighbourhood))
-    neighbourhood = neighbourhood if neighbourhood in NEIGHBOURHOODS else None
-    stage_filter = None
-    if stage:
-        try:
-            stage_filter = Stage(stage)
-        except ValueError:
-            ignored.append(_("There is no stage called %(stage)r.", stage=stage))
+    ignored: list[str] = []
+    filters = _understood(challenge_area, neighbourhood, at_risk, stage, search, ignored)
     if sort and sort not in SORTS:
         ignored.append(
             _("The table cannot be sorted by %(sort)r; it is sorted by name.", sort=sort)
         )
     sort = sort if sort in SORTS else "name"
+    view = "table" if view == "table" else "columns"
 
-    every_row = _board_rows(cohort, today)
-    rows = _filtered(every_row, challenge_area, neighbourhood, at_risk, stage_filter)
-    rows = _sorted(rows, sort, descending)
-    columns = [BoardColumn(s, [row for row in rows if row.stage == s]) for s in STAGES]
-    return Board(
+    total = db.session.scalar(
+        select(func.count())
+        .select_from(Venture)
+        .where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
+    )
+    selection = _selection(cohort, filters, today)
+    counts: dict[str, int] = {}
+    at_risk_count = 0
+    for row in db.session.execute(
+        selection.select(
+            Venture.stage,
+            func.count(),
+            func.sum(case((selection.rows.c.reasons > 0, 1), else_=0)),
+            with_risk=True,
+        ).group_by(Venture.stage)
+    ):
+        counts[str(row[0])] = int(row[1])
+        at_risk_count += int(row[2] or 0)
+    found = Board(
         cohort=cohort,
         today=today,
-        rows=rows,
-        columns=columns,
-        total=len(every_row),
-        challenge_area=challenge_area,
-        neighbourhood=neighbourhood,
-        at_risk=at_risk,
-        stage=stage_filter,
+        view=view,
+        columns=[],
+        page_rows=[],
+        total=total or 0,
+        matching=sum(counts.values()),
+        at_risk_count=at_risk_count,
+        filters=filters,
         sort=sort,
         descending=descending,
         ignored=ignored,
     )
+    if view == "table":
+        found.page_rows, found.after, found.next_page = _table_page(
+            selection, sort, descending, after, today
+        )
+    else:
+        found.columns, found.after = _columns(selection, filters, after, counts, today)
+        found.page_rows = [row for column in found.columns for row in column.rows]
+    return found
 
 
 CSV_COLUMNS = [
@@ -267,26 +534,57 @@ CSV_COLUMNS = [
 ]
 
 
-def board_csv(found: Board) -> str:
-    """The board's rows, in its order, as CSV text safe to open in a spreadsheet: the
-    columns' names and yes/no in English for programs, the rest as the page says it."""
+def _csv_line(cells) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in found.rows:
-        writer.writerow(
-            spreadsheet_safe(cell)
-            for cell in (
-                row.venture.name,
-                stage_label(row.stage),
-                "yes" if row.at_risk else "no",
-                "; ".join(reason.message for reason in row.risk),
-                "" if row.check_in_age is None else row.check_in_age,
-                row.milestones_done,
-                row.milestones_total,
-                "; ".join(row.members),
-                row.challenge_area,
-                "; ".join(row.neighbourhoods),
-            )
-        )
+    csv.writer(buffer, lineterminator="\r\n").writerow(spreadsheet_safe(cell) for cell in cells)
     return buffer.getvalue()
+
+
+def csv_lines(found: Board) -> Iterator[str]:
+    """Every venture that passes the board's filters, in the table's order, as lines of CSV
+    safe to open in a spreadsheet: the columns' names and yes/no in English for programs,
+    the rest as the page says it. Read CSV_BATCH ventures at a time, so memory stays flat
+    however large the cohort."""
+    yield _csv_line(CSV_COLUMNS)
+    selection = _selection(found.cohort, found.filters, found.today)
+    keys = _sort_keys(found.sort, found.descending, selection.rows)
+    query = (
+        selection.select(
+            *(key.expression for key in keys), Venture.id, with_risk=found.sort in RISK_SORTS
+        )
+        .order_by(*_ordering(keys))
+        .limit(CSV_BATCH)
+    )
+    # Said once per export rather than once per row.
+    stage_labels = {stage: stage_label(stage) for stage in STAGES}
+    start: Sequence[object] | None = None
+    while True:
+        batch = db.session.execute(
+            query if start is None else query.where(_after(keys, start))
+        ).all()
+        rows = _board_rows([row[-1] for row in batch], found.today)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        for key in batch:
+            row = rows[key[-1]]
+            writer.writerow(
+                spreadsheet_safe(cell)
+                for cell in (
+                    row.venture.name,
+                    stage_labels[row.stage],
+                    "yes" if row.at_risk else "no",
+                    "; ".join(reason.message for reason in row.risk),
+                    "" if row.check_in_age is None else row.check_in_age,
+                    row.milestones_done,
+                    row.milestones_total,
+                    "; ".join(row.members),
+                    row.challenge_area,
+                    "; ".join(row.neighbourhoods),
+                )
+            )
+        # One write per batch: a line at a time costs a system call per venture.
+        yield buffer.getvalue()
+        if len(batch) < CSV_BATCH:
+            return
+        # The session holds loaded objects weakly, so the batch's rows go with it.
+        start = batch[-1][: len(keys)]

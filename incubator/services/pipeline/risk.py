@@ -4,23 +4,54 @@ in a fixed number of queries. The rules themselves are in risk_rules.py."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import LazyString
-from sqlalchemy import func, select
+from sqlalchemy import (
+    ColumnElement,
+    SQLColumnExpression,
+    Subquery,
+    case,
+    false,
+    func,
+    literal,
+    null,
+    select,
+)
 
 from incubator import clock
 from incubator.extensions import db
-from incubator.models import CheckIn, Milestone, MilestoneStatus, StageChange, StagePlan, Venture
+from incubator.models import (
+    CheckIn,
+    Milestone,
+    MilestoneStatus,
+    StageChange,
+    StagePlan,
+    Venture,
+    VentureStatus,
+)
+from incubator.models.base import UTCDateTime
 from incubator.models.pipeline import OPEN_MILESTONE_STATUSES
 from incubator.services.pipeline import risk_rules
 from incubator.services.pipeline.risk_rules import RiskReason, Thresholds, VentureFacts
 from incubator.services.pipeline.stages import stage_label
 
-__all__ = ["RiskReason", "VentureSignals", "assess", "reasons", "signals", "thresholds"]
+__all__ = [
+    "RISK_CODES",
+    "RiskReason",
+    "VentureSignals",
+    "assess",
+    "at_risk_codes",
+    "at_risk_counts",
+    "at_risk_filter",
+    "reasons",
+    "risk_rows",
+    "signals",
+    "thresholds",
+]
 
 DONE_STATUSES = (MilestoneStatus.DONE, MilestoneStatus.VERIFIED)
 
@@ -187,3 +218,169 @@ def assess(ventures: Iterable[Venture], today: date) -> dict[int, list[RiskReaso
         venture_id: risk_rules.reasons(signal.facts, today, rules_thresholds)
         for venture_id, signal in found.items()
     }
+
+
+# The same rules in SQL ----------------------------------------------------------------------
+#
+# The board filters and sorts by risk and the home page counts the ventures at risk without
+# loading them: the query below answers, for every venture a condition selects, which rules
+# apply, by code, in one statement of aggregates over its milestones, check-ins and stage
+# history. The rules' dates are on the program's calendar; a timestamp
+# falls before day D there exactly when it is earlier than the moment D begins, so the
+# timestamps are compared with those moments, worked out here, and no database needs to
+# know the time zone. tests/test_risk_sql.py proves it agrees with risk_rules on random data.
+
+RISK_CODES = ("overdue_milestone", "no_check_in", "low_confidence", "stalled")
+
+
+def _day_begins(day: date) -> datetime:
+    """The moment a day on the program's calendar begins, in UTC."""
+    return datetime.combine(day, time(0), clock.program_zone()).astimezone(UTC)
+
+
+def _stage_deadline(
+    expected_days: SQLColumnExpression[int], today: date
+) -> ColumnElement[datetime] | None:
+    """For a venture that entered its stage before the value, longer in it than expected:
+    the moment `today - expected_days` began, for every expectation any cohort has (stage
+    plans are a few rows per cohort; one small query). None when no cohort has a plan."""
+    found = db.session.scalars(select(StagePlan.expected_days).distinct()).all()
+    if not found:
+        return None
+    return case(
+        {days: literal(_day_begins(today - timedelta(days=days)), UTCDateTime()) for days in found},
+        value=expected_days,
+        else_=null(),
+    )
+
+
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
+
+
+def risk_rows(today: date, scope: ColumnElement[bool]) -> Subquery:
+    """One row per venture that `scope` (a condition on Venture) selects: a 0/1 column per
+    rule in RISK_CODES, `reasons` (how many apply), `last_check_in_on`, `milestones_done`
+    and `milestones_total`, as risk_rules and the board would count them."""
+    limits = thresholds()
+    chosen = select(Venture.id).where(scope)
+    milestones = (
+        select(
+            Milestone.venture_id,
+            func.count().label("total"),
+            func.sum(_flag(Milestone.status.in_(DONE_STATUSES))).label("done"),
+            func.sum(
+                _flag(Milestone.status.in_(OPEN_MILESTONE_STATUSES) & (Milestone.due_on < today))
+            ).label("overdue"),
+        )
+        .where(Milestone.venture_id.in_(chosen))
+        .group_by(Milestone.venture_id)
+        .subquery("risk_milestones")
+    )
+    # The latest `streak` check-ins are all low exactly when at least `streak` check-ins
+    # are newer than the latest one that is not (weeks are unique per venture): plain
+    # aggregates, where a window function over every check-in cost a third more in all.
+    confident = (
+        select(CheckIn.venture_id, func.max(CheckIn.week_start).label("confident_on"))
+        .where(CheckIn.venture_id.in_(chosen), CheckIn.confidence > limits.low_confidence)
+        .group_by(CheckIn.venture_id)
+        .subquery("risk_confident")
+    )
+    check_ins = (
+        select(
+            CheckIn.venture_id,
+            func.max(CheckIn.week_start).label("last_on"),
+            func.sum(
+                _flag(
+                    confident.c.confident_on.is_(None)
+                    | (CheckIn.week_start > confident.c.confident_on)
+                )
+            ).label("low_run"),
+        )
+        .outerjoin(confident, confident.c.venture_id == CheckIn.venture_id)
+        .where(CheckIn.venture_id.in_(chosen))
+        .group_by(CheckIn.venture_id)
+        .subquery("risk_check_ins")
+    )
+    history = (
+        select(
+            StageChange.venture_id,
+            func.min(StageChange.changed_at).label("joined_at"),
+            func.max(StageChange.changed_at).label("since_at"),
+        )
+        .where(StageChange.venture_id.in_(chosen))
+        .group_by(StageChange.venture_id)
+        .subquery("risk_history")
+    )
+    joined_at = func.coalesce(history.c.joined_at, Venture.created_at)
+    since_at = func.coalesce(history.c.since_at, Venture.created_at)
+    deadline = _stage_deadline(StagePlan.expected_days, today)
+    silent_since = today - timedelta(days=limits.no_check_in_days)
+    flags = {
+        "overdue_milestone": func.coalesce(milestones.c.overdue, 0) > 0,
+        "no_check_in": case(
+            (
+                check_ins.c.last_on.is_(None),
+                joined_at < literal(_day_begins(silent_since), UTCDateTime()),
+            ),
+            else_=check_ins.c.last_on < silent_since,
+        ),
+        "low_confidence": func.coalesce(check_ins.c.low_run, 0) >= limits.low_confidence_streak,
+        "stalled": false()
+        if deadline is None
+        else StagePlan.expected_days.is_not(None) & (since_at < deadline),
+    }
+    columns = {code: _flag(condition) for code, condition in flags.items()}
+    return (
+        select(
+            Venture.id.label("venture_id"),
+            *(column.label(code) for code, column in columns.items()),
+            sum(columns.values(), start=literal(0)).label("reasons"),
+            check_ins.c.last_on.label("last_check_in_on"),
+            func.coalesce(milestones.c.done, 0).label("milestones_done"),
+            func.coalesce(milestones.c.total, 0).label("milestones_total"),
+        )
+        .outerjoin(milestones, milestones.c.venture_id == Venture.id)
+        .outerjoin(check_ins, check_ins.c.venture_id == Venture.id)
+        .outerjoin(history, history.c.venture_id == Venture.id)
+        .outerjoin(
+            StagePlan,
+            (StagePlan.cohort_id == Venture.cohort_id) & (StagePlan.stage == Venture.stage),
+        )
+        .where(scope)
+        .subquery("risk")
+    )
+
+
+def at_risk_filter(today: date, scope: ColumnElement[bool], at_risk: bool = True):
+    """A condition on Venture: at risk (or, with at_risk=False, not), among those `scope`
+    selects; for a query's WHERE."""
+    rows = risk_rows(today, scope)
+    chosen = select(rows.c.venture_id).where(rows.c.reasons > 0 if at_risk else rows.c.reasons == 0)
+    return Venture.id.in_(chosen)
+
+
+def at_risk_codes(today: date, scope: ColumnElement[bool]) -> dict[int, list[str]]:
+    """The codes of the rules that apply to each venture `scope` selects, at risk or not."""
+    rows = risk_rows(today, scope)
+    found = db.session.execute(select(rows.c.venture_id, *(rows.c[code] for code in RISK_CODES)))
+    return {
+        int(row[0]): [code for code, flag in zip(RISK_CODES, row[1:], strict=True) if flag]
+        for row in found
+    }
+
+
+def at_risk_counts(cohort_ids: Collection[int], today: date) -> dict[int, int]:
+    """How many active ventures of each of these cohorts are at risk (cohorts with none are
+    left out), counted by the database."""
+    if not cohort_ids:
+        return {}
+    scope = Venture.cohort_id.in_(list(cohort_ids)) & (Venture.status == VentureStatus.ACTIVE)
+    rows = risk_rows(today, scope)
+    found = db.session.execute(
+        select(Venture.cohort_id, func.count())
+        .join(rows, rows.c.venture_id == Venture.id)
+        .where(rows.c.reasons > 0)
+        .group_by(Venture.cohort_id)
+    )
+    return {cohort_id: count for cohort_id, count in found}  # noqa: C416
