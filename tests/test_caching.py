@@ -250,7 +250,9 @@ def test_pages_charts_and_downloads_are_compressed_when_the_browser_accepts_it(
         assert packed.headers.get("Content-Encoding") == encoding, (url, packed.headers)
         assert "Accept-Encoding" in packed.vary.as_set(preserve_casing=True)
         assert "Accept-Encoding" in plain.vary.as_set(preserve_casing=True)
-        assert int(packed.headers["Content-Length"]) == len(packed.data) < len(plain.data)
+        assert len(packed.data) < len(plain.data)
+        # A page has its compressed length; the CSV is streamed, compressed as it goes.
+        assert packed.headers.get("Content-Length", str(len(packed.data))) == str(len(packed.data))
         if url.endswith(".csv"):
             # The download is the same file, byte for byte, once decompressed.
             assert decoded(packed) == plain.data
