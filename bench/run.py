@@ -152,6 +152,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="registrations behind the inclusion funnel pages (100,000)",
     )
     parser.add_argument(
+        "--people",
+        type=_bounded(1, 1_000_000),
+        default=None,
+        help="people to seed, whatever the scale (the scale): they go through the services, "
+        "about 10 ms each",
+    )
+    parser.add_argument(
         "--matching-ventures",
         type=_bounded(2, 100_000),
         default=scenarios.SCALES["matching_ventures"],
@@ -218,10 +225,12 @@ def seed(database_url: str, scale: int, secret_key: str, pages: list[str] | None
             if not scenarios.needed(seeder, names):
                 continue
             progress(f"seeding: {seeder.__name__}")
+            started = time.perf_counter()
             found = seeder(scale) or {}
             context["notes"] = context.get("notes", []) + found.pop("notes", [])
             context.update(found)
             db.session.commit()
+            progress(f"seeded {seeder.__name__} in {time.perf_counter() - started:.1f} s")
         if db.engine.dialect.name == "sqlite":
             database = f"SQLite {db.session.scalar(text('select sqlite_version()'))}"
         else:
@@ -435,6 +444,7 @@ def run_scale(
         scenarios.SCALES["scorecard_observations"] = args.scorecard_observations
         scenarios.SCALES["inclusion_registrations"] = args.inclusion_registrations
         scenarios.SCALES["matching_ventures"] = args.matching_ventures
+        scenarios.SCALES["people"] = args.people or 0
         seeded = seed(database_url, scale, secret_key, [page.name for page in pages])
         progress(f"seeded in {seeded.seconds:.1f} s; starting gunicorn with {args.workers} workers")
         log_path = Path(directory) / "gunicorn.log"
@@ -475,7 +485,8 @@ def describe_scales(args: argparse.Namespace, runs: list[ScaleRun]) -> str:
     return (
         f"{clock.now().date().isoformat()}, {machine()}, Python {platform.python_version()}, "
         f"{largest.seeded.database}. Scales {', '.join(f'{run.scale:,}' for run in runs)}: "
-        "people seeded, and ventures in the pipeline cohort; gunicorn "
+        + (f"{args.people:,} people and the scale's" if args.people else "people seeded, and")
+        + " ventures in the pipeline cohort; gunicorn "
         f"{args.workers} sync workers; {args.concurrency} client threads on the same machine; "
         f"up to {args.requests} requests per page after a warm-up of {args.warmup} per thread"
         + (f", or {args.page_seconds:g} s a page" if args.page_seconds else "")
