@@ -137,9 +137,19 @@ def measure(
     """Warm up, then request `url` `total` times spread over the sessions, one thread each;
     with a `budget` in seconds, each thread asks no more once that much time has passed
     (having made at least one request), so that a slow page costs minutes, not hours."""
-    for session in sessions:
-        for _ in range(warmup):
-            _get(session, url)
+    # The sessions warm up side by side, as they are then measured.
+    warming = [
+        threading.Thread(
+            target=lambda session=session: [_get(session, url) for _ in range(warmup)],
+            daemon=True,
+        )
+        for session in sessions
+    ]
+    for thread in warming:
+        thread.start()
+    for thread in warming:
+        while thread.is_alive():
+            thread.join(0.2)
     each, extra = divmod(total, len(sessions))
     shares = [each + (1 if number < extra else 0) for number in range(len(sessions))]
     samples: list[Sample] = []

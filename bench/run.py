@@ -526,6 +526,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for scale in args.scales or [args.scale]:
             runs.append(run_scale(args, scale, pages, stop))
+            if args.scales:
+                # Each scale's own table as it is done, in case a later one never finishes.
+                header, lines = table(runs[-1].rows)
+                progress(
+                    render_text(
+                        header, lines, f"scale {scale:,}: {_megabytes(runs[-1].worker_peaks)} MB"
+                    )
+                )
     except KeyboardInterrupt:
         stop.set()
         progress("interrupted; the server and the throw-away database are removed")
