@@ -20,7 +20,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -262,6 +262,7 @@ def measure_pages(
     context: scenarios.Context,
     args: argparse.Namespace,
     stop: threading.Event,
+    after_page: Callable[[], None] = lambda: None,
 ) -> list[Row]:
     sessions_by_role: dict[str | None, list] = {}
     rows = []
@@ -283,6 +284,7 @@ def measure_pages(
                 budget=args.page_seconds,
             )
             rows.append(Row(page, path, result))
+            after_page()
     finally:
         for sessions in sessions_by_role.values():
             for session in sessions:
@@ -419,7 +421,8 @@ class ScaleRun:
     scale: int
     rows: list[Row]
     seeded: Seeded
-    # Each gunicorn worker's peak resident memory after every page, in bytes.
+    # Each gunicorn worker's peak resident memory, in bytes, largest first; more than
+    # --workers of them when gunicorn restarted a worker after a timeout.
     worker_peaks: list[int]
 
 
@@ -448,10 +451,18 @@ def run_scale(
         seeded = seed(database_url, scale, secret_key, [page.name for page in pages])
         progress(f"seeded in {seeded.seconds:.1f} s; starting gunicorn with {args.workers} workers")
         log_path = Path(directory) / "gunicorn.log"
+        # Read after every page, so that a worker restarted after a timeout keeps its peak.
+        peaks: dict[int, int] = {}
         with Gunicorn(database_url, secret_key, args.workers, log_path) as server:
-            rows = measure_pages(server.base_url, pages, seeded.context, args, stop)
-            peaks = server.worker_peak_memory()
-    return ScaleRun(scale, rows, seeded, peaks)
+            rows = measure_pages(
+                server.base_url,
+                pages,
+                seeded.context,
+                args,
+                stop,
+                lambda: peaks.update(server.worker_peak_memory()),
+            )
+    return ScaleRun(scale, rows, seeded, sorted(peaks.values(), reverse=True))
 
 
 def scales_table(runs: list[ScaleRun]) -> tuple[list[str], list[list[str]]]:
@@ -492,7 +503,8 @@ def describe_scales(args: argparse.Namespace, runs: list[ScaleRun]) -> str:
         + (f", or {args.page_seconds:g} s a page" if args.page_seconds else "")
         + ". Each cell: p50 / p95 as multiples of the floor's "
         f"(/{scenarios.FLOOR}) in the same run (p50 in ms, mean response in KB, queries per "
-        "request). Worker peak RSS is each gunicorn worker's VmHWM after every page. "
+        "request). Worker peak RSS is each gunicorn worker's VmHWM, read after every page; "
+        "more figures than workers when gunicorn restarted one after a timeout. "
         f"Rows at scale {largest.scale:,}: {rows}."
     )
 

@@ -154,12 +154,13 @@ class Gunicorn:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=15)
 
-    def worker_peak_memory(self) -> list[int]:
-        """Each live worker's peak resident memory (VmHWM) in bytes, from /proc; empty where
-        there is no /proc (not Linux). A worker restarted after a timeout starts afresh."""
+    def worker_peak_memory(self) -> dict[int, int]:
+        """Each live worker's peak resident memory (VmHWM) in bytes, by process id, from
+        /proc; empty where there is no /proc (not Linux). A worker restarted after a timeout
+        is a new process and starts afresh."""
         if self.process is None:
-            return []
-        peaks = []
+            return {}
+        peaks = {}
         for pid in _children(self.process.pid):
             try:
                 status = Path(f"/proc/{pid}/status").read_text()
@@ -167,7 +168,7 @@ class Gunicorn:
                 continue
             for line in status.splitlines():
                 if line.startswith("VmHWM:"):
-                    peaks.append(int(line.split()[1]) * 1024)
+                    peaks[pid] = int(line.split()[1]) * 1024
         return peaks
 
     def log_tail(self, lines: int = 30) -> str:
