@@ -367,7 +367,7 @@ def describe(args: argparse.Namespace, seeded: Seeded) -> str:
     return (
         f"{clock.now().date().isoformat()}, {machine()}, Python {platform.python_version()}, "
         f"{seeded.database}. Scale {args.scale} (rows: {rows}); gunicorn {args.workers} sync "
-        f"workers; {args.concurrency} client threads on the same machine; {args.requests} "
+        f"workers; {args.concurrency} client thread(s) on the same machine; {args.requests} "
         "requests per page after a warm-up. Ratios compare each page with the floor "
         f"(/{scenarios.FLOOR}): how many times fewer requests per second, how many times "
         "the latency."
@@ -498,7 +498,7 @@ def describe_scales(args: argparse.Namespace, runs: list[ScaleRun]) -> str:
         f"{largest.seeded.database}. Scales {', '.join(f'{run.scale:,}' for run in runs)}: "
         + (f"{args.people:,} people and the scale's" if args.people else "people seeded, and")
         + " ventures in the pipeline cohort; gunicorn "
-        f"{args.workers} sync workers; {args.concurrency} client threads on the same machine; "
+        f"{args.workers} sync workers; {args.concurrency} client thread(s) on the same machine; "
         f"up to {args.requests} requests per page after a warm-up of {args.warmup} per thread"
         + (f", or {args.page_seconds:g} s a page" if args.page_seconds else "")
         + ". Each cell: p50 / p95 as multiples of the floor's "
