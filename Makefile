@@ -145,7 +145,8 @@ $(AXE): tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund
 	touch $@
 
-## bench: measure pages under gunicorn at a given scale (see bench/README in the README)
+## bench: measure pages under gunicorn at one scale, or several in one table with
+## BENCH_ARGS="--scales 10,500,2000,10000 --markdown" (see bench/README.md)
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 

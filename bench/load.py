@@ -11,7 +11,9 @@ from html.parser import HTMLParser
 
 import requests
 
-REQUEST_TIMEOUT = 30
+# A little longer than gunicorn's worker timeout (server.py), so that a page the server gives
+# up on is reported with the server's answer rather than the client's.
+REQUEST_TIMEOUT = 65
 WARMUP_PER_SESSION = 3
 
 
@@ -58,6 +60,9 @@ class Sample:
     seconds: float
     status: int | str
     queries: int | None
+    # The body's size as the client read it, and as it travelled (smaller when compressed).
+    size: int = 0
+    wire: int = 0
 
 
 @dataclass
@@ -90,6 +95,16 @@ class Measurement:
         return statistics.quantiles(seconds, n=100, method="inclusive")[percent - 1] * 1000
 
     @property
+    def size(self) -> float:
+        """The mean size of a response body, in bytes, once decompressed."""
+        return statistics.fmean(sample.size for sample in self.samples) if self.samples else 0.0
+
+    @property
+    def wire(self) -> float:
+        """The mean size of a response body as sent, in bytes."""
+        return statistics.fmean(sample.wire for sample in self.samples) if self.samples else 0.0
+
+    @property
     def queries(self) -> float | None:
         counts = [sample.queries for sample in self.samples if sample.queries is not None]
         return statistics.fmean(counts) if counts else None
@@ -104,25 +119,47 @@ def _get(session: requests.Session, url: str) -> Sample:
         return Sample(time.perf_counter() - started, type(error).__name__, None)
     seconds = time.perf_counter() - started
     header = response.headers.get("X-Query-Count")
-    return Sample(seconds, response.status_code, int(header) if header else None)
+    size = len(response.content)
+    length = response.headers.get("Content-Length", "")
+    wire = int(length) if length.isdigit() and response.headers.get("Content-Encoding") else size
+    return Sample(seconds, response.status_code, int(header) if header else None, size, wire)
 
 
 def measure(
-    url: str, sessions: list[requests.Session], total: int, stop: threading.Event
+    url: str,
+    sessions: list[requests.Session],
+    total: int,
+    stop: threading.Event,
+    *,
+    warmup: int = WARMUP_PER_SESSION,
+    budget: float | None = None,
 ) -> Measurement:
-    """Warm up, then request `url` `total` times spread over the sessions, one thread each."""
-    for session in sessions:
-        for _ in range(WARMUP_PER_SESSION):
-            _get(session, url)
+    """Warm up, then request `url` `total` times spread over the sessions, one thread each;
+    with a `budget` in seconds, each thread asks no more once that much time has passed
+    (having made at least one request), so that a slow page costs minutes, not hours."""
+    # The sessions warm up side by side, as they are then measured.
+    warming = [
+        threading.Thread(
+            target=lambda session=session: [_get(session, url) for _ in range(warmup)],
+            daemon=True,
+        )
+        for session in sessions
+    ]
+    for thread in warming:
+        thread.start()
+    for thread in warming:
+        while thread.is_alive():
+            thread.join(0.2)
     each, extra = divmod(total, len(sessions))
     shares = [each + (1 if number < extra else 0) for number in range(len(sessions))]
     samples: list[Sample] = []
     lock = threading.Lock()
 
     def work(session: requests.Session, count: int) -> None:
-        mine = []
+        mine: list[Sample] = []
         for _ in range(count):
-            if stop.is_set():
+            over = budget is not None and time.perf_counter() - started > budget
+            if stop.is_set() or (over and mine):
                 break
             mine.append(_get(session, url))
         with lock:
@@ -131,6 +168,7 @@ def measure(
     threads = [
         threading.Thread(target=work, args=(session, share), daemon=True)
         for session, share in zip(sessions, shares, strict=True)
+        if share
     ]
     started = time.perf_counter()
     for thread in threads:

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from incubator.extensions import db
 from incubator.models import Role, User
 from incubator.services import audit
 from incubator.services.accounts import users
@@ -47,7 +48,11 @@ SEEDERS: list[Seeder] = []
 # Seeders that only the named pages need; they run only when one of those pages is measured.
 SEEDER_PAGES: dict[Seeder, frozenset[str]] = {}
 # Sizes of scenarios that have their own scale; run.py sets them from its options.
-SCALES: dict[str, int] = {"scorecard_ventures": 10_000, "scorecard_observations": 1_000_000}
+SCORECARD_VENTURES = 10_000
+SCALES: dict[str, int] = {
+    "scorecard_ventures": SCORECARD_VENTURES,
+    "scorecard_observations": 1_000_000,
+}
 # The trivial endpoint every page is compared with.
 FLOOR = "healthz"
 
@@ -101,6 +106,9 @@ ROLE_WEIGHTS = {
 SECOND_ROLE_SHARE = 0.1
 INVITED_SHARE = 0.2
 LOGINS_PER_PERSON = 3
+# Nobody signs in as these people; no digits, so that no number in an address is part of it.
+PERSON_PASSWORD = "bench-person-password"
+PEOPLE_PER_COMMIT = 200
 FIRST_NAMES = [
     "Ana", "Ben", "Carmen", "Daniel", "Esther", "Farid", "Gloria", "Hiro", "Imani", "Jorge",
     "Keiko", "Luis", "Mei", "Nadia", "Omar", "Paola", "Quinn", "Rosa", "Sanjay", "Tuan",
@@ -116,8 +124,11 @@ def people(scale: int) -> Context:
     """A sign-in account per role, then people up to `scale` with their audit trail and mail.
 
     A fifth of the people are invited (an invitation mail); the others have a password,
-    asked for a reset once (a reset mail) and signed in a few times (audit events).
+    asked for a reset once (a reset mail) and signed in a few times (audit events). They go
+    through the services (about 10 ms a person), so SCALES["people"], when set, overrides
+    the scale here.
     """
+    scale = SCALES.get("people") or scale
     rng = random.Random(scale)
     signed_in = {}
     for role in Role:
@@ -126,9 +137,14 @@ def people(scale: int) -> Context:
         signed_in[role] = users.create_user(email, name, {role})
         users.set_published_password(signed_in[role], password)
     admin = signed_in[Role.ADMIN]
+    admin_id, person_id = admin.id, signed_in[Role.FOUNDER].id
     roles, weights = list(ROLE_WEIGHTS), list(ROLE_WEIGHTS.values())
-    person: User | None = None
     for number in range(max(scale - len(Role), 0)):
+        if number and number % PEOPLE_PER_COMMIT == 0:
+            # A session holding thousands of people makes every flush slower: start afresh.
+            db.session.commit()
+            db.session.expunge_all()
+            admin = db.session.get(User, admin_id)
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         email = f"{first}.{last}.{number}@example.org".lower()
         person_roles = set(rng.choices(roles, weights))
@@ -138,13 +154,13 @@ def people(scale: int) -> Context:
             users.invite(email, f"{first} {last}", person_roles, by=admin)
             continue
         person = users.create_user(
-            email, f"{first} {last}", person_roles, password=f"password-{number:08d}", by=admin
+            email, f"{first} {last}", person_roles, password=PERSON_PASSWORD, by=admin
         )
         users.request_password_reset(email)
         for _ in range(LOGINS_PER_PERSON):
             audit.record(person, "user.logged_in", "user", person.id)
-    person = person or signed_in[Role.FOUNDER]
-    return {"person_id": person.id}
+        person_id = person.id
+    return {"person_id": person_id}
 
 
 page(FLOOR, "/healthz")
@@ -165,16 +181,18 @@ PIPELINE_CHECK_INS = 8
 @seeder
 def pipeline_cohort(scale: int) -> Context:
     """One active cohort with `scale` ventures: two founders each, a stage history from the
-    cohort's start, milestones (some overdue) and weekly check-ins (some stale).
+    cohort's start, milestones (some overdue) and weekly check-ins (some stale); its
+    showcase is published.
 
-    Rows go in through the tests' bulk builder, not the services, so that 500 ventures seed
-    in seconds; the stage plan comes from the service, as a real cohort's would.
+    Rows go in as plain batches (bench/pipeline.py), not through the services, so that
+    10,000 ventures seed in seconds; the stage plan comes from the service, as a real
+    cohort's would.
     """
     from datetime import timedelta
 
+    from bench import pipeline
     from incubator import clock
     from incubator.services.cohorts import ventures
-    from tests.factories import bulk_ventures
 
     manager = users.user_by_email(login_for(Role.MANAGER)[0])
     today = clock.today()
@@ -184,25 +202,26 @@ def pipeline_cohort(scale: int) -> Context:
             name="Bench pipeline cohort",
             starts_on=today - timedelta(days=140),
             ends_on=today + timedelta(days=42),
-            # The service caps capacity at 500; the bulk builder does not ask it.
+            # The service caps capacity at 500; the bulk seeder does not ask it.
             capacity=min(count, 500),
             status="active",
+            showcase_published=True,
         ),
         by=manager,
     )
     cohort.capacity = count
-    built = bulk_ventures(
+    built = pipeline.seed(
         cohort,
         count,
         today=today,
-        manager=manager,
+        manager_id=manager.id if manager else None,
         founders=PIPELINE_FOUNDERS,
         milestones=PIPELINE_MILESTONES,
         check_ins=PIPELINE_CHECK_INS,
     )
     # The venture with the longest history: it went through every stage.
-    watched = next((v for v in built if v.stage == "adoption"), built[0])
-    return {"pipeline_cohort_id": cohort.id, "pipeline_venture_id": watched.id}
+    watched = next((id_ for id_, stage in built if stage == "adoption"), built[0][0])
+    return {"pipeline_cohort_id": cohort.id, "pipeline_venture_id": watched}
 
 
 def _pipeline_board(context: Context) -> str:
@@ -222,6 +241,90 @@ page(
 page(
     "kpi_chart",
     lambda context: f"/ventures/{context['pipeline_venture_id']}/kpis.svg",
+    role="manager",
+)
+
+
+# Cohorts, mentors, judging and matching ---------------------------------------------------------
+
+page("cohorts", "/cohorts/", role="manager")
+page("cohort", lambda context: f"/cohorts/{context['pipeline_cohort_id']}", role="manager")
+page("showcase", "/showcase/")
+page("showcase_cohort", lambda context: f"/showcase/cohorts/{context['pipeline_cohort_id']}")
+
+
+@seeder
+def mentors(scale: int) -> Context:
+    """A profile for every mentor among the people, not accepting matches (so that the
+    matching run below has exactly its own mentors), and three open slots each next week."""
+    from datetime import UTC, datetime, time, timedelta
+
+    from sqlalchemy import insert, select
+
+    from bench.matching_review import mentor_profiles
+    from incubator import clock
+    from incubator.extensions import db
+    from incubator.models import MentorProfile, Slot, UserRole
+
+    ids = list(
+        db.session.scalars(
+            select(UserRole.user_id)
+            .where(UserRole.role == Role.MENTOR)
+            .where(~UserRole.user_id.in_(select(MentorProfile.user_id)))
+        )
+    )
+    mentor_profiles(ids, random.Random(scale), accepting=False)
+    monday = clock.week_start(clock.today()) + timedelta(weeks=1)
+    starts = [datetime.combine(monday + timedelta(days=day), time(17), UTC) for day in range(3)]
+    rows = [
+        {"mentor_id": id_, "starts_at": start, "ends_at": start + timedelta(minutes=30)}
+        for id_ in ids
+        for start in starts
+    ]
+    if rows:
+        db.session.execute(insert(Slot), rows)
+    return {}
+
+
+page("mentors", "/mentoring/mentors", role="manager")
+
+
+@seeder(for_pages=("judging_results",))
+def judging(scale: int) -> Context:
+    """A closed hackathon with a submission for every tenth person (at least three), five
+    judges and every score given."""
+    from bench import judging as judging_data
+
+    return {"judging_hackathon_id": judging_data.seed(max(3, scale // 10))}
+
+
+page(
+    "judging_results",
+    lambda context: f"/judging/hackathons/{context['judging_hackathon_id']}/results",
+    role="manager",
+)
+
+SCALES["matching_ventures"] = 1_000
+
+
+@seeder(for_pages=("matching_review",))
+def matching(_scale: int) -> Context:
+    """A matching run of 1,000 ventures x 500 mentors (SCALES), whatever --scale says."""
+    from bench import matching_review
+
+    manager = users.user_by_email(login_for(Role.MANAGER)[0])
+    count = SCALES["matching_ventures"]
+    mentor_count = max(1, count // 2)
+    seeded = matching_review.seed(count, mentor_count, manager)
+    return {
+        "matching_cohort_id": seeded.cohort_id,
+        "notes": [matching_review.describe(seeded, count, mentor_count)],
+    }
+
+
+page(
+    "matching_review",
+    lambda context: f"/matching/cohorts/{context['matching_cohort_id']}",
     role="manager",
 )
 
