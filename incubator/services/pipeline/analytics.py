@@ -1,10 +1,11 @@
 """Pipeline analytics from the stage history: stage counts over time, time in stage,
 conversion between stages, and a venture's KPIs over the weeks.
 
-A cohort's numbers are aggregated by the database, in three queries whatever the size of
-the cohort: its ventures by stage, status and furthest stage reached; the middle stays of
-each stage (window functions pick them); and the weeks each stage lasted for each move,
-grouped. Python only adds up the few grouped rows.
+A cohort's numbers are aggregated by the database in one query whatever the size of the
+cohort: its moves are read once (a window function finds when each stay ended) and give
+the ventures by stage, status and furthest stage reached, the middle stays of each stage
+(window functions rank them) and the moves grouped by the weeks they count in. Python only
+adds up the few grouped rows.
 """
 
 from __future__ import annotations
@@ -18,14 +19,18 @@ from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     BigInteger,
     ColumnElement,
     ColumnExpressionArgument,
+    Select,
     case,
     exists,
     func,
+    literal_column,
     null,
     select,
+    union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -116,13 +121,14 @@ class _MicrosecondsBetween(FunctionElement[int]):
 def _microseconds_on_sqlite(element: _MicrosecondsBetween, compiler: SQLCompiler, **kw: Any) -> str:
     # SQLite keeps instants as "YYYY-MM-DD HH:MM:SS.ffffff" text in UTC. Its date functions
     # round to the millisecond (and .9995 up to the next second), so the whole seconds are
-    # read without the fraction and the fraction's six digits added.
+    # read without the fraction (julianday, exact once rounded to the second; strftime('%s')
+    # is many times slower) and the fraction's six digits added.
     start, end = (compiler.process(clause, **kw) for clause in element.clauses)
 
     def micros(instant: str) -> str:
         return (
-            f"(CAST(strftime('%s', substr({instant}, 1, 19)) AS INTEGER) * 1000000"
-            f" + CAST(substr(substr({instant}, 21) || '000000', 1, 6) AS INTEGER))"
+            f"(CAST(round((julianday(substr({instant}, 1, 19)) - 2440587.5) * 86400) AS INTEGER)"
+            f" * 1000000 + CAST(substr(substr({instant}, 21) || '000000', 1, 6) AS INTEGER))"
         )
 
     return f"({micros(end)} - {micros(start)})"
@@ -141,12 +147,16 @@ def _stage_position(column: ColumnExpressionArgument[str]) -> ColumnElement[int]
     return case({stage.value: position for position, stage in enumerate(STAGES)}, value=column)
 
 
-def _recorded_moves(cohort: Cohort, *conditions: ColumnElement[bool]):
-    """The cohort's recorded moves, each with the instant of the venture's next move (NULL for
-    its last): how long the stage it moved to lasted."""
-    return (
+def _moves(cohort: Cohort) -> CTE:
+    """Every move of the cohort's ventures (archived too), with the venture's stage and status
+    now and the instant of the venture's next move (NULL for its last): how long the stage it
+    moved to lasted. A venture with no recorded move has been at its stage since it was made.
+    """
+    recorded = (
         select(
-            StageChange.venture_id,
+            Venture.id.label("venture_id"),
+            Venture.stage.label("now"),
+            Venture.status.label("status"),
             StageChange.to_stage.label("stage"),
             StageChange.changed_at.label("at"),
             func.lead(StageChange.changed_at)
@@ -157,75 +167,45 @@ def _recorded_moves(cohort: Cohort, *conditions: ColumnElement[bool]):
             .label("next_at"),
         )
         .join(Venture, Venture.id == StageChange.venture_id)
-        .where(Venture.cohort_id == cohort.id, *conditions)
+        .where(Venture.cohort_id == cohort.id)
     )
+    unmoved = select(
+        Venture.id, Venture.stage, Venture.status, Venture.stage, Venture.created_at, null()
+    ).where(
+        Venture.cohort_id == cohort.id,
+        ~exists().where(StageChange.venture_id == Venture.id),
+    )
+    return recorded.union_all(unmoved).cte("moves")
 
 
-def _never_moved() -> ColumnElement[bool]:
-    """A venture with no recorded move: it has been at its stage since it was made."""
-    return ~exists().where(StageChange.venture_id == Venture.id)
+# Which of the three aggregates a row of the statement belongs to.
+FURTHEST, STAY, WEEKS = "furthest", "stay", "weeks"
 
 
-@dataclass(frozen=True)
-class _Ventures:
-    distribution: dict[Stage, int]
-    active: int
-    archived: int
-    # How many ventures (archived too) got at least as far as each stage.
-    reached: list[int]
-
-
-def _ventures(cohort: Cohort) -> _Ventures:
-    """The cohort's ventures counted by stage, status and the furthest stage they reached."""
-    furthest_recorded = (
+def _furthest(moves: CTE) -> Select[Any]:
+    """(FURTHEST, stage now, furthest stage's position, 1 if active, ventures)."""
+    per_venture = (
         select(
-            StageChange.venture_id,
-            func.max(_stage_position(StageChange.to_stage)).label("furthest"),
+            moves.c.now,
+            moves.c.status,
+            func.max(_stage_position(moves.c.stage)).label("furthest"),
         )
-        .join(Venture, Venture.id == StageChange.venture_id)
-        .where(Venture.cohort_id == cohort.id)
-        .group_by(StageChange.venture_id)
-        .subquery()
+        .group_by(moves.c.venture_id, moves.c.now, moves.c.status)
+        .subquery("per_venture")
     )
-    # A venture with no recorded move got as far as its stage.
-    furthest = func.coalesce(furthest_recorded.c.furthest, _stage_position(Venture.stage))
-    # (stage, status, furthest stage's position, ventures)
-    rows: Sequence[tuple[str, str, int, int]] = db.session.execute(
-        select(Venture.stage, Venture.status, furthest, func.count(Venture.id))
-        .outerjoin(furthest_recorded, furthest_recorded.c.venture_id == Venture.id)
-        .where(Venture.cohort_id == cohort.id)
-        .group_by(Venture.stage, Venture.status, furthest)
-    ).all()
-    distribution = dict.fromkeys(STAGES, 0)
-    reached = [0] * len(STAGES)
-    active = archived = 0
-    for stage, status, furthest_position, count in rows:
-        if status == VentureStatus.ACTIVE:
-            distribution[Stage(stage)] += count
-            active += count
-        else:
-            archived += count
-        # A venture that skipped a stage has passed through it: the funnel only narrows.
-        for position in range(int(furthest_position) + 1):
-            reached[position] += count
-    return _Ventures(distribution, active, archived, reached)
+    active = case((per_venture.c.status == VentureStatus.ACTIVE, 1), else_=0)
+    return select(
+        literal_column(f"'{FURTHEST}'"),
+        per_venture.c.now,
+        per_venture.c.furthest,
+        active,
+        func.count(),
+    ).group_by(per_venture.c.now, per_venture.c.furthest, active)
 
 
-def _conversions(reached: list[int]) -> list[Conversion]:
-    return [
-        Conversion(stage, following, reached[position], reached[position + 1])
-        for position, (stage, following) in enumerate(pairwise(STAGES))
-    ]
-
-
-def _days(microseconds: int) -> float:
-    return microseconds / MICROSECONDS_PER_SECOND / SECONDS_PER_DAY
-
-
-def _stage_times(cohort: Cohort) -> list[StageTime]:
-    """The median finished stay in each stage: the database ranks the stays and returns only
-    the middle one or two of each stage, with how many stays and ventures there were."""
-    moves = _recorded_moves(cohort).subquery("moves")
+def _middle_stays(moves: CTE) -> Select[Any]:
+    """(STAY, stage, its finished stays, its ventures, length of a middle stay in µs): the
+    stays of each stage ranked, and only the middle one (odd) or two (even) returned."""
     stays = (
         select(
             moves.c.stage,
@@ -246,27 +226,17 @@ def _stage_times(cohort: Cohort) -> list[StageTime]:
         .group_by(stays.c.stage)
         .subquery("per_stage")
     )
-    # (stage, its stays, its ventures, the length of a middle stay in microseconds)
-    rows: Sequence[tuple[str, int, int, int]] = db.session.execute(
-        select(ranked.c.stage, ranked.c.stays, per_stage.c.ventures, ranked.c.length)
-        .join(per_stage, per_stage.c.stage == ranked.c.stage)
-        # The middle one of an odd number, the middle two of an even number.
-        .where(ranked.c.rank * 2 >= ranked.c.stays, ranked.c.rank * 2 <= ranked.c.stays + 2)
-        .order_by(ranked.c.stage, ranked.c.length)
-    ).all()
-    middle: dict[Stage, list[float]] = defaultdict(list)
-    counted: dict[Stage, tuple[int, int]] = {}
-    for stage, stays_count, ventures, length in rows:
-        middle[Stage(stage)].append(_days(int(length)))
-        counted[Stage(stage)] = (int(stays_count), int(ventures))
-    return [
-        StageTime(
-            stage,
-            statistics.median(middle[stage]) if middle[stage] else None,
-            *counted.get(stage, (0, 0)),
+    return (
+        select(
+            literal_column(f"'{STAY}'"),
+            ranked.c.stage,
+            ranked.c.stays,
+            per_stage.c.ventures,
+            ranked.c.length,
         )
-        for stage in STAGES
-    ]
+        .join(per_stage, per_stage.c.stage == ranked.c.stage)
+        .where(ranked.c.rank * 2 >= ranked.c.stays, ranked.c.rank * 2 <= ranked.c.stays + 2)
+    )
 
 
 def _week_ends(starts_on: date, until: date) -> tuple[list[date], list[datetime]]:
@@ -284,71 +254,111 @@ def _week_ends(starts_on: date, until: date) -> tuple[list[date], list[datetime]
     return mondays, [min(clock.at(monday + timedelta(days=7)), last_moment) for monday in mondays]
 
 
-def _first_week_ending_after(instant: ColumnElement[datetime], ends: Sequence[datetime]):
-    """The index of the first week that ends after the instant (len(ends) if none does)."""
-    return case(*((instant < end, week) for week, end in enumerate(ends)), else_=len(ends))
+def _first_week_ending_after(
+    instant: ColumnElement[datetime], ends: Sequence[datetime], first: int = 0, last: int = -1
+) -> ColumnElement[int]:
+    """The index of the first week that ends after the instant (len(ends) if none does),
+    found by halving the weeks: a handful of comparisons a move, not one a week."""
+    last = len(ends) if last < 0 else last
+    if first == last:
+        return literal_column(str(first))
+    middle = (first + last) // 2
+    return case(
+        (instant < ends[middle], _first_week_ending_after(instant, ends, first, middle)),
+        else_=_first_week_ending_after(instant, ends, middle + 1, last),
+    )
 
 
-def _week_counts(cohort: Cohort, starts_on: date, until: date) -> list[WeekCount]:
-    """How many active ventures were at each stage at the end of each week.
+def _weeks(moves: CTE, ends: Sequence[datetime]) -> Select[Any]:
+    """(WEEKS, stage, first week, first week after, moves) for the active ventures' moves.
 
     A move puts its venture at its stage for the weeks ending after it and not after the
-    venture's next move; the database groups the moves by stage and by those two weeks, and
-    the few groups are added up week by week here.
+    venture's next move: grouped by stage and those two weeks, the moves come back as a few
+    rows that are added up week by week.
     """
-    mondays, ends = _week_ends(starts_on, until)
-    if not mondays:
-        return []
-    active = Venture.status == VentureStatus.ACTIVE
-    recorded = _recorded_moves(cohort, active).subquery("recorded")
-    unmoved = select(
-        Venture.id.label("venture_id"),
-        Venture.stage.label("stage"),
-        Venture.created_at.label("at"),
-        null().label("next_at"),
-    ).where(Venture.cohort_id == cohort.id, active, _never_moved())
-    moves = select(recorded).union_all(unmoved).subquery("moves")
     first = _first_week_ending_after(moves.c.at, ends)
-    last = case(
+    after = case(
         (moves.c.next_at.is_(None), len(ends)),
         else_=_first_week_ending_after(moves.c.next_at, ends),
     )
-    # (stage, the first week it counts in, the first week it no longer does, moves)
-    rows: Sequence[tuple[str, int, int, int]] = db.session.execute(
-        select(moves.c.stage, first, last, func.count()).group_by(moves.c.stage, first, last)
-    ).all()
-    change: list[dict[Stage, int]] = [dict.fromkeys(STAGES, 0) for _ in range(len(ends) + 1)]
-    for stage, from_week, until_week, count in rows:
-        change[from_week][Stage(stage)] += count
-        change[until_week][Stage(stage)] -= count
+    return (
+        select(literal_column(f"'{WEEKS}'"), moves.c.stage, first, after, func.count())
+        .where(moves.c.status == VentureStatus.ACTIVE)
+        .group_by(moves.c.stage, first, after)
+    )
+
+
+def _days(microseconds: int) -> float:
+    return microseconds / MICROSECONDS_PER_SECOND / SECONDS_PER_DAY
+
+
+def cohort_analytics(cohort: Cohort, today: date) -> CohortAnalytics:
+    """A cohort's pipeline from its stage history, aggregated by the database in one query.
+
+    Counts over time and the current distribution are of the active ventures; time in stage
+    and conversion count archived ventures too, since leaving is part of the pipeline.
+    """
+    until = min(today, cohort.ends_on)
+    mondays, ends = _week_ends(cohort.starts_on, until)
+    moves = _moves(cohort)
+    parts = [_furthest(moves), _middle_stays(moves)]
+    if mondays:
+        parts.append(_weeks(moves, ends))
+    # (part, stage, and three numbers whose meaning depends on the part)
+    rows: Sequence[tuple[str, str, int, int, int]] = db.session.execute(union_all(*parts)).all()
+
+    distribution = dict.fromkeys(STAGES, 0)
+    reached = [0] * len(STAGES)
+    active = archived = 0
+    middle: dict[Stage, list[float]] = defaultdict(list)
+    stays: dict[Stage, tuple[int, int]] = {}
+    change = [dict.fromkeys(STAGES, 0) for _ in range(len(ends) + 1)]
+    for part, stage_value, first, second, third in rows:
+        stage = Stage(stage_value)
+        if part == FURTHEST:
+            furthest, is_active, count = first, second, third
+            if is_active:
+                distribution[stage] += count
+                active += count
+            else:
+                archived += count
+            # A venture that skipped a stage has passed through it: the funnel only narrows.
+            for position in range(int(furthest) + 1):
+                reached[position] += count
+        elif part == STAY:
+            stays[stage] = (int(first), int(second))
+            middle[stage].append(_days(int(third)))
+        else:
+            from_week, after_week, count = first, second, third
+            change[from_week][stage] += count
+            change[after_week][stage] -= count
+
     weeks = []
     running = dict.fromkeys(STAGES, 0)
     for week, monday in enumerate(mondays):
         for stage in STAGES:
             running[stage] += change[week][stage]
         weeks.append(WeekCount(monday, dict(running)))
-    return weeks
-
-
-def cohort_analytics(cohort: Cohort, today: date) -> CohortAnalytics:
-    """A cohort's pipeline from its stage history, aggregated by the database in three
-    queries.
-
-    Counts over time and the current distribution are of the active ventures; time in stage
-    and conversion count archived ventures too, since leaving is part of the pipeline.
-    """
-    counted = _ventures(cohort)
-    until = min(today, cohort.ends_on)
     return CohortAnalytics(
         cohort=cohort,
         today=today,
         until=until,
-        weeks=_week_counts(cohort, cohort.starts_on, until),
-        stage_times=_stage_times(cohort),
-        conversions=_conversions(counted.reached),
-        distribution=counted.distribution,
-        active=counted.active,
-        archived=counted.archived,
+        weeks=weeks,
+        stage_times=[
+            StageTime(
+                stage,
+                statistics.median(middle[stage]) if middle[stage] else None,
+                *stays.get(stage, (0, 0)),
+            )
+            for stage in STAGES
+        ],
+        conversions=[
+            Conversion(stage, following, reached[position], reached[position + 1])
+            for position, (stage, following) in enumerate(pairwise(STAGES))
+        ],
+        distribution=distribution,
+        active=active,
+        archived=archived,
     )
 
 
