@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
@@ -10,10 +11,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from incubator import clock
-from incubator.models import Stage
+from incubator.extensions import db
+from incubator.models import Stage, StageChange, Venture
 from incubator.services.cohorts import ventures
 from incubator.services.pipeline import analytics, checkins, stages
-from tests import chart_reading, factories
+from tests import analytics_reference, chart_reading, factories
 from tests.helpers import page
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -160,6 +162,106 @@ def test_an_empty_cohort_has_no_history(db):
     assert not found.has_history
     assert all(row.median_days is None for row in found.stage_times)
     assert all(row.share is None for row in found.conversions)
+
+
+# The database's numbers against the Python walk they replaced ----------------------------------
+
+
+def random_history(rng: random.Random, cohort, ventures: int) -> None:
+    """Ventures with random stage histories: moves back and over stages, moves at the same
+    instant, moves exactly at and a microsecond either side of a week's end in Los Angeles,
+    ventures never moved (no history at all) and archived ones."""
+    week_ends = [
+        clock.at(clock.week_start(cohort.starts_on) + timedelta(days=7 * week))
+        for week in range(30)
+    ]
+
+    def instant(after: datetime) -> datetime:
+        if rng.random() < 0.3:
+            end = rng.choice(week_ends) + timedelta(microseconds=rng.choice([-1, 0, 0, 1]))
+            if end >= after:
+                return end
+        if rng.random() < 0.15:
+            return after  # the same instant as the move before
+        return after + timedelta(
+            days=rng.randrange(0, 25),
+            seconds=rng.randrange(86_400),
+            microseconds=rng.randrange(10**6),
+        )
+
+    entered = datetime.combine(cohort.starts_on, datetime.min.time(), UTC) - timedelta(days=4)
+    for number in range(ventures):
+        created_at = instant(entered)
+        moves = []
+        if rng.random() < 0.7:
+            at = created_at
+            for _ in range(rng.randrange(1, 7)):
+                moves.append((rng.choice(list(Stage)), at))
+                at = instant(at)
+        venture = Venture(
+            cohort_id=cohort.id,
+            name=f"Random {number}",
+            challenge_area="Water and drought",
+            stage=moves[-1][0] if moves else rng.choice(list(Stage)),
+            status="archived" if rng.random() < 0.2 else "active",
+            created_at=created_at,
+        )
+        db.session.add(venture)
+        db.session.flush()
+        db.session.add_all(
+            StageChange(
+                venture_id=venture.id,
+                from_stage=moves[position - 1][0] if position else None,
+                to_stage=stage,
+                changed_at=at,
+            )
+            for position, (stage, at) in enumerate(moves)
+        )
+    db.session.flush()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_databases_numbers_are_the_python_walks_on_random_histories(db, seed):
+    rng = random.Random(seed)
+    starts_on = date(2025, 1, 6) + timedelta(days=rng.randrange(0, 3 * 365))
+    cohort = factories.cohort(
+        f"Random {seed}",
+        starts_on=starts_on,
+        ends_on=starts_on + timedelta(days=rng.randrange(30, 150)),
+    )
+    random_history(rng, cohort, 40)
+    random_history(rng, factories.cohort(f"Neighbour {seed}"), 5)
+    db.session.commit()
+
+    for today in (
+        starts_on - timedelta(days=3),
+        starts_on,
+        starts_on + timedelta(days=rng.randrange(1, 60)),
+        cohort.ends_on + timedelta(days=10),
+    ):
+        found = analytics.cohort_analytics(cohort, today)
+        walked = analytics_reference.cohort_analytics(cohort, today)
+
+        assert found.weeks == walked.weeks, today
+        assert found.stage_times == walked.stage_times
+        assert found.conversions == walked.conversions
+        assert found == walked
+    assert walked.weeks and walked.archived and any(row.stays for row in walked.stage_times)
+
+
+def test_a_median_stay_keeps_its_microseconds(db):
+    """Stays of 1 day and 1 day and 1 µs: the median is their mean, to the microsecond."""
+    manager = factories.user("manager")
+    cohort = factories.cohort(starts_on=date(2025, 4, 7), ends_on=date(2025, 6, 29), by=manager)
+    start = at(4, 7) + timedelta(microseconds=999_999)
+    for number, length in enumerate((timedelta(days=1), timedelta(days=1, microseconds=1))):
+        venture = factories.venture_entered(cohort, f"Exact {number}", at=start, by=manager)
+        stages.move_stage(venture, "prototype", "", by=manager, at=start + length)
+
+    (concept, *_rest) = analytics.cohort_analytics(cohort, TODAY).stage_times
+
+    assert concept.median_days == (1 + 1 + 1 / 10**6 / 86_400) / 2
+    assert concept.median_days != 1.0
 
 
 # KPIs --------------------------------------------------------------------------------------------

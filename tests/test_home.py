@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+import random
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from incubator import clock
-from incubator.models import Role, Score, VentureMember
+from incubator.extensions import db as database
+from incubator.models import (
+    Challenge,
+    Milestone,
+    Role,
+    Score,
+    Venture,
+    VentureMember,
+)
 from incubator.services import home
 from incubator.services.accounts import users
 from incubator.services.hackathons import hackathons
 from incubator.services.pipeline import milestones
-from tests import factories
+from tests import factories, home_reference
 from tests.helpers import page
 
 # A Wednesday, so a week has days behind and ahead of it.
@@ -597,3 +606,89 @@ def test_an_idle_funder_is_told_nothing_waits(db, login_as):
     funder = login_as("funder")
 
     assert shown(role_panel(funder, Role.FUNDER)) == ["No introduction waits for your answer"]
+
+
+# The database totals the groups; the items are those of reading every group --------------------
+
+
+def random_work(rng: random.Random, manager) -> None:
+    """Random proposals by hackathon, milestones to verify by venture (archived ventures too)
+    and draft runs by cohort, with instants that tie; sometimes none or one group of a kind."""
+    moment = datetime(2026, 3, 1, 17, tzinfo=UTC)
+
+    def when() -> datetime:
+        return moment + timedelta(hours=rng.choice([0, 0, 1, 5, 30]), microseconds=rng.randrange(3))
+
+    for number in range(rng.choice([0, 1, 1, 2, 6])):
+        hackathon = factories.judging_hackathon(f"Hackathon {number}", status="open")
+        for title in range(rng.randrange(0, 4)):
+            status = rng.choice(["proposed", "proposed", "approved", "declined"])
+            database.session.add(
+                Challenge(
+                    hackathon_id=hackathon.id,
+                    title=f"Idea {title}",
+                    status=status,
+                    created_at=when(),
+                )
+            )
+    names = rng.sample(["Spring", "Autumn", "Winter", "Summer", "Fall", "Pilot year"], 6)
+    for number in range(rng.choice([0, 1, 1, 3, 6])):
+        cohort = factories.cohort(names[number], by=manager)
+        for _ in range(rng.randrange(0, 3)):
+            run = factories.draft_mentor_run(cohort.id, by=manager)
+            run.status = rng.choice(["draft", "draft", "published", "discarded"])
+        for venture_number in range(rng.randrange(0, 6)):
+            venture = Venture(
+                cohort_id=cohort.id,
+                name=f"{names[number]} venture {venture_number}",
+                challenge_area="Water and drought",
+                status=rng.choice(["active", "active", "archived"]),
+            )
+            database.session.add(venture)
+            database.session.flush()
+            for title in range(rng.randrange(0, 4)):
+                done = rng.random() < 0.5
+                database.session.add(
+                    Milestone(
+                        venture_id=venture.id,
+                        title=f"Milestone {title}",
+                        stage="concept",
+                        status="done" if done else "planned",
+                        completed_at=when() if done else None,
+                    )
+                )
+    database.session.flush()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_grouped_manager_items_are_those_of_reading_every_group(db, manager, seed):
+    random_work(random.Random(seed), manager)
+    db.session.commit()
+
+    panel = manager_panel(manager, la_today())
+
+    proposals, to_verify, _at_risk, _invitations, runs = panel.items
+    assert proposals == home_reference.proposals_to_decide()
+    assert to_verify == home_reference.milestones_to_verify()
+    assert runs == home_reference.runs_in_review()
+
+
+def test_the_first_few_groups_are_named_and_all_of_them_counted(db, manager):
+    """Five hackathons with proposals: three named, five counted, the link to the list."""
+    for number in range(5):
+        hackathon = factories.judging_hackathon(f"Hackathon {number}", status="open")
+        for title in range(number + 1):
+            database.session.add(
+                Challenge(hackathon_id=hackathon.id, title=f"Idea {title}", status="proposed")
+            )
+    db.session.commit()
+
+    proposals = manager_panel(manager, la_today()).items[0]
+
+    assert proposals.count == 15
+    assert [named.label for named in proposals.named] == [
+        "Hackathon 0: 1 proposal",
+        "Hackathon 1: 2 proposals",
+        "Hackathon 2: 3 proposals",
+    ]
+    assert proposals.link == home.Link("Hackathons", "hackathons.index")

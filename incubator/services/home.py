@@ -10,6 +10,7 @@ data there is (tests/test_home.py measures it at two sizes).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from incubator import clock, i18n
 from incubator.extensions import db
@@ -218,63 +219,98 @@ def _manager(user: User, today: date) -> Panel:
     )
 
 
+@dataclass(frozen=True)
+class _Groups:
+    """The first few rows of a grouped count, and the totals over every group."""
+
+    # (id, name, count) of the first NAMED groups, in the query's order.
+    first: list[tuple[int, str, int]]
+    total: int
+    groups: int
+
+
+def _first_groups(grouped: Select[int, str, int]) -> _Groups:
+    """The first NAMED rows of a grouped count (id, name, count), with the sum of the counts
+    and the number of groups: the database totals every group (window functions over the
+    grouped rows), so however many groups there are, a handful of rows comes back."""
+    count = grouped.selected_columns[2]
+    # (id, name, count, the sum of every group's count, the number of groups)
+    rows: Sequence[tuple[int, str, int, int, int]] = db.session.execute(
+        grouped.add_columns(func.sum(count).over(), func.count().over()).limit(NAMED)
+    ).all()
+    if not rows:
+        return _Groups([], 0, 0)
+    return _Groups(
+        [(id_, name, counted) for id_, name, counted, _total, _groups in rows],
+        int(rows[0][3]),
+        int(rows[0][4]),
+    )
+
+
+def _named_link(found: _Groups, named: list[Link], otherwise: Link) -> Link:
+    """The page of the one group there is, or the page listing them all."""
+    if found.groups == 1 and named and named[0].endpoint:
+        return Link(otherwise.label, named[0].endpoint, named[0].values)
+    return otherwise
+
+
 def _proposals_to_decide() -> Item:
-    rows = db.session.execute(
+    found = _first_groups(
         select(Hackathon.id, Hackathon.name, func.count(Challenge.id))
         .join(Challenge, Challenge.hackathon_id == Hackathon.id)
         .where(Challenge.status == ChallengeStatus.PROPOSED)
         .group_by(Hackathon.id, Hackathon.name)
         .order_by(func.min(Challenge.created_at), Hackathon.id)
-    ).all()
+    )
     named = [
         Link(
             ngettext("%(name)s: %(num)d proposal", "%(name)s: %(num)d proposals", count, name=name),
             "hackathons.detail",
             {"hackathon_id": id_},
         )
-        for id_, name, count in rows
+        for id_, name, count in found.first
     ]
-    total = sum(count for _id, _name, count in rows)
     return Item(
-        total,
+        found.total,
         ngettext(
-            "%(num)d challenge proposal to decide", "%(num)d challenge proposals to decide", total
+            "%(num)d challenge proposal to decide",
+            "%(num)d challenge proposals to decide",
+            found.total,
         ),
         _("No challenge proposals to decide"),
-        _link_to_first(named, Link(_("Hackathons"), "hackathons.index")),
-        named[:NAMED],
+        _named_link(found, named, Link(_("Hackathons"), "hackathons.index")),
+        named,
     )
 
 
 def _milestones_to_verify() -> Item:
     """Milestones founders marked done, by venture, the longest waiting first."""
-    rows = db.session.execute(
+    found = _first_groups(
         select(Venture.id, Venture.name, func.count(Milestone.id))
         .join(Milestone, Milestone.venture_id == Venture.id)
         .where(Milestone.status == MilestoneStatus.DONE, Venture.status == VentureStatus.ACTIVE)
         .group_by(Venture.id, Venture.name)
         .order_by(func.min(Milestone.completed_at), Venture.id)
-    ).all()
+    )
     named = [
         Link(
             _("%(name)s: %(num)d to verify", name=name, num=count),
             "pipeline.milestones",
             {"venture_id": id_},
         )
-        for id_, name, count in rows
+        for id_, name, count in found.first
     ]
-    total = sum(count for _id, _name, count in rows)
     link = (
         Link(_("Milestones"), named[0].endpoint, named[0].values)
         if named
         else Link(_("Cohorts"), "cohorts.index")
     )
     return Item(
-        total,
-        ngettext("%(num)d milestone to verify", "%(num)d milestones to verify", total),
+        found.total,
+        ngettext("%(num)d milestone to verify", "%(num)d milestones to verify", found.total),
         _("Nothing to verify"),
         link,
-        named[:NAMED],
+        named,
     )
 
 
@@ -355,28 +391,27 @@ def _invitations_not_accepted(today: date) -> Item:
 
 
 def _runs_in_review() -> Item:
-    rows = db.session.execute(
+    found = _first_groups(
         select(Cohort.id, Cohort.name, func.count(MatchingRun.id))
         .join(MatchingRun, MatchingRun.cohort_id == Cohort.id)
         .where(MatchingRun.status == "draft")
         .group_by(Cohort.id, Cohort.name)
         .order_by(Cohort.name)
-    ).all()
+    )
     named = [
         Link(
             ngettext("%(name)s: %(num)d draft", "%(name)s: %(num)d drafts", count, name=name),
             "matching.cohort_runs",
             {"cohort_id": id_},
         )
-        for id_, name, count in rows
+        for id_, name, count in found.first
     ]
-    total = sum(count for _id, _name, count in rows)
     return Item(
-        total,
-        ngettext("%(num)d matching run in review", "%(num)d matching runs in review", total),
+        found.total,
+        ngettext("%(num)d matching run in review", "%(num)d matching runs in review", found.total),
         "",
-        _link_to_first(named, Link(_("Cohorts"), "cohorts.index")),
-        named[:NAMED],
+        _named_link(found, named, Link(_("Cohorts"), "cohorts.index")),
+        named,
     )
 
 

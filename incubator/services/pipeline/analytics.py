@@ -1,16 +1,40 @@
 """Pipeline analytics from the stage history: stage counts over time, time in stage,
-conversion between stages, and a venture's KPIs over the weeks."""
+conversion between stages, and a venture's KPIs over the weeks.
+
+A cohort's numbers are aggregated by the database in one query whatever the size of the
+cohort: its moves are read once (a window function finds when each stay ended) and give
+the ventures by stage, status and furthest stage reached, the middle stays of each stage
+(window functions rank them) and the moves grouped by the weeks they count in. Python only
+adds up the few grouped rows.
+"""
 
 from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import pairwise
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import (
+    CTE,
+    BigInteger,
+    ColumnElement,
+    ColumnExpressionArgument,
+    Select,
+    case,
+    exists,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from incubator import clock
 from incubator.extensions import db
@@ -24,9 +48,10 @@ from incubator.models import (
     VentureStatus,
 )
 from incubator.services.pipeline.checkins import STANDARD_KPIS, kpi_label
-from incubator.services.pipeline.stages import STAGES, stage_index
+from incubator.services.pipeline.stages import STAGES
 
 SECONDS_PER_DAY = 86_400
+MICROSECONDS_PER_SECOND = 10**6
 MONEY_KPIS = frozenset({"revenue", "funding_raised"})
 
 
@@ -84,132 +109,256 @@ class CohortAnalytics:
         return self.active + self.archived > 0
 
 
-@dataclass(frozen=True)
-class _Move:
-    at: datetime
-    stage: Stage
+class _MicrosecondsBetween(FunctionElement[int]):
+    """The whole microseconds from one stored instant to a later one (start, end)."""
+
+    type = BigInteger()
+    name = "microseconds_between"
+    inherit_cache = True
 
 
-@dataclass(frozen=True)
-class _Venture:
-    id: int
-    stage: Stage
-    active: bool
+@compiles(_MicrosecondsBetween, "sqlite")
+def _microseconds_on_sqlite(element: _MicrosecondsBetween, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite keeps instants as "YYYY-MM-DD HH:MM:SS.ffffff" text in UTC. Its date functions
+    # round to the millisecond (and .9995 up to the next second), so the whole seconds are
+    # read without the fraction (julianday, exact once rounded to the second; strftime('%s')
+    # is many times slower) and the fraction's six digits added.
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+
+    def micros(instant: str) -> str:
+        return (
+            f"(CAST(round((julianday(substr({instant}, 1, 19)) - 2440587.5) * 86400) AS INTEGER)"
+            f" * 1000000 + CAST(substr(substr({instant}, 21) || '000000', 1, 6) AS INTEGER))"
+        )
+
+    return f"({micros(end)} - {micros(start)})"
 
 
-def _histories(cohort: Cohort) -> tuple[list[_Venture], dict[int, list[_Move]]]:
-    """Every venture of the cohort (archived too) and its moves, oldest first: two queries.
+@compiles(_MicrosecondsBetween, "postgresql")
+def _microseconds_on_postgresql(
+    element: _MicrosecondsBetween, compiler: SQLCompiler, **kw: Any
+) -> str:
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) * 1000000 AS BIGINT)"
 
-    Only the columns the numbers need are read, not whole ventures.
+
+def _stage_position(column: ColumnExpressionArgument[str]) -> ColumnElement[int]:
+    """A stage column's place in the pipeline, 0 for concept."""
+    return case({stage.value: position for position, stage in enumerate(STAGES)}, value=column)
+
+
+def _moves(cohort: Cohort) -> CTE:
+    """Every move of the cohort's ventures (archived too), with the venture's stage and status
+    now and the instant of the venture's next move (NULL for its last): how long the stage it
+    moved to lasted. A venture with no recorded move has been at its stage since it was made.
     """
-    ventures = []
-    moves: dict[int, list[_Move]] = defaultdict(list)
-    for row in db.session.execute(
-        select(Venture.id, Venture.stage, Venture.status, Venture.created_at)
-        .where(Venture.cohort_id == cohort.id)
-        .order_by(Venture.id)
-    ):
-        ventures.append(_Venture(row.id, Stage(row.stage), row.status == VentureStatus.ACTIVE))
-        # Until its history says otherwise, a venture has been at its stage since it was made.
-        moves[row.id] = [_Move(_aware(row.created_at), Stage(row.stage))]
-    recorded: dict[int, list[_Move]] = defaultdict(list)
-    for venture_id, to_stage, changed_at in db.session.execute(
-        select(StageChange.venture_id, StageChange.to_stage, StageChange.changed_at)
+    recorded = (
+        select(
+            Venture.id.label("venture_id"),
+            Venture.stage.label("now"),
+            Venture.status.label("status"),
+            StageChange.to_stage.label("stage"),
+            StageChange.changed_at.label("at"),
+            func.lead(StageChange.changed_at)
+            .over(
+                partition_by=StageChange.venture_id,
+                order_by=(StageChange.changed_at, StageChange.id),
+            )
+            .label("next_at"),
+        )
         .join(Venture, Venture.id == StageChange.venture_id)
         .where(Venture.cohort_id == cohort.id)
-        .order_by(StageChange.venture_id, StageChange.changed_at, StageChange.id)
-    ):
-        recorded[venture_id].append(_Move(_aware(changed_at), Stage(to_stage)))
-    moves.update(recorded)
-    return ventures, moves
+    )
+    unmoved = select(
+        Venture.id, Venture.stage, Venture.status, Venture.stage, Venture.created_at, null()
+    ).where(
+        Venture.cohort_id == cohort.id,
+        ~exists().where(StageChange.venture_id == Venture.id),
+    )
+    return recorded.union_all(unmoved).cte("moves")
 
 
-def _aware(value: datetime) -> datetime:
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+# Which of the three aggregates a row of the statement belongs to.
+FURTHEST, STAY, WEEKS = "furthest", "stay", "weeks"
 
 
-def _week_counts(
-    active: list[_Venture], moves: dict[int, list[_Move]], starts_on: date, until: date
-) -> list[WeekCount]:
-    def midnight(day: date) -> datetime:
-        return clock.at(day)
+def _furthest(moves: CTE) -> Select[Any]:
+    """(FURTHEST, stage now, furthest stage's position, 1 if active, ventures)."""
+    per_venture = (
+        select(
+            moves.c.now,
+            moves.c.status,
+            func.max(_stage_position(moves.c.stage)).label("furthest"),
+        )
+        .group_by(moves.c.venture_id, moves.c.now, moves.c.status)
+        .subquery("per_venture")
+    )
+    active = case((per_venture.c.status == VentureStatus.ACTIVE, 1), else_=0)
+    return select(
+        literal_column(f"'{FURTHEST}'"),
+        per_venture.c.now,
+        per_venture.c.furthest,
+        active,
+        func.count(),
+    ).group_by(per_venture.c.now, per_venture.c.furthest, active)
 
-    # A week ends at midnight starting its next Monday, in the program's time zone; the
-    # running week ends with `until`.
+
+def _middle_stays(moves: CTE) -> Select[Any]:
+    """(STAY, stage, its finished stays, its ventures, length of a middle stay in µs): the
+    stays of each stage ranked, and only the middle one (odd) or two (even) returned."""
+    stays = (
+        select(
+            moves.c.stage,
+            moves.c.venture_id,
+            _MicrosecondsBetween(moves.c.at, moves.c.next_at).label("length"),
+        )
+        .where(moves.c.next_at.is_not(None))
+        .cte("stays")
+    )
+    ranked = select(
+        stays.c.stage,
+        stays.c.length,
+        func.row_number().over(partition_by=stays.c.stage, order_by=stays.c.length).label("rank"),
+        func.count().over(partition_by=stays.c.stage).label("stays"),
+    ).subquery("ranked")
+    per_stage = (
+        select(stays.c.stage, func.count(stays.c.venture_id.distinct()).label("ventures"))
+        .group_by(stays.c.stage)
+        .subquery("per_stage")
+    )
+    return (
+        select(
+            literal_column(f"'{STAY}'"),
+            ranked.c.stage,
+            ranked.c.stays,
+            per_stage.c.ventures,
+            ranked.c.length,
+        )
+        .join(per_stage, per_stage.c.stage == ranked.c.stage)
+        .where(ranked.c.rank * 2 >= ranked.c.stays, ranked.c.rank * 2 <= ranked.c.stays + 2)
+    )
+
+
+def _week_ends(starts_on: date, until: date) -> tuple[list[date], list[datetime]]:
+    """The Mondays from the cohort's start to `until`, and the instant each week ends.
+
+    A week ends at midnight starting its next Monday, in the program's time zone; the
+    running week ends with `until`.
+    """
     mondays = []
     monday = clock.week_start(starts_on)
     while monday <= until:
         mondays.append(monday)
         monday += timedelta(days=7)
-    last_moment = midnight(until + timedelta(days=1))
-    cutoffs = [min(midnight(monday + timedelta(days=7)), last_moment) for monday in mondays]
-    counts = [dict.fromkeys(STAGES, 0) for _ in mondays]
-    for venture in active:
-        history = moves[venture.id]
-        # Both lists are in time order: walk them together.
-        position = 0
-        for week, cutoff in enumerate(cutoffs):
-            while position < len(history) and history[position].at < cutoff:
-                position += 1
-            if position:
-                counts[week][history[position - 1].stage] += 1
-    return [WeekCount(monday, week) for monday, week in zip(mondays, counts, strict=True)]
+    last_moment = clock.at(until + timedelta(days=1))
+    return mondays, [min(clock.at(monday + timedelta(days=7)), last_moment) for monday in mondays]
 
 
-def _stage_times(moves: dict[int, list[_Move]]) -> list[StageTime]:
-    days: dict[Stage, list[float]] = defaultdict(list)
-    ventures: dict[Stage, set[int]] = defaultdict(set)
-    for venture_id, history in moves.items():
-        for stay, following in pairwise(history):
-            days[stay.stage].append((following.at - stay.at).total_seconds() / SECONDS_PER_DAY)
-            ventures[stay.stage].add(venture_id)
-    return [
-        StageTime(
-            stage,
-            statistics.median(days[stage]) if days[stage] else None,
-            len(days[stage]),
-            len(ventures[stage]),
-        )
-        for stage in STAGES
-    ]
+def _first_week_ending_after(
+    instant: ColumnElement[datetime], ends: Sequence[datetime], first: int = 0, last: int = -1
+) -> ColumnElement[int]:
+    """The index of the first week that ends after the instant (len(ends) if none does),
+    found by halving the weeks: a handful of comparisons a move, not one a week."""
+    last = len(ends) if last < 0 else last
+    if first == last:
+        return literal_column(str(first))
+    middle = (first + last) // 2
+    return case(
+        (instant < ends[middle], _first_week_ending_after(instant, ends, first, middle)),
+        else_=_first_week_ending_after(instant, ends, middle + 1, last),
+    )
 
 
-def _conversions(moves: dict[int, list[_Move]]) -> list[Conversion]:
-    # A venture that skipped a stage has passed through it: the funnel only narrows.
-    furthest = [max(stage_index(move.stage) for move in history) for history in moves.values()]
-    return [
-        Conversion(
-            stage,
-            following,
-            sum(1 for index in furthest if index >= position),
-            sum(1 for index in furthest if index >= position + 1),
-        )
-        for position, (stage, following) in enumerate(pairwise(STAGES))
-    ]
+def _weeks(moves: CTE, ends: Sequence[datetime]) -> Select[Any]:
+    """(WEEKS, stage, first week, first week after, moves) for the active ventures' moves.
+
+    A move puts its venture at its stage for the weeks ending after it and not after the
+    venture's next move: grouped by stage and those two weeks, the moves come back as a few
+    rows that are added up week by week.
+    """
+    first = _first_week_ending_after(moves.c.at, ends)
+    after = case(
+        (moves.c.next_at.is_(None), len(ends)),
+        else_=_first_week_ending_after(moves.c.next_at, ends),
+    )
+    return (
+        select(literal_column(f"'{WEEKS}'"), moves.c.stage, first, after, func.count())
+        .where(moves.c.status == VentureStatus.ACTIVE)
+        .group_by(moves.c.stage, first, after)
+    )
+
+
+def _days(microseconds: int) -> float:
+    return microseconds / MICROSECONDS_PER_SECOND / SECONDS_PER_DAY
 
 
 def cohort_analytics(cohort: Cohort, today: date) -> CohortAnalytics:
-    """A cohort's pipeline from its stage history, in a fixed number of queries.
+    """A cohort's pipeline from its stage history, aggregated by the database in one query.
 
     Counts over time and the current distribution are of the active ventures; time in stage
     and conversion count archived ventures too, since leaving is part of the pipeline.
     """
-    ventures, moves = _histories(cohort)
-    active = [venture for venture in ventures if venture.active]
     until = min(today, cohort.ends_on)
+    mondays, ends = _week_ends(cohort.starts_on, until)
+    moves = _moves(cohort)
+    parts = [_furthest(moves), _middle_stays(moves)]
+    if mondays:
+        parts.append(_weeks(moves, ends))
+    # (part, stage, and three numbers whose meaning depends on the part)
+    rows: Sequence[tuple[str, str, int, int, int]] = db.session.execute(union_all(*parts)).all()
+
     distribution = dict.fromkeys(STAGES, 0)
-    for venture in active:
-        distribution[venture.stage] += 1
+    reached = [0] * len(STAGES)
+    active = archived = 0
+    middle: dict[Stage, list[float]] = defaultdict(list)
+    stays: dict[Stage, tuple[int, int]] = {}
+    change = [dict.fromkeys(STAGES, 0) for _ in range(len(ends) + 1)]
+    for part, stage_value, first, second, third in rows:
+        stage = Stage(stage_value)
+        if part == FURTHEST:
+            furthest, is_active, count = first, second, third
+            if is_active:
+                distribution[stage] += count
+                active += count
+            else:
+                archived += count
+            # A venture that skipped a stage has passed through it: the funnel only narrows.
+            for position in range(int(furthest) + 1):
+                reached[position] += count
+        elif part == STAY:
+            stays[stage] = (int(first), int(second))
+            middle[stage].append(_days(int(third)))
+        else:
+            from_week, after_week, count = first, second, third
+            change[from_week][stage] += count
+            change[after_week][stage] -= count
+
+    weeks = []
+    running = dict.fromkeys(STAGES, 0)
+    for week, monday in enumerate(mondays):
+        for stage in STAGES:
+            running[stage] += change[week][stage]
+        weeks.append(WeekCount(monday, dict(running)))
     return CohortAnalytics(
         cohort=cohort,
         today=today,
         until=until,
-        weeks=_week_counts(active, moves, cohort.starts_on, until),
-        stage_times=_stage_times(moves),
-        conversions=_conversions(moves),
+        weeks=weeks,
+        stage_times=[
+            StageTime(
+                stage,
+                statistics.median(middle[stage]) if middle[stage] else None,
+                *stays.get(stage, (0, 0)),
+            )
+            for stage in STAGES
+        ],
+        conversions=[
+            Conversion(stage, following, reached[position], reached[position + 1])
+            for position, (stage, following) in enumerate(pairwise(STAGES))
+        ],
         distribution=distribution,
-        active=len(active),
-        archived=len(ventures) - len(active),
+        active=active,
+        archived=archived,
     )
 
 
