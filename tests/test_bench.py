@@ -13,6 +13,7 @@ import pytest
 
 from bench import run, scenarios
 from bench.load import Measurement, Sample
+from incubator.extensions import limiter
 from tests.conftest import BACKEND
 
 NEW_PAGES = ["cohorts", "mentors", "showcase_cohort", "judging_results", "matching_review"]
@@ -20,13 +21,18 @@ NEW_PAGES = ["cohorts", "mentors", "showcase_cohort", "judging_results", "matchi
 
 @pytest.fixture
 def scales_restored():
-    """run.main sets the scenarios' own scales and a SIGTERM handler; put both back."""
+    """run.main sets the scenarios' own scales and a SIGTERM handler, and the app it seeds
+    with (the development configuration) switches on the rate limiter every app shares; put
+    all three back."""
     scales = dict(scenarios.SCALES)
     handler = signal.getsignal(signal.SIGTERM)
+    limiter_state = dict(vars(limiter))
     yield
     scenarios.SCALES.clear()
     scenarios.SCALES.update(scales)
     signal.signal(signal.SIGTERM, handler)
+    vars(limiter).clear()
+    vars(limiter).update(limiter_state)
 
 
 def test_several_scales_make_one_table_with_a_column_per_scale(scales_restored, capsys):
