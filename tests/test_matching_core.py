@@ -37,7 +37,7 @@ from incubator.services.matching.scoring import (
     score_all,
 )
 from tests import factories
-from tests.plugins.matching import ranking
+from tests.plugins.matching import random_preferences, ranking
 
 WEIGHTS = MatchWeights()
 
@@ -458,19 +458,11 @@ def test_a_pair_scoring_zero_is_made_only_to_reach_the_minimum():
 @pytest.mark.parametrize("seed", range(60))
 def test_stable_option_has_no_blocking_pair(seed):
     rng = random.Random(5000 + seed)
-    ventures, counterparts = rng.randint(1, 40), rng.randint(1, 20)
-    venture_prefs = [
-        rng.sample(range(counterparts), rng.randint(0, counterparts)) for _ in range(ventures)
-    ]
-    counterpart_prefs = [
-        rng.sample(range(ventures), rng.randint(0, ventures)) for _ in range(counterparts)
-    ]
-    capacities = [rng.randint(0, 3) for _ in range(counterparts)]
-    most = rng.randint(1, 3)
+    venture_prefs, counterpart_prefs, capacities, most = random_preferences(rng)
 
     result = stable(venture_prefs, counterpart_prefs, capacities, most)
 
-    assert_feasible(result, capacities, 0, most, ventures)
+    assert_feasible(result, capacities, 0, most, len(venture_prefs))
     for venture, counterpart in result.pairs:
         assert counterpart in venture_prefs[venture]
         assert venture in counterpart_prefs[counterpart]

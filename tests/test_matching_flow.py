@@ -37,6 +37,7 @@ from incubator.services.matching.scoring import (
     score_all,
 )
 from incubator.vocabulary import CHALLENGE_AREAS, IMPACT_AREAS, NEEDS
+from tests.plugins.matching import random_preferences
 
 WEIGHTS = MatchWeights()
 
@@ -461,15 +462,7 @@ def test_blocking_pairs_are_counted_as_from_the_per_pair_lists(seed):
 @pytest.mark.parametrize("seed", range(80))
 def test_the_stable_option_is_the_one_proposals_one_at_a_time_reached(seed):
     rng = random.Random(60_000 + seed)
-    ventures, counterparts = rng.randint(1, 40), rng.randint(1, 20)
-    venture_prefs = [
-        rng.sample(range(counterparts), rng.randint(0, counterparts)) for _ in range(ventures)
-    ]
-    counterpart_prefs = [
-        rng.sample(range(ventures), rng.randint(0, ventures)) for _ in range(counterparts)
-    ]
-    capacities = [rng.randint(0, 3) for _ in range(counterparts)]
-    most = rng.randint(1, 3)
+    venture_prefs, counterpart_prefs, capacities, most = random_preferences(rng)
 
     found = stable(venture_prefs, counterpart_prefs, capacities, most)
 

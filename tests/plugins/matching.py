@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from incubator.models import OfficeHoursRanking
@@ -26,3 +28,18 @@ def signed_in_manager(db, client, sign_in, manager):
     db.session.commit()
     sign_in(client, manager.email)
     return manager
+
+
+def random_preferences(rng: random.Random):
+    """A random instance of the stable option's input: each venture's and each counterpart's
+    acceptable partners best first (some accept nobody), capacities from 0 to 3 and a most
+    per venture from 1 to 3."""
+    ventures, counterparts = rng.randint(1, 40), rng.randint(1, 20)
+    venture_prefs = [
+        rng.sample(range(counterparts), rng.randint(0, counterparts)) for _ in range(ventures)
+    ]
+    counterpart_prefs = [
+        rng.sample(range(ventures), rng.randint(0, ventures)) for _ in range(counterparts)
+    ]
+    capacities = [rng.randint(0, 3) for _ in range(counterparts)]
+    return venture_prefs, counterpart_prefs, capacities, rng.randint(1, 3)
