@@ -13,8 +13,9 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
+from bench.rows import batches
 from incubator.extensions import db
 from incubator.models import (
     AgeBand,
@@ -43,7 +44,6 @@ from incubator.vocabulary import NEIGHBOURHOODS
 HACKATHONS = 5
 PARTNERS_PER_HACKATHON = 4
 TEAM_SIZE = 4
-BATCH = 10_000
 ATTENDED_SHARE = 0.7
 ANSWERED_SHARE = 0.7
 REFERRED_SHARE = 0.3
@@ -100,19 +100,6 @@ def _hackathons() -> list[Hackathon]:
     return made
 
 
-def _batches(model, rows: list[dict], returning=None) -> list[int]:
-    """Insert rows in batches; the new ids in the rows' order when `returning` is given."""
-    ids: list[int] = []
-    for start in range(0, len(rows), BATCH):
-        chunk = rows[start : start + BATCH]
-        if returning is None:
-            db.session.execute(insert(model), chunk)
-        else:
-            statement = insert(model).returning(returning, sort_by_parameter_order=True)
-            ids += list(db.session.scalars(statement, chunk))
-    return ids
-
-
 def _people(count: int, rng: random.Random) -> list[int]:
     """Accounts without passwords (as registering makes them), most with answers."""
     now = utcnow()
@@ -120,7 +107,7 @@ def _people(count: int, rng: random.Random) -> list[int]:
         {"email": f"bench-registrant-{n}@example.org", "name": f"Registrant {n}", "created_at": now}
         for n in range(count)
     ]
-    ids = _batches(User, rows, returning=User.id)
+    ids = batches(User, rows, returning=User.id)
     genders = [g.value for g in Gender]
     bands = [b.value for b in AgeBand]
     races = [r.value for r in RaceEthnicity]
@@ -140,7 +127,7 @@ def _people(count: int, rng: random.Random) -> list[int]:
         for user_id in ids
         if rng.random() < ANSWERED_SHARE
     ]
-    _batches(DemographicAnswers, answers)
+    batches(DemographicAnswers, answers)
     return ids
 
 
@@ -187,7 +174,7 @@ def _registrations(hackathon: Hackathon, people: list[int], rng: random.Random) 
         )
         if came:
             attended.append(user_id)
-    _batches(Registration, rows)
+    batches(Registration, rows)
     return attended
 
 
@@ -209,13 +196,13 @@ def _teams(hackathon: Hackathon, attended: list[int], city: Organisation, rng) -
         }
         for number, is_placed in enumerate(placed)
     ]
-    ids = _batches(Submission, submissions, returning=Submission.id)
+    ids = batches(Submission, submissions, returning=Submission.id)
     members = [
         {"submission_id": submission_id, "name": f"Member {user_id}", "user_id": user_id}
         for submission_id, team in zip(ids, teams, strict=True)
         for user_id in team
     ]
-    _batches(SubmissionMember, members)
+    batches(SubmissionMember, members)
     promoted = [
         (submission_id, team)
         for submission_id, team, is_placed in zip(ids, teams, placed, strict=True)
@@ -252,8 +239,8 @@ def _ventures(hackathon: Hackathon, promoted, city: Organisation, rng) -> None:
         }
         for submission_id, _ in promoted
     ]
-    ids = _batches(Venture, rows, returning=Venture.id)
-    _batches(
+    ids = batches(Venture, rows, returning=Venture.id)
+    batches(
         VentureMember,
         [
             {"venture_id": venture_id, "user_id": user_id, "joined_at": now}
@@ -262,7 +249,7 @@ def _ventures(hackathon: Hackathon, promoted, city: Organisation, rng) -> None:
         ],
     )
     funded = [venture_id for venture_id in ids if rng.random() < 0.4]
-    _batches(
+    batches(
         Investment,
         [
             {
@@ -276,7 +263,7 @@ def _ventures(hackathon: Hackathon, promoted, city: Organisation, rng) -> None:
             for venture_id in funded
         ],
     )
-    _batches(
+    batches(
         Pilot,
         [
             {

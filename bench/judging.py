@@ -8,8 +8,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from sqlalchemy import insert
-
+from bench.rows import batches
 from incubator.extensions import db
 from incubator.models import (
     Hackathon,
@@ -24,20 +23,10 @@ from incubator.models import (
 
 CRITERIA = ("Impact", "Feasibility", "Design", "Use of city data")
 JUDGES = 5
-BATCH = 10_000
 
 
 def _returning(model, rows: list[dict]) -> list[int]:
-    statement = insert(model).returning(model.id, sort_by_parameter_order=True)
-    ids: list[int] = []
-    for start in range(0, len(rows), BATCH):
-        ids += list(db.session.scalars(statement, rows[start : start + BATCH]))
-    return ids
-
-
-def _plain(model, rows: list[dict]) -> None:
-    for start in range(0, len(rows), BATCH):
-        db.session.execute(insert(model), rows[start : start + BATCH])
+    return batches(model, rows, returning=model.id)
 
 
 def seed(count: int) -> int:
@@ -91,8 +80,8 @@ def seed(count: int) -> int:
             for n in range(JUDGES)
         ],
     )
-    _plain(UserRole, [{"user_id": judge, "role": "judge", "granted_at": now} for judge in judges])
-    _plain(
+    batches(UserRole, [{"user_id": judge, "role": "judge", "granted_at": now} for judge in judges])
+    batches(
         JudgeAssignment,
         [
             {"judge_id": judge, "submission_id": submission, "created_at": now}
@@ -101,7 +90,7 @@ def seed(count: int) -> int:
         ],
     )
     # Each judge has a harshness, so that normalising the scores changes the ranking.
-    _plain(
+    batches(
         Score,
         [
             {

@@ -18,6 +18,7 @@ from datetime import timedelta
 from sqlalchemy import insert
 
 from bench import pipeline
+from bench.rows import batches
 from incubator import clock
 from incubator.extensions import db
 from incubator.models import MentorProfile, User, UserRole, utcnow
@@ -53,8 +54,7 @@ def mentor_profiles(user_ids: list[int], rng: random.Random, *, accepting: bool)
         }
         for user_id in user_ids
     ]
-    for start in range(0, len(rows), pipeline.BATCH):
-        db.session.execute(insert(MentorProfile), rows[start : start + pipeline.BATCH])
+    batches(MentorProfile, rows)
 
 
 def seed(venture_count: int, mentor_count: int, manager: User) -> Seeded:

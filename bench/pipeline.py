@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import insert
-
+from bench.rows import batches
 from incubator import clock
-from incubator.extensions import db
 from incubator.models import (
     CheckIn,
     Cohort,
@@ -29,21 +27,6 @@ from incubator.models import (
 )
 from incubator.services.pipeline.stages import STAGES
 from incubator.vocabulary import CHALLENGE_AREAS, NEEDS, NEIGHBOURHOODS
-
-BATCH = 10_000
-
-
-def _batches(model, rows: list[dict], returning=None) -> list[int]:
-    """Insert rows in batches; the new ids in the rows' order when `returning` is given."""
-    ids: list[int] = []
-    for start in range(0, len(rows), BATCH):
-        chunk = rows[start : start + BATCH]
-        if returning is None:
-            db.session.execute(insert(model), chunk)
-        else:
-            statement = insert(model).returning(returning, sort_by_parameter_order=True)
-            ids += list(db.session.scalars(statement, chunk))
-    return ids
 
 
 def seed(
@@ -61,7 +44,7 @@ def seed(
     now = utcnow()
     start = datetime.combine(cohort.starts_on, time(17), UTC)
     stages = [STAGES[number % len(STAGES)] for number in range(count)]
-    venture_ids = _batches(
+    venture_ids = batches(
         Venture,
         [
             {
@@ -84,7 +67,7 @@ def seed(
         ],
         Venture.id,
     )
-    founder_ids = _batches(
+    founder_ids = batches(
         User,
         [
             {
@@ -97,11 +80,11 @@ def seed(
         ],
         User.id,
     )
-    _batches(
+    batches(
         UserRole, [{"user_id": id_, "role": "founder", "granted_at": now} for id_ in founder_ids]
     )
     teams = [founder_ids[n * founders : (n + 1) * founders] for n in range(count)]
-    _batches(
+    batches(
         VentureMember,
         [
             {
@@ -163,7 +146,7 @@ def seed(
                     "updated_at": now,
                 }
             )
-    _batches(StageChange, changes)
-    _batches(Milestone, goals)
-    _batches(CheckIn, weeks)
+    batches(StageChange, changes)
+    batches(Milestone, goals)
+    batches(CheckIn, weeks)
     return list(zip(venture_ids, stages, strict=True))
