@@ -327,6 +327,7 @@ def outbox(db) -> Callable[..., list[OutboxMessage]]:
 
 
 TRANSACTION_CONTROL = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
+TOUCH = "UPDATE LOGIN_SESSIONS SET LAST_SEEN_AT"
 
 
 class QueryCounter:
@@ -347,6 +348,10 @@ def count_queries(app):
             # Transaction control is not a query; SQLite's explicit BEGIN would otherwise
             # make the same work count differently on the two databases.
             if statement.split(None, 1)[0].upper() in TRANSACTION_CONTROL:
+                return
+            # A login session notes it was used at most once a minute (login_sessions.touch):
+            # on a loaded machine that minute can pass between two measurements of one page.
+            if statement.lstrip().upper().startswith(TOUCH):
                 return
             counter.count += 1
             counter.statements.append(statement)
