@@ -25,6 +25,7 @@ from incubator.models import (
     VentureMember,
     utcnow,
 )
+from incubator.services.pipeline import facts
 from incubator.services.pipeline.stages import STAGES
 from incubator.vocabulary import CHALLENGE_AREAS, NEEDS, NEIGHBOURHOODS
 
@@ -149,4 +150,7 @@ def seed(
     batches(StageChange, changes)
     batches(Milestone, goals)
     batches(CheckIn, weeks)
+    # The rows went in around the services, so the facts they keep current are rebuilt, by
+    # the function `flask pipeline-facts rebuild` calls.
+    facts.rebuild()
     return list(zip(venture_ids, stages, strict=True))

@@ -20,6 +20,7 @@ from incubator.services.accounts import users
 from incubator.services.errors import DomainError
 from incubator.services.hackathons import registrations
 from incubator.services.mentoring import reminders
+from incubator.services.pipeline import facts
 from incubator.services.scorecard import derivation
 
 
@@ -29,6 +30,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(send_reminders)
     app.cli.add_command(deliver_mail)
     app.cli.add_command(refresh_scorecard)
+    app.cli.add_command(pipeline_facts)
 
 
 @click.command("create-admin")
@@ -188,3 +190,32 @@ def refresh_scorecard() -> None:
     report = derivation.refresh(by=None)
     db.session.commit()
     click.echo(report.summary())
+
+
+@click.group("pipeline-facts")
+def pipeline_facts() -> None:
+    """The derived facts the risk rules and the board read (one row per venture)."""
+
+
+@pipeline_facts.command("rebuild")
+def rebuild_pipeline_facts() -> None:
+    """Write every venture's facts again from its milestones, check-ins and stage history:
+    after data arrived around the app (a restore, a bulk import)."""
+    stale = len(facts.stale_ventures())
+    rows = facts.rebuild()
+    db.session.commit()
+    click.echo(f"Rebuilt the facts of {rows} ventures ({stale} were out of date).")
+
+
+@pipeline_facts.command("check")
+def check_pipeline_facts() -> None:
+    """Say which ventures' facts differ from their history; exits 1 if any do."""
+    stale = facts.stale_ventures()
+    if stale:
+        shown = ", ".join(str(venture_id) for venture_id in stale[:20])
+        more = f" and {len(stale) - 20} more" if len(stale) > 20 else ""
+        raise click.ClickException(
+            f"{len(stale)} ventures have out-of-date facts (ids {shown}{more}):"
+            " run `flask pipeline-facts rebuild`."
+        )
+    click.echo("Every venture's facts agree with its history.")

@@ -71,6 +71,50 @@ class StageChange(Base):
     changed_by: Mapped[User | None] = relationship()
 
 
+class PipelineFacts(Base):
+    """What the risk rules and the board read about one venture, kept in one row so that a
+    cohort of thousands is counted, filtered and sorted without aggregating its history.
+
+    Derived data: services/pipeline/facts.py rewrites a venture's row from its milestones,
+    check-ins and stage history whenever the session changes one of them, and rebuilds every
+    row on `flask pipeline-facts rebuild`. Nothing here depends on the date: the rules compare
+    these dates with today when they are read.
+    """
+
+    __tablename__ = "pipeline_facts"
+    __table_args__ = (
+        CheckConstraint(
+            "milestones_done >= 0 AND milestones_done <= milestones_total",
+            name="milestones_counted",
+        ),
+        CheckConstraint(
+            "low_run_1 >= 0 AND low_run_1 <= low_run_2 AND low_run_2 <= low_run_3"
+            " AND low_run_3 <= low_run_4 AND low_run_4 <= check_ins",
+            name="low_runs_nested",
+        ),
+    )
+
+    venture_id: Mapped[int] = mapped_column(
+        ForeignKey("ventures.id", ondelete="CASCADE"), primary_key=True
+    )
+    milestones_total: Mapped[int] = mapped_column(default=0)
+    milestones_done: Mapped[int] = mapped_column(default=0)
+    # The earliest due date of its open (planned or in progress) milestones.
+    first_open_due_on: Mapped[date | None]
+    check_ins: Mapped[int] = mapped_column(default=0)
+    # The Monday of its latest check-in's week.
+    last_check_in_on: Mapped[date | None]
+    # How many of its latest check-ins in a row have a confidence of N or lower, for each N
+    # a threshold can name (5, the highest, is every check-in).
+    low_run_1: Mapped[int] = mapped_column(default=0)
+    low_run_2: Mapped[int] = mapped_column(default=0)
+    low_run_3: Mapped[int] = mapped_column(default=0)
+    low_run_4: Mapped[int] = mapped_column(default=0)
+    # When it entered the pipeline and its present stage (when it was made, without moves).
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    stage_since_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class StagePlan(Base):
     """A cohort's expectations for one stage: how long it should take."""
 

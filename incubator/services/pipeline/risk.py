@@ -28,6 +28,7 @@ from incubator.models import (
     CheckIn,
     Milestone,
     MilestoneStatus,
+    PipelineFacts,
     StageChange,
     StagePlan,
     Venture,
@@ -35,7 +36,7 @@ from incubator.models import (
 )
 from incubator.models.base import UTCDateTime
 from incubator.models.pipeline import OPEN_MILESTONE_STATUSES
-from incubator.services.pipeline import risk_rules
+from incubator.services.pipeline import facts, risk_rules
 from incubator.services.pipeline.risk_rules import RiskReason, Thresholds, VentureFacts
 from incubator.services.pipeline.stages import stage_label
 
@@ -224,8 +225,8 @@ def assess(ventures: Iterable[Venture], today: date) -> dict[int, list[RiskReaso
 #
 # The board filters and sorts by risk and the home page counts the ventures at risk without
 # loading them: the query below answers, for every venture a condition selects, which rules
-# apply, by code, in one statement of aggregates over its milestones, check-ins and stage
-# history. The rules' dates are on the program's calendar; a timestamp
+# apply, by code, from its row of derived facts (facts.py), one narrow row per venture
+# whatever its history. The rules' dates are on the program's calendar; a timestamp
 # falls before day D there exactly when it is earlier than the moment D begins, so the
 # timestamps are compared with those moments, worked out here, and no database needs to
 # know the time zone. tests/test_risk_sql.py proves it agrees with risk_rules on random data.
@@ -261,74 +262,26 @@ def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
 def risk_rows(today: date, scope: ColumnElement[bool]) -> Subquery:
     """One row per venture that `scope` (a condition on Venture) selects: a 0/1 column per
     rule in RISK_CODES, `reasons` (how many apply), `last_check_in_on`, `milestones_done`
-    and `milestones_total`, as risk_rules and the board would count them."""
+    and `milestones_total`, as risk_rules and the board would count them, from the
+    ventures' derived facts (facts.py) and the cohort's stage plans."""
+    facts.settle()
     limits = thresholds()
-    chosen = select(Venture.id).where(scope)
-    milestones = (
-        select(
-            Milestone.venture_id,
-            func.count().label("total"),
-            func.sum(_flag(Milestone.status.in_(DONE_STATUSES))).label("done"),
-            func.sum(
-                _flag(Milestone.status.in_(OPEN_MILESTONE_STATUSES) & (Milestone.due_on < today))
-            ).label("overdue"),
-        )
-        .where(Milestone.venture_id.in_(chosen))
-        .group_by(Milestone.venture_id)
-        .subquery("risk_milestones")
-    )
-    # The latest `streak` check-ins are all low exactly when at least `streak` check-ins
-    # are newer than the latest one that is not (weeks are unique per venture): plain
-    # aggregates, where a window function over every check-in cost a third more in all.
-    confident = (
-        select(CheckIn.venture_id, func.max(CheckIn.week_start).label("confident_on"))
-        .where(CheckIn.venture_id.in_(chosen), CheckIn.confidence > limits.low_confidence)
-        .group_by(CheckIn.venture_id)
-        .subquery("risk_confident")
-    )
-    check_ins = (
-        select(
-            CheckIn.venture_id,
-            func.max(CheckIn.week_start).label("last_on"),
-            func.sum(
-                _flag(
-                    confident.c.confident_on.is_(None)
-                    | (CheckIn.week_start > confident.c.confident_on)
-                )
-            ).label("low_run"),
-        )
-        .outerjoin(confident, confident.c.venture_id == CheckIn.venture_id)
-        .where(CheckIn.venture_id.in_(chosen))
-        .group_by(CheckIn.venture_id)
-        .subquery("risk_check_ins")
-    )
-    history = (
-        select(
-            StageChange.venture_id,
-            func.min(StageChange.changed_at).label("joined_at"),
-            func.max(StageChange.changed_at).label("since_at"),
-        )
-        .where(StageChange.venture_id.in_(chosen))
-        .group_by(StageChange.venture_id)
-        .subquery("risk_history")
-    )
-    joined_at = func.coalesce(history.c.joined_at, Venture.created_at)
-    since_at = func.coalesce(history.c.since_at, Venture.created_at)
     deadline = _stage_deadline(StagePlan.expected_days, today)
     silent_since = today - timedelta(days=limits.no_check_in_days)
     flags = {
-        "overdue_milestone": func.coalesce(milestones.c.overdue, 0) > 0,
+        "overdue_milestone": PipelineFacts.first_open_due_on.is_not(None)
+        & (PipelineFacts.first_open_due_on < today),
         "no_check_in": case(
             (
-                check_ins.c.last_on.is_(None),
-                joined_at < literal(_day_begins(silent_since), UTCDateTime()),
+                PipelineFacts.last_check_in_on.is_(None),
+                PipelineFacts.joined_at < literal(_day_begins(silent_since), UTCDateTime()),
             ),
-            else_=check_ins.c.last_on < silent_since,
+            else_=PipelineFacts.last_check_in_on < silent_since,
         ),
-        "low_confidence": func.coalesce(check_ins.c.low_run, 0) >= limits.low_confidence_streak,
+        "low_confidence": facts.low_run(limits.low_confidence) >= limits.low_confidence_streak,
         "stalled": false()
         if deadline is None
-        else StagePlan.expected_days.is_not(None) & (since_at < deadline),
+        else StagePlan.expected_days.is_not(None) & (PipelineFacts.stage_since_at < deadline),
     }
     columns = {code: _flag(condition) for code, condition in flags.items()}
     return (
@@ -336,13 +289,11 @@ def risk_rows(today: date, scope: ColumnElement[bool]) -> Subquery:
             Venture.id.label("venture_id"),
             *(column.label(code) for code, column in columns.items()),
             sum(columns.values(), start=literal(0)).label("reasons"),
-            check_ins.c.last_on.label("last_check_in_on"),
-            func.coalesce(milestones.c.done, 0).label("milestones_done"),
-            func.coalesce(milestones.c.total, 0).label("milestones_total"),
+            PipelineFacts.last_check_in_on.label("last_check_in_on"),
+            PipelineFacts.milestones_done.label("milestones_done"),
+            PipelineFacts.milestones_total.label("milestones_total"),
         )
-        .outerjoin(milestones, milestones.c.venture_id == Venture.id)
-        .outerjoin(check_ins, check_ins.c.venture_id == Venture.id)
-        .outerjoin(history, history.c.venture_id == Venture.id)
+        .join(PipelineFacts, PipelineFacts.venture_id == Venture.id)
         .outerjoin(
             StagePlan,
             (StagePlan.cohort_id == Venture.cohort_id) & (StagePlan.stage == Venture.stage),
