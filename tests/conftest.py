@@ -30,6 +30,7 @@ from incubator.demo.seed import DemoLogin
 from incubator.extensions import db as _db
 from incubator.extensions import limiter
 from incubator.models import AuditEvent, OutboxMessage
+from incubator.services.pipeline import facts
 from tests import factories, travel
 from tests.postgres import PostgresServer
 
@@ -153,11 +154,22 @@ def _app(database_url):
 
 @pytest.fixture
 def app(_app):
-    """The app, with a clean database and an app context for the test's own queries."""
+    """The app, with a clean database and an app context for the test's own queries.
+
+    Whatever a test did, the derived pipeline facts must still agree with the history they
+    derive from (services/pipeline/facts.py): every test that changes a milestone, a
+    check-in or a stage checks the listeners that keep them current.
+    """
     with _app.app_context():
         yield _app
         _db.session.remove()
-        _empty_database()
+        try:
+            stale = facts.stale_ventures()
+            _db.session.remove()
+            if stale:
+                pytest.fail(f"pipeline facts out of date for ventures {stale}", pytrace=False)
+        finally:
+            _empty_database()
 
 
 @pytest.fixture(scope="class")
@@ -333,6 +345,7 @@ TOUCH = "UPDATE LOGIN_SESSIONS SET LAST_SEEN_AT"
 class QueryCounter:
     def __init__(self) -> None:
         self.count = 0
+        self.touches = 0
         self.statements: list[str] = []
 
 
@@ -349,12 +362,14 @@ def count_queries(app):
             # make the same work count differently on the two databases.
             if statement.split(None, 1)[0].upper() in TRANSACTION_CONTROL:
                 return
+            counter.statements.append(statement)
             # A login session notes it was used at most once a minute (login_sessions.touch):
-            # on a loaded machine that minute can pass between two measurements of one page.
+            # on a loaded machine that minute can pass between two measurements of one page,
+            # so the touch is counted apart.
             if statement.lstrip().upper().startswith(TOUCH):
+                counter.touches += 1
                 return
             counter.count += 1
-            counter.statements.append(statement)
 
         event.listen(_db.engine, "before_cursor_execute", count)
         try:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from incubator import clock
 from incubator.extensions import db
@@ -25,12 +25,14 @@ from incubator.models import (
     Milestone,
     MilestoneStatus,
     OutboxMessage,
+    PipelineFacts,
     StageChange,
     User,
     Venture,
     VentureMember,
     utcnow,
 )
+from incubator.services.pipeline import facts
 from tests import factories
 from tests.race_helpers import actions, events, new_email
 from tests.races import ROUNDS, Browser, one_of, race, rounds
@@ -363,3 +365,72 @@ def test_one_week_posted_from_two_tabs_is_one_check_in(served, team):
 
     tally = rounds(served, "check-in from two tabs", play, check)
     assert sum(tally.outcomes.values()) == ROUNDS
+
+
+def test_a_check_in_and_a_completion_at_once_both_reach_the_derived_facts(served, team):
+    """Two changes to one venture's facts from two requests at once: each transaction writes
+    the venture's facts row, and without the row lock the later write, computed before the
+    other committed, would lose the other's change (services/pipeline/facts.py)."""
+    week = served.check(lambda: clock.week_start(clock.today()))
+
+    def play(number):
+        def build():
+            venture = _venture(team)
+            milestone = factories.milestone(
+                venture, TITLE, by=db.session.get(User, team.founder_id)
+            )
+            milestone.status = MilestoneStatus.IN_PROGRESS
+            db.session.flush()
+            return venture.id, milestone.id
+
+        venture_id, milestone_id = served.seed(build)
+        shown = race(
+            [
+                team.founder.post(
+                    "pipeline.check_in",
+                    {
+                        "week_start": week.isoformat(),
+                        "summary": "Interviews with the bus riders",
+                        "confidence": "2",
+                        "seen_check_in": "",
+                    },
+                    venture_id=venture_id,
+                ),
+                team.founder_tab.post(
+                    "pipeline.complete_milestone",
+                    {"evidence_note": "Notes from ten interviews."},
+                    milestone_id=milestone_id,
+                ),
+            ]
+        )
+        return shown, venture_id
+
+    def check(shown, venture_id):
+        check_in, completion = shown
+        assert check_in.said("Check-in posted."), check_in.text
+        assert completion.said(DONE), completion.text
+
+        def inspect():
+            row = db.session.get(PipelineFacts, venture_id)
+            done = db.session.scalar(
+                select(func.count()).where(
+                    Milestone.venture_id == venture_id, Milestone.status == MilestoneStatus.DONE
+                )
+            )
+            return (
+                (row.check_ins, row.last_check_in_on, row.low_run_2, row.milestones_done),
+                (
+                    1,
+                    week,
+                    1,
+                    done,
+                ),
+                venture_id in facts.stale_ventures(),
+            )
+
+        found, wanted, stale = served.check(inspect)
+        assert found == wanted and not stale, (found, wanted)
+        return "both in the facts"
+
+    tally = rounds(served, "a check-in and a completion at once", play, check)
+    assert tally.outcomes == {"both in the facts": ROUNDS}

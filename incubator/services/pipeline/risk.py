@@ -7,11 +7,13 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVarTuple
 
 from flask import current_app
 from flask_babel import LazyString
 from sqlalchemy import (
     ColumnElement,
+    Select,
     SQLColumnExpression,
     Subquery,
     case,
@@ -19,6 +21,7 @@ from sqlalchemy import (
     func,
     literal,
     null,
+    or_,
     select,
 )
 
@@ -259,56 +262,71 @@ def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
 
 
-def risk_rows(today: date, scope: ColumnElement[bool]) -> Subquery:
-    """One row per venture that `scope` (a condition on Venture) selects: a 0/1 column per
-    rule in RISK_CODES, `reasons` (how many apply), `last_check_in_on`, `milestones_done`
-    and `milestones_total`, as risk_rules and the board would count them, from the
-    ventures' derived facts (facts.py) and the cohort's stage plans."""
+def _conditions(today: date) -> dict[str, ColumnElement[bool]]:
+    """Each rule in RISK_CODES as a condition on a venture's PipelineFacts row and its
+    cohort's StagePlan for its stage (see _with_facts)."""
     facts.settle()
     limits = thresholds()
     deadline = _stage_deadline(StagePlan.expected_days, today)
     silent_since = today - timedelta(days=limits.no_check_in_days)
-    flags = {
-        "overdue_milestone": PipelineFacts.first_open_due_on.is_not(None)
-        & (PipelineFacts.first_open_due_on < today),
-        "no_check_in": case(
-            (
-                PipelineFacts.last_check_in_on.is_(None),
-                PipelineFacts.joined_at < literal(_day_begins(silent_since), UTCDateTime()),
-            ),
-            else_=PipelineFacts.last_check_in_on < silent_since,
-        ),
+    silent_began = literal(_day_begins(silent_since), UTCDateTime())
+    return {
+        "overdue_milestone": PipelineFacts.first_open_due_on < today,
+        "no_check_in": (
+            PipelineFacts.last_check_in_on.is_(None) & (PipelineFacts.joined_at < silent_began)
+        )
+        | (PipelineFacts.last_check_in_on < silent_since),
         "low_confidence": facts.low_run(limits.low_confidence) >= limits.low_confidence_streak,
         "stalled": false()
         if deadline is None
         else StagePlan.expected_days.is_not(None) & (PipelineFacts.stage_since_at < deadline),
     }
-    columns = {code: _flag(condition) for code, condition in flags.items()}
+
+
+Columns = TypeVarTuple("Columns")
+
+
+def _with_facts(statement: Select[*Columns]) -> Select[*Columns]:
+    """A statement over Venture joined to what the rules read: its facts and stage plan."""
+    return statement.join(PipelineFacts, PipelineFacts.venture_id == Venture.id).outerjoin(
+        StagePlan,
+        (StagePlan.cohort_id == Venture.cohort_id) & (StagePlan.stage == Venture.stage),
+    )
+
+
+def risk_rows(today: date, scope: ColumnElement[bool]) -> Subquery:
+    """One row per venture that `scope` (a condition on Venture) selects: a 0/1 column per
+    rule in RISK_CODES, `reasons` (how many apply), `last_check_in_on`, `milestones_done`
+    and `milestones_total`, as risk_rules and the board would count them, from the
+    ventures' derived facts (facts.py) and the cohort's stage plans."""
+    # A NULL (a date that is not there) is no reason.
+    columns = {code: _flag(condition) for code, condition in _conditions(today).items()}
     return (
-        select(
-            Venture.id.label("venture_id"),
-            *(column.label(code) for code, column in columns.items()),
-            sum(columns.values(), start=literal(0)).label("reasons"),
-            PipelineFacts.last_check_in_on.label("last_check_in_on"),
-            PipelineFacts.milestones_done.label("milestones_done"),
-            PipelineFacts.milestones_total.label("milestones_total"),
-        )
-        .join(PipelineFacts, PipelineFacts.venture_id == Venture.id)
-        .outerjoin(
-            StagePlan,
-            (StagePlan.cohort_id == Venture.cohort_id) & (StagePlan.stage == Venture.stage),
+        _with_facts(
+            select(
+                Venture.id.label("venture_id"),
+                *(column.label(code) for code, column in columns.items()),
+                sum(columns.values(), start=literal(0)).label("reasons"),
+                PipelineFacts.last_check_in_on.label("last_check_in_on"),
+                PipelineFacts.milestones_done.label("milestones_done"),
+                PipelineFacts.milestones_total.label("milestones_total"),
+            )
         )
         .where(scope)
         .subquery("risk")
     )
 
 
+def _at_risk(today: date) -> ColumnElement[bool]:
+    """At least one rule applies (the database stops at the first that does)."""
+    return or_(*(condition.is_(True) for condition in _conditions(today).values()))
+
+
 def at_risk_filter(today: date, scope: ColumnElement[bool], at_risk: bool = True):
     """A condition on Venture: at risk (or, with at_risk=False, not), among those `scope`
     selects; for a query's WHERE."""
-    rows = risk_rows(today, scope)
-    chosen = select(rows.c.venture_id).where(rows.c.reasons > 0 if at_risk else rows.c.reasons == 0)
-    return Venture.id.in_(chosen)
+    chosen = _with_facts(select(Venture.id)).where(scope)
+    return Venture.id.in_(chosen.where(_at_risk(today) if at_risk else ~_at_risk(today)))
 
 
 def at_risk_codes(today: date, scope: ColumnElement[bool]) -> dict[int, list[str]]:
@@ -326,12 +344,13 @@ def at_risk_counts(cohort_ids: Collection[int], today: date) -> dict[int, int]:
     left out), counted by the database."""
     if not cohort_ids:
         return {}
-    scope = Venture.cohort_id.in_(list(cohort_ids)) & (Venture.status == VentureStatus.ACTIVE)
-    rows = risk_rows(today, scope)
     found = db.session.execute(
-        select(Venture.cohort_id, func.count())
-        .join(rows, rows.c.venture_id == Venture.id)
-        .where(rows.c.reasons > 0)
+        _with_facts(select(Venture.cohort_id, func.count()))
+        .where(
+            Venture.cohort_id.in_(list(cohort_ids)),
+            Venture.status == VentureStatus.ACTIVE,
+            _at_risk(today),
+        )
         .group_by(Venture.cohort_id)
     )
     return {cohort_id: count for cohort_id, count in found}  # noqa: C416
