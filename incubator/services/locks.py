@@ -14,6 +14,9 @@ of one table by ascending id):
     hackathons → cohorts → matching runs → office-hours days → ventures → users → slot series
     → slots → bookings → matches → milestones → invitations → registrations
 
+and last of all, as the transaction commits, the rows of derived pipeline facts of the
+ventures it changed (services/pipeline/facts.py takes those itself).
+
 A registration is decided under its hackathon's lock (places and the waiting list are counted
 per hackathon), so the hackathon always comes first.
 
