@@ -20,7 +20,7 @@ from incubator.services.accounts import users
 from incubator.services.errors import DomainError
 from incubator.services.hackathons import registrations
 from incubator.services.mentoring import reminders
-from incubator.services.pipeline import facts
+from incubator.services.pipeline import facts, stamps
 from incubator.services.scorecard import derivation
 
 
@@ -31,6 +31,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(deliver_mail)
     app.cli.add_command(refresh_scorecard)
     app.cli.add_command(pipeline_facts)
+    app.cli.add_command(pipeline_stamps)
 
 
 @click.command("create-admin")
@@ -219,3 +220,17 @@ def check_pipeline_facts() -> None:
             " run `flask pipeline-facts rebuild`."
         )
     click.echo("Every venture's facts agree with its history.")
+
+
+@click.group("pipeline-stamps")
+def pipeline_stamps() -> None:
+    """The cohorts' pipeline stamps, under which workers keep the analytics and charts."""
+
+
+@pipeline_stamps.command("restamp")
+def restamp_pipeline_stamps() -> None:
+    """Give every cohort a new stamp, so every worker computes its analytics again: after
+    data arrived around the app (a restore, a bulk import)."""
+    cohorts = stamps.restamp_all()
+    db.session.commit()
+    click.echo(f"Restamped {cohorts} cohorts.")

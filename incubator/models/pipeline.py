@@ -115,6 +115,24 @@ class PipelineFacts(Base):
     stage_since_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class PipelineStamp(Base):
+    """A cohort's pipeline stamp: a new random value whenever the ventures or stage history
+    its analytics are drawn from change, written in the changing transaction.
+
+    What a worker keeps of the analytics and their charts is filed under the stamp it read,
+    so a change (in any worker) files the next reading under another name. Derived data:
+    services/pipeline/stamps.py writes it; a cohort without a row is not kept at all.
+    """
+
+    __tablename__ = "pipeline_stamps"
+
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True
+    )
+    stamp: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class StagePlan(Base):
     """A cohort's expectations for one stage: how long it should take."""
 

@@ -47,6 +47,7 @@ from incubator.models import (
     Venture,
     VentureStatus,
 )
+from incubator.services.pipeline import stamps
 from incubator.services.pipeline.checkins import STANDARD_KPIS, kpi_label
 from incubator.services.pipeline.stages import STAGES
 
@@ -360,6 +361,18 @@ def cohort_analytics(cohort: Cohort, today: date) -> CohortAnalytics:
         active=active,
         archived=archived,
     )
+
+
+def kept_cohort_analytics(
+    cohort: Cohort, today: date, found: stamps.Reading | None = None
+) -> CohortAnalytics:
+    """`cohort_analytics`, computed once per cohort stamp and day in this worker: the page and
+    its two charts share it, and so do the page views until something changes (stamps.py).
+    `found` is the stamp the caller has read already (read here otherwise)."""
+    found = found if found is not None else stamps.reading(cohort, today)
+    kept = stamps.remembered(found, "analytics", lambda: cohort_analytics(cohort, today))
+    # The numbers are kept; the cohort is the one this request loaded.
+    return replace(kept, cohort=cohort)
 
 
 # A venture's KPIs -----------------------------------------------------------------------------

@@ -1,0 +1,237 @@
+"""A cohort's pipeline stamp, and what a worker keeps under it: the analytics page and its two
+charts are drawn from one computation per stamp and day, not three per page view.
+
+The stamp is one row per cohort (`PipelineStamp`) holding a random value that is written
+anew, in the same transaction, whenever anything the analytics are drawn from changes: a
+venture arriving, leaving or changing cohort, stage, status or creation time, a stage move
+recorded, changed or removed, the cohort's name or dates edited. The session notes what a
+flush changes (as services/pipeline/facts.py does) and restamps the cohorts just before the
+transaction commits, so no service has to remember.
+
+A reader reads the stamp first (one row by its key) and files what it computes under it, in
+its own worker's memory (`remembered`): another worker, or this one after a change anywhere,
+reads another stamp and computes again. Reading the stamp before the rows means a reading is
+never older than its stamp, so nothing kept is shown after a change has committed. A cohort
+without a stamp (its rows arrived around the services: the benchmark's seeders, a restore) is
+computed on every request until `flask pipeline-stamps restamp` (or a change) gives it one.
+
+On PostgreSQL the restamp is the last row lock its transaction takes, after the facts' rows
+(facts.settle is called first), and cohorts are stamped in ascending id: two transactions
+that change one cohort queue on its stamp for the instant of their commit, never deadlock.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Insert, event, inspect, literal, select, true
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from incubator.extensions import db
+from incubator.models import Cohort, PipelineStamp, StageChange, Venture, utcnow
+from incubator.models.base import UTCDateTime
+from incubator.services.pipeline import facts
+
+__all__ = ["Reading", "reading", "remembered", "restamp", "restamp_all", "settle"]
+
+# What a change to each model must touch to change its cohort's analytics or charts.
+WATCHED: dict[type, tuple[str, ...]] = {
+    Venture: ("cohort_id", "stage", "status", "created_at"),
+    StageChange: ("venture_id", "to_stage", "changed_at"),
+    Cohort: ("name", "starts_on", "ends_on"),
+}
+PENDING = "pipeline_stamps_pending"
+# Ventures looked up per statement when finding the cohorts of changed stage moves.
+BATCH = 500
+# Values a worker keeps: a few cohorts' analytics and their charts in each language.
+KEPT = 64
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The cohort's stamp as read now: `key` names everything drawn from it today (None when
+    the cohort has no stamp, and nothing is kept), `changed_at` when it was last written."""
+
+    key: tuple[Hashable, ...] | None
+    changed_at: datetime | None
+
+
+def reading(cohort: Cohort, today: date) -> Reading:
+    """Read the cohort's stamp (one query): the key of its analytics for `today`."""
+    row = db.session.execute(
+        select(PipelineStamp.stamp, PipelineStamp.changed_at).where(
+            PipelineStamp.cohort_id == cohort.id
+        )
+    ).one_or_none()
+    if row is None:
+        return Reading(None, None)
+    # The cohort's own columns too: they are loaded already, and a name or a date edited in
+    # a transaction still open elsewhere must not be filed under the stamp before it.
+    key = (cohort.id, row.stamp, cohort.name, cohort.starts_on, cohort.ends_on, today)
+    return Reading(key, row.changed_at)
+
+
+class _Kept:
+    """The latest values by key, at most `size`, in this worker's memory (thread safe)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.values: OrderedDict[Hashable, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        with self.lock:
+            if key in self.values:
+                self.values.move_to_end(key)
+                return self.values[key]
+        # Made outside the lock: two threads may both make it once, never wait on each other.
+        value = make()
+        with self.lock:
+            self.values[key] = value
+            while len(self.values) > self.size:
+                self.values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.values.clear()
+
+
+_KEPT = _Kept(KEPT)
+
+
+def remembered(found: Reading, part: Hashable, make: Callable[[], T]) -> T:
+    """`make()`'s value for this part of the reading, made once per stamp in this worker;
+    made every time when the cohort has no stamp."""
+    if found.key is None:
+        return make()
+    return _KEPT.get((found.key, part), make)
+
+
+def forget() -> None:
+    """Drop what this worker keeps (the tests' way to start from nothing)."""
+    _KEPT.clear()
+
+
+# Writing stamps --------------------------------------------------------------------------------
+
+
+def _upsert(session: Session, scope: ColumnElement[bool]) -> Insert:
+    """A new stamp for the cohorts `scope` selects, one the same for all of them (a value is
+    only ever looked up with its cohort's id)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    chosen = (
+        select(Cohort.id, literal(secrets.token_hex(16)), literal(utcnow(), UTCDateTime()))
+        # A WHERE always: SQLite cannot otherwise tell the upsert's ON CONFLICT from a join's ON.
+        .where(scope)
+        .order_by(Cohort.id)
+    )
+    statement = insert(PipelineStamp).from_select(["cohort_id", "stamp", "changed_at"], chosen)
+    return statement.on_conflict_do_update(
+        index_elements=[PipelineStamp.cohort_id],
+        set_={"stamp": statement.excluded.stamp, "changed_at": statement.excluded.changed_at},
+    )
+
+
+def restamp(cohort_ids: Iterable[int], session: Session | None = None) -> None:
+    """Give these cohorts a new stamp (a cohort deleted meanwhile is skipped)."""
+    session = session if session is not None else db.session()
+    ids = sorted(set(cohort_ids))
+    if ids:
+        session.execute(_upsert(session, Cohort.id.in_(ids)))
+
+
+def restamp_all() -> int:
+    """Give every cohort a new stamp: after data arrived around the services. Returns how
+    many cohorts have one."""
+    db.session.execute(_upsert(db.session(), true()))
+    return len(db.session.scalars(select(PipelineStamp.cohort_id)).all())
+
+
+def settle(session: Session | None = None) -> None:
+    """Restamp the cohorts this transaction has changed so far."""
+    session = session if session is not None else db.session()
+    # The facts' row locks first: the stamp is the last lock a transaction takes.
+    facts.settle(session)
+    pending: tuple[set[int], set[int]] | None = session.info.pop(PENDING, None)
+    if not pending:
+        return
+    cohort_ids, venture_ids = pending
+    ventures = sorted(venture_ids)
+    for start in range(0, len(ventures), BATCH):
+        cohort_ids.update(
+            session.scalars(
+                select(Venture.cohort_id)
+                .where(Venture.id.in_(ventures[start : start + BATCH]))
+                .distinct()
+            )
+        )
+    restamp(cohort_ids, session)
+
+
+# Noting what changed ---------------------------------------------------------------------------
+
+
+def _pending(session: Session) -> tuple[set[int], set[int]]:
+    """(cohorts, ventures whose cohort is to be found) this transaction has changed."""
+    found: tuple[set[int], set[int]] = session.info.setdefault(PENDING, (set(), set()))
+    return found
+
+
+def _note(into: set[int], ids: Iterable[int | None]) -> None:
+    into.update(found for found in ids if found is not None)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_changed_and_deleted(session: Session, _context: object, _instances: object) -> None:
+    """Changed and deleted rows, while their old values can still be read (the cohort a
+    venture moved away from, too)."""
+    for obj in [*session.dirty, *session.deleted]:
+        names = WATCHED.get(type(obj))
+        if not names:
+            continue
+        state = inspect(obj)
+        if obj not in session.deleted and not any(
+            state.attrs[name].history.has_changes() for name in names
+        ):
+            continue
+        cohorts, ventures = _pending(session)
+        if isinstance(obj, Cohort):
+            _note(cohorts, [obj.id])
+        elif isinstance(obj, Venture):
+            _note(cohorts, [_stored(session, Venture.cohort_id, obj), obj.cohort_id])
+        else:
+            _note(ventures, [_stored(session, StageChange.venture_id, obj), obj.venture_id])
+
+
+def _stored(session: Session, column: Any, obj: Venture | StageChange) -> int | None:
+    """The value the database holds for the row before this flush: the session forgets the
+    old value of a column expired by a commit and then set."""
+    with session.no_autoflush:
+        stored: int | None = session.scalar(select(column).where(type(obj).id == obj.id))
+    return stored
+
+
+@event.listens_for(Session, "after_flush")
+def _note_added(session: Session, _context: object) -> None:
+    """New ventures and stage moves, once the flush has given them their keys."""
+    for obj in session.new:
+        if isinstance(obj, Venture):
+            _note(_pending(session)[0], [obj.cohort_id])
+        elif isinstance(obj, StageChange):
+            _note(_pending(session)[1], [obj.venture_id])
+
+
+@event.listens_for(Session, "before_commit")
+def _settle_before_commit(session: Session) -> None:
+    settle(session)
