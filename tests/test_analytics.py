@@ -353,11 +353,14 @@ def test_a_change_the_analytics_do_not_show_keeps_the_stamp(db, history):
     assert stamp_of(cohort) == before
 
 
-def test_a_cohort_moved_away_from_gets_a_new_stamp_too(db, history):
+@pytest.mark.parametrize("loaded", [True, False], ids=["cohort read first", "cohort expired"])
+def test_a_cohort_moved_away_from_gets_a_new_stamp_too(db, history, loaded):
     other = factories.cohort("Autumn 2025", by=history["manager"])
     db.session.commit()
     left, joined = stamp_of(history["cohort"]), stamp_of(other)
 
+    if loaded:
+        assert history["a"].cohort_id == history["cohort"].id
     history["a"].cohort_id = other.id
     db.session.commit()
 

@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Insert, event, inspect, literal, select, true
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstanceState, Session
 
 from incubator.extensions import db
 from incubator.models import Cohort, PipelineStamp, StageChange, Venture, utcnow
@@ -209,17 +209,23 @@ def _note_changed_and_deleted(session: Session, _context: object, _instances: ob
         if isinstance(obj, Cohort):
             _note(cohorts, [obj.id])
         elif isinstance(obj, Venture):
-            _note(cohorts, [_stored(session, Venture.cohort_id, obj), obj.cohort_id])
+            _note(cohorts, [*_before(session, obj, "cohort_id"), obj.cohort_id])
         else:
-            _note(ventures, [_stored(session, StageChange.venture_id, obj), obj.venture_id])
+            _note(ventures, [*_before(session, obj, "venture_id"), obj.venture_id])
 
 
-def _stored(session: Session, column: Any, obj: Venture | StageChange) -> int | None:
-    """The value the database holds for the row before this flush: the session forgets the
-    old value of a column expired by a commit and then set."""
+def _before(session: Session, obj: Venture | StageChange, name: str) -> list[int | None]:
+    """The value a changed key column had before this flush. The session forgets the old
+    value of a column expired by a commit and then set: the database still holds it."""
+    state: InstanceState[Any] = inspect(obj)
+    history = state.attrs[name].history
+    if not history.has_changes() or obj in session.new:
+        return []
+    if history.deleted:
+        return list(history.deleted)
+    model = type(obj)
     with session.no_autoflush:
-        stored: int | None = session.scalar(select(column).where(type(obj).id == obj.id))
-    return stored
+        return [session.scalar(select(getattr(model, name)).where(model.id == obj.id))]
 
 
 @event.listens_for(Session, "after_flush")
