@@ -153,6 +153,6 @@ def seed(
     # The rows went in around the services, so the facts they keep current are rebuilt, by
     # the function `flask pipeline-facts rebuild` calls.
     facts.rebuild()
-    # And the cohorts get a stamp, under which the workers keep the analytics (stamps.py).
-    stamps.restamp_all()
+    # And so are when each stay ended, and the cohorts' stamps (the analytics read both).
+    stamps.rebuild()
     return list(zip(venture_ids, stages, strict=True))

@@ -224,13 +224,15 @@ def check_pipeline_facts() -> None:
 
 @click.group("pipeline-stamps")
 def pipeline_stamps() -> None:
-    """The cohorts' pipeline stamps, under which workers keep the analytics and charts."""
+    """When each stay in a stage ended, and the cohorts' pipeline stamps, under which
+    workers keep the analytics and charts."""
 
 
-@pipeline_stamps.command("restamp")
-def restamp_pipeline_stamps() -> None:
-    """Give every cohort a new stamp, so every worker computes its analytics again: after
-    data arrived around the app (a restore, a bulk import)."""
-    cohorts = stamps.restamp_all()
+@pipeline_stamps.command("rebuild")
+def rebuild_pipeline_stamps() -> None:
+    """Write when each stay ended again from the stage moves and give every cohort a new
+    stamp, so every worker computes its analytics again: after data arrived around the app
+    (a restore, a bulk import)."""
+    cohorts = stamps.rebuild()
     db.session.commit()
-    click.echo(f"Restamped {cohorts} cohorts.")
+    click.echo(f"Wrote every stay's end again and restamped {cohorts} cohorts.")

@@ -66,6 +66,9 @@ class StageChange(Base):
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reason: Mapped[str] = mapped_column(Text, default="")
+    # When the stay this move began ended: the venture's next move in (changed_at, id) order,
+    # None while it lasts. Derived, written by services/pipeline/stamps.py.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     venture: Mapped[Venture] = relationship()
     changed_by: Mapped[User | None] = relationship()

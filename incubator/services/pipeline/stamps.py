@@ -1,23 +1,29 @@
-"""A cohort's pipeline stamp, and what a worker keeps under it: the analytics page and its two
-charts are drawn from one computation per stamp and day, not three per page view.
+"""A cohort's pipeline stamp, and what a worker keeps under it: the analytics page and its
+two charts are drawn from one computation per stamp and day, not three per page view. And
+when each stay in a stage ended (`StageChange.ended_at`), so that computation needs no
+window function over the whole history.
 
 The stamp is one row per cohort (`PipelineStamp`) holding a random value that is written
 anew, in the same transaction, whenever anything the analytics are drawn from changes: a
 venture arriving, leaving or changing cohort, stage, status or creation time, a stage move
 recorded, changed or removed, the cohort's name or dates edited. The session notes what a
-flush changes (as services/pipeline/facts.py does) and restamps the cohorts just before the
-transaction commits, so no service has to remember.
+flush changes (as services/pipeline/facts.py does); before the transaction commits (or
+before the analytics read them) the noted ventures' stays are written again from their
+moves, and at commit their cohorts are restamped, so no service has to remember.
 
 A reader reads the stamp first (one row by its key) and files what it computes under it, in
 its own worker's memory (`remembered`): another worker, or this one after a change anywhere,
 reads another stamp and computes again. Reading the stamp before the rows means a reading is
 never older than its stamp, so nothing kept is shown after a change has committed. A cohort
-without a stamp (its rows arrived around the services: the benchmark's seeders, a restore) is
-computed on every request until `flask pipeline-stamps restamp` (or a change) gives it one.
+without a stamp is computed on every request. Rows that arrive around the services (the
+benchmark's seeders, a restore) need `flask pipeline-stamps rebuild`, which writes every
+stay's end again and gives every cohort a new stamp.
 
-On PostgreSQL the restamp is the last row lock its transaction takes, after the facts' rows
-(facts.settle is called first), and cohorts are stamped in ascending id: two transactions
-that change one cohort queue on its stamp for the instant of their commit, never deadlock.
+On PostgreSQL the stays are written first (the rows of ventures the transaction changed,
+which a move has locked already), then the facts' rows are locked (facts.settle), and the
+restamp is the last row lock the transaction takes, cohorts in ascending id: two
+transactions that change one cohort queue on its stamp for the instant of their commit,
+never deadlock.
 """
 
 from __future__ import annotations
@@ -26,20 +32,32 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Insert, event, inspect, literal, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Insert,
+    and_,
+    event,
+    func,
+    inspect,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import InstanceState, Session
+from sqlalchemy.orm import InstanceState, Session, aliased
 
 from incubator.extensions import db
 from incubator.models import Cohort, PipelineStamp, StageChange, Venture, utcnow
 from incubator.models.base import UTCDateTime
 from incubator.services.pipeline import facts
 
-__all__ = ["Reading", "reading", "remembered", "restamp", "restamp_all", "settle"]
+__all__ = ["Reading", "reading", "rebuild", "remembered", "restamp", "settle", "settle_stays"]
 
 # What a change to each model must touch to change its cohort's analytics or charts.
 WATCHED: dict[type, tuple[str, ...]] = {
@@ -48,7 +66,7 @@ WATCHED: dict[type, tuple[str, ...]] = {
     Cohort: ("name", "starts_on", "ends_on"),
 }
 PENDING = "pipeline_stamps_pending"
-# Ventures looked up per statement when finding the cohorts of changed stage moves.
+# Ventures per statement when writing stays or finding the cohorts of changed stage moves.
 BATCH = 500
 # Values a worker keeps: a few cohorts' analytics and their charts in each language.
 KEPT = 64
@@ -151,23 +169,62 @@ def restamp(cohort_ids: Iterable[int], session: Session | None = None) -> None:
         session.execute(_upsert(session, Cohort.id.in_(ids)))
 
 
-def restamp_all() -> int:
-    """Give every cohort a new stamp: after data arrived around the services. Returns how
-    many cohorts have one."""
+def _stays(scope: ColumnElement[bool]) -> Any:
+    """An UPDATE writing each stage move's `ended_at` (the venture's next move, in
+    (changed_at, id) order) for the moves `scope` selects."""
+    later = aliased(StageChange, name="later")
+    next_at = (
+        select(func.min(later.changed_at))
+        .where(
+            later.venture_id == StageChange.venture_id,
+            or_(
+                later.changed_at > StageChange.changed_at,
+                and_(later.changed_at == StageChange.changed_at, later.id > StageChange.id),
+            ),
+        )
+        .scalar_subquery()
+    )
+    return update(StageChange).where(scope).values(ended_at=next_at)
+
+
+def rebuild() -> int:
+    """Write every stay's end again from the moves and give every cohort a new stamp: after
+    data arrived around the services. Returns how many cohorts have a stamp."""
+    db.session.flush()
+    db.session.execute(_stays(true()), execution_options={"synchronize_session": False})
+    db.session.expire_all()
     db.session.execute(_upsert(db.session(), true()))
     return len(db.session.scalars(select(PipelineStamp.cohort_id)).all())
 
 
-def settle(session: Session | None = None) -> None:
-    """Restamp the cohorts this transaction has changed so far."""
+def settle_stays(session: Session | None = None) -> None:
+    """Write the stays of the ventures whose moves this transaction has changed so far (the
+    analytics read them; the cohorts are restamped at commit)."""
     session = session if session is not None else db.session()
-    # The facts' row locks first: the stamp is the last lock a transaction takes.
-    facts.settle(session)
-    pending: tuple[set[int], set[int]] | None = session.info.pop(PENDING, None)
-    if not pending:
+    session.flush()
+    pending = session.info.get(PENDING)
+    if pending is None or not pending.stays:
         return
-    cohort_ids, venture_ids = pending
-    ventures = sorted(venture_ids)
+    ventures = sorted(pending.stays)
+    pending.stays.clear()
+    for start in range(0, len(ventures), BATCH):
+        session.execute(
+            _stays(StageChange.venture_id.in_(ventures[start : start + BATCH])),
+            execution_options={"synchronize_session": "fetch"},
+        )
+
+
+def settle(session: Session | None = None) -> None:
+    """Write the stays and restamp the cohorts this transaction has changed so far."""
+    session = session if session is not None else db.session()
+    settle_stays(session)
+    # The facts' row locks next: the stamp is the last lock a transaction takes.
+    facts.settle(session)
+    pending: _Pending | None = session.info.pop(PENDING, None)
+    if pending is None:
+        return
+    cohort_ids = set(pending.cohorts)
+    ventures = sorted(pending.ventures)
     for start in range(0, len(ventures), BATCH):
         cohort_ids.update(
             session.scalars(
@@ -182,9 +239,18 @@ def settle(session: Session | None = None) -> None:
 # Noting what changed ---------------------------------------------------------------------------
 
 
-def _pending(session: Session) -> tuple[set[int], set[int]]:
-    """(cohorts, ventures whose cohort is to be found) this transaction has changed."""
-    found: tuple[set[int], set[int]] = session.info.setdefault(PENDING, (set(), set()))
+@dataclass
+class _Pending:
+    """What this transaction has changed: cohorts to restamp, ventures whose moves changed
+    (their cohorts are restamped too) and, of those, the ones whose stays are not written."""
+
+    cohorts: set[int] = field(default_factory=set)
+    ventures: set[int] = field(default_factory=set)
+    stays: set[int] = field(default_factory=set)
+
+
+def _pending(session: Session) -> _Pending:
+    found: _Pending = session.info.setdefault(PENDING, _Pending())
     return found
 
 
@@ -205,13 +271,15 @@ def _note_changed_and_deleted(session: Session, _context: object, _instances: ob
             state.attrs[name].history.has_changes() for name in names
         ):
             continue
-        cohorts, ventures = _pending(session)
+        pending = _pending(session)
         if isinstance(obj, Cohort):
-            _note(cohorts, [obj.id])
+            _note(pending.cohorts, [obj.id])
         elif isinstance(obj, Venture):
-            _note(cohorts, [*_before(session, obj, "cohort_id"), obj.cohort_id])
+            _note(pending.cohorts, [*_before(session, obj, "cohort_id"), obj.cohort_id])
         else:
-            _note(ventures, [*_before(session, obj, "venture_id"), obj.venture_id])
+            moved = [*_before(session, obj, "venture_id"), obj.venture_id]
+            _note(pending.ventures, moved)
+            _note(pending.stays, moved)
 
 
 def _before(session: Session, obj: Venture | StageChange, name: str) -> list[int | None]:
@@ -233,9 +301,10 @@ def _note_added(session: Session, _context: object) -> None:
     """New ventures and stage moves, once the flush has given them their keys."""
     for obj in session.new:
         if isinstance(obj, Venture):
-            _note(_pending(session)[0], [obj.cohort_id])
+            _note(_pending(session).cohorts, [obj.cohort_id])
         elif isinstance(obj, StageChange):
-            _note(_pending(session)[1], [obj.venture_id])
+            _note(_pending(session).ventures, [obj.venture_id])
+            _note(_pending(session).stays, [obj.venture_id])
 
 
 @event.listens_for(Session, "before_commit")
