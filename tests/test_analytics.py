@@ -428,6 +428,23 @@ def test_the_page_shows_a_new_day_without_a_change(db, client, login_as, history
     assert "May 19, 2025" in monday
 
 
+def test_a_chart_is_modified_by_a_new_day_as_by_a_change(
+    db, client, login_as, history, monkeypatch
+):
+    login_as("manager")
+    url = f"/pipeline/cohorts/{history['cohort'].id}/stages.svg"
+    # Days after the stamp was written (today, by the clock the test runs with).
+    tomorrow = clock.today() + timedelta(days=1)
+    monkeypatch.setattr(clock, "today", lambda zone=None: tomorrow)
+    modified = client.get(url).headers["Last-Modified"]
+    same_day = client.get(url, headers={"If-Modified-Since": modified})
+    monkeypatch.setattr(clock, "today", lambda zone=None: tomorrow + timedelta(days=1))
+    next_day = client.get(url, headers={"If-Modified-Since": modified})
+
+    assert same_day.status_code == 304
+    assert next_day.status_code == 200 and next_day.headers["Last-Modified"] != modified
+
+
 def test_a_cohort_without_a_stamp_is_computed_every_time(db, history):
     cohort = history["cohort"]
     db.session.execute(delete(PipelineStamp))

@@ -139,9 +139,9 @@ def _cohort_chart(
         version = caching.version_of(*facts, modified=modified)
     else:
         # The weeks run to today: a new day is a change, also for If-Modified-Since.
-        version = caching.version_of(
-            *found.key, modified=max(found.changed_at or clock.at(today), clock.at(today))
-        )
+        began = clock.at(today)
+        modified = max(found.changed_at, began) if found.changed_at else began
+        version = caching.version_of(*found.key, modified=modified)
 
     def drawn() -> bytes:
         return draw(pipeline_analytics.kept_cohort_analytics(cohort, today, found))

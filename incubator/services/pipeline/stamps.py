@@ -19,11 +19,11 @@ without a stamp is computed on every request. Rows that arrive around the servic
 benchmark's seeders, a restore) need `flask pipeline-stamps rebuild`, which writes every
 stay's end again and gives every cohort a new stamp.
 
-On PostgreSQL the stays are written first (the rows of ventures the transaction changed,
-which a move has locked already), then the facts' rows are locked (facts.settle), and the
-restamp is the last row lock the transaction takes, cohorts in ascending id: two
-transactions that change one cohort queue on its stamp for the instant of their commit,
-never deadlock.
+On PostgreSQL the stays written are the moves of ventures the transaction moved, which it
+has locked already (a move locks its venture first). The restamp comes after the facts' rows
+are locked (facts.settle is called first) and is the last row lock the transaction takes,
+cohorts in ascending id: two transactions that change one cohort queue on its stamp for the
+instant of their commit, never deadlock.
 """
 
 from __future__ import annotations
@@ -194,7 +194,7 @@ def rebuild() -> int:
     db.session.execute(_stays(true()), execution_options={"synchronize_session": False})
     db.session.expire_all()
     db.session.execute(_upsert(db.session(), true()))
-    return len(db.session.scalars(select(PipelineStamp.cohort_id)).all())
+    return db.session.scalar(select(func.count()).select_from(PipelineStamp)) or 0
 
 
 def settle_stays(session: Session | None = None) -> None:
