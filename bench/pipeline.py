@@ -25,7 +25,7 @@ from incubator.models import (
     VentureMember,
     utcnow,
 )
-from incubator.services.pipeline import facts
+from incubator.services.pipeline import facts, stamps
 from incubator.services.pipeline.stages import STAGES
 from incubator.vocabulary import CHALLENGE_AREAS, NEEDS, NEIGHBOURHOODS
 
@@ -153,4 +153,6 @@ def seed(
     # The rows went in around the services, so the facts they keep current are rebuilt, by
     # the function `flask pipeline-facts rebuild` calls.
     facts.rebuild()
+    # And so are when each stay ended, and the cohorts' stamps (the analytics read both).
+    stamps.rebuild()
     return list(zip(venture_ids, stages, strict=True))

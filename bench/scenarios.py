@@ -234,6 +234,11 @@ page("board_csv", lambda context: f"{_pipeline_board(context)}/board.csv", role=
 page("analytics", lambda context: f"{_pipeline_board(context)}/analytics", role="manager")
 page("stage_chart", lambda context: f"{_pipeline_board(context)}/stages.svg", role="manager")
 page(
+    "distribution_chart",
+    lambda context: f"{_pipeline_board(context)}/distribution.svg",
+    role="manager",
+)
+page(
     "timeline",
     lambda context: f"/ventures/{context['pipeline_venture_id']}/timeline",
     role="manager",

@@ -47,8 +47,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
 
 def register_extensions(app: Flask) -> None:
-    # Its session listeners keep the derived pipeline facts current in every transaction.
-    from incubator.services.pipeline import facts  # noqa: F401
+    # Their session listeners keep the derived pipeline facts current in every transaction,
+    # and write a cohort's pipeline stamp anew with every change its analytics depend on.
+    from incubator.services.pipeline import facts, stamps  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(BASE_DIR, "migrations"))

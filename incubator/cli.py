@@ -20,7 +20,7 @@ from incubator.services.accounts import users
 from incubator.services.errors import DomainError
 from incubator.services.hackathons import registrations
 from incubator.services.mentoring import reminders
-from incubator.services.pipeline import facts
+from incubator.services.pipeline import facts, stamps
 from incubator.services.scorecard import derivation
 
 
@@ -194,17 +194,23 @@ def refresh_scorecard() -> None:
 
 @click.group("pipeline-facts")
 def pipeline_facts() -> None:
-    """The derived facts the risk rules and the board read (one row per venture)."""
+    """What the app derives from the pipeline's history and keeps current: each venture's
+    facts (what the risk rules and the board read), when each stay in a stage ended, and the
+    cohorts' stamps (under which workers keep the analytics and charts)."""
 
 
 @pipeline_facts.command("rebuild")
 def rebuild_pipeline_facts() -> None:
-    """Write every venture's facts again from its milestones, check-ins and stage history:
-    after data arrived around the app (a restore, a bulk import)."""
+    """Derive them all again from the milestones, check-ins and stage moves, and give every
+    cohort a new stamp: after data arrived around the app (a restore, a bulk import)."""
     stale = len(facts.stale_ventures())
     rows = facts.rebuild()
+    cohorts = stamps.rebuild()
     db.session.commit()
-    click.echo(f"Rebuilt the facts of {rows} ventures ({stale} were out of date).")
+    click.echo(
+        f"Rebuilt the facts of {rows} ventures ({stale} were out of date), wrote every stay's"
+        f" end again and restamped {cohorts} cohorts."
+    )
 
 
 @pipeline_facts.command("check")

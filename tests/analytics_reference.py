@@ -64,6 +64,24 @@ def _histories(cohort: Cohort) -> tuple[list[_Venture], dict[int, list[_Move]]]:
     return ventures, moves
 
 
+def stay_ends(cohort: Cohort) -> dict[int, datetime | None]:
+    """Each recorded move's end as the walk finds it: the venture's next move in (changed_at,
+    id) order, None for its last. What `StageChange.ended_at` must hold."""
+    ends: dict[int, datetime | None] = {}
+    previous: tuple[int, int] | None = None
+    for move_id, venture_id, changed_at in db.session.execute(
+        select(StageChange.id, StageChange.venture_id, StageChange.changed_at)
+        .join(Venture, Venture.id == StageChange.venture_id)
+        .where(Venture.cohort_id == cohort.id)
+        .order_by(StageChange.venture_id, StageChange.changed_at, StageChange.id)
+    ):
+        ends[move_id] = None
+        if previous is not None and previous[1] == venture_id:
+            ends[previous[0]] = _aware(changed_at)
+        previous = (move_id, venture_id)
+    return ends
+
+
 def _week_counts(
     active: list[_Venture], moves: dict[int, list[_Move]], starts_on: date, until: date
 ) -> list[WeekCount]:

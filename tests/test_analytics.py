@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import random
+import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy import delete, insert, select, update
 
 from incubator import clock
 from incubator.extensions import db
-from incubator.models import Stage, StageChange, Venture
+from incubator.models import PipelineStamp, Stage, StageChange, Venture
 from incubator.services.cohorts import ventures
-from incubator.services.pipeline import analytics, checkins, stages
+from incubator.services.pipeline import analytics, checkins, stages, stamps
 from tests import analytics_reference, chart_reading, factories
-from tests.helpers import page
+from tests.helpers import page, without_csrf_tokens
 
 SVG = "{http://www.w3.org/2000/svg}"
 TODAY = date(2025, 5, 20)
@@ -246,6 +248,7 @@ def test_the_databases_numbers_are_the_python_walks_on_random_histories(db, seed
         assert found.stage_times == walked.stage_times
         assert found.conversions == walked.conversions
         assert found == walked
+    assert stored_stay_ends(cohort) == analytics_reference.stay_ends(cohort)
     assert walked.weeks and walked.archived and any(row.stays for row in walked.stage_times)
 
 
@@ -262,6 +265,268 @@ def test_a_median_stay_keeps_its_microseconds(db):
 
     assert concept.median_days == (1 + 1 + 1 / 10**6 / 86_400) / 2
     assert concept.median_days != 1.0
+
+
+# What a worker keeps under the cohort's stamp --------------------------------------------------
+
+
+def stamp_of(cohort) -> str | None:
+    return db.session.scalar(
+        select(PipelineStamp.stamp).where(PipelineStamp.cohort_id == cohort.id)
+    )
+
+
+def stored_stay_ends(cohort) -> dict[int, datetime | None]:
+    return dict(
+        db.session.execute(
+            select(StageChange.id, StageChange.ended_at)
+            .join(Venture, Venture.id == StageChange.venture_id)
+            .where(Venture.cohort_id == cohort.id)
+        ).all()
+    )
+
+
+def kept_is_walked(cohort, today: date = TODAY) -> None:
+    """What this worker shows now is what the Python walk over the stored history gives,
+    and each move's stored end is the one the walk finds."""
+    db.session.expire_all()
+    assert stored_stay_ends(cohort) == analytics_reference.stay_ends(cohort)
+    assert analytics.kept_cohort_analytics(cohort, today) == analytics_reference.cohort_analytics(
+        cohort, today
+    )
+
+
+def _move(history):
+    stages.move_stage(history["a"], "launch", "Pilot adopted", by=history["manager"])
+
+
+def _archive(history):
+    ventures.archive_venture(history["c"], "Merged with another team", by=history["manager"])
+
+
+def _new_venture(history):
+    factories.venture_entered(history["cohort"], "Late", at=at(5, 1), by=history["manager"])
+
+
+def _edit_a_recorded_move(history):
+    move = db.session.scalars(
+        select(StageChange)
+        .where(StageChange.venture_id == history["e"].id)
+        .order_by(StageChange.id.desc())
+    ).first()
+    move.changed_at -= timedelta(days=3)
+
+
+def _delete_a_venture(history):
+    db.session.delete(history["e"])
+
+
+def _change_the_cohorts_end(history):
+    history["cohort"].ends_on = date(2025, 5, 4)
+
+
+def _move_to_another_cohort(history):
+    history["a"].cohort_id = factories.cohort("Autumn 2025", by=history["manager"]).id
+
+
+CHANGES = [
+    _move,
+    _archive,
+    _new_venture,
+    _edit_a_recorded_move,
+    _delete_a_venture,
+    _change_the_cohorts_end,
+    _move_to_another_cohort,
+]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=[change.__name__[1:] for change in CHANGES])
+def test_every_change_the_analytics_are_drawn_from_gives_a_new_stamp(db, history, change):
+    cohort = history["cohort"]
+    kept_is_walked(cohort)
+    before = stamp_of(cohort)
+
+    change(history)
+    db.session.commit()
+
+    assert before is not None and stamp_of(cohort) not in (None, before)
+    kept_is_walked(cohort)
+
+
+def test_a_change_the_analytics_do_not_show_keeps_the_stamp(db, history):
+    cohort = history["cohort"]
+    before = stamp_of(cohort)
+
+    founder = factories.user("founder")
+    ventures.add_member(history["a"], founder.email, founder.name, "CEO", by=history["manager"])
+    history["a"].one_liner = "Maps every leak in the city"
+    factories.check_in(history["a"], founder, date(2025, 5, 12), today=TODAY)
+    db.session.commit()
+
+    assert stamp_of(cohort) == before
+
+
+@pytest.mark.parametrize("loaded", [True, False], ids=["cohort read first", "cohort expired"])
+def test_a_cohort_moved_away_from_gets_a_new_stamp_too(db, history, loaded):
+    other = factories.cohort("Autumn 2025", by=history["manager"])
+    db.session.commit()
+    left, joined = stamp_of(history["cohort"]), stamp_of(other)
+
+    if loaded:
+        assert history["a"].cohort_id == history["cohort"].id
+    history["a"].cohort_id = other.id
+    db.session.commit()
+
+    assert stamp_of(history["cohort"]) != left and stamp_of(other) not in (None, joined)
+    kept_is_walked(history["cohort"])
+    kept_is_walked(other)
+
+
+def distribution_shown(html: str) -> list[int]:
+    table = html[html.index('id="distribution-table"') :]
+    table = table[: table.index("</table>")]
+    return [int(count) for count in re.findall(r'<td class="text-end">(\d+)</td>', table)]
+
+
+def test_the_page_and_its_charts_show_a_change_at_once(db, client, login_as, history):
+    """The change is another transaction's (as another worker's would be): nothing clears
+    this worker's memory, the page reads the new stamp."""
+    login_as("manager")
+    cohort = history["cohort"]
+    url = f"/pipeline/cohorts/{cohort.id}/analytics"
+    charts = [f"/pipeline/cohorts/{cohort.id}/{name}.svg" for name in ("stages", "distribution")]
+    client.get("/")  # the welcome message shown
+    before = page(client.get(url))
+    drawn = [client.get(chart).data for chart in charts]
+    assert without_csrf_tokens(page(client.get(url))) == without_csrf_tokens(before)
+    assert [client.get(chart).data for chart in charts] == drawn
+
+    _move(history)
+    _archive(history)
+    db.session.commit()
+    after = page(client.get(url))
+
+    assert distribution_shown(before) == [0, 1, 2, 1, 0]
+    assert distribution_shown(after) == [0, 1, 1, 1, 0]
+    assert "4 active ventures and 1 archived" in before
+    assert "3 active ventures and 2 archived" in after
+    for chart, old in zip(charts, drawn, strict=True):
+        new = client.get(chart).data
+        assert new != old and new.startswith(b"<?xml")
+
+
+def test_the_page_shows_a_new_day_without_a_change(db, client, login_as, history, monkeypatch):
+    login_as("manager")
+    cohort = history["cohort"]
+    url = f"/pipeline/cohorts/{cohort.id}/analytics"
+    monkeypatch.setattr(clock, "today", lambda zone=None: date(2025, 5, 18))
+    sunday = page(client.get(url))
+    monkeypatch.setattr(clock, "today", lambda zone=None: date(2025, 5, 19))
+    monday = page(client.get(url))
+
+    assert sunday.count("May 12, 2025") == 1 and "May 19, 2025" not in sunday
+    assert "May 19, 2025" in monday
+
+
+def test_a_chart_is_modified_by_a_new_day_as_by_a_change(
+    db, client, login_as, history, monkeypatch
+):
+    login_as("manager")
+    url = f"/pipeline/cohorts/{history['cohort'].id}/stages.svg"
+    # Days after the stamp was written (today, by the clock the test runs with).
+    tomorrow = clock.today() + timedelta(days=1)
+    monkeypatch.setattr(clock, "today", lambda zone=None: tomorrow)
+    modified = client.get(url).headers["Last-Modified"]
+    same_day = client.get(url, headers={"If-Modified-Since": modified})
+    monkeypatch.setattr(clock, "today", lambda zone=None: tomorrow + timedelta(days=1))
+    next_day = client.get(url, headers={"If-Modified-Since": modified})
+
+    assert same_day.status_code == 304
+    assert next_day.status_code == 200 and next_day.headers["Last-Modified"] != modified
+
+
+def test_a_cohort_without_a_stamp_is_computed_every_time(db, history):
+    cohort = history["cohort"]
+    db.session.execute(delete(PipelineStamp))
+    db.session.commit()
+    kept_is_walked(cohort)
+
+    # Around the services: no stamp is written, and none was read.
+    db.session.execute(
+        update(Venture).where(Venture.id == history["a"].id).values(status="archived")
+    )
+    db.session.commit()
+
+    kept_is_walked(cohort)
+    assert stamp_of(cohort) is None
+
+
+def test_rows_that_arrived_around_the_services_are_shown_after_a_rebuild(db, runner, history):
+    """A restore or a bulk import writes rows with no stay's end and no new stamp:
+    `flask pipeline-facts rebuild` writes both."""
+    empty = factories.cohort("Autumn 2025", by=history["manager"])
+    db.session.execute(delete(PipelineStamp).where(PipelineStamp.cohort_id == empty.id))
+    db.session.commit()
+    before = stamp_of(history["cohort"])
+    db.session.execute(
+        insert(StageChange).values(
+            venture_id=history["a"].id, from_stage="pilot", to_stage="launch", changed_at=at(5, 9)
+        )
+    )
+    db.session.execute(update(Venture).where(Venture.id == history["a"].id).values(stage="launch"))
+    db.session.commit()
+
+    result = runner.invoke(args=["pipeline-facts", "rebuild"])
+
+    assert result.exit_code == 0, result.output
+    assert "restamped 2 cohorts." in result.output
+    db.session.expire_all()
+    assert stamp_of(history["cohort"]) not in (None, before) and stamp_of(empty) is not None
+    kept_is_walked(history["cohort"])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_kept_analytics_follow_random_changes_through_the_services(db, seed):
+    """Random histories, then random moves, archives, arrivals and edited moves, each in its
+    own transaction: after each, what the worker shows is the Python walk's numbers."""
+    rng = random.Random(seed)
+    manager = factories.user("manager")
+    starts_on = date(2025, 1, 6) + timedelta(days=rng.randrange(0, 365))
+    cohort = factories.cohort(
+        f"Random {seed}", starts_on=starts_on, ends_on=starts_on + timedelta(days=120), by=manager
+    )
+    random_history(rng, cohort, 25)
+    db.session.commit()
+    today = starts_on + timedelta(days=rng.randrange(20, 140))
+    moment = clock.at(starts_on) + timedelta(days=rng.randrange(0, 20))
+
+    for step in range(12):
+        assert stamp_of(cohort) is not None
+        kept_is_walked(cohort, today)
+        active = list(
+            db.session.scalars(
+                select(Venture).where(Venture.cohort_id == cohort.id, Venture.status == "active")
+            )
+        )
+        moment += timedelta(days=rng.randrange(0, 5), seconds=rng.randrange(86_400))
+        kind = rng.choice(["move", "move", "archive", "arrive", "edit"])
+        if kind == "arrive" or not active:
+            factories.venture_entered(cohort, f"Arrival {step}", at=moment, by=manager)
+        elif kind == "archive":
+            ventures.archive_venture(rng.choice(active), "Left", by=manager)
+        elif kind == "edit":
+            move = rng.choice(
+                db.session.scalars(
+                    select(StageChange).join(Venture).where(Venture.cohort_id == cohort.id)
+                ).all()
+            )
+            move.changed_at -= timedelta(hours=rng.randrange(1, 200))
+        else:
+            venture = rng.choice(active)
+            target = rng.choice([stage for stage in Stage if stage != venture.stage])
+            stages.move_stage(venture, target, "Random", by=manager, at=moment)
+        db.session.commit()
+    kept_is_walked(cohort, today)
 
 
 # KPIs --------------------------------------------------------------------------------------------
@@ -639,12 +904,20 @@ def test_analytics_and_charts_run_the_same_queries_for_5_or_60_ventures(
     ]
 
     page_queries(urls)  # warm up
+    stamps.forget()
+    few_computed = page_queries(urls)
     few = page_queries(urls)
     factories.bulk_ventures(cohort, 55, today=today, manager=manager, check_ins=12)
     db.session.commit()
+    # The new ventures gave the cohort a new stamp: the analytics are computed again, once.
+    many_computed = page_queries(urls)
     many = page_queries(urls)
 
+    assert many_computed == few_computed
     assert many == few
+    # The page's aggregate runs once per stamp; the charts always reuse what the page kept.
+    assert few[urls[0]] == few_computed[urls[0]] - 1
+    assert few[urls[1]] == few_computed[urls[1]]
 
 
 # Reading the charts on a phone -------------------------------------------------------------------

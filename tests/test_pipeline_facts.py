@@ -293,7 +293,8 @@ def test_the_check_command_finds_rows_left_behind_and_rebuild_mends_them(app, db
 
     rebuilt = runner.invoke(args=["pipeline-facts", "rebuild"])
     assert rebuilt.exit_code == 0, rebuilt.output
-    assert "Rebuilt the facts of 1 ventures (1 were out of date)." in rebuilt.output
+    assert "Rebuilt the facts of 1 ventures (1 were out of date)," in rebuilt.output
+    assert "restamped 1 cohorts." in rebuilt.output
     assert facts.stale_ventures() == []
     assert stored(venture.id, db)["last_check_in_on"] == MONDAY
     assert stored(venture.id, db)["low_run_2"] == 1

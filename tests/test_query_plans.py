@@ -54,6 +54,7 @@ from incubator.models import (
     VentureMember,
 )
 from incubator.services.accounts import login_sessions
+from incubator.services.pipeline import facts, stamps
 from incubator.services.pipeline.stages import STAGES
 from incubator.vocabulary import CHALLENGE_AREAS, NEIGHBOURHOODS
 from tests import factories
@@ -507,6 +508,11 @@ def world(class_app: Flask) -> Iterator[World]:
     board_id = _cohort(manager, "Board", starts_on, today + timedelta(days=90), "active")
     on_board = _pipeline(board_id, BOARD_VENTURES, starts_on, today, open_work=True)
     teams += on_board
+    # The rows went in around the services: the ventures' facts and when each stay ended are
+    # derived as the benchmark's seeder derives them, so the risk queries and the analytics
+    # are planned over real rows.
+    facts.rebuild()
+    stamps.rebuild()
     mentor = factories.mentor("Mei Nguyen")
     mentor_ids = [*_users(MENTORS, "mentor", "mentor"), mentor.id]
     _mentoring(mentor_ids, [(team.venture_id, team.founder_id) for team in teams], today)

@@ -1,6 +1,7 @@
 """Races over the pipeline through the multi-worker server (tests/races.py): milestones
 completed twice, verified or completed while sent back, a venture moved from two stale pages,
-and one week's check-in posted from two tabs.
+two ventures of one cohort moved at once (its analytics show both), and one week's check-in
+posted from two tabs.
 
 Each round seeds a fresh venture and fires the two requests at once; the check reads the
 row, its history and its audit trail, and what each person was shown. `make test` runs this
@@ -10,6 +11,7 @@ on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +35,7 @@ from incubator.models import (
     utcnow,
 )
 from incubator.services.pipeline import facts
-from tests import factories
+from tests import analytics_reference, factories
 from tests.race_helpers import actions, events, new_email
 from tests.races import ROUNDS, Browser, one_of, race, rounds
 
@@ -316,6 +318,68 @@ def test_two_managers_moving_a_venture_from_the_same_page_make_one_move(served, 
         return f"{'first' if winner is shown[0] else 'second'} manager's move won"
 
     tally = rounds(served, "stage moves from a stale page", play, check)
+    assert sum(tally.outcomes.values()) == ROUNDS
+
+
+def _distribution_shown(html: str) -> list[int]:
+    table = html[html.index('id="distribution-table"') :]
+    table = table[: table.index("</table>")]
+    return [int(count) for count in re.findall(r'<td class="text-end">(\d+)</td>', table)]
+
+
+def test_two_ventures_of_a_cohort_moved_at_once_both_show_in_its_analytics(served, team):
+    """Both moves restamp the cohort as their transactions end (on PostgreSQL they queue on
+    its stamp, never deadlock), and the workers, which kept the analytics before the moves,
+    show both after them."""
+    url = f"/pipeline/cohorts/{team.cohort_id}/analytics"
+
+    def play(number):
+        first, second = served.seed(lambda: (_venture(team).id, _venture(team).id))
+        for _ in range(4):
+            assert team.manager.get(url).status_code == 200
+        shown = race(
+            [
+                team.manager.post(
+                    "pipeline.move_stage",
+                    {"stage": "prototype", "reason": "", "seen_stage": "concept"},
+                    venture_id=first,
+                ),
+                team.other_manager.post(
+                    "pipeline.move_stage",
+                    {"stage": "pilot", "reason": "", "seen_stage": "concept"},
+                    venture_id=second,
+                ),
+            ]
+        )
+        return shown, (first, second)
+
+    def check(shown, ventures):
+        def inspect():
+            cohort = db.session.get(Cohort, team.cohort_id)
+            walked = analytics_reference.cohort_analytics(cohort, clock.today())
+            stored = dict(
+                db.session.execute(
+                    select(StageChange.id, StageChange.ended_at)
+                    .join(Venture)
+                    .where(Venture.cohort_id == team.cohort_id)
+                ).all()
+            )
+            stages = [db.session.get(Venture, venture_id).stage for venture_id in ventures]
+            return (
+                list(walked.distribution.values()),
+                stored,
+                analytics_reference.stay_ends(cohort),
+                stages,
+            )
+
+        distribution, stored, walked_ends, stages = served.check(inspect)
+        assert stages == ["prototype", "pilot"], [s.text for s in shown]
+        assert stored == walked_ends
+        for _ in range(4):
+            assert _distribution_shown(team.manager.get(url).text) == distribution
+        return "both moves shown"
+
+    tally = rounds(served, "two ventures of a cohort moved at once", play, check)
     assert sum(tally.outcomes.values()) == ROUNDS
 
 

@@ -66,6 +66,9 @@ class StageChange(Base):
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reason: Mapped[str] = mapped_column(Text, default="")
+    # When the stay this move began ended: the venture's next move in (changed_at, id) order,
+    # None while it lasts. Derived, written by services/pipeline/stamps.py.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     venture: Mapped[Venture] = relationship()
     changed_by: Mapped[User | None] = relationship()
@@ -113,6 +116,24 @@ class PipelineFacts(Base):
     # When it entered the pipeline and its present stage (when it was made, without moves).
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
     stage_since_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PipelineStamp(Base):
+    """A cohort's pipeline stamp: a new random value whenever the ventures or stage history
+    its analytics are drawn from change, written in the changing transaction.
+
+    What a worker keeps of the analytics and their charts is filed under the stamp it read,
+    so a change (in any worker) files the next reading under another name. Derived data:
+    services/pipeline/stamps.py writes it; a cohort without a row is not kept at all.
+    """
+
+    __tablename__ = "pipeline_stamps"
+
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True
+    )
+    stamp: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class StagePlan(Base):

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from incubator import caching, clock, permissions
+from incubator import caching, clock, i18n, permissions
 from incubator.access import roles
 from incubator.blueprints.pipeline import bp, charts
 from incubator.models import Cohort, PilotStatus, Role, Stage, Venture
@@ -18,7 +18,7 @@ from incubator.services.errors import NotFound
 from incubator.services.matching import outcomes
 from incubator.services.pipeline import analytics as pipeline_analytics
 from incubator.services.pipeline import board as pipeline_board
-from incubator.services.pipeline import stages
+from incubator.services.pipeline import stages, stamps
 from incubator.vocabulary import CHALLENGE_AREAS, NEIGHBOURHOODS
 from incubator.web import download, file_stem, found_or_404
 
@@ -108,7 +108,7 @@ def analytics(cohort_id: int):
     return render_template(
         "pipeline/analytics.html",
         cohort=cohort,
-        analytics=pipeline_analytics.cohort_analytics(cohort, clock.today()),
+        analytics=pipeline_analytics.kept_cohort_analytics(cohort, clock.today()),
         plans=stages.stage_plans(cohort),
         stages=list(Stage),
         chart_width=charts.CHART_WIDTH,
@@ -126,14 +126,30 @@ def _cohort_chart(
     cohort_id: int, name: str, draw: Callable[[pipeline_analytics.CohortAnalytics], bytes]
 ) -> Response:
     """A chart of the cohort's stages, or 304 when the browser has this version: the access
-    check (the route's role, then the cohort) comes first, the drawing only if needed."""
+    check (the route's role, then the cohort) comes first, the drawing only if needed.
+
+    The version is the cohort's pipeline stamp (one row); the drawing, in the request's
+    language, is kept by the worker under it, with the analytics the page shares. A cohort
+    without a stamp is versioned by a digest of its rows and drawn every time."""
     cohort = found_or_404(Cohort, cohort_id)
     today = clock.today()
-    facts, modified = fingerprints.cohort_charts(cohort, today)
+    found = stamps.reading(cohort, today)
+    if found.key is None:
+        facts, modified = fingerprints.cohort_charts(cohort, today)
+        version = caching.version_of(*facts, modified=modified)
+    else:
+        # The weeks run to today: a new day is a change, also for If-Modified-Since.
+        began = clock.at(today)
+        modified = max(found.changed_at, began) if found.changed_at else began
+        version = caching.version_of(*found.key, modified=modified)
+
+    def drawn() -> bytes:
+        return draw(pipeline_analytics.kept_cohort_analytics(cohort, today, found))
+
     return caching.answer(
-        caching.version_of(*facts, modified=modified),
+        version,
         name,
-        lambda: _svg_response(draw(pipeline_analytics.cohort_analytics(cohort, today))),
+        lambda: _svg_response(stamps.remembered(found, (name, i18n.current_language()), drawn)),
     )
 
 

@@ -2,10 +2,10 @@
 conversion between stages, and a venture's KPIs over the weeks.
 
 A cohort's numbers are aggregated by the database in one query whatever the size of the
-cohort: its moves are read once (a window function finds when each stay ended) and give
-the ventures by stage, status and furthest stage reached, the middle stays of each stage
-(window functions rank them) and the moves grouped by the weeks they count in. Python only
-adds up the few grouped rows.
+cohort: its moves are read once (each with when its stay ended, stored beside it: stamps.py)
+and give the ventures by stage, status and furthest stage reached, the middle stays of each
+stage (window functions rank them) and the moves grouped by the weeks they count in. Python
+only adds up the few grouped rows.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from incubator.models import (
     Venture,
     VentureStatus,
 )
+from incubator.services.pipeline import stamps
 from incubator.services.pipeline.checkins import STANDARD_KPIS, kpi_label
 from incubator.services.pipeline.stages import STAGES
 
@@ -149,8 +150,9 @@ def _stage_position(column: ColumnExpressionArgument[str]) -> ColumnElement[int]
 
 def _moves(cohort: Cohort) -> CTE:
     """Every move of the cohort's ventures (archived too), with the venture's stage and status
-    now and the instant of the venture's next move (NULL for its last): how long the stage it
-    moved to lasted. A venture with no recorded move has been at its stage since it was made.
+    now and the instant the stay it began ended (its `ended_at`, the venture's next move; NULL
+    for its last): how long the stage it moved to lasted. A venture with no recorded move has
+    been at its stage since it was made.
     """
     recorded = (
         select(
@@ -159,12 +161,7 @@ def _moves(cohort: Cohort) -> CTE:
             Venture.status.label("status"),
             StageChange.to_stage.label("stage"),
             StageChange.changed_at.label("at"),
-            func.lead(StageChange.changed_at)
-            .over(
-                partition_by=StageChange.venture_id,
-                order_by=(StageChange.changed_at, StageChange.id),
-            )
-            .label("next_at"),
+            StageChange.ended_at.label("next_at"),
         )
         .join(Venture, Venture.id == StageChange.venture_id)
         .where(Venture.cohort_id == cohort.id)
@@ -298,6 +295,8 @@ def cohort_analytics(cohort: Cohort, today: date) -> CohortAnalytics:
     Counts over time and the current distribution are of the active ventures; time in stage
     and conversion count archived ventures too, since leaving is part of the pipeline.
     """
+    # Moves this transaction made are read with the ends of the stays they ended.
+    stamps.settle_stays()
     until = min(today, cohort.ends_on)
     mondays, ends = _week_ends(cohort.starts_on, until)
     moves = _moves(cohort)
@@ -360,6 +359,18 @@ def cohort_analytics(cohort: Cohort, today: date) -> CohortAnalytics:
         active=active,
         archived=archived,
     )
+
+
+def kept_cohort_analytics(
+    cohort: Cohort, today: date, found: stamps.Reading | None = None
+) -> CohortAnalytics:
+    """`cohort_analytics`, computed once per cohort stamp and day in this worker: the page and
+    its two charts share it, and so do the page views until something changes (stamps.py).
+    `found` is the stamp the caller has read already (read here otherwise)."""
+    found = found if found is not None else stamps.reading(cohort, today)
+    kept = stamps.remembered(found, "analytics", lambda: cohort_analytics(cohort, today))
+    # The numbers are kept; the cohort is the one this request loaded.
+    return replace(kept, cohort=cohort)
 
 
 # A venture's KPIs -----------------------------------------------------------------------------
