@@ -947,11 +947,7 @@ def add(
 def add_choices(run: MatchingRun) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """What a pair can be added from, as (id, name): the cohort's active ventures and the
     counterparts open to matching; `add` checks room and the venture's maximum."""
-    cohort_facts = facts.build_facts(run.cohort, run.kind)
-    return (
-        [(venture.id, venture.name) for venture in cohort_facts.ventures],
-        [(key_id(c.key), c.name) for c in cohort_facts.counterparts],
-    )
+    return facts.choices(run.cohort, run.kind)
 
 
 def _summary(
