@@ -33,12 +33,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
-from scipy import sparse
-from scipy.optimize import linear_sum_assignment
-from scipy.sparse.csgraph import maximum_flow
 
 from incubator.services.matching.scoring import N_, ScoreTable, Unmatchable
+
+# The solvers (scipy's linear_sum_assignment, OR-Tools' flows) are imported in the functions
+# that solve, not here: every page imports this module through its blueprint, and scipy.optimize
+# and OR-Tools cost each gunicorn worker about 80 MB that only a run of matching needs.
 
 
 @dataclass(frozen=True)
@@ -180,6 +180,8 @@ def _solve_expanded(scores, lower, upper, left, allowed, min_per_venture):
     cost = np.empty((seats, len(place_counterpart) + seats))
     np.negative(profit, out=cost[:, : len(place_counterpart)])
     cost[:, len(place_counterpart) :] = 0.0
+    from scipy.optimize import linear_sum_assignment  # lazily: see the imports above
+
     rows, columns = linear_sum_assignment(cost)
     real = columns < len(place_counterpart)
     if mandatory[rows[~real]].any():
@@ -259,6 +261,8 @@ def _solve_flow(scores, lower, upper, left, allowed, min_per_venture):
     chosen_scores = scores[rows, columns]
     scale = _cost_scale(float(np.abs(chosen_scores).max()), pairs_at_most, nodes)
     optional = upper - lower
+    from ortools.graph.python import min_cost_flow  # lazily: see the imports above
+
     flow = min_cost_flow.SimpleMinCostFlow()
     arcs = flow.add_arcs_with_capacity_and_unit_cost(
         np.concatenate(
@@ -394,10 +398,18 @@ def _seats_filled(
         [in_row * lower, in_row[rows] * in_column[columns], in_column * left]
     )
     keep = capacities > 0
-    graph = sparse.csr_array(
-        (capacities[keep].astype(np.int32), (tails[keep], heads[keep])), shape=(sink + 1,) * 2
+    if not keep.any():
+        return 0
+    from ortools.graph.python import max_flow  # lazily: see the imports above
+
+    flow = max_flow.SimpleMaxFlow()
+    flow.add_arcs_with_capacity(
+        tails[keep].astype(np.int32), heads[keep].astype(np.int32), capacities[keep]
     )
-    return int(maximum_flow(graph, 0, sink).flow_value)
+    status = flow.solve(0, sink)
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"the maximum flow was not solved: {status.name}")
+    return int(flow.optimal_flow())
 
 
 def feasibility(
