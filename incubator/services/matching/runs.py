@@ -20,8 +20,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
-from sqlalchemy import String, cast, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, String, cast, select, update
+from sqlalchemy.orm import defer, selectinload
 
 from incubator.extensions import db, rows_changed
 from incubator.i18n import N_
@@ -101,23 +101,25 @@ STATUS_WORDS: dict[str, str] = {
 # Looking things up ----------------------------------------------------------------------------
 
 
-def runs_of(cohort: Cohort) -> list[MatchingRun]:
-    """A cohort's runs, the latest first."""
-    return list(
-        db.session.scalars(
-            select(MatchingRun)
-            .where(MatchingRun.cohort_id == cohort.id)
-            .order_by(MatchingRun.created_at.desc(), MatchingRun.id.desc())
-        )
+def _latest_first(cohort: Cohort) -> Select:
+    return (
+        select(MatchingRun)
+        .where(MatchingRun.cohort_id == cohort.id)
+        .order_by(MatchingRun.created_at.desc(), MatchingRun.id.desc())
     )
+
+
+def runs_of(cohort: Cohort) -> list[MatchingRun]:
+    """A cohort's runs, the latest first, without their comparisons (`summary`, read when
+    asked for): a run of a thousand ventures keeps a row for each."""
+    return list(db.session.scalars(_latest_first(cohort).options(defer(MatchingRun.summary))))
 
 
 def latest_drafts(cohort: Cohort) -> dict[str, MatchingRun]:
     """The draft under review for each kind, if any."""
     drafts: dict[str, MatchingRun] = {}
-    for run in runs_of(cohort):
-        if run.status == DRAFT and run.kind not in drafts:
-            drafts[run.kind] = run
+    for run in db.session.scalars(_latest_first(cohort).where(MatchingRun.status == DRAFT)):
+        drafts.setdefault(run.kind, run)
     return drafts
 
 
