@@ -15,7 +15,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext
@@ -394,14 +394,23 @@ def _rankings(cohort: Cohort) -> dict[tuple[int, str], MutualRank]:
 def build_facts(cohort: Cohort, kind: str, *, detail: bool = True) -> CohortFacts:
     """The cohort's active ventures, the counterparts of `kind` and the office-hours ranks;
     without `detail`, only names, needs, stages and room, and no ranks (what the run form's
-    room and the add form's choices read).
+    room reads).
 
     Four queries at most: ventures, places already taken by introduced or accepted matches
     in other cohorts (they reduce capacity), counterparts and, for mentors, rankings.
     """
-    kind = MatchKind(kind)
+    return _facts(cohort, MatchKind(kind), detail, Counter())
+
+
+def _facts(cohort: Cohort, kind: MatchKind, detail: bool, taken_here: Counter[str]) -> CohortFacts:
+    """`build_facts`, with `taken_here` places also taken out of each counterpart's room."""
     ventures = _ventures(cohort, detail)
-    counterparts = COUNTERPARTS[kind](_room_after_other_cohorts(cohort, kind), detail)
+    elsewhere = _room_after_other_cohorts(cohort, kind)
+
+    def room(key: str, capacity: int) -> int:
+        return max(elsewhere(key, capacity) - taken_here[key], 0)
+
+    counterparts = COUNTERPARTS[kind](room, detail)
     rankings = _rankings(cohort) if detail and kind is MatchKind.MENTOR and ventures else {}
     return CohortFacts(ventures, counterparts, rankings)
 
@@ -412,7 +421,7 @@ def facts_with_room(
     """The facts (as `build_facts` gives them) with this cohort's own live introductions
     taken out of capacity, and the pairs (venture id, counterpart key) to keep out:
     introduced or accepted already, or declined."""
-    facts = build_facts(cohort, kind, detail=detail)
+    kind = MatchKind(kind)
     rows = db.session.execute(
         select(Match.venture_id, Match.counterpart_key, Match.status).where(
             Match.cohort_id == cohort.id,
@@ -420,14 +429,11 @@ def facts_with_room(
             Match.status.in_((*HOLDS_CAPACITY, MatchStatus.DECLINED)),
         )
     ).all()
-    held = [(venture_id, key) for venture_id, key, status in rows if status in HOLDS_CAPACITY]
-    places = Counter(key for _, key in held)
-    counterparts = [
-        replace(c, capacity=max(c.capacity - places[c.key], 0)) for c in facts.counterparts
-    ]
-    if facts.counterparts and not any(c.capacity for c in counterparts):
+    places = Counter(key for _, key, status in rows if status in HOLDS_CAPACITY)
+    facts = _facts(cohort, kind, detail, places)
+    if facts.counterparts and not any(c.capacity for c in facts.counterparts):
         raise InvalidInput(gettext(NOBODY_WITH_ROOM[kind]))
     return (
-        CohortFacts(facts.ventures, counterparts, facts.rankings),
+        facts,
         {(venture_id, key) for venture_id, key, _ in rows},
     )
