@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
-from incubator import permissions
+from incubator import permissions, templating
 from incubator.blueprints.matching.run_forms import KIND_LABELS, METHOD_LABELS
 from incubator.demo import seed
 from incubator.extensions import db as _db
@@ -603,6 +603,15 @@ def test_the_review_page_grows_linearly_with_the_draft_in_the_same_queries(
     # The only long lists of choices are the add form's: the cohort's ventures and the mentors.
     fixed = len(KIND_LABELS) + len(METHOD_LABELS) + len(review_lists.SORTS)
     assert larger.count("<option") == 200 + len(mentors) + fixed
+
+
+def test_the_add_forms_long_lists_are_escaped_and_keep_the_choice_sent():
+    written = templating.options([(1, "Ana & <b>Ben</b>"), (2, 'Cy "Co"')], 2)
+
+    assert written == (
+        '<option value="1">Ana &amp; &lt;b&gt;Ben&lt;/b&gt;</option>'
+        '<option selected value="2">Cy &#34;Co&#34;</option>'
+    )
 
 
 def listed(run, listing) -> list[str]:
