@@ -34,6 +34,7 @@ from incubator.services.matching.scoring import (
     MutualRank,
     Unmatchable,
     VentureFacts,
+    eligibility_classes,
     score,
     score_all,
 )
@@ -262,6 +263,33 @@ def test_score_all_agrees_with_score_on_every_pair():
                 assert table.scores[row, column] == pytest.approx(single.score)
             else:
                 assert table.scores[row, column] == -np.inf
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_eligibility_by_class_is_score_alls_on_every_pair(seed):
+    rng = random.Random(seed)
+    stages = ["concept", "Pilot", "pilot", "launch", " ", ""]
+    ventures = [
+        VentureFacts(id=number, name=f"V{number}", needs=("Design",), stage=rng.choice(stages))
+        for number in range(rng.randint(1, 12))
+    ]
+    counterparts = [
+        CounterpartFacts(
+            key=f"user:{number}",
+            name=f"C{number}",
+            kind="funder",
+            capacity=1,
+            stages=tuple(rng.sample(stages, rng.randint(0, 3))),
+        )
+        for number in range(rng.randint(1, 9))
+    ]
+
+    eligible, venture_class, counterpart_class = eligibility_classes(ventures, counterparts)
+
+    by_class = eligible[np.ix_(venture_class, counterpart_class)]
+    every_pair = np.isfinite(score_all(ventures, counterparts, {}, WEIGHTS).scores)
+    assert (by_class == every_pair).all()
+    assert eligible.shape == (len(set(venture_class)), len(set(counterpart_class)))
 
 
 def test_unknown_weight_names_are_refused():

@@ -625,10 +625,12 @@ def eligibility_classes(
     pair of the two may be made, as in `score_all`) and each venture's and counterpart's
     class; a few rows and columns, however many pairs."""
     venture_class: dict[str, int] = {}
-    counterpart_class: dict[frozenset[str], int] = {}
+    # Whether any stage is listed counts apart from which: a list of blanks invests nowhere.
+    counterpart_class: dict[tuple[bool, frozenset[str]], int] = {}
     of_venture = [venture_class.setdefault(v.stage.lower(), len(venture_class)) for v in ventures]
     of_counterpart = [
-        counterpart_class.setdefault(_fold(c.stages), len(counterpart_class)) for c in counterparts
+        counterpart_class.setdefault((bool(c.stages), _fold(c.stages)), len(counterpart_class))
+        for c in counterparts
     ]
     # One venture and one counterpart of each class stand for the others.
     venture_of = {row: v for v, row in zip(ventures, of_venture, strict=True)}
