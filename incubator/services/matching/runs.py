@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -244,11 +244,15 @@ def _pinned(run: MatchingRun | None) -> list[Match]:
     )
 
 
-def room(cohort: Cohort, kind: str) -> capacity.Room | None:
+def room(
+    cohort: Cohort, kind: str, drafts: Mapping[str, MatchingRun] | None = None
+) -> capacity.Room | None:
     """What the run form offers for a kind (capacity.offered), counting the pinned matches
-    of the draft under review, which a new run keeps."""
+    of the draft under review, which a new run keeps; `drafts`, the cohort's
+    `latest_drafts` when the caller has read them already."""
     kind = parse_kind(kind)
-    return capacity.offered(cohort, kind, _pinned(latest_drafts(cohort).get(kind)))
+    drafts = latest_drafts(cohort) if drafts is None else drafts
+    return capacity.offered(cohort, kind, _pinned(drafts.get(kind)))
 
 
 def _propose(
