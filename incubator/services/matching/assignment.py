@@ -38,7 +38,8 @@ from incubator.services.matching.scoring import N_, ScoreTable, Unmatchable
 
 # The solvers (scipy's linear_sum_assignment, OR-Tools' flows) are imported in the functions
 # that solve, not here: every page imports this module through its blueprint, and scipy.optimize
-# and OR-Tools cost each gunicorn worker about 80 MB that only a run of matching needs.
+# and OR-Tools cost each gunicorn worker about 80 MB that only solving needs (a run of
+# matching; the run form's room, which loads OR-Tools' maximum flow alone, about 26 MB).
 
 
 @dataclass(frozen=True)
