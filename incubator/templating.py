@@ -1,14 +1,17 @@
 """Jinja filters and globals: times in the viewer's zone, calendar days, navigation, role
-labels, words of the shared vocabulary."""
+labels, words of the shared vocabulary, a long select's options."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 from flask import Flask, current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from incubator import clock, i18n
 from incubator.access import rule_for
@@ -88,10 +91,25 @@ def vocabulary_label(word: str | None) -> str:
     return gettext(word) if word else ""
 
 
+def options(choices: Iterable[tuple[Any, Any]], chosen: Any = None) -> Markup:
+    """A select's options from (value, label) pairs, the chosen value selected, written out
+    in one join: for selects of a thousand choices (the matching review's add form), where a
+    template loop over them costs a page several milliseconds."""
+    # Safe: each value and label is escaped (Markup's own format escapes too, three times slower).
+    return Markup(  # noqa: S704
+        "".join(
+            f'<option {"selected " if value == chosen else ""}value="{escape(value)}">'
+            f"{escape(label)}</option>"
+            for value, label in choices
+        )
+    )
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(vocabulary_label, "vocabulary_label")
     app.add_template_filter(day_label, "day_label")
     app.add_template_filter(role_label, "role_label")
+    app.add_template_filter(options, "options")
     app.add_template_global(navigation, "navigation")
     app.add_template_global(stale_rows, "stale_rows")

@@ -20,6 +20,7 @@ from incubator.services.matching.assignment import (
     assign,
     blocking_pairs,
     feasibility,
+    feasibility_by_class,
     greedy,
     options,
     preferences,
@@ -33,6 +34,7 @@ from incubator.services.matching.scoring import (
     MutualRank,
     Unmatchable,
     VentureFacts,
+    eligibility_classes,
     score,
     score_all,
 )
@@ -263,6 +265,33 @@ def test_score_all_agrees_with_score_on_every_pair():
                 assert table.scores[row, column] == -np.inf
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_eligibility_by_class_is_score_alls_on_every_pair(seed):
+    rng = random.Random(seed)
+    stages = ["concept", "Pilot", "pilot", "launch", " ", ""]
+    ventures = [
+        VentureFacts(id=number, name=f"V{number}", needs=("Design",), stage=rng.choice(stages))
+        for number in range(rng.randint(1, 12))
+    ]
+    counterparts = [
+        CounterpartFacts(
+            key=f"user:{number}",
+            name=f"C{number}",
+            kind="funder",
+            capacity=1,
+            stages=tuple(rng.sample(stages, rng.randint(0, 3))),
+        )
+        for number in range(rng.randint(1, 9))
+    ]
+
+    eligible, venture_class, counterpart_class = eligibility_classes(ventures, counterparts)
+
+    by_class = eligible[np.ix_(venture_class, counterpart_class)]
+    every_pair = np.isfinite(score_all(ventures, counterparts, {}, WEIGHTS).scores)
+    assert (by_class == every_pair).all()
+    assert eligible.shape == (len(set(venture_class)), len(set(counterpart_class)))
+
+
 def test_unknown_weight_names_are_refused():
     with pytest.raises(Unmatchable, match="Unknown match weights: need"):
         MatchWeights.from_mapping({"need": 1})
@@ -376,6 +405,40 @@ def test_feasibility_agrees_with_assign(seed):
         assert not solvable(low, [c + found.extra_places - 1 for c in capacities])
     if not found.feasible and found.extra_places is None:
         assert found.short
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_feasibility_by_class_agrees_with_feasibility_over_every_pair(seed):
+    rng = random.Random(seed)
+    ventures, counterparts = rng.randint(1, 9), rng.randint(1, 7)
+    # A few classes on each side, so that many ventures and counterparts are alike.
+    classes = rng.randint(1, 3), rng.randint(1, 3)
+    eligible = np.array(
+        [[rng.random() < 0.7 for _ in range(classes[1])] for _ in range(classes[0])]
+    )
+    venture_class = [rng.randrange(eligible.shape[0]) for _ in range(ventures)]
+    counterpart_class = [rng.randrange(eligible.shape[1]) for _ in range(counterparts)]
+    scores = np.where(eligible[np.ix_(venture_class, counterpart_class)], 1.0, -np.inf)
+    capacities = [rng.choice([0, 1, 2, 2, 3]) for _ in range(counterparts)]
+    pairs = [(v, c) for v in range(ventures) for c in range(counterparts)]
+    forbidden = rng.sample(pairs, rng.randint(0, min(3, len(pairs))))
+    pinned = [
+        pair
+        for pair in rng.sample(pairs, rng.randint(0, min(2, len(pairs))))
+        if np.isfinite(scores[pair]) and pair not in forbidden
+    ]
+    low = rng.randint(0, 3)
+    high = max(low, 1) + rng.randint(0, 1)
+
+    def answer(solve, *table):
+        try:
+            return solve(*table, capacities, low, high, pinned=pinned, forbidden=forbidden)
+        except Unmatchable as refused:
+            return str(refused)
+
+    by_class = answer(feasibility_by_class, eligible, venture_class, counterpart_class)
+
+    assert by_class == answer(feasibility, scores)
 
 
 def test_bounds_out_of_order_are_refused():

@@ -5,18 +5,20 @@ unless shared."""
 
 from __future__ import annotations
 
+import random
 import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
 
-from incubator import permissions
+from incubator import permissions, templating
 from incubator.blueprints.matching.run_forms import KIND_LABELS, METHOD_LABELS
 from incubator.demo import seed
 from incubator.extensions import db as _db
-from incubator.models import Cohort, Match, MatchingRun, MatchKind, MatchStatus, Role
-from incubator.services.matching import introductions, review_lists, runs
+from incubator.models import Cohort, Match, MatchingRun, MatchKind, MatchStatus, Role, Stage
+from incubator.services.errors import InvalidInput
+from incubator.services.matching import assignment, capacity, introductions, review_lists, runs
 from tests import factories
 from tests.helpers import count, page, reloaded
 
@@ -143,6 +145,73 @@ def test_the_forms_defaults_can_be_met_on_the_demo_cohorts(db, client, sign_in):
             assert count(MatchingRun) == before + 1
             tried += 1
     assert tried == 3  # the active cohort, each kind
+
+
+def scored_room(cohort: Cohort, kind: MatchKind, pinned: list[Match]) -> capacity.Room | None:
+    """The room the form offered before it stopped scoring pairs: every pair scored, then
+    the feasibility of the default bounds over the scored table."""
+    low, high = capacity.DEFAULT_BOUNDS
+    try:
+        scored = capacity.score_cohort(cohort, kind, pinned)
+        found = assignment.feasibility(
+            scored.table.scores, scored.table.capacities, low, high, scored.fixed, scored.forbidden
+        )
+    except (InvalidInput, assignment.Unmatchable):
+        return None
+    return capacity.Room(kind, found.ventures, found.places, found.best_minimum, high)
+
+
+@pytest.mark.parametrize("seed_number", range(12))
+def test_the_room_the_form_offers_is_the_one_every_scored_pair_gives(
+    db, cohort, manager, seed_number
+):
+    # Funders who invest at some stages only, places held by introductions or declined,
+    # and pins: what makes some pairs ineligible, forbidden or kept.
+    rng = random.Random(seed_number)
+    stages = [stage.value for stage in Stage]
+    ventures = []
+    for number in range(rng.randint(2, 7)):
+        venture = factories.needy_venture(cohort, f"Venture {number}", by=manager)
+        venture.stage = rng.choice(stages)
+        ventures.append(venture)
+    funders = [
+        factories.funder(
+            f"Funder {number}",
+            stages=rng.sample(stages, rng.randint(0, 3)),
+            capacity=rng.randint(0, 3),
+        )
+        for number in range(rng.randint(1, 4))
+    ]
+    for venture in rng.sample(ventures, rng.randint(0, len(ventures))):
+        factories.introduction(
+            venture,
+            rng.choice(funders),
+            kind="funder",
+            status=rng.choice(["introduced", "accepted", "declined"]),
+        )
+    _db.session.commit()
+    pinned = [
+        Match(venture_id=venture.id, counterpart_key=f"user:{rng.choice(funders).id}")
+        for venture in rng.sample(ventures, rng.choice([0, 0, 1, 2]))
+    ]
+
+    offered = capacity.offered(cohort, MatchKind.FUNDER, pinned)
+
+    assert offered == scored_room(cohort, MatchKind.FUNDER, pinned)
+
+
+def test_the_room_on_the_demo_cohorts_is_the_one_every_scored_pair_gives(db):
+    seed.seed()
+    _db.session.commit()
+    offered = 0
+    for cohort in _db.session.scalars(select(Cohort)):
+        for kind in MatchKind:
+            draft = runs.latest_drafts(cohort).get(kind)
+            pinned = [match for match in runs.run_matches(draft) if match.pinned] if draft else []
+            room = runs.room(cohort, kind)
+            assert room == scored_room(cohort, kind, pinned)
+            offered += room is not None
+    assert offered == 3  # the active cohort, each kind
 
 
 def test_the_demo_shows_a_declined_introduction_with_a_private_reason_and_one_shared(db):
@@ -534,6 +603,15 @@ def test_the_review_page_grows_linearly_with_the_draft_in_the_same_queries(
     # The only long lists of choices are the add form's: the cohort's ventures and the mentors.
     fixed = len(KIND_LABELS) + len(METHOD_LABELS) + len(review_lists.SORTS)
     assert larger.count("<option") == 200 + len(mentors) + fixed
+
+
+def test_the_add_forms_long_lists_are_escaped_and_keep_the_choice_sent():
+    written = templating.options([(1, "Ana & <b>Ben</b>"), (2, 'Cy "Co"')], 2)
+
+    assert written == (
+        '<option value="1">Ana &amp; &lt;b&gt;Ben&lt;/b&gt;</option>'
+        '<option selected value="2">Cy &#34;Co&#34;</option>'
+    )
 
 
 def listed(run, listing) -> list[str]:

@@ -132,13 +132,15 @@ def _bound_arg(name: str) -> int | None:
     return int(value) if value.isdigit() and int(value) <= BOUND_MOST else None
 
 
-def _fill_run_form(form: RunForm, cohort: Cohort) -> capacity.Room | None:
+def _fill_run_form(
+    form: RunForm, cohort: Cohort, drafts: dict[str, MatchingRun]
+) -> capacity.Room | None:
     """The run form as first shown: the kind and method the link asks for (mentors, highest
     score by default) and bounds that can be met for that kind, unless the link gives them
     (the "fill in values that work" links)."""
     form.kind.data = _chosen("kind", KIND_LABELS, MatchKind.MENTOR)
     form.method.data = _chosen("method", METHOD_LABELS, "optimal")
-    room = runs.room(cohort, form.kind.data)
+    room = runs.room(cohort, form.kind.data, drafts)
     low, high = (room.min_per_venture, room.max_per_venture) if room else capacity.DEFAULT_BOUNDS
     asked_low, asked_high = _bound_arg("min_per_venture"), _bound_arg("max_per_venture")
     form.min_per_venture.data = low if asked_low is None else asked_low
@@ -170,15 +172,17 @@ def cohort_runs(cohort_id: int):
     )
     if proposed:
         return _to_runs(cohort_id)
+    # Read once for the room and the drafts the page shows.
+    drafts = runs.latest_drafts(cohort)
     if form.is_submitted():
-        room = runs.room(cohort, form.kind.data) if form.kind.data in KIND_LABELS else None
+        room = runs.room(cohort, form.kind.data, drafts) if form.kind.data in KIND_LABELS else None
     else:
-        room = _fill_run_form(form, cohort)
+        room = _fill_run_form(form, cohort, drafts)
     refusal = proposed.refusal
     refill = None
     if isinstance(refusal, capacity.RoomRefused):
         refill = {"kind": form.kind.data, "method": form.method.data, **refusal.refill}
-    return _runs_page(cohort, form, room=room, refill=refill)
+    return _runs_page(cohort, form, room=room, refill=refill, drafts=drafts)
 
 
 def _add_form(run: MatchingRun, **kwargs) -> AddMatchForm:
@@ -233,19 +237,22 @@ def _runs_page(
     *,
     room: capacity.Room | None = None,
     refill: dict | None = None,
+    drafts: dict[str, MatchingRun] | None = None,
 ):
     """The cohort's runs, the drafts under review with their forms, the introductions; with
     a refusal, 409 and the refused draft showing who changed it and the two versions. `room`
     is what the chosen kind has room for; `refill`, run-form values that would work after
-    bounds were refused."""
-    drafts = [_draft(kind, run, refusal) for kind, run in runs.latest_drafts(cohort).items()]
+    bounds were refused; `drafts`, the cohort's latest drafts if read already."""
+    if drafts is None:
+        drafts = runs.latest_drafts(cohort)
+    under_review = [_draft(kind, run, refusal) for kind, run in drafts.items()]
     return render_edit_page(
         "matching/runs.html",
         refusal.stale if refusal else None,
         cohort=cohort,
         form=form,
         runs=runs.runs_of(cohort),
-        drafts=drafts,
+        drafts=under_review,
         refusal=refusal,
         room=room,
         refill=refill,

@@ -14,6 +14,9 @@ pair may never be made), each counterpart's capacity and the bounds per venture.
 - `feasibility(scores, capacities, min_per_venture, max_per_venture, pinned=(), forbidden=())
   -> Feasibility`: asked before solving: can the minimum be met, the numbers that say why,
   and the minimum or the places per counterpart that would work.
+- `feasibility_by_class(eligible, venture_class, counterpart_class, capacities, ...)`: the
+  same answer from which classes of venture and counterpart may meet, with no score table
+  and a flow that does not grow with the number of pairs (what the run form offers).
 - `options(table, ...) -> dict[str, Option]`: both methods side by side, as a run offers them.
 - `draft_blocking_pairs(table, pairs, ...)`: the same count for a draft as the manager edited it.
 - `greedy(...)`: best pair first, the baseline the tests compare the optimum with.
@@ -30,12 +33,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
-from scipy import sparse
-from scipy.optimize import linear_sum_assignment
-from scipy.sparse.csgraph import maximum_flow
 
 from incubator.services.matching.scoring import N_, ScoreTable, Unmatchable
+
+# The solvers (scipy's linear_sum_assignment, OR-Tools' flows) are imported in the functions
+# that solve, not here: every page imports this module through its blueprint, and scipy.optimize
+# and OR-Tools cost each gunicorn worker about 80 MB that only solving needs (a run of
+# matching; the run form's room, which loads OR-Tools' maximum flow alone, about 26 MB).
 
 
 @dataclass(frozen=True)
@@ -57,10 +61,10 @@ class Preferences:
 # Optimal assignment ----------------------------------------------------------------------
 
 
-def _check_bounds(scores: np.ndarray, capacities: Sequence[int], low: int, high: int) -> None:
-    """Refuse a table with no ventures, capacities that do not fit it, bounds out of order
-    and negative capacities: input no question of room can be asked of."""
-    ventures, counterparts = scores.shape
+def _check_bounds(shape: tuple[int, ...], capacities: Sequence[int], low: int, high: int) -> None:
+    """Refuse a table (of this shape) with no ventures, capacities that do not fit it, bounds
+    out of order and negative capacities: input no question of room can be asked of."""
+    ventures, counterparts = shape
     if ventures == 0:
         raise Unmatchable(N_("The cohort has no active ventures to match."))
     if len(capacities) != counterparts:
@@ -78,7 +82,7 @@ def _places(
 ) -> np.ndarray:
     """Checks the table's shape, the bounds and the capacities; returns each counterpart's
     places (a copy, to count down)."""
-    _check_bounds(scores, capacities, min_per_venture, max_per_venture)
+    _check_bounds(scores.shape, capacities, min_per_venture, max_per_venture)
     ventures = scores.shape[0]
     left = np.asarray(capacities, dtype=np.int64).copy()
     if left.sum() == 0:
@@ -177,6 +181,8 @@ def _solve_expanded(scores, lower, upper, left, allowed, min_per_venture):
     cost = np.empty((seats, len(place_counterpart) + seats))
     np.negative(profit, out=cost[:, : len(place_counterpart)])
     cost[:, len(place_counterpart) :] = 0.0
+    from scipy.optimize import linear_sum_assignment  # lazily: see the imports above
+
     rows, columns = linear_sum_assignment(cost)
     real = columns < len(place_counterpart)
     if mandatory[rows[~real]].any():
@@ -256,6 +262,8 @@ def _solve_flow(scores, lower, upper, left, allowed, min_per_venture):
     chosen_scores = scores[rows, columns]
     scale = _cost_scale(float(np.abs(chosen_scores).max()), pairs_at_most, nodes)
     optional = upper - lower
+    from ortools.graph.python import min_cost_flow  # lazily: see the imports above
+
     flow = min_cost_flow.SimpleMinCostFlow()
     arcs = flow.add_arcs_with_capacity_and_unit_cost(
         np.concatenate(
@@ -365,10 +373,20 @@ class Feasibility:
         return self.fillable >= self.needed
 
 
-def _seats_filled(allowed: np.ndarray, lower: np.ndarray, left: np.ndarray) -> int:
+def _seats_filled(
+    allowed: np.ndarray,
+    lower: np.ndarray,
+    left: np.ndarray,
+    sizes: tuple[np.ndarray, np.ndarray] | None = None,
+) -> int:
     """How many of the ventures' required seats can be filled at once: a maximum flow from
-    ventures (lower each) through the pairs allowed (1 each) to counterparts (left each)."""
+    ventures (lower each) through the pairs allowed (1 each) to counterparts (left each).
+
+    With `sizes`, each row stands for that many ventures alike and each column for that
+    many counterparts alike (`feasibility_by_class`): a row's arcs carry its ventures' seats,
+    a pair of classes' arc one unit per pair, a column's its counterparts' places."""
     ventures, counterparts = allowed.shape
+    in_row, in_column = sizes or (np.ones(ventures, np.int64), np.ones(counterparts, np.int64))
     sink = ventures + counterparts + 1
     rows, columns = np.nonzero(allowed)
     tails = np.concatenate(
@@ -377,12 +395,22 @@ def _seats_filled(allowed: np.ndarray, lower: np.ndarray, left: np.ndarray) -> i
     heads = np.concatenate(
         [1 + np.arange(ventures), 1 + ventures + columns, np.full(counterparts, sink)]
     )
-    capacities = np.concatenate([lower, np.ones(len(rows), dtype=np.int64), left])
-    keep = capacities > 0
-    graph = sparse.csr_array(
-        (capacities[keep].astype(np.int32), (tails[keep], heads[keep])), shape=(sink + 1,) * 2
+    capacities = np.concatenate(
+        [in_row * lower, in_row[rows] * in_column[columns], in_column * left]
     )
-    return int(maximum_flow(graph, 0, sink).flow_value)
+    keep = capacities > 0
+    if not keep.any():
+        return 0
+    from ortools.graph.python import max_flow  # lazily: see the imports above
+
+    flow = max_flow.SimpleMaxFlow()
+    flow.add_arcs_with_capacity(
+        tails[keep].astype(np.int32), heads[keep].astype(np.int32), capacities[keep]
+    )
+    status = flow.solve(0, sink)
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"the maximum flow was not solved: {status.name}")
+    return int(flow.optimal_flow())
 
 
 def feasibility(
@@ -403,7 +431,7 @@ def feasibility(
     scores = np.asarray(scores, dtype=np.float64)
     if scores.ndim != 2:
         raise Unmatchable(N_("Scores must be a table of ventures by counterparts."))
-    _check_bounds(scores, capacities, min_per_venture, max_per_venture)
+    _check_bounds(scores.shape, capacities, min_per_venture, max_per_venture)
     left = np.asarray(capacities, dtype=np.int64).copy()
     pinned = sorted(set(pinned))
     _, lower, _, left, allowed = _without_pins(
@@ -437,21 +465,139 @@ def feasibility(
     )
 
 
-def _extra_places(eligible: np.ndarray, lower: np.ndarray, left: np.ndarray, filled: int):
+def _extra_places(
+    eligible: np.ndarray,
+    lower: np.ndarray,
+    left: np.ndarray,
+    filled: int,
+    sizes: tuple[np.ndarray, np.ndarray] | None = None,
+):
     """The fewest places to add to every counterpart so that every required seat can be
-    filled (0 when it already can); every venture has enough counterparts it may meet."""
-    needed = int(lower.sum())
+    filled (0 when it already can); every venture has enough counterparts it may meet.
+    `sizes` as `_seats_filled` takes them."""
+    needed = int(lower.sum()) if sizes is None else int((sizes[0] * lower).sum())
     if filled >= needed:
         return 0
     # With `needed` more places each, no counterpart is ever full: the answer is at most that.
     low, high = 1, needed
     while low < high:
         middle = (low + high) // 2
-        if _seats_filled(eligible, lower, left + middle) >= needed:
+        if _seats_filled(eligible, lower, left + middle, sizes) >= needed:
             high = middle
         else:
             low = middle + 1
     return low
+
+
+def _classes(keys: list[tuple[object, ...]]) -> tuple[np.ndarray, np.ndarray]:
+    """Each item's class (items with equal keys share one, numbered as first seen) and the
+    first item of each class."""
+    numbers: dict[tuple[object, ...], int] = {}
+    first: list[int] = []
+    of_item = []
+    for item, key in enumerate(keys):
+        if key not in numbers:
+            numbers[key] = len(first)
+            first.append(item)
+        of_item.append(numbers[key])
+    return np.asarray(of_item, dtype=np.int64), np.asarray(first, dtype=np.int64)
+
+
+def feasibility_by_class(
+    eligible: np.ndarray,
+    venture_class: Sequence[int],
+    counterpart_class: Sequence[int],
+    capacities: Sequence[int],
+    min_per_venture: int,
+    max_per_venture: int,
+    pinned: Iterable[tuple[int, int]] = (),
+    forbidden: Iterable[tuple[int, int]] = (),
+) -> Feasibility:
+    """`feasibility` of the table whose pair (venture v, counterpart c) may be made where
+    `eligible[venture_class[v], counterpart_class[c]]`, without that table: the same answer
+    from a flow over classes, whose size does not grow with the number of pairs.
+
+    Ventures alike (one class, no pinned or forbidden pair) are one node, and so are
+    counterparts alike (one class, as many places left, no pinned or forbidden pair); a
+    venture or counterpart with such a pair is a node of its own. Every pair of two nodes may
+    then be made, or none, and the maximum flow is the one over pairs: a flow over pairs
+    summed by nodes is one over nodes, and one over nodes spread evenly over its pairs (at
+    most one unit each) is a fractional flow over pairs of the same value, no more than the
+    whole maximum (the constraints are totally unimodular).
+    """
+    eligible = np.asarray(eligible, dtype=bool)
+    of_venture = np.asarray(venture_class, dtype=np.int64)
+    of_counterpart = np.asarray(counterpart_class, dtype=np.int64)
+    _check_bounds(
+        (len(of_venture), len(of_counterpart)), capacities, min_per_venture, max_per_venture
+    )
+    left = np.asarray(capacities, dtype=np.int64).copy()
+    forbidden = set(forbidden)
+    pinned = sorted(set(pinned))
+    pins = np.zeros(len(of_venture), dtype=np.int64)
+    for venture, counterpart in pinned:
+        if (venture, counterpart) in forbidden or not eligible[
+            of_venture[venture], of_counterpart[counterpart]
+        ]:
+            raise Unmatchable(N_("A pinned pair is forbidden or ineligible; unpin it or allow it."))
+        left[counterpart] -= 1
+        pins[venture] += 1
+    if (left < 0).any():
+        raise Unmatchable(N_("More pairs are pinned to a counterpart than its capacity allows."))
+    if (pins > max_per_venture).any():
+        raise Unmatchable(
+            N_("More than %(most)s pairs are pinned to one venture."), most=max_per_venture
+        )
+    excluded = forbidden | set(pinned)
+    own_rows = {venture for venture, _ in excluded}
+    own_columns = {counterpart for _, counterpart in excluded}
+    row_of, first_in_row = _classes(
+        [
+            ("own", venture) if venture in own_rows else ("alike", kind)
+            for venture, kind in enumerate(of_venture.tolist())
+        ]
+    )
+    column_of, first_in_column = _classes(
+        [
+            ("own", counterpart) if counterpart in own_columns else ("alike", kind, places)
+            for counterpart, (kind, places) in enumerate(
+                zip(of_counterpart.tolist(), left.tolist(), strict=True)
+            )
+        ]
+    )
+    sizes = (np.bincount(row_of), np.bincount(column_of))
+    allowed = eligible[np.ix_(of_venture[first_in_row], of_counterpart[first_in_column])]
+    for venture, counterpart in excluded:
+        allowed[row_of[venture], column_of[counterpart]] = False
+    row_pins, column_left = pins[first_in_row], left[first_in_column]
+    lower = np.maximum(min_per_venture - row_pins, 0)
+    needed = int((sizes[0] * lower).sum())
+    fillable = _seats_filled(allowed, lower, column_left, sizes) if needed else 0
+    best = min_per_venture
+    if fillable < needed:
+        best -= 1
+        while best > 0:
+            seats = np.maximum(best - row_pins, 0)
+            if _seats_filled(allowed, seats, column_left, sizes) >= int((sizes[0] * seats).sum()):
+                break
+            best -= 1
+    options = allowed.astype(np.int64) @ sizes[1]
+    short = [
+        (int(venture), int(options[row_of[venture]]))
+        for venture in np.flatnonzero((options < lower)[row_of])
+    ]
+    return Feasibility(
+        ventures=len(of_venture),
+        minimum=min_per_venture,
+        needed=needed,
+        places=int(left.sum()),
+        fillable=fillable,
+        best_minimum=best,
+        extra_places=(
+            None if short else _extra_places(allowed, lower, column_left, fillable, sizes)
+        ),
+        short=short,
+    )
 
 
 def _total(pairs: Iterable[tuple[int, int]], scores: np.ndarray | None) -> float:

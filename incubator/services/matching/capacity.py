@@ -6,7 +6,8 @@
   meet (`RoomRefused`), with the numbers and the values that would work, from the pure
   `assignment.feasibility`.
 - `offered(cohort, kind, pinned) -> Room | None`: the room and the bounds the run form
-  offers (at least 1 and at most 2 per venture where they can be met).
+  offers (at least 1 and at most 2 per venture where they can be met), from classes of
+  venture and counterpart (`assignment.feasibility_by_class`), scoring no pair.
 """
 
 from __future__ import annotations
@@ -56,6 +57,26 @@ class ScoredCohort:
     forbidden: list[tuple[int, int]]
 
 
+def _kept_and_held(
+    cohort_facts: facts.CohortFacts, held: set[tuple[int, str]], pinned: list[Match]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The pinned pairs a run keeps and the held or declined pairs it must not make, as
+    (row, column) of the facts' ventures and counterparts."""
+    row_of = {venture.id: row for row, venture in enumerate(cohort_facts.ventures)}
+    column_of = {c.key: column for column, c in enumerate(cohort_facts.counterparts)}
+    forbidden = sorted(
+        (row_of[venture_id], column_of[key])
+        for venture_id, key in held
+        if venture_id in row_of and key in column_of
+    )
+    fixed = [
+        (row_of[m.venture_id], column_of[m.counterpart_key])
+        for m in pinned
+        if m.venture_id in row_of and m.counterpart_key in column_of
+    ]
+    return fixed, forbidden
+
+
 def score_cohort(cohort: Cohort, kind: MatchKind, pinned: list[Match]) -> ScoredCohort:
     """Every pair of the cohort's ventures and the counterparts with room, scored; raises
     InvalidInput (from the pure modules' Unmatchable) where nothing can be scored."""
@@ -67,18 +88,7 @@ def score_cohort(cohort: Cohort, kind: MatchKind, pinned: list[Match]) -> Scored
             cohort_facts.rankings,
             facts.weights_from_config(),
         )
-    row_of = {venture.id: row for row, venture in enumerate(table.ventures)}
-    column_of = {c.key: column for column, c in enumerate(table.counterparts)}
-    forbidden = sorted(
-        (row_of[venture_id], column_of[key])
-        for venture_id, key in held
-        if venture_id in row_of and key in column_of
-    )
-    fixed = [
-        (row_of[m.venture_id], column_of[m.counterpart_key])
-        for m in pinned
-        if m.venture_id in row_of and m.counterpart_key in column_of
-    ]
+    fixed, forbidden = _kept_and_held(cohort_facts, held, pinned)
     return ScoredCohort(table, fixed, forbidden)
 
 
@@ -241,18 +251,30 @@ def check(
 def offered(cohort: Cohort, kind: MatchKind, pinned: list[Match]) -> Room | None:
     """What the run form offers for a kind: the room, and bounds that can be met (at least 1
     and at most 2 per venture where possible); None where nothing can be scored yet (no
-    ventures, no needs, nobody with room: running says what to fix)."""
+    ventures, no needs, nobody with room: running says what to fix).
+
+    The review page asks this on every view, so it scores no pair: whether bounds can be met
+    reads only which classes of venture and counterpart may meet (the same answer as
+    `check` gives from the scored table, from a flow whose size does not grow with the
+    pairs)."""
     low, high = DEFAULT_BOUNDS
     try:
-        scored = score_cohort(cohort, kind, pinned)
+        cohort_facts, held = facts.facts_with_room(cohort, kind, detail=False)
+        fixed, forbidden = _kept_and_held(cohort_facts, held, pinned)
         with facts.unmatchable_as_invalid_input():
-            found = assignment.feasibility(
-                scored.table.scores,
-                scored.table.capacities,
+            scoring.check_facts(cohort_facts.ventures, cohort_facts.counterparts)
+            eligible, venture_class, counterpart_class = scoring.eligibility_classes(
+                cohort_facts.ventures, cohort_facts.counterparts
+            )
+            found = assignment.feasibility_by_class(
+                eligible,
+                venture_class,
+                counterpart_class,
+                [c.capacity for c in cohort_facts.counterparts],
                 low,
                 high,
-                scored.fixed,
-                scored.forbidden,
+                fixed,
+                forbidden,
             )
     except InvalidInput:
         return None

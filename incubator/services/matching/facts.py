@@ -2,9 +2,10 @@
 
 - `build_facts(cohort, kind) -> CohortFacts`: the cohort's active ventures, the
   counterparts of that kind with their room left, and the office-hours rankings, in four
-  queries at most.
+  queries at most; with `detail=False`, only the names, needs, stages and room.
 - `facts_with_room(cohort, kind)`: the same with this cohort's own introductions taken out
   of capacity, and the pairs a run must not propose again.
+- `choices(cohort, kind)`: the same ventures and counterparts as (id, name), for a form.
 - `venture_facts(venture)`, `weights_from_config()`: one venture, and the points table.
 """
 
@@ -14,7 +15,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext
@@ -154,13 +155,27 @@ def venture_facts(venture: Venture) -> VentureFacts:
     return _venture_facts(*(getattr(venture, column.key) for column in VENTURE_COLUMNS))
 
 
-def _ventures(cohort: Cohort) -> list[VentureFacts]:
-    """The cohort's active ventures, by name: only the columns matching reads, no objects."""
-    rows = db.session.execute(
-        select(*VENTURE_COLUMNS)
+def _active_ventures(cohort: Cohort, *columns):
+    """These columns of the cohort's active ventures, by name."""
+    return db.session.execute(
+        select(*columns)
         .where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
         .order_by(Venture.name, Venture.id)
     ).all()
+
+
+def _ventures(cohort: Cohort, detail: bool = True) -> list[VentureFacts]:
+    """The cohort's active ventures, by name: only the columns matching reads, no objects;
+    without `detail`, only what room and eligibility read (names, needs, stages)."""
+    columns = (
+        VENTURE_COLUMNS if detail else (Venture.id, Venture.name, Venture.needs, Venture.stage)
+    )
+    rows = _active_ventures(cohort, *columns)
+    if not detail:
+        return [
+            VentureFacts(id=id_, name=name, needs=tuple(needs or ()), stage=stage or "")
+            for id_, name, needs, stage in rows
+        ]
     return [_venture_facts(*row) for row in rows]
 
 
@@ -203,8 +218,21 @@ def _people_open_to_matching(
     ).all()
 
 
-def _mentors(room: Room) -> list[CounterpartFacts]:
-    """Active users with the mentor role whose profile is accepting."""
+def _mentors(room: Room, detail: bool = True) -> list[CounterpartFacts]:
+    """Active users with the mentor role whose profile is accepting; without `detail`, only
+    their names and room."""
+    if not detail:
+        return [
+            CounterpartFacts(
+                key=(key := counterpart_key(MatchKind.MENTOR, user_id)),
+                name=name,
+                kind=MatchKind.MENTOR.value,
+                capacity=room(key, capacity),
+            )
+            for user_id, name, capacity in _people_open_to_matching(
+                MentorProfile, "mentor", MentorProfile.capacity
+            )
+        ]
     rows = _people_open_to_matching(
         MentorProfile,
         "mentor",
@@ -230,8 +258,22 @@ def _mentors(room: Room) -> list[CounterpartFacts]:
     ]
 
 
-def _funders(room: Room) -> list[CounterpartFacts]:
-    """Active users with the funder role whose profile is open to civic ventures."""
+def _funders(room: Room, detail: bool = True) -> list[CounterpartFacts]:
+    """Active users with the funder role whose profile is open to civic ventures; without
+    `detail`, only their names, room and the stages they invest at."""
+    if not detail:
+        return [
+            CounterpartFacts(
+                key=(key := counterpart_key(MatchKind.FUNDER, user_id)),
+                name=name,
+                kind=MatchKind.FUNDER.value,
+                capacity=room(key, capacity),
+                stages=tuple(stages or ()),
+            )
+            for user_id, name, capacity, stages in _people_open_to_matching(
+                FunderProfile, "funder", FunderProfile.capacity, FunderProfile.stages
+            )
+        ]
     rows = _people_open_to_matching(
         FunderProfile,
         "funder",
@@ -256,13 +298,29 @@ def _funders(room: Room) -> list[CounterpartFacts]:
     ]
 
 
-def _partners(room: Room) -> list[CounterpartFacts]:
-    """Organisations with a partner profile."""
-    rows = db.session.execute(
-        select(Organisation, PartnerProfile)
+def _partner_organisations(*columns):
+    """These columns of the organisations with a partner profile, by name."""
+    return db.session.execute(
+        select(*columns)
         .join(PartnerProfile, PartnerProfile.organisation_id == Organisation.id)
         .order_by(Organisation.name, Organisation.id)
     ).all()
+
+
+def _partners(room: Room, detail: bool = True) -> list[CounterpartFacts]:
+    """Organisations with a partner profile; without `detail`, only their names and room."""
+    if not detail:
+        named = _partner_organisations(Organisation.id, Organisation.name, PartnerProfile.capacity)
+        return [
+            CounterpartFacts(
+                key=(key := counterpart_key(MatchKind.PARTNER, organisation_id)),
+                name=name,
+                kind=MatchKind.PARTNER.value,
+                capacity=room(key, capacity),
+            )
+            for organisation_id, name, capacity in named
+        ]
+    rows = _partner_organisations(Organisation, PartnerProfile)
     return [
         CounterpartFacts(
             key=(key := counterpart_key(MatchKind.PARTNER, organisation.id)),
@@ -278,11 +336,28 @@ def _partners(room: Room) -> list[CounterpartFacts]:
     ]
 
 
-COUNTERPARTS: dict[MatchKind, Callable[[Room], list[CounterpartFacts]]] = {
+COUNTERPARTS: dict[MatchKind, Callable[[Room, bool], list[CounterpartFacts]]] = {
     MatchKind.MENTOR: _mentors,
     MatchKind.FUNDER: _funders,
     MatchKind.PARTNER: _partners,
 }
+
+
+def choices(cohort: Cohort, kind: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The cohort's active ventures and the counterparts of `kind` open to matching (those
+    `build_facts` loads), as (id, name) by name: what a pair can be added from. Two queries
+    of two columns, for a form that lists a thousand."""
+    kind = MatchKind(kind)
+    if kind is MatchKind.PARTNER:
+        counterparts = _partner_organisations(Organisation.id, Organisation.name)
+    elif kind is MatchKind.MENTOR:
+        counterparts = _people_open_to_matching(MentorProfile, "mentor")
+    else:
+        counterparts = _people_open_to_matching(FunderProfile, "funder")
+    return (
+        [(id_, name) for id_, name in _active_ventures(cohort, Venture.id, Venture.name)],
+        [(id_, name) for id_, name in counterparts],
+    )
 
 
 # Rankings -------------------------------------------------------------------------------------
@@ -316,24 +391,37 @@ def _rankings(cohort: Cohort) -> dict[tuple[int, str], MutualRank]:
 # A cohort's facts -----------------------------------------------------------------------------
 
 
-def build_facts(cohort: Cohort, kind: str) -> CohortFacts:
-    """The cohort's active ventures, the counterparts of `kind` and the office-hours ranks.
+def build_facts(cohort: Cohort, kind: str, *, detail: bool = True) -> CohortFacts:
+    """The cohort's active ventures, the counterparts of `kind` and the office-hours ranks;
+    without `detail`, only names, needs, stages and room, and no ranks (what the run form's
+    room reads).
 
     Four queries at most: ventures, places already taken by introduced or accepted matches
     in other cohorts (they reduce capacity), counterparts and, for mentors, rankings.
     """
-    kind = MatchKind(kind)
-    ventures = _ventures(cohort)
-    counterparts = COUNTERPARTS[kind](_room_after_other_cohorts(cohort, kind))
-    rankings = _rankings(cohort) if kind is MatchKind.MENTOR and ventures else {}
+    return _facts(cohort, MatchKind(kind), detail, Counter())
+
+
+def _facts(cohort: Cohort, kind: MatchKind, detail: bool, taken_here: Counter[str]) -> CohortFacts:
+    """`build_facts`, with `taken_here` places also taken out of each counterpart's room."""
+    ventures = _ventures(cohort, detail)
+    elsewhere = _room_after_other_cohorts(cohort, kind)
+
+    def room(key: str, capacity: int) -> int:
+        return max(elsewhere(key, capacity) - taken_here[key], 0)
+
+    counterparts = COUNTERPARTS[kind](room, detail)
+    rankings = _rankings(cohort) if detail and kind is MatchKind.MENTOR and ventures else {}
     return CohortFacts(ventures, counterparts, rankings)
 
 
-def facts_with_room(cohort: Cohort, kind: MatchKind) -> tuple[CohortFacts, set[tuple[int, str]]]:
-    """The facts with this cohort's own live introductions taken out of capacity, and the
-    pairs (venture id, counterpart key) to keep out: introduced or accepted already, or
-    declined."""
-    facts = build_facts(cohort, kind)
+def facts_with_room(
+    cohort: Cohort, kind: MatchKind, *, detail: bool = True
+) -> tuple[CohortFacts, set[tuple[int, str]]]:
+    """The facts (as `build_facts` gives them) with this cohort's own live introductions
+    taken out of capacity, and the pairs (venture id, counterpart key) to keep out:
+    introduced or accepted already, or declined."""
+    kind = MatchKind(kind)
     rows = db.session.execute(
         select(Match.venture_id, Match.counterpart_key, Match.status).where(
             Match.cohort_id == cohort.id,
@@ -341,14 +429,11 @@ def facts_with_room(cohort: Cohort, kind: MatchKind) -> tuple[CohortFacts, set[t
             Match.status.in_((*HOLDS_CAPACITY, MatchStatus.DECLINED)),
         )
     ).all()
-    held = [(venture_id, key) for venture_id, key, status in rows if status in HOLDS_CAPACITY]
-    places = Counter(key for _, key in held)
-    counterparts = [
-        replace(c, capacity=max(c.capacity - places[c.key], 0)) for c in facts.counterparts
-    ]
-    if facts.counterparts and not any(c.capacity for c in counterparts):
+    places = Counter(key for _, key, status in rows if status in HOLDS_CAPACITY)
+    facts = _facts(cohort, kind, detail, places)
+    if facts.counterparts and not any(c.capacity for c in facts.counterparts):
         raise InvalidInput(gettext(NOBODY_WITH_ROOM[kind]))
     return (
-        CohortFacts(facts.ventures, counterparts, facts.rankings),
+        facts,
         {(venture_id, key) for venture_id, key, _ in rows},
     )

@@ -12,10 +12,10 @@ before reasons were kept this way) is said as it is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import get_translations, gettext
 
 from incubator.i18n import N_
 from incubator.models import Stage
@@ -37,12 +37,28 @@ STAGE_WORDS = {
 }
 
 
-def word(value: str) -> str:
+# gettext(message, **values): flask_babel's, or one bound to a catalogue (`_bound`).
+Say = Callable[..., str]
+
+
+def _bound() -> Say:
+    """gettext bound to the current language's catalogue, looked up once: flask_babel's
+    looks it up on every call, and a page of matches says a thousand words."""
+    catalogue = get_translations()
+
+    def say(message: str, **values: Any) -> str:
+        text = catalogue.ugettext(message)
+        return text % values if values else text
+
+    return say
+
+
+def word(value: str, say: Say = gettext) -> str:
     """A word from the program's lists in the current language: a stage by its label, any
     other word as the catalogue has it (a name it does not know stays as it is)."""
     if value in STAGE_WORDS:
-        return gettext(STAGE_WORDS[Stage(value)])
-    return gettext(value) if value else value
+        return say(STAGE_WORDS[Stage(value)])
+    return say(value) if value else value
 
 
 def listed(values: Iterable[str] | None, *, prose: bool = False) -> str:
@@ -53,14 +69,14 @@ def listed(values: Iterable[str] | None, *, prose: bool = False) -> str:
     return ", ".join(in_prose(each) for each in said) if prose else ", ".join(said)
 
 
-def joined(values: list[str]) -> str:
+def joined(values: list[str], say: Say = gettext) -> str:
     """Values listed in the current language: "a, b and c", "a, b y c"."""
     if len(values) < 2:
         return "".join(values)
-    return gettext("%(first)s and %(last)s", first=", ".join(values[:-1]), last=values[-1])
+    return say("%(first)s and %(last)s", first=", ".join(values[:-1]), last=values[-1])
 
 
-def sentence(kept: Reason | Mapping[str, Any] | str) -> str:
+def sentence(kept: Reason | Mapping[str, Any] | str, say: Say = gettext) -> str:
     """One reason, said in the current language."""
     if isinstance(kept, str):
         return kept
@@ -68,14 +84,17 @@ def sentence(kept: Reason | Mapping[str, Any] | str) -> str:
     venture = reason.values.get("venture")
     if "whose" in reason.values and isinstance(venture, str):
         owner = WHOSE_ENDING_IN_S if venture.endswith("s") else WHOSE
-        values = {**reason.values, "whose": gettext(owner, name=venture)}
+        values = {**reason.values, "whose": say(owner, name=venture)}
         reason = Reason(reason.message, values, reason.labels, reason.names)
-    return reason.said(gettext(reason.message), word, joined)
+    return reason.said(
+        say(reason.message), lambda value: word(value, say), lambda values: joined(values, say)
+    )
 
 
 def sentences(kept_reasons: Iterable[Reason | Mapping[str, Any] | str] | None) -> list[str]:
     """A match's reasons, said in the current language."""
-    return [sentence(kept) for kept in kept_reasons or ()]
+    say = _bound()
+    return [sentence(kept, say) for kept in kept_reasons or ()]
 
 
 def stored(reasons: Iterable[Reason | str]) -> list[str | dict[str, Any]]:

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
-from sqlalchemy import String, cast, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, String, cast, select, update
+from sqlalchemy.orm import defer, selectinload
 
 from incubator.extensions import db, rows_changed
 from incubator.i18n import N_
@@ -101,23 +101,25 @@ STATUS_WORDS: dict[str, str] = {
 # Looking things up ----------------------------------------------------------------------------
 
 
-def runs_of(cohort: Cohort) -> list[MatchingRun]:
-    """A cohort's runs, the latest first."""
-    return list(
-        db.session.scalars(
-            select(MatchingRun)
-            .where(MatchingRun.cohort_id == cohort.id)
-            .order_by(MatchingRun.created_at.desc(), MatchingRun.id.desc())
-        )
+def _latest_first(cohort: Cohort) -> Select:
+    return (
+        select(MatchingRun)
+        .where(MatchingRun.cohort_id == cohort.id)
+        .order_by(MatchingRun.created_at.desc(), MatchingRun.id.desc())
     )
+
+
+def runs_of(cohort: Cohort) -> list[MatchingRun]:
+    """A cohort's runs, the latest first, without their comparisons (`summary`, read when
+    asked for): a run of a thousand ventures keeps a row for each."""
+    return list(db.session.scalars(_latest_first(cohort).options(defer(MatchingRun.summary))))
 
 
 def latest_drafts(cohort: Cohort) -> dict[str, MatchingRun]:
     """The draft under review for each kind, if any."""
     drafts: dict[str, MatchingRun] = {}
-    for run in runs_of(cohort):
-        if run.status == DRAFT and run.kind not in drafts:
-            drafts[run.kind] = run
+    for run in db.session.scalars(_latest_first(cohort).where(MatchingRun.status == DRAFT)):
+        drafts.setdefault(run.kind, run)
     return drafts
 
 
@@ -242,11 +244,15 @@ def _pinned(run: MatchingRun | None) -> list[Match]:
     )
 
 
-def room(cohort: Cohort, kind: str) -> capacity.Room | None:
+def room(
+    cohort: Cohort, kind: str, drafts: Mapping[str, MatchingRun] | None = None
+) -> capacity.Room | None:
     """What the run form offers for a kind (capacity.offered), counting the pinned matches
-    of the draft under review, which a new run keeps."""
+    of the draft under review, which a new run keeps; `drafts`, the cohort's
+    `latest_drafts` when the caller has read them already."""
     kind = parse_kind(kind)
-    return capacity.offered(cohort, kind, _pinned(latest_drafts(cohort).get(kind)))
+    drafts = latest_drafts(cohort) if drafts is None else drafts
+    return capacity.offered(cohort, kind, _pinned(drafts.get(kind)))
 
 
 def _propose(
@@ -947,11 +953,7 @@ def add(
 def add_choices(run: MatchingRun) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """What a pair can be added from, as (id, name): the cohort's active ventures and the
     counterparts open to matching; `add` checks room and the venture's maximum."""
-    cohort_facts = facts.build_facts(run.cohort, run.kind)
-    return (
-        [(venture.id, venture.name) for venture in cohort_facts.ventures],
-        [(key_id(c.key), c.name) for c in cohort_facts.counterparts],
-    )
+    return facts.choices(run.cohort, run.kind)
 
 
 def _summary(

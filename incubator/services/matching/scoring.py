@@ -10,6 +10,8 @@ facts.py), office-hours `Rankings`, and `MatchWeights`, the points each kind of 
   language by reasons.py.
 - `score_all(ventures, counterparts, rankings, weights) -> ScoreTable`: every pair at once
   (numpy), the same numbers as `score`; ineligible pairs score -inf.
+- `eligibility_classes(ventures, counterparts)`: which pairs may be made, by class of venture
+  and of counterpart (a few of each), for questions of room that need no scores.
 
 Input no matching can use raises `Unmatchable`, whose message says what to fix.
 
@@ -594,14 +596,50 @@ def _challenge_table(ventures, counterparts, weights: MatchWeights) -> np.ndarra
     return weights.challenge_area * _shared(venture_areas, areas)
 
 
-def _stage_tables(ventures, counterparts, weights: MatchWeights):
-    """The stage points, and which pairs are eligible (the funder invests at that stage)."""
+def _invests(ventures, counterparts) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each counterpart invests at each venture's stage (1 or 0), and which
+    counterparts invest only at some stages."""
     invests = _shared(
         [[v.stage.lower()] for v in ventures], [_fold(c.stages) for c in counterparts]
     )
-    has_stages = np.array([bool(c.stages) for c in counterparts])
-    eligible = ~has_stages[None, :] | (invests > 0)
-    return weights.stage * invests * has_stages[None, :], eligible
+    return invests, np.array([bool(c.stages) for c in counterparts], dtype=bool)
+
+
+def _eligible(invests: np.ndarray, has_stages: np.ndarray) -> np.ndarray:
+    """The pairs that may be made: the counterpart invests at the venture's stage, or at any."""
+    return ~has_stages[None, :] | (invests > 0)
+
+
+def _stage_tables(ventures, counterparts, weights: MatchWeights):
+    """The stage points, and which pairs are eligible (the funder invests at that stage)."""
+    invests, has_stages = _invests(ventures, counterparts)
+    return weights.stage * invests * has_stages[None, :], _eligible(invests, has_stages)
+
+
+def eligibility_classes(
+    ventures: Sequence[VentureFacts], counterparts: Sequence[CounterpartFacts]
+) -> tuple[np.ndarray, list[int], list[int]]:
+    """Which pairs may be made, by class: ventures at the same stage form one class and
+    counterparts investing at the same stages (or at any) another, since eligibility reads
+    nothing else. Returns the table of venture classes x counterpart classes (True: every
+    pair of the two may be made, as in `score_all`) and each venture's and counterpart's
+    class; a few rows and columns, however many pairs."""
+    venture_class: dict[str, int] = {}
+    # Whether any stage is listed counts apart from which: a list of blanks invests nowhere.
+    counterpart_class: dict[tuple[bool, frozenset[str]], int] = {}
+    of_venture = [venture_class.setdefault(v.stage.lower(), len(venture_class)) for v in ventures]
+    of_counterpart = [
+        counterpart_class.setdefault((bool(c.stages), _fold(c.stages)), len(counterpart_class))
+        for c in counterparts
+    ]
+    # One venture and one counterpart of each class stand for the others.
+    venture_of = {row: v for v, row in zip(ventures, of_venture, strict=True)}
+    counterpart_of = {column: c for c, column in zip(counterparts, of_counterpart, strict=True)}
+    invests, has_stages = _invests(
+        [venture_of[row] for row in range(len(venture_class))],
+        [counterpart_of[column] for column in range(len(counterpart_class))],
+    )
+    return _eligible(invests, has_stages), of_venture, of_counterpart
 
 
 def _impact_table(ventures, counterparts, weights: MatchWeights) -> np.ndarray:

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 TimeRange = tuple[datetime, datetime]
 
@@ -136,6 +135,10 @@ def _max_matching(allowed: np.ndarray, bonus: np.ndarray | None = None) -> tuple
     # Any one extra pair outweighs every bonus a matching can gather, so size comes first.
     size = min(allowed.shape) * 2 + 2
     weight = size + (bonus if bonus is not None else 0.0)
+    # Imported here, not with the module: every page imports the planner through its
+    # blueprint, and scipy.optimize costs each gunicorn worker about 50 MB.
+    from scipy.optimize import linear_sum_assignment
+
     rows, cols = linear_sum_assignment(np.where(allowed, -weight, 0.0))
     kept = allowed[rows, cols]
     return rows[kept], cols[kept]
