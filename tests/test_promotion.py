@@ -619,7 +619,7 @@ def test_public_showcase_shows_nothing_private(db, client, published):
 
 
 def test_showcase_entries_carry_only_public_fields(db, published):
-    [entry] = ventures.showcase(published)
+    [entry] = ventures.showcase(published).entries
 
     assert [f.name for f in dataclasses.fields(entry)] == [
         "name",
