@@ -12,7 +12,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from incubator.access import roles, rule_for
-from incubator.blueprints.hackathons.labels import placement_label
+from incubator.blueprints.hackathons.labels import placement_choices, placement_label
 from incubator.blueprints.judging import bp
 from incubator.blueprints.judging.forms import (
     AssignForm,
@@ -254,7 +254,7 @@ def results_page(hackathon_id: int):
         hackathon=hackathon,
         page=found.page,
         normalise=normalise,
-        placements=list(Placement),
+        placements=placement_choices(),
         scored=found.scored,
         tied=found.tied,
         criteria=found.criteria,

@@ -26,7 +26,7 @@ from operator import itemgetter
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, ScalarSelect, and_, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from incubator.extensions import db
 from incubator.models import (
@@ -262,35 +262,30 @@ def _result_rows(found: Tally, standings: Sequence[Standing]) -> list[ResultRow]
     ids = [standing.submission_id for standing in standings]
     if not ids:
         return []
-    submissions = {
-        submission.id: submission
-        for submission in db.session.scalars(
-            select(Submission)
-            .options(joinedload(Submission.challenge))
-            .where(Submission.id.in_(ids))
-        )
-    }
+    submissions: dict[int, Submission] = {}
     judges: dict[Pair, User] = {}
+    for submission, judge in db.session.execute(
+        select(Submission, User)
+        # A judge's roles are not shown here; loading them would be one more query.
+        .options(joinedload(Submission.challenge), lazyload(User.role_rows))
+        .outerjoin(JudgeAssignment, JudgeAssignment.submission_id == Submission.id)
+        .outerjoin(User, User.id == JudgeAssignment.judge_id)
+        .where(Submission.id.in_(ids))
+    ):
+        submissions[submission.id] = submission
+        if judge is not None:
+            judges[(judge.id, submission.id)] = judge
+    # The scores as plain values: a thousand rows on a page of fifty, no objects.
     values: dict[Pair, dict[int, int]] = defaultdict(dict)
     comments: dict[Pair, dict[int, str]] = defaultdict(dict)
-    for submission_id, judge, criterion_id, value, comment in db.session.execute(
-        select(JudgeAssignment.submission_id, User, Score.criterion_id, Score.value, Score.comment)
-        .join(User, User.id == JudgeAssignment.judge_id)
-        .outerjoin(
-            Score,
-            and_(
-                Score.submission_id == JudgeAssignment.submission_id,
-                Score.judge_id == JudgeAssignment.judge_id,
-            ),
-        )
-        .where(JudgeAssignment.submission_id.in_(ids))
+    for submission_id, judge_id, criterion_id, value, comment in db.session.execute(
+        select(
+            Score.submission_id, Score.judge_id, Score.criterion_id, Score.value, Score.comment
+        ).where(Score.submission_id.in_(ids))
     ):
-        pair = (judge.id, submission_id)
-        judges[pair] = judge
-        if criterion_id is not None:
-            values[pair][criterion_id] = value
-            if comment:
-                comments[pair][criterion_id] = comment
+        values[(judge_id, submission_id)][criterion_id] = value
+        if comment:
+            comments[(judge_id, submission_id)][criterion_id] = comment
 
     breakdown: dict[int, list[JudgeScores]] = defaultdict(list)
     for pair, judge in judges.items():
