@@ -20,9 +20,10 @@ import io
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import cast
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, ScalarSelect, and_, func, select
@@ -187,15 +188,22 @@ def _submissions(hackathon: Hackathon) -> list[tuple[int, str, int]]:
 def _points(hackathon: Hackathon) -> list[tuple[int, int, float, int]]:
     """For each submitted submission and judge assigned to it who scored it on this rubric:
     the judge's weighted points earned (the sum in `weighted_score`) and how many criteria
-    they scored. The database adds the scores up, so they never travel; grouped in the order
-    of the scores' unique index, so it sorts nothing."""
+    they scored. The database adds the scores up, so they never travel: grouped in the order
+    of the scores' unique index (no sorting), then kept only where the judge is still
+    assigned (a judge taken off keeps their scores, which stop counting), one lookup per
+    judge and submission rather than per score."""
     earned = (
         RubricCriterion.weight
         * (Score.value - RubricCriterion.scale_min)
         / (RubricCriterion.scale_max - RubricCriterion.scale_min)
     )
-    rows = db.session.execute(
-        select(Submission.id, Score.judge_id, func.sum(earned), func.count(RubricCriterion.id))
+    totals = (
+        select(
+            Submission.id.label("submission_id"),
+            Score.judge_id,
+            func.sum(earned).label("points"),
+            func.count(RubricCriterion.id).label("given"),
+        )
         .join(Score, Score.submission_id == Submission.id)
         .join(
             RubricCriterion,
@@ -204,17 +212,21 @@ def _points(hackathon: Hackathon) -> list[tuple[int, int, float, int]]:
                 RubricCriterion.hackathon_id == Submission.hackathon_id,
             ),
         )
-        .join(
-            JudgeAssignment,
-            and_(
-                JudgeAssignment.submission_id == Score.submission_id,
-                JudgeAssignment.judge_id == Score.judge_id,
-            ),
-        )
         .where(_submitted(hackathon))
         .group_by(Submission.id, Score.judge_id)
+        .subquery()
     )
-    return [(id_, judge_id, points, given) for id_, judge_id, points, given in rows]
+    rows = db.session.execute(
+        select(totals.c.submission_id, totals.c.judge_id, totals.c.points, totals.c.given).join(
+            JudgeAssignment,
+            and_(
+                JudgeAssignment.submission_id == totals.c.submission_id,
+                JudgeAssignment.judge_id == totals.c.judge_id,
+            ),
+        )
+    )
+    # A subquery's columns carry no Python types; these are the ones selected above.
+    return list(cast("Iterable[tuple[int, int, float, int]]", rows))
 
 
 def tally(hackathon: Hackathon, normalise: bool = False) -> Tally:
