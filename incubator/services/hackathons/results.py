@@ -252,19 +252,22 @@ def tally(hackathon: Hackathon, normalise: bool = False) -> Tally:
             raw[submission_id].append(scores[submission_id])
             normalised[submission_id].append(z_score)
 
-    unranked = [
-        Standing(
-            submission_id=submission_id,
-            title=title,
-            raw_score=statistics.fmean(raw[submission_id]) if submission_id in raw else None,
-            normalised_score=(
-                statistics.fmean(normalised[submission_id]) if submission_id in raw else None
-            ),
-            complete_scores=len(raw[submission_id]) if submission_id in raw else 0,
-            judges_assigned=judges,
+    unranked = []
+    for submission_id, title, judges in _submissions(hackathon):
+        mine = raw.get(submission_id)
+        unranked.append(
+            Standing(submission_id, title, None, None, 0, judges)
+            if not mine
+            else Standing(
+                submission_id,
+                title,
+                # statistics.fmean, without its checks: an exactly rounded sum over the count.
+                math.fsum(mine) / len(mine),
+                math.fsum(normalised[submission_id]) / len(mine),
+                len(mine),
+                judges,
+            )
         )
-        for submission_id, title, judges in _submissions(hackathon)
-    ]
     return Tally(criteria, _ranked(unranked, normalise), weighted, z_scores)
 
 
