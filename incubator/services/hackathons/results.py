@@ -11,6 +11,11 @@ by the tie-break rule, which is also the order to follow if a tie must be broken
 placement: more complete scores first (a score more judges stand behind), then the higher
 other score (normalised when ranking by raw, raw when ranking by normalised), then the
 title from A to Z, then the earlier submission.
+
+The ranking is computed over every submission at once (`tally`: the database sums each
+judge's weighted points per submission, Python turns those into z-scores, means and ranks);
+the judges' values and comments are loaded only for the submissions a page shows
+(`results_page`), and the export streams (`results_csv_lines`).
 """
 
 from __future__ import annotations
