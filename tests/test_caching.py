@@ -187,6 +187,36 @@ def test_a_visitor_revalidates_the_showcase_until_a_venture_changes(app, db, man
     assert other_visitor.get(url, headers={"If-None-Match": etag}).status_code == 200
 
 
+def test_each_page_of_the_showcase_has_its_own_tag(app, db, manager, monkeypatch):
+    monkeypatch.setattr(ventures, "SHOWCASE_PAGE_SIZE", 2)
+    cohort = factories.cohort("Spring 2025", by=manager, showcase_published=True)
+    made = {name: factories.venture(cohort, name, by=manager) for name in ("Alba", "Bora", "Cosa")}
+    db.session.commit()
+    visitor = app.test_client()
+    first_url = f"/showcase/cohorts/{cohort.id}"
+    second_url = f"{first_url}?after=Bora"
+    first, second = visitor.get(first_url), visitor.get(second_url)
+    assert b"Cosa" not in first.data and b"Cosa" in second.data
+    tags = {
+        url: response.headers["ETag"]
+        for url, response in ((first_url, first), (second_url, second))
+    }
+    assert tags[first_url] != tags[second_url]
+    for url, tag in tags.items():
+        assert visitor.get(url, headers={"If-None-Match": tag}).status_code == 304
+    # The first page's copy is not the second's.
+    assert visitor.get(second_url, headers={"If-None-Match": tags[first_url]}).status_code == 200
+
+    # A venture on the second page moves: that page changes, and so do the first page's
+    # counts by stage.
+    stages.move_stage(made["Cosa"], Stage.PROTOTYPE, "Built a prototype", by=manager)
+    db.session.commit()
+    for url, tag in tags.items():
+        changed = visitor.get(url, headers={"If-None-Match": tag})
+        assert changed.status_code == 200
+        assert b"Concept 2 \xc2\xb7 Prototype 1" in changed.data
+
+
 def test_an_unpublished_showcase_is_404_whatever_the_tag(app, db, manager):
     cohort, _venture = published_showcase(db, manager)
     visitor = app.test_client()

@@ -5,12 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import math
+import random
 import re
+import statistics
 
 import pytest
 from sqlalchemy import select
 
 from incubator import permissions
+from incubator.blueprints.judging import routes as judging_routes
 from incubator.models import (
     AuditEvent,
     Challenge,
@@ -20,6 +23,7 @@ from incubator.models import (
     RubricCriterion,
     Score,
     Submission,
+    User,
 )
 from incubator.services.errors import Conflict, InvalidInput, NotAllowed
 from incubator.services.hackathons import judging, results
@@ -585,6 +589,169 @@ def test_the_breakdown_has_each_judges_values_total_and_comments(app, db):
     assert (lates.values, lates.weighted, lates.complete) == ({}, None, False)
     assert row.raw_score == pytest.approx((59.0 + 80.0) / 2)
     assert (row.complete_scores, row.judges_assigned, row.comment_count) == (2, 3, 2)
+
+
+def z_scores_by_the_rule(weighted: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:
+    """Each (judge, submission) weighted score as a population z-score among the judge's own;
+    0 for a judge with a single score or none apart."""
+    z_scores: dict[tuple[int, int], float] = {}
+    for judge_id in {judge_id for judge_id, _submission_id in weighted}:
+        own = {pair: score for pair, score in weighted.items() if pair[0] == judge_id}
+        if len(own) < 2 or statistics.pstdev(own.values()) < 1e-9:
+            z_scores.update(dict.fromkeys(own, 0.0))
+            continue
+        mean, spread = statistics.fmean(own.values()), statistics.pstdev(own.values())
+        z_scores.update({pair: (score - mean) / spread for pair, score in own.items()})
+    return z_scores
+
+
+def test_the_tally_agrees_with_the_rules_on_random_scores(app, db):
+    """The database adds up the scores; the weights, completeness, z-scores and means it
+    gives are the rules' (`weighted_score`, population z-scores, means over complete scores
+    by assigned judges), on a random rubric, panel and set of scores."""
+    rng = random.Random(16)
+    hackathon = factories.judging_hackathon()
+    criteria = []
+    for number in range(3):
+        low = rng.randint(0, 2)
+        criteria.append(
+            factories.rubric_criterion(
+                hackathon,
+                f"Criterion {number}",
+                rng.choice([0.5, 1, 2, 3]),
+                low,
+                low + rng.randint(1, 9),
+            )
+        )
+    submissions = [factories.judging_submission(hackathon) for _ in range(12)]
+    panel = [judge() for _ in range(4)]
+    given: dict[tuple[int, int], dict[int, int]] = {}
+    for who in panel:
+        mine = rng.sample(submissions, rng.randint(3, len(submissions)))
+        factories.judge_assignment(who, *mine)
+        for submission in mine:
+            if rng.random() < 0.9:
+                values = {c.id: rng.randint(c.scale_min, c.scale_max) for c in criteria}
+                judging.submit_scores(who, submission, values)
+                given[(who.id, submission.id)] = values
+    # A criterion added after scoring leaves a score incomplete, not counted, until redone.
+    late = factories.rubric_criterion(hackathon, "Added late", 2, 1, 5)
+    criteria.append(late)
+    for (judge_id, submission_id), values in given.items():
+        if rng.random() < 0.7:
+            values[late.id] = rng.randint(1, 5)
+            judging.submit_scores(
+                db.session.get(User, judge_id), db.session.get(Submission, submission_id), values
+            )
+    # A judge taken off a submission after scoring it no longer counts for it.
+    leaving, left = next(iter(given))
+    judging.unassign_judge(
+        db.session.get(User, leaving), db.session.get(Submission, left), by=None, force=True
+    )
+    given.pop((leaving, left))
+
+    found = results.tally(hackathon, normalise=True)
+
+    complete = {
+        pair: results.weighted_score(criteria, values)
+        for pair, values in given.items()
+        if len(values) == len(criteria)
+    }
+    assert found.weighted == pytest.approx(complete)
+    expected_z = z_scores_by_the_rule(complete)
+    assert found.z_scores == pytest.approx(expected_z)
+    for standing in found.standings:
+        mine = [pair for pair in complete if pair[1] == standing.submission_id]
+        assert standing.complete_scores == len(mine)
+        if mine:
+            assert standing.raw_score == pytest.approx(statistics.fmean(complete[p] for p in mine))
+            assert standing.normalised_score == pytest.approx(
+                statistics.fmean(expected_z[p] for p in mine)
+            )
+        else:
+            assert standing.rank is None and standing.raw_score is None
+    ranked = [s for s in found.standings if s.rank is not None]
+    scores = [s.normalised_score for s in ranked]
+    assert scores == sorted(scores, reverse=True)
+
+
+def results_of(hackathon, submissions: int, judges: int = 2) -> list:
+    """`submissions` submissions scored by `judges` judges on one criterion, with a tie."""
+    overall = factories.rubric_criterion(hackathon, "Overall", 1, 0, 10)
+    panel = [judge() for _ in range(judges)]
+    made = [
+        factories.judging_submission(hackathon, title=f"Team {n:02d}") for n in range(submissions)
+    ]
+    for who in panel:
+        factories.judge_assignment(who, *made)
+        for number, submission in enumerate(made):
+            comment = {overall.id: f"Note on {submission.title}"}
+            judging.submit_scores(who, submission, {overall.id: (number * 7) % 11 // 2}, comment)
+    return made
+
+
+def test_the_results_page_ranks_every_submission_and_details_only_its_own(
+    app, db, client, login_as, monkeypatch
+):
+    login_as("manager")
+    hackathon = factories.judging_hackathon()
+    results_of(hackathon, submissions=7)
+    db.session.commit()
+    monkeypatch.setattr(judging_routes, "RESULTS_PER_PAGE", 3)
+    everything = results.ranking(hackathon)
+    url = f"/judging/hackathons/{hackathon.id}/results"
+
+    for number, start in ((1, 0), (2, 3), (3, 6)):
+        body = page(client.get(f"{url}?page={number}"))
+        shown = everything[start : start + 3]
+        titles = re.findall(r'<a class="fw-bold" href="#scores-\d+">(.*?)</a>', body)
+        assert titles == [row.submission.title for row in shown]
+        assert [rank.lstrip("=").split()[0] for rank in ranks_shown(body)] == [
+            str(row.rank) for row in shown
+        ]
+        # The judges' scores and comments of this page's submissions, and of no other.
+        assert body.count('<details class="card mb-2"') == len(shown)
+        notes = set(re.findall(r"Note on (Team \d\d)", body))
+        assert notes == {row.submission.title for row in shown}
+        # The counts are the whole ranking's, not the page's.
+        assert "7 of 7 submissions have at least one." in body
+
+
+def test_the_results_service_runs_five_queries_whatever_the_page(app, db, count_queries):
+    small, large = factories.judging_hackathon(), factories.judging_hackathon()
+    results_of(small, submissions=2, judges=1)
+    results_of(large, submissions=9, judges=3)
+    db.session.commit()
+    counts = []
+    for hackathon, page_number in ((small, 1), (large, 1), (large, 3)):
+        db.session.refresh(hackathon)
+        with count_queries() as counter:
+            found = results.results_page(hackathon, False, page_number, 4)
+        assert found.page.items
+        counts.append(counter.count)
+    assert counts == [5, 5, 5]
+
+
+def test_the_export_streams_every_submission_in_ranking_order(
+    app, db, client, login_as, monkeypatch
+):
+    login_as("manager")
+    hackathon = factories.judging_hackathon()
+    results_of(hackathon, submissions=5)
+    db.session.commit()
+    # Read two submissions at a time, so the lines come from three batches.
+    monkeypatch.setattr(results, "CSV_BATCH", 2)
+
+    response = client.get(f"/judging/hackathons/{hackathon.id}/results.csv")
+
+    # Streamed: sent as it is written, with no length known beforehand.
+    assert "Content-Length" not in response.headers
+    rows = list(csv.reader(io.StringIO(page(response))))
+    assert rows[0] == results.RESULTS_COLUMNS
+    assert [(row[0], row[1], row[2], row[3]) for row in rows[1:]] == [
+        (str(r.rank), "yes" if r.tied else "", r.submission.title, r.submission.team_name)
+        for r in results.ranking(hackathon)
+    ]
 
 
 # Placements and export ------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import html
+import re
 
 import pytest
 from sqlalchemy import select
@@ -21,6 +23,7 @@ from incubator.models import (
 from incubator.services.accounts import users
 from incubator.services.cohorts import ventures
 from incubator.services.errors import Conflict, InvalidInput, NotFound
+from incubator.services.pipeline import stages
 from tests import factories
 from tests.helpers import count, page, reloaded, writes_nothing
 from tests.plugins.pipeline import venture_profile
@@ -600,6 +603,62 @@ def test_public_showcase_lists_a_published_cohorts_ventures_without_login(db, cl
     assert "Gone Venture" not in text
 
 
+def showcase_names(body: str) -> list[str]:
+    return re.findall(r'<h2 class="h5">(.*?)</h2>', body)
+
+
+def next_link(body: str) -> str | None:
+    found = re.search(r'<a rel="next" href="([^"]+)"', body)
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_the_showcase_pages_ventures_by_name_and_counts_the_whole_cohort(
+    db, client, manager, monkeypatch
+):
+    cohort = factories.cohort("Autumn 2026", by=manager, showcase_published=True)
+    made = {
+        name: factories.venture(cohort, name, by=manager)
+        for name in ("Delta", "Bravo", "Foxtrot", "Charlie", "Echo", "Archived")
+    }
+    ventures.archive_venture(made["Archived"], "Team left", by=manager)
+    stages.move_stage(made["Echo"], "prototype", "Built a prototype", by=manager)
+    db.session.commit()
+    monkeypatch.setattr(ventures, "SHOWCASE_PAGE_SIZE", 2)
+
+    url: str | None = f"/showcase/cohorts/{cohort.id}"
+    pages = []
+    while url:
+        body = page(client.get(url))
+        pages.append(showcase_names(body))
+        # Every page counts the whole cohort's active ventures, by stage.
+        assert "<strong>5 ventures</strong> · Concept 4 · Prototype 1</p>" in body
+        assert ("First page" in body) == (len(pages) > 1)
+        url = next_link(body)
+        assert url is None or len(pages) < 5
+
+    assert pages == [["Bravo", "Charlie"], ["Delta", "Echo"], ["Foxtrot"]]
+    past_the_end = page(client.get(f"/showcase/cohorts/{cohort.id}?after=Zulu"))
+    assert showcase_names(past_the_end) == ["No ventures yet"] and "First page" in past_the_end
+
+
+def test_the_showcase_runs_the_same_queries_for_a_small_and_a_large_cohort(
+    db, client, manager, page_queries, monkeypatch
+):
+    monkeypatch.setattr(ventures, "SHOWCASE_PAGE_SIZE", 2)
+    urls = []
+    for size in (1, 7):
+        cohort = factories.cohort(f"Cohort of {size}", by=manager, showcase_published=True)
+        for number in range(size):
+            factories.venture(cohort, f"Venture {number}", by=manager)
+        urls += [f"/showcase/cohorts/{cohort.id}", f"/showcase/cohorts/{cohort.id}?after=Venture 2"]
+    db.session.commit()
+    page_queries(urls)
+
+    counts = page_queries(urls)
+
+    assert len(set(counts.values())) == 1, counts
+
+
 def test_public_showcase_shows_nothing_private(db, client, published):
     text = page(client.get(f"/showcase/cohorts/{published.id}"))
 
@@ -619,7 +678,7 @@ def test_public_showcase_shows_nothing_private(db, client, published):
 
 
 def test_showcase_entries_carry_only_public_fields(db, published):
-    [entry] = ventures.showcase(published)
+    [entry] = ventures.showcase(published).entries
 
     assert [f.name for f in dataclasses.fields(entry)] == [
         "name",

@@ -10,11 +10,15 @@ venture as an object or draws anything.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
 from incubator.extensions import db
 from incubator.models import Cohort, Hackathon, StageChange, Venture
+
+if TYPE_CHECKING:
+    from incubator.services.cohorts.ventures import ShowcasePage
 
 
 def _ventures_of(cohort_id: int) -> list:
@@ -57,10 +61,12 @@ def showcase_index() -> tuple:
     )
 
 
-def showcase_cohort(cohort: Cohort) -> tuple[tuple, datetime | None]:
-    """A published cohort's showcase page: its name and its ventures."""
-    row = db.session.execute(select(*_ventures_of(cohort.id))).one()
-    return (cohort.id, cohort.name, cohort.showcase_published, *row), row[3]
+def showcase_cohort(cohort: Cohort, page: ShowcasePage) -> tuple[tuple, datetime | None]:
+    """One page of a published cohort's showcase: the cohort's name, every venture's status
+    and stage as counted (with their latest change), and the ventures on the page and the
+    first of the next, by id, edit version and time of change. Read with the page itself, so
+    no query of its own; returns the facts and when the cohort's ventures last changed."""
+    return (cohort.id, cohort.name, cohort.showcase_published, page.after, *page.keys), page.changed
 
 
 def registration_index(today: date) -> tuple:

@@ -6,13 +6,13 @@ import re
 from functools import partial
 from itertools import groupby
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from incubator.access import roles, rule_for
-from incubator.blueprints.hackathons.labels import placement_label
+from incubator.blueprints.hackathons.labels import placement_choices, placement_label
 from incubator.blueprints.judging import bp
 from incubator.blueprints.judging.forms import (
     AssignForm,
@@ -38,7 +38,6 @@ from incubator.models import (
 )
 from incubator.services.errors import InvalidInput
 from incubator.services.hackathons import judging, results
-from incubator.services.paging import ListPage
 from incubator.services.versions import StaleVersion
 from incubator.web import download, file_stem, found_or_404, page_number, render_edit_page, submit
 
@@ -249,26 +248,31 @@ def unassign(hackathon_id: int, judge_id: int):
 def results_page(hackathon_id: int):
     hackathon = found_or_404(Hackathon, hackathon_id)
     normalise = _normalise_requested(request.args.get("normalise"))
-    rows = results.ranking(hackathon, normalise=normalise)
+    found = results.results_page(hackathon, normalise, page_number(), RESULTS_PER_PAGE)
     return render_template(
         "judging/results.html",
         hackathon=hackathon,
-        page=ListPage.of(rows, page_number(), RESULTS_PER_PAGE),
+        page=found.page,
         normalise=normalise,
-        placements=list(Placement),
-        scored=sum(1 for row in rows if row.complete_scores),
-        tied=sum(1 for row in rows if row.tied),
-        criteria=hackathon.criteria,
+        placements=placement_choices(),
+        scored=found.scored,
+        tied=found.tied,
+        criteria=found.criteria,
     )
 
 
 @bp.route("/hackathons/<int:hackathon_id>/results.csv")
 @roles(Role.MANAGER)
 def results_csv(hackathon_id: int):
+    """The whole ranking, ranked before the first line goes out, then streamed."""
     hackathon = found_or_404(Hackathon, hackathon_id)
     normalise = _normalise_requested(request.args.get("normalise"))
-    text = results.results_csv(results.ranking(hackathon, normalise=normalise))
-    return download(text, "text/csv", f"{file_stem(hackathon.name, 'hackathon')}-results.csv")
+    lines = results.results_csv_lines(results.tally(hackathon, normalise))
+    return download(
+        stream_with_context(lines),
+        "text/csv",
+        f"{file_stem(hackathon.name, 'hackathon')}-results.csv",
+    )
 
 
 def _placed(submission: Submission) -> str:

@@ -1,7 +1,7 @@
 """The public cohort showcase: no login, nothing private; a visitor's browser revalidates it
 with its ETag (`caching.answer`)."""
 
-from flask import Response, render_template
+from flask import Response, render_template, request
 
 from incubator import caching
 from incubator.access import public
@@ -34,13 +34,19 @@ def index():
 @public
 def cohort(cohort_id: int):
     cohort = found_or_404(ventures.get_cohort, cohort_id, _published)
-    facts, modified = fingerprints.showcase_cohort(cohort)
+    # The page is read first (two small queries): its tag names what it shows.
+    shown = ventures.showcase(cohort, after=request.args.get("after") or None)
+    facts, modified = fingerprints.showcase_cohort(cohort, shown)
     return caching.answer(
         caching.version_of(*facts, modified=modified),
-        "showcase-cohort",
+        f"showcase-cohort:{shown.after or ''}",
         lambda: Response(
             render_template(
-                "showcase/cohort.html", cohort_name=cohort.name, entries=ventures.showcase(cohort)
+                "showcase/cohort.html",
+                cohort_id=cohort.id,
+                cohort_name=cohort.name,
+                page=shown,
+                page_size=ventures.SHOWCASE_PAGE_SIZE,
             )
         ),
         page=True,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from typing import Any
 
@@ -660,25 +660,91 @@ class ShowcaseEntry:
     stage: str
 
 
-def showcase(cohort: Cohort) -> list[ShowcaseEntry]:
-    """The public face of a published cohort: nothing private, only plain values."""
+# Ventures on one page of a cohort's showcase (a multiple of two and three, for the grid).
+SHOWCASE_PAGE_SIZE = 24
+
+
+@dataclass(frozen=True)
+class StageCount:
+    stage: str  # the stage's label, in the reader's language
+    count: int
+
+
+@dataclass
+class ShowcasePage:
+    """One page of a published cohort's showcase, in the order of the ventures' names, and
+    what the whole cohort counts. `keys` and `changed` name what the page shows for its ETag
+    (ids, edit versions, times); they are never shown."""
+
+    entries: list[ShowcaseEntry]
+    total: int  # active ventures in the cohort
+    by_stage: list[StageCount]  # in pipeline order, stages with none left out
+    after: str | None  # the name this page starts after; None on the first page
+    next_after: str | None  # the cursor of the next page; None on the last
+    keys: tuple = ()
+    changed: datetime | None = None  # the latest change of any of the cohort's ventures
+
+
+def showcase(cohort: Cohort, after: str | None = None) -> ShowcasePage:
+    """The public face of a published cohort: its active ventures by name,
+    SHOWCASE_PAGE_SIZE at a time after the name `after` (a keyset on the cohort's unique
+    names, so any page costs the same), with the count of each stage; nothing private, only
+    plain values. Two queries whatever the size of the cohort."""
     if not cohort.showcase_published:
         raise NotFound(_("This cohort's showcase is not published."))
-    ventures = db.session.scalars(
-        select(Venture)
+    # Every venture of the cohort, archived too, so that archiving one changes the facts.
+    counts = db.session.execute(
+        select(Venture.status, Venture.stage, func.count(Venture.id), func.max(Venture.updated_at))
+        .where(Venture.cohort_id == cohort.id)
+        .group_by(Venture.status, Venture.stage)
+    ).all()
+    active = {
+        stage: count for status, stage, count, _latest in counts if status == VentureStatus.ACTIVE
+    }
+    query = (
+        select(
+            Venture.name,
+            Venture.one_liner,
+            Venture.challenge_area,
+            Venture.neighbourhoods,
+            Venture.stage,
+            Venture.id,
+            Venture.version,
+            Venture.updated_at,
+        )
         .where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
         .order_by(Venture.name)
+        .limit(SHOWCASE_PAGE_SIZE + 1)
     )
-    return [
-        ShowcaseEntry(
-            v.name,
-            v.one_liner,
-            v.challenge_area,
-            list(v.neighbourhoods),
-            stages.stage_label(v.stage),
-        )
-        for v in ventures
-    ]
+    if after:
+        query = query.where(Venture.name > after)
+    rows = db.session.execute(query).all()
+    shown = rows[:SHOWCASE_PAGE_SIZE]
+    return ShowcasePage(
+        entries=[
+            ShowcaseEntry(
+                row.name,
+                row.one_liner,
+                row.challenge_area,
+                list(row.neighbourhoods or []),
+                stages.stage_label(row.stage),
+            )
+            for row in shown
+        ],
+        total=sum(active.values()),
+        by_stage=[
+            StageCount(stages.stage_label(stage), active[stage])
+            for stage in Stage
+            if stage in active
+        ],
+        after=after or None,
+        next_after=shown[-1].name if len(rows) > SHOWCASE_PAGE_SIZE else None,
+        keys=(
+            tuple(sorted(tuple(row) for row in counts)),
+            tuple((row.id, row.version, row.updated_at) for row in rows),
+        ),
+        changed=max((latest for *_rest, latest in counts if latest is not None), default=None),
+    )
 
 
 def published_cohorts() -> list[Cohort]:

@@ -11,6 +11,11 @@ by the tie-break rule, which is also the order to follow if a tie must be broken
 placement: more complete scores first (a score more judges stand behind), then the higher
 other score (normalised when ranking by raw, raw when ranking by normalised), then the
 title from A to Z, then the earlier submission.
+
+The ranking is computed over every submission at once (`tally`: the database sums each
+judge's weighted points per submission, Python turns those into z-scores, means and ranks);
+the judges' values and comments are loaded only for the submissions a page shows
+(`results_page`), and the export streams (`results_csv_lines`).
 """
 
 from __future__ import annotations
@@ -20,15 +25,18 @@ import io
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import cast
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from incubator.extensions import db
 from incubator.models import (
+    Challenge,
     Hackathon,
     JudgeAssignment,
     Placement,
@@ -40,6 +48,7 @@ from incubator.models import (
 )
 from incubator.services import audit
 from incubator.services.errors import InvalidInput
+from incubator.services.paging import ListPage
 from incubator.services.spreadsheets import spreadsheet_safe
 
 
@@ -93,125 +102,256 @@ def _z_scores(scores: dict[int, float]) -> dict[int, float]:
     if len(scores) < 2:
         return dict.fromkeys(scores, 0.0)
     mean = statistics.fmean(scores.values())
-    spread = statistics.pstdev(scores.values(), mu=mean)
+    # The population deviation, summed exactly (fsum) like the mean; statistics.pstdev's
+    # exact fractions cost a millisecond per thousand scores.
+    spread = math.sqrt(math.fsum((score - mean) ** 2 for score in scores.values()) / len(scores))
     if math.isclose(spread, 0.0, abs_tol=1e-9):
         return dict.fromkeys(scores, 0.0)
     return {submission_id: (score - mean) / spread for submission_id, score in scores.items()}
 
 
-def _assigned_pairs(hackathon: Hackathon) -> set[tuple[int, int]]:
-    """(judge id, submission id) of every judge assignment of a hackathon."""
-    return {
-        (judge_id, submission_id)
-        for judge_id, submission_id in db.session.execute(
-            select(JudgeAssignment.judge_id, JudgeAssignment.submission_id)
-            .join(Submission, Submission.id == JudgeAssignment.submission_id)
-            .where(Submission.hackathon_id == hackathon.id)
-        )
-    }
-
-
 Pair = tuple[int, int]  # (judge id, submission id)
 
 
-def _given_scores(
-    hackathon: Hackathon,
-) -> tuple[dict[Pair, dict[int, int]], dict[Pair, dict[int, str]]]:
-    """Every score of a hackathon: (judge id, submission id) -> criterion id -> value, and
-    the same for the comments that are not empty."""
-    values: dict[Pair, dict[int, int]] = defaultdict(dict)
-    comments: dict[Pair, dict[int, str]] = defaultdict(dict)
-    for judge_id, submission_id, criterion_id, value, comment in db.session.execute(
-        select(Score.judge_id, Score.submission_id, Score.criterion_id, Score.value, Score.comment)
-        .join(Submission, Submission.id == Score.submission_id)
-        .where(Submission.hackathon_id == hackathon.id)
-    ):
-        values[(judge_id, submission_id)][criterion_id] = value
-        if comment:
-            comments[(judge_id, submission_id)][criterion_id] = comment
-    return values, comments
+@dataclass(slots=True)
+class Standing:
+    """A submission's place in the ranking, before its judges' scores are loaded (its rank
+    is set once, by `_ranked`)."""
+
+    submission_id: int
+    title: str
+    raw_score: float | None
+    normalised_score: float | None
+    complete_scores: int
+    judges_assigned: int
+    rank: int | None = None
+    tied: bool = False
 
 
-def _judges(assigned: set[Pair]) -> dict[int, User]:
-    """The assigned judges by id, in one query."""
-    judge_ids = {judge_id for judge_id, _submission_id in assigned}
-    if not judge_ids:
-        return {}
-    return {
-        judge.id: judge for judge in db.session.scalars(select(User).where(User.id.in_(judge_ids)))
-    }
+@dataclass(frozen=True)
+class Tally:
+    """What a hackathon's scores add up to: the rubric, every submitted submission's standing
+    in ranking order, and each complete (judge, submission) pair's weighted score and z-score.
+    Small whatever the size: a few numbers per pair, no submission loaded as an object."""
+
+    criteria: list[RubricCriterion]
+    standings: list[Standing]
+    weighted: dict[Pair, float]
+    z_scores: dict[Pair, float]
+
+    @property
+    def scored(self) -> int:
+        """How many submissions have at least one complete score."""
+        return sum(1 for standing in self.standings if standing.complete_scores)
+
+    @property
+    def tied(self) -> int:
+        """How many submissions share their rank with another."""
+        return sum(1 for standing in self.standings if standing.tied)
 
 
-def ranking(hackathon: Hackathon, normalise: bool = False) -> list[ResultRow]:
-    """Every submitted submission of a hackathon, ranked, ties sharing a rank, each with its
-    judges' scores and comments; five queries whatever the size."""
-    criteria = list(
+@dataclass(frozen=True)
+class ResultsPage:
+    """One page of the results, with its judges' scores, and what the whole ranking counts."""
+
+    page: ListPage
+    criteria: list[RubricCriterion]
+    scored: int
+    tied: int
+
+
+def _criteria(hackathon: Hackathon) -> list[RubricCriterion]:
+    return list(
         db.session.scalars(
             select(RubricCriterion)
             .where(RubricCriterion.hackathon_id == hackathon.id)
             .order_by(RubricCriterion.position, RubricCriterion.id)
         )
     )
-    submissions = list(
-        db.session.scalars(
-            select(Submission)
-            .options(joinedload(Submission.challenge))
-            .where(
-                Submission.hackathon_id == hackathon.id,
-                Submission.status == str(SubmissionStatus.SUBMITTED),
-            )
+
+
+def _submitted(hackathon: Hackathon) -> ColumnElement[bool]:
+    return and_(
+        Submission.hackathon_id == hackathon.id,
+        Submission.status == str(SubmissionStatus.SUBMITTED),
+    )
+
+
+def _submissions(hackathon: Hackathon) -> list[tuple[int, str, int]]:
+    """Every submitted submission's id, title and how many judges are assigned to it (a
+    join and a count: PostgreSQL hashes it, where a count per submission is a thousand
+    lookups)."""
+    rows = db.session.execute(
+        select(Submission.id, Submission.title, func.count(JudgeAssignment.id))
+        .outerjoin(JudgeAssignment, JudgeAssignment.submission_id == Submission.id)
+        .where(_submitted(hackathon))
+        .group_by(Submission.id, Submission.title)
+    )
+    return [(id_, title, count) for id_, title, count in rows]
+
+
+def _points(hackathon: Hackathon) -> list[tuple[int, int, float, int]]:
+    """For each submitted submission and judge assigned to it who scored it on this rubric:
+    the judge's weighted points earned (the sum in `weighted_score`) and how many criteria
+    they scored. The database adds the scores up, so they never travel: grouped in the order
+    of the scores' unique index (no sorting), then kept only where the judge is still
+    assigned (a judge taken off keeps their scores, which stop counting), one lookup per
+    judge and submission rather than per score."""
+    earned = (
+        RubricCriterion.weight
+        * (Score.value - RubricCriterion.scale_min)
+        / (RubricCriterion.scale_max - RubricCriterion.scale_min)
+    )
+    totals = (
+        select(
+            Submission.id.label("submission_id"),
+            Score.judge_id,
+            func.sum(earned).label("points"),
+            func.count(RubricCriterion.id).label("given"),
+        )
+        .join(Score, Score.submission_id == Submission.id)
+        .join(
+            RubricCriterion,
+            and_(
+                RubricCriterion.id == Score.criterion_id,
+                RubricCriterion.hackathon_id == Submission.hackathon_id,
+            ),
+        )
+        .where(_submitted(hackathon))
+        .group_by(Submission.id, Score.judge_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(totals.c.submission_id, totals.c.judge_id, totals.c.points, totals.c.given).join(
+            JudgeAssignment,
+            and_(
+                JudgeAssignment.submission_id == totals.c.submission_id,
+                JudgeAssignment.judge_id == totals.c.judge_id,
+            ),
         )
     )
-    assigned = _assigned_pairs(hackathon)
-    values, comments = _given_scores(hackathon)
-    judges = _judges(assigned)
+    # A subquery's columns carry no Python types; these are the ones selected above.
+    return list(cast("Iterable[tuple[int, int, float, int]]", rows))
 
-    criterion_ids = {criterion.id for criterion in criteria}
-    submitted = {submission.id for submission in submissions}
+
+def tally(hackathon: Hackathon, normalise: bool = False) -> Tally:
+    """Every submitted submission of a hackathon ranked (ties sharing a rank), with each
+    complete score's weighted value and z-score; three queries whatever the size."""
+    criteria = _criteria(hackathon)
+    total_weight = sum(criterion.weight for criterion in criteria)
     # judge id -> submission id -> weighted score, for complete scores by assigned judges only.
     by_judge: dict[int, dict[int, float]] = defaultdict(dict)
-    for (judge_id, submission_id), given in values.items():
-        if (
-            criterion_ids
-            and (judge_id, submission_id) in assigned
-            and submission_id in submitted
-            and criterion_ids <= given.keys()
-        ):
-            by_judge[judge_id][submission_id] = weighted_score(criteria, given)
-    z_by_judge = {judge_id: _z_scores(scores) for judge_id, scores in by_judge.items()}
+    if criteria:
+        for submission_id, judge_id, points, given in _points(hackathon):
+            if given == len(criteria):
+                by_judge[judge_id][submission_id] = 100 * points / total_weight
 
-    # submission id -> each assigned judge's scores, by name.
-    breakdown: dict[int, list[JudgeScores]] = defaultdict(list)
-    for judge_id, submission_id in assigned:
-        if submission_id not in submitted or judge_id not in judges:
-            continue
-        breakdown[submission_id].append(
-            JudgeScores(
-                judge=judges[judge_id],
-                values=values.get((judge_id, submission_id), {}),
-                comments=comments.get((judge_id, submission_id), {}),
-                weighted=by_judge.get(judge_id, {}).get(submission_id),
-                z_score=z_by_judge.get(judge_id, {}).get(submission_id),
+    weighted: dict[Pair, float] = {}
+    z_scores: dict[Pair, float] = {}
+    raw: dict[int, list[float]] = defaultdict(list)
+    normalised: dict[int, list[float]] = defaultdict(list)
+    for judge_id, scores in by_judge.items():
+        for submission_id, z_score in _z_scores(scores).items():
+            weighted[(judge_id, submission_id)] = scores[submission_id]
+            z_scores[(judge_id, submission_id)] = z_score
+            raw[submission_id].append(scores[submission_id])
+            normalised[submission_id].append(z_score)
+
+    unranked = []
+    for submission_id, title, judges in _submissions(hackathon):
+        mine = raw.get(submission_id)
+        unranked.append(
+            Standing(submission_id, title, None, None, 0, judges)
+            if not mine
+            else Standing(
+                submission_id,
+                title,
+                # statistics.fmean, without its checks: an exactly rounded sum over the count.
+                math.fsum(mine) / len(mine),
+                math.fsum(normalised[submission_id]) / len(mine),
+                len(mine),
+                judges,
             )
         )
-
-    unranked = [_row(submission, breakdown[submission.id]) for submission in submissions]
-    return _ranked(unranked, normalise)
+    return Tally(criteria, _ranked(unranked, normalise), weighted, z_scores)
 
 
-def _row(submission: Submission, judges: list[JudgeScores]) -> ResultRow:
-    """A submission's row before ranking: its judges' scores and their means."""
+def _result_rows(found: Tally, standings: Sequence[Standing]) -> list[ResultRow]:
+    """The standings as rows to show: each submission (with its challenge) and every assigned
+    judge's values and comments, by judge name; two queries for any number of standings."""
+    ids = [standing.submission_id for standing in standings]
+    if not ids:
+        return []
+    submissions: dict[int, Submission] = {}
+    judges: dict[Pair, User] = {}
+    for submission, judge in db.session.execute(
+        select(Submission, User)
+        # A judge's roles are not shown here; loading them would be one more query.
+        .options(joinedload(Submission.challenge), lazyload(User.role_rows))
+        .outerjoin(JudgeAssignment, JudgeAssignment.submission_id == Submission.id)
+        .outerjoin(User, User.id == JudgeAssignment.judge_id)
+        .where(Submission.id.in_(ids))
+    ):
+        submissions[submission.id] = submission
+        if judge is not None:
+            judges[(judge.id, submission.id)] = judge
+    # The scores as plain values: a thousand rows on a page of fifty, no objects.
+    values: dict[Pair, dict[int, int]] = defaultdict(dict)
+    comments: dict[Pair, dict[int, str]] = defaultdict(dict)
+    for submission_id, judge_id, criterion_id, value, comment in db.session.execute(
+        select(
+            Score.submission_id, Score.judge_id, Score.criterion_id, Score.value, Score.comment
+        ).where(Score.submission_id.in_(ids))
+    ):
+        values[(judge_id, submission_id)][criterion_id] = value
+        if comment:
+            comments[(judge_id, submission_id)][criterion_id] = comment
+
+    breakdown: dict[int, list[JudgeScores]] = defaultdict(list)
+    for pair, judge in judges.items():
+        breakdown[pair[1]].append(
+            JudgeScores(
+                judge=judge,
+                values=values.get(pair, {}),
+                comments=comments.get(pair, {}),
+                weighted=found.weighted.get(pair),
+                z_score=found.z_scores.get(pair),
+            )
+        )
+    return [
+        _row(standing, submissions[standing.submission_id], breakdown[standing.submission_id])
+        for standing in standings
+    ]
+
+
+def ranking(hackathon: Hackathon, normalise: bool = False) -> list[ResultRow]:
+    """Every submitted submission of a hackathon, ranked, ties sharing a rank, each with its
+    judges' scores and comments; four queries whatever the size."""
+    found = tally(hackathon, normalise)
+    return _result_rows(found, found.standings)
+
+
+def results_page(hackathon: Hackathon, normalise: bool, page: int, per_page: int) -> ResultsPage:
+    """One page of the ranking of every submission, with the judges' scores and comments of
+    the submissions on it only; four queries whatever the size."""
+    found = tally(hackathon, normalise)
+    shown = ListPage.of(found.standings, page, per_page)
+    shown.items = _result_rows(found, shown.items)
+    return ResultsPage(shown, found.criteria, found.scored, found.tied)
+
+
+def _row(standing: Standing, submission: Submission, judges: list[JudgeScores]) -> ResultRow:
+    """A submission's row: its standing, and its judges' scores by name."""
     judges.sort(key=lambda scores: (scores.judge.name.casefold(), scores.judge.id))
-    raw = [scores.weighted for scores in judges if scores.weighted is not None]
-    normalised = [scores.z_score for scores in judges if scores.z_score is not None]
     return ResultRow(
-        rank=None,
+        rank=standing.rank,
         submission=submission,
-        raw_score=statistics.fmean(raw) if raw else None,
-        normalised_score=statistics.fmean(normalised) if normalised else None,
-        complete_scores=len(raw),
-        judges_assigned=len(judges),
+        raw_score=standing.raw_score,
+        normalised_score=standing.normalised_score,
+        complete_scores=standing.complete_scores,
+        judges_assigned=standing.judges_assigned,
         placement=Placement(submission.placement) if submission.placement else None,
+        tied=standing.tied,
         judges=tuple(judges),
     )
 
@@ -221,39 +361,31 @@ def _rounded_key(score: float | None) -> float | None:
     return None if score is None else round(score, 9)
 
 
-def _ranked(rows: list[ResultRow], normalise: bool) -> list[ResultRow]:
-    """The rows in ranking order (the tie-break rule in the module's docstring), each with
-    its rank: tied rows share the rank of the first of them; unscored rows have none."""
-
-    def score(row: ResultRow) -> float | None:
-        return _rounded_key(row.normalised_score if normalise else row.raw_score)
-
-    def other(row: ResultRow) -> float | None:
-        return _rounded_key(row.raw_score if normalise else row.normalised_score)
-
-    def order(row: ResultRow) -> tuple:
-        ranked_by, then_by = score(row), other(row)
-        return (
+def _ranked(standings: list[Standing], normalise: bool) -> list[Standing]:
+    """The standings in ranking order (the tie-break rule in the module's docstring), each
+    given its rank: tied ones share the rank of the first of them; unscored ones have none."""
+    keyed = []
+    for standing in standings:
+        raw, normalised = _rounded_key(standing.raw_score), _rounded_key(standing.normalised_score)
+        ranked_by, then_by = (normalised, raw) if normalise else (raw, normalised)
+        order = (
             ranked_by is None,
             -ranked_by if ranked_by is not None else 0.0,
-            -row.complete_scores,
+            -standing.complete_scores,
             then_by is None,
             -then_by if then_by is not None else 0.0,
-            row.submission.title.casefold(),
-            row.submission.id,
+            standing.title.casefold(),
+            standing.submission_id,
         )
-
-    ordered = sorted(rows, key=order)
-    shares = Counter(score(row) for row in ordered if row.complete_scores)
-    ranked = []
+        keyed.append((order, ranked_by, standing))
+    keyed.sort(key=itemgetter(0))
+    shares = Counter(ranked_by for _order, ranked_by, standing in keyed if standing.complete_scores)
     rank_of: dict[float | None, int] = {}
-    for position, row in enumerate(ordered, start=1):
-        if not row.complete_scores:
-            ranked.append(row)
-            continue
-        rank = rank_of.setdefault(score(row), position)
-        ranked.append(replace(row, rank=rank, tied=shares[score(row)] > 1))
-    return ranked
+    for position, (_order, ranked_by, standing) in enumerate(keyed, start=1):
+        if standing.complete_scores:
+            standing.rank = rank_of.setdefault(ranked_by, position)
+            standing.tied = shares[ranked_by] > 1
+    return [standing for _order, _ranked_by, standing in keyed]
 
 
 def set_placement(
@@ -300,27 +432,55 @@ RESULTS_COLUMNS = [
 ]
 
 
-def results_csv(rows: Sequence[ResultRow]) -> str:
-    """The ranked results as CSV text, safe to open in a spreadsheet."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(RESULTS_COLUMNS)
-    for row in rows:
-        submission = row.submission
-        writer.writerow(
-            spreadsheet_safe(cell)
-            for cell in (
-                row.rank if row.rank is not None else "",
-                "yes" if row.tied else "",
-                submission.title,
-                submission.team_name,
-                submission.challenge.title if submission.challenge else "",
-                _rounded(row.raw_score, 2),
-                _rounded(row.normalised_score, 3),
-                row.complete_scores,
-                row.judges_assigned,
-                row.placement.label if row.placement else "",
-                submission.submission_url or "",
+# Submissions read per query while the export streams.
+CSV_BATCH = 500
+
+
+def results_csv_lines(found: Tally) -> Iterator[str]:
+    """The whole ranking as lines of CSV safe to open in a spreadsheet, the columns' names
+    in English for programs and the placements as the page says them. The submissions'
+    columns are read CSV_BATCH at a time as the lines go out."""
+    yield _csv_line(RESULTS_COLUMNS)
+    for start in range(0, len(found.standings), CSV_BATCH):
+        batch = found.standings[start : start + CSV_BATCH]
+        columns = {
+            row.id: row
+            for row in db.session.execute(
+                select(
+                    Submission.id,
+                    Submission.team_name,
+                    Challenge.title.label("challenge"),
+                    Submission.placement,
+                    Submission.submission_url,
+                )
+                .outerjoin(Challenge, Challenge.id == Submission.challenge_id)
+                .where(Submission.id.in_([standing.submission_id for standing in batch]))
             )
-        )
+        }
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        for standing in batch:
+            submission = columns[standing.submission_id]
+            writer.writerow(
+                spreadsheet_safe(cell)
+                for cell in (
+                    standing.rank if standing.rank is not None else "",
+                    "yes" if standing.tied else "",
+                    standing.title,
+                    submission.team_name,
+                    submission.challenge or "",
+                    _rounded(standing.raw_score, 2),
+                    _rounded(standing.normalised_score, 3),
+                    standing.complete_scores,
+                    standing.judges_assigned,
+                    Placement(submission.placement).label if submission.placement else "",
+                    submission.submission_url or "",
+                )
+            )
+        yield buffer.getvalue()
+
+
+def _csv_line(cells: Sequence[object]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
     return buffer.getvalue()
