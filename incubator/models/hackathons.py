@@ -267,6 +267,9 @@ class Score(Base):
             "submission_id", "judge_id", "criterion_id", name="uq_scores_submission_judge_criterion"
         ),
         Index("ix_scores_judge_id", "judge_id"),
+        # The results add up every judge's points per submission from this index alone,
+        # without reading the table (20,000 scores for a hackathon of 1,000 submissions).
+        Index("ix_scores_totals", "submission_id", "judge_id", "criterion_id", "value"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
