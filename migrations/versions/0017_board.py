@@ -1,0 +1,41 @@
+"""board: indexes that give the pipeline board its first cards without sorting the cohort
+
+Revision ID: 0017_board
+Revises: 0016_facts
+Create Date: 2026-11-30
+
+The board's columns and the table's first page sorted by name ordered every active venture
+of the cohort by lower(name) to keep the first twenty of each stage (about 20 ms at 10,000
+ventures on SQLite). With the cohort, status, (stage,) lower(name) and id in one index the
+database reads the first rows of each stage in order and stops; the counts by stage read the
+index alone. Plain CREATE INDEX on both databases (no table rebuilt).
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0017_board'
+down_revision = '0016_facts'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_index(
+        'ix_ventures_cohort_status_stage_name',
+        'ventures',
+        ['cohort_id', 'status', 'stage', sa.text('lower(name)'), 'id'],
+        unique=False,
+    )
+    op.create_index(
+        'ix_ventures_cohort_status_name',
+        'ventures',
+        ['cohort_id', 'status', sa.text('lower(name)'), 'id'],
+        unique=False,
+    )
+
+
+def downgrade():
+    op.drop_index('ix_ventures_cohort_status_name', table_name='ventures')
+    op.drop_index('ix_ventures_cohort_status_stage_name', table_name='ventures')
