@@ -303,19 +303,25 @@ class _Selection:
     @property
     def reasons(self) -> ColumnElement[int]:
         """How many risk rules apply to a venture, in `flat` queries."""
-        return self.rows.element.selected_columns.reasons
+        return _risk_select(self.rows.element).selected_columns.reasons
 
     def flat(self, *columns) -> Select:
         """Columns over the selected ventures (at risk or not, as filtered) in the risk rows'
         own FROM: the ventures joined to their facts. Unlike a join to the risk rows, which
         the database may work out for the whole cohort first, it reads each venture's facts
         as it goes, so a count is one pass and a LIMIT in index order stops early."""
-        query = self.rows.element.with_only_columns(*columns)
+        query = _risk_select(self.rows.element).with_only_columns(*columns)
         if self.at_risk is True:
             query = query.where(self.reasons > 0)
         elif self.at_risk is False:
             query = query.where(self.reasons == 0)
         return query
+
+
+def _risk_select(query: object) -> Select:
+    """The risk rows' SELECT (`risk_rows` builds a Select; its subquery types it wider)."""
+    assert isinstance(query, Select)
+    return query
 
 
 def _selection(cohort: Cohort, filters: Filters, today: date) -> _Selection:
@@ -422,11 +428,9 @@ def _columns(
     shown_stages = [stage for stage in STAGES if counts.get(stage)]
     parts = []
     for stage in shown_stages:
-        columns = (Venture.id, Venture.stage, keys[0].expression.label("name_key"))
+        card: tuple[Any, ...] = (Venture.id, Venture.stage, keys[0].expression.label("name_key"))
         part = (
-            selection.flat(*columns)
-            if selection.at_risk is not None
-            else selection.select(*columns)
+            selection.flat(*card) if selection.at_risk is not None else selection.select(*card)
         ).where(Venture.stage == stage)
         if start is not None:
             part = part.where(_after(keys, start))
@@ -506,20 +510,23 @@ def board(
     # The counts by stage and at risk, in one pass over the selected ventures' facts.
     counts: dict[str, int] = {}
     at_risk_count = 0
-    for stage, count, flagged in db.session.execute(
+    for row in db.session.execute(
         selection.flat(
             Venture.stage, func.count(), func.sum(case((selection.reasons > 0, 1), else_=0))
         ).group_by(Venture.stage)
     ):
-        counts[str(stage)] = int(count)
-        at_risk_count += int(flagged or 0)
+        counts[str(row[0])] = int(row[1])
+        at_risk_count += int(row[2] or 0)
     matching = sum(counts.values())
     total = matching
     if filters != Filters():
-        total = db.session.scalar(
-            select(func.count())
-            .select_from(Venture)
-            .where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
+        total = (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Venture)
+                .where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
+            )
+            or 0
         )
     found = Board(
         cohort=cohort,
