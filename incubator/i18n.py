@@ -82,7 +82,14 @@ def format_locale() -> str:
 def format_day(day: date, *, weekday: bool = False, year: bool = True) -> str:
     """A calendar day: "Mon, Mar 2, 2026" in English, "lun, 2 de mar de 2026" in Spanish."""
     skeleton = ("y" if year else "") + ("MMMEd" if weekday else "MMMd")
-    return dates.format_skeleton(skeleton, day, locale=format_locale())
+    return _day_in(skeleton, day, format_locale())
+
+
+@lru_cache(maxsize=4096)
+def _day_in(skeleton: str, day: date, locale: str) -> str:
+    """A day by a CLDR skeleton in a locale, kept: a page names the same few weeks on many
+    rows (the board's cards), and Babel takes tens of microseconds for each."""
+    return dates.format_skeleton(skeleton, day, locale=locale)
 
 
 def format_time(local: datetime) -> str:

@@ -171,8 +171,9 @@ class Milestone(Base):
         ),
         Index("ix_milestones_venture_id_status", "venture_id", "status"),
         Index("ix_milestones_due_on", "due_on"),
-        # The program's milestones in one status (done, waiting to be verified), in any cohort.
-        Index("ix_milestones_status", "status"),
+        # The program's milestones in one status (done, waiting to be verified), in any cohort,
+        # the longest waiting first (the manager's home names the first few).
+        Index("ix_milestones_status_completed_at", "status", "completed_at", "venture_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -80,8 +80,10 @@ def board(cohort_id: int):
         filters=_filter_arguments(found),
         sorts=pipeline_board.sort_labels(),
         page_size=pipeline_board.ROWS_PER_PAGE,
-        challenge_areas=CHALLENGE_AREAS,
-        neighbourhoods=NEIGHBOURHOODS,
+        # The vocabulary in the request's language, looked up once for the filters and rows.
+        area_labels={area: _(area) for area in CHALLENGE_AREAS},
+        neighbourhood_labels={name: _(name) for name in NEIGHBOURHOODS},
+        stage_labels={stage: stages.stage_label(stage) for stage in Stage},
         stages=list(Stage),
         totals=outcomes.cohort_totals(cohort),
         pilot_counts=PILOT_COUNTS,
