@@ -310,13 +310,11 @@ def _milestones_to_verify() -> Item:
         .where(other.venture_id == Milestone.venture_id, other.status == MilestoneStatus.DONE)
         .scalar_subquery()
     )
-    everywhere = aliased(Milestone)
+    everywhere, theirs = aliased(Milestone), aliased(Venture)
     in_all = (
         select(func.count(everywhere.id))
-        .where(
-            everywhere.status == MilestoneStatus.DONE,
-            everywhere.venture_id.in_(select(Venture.id).where(active)),
-        )
+        .join(theirs, theirs.id == everywhere.venture_id)
+        .where(everywhere.status == MilestoneStatus.DONE, theirs.status == VentureStatus.ACTIVE)
         .correlate(None)
         .scalar_subquery()
     )
