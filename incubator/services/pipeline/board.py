@@ -290,9 +290,9 @@ class _Selection:
     def select(self, *columns, with_risk: bool = False) -> Select:
         """Columns over the selected ventures; joined to their risk rows when the columns
         read them or the at-risk filter is on (the join is what costs)."""
-        if not with_risk and self.at_risk is None:
-            return select(*columns).where(self.where)
         query = select(*columns).where(self.where)
+        if not with_risk and self.at_risk is None:
+            return query
         query = query.join(self.rows, self.rows.c.venture_id == Venture.id)
         if self.at_risk is True:
             query = query.where(self.rows.c.reasons > 0)
@@ -425,10 +425,9 @@ def _columns(
     of numbering every venture of the cohort (see ix_ventures_cohort_status_stage_name)."""
     keys = _sort_keys("name", False, None)
     start = _read_cursor(keys, after) if filters.stage is not None else None
-    shown_stages = [stage for stage in STAGES if counts.get(stage)]
+    card: tuple[Any, ...] = (Venture.id, Venture.stage, keys[0].expression.label("name_key"))
     parts = []
-    for stage in shown_stages:
-        card: tuple[Any, ...] = (Venture.id, Venture.stage, keys[0].expression.label("name_key"))
+    for stage in (stage for stage in STAGES if counts.get(stage)):
         part = (
             selection.flat(*card) if selection.at_risk is not None else selection.select(*card)
         ).where(Venture.stage == stage)
@@ -518,6 +517,7 @@ def board(
         counts[str(row[0])] = int(row[1])
         at_risk_count += int(row[2] or 0)
     matching = sum(counts.values())
+    # Unfiltered, the cohort's active ventures are those counted.
     total = matching
     if filters != Filters():
         total = (
@@ -534,7 +534,7 @@ def board(
         view=view,
         columns=[],
         page_rows=[],
-        total=total or 0,
+        total=total,
         matching=matching,
         at_risk_count=at_risk_count,
         filters=filters,
