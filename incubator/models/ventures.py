@@ -100,6 +100,8 @@ class Venture(Base):
         CheckConstraint("length(name) > 0", name="name_not_empty"),
         UniqueConstraint("cohort_id", "name", name="uq_ventures_cohort_name"),
         Index("ix_ventures_cohort_id_status", "cohort_id", "status"),
+        # The few ventures no longer active, in any cohort (the home's milestones to verify).
+        Index("ix_ventures_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,6 +16,9 @@ venture. With status, completed_at and venture_id in one index (replacing the on
 alone) it reads the first few in order; it checks each against its venture's earlier ones
 through the index on venture_id and status, which now carries completed_at too, so that it
 covers that lookup as the other does (SQLite without statistics prefers a covering index).
+It counts every waiting milestone from the index on status, less those of ventures no longer
+active, found through a new index on ventures' status (a few rows), rather than joining every
+waiting milestone to its venture (a read of the whole ventures table).
 
 Plain CREATE INDEX and DROP INDEX on both databases (no table rebuilt).
 """
@@ -45,6 +48,7 @@ def upgrade():
         unique=False,
     )
     op.drop_index('ix_milestones_venture_id_status', table_name='milestones')
+    op.create_index('ix_ventures_status', 'ventures', ['status'], unique=False)
     op.create_index(
         'ix_ventures_cohort_status_stage_name',
         'ventures',
@@ -60,6 +64,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_ventures_status', table_name='ventures')
     op.drop_index('ix_ventures_cohort_status_name', table_name='ventures')
     op.drop_index('ix_ventures_cohort_status_stage_name', table_name='ventures')
     op.create_index(
