@@ -313,21 +313,18 @@ def _milestones_to_verify() -> Item:
     # Every waiting milestone, less those of ventures no longer active: both read from an
     # index (the waiting ones by status; the others through the few inactive ventures), where
     # joining every waiting milestone to its venture reads the whole ventures table.
-    everywhere, inactive_ones, inactive = aliased(Milestone), aliased(Milestone), aliased(Venture)
+    everywhere, theirs = aliased(Milestone), aliased(Milestone)
+    inactive = select(Venture.id).where(
+        Venture.status.in_([status for status in VentureStatus if status != VentureStatus.ACTIVE])
+    )
     in_all = (
         select(func.count(everywhere.id))
         .where(everywhere.status == MilestoneStatus.DONE)
         .correlate(None)
         .scalar_subquery()
     ) - (
-        select(func.count(inactive_ones.id))
-        .join(inactive, inactive.id == inactive_ones.venture_id)
-        .where(
-            inactive_ones.status == MilestoneStatus.DONE,
-            inactive.status.in_(
-                [status for status in VentureStatus if status != VentureStatus.ACTIVE]
-            ),
-        )
+        select(func.count(theirs.id))
+        .where(theirs.status == MilestoneStatus.DONE, theirs.venture_id.in_(inactive))
         .correlate(None)
         .scalar_subquery()
     )
