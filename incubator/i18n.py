@@ -20,8 +20,8 @@ from functools import lru_cache
 
 from babel import Locale, dates, localedata, numbers
 from babel.core import get_global
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import get_locale
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 from incubator import clock
@@ -82,7 +82,14 @@ def format_locale() -> str:
 def format_day(day: date, *, weekday: bool = False, year: bool = True) -> str:
     """A calendar day: "Mon, Mar 2, 2026" in English, "lun, 2 de mar de 2026" in Spanish."""
     skeleton = ("y" if year else "") + ("MMMEd" if weekday else "MMMd")
-    return dates.format_skeleton(skeleton, day, locale=format_locale())
+    return _day_in(skeleton, day, format_locale())
+
+
+@lru_cache(maxsize=4096)
+def _day_in(skeleton: str, day: date, locale: str) -> str:
+    """A day by a CLDR skeleton in a locale, kept: a page names the same few weeks on many
+    rows (the board's cards), and Babel takes tens of microseconds for each."""
+    return dates.format_skeleton(skeleton, day, locale=locale)
 
 
 def format_time(local: datetime) -> str:
@@ -188,8 +195,31 @@ def settle_language() -> None:
     get_locale()
 
 
+def _request_catalogue():
+    """The request's catalogue as Flask-Babel gives it, looked up once per request and
+    language: Flask-Babel finds it again through the request context for every message,
+    and a page of cards says hundreds. Kept beside the locale it was found for, so a
+    `flask_babel.refresh()` (a new language mid-request) finds the new one."""
+    locale = get_locale()
+    kept = g.get("_catalogue")
+    if kept is None or kept[0] is not locale:
+        kept = (locale, get_translations())
+        g._catalogue = kept
+    return kept[1]
+
+
 def register(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_language)
+    # Flask-Babel's callables for the templates, but with the catalogue found once.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda message: _request_catalogue().ugettext(message),
+        ngettext=lambda singular, plural, n: _request_catalogue().ungettext(singular, plural, n),
+        newstyle=True,
+        pgettext=lambda context, message: _request_catalogue().upgettext(context, message),
+        npgettext=lambda context, singular, plural, n: _request_catalogue().unpgettext(
+            context, singular, plural, n
+        ),
+    )
     app.before_request(settle_language)
     app.add_template_filter(format_date, "format_date")
     app.add_template_filter(format_datetime, "format_datetime")

@@ -321,6 +321,30 @@ def test_board_table_sorts_and_keeps_the_filters_in_its_links(
 
 
 @pytest.mark.parametrize("view", ["columns", "table"])
+def test_the_vocabulary_on_the_board_follows_the_language_of_each_request(
+    client, login_as, cohort_with_ventures, view
+):
+    """The challenge areas and neighbourhoods are kept per catalogue, not per process."""
+    login_as("manager")
+    url = f"/pipeline/cohorts/{cohort_with_ventures['cohort'].id}"
+    spanish = {"Accept-Language": "es-MX,es;q=0.9"}
+    english = {"Accept-Language": "en-US,en;q=0.9"}
+
+    first = page(client.get(url, query_string={"view": view}, headers=english))
+    second = page(client.get(url, query_string={"view": view}, headers=spanish))
+    third = page(client.get(url, query_string={"view": view}, headers=english))
+
+    # The words shown, not the values the links and the form send.
+    assert ">Transporte y movilidad<" in second
+    assert ">Transportation and mobility<" not in second
+    assert ">Toda la ciudad<" in second
+    for english_page in (first, third):
+        assert ">Transportation and mobility<" in english_page
+        assert ">Citywide<" in english_page
+        assert ">Transporte y movilidad<" not in english_page
+
+
+@pytest.mark.parametrize("view", ["columns", "table"])
 def test_bogus_filter_values_show_the_whole_board_with_a_message(
     client, login_as, cohort_with_ventures, view
 ):

@@ -14,7 +14,8 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
-from flask_babel import refresh
+from flask import render_template_string
+from flask_babel import force_locale, refresh
 
 from incubator import i18n
 from incubator.models import ROLE_LABELS, User
@@ -460,3 +461,17 @@ def test_the_sign_in_and_profile_pages_refusals_are_in_spanish(db, client):
 
     assert "Se necesita un nombre." in page(blank)
     assert reloaded(person).name == "Rosa"
+
+
+def test_a_templates_words_follow_a_language_forced_in_the_middle_of_a_request(app):
+    """The templates find the catalogue once per request and language (i18n.register), and
+    find it again when the language changes, as a mail in its recipient's language does."""
+    with app.test_request_context("/", headers=SPANISH):
+        said = "{{ _('Filter') }} {{ ngettext('%(num)d day ago', '%(num)d days ago', 2) }}"
+        before = render_template_string(said)
+        with force_locale("en"):
+            forced = render_template_string(said)
+        after = render_template_string(said)
+
+    assert before == after == "Filtrar hace 2 días"
+    assert forced == "Filter 2 days ago"

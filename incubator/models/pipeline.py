@@ -190,10 +190,15 @@ class Milestone(Base):
         CheckConstraint(
             "status != 'verified' OR verified_at IS NOT NULL", name="verified_has_time"
         ),
-        Index("ix_milestones_venture_id_status", "venture_id", "status"),
+        # A venture's milestones in a status, by when they were done: covering, so that the
+        # home's "first waiting milestone of its venture" reads it rather than the index below.
+        Index(
+            "ix_milestones_venture_id_status_completed_at", "venture_id", "status", "completed_at"
+        ),
         Index("ix_milestones_due_on", "due_on"),
-        # The program's milestones in one status (done, waiting to be verified), in any cohort.
-        Index("ix_milestones_status", "status"),
+        # The program's milestones in one status (done, waiting to be verified), in any cohort,
+        # the longest waiting first (the manager's home names the first few).
+        Index("ix_milestones_status_completed_at", "status", "completed_at", "venture_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -99,6 +100,8 @@ class Venture(Base):
         CheckConstraint("length(name) > 0", name="name_not_empty"),
         UniqueConstraint("cohort_id", "name", name="uq_ventures_cohort_name"),
         Index("ix_ventures_cohort_id_status", "cohort_id", "status"),
+        # The few ventures no longer active, in any cohort (the home's milestones to verify).
+        Index("ix_ventures_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -133,6 +136,26 @@ class Venture(Base):
     )
 
     stage_label = EnumLabel(Stage, "stage")
+
+
+# A cohort's active ventures by name, and each stage's by name: the pipeline board's first
+# cards of every column and the table's first page read the first rows of one of these, and
+# the counts by stage read the first alone, without touching the table.
+Index(
+    "ix_ventures_cohort_status_stage_name",
+    Venture.cohort_id,
+    Venture.status,
+    Venture.stage,
+    func.lower(Venture.name),
+    Venture.id,
+)
+Index(
+    "ix_ventures_cohort_status_name",
+    Venture.cohort_id,
+    Venture.status,
+    func.lower(Venture.name),
+    Venture.id,
+)
 
 
 class VentureMember(Base):

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import aliased
 
 from incubator import clock, i18n
 from incubator.extensions import db
@@ -284,21 +285,66 @@ def _proposals_to_decide() -> Item:
 
 
 def _milestones_to_verify() -> Item:
-    """Milestones founders marked done, by venture, the longest waiting first."""
-    found = _first_groups(
-        select(Venture.id, Venture.name, func.count(Milestone.id))
-        .join(Milestone, Milestone.venture_id == Venture.id)
-        .where(Milestone.status == MilestoneStatus.DONE, Venture.status == VentureStatus.ACTIVE)
-        .group_by(Venture.id, Venture.name)
-        .order_by(func.min(Milestone.completed_at), Venture.id)
+    """Milestones founders marked done, by venture, the longest waiting first.
+
+    One query, which does not group every waiting milestone by venture: it walks them from
+    the longest waiting (ix_milestones_status_completed_at), keeps each venture's first and
+    stops at the NAMED-th; beside each, how many its venture has and how many wait in all."""
+    waiting = Milestone.status == MilestoneStatus.DONE
+    active = Venture.status == VentureStatus.ACTIVE
+    other = aliased(Milestone)
+    earlier = (
+        select(other.id)
+        .where(
+            other.venture_id == Milestone.venture_id,
+            other.status == MilestoneStatus.DONE,
+            or_(
+                other.completed_at < Milestone.completed_at,
+                (other.completed_at == Milestone.completed_at) & (other.id < Milestone.id),
+            ),
+        )
+        .exists()
     )
+    of_venture = (
+        select(func.count(other.id))
+        .where(other.venture_id == Milestone.venture_id, other.status == MilestoneStatus.DONE)
+        .scalar_subquery()
+    )
+    # Every waiting milestone, less those of ventures no longer active: both read from an
+    # index (the waiting ones by status; the others through the few inactive ventures), where
+    # joining every waiting milestone to its venture reads the whole ventures table.
+    everywhere, theirs = aliased(Milestone), aliased(Milestone)
+    inactive = select(Venture.id).where(
+        Venture.status.in_([status for status in VentureStatus if status != VentureStatus.ACTIVE])
+    )
+    in_all = (
+        select(func.count(everywhere.id))
+        .where(everywhere.status == MilestoneStatus.DONE)
+        .correlate(None)
+        .scalar_subquery()
+    ) - (
+        select(func.count(theirs.id))
+        .where(theirs.status == MilestoneStatus.DONE, theirs.venture_id.in_(inactive))
+        .correlate(None)
+        .scalar_subquery()
+    )
+    # (venture id, name, its milestones to verify, every venture's)
+    rows: Sequence[tuple[int, str, int, int]] = db.session.execute(
+        select(Venture.id, Venture.name, of_venture, in_all)
+        .select_from(Milestone)
+        .join(Venture, Venture.id == Milestone.venture_id)
+        .where(waiting, active, ~earlier)
+        .order_by(Milestone.completed_at, Milestone.venture_id)
+        .limit(NAMED)
+    ).all()
+    total = int(rows[0][3]) if rows else 0
     named = [
         Link(
             _("%(name)s: %(num)d to verify", name=name, num=count),
             "pipeline.milestones",
             {"venture_id": id_},
         )
-        for id_, name, count in found.first
+        for id_, name, count, _total in rows
     ]
     link = (
         Link(_("Milestones"), named[0].endpoint, named[0].values)
@@ -306,8 +352,8 @@ def _milestones_to_verify() -> Item:
         else Link(_("Cohorts"), "cohorts.index")
     )
     return Item(
-        found.total,
-        ngettext("%(num)d milestone to verify", "%(num)d milestones to verify", found.total),
+        total,
+        ngettext("%(num)d milestone to verify", "%(num)d milestones to verify", total),
         _("Nothing to verify"),
         link,
         named,
@@ -322,7 +368,7 @@ def _ventures_at_risk(today: date) -> Item:
             select(Cohort.id, Cohort.name).where(Cohort.status == CohortStatus.ACTIVE)
         ).all()
     )
-    by_cohort = risk.at_risk_counts(list(cohorts), today)
+    by_cohort = _at_risk_by_cohort(list(cohorts), today)
     named = [
         Link(
             _("%(cohort)s: %(num)d at risk", cohort=cohorts[cohort_id], num=count),
@@ -343,6 +389,23 @@ def _ventures_at_risk(today: date) -> Item:
         _link_to_first(named, Link(_("Cohorts"), "cohorts.index")),
         named[:NAMED],
     )
+
+
+def _at_risk_by_cohort(cohort_ids: list[int], today: date) -> dict[int, int]:
+    """How many active ventures of each of these cohorts are at risk (cohorts with none left
+    out), counted by the database in one pass over the ventures and their risk rows' FROM
+    (risk.risk_rows), rather than joined to those rows, which it may work out first."""
+    if not cohort_ids:
+        return {}
+    scope = Venture.cohort_id.in_(cohort_ids) & (Venture.status == VentureStatus.ACTIVE)
+    rows = risk.risk_rows(today, scope).element
+    assert isinstance(rows, Select)
+    found = db.session.execute(
+        rows.with_only_columns(Venture.cohort_id, func.count())
+        .where(rows.selected_columns.reasons > 0)
+        .group_by(Venture.cohort_id)
+    )
+    return {int(cohort_id): int(count) for cohort_id, count in found}
 
 
 def _open_invitations():

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
+from babel.support import NullTranslations
 from flask import Response, render_template, request, stream_with_context
+from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from incubator import caching, clock, i18n, permissions
@@ -32,6 +34,18 @@ PILOT_COUNTS = {
     PilotStatus.ADOPTED: lambda count: ngettext("%(num)d adopted", "%(num)d adopted", count),
     PilotStatus.STOPPED: lambda count: ngettext("%(num)d stopped", "%(num)d stopped", count),
 }
+
+
+@lru_cache(maxsize=16)
+def _vocabulary_words(translations: object) -> tuple[dict[str, str], dict[str, str]]:
+    """The challenge areas and the neighbourhoods in one catalogue, as `_` gives them, kept
+    for that catalogue (Flask-Babel keeps one per language for the life of the process):
+    a hundred and more lookups a request otherwise."""
+    assert isinstance(translations, NullTranslations)
+    return (
+        {area: translations.ugettext(area) for area in CHALLENGE_AREAS},
+        {name: translations.ugettext(name) for name in NEIGHBOURHOODS},
+    )
 
 
 def _board_from_arguments(cohort: Cohort) -> pipeline_board.Board:
@@ -72,6 +86,7 @@ def _filter_arguments(found: pipeline_board.Board) -> dict[str, str]:
 def board(cohort_id: int):
     cohort = found_or_404(Cohort, cohort_id)
     found = _board_from_arguments(cohort)
+    area_labels, neighbourhood_labels = _vocabulary_words(get_translations())
     return render_template(
         "pipeline/board.html",
         board=found,
@@ -80,8 +95,10 @@ def board(cohort_id: int):
         filters=_filter_arguments(found),
         sorts=pipeline_board.sort_labels(),
         page_size=pipeline_board.ROWS_PER_PAGE,
-        challenge_areas=CHALLENGE_AREAS,
-        neighbourhoods=NEIGHBOURHOODS,
+        # The vocabulary in the request's language, for the filters and the rows.
+        area_labels=area_labels,
+        neighbourhood_labels=neighbourhood_labels,
+        stage_labels={stage: stages.stage_label(stage) for stage in Stage},
         stages=list(Stage),
         totals=outcomes.cohort_totals(cohort),
         pilot_counts=PILOT_COUNTS,

@@ -31,6 +31,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.orm import load_only
 
@@ -299,6 +300,29 @@ class _Selection:
             query = query.where(self.rows.c.reasons == 0)
         return query
 
+    @property
+    def reasons(self) -> ColumnElement[int]:
+        """How many risk rules apply to a venture, in `flat` queries."""
+        return _risk_select(self.rows.element).selected_columns.reasons
+
+    def flat(self, *columns) -> Select:
+        """Columns over the selected ventures (at risk or not, as filtered) in the risk rows'
+        own FROM: the ventures joined to their facts. Unlike a join to the risk rows, which
+        the database may work out for the whole cohort first, it reads each venture's facts
+        as it goes, so a count is one pass and a LIMIT in index order stops early."""
+        query = _risk_select(self.rows.element).with_only_columns(*columns)
+        if self.at_risk is True:
+            query = query.where(self.reasons > 0)
+        elif self.at_risk is False:
+            query = query.where(self.reasons == 0)
+        return query
+
+
+def _risk_select(query: object) -> Select:
+    """The risk rows' SELECT (`risk_rows` builds a Select; its subquery types it wider)."""
+    assert isinstance(query, Select)
+    return query
+
 
 def _selection(cohort: Cohort, filters: Filters, today: date) -> _Selection:
     where = and_(*_conditions(cohort, filters))
@@ -394,21 +418,24 @@ def _columns(
     selection: _Selection, filters: Filters, after: str | None, counts: dict[str, int], today: date
 ) -> tuple[list[BoardColumn], str | None]:
     """Each stage's first cards by name (or, in one stage's column, those after `after`),
-    in one query; and the cursor that was used, if any."""
+    in one query; and the cursor that was used, if any.
+
+    Each stage's cards are their own SELECT ... ORDER BY name LIMIT, joined by UNION ALL, so
+    the database reads the first rows of each stage from an index by name and stops, instead
+    of numbering every venture of the cohort (see ix_ventures_cohort_status_stage_name)."""
     keys = _sort_keys("name", False, None)
-    position = func.row_number().over(partition_by=Venture.stage, order_by=_ordering(keys))
-    inner = selection.select(
-        Venture.id, Venture.stage, keys[0].expression.label("name_key"), position.label("position")
-    )
     start = _read_cursor(keys, after) if filters.stage is not None else None
-    if start is not None:
-        inner = inner.where(_after(keys, start))
-    ranked = inner.subquery("cards")
-    found = db.session.execute(
-        select(ranked)
-        .where(ranked.c.position <= CARDS_PER_COLUMN + 1)
-        .order_by(ranked.c.stage, ranked.c.position)
-    ).all()
+    card: tuple[Any, ...] = (Venture.id, Venture.stage, keys[0].expression.label("name_key"))
+    parts = []
+    for stage in (stage for stage in STAGES if counts.get(stage)):
+        part = (
+            selection.flat(*card) if selection.at_risk is not None else selection.select(*card)
+        ).where(Venture.stage == stage)
+        if start is not None:
+            part = part.where(_after(keys, start))
+        part = part.order_by(*_ordering(keys)).limit(CARDS_PER_COLUMN + 1)
+        parts.append(select(part.subquery()))
+    found = db.session.execute(union_all(*parts)).all() if parts else []
     by_stage: dict[str, list[Any]] = defaultdict(list)
     for row in found:
         by_stage[row.stage].append(row)
@@ -478,32 +505,37 @@ def board(
     sort = sort if sort in SORTS else "name"
     view = "table" if view == "table" else "columns"
 
-    total = db.session.scalar(
-        select(func.count())
-        .select_from(Venture)
-        .where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
-    )
     selection = _selection(cohort, filters, today)
+    # The counts by stage and at risk, in one pass over the selected ventures' facts.
     counts: dict[str, int] = {}
     at_risk_count = 0
     for row in db.session.execute(
-        selection.select(
-            Venture.stage,
-            func.count(),
-            func.sum(case((selection.rows.c.reasons > 0, 1), else_=0)),
-            with_risk=True,
+        selection.flat(
+            Venture.stage, func.count(), func.sum(case((selection.reasons > 0, 1), else_=0))
         ).group_by(Venture.stage)
     ):
         counts[str(row[0])] = int(row[1])
         at_risk_count += int(row[2] or 0)
+    matching = sum(counts.values())
+    # Unfiltered, the cohort's active ventures are those counted.
+    total = matching
+    if filters != Filters():
+        total = (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Venture)
+                .where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
+            )
+            or 0
+        )
     found = Board(
         cohort=cohort,
         today=today,
         view=view,
         columns=[],
         page_rows=[],
-        total=total or 0,
-        matching=sum(counts.values()),
+        total=total,
+        matching=matching,
         at_risk_count=at_risk_count,
         filters=filters,
         sort=sort,
