@@ -1,8 +1,8 @@
 """board: indexes that give the pipeline board its first cards without sorting the cohort,
 and the manager's home the milestones waiting longest to be verified
 
-Revision ID: 0017_board
-Revises: 0016_facts
+Revision ID: 0019_board
+Revises: 0018_scores
 Create Date: 2026-11-30
 
 The board's columns and the table's first page sorted by name ordered every active venture
@@ -27,8 +27,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0017_board'
-down_revision = '0016_facts'
+revision = '0019_board'
+down_revision = '0018_scores'
 branch_labels = None
 depends_on = None
 
