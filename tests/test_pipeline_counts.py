@@ -6,7 +6,6 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 
 from incubator.models import Venture
-from incubator.services import home
 from incubator.services.pipeline import board as pipeline_board
 from incubator.services.pipeline import risk
 from incubator.services.pipeline.stages import STAGES
@@ -37,7 +36,7 @@ def test_the_board_and_home_count_what_the_rules_find(db, app, two_cohorts, draw
             if by_rules[venture.id]:
                 expected_home[venture.cohort_id] = expected_home.get(venture.cohort_id, 0) + 1
         cohort_ids = [cohort.id for cohort in two_cohorts]
-        assert home._at_risk_by_cohort(cohort_ids, today) == expected_home
+        assert risk.at_risk_counts(cohort_ids, today) == expected_home
 
         for cohort in two_cohorts:
             mine = [venture for venture in built if venture.cohort_id == cohort.id]

@@ -368,7 +368,7 @@ def _ventures_at_risk(today: date) -> Item:
             select(Cohort.id, Cohort.name).where(Cohort.status == CohortStatus.ACTIVE)
         ).all()
     )
-    by_cohort = _at_risk_by_cohort(list(cohorts), today)
+    by_cohort = risk.at_risk_counts(list(cohorts), today)
     named = [
         Link(
             _("%(cohort)s: %(num)d at risk", cohort=cohorts[cohort_id], num=count),
@@ -389,23 +389,6 @@ def _ventures_at_risk(today: date) -> Item:
         _link_to_first(named, Link(_("Cohorts"), "cohorts.index")),
         named[:NAMED],
     )
-
-
-def _at_risk_by_cohort(cohort_ids: list[int], today: date) -> dict[int, int]:
-    """How many active ventures of each of these cohorts are at risk (cohorts with none left
-    out), counted by the database in one pass over the ventures and their risk rows' FROM
-    (risk.risk_rows), rather than joined to those rows, which it may work out first."""
-    if not cohort_ids:
-        return {}
-    scope = Venture.cohort_id.in_(cohort_ids) & (Venture.status == VentureStatus.ACTIVE)
-    rows = risk.risk_rows(today, scope).element
-    assert isinstance(rows, Select)
-    found = db.session.execute(
-        rows.with_only_columns(Venture.cohort_id, func.count())
-        .where(rows.selected_columns.reasons > 0)
-        .group_by(Venture.cohort_id)
-    )
-    return {int(cohort_id): int(count) for cohort_id, count in found}
 
 
 def _open_invitations():

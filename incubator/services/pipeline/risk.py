@@ -318,8 +318,9 @@ def risk_rows(today: date, scope: ColumnElement[bool]) -> Subquery:
 
 
 def _at_risk(today: date) -> ColumnElement[bool]:
-    """At least one rule applies (the database stops at the first that does)."""
-    return or_(*(condition.is_(True) for condition in _conditions(today).values()))
+    """At least one rule applies (the database stops at the first that does); never NULL,
+    so that its negation holds for the ventures no rule applies to."""
+    return func.coalesce(or_(*_conditions(today).values()), false())
 
 
 def at_risk_filter(today: date, scope: ColumnElement[bool], at_risk: bool = True):
