@@ -376,7 +376,8 @@ def cohort_totals(cohort: Cohort) -> CohortTotals:
 
     Every venture of the cohort counts, archived ones too: what they achieved happened.
     """
-    in_cohort = select(Venture.id).where(Venture.cohort_id == cohort.id).scalar_subquery()
+    # Joined from the pilots and investments (a few) to their ventures by key, rather than
+    # matched against a list of every venture of the cohort (ten thousand, on a big one).
     totals = CohortTotals(
         pilots_by_status={str(status): 0 for status in PilotStatus},
         invested_by_instrument={str(instrument): Decimal(0) for instrument in Instrument},
@@ -385,14 +386,16 @@ def cohort_totals(cohort: Cohort) -> CohortTotals:
         select(
             Pilot.status, func.count(Pilot.id), func.coalesce(func.sum(Pilot.residents_reached), 0)
         )
-        .where(Pilot.venture_id.in_(in_cohort))
+        .join(Venture, Venture.id == Pilot.venture_id)
+        .where(Venture.cohort_id == cohort.id)
         .group_by(Pilot.status)
     ):
         totals.pilots_by_status[status] = count
         totals.residents_reached += int(reached)
     for instrument, amount in db.session.execute(
         select(Investment.instrument, func.coalesce(func.sum(Investment.amount), 0))
-        .where(Investment.venture_id.in_(in_cohort))
+        .join(Venture, Venture.id == Investment.venture_id)
+        .where(Venture.cohort_id == cohort.id)
         .group_by(Investment.instrument)
     ):
         totals.invested_by_instrument[instrument] = Decimal(str(amount)).quantize(Decimal("0.01"))
