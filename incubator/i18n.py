@@ -74,7 +74,12 @@ def language_tag(code: str) -> str:
 def format_locale() -> str:
     """The Babel locale dates and numbers are formatted in: the language's US variant when
     Babel knows one, else the language itself."""
-    language = current_language()
+    return _format_locale_of(current_language())
+
+
+@lru_cache(maxsize=64)
+def _format_locale_of(language: str) -> str:
+    # Asked for every date and number a page writes; Babel looks for the locale's file.
     american = f"{language}_US"
     return american if localedata.exists(american) else language
 

@@ -11,6 +11,7 @@ in English.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from babel import dates, numbers
 from flask_babel import gettext
@@ -179,13 +180,20 @@ def derivation(value: str | None) -> str | None:
 
 def localized(english: str) -> str:
     """Digits written the English way ("1,234.5") with the current language's marks."""
-    locale = i18n.format_locale()
+    marks = _marks(i18n.format_locale())
+    return english if marks is None else english.translate(marks)
+
+
+@lru_cache(maxsize=64)
+def _marks(locale: str) -> dict[int, str | int | None] | None:
+    """A locale's decimal and group marks in place of English's, None where they are the
+    same (asked for each of a page's thousand figures)."""
     decimal, group = numbers.get_decimal_symbol(locale), numbers.get_group_symbol(locale)
     if (decimal, group) == (".", ","):
-        return english
+        return None
     # Swapped in one pass, since a language may swap the two marks ("1.234,5").
     marks: dict[str, str | int | None] = {",": group, ".": decimal}
-    return english.translate(str.maketrans(marks))
+    return str.maketrans(marks)
 
 
 def number(value: float) -> str:
@@ -195,7 +203,12 @@ def number(value: float) -> str:
 
 def month(day: date) -> str:
     """ "Oct 2026"."""
-    return dates.format_skeleton("yMMM", day, locale=i18n.format_locale())
+    return _month(day, i18n.format_locale())
+
+
+@lru_cache(maxsize=4096)
+def _month(day: date, locale: str) -> str:
+    return dates.format_skeleton("yMMM", day, locale=locale)
 
 
 def full_month(day: date) -> str:
