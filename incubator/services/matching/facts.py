@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext
@@ -218,17 +219,22 @@ def _people_open_to_matching(
     ).all()
 
 
+def _counterpart(
+    room: Room, kind: MatchKind, owner_id: int, name: str, capacity: int, **fields: Any
+) -> CounterpartFacts:
+    """One counterpart as matching sees it, its capacity cut to the room it has left."""
+    key = counterpart_key(kind, owner_id)
+    return CounterpartFacts(
+        key=key, name=name, kind=kind.value, capacity=room(key, capacity), **fields
+    )
+
+
 def _mentors(room: Room, detail: bool = True) -> list[CounterpartFacts]:
     """Active users with the mentor role whose profile is accepting; without `detail`, only
     their names and room."""
     if not detail:
         return [
-            CounterpartFacts(
-                key=(key := counterpart_key(MatchKind.MENTOR, user_id)),
-                name=name,
-                kind=MatchKind.MENTOR.value,
-                capacity=room(key, capacity),
-            )
+            _counterpart(room, MatchKind.MENTOR, user_id, name, capacity)
             for user_id, name, capacity in _people_open_to_matching(
                 MentorProfile, "mentor", MentorProfile.capacity
             )
@@ -244,11 +250,12 @@ def _mentors(room: Room, detail: bool = True) -> list[CounterpartFacts]:
         MentorProfile.bio,
     )
     return [
-        CounterpartFacts(
-            key=(key := counterpart_key(MatchKind.MENTOR, user_id)),
-            name=name,
-            kind=MatchKind.MENTOR.value,
-            capacity=room(key, capacity),
+        _counterpart(
+            room,
+            MatchKind.MENTOR,
+            user_id,
+            name,
+            capacity,
             tags=tuple(expertise or ()),
             challenge_areas=tuple(areas or ()),
             languages=tuple(languages or ()),
@@ -263,11 +270,12 @@ def _funders(room: Room, detail: bool = True) -> list[CounterpartFacts]:
     `detail`, only their names, room and the stages they invest at."""
     if not detail:
         return [
-            CounterpartFacts(
-                key=(key := counterpart_key(MatchKind.FUNDER, user_id)),
-                name=name,
-                kind=MatchKind.FUNDER.value,
-                capacity=room(key, capacity),
+            _counterpart(
+                room,
+                MatchKind.FUNDER,
+                user_id,
+                name,
+                capacity,
                 stages=tuple(stages or ()),
             )
             for user_id, name, capacity, stages in _people_open_to_matching(
@@ -284,11 +292,12 @@ def _funders(room: Room, detail: bool = True) -> list[CounterpartFacts]:
         FunderProfile.funder_type,
     )
     return [
-        CounterpartFacts(
-            key=(key := counterpart_key(MatchKind.FUNDER, user_id)),
-            name=name,
-            kind=MatchKind.FUNDER.value,
-            capacity=room(key, capacity),
+        _counterpart(
+            room,
+            MatchKind.FUNDER,
+            user_id,
+            name,
+            capacity,
             tags=tuple(focus_areas or ()),
             challenge_areas=tuple(focus_areas or ()),
             stages=tuple(stages or ()),
@@ -312,21 +321,17 @@ def _partners(room: Room, detail: bool = True) -> list[CounterpartFacts]:
     if not detail:
         named = _partner_organisations(Organisation.id, Organisation.name, PartnerProfile.capacity)
         return [
-            CounterpartFacts(
-                key=(key := counterpart_key(MatchKind.PARTNER, organisation_id)),
-                name=name,
-                kind=MatchKind.PARTNER.value,
-                capacity=room(key, capacity),
-            )
+            _counterpart(room, MatchKind.PARTNER, organisation_id, name, capacity)
             for organisation_id, name, capacity in named
         ]
     rows = _partner_organisations(Organisation, PartnerProfile)
     return [
-        CounterpartFacts(
-            key=(key := counterpart_key(MatchKind.PARTNER, organisation.id)),
-            name=organisation.name,
-            kind=MatchKind.PARTNER.value,
-            capacity=room(key, partner.capacity),
+        _counterpart(
+            room,
+            MatchKind.PARTNER,
+            organisation.id,
+            organisation.name,
+            partner.capacity,
             tags=tuple(partner.offers or ()),
             challenge_areas=tuple(partner.challenge_areas or ()),
             neighbourhoods=tuple(partner.neighbourhoods or ()),
