@@ -9,7 +9,12 @@ from incubator.models import Venture
 from incubator.services.pipeline import board as pipeline_board
 from incubator.services.pipeline import risk
 from incubator.services.pipeline.stages import STAGES
-from tests.test_risk_sql import build, programs, two_cohorts  # noqa: F401 (a fixture)
+from tests.test_risk_sql import (  # noqa: F401 (two_cohorts: a fixture)
+    build,
+    programs,
+    two_cohorts,
+    use_thresholds,
+)
 
 
 @settings(
@@ -19,11 +24,7 @@ from tests.test_risk_sql import build, programs, two_cohorts  # noqa: F401 (a fi
 )
 @given(drawn=programs())
 def test_the_board_and_home_count_what_the_rules_find(db, app, two_cohorts, drawn):  # noqa: F811
-    app.config.update(
-        RISK_NO_CHECK_IN_DAYS=drawn["no_check_in_days"],
-        RISK_LOW_CONFIDENCE=drawn["low_confidence"],
-        RISK_LOW_CONFIDENCE_STREAK=drawn["low_confidence_streak"],
-    )
+    use_thresholds(app, drawn)
     today = drawn["today"]
     try:
         built = build(db, two_cohorts, drawn)

@@ -140,6 +140,15 @@ def risk_thresholds() -> list[str]:
     return ["RISK_NO_CHECK_IN_DAYS", "RISK_LOW_CONFIDENCE", "RISK_LOW_CONFIDENCE_STREAK"]
 
 
+def use_thresholds(app, drawn) -> None:
+    """The drawn program's risk thresholds, as the app's config."""
+    app.config.update(
+        RISK_NO_CHECK_IN_DAYS=drawn["no_check_in_days"],
+        RISK_LOW_CONFIDENCE=drawn["low_confidence"],
+        RISK_LOW_CONFIDENCE_STREAK=drawn["low_confidence_streak"],
+    )
+
+
 @settings(
     max_examples=60,
     deadline=None,
@@ -149,11 +158,7 @@ def risk_thresholds() -> list[str]:
 def test_the_sql_and_the_rules_find_the_same_reasons_on_random_ventures(
     db, app, two_cohorts, drawn
 ):
-    app.config.update(
-        RISK_NO_CHECK_IN_DAYS=drawn["no_check_in_days"],
-        RISK_LOW_CONFIDENCE=drawn["low_confidence"],
-        RISK_LOW_CONFIDENCE_STREAK=drawn["low_confidence_streak"],
-    )
+    use_thresholds(app, drawn)
     today = drawn["today"]
     try:
         built = build(db, two_cohorts, drawn)
