@@ -29,8 +29,6 @@ instant of their commit, never deadlock.
 from __future__ import annotations
 
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -53,6 +51,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstanceState, Session, aliased
 
 from incubator.extensions import db
+from incubator.kept import Kept
 from incubator.models import Cohort, PipelineStamp, StageChange, Venture, utcnow
 from incubator.models.base import UTCDateTime
 from incubator.services.pipeline import facts
@@ -98,33 +97,7 @@ def reading(cohort: Cohort, today: date) -> Reading:
     return Reading(key, row.changed_at)
 
 
-class _Kept:
-    """The latest values by key, at most `size`, in this worker's memory (thread safe)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.values: OrderedDict[Hashable, Any] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: Hashable, make: Callable[[], T]) -> T:
-        with self.lock:
-            if key in self.values:
-                self.values.move_to_end(key)
-                return self.values[key]
-        # Made outside the lock: two threads may both make it once, never wait on each other.
-        value = make()
-        with self.lock:
-            self.values[key] = value
-            while len(self.values) > self.size:
-                self.values.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self.lock:
-            self.values.clear()
-
-
-_KEPT = _Kept(KEPT)
+_KEPT = Kept(KEPT)
 
 
 def remembered(found: Reading, part: Hashable, make: Callable[[], T]) -> T:
