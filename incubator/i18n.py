@@ -17,10 +17,11 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from types import SimpleNamespace
 
 from babel import Locale, dates, localedata, numbers
 from babel.core import get_global
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
@@ -59,11 +60,33 @@ def select_language() -> str:
     return request.accept_languages.best_match(list(languages())) or DEFAULT_LANGUAGE
 
 
+def _babel_state() -> SimpleNamespace | None:
+    """Flask-Babel's state for this context (`g._flask_babel`: the locale it chose, or the
+    one `force_locale` put in), found with one lookup of `g`. Flask-Babel finds it with three
+    for every message and every date, and a page of cards asks thousands of times."""
+    if not has_app_context():
+        return None
+    found = vars(g._get_current_object()).get("_flask_babel")
+    return found if isinstance(found, SimpleNamespace) else None
+
+
+def _locale() -> Locale | None:
+    state = _babel_state()
+    locale = getattr(state, "babel_locale", None) if state is not None else None
+    # Not chosen yet (or not in a request): Flask-Babel chooses, and keeps it in the state.
+    return locale if locale is not None else get_locale()
+
+
 def current_language() -> str:
     """The code of the language this request is shown in, as the LANGUAGES setting names it
     ("en", "es", "zh_Hant")."""
-    locale = get_locale()
-    return str(locale) if locale is not None else DEFAULT_LANGUAGE
+    locale = _locale()
+    return _code_of(locale) if locale is not None else DEFAULT_LANGUAGE
+
+
+@lru_cache(maxsize=64)
+def _code_of(locale: Locale) -> str:
+    return str(locale)
 
 
 def language_tag(code: str) -> str:
@@ -205,11 +228,13 @@ def _request_catalogue():
     language: Flask-Babel finds it again through the request context for every message,
     and a page of cards says hundreds. Kept beside the locale it was found for, so a
     `flask_babel.refresh()` (a new language mid-request) finds the new one."""
-    locale = get_locale()
-    kept = g.get("_catalogue")
+    locale = _locale()
+    state = _babel_state()
+    kept = getattr(state, "incubator_catalogue", None)
     if kept is None or kept[0] is not locale:
         kept = (locale, get_translations())
-        g._catalogue = kept
+        if state is not None:
+            state.incubator_catalogue = kept
     return kept[1]
 
 
