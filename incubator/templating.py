@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, render_template
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -103,6 +103,12 @@ def options(choices: Iterable[tuple[Any, Any]], chosen: Any = None) -> Markup:
             for value, label in choices
         )
     )
+
+
+def fragment(template: str, **context: Any) -> Markup:
+    """A part of a page drawn by its own template, to be kept and put in the page later as
+    it is (`{{ content }}`): the template escapes what it writes, as every page's does."""
+    return Markup(render_template(template, **context))  # noqa: S704
 
 
 def register(app: Flask) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import lru_cache
 
 from babel.support import NullTranslations
@@ -10,8 +11,9 @@ from flask import Response, render_template, request, stream_with_context
 from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
-from incubator import caching, clock, i18n, permissions
+from incubator import caching, clock, i18n, permissions, templating
 from incubator.access import roles
 from incubator.blueprints.pipeline import bp, charts
 from incubator.models import Cohort, PilotStatus, Role, Stage, Venture
@@ -48,12 +50,12 @@ def _vocabulary_words(translations: object) -> tuple[dict[str, str], dict[str, s
     )
 
 
-def _board_from_arguments(cohort: Cohort) -> pipeline_board.Board:
+def _board_from_arguments(cohort: Cohort, today: date) -> pipeline_board.Board:
     """The board for the query string's filters and sort; values not understood are ignored."""
     at_risk_argument = request.args.get("at_risk", "")
     found = pipeline_board.board(
         cohort,
-        clock.today(),
+        today,
         challenge_area=request.args.get("area") or None,
         neighbourhood=request.args.get("neighbourhood") or None,
         at_risk=AT_RISK_CHOICES.get(at_risk_argument),
@@ -84,11 +86,23 @@ def _filter_arguments(found: pipeline_board.Board) -> dict[str, str]:
 @bp.route("/pipeline/cohorts/<int:cohort_id>")
 @roles(Role.MANAGER)
 def board(cohort_id: int):
+    """The board's columns or table. Every manager sees the same content for the same
+    filters, so it is drawn once per cohort stamp (anything a card, a row or the totals show
+    changes the stamp: services/pipeline/stamps.py), day, language and query string, and kept
+    by the worker; only the frame around it (the person's name, the token) is drawn anew."""
     cohort = found_or_404(Cohort, cohort_id)
-    found = _board_from_arguments(cohort)
+    today = clock.today()
+    found = stamps.reading(cohort, today)
+    variant = ("board", i18n.current_language(), tuple(request.args.items(multi=True)))
+    content = stamps.remembered(found, variant, lambda: _board_content(cohort, today))
+    return render_template("pipeline/board.html", cohort=cohort, content=content)
+
+
+def _board_content(cohort: Cohort, today: date) -> Markup:
+    found = _board_from_arguments(cohort, today)
     area_labels, neighbourhood_labels = _vocabulary_words(get_translations())
-    return render_template(
-        "pipeline/board.html",
+    return templating.fragment(
+        "pipeline/_board_content.html",
         board=found,
         cohort=cohort,
         view=found.view,
@@ -112,7 +126,7 @@ def board(cohort_id: int):
 def board_csv(cohort_id: int):
     """Every venture the filters pass, streamed in batches as it is read (flat memory)."""
     cohort = found_or_404(Cohort, cohort_id)
-    lines = pipeline_board.csv_lines(_board_from_arguments(cohort))
+    lines = pipeline_board.csv_lines(_board_from_arguments(cohort, clock.today()))
     return download(
         stream_with_context(lines), "text/csv", f"{file_stem(cohort.name, 'cohort')}-pipeline.csv"
     )

@@ -1,12 +1,15 @@
 """A cohort's pipeline stamp, and what a worker keeps under it: the analytics page and its
-two charts are drawn from one computation per stamp and day, not three per page view. And
-when each stay in a stage ended (`StageChange.ended_at`), so that computation needs no
-window function over the whole history.
+two charts are drawn from one computation per stamp and day, not three per page view, and the
+board's columns and table are drawn once per stamp, day, language and filters. And when each
+stay in a stage ended (`StageChange.ended_at`), so the analytics need no window function over
+the whole history.
 
 The stamp is one row per cohort (`PipelineStamp`) holding a random value that is written
-anew, in the same transaction, whenever anything the analytics are drawn from changes: a
-venture arriving, leaving or changing cohort, stage, status or creation time, a stage move
-recorded, changed or removed, the cohort's name or dates edited. The session notes what a
+anew, in the same transaction, whenever anything the cohort's pipeline pages are drawn from
+changes (`WATCHED`): a venture arriving, leaving or changing cohort, stage, status, name,
+challenge area, neighbourhoods or creation time; a stage move, a milestone, a check-in, a
+founder, a pilot or an investment of one of its ventures recorded, changed or removed; a
+founder's name; the cohort's stage plan, name or dates edited. The session notes what a
 flush changes (as services/pipeline/facts.py does); before the transaction commits (or
 before the analytics read them) the noted ventures' stays are written again from their
 moves, and at commit their cohorts are restamped, so no service has to remember.
@@ -52,16 +55,48 @@ from sqlalchemy.orm import InstanceState, Session, aliased
 
 from incubator.extensions import db
 from incubator.kept import Kept
-from incubator.models import Cohort, PipelineStamp, StageChange, Venture, utcnow
+from incubator.models import (
+    CheckIn,
+    Cohort,
+    Investment,
+    Milestone,
+    Pilot,
+    PipelineStamp,
+    StageChange,
+    StagePlan,
+    User,
+    Venture,
+    VentureMember,
+    utcnow,
+)
 from incubator.models.base import UTCDateTime
 from incubator.services.pipeline import facts
 
 __all__ = ["Reading", "reading", "rebuild", "remembered", "restamp", "settle", "settle_stays"]
 
-# What a change to each model must touch to change its cohort's analytics or charts.
+# What a change to each model must touch to change what its cohort's pipeline pages show
+# (the board's cards and table, its totals, the analytics and their charts). A Cohort or a
+# StagePlan names its cohort, a Venture its cohort, a User the cohorts of the ventures they
+# are a founder of, and every other model its venture.
 WATCHED: dict[type, tuple[str, ...]] = {
-    Venture: ("cohort_id", "stage", "status", "created_at"),
+    Venture: (
+        "cohort_id",
+        "stage",
+        "status",
+        "created_at",
+        "name",
+        "challenge_area",
+        "neighbourhoods",
+    ),
     StageChange: ("venture_id", "to_stage", "changed_at"),
+    # What a venture's facts are drawn from: its risk, milestones and last check-in.
+    Milestone: facts.WATCHED[Milestone],
+    CheckIn: facts.WATCHED[CheckIn],
+    VentureMember: ("venture_id", "user_id"),
+    Pilot: ("venture_id", "status", "residents_reached"),
+    Investment: ("venture_id", "instrument", "amount"),
+    User: ("name",),
+    StagePlan: ("cohort_id", "stage", "expected_days"),
     Cohort: ("name", "starts_on", "ends_on"),
 }
 PENDING = "pipeline_stamps_pending"
@@ -197,6 +232,8 @@ def settle(session: Session | None = None) -> None:
     if pending is None:
         return
     cohort_ids = set(pending.cohorts)
+    if pending.people:
+        cohort_ids.update(_cohorts_of_people(session, sorted(pending.people)))
     ventures = sorted(pending.ventures)
     for start in range(0, len(ventures), BATCH):
         cohort_ids.update(
@@ -214,12 +251,14 @@ def settle(session: Session | None = None) -> None:
 
 @dataclass
 class _Pending:
-    """What this transaction has changed: cohorts to restamp, ventures whose moves changed
-    (their cohorts are restamped too) and, of those, the ones whose stays are not written."""
+    """What this transaction has changed: cohorts to restamp, ventures whose rows changed
+    (their cohorts are restamped too), of those the ones whose stays are not written (a
+    stage move changed), and people whose name changed (the cohorts of their ventures)."""
 
     cohorts: set[int] = field(default_factory=set)
     ventures: set[int] = field(default_factory=set)
     stays: set[int] = field(default_factory=set)
+    people: set[int] = field(default_factory=set)
 
 
 def _pending(session: Session) -> _Pending:
@@ -240,22 +279,41 @@ def _note_changed_and_deleted(session: Session, _context: object, _instances: ob
         if not names:
             continue
         state = inspect(obj)
-        if obj not in session.deleted and not any(
-            state.attrs[name].history.has_changes() for name in names
-        ):
+        deleted = obj in session.deleted
+        if not deleted and not any(state.attrs[name].history.has_changes() for name in names):
             continue
         pending = _pending(session)
         if isinstance(obj, Cohort):
             _note(pending.cohorts, [obj.id])
-        elif isinstance(obj, Venture):
+        elif isinstance(obj, Venture | StagePlan):
             _note(pending.cohorts, [*_before(session, obj, "cohort_id"), obj.cohort_id])
+        elif isinstance(obj, User):
+            if deleted:
+                # Their founder rows go with them (ON DELETE CASCADE): read their cohorts now.
+                _note(pending.cohorts, _cohorts_of_people(session, [obj.id]))
+            else:
+                _note(pending.people, [obj.id])
         else:
             moved = [*_before(session, obj, "venture_id"), obj.venture_id]
             _note(pending.ventures, moved)
-            _note(pending.stays, moved)
+            if isinstance(obj, StageChange):
+                _note(pending.stays, moved)
 
 
-def _before(session: Session, obj: Venture | StageChange, name: str) -> list[int | None]:
+def _cohorts_of_people(session: Session, user_ids: list[int]) -> list[int]:
+    """The cohorts of the ventures these people are founders of."""
+    with session.no_autoflush:
+        return list(
+            session.scalars(
+                select(Venture.cohort_id)
+                .join(VentureMember, VentureMember.venture_id == Venture.id)
+                .where(VentureMember.user_id.in_(user_ids))
+                .distinct()
+            )
+        )
+
+
+def _before(session: Session, obj: Any, name: str) -> list[int | None]:
     """The value a changed key column had before this flush. The session forgets the old
     value of a column expired by a commit and then set: the database still holds it."""
     state: InstanceState[Any] = inspect(obj)
@@ -271,13 +329,18 @@ def _before(session: Session, obj: Venture | StageChange, name: str) -> list[int
 
 @event.listens_for(Session, "after_flush")
 def _note_added(session: Session, _context: object) -> None:
-    """New ventures and stage moves, once the flush has given them their keys."""
+    """New rows, once the flush has given them their keys."""
     for obj in session.new:
-        if isinstance(obj, Venture):
-            _note(_pending(session).cohorts, [obj.cohort_id])
-        elif isinstance(obj, StageChange):
-            _note(_pending(session).ventures, [obj.venture_id])
-            _note(_pending(session).stays, [obj.venture_id])
+        if type(obj) not in WATCHED or isinstance(obj, Cohort | User):
+            # A new cohort has no pages drawn yet; a new person is no venture's founder yet.
+            continue
+        pending = _pending(session)
+        if isinstance(obj, Venture | StagePlan):
+            _note(pending.cohorts, [obj.cohort_id])
+        else:
+            _note(pending.ventures, [obj.venture_id])
+            if isinstance(obj, StageChange):
+                _note(pending.stays, [obj.venture_id])
 
 
 @event.listens_for(Session, "before_commit")
