@@ -33,6 +33,7 @@ from bench.load import WARMUP_PER_SESSION, Measurement, measure, signed_in_sessi
 from bench.server import Gunicorn, create_bench_app
 from incubator import clock
 from incubator.extensions import db
+from incubator.services.pipeline import facts, stamps
 from tests.postgres import PostgresServer
 
 MAX_REQUESTS = 100_000
@@ -231,6 +232,11 @@ def seed(database_url: str, scale: int, secret_key: str, pages: list[str] | None
             context.update(found)
             db.session.commit()
             progress(f"seeded {seeder.__name__} in {time.perf_counter() - started:.1f} s")
+        # Seeders put rows in around the services: every derived row and every cohort's stamp
+        # is written again, as `flask pipeline-facts rebuild` does after a restore.
+        facts.rebuild()
+        stamps.rebuild()
+        db.session.commit()
         if db.engine.dialect.name == "postgresql":
             # Autovacuum vacuums and analyzes bulk-loaded tables within a minute or so (the
             # planner's row estimates, index-only scans); do it now, so that the pages are

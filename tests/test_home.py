@@ -23,7 +23,7 @@ from incubator.services.accounts import users
 from incubator.services.hackathons import hackathons
 from incubator.services.pipeline import milestones
 from tests import factories, home_reference
-from tests.helpers import page
+from tests.helpers import page, without_csrf_tokens
 
 # A Wednesday, so a week has days behind and ahead of it.
 # The program's zone in the testing config; no app is running yet when this module loads.
@@ -228,6 +228,30 @@ def test_manager_home_page_shows_the_at_risk_count(
 
     assert "1 venture at risk in active cohorts" in text
     assert 'href="/cohorts/"' in text
+
+
+def test_the_at_risk_count_is_kept_until_a_venture_of_an_active_cohort_changes(
+    db, client, venture, founder, manager, sign_in, count_queries
+):
+    """Counted once per stamp of the active cohorts and day, and kept by the worker: the next
+    change to a venture of one of them gives a new stamp, and the home counts again."""
+    late = factories.milestone(venture, "Late", by=founder, due_on=la_today() - timedelta(days=2))
+    db.session.commit()
+    sign_in(client, manager.email)
+    client.get("/")
+    with count_queries() as drawn:
+        assert "1 venture at risk in active cohorts" in page(client.get("/"))
+
+    late.due_on = la_today() + timedelta(days=7)
+    db.session.commit()
+    with count_queries() as counted:
+        after = page(client.get("/"))
+
+    with count_queries() as kept:
+        assert without_csrf_tokens(page(client.get("/"))) == without_csrf_tokens(after)
+    assert "No venture at risk in active cohorts" in after
+    # Counted again after the change, then kept.
+    assert counted.count > drawn.count == kept.count
 
 
 # Mentors, funders and partners -------------------------------------------------------------------

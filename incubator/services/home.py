@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,6 +45,7 @@ from incubator.models import (
     OutboxMessage,
     Pilot,
     PilotStatus,
+    PipelineStamp,
     Role,
     Submission,
     SubmissionStatus,
@@ -54,7 +56,7 @@ from incubator.models import (
 from incubator.models.pipeline import OPEN_MILESTONE_STATUSES
 from incubator.services.cohorts import ventures
 from incubator.services.hackathons import hackathons, judging
-from incubator.services.pipeline import risk
+from incubator.services.pipeline import risk, stamps
 
 # How many of an item's things are named under its count.
 NAMED = 3
@@ -284,12 +286,15 @@ def _proposals_to_decide() -> Item:
     )
 
 
-def _milestones_to_verify() -> Item:
-    """Milestones founders marked done, by venture, the longest waiting first.
+@cache
+def _waiting_milestones() -> Select[int, str, int, int]:
+    """The first NAMED ventures with milestones founders marked done, the longest waiting
+    first: (venture id, name, its milestones to verify, every venture's). Built once: it
+    names no value of the request, and building its aliases costs more than running it.
 
-    One query, which does not group every waiting milestone by venture: it walks them from
-    the longest waiting (ix_milestones_status_completed_at), keeps each venture's first and
-    stops at the NAMED-th; beside each, how many its venture has and how many wait in all."""
+    It does not group every waiting milestone by venture: it walks them from the longest
+    waiting (ix_milestones_status_completed_at), keeps each venture's first and stops at the
+    NAMED-th; beside each, how many its venture has and how many wait in all."""
     waiting = Milestone.status == MilestoneStatus.DONE
     active = Venture.status == VentureStatus.ACTIVE
     other = aliased(Milestone)
@@ -328,15 +333,21 @@ def _milestones_to_verify() -> Item:
         .correlate(None)
         .scalar_subquery()
     )
-    # (venture id, name, its milestones to verify, every venture's)
-    rows: Sequence[tuple[int, str, int, int]] = db.session.execute(
+    return (
         select(Venture.id, Venture.name, of_venture, in_all)
         .select_from(Milestone)
         .join(Venture, Venture.id == Milestone.venture_id)
         .where(waiting, active, ~earlier)
         .order_by(Milestone.completed_at, Milestone.venture_id)
         .limit(NAMED)
-    ).all()
+    )
+
+
+def _milestones_to_verify() -> Item:
+    """Milestones founders marked done, by venture, the longest waiting first (one query,
+    `_waiting_milestones`)."""
+    # (venture id, name, its milestones to verify, every venture's)
+    rows: Sequence[tuple[int, str, int, int]] = db.session.execute(_waiting_milestones()).all()
     total = int(rows[0][3]) if rows else 0
     named = [
         Link(
@@ -363,12 +374,18 @@ def _milestones_to_verify() -> Item:
 def _ventures_at_risk(today: date) -> Item:
     """Active ventures of active cohorts the risk rules flag, by cohort (counted by the
     database, not loaded)."""
-    cohorts = dict(
-        db.session.execute(
-            select(Cohort.id, Cohort.name).where(Cohort.status == CohortStatus.ACTIVE)
-        ).all()
+    # The cohorts with their stamps: the counts are kept by the worker under all of them.
+    rows = db.session.execute(
+        select(Cohort.id, Cohort.name, PipelineStamp.stamp)
+        .outerjoin(PipelineStamp, PipelineStamp.cohort_id == Cohort.id)
+        .where(Cohort.status == CohortStatus.ACTIVE)
+        .order_by(Cohort.id)
+    ).all()
+    cohorts = {cohort_id: name for cohort_id, name, _stamp in rows}
+    found = stamps.joint_reading([(cohort_id, stamp) for cohort_id, _name, stamp in rows], today)
+    by_cohort = stamps.remembered(
+        found, "at risk", lambda: risk.at_risk_counts(list(cohorts), today)
     )
-    by_cohort = risk.at_risk_counts(list(cohorts), today)
     named = [
         Link(
             _("%(cohort)s: %(num)d at risk", cohort=cohorts[cohort_id], num=count),

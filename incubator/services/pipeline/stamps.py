@@ -32,7 +32,7 @@ instant of their commit, never deadlock.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -72,7 +72,16 @@ from incubator.models import (
 from incubator.models.base import UTCDateTime
 from incubator.services.pipeline import facts
 
-__all__ = ["Reading", "reading", "rebuild", "remembered", "restamp", "settle", "settle_stays"]
+__all__ = [
+    "Reading",
+    "joint_reading",
+    "reading",
+    "rebuild",
+    "remembered",
+    "restamp",
+    "settle",
+    "settle_stays",
+]
 
 # What a change to each model must touch to change what its cohort's pipeline pages show
 # (the board's cards and table, its totals, the analytics and their charts). A Cohort or a
@@ -133,6 +142,15 @@ def reading(cohort: Cohort, today: date) -> Reading:
 
 
 _KEPT = Kept(KEPT)
+
+
+def joint_reading(found: Sequence[tuple[int, str | None]], today: date) -> Reading:
+    """One reading for several cohorts from their ids and stamps as read (a query that reads
+    the cohorts joins their stamps): what is drawn from all of them together is kept under
+    all their stamps. None when one of them has no stamp."""
+    if any(stamp is None for _cohort_id, stamp in found):
+        return Reading(None, None)
+    return Reading(("cohorts", tuple(sorted(found)), today), None)
 
 
 def remembered(found: Reading, part: Hashable, make: Callable[[], T]) -> T:
@@ -331,11 +349,12 @@ def _before(session: Session, obj: Any, name: str) -> list[int | None]:
 def _note_added(session: Session, _context: object) -> None:
     """New rows, once the flush has given them their keys."""
     for obj in session.new:
-        if type(obj) not in WATCHED or isinstance(obj, Cohort | User):
-            # A new cohort has no pages drawn yet; a new person is no venture's founder yet.
-            continue
+        if type(obj) not in WATCHED or isinstance(obj, User):
+            continue  # a new person is no venture's founder yet
         pending = _pending(session)
-        if isinstance(obj, Venture | StagePlan):
+        if isinstance(obj, Cohort):
+            _note(pending.cohorts, [obj.id])  # stamped from the start
+        elif isinstance(obj, Venture | StagePlan):
             _note(pending.cohorts, [obj.cohort_id])
         else:
             _note(pending.ventures, [obj.venture_id])
