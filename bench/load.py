@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import threading
 import time
@@ -110,7 +111,15 @@ class Measurement:
         return statistics.fmean(counts) if counts else None
 
 
+# In a page's path, replaced by a number no other request of the run has: a page the workers
+# keep under its query string (the board) is then drawn by every request.
+UNIQUE = "{unique}"
+_unique = itertools.count()
+
+
 def _get(session: requests.Session, url: str) -> Sample:
+    if UNIQUE in url:
+        url = url.replace(UNIQUE, str(next(_unique)))
     started = time.perf_counter()
     try:
         response = session.get(url, allow_redirects=False, timeout=REQUEST_TIMEOUT)

@@ -230,6 +230,14 @@ def _pipeline_board(context: Context) -> str:
 
 page("board", _pipeline_board, role="manager")
 page("board_table", lambda context: f"{_pipeline_board(context)}?view=table", role="manager")
+# The same pages as a worker draws them after a change (each request its own query string, so
+# nothing kept under the cohort's stamp is used): the cost a change brings.
+page("board_drawn", lambda context: f"{_pipeline_board(context)}?n={{unique}}", role="manager")
+page(
+    "board_table_drawn",
+    lambda context: f"{_pipeline_board(context)}?view=table&n={{unique}}",
+    role="manager",
+)
 page("board_csv", lambda context: f"{_pipeline_board(context)}/board.csv", role="manager")
 page("analytics", lambda context: f"{_pipeline_board(context)}/analytics", role="manager")
 page("stage_chart", lambda context: f"{_pipeline_board(context)}/stages.svg", role="manager")
