@@ -7,13 +7,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import replace
-from datetime import date
+from dataclasses import fields, replace
+from datetime import date, timedelta
 from html import unescape
 
 import pytest
 from sqlalchemy import select
 
+from incubator import clock
+from incubator.blueprints.scorecard import pages as scorecard_pages
 from incubator.models import (
     Geography,
     ImpactArea,
@@ -763,3 +765,164 @@ def test_each_trend_line_has_its_figures_in_a_table_beside_it(db, client, scorec
         )
         assert len(points) == len([v for v in published if v is not None]), code
     assert tables["newcomers"][-1][1] == "95"
+
+
+# Content kept by the worker ------------------------------------------------------------------
+
+
+@pytest.fixture
+def settled(time_machine):
+    """Moves the clock on past the time the scorecard's data must have settled before a page's
+    content is kept (pages.SETTLED_AFTER), from wherever the run's clock stands."""
+
+    def move_on() -> None:
+        later = clock.now() + scorecard_pages.SETTLED_AFTER + timedelta(seconds=1)
+        time_machine.move_to(later, tick=True)
+
+    return move_on
+
+
+def main_of(response) -> str:
+    """The page inside its layout: the messages and the content, not the navigation."""
+    assert response.status_code == 200
+    return re.search(r'<main id="main"[^>]*>(.*)</main>', page(response), re.S).group(1)
+
+
+def trend_of(html: str, code: str) -> list[list[str]]:
+    """The (period, figure) rows of a metric's trend table."""
+    found = [t for t in chart_reading.tables(html) if t["attrs"].get("data-metric") == code]
+    return found[0]["rows"][1:] if found else []
+
+
+KEPT_PAGES = ["/scorecard/", "/scorecard/neighbourhoods?metric=permit_days"]
+
+
+@pytest.mark.parametrize("url", KEPT_PAGES)
+def test_a_scorecard_page_is_rendered_once_then_served_from_what_the_worker_kept(
+    db, client, scorecard, settled, count_queries, url
+):
+    settled()
+    with count_queries() as first:
+        built = main_of(client.get(url))
+    with count_queries() as second:
+        kept = main_of(client.get(url))
+    other = main_of(client.get("/scorecard/neighbourhoods?metric=newcomers"))
+
+    assert kept == built and "Days to a parklet permit" in kept
+    # The fingerprint, and nothing built again.
+    assert second.count == 1 < first.count
+    # Another metric's view is kept apart.
+    assert "Newcomers connected</h2>" in other and other not in {built, kept}
+
+
+def test_a_change_to_a_figure_or_a_metric_shows_on_the_very_next_request(
+    db, client, scorecard, scorecard_manager, settled, count_queries
+):
+    watch = scorecard["watch"]
+    three_months_ago = last_periods("monthly", 3)[0]
+    settled()
+    before = main_of(client.get("/scorecard/"))
+    main_of(client.get("/scorecard/"))  # kept
+
+    def after_each(change) -> tuple[str, str, int, int]:
+        """The page asked for twice just after the change (while its data settles, built
+        each time), and once it has settled and been kept, with the queries of each."""
+        change()
+        db.session.commit()
+        main_of(client.get("/scorecard/"))
+        with count_queries() as fresh:
+            right_after = main_of(client.get("/scorecard/"))
+        settled()
+        main_of(client.get("/scorecard/"))
+        with count_queries() as kept:
+            settled_page = main_of(client.get("/scorecard/"))
+        assert settled_page == right_after
+        return right_after, settled_page, fresh.count, kept.count
+
+    recorded, *_recorded_counts = after_each(
+        lambda: observations.record_observation(
+            watch, observations.ObservationInput(three_months_ago, 90.0), by=scorecard_manager
+        )
+    )
+    latest = db.session.scalar(
+        select(Observation).where(
+            Observation.metric_id == watch.id,
+            Observation.geography == Geography.CITY,
+            Observation.value == 95.0,
+        )
+    )
+    withdrawn, *_ = after_each(
+        lambda: observations.withdraw_observation(latest, "Counted twice", by=scorecard_manager)
+    )
+    values = {f.name: getattr(watch, f.name) for f in fields(catalogue.MetricInput)}
+    values.update(iris_code=values["iris_code"] or "", target_value=200.0)
+    higher_target = catalogue.MetricInput(**values)
+    edited, _, fresh_count, kept_count = after_each(
+        lambda: catalogue.update_metric(watch, higher_target, by=scorecard_manager)
+    )
+
+    assert [row[1] for row in trend_of(before, "newcomers")] == ["95"]
+    assert [row[1] for row in trend_of(recorded, "newcomers")] == ["90", "95"]
+    assert [row[1] for row in trend_of(withdrawn, "newcomers")] == ["90"]
+    assert cells(withdrawn, "newcomers")["value"] == "90"
+    assert cells(withdrawn, "newcomers")["target"].startswith("100 by")
+    assert cells(edited, "newcomers")["target"].startswith("200 by")
+    # A change just made is not kept until it has settled; then it is.
+    assert fresh_count > 1 and kept_count == 1
+
+
+def test_spanish_and_english_are_kept_apart(db, client, scorecard, settled, count_queries):
+    spanish, english = {"Accept-Language": "es"}, {"Accept-Language": "en"}
+    settled()
+    first = {
+        "es": main_of(client.get("/scorecard/", headers=spanish)),
+        "en": main_of(client.get("/scorecard/", headers=english)),
+    }
+    with count_queries() as counted:
+        again = {
+            "es": main_of(client.get("/scorecard/", headers=spanish)),
+            "en": main_of(client.get("/scorecard/", headers=english)),
+        }
+
+    assert again == first
+    assert "Puntaje general" in first["es"] and "Headline score" not in first["es"]
+    assert "Headline score" in first["en"] and "Puntaje general" not in first["en"]
+    assert counted.count == 2  # each the fingerprint alone
+
+
+def test_a_managers_page_and_a_visitors_are_kept_apart_with_nothing_personal_kept(
+    app, db, client, login_as, scorecard, settled
+):
+    visitor = app.test_client()
+    manager = login_as(
+        "manager", name="Rosa Kept", email="rosa.kept@example.org", time_zone="America/New_York"
+    )
+    settled()
+    pages = {}
+    for _ in range(2):
+        pages["manager"] = client.get("/scorecard/")
+        pages["visitor"] = visitor.get("/scorecard/")
+        pages["visitor views"] = visitor.get("/scorecard/neighbourhoods?metric=permit_days")
+    kept = list(scorecard_pages._KEPT.values.values())
+    tokens = {token for response in pages.values() for token in CSRF_TOKEN.findall(page(response))}
+    with client.session_transaction() as session:
+        tokens.add(session["csrf_token"])
+    with visitor.session_transaction() as session:
+        tokens.add(session["csrf_token"])
+
+    def updated(response) -> str:
+        return re.search(r"Last updated [^<]*", main_of(response)).group(0)
+
+    assert "Edit the scorecard" in main_of(pages["manager"])
+    assert "Edit the scorecard" not in main_of(pages["visitor"])
+    # Each reads the time in their own zone: New York's is three hours ahead of Los Angeles'.
+    assert updated(pages["manager"]) != updated(pages["visitor"])
+    assert "Rosa Kept" in page(pages["manager"])  # the layout around the kept content
+    assert len(kept) == 3 and len(tokens) >= 3
+    for text in kept:
+        assert "csrf_token" not in text and '<form method="post"' not in text
+        assert manager.name not in text and manager.email not in text
+        assert not any(token in text for token in tokens)
+
+
+CSRF_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

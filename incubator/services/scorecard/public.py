@@ -229,6 +229,8 @@ class Scorecard:
 class Fingerprint:
     etag: str
     last_updated: datetime | None
+    # The latest of the times it read, of any kind (figures, metrics, areas, sources).
+    newest: datetime | None = None
 
 
 def fingerprint() -> Fingerprint:
@@ -251,7 +253,7 @@ def fingerprint() -> Fingerprint:
     digest = hashlib.sha256(repr(tuple(row)).encode()).hexdigest()[:32]
     stamps = [value for value in row[:5] if isinstance(value, datetime)]
     figures = [value for value in row[:2] if isinstance(value, datetime)]
-    return Fingerprint(digest, max(figures or stamps, default=None))
+    return Fingerprint(digest, max(figures or stamps, default=None), max(stamps, default=None))
 
 
 # Building the scorecard -----------------------------------------------------------------------
