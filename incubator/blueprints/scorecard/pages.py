@@ -44,8 +44,11 @@ HISTORY_PER_PAGE = 24
 KEPT_PAGES = 32
 # A change is stamped when it is made and seen when it commits: until every transaction that
 # began before the newest stamp has ended, one still open may commit a change stamped before
-# it, which the fingerprint would not tell. Content is kept only once its data has settled.
+# it, which the fingerprint's maxima would not tell. Until then content is kept for a few
+# seconds at most (such a change shows within them); once the data has settled, until the
+# fingerprint moves.
 SETTLED_AFTER = timedelta(minutes=2)
+UNSETTLED_KEPT_SECONDS = 5
 
 _KEPT = Kept(KEPT_PAGES)
 
@@ -80,20 +83,23 @@ def _content(
     variant: tuple[Hashable, ...],
     context: Callable[[], dict[str, Any]],
 ) -> Markup:
-    """The page's content, `template` rendered with `context()`: kept under the fingerprint,
-    the language and `variant` (whatever else the content is drawn from) once the data has
-    settled, else rendered for this request alone."""
+    """The page's content, `template` rendered with `context()`, kept under the fingerprint,
+    the language and `variant` (whatever else the content is drawn from): for a few seconds
+    while the data settles (SETTLED_AFTER), then until the fingerprint moves."""
 
     def render() -> str:
         return render_template(template, **context())
 
-    settled = found.newest is None or found.newest <= clock.now() - SETTLED_AFTER
-    if not settled:
-        return Markup(render())  # noqa: S704 (rendered by Jinja, autoescaped)
+    now = clock.now()
+    if found.newest is None or found.newest <= now - SETTLED_AFTER:
+        lasting: Hashable = "settled"
+    else:
+        lasting = int(now.timestamp()) // UNSETTLED_KEPT_SECONDS
     key = (
         caching.release(),
         _app_token(),
         found.etag,
+        lasting,
         i18n.current_language(),
         request.script_root,
         template,
