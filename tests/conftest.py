@@ -25,6 +25,7 @@ from flask_migrate import upgrade
 from sqlalchemy import event, select
 
 from incubator import create_app
+from incubator.blueprints.scorecard import pages as scorecard_pages
 from incubator.demo import seed
 from incubator.demo.seed import DemoLogin
 from incubator.extensions import db as _db
@@ -218,6 +219,13 @@ def _empty_database() -> None:
         else:
             for table in reversed(tables):
                 connection.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _forget_kept_pages() -> None:
+    """Each test starts with nothing kept in this worker's memory: a kept page is filed under
+    its data's fingerprint, and another test's data may have the same one."""
+    scorecard_pages.forget()
 
 
 @pytest.fixture

@@ -6,21 +6,31 @@ answers a conditional request with 304 before anything is built.
 
 Pages and pictures read in the visitor's language; the CSV and JSON downloads in English
 whatever the language, since programs read them (their words as well as their field names).
+
+The scorecard and the neighbourhood view keep their content (everything inside the layout,
+the same for everyone who sees it) rendered in this worker's memory, under a key naming all
+it is drawn from: the release, the fingerprint, the language, the arguments and, where the
+page writes them, the viewer's time zone and whether they manage the scorecard. The layout,
+with a person's name or a visitor's token and any message, is rendered around it every time.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from datetime import date
+import secrets
+from collections.abc import Callable, Hashable
+from datetime import date, timedelta
+from typing import Any
 
-from flask import Response, render_template, request
+from flask import Response, current_app, render_template, request
 from flask_babel import force_locale, gettext
 from flask_login import current_user
+from markupsafe import Markup
 
-from incubator import caching
+from incubator import caching, clock, i18n
 from incubator.access import public
 from incubator.blueprints.scorecard import bp
+from incubator.kept import Kept
 from incubator.models import Role
 from incubator.services.errors import NotFound
 from incubator.services.scorecard import cityscore, labels
@@ -30,6 +40,17 @@ from incubator.web import download, page_number
 # What the SVG documents may do: nothing but be drawn (no style element, no script).
 SVG_CONTENT_SECURITY_POLICY = "default-src 'none'"
 HISTORY_PER_PAGE = 24
+# The pages' contents a worker keeps: each language, a few time zones and neighbourhood views.
+KEPT_PAGES = 32
+# A change is stamped when it is made and seen when it commits: until every transaction that
+# began before the newest stamp has ended, one still open may commit a change stamped before
+# it, which the fingerprint's maxima would not tell. Until then content is kept for a few
+# seconds at most (such a change shows within them); once the data has settled, until the
+# fingerprint moves.
+SETTLED_AFTER = timedelta(minutes=2)
+UNSETTLED_KEPT_SECONDS = 5
+
+_KEPT = Kept(KEPT_PAGES)
 
 
 def _cached(
@@ -51,21 +72,68 @@ def _is_manager() -> bool:
     return current_user.is_authenticated and current_user.has_role(Role.MANAGER, Role.ADMIN)
 
 
+def forget() -> None:
+    """Drop the pages' contents this worker keeps (the tests' way to start from nothing)."""
+    _KEPT.clear()
+
+
+def _content(
+    found: scorecard.Fingerprint,
+    template: str,
+    variant: tuple[Hashable, ...],
+    context: Callable[[], dict[str, Any]],
+) -> Markup:
+    """The page's content, `template` rendered with `context()`, kept under the fingerprint,
+    the language and `variant` (whatever else the content is drawn from): for a few seconds
+    while the data settles (SETTLED_AFTER), then until the fingerprint moves."""
+
+    def render() -> str:
+        return render_template(template, **context())
+
+    now = clock.now()
+    if found.newest is None or found.newest <= now - SETTLED_AFTER:
+        lasting: Hashable = "settled"
+    else:
+        lasting = int(now.timestamp()) // UNSETTLED_KEPT_SECONDS
+    key = (
+        caching.release(),
+        _app_token(),
+        found.etag,
+        lasting,
+        i18n.current_language(),
+        request.script_root,
+        template,
+        *variant,
+    )
+    return Markup(_KEPT.get(key, render))  # noqa: S704 (rendered by Jinja, autoescaped)
+
+
+def _app_token() -> str:
+    """This app's own mark in the keys: two apps in one process (the tests build several) may
+    read different databases whose fingerprints agree."""
+    return current_app.extensions.setdefault("scorecard_pages", secrets.token_hex(8))
+
+
 @bp.route("/")
 @public
 def index():
     def build(found: scorecard.Fingerprint) -> Response:
-        card = scorecard.build(found=found)
-        return Response(
-            render_template(
-                "scorecard/index.html",
-                card=card,
-                thresholds=_thresholds(),
-                credits=scorecard.credits(),
-                is_manager=_is_manager(),
-                default_metric=_default_metric(card),
-            )
-        )
+        is_manager = _is_manager()
+
+        def context() -> dict[str, Any]:
+            card = scorecard.build(found=found)
+            return {
+                "card": card,
+                "thresholds": _thresholds(),
+                "credits": scorecard.credits(),
+                "is_manager": is_manager,
+                "default_metric": _default_metric(card),
+            }
+
+        # "Last updated" is written in the viewer's time zone; a manager sees one more link.
+        variant = (str(clock.viewer_zone()), is_manager)
+        content = _content(found, "scorecard/_index.html", variant, context)
+        return Response(render_template("scorecard/index.html", content=content))
 
     return _cached("index", build, personal=True)
 
@@ -127,21 +195,23 @@ def _view(card: scorecard.Scorecard, code: str) -> scorecard.NeighbourhoodView:
 @public
 def neighbourhoods():
     def build(found: scorecard.Fingerprint) -> Response:
-        card = scorecard.build(found=found, with_places=_default_needed())
-        code, ignored = _chosen_metric(card)
-        view = _view(card, code) if code else None
-        return Response(
-            render_template(
-                "scorecard/neighbourhoods.html",
-                card=card,
-                view=view,
-                legend=scorecard.map_legend(view) if view else [],
-                map_size=scorecard.map_size(),
-                ignored=ignored,
-                credit=labels.source_credit(),
-                minimum=cityscore.MIN_VENTURES,
-            )
-        )
+        def context() -> dict[str, Any]:
+            card = scorecard.build(found=found, with_places=_default_needed())
+            code, ignored = _chosen_metric(card)
+            view = _view(card, code) if code else None
+            return {
+                "card": card,
+                "view": view,
+                "legend": scorecard.map_legend(view) if view else [],
+                "map_size": scorecard.map_size(),
+                "ignored": ignored,
+                "credit": labels.source_credit(),
+                "minimum": cityscore.MIN_VENTURES,
+            }
+
+        variant = (request.args.get("metric"), request.args.get("period"))
+        content = _content(found, "scorecard/_neighbourhoods.html", variant, context)
+        return Response(render_template("scorecard/neighbourhoods.html", content=content))
 
     return _cached(
         _variant("neighbourhoods", request.args.get("metric"), request.args.get("period")),

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache, cached_property
 from typing import Any
 
 from flask_babel import gettext, ngettext
@@ -176,9 +177,10 @@ class MetricRow:
     def frequency_label(self) -> str:
         return labels.frequency(self.frequency)
 
-    @property
+    @cached_property
     def trend_rows(self) -> list[tuple[str, str]]:
-        """The trend line's periods and figures, as the table beside it shows them."""
+        """The trend line's periods and figures, as the table beside it shows them (written
+        once: the page reads them twice, in the table and in the picture's text)."""
         return [(p.label, format_value(p.value, self.unit)) for p in self.trend]
 
     @property
@@ -229,6 +231,8 @@ class Scorecard:
 class Fingerprint:
     etag: str
     last_updated: datetime | None
+    # The latest of the times it read, of any kind (figures, metrics, areas, sources).
+    newest: datetime | None = None
 
 
 def fingerprint() -> Fingerprint:
@@ -251,7 +255,7 @@ def fingerprint() -> Fingerprint:
     digest = hashlib.sha256(repr(tuple(row)).encode()).hexdigest()[:32]
     stamps = [value for value in row[:5] if isinstance(value, datetime)]
     figures = [value for value in row[:2] if isinstance(value, datetime)]
-    return Fingerprint(digest, max(figures or stamps, default=None))
+    return Fingerprint(digest, max(figures or stamps, default=None), max(stamps, default=None))
 
 
 # Building the scorecard -----------------------------------------------------------------------
@@ -442,7 +446,9 @@ def _zone_sums(pairs: list[tuple[int, date]]) -> dict[int, dict[bool, tuple]]:
     return found
 
 
+@cache
 def _zone_count() -> tuple[int, int]:
+    """The neighbourhoods inside the Promise Zone and outside it (the shipped boundaries)."""
     zone = sum(1 for b in geography.boundaries() if b.promise_zone)
     return zone, len(geography.boundaries()) - zone
 
