@@ -31,7 +31,7 @@ from incubator.demo.seed import DemoLogin
 from incubator.extensions import db as _db
 from incubator.extensions import limiter
 from incubator.models import AuditEvent, OutboxMessage
-from incubator.services.pipeline import facts
+from incubator.services.pipeline import facts, stamps
 from tests import factories, travel
 from tests.postgres import PostgresServer
 
@@ -221,11 +221,17 @@ def _empty_database() -> None:
                 connection.execute(table.delete())
 
 
+def forget_kept() -> None:
+    """Drop everything this worker keeps in memory under a stamp or a fingerprint."""
+    scorecard_pages.forget()
+    stamps.forget()
+
+
 @pytest.fixture(autouse=True)
 def _forget_kept_pages() -> None:
     """Each test starts with nothing kept in this worker's memory: a kept page is filed under
     its data's fingerprint, and another test's data may have the same one."""
-    scorecard_pages.forget()
+    forget_kept()
 
 
 @pytest.fixture
@@ -395,12 +401,11 @@ def page_queries(client, count_queries):
     the data; call it once first to warm up, as first-request work is not the page's. Each
     page is drawn: nothing a worker keeps under a stamp (services/pipeline/stamps.py) is
     used, so the count is that of the work the page does after a change."""
-    from incubator.services.pipeline import stamps
 
     def measure(urls: list[str]) -> dict[str, int]:
         counts = {}
         for url in urls:
-            stamps.forget()
+            forget_kept()
             with count_queries() as counter:
                 response = client.get(url)
             assert response.status_code == 200, url

@@ -27,7 +27,7 @@ from flask_babel import force_locale, gettext
 from flask_login import current_user
 from markupsafe import Markup
 
-from incubator import caching, clock, i18n
+from incubator import caching, clock, i18n, templating
 from incubator.access import public
 from incubator.blueprints.scorecard import bp
 from incubator.kept import Kept
@@ -87,8 +87,8 @@ def _content(
     the language and `variant` (whatever else the content is drawn from): for a few seconds
     while the data settles (SETTLED_AFTER), then until the fingerprint moves."""
 
-    def render() -> str:
-        return render_template(template, **context())
+    def render() -> Markup:
+        return templating.fragment(template, **context())
 
     now = clock.now()
     if found.newest is None or found.newest <= now - SETTLED_AFTER:
@@ -105,7 +105,7 @@ def _content(
         template,
         *variant,
     )
-    return Markup(_KEPT.get(key, render))  # noqa: S704 (rendered by Jinja, autoescaped)
+    return _KEPT.get(key, render)
 
 
 def _app_token() -> str:
