@@ -83,6 +83,11 @@ def _filter_arguments(found: pipeline_board.Board) -> dict[str, str]:
     return {name: value for name, value in arguments.items() if value}
 
 
+def _cohort_and_stamp(cohort_id: int, today: date) -> tuple[Cohort, stamps.Reading]:
+    """The cohort (or a 404) and its stamp's reading, in one query."""
+    return found_or_404(lambda found_id: stamps.with_reading(found_id, today), cohort_id)
+
+
 @bp.route("/pipeline/cohorts/<int:cohort_id>")
 @roles(Role.MANAGER)
 def board(cohort_id: int):
@@ -90,9 +95,8 @@ def board(cohort_id: int):
     filters, so it is drawn once per cohort stamp (anything a card, a row or the totals show
     changes the stamp: services/pipeline/stamps.py), day, language and query string, and kept
     by the worker; only the frame around it (the person's name, the token) is drawn anew."""
-    cohort = found_or_404(Cohort, cohort_id)
     today = clock.today()
-    found = stamps.reading(cohort, today)
+    cohort, found = _cohort_and_stamp(cohort_id, today)
     variant = ("board", i18n.current_language(), tuple(request.args.items(multi=True)))
     content = stamps.remembered(found, variant, lambda: _board_content(cohort, today))
     return render_template("pipeline/board.html", cohort=cohort, content=content)
@@ -135,11 +139,12 @@ def board_csv(cohort_id: int):
 @bp.route("/pipeline/cohorts/<int:cohort_id>/analytics")
 @roles(Role.MANAGER)
 def analytics(cohort_id: int):
-    cohort = found_or_404(Cohort, cohort_id)
+    today = clock.today()
+    cohort, found = _cohort_and_stamp(cohort_id, today)
     return render_template(
         "pipeline/analytics.html",
         cohort=cohort,
-        analytics=pipeline_analytics.kept_cohort_analytics(cohort, clock.today()),
+        analytics=pipeline_analytics.kept_cohort_analytics(cohort, today, found),
         plans=stages.stage_plans(cohort),
         stages=list(Stage),
         chart_width=charts.CHART_WIDTH,
@@ -162,9 +167,8 @@ def _cohort_chart(
     The version is the cohort's pipeline stamp (one row); the drawing, in the request's
     language, is kept by the worker under it, with the analytics the page shares. A cohort
     without a stamp is versioned by a digest of its rows and drawn every time."""
-    cohort = found_or_404(Cohort, cohort_id)
     today = clock.today()
-    found = stamps.reading(cohort, today)
+    cohort, found = _cohort_and_stamp(cohort_id, today)
     if found.key is None:
         facts, modified = fingerprints.cohort_charts(cohort, today)
         version = caching.version_of(*facts, modified=modified)

@@ -81,6 +81,7 @@ __all__ = [
     "restamp",
     "settle",
     "settle_stays",
+    "with_reading",
 ]
 
 # What a change to each model must touch to change what its cohort's pipeline pages show
@@ -133,12 +134,33 @@ def reading(cohort: Cohort, today: date) -> Reading:
             PipelineStamp.cohort_id == cohort.id
         )
     ).one_or_none()
+    return _reading(cohort, row.stamp if row else None, row.changed_at if row else None, today)
+
+
+def with_reading(cohort_id: int, today: date) -> tuple[Cohort, Reading] | None:
+    """The cohort and its stamp's reading for `today`, read together (one query); None when
+    there is no such cohort."""
+    row = db.session.execute(
+        select(Cohort, PipelineStamp.stamp, PipelineStamp.changed_at)
+        .outerjoin(PipelineStamp, PipelineStamp.cohort_id == Cohort.id)
+        .where(Cohort.id == cohort_id)
+    ).one_or_none()
     if row is None:
+        return None
+    cohort, stamp, changed_at = row
+    return cohort, _reading(cohort, stamp, changed_at, today)
+
+
+def _reading(
+    cohort: Cohort, stamp: str | None, changed_at: datetime | None, today: date
+) -> Reading:
+    if stamp is None:
         return Reading(None, None)
     # The cohort's own columns too: they are loaded already, and a name or a date edited in
     # a transaction still open elsewhere must not be filed under the stamp before it.
-    key = (cohort.id, row.stamp, cohort.name, cohort.starts_on, cohort.ends_on, today)
-    return Reading(key, row.changed_at)
+    return Reading(
+        (cohort.id, stamp, cohort.name, cohort.starts_on, cohort.ends_on, today), changed_at
+    )
 
 
 _KEPT = Kept(KEPT)
