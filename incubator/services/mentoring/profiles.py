@@ -314,8 +314,11 @@ def browse_mentors(
     )
     statement = (
         select(User, MentorProfile, next_free.label("next_free"))
+        # Joined from the mentors' role rows (ix_user_roles_role_user_id; one per person, the
+        # role being in the key): asking every person whether they mentor reads them all.
+        .join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == Role.MENTOR))
         .outerjoin(MentorProfile, MentorProfile.user_id == User.id)
-        .where(User.active.is_(True), User.role_rows.any(UserRole.role == Role.MENTOR))
+        .where(User.active.is_(True))
         .order_by(User.name, User.id)
     )
     expertise = " ".join((expertise or "").split())

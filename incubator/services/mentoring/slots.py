@@ -113,9 +113,17 @@ class SlotRow:
 
 def page_of_rows(statement: Select, wrap: Callable[..., Any], page: int, per_page: int) -> ListPage:
     """One page of a query's rows, each row's columns passed to `wrap`: two queries, the
-    count and the page. A page past the end is empty."""
+    count and the page. A page past the end is empty.
+
+    The count selects nothing but the count from the same joins and conditions: counting
+    the rows of the whole statement as a subquery would work out every selected column of
+    every row, such as the next free time of every mentor. (A statement without GROUP BY or
+    DISTINCT, whose rows are those of its joins.)"""
+    assert not statement._group_by_clauses and not statement._distinct
     page = max(page, 1)
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    total = db.session.scalar(
+        statement.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+    )
     rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page))
     return ListPage([wrap(*row) for row in rows], page, per_page, total or 0)
 
