@@ -357,7 +357,7 @@ def test_a_change_the_pipeline_pages_do_not_show_keeps_the_stamp(db, history):
     cohort = history["cohort"]
     before = stamp_of(cohort)
 
-    history["a"].one_liner = "Maps every leak in the city"
+    history["a"].description = "Maps every leak in the city"
     history["a"].website = "https://leaks.example.org"
     history["manager"].time_zone = "America/New_York"
     db.session.commit()

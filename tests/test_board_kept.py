@@ -197,8 +197,8 @@ def test_a_change_no_card_shows_keeps_the_board_in_memory(
     client.get("/")  # the welcome message shown
     before = page(client.get(url))
 
-    data["shade"].one_liner = "Shade for every bus stop"
     data["shade"].description = "Maps the shade at bus stops."
+    data["shade"].website = "https://shade.example.org"
     db.session.commit()
     with count_queries() as counter:
         after = page(client.get(url))

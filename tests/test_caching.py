@@ -217,6 +217,37 @@ def test_each_page_of_the_showcase_has_its_own_tag(app, db, manager, monkeypatch
         assert b"Concept 2 \xc2\xb7 Prototype 1" in changed.data
 
 
+def test_a_one_liner_edited_anywhere_in_the_cohort_is_a_new_showcase_version(
+    app, db, manager, monkeypatch
+):
+    """The counts are read from an index alone, and the cohort's stamp stands for the latest
+    change to any of its ventures (a new tag, a Last-Modified no earlier), rather than the
+    latest `updated_at` of every venture read from the table."""
+    monkeypatch.setattr(ventures, "SHOWCASE_PAGE_SIZE", 1)
+    cohort = factories.cohort("Spring 2025", by=manager, showcase_published=True)
+    later = factories.venture(cohort, "Zeta", by=manager)
+    factories.venture(cohort, "Alba", by=manager)
+    db.session.commit()
+    visitor = app.test_client()
+    url = f"/showcase/cohorts/{cohort.id}"
+    first = visitor.get(url)
+    assert b"Alba" in first.data and b"Zeta" not in first.data
+
+    later.one_liner = "Shade for every bus stop"
+    db.session.commit()
+    changed = visitor.get(
+        url,
+        headers={
+            "If-None-Match": first.headers["ETag"],
+            "If-Modified-Since": first.headers["Last-Modified"],
+        },
+    )
+
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != first.headers["ETag"]
+    assert changed.last_modified >= first.last_modified
+
+
 def test_an_unpublished_showcase_is_404_whatever_the_tag(app, db, manager):
     cohort, _venture = published_showcase(db, manager)
     visitor = app.test_client()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
@@ -21,6 +22,7 @@ from incubator.models import (
     Cohort,
     CohortStatus,
     Hackathon,
+    PipelineStamp,
     Program,
     Role,
     Stage,
@@ -692,15 +694,34 @@ def showcase(cohort: Cohort, after: str | None = None) -> ShowcasePage:
     plain values. Two queries whatever the size of the cohort."""
     if not cohort.showcase_published:
         raise NotFound(_("This cohort's showcase is not published."))
-    # Every venture of the cohort, archived too, so that archiving one changes the facts.
-    counts = db.session.execute(
-        select(Venture.status, Venture.stage, func.count(Venture.id), func.max(Venture.updated_at))
+    # Every venture of the cohort, archived too, so that archiving one changes the facts,
+    # counted from ix_ventures_cohort_status_stage_name alone; beside them the cohort's
+    # pipeline stamp, which changes with anything the showcase shows of any of its ventures
+    # (services/pipeline/stamps.py), and when it did: the page's latest change.
+    stamp = (
+        select(PipelineStamp.stamp).where(PipelineStamp.cohort_id == cohort.id).scalar_subquery()
+    )
+    stamped = (
+        select(PipelineStamp.changed_at)
+        .where(PipelineStamp.cohort_id == cohort.id)
+        .scalar_subquery()
+    )
+    counts: Sequence[tuple[str, str, int, str | None, datetime | None]] = db.session.execute(
+        select(Venture.status, Venture.stage, func.count(Venture.id), stamp, stamped)
         .where(Venture.cohort_id == cohort.id)
         .group_by(Venture.status, Venture.stage)
     ).all()
     active = {
-        stage: count for status, stage, count, _latest in counts if status == VentureStatus.ACTIVE
+        stage: count
+        for status, stage, count, _stamp, _at in counts
+        if status == VentureStatus.ACTIVE
     }
+    changed = counts[0][4] if counts else None
+    if counts and counts[0][3] is None:
+        # No stamp (rows that arrived around the app): the ventures' latest change instead.
+        changed = db.session.scalar(
+            select(func.max(Venture.updated_at)).where(Venture.cohort_id == cohort.id)
+        )
     query = (
         select(
             Venture.name,
@@ -740,10 +761,14 @@ def showcase(cohort: Cohort, after: str | None = None) -> ShowcasePage:
         after=after or None,
         next_after=shown[-1].name if len(rows) > SHOWCASE_PAGE_SIZE else None,
         keys=(
-            tuple(sorted(tuple(row) for row in counts)),
+            tuple(sorted(tuple(row[:4]) for row in counts)),
+            changed,
             tuple((row.id, row.version, row.updated_at) for row in rows),
         ),
-        changed=max((latest for *_rest, latest in counts if latest is not None), default=None),
+        changed=max(
+            (moment for moment in [changed, *(row.updated_at for row in rows)] if moment),
+            default=None,
+        ),
     )
 
 

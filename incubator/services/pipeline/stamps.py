@@ -5,14 +5,15 @@ stay in a stage ended (`StageChange.ended_at`), so the analytics need no window 
 the whole history.
 
 The stamp is one row per cohort (`PipelineStamp`) holding a random value that is written
-anew, in the same transaction, whenever anything the cohort's pipeline pages are drawn from
-changes (`WATCHED`): a venture arriving, leaving or changing cohort, stage, status, name,
-challenge area, neighbourhoods or creation time; a stage move, a milestone, a check-in, a
-founder, a pilot or an investment of one of its ventures recorded, changed or removed; a
-founder's name; the cohort's stage plan, name or dates edited. The session notes what a
-flush changes (as services/pipeline/facts.py does); before the transaction commits (or
-before the analytics read them) the noted ventures' stays are written again from their
-moves, and at commit their cohorts are restamped, so no service has to remember.
+anew, in the same transaction, whenever anything the cohort's pipeline pages and showcase are
+drawn from changes (`WATCHED`): a venture arriving, leaving or changing cohort, stage,
+status, name, one-liner, challenge area, neighbourhoods or creation time; a stage move, a
+milestone, a check-in, a founder, a pilot or an investment of one of its ventures recorded,
+changed or removed; a founder's name; the cohort's stage plan, name or dates edited. The
+session notes what a flush changes (as services/pipeline/facts.py does); before the
+transaction commits (or before the analytics read them) the noted ventures' stays are
+written again from their moves, and at commit their cohorts are restamped, so no service
+has to remember. The showcase's counts read the stamp too, and its latest change.
 
 A reader reads the stamp first (one row by its key) and files what it computes under it, in
 its own worker's memory (`remembered`): another worker, or this one after a change anywhere,
@@ -85,7 +86,8 @@ __all__ = [
 ]
 
 # What a change to each model must touch to change what its cohort's pipeline pages show
-# (the board's cards and table, its totals, the analytics and their charts). A Cohort or a
+# (the board's cards and table, its totals, the analytics and their charts) or its public
+# showcase (which also shows a venture's one-liner). A Cohort or a
 # StagePlan names its cohort, a Venture its cohort, a User the cohorts of the ventures they
 # are a founder of, and every other model its venture.
 WATCHED: dict[type, tuple[str, ...]] = {
@@ -95,6 +97,7 @@ WATCHED: dict[type, tuple[str, ...]] = {
         "status",
         "created_at",
         "name",
+        "one_liner",
         "challenge_area",
         "neighbourhoods",
     ),
