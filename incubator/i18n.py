@@ -107,6 +107,17 @@ def _format_locale_of(language: str) -> str:
     return american if localedata.exists(american) else language
 
 
+def _formatting() -> Locale:
+    """`format_locale()` as Babel's parsed Locale, parsed once per locale: Babel parses a
+    locale given by name again for every date, time and amount it writes."""
+    return _parsed(format_locale())
+
+
+@lru_cache(maxsize=64)
+def _parsed(locale: str) -> Locale:
+    return Locale.parse(locale)
+
+
 def format_day(day: date, *, weekday: bool = False, year: bool = True) -> str:
     """A calendar day: "Mon, Mar 2, 2026" in English, "lun, 2 de mar de 2026" in Spanish."""
     skeleton = ("y" if year else "") + ("MMMEd" if weekday else "MMMd")
@@ -123,7 +134,7 @@ def _day_in(skeleton: str, day: date, locale: str) -> str:
 def format_time(local: datetime) -> str:
     """A wall-clock time as read in the current language: "9:05 AM", "9:05 a.m."; a plain
     space where CLDR puts a narrow no-break one, so English reads exactly as before."""
-    return dates.format_time(local, "short", locale=format_locale()).replace("\u202f", " ")
+    return dates.format_time(local, "short", locale=_formatting()).replace("\u202f", " ")
 
 
 def format_date(value: date | datetime | None, length: str = "medium") -> str:
@@ -133,7 +144,7 @@ def format_date(value: date | datetime | None, length: str = "medium") -> str:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(clock.viewer_zone()).date()
-    return dates.format_date(value, length, locale=format_locale())
+    return dates.format_date(value, length, locale=_formatting())
 
 
 def format_datetime(value: datetime | None) -> str:
@@ -141,9 +152,9 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     local = value.astimezone(clock.viewer_zone())
-    locale = format_locale()
+    locale = _formatting()
     # The language's own way of joining a date and a time ("{1}, {0}" in both en and es).
-    joined = Locale.parse(locale).datetime_formats["medium"]
+    joined = locale.datetime_formats["medium"]
     return joined.format(format_time(local), dates.format_date(local, "medium", locale=locale))
 
 
@@ -162,7 +173,7 @@ def format_strftime(value: datetime | date, fmt: str) -> str:
     """
     if current_language() == DEFAULT_LANGUAGE:
         return value.strftime(fmt)
-    locale = Locale.parse(format_locale())
+    locale = _formatting()
     found = set(DIRECTIVE.findall(fmt))
     parts = []
     skeleton = "".join(field for code, field in DAY_FIELDS.items() if code in found)
@@ -213,7 +224,7 @@ def format_currency(amount: Decimal | float | int | None, currency: str = "USD")
     """An amount of money in the current language ("$1,234.50")."""
     if amount is None:
         return ""
-    return numbers.format_currency(amount, currency, locale=format_locale())
+    return numbers.format_currency(amount, currency, locale=_formatting())
 
 
 def settle_language() -> None:
