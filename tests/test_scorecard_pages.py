@@ -8,7 +8,7 @@ import csv
 import io
 import re
 from dataclasses import fields, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from html import unescape
 
 import pytest
@@ -789,8 +789,9 @@ class ScorecardClock:
     def next_window(self) -> None:
         """To the start of the next few seconds content is kept for while data settles."""
         seconds = scorecard_pages.UNSETTLED_KEPT_SECONDS
-        start = (int(clock.now().timestamp()) // seconds + 1) * seconds
-        self.time_machine.move_to(datetime.fromtimestamp(start + 0.1, UTC), tick=True)
+        now = clock.now()
+        into = now.timestamp() % seconds
+        self.time_machine.move_to(now + timedelta(seconds=seconds - into + 0.1), tick=True)
 
     def past_window(self) -> None:
         self.time_machine.shift(timedelta(seconds=scorecard_pages.UNSETTLED_KEPT_SECONDS))
