@@ -515,6 +515,7 @@ def timeline(venture_id: int):
     return render_template(
         "pipeline/timeline.html",
         venture=shown.venture,
+        cohort_name=shown.cohort_name,
         entries=history.entries(),
         kind_labels=pipeline_timeline.kind_labels(),
         risk=history.risk(shown, clock.today()),
