@@ -11,7 +11,7 @@ dates, numbers) and leaving the ones it has no use for NULL; `_statement` lays t
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -35,7 +35,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, load_only
 from sqlalchemy.types import TypeEngine
 
 from incubator import clock, i18n
@@ -47,11 +47,11 @@ from incubator.models import (
     CheckIn,
     Cohort,
     Milestone,
-    Stage,
     StageChange,
     StagePlan,
     User,
     Venture,
+    VentureMember,
 )
 from incubator.models.base import UTCDateTime
 from incubator.models.pipeline import OPEN_MILESTONE_STATUSES
@@ -101,21 +101,27 @@ class TimelineVenture:
 def timeline_venture(venture_id: int) -> TimelineVenture | None:
     """The venture with what its page shows and asks about it, in one statement: its
     cohort's name, its team (whether a founder may see it) and its stage plan."""
-    # The cohort's name as a column and the venture whole: as fast to load as anything
-    # narrower, which the ORM pays for in options.
-    plan = (StagePlan.cohort_id == Venture.cohort_id) & (StagePlan.stage == Venture.stage)
     found = (
-        db.session.execute(
-            select(Venture, Cohort.name, StagePlan.expected_days)
-            .join(Cohort, Cohort.id == Venture.cohort_id)
-            .outerjoin(StagePlan, plan)
-            .options(joinedload(Venture.members))
-            .where(Venture.id == venture_id)
-        )
-        .unique()
-        .one_or_none()
+        db.session.execute(_venture_statement(), {"venture_id": venture_id}).unique().one_or_none()
     )
     return TimelineVenture(*found) if found is not None else None
+
+
+@cache
+def _venture_statement() -> Select[Venture, str, int]:
+    """Built once, like the history's (building it is most of what loading one venture
+    costs); only the columns the page and the founder check read."""
+    plan = (StagePlan.cohort_id == Venture.cohort_id) & (StagePlan.stage == Venture.stage)
+    return (
+        select(Venture, Cohort.name, StagePlan.expected_days)
+        .join(Cohort, Cohort.id == Venture.cohort_id)
+        .outerjoin(StagePlan, plan)
+        .options(
+            load_only(Venture.cohort_id, Venture.name, Venture.stage, Venture.created_at),
+            joinedload(Venture.members).load_only(VentureMember.user_id),
+        )
+        .where(Venture.id == bindparam("venture_id", type_=Integer))
+    )
 
 
 # The rows of each kind, as the statement hands them back ---------------------------------------
@@ -317,7 +323,7 @@ class History:
 
     def entries(self) -> list[TimelineEntry]:
         """Stage changes, milestones, check-ins and mentor sessions, newest first."""
-        stages = {stage.value: stage_label(stage) for stage in Stage}
+        stages = _StageLabels()
         entries = [
             *_stage_entries(self.moves, stages),
             *_milestone_entries(self.milestones, stages),
@@ -379,13 +385,23 @@ def _name(name: str | None) -> str:
     return name or ""
 
 
-# Each function below says each of its messages once, before its loop, and fills it in for
-# every row (`gettext` without values is the catalogue's text, placeholders and all): a long
-# history is hundreds of entries.
+# Each function below says each of its messages once, before its loop (and not at all
+# without rows), and fills it in for every row (`gettext` without values is the catalogue's
+# text, placeholders and all): a long history is hundreds of entries.
 
 
-def _stage_entries(moves: Iterable[_StageMove], stages: dict[str, str]) -> list[TimelineEntry]:
+class _StageLabels(dict[str, str]):
+    """Each stage's label, said the first time a row names the stage."""
+
+    def __missing__(self, stage: str) -> str:
+        label = self[stage] = stage_label(stage)
+        return label
+
+
+def _stage_entries(moves: list[_StageMove], stages: dict[str, str]) -> list[TimelineEntry]:
     """Joining the pipeline and each move since, with who moved it and why."""
+    if not moves:
+        return []
     entered = _("Entered the pipeline at %(stage)s")
     moved = _("Moved from %(from_stage)s to %(to_stage)s")
     joined_the_cohort = _(JOINED_THE_COHORT)
@@ -406,9 +422,11 @@ def _stage_entries(moves: Iterable[_StageMove], stages: dict[str, str]) -> list[
 
 
 def _milestone_entries(
-    milestones: Iterable[_MilestoneRow], stages: dict[str, str]
+    milestones: list[_MilestoneRow], stages: dict[str, str]
 ) -> list[TimelineEntry]:
     """Each milestone planned, and done and verified once it was."""
+    if not milestones:
+        return []
     planned = _("Milestone planned: %(title)s")
     of_stage = _("%(stage)s stage")
     done = _("Milestone done: %(title)s")
@@ -440,8 +458,10 @@ def _milestone_entries(
     return entries
 
 
-def _check_in_entries(check_ins: Iterable[_CheckInRow]) -> list[TimelineEntry]:
+def _check_in_entries(check_ins: list[_CheckInRow]) -> list[TimelineEntry]:
     """Each weekly check-in, with its confidence and summary."""
+    if not check_ins:
+        return []
     title = _("Check-in for the week of %(week)s (confidence %(confidence)d/5)")
     today = clock.today()
     return [
@@ -460,8 +480,10 @@ def _check_in_entries(check_ins: Iterable[_CheckInRow]) -> list[TimelineEntry]:
     ]
 
 
-def _session_entries(sessions: Iterable[_SessionRow]) -> list[TimelineEntry]:
+def _session_entries(sessions: list[_SessionRow]) -> list[TimelineEntry]:
     """Sessions booked, held and cancelled."""
+    if not sessions:
+        return []
     booked = _("Session booked with %(mentor)s for %(when)s")
     agenda = _("Agenda: %(agenda)s")
     held = _("Session held with %(mentor)s")
