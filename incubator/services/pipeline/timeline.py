@@ -335,7 +335,7 @@ class History:
 
     def facts(self, shown: TimelineVenture) -> VentureFacts:
         """What the risk rules read about the venture, from these rows, as risk.signals
-        would load them (tests/test_board.py compares the two)."""
+        would load them (tests/test_risk_sql.py compares the two on random ventures)."""
         venture = shown.venture
         moved = [move.changed_at for move in self.moves]
         latest = sorted(self.check_ins, key=lambda check_in: check_in.week_start, reverse=True)
