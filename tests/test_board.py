@@ -623,17 +623,28 @@ def add_history(db, venture, *, manager, author, first: int, last: int, today: d
     db.session.flush()
 
 
-def test_timeline_runs_the_same_queries_for_2_or_100_entries_of_each_kind(
-    db, client, login_as, count_queries
+# What the timeline runs for a manager or one of the venture's founders: the login session
+# with its person and their roles, the venture with its cohort, team and stage plan, and its
+# whole history in one statement.
+TIMELINE_QUERIES = 3
+
+
+@pytest.mark.parametrize("viewer", ["manager", "founder"])
+def test_timeline_runs_three_queries_for_2_or_100_entries_of_each_kind(
+    db, client, login_as, sign_in, count_queries, viewer
 ):
-    manager = login_as("manager")
+    manager = factories.user("manager")
     today = program_today()
     cohort = factories.cohort(by=manager)
     (venture,) = factories.bulk_ventures(cohort, 1, today=today, milestones=0, check_ins=0)
     db.session.execute(StageChange.__table__.delete().where(StageChange.venture_id == venture.id))
-    author = factories.user("founder")
+    author = factories.founder_of(venture)
     add_history(db, venture, manager=manager, author=author, first=0, last=2, today=today)
     db.session.commit()
+    if viewer == "manager":
+        login_as("manager")
+    else:
+        assert sign_in(client, author.email).status_code == 302
     url = f"/ventures/{venture.id}/timeline"
     client.get(url)  # warm up
 
@@ -648,5 +659,19 @@ def test_timeline_runs_the_same_queries_for_2_or_100_entries_of_each_kind(
     assert page(small).count("Milestone verified:") == 1
     assert page(large).count("Milestone verified:") == 50
     assert page(large).count("Check-in for the week of") == 100
+    assert page(large).count("Moved from") == 100
     assert len(db.session.scalars(select(StageChange.id)).all()) == 100
-    assert many.count == few.count, "\n".join(many.statements)
+    assert few.count == many.count == TIMELINE_QUERIES, "\n".join(many.statements)
+
+
+def test_the_timeline_is_not_shown_to_a_founder_of_another_venture(db, client, sign_in):
+    manager = factories.user("manager")
+    cohort = factories.cohort(by=manager)
+    mine, theirs = (factories.venture(cohort, name, by=manager) for name in ("Mine", "Theirs"))
+    founder = factories.founder_of(mine)
+    db.session.commit()
+    sign_in(client, founder.email)
+
+    assert client.get(f"/ventures/{mine.id}/timeline").status_code == 200
+    assert client.get(f"/ventures/{theirs.id}/timeline").status_code == 404
+    assert client.get("/ventures/999999/timeline").status_code == 404

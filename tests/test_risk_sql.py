@@ -1,8 +1,10 @@
 """The at-risk rules in SQL agree with the rules in Python (risk_rules) on random ventures,
-and the board and home page count with them."""
+and the board and home page count with them; the timeline, which reads the facts from the
+history it shows, finds the same reasons."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -20,7 +22,8 @@ from incubator.models import (
     Venture,
     VentureStatus,
 )
-from incubator.services.pipeline import risk
+from incubator.services.pipeline import risk, timeline
+from incubator.services.pipeline.risk_rules import VentureFacts
 from incubator.services.pipeline.stages import STAGES
 from tests import factories
 
@@ -183,6 +186,42 @@ def test_the_sql_and_the_rules_find_the_same_reasons_on_random_ventures(
             if venture.id in at_risk:
                 expected[venture.cohort_id] = expected.get(venture.cohort_id, 0) + 1
         assert counted == expected
+    finally:
+        db.session.rollback()
+
+
+def comparable(facts: VentureFacts) -> VentureFacts:
+    """Facts as compared: the stage's label in words, the due dates in order (the two
+    readers meet the milestones in no particular order)."""
+    return replace(
+        facts,
+        stage_label=str(facts.stage_label),
+        open_due_dates=tuple(sorted(facts.open_due_dates)),
+    )
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(drawn=programs())
+def test_the_timeline_reads_the_same_facts_and_reasons_as_the_board_on_random_ventures(
+    db, app, two_cohorts, drawn
+):
+    use_thresholds(app, drawn)
+    today = drawn["today"]
+    try:
+        built = build(db, two_cohorts, drawn)
+        loaded = risk.signals(built)
+        for venture in built:
+            shown = timeline.timeline_venture(venture.id)
+            assert shown is not None
+            read = timeline.history(venture.id)
+            assert comparable(read.facts(shown)) == comparable(loaded[venture.id].facts)
+            by_timeline = [reason.message for reason in read.risk(shown, today)]
+            by_board = [reason.message for reason in risk.reasons(loaded[venture.id], today)]
+            assert by_timeline == by_board
     finally:
         db.session.rollback()
 

@@ -506,13 +506,17 @@ def remove_template(template_id: int):
 @bp.route("/ventures/<int:venture_id>/timeline")
 @roles(Role.MANAGER, Role.FOUNDER)
 def timeline(venture_id: int):
-    venture = found_or_404(Venture, venture_id, permissions.may_view_venture)
+    shown = found_or_404(
+        pipeline_timeline.timeline_venture,
+        venture_id,
+        lambda user, shown: permissions.may_view_venture(user, shown.venture),
+    )
+    history = pipeline_timeline.history(venture_id)
     return render_template(
         "pipeline/timeline.html",
-        venture=venture,
-        entries=pipeline_timeline.timeline(venture),
-        risk=assess([venture], clock.today())[venture.id],
-        is_manager=permissions.is_manager(current_user),
-        stage_form=_stage_form(venture),
-        stages=list(Stage),
+        venture=shown.venture,
+        cohort_name=shown.cohort_name,
+        entries=history.entries(),
+        kind_labels=pipeline_timeline.kind_labels(),
+        risk=history.risk(shown, clock.today()),
     )
