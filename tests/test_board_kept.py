@@ -18,8 +18,8 @@ from tests import factories
 from tests.helpers import page, without_csrf_tokens
 from tests.test_board import cohort_with_ventures  # noqa: F401  (a fixture)
 
-# The session, the person, and the cohort with its stamp: a board served from memory.
-KEPT_QUERIES = 3
+# The session with the person, and the cohort with its stamp: a board served from memory.
+KEPT_QUERIES = 2
 
 
 def card(html: str, name: str) -> str:
