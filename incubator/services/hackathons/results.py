@@ -48,6 +48,7 @@ from incubator.models import (
 )
 from incubator.services import audit
 from incubator.services.errors import InvalidInput
+from incubator.services.hackathons import stamps
 from incubator.services.paging import ListPage
 from incubator.services.spreadsheets import spreadsheet_safe
 
@@ -85,7 +86,21 @@ class ResultRow:
         return sum(1 for scores in self.judges for comment in scores.comments.values() if comment)
 
 
-def weighted_score(criteria: Sequence[RubricCriterion], values: dict[int, int]) -> float:
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    """A rubric criterion as the results show it: plain values, kept by a worker between
+    requests (services/hackathons/stamps.py) without any database session."""
+
+    id: int
+    name: str
+    weight: float
+    scale_min: int
+    scale_max: int
+
+
+def weighted_score(
+    criteria: Sequence[Criterion] | Sequence[RubricCriterion], values: dict[int, int]
+) -> float:
     """One judge's score for one submission on a 0..100 scale, weighted by the rubric."""
     total_weight = sum(criterion.weight for criterion in criteria)
     earned = sum(
@@ -134,7 +149,7 @@ class Tally:
     in ranking order, and each complete (judge, submission) pair's weighted score and z-score.
     Small whatever the size: a few numbers per pair, no submission loaded as an object."""
 
-    criteria: list[RubricCriterion]
+    criteria: list[Criterion]
     standings: list[Standing]
     weighted: dict[Pair, float]
     z_scores: dict[Pair, float]
@@ -155,19 +170,26 @@ class ResultsPage:
     """One page of the results, with its judges' scores, and what the whole ranking counts."""
 
     page: ListPage
-    criteria: list[RubricCriterion]
+    criteria: list[Criterion]
     scored: int
     tied: int
 
 
-def _criteria(hackathon: Hackathon) -> list[RubricCriterion]:
-    return list(
-        db.session.scalars(
-            select(RubricCriterion)
+def _criteria(hackathon: Hackathon) -> list[Criterion]:
+    return [
+        Criterion(*row)
+        for row in db.session.execute(
+            select(
+                RubricCriterion.id,
+                RubricCriterion.name,
+                RubricCriterion.weight,
+                RubricCriterion.scale_min,
+                RubricCriterion.scale_max,
+            )
             .where(RubricCriterion.hackathon_id == hackathon.id)
             .order_by(RubricCriterion.position, RubricCriterion.id)
         )
-    )
+    ]
 
 
 def _submitted(hackathon: Hackathon) -> ColumnElement[bool]:
@@ -331,13 +353,28 @@ def ranking(hackathon: Hackathon, normalise: bool = False) -> list[ResultRow]:
     return _result_rows(found, found.standings)
 
 
-def results_page(hackathon: Hackathon, normalise: bool, page: int, per_page: int) -> ResultsPage:
+def kept_tally(hackathon: Hackathon, normalise: bool, found: stamps.Reading) -> Tally:
+    """The tally, computed once per judging stamp in this worker (services/hackathons/
+    stamps.py): plain values only, shared by the requests that read the same stamp."""
+    return stamps.remembered(found, ("tally", normalise), lambda: tally(hackathon, normalise))
+
+
+def results_page(
+    hackathon: Hackathon,
+    normalise: bool,
+    page: int,
+    per_page: int,
+    found: stamps.Reading | None = None,
+) -> ResultsPage:
     """One page of the ranking of every submission, with the judges' scores and comments of
-    the submissions on it only; four queries whatever the size."""
-    found = tally(hackathon, normalise)
-    shown = ListPage.of(found.standings, page, per_page)
-    shown.items = _result_rows(found, shown.items)
-    return ResultsPage(shown, found.criteria, found.scored, found.tied)
+    the submissions on it only; four queries whatever the size, two when the tally is kept
+    under the stamp `found` was read at."""
+    found_tally = (
+        tally(hackathon, normalise) if found is None else kept_tally(hackathon, normalise, found)
+    )
+    shown = ListPage.of(found_tally.standings, page, per_page)
+    shown.items = _result_rows(found_tally, shown.items)
+    return ResultsPage(shown, found_tally.criteria, found_tally.scored, found_tally.tied)
 
 
 def _row(standing: Standing, submission: Submission, judges: list[JudgeScores]) -> ResultRow:
