@@ -142,7 +142,7 @@ def _submission_retitled(data):
 
 def _placement_set(data):
     results.set_placement(data["alpha"], Placement.WINNER, by=None)
-    return 'value="winner" selected'
+    return 'selected value="winner"'
 
 
 def _criterion_weight(data):
@@ -273,7 +273,7 @@ def test_every_placement_form_carries_a_working_token_of_its_own_response(
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Submission, data["bravo"].id).placement == "winner"
-    assert 'value="winner" selected' in page(client.get(data["url"]))
+    assert 'selected value="winner"' in page(client.get(data["url"]))
 
 
 def test_each_language_has_its_own_kept_results(app, db, client, login_as, data):

@@ -292,6 +292,8 @@ def _results_content(hackathon: Hackathon, found: stamps.Reading) -> Markup:
         tied=shown.tied,
         criteria=shown.criteria,
         token=Markup(CSRF_SLOT),  # noqa: S704
+        # The placement form's URL around a submission's id, for the template to put any id in.
+        placement_action=url_for("judging.set_placement", submission_id=0).rsplit("0", 1),
     )
 
 

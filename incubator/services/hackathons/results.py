@@ -32,7 +32,7 @@ from typing import cast
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload, lazyload, load_only
 
 from incubator.extensions import db
 from incubator.models import (
@@ -308,8 +308,14 @@ def _result_rows(found: Tally, standings: Sequence[Standing]) -> list[ResultRow]
     judges: dict[Pair, User] = {}
     for submission, judge in db.session.execute(
         select(Submission, User)
-        # A judge's roles are not shown here; loading them would be one more query.
-        .options(joinedload(Submission.challenge), lazyload(User.role_rows))
+        # Only what a row shows: a submission's JSON and times, read once per judge of it,
+        # cost more than the rest of the page. A judge's roles would be one more query.
+        .options(
+            load_only(Submission.title, Submission.team_name, Submission.placement),
+            joinedload(Submission.challenge).load_only(Challenge.title),
+            load_only(User.name),
+            lazyload(User.role_rows),
+        )
         .outerjoin(JudgeAssignment, JudgeAssignment.submission_id == Submission.id)
         .outerjoin(User, User.id == JudgeAssignment.judge_id)
         .where(Submission.id.in_(ids))
