@@ -387,3 +387,22 @@ def test_a_page_of_a_hackathon_without_a_stamp_is_drawn_every_time(
 
     assert counter.count > KEPT_QUERIES
     assert without_csrf_tokens(first) == without_csrf_tokens(second)
+
+
+def test_the_export_ranks_by_the_kept_tally_and_shows_a_change_at_the_next_request(
+    db, client, login_as, data
+):
+    login_as("manager")
+    url = f"/judging/hackathons/{data['hackathon'].id}/results.csv"
+    before = client.get(url).get_data(as_text=True)
+    assert client.get(url).get_data(as_text=True) == before
+
+    values = {data["impact"].id: 5, data["design"].id: 10}
+    judging.submit_scores(data["ana"], data["delta"], values)
+    db.session.commit()
+    after = client.get(url).get_data(as_text=True)
+
+    assert after != before
+    assert after.splitlines()[1].split(",")[2] == "Delta"  # ranked first now
+    stamps.forget()
+    assert client.get(url).get_data(as_text=True) == after

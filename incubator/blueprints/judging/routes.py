@@ -300,10 +300,12 @@ def _results_content(hackathon: Hackathon, found: stamps.Reading) -> Markup:
 @bp.route("/hackathons/<int:hackathon_id>/results.csv")
 @roles(Role.MANAGER)
 def results_csv(hackathon_id: int):
-    """The whole ranking, ranked before the first line goes out, then streamed."""
+    """The whole ranking, ranked before the first line goes out (or as the worker keeps it
+    under the hackathon's judging stamp), then streamed."""
     hackathon = found_or_404(Hackathon, hackathon_id)
     normalise = _normalise_requested(request.args.get("normalise"))
-    lines = results.results_csv_lines(results.tally(hackathon, normalise))
+    found = results.kept_tally(hackathon, normalise, stamps.reading(hackathon))
+    lines = results.results_csv_lines(found)
     return download(
         stream_with_context(lines),
         "text/csv",

@@ -362,7 +362,7 @@ def ranking(hackathon: Hackathon, normalise: bool = False) -> list[ResultRow]:
 def kept_tally(hackathon: Hackathon, normalise: bool, found: stamps.Reading) -> Tally:
     """The tally, computed once per judging stamp in this worker (services/hackathons/
     stamps.py): plain values only, shared by the requests that read the same stamp."""
-    return stamps.remembered(found, ("tally", normalise), lambda: tally(hackathon, normalise))
+    return stamps.remembered(found, normalise, lambda: tally(hackathon, normalise), tally=True)
 
 
 def results_page(

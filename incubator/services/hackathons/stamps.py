@@ -44,14 +44,18 @@ __all__ = ["Reading", "forget", "reading", "remembered"]
 
 T = TypeVar("T")
 
-# Values kept per worker: a tally and a drawn page for each way a manager looks at the
-# results (raw or normalised, a page, a language) of the few hackathons being judged.
-KEPT = 24
+# Values kept per worker: the drawn pages of the ways managers look at the results (raw or
+# normalised, a page, a language) of the few hackathons being judged, about 200 KB each; and
+# the tallies (each a few numbers for every judge and submission, about 2 MB at 1,000
+# submissions scored by 5 judges), raw and normalised, of two hackathons.
+PAGES = 16
+TALLIES = 4
 # What the PostgreSQL triggers set for the rest of a transaction once they have written a
 # hackathon's stamp (migration 0020_judging).
 WRITTEN = "written"
 
-_KEPT = Kept(KEPT)
+_PAGES = Kept(PAGES)
+_TALLIES = Kept(TALLIES)
 
 
 @dataclass(frozen=True)
@@ -78,14 +82,15 @@ def reading(hackathon: Hackathon) -> Reading:
     return Reading((hackathon.id, row[0]))
 
 
-def remembered(found: Reading, part: Hashable, make: Callable[[], T]) -> T:
-    """`make()`'s value for this part of the reading, made once per stamp in this worker;
-    made every time when there is no stamp to file it under."""
+def remembered(found: Reading, part: Hashable, make: Callable[[], T], *, tally: bool = False) -> T:
+    """`make()`'s value for this part of the reading (a page, or with `tally` a tally), made
+    once per stamp in this worker; made every time when there is no stamp to file it under."""
     if found.key is None:
         return make()
-    return _KEPT.get((found.key, part), make)
+    return (_TALLIES if tally else _PAGES).get((found.key, part), make)
 
 
 def forget() -> None:
     """Drop what this worker keeps (the tests' way to start from nothing)."""
-    _KEPT.clear()
+    _PAGES.clear()
+    _TALLIES.clear()
