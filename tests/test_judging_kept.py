@@ -406,3 +406,19 @@ def test_the_export_ranks_by_the_kept_tally_and_shows_a_change_at_the_next_reque
     assert after.splitlines()[1].split(",")[2] == "Delta"  # ranked first now
     stamps.forget()
     assert client.get(url).get_data(as_text=True) == after
+
+
+def test_the_other_ranking_after_a_change_reuses_the_scores_already_added_up(
+    db, client, login_as, count_queries, data
+):
+    login_as("manager")
+    client.get("/")
+    normalised_url = data["url"] + "?normalise=1"
+    with count_queries() as raw:
+        client.get(data["url"])
+    with count_queries() as normalised:
+        body = without_csrf_tokens(page(client.get(normalised_url)))
+
+    # The criteria, the judges' points and the submissions are not read again.
+    assert normalised.count == raw.count - 3
+    assert body == drawn_afresh(client, normalised_url)

@@ -259,6 +259,29 @@ def _points(hackathon: Hackathon) -> list[tuple[int, int, float, int]]:
 def tally(hackathon: Hackathon, normalise: bool = False) -> Tally:
     """Every submitted submission of a hackathon ranked (ties sharing a rank), with each
     complete score's weighted value and z-score; three queries whatever the size."""
+    return ranked(unranked_tally(hackathon), normalise)
+
+
+def ranked(found: Tally, normalise: bool) -> Tally:
+    """The tally with its standings ranked raw or normalised, as new standings: `found` is
+    left as it was, so one unranked tally serves both rankings."""
+    standings = [
+        Standing(
+            standing.submission_id,
+            standing.title,
+            standing.raw_score,
+            standing.normalised_score,
+            standing.complete_scores,
+            standing.judges_assigned,
+        )
+        for standing in found.standings
+    ]
+    return Tally(found.criteria, _ranked(standings, normalise), found.weighted, found.z_scores)
+
+
+def unranked_tally(hackathon: Hackathon) -> Tally:
+    """Every submitted submission's scores added up, in no order and without ranks; three
+    queries whatever the size."""
     criteria = _criteria(hackathon)
     total_weight = sum(criterion.weight for criterion in criteria)
     # judge id -> submission id -> weighted score, for complete scores by assigned judges only.
@@ -295,7 +318,7 @@ def tally(hackathon: Hackathon, normalise: bool = False) -> Tally:
                 judges,
             )
         )
-    return Tally(criteria, _ranked(unranked, normalise), weighted, z_scores)
+    return Tally(criteria, unranked, weighted, z_scores)
 
 
 def _result_rows(found: Tally, standings: Sequence[Standing]) -> list[ResultRow]:
@@ -361,8 +384,15 @@ def ranking(hackathon: Hackathon, normalise: bool = False) -> list[ResultRow]:
 
 def kept_tally(hackathon: Hackathon, normalise: bool, found: stamps.Reading) -> Tally:
     """The tally, computed once per judging stamp in this worker (services/hackathons/
-    stamps.py): plain values only, shared by the requests that read the same stamp."""
-    return stamps.remembered(found, normalise, lambda: tally(hackathon, normalise), tally=True)
+    stamps.py), and ranked once each way: plain values only, shared by the requests that
+    read the same stamp (and by both rankings: a manager switching to the normalised one
+    after a change pays for the ranking only)."""
+
+    def rank() -> Tally:
+        scores = stamps.remembered(found, "unranked", lambda: unranked_tally(hackathon), tally=True)
+        return ranked(scores, normalise)
+
+    return stamps.remembered(found, normalise, rank, tally=True)
 
 
 def results_page(

@@ -46,10 +46,10 @@ T = TypeVar("T")
 
 # Values kept per worker: the drawn pages of the ways managers look at the results (raw or
 # normalised, a page, a language) of the few hackathons being judged, about 200 KB each; and
-# the tallies (each a few numbers for every judge and submission, about 2 MB at 1,000
-# submissions scored by 5 judges), raw and normalised, of two hackathons.
+# the tallies of two hackathons: each a few numbers for every judge and submission (about
+# 2 MB at 1,000 submissions scored by 5 judges) and its two rankings of them.
 PAGES = 16
-TALLIES = 4
+TALLIES = 6
 # What the PostgreSQL triggers set for the rest of a transaction once they have written a
 # hackathon's stamp (migration 0020_judging).
 WRITTEN = "written"
