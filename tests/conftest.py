@@ -31,6 +31,7 @@ from incubator.demo.seed import DemoLogin
 from incubator.extensions import db as _db
 from incubator.extensions import limiter
 from incubator.models import AuditEvent, OutboxMessage
+from incubator.services.hackathons import stamps as judging_stamps
 from incubator.services.pipeline import facts, stamps
 from tests import factories, travel
 from tests.postgres import PostgresServer
@@ -225,6 +226,7 @@ def forget_kept() -> None:
     """Drop everything this worker keeps in memory under a stamp or a fingerprint."""
     scorecard_pages.forget()
     stamps.forget()
+    judging_stamps.forget()
 
 
 @pytest.fixture(autouse=True)
@@ -400,7 +402,8 @@ def page_queries(client, count_queries):
     200). Compared before and after adding rows, it shows a page's queries do not grow with
     the data; call it once first to warm up, as first-request work is not the page's. Each
     page is drawn: nothing a worker keeps under a stamp (services/pipeline/stamps.py) is
-    used, so the count is that of the work the page does after a change."""
+    used (nor under a judging stamp: services/hackathons/stamps.py), so the count is that of
+    the work the page does after a change."""
 
     def measure(urls: list[str]) -> dict[str, int]:
         counts = {}

@@ -1330,7 +1330,7 @@ def test_results_page_runs_the_same_number_of_queries_at_5_and_40_submissions(
             response = client.get(url)
         assert response.status_code == 200
         body = page(response)
-        assert body.count("selected>Honourable mention") == size
+        assert body.count('selected value="honourable_mention">Honourable mention') == size
         assert body.count("Transit") == size
         counts.append(counter.count)
     assert counts[0] == counts[1], counts

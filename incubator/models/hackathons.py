@@ -283,3 +283,20 @@ class Score(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     criterion: Mapped[RubricCriterion] = relationship()
+
+
+class JudgingStamp(Base):
+    """A hackathon's judging stamp: a new random value whenever anything its results page is
+    drawn from changes, written by the database itself in the changing transaction (triggers
+    of migration 0020_judging on scores, judge assignments, submissions, rubric criteria,
+    challenges, new hackathons and judges' names).
+
+    What a worker keeps of the results is filed under the stamp it read
+    (services/hackathons/stamps.py). Derived data with no foreign key: the triggers of a
+    hackathon's cascaded rows write its stamp while it is being deleted.
+    """
+
+    __tablename__ = "judging_stamps"
+
+    hackathon_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    stamp: Mapped[str] = mapped_column(String(32))

@@ -10,7 +10,9 @@ from flask import current_app, redirect, render_template, request, stream_with_c
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from markupsafe import Markup, escape
 
+from incubator import i18n, templating
 from incubator.access import roles, rule_for
 from incubator.blueprints.hackathons.labels import placement_choices, placement_label
 from incubator.blueprints.judging import bp
@@ -25,6 +27,7 @@ from incubator.blueprints.judging.forms import (
     score_field_name,
     score_form,
 )
+from incubator.csrf_tokens import masked_csrf_token
 from incubator.extensions import db
 from incubator.i18n import N_
 from incubator.models import (
@@ -37,7 +40,7 @@ from incubator.models import (
     User,
 )
 from incubator.services.errors import InvalidInput
-from incubator.services.hackathons import judging, results
+from incubator.services.hackathons import judging, results, stamps
 from incubator.services.versions import StaleVersion
 from incubator.web import download, file_stem, found_or_404, page_number, render_edit_page, submit
 
@@ -246,28 +249,63 @@ def unassign(hackathon_id: int, judge_id: int):
 @bp.route("/hackathons/<int:hackathon_id>/results", endpoint="results")
 @roles(Role.MANAGER)
 def results_page(hackathon_id: int):
+    """The ranking and each judge's scores. Every manager sees the same results for the same
+    arguments, so they are drawn once per judging stamp (anything they show changes the
+    stamp: services/hackathons/stamps.py), language and query string, and kept by the
+    worker; only the frame around them (the person's name, the hackathon's name and status,
+    the token each placement form carries) is drawn anew."""
     hackathon = found_or_404(Hackathon, hackathon_id)
-    normalise = _normalise_requested(request.args.get("normalise"))
-    found = results.results_page(hackathon, normalise, page_number(), RESULTS_PER_PAGE)
+    found = stamps.reading(hackathon)
+    variant = (
+        "results",
+        i18n.current_language(),
+        tuple(request.args.items(multi=True)),
+        RESULTS_PER_PAGE,
+        hackathon_url(hackathon.id),
+    )
+    content = stamps.remembered(found, variant, lambda: _results_content(hackathon, found))
+    # A token masked for this response in every slot of the kept page (no user text can
+    # write the slot: it would be escaped).
+    filled = str(content).replace(CSRF_SLOT, str(escape(masked_csrf_token())))
     return render_template(
         "judging/results.html",
         hackathon=hackathon,
-        page=found.page,
+        content=Markup(filled),  # noqa: S704
+    )
+
+
+# Where the results page puts its CSRF token, for each response to fill in (an HTML comment,
+# which text escaped by the template can never contain).
+CSRF_SLOT = "<!--csrf-token-->"
+
+
+def _results_content(hackathon: Hackathon, found: stamps.Reading) -> Markup:
+    normalise = _normalise_requested(request.args.get("normalise"))
+    shown = results.results_page(hackathon, normalise, page_number(), RESULTS_PER_PAGE, found)
+    return templating.fragment(
+        "judging/_results_content.html",
+        hackathon=hackathon,
+        page=shown.page,
         normalise=normalise,
         placements=placement_choices(),
-        scored=found.scored,
-        tied=found.tied,
-        criteria=found.criteria,
+        scored=shown.scored,
+        tied=shown.tied,
+        criteria=shown.criteria,
+        token=Markup(CSRF_SLOT),  # noqa: S704
+        # The placement form's URL around a submission's id, for the template to put any id in.
+        placement_action=url_for("judging.set_placement", submission_id=0).rsplit("0", 1),
     )
 
 
 @bp.route("/hackathons/<int:hackathon_id>/results.csv")
 @roles(Role.MANAGER)
 def results_csv(hackathon_id: int):
-    """The whole ranking, ranked before the first line goes out, then streamed."""
+    """The whole ranking, ranked before the first line goes out (or as the worker keeps it
+    under the hackathon's judging stamp), then streamed."""
     hackathon = found_or_404(Hackathon, hackathon_id)
     normalise = _normalise_requested(request.args.get("normalise"))
-    lines = results.results_csv_lines(results.tally(hackathon, normalise))
+    found = results.kept_tally(hackathon, normalise, stamps.reading(hackathon))
+    lines = results.results_csv_lines(found)
     return download(
         stream_with_context(lines),
         "text/csv",

@@ -32,7 +32,7 @@ from typing import cast
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload, lazyload, load_only
 
 from incubator.extensions import db
 from incubator.models import (
@@ -48,6 +48,7 @@ from incubator.models import (
 )
 from incubator.services import audit
 from incubator.services.errors import InvalidInput
+from incubator.services.hackathons import stamps
 from incubator.services.paging import ListPage
 from incubator.services.spreadsheets import spreadsheet_safe
 
@@ -85,7 +86,21 @@ class ResultRow:
         return sum(1 for scores in self.judges for comment in scores.comments.values() if comment)
 
 
-def weighted_score(criteria: Sequence[RubricCriterion], values: dict[int, int]) -> float:
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    """A rubric criterion as the results show it: plain values, kept by a worker between
+    requests (services/hackathons/stamps.py) without any database session."""
+
+    id: int
+    name: str
+    weight: float
+    scale_min: int
+    scale_max: int
+
+
+def weighted_score(
+    criteria: Sequence[Criterion] | Sequence[RubricCriterion], values: dict[int, int]
+) -> float:
     """One judge's score for one submission on a 0..100 scale, weighted by the rubric."""
     total_weight = sum(criterion.weight for criterion in criteria)
     earned = sum(
@@ -134,7 +149,7 @@ class Tally:
     in ranking order, and each complete (judge, submission) pair's weighted score and z-score.
     Small whatever the size: a few numbers per pair, no submission loaded as an object."""
 
-    criteria: list[RubricCriterion]
+    criteria: list[Criterion]
     standings: list[Standing]
     weighted: dict[Pair, float]
     z_scores: dict[Pair, float]
@@ -155,19 +170,26 @@ class ResultsPage:
     """One page of the results, with its judges' scores, and what the whole ranking counts."""
 
     page: ListPage
-    criteria: list[RubricCriterion]
+    criteria: list[Criterion]
     scored: int
     tied: int
 
 
-def _criteria(hackathon: Hackathon) -> list[RubricCriterion]:
-    return list(
-        db.session.scalars(
-            select(RubricCriterion)
+def _criteria(hackathon: Hackathon) -> list[Criterion]:
+    return [
+        Criterion(*row)
+        for row in db.session.execute(
+            select(
+                RubricCriterion.id,
+                RubricCriterion.name,
+                RubricCriterion.weight,
+                RubricCriterion.scale_min,
+                RubricCriterion.scale_max,
+            )
             .where(RubricCriterion.hackathon_id == hackathon.id)
             .order_by(RubricCriterion.position, RubricCriterion.id)
         )
-    )
+    ]
 
 
 def _submitted(hackathon: Hackathon) -> ColumnElement[bool]:
@@ -237,6 +259,29 @@ def _points(hackathon: Hackathon) -> list[tuple[int, int, float, int]]:
 def tally(hackathon: Hackathon, normalise: bool = False) -> Tally:
     """Every submitted submission of a hackathon ranked (ties sharing a rank), with each
     complete score's weighted value and z-score; three queries whatever the size."""
+    return ranked(unranked_tally(hackathon), normalise)
+
+
+def ranked(found: Tally, normalise: bool) -> Tally:
+    """The tally with its standings ranked raw or normalised, as new standings: `found` is
+    left as it was, so one unranked tally serves both rankings."""
+    standings = [
+        Standing(
+            standing.submission_id,
+            standing.title,
+            standing.raw_score,
+            standing.normalised_score,
+            standing.complete_scores,
+            standing.judges_assigned,
+        )
+        for standing in found.standings
+    ]
+    return Tally(found.criteria, _ranked(standings, normalise), found.weighted, found.z_scores)
+
+
+def unranked_tally(hackathon: Hackathon) -> Tally:
+    """Every submitted submission's scores added up, in no order and without ranks; three
+    queries whatever the size."""
     criteria = _criteria(hackathon)
     total_weight = sum(criterion.weight for criterion in criteria)
     # judge id -> submission id -> weighted score, for complete scores by assigned judges only.
@@ -273,7 +318,7 @@ def tally(hackathon: Hackathon, normalise: bool = False) -> Tally:
                 judges,
             )
         )
-    return Tally(criteria, _ranked(unranked, normalise), weighted, z_scores)
+    return Tally(criteria, unranked, weighted, z_scores)
 
 
 def _result_rows(found: Tally, standings: Sequence[Standing]) -> list[ResultRow]:
@@ -286,8 +331,14 @@ def _result_rows(found: Tally, standings: Sequence[Standing]) -> list[ResultRow]
     judges: dict[Pair, User] = {}
     for submission, judge in db.session.execute(
         select(Submission, User)
-        # A judge's roles are not shown here; loading them would be one more query.
-        .options(joinedload(Submission.challenge), lazyload(User.role_rows))
+        # Only what a row shows: a submission's JSON and times, read once per judge of it,
+        # cost more than the rest of the page. A judge's roles would be one more query.
+        .options(
+            load_only(Submission.title, Submission.team_name, Submission.placement),
+            joinedload(Submission.challenge).load_only(Challenge.title),
+            load_only(User.name),
+            lazyload(User.role_rows),
+        )
         .outerjoin(JudgeAssignment, JudgeAssignment.submission_id == Submission.id)
         .outerjoin(User, User.id == JudgeAssignment.judge_id)
         .where(Submission.id.in_(ids))
@@ -331,13 +382,35 @@ def ranking(hackathon: Hackathon, normalise: bool = False) -> list[ResultRow]:
     return _result_rows(found, found.standings)
 
 
-def results_page(hackathon: Hackathon, normalise: bool, page: int, per_page: int) -> ResultsPage:
+def kept_tally(hackathon: Hackathon, normalise: bool, found: stamps.Reading) -> Tally:
+    """The tally, computed once per judging stamp in this worker (services/hackathons/
+    stamps.py), and ranked once each way: plain values only, shared by the requests that
+    read the same stamp (and by both rankings: a manager switching to the normalised one
+    after a change pays for the ranking only)."""
+
+    def rank() -> Tally:
+        scores = stamps.remembered(found, "unranked", lambda: unranked_tally(hackathon), tally=True)
+        return ranked(scores, normalise)
+
+    return stamps.remembered(found, normalise, rank, tally=True)
+
+
+def results_page(
+    hackathon: Hackathon,
+    normalise: bool,
+    page: int,
+    per_page: int,
+    found: stamps.Reading | None = None,
+) -> ResultsPage:
     """One page of the ranking of every submission, with the judges' scores and comments of
-    the submissions on it only; four queries whatever the size."""
-    found = tally(hackathon, normalise)
-    shown = ListPage.of(found.standings, page, per_page)
-    shown.items = _result_rows(found, shown.items)
-    return ResultsPage(shown, found.criteria, found.scored, found.tied)
+    the submissions on it only; four queries whatever the size, two when the tally is kept
+    under the stamp `found` was read at."""
+    found_tally = (
+        tally(hackathon, normalise) if found is None else kept_tally(hackathon, normalise, found)
+    )
+    shown = ListPage.of(found_tally.standings, page, per_page)
+    shown.items = _result_rows(found_tally, shown.items)
+    return ResultsPage(shown, found_tally.criteria, found_tally.scored, found_tally.tied)
 
 
 def _row(standing: Standing, submission: Submission, judges: list[JudgeScores]) -> ResultRow:
