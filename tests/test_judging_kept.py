@@ -16,8 +16,8 @@ from incubator.services.hackathons import hackathons, judging, results, stamps
 from tests import factories
 from tests.helpers import page, without_csrf_tokens
 
-# The session, the person, the hackathon and its stamp: the results from the worker's memory.
-KEPT_QUERIES = 4
+# The session with the person, the hackathon, its stamp: the results from the worker's memory.
+KEPT_QUERIES = 3
 
 
 @pytest.fixture
