@@ -1,5 +1,6 @@
 """Matching: runs for a cohort, their review and publishing, and answering introductions."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -8,8 +9,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
+from markupsafe import Markup
 
-from incubator import permissions
+from incubator import permissions, templating
 from incubator.access import roles
 from incubator.blueprints.matching import bp
 from incubator.blueprints.matching.run_forms import (
@@ -30,7 +32,15 @@ from incubator.blueprints.matching.run_forms import (
 )
 from incubator.forms import ConfirmForm
 from incubator.models import Cohort, Match, MatchingRun, MatchKind, MatchStatus, Role, Venture
-from incubator.services.matching import capacity, introductions, reasons, review_lists, runs
+from incubator.services.matching import (
+    capacity,
+    facts,
+    introductions,
+    reasons,
+    review_lists,
+    review_memory,
+    runs,
+)
 from incubator.services.versions import StaleVersion
 from incubator.web import found_or_404, render_edit_page, submit
 
@@ -51,9 +61,15 @@ class Draft:
     run: MatchingRun
     page: review_lists.MatchPage
     list_form: ReviewListForm
+    # The comparison's totals, and its rows for the ventures on the page.
+    summary: dict[str, Any]
     scores: list[dict[str, Any]]
     review_form: ReviewForm
     add_form: AddMatchForm
+    # The add form's two long lists of options, written out.
+    add_options: tuple[Markup, Markup]
+    # Each review button's address for a match id (`links["pin"](match.id)`), built once.
+    links: dict[str, Callable[[int], str]]
     previous_url: str | None = None
     next_url: str | None = None
     stale: StaleVersion | None = None
@@ -132,15 +148,30 @@ def _bound_arg(name: str) -> int | None:
     return int(value) if value.isdigit() and int(value) <= BOUND_MOST else None
 
 
+class _RoomRows:
+    """The rows each kind's room and add form are drawn from (runs.room_rows), read at most
+    once a request."""
+
+    def __init__(self, cohort: Cohort, drafts: dict[str, MatchingRun]) -> None:
+        self.cohort = cohort
+        self.drafts = drafts
+        self.read: dict[str, facts.RoomRows] = {}
+
+    def __call__(self, kind: str) -> facts.RoomRows:
+        if kind not in self.read:
+            self.read[kind] = runs.room_rows(self.cohort, kind, self.drafts)
+        return self.read[kind]
+
+
 def _fill_run_form(
-    form: RunForm, cohort: Cohort, drafts: dict[str, MatchingRun]
+    form: RunForm, cohort: Cohort, drafts: dict[str, MatchingRun], rows: _RoomRows
 ) -> capacity.Room | None:
     """The run form as first shown: the kind and method the link asks for (mentors, highest
     score by default) and bounds that can be met for that kind, unless the link gives them
     (the "fill in values that work" links)."""
     form.kind.data = _chosen("kind", KIND_LABELS, MatchKind.MENTOR)
     form.method.data = _chosen("method", METHOD_LABELS, "optimal")
-    room = runs.room(cohort, form.kind.data, drafts)
+    room = runs.room(cohort, form.kind.data, drafts, rows(form.kind.data))
     low, high = (room.min_per_venture, room.max_per_venture) if room else capacity.DEFAULT_BOUNDS
     asked_low, asked_high = _bound_arg("min_per_venture"), _bound_arg("max_per_venture")
     form.min_per_venture.data = low if asked_low is None else asked_low
@@ -174,15 +205,17 @@ def cohort_runs(cohort_id: int):
         return _to_runs(cohort_id)
     # Read once for the room and the drafts the page shows.
     drafts = runs.latest_drafts(cohort)
+    rows = _RoomRows(cohort, drafts)
     if form.is_submitted():
-        room = runs.room(cohort, form.kind.data, drafts) if form.kind.data in KIND_LABELS else None
+        kind = form.kind.data
+        room = runs.room(cohort, kind, drafts, rows(kind)) if kind in KIND_LABELS else None
     else:
-        room = _fill_run_form(form, cohort, drafts)
+        room = _fill_run_form(form, cohort, drafts, rows)
     refusal = proposed.refusal
     refill = None
     if isinstance(refusal, capacity.RoomRefused):
         refill = {"kind": form.kind.data, "method": form.method.data, **refusal.refill}
-    return _runs_page(cohort, form, room=room, refill=refill, drafts=drafts)
+    return _runs_page(cohort, form, room=room, refill=refill, drafts=drafts, rows=rows)
 
 
 def _add_form(run: MatchingRun, **kwargs) -> AddMatchForm:
@@ -191,7 +224,34 @@ def _add_form(run: MatchingRun, **kwargs) -> AddMatchForm:
     return add_form
 
 
-def _draft(kind: str, run: MatchingRun, refusal: Refusal | None) -> Draft:
+def _link(endpoint: str, **args: Any) -> Callable[[int], str]:
+    """The address of a review button for any match id, built once: `url_for` for each of
+    fifty rows and three buttons would cost the page several milliseconds."""
+    marker = "2147483647"
+    head, _marker, tail = url_for(endpoint, match_id=int(marker), **args).partition(marker)
+    return lambda match_id: f"{head}{match_id}{tail}"
+
+
+def _add_options(add_form: AddMatchForm, rows: facts.RoomRows | None) -> tuple[Markup, Markup]:
+    """The add form's options written out: as sent, for a refused form; otherwise the
+    cohort's ventures and counterparts as read, kept under those rows."""
+    if rows is None:
+        return (
+            templating.options(add_form.venture_id.choices or [], add_form.venture_id.data),
+            templating.options(add_form.counterpart_id.choices or [], add_form.counterpart_id.data),
+        )
+    return review_memory.remembered(
+        ("add options", rows),
+        lambda: (
+            templating.options(rows.venture_choices),
+            templating.options(rows.counterpart_choices),
+        ),
+    )
+
+
+def _draft(
+    kind: str, run: MatchingRun, refusal: Refusal | None, rows: facts.RoomRows | None
+) -> Draft:
     """A draft's page of matches and its review forms at the run's version; a refused form
     keeps what was sent."""
     # The run (and its version) was read before its matches, so the forms never carry a
@@ -199,22 +259,32 @@ def _draft(kind: str, run: MatchingRun, refusal: Refusal | None) -> Draft:
     version = run.version
     listing = _listing(kind)
     page = review_lists.draft_page(run, listing)
+    comparison = review_memory.comparison(run)
     kept = refusal if refusal is not None and refusal.run_id == run.id else None
-    add_form = (kept.add_form if kept else None) or _add_form(run, formdata=None)
+    sent = kept.add_form if kept else None
+    add_form = sent or AddMatchForm(prefix=f"add-{run.id}", formdata=None)
     review_form = ReviewForm(formdata=None)
     for versioned in (review_form, add_form):
         versioned.version.data = version
     list_form = ReviewListForm(
         formdata=None, prefix=kind, data={"q": listing.query, "sort": listing.sort}
     )
+    here = _listing_args(kind, listing, after=listing.after, before=listing.before)
     return Draft(
         kind,
         run,
         page,
         list_form,
-        review_lists.scores_on_page(run, page, listing),
+        comparison.summary,
+        review_lists.scores_on_page(comparison, page, listing),
         review_form,
         add_form,
+        _add_options(add_form, None if sent else rows),
+        {
+            "pin": _link("matching.pin", **here),
+            "remove": _link("matching.remove", **here),
+            "swap": _link("matching.swap"),
+        },
         previous_url=(
             _listing_url(run.cohort_id, kind, listing, before=page.previous_before)
             if page.previous_before is not None
@@ -226,7 +296,7 @@ def _draft(kind: str, run: MatchingRun, refusal: Refusal | None) -> Draft:
             else None
         ),
         stale=kept.stale if kept else None,
-        here=_listing_args(kind, listing, after=listing.after, before=listing.before),
+        here=here,
     )
 
 
@@ -238,14 +308,17 @@ def _runs_page(
     room: capacity.Room | None = None,
     refill: dict | None = None,
     drafts: dict[str, MatchingRun] | None = None,
+    rows: _RoomRows | None = None,
 ):
     """The cohort's runs, the drafts under review with their forms, the introductions; with
     a refusal, 409 and the refused draft showing who changed it and the two versions. `room`
     is what the chosen kind has room for; `refill`, run-form values that would work after
-    bounds were refused; `drafts`, the cohort's latest drafts if read already."""
+    bounds were refused; `drafts`, the cohort's latest drafts, and `rows`, what rooms and add
+    forms are drawn from, if read already."""
     if drafts is None:
         drafts = runs.latest_drafts(cohort)
-    under_review = [_draft(kind, run, refusal) for kind, run in drafts.items()]
+    rows = _RoomRows(cohort, drafts) if rows is None else rows
+    under_review = [_draft(kind, run, refusal, rows(kind)) for kind, run in drafts.items()]
     return render_edit_page(
         "matching/runs.html",
         refusal.stale if refusal else None,

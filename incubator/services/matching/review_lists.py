@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import aliased, contains_eager, lazyload, load_only
 
 from incubator.extensions import db
 from incubator.models import Match, MatchingRun, MatchStatus, Organisation, User, Venture
+from incubator.services.matching import review_memory
 from incubator.services.matching.introductions import LIVE
 from incubator.services.matching.runs import DRAFT
 
@@ -125,9 +126,16 @@ def _page(
     rows = list(
         db.session.scalars(
             statement.options(
-                contains_eager(Match.venture),
-                contains_eager(Match.counterpart.of_type(_person)),
-                contains_eager(Match.organisation.of_type(_organisation)),
+                # Only the names of the venture and the counterpart: a venture's row holds
+                # half a dozen JSON columns the list never shows.
+                contains_eager(Match.venture).load_only(Venture.name),
+                # A person's roles are read with them unless told otherwise.
+                contains_eager(Match.counterpart.of_type(_person)).options(
+                    load_only(_person.name), lazyload(_person.role_rows)
+                ),
+                contains_eager(Match.organisation.of_type(_organisation)).load_only(
+                    _organisation.name
+                ),
             )
             .order_by(*order)
             .limit(size + 1)
@@ -213,17 +221,11 @@ def under_review(match: Match) -> bool:
     )
 
 
-def scores_on_page(run: MatchingRun, page: MatchPage, listing: Listing) -> list[dict[str, Any]]:
+def scores_on_page(
+    comparison: review_memory.Comparison, page: MatchPage, listing: Listing
+) -> list[dict[str, Any]]:
     """The comparison's rows (each venture's score in the draft and in each method's
     proposal) for the ventures on a page, then for ventures the draft leaves without a match
     (at most a page of those, named as the filter asks), which no page of matches shows."""
     shown = {match.venture_id for match in page.matches}
-    rows = run.summary.get("per_venture", [])
-    on_page = [row for row in rows if row["venture_id"] in shown]
-    wanted = listing.query.casefold()
-    unmatched = [
-        row
-        for row in rows
-        if not row["draft"] and row["venture_id"] not in shown and wanted in row["name"].casefold()
-    ]
-    return on_page + unmatched[:PAGE_SIZE]
+    return comparison.rows_for(shown, listing.query, PAGE_SIZE)

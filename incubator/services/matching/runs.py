@@ -39,7 +39,14 @@ from incubator.models import (
 )
 from incubator.services import audit, history, locks, versions
 from incubator.services.errors import Conflict, InvalidInput
-from incubator.services.matching import assignment, capacity, facts, reasons, scoring
+from incubator.services.matching import (
+    assignment,
+    capacity,
+    facts,
+    reasons,
+    review_memory,
+    scoring,
+)
 from incubator.services.matching.facts import counterpart_key, key_id
 from incubator.services.matching.introductions import (
     LIVE,
@@ -118,7 +125,10 @@ def runs_of(cohort: Cohort) -> list[MatchingRun]:
 def latest_drafts(cohort: Cohort) -> dict[str, MatchingRun]:
     """The draft under review for each kind, if any."""
     drafts: dict[str, MatchingRun] = {}
-    for run in db.session.scalars(_latest_first(cohort).where(MatchingRun.status == DRAFT)):
+    # The comparison (`summary`, a row per venture) is read only when the page keeps none
+    # under the run's version (review_memory.comparison).
+    statement = _latest_first(cohort).where(MatchingRun.status == DRAFT)
+    for run in db.session.scalars(statement.options(defer(MatchingRun.summary))):
         drafts.setdefault(run.kind, run)
     return drafts
 
@@ -245,14 +255,27 @@ def _pinned(run: MatchingRun | None) -> list[Match]:
 
 
 def room(
-    cohort: Cohort, kind: str, drafts: Mapping[str, MatchingRun] | None = None
+    cohort: Cohort,
+    kind: str,
+    drafts: Mapping[str, MatchingRun] | None = None,
+    rows: facts.RoomRows | None = None,
 ) -> capacity.Room | None:
     """What the run form offers for a kind (capacity.offered), counting the pinned matches
     of the draft under review, which a new run keeps; `drafts`, the cohort's
-    `latest_drafts` when the caller has read them already."""
+    `latest_drafts`, and `rows`, the kind's `room_rows`, when the caller has read them
+    already. Kept by the worker under the rows as read (review_memory.room)."""
     kind = parse_kind(kind)
-    drafts = latest_drafts(cohort) if drafts is None else drafts
-    return capacity.offered(cohort, kind, _pinned(drafts.get(kind)))
+    if rows is None:
+        rows = room_rows(cohort, kind, latest_drafts(cohort) if drafts is None else drafts)
+    return review_memory.room(rows, rows.pinned)
+
+
+def room_rows(cohort: Cohort, kind: str, drafts: Mapping[str, MatchingRun]) -> facts.RoomRows:
+    """What a kind's room and add form are drawn from, with the pins of its draft under
+    review (`drafts`, the cohort's `latest_drafts`): one query."""
+    kind = parse_kind(kind)
+    draft = drafts.get(kind)
+    return facts.room_rows(cohort, kind, draft.id if draft is not None else None)
 
 
 def _propose(
