@@ -387,12 +387,14 @@ def page_queries(client, count_queries):
     the data; call it once first to warm up, as first-request work is not the page's. Each
     page is drawn: nothing a worker keeps under a stamp (services/pipeline/stamps.py) is
     used, so the count is that of the work the page does after a change."""
+    from incubator.services.matching import review_memory
     from incubator.services.pipeline import stamps
 
     def measure(urls: list[str]) -> dict[str, int]:
         counts = {}
         for url in urls:
             stamps.forget()
+            review_memory.forget()
             with count_queries() as counter:
                 response = client.get(url)
             assert response.status_code == 200, url

@@ -605,7 +605,7 @@ def room_rows(cohort: Cohort, kind: MatchKind, draft_id: int | None = None) -> R
             _as_json(pinned, ("venture_id", "counterpart_key")),
         )
     ).one()
-    return RoomRows(kind, texts._tuple())
+    return RoomRows(kind, tuple(text for text in texts))
 
 
 def _decoded(text: str | None) -> tuple[str, ...]:

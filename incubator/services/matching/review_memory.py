@@ -3,18 +3,19 @@ that names everything it is drawn from, so that the next request after any chang
 again.
 
 - The comparison (`comparison`): the draft beside each method's proposal and each venture's
-  score in each, drawn from the run's `summary`, kept under the run's id and `version`. The
-  version is the run's `version_id_col`: SQLAlchemy adds one to it with every UPDATE of the
-  row and writes `WHERE version = <the version read>`, so no write of the summary (a review
-  edit's `_compare_again`, publishing, a new run setting it aside) leaves the version it had;
-  the review edits raise it themselves too. The run is read, with its version, in the same
-  request before the summary is used, and the summary (a thousand rows of JSON) is read only
-  when nothing is kept under that version.
-- The run form's room (`room`) and the add form's choices are drawn from the rows
-  `facts.room_rows` reads on every view (a few columns, nothing decoded) and the draft's
-  pinned pairs, and kept under those rows themselves: equal rows give equal values, and any
-  change to a venture, a counterpart's profile, a role, a name or an introduction that the
-  room or the choices read gives other rows and another key.
+  score in each, drawn from the run's `summary` (a row per venture, JSON), kept under the
+  summary's text as the database holds it, read with the run (`runs.latest_drafts`).
+- The run form's room (`room`) and the add form's written-out choices, drawn from what
+  `facts.room_rows` reads on every view in one query (the cohort's ventures, the
+  counterparts open to matching, the pairs held or declined, the places taken elsewhere, the
+  draft's pins, as JSON texts) and kept under those texts.
+
+Every key is the very text its value is decoded and drawn from, read in the request that
+shows it: any change to what a value shows (an edit of the draft, a venture, a profile, a
+role, a name, an introduction anywhere, a pin) changes that text, so a value drawn before
+the change is never found again, whatever changed it and whoever did. A worker saves the
+decoding, the objects and the drawing, not the reading: the page reads the same rows, in
+the same queries, whether a value was kept or not.
 
 Each worker keeps its own (incubator/kept.py); `forget()` starts from nothing (the tests do,
 to count the queries of a page drawn).
@@ -22,6 +23,7 @@ to count the queries of a page drawn).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -32,8 +34,9 @@ from incubator.services.matching import capacity, facts
 
 __all__ = ["Comparison", "comparison", "forget", "remembered", "room"]
 
-# Values a worker keeps: a few drafts' comparisons, rooms and choices, in each language.
-KEPT = 32
+# Values a worker keeps: the comparison, the room and the add form's lists of a few drafts
+# (a draft of a thousand ventures keeps about a megabyte).
+KEPT = 12
 
 T = TypeVar("T")
 
@@ -90,9 +93,12 @@ def _comparison(summary: dict[str, Any]) -> Comparison:
 
 
 def comparison(run: MatchingRun) -> Comparison:
-    """The run's comparison, kept under its id and version (its summary read only when
-    nothing is kept under them)."""
-    return remembered(("comparison", run.id, run.version), lambda: _comparison(run.summary))
+    """The run's comparison, kept under its summary's text as read with the run
+    (`runs.latest_drafts`); drawn each time from a run read without it."""
+    text = run.summary_text
+    if text is None:
+        return _comparison(run.summary)
+    return remembered(("comparison", text), lambda: _comparison(json.loads(text)))
 
 
 def room(rows: facts.RoomRows, pinned: Sequence[tuple[int, str]]) -> capacity.Room | None:

@@ -20,8 +20,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
-from sqlalchemy import Select, String, cast, select, update
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy import Select, String, Text, cast, select, update
+from sqlalchemy.orm import defer, selectinload, with_expression
 
 from incubator.extensions import db, rows_changed
 from incubator.i18n import N_
@@ -125,10 +125,11 @@ def runs_of(cohort: Cohort) -> list[MatchingRun]:
 def latest_drafts(cohort: Cohort) -> dict[str, MatchingRun]:
     """The draft under review for each kind, if any."""
     drafts: dict[str, MatchingRun] = {}
-    # The comparison (`summary`, a row per venture) is read only when the page keeps none
-    # under the run's version (review_memory.comparison).
+    # The comparison (`summary`, a row per venture) as text, decoded only when the page
+    # keeps nothing under that text (review_memory.comparison).
     statement = _latest_first(cohort).where(MatchingRun.status == DRAFT)
-    for run in db.session.scalars(statement.options(defer(MatchingRun.summary))):
+    summary_text = with_expression(MatchingRun.summary_text, cast(MatchingRun.summary, Text))
+    for run in db.session.scalars(statement.options(defer(MatchingRun.summary), summary_text)):
         drafts.setdefault(run.kind, run)
     return drafts
 
