@@ -338,7 +338,19 @@ def _runs_page(
         run_status_labels=RUN_STATUS_LABELS,
         said=reasons.sentences,
         decline_reason=_decline_reason,
+        row_words=_row_words(),
     )
+
+
+def _row_words() -> dict[str, str]:
+    """The sentences each row of matches says with its names, translated once for the page
+    and filled in per row (the template escapes what it fills in)."""
+    return {
+        "pair": _("%(venture)s with %(counterpart)s"),
+        "swap_label": _(
+            "Swap the counterpart of %(pair)s with another match: venture or counterpart name"
+        ),
+    }
 
 
 def _decline_reason(match: Match) -> str:

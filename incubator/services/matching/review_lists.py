@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import aliased, contains_eager, lazyload, load_only
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import aliased, contains_eager
 
 from incubator.extensions import db
 from incubator.models import Match, MatchingRun, MatchStatus, Organisation, User, Venture
@@ -51,10 +51,11 @@ class Listing:
 
 @dataclass(frozen=True)
 class MatchPage:
-    """One page of matches; `found` counts every match the filter finds, `live` every match
-    still in the draft; `next_after` and `previous_before` anchor the neighbouring pages."""
+    """One page of matches (`Listed` rows on the review page, `Match` objects in the swap
+    search); `found` counts every match the filter finds, `live` every match still in the
+    draft; `next_after` and `previous_before` anchor the neighbouring pages."""
 
-    matches: list[Match]
+    matches: list[Any]
     found: int
     live: int
     next_after: int | None
@@ -104,14 +105,20 @@ def _beyond(keys: list[tuple[Any, bool]], values, forward: bool):
 
 
 def _page(
-    criteria: list, sort: str, after: int | None, before: int | None, size: int
-) -> tuple[list[Match], int | None, int | None]:
+    criteria: list,
+    sort: str,
+    after: int | None,
+    before: int | None,
+    size: int,
+    columns: tuple[Any, ...] | None = None,
+) -> tuple[list[Any], int | None, int | None]:
     """One page of the matches meeting `criteria`: the page after match `after`, before match
-    `before`, or the first; with the anchors of the pages either side (None at an end)."""
+    `before`, or the first; with the anchors of the pages either side (None at an end). The
+    matches as objects, or as rows of `columns` (the first named `id`)."""
     keys = _ORDERS[sort]
     anchor_id = after if after is not None else before
     forward = before is None or after is not None
-    statement = _joined(select(Match)).where(*criteria)
+    statement = _joined(select(*columns) if columns else select(Match)).where(*criteria)
     if anchor_id is not None:
         values = db.session.execute(
             _joined(select(*(column for column, _ in keys))).where(Match.id == anchor_id)
@@ -123,24 +130,19 @@ def _page(
     order = [
         column.desc() if descending == forward else column.asc() for column, descending in keys
     ]
-    rows = list(
-        db.session.scalars(
-            statement.options(
-                # Only the names of the venture and the counterpart: a venture's row holds
-                # half a dozen JSON columns the list never shows.
-                contains_eager(Match.venture).load_only(Venture.name),
-                # A person's roles are read with them unless told otherwise.
-                contains_eager(Match.counterpart.of_type(_person)).options(
-                    load_only(_person.name), lazyload(_person.role_rows)
-                ),
-                contains_eager(Match.organisation.of_type(_organisation)).load_only(
-                    _organisation.name
-                ),
+    statement = statement.order_by(*order).limit(size + 1)
+    if columns:
+        rows = list(db.session.execute(statement).all())
+    else:
+        rows = list(
+            db.session.scalars(
+                statement.options(
+                    contains_eager(Match.venture),
+                    contains_eager(Match.counterpart.of_type(_person)),
+                    contains_eager(Match.organisation.of_type(_organisation)),
+                )
             )
-            .order_by(*order)
-            .limit(size + 1)
         )
-    )
     more = len(rows) > size
     rows = rows[:size]
     if not forward:
@@ -152,25 +154,75 @@ def _page(
     return rows, rows[-1].id, rows[0].id if more else None
 
 
+@dataclass(frozen=True)
+class Named:
+    name: str
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A match as the review page lists it, read as one row of the columns it shows (no
+    objects for the match, its venture and its counterpart): the names as `venture.name`
+    and `counterpart.name` or `organisation.name`, as on a Match."""
+
+    id: int
+    venture_id: int
+    score: float
+    reasons: list[Any]
+    pinned: bool
+    venture: Named
+    counterpart: Named | None
+    organisation: Named | None
+
+
+_LISTED = (
+    Match.id.label("id"),
+    Match.venture_id,
+    Match.score,
+    Match.reasons,
+    Match.pinned,
+    Venture.name.label("venture_name"),
+    _person.name.label("person_name"),
+    _organisation.name.label("organisation_name"),
+)
+
+
+def _listed(row: Any) -> Listed:
+    return Listed(
+        row.id,
+        row.venture_id,
+        row.score,
+        row.reasons,
+        row.pinned,
+        Named(row.venture_name),
+        Named(row.person_name) if row.person_name is not None else None,
+        Named(row.organisation_name) if row.organisation_name is not None else None,
+    )
+
+
 def draft_page(run: MatchingRun, listing: Listing, size: int | None = None) -> MatchPage:
     """A page of a draft's matches as the review page lists them (`size` of them, a
-    page unless given)."""
+    page unless given), counted in the same query: how many the filter finds and how many
+    the draft holds."""
     live = [Match.run_id == run.id, Match.status.in_(LIVE)]
     named = [_named(listing.query)] if listing.query else []
-    # The matches the filter finds and all the draft's, counted in one query.
-    counts = db.session.execute(
-        _joined(
-            select(
-                func.sum(case((and_(*named), 1), else_=0)) if named else func.count(),
-                func.count(),
-            )
-        ).where(*live)
-    ).one()
-    found, total = int(counts[0] or 0), int(counts[1])
-    matches, next_after, previous_before = _page(
-        live + named, listing.sort, listing.after, listing.before, size or PAGE_SIZE
+    found_count = _joined(select(func.count())).where(*live, *named).scalar_subquery()
+    live_count = select(func.count()).select_from(Match).where(*live).scalar_subquery()
+    rows, next_after, previous_before = _page(
+        live + named,
+        listing.sort,
+        listing.after,
+        listing.before,
+        size or PAGE_SIZE,
+        (*_LISTED, found_count.label("found"), live_count.label("live")),
     )
-    return MatchPage(matches, found, total, next_after, previous_before)
+    if rows:
+        found, total = rows[0].found, rows[0].live
+    else:
+        # No row to carry the counts: counted alone.
+        found, total = db.session.execute(select(found_count, live_count)).one()
+    matches = [_listed(row) for row in rows]
+    return MatchPage(matches, int(found or 0), int(total or 0), next_after, previous_before)
 
 
 def swap_candidates(
