@@ -36,7 +36,6 @@ from incubator.services.matching import (
     capacity,
     facts,
     introductions,
-    reasons,
     review_lists,
     review_memory,
     runs,
@@ -336,7 +335,7 @@ def _runs_page(
         method_labels=METHOD_LABELS,
         status_labels=STATUS_LABELS,
         run_status_labels=RUN_STATUS_LABELS,
-        said=reasons.sentences,
+        said=review_memory.sentences,
         decline_reason=_decline_reason,
         row_words=_row_words(),
     )

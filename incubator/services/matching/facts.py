@@ -21,7 +21,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext
-from sqlalchemy import Select, String, Text, cast, exists, func, null, select
+from sqlalchemy import Integer, Select, String, Text, bindparam, cast, exists, func, null, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from incubator.extensions import db
@@ -185,14 +185,15 @@ def _ventures(cohort: Cohort, detail: bool = True) -> list[VentureFacts]:
 # Counterparts ---------------------------------------------------------------------------------
 
 
-def _taken_elsewhere(cohort: Cohort, kind: MatchKind) -> Select:
-    """(counterpart key, count) of the places introductions in other cohorts take."""
+def _taken_elsewhere(cohort_id: Any, kind: MatchKind) -> Select:
+    """(counterpart key, count) of the places introductions in cohorts other than
+    `cohort_id` take."""
     return (
         select(Match.counterpart_key, func.count())
         .where(
             Match.kind == kind,
             Match.status.in_(HOLDS_CAPACITY),
-            Match.cohort_id != cohort.id,
+            Match.cohort_id != cohort_id,
         )
         .group_by(Match.counterpart_key)
     )
@@ -200,7 +201,7 @@ def _taken_elsewhere(cohort: Cohort, kind: MatchKind) -> Select:
 
 def _room_after_other_cohorts(cohort: Cohort, kind: MatchKind) -> Room:
     """Places already taken by introduced or accepted matches in other cohorts reduce room."""
-    taken = dict(db.session.execute(_taken_elsewhere(cohort, kind)).all())
+    taken = dict(db.session.execute(_taken_elsewhere(cohort.id, kind)).all())
 
     def room(key: str, capacity: int) -> int:
         return max(capacity - taken.get(key, 0), 0)
@@ -539,13 +540,13 @@ def _as_text(column: Any) -> Any:
     return cast(column, String)
 
 
-def _as_json(statement: Select, order: tuple[str, ...] = ()) -> Any:
+def _as_json(dialect: str, statement: Select, order: tuple[str, ...] = ()) -> Any:
     """The rows of `statement` as one JSON text, an array of arrays, ordered by its columns
     named in `order`: one value to read, compare and keep instead of a row object each."""
     if order:
         statement = statement.order_by(*(statement.selected_columns[name] for name in order))
     rows = statement.subquery()
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         keys = [rows.c[name] for name in order]
         array = func.json_build_array(*rows.c)
         aggregated = func.json_agg(aggregate_order_by(array, *keys) if keys else array)
@@ -579,31 +580,49 @@ def _open_counterparts(kind: MatchKind) -> Select:
     )
 
 
-def room_rows(cohort: Cohort, kind: MatchKind, draft_id: int | None = None) -> RoomRows:
-    """Read what the room and the add form's choices are drawn from, in one query of five
-    JSON texts (nothing decoded); `draft_id`, the draft whose pinned pairs count."""
-    kind = MatchKind(kind)
+def _room_statement(dialect: str, kind: MatchKind) -> Select:
+    """The query `room_rows` runs for a kind, for the cohort and draft bound as `cohort_id`
+    and `draft_id`."""
+    cohort_id, draft_id = (
+        bindparam("cohort_id", type_=Integer),
+        bindparam("draft_id", type_=Integer),
+    )
     ventures = select(
         Venture.id.label("id"), Venture.name.label("name"), _as_text(Venture.needs), Venture.stage
-    ).where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
+    ).where(Venture.cohort_id == cohort_id, Venture.status == VentureStatus.ACTIVE)
     held = select(Match.venture_id, Match.counterpart_key, Match.status).where(
-        Match.cohort_id == cohort.id,
+        Match.cohort_id == cohort_id,
         Match.kind == kind,
         Match.status.in_((*HOLDS_CAPACITY, MatchStatus.DECLINED)),
     )
     pinned = select(Match.venture_id, Match.counterpart_key).where(
-        Match.run_id == (draft_id if draft_id is not None else -1),
+        Match.run_id == draft_id,
         Match.pinned.is_(True),
         Match.status.in_((MatchStatus.PROPOSED, *HOLDS_CAPACITY)),
     )
+    return select(
+        _as_json(dialect, ventures, ("name", "id")),
+        _as_json(dialect, _open_counterparts(kind), ("name", "id")),
+        _as_json(dialect, held, ("venture_id", "counterpart_key", "status")),
+        _as_json(dialect, _taken_elsewhere(cohort_id, kind), ("counterpart_key",)),
+        _as_json(dialect, pinned, ("venture_id", "counterpart_key")),
+    )
+
+
+# Built once per database and kind: building it costs about as much as running it.
+_ROOM_STATEMENTS: dict[tuple[str, MatchKind], Select] = {}
+
+
+def room_rows(cohort: Cohort, kind: MatchKind, draft_id: int | None = None) -> RoomRows:
+    """Read what the room and the add form's choices are drawn from, in one query of five
+    JSON texts (nothing decoded); `draft_id`, the draft whose pinned pairs count."""
+    kind = MatchKind(kind)
+    dialect = db.session.get_bind().dialect.name
+    statement = _ROOM_STATEMENTS.get((dialect, kind))
+    if statement is None:
+        statement = _ROOM_STATEMENTS.setdefault((dialect, kind), _room_statement(dialect, kind))
     texts = db.session.execute(
-        select(
-            _as_json(ventures, ("name", "id")),
-            _as_json(_open_counterparts(kind), ("name", "id")),
-            _as_json(held, ("venture_id", "counterpart_key", "status")),
-            _as_json(_taken_elsewhere(cohort, kind), ("counterpart_key",)),
-            _as_json(pinned, ("venture_id", "counterpart_key")),
-        )
+        statement, {"cohort_id": cohort.id, "draft_id": draft_id if draft_id is not None else -1}
     ).one()
     return RoomRows(kind, tuple(text for text in texts))
 

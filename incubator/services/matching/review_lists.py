@@ -9,10 +9,11 @@ the same few queries and the same bytes at any size of run.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, Text, and_, cast, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager
 
 from incubator.extensions import db
@@ -168,18 +169,24 @@ class Listed:
     id: int
     venture_id: int
     score: float
-    reasons: list[Any]
+    # The reasons as the database holds them (JSON text): said once per text and language
+    # (review_memory.sentences).
+    reasons_text: str | None
     pinned: bool
     venture: Named
     counterpart: Named | None
     organisation: Named | None
+
+    @property
+    def reasons(self) -> list[Any]:
+        return json.loads(self.reasons_text) if self.reasons_text else []
 
 
 _LISTED = (
     Match.id.label("id"),
     Match.venture_id,
     Match.score,
-    Match.reasons,
+    cast(Match.reasons, Text).label("reasons_text"),
     Match.pinned,
     Venture.name.label("venture_name"),
     _person.name.label("person_name"),
@@ -192,7 +199,7 @@ def _listed(row: Any) -> Listed:
         row.id,
         row.venture_id,
         row.score,
-        row.reasons,
+        row.reasons_text,
         row.pinned,
         Named(row.venture_name),
         Named(row.person_name) if row.person_name is not None else None,
@@ -206,8 +213,12 @@ def draft_page(run: MatchingRun, listing: Listing, size: int | None = None) -> M
     the draft holds."""
     live = [Match.run_id == run.id, Match.status.in_(LIVE)]
     named = [_named(listing.query)] if listing.query else []
-    found_count = _joined(select(func.count())).where(*live, *named).scalar_subquery()
-    live_count = select(func.count()).select_from(Match).where(*live).scalar_subquery()
+    found_count = (
+        _joined(select(func.count())).where(*live, *named).correlate(None).scalar_subquery()
+    )
+    live_count = (
+        select(func.count()).select_from(Match).where(*live).correlate(None).scalar_subquery()
+    )
     rows, next_after, previous_before = _page(
         live + named,
         listing.sort,

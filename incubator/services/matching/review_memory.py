@@ -9,6 +9,7 @@ again.
   `facts.room_rows` reads on every view in one query (the cohort's ventures, the
   counterparts open to matching, the pairs held or declined, the places taken elsewhere, the
   draft's pins, as JSON texts) and kept under those texts.
+- A match's reasons in a language (`sentences`), kept under their JSON text and the language.
 
 Every key is the very text its value is decoded and drawn from, read in the request that
 shows it: any change to what a value shows (an edit of the draft, a venture, a profile, a
@@ -28,11 +29,12 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from incubator import i18n
 from incubator.kept import Kept
 from incubator.models import MatchingRun
-from incubator.services.matching import capacity, facts
+from incubator.services.matching import capacity, facts, reasons
 
-__all__ = ["Comparison", "comparison", "forget", "remembered", "room"]
+__all__ = ["Comparison", "comparison", "forget", "remembered", "room", "sentences"]
 
 # Values a worker keeps: the comparison, the room and the add form's lists of a few drafts
 # (a draft of a thousand ventures keeps about a megabyte).
@@ -41,6 +43,9 @@ KEPT = 12
 T = TypeVar("T")
 
 _KEPT = Kept(KEPT)
+# A match's reasons said in a language, by their text: a page of matches says fifty.
+SENTENCES = 2048
+_SENTENCES = Kept(SENTENCES)
 
 
 def remembered(key: Hashable, make: Callable[[], T]) -> T:
@@ -52,6 +57,18 @@ def remembered(key: Hashable, make: Callable[[], T]) -> T:
 def forget() -> None:
     """Drop what this worker keeps (the tests' way to start from nothing)."""
     _KEPT.clear()
+    _SENTENCES.clear()
+
+
+def sentences(reasons_text: str | None) -> list[str]:
+    """A match's reasons (as the database holds them, JSON text) said in the request's
+    language (`reasons.sentences`), kept under the text and the language."""
+    if not reasons_text:
+        return []
+    return _SENTENCES.get(
+        (i18n.current_language(), reasons_text),
+        lambda: reasons.sentences(json.loads(reasons_text)),
+    )
 
 
 @dataclass(frozen=True)
