@@ -919,3 +919,18 @@ def test_a_kept_page_runs_the_queries_of_a_drawn_one_and_draws_nothing_again(
     review_memory.forget()
     client.get(url)
     assert len(made) == 1
+
+
+def test_a_matchs_reasons_are_kept_apart_in_each_language(
+    db, client, signed_in_manager, pair_draft, manager
+):
+    run = pair_draft[0]
+    url = f"/matching/cohorts/{run.cohort_id}"
+    english = shown(client, url)
+    manager.preferred_language = "es"
+    _db.session.commit()
+    spanish = shown(client, url)
+
+    assert "AquaSave asked for help with procurement path" in english
+    assert "pidió" in spanish and "asked for help" not in spanish
+    assert spanish == drawn(client, url)
