@@ -1,6 +1,5 @@
 """Matching: runs for a cohort, their review and publishing, and answering introductions."""
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 
-from incubator import permissions, templating
+from incubator import i18n, permissions, templating
 from incubator.access import roles
 from incubator.blueprints.matching import bp
 from incubator.blueprints.matching.run_forms import (
@@ -67,8 +66,8 @@ class Draft:
     add_form: AddMatchForm
     # The add form's two long lists of options, written out.
     add_options: tuple[Markup, Markup]
-    # Each review button's address for a match id (`links["pin"](match.id)`), built once.
-    links: dict[str, Callable[[int], str]]
+    # The rows of its page of matches, written out.
+    match_rows: Markup
     previous_url: str | None = None
     next_url: str | None = None
     stale: StaleVersion | None = None
@@ -202,8 +201,8 @@ def cohort_runs(cohort_id: int):
     )
     if proposed:
         return _to_runs(cohort_id)
-    # Read once for the room and the drafts the page shows.
-    drafts = runs.latest_drafts(cohort)
+    # Read once for the room, the drafts the page shows and the list of runs.
+    all_runs, drafts = runs.runs_and_drafts(cohort)
     rows = _RoomRows(cohort, drafts)
     if form.is_submitted():
         kind = form.kind.data
@@ -214,7 +213,7 @@ def cohort_runs(cohort_id: int):
     refill = None
     if isinstance(refusal, capacity.RoomRefused):
         refill = {"kind": form.kind.data, "method": form.method.data, **refusal.refill}
-    return _runs_page(cohort, form, room=room, refill=refill, drafts=drafts, rows=rows)
+    return _runs_page(cohort, form, room=room, refill=refill, read=(all_runs, drafts), rows=rows)
 
 
 def _add_form(run: MatchingRun, **kwargs) -> AddMatchForm:
@@ -223,12 +222,48 @@ def _add_form(run: MatchingRun, **kwargs) -> AddMatchForm:
     return add_form
 
 
-def _link(endpoint: str, **args: Any) -> Callable[[int], str]:
-    """The address of a review button for any match id, built once: `url_for` for each of
-    fifty rows and three buttons would cost the page several milliseconds."""
+@dataclass(frozen=True)
+class _Link:
+    """The address of a review button for any match id, built once (`_link`): `url_for` for
+    each of fifty rows and three buttons would cost the page several milliseconds."""
+
+    head: str
+    tail: str
+
+    def __call__(self, match_id: int) -> str:
+        return f"{self.head}{match_id}{self.tail}"
+
+
+def _link(endpoint: str, **args: Any) -> _Link:
     marker = "2147483647"
     head, _marker, tail = url_for(endpoint, match_id=int(marker), **args).partition(marker)
-    return lambda match_id: f"{head}{match_id}{tail}"
+    return _Link(head, tail)
+
+
+# Where each row's review forms put the view's own form token and the draft's version: a tag
+# no escaped name can spell.
+REVIEW_FIELDS = Markup("<review-fields/>")
+
+
+def _match_rows(
+    matches: list[review_lists.Listed], links: dict[str, _Link], review_form: ReviewForm
+) -> Markup:
+    """The rows of a page of matches, drawn once per worker for exactly these rows (every
+    column they show), the language and the page's links; each view puts in its own form
+    token and version."""
+    key = ("match rows", i18n.current_language(), tuple(matches), tuple(links.items()))
+    drawn = review_memory.remembered(
+        key,
+        lambda: templating.fragment(
+            "matching/_match_rows.html",
+            matches=matches,
+            links=links,
+            review_fields=REVIEW_FIELDS,
+            row_words=_row_words(),
+            said=review_memory.sentences,
+        ),
+    )
+    return drawn.replace(REVIEW_FIELDS, review_form.hidden_tag())
 
 
 def _add_options(add_form: AddMatchForm, rows: facts.RoomRows | None) -> tuple[Markup, Markup]:
@@ -279,11 +314,15 @@ def _draft(
         review_form,
         add_form,
         _add_options(add_form, None if sent else rows),
-        {
-            "pin": _link("matching.pin", **here),
-            "remove": _link("matching.remove", **here),
-            "swap": _link("matching.swap"),
-        },
+        _match_rows(
+            page.matches,
+            {
+                "pin": _link("matching.pin", **here),
+                "remove": _link("matching.remove", **here),
+                "swap": _link("matching.swap"),
+            },
+            review_form,
+        ),
         previous_url=(
             _listing_url(run.cohort_id, kind, listing, before=page.previous_before)
             if page.previous_before is not None
@@ -306,16 +345,15 @@ def _runs_page(
     *,
     room: capacity.Room | None = None,
     refill: dict | None = None,
-    drafts: dict[str, MatchingRun] | None = None,
+    read: tuple[list[MatchingRun], dict[str, MatchingRun]] | None = None,
     rows: _RoomRows | None = None,
 ):
     """The cohort's runs, the drafts under review with their forms, the introductions; with
     a refusal, 409 and the refused draft showing who changed it and the two versions. `room`
     is what the chosen kind has room for; `refill`, run-form values that would work after
-    bounds were refused; `drafts`, the cohort's latest drafts, and `rows`, what rooms and add
-    forms are drawn from, if read already."""
-    if drafts is None:
-        drafts = runs.latest_drafts(cohort)
+    bounds were refused; `read`, the cohort's runs and latest drafts, and `rows`, what rooms
+    and add forms are drawn from, if read already."""
+    all_runs, drafts = runs.runs_and_drafts(cohort) if read is None else read
     rows = _RoomRows(cohort, drafts) if rows is None else rows
     under_review = [_draft(kind, run, refusal, rows(kind)) for kind, run in drafts.items()]
     return render_edit_page(
@@ -323,7 +361,7 @@ def _runs_page(
         refusal.stale if refusal else None,
         cohort=cohort,
         form=form,
-        runs=runs.runs_of(cohort),
+        runs=all_runs,
         drafts=under_review,
         refusal=refusal,
         room=room,
@@ -335,9 +373,7 @@ def _runs_page(
         method_labels=METHOD_LABELS,
         status_labels=STATUS_LABELS,
         run_status_labels=RUN_STATUS_LABELS,
-        said=review_memory.sentences,
         decline_reason=_decline_reason,
-        row_words=_row_words(),
     )
 
 

@@ -213,11 +213,13 @@ def draft_page(run: MatchingRun, listing: Listing, size: int | None = None) -> M
     the draft holds."""
     live = [Match.run_id == run.id, Match.status.in_(LIVE)]
     named = [_named(listing.query)] if listing.query else []
-    found_count = (
-        _joined(select(func.count())).where(*live, *named).correlate(None).scalar_subquery()
-    )
     live_count = (
         select(func.count()).select_from(Match).where(*live).correlate(None).scalar_subquery()
+    )
+    found_count = (
+        _joined(select(func.count())).where(*live, *named).correlate(None).scalar_subquery()
+        if named
+        else live_count
     )
     rows, next_after, previous_before = _page(
         live + named,

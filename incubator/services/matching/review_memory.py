@@ -4,7 +4,7 @@ again.
 
 - The comparison (`comparison`): the draft beside each method's proposal and each venture's
   score in each, drawn from the run's `summary` (a row per venture, JSON), kept under the
-  summary's text as the database holds it, read with the run (`runs.latest_drafts`).
+  summary's text as the database holds it, read with the run (`runs.runs_and_drafts`).
 - The run form's room (`room`) and the add form's written-out choices, drawn from what
   `facts.room_rows` reads on every view in one query (the cohort's ventures, the
   counterparts open to matching, the pairs held or declined, the places taken elsewhere, the
@@ -111,7 +111,7 @@ def _comparison(summary: dict[str, Any]) -> Comparison:
 
 def comparison(run: MatchingRun) -> Comparison:
     """The run's comparison, kept under its summary's text as read with the run
-    (`runs.latest_drafts`); drawn each time from a run read without it."""
+    (`runs.runs_and_drafts`); drawn each time from a run read without it."""
     text = run.summary_text
     if text is None:
         return _comparison(run.summary)

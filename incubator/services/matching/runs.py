@@ -20,7 +20,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
-from sqlalchemy import Select, String, Text, cast, select, update
+from sqlalchemy import Select, String, Text, case, cast, select, update
 from sqlalchemy.orm import defer, selectinload, with_expression
 
 from incubator.extensions import db, rows_changed
@@ -119,19 +119,33 @@ def _latest_first(cohort: Cohort) -> Select:
 def runs_of(cohort: Cohort) -> list[MatchingRun]:
     """A cohort's runs, the latest first, without their comparisons (`summary`, read when
     asked for): a run of a thousand ventures keeps a row for each."""
-    return list(db.session.scalars(_latest_first(cohort).options(defer(MatchingRun.summary))))
+    return runs_and_drafts(cohort)[0]
 
 
 def latest_drafts(cohort: Cohort) -> dict[str, MatchingRun]:
     """The draft under review for each kind, if any."""
+    return runs_and_drafts(cohort)[1]
+
+
+def runs_and_drafts(cohort: Cohort) -> tuple[list[MatchingRun], dict[str, MatchingRun]]:
+    """A cohort's runs, the latest first, and the draft under review for each kind, in one
+    query. No run's comparison (`summary`, a row per venture) is decoded: the drafts' are read
+    as text (`summary_text`), decoded only where the review page keeps nothing under that
+    text (review_memory.comparison)."""
+    drafts_summary = case((MatchingRun.status == DRAFT, cast(MatchingRun.summary, Text)))
+    found = list(
+        db.session.scalars(
+            _latest_first(cohort).options(
+                defer(MatchingRun.summary),
+                with_expression(MatchingRun.summary_text, drafts_summary),
+            )
+        )
+    )
     drafts: dict[str, MatchingRun] = {}
-    # The comparison (`summary`, a row per venture) as text, decoded only when the page
-    # keeps nothing under that text (review_memory.comparison).
-    statement = _latest_first(cohort).where(MatchingRun.status == DRAFT)
-    summary_text = with_expression(MatchingRun.summary_text, cast(MatchingRun.summary, Text))
-    for run in db.session.scalars(statement.options(defer(MatchingRun.summary), summary_text)):
-        drafts.setdefault(run.kind, run)
-    return drafts
+    for run in found:
+        if run.status == DRAFT:
+            drafts.setdefault(run.kind, run)
+    return found, drafts
 
 
 def run_matches(run: MatchingRun, *, live_only: bool = True) -> list[Match]:
