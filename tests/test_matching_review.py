@@ -849,6 +849,7 @@ def test_the_room_and_the_add_forms_lists_show_a_change_to_what_they_list_at_onc
     _db.session.commit()
     renamed = shown(client, url)
     assert "AquaSave Two</option>" in renamed and "AquaSave Two</option>" not in before
+    assert "<td>AquaSave Two</td>" in renamed
     assert renamed == drawn(client, url)
 
     profile_of(ana).accepting = False
@@ -934,3 +935,25 @@ def test_a_matchs_reasons_are_kept_apart_in_each_language(
     assert "AquaSave asked for help with procurement path" in english
     assert "pidió" in spanish and "asked for help" not in spanish
     assert spanish == drawn(client, url)
+
+
+def test_kept_rows_of_matches_carry_each_views_own_form_token_and_version(
+    app, db, client, signed_in_manager, pair_draft, monkeypatch
+):
+    run, aqua, _bus, _ana, _ben = pair_draft
+    url = f"/matching/cohorts/{run.cohort_id}"
+    client.post(f"/matching/runs/matches/{match_of(run, aqua).id}/pin", data={"version": "1"})
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    token = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+    version = re.compile(r'name="version" type="hidden" value="(\d+)"')
+
+    def rows_of(text: str) -> str:
+        return text[text.index('id="matches-mentor"') : text.index("Add a match")]
+
+    drawing = rows_of(page(client.get(url)))
+    # The rows the view before drew and kept, with this view's own token and version.
+    kept = rows_of(page(client.get(url)))
+
+    assert len(set(token.findall(drawing))) == len(set(token.findall(kept))) == 1
+    assert set(token.findall(drawing)) != set(token.findall(kept))
+    assert set(version.findall(kept)) == {"2"} == {str(reloaded(run).version)}
