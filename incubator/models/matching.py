@@ -189,10 +189,12 @@ class Match(Base):
         Index("ix_matches_organisation_id", "organisation_id"),
         Index("ix_matches_run_id", "run_id"),
         # The review page's reads (migration 0020): a cohort's held or declined pairs of a
-        # kind, the places introductions take in other cohorts, a cohort's introductions.
+        # kind, the places introductions take in other cohorts, a cohort's introductions, a
+        # draft's pins.
         Index("ix_matches_cohort_id_kind_status", "cohort_id", "kind", "status"),
         Index("ix_matches_kind_status_counterpart_key", "kind", "status", "counterpart_key"),
         Index("ix_matches_cohort_id_introduced_at", "cohort_id", "introduced_at"),
+        Index("ix_matches_run_id_pinned", "run_id", "pinned"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

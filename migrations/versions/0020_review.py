@@ -5,8 +5,8 @@ Revises: 0019_board
 Create Date: 2026-11-30
 
 The review page reads, on every view, a cohort's introduced, accepted or declined pairs of a
-kind (the run form's room), the places introductions of a kind take in other cohorts, and the
-cohort's introductions, newest first. Each read every match of every run: a run of a thousand
+kind (the run form's room), the places introductions of a kind take in other cohorts, the
+cohort's introductions, newest first, and a draft's pinned matches. Each read every match of every run: a run of a thousand
 ventures leaves thousands. Plain CREATE INDEX on both databases (no table rebuilt).
 """
 
@@ -30,6 +30,7 @@ def upgrade():
         ["kind", "status", "counterpart_key"],
         unique=False,
     )
+    op.create_index("ix_matches_run_id_pinned", "matches", ["run_id", "pinned"], unique=False)
     op.create_index(
         "ix_matches_cohort_id_introduced_at",
         "matches",
@@ -39,6 +40,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_matches_run_id_pinned", table_name="matches")
     op.drop_index("ix_matches_cohort_id_introduced_at", table_name="matches")
     op.drop_index("ix_matches_kind_status_counterpart_key", table_name="matches")
     op.drop_index("ix_matches_cohort_id_kind_status", table_name="matches")

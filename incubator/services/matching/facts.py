@@ -21,7 +21,19 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext
-from sqlalchemy import Integer, Select, String, Text, bindparam, cast, exists, func, null, select
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    Text,
+    bindparam,
+    cast,
+    exists,
+    func,
+    null,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from incubator.extensions import db
@@ -596,8 +608,9 @@ def _room_statement(dialect: str, kind: MatchKind) -> Select:
         Match.status.in_((*HOLDS_CAPACITY, MatchStatus.DECLINED)),
     )
     pinned = select(Match.venture_id, Match.counterpart_key).where(
+        # "= true", not "IS true": an index condition on both databases.
         Match.run_id == draft_id,
-        Match.pinned.is_(True),
+        Match.pinned == true(),
         Match.status.in_((MatchStatus.PROPOSED, *HOLDS_CAPACITY)),
     )
     return select(
