@@ -957,3 +957,32 @@ def test_kept_rows_of_matches_carry_each_views_own_form_token_and_version(
     assert len(set(token.findall(drawing))) == len(set(token.findall(kept))) == 1
     assert set(token.findall(drawing)) != set(token.findall(kept))
     assert set(version.findall(kept)) == {"2"} == {str(reloaded(run).version)}
+
+
+def test_the_cohorts_introductions_are_listed_a_page_at_a_time_newest_first(
+    db, client, signed_in_manager, cohort, manager, monkeypatch
+):
+    monkeypatch.setattr(introductions, "INTRODUCTIONS_PAGE", 3)
+    mentor = factories.mentor("Ana Mentor", capacity=10)
+    for number in range(7):
+        factories.introduction(
+            factories.needy_venture(cohort, f"Introduced {number}", by=manager), mentor
+        )
+    _db.session.commit()
+    url = f"/matching/cohorts/{cohort.id}"
+    listed = re.compile(r"<td>(Introduced \d)</td>")
+
+    seen, pages, text = [], 0, page(client.get(url))
+    assert "Newest" not in text
+    while True:
+        pages += 1
+        seen += listed.findall(text)
+        older = re.search(r'href="([^"]*introductions-after=\d+[^"]*)" rel="next"', text)
+        if older is None:
+            break
+        text = page(client.get(older.group(1)))
+        assert ">Newest</a>" in text
+
+    # Inserted in this order at one instant: newest first is the latest id first.
+    assert seen == [f"Introduced {number}" for number in reversed(range(7))]
+    assert pages == 3

@@ -356,6 +356,10 @@ def _runs_page(
     all_runs, drafts = runs.runs_and_drafts(cohort) if read is None else read
     rows = _RoomRows(cohort, drafts) if rows is None else rows
     under_review = [_draft(kind, run, refusal, rows(kind)) for kind, run in drafts.items()]
+    # A page of the cohort's introductions, newest first (`introductions-after=<match id>`).
+    sent_after = request.args.get("introductions-after", "")
+    after = int(sent_after) if sent_after.isdigit() else None
+    introduced, next_after = introductions.cohort_introductions(cohort, after=after)
     return render_edit_page(
         "matching/runs.html",
         refusal.stale if refusal else None,
@@ -366,7 +370,27 @@ def _runs_page(
         refusal=refusal,
         room=room,
         refill=refill,
-        introduced=introductions.cohort_introductions(cohort),
+        introduced=introduced,
+        older_introductions=(
+            url_for(
+                "matching.cohort_runs",
+                cohort_id=cohort.id,
+                _anchor="introductions",
+                **(_listing_sent() | {"introductions-after": next_after}),
+            )
+            if next_after is not None
+            else None
+        ),
+        newest_introductions=(
+            url_for(
+                "matching.cohort_runs",
+                cohort_id=cohort.id,
+                _anchor="introductions",
+                **_listing_sent(),
+            )
+            if after is not None
+            else None
+        ),
         rematch_form=ConfirmForm(),
         publish_form=PublishForm(),
         kind_labels=KIND_LABELS,
