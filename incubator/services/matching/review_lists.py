@@ -216,24 +216,26 @@ def draft_page(run: MatchingRun, listing: Listing, size: int | None = None) -> M
     live_count = (
         select(func.count()).select_from(Match).where(*live).correlate(None).scalar_subquery()
     )
-    found_count = (
-        _joined(select(func.count())).where(*live, *named).correlate(None).scalar_subquery()
-        if named
-        else live_count
-    )
+    # Without a filter, what it finds is the draft: counted once.
+    counts = [live_count.label("live")]
+    if named:
+        found_count = _joined(select(func.count())).where(*live, *named).correlate(None)
+        counts.append(found_count.scalar_subquery().label("found"))
     rows, next_after, previous_before = _page(
         live + named,
         listing.sort,
         listing.after,
         listing.before,
         size or PAGE_SIZE,
-        (*_LISTED, found_count.label("found"), live_count.label("live")),
+        (*_LISTED, *counts),
     )
     if rows:
-        found, total = rows[0].found, rows[0].live
+        total = rows[0].live
+        found = rows[0].found if named else total
     else:
         # No row to carry the counts: counted alone.
-        found, total = db.session.execute(select(found_count, live_count)).one()
+        total, *rest = db.session.execute(select(*counts)).one()
+        found = rest[0] if named else total
     matches = [_listed(row) for row in rows]
     return MatchPage(matches, int(found or 0), int(total or 0), next_after, previous_before)
 
