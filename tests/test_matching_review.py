@@ -950,13 +950,17 @@ def test_kept_rows_of_matches_carry_each_views_own_form_token_and_version(
     def rows_of(text: str) -> str:
         return text[text.index('id="matches-mentor"') : text.index("Add a match")]
 
-    drawing = rows_of(page(client.get(url)))
-    # The rows the view before drew and kept, with this view's own token and version.
-    kept = rows_of(page(client.get(url)))
+    first = page(client.get(url))
+    # The rows and forms the view before drew and kept, with this view's own token and version.
+    second = page(client.get(url))
+    drawing, kept = rows_of(first), rows_of(second)
 
     assert len(set(token.findall(drawing))) == len(set(token.findall(kept))) == 1
     assert set(token.findall(drawing)) != set(token.findall(kept))
     assert set(version.findall(kept)) == {"2"} == {str(reloaded(run).version)}
+    # No form of the page (the run form, the publish form) carries the last view's token.
+    assert token.findall(second) and not set(token.findall(first)) & set(token.findall(second))
+    assert "form-token" not in second
 
 
 def test_the_cohorts_introductions_are_listed_a_page_at_a_time_newest_first(

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from markupsafe import Markup
 
 from incubator import i18n, permissions, templating
@@ -68,6 +69,8 @@ class Draft:
     add_options: tuple[Markup, Markup]
     # The rows of its page of matches, written out.
     match_rows: Markup
+    # Its publish form, written out.
+    publish_form: Markup
     previous_url: str | None = None
     next_url: str | None = None
     stale: StaleVersion | None = None
@@ -245,6 +248,29 @@ def _link(endpoint: str, **args: Any) -> _Link:
 REVIEW_FIELDS = Markup("<review-fields/>")
 
 
+# Where a kept form puts the view's own form token (a tag no escaped text can spell).
+FORM_TOKEN = Markup("<form-token/>")
+
+
+def _kept_form(form: FlaskForm, action: str = "") -> Markup:
+    """A form of the page (`render_form`) drawn once per worker for its class, the values it
+    shows, its address and the language, each view putting in its own form token; a form
+    with errors is drawn each time."""
+    csrf = getattr(form, "csrf_token", None)
+    token = getattr(csrf, "current_token", None)
+    if form.errors:
+        return templating.fragment("matching/_form.html", form=form, action=action)
+
+    def draw() -> Markup:
+        drawn = templating.fragment("matching/_form.html", form=form, action=action)
+        return drawn.replace(token, FORM_TOKEN) if token else drawn
+
+    shown = tuple((name, repr(value)) for name, value in form.data.items() if name != "csrf_token")
+    key = ("form", type(form).__name__, i18n.current_language(), action, shown)
+    kept = review_memory.remembered(key, draw)
+    return kept.replace(FORM_TOKEN, token) if token else kept
+
+
 def _match_rows(
     matches: list[review_lists.Listed], links: dict[str, _Link], review_form: ReviewForm
 ) -> Markup:
@@ -323,6 +349,7 @@ def _draft(
             },
             review_form,
         ),
+        _kept_form(PublishForm(), url_for("matching.publish", run_id=run.id)),
         previous_url=(
             _listing_url(run.cohort_id, kind, listing, before=page.previous_before)
             if page.previous_before is not None
@@ -364,7 +391,7 @@ def _runs_page(
         "matching/runs.html",
         refusal.stale if refusal else None,
         cohort=cohort,
-        form=form,
+        run_form=_kept_form(form),
         runs=all_runs,
         drafts=under_review,
         refusal=refusal,
@@ -392,7 +419,6 @@ def _runs_page(
             else None
         ),
         rematch_form=ConfirmForm(),
-        publish_form=PublishForm(),
         kind_labels=KIND_LABELS,
         method_labels=METHOD_LABELS,
         status_labels=STATUS_LABELS,
