@@ -112,14 +112,23 @@ def _page(
     before: int | None,
     size: int,
     columns: tuple[Any, ...] | None = None,
+    *,
+    listed: tuple[Any, ...] = (),
 ) -> tuple[list[Any], int | None, int | None]:
     """One page of the matches meeting `criteria`: the page after match `after`, before match
     `before`, or the first; with the anchors of the pages either side (None at an end). The
-    matches as objects, or as rows of `columns` (the first named `id`)."""
+    matches as objects, or as rows of `columns` (the first named `id`); or as `Listed` rows
+    and the columns `listed` (counts) when neither `criteria` nor the order read the
+    counterpart, whose name is then joined to the page alone (`_listed_rows`)."""
     keys = _ORDERS[sort]
     anchor_id = after if after is not None else before
     forward = before is None or after is not None
-    statement = _joined(select(*columns) if columns else select(Match)).where(*criteria)
+    if columns:
+        statement = _joined(select(*columns)).where(*criteria)
+    elif listed:
+        statement = _with_venture(select(*_NARROW)).where(*criteria)
+    else:
+        statement = _joined(select(Match)).where(*criteria)
     if anchor_id is not None:
         values = db.session.execute(
             _joined(select(*(column for column, _ in keys))).where(Match.id == anchor_id)
@@ -134,6 +143,8 @@ def _page(
     statement = statement.order_by(*order).limit(size + 1)
     if columns:
         rows = list(db.session.execute(statement).all())
+    elif listed:
+        rows = list(db.session.execute(_listed_rows(statement, keys, forward, listed)).all())
     else:
         rows = list(
             db.session.scalars(
@@ -207,6 +218,52 @@ def _listed(row: Any) -> Listed:
     )
 
 
+# A page of matches before the counterparts' names are joined, and where each sort column is.
+_NARROW = (
+    Match.id.label("id"),
+    Match.venture_id,
+    Match.score,
+    cast(Match.reasons, Text).label("reasons_text"),
+    Match.pinned,
+    Venture.name.label("venture_name"),
+    Match.counterpart_id,
+    Match.organisation_id,
+)
+_NARROW_NAMES = {"id": "id", "score": "score", "name": "venture_name"}
+
+
+def _with_venture(statement: Select) -> Select:
+    return statement.select_from(Match).join(Venture, Match.venture_id == Venture.id)
+
+
+def _listed_rows(page: Select, keys: list[tuple[Any, bool]], forward: bool, extra) -> Select:
+    """The `Listed` columns of a page of matches (`page`, ordered and limited, as `_NARROW`)
+    with `extra` columns: the counterparts' names are joined to the page's rows alone, not
+    to every match of the draft before its order picks the page."""
+    rows = page.subquery("page")
+    order = []
+    for column, descending in keys:
+        found = rows.c[_NARROW_NAMES[column.key]]
+        order.append(found.desc() if descending == forward else found.asc())
+    return (
+        select(
+            rows.c.id,
+            rows.c.venture_id,
+            rows.c.score,
+            rows.c.reasons_text,
+            rows.c.pinned,
+            rows.c.venture_name,
+            _person.name.label("person_name"),
+            _organisation.name.label("organisation_name"),
+            *extra,
+        )
+        .select_from(rows)
+        .outerjoin(_person, rows.c.counterpart_id == _person.id)
+        .outerjoin(_organisation, rows.c.organisation_id == _organisation.id)
+        .order_by(*order)
+    )
+
+
 def draft_page(run: MatchingRun, listing: Listing, size: int | None = None) -> MatchPage:
     """A page of a draft's matches as the review page lists them (`size` of them, a
     page unless given), counted in the same query: how many the filter finds and how many
@@ -221,13 +278,16 @@ def draft_page(run: MatchingRun, listing: Listing, size: int | None = None) -> M
     if named:
         found_count = _joined(select(func.count())).where(*live, *named).correlate(None)
         counts.append(found_count.scalar_subquery().label("found"))
+    # Ordered by venture or score and found by nothing, the page needs no counterpart's name.
+    narrow = not named and listing.sort != "counterpart"
     rows, next_after, previous_before = _page(
         live + named,
         listing.sort,
         listing.after,
         listing.before,
         size or PAGE_SIZE,
-        (*_LISTED, *counts),
+        None if narrow else (*_LISTED, *counts),
+        listed=tuple(counts) if narrow else (),
     )
     if rows:
         total = rows[0].live
