@@ -32,6 +32,7 @@ from incubator.extensions import db as _db
 from incubator.extensions import limiter
 from incubator.models import AuditEvent, OutboxMessage
 from incubator.services.hackathons import stamps as judging_stamps
+from incubator.services.matching import review_memory
 from incubator.services.pipeline import facts, stamps
 from tests import factories, travel
 from tests.postgres import PostgresServer
@@ -227,6 +228,7 @@ def forget_kept() -> None:
     scorecard_pages.forget()
     stamps.forget()
     judging_stamps.forget()
+    review_memory.forget()
 
 
 @pytest.fixture(autouse=True)
@@ -402,8 +404,8 @@ def page_queries(client, count_queries):
     200). Compared before and after adding rows, it shows a page's queries do not grow with
     the data; call it once first to warm up, as first-request work is not the page's. Each
     page is drawn: nothing a worker keeps under a stamp (services/pipeline/stamps.py) is
-    used (nor under a judging stamp: services/hackathons/stamps.py), so the count is that of
-    the work the page does after a change."""
+    used (nor under a judging stamp, nor by the matching review: `forget_kept`), so the
+    count is that of the work the page does after a change."""
 
     def measure(urls: list[str]) -> dict[str, int]:
         counts = {}

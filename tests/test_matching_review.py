@@ -16,11 +16,28 @@ from incubator import permissions, templating
 from incubator.blueprints.matching.run_forms import KIND_LABELS, METHOD_LABELS
 from incubator.demo import seed
 from incubator.extensions import db as _db
-from incubator.models import Cohort, Match, MatchingRun, MatchKind, MatchStatus, Role, Stage
+from incubator.models import (
+    Cohort,
+    Match,
+    MatchingRun,
+    MatchKind,
+    MatchStatus,
+    MentorProfile,
+    Role,
+    Stage,
+)
 from incubator.services.errors import InvalidInput
-from incubator.services.matching import assignment, capacity, introductions, review_lists, runs
+from incubator.services.matching import (
+    assignment,
+    capacity,
+    facts,
+    introductions,
+    review_lists,
+    review_memory,
+    runs,
+)
 from tests import factories
-from tests.helpers import count, page, reloaded
+from tests.helpers import count, page, reloaded, without_csrf_tokens
 
 # Scores with the default weights: a venture's one need met earns 5, a shared challenge area
 # ("Water and drought", every factory venture's and mentor's) 3.
@@ -737,3 +754,239 @@ def test_the_swap_candidates_are_the_matches_the_swap_service_would_take(db, coh
         ]
         assert sorted(other.id for other in offered) == sorted(taken)
     assert any(review_lists.swap_candidates(m, review_lists.Listing()).matches for m in matches)
+
+
+# What a worker keeps of the review page -----------------------------------------------------------
+
+
+def profile_of(mentor) -> MentorProfile:
+    return _db.session.scalars(select(MentorProfile).filter_by(user_id=mentor.id)).one()
+
+
+FLASHED = re.compile(r'<div class="alert [^"]*alert-dismissible[^"]*" role="alert">.*?</div>', re.S)
+
+
+def drawn(client, url: str) -> str:
+    """The page as drawn from nothing this worker keeps, without its form tokens and the
+    message the last edit flashed."""
+    review_memory.forget()
+    return shown(client, url)
+
+
+def shown(client, url: str) -> str:
+    """The page as a worker that keeps what it drew shows it, without its form tokens and
+    the message the last edit flashed."""
+    return " ".join(FLASHED.sub("", without_csrf_tokens(page(client.get(url)))).split())
+
+
+def test_each_review_edit_shows_on_the_next_view_of_a_page_kept_by_the_worker(
+    db, client, signed_in_manager, pair_draft
+):
+    run, aqua, bus, ana, _ben = pair_draft
+    url = f"/matching/cohorts/{run.cohort_id}"
+    first = drawn(client, url)
+    # Viewed again, the page is the worker's kept comparison, room and lists: the same page.
+    assert shown(client, url) == first
+
+    aqua_match, bus_match = match_of(run, aqua), match_of(run, bus)
+    prefix = f"swap-{aqua_match.id}-"
+    asked = client.post(
+        f"/matching/runs/matches/{aqua_match.id}/swap",
+        data={prefix + "other_id": str(bus_match.id), prefix + "version": version(first)},
+    )
+    # Asked first: nothing written, nothing new to show.
+    assert shown(client, url) == first
+    client.post(f"/matching/runs/matches/{aqua_match.id}/swap", data=hidden_fields(page(asked)))
+    swapped = shown(client, url)
+    assert comparison(swapped)["draft"] == ("2", f"{2 * AREA_ONLY:.2f}", "2")
+    assert swapped == drawn(client, url)
+
+    client.post(
+        f"/matching/runs/matches/{match_of(run, aqua).id}/pin", data={"version": version(swapped)}
+    )
+    pinned = shown(client, url)
+    assert comparison(pinned)["Highest total score"] == (f"{2 * AREA_ONLY:.2f}", "2")
+    assert "Unpin" in pinned and "Unpin" not in swapped
+    assert pinned == drawn(client, url)
+
+    remove = f"/matching/runs/matches/{match_of(run, bus).id}/remove"
+    asked = client.post(remove, data={"version": version(pinned)})
+    assert shown(client, url) == pinned
+    client.post(remove, data=hidden_fields(page(asked)))
+    removed = shown(client, url)
+    assert comparison(removed)["draft"] == ("1", f"{AREA_ONLY:.2f}", "3")
+    assert removed == drawn(client, url)
+
+    add = f"add-{run.id}-"
+    client.post(
+        f"/matching/runs/{run.id}/matches",
+        data={
+            add + "venture_id": str(bus.id),
+            add + "counterpart_id": str(ana.id),
+            add + "version": version(removed),
+        },
+    )
+    added = shown(client, url)
+    assert comparison(added)["draft"] == ("2", f"{2 * AREA_ONLY:.2f}", "2")
+    assert added == drawn(client, url)
+
+    client.post(f"/matching/runs/{run.id}/publish", data={"confirm": "y"})
+    published = shown(client, url)
+    assert reloaded(run).status == runs.PUBLISHED
+    assert "Draft: Mentors" in added and "Draft: Mentors" not in published
+    assert published == drawn(client, url)
+
+
+def test_the_room_and_the_add_forms_lists_show_a_change_to_what_they_list_at_once(
+    db, client, signed_in_manager, pair_draft, manager
+):
+    run, aqua, _bus, ana, _ben = pair_draft
+    url = f"/matching/cohorts/{run.cohort_id}"
+    before = shown(client, url)
+    assert shown(client, url) == before
+
+    aqua.name = "AquaSave Two"
+    _db.session.commit()
+    renamed = shown(client, url)
+    assert "AquaSave Two</option>" in renamed and "AquaSave Two</option>" not in before
+    assert "<td>AquaSave Two</td>" in renamed
+    assert renamed == drawn(client, url)
+
+    profile_of(ana).accepting = False
+    _db.session.commit()
+    closed = shown(client, url)
+    assert "Ana Mentor</option>" in renamed and "Ana Mentor</option>" not in closed
+    assert closed == drawn(client, url)
+
+    factories.needy_venture(reloaded(run).cohort, "CivicCity", by=manager)
+    _db.session.commit()
+    grown = shown(client, url)
+    room = re.compile(r'<p class="small" id="room">(.*?)</p>', flags=re.S)
+    assert room.search(grown).group(1) != room.search(closed).group(1)
+    assert "CivicCity</option>" in grown
+    assert grown == drawn(client, url)
+
+
+def test_what_the_room_is_kept_under_changes_with_every_row_it_lists(
+    db, cohort, manager, pair_draft
+):
+    run, aqua, bus, ana, ben = pair_draft
+    other = factories.cohort("Fall 2025", by=manager)
+    seen = []
+
+    def read() -> facts.RoomRows:
+        _db.session.commit()
+        rows = runs.room_rows(cohort, "mentor", runs.latest_drafts(cohort))
+        assert rows not in seen
+        seen.append(rows)
+        return rows
+
+    read()
+    assert runs.room_rows(cohort, "mentor", runs.latest_drafts(cohort)) == seen[0]
+    aqua.needs = ["Design"]
+    read()
+    bus.stage = Stage.PILOT
+    read()
+    bus.status = "archived"
+    read()
+    ben.name = "Benjamin Mentor"
+    read()
+    profile_of(ben).capacity = 2
+    read()
+    ana.active = False
+    read()
+    factories.introduction(factories.needy_venture(other, "Elsewhere", by=manager), ben)
+    read()
+    match_of(run, aqua).pinned = True
+    read()
+    factories.introduction(aqua, ben, status="declined")
+    assert len(read().held) == 1
+
+
+def test_a_kept_page_runs_the_queries_of_a_drawn_one_and_draws_nothing_again(
+    db, client, signed_in_manager, manager, mentors, count_queries, page_queries, monkeypatch
+):
+    run = seeded_draft(manager, "Kept", 30, mentors)
+    url = f"/matching/cohorts/{run.cohort_id}"
+    drawn_queries = page_queries([url])[url]
+    made = []
+    monkeypatch.setattr(capacity, "offered_from", lambda *args: made.append(args))
+    with count_queries() as counter:
+        client.get(url)
+
+    # The worker kept the room, so nothing was drawn again, and the page read the same rows.
+    assert made == []
+    assert counter.count == drawn_queries
+    review_memory.forget()
+    client.get(url)
+    assert len(made) == 1
+
+
+def test_a_matchs_reasons_are_kept_apart_in_each_language(
+    db, client, signed_in_manager, pair_draft, manager
+):
+    run = pair_draft[0]
+    url = f"/matching/cohorts/{run.cohort_id}"
+    english = shown(client, url)
+    manager.preferred_language = "es"
+    _db.session.commit()
+    spanish = shown(client, url)
+
+    assert "AquaSave asked for help with procurement path" in english
+    assert "pidió" in spanish and "asked for help" not in spanish
+    assert spanish == drawn(client, url)
+
+
+def test_kept_rows_of_matches_carry_each_views_own_form_token_and_version(
+    app, db, client, signed_in_manager, pair_draft, monkeypatch
+):
+    run, aqua, _bus, _ana, _ben = pair_draft
+    url = f"/matching/cohorts/{run.cohort_id}"
+    client.post(f"/matching/runs/matches/{match_of(run, aqua).id}/pin", data={"version": "1"})
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    token = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+    version = re.compile(r'name="version" type="hidden" value="(\d+)"')
+
+    def rows_of(text: str) -> str:
+        return text[text.index('id="matches-mentor"') : text.index("Add a match")]
+
+    first = page(client.get(url))
+    # The rows and forms the view before drew and kept, with this view's own token and version.
+    second = page(client.get(url))
+    drawing, kept = rows_of(first), rows_of(second)
+
+    assert len(set(token.findall(drawing))) == len(set(token.findall(kept))) == 1
+    assert set(token.findall(drawing)) != set(token.findall(kept))
+    assert set(version.findall(kept)) == {"2"} == {str(reloaded(run).version)}
+    # No form of the page (the run form, the publish form) carries the last view's token.
+    assert token.findall(second) and not set(token.findall(first)) & set(token.findall(second))
+    assert "form-token" not in second
+
+
+def test_the_cohorts_introductions_are_listed_a_page_at_a_time_newest_first(
+    db, client, signed_in_manager, cohort, manager, monkeypatch
+):
+    monkeypatch.setattr(introductions, "INTRODUCTIONS_PAGE", 3)
+    mentor = factories.mentor("Ana Mentor", capacity=10)
+    for number in range(7):
+        factories.introduction(
+            factories.needy_venture(cohort, f"Introduced {number}", by=manager), mentor
+        )
+    _db.session.commit()
+    url = f"/matching/cohorts/{cohort.id}"
+    listed = re.compile(r"<td>(Introduced \d)</td>")
+
+    seen, pages, text = [], 0, page(client.get(url))
+    assert "Newest" not in text
+    while True:
+        pages += 1
+        seen += listed.findall(text)
+        older = re.search(r'href="([^"]*introductions-after=\d+[^"]*)" rel="next"', text)
+        if older is None:
+            break
+        text = page(client.get(older.group(1)))
+        assert ">Newest</a>" in text
+
+    # Inserted in this order at one instant: newest first is the latest id first.
+    assert seen == [f"Introduced {number}" for number in reversed(range(7))]
+    assert pages == 3

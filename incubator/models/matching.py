@@ -18,7 +18,7 @@ from sqlalchemy import (
     false,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from incubator.models.accounts import User
 from incubator.models.base import Base, UTCDateTime, edit_version, enum_values, utcnow
@@ -147,6 +147,9 @@ class MatchingRun(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = edit_version()
+    # The summary as the database's text, where a query asks for it (`runs.latest_drafts`):
+    # the review page keeps what it draws from the summary under that text.
+    summary_text: Mapped[str | None] = query_expression()
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -185,6 +188,13 @@ class Match(Base):
         Index("ix_matches_counterpart_id", "counterpart_id"),
         Index("ix_matches_organisation_id", "organisation_id"),
         Index("ix_matches_run_id", "run_id"),
+        # The review page's reads (migration 0020): a cohort's held or declined pairs of a
+        # kind, the places introductions take in other cohorts, a cohort's introductions, a
+        # draft's pins.
+        Index("ix_matches_cohort_id_kind_status", "cohort_id", "kind", "status"),
+        Index("ix_matches_kind_status_counterpart_key", "kind", "status", "counterpart_key"),
+        Index("ix_matches_cohort_id_introduced_at", "cohort_id", "introduced_at"),
+        Index("ix_matches_run_id_pinned", "run_id", "pinned"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

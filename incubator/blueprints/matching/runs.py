@@ -8,8 +8,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup
 
-from incubator import permissions
+from incubator import i18n, permissions, templating
 from incubator.access import roles
 from incubator.blueprints.matching import bp
 from incubator.blueprints.matching.run_forms import (
@@ -30,7 +32,14 @@ from incubator.blueprints.matching.run_forms import (
 )
 from incubator.forms import ConfirmForm
 from incubator.models import Cohort, Match, MatchingRun, MatchKind, MatchStatus, Role, Venture
-from incubator.services.matching import capacity, introductions, reasons, review_lists, runs
+from incubator.services.matching import (
+    capacity,
+    facts,
+    introductions,
+    review_lists,
+    review_memory,
+    runs,
+)
 from incubator.services.versions import StaleVersion
 from incubator.web import found_or_404, render_edit_page, submit
 
@@ -51,9 +60,17 @@ class Draft:
     run: MatchingRun
     page: review_lists.MatchPage
     list_form: ReviewListForm
+    # The comparison's totals, and its rows for the ventures on the page.
+    summary: dict[str, Any]
     scores: list[dict[str, Any]]
     review_form: ReviewForm
     add_form: AddMatchForm
+    # The add form's two long lists of options, written out.
+    add_options: tuple[Markup, Markup]
+    # The rows of its page of matches, written out.
+    match_rows: Markup
+    # Its publish form, written out.
+    publish_form: Markup
     previous_url: str | None = None
     next_url: str | None = None
     stale: StaleVersion | None = None
@@ -132,15 +149,30 @@ def _bound_arg(name: str) -> int | None:
     return int(value) if value.isdigit() and int(value) <= BOUND_MOST else None
 
 
+class _RoomRows:
+    """The rows each kind's room and add form are drawn from (runs.room_rows), read at most
+    once a request."""
+
+    def __init__(self, cohort: Cohort, drafts: dict[str, MatchingRun]) -> None:
+        self.cohort = cohort
+        self.drafts = drafts
+        self.read: dict[str, facts.RoomRows] = {}
+
+    def __call__(self, kind: str) -> facts.RoomRows:
+        if kind not in self.read:
+            self.read[kind] = runs.room_rows(self.cohort, kind, self.drafts)
+        return self.read[kind]
+
+
 def _fill_run_form(
-    form: RunForm, cohort: Cohort, drafts: dict[str, MatchingRun]
+    form: RunForm, cohort: Cohort, drafts: dict[str, MatchingRun], rows: _RoomRows
 ) -> capacity.Room | None:
     """The run form as first shown: the kind and method the link asks for (mentors, highest
     score by default) and bounds that can be met for that kind, unless the link gives them
     (the "fill in values that work" links)."""
     form.kind.data = _chosen("kind", KIND_LABELS, MatchKind.MENTOR)
     form.method.data = _chosen("method", METHOD_LABELS, "optimal")
-    room = runs.room(cohort, form.kind.data, drafts)
+    room = runs.room(cohort, form.kind.data, drafts, rows(form.kind.data))
     low, high = (room.min_per_venture, room.max_per_venture) if room else capacity.DEFAULT_BOUNDS
     asked_low, asked_high = _bound_arg("min_per_venture"), _bound_arg("max_per_venture")
     form.min_per_venture.data = low if asked_low is None else asked_low
@@ -172,17 +204,19 @@ def cohort_runs(cohort_id: int):
     )
     if proposed:
         return _to_runs(cohort_id)
-    # Read once for the room and the drafts the page shows.
-    drafts = runs.latest_drafts(cohort)
+    # Read once for the room, the drafts the page shows and the list of runs.
+    all_runs, drafts = runs.runs_and_drafts(cohort)
+    rows = _RoomRows(cohort, drafts)
     if form.is_submitted():
-        room = runs.room(cohort, form.kind.data, drafts) if form.kind.data in KIND_LABELS else None
+        kind = form.kind.data
+        room = runs.room(cohort, kind, drafts, rows(kind)) if kind in KIND_LABELS else None
     else:
-        room = _fill_run_form(form, cohort, drafts)
+        room = _fill_run_form(form, cohort, drafts, rows)
     refusal = proposed.refusal
     refill = None
     if isinstance(refusal, capacity.RoomRefused):
         refill = {"kind": form.kind.data, "method": form.method.data, **refusal.refill}
-    return _runs_page(cohort, form, room=room, refill=refill, drafts=drafts)
+    return _runs_page(cohort, form, room=room, refill=refill, read=(all_runs, drafts), rows=rows)
 
 
 def _add_form(run: MatchingRun, **kwargs) -> AddMatchForm:
@@ -191,7 +225,93 @@ def _add_form(run: MatchingRun, **kwargs) -> AddMatchForm:
     return add_form
 
 
-def _draft(kind: str, run: MatchingRun, refusal: Refusal | None) -> Draft:
+@dataclass(frozen=True)
+class _Link:
+    """The address of a review button for any match id, built once (`_link`): `url_for` for
+    each of fifty rows and three buttons would cost the page several milliseconds."""
+
+    head: str
+    tail: str
+
+    def __call__(self, match_id: int) -> str:
+        return f"{self.head}{match_id}{self.tail}"
+
+
+def _link(endpoint: str, **args: Any) -> _Link:
+    marker = "2147483647"
+    head, _marker, tail = url_for(endpoint, match_id=int(marker), **args).partition(marker)
+    return _Link(head, tail)
+
+
+# Where each row's review forms put the view's own form token and the draft's version: a tag
+# no escaped name can spell.
+REVIEW_FIELDS = Markup("<review-fields/>")
+
+
+# Where a kept form puts the view's own form token (a tag no escaped text can spell).
+FORM_TOKEN = Markup("<form-token/>")
+
+
+def _kept_form(form: FlaskForm, action: str = "") -> Markup:
+    """A form of the page (`render_form`) drawn once per worker for its class, the values it
+    shows, its address and the language, each view putting in its own form token; a form
+    with errors is drawn each time."""
+    csrf = getattr(form, "csrf_token", None)
+    token = getattr(csrf, "current_token", None)
+    if form.errors:
+        return templating.fragment("matching/_form.html", form=form, action=action)
+
+    def draw() -> Markup:
+        drawn = templating.fragment("matching/_form.html", form=form, action=action)
+        return drawn.replace(token, FORM_TOKEN) if token else drawn
+
+    shown = tuple((name, repr(value)) for name, value in form.data.items() if name != "csrf_token")
+    key = ("form", type(form).__name__, i18n.current_language(), action, shown)
+    kept = review_memory.remembered(key, draw)
+    return kept.replace(FORM_TOKEN, token) if token else kept
+
+
+def _match_rows(
+    matches: list[review_lists.Listed], links: dict[str, _Link], review_form: ReviewForm
+) -> Markup:
+    """The rows of a page of matches, drawn once per worker for exactly these rows (every
+    column they show), the language and the page's links; each view puts in its own form
+    token and version."""
+    key = ("match rows", i18n.current_language(), tuple(matches), tuple(links.items()))
+    drawn = review_memory.remembered(
+        key,
+        lambda: templating.fragment(
+            "matching/_match_rows.html",
+            matches=matches,
+            links=links,
+            review_fields=REVIEW_FIELDS,
+            row_words=_row_words(),
+            said=review_memory.sentences,
+        ),
+    )
+    return drawn.replace(REVIEW_FIELDS, review_form.hidden_tag())
+
+
+def _add_options(add_form: AddMatchForm, rows: facts.RoomRows | None) -> tuple[Markup, Markup]:
+    """The add form's options written out: as sent, for a refused form; otherwise the
+    cohort's ventures and counterparts as read, kept under those rows."""
+    if rows is None:
+        return (
+            templating.options(add_form.venture_id.choices or [], add_form.venture_id.data),
+            templating.options(add_form.counterpart_id.choices or [], add_form.counterpart_id.data),
+        )
+    return review_memory.remembered(
+        ("add options", rows),
+        lambda: (
+            templating.options(rows.venture_choices),
+            templating.options(rows.counterpart_choices),
+        ),
+    )
+
+
+def _draft(
+    kind: str, run: MatchingRun, refusal: Refusal | None, rows: facts.RoomRows | None
+) -> Draft:
     """A draft's page of matches and its review forms at the run's version; a refused form
     keeps what was sent."""
     # The run (and its version) was read before its matches, so the forms never carry a
@@ -199,22 +319,37 @@ def _draft(kind: str, run: MatchingRun, refusal: Refusal | None) -> Draft:
     version = run.version
     listing = _listing(kind)
     page = review_lists.draft_page(run, listing)
+    comparison = review_memory.comparison(run)
     kept = refusal if refusal is not None and refusal.run_id == run.id else None
-    add_form = (kept.add_form if kept else None) or _add_form(run, formdata=None)
+    sent = kept.add_form if kept else None
+    add_form = sent or AddMatchForm(prefix=f"add-{run.id}", formdata=None)
     review_form = ReviewForm(formdata=None)
     for versioned in (review_form, add_form):
         versioned.version.data = version
     list_form = ReviewListForm(
         formdata=None, prefix=kind, data={"q": listing.query, "sort": listing.sort}
     )
+    here = _listing_args(kind, listing, after=listing.after, before=listing.before)
     return Draft(
         kind,
         run,
         page,
         list_form,
-        review_lists.scores_on_page(run, page, listing),
+        comparison.summary,
+        review_lists.scores_on_page(comparison, page, listing),
         review_form,
         add_form,
+        _add_options(add_form, None if sent else rows),
+        _match_rows(
+            page.matches,
+            {
+                "pin": _link("matching.pin", **here),
+                "remove": _link("matching.remove", **here),
+                "swap": _link("matching.swap"),
+            },
+            review_form,
+        ),
+        _kept_form(PublishForm(), url_for("matching.publish", run_id=run.id)),
         previous_url=(
             _listing_url(run.cohort_id, kind, listing, before=page.previous_before)
             if page.previous_before is not None
@@ -226,7 +361,7 @@ def _draft(kind: str, run: MatchingRun, refusal: Refusal | None) -> Draft:
             else None
         ),
         stale=kept.stale if kept else None,
-        here=_listing_args(kind, listing, after=listing.after, before=listing.before),
+        here=here,
     )
 
 
@@ -237,35 +372,70 @@ def _runs_page(
     *,
     room: capacity.Room | None = None,
     refill: dict | None = None,
-    drafts: dict[str, MatchingRun] | None = None,
+    read: tuple[list[MatchingRun], dict[str, MatchingRun]] | None = None,
+    rows: _RoomRows | None = None,
 ):
     """The cohort's runs, the drafts under review with their forms, the introductions; with
     a refusal, 409 and the refused draft showing who changed it and the two versions. `room`
     is what the chosen kind has room for; `refill`, run-form values that would work after
-    bounds were refused; `drafts`, the cohort's latest drafts if read already."""
-    if drafts is None:
-        drafts = runs.latest_drafts(cohort)
-    under_review = [_draft(kind, run, refusal) for kind, run in drafts.items()]
+    bounds were refused; `read`, the cohort's runs and latest drafts, and `rows`, what rooms
+    and add forms are drawn from, if read already."""
+    all_runs, drafts = runs.runs_and_drafts(cohort) if read is None else read
+    rows = _RoomRows(cohort, drafts) if rows is None else rows
+    under_review = [_draft(kind, run, refusal, rows(kind)) for kind, run in drafts.items()]
+    # A page of the cohort's introductions, newest first (`introductions-after=<match id>`).
+    sent_after = request.args.get("introductions-after", "")
+    after = int(sent_after) if sent_after.isdigit() else None
+    introduced, next_after = introductions.cohort_introductions(cohort, after=after)
     return render_edit_page(
         "matching/runs.html",
         refusal.stale if refusal else None,
         cohort=cohort,
-        form=form,
-        runs=runs.runs_of(cohort),
+        run_form=_kept_form(form),
+        runs=all_runs,
         drafts=under_review,
         refusal=refusal,
         room=room,
         refill=refill,
-        introduced=introductions.cohort_introductions(cohort),
+        introduced=introduced,
+        older_introductions=(
+            url_for(
+                "matching.cohort_runs",
+                cohort_id=cohort.id,
+                _anchor="introductions",
+                **(_listing_sent() | {"introductions-after": next_after}),
+            )
+            if next_after is not None
+            else None
+        ),
+        newest_introductions=(
+            url_for(
+                "matching.cohort_runs",
+                cohort_id=cohort.id,
+                _anchor="introductions",
+                **_listing_sent(),
+            )
+            if after is not None
+            else None
+        ),
         rematch_form=ConfirmForm(),
-        publish_form=PublishForm(),
         kind_labels=KIND_LABELS,
         method_labels=METHOD_LABELS,
         status_labels=STATUS_LABELS,
         run_status_labels=RUN_STATUS_LABELS,
-        said=reasons.sentences,
         decline_reason=_decline_reason,
     )
+
+
+def _row_words() -> dict[str, str]:
+    """The sentences each row of matches says with its names, translated once for the page
+    and filled in per row (the template escapes what it fills in)."""
+    return {
+        "pair": _("%(venture)s with %(counterpart)s"),
+        "swap_label": _(
+            "Swap the counterpart of %(pair)s with another match: venture or counterpart name"
+        ),
+    }
 
 
 def _decline_reason(match: Match) -> str:

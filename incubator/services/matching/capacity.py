@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -58,7 +59,9 @@ class ScoredCohort:
 
 
 def _kept_and_held(
-    cohort_facts: facts.CohortFacts, held: set[tuple[int, str]], pinned: list[Match]
+    cohort_facts: facts.CohortFacts,
+    held: set[tuple[int, str]],
+    pinned: Sequence[tuple[int, str]],
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """The pinned pairs a run keeps and the held or declined pairs it must not make, as
     (row, column) of the facts' ventures and counterparts."""
@@ -70,9 +73,9 @@ def _kept_and_held(
         if venture_id in row_of and key in column_of
     )
     fixed = [
-        (row_of[m.venture_id], column_of[m.counterpart_key])
-        for m in pinned
-        if m.venture_id in row_of and m.counterpart_key in column_of
+        (row_of[venture_id], column_of[key])
+        for venture_id, key in pinned
+        if venture_id in row_of and key in column_of
     ]
     return fixed, forbidden
 
@@ -88,7 +91,8 @@ def score_cohort(cohort: Cohort, kind: MatchKind, pinned: list[Match]) -> Scored
             cohort_facts.rankings,
             facts.weights_from_config(),
         )
-    fixed, forbidden = _kept_and_held(cohort_facts, held, pinned)
+    pairs = [(m.venture_id, m.counterpart_key) for m in pinned]
+    fixed, forbidden = _kept_and_held(cohort_facts, held, pairs)
     return ScoredCohort(table, fixed, forbidden)
 
 
@@ -257,9 +261,16 @@ def offered(cohort: Cohort, kind: MatchKind, pinned: list[Match]) -> Room | None
     reads only which classes of venture and counterpart may meet (the same answer as
     `check` gives from the scored table, from a flow whose size does not grow with the
     pairs)."""
+    return offered_from(
+        facts.room_rows(cohort, kind), [(m.venture_id, m.counterpart_key) for m in pinned]
+    )
+
+
+def offered_from(rows: facts.RoomRows, pinned: Sequence[tuple[int, str]]) -> Room | None:
+    """`offered` from its rows as read and the pinned pairs (venture id, counterpart key)."""
     low, high = DEFAULT_BOUNDS
     try:
-        cohort_facts, held = facts.facts_with_room(cohort, kind, detail=False)
+        cohort_facts, held = facts.room_facts(rows)
         fixed, forbidden = _kept_and_held(cohort_facts, held, pinned)
         with facts.unmatchable_as_invalid_input():
             scoring.check_facts(cohort_facts.ventures, cohort_facts.counterparts)
@@ -278,4 +289,4 @@ def offered(cohort: Cohort, kind: MatchKind, pinned: list[Match]) -> Room | None
             )
     except InvalidInput:
         return None
-    return Room(kind, found.ventures, found.places, found.best_minimum, high)
+    return Room(rows.kind, found.ventures, found.places, found.best_minimum, high)

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -20,7 +21,20 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext
-from sqlalchemy import exists, func, select
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    Text,
+    bindparam,
+    cast,
+    exists,
+    func,
+    null,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from incubator.extensions import db
 from incubator.i18n import N_
@@ -183,19 +197,23 @@ def _ventures(cohort: Cohort, detail: bool = True) -> list[VentureFacts]:
 # Counterparts ---------------------------------------------------------------------------------
 
 
+def _taken_elsewhere(cohort_id: Any, kind: MatchKind) -> Select:
+    """(counterpart key, count) of the places introductions in cohorts other than
+    `cohort_id` take."""
+    return (
+        select(Match.counterpart_key, func.count())
+        .where(
+            Match.kind == kind,
+            Match.status.in_(HOLDS_CAPACITY),
+            Match.cohort_id != cohort_id,
+        )
+        .group_by(Match.counterpart_key)
+    )
+
+
 def _room_after_other_cohorts(cohort: Cohort, kind: MatchKind) -> Room:
     """Places already taken by introduced or accepted matches in other cohorts reduce room."""
-    taken = dict(
-        db.session.execute(
-            select(Match.counterpart_key, func.count())
-            .where(
-                Match.kind == kind,
-                Match.status.in_(HOLDS_CAPACITY),
-                Match.cohort_id != cohort.id,
-            )
-            .group_by(Match.counterpart_key)
-        ).all()
-    )
+    taken = dict(db.session.execute(_taken_elsewhere(cohort.id, kind)).all())
 
     def room(key: str, capacity: int) -> int:
         return max(capacity - taken.get(key, 0), 0)
@@ -420,6 +438,28 @@ def _facts(cohort: Cohort, kind: MatchKind, detail: bool, taken_here: Counter[st
     return CohortFacts(ventures, counterparts, rankings)
 
 
+def _held(cohort: Cohort, kind: MatchKind) -> list[tuple[int, str, str]]:
+    """This cohort's pairs of `kind` introduced, accepted or declined: (venture id,
+    counterpart key, status), in id order."""
+    return [
+        (venture_id, key, status)
+        for venture_id, key, status in db.session.execute(
+            select(Match.venture_id, Match.counterpart_key, Match.status)
+            .where(
+                Match.cohort_id == cohort.id,
+                Match.kind == kind,
+                Match.status.in_((*HOLDS_CAPACITY, MatchStatus.DECLINED)),
+            )
+            .order_by(Match.id)
+        )
+    ]
+
+
+def _refuse_without_room(facts: CohortFacts, kind: MatchKind) -> None:
+    if facts.counterparts and not any(c.capacity for c in facts.counterparts):
+        raise InvalidInput(gettext(NOBODY_WITH_ROOM[kind]))
+
+
 def facts_with_room(
     cohort: Cohort, kind: MatchKind, *, detail: bool = True
 ) -> tuple[CohortFacts, set[tuple[int, str]]]:
@@ -427,18 +467,205 @@ def facts_with_room(
     taken out of capacity, and the pairs (venture id, counterpart key) to keep out:
     introduced or accepted already, or declined."""
     kind = MatchKind(kind)
-    rows = db.session.execute(
-        select(Match.venture_id, Match.counterpart_key, Match.status).where(
-            Match.cohort_id == cohort.id,
-            Match.kind == kind,
-            Match.status.in_((*HOLDS_CAPACITY, MatchStatus.DECLINED)),
-        )
-    ).all()
+    if not detail:
+        return room_facts(room_rows(cohort, kind))
+    rows = _held(cohort, kind)
     places = Counter(key for _, key, status in rows if status in HOLDS_CAPACITY)
     facts = _facts(cohort, kind, detail, places)
-    if facts.counterparts and not any(c.capacity for c in facts.counterparts):
-        raise InvalidInput(gettext(NOBODY_WITH_ROOM[kind]))
+    _refuse_without_room(facts, kind)
     return (
         facts,
         {(venture_id, key) for venture_id, key, _ in rows},
     )
+
+
+# What the run form's room and the add form's choices read ----------------------------------------
+
+
+class RoomRows:
+    """What the run form's room and the review's add form are drawn from, as one query read
+    it: the cohort's active ventures (id, name, needs, stage) and the counterparts of `kind`
+    open to matching (id, name, capacity, stages), each by name; this cohort's pairs
+    introduced, accepted or declined (venture id, counterpart key, status); the places
+    introductions in other cohorts take (counterpart key, count); and the draft's pinned pairs
+    (venture id, counterpart key). Each list comes as the database wrote it, one JSON text.
+
+    The texts are their own key: equal texts are equal rows. Whatever is drawn from them and
+    kept under them (services/matching/review_memory.py) is drawn from these very texts, so a
+    change to any row they list (a venture's name, needs, stage, status or cohort; a profile,
+    a role, a person's name or activity; an introduction anywhere; a pin) gives other texts and
+    another key, and nothing drawn before it is found again.
+    """
+
+    __slots__ = ("_hash", "kind", "texts")
+
+    def __init__(self, kind: MatchKind, texts: tuple[str | None, ...]) -> None:
+        self.kind = kind
+        self.texts = texts
+        self._hash = hash((kind, texts))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RoomRows):
+            return NotImplemented
+        return self.kind == other.kind and self.texts == other.texts
+
+    def _rows(self, position: int) -> list[list[Any]]:
+        text = self.texts[position]
+        return json.loads(text) if text else []
+
+    @property
+    def ventures(self) -> list[list[Any]]:
+        return self._rows(0)
+
+    @property
+    def counterparts(self) -> list[list[Any]]:
+        return self._rows(1)
+
+    @property
+    def held(self) -> list[tuple[int, str, str]]:
+        return [(venture_id, key, status) for venture_id, key, status in self._rows(2)]
+
+    @property
+    def elsewhere(self) -> dict[str, int]:
+        return dict(self._rows(3))
+
+    @property
+    def pinned(self) -> list[tuple[int, str]]:
+        return sorted((venture_id, key) for venture_id, key in self._rows(4))
+
+    @property
+    def venture_choices(self) -> list[tuple[int, str]]:
+        """The active ventures as (id, name), by name: what a pair can be added from."""
+        return [(row[0], row[1]) for row in self.ventures]
+
+    @property
+    def counterpart_choices(self) -> list[tuple[int, str]]:
+        """The counterparts open to matching as (id, name), by name."""
+        return [(row[0], row[1]) for row in self.counterparts]
+
+
+def _as_text(column: Any) -> Any:
+    """A JSON column as the database's text: read without decoding."""
+    return cast(column, String)
+
+
+def _as_json(dialect: str, statement: Select, order: tuple[str, ...] = ()) -> Any:
+    """The rows of `statement` as one JSON text, an array of arrays, ordered by its columns
+    named in `order`: one value to read, compare and keep instead of a row object each."""
+    if order:
+        statement = statement.order_by(*(statement.selected_columns[name] for name in order))
+    rows = statement.subquery()
+    if dialect == "postgresql":
+        keys = [rows.c[name] for name in order]
+        array = func.json_build_array(*rows.c)
+        aggregated = func.json_agg(aggregate_order_by(array, *keys) if keys else array)
+    else:
+        # SQLite aggregates a subquery's rows in the subquery's order.
+        aggregated = func.json_group_array(func.json_array(*rows.c))
+    return select(cast(aggregated, Text)).scalar_subquery()
+
+
+def _open_counterparts(kind: MatchKind) -> Select:
+    """(id, name, capacity, stages as text or NULL) of the counterparts of `kind` open to
+    matching: the ones `build_facts` loads."""
+    if kind is MatchKind.PARTNER:
+        return select(
+            Organisation.id.label("id"),
+            Organisation.name.label("name"),
+            PartnerProfile.capacity,
+            null(),
+        ).join(PartnerProfile, PartnerProfile.organisation_id == Organisation.id)
+    profile: type[MentorProfile] | type[FunderProfile]
+    if kind is MatchKind.MENTOR:
+        profile, role, is_open, stages = MentorProfile, "mentor", MentorProfile.accepting, null()
+    else:
+        profile, role = FunderProfile, "funder"
+        is_open, stages = FunderProfile.open_to_civic, _as_text(FunderProfile.stages)
+    has_role = exists().where(UserRole.user_id == User.id, UserRole.role == role)
+    return (
+        select(User.id.label("id"), User.name.label("name"), profile.capacity, stages)
+        .join(profile, profile.user_id == User.id)
+        .where(User.active, is_open, has_role)
+    )
+
+
+def _room_statement(dialect: str, kind: MatchKind) -> Select:
+    """The query `room_rows` runs for a kind, for the cohort and draft bound as `cohort_id`
+    and `draft_id`."""
+    cohort_id, draft_id = (
+        bindparam("cohort_id", type_=Integer),
+        bindparam("draft_id", type_=Integer),
+    )
+    ventures = select(
+        Venture.id.label("id"), Venture.name.label("name"), _as_text(Venture.needs), Venture.stage
+    ).where(Venture.cohort_id == cohort_id, Venture.status == VentureStatus.ACTIVE)
+    held = select(Match.venture_id, Match.counterpart_key, Match.status).where(
+        Match.cohort_id == cohort_id,
+        Match.kind == kind,
+        Match.status.in_((*HOLDS_CAPACITY, MatchStatus.DECLINED)),
+    )
+    pinned = select(Match.venture_id, Match.counterpart_key).where(
+        # "= true", not "IS true": an index condition on both databases.
+        Match.run_id == draft_id,
+        Match.pinned == true(),
+        Match.status.in_((MatchStatus.PROPOSED, *HOLDS_CAPACITY)),
+    )
+    return select(
+        _as_json(dialect, ventures, ("name", "id")),
+        _as_json(dialect, _open_counterparts(kind), ("name", "id")),
+        _as_json(dialect, held, ("venture_id", "counterpart_key", "status")),
+        _as_json(dialect, _taken_elsewhere(cohort_id, kind), ("counterpart_key",)),
+        _as_json(dialect, pinned, ("venture_id", "counterpart_key")),
+    )
+
+
+# Built once per database and kind: building it costs about as much as running it.
+_ROOM_STATEMENTS: dict[tuple[str, MatchKind], Select] = {}
+
+
+def room_rows(cohort: Cohort, kind: MatchKind, draft_id: int | None = None) -> RoomRows:
+    """Read what the room and the add form's choices are drawn from, in one query of five
+    JSON texts (nothing decoded); `draft_id`, the draft whose pinned pairs count."""
+    kind = MatchKind(kind)
+    dialect = db.session.get_bind().dialect.name
+    statement = _ROOM_STATEMENTS.get((dialect, kind))
+    if statement is None:
+        statement = _ROOM_STATEMENTS.setdefault((dialect, kind), _room_statement(dialect, kind))
+    texts = db.session.execute(
+        statement, {"cohort_id": cohort.id, "draft_id": draft_id if draft_id is not None else -1}
+    ).one()
+    return RoomRows(kind, tuple(text for text in texts))
+
+
+def _decoded(text: str | None) -> tuple[str, ...]:
+    found = json.loads(text) if text else None
+    return tuple(found or ())
+
+
+def room_facts(rows: RoomRows) -> tuple[CohortFacts, set[tuple[int, str]]]:
+    """`facts_with_room(cohort, kind, detail=False)` from its rows as read: names, needs,
+    stages and room, no ranks; and the pairs to keep out."""
+    held = rows.held
+    taken_here = Counter(key for _, key, status in held if status in HOLDS_CAPACITY)
+    taken_elsewhere = rows.elsewhere
+
+    def room(key: str, capacity: int) -> int:
+        return max(max(capacity - taken_elsewhere.get(key, 0), 0) - taken_here[key], 0)
+
+    ventures = [
+        VentureFacts(id=id_, name=name, needs=_decoded(needs), stage=stage or "")
+        for id_, name, needs, stage in rows.ventures
+    ]
+    kind = rows.kind
+    counterparts = [
+        _counterpart(room, kind, owner_id, name, capacity, stages=_decoded(stages))
+        if kind is MatchKind.FUNDER
+        else _counterpart(room, kind, owner_id, name, capacity)
+        for owner_id, name, capacity, stages in rows.counterparts
+    ]
+    facts = CohortFacts(ventures, counterparts, {})
+    _refuse_without_room(facts, kind)
+    return facts, {(venture_id, key) for venture_id, key, _ in held}

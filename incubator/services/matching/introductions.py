@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, or_, select
+from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -166,21 +166,47 @@ def insert_matches(rows: list[dict[str, Any]], refusal: str) -> None:
         raise Conflict(_(refusal)) from None
 
 
-def cohort_introductions(cohort: Cohort) -> list[Match]:
-    """Every match past review in a cohort, for the manager: answers, declines, ends."""
-    return list(
-        db.session.scalars(
-            select(Match)
-            .options(
-                selectinload(Match.venture),
-                selectinload(Match.counterpart),
-                selectinload(Match.organisation),
+# Introductions a page of the review lists at once.
+INTRODUCTIONS_PAGE = 50
+
+
+def cohort_introductions(
+    cohort: Cohort, *, after: int | None = None, size: int | None = None
+) -> tuple[list[Match], int | None]:
+    """The cohort's matches past review, for the manager (answers, declines, ends), newest
+    introduced first, a page at a time (`size`, INTRODUCTIONS_PAGE unless given): the page
+    after the introduction `after`, or the first; and the anchor of the next page (None at
+    the end). A published run of a thousand ventures leaves a thousand."""
+    size = size or INTRODUCTIONS_PAGE
+    statement = (
+        select(Match)
+        .options(
+            selectinload(Match.venture),
+            selectinload(Match.counterpart),
+            selectinload(Match.organisation),
+        )
+        .where(Match.cohort_id == cohort.id, Match.status != MatchStatus.PROPOSED)
+        .where(Match.introduced_at.is_not(None))
+    )
+    if after is not None:
+        anchor = db.session.execute(
+            select(Match.introduced_at, Match.id).where(
+                Match.id == after, Match.cohort_id == cohort.id, Match.introduced_at.is_not(None)
             )
-            .where(Match.cohort_id == cohort.id, Match.status != MatchStatus.PROPOSED)
-            .where(Match.introduced_at.is_not(None))
-            .order_by(Match.introduced_at.desc(), Match.id.desc())
+        ).one_or_none()
+        if anchor is not None:
+            statement = statement.where(
+                or_(
+                    Match.introduced_at < anchor.introduced_at,
+                    and_(Match.introduced_at == anchor.introduced_at, Match.id < anchor.id),
+                )
+            )
+    found = list(
+        db.session.scalars(
+            statement.order_by(Match.introduced_at.desc(), Match.id.desc()).limit(size + 1)
         )
     )
+    return found[:size], found[size - 1].id if len(found) > size else None
 
 
 def founders_of(venture: Venture) -> list[User]:

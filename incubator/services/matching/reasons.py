@@ -26,6 +26,8 @@ from incubator.services.matching.scoring import Reason, in_prose
 # translates both as the bare name.
 WHOSE = N_("%(name)s's")
 WHOSE_ENDING_IN_S = N_("%(name)s'")
+# The last two of several values listed ("a, b and c").
+AND_LAST = N_("%(first)s and %(last)s")
 
 # The stages as a reason names them ("invests at the pilot stage"): stored as values.
 STAGE_WORDS = {
@@ -73,7 +75,7 @@ def joined(values: list[str], say: Say = gettext) -> str:
     """Values listed in the current language: "a, b and c", "a, b y c"."""
     if len(values) < 2:
         return "".join(values)
-    return say("%(first)s and %(last)s", first=", ".join(values[:-1]), last=values[-1])
+    return say(AND_LAST, first=", ".join(values[:-1]), last=values[-1])
 
 
 def sentence(kept: Reason | Mapping[str, Any] | str, say: Say = gettext) -> str:

@@ -9,14 +9,16 @@ the same few queries and the same bytes at any size of run.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, Text, and_, cast, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager
 
 from incubator.extensions import db
 from incubator.models import Match, MatchingRun, MatchStatus, Organisation, User, Venture
+from incubator.services.matching import review_memory
 from incubator.services.matching.introductions import LIVE
 from incubator.services.matching.runs import DRAFT
 
@@ -50,10 +52,11 @@ class Listing:
 
 @dataclass(frozen=True)
 class MatchPage:
-    """One page of matches; `found` counts every match the filter finds, `live` every match
-    still in the draft; `next_after` and `previous_before` anchor the neighbouring pages."""
+    """One page of matches (`Listed` rows on the review page, `Match` objects in the swap
+    search); `found` counts every match the filter finds, `live` every match still in the
+    draft; `next_after` and `previous_before` anchor the neighbouring pages."""
 
-    matches: list[Match]
+    matches: list[Any]
     found: int
     live: int
     next_after: int | None
@@ -103,14 +106,29 @@ def _beyond(keys: list[tuple[Any, bool]], values, forward: bool):
 
 
 def _page(
-    criteria: list, sort: str, after: int | None, before: int | None, size: int
-) -> tuple[list[Match], int | None, int | None]:
+    criteria: list,
+    sort: str,
+    after: int | None,
+    before: int | None,
+    size: int,
+    columns: tuple[Any, ...] | None = None,
+    *,
+    listed: tuple[Any, ...] = (),
+) -> tuple[list[Any], int | None, int | None]:
     """One page of the matches meeting `criteria`: the page after match `after`, before match
-    `before`, or the first; with the anchors of the pages either side (None at an end)."""
+    `before`, or the first; with the anchors of the pages either side (None at an end). The
+    matches as objects, or as rows of `columns` (the first named `id`); or as `Listed` rows
+    and the columns `listed` (counts) when neither `criteria` nor the order read the
+    counterpart, whose name is then joined to the page alone (`_listed_rows`)."""
     keys = _ORDERS[sort]
     anchor_id = after if after is not None else before
     forward = before is None or after is not None
-    statement = _joined(select(Match)).where(*criteria)
+    if columns:
+        statement = _joined(select(*columns)).where(*criteria)
+    elif listed:
+        statement = _with_venture(select(*_NARROW)).where(*criteria)
+    else:
+        statement = _joined(select(Match)).where(*criteria)
     if anchor_id is not None:
         values = db.session.execute(
             _joined(select(*(column for column, _ in keys))).where(Match.id == anchor_id)
@@ -122,17 +140,21 @@ def _page(
     order = [
         column.desc() if descending == forward else column.asc() for column, descending in keys
     ]
-    rows = list(
-        db.session.scalars(
-            statement.options(
-                contains_eager(Match.venture),
-                contains_eager(Match.counterpart.of_type(_person)),
-                contains_eager(Match.organisation.of_type(_organisation)),
+    statement = statement.order_by(*order).limit(size + 1)
+    if columns:
+        rows = list(db.session.execute(statement).all())
+    elif listed:
+        rows = list(db.session.execute(_listed_rows(statement, keys, forward, listed)).all())
+    else:
+        rows = list(
+            db.session.scalars(
+                statement.options(
+                    contains_eager(Match.venture),
+                    contains_eager(Match.counterpart.of_type(_person)),
+                    contains_eager(Match.organisation.of_type(_organisation)),
+                )
             )
-            .order_by(*order)
-            .limit(size + 1)
         )
-    )
     more = len(rows) > size
     rows = rows[:size]
     if not forward:
@@ -144,25 +166,138 @@ def _page(
     return rows, rows[-1].id, rows[0].id if more else None
 
 
+@dataclass(frozen=True)
+class Named:
+    name: str
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A match as the review page lists it, read as one row of the columns it shows (no
+    objects for the match, its venture and its counterpart): the names as `venture.name`
+    and `counterpart.name` or `organisation.name`, as on a Match."""
+
+    id: int
+    venture_id: int
+    score: float
+    # The reasons as the database holds them (JSON text): said once per text and language
+    # (review_memory.sentences).
+    reasons_text: str | None
+    pinned: bool
+    venture: Named
+    counterpart: Named | None
+    organisation: Named | None
+
+    @property
+    def reasons(self) -> list[Any]:
+        return json.loads(self.reasons_text) if self.reasons_text else []
+
+
+_LISTED = (
+    Match.id.label("id"),
+    Match.venture_id,
+    Match.score,
+    cast(Match.reasons, Text).label("reasons_text"),
+    Match.pinned,
+    Venture.name.label("venture_name"),
+    _person.name.label("person_name"),
+    _organisation.name.label("organisation_name"),
+)
+
+
+def _listed(row: Any) -> Listed:
+    return Listed(
+        row.id,
+        row.venture_id,
+        row.score,
+        row.reasons_text,
+        row.pinned,
+        Named(row.venture_name),
+        Named(row.person_name) if row.person_name is not None else None,
+        Named(row.organisation_name) if row.organisation_name is not None else None,
+    )
+
+
+# A page of matches before the counterparts' names are joined, and where each sort column is.
+_NARROW = (
+    Match.id.label("id"),
+    Match.venture_id,
+    Match.score,
+    cast(Match.reasons, Text).label("reasons_text"),
+    Match.pinned,
+    Venture.name.label("venture_name"),
+    Match.counterpart_id,
+    Match.organisation_id,
+)
+_NARROW_NAMES = {"id": "id", "score": "score", "name": "venture_name"}
+
+
+def _with_venture(statement: Select) -> Select:
+    return statement.select_from(Match).join(Venture, Match.venture_id == Venture.id)
+
+
+def _listed_rows(page: Select, keys: list[tuple[Any, bool]], forward: bool, extra) -> Select:
+    """The `Listed` columns of a page of matches (`page`, ordered and limited, as `_NARROW`)
+    with `extra` columns: the counterparts' names are joined to the page's rows alone, not
+    to every match of the draft before its order picks the page."""
+    rows = page.subquery("page")
+    order = []
+    for column, descending in keys:
+        found = rows.c[_NARROW_NAMES[column.key]]
+        order.append(found.desc() if descending == forward else found.asc())
+    return (
+        select(
+            rows.c.id,
+            rows.c.venture_id,
+            rows.c.score,
+            rows.c.reasons_text,
+            rows.c.pinned,
+            rows.c.venture_name,
+            _person.name.label("person_name"),
+            _organisation.name.label("organisation_name"),
+            *extra,
+        )
+        .select_from(rows)
+        .outerjoin(_person, rows.c.counterpart_id == _person.id)
+        .outerjoin(_organisation, rows.c.organisation_id == _organisation.id)
+        .order_by(*order)
+    )
+
+
 def draft_page(run: MatchingRun, listing: Listing, size: int | None = None) -> MatchPage:
     """A page of a draft's matches as the review page lists them (`size` of them, a
-    page unless given)."""
+    page unless given), counted in the same query: how many the filter finds and how many
+    the draft holds."""
     live = [Match.run_id == run.id, Match.status.in_(LIVE)]
     named = [_named(listing.query)] if listing.query else []
-    # The matches the filter finds and all the draft's, counted in one query.
-    counts = db.session.execute(
-        _joined(
-            select(
-                func.sum(case((and_(*named), 1), else_=0)) if named else func.count(),
-                func.count(),
-            )
-        ).where(*live)
-    ).one()
-    found, total = int(counts[0] or 0), int(counts[1])
-    matches, next_after, previous_before = _page(
-        live + named, listing.sort, listing.after, listing.before, size or PAGE_SIZE
+    live_count = (
+        select(func.count()).select_from(Match).where(*live).correlate(None).scalar_subquery()
     )
-    return MatchPage(matches, found, total, next_after, previous_before)
+    # Without a filter, what it finds is the draft: counted once.
+    counts = [live_count.label("live")]
+    if named:
+        found_count = _joined(select(func.count())).where(*live, *named).correlate(None)
+        counts.append(found_count.scalar_subquery().label("found"))
+    # Ordered by venture or score and found by nothing, the page needs no counterpart's name.
+    narrow = not named and listing.sort != "counterpart"
+    rows, next_after, previous_before = _page(
+        live + named,
+        listing.sort,
+        listing.after,
+        listing.before,
+        size or PAGE_SIZE,
+        None if narrow else (*_LISTED, *counts),
+        listed=tuple(counts) if narrow else (),
+    )
+    if rows:
+        total = rows[0].live
+        found = rows[0].found if named else total
+    else:
+        # No row to carry the counts: counted alone.
+        total, *rest = db.session.execute(select(*counts)).one()
+        found = rest[0] if named else total
+    matches = [_listed(row) for row in rows]
+    return MatchPage(matches, int(found or 0), int(total or 0), next_after, previous_before)
 
 
 def swap_candidates(
@@ -213,17 +348,11 @@ def under_review(match: Match) -> bool:
     )
 
 
-def scores_on_page(run: MatchingRun, page: MatchPage, listing: Listing) -> list[dict[str, Any]]:
+def scores_on_page(
+    comparison: review_memory.Comparison, page: MatchPage, listing: Listing
+) -> list[dict[str, Any]]:
     """The comparison's rows (each venture's score in the draft and in each method's
     proposal) for the ventures on a page, then for ventures the draft leaves without a match
     (at most a page of those, named as the filter asks), which no page of matches shows."""
     shown = {match.venture_id for match in page.matches}
-    rows = run.summary.get("per_venture", [])
-    on_page = [row for row in rows if row["venture_id"] in shown]
-    wanted = listing.query.casefold()
-    unmatched = [
-        row
-        for row in rows
-        if not row["draft"] and row["venture_id"] not in shown and wanted in row["name"].casefold()
-    ]
-    return on_page + unmatched[:PAGE_SIZE]
+    return comparison.rows_for(shown, listing.query, PAGE_SIZE)

@@ -20,8 +20,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
-from sqlalchemy import Select, String, cast, select, update
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy import Select, String, Text, case, cast, select, update
+from sqlalchemy.orm import defer, selectinload, with_expression
 
 from incubator.extensions import db, rows_changed
 from incubator.i18n import N_
@@ -39,7 +39,14 @@ from incubator.models import (
 )
 from incubator.services import audit, history, locks, versions
 from incubator.services.errors import Conflict, InvalidInput
-from incubator.services.matching import assignment, capacity, facts, reasons, scoring
+from incubator.services.matching import (
+    assignment,
+    capacity,
+    facts,
+    reasons,
+    review_memory,
+    scoring,
+)
 from incubator.services.matching.facts import counterpart_key, key_id
 from incubator.services.matching.introductions import (
     LIVE,
@@ -112,15 +119,33 @@ def _latest_first(cohort: Cohort) -> Select:
 def runs_of(cohort: Cohort) -> list[MatchingRun]:
     """A cohort's runs, the latest first, without their comparisons (`summary`, read when
     asked for): a run of a thousand ventures keeps a row for each."""
-    return list(db.session.scalars(_latest_first(cohort).options(defer(MatchingRun.summary))))
+    return runs_and_drafts(cohort)[0]
 
 
 def latest_drafts(cohort: Cohort) -> dict[str, MatchingRun]:
     """The draft under review for each kind, if any."""
+    return runs_and_drafts(cohort)[1]
+
+
+def runs_and_drafts(cohort: Cohort) -> tuple[list[MatchingRun], dict[str, MatchingRun]]:
+    """A cohort's runs, the latest first, and the draft under review for each kind, in one
+    query. No run's comparison (`summary`, a row per venture) is decoded: the drafts' are read
+    as text (`summary_text`), decoded only where the review page keeps nothing under that
+    text (review_memory.comparison)."""
+    drafts_summary = case((MatchingRun.status == DRAFT, cast(MatchingRun.summary, Text)))
+    found = list(
+        db.session.scalars(
+            _latest_first(cohort).options(
+                defer(MatchingRun.summary),
+                with_expression(MatchingRun.summary_text, drafts_summary),
+            )
+        )
+    )
     drafts: dict[str, MatchingRun] = {}
-    for run in db.session.scalars(_latest_first(cohort).where(MatchingRun.status == DRAFT)):
-        drafts.setdefault(run.kind, run)
-    return drafts
+    for run in found:
+        if run.status == DRAFT:
+            drafts.setdefault(run.kind, run)
+    return found, drafts
 
 
 def run_matches(run: MatchingRun, *, live_only: bool = True) -> list[Match]:
@@ -245,14 +270,27 @@ def _pinned(run: MatchingRun | None) -> list[Match]:
 
 
 def room(
-    cohort: Cohort, kind: str, drafts: Mapping[str, MatchingRun] | None = None
+    cohort: Cohort,
+    kind: str,
+    drafts: Mapping[str, MatchingRun] | None = None,
+    rows: facts.RoomRows | None = None,
 ) -> capacity.Room | None:
     """What the run form offers for a kind (capacity.offered), counting the pinned matches
     of the draft under review, which a new run keeps; `drafts`, the cohort's
-    `latest_drafts` when the caller has read them already."""
+    `latest_drafts`, and `rows`, the kind's `room_rows`, when the caller has read them
+    already. Kept by the worker under the rows as read (review_memory.room)."""
     kind = parse_kind(kind)
-    drafts = latest_drafts(cohort) if drafts is None else drafts
-    return capacity.offered(cohort, kind, _pinned(drafts.get(kind)))
+    if rows is None:
+        rows = room_rows(cohort, kind, latest_drafts(cohort) if drafts is None else drafts)
+    return review_memory.room(rows, rows.pinned)
+
+
+def room_rows(cohort: Cohort, kind: str, drafts: Mapping[str, MatchingRun]) -> facts.RoomRows:
+    """What a kind's room and add form are drawn from, with the pins of its draft under
+    review (`drafts`, the cohort's `latest_drafts`): one query."""
+    kind = parse_kind(kind)
+    draft = drafts.get(kind)
+    return facts.room_rows(cohort, kind, draft.id if draft is not None else None)
 
 
 def _propose(
