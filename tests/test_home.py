@@ -339,6 +339,27 @@ def test_manager_home_lists_proposals_milestones_invitations_and_runs_in_review(
     assert "No venture at risk in active cohorts" in text
 
 
+def test_open_invitations_of_deactivated_people_are_neither_named_nor_counted(db, manager):
+    """Counted as every open invitation less those of deactivated people: the two must agree
+    with the people named."""
+    first = users.invite("ana@example.org", "Ana Early", {Role.MENTOR}, by=manager)
+    users.invite("bo@example.org", "Bo Later", {Role.MENTOR}, by=manager)
+    resent = users.invite("cy@example.org", "Cy Resent", {Role.JUDGE}, by=manager)
+    resent.resent_at = resent.created_at
+    users.set_active(first.user, False, by=manager)
+    db.session.commit()
+
+    item = manager_panel(manager, la_today()).item("2 invitations not accepted")
+
+    assert item is not None and item.count == 2
+    assert item.text == "2 invitations not accepted (1 re-sent)"
+    assert [named.label.split(",")[0] for named in item.named] == ["Bo Later", "Cy Resent"]
+
+    users.set_active(first.user, True, by=manager)
+    db.session.commit()
+    assert manager_panel(manager, la_today()).item("3 invitations not accepted") is not None
+
+
 def test_an_idle_manager_home_says_what_is_done_and_leaves_out_the_rest(db, manager):
     panel = manager_panel(manager, la_today())
 

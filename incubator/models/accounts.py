@@ -8,10 +8,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.models.base import Base, UTCDateTime, enum_values, utcnow
+
+# A deactivated person, as each database writes `User.active.is_(False)` (a partial index is
+# used only for the condition it was made with).
+INACTIVE = {"sqlite": "active IS 0", "postgresql": "active IS false"}
+# An invitation nobody has accepted and nobody has revoked.
+OPEN_INVITATION = "accepted_at IS NULL AND revoked_at IS NULL"
 
 
 class Role(enum.StrEnum):
@@ -49,6 +55,13 @@ class User(UserMixin, Base):
         CheckConstraint("length(name) > 0", name="name_not_empty"),
         # The people list, by name, a page at a time.
         Index("ix_users_name_id", "name", "id"),
+        # The few deactivated people, whose open invitations the manager's home leaves out.
+        Index(
+            "ix_users_inactive",
+            "id",
+            sqlite_where=text(INACTIVE["sqlite"]),
+            postgresql_where=text(INACTIVE["postgresql"]),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -135,7 +148,17 @@ class Invitation(Base):
     """A signed link sent to a person so they can set their own password."""
 
     __tablename__ = "invitations"
-    __table_args__ = (Index("ix_invitations_user_id", "user_id"),)
+    __table_args__ = (
+        Index("ix_invitations_user_id", "user_id"),
+        # Open invitations, the oldest first: the manager's home names a few and counts them.
+        Index(
+            "ix_invitations_open",
+            "created_at",
+            "id",
+            sqlite_where=text(OPEN_INVITATION),
+            postgresql_where=text(OPEN_INVITATION),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

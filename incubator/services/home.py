@@ -425,18 +425,44 @@ def _open_invitations():
     )
 
 
+def _open_invitation_counts() -> tuple[Any, Any]:
+    """How many invitations are open and how many of those were re-sent, as scalar
+    subqueries: every open invitation less those of deactivated people."""
+    every, theirs = aliased(Invitation), aliased(Invitation)
+    counts = []
+    for counted in ("id", "resent_at"):
+        in_all = (
+            select(func.count(getattr(every, counted)))
+            .where(every.accepted_at.is_(None), every.revoked_at.is_(None))
+            .correlate(None)
+            .scalar_subquery()
+        )
+        inactive = (
+            select(func.count(getattr(theirs, counted)))
+            .join(User, User.id == theirs.user_id)
+            .where(theirs.accepted_at.is_(None), theirs.revoked_at.is_(None))
+            .where(User.active.is_(False))
+            .correlate(None)
+            .scalar_subquery()
+        )
+        counts.append(in_all - inactive)
+    return counts[0], counts[1]
+
+
 def _invitations_not_accepted(today: date) -> Item:
     """Invitations nobody has accepted yet, the oldest first, and when each was re-sent."""
-    # The oldest few, and beside each how many there are and how many were re-sent (counted
-    # over every open invitation before the LIMIT): one statement.
-    oldest = db.session.execute(
+    # The oldest few, read in order from ix_invitations_open, and beside each how many there
+    # are and how many were re-sent: every open invitation less those of the few deactivated
+    # people (ix_users_inactive), where joining every open invitation to its person reads
+    # the whole people table. One statement.
+    # (person's id, name, sent at, re-sent at, open invitations, of them re-sent)
+    oldest: Sequence[tuple[int, str, datetime, datetime | None, int, int]] = db.session.execute(
         select(
             User.id,
             User.name,
             Invitation.created_at,
             Invitation.resent_at,
-            func.count().over(),
-            func.count(Invitation.resent_at).over(),
+            *_open_invitation_counts(),
         )
         .join(User, User.id == Invitation.user_id)
         .where(*_open_invitations())
