@@ -183,21 +183,33 @@ def _admin(user: User, today: date) -> Panel:
 
 
 def _manager(user: User, today: date) -> Panel:
-    # Both counts in one statement: a round trip each is most of what they cost.
-    running, active = db.session.execute(
-        select(
-            select(func.count(Hackathon.id))
-            .where(Hackathon.status != HackathonStatus.CLOSED)
-            .scalar_subquery(),
-            select(func.count(Cohort.id))
-            .where(Cohort.status == CohortStatus.ACTIVE)
-            .scalar_subquery(),
-        )
-    ).one()
+    # The active cohorts with their stamps, and beside each how many hackathons are not yet
+    # closed: one statement, as a round trip is most of what each costs.
+    running_count = (
+        select(func.count(Hackathon.id))
+        .where(Hackathon.status != HackathonStatus.CLOSED)
+        .scalar_subquery()
+    )
+    # (id, name, stamp, hackathons not yet closed)
+    cohorts: Sequence[tuple[int, str, str | None, int]] = db.session.execute(
+        select(Cohort.id, Cohort.name, PipelineStamp.stamp, running_count)
+        .outerjoin(PipelineStamp, PipelineStamp.cohort_id == Cohort.id)
+        .where(Cohort.status == CohortStatus.ACTIVE)
+        .order_by(Cohort.id)
+    ).all()
+    active = len(cohorts)
+    # No active cohort, no row to carry the count: counted alone.
+    running = (
+        cohorts[0][3]
+        if cohorts
+        else _count(Hackathon.id, Hackathon.status != HackathonStatus.CLOSED)
+    )
     items = [
         _proposals_to_decide(),
         _milestones_to_verify(),
-        _ventures_at_risk(today) if active else Item(0, ""),
+        _ventures_at_risk([(id_, name, stamp) for id_, name, stamp, _running in cohorts], today)
+        if active
+        else Item(0, ""),
         _invitations_not_accepted(today),
         _runs_in_review(),
     ]
@@ -380,16 +392,9 @@ def _milestones_to_verify() -> Item:
     )
 
 
-def _ventures_at_risk(today: date) -> Item:
-    """Active ventures of active cohorts the risk rules flag, by cohort (counted by the
-    database, not loaded)."""
-    # The cohorts with their stamps: the counts are kept by the worker under all of them.
-    rows = db.session.execute(
-        select(Cohort.id, Cohort.name, PipelineStamp.stamp)
-        .outerjoin(PipelineStamp, PipelineStamp.cohort_id == Cohort.id)
-        .where(Cohort.status == CohortStatus.ACTIVE)
-        .order_by(Cohort.id)
-    ).all()
+def _ventures_at_risk(rows: list[tuple[int, str, str | None]], today: date) -> Item:
+    """Active ventures of active cohorts (`rows`: id, name and stamp of each) the risk rules
+    flag, by cohort: counted by the database, and kept by the worker under all the stamps."""
     cohorts = {cohort_id: name for cohort_id, name, _stamp in rows}
     found = stamps.joint_reading([(cohort_id, stamp) for cohort_id, _name, stamp in rows], today)
     by_cohort = stamps.remembered(
