@@ -360,6 +360,27 @@ def test_open_invitations_of_deactivated_people_are_neither_named_nor_counted(db
     assert manager_panel(manager, la_today()).item("3 invitations not accepted") is not None
 
 
+@pytest.mark.parametrize("active_cohorts", [0, 2])
+def test_the_manager_home_says_how_many_hackathons_and_active_cohorts_there_are(
+    db, manager, active_cohorts
+):
+    """The open hackathons are counted beside the active cohorts, or alone without one."""
+    factories.hackathon("Drought", status="open")
+    factories.hackathon("Transit", status="planned")
+    factories.hackathon("Closed", status="closed")
+    for number in range(active_cohorts):
+        factories.cohort(f"Active {number}", status="active", by=manager)
+    factories.cohort("Planning", status="planning", by=manager)
+    db.session.commit()
+
+    facts = manager_panel(manager, la_today()).facts
+
+    assert facts == [
+        "2 hackathons not yet closed",
+        f"{active_cohorts} active cohorts",
+    ]
+
+
 def test_an_idle_manager_home_says_what_is_done_and_leaves_out_the_rest(db, manager):
     panel = manager_panel(manager, la_today())
 
