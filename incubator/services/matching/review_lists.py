@@ -65,6 +65,8 @@ class MatchPage:
 
 _person = aliased(User, name="counterpart_person")
 _organisation = aliased(Organisation, name="counterpart_organisation")
+# The matches of a page again, for their reasons.
+_reasoned = aliased(Match, name="reasoned")
 _counterpart_name = func.coalesce(_organisation.name, _person.name)
 
 # Each order as its columns, each ascending (False) or descending (True); the match id last
@@ -223,7 +225,6 @@ _NARROW = (
     Match.id.label("id"),
     Match.venture_id,
     Match.score,
-    cast(Match.reasons, Text).label("reasons_text"),
     Match.pinned,
     Venture.name.label("venture_name"),
     Match.counterpart_id,
@@ -238,8 +239,9 @@ def _with_venture(statement: Select) -> Select:
 
 def _listed_rows(page: Select, keys: list[tuple[Any, bool]], forward: bool, extra) -> Select:
     """The `Listed` columns of a page of matches (`page`, ordered and limited, as `_NARROW`)
-    with `extra` columns: the counterparts' names are joined to the page's rows alone, not
-    to every match of the draft before its order picks the page."""
+    with `extra` columns: the counterparts' names and the matches' reasons are joined to the
+    page's rows alone, not carried by every match of the draft while its order picks the
+    page (the reasons are the widest column)."""
     rows = page.subquery("page")
     order = []
     for column, descending in keys:
@@ -250,7 +252,7 @@ def _listed_rows(page: Select, keys: list[tuple[Any, bool]], forward: bool, extr
             rows.c.id,
             rows.c.venture_id,
             rows.c.score,
-            rows.c.reasons_text,
+            cast(_reasoned.reasons, Text).label("reasons_text"),
             rows.c.pinned,
             rows.c.venture_name,
             _person.name.label("person_name"),
@@ -258,6 +260,7 @@ def _listed_rows(page: Select, keys: list[tuple[Any, bool]], forward: bool, extr
             *extra,
         )
         .select_from(rows)
+        .join(_reasoned, _reasoned.id == rows.c.id)
         .outerjoin(_person, rows.c.counterpart_id == _person.id)
         .outerjoin(_organisation, rows.c.organisation_id == _organisation.id)
         .order_by(*order)
