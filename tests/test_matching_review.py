@@ -274,6 +274,19 @@ def version(text: str) -> str:
     return re.search(r'name="version"[^>]*value="(\d+)"', text).group(1)
 
 
+def add_match(client, run, venture, counterpart, draft_version) -> None:
+    """Add a match to the draft through the review page's add form."""
+    add = f"add-{run.id}-"
+    client.post(
+        f"/matching/runs/{run.id}/matches",
+        data={
+            add + "venture_id": str(venture.id),
+            add + "counterpart_id": str(counterpart.id),
+            add + "version": draft_version,
+        },
+    )
+
+
 def test_the_comparison_shows_the_new_totals_after_every_edit(
     db, client, signed_in_manager, pair_draft
 ):
@@ -317,15 +330,7 @@ def test_the_comparison_shows_the_new_totals_after_every_edit(
     assert comparison(removed)["draft"] == ("1", f"{AREA_ONLY:.2f}", "3")
     assert per_venture(removed, "BusBuddy")[:2] == ["0.00", f"{AREA_ONLY:.2f}"]
 
-    add = f"add-{run.id}-"
-    client.post(
-        f"/matching/runs/{run.id}/matches",
-        data={
-            add + "venture_id": str(bus.id),
-            add + "counterpart_id": str(ana.id),
-            add + "version": version(removed),
-        },
-    )
+    add_match(client, run, bus, ana, version(removed))
     added = page(client.get(url))
     assert comparison(added)["draft"] == ("2", f"{2 * AREA_ONLY:.2f}", "2")
     assert reloaded(run).total_score == pytest.approx(2 * AREA_ONLY)
@@ -817,15 +822,7 @@ def test_each_review_edit_shows_on_the_next_view_of_a_page_kept_by_the_worker(
     assert comparison(removed)["draft"] == ("1", f"{AREA_ONLY:.2f}", "3")
     assert removed == drawn(client, url)
 
-    add = f"add-{run.id}-"
-    client.post(
-        f"/matching/runs/{run.id}/matches",
-        data={
-            add + "venture_id": str(bus.id),
-            add + "counterpart_id": str(ana.id),
-            add + "version": version(removed),
-        },
-    )
+    add_match(client, run, bus, ana, version(removed))
     added = shown(client, url)
     assert comparison(added)["draft"] == ("2", f"{2 * AREA_ONLY:.2f}", "2")
     assert added == drawn(client, url)
