@@ -152,11 +152,15 @@ def use_thresholds(app, drawn) -> None:
     )
 
 
-@settings(
+# Hypothesis settings of the tests on random programs (each example builds ventures).
+RANDOM_PROGRAMS = settings(
     max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+
+@RANDOM_PROGRAMS
 @given(drawn=programs())
 def test_the_sql_and_the_rules_find_the_same_reasons_on_random_ventures(
     db, app, two_cohorts, drawn
@@ -200,11 +204,7 @@ def comparable(facts: VentureFacts) -> VentureFacts:
     )
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@RANDOM_PROGRAMS
 @given(drawn=programs())
 def test_the_timeline_reads_the_same_facts_and_reasons_as_the_board_on_random_ventures(
     db, app, two_cohorts, drawn
