@@ -34,7 +34,11 @@ write a stamp for a row going away; it stays behind (a few bytes).
 On PostgreSQL a transaction writes a hackathon's stamp once (a setting local to the
 transaction remembers it), as migration 0020_judging does for the judging stamps: a seeder
 writing 20,000 registrations of one hackathon in a transaction updates its stamp once. The
-reader asks that setting too and keeps nothing a transaction draws after writing.
+reader asks that setting too and keeps nothing a transaction draws after writing. A stamp's
+row stays locked from a transaction's first such write to its commit: writers of one
+hackathon's registrations queue there (the registration services lock the hackathon row
+first anyway); a write that counts in several hackathons (a person's answers, an
+organisation's name) stamps them in the order of their ids.
 
 Every existing hackathon is given a stamp.
 """
@@ -73,14 +77,16 @@ WATCHED = {
     'pilots': (('venture_id', 'status'), _BY_VENTURE),
     'demographic_answers': (
         ('user_id', 'gender', 'age_band', 'race_ethnicity'),
-        "SELECT DISTINCT hackathon_id FROM registrations WHERE user_id = {row}.user_id",
+        "SELECT DISTINCT hackathon_id FROM registrations WHERE user_id = {row}.user_id "
+        "ORDER BY hackathon_id",
     ),
     'hackathons': (('name', 'starts_on'), "SELECT {row}.id AS hackathon_id"),
 }
 # Organisations count by their name only: inserted, they count nowhere yet; deleted, their
 # outreach partners go with them (and those triggers write).
 ORGANISATIONS = (
-    "SELECT DISTINCT hackathon_id FROM outreach_partners WHERE organisation_id = {row}.id"
+    "SELECT DISTINCT hackathon_id FROM outreach_partners WHERE organisation_id = {row}.id "
+    "ORDER BY hackathon_id"
 )
 EVENTS = ('insert', 'update', 'delete')
 
