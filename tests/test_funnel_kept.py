@@ -464,3 +464,16 @@ def test_a_hackathon_without_a_stamp_is_counted_every_time(
 
     assert second_count.count == first_count.count
     assert first == second
+
+
+def test_the_chooser_lists_hackathons_with_registrations_or_open_for_them(db, data):
+    """Asked per hackathon from the index of registrations, not from all of them."""
+    open_one = inclusion_hackathon("Open for registrations", registration_open=True)
+    only_cancelled = inclusion_hackathon("Only cancelled")
+    registration(only_cancelled, status="cancelled")
+    db.session.commit()
+
+    chosen = dict(funnel.hackathon_choices())
+
+    assert set(chosen) == {data["hackathon"].id, open_one.id, only_cancelled.id}
+    assert data["empty"].id not in chosen
