@@ -32,6 +32,7 @@ from incubator.extensions import db as _db
 from incubator.extensions import limiter
 from incubator.models import AuditEvent, OutboxMessage
 from incubator.services.hackathons import stamps as judging_stamps
+from incubator.services.inclusion import stamps as funnel_stamps
 from incubator.services.matching import review_memory
 from incubator.services.pipeline import facts, stamps
 from tests import factories, travel
@@ -228,6 +229,7 @@ def forget_kept() -> None:
     scorecard_pages.forget()
     stamps.forget()
     judging_stamps.forget()
+    funnel_stamps.forget()
     review_memory.forget()
 
 

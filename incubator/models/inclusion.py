@@ -319,3 +319,21 @@ class DemographicAnswers(Base):
     immigrant_history: Mapped[str | None] = mapped_column(String(24))
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class FunnelStamp(Base):
+    """A hackathon's funnel stamp: a new random value whenever anything the inclusion funnel
+    counts of it changes, written by the database itself in the changing transaction
+    (triggers of migration 0023_inclusion on registrations, demographic answers, outreach
+    partners, organisations' names, submissions and their members, ventures, their members,
+    investments and pilots, and hackathons).
+
+    What a worker keeps of the funnel is filed under the stamps it read
+    (services/inclusion/stamps.py). Derived data with no foreign key: the triggers of a
+    hackathon's cascaded rows write its stamp while it is being deleted.
+    """
+
+    __tablename__ = "funnel_stamps"
+
+    hackathon_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    stamp: Mapped[str] = mapped_column(String(32))

@@ -11,11 +11,12 @@ import csv
 import io
 import json
 
-from flask import render_template, request
+from flask import make_response, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from incubator import caching
 from incubator.access import public, roles
 from incubator.blueprints.inclusion import bp
 from incubator.models import Cohort, Hackathon, Role
@@ -55,6 +56,11 @@ def _manager_scope() -> tuple[Scope, str]:
     return Scope(), _("All hackathons")
 
 
+def _kept(scope: Scope) -> funnel.Funnel:
+    """The scope's funnel, built once per change of what it counts (`funnel.kept`)."""
+    return funnel.kept(scope, funnel.stamps_of(scope))
+
+
 def _page(template: str, built: funnel.Funnel, breakdown: Breakdown, **context) -> str:
     return render_template(
         template,
@@ -73,7 +79,7 @@ def funnel_page():
     breakdown = _breakdown(funnel.breakdowns_for(scope))
     return _page(
         "inclusion/funnel.html",
-        funnel.build(scope),
+        _kept(scope),
         breakdown,
         title=title,
         breakdowns=funnel.breakdowns_for(scope),
@@ -94,7 +100,7 @@ def funnel_csv():
     breakdown = _breakdown(funnel.breakdowns_for(scope))
     buffer = io.StringIO()
     with force_locale("en"):
-        csv.writer(buffer).writerows(funnel.csv_rows(funnel.build(scope), breakdown))
+        csv.writer(buffer).writerows(funnel.csv_rows(_kept(scope), breakdown))
     return download(buffer.getvalue(), "text/csv", f"inclusion-funnel-{breakdown}.csv")
 
 
@@ -104,7 +110,7 @@ def funnel_json():
     scope, _title = _manager_scope()
     breakdown = _breakdown(funnel.breakdowns_for(scope))
     with force_locale("en"):
-        document = funnel.as_json(funnel.build(scope), breakdown)
+        document = funnel.as_json(_kept(scope), breakdown)
     body = json.dumps(document, indent=2, ensure_ascii=False)
     return download(body, "application/json", f"inclusion-funnel-{breakdown}.json")
 
@@ -117,7 +123,7 @@ def partner_funnel():
     scope = Scope(organisation_ids=tuple(o.id for o in organisations))
     return _page(
         "inclusion/funnel_partner.html",
-        funnel.build(scope),
+        _kept(scope),
         breakdown,
         organisations=organisations,
         breakdowns=PUBLIC_BREAKDOWNS,
@@ -127,10 +133,22 @@ def partner_funnel():
 @bp.route("/")
 @public
 def public_funnel():
+    """A visitor's copy is current while no hackathon's stamp has changed (`caching.answer`:
+    a 304 after one query); signed in, the page is drawn every time, from the kept funnel."""
     breakdown = _breakdown(PUBLIC_BREAKDOWNS)
-    return _page(
-        "inclusion/funnel_public.html",
-        funnel.build(Scope()),
-        breakdown,
-        breakdowns=PUBLIC_BREAKDOWNS,
-    )
+    scope = Scope()
+    key = funnel.stamps_of(scope)
+
+    def build():
+        return make_response(
+            _page(
+                "inclusion/funnel_public.html",
+                funnel.kept(scope, key),
+                breakdown,
+                breakdowns=PUBLIC_BREAKDOWNS,
+            )
+        )
+
+    if key is None:
+        return build()
+    return caching.answer(caching.version_of(*key), str(breakdown), build, page=True)

@@ -34,7 +34,7 @@ from __future__ import annotations
 import enum
 import itertools
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -69,7 +69,7 @@ from incubator.models import (
 from incubator.models.hackathons import SubmissionStatus
 from incubator.models.inclusion import OUTSIDE_THE_CITY, PREFER_NOT_TO_SAY, YOUTH_AGE_BANDS
 from incubator.models.matching import PilotStatus
-from incubator.services.inclusion import labels, suppression
+from incubator.services.inclusion import labels, stamps, suppression
 
 # The steps' names, and their labels: in English in the exports (a CSV's header), in the
 # reader's language on the page (`step_labels`).
@@ -220,6 +220,21 @@ def build(scope: Scope) -> Funnel:
         return _cohort_funnel(scope.cohort_id)
     breakdowns = [b for b in breakdowns_for(scope) if b is not Breakdown.YOUTH]
     return _published(scope, _grouped(scope, breakdowns))
+
+
+def stamps_of(scope: Scope) -> tuple[Hashable, ...] | None:
+    """The stamps a scope's funnel is kept under (one query): one hackathon's for its own
+    funnel, every hackathon's for the others, which add the hackathons' funnels up."""
+    own = scope.hackathon_id if scope.cohort_id is None else None
+    return stamps.key_for(own)
+
+
+def kept(scope: Scope, key: tuple[Hashable, ...] | None) -> Funnel:
+    """`build(scope)` as this worker built it under the scope's stamps (`stamps_of`, read
+    first by the caller), built afresh when they have changed or there are none."""
+    if key is None:
+        return build(scope)
+    return stamps.remembered((scope, key), lambda: build(scope))
 
 
 def _published(scope: Scope, raw: dict[Breakdown, Counts]) -> Funnel:
@@ -705,13 +720,26 @@ def partner_organisations(user: User) -> list[Organisation]:
 
 
 def hackathon_choices() -> list[tuple[int, str]]:
-    """Hackathons with registrations (or open for them), newest first, for the chooser."""
-    with_registrations = select(Registration.hackathon_id)
+    """Hackathons with registrations (or open for them), newest first, for the chooser.
+
+    Asked per hackathon: its first registration in the order of the index on a
+    registration's hackathon and status, which that index answers at once. `id IN (every
+    registration's hackathon)`, and EXISTS too, were hashed by PostgreSQL from all 100,000
+    registrations, and without the order it read the table from the start until it met one
+    (about 7 ms either way) on every look at the funnel."""
+    with_registrations = (
+        select(Registration.id)
+        .where(Registration.hackathon_id == Hackathon.id)
+        .order_by(Registration.status, Registration.id)
+        .limit(1)
+        .scalar_subquery()
+        .is_not(None)
+    )
     return [
         (hackathon.id, hackathon.name)
         for hackathon in db.session.scalars(
             select(Hackathon)
-            .where(or_(Hackathon.id.in_(with_registrations), Hackathon.registration_open.is_(True)))
+            .where(or_(with_registrations, Hackathon.registration_open.is_(True)))
             .order_by(Hackathon.starts_on.desc(), Hackathon.id.desc())
         )
     ]
