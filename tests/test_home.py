@@ -254,6 +254,40 @@ def test_the_at_risk_count_is_kept_until_a_venture_of_an_active_cohort_changes(
     assert counted.count > drawn.count == kept.count
 
 
+def test_the_milestones_to_verify_are_kept_until_a_milestone_or_venture_changes(
+    db, client, cohort, venture, founder, manager, sign_in, count_queries
+):
+    """Read once per stamp of every cohort (a venture of any cohort may wait) and kept by
+    the worker: marking one done, verifying it or renaming its venture shows at once."""
+    first = factories.milestone(venture, "Ten interviews", by=founder)
+    second = factories.milestone(venture, "A pilot site", by=founder)
+    milestones.complete_milestone(first, None, "Done", by=founder)
+    db.session.commit()
+    sign_in(client, manager.email)
+    client.get("/")
+    with count_queries() as kept:
+        shown = page(client.get("/"))
+    assert f"{venture.name}: 1 to verify" in shown
+
+    milestones.complete_milestone(second, None, "Done too", by=founder)
+    db.session.commit()
+    with count_queries() as drawn:
+        assert f"{venture.name}: 2 to verify" in page(client.get("/"))
+    assert drawn.count > kept.count
+
+    milestones.verify_milestone(first, by=manager)
+    milestones.verify_milestone(second, by=manager)
+    db.session.commit()
+    assert "Nothing to verify" in page(client.get("/"))
+
+    milestones.complete_milestone(
+        factories.milestone(venture, "Third", by=founder), None, "Done", by=founder
+    )
+    venture.name = "Renamed Venture"
+    db.session.commit()
+    assert "Renamed Venture: 1 to verify" in page(client.get("/"))
+
+
 # Mentors, funders and partners -------------------------------------------------------------------
 
 

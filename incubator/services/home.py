@@ -183,33 +183,36 @@ def _admin(user: User, today: date) -> Panel:
 
 
 def _manager(user: User, today: date) -> Panel:
-    # The active cohorts with their stamps, and beside each how many hackathons are not yet
-    # closed: one statement, as a round trip is most of what each costs.
+    # Every cohort with its stamp, and beside each how many hackathons are not yet closed:
+    # one statement, as a round trip is most of what each costs. What the items below draw
+    # from the cohorts' ventures is kept under their stamps.
     running_count = (
         select(func.count(Hackathon.id))
         .where(Hackathon.status != HackathonStatus.CLOSED)
         .scalar_subquery()
     )
-    # (id, name, stamp, hackathons not yet closed)
-    cohorts: Sequence[tuple[int, str, str | None, int]] = db.session.execute(
-        select(Cohort.id, Cohort.name, PipelineStamp.stamp, running_count)
+    # (id, name, status, stamp, hackathons not yet closed)
+    cohorts: Sequence[tuple[int, str, str, str | None, int]] = db.session.execute(
+        select(Cohort.id, Cohort.name, Cohort.status, PipelineStamp.stamp, running_count)
         .outerjoin(PipelineStamp, PipelineStamp.cohort_id == Cohort.id)
-        .where(Cohort.status == CohortStatus.ACTIVE)
         .order_by(Cohort.id)
     ).all()
-    active = len(cohorts)
-    # No active cohort, no row to carry the count: counted alone.
+    active = [
+        (id_, name, stamp)
+        for id_, name, status, stamp, _running in cohorts
+        if status == CohortStatus.ACTIVE
+    ]
+    # No cohort, no row to carry the count: counted alone.
     running = (
-        cohorts[0][3]
+        cohorts[0][4]
         if cohorts
         else _count(Hackathon.id, Hackathon.status != HackathonStatus.CLOSED)
     )
+    every_cohort = stamps.joint_reading([(id_, stamp) for id_, _n, _s, stamp, _r in cohorts], today)
     items = [
         _proposals_to_decide(),
-        _milestones_to_verify(),
-        _ventures_at_risk([(id_, name, stamp) for id_, name, stamp, _running in cohorts], today)
-        if active
-        else Item(0, ""),
+        _milestones_to_verify(every_cohort),
+        _ventures_at_risk(active, today) if active else Item(0, ""),
         _invitations_not_accepted(today),
         _runs_in_review(),
     ]
@@ -230,7 +233,7 @@ def _manager(user: User, today: date) -> Panel:
             ngettext(
                 "%(num)d hackathon not yet closed", "%(num)d hackathons not yet closed", running
             ),
-            ngettext("%(num)d active cohort", "%(num)d active cohorts", active),
+            ngettext("%(num)d active cohort", "%(num)d active cohorts", len(active)),
         ],
         next_step=next_step,
         links=[
@@ -364,11 +367,20 @@ def _waiting_milestones() -> Select[int, str, int, int]:
     )
 
 
-def _milestones_to_verify() -> Item:
+def _milestones_to_verify(every_cohort: stamps.Reading) -> Item:
     """Milestones founders marked done, by venture, the longest waiting first (one query,
-    `_waiting_milestones`)."""
+    `_waiting_milestones`), kept by the worker under every cohort's stamp: a milestone's
+    status or completion, a venture's name, status or cohort change the stamp of its
+    cohort."""
+
+    def read() -> list[tuple[int, str, int, int]]:
+        return [
+            (id_, name, count, total)
+            for id_, name, count, total in db.session.execute(_waiting_milestones())
+        ]
+
     # (venture id, name, its milestones to verify, every venture's)
-    rows: Sequence[tuple[int, str, int, int]] = db.session.execute(_waiting_milestones()).all()
+    rows = stamps.remembered(every_cohort, "milestones to verify", read)
     total = int(rows[0][3]) if rows else 0
     named = [
         Link(

@@ -103,7 +103,8 @@ WATCHED: dict[type, tuple[str, ...]] = {
     ),
     StageChange: ("venture_id", "to_stage", "changed_at"),
     # What a venture's facts are drawn from: its risk, milestones and last check-in.
-    Milestone: facts.WATCHED[Milestone],
+    # (And when a milestone was marked done: the home names the longest waiting.)
+    Milestone: (*facts.WATCHED[Milestone], "completed_at"),
     CheckIn: facts.WATCHED[CheckIn],
     VentureMember: ("venture_id", "user_id"),
     Pilot: ("venture_id", "status", "residents_reached"),
