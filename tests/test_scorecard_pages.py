@@ -900,6 +900,40 @@ def test_a_change_to_a_figure_or_a_metric_shows_on_the_very_next_request(
     assert built > 1 and counts == [built, 1, built, built, 1]
 
 
+@pytest.mark.parametrize(
+    "url", ["/scorecard/scorecard.csv", "/scorecard/scorecard.json", "/scorecard/map.svg"]
+)
+def test_a_download_or_picture_is_built_once_then_kept_until_a_figure_changes(
+    db, client, scorecard, scorecard_manager, scorecard_clock, count_queries, url
+):
+    scorecard_clock.settle()
+    first = client.get(url)
+    with count_queries() as kept:
+        again = client.get(url)
+    assert first.status_code == again.status_code == 200
+    assert again.data == first.data and again.mimetype == first.mimetype
+    assert again.headers.get("Content-Disposition") == first.headers.get("Content-Disposition")
+    assert kept.count == 1  # the fingerprint
+
+    latest = db.session.scalar(
+        select(Observation).where(
+            Observation.metric_id == scorecard["watch"].id,
+            Observation.geography == Geography.CITY,
+            Observation.value == 95.0,
+        )
+    )
+    observations.withdraw_observation(latest, "Counted twice", by=scorecard_manager)
+    db.session.commit()
+    scorecard_clock.settle()
+    with count_queries() as built:
+        changed = client.get(url)
+
+    # Built again without the figure (the map draws neighbourhoods' figures, not the city's).
+    assert built.count > 1
+    if not url.endswith(".svg"):
+        assert changed.data != first.data
+
+
 def test_spanish_and_english_are_kept_apart(db, client, scorecard, scorecard_clock, count_queries):
     spanish, english = {"Accept-Language": "es"}, {"Accept-Language": "en"}
     scorecard_clock.settle()

@@ -40,8 +40,9 @@ from incubator.web import download, page_number
 # What the SVG documents may do: nothing but be drawn (no style element, no script).
 SVG_CONTENT_SECURITY_POLICY = "default-src 'none'"
 HISTORY_PER_PAGE = 24
-# The pages' contents a worker keeps: each language, a few time zones and neighbourhood views.
-KEPT_PAGES = 32
+# The pages' contents and the pictures and downloads a worker keeps (each language, a few
+# time zones, neighbourhood views and metrics).
+KEPT_PAGES = 64
 # A change is stamped when it is made and seen when it commits: until every transaction that
 # began before the newest stamp has ended, one still open may commit a change stamped before
 # it, which the fingerprint's maxima would not tell. Until then content is kept for a few
@@ -61,7 +62,24 @@ def _cached(
     a visitor's CSRF token; pictures and downloads are the same for everyone, and public."""
     found = scorecard.fingerprint()
     version = caching.Version(found.etag, found.last_updated)
-    return caching.answer(version, variant, lambda: build(found), page=personal)
+    if personal:
+        return caching.answer(version, variant, lambda: build(found), page=True)
+    return caching.answer(version, variant, lambda: _kept_file(found, variant, build))
+
+
+def _kept_file(
+    found: scorecard.Fingerprint, variant: str, build: Callable[[scorecard.Fingerprint], Response]
+) -> Response:
+    """A picture or a download (the same for everyone, a few hundred KB at most) built once
+    per fingerprint, language and variant and kept by the worker as its status, headers and
+    bytes, under the key the pages' contents have (`_key`)."""
+
+    def made() -> tuple[int, list[tuple[str, str]], bytes]:
+        response = build(found)
+        return response.status_code, list(response.headers.items()), response.get_data()
+
+    status, headers, body = _KEPT.get(_key(found, "file", variant), made)
+    return Response(body, status=status, headers=headers)
 
 
 def _variant(*parts: str | None) -> str:
@@ -90,22 +108,27 @@ def _content(
     def render() -> Markup:
         return templating.fragment(template, **context())
 
+    return _KEPT.get(_key(found, template, *variant), render)
+
+
+def _key(found: scorecard.Fingerprint, *variant: Hashable) -> tuple[Hashable, ...]:
+    """What kept content is filed under: the code, this app, the fingerprint, how long it
+    lasts (a few seconds while the data settles, SETTLED_AFTER; then until the fingerprint
+    moves), the language, where the app is mounted and the variant."""
     now = clock.now()
     if found.newest is None or found.newest <= now - SETTLED_AFTER:
         lasting: Hashable = "settled"
     else:
         lasting = int(now.timestamp()) // UNSETTLED_KEPT_SECONDS
-    key = (
+    return (
         caching.release(),
         _app_token(),
         found.etag,
         lasting,
         i18n.current_language(),
         request.script_root,
-        template,
         *variant,
     )
-    return _KEPT.get(key, render)
 
 
 def _app_token() -> str:
