@@ -15,6 +15,7 @@ from incubator.services.inclusion.funnel import Breakdown, Scope
 from tests import factories
 from tests.helpers import page
 from tests.plugins.inclusion import (
+    STOPS,
     answers,
     funnel_rows,
     inclusion_cohort,
@@ -24,16 +25,6 @@ from tests.plugins.inclusion import (
     take_down_the_funnel,
 )
 
-# People who stop at each step; every cumulative count is above the threshold.
-STOPS = {
-    "registered": 12,
-    "attended": 11,
-    "submitted": 13,
-    "placed": 14,
-    "founder": 15,
-    "funded": 16,
-    "adopted": 17,
-}
 REACHED = (98, 86, 75, 62, 48, 33, 17)
 
 

@@ -29,6 +29,7 @@ from incubator.services.inclusion.funnel import Scope
 from tests.helpers import page, without_csrf_tokens
 from tests.plugins.inclusion import (
     CHECKED_IN,
+    STOPS,
     answers,
     inclusion_cohort,
     inclusion_hackathon,
@@ -36,17 +37,6 @@ from tests.plugins.inclusion import (
     registration,
     take_down_the_funnel,
 )
-
-# Every step's count well above the threshold, so that one person more or less shows.
-STOPS = {
-    "registered": 12,
-    "attended": 11,
-    "submitted": 13,
-    "placed": 14,
-    "founder": 15,
-    "funded": 16,
-    "adopted": 17,
-}
 
 
 @pytest.fixture

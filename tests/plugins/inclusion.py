@@ -33,6 +33,19 @@ _numbers = itertools.count(1)
 CHECKED_IN = datetime(2025, 3, 1, 17, tzinfo=UTC)
 
 
+# People who stop at each step of the funnel; every cumulative count is well above the
+# threshold, so that one person more or less shows.
+STOPS = {
+    "registered": 12,
+    "attended": 11,
+    "submitted": 13,
+    "placed": 14,
+    "founder": 15,
+    "funded": 16,
+    "adopted": 17,
+}
+
+
 def inclusion_hackathon(name: str | None = None, **fields) -> Hackathon:
     number = next(_numbers)
     created = Hackathon(
