@@ -230,6 +230,46 @@ def test_manager_home_page_shows_the_at_risk_count(
     assert 'href="/cohorts/"' in text
 
 
+def test_a_managers_home_reads_its_list_in_one_statement_beside_the_login(
+    db, client, cohort, venture, founder, manager, sign_in, count_queries
+):
+    """With what the cohorts' stamps keep still current, the manager's list (cohorts and
+    stamps, hackathons not closed, proposals, invitations and runs in review) is one
+    statement; the other is the login session with its person."""
+    factories.milestone(venture, "Late", by=founder, due_on=la_today() - timedelta(days=2))
+    partner = factories.user("partner")
+    streets = factories.organisation("StreetsLA", members=[partner])
+    hackathons.propose_challenge(
+        factories.hackathon("Cool Streets", status="open"),
+        hackathons.ChallengeInput("Shade for bus stops", "Why", "Transportation", streets.id, ""),
+        by=partner,
+    )
+    users.invite("new-mentor@example.org", "Nia Mentor", {Role.MENTOR}, by=manager)
+    factories.draft_mentor_run(cohort.id, by=manager)
+    db.session.commit()
+    sign_in(client, manager.email)
+    client.get("/")
+
+    with count_queries() as kept:
+        text = page(client.get("/"))
+
+    assert kept.count == 2, kept.statements
+    for said in (
+        "1 venture at risk in active cohorts",
+        "1 challenge proposal to decide",
+        "1 invitation not accepted",
+        "1 matching run in review",
+        "1 hackathon not yet closed",
+        "1 active cohort",
+    ):
+        assert said in text, said
+    invitations = manager_panel(manager, la_today()).item("1 invitation not accepted")
+    assert invitations is not None
+    assert [named.label for named in invitations.named] == [
+        f"Nia Mentor, invited {clock.day_label(la_today(), weekday=True, as_of=la_today())}"
+    ]
+
+
 def test_the_at_risk_count_is_kept_until_a_venture_of_an_active_cohort_changes(
     db, client, venture, founder, manager, sign_in, count_queries
 ):

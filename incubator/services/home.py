@@ -3,14 +3,14 @@
 Each role's card is a few items, each a count of one kind of work with a link to the page
 where it is done ("2 milestones to verify"), the first few named under it. A count of zero
 reads as done ("Nothing to verify") or is left out when there is nothing to say. Every item
-is one or two aggregate queries, so the page runs the same number of queries however much
-data there is (tests/test_home.py measures it at two sizes).
+is one or two aggregate queries (the manager's are read together in one statement), so the
+page runs the same number of queries however much data there is (tests/test_home.py
+measures it at two sizes).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -54,6 +54,7 @@ from incubator.models import (
     VentureStatus,
 )
 from incubator.models.pipeline import OPEN_MILESTONE_STATUSES
+from incubator.services import json_rows
 from incubator.services.cohorts import ventures
 from incubator.services.hackathons import hackathons, judging
 from incubator.services.pipeline import risk, stamps
@@ -182,39 +183,121 @@ def _admin(user: User, today: date) -> Panel:
 # Program managers -------------------------------------------------------------------------
 
 
-def _manager(user: User, today: date) -> Panel:
-    # Every cohort with its stamp, and beside each how many hackathons are not yet closed:
-    # one statement, as a round trip is most of what each costs. What the items below draw
-    # from the cohorts' ventures is kept under their stamps.
-    running_count = (
+@dataclass(frozen=True)
+class _ManagerRows:
+    """What the manager's list reads in one statement (`_manager_statement`), decoded."""
+
+    # (id, name, status, stamp) of every cohort, by id.
+    cohorts: list[list[Any]]
+    # Hackathons not yet closed.
+    running: int
+    # (hackathon id, name, proposals, every hackathon's, hackathons with any) of the first.
+    proposals: list[list[Any]]
+    # (person's id, name, sent at, re-sent at, open invitations, of them re-sent).
+    invitations: list[list[Any]]
+    # (cohort id, name, drafts, every cohort's, cohorts with any) of the first.
+    runs: list[list[Any]]
+
+
+@cache
+def _manager_statement(dialect: str) -> Select[str | None, int, str | None, str | None, str | None]:
+    """Every cohort with its stamp, how many hackathons are not yet closed, and the first
+    few of the proposals to decide, invitations not accepted and matching runs in review with
+    their totals: one statement, as on PostgreSQL a round trip costs more than these reads
+    (each list is one JSON text, `json_rows`). Built once per database: it names no value of
+    the request."""
+    cohorts = select(Cohort.id, Cohort.name, Cohort.status, PipelineStamp.stamp).outerjoin(
+        PipelineStamp, PipelineStamp.cohort_id == Cohort.id
+    )
+    running = (
         select(func.count(Hackathon.id))
         .where(Hackathon.status != HackathonStatus.CLOSED)
         .scalar_subquery()
     )
-    # (id, name, status, stamp, hackathons not yet closed)
-    cohorts: Sequence[tuple[int, str, str, str | None, int]] = db.session.execute(
-        select(Cohort.id, Cohort.name, Cohort.status, PipelineStamp.stamp, running_count)
-        .outerjoin(PipelineStamp, PipelineStamp.cohort_id == Cohort.id)
-        .order_by(Cohort.id)
-    ).all()
+    proposals = (
+        select(Hackathon.id, Hackathon.name, func.count(Challenge.id))
+        .join(Challenge, Challenge.hackathon_id == Hackathon.id)
+        .where(Challenge.status == ChallengeStatus.PROPOSED)
+        .group_by(Hackathon.id, Hackathon.name)
+    )
+    drafts = (
+        select(Cohort.id, Cohort.name, func.count(MatchingRun.id))
+        .join(MatchingRun, MatchingRun.cohort_id == Cohort.id)
+        .where(MatchingRun.status == "draft")
+        .group_by(Cohort.id, Cohort.name)
+    )
+    # The oldest few invitations, read in order from ix_invitations_open, and beside each how
+    # many there are and how many were re-sent: every open invitation less those of the few
+    # deactivated people (ix_users_inactive), where joining every open invitation to its
+    # person reads the whole people table.
+    invitations = (
+        select(
+            User.id,
+            User.name,
+            Invitation.created_at,
+            Invitation.resent_at,
+            *_open_invitation_counts(),
+        )
+        .join(User, User.id == Invitation.user_id)
+        .where(*_open_invitations())
+    )
+    return select(
+        json_rows.rows_as_json(dialect, cohorts, Cohort.id),
+        running,
+        json_rows.rows_as_json(
+            dialect,
+            _with_totals(proposals),
+            func.min(Challenge.created_at),
+            Hackathon.id,
+            limit=NAMED,
+        ),
+        json_rows.rows_as_json(
+            dialect, invitations, Invitation.created_at, Invitation.id, limit=NAMED
+        ),
+        json_rows.rows_as_json(dialect, _with_totals(drafts), Cohort.name, limit=NAMED),
+    )
+
+
+def _with_totals(grouped: Select) -> Select:
+    """A grouped count (id, name, count) with, on every row, the sum of every group's count
+    and the number of groups (window functions over the grouped rows): however many groups
+    there are, the first few rows say the totals."""
+    count = grouped.selected_columns[2]
+    return grouped.add_columns(func.sum(count).over(), func.count().over())
+
+
+def _manager_rows() -> _ManagerRows:
+    dialect = db.session.get_bind().dialect.name
+    cohorts, running, proposals, invitations, drafts = db.session.execute(
+        _manager_statement(dialect)
+    ).one()
+    return _ManagerRows(
+        json_rows.decoded(cohorts),
+        int(running or 0),
+        json_rows.decoded(proposals),
+        json_rows.decoded(invitations),
+        json_rows.decoded(drafts),
+    )
+
+
+def _manager(user: User, today: date) -> Panel:
+    # What the items below draw from the cohorts' ventures is kept under their stamps.
+    read = _manager_rows()
     active = [
         (id_, name, stamp)
-        for id_, name, status, stamp, _running in cohorts
+        for id_, name, status, stamp in read.cohorts
         if status == CohortStatus.ACTIVE
     ]
-    # No cohort, no row to carry the count: counted alone.
-    running = (
-        cohorts[0][4]
-        if cohorts
-        else _count(Hackathon.id, Hackathon.status != HackathonStatus.CLOSED)
+    running = read.running
+    every_cohort = stamps.joint_reading(
+        [(id_, stamp) for id_, _n, _s, stamp in read.cohorts], today
     )
-    every_cohort = stamps.joint_reading([(id_, stamp) for id_, _n, _s, stamp, _r in cohorts], today)
     items = [
-        _proposals_to_decide(),
+        _proposals_to_decide(_Groups.of(read.proposals)),
         _milestones_to_verify(every_cohort),
         _ventures_at_risk(active, today) if active else Item(0, ""),
-        _invitations_not_accepted(today),
-        _runs_in_review(),
+        _invitations_not_accepted(read.invitations, today),
+        _runs_in_review(_Groups.of(read.runs)),
     ]
     to_do = sum(item.count for item in items)
     if not running and not active:
@@ -255,23 +338,16 @@ class _Groups:
     total: int
     groups: int
 
-
-def _first_groups(grouped: Select[int, str, int]) -> _Groups:
-    """The first NAMED rows of a grouped count (id, name, count), with the sum of the counts
-    and the number of groups: the database totals every group (window functions over the
-    grouped rows), so however many groups there are, a handful of rows comes back."""
-    count = grouped.selected_columns[2]
-    # (id, name, count, the sum of every group's count, the number of groups)
-    rows: Sequence[tuple[int, str, int, int, int]] = db.session.execute(
-        grouped.add_columns(func.sum(count).over(), func.count().over()).limit(NAMED)
-    ).all()
-    if not rows:
-        return _Groups([], 0, 0)
-    return _Groups(
-        [(id_, name, counted) for id_, name, counted, _total, _groups in rows],
-        int(rows[0][3]),
-        int(rows[0][4]),
-    )
+    @classmethod
+    def of(cls, rows: list[list[Any]]) -> _Groups:
+        """From the rows of a grouped count with its totals (`_with_totals`)."""
+        if not rows:
+            return cls([], 0, 0)
+        return cls(
+            [(id_, name, counted) for id_, name, counted, _total, _groups in rows],
+            int(rows[0][3]),
+            int(rows[0][4]),
+        )
 
 
 def _named_link(found: _Groups, named: list[Link], otherwise: Link) -> Link:
@@ -281,14 +357,7 @@ def _named_link(found: _Groups, named: list[Link], otherwise: Link) -> Link:
     return otherwise
 
 
-def _proposals_to_decide() -> Item:
-    found = _first_groups(
-        select(Hackathon.id, Hackathon.name, func.count(Challenge.id))
-        .join(Challenge, Challenge.hackathon_id == Hackathon.id)
-        .where(Challenge.status == ChallengeStatus.PROPOSED)
-        .group_by(Hackathon.id, Hackathon.name)
-        .order_by(func.min(Challenge.created_at), Hackathon.id)
-    )
+def _proposals_to_decide(found: _Groups) -> Item:
     named = [
         Link(
             ngettext("%(name)s: %(num)d proposal", "%(name)s: %(num)d proposals", count, name=name),
@@ -466,30 +535,14 @@ def _open_invitation_counts() -> tuple[Any, Any]:
     return counts[0], counts[1]
 
 
-def _invitations_not_accepted(today: date) -> Item:
-    """Invitations nobody has accepted yet, the oldest first, and when each was re-sent."""
-    # The oldest few, read in order from ix_invitations_open, and beside each how many there
-    # are and how many were re-sent: every open invitation less those of the few deactivated
-    # people (ix_users_inactive), where joining every open invitation to its person reads
-    # the whole people table. One statement.
-    # (person's id, name, sent at, re-sent at, open invitations, of them re-sent)
-    oldest: Sequence[tuple[int, str, datetime, datetime | None, int, int]] = db.session.execute(
-        select(
-            User.id,
-            User.name,
-            Invitation.created_at,
-            Invitation.resent_at,
-            *_open_invitation_counts(),
-        )
-        .join(User, User.id == Invitation.user_id)
-        .where(*_open_invitations())
-        .order_by(Invitation.created_at, Invitation.id)
-        .limit(NAMED)
-    ).all()
+def _invitations_not_accepted(oldest: list[list[Any]], today: date) -> Item:
+    """Invitations nobody has accepted yet, the oldest first, and when each was re-sent:
+    `oldest`, the first few as `_manager_statement` reads them."""
     total, resent = (int(oldest[0][4]), int(oldest[0][5])) if oldest else (0, 0)
     named = []
-    for user_id, name, sent_at, resent_at, _total, _resent in oldest:
-        invited = _day(clock.program_date(sent_at), today)
+    for user_id, name, sent, resent_on, _total, _resent in oldest:
+        sent_at, resent_at = json_rows.moment(sent), json_rows.moment(resent_on)
+        invited = _day(clock.program_date(sent_at), today) if sent_at else ""
         if resent_at is None:
             said = _("%(name)s, invited %(day)s", name=name, day=invited)
         else:
@@ -510,14 +563,7 @@ def _invitations_not_accepted(today: date) -> Item:
     return Item(total or 0, text, "", Link(_("People"), "people.index"), named)
 
 
-def _runs_in_review() -> Item:
-    found = _first_groups(
-        select(Cohort.id, Cohort.name, func.count(MatchingRun.id))
-        .join(MatchingRun, MatchingRun.cohort_id == Cohort.id)
-        .where(MatchingRun.status == "draft")
-        .group_by(Cohort.id, Cohort.name)
-        .order_by(Cohort.name)
-    )
+def _runs_in_review(found: _Groups) -> Item:
     named = [
         Link(
             ngettext("%(name)s: %(num)d draft", "%(name)s: %(num)d drafts", count, name=name),
