@@ -287,6 +287,17 @@ def test_browse_lists_active_mentors_with_their_next_free_time(mentors):
     assert listed.total == 3
 
 
+def test_browse_counts_the_active_mentors_on_every_page_and_past_the_end(mentors, count_queries):
+    """Unfiltered, the count comes with the page's rows (one query): mentor roles less those
+    of deactivated people; a page past the end counts alone."""
+    with count_queries() as counted:
+        second = browse(page=2, per_page=2)
+    beyond = browse(page=9, per_page=2)
+
+    assert (names(second), second.total, counted.count) == (["Cy Young"], 3, 2)
+    assert (names(beyond), beyond.total) == ([], 3)
+
+
 @pytest.mark.parametrize(
     ("filters", "expected"),
     [

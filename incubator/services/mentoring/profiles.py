@@ -337,4 +337,28 @@ def browse_mentors(
         text = moment_text(starts_at, zone, now) if starts_at is not None else ""
         return MentorCard(mentor, profile, starts_at, text)
 
-    return page_of_rows(statement, card, page, per_page)
+    # Unfiltered, every active mentor is counted as every mentor's role row less those of
+    # deactivated people (ix_user_roles_role_user_id, ix_users_inactive): joining every
+    # mentor to their person to ask whether they are active reads the whole people table.
+    unfiltered = not (expertise or language or free_soon)
+    return page_of_rows(
+        statement, card, page, per_page, count=_active_mentors() if unfiltered else None
+    )
+
+
+def _active_mentors() -> Any:
+    """How many active people have the mentor role, as a scalar subquery."""
+    every = (
+        select(func.count(UserRole.user_id))
+        .where(UserRole.role == Role.MENTOR)
+        .correlate(None)
+        .scalar_subquery()
+    )
+    inactive = (
+        select(func.count(UserRole.user_id))
+        .join(User, User.id == UserRole.user_id)
+        .where(UserRole.role == Role.MENTOR, User.active.is_(False))
+        .correlate(None)
+        .scalar_subquery()
+    )
+    return (every - inactive).label("mentors")

@@ -111,16 +111,27 @@ class SlotRow:
     booking: Booking | None
 
 
-def page_of_rows(statement: Select, wrap: Callable[..., Any], page: int, per_page: int) -> ListPage:
+def page_of_rows(
+    statement: Select, wrap: Callable[..., Any], page: int, per_page: int, *, count: Any = None
+) -> ListPage:
     """One page of a query's rows, each row's columns passed to `wrap`: two queries, the
     count and the page. A page past the end is empty.
 
     The count selects nothing but the count from the same joins and conditions: counting
     the rows of the whole statement as a subquery would work out every selected column of
     every row, such as the next free time of every mentor. (A statement without GROUP BY or
-    DISTINCT, whose rows are those of its joins.)"""
-    assert not statement._group_by_clauses and not statement._distinct
+    DISTINCT, whose rows are those of its joins.)
+
+    `count`, a scalar subquery that counts the same rows some cheaper way: selected beside
+    each row of the page, so one query (and a second only for a page past the end)."""
     page = max(page, 1)
+    if count is not None:
+        rows = db.session.execute(
+            statement.add_columns(count).limit(per_page).offset((page - 1) * per_page)
+        ).all()
+        total = rows[0][-1] if rows else db.session.scalar(select(count))
+        return ListPage([wrap(*row[:-1]) for row in rows], page, per_page, total or 0)
+    assert not statement._group_by_clauses and not statement._distinct
     total = db.session.scalar(
         statement.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
     )
