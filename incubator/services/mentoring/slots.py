@@ -126,11 +126,11 @@ def page_of_rows(
     each row of the page, so one query (and a second only for a page past the end)."""
     page = max(page, 1)
     if count is not None:
-        rows = db.session.execute(
+        counted = db.session.execute(
             statement.add_columns(count).limit(per_page).offset((page - 1) * per_page)
         ).all()
-        total = rows[0][-1] if rows else db.session.scalar(select(count))
-        return ListPage([wrap(*row[:-1]) for row in rows], page, per_page, total or 0)
+        total = counted[0][-1] if counted else db.session.scalar(select(count))
+        return ListPage([wrap(*row[:-1]) for row in counted], page, per_page, total or 0)
     assert not statement._group_by_clauses and not statement._distinct
     total = db.session.scalar(
         statement.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
