@@ -574,6 +574,7 @@ PAGES: list[tuple[str, str | None, str]] = [
     ("scorecard csv", None, "/scorecard/scorecard.csv"),
     ("people", "manager", "/people/"),
     ("people who mentor", "manager", "/people/?role=mentor"),
+    ("mentor list", "manager", "/mentoring/mentors"),
     ("people found by name", "manager", "/people/?q=mentor+1"),
     ("a person", "manager", "/people/{person}"),
     ("audit trail", "admin", "/people/audit"),
