@@ -33,11 +33,18 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import load_only
 
 from incubator.extensions import db
 from incubator.i18n import N_
-from incubator.models import Cohort, Stage, User, Venture, VentureMember, VentureStatus
+from incubator.models import (
+    Cohort,
+    PipelineFacts,
+    Stage,
+    User,
+    Venture,
+    VentureMember,
+    VentureStatus,
+)
 from incubator.services.pipeline import risk
 from incubator.services.pipeline.stages import STAGES, stage_label
 from incubator.services.spreadsheets import spreadsheet_safe
@@ -52,10 +59,18 @@ SEARCH_LIMIT = 160
 
 
 @dataclass(frozen=True)
+class ShownVenture:
+    """What a card or a row says of the venture itself: its name, and its id for the link."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
 class BoardRow:
     """One venture on the board, with everything its card and table row show."""
 
-    venture: Venture
+    venture: ShownVenture
     stage: Stage
     risk: list[risk.RiskReason]
     # The Monday of the week of the last check-in, and the days since; None without one.
@@ -334,53 +349,53 @@ def _member_names(venture_ids: list[int]) -> dict[int, list[str]]:
     names: dict[int, list[str]] = defaultdict(list)
     if not venture_ids:
         return names
-    for venture_id, name in db.session.execute(
-        select(VentureMember.venture_id, User.name)
-        .join(User, User.id == VentureMember.user_id)
+    # Each name looked up by key: a join had PostgreSQL read every person to hash them.
+    named = select(User.name).where(User.id == VentureMember.user_id).scalar_subquery()
+    found: Sequence[tuple[int, str]] = db.session.execute(
+        select(VentureMember.venture_id, named)
         .where(VentureMember.venture_id.in_(venture_ids))
         .order_by(VentureMember.venture_id, VentureMember.id)
-    ):
+    ).all()
+    for venture_id, name in found:
         names[venture_id].append(name)
     return names
 
 
 def _board_rows(venture_ids: list[int], today: date) -> dict[int, BoardRow]:
     """A row for each of these ventures (a page's worth), by id, in a fixed number of
-    queries: the ventures, their risk facts (explained by the rules) and their founders."""
+    queries: the ventures with their stored facts (explained by the rules: risk.stored_signals)
+    and their founders."""
     if not venture_ids:
         return {}
-    # Only what the board and the risk rules read; anything else raises instead of
-    # quietly loading venture by venture.
-    columns = load_only(
-        Venture.id,
-        Venture.cohort_id,
-        Venture.name,
-        Venture.stage,
-        Venture.challenge_area,
-        Venture.neighbourhoods,
-        Venture.created_at,
-        raiseload=True,
-    )
-    ventures = list(
-        db.session.scalars(select(Venture).options(columns).where(Venture.id.in_(venture_ids)))
-    )
-    found = risk.signals(ventures)
+    found = db.session.execute(
+        risk.with_facts(
+            select(
+                Venture.name,
+                Venture.challenge_area,
+                Venture.neighbourhoods,
+                *risk.stored_columns(),
+            )
+        )
+        # Both keys named: without the second, PostgreSQL reads every facts row to join them.
+        .where(Venture.id.in_(venture_ids), PipelineFacts.venture_id.in_(venture_ids))
+    ).all()
+    signals = risk.stored_signals(found, today)
     member_names = _member_names(venture_ids)
     rows = {}
-    for venture in ventures:
-        signal = found[venture.id]
+    for row in found:
+        signal = signals[row.venture_id]
         last = signal.last_check_in_on
-        rows[venture.id] = BoardRow(
-            venture=venture,
-            stage=Stage(venture.stage),
+        rows[row.venture_id] = BoardRow(
+            venture=ShownVenture(row.venture_id, row.name),
+            stage=Stage(row.venture_stage),
             risk=risk.reasons(signal, today),
             last_check_in_on=last,
             check_in_age=None if last is None else (today - last).days,
             milestones_done=signal.milestones_done,
             milestones_total=signal.milestones_total,
-            members=member_names.get(venture.id, []),
-            challenge_area=venture.challenge_area,
-            neighbourhoods=list(venture.neighbourhoods or []),
+            members=member_names.get(row.venture_id, []),
+            challenge_area=row.challenge_area,
+            neighbourhoods=list(row.neighbourhoods or []),
         )
     return rows
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TypeVarTuple
+from typing import Any, TypeVarTuple
 
 from flask import current_app
 from flask_babel import LazyString
@@ -54,7 +54,10 @@ __all__ = [
     "reasons",
     "risk_rows",
     "signals",
+    "stored_columns",
+    "stored_signals",
     "thresholds",
+    "with_facts",
 ]
 
 DONE_STATUSES = (MilestoneStatus.DONE, MilestoneStatus.VERIFIED)
@@ -199,6 +202,89 @@ def _signals(
     return VentureSignals(facts, found.milestones_done, found.milestones_total)
 
 
+# The same facts, read from the ventures' stored rows ----------------------------------------
+#
+# A page of the board reads each shown venture's PipelineFacts row with the venture itself, in
+# the statement that reads its name, and gives the rules what they read from it. The row keeps
+# the earliest open due date and the length of the latest run of low check-ins, not every due
+# date and confidence: those are read, in one statement each, only for the ventures the row
+# says a rule may apply to (a due date passed, a low run as long as the streak), so that the
+# rules count the overdue milestones and judge the confidences themselves.
+
+
+def stored_columns() -> tuple[SQLColumnExpression[object], ...]:
+    """What `stored_signals` reads from a statement over Venture joined with `with_facts`."""
+    return (
+        Venture.id.label("venture_id"),
+        Venture.stage.label("venture_stage"),
+        PipelineFacts.first_open_due_on,
+        PipelineFacts.last_check_in_on,
+        facts.low_run(thresholds().low_confidence).label("low_run"),
+        PipelineFacts.joined_at,
+        PipelineFacts.stage_since_at,
+        PipelineFacts.milestones_done,
+        PipelineFacts.milestones_total,
+        StagePlan.expected_days,
+    )
+
+
+def _open_due_dates(venture_ids: list[int]) -> dict[int, list[date]]:
+    """The due dates of these ventures' open milestones that have one: one query."""
+    found: dict[int, list[date]] = defaultdict(list)
+    if venture_ids:
+        for venture_id, due_on in db.session.execute(
+            select(Milestone.venture_id, Milestone.due_on).where(
+                Milestone.venture_id.in_(venture_ids),
+                Milestone.status.in_(OPEN_MILESTONE_STATUSES),
+                Milestone.due_on.is_not(None),
+            )
+        ):
+            if due_on is not None:
+                found[venture_id].append(due_on)
+    return found
+
+
+def stored_signals(rows: Sequence[Any], today: date) -> dict[int, VentureSignals]:
+    """What the rules and the board read about the ventures of these rows (each with the
+    columns of `stored_columns`), by venture id: the rows themselves, and at most two small
+    queries for the ventures a rule may apply to."""
+    limits = thresholds()
+    overdue = [
+        row.venture_id
+        for row in rows
+        if row.first_open_due_on is not None and row.first_open_due_on < today
+    ]
+    low = [row.venture_id for row in rows if row.low_run >= limits.low_confidence_streak > 0]
+    due_dates = _open_due_dates(overdue)
+    confidences: dict[int, _Loading] = {venture_id: _Loading() for venture_id in low}
+    if confidences:
+        _load_check_ins(confidences, limits.low_confidence_streak)
+    found = {}
+    for row in rows:
+        venture_facts = VentureFacts(
+            stage_label=LazyString(stage_label, row.venture_stage),
+            open_due_dates=tuple(due_dates.get(row.venture_id, ())),
+            last_check_in_on=row.last_check_in_on,
+            recent_confidences=(
+                confidences[row.venture_id].recent_confidences
+                if row.venture_id in confidences
+                else ()
+            ),
+            joined_on=_program_day(row.joined_at),
+            stage_since_on=_program_day(row.stage_since_at),
+            expected_days=row.expected_days,
+        )
+        found[row.venture_id] = VentureSignals(
+            venture_facts, row.milestones_done, row.milestones_total
+        )
+    return found
+
+
+def _program_day(value: datetime | str | None) -> date | None:
+    moment = _aware(value)
+    return None if moment is None else clock.program_date(moment)
+
+
 def _aware(value: datetime | str | None) -> datetime | None:
     """A datetime read by an aggregate, in UTC: aggregates bypass the column type, so
     SQLite hands back naive UTC or even text."""
@@ -264,7 +350,7 @@ def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 def _conditions(today: date) -> dict[str, ColumnElement[bool]]:
     """Each rule in RISK_CODES as a condition on a venture's PipelineFacts row and its
-    cohort's StagePlan for its stage (see _with_facts)."""
+    cohort's StagePlan for its stage (see with_facts)."""
     facts.settle()
     limits = thresholds()
     deadline = _stage_deadline(StagePlan.expected_days, today)
@@ -286,7 +372,7 @@ def _conditions(today: date) -> dict[str, ColumnElement[bool]]:
 Columns = TypeVarTuple("Columns")
 
 
-def _with_facts(statement: Select[*Columns]) -> Select[*Columns]:
+def with_facts(statement: Select[*Columns]) -> Select[*Columns]:
     """A statement over Venture joined to what the rules read: its facts and stage plan."""
     return statement.join(PipelineFacts, PipelineFacts.venture_id == Venture.id).outerjoin(
         StagePlan,
@@ -302,7 +388,7 @@ def risk_rows(today: date, scope: ColumnElement[bool]) -> Subquery:
     # A NULL (a date that is not there) is no reason.
     columns = {code: _flag(condition) for code, condition in _conditions(today).items()}
     return (
-        _with_facts(
+        with_facts(
             select(
                 Venture.id.label("venture_id"),
                 *(column.label(code) for code, column in columns.items()),
@@ -326,7 +412,7 @@ def _at_risk(today: date) -> ColumnElement[bool]:
 def at_risk_filter(today: date, scope: ColumnElement[bool], at_risk: bool = True):
     """A condition on Venture: at risk (or, with at_risk=False, not), among those `scope`
     selects; for a query's WHERE."""
-    chosen = _with_facts(select(Venture.id)).where(scope)
+    chosen = with_facts(select(Venture.id)).where(scope)
     return Venture.id.in_(chosen.where(_at_risk(today) if at_risk else ~_at_risk(today)))
 
 
@@ -346,7 +432,7 @@ def at_risk_counts(cohort_ids: Collection[int], today: date) -> dict[int, int]:
     if not cohort_ids:
         return {}
     found = db.session.execute(
-        _with_facts(select(Venture.cohort_id, func.count()))
+        with_facts(select(Venture.cohort_id, func.count()))
         .where(
             Venture.cohort_id.in_(list(cohort_ids)),
             Venture.status == VentureStatus.ACTIVE,
