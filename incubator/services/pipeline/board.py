@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from sqlalchemy import (
     ColumnElement,
@@ -381,6 +382,8 @@ def _board_rows(venture_ids: list[int], today: date) -> dict[int, BoardRow]:
     ).all()
     signals = risk.stored_signals(found, today)
     member_names = _member_names(venture_ids)
+    # The reasons said in the page's language once, here, rather than each finding it again.
+    catalogue = get_translations()
     rows = {}
     for row in found:
         signal = signals[row.venture_id]
@@ -388,7 +391,7 @@ def _board_rows(venture_ids: list[int], today: date) -> dict[int, BoardRow]:
         rows[row.venture_id] = BoardRow(
             venture=ShownVenture(row.venture_id, row.name),
             stage=Stage(row.venture_stage),
-            risk=risk.reasons(signal, today),
+            risk=[reason.said(catalogue) for reason in risk.reasons(signal, today)],
             last_check_in_on=last,
             check_in_age=None if last is None else (today - last).days,
             milestones_done=signal.milestones_done,
