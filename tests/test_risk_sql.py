@@ -176,6 +176,15 @@ def test_the_sql_and_the_rules_find_the_same_reasons_on_random_ventures(
         cohort_ids = [cohort.id for cohort in two_cohorts]
         by_sql = risk.at_risk_codes(today, Venture.cohort_id.in_(cohort_ids))
         assert by_sql == by_rules
+        # One cohort at a time, its stage plans written into the statement (the board).
+        for cohort in two_cohorts:
+            plans = risk.cohort_plans(cohort.id)
+            of_cohort = risk.at_risk_codes(today, Venture.cohort_id == cohort.id, plans)
+            assert of_cohort == {
+                venture.id: by_rules[venture.id]
+                for venture in built
+                if venture.cohort_id == cohort.id
+            }
 
         at_risk = {venture_id for venture_id, codes in by_rules.items() if codes}
         flagged = set(

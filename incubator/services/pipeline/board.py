@@ -316,10 +316,9 @@ class _Selection:
             query = query.where(self.rows.c.reasons == 0)
         return query
 
-    @property
-    def reasons(self) -> ColumnElement[int]:
-        """How many risk rules apply to a venture, in `flat` queries."""
-        return _risk_select(self.rows.element).selected_columns.reasons
+    # At least one rule applies, in `flat` queries: the rules ORed, so the database stops at
+    # the first that does, where the risk rows add up every rule for every venture.
+    risky: ColumnElement[bool]
 
     def flat(self, *columns) -> Select:
         """Columns over the selected ventures (at risk or not, as filtered) in the risk rows'
@@ -328,9 +327,9 @@ class _Selection:
         as it goes, so a count is one pass and a LIMIT in index order stops early."""
         query = _risk_select(self.rows.element).with_only_columns(*columns)
         if self.at_risk is True:
-            query = query.where(self.reasons > 0)
+            query = query.where(self.risky)
         elif self.at_risk is False:
-            query = query.where(self.reasons == 0)
+            query = query.where(~self.risky)
         return query
 
 
@@ -342,7 +341,14 @@ def _risk_select(query: object) -> Select:
 
 def _selection(cohort: Cohort, filters: Filters, today: date) -> _Selection:
     where = and_(*_conditions(cohort, filters))
-    return _Selection(where, risk.risk_rows(today, where), filters.at_risk)
+    # The cohort's stage plans, read once, put its stages' deadlines in the statements.
+    plans = risk.cohort_plans(cohort.id)
+    return _Selection(
+        where,
+        risk.risk_rows(today, where, plans),
+        filters.at_risk,
+        risk.at_risk_condition(today, plans),
+    )
 
 
 def _member_names(venture_ids: list[int]) -> dict[int, list[str]]:
@@ -529,7 +535,7 @@ def board(
     at_risk_count = 0
     for row in db.session.execute(
         selection.flat(
-            Venture.stage, func.count(), func.sum(case((selection.reasons > 0, 1), else_=0))
+            Venture.stage, func.count(), func.sum(case((selection.risky, 1), else_=0))
         ).group_by(Venture.stage)
     ):
         counts[str(row[0])] = int(row[1])

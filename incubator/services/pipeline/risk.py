@@ -4,7 +4,7 @@ in a fixed number of queries. The rules themselves are in risk_rules.py."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVarTuple
@@ -49,8 +49,10 @@ __all__ = [
     "VentureSignals",
     "assess",
     "at_risk_codes",
+    "at_risk_condition",
     "at_risk_counts",
     "at_risk_filter",
+    "cohort_plans",
     "reasons",
     "risk_rows",
     "signals",
@@ -348,12 +350,43 @@ def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
 
 
-def _conditions(today: date) -> dict[str, ColumnElement[bool]]:
+def cohort_plans(cohort_id: int) -> dict[str, int]:
+    """How long a cohort expects each stage to take, by stage (the stages it has a plan for):
+    one small query. Given to `risk_rows` for one cohort, it spares the join to the plans."""
+    found = db.session.execute(
+        select(StagePlan.stage, StagePlan.expected_days).where(StagePlan.cohort_id == cohort_id)
+    )
+    return {stage: days for stage, days in found}  # noqa: C416
+
+
+def _stalled(today: date, plans: Mapping[str, int] | None) -> ColumnElement[bool]:
+    """Longer in its stage than expected: by its cohort's StagePlan row (see with_facts), or,
+    for ventures of one cohort, by that cohort's `plans`, a CASE on the venture's stage."""
+    if plans is None:
+        deadline = _stage_deadline(StagePlan.expected_days, today)
+        if deadline is None:
+            return false()
+        return StagePlan.expected_days.is_not(None) & (PipelineFacts.stage_since_at < deadline)
+    if not plans:
+        return false()
+    by_stage = case(
+        {
+            stage: literal(_day_begins(today - timedelta(days=days)), UTCDateTime())
+            for stage, days in plans.items()
+        },
+        value=Venture.stage,
+        else_=null(),
+    )
+    return PipelineFacts.stage_since_at < by_stage
+
+
+def _conditions(
+    today: date, plans: Mapping[str, int] | None = None
+) -> dict[str, ColumnElement[bool]]:
     """Each rule in RISK_CODES as a condition on a venture's PipelineFacts row and its
-    cohort's StagePlan for its stage (see with_facts)."""
+    cohort's StagePlan for its stage (see with_facts), or that cohort's `plans`."""
     facts.settle()
     limits = thresholds()
-    deadline = _stage_deadline(StagePlan.expected_days, today)
     silent_since = today - timedelta(days=limits.no_check_in_days)
     silent_began = literal(_day_begins(silent_since), UTCDateTime())
     return {
@@ -363,9 +396,7 @@ def _conditions(today: date) -> dict[str, ColumnElement[bool]]:
         )
         | (PipelineFacts.last_check_in_on < silent_since),
         "low_confidence": facts.low_run(limits.low_confidence) >= limits.low_confidence_streak,
-        "stalled": false()
-        if deadline is None
-        else StagePlan.expected_days.is_not(None) & (PipelineFacts.stage_since_at < deadline),
+        "stalled": _stalled(today, plans),
     }
 
 
@@ -380,45 +411,52 @@ def with_facts(statement: Select[*Columns]) -> Select[*Columns]:
     )
 
 
-def risk_rows(today: date, scope: ColumnElement[bool]) -> Subquery:
+def risk_rows(
+    today: date, scope: ColumnElement[bool], plans: Mapping[str, int] | None = None
+) -> Subquery:
     """One row per venture that `scope` (a condition on Venture) selects: a 0/1 column per
     rule in RISK_CODES, `reasons` (how many apply), `last_check_in_on`, `milestones_done`
     and `milestones_total`, as risk_rules and the board would count them, from the
-    ventures' derived facts (facts.py) and the cohort's stage plans."""
+    ventures' derived facts (facts.py) and the cohort's stage plans (`plans`, when `scope`
+    selects ventures of one cohort only: see cohort_plans)."""
     # A NULL (a date that is not there) is no reason.
-    columns = {code: _flag(condition) for code, condition in _conditions(today).items()}
-    return (
-        with_facts(
-            select(
-                Venture.id.label("venture_id"),
-                *(column.label(code) for code, column in columns.items()),
-                sum(columns.values(), start=literal(0)).label("reasons"),
-                PipelineFacts.last_check_in_on.label("last_check_in_on"),
-                PipelineFacts.milestones_done.label("milestones_done"),
-                PipelineFacts.milestones_total.label("milestones_total"),
-            )
-        )
-        .where(scope)
-        .subquery("risk")
+    columns = {code: _flag(condition) for code, condition in _conditions(today, plans).items()}
+    statement = select(
+        Venture.id.label("venture_id"),
+        *(column.label(code) for code, column in columns.items()),
+        sum(columns.values(), start=literal(0)).label("reasons"),
+        PipelineFacts.last_check_in_on.label("last_check_in_on"),
+        PipelineFacts.milestones_done.label("milestones_done"),
+        PipelineFacts.milestones_total.label("milestones_total"),
     )
+    if plans is None:
+        statement = with_facts(statement)
+    else:
+        statement = statement.join(PipelineFacts, PipelineFacts.venture_id == Venture.id)
+    return statement.where(scope).subquery("risk")
 
 
-def _at_risk(today: date) -> ColumnElement[bool]:
+def at_risk_condition(today: date, plans: Mapping[str, int] | None = None) -> ColumnElement[bool]:
     """At least one rule applies (the database stops at the first that does); never NULL,
-    so that its negation holds for the ventures no rule applies to."""
-    return func.coalesce(or_(*_conditions(today).values()), false())
+    so that its negation holds for the ventures no rule applies to. A condition on the FROM
+    of `risk_rows` given the same `plans`."""
+    return func.coalesce(or_(*_conditions(today, plans).values()), false())
 
 
 def at_risk_filter(today: date, scope: ColumnElement[bool], at_risk: bool = True):
     """A condition on Venture: at risk (or, with at_risk=False, not), among those `scope`
     selects; for a query's WHERE."""
     chosen = with_facts(select(Venture.id)).where(scope)
-    return Venture.id.in_(chosen.where(_at_risk(today) if at_risk else ~_at_risk(today)))
+    return Venture.id.in_(
+        chosen.where(at_risk_condition(today) if at_risk else ~at_risk_condition(today))
+    )
 
 
-def at_risk_codes(today: date, scope: ColumnElement[bool]) -> dict[int, list[str]]:
+def at_risk_codes(
+    today: date, scope: ColumnElement[bool], plans: Mapping[str, int] | None = None
+) -> dict[int, list[str]]:
     """The codes of the rules that apply to each venture `scope` selects, at risk or not."""
-    rows = risk_rows(today, scope)
+    rows = risk_rows(today, scope, plans)
     found = db.session.execute(select(rows.c.venture_id, *(rows.c[code] for code in RISK_CODES)))
     return {
         int(row[0]): [code for code, flag in zip(RISK_CODES, row[1:], strict=True) if flag]
@@ -436,7 +474,7 @@ def at_risk_counts(cohort_ids: Collection[int], today: date) -> dict[int, int]:
         .where(
             Venture.cohort_id.in_(list(cohort_ids)),
             Venture.status == VentureStatus.ACTIVE,
-            _at_risk(today),
+            at_risk_condition(today),
         )
         .group_by(Venture.cohort_id)
     )
