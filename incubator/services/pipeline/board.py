@@ -12,7 +12,7 @@ import csv
 import io
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -319,6 +319,8 @@ class _Selection:
     # At least one rule applies, in `flat` queries: the rules ORed, so the database stops at
     # the first that does, where the risk rows add up every rule for every venture.
     risky: ColumnElement[bool]
+    # The cohort's stage plans (risk.cohort_plans).
+    plans: Mapping[str, int]
 
     def flat(self, *columns) -> Select:
         """Columns over the selected ventures (at risk or not, as filtered) in the risk rows'
@@ -348,6 +350,7 @@ def _selection(cohort: Cohort, filters: Filters, today: date) -> _Selection:
         risk.risk_rows(today, where, plans),
         filters.at_risk,
         risk.at_risk_condition(today, plans),
+        plans,
     )
 
 
@@ -368,24 +371,36 @@ def _member_names(venture_ids: list[int]) -> dict[int, list[str]]:
     return names
 
 
-def _board_rows(venture_ids: list[int], today: date) -> dict[int, BoardRow]:
-    """A row for each of these ventures (a page's worth), by id, in a fixed number of
-    queries: the ventures with their stored facts (explained by the rules: risk.stored_signals)
-    and their founders."""
+def _card_columns(plans: Mapping[str, int]) -> tuple[Any, ...]:
+    """What a card or a row reads, over the ventures joined to their facts."""
+    return (
+        Venture.name,
+        Venture.challenge_area,
+        Venture.neighbourhoods,
+        *risk.stored_columns(plans),
+    )
+
+
+def _board_rows(
+    venture_ids: list[int], today: date, plans: Mapping[str, int]
+) -> dict[int, BoardRow]:
+    """A row for each of these ventures (a page's worth) of the cohort whose stage plans are
+    `plans`, by id, in a fixed number of queries."""
     if not venture_ids:
         return {}
     found = db.session.execute(
-        risk.with_facts(
-            select(
-                Venture.name,
-                Venture.challenge_area,
-                Venture.neighbourhoods,
-                *risk.stored_columns(),
-            )
-        )
+        select(*_card_columns(plans))
+        .join(PipelineFacts, PipelineFacts.venture_id == Venture.id)
         # Both keys named: without the second, PostgreSQL reads every facts row to join them.
         .where(Venture.id.in_(venture_ids), PipelineFacts.venture_id.in_(venture_ids))
     ).all()
+    return _rows_from(found, today)
+
+
+def _rows_from(found: Sequence[Any], today: date) -> dict[int, BoardRow]:
+    """The board's rows of ventures read with `_card_columns`, by id: their facts explained
+    by the rules (risk.stored_signals) and their founders, in at most three more queries."""
+    venture_ids = [row.venture_id for row in found]
     signals = risk.stored_signals(found, today)
     member_names = _member_names(venture_ids)
     # The reasons said in the page's language once, here, rather than each finding it again.
@@ -449,12 +464,11 @@ def _columns(
     of numbering every venture of the cohort (see ix_ventures_cohort_status_stage_name)."""
     keys = _sort_keys("name", False, None)
     start = _read_cursor(keys, after) if filters.stage is not None else None
-    card: tuple[Any, ...] = (Venture.id, Venture.stage, keys[0].expression.label("name_key"))
+    # Everything the cards show, read with them (the ventures joined to their facts).
+    card = (*_card_columns(selection.plans), keys[0].expression.label("name_key"))
     parts = []
     for stage in (stage for stage in STAGES if counts.get(stage)):
-        part = (
-            selection.flat(*card) if selection.at_risk is not None else selection.select(*card)
-        ).where(Venture.stage == stage)
+        part = selection.flat(*card).where(Venture.stage == stage)
         if start is not None:
             part = part.where(_after(keys, start))
         part = part.order_by(*_ordering(keys)).limit(CARDS_PER_COLUMN + 1)
@@ -462,20 +476,21 @@ def _columns(
     found = db.session.execute(union_all(*parts)).all() if parts else []
     by_stage: dict[str, list[Any]] = defaultdict(list)
     for row in found:
-        by_stage[row.stage].append(row)
-    shown = [row.id for rows in by_stage.values() for row in rows[:CARDS_PER_COLUMN]]
-    loaded = _board_rows(shown, today)
+        by_stage[row.venture_stage].append(row)
+    loaded = _rows_from(
+        [row for rows in by_stage.values() for row in rows[:CARDS_PER_COLUMN]], today
+    )
     columns = []
     for stage in STAGES:
         rows = by_stage.get(stage, [])
         more = None
         if len(rows) > CARDS_PER_COLUMN:
             last = rows[CARDS_PER_COLUMN - 1]
-            more = _cursor(keys, [last.name_key, last.id])
+            more = _cursor(keys, [last.name_key, last.venture_id])
         columns.append(
             BoardColumn(
                 stage,
-                [loaded[row.id] for row in rows[:CARDS_PER_COLUMN]],
+                [loaded[row.venture_id] for row in rows[:CARDS_PER_COLUMN]],
                 count=counts.get(stage, 0),
                 more=more,
             )
@@ -496,7 +511,7 @@ def _table_page(
         query = query.where(_after(keys, start))
     found = db.session.execute(query.order_by(*_ordering(keys)).limit(ROWS_PER_PAGE + 1)).all()
     shown = found[:ROWS_PER_PAGE]
-    loaded = _board_rows([row[-1] for row in shown], today)
+    loaded = _board_rows([row[-1] for row in shown], today, selection.plans)
     next_page = _cursor(keys, shown[-1]) if len(found) > ROWS_PER_PAGE else None
     return [loaded[row[-1]] for row in shown], after if start is not None else None, next_page
 
@@ -618,7 +633,7 @@ def csv_lines(found: Board) -> Iterator[str]:
         batch = db.session.execute(
             query if start is None else query.where(_after(keys, start))
         ).all()
-        rows = _board_rows([row[-1] for row in batch], found.today)
+        rows = _board_rows([row[-1] for row in batch], found.today, selection.plans)
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         for key in batch:

@@ -32,6 +32,7 @@ from incubator.models import (
     Milestone,
     MilestoneStatus,
     PipelineFacts,
+    Stage,
     StageChange,
     StagePlan,
     Venture,
@@ -214,8 +215,12 @@ def _signals(
 # rules count the overdue milestones and judge the confidences themselves.
 
 
-def stored_columns() -> tuple[SQLColumnExpression[object], ...]:
-    """What `stored_signals` reads from a statement over Venture joined with `with_facts`."""
+def stored_columns(plans: Mapping[str, int]) -> tuple[SQLColumnExpression[Any], ...]:
+    """What `stored_signals` reads from a statement over Venture joined to its PipelineFacts,
+    for ventures of the cohort whose stage plans are `plans` (see cohort_plans)."""
+    expected = (case(plans, value=Venture.stage, else_=null()) if plans else null()).label(
+        "expected_days"
+    )
     return (
         Venture.id.label("venture_id"),
         Venture.stage.label("venture_stage"),
@@ -226,7 +231,7 @@ def stored_columns() -> tuple[SQLColumnExpression[object], ...]:
         PipelineFacts.stage_since_at,
         PipelineFacts.milestones_done,
         PipelineFacts.milestones_total,
-        StagePlan.expected_days,
+        expected,
     )
 
 
@@ -249,7 +254,9 @@ def _open_due_dates(venture_ids: list[int]) -> dict[int, list[date]]:
 def stored_signals(rows: Sequence[Any], today: date) -> dict[int, VentureSignals]:
     """What the rules and the board read about the ventures of these rows (each with the
     columns of `stored_columns`), by venture id: the rows themselves, and at most two small
-    queries for the ventures a rule may apply to."""
+    queries for the ventures a rule may apply to. The stages are named in the language of
+    the moment, once each (the board says its reasons at once)."""
+    labels = {stage.value: stage_label(stage) for stage in Stage}
     limits = thresholds()
     overdue = [
         row.venture_id
@@ -264,7 +271,7 @@ def stored_signals(rows: Sequence[Any], today: date) -> dict[int, VentureSignals
     found = {}
     for row in rows:
         venture_facts = VentureFacts(
-            stage_label=LazyString(stage_label, row.venture_stage),
+            stage_label=labels[row.venture_stage],
             open_due_dates=tuple(due_dates.get(row.venture_id, ())),
             last_check_in_on=row.last_check_in_on,
             recent_confidences=(
