@@ -217,7 +217,9 @@ def _signals(
 
 def stored_columns(plans: Mapping[str, int]) -> tuple[SQLColumnExpression[Any], ...]:
     """What `stored_signals` reads from a statement over Venture joined to its PipelineFacts,
-    for ventures of the cohort whose stage plans are `plans` (see cohort_plans)."""
+    for ventures of the cohort whose stage plans are `plans` (see cohort_plans). The facts
+    this transaction has changed are written first."""
+    facts.settle()
     expected = (case(plans, value=Venture.stage, else_=null()) if plans else null()).label(
         "expected_days"
     )
