@@ -501,19 +501,41 @@ def _columns(
 def _table_page(
     selection: _Selection, sort: str, descending: bool, after: str | None, today: date
 ) -> tuple[list[BoardRow], str | None, str | None]:
-    """One page of the table in its order, the cursor it started after, and the next one."""
+    """One page of the table in its order, the cursor it started after, and the next one.
+
+    The page is chosen by its sort keys alone (the risk rows joined only for a risk sort),
+    and its rows' names and facts are read around it in the same statement, by key."""
     keys = _sort_keys(sort, descending, selection.rows)
-    query = selection.select(
-        *(key.expression for key in keys), Venture.id, with_risk=sort in RISK_SORTS
+    chosen = selection.select(
+        *(key.expression.label(f"key_{index}") for index, key in enumerate(keys)),
+        Venture.id.label("page_id"),
+        with_risk=sort in RISK_SORTS,
     )
     start = _read_cursor(keys, after)
     if start is not None:
-        query = query.where(_after(keys, start))
-    found = db.session.execute(query.order_by(*_ordering(keys)).limit(ROWS_PER_PAGE + 1)).all()
+        chosen = chosen.where(_after(keys, start))
+    page = chosen.order_by(*_ordering(keys)).limit(ROWS_PER_PAGE + 1).subquery("page")
+    in_order = [
+        page.c[f"key_{index}"].desc() if key.descending else page.c[f"key_{index}"].asc()
+        for index, key in enumerate(keys)
+    ]
+    found = db.session.execute(
+        select(
+            *(page.c[f"key_{index}"] for index in range(len(keys))), *_card_columns(selection.plans)
+        )
+        .select_from(page)
+        .join(Venture, Venture.id == page.c.page_id)
+        .join(PipelineFacts, PipelineFacts.venture_id == page.c.page_id)
+        .order_by(*in_order)
+    ).all()
     shown = found[:ROWS_PER_PAGE]
-    loaded = _board_rows([row[-1] for row in shown], today, selection.plans)
+    loaded = _rows_from(shown, today)
     next_page = _cursor(keys, shown[-1]) if len(found) > ROWS_PER_PAGE else None
-    return [loaded[row[-1]] for row in shown], after if start is not None else None, next_page
+    return (
+        [loaded[row.venture_id] for row in shown],
+        after if start is not None else None,
+        next_page,
+    )
 
 
 def board(
