@@ -51,8 +51,11 @@ from incubator.services.pipeline.stages import STAGES, stage_label
 from incubator.services.spreadsheets import spreadsheet_safe
 from incubator.vocabulary import CHALLENGE_AREAS, NEIGHBOURHOODS
 
-# Cards per stage column, rows per table page, ventures per CSV batch.
-CARDS_PER_COLUMN = 20
+# Cards per stage column, rows per table page, ventures per CSV batch. Ten cards fill a
+# column about a screen high; the column's count says how many more there are, and the
+# cards run by name, so the next ten are no more telling than the first (at risk is a
+# filter; the table pages fifty rows in any order).
+CARDS_PER_COLUMN = 10
 ROWS_PER_PAGE = 50
 CSV_BATCH = 1000
 # A search longer than this is cut: a name is at most 160 characters.
