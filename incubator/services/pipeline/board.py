@@ -1,8 +1,8 @@
 """The pipeline board: a cohort's ventures by stage, with risk, check-ins and milestones.
 
 The database filters, counts, sorts and pages the ventures (risk included, through
-`risk.risk_rows`); only the ventures a page shows are loaded as objects and have their
-reasons put into words. Pages go by keyset (the last row's sort key), never by OFFSET, so
+`risk.risk_rows`); only the ventures a page shows are read, with their stored facts, and
+have their reasons put into words. Pages go by keyset (the last row's sort key), never by OFFSET, so
 a later page costs what the first does; the CSV export reads the same query in batches.
 """
 
