@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from flask_babel import get_translations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
@@ -17,6 +18,7 @@ from incubator.models import (
     CheckIn,
     Milestone,
     MilestoneStatus,
+    PipelineFacts,
     StageChange,
     StagePlan,
     Venture,
@@ -176,6 +178,15 @@ def test_the_sql_and_the_rules_find_the_same_reasons_on_random_ventures(
         cohort_ids = [cohort.id for cohort in two_cohorts]
         by_sql = risk.at_risk_codes(today, Venture.cohort_id.in_(cohort_ids))
         assert by_sql == by_rules
+        # One cohort at a time, its stage plans written into the statement (the board).
+        for cohort in two_cohorts:
+            plans = risk.cohort_plans(cohort.id)
+            of_cohort = risk.at_risk_codes(today, Venture.cohort_id == cohort.id, plans)
+            assert of_cohort == {
+                venture.id: by_rules[venture.id]
+                for venture in built
+                if venture.cohort_id == cohort.id
+            }
 
         at_risk = {venture_id for venture_id, codes in by_rules.items() if codes}
         flagged = set(
@@ -222,6 +233,46 @@ def test_the_timeline_reads_the_same_facts_and_reasons_as_the_board_on_random_ve
             by_timeline = [reason.message for reason in read.risk(shown, today)]
             by_board = [reason.message for reason in risk.reasons(loaded[venture.id], today)]
             assert by_timeline == by_board
+    finally:
+        db.session.rollback()
+
+
+@RANDOM_PROGRAMS
+@given(drawn=programs())
+def test_the_boards_cards_read_from_the_stored_facts_say_what_the_history_says(
+    db, app, two_cohorts, drawn
+):
+    """The board reads each shown venture's stored facts with its name and gives the rules
+    only the due dates and confidences that can make them apply; the reasons, said in one
+    catalogue, are those of the rules over the whole history."""
+    use_thresholds(app, drawn)
+    today = drawn["today"]
+    try:
+        built = build(db, two_cohorts, drawn)
+        from_history = risk.signals(built)
+        catalogue = get_translations()
+        for cohort in two_cohorts:
+            rows = db.session.execute(
+                select(*risk.stored_columns(risk.cohort_plans(cohort.id)))
+                .join(PipelineFacts, PipelineFacts.venture_id == Venture.id)
+                .where(Venture.cohort_id == cohort.id)
+            ).all()
+            stored = risk.stored_signals(rows, today)
+            assert set(stored) == {
+                venture.id for venture in built if venture.cohort_id == cohort.id
+            }
+            for venture_id, signal in stored.items():
+                history = from_history[venture_id]
+                assert (signal.milestones_done, signal.milestones_total) == (
+                    history.milestones_done,
+                    history.milestones_total,
+                )
+                assert signal.last_check_in_on == history.last_check_in_on
+                said = [reason.said(catalogue) for reason in risk.reasons(signal, today)]
+                expected = risk.reasons(history, today)
+                assert [(reason.code, reason.message) for reason in said] == [
+                    (reason.code, reason.message) for reason in expected
+                ]
     finally:
         db.session.rollback()
 

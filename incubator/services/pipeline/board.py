@@ -1,8 +1,8 @@
 """The pipeline board: a cohort's ventures by stage, with risk, check-ins and milestones.
 
 The database filters, counts, sorts and pages the ventures (risk included, through
-`risk.risk_rows`); only the ventures a page shows are loaded as objects and have their
-reasons put into words. Pages go by keyset (the last row's sort key), never by OFFSET, so
+`risk.risk_rows`); only the ventures a page shows are read, with their stored facts, and
+have their reasons put into words. Pages go by keyset (the last row's sort key), never by OFFSET, so
 a later page costs what the first does; the CSV export reads the same query in batches.
 """
 
@@ -12,11 +12,12 @@ import csv
 import io
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from sqlalchemy import (
     ColumnElement,
@@ -33,18 +34,28 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import load_only
 
 from incubator.extensions import db
 from incubator.i18n import N_
-from incubator.models import Cohort, Stage, User, Venture, VentureMember, VentureStatus
+from incubator.models import (
+    Cohort,
+    PipelineFacts,
+    Stage,
+    User,
+    Venture,
+    VentureMember,
+    VentureStatus,
+)
 from incubator.services.pipeline import risk
 from incubator.services.pipeline.stages import STAGES, stage_label
 from incubator.services.spreadsheets import spreadsheet_safe
 from incubator.vocabulary import CHALLENGE_AREAS, NEIGHBOURHOODS
 
-# Cards per stage column, rows per table page, ventures per CSV batch.
-CARDS_PER_COLUMN = 20
+# Cards per stage column, rows per table page, ventures per CSV batch. Ten cards fill a
+# column about a screen high; the column's count says how many more there are, and the
+# cards run by name, so the next ten are no more telling than the first (at risk is a
+# filter; the table pages fifty rows in any order).
+CARDS_PER_COLUMN = 10
 ROWS_PER_PAGE = 50
 CSV_BATCH = 1000
 # A search longer than this is cut: a name is at most 160 characters.
@@ -52,10 +63,18 @@ SEARCH_LIMIT = 160
 
 
 @dataclass(frozen=True)
+class ShownVenture:
+    """What a card or a row says of the venture itself: its name, and its id for the link."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
 class BoardRow:
     """One venture on the board, with everything its card and table row show."""
 
-    venture: Venture
+    venture: ShownVenture
     stage: Stage
     risk: list[risk.RiskReason]
     # The Monday of the week of the last check-in, and the days since; None without one.
@@ -300,10 +319,11 @@ class _Selection:
             query = query.where(self.rows.c.reasons == 0)
         return query
 
-    @property
-    def reasons(self) -> ColumnElement[int]:
-        """How many risk rules apply to a venture, in `flat` queries."""
-        return _risk_select(self.rows.element).selected_columns.reasons
+    # At least one rule applies, in `flat` queries: the rules ORed, so the database stops at
+    # the first that does, where the risk rows add up every rule for every venture.
+    risky: ColumnElement[bool]
+    # The cohort's stage plans (risk.cohort_plans).
+    plans: Mapping[str, int]
 
     def flat(self, *columns) -> Select:
         """Columns over the selected ventures (at risk or not, as filtered) in the risk rows'
@@ -312,9 +332,9 @@ class _Selection:
         as it goes, so a count is one pass and a LIMIT in index order stops early."""
         query = _risk_select(self.rows.element).with_only_columns(*columns)
         if self.at_risk is True:
-            query = query.where(self.reasons > 0)
+            query = query.where(self.risky)
         elif self.at_risk is False:
-            query = query.where(self.reasons == 0)
+            query = query.where(~self.risky)
         return query
 
 
@@ -326,7 +346,15 @@ def _risk_select(query: object) -> Select:
 
 def _selection(cohort: Cohort, filters: Filters, today: date) -> _Selection:
     where = and_(*_conditions(cohort, filters))
-    return _Selection(where, risk.risk_rows(today, where), filters.at_risk)
+    # The cohort's stage plans, read once, put its stages' deadlines in the statements.
+    plans = risk.cohort_plans(cohort.id)
+    return _Selection(
+        where,
+        risk.risk_rows(today, where, plans),
+        filters.at_risk,
+        risk.at_risk_condition(today, plans),
+        plans,
+    )
 
 
 def _member_names(venture_ids: list[int]) -> dict[int, list[str]]:
@@ -334,53 +362,67 @@ def _member_names(venture_ids: list[int]) -> dict[int, list[str]]:
     names: dict[int, list[str]] = defaultdict(list)
     if not venture_ids:
         return names
-    for venture_id, name in db.session.execute(
-        select(VentureMember.venture_id, User.name)
-        .join(User, User.id == VentureMember.user_id)
+    # Each name looked up by key: a join had PostgreSQL read every person to hash them.
+    named = select(User.name).where(User.id == VentureMember.user_id).scalar_subquery()
+    found: Sequence[tuple[int, str]] = db.session.execute(
+        select(VentureMember.venture_id, named)
         .where(VentureMember.venture_id.in_(venture_ids))
         .order_by(VentureMember.venture_id, VentureMember.id)
-    ):
+    ).all()
+    for venture_id, name in found:
         names[venture_id].append(name)
     return names
 
 
-def _board_rows(venture_ids: list[int], today: date) -> dict[int, BoardRow]:
-    """A row for each of these ventures (a page's worth), by id, in a fixed number of
-    queries: the ventures, their risk facts (explained by the rules) and their founders."""
-    if not venture_ids:
-        return {}
-    # Only what the board and the risk rules read; anything else raises instead of
-    # quietly loading venture by venture.
-    columns = load_only(
-        Venture.id,
-        Venture.cohort_id,
+def _card_columns(plans: Mapping[str, int]) -> tuple[Any, ...]:
+    """What a card or a row reads, over the ventures joined to their facts."""
+    return (
         Venture.name,
-        Venture.stage,
         Venture.challenge_area,
         Venture.neighbourhoods,
-        Venture.created_at,
-        raiseload=True,
+        *risk.stored_columns(plans),
     )
-    ventures = list(
-        db.session.scalars(select(Venture).options(columns).where(Venture.id.in_(venture_ids)))
-    )
-    found = risk.signals(ventures)
+
+
+def _board_rows(
+    venture_ids: list[int], today: date, plans: Mapping[str, int]
+) -> dict[int, BoardRow]:
+    """A row for each of these ventures (a page's worth) of the cohort whose stage plans are
+    `plans`, by id, in a fixed number of queries."""
+    if not venture_ids:
+        return {}
+    found = db.session.execute(
+        select(*_card_columns(plans))
+        .join(PipelineFacts, PipelineFacts.venture_id == Venture.id)
+        # Both keys named: without the second, PostgreSQL reads every facts row to join them.
+        .where(Venture.id.in_(venture_ids), PipelineFacts.venture_id.in_(venture_ids))
+    ).all()
+    return _rows_from(found, today)
+
+
+def _rows_from(found: Sequence[Any], today: date) -> dict[int, BoardRow]:
+    """The board's rows of ventures read with `_card_columns`, by id: their facts explained
+    by the rules (risk.stored_signals) and their founders, in at most three more queries."""
+    venture_ids = [row.venture_id for row in found]
+    signals = risk.stored_signals(found, today)
     member_names = _member_names(venture_ids)
+    # The reasons said in the page's language once, here, rather than each finding it again.
+    catalogue = get_translations()
     rows = {}
-    for venture in ventures:
-        signal = found[venture.id]
+    for row in found:
+        signal = signals[row.venture_id]
         last = signal.last_check_in_on
-        rows[venture.id] = BoardRow(
-            venture=venture,
-            stage=Stage(venture.stage),
-            risk=risk.reasons(signal, today),
+        rows[row.venture_id] = BoardRow(
+            venture=ShownVenture(row.venture_id, row.name),
+            stage=Stage(row.venture_stage),
+            risk=[reason.said(catalogue) for reason in risk.reasons(signal, today)],
             last_check_in_on=last,
             check_in_age=None if last is None else (today - last).days,
             milestones_done=signal.milestones_done,
             milestones_total=signal.milestones_total,
-            members=member_names.get(venture.id, []),
-            challenge_area=venture.challenge_area,
-            neighbourhoods=list(venture.neighbourhoods or []),
+            members=member_names.get(row.venture_id, []),
+            challenge_area=row.challenge_area,
+            neighbourhoods=list(row.neighbourhoods or []),
         )
     return rows
 
@@ -425,12 +467,11 @@ def _columns(
     of numbering every venture of the cohort (see ix_ventures_cohort_status_stage_name)."""
     keys = _sort_keys("name", False, None)
     start = _read_cursor(keys, after) if filters.stage is not None else None
-    card: tuple[Any, ...] = (Venture.id, Venture.stage, keys[0].expression.label("name_key"))
+    # Everything the cards show, read with them (the ventures joined to their facts).
+    card = (*_card_columns(selection.plans), keys[0].expression.label("name_key"))
     parts = []
     for stage in (stage for stage in STAGES if counts.get(stage)):
-        part = (
-            selection.flat(*card) if selection.at_risk is not None else selection.select(*card)
-        ).where(Venture.stage == stage)
+        part = selection.flat(*card).where(Venture.stage == stage)
         if start is not None:
             part = part.where(_after(keys, start))
         part = part.order_by(*_ordering(keys)).limit(CARDS_PER_COLUMN + 1)
@@ -438,20 +479,21 @@ def _columns(
     found = db.session.execute(union_all(*parts)).all() if parts else []
     by_stage: dict[str, list[Any]] = defaultdict(list)
     for row in found:
-        by_stage[row.stage].append(row)
-    shown = [row.id for rows in by_stage.values() for row in rows[:CARDS_PER_COLUMN]]
-    loaded = _board_rows(shown, today)
+        by_stage[row.venture_stage].append(row)
+    loaded = _rows_from(
+        [row for rows in by_stage.values() for row in rows[:CARDS_PER_COLUMN]], today
+    )
     columns = []
     for stage in STAGES:
         rows = by_stage.get(stage, [])
         more = None
         if len(rows) > CARDS_PER_COLUMN:
             last = rows[CARDS_PER_COLUMN - 1]
-            more = _cursor(keys, [last.name_key, last.id])
+            more = _cursor(keys, [last.name_key, last.venture_id])
         columns.append(
             BoardColumn(
                 stage,
-                [loaded[row.id] for row in rows[:CARDS_PER_COLUMN]],
+                [loaded[row.venture_id] for row in rows[:CARDS_PER_COLUMN]],
                 count=counts.get(stage, 0),
                 more=more,
             )
@@ -462,19 +504,41 @@ def _columns(
 def _table_page(
     selection: _Selection, sort: str, descending: bool, after: str | None, today: date
 ) -> tuple[list[BoardRow], str | None, str | None]:
-    """One page of the table in its order, the cursor it started after, and the next one."""
+    """One page of the table in its order, the cursor it started after, and the next one.
+
+    The page is chosen by its sort keys alone (the risk rows joined only for a risk sort),
+    and its rows' names and facts are read around it in the same statement, by key."""
     keys = _sort_keys(sort, descending, selection.rows)
-    query = selection.select(
-        *(key.expression for key in keys), Venture.id, with_risk=sort in RISK_SORTS
+    chosen = selection.select(
+        *(key.expression.label(f"key_{index}") for index, key in enumerate(keys)),
+        Venture.id.label("page_id"),
+        with_risk=sort in RISK_SORTS,
     )
     start = _read_cursor(keys, after)
     if start is not None:
-        query = query.where(_after(keys, start))
-    found = db.session.execute(query.order_by(*_ordering(keys)).limit(ROWS_PER_PAGE + 1)).all()
+        chosen = chosen.where(_after(keys, start))
+    page = chosen.order_by(*_ordering(keys)).limit(ROWS_PER_PAGE + 1).subquery("page")
+    in_order = [
+        page.c[f"key_{index}"].desc() if key.descending else page.c[f"key_{index}"].asc()
+        for index, key in enumerate(keys)
+    ]
+    found = db.session.execute(
+        select(
+            *(page.c[f"key_{index}"] for index in range(len(keys))), *_card_columns(selection.plans)
+        )
+        .select_from(page)
+        .join(Venture, Venture.id == page.c.page_id)
+        .join(PipelineFacts, PipelineFacts.venture_id == page.c.page_id)
+        .order_by(*in_order)
+    ).all()
     shown = found[:ROWS_PER_PAGE]
-    loaded = _board_rows([row[-1] for row in shown], today)
+    loaded = _rows_from(shown, today)
     next_page = _cursor(keys, shown[-1]) if len(found) > ROWS_PER_PAGE else None
-    return [loaded[row[-1]] for row in shown], after if start is not None else None, next_page
+    return (
+        [loaded[row.venture_id] for row in shown],
+        after if start is not None else None,
+        next_page,
+    )
 
 
 def board(
@@ -511,7 +575,7 @@ def board(
     at_risk_count = 0
     for row in db.session.execute(
         selection.flat(
-            Venture.stage, func.count(), func.sum(case((selection.reasons > 0, 1), else_=0))
+            Venture.stage, func.count(), func.sum(case((selection.risky, 1), else_=0))
         ).group_by(Venture.stage)
     ):
         counts[str(row[0])] = int(row[1])
@@ -594,7 +658,7 @@ def csv_lines(found: Board) -> Iterator[str]:
         batch = db.session.execute(
             query if start is None else query.where(_after(keys, start))
         ).all()
-        rows = _board_rows([row[-1] for row in batch], found.today)
+        rows = _board_rows([row[-1] for row in batch], found.today, selection.plans)
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         for key in batch:

@@ -4,10 +4,10 @@ in a fixed number of queries. The rules themselves are in risk_rules.py."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TypeVarTuple
+from typing import Any, TypeVarTuple
 
 from flask import current_app
 from flask_babel import LazyString
@@ -32,6 +32,7 @@ from incubator.models import (
     Milestone,
     MilestoneStatus,
     PipelineFacts,
+    Stage,
     StageChange,
     StagePlan,
     Venture,
@@ -49,12 +50,17 @@ __all__ = [
     "VentureSignals",
     "assess",
     "at_risk_codes",
+    "at_risk_condition",
     "at_risk_counts",
     "at_risk_filter",
+    "cohort_plans",
     "reasons",
     "risk_rows",
     "signals",
+    "stored_columns",
+    "stored_signals",
     "thresholds",
+    "with_facts",
 ]
 
 DONE_STATUSES = (MilestoneStatus.DONE, MilestoneStatus.VERIFIED)
@@ -199,6 +205,97 @@ def _signals(
     return VentureSignals(facts, found.milestones_done, found.milestones_total)
 
 
+# The same facts, read from the ventures' stored rows ----------------------------------------
+#
+# A page of the board reads each shown venture's PipelineFacts row with the venture itself, in
+# the statement that reads its name, and gives the rules what they read from it. The row keeps
+# the earliest open due date and the length of the latest run of low check-ins, not every due
+# date and confidence: those are read, in one statement each, only for the ventures the row
+# says a rule may apply to (a due date passed, a low run as long as the streak), so that the
+# rules count the overdue milestones and judge the confidences themselves.
+
+
+def stored_columns(plans: Mapping[str, int]) -> tuple[SQLColumnExpression[Any], ...]:
+    """What `stored_signals` reads from a statement over Venture joined to its PipelineFacts,
+    for ventures of the cohort whose stage plans are `plans` (see cohort_plans). The facts
+    this transaction has changed are written first."""
+    facts.settle()
+    expected = (case(plans, value=Venture.stage, else_=null()) if plans else null()).label(
+        "expected_days"
+    )
+    return (
+        Venture.id.label("venture_id"),
+        Venture.stage.label("venture_stage"),
+        PipelineFacts.first_open_due_on,
+        PipelineFacts.last_check_in_on,
+        facts.low_run(thresholds().low_confidence).label("low_run"),
+        PipelineFacts.joined_at,
+        PipelineFacts.stage_since_at,
+        PipelineFacts.milestones_done,
+        PipelineFacts.milestones_total,
+        expected,
+    )
+
+
+def _open_due_dates(venture_ids: list[int]) -> dict[int, list[date]]:
+    """The due dates of these ventures' open milestones that have one: one query."""
+    found: dict[int, list[date]] = defaultdict(list)
+    if venture_ids:
+        for venture_id, due_on in db.session.execute(
+            select(Milestone.venture_id, Milestone.due_on).where(
+                Milestone.venture_id.in_(venture_ids),
+                Milestone.status.in_(OPEN_MILESTONE_STATUSES),
+                Milestone.due_on.is_not(None),
+            )
+        ):
+            if due_on is not None:
+                found[venture_id].append(due_on)
+    return found
+
+
+def stored_signals(rows: Sequence[Any], today: date) -> dict[int, VentureSignals]:
+    """What the rules and the board read about the ventures of these rows (each with the
+    columns of `stored_columns`), by venture id: the rows themselves, and at most two small
+    queries for the ventures a rule may apply to. The stages are named in the language of
+    the moment, once each (the board says its reasons at once)."""
+    labels = {stage.value: stage_label(stage) for stage in Stage}
+    limits = thresholds()
+    overdue = [
+        row.venture_id
+        for row in rows
+        if row.first_open_due_on is not None and row.first_open_due_on < today
+    ]
+    low = [row.venture_id for row in rows if row.low_run >= limits.low_confidence_streak > 0]
+    due_dates = _open_due_dates(overdue)
+    confidences: dict[int, _Loading] = {venture_id: _Loading() for venture_id in low}
+    if confidences:
+        _load_check_ins(confidences, limits.low_confidence_streak)
+    found = {}
+    for row in rows:
+        venture_facts = VentureFacts(
+            stage_label=labels[row.venture_stage],
+            open_due_dates=tuple(due_dates.get(row.venture_id, ())),
+            last_check_in_on=row.last_check_in_on,
+            recent_confidences=(
+                confidences[row.venture_id].recent_confidences
+                if row.venture_id in confidences
+                else ()
+            ),
+            joined_on=_program_day(row.joined_at),
+            stage_since_on=_program_day(row.stage_since_at),
+            expected_days=row.expected_days,
+        )
+        found[row.venture_id] = VentureSignals(
+            venture_facts, row.milestones_done, row.milestones_total
+        )
+    return found
+
+
+def _program_day(value: datetime | str | None) -> date | None:
+    moment = _aware(value)
+    return None if moment is None else clock.program_date(moment)
+
+
 def _aware(value: datetime | str | None) -> datetime | None:
     """A datetime read by an aggregate, in UTC: aggregates bypass the column type, so
     SQLite hands back naive UTC or even text."""
@@ -262,12 +359,43 @@ def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
 
 
-def _conditions(today: date) -> dict[str, ColumnElement[bool]]:
+def cohort_plans(cohort_id: int) -> dict[str, int]:
+    """How long a cohort expects each stage to take, by stage (the stages it has a plan for):
+    one small query. Given to `risk_rows` for one cohort, it spares the join to the plans."""
+    found = db.session.execute(
+        select(StagePlan.stage, StagePlan.expected_days).where(StagePlan.cohort_id == cohort_id)
+    )
+    return {stage: days for stage, days in found}  # noqa: C416
+
+
+def _stalled(today: date, plans: Mapping[str, int] | None) -> ColumnElement[bool]:
+    """Longer in its stage than expected: by its cohort's StagePlan row (see with_facts), or,
+    for ventures of one cohort, by that cohort's `plans`, a CASE on the venture's stage."""
+    if plans is None:
+        deadline = _stage_deadline(StagePlan.expected_days, today)
+        if deadline is None:
+            return false()
+        return StagePlan.expected_days.is_not(None) & (PipelineFacts.stage_since_at < deadline)
+    if not plans:
+        return false()
+    by_stage = case(
+        {
+            stage: literal(_day_begins(today - timedelta(days=days)), UTCDateTime())
+            for stage, days in plans.items()
+        },
+        value=Venture.stage,
+        else_=null(),
+    )
+    return PipelineFacts.stage_since_at < by_stage
+
+
+def _conditions(
+    today: date, plans: Mapping[str, int] | None = None
+) -> dict[str, ColumnElement[bool]]:
     """Each rule in RISK_CODES as a condition on a venture's PipelineFacts row and its
-    cohort's StagePlan for its stage (see _with_facts)."""
+    cohort's StagePlan for its stage (see with_facts), or that cohort's `plans`."""
     facts.settle()
     limits = thresholds()
-    deadline = _stage_deadline(StagePlan.expected_days, today)
     silent_since = today - timedelta(days=limits.no_check_in_days)
     silent_began = literal(_day_begins(silent_since), UTCDateTime())
     return {
@@ -277,16 +405,14 @@ def _conditions(today: date) -> dict[str, ColumnElement[bool]]:
         )
         | (PipelineFacts.last_check_in_on < silent_since),
         "low_confidence": facts.low_run(limits.low_confidence) >= limits.low_confidence_streak,
-        "stalled": false()
-        if deadline is None
-        else StagePlan.expected_days.is_not(None) & (PipelineFacts.stage_since_at < deadline),
+        "stalled": _stalled(today, plans),
     }
 
 
 Columns = TypeVarTuple("Columns")
 
 
-def _with_facts(statement: Select[*Columns]) -> Select[*Columns]:
+def with_facts(statement: Select[*Columns]) -> Select[*Columns]:
     """A statement over Venture joined to what the rules read: its facts and stage plan."""
     return statement.join(PipelineFacts, PipelineFacts.venture_id == Venture.id).outerjoin(
         StagePlan,
@@ -294,45 +420,52 @@ def _with_facts(statement: Select[*Columns]) -> Select[*Columns]:
     )
 
 
-def risk_rows(today: date, scope: ColumnElement[bool]) -> Subquery:
+def risk_rows(
+    today: date, scope: ColumnElement[bool], plans: Mapping[str, int] | None = None
+) -> Subquery:
     """One row per venture that `scope` (a condition on Venture) selects: a 0/1 column per
     rule in RISK_CODES, `reasons` (how many apply), `last_check_in_on`, `milestones_done`
     and `milestones_total`, as risk_rules and the board would count them, from the
-    ventures' derived facts (facts.py) and the cohort's stage plans."""
+    ventures' derived facts (facts.py) and the cohort's stage plans (`plans`, when `scope`
+    selects ventures of one cohort only: see cohort_plans)."""
     # A NULL (a date that is not there) is no reason.
-    columns = {code: _flag(condition) for code, condition in _conditions(today).items()}
-    return (
-        _with_facts(
-            select(
-                Venture.id.label("venture_id"),
-                *(column.label(code) for code, column in columns.items()),
-                sum(columns.values(), start=literal(0)).label("reasons"),
-                PipelineFacts.last_check_in_on.label("last_check_in_on"),
-                PipelineFacts.milestones_done.label("milestones_done"),
-                PipelineFacts.milestones_total.label("milestones_total"),
-            )
-        )
-        .where(scope)
-        .subquery("risk")
+    columns = {code: _flag(condition) for code, condition in _conditions(today, plans).items()}
+    statement = select(
+        Venture.id.label("venture_id"),
+        *(column.label(code) for code, column in columns.items()),
+        sum(columns.values(), start=literal(0)).label("reasons"),
+        PipelineFacts.last_check_in_on.label("last_check_in_on"),
+        PipelineFacts.milestones_done.label("milestones_done"),
+        PipelineFacts.milestones_total.label("milestones_total"),
     )
+    if plans is None:
+        statement = with_facts(statement)
+    else:
+        statement = statement.join(PipelineFacts, PipelineFacts.venture_id == Venture.id)
+    return statement.where(scope).subquery("risk")
 
 
-def _at_risk(today: date) -> ColumnElement[bool]:
+def at_risk_condition(today: date, plans: Mapping[str, int] | None = None) -> ColumnElement[bool]:
     """At least one rule applies (the database stops at the first that does); never NULL,
-    so that its negation holds for the ventures no rule applies to."""
-    return func.coalesce(or_(*_conditions(today).values()), false())
+    so that its negation holds for the ventures no rule applies to. A condition on the FROM
+    of `risk_rows` given the same `plans`."""
+    return func.coalesce(or_(*_conditions(today, plans).values()), false())
 
 
 def at_risk_filter(today: date, scope: ColumnElement[bool], at_risk: bool = True):
     """A condition on Venture: at risk (or, with at_risk=False, not), among those `scope`
     selects; for a query's WHERE."""
-    chosen = _with_facts(select(Venture.id)).where(scope)
-    return Venture.id.in_(chosen.where(_at_risk(today) if at_risk else ~_at_risk(today)))
+    chosen = with_facts(select(Venture.id)).where(scope)
+    return Venture.id.in_(
+        chosen.where(at_risk_condition(today) if at_risk else ~at_risk_condition(today))
+    )
 
 
-def at_risk_codes(today: date, scope: ColumnElement[bool]) -> dict[int, list[str]]:
+def at_risk_codes(
+    today: date, scope: ColumnElement[bool], plans: Mapping[str, int] | None = None
+) -> dict[int, list[str]]:
     """The codes of the rules that apply to each venture `scope` selects, at risk or not."""
-    rows = risk_rows(today, scope)
+    rows = risk_rows(today, scope, plans)
     found = db.session.execute(select(rows.c.venture_id, *(rows.c[code] for code in RISK_CODES)))
     return {
         int(row[0]): [code for code, flag in zip(RISK_CODES, row[1:], strict=True) if flag]
@@ -346,11 +479,11 @@ def at_risk_counts(cohort_ids: Collection[int], today: date) -> dict[int, int]:
     if not cohort_ids:
         return {}
     found = db.session.execute(
-        _with_facts(select(Venture.cohort_id, func.count()))
+        with_facts(select(Venture.cohort_id, func.count()))
         .where(
             Venture.cohort_id.in_(list(cohort_ids)),
             Venture.status == VentureStatus.ACTIVE,
-            _at_risk(today),
+            at_risk_condition(today),
         )
         .group_by(Venture.cohort_id)
     )

@@ -13,9 +13,62 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, Protocol
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
+from flask_babel import get_translations
+
+
+class Catalogue(Protocol):
+    """What a Phrase asks of a message catalogue (Babel's Translations)."""
+
+    def ugettext(self, message: str) -> str: ...
+
+    def ungettext(self, singular: str, plural: str, num: int) -> str: ...
+
+
+@dataclass(frozen=True, eq=False)
+class Phrase:
+    """A message waiting to be said: its words (singular and plural, for `num`) and the
+    values that fill it, as Flask-Babel's gettext and ngettext take them. A Phrase among
+    the values is said in the same catalogue."""
+
+    singular: str
+    plural: str | None = None
+    num: int = 0
+    variables: tuple[tuple[str, object], ...] = ()
+
+    def said(self, catalogue: Catalogue) -> str:
+        """The message in this catalogue's language."""
+        if self.plural is None:
+            text = catalogue.ugettext(self.singular)
+            values: dict[str, Any] = {}
+        else:
+            text = catalogue.ungettext(self.singular, self.plural, self.num)
+            values = {"num": self.num}
+        values.update(
+            (name, value.said(catalogue) if isinstance(value, Phrase) else value)
+            for name, value in self.variables
+        )
+        return text % values if values else text
+
+    def __str__(self) -> str:
+        return self.said(get_translations())
+
+    # Compared and hashed as the words it says now, as Flask-Babel's lazy strings are.
+    def __eq__(self, other: object) -> bool:
+        return str(self) == (str(other) if isinstance(other, Phrase) else other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+# Named as Flask-Babel's lazy functions, so that pybabel finds their messages (Makefile).
+def _l(message: str, **variables: object) -> Phrase:
+    return Phrase(message, variables=tuple(variables.items()))
+
+
+def lazy_ngettext(singular: str, plural: str, num: int, **variables: object) -> Phrase:
+    return Phrase(singular, plural, num, tuple(variables.items()))
 
 
 @dataclass(frozen=True)
@@ -23,12 +76,18 @@ class RiskReason:
     """Why a venture is at risk: a code for filters and a message for people."""
 
     code: str
-    # The words, lazily: a message in whatever language is read when it is shown.
+    # The words, a Phrase (or a string, once said): a message in whatever language is read
+    # when it is shown.
     words: object
 
     @property
     def message(self) -> str:
         return str(self.words)
+
+    def said(self, catalogue: Catalogue) -> RiskReason:
+        """The reason with its message said in this catalogue's language."""
+        words = self.words.said(catalogue) if isinstance(self.words, Phrase) else self.words
+        return RiskReason(self.code, words)
 
 
 @dataclass(frozen=True)
@@ -47,7 +106,7 @@ class Thresholds:
 class VentureFacts:
     """What the rules read about one venture, dates on the program's calendar."""
 
-    # The label of its stage (a lazy string, to be read in the reasons' language).
+    # The label of its stage (a Phrase or a lazy string, to be read in the reasons' language).
     stage_label: object
     # Due dates of its open (planned or in progress) milestones that have one.
     open_due_dates: tuple[date, ...] = ()
