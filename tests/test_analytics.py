@@ -16,7 +16,7 @@ from incubator import clock
 from incubator.extensions import db
 from incubator.models import PipelineStamp, Stage, StageChange, Venture
 from incubator.services.cohorts import ventures
-from incubator.services.pipeline import analytics, checkins, stages
+from incubator.services.pipeline import analytics, checkins, facts, stages
 from tests import analytics_reference, chart_reading, factories
 from tests.helpers import page, without_csrf_tokens
 
@@ -454,6 +454,7 @@ def test_a_cohort_without_a_stamp_is_computed_every_time(db, history):
     db.session.execute(
         update(Venture).where(Venture.id == history["a"].id).values(status="archived")
     )
+    facts.refresh([history["a"].id])  # as `flask pipeline-facts rebuild` would
     db.session.commit()
 
     kept_is_walked(cohort)

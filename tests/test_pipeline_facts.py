@@ -16,11 +16,14 @@ from sqlalchemy import insert, select
 
 from incubator.models import (
     CheckIn,
+    Cohort,
     Milestone,
     MilestoneStatus,
     PipelineFacts,
+    Stage,
     StageChange,
     Venture,
+    VentureStatus,
 )
 from incubator.models.pipeline import OPEN_MILESTONE_STATUSES
 from incubator.services.pipeline import facts
@@ -67,6 +70,9 @@ def expected(venture: Venture, db) -> dict[str, object]:
         **{f"low_run_{level}": run(level) for level in facts.LOW_LEVELS},
         "joined_at": moves[0] if moves else venture.created_at,
         "stage_since_at": moves[-1] if moves else venture.created_at,
+        "cohort_id": venture.cohort_id,
+        "status": venture.status,
+        "stage": venture.stage,
     }
 
 
@@ -136,6 +142,20 @@ def _move_stage(venture, value, db, **_):
     )
 
 
+def _venture_stage(venture, value, **_):
+    venture.stage = list(Stage)[value % len(Stage)]
+
+
+def _venture_status(venture, **_):
+    archived = venture.status == VentureStatus.ARCHIVED
+    venture.status = VentureStatus.ACTIVE if archived else VentureStatus.ARCHIVED
+
+
+def _venture_cohort(venture, db, **_):
+    """To the other cohort (the tests make two)."""
+    venture.cohort_id = db.session.scalar(select(Cohort.id).where(Cohort.id != venture.cohort_id))
+
+
 # What each change needs (a venture, or one of its milestones or check-ins) and does.
 CHANGES = {
     "add_milestone": ("venture", _add_milestone),
@@ -147,6 +167,9 @@ CHANGES = {
     "check_in_confidence": ("check_in", _check_in_confidence),
     "delete_check_in": ("check_in", lambda check_in, db, **_: db.session.delete(check_in)),
     "move_stage": ("venture", _move_stage),
+    "venture_stage": ("venture", _venture_stage),
+    "venture_status": ("venture", _venture_status),
+    "venture_cohort": ("venture", _venture_cohort),
 }
 
 # One change to a venture's history: (what, which venture, a number that picks the row, a value)
@@ -185,6 +208,7 @@ ENDINGS = ["flush", "commit", "rollback"]
 def test_the_facts_follow_any_sequence_of_changes(app, db, steps):
     manager = factories.user("manager")
     cohort = factories.cohort(by=manager)
+    factories.cohort(by=manager)  # where a venture may be moved
     ventures = [factories.venture(cohort, by=manager) for _ in range(2)]
     db.session.commit()
     for change, end in steps:
@@ -212,6 +236,9 @@ CHANGING = {
     "check_in_confidence": 4,  # 5: the newest check-in is no longer low
     "delete_check_in": 0,
     "move_stage": 60,
+    "venture_stage": 3,
+    "venture_status": 0,
+    "venture_cohort": 0,
 }
 
 
@@ -219,6 +246,7 @@ CHANGING = {
 def test_each_kind_of_change_alone_moves_the_facts(app, db, kind):
     manager = factories.user("manager")
     cohort = factories.cohort(by=manager)
+    factories.cohort(by=manager)  # where a venture may be moved
     ventures = [factories.venture(cohort, by=manager) for _ in range(2)]
     venture = ventures[0]
     for weeks, confidence in ((0, 1), (1, 3), (2, 1)):

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from incubator.models.accounts import User
 from incubator.models.base import Base, UTCDateTime, edit_version, enum_values, utcnow
 from incubator.models.labels import EnumLabel, LabelledEnum
-from incubator.models.ventures import Cohort, Stage, Venture
+from incubator.models.ventures import Cohort, Stage, Venture, VentureStatus
 
 
 class MilestoneStatus(LabelledEnum):
@@ -79,13 +79,17 @@ class PipelineFacts(Base):
     cohort of thousands is counted, filtered and sorted without aggregating its history.
 
     Derived data: services/pipeline/facts.py rewrites a venture's row from its milestones,
-    check-ins and stage history whenever the session changes one of them, and rebuilds every
-    row on `flask pipeline-facts rebuild`. Nothing here depends on the date: the rules compare
-    these dates with today when they are read.
+    check-ins and stage history (and its cohort, status and stage) whenever the session
+    changes one of them, and rebuilds every row on `flask pipeline-facts rebuild`. Nothing
+    here depends on the date: the rules compare these dates with today when they are read.
     """
 
     __tablename__ = "pipeline_facts"
     __table_args__ = (
+        CheckConstraint(f"stage IN ({enum_values(Stage)})", name="stage_known"),
+        CheckConstraint(f"status IN ({enum_values(VentureStatus)})", name="status_known"),
+        # A cohort's active ventures by stage, counted from this table alone (the board).
+        Index("ix_pipeline_facts_cohort_status_stage", "cohort_id", "status", "stage"),
         CheckConstraint(
             "milestones_done >= 0 AND milestones_done <= milestones_total",
             name="milestones_counted",
@@ -116,6 +120,11 @@ class PipelineFacts(Base):
     # When it entered the pipeline and its present stage (when it was made, without moves).
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
     stage_since_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The venture's own cohort, status and stage, copied so that the board counts a cohort's
+    # ventures by stage and risk from this table alone, without joining every venture.
+    cohort_id: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[str] = mapped_column(String(16))
 
 
 class PipelineStamp(Base):

@@ -357,6 +357,33 @@ def _selection(cohort: Cohort, filters: Filters, today: date) -> _Selection:
     )
 
 
+def _counts(cohort: Cohort, filters: Filters, selection: _Selection) -> Select:
+    """(stage, ventures, of them at risk) for each stage of the ventures the filters select.
+
+    Filtered by stage or risk alone, from the facts alone, which carry each venture's
+    cohort, status and stage (ix_pipeline_facts_cohort_status_stage): joining the cohort's
+    ventures to them took the database twice as long. Filtered by what only a venture has
+    (area, neighbourhood, name), over the ventures joined to their facts."""
+    at_risk = func.sum(case((selection.risky, 1), else_=0))
+    if filters.challenge_area is not None or filters.neighbourhood is not None or filters.search:
+        return selection.flat(Venture.stage, func.count(), at_risk).group_by(Venture.stage)
+    conditions = [
+        PipelineFacts.cohort_id == cohort.id,
+        PipelineFacts.status == VentureStatus.ACTIVE,
+    ]
+    if filters.stage is not None:
+        conditions.append(PipelineFacts.stage == filters.stage)
+    if filters.at_risk is True:
+        conditions.append(selection.risky)
+    elif filters.at_risk is False:
+        conditions.append(~selection.risky)
+    return (
+        select(PipelineFacts.stage, func.count(), at_risk)
+        .where(*conditions)
+        .group_by(PipelineFacts.stage)
+    )
+
+
 def _member_names(venture_ids: list[int]) -> dict[int, list[str]]:
     """The founders' names of these ventures, in the order they joined: one query."""
     names: dict[int, list[str]] = defaultdict(list)
@@ -573,11 +600,7 @@ def board(
     # The counts by stage and at risk, in one pass over the selected ventures' facts.
     counts: dict[str, int] = {}
     at_risk_count = 0
-    for row in db.session.execute(
-        selection.flat(
-            Venture.stage, func.count(), func.sum(case((selection.risky, 1), else_=0))
-        ).group_by(Venture.stage)
-    ):
+    for row in db.session.execute(_counts(cohort, filters, selection)):
         counts[str(row[0])] = int(row[1])
         at_risk_count += int(row[2] or 0)
     matching = sum(counts.values())

@@ -4,11 +4,11 @@ table instead of aggregating every venture's milestones, check-ins and stage his
 
 Kept current without any service having to remember: when the session flushes a change to a
 milestone (its status, due date or venture), a check-in (its week, confidence or venture), a
-stage move or a new venture, the venture is noted, and before the transaction commits (or
-before `risk.py` reads the table) each noted venture's row is written again from its history
-in one statement, in the same transaction as the change. `flask pipeline-facts rebuild`
-writes every row again, for data that arrived around the services (the benchmark's
-seeders, a restore).
+stage move, a venture's cohort, status or stage, or a new venture, the venture is noted, and
+before the transaction commits (or before `risk.py` reads the table) each noted venture's row
+is written again from its history in one statement, in the same transaction as the change.
+`flask pipeline-facts rebuild` writes every row again, for data that arrived around the
+services (the benchmark's seeders, a restore).
 
 On PostgreSQL two transactions changing one venture at once (two check-ins from two tabs)
 would each see only their own change and the later write would lose the other's; so the
@@ -61,7 +61,7 @@ WATCHED: dict[type, tuple[str, ...]] = {
     Milestone: ("venture_id", "status", "due_on"),
     CheckIn: ("venture_id", "week_start", "confidence"),
     StageChange: ("venture_id", "changed_at"),
-    Venture: ("created_at",),
+    Venture: ("created_at", "cohort_id", "status", "stage"),
 }
 PENDING = "pipeline_facts_pending"
 # Ventures written again per statement.
@@ -151,6 +151,9 @@ def _derived(scope: ColumnElement[bool]) -> Select[Any]:
             *(func.coalesce(check_ins.c[f"low_{level}"], 0) for level in LOW_LEVELS),
             func.coalesce(history.c.joined_at, Venture.created_at),
             func.coalesce(history.c.since_at, Venture.created_at),
+            Venture.cohort_id,
+            Venture.status,
+            Venture.stage,
         )
         .outerjoin(milestones, milestones.c.venture_id == Venture.id)
         .outerjoin(check_ins, check_ins.c.venture_id == Venture.id)
@@ -246,8 +249,10 @@ def _note_changed_and_deleted(session: Session, _context: object, _instances: ob
         if obj in session.deleted or any(state.attrs[name].history.has_changes() for name in names):
             _note(session, [*state.attrs.venture_id.history.deleted, obj.venture_id])
     for obj in session.dirty:
-        if isinstance(obj, Venture) and inspect(obj).attrs.created_at.history.has_changes():
-            _note(session, [obj.id])
+        if isinstance(obj, Venture):
+            state = inspect(obj)
+            if any(state.attrs[name].history.has_changes() for name in WATCHED[Venture]):
+                _note(session, [obj.id])
 
 
 @event.listens_for(Session, "after_flush")

@@ -370,7 +370,8 @@ def cohort_plans(cohort_id: int) -> dict[str, int]:
 
 def _stalled(today: date, plans: Mapping[str, int] | None) -> ColumnElement[bool]:
     """Longer in its stage than expected: by its cohort's StagePlan row (see with_facts), or,
-    for ventures of one cohort, by that cohort's `plans`, a CASE on the venture's stage."""
+    for ventures of one cohort, by that cohort's `plans`, a CASE on the venture's stage as
+    its facts row carries it (so that the facts alone can be counted)."""
     if plans is None:
         deadline = _stage_deadline(StagePlan.expected_days, today)
         if deadline is None:
@@ -383,7 +384,7 @@ def _stalled(today: date, plans: Mapping[str, int] | None) -> ColumnElement[bool
             stage: literal(_day_begins(today - timedelta(days=days)), UTCDateTime())
             for stage, days in plans.items()
         },
-        value=Venture.stage,
+        value=PipelineFacts.stage,
         else_=null(),
     )
     return PipelineFacts.stage_since_at < by_stage
@@ -478,13 +479,19 @@ def at_risk_counts(cohort_ids: Collection[int], today: date) -> dict[int, int]:
     left out), counted by the database."""
     if not cohort_ids:
         return {}
+    # From the facts alone, which carry each venture's cohort, status and stage.
     found = db.session.execute(
-        with_facts(select(Venture.cohort_id, func.count()))
+        select(PipelineFacts.cohort_id, func.count())
+        .outerjoin(
+            StagePlan,
+            (StagePlan.cohort_id == PipelineFacts.cohort_id)
+            & (StagePlan.stage == PipelineFacts.stage),
+        )
         .where(
-            Venture.cohort_id.in_(list(cohort_ids)),
-            Venture.status == VentureStatus.ACTIVE,
+            PipelineFacts.cohort_id.in_(list(cohort_ids)),
+            PipelineFacts.status == VentureStatus.ACTIVE,
             at_risk_condition(today),
         )
-        .group_by(Venture.cohort_id)
+        .group_by(PipelineFacts.cohort_id)
     )
     return {cohort_id: count for cohort_id, count in found}  # noqa: C416
