@@ -151,16 +151,17 @@ def _bound_arg(name: str) -> int | None:
 
 class _RoomRows:
     """The rows each kind's room and add form are drawn from (runs.room_rows), read at most
-    once a request."""
+    once a request, and not at all where the worker kept them under the cohort's matching
+    stamps as read with its runs."""
 
-    def __init__(self, cohort: Cohort, drafts: dict[str, MatchingRun]) -> None:
+    def __init__(self, cohort: Cohort, found: runs.CohortRuns) -> None:
         self.cohort = cohort
-        self.drafts = drafts
+        self.found = found
         self.read: dict[str, facts.RoomRows] = {}
 
     def __call__(self, kind: str) -> facts.RoomRows:
         if kind not in self.read:
-            self.read[kind] = runs.room_rows(self.cohort, kind, self.drafts)
+            self.read[kind] = runs.room_rows(self.cohort, kind, self.found.drafts, self.found.stamp)
         return self.read[kind]
 
 
@@ -205,8 +206,9 @@ def cohort_runs(cohort_id: int):
     if proposed:
         return _to_runs(cohort_id)
     # Read once for the room, the drafts the page shows and the list of runs.
-    all_runs, drafts = runs.runs_and_drafts(cohort)
-    rows = _RoomRows(cohort, drafts)
+    found = runs.cohort_runs(cohort)
+    drafts = found.drafts
+    rows = _RoomRows(cohort, found)
     if form.is_submitted():
         kind = form.kind.data
         room = runs.room(cohort, kind, drafts, rows(kind)) if kind in KIND_LABELS else None
@@ -216,7 +218,7 @@ def cohort_runs(cohort_id: int):
     refill = None
     if isinstance(refusal, capacity.RoomRefused):
         refill = {"kind": form.kind.data, "method": form.method.data, **refusal.refill}
-    return _runs_page(cohort, form, room=room, refill=refill, read=(all_runs, drafts), rows=rows)
+    return _runs_page(cohort, form, room=room, refill=refill, read=found, rows=rows)
 
 
 def _add_form(run: MatchingRun, **kwargs) -> AddMatchForm:
@@ -372,7 +374,7 @@ def _runs_page(
     *,
     room: capacity.Room | None = None,
     refill: dict | None = None,
-    read: tuple[list[MatchingRun], dict[str, MatchingRun]] | None = None,
+    read: runs.CohortRuns | None = None,
     rows: _RoomRows | None = None,
 ):
     """The cohort's runs, the drafts under review with their forms, the introductions; with
@@ -380,8 +382,9 @@ def _runs_page(
     is what the chosen kind has room for; `refill`, run-form values that would work after
     bounds were refused; `read`, the cohort's runs and latest drafts, and `rows`, what rooms
     and add forms are drawn from, if read already."""
-    all_runs, drafts = runs.runs_and_drafts(cohort) if read is None else read
-    rows = _RoomRows(cohort, drafts) if rows is None else rows
+    found = runs.cohort_runs(cohort) if read is None else read
+    all_runs, drafts = found.runs, found.drafts
+    rows = _RoomRows(cohort, found) if rows is None else rows
     under_review = [_draft(kind, run, refusal, rows(kind)) for kind, run in drafts.items()]
     # A page of the cohort's introductions, newest first (`introductions-after=<match id>`).
     sent_after = request.args.get("introductions-after", "")

@@ -5,18 +5,21 @@ again.
 - The comparison (`comparison`): the draft beside each method's proposal and each venture's
   score in each, drawn from the run's `summary` (a row per venture, JSON), kept under the
   summary's text as the database holds it, read with the run (`runs.runs_and_drafts`).
-- The run form's room (`room`) and the add form's written-out choices, drawn from what
-  `facts.room_rows` reads on every view in one query (the cohort's ventures, the
-  counterparts open to matching, the pairs held or declined, the places taken elsewhere, the
-  draft's pins, as JSON texts) and kept under those texts.
+- What the run form's room and the add form's choices are drawn from (`room_rows`: the
+  cohort's ventures, the counterparts open to matching, the pairs held or declined, the
+  places taken elsewhere, the draft's pins, as `facts.room_rows` reads them in one query of
+  JSON texts), kept under the cohort's matching stamps as read with its runs
+  (services/matching/stamps.py), the kind and the draft: read again only after a write the
+  stamps watch has committed (triggers of migration 0024_review), or in a transaction that
+  wrote one.
+- The room (`room`) and the add form's written-out choices, kept under those rows' texts.
 - A match's reasons in a language (`sentences`), kept under their JSON text and the language.
 
-Every key is the very text its value is decoded and drawn from, read in the request that
-shows it: any change to what a value shows (an edit of the draft, a venture, a profile, a
-role, a name, an introduction anywhere, a pin) changes that text, so a value drawn before
-the change is never found again, whatever changed it and whoever did. A worker saves the
-decoding, the objects and the drawing, not the reading: the page reads the same rows, in
-the same queries, whether a value was kept or not.
+Every other key is the very text its value is decoded and drawn from, read in the request
+that shows it: any change to what a value shows (an edit of the draft, a venture, a profile,
+a role, a name, an introduction anywhere, a pin) changes that text, or the stamps the rows
+are kept under, so a value drawn before the change is never found again, whatever changed it
+and whoever did.
 
 Each worker keeps its own (incubator/kept.py); `forget()` starts from nothing (the tests do,
 to count the queries of a page drawn).
@@ -34,7 +37,15 @@ from incubator.kept import Kept
 from incubator.models import MatchingRun
 from incubator.services.matching import capacity, facts, reasons
 
-__all__ = ["Comparison", "comparison", "forget", "remembered", "room", "sentences"]
+__all__ = [
+    "Comparison",
+    "comparison",
+    "forget",
+    "remembered",
+    "room",
+    "room_rows",
+    "sentences",
+]
 
 # Values a worker keeps: the comparison, the room and the add form's lists of a few drafts
 # (a draft of a thousand ventures keeps about a megabyte).
@@ -46,6 +57,10 @@ _KEPT = Kept(KEPT)
 # A match's reasons said in a language, by their text: a page of matches says fifty.
 SENTENCES = 2048
 _SENTENCES = Kept(SENTENCES)
+# What the rooms and add forms of a few drafts are drawn from, as read (`facts.RoomRows`:
+# about 150 KB for a thousand ventures and five hundred mentors).
+ROOM_ROWS = 8
+_ROOM_ROWS = Kept(ROOM_ROWS)
 
 
 def remembered(key: Hashable, make: Callable[[], T]) -> T:
@@ -58,6 +73,7 @@ def forget() -> None:
     """Drop what this worker keeps (the tests' way to start from nothing)."""
     _KEPT.clear()
     _SENTENCES.clear()
+    _ROOM_ROWS.clear()
 
 
 def sentences(reasons_text: str | None) -> list[str]:
@@ -123,3 +139,14 @@ def room(rows: facts.RoomRows, pinned: Sequence[tuple[int, str]]) -> capacity.Ro
     them."""
     pairs = tuple(sorted(pinned))
     return remembered(("room", rows, pairs), lambda: capacity.offered_from(rows, pairs))
+
+
+def room_rows(
+    stamp: str | None, scope: tuple[Hashable, ...], read: Callable[[], facts.RoomRows]
+) -> facts.RoomRows:
+    """What a room and an add form are drawn from (`read()`, `facts.room_rows`), kept under
+    the cohort's matching stamps as read in this request (services/matching/stamps.py) and
+    `scope` (the cohort, the kind and the draft); read every time without a stamp."""
+    if stamp is None:
+        return read()
+    return _ROOM_ROWS.get(("room rows", stamp, scope), read)
