@@ -922,11 +922,12 @@ def test_a_kept_page_reads_no_room_and_draws_nothing_again_at_any_size_of_draft(
     review_memory.forget()
     client.get(urls[0])
 
-    # The worker kept the rows and the room under the cohort's stamps: nothing was drawn
-    # again and the room's rows were not read, the same queries at either size.
+    # The worker kept the rows, the room and the comparison under the cohort's stamps:
+    # nothing was drawn again and neither the room's rows nor the draft's summary were read,
+    # the same queries at either size.
     assert len(made) == 1
     for url in urls:
-        assert kept_queries[url].count == drawn_queries[url] - 1
+        assert kept_queries[url].count == drawn_queries[url] - 2
         assert not any("json_" in statement.lower() for statement in kept_queries[url].statements)
     assert kept_queries[urls[0]].count == kept_queries[urls[1]].count
 
@@ -1061,6 +1062,9 @@ WATCHED_WRITES = {
         "UPDATE matches SET pinned = :yes WHERE id = :id", yes=True, id=ids["aqua_match"]
     ),
     "person removed": lambda ids: written("DELETE FROM users WHERE id = :id", id=ids["funder"]),
+    "draft's comparison rewritten": lambda ids: written(
+        "UPDATE matching_runs SET summary = '{}' WHERE id = :id", id=ids["run"]
+    ),
 }
 
 
@@ -1082,6 +1086,7 @@ UNWATCHED_WRITES = {
     "a mentor's bio": "UPDATE mentor_profiles SET bio = 'Thirty years in city services.'",
     "a name set to itself": "UPDATE users SET name = name",
     "a proposed match moved to another run": "UPDATE matches SET run_id = NULL WHERE pinned = :no",
+    "a run's status": "UPDATE matching_runs SET status = 'discarded'",
 }
 
 
@@ -1132,11 +1137,16 @@ def test_a_write_from_another_session_shows_on_the_next_view_of_a_kept_page(
     assert "AquaSave Two</option>" in moved
     assert moved == drawn(client, url)
 
+    written("UPDATE matching_runs SET summary = '{}' WHERE id = :id", id=watched["run"])
+    emptied = shown(client, url)
+    assert "This draft, as edited" in moved and "This draft, as edited" not in emptied
+    assert emptied == drawn(client, url)
+
     # A write the room does not read: the page is the kept one, its rows not read again.
     written("UPDATE mentor_profiles SET bio = 'Retired.' WHERE user_id = :id", id=watched["ben"])
     with count_queries() as kept:
         again = shown(client, url)
-    assert again == moved == drawn(client, url)
+    assert again == emptied == drawn(client, url)
     assert kept.count == keeping.count
 
 

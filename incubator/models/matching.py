@@ -18,7 +18,7 @@ from sqlalchemy import (
     false,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.models.accounts import User
 from incubator.models.base import Base, UTCDateTime, edit_version, enum_values, utcnow
@@ -147,9 +147,6 @@ class MatchingRun(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = edit_version()
-    # The summary as the database's text, where a query asks for it (`runs.latest_drafts`):
-    # the review page keeps what it draws from the summary under that text.
-    summary_text: Mapped[str | None] = query_expression()
 
     __mapper_args__ = {"version_id_col": version}
 

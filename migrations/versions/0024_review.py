@@ -9,8 +9,8 @@ are drawn from a cohort's active ventures (name, needs, stage, status, cohort), 
 counterparts open to matching (people's names and activity, their roles and mentor or
 funder profiles; organisations' names and partner profiles), the cohort's pairs introduced,
 accepted or declined, the places introductions hold in other cohorts and the draft's pinned
-matches (services/matching/facts.py, `room_rows`). A worker keeps what it drew under the
-stamps (services/matching/stamps.py), so a stamp must change with every write to any of
+matches (services/matching/facts.py, `room_rows`); its comparison from the draft's summary.
+A worker keeps what it drew under the stamps (services/matching/stamps.py), so a stamp must change with every write to any of
 those, however it is made: by the ORM, a Core statement, a bulk DELETE, a cascade, a seeder.
 Triggers do that in the database, in the writing transaction. Each cohort has a stamp, and
 one more (scope 0) is read by every cohort:
@@ -24,11 +24,13 @@ one more (scope 0) is read by every cohort:
 - people's names and activity (updated to another value, or deleted), roles, mentor,
   funder and partner profiles (inserted, deleted, or a column the room reads updated), and
   organisations' names (updated to another value, or deleted): scope 0;
+- matching runs: inserted, deleted, or their summary (the comparison the review shows, a
+  row per venture) or cohort updated: their cohort;
 - cohorts: inserted, so that a cohort given the id of a deleted one (SQLite reuses the
   highest) never finds the old one's stamp.
 
-Other writes (a check-in, a match's score or answers, a profile's bio) leave the stamps
-alone.
+Other writes (a check-in, a match's score or answers, a profile's bio, a run's status)
+leave the stamps alone.
 
 A stamp is a random value (16 bytes, hex), never a counter that could come round again.
 The table has no foreign key: while a cohort is deleted, the triggers of its cascaded rows
@@ -84,6 +86,7 @@ WATCHED = {
     'users': (('update', 'delete'), ('name', 'active'), SHARED, None, True),
     'organisations': (('update', 'delete'), ('name',), SHARED, None, True),
     'cohorts': (('insert',), (), "{row}.id", None, False),
+    'matching_runs': (EVENTS, ('summary', 'cohort_id'), "{row}.cohort_id", None, False),
 }
 
 

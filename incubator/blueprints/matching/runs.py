@@ -312,16 +312,20 @@ def _add_options(add_form: AddMatchForm, rows: facts.RoomRows | None) -> tuple[M
 
 
 def _draft(
-    kind: str, run: MatchingRun, refusal: Refusal | None, rows: facts.RoomRows | None
+    kind: str,
+    run: MatchingRun,
+    refusal: Refusal | None,
+    rows: facts.RoomRows | None,
+    stamp: str | None,
 ) -> Draft:
     """A draft's page of matches and its review forms at the run's version; a refused form
-    keeps what was sent."""
+    keeps what was sent. `stamp`, the cohort's matching stamps as read with the run."""
     # The run (and its version) was read before its matches, so the forms never carry a
     # version newer than the proposal the page shows.
     version = run.version
     listing = _listing(kind)
     page = review_lists.draft_page(run, listing)
-    comparison = review_memory.comparison(run)
+    comparison = review_memory.comparison(run, stamp)
     kept = refusal if refusal is not None and refusal.run_id == run.id else None
     sent = kept.add_form if kept else None
     add_form = sent or AddMatchForm(prefix=f"add-{run.id}", formdata=None)
@@ -385,7 +389,9 @@ def _runs_page(
     found = runs.cohort_runs(cohort) if read is None else read
     all_runs, drafts = found.runs, found.drafts
     rows = _RoomRows(cohort, found) if rows is None else rows
-    under_review = [_draft(kind, run, refusal, rows(kind)) for kind, run in drafts.items()]
+    under_review = [
+        _draft(kind, run, refusal, rows(kind), found.stamp) for kind, run in drafts.items()
+    ]
     # A page of the cohort's introductions, newest first (`introductions-after=<match id>`).
     sent_after = request.args.get("introductions-after", "")
     after = int(sent_after) if sent_after.isdigit() else None

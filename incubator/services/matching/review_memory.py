@@ -4,14 +4,15 @@ again.
 
 - The comparison (`comparison`): the draft beside each method's proposal and each venture's
   score in each, drawn from the run's `summary` (a row per venture, JSON), kept under the
-  summary's text as the database holds it, read with the run (`runs.runs_and_drafts`).
+  cohort's matching stamps as read with the run (`runs.cohort_runs`) and the run: the
+  summary is read and decoded only where nothing is kept.
 - What the run form's room and the add form's choices are drawn from (`room_rows`: the
   cohort's ventures, the counterparts open to matching, the pairs held or declined, the
   places taken elsewhere, the draft's pins, as `facts.room_rows` reads them in one query of
   JSON texts), kept under the cohort's matching stamps as read with its runs
   (services/matching/stamps.py), the kind and the draft: read again only after a write the
-  stamps watch has committed (triggers of migration 0024_review), or in a transaction that
-  wrote one.
+  stamps watch has committed (triggers of migration 0024_review, which watch the runs'
+  summaries too), or in a transaction that wrote one.
 - The room (`room`) and the add form's written-out choices, kept under those rows' texts.
 - A match's reasons in a language (`sentences`), kept under their JSON text and the language.
 
@@ -125,13 +126,14 @@ def _comparison(summary: dict[str, Any]) -> Comparison:
     )
 
 
-def comparison(run: MatchingRun) -> Comparison:
-    """The run's comparison, kept under its summary's text as read with the run
-    (`runs.runs_and_drafts`); drawn each time from a run read without it."""
-    text = run.summary_text
-    if text is None:
+def comparison(run: MatchingRun, stamp: str | None) -> Comparison:
+    """The run's comparison, kept under the cohort's matching stamps as read with the run
+    (`stamp`, `runs.cohort_runs`: they change with every write of a run's summary), its
+    summary read (one query) and decoded only where nothing is kept; drawn each time without
+    a stamp."""
+    if stamp is None:
         return _comparison(run.summary)
-    return remembered(("comparison", text), lambda: _comparison(json.loads(text)))
+    return remembered(("comparison", stamp, run.id), lambda: _comparison(run.summary))
 
 
 def room(rows: facts.RoomRows, pinned: Sequence[tuple[int, str]]) -> capacity.Room | None:

@@ -20,8 +20,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
-from sqlalchemy import String, Text, case, cast, select, update
-from sqlalchemy.orm import defer, selectinload, with_expression
+from sqlalchemy import String, cast, select, update
+from sqlalchemy.orm import defer, selectinload
 
 from incubator.extensions import db, rows_changed
 from incubator.i18n import N_
@@ -139,18 +139,14 @@ class CohortRuns:
 
 def cohort_runs(cohort: Cohort) -> CohortRuns:
     """A cohort's runs and drafts with its matching stamps, in one query (two for a cohort
-    without runs). No run's comparison (`summary`, a row per venture) is decoded: the drafts'
-    are read as text (`summary_text`), decoded only where the review page keeps nothing under
-    that text (review_memory.comparison)."""
-    drafts_summary = case((MatchingRun.status == DRAFT, cast(MatchingRun.summary, Text)))
+    without runs). No run's comparison (`summary`, a row per venture) is read: a draft's is
+    read when the review page keeps nothing of it under the stamps
+    (review_memory.comparison)."""
     rows = db.session.execute(
         select(MatchingRun, stamps.key_column(cohort.id))
         .where(MatchingRun.cohort_id == cohort.id)
         .order_by(MatchingRun.created_at.desc(), MatchingRun.id.desc())
-        .options(
-            defer(MatchingRun.summary),
-            with_expression(MatchingRun.summary_text, drafts_summary),
-        )
+        .options(defer(MatchingRun.summary))
     ).all()
     found: list[MatchingRun] = [row[0] for row in rows]
     drafts: dict[str, MatchingRun] = {}
