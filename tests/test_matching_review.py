@@ -914,18 +914,27 @@ def test_a_kept_page_reads_no_room_and_draws_nothing_again_at_any_size_of_draft(
         client.get(url)
     made = []
     monkeypatch.setattr(capacity, "offered_from", lambda *args: made.append(args))
+    fragment = templating.fragment
+    drawn_parts = []
+    monkeypatch.setattr(
+        templating,
+        "fragment",
+        lambda name, **context: drawn_parts.append(name) or fragment(name, **context),
+    )
     kept_queries = {}
     for url in urls:
         with count_queries() as counter:
             client.get(url)
         kept_queries[url] = counter
+    kept_parts = list(drawn_parts)
     review_memory.forget()
     client.get(urls[0])
 
-    # The worker kept the rows, the room and the comparison under the cohort's stamps:
-    # nothing was drawn again and neither the room's rows nor the draft's summary were read,
-    # the same queries at either size.
+    # The worker kept the rows, the room, the comparison and the drafts' sections under the
+    # cohort's stamps: nothing was drawn again and neither the room's rows nor the draft's
+    # summary were read, the same queries at either size.
     assert len(made) == 1
+    assert kept_parts == [] and "matching/_draft.html" in drawn_parts
     for url in urls:
         assert kept_queries[url].count == drawn_queries[url] - 2
         assert not any("json_" in statement.lower() for statement in kept_queries[url].statements)
