@@ -48,9 +48,10 @@ __all__ = [
     "sentences",
 ]
 
-# Values a worker keeps: the comparison, the room and the add form's lists of a few drafts
-# (a draft of a thousand ventures keeps about a megabyte).
-KEPT = 12
+# Values a worker keeps: the comparison, the room, the add form's lists, the forms, the rows
+# of a page of matches and the drawn section of a few drafts, about seven values a page
+# viewed (a draft of a thousand ventures keeps about a megabyte and a half).
+KEPT = 24
 
 T = TypeVar("T")
 
