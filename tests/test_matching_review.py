@@ -930,13 +930,14 @@ def test_a_kept_page_reads_no_room_and_draws_nothing_again_at_any_size_of_draft(
     review_memory.forget()
     client.get(urls[0])
 
-    # The worker kept the rows, the room, the comparison and the drafts' sections under the
-    # cohort's stamps: nothing was drawn again and neither the room's rows nor the draft's
-    # summary were read, the same queries at either size.
+    # The worker kept the rows, the room, the comparison, the page of matches and the drafts'
+    # sections under the cohort's stamps: nothing was drawn again and neither the room's
+    # rows, nor the draft's summary, nor its page of matches were read, the same queries at
+    # either size.
     assert len(made) == 1
     assert kept_parts == [] and "matching/_draft.html" in drawn_parts
     for url in urls:
-        assert kept_queries[url].count == drawn_queries[url] - 2
+        assert kept_queries[url].count == drawn_queries[url] - 3
         assert not any("json_" in statement.lower() for statement in kept_queries[url].statements)
     assert kept_queries[urls[0]].count == kept_queries[urls[1]].count
 
@@ -1071,6 +1072,18 @@ WATCHED_WRITES = {
         "UPDATE matches SET pinned = :yes WHERE id = :id", yes=True, id=ids["aqua_match"]
     ),
     "person removed": lambda ids: written("DELETE FROM users WHERE id = :id", id=ids["funder"]),
+    "a proposed match's score": lambda ids: written(
+        "UPDATE matches SET score = 9.5 WHERE id = :id", id=ids["aqua_match"]
+    ),
+    "a proposed match's reasons": lambda ids: written(
+        "UPDATE matches SET reasons = '[]' WHERE id = :id", id=ids["aqua_match"]
+    ),
+    "a proposed match taken out of its run": lambda ids: written(
+        "UPDATE matches SET run_id = NULL WHERE id = :id", id=ids["aqua_match"]
+    ),
+    "a proposed match deleted": lambda ids: written(
+        "DELETE FROM matches WHERE id = :id", id=ids["aqua_match"]
+    ),
     "draft's comparison rewritten": lambda ids: written(
         "UPDATE matching_runs SET summary = '{}' WHERE id = :id", id=ids["run"]
     ),
@@ -1090,11 +1103,10 @@ def test_every_write_the_room_is_drawn_from_gives_the_cohort_new_stamps(db, coho
 
 
 UNWATCHED_WRITES = {
-    "a proposed match's score": "UPDATE matches SET score = 9.5 WHERE status = 'proposed'",
+    "a match's answers": "UPDATE matches SET venture_answer = 'accepted' WHERE pinned = :no",
     "a venture's description": "UPDATE ventures SET description = 'Cleaner water'",
     "a mentor's bio": "UPDATE mentor_profiles SET bio = 'Thirty years in city services.'",
     "a name set to itself": "UPDATE users SET name = name",
-    "a proposed match moved to another run": "UPDATE matches SET run_id = NULL WHERE pinned = :no",
     "a run's status": "UPDATE matching_runs SET status = 'discarded'",
 }
 
@@ -1146,9 +1158,14 @@ def test_a_write_from_another_session_shows_on_the_next_view_of_a_kept_page(
     assert "AquaSave Two</option>" in moved
     assert moved == drawn(client, url)
 
+    written("UPDATE matches SET score = 9.25 WHERE id = :id", id=watched["aqua_match"])
+    rescored = shown(client, url)
+    assert '<td class="text-end">9.25</td>' in rescored and "9.25" not in moved
+    assert rescored == drawn(client, url)
+
     written("UPDATE matching_runs SET summary = '{}' WHERE id = :id", id=watched["run"])
     emptied = shown(client, url)
-    assert "This draft, as edited" in moved and "This draft, as edited" not in emptied
+    assert "This draft, as edited" in rescored and "This draft, as edited" not in emptied
     assert emptied == drawn(client, url)
 
     # A write the room does not read: the page is the kept one, its rows not read again.

@@ -4,13 +4,15 @@ Revision ID: 0024_review
 Revises: 0023_inclusion
 Create Date: 2026-11-30
 
-The matching review page's room (the run form's bounds) and its add form's two long lists
-are drawn from a cohort's active ventures (name, needs, stage, status, cohort), the
-counterparts open to matching (people's names and activity, their roles and mentor or
-funder profiles; organisations' names and partner profiles), the cohort's pairs introduced,
-accepted or declined, the places introductions hold in other cohorts and the draft's pinned
-matches (services/matching/facts.py, `room_rows`); its comparison from the draft's summary.
-A worker keeps what it drew under the stamps (services/matching/stamps.py), so a stamp must change with every write to any of
+The matching review page's room (the run form's bounds), its add form's two long lists, a
+draft's page of matches and its comparison are drawn from a cohort's active ventures (name,
+needs, stage, status, cohort), the counterparts open to matching (people's names and
+activity, their roles and mentor or funder profiles; organisations' names and partner
+profiles), the cohort's pairs introduced, accepted or declined, the places introductions
+hold in other cohorts, the draft's matches (their pins, scores, reasons, counterparts and
+statuses) and the run's summary (services/matching/facts.py `room_rows`,
+services/matching/review_lists.py `draft_page`). A worker keeps what it drew under the
+stamps (services/matching/stamps.py), so a stamp must change with every write to any of
 those, however it is made: by the ORM, a Core statement, a bulk DELETE, a cascade, a seeder.
 Triggers do that in the database, in the writing transaction. Each cohort has a stamp, and
 one more (scope 0) is read by every cohort:
@@ -18,9 +20,10 @@ one more (scope 0) is read by every cohort:
 - ventures: inserted, deleted, or their name, needs, stage, status or cohort updated: their
   cohort (before and after);
 - matches: inserted, deleted or updated (run, cohort, venture, kind, counterpart, status,
-  pin) when the row before or after counts in a room: introduced or accepted (a place held:
-  scope 0, every cohort counts it), declined (its cohort), or pinned while proposed (its
-  cohort). A run's thousand proposed, unpinned matches stamp nothing;
+  pin, score, reasons) when the row before or after counts: introduced or accepted (a place
+  held: scope 0, every cohort counts it), or else a run's (a draft's page of matches lists
+  it), declined or pinned (its cohort). A run's thousand matches stamp their cohort once on
+  PostgreSQL (once per row on SQLite, a few milliseconds);
 - people's names and activity (updated to another value, or deleted), roles, mentor,
   funder and partner profiles (inserted, deleted, or a column the room reads updated), and
   organisations' names (updated to another value, or deleted): scope 0;
@@ -29,8 +32,8 @@ one more (scope 0) is read by every cohort:
 - cohorts: inserted, so that a cohort given the id of a deleted one (SQLite reuses the
   highest) never finds the old one's stamp.
 
-Other writes (a check-in, a match's score or answers, a profile's bio, a run's status)
-leave the stamps alone.
+Other writes (a check-in, an introduction's answers, a profile's bio, a run's status) leave
+the stamps alone.
 
 A stamp is a random value (16 bytes, hex), never a counter that could come round again.
 The table has no foreign key: while a cohort is deleted, the triggers of its cascaded rows
@@ -57,10 +60,11 @@ depends_on = None
 SQLITE_STAMP = "lower(hex(randomblob(16)))"
 EVENTS = ('insert', 'update', 'delete')
 SHARED = "0"
-# A match counts in a room when it holds a place, was declined, or is pinned in a draft
-# (facts._room_statement); one that holds a place counts in every cohort's.
+# A match counts when it is a run's (a draft's page of matches lists it), holds a place, was
+# declined, or is pinned in a draft (facts._room_statement); one that holds a place counts in
+# every cohort's room.
 MATCH_COUNTS = (
-    "({row}.status IN ('introduced', 'accepted', 'declined') "
+    "({row}.run_id IS NOT NULL OR {row}.status IN ('introduced', 'accepted', 'declined') "
     "OR ({row}.pinned AND {row}.status = 'proposed'))"
 )
 MATCH_SCOPE = "CASE WHEN {row}.status IN ('introduced', 'accepted') THEN 0 ELSE {row}.cohort_id END"
@@ -72,7 +76,10 @@ WATCHED = {
     'ventures': (EVENTS, ('name', 'needs', 'stage', 'status', 'cohort_id'), "{row}.cohort_id", None, False),
     'matches': (
         EVENTS,
-        ('run_id', 'cohort_id', 'venture_id', 'kind', 'counterpart_key', 'status', 'pinned'),
+        (
+            'run_id', 'cohort_id', 'venture_id', 'kind', 'counterpart_id', 'organisation_id',
+            'counterpart_key', 'status', 'pinned', 'score', 'reasons',
+        ),
         MATCH_SCOPE,
         MATCH_COUNTS,
         False,

@@ -318,7 +318,9 @@ def _draft(
     # version newer than the proposal the page shows.
     version = run.version
     listing = _listing(kind)
-    page = review_lists.draft_page(run, listing)
+    page = review_memory.page(
+        stamp, (run.id, listing), lambda: review_lists.draft_page(run, listing)
+    )
     comparison = review_memory.comparison(run, stamp)
     kept = refusal if refusal is not None and refusal.run_id == run.id else None
     sent = kept.add_form if kept else None

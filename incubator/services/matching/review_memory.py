@@ -13,6 +13,9 @@ again.
   (services/matching/stamps.py), the kind and the draft: read again only after a write the
   stamps watch has committed (triggers of migration 0024_review, which watch the runs'
   summaries too), or in a transaction that wrote one.
+- A page of a draft's matches (`page`), as `review_lists.draft_page` reads it, kept under
+  the same stamps (which change with every write to a run's matches), the run and the
+  listing (filter, order, anchor).
 - The room (`room`) and the add form's written-out choices, kept under those rows' texts.
 - A match's reasons in a language (`sentences`), kept under their JSON text and the language.
 
@@ -42,6 +45,7 @@ __all__ = [
     "Comparison",
     "comparison",
     "forget",
+    "page",
     "remembered",
     "room",
     "room_rows",
@@ -63,6 +67,9 @@ _SENTENCES = Kept(SENTENCES)
 # about 150 KB for a thousand ventures and five hundred mentors).
 ROOM_ROWS = 8
 _ROOM_ROWS = Kept(ROOM_ROWS)
+# Pages of drafts' matches as read (`review_lists.MatchPage`: fifty rows, about 40 KB).
+PAGES = 32
+_PAGES = Kept(PAGES)
 
 
 def remembered(key: Hashable, make: Callable[[], T]) -> T:
@@ -76,6 +83,7 @@ def forget() -> None:
     _KEPT.clear()
     _SENTENCES.clear()
     _ROOM_ROWS.clear()
+    _PAGES.clear()
 
 
 def sentences(reasons_text: str | None) -> list[str]:
@@ -142,6 +150,16 @@ def room(rows: facts.RoomRows, pinned: Sequence[tuple[int, str]]) -> capacity.Ro
     them."""
     pairs = tuple(sorted(pinned))
     return remembered(("room", rows, pairs), lambda: capacity.offered_from(rows, pairs))
+
+
+def page(stamp: str | None, scope: tuple[Hashable, ...], read: Callable[[], T]) -> T:
+    """A page of a draft's matches (`read()`, `review_lists.draft_page`), kept under the
+    cohort's matching stamps as read in this request (they change with every write to a
+    run's matches, their ventures' names and their counterparts' names) and `scope` (the run
+    and the listing); read every time without a stamp."""
+    if stamp is None:
+        return read()
+    return _PAGES.get(("page", stamp, scope), read)
 
 
 def room_rows(
