@@ -10,7 +10,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from incubator import permissions, templating
 from incubator.blueprints.matching.run_forms import KIND_LABELS, METHOD_LABELS
@@ -23,8 +23,11 @@ from incubator.models import (
     MatchKind,
     MatchStatus,
     MentorProfile,
+    PartnerProfile,
     Role,
     Stage,
+    User,
+    Venture,
 )
 from incubator.services.errors import InvalidInput
 from incubator.services.matching import (
@@ -900,23 +903,312 @@ def test_what_the_room_is_kept_under_changes_with_every_row_it_lists(
     assert len(read().held) == 1
 
 
-def test_a_kept_page_runs_the_queries_of_a_drawn_one_and_draws_nothing_again(
+def test_a_kept_page_reads_no_room_and_draws_nothing_again_at_any_size_of_draft(
     db, client, signed_in_manager, manager, mentors, count_queries, page_queries, monkeypatch
 ):
-    run = seeded_draft(manager, "Kept", 30, mentors)
-    url = f"/matching/cohorts/{run.cohort_id}"
-    drawn_queries = page_queries([url])[url]
+    small = seeded_draft(manager, "Small", 10, mentors)
+    large = seeded_draft(manager, "Large", 40, mentors)
+    urls = [f"/matching/cohorts/{run.cohort_id}" for run in (small, large)]
+    drawn_queries = page_queries(urls)
+    for url in urls:
+        client.get(url)
     made = []
     monkeypatch.setattr(capacity, "offered_from", lambda *args: made.append(args))
-    with count_queries() as counter:
-        client.get(url)
-
-    # The worker kept the room, so nothing was drawn again, and the page read the same rows.
-    assert made == []
-    assert counter.count == drawn_queries
+    fragment = templating.fragment
+    drawn_parts = []
+    monkeypatch.setattr(
+        templating,
+        "fragment",
+        lambda name, **context: drawn_parts.append(name) or fragment(name, **context),
+    )
+    kept_queries = {}
+    for url in urls:
+        with count_queries() as counter:
+            client.get(url)
+        kept_queries[url] = counter
+    kept_parts = list(drawn_parts)
     review_memory.forget()
-    client.get(url)
+    client.get(urls[0])
+
+    # The worker kept the rows, the room, the comparison, the page of matches and the drafts'
+    # sections under the cohort's stamps: nothing was drawn again and neither the room's
+    # rows, nor the draft's summary, nor its page of matches were read, the same queries at
+    # either size.
     assert len(made) == 1
+    assert kept_parts == [] and "matching/_draft.html" in drawn_parts
+    for url in urls:
+        assert kept_queries[url].count == drawn_queries[url] - 3
+        assert not any("json_" in statement.lower() for statement in kept_queries[url].statements)
+    assert kept_queries[urls[0]].count == kept_queries[urls[1]].count
+
+
+def stamp_of(cohort) -> str | None:
+    """The cohort's matching stamps as a new transaction reads them with its runs."""
+    _db.session.commit()
+    return runs.cohort_runs(cohort).stamp
+
+
+def written(statement: str, **values) -> None:
+    """A statement run and committed by another session, as another program would (this
+    test's session ends its transaction first: SQLite would wait on its reading)."""
+    _db.session.commit()
+    with _db.engine.begin() as connection:
+        connection.execute(text(statement), values)
+
+
+@pytest.fixture
+def watched(db, cohort, manager, pair_draft):
+    """The pair draft, with a funder, a partner organisation, another cohort and a venture
+    of it: what each kind of write the stamps watch is made to."""
+    run, aqua, bus, ana, ben = pair_draft
+    funder = factories.funder("Fay Funder")
+    organisation = factories.organisation("Parks Department")
+    _db.session.add(PartnerProfile(organisation_id=organisation.id, capacity=2))
+    other = factories.cohort("Fall 2025", by=manager)
+    elsewhere = factories.needy_venture(other, "Elsewhere", by=manager)
+    _db.session.commit()
+    return {
+        "run": run.id,
+        "aqua": aqua.id,
+        "bus": bus.id,
+        "ana": ana.id,
+        "ben": ben.id,
+        "funder": funder.id,
+        "organisation": organisation.id,
+        "other": other.id,
+        "elsewhere": elsewhere.id,
+        "aqua_match": match_of(run, aqua).id,
+    }
+
+
+def _introduced_elsewhere(ids):
+    factories.introduction(
+        _db.session.get(Venture, ids["elsewhere"]), _db.session.get(User, ids["ben"])
+    )
+
+
+def _declined_here(ids):
+    factories.introduction(
+        _db.session.get(Venture, ids["aqua"]), _db.session.get(User, ids["ben"]), status="declined"
+    )
+
+
+def _venture_added(ids):
+    factories.needy_venture(reloaded_cohort(ids), "CivicCity")
+
+
+def reloaded_cohort(ids) -> Cohort:
+    return _db.session.get(Venture, ids["aqua"]).cohort
+
+
+def _accepted_elsewhere(ids):
+    _introduced_elsewhere(ids)
+    _db.session.commit()
+    written("UPDATE matches SET status = 'accepted' WHERE status = 'introduced'")
+
+
+# Each kind of write the room and the add form's choices are drawn from; most are made with
+# SQL by another session, as only triggers can see them.
+WATCHED_WRITES = {
+    "venture renamed": lambda ids: written(
+        "UPDATE ventures SET name = 'AquaSave Two' WHERE id = :id", id=ids["aqua"]
+    ),
+    "venture's needs": lambda ids: written(
+        "UPDATE ventures SET needs = '[\"Design\"]' WHERE id = :id", id=ids["aqua"]
+    ),
+    "venture's stage": lambda ids: written(
+        "UPDATE ventures SET stage = 'pilot' WHERE id = :id", id=ids["aqua"]
+    ),
+    "venture archived": lambda ids: written(
+        "UPDATE ventures SET status = 'archived' WHERE id = :id", id=ids["bus"]
+    ),
+    "venture moved out": lambda ids: written(
+        "UPDATE ventures SET cohort_id = :other WHERE id = :id", other=ids["other"], id=ids["bus"]
+    ),
+    "venture moved in": lambda ids: written(
+        "UPDATE ventures SET cohort_id = (SELECT cohort_id FROM ventures WHERE id = :aqua) "
+        "WHERE id = :id",
+        aqua=ids["aqua"],
+        id=ids["elsewhere"],
+    ),
+    "venture added": _venture_added,
+    "person renamed": lambda ids: written(
+        "UPDATE users SET name = 'Benjamin Mentor' WHERE id = :id", id=ids["ben"]
+    ),
+    "person deactivated": lambda ids: written(
+        "UPDATE users SET active = :no WHERE id = :id", no=False, id=ids["ben"]
+    ),
+    "role taken away": lambda ids: written(
+        "DELETE FROM user_roles WHERE user_id = :id AND role = 'mentor'", id=ids["ben"]
+    ),
+    "mentor's capacity": lambda ids: written(
+        "UPDATE mentor_profiles SET capacity = 3 WHERE user_id = :id", id=ids["ben"]
+    ),
+    "mentor no longer accepting": lambda ids: written(
+        "UPDATE mentor_profiles SET accepting = :no WHERE user_id = :id", no=False, id=ids["ana"]
+    ),
+    "funder's stages": lambda ids: written(
+        "UPDATE funder_profiles SET stages = '[\"pilot\"]' WHERE user_id = :id", id=ids["funder"]
+    ),
+    "funder closed": lambda ids: written(
+        "UPDATE funder_profiles SET open_to_civic = :no WHERE user_id = :id",
+        no=False,
+        id=ids["funder"],
+    ),
+    "organisation renamed": lambda ids: written(
+        "UPDATE organisations SET name = 'Parks' WHERE id = :id", id=ids["organisation"]
+    ),
+    "partner's capacity": lambda ids: written(
+        "UPDATE partner_profiles SET capacity = 5 WHERE organisation_id = :id",
+        id=ids["organisation"],
+    ),
+    "partner profile removed": lambda ids: written(
+        "DELETE FROM partner_profiles WHERE organisation_id = :id", id=ids["organisation"]
+    ),
+    "introduced in another cohort": _introduced_elsewhere,
+    "accepted in another cohort": _accepted_elsewhere,
+    "declined in this cohort": _declined_here,
+    "pinned": lambda ids: written(
+        "UPDATE matches SET pinned = :yes WHERE id = :id", yes=True, id=ids["aqua_match"]
+    ),
+    "person removed": lambda ids: written("DELETE FROM users WHERE id = :id", id=ids["funder"]),
+    "a proposed match's score": lambda ids: written(
+        "UPDATE matches SET score = 9.5 WHERE id = :id", id=ids["aqua_match"]
+    ),
+    "a proposed match's reasons": lambda ids: written(
+        "UPDATE matches SET reasons = '[]' WHERE id = :id", id=ids["aqua_match"]
+    ),
+    "a proposed match taken out of its run": lambda ids: written(
+        "UPDATE matches SET run_id = NULL WHERE id = :id", id=ids["aqua_match"]
+    ),
+    "a proposed match deleted": lambda ids: written(
+        "DELETE FROM matches WHERE id = :id", id=ids["aqua_match"]
+    ),
+    "draft's comparison rewritten": lambda ids: written(
+        "UPDATE matching_runs SET summary = '{}' WHERE id = :id", id=ids["run"]
+    ),
+}
+
+
+@pytest.mark.parametrize("write", WATCHED_WRITES.values(), ids=WATCHED_WRITES.keys())
+def test_every_write_the_room_is_drawn_from_gives_the_cohort_new_stamps(db, cohort, watched, write):
+    before = stamp_of(cohort)
+    assert before is not None
+    assert stamp_of(cohort) == before
+
+    write(watched)
+    after = stamp_of(cohort)
+
+    assert after is not None and after != before
+
+
+UNWATCHED_WRITES = {
+    "a match's answers": "UPDATE matches SET venture_answer = 'accepted' WHERE pinned = :no",
+    "a venture's description": "UPDATE ventures SET description = 'Cleaner water'",
+    "a mentor's bio": "UPDATE mentor_profiles SET bio = 'Thirty years in city services.'",
+    "a name set to itself": "UPDATE users SET name = name",
+    "a run's status": "UPDATE matching_runs SET status = 'discarded'",
+}
+
+
+@pytest.mark.parametrize("statement", UNWATCHED_WRITES.values(), ids=UNWATCHED_WRITES.keys())
+def test_a_write_the_room_does_not_read_leaves_the_stamps_as_they_were(
+    db, cohort, watched, statement
+):
+    before = stamp_of(cohort)
+    written(statement, no=False)
+    assert stamp_of(cohort) == before
+
+
+def test_a_write_to_another_cohorts_ventures_leaves_this_cohorts_stamps_as_they_were(
+    db, cohort, watched
+):
+    before = stamp_of(cohort)
+    written("UPDATE ventures SET name = 'Elsewhere Two' WHERE id = :id", id=watched["elsewhere"])
+    assert stamp_of(cohort) == before
+
+
+def test_a_write_from_another_session_shows_on_the_next_view_of_a_kept_page(
+    db, client, signed_in_manager, cohort, watched, count_queries
+):
+    url = f"/matching/cohorts/{cohort.id}"
+    first = drawn(client, url)
+    with count_queries() as drawing:
+        client.get(url)
+    with count_queries() as keeping:
+        assert shown(client, url) == first
+    assert keeping.count == drawing.count
+
+    written("UPDATE users SET name = 'Benjamin Mentor' WHERE id = :id", id=watched["ben"])
+    renamed = shown(client, url)
+    assert "Benjamin Mentor</option>" in renamed and "Benjamin Mentor" not in first
+    assert renamed == drawn(client, url)
+
+    written(
+        "UPDATE mentor_profiles SET accepting = :no WHERE user_id = :id",
+        no=False,
+        id=watched["ana"],
+    )
+    closed = shown(client, url)
+    assert "Ana Mentor</option>" in renamed and "Ana Mentor</option>" not in closed
+    assert closed == drawn(client, url)
+
+    written("UPDATE ventures SET name = 'AquaSave Two' WHERE id = :id", id=watched["aqua"])
+    moved = shown(client, url)
+    assert "AquaSave Two</option>" in moved
+    assert moved == drawn(client, url)
+
+    written("UPDATE matches SET score = 9.25 WHERE id = :id", id=watched["aqua_match"])
+    rescored = shown(client, url)
+    assert '<td class="text-end">9.25</td>' in rescored and "9.25" not in moved
+    assert rescored == drawn(client, url)
+
+    written("UPDATE matching_runs SET summary = '{}' WHERE id = :id", id=watched["run"])
+    emptied = shown(client, url)
+    assert "This draft, as edited" in rescored and "This draft, as edited" not in emptied
+    assert emptied == drawn(client, url)
+
+    # A write the room does not read: the page is the kept one, its rows not read again.
+    written("UPDATE mentor_profiles SET bio = 'Retired.' WHERE user_id = :id", id=watched["ben"])
+    with count_queries() as kept:
+        again = shown(client, url)
+    assert again == emptied == drawn(client, url)
+    assert kept.count == keeping.count
+
+
+def test_a_transaction_that_changed_the_room_keeps_nothing_it_reads(db, cohort, watched):
+    before = stamp_of(cohort)
+    aqua = _db.session.get(Venture, watched["aqua"])
+    aqua.name = "AquaSave Two"
+    _db.session.flush()
+    during = runs.cohort_runs(cohort).stamp
+    aqua.stage = Stage.PILOT
+    _db.session.flush()
+    later = runs.cohort_runs(cohort).stamp
+    _db.session.rollback()
+
+    assert stamp_of(cohort) == before
+    if _db.session.get_bind().dialect.name == "postgresql":
+        # The stamp is written once per transaction: the transaction reads no key at all.
+        assert during is None and later is None
+    else:
+        # SQLite writes new stamps with every write, and a rollback takes them back.
+        assert len({before, during, later}) == 3
+
+
+def test_a_new_cohort_on_a_deleted_ones_id_has_a_stamp_of_its_own(db, manager):
+    gone = factories.cohort("Gone", by=manager)
+    _db.session.commit()
+    old = stamp_of(gone).partition(":")[2]
+    identity = gone.id
+    written("DELETE FROM cohorts WHERE id = :id", id=identity)
+    if _db.session.get_bind().dialect.name == "postgresql":
+        written(f"ALTER SEQUENCE cohorts_id_seq RESTART WITH {identity}")
+    _db.session.expire_all()
+
+    again = factories.cohort("Again", by=manager)
+    assert again.id == identity
+    assert stamp_of(again).partition(":")[2] not in ("", old)
 
 
 def test_a_matchs_reasons_are_kept_apart_in_each_language(

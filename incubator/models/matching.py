@@ -18,7 +18,7 @@ from sqlalchemy import (
     false,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.models.accounts import User
 from incubator.models.base import Base, UTCDateTime, edit_version, enum_values, utcnow
@@ -147,9 +147,6 @@ class MatchingRun(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = edit_version()
-    # The summary as the database's text, where a query asks for it (`runs.latest_drafts`):
-    # the review page keeps what it draws from the summary under that text.
-    summary_text: Mapped[str | None] = query_expression()
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -228,6 +225,29 @@ class Match(Base):
     venture: Mapped[Venture] = relationship()
     counterpart: Mapped[User | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
+
+
+# The stamp every cohort's review reads beside its own: counterparts and places held anywhere.
+SHARED_SCOPE = 0
+
+
+class MatchingStamp(Base):
+    """A matching stamp: a new random value whenever anything the review page's room and add
+    form are drawn from changes, written by the database itself in the changing transaction
+    (triggers of migration 0024_review). `scope` is a cohort's id, for its ventures, its
+    declined pairs and its drafts' pins; or `SHARED_SCOPE`, for what every cohort reads: the
+    counterparts open to matching (people's names and activity, roles, profiles,
+    organisations) and the introductions that hold a place.
+
+    What a worker keeps of the review is filed under the two stamps of the cohort it read
+    (services/matching/stamps.py). Derived data with no foreign key: the triggers of a
+    cohort's cascaded rows write its stamp while it is being deleted.
+    """
+
+    __tablename__ = "matching_stamps"
+
+    scope: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    stamp: Mapped[str] = mapped_column(String(32))
 
 
 class Pilot(Base):

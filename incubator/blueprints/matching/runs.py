@@ -54,28 +54,24 @@ ACCEPTED_FIRST = _l("Accepted. We will let you know when the other side answers.
 @dataclass
 class Draft:
     """A draft under review: one page of its matches, filtered and ordered as the links ask,
-    and its forms, each carrying the run's version."""
+    and its forms, each carrying the run's version; `section`, all of it written out
+    (`_draft_section`)."""
 
     kind: str
     run: MatchingRun
+    listing: review_lists.Listing
     page: review_lists.MatchPage
     list_form: ReviewListForm
-    # The comparison's totals, and its rows for the ventures on the page.
+    # The comparison's totals (its rows for the ventures on the page are drawn with them).
     summary: dict[str, Any]
-    scores: list[dict[str, Any]]
     review_form: ReviewForm
     add_form: AddMatchForm
-    # The add form's two long lists of options, written out.
-    add_options: tuple[Markup, Markup]
-    # The rows of its page of matches, written out.
-    match_rows: Markup
-    # Its publish form, written out.
-    publish_form: Markup
     previous_url: str | None = None
     next_url: str | None = None
     stale: StaleVersion | None = None
     # This page of matches as link arguments: a review form sent from it comes back to it.
     here: dict[str, Any] = field(default_factory=dict)
+    section: Markup = field(default_factory=Markup)
 
 
 @dataclass
@@ -151,16 +147,17 @@ def _bound_arg(name: str) -> int | None:
 
 class _RoomRows:
     """The rows each kind's room and add form are drawn from (runs.room_rows), read at most
-    once a request."""
+    once a request, and not at all where the worker kept them under the cohort's matching
+    stamps as read with its runs."""
 
-    def __init__(self, cohort: Cohort, drafts: dict[str, MatchingRun]) -> None:
+    def __init__(self, cohort: Cohort, found: runs.CohortRuns) -> None:
         self.cohort = cohort
-        self.drafts = drafts
+        self.found = found
         self.read: dict[str, facts.RoomRows] = {}
 
     def __call__(self, kind: str) -> facts.RoomRows:
         if kind not in self.read:
-            self.read[kind] = runs.room_rows(self.cohort, kind, self.drafts)
+            self.read[kind] = runs.room_rows(self.cohort, kind, self.found.drafts, self.found.stamp)
         return self.read[kind]
 
 
@@ -205,8 +202,9 @@ def cohort_runs(cohort_id: int):
     if proposed:
         return _to_runs(cohort_id)
     # Read once for the room, the drafts the page shows and the list of runs.
-    all_runs, drafts = runs.runs_and_drafts(cohort)
-    rows = _RoomRows(cohort, drafts)
+    found = runs.cohort_runs(cohort)
+    drafts = found.drafts
+    rows = _RoomRows(cohort, found)
     if form.is_submitted():
         kind = form.kind.data
         room = runs.room(cohort, kind, drafts, rows(kind)) if kind in KIND_LABELS else None
@@ -216,7 +214,7 @@ def cohort_runs(cohort_id: int):
     refill = None
     if isinstance(refusal, capacity.RoomRefused):
         refill = {"kind": form.kind.data, "method": form.method.data, **refusal.refill}
-    return _runs_page(cohort, form, room=room, refill=refill, read=(all_runs, drafts), rows=rows)
+    return _runs_page(cohort, form, room=room, refill=refill, read=found, rows=rows)
 
 
 def _add_form(run: MatchingRun, **kwargs) -> AddMatchForm:
@@ -252,10 +250,11 @@ REVIEW_FIELDS = Markup("<review-fields/>")
 FORM_TOKEN = Markup("<form-token/>")
 
 
-def _kept_form(form: FlaskForm, action: str = "") -> Markup:
+def _kept_form(form: FlaskForm, action: str = "", *, token_in: bool = True) -> Markup:
     """A form of the page (`render_form`) drawn once per worker for its class, the values it
-    shows, its address and the language, each view putting in its own form token; a form
-    with errors is drawn each time."""
+    shows, its address and the language, each view putting in its own form token (left to
+    the caller, as `FORM_TOKEN`, without `token_in`); a form with errors is drawn each
+    time."""
     csrf = getattr(form, "csrf_token", None)
     token = getattr(csrf, "current_token", None)
     if form.errors:
@@ -268,17 +267,15 @@ def _kept_form(form: FlaskForm, action: str = "") -> Markup:
     shown = tuple((name, repr(value)) for name, value in form.data.items() if name != "csrf_token")
     key = ("form", type(form).__name__, i18n.current_language(), action, shown)
     kept = review_memory.remembered(key, draw)
-    return kept.replace(FORM_TOKEN, token) if token else kept
+    return kept.replace(FORM_TOKEN, token) if token and token_in else kept
 
 
-def _match_rows(
-    matches: list[review_lists.Listed], links: dict[str, _Link], review_form: ReviewForm
-) -> Markup:
+def _match_rows(matches: list[review_lists.Listed], links: dict[str, _Link]) -> Markup:
     """The rows of a page of matches, drawn once per worker for exactly these rows (every
     column they show), the language and the page's links; each view puts in its own form
-    token and version."""
+    token and version where `REVIEW_FIELDS` stands."""
     key = ("match rows", i18n.current_language(), tuple(matches), tuple(links.items()))
-    drawn = review_memory.remembered(
+    return review_memory.remembered(
         key,
         lambda: templating.fragment(
             "matching/_match_rows.html",
@@ -289,7 +286,6 @@ def _match_rows(
             said=review_memory.sentences,
         ),
     )
-    return drawn.replace(REVIEW_FIELDS, review_form.hidden_tag())
 
 
 def _add_options(add_form: AddMatchForm, rows: facts.RoomRows | None) -> tuple[Markup, Markup]:
@@ -310,16 +306,22 @@ def _add_options(add_form: AddMatchForm, rows: facts.RoomRows | None) -> tuple[M
 
 
 def _draft(
-    kind: str, run: MatchingRun, refusal: Refusal | None, rows: facts.RoomRows | None
+    kind: str,
+    run: MatchingRun,
+    refusal: Refusal | None,
+    rows: facts.RoomRows | None,
+    stamp: str | None,
 ) -> Draft:
     """A draft's page of matches and its review forms at the run's version; a refused form
-    keeps what was sent."""
+    keeps what was sent. `stamp`, the cohort's matching stamps as read with the run."""
     # The run (and its version) was read before its matches, so the forms never carry a
     # version newer than the proposal the page shows.
     version = run.version
     listing = _listing(kind)
-    page = review_lists.draft_page(run, listing)
-    comparison = review_memory.comparison(run)
+    page = review_memory.page(
+        stamp, (run.id, listing), lambda: review_lists.draft_page(run, listing)
+    )
+    comparison = review_memory.comparison(run, stamp)
     kept = refusal if refusal is not None and refusal.run_id == run.id else None
     sent = kept.add_form if kept else None
     add_form = sent or AddMatchForm(prefix=f"add-{run.id}", formdata=None)
@@ -330,26 +332,15 @@ def _draft(
         formdata=None, prefix=kind, data={"q": listing.query, "sort": listing.sort}
     )
     here = _listing_args(kind, listing, after=listing.after, before=listing.before)
-    return Draft(
+    draft = Draft(
         kind,
         run,
+        listing,
         page,
         list_form,
         comparison.summary,
-        review_lists.scores_on_page(comparison, page, listing),
         review_form,
         add_form,
-        _add_options(add_form, None if sent else rows),
-        _match_rows(
-            page.matches,
-            {
-                "pin": _link("matching.pin", **here),
-                "remove": _link("matching.remove", **here),
-                "swap": _link("matching.swap"),
-            },
-            review_form,
-        ),
-        _kept_form(PublishForm(), url_for("matching.publish", run_id=run.id)),
         previous_url=(
             _listing_url(run.cohort_id, kind, listing, before=page.previous_before)
             if page.previous_before is not None
@@ -363,6 +354,76 @@ def _draft(
         stale=kept.stale if kept else None,
         here=here,
     )
+    # What the section shows, beyond what its forms carry: every column of the run it shows,
+    # the page of matches, and what the comparison and the add form's lists are kept under
+    # (the stamps, for this run and kind). A refused form is drawn each time.
+    key = (
+        None
+        if kept is not None or stamp is None
+        else (
+            "draft section",
+            i18n.current_language(),
+            stamp,
+            run.id,
+            run.cohort_id,
+            kind,
+            run.method,
+            run.min_per_venture,
+            run.max_per_venture,
+            run.total_score,
+            listing,
+            page.found,
+            page.live,
+            page.next_after,
+            page.previous_before,
+            tuple(page.matches),
+        )
+    )
+    draft.section = _draft_section(draft, comparison, None if sent else rows, key)
+    return draft
+
+
+# Where a draft's section puts the add form's hidden fields (a tag no escaped text can spell).
+ADD_FIELDS = Markup("<add-fields/>")
+
+
+def _draft_section(
+    draft: Draft,
+    comparison: review_memory.Comparison,
+    rows: facts.RoomRows | None,
+    key: tuple[Any, ...] | None,
+) -> Markup:
+    """A draft's section of the page, drawn once per worker under `key` (everything it
+    shows), or each time without one; each view puts in its own form tokens and version."""
+    publish = PublishForm()
+
+    def draw() -> Markup:
+        here = draft.here
+        links = {
+            "pin": _link("matching.pin", **here),
+            "remove": _link("matching.remove", **here),
+            "swap": _link("matching.swap"),
+        }
+        return templating.fragment(
+            "matching/_draft.html",
+            draft=draft,
+            scores=review_lists.scores_on_page(comparison, draft.page, draft.listing),
+            add_fields=ADD_FIELDS,
+            add_options=_add_options(draft.add_form, rows),
+            match_rows=_match_rows(draft.page.matches, links),
+            publish_form=_kept_form(
+                publish, url_for("matching.publish", run_id=draft.run.id), token_in=False
+            ),
+            kind_labels=KIND_LABELS,
+            method_labels=METHOD_LABELS,
+        )
+
+    drawn = draw() if key is None else review_memory.remembered(key, draw)
+    token = getattr(getattr(publish, "csrf_token", None), "current_token", None)
+    drawn = drawn.replace(REVIEW_FIELDS, draft.review_form.hidden_tag()).replace(
+        ADD_FIELDS, draft.add_form.hidden_tag()
+    )
+    return drawn.replace(FORM_TOKEN, token) if token else drawn
 
 
 def _runs_page(
@@ -372,7 +433,7 @@ def _runs_page(
     *,
     room: capacity.Room | None = None,
     refill: dict | None = None,
-    read: tuple[list[MatchingRun], dict[str, MatchingRun]] | None = None,
+    read: runs.CohortRuns | None = None,
     rows: _RoomRows | None = None,
 ):
     """The cohort's runs, the drafts under review with their forms, the introductions; with
@@ -380,9 +441,12 @@ def _runs_page(
     is what the chosen kind has room for; `refill`, run-form values that would work after
     bounds were refused; `read`, the cohort's runs and latest drafts, and `rows`, what rooms
     and add forms are drawn from, if read already."""
-    all_runs, drafts = runs.runs_and_drafts(cohort) if read is None else read
-    rows = _RoomRows(cohort, drafts) if rows is None else rows
-    under_review = [_draft(kind, run, refusal, rows(kind)) for kind, run in drafts.items()]
+    found = runs.cohort_runs(cohort) if read is None else read
+    all_runs, drafts = found.runs, found.drafts
+    rows = _RoomRows(cohort, found) if rows is None else rows
+    under_review = [
+        _draft(kind, run, refusal, rows(kind), found.stamp) for kind, run in drafts.items()
+    ]
     # A page of the cohort's introductions, newest first (`introductions-after=<match id>`).
     sent_after = request.args.get("introductions-after", "")
     after = int(sent_after) if sent_after.isdigit() else None

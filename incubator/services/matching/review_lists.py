@@ -10,10 +10,11 @@ the same few queries and the same bytes at any size of run.
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, cast, func, or_, select
+from sqlalchemy import Integer, Select, Text, and_, bindparam, cast, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager
 
 from incubator.extensions import db
@@ -107,6 +108,37 @@ def _beyond(keys: list[tuple[Any, bool]], values, forward: bool):
     return or_(*clauses)
 
 
+# The statements of the first page of a draft's matches in each order, built once: building
+# one costs about as much as running it.
+_FIRST_PAGES: dict[Hashable, Select] = {}
+
+
+def _first(criteria: list, keys: list[tuple[Any, bool]], size: int) -> Select:
+    """The first `size` + 1 matches meeting `criteria` in the order `keys`, as `_NARROW`."""
+    order = [column.desc() if descending else column.asc() for column, descending in keys]
+    return select(*_NARROW).select_from(Match).where(*criteria).order_by(*order).limit(size + 1)
+
+
+def _first_page(
+    kept_as: Hashable,
+    criteria: list,
+    keys: list[tuple[Any, bool]],
+    size: int,
+    listed: tuple[Any, ...],
+    params: dict[str, Any] | None,
+) -> tuple[list[Any], int | None, None]:
+    """`_page`'s first page of `Listed` rows, its statement built once under `kept_as` (its
+    criteria and columns the same for every call with that key, their values bound)."""
+    statement = _FIRST_PAGES.get(kept_as)
+    if statement is None:
+        first = _listed_rows(_first(criteria, keys, size), keys, True, listed)
+        statement = _FIRST_PAGES.setdefault(kept_as, first)
+    rows = list(db.session.execute(statement, params).all())
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, rows[-1].id if more and rows else None, None
+
+
 def _page(
     criteria: list,
     sort: str,
@@ -116,19 +148,21 @@ def _page(
     columns: tuple[Any, ...] | None = None,
     *,
     listed: tuple[Any, ...] = (),
+    params: dict[str, Any] | None = None,
 ) -> tuple[list[Any], int | None, int | None]:
     """One page of the matches meeting `criteria`: the page after match `after`, before match
     `before`, or the first; with the anchors of the pages either side (None at an end). The
     matches as objects, or as rows of `columns` (the first named `id`); or as `Listed` rows
     and the columns `listed` (counts) when neither `criteria` nor the order read the
-    counterpart, whose name is then joined to the page alone (`_listed_rows`)."""
-    keys = _ORDERS[sort]
+    counterpart, whose name is then joined to the page alone (`_listed_rows`); `params`, the
+    values of the statement's bound parameters."""
+    keys = _NARROW_ORDERS[sort] if listed else _ORDERS[sort]
     anchor_id = after if after is not None else before
     forward = before is None or after is not None
     if columns:
         statement = _joined(select(*columns)).where(*criteria)
     elif listed:
-        statement = _with_venture(select(*_NARROW)).where(*criteria)
+        statement = select(*_NARROW).select_from(Match).where(*criteria)
     else:
         statement = _joined(select(Match)).where(*criteria)
     if anchor_id is not None:
@@ -144,9 +178,10 @@ def _page(
     ]
     statement = statement.order_by(*order).limit(size + 1)
     if columns:
-        rows = list(db.session.execute(statement).all())
+        rows = list(db.session.execute(statement, params).all())
     elif listed:
-        rows = list(db.session.execute(_listed_rows(statement, keys, forward, listed)).all())
+        listed_rows = _listed_rows(statement, keys, forward, listed)
+        rows = list(db.session.execute(listed_rows, params).all())
     else:
         rows = list(
             db.session.scalars(
@@ -220,21 +255,33 @@ def _listed(row: Any) -> Listed:
     )
 
 
+# Each match's venture's name, looked up by its key: a draft's thousand matches find theirs
+# one index probe each, where a join reads every venture of every cohort to hash them.
+_named_venture = aliased(Venture, name="named_venture")
+_venture_name = (
+    select(_named_venture.name)
+    .where(_named_venture.id == Match.venture_id)
+    .correlate(Match)
+    .scalar_subquery()
+    .label("venture_name")
+)
 # A page of matches before the counterparts' names are joined, and where each sort column is.
 _NARROW = (
     Match.id.label("id"),
     Match.venture_id,
     Match.score,
     Match.pinned,
-    Venture.name.label("venture_name"),
+    _venture_name,
     Match.counterpart_id,
     Match.organisation_id,
 )
-_NARROW_NAMES = {"id": "id", "score": "score", "name": "venture_name"}
-
-
-def _with_venture(statement: Select) -> Select:
-    return statement.select_from(Match).join(Venture, Match.venture_id == Venture.id)
+_NARROW_NAMES = {"id": "id", "score": "score", "venture_name": "venture_name"}
+# The orders a page needs no counterpart's name for, as `_ORDERS`, on the venture's name
+# looked up.
+_NARROW_ORDERS: dict[str, list[tuple[Any, bool]]] = {
+    "venture": [(_venture_name, False), (Match.score, True), (Match.id, False)],
+    "score": [(Match.score, False), (_venture_name, False), (Match.id, False)],
+}
 
 
 def _listed_rows(page: Select, keys: list[tuple[Any, bool]], forward: bool, extra) -> Select:
@@ -271,7 +318,8 @@ def draft_page(run: MatchingRun, listing: Listing, size: int | None = None) -> M
     """A page of a draft's matches as the review page lists them (`size` of them, a
     page unless given), counted in the same query: how many the filter finds and how many
     the draft holds."""
-    live = [Match.run_id == run.id, Match.status.in_(LIVE)]
+    run_id = bindparam("run_id", type_=Integer)
+    live = [Match.run_id == run_id, Match.status.in_(LIVE)]
     named = [_named(listing.query)] if listing.query else []
     live_count = (
         select(func.count()).select_from(Match).where(*live).correlate(None).scalar_subquery()
@@ -283,21 +331,30 @@ def draft_page(run: MatchingRun, listing: Listing, size: int | None = None) -> M
         counts.append(found_count.scalar_subquery().label("found"))
     # Ordered by venture or score and found by nothing, the page needs no counterpart's name.
     narrow = not named and listing.sort != "counterpart"
-    rows, next_after, previous_before = _page(
-        live + named,
-        listing.sort,
-        listing.after,
-        listing.before,
-        size or PAGE_SIZE,
-        None if narrow else (*_LISTED, *counts),
-        listed=tuple(counts) if narrow else (),
-    )
+    size = size or PAGE_SIZE
+    params = {"run_id": run.id}
+    if narrow and listing.after is None and listing.before is None:
+        kept_as = (db.session.get_bind().dialect.name, listing.sort, size)
+        rows, next_after, previous_before = _first_page(
+            kept_as, live, _NARROW_ORDERS[listing.sort], size, tuple(counts), params
+        )
+    else:
+        rows, next_after, previous_before = _page(
+            live + named,
+            listing.sort,
+            listing.after,
+            listing.before,
+            size,
+            None if narrow else (*_LISTED, *counts),
+            listed=tuple(counts) if narrow else (),
+            params=params,
+        )
     if rows:
         total = rows[0].live
         found = rows[0].found if named else total
     else:
         # No row to carry the counts: counted alone.
-        total, *rest = db.session.execute(select(*counts)).one()
+        total, *rest = db.session.execute(select(*counts), params).one()
         found = rest[0] if named else total
     matches = [_listed(row) for row in rows]
     return MatchPage(matches, int(found or 0), int(total or 0), next_after, previous_before)

@@ -4,19 +4,26 @@ again.
 
 - The comparison (`comparison`): the draft beside each method's proposal and each venture's
   score in each, drawn from the run's `summary` (a row per venture, JSON), kept under the
-  summary's text as the database holds it, read with the run (`runs.runs_and_drafts`).
-- The run form's room (`room`) and the add form's written-out choices, drawn from what
-  `facts.room_rows` reads on every view in one query (the cohort's ventures, the
-  counterparts open to matching, the pairs held or declined, the places taken elsewhere, the
-  draft's pins, as JSON texts) and kept under those texts.
+  cohort's matching stamps as read with the run (`runs.cohort_runs`) and the run: the
+  summary is read and decoded only where nothing is kept.
+- What the run form's room and the add form's choices are drawn from (`room_rows`: the
+  cohort's ventures, the counterparts open to matching, the pairs held or declined, the
+  places taken elsewhere, the draft's pins, as `facts.room_rows` reads them in one query of
+  JSON texts), kept under the cohort's matching stamps as read with its runs
+  (services/matching/stamps.py), the kind and the draft: read again only after a write the
+  stamps watch has committed (triggers of migration 0024_review, which watch the runs'
+  summaries too), or in a transaction that wrote one.
+- A page of a draft's matches (`page`), as `review_lists.draft_page` reads it, kept under
+  the same stamps (which change with every write to a run's matches), the run and the
+  listing (filter, order, anchor).
+- The room (`room`) and the add form's written-out choices, kept under those rows' texts.
 - A match's reasons in a language (`sentences`), kept under their JSON text and the language.
 
-Every key is the very text its value is decoded and drawn from, read in the request that
-shows it: any change to what a value shows (an edit of the draft, a venture, a profile, a
-role, a name, an introduction anywhere, a pin) changes that text, so a value drawn before
-the change is never found again, whatever changed it and whoever did. A worker saves the
-decoding, the objects and the drawing, not the reading: the page reads the same rows, in
-the same queries, whether a value was kept or not.
+Every other key is the very text its value is decoded and drawn from, read in the request
+that shows it: any change to what a value shows (an edit of the draft, a venture, a profile,
+a role, a name, an introduction anywhere, a pin) changes that text, or the stamps the rows
+are kept under, so a value drawn before the change is never found again, whatever changed it
+and whoever did.
 
 Each worker keeps its own (incubator/kept.py); `forget()` starts from nothing (the tests do,
 to count the queries of a page drawn).
@@ -34,11 +41,21 @@ from incubator.kept import Kept
 from incubator.models import MatchingRun
 from incubator.services.matching import capacity, facts, reasons
 
-__all__ = ["Comparison", "comparison", "forget", "remembered", "room", "sentences"]
+__all__ = [
+    "Comparison",
+    "comparison",
+    "forget",
+    "page",
+    "remembered",
+    "room",
+    "room_rows",
+    "sentences",
+]
 
-# Values a worker keeps: the comparison, the room and the add form's lists of a few drafts
-# (a draft of a thousand ventures keeps about a megabyte).
-KEPT = 12
+# Values a worker keeps: the comparison, the room, the add form's lists, the forms, the rows
+# of a page of matches and the drawn section of a few drafts, about seven values a page
+# viewed (a draft of a thousand ventures keeps about a megabyte and a half).
+KEPT = 24
 
 T = TypeVar("T")
 
@@ -46,6 +63,13 @@ _KEPT = Kept(KEPT)
 # A match's reasons said in a language, by their text: a page of matches says fifty.
 SENTENCES = 2048
 _SENTENCES = Kept(SENTENCES)
+# What the rooms and add forms of a few drafts are drawn from, as read (`facts.RoomRows`:
+# about 150 KB for a thousand ventures and five hundred mentors).
+ROOM_ROWS = 8
+_ROOM_ROWS = Kept(ROOM_ROWS)
+# Pages of drafts' matches as read (`review_lists.MatchPage`: fifty rows, about 40 KB).
+PAGES = 32
+_PAGES = Kept(PAGES)
 
 
 def remembered(key: Hashable, make: Callable[[], T]) -> T:
@@ -58,6 +82,8 @@ def forget() -> None:
     """Drop what this worker keeps (the tests' way to start from nothing)."""
     _KEPT.clear()
     _SENTENCES.clear()
+    _ROOM_ROWS.clear()
+    _PAGES.clear()
 
 
 def sentences(reasons_text: str | None) -> list[str]:
@@ -109,13 +135,14 @@ def _comparison(summary: dict[str, Any]) -> Comparison:
     )
 
 
-def comparison(run: MatchingRun) -> Comparison:
-    """The run's comparison, kept under its summary's text as read with the run
-    (`runs.runs_and_drafts`); drawn each time from a run read without it."""
-    text = run.summary_text
-    if text is None:
+def comparison(run: MatchingRun, stamp: str | None) -> Comparison:
+    """The run's comparison, kept under the cohort's matching stamps as read with the run
+    (`stamp`, `runs.cohort_runs`: they change with every write of a run's summary), its
+    summary read (one query) and decoded only where nothing is kept; drawn each time without
+    a stamp."""
+    if stamp is None:
         return _comparison(run.summary)
-    return remembered(("comparison", text), lambda: _comparison(json.loads(text)))
+    return remembered(("comparison", stamp, run.id), lambda: _comparison(run.summary))
 
 
 def room(rows: facts.RoomRows, pinned: Sequence[tuple[int, str]]) -> capacity.Room | None:
@@ -123,3 +150,24 @@ def room(rows: facts.RoomRows, pinned: Sequence[tuple[int, str]]) -> capacity.Ro
     them."""
     pairs = tuple(sorted(pinned))
     return remembered(("room", rows, pairs), lambda: capacity.offered_from(rows, pairs))
+
+
+def page(stamp: str | None, scope: tuple[Hashable, ...], read: Callable[[], T]) -> T:
+    """A page of a draft's matches (`read()`, `review_lists.draft_page`), kept under the
+    cohort's matching stamps as read in this request (they change with every write to a
+    run's matches, their ventures' names and their counterparts' names) and `scope` (the run
+    and the listing); read every time without a stamp."""
+    if stamp is None:
+        return read()
+    return _PAGES.get(("page", stamp, scope), read)
+
+
+def room_rows(
+    stamp: str | None, scope: tuple[Hashable, ...], read: Callable[[], facts.RoomRows]
+) -> facts.RoomRows:
+    """What a room and an add form are drawn from (`read()`, `facts.room_rows`), kept under
+    the cohort's matching stamps as read in this request (services/matching/stamps.py) and
+    `scope` (the cohort, the kind and the draft); read every time without a stamp."""
+    if stamp is None:
+        return read()
+    return _ROOM_ROWS.get(("room rows", stamp, scope), read)

@@ -20,8 +20,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
-from sqlalchemy import Select, String, Text, case, cast, select, update
-from sqlalchemy.orm import defer, selectinload, with_expression
+from sqlalchemy import String, cast, select, update
+from sqlalchemy.orm import defer, selectinload
 
 from incubator.extensions import db, rows_changed
 from incubator.i18n import N_
@@ -46,6 +46,7 @@ from incubator.services.matching import (
     reasons,
     review_memory,
     scoring,
+    stamps,
 )
 from incubator.services.matching.facts import counterpart_key, key_id
 from incubator.services.matching.introductions import (
@@ -108,14 +109,6 @@ STATUS_WORDS: dict[str, str] = {
 # Looking things up ----------------------------------------------------------------------------
 
 
-def _latest_first(cohort: Cohort) -> Select:
-    return (
-        select(MatchingRun)
-        .where(MatchingRun.cohort_id == cohort.id)
-        .order_by(MatchingRun.created_at.desc(), MatchingRun.id.desc())
-    )
-
-
 def runs_of(cohort: Cohort) -> list[MatchingRun]:
     """A cohort's runs, the latest first, without their comparisons (`summary`, read when
     asked for): a run of a thousand ventures keeps a row for each."""
@@ -129,23 +122,38 @@ def latest_drafts(cohort: Cohort) -> dict[str, MatchingRun]:
 
 def runs_and_drafts(cohort: Cohort) -> tuple[list[MatchingRun], dict[str, MatchingRun]]:
     """A cohort's runs, the latest first, and the draft under review for each kind, in one
-    query. No run's comparison (`summary`, a row per venture) is decoded: the drafts' are read
-    as text (`summary_text`), decoded only where the review page keeps nothing under that
-    text (review_memory.comparison)."""
-    drafts_summary = case((MatchingRun.status == DRAFT, cast(MatchingRun.summary, Text)))
-    found = list(
-        db.session.scalars(
-            _latest_first(cohort).options(
-                defer(MatchingRun.summary),
-                with_expression(MatchingRun.summary_text, drafts_summary),
-            )
-        )
-    )
+    query (`cohort_runs`)."""
+    found = cohort_runs(cohort)
+    return found.runs, found.drafts
+
+
+@dataclass(frozen=True)
+class CohortRuns:
+    """A cohort's runs, the latest first; the draft under review for each kind; and the
+    cohort's matching stamps as read with them (`stamps.key_column`: None, keep nothing)."""
+
+    runs: list[MatchingRun]
+    drafts: dict[str, MatchingRun]
+    stamp: str | None
+
+
+def cohort_runs(cohort: Cohort) -> CohortRuns:
+    """A cohort's runs and drafts with its matching stamps, in one query (two for a cohort
+    without runs). No run's comparison (`summary`, a row per venture) is read: a draft's is
+    read when the review page keeps nothing of it under the stamps
+    (review_memory.comparison)."""
+    rows = db.session.execute(
+        select(MatchingRun, stamps.key_column(cohort.id))
+        .where(MatchingRun.cohort_id == cohort.id)
+        .order_by(MatchingRun.created_at.desc(), MatchingRun.id.desc())
+        .options(defer(MatchingRun.summary))
+    ).all()
+    found: list[MatchingRun] = [row[0] for row in rows]
     drafts: dict[str, MatchingRun] = {}
     for run in found:
         if run.status == DRAFT:
             drafts.setdefault(run.kind, run)
-    return found, drafts
+    return CohortRuns(found, drafts, rows[0][1] if rows else stamps.key(cohort.id))
 
 
 def run_matches(run: MatchingRun, *, live_only: bool = True) -> list[Match]:
@@ -285,12 +293,19 @@ def room(
     return review_memory.room(rows, rows.pinned)
 
 
-def room_rows(cohort: Cohort, kind: str, drafts: Mapping[str, MatchingRun]) -> facts.RoomRows:
+def room_rows(
+    cohort: Cohort, kind: str, drafts: Mapping[str, MatchingRun], stamp: str | None = None
+) -> facts.RoomRows:
     """What a kind's room and add form are drawn from, with the pins of its draft under
-    review (`drafts`, the cohort's `latest_drafts`): one query."""
+    review (`drafts`, the cohort's `latest_drafts`): one query; none where the worker kept
+    them under the cohort's matching stamps as read with the drafts (`stamp`, from
+    `cohort_runs`) for this kind and draft."""
     kind = parse_kind(kind)
     draft = drafts.get(kind)
-    return facts.room_rows(cohort, kind, draft.id if draft is not None else None)
+    draft_id = draft.id if draft is not None else None
+    return review_memory.room_rows(
+        stamp, (cohort.id, kind, draft_id), lambda: facts.room_rows(cohort, kind, draft_id)
+    )
 
 
 def _propose(
