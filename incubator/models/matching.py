@@ -234,7 +234,7 @@ SHARED_SCOPE = 0
 class MatchingStamp(Base):
     """A matching stamp: a new random value whenever anything the review page's room and add
     form are drawn from changes, written by the database itself in the changing transaction
-    (triggers of migration 0024_review). `scope` is a cohort's id, for its ventures, its
+    (triggers of migration 0025_review). `scope` is a cohort's id, for its ventures, its
     declined pairs and its drafts' pins; or `SHARED_SCOPE`, for what every cohort reads: the
     counterparts open to matching (people's names and activity, roles, profiles,
     organisations) and the introductions that hold a place.

@@ -11,7 +11,7 @@ again.
   places taken elsewhere, the draft's pins, as `facts.room_rows` reads them in one query of
   JSON texts), kept under the cohort's matching stamps as read with its runs
   (services/matching/stamps.py), the kind and the draft: read again only after a write the
-  stamps watch has committed (triggers of migration 0024_review, which watch the runs'
+  stamps watch has committed (triggers of migration 0025_review, which watch the runs'
   summaries too), or in a transaction that wrote one.
 - A page of a draft's matches (`page`), as `review_lists.draft_page` reads it, kept under
   the same stamps (which change with every write to a run's matches), the run and the

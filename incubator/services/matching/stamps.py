@@ -4,7 +4,7 @@ the cohort's runs instead of every venture, counterpart and held pair as JSON.
 
 The stamps (`MatchingStamp`) are random values the database writes anew, in the writing
 transaction, whenever anything the room and the add form's choices read changes: triggers
-(migration 0024_review) on ventures (name, needs, stage, status, cohort), matches that hold a
+(migration 0025_review) on ventures (name, needs, stage, status, cohort), matches that hold a
 place, were declined or are pinned in a draft, people's names and activity, roles, mentor,
 funder and partner profiles, organisations' names and new cohorts. A cohort's own stamp
 changes with its ventures, its declined pairs and its drafts' pins; the shared one
@@ -36,7 +36,7 @@ from incubator.models.matching import SHARED_SCOPE
 __all__ = ["WRITTEN", "key", "key_column"]
 
 # What the PostgreSQL triggers set for the rest of a transaction once they have written a
-# stamp (migration 0024_review).
+# stamp (migration 0025_review).
 WRITTEN = "written"
 
 

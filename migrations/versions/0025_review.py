@@ -1,7 +1,7 @@
 """review: matching stamps the database writes anew whenever a review's room or choices change
 
-Revision ID: 0024_review
-Revises: 0023_inclusion
+Revision ID: 0025_review
+Revises: 0024_facts
 Create Date: 2026-11-30
 
 The matching review page's room (the run form's bounds), its add form's two long lists, a
@@ -52,8 +52,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0024_review'
-down_revision = '0023_inclusion'
+revision = '0025_review'
+down_revision = '0024_facts'
 branch_labels = None
 depends_on = None
 
