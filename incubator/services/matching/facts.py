@@ -25,7 +25,6 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    Text,
     bindparam,
     cast,
     exists,
@@ -34,7 +33,6 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from incubator.extensions import db
 from incubator.i18n import N_
@@ -54,6 +52,7 @@ from incubator.models import (
     Venture,
     VentureStatus,
 )
+from incubator.services import json_rows
 from incubator.services.errors import InvalidInput
 from incubator.services.matching.scoring import (
     CounterpartFacts,
@@ -555,17 +554,9 @@ def _as_text(column: Any) -> Any:
 def _as_json(dialect: str, statement: Select, order: tuple[str, ...] = ()) -> Any:
     """The rows of `statement` as one JSON text, an array of arrays, ordered by its columns
     named in `order`: one value to read, compare and keep instead of a row object each."""
-    if order:
-        statement = statement.order_by(*(statement.selected_columns[name] for name in order))
-    rows = statement.subquery()
-    if dialect == "postgresql":
-        keys = [rows.c[name] for name in order]
-        array = func.json_build_array(*rows.c)
-        aggregated = func.json_agg(aggregate_order_by(array, *keys) if keys else array)
-    else:
-        # SQLite aggregates a subquery's rows in the subquery's order.
-        aggregated = func.json_group_array(func.json_array(*rows.c))
-    return select(cast(aggregated, Text)).scalar_subquery()
+    return json_rows.rows_as_json(
+        dialect, statement, *(statement.selected_columns[name] for name in order)
+    )
 
 
 def _open_counterparts(kind: MatchKind) -> Select:
