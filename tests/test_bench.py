@@ -75,7 +75,7 @@ def test_several_scales_make_one_table_with_a_column_per_scale(scales_restored, 
         megabytes = [int(value.replace(",", "")) for value in cell.split(", ")]
         assert len(megabytes) == 2 and all(value > 10 for value in megabytes), cell
     # The matching run behind the review page went through the service at each scale.
-    assert out.count("the review page shows that run's 4 matches") == 2
+    assert out.count("the review page shows the last run's 4 matches") == 2
 
 
 def _measured(*milliseconds: float) -> Measurement:
