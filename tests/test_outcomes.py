@@ -220,7 +220,7 @@ def test_only_managers_record_investments(db, setting):
 # Cohort totals --------------------------------------------------------------------------------
 
 
-def test_cohort_totals_count_pilots_residents_and_money_in_two_queries(db, setting, count_queries):
+def test_cohort_totals_count_pilots_residents_and_money_in_one_query(db, setting, count_queries):
     manager, venture, ladwp = setting
     other = factories.venture(venture.cohort, "LeakLens", by=manager)
     elsewhere = factories.venture(factories.cohort(by=manager), "Elsewhere", by=manager)
@@ -237,7 +237,7 @@ def test_cohort_totals_count_pilots_residents_and_money_in_two_queries(db, setti
     with count_queries() as counter:
         totals = outcomes.cohort_totals(cohort)
 
-    assert counter.count == 2, counter.statements
+    assert counter.count == 1, counter.statements
     assert totals.pilots_by_status == {
         "planned": 1,
         "running": 1,

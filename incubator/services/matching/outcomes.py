@@ -10,7 +10,7 @@ from typing import Any, NamedTuple, TypeVar
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import func, select
+from sqlalchemy import Numeric, func, literal, select, type_coerce, union_all
 from sqlalchemy.orm import selectinload
 
 from incubator import clock, permissions
@@ -372,7 +372,7 @@ class CohortTotals:
 
 
 def cohort_totals(cohort: Cohort) -> CohortTotals:
-    """Pilots by status, residents reached and money invested by instrument, in two queries.
+    """Pilots by status, residents reached and money invested by instrument, in one query.
 
     Every venture of the cohort counts, archived ones too: what they achieved happened.
     """
@@ -382,21 +382,33 @@ def cohort_totals(cohort: Cohort) -> CohortTotals:
         pilots_by_status={str(status): 0 for status in PilotStatus},
         invested_by_instrument={str(instrument): Decimal(0) for instrument in Instrument},
     )
-    for status, count, reached in db.session.execute(
+    # (what, its status or instrument, pilots, residents reached or amount invested)
+    pilots = (
         select(
-            Pilot.status, func.count(Pilot.id), func.coalesce(func.sum(Pilot.residents_reached), 0)
+            literal("pilot"),
+            Pilot.status,
+            func.count(Pilot.id),
+            type_coerce(func.coalesce(func.sum(Pilot.residents_reached), 0), Numeric()),
         )
         .join(Venture, Venture.id == Pilot.venture_id)
         .where(Venture.cohort_id == cohort.id)
         .group_by(Pilot.status)
-    ):
-        totals.pilots_by_status[status] = count
-        totals.residents_reached += int(reached)
-    for instrument, amount in db.session.execute(
-        select(Investment.instrument, func.coalesce(func.sum(Investment.amount), 0))
+    )
+    invested = (
+        select(
+            literal("investment"),
+            Investment.instrument,
+            literal(0),
+            type_coerce(func.coalesce(func.sum(Investment.amount), 0), Numeric()),
+        )
         .join(Venture, Venture.id == Investment.venture_id)
         .where(Venture.cohort_id == cohort.id)
         .group_by(Investment.instrument)
-    ):
-        totals.invested_by_instrument[instrument] = Decimal(str(amount)).quantize(Decimal("0.01"))
+    )
+    for what, kind, count, amount in db.session.execute(union_all(pilots, invested)):
+        if what == "pilot":
+            totals.pilots_by_status[kind] = count
+            totals.residents_reached += int(amount)
+            continue
+        totals.invested_by_instrument[kind] = Decimal(str(amount)).quantize(Decimal("0.01"))
     return totals
