@@ -17,22 +17,29 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 __all__ = ["decoded", "moment", "rows_as_json"]
 
-_POSITION = "_position"
+_ORDER = "_order_"
 
 
 def rows_as_json(dialect: str, statement: Select, *order: Any, limit: int | None = None) -> Any:
     """The rows of `statement` ordered by `order` (and at most `limit` of them) as a scalar
     subquery giving one JSON text, NULL when there is no row. Each row is an array of the
-    statement's columns; timestamps come as ISO text (`moment` reads them)."""
-    numbered = statement.add_columns(func.row_number().over(order_by=order).label(_POSITION))
-    numbered = numbered.order_by(*order)
+    statement's columns; timestamps come as ISO text (`moment` reads them). A statement that
+    names a table of the query it is put in (`correlate`) gives each of its rows their own.
+    """
+    ordered = statement.order_by(*order)
+    if dialect == "postgresql":
+        # json_agg orders by columns of its rows: the keys ride along, left out of the arrays.
+        ordered = ordered.add_columns(
+            *(key.label(f"{_ORDER}{index}") for index, key in enumerate(order))
+        )
     if limit is not None:
-        numbered = numbered.limit(limit)
-    rows = numbered.subquery()
-    columns = [column for column in rows.c if column.key != _POSITION]
+        ordered = ordered.limit(limit)
+    rows = ordered.subquery()
+    columns = [column for column in rows.c if not column.key.startswith(_ORDER)]
     if dialect == "postgresql":
         array = func.json_build_array(*columns)
-        aggregated = func.json_agg(aggregate_order_by(array, rows.c[_POSITION]))
+        keys = [rows.c[f"{_ORDER}{index}"] for index in range(len(order))]
+        aggregated = func.json_agg(aggregate_order_by(array, *keys) if keys else array)
     else:
         # SQLite aggregates a subquery's rows in the subquery's order.
         aggregated = func.json_group_array(func.json_array(*columns))
