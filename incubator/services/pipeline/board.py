@@ -46,7 +46,6 @@ from incubator.models import (
     VentureMember,
     VentureStatus,
 )
-from incubator.services import json_rows
 from incubator.services.pipeline import risk
 from incubator.services.pipeline.stages import STAGES, stage_label
 from incubator.services.spreadsheets import spreadsheet_safe
@@ -385,18 +384,21 @@ def _counts(cohort: Cohort, filters: Filters, selection: _Selection) -> Select:
     )
 
 
-def _founders() -> Any:
-    """A venture's founders' names in the order they joined, as JSON, read with it: each
-    name looked up by key (a join had PostgreSQL read every person to hash them)."""
-    return json_rows.rows_as_json(
-        db.session.get_bind().dialect.name,
-        select(User.name)
-        .select_from(VentureMember)
-        .join(User, User.id == VentureMember.user_id)
-        .where(VentureMember.venture_id == Venture.id)
-        .correlate(Venture),
-        VentureMember.id,
-    ).label("founders")
+def _member_names(venture_ids: list[int]) -> dict[int, list[str]]:
+    """The founders' names of these ventures, in the order they joined: one query."""
+    names: dict[int, list[str]] = defaultdict(list)
+    if not venture_ids:
+        return names
+    # Each name looked up by key: a join had PostgreSQL read every person to hash them.
+    named = select(User.name).where(User.id == VentureMember.user_id).scalar_subquery()
+    found: Sequence[tuple[int, str]] = db.session.execute(
+        select(VentureMember.venture_id, named)
+        .where(VentureMember.venture_id.in_(venture_ids))
+        .order_by(VentureMember.venture_id, VentureMember.id)
+    ).all()
+    for venture_id, name in found:
+        names[venture_id].append(name)
+    return names
 
 
 def _card_columns(plans: Mapping[str, int]) -> tuple[Any, ...]:
@@ -405,7 +407,6 @@ def _card_columns(plans: Mapping[str, int]) -> tuple[Any, ...]:
         Venture.name,
         Venture.challenge_area,
         Venture.neighbourhoods,
-        _founders(),
         *risk.stored_columns(plans),
     )
 
@@ -428,8 +429,10 @@ def _board_rows(
 
 def _rows_from(found: Sequence[Any], today: date) -> dict[int, BoardRow]:
     """The board's rows of ventures read with `_card_columns`, by id: their facts explained
-    by the rules (risk.stored_signals, at most one more query) and their founders."""
+    by the rules (risk.stored_signals) and their founders, in at most three more queries."""
+    venture_ids = [row.venture_id for row in found]
     signals = risk.stored_signals(found, today)
+    member_names = _member_names(venture_ids)
     # The reasons said in the page's language once, here, rather than each finding it again.
     catalogue = get_translations()
     rows = {}
@@ -444,7 +447,7 @@ def _rows_from(found: Sequence[Any], today: date) -> dict[int, BoardRow]:
             check_in_age=None if last is None else (today - last).days,
             milestones_done=signal.milestones_done,
             milestones_total=signal.milestones_total,
-            members=[name for (name,) in json_rows.decoded(row.founders)],
+            members=member_names.get(row.venture_id, []),
             challenge_area=row.challenge_area,
             neighbourhoods=list(row.neighbourhoods or []),
         )
