@@ -253,7 +253,10 @@ def test_the_boards_cards_read_from_the_stored_facts_say_what_the_history_says(
         catalogue = get_translations()
         for cohort in two_cohorts:
             rows = db.session.execute(
-                select(*risk.stored_columns(risk.cohort_plans(cohort.id)))
+                select(
+                    *risk.stored_columns(risk.cohort_plans(cohort.id)),
+                    risk.open_due_dates(Venture.id, Venture),
+                )
                 .join(PipelineFacts, PipelineFacts.venture_id == Venture.id)
                 .where(Venture.cohort_id == cohort.id)
             ).all()

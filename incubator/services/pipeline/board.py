@@ -46,6 +46,7 @@ from incubator.models import (
     VentureMember,
     VentureStatus,
 )
+from incubator.services import json_rows
 from incubator.services.pipeline import risk
 from incubator.services.pipeline.stages import STAGES, stage_label
 from incubator.services.spreadsheets import spreadsheet_safe
@@ -384,21 +385,22 @@ def _counts(cohort: Cohort, filters: Filters, selection: _Selection) -> Select:
     )
 
 
-def _member_names(venture_ids: list[int]) -> dict[int, list[str]]:
-    """The founders' names of these ventures, in the order they joined: one query."""
-    names: dict[int, list[str]] = defaultdict(list)
-    if not venture_ids:
-        return names
-    # Each name looked up by key: a join had PostgreSQL read every person to hash them.
-    named = select(User.name).where(User.id == VentureMember.user_id).scalar_subquery()
-    found: Sequence[tuple[int, str]] = db.session.execute(
-        select(VentureMember.venture_id, named)
-        .where(VentureMember.venture_id.in_(venture_ids))
-        .order_by(VentureMember.venture_id, VentureMember.id)
-    ).all()
-    for venture_id, name in found:
-        names[venture_id].append(name)
-    return names
+def _around(venture_id: Any, outer: Any) -> tuple[Any, ...]:
+    """What a card reads besides its row, for the card rows of `outer` (a subquery, or
+    Venture) whose venture is `venture_id`, each as JSON read by key: its founders' names in
+    the order they joined (each looked up by key: a join had PostgreSQL read every person to
+    hash them) and its open due dates (risk.open_due_dates). Read around the cards a page
+    picks, not within each stage's pick, so that the database plans them once."""
+    founders = json_rows.rows_as_json(
+        db.session.get_bind().dialect.name,
+        select(User.name)
+        .select_from(VentureMember)
+        .join(User, User.id == VentureMember.user_id)
+        .where(VentureMember.venture_id == venture_id)
+        .correlate(outer),
+        VentureMember.id,
+    ).label("founders")
+    return founders, risk.open_due_dates(venture_id, outer)
 
 
 def _card_columns(plans: Mapping[str, int]) -> tuple[Any, ...]:
@@ -419,7 +421,7 @@ def _board_rows(
     if not venture_ids:
         return {}
     found = db.session.execute(
-        select(*_card_columns(plans))
+        select(*_card_columns(plans), *_around(Venture.id, Venture))
         .join(PipelineFacts, PipelineFacts.venture_id == Venture.id)
         # Both keys named: without the second, PostgreSQL reads every facts row to join them.
         .where(Venture.id.in_(venture_ids), PipelineFacts.venture_id.in_(venture_ids))
@@ -428,11 +430,10 @@ def _board_rows(
 
 
 def _rows_from(found: Sequence[Any], today: date) -> dict[int, BoardRow]:
-    """The board's rows of ventures read with `_card_columns`, by id: their facts explained
-    by the rules (risk.stored_signals) and their founders, in at most three more queries."""
-    venture_ids = [row.venture_id for row in found]
+    """The board's rows of ventures read with `_card_columns` and `_around`, by id: their
+    facts explained by the rules (risk.stored_signals, at most one more query) and their
+    founders."""
     signals = risk.stored_signals(found, today)
-    member_names = _member_names(venture_ids)
     # The reasons said in the page's language once, here, rather than each finding it again.
     catalogue = get_translations()
     rows = {}
@@ -447,7 +448,7 @@ def _rows_from(found: Sequence[Any], today: date) -> dict[int, BoardRow]:
             check_in_age=None if last is None else (today - last).days,
             milestones_done=signal.milestones_done,
             milestones_total=signal.milestones_total,
-            members=member_names.get(row.venture_id, []),
+            members=[name for (name,) in json_rows.decoded(row.founders)],
             challenge_area=row.challenge_area,
             neighbourhoods=list(row.neighbourhoods or []),
         )
@@ -503,7 +504,14 @@ def _columns(
             part = part.where(_after(keys, start))
         part = part.order_by(*_ordering(keys)).limit(CARDS_PER_COLUMN + 1)
         parts.append(select(part.subquery()))
-    found = db.session.execute(union_all(*parts)).all() if parts else []
+    found: Sequence[Any] = []
+    if parts:
+        cards = union_all(*parts).subquery("cards")
+        found = db.session.execute(
+            select(cards, *_around(cards.c.venture_id, cards)).order_by(
+                cards.c.venture_stage, cards.c.name_key, cards.c.venture_id
+            )
+        ).all()
     by_stage: dict[str, list[Any]] = defaultdict(list)
     for row in found:
         by_stage[row.venture_stage].append(row)
@@ -551,7 +559,9 @@ def _table_page(
     ]
     found = db.session.execute(
         select(
-            *(page.c[f"key_{index}"] for index in range(len(keys))), *_card_columns(selection.plans)
+            *(page.c[f"key_{index}"] for index in range(len(keys))),
+            *_card_columns(selection.plans),
+            *_around(Venture.id, Venture),
         )
         .select_from(page)
         .join(Venture, Venture.id == page.c.page_id)

@@ -40,6 +40,7 @@ from incubator.models import (
 )
 from incubator.models.base import UTCDateTime
 from incubator.models.pipeline import OPEN_MILESTONE_STATUSES
+from incubator.services import json_rows
 from incubator.services.pipeline import facts, risk_rules
 from incubator.services.pipeline.risk_rules import RiskReason, Thresholds, VentureFacts
 from incubator.services.pipeline.stages import stage_label
@@ -54,6 +55,7 @@ __all__ = [
     "at_risk_counts",
     "at_risk_filter",
     "cohort_plans",
+    "open_due_dates",
     "reasons",
     "risk_rows",
     "signals",
@@ -237,36 +239,36 @@ def stored_columns(plans: Mapping[str, int]) -> tuple[SQLColumnExpression[Any], 
     )
 
 
-def _open_due_dates(venture_ids: list[int]) -> dict[int, list[date]]:
-    """The due dates of these ventures' open milestones that have one: one query."""
-    found: dict[int, list[date]] = defaultdict(list)
-    if venture_ids:
-        for venture_id, due_on in db.session.execute(
-            select(Milestone.venture_id, Milestone.due_on).where(
-                Milestone.venture_id.in_(venture_ids),
-                Milestone.status.in_(OPEN_MILESTONE_STATUSES),
-                Milestone.due_on.is_not(None),
-            )
-        ):
-            if due_on is not None:
-                found[venture_id].append(due_on)
-    return found
+def open_due_dates(venture_id: Any, outer: Any) -> Any:
+    """The due dates of a venture's open milestones that have one, as JSON: a column for a
+    query over `outer` (Venture, or a subquery of rows) whose venture is `venture_id`, read
+    by the venture's key. `stored_signals` reads it as "open_due_dates"."""
+    return json_rows.rows_as_json(
+        db.session.get_bind().dialect.name,
+        select(Milestone.due_on)
+        .where(
+            Milestone.venture_id == venture_id,
+            Milestone.status.in_(OPEN_MILESTONE_STATUSES),
+            Milestone.due_on.is_not(None),
+        )
+        .correlate(outer),
+        Milestone.due_on,
+    ).label("open_due_dates")
+
+
+def _due_dates(text: str | None) -> tuple[date, ...]:
+    return tuple(date.fromisoformat(day) for (day,) in json_rows.decoded(text))
 
 
 def stored_signals(rows: Sequence[Any], today: date) -> dict[int, VentureSignals]:
     """What the rules and the board read about the ventures of these rows (each with the
-    columns of `stored_columns`), by venture id: the rows themselves, and at most two small
-    queries for the ventures a rule may apply to. The stages are named in the language of
-    the moment, once each (the board says its reasons at once)."""
+    columns of `stored_columns` and `open_due_dates`), by venture id: the rows themselves,
+    and at most one small query, for the ventures with a run of low check-ins as long as the
+    streak. The stages are named in the language of the moment, once each (the board says
+    its reasons at once)."""
     labels = {stage.value: stage_label(stage) for stage in Stage}
     limits = thresholds()
-    overdue = [
-        row.venture_id
-        for row in rows
-        if row.first_open_due_on is not None and row.first_open_due_on < today
-    ]
     low = [row.venture_id for row in rows if row.low_run >= limits.low_confidence_streak > 0]
-    due_dates = _open_due_dates(overdue)
     confidences: dict[int, _Loading] = {venture_id: _Loading() for venture_id in low}
     if confidences:
         _load_check_ins(confidences, limits.low_confidence_streak)
@@ -274,7 +276,12 @@ def stored_signals(rows: Sequence[Any], today: date) -> dict[int, VentureSignals
     for row in rows:
         venture_facts = VentureFacts(
             stage_label=labels[row.venture_stage],
-            open_due_dates=tuple(due_dates.get(row.venture_id, ())),
+            # A due date matters to the rules once the earliest has passed.
+            open_due_dates=(
+                _due_dates(row.open_due_dates)
+                if row.first_open_due_on is not None and row.first_open_due_on < today
+                else ()
+            ),
             last_check_in_on=row.last_check_in_on,
             recent_confidences=(
                 confidences[row.venture_id].recent_confidences
