@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import signal
+import threading
 
 import pytest
 
@@ -114,3 +115,26 @@ def test_scales_must_be_whole_numbers():
     with pytest.raises(SystemExit):
         run.parse_args(["--scales", "10,ten"])
     assert run.parse_args(["--scales", "10, 500,2_000"]).scales == [10, 500, 2000]
+
+
+def test_the_floor_is_measured_before_the_pages_and_again_after_and_pooled(monkeypatch):
+    """Measured once, right after seeding, the floor moved between runs and every ratio
+    with it: its samples before and after the pages are pooled."""
+    measured: list[str] = []
+    timings = {"/healthz": [2.0, 6.0], "/scorecard/": [20.0]}
+
+    def fake_measure(url, sessions, requests, stop, **kwargs):
+        path = url.removeprefix("http://bench")
+        measured.append(path)
+        return _measured(timings[path].pop(0))
+
+    monkeypatch.setattr(run, "measure", fake_measure)
+    args = run.parse_args(["--requests", "1", "--concurrency", "1"])
+    pages = [scenarios.PAGES[scenarios.FLOOR], scenarios.PAGES["scorecard"]]
+
+    rows = run.measure_pages("http://bench", pages, {}, args, threading.Event())
+
+    assert measured == ["/healthz", "/scorecard/", "/healthz"]
+    assert [row.page.name for row in rows] == [scenarios.FLOOR, "scorecard"]
+    assert sorted(sample.seconds for sample in rows[0].measurement.samples) == [0.002, 0.006]
+    assert rows[0].measurement.elapsed == 2.0
