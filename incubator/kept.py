@@ -34,11 +34,23 @@ class Kept:
                 return self.values[key]
         # Made outside the lock: two threads may both make it once, never wait on each other.
         value = make()
+        self.keep(key, value)
+        return value
+
+    def find(self, key: Hashable) -> Any:
+        """The value kept under `key`, or None (for a caller that makes many at once)."""
+        with self.lock:
+            if key in self.values:
+                self.values.move_to_end(key)
+                return self.values[key]
+        return None
+
+    def keep(self, key: Hashable, value: object) -> None:
+        """Keep `value` under `key`, the oldest going past `size`."""
         with self.lock:
             self.values[key] = value
             while len(self.values) > self.size:
                 self.values.popitem(last=False)
-        return value
 
     def clear(self) -> None:
         with self.lock:

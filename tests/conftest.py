@@ -25,6 +25,7 @@ from flask_migrate import upgrade
 from sqlalchemy import event, select
 
 from incubator import create_app
+from incubator.blueprints.pipeline import board as board_pages
 from incubator.blueprints.scorecard import pages as scorecard_pages
 from incubator.demo import seed
 from incubator.demo.seed import DemoLogin
@@ -34,6 +35,7 @@ from incubator.models import AuditEvent, OutboxMessage
 from incubator.services.hackathons import stamps as judging_stamps
 from incubator.services.inclusion import stamps as funnel_stamps
 from incubator.services.matching import review_memory
+from incubator.services.pipeline import board as pipeline_board
 from incubator.services.pipeline import facts, stamps
 from tests import factories, travel
 from tests.postgres import PostgresServer
@@ -231,6 +233,8 @@ def forget_kept() -> None:
     judging_stamps.forget()
     funnel_stamps.forget()
     review_memory.forget()
+    pipeline_board.forget()
+    board_pages.forget()
 
 
 @pytest.fixture(autouse=True)

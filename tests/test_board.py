@@ -115,8 +115,8 @@ def test_board_puts_ventures_in_columns_by_stage_with_their_numbers(cohort_with_
         rows["BusBuddy"].check_in_age
         == (today - (clock.week_start(today) - timedelta(days=7))).days
     )
-    assert rows["BusBuddy"].members == ["Bo Founder"]
-    assert rows["BusBuddy"].neighbourhoods == ["Downtown", "Watts"]
+    assert rows["BusBuddy"].members == ("Bo Founder",)
+    assert rows["BusBuddy"].neighbourhoods == ("Downtown", "Watts")
     assert rows["ShadeMap"].check_in_age is None
     # Entering concept gives two exit milestones, entering pilot two more.
     assert (rows["LeakMap"].milestones_done, rows["LeakMap"].milestones_total) == (0, 2)

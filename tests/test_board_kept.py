@@ -10,8 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from incubator import clock
+from incubator.blueprints.pipeline import board as board_pages
 from incubator.models import MilestoneStatus, StageChange, StagePlan, User, VentureMember
 from incubator.services.cohorts import ventures
+from incubator.services.pipeline import board as pipeline_board
 from incubator.services.pipeline import checkins, milestones, stages
 from incubator.vocabulary import CHALLENGE_AREAS
 from tests import factories
@@ -244,3 +246,61 @@ def test_nothing_personal_is_kept(db, client, login_as, data):
     content = content[: content.index("</main>")]
     assert manager.name in html
     assert manager.name not in content and "csrf_token" not in content
+
+
+# Beneath the kept board: its cards, rows and statements -------------------------------------
+#
+# A board drawn again (after a change, or for another query string) explains and draws only
+# the cards whose values changed: each card's row is kept under everything it says, its
+# drawing under the row, the language and the day, and the statements under what they are
+# built from.
+
+
+@pytest.mark.parametrize("view", ["columns", "table"])
+def test_a_board_drawn_again_draws_only_the_card_that_changed(db, client, login_as, data, view):
+    login_as("manager")
+    url = f"/pipeline/cohorts/{data['cohort'].id}?view={view}"
+    before = page(client.get(url))
+    kept_rows, drawn = len(pipeline_board._ROWS.values), len(board_pages._DRAWN.values)
+    assert (kept_rows, drawn) == (4, 4)
+
+    name, shown = _check_in(data)
+    db.session.commit()
+    after = page(client.get(url))
+    # Another query string: the board is drawn again, every card from what is kept.
+    again = page(client.get(f"{url}&seen=1"))
+
+    assert shown[view] in card(after, name) and shown[view] not in card(before, name)
+    assert card(again, name) == card(after, name)
+    assert card(after, "LeakMap") == card(before, "LeakMap")
+    assert len(pipeline_board._ROWS.values) == kept_rows + 1
+    assert len(board_pages._DRAWN.values) == drawn + 1
+
+
+def test_kept_cards_are_said_in_each_language(app, db, client, login_as, data):
+    url = f"/pipeline/cohorts/{data['cohort'].id}"
+    login_as("manager")
+    english = page(client.get(url))
+    other = app.test_client()
+    login_as("manager", preferred_language="es", on=other)
+    spanish = page(other.get(url))
+
+    assert "overdue milestone" in card(english, "LeakMap")
+    assert "overdue milestone" not in card(spanish, "LeakMap")
+    assert card(spanish, "LeakMap") != card(english, "LeakMap")
+
+
+def test_kept_statements_read_their_own_cohort_and_filters(db, client, login_as, data):
+    login_as("manager")
+    other = factories.cohort("Autumn 2025", by=data["manager"])
+    factories.venture(other, "RainCatch", by=data["manager"])
+    db.session.commit()
+    url = f"/pipeline/cohorts/{data['cohort'].id}"
+
+    first = page(client.get(url))
+    second = page(client.get(f"/pipeline/cohorts/{other.id}"))
+    concept = page(client.get(f"{url}?stage=concept"))
+
+    assert ">RainCatch</a>" in second and ">RainCatch</a>" not in first
+    assert ">LeakMap</a>" not in second
+    assert ">LeakMap</a>" in concept and ">BusBuddy</a>" not in concept

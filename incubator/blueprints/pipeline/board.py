@@ -7,7 +7,13 @@ from datetime import date
 from functools import lru_cache
 
 from babel.support import NullTranslations
-from flask import Response, render_template, request, stream_with_context
+from flask import (
+    Response,
+    get_template_attribute,
+    render_template,
+    request,
+    stream_with_context,
+)
 from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,6 +22,7 @@ from markupsafe import Markup
 from incubator import caching, clock, i18n, permissions, templating
 from incubator.access import roles
 from incubator.blueprints.pipeline import bp, charts
+from incubator.kept import Kept
 from incubator.models import Cohort, PilotStatus, Role, Stage, Venture
 from incubator.services import fingerprints
 from incubator.services.errors import NotFound
@@ -48,6 +55,43 @@ def _vocabulary_words(translations: object) -> tuple[dict[str, str], dict[str, s
         {area: translations.ugettext(area) for area in CHALLENGE_AREAS},
         {name: translations.ugettext(name) for name in NEIGHBOURHOODS},
     )
+
+
+# Each card and table row, drawn once for what it shows and kept: its row (a frozen value of
+# everything it says), the day (a date shows its year when that is not the current one), the
+# language, and where the app is mounted (its link). After a check-in a board draws again only
+# the cards whose values changed.
+DRAWN = 4096
+_DRAWN = Kept(DRAWN)
+
+
+def forget() -> None:
+    """Drop the drawings this worker keeps (the tests start each from nothing)."""
+    _DRAWN.clear()
+
+
+def _drawn(
+    found: pipeline_board.Board,
+    stage_labels: dict[Stage, str],
+    area_labels: dict[str, str],
+    neighbourhood_labels: dict[str, str],
+) -> dict[pipeline_board.BoardRow, Markup]:
+    """The drawing of each card (or, in the table, each row) the board shows."""
+    table = found.view == "table"
+    place = ("table" if table else "card", i18n.current_language(), request.script_root)
+    drawn = {}
+    for row in found.page_rows:
+        key = (*place, found.today, row)
+        made = _DRAWN.find(key)
+        if made is None:
+            if table:
+                macro = get_template_attribute("pipeline/_board_rows.html", "table_row")
+                made = macro(row, stage_labels, area_labels, neighbourhood_labels)
+            else:
+                made = get_template_attribute("pipeline/_board_rows.html", "card")(row, area_labels)
+            _DRAWN.keep(key, made)
+        drawn[row] = made
+    return drawn
 
 
 def _board_from_arguments(cohort: Cohort, today: date) -> pipeline_board.Board:
@@ -105,6 +149,7 @@ def board(cohort_id: int):
 def _board_content(cohort: Cohort, today: date) -> Markup:
     found = _board_from_arguments(cohort, today)
     area_labels, neighbourhood_labels = _vocabulary_words(get_translations())
+    stage_labels = {stage: stages.stage_label(stage) for stage in Stage}
     return templating.fragment(
         "pipeline/_board_content.html",
         board=found,
@@ -113,10 +158,11 @@ def _board_content(cohort: Cohort, today: date) -> Markup:
         filters=_filter_arguments(found),
         sorts=pipeline_board.sort_labels(),
         page_size=pipeline_board.ROWS_PER_PAGE,
+        drawn=_drawn(found, stage_labels, area_labels, neighbourhood_labels),
         # The vocabulary in the request's language, for the filters and the rows.
         area_labels=area_labels,
         neighbourhood_labels=neighbourhood_labels,
-        stage_labels={stage: stages.stage_label(stage) for stage in Stage},
+        stage_labels=stage_labels,
         stages=list(Stage),
         totals=outcomes.cohort_totals(cohort),
         pilot_counts=PILOT_COUNTS,

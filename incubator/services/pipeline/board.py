@@ -12,10 +12,10 @@ import csv
 import io
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import get_translations
 from flask_babel import gettext as _
@@ -35,8 +35,10 @@ from sqlalchemy import (
     union_all,
 )
 
+from incubator import i18n
 from incubator.extensions import db
 from incubator.i18n import N_
+from incubator.kept import Kept
 from incubator.models import (
     Cohort,
     PipelineFacts,
@@ -47,10 +49,12 @@ from incubator.models import (
     VentureStatus,
 )
 from incubator.services import json_rows
-from incubator.services.pipeline import risk
+from incubator.services.pipeline import facts, risk, risk_rules
 from incubator.services.pipeline.stages import STAGES, stage_label
 from incubator.services.spreadsheets import spreadsheet_safe
 from incubator.vocabulary import CHALLENGE_AREAS, NEIGHBOURHOODS
+
+T = TypeVar("T")
 
 # Cards per stage column, rows per table page, ventures per CSV batch. Ten cards fill a
 # column about a screen high; the column's count says how many more there are, and the
@@ -61,6 +65,10 @@ ROWS_PER_PAGE = 50
 CSV_BATCH = 1000
 # A search longer than this is cut: a name is at most 160 characters.
 SEARCH_LIMIT = 160
+# Statements kept by their shape (see `_kept`): a few per cohort and filter in use.
+STATEMENTS = 256
+# Rows kept by what they say (see `_rows_from`): every card of a few boards in two languages.
+ROWS = 4096
 
 
 @dataclass(frozen=True)
@@ -77,15 +85,15 @@ class BoardRow:
 
     venture: ShownVenture
     stage: Stage
-    risk: list[risk.RiskReason]
+    risk: tuple[risk.RiskReason, ...]
     # The Monday of the week of the last check-in, and the days since; None without one.
     last_check_in_on: date | None
     check_in_age: int | None
     milestones_done: int
     milestones_total: int
-    members: list[str]
+    members: tuple[str, ...]
     challenge_area: str
-    neighbourhoods: list[str]
+    neighbourhoods: tuple[str, ...]
 
     @property
     def at_risk(self) -> bool:
@@ -345,10 +353,12 @@ def _risk_select(query: object) -> Select:
     return query
 
 
-def _selection(cohort: Cohort, filters: Filters, today: date) -> _Selection:
+def _selection(
+    cohort: Cohort, filters: Filters, today: date, plans: Mapping[str, int]
+) -> _Selection:
+    """The ventures the filters select, for a cohort whose stage plans are `plans`
+    (risk.cohort_plans: they put its stages' deadlines in the statements)."""
     where = and_(*_conditions(cohort, filters))
-    # The cohort's stage plans, read once, put its stages' deadlines in the statements.
-    plans = risk.cohort_plans(cohort.id)
     return _Selection(
         where,
         risk.risk_rows(today, where, plans),
@@ -356,6 +366,53 @@ def _selection(cohort: Cohort, filters: Filters, today: date) -> _Selection:
         risk.at_risk_condition(today, plans),
         plans,
     )
+
+
+# Statements kept by what they are built from ----------------------------------------------
+#
+# SQLAlchemy builds a statement in Python, and the board's (the rules as conditions, a pick
+# per stage) took longer to build than the database takes to answer them at 10,000 ventures.
+# A statement holds no rows, only the values it was built from, so each is kept under those
+# values (its shape: the database, the cohort, the filters, the day, the stage plans and the
+# rules' thresholds; for a page, the stages it picks from and its cursor). A kept statement
+# costs its cache key when it runs, and the engine keeps its compiled SQL.
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """Everything a board's statements are built from, but the page's stages and cursor."""
+
+    dialect: str
+    cohort_id: int
+    filters: Filters
+    today: date
+    plans: tuple[tuple[str, int], ...]
+    thresholds: risk_rules.Thresholds
+
+
+_STATEMENTS = Kept(STATEMENTS)
+
+
+def forget() -> None:
+    """Drop the statements and rows this worker keeps (the tests start each from nothing)."""
+    _STATEMENTS.clear()
+    _ROWS.clear()
+
+
+def _shape(cohort: Cohort, filters: Filters, today: date, plans: Mapping[str, int]) -> _Shape:
+    return _Shape(
+        db.session.get_bind().dialect.name,
+        cohort.id,
+        filters,
+        today,
+        tuple(sorted(plans.items())),
+        risk.thresholds(),
+    )
+
+
+def _kept(shape: _Shape, part: Hashable, build: Callable[[], T]) -> T:
+    """The statement (or statement part) `part` of a board of this shape, built once."""
+    return _STATEMENTS.get((shape, part), build)
 
 
 def _counts(cohort: Cohort, filters: Filters, selection: _Selection) -> Select:
@@ -429,29 +486,58 @@ def _board_rows(
     return _rows_from(found, today)
 
 
+# A row says what its venture's values say, on a day, in a language, under the rules'
+# thresholds, and nothing else (the confidences read for a low run do not change what it
+# says: a run as long as the streak is the reason). So each is kept under those, and after a
+# check-in the board explains again only the cards whose values changed.
+_ROWS = Kept(ROWS)
+
+
+def _row_key(row: Sequence[Any], today: date, language: str, limits: object) -> tuple:
+    return (
+        language,
+        today,
+        limits,
+        *(tuple(value) if isinstance(value, list) else value for value in row),
+    )
+
+
 def _rows_from(found: Sequence[Any], today: date) -> dict[int, BoardRow]:
     """The board's rows of ventures read with `_card_columns` and `_around`, by id: their
     facts explained by the rules (risk.stored_signals, at most one more query) and their
-    founders."""
-    signals = risk.stored_signals(found, today)
+    founders; those of the same values explained before are the kept rows."""
+    language, limits = i18n.current_language(), risk.thresholds()
+    rows: dict[int, BoardRow] = {}
+    missing = []
+    for row in found:
+        key = _row_key(row, today, language, limits)
+        kept = _ROWS.find(key)
+        if kept is None:
+            missing.append((key, row))
+        else:
+            rows[row.venture_id] = kept
+    if not missing:
+        return rows
+    signals = risk.stored_signals([row for _key, row in missing], today)
     # The reasons said in the page's language once, here, rather than each finding it again.
     catalogue = get_translations()
-    rows = {}
-    for row in found:
+    for key, row in missing:
         signal = signals[row.venture_id]
         last = signal.last_check_in_on
-        rows[row.venture_id] = BoardRow(
+        made = BoardRow(
             venture=ShownVenture(row.venture_id, row.name),
             stage=Stage(row.venture_stage),
-            risk=[reason.said(catalogue) for reason in risk.reasons(signal, today)],
+            risk=tuple(reason.said(catalogue) for reason in risk.reasons(signal, today)),
             last_check_in_on=last,
             check_in_age=None if last is None else (today - last).days,
             milestones_done=signal.milestones_done,
             milestones_total=signal.milestones_total,
-            members=[name for (name,) in json_rows.decoded(row.founders)],
+            members=tuple(name for (name,) in json_rows.decoded(row.founders)),
             challenge_area=row.challenge_area,
-            neighbourhoods=list(row.neighbourhoods or []),
+            neighbourhoods=tuple(row.neighbourhoods or ()),
         )
+        _ROWS.keep(key, made)
+        rows[row.venture_id] = made
     return rows
 
 
@@ -485,7 +571,10 @@ def _understood(
 
 
 def _columns(
-    selection: _Selection, filters: Filters, after: str | None, counts: dict[str, int], today: date
+    shape: _Shape,
+    selection: _Selection,
+    after: str | None,
+    counts: dict[str, int],
 ) -> tuple[list[BoardColumn], str | None]:
     """Each stage's first cards by name (or, in one stage's column, those after `after`),
     in one query; and the cursor that was used, if any.
@@ -493,30 +582,39 @@ def _columns(
     Each stage's cards are their own SELECT ... ORDER BY name LIMIT, joined by UNION ALL, so
     the database reads the first rows of each stage from an index by name and stops, instead
     of numbering every venture of the cohort (see ix_ventures_cohort_status_stage_name)."""
-    keys = _sort_keys("name", False, None)
-    start = _read_cursor(keys, after) if filters.stage is not None else None
-    # Everything the cards show, read with them (the ventures joined to their facts).
-    card = (*_card_columns(selection.plans), keys[0].expression.label("name_key"))
-    parts = []
-    for stage in (stage for stage in STAGES if counts.get(stage)):
-        part = selection.flat(*card).where(Venture.stage == stage)
-        if start is not None:
-            part = part.where(_after(keys, start))
-        part = part.order_by(*_ordering(keys)).limit(CARDS_PER_COLUMN + 1)
-        parts.append(select(part.subquery()))
-    found: Sequence[Any] = []
-    if parts:
+    keys = _kept(shape, "name keys", lambda: _sort_keys("name", False, None))
+    start = _read_cursor(keys, after) if shape.filters.stage is not None else None
+    picked = tuple(stage for stage in STAGES if counts.get(stage))
+
+    def build() -> Select:
+        # Everything the cards show, read with them (the ventures joined to their facts).
+        card = (*_card_columns(selection.plans), keys[0].expression.label("name_key"))
+        parts = []
+        for stage in picked:
+            part = selection.flat(*card).where(Venture.stage == stage)
+            if start is not None:
+                part = part.where(_after(keys, start))
+            part = part.order_by(*_ordering(keys)).limit(CARDS_PER_COLUMN + 1)
+            parts.append(select(part.subquery()))
         cards = union_all(*parts).subquery("cards")
+        return select(cards, *_around(cards.c.venture_id, cards)).order_by(
+            cards.c.venture_stage, cards.c.name_key, cards.c.venture_id
+        )
+
+    found: Sequence[Any] = []
+    if picked:
         found = db.session.execute(
-            select(cards, *_around(cards.c.venture_id, cards)).order_by(
-                cards.c.venture_stage, cards.c.name_key, cards.c.venture_id
+            _kept(
+                shape,
+                ("cards", picked, CARDS_PER_COLUMN, None if start is None else tuple(start)),
+                build,
             )
         ).all()
     by_stage: dict[str, list[Any]] = defaultdict(list)
     for row in found:
         by_stage[row.venture_stage].append(row)
     loaded = _rows_from(
-        [row for rows in by_stage.values() for row in rows[:CARDS_PER_COLUMN]], today
+        [row for rows in by_stage.values() for row in rows[:CARDS_PER_COLUMN]], shape.today
     )
     columns = []
     for stage in STAGES:
@@ -537,39 +635,48 @@ def _columns(
 
 
 def _table_page(
-    selection: _Selection, sort: str, descending: bool, after: str | None, today: date
+    shape: _Shape, selection: _Selection, sort: str, descending: bool, after: str | None
 ) -> tuple[list[BoardRow], str | None, str | None]:
     """One page of the table in its order, the cursor it started after, and the next one.
 
     The page is chosen by its sort keys alone (the risk rows joined only for a risk sort),
     and its rows' names and facts are read around it in the same statement, by key."""
-    keys = _sort_keys(sort, descending, selection.rows)
-    chosen = selection.select(
-        *(key.expression.label(f"key_{index}") for index, key in enumerate(keys)),
-        Venture.id.label("page_id"),
-        with_risk=sort in RISK_SORTS,
+    keys = _kept(
+        shape,
+        ("table keys", sort, descending),
+        lambda: _sort_keys(sort, descending, selection.rows),
     )
     start = _read_cursor(keys, after)
-    if start is not None:
-        chosen = chosen.where(_after(keys, start))
-    page = chosen.order_by(*_ordering(keys)).limit(ROWS_PER_PAGE + 1).subquery("page")
-    in_order = [
-        page.c[f"key_{index}"].desc() if key.descending else page.c[f"key_{index}"].asc()
-        for index, key in enumerate(keys)
-    ]
-    found = db.session.execute(
-        select(
-            *(page.c[f"key_{index}"] for index in range(len(keys))),
-            *_card_columns(selection.plans),
-            *_around(Venture.id, Venture),
+
+    def build() -> Select:
+        chosen = selection.select(
+            *(key.expression.label(f"key_{index}") for index, key in enumerate(keys)),
+            Venture.id.label("page_id"),
+            with_risk=sort in RISK_SORTS,
         )
-        .select_from(page)
-        .join(Venture, Venture.id == page.c.page_id)
-        .join(PipelineFacts, PipelineFacts.venture_id == page.c.page_id)
-        .order_by(*in_order)
-    ).all()
+        if start is not None:
+            chosen = chosen.where(_after(keys, start))
+        page = chosen.order_by(*_ordering(keys)).limit(ROWS_PER_PAGE + 1).subquery("page")
+        in_order = [
+            page.c[f"key_{index}"].desc() if key.descending else page.c[f"key_{index}"].asc()
+            for index, key in enumerate(keys)
+        ]
+        return (
+            select(
+                *(page.c[f"key_{index}"] for index in range(len(keys))),
+                *_card_columns(selection.plans),
+                *_around(Venture.id, Venture),
+            )
+            .select_from(page)
+            .join(Venture, Venture.id == page.c.page_id)
+            .join(PipelineFacts, PipelineFacts.venture_id == page.c.page_id)
+            .order_by(*in_order)
+        )
+
+    part = ("table", sort, descending, ROWS_PER_PAGE, None if start is None else tuple(start))
+    found = db.session.execute(_kept(shape, part, build)).all()
     shown = found[:ROWS_PER_PAGE]
-    loaded = _rows_from(shown, today)
+    loaded = _rows_from(shown, shape.today)
     next_page = _cursor(keys, shown[-1]) if len(found) > ROWS_PER_PAGE else None
     return (
         [loaded[row.venture_id] for row in shown],
@@ -606,11 +713,19 @@ def board(
     sort = sort if sort in SORTS else "name"
     view = "table" if view == "table" else "columns"
 
-    selection = _selection(cohort, filters, today)
+    # The facts this transaction has changed are written before they are read (the
+    # statements that would write them on building are kept).
+    facts.settle()
+    shape = _shape(cohort, filters, today, risk.cohort_plans(cohort.id))
+    selection = _kept(
+        shape, "selection", lambda: _selection(cohort, filters, today, dict(shape.plans))
+    )
     # The counts by stage and at risk, in one pass over the selected ventures' facts.
     counts: dict[str, int] = {}
     at_risk_count = 0
-    for row in db.session.execute(_counts(cohort, filters, selection)):
+    for row in db.session.execute(
+        _kept(shape, "counts", lambda: _counts(cohort, filters, selection))
+    ):
         counts[str(row[0])] = int(row[1])
         at_risk_count += int(row[2] or 0)
     matching = sum(counts.values())
@@ -619,9 +734,17 @@ def board(
     if filters != Filters():
         total = (
             db.session.scalar(
-                select(func.count())
-                .select_from(Venture)
-                .where(Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE)
+                _kept(
+                    shape,
+                    "total",
+                    lambda: (
+                        select(func.count())
+                        .select_from(Venture)
+                        .where(
+                            Venture.cohort_id == cohort.id, Venture.status == VentureStatus.ACTIVE
+                        )
+                    ),
+                )
             )
             or 0
         )
@@ -641,10 +764,10 @@ def board(
     )
     if view == "table":
         found.page_rows, found.after, found.next_page = _table_page(
-            selection, sort, descending, after, today
+            shape, selection, sort, descending, after
         )
     else:
-        found.columns, found.after = _columns(selection, filters, after, counts, today)
+        found.columns, found.after = _columns(shape, selection, after, counts)
         found.page_rows = [row for column in found.columns for row in column.rows]
     return found
 
@@ -675,7 +798,9 @@ def csv_lines(found: Board) -> Iterator[str]:
     the rest as the page says it. Read CSV_BATCH ventures at a time, so memory stays flat
     however large the cohort."""
     yield _csv_line(CSV_COLUMNS)
-    selection = _selection(found.cohort, found.filters, found.today)
+    selection = _selection(
+        found.cohort, found.filters, found.today, risk.cohort_plans(found.cohort.id)
+    )
     keys = _sort_keys(found.sort, found.descending, selection.rows)
     query = (
         selection.select(
