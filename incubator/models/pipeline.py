@@ -88,8 +88,22 @@ class PipelineFacts(Base):
     __table_args__ = (
         CheckConstraint(f"stage IN ({enum_values(Stage)})", name="stage_known"),
         CheckConstraint(f"status IN ({enum_values(VentureStatus)})", name="status_known"),
-        # A cohort's active ventures by stage, counted from this table alone (the board).
-        Index("ix_pipeline_facts_cohort_status_stage", "cohort_id", "status", "stage"),
+        # A cohort's active ventures by stage and at risk, counted from this index alone (the
+        # board): the columns the risk rules read follow the cohort, status and stage.
+        Index(
+            "ix_pipeline_facts_cohort_risk",
+            "cohort_id",
+            "status",
+            "stage",
+            "first_open_due_on",
+            "last_check_in_on",
+            "joined_at",
+            "stage_since_at",
+            "low_run_1",
+            "low_run_2",
+            "low_run_3",
+            "low_run_4",
+        ),
         CheckConstraint(
             "milestones_done >= 0 AND milestones_done <= milestones_total",
             name="milestones_counted",

@@ -419,10 +419,12 @@ def _counts(cohort: Cohort, filters: Filters, selection: _Selection) -> Select:
     """(stage, ventures, of them at risk) for each stage of the ventures the filters select.
 
     Filtered by stage or risk alone, from the facts alone, which carry each venture's
-    cohort, status and stage (ix_pipeline_facts_cohort_status_stage): joining the cohort's
-    ventures to them took the database twice as long. Filtered by what only a venture has
-    (area, neighbourhood, name), over the ventures joined to their facts."""
-    at_risk = func.sum(case((selection.risky, 1), else_=0))
+    cohort, status and stage (ix_pipeline_facts_cohort_risk, which holds the columns the
+    rules read too): joining the cohort's ventures to them took the database twice as long.
+    Filtered by what only a venture has (area, neighbourhood, name), over the ventures
+    joined to their facts."""
+    # FILTER rather than SUM(CASE ...): SQLite counts in half the time.
+    at_risk = func.count().filter(selection.risky)
     if filters.challenge_area is not None or filters.neighbourhood is not None or filters.search:
         return selection.flat(Venture.stage, func.count(), at_risk).group_by(Venture.stage)
     conditions = [
