@@ -32,8 +32,10 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    true,
     union_all,
 )
+from sqlalchemy.dialects import postgresql
 
 from incubator import i18n
 from incubator.extensions import db
@@ -588,17 +590,31 @@ def _columns(
     start = _read_cursor(keys, after) if shape.filters.stage is not None else None
     picked = tuple(stage for stage in STAGES if counts.get(stage))
 
-    def build() -> Select:
+    def pick(stage: Any) -> Select:
         # Everything the cards show, read with them (the ventures joined to their facts).
         card = (*_card_columns(selection.plans), keys[0].expression.label("name_key"))
-        parts = []
-        for stage in picked:
-            part = selection.flat(*card).where(Venture.stage == stage)
-            if start is not None:
-                part = part.where(_after(keys, start))
-            part = part.order_by(*_ordering(keys)).limit(CARDS_PER_COLUMN + 1)
-            parts.append(select(part.subquery()))
-        cards = union_all(*parts).subquery("cards")
+        part = selection.flat(*card).where(Venture.stage == stage)
+        if start is not None:
+            part = part.where(_after(keys, start))
+        return part.order_by(*_ordering(keys)).limit(CARDS_PER_COLUMN + 1)
+
+    def build() -> Select:
+        cards: Subquery
+        if shape.dialect == "postgresql":
+            # One pick joined LATERAL to each stage: PostgreSQL plans it once, where it
+            # planned a UNION ALL's picks one by one (1.3 ms against 2.2 at 10,000).
+            # (unnest, not VALUES: a statement with VALUES is compiled anew every time.)
+            wanted = (
+                func.unnest(postgresql.array([stage.value for stage in picked]))
+                .table_valued("stage")
+                .render_derived(name="wanted")
+            )
+            chosen = pick(wanted.c.stage).lateral("chosen")
+            cards = select(chosen).select_from(wanted).join(chosen, true()).subquery("cards")
+        else:
+            cards = union_all(*(select(pick(stage).subquery()) for stage in picked)).subquery(
+                "cards"
+            )
         return select(cards, *_around(cards.c.venture_id, cards)).order_by(
             cards.c.venture_stage, cards.c.name_key, cards.c.venture_id
         )
