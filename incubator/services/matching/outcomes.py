@@ -10,7 +10,17 @@ from typing import Any, NamedTuple, TypeVar
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import Numeric, func, literal, select, type_coerce, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Numeric,
+    SQLColumnExpression,
+    exists,
+    func,
+    literal,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import selectinload
 
 from incubator import clock, permissions
@@ -371,13 +381,20 @@ class CohortTotals:
         return sum(self.invested_by_instrument.values(), Decimal(0))
 
 
+def _of_cohort(venture_id: SQLColumnExpression[int], cohort_id: int) -> ColumnElement[bool]:
+    """The venture `venture_id` names is in the cohort (a lookup by its key)."""
+    return exists().where(Venture.id == venture_id, Venture.cohort_id == cohort_id)
+
+
 def cohort_totals(cohort: Cohort) -> CohortTotals:
     """Pilots by status, residents reached and money invested by instrument, in one query.
 
     Every venture of the cohort counts, archived ones too: what they achieved happened.
     """
-    # Joined from the pilots and investments (a few) to their ventures by key, rather than
-    # matched against a list of every venture of the cohort (ten thousand, on a big one).
+    # Each pilot and investment (a few hundred in a whole program) looks up its venture by
+    # key (EXISTS), rather than matched against a list of every venture of the cohort, or
+    # joined to them: SQLite then read the cohort's ten thousand ventures and looked for
+    # pilots and investments of each (1.1 ms against 0.4).
     totals = CohortTotals(
         pilots_by_status={str(status): 0 for status in PilotStatus},
         invested_by_instrument={str(instrument): Decimal(0) for instrument in Instrument},
@@ -390,8 +407,7 @@ def cohort_totals(cohort: Cohort) -> CohortTotals:
             func.count(Pilot.id),
             type_coerce(func.coalesce(func.sum(Pilot.residents_reached), 0), Numeric()),
         )
-        .join(Venture, Venture.id == Pilot.venture_id)
-        .where(Venture.cohort_id == cohort.id)
+        .where(_of_cohort(Pilot.venture_id, cohort.id))
         .group_by(Pilot.status)
     )
     invested = (
@@ -401,8 +417,7 @@ def cohort_totals(cohort: Cohort) -> CohortTotals:
             literal(0),
             type_coerce(func.coalesce(func.sum(Investment.amount), 0), Numeric()),
         )
-        .join(Venture, Venture.id == Investment.venture_id)
-        .where(Venture.cohort_id == cohort.id)
+        .where(_of_cohort(Investment.venture_id, cohort.id))
         .group_by(Investment.instrument)
     )
     for what, kind, count, amount in db.session.execute(union_all(pilots, invested)):
