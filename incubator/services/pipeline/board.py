@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
+from flask import current_app
 from flask_babel import get_translations
 from flask_babel import gettext as _
 from sqlalchemy import (
@@ -378,9 +379,10 @@ def _selection(
 # SQLAlchemy builds a statement in Python, and the board's (the rules as conditions, a pick
 # per stage) took longer to build than the database takes to answer them at 10,000 ventures.
 # A statement holds no rows, only the values it was built from, so each is kept under those
-# values (its shape: the database, the cohort, the filters, the day, the stage plans and the
-# rules' thresholds; for a page, the stages it picks from and its cursor). A kept statement
-# costs its cache key when it runs, and the engine keeps its compiled SQL.
+# values (its shape: the database, the cohort, the filters, the day, the stage plans, the
+# rules' thresholds and the program's time zone; for a page, the stages it picks from, its
+# size and its cursor). A kept statement costs its cache key when it runs, and the engine
+# keeps its compiled SQL.
 
 
 @dataclass(frozen=True)
@@ -393,6 +395,8 @@ class _Shape:
     today: date
     plans: tuple[tuple[str, int], ...]
     thresholds: risk_rules.Thresholds
+    # The statements compare timestamps with the moments the program's days begin.
+    zone: str
 
 
 _STATEMENTS = Kept(STATEMENTS)
@@ -412,6 +416,7 @@ def _shape(cohort: Cohort, filters: Filters, today: date, plans: Mapping[str, in
         today,
         tuple(sorted(plans.items())),
         risk.thresholds(),
+        current_app.config["DEFAULT_TIME_ZONE"],
     )
 
 
