@@ -68,8 +68,9 @@ ROWS_PER_PAGE = 50
 CSV_BATCH = 1000
 # A search longer than this is cut: a name is at most 160 characters.
 SEARCH_LIMIT = 160
-# Statements kept by their shape (see `_kept`): a few per cohort and filter in use.
-STATEMENTS = 256
+# Statements kept by their shape (see `_kept`): a few per cohort, filter and page in use,
+# each with what the engine compiled from it under 80 KB.
+STATEMENTS = 128
 # Rows kept by what they say (see `_rows_from`): every card of a few boards in two languages.
 ROWS = 4096
 
