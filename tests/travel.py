@@ -43,17 +43,26 @@ def start_from_environment() -> Any | None:
         return None
     import time_machine
 
-    # The real time in nanoseconds, read before travelling.
-    real = time.time_ns()
-    origin = os.environ.get(ORIGIN)
-    if origin is None:
-        os.environ[ORIGIN] = str(real)
-    else:
-        instant += timedelta(microseconds=(real - int(origin)) / 1000)
+    real = time_machine.escape_hatch.time
     journey = time_machine.travel(instant, tick=True)
-    journey.start()
-    # time-machine starts the ticking at the first reading, so read it now: a clock left to
-    # start later lags, and gunicorn workers that disagree by a second refuse each other's
-    # signed cookies ("signature age is negative").
-    time.time_ns()
+    traveller = journey.start()
+    # Every process's clock reads the instant plus the real time elapsed since the origin
+    # (the real time at which the first process started), to the microsecond. Gunicorn's
+    # workers sign their cookies with the second: a worker whose clock lagged another's by
+    # a few milliseconds refused, now and then, a cookie the other had just signed
+    # ("signature age is negative") and signed the person out. Starting the journey takes a
+    # while, and longer on a busy machine, so the clock is read against the real time after
+    # it started, and shifted to where it should be (time-machine ticks from its first
+    # reading: this one). The readings are taken again if the process was held up between
+    # them, which would blur the comparison.
+    for _attempt in range(20):
+        before = real.time_ns()
+        travelled = time.time_ns()
+        after = real.time_ns()
+        if after - before < 50_000:
+            break
+    now = (before + after) // 2
+    origin = int(os.environ.setdefault(ORIGIN, str(now)))
+    instant_ns = int(instant.timestamp()) * 1_000_000_000 + instant.microsecond * 1000
+    traveller.shift(timedelta(microseconds=(instant_ns + now - origin - travelled) / 1000))
     return journey
