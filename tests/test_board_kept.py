@@ -304,3 +304,18 @@ def test_kept_statements_read_their_own_cohort_and_filters(db, client, login_as,
     assert ">RainCatch</a>" in second and ">RainCatch</a>" not in first
     assert ">LeakMap</a>" not in second
     assert ">LeakMap</a>" in concept and ">BusBuddy</a>" not in concept
+
+
+@pytest.mark.parametrize("view", ["columns", "table"])
+def test_kept_cards_escape_what_people_typed(db, client, login_as, data, view):
+    login_as("manager")
+    data["shade"].name = "<b>Shade</b>Map"
+    db_founder_of(data["busbuddy"]).name = "Bo <i>Founder</i>"
+    db.session.commit()
+
+    response = client.get(f"/pipeline/cohorts/{data['cohort'].id}?view={view}")
+    # As served, entities not decoded (`page` decodes them).
+    html = response.get_data(as_text=True)
+
+    assert "<b>Shade</b>Map" not in html and "&lt;b&gt;Shade&lt;/b&gt;Map" in html
+    assert "<i>Founder</i>" not in html and "Bo &lt;i&gt;Founder&lt;/i&gt;" in html
