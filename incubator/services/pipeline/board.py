@@ -16,8 +16,8 @@ from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import get_translations
 from flask_babel import gettext as _
 from sqlalchemy import (
@@ -38,7 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 
-from incubator import i18n
+from incubator import clock, i18n
 from incubator.extensions import db
 from incubator.i18n import N_
 from incubator.kept import Kept
@@ -397,7 +397,7 @@ class _Shape:
     plans: tuple[tuple[str, int], ...]
     thresholds: risk_rules.Thresholds
     # The statements compare timestamps with the moments the program's days begin.
-    zone: str
+    zone: ZoneInfo
 
 
 _STATEMENTS = Kept(STATEMENTS)
@@ -417,7 +417,7 @@ def _shape(cohort: Cohort, filters: Filters, today: date, plans: Mapping[str, in
         today,
         tuple(sorted(plans.items())),
         risk.thresholds(),
-        current_app.config["DEFAULT_TIME_ZONE"],
+        clock.program_zone(),
     )
 
 
